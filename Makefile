@@ -1,0 +1,131 @@
+# Capsid build: AssemblyScript -> asc -> wasm-opt -> wasm2c -> gcc -> ld -> multiboot2 ELF ->
+# grub-mkrescue -> iso/capsid.iso. See docs/ARCHITECTURE.md, "The pipeline".
+#
+#   make run     build, then boot in QEMU with the serial console on this terminal
+#   make test    every test (host, runner, QEMU); closes with "N passed, N failed"
+#   make bench   benchmarks, printed
+#   make iso     the bootable image only
+#   make debug   QEMU halted with its gdb stub, and a gdb loading the kernel symbols
+#   make clean
+
+SHELL := /bin/bash
+BUILD := build
+ISO := iso/capsid.iso
+NODE_BIN := node_modules/.bin
+TSX := $(NODE_BIN)/tsx
+
+# One feature set for asc and wasm-opt, and within what wasm2c 1.0.32 accepts.
+WASM_FEATURES := --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int \
+                 --enable-bulk-memory --enable-bulk-memory-opt
+
+CC := gcc
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -mgeneral-regs-only -mno-red-zone \
+                 -fno-stack-protector -fno-pie -mcmodel=kernel -fno-asynchronous-unwind-tables \
+                 -fno-omit-frame-pointer -DNDEBUG -Iarch/x86_64 -Iarch/x86_64/wasm-rt -I$(BUILD)/wasm
+WARNINGS := -Wall -Wextra -Werror
+# Generated code: its unused static helpers and parameters are not ours to fix.
+GENERATED_WARNINGS := -w
+
+ARCH_SOURCES := $(wildcard arch/x86_64/*.c)
+ARCH_ASM := $(filter-out arch/x86_64/ksyms_empty.S,$(wildcard arch/x86_64/*.S))
+ARCH_OBJECTS := $(ARCH_SOURCES:arch/x86_64/%.c=$(BUILD)/arch/%.o) $(ARCH_ASM:arch/x86_64/%.S=$(BUILD)/arch/%.o)
+BOOT_OBJECTS := $(BUILD)/boot/entry.o
+KERNEL_SOURCES := $(shell find kernel -name '*.ts')
+OBJECTS := $(BOOT_OBJECTS) $(ARCH_OBJECTS) $(BUILD)/wasm/kernel.o
+
+.PHONY: all iso run test bench debug clean setup
+all: iso
+
+# The setup step runs before anything that needs a tool; it is quick when all is present.
+setup:
+	@bash tools/setup.sh
+$(BUILD)/.setup: tools/setup.sh package.json package-lock.json
+	@bash tools/setup.sh
+	@mkdir -p $(BUILD) && touch $@
+
+# --- the kernel module: AssemblyScript to C --------------------------------------------------
+$(BUILD)/kernel.asc.wasm: $(KERNEL_SOURCES) asconfig.json $(BUILD)/.setup
+	@mkdir -p $(BUILD)
+	$(NODE_BIN)/asc kernel/main.ts --config asconfig.json --target kernel
+
+$(BUILD)/kernel.wasm: $(BUILD)/kernel.asc.wasm
+	$(NODE_BIN)/wasm-opt $< $(WASM_FEATURES) -O3 --debuginfo -o $@
+
+# wasm2c rewrites its outputs every time; keep the old ones when nothing changed, so that a
+# touched .ts with an identical module recompiles nothing.
+$(BUILD)/wasm/kernel.c $(BUILD)/wasm/kernel.h &: $(BUILD)/kernel.wasm
+	@mkdir -p $(BUILD)/wasm/new
+	wasm2c -n kernel $< -o $(BUILD)/wasm/new/kernel.c
+	@for f in kernel.c kernel.h; do cmp -s $(BUILD)/wasm/new/$$f $(BUILD)/wasm/$$f || cp $(BUILD)/wasm/new/$$f $(BUILD)/wasm/$$f; done
+	@touch -c $(BUILD)/wasm/kernel.c $(BUILD)/wasm/kernel.h -r $(BUILD)/wasm/kernel.c
+
+$(BUILD)/wasm/kernel.o: $(BUILD)/wasm/kernel.c $(BUILD)/wasm/kernel.h arch/x86_64/wasm-rt/wasm-rt.h
+	$(CC) $(KERNEL_CFLAGS) $(GENERATED_WARNINGS) -c $< -o $@
+
+# --- the C and assembly glue -------------------------------------------------------------------
+# hw.c and entry.c include the generated kernel.h (the import and export prototypes).
+$(BUILD)/arch/hw.o $(BUILD)/arch/entry.o: $(BUILD)/wasm/kernel.h
+$(BUILD)/arch/%.o: arch/x86_64/%.c $(BUILD)/.setup
+	@mkdir -p $(BUILD)/arch
+	$(CC) $(KERNEL_CFLAGS) $(WARNINGS) -MMD -MP -c $< -o $@
+$(BUILD)/arch/%.o: arch/x86_64/%.S
+	@mkdir -p $(BUILD)/arch
+	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/boot/%.o: boot/%.S
+	@mkdir -p $(BUILD)/boot
+	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# --- link twice: the second link carries the symbol table and must move nothing else ----------
+$(BUILD)/kernel.ld: linker/kernel.ld.S arch/x86_64/layout.h
+	$(CC) -E -P -x c -Iarch/x86_64 $< -o $@
+$(BUILD)/arch/ksyms_empty.o: arch/x86_64/ksyms_empty.S
+	@mkdir -p $(BUILD)/arch
+	$(CC) -c $< -o $@
+
+LDFLAGS := -n -z max-page-size=0x1000 --no-warn-rwx-segments
+$(BUILD)/kernel.pass1.elf: $(OBJECTS) $(BUILD)/arch/ksyms_empty.o $(BUILD)/kernel.ld
+	ld $(LDFLAGS) -T $(BUILD)/kernel.ld -o $@ $(OBJECTS) $(BUILD)/arch/ksyms_empty.o
+
+$(BUILD)/ksyms.S: $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm tools/ksyms.ts
+	$(TSX) tools/ksyms.ts $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm $@
+$(BUILD)/ksyms.o: $(BUILD)/ksyms.S
+	$(CC) -c $< -o $@
+
+SYMBOLS_BUT_KSYMS = nm -n --defined-only $(1) | grep -v -e ' ksyms_table$$' -e ' kernel_image_end$$'
+$(BUILD)/kernel.elf: $(OBJECTS) $(BUILD)/ksyms.o $(BUILD)/kernel.ld $(BUILD)/kernel.pass1.elf
+	ld $(LDFLAGS) -T $(BUILD)/kernel.ld -o $@ $(OBJECTS) $(BUILD)/ksyms.o
+	@diff <($(call SYMBOLS_BUT_KSYMS,$(BUILD)/kernel.pass1.elf)) <($(call SYMBOLS_BUT_KSYMS,$@)) >/dev/null \
+	  || { echo "ksyms: the second link moved symbols; .ksyms must stay last in the image" >&2; rm -f $@; exit 1; }
+
+# --- the image -----------------------------------------------------------------------------------
+$(ISO): $(BUILD)/kernel.elf iso/grub.cfg
+	@mkdir -p $(BUILD)/isodir/boot/grub
+	strip --strip-all -o $(BUILD)/isodir/boot/capsid.elf $(BUILD)/kernel.elf
+	cp iso/grub.cfg $(BUILD)/isodir/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(BUILD)/isodir 2>$(BUILD)/grub-mkrescue.log \
+	  || { cat $(BUILD)/grub-mkrescue.log >&2; exit 1; }
+
+iso: $(ISO)
+
+
+
+run: $(ISO)
+	@echo "Booting $(ISO) in QEMU (TCG, SeaBIOS). Quit with Ctrl-A X."
+	qemu-system-x86_64 -accel tcg -m 256M -cdrom $(ISO) -boot d -display none -serial mon:stdio \
+	  -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 || true
+
+debug: $(ISO)
+	@echo "QEMU is halted with its gdb stub on :1234; gdb attaches with tools/gdb/capsid.gdb."
+	qemu-system-x86_64 -accel tcg -m 256M -cdrom $(ISO) -boot d -display none -serial file:$(BUILD)/debug-serial.log \
+	  -no-reboot -s -S -daemonize
+	gdb -q -x tools/gdb/capsid.gdb
+
+test: $(ISO) $(BUILD)/.setup
+	@$(TSX) tests/run.ts
+
+bench: $(ISO) $(BUILD)/.setup
+	@$(TSX) bench/run.ts
+
+clean:
+	rm -rf $(BUILD) $(ISO)

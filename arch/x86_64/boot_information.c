@@ -1,0 +1,48 @@
+/* Memory map from the multiboot2 boot information (multiboot2 specification 2.0, sections 3.6.1
+ * "basic tags structure" and 3.6.8 "memory map"). See boot_information.h. */
+#include "boot_information.h"
+
+#define TAG_END        0
+#define TAG_MEMORY_MAP 6
+
+static uint32_t read32(const uint8_t* p) { uint32_t v; __builtin_memcpy(&v, p, 4); return v; }
+static uint64_t read64(const uint8_t* p) { uint64_t v; __builtin_memcpy(&v, p, 8); return v; }
+
+int64_t boot_information_memory_map(const uint8_t* information, struct memory_range* ranges,
+                                    uint32_t capacity, const char** error) {
+  uint32_t total = read32(information);
+  if (total < 16 || total > BOOT_INFORMATION_MAX_SIZE) {
+    *error = "boot information total size out of range";
+    return -1;
+  }
+  uint32_t offset = 8;
+  while (offset + 8 <= total) {
+    uint32_t type = read32(information + offset);
+    uint32_t size = read32(information + offset + 4);
+    if (size < 8 || size > total - offset) {
+      *error = "boot information tag overruns the structure";
+      return -1;
+    }
+    if (type == TAG_END) break;
+    if (type == TAG_MEMORY_MAP) {
+      if (size < 16) {
+        *error = "memory map tag too short";
+        return -1;
+      }
+      uint32_t entry_size = read32(information + offset + 8);
+      if (entry_size < 24 || entry_size % 8) {
+        *error = "memory map entry size invalid";
+        return -1;
+      }
+      uint32_t count = (size - 16) / entry_size;
+      for (uint32_t i = 0; i < count && i < capacity; i++) {
+        const uint8_t* entry = information + offset + 16 + i * entry_size;
+        ranges[i] = (struct memory_range){read64(entry), read64(entry + 8), read32(entry + 16)};
+      }
+      return count;
+    }
+    offset += (size + 7) & ~7u;
+  }
+  *error = "no memory map in the boot information";
+  return -1;
+}

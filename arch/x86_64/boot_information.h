@@ -1,0 +1,20 @@
+/* The two things the C glue needs from the multiboot2 boot information before the kernel module
+ * exists: the memory map (to build the direct map) and nothing else. The AssemblyScript kernel
+ * parses the whole structure itself, through the direct map. Every length is checked against
+ * the structure's total size; a malformed structure yields an error, never a read past it.
+ */
+#ifndef CAPSID_BOOT_INFORMATION_H
+#define CAPSID_BOOT_INFORMATION_H
+
+#include <stdint.h>
+#include "memory_plan.h"
+
+#define MULTIBOOT2_BOOTLOADER_MAGIC 0x36d76289u
+#define BOOT_INFORMATION_MAX_SIZE   0x100000u  /* larger is treated as corrupt */
+
+/* Copies up to `capacity` memory map entries into `ranges`; returns how many the map holds
+ * (may exceed capacity), or -1 with `*error` set when the structure is malformed. */
+int64_t boot_information_memory_map(const uint8_t* information, struct memory_range* ranges,
+                                    uint32_t capacity, const char** error);
+
+#endif

@@ -1,0 +1,57 @@
+/* kernel_entry: the C side of boot, called by boot/entry.S in long mode on the kernel stack.
+ * Order matters: the serial port first (every later step can report), the stopwatch, the
+ * exception gates (a fault from here on is a report, not a triple fault), the memory plan and
+ * direct map, and only then the kernel module, whose linear memory is that direct map. The
+ * AssemblyScript top-level code runs when the exported start function is called, after all of
+ * this (asc --exportStart). */
+#include "kernel.h"
+#include "boot_clock.h"
+#include "boot_information.h"
+#include "cpu.h"
+#include "direct_map.h"
+#include "exceptions.h"
+#include "hw_instance.h"
+#include "layout.h"
+#include "memory_plan.h"
+#include "panic.h"
+#include "serial.h"
+#include "wasm_memory.h"
+
+
+static struct {
+  struct memory_range ranges[MEMORY_PLAN_MAX_RANGES];
+  struct memory_plan plan;
+  Z_kernel_instance_t instance;
+} boot;
+
+void kernel_entry(uint32_t magic, uint32_t information_physical) {
+  serial_init();
+  boot_clock_start();
+  exceptions_install();
+  if (magic != MULTIBOOT2_BOOTLOADER_MAGIC) panic_message("not started by a multiboot2 boot loader");
+
+  const char* error = 0;
+  int64_t count = boot_information_memory_map((const uint8_t*)(uint64_t)information_physical,
+                                              boot.ranges, MEMORY_PLAN_MAX_RANGES, &error);
+  if (count < 0) panic_message(error);
+  enum memory_plan_result result = memory_plan_build(boot.ranges, (uint32_t)count, KERNEL_HEAP_START,
+                                                     KERNEL_HEAP_END, &boot.plan);
+  if (result == MEMORY_PLAN_TOO_MANY_EDGE_CHUNKS) {
+    serial_print("capsid: warning: ");
+    serial_print(memory_plan_result_name(result));
+    serial_print("\n");
+  } else if (result != MEMORY_PLAN_OK) {
+    panic_message(memory_plan_result_name(result));
+  }
+  direct_map_install(&boot.plan);
+  wasm_memory_configure((struct memory_plan_limits){boot.plan.pages, boot.plan.size});
+
+  wasm_rt_init();
+  Z_kernel_init_module();
+  Z_kernel_instantiate(&boot.instance, &hw_instance);
+  hw_instance.memory = Z_kernelZ_memory(&boot.instance);
+  Z_kernelZ__initialize(&boot.instance);
+  Z_kernelZ_kernelMain(&boot.instance, information_physical, (u64)boot.plan.size,
+                       boot.plan.ram_below_4g, boot.plan.ram_above_4g);
+  halt_forever();
+}

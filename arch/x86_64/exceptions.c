@@ -1,0 +1,109 @@
+/* The IDT and the kernel-mode exception report. Every gate is DPL 0. A report names the
+ * vector, prints the error code, RIP with its symbol (the AssemblyScript function when RIP is
+ * in wasm2c code), RSP, RFLAGS, CR2 (with the kernel linear-memory address it stands for when
+ * it falls in the direct map) and the general registers, then takes the panic path.
+ */
+#include "exceptions.h"
+#include "cpu.h"
+#include "layout.h"
+#include "panic.h"
+#include "serial.h"
+
+struct exception_frame {
+  uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
+  uint64_t vector, error_code;
+  uint64_t rip, cs, rflags, rsp, ss;   /* pushed by the CPU */
+};
+
+struct idt_gate {
+  uint16_t offset_low, selector;
+  uint8_t ist, type_attributes;
+  uint16_t offset_middle;
+  uint32_t offset_high, reserved;
+} __attribute__((packed));
+
+static struct idt_gate idt[256] __attribute__((aligned(16)));
+extern const uint64_t exception_stubs[32];
+
+#define KERNEL_CODE_SELECTOR 0x08
+#define GATE_INTERRUPT_DPL0  0x8e  /* present, DPL 0, 64-bit interrupt gate */
+
+static const char* const exception_names[32] = {
+  "divide error (#DE)", "debug (#DB)", "non-maskable interrupt (NMI)", "breakpoint (#BP)",
+  "overflow (#OF)", "bound range exceeded (#BR)", "invalid opcode (#UD)",
+  "device not available (#NM)", "double fault (#DF)", "coprocessor segment overrun",
+  "invalid TSS (#TS)", "segment not present (#NP)", "stack-segment fault (#SS)",
+  "general protection fault (#GP)", "page fault (#PF)", "reserved vector 15",
+  "x87 floating-point error (#MF)", "alignment check (#AC)", "machine check (#MC)",
+  "SIMD floating-point error (#XM)", "virtualization exception (#VE)",
+  "control protection exception (#CP)", "reserved vector 22", "reserved vector 23",
+  "reserved vector 24", "reserved vector 25", "reserved vector 26", "reserved vector 27",
+  "hypervisor injection exception (#HV)", "VMM communication exception (#VC)",
+  "security exception (#SX)", "reserved vector 31",
+};
+
+void exceptions_install(void) {
+  for (int vector = 0; vector < 32; vector++) {
+    uint64_t handler = exception_stubs[vector];
+    idt[vector] = (struct idt_gate){
+      .offset_low = (uint16_t)handler,
+      .selector = KERNEL_CODE_SELECTOR,
+      .type_attributes = GATE_INTERRUPT_DPL0,
+      .offset_middle = (uint16_t)(handler >> 16),
+      .offset_high = (uint32_t)(handler >> 32),
+    };
+  }
+  struct {
+    uint16_t limit;
+    uint64_t base;
+  } __attribute__((packed)) pointer = {sizeof idt - 1, (uint64_t)idt};
+  __asm__ volatile("lidt %0" : : "m"(pointer));
+}
+
+static void print_register(const char* name, uint64_t value) {
+  serial_print(name);
+  serial_print(" ");
+  serial_print_hex(value);
+}
+
+void exception_report(const struct exception_frame* frame) {
+  uint64_t cr2 = read_cr2();
+  panic_begin();
+  serial_print(frame->vector < 32 ? exception_names[frame->vector] : "unknown vector");
+  serial_print(" in kernel mode, error code ");
+  serial_print_hex(frame->error_code);
+  serial_print("\n  rip ");
+  serial_print_hex(frame->rip);
+  serial_print(" in ");
+  panic_print_symbol(frame->rip);
+  if (frame->vector == 14) {
+    serial_print("\n  cr2 ");
+    serial_print_hex(cr2);
+    if (cr2 >= DIRECT_MAP_BASE && cr2 - DIRECT_MAP_BASE < DIRECT_MAP_RESERVED) {
+      serial_print(" = kernel linear memory address ");
+      serial_print_hex(cr2 - DIRECT_MAP_BASE);
+    }
+    serial_print((frame->error_code & 1) ? " (protection violation" : " (not present");
+    serial_print((frame->error_code & 2) ? ", write)" : ", read)");
+  }
+  serial_print("\n  ");
+  print_register("rsp", frame->rsp);
+  serial_print(" ");
+  print_register("rflags", frame->rflags);
+  serial_print(" ");
+  print_register("cs", frame->cs);
+  serial_print("\n  ");
+  print_register("rax", frame->rax); serial_print(" "); print_register("rbx", frame->rbx);
+  serial_print(" "); print_register("rcx", frame->rcx); serial_print(" "); print_register("rdx", frame->rdx);
+  serial_print("\n  ");
+  print_register("rsi", frame->rsi); serial_print(" "); print_register("rdi", frame->rdi);
+  serial_print(" "); print_register("rbp", frame->rbp); serial_print(" "); print_register("r8 ", frame->r8);
+  serial_print("\n  ");
+  print_register("r9 ", frame->r9); serial_print(" "); print_register("r10", frame->r10);
+  serial_print(" "); print_register("r11", frame->r11); serial_print(" "); print_register("r12", frame->r12);
+  serial_print("\n  ");
+  print_register("r13", frame->r13); serial_print(" "); print_register("r14", frame->r14);
+  serial_print(" "); print_register("r15", frame->r15);
+  serial_print("\n");
+  panic_end();
+}

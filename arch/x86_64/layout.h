@@ -1,0 +1,54 @@
+/* The machine layout: physical placement of the kernel image and the AssemblyScript heap, and
+ * the virtual memory map. Included by the boot stub, the C glue and the linker script (all
+ * preprocessed by cpp); kernel/layout.ts mirrors the values the AssemblyScript kernel needs, and
+ * a host test (tests/host/layout.test.ts) checks that the two agree.
+ *
+ * Physical memory (what GRUB loads, what the kernel reserves):
+ *
+ *   0x0000_0000 +---------------------------+  page 0: never mapped (an AssemblyScript null)
+ *               | low memory, BIOS areas    |  mapped only where the memory map says RAM/ACPI
+ *   0x0010_0000 +---------------------------+  KERNEL_PHYS_BASE
+ *               | .boot (32-bit entry,      |  identity-addressed; boot page tables, boot GDT
+ *               |  multiboot2 header)       |
+ *               | .text .rodata .data .bss  |  linked at KERNEL_VIRT_OFFSET + physical
+ *               | .ksyms (symbol table)     |  read by panic reports
+ *   0x0080_0000 +---------------------------+  KERNEL_HEAP_START (= asc --memoryBase)
+ *               | AssemblyScript static     |  a NOLOAD PT_LOAD segment: GRUB places neither
+ *               | data, shadow stack, heap  |  modules nor boot information here
+ *   0x0100_0000 +---------------------------+  KERNEL_HEAP_END (= wasm memory.size() << 16)
+ *               | free RAM (frame allocator)|
+ *               +---------------------------+  top of RAM below 4 GiB (= wasm memory `size`)
+ *
+ * Virtual memory (one PML4, kernel half shared by every address space later):
+ *
+ *   0x0000_0000_0000_0000  identity map of the first 4 GiB: boot only, removed before the
+ *                          kernel module is instantiated
+ *   0xffff_8000_0000_0000  DIRECT_MAP_BASE: physical memory, RAM and ACPI ranges only, page 0
+ *                          unmapped; the kernel module's linear memory (wasm address ==
+ *                          physical address). DIRECT_MAP_RESERVED bytes are kept free of any
+ *                          other mapping so that every wasm address + offset (< 8 GiB) that
+ *                          is not RAM faults.
+ *   0xffff_ffff_8000_0000  KERNEL_VIRT_OFFSET: the kernel image (-mcmodel=kernel)
+ */
+#ifndef CAPSID_LAYOUT_H
+#define CAPSID_LAYOUT_H
+
+#define KERNEL_PHYS_BASE     0x00100000
+#define KERNEL_VIRT_OFFSET   0xffffffff80000000
+#define KERNEL_HEAP_START    0x00800000
+#define KERNEL_HEAP_END      0x01000000
+#define DIRECT_MAP_BASE      0xffff800000000000
+#define DIRECT_MAP_RESERVED  0x0000000200000000 /* 8 GiB: u32 address + u32 offset */
+
+#define KERNEL_STACK_SIZE    0x10000  /* 64 KiB for C and the wasm2c kernel */
+
+/* isa-debug-exit (QEMU -device isa-debug-exit,iobase=0xf4,iosize=0x04): QEMU exits with
+ * (code << 1) | 1. The kernel writes only when the command line selected a test run. */
+#define DEBUG_EXIT_PORT      0xf4
+#define DEBUG_EXIT_PASS      0x10     /* QEMU exit status 33 */
+#define DEBUG_EXIT_FAIL      0x11     /* QEMU exit status 35 */
+#define DEBUG_EXIT_PANIC     0x12     /* QEMU exit status 37 */
+
+#define COM1_PORT            0x3f8
+
+#endif

@@ -1,0 +1,117 @@
+/* Capsid's freestanding wasm runtime (see wasm-rt/wasm-rt.h): function-type interning for
+ * call_indirect, the kernel module's linear memory over the direct map, funcref tables from a
+ * static pool, and traps as panic reports that name the trap and the AssemblyScript function
+ * (the symbol containing the return address into generated code). */
+#include <stdarg.h>
+#include "wasm-rt.h"
+#include "layout.h"
+#include "panic.h"
+#include "serial.h"
+#include "wasm_memory.h"
+
+#define MAX_FUNC_TYPES      256
+#define MAX_TYPE_ARITY      16
+#define FUNCREF_POOL_SIZE   4096
+
+static struct {
+  uint32_t initialized;
+  uint32_t type_count;
+  struct { uint8_t params, results; uint8_t types[MAX_TYPE_ARITY]; } types[MAX_FUNC_TYPES];
+  uint32_t funcrefs_used;
+  wasm_rt_funcref_t funcref_pool[FUNCREF_POOL_SIZE];
+  struct memory_plan_limits limits;  /* set by wasm_memory_configure before instantiation */
+} runtime;
+
+void wasm_rt_init(void) { runtime.initialized = 1; }
+bool wasm_rt_is_initialized(void) { return runtime.initialized; }
+
+uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
+  if (params + results > MAX_TYPE_ARITY) panic_message("wasm runtime: function type with too many parameters");
+  uint8_t types[MAX_TYPE_ARITY];
+  va_list arguments;
+  va_start(arguments, results);
+  for (uint32_t i = 0; i < params + results; i++) types[i] = (uint8_t)va_arg(arguments, int);
+  va_end(arguments);
+  for (uint32_t index = 0; index < runtime.type_count; index++) {
+    if (runtime.types[index].params != params || runtime.types[index].results != results) continue;
+    uint32_t i = 0;
+    while (i < params + results && runtime.types[index].types[i] == types[i]) i++;
+    if (i == params + results) return index;
+  }
+  if (runtime.type_count == MAX_FUNC_TYPES) panic_message("wasm runtime: too many function types");
+  uint32_t index = runtime.type_count++;
+  runtime.types[index].params = (uint8_t)params;
+  runtime.types[index].results = (uint8_t)results;
+  for (uint32_t i = 0; i < params + results; i++) runtime.types[index].types[i] = types[i];
+  return index;
+}
+
+void wasm_memory_configure(struct memory_plan_limits limits) { runtime.limits = limits; }
+
+void wasm_rt_allocate_memory(wasm_rt_memory_t* memory, uint32_t initial_pages, uint32_t max_pages) {
+  (void)max_pages;
+  if (runtime.limits.pages == 0) panic_message("wasm runtime: linear memory allocated before it was configured");
+  if (initial_pages > runtime.limits.pages)
+    panic_message("wasm runtime: the kernel module's static data does not fit below KERNEL_HEAP_END");
+  memory->data = (uint8_t*)DIRECT_MAP_BASE;
+  memory->pages = runtime.limits.pages;
+  memory->max_pages = runtime.limits.pages;
+  memory->size = runtime.limits.size;
+}
+
+uint32_t wasm_rt_grow_memory(wasm_rt_memory_t* memory, uint32_t delta) {
+  /* The heap range is fixed (layout.h); AssemblyScript traps right after this refusal. */
+  serial_print("capsid: kernel heap exhausted: memory.grow by ");
+  serial_print_decimal(delta);
+  serial_print(" pages refused at ");
+  serial_print_decimal(memory->pages);
+  serial_print(" pages\n");
+  return (uint32_t)-1;
+}
+
+void wasm_rt_free_memory(wasm_rt_memory_t* memory) { (void)memory; }
+
+void wasm_rt_allocate_funcref_table(wasm_rt_funcref_table_t* table, uint32_t elements, uint32_t max_elements) {
+  (void)max_elements;
+  if (elements > FUNCREF_POOL_SIZE - runtime.funcrefs_used) panic_message("wasm runtime: funcref table pool exhausted");
+  table->data = &runtime.funcref_pool[runtime.funcrefs_used];
+  table->size = elements;
+  table->max_size = elements;
+  runtime.funcrefs_used += elements;
+  for (uint32_t i = 0; i < elements; i++) table->data[i] = wasm_rt_funcref_null_value;
+}
+
+void wasm_rt_free_funcref_table(wasm_rt_funcref_table_t* table) { (void)table; }
+
+void wasm_rt_allocate_externref_table(wasm_rt_externref_table_t* table, uint32_t elements, uint32_t max_elements) {
+  (void)table; (void)elements; (void)max_elements;
+  panic_message("wasm runtime: externref tables are not supported");
+}
+
+void wasm_rt_free_externref_table(wasm_rt_externref_table_t* table) { (void)table; }
+
+const char* wasm_rt_strerror(wasm_rt_trap_t trap) {
+  switch (trap) {
+    case WASM_RT_TRAP_NONE: return "no trap";
+    case WASM_RT_TRAP_OOB: return "out-of-bounds memory or table access";
+    case WASM_RT_TRAP_INT_OVERFLOW: return "integer overflow";
+    case WASM_RT_TRAP_DIV_BY_ZERO: return "integer divide by zero";
+    case WASM_RT_TRAP_INVALID_CONVERSION: return "invalid conversion to integer";
+    case WASM_RT_TRAP_UNREACHABLE: return "unreachable";
+    case WASM_RT_TRAP_CALL_INDIRECT: return "indirect call type mismatch or null";
+    case WASM_RT_TRAP_UNCAUGHT_EXCEPTION: return "uncaught exception";
+    case WASM_RT_TRAP_EXHAUSTION: return "call stack exhausted";
+  }
+  return "unknown trap";
+}
+
+__attribute__((noinline)) void wasm_rt_trap(wasm_rt_trap_t trap) {
+  uint64_t caller = (uint64_t)__builtin_return_address(0);
+  panic_begin();
+  serial_print("wasm trap: ");
+  serial_print(wasm_rt_strerror(trap));
+  serial_print(" in ");
+  panic_print_symbol(caller - 1);  /* the call instruction itself, inside the trapping function */
+  serial_print("\n");
+  panic_end();
+}

@@ -1,0 +1,19 @@
+// The platform contract: every wasm import through which the kernel touches the machine, one
+// line of doc each. Implemented in C in arch/x86_64/hw.c (same order); wasm2c turns each into a
+// prototype that hw.c must match, so the two files cannot drift apart silently. Keep it short.
+// Addresses are kernel linear-memory addresses, which are physical addresses (DESIGN.md #3).
+
+/** Writes `length` bytes at `address` to COM1, polling; "\n" becomes CR LF. */
+@external("hw", "serialWrite") export declare function serialWrite(address: usize, length: usize): void;
+/** Writes one byte to an I/O port. */
+@external("hw", "portOut8") export declare function portOut8(port: u16, value: u8): void;
+/** Reads one byte from an I/O port. */
+@external("hw", "portIn8") export declare function portIn8(port: u16): u8;
+/** Nanoseconds since the C entry point, from the boot stopwatch (PIT channel 2, then TSC). */
+@external("hw", "bootClockNanos") export declare function bootClockNanos(): u64;
+/** Non-zero: later panics (faults, traps, aborts) end QEMU through isa-debug-exit. */
+@external("hw", "panicExitArm") export declare function panicExitArm(enabled: u32): void;
+/** Ends the run through isa-debug-exit with `code`; halts if there is no such device. */
+@external("hw", "debugExit") export declare function debugExit(code: u32): void;
+/** Reports "capsid: panic: " + the `length` bytes at `address`, then takes the panic path. */
+@external("hw", "panic") export declare function panic(address: usize, length: usize): void;

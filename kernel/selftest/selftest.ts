@@ -1,0 +1,40 @@
+// The test-run protocol: with "test=NAME" on the command line the kernel arms the panic exit
+// (a fault or trap ends QEMU with DEBUG_EXIT_PANIC), runs scenario NAME after "capsid: ready",
+// and ends QEMU with DEBUG_EXIT_PASS or DEBUG_EXIT_FAIL. Without test= nothing happens here.
+
+import { debugExit, panicExitArm } from "../arch/hw";
+import { CommandLine } from "../boot/command-line";
+import { DEBUG_EXIT_FAIL, DEBUG_EXIT_PASS } from "../layout";
+import { logEnd, logLine } from "../log/log";
+import { selfTestFind, selfTestNames, selfTestRun, SelfTestResult } from "./scenarios";
+
+const NO_TEST: i32 = -2;
+const UNKNOWN_TEST: i32 = -1;
+let selected: i32 = NO_TEST;
+let selectedName: string = "";
+
+/** Reads test= and arms the panic exit when present. */
+export function selfTestInit(commandLine: CommandLine): void {
+  const name = commandLine.get("test");
+  if (name === null) return;
+  selectedName = name;
+  selected = selfTestFind(name);
+  panicExitArm(1);
+}
+
+/** Runs the selected scenario and ends the run; returns at once when no test was selected. */
+export function selfTestFinish(): void {
+  if (selected == NO_TEST) return;
+  if (selected == UNKNOWN_TEST) {
+    logLine().text("selftest: unknown scenario '").text(selectedName).text("'; known: ").text(selfTestNames());
+    logEnd();
+    debugExit(DEBUG_EXIT_FAIL);
+    return;
+  }
+  logLine().text("selftest: running ").text(selectedName);
+  logEnd();
+  const result = selfTestRun(selected);
+  logLine().text("selftest: ").text(selectedName).text(result == SelfTestResult.Pass ? " passed" : " failed");
+  logEnd();
+  debugExit(result == SelfTestResult.Pass ? DEBUG_EXIT_PASS : DEBUG_EXIT_FAIL);
+}

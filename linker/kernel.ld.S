@@ -1,0 +1,68 @@
+/* Linker script for the kernel image (preprocessed by cpp with arch/x86_64/layout.h).
+ * Produces a multiboot2 ELF: GRUB loads each PT_LOAD segment at its p_paddr and jumps to the
+ * 32-bit boot_entry. The .boot segment runs at its physical address; everything else is linked
+ * at KERNEL_VIRT_OFFSET + physical. The symbol table (.ksyms) comes last in the image so that
+ * filling it in (the second link) moves no other symbol; the build checks this. The heap
+ * segment is NOLOAD: GRUB zeroes it and keeps modules and boot information out of it.
+ */
+#include "../arch/x86_64/layout.h"
+
+OUTPUT_FORMAT("elf64-x86-64")
+ENTRY(boot_entry)
+
+PHDRS {
+  boot   PT_LOAD FLAGS(7);
+  text   PT_LOAD FLAGS(5);
+  rodata PT_LOAD FLAGS(4);
+  data   PT_LOAD FLAGS(6);
+  ksyms  PT_LOAD FLAGS(4);
+  heap   PT_LOAD FLAGS(6);
+}
+
+SECTIONS {
+  . = KERNEL_PHYS_BASE;
+  .boot : {
+    KEEP(*(.multiboot2))
+    *(.boot.text)
+    *(.boot.data)
+    . = ALIGN(4096);
+    *(.boot.bss)
+  } :boot
+
+  . = ALIGN(4096) + KERNEL_VIRT_OFFSET;
+  kernel_image_start = .;
+  .text : AT(ADDR(.text) - KERNEL_VIRT_OFFSET) {
+    kernel_text_start = .;
+    *(.text .text.*)
+    kernel_text_end = .;
+  } :text
+
+  . = ALIGN(4096);
+  .rodata : AT(ADDR(.rodata) - KERNEL_VIRT_OFFSET) {
+    *(.rodata .rodata.*)
+  } :rodata
+
+  . = ALIGN(4096);
+  .data : AT(ADDR(.data) - KERNEL_VIRT_OFFSET) {
+    *(.data .data.*)
+  } :data
+  .bss : AT(ADDR(.bss) - KERNEL_VIRT_OFFSET) {
+    *(.bss .bss.* COMMON)
+  } :data
+
+  . = ALIGN(4096);
+  .ksyms : AT(ADDR(.ksyms) - KERNEL_VIRT_OFFSET) {
+    KEEP(*(.ksyms))
+  } :ksyms
+  kernel_image_end = .;
+
+  . = KERNEL_HEAP_START + KERNEL_VIRT_OFFSET;
+  .kernel_heap (NOLOAD) : AT(KERNEL_HEAP_START) {
+    . += KERNEL_HEAP_END - KERNEL_HEAP_START;
+  } :heap
+
+  /DISCARD/ : { *(.comment) *(.note*) *(.eh_frame*) }
+}
+
+ASSERT(kernel_image_end - KERNEL_VIRT_OFFSET <= KERNEL_HEAP_START,
+       "the kernel image has grown into the heap range: move KERNEL_HEAP_START in layout.h")
