@@ -2,9 +2,9 @@
 // ASCII maps live there), checked by tests/host/layout.test.ts.
 
 /** First byte of the AssemblyScript static data and heap (asc --memoryBase). */
-export const KERNEL_HEAP_START: u32 = 0x0080_0000;
+export const KERNEL_HEAP_START: u32 = 0x0100_0000;
 /** End of the heap range: memory.size() << 16. */
-export const KERNEL_HEAP_END: u32 = 0x0100_0000;
+export const KERNEL_HEAP_END: u32 = 0x0180_0000;
 /** isa-debug-exit port and the codes the kernel writes (QEMU exits with code * 2 + 1). */
 export const DEBUG_EXIT_PORT: u16 = 0xf4;
 export const DEBUG_EXIT_PASS: u32 = 0x10;

@@ -64,5 +64,5 @@ SECTIONS {
   /DISCARD/ : { *(.comment) *(.note*) *(.eh_frame*) }
 }
 
-ASSERT(kernel_image_end - KERNEL_VIRT_OFFSET <= KERNEL_HEAP_START,
-       "the kernel image has grown into the heap range: move KERNEL_HEAP_START in layout.h")
+ASSERT(kernel_image_end - KERNEL_VIRT_OFFSET <= KERNEL_IMAGE_LIMIT,
+       "the kernel image has grown past KERNEL_IMAGE_LIMIT (firmware memory under OVMF): see layout.h")

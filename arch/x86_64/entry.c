@@ -18,6 +18,19 @@
 #include "wasm_memory.h"
 
 
+/* The firmware map, for a report that says why the plan failed. */
+static void print_memory_map(const struct memory_range* ranges, uint32_t count) {
+  for (uint32_t i = 0; i < count && i < MEMORY_PLAN_MAX_RANGES; i++) {
+    serial_print("  ");
+    serial_print_hex(ranges[i].start);
+    serial_print(" + ");
+    serial_print_hex(ranges[i].length);
+    serial_print(" type ");
+    serial_print_decimal(ranges[i].type);
+    serial_print("\n");
+  }
+}
+
 static struct {
   struct memory_range ranges[MEMORY_PLAN_MAX_RANGES];
   struct memory_plan plan;
@@ -41,7 +54,11 @@ void kernel_entry(uint32_t magic, uint32_t information_physical) {
     serial_print(memory_plan_result_name(result));
     serial_print("\n");
   } else if (result != MEMORY_PLAN_OK) {
-    panic_message(memory_plan_result_name(result));
+    panic_begin();
+    serial_print(memory_plan_result_name(result));
+    serial_print("; the firmware memory map:\n");
+    print_memory_map(boot.ranges, (uint32_t)count);
+    panic_end();
   }
   direct_map_install(&boot.plan);
   wasm_memory_configure((struct memory_plan_limits){boot.plan.pages, boot.plan.size});

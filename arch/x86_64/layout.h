@@ -12,10 +12,13 @@
  *               |  multiboot2 header)       |
  *               | .text .rodata .data .bss  |  linked at KERNEL_VIRT_OFFSET + physical
  *               | .ksyms (symbol table)     |  read by panic reports
- *   0x0080_0000 +---------------------------+  KERNEL_HEAP_START (= asc --memoryBase)
+ *   0x0080_0000 +---------------------------+  KERNEL_IMAGE_LIMIT: OVMF keeps ACPI NVS and its
+ *               | firmware (OVMF) or free   |  work areas in 8-9 MiB on QEMU; the image must
+ *               |                           |  end below it
+ *   0x0100_0000 +---------------------------+  KERNEL_HEAP_START (= asc --memoryBase)
  *               | AssemblyScript static     |  a NOLOAD PT_LOAD segment: GRUB places neither
  *               | data, shadow stack, heap  |  modules nor boot information here
- *   0x0100_0000 +---------------------------+  KERNEL_HEAP_END (= wasm memory.size() << 16)
+ *   0x0180_0000 +---------------------------+  KERNEL_HEAP_END (= wasm memory.size() << 16)
  *               | free RAM (frame allocator)|
  *               +---------------------------+  top of RAM below 4 GiB (= wasm memory `size`)
  *
@@ -35,8 +38,9 @@
 
 #define KERNEL_PHYS_BASE     0x00100000
 #define KERNEL_VIRT_OFFSET   0xffffffff80000000
-#define KERNEL_HEAP_START    0x00800000
-#define KERNEL_HEAP_END      0x01000000
+#define KERNEL_IMAGE_LIMIT   0x00800000
+#define KERNEL_HEAP_START    0x01000000
+#define KERNEL_HEAP_END      0x01800000
 #define DIRECT_MAP_BASE      0xffff800000000000
 #define DIRECT_MAP_RESERVED  0x0000000200000000 /* 8 GiB: u32 address + u32 offset */
 

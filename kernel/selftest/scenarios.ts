@@ -54,13 +54,25 @@ function abortScenario(): SelfTestResult {
   return stillAlive("abort");
 }
 
-const NAMES: string[] = ["boot", "unreachable", "out-of-bounds", "divide-by-zero", "abort"];
+/** An implicit AssemblyScript bounds check (array index past the end): an abort with a position. */
+let arrayIndex: i32 = 3;
+function arrayIndexScenario(): SelfTestResult {
+  const values: i32[] = [1, 2, 3];
+  log("selftest: indexing an array of 3 at 3");
+  const value = values[arrayIndex];
+  logLine().text("selftest: got ").signedDecimal(value);
+  logEnd();
+  return stillAlive("array-index");
+}
+
+const NAMES: string[] = ["boot", "unreachable", "out-of-bounds", "divide-by-zero", "abort", "array-index"];
 const SCENARIOS: Array<() => SelfTestResult> = [
   bootScenario,
   unreachableScenario,
   outOfBoundsScenario,
   divideByZeroScenario,
   abortScenario,
+  arrayIndexScenario,
 ];
 
 /** Index of the scenario called `name`, or -1. */

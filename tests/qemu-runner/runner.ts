@@ -1,0 +1,222 @@
+// The QEMU test runner: boots the real ISO headless under TCG with a chosen kernel command line,
+// firmware (SeaBIOS or OVMF), boot medium (CD-ROM or USB storage), RAM and CPU model; captures
+// the serial log; asserts ordered lines with timeouts; decodes the isa-debug-exit status.
+// Every failure is an Error whose message ends with the serial log so far.
+//
+// The command line reaches GRUB through a small FAT volume labelled CAPSIDCFG (iso/grub.cfg),
+// so every test boots the very ISO that `make iso` built. QEMU always gets -no-reboot (a
+// triple fault ends it instead of looping) and -nodefaults (no implicit NIC: a guest never
+// reaches any network a test did not create).
+
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const REPOSITORY = resolve(__dirname, "../..");
+export const DEFAULT_ISO = join(REPOSITORY, "iso/capsid.iso");
+const OVMF_CODE = "/usr/share/OVMF/OVMF_CODE.fd";
+const OVMF_VARS = "/usr/share/OVMF/OVMF_VARS.fd";
+
+/** isa-debug-exit codes written by the kernel (arch/x86_64/layout.h); QEMU exits with code * 2 + 1. */
+export const DEBUG_EXIT = { pass: 0x10, fail: 0x11, panic: 0x12 } as const;
+export type Outcome = keyof typeof DEBUG_EXIT;
+
+/** ANSI terminal control sequences (CSI ... letter), removed before lines are matched. */
+const TERMINAL_CONTROL = /\x1b\[[0-9;=?]*[A-Za-z]/g;
+
+export type Firmware = "seabios" | "ovmf";
+export type Medium = "cdrom" | "usb";
+
+export interface BootOptions {
+  commandLine?: string;
+  firmware?: Firmware;
+  medium?: Medium;
+  memory?: string;         // QEMU -m, e.g. "256M"
+  cpu?: string;            // QEMU -cpu, e.g. "qemu64" or "max"
+  smp?: number;
+  iso?: string;
+  extraArguments?: string[];
+}
+
+export interface ExitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** What a QEMU exit status means. Only isa-debug-exit statuses are outcomes; QEMU's own 0
+ * (a guest reset under -no-reboot, a triple fault, or a power-off) is never a pass. */
+export function decodeExit(status: ExitStatus): { outcome: Outcome | null; description: string } {
+  if (status.signal) return { outcome: null, description: `QEMU was killed by ${status.signal}` };
+  const code = status.code ?? -1;
+  for (const [outcome, value] of Object.entries(DEBUG_EXIT) as [Outcome, number][])
+    if (code === ((value << 1) | 1)) return { outcome, description: `kernel reported ${outcome} (QEMU status ${code})` };
+  if (code === 0) return { outcome: null, description: "QEMU exited with 0: the guest reset or triple-faulted (-no-reboot), or powered off" };
+  if (code === 1) return { outcome: null, description: "QEMU exited with 1: QEMU itself failed (bad arguments or a missing file)" };
+  if (code & 1) return { outcome: null, description: `kernel wrote unknown debug-exit code ${(code - 1) >> 1} (QEMU status ${code})` };
+  return { outcome: null, description: `QEMU exited with status ${code}` };
+}
+
+/** The QEMU command line for `options`; `configImage` is the FAT volume holding the command line. */
+export function qemuArguments(options: BootOptions, configImage: string, ovmfVars: string | null): string[] {
+  const iso = options.iso ?? DEFAULT_ISO;
+  const args = [
+    "-accel", "tcg",
+    "-nodefaults", "-no-reboot", "-display", "none",
+    "-machine", "pc",
+    "-m", options.memory ?? "256M",
+    "-cpu", options.cpu ?? "qemu64",
+    "-smp", String(options.smp ?? 1),
+    "-serial", "stdio",
+    "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+  ];
+  if ((options.firmware ?? "seabios") === "ovmf") {
+    args.push("-drive", `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`);
+    args.push("-drive", `if=pflash,format=raw,unit=1,file=${ovmfVars}`);
+  }
+  if ((options.medium ?? "cdrom") === "cdrom") {
+    args.push("-drive", `if=none,id=boot,media=cdrom,format=raw,readonly=on,file=${iso}`);
+    args.push("-device", "ide-cd,drive=boot,bootindex=1");
+  } else {
+    args.push("-device", "qemu-xhci,id=xhci");
+    args.push("-drive", `if=none,id=boot,format=raw,snapshot=on,file=${iso}`);
+    args.push("-device", "usb-storage,bus=xhci.0,drive=boot,bootindex=1");
+  }
+  args.push("-drive", `if=none,id=config,format=raw,snapshot=on,file=${configImage}`);
+  // bootindex=2: OVMF connects only devices in the boot order, and GRUB must see this one.
+  args.push("-device", "ide-hd,drive=config,bootindex=2");
+  return args.concat(options.extraArguments ?? []);
+}
+
+/** GRUB reads the command line with `source`: refuse anything that could escape the quotes. */
+export function grubCommandLine(commandLine: string): string {
+  if (/["$\\\n\r`;]/.test(commandLine)) throw new Error(`command line ${JSON.stringify(commandLine)} has a character GRUB would interpret`);
+  return `set capsid_cmdline="${commandLine}"\n`;
+}
+
+export class QemuSession {
+  /** Everything the guest wrote to COM1, carriage returns removed. */
+  serial = "";
+  exitStatus: ExitStatus | null = null;
+  readonly startedAt = performance.now();
+  private cursor = 0;       // serial offset after the last matched line
+  private waiters: (() => void)[] = [];
+  private readonly exited: Promise<ExitStatus>;
+
+  private constructor(private readonly child: ChildProcess, private readonly workDirectory: string, readonly argv: string[]) {
+    child.stdout!.setEncoding("latin1");
+    child.stdout!.on("data", (chunk: string) => {
+      this.serial += chunk.replace(/\r/g, ""); // CR LF from the kernel, LF CR from GRUB on EFI
+      this.wake();
+    });
+    let stderr = "";
+    child.stderr!.setEncoding("utf8");
+    child.stderr!.on("data", (chunk: string) => (stderr += chunk));
+    this.exited = new Promise((resolveExit) => {
+      child.on("exit", (code, signal) => {
+        this.exitStatus = { code, signal };
+        if (stderr.trim()) this.serial += `\n[qemu stderr] ${stderr.trim()}\n`;
+        rmSync(this.workDirectory, { recursive: true, force: true });
+        this.wake();
+        resolveExit(this.exitStatus);
+      });
+    });
+  }
+
+  static start(options: BootOptions = {}): QemuSession {
+    const workDirectory = mkdtempSync(join(tmpdir(), "capsid-qemu-"));
+    const configImage = join(workDirectory, "config.img");
+    const commandFile = join(workDirectory, "cmdline.cfg");
+    writeFileSync(commandFile, grubCommandLine(options.commandLine ?? ""));
+    execFileSync("mformat", ["-i", configImage, "-C", "-f", "1440", "-v", "CAPSIDCFG", "::"]);
+    execFileSync("mcopy", ["-i", configImage, commandFile, "::/cmdline.cfg"]);
+    let ovmfVars: string | null = null;
+    if (options.firmware === "ovmf") {
+      ovmfVars = join(workDirectory, "OVMF_VARS.fd");
+      copyFileSync(OVMF_VARS, ovmfVars);
+    }
+    const argv = qemuArguments(options, configImage, ovmfVars);
+    const child = spawn("qemu-system-x86_64", argv, { stdio: ["ignore", "pipe", "pipe"] });
+    return new QemuSession(child, workDirectory, argv);
+  }
+
+  /** Waits for the next line (after the previous match) that starts with `prefix` or matches
+   * `pattern`; returns it. Fails on timeout or when QEMU exits first. */
+  async expectLine(pattern: string | RegExp, timeoutMs = 10_000): Promise<string> {
+    const matches = (raw: string) => {
+      const line = raw.replace(TERMINAL_CONTROL, ""); // firmware and GRUB paint the EFI console
+      return typeof pattern === "string" ? line.startsWith(pattern) : pattern.test(line);
+    };
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      let lineStart = this.cursor;
+      for (;;) {
+        const newline = this.serial.indexOf("\n", lineStart);
+        if (newline < 0) break;
+        const line = this.serial.slice(lineStart, newline);
+        lineStart = newline + 1;
+        if (matches(line)) {
+          this.cursor = lineStart;
+          return line.replace(TERMINAL_CONTROL, "");
+        }
+      }
+      if (this.exitStatus) this.fail(`QEMU exited (${decodeExit(this.exitStatus).description}) before a line matching ${describe(pattern)}`);
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) this.fail(`timed out after ${timeoutMs} ms waiting for a line matching ${describe(pattern)}`);
+      await this.waitForChange(remaining);
+    }
+  }
+
+  /** Waits for QEMU to exit and checks the kernel's debug-exit outcome. */
+  async expectExit(expected: Outcome, timeoutMs = 10_000): Promise<void> {
+    const status = await Promise.race([this.exited, delay(timeoutMs).then(() => null)]);
+    if (!status) this.fail(`timed out after ${timeoutMs} ms waiting for QEMU to exit with ${expected}`);
+    const { outcome, description } = decodeExit(status);
+    if (outcome !== expected) this.fail(`expected the kernel to exit with ${expected}; ${description}`);
+  }
+
+  /** Stops QEMU if it still runs, and waits for it. */
+  async stop(): Promise<void> {
+    if (!this.exitStatus) this.child.kill("SIGKILL");
+    await this.exited;
+  }
+
+  private fail(message: string): never {
+    if (!this.exitStatus) this.child.kill("SIGKILL");
+    throw new Error(`${message}\n--- serial log ---\n${this.serial}--- end of serial log ---\nqemu-system-x86_64 ${this.argv.join(" ")}`);
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) waiter();
+  }
+
+  private waitForChange(timeoutMs: number): Promise<void> {
+    return new Promise((resolveWait) => {
+      const timer = setTimeout(resolveWait, timeoutMs);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolveWait();
+      });
+    });
+  }
+}
+
+function describe(pattern: string | RegExp): string {
+  return typeof pattern === "string" ? JSON.stringify(pattern) : String(pattern);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolveDelay) => setTimeout(resolveDelay, ms).unref());
+}
+
+/** Boots, runs `body`, and always stops QEMU afterwards. */
+export async function withQemu<T>(options: BootOptions, body: (session: QemuSession) => Promise<T>): Promise<T> {
+  const session = QemuSession.start(options);
+  try {
+    return await body(session);
+  } finally {
+    await session.stop();
+  }
+}
