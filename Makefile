@@ -110,16 +110,20 @@ iso: $(ISO)
 
 
 
-run: $(ISO)
-	@echo "Booting $(ISO) in QEMU (TCG, SeaBIOS). Quit with Ctrl-A X."
-	qemu-system-x86_64 -accel tcg -m 256M -cdrom $(ISO) -boot d -display none -serial mon:stdio \
-	  -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 || true
+# -nodefaults: no implicit network card (QEMU's default NIC is unrestricted user networking).
+QEMU_RUN := qemu-system-x86_64 -accel tcg -nodefaults -no-reboot -display none -m 256M \
+            -drive if=none,id=boot,media=cdrom,format=raw,readonly=on,file=$(ISO) -device ide-cd,drive=boot,bootindex=1 \
+            -device isa-debug-exit,iobase=0xf4,iosize=0x04
 
-debug: $(ISO)
-	@echo "QEMU is halted with its gdb stub on :1234; gdb attaches with tools/gdb/capsid.gdb."
-	qemu-system-x86_64 -accel tcg -m 256M -cdrom $(ISO) -boot d -display none -serial file:$(BUILD)/debug-serial.log \
-	  -no-reboot -s -S -daemonize
-	gdb -q -x tools/gdb/capsid.gdb
+run: $(ISO)
+	@echo "Booting $(ISO) in QEMU (TCG, SeaBIOS, serial console here). Quit with Ctrl-A X."
+	$(QEMU_RUN) -serial mon:stdio || true
+
+debug: $(ISO) $(BUILD)/.setup
+	@command -v gdb >/dev/null || { echo "make debug needs gdb: apt-get install gdb" >&2; exit 1; }
+	@echo "QEMU waits for gdb on :1234; the serial log goes to $(BUILD)/debug-serial.log."
+	$(QEMU_RUN) -serial file:$(BUILD)/debug-serial.log -s -S -daemonize -pidfile $(BUILD)/debug-qemu.pid
+	gdb -q -x tools/gdb/capsid.gdb; kill $$(cat $(BUILD)/debug-qemu.pid) 2>/dev/null || true
 
 test: $(ISO) $(BUILD)/.setup
 	@$(TSX) tests/run.ts
