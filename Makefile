@@ -51,13 +51,15 @@ $(BUILD)/kernel.asc.wasm: $(KERNEL_SOURCES) asconfig.json $(BUILD)/.setup
 $(BUILD)/kernel.wasm: $(BUILD)/kernel.asc.wasm
 	$(NODE_BIN)/wasm-opt $< $(WASM_FEATURES) -O3 --debuginfo -o $@
 
-# wasm2c rewrites its outputs every time; keep the old ones when nothing changed, so that a
-# touched .ts with an identical module recompiles nothing.
-$(BUILD)/wasm/kernel.c $(BUILD)/wasm/kernel.h &: $(BUILD)/kernel.wasm
+# wasm2c rewrites its outputs every time; a stamp records that it ran, and kernel.c/kernel.h are
+# replaced only when their content changed, so a touched .ts that yields the same module
+# recompiles no C, and a second `make iso` does nothing.
+$(BUILD)/wasm/.stamp: $(BUILD)/kernel.wasm
 	@mkdir -p $(BUILD)/wasm/new
 	wasm2c -n kernel $< -o $(BUILD)/wasm/new/kernel.c
 	@for f in kernel.c kernel.h; do cmp -s $(BUILD)/wasm/new/$$f $(BUILD)/wasm/$$f || cp $(BUILD)/wasm/new/$$f $(BUILD)/wasm/$$f; done
-	@touch -c $(BUILD)/wasm/kernel.c $(BUILD)/wasm/kernel.h -r $(BUILD)/wasm/kernel.c
+	@touch $@
+$(BUILD)/wasm/kernel.c $(BUILD)/wasm/kernel.h: $(BUILD)/wasm/.stamp ;
 
 $(BUILD)/wasm/kernel.o: $(BUILD)/wasm/kernel.c $(BUILD)/wasm/kernel.h arch/x86_64/wasm-rt/wasm-rt.h
 	$(CC) $(KERNEL_CFLAGS) $(GENERATED_WARNINGS) -c $< -o $@

@@ -1,0 +1,64 @@
+// Boot-time benchmark: QEMU start to "capsid: ready" against the firmware floor (a kernel that
+// prints one line and stops, bench/floor/), under SeaBIOS and OVMF, runs interleaved, median of
+// five. Both ISOs boot through the same GRUB configuration and the same QEMU runner.
+
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { REPOSITORY, withQemu, type Firmware } from "../tests/qemu-runner/runner";
+
+const FLOOR_DIRECTORY = join(REPOSITORY, "build/bench-floor");
+export const FLOOR_ISO = join(FLOOR_DIRECTORY, "floor.iso");
+
+export function buildFloorIso(): void {
+  const isoDirectory = join(FLOOR_DIRECTORY, "isodir");
+  mkdirSync(join(isoDirectory, "boot/grub"), { recursive: true });
+  execFileSync("gcc", ["-m32", "-c", join(REPOSITORY, "bench/floor/floor.S"), "-o", join(FLOOR_DIRECTORY, "floor.o")]);
+  execFileSync("ld", ["-m", "elf_i386", "-n", "-T", join(REPOSITORY, "bench/floor/floor.ld"), "-o", join(isoDirectory, "boot/capsid.elf"), join(FLOOR_DIRECTORY, "floor.o")]);
+  copyFileSync(join(REPOSITORY, "iso/grub.cfg"), join(isoDirectory, "boot/grub/grub.cfg"));
+  execFileSync("grub-mkrescue", ["-o", FLOOR_ISO, isoDirectory], { stdio: "ignore" });
+}
+
+/** Milliseconds from QEMU's start to the line matching `ready`. */
+async function timeToLine(firmware: Firmware, iso: string | undefined, ready: RegExp): Promise<{ total: number; line: string }> {
+  return withQemu({ firmware, iso, commandLine: "" }, async (qemu) => {
+    const line = await qemu.expectLine(ready, 60_000);
+    return { total: performance.now() - qemu.startedAt, line };
+  });
+}
+
+export interface BootRow {
+  firmware: Firmware;
+  floorMilliseconds: number;
+  capsidMilliseconds: number;
+  overheadPercent: number;
+  kernelReportedMilliseconds: number; // the kernel's own "ready in" figure (C entry to ready)
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+export async function benchmarkBoot(runs = 5): Promise<BootRow[]> {
+  buildFloorIso();
+  const rows: BootRow[] = [];
+  for (const firmware of ["seabios", "ovmf"] as Firmware[]) {
+    const floor: number[] = [], capsid: number[] = [], reported: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      floor.push((await timeToLine(firmware, FLOOR_ISO, /^floor: ready$/)).total);
+      const result = await timeToLine(firmware, undefined, /^capsid: ready in /);
+      capsid.push(result.total);
+      reported.push(Number(/ready in ([\d.]+) ms/.exec(result.line)![1]));
+    }
+    const floorMedian = median(floor), capsidMedian = median(capsid);
+    rows.push({
+      firmware,
+      floorMilliseconds: floorMedian,
+      capsidMilliseconds: capsidMedian,
+      overheadPercent: ((capsidMedian - floorMedian) / floorMedian) * 100,
+      kernelReportedMilliseconds: median(reported),
+    });
+  }
+  return rows;
+}
