@@ -2,8 +2,9 @@
  * Produces a multiboot2 ELF: GRUB loads each PT_LOAD segment at its p_paddr and jumps to the
  * 32-bit boot_entry. The .boot segment runs at its physical address; everything else is linked
  * at KERNEL_VIRT_OFFSET + physical. The symbol table (.ksyms) comes last in the image so that
- * filling it in (the second link) moves no other symbol; the build checks this. The heap
- * segment is NOLOAD: GRUB zeroes it and keeps modules and boot information out of it.
+ * filling it in (the second link) moves no other symbol; the build checks this. The static
+ * segment is NOLOAD: GRUB zeroes the AssemblyScript static data and shadow stack and keeps
+ * modules and boot information out of them (the rest of the heap range: see layout.h).
  */
 #include "../arch/x86_64/layout.h"
 
@@ -25,7 +26,10 @@ SECTIONS {
     KEEP(*(.multiboot2))
     *(.boot.text)
     *(.boot.data)
-    . = ALIGN(4096);
+  } :boot
+  /* Boot page tables and stack: zeroed by GRUB, not stored in the file. GRUB reads the kernel
+   * from a CD through the BIOS (ATAPI PIO under QEMU), so every stored byte costs boot time. */
+  .boot_bss (NOLOAD) : ALIGN(4096) {
     *(.boot.bss)
   } :boot
 
@@ -57,8 +61,8 @@ SECTIONS {
   kernel_image_end = .;
 
   . = KERNEL_HEAP_START + KERNEL_VIRT_OFFSET;
-  .kernel_heap (NOLOAD) : AT(KERNEL_HEAP_START) {
-    . += KERNEL_HEAP_END - KERNEL_HEAP_START;
+  .kernel_static (NOLOAD) : AT(KERNEL_HEAP_START) {
+    . += KERNEL_STATIC_RESERVE;
   } :heap
 
   /DISCARD/ : { *(.comment) *(.note*) *(.eh_frame*) }

@@ -31,11 +31,27 @@ static void print_memory_map(const struct memory_range* ranges, uint32_t count) 
   }
 }
 
+#define BOOT_INFORMATION_COPY_SIZE 0x8000
+
 static struct {
+  uint8_t information_copy[BOOT_INFORMATION_COPY_SIZE] __attribute__((aligned(8)));
   struct memory_range ranges[MEMORY_PLAN_MAX_RANGES];
   struct memory_plan plan;
   Z_kernel_instance_t instance;
 } boot;
+
+/* Only the static part of the heap range is a loaded segment (layout.h), so GRUB may have put the
+ * boot information in the rest, where the heap will soon write. Moves it into the kernel image
+ * then; returns its (possibly new) physical address. Runs while the identity map exists. */
+static uint32_t keep_boot_information_out_of_heap(uint32_t information_physical) {
+  uint32_t size = *(const uint32_t*)(uint64_t)information_physical;
+  if (!memory_plan_overlaps(information_physical, size, KERNEL_HEAP_START, KERNEL_HEAP_END))
+    return information_physical;
+  if (size > BOOT_INFORMATION_COPY_SIZE) panic_message("boot information lies in the kernel heap range and is too large to move");
+  __builtin_memcpy(boot.information_copy, (const void*)(uint64_t)information_physical, size);
+  serial_print("capsid: boot information moved out of the kernel heap range\n");
+  return (uint32_t)PHYSICAL_OF_KERNEL(boot.information_copy);
+}
 
 void kernel_entry(uint32_t magic, uint32_t information_physical) {
   serial_init();
@@ -43,6 +59,7 @@ void kernel_entry(uint32_t magic, uint32_t information_physical) {
   exceptions_install();
   if (magic != MULTIBOOT2_BOOTLOADER_MAGIC) panic_message("not started by a multiboot2 boot loader");
 
+  information_physical = keep_boot_information_out_of_heap(information_physical);
   const char* error = 0;
   int64_t count = boot_information_memory_map((const uint8_t*)(uint64_t)information_physical,
                                               boot.ranges, MEMORY_PLAN_MAX_RANGES, &error);
@@ -67,6 +84,11 @@ void kernel_entry(uint32_t magic, uint32_t information_physical) {
   Z_kernel_init_module();
   Z_kernel_instantiate(&boot.instance, &hw_instance);
   hw_instance.memory = Z_kernelZ_memory(&boot.instance);
+  /* AssemblyScript's shadow stack starts at __heap_base, the end of what must be zeroed; only
+   * KERNEL_STATIC_RESERVE bytes were. (The global's name comes from wasm2c; a rename is a
+   * compile error here, not a silent miss.) */
+  if (boot.instance.w2c__lib_memory___stack_pointer > KERNEL_HEAP_START + KERNEL_STATIC_RESERVE)
+    panic_message("AssemblyScript static data and shadow stack outgrew KERNEL_STATIC_RESERVE (layout.h)");
   Z_kernelZ__initialize(&boot.instance);
   Z_kernelZ_kernelMain(&boot.instance, information_physical, (u64)boot.plan.size,
                        boot.plan.ram_below_4g, boot.plan.ram_above_4g);

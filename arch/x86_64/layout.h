@@ -16,8 +16,11 @@
  *               | firmware (OVMF) or free   |  work areas in 8-9 MiB on QEMU; the image must
  *               |                           |  end below it
  *   0x0100_0000 +---------------------------+  KERNEL_HEAP_START (= asc --memoryBase)
- *               | AssemblyScript static     |  a NOLOAD PT_LOAD segment: GRUB places neither
- *               | data, shadow stack, heap  |  modules nor boot information here
+ *               | AssemblyScript static     |  a NOLOAD PT_LOAD segment of KERNEL_STATIC_RESERVE
+ *               | data, shadow stack        |  bytes: GRUB zeroes it (wasm needs zeroed memory)
+ *   0x0104_0000 +---------------------------+  and places nothing there
+ *               | AssemblyScript heap       |  not loaded (zeroing it cost 12 ms of boot): the
+ *               | (TLSF)                    |  kernel moves boot information out of it at entry
  *   0x0180_0000 +---------------------------+  KERNEL_HEAP_END (= wasm memory.size() << 16)
  *               | free RAM (frame allocator)|
  *               +---------------------------+  top of RAM below 4 GiB (= wasm memory `size`)
@@ -41,6 +44,7 @@
 #define KERNEL_IMAGE_LIMIT   0x00800000
 #define KERNEL_HEAP_START    0x01000000
 #define KERNEL_HEAP_END      0x01800000
+#define KERNEL_STATIC_RESERVE 0x00040000 /* static data + shadow stack; checked at boot */
 #define DIRECT_MAP_BASE      0xffff800000000000
 #define DIRECT_MAP_RESERVED  0x0000000200000000 /* 8 GiB: u32 address + u32 offset */
 

@@ -174,6 +174,13 @@ enum memory_plan_result memory_plan_build(const struct memory_range* ranges, uin
   return MEMORY_PLAN_OK;
 }
 
+int memory_plan_overlaps(uint64_t start, uint64_t length, uint64_t heap_start, uint64_t heap_end) {
+  if (length == 0) return 0;
+  uint64_t end = start + length;
+  if (end < start) end = ~0ull;
+  return start < heap_end && heap_start < end;
+}
+
 const char* memory_plan_result_name(enum memory_plan_result result) {
   switch (result) {
     case MEMORY_PLAN_OK: return "ok";

@@ -59,6 +59,10 @@ enum memory_plan_result memory_plan_build(const struct memory_range* ranges, uin
                                           uint64_t heap_start, uint64_t heap_end,
                                           struct memory_plan* plan);
 
+/* Does [start, start + length) overlap [heap_start, heap_end)? A range that wraps past 2^64
+ * counts as reaching the top. */
+int memory_plan_overlaps(uint64_t start, uint64_t length, uint64_t heap_start, uint64_t heap_end);
+
 const char* memory_plan_result_name(enum memory_plan_result result);
 
 #endif

@@ -11,7 +11,7 @@
 
 #define MAX_FUNC_TYPES      256
 #define MAX_TYPE_ARITY      16
-#define FUNCREF_POOL_SIZE   4096
+#define FUNCREF_POOL_SIZE   1024
 
 static struct {
   uint32_t initialized;

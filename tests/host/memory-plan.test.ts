@@ -164,4 +164,16 @@ memoryPlan("more entries than the plan keeps are dropped and counted", () => {
   assert.is(p.result, OK);
 });
 
+memoryPlan("boot information overlapping the heap range is detected, including ranges that wrap", () => {
+  const overlaps = (start: bigint, length: bigint) =>
+    execFileSync(DRIVER, ["overlaps", String(start), String(length), String(HEAP_START), String(HEAP_END)], { encoding: "utf8" }).trim() === "1";
+  assert.not.ok(overlaps(0x10_0000n, 0x1000n), "below");
+  assert.not.ok(overlaps(BigInt(HEAP_START - 0x1000), 0x1000n), "ends exactly at the start");
+  assert.ok(overlaps(BigInt(HEAP_START - 0x1000), 0x1001n), "one byte in");
+  assert.ok(overlaps(BigInt(HEAP_END - 1), 0x1000n), "starts on the last byte");
+  assert.not.ok(overlaps(BigInt(HEAP_END), 0x1000n), "starts at the end");
+  assert.not.ok(overlaps(BigInt(HEAP_START), 0n), "empty");
+  assert.ok(overlaps(0x10_0000n, 0xffff_ffff_ffff_ffffn), "wrapping past 2^64 reaches the heap");
+});
+
 memoryPlan.run();

@@ -1,6 +1,7 @@
 /* Host driver for arch/x86_64/memory_plan.c (tests/host/memory-plan.test.ts): reads
  * "start length type" lines (hex or decimal) from stdin, plans with the heap range given on the
- * command line, and prints the plan as JSON. Built with AddressSanitizer and UBSan, so a read
+ * command line, and prints the plan as JSON; or, as `overlaps start length heap_start heap_end`,
+ * prints whether a range overlaps the heap range. Built with AddressSanitizer and UBSan, so a read
  * or write out of bounds in the planner fails the test. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -8,6 +9,11 @@
 #include "memory_plan.h"
 
 int main(int argc, char** argv) {
+  if (argc == 6 && argv[1][0] == 'o') {  /* overlaps start length heap_start heap_end */
+    printf("%d\n", memory_plan_overlaps(strtoull(argv[2], 0, 0), strtoull(argv[3], 0, 0),
+                                        strtoull(argv[4], 0, 0), strtoull(argv[5], 0, 0)));
+    return 0;
+  }
   if (argc != 3) {
     fprintf(stderr, "usage: %s heap_start heap_end < ranges\n", argv[0]);
     return 2;
