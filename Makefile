@@ -65,8 +65,8 @@ $(BUILD)/wasm/kernel.o: $(BUILD)/wasm/kernel.c $(BUILD)/wasm/kernel.h arch/x86_6
 	$(CC) $(KERNEL_CFLAGS) $(GENERATED_WARNINGS) -c $< -o $@
 
 # --- the C and assembly glue -------------------------------------------------------------------
-# hw.c and entry.c include the generated kernel.h (the import and export prototypes).
-$(BUILD)/arch/hw.o $(BUILD)/arch/entry.o: $(BUILD)/wasm/kernel.h
+# These include the generated kernel.h (the import and export prototypes).
+$(BUILD)/arch/hw.o $(BUILD)/arch/entry.o $(BUILD)/arch/interrupts.o: $(BUILD)/wasm/kernel.h
 $(BUILD)/arch/%.o: arch/x86_64/%.c $(BUILD)/.setup
 	@mkdir -p $(BUILD)/arch
 	$(CC) $(KERNEL_CFLAGS) $(WARNINGS) -MMD -MP -c $< -o $@

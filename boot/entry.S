@@ -177,12 +177,5 @@ higher_half_entry:
     hlt
     jmp 6b
 
-    .section .bss.stack, "aw", @nobits
-    .balign 4096
-    .global kernel_stack_bottom
-kernel_stack_bottom:
-    .skip KERNEL_STACK_SIZE
-    .global kernel_stack_top
-kernel_stack_top:
 
     .section .note.GNU-stack, "", @progbits

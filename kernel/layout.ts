@@ -1,6 +1,8 @@
 // The machine layout as the AssemblyScript kernel sees it: mirrors arch/x86_64/layout.h (the
 // ASCII maps live there), checked by tests/host/layout.test.ts.
 
+/** Physical address GRUB loads the kernel image at (the boot segment first). */
+export const KERNEL_PHYS_BASE: u32 = 0x0010_0000;
 /** First byte of the AssemblyScript static data and heap (asc --memoryBase). */
 export const KERNEL_HEAP_START: u32 = 0x0100_0000;
 /** End of the heap range: memory.size() << 16. */

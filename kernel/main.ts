@@ -1,21 +1,44 @@
-// Capsid kernel: the table of contents. C (arch/x86_64/entry.c) has set up the direct map and
-// instantiated this module; it calls kernelMain once. Each line below is one subsystem, in boot
-// order. No logic lives here.
+// Capsid kernel: the table of contents. C (arch/x86_64/entry.c) has set up the GDT, the IDT and
+// the direct map and instantiated this module; it calls kernelMain once, then idles with
+// interrupts enabled and calls kernelInterrupt for each one. Each line below is one subsystem,
+// in boot order. No logic lives here.
 
-import { bootClockNanos } from "./arch/hw";
+import { acpiInit } from "./acpi/acpi";
+import { bootInformationInit } from "./boot/boot-information";
 import { CommandLine } from "./boot/command-line";
-import { bootCommandLine } from "./boot/multiboot2";
 import { memoryReport } from "./boot/memory-report";
+import { processorsReport } from "./boot/processors";
+import { serialInputInit } from "./console/serial-input";
+import { interruptControllersInit } from "./interrupts/controllers";
+import { interruptDispatch } from "./interrupts/dispatch";
 import { logEnd, logLine } from "./log/log";
+import { framesInit } from "./memory/frames";
+import { kernelSpaceInit } from "./memory/kernel-space";
 import { selfTestFinish, selfTestInit } from "./selftest/selftest";
+import { bootElapsedNanos } from "./time/clock";
+import { calibrationNanos, timeInit } from "./time/time";
 
 export { kernelAbort } from "./panic";
 
-export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u64, ramAbove4G: u64): void {
-  const commandLine = CommandLine.parse(bootCommandLine(bootInformation)); // multiboot2 command line
-  memoryReport(memoryTop, ramBelow4G, ramAbove4G);                           // what the direct map covers
-  selfTestInit(commandLine);                                                 // test=NAME arms the test exit
-  logLine().text("ready in ").fixed(bootClockNanos() / 1000, 3).text(" ms"); // the boot-time contract line
+export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u64): void {
+  const information = bootInformationInit(bootInformation);    // multiboot2, every tag checked
+  const commandLine = CommandLine.parse(information.commandLine); // test=, tick=
+  selfTestInit(commandLine);                                    // test=NAME arms the test exit
+  memoryReport(memoryTop, ramBelow4G);                          // what the C direct map covers
+  framesInit(information, bootInformation);                     // physical frame allocator
+  kernelSpaceInit();                                            // own page tables, guard pages, NX
+  const madt = acpiInit(information);                           // RSDP -> XSDT/RSDT -> MADT
+  interruptControllersInit(madt);                               // PIC masked, local APIC, I/O APIC
+  timeInit(commandLine);                                        // TSC/APIC calibration, clock, tick
+  serialInputInit(madt);                                        // COM1 receive interrupt
+  processorsReport(madt);                                       // other CPUs stay parked
+  logLine().text("ready in ").fixed(bootElapsedNanos() / 1000, 3).text(" ms (calibration ")
+    .fixed(calibrationNanos() / 1000, 3).text(" ms)");           // the boot-time contract line
   logEnd();
-  selfTestFinish();                                                          // runs test=NAME, ends QEMU
+  selfTestFinish();                                             // runs test=NAME
+}
+
+/** Every device interrupt (vector 32-255), from arch/x86_64/interrupts.c, interrupts masked. */
+export function kernelInterrupt(vector: u32): void {
+  interruptDispatch(vector);
 }

@@ -38,16 +38,19 @@ SECTIONS {
   .text : AT(ADDR(.text) - KERNEL_VIRT_OFFSET) {
     kernel_text_start = .;
     *(.text .text.*)
-    kernel_text_end = .;
   } :text
+  kernel_text_end = ALIGN(4096);   /* symbols, not padding: padding would be read from the CD */
 
   . = ALIGN(4096);
   .rodata : AT(ADDR(.rodata) - KERNEL_VIRT_OFFSET) {
+    kernel_rodata_start = .;
     *(.rodata .rodata.*)
   } :rodata
+  kernel_rodata_end = ALIGN(4096);
 
   . = ALIGN(4096);
   .data : AT(ADDR(.data) - KERNEL_VIRT_OFFSET) {
+    kernel_data_start = .;
     *(.data .data.*)
   } :data
   .bss : AT(ADDR(.bss) - KERNEL_VIRT_OFFSET) {
@@ -55,9 +58,11 @@ SECTIONS {
   } :data
 
   . = ALIGN(4096);
+  kernel_symbols_start = .;
   .ksyms : AT(ADDR(.ksyms) - KERNEL_VIRT_OFFSET) {
     KEEP(*(.ksyms))
   } :ksyms
+  . = ALIGN(4096);
   kernel_image_end = .;
 
   . = KERNEL_HEAP_START + KERNEL_VIRT_OFFSET;

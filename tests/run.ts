@@ -23,6 +23,8 @@ uvu.on("exit", (code) => {
   const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);
   const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? 0);
   const skipped = Number(/Skipped:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+  // uvu counts a suite whose before() hook throws as total = its tests, passed = 0, and still
+  // exits 0: total - passed catches it.
   const failed = total - passed;
   console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
   process.exit(code !== 0 || failed > 0 || total === 0 ? 1 : 0);

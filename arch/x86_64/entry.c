@@ -10,7 +10,10 @@
 #include "cpu.h"
 #include "direct_map.h"
 #include "exceptions.h"
+#include "gdt.h"
 #include "hw_instance.h"
+#include "interrupts.h"
+#include "kernel_module.h"
 #include "layout.h"
 #include "memory_plan.h"
 #include "panic.h"
@@ -53,10 +56,14 @@ static uint32_t keep_boot_information_out_of_heap(uint32_t information_physical)
   return (uint32_t)PHYSICAL_OF_KERNEL(boot.information_copy);
 }
 
+Z_kernel_instance_t* kernel_module(void) { return &boot.instance; }
+
 void kernel_entry(uint32_t magic, uint32_t information_physical) {
   serial_init();
   boot_clock_start();
+  gdt_install();
   exceptions_install();
+  interrupts_install();
   if (magic != MULTIBOOT2_BOOTLOADER_MAGIC) panic_message("not started by a multiboot2 boot loader");
 
   information_physical = keep_boot_information_out_of_heap(information_physical);
@@ -90,7 +97,6 @@ void kernel_entry(uint32_t magic, uint32_t information_physical) {
   if (boot.instance.w2c__lib_memory___stack_pointer > KERNEL_HEAP_START + KERNEL_STATIC_RESERVE)
     panic_message("AssemblyScript static data and shadow stack outgrew KERNEL_STATIC_RESERVE (layout.h)");
   Z_kernelZ__initialize(&boot.instance);
-  Z_kernelZ_kernelMain(&boot.instance, information_physical, (u64)boot.plan.size,
-                       boot.plan.ram_below_4g, boot.plan.ram_above_4g);
-  halt_forever();
+  Z_kernelZ_kernelMain(&boot.instance, information_physical, (u64)boot.plan.size, boot.plan.ram_below_4g);
+  idle_forever();
 }

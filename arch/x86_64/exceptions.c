@@ -1,10 +1,12 @@
-/* The IDT and the kernel-mode exception report. Every gate is DPL 0. A report names the
+/* The IDT (all 256 gates are DPL 0; interrupts.c fills 32-255) and the kernel-mode exception
+ * report. A report names the
  * vector, prints the error code, RIP with its symbol (the AssemblyScript function when RIP is
  * in wasm2c code), RSP, RFLAGS, CR2 (with the kernel linear-memory address it stands for when
  * it falls in the direct map) and the general registers, then takes the panic path.
  */
 #include "exceptions.h"
 #include "cpu.h"
+#include "gdt.h"
 #include "layout.h"
 #include "panic.h"
 #include "serial.h"
@@ -42,22 +44,41 @@ static const char* const exception_names[32] = {
   "security exception (#SX)", "reserved vector 31",
 };
 
+void idt_set_gate(int vector, uint64_t handler, uint8_t ist) {
+  idt[vector] = (struct idt_gate){
+    .offset_low = (uint16_t)handler,
+    .selector = KERNEL_CODE_SELECTOR,
+    .ist = ist,
+    .type_attributes = GATE_INTERRUPT_DPL0,
+    .offset_middle = (uint16_t)(handler >> 16),
+    .offset_high = (uint32_t)(handler >> 32),
+  };
+}
+
 void exceptions_install(void) {
-  for (int vector = 0; vector < 32; vector++) {
-    uint64_t handler = exception_stubs[vector];
-    idt[vector] = (struct idt_gate){
-      .offset_low = (uint16_t)handler,
-      .selector = KERNEL_CODE_SELECTOR,
-      .type_attributes = GATE_INTERRUPT_DPL0,
-      .offset_middle = (uint16_t)(handler >> 16),
-      .offset_high = (uint32_t)(handler >> 32),
-    };
-  }
+  for (int vector = 0; vector < 32; vector++)
+    idt_set_gate(vector, exception_stubs[vector],
+                 vector == 8 ? IST_DOUBLE_FAULT : vector == 2 ? IST_NMI : vector == 14 ? IST_PAGE_FAULT : 0);
   struct {
     uint16_t limit;
     uint64_t base;
   } __attribute__((packed)) pointer = {sizeof idt - 1, (uint64_t)idt};
   __asm__ volatile("lidt %0" : : "m"(pointer));
+}
+
+extern char kernel_stack_guard[], double_fault_stack_guard[], nmi_stack_guard[], page_fault_stack_guard[];
+
+/* The stack whose guard page contains `address`, or 0. */
+static const char* guard_page_owner(uint64_t address) {
+  static const struct { const char* guard; const char* name; } stacks[] = {
+    {kernel_stack_guard, "the kernel stack"},
+    {double_fault_stack_guard, "the double-fault stack"},
+    {nmi_stack_guard, "the NMI stack"},
+    {page_fault_stack_guard, "the page-fault stack"},
+  };
+  for (unsigned i = 0; i < sizeof stacks / sizeof stacks[0]; i++)
+    if (address - (uint64_t)stacks[i].guard < 4096) return stacks[i].name;
+  return 0;
 }
 
 static void print_register(const char* name, uint64_t value) {
@@ -69,6 +90,16 @@ static void print_register(const char* name, uint64_t value) {
 void exception_report(const struct exception_frame* frame) {
   uint64_t cr2 = read_cr2();
   panic_begin();
+  const char* exhausted = frame->vector == 14 ? guard_page_owner(cr2) : 0;
+  if (exhausted) {
+    /* Stack exhaustion, most often deep recursion in the kernel module: reported as the wasm
+     * trap it stands for, with the function that overflowed. */
+    serial_print("wasm trap: call stack exhausted (guard page of ");
+    serial_print(exhausted);
+    serial_print(" hit) in ");
+    panic_print_symbol(frame->rip);
+    serial_print("\n  ");
+  }
   serial_print(frame->vector < 32 ? exception_names[frame->vector] : "unknown vector");
   serial_print(" in kernel mode, error code ");
   serial_print_hex(frame->error_code);

@@ -7,6 +7,7 @@
 #include "kernel.h"
 #include "boot_clock.h"
 #include "cpu.h"
+#include "layout.h"
 #include "panic.h"
 #include "hw_instance.h"
 #include "serial.h"
@@ -63,4 +64,95 @@ void Z_hwZ_panic(struct Z_hw_instance_t* hw, u32 address, u32 length) {
   serial_write(message, length);
   serial_print("\n");
   panic_end();
+}
+
+void Z_hwZ_cpuid(struct Z_hw_instance_t* hw, u32 leaf, u32 subleaf, u32 output) {
+  (void)hw;
+  uint32_t registers[4];
+  __asm__ volatile("cpuid" : "=a"(registers[0]), "=b"(registers[1]), "=c"(registers[2]), "=d"(registers[3])
+                   : "a"(leaf), "c"(subleaf));
+  __builtin_memcpy((void*)linear(output, sizeof registers, "hw.cpuid"), registers, sizeof registers);
+}
+
+u64 Z_hwZ_readMsr(struct Z_hw_instance_t* hw, u32 msr) {
+  (void)hw;
+  return read_msr(msr);
+}
+
+void Z_hwZ_writeMsr(struct Z_hw_instance_t* hw, u32 msr, u64 value) {
+  (void)hw;
+  write_msr(msr, value);
+}
+
+u64 Z_hwZ_readControlRegister(struct Z_hw_instance_t* hw, u32 number) {
+  (void)hw;
+  uint64_t value = 0;
+  switch (number) {
+    case 0: __asm__ volatile("mov %%cr0, %0" : "=r"(value)); break;
+    case 2: __asm__ volatile("mov %%cr2, %0" : "=r"(value)); break;
+    case 3: __asm__ volatile("mov %%cr3, %0" : "=r"(value)); break;
+    case 4: __asm__ volatile("mov %%cr4, %0" : "=r"(value)); break;
+    default: panic_message("hw.readControlRegister: no such control register");
+  }
+  return value;
+}
+
+void Z_hwZ_writeControlRegister(struct Z_hw_instance_t* hw, u32 number, u64 value) {
+  (void)hw;
+  switch (number) {
+    case 0: __asm__ volatile("mov %0, %%cr0" : : "r"(value) : "memory"); break;
+    case 3: __asm__ volatile("mov %0, %%cr3" : : "r"(value) : "memory"); break;
+    case 4: __asm__ volatile("mov %0, %%cr4" : : "r"(value) : "memory"); break;
+    default: panic_message("hw.writeControlRegister: no such writable control register");
+  }
+}
+
+void Z_hwZ_invalidatePage(struct Z_hw_instance_t* hw, u64 virtual_address) {
+  (void)hw;
+  __asm__ volatile("invlpg (%0)" : : "r"(virtual_address) : "memory");
+}
+
+/* Device registers are reached only inside the MMIO window, and only through volatile accesses. */
+static volatile uint32_t* mmio_register(u64 virtual_address) {
+  if (virtual_address < MMIO_WINDOW_BASE || virtual_address - MMIO_WINDOW_BASE >= MMIO_WINDOW_SIZE || (virtual_address & 3)) {
+    panic_begin();
+    serial_print("hw.mmio: address outside the MMIO window or unaligned: ");
+    serial_print_hex(virtual_address);
+    serial_print("\n");
+    panic_end();
+  }
+  return (volatile uint32_t*)virtual_address;
+}
+
+u32 Z_hwZ_mmioRead32(struct Z_hw_instance_t* hw, u64 virtual_address) {
+  (void)hw;
+  return *mmio_register(virtual_address);
+}
+
+void Z_hwZ_mmioWrite32(struct Z_hw_instance_t* hw, u64 virtual_address, u32 value) {
+  (void)hw;
+  *mmio_register(virtual_address) = value;
+}
+
+u64 Z_hwZ_readTsc(struct Z_hw_instance_t* hw) {
+  (void)hw;
+  return read_tsc();
+}
+
+extern char kernel_text_start[], kernel_text_end[], kernel_rodata_start[], kernel_rodata_end[],
+    kernel_data_start[], kernel_symbols_start[], kernel_image_end[], kernel_stack_guard[], double_fault_stack_guard[],
+    nmi_stack_guard[], page_fault_stack_guard[];
+
+/* Layout for kernel/memory/kernel-image.ts: virtual addresses, in this order. */
+void Z_hwZ_kernelImageLayout(struct Z_hw_instance_t* hw, u32 output) {
+  (void)hw;
+  const uint64_t layout[] = {
+      KERNEL_VIRT_OFFSET,
+      (uint64_t)kernel_text_start, (uint64_t)kernel_text_end,
+      (uint64_t)kernel_rodata_start, (uint64_t)kernel_rodata_end,
+      (uint64_t)kernel_data_start, (uint64_t)kernel_symbols_start, (uint64_t)kernel_image_end,
+      (uint64_t)kernel_stack_guard, (uint64_t)double_fault_stack_guard,
+      (uint64_t)nmi_stack_guard, (uint64_t)page_fault_stack_guard,
+  };
+  __builtin_memcpy((void*)linear(output, sizeof layout, "hw.kernelImageLayout"), layout, sizeof layout);
 }

@@ -34,7 +34,10 @@
  *                          physical address). DIRECT_MAP_RESERVED bytes are kept free of any
  *                          other mapping so that every wasm address + offset (< 8 GiB) that
  *                          is not RAM faults.
- *   0xffff_ffff_8000_0000  KERNEL_VIRT_OFFSET: the kernel image (-mcmodel=kernel)
+ *   0xffff_c000_0000_0000  MMIO_WINDOW_BASE: device registers, mapped uncached on demand by
+ *                          kernel/memory/mmio.ts (any 64-bit physical address)
+ *   0xffff_ffff_8000_0000  KERNEL_VIRT_OFFSET: the kernel image (-mcmodel=kernel), 4 KiB pages:
+ *                          text read-only, rodata and data no-execute, stack guard pages unmapped
  */
 #ifndef CAPSID_LAYOUT_H
 #define CAPSID_LAYOUT_H
@@ -47,8 +50,11 @@
 #define KERNEL_STATIC_RESERVE 0x00040000 /* static data + shadow stack; checked at boot */
 #define DIRECT_MAP_BASE      0xffff800000000000
 #define DIRECT_MAP_RESERVED  0x0000000200000000 /* 8 GiB: u32 address + u32 offset */
+#define MMIO_WINDOW_BASE     0xffffc00000000000
+#define MMIO_WINDOW_SIZE     0x0000004000000000 /* 256 GiB of virtual space */
 
-#define KERNEL_STACK_SIZE    0x10000  /* 64 KiB for C and the wasm2c kernel */
+#define KERNEL_STACK_SIZE    0x10000  /* 64 KiB for C and the wasm2c kernel (stacks.S) */
+#define IST_STACK_SIZE       0x4000   /* #DF, NMI and #PF each run on their own stack */
 
 /* isa-debug-exit (QEMU -device isa-debug-exit,iobase=0xf4,iosize=0x04): QEMU exits with
  * (code << 1) | 1. The kernel writes only when the command line selected a test run. */

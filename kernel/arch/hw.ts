@@ -17,3 +17,23 @@
 @external("hw", "debugExit") export declare function debugExit(code: u32): void;
 /** Reports "capsid: panic: " + the `length` bytes at `address`, then takes the panic path. */
 @external("hw", "panic") export declare function panic(address: usize, length: usize): void;
+/** CPUID leaf/subleaf: writes EAX, EBX, ECX, EDX as four u32 at `output`. */
+@external("hw", "cpuid") export declare function cpuid(leaf: u32, subleaf: u32, output: usize): void;
+/** Reads a model-specific register. */
+@external("hw", "readMsr") export declare function readMsr(msr: u32): u64;
+/** Writes a model-specific register. */
+@external("hw", "writeMsr") export declare function writeMsr(msr: u32, value: u64): void;
+/** Reads CR0, CR2, CR3 or CR4 (`number`); any other number panics. */
+@external("hw", "readControlRegister") export declare function readControlRegister(number: u32): u64;
+/** Writes CR0, CR3 or CR4; any other number panics. CR3 takes a physical address. */
+@external("hw", "writeControlRegister") export declare function writeControlRegister(number: u32, value: u64): void;
+/** Invalidates the TLB entry for one virtual address. */
+@external("hw", "invalidatePage") export declare function invalidatePage(virtual: u64): void;
+/** Reads a 32-bit device register at a virtual address in the MMIO window (volatile). */
+@external("hw", "mmioRead32") export declare function mmioRead32(virtual: u64): u32;
+/** Writes a 32-bit device register at a virtual address in the MMIO window (volatile). */
+@external("hw", "mmioWrite32") export declare function mmioWrite32(virtual: u64, value: u32): void;
+/** The time-stamp counter (RDTSC). */
+@external("hw", "readTsc") export declare function readTsc(): u64;
+/** Writes the kernel image layout (KernelImageLayout, kernel/memory/kernel-image.ts) at `output`. */
+@external("hw", "kernelImageLayout") export declare function kernelImageLayout(output: usize): void;

@@ -1,10 +1,13 @@
-// The kernel log: lines of the form "capsid: <message>" on the serial console. One line is
-// built at a time in a static buffer (the kernel is one logical thread, DESIGN.md #5) and
-// written with hw.serialWrite when finished.
+// The kernel log: lines of the form "[    1.234] capsid: <message>" on the serial console, the
+// timestamp in seconds since the C entry point with millisecond resolution (the boot stopwatch,
+// then the calibrated TSC). One line is built at a time in a static buffer (the kernel is one
+// logical thread, DESIGN.md #5) and written with hw.serialWrite when finished. Lines printed by
+// C on the fault path carry no timestamp: that path has no clock of its own.
 //
 //   logLine().text("memory: ").decimal(megabytes).text(" MiB");  logEnd();
 
 import { serialWrite } from "../arch/hw";
+import { bootElapsedNanos } from "../time/clock";
 import { LineBuffer } from "./format";
 
 const LINE_STORAGE_BYTES: u32 = 272;
@@ -14,10 +17,15 @@ function currentLine(): LineBuffer {
   return changetype<LineBuffer>(memory.data(LINE_STORAGE_BYTES, 16));
 }
 
-/** Starts a line; every line begins with "capsid: ". */
+/** Starts a line: the timestamp, then "capsid: ". */
 export function logLine(): LineBuffer {
   // One byte past the capacity is kept for the newline.
-  return LineBuffer.over(changetype<usize>(currentLine()), LINE_STORAGE_BYTES - 1).text("capsid: ");
+  const line = LineBuffer.over(changetype<usize>(currentLine()), LINE_STORAGE_BYTES - 1);
+  const milliseconds = bootElapsedNanos() / 1_000_000;
+  line.byte(0x5b); // '['
+  const seconds = milliseconds / 1000;
+  for (let width: u64 = 10_000; width > 1 && seconds < width; width /= 10) line.byte(0x20);
+  return line.fixed(milliseconds, 3).text("] capsid: ");
 }
 
 /** Ends the current line and writes it to the console. */

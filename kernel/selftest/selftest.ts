@@ -34,6 +34,7 @@ export function selfTestFinish(): void {
   logLine().text("selftest: running ").text(selectedName);
   logEnd();
   const result = selfTestRun(selected);
+  if (result == SelfTestResult.Pending) return; // ends from an interrupt handler
   logLine().text("selftest: ").text(selectedName).text(result == SelfTestResult.Pass ? " passed" : " failed");
   logEnd();
   debugExit(result == SelfTestResult.Pass ? DEBUG_EXIT_PASS : DEBUG_EXIT_FAIL);

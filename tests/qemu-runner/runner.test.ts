@@ -3,7 +3,7 @@
 
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { decodeExit, grubCommandLine, QemuSession, withQemu } from "./runner";
+import { decodeExit, grubCommandLine, logMessage, QemuSession, withQemu } from "./runner";
 
 const runner = suite("qemu runner");
 
@@ -25,6 +25,13 @@ runner("decodes debug-exit statuses and never takes QEMU's own exit for a pass",
   assert.is(decodeExit({ code: 1, signal: null }).outcome, null);
   assert.is(decodeExit({ code: 3, signal: null }).outcome, null);
   assert.is(decodeExit({ code: null, signal: "SIGKILL" }).outcome, null);
+});
+
+runner("matches the message: timestamps and terminal control are not part of it", () => {
+  assert.is(logMessage("[    0.012] capsid: ready in 3.000 ms"), "capsid: ready in 3.000 ms");
+  assert.is(logMessage("[12345.678] capsid: x"), "capsid: x");
+  assert.is(logMessage("\x1b[0m\x1b[37m\x1b[40mcapsid: panic: y"), "capsid: panic: y");
+  assert.is(logMessage("[oops] capsid: z"), "[oops] capsid: z", "only a real timestamp is removed");
 });
 
 runner("refuses command lines GRUB would interpret", () => {

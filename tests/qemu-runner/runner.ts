@@ -24,6 +24,13 @@ export type Outcome = keyof typeof DEBUG_EXIT;
 
 /** ANSI terminal control sequences (CSI ... letter), removed before lines are matched. */
 const TERMINAL_CONTROL = /\x1b\[[0-9;=?]*[A-Za-z]/g;
+/** The kernel log's timestamp prefix ("[    1.234] "), removed before lines are matched. */
+const TIMESTAMP = /^\[\s*\d+\.\d{3}\] /;
+
+/** A serial line as tests match it: no terminal control, no timestamp. */
+export function logMessage(line: string): string {
+  return line.replace(TERMINAL_CONTROL, "").replace(TIMESTAMP, "");
+}
 
 export type Firmware = "seabios" | "ovmf";
 export type Medium = "cdrom" | "usb";
@@ -136,15 +143,17 @@ export class QemuSession {
       copyFileSync(OVMF_VARS, ovmfVars);
     }
     const argv = qemuArguments(options, configImage, ovmfVars);
-    const child = spawn("qemu-system-x86_64", argv, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("qemu-system-x86_64", argv, { stdio: ["pipe", "pipe", "pipe"] });
+    child.stdin!.on("error", () => {}); // QEMU gone: the exit status tells what happened
     return new QemuSession(child, workDirectory, argv);
   }
 
-  /** Waits for the next line (after the previous match) that starts with `prefix` or matches
-   * `pattern`; returns it. Fails on timeout or when QEMU exits first. */
+  /** Waits for the next line (after the previous match) whose message (the line without its
+   * timestamp) starts with `pattern` or matches it; returns the message. Fails on timeout or
+   * when QEMU exits first. */
   async expectLine(pattern: string | RegExp, timeoutMs = 10_000): Promise<string> {
     const matches = (raw: string) => {
-      const line = raw.replace(TERMINAL_CONTROL, ""); // firmware and GRUB paint the EFI console
+      const line = logMessage(raw); // firmware and GRUB paint the EFI console; the kernel stamps lines
       return typeof pattern === "string" ? line.startsWith(pattern) : pattern.test(line);
     };
     const deadline = performance.now() + timeoutMs;
@@ -157,7 +166,7 @@ export class QemuSession {
         lineStart = newline + 1;
         if (matches(line)) {
           this.cursor = lineStart;
-          return line.replace(TERMINAL_CONTROL, "");
+          return logMessage(line);
         }
       }
       if (this.exitStatus) this.fail(`QEMU exited (${decodeExit(this.exitStatus).description}) before a line matching ${describe(pattern)}`);
@@ -173,6 +182,11 @@ export class QemuSession {
     if (!status) this.fail(`timed out after ${timeoutMs} ms waiting for QEMU to exit with ${expected}`);
     const { outcome, description } = decodeExit(status);
     if (outcome !== expected) this.fail(`expected the kernel to exit with ${expected}; ${description}`);
+  }
+
+  /** Types `text` on the guest's serial console (COM1 receive). */
+  send(text: string): void {
+    this.child.stdin!.write(text);
   }
 
   /** Stops QEMU if it still runs, and waits for it. */

@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import { withQemu, type Firmware, type Medium } from "../qemu-runner/runner";
 
 const DIRECT_MAP_BASE = 0xffff_8000_0000_0000n; // arch/x86_64/layout.h
-const READY = /^capsid: ready in (\d+\.\d{3}) ms$/;
+const READY = /^capsid: ready in (\d+\.\d{3}) ms/;
 
 const boot = suite("boot");
 

@@ -1,0 +1,49 @@
+/* Entry stubs for vectors 32-255 (device interrupts, the timer, spurious). Each pushes its
+ * vector and jumps to a common path that saves the registers C may clobber and calls
+ * interrupt_dispatch(vector) in interrupts.c, which runs the AssemblyScript kernel's
+ * kernelInterrupt to completion. Interrupt gates keep IF clear throughout, and interrupts are
+ * enabled only in the idle loop, so the kernel module is never re-entered. */
+    .intel_syntax noprefix
+    .text
+
+interrupt_common:
+    push rax
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push r8
+    push r9
+    push r10
+    push r11
+    push rbx
+    mov rdi, [rsp + 10 * 8]           /* the vector the stub pushed */
+    mov rbx, rsp
+    and rsp, -16
+    call interrupt_dispatch
+    mov rsp, rbx
+    pop rbx
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rax
+    add rsp, 8                        /* the vector */
+    iretq
+
+    .balign 16
+    .global interrupt_stubs_start
+interrupt_stubs_start:
+.set vector, 32
+.rept 224
+    .balign 16
+    push vector
+    jmp interrupt_common
+.set vector, vector + 1
+.endr
+
+    .section .note.GNU-stack, "", @progbits

@@ -1,0 +1,88 @@
+// The kernel's one frame allocator (frame-allocator.ts), made at boot. Excluded from it: the
+// kernel image, the AssemblyScript heap range, the boot information, boot modules, and every
+// byte the direct map does not cover (so a frame is always reachable as linear memory; the
+// memory plan may leave partly-RAM chunks unmapped). Its bitmap lives above the heap range.
+
+import { readControlRegister } from "../arch/hw";
+import { BootInformation } from "../boot/multiboot2";
+import { KernelError, kernelErrorName } from "../error";
+import { logEnd, logLine } from "../log/log";
+import { KERNEL_HEAP_END, KERNEL_HEAP_START, KERNEL_PHYS_BASE } from "../layout";
+import { FRAME_SIZE, FrameAllocator } from "./frame-allocator";
+import { directMapRuns, imageLayout } from "./kernel-space";
+import { PhysicalRange } from "./physical-range";
+
+const FOUR_GIB: u64 = 0x1_0000_0000;
+
+class FramesState {
+  allocator: FrameAllocator | null = null;
+  exclusions: PhysicalRange[] = [];
+  mappedEnd: u64 = 0;   // end of the previous direct-map run, while collecting gaps
+  storage: usize = 0;
+  storageBytes: u32 = 0;
+}
+const state = new FramesState();
+
+function addGapBefore(start: u64, end: u64): void {
+  if (start > state.mappedEnd) state.exclusions.push(new PhysicalRange(state.mappedEnd, start));
+  state.mappedEnd = end;
+}
+
+/** Makes the allocator and logs what it manages; no frames is a boot failure (panic). */
+export function framesInit(information: BootInformation, informationAddress: usize): void {
+  const error = framesCreate(information, informationAddress);
+  const allocator = state.allocator;
+  if (error != KernelError.None || allocator === null) {
+    logLine().text("memory: no frame allocator: ").text(kernelErrorName(error));
+    logEnd();
+    abort("framesInit: the frame allocator could not be made");
+    return;
+  }
+  logLine().text("memory: ").decimal(allocator.freeFrames).text(" frames free (").decimal(<u64>allocator.freeFrames * FRAME_SIZE >> 20)
+    .text(" MiB) below 4 GiB, bitmap ").decimal(state.storageBytes >> 10).text(" KiB at ").hex(state.storage);
+  logEnd();
+  if (allocator.framesAbove4G != 0) {
+    logLine().text("memory: ").decimal(allocator.framesAbove4G * FRAME_SIZE >> 20).text(" MiB above 4 GiB ignored (policy: not mapped, not allocated)");
+    logEnd();
+  }
+}
+
+function framesCreate(information: BootInformation, informationAddress: usize): KernelError {
+  const layout = imageLayout();
+  const exclusions = state.exclusions;
+  exclusions.push(new PhysicalRange(<u64>KERNEL_PHYS_BASE, layout.imageEnd - layout.virtualOffset));
+  exclusions.push(new PhysicalRange(<u64>KERNEL_HEAP_START, <u64>KERNEL_HEAP_END));
+  exclusions.push(PhysicalRange.sized(<u64>informationAddress, <u64>load<u32>(informationAddress)));
+  for (let i = 0; i < information.modules.length; i++) {
+    const module = information.modules[i];
+    if (module.end > module.start) exclusions.push(new PhysicalRange(<u64>module.start, <u64>module.end));
+  }
+  directMapRuns(readControlRegister(3), addGapBefore);
+  if (state.mappedEnd < FOUR_GIB) exclusions.push(new PhysicalRange(state.mappedEnd, FOUR_GIB));
+
+  const storage = FrameAllocator.findStorage(information.memoryMap, exclusions, <u64>KERNEL_HEAP_END);
+  if (storage == 0) return KernelError.OutOfMemory;
+  const error = FrameAllocator.check(information.memoryMap, exclusions, storage);
+  if (error != KernelError.None) return error;
+  state.allocator = FrameAllocator.create(information.memoryMap, exclusions, storage);
+  state.storage = storage;
+  state.storageBytes = FrameAllocator.storageBytes(information.memoryMap);
+  return state.allocator !== null ? KernelError.None : KernelError.InvalidArgument;
+}
+
+export function frameAllocator(): FrameAllocator | null {
+  return state.allocator;
+}
+
+export function frameStorageBytes(): u32 {
+  return state.storageBytes;
+}
+
+/** A zeroed 4 KiB frame, or 0 when none is left (or before framesInit). */
+export function frameAllocateZeroed(): u64 {
+  const allocator = state.allocator;
+  if (allocator === null) return 0;
+  const frame = allocator.allocate();
+  if (frame != 0) memory.fill(<usize>frame, 0, <usize>FRAME_SIZE);
+  return frame;
+}

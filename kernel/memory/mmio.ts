@@ -1,0 +1,50 @@
+// The MMIO window: device registers at any 64-bit physical address, mapped uncached (PCD and
+// PWT set, no-execute) into a dedicated range of the kernel half (MMIO_WINDOW_BASE, layout.h)
+// and then reached only through hw.mmioRead32/mmioWrite32, never with plain loads (DESIGN.md #4).
+// Virtual space is handed out upwards and never reused; devices map their registers once.
+
+import { invalidatePage } from "../arch/hw";
+import { KernelError } from "../error";
+import { kernelPml4, noExecuteFlag } from "./kernel-space";
+import { mapPage, PAGE_CACHE_DISABLE, PAGE_SIZE, PAGE_WRITABLE, PAGE_WRITE_THROUGH } from "./page-table";
+
+const MMIO_WINDOW_BASE: u64 = 0xffff_c000_0000_0000;
+const MMIO_WINDOW_SIZE: u64 = 0x40_0000_0000;
+const MAXIMUM_MAPPING: u64 = 64 << 20;
+
+class MmioState {
+  next: u64 = MMIO_WINDOW_BASE;
+  lastError: KernelError = KernelError.None;
+}
+const state = new MmioState();
+
+/** Maps `size` bytes of device registers at `physical`; returns the virtual address of
+ * `physical`, or 0 with mmioLastError() set (InvalidArgument, OutOfRange, OutOfMemory). */
+export function mmioMap(physical: u64, size: u64): u64 {
+  if (size == 0 || size > MAXIMUM_MAPPING || physical + size < physical || physical >= (<u64>1 << 52)) {
+    state.lastError = KernelError.InvalidArgument;
+    return 0;
+  }
+  const first = physical & ~(PAGE_SIZE - 1);
+  const pages = (physical + size - first + PAGE_SIZE - 1) / PAGE_SIZE;
+  if (state.next + pages * PAGE_SIZE > MMIO_WINDOW_BASE + MMIO_WINDOW_SIZE) {
+    state.lastError = KernelError.OutOfRange;
+    return 0;
+  }
+  const base = state.next;
+  const flags = PAGE_WRITABLE | PAGE_CACHE_DISABLE | PAGE_WRITE_THROUGH | noExecuteFlag();
+  for (let page: u64 = 0; page < pages; page++) {
+    const error = mapPage(kernelPml4(), base + page * PAGE_SIZE, first + page * PAGE_SIZE, flags);
+    if (error != KernelError.None) {
+      state.lastError = error;
+      return 0;
+    }
+    invalidatePage(base + page * PAGE_SIZE);
+  }
+  state.next = base + pages * PAGE_SIZE + PAGE_SIZE; // an unmapped page between mappings
+  return base + (physical - first);
+}
+
+export function mmioLastError(): KernelError {
+  return state.lastError;
+}
