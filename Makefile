@@ -48,8 +48,12 @@ $(BUILD)/kernel.asc.wasm: $(KERNEL_SOURCES) asconfig.json $(BUILD)/.setup
 	@mkdir -p $(BUILD)
 	$(NODE_BIN)/asc kernel/main.ts --config asconfig.json --target kernel
 
-$(BUILD)/kernel.wasm: $(BUILD)/kernel.asc.wasm
+$(BUILD)/kernel.opt.wasm: $(BUILD)/kernel.asc.wasm
 	$(NODE_BIN)/wasm-opt $< $(WASM_FEATURES) -O3 --debuginfo -o $@
+
+# One data segment instead of hundreds: see tools/merge-data-segments.ts.
+$(BUILD)/kernel.wasm: $(BUILD)/kernel.opt.wasm tools/merge-data-segments.ts
+	$(TSX) tools/merge-data-segments.ts $< $@
 
 # wasm2c rewrites its outputs every time; a stamp records that it ran, and kernel.c/kernel.h are
 # replaced only when their content changed, so a touched .ts that yields the same module

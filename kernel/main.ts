@@ -11,7 +11,8 @@ import { processorsReport } from "./boot/processors";
 import { serialInputInit } from "./console/serial-input";
 import { interruptControllersInit } from "./interrupts/controllers";
 import { interruptDispatch } from "./interrupts/dispatch";
-import { logEnd, logLine } from "./log/log";
+import { logConfigure } from "./log/configure";
+import { logEnd, LogLevel, logLine } from "./log/log";
 import { framesInit } from "./memory/frames";
 import { kernelSpaceInit } from "./memory/kernel-space";
 import { selfTestFinish, selfTestInit } from "./selftest/selftest";
@@ -23,6 +24,7 @@ export { kernelAbort } from "./panic";
 export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u64): void {
   const information = bootInformationInit(bootInformation);    // multiboot2, every tag checked
   const commandLine = CommandLine.parse(information.commandLine); // test=, tick=
+  logConfigure(commandLine);                                    // log=LEVEL
   selfTestInit(commandLine);                                    // test=NAME arms the test exit
   memoryReport(memoryTop, ramBelow4G);                          // what the C direct map covers
   framesInit(information, bootInformation);                     // physical frame allocator
@@ -32,7 +34,7 @@ export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u
   timeInit(commandLine);                                        // TSC/APIC calibration, clock, tick
   serialInputInit(madt);                                        // COM1 receive interrupt
   processorsReport(madt);                                       // other CPUs stay parked
-  logLine().text("ready in ").fixed(bootElapsedNanos() / 1000, 3).text(" ms (calibration ")
+  logLine(LogLevel.Essential).text("ready in ").fixed(bootElapsedNanos() / 1000, 3).text(" ms (calibration ")
     .fixed(calibrationNanos() / 1000, 3).text(" ms)");           // the boot-time contract line
   logEnd();
   selfTestFinish();                                             // runs test=NAME

@@ -5,7 +5,7 @@
 
 import { BootInformation } from "../boot/multiboot2";
 import { KernelError, kernelErrorName } from "../error";
-import { log, logEnd, logLine } from "../log/log";
+import { log, logEnd, LogLevel, logLine } from "../log/log";
 import { directMapAddReadOnly, directMapRuns, kernelPml4 } from "../memory/kernel-space";
 import { AcpiResult } from "./result";
 import { Madt, parseMadt } from "./madt";
@@ -22,7 +22,7 @@ function addReadable(start: u64, end: u64): void {
 
 function logProblems(source: string, result: AcpiResult): void {
   for (let i = 0; i < result.problems.length; i++) {
-    logLine().text("acpi: ").text(source).text(": ").text(result.problems[i]);
+    logLine(LogLevel.Warning).text("acpi: ").text(source).text(": ").text(result.problems[i]);
     logEnd();
   }
 }
@@ -48,14 +48,14 @@ function revealTableRange(information: BootInformation, address: u64): void {
 /** The MADT, or null (logged) when there is no usable ACPI. */
 export function acpiInit(information: BootInformation): Madt | null {
   if (information.rsdpAddress == 0) {
-    log("acpi: the boot loader passed no RSDP");
+    log("acpi: the boot loader passed no RSDP", LogLevel.Warning);
     return null;
   }
   directMapRuns(kernelPml4(), addReadable);
   const rsdp = parseRsdp(information.rsdpAddress, information.rsdpLength);
   logProblems("rsdp", rsdp);
   if (rsdp.error != KernelError.None) {
-    logLine().text("acpi: RSDP refused: ").text(kernelErrorName(rsdp.error));
+    logLine(LogLevel.Error).text("acpi: RSDP refused: ").text(kernelErrorName(rsdp.error));
     logEnd();
     return null;
   }
@@ -65,7 +65,7 @@ export function acpiInit(information: BootInformation): Madt | null {
   const madt = parseMadt(table);
   logProblems("madt", madt);
   if (madt.error != KernelError.None) {
-    logLine().text("acpi: no usable MADT: ").text(kernelErrorName(madt.error));
+    logLine(LogLevel.Error).text("acpi: no usable MADT: ").text(kernelErrorName(madt.error));
     logEnd();
     return null;
   }

@@ -1,7 +1,9 @@
 // The kernel command line: space-separated words, each "key=value" or a bare "key".
-// Recognised keys (documented in README.md, "Command line"):
+// Recognised keys (documented in README.md, "Kernel command line"):
+//   log=LEVEL   error, warning, info (default) or debug
 //   test=NAME   run the in-kernel scenario NAME, then end QEMU through isa-debug-exit
-// Unknown keys are logged and ignored.
+//   tick=HZ     the periodic tick rate
+// Unknown keys are ignored.
 
 export class CommandLine {
   keys: string[] = [];

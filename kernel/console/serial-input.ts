@@ -9,7 +9,7 @@ import { KernelError, kernelErrorName } from "../error";
 import { ioApicRoute } from "../interrupts/io-apic";
 import { localApicEndOfInterrupt, localApicId } from "../interrupts/local-apic";
 import { VECTOR_SERIAL } from "../interrupts/vectors";
-import { logEnd, logLine } from "../log/log";
+import { logEnd, LogLevel, logLine } from "../log/log";
 
 const COM1: u16 = 0x3f8;
 const INTERRUPT_ENABLE: u16 = COM1 + 1;
@@ -40,7 +40,7 @@ export function serialInputInit(madt: Madt | null): void {
   }
   const error = ioApicRoute(gsi, VECTOR_SERIAL, localApicId(), activeLow, level);
   if (error != KernelError.None) {
-    logLine().text("serial: COM1 input not routed (GSI ").decimal(gsi).text("): ").text(kernelErrorName(error));
+    logLine(LogLevel.Error).text("serial: COM1 input not routed (GSI ").decimal(gsi).text("): ").text(kernelErrorName(error));
     logEnd();
     return;
   }

@@ -5,7 +5,7 @@
 
 import { Madt } from "../acpi/madt";
 import { KernelError, kernelErrorName } from "../error";
-import { logEnd, logLine } from "../log/log";
+import { logEnd, LogLevel, logLine } from "../log/log";
 import { ioApicEntries, ioApicInit } from "./io-apic";
 import { localApicId, localApicInit } from "./local-apic";
 import { picInit } from "./pic";
@@ -16,7 +16,7 @@ export function interruptControllersInit(madt: Madt | null): void {
   picInit();
   const localError = localApicInit(madt !== null ? madt.effectiveLocalApicAddress : 0);
   if (localError != KernelError.None) {
-    logLine().text("interrupts: local APIC not mapped: ").text(kernelErrorName(localError));
+    logLine(LogLevel.Error).text("interrupts: local APIC not mapped: ").text(kernelErrorName(localError));
     logEnd();
     abort("interruptControllersInit: no local APIC");
     return;
@@ -27,12 +27,12 @@ export function interruptControllersInit(madt: Madt | null): void {
     ioApicAddress = <u64>madt.ioApics[0].address;
     gsiBase = madt.ioApics[0].gsiBase;
   } else {
-    logLine().text("interrupts: no I/O APIC in the MADT; assuming ").hex(STANDARD_IO_APIC);
+    logLine(LogLevel.Warning).text("interrupts: no I/O APIC in the MADT; assuming ").hex(STANDARD_IO_APIC);
     logEnd();
   }
   const ioError = ioApicInit(ioApicAddress, gsiBase);
   if (ioError != KernelError.None) {
-    logLine().text("interrupts: I/O APIC not mapped: ").text(kernelErrorName(ioError));
+    logLine(LogLevel.Error).text("interrupts: I/O APIC not mapped: ").text(kernelErrorName(ioError));
     logEnd();
     abort("interruptControllersInit: no I/O APIC");
     return;

@@ -4,7 +4,7 @@
 // SDM and the 8259A datasheet require.
 
 import { serialInputInterrupt } from "../console/serial-input";
-import { logEnd, logLine } from "../log/log";
+import { logEnd, LogLevel, logLine } from "../log/log";
 import { tickInterrupt } from "../time/tick";
 import { localApicEndOfInterrupt } from "./local-apic";
 import { VECTOR_APIC_SPURIOUS, VECTOR_PIC_MASTER_SPURIOUS, VECTOR_PIC_SLAVE_SPURIOUS, VECTOR_SERIAL, VECTOR_TIMER } from "./vectors";
@@ -24,7 +24,7 @@ export function interruptDispatch(vector: u32): void {
     state.spurious++;
   } else {
     if (state.unexpected++ < 8) {
-      logLine().text("interrupts: unexpected vector ").decimal(vector);
+      logLine(LogLevel.Warning).text("interrupts: unexpected vector ").decimal(vector);
       logEnd();
     }
     localApicEndOfInterrupt();

@@ -12,13 +12,46 @@ import { LineBuffer } from "./format";
 
 const LINE_STORAGE_BYTES: u32 = 272;
 
+/** How much the log says (command line "log=error|warning|info|debug"; info by default).
+ * Essential lines (the ready line) are always written. */
+export enum LogLevel {
+  Essential = 0,
+  Error = 1,
+  Warning = 2,
+  Info = 3,
+  Debug = 4,
+}
+
+class LogState {
+  threshold: LogLevel = LogLevel.Info;
+  current: LogLevel = LogLevel.Info;   // the level of the line being built
+  suppressed: u64 = 0;
+}
+const state = new LogState();
+
+/** Sets the level from its name; returns false (level unchanged) for an unknown name. */
+export function logSetLevel(name: string): bool {
+  if (name == "error") state.threshold = LogLevel.Error;
+  else if (name == "warning") state.threshold = LogLevel.Warning;
+  else if (name == "info") state.threshold = LogLevel.Info;
+  else if (name == "debug") state.threshold = LogLevel.Debug;
+  else return false;
+  return true;
+}
+
+export function logSuppressedLines(): u64 {
+  return state.suppressed;
+}
+
 /** The one line being built: static storage, usable before top-level code has run. */
 function currentLine(): LineBuffer {
   return changetype<LineBuffer>(memory.data(LINE_STORAGE_BYTES, 16));
 }
 
-/** Starts a line: the timestamp, then "capsid: ". */
-export function logLine(): LineBuffer {
+/** Starts a line at `level`: the timestamp, then "capsid: ". Lines above the configured level
+ * are built (the caller's code stays the same) and dropped at logEnd. */
+export function logLine(level: LogLevel = LogLevel.Info): LineBuffer {
+  state.current = level;
   // One byte past the capacity is kept for the newline.
   const line = LineBuffer.over(changetype<usize>(currentLine()), LINE_STORAGE_BYTES - 1);
   const milliseconds = bootElapsedNanos() / 1_000_000;
@@ -30,14 +63,18 @@ export function logLine(): LineBuffer {
 
 /** Ends the current line and writes it to the console. */
 export function logEnd(): void {
+  if (state.current > state.threshold) {
+    state.suppressed++;
+    return;
+  }
   const line = currentLine();
   const length = line.finish();
   store<u8>(line.base + length, 0x0a);
   serialWrite(line.base, length + 1);
 }
 
-/** Writes "capsid: <message>" as one line. */
-export function log(message: string): void {
-  logLine().text(message);
+/** Writes "capsid: <message>" as one line at `level`. */
+export function log(message: string, level: LogLevel = LogLevel.Info): void {
+  logLine(level).text(message);
   logEnd();
 }

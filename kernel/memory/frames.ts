@@ -6,7 +6,7 @@
 import { readControlRegister } from "../arch/hw";
 import { BootInformation } from "../boot/multiboot2";
 import { KernelError, kernelErrorName } from "../error";
-import { logEnd, logLine } from "../log/log";
+import { logEnd, LogLevel, logLine } from "../log/log";
 import { KERNEL_HEAP_END, KERNEL_HEAP_START, KERNEL_PHYS_BASE } from "../layout";
 import { FRAME_SIZE, FrameAllocator } from "./frame-allocator";
 import { directMapRuns, imageLayout } from "./kernel-space";
@@ -33,7 +33,7 @@ export function framesInit(information: BootInformation, informationAddress: usi
   const error = framesCreate(information, informationAddress);
   const allocator = state.allocator;
   if (error != KernelError.None || allocator === null) {
-    logLine().text("memory: no frame allocator: ").text(kernelErrorName(error));
+    logLine(LogLevel.Error).text("memory: no frame allocator: ").text(kernelErrorName(error));
     logEnd();
     abort("framesInit: the frame allocator could not be made");
     return;

@@ -7,7 +7,7 @@
 
 import { cpuid, kernelImageLayout, readControlRegister, readMsr, writeControlRegister, writeMsr } from "../arch/hw";
 import { KernelError, kernelErrorName } from "../error";
-import { logEnd, logLine } from "../log/log";
+import { logEnd, LogLevel, logLine } from "../log/log";
 import { frameAllocateZeroed } from "./frames";
 import { imagePageFlags, imagePageKind, ImagePage, KERNEL_IMAGE_LAYOUT_BYTES, KernelImageLayout } from "./kernel-image";
 import {
@@ -119,7 +119,7 @@ export function imageLayout(): KernelImageLayout {
 export function kernelSpaceInit(): void {
   const error = kernelSpaceBuild();
   if (error != KernelError.None) {
-    logLine().text("paging: kernel address space not built: ").text(kernelErrorName(error));
+    logLine(LogLevel.Error).text("paging: kernel address space not built: ").text(kernelErrorName(error));
     logEnd();
     abort("kernelSpaceInit: no kernel address space");
     return;

@@ -5,7 +5,7 @@
 import { debugExit, panicExitArm } from "../arch/hw";
 import { CommandLine } from "../boot/command-line";
 import { DEBUG_EXIT_FAIL, DEBUG_EXIT_PASS } from "../layout";
-import { logEnd, logLine } from "../log/log";
+import { logEnd, LogLevel, logLine } from "../log/log";
 import { selfTestFind, selfTestNames, selfTestRun, SelfTestResult } from "./scenarios";
 
 const NO_TEST: i32 = -2;
@@ -26,7 +26,7 @@ export function selfTestInit(commandLine: CommandLine): void {
 export function selfTestFinish(): void {
   if (selected == NO_TEST) return;
   if (selected == UNKNOWN_TEST) {
-    logLine().text("selftest: unknown scenario '").text(selectedName).text("'; known: ").text(selfTestNames());
+    logLine(LogLevel.Error).text("selftest: unknown scenario '").text(selectedName).text("'; known: ").text(selfTestNames());
     logEnd();
     debugExit(DEBUG_EXIT_FAIL);
     return;

@@ -88,6 +88,33 @@ interrupts("a line typed on the serial console comes back through the COM1 inter
 
 interrupts.run();
 
+const logging = suite("command line");
+
+logging("log=warning keeps info lines out but always prints the ready line; an unknown level is a warning", async () => {
+  await withQemu({ commandLine: "log=warning test=boot" }, async (qemu) => {
+    await qemu.expectLine(READY, 20_000);
+    await qemu.expectExit("pass");
+    assert.not.match(qemu.serial, "capsid: paging:", "info lines are not written");
+    assert.match(qemu.serial, "capsid: boot: GRUB", "lines before the command line is read use the default level");
+  });
+  await withQemu({ commandLine: "log=chatty test=boot" }, async (qemu) => {
+    await qemu.expectLine("capsid: log: unknown level 'chatty' (error, warning, info, debug); keeping info", 20_000);
+    await qemu.expectLine(/^capsid: paging:/);
+    await qemu.expectExit("pass");
+  });
+});
+
+logging("every kernel log line carries a millisecond timestamp", async () => {
+  await withQemu({ commandLine: "test=boot" }, async (qemu) => {
+    await qemu.expectExit("pass", 20_000);
+    const kernelLines = qemu.serial.split("\n").filter((line) => line.includes("capsid: ") && !line.includes("capsid: panic"));
+    assert.ok(kernelLines.length >= 8);
+    for (const line of kernelLines) assert.match(line, /^\[\s*\d+\.\d{3}\] capsid: /, line);
+  });
+});
+
+logging.run();
+
 const processors = suite("processors");
 
 processors("-smp 2: the MADT lists both, the second stays parked", async () => {
