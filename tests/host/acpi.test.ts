@@ -8,6 +8,7 @@ import * as assert from "uvu/assert";
 import { join } from "node:path";
 import { REPOSITORY } from "../qemu-runner/runner";
 import { compileAssemblyScript, instantiate, type AssemblyScriptModule } from "./assemblyscript";
+import { generator } from "./random";
 
 const acpi = suite("ACPI parsers");
 let module: WebAssembly.Module;
@@ -468,17 +469,6 @@ acpi("ReadableMemory: ranges merge, reversed or past-4-GiB ranges are refused, n
 
 // --- fuzz --------------------------------------------------------------------------------------
 
-/** mulberry32: small, seedable, good enough to pick bytes. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000;
-  };
-}
 
 acpi("fuzz: mutated MADT, XSDT, RSDT and RSDP bytes never abort or trap", () => {
   const seed = Number(process.env.ACPI_FUZZ_SEED ?? 0x5eed_acb1) >>> 0;

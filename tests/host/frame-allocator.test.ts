@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPOSITORY } from "../qemu-runner/runner";
 import { compileAssemblyScript, instantiate, type AssemblyScriptModule } from "./assemblyscript";
+import { generator } from "./random";
 
 const FRAME = 0x1000;
 const MiB = 0x10_0000;
@@ -403,17 +404,6 @@ allocator("allocateContiguous: aligned, lowest fit, across no hole; InvalidArgum
   assert.is(allocateContiguous(3, 1), all[middle - 1], "the one run of three");
 });
 
-/** mulberry32: a small seeded generator, so a failing sequence can be replayed. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 allocator("20000 random allocations and frees agree with a model", () => {
   const seed = Number(process.env.FRAME_ALLOCATOR_SEED ?? 0x5eed);

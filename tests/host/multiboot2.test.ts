@@ -8,6 +8,7 @@ import * as assert from "uvu/assert";
 import { join } from "node:path";
 import { REPOSITORY } from "../qemu-runner/runner";
 import { compileAssemblyScript, instantiate, type AssemblyScriptModule } from "./assemblyscript";
+import { generator } from "./random";
 
 // kernel/error.ts
 const NONE = 0, MALFORMED = 1, TRUNCATED = 2, OUT_OF_MEMORY = 5, INVALID_ARGUMENT = 10;
@@ -435,17 +436,6 @@ multiboot2("counts are capped: 300 modules keep 256, a 2000-entry map keeps 1024
 
 // --- fuzzing ------------------------------------------------------------------------------------
 
-/** mulberry32: a small seeded generator, so a failing seed replays exactly. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FUZZ_SEED = Number(process.env.MULTIBOOT2_FUZZ_SEED ?? Math.floor(Math.random() * 0xffff_ffff)) >>> 0;
 const FUZZ_ITERATIONS = 2000;
