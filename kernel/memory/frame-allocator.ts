@@ -52,68 +52,85 @@ export const MAXIMUM_MAP_ENTRIES: i32 = 1024;
   return end < entry.base ? U64.MAX_VALUE : end;
 }
 
-/** Frame-aligned intervals [start, end) of physical addresses, in address order, disjoint:
- * interval i is bounds[2i] to bounds[2i + 1]. A temporary of create() and its helpers, sized
- * by the number of map entries and exclusions, never by the number of frames. */
-class Intervals {
-  count: i32 = 0;
-  private bounds: StaticArray<u64>;
+/** Bytes before the first pair of a Pairs block. */
+@inline const PAIRS_HEADER: usize = 8;
 
-  constructor(capacity: i32) {
-    this.bounds = new StaticArray<u64>(capacity << 1);
+/** A list of (key, value) u64 pairs in a raw heap block (heap.alloc: no GC object, so no
+ * garbage; the owner calls release()). The temporaries of create() and its helpers, sized by the
+ * number of map entries and exclusions, never by the number of frames. Interval lists keep
+ * [start, end) as (key, value), in address order, disjoint.
+ *
+ *   +0 count i32 | +4 capacity i32 | +8 key 0 | +16 value 0 | +24 key 1 | ... */
+@unmanaged
+class Pairs {
+  count: i32;
+  capacity: i32;
+
+  static allocate(capacity: i32): Pairs {
+    const pairs = changetype<Pairs>(heap.alloc(PAIRS_HEADER + (<usize>capacity << 4)));
+    pairs.count = 0;
+    pairs.capacity = capacity;
+    return pairs;
   }
 
-  @inline start(i: i32): u64 { return unchecked(this.bounds[i << 1]); }
-  @inline end(i: i32): u64 { return unchecked(this.bounds[(i << 1) + 1]); }
+  release(): void {
+    heap.free(changetype<usize>(this));
+  }
 
-  /** Adds [start, end) (start < end), which must not start below the last interval's start; an
-   * interval it overlaps or meets is extended instead. Checked: capacity is a proven bound. */
-  append(start: u64, end: u64): void {
+  @inline private address(i: i32): usize {
+    return changetype<usize>(this) + PAIRS_HEADER + (<usize>i << 4);
+  }
+  @inline key(i: i32): u64 { return load<u64>(this.address(i)); }
+  @inline value(i: i32): u64 { return load<u64>(this.address(i), 8); }
+  @inline set(i: i32, key: u64, value: u64): void {
+    store<u64>(this.address(i), key);
+    store<u64>(this.address(i), value, 8);
+  }
+
+  push(key: u64, value: u64): void {
+    if (this.count >= this.capacity) abort("FrameAllocator: a scratch list overflowed its bound");
+    this.set(this.count++, key, value);
+  }
+
+  /** Adds the interval [start, end) (start < end), which must not start below the last one's
+   * start; the last interval is extended instead when the two overlap or meet. */
+  pushMerged(start: u64, end: u64): void {
     const last = this.count - 1;
-    if (last >= 0 && start <= this.end(last)) {
-      if (end > this.end(last)) this.bounds[(last << 1) + 1] = end;
-      return;
-    }
-    this.bounds[this.count << 1] = start;
-    this.bounds[(this.count << 1) + 1] = end;
-    this.count++;
+    if (last < 0 || start > this.value(last)) this.push(start, end);
+    else if (end > this.value(last)) this.set(last, this.key(last), end);
   }
 
-  /** Whether [start, end) lies inside one interval. */
-  contains(start: u64, end: u64): bool {
+  /** Sorts the pairs by key (equal keys in no particular order): heapsort, O(n log n) in place. */
+  sortByKey(): void {
+    const count = this.count;
+    for (let root = (count >> 1) - 1; root >= 0; root--) this.siftDown(root, count);
+    for (let last = count - 1; last > 0; last--) {
+      const key = this.key(0), value = this.value(0);
+      this.set(0, this.key(last), this.value(last));
+      this.set(last, key, value);
+      this.siftDown(0, last);
+    }
+  }
+
+  private siftDown(root: i32, count: i32): void {
+    const key = this.key(root), value = this.value(root);
+    let at = root;
+    for (let child = 2 * at + 1; child < count; child = 2 * at + 1) {
+      if (child + 1 < count && this.key(child + 1) > this.key(child)) child++;
+      if (this.key(child) <= key) break;
+      this.set(at, this.key(child), this.value(child));
+      at = child;
+    }
+    this.set(at, key, value);
+  }
+
+  /** Whether [start, end) lies inside one interval of the list. */
+  containsInterval(start: u64, end: u64): bool {
     for (let i = 0; i < this.count; i++) {
-      if (this.start(i) <= start && end <= this.end(i)) return true;
+      if (this.key(i) <= start && end <= this.value(i)) return true;
     }
     return false;
   }
-}
-
-/** Sorts pairs (keys[i], values[i]), i < count, by key; heapsort, so O(n log n) with no
- * scratch storage. The order of equal keys is unspecified. */
-function sortPairs(keys: StaticArray<u64>, values: StaticArray<u64>, count: i32): void {
-  for (let root = (count >> 1) - 1; root >= 0; root--) siftDown(keys, values, root, count);
-  for (let last = count - 1; last > 0; last--) {
-    const key = unchecked(keys[0]), value = unchecked(values[0]);
-    unchecked(keys[0] = keys[last]);
-    unchecked(values[0] = values[last]);
-    unchecked(keys[last] = key);
-    unchecked(values[last] = value);
-    siftDown(keys, values, 0, last);
-  }
-}
-
-function siftDown(keys: StaticArray<u64>, values: StaticArray<u64>, root: i32, count: i32): void {
-  const key = unchecked(keys[root]), value = unchecked(values[root]);
-  let at = root;
-  for (let child = 2 * at + 1; child < count; child = 2 * at + 1) {
-    if (child + 1 < count && unchecked(keys[child + 1]) > unchecked(keys[child])) child++;
-    if (unchecked(keys[child]) <= key) break;
-    unchecked(keys[at] = keys[child]);
-    unchecked(values[at] = values[child]);
-    at = child;
-  }
-  unchecked(keys[at] = key);
-  unchecked(values[at] = value);
 }
 
 /** Event kinds of availableRuns' sweep: bit 0 set for an entry's end, bit 1 for a type other
@@ -122,53 +139,51 @@ function siftDown(keys: StaticArray<u64>, values: StaticArray<u64>, root: i32, c
 @inline const EVENT_FORBIDDEN: u64 = 2;
 
 /** The maximal runs of available bytes, each shrunk to whole frames (runs left with no whole
- * frame dropped), in address order. The map is cut at every entry boundary (zero-length
- * entries have none); the interval from one boundary to the next is available when some entry
- * covers it and every covering entry is available. A sweep over the entries' starts and ends,
- * sorted: O(n log n) in the entries. Two runs never touch, even shrunk: a byte that is not
- * available lies between them. Unchecked map reads: i < count, and an array of a non-nullable
- * type built by push (the multiboot2 parser) has no holes. */
-function availableRuns(map: MemoryMapEntry[]): Intervals {
+ * frame dropped), in address order; the caller releases the list. The map is cut at every entry
+ * boundary (zero-length entries have none); the interval from one boundary to the next is
+ * available when some entry covers it and every covering entry is available. One sweep over
+ * the entries' starts and ends, sorted: O(n log n) in the entries. Two runs never touch, even
+ * shrunk: a byte that is not available lies between them. Unchecked map reads: i < count, and
+ * an array of a non-nullable type built by push (the multiboot2 parser) has no holes. */
+function availableRuns(map: MemoryMapEntry[]): Pairs {
   const count = map.length;
-  const addresses = new StaticArray<u64>(count << 1), kinds = new StaticArray<u64>(count << 1);
-  let events = 0;
+  const events = Pairs.allocate(count << 1); // (address, kind)
   for (let i = 0; i < count; i++) {
     const entry = unchecked(map[i]);
     const start = entry.base, end = entryEnd(entry);
     if (start >= end) continue;
     const kind = entry.type == MEMORY_AVAILABLE ? 0 : EVENT_FORBIDDEN;
-    unchecked(addresses[events] = start);
-    unchecked(kinds[events] = kind);
-    unchecked(addresses[events + 1] = end);
-    unchecked(kinds[events + 1] = kind | EVENT_END);
-    events += 2;
+    events.push(start, kind);
+    events.push(end, kind | EVENT_END);
   }
-  sortPairs(addresses, kinds, events);
+  events.sortByKey();
   // Each run ends where a forbidden entry starts or an available entry ends, a different
   // boundary for each run: at most one run per entry.
-  const runs = new Intervals(count);
+  const runs = Pairs.allocate(count);
   let available = 0, forbidden = 0, inRun = false;
   let runStart: u64 = 0;
-  for (let i = 0; i < events; ) {
-    const address = unchecked(addresses[i]);
+  for (let i = 0; i < events.count; ) {
+    const address = events.key(i);
     do {
-      const kind = unchecked(kinds[i]);
+      const kind = events.value(i);
       const delta = (kind & EVENT_END) != 0 ? -1 : 1;
       if ((kind & EVENT_FORBIDDEN) != 0) forbidden += delta;
       else available += delta;
       i++;
-    } while (i < events && unchecked(addresses[i]) == address);
+    } while (i < events.count && events.key(i) == address);
     const isAvailable = available > 0 && forbidden == 0;
-    if (isAvailable && !inRun) {
-      runStart = address;
-      inRun = true;
-    } else if (!isAvailable && inRun) {
-      inRun = false;
-      const start = frameCeiling(runStart), end = frameFloor(address);
-      if (start < end) runs.append(start, end);
+    if (isAvailable != inRun) {
+      inRun = isAvailable;
+      if (isAvailable) {
+        runStart = address;
+      } else {
+        const start = frameCeiling(runStart), end = frameFloor(address);
+        if (start < end) runs.push(start, end);
+      }
     }
   }
-  return runs; // every entry has ended by the last boundary, so no run is open
+  events.release();
+  return runs; // every entry has ended by the last boundary, so no run is left open
 }
 
 /** Malformed (more than MAXIMUM_MAP_ENTRIES entries), InvalidArgument (an exclusion whose end
@@ -182,57 +197,55 @@ function inputError(map: MemoryMapEntry[], exclusions: PhysicalRange[]): KernelE
 }
 
 /** The frames below 4 GiB that the non-empty exclusions touch, plus the frame-aligned
- * [extraStart, extraEnd) (the allocator's storage; none when empty), merged. */
-function excludedFrames(exclusions: PhysicalRange[], extraStart: u64, extraEnd: u64): Intervals {
-  const capacity = exclusions.length + 1;
-  const starts = new StaticArray<u64>(capacity), ends = new StaticArray<u64>(capacity);
-  let count = 0;
+ * [extraStart, extraEnd) (the allocator's storage; none when empty), merged, in address order;
+ * the caller releases the list. */
+function excludedFrames(exclusions: PhysicalRange[], extraStart: u64, extraEnd: u64): Pairs {
+  const ranges = Pairs.allocate(exclusions.length + 1);
   for (let i = 0; i < exclusions.length; i++) {
     const range = exclusions[i];
-    if (range.start >= range.end || range.start >= FOUR_GIB) continue;
-    unchecked(starts[count] = frameFloor(range.start));
-    unchecked(ends[count] = frameCeiling(minimum(range.end, FOUR_GIB)));
-    count++;
+    if (range.start < range.end && range.start < FOUR_GIB) {
+      ranges.push(frameFloor(range.start), frameCeiling(minimum(range.end, FOUR_GIB)));
+    }
   }
-  if (extraStart < extraEnd) {
-    unchecked(starts[count] = extraStart);
-    unchecked(ends[count] = extraEnd);
-    count++;
-  }
-  sortPairs(starts, ends, count);
-  const merged = new Intervals(count);
-  for (let i = 0; i < count; i++) merged.append(unchecked(starts[i]), unchecked(ends[i]));
+  if (extraStart < extraEnd) ranges.push(extraStart, extraEnd);
+  ranges.sortByKey();
+  const merged = Pairs.allocate(ranges.count);
+  for (let i = 0; i < ranges.count; i++) merged.pushMerged(ranges.key(i), ranges.value(i));
+  ranges.release();
   return merged;
 }
 
-/** The frames of `runs` between page 0 and 4 GiB, minus `excluded`: the frames the allocator
- * may manage, or hold its storage. Maximal: two of them never touch. One pass over both lists.
- * Every interval but a run's last ends where an exclusion starts, a different one each time:
- * at most runs + exclusions intervals. */
-function usableFrames(runs: Intervals, excluded: Intervals): Intervals {
-  const usable = new Intervals(runs.count + excluded.count);
+/** The frames of `runs` between page 0 and 4 GiB, minus those of `exclusions` and of the
+ * frame-aligned [extraStart, extraEnd): the frames the allocator may manage, or hold its storage
+ * in. In address order and maximal: two intervals never touch. The caller releases the list.
+ * One pass over both lists; every interval but a run's last ends where an exclusion starts, a
+ * different one each time, so there are at most runs + exclusions of them. */
+function usableFrames(runs: Pairs, exclusions: PhysicalRange[], extraStart: u64, extraEnd: u64): Pairs {
+  const excluded = excludedFrames(exclusions, extraStart, extraEnd);
+  const usable = Pairs.allocate(runs.count + excluded.count);
   let next = 0;
   for (let i = 0; i < runs.count; i++) {
-    let start = maximum(runs.start(i), FRAME_SIZE);
-    const end = minimum(runs.end(i), FOUR_GIB);
+    let start = maximum(runs.key(i), FRAME_SIZE);
+    const end = minimum(runs.value(i), FOUR_GIB);
     while (start < end) {
-      while (next < excluded.count && excluded.end(next) <= start) next++;
-      if (next == excluded.count || excluded.start(next) >= end) {
-        usable.append(start, end);
+      while (next < excluded.count && excluded.value(next) <= start) next++;
+      if (next == excluded.count || excluded.key(next) >= end) {
+        usable.push(start, end);
         break;
       }
-      if (excluded.start(next) > start) usable.append(start, excluded.start(next));
-      start = excluded.end(next);
+      if (excluded.key(next) > start) usable.push(start, excluded.key(next));
+      start = excluded.value(next);
     }
   }
+  excluded.release();
   return usable;
 }
 
 /** End, in frames, of the highest available frame below 4 GiB but page 0; 0 when there is none. */
-function frameLimit(runs: Intervals): u32 {
+function frameLimit(runs: Pairs): u32 {
   for (let i = runs.count - 1; i >= 0; i--) {
-    const end = minimum(runs.end(i), FOUR_GIB);
-    if (maximum(runs.start(i), FRAME_SIZE) < end) return <u32>(end >> FRAME_SHIFT);
+    const end = minimum(runs.value(i), FOUR_GIB);
+    if (maximum(runs.key(i), FRAME_SIZE) < end) return <u32>(end >> FRAME_SHIFT);
   }
   return 0;
 }
@@ -243,12 +256,14 @@ function frameLimit(runs: Intervals): u32 {
 }
 
 /** check() once the inputs are known good and the runs and frame limit computed. */
-function checkStorage(runs: Intervals, exclusions: PhysicalRange[], storage: usize, limit: u32): KernelError {
+function checkStorage(runs: Pairs, exclusions: PhysicalRange[], storage: usize, limit: u32): KernelError {
   if ((storage & 7) != 0) return KernelError.Unaligned;
   if (limit == 0) return KernelError.OutOfMemory;
   const start = frameFloor(storage), end = frameCeiling(<u64>storage + (<u64>bitmapWords(limit) << 4));
-  const usable = usableFrames(runs, excludedFrames(exclusions, 0, 0));
-  return usable.contains(start, end) ? KernelError.None : KernelError.OutOfRange;
+  const usable = usableFrames(runs, exclusions, 0, 0);
+  const inside = usable.containsInterval(start, end);
+  usable.release();
+  return inside ? KernelError.None : KernelError.OutOfRange;
 }
 
 /** What fillBits writes. */
@@ -287,7 +302,10 @@ export class FrameAllocator {
    * available frame below 4 GiB or is refused (see check). */
   static storageBytes(map: MemoryMapEntry[]): u32 {
     if (map.length > MAXIMUM_MAP_ENTRIES) return 0;
-    return bitmapWords(frameLimit(availableRuns(map))) << 4;
+    const runs = availableRuns(map);
+    const limit = frameLimit(runs);
+    runs.release();
+    return bitmapWords(limit) << 4;
   }
 
   /** The lowest frame-aligned address at or above `lowest` (and above page 0) where the storage
@@ -298,14 +316,19 @@ export class FrameAllocator {
     if (inputError(map, exclusions) != KernelError.None) return 0;
     const runs = availableRuns(map);
     const bytes = frameCeiling(<u64>bitmapWords(frameLimit(runs)) << 4);
-    if (bytes == 0) return 0;
-    const usable = usableFrames(runs, excludedFrames(exclusions, 0, 0));
+    const usable = usableFrames(runs, exclusions, 0, 0);
+    runs.release();
     const floor = frameCeiling(lowest);
-    for (let i = 0; i < usable.count; i++) {
-      const candidate = maximum(usable.start(i), floor), end = usable.end(i);
-      if (candidate < end && bytes <= end - candidate) return <usize>candidate;
+    let found: u64 = 0;
+    for (let i = 0; bytes != 0 && i < usable.count; i++) {
+      const candidate = maximum(usable.key(i), floor), end = usable.value(i);
+      if (candidate < end && bytes <= end - candidate) {
+        found = candidate;
+        break;
+      }
     }
-    return 0;
+    usable.release();
+    return <usize>found;
   }
 
   /** Checks create()'s inputs without side effects: None, or why create() returns null.
@@ -316,7 +339,9 @@ export class FrameAllocator {
     const error = inputError(map, exclusions);
     if (error != KernelError.None) return error;
     const runs = availableRuns(map);
-    return checkStorage(runs, exclusions, storage, frameLimit(runs));
+    const result = checkStorage(runs, exclusions, storage, frameLimit(runs));
+    runs.release();
+    return result;
   }
 
   /** An allocator of the available frames of `map` minus `exclusions`, keeping its bitmaps in
@@ -326,9 +351,12 @@ export class FrameAllocator {
     if (inputError(map, exclusions) != KernelError.None) return null;
     const runs = availableRuns(map);
     const limit = frameLimit(runs);
-    if (checkStorage(runs, exclusions, storage, limit) != KernelError.None) return null;
-    const allocator = new FrameAllocator(storage, bitmapWords(limit));
-    allocator.build(runs, exclusions);
+    let allocator: FrameAllocator | null = null;
+    if (checkStorage(runs, exclusions, storage, limit) == KernelError.None) {
+      allocator = new FrameAllocator(storage, bitmapWords(limit));
+      allocator.build(runs, exclusions);
+    }
+    runs.release();
     return allocator;
   }
 
@@ -407,21 +435,22 @@ export class FrameAllocator {
 
   /** Fills both bitmaps run by run: the usable frames (the runs below 4 GiB but page 0, minus
    * the exclusions and the storage) set, every other bit clear; counts the frames above 4 GiB. */
-  private build(runs: Intervals, exclusions: PhysicalRange[]): void {
+  private build(runs: Pairs, exclusions: PhysicalRange[]): void {
     const free = this.storage, managed = this.storage + (<usize>this.words << 3);
     memory.fill(free, 0, <usize>this.words << 4);
     const storageEnd = frameCeiling(<u64>this.storage + (<u64>this.words << 4));
-    const usable = usableFrames(runs, excludedFrames(exclusions, frameFloor(<u64>this.storage), storageEnd));
+    const usable = usableFrames(runs, exclusions, frameFloor(<u64>this.storage), storageEnd);
     for (let i = 0; i < usable.count; i++) {
-      const from = <u32>(usable.start(i) >> FRAME_SHIFT), to = <u32>(usable.end(i) >> FRAME_SHIFT);
+      const from = <u32>(usable.key(i) >> FRAME_SHIFT), to = <u32>(usable.value(i) >> FRAME_SHIFT);
       fillBits(managed, from, to, Fill.Set);
       fillBits(free, from, to, Fill.Set);
       this.managedCount += to - from;
     }
+    usable.release();
     this.freeCount = this.managedCount;
     for (let i = 0; i < runs.count; i++) {
-      const end = runs.end(i);
-      if (end > FOUR_GIB) this.aboveCount += (end - maximum(runs.start(i), FOUR_GIB)) >> FRAME_SHIFT;
+      const end = runs.value(i);
+      if (end > FOUR_GIB) this.aboveCount += (end - maximum(runs.key(i), FOUR_GIB)) >> FRAME_SHIFT;
     }
   }
 
