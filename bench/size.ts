@@ -19,11 +19,12 @@ export function measureSizes(): SizeRow[] {
     loaded += Number(match[1]);
     reserved += Number(match[2]);
   }
-  const textSize = Number(/\.text\s+PROGBITS\s+\S+\s+\S+\s+([0-9a-f]+)/.exec(execFileSync("readelf", ["-SW", elf], { encoding: "utf8" }))![1]);
+  const sections = execFileSync("readelf", ["-SW", elf], { encoding: "utf8" });
+  const textSize = parseInt(/\.text\s+PROGBITS\s+\S+\s+\S+\s+([0-9a-f]+)/.exec(sections)![1], 16);
   return [
     { item: "bytes GRUB loads (PT_LOAD file size)", bytes: loaded },
     { item: "memory the image reserves (PT_LOAD memory size, heap included)", bytes: reserved },
-    { item: "kernel .text", bytes: parseInt(String(textSize), 16) },
+    { item: "kernel .text", bytes: textSize },
     { item: "stripped ELF on the ISO", bytes: statSync(join(REPOSITORY, "build/isodir/boot/capsid.elf")).size },
     { item: "kernel module wasm (after wasm-opt)", bytes: statSync(join(REPOSITORY, "build/kernel.wasm")).size },
     { item: "ISO image", bytes: statSync(join(REPOSITORY, "iso/capsid.iso")).size },

@@ -1,9 +1,10 @@
-// Build step between wasm-opt and wasm2c: merges the module's active data segments into one.
+// Build step between wasm-opt and wasm2c: merges the module's active data segments into a few.
 // asc emits one segment per static object (hundreds); wasm2c turns each into a range-checked copy
-// in one long function that QEMU's TCG must translate on every boot (about 4 ms). One segment
-// spanning them, gaps zero-filled, initialises memory identically: linear memory starts zeroed,
-// and segments are applied in order, so later bytes win as before. Modules with passive segments
-// or non-constant offsets are left unchanged (memory.init could name a segment by index).
+// in one long function that QEMU's TCG must translate on every boot (about 4 ms). The segments
+// are laid into one image, later ones winning as wasm applies them in order, and the image is cut
+// again only at runs of at least MINIMUM_ZERO_GAP zero bytes (linear memory starts zeroed, and
+// every stored byte is read from the boot medium). Modules with passive segments or non-constant
+// offsets are left unchanged (memory.init could name a segment by index).
 // Usage: tsx tools/merge-data-segments.ts <in.wasm> <out.wasm>
 
 import { readFileSync, writeFileSync } from "node:fs";
@@ -13,6 +14,7 @@ const SECTION_DATA_COUNT = 12;
 const SECTION_CUSTOM = 0;
 const NAME_SUBSECTION_DATA = 9;
 const MAXIMUM_SPAN = 4 << 20;
+const MINIMUM_ZERO_GAP = 256;
 
 class Reader {
   constructor(readonly bytes: Uint8Array, public offset = 0) {}
@@ -99,12 +101,15 @@ export function mergeDataSegments(module: Uint8Array): { module: Uint8Array; bef
   if (end - start > MAXIMUM_SPAN) return { module, before: count, after: count };
   const merged = new Uint8Array(end - start);
   for (const segment of segments) merged.set(segment.bytes, segment.offset - start);
-  const newData = [...unsignedBytes(1), 0, 0x41, ...signedBytes(start | 0), 0x0b, ...unsignedBytes(merged.length), ...merged];
+  const pieces = nonZeroPieces(merged);
+  const newData: number[] = [...unsignedBytes(pieces.length)];
+  for (const [from, to] of pieces)
+    newData.push(0, 0x41, ...signedBytes((start + from) | 0), 0x0b, ...unsignedBytes(to - from), ...merged.subarray(from, to));
 
   const output: Uint8Array[] = [module.subarray(0, 8)];
   for (const s of sections) {
     if (s.id === SECTION_DATA) output.push(section(SECTION_DATA, newData));
-    else if (s.id === SECTION_DATA_COUNT) output.push(section(SECTION_DATA_COUNT, unsignedBytes(1)));
+    else if (s.id === SECTION_DATA_COUNT) output.push(section(SECTION_DATA_COUNT, unsignedBytes(pieces.length)));
     else if (s.id === SECTION_CUSTOM) output.push(section(SECTION_CUSTOM, withoutDataNames(s.contents)));
     else output.push(section(s.id, s.contents));
   }
@@ -115,7 +120,25 @@ export function mergeDataSegments(module: Uint8Array): { module: Uint8Array; bef
     result.set(part, at);
     at += part.length;
   }
-  return { module: result, before: count, after: 1 };
+  return { module: result, before: count, after: pieces.length };
+}
+
+/** [from, to) ranges of `image` separated by runs of at least MINIMUM_ZERO_GAP zero bytes. */
+function nonZeroPieces(image: Uint8Array): [number, number][] {
+  const pieces: [number, number][] = [];
+  let pieceStart = -1, zeros = 0;
+  for (let i = 0; i < image.length; i++) {
+    if (image[i] !== 0) {
+      if (pieceStart < 0) pieceStart = i;
+      else if (zeros >= MINIMUM_ZERO_GAP) {
+        pieces.push([pieceStart, i - zeros]);
+        pieceStart = i;
+      }
+      zeros = 0;
+    } else if (pieceStart >= 0) zeros++;
+  }
+  if (pieceStart >= 0) pieces.push([pieceStart, image.length - zeros]);
+  return pieces.length ? pieces : [[0, 0]];
 }
 
 /** A custom section, minus the name section's data-segment names (their indices are gone). */

@@ -7,7 +7,7 @@ import { localApicTimerCurrent, localApicTimerStartFree } from "../interrupts/lo
 import { PIT_HZ, pitCount, pitStart } from "./pit";
 
 export const CALIBRATION_WINDOWS: i32 = 5;
-const WINDOW_PIT_TICKS: u32 = 2386;  // 2 ms: the count is latched at both ends, so 1 PIT tick is 0.04 %
+const WINDOW_PIT_TICKS: u32 = 1193;  // 1 ms: the count is latched at both ends, so 1 PIT tick is 0.08 %
 
 export class Calibration {
   tscHz: u64 = 0;

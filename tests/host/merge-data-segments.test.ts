@@ -30,9 +30,17 @@ test("merged segments initialise memory identically, later segments winning", ()
     (func (export "f") (result i32) (i32.load8_u (i32.const 0x2001))))`);
   const merged = mergeDataSegments(original);
   assert.is(merged.before, 3);
-  assert.is(merged.after, 1);
+  assert.is(merged.after, 2, "cut again at the 4 KiB zero gap, not stored");
   assert.equal(memoryOf(merged.module), memoryOf(original));
   assert.is(Buffer.from(memoryOf(merged.module).subarray(0x1000, 0x1006)).toString(), "abXYef");
+});
+
+test("segments close together become one", () => {
+  const original = wat(`(module (memory (export "memory") 1)
+    (data (i32.const 0x1000) "one") (data (i32.const 0x1010) "two") (data (i32.const 0x1020) "three"))`);
+  const merged = mergeDataSegments(original);
+  assert.is(merged.after, 1);
+  assert.equal(memoryOf(merged.module), memoryOf(original));
 });
 
 test("a module with a passive segment is left unchanged", () => {
