@@ -19,6 +19,13 @@
 //
 // Two bits a frame so that free() tells OutOfRange from NotAllocated in constant time. Frames
 // are handed out lowest first; `cursor` is a word below which the free bitmap is all zero.
+//
+// Setup never looks at frames one by one: the map becomes a sorted list of frame-aligned runs
+// (a sweep over the sorted entry boundaries), the exclusions a sorted merged list, their
+// difference the usable intervals, and each interval is written into the bitmaps a word at a
+// time. O(n log n) in entries + exclusions, plus O(W) to clear and fill the bitmaps; the
+// temporary lists are raw heap blocks (16 bytes an entry boundary, a run or an exclusion: 32 KiB
+// for the events of MAXIMUM_MAP_ENTRIES), freed before returning.
 
 import { KernelError } from "../error";
 import { MemoryMapEntry } from "../boot/multiboot2";
@@ -29,8 +36,8 @@ export const FRAME_SIZE: u64 = 4096;
 @inline const FOUR_GIB: u64 = 0x1_0000_0000;
 /** multiboot2 specification 2.0, section 3.6.8: the one entry type frames may come from. */
 export const MEMORY_AVAILABLE: u32 = 1;
-/** Map entries create() accepts (the multiboot2 parser keeps as many): the scan that cuts the
- * map at every entry boundary is quadratic in the entries, and needs no storage. */
+/** Map entries create() accepts (the multiboot2 parser keeps as many); bounds the temporary
+ * lists (16 bytes for each entry boundary). */
 export const MAXIMUM_MAP_ENTRIES: i32 = 1024;
 
 @inline function frameFloor(address: u64): u64 {

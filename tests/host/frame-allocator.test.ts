@@ -467,4 +467,77 @@ allocator("20000 random allocations and frees agree with a model", () => {
   assert.ok(seen.exhausted > 0 && seen.contiguous > 0 && seen.contiguousRefused > 0, `every path taken: ${JSON.stringify(seen)}, seed ${seed}`);
 });
 
+/** A 4 GiB machine described in about 100 entries, shuffled: RAM from 1 MiB to 0xff000000 in
+ * chunks of up to 176 MiB, some ending mid-frame (so every later boundary is unaligned), some
+ * abutting the next, most followed by a hole of 1 byte to 16 KiB of a random non-available type,
+ * some holes overlapping the chunk before; reserved blocks with available RAM inside; zero-length
+ * entries; above 4 GiB, 1 GiB of RAM with a reserved MiB inside and an unaligned MiB after a gap. */
+function manyEntryMap(seed: number): Entry[] {
+  const random = generator(seed);
+  const pick = (n: number) => Math.floor(random() * n);
+  const types = [2, 3, 4, 5, 20];
+  const map: Entry[] = [LOW, [0x9fc00, 0x400, 2], [0xf0000, 0x10000, 2]];
+  let address = MiB;
+  while (address < 0xf000_0000) {
+    const length = (1 + pick(176)) * MiB + (pick(3) === 0 ? pick(FRAME) : 0);
+    map.push([address, length, 1]);
+    address += length;
+    const kind = pick(4);
+    if (kind === 0) continue; // the next chunk abuts
+    const hole = 1 + pick(4 * FRAME), overlap = kind === 1 ? pick(2 * FRAME) : 0;
+    map.push([address - overlap, hole + overlap, types[pick(types.length)]]);
+    address += hole;
+  }
+  map.push([address, 0xff00_0000 - address, 1]);
+  for (let i = 0; i < 6; i++) {
+    const base = (16 + pick(3000)) * MiB + pick(FRAME);
+    map.push([base, 2 * MiB, types[pick(types.length)]], [base + MiB / 2, MiB / 4, 1]);
+  }
+  map.push([200 * MiB, 0, 2], [0xff80_0000, 0, 1], [0xfffc_0000, 0x40000, 2]);
+  map.push([FOUR_GIB, GiB, 1], [FOUR_GIB + GiB / 2, MiB, 2], [FOUR_GIB + GiB + 0x800, MiB, 1]);
+  for (let i = map.length - 1; i > 0; i--) {
+    const j = pick(i + 1);
+    [map[i], map[j]] = [map[j], map[i]];
+  }
+  return map;
+}
+
+allocator("a 4 GiB map of ~100 shuffled entries: storage, counts and every frame agree with the per-frame reference", () => {
+  const seed = 0x4b1d;
+  const map = manyEntryMap(seed);
+  assert.ok(map.length >= 90 && map.length <= 120, `${map.length} entries`);
+  const exclusions: Range[] = [KERNEL_IMAGE, HEAP, [0x7654_3210, 0x7700_0001], [3 * GiB + 5, 3 * GiB + 6], [0xfe00_0000, U64_MAX]];
+  const available = expectedFrames(map, []);
+  const usable = expectedFrames(map, exclusions);
+  const top = available[available.length - 1] + FRAME;
+  assert.ok(top > 0xfd00_0000, "RAM up to just below 4 GiB");
+
+  describe(map, exclusions);
+  const bytes = wasm.exports.storageBytes();
+  assert.is(bytes, Math.ceil(top / FRAME / 64) * 16, "2 bits for each frame below the top of RAM, exclusions or not");
+  // findStorage: the lowest run of that many usable frames at or above the floor.
+  const frames = Math.ceil(bytes / FRAME);
+  const usableSet = new Set(usable);
+  const lowestFit = (floor: number) => usable.find((start) => start >= floor && start + (frames - 1) * FRAME <= usable[usable.length - 1] &&
+    usableSet.has(start + (frames - 1) * FRAME) && Array.from({ length: frames }, (_, i) => start + i * FRAME).every((f) => usableSet.has(f))) ?? 0;
+  for (const floor of [0, MiB, GiB + 0x123, 3 * GiB + 17, 0xfe00_0000 - (frames - 1) * FRAME]) {
+    const found = wasm.exports.findStorage(BigInt(floor)) >>> 0; // a wasm32 usize: unsigned
+    assert.is(found, lowestFit(Math.ceil(floor / FRAME) * FRAME), `findStorage(0x${floor.toString(16)}), seed ${seed}`);
+    if (found !== 0) assert.is(wasm.exports.check(found), ERROR.None, `check(0x${found.toString(16)})`);
+  }
+
+  assert.is(create(map, exclusions), ERROR.None, "create completes");
+  const [storageStart, storageEnd] = storageRange() as [number, number];
+  const expected = usable.filter((frame) => frame < storageStart || frame >= storageEnd);
+  assert.is(wasm.exports.totalFrames(), expected.length, `frames below 4 GiB, seed ${seed}`);
+  assert.is(wasm.exports.framesAbove4G(), BigInt(GiB / FRAME - MiB / FRAME + (MiB / FRAME - 1)), "1 GiB less a reserved MiB, and 255 whole frames of the unaligned MiB");
+  assertCounters(0);
+  const handedOut: number[] = [];
+  for (let address = allocate(); address !== 0 && handedOut.length <= expected.length; address = allocate()) handedOut.push(address);
+  assert.is(handedOut.length, expected.length, "every managed frame handed out once");
+  const mismatch = handedOut.findIndex((address, i) => address !== expected[i]);
+  assert.is(mismatch, -1, mismatch < 0 ? "" : `frame ${mismatch}: 0x${handedOut[mismatch].toString(16)}, expected 0x${expected[mismatch].toString(16)}`);
+  assert.is(wasm.exports.lastError(), ERROR.OutOfMemory);
+});
+
 allocator.run();
