@@ -7,8 +7,13 @@ export const KERNEL_PHYS_BASE: u32 = 0x0010_0000;
 export const KERNEL_HEAP_START: u32 = 0x0100_0000;
 /** End of the heap range: memory.size() << 16. */
 export const KERNEL_HEAP_END: u32 = 0x0180_0000;
-/** isa-debug-exit port and the codes the kernel writes (QEMU exits with code * 2 + 1). */
-export const DEBUG_EXIT_PORT: u16 = 0xf4;
+/** The direct map: physical memory below DIRECT_MAP_LIMIT as the kernel's linear memory. */
+export const DIRECT_MAP_BASE: u64 = 0xffff_8000_0000_0000;
+export const DIRECT_MAP_LIMIT: u64 = 0x1_0000_0000;
+/** Device registers, mapped uncached on demand (kernel/memory/mmio.ts). */
+export const MMIO_WINDOW_BASE: u64 = 0xffff_c000_0000_0000;
+export const MMIO_WINDOW_SIZE: u64 = 0x40_0000_0000;
+/** isa-debug-exit codes the kernel writes (QEMU exits with code * 2 + 1). */
 export const DEBUG_EXIT_PASS: u32 = 0x10;
 export const DEBUG_EXIT_FAIL: u32 = 0x11;
 export const DEBUG_EXIT_PANIC: u32 = 0x12;

@@ -50,6 +50,7 @@
 #define KERNEL_STATIC_RESERVE 0x00040000 /* static data + shadow stack; checked at boot */
 #define DIRECT_MAP_BASE      0xffff800000000000
 #define DIRECT_MAP_RESERVED  0x0000000200000000 /* 8 GiB: u32 address + u32 offset */
+#define DIRECT_MAP_LIMIT     0x0000000100000000 /* physical memory is mapped below 4 GiB only */
 #define MMIO_WINDOW_BASE     0xffffc00000000000
 #define MMIO_WINDOW_SIZE     0x0000004000000000 /* 256 GiB of virtual space */
 

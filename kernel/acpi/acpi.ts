@@ -5,6 +5,7 @@
 
 import { BootInformation } from "../boot/multiboot2";
 import { KernelError, kernelErrorName } from "../error";
+import { DIRECT_MAP_LIMIT } from "../layout";
 import { log, logEnd, LogLevel, logLine } from "../log/log";
 import { directMapAddReadOnly, directMapRuns, kernelPml4 } from "../memory/kernel-space";
 import { AcpiResult } from "./result";
@@ -34,7 +35,7 @@ function revealTableRange(information: BootInformation, address: u64): void {
     const entry = information.memoryMap[i];
     const end = entry.base + entry.length;
     if (address < entry.base || address >= end || end < entry.base) continue;
-    if (entry.length > MAXIMUM_REVEALED_RANGE || end > 0x1_0000_0000) break;
+    if (entry.length > MAXIMUM_REVEALED_RANGE || end > DIRECT_MAP_LIMIT) break;
     if (directMapAddReadOnly(entry.base, end) == KernelError.None) {
       readable.add(entry.base & ~<u64>0xfff, (end + 0xfff) & ~<u64>0xfff);
       logLine().text("acpi: mapped firmware range ").hex(entry.base).text("-").hex(end).text(" (type ")

@@ -4,9 +4,10 @@
 // the table instead of faulting on an unmapped page. Also the two byte readers the parsers share.
 
 import { KernelError } from "../error";
+import { DIRECT_MAP_LIMIT } from "../layout";
 
 /** The kernel maps physical memory below 4 GiB only (docs/ARCHITECTURE.md, "The memory model"). */
-export const FOUR_GIB: u64 = 0x1_0000_0000;
+export const FOUR_GIB: u64 = DIRECT_MAP_LIMIT;
 @inline const MAXIMUM_RANGES: i32 = 64;
 
 export class ReadableMemory {

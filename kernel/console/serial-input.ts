@@ -18,11 +18,10 @@ const LINE_STATUS: u16 = COM1 + 5;
 const RECEIVE_INTERRUPT: u8 = 0x01;
 const MODEM_DTR_RTS_OUT2: u8 = 0x0b;
 const LINE_STATUS_DATA_READY: u8 = 0x01;
-export const SERIAL_ISA_IRQ: u32 = 4;
+const SERIAL_ISA_IRQ: u32 = 4;
 
 class SerialInputState {
   consumer: ((byte: u8) => void) | null = null;
-  bytes: u64 = 0;
 }
 const state = new SerialInputState();
 
@@ -53,15 +52,10 @@ export function serialInputConsume(consumer: ((byte: u8) => void) | null): void 
   state.consumer = consumer;
 }
 
-export function serialInputBytes(): u64 {
-  return state.bytes;
-}
-
 /** Drains the receive FIFO (bounded: a stuck "data ready" cannot hold the kernel). */
 export function serialInputInterrupt(): void {
   for (let i = 0; i < 64 && (portIn8(LINE_STATUS) & LINE_STATUS_DATA_READY); i++) {
     const byte = portIn8(COM1);
-    state.bytes++;
     const consumer = state.consumer;
     if (consumer !== null) consumer(byte);
   }

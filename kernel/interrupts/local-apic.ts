@@ -23,7 +23,6 @@ const TIMER_DIVIDE_BY_16: u32 = 0x3;
 
 class LocalApicState {
   registers: u64 = 0;  // virtual address of the register page
-  physical: u64 = 0;
 }
 const state = new LocalApicState();
 
@@ -37,7 +36,6 @@ const state = new LocalApicState();
 /** Maps and enables the local APIC at `physical` (from the MADT; 0 means: ask the CPU). */
 export function localApicInit(physical: u64): KernelError {
   if (physical == 0) physical = readMsr(APIC_BASE_MSR) & 0x000f_ffff_ffff_f000;
-  state.physical = physical;
   state.registers = mmioMap(physical, 4096);
   if (state.registers == 0) return mmioLastError();
   write(REGISTER_TASK_PRIORITY, 0);
@@ -48,10 +46,6 @@ export function localApicInit(physical: u64): KernelError {
 
 export function localApicId(): u32 {
   return read(REGISTER_ID) >> 24;
-}
-
-export function localApicPhysical(): u64 {
-  return state.physical;
 }
 
 export function localApicEndOfInterrupt(): void {

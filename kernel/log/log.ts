@@ -25,7 +25,6 @@ export enum LogLevel {
 class LogState {
   threshold: LogLevel = LogLevel.Info;
   current: LogLevel = LogLevel.Info;   // the level of the line being built
-  suppressed: u64 = 0;
 }
 const state = new LogState();
 
@@ -39,9 +38,6 @@ export function logSetLevel(name: string): bool {
   return true;
 }
 
-export function logSuppressedLines(): u64 {
-  return state.suppressed;
-}
 
 /** The one line being built: static storage, usable before top-level code has run. */
 function currentLine(): LineBuffer {
@@ -64,7 +60,6 @@ export function logLine(level: LogLevel = LogLevel.Info): LineBuffer {
 /** Ends the current line and writes it to the console. */
 export function logEnd(): void {
   if (state.current > state.threshold) {
-    state.suppressed++;
     return;
   }
   const line = currentLine();

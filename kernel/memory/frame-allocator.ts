@@ -30,10 +30,11 @@
 import { KernelError } from "../error";
 import { MemoryMapEntry } from "../boot/multiboot2";
 import { PhysicalRange } from "./physical-range";
+import { DIRECT_MAP_LIMIT } from "../layout";
 
 export const FRAME_SIZE: u64 = 4096;
 @inline const FRAME_SHIFT: u64 = 12;
-@inline const FOUR_GIB: u64 = 0x1_0000_0000;
+@inline const FOUR_GIB: u64 = DIRECT_MAP_LIMIT;
 /** multiboot2 specification 2.0, section 3.6.8: the one entry type frames may come from. */
 export const MEMORY_AVAILABLE: u32 = 1;
 /** Map entries create() accepts (the multiboot2 parser keeps as many); bounds the temporary

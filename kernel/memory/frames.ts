@@ -10,12 +10,11 @@ import { readControlRegister } from "../arch/hw";
 import { BootInformation } from "../boot/multiboot2";
 import { KernelError, kernelErrorName } from "../error";
 import { logEnd, LogLevel, logLine } from "../log/log";
-import { KERNEL_HEAP_END, KERNEL_HEAP_START, KERNEL_PHYS_BASE } from "../layout";
+import { DIRECT_MAP_LIMIT, KERNEL_HEAP_END, KERNEL_HEAP_START, KERNEL_PHYS_BASE } from "../layout";
 import { FRAME_SIZE, FrameAllocator } from "./frame-allocator";
 import { directMapRuns, imageLayout } from "./kernel-space";
 import { PhysicalRange } from "./physical-range";
 
-const FOUR_GIB: u64 = 0x1_0000_0000;
 const LOW_MEMORY_END: u64 = 0x10_0000;
 
 class FramesState {
@@ -63,7 +62,7 @@ function framesCreate(information: BootInformation, informationAddress: usize): 
     if (module.end > module.start) exclusions.push(new PhysicalRange(<u64>module.start, <u64>module.end));
   }
   directMapRuns(readControlRegister(3), addGapBefore);
-  if (state.mappedEnd < FOUR_GIB) exclusions.push(new PhysicalRange(state.mappedEnd, FOUR_GIB));
+  if (state.mappedEnd < DIRECT_MAP_LIMIT) exclusions.push(new PhysicalRange(state.mappedEnd, DIRECT_MAP_LIMIT));
 
   const storage = FrameAllocator.findStorage(information.memoryMap, exclusions, <u64>KERNEL_HEAP_END);
   if (storage == 0) return KernelError.OutOfMemory;
@@ -77,10 +76,6 @@ function framesCreate(information: BootInformation, informationAddress: usize): 
 
 export function frameAllocator(): FrameAllocator | null {
   return state.allocator;
-}
-
-export function frameStorageBytes(): u32 {
-  return state.storageBytes;
 }
 
 /** A zeroed 4 KiB frame, or 0 when none is left (or before framesInit). */

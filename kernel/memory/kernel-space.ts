@@ -7,6 +7,7 @@
 
 import { cpuid, kernelImageLayout, readControlRegister, readMsr, writeControlRegister, writeMsr } from "../arch/hw";
 import { KernelError, kernelErrorName } from "../error";
+import { DIRECT_MAP_BASE, DIRECT_MAP_LIMIT } from "../layout";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { frameAllocateZeroed } from "./frames";
 import { imagePageFlags, imagePageKind, ImagePage, KERNEL_IMAGE_LAYOUT_BYTES, KernelImageLayout } from "./kernel-image";
@@ -171,18 +172,12 @@ function kernelSpaceBuild(): KernelError {
   return KernelError.None;
 }
 
-/** Page-table frames the kernel address space uses. */
-export function kernelSpaceTableFrames(): u32 {
-  return state.tableFrames;
-}
-
-const DIRECT_MAP_BASE: u64 = 0xffff_8000_0000_0000;
 
 /** Maps [start, end) (physical, below 4 GiB) read-only and no-execute into the direct map where
  * it is not mapped yet: firmware tables that the firmware map calls reserved (SeaBIOS keeps its
  * ACPI tables in such a range). Errors: InvalidArgument, OutOfMemory. */
 export function directMapAddReadOnly(start: u64, end: u64): KernelError {
-  if (start >= end || end > 0x1_0000_0000 || state.pml4 == 0) return KernelError.InvalidArgument;
+  if (start >= end || end > DIRECT_MAP_LIMIT || state.pml4 == 0) return KernelError.InvalidArgument;
   for (let physical = start & ~(PAGE_SIZE - 1); physical < end; physical += PAGE_SIZE) {
     if (physical == 0) continue; // page 0 stays unmapped
     const error = mapPage(state.pml4, DIRECT_MAP_BASE + physical, physical, state.noExecute);

@@ -5,11 +5,10 @@
 
 import { invalidatePage } from "../arch/hw";
 import { KernelError } from "../error";
+import { MMIO_WINDOW_BASE, MMIO_WINDOW_SIZE } from "../layout";
 import { kernelPml4, noExecuteFlag } from "./kernel-space";
 import { mapPage, PAGE_CACHE_DISABLE, PAGE_SIZE, PAGE_WRITABLE, PAGE_WRITE_THROUGH } from "./page-table";
 
-const MMIO_WINDOW_BASE: u64 = 0xffff_c000_0000_0000;
-const MMIO_WINDOW_SIZE: u64 = 0x40_0000_0000;
 const MAXIMUM_MAPPING: u64 = 64 << 20;
 
 class MmioState {

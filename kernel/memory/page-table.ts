@@ -40,7 +40,7 @@ export function writeEntry(table: u64, index: u64, entry: u64): void {
 
 /** The next-level table under entry `index`, made (zeroed) when absent and `create` is set.
  * Returns 0 when absent and not created, when no frame is left, or when the entry is a huge page. */
-export function nextTable(table: u64, index: u64, create: bool): u64 {
+function nextTable(table: u64, index: u64, create: bool): u64 {
   const entry = readEntry(table, index);
   if (entry & PAGE_PRESENT) return entry & PAGE_HUGE ? 0 : entry & PAGE_ADDRESS_MASK;
   if (!create) return 0;

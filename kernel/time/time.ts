@@ -2,10 +2,10 @@
 // started, and the periodic tick at the rate the command line asks ("tick=HZ").
 
 import { CommandLine } from "../boot/command-line";
-import { logEnd, logLine } from "../log/log";
+import { logEnd, LogLevel, logLine } from "../log/log";
 import { calibrate, CALIBRATION_WINDOWS } from "./calibration";
 import { clockBeforeCalibration, clockInit } from "./clock";
-import { DEFAULT_TICK_HZ, tickInit } from "./tick";
+import { DEFAULT_TICK_HZ, MAXIMUM_TICK_HZ, MINIMUM_TICK_HZ, tickInit } from "./tick";
 
 class TimeState {
   calibrationNanos: u64 = 0;
@@ -18,12 +18,29 @@ export function timeInit(commandLine: CommandLine): void {
   state.calibrationNanos = calibration.windowNanos;
   if (calibration.tscHz == 0 || calibration.apicTimerHz == 0) abort("timeInit: calibration measured a stopped clock");
   clockInit(calibration.tscHz);
-  const requested = commandLine.get("tick");
-  const hz = tickInit(requested !== null ? <u32>I32.parseInt(requested) : DEFAULT_TICK_HZ, calibration.apicTimerHz);
+  const hz = tickInit(requestedTickHz(commandLine), calibration.apicTimerHz);
   logLine().text("time: TSC ").fixed(calibration.tscHz / 1000, 3).text(" MHz, APIC timer ").fixed(calibration.apicTimerHz / 1000, 3)
     .text(" MHz (median of ").decimal(CALIBRATION_WINDOWS).text(" PIT windows, ").fixed(calibration.windowNanos / 1000, 3)
     .text(" ms); tick ").decimal(hz).text(" Hz");
   logEnd();
+}
+
+/** "tick=HZ" when it is a whole number in range; otherwise the default, with a warning. */
+function requestedTickHz(commandLine: CommandLine): u32 {
+  const requested = commandLine.get("tick");
+  if (requested === null) return DEFAULT_TICK_HZ;
+  let hz: u32 = 0;
+  let valid = requested.length > 0 && requested.length <= 5;
+  for (let i = 0; valid && i < requested.length; i++) {
+    const digit = requested.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) valid = false;
+    else hz = hz * 10 + <u32>digit;
+  }
+  if (valid && hz >= MINIMUM_TICK_HZ && hz <= MAXIMUM_TICK_HZ) return hz;
+  logLine(LogLevel.Warning).text("time: tick=").text(requested).text(" is not a rate from ").decimal(MINIMUM_TICK_HZ)
+    .text(" to ").decimal(MAXIMUM_TICK_HZ).text(" Hz; using ").decimal(DEFAULT_TICK_HZ);
+  logEnd();
+  return DEFAULT_TICK_HZ;
 }
 
 /** Time spent calibrating at boot, reported apart from the rest of init. */

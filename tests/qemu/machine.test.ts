@@ -104,6 +104,14 @@ logging("log=warning keeps info lines out but always prints the ready line; an u
   });
 });
 
+logging("a tick= that is not a rate in range is a warning, and the default rate is used", async () => {
+  await withQemu({ commandLine: "tick=fast test=boot" }, async (qemu) => {
+    await qemu.expectLine("capsid: time: tick=fast is not a rate from 10 to 10000 Hz; using 100", 20_000);
+    await qemu.expectLine(/^capsid: time: TSC .*; tick 100 Hz$/);
+    await qemu.expectExit("pass");
+  });
+});
+
 logging("every kernel log line carries a millisecond timestamp", async () => {
   await withQemu({ commandLine: "test=boot" }, async (qemu) => {
     await qemu.expectExit("pass", 20_000);
