@@ -120,7 +120,9 @@ export class QemuSession {
     child.stderr!.setEncoding("utf8");
     child.stderr!.on("data", (chunk: string) => (stderr += chunk));
     this.exited = new Promise((resolveExit) => {
-      child.on("exit", (code, signal) => {
+      // "close", not "exit": exit can come before the last output chunk is delivered, and a
+      // line the guest printed just before it ended must still be seen.
+      child.on("close", (code, signal) => {
         this.exitStatus = { code, signal };
         if (stderr.trim()) this.serial += `\n[qemu stderr] ${stderr.trim()}\n`;
         rmSync(this.workDirectory, { recursive: true, force: true });
