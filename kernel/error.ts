@@ -27,6 +27,34 @@ export enum KernelError {
   AlreadyMapped = 9,
   /** An argument is invalid for the operation (zero count, reversed range, unknown kind). */
   InvalidArgument = 10,
+  /** A capability handle names no live capability: never issued, released, or its slot reused
+   * (the generation differs). */
+  InvalidHandle = 11,
+  /** The capability exists but is not of the interface the operation needs. */
+  WrongInterface = 12,
+  /** The capability table (or another per-process pool) has no free slot. */
+  TableFull = 13,
+  /** A user buffer is not entirely in the caller's own mapped user memory (unmapped, kernel
+   * half, wrapping past the end of the address space, or read-only where it must be written). */
+  BadAddress = 14,
+  /** A ring entry's opcode is not one the kernel knows. */
+  UnknownOpcode = 15,
+  /** A CALL's method number is not one the capability's interface defines. */
+  UnknownMethod = 16,
+  /** A memory quota (or another budget) would be exceeded. */
+  QuotaExceeded = 17,
+  /** The operation would hand out more authority than the caller holds or policy allows. */
+  NotPermitted = 18,
+  /** The completion queue has no room for the entry's completion. */
+  CompletionQueueFull = 19,
+  /** A timed wait ran out before its condition held. */
+  TimedOut = 20,
+  /** The target process has ended. */
+  ProcessEnded = 21,
+  /** The operation is defined by the ABI but not built yet (logged once). */
+  NotImplemented = 22,
+  /** Reserved bits or fields that must be zero are not. */
+  ReservedNonZero = 23,
 }
 
 /** A short lowercase name for log lines. */
@@ -43,6 +71,19 @@ export function kernelErrorName(error: KernelError): string {
     case KernelError.NotAllocated: return "not allocated";
     case KernelError.AlreadyMapped: return "already mapped";
     case KernelError.InvalidArgument: return "invalid argument";
+    case KernelError.InvalidHandle: return "invalid handle";
+    case KernelError.WrongInterface: return "wrong interface";
+    case KernelError.TableFull: return "table full";
+    case KernelError.BadAddress: return "bad address";
+    case KernelError.UnknownOpcode: return "unknown opcode";
+    case KernelError.UnknownMethod: return "unknown method";
+    case KernelError.QuotaExceeded: return "quota exceeded";
+    case KernelError.NotPermitted: return "not permitted";
+    case KernelError.CompletionQueueFull: return "completion queue full";
+    case KernelError.TimedOut: return "timed out";
+    case KernelError.ProcessEnded: return "process ended";
+    case KernelError.NotImplemented: return "not implemented";
+    case KernelError.ReservedNonZero: return "reserved field not zero";
   }
   return "unknown error";
 }

@@ -1,0 +1,33 @@
+// The capability interfaces: every kernel object is of exactly one, and a ring CALL names a
+// method of it. Values are ABI (docs/abi/ring.md, docs/abi/interfaces/): add at the end, never
+// renumber. The grant mask of the boot manifest uses bit (1 << value).
+
+export enum Interface {
+  /** Not an interface: no capability has it. */
+  None = 0,
+  /** Writes text to the serial console (docs/abi/interfaces/console.md). */
+  Console = 1,
+  /** Monotonic time and sleep (docs/abi/interfaces/timer.md). */
+  Timer = 2,
+  /** Pages for the caller's linear memory against a quota (docs/abi/interfaces/memory.md). */
+  Memory = 3,
+  /** Starts programs from the boot package (docs/abi/interfaces/process-spawner.md). */
+  ProcessSpawner = 4,
+  /** One spawned process: wait for its exit code, kill it (docs/abi/interfaces/process-handle.md). */
+  ProcessHandle = 5,
+}
+
+/** How many interface values exist (for per-interface counters). */
+export const INTERFACE_COUNT: i32 = 6;
+
+/** A short lowercase name for log lines and the manifest. */
+export function interfaceName(value: Interface): string {
+  switch (value) {
+    case Interface.Console: return "console";
+    case Interface.Timer: return "timer";
+    case Interface.Memory: return "memory";
+    case Interface.ProcessSpawner: return "process-spawner";
+    case Interface.ProcessHandle: return "process-handle";
+  }
+  return "none";
+}
