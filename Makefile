@@ -104,11 +104,63 @@ $(BUILD)/kernel.elf: $(OBJECTS) $(BUILD)/ksyms.o $(BUILD)/kernel.ld $(BUILD)/ker
 	@diff <($(call SYMBOLS_BUT_KSYMS,$(BUILD)/kernel.pass1.elf)) <($(call SYMBOLS_BUT_KSYMS,$@)) >/dev/null \
 	  || { echo "ksyms: the second link moved symbols; .ksyms must stay last in the image" >&2; rm -f $@; exit 1; }
 
+# --- user programs: the same pipeline, into static ring-3 ELF images (docs/ARCHITECTURE.md) -----
+# Each userspace/programs/NAME/main.ts becomes build/user/NAME.elf: asc (target "user") ->
+# wasm-opt -> merged data segments -> wasm2c -n program -> gcc (user flags, SSE allowed) -> ld
+# with crt0, the user wasm runtime and the import modules (userspace/rt/c/).
+USER_PROGRAMS := $(notdir $(wildcard userspace/programs/*))
+USER_ELVES := $(USER_PROGRAMS:%=$(BUILD)/user/%.elf)
+USER_AS_SOURCES := $(shell find userspace/rt -name '*.ts') kernel/cap/ring-layout.ts kernel/cap/methods.ts \
+                   kernel/cap/interface.ts kernel/layout.ts
+USER_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pie -mcmodel=small -fno-stack-protector \
+               -fno-asynchronous-unwind-tables -DNDEBUG -Iarch/x86_64 -Iarch/x86_64/wasm-rt -Iuserspace/rt/c
+USER_RT_OBJECTS := $(addprefix $(BUILD)/user/rt/,runtime.o imports.o probes.o crt0.o string.o)
+
+$(BUILD)/user/%/program.asc.wasm: userspace/programs/%/main.ts $(USER_AS_SOURCES) asconfig.json $(BUILD)/.setup
+	@mkdir -p $(@D)
+	$(NODE_BIN)/asc $< --config asconfig.json --target user -o $@
+$(BUILD)/user/%/program.opt.wasm: $(BUILD)/user/%/program.asc.wasm
+	$(NODE_BIN)/wasm-opt $< $(WASM_FEATURES) -O3 --debuginfo -o $@
+$(BUILD)/user/%/program.wasm: $(BUILD)/user/%/program.opt.wasm tools/merge-data-segments.ts
+	$(TSX) tools/merge-data-segments.ts $< $@
+$(BUILD)/user/%/program.c $(BUILD)/user/%/program.h: $(BUILD)/user/%/program.wasm
+	wasm2c -n program $< -o $(BUILD)/user/$*/program.c
+$(BUILD)/user/%/program.o: $(BUILD)/user/%/program.c $(BUILD)/user/%/program.h arch/x86_64/wasm-rt/wasm-rt.h
+	$(CC) $(USER_CFLAGS) $(GENERATED_WARNINGS) -c $< -o $@
+# start.c instantiates the module; its import modules depend on what the program imports.
+$(BUILD)/user/%/start.o: userspace/rt/c/start.c $(BUILD)/user/%/program.h userspace/rt/c/syscall.h
+	$(CC) $(USER_CFLAGS) $(WARNINGS) -I$(BUILD)/user/$* \
+	  $$(grep -q 'struct Z_probe_instance_t\*' $(BUILD)/user/$*/program.h && echo -DPROGRAM_USES_PROBE) -c $< -o $@
+$(BUILD)/user/rt/%.o: userspace/rt/c/%.c userspace/rt/c/ring.h userspace/rt/c/syscall.h userspace/rt/c/runtime.h arch/x86_64/layout.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(WARNINGS) -c $< -o $@
+$(BUILD)/user/rt/crt0.o: userspace/rt/c/crt0.S
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -c $< -o $@
+$(BUILD)/user/rt/string.o: arch/x86_64/string.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(WARNINGS) -c $< -o $@
+$(BUILD)/user/%.elf: $(BUILD)/user/%/program.o $(BUILD)/user/%/start.o $(USER_RT_OBJECTS) userspace/rt/c/user.ld
+	$(CC) -nostdlib -static -no-pie -Wl,-z,max-page-size=0x1000 -Wl,--build-id=none -T userspace/rt/c/user.ld \
+	  -o $@ $(USER_RT_OBJECTS) $(BUILD)/user/$*/start.o $(BUILD)/user/$*/program.o -lgcc
+$(BUILD)/user/manifest.bin: userspace/manifest.json tools/manifest.ts
+	@mkdir -p $(@D)
+	$(TSX) tools/manifest.ts $< $@
+.SECONDARY: $(USER_RT_OBJECTS)
+.PRECIOUS: $(BUILD)/user/%/program.asc.wasm $(BUILD)/user/%/program.opt.wasm $(BUILD)/user/%/program.wasm \
+           $(BUILD)/user/%/program.c $(BUILD)/user/%/program.h $(BUILD)/user/%/program.o $(BUILD)/user/%/start.o
+
 # --- the image -----------------------------------------------------------------------------------
-$(ISO): $(BUILD)/kernel.elf iso/grub.cfg
-	@mkdir -p $(BUILD)/isodir/boot/grub
+# grub.cfg gets one module2 line per program (its name as the module's command line) and one for
+# the manifest.
+$(ISO): $(BUILD)/kernel.elf iso/grub.cfg $(USER_ELVES) $(BUILD)/user/manifest.bin
+	@mkdir -p $(BUILD)/isodir/boot/grub $(BUILD)/isodir/boot/programs
 	strip --strip-all -o $(BUILD)/isodir/boot/capsid.elf $(BUILD)/kernel.elf
-	cp iso/grub.cfg $(BUILD)/isodir/boot/grub/grub.cfg
+	@rm -f $(BUILD)/isodir/boot/programs/*
+	@for program in $(USER_PROGRAMS); do strip --strip-all -o $(BUILD)/isodir/boot/programs/$$program.elf $(BUILD)/user/$$program.elf; done
+	cp $(BUILD)/user/manifest.bin $(BUILD)/isodir/boot/manifest.bin
+	sed 's|^  @MODULES@$$|$(foreach program,$(USER_PROGRAMS),  module2 /boot/programs/$(program).elf $(program)\n)  module2 /boot/manifest.bin manifest|' \
+	  iso/grub.cfg > $(BUILD)/isodir/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(BUILD)/isodir 2>$(BUILD)/grub-mkrescue.log \
 	  || { cat $(BUILD)/grub-mkrescue.log >&2; exit 1; }
 

@@ -18,6 +18,7 @@
 #include "memory_plan.h"
 #include "panic.h"
 #include "serial.h"
+#include "user_context.h"
 #include "wasm_memory.h"
 
 
@@ -97,6 +98,7 @@ void kernel_entry(uint32_t magic, uint32_t information_physical) {
   if (boot.instance.w2c__lib_memory___stack_pointer > KERNEL_HEAP_START + KERNEL_STATIC_RESERVE)
     panic_message("AssemblyScript static data and shadow stack outgrew KERNEL_STATIC_RESERVE (layout.h)");
   Z_kernelZ__initialize(&boot.instance);
+  user_mode_install();
   Z_kernelZ_kernelMain(&boot.instance, information_physical, (u64)boot.plan.size, boot.plan.ram_below_4g);
-  idle_forever();
+  schedule_and_resume();
 }

@@ -10,6 +10,7 @@
 #include "layout.h"
 #include "panic.h"
 #include "serial.h"
+#include "user_context.h"
 
 struct exception_frame {
   uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
@@ -87,8 +88,26 @@ static void print_register(const char* name, uint64_t value) {
   serial_print_hex(value);
 }
 
+/* An exception in user mode ends that process, not the machine: the thread's state goes to its
+ * context (for the kernel's message) and the kernel decides (user.c). NMI, #DF and #MC are
+ * about the machine, wherever they land. */
+static void exception_from_user(const struct exception_frame* frame, uint64_t cr2) {
+  if (!current_context) return;
+  uint64_t* context = (uint64_t*)current_context;
+  const uint64_t registers[] = {frame->rax, frame->rbx, frame->rcx, frame->rdx, frame->rsi, frame->rdi, frame->rbp,
+                                frame->r8, frame->r9, frame->r10, frame->r11, frame->r12, frame->r13, frame->r14, frame->r15};
+  for (unsigned i = 0; i < sizeof registers / sizeof registers[0]; i++) context[CONTEXT_RAX / 8 + i] = registers[i];
+  context[CONTEXT_RIP / 8] = frame->rip;
+  context[CONTEXT_RSP / 8] = frame->rsp;
+  context[CONTEXT_RFLAGS / 8] = frame->rflags;
+  context[CONTEXT_FROM_SYSCALL / 8] = 0;
+  user_exception(frame->vector, frame->error_code, cr2);
+}
+
 void exception_report(const struct exception_frame* frame) {
   uint64_t cr2 = read_cr2();
+  if ((frame->cs & 3) == 3 && frame->vector != 2 && frame->vector != 8 && frame->vector != 18)
+    exception_from_user(frame, cr2);
   panic_begin();
   const char* exhausted = frame->vector == 14 ? guard_page_owner(cr2) : 0;
   if (exhausted) {

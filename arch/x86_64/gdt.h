@@ -15,6 +15,8 @@
 #define IST_NMI          2
 #define IST_PAGE_FAULT   3
 
+#ifndef __ASSEMBLER__
 void gdt_install(void);
+#endif
 
 #endif

@@ -2,11 +2,14 @@
  * vector and jumps to a common path that saves the registers C may clobber and calls
  * interrupt_dispatch(vector) in interrupts.c, which runs the AssemblyScript kernel's
  * kernelInterrupt to completion. Interrupt gates keep IF clear throughout, and interrupts are
- * enabled only in the idle loop, so the kernel module is never re-entered. */
+ * enabled only in the idle loop and in user mode, so the kernel module is never re-entered. An
+ * interrupt taken in user mode leaves by interrupt_from_user (user_entry.S) instead. */
     .intel_syntax noprefix
     .text
 
 interrupt_common:
+    test byte ptr [rsp + 16], 3       /* the interrupted CS: from ring 3? */
+    jnz interrupt_from_user           /* user_entry.S: the thread's state goes to its context */
     push rax
     push rcx
     push rdx

@@ -13,9 +13,3 @@ void interrupts_install(void) {
 void interrupt_dispatch(uint64_t vector) {
   Z_kernelZ_kernelInterrupt(kernel_module(), (u32)vector);
 }
-
-void idle_forever(void) {
-  /* sti takes effect after the next instruction, so an interrupt cannot slip in between the
-   * check and the hlt: it wakes the hlt instead. */
-  for (;;) __asm__ volatile("sti; hlt; cli" ::: "memory");
-}

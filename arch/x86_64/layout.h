@@ -29,6 +29,20 @@
  *
  *   0x0000_0000_0000_0000  identity map of the first 4 GiB: boot only, removed before the
  *                          kernel module is instantiated
+ * A process's lower half (its own PML4; the kernel half above is shared by every process):
+ *
+ *   0x0000_0000_0000_0000  unmapped; native code touching USER_TRAP_REPORT_BASE + trap is how the
+ *                          user runtime reports a wasm trap (the kernel names it, ends the process)
+ *   0x0000_0000_0040_0000  USER_IMAGE_START: the program's ELF segments (up to USER_IMAGE_END),
+ *                          text read-only, data no-execute
+ *   0x0000_0001_0000_0000  USER_LINEAR_BASE: the program's wasm linear memory; linear page 0
+ *                          unmapped (null), page 1 the capability ring (USER_RING_LINEAR), then
+ *                          pages granted by the Memory capability; USER_LINEAR_RESERVED bytes are
+ *                          kept free of any other mapping, so every u32 address + u32 offset that
+ *                          is not granted memory faults
+ *   0x0000_7fff_0000_0000  USER_STACK_TOP: the native stack (USER_STACK_SIZE) grows down; the
+ *                          page below it is never mapped (guard)
+ *
  *   0xffff_8000_0000_0000  DIRECT_MAP_BASE: physical memory, RAM and ACPI ranges only, page 0
  *                          unmapped; the kernel module's linear memory (wasm address ==
  *                          physical address). DIRECT_MAP_RESERVED bytes are kept free of any
@@ -53,6 +67,16 @@
 #define DIRECT_MAP_LIMIT     0x0000000100000000 /* physical memory is mapped below 4 GiB only */
 #define MMIO_WINDOW_BASE     0xffffc00000000000
 #define MMIO_WINDOW_SIZE     0x0000004000000000 /* 256 GiB of virtual space */
+
+#define USER_TRAP_REPORT_BASE 0x0000000000000100 /* + wasm_rt_trap_t, in the never-mapped page 0 */
+#define USER_IMAGE_START     0x0000000000400000
+#define USER_IMAGE_END       0x0000000040000000
+#define USER_LINEAR_BASE     0x0000000100000000
+#define USER_LINEAR_RESERVED 0x0000000200000000 /* 8 GiB: u32 address + u32 offset */
+#define USER_RING_LINEAR     0x00001000         /* the ring page's linear-memory address */
+#define USER_STACK_TOP       0x00007fff00000000
+#define USER_STACK_SIZE      0x00010000         /* 64 KiB */
+#define USER_HALF_END        0x0000800000000000 /* first non-canonical address */
 
 #define KERNEL_STACK_SIZE    0x10000  /* 64 KiB for C and the wasm2c kernel (stacks.S) */
 #define IST_STACK_SIZE       0x4000   /* #DF, NMI and #PF each run on their own stack */

@@ -1,0 +1,62 @@
+// The base class of every kernel object a capability can name (Console, Timer, Memory,
+// ProcessSpawner, ProcessHandle, later Endpoint...): its interface and a reference count. The
+// capability tables (kernel/cap/capability-table.ts) and kernel holders retain and release it;
+// the last release destroys it. Per-interface live counters let tests and self-tests find leaks.
+
+import { Interface, INTERFACE_COUNT } from "./interface";
+
+class KernelObjectState {
+  /** Objects constructed and not yet destroyed, indexed by interface value. */
+  live: StaticArray<i32> = new StaticArray<i32>(INTERFACE_COUNT);
+}
+const state = new KernelObjectState();
+
+/** How many objects of `iface` exist (constructed, not yet destroyed); 0 for a value outside
+ * the enum. */
+export function liveObjects(iface: Interface): i32 {
+  if (<u32>iface >= <u32>INTERFACE_COUNT) return 0;
+  return unchecked(state.live[iface]);
+}
+
+/** A reference-counted kernel object. Contract: whoever stores a pointer to it (a capability
+ * table entry, a kernel structure) calls retain() once and release() once; the release that
+ * brings the count to zero calls destroy(), exactly once, and the object must not be retained
+ * again after that. An object that is constructed and never retained stays counted as live:
+ * drop it with retain() then release(). */
+export class KernelObject {
+  /** What the object is; fixed for its lifetime. Never Interface.None. */
+  readonly iface: Interface;
+  /** Capability-table entries and kernel holders pointing at it. */
+  references: u32 = 0;
+  private destroyed: bool = false;
+
+  /** Counts the object under `iface`; `iface` must be a real interface (a kernel bug if not). */
+  constructor(iface: Interface) {
+    if (iface == Interface.None || <u32>iface >= <u32>INTERFACE_COUNT) {
+      abort("KernelObject: constructed with no valid interface");
+    }
+    this.iface = iface;
+    unchecked(state.live[iface]++);
+  }
+
+  /** Adds one reference. Retaining a destroyed object is a kernel bug (aborts). */
+  retain(): void {
+    if (this.destroyed) abort("KernelObject.retain: object already destroyed");
+    this.references++;
+  }
+
+  /** Drops one reference; the last one destroys the object and uncounts it. Releasing an object
+   * that holds no reference is a kernel bug (aborts). */
+  release(): void {
+    if (this.references == 0) abort("KernelObject.release: no reference left to release");
+    this.references--;
+    if (this.references != 0) return;
+    this.destroyed = true;
+    unchecked(state.live[this.iface]--);
+    this.destroy();
+  }
+
+  /** Frees what the object owns (frames, queued waiters...). Called exactly once, by the last
+   * release(); overridden by objects that own anything. Must not fail. */
+  destroy(): void {}
+}

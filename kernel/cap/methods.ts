@@ -1,0 +1,46 @@
+// Method numbers of every capability interface: ABI, shared by the kernel objects (kernel/cap/
+// objects/) and the user runtime (userspace/rt/), described per interface in docs/abi/interfaces/.
+// No imports, so user programs can include it. Add at the end, never renumber.
+
+export enum ConsoleMethod {
+  /** write(arg0 = address, arg1 = length <= CONSOLE_WRITE_MAXIMUM) -> bytes written. */
+  Write = 0,
+}
+export const CONSOLE_WRITE_MAXIMUM: u64 = 4096;
+
+export enum TimerMethod {
+  /** now() -> monotonic nanoseconds since boot. */
+  Now = 0,
+  /** sleep(arg0 = nanoseconds) -> 0, completed no earlier than arg0 ns after the call. */
+  Sleep = 1,
+}
+
+export enum MemoryMethod {
+  /** grow(arg0 = pages) -> the previous end of linear memory (bytes); maps arg0 zeroed 4 KiB pages
+   * after it in the caller's linear memory, charged to this capability's quota. */
+  Grow = 0,
+  /** info() -> pages in use against the quota; value = the quota in pages. */
+  Info = 1,
+}
+
+export enum ProcessSpawnerMethod {
+  /** spawn(arg0 = name address, arg1 = name length, arg2 = address of u32 handles, arg3 = count)
+   * -> a ProcessHandle handle in the caller's table; value = the new process id. */
+  Spawn = 0,
+}
+export const SPAWN_GRANTS_MAXIMUM: u64 = 16;
+
+export enum ProcessHandleMethod {
+  /** wait() -> 0, completed when the process ends; value = the exit code (low 32 bits, as u32)
+   * | how it ended (ExitKind) << 32. */
+  Wait = 0,
+  /** kill() -> 0; the process ends with ExitKind.Killed (no effect if it has ended). */
+  Kill = 1,
+}
+
+/** How a process ended (ProcessHandle.wait's value). */
+export enum ExitKind {
+  Exited = 0,
+  Killed = 1,
+  Faulted = 2,
+}

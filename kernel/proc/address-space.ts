@@ -1,0 +1,108 @@
+// A process's address space: its own PML4 whose kernel half (entries 256-511) points at the
+// kernel's pre-allocated PDPTs, so kernel mappings appear in every process (kernel-space.ts).
+// The lower half holds only what this module maps, every frame of it owned by the process;
+// destroy() frees them all, tables included. Used by the loader, Memory and process teardown.
+
+import { KernelError } from "../error";
+import { frameAllocateZeroed, frameAllocator } from "../memory/frames";
+import { kernelPml4, noExecuteFlag } from "../memory/kernel-space";
+import { PAGE_ADDRESS_MASK, PAGE_HUGE, PAGE_PRESENT, PAGE_SIZE, PAGE_USER, PAGE_WRITABLE, readEntry, tableIndex, writeEntry } from "../memory/page-table";
+import { USER_HALF_END } from "../layout";
+
+/** Page permissions a user mapping can have: read is implied. */
+export enum UserAccess {
+  Read = 0,
+  ReadWrite = 1,
+  ReadExecute = 2,
+}
+
+const USER_TABLE_FLAGS: u64 = PAGE_PRESENT | PAGE_WRITABLE | PAGE_USER;
+
+export class AddressSpace {
+  /** Frames of this space in use: tables and mapped pages (the PML4 included). */
+  frames: u32 = 0;
+
+  private constructor(readonly pml4: u64) {}
+
+  /** A new space sharing the kernel half; null when no frame is left. */
+  static create(): AddressSpace | null {
+    const pml4 = frameAllocateZeroed();
+    if (pml4 == 0) return null;
+    const kernel = kernelPml4();
+    for (let index: u64 = 256; index < 512; index++) writeEntry(pml4, index, readEntry(kernel, index));
+    const space = new AddressSpace(pml4);
+    space.frames = 1;
+    return space;
+  }
+
+  /** Maps one zeroed new frame at user page `virtual`; returns its physical address, or 0 with
+   * OutOfMemory / AlreadyMapped / OutOfRange in `error`. */
+  mapNew(virtual: u64, access: UserAccess, error: KernelErrorCell): u64 {
+    if (virtual >= USER_HALF_END || (virtual & (PAGE_SIZE - 1)) != 0) { error.value = KernelError.OutOfRange; return 0; }
+    let table = this.pml4;
+    for (let level = 3; level > 0; level--) {
+      const index = tableIndex(virtual, level);
+      const entry = readEntry(table, index);
+      if (entry & PAGE_PRESENT) {
+        table = entry & PAGE_ADDRESS_MASK;
+        continue;
+      }
+      const next = frameAllocateZeroed();
+      if (next == 0) { error.value = KernelError.OutOfMemory; return 0; }
+      this.frames++;
+      writeEntry(table, index, next | USER_TABLE_FLAGS);
+      table = next;
+    }
+    const index = tableIndex(virtual, 0);
+    if (readEntry(table, index) & PAGE_PRESENT) { error.value = KernelError.AlreadyMapped; return 0; }
+    const frame = frameAllocateZeroed();
+    if (frame == 0) { error.value = KernelError.OutOfMemory; return 0; }
+    this.frames++;
+    let flags = PAGE_PRESENT | PAGE_USER;
+    if (access == UserAccess.ReadWrite) flags |= PAGE_WRITABLE;
+    if (access != UserAccess.ReadExecute) flags |= noExecuteFlag();
+    writeEntry(table, index, frame | flags);
+    error.value = KernelError.None;
+    return frame;
+  }
+
+  /** The leaf entry for user address `virtual` (0 when unmapped or not a user address). */
+  leaf(virtual: u64): u64 {
+    if (virtual >= USER_HALF_END) return 0;
+    let table = this.pml4;
+    for (let level = 3; level > 0; level--) {
+      const entry = readEntry(table, tableIndex(virtual, level));
+      if (!(entry & PAGE_PRESENT) || (entry & PAGE_HUGE)) return 0;
+      table = entry & PAGE_ADDRESS_MASK;
+    }
+    return readEntry(table, tableIndex(virtual, 0));
+  }
+
+  /** Frees every frame of the lower half and the PML4. The space must not be loaded in CR3. */
+  destroy(): void {
+    const allocator = frameAllocator();
+    if (allocator === null) return;
+    freeLevel(this.pml4, 3, 256);
+    allocator.free(this.pml4);
+    this.frames = 0;
+  }
+}
+
+/** Frees the tables and frames under `table` (entries [0, count)), then nothing else. */
+function freeLevel(table: u64, level: i32, count: u64): void {
+  const allocator = frameAllocator()!;
+  for (let index: u64 = 0; index < count; index++) {
+    const entry = readEntry(table, index);
+    if (!(entry & PAGE_PRESENT)) continue;
+    const frame = entry & PAGE_ADDRESS_MASK;
+    if (level > 0) {
+      freeLevel(frame, level - 1, 512);
+    }
+    allocator.free(frame);
+  }
+}
+
+/** An out-parameter for an error next to a returned value. */
+export class KernelErrorCell {
+  value: KernelError = KernelError.None;
+}

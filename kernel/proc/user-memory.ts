@@ -1,0 +1,61 @@
+// The one way the kernel reaches a process's memory (STYLE.md, DESIGN.md "Traps"): copy-in and
+// copy-out through the direct map, after walking the process's own page tables page by page and
+// enforcing present + user (+ writable for copy-out) in software, since the direct map bypasses
+// the MMU's user checks. Every range is checked for wrapping and for staying in the user half.
+// Called by the kernel objects' decode and invoke steps.
+
+import { KernelError } from "../error";
+import { PAGE_ADDRESS_MASK, PAGE_PRESENT, PAGE_SIZE, PAGE_USER, PAGE_WRITABLE } from "../memory/page-table";
+import { USER_HALF_END } from "../layout";
+import { AddressSpace } from "./address-space";
+
+/** Whether [address, address + length) may be read (or written, with `write`) by the process:
+ * None, or BadAddress. A zero length is always fine (nothing is touched). */
+export function userRangeCheck(space: AddressSpace, address: u64, length: u64, write: bool): KernelError {
+  if (length == 0) return KernelError.None;
+  const end = address + length;
+  if (end < address || end > USER_HALF_END) return KernelError.BadAddress;
+  const required = PAGE_PRESENT | PAGE_USER | (write ? PAGE_WRITABLE : 0);
+  for (let page = address & ~(PAGE_SIZE - 1); page < end; page += PAGE_SIZE) {
+    if ((space.leaf(page) & required) != required) return KernelError.BadAddress;
+  }
+  return KernelError.None;
+}
+
+/** Copies `length` bytes from the process's `source` to kernel linear memory `destination`.
+ * Checks first; copies nothing on BadAddress. */
+export function copyIn(space: AddressSpace, destination: usize, source: u64, length: u64): KernelError {
+  const error = userRangeCheck(space, source, length, false);
+  if (error != KernelError.None) return error;
+  copyPages(space, source, destination, length, false);
+  return KernelError.None;
+}
+
+/** Copies `length` bytes from kernel linear memory `source` to the process's `destination`. */
+export function copyOut(space: AddressSpace, destination: u64, source: usize, length: u64): KernelError {
+  const error = userRangeCheck(space, destination, length, true);
+  if (error != KernelError.None) return error;
+  copyPages(space, destination, source, length, true);
+  return KernelError.None;
+}
+
+/** Reads one u32 of the process's memory (checked): the value, with `error` set. */
+export function readUser32(space: AddressSpace, address: u64, error: StaticArray<KernelError>): u32 {
+  const scratch = memory.data(8, 8);
+  error[0] = copyIn(space, scratch, address, 4);
+  return error[0] == KernelError.None ? load<u32>(scratch) : 0;
+}
+
+/** Page by page, since neighbouring user pages need not be neighbouring frames. */
+function copyPages(space: AddressSpace, user: u64, kernel: usize, length: u64, toUser: bool): void {
+  let done: u64 = 0;
+  while (done < length) {
+    const address = user + done;
+    const offset = address & (PAGE_SIZE - 1);
+    const chunk = min(PAGE_SIZE - offset, length - done);
+    const physical = <usize>((space.leaf(address) & PAGE_ADDRESS_MASK) + offset);
+    if (toUser) memory.copy(physical, kernel + <usize>done, <usize>chunk);
+    else memory.copy(kernel + <usize>done, physical, <usize>chunk);
+    done += chunk;
+  }
+}

@@ -1,0 +1,53 @@
+// Host-test entry for kernel/proc/manifest.ts: exposes manifestParse, Manifest.find and
+// grantAllowed to tests/host/manifest.test.ts through flat getters, and the kernel's
+// interfaceName so the test can pin the compiler's grant names to it. `reserveTop` sets aside the
+// top of linear memory, outside the heap, so a module can lie flush against the end of memory:
+// any read past its length is then an out-of-bounds trap, not a silent read of other bytes.
+
+import { Interface, interfaceName } from "../../../kernel/cap/interface";
+import { Manifest, ManifestParseResult, grantAllowed, manifestParse } from "../../../kernel/proc/manifest";
+
+let parsed = new ManifestParseResult();
+
+/** Grows the heap once (and frees it again) so that parsing never grows memory, then adds
+ * `pages` pages above everything the heap owns. Returns the end of linear memory. */
+export function reserveTop(pages: i32): usize {
+  heap.free(heap.alloc(8 << 20));
+  if (memory.grow(pages) < 0) abort("test entry: memory.grow refused");
+  return memoryEnd();
+}
+
+export function memoryEnd(): usize {
+  return <usize>memory.size() << 16;
+}
+
+export function parse(address: usize, length: u64): void {
+  parsed = manifestParse(address, length);
+}
+
+export function error(): i32 { return parsed.error; }
+export function reason(): string { return parsed.reason; }
+export function hasManifest(): bool { return parsed.manifest != null; }
+
+function manifest(): Manifest { return parsed.manifest!; }
+
+export function programCount(): i32 { return manifest().programs.length; }
+export function programName(index: i32): string { return manifest().programs[index].name; }
+export function programMemoryQuotaPages(index: i32): u32 { return manifest().programs[index].memoryQuotaPages; }
+export function programGrantMask(index: i32): u32 { return manifest().programs[index].grantMask; }
+export function programStartAtBoot(index: i32): bool { return manifest().programs[index].startAtBoot; }
+
+/** The index of the program Manifest.find returns for `name`, or -1 for null. */
+export function findIndex(name: string): i32 {
+  const found = manifest().find(name);
+  return found == null ? -1 : manifest().programs.indexOf(found);
+}
+
+export function programGrantAllowed(index: i32, iface: i32): bool {
+  return grantAllowed(manifest().programs[index], <Interface>iface);
+}
+
+export function interfaceNameOf(value: i32): string { return interfaceName(<Interface>value); }
+
+/** A plain one-byte load, so a test can show that a read past the end of memory does trap. */
+export function peek(address: usize): u8 { return load<u8>(address); }

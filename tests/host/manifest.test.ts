@@ -1,0 +1,474 @@
+// Host tests of the boot manifest (docs/abi/manifest.md): the compiler tools/manifest.ts (JSON to
+// exact bytes, every broken rule refused with a message naming the program), and the kernel's
+// parser kernel/proc/manifest.ts compiled to wasm with asc. Modules are placed flush against the
+// end of linear memory, so a read past their length traps: "no trap" means "never read past the
+// module". Ends with a seeded mutation fuzz checked against a reference decoder written here.
+
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPOSITORY } from "../qemu-runner/runner";
+import { GRANTS, ManifestError, compileManifest } from "../../tools/manifest";
+import { compileAssemblyScript, instantiate, type AssemblyScriptModule } from "./assemblyscript";
+import { generator } from "./random";
+
+// kernel/error.ts
+const NONE = 0, MALFORMED = 1, TRUNCATED = 2;
+const TOP_PAGES = 4;
+const HEADER = 16, RECORD = 48;
+const REAL_MANIFEST = join(REPOSITORY, "userspace/manifest.json");
+
+// --- building modules byte by byte (independent of tools/manifest.ts) ---------------------------
+
+interface RawProgram { name: string | Buffer; quota: number; mask: number; flags: number; reserved?: number }
+interface RawHeader { magic?: number; version?: number; count?: number; total?: number; reserved?: number }
+
+/** A module with the given records; header fields are right unless overridden. */
+function encode(programs: RawProgram[], header: RawHeader = {}): Buffer {
+  const bytes = Buffer.alloc(HEADER + RECORD * programs.length);
+  bytes.writeUInt32LE((header.magic ?? 0x464d5043) >>> 0, 0);
+  bytes.writeUInt16LE(header.version ?? 1, 4);
+  bytes.writeUInt16LE(header.count ?? programs.length, 6);
+  bytes.writeUInt32LE((header.total ?? bytes.length) >>> 0, 8);
+  bytes.writeUInt32LE((header.reserved ?? 0) >>> 0, 12);
+  programs.forEach((program, index) => {
+    const record = HEADER + RECORD * index;
+    const name = typeof program.name === "string" ? Buffer.from(program.name, "latin1") : program.name;
+    name.copy(bytes, record, 0, Math.min(name.length, 32));
+    bytes.writeUInt32LE(program.quota >>> 0, record + 32);
+    bytes.writeUInt32LE(program.mask >>> 0, record + 36);
+    bytes.writeUInt32LE(program.flags >>> 0, record + 40);
+    bytes.writeUInt32LE((program.reserved ?? 0) >>> 0, record + 44);
+  });
+  return bytes;
+}
+
+const init = (overrides: Partial<RawProgram> = {}): RawProgram => ({ name: "init", quota: 4096, mask: 0x1e, flags: 1, ...overrides });
+const other = (name: string, overrides: Partial<RawProgram> = {}): RawProgram => ({ name, quota: 256, mask: 0x0a, flags: 0, ...overrides });
+/** init, hello, probe: the base most rule tests break one field of. */
+const base = (hello: Partial<RawProgram> = {}): RawProgram[] => [init(), other("hello", hello), other("probe")];
+
+// --- a reference decoder, the fuzz loop's oracle ------------------------------------------------
+
+interface Program { name: string; memoryQuotaPages: number; grantMask: number; startAtBoot: boolean }
+interface Parsed { error: number; reason: string; programs: Program[] | null }
+
+/** The rules of docs/abi/manifest.md, in the parser's order of checks only where that decides the
+ * error kind (header fields before the length comparison). */
+function reference(bytes: Buffer): { error: number; programs: Program[] | null } {
+  const malformed = { error: MALFORMED, programs: null };
+  if (bytes.length < HEADER) return { error: TRUNCATED, programs: null };
+  const count = bytes.readUInt16LE(6);
+  if (bytes.readUInt32LE(0) !== 0x464d5043 || bytes.readUInt16LE(4) !== 1 || count < 1 || count > 64
+      || bytes.readUInt32LE(8) !== HEADER + RECORD * count) return malformed;
+  if (bytes.length < HEADER + RECORD * count) return { error: TRUNCATED, programs: null };
+  if (bytes.length > HEADER + RECORD * count || bytes.readUInt32LE(12) !== 0) return malformed;
+  const programs: Program[] = [];
+  for (let index = 0; index < count; index++) {
+    const record = bytes.subarray(HEADER + RECORD * index, HEADER + RECORD * (index + 1));
+    const field = record.subarray(0, 32);
+    const end = field.indexOf(0);
+    const name = field.subarray(0, end < 0 ? 32 : end).toString("latin1");
+    if (!/^[a-z0-9-]{1,31}$/.test(name) || field.subarray(name.length).some((byte) => byte !== 0)) return malformed;
+    const program = { name, memoryQuotaPages: record.readUInt32LE(32), grantMask: record.readUInt32LE(36), startAtBoot: (record.readUInt32LE(40) & 1) === 1 };
+    if (programs.some((earlier) => earlier.name === name) || program.memoryQuotaPages < 1 || program.memoryQuotaPages > 262144
+        || (program.grantMask & ~0x3e) !== 0 || (record.readUInt32LE(40) & ~1) !== 0 || record.readUInt32LE(44) !== 0
+        || (program.startAtBoot && name !== "init")) return malformed;
+    programs.push(program);
+  }
+  return programs.some((program) => program.startAtBoot) ? { error: NONE, programs } : malformed;
+}
+
+// --- the compiler -------------------------------------------------------------------------------
+
+const compiler = suite("boot manifest compiler (tools/manifest.ts)");
+
+const json = (value: unknown) => JSON.stringify(value);
+const INIT = { name: "init", start: true, memoryQuotaPages: 4096, grants: ["console"] };
+const HELLO = { name: "hello", memoryQuotaPages: 256, grants: ["console", "memory"] };
+
+compiler("a small manifest compiles to exactly the bytes of the format", () => {
+  const bytes = compileManifest(json({ programs: [
+    { name: "init", start: true, memoryQuotaPages: 4096, grants: ["console", "process-handle"] },
+    { name: "a-1", start: false, memoryQuotaPages: 262144, grants: [] },
+  ] }));
+  const nul = (count: number) => "00".repeat(count);
+  const expected = "43504d46" + "0100" + "0200" + "70000000" + "00000000"          // CPMF, v1, 2 programs, 112 bytes
+    + "696e6974" + nul(28) + "00100000" + "22000000" + "01000000" + "00000000"       // init: 4096, bits 1|5, start
+    + "612d31" + nul(29) + "00000400" + "00000000" + "00000000" + "00000000";         // a-1: 262144, no grants
+  assert.is(bytes.toString("hex"), expected);
+});
+
+compiler("every grant name sets its own bit; grant order does not matter", () => {
+  const mask = (grants: string[]) => compileManifest(json({ programs: [{ ...INIT, grants }] })).readUInt32LE(HEADER + 36);
+  assert.is(mask(["console"]), 1 << 1);
+  assert.is(mask(["timer"]), 1 << 2);
+  assert.is(mask(["memory"]), 1 << 3);
+  assert.is(mask(["process-spawner"]), 1 << 4);
+  assert.is(mask(["process-handle"]), 1 << 5);
+  assert.is(mask(["process-handle", "timer", "console", "memory", "process-spawner"]), 0x3e);
+  assert.is(mask([]), 0);
+});
+
+compiler("the real userspace/manifest.json compiles: 4 programs, init first and starting", () => {
+  const bytes = compileManifest(readFileSync(REAL_MANIFEST, "utf8"));
+  const decoded = reference(bytes);
+  assert.is(decoded.error, NONE);
+  assert.is(bytes.length, HEADER + RECORD * decoded.programs!.length);
+  assert.equal(decoded.programs!.filter((program) => program.startAtBoot).map((program) => program.name), ["init"]);
+});
+
+compiler("limits are inclusive: 64 programs, quotas 1 and 262144, a 31-character name", () => {
+  const programs = [INIT, ...Array.from({ length: 63 }, (_, index) => ({ name: `p${index}`, memoryQuotaPages: index % 2 ? 1 : 262144, grants: [] }))];
+  programs[1] = { name: "a".repeat(31), memoryQuotaPages: 1, grants: [] };
+  const bytes = compileManifest(json({ programs }));
+  assert.is(bytes.length, HEADER + RECORD * 64);
+  assert.is(reference(bytes).error, NONE);
+  assert.is(bytes.subarray(HEADER + RECORD, HEADER + RECORD + 32).toString("latin1"), "a".repeat(31) + "\0");
+});
+
+const INVALID: [what: string, text: string, message: RegExp][] = [
+  ["not JSON", "{ programs: [] }", /^not valid JSON: /],
+  ["an array at the top level", json([INIT]), /top level must be an object with a "programs" array/],
+  ["null at the top level", "null", /top level must be an object/],
+  ["an unknown top-level key", json({ programs: [INIT], kernel: "capsid" }), /^the top level: unknown key "kernel" \(known: programs\)/],
+  ["no programs", json({}), /"programs" must be an array/],
+  ["programs not an array", json({ programs: { init: INIT } }), /"programs" must be an array/],
+  ["zero programs", json({ programs: [] }), /"programs" has 0 entries; 1\.\.64/],
+  ["65 programs", json({ programs: [INIT, ...Array.from({ length: 64 }, (_, index) => ({ ...HELLO, name: `p${index}` }))] }), /"programs" has 65 entries/],
+  ["a program that is not an object", json({ programs: [INIT, "hello"] }), /^program 1: must be an object/],
+  ["an unknown program key", json({ programs: [INIT, { ...HELLO, grant: ["timer"] }] }), /^program 1: unknown key "grant" \(known: name, start, memoryQuotaPages, grants\)/],
+  ["a program without a name", json({ programs: [INIT, { memoryQuotaPages: 1, grants: [] }] }), /^program 1: "name" must be a string/],
+  ["a numeric name", json({ programs: [INIT, { ...HELLO, name: 7 }] }), /^program 1: "name" must be a string/],
+  ["an empty name", json({ programs: [INIT, { ...HELLO, name: "" }] }), /^program 1: name "" must be 1\.\.31 characters of \[a-z0-9-\]/],
+  ["a 32-character name", json({ programs: [INIT, { ...HELLO, name: "a".repeat(32) }] }), /^program 1: name "a{32}" must be 1\.\.31 characters/],
+  ["an uppercase name", json({ programs: [INIT, { ...HELLO, name: "Hello" }] }), /^program 1: name "Hello" must be/],
+  ["a name with an underscore", json({ programs: [INIT, { ...HELLO, name: "hello_world" }] }), /^program 1: name "hello_world" must be/],
+  ["a name with a space", json({ programs: [INIT, { ...HELLO, name: "hello " }] }), /^program 1: name "hello " must be/],
+  ["a non-ASCII name", json({ programs: [INIT, { ...HELLO, name: "héllo" }] }), /^program 1: name "héllo" must be/],
+  ["a name with a NUL", json({ programs: [INIT, { ...HELLO, name: "he\0llo" }] }), /^program 1: name "he\\u0000llo" must be/],
+  ["a duplicate name", json({ programs: [INIT, HELLO, { ...HELLO, memoryQuotaPages: 1 }] }), /^program 2 \("hello"\): name already used by program 1/],
+  ["start not a boolean", json({ programs: [{ ...INIT, start: "yes" }] }), /^program 0 \("init"\): "start" must be true or false/],
+  ["start on a program not named init", json({ programs: [INIT, { ...HELLO, start: true }] }), /^program 1 \("hello"\): "start" is true, which only "init" may have/],
+  ["no program starting", json({ programs: [{ ...INIT, start: false }, HELLO] }), /^no program has "start": true/],
+  ["init present but not starting, hello starting", json({ programs: [{ ...HELLO, start: true }, { ...INIT, start: false }] }), /^program 0 \("hello"\): "start" is true/],
+  ["no memoryQuotaPages", json({ programs: [INIT, { name: "hello", grants: [] }] }), /^program 1 \("hello"\): "memoryQuotaPages" must be an integer in 1\.\.262144, not undefined/],
+  ["memoryQuotaPages 0", json({ programs: [INIT, { ...HELLO, memoryQuotaPages: 0 }] }), /"memoryQuotaPages" must be an integer in 1\.\.262144, not 0/],
+  ["memoryQuotaPages 262145", json({ programs: [INIT, { ...HELLO, memoryQuotaPages: 262145 }] }), /not 262145/],
+  ["memoryQuotaPages negative", json({ programs: [INIT, { ...HELLO, memoryQuotaPages: -1 }] }), /not -1/],
+  ["memoryQuotaPages fractional", json({ programs: [INIT, { ...HELLO, memoryQuotaPages: 2.5 }] }), /not 2\.5/],
+  ["memoryQuotaPages a string", json({ programs: [INIT, { ...HELLO, memoryQuotaPages: "256" }] }), /not "256"/],
+  ["no grants", json({ programs: [INIT, { name: "hello", memoryQuotaPages: 1 }] }), /^program 1 \("hello"\): "grants" must be an array of interface names/],
+  ["grants a string", json({ programs: [INIT, { ...HELLO, grants: "console" }] }), /"grants" must be an array/],
+  ["an unknown grant", json({ programs: [INIT, { ...HELLO, grants: ["console", "disk"] }] }), /^program 1 \("hello"\): unknown grant "disk" \(known: console, timer, memory, process-spawner, process-handle\)/],
+  ["the grant none", json({ programs: [INIT, { ...HELLO, grants: ["none"] }] }), /unknown grant "none"/],
+  ["a grant in the wrong case", json({ programs: [INIT, { ...HELLO, grants: ["Console"] }] }), /unknown grant "Console"/],
+  ["a numeric grant", json({ programs: [INIT, { ...HELLO, grants: [1] }] }), /unknown grant 1 /],
+  ["a grant listed twice", json({ programs: [INIT, { ...HELLO, grants: ["console", "memory", "console"] }] }), /^program 1 \("hello"\): grant "console" is listed twice/],
+];
+
+compiler("each broken rule is refused with a message naming the program and the rule", () => {
+  for (const [what, text, message] of INVALID) {
+    let thrown: unknown;
+    try {
+      compileManifest(text);
+    } catch (error) {
+      thrown = error;
+    }
+    assert.ok(thrown instanceof ManifestError, `${what}: refused with a ManifestError (got ${String(thrown)})`);
+    assert.match((thrown as ManifestError).message, message, what);
+  }
+});
+
+compiler("the command line writes the module, or exits 1 with the message and writes nothing", () => {
+  const directory = mkdtempSync(join(tmpdir(), "capsid-manifest-"));
+  const run = (input: string, output: string) => spawnSync(join(REPOSITORY, "node_modules/.bin/tsx"), ["tools/manifest.ts", input, output], { cwd: REPOSITORY, encoding: "utf8" });
+  let result = run(REAL_MANIFEST, join(directory, "user/manifest.bin"));
+  assert.is(result.status, 0, result.stderr);
+  assert.equal(readFileSync(join(directory, "user/manifest.bin")), compileManifest(readFileSync(REAL_MANIFEST, "utf8")));
+  const bad = join(directory, "bad.json");
+  writeFileSync(bad, json({ programs: [INIT, { ...HELLO, grants: ["disk"] }] }));
+  result = run(bad, join(directory, "bad.bin"));
+  assert.is(result.status, 1);
+  assert.match(result.stderr, /^manifest: .*bad\.json: program 1 \("hello"\): unknown grant "disk"/);
+  assert.not.ok(existsSync(join(directory, "bad.bin")));
+});
+
+compiler.run();
+
+// --- the kernel's parser ------------------------------------------------------------------------
+
+const parser = suite("boot manifest parser (kernel/proc/manifest.ts)");
+let module: WebAssembly.Module;
+let wasm: AssemblyScriptModule;
+let memoryEnd: number;
+
+parser.before(() => {
+  module = compileAssemblyScript(join(REPOSITORY, "tests/host/entries/manifest.ts"));
+});
+parser.before.each(() => {
+  wasm = instantiate(module);
+  memoryEnd = wasm.exports.reserveTop(TOP_PAGES);
+});
+
+function readString(address: number): string {
+  const length = new Uint32Array(wasm.memory.buffer, address - 4, 1)[0];
+  return Buffer.from(wasm.memory.buffer, address, length).toString("utf16le");
+}
+
+/** Copies `bytes` so that they end exactly at the end of linear memory; returns their address. */
+function placeAtEnd(bytes: Buffer): number {
+  const address = memoryEnd - bytes.length;
+  new Uint8Array(wasm.memory.buffer).set(bytes, address);
+  return address;
+}
+
+function parseAt(address: number, length: bigint): Parsed {
+  const e = wasm.exports;
+  e.parse(address, length);
+  assert.equal(wasm.aborts, [], "no abort");
+  assert.is(e.memoryEnd(), memoryEnd, "linear memory did not grow (the end-of-memory guard holds)");
+  const programs = e.hasManifest()
+    ? Array.from({ length: e.programCount() }, (_, index): Program => ({
+        name: readString(e.programName(index)), memoryQuotaPages: e.programMemoryQuotaPages(index) >>> 0,
+        grantMask: e.programGrantMask(index) >>> 0, startAtBoot: e.programStartAtBoot(index) === 1,
+      }))
+    : null;
+  return { error: e.error(), reason: readString(e.reason()), programs };
+}
+
+/** Parses `bytes` placed flush against the end of memory, length exactly theirs. */
+const parse = (bytes: Buffer): Parsed => parseAt(placeAtEnd(bytes), BigInt(bytes.length));
+
+function assertRefused(parsed: Parsed, error: number, reason: RegExp, what = ""): void {
+  assert.is(parsed.error, error, `${what} error kind; reason: ${parsed.reason}`);
+  assert.match(parsed.reason, reason, what);
+  assert.is(parsed.programs, null, `${what} no manifest when refused`);
+}
+
+const findIndex = (name: string): number => wasm.exports.findIndex(wasm.string(name));
+
+parser("the end-of-memory guard works: a load one byte past the end traps", () => {
+  assert.is(wasm.exports.peek(memoryEnd - 1), 0);
+  assert.throws(() => wasm.exports.peek(memoryEnd), /out of bounds/);
+});
+
+parser("the compiler's grant names are the kernel's interface names, values 1..5, none beyond", () => {
+  for (const [name, value] of GRANTS) assert.is(readString(wasm.exports.interfaceNameOf(value)), name);
+  assert.equal([...GRANTS.values()], [1, 2, 3, 4, 5]);
+  assert.is(readString(wasm.exports.interfaceNameOf(0)), "none");
+  assert.is(readString(wasm.exports.interfaceNameOf(6)), "none", "an interface 6 needs a grant name, a mask bit and docs");
+});
+
+parser("the real userspace/manifest.json: every program, quota, grant mask and the start flag", () => {
+  const source = JSON.parse(readFileSync(REAL_MANIFEST, "utf8")) as { programs: { name: string; start?: boolean; memoryQuotaPages: number; grants: string[] }[] };
+  const parsed = parse(compileManifest(readFileSync(REAL_MANIFEST, "utf8")));
+  assert.is(parsed.error, NONE, parsed.reason);
+  assert.is(parsed.reason, "");
+  const expected = source.programs.map((program): Program => ({
+    name: program.name, memoryQuotaPages: program.memoryQuotaPages,
+    grantMask: program.grants.reduce((mask, grant) => mask | (1 << GRANTS.get(grant)!), 0), startAtBoot: program.start === true,
+  }));
+  assert.equal(parsed.programs, expected);
+  // What the kernel's boot relies on, pinned literally.
+  const initProgram = parsed.programs!.find((program) => program.name === "init");
+  assert.equal(initProgram, { name: "init", memoryQuotaPages: 4096, grantMask: 0x1e, startAtBoot: true });
+  assert.equal(parsed.programs!.filter((program) => program.startAtBoot).length, 1);
+  assert.equal(parsed.programs!.find((program) => program.name === "hello"), { name: "hello", memoryQuotaPages: 256, grantMask: 0x0a, startAtBoot: false });
+  // Manifest.find and grantAllowed.
+  source.programs.forEach((program, index) => {
+    assert.is(findIndex(program.name), index, `find("${program.name}")`);
+    for (let iface = -1; iface <= 40; iface++) {
+      const allowed = program.grants.some((grant) => GRANTS.get(grant) === iface);
+      assert.is(wasm.exports.programGrantAllowed(index, iface) === 1, allowed, `${program.name}: grantAllowed(${iface})`);
+    }
+  });
+  for (const absent of ["", "nope", "INIT", "ini", "init2", "hello "]) assert.is(findIndex(absent), -1, `find("${absent}")`);
+});
+
+parser("accepted edge cases: 64 programs, quotas 1 and 262144, masks 0 and 0x3e, names of 1 and 31 characters, init not first", () => {
+  const programs = [
+    other("a".repeat(31), { quota: 1, mask: 0 }), other("-", { quota: 262144, mask: 0x3e }), other("0"),
+    init({ mask: 0 }), ...Array.from({ length: 60 }, (_, index) => other(`p-${index}`)),
+  ];
+  const parsed = parse(encode(programs));
+  assert.is(parsed.error, NONE, parsed.reason);
+  assert.is(parsed.programs!.length, 64);
+  assert.equal(parsed.programs![0], { name: "a".repeat(31), memoryQuotaPages: 1, grantMask: 0, startAtBoot: false });
+  assert.equal(parsed.programs![1], { name: "-", memoryQuotaPages: 262144, grantMask: 0x3e, startAtBoot: false });
+  assert.equal(parsed.programs![3], { name: "init", memoryQuotaPages: 4096, grantMask: 0, startAtBoot: true });
+  assert.is(findIndex("init"), 3);
+  assert.is(findIndex("p-59"), 63);
+  for (let iface = 0; iface <= 6; iface++) assert.is(wasm.exports.programGrantAllowed(3, iface), 0, "init with an empty mask");
+});
+
+const name = (text: string, tail: number[] = []) => Buffer.concat([Buffer.from(text, "latin1"), Buffer.from(tail)]);
+const VIOLATIONS: [what: string, bytes: Buffer, error: number, reason: RegExp][] = [
+  ["wrong magic", encode(base(), { magic: 0x444d5043 }), MALFORMED, /^magic 0x444d5043, not 0x464d5043 \("CPMF"\)$/],
+  ["magic byte-swapped", encode(base(), { magic: 0x43504d46 }), MALFORMED, /^magic 0x43504d46/],
+  ["version 0", encode(base(), { version: 0 }), MALFORMED, /^version 0, only version 1 is known$/],
+  ["version 2", encode(base(), { version: 2 }), MALFORMED, /^version 2, only version 1 is known$/],
+  ["program count 0", encode([], {}), MALFORMED, /^program count 0 outside 1\.\.64$/],
+  ["program count 65", encode(Array.from({ length: 65 }, (_, index) => index ? other(`p${index}`) : init())), MALFORMED, /^program count 65 outside 1\.\.64$/],
+  ["program count 0xffff", encode(base(), { count: 0xffff }), MALFORMED, /^program count 65535 outside/],
+  ["total length one record short", encode(base(), { total: 16 + 48 * 2 }), MALFORMED, /^total length 112, not 16 \+ 48 \* 3 = 160$/],
+  ["total length 0", encode(base(), { total: 0 }), MALFORMED, /^total length 0, not/],
+  ["total length 0xffffffff", encode(base(), { total: 0xffffffff }), MALFORMED, /^total length 4294967295, not/],
+  ["count one more than the records", encode(base(), { count: 4, total: 16 + 48 * 4 }), TRUNCATED, /^module of 160 bytes, shorter than its total length 208$/],
+  ["count one less than the records", encode(base(), { count: 2, total: 16 + 48 * 2 }), MALFORMED, /^module of 160 bytes, longer than its total length 112$/],
+  ["one byte past the total length", Buffer.concat([encode(base()), Buffer.alloc(1)]), MALFORMED, /^module of 161 bytes, longer than its total length 160$/],
+  ["header reserved field", encode(base(), { reserved: 1 }), MALFORMED, /^header reserved field 0x1, not 0$/],
+  ["header reserved top bit", encode(base(), { reserved: 0x80000000 }), MALFORMED, /^header reserved field 0x80000000/],
+  ["an empty name", encode(base({ name: "" })), MALFORMED, /^program 1: name is empty$/],
+  ["a name starting with NUL then junk", encode(base({ name: name("", [0, 0x61]) })), MALFORMED, /^program 1: name is empty$/],
+  ["an uppercase name", encode(base({ name: "Hello" })), MALFORMED, /^program 1: name has a character outside \[a-z0-9-\] \(0x48 at byte 0\)$/],
+  ["a name with an underscore", encode(base({ name: "hel_lo" })), MALFORMED, /^program 1: name has a character outside \[a-z0-9-\] \(0x5f at byte 3\)$/],
+  ["a name with a space", encode(base({ name: "hello world" })), MALFORMED, /\(0x20 at byte 5\)/],
+  ["a name with a dot", encode(base({ name: "a.b" })), MALFORMED, /\(0x2e at byte 1\)/],
+  ["a name with a slash", encode(base({ name: "/boot" })), MALFORMED, /\(0x2f at byte 0\)/],
+  ["a name with a byte above 0x7f", encode(base({ name: name("h", [0xc3, 0xa9]) })), MALFORMED, /\(0xc3 at byte 1\)/],
+  ["a name with 0xff", encode(base({ name: name("", [0xff]) })), MALFORMED, /\(0xff at byte 0\)/],
+  ["a name with a control byte", encode(base({ name: name("a", [0x01]) })), MALFORMED, /\(0x1 at byte 1\)/],
+  ["a name of 32 characters, no NUL", encode(base({ name: "b".repeat(32) })), MALFORMED, /^program 1: name has no NUL in its 32 bytes \(at most 31 characters\)$/],
+  ["junk after the NUL", encode(base({ name: name("ab", [0, 0x63]) })), MALFORMED, /^program 1: name has a non-NUL byte after its terminating NUL \(at byte 3\)$/],
+  ["junk in the last name byte", encode(base({ name: name("ab", [...Array(29).fill(0), 1]) })), MALFORMED, /after its terminating NUL \(at byte 31\)$/],
+  ["a duplicate name", encode([init(), other("hello"), other("hello", { quota: 1 })]), MALFORMED, /^program 2 \("hello"\): name already used by program 1$/],
+  ["a second init", encode([init(), other("init", { flags: 0 })]), MALFORMED, /^program 1 \("init"\): name already used by program 0$/],
+  ["quota 0", encode(base({ quota: 0 })), MALFORMED, /^program 1 \("hello"\): memory quota of 0 pages outside 1\.\.262144$/],
+  ["quota 262145", encode(base({ quota: 262145 })), MALFORMED, /memory quota of 262145 pages outside/],
+  ["quota 0xffffffff", encode(base({ quota: 0xffffffff })), MALFORMED, /memory quota of 4294967295 pages outside/],
+  ["grant bit 0 (None)", encode(base({ mask: 0x0b })), MALFORMED, /^program 1 \("hello"\): grant mask 0xb has bits outside 1\.\.5$/],
+  ["grant bit 6", encode(base({ mask: 0x4a })), MALFORMED, /grant mask 0x4a has bits outside 1\.\.5$/],
+  ["grant bit 31", encode(base({ mask: 0x80000000 })), MALFORMED, /grant mask 0x80000000 has bits outside/],
+  ["flag bit 1", encode(base({ flags: 2 })), MALFORMED, /^program 1 \("hello"\): flags 0x2 has bits other than 0 \(start at boot\)$/],
+  ["flag bit 31 on init", encode([init({ flags: 0x80000001 }), other("hello")]), MALFORMED, /^program 0 \("init"\): flags 0x80000001/],
+  ["program reserved field", encode(base({ reserved: 1 })), MALFORMED, /^program 1 \("hello"\): reserved field 0x1, not 0$/],
+  ["program reserved top byte", encode(base({ reserved: 0xff000000 })), MALFORMED, /reserved field 0xff000000, not 0$/],
+  ["the start flag on hello", encode(base({ flags: 1 })), MALFORMED, /^program 1 \("hello"\): has the start flag, which only "init" may have$/],
+  ["the start flag on hello, none on init", encode([init({ flags: 0 }), other("hello", { flags: 1 })]), MALFORMED, /^program 1 \("hello"\): has the start flag/],
+  ["no start flag anywhere", encode([init({ flags: 0 }), other("hello")]), MALFORMED, /^no program has the start flag \("init" must\)$/],
+  ["no init at all", encode([other("hello"), other("probe")]), MALFORMED, /^no program has the start flag/],
+];
+
+parser("every broken rule refuses the whole module with its reason", () => {
+  assert.is(parse(encode(base())).error, NONE, "the base every case breaks is valid");
+  for (const [what, bytes, error, reason] of VIOLATIONS) {
+    assertRefused(parse(bytes), error, reason, `${what}:`);
+    assert.is(reference(bytes).error, error, `${what}: the reference decoder agrees`);
+  }
+});
+
+parser("every truncation length is Truncated, without a read past it", () => {
+  const real = compileManifest(readFileSync(REAL_MANIFEST, "utf8"));
+  const largest = encode([init(), ...Array.from({ length: 63 }, (_, index) => other(`p${index}`))]);
+  for (const whole of [real, largest]) {
+    for (let length = 0; length < whole.length; length++) {
+      const reason = length < HEADER ? new RegExp(`^module of ${length} bytes, shorter than the 16-byte header$`)
+        : new RegExp(`^module of ${length} bytes, shorter than its total length ${whole.length}$`);
+      assertRefused(parse(whole.subarray(0, length)), TRUNCATED, reason, `length ${length} of ${whole.length}:`);
+    }
+    assert.is(parse(whole).error, NONE);
+  }
+});
+
+parser("the caller's range is respected: null address, a range past 4 GiB, absurd u64 lengths", () => {
+  const bytes = encode(base());
+  assertRefused(parseAt(0, BigInt(bytes.length)), MALFORMED, /^module at the null address$/);
+  assertRefused(parseAt(0, 0n), TRUNCATED, /shorter than the 16-byte header/);
+  const address = placeAtEnd(bytes);
+  for (const length of [2n ** 32n, 2n ** 32n - BigInt(address) + 1n, 2n ** 63n, 2n ** 64n - 1n]) {
+    // i64 parameters arrive from JS as signed: 2^63 and above wrap to negative BigInts.
+    assertRefused(parseAt(address, BigInt.asIntN(64, length)), MALFORMED, new RegExp(`^module of ${length} bytes at 0x${address.toString(16)} runs past 4 GiB$`), `length ${length}:`);
+  }
+  // Exactly up to 4 GiB is a valid range, refused only for its length.
+  assertRefused(parseAt(address, 2n ** 32n - BigInt(address)), MALFORMED, /longer than its total length 160$/);
+});
+
+// --- fuzzing ------------------------------------------------------------------------------------
+
+const FUZZ_SEED = Number(process.env.MANIFEST_FUZZ_SEED ?? Math.floor(Math.random() * 0xffff_ffff)) >>> 0;
+const FUZZ_ITERATIONS = 4000;
+const QUOTAS = [0, 1, 2, 255, 256, 4096, 262143, 262144, 262145, 0x8000_0000, 0xffff_ffff];
+const WORDS = [0, 1, 2, 16, 48, 64, 65, 112, 160, 208, 0x3e, 0x3f, 0x40, 0x464d5043, 0xffff, 0x1_0000, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff];
+const NAME_BYTES = Buffer.from("abcxyz019--\0\0\0\0A_. /\x7f\x80\xff", "latin1");
+
+parser(`fuzz: ${FUZZ_ITERATIONS} mutated manifests never abort or read past their length; the accepted ones keep every rule (seed ${FUZZ_SEED}; replay with MANIFEST_FUZZ_SEED=${FUZZ_SEED})`, () => {
+  const random = generator(FUZZ_SEED);
+  const below = (limit: number) => Math.floor(random() * limit);
+  const pick = <T>(values: readonly T[]): T => values[below(values.length)];
+  const original = encode([
+    other("hello"), other("probe", { mask: 0x0e }), init(), other("bench", { mask: 0x3e, quota: 262144 }),
+    other("z".repeat(31), { quota: 1, mask: 0 }), other("-"),
+  ]);
+  let accepted = 0;
+  for (let iteration = 0; iteration < FUZZ_ITERATIONS; iteration++) {
+    let bytes = Buffer.from(original);
+    const records = () => Math.floor((bytes.length - HEADER) / RECORD);
+    const recordAt = () => HEADER + RECORD * below(records());
+    const mutations = 1 + below(3);
+    for (let m = 0; m < mutations; m++) {
+      const choice = below(12);
+      if (choice === 0) bytes[below(bytes.length)] ^= 1 << below(8);                               // a bit flip
+      else if (choice === 1) bytes[below(bytes.length)] = below(256);                              // a random byte
+      else if (choice === 2) bytes.writeUInt32LE(pick(WORDS) >>> 0, 4 * below(bytes.length / 4));  // a field-like word
+      else if (choice === 3) bytes.writeUInt32LE(pick(QUOTAS) >>> 0, recordAt() + 32);             // a quota
+      else if (choice === 4) bytes.writeUInt32LE(random() < 0.7 ? below(64) : (1 << below(32)) >>> 0, recordAt() + 36); // a mask
+      else if (choice === 5) bytes.writeUInt32LE(pick([0, 0, 1, 1, 2, 3]), recordAt() + 40);      // flags
+      else if (choice === 6) bytes[recordAt() + below(32)] = pick([...NAME_BYTES]);                // a name byte
+      else if (choice === 7) bytes.copy(bytes, recordAt(), recordAt(), undefined);                 // a record (and what follows) over another
+      else if (choice === 8) {                                                                      // two records swapped
+        const [a, b] = [recordAt(), recordAt()];
+        const saved = Buffer.from(bytes.subarray(a, a + RECORD));
+        bytes.copy(bytes, a, b, b + RECORD);
+        saved.copy(bytes, b);
+      } else if (choice === 9 && records() > 1) {                                                   // the last record dropped
+        bytes = bytes.subarray(0, bytes.length - RECORD);
+        bytes.writeUInt16LE(records(), 6);
+        bytes.writeUInt32LE(bytes.length, 8);
+      } else if (choice === 10) {                                                                   // a record appended
+        const start = recordAt();
+        bytes = Buffer.concat([bytes, bytes.subarray(start, start + RECORD)]);
+        bytes.writeUInt16LE(records(), 6);
+        bytes.writeUInt32LE(bytes.length, 8);
+      } else if (choice === 11) {                                                                   // a name replaced
+        const start = recordAt();
+        bytes.fill(0, start, start + 32);
+        bytes.write(pick(["init", "hello", "a", "new-1", "x".repeat(31), "y".repeat(32)]), start, "latin1");
+      }
+    }
+    if (random() < 0.1) bytes = bytes.subarray(0, below(bytes.length)); // cut short
+    const context = `seed ${FUZZ_SEED}, iteration ${iteration}, module ${bytes.toString("hex")}`;
+    let parsed: Parsed;
+    try {
+      parsed = parse(bytes);
+    } catch (error) {
+      assert.unreachable(`the parser trapped or aborted (${(error as Error).message}); ${context}`);
+      return;
+    }
+    const expected = reference(bytes);
+    assert.is(parsed.error, expected.error, `error kind as the reference decoder (reason: ${parsed.reason}); ${context}`);
+    assert.is(parsed.error === NONE, parsed.reason === "", `a reason exactly when refused; ${context}`);
+    assert.equal(parsed.programs, expected.programs, `the programs as the reference decoder; ${context}`);
+    if (parsed.programs === null) continue;
+    accepted++;
+    const programs = parsed.programs;
+    // The invariants a caller may rely on, checked directly.
+    assert.ok(programs.length >= 1 && programs.length <= 64, context);
+    assert.equal(programs.filter((program) => program.startAtBoot).map((program) => program.name), ["init"], context);
+    assert.is(new Set(programs.map((program) => program.name)).size, programs.length, `unique names; ${context}`);
+    for (const program of programs) {
+      assert.match(program.name, /^[a-z0-9-]{1,31}$/, context);
+      assert.ok(program.memoryQuotaPages >= 1 && program.memoryQuotaPages <= 262144, context);
+      assert.is(program.grantMask & ~0x3e, 0, context);
+    }
+    // Every bit is checked: what was accepted re-encodes to exactly the module.
+    const reencoded = encode(programs.map((program) => ({ name: program.name, quota: program.memoryQuotaPages, mask: program.grantMask, flags: program.startAtBoot ? 1 : 0 })));
+    assert.ok(reencoded.equals(bytes), `an accepted module is canonical; ${context}`);
+  }
+  assert.ok(accepted > FUZZ_ITERATIONS / 20, `the mutations keep enough modules valid to test acceptance (${accepted} accepted)`);
+});
+
+parser.run();

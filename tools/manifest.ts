@@ -1,0 +1,140 @@
+// The boot manifest compiler (build time): checks userspace/manifest.json against every rule of
+// docs/abi/manifest.md and writes the binary module GRUB loads next to the kernel, which
+// kernel/proc/manifest.ts checks again at boot. Called by the build and, through compileManifest,
+// by tests/host/manifest.test.ts. A broken rule is an error naming the program; nothing is written.
+// Usage: tsx tools/manifest.ts <manifest.json> <manifest.bin>
+
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+
+export const MANIFEST_MAGIC = 0x464d5043; // "CPMF" as a little-endian u32
+export const MANIFEST_VERSION = 1;
+export const HEADER_SIZE = 16;
+export const PROGRAM_SIZE = 48;
+export const MAXIMUM_PROGRAMS = 64;
+export const MAXIMUM_MEMORY_QUOTA_PAGES = 262144; // 1 GiB of 4 KiB pages
+export const NAME_SIZE = 32; // NUL-padded; the last byte is always NUL
+export const FLAG_START_AT_BOOT = 1;
+export const START_PROGRAM_NAME = "init";
+
+/** Grant names and their Interface values (kernel/cap/interface.ts; the host test checks them
+ * against the kernel's interfaceName). The mask bit is 1 << value. */
+export const GRANTS: ReadonlyMap<string, number> = new Map([
+  ["console", 1], ["timer", 2], ["memory", 3], ["process-spawner", 4], ["process-handle", 5],
+]);
+
+const TOP_LEVEL_KEYS = ["programs"];
+const PROGRAM_KEYS = ["name", "start", "memoryQuotaPages", "grants"];
+const NAME_PATTERN = /^[a-z0-9-]{1,31}$/;
+
+/** A rule of the manifest is broken; the message names the program and the rule. */
+export class ManifestError extends Error {}
+
+/** The manifest JSON text compiled to the binary module. Throws ManifestError on any broken rule
+ * (bad JSON, unknown key or grant name, a field out of range, duplicate names, no or a second
+ * start program, a start program not named "init"). */
+export function compileManifest(text: string): Buffer {
+  let source: unknown;
+  try {
+    source = JSON.parse(text);
+  } catch (error) {
+    throw new ManifestError(`not valid JSON: ${(error as Error).message}`);
+  }
+  if (!isObject(source)) throw new ManifestError('the top level must be an object with a "programs" array');
+  checkKeys(source, TOP_LEVEL_KEYS, "the top level");
+  const programs = source.programs;
+  if (!Array.isArray(programs)) throw new ManifestError('"programs" must be an array');
+  if (programs.length < 1 || programs.length > MAXIMUM_PROGRAMS) {
+    throw new ManifestError(`"programs" has ${programs.length} entries; 1..${MAXIMUM_PROGRAMS} are allowed`);
+  }
+
+  const bytes = Buffer.alloc(HEADER_SIZE + PROGRAM_SIZE * programs.length);
+  bytes.writeUInt32LE(MANIFEST_MAGIC, 0);
+  bytes.writeUInt16LE(MANIFEST_VERSION, 4);
+  bytes.writeUInt16LE(programs.length, 6);
+  bytes.writeUInt32LE(bytes.length, 8);
+  // +12 reserved: left zero
+
+  const indexByName = new Map<string, number>();
+  let startIndex = -1;
+  programs.forEach((program: unknown, index: number) => {
+    if (!isObject(program)) throw new ManifestError(`program ${index}: must be an object`);
+    checkKeys(program, PROGRAM_KEYS, `program ${index}`);
+    const name = program.name;
+    if (typeof name !== "string") throw new ManifestError(`program ${index}: "name" must be a string`);
+    if (!NAME_PATTERN.test(name)) {
+      throw new ManifestError(`program ${index}: name ${JSON.stringify(name)} must be 1..31 characters of [a-z0-9-]`);
+    }
+    const where = `program ${index} (${JSON.stringify(name)})`;
+    const earlier = indexByName.get(name);
+    if (earlier !== undefined) throw new ManifestError(`${where}: name already used by program ${earlier}`);
+    indexByName.set(name, index);
+
+    const start = program.start ?? false;
+    if (typeof start !== "boolean") throw new ManifestError(`${where}: "start" must be true or false`);
+    if (start) {
+      if (name !== START_PROGRAM_NAME) throw new ManifestError(`${where}: "start" is true, which only "init" may have`);
+      startIndex = index; // names are unique: only one program can get here
+    }
+
+    const quota = program.memoryQuotaPages;
+    if (typeof quota !== "number" || !Number.isInteger(quota) || quota < 1 || quota > MAXIMUM_MEMORY_QUOTA_PAGES) {
+      throw new ManifestError(`${where}: "memoryQuotaPages" must be an integer in 1..${MAXIMUM_MEMORY_QUOTA_PAGES}, not ${JSON.stringify(quota)}`);
+    }
+
+    const grants = program.grants;
+    if (!Array.isArray(grants)) throw new ManifestError(`${where}: "grants" must be an array of interface names`);
+    let grantMask = 0;
+    for (const grant of grants) {
+      const value = typeof grant === "string" ? GRANTS.get(grant) : undefined;
+      if (value === undefined) {
+        throw new ManifestError(`${where}: unknown grant ${JSON.stringify(grant)} (known: ${[...GRANTS.keys()].join(", ")})`);
+      }
+      if ((grantMask & (1 << value)) !== 0) throw new ManifestError(`${where}: grant "${grant}" is listed twice`);
+      grantMask |= 1 << value;
+    }
+
+    const record = HEADER_SIZE + PROGRAM_SIZE * index;
+    bytes.write(name, record, "latin1"); // ASCII by NAME_PATTERN; the rest of the 32 bytes stays NUL
+    bytes.writeUInt32LE(quota, record + 32);
+    bytes.writeUInt32LE(grantMask, record + 36);
+    bytes.writeUInt32LE(start ? FLAG_START_AT_BOOT : 0, record + 40);
+    // +44 reserved: left zero
+  });
+  if (startIndex < 0) throw new ManifestError('no program has "start": true (the program named "init" must)');
+  return bytes;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function checkKeys(object: Record<string, unknown>, known: string[], where: string): void {
+  for (const key of Object.keys(object)) {
+    if (!known.includes(key)) {
+      throw new ManifestError(`${where}: unknown key ${JSON.stringify(key)} (known: ${known.join(", ")})`);
+    }
+  }
+}
+
+function main(): void {
+  const [input, output] = process.argv.slice(2);
+  if (!input || !output) {
+    console.error("usage: tsx tools/manifest.ts <manifest.json> <manifest.bin>");
+    process.exit(2);
+  }
+  let bytes: Buffer;
+  try {
+    bytes = compileManifest(readFileSync(input, "utf8"));
+  } catch (error) {
+    if (!(error instanceof ManifestError)) throw error;
+    console.error(`manifest: ${input}: ${error.message}`);
+    process.exit(1);
+  }
+  mkdirSync(dirname(output), { recursive: true });
+  writeFileSync(output, bytes);
+  console.log(`manifest: ${bytes.readUInt16LE(6)} programs -> ${output} (${bytes.length} bytes)`);
+}
+
+// Not when imported (tests/host/manifest.test.ts would match a bare "manifest.ts" suffix).
+if (/[\\/]tools[\\/]manifest\.ts$/.test(process.argv[1] ?? "")) main();

@@ -1,0 +1,148 @@
+/* The user-side wasm runtime (DESIGN.md #6): the functions wasm2c output calls, for one program
+ * in ring 3. Linear memory is the fixed range at USER_LINEAR_BASE; its pages come from the
+ * program's Memory capability through the ring (the only way to get memory), so growing can be
+ * refused. A trap is reported to the kernel by touching USER_TRAP_REPORT_BASE + trap in the
+ * never-mapped page 0: the kernel names the trap and ends the process. Only C code that no wasm
+ * frame is waiting on uses the ring here (see ring_call), so it never sees another's completion. */
+#include <stdarg.h>
+#include "wasm-rt.h"
+#include "layout.h"
+#include "ring.h"
+#include "runtime.h"
+#include "syscall.h"
+
+#define MAX_FUNC_TYPES   128
+#define MAX_TYPE_ARITY   16
+#define FUNCREF_POOL     1024
+#define WASM_PAGE        65536u
+#define PAGE             4096u
+
+static struct {
+  uint32_t initialized;
+  uint32_t type_count;
+  struct { uint8_t params, results; uint8_t types[MAX_TYPE_ARITY]; } types[MAX_FUNC_TYPES];
+  uint32_t funcrefs_used;
+  wasm_rt_funcref_t funcref_pool[FUNCREF_POOL];
+  uint64_t next_user_data;
+} runtime;
+
+__attribute__((noreturn)) void capsid_report(uint32_t code) {
+  /* In asm: a store gcc can see is to page 0 is one it may drop. Page 0 is never mapped. */
+  for (;;) __asm__ volatile("movb $0, (%0)" : : "r"((uint64_t)USER_TRAP_REPORT_BASE + code) : "memory");
+}
+
+void wasm_rt_init(void) { runtime.initialized = 1; }
+bool wasm_rt_is_initialized(void) { return runtime.initialized; }
+
+uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
+  if (params + results > MAX_TYPE_ARITY) capsid_report(CAPSID_REPORT_RUNTIME_LIMIT);
+  uint8_t types[MAX_TYPE_ARITY];
+  va_list arguments;
+  va_start(arguments, results);
+  for (uint32_t i = 0; i < params + results; i++) types[i] = (uint8_t)va_arg(arguments, int);
+  va_end(arguments);
+  for (uint32_t index = 0; index < runtime.type_count; index++) {
+    if (runtime.types[index].params != params || runtime.types[index].results != results) continue;
+    uint32_t i = 0;
+    while (i < params + results && runtime.types[index].types[i] == types[i]) i++;
+    if (i == params + results) return index;
+  }
+  if (runtime.type_count == MAX_FUNC_TYPES) capsid_report(CAPSID_REPORT_RUNTIME_LIMIT);
+  uint32_t index = runtime.type_count++;
+  runtime.types[index].params = (uint8_t)params;
+  runtime.types[index].results = (uint8_t)results;
+  for (uint32_t i = 0; i < params + results; i++) runtime.types[index].types[i] = types[i];
+  return index;
+}
+
+static uint8_t* ring(void) { return (uint8_t*)(uintptr_t)(USER_LINEAR_BASE + USER_RING_LINEAR); }
+static volatile uint32_t* ring_word(uint32_t offset) { return (volatile uint32_t*)(ring() + offset); }
+
+/* The first granted capability of `interface`, or 0. */
+static uint32_t granted(uint32_t interface) {
+  uint32_t count = *ring_word(RING_GRANT_COUNT);
+  for (uint32_t i = 0; i < count && i < RING_GRANTS_MAXIMUM; i++)
+    if (*ring_word(RING_GRANTS + i * 8 + 4) == interface) return *ring_word(RING_GRANTS + i * 8);
+  return 0;
+}
+
+/* One CALL, submitted and waited for; its result (negative: a kernel error). Called only when
+ * no AssemblyScript ring operation is half-done (the rt's ring client never allocates between
+ * writing an entry and reaping its completion, and growth happens only inside allocation). */
+static int64_t ring_call(uint32_t handle, uint32_t method, uint64_t argument0) {
+  uint32_t tail = *ring_word(RING_SQ_TAIL);
+  if (tail - *ring_word(RING_SQ_HEAD) >= RING_SQ_ENTRIES) return -19;
+  uint8_t* entry = ring() + RING_SQ_OFFSET + (tail % RING_SQ_ENTRIES) * RING_SQE_SIZE;
+  uint64_t user_data = (1ull << 63) | runtime.next_user_data++;
+  __builtin_memset(entry, 0, RING_SQE_SIZE);
+  entry[SQE_OPCODE] = OPCODE_CALL;
+  *(uint32_t*)(entry + SQE_HANDLE) = handle;
+  *(uint64_t*)(entry + SQE_USER_DATA) = user_data;
+  *(uint32_t*)(entry + SQE_METHOD) = method;
+  *(uint64_t*)(entry + SQE_ARGUMENT0) = argument0;
+  __atomic_store_n(ring_word(RING_SQ_TAIL), tail + 1, __ATOMIC_RELEASE);
+  for (;;) {
+    int64_t available = capsid_cap_enter(1, CAP_ENTER_NO_TIMEOUT);
+    if (available < 0) return available;
+    uint32_t head = *ring_word(RING_CQ_HEAD);
+    if (head == *ring_word(RING_CQ_TAIL)) continue;
+    uint8_t* completion = ring() + RING_CQ_OFFSET + (head % RING_CQ_ENTRIES) * RING_CQE_SIZE;
+    if (*(uint64_t*)(completion + CQE_USER_DATA) != user_data) capsid_report(CAPSID_REPORT_RING_CONFUSED);
+    int64_t result = *(int64_t*)(completion + CQE_RESULT);
+    __atomic_store_n(ring_word(RING_CQ_HEAD), head + 1, __ATOMIC_RELEASE);
+    return result;
+  }
+}
+
+/* Maps linear memory up to `end` bytes through the Memory capability; the kernel maps from its
+ * record of the current end, which starts right after the ring page. */
+static bool linear_memory_extend(uint64_t current_end, uint64_t end) {
+  if (end <= current_end) return true;
+  uint32_t memory = granted(INTERFACE_MEMORY);
+  if (memory == 0) return false;
+  int64_t previous = ring_call(memory, MEMORY_METHOD_GROW, (end - current_end) / PAGE);
+  if (previous < 0) return false;
+  if ((uint64_t)previous != current_end) capsid_report(CAPSID_REPORT_RING_CONFUSED);
+  return true;
+}
+
+void wasm_rt_allocate_memory(wasm_rt_memory_t* memory, uint32_t initial_pages, uint32_t max_pages) {
+  (void)max_pages;
+  uint64_t first_end = USER_RING_LINEAR + PAGE;
+  if (!linear_memory_extend(first_end, (uint64_t)initial_pages * WASM_PAGE)) capsid_report(CAPSID_REPORT_NO_MEMORY);
+  memory->data = (uint8_t*)(uintptr_t)USER_LINEAR_BASE;
+  memory->pages = initial_pages;
+  memory->max_pages = 65535;
+  memory->size = initial_pages * WASM_PAGE;
+}
+
+uint32_t wasm_rt_grow_memory(wasm_rt_memory_t* memory, uint32_t delta) {
+  uint32_t previous = memory->pages;
+  if (delta == 0) return previous;
+  if (delta > memory->max_pages - previous) return (uint32_t)-1;
+  if (!linear_memory_extend((uint64_t)previous * WASM_PAGE, (uint64_t)(previous + delta) * WASM_PAGE)) return (uint32_t)-1;
+  memory->pages = previous + delta;
+  memory->size = memory->pages * WASM_PAGE;
+  return previous;
+}
+
+void wasm_rt_free_memory(wasm_rt_memory_t* memory) { (void)memory; }
+
+void wasm_rt_allocate_funcref_table(wasm_rt_funcref_table_t* table, uint32_t elements, uint32_t max_elements) {
+  (void)max_elements;
+  if (elements > FUNCREF_POOL - runtime.funcrefs_used) capsid_report(CAPSID_REPORT_RUNTIME_LIMIT);
+  table->data = &runtime.funcref_pool[runtime.funcrefs_used];
+  table->size = elements;
+  table->max_size = elements;
+  runtime.funcrefs_used += elements;
+  for (uint32_t i = 0; i < elements; i++) table->data[i] = wasm_rt_funcref_null_value;
+}
+
+void wasm_rt_free_funcref_table(wasm_rt_funcref_table_t* table) { (void)table; }
+void wasm_rt_allocate_externref_table(wasm_rt_externref_table_t* table, uint32_t elements, uint32_t max_elements) {
+  (void)table; (void)elements; (void)max_elements;
+  capsid_report(CAPSID_REPORT_RUNTIME_LIMIT);
+}
+void wasm_rt_free_externref_table(wasm_rt_externref_table_t* table) { (void)table; }
+
+void wasm_rt_trap(wasm_rt_trap_t trap) { capsid_report((uint32_t)trap); }

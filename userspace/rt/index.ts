@@ -1,0 +1,11 @@
+// The user runtime (userspace/rt): what an AssemblyScript program imports. A program exports
+// `main(): i32`, whose result is its exit code; see README.md, "Writing a user program".
+
+export { Console } from "./console";
+export { Memory } from "./memory";
+export { ExitStatus, ProcessHandle, ProcessSpawner } from "./process";
+export { processId } from "./ring";
+export { exit, readTsc } from "./syscalls";
+export { Timer } from "./timer";
+export { ExitKind } from "../../kernel/cap/methods";
+export { userAbort } from "./panic";

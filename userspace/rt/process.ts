@@ -1,0 +1,67 @@
+// ProcessSpawner and ProcessHandle clients (docs/abi/interfaces/process-spawner.md,
+// process-handle.md): start a program from the boot package with an explicit list of this
+// process's capabilities, wait for it, kill it.
+
+import { Interface } from "../../kernel/cap/interface";
+import { ExitKind, ProcessHandleMethod, ProcessSpawnerMethod } from "../../kernel/cap/methods";
+import { Opcode } from "../../kernel/cap/ring-layout";
+import { grant, lastCompletion, ringCall, userAddress } from "./ring";
+
+export class ExitStatus {
+  constructor(readonly code: i32, readonly kind: ExitKind) {}
+}
+
+export class ProcessHandle {
+  constructor(readonly handle: u32, readonly processId: u32) {}
+
+  /** The error of the last failed wait() (-KernelError). */
+  lastError: i64 = 0;
+
+  /** Waits for the process to end: its status, or null with the error in lastError. */
+  wait(): ExitStatus | null {
+    const result = ringCall(Opcode.Call, this.handle, ProcessHandleMethod.Wait);
+    if (result < 0) {
+      this.lastError = result;
+      return null;
+    }
+    const value = lastCompletion().value;
+    return new ExitStatus(<i32><u32>value, <ExitKind><u32>(value >> 32));
+  }
+
+  /** Ends the process (ExitKind.Killed): 0 or -KernelError. */
+  kill(): i64 {
+    return ringCall(Opcode.Call, this.handle, ProcessHandleMethod.Kill);
+  }
+
+  /** Drops this capability: 0 or -KernelError. */
+  release(): i64 {
+    return ringCall(Opcode.Release, this.handle, 0);
+  }
+}
+
+export class ProcessSpawner {
+  /** The error of the last failed spawn (-KernelError). */
+  lastError: i64 = 0;
+
+  constructor(readonly handle: u32) {}
+
+  static granted(): ProcessSpawner | null {
+    const handle = grant(Interface.ProcessSpawner);
+    return handle != 0 ? new ProcessSpawner(handle) : null;
+  }
+
+  /** Starts program `name` holding exactly `grants` (handles of this process's capabilities, in
+   * this order). Null on failure, with lastError set. */
+  spawn(name: string, grants: u32[]): ProcessHandle | null {
+    const bytes = String.UTF8.encode(name);
+    const list = new StaticArray<u32>(grants.length);
+    for (let i = 0; i < grants.length; i++) list[i] = grants[i];
+    const result = ringCall(Opcode.Call, this.handle, ProcessSpawnerMethod.Spawn, userAddress(changetype<usize>(bytes)),
+      <u64>bytes.byteLength, userAddress(changetype<usize>(list)), <u64>grants.length);
+    if (result < 0) {
+      this.lastError = result;
+      return null;
+    }
+    return new ProcessHandle(<u32>result, <u32>lastCompletion().value);
+  }
+}
