@@ -108,7 +108,7 @@ $(BUILD)/kernel.elf: $(OBJECTS) $(BUILD)/ksyms.o $(BUILD)/kernel.ld $(BUILD)/ker
 # Each userspace/programs/NAME/main.ts becomes build/user/NAME.elf: asc (target "user") ->
 # wasm-opt -> merged data segments -> wasm2c -n program -> gcc (user flags, SSE allowed) -> ld
 # with crt0, the user wasm runtime and the import modules (userspace/rt/c/).
-USER_PROGRAMS := $(notdir $(wildcard userspace/programs/*))
+USER_PROGRAMS := $(patsubst userspace/programs/%/main.ts,%,$(wildcard userspace/programs/*/main.ts))
 USER_ELVES := $(USER_PROGRAMS:%=$(BUILD)/user/%.elf)
 USER_AS_SOURCES := $(shell find userspace/rt -name '*.ts') kernel/cap/ring-layout.ts kernel/cap/methods.ts \
                    kernel/cap/interface.ts kernel/layout.ts

@@ -1,7 +1,8 @@
 // Capsid kernel: the table of contents. C (arch/x86_64/entry.c) has set up the GDT, the IDT and
-// the direct map and instantiated this module; it calls kernelMain once, then idles with
-// interrupts enabled and calls kernelInterrupt for each one. Each line below is one subsystem,
-// in boot order. No logic lives here.
+// the direct map and instantiated this module; it calls kernelMain once, then, after every
+// entry (interrupt, system call, user fault), asks kernelSchedule which thread runs next and
+// resumes it or idles (arch/x86_64/user.c). Each line below is one subsystem, in boot order.
+// No logic lives here.
 
 import { acpiInit } from "./acpi/acpi";
 import { bootInformationInit } from "./boot/boot-information";
@@ -15,6 +16,10 @@ import { logConfigure } from "./log/configure";
 import { logEnd, LogLevel, logLine } from "./log/log";
 import { framesInit } from "./memory/frames";
 import { kernelSpaceInit } from "./memory/kernel-space";
+import { userFault } from "./proc/fault";
+import { processesInit } from "./proc/processes";
+import { schedulerNext } from "./proc/scheduler";
+import { syscallDispatch } from "./proc/syscall";
 import { selfTestFinish, selfTestInit } from "./selftest/selftest";
 import { bootElapsedNanos } from "./time/clock";
 import { calibrationNanos, timeInit } from "./time/time";
@@ -37,10 +42,26 @@ export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u
   logLine(LogLevel.Essential).text("ready in ").fixed(bootElapsedNanos() / 1000, 3).text(" ms (calibration ")
     .fixed(calibrationNanos() / 1000, 3).text(" ms)");           // the boot-time contract line
   logEnd();
+  processesInit(information, commandLine);                      // boot package, init (init=NAME)
   selfTestFinish();                                             // runs test=NAME
 }
 
-/** Every device interrupt (vector 32-255), from arch/x86_64/interrupts.c, interrupts masked. */
+/** Every device interrupt (vector 32-255), from arch/x86_64/interrupts.c or user.c, masked. */
 export function kernelInterrupt(vector: u32): void {
   interruptDispatch(vector);
+}
+
+/** SYSCALL from ring 3 (arch/x86_64/user.c): the current thread's registers are in its context. */
+export function kernelSyscall(): void {
+  syscallDispatch();
+}
+
+/** An exception in ring 3: the current thread's process ends with a report. */
+export function kernelUserFault(vector: u32, errorCode: u64, cr2: u64): void {
+  userFault(vector, errorCode, cr2);
+}
+
+/** After every kernel entry: the context (physical address) of the thread to run, or 0 to idle. */
+export function kernelSchedule(): u64 {
+  return schedulerNext();
 }

@@ -11,6 +11,7 @@
 #include "panic.h"
 #include "hw_instance.h"
 #include "serial.h"
+#include "user_context.h"
 
 struct Z_hw_instance_t hw_instance;
 
@@ -155,4 +156,9 @@ void Z_hwZ_kernelImageLayout(struct Z_hw_instance_t* hw, u32 output) {
       (uint64_t)nmi_stack_guard, (uint64_t)page_fault_stack_guard,
   };
   __builtin_memcpy((void*)linear(output, sizeof layout, "hw.kernelImageLayout"), layout, sizeof layout);
+}
+
+void Z_hwZ_contextForget(struct Z_hw_instance_t* hw, u64 context) {
+  (void)hw;
+  context_forget(context);
 }

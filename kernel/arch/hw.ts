@@ -37,3 +37,6 @@
 @external("hw", "readTsc") export declare function readTsc(): u64;
 /** Writes the kernel image layout (KernelImageLayout, kernel/memory/kernel-image.ts) at `output`. */
 @external("hw", "kernelImageLayout") export declare function kernelImageLayout(output: usize): void;
+/** Forgets a user thread's context frame before it is freed (C may hold its SSE state or point
+ * at it as the current context). */
+@external("hw", "contextForget") export declare function contextForget(context: u64): void;

@@ -5,6 +5,8 @@
 
 import { serialInputInterrupt } from "../console/serial-input";
 import { logEnd, LogLevel, logLine } from "../log/log";
+import { schedulerTick } from "../proc/scheduler";
+import { timeoutsExpire } from "../proc/timeouts";
 import { tickInterrupt } from "../time/tick";
 import { localApicEndOfInterrupt } from "./local-apic";
 import { VECTOR_APIC_SPURIOUS, VECTOR_PIC_MASTER_SPURIOUS, VECTOR_PIC_SLAVE_SPURIOUS, VECTOR_SERIAL, VECTOR_TIMER } from "./vectors";
@@ -18,6 +20,8 @@ const state = new DispatchState();
 export function interruptDispatch(vector: u32): void {
   if (vector == VECTOR_TIMER) {
     tickInterrupt();
+    schedulerTick();     // the running thread's turn is over
+    timeoutsExpire();    // sleeps and cap_enter timeouts that are due
   } else if (vector == VECTOR_SERIAL) {
     serialInputInterrupt();
   } else if (vector == VECTOR_APIC_SPURIOUS || vector == VECTOR_PIC_MASTER_SPURIOUS || vector == VECTOR_PIC_SLAVE_SPURIOUS) {

@@ -86,3 +86,15 @@ export function frameAllocateZeroed(): u64 {
   if (frame != 0) memory.fill(<usize>frame, 0, <usize>FRAME_SIZE);
   return frame;
 }
+
+/** Returns a frame to the allocator; a frame not allocated is a kernel bug (panic). */
+export function frameFree(frame: u64): void {
+  const allocator = state.allocator;
+  if (allocator === null || allocator.free(frame) != KernelError.None) abort("frameFree: frame not allocated");
+}
+
+/** Frames free right now (0 before framesInit). */
+export function framesFree(): u64 {
+  const allocator = state.allocator;
+  return allocator !== null ? <u64>allocator.freeFrames : 0;
+}

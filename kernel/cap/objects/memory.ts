@@ -1,0 +1,56 @@
+// Memory: a quota of 4 KiB pages; grow maps zeroed pages at the end of the caller's linear
+// memory and charges them here until the caller ends (docs/abi/interfaces/memory.md). Holders
+// share the quota. Decode checks quota, range and free frames, so invoke cannot fail.
+
+import { KernelError } from "../../error";
+import { USER_LINEAR_BASE } from "../../layout";
+import { framesFree } from "../../memory/frames";
+import { PAGE_SIZE } from "../../memory/page-table";
+import { KernelErrorCell, UserAccess } from "../../proc/address-space";
+import { Process } from "../../proc/process";
+import { Thread } from "../../proc/thread";
+import { Interface } from "../interface";
+import { KernelObject } from "../kernel-object";
+import { MemoryMethod } from "../methods";
+import { Opcode, SQE_ARGUMENT0 } from "../ring-layout";
+
+/** wasm32's whole address space: linear memory never grows past it (half of
+ * USER_LINEAR_RESERVED, so any u32 offset past its end still faults). */
+const LINEAR_MAXIMUM: u64 = 0x1_0000_0000;
+
+export class MemoryObject extends KernelObject {
+  /** Pages charged to this quota by every process using it. */
+  used: u64 = 0;
+  constructor(readonly quota: u64) { super(Interface.Memory); }
+}
+
+export function memoryDecode(object: MemoryObject, process: Process, method: u32, entry: usize): KernelError {
+  if (method == MemoryMethod.Info) return KernelError.None;
+  if (method != MemoryMethod.Grow) return KernelError.UnknownMethod;
+  const pages = load<u64>(entry + SQE_ARGUMENT0);
+  if (pages == 0 || pages > LINEAR_MAXIMUM / PAGE_SIZE) return KernelError.InvalidArgument;
+  if (pages > object.quota - object.used) return KernelError.QuotaExceeded;
+  if (process.linearEnd + pages * PAGE_SIZE > LINEAR_MAXIMUM) return KernelError.OutOfRange;
+  // Each page, and at most one page table per 512 pages plus a PD and a PDPT.
+  if (framesFree() < pages + pages / 512 + 3) return KernelError.OutOfMemory;
+  return KernelError.None;
+}
+
+export function memoryInvoke(object: MemoryObject, thread: Thread, method: u32, entry: usize, userData: u64): void {
+  if (method == MemoryMethod.Info) {
+    thread.ring.complete(userData, <i64>object.used, object.quota, Opcode.Call);
+    return;
+  }
+  const process = thread.process;
+  const pages = load<u64>(entry + SQE_ARGUMENT0);
+  const previous = process.linearEnd;
+  const error = new KernelErrorCell();
+  for (let i: u64 = 0; i < pages; i++) {
+    if (process.space.mapNew(USER_LINEAR_BASE + previous + i * PAGE_SIZE, UserAccess.ReadWrite, error) == 0) {
+      abort("memoryInvoke: a page decode promised was not mapped");
+    }
+  }
+  process.linearEnd = previous + pages * PAGE_SIZE;
+  process.charge(object, pages);
+  thread.ring.complete(userData, <i64>previous, 0, Opcode.Call);
+}

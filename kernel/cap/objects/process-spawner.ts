@@ -1,0 +1,69 @@
+// ProcessSpawner: starts a program of the boot package holding exactly the capabilities the
+// caller lists from its own table, and only of the interfaces the manifest allows that program
+// (docs/abi/interfaces/process-spawner.md). Decode reads and checks everything and reserves the
+// caller's slot for the new ProcessHandle; invoke builds the process.
+
+import { KernelError } from "../../error";
+import { framesFree } from "../../memory/frames";
+import { BootProgram, bootProgramFind } from "../../proc/boot-package";
+import { grantAllowed } from "../../proc/manifest";
+import { Process } from "../../proc/process";
+import { PROCESS_CAPABILITY_SLOTS, processSpawn, spawnFramesNeeded } from "../../proc/spawn";
+import { Thread } from "../../proc/thread";
+import { copyIn } from "../../proc/user-memory";
+import { Interface } from "../interface";
+import { KernelObject } from "../kernel-object";
+import { ProcessSpawnerMethod, SPAWN_GRANTS_MAXIMUM } from "../methods";
+import { Opcode, SQE_ARGUMENT0, SQE_ARGUMENT1, SQE_ARGUMENT2, SQE_ARGUMENT3 } from "../ring-layout";
+import { ProcessHandleObject } from "./process-handle";
+
+export class ProcessSpawnerObject extends KernelObject {
+  constructor() { super(Interface.ProcessSpawner); }
+}
+
+const NAME_MAXIMUM: u64 = 31;
+
+/** What decode found, for invoke (the kernel is one thread: one decode at a time). */
+class Decoded {
+  program: BootProgram | null = null;
+  grants: KernelObject[] = [];
+  slot: i32 = -1;
+}
+const decoded = new Decoded();
+const nameBuffer = memory.data(32, 8);
+const handleBuffer = memory.data(<i32>SPAWN_GRANTS_MAXIMUM * 4, 8);
+
+export function processSpawnerDecode(process: Process, method: u32, entry: usize): KernelError {
+  if (method != ProcessSpawnerMethod.Spawn) return KernelError.UnknownMethod;
+  const nameLength = load<u64>(entry + SQE_ARGUMENT1), count = load<u64>(entry + SQE_ARGUMENT3);
+  if (nameLength == 0 || nameLength > NAME_MAXIMUM || count > SPAWN_GRANTS_MAXIMUM
+      || count > <u64>PROCESS_CAPABILITY_SLOTS) return KernelError.InvalidArgument;
+  let error = copyIn(process.space, nameBuffer, load<u64>(entry + SQE_ARGUMENT0), nameLength);
+  if (error != KernelError.None) return error;
+  error = copyIn(process.space, handleBuffer, load<u64>(entry + SQE_ARGUMENT2), count * 4);
+  if (error != KernelError.None) return error;
+  const program = bootProgramFind(String.UTF8.decodeUnsafe(nameBuffer, <usize>nameLength));
+  if (program === null) return KernelError.NotFound;
+  const grants = decoded.grants;
+  grants.length = 0;
+  for (let i: u64 = 0; i < count; i++) {
+    const object = process.table.lookup(load<u32>(handleBuffer + <usize>i * 4));
+    if (object === null) return KernelError.InvalidHandle;
+    if (!grantAllowed(program.policy, object.iface)) return KernelError.NotPermitted;
+    grants.push(object);
+  }
+  if (framesFree() < spawnFramesNeeded(program)) return KernelError.OutOfMemory;
+  const slot = process.table.reserve();
+  if (slot < 0) return KernelError.TableFull;
+  decoded.program = program;
+  decoded.slot = slot;
+  return KernelError.None;
+}
+
+export function processSpawnerInvoke(thread: Thread, userData: u64): void {
+  const child = processSpawn(decoded.program!, decoded.grants);
+  const handle = thread.process.table.commit(decoded.slot, new ProcessHandleObject(child));
+  decoded.grants.length = 0;
+  decoded.program = null;
+  thread.ring.complete(userData, <i64>handle, <u64>child.id, Opcode.Call);
+}

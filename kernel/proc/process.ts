@@ -1,0 +1,132 @@
+// A process: an address space, a capability table, its threads (one for now), its memory
+// charges and how it ended. Made by spawn.ts, ended by processEnd (exit, kill, fault): every
+// capability released, every frame freed, waiters completed. The registry of live processes is
+// here too (ids, counts for leak checks).
+
+import { CapabilityTable } from "../cap/capability-table";
+import { ExitKind } from "../cap/methods";
+import { Opcode } from "../cap/ring-layout";
+import { contextForget, readControlRegister, writeControlRegister } from "../arch/hw";
+import { MemoryObject } from "../cap/objects/memory";
+import { frameFree } from "../memory/frames";
+import { kernelPml4 } from "../memory/kernel-space";
+import { logEnd, LogLevel, logLine } from "../log/log";
+import { AddressSpace } from "./address-space";
+import { threadNotify } from "./cap-enter";
+import { BootProgram } from "./boot-package";
+import { schedulerRemove } from "./scheduler";
+import { Thread, ThreadState } from "./thread";
+import { timeoutForget } from "./timeouts";
+
+/** Pages a Memory object lent to a process, returned at its end. */
+export class MemoryCharge {
+  constructor(readonly memory: MemoryObject, public pages: u64) {}
+}
+
+/** A ProcessHandle.wait not yet completed. */
+export class Waiter {
+  constructor(readonly thread: Thread, readonly userData: u64) {}
+}
+
+export enum ProcessState { Running = 0, Ended = 1 }
+
+export class Process {
+  state: ProcessState = ProcessState.Running;
+  exitCode: i32 = 0;
+  exitKind: ExitKind = ExitKind.Exited;
+  thread: Thread | null = null;
+  /** End of the linear memory mapped so far (bytes; starts after the ring page). */
+  linearEnd: u64 = 0x2000;
+  charges: MemoryCharge[] = [];
+  waiters: Waiter[] = [];
+
+  constructor(readonly id: u32, readonly program: BootProgram, readonly space: AddressSpace, readonly table: CapabilityTable) {}
+
+  /** Charges `pages` to `memory` (the caller checked the quota). */
+  charge(memory: MemoryObject, pages: u64): void {
+    memory.used += pages;
+    for (let i = 0; i < this.charges.length; i++) {
+      if (this.charges[i].memory === memory) { this.charges[i].pages += pages; return; }
+    }
+    memory.retain();
+    this.charges.push(new MemoryCharge(memory, pages));
+  }
+}
+
+class ProcessesState {
+  nextId: u32 = 1;
+  live: Process[] = [];
+  ended: u64 = 0;
+}
+const state = new ProcessesState();
+
+export function processRegister(process: Process): void {
+  state.live.push(process);
+}
+
+export function processNextId(): u32 {
+  return state.nextId++;
+}
+
+export function processesLive(): i32 {
+  return state.live.length;
+}
+
+export function processesEnded(): u64 {
+  return state.ended;
+}
+
+/** Ends `process` (no effect if it has ended): logs how, releases its capabilities, frees its
+ * memory and thread, returns its charges and completes every wait on it. */
+export function processEnd(process: Process, kind: ExitKind, code: i32): void {
+  if (process.state == ProcessState.Ended) return;
+  process.state = ProcessState.Ended;
+  process.exitKind = kind;
+  process.exitCode = code;
+  state.ended++;
+  const index = state.live.indexOf(process);
+  if (index >= 0) state.live.splice(index, 1);
+
+  const line = logLine(kind == ExitKind.Exited ? LogLevel.Debug : LogLevel.Info).text("process ").decimal(process.id).text(" (")
+    .text(process.program.name).text(") ");
+  if (kind == ExitKind.Exited) line.text("exited with code ").signedDecimal(code);
+  else if (kind == ExitKind.Killed) line.text("was killed");
+  else line.text("ended by a fault");
+  logEnd();
+
+  const thread = process.thread;
+  if (thread !== null) {
+    thread.state = ThreadState.Ended;
+    schedulerRemove(thread);
+    timeoutForget(thread);
+  }
+  process.table.releaseAll();
+  for (let i = 0; i < process.charges.length; i++) {
+    const charge = process.charges[i];
+    charge.memory.used -= charge.pages;
+    charge.memory.release();
+  }
+  process.charges = [];
+  if (thread !== null) {
+    contextForget(thread.context);
+    frameFree(thread.context);
+  }
+  // Its page table may be the one loaded (it called exit, or faulted): leave it before freeing.
+  if (readControlRegister(3) == process.space.pml4) writeControlRegister(3, kernelPml4());
+  process.space.destroy();   // the ring page is one of its frames
+  process.thread = null;
+
+  const waiters = process.waiters;
+  process.waiters = [];
+  for (let i = 0; i < waiters.length; i++) {
+    const waiter = waiters[i];
+    if (waiter.thread.state == ThreadState.Ended) continue;
+    waiter.thread.ring.complete(waiter.userData, 0, exitValue(process), Opcode.Call);
+    threadNotify(waiter.thread);
+  }
+}
+
+/** ProcessHandle.wait's value: the exit code (low 32 bits) and ExitKind << 32. */
+export function exitValue(process: Process): u64 {
+  return <u64><u32>process.exitCode | (<u64>process.exitKind << 32);
+}

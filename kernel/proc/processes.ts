@@ -1,0 +1,67 @@
+// User space at boot: the boot package is checked, and init is started with one capability of
+// each interface its manifest entry grants (a Console, a Timer, a Memory with its quota, a
+// ProcessSpawner). From then on, only processes make processes.
+
+import { BootInformation } from "../boot/multiboot2";
+import { Interface } from "../cap/interface";
+import { KernelObject } from "../cap/kernel-object";
+import { ConsoleObject } from "../cap/objects/console";
+import { MemoryObject } from "../cap/objects/memory";
+import { ProcessSpawnerObject } from "../cap/objects/process-spawner";
+import { TimerObject } from "../cap/objects/timer";
+import { logEnd, LogLevel, logLine } from "../log/log";
+import { framesFree } from "../memory/frames";
+import { CommandLine } from "../boot/command-line";
+import { bootPackageInit, bootProgramFind } from "./boot-package";
+import { Process } from "./process";
+import { grantAllowed } from "./manifest";
+import { processSpawn, spawnFramesNeeded } from "./spawn";
+
+class ProcessesInitState {
+  baselineFrames: u64 = 0;
+  started: Process | null = null;
+}
+const state = new ProcessesInitState();
+
+/** Starts the manifest's start program, or the program `init=NAME` names (test runs use it to
+ * start a test program with that program's own manifest grants). */
+export function processesInit(information: BootInformation, commandLine: CommandLine): void {
+  state.baselineFrames = framesFree();
+  const start = bootPackageInit(information);
+  const requested = commandLine.get("init");
+  let init = start;
+  if (requested !== null) {
+    init = bootProgramFind(requested!);
+    if (init === null) {
+      logLine(LogLevel.Error).text("processes: init=").text(requested!).text(": no such program in the boot package");
+      logEnd();
+      return;
+    }
+  }
+  if (init === null) return;
+  if (framesFree() < spawnFramesNeeded(init)) {
+    logLine(LogLevel.Error).text("processes: not enough memory to start ").text(init.name);
+    logEnd();
+    return;
+  }
+  const grants: KernelObject[] = [];
+  if (grantAllowed(init.policy, Interface.Console)) grants.push(new ConsoleObject());
+  if (grantAllowed(init.policy, Interface.Timer)) grants.push(new TimerObject());
+  if (grantAllowed(init.policy, Interface.Memory)) grants.push(new MemoryObject(<u64>init.policy.memoryQuotaPages));
+  if (grantAllowed(init.policy, Interface.ProcessSpawner)) grants.push(new ProcessSpawnerObject());
+  const process = processSpawn(init, grants);
+  state.started = process;
+  logLine().text("processes: started ").text(init.name).text(" as process ").decimal(process.id);
+  logEnd();
+}
+
+/** The process started at boot (null before, or when none was). */
+export function processesStarted(): Process | null {
+  return state.started;
+}
+
+/** Free frames just before user space started: after every process has ended, the count must be
+ * back here (the leak check of the test runs). */
+export function processesBaselineFrames(): u64 {
+  return state.baselineFrames;
+}

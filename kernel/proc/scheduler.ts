@@ -1,0 +1,56 @@
+// The scheduler: round-robin over runnable threads, preemptive on the tick (one tick per turn),
+// with the CPU halted by C when nothing is runnable. Blocked threads are in no queue and cost
+// nothing; deadlines (cap_enter timeouts, Timer.sleep) are checked on each tick by timeouts.ts.
+// arch/x86_64/user.c asks kernelSchedule which thread runs after every kernel entry.
+
+import { Thread, ThreadState } from "./thread";
+
+class SchedulerState {
+  queue: Thread[] = [];
+  current: Thread | null = null;
+  /** The tick ended the current thread's turn. */
+  turnOver: bool = false;
+  switches: u64 = 0;
+}
+const state = new SchedulerState();
+
+/** The thread that entered the kernel (or last ran), if it still exists. */
+export function currentThread(): Thread | null {
+  return state.current;
+}
+
+/** Makes a new or woken thread runnable (it runs after those already waiting). */
+export function schedulerReady(thread: Thread): void {
+  thread.state = ThreadState.Runnable;
+  if (thread !== state.current) state.queue.push(thread);
+}
+
+/** Takes a thread off the CPU and the queue (it blocked or ended). */
+export function schedulerRemove(thread: Thread): void {
+  if (thread === state.current) state.current = null;
+  const index = state.queue.indexOf(thread);
+  if (index >= 0) state.queue.splice(index, 1);
+}
+
+/** From the tick: the running thread's turn is over. */
+export function schedulerTick(): void {
+  state.turnOver = true;
+}
+
+/** The context (physical address) to run next, or 0 to idle. */
+export function schedulerNext(): u64 {
+  let current = state.current;
+  if (current !== null && current.state != ThreadState.Runnable) current = state.current = null;
+  if (current !== null && !state.turnOver) return current.context;
+  state.turnOver = false;
+  if (state.queue.length == 0) return current !== null ? current.context : 0;
+  if (current !== null) state.queue.push(current);
+  const next = state.queue.shift();
+  if (next !== current) state.switches++;
+  state.current = next;
+  return next.context;
+}
+
+export function schedulerSwitches(): u64 {
+  return state.switches;
+}
