@@ -45,16 +45,8 @@ export enum KernelError {
   QuotaExceeded = 17,
   /** The operation would hand out more authority than the caller holds or policy allows. */
   NotPermitted = 18,
-  /** The completion queue has no room for the entry's completion. */
-  CompletionQueueFull = 19,
-  /** A timed wait ran out before its condition held. */
-  TimedOut = 20,
-  /** The target process has ended. */
-  ProcessEnded = 21,
-  /** The operation is defined by the ABI but not built yet (logged once). */
-  NotImplemented = 22,
   /** Reserved bits or fields that must be zero are not. */
-  ReservedNonZero = 23,
+  ReservedNonZero = 19,
 }
 
 /** A short lowercase name for log lines. */
@@ -79,10 +71,6 @@ export function kernelErrorName(error: KernelError): string {
     case KernelError.UnknownMethod: return "unknown method";
     case KernelError.QuotaExceeded: return "quota exceeded";
     case KernelError.NotPermitted: return "not permitted";
-    case KernelError.CompletionQueueFull: return "completion queue full";
-    case KernelError.TimedOut: return "timed out";
-    case KernelError.ProcessEnded: return "process ended";
-    case KernelError.NotImplemented: return "not implemented";
     case KernelError.ReservedNonZero: return "reserved field not zero";
   }
   return "unknown error";

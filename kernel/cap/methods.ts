@@ -24,8 +24,9 @@ export enum MemoryMethod {
 }
 
 export enum ProcessSpawnerMethod {
-  /** spawn(arg0 = name address, arg1 = name length, arg2 = address of u32 handles, arg3 = count)
-   * -> a ProcessHandle handle in the caller's table; value = the new process id. */
+  /** spawn(arg0 = name address, arg1 = name length, arg2 = address of u32 handles,
+   * arg3 = handle count (low 32 bits) | argument << 32) -> a ProcessHandle handle in the caller's
+   * table; value = the new process id. The argument reaches the child in its startup block. */
   Spawn = 0,
 }
 export const SPAWN_GRANTS_MAXIMUM: u64 = 16;

@@ -38,6 +38,8 @@ export class Process {
   /** End of the linear memory mapped so far (bytes; starts after the ring page). */
   linearEnd: u64 = 0x2000;
   charges: MemoryCharge[] = [];
+  /** Linear-memory pages charged, over every Memory object (at most the manifest's quota). */
+  pagesCharged: u64 = 0;
   waiters: Waiter[] = [];
 
   constructor(readonly id: u32, readonly program: BootProgram, readonly space: AddressSpace, readonly table: CapabilityTable) {}
@@ -45,6 +47,7 @@ export class Process {
   /** Charges `pages` to `memory` (the caller checked the quota). */
   charge(memory: MemoryObject, pages: u64): void {
     memory.used += pages;
+    this.pagesCharged += pages;
     for (let i = 0; i < this.charges.length; i++) {
       if (this.charges[i].memory === memory) { this.charges[i].pages += pages; return; }
     }
@@ -57,8 +60,14 @@ class ProcessesState {
   nextId: u32 = 1;
   live: Process[] = [];
   ended: u64 = 0;
+  /** Told about every process once it has fully ended (the test-run check). */
+  endObserver: ((process: Process) => void) | null = null;
 }
 const state = new ProcessesState();
+
+export function processEndObserve(observer: ((process: Process) => void) | null): void {
+  state.endObserver = observer;
+}
 
 export function processRegister(process: Process): void {
   state.live.push(process);
@@ -124,9 +133,11 @@ export function processEnd(process: Process, kind: ExitKind, code: i32): void {
     waiter.thread.ring.complete(waiter.userData, 0, exitValue(process), Opcode.Call);
     threadNotify(waiter.thread);
   }
+  const observer = state.endObserver;
+  if (observer !== null) observer(process);
 }
 
 /** ProcessHandle.wait's value: the exit code (low 32 bits) and ExitKind << 32. */
 export function exitValue(process: Process): u64 {
-  return <u64><u32>process.exitCode | (<u64>process.exitKind << 32);
+  return (<u64>process.exitCode & 0xffff_ffff) | (<u64>process.exitKind << 32);
 }

@@ -49,7 +49,7 @@ export function processesInit(information: BootInformation, commandLine: Command
   if (grantAllowed(init.policy, Interface.Timer)) grants.push(new TimerObject());
   if (grantAllowed(init.policy, Interface.Memory)) grants.push(new MemoryObject(<u64>init.policy.memoryQuotaPages));
   if (grantAllowed(init.policy, Interface.ProcessSpawner)) grants.push(new ProcessSpawnerObject());
-  const process = processSpawn(init, grants);
+  const process = processSpawn(init, grants, 0);
   state.started = process;
   logLine().text("processes: started ").text(init.name).text(" as process ").decimal(process.id);
   logEnd();

@@ -8,7 +8,7 @@ import { CapabilityTable } from "../cap/capability-table";
 import { interfaceName } from "../cap/interface";
 import { KernelObject } from "../cap/kernel-object";
 import { Ring } from "../cap/ring";
-import { RING_GRANT_COUNT, RING_GRANTS, RING_PROCESS_ID } from "../cap/ring-layout";
+import { RING_ARGUMENT, RING_GRANT_COUNT, RING_GRANTS, RING_PROCESS_ID } from "../cap/ring-layout";
 import { USER_LINEAR_BASE, USER_RING_LINEAR, USER_STACK_SIZE, USER_STACK_TOP } from "../layout";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { frameAllocateZeroed } from "../memory/frames";
@@ -43,7 +43,7 @@ export function spawnFramesNeeded(program: BootProgram): u64 {
 
 /** Makes and starts the process. The caller checked spawnFramesNeeded against free frames and
  * that `grants` fit the table; failure here is a kernel bug. */
-export function processSpawn(program: BootProgram, grants: KernelObject[]): Process {
+export function processSpawn(program: BootProgram, grants: KernelObject[], argument: u32): Process {
   const space = AddressSpace.create();
   if (space === null) abort("processSpawn: no frame for a page table");
   const error = new KernelErrorCell();
@@ -73,6 +73,7 @@ export function processSpawn(program: BootProgram, grants: KernelObject[]): Proc
   const process = new Process(id, program, space!, table!);
   store<u32>(<usize>ringPage + RING_PROCESS_ID, id);
   store<u32>(<usize>ringPage + RING_GRANT_COUNT, grants.length);
+  store<u32>(<usize>ringPage + RING_ARGUMENT, argument);
   for (let i = 0; i < grants.length; i++) {
     const handle = table!.insert(grants[i]);
     if (handle == 0) abort("processSpawn: grants do not fit the table");

@@ -9,6 +9,7 @@ import { DEBUG_EXIT_FAIL, DEBUG_EXIT_PASS } from "../layout";
 import { log, logEnd, logLine } from "../log/log";
 import { clockTscHz, tscToNanos } from "../time/clock";
 import { tickHz, tickObserve } from "../time/tick";
+import { userRunArm } from "./user-run";
 
 export enum SelfTestResult {
   Pass = 0,
@@ -174,9 +175,14 @@ function echoScenario(): SelfTestResult {
   return SelfTestResult.Pending;
 }
 
+/** Runs user space (init=NAME picks the program) and checks the kernel after it (user-run.ts). */
+function userScenario(): SelfTestResult {
+  return userRunArm() ? SelfTestResult.Pending : SelfTestResult.Fail;
+}
+
 const NAMES: string[] = [
   "boot", "unreachable", "out-of-bounds", "divide-by-zero", "abort", "array-index",
-  "null", "stack-overflow", "indirect-call", "tick", "echo",
+  "null", "stack-overflow", "indirect-call", "tick", "echo", "user",
 ];
 const SCENARIOS: Array<() => SelfTestResult> = [
   bootScenario,
@@ -190,6 +196,7 @@ const SCENARIOS: Array<() => SelfTestResult> = [
   indirectCallScenario,
   tickScenario,
   echoScenario,
+  userScenario,
 ];
 
 /** Index of the scenario called `name`, or -1. */

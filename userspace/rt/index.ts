@@ -4,7 +4,7 @@
 export { Console } from "./console";
 export { Memory } from "./memory";
 export { ExitStatus, ProcessHandle, ProcessSpawner } from "./process";
-export { processId } from "./ring";
+export { grant, processId, startArgument } from "./ring";
 export { exit, readTsc } from "./syscalls";
 export { Timer } from "./timer";
 export { ExitKind } from "../../kernel/cap/methods";

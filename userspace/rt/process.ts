@@ -25,7 +25,7 @@ export class ProcessHandle {
       return null;
     }
     const value = lastCompletion().value;
-    return new ExitStatus(<i32><u32>value, <ExitKind><u32>(value >> 32));
+    return new ExitStatus(<i32>(value & 0xffff_ffff), <ExitKind>(<u32>(value >> 32)));
   }
 
   /** Ends the process (ExitKind.Killed): 0 or -KernelError. */
@@ -51,13 +51,13 @@ export class ProcessSpawner {
   }
 
   /** Starts program `name` holding exactly `grants` (handles of this process's capabilities, in
-   * this order). Null on failure, with lastError set. */
-  spawn(name: string, grants: u32[]): ProcessHandle | null {
+   * this order) and given `argument` (see startArgument()). Null on failure, with lastError set. */
+  spawn(name: string, grants: u32[], argument: u32 = 0): ProcessHandle | null {
     const bytes = String.UTF8.encode(name);
     const list = new StaticArray<u32>(grants.length);
     for (let i = 0; i < grants.length; i++) list[i] = grants[i];
     const result = ringCall(Opcode.Call, this.handle, ProcessSpawnerMethod.Spawn, userAddress(changetype<usize>(bytes)),
-      <u64>bytes.byteLength, userAddress(changetype<usize>(list)), <u64>grants.length);
+      <u64>bytes.byteLength, userAddress(changetype<usize>(list)), <u64>grants.length | (<u64>argument << 32));
     if (result < 0) {
       this.lastError = result;
       return null;

@@ -7,7 +7,7 @@
 import {
   CAP_ENTER_NO_TIMEOUT, CQE_RESULT, CQE_USER_DATA, CQE_VALUE, Opcode, RING_CQ_ENTRIES, RING_CQ_HEAD,
   RING_CQ_OFFSET, RING_CQ_TAIL, RING_CQE_SIZE, RING_GRANT_COUNT, RING_GRANTS, RING_GRANTS_MAXIMUM,
-  RING_PROCESS_ID, RING_SQ_ENTRIES, RING_SQ_HEAD, RING_SQ_OFFSET, RING_SQ_TAIL, RING_SQE_SIZE, SQE_ARGUMENT0,
+  RING_ARGUMENT, RING_PROCESS_ID, RING_SQ_ENTRIES, RING_SQ_HEAD, RING_SQ_OFFSET, RING_SQ_TAIL, RING_SQE_SIZE, SQE_ARGUMENT0,
   SQE_ARGUMENT1, SQE_ARGUMENT2, SQE_ARGUMENT3, SQE_HANDLE, SQE_METHOD, SQE_OPCODE, SQE_USER_DATA,
 } from "../../kernel/cap/ring-layout";
 import { USER_LINEAR_BASE, USER_RING_LINEAR } from "../../kernel/layout";
@@ -89,6 +89,11 @@ export function lastCompletion(): Completion {
 /** This process's id, from the startup block. */
 export function processId(): u32 {
   return load<u32>(RING + RING_PROCESS_ID);
+}
+
+/** The argument the spawner passed (0 for the program the kernel started). */
+export function startArgument(): u32 {
+  return load<u32>(RING + RING_ARGUMENT);
 }
 
 /** The first capability of `iface` the process was started with, or 0. */

@@ -30,6 +30,8 @@ export function memoryDecode(object: MemoryObject, process: Process, method: u32
   const pages = load<u64>(entry + SQE_ARGUMENT0);
   if (pages == 0 || pages > LINEAR_MAXIMUM / PAGE_SIZE) return KernelError.InvalidArgument;
   if (pages > object.quota - object.used) return KernelError.QuotaExceeded;
+  // The manifest caps what the program may map in all, whatever quota it was lent.
+  if (pages > <u64>process.program.policy.memoryQuotaPages - process.pagesCharged) return KernelError.QuotaExceeded;
   if (process.linearEnd + pages * PAGE_SIZE > LINEAR_MAXIMUM) return KernelError.OutOfRange;
   // Each page, and at most one page table per 512 pages plus a PD and a PDPT.
   if (framesFree() < pages + pages / 512 + 3) return KernelError.OutOfMemory;

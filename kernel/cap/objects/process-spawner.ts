@@ -28,6 +28,7 @@ class Decoded {
   program: BootProgram | null = null;
   grants: KernelObject[] = [];
   slot: i32 = -1;
+  argument: u32 = 0;
 }
 const decoded = new Decoded();
 const nameBuffer = memory.data(32, 8);
@@ -35,7 +36,7 @@ const handleBuffer = memory.data(<i32>SPAWN_GRANTS_MAXIMUM * 4, 8);
 
 export function processSpawnerDecode(process: Process, method: u32, entry: usize): KernelError {
   if (method != ProcessSpawnerMethod.Spawn) return KernelError.UnknownMethod;
-  const nameLength = load<u64>(entry + SQE_ARGUMENT1), count = load<u64>(entry + SQE_ARGUMENT3);
+  const nameLength = load<u64>(entry + SQE_ARGUMENT1), count = load<u64>(entry + SQE_ARGUMENT3) & 0xffff_ffff;
   if (nameLength == 0 || nameLength > NAME_MAXIMUM || count > SPAWN_GRANTS_MAXIMUM
       || count > <u64>PROCESS_CAPABILITY_SLOTS) return KernelError.InvalidArgument;
   let error = copyIn(process.space, nameBuffer, load<u64>(entry + SQE_ARGUMENT0), nameLength);
@@ -57,11 +58,12 @@ export function processSpawnerDecode(process: Process, method: u32, entry: usize
   if (slot < 0) return KernelError.TableFull;
   decoded.program = program;
   decoded.slot = slot;
+  decoded.argument = <u32>(load<u64>(entry + SQE_ARGUMENT3) >> 32);
   return KernelError.None;
 }
 
 export function processSpawnerInvoke(thread: Thread, userData: u64): void {
-  const child = processSpawn(decoded.program!, decoded.grants);
+  const child = processSpawn(decoded.program!, decoded.grants, decoded.argument);
   const handle = thread.process.table.commit(decoded.slot, new ProcessHandleObject(child));
   decoded.grants.length = 0;
   decoded.program = null;

@@ -1,0 +1,40 @@
+// The "user" test scenario (test=user, usually with init=PROGRAM): the run ends when the
+// program the kernel started ends. It passes when that program exited with code 0 and the
+// kernel is back where it was before user space started: no process left, every frame returned,
+// no kernel object of any interface alive, no deadline pending.
+
+import { debugExit } from "../arch/hw";
+import { INTERFACE_COUNT, interfaceName } from "../cap/interface";
+import { liveObjects } from "../cap/kernel-object";
+import { ExitKind } from "../cap/methods";
+import { DEBUG_EXIT_FAIL, DEBUG_EXIT_PASS } from "../layout";
+import { logEnd, LogLevel, logLine } from "../log/log";
+import { framesFree } from "../memory/frames";
+import { Process, processEndObserve, processesLive } from "../proc/process";
+import { processesBaselineFrames, processesStarted } from "../proc/processes";
+import { timeoutsPending } from "../proc/timeouts";
+
+function startedEnded(process: Process): void {
+  if (process !== processesStarted()) return;
+  let pass = process.exitKind == ExitKind.Exited && process.exitCode == 0;
+  const line = logLine().text("selftest: user: ").text(process.program.name).text(" ended (")
+    .text(process.exitKind == ExitKind.Exited ? "exit code " : process.exitKind == ExitKind.Killed ? "killed, code " : "fault, vector ")
+    .signedDecimal(process.exitCode).text("); processes left ").decimal(processesLive()).text(", frames free ")
+    .decimal(framesFree()).text(" (before user space ").decimal(processesBaselineFrames()).text("), deadlines ").decimal(timeoutsPending())
+    .text(", objects");
+  if (processesLive() != 0 || framesFree() != processesBaselineFrames() || timeoutsPending() != 0) pass = false;
+  for (let iface = 1; iface < INTERFACE_COUNT; iface++) {
+    line.text(" ").text(interfaceName(iface)).text("=").decimal(liveObjects(iface));
+    if (liveObjects(iface) != 0) pass = false;
+  }
+  logEnd();
+  logLine(pass ? LogLevel.Info : LogLevel.Error).text("selftest: user ").text(pass ? "passed" : "failed");
+  logEnd();
+  debugExit(pass ? DEBUG_EXIT_PASS : DEBUG_EXIT_FAIL);
+}
+
+/** Arms the end-of-run check; the scenario goes on in user space. */
+export function userRunArm(): bool {
+  processEndObserve(startedEnded);
+  return processesStarted() !== null;
+}

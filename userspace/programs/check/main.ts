@@ -1,0 +1,87 @@
+// check: the process-isolation test driver (started with test=user init=check; the QEMU test is
+// tests/qemu/processes.test.ts). Runs every probe once and checks how it ended, checks that a
+// released handle is stale, then runs SPAWN_CYCLES spawn/exit cycles mixing plain exits with
+// capabilities held, kills and faults. Exits 0 when everything matched; the kernel then checks
+// that every frame and object came back.
+
+import { Console, ExitKind, ExitStatus, Memory, ProcessSpawner, Timer } from "../../rt/index";
+
+const SPAWN_CYCLES = 1000;
+const KILLED_EXIT_CODE = -9;
+const PAGE_FAULT = 14, GENERAL_PROTECTION = 13;
+
+class Expectation {
+  constructor(readonly probe: u32, readonly name: string, readonly kind: ExitKind, readonly code: i32) {}
+}
+
+const EXPECTATIONS: Expectation[] = [
+  new Expectation(0, "exit holding capabilities", ExitKind.Exited, 7),
+  new Expectation(1, "read the direct map", ExitKind.Faulted, PAGE_FAULT),
+  new Expectation(2, "read kernel text", ExitKind.Faulted, PAGE_FAULT),
+  new Expectation(3, "cli", ExitKind.Faulted, GENERAL_PROTECTION),
+  new Expectation(4, "in", ExitKind.Faulted, GENERAL_PROTECTION),
+  new Expectation(5, "int 0x30", ExitKind.Faulted, GENERAL_PROTECTION),
+  new Expectation(6, "hlt", ExitKind.Faulted, GENERAL_PROTECTION),
+  new Expectation(7, "wasm divide by zero", ExitKind.Faulted, PAGE_FAULT),
+  new Expectation(8, "wasm unreachable", ExitKind.Faulted, PAGE_FAULT),
+  new Expectation(9, "load from wasm null", ExitKind.Faulted, PAGE_FAULT),
+  new Expectation(10, "write own text", ExitKind.Faulted, PAGE_FAULT),
+  new Expectation(11, "stack overflow", ExitKind.Faulted, PAGE_FAULT),
+  new Expectation(12, "call a handle not held", ExitKind.Exited, 0),
+  new Expectation(14, "abort", ExitKind.Exited, -1),
+  new Expectation(15, "write the kernel half", ExitKind.Faulted, PAGE_FAULT),
+];
+
+function describe(status: ExitStatus): string {
+  const how = status.kind == ExitKind.Exited ? "exited " : status.kind == ExitKind.Killed ? "killed " : "faulted ";
+  return how + status.code.toString();
+}
+
+export function main(): i32 {
+  const console = Console.granted();
+  const spawner = ProcessSpawner.granted();
+  const memory = Memory.granted();
+  const timer = Timer.granted();
+  if (console === null || spawner === null || memory === null || timer === null) return 1;
+  const grants: u32[] = [console.handle, memory.handle, timer.handle];
+  let failures = 0;
+
+  for (let i = 0; i < EXPECTATIONS.length; i++) {
+    const expected = EXPECTATIONS[i];
+    console.line("check: probe " + expected.probe.toString() + ": " + expected.name);
+    const child = spawner.spawn("probe", grants, expected.probe);
+    if (child === null) { console.line("check: spawn failed " + spawner.lastError.toString()); return 2; }
+    const status = child.wait();
+    child.release();
+    if (status === null || status.kind != expected.kind || status.code != expected.code) {
+      console.line("check: FAIL probe " + expected.probe.toString() + ": " + (status !== null ? describe(status) : "wait failed"));
+      failures++;
+    }
+  }
+
+  // A killed process, and a handle used after its release.
+  const sleeper = spawner.spawn("probe", grants, 13);
+  if (sleeper === null) return 3;
+  timer.sleep(20_000_000);
+  if (sleeper.kill() != 0) { console.line("check: FAIL kill"); failures++; }
+  const killed = sleeper.wait();
+  if (killed === null || killed.kind != ExitKind.Killed || killed.code != KILLED_EXIT_CODE) { console.line("check: FAIL killed status"); failures++; }
+  sleeper.release();
+  if (sleeper.wait() !== null || sleeper.lastError != -11) { console.line("check: FAIL released handle still works"); failures++; }
+  console.line("check: kill and stale handle checked");
+
+  // Spawn/exit cycles: plain exits holding capabilities, kills, and a fault every tenth.
+  for (let i = 0; i < SPAWN_CYCLES; i++) {
+    const probe: u32 = i % 10 == 9 ? 9 : i % 3 == 1 ? 13 : 0;
+    const child = spawner.spawn("probe", grants, probe);
+    if (child === null) { console.line("check: FAIL cycle " + i.toString() + " spawn " + spawner.lastError.toString()); return 4; }
+    if (probe == 13) child.kill();
+    const status = child.wait();
+    const expectedKind = probe == 9 ? ExitKind.Faulted : probe == 13 ? ExitKind.Killed : ExitKind.Exited;
+    if (status === null || status.kind != expectedKind) { console.line("check: FAIL cycle " + i.toString()); failures++; }
+    child.release();
+  }
+  console.line("check: " + SPAWN_CYCLES.toString() + " spawn/exit cycles done");
+  console.line("check: " + (failures == 0 ? "all passed" : failures.toString() + " failures"));
+  return failures == 0 ? 0 : 5;
+}

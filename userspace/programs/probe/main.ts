@@ -1,0 +1,73 @@
+// probe: one isolation or fault probe per run, chosen by the spawner's argument (the Probe enum,
+// which tests/qemu/processes.test.ts and the check program share by value). Each probe that
+// must not succeed is followed by `return 100`: reaching it is a failure the spawner sees.
+
+import { Console, startArgument, Timer } from "../../rt/index";
+import { probePrivileged, probeRead64, probeWrite64, PROBE_CLI, PROBE_HLT, PROBE_IN, PROBE_INT } from "../../rt/probes";
+import { Opcode } from "../../../kernel/cap/ring-layout";
+import { ringCall } from "../../rt/ring";
+
+export enum Probe {
+  Exit = 0,            // exits with code 7 holding every capability it got
+  ReadDirectMap = 1,   // DIRECT_MAP_BASE + 1 MiB (the kernel image, through the direct map)
+  ReadKernelText = 2,  // KERNEL_VIRT_OFFSET + 1 MiB + 4 KiB (kernel text)
+  Cli = 3,
+  PortIn = 4,
+  SoftwareInterrupt = 5,
+  Halt = 6,
+  DivideByZero = 7,    // a wasm trap
+  Unreachable = 8,     // a wasm trap
+  NullLoad = 9,        // linear address 0: the unmapped null page
+  WriteOwnText = 10,   // the program's own text is read-only
+  StackOverflow = 11,  // unbounded recursion into the native stack's guard page
+  ForeignHandle = 12,  // a CALL on a handle it does not hold: must get InvalidHandle, exits 0
+  SleepForever = 13,   // waits to be killed
+  Abort = 14,          // an AssemblyScript abort: message, exit code -1
+  WriteKernelHalf = 15,// a write into the kernel's half (the direct map)
+}
+
+const DIRECT_MAP_PROBE: u64 = 0xffff_8000_0010_0000;
+const KERNEL_TEXT_PROBE: u64 = 0xffff_ffff_8010_1000;
+const INVALID_HANDLE: i64 = -11;
+
+let divisor: i32 = 0;
+let depth: i32 = 0;
+
+function recurse(n: i32): i32 {
+  depth++;
+  const local = new StaticArray<i32>(4);
+  local[0] = n;
+  return n == 0x7fff_ffff ? local[0] : recurse(n + 1) + local[0];
+}
+
+export function main(): i32 {
+  const console = Console.granted();
+  const probe = <Probe>startArgument();
+  switch (probe) {
+    case Probe.Exit: return 7;
+    case Probe.ReadDirectMap: probeRead64(DIRECT_MAP_PROBE); return 100;
+    case Probe.ReadKernelText: probeRead64(KERNEL_TEXT_PROBE); return 100;
+    case Probe.Cli: probePrivileged(PROBE_CLI); return 100;
+    case Probe.PortIn: probePrivileged(PROBE_IN); return 100;
+    case Probe.SoftwareInterrupt: probePrivileged(PROBE_INT); return 100;
+    case Probe.Halt: probePrivileged(PROBE_HLT); return 100;
+    case Probe.DivideByZero: return 100 + 1 / divisor;
+    case Probe.Unreachable: unreachable(); return 100;
+    case Probe.NullLoad: return 100 + load<i32>(<usize>divisor);
+    case Probe.WriteOwnText: probeWrite64(0x40_0000, 0); return 100;
+    case Probe.StackOverflow: return 100 + recurse(0);
+    case Probe.ForeignHandle: {
+      const result = ringCall(Opcode.Call, 0x0000_7f05, 0);
+      return result == INVALID_HANDLE ? 0 : 100;
+    }
+    case Probe.SleepForever: {
+      const timer = Timer.granted();
+      if (timer === null) return 101;
+      while (true) timer.sleep(1_000_000_000);
+    }
+    case Probe.Abort: abort("probe: deliberate abort"); return 100;
+    case Probe.WriteKernelHalf: probeWrite64(DIRECT_MAP_PROBE, 0); return 100;
+  }
+  if (console !== null) console.line("probe: unknown probe " + probe.toString());
+  return 102;
+}
