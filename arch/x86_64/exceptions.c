@@ -134,7 +134,7 @@ void exception_report(const struct exception_frame* frame) {
       serial_print_hex(cr2 - DIRECT_MAP_BASE);
     }
     serial_print((frame->error_code & 1) ? " (protection violation" : " (not present");
-    serial_print((frame->error_code & 2) ? ", write)" : ", read)");
+    serial_print((frame->error_code & 16) ? ", instruction fetch)" : (frame->error_code & 2) ? ", write)" : ", read)");
   }
   serial_print("\n  ");
   print_register("rsp", frame->rsp);

@@ -162,3 +162,13 @@ void Z_hwZ_contextForget(struct Z_hw_instance_t* hw, u64 context) {
   (void)hw;
   context_forget(context);
 }
+
+u64 Z_hwZ_kernelTouchUser(struct Z_hw_instance_t* hw, u64 virtual_address, u32 kind) {
+  (void)hw;
+  if (virtual_address >= USER_HALF_END) panic_message("hw.kernelTouchUser: not a user address");
+  if (kind == 1) {
+    ((void (*)(void))(uintptr_t)virtual_address)();
+    return 0;
+  }
+  return *(volatile uint64_t*)(uintptr_t)virtual_address;
+}

@@ -40,3 +40,6 @@
 /** Forgets a user thread's context frame before it is freed (C may hold its SSE state or point
  * at it as the current context). */
 @external("hw", "contextForget") export declare function contextForget(context: u64): void;
+/** Test-only: the kernel itself reads (kind 0) or executes (kind 1) at a user virtual address
+ * in the loaded address space. With SMAP / SMEP on, this must page-fault (a panic report). */
+@external("hw", "kernelTouchUser") export declare function kernelTouchUser(virtual: u64, kind: u32): u64;

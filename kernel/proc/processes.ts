@@ -2,6 +2,7 @@
 // each interface its manifest entry grants (a Console, a Timer, a Memory with its quota, a
 // ProcessSpawner). From then on, only processes make processes.
 
+import { readControlRegister } from "../arch/hw";
 import { BootInformation } from "../boot/multiboot2";
 import { Interface } from "../cap/interface";
 import { KernelObject } from "../cap/kernel-object";
@@ -14,6 +15,9 @@ import { framesFree } from "../memory/frames";
 import { CommandLine } from "../boot/command-line";
 import { bootPackageInit, bootProgramFind } from "./boot-package";
 import { Process } from "./process";
+
+const CR4_SMEP: u64 = 1 << 20;
+const CR4_SMAP: u64 = 1 << 21;
 import { grantAllowed } from "./manifest";
 import { processSpawn, spawnFramesNeeded } from "./spawn";
 
@@ -27,6 +31,10 @@ const state = new ProcessesInitState();
  * start a test program with that program's own manifest grants). */
 export function processesInit(information: BootInformation, commandLine: CommandLine): void {
   state.baselineFrames = framesFree();
+  const cr4 = readControlRegister(4);
+  logLine().text("processes: ring 3 through SYSCALL/SYSRET, SMEP ").text((cr4 & CR4_SMEP) != 0 ? "on" : "off (not on this CPU)")
+    .text(", SMAP ").text((cr4 & CR4_SMAP) != 0 ? "on" : "off (not on this CPU)");
+  logEnd();
   const start = bootPackageInit(information);
   const requested = commandLine.get("init");
   let init = start;

@@ -9,6 +9,7 @@ import { DEBUG_EXIT_FAIL, DEBUG_EXIT_PASS } from "../layout";
 import { log, logEnd, logLine } from "../log/log";
 import { clockTscHz, tscToNanos } from "../time/clock";
 import { tickHz, tickObserve } from "../time/tick";
+import { userAccessProbe } from "./user-access";
 import { userRunArm } from "./user-run";
 
 export enum SelfTestResult {
@@ -180,9 +181,17 @@ function userScenario(): SelfTestResult {
   return userRunArm() ? SelfTestResult.Pending : SelfTestResult.Fail;
 }
 
+function smapScenario(): SelfTestResult {
+  return userAccessProbe(false) ? SelfTestResult.Pass : SelfTestResult.Fail;
+}
+
+function smepScenario(): SelfTestResult {
+  return userAccessProbe(true) ? SelfTestResult.Pass : SelfTestResult.Fail;
+}
+
 const NAMES: string[] = [
   "boot", "unreachable", "out-of-bounds", "divide-by-zero", "abort", "array-index",
-  "null", "stack-overflow", "indirect-call", "tick", "echo", "user",
+  "null", "stack-overflow", "indirect-call", "tick", "echo", "user", "smap", "smep",
 ];
 const SCENARIOS: Array<() => SelfTestResult> = [
   bootScenario,
@@ -197,6 +206,8 @@ const SCENARIOS: Array<() => SelfTestResult> = [
   tickScenario,
   echoScenario,
   userScenario,
+  smapScenario,
+  smepScenario,
 ];
 
 /** Index of the scenario called `name`, or -1. */

@@ -1,0 +1,89 @@
+// Processes and the capability ring on the real ISO: init spawns a program and reads its exit
+// code; the check program (userspace/programs/check) runs every isolation probe, kills, stale
+// handles and 1000 spawn/exit cycles, after which the kernel checks that every frame and object
+// came back (kernel/selftest/user-run.ts); SMAP and SMEP are broken on purpose under -cpu max.
+
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { withQemu } from "../qemu-runner/runner";
+
+const processes = suite("processes");
+
+const LEAK_CHECK = /^capsid: selftest: user: (\w+) ended \(exit code 0\); processes left 0, frames free (\d+) \(before user space (\d+)\), deadlines 0, objects console=0 timer=0 memory=0 process-spawner=0 process-handle=0$/;
+
+processes("init spawns hello, reads its exit code, and the kernel is back at its baseline", async () => {
+  await withQemu({ commandLine: "test=user" }, async (qemu) => {
+    await qemu.expectLine(/^capsid: processes: ring 3 through SYSCALL\/SYSRET, SMEP off \(not on this CPU\), SMAP off/, 20_000);
+    await qemu.expectLine("capsid: processes: started init as process 1");
+    await qemu.expectLine("init: started");
+    await qemu.expectLine("hello: process 2 says hello from ring 3");
+    await qemu.expectLine("init: hello exited with code 42");
+    const line = await qemu.expectLine(LEAK_CHECK);
+    const [, name, after, before] = LEAK_CHECK.exec(line)!;
+    assert.is(name, "init");
+    assert.is(after, before);
+    await qemu.expectExit("pass");
+  });
+});
+
+/** The kernel's line for each probe, in the order check runs them (its EXPECTATIONS table). */
+const PROBE_REPORTS: [string, RegExp][] = [
+  ["read the direct map", /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x5, rip 0x[0-9a-f]+, cr2 0xffff800000100000 \(protection violation, read\); process ended$/],
+  ["read kernel text", /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x4, rip 0x[0-9a-f]+, cr2 0xffffffff80101000 \(not present, read\); process ended$/],
+  ["cli", /^capsid: process \d+ \(probe\): general protection fault \(#GP\), error code 0x0, rip 0x[0-9a-f]+; process ended$/],
+  ["in", /^capsid: process \d+ \(probe\): general protection fault \(#GP\), error code 0x0, rip 0x[0-9a-f]+; process ended$/],
+  // int 0x30 through a DPL-0 gate: #GP naming the IDT entry: 0x30 << 3 | 2 on hardware; QEMU's TCG
+  // scales the vector by the 16-byte long-mode gate size instead (0x302).
+  ["int 0x30", /^capsid: process \d+ \(probe\): general protection fault \(#GP\), error code 0x(182|302), rip 0x[0-9a-f]+; process ended$/],
+  ["hlt", /^capsid: process \d+ \(probe\): general protection fault \(#GP\), error code 0x0, rip 0x[0-9a-f]+; process ended$/],
+  ["wasm divide by zero", /^capsid: process \d+ \(probe\): wasm trap: integer divide by zero; process ended$/],
+  ["wasm unreachable", /^capsid: process \d+ \(probe\): wasm trap: unreachable; process ended$/],
+  ["load from wasm null", /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x4, rip 0x[0-9a-f]+, cr2 0x100000000 \(not present, read\); process ended$/],
+  ["write own text", /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x7, rip 0x[0-9a-f]+, cr2 0x400000 \(protection violation, write\); process ended$/],
+  // The page under the 64 KiB stack (USER_STACK_TOP - USER_STACK_SIZE) is the guard.
+  // The page under the 64 KiB stack (USER_STACK_TOP - USER_STACK_SIZE) is the guard.
+  ["stack overflow", /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x6, rip 0x[0-9a-f]+, cr2 0x7ffefffef[0-9a-f]{3} \(not present, write\); process ended$/],
+  ["abort", /^panic: probe: deliberate abort/],
+  ["write the kernel half", /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x7, rip 0x[0-9a-f]+, cr2 0xffff800000100000 \(protection violation, write\); process ended$/],
+];
+
+processes("isolation probes fault with the right CR2, the others run on; 1000 spawn/exit cycles leak nothing", async () => {
+  await withQemu({ commandLine: "test=user init=check" }, async (qemu) => {
+    await qemu.expectLine("capsid: processes: started check as process 1", 20_000);
+    for (const [name, report] of PROBE_REPORTS) {
+      await qemu.expectLine(new RegExp(`^check: probe \\d+: ${name}$`));
+      await qemu.expectLine(report);
+    }
+    await qemu.expectLine(/^capsid: process \d+ \(probe\) was killed$/);
+    await qemu.expectLine("check: kill and stale handle checked");
+    await qemu.expectLine("check: 1000 spawn/exit cycles done", 120_000);
+    await qemu.expectLine("check: all passed");
+    const line = await qemu.expectLine(LEAK_CHECK);
+    const [, name, after, before] = LEAK_CHECK.exec(line)!;
+    assert.is(name, "check");
+    assert.is(after, before);
+    await qemu.expectExit("pass");
+    assert.not.match(qemu.serial, /check: FAIL/);
+  });
+});
+
+processes("-cpu max: SMAP stops the kernel reading user memory directly", async () => {
+  await withQemu({ commandLine: "test=smap", cpu: "max" }, async (qemu) => {
+    await qemu.expectLine("capsid: processes: ring 3 through SYSCALL/SYSRET, SMEP on, SMAP on", 20_000);
+    await qemu.expectLine("capsid: selftest: kernel reads user address 0x400000");
+    await qemu.expectLine(/^capsid: panic: page fault \(#PF\) in kernel mode, error code 0x0+1$/);
+    await qemu.expectLine(/^  cr2 0x0+400000 \(protection violation, read\)$/);
+    await qemu.expectExit("panic");
+  });
+});
+
+processes("-cpu max: SMEP stops the kernel running user code", async () => {
+  await withQemu({ commandLine: "test=smep", cpu: "max" }, async (qemu) => {
+    await qemu.expectLine("capsid: selftest: kernel jumps to user address 0x400000", 20_000);
+    await qemu.expectLine(/^capsid: panic: page fault \(#PF\) in kernel mode, error code 0x0+11$/);
+    await qemu.expectLine(/^  cr2 0x0+400000 \(protection violation, instruction fetch\)$/);
+    await qemu.expectExit("panic");
+  });
+});
+
+processes.run();
