@@ -6,8 +6,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-void* memcpy(void* destination, const void* source, size_t length) {
+/* Below this size a plain word loop beats `rep` under TCG (which runs each iteration of a string
+ * instruction separately); gcc must not turn those loops back into calls to these very functions. */
+#define SMALL_COPY 128
+#define NO_LOOP_TO_CALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
+
+NO_LOOP_TO_CALL void* memcpy(void* destination, const void* source, size_t length) {
   void* result = destination;
+  if (length < SMALL_COPY) {
+    uint8_t* to = destination;
+    const uint8_t* from = source;
+    for (; length >= 8; length -= 8, to += 8, from += 8) *(uint64_t*)to = *(const uint64_t*)from;
+    for (; length; length--) *to++ = *from++;
+    return result;
+  }
   size_t words = length >> 3, bytes = length & 7;
   __asm__ volatile("rep movsq" : "+D"(destination), "+S"(source), "+c"(words) : : "memory");
   __asm__ volatile("rep movsb" : "+D"(destination), "+S"(source), "+c"(bytes) : : "memory");
@@ -24,9 +36,15 @@ void* memmove(void* destination, const void* source, size_t length) {
   return result;
 }
 
-void* memset(void* destination, int value, size_t length) {
+NO_LOOP_TO_CALL void* memset(void* destination, int value, size_t length) {
   void* result = destination;
   uint64_t pattern = 0x0101010101010101ull * (uint8_t)value;
+  if (length < SMALL_COPY) {
+    uint8_t* to = destination;
+    for (; length >= 8; length -= 8, to += 8) *(uint64_t*)to = pattern;
+    for (; length; length--) *to++ = (uint8_t)value;
+    return result;
+  }
   size_t words = length >> 3, bytes = length & 7;
   __asm__ volatile("rep stosq" : "+D"(destination), "+c"(words) : "a"(pattern) : "memory");
   __asm__ volatile("rep stosb" : "+D"(destination), "+c"(bytes) : "a"(pattern) : "memory");

@@ -19,6 +19,13 @@ extern "C" {
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define LIKELY(x) __builtin_expect(!!(x), 1)
 #define wasm_rt_memcpy __builtin_memcpy
+/* -ffreestanding turns off gcc's knowledge of memset/memcpy/memmove, so every memory.fill of an
+ * AssemblyScript shadow-stack frame (a constant 8-64 bytes at each function entry) became a call
+ * and a `rep stos`, which TCG runs an iteration at a time. As builtins, constant small sizes
+ * become plain stores; other sizes still call string.c. */
+#define memset(destination, value, length) __builtin_memset(destination, value, length)
+#define memcpy(destination, source, length) __builtin_memcpy(destination, source, length)
+#define memmove(destination, source, length) __builtin_memmove(destination, source, length)
 #define wasm_rt_unreachable __builtin_unreachable
 #define WASM_RT_NO_RETURN __attribute__((noreturn))
 

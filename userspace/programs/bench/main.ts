@@ -1,0 +1,80 @@
+// bench: the figures of `make bench` for processes and the ring (bench/processes.ts boots it with
+// test=user init=bench and reads its lines). Times with the TSC, converted to nanoseconds with
+// the Timer's clock over the same run. Each figure is the median of ROUNDS rounds.
+
+import { Completion, ringPop, ringPush } from "../../rt/ring";
+import { Opcode } from "../../../kernel/cap/ring-layout";
+import { Console, Memory, ProcessSpawner, readTsc, Timer } from "../../rt/index";
+import { capEnter } from "../../rt/syscalls";
+
+const ROUNDS = 501;
+const SPAWN_ROUNDS = 101;
+const BATCH = 16;
+
+const samples = new StaticArray<u64>(ROUNDS);
+const completion = new Completion();
+
+function median(values: StaticArray<u64>, count: i32): u64 {
+  for (let i = 1; i < count; i++) {           // insertion sort: no allocation
+    const value = values[i];
+    let j = i - 1;
+    while (j >= 0 && values[j] > value) { values[j + 1] = values[j]; j--; }
+    values[j + 1] = value;
+  }
+  return values[count >> 1];
+}
+
+function emptyEnter(): u64 {
+  for (let round = 0; round < ROUNDS; round++) {
+    const start = readTsc();
+    capEnter(0, 0);
+    samples[round] = readTsc() - start;
+  }
+  return median(samples, ROUNDS);
+}
+
+function nopBatch(): u64 {
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < BATCH; i++) ringPush(Opcode.Nop, 0, 0, 0, 0, 0, 0);
+    const start = readTsc();
+    capEnter(0, 0);
+    samples[round] = readTsc() - start;
+    for (let i = 0; i < BATCH; i++) ringPop(completion);
+  }
+  return median(samples, ROUNDS);
+}
+
+export function main(): i32 {
+  const console = Console.granted();
+  const timer = Timer.granted();
+  const spawner = ProcessSpawner.granted();
+  const memory = Memory.granted();
+  if (console === null || timer === null || spawner === null || memory === null) return 1;
+  const grants: u32[] = [console.handle, memory.handle];
+  const tscStart = readTsc();
+  const nanosStart = timer.now();
+
+  emptyEnter(); nopBatch();                     // warm up: translation and caches
+  const empty = emptyEnter();
+  const batch = nopBatch();
+  const emptyAgain = emptyEnter();              // the baseline again, after the batches
+  for (let round = 0; round < SPAWN_ROUNDS; round++) {
+    const start = readTsc();
+    const child = spawner.spawn("probe", grants, 0);
+    if (child === null) return 2;
+    child.wait();
+    samples[round] = readTsc() - start;
+    child.release();
+  }
+  const spawn = median(samples, SPAWN_ROUNDS);
+
+  const tscHz = (readTsc() - tscStart) * 1_000_000_000 / <u64>(timer.now() - nanosStart);
+  const baseline = (empty + emptyAgain) / 2;
+  const perEntry = batch > baseline ? (batch - baseline) / BATCH : 0;
+  console.line("bench: tsc " + tscHz.toString() + " Hz");
+  console.line("bench: empty cap_enter " + baseline.toString() + " cycles " + (baseline * 1_000_000_000 / tscHz).toString() + " ns");
+  console.line("bench: cap_enter with 16 NOPs " + batch.toString() + " cycles " + (batch * 1_000_000_000 / tscHz).toString() + " ns");
+  console.line("bench: per NOP entry " + perEntry.toString() + " cycles " + (perEntry * 1_000_000_000 / tscHz).toString() + " ns");
+  console.line("bench: spawn+exit+wait " + spawn.toString() + " cycles " + (spawn * 1_000_000_000 / tscHz).toString() + " ns");
+  return 0;
+}
