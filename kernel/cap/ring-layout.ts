@@ -20,7 +20,6 @@ export const RING_CQ_HEAD: u32 = 0x008;
 export const RING_CQ_TAIL: u32 = 0x00c;
 export const RING_SQ_ENTRIES_FIELD: u32 = 0x010;
 export const RING_CQ_ENTRIES_FIELD: u32 = 0x014;
-export const RING_SKIPPED: u32 = 0x018;
 export const RING_PROCESS_ID: u32 = 0x040;
 export const RING_GRANT_COUNT: u32 = 0x044;
 export const RING_GRANTS: u32 = 0x048;

@@ -30,10 +30,12 @@ export class Ring {
     return pending > RING_SQ_ENTRIES ? u32.MAX_VALUE : pending;
   }
 
-  /** Completions the process has not consumed, or u32.MAX_VALUE when its head is impossible. */
+  /** Completions the process has not consumed, or u32.MAX_VALUE when its head is impossible:
+   * those plus the slots promised to pending operations can never exceed the queue (a head moved
+   * back would otherwise free promised slots twice). */
   @inline completionsReady(): u32 {
     const ready = this.cqTail - load<u32>(<usize>this.page + RING_CQ_HEAD);
-    return ready > RING_CQ_ENTRIES ? u32.MAX_VALUE : ready;
+    return ready > RING_CQ_ENTRIES - this.reserved ? u32.MAX_VALUE : ready;
   }
 
   /** Address of the submission at the kernel's head (the caller copies it before decoding). */

@@ -1,8 +1,10 @@
 // The kernel's one frame allocator (frame-allocator.ts), made at boot. Excluded from it: the
-// first megabyte (kept for real-mode SMP trampolines; and under QEMU's TCG writing there is
-// slow: the firmware and GRUB ran there, and every store to a page that still has translated
-// code takes the invalidation path, 143 us per zeroed page-table frame against 2 us elsewhere),
-// the kernel image, the AssemblyScript heap range, the boot information, boot modules, and every
+// first 16 MiB (the first megabyte is kept for real-mode SMP trampolines; and under QEMU's TCG,
+// firmware and GRUB code ran below 16 MiB, and a page that still holds any translated code
+// keeps every store to it on TCG's slow self-modifying-code path for good, since stores that
+// miss the code bytes invalidate nothing: 143 us per zeroed page-table frame against 2 us
+// elsewhere, and a ring page there made each NOP entry cost 210 ns instead of 33 ns. Below 16
+// MiB only the kernel image and a few free MiB lie anyway), the kernel image, the AssemblyScript heap range, the boot information, boot modules, and every
 // byte the direct map does not cover (so a frame is always reachable as linear memory; the
 // memory plan may leave partly-RAM chunks unmapped). Its bitmap lives above the heap range.
 
@@ -15,7 +17,8 @@ import { FRAME_SIZE, FrameAllocator } from "./frame-allocator";
 import { directMapRuns, imageLayout } from "./kernel-space";
 import { PhysicalRange } from "./physical-range";
 
-const LOW_MEMORY_END: u64 = 0x10_0000;
+/** Frames start here: see above. */
+const LOW_MEMORY_END: u64 = 0x100_0000;
 
 class FramesState {
   allocator: FrameAllocator | null = null;

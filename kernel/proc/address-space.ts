@@ -17,6 +17,9 @@ export enum UserAccess {
 }
 
 const USER_TABLE_FLAGS: u64 = PAGE_PRESENT | PAGE_WRITABLE | PAGE_USER;
+/** An available PTE bit: the frame is shared (a program's read-only pages, kept by the boot
+ * package) and not this space's to free. */
+const PAGE_SHARED: u64 = 1 << 9;
 
 export class AddressSpace {
   /** Frames of this space in use: tables and mapped pages (the PML4 included). */
@@ -38,6 +41,17 @@ export class AddressSpace {
   /** Maps one zeroed new frame at user page `virtual`; returns its physical address, or 0 with
    * OutOfMemory / AlreadyMapped / OutOfRange in `error`. */
   mapNew(virtual: u64, access: UserAccess, error: KernelErrorCell): u64 {
+    return this.map(virtual, 0, access, error);
+  }
+
+  /** Maps `frame`, which someone else owns and which must never be written through this mapping
+   * (access Read or ReadExecute), at `virtual`. Returns the frame, or 0 with `error`. */
+  mapShared(virtual: u64, frame: u64, access: UserAccess, error: KernelErrorCell): u64 {
+    if (access == UserAccess.ReadWrite) { error.value = KernelError.InvalidArgument; return 0; }
+    return this.map(virtual, frame, access, error);
+  }
+
+  private map(virtual: u64, shared: u64, access: UserAccess, error: KernelErrorCell): u64 {
     if (virtual >= USER_HALF_END || (virtual & (PAGE_SIZE - 1)) != 0) { error.value = KernelError.OutOfRange; return 0; }
     let table = this.pml4;
     for (let level = 3; level > 0; level--) {
@@ -55,10 +69,15 @@ export class AddressSpace {
     }
     const index = tableIndex(virtual, 0);
     if (readEntry(table, index) & PAGE_PRESENT) { error.value = KernelError.AlreadyMapped; return 0; }
-    const frame = frameAllocateZeroed();
-    if (frame == 0) { error.value = KernelError.OutOfMemory; return 0; }
-    this.frames++;
+    let frame = shared;
     let flags = PAGE_PRESENT | PAGE_USER;
+    if (frame != 0) {
+      flags |= PAGE_SHARED;
+    } else {
+      frame = frameAllocateZeroed();
+      if (frame == 0) { error.value = KernelError.OutOfMemory; return 0; }
+      this.frames++;
+    }
     if (access == UserAccess.ReadWrite) flags |= PAGE_WRITABLE;
     if (access != UserAccess.ReadExecute) flags |= noExecuteFlag();
     writeEntry(table, index, frame | flags);
@@ -88,16 +107,15 @@ export class AddressSpace {
   }
 }
 
-/** Frees the tables and frames under `table` (entries [0, count)), then nothing else. */
+/** Frees the tables and owned frames under `table` (entries [0, count)); shared frames stay. */
 function freeLevel(table: u64, level: i32, count: u64): void {
   const allocator = frameAllocator()!;
   for (let index: u64 = 0; index < count; index++) {
     const entry = readEntry(table, index);
     if (!(entry & PAGE_PRESENT)) continue;
     const frame = entry & PAGE_ADDRESS_MASK;
-    if (level > 0) {
-      freeLevel(frame, level - 1, 512);
-    }
+    if (level > 0) freeLevel(frame, level - 1, 512);
+    else if (entry & PAGE_SHARED) continue;
     allocator.free(frame);
   }
 }

@@ -6,14 +6,43 @@
 import { BootInformation } from "../boot/multiboot2";
 import { kernelErrorName } from "../error";
 import { logEnd, LogLevel, logLine } from "../log/log";
+import { frameAllocateZeroed } from "../memory/frames";
+import { PAGE_SIZE } from "../memory/page-table";
 import { ElfImage, elfParse } from "./elf";
 import { Manifest, ManifestProgram, manifestParse } from "./manifest";
 
 export const MANIFEST_MODULE_NAME = "manifest";
 
-/** One program ready to spawn: its manifest entry and its checked image. */
+/** One program ready to spawn: its manifest entry, its checked image, and one copy of each of
+ * its read-only pages (text, rodata) that every process of it maps: copied once at boot, so a
+ * spawn copies only writable pages, and TCG translates the code once, not per process. */
 export class BootProgram {
+  /** Per segment: its pages' frames when the segment is read-only, else an empty array. */
+  sharedFrames: Array<u64[]> = [];
+
   constructor(readonly name: string, readonly policy: ManifestProgram, readonly imageAddress: usize, readonly image: ElfImage) {}
+
+  /** Makes the shared copies; false when frames ran out (the program is then left out). */
+  prepareShared(): bool {
+    const segments = this.image.segments;
+    for (let i = 0; i < segments.length; i++) {
+      const segment = segments[i];
+      const frames: u64[] = [];
+      this.sharedFrames.push(frames);
+      if (segment.writable) continue;
+      const fileEnd = segment.virtual + segment.fileSize;
+      for (let page = segment.virtual & ~(PAGE_SIZE - 1); page < segment.virtual + segment.memorySize; page += PAGE_SIZE) {
+        const frame = frameAllocateZeroed();
+        if (frame == 0) return false;
+        frames.push(frame);
+        const from = max(page, segment.virtual), to = min(page + PAGE_SIZE, fileEnd);
+        if (from < to) {
+          memory.copy(<usize>(frame + (from - page)), this.imageAddress + <usize>(segment.fileOffset + (from - segment.virtual)), <usize>(to - from));
+        }
+      }
+    }
+    return true;
+  }
 }
 
 class BootPackageState {
@@ -57,6 +86,10 @@ export function bootPackageInit(information: BootInformation): BootProgram | nul
       continue;
     }
     const program = new BootProgram(policy.name, policy, <usize>module.start, image);
+    if (!program.prepareShared()) {
+      warn("boot package: program '" + policy.name + "' left out: no memory for its read-only pages");
+      continue;
+    }
     state.programs.push(program);
     if (policy.startAtBoot) start = program;
   }

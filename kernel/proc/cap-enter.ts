@@ -34,6 +34,10 @@ const snapshot = memory.data(<i32>RING_SQE_SIZE, 16);
 
 /** Runs cap_enter for `thread` (the current one). Leaves the result in its rax, or blocks it. */
 export function capEnter(thread: Thread, minimum: u64, timeout: u64): void {
+  if (minimum > <u64>RING_CQ_ENTRIES) {
+    contextWrite(<usize>thread.context, CONTEXT_RAX, <u64>-(<i64>KernelError.InvalidArgument));
+    return;
+  }
   const ring = thread.ring;
   let pending = ring.submissionsPending();
   let ready = ring.completionsReady();
@@ -77,8 +81,8 @@ export function capEnter(thread: Thread, minimum: u64, timeout: u64): void {
   store<u32>(page + RING_CQ_TAIL, cqTail);
   ready = ring.completionsReady();
   ring.publishHead();
-  if (minimum > <u64>RING_CQ_ENTRIES) {
-    contextWrite(<usize>thread.context, CONTEXT_RAX, <u64>-(<i64>KernelError.InvalidArgument));
+  if (ready == u32.MAX_VALUE) {   // the head went bad mid-batch (the process cannot run meanwhile, but be exact)
+    contextWrite(<usize>thread.context, CONTEXT_RAX, <u64>-(<i64>KernelError.Malformed));
     return;
   }
   contextWrite(<usize>thread.context, CONTEXT_RAX, <u64>ready);

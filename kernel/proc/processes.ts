@@ -30,12 +30,12 @@ const state = new ProcessesInitState();
 /** Starts the manifest's start program, or the program `init=NAME` names (test runs use it to
  * start a test program with that program's own manifest grants). */
 export function processesInit(information: BootInformation, commandLine: CommandLine): void {
-  state.baselineFrames = framesFree();
   const cr4 = readControlRegister(4);
   logLine().text("processes: ring 3 through SYSCALL/SYSRET, SMEP ").text((cr4 & CR4_SMEP) != 0 ? "on" : "off (not on this CPU)")
     .text(", SMAP ").text((cr4 & CR4_SMAP) != 0 ? "on" : "off (not on this CPU)");
   logEnd();
   const start = bootPackageInit(information);
+  state.baselineFrames = framesFree();   // after the boot package's shared pages
   const requested = commandLine.get("init");
   let init = start;
   if (requested !== null) {

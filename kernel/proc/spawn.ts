@@ -1,5 +1,6 @@
-// Making a process from a boot program: a new address space with the image's segments copied in
-// (text read-only, data no-execute), a guarded native stack, the ring page inside linear memory,
+// Making a process from a boot program: a new address space with the image's read-only segments
+// mapped from the boot package's one copy and its writable ones copied (text read-only, data
+// no-execute), a guarded native stack, the ring page inside linear memory,
 // a context frame, and a capability table holding exactly the granted objects, in order, which
 // the startup block of the ring lists. spawnFramesNeeded is the decode-side bound that makes
 // processSpawn (the invoke side) unable to run out of frames.
@@ -34,7 +35,7 @@ export function spawnFramesNeeded(program: BootProgram): u64 {
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i];
     const span = pageUp(segment.virtual + segment.memorySize) - pageDown(segment.virtual);
-    pages += span / PAGE_SIZE;
+    if (segment.writable) pages += span / PAGE_SIZE;   // read-only pages are shared
     tables += 2 + span / (2 << 20) + 1;
   }
   const stackPages = USER_STACK_SIZE / PAGE_SIZE;
@@ -51,6 +52,14 @@ export function processSpawn(program: BootProgram, grants: KernelObject[], argum
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i];
     const access = segment.executable ? UserAccess.ReadExecute : segment.writable ? UserAccess.ReadWrite : UserAccess.Read;
+    if (!segment.writable) {
+      const shared = program.sharedFrames[i];
+      let page = pageDown(segment.virtual);
+      for (let p = 0; p < shared.length; p++, page += PAGE_SIZE) {
+        if (space!.mapShared(page, shared[p], access, error) == 0) abort("processSpawn: shared page not mapped");
+      }
+      continue;
+    }
     const fileEnd = segment.virtual + segment.fileSize;
     for (let page = pageDown(segment.virtual); page < segment.virtual + segment.memorySize; page += PAGE_SIZE) {
       const frame = space!.mapNew(page, access, error);
@@ -86,7 +95,7 @@ export function processSpawn(program: BootProgram, grants: KernelObject[], argum
   processRegister(process);
   schedulerReady(thread);
 
-  const line = logLine(LogLevel.Debug).text("process ").decimal(id).text(" (").text(program.name).text(") started with");
+  const line = logLine(LogLevel.Debug).text("process ").decimal(id).text(" (").text(program.name).text(") started, ring frame ").hex(ringPage).text(", context ").hex(context).text(", with");
   for (let i = 0; i < grants.length; i++) line.text(" ").text(interfaceName(grants[i].iface));
   logEnd();
   return process;

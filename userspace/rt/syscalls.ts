@@ -3,7 +3,7 @@
 
 /** Processes submitted entries, then waits until `minComplete` completions are ready or
  * `timeoutNanos` passed (CAP_ENTER_NO_TIMEOUT: no limit). Returns completions ready, or
- * -KernelError when the ring header is corrupt. */
+ * -Malformed when the ring's indexes are corrupt, -InvalidArgument when minComplete > 32. */
 @external("capsid", "capEnter") export declare function capEnter(minComplete: u32, timeoutNanos: u64): i32;
 /** Ends the whole process with `code`. */
 @external("capsid", "exit") export declare function exit(code: i32): void;

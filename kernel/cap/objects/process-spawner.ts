@@ -35,6 +35,12 @@ const nameBuffer = memory.data(32, 8);
 const handleBuffer = memory.data(<i32>SPAWN_GRANTS_MAXIMUM * 4, 8);
 
 export function processSpawnerDecode(process: Process, method: u32, entry: usize): KernelError {
+  const error = spawnDecode(process, method, entry);
+  if (error != KernelError.None) decoded.grants.length = 0;   // hold no object past a refusal
+  return error;
+}
+
+function spawnDecode(process: Process, method: u32, entry: usize): KernelError {
   if (method != ProcessSpawnerMethod.Spawn) return KernelError.UnknownMethod;
   const nameLength = load<u64>(entry + SQE_ARGUMENT1), count = load<u64>(entry + SQE_ARGUMENT3) & 0xffff_ffff;
   if (nameLength == 0 || nameLength > NAME_MAXIMUM || count > SPAWN_GRANTS_MAXIMUM

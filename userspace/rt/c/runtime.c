@@ -66,12 +66,13 @@ static uint32_t granted(uint32_t interface) {
   return 0;
 }
 
-/* One CALL, submitted and waited for; its result (negative: a kernel error). Called only when
+/* One CALL, submitted and waited for; its result (negative: a kernel error, or -1 when the
+ * submission queue is full). Called only when
  * no AssemblyScript ring operation is half-done (the rt's ring client never allocates between
  * writing an entry and reaping its completion, and growth happens only inside allocation). */
 static int64_t ring_call(uint32_t handle, uint32_t method, uint64_t argument0) {
   uint32_t tail = *ring_word(RING_SQ_TAIL);
-  if (tail - *ring_word(RING_SQ_HEAD) >= RING_SQ_ENTRIES) return -19;
+  if (tail - *ring_word(RING_SQ_HEAD) >= RING_SQ_ENTRIES) return -1;  /* full: the runtime's own refusal */
   uint8_t* entry = ring() + RING_SQ_OFFSET + (tail % RING_SQ_ENTRIES) * RING_SQE_SIZE;
   uint64_t user_data = (1ull << 63) | runtime.next_user_data++;
   __builtin_memset(entry, 0, RING_SQE_SIZE);
