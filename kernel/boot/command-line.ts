@@ -27,4 +27,19 @@ export class CommandLine {
     for (let i = this.keys.length - 1; i >= 0; i--) if (this.keys[i] == key) return this.values[i];
     return null;
   }
+
+  /** The value of `key=...` as a whole decimal number of at most 9 digits; -1 when the key is
+   * absent, -2 when its value is not such a number. */
+  getDecimal(key: string): i64 {
+    const value = this.get(key);
+    if (value === null) return -1;
+    if (value.length == 0 || value.length > 9) return -2;
+    let number: i64 = 0;
+    for (let i = 0; i < value.length; i++) {
+      const digit = value.charCodeAt(i) - 0x30;
+      if (digit < 0 || digit > 9) return -2;
+      number = number * 10 + digit;
+    }
+    return number;
+  }
 }

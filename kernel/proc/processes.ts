@@ -28,7 +28,7 @@ class ProcessesInitState {
 const state = new ProcessesInitState();
 
 /** Starts the manifest's start program, or the program `init=NAME` names (test runs use it to
- * start a test program with that program's own manifest grants). */
+ * start a test program with that program's own manifest grants); `initarg=N` is its argument. */
 export function processesInit(information: BootInformation, commandLine: CommandLine): void {
   const cr4 = readControlRegister(4);
   logLine().text("processes: ring 3 through SYSCALL/SYSRET, SMEP ").text((cr4 & CR4_SMEP) != 0 ? "on" : "off (not on this CPU)")
@@ -57,7 +57,8 @@ export function processesInit(information: BootInformation, commandLine: Command
   if (grantAllowed(init.policy, Interface.Timer)) grants.push(new TimerObject());
   if (grantAllowed(init.policy, Interface.Memory)) grants.push(new MemoryObject(<u64>init.policy.memoryQuotaPages));
   if (grantAllowed(init.policy, Interface.ProcessSpawner)) grants.push(new ProcessSpawnerObject());
-  const process = processSpawn(init, grants, 0);
+  const argument = commandLine.getDecimal("initarg");   // absent or not a number: 0
+  const process = processSpawn(init, grants, argument > 0 ? <u32>argument : 0);
   state.started = process;
   logLine().text("processes: started ").text(init.name).text(" as process ").decimal(process.id);
   logEnd();

@@ -27,17 +27,10 @@ export function timeInit(commandLine: CommandLine): void {
 
 /** "tick=HZ" when it is a whole number in range; otherwise the default, with a warning. */
 function requestedTickHz(commandLine: CommandLine): u32 {
-  const requested = commandLine.get("tick");
-  if (requested === null) return DEFAULT_TICK_HZ;
-  let hz: u32 = 0;
-  let valid = requested.length > 0 && requested.length <= 5;
-  for (let i = 0; valid && i < requested.length; i++) {
-    const digit = requested.charCodeAt(i) - 0x30;
-    if (digit < 0 || digit > 9) valid = false;
-    else hz = hz * 10 + <u32>digit;
-  }
-  if (valid && hz >= MINIMUM_TICK_HZ && hz <= MAXIMUM_TICK_HZ) return hz;
-  logLine(LogLevel.Warning).text("time: tick=").text(requested).text(" is not a rate from ").decimal(MINIMUM_TICK_HZ)
+  const hz = commandLine.getDecimal("tick");
+  if (hz == -1) return DEFAULT_TICK_HZ;
+  if (hz >= <i64>MINIMUM_TICK_HZ && hz <= <i64>MAXIMUM_TICK_HZ) return <u32>hz;
+  logLine(LogLevel.Warning).text("time: tick=").text(commandLine.get("tick")!).text(" is not a rate from ").decimal(MINIMUM_TICK_HZ)
     .text(" to ").decimal(MAXIMUM_TICK_HZ).text(" Hz; using ").decimal(DEFAULT_TICK_HZ);
   logEnd();
   return DEFAULT_TICK_HZ;

@@ -67,6 +67,23 @@ processes("isolation probes fault with the right CR2, the others run on; 1000 sp
   });
 });
 
+processes("ring fuzzer: 100k mutated entries, every documented error met, the kernel keeps running", async () => {
+  await withQemu({ commandLine: "test=user init=fuzz" }, async (qemu) => {
+    const seed = await qemu.expectLine(/^fuzz: seed \d+ \(replay with initarg=\d+\), 100000 entries$/, 20_000);
+    console.log(`    ${seed}`);
+    await qemu.expectLine(/^fuzz: table full after \d+ handles; sleepers killed$/, 60_000);
+    const results = await qemu.expectLine(/^fuzz: results: /);
+    for (const error of ["malformed", "not found", "invalid argument", "invalid handle", "wrong interface", "table full",
+      "bad address", "unknown opcode", "unknown method", "quota exceeded", "not permitted", "reserved field not zero"]) {
+      assert.match(results, new RegExp(`, ${error} [1-9]\\d*`), `${error} met`);
+    }
+    await qemu.expectLine(/^fuzz: 100000 entries in \d+ ms; all documented errors seen, kernel alive$/);
+    await qemu.expectLine(LEAK_CHECK);
+    await qemu.expectExit("pass");
+    assert.not.match(qemu.serial, /fuzz: FAIL/);
+  });
+});
+
 processes("-cpu max: SMAP stops the kernel reading user memory directly", async () => {
   await withQemu({ commandLine: "test=smap", cpu: "max" }, async (qemu) => {
     await qemu.expectLine("capsid: processes: ring 3 through SYSCALL/SYSRET, SMEP on, SMAP on", 20_000);
