@@ -3,9 +3,11 @@
 //   boot   QEMU start to "capsid: ready" against a firmware-floor kernel, SeaBIOS and OVMF
 //   size   what the kernel image weighs
 //   bounds wasm2c's bounds strategies against plain C on one kernel-like loop
+//   processes  cap_enter, NOP entries and spawn+exit+wait, from a user program in the guest
 
 import { benchmarkBoot } from "./boot";
 import { benchmarkBounds } from "./bounds/bounds";
+import { benchmarkProcesses } from "./processes";
 import { measureSizes } from "./size";
 
 function table(rows: Record<string, string | number>[]): void {
@@ -32,6 +34,23 @@ async function main(): Promise<void> {
     "calibration ms": row.calibrationMilliseconds.toFixed(3),
     "init without calibration ms": row.initWithoutCalibrationMilliseconds.toFixed(3),
   })));
+
+  console.log("\nProcesses and the ring (TSC in the guest, median of rounds, median of 3 boots)");
+  const figures = await benchmarkProcesses(3);
+  const linuxGetpidNs = 450, linuxForkExecWaitNs = 2_500_000; // a Debian guest under the same QEMU (issue 4)
+  table([
+    { figure: "empty cap_enter", cycles: figures.emptyCycles, ns: figures.emptyNanoseconds, target: "-", met: "-" },
+    { figure: "cap_enter with 16 NOPs", cycles: figures.batchCycles, ns: figures.batchNanoseconds, target: "-", met: "-" },
+    {
+      figure: "per NOP entry (T16 - T0) / 16", cycles: figures.perNopCycles, ns: figures.perNopNanoseconds,
+      target: `< ${(figures.emptyNanoseconds / 4).toFixed(0)} ns (empty / 4) and < ${linuxGetpidNs / 10} ns (getpid / 10)`,
+      met: figures.perNopNanoseconds < figures.emptyNanoseconds / 4 && figures.perNopNanoseconds < linuxGetpidNs / 10 ? "yes" : "no",
+    },
+    {
+      figure: "spawn+exit+wait", cycles: figures.spawnCycles, ns: figures.spawnNanoseconds,
+      target: `< ${linuxForkExecWaitNs / 2} ns (fork+exec+wait / 2)`, met: figures.spawnNanoseconds < linuxForkExecWaitNs / 2 ? "yes" : "no",
+    },
+  ]);
 
   console.log("\nKernel image size");
   table(measureSizes().map((row) => ({ item: row.item, bytes: row.bytes, KiB: (row.bytes / 1024).toFixed(1) })));
