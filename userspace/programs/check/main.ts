@@ -70,6 +70,18 @@ export function main(): i32 {
   if (sleeper.wait() !== null || sleeper.lastError != -11) { console.line("check: FAIL released handle still works"); failures++; }
   console.line("check: kill and stale handle checked");
 
+  // Two processes summing in SSE registers at once, preempted by the tick: each result exact.
+  const small = spawner.spawn("probe", grants, 16), large = spawner.spawn("probe", grants, 17);
+  if (small === null || large === null) return 6;
+  const smallStatus = small.wait(), largeStatus = large.wait();
+  small.release();
+  large.release();
+  if (smallStatus === null || largeStatus === null || smallStatus.code != 0 || largeStatus.code != 0 || smallStatus.kind != ExitKind.Exited) {
+    console.line("check: FAIL SSE state across preemption");
+    failures++;
+  }
+  console.line("check: SSE sums in two preempted processes exact");
+
   // Spawn/exit cycles: plain exits holding capabilities, kills, and a fault every tenth.
   for (let i = 0; i < SPAWN_CYCLES; i++) {
     const probe: u32 = i % 10 == 9 ? 9 : i % 3 == 1 ? 13 : 0;

@@ -24,6 +24,21 @@ export enum Probe {
   SleepForever = 13,   // waits to be killed
   Abort = 14,          // an AssemblyScript abort: message, exit code -1
   WriteKernelHalf = 15,// a write into the kernel's half (the direct map)
+  FloatSumSmall = 16,  // a long f64 sum in SSE registers, checked: run two at once to see the
+  FloatSumLarge = 17,  // scheduler keep each thread's SSE state across preemption
+}
+
+/** Sums i / 2 for i < n in f64 (exact below 2^26 terms) for about 100 ms of TCG time, with the
+ * running sums in SSE registers; 0 when the sum equals n(n-1)/4, else 103. */
+function floatSum(n: i32): i32 {
+  let total: f64 = 0;
+  for (let round = 0; round < 40; round++) {
+    let sum: f64 = 0, term: f64 = 0;
+    for (let i = 0; i < n; i++) { sum += term; term += 0.5; }
+    total += sum;
+  }
+  const expected = <f64>n * <f64>(n - 1) / 4 * 40;
+  return total == expected ? 0 : 103;
 }
 
 const DIRECT_MAP_PROBE: u64 = 0xffff_8000_0010_0000;
@@ -67,6 +82,8 @@ export function main(): i32 {
     }
     case Probe.Abort: abort("probe: deliberate abort"); return 100;
     case Probe.WriteKernelHalf: probeWrite64(DIRECT_MAP_PROBE, 0); return 100;
+    case Probe.FloatSumSmall: return floatSum(100_000);
+    case Probe.FloatSumLarge: return floatSum(150_001);
   }
   if (console !== null) console.line("probe: unknown probe " + probe.toString());
   return 102;
