@@ -70,7 +70,7 @@ $(BUILD)/wasm/kernel.o: $(BUILD)/wasm/kernel.c $(BUILD)/wasm/kernel.h arch/x86_6
 
 # --- the C and assembly glue -------------------------------------------------------------------
 # These include the generated kernel.h (the import and export prototypes).
-$(BUILD)/arch/hw.o $(BUILD)/arch/entry.o $(BUILD)/arch/interrupts.o: $(BUILD)/wasm/kernel.h
+$(BUILD)/arch/hw.o $(BUILD)/arch/entry.o $(BUILD)/arch/interrupts.o $(BUILD)/arch/user.o: $(BUILD)/wasm/kernel.h
 $(BUILD)/arch/%.o: arch/x86_64/%.c $(BUILD)/.setup
 	@mkdir -p $(BUILD)/arch
 	$(CC) $(KERNEL_CFLAGS) $(WARNINGS) -MMD -MP -c $< -o $@

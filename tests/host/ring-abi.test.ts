@@ -156,7 +156,6 @@ const RING_FIELDS: Record<string, { offset: string; size: () => bigint }> = {
   cqTail: { offset: "RING_CQ_TAIL", size: () => 4n },
   sqEntries: { offset: "RING_SQ_ENTRIES_FIELD", size: () => 4n },
   cqEntries: { offset: "RING_CQ_ENTRIES_FIELD", size: () => 4n },
-  skipped: { offset: "RING_SKIPPED", size: () => 4n },
   processId: { offset: "RING_PROCESS_ID", size: () => 4n },
   grantCount: { offset: "RING_GRANT_COUNT", size: () => 4n },
   grants: { offset: "RING_GRANTS", size: () => constant("RING_GRANTS_MAXIMUM") * GRANT_ENTRY_SIZE },
