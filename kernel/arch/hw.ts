@@ -43,3 +43,6 @@
 /** Test-only: the kernel itself reads (kind 0) or executes (kind 1) at a user virtual address
  * in the loaded address space. With SMAP / SMEP on, this must page-fault (a panic report). */
 @external("hw", "kernelTouchUser") export declare function kernelTouchUser(virtual: u64, kind: u32): u64;
+/** Bytes of live AssemblyScript objects the collector accounts (its `total`; after __collect(),
+ * what is reachable). For leak checks. */
+@external("hw", "kernelHeapBytes") export declare function kernelHeapBytes(): u32;

@@ -2,7 +2,7 @@
 // each interface its manifest entry grants (a Console, a Timer, a Memory with its quota, a
 // ProcessSpawner). From then on, only processes make processes.
 
-import { readControlRegister } from "../arch/hw";
+import { kernelHeapBytes, readControlRegister } from "../arch/hw";
 import { BootInformation } from "../boot/multiboot2";
 import { Interface } from "../cap/interface";
 import { KernelObject } from "../cap/kernel-object";
@@ -23,6 +23,8 @@ import { processSpawn, spawnFramesNeeded } from "./spawn";
 
 class ProcessesInitState {
   baselineFrames: u64 = 0;
+  /** Live kernel heap bytes right after the first process started (after a full collection). */
+  baselineHeapBytes: u32 = 0;
   started: Process | null = null;
 }
 const state = new ProcessesInitState();
@@ -60,6 +62,8 @@ export function processesInit(information: BootInformation, commandLine: Command
   const argument = commandLine.getDecimal("initarg");   // absent or not a number: 0
   const process = processSpawn(init, grants, argument > 0 ? <u32>argument : 0);
   state.started = process;
+  __collect();
+  state.baselineHeapBytes = kernelHeapBytes();
   logLine().text("processes: started ").text(init.name).text(" as process ").decimal(process.id);
   logEnd();
 }
@@ -67,6 +71,10 @@ export function processesInit(information: BootInformation, commandLine: Command
 /** The process started at boot (null before, or when none was). */
 export function processesStarted(): Process | null {
   return state.started;
+}
+
+export function processesBaselineHeapBytes(): u32 {
+  return state.baselineHeapBytes;
 }
 
 /** Free frames just before user space started: after every process has ended, the count must be

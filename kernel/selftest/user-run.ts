@@ -1,9 +1,12 @@
 // The "user" test scenario (test=user, usually with init=PROGRAM): the run ends when the
 // program the kernel started ends. It passes when that program exited with code 0 and the
 // kernel is back where it was before user space started: no process left, every frame returned,
-// no kernel object of any interface alive, no deadline pending.
+// no kernel object of any interface alive, no deadline pending, and the kernel heap (after a full
+// collection) no larger than just after the first process started, give or take HEAP_SLACK: the
+// kernel's lists keep the capacity they grew to (the run queue, the live processes), and the
+// first process's own record is still referenced; a leak per process would show as kilobytes.
 
-import { debugExit } from "../arch/hw";
+import { debugExit, kernelHeapBytes } from "../arch/hw";
 import { INTERFACE_COUNT, interfaceName } from "../cap/interface";
 import { liveObjects } from "../cap/kernel-object";
 import { ExitKind } from "../cap/methods";
@@ -11,18 +14,24 @@ import { DEBUG_EXIT_FAIL, DEBUG_EXIT_PASS } from "../layout";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { framesFree } from "../memory/frames";
 import { Process, processEndObserve, processesLive } from "../proc/process";
-import { processesBaselineFrames, processesStarted } from "../proc/processes";
+import { processesBaselineFrames, processesBaselineHeapBytes, processesStarted } from "../proc/processes";
 import { timeoutsPending } from "../proc/timeouts";
+
+const HEAP_SLACK: u32 = 4096;
 
 function startedEnded(process: Process): void {
   if (process !== processesStarted()) return;
   let pass = process.exitKind == ExitKind.Exited && process.exitCode == 0;
+  __collect();
+  const heap = kernelHeapBytes(), heapBefore = processesBaselineHeapBytes();
   const line = logLine().text("selftest: user: ").text(process.program.name).text(" ended (")
     .text(process.exitKind == ExitKind.Exited ? "exit code " : process.exitKind == ExitKind.Killed ? "killed, code " : "fault, vector ")
     .signedDecimal(process.exitCode).text("); processes left ").decimal(processesLive()).text(", frames free ")
-    .decimal(framesFree()).text(" (before user space ").decimal(processesBaselineFrames()).text("), deadlines ").decimal(timeoutsPending())
+    .decimal(framesFree()).text(" (before user space ").decimal(processesBaselineFrames()).text("), heap bytes ").decimal(heap)
+    .text(" (at start ").decimal(heapBefore).text("), deadlines ").decimal(timeoutsPending())
     .text(", objects");
   if (processesLive() != 0 || framesFree() != processesBaselineFrames() || timeoutsPending() != 0) pass = false;
+  if (<u64>heap > <u64>heapBefore + HEAP_SLACK) pass = false;
   for (let iface = 1; iface < INTERFACE_COUNT; iface++) {
     line.text(" ").text(interfaceName(iface)).text("=").decimal(liveObjects(iface));
     if (liveObjects(iface) != 0) pass = false;
