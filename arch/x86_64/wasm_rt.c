@@ -9,14 +9,10 @@
 #include "serial.h"
 #include "wasm_memory.h"
 
-#define MAX_FUNC_TYPES      256
-#define MAX_TYPE_ARITY      16
 #define FUNCREF_POOL_SIZE   1024
 
 static struct {
   uint32_t initialized;
-  uint32_t type_count;
-  struct { uint8_t params, results; uint8_t types[MAX_TYPE_ARITY]; } types[MAX_FUNC_TYPES];
   uint32_t funcrefs_used;
   wasm_rt_funcref_t funcref_pool[FUNCREF_POOL_SIZE];
   struct memory_plan_limits limits;  /* set by wasm_memory_configure before instantiation */
@@ -25,26 +21,8 @@ static struct {
 void wasm_rt_init(void) { runtime.initialized = 1; }
 bool wasm_rt_is_initialized(void) { return runtime.initialized; }
 
-uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
-  if (params + results > MAX_TYPE_ARITY) panic_message("wasm runtime: function type with too many parameters");
-  uint8_t types[MAX_TYPE_ARITY];
-  va_list arguments;
-  va_start(arguments, results);
-  for (uint32_t i = 0; i < params + results; i++) types[i] = (uint8_t)va_arg(arguments, int);
-  va_end(arguments);
-  for (uint32_t index = 0; index < runtime.type_count; index++) {
-    if (runtime.types[index].params != params || runtime.types[index].results != results) continue;
-    uint32_t i = 0;
-    while (i < params + results && runtime.types[index].types[i] == types[i]) i++;
-    if (i == params + results) return index;
-  }
-  if (runtime.type_count == MAX_FUNC_TYPES) panic_message("wasm runtime: too many function types");
-  uint32_t index = runtime.type_count++;
-  runtime.types[index].params = (uint8_t)params;
-  runtime.types[index].results = (uint8_t)results;
-  for (uint32_t i = 0; i < params + results; i++) runtime.types[index].types[i] = types[i];
-  return index;
-}
+/* func_types.c interns function types; a full table there is a kernel panic. */
+void wasm_rt_limit_reached(const char* what) { panic_message(what); }
 
 void wasm_memory_configure(struct memory_plan_limits limits) { runtime.limits = limits; }
 

@@ -14,6 +14,11 @@ export interface AssemblyScriptModule {
   bytes(address: number, length: number): Uint8Array;
   /** Messages of every abort() the module called. */
   aborts: string[];
+  /** The AssemblyScript string at `address`. */
+  readString(address: number): string;
+  /** Copies `bytes` so that they end exactly at `end` (the end of linear memory, for parsers of
+   * untrusted input: a read past them traps); returns their address. */
+  placeAtEnd(bytes: Uint8Array, end: number): number;
 }
 
 export function compileAssemblyScript(entry: string): WebAssembly.Module {
@@ -58,6 +63,12 @@ export function instantiate(module: WebAssembly.Module, imports: WebAssembly.Imp
     },
     bytes(address: number, length: number): Uint8Array {
       return new Uint8Array(memory.buffer.slice(address, address + length));
+    },
+    readString,
+    placeAtEnd(bytes: Uint8Array, end: number): number {
+      const address = end - bytes.length;
+      new Uint8Array(memory.buffer).set(bytes, address);
+      return address;
     },
   };
 }

@@ -110,10 +110,7 @@ elf.before.each(() => {
   memoryEnd = wasm.exports.reserveTop(TOP_PAGES);
 });
 
-function readString(address: number): string {
-  const length = new Uint32Array(wasm.memory.buffer, address - 4, 1)[0];
-  return Buffer.from(wasm.memory.buffer, address, length).toString("utf16le");
-}
+const readString = (address: number) => wasm.readString(address);
 // wasm has no unsigned types: i64 results arrive as signed BigInts.
 const unsigned64 = (value: bigint) => BigInt.asUintN(64, value);
 

@@ -121,17 +121,9 @@ multiboot2.before.each(() => {
   memoryEnd = wasm.exports.reserveTop(TOP_PAGES);
 });
 
-function readString(address: number): string {
-  const length = new Uint32Array(wasm.memory.buffer, address - 4, 1)[0];
-  return Buffer.from(wasm.memory.buffer, address, length).toString("utf16le");
-}
+const readString = (address: number) => wasm.readString(address);
 
-/** Copies `bytes` so that they end exactly at the end of linear memory; returns their address. */
-function placeAtEnd(bytes: Buffer): number {
-  const address = memoryEnd - bytes.length;
-  new Uint8Array(wasm.memory.buffer).set(bytes, address);
-  return address;
-}
+const placeAtEnd = (bytes: Buffer) => wasm.placeAtEnd(bytes, memoryEnd);
 
 interface Parsed {
   error: number; problems: string[]; commandLine: string; bootloaderName: string;

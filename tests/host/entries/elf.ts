@@ -7,17 +7,7 @@ import { elfParse, ElfParseResult, ElfSegment, ELF_MAXIMUM_SEGMENTS, USER_IMAGE_
 
 let parsed = new ElfParseResult(); // an empty success-shaped result until a test parses something
 
-/** Grows the heap once (and frees it again) so that parsing never grows memory, then adds
- * `pages` pages above everything the heap owns. Returns the end of linear memory. */
-export function reserveTop(pages: i32): usize {
-  heap.free(heap.alloc(8 << 20));
-  if (memory.grow(pages) < 0) abort("test entry: memory.grow refused");
-  return memoryEnd();
-}
-
-export function memoryEnd(): usize {
-  return <usize>memory.size() << 16;
-}
+export { memoryEnd, reserveTop } from "./top-of-memory";
 
 export function parse(address: usize, length: u64): void {
   parsed = elfParse(address, length);

@@ -9,17 +9,7 @@ import { Manifest, ManifestParseResult, grantAllowed, manifestParse } from "../.
 
 let parsed = new ManifestParseResult();
 
-/** Grows the heap once (and frees it again) so that parsing never grows memory, then adds
- * `pages` pages above everything the heap owns. Returns the end of linear memory. */
-export function reserveTop(pages: i32): usize {
-  heap.free(heap.alloc(8 << 20));
-  if (memory.grow(pages) < 0) abort("test entry: memory.grow refused");
-  return memoryEnd();
-}
-
-export function memoryEnd(): usize {
-  return <usize>memory.size() << 16;
-}
+export { memoryEnd, reserveTop } from "./top-of-memory";
 
 export function parse(address: usize, length: u64): void {
   parsed = manifestParse(address, length);

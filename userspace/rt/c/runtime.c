@@ -4,23 +4,18 @@
  * refused. A trap is reported to the kernel by touching USER_TRAP_REPORT_BASE + trap in the
  * never-mapped page 0: the kernel names the trap and ends the process. Only C code that no wasm
  * frame is waiting on uses the ring here (see ring_call), so it never sees another's completion. */
-#include <stdarg.h>
 #include "wasm-rt.h"
 #include "layout.h"
 #include "ring.h"
 #include "runtime.h"
 #include "syscall.h"
 
-#define MAX_FUNC_TYPES   128
-#define MAX_TYPE_ARITY   16
 #define FUNCREF_POOL     1024
 #define WASM_PAGE        65536u
 #define PAGE             4096u
 
 static struct {
   uint32_t initialized;
-  uint32_t type_count;
-  struct { uint8_t params, results; uint8_t types[MAX_TYPE_ARITY]; } types[MAX_FUNC_TYPES];
   uint32_t funcrefs_used;
   wasm_rt_funcref_t funcref_pool[FUNCREF_POOL];
   uint64_t next_user_data;
@@ -34,25 +29,10 @@ __attribute__((noreturn)) void capsid_report(uint32_t code) {
 void wasm_rt_init(void) { runtime.initialized = 1; }
 bool wasm_rt_is_initialized(void) { return runtime.initialized; }
 
-uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
-  if (params + results > MAX_TYPE_ARITY) capsid_report(CAPSID_REPORT_RUNTIME_LIMIT);
-  uint8_t types[MAX_TYPE_ARITY];
-  va_list arguments;
-  va_start(arguments, results);
-  for (uint32_t i = 0; i < params + results; i++) types[i] = (uint8_t)va_arg(arguments, int);
-  va_end(arguments);
-  for (uint32_t index = 0; index < runtime.type_count; index++) {
-    if (runtime.types[index].params != params || runtime.types[index].results != results) continue;
-    uint32_t i = 0;
-    while (i < params + results && runtime.types[index].types[i] == types[i]) i++;
-    if (i == params + results) return index;
-  }
-  if (runtime.type_count == MAX_FUNC_TYPES) capsid_report(CAPSID_REPORT_RUNTIME_LIMIT);
-  uint32_t index = runtime.type_count++;
-  runtime.types[index].params = (uint8_t)params;
-  runtime.types[index].results = (uint8_t)results;
-  for (uint32_t i = 0; i < params + results; i++) runtime.types[index].types[i] = types[i];
-  return index;
+/* func_types.c (shared with the kernel) interns function types; a full table ends the process. */
+void wasm_rt_limit_reached(const char* what) {
+  (void)what;
+  capsid_report(CAPSID_REPORT_RUNTIME_LIMIT);
 }
 
 static uint8_t* ring(void) { return (uint8_t*)(uintptr_t)(USER_LINEAR_BASE + USER_RING_LINEAR); }
