@@ -39,3 +39,15 @@ test("the test runner's debug-exit codes are the kernel's", () => {
 });
 
 test.run();
+
+test("every offset in kernel/proc/context.ts equals its arch/x86_64/user_context.h twin", () => {
+  const header = readFileSync(join(REPOSITORY, "arch/x86_64/user_context.h"), "utf8");
+  const defines = new Map([...header.matchAll(/^#define\s+(CONTEXT_\w+)\s+(0x[0-9a-fA-F]+)\b/gm)].map(([, name, value]) => [name, BigInt(value)]));
+  const text = readFileSync(join(REPOSITORY, "kernel/proc/context.ts"), "utf8");
+  const constants = [...text.matchAll(/^export const (CONTEXT_\w+): u32 = (0x[0-9a-fA-F]+);/gm)];
+  assert.ok(constants.length >= 10, "context.ts offsets found");
+  for (const [, name, value] of constants) {
+    assert.ok(defines.has(name), `${name} is defined in user_context.h`);
+    assert.is(BigInt(value), defines.get(name), name);
+  }
+});
