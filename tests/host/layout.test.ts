@@ -38,8 +38,6 @@ test("the test runner's debug-exit codes are the kernel's", () => {
   assert.is(BigInt(DEBUG_EXIT.panic), defines.get("DEBUG_EXIT_PANIC"));
 });
 
-test.run();
-
 test("every offset in kernel/proc/context.ts equals its arch/x86_64/user_context.h twin", () => {
   const header = readFileSync(join(REPOSITORY, "arch/x86_64/user_context.h"), "utf8");
   const defines = new Map([...header.matchAll(/^#define\s+(CONTEXT_\w+)\s+(0x[0-9a-fA-F]+)\b/gm)].map(([, name, value]) => [name, BigInt(value)]));
@@ -51,3 +49,5 @@ test("every offset in kernel/proc/context.ts equals its arch/x86_64/user_context
     assert.is(BigInt(value), defines.get(name), name);
   }
 });
+
+test.run();
