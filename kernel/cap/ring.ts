@@ -6,8 +6,7 @@
 
 import {
   CQE_OPCODE, CQE_RESERVED, CQE_RESULT, CQE_USER_DATA, CQE_VALUE, RING_CQ_ENTRIES, RING_CQ_ENTRIES_FIELD, RING_CQ_HEAD,
-  RING_CQ_OFFSET, RING_CQ_TAIL, RING_CQE_SIZE, RING_SQ_ENTRIES, RING_SQ_ENTRIES_FIELD, RING_SQ_HEAD, RING_SQ_OFFSET,
-  RING_SQ_TAIL, RING_SQE_SIZE,
+  RING_CQ_OFFSET, RING_CQ_TAIL, RING_CQE_SIZE, RING_SQ_ENTRIES, RING_SQ_ENTRIES_FIELD, RING_SQ_HEAD, RING_SQ_TAIL,
 } from "./ring-layout";
 
 export class Ring {
@@ -36,11 +35,6 @@ export class Ring {
   @inline completionsReady(): u32 {
     const ready = this.cqTail - load<u32>(<usize>this.page + RING_CQ_HEAD);
     return ready > RING_CQ_ENTRIES - this.reserved ? u32.MAX_VALUE : ready;
-  }
-
-  /** Address of the submission at the kernel's head (the caller copies it before decoding). */
-  @inline submissionAtHead(): usize {
-    return <usize>this.page + RING_SQ_OFFSET + (this.sqHead % RING_SQ_ENTRIES) * RING_SQE_SIZE;
   }
 
   /** Completion slots neither filled and unconsumed nor reserved; `ready` from completionsReady. */

@@ -22,9 +22,6 @@ const USER_TABLE_FLAGS: u64 = PAGE_PRESENT | PAGE_WRITABLE | PAGE_USER;
 const PAGE_SHARED: u64 = 1 << 9;
 
 export class AddressSpace {
-  /** Frames of this space in use: tables and mapped pages (the PML4 included). */
-  frames: u32 = 0;
-
   private constructor(readonly pml4: u64) {}
 
   /** A new space sharing the kernel half; null when no frame is left. */
@@ -33,9 +30,7 @@ export class AddressSpace {
     if (pml4 == 0) return null;
     const kernel = kernelPml4();
     for (let index: u64 = 256; index < 512; index++) writeEntry(pml4, index, readEntry(kernel, index));
-    const space = new AddressSpace(pml4);
-    space.frames = 1;
-    return space;
+    return new AddressSpace(pml4);
   }
 
   /** Maps one zeroed new frame at user page `virtual`; returns its physical address, or 0 with
@@ -63,7 +58,6 @@ export class AddressSpace {
       }
       const next = frameAllocateZeroed();
       if (next == 0) { error.value = KernelError.OutOfMemory; return 0; }
-      this.frames++;
       writeEntry(table, index, next | USER_TABLE_FLAGS);
       table = next;
     }
@@ -76,7 +70,6 @@ export class AddressSpace {
     } else {
       frame = frameAllocateZeroed();
       if (frame == 0) { error.value = KernelError.OutOfMemory; return 0; }
-      this.frames++;
     }
     if (access == UserAccess.ReadWrite) flags |= PAGE_WRITABLE;
     if (access != UserAccess.ReadExecute) flags |= noExecuteFlag();
@@ -103,7 +96,6 @@ export class AddressSpace {
     if (allocator === null) return;
     freeLevel(this.pml4, 3, 256);
     allocator.free(this.pml4);
-    this.frames = 0;
   }
 }
 

@@ -59,7 +59,6 @@ export class Process {
 class ProcessesState {
   nextId: u32 = 1;
   live: Process[] = [];
-  ended: u64 = 0;
   /** Told about every process once it has fully ended (the test-run check). */
   endObserver: ((process: Process) => void) | null = null;
 }
@@ -81,10 +80,6 @@ export function processesLive(): i32 {
   return state.live.length;
 }
 
-export function processesEnded(): u64 {
-  return state.ended;
-}
-
 /** Ends `process` (no effect if it has ended): logs how, releases its capabilities, frees its
  * memory and thread, returns its charges and completes every wait on it. */
 export function processEnd(process: Process, kind: ExitKind, code: i32): void {
@@ -92,7 +87,6 @@ export function processEnd(process: Process, kind: ExitKind, code: i32): void {
   process.state = ProcessState.Ended;
   process.exitKind = kind;
   process.exitCode = code;
-  state.ended++;
   const index = state.live.indexOf(process);
   if (index >= 0) state.live.splice(index, 1);
 

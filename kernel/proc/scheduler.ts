@@ -10,7 +10,6 @@ class SchedulerState {
   current: Thread | null = null;
   /** The tick ended the current thread's turn. */
   turnOver: bool = false;
-  switches: u64 = 0;
 }
 const state = new SchedulerState();
 
@@ -46,11 +45,6 @@ export function schedulerNext(): u64 {
   if (state.queue.length == 0) return current !== null ? current.context : 0;
   if (current !== null) state.queue.push(current);
   const next = state.queue.shift();
-  if (next !== current) state.switches++;
   state.current = next;
   return next.context;
-}
-
-export function schedulerSwitches(): u64 {
-  return state.switches;
 }

@@ -39,13 +39,6 @@ export function copyOut(space: AddressSpace, destination: u64, source: usize, le
   return KernelError.None;
 }
 
-/** Reads one u32 of the process's memory (checked): the value, with `error` set. */
-export function readUser32(space: AddressSpace, address: u64, error: StaticArray<KernelError>): u32 {
-  const scratch = memory.data(8, 8);
-  error[0] = copyIn(space, scratch, address, 4);
-  return error[0] == KernelError.None ? load<u32>(scratch) : 0;
-}
-
 /** Page by page, since neighbouring user pages need not be neighbouring frames. */
 function copyPages(space: AddressSpace, user: u64, kernel: usize, length: u64, toUser: bool): void {
   let done: u64 = 0;
