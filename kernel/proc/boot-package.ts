@@ -104,6 +104,19 @@ export function bootProgramFind(name: string): BootProgram | null {
   return null;
 }
 
+/** The program whose name is exactly the `length` bytes at `address` (names are ASCII, so a
+ * byte compare is exact: no decoding can make other bytes match), or null. */
+export function bootProgramFindBytes(address: usize, length: u32): BootProgram | null {
+  for (let p = 0; p < state.programs.length; p++) {
+    const name = state.programs[p].name;
+    if (<u32>name.length != length) continue;
+    let same = true;
+    for (let i: u32 = 0; i < length && same; i++) same = <u32>load<u8>(address + <usize>i) == <u32>name.charCodeAt(<i32>i);
+    if (same) return state.programs[p];
+  }
+  return null;
+}
+
 function warn(message: string): void {
   logLine(LogLevel.Warning).text(message);
   logEnd();

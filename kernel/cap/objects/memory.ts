@@ -33,8 +33,9 @@ export function memoryDecode(object: MemoryObject, process: Process, method: u32
   // The manifest caps what the program may map in all, whatever quota it was lent.
   if (pages > <u64>process.program.policy.memoryQuotaPages - process.pagesCharged) return KernelError.QuotaExceeded;
   if (process.linearEnd + pages * PAGE_SIZE > LINEAR_MAXIMUM) return KernelError.OutOfRange;
-  // Each page, and at most one page table per 512 pages plus a PD and a PDPT.
-  if (framesFree() < pages + pages / 512 + 3) return KernelError.OutOfMemory;
+  // Each page, and the tables a run of `pages` can need from any start: one more than it spans of
+  // each level (page tables per 512 pages, directories per 2^18, PDPTs per 2^27).
+  if (framesFree() < pages + pages / 512 + pages / (1 << 18) + pages / (1 << 27) + 6) return KernelError.OutOfMemory;
   return KernelError.None;
 }
 

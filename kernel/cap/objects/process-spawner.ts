@@ -5,7 +5,7 @@
 
 import { KernelError } from "../../error";
 import { framesFree } from "../../memory/frames";
-import { BootProgram, bootProgramFind } from "../../proc/boot-package";
+import { BootProgram, bootProgramFindBytes } from "../../proc/boot-package";
 import { grantAllowed } from "../../proc/manifest";
 import { Process } from "../../proc/process";
 import { PROCESS_CAPABILITY_SLOTS, processSpawn, spawnFramesNeeded } from "../../proc/spawn";
@@ -49,7 +49,7 @@ function spawnDecode(process: Process, method: u32, entry: usize): KernelError {
   if (error != KernelError.None) return error;
   error = copyIn(process.space, handleBuffer, load<u64>(entry + SQE_ARGUMENT2), count * 4);
   if (error != KernelError.None) return error;
-  const program = bootProgramFind(String.UTF8.decodeUnsafe(nameBuffer, <usize>nameLength));
+  const program = bootProgramFindBytes(nameBuffer, <u32>nameLength);   // byte for byte, no decoding
   if (program === null) return KernelError.NotFound;
   const grants = decoded.grants;
   grants.length = 0;

@@ -1,14 +1,15 @@
 // Host-test entry for the ring path: capEnter (kernel/proc/cap-enter.ts) and entryProcess
-// (kernel/cap/entry.ts) through the real dispatch and kernel objects. tests/host/ring.test.ts
-// drives it. setup() boots the memory subsystems over a region of the wasm memory, which plays
-// physical memory (DESIGN.md #3): fake boot page tables that direct-map the first GiB, framesInit,
-// kernelSpaceInit, the clock and optionally a boot package; then one "caller" process with a
-// ring, a context frame and the user pages and capabilities the test asks for.
+// (kernel/cap/entry.ts) through the real dispatch and objects; tests/host/ring.test.ts drives it.
+// setup() boots over a region of the wasm memory, which plays physical memory (DESIGN.md #3):
+// fake boot page tables direct-mapping the first GiB, framesInit, kernelSpaceInit, the clock, the
+// boot package if modules were added. Then the test makes processes (the first is the caller),
+// maps their pages, gives them capabilities, and reads and writes the caller's ring page itself.
 
 import { BootInformation, BootModule, MemoryMapEntry } from "../../../kernel/boot/multiboot2";
 import { CapabilityTable } from "../../../kernel/cap/capability-table";
 import { Interface } from "../../../kernel/cap/interface";
 import { KernelObject, liveObjects as kernelLiveObjects } from "../../../kernel/cap/kernel-object";
+import { ExitKind } from "../../../kernel/cap/methods";
 import { ConsoleObject } from "../../../kernel/cap/objects/console";
 import { MemoryObject } from "../../../kernel/cap/objects/memory";
 import { ProcessHandleObject } from "../../../kernel/cap/objects/process-handle";
@@ -17,9 +18,9 @@ import { TimerObject } from "../../../kernel/cap/objects/timer";
 import { Ring } from "../../../kernel/cap/ring";
 import { USER_LINEAR_BASE, USER_RING_LINEAR } from "../../../kernel/layout";
 import { logSetLevel } from "../../../kernel/log/log";
-import { frameAllocateZeroed, frameAllocator, framesFree as kernelFramesFree, framesInit } from "../../../kernel/memory/frames";
+import { frameAllocator, frameAllocateZeroed, framesFree as kernelFramesFree, framesInit } from "../../../kernel/memory/frames";
 import { kernelPml4, kernelSpaceInit } from "../../../kernel/memory/kernel-space";
-import { PAGE_ADDRESS_MASK } from "../../../kernel/memory/page-table";
+import { PAGE_ADDRESS_MASK, PAGE_SIZE } from "../../../kernel/memory/page-table";
 import { AddressSpace, KernelErrorCell, UserAccess } from "../../../kernel/proc/address-space";
 import { BootProgram, bootPackageInit, bootProgramFind } from "../../../kernel/proc/boot-package";
 import { capEnter } from "../../../kernel/proc/cap-enter";
@@ -27,7 +28,234 @@ import { CONTEXT_RAX, contextRead, contextWrite } from "../../../kernel/proc/con
 import { ElfImage } from "../../../kernel/proc/elf";
 import { ManifestProgram } from "../../../kernel/proc/manifest";
 import { exitValue, Process, processEnd, processesLive as kernelProcessesLive, processNextId, processRegister, ProcessState } from "../../../kernel/proc/process";
-import { spawnFramesNeeded as kernelSpawnFramesNeeded } from "../../../kernel/proc/spawn";
+import { PROCESS_CAPABILITY_SLOTS, spawnFramesNeeded as kernelSpawnFramesNeeded } from "../../../kernel/proc/spawn";
 import { Thread } from "../../../kernel/proc/thread";
 import { timeoutsExpire, timeoutsPending as kernelTimeoutsPending } from "../../../kernel/proc/timeouts";
-import { clockInit } from "../../../time-clock-shim";
+import { clockInit } from "../../../kernel/time/clock";
+
+/** The boot page tables C would have built: PML4, one PDPT, one directory of 2 MiB pages. */
+const BOOT_TABLES = memory.data(3 * <i32>PAGE_SIZE, <i32>PAGE_SIZE);
+/** What informationAddress points at: the boot information's u32 total size. */
+const INFORMATION = memory.data(16, 8);
+/** Room for boot modules (a manifest, ELF images) that the test copies in before setup(). */
+const PACKAGE_CAPACITY: i32 = 4 * <i32>PAGE_SIZE;
+const PACKAGE = memory.data(PACKAGE_CAPACITY, <i32>PAGE_SIZE);
+/** The value capEnter's callers find in rax when capEnter wrote nothing. */
+const RAX_UNTOUCHED: u64 = 0x5a5a_5a5a_5a5a_5a5a;
+
+const PRESENT_WRITABLE: u64 = 0b11;
+const HUGE: u64 = 1 << 7;
+
+class World {
+  information: BootInformation = new BootInformation();
+  processes: Process[] = [];
+  /** Frames taken by hog(), given back by unhog(). */
+  hogged: u64[] = [];
+}
+const world = new World();
+
+export function bootTablesAddress(): usize { return BOOT_TABLES; }
+export function packageAddress(): usize { return PACKAGE; }
+export function packageCapacity(): i32 { return PACKAGE_CAPACITY; }
+export function raxUntouched(): u64 { return RAX_UNTOUCHED; }
+export function memoryBytes(): u64 { return <u64>memory.size() << 16; }
+
+/** A boot module at PACKAGE + offset, before setup(). */
+export function addModule(offset: u32, length: u32, name: string): void {
+  const module = new BootModule();
+  module.start = <u32>PACKAGE + offset;
+  module.end = module.start + length;
+  module.commandLine = name;
+  world.information.modules.push(module);
+}
+
+/** Grows the wasm memory to `regionEnd` (the heap has been set up by now, so it never uses the
+ * bytes grown here), describes [regionStart, regionEnd) as the only available RAM, and runs the
+ * kernel's memory bring-up over it. Returns the frames free afterwards. */
+export function setup(regionStart: u32, regionEnd: u32, logLevel: string): u64 {
+  if (<u64>memory.size() << 16 > <u64>regionStart) abort("test entry: the heap already reaches the frame region");
+  if (memory.grow(<i32>((regionEnd >> 16) - <u32>memory.size())) < 0) abort("test entry: memory.grow refused");
+  const pml4 = <u64>BOOT_TABLES, pdpt = pml4 + PAGE_SIZE, directory = pdpt + PAGE_SIZE;
+  store<u64>(<usize>(pml4 + 256 * 8), pdpt | PRESENT_WRITABLE);   // DIRECT_MAP_BASE
+  store<u64>(<usize>pdpt, directory | PRESENT_WRITABLE);
+  for (let i: u64 = 0; i < 512; i++) store<u64>(<usize>(directory + i * 8), (i << 21) | PRESENT_WRITABLE | HUGE);
+
+  const entry = new MemoryMapEntry();
+  entry.base = regionStart;
+  entry.length = regionEnd - regionStart;
+  entry.type = 1;
+  world.information.memoryMap.push(entry);
+  store<u32>(INFORMATION, 16);
+  framesInit(world.information, INFORMATION);
+  kernelSpaceInit();
+  clockInit(1_000_000_000);   // a TSC of 1 GHz: nanoseconds = cycles
+  if (world.information.modules.length > 0) bootPackageInit(world.information);
+  if (!logSetLevel(logLevel)) abort("test entry: unknown log level");
+  return kernelFramesFree();
+}
+
+// --- processes ----------------------------------------------------------------------------------
+
+/** A process with an empty address space but for its ring page, a zeroed context frame and an
+ * empty table of 64 slots, registered like a spawned one. Its program is made up: `name`, and
+ * the manifest cap `quotaPages`. Returns its index (0 is the caller of enter()). */
+export function processCreate(name: string, quotaPages: u32): i32 {
+  const policy = new ManifestProgram();
+  policy.name = name;
+  policy.memoryQuotaPages = quotaPages;
+  policy.grantMask = 0x3e;
+  const program = new BootProgram(name, policy, 0, new ElfImage());
+  const space = AddressSpace.create();
+  if (space === null) abort("test entry: no frame for a PML4");
+  const error = new KernelErrorCell();
+  const ringPage = space!.mapNew(USER_LINEAR_BASE + <u64>USER_RING_LINEAR, UserAccess.ReadWrite, error);
+  const context = frameAllocateZeroed();
+  if (ringPage == 0 || context == 0) abort("test entry: no frame for a ring or a context");
+  const process = new Process(processNextId(), program, space!, CapabilityTable.create(PROCESS_CAPABILITY_SLOTS)!);
+  process.thread = new Thread(process, context, new Ring(ringPage));
+  processRegister(process);
+  world.processes.push(process);
+  return world.processes.length - 1;
+}
+
+function processAt(index: i32): Process { return world.processes[index]; }
+function caller(): Process { return world.processes[0]; }
+function callerThread(): Thread { return caller().thread!; }
+
+let lastMapError: i32 = 0;
+/** Maps a new zeroed page at user address `virtual` in process `index` (access: UserAccess);
+ * returns its frame, or 0 (the error is then in mapError). */
+export function mapUser(index: i32, virtual: u64, access: i32): u64 {
+  const error = new KernelErrorCell();
+  const frame = processAt(index).space.mapNew(virtual, <UserAccess>access, error);
+  lastMapError = error.value;
+  return frame;
+}
+export function mapError(): i32 { return lastMapError; }
+
+/** Where user address `virtual` of process `index` lies in linear memory, or -1 when no page is
+ * mapped there. The leaf's other bits come from userFlags. */
+export function userPhysical(index: i32, virtual: u64): i64 {
+  const leaf = processAt(index).space.leaf(virtual & ~(PAGE_SIZE - 1));
+  if ((leaf & 1) == 0) return -1;
+  return <i64>((leaf & PAGE_ADDRESS_MASK) + (virtual & (PAGE_SIZE - 1)));
+}
+export function userFlags(index: i32, virtual: u64): u64 { return processAt(index).space.leaf(virtual & ~(PAGE_SIZE - 1)) & ~PAGE_ADDRESS_MASK; }
+
+/** Frames process `index` holds, counted from its page tables: the PML4, every table of the
+ * lower half, every leaf frame it owns (not those marked shared, bit 9), and its context frame.
+ * 0 once it has ended. */
+export function processFrames(index: i32): u32 {
+  const process = processAt(index);
+  return process.state == ProcessState.Ended ? 0 : 1 + tableFrames(process.space.pml4, 3, 256) + 1;
+}
+function tableFrames(table: u64, level: i32, count: u64): u32 {
+  let frames: u32 = 0;
+  for (let i: u64 = 0; i < count; i++) {
+    const entry = load<u64>(<usize>(table + i * 8));
+    if ((entry & 1) == 0) continue;
+    if (level > 0) frames += 1 + tableFrames(entry & PAGE_ADDRESS_MASK, level - 1, 512);
+    else if ((entry & (1 << 9)) == 0) frames++;
+  }
+  return frames;
+}
+export function processEnded(index: i32): bool { return processAt(index).state == ProcessState.Ended; }
+export function processExitValue(index: i32): u64 { return exitValue(processAt(index)); }
+export function processId(index: i32): u32 { return processAt(index).id; }
+export function processLinearEnd(index: i32): u64 { return processAt(index).linearEnd; }
+export function setProcessLinearEnd(index: i32, end: u64): void { processAt(index).linearEnd = end; }
+export function processPagesCharged(index: i32): u64 { return processAt(index).pagesCharged; }
+export function processKill(index: i32): void { processEnd(processAt(index), ExitKind.Killed, -9); }
+export function processesLive(): i32 { return kernelProcessesLive(); }
+
+// --- capabilities -------------------------------------------------------------------------------
+
+function give(index: i32, object: KernelObject): u32 {
+  const handle = processAt(index).table.insert(object);
+  if (handle == 0) abort("test entry: table full");
+  return handle;
+}
+export function grantConsole(index: i32): u32 { return give(index, new ConsoleObject()); }
+export function grantTimer(index: i32): u32 { return give(index, new TimerObject()); }
+export function grantMemory(index: i32, quota: u64): u32 { return give(index, new MemoryObject(quota)); }
+export function grantSpawner(index: i32): u32 { return give(index, new ProcessSpawnerObject()); }
+/** A ProcessHandle on process `target`, in the table of process `index`. */
+export function grantProcessHandle(index: i32, target: i32): u32 { return give(index, new ProcessHandleObject(processAt(target))); }
+/** The same object as `handle` names in `from`'s table, inserted again in `index`'s table. */
+export function grantSame(index: i32, from: i32, handle: u32): u32 { return give(index, processAt(from).table.lookup(handle)!); }
+
+export function tableCount(index: i32): i32 { return processAt(index).table.count; }
+export function tableFreeSlots(index: i32): i32 { return processAt(index).table.freeSlots(); }
+export function interfaceOf(index: i32, handle: u32): i32 { return processAt(index).table.interfaceOf(handle); }
+export function handleAt(index: i32, slot: i32): u32 { return processAt(index).table.handleAt(slot); }
+export function liveObjects(iface: i32): i32 { return kernelLiveObjects(<Interface>iface); }
+
+export function memoryUsed(index: i32, handle: u32): u64 { return changetype<MemoryObject>(processAt(index).table.lookup(handle)!).used; }
+
+/** The process a ProcessHandle in `index`'s table names, added to the processes made here so the
+ * test can look at it; returns its index. */
+export function adoptChild(index: i32, handle: u32): i32 {
+  const object = processAt(index).table.lookup(handle);
+  if (object === null || object.iface != Interface.ProcessHandle) abort("test entry: not a ProcessHandle");
+  world.processes.push(changetype<ProcessHandleObject>(object).process);
+  return world.processes.length - 1;
+}
+/** Sets the caller's ring indexes as if it had run for a long time: the kernel's own sqHead and
+ * cqTail, published, and the process's sqTail and cqHead equal to them (an empty ring). */
+export function ringSetIndexes(sqHead: u32, cqTail: u32): void {
+  const ring = callerThread().ring;
+  if (ring.reserved != 0 || ring.sqHead != load<u32>(<usize>ring.page + 4) || ring.cqTail != load<u32>(<usize>ring.page + 8)) {
+    abort("test entry: ringSetIndexes on a ring in use");
+  }
+  ring.sqHead = sqHead;
+  ring.cqTail = cqTail;
+  store<u32>(<usize>ring.page, sqHead);
+  store<u32>(<usize>ring.page + 4, sqHead);
+  store<u32>(<usize>ring.page + 8, cqTail);
+  store<u32>(<usize>ring.page + 12, cqTail);
+}
+export function ringPage(index: i32): u64 { return processAt(index).thread!.ring.page; }
+export function contextFrame(index: i32): u64 { return processAt(index).thread!.context; }
+
+// --- the ring -----------------------------------------------------------------------------------
+
+/** cap_enter(minimum, timeout) for the caller; returns its rax (RAX_UNTOUCHED if not written). */
+export function enter(minimum: u64, timeout: u64): u64 {
+  const thread = callerThread();
+  contextWrite(<usize>thread.context, CONTEXT_RAX, RAX_UNTOUCHED);
+  capEnter(thread, minimum, timeout);
+  return contextRead(<usize>thread.context, CONTEXT_RAX);
+}
+export function rax(): u64 { return contextRead(<usize>callerThread().context, CONTEXT_RAX); }
+export function kernelSqHead(): u32 { return callerThread().ring.sqHead; }
+export function kernelCqTail(): u32 { return callerThread().ring.cqTail; }
+export function ringReserved(): u32 { return callerThread().ring.reserved; }
+export function threadState(index: i32): i32 { return processAt(index).thread !== null ? processAt(index).thread!.state : -1; }
+/** From the tick: fires the deadlines that passed (the test moves the fake TSC first). */
+export function tick(): void { timeoutsExpire(); }
+export function timeoutsPending(): i32 { return kernelTimeoutsPending(); }
+
+// --- frames -------------------------------------------------------------------------------------
+
+export function framesFree(): u64 { return kernelFramesFree(); }
+/** Takes `count` frames out of the allocator (to make it run short); returns how many it got. */
+export function hog(count: i32): i32 {
+  const allocator = frameAllocator()!;
+  for (let i = 0; i < count; i++) {
+    const frame = allocator.allocate();
+    if (frame == 0) return i;
+    world.hogged.push(frame);
+  }
+  return count;
+}
+export function unhog(): void {
+  const allocator = frameAllocator()!;
+  while (world.hogged.length > 0) {
+    if (allocator.free(world.hogged.pop()) != 0) abort("test entry: a hogged frame did not go back");
+  }
+}
+export function kernelPml4Address(): u64 { return kernelPml4(); }
+export function spawnFramesNeeded(name: string): u64 {
+  const program = bootProgramFind(name);
+  return program === null ? 0 : kernelSpawnFramesNeeded(program);
+}
