@@ -49,6 +49,7 @@ const PROBE_REPORTS: [string, RegExp][] = [
   ["stack overflow", /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x6, rip 0x[0-9a-f]+, cr2 0x7ffefffef[0-9a-f]{3} \(not present, write\); process ended$/],
   ["abort", /^panic: probe: deliberate abort/],
   ["write the kernel half", /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x7, rip 0x[0-9a-f]+, cr2 0xffff800000100000 \(protection violation, write\); process ended$/],
+  ["unaligned atomic", /^capsid: process \d+ \(probe\): wasm trap: out-of-bounds memory or table access; process ended$/],
 ];
 
 processes("isolation probes fault with the right CR2, the others run on; 1000 spawn/exit cycles leak nothing", async () => {
@@ -60,6 +61,7 @@ processes("isolation probes fault with the right CR2, the others run on; 1000 sp
     }
     await qemu.expectLine(/^capsid: process \d+ \(probe\) was killed$/);
     await qemu.expectLine("check: kill and stale handle checked");
+    await qemu.expectLine("check: atomics checked");
     // Two processes summing in SSE registers while the tick preempts them (without the FXSAVE
     // switch in arch/x86_64/user.c this fails: checked by hand).
     await qemu.expectLine("check: SSE sums in two preempted processes exact", 60_000);

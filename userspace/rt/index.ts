@@ -5,7 +5,7 @@ export { Console } from "./console";
 export { Memory } from "./memory";
 export { ExitStatus, ProcessHandle, ProcessSpawner } from "./process";
 export { grant, processId, startArgument } from "./ring";
-export { exit, readTsc } from "./syscalls";
+export { atomicAdd32, atomicCompareExchange32, atomicLoad32, atomicStore32, exit, readTsc } from "./syscalls";
 export { Timer } from "./timer";
 export { ExitKind } from "../../kernel/cap/methods";
 export { userAbort } from "./panic";

@@ -4,7 +4,13 @@
 // capabilities held, kills and faults. Exits 0 when everything matched; the kernel then checks
 // that every frame and object came back.
 
-import { Console, ExitKind, ExitStatus, Memory, ProcessSpawner, Timer } from "../../rt/index";
+import {
+  atomicAdd32, atomicCompareExchange32, atomicLoad32, atomicStore32, Console, ExitKind, ExitStatus, Memory, ProcessSpawner, Timer,
+} from "../../rt/index";
+
+function memory_data_word(): usize {
+  return memory.data(8, 8);
+}
 
 const SPAWN_CYCLES = 1000;
 const KILLED_EXIT_CODE = -9;
@@ -30,6 +36,7 @@ const EXPECTATIONS: Expectation[] = [
   new Expectation(12, "call a handle not held", ExitKind.Exited, 0),
   new Expectation(14, "abort", ExitKind.Exited, -1),
   new Expectation(15, "write the kernel half", ExitKind.Faulted, PAGE_FAULT),
+  new Expectation(18, "unaligned atomic", ExitKind.Faulted, PAGE_FAULT),
 ];
 
 function describe(status: ExitStatus): string {
@@ -69,6 +76,14 @@ export function main(): i32 {
   sleeper.release();
   if (sleeper.wait() !== null || sleeper.lastError != -11) { console.line("check: FAIL released handle still works"); failures++; }
   console.line("check: kill and stale handle checked");
+
+  // The atomics imports: add, compare-exchange (both outcomes), load and store.
+  const word = memory_data_word();
+  atomicStore32(word, 5);
+  for (let i = 0; i < 1000; i++) atomicAdd32(word, 3);
+  const swapped = atomicCompareExchange32(word, 3005, 7), missed = atomicCompareExchange32(word, 3005, 9);
+  if (atomicLoad32(word) != 7 || swapped != 3005 || missed != 7) { console.line("check: FAIL atomics"); failures++; }
+  console.line("check: atomics checked");
 
   // Two processes summing in SSE registers at once, preempted by the tick: each result exact.
   const small = spawner.spawn("probe", grants, 16), large = spawner.spawn("probe", grants, 17);

@@ -2,7 +2,7 @@
 // which tests/qemu/processes.test.ts and the check program share by value). Each probe that
 // must not succeed is followed by `return 100`: reaching it is a failure the spawner sees.
 
-import { Console, startArgument, Timer } from "../../rt/index";
+import { atomicAdd32, Console, startArgument, Timer } from "../../rt/index";
 import { probePrivileged, probeRead64, probeWrite64, PROBE_CLI, PROBE_HLT, PROBE_IN, PROBE_INT } from "../../rt/probes";
 import { Opcode } from "../../../kernel/cap/ring-layout";
 import { ringCall } from "../../rt/ring";
@@ -26,6 +26,7 @@ export enum Probe {
   WriteKernelHalf = 15,// a write into the kernel's half (the direct map)
   FloatSumSmall = 16,  // a long f64 sum in SSE registers, checked: run two at once to see the
   FloatSumLarge = 17,  // scheduler keep each thread's SSE state across preemption
+  UnalignedAtomic = 18,// an atomic on an unaligned address: a wasm out-of-bounds trap
 }
 
 /** Sums i / 2 for i < n in f64 (exact below 2^26 terms) for about 100 ms of TCG time, with the
@@ -84,6 +85,7 @@ export function main(): i32 {
     case Probe.WriteKernelHalf: probeWrite64(DIRECT_MAP_PROBE, 0); return 100;
     case Probe.FloatSumSmall: return floatSum(100_000);
     case Probe.FloatSumLarge: return floatSum(150_001);
+    case Probe.UnalignedAtomic: return 100 + <i32>atomicAdd32(<usize>memory.data(8, 8) + 2, 1);
   }
   if (console !== null) console.line("probe: unknown probe " + probe.toString());
   return 102;
