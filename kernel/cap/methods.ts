@@ -21,6 +21,10 @@ export enum MemoryMethod {
   Grow = 0,
   /** info() -> pages in use against the quota; value = the quota in pages. */
   Info = 1,
+  /** split(arg0 = pages) -> a handle, in the caller's table, to a new Memory object whose quota is
+   * `pages` carved out of this one (charged here until the new object is gone): attenuation is
+   * a narrower object. */
+  Split = 2,
 }
 
 export enum ProcessSpawnerMethod {

@@ -21,6 +21,7 @@ processes("init spawns hello, reads its exit code, and the kernel is back at its
     await qemu.expectLine("capsid: processes: started init as process 1");
     await qemu.expectLine("init: started");
     await qemu.expectLine("hello: process 2 says hello from ring 3");
+    await qemu.expectLine("hello: my memory quota is 256 pages");   // a split, not init's 4096
     await qemu.expectLine("init: hello exited with code 42");
     const line = await qemu.expectLine(LEAK_CHECK);
     const [, name, after, before] = LEAK_CHECK.exec(line)!;

@@ -24,6 +24,25 @@ export class Memory {
     return lastCompletion().value;
   }
 
+  /** A new Memory capability whose quota is `pages` carved out of this one: what to give a child
+   * that should get less than this process holds. Null on failure (-KernelError in lastError). */
+  split(pages: u64): Memory | null {
+    const result = ringCall(Opcode.Call, this.handle, MemoryMethod.Split, pages);
+    if (result < 0) {
+      this.lastError = result;
+      return null;
+    }
+    return new Memory(<u32>result);
+  }
+
+  /** The error of the last failed split. */
+  lastError: i64 = 0;
+
+  /** Drops this capability: 0 or -KernelError. */
+  release(): i64 {
+    return ringCall(Opcode.Release, this.handle, 0);
+  }
+
   /** Maps `pages` more 4 KiB pages at the end of linear memory: the previous end, or
    * -KernelError. Only for programs that manage memory themselves; the heap grows on its own. */
   grow(pages: u64): i64 {

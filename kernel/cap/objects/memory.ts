@@ -1,6 +1,8 @@
 // Memory: a quota of 4 KiB pages; grow maps zeroed pages at the end of the caller's linear
-// memory and charges them here until the caller ends (docs/abi/interfaces/memory.md). Holders
-// share the quota. Decode checks quota, range and free frames, so invoke cannot fail.
+// memory and charges them here until the caller ends; split carves a smaller Memory object out
+// of this one, the way to hand a child less than you hold (docs/abi/interfaces/memory.md).
+// Holders share the quota. Decode checks quota, range, slots and free frames, so invoke cannot
+// fail.
 
 import { KernelError } from "../../error";
 import { USER_LINEAR_BASE } from "../../layout";
@@ -19,13 +21,38 @@ import { Opcode, SQE_ARGUMENT0 } from "../ring-layout";
 const LINEAR_MAXIMUM: u64 = 0x1_0000_0000;
 
 export class MemoryObject extends KernelObject {
-  /** Pages charged to this quota by every process using it. */
+  /** Pages charged to this quota: mapped by processes using it, or carved out by split. */
   used: u64 = 0;
-  constructor(readonly quota: u64) { super(Interface.Memory); }
+
+  /** `parent`: the object this one was split from (retained; gets `quota` back at destroy). */
+  constructor(readonly quota: u64, readonly parent: MemoryObject | null = null) {
+    super(Interface.Memory);
+    if (parent !== null) parent.retain();
+  }
+
+  destroy(): void {
+    const parent = this.parent;
+    if (parent === null) return;
+    parent.used -= this.quota;
+    parent.release();
+  }
 }
+
+/** The slot decode reserved for split's new handle (the kernel is one thread). */
+class Decoded {
+  slot: i32 = -1;
+}
+const decoded = new Decoded();
 
 export function memoryDecode(object: MemoryObject, process: Process, method: u32, entry: usize): KernelError {
   if (method == MemoryMethod.Info) return KernelError.None;
+  if (method == MemoryMethod.Split) {
+    const pages = load<u64>(entry + SQE_ARGUMENT0);
+    if (pages == 0) return KernelError.InvalidArgument;
+    if (pages > object.quota - object.used) return KernelError.QuotaExceeded;
+    decoded.slot = process.table.reserve();
+    return decoded.slot < 0 ? KernelError.TableFull : KernelError.None;
+  }
   if (method != MemoryMethod.Grow) return KernelError.UnknownMethod;
   const pages = load<u64>(entry + SQE_ARGUMENT0);
   if (pages == 0 || pages > LINEAR_MAXIMUM / PAGE_SIZE) return KernelError.InvalidArgument;
@@ -42,6 +69,13 @@ export function memoryDecode(object: MemoryObject, process: Process, method: u32
 export function memoryInvoke(object: MemoryObject, thread: Thread, method: u32, entry: usize, userData: u64): void {
   if (method == MemoryMethod.Info) {
     thread.ring.complete(userData, <i64>object.used, object.quota, Opcode.Call);
+    return;
+  }
+  if (method == MemoryMethod.Split) {
+    const pages = load<u64>(entry + SQE_ARGUMENT0);
+    object.used += pages;
+    const handle = thread.process.table.commit(decoded.slot, new MemoryObject(pages, object));
+    thread.ring.complete(userData, <i64>handle, 0, Opcode.Call);
     return;
   }
   const process = thread.process;

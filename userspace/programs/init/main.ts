@@ -1,5 +1,6 @@
 // init: the first process, started by the kernel with the capabilities the boot manifest gives
-// it. Spawns hello with a Console and its Memory, waits for it, and reports its exit code.
+// it. Spawns hello with its Console and a Memory split off its own (hello gets 256 pages, not
+// init's whole quota), waits for it, and reports its exit code.
 
 import { Console, Memory, ProcessSpawner, Timer } from "../../rt/index";
 
@@ -14,7 +15,13 @@ export function main(): i32 {
     return 2;
   }
   console.line("init: started");
-  const hello = spawner.spawn("hello", [console.handle, memory.handle]);
+  const helloMemory = memory.split(256);
+  if (helloMemory === null) {
+    console.line("init: split memory failed: " + memory.lastError.toString());
+    return 5;
+  }
+  const hello = spawner.spawn("hello", [console.handle, helloMemory.handle]);
+  helloMemory.release();   // hello holds it now; init keeps none of it
   if (hello === null) {
     console.line("init: spawn hello failed: " + spawner.lastError.toString());
     return 3;
