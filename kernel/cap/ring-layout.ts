@@ -25,6 +25,7 @@ export const RING_GRANT_COUNT: u32 = 0x044;
 export const RING_GRANTS: u32 = 0x048;
 export const RING_GRANTS_MAXIMUM: u32 = 32;
 export const RING_ARGUMENT: u32 = 0x148;        // u32 the spawner passed (spawn's arg3 >> 32)
+export const RING_TEST_RING_PHYSICAL: u32 = 0x14c; // u32, test runs only: this ring's frame
 export const RING_SQ_OFFSET: u32 = 0x400;
 export const RING_CQ_OFFSET: u32 = 0xc00;
 export const RING_SQ_ENTRIES: u32 = 32;

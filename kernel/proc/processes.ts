@@ -19,7 +19,7 @@ import { Process } from "./process";
 const CR4_SMEP: u64 = 1 << 20;
 const CR4_SMAP: u64 = 1 << 21;
 import { grantAllowed } from "./manifest";
-import { processSpawn, spawnFramesNeeded } from "./spawn";
+import { processSpawn, spawnExposeRingPhysical, spawnFramesNeeded } from "./spawn";
 
 class ProcessesInitState {
   baselineFrames: u64 = 0;
@@ -36,6 +36,7 @@ export function processesInit(information: BootInformation, commandLine: Command
   logLine().text("processes: ring 3 through SYSCALL/SYSRET, SMEP ").text((cr4 & CR4_SMEP) != 0 ? "on" : "off (not on this CPU)")
     .text(", SMAP ").text((cr4 & CR4_SMAP) != 0 ? "on" : "off (not on this CPU)");
   logEnd();
+  spawnExposeRingPhysical(commandLine.get("test") !== null);   // the isolation test's target
   const start = bootPackageInit(information);
   state.baselineFrames = framesFree();   // after the boot package's shared pages
   const requested = commandLine.get("init");

@@ -9,7 +9,7 @@ import { CapabilityTable } from "../cap/capability-table";
 import { interfaceName } from "../cap/interface";
 import { KernelObject } from "../cap/kernel-object";
 import { Ring } from "../cap/ring";
-import { RING_ARGUMENT, RING_GRANT_COUNT, RING_GRANTS, RING_PROCESS_ID } from "../cap/ring-layout";
+import { RING_ARGUMENT, RING_GRANT_COUNT, RING_GRANTS, RING_PROCESS_ID, RING_TEST_RING_PHYSICAL } from "../cap/ring-layout";
 import { USER_LINEAR_BASE, USER_RING_LINEAR, USER_STACK_SIZE, USER_STACK_TOP } from "../layout";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { frameAllocateZeroed } from "../memory/frames";
@@ -20,6 +20,17 @@ import { contextInitialise } from "./context";
 import { Process, processNextId, processRegister } from "./process";
 import { schedulerReady } from "./scheduler";
 import { Thread } from "./thread";
+
+class SpawnState {
+  /** Test runs only: each ring's startup block tells its physical address (ring.md). */
+  exposeRingPhysical: bool = false;
+}
+const state = new SpawnState();
+
+/** Set once at boot when the command line selected a test run. */
+export function spawnExposeRingPhysical(expose: bool): void {
+  state.exposeRingPhysical = expose;
+}
 
 /** Capability slots of every process. */
 export const PROCESS_CAPABILITY_SLOTS: i32 = 64;
@@ -83,6 +94,7 @@ export function processSpawn(program: BootProgram, grants: KernelObject[], argum
   store<u32>(<usize>ringPage + RING_PROCESS_ID, id);
   store<u32>(<usize>ringPage + RING_GRANT_COUNT, grants.length);
   store<u32>(<usize>ringPage + RING_ARGUMENT, argument);
+  if (state.exposeRingPhysical) store<u32>(<usize>ringPage + RING_TEST_RING_PHYSICAL, <u32>ringPage);
   for (let i = 0; i < grants.length; i++) {
     const handle = table!.insert(grants[i]);
     if (handle == 0) abort("processSpawn: grants do not fit the table");

@@ -160,6 +160,7 @@ const RING_FIELDS: Record<string, { offset: string; size: () => bigint }> = {
   grantCount: { offset: "RING_GRANT_COUNT", size: () => 4n },
   grants: { offset: "RING_GRANTS", size: () => constant("RING_GRANTS_MAXIMUM") * GRANT_ENTRY_SIZE },
   argument: { offset: "RING_ARGUMENT", size: () => 4n },
+  testRingPhysical: { offset: "RING_TEST_RING_PHYSICAL", size: () => 4n },
   submissionQueue: { offset: "RING_SQ_OFFSET", size: () => constant("RING_SQ_ENTRIES") * constant("RING_SQE_SIZE") },
   completionQueue: { offset: "RING_CQ_OFFSET", size: () => constant("RING_CQ_ENTRIES") * constant("RING_CQE_SIZE") },
 };

@@ -63,6 +63,11 @@ processes("isolation probes fault with the right CR2, the others run on; 1000 sp
     await qemu.expectLine(/^capsid: process \d+ \(probe\) was killed$/);
     await qemu.expectLine("check: kill and stale handle checked");
     await qemu.expectLine("check: atomics checked");
+    const target = await qemu.expectLine(/^check: probe 19: read another process's ring at physical 0x([0-9a-f]+)$/);
+    const physical = BigInt("0x" + /0x([0-9a-f]+)$/.exec(target)![1]);
+    assert.ok(physical >= 0x100_0000n, "a real ring frame");
+    const report = await qemu.expectLine(/^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x5, rip 0x[0-9a-f]+, cr2 0x([0-9a-f]+) \(protection violation, read\); process ended$/);
+    assert.is(BigInt("0x" + /cr2 0x([0-9a-f]+)/.exec(report)![1]), 0xffff_8000_0000_0000n + physical, "CR2 is that ring through the direct map");
     // Two processes summing in SSE registers while the tick preempts them (without the FXSAVE
     // switch in arch/x86_64/user.c this fails: checked by hand).
     await qemu.expectLine("check: SSE sums in two preempted processes exact", 60_000);

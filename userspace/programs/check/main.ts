@@ -8,6 +8,9 @@ import {
   atomicAdd32, atomicCompareExchange32, atomicLoad32, atomicStore32, Console, ExitKind, ExitStatus, Memory, ProcessSpawner, Timer,
 } from "../../rt/index";
 
+import { RING_TEST_RING_PHYSICAL } from "../../../kernel/cap/ring-layout";
+import { USER_RING_LINEAR } from "../../../kernel/layout";
+
 function memory_data_word(): usize {
   return memory.data(8, 8);
 }
@@ -84,6 +87,18 @@ export function main(): i32 {
   const swapped = atomicCompareExchange32(word, 3005, 7), missed = atomicCompareExchange32(word, 3005, 9);
   if (atomicLoad32(word) != 7 || swapped != 3005 || missed != 7) { console.line("check: FAIL atomics"); failures++; }
   console.line("check: atomics checked");
+
+  // Another process's ring: this one's, whose physical address test runs put in the startup block.
+  const ringPhysical = load<u32>(<usize>USER_RING_LINEAR + RING_TEST_RING_PHYSICAL);
+  console.line("check: probe 19: read another process's ring at physical 0x" + ringPhysical.toString(16));
+  const reader = spawner.spawn("probe", grants, ringPhysical | 19);
+  if (reader === null) return 7;
+  const readerStatus = reader.wait();
+  reader.release();
+  if (ringPhysical == 0 || readerStatus === null || readerStatus.kind != ExitKind.Faulted || readerStatus.code != PAGE_FAULT) {
+    console.line("check: FAIL another process's ring was readable");
+    failures++;
+  }
 
   // Two processes summing in SSE registers at once, preempted by the tick: each result exact.
   const small = spawner.spawn("probe", grants, 16), large = spawner.spawn("probe", grants, 17);

@@ -27,6 +27,8 @@ export enum Probe {
   FloatSumSmall = 16,  // a long f64 sum in SSE registers, checked: run two at once to see the
   FloatSumLarge = 17,  // scheduler keep each thread's SSE state across preemption
   UnalignedAtomic = 18,// an atomic on an unaligned address: a wasm out-of-bounds trap
+  ReadOtherRing = 19,  // another process's ring, through the direct map: the argument is its
+                       // page-aligned physical address | 19 (test runs tell a ring's address)
 }
 
 /** Sums i / 2 for i < n in f64 (exact below 2^26 terms) for about 100 ms of TCG time, with the
@@ -56,9 +58,14 @@ function recurse(n: i32): i32 {
   return n == 0x7fff_ffff ? local[0] : recurse(n + 1) + local[0];
 }
 
+/** ReadOtherRing's target: the argument less its low 12 bits (the probe number). */
+function otherRing(): u32 {
+  return startArgument() & ~0xfff;
+}
+
 export function main(): i32 {
   const console = Console.granted();
-  const probe = <Probe>startArgument();
+  const probe = <Probe>(startArgument() < 0x1000 ? startArgument() : startArgument() & 0xfff);
   switch (probe) {
     case Probe.Exit: return 7;
     case Probe.ReadDirectMap: probeRead64(DIRECT_MAP_PROBE); return 100;
@@ -85,6 +92,7 @@ export function main(): i32 {
     case Probe.WriteKernelHalf: probeWrite64(DIRECT_MAP_PROBE, 0); return 100;
     case Probe.FloatSumSmall: return floatSum(100_000);
     case Probe.FloatSumLarge: return floatSum(150_001);
+    case Probe.ReadOtherRing: probeRead64(0xffff_8000_0000_0000 + <u64>otherRing()); return 100;
     case Probe.UnalignedAtomic: return 100 + <i32>atomicAdd32(<usize>memory.data(8, 8) + 2, 1);
   }
   if (console !== null) console.line("probe: unknown probe " + probe.toString());
