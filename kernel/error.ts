@@ -47,6 +47,13 @@ export enum KernelError {
   NotPermitted = 18,
   /** Reserved bits or fields that must be zero are not. */
   ReservedNonZero = 19,
+  /** A bounded queue (an endpoint's pending calls) is full. */
+  QueueFull = 20,
+  /** The other side ended: a call whose endpoint closed, or whose receiver ended before it
+   * returned. */
+  PeerEnded = 21,
+  /** A timed wait (ParkSpace.park) ran out. */
+  TimedOut = 22,
 }
 
 /** A short lowercase name for log lines. */
@@ -72,6 +79,9 @@ export function kernelErrorName(error: KernelError): string {
     case KernelError.QuotaExceeded: return "quota exceeded";
     case KernelError.NotPermitted: return "not permitted";
     case KernelError.ReservedNonZero: return "reserved field not zero";
+    case KernelError.QueueFull: return "queue full";
+    case KernelError.PeerEnded: return "peer ended";
+    case KernelError.TimedOut: return "timed out";
   }
   return "unknown error";
 }

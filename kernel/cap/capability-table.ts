@@ -137,6 +137,32 @@ export class CapabilityTable {
     this.reserved--;
   }
 
+  /** Takes the live capability `handle` names out of reach for a move in flight: the slot turns
+   * reserved under a new generation (the handle is stale at once) and the table's reference to
+   * the object passes to the caller, who later commit()s it back (rollback: a new handle) or
+   * cancel()s the slot (the move happened). Returns the slot, or -1 when `handle` names nothing
+   * live or its slot is at its last generation (it could never be committed again). */
+  detach(handle: u32): i32 {
+    const slot = this.liveSlot(handle);
+    if (slot < 0) return -1;
+    const generation = unchecked(this.generations[slot]);
+    if (generation == GENERATION_LAST) return -1;
+    unchecked(this.generations[slot] = generation + 1);
+    unchecked(this.objects[slot] = null);
+    this.setState(slot, SlotState.Reserved);
+    this.live--;
+    this.reserved++;
+    return slot;
+  }
+
+  /** commit() without taking a new reference: the caller hands over one it holds (a detached
+   * capability going back to its slot). */
+  commitHeld(slot: i32, object: KernelObject): u32 {
+    const handle = this.commit(slot, object);
+    object.release();
+    return handle;
+  }
+
   /** Empties the slot `handle` names, bumps (or retires) its generation, then releases the
    * object, which is destroyed with its last reference. None, or InvalidHandle when `handle`
    * names no live capability (0, garbage, stale, out of range, reserved). */

@@ -8,6 +8,9 @@ import { Thread } from "../proc/thread";
 import { Interface } from "./interface";
 import { KernelObject } from "./kernel-object";
 import { consoleDecode, consoleInvoke } from "./objects/console";
+import {
+  clientCallDecode, clientCallInvoke, EndpointClientObject, endpointDecode, endpointInvoke, EndpointObject,
+} from "./objects/endpoint";
 import { memoryDecode, memoryInvoke, MemoryObject } from "./objects/memory";
 import { processHandleDecode, processHandleInvoke, ProcessHandleObject } from "./objects/process-handle";
 import { processSpawnerDecode, processSpawnerInvoke } from "./objects/process-spawner";
@@ -22,6 +25,8 @@ export function callDecode(process: Process, object: KernelObject, entry: usize)
     case Interface.Memory: return memoryDecode(changetype<MemoryObject>(object), process, method, entry);
     case Interface.ProcessSpawner: return processSpawnerDecode(process, method, entry);
     case Interface.ProcessHandle: return processHandleDecode(method);
+    case Interface.Endpoint: return endpointDecode(process, method);
+    case Interface.EndpointClient: return clientCallDecode(changetype<EndpointClientObject>(object), process, entry);
   }
   return KernelError.WrongInterface;
 }
@@ -34,5 +39,7 @@ export function callInvoke(thread: Thread, object: KernelObject, entry: usize, u
     case Interface.Memory: memoryInvoke(changetype<MemoryObject>(object), thread, method, entry, userData); return;
     case Interface.ProcessSpawner: processSpawnerInvoke(thread, userData); return;
     case Interface.ProcessHandle: processHandleInvoke(changetype<ProcessHandleObject>(object), thread, method, userData); return;
+    case Interface.Endpoint: endpointInvoke(changetype<EndpointObject>(object), thread, userData); return;
+    case Interface.EndpointClient: clientCallInvoke(changetype<EndpointClientObject>(object), thread, entry, userData); return;
   }
 }

@@ -7,6 +7,7 @@ import { KernelError } from "../error";
 import { Thread } from "../proc/thread";
 import { callDecode, callInvoke } from "./dispatch";
 import { Interface } from "./interface";
+import { EndpointObject, receiveDecode, receiveInvoke, returnDecode, returnInvoke } from "./objects/endpoint";
 import { Opcode, SQE_FLAGS, SQE_HANDLE, SQE_OPCODE, SQE_RESERVED0, SQE_RESERVED1, SQE_RESERVED2, SQE_USER_DATA } from "./ring-layout";
 
 @inline function fail(thread: Thread, userData: u64, error: KernelError, opcode: u32): void {
@@ -38,9 +39,16 @@ export function entryProcess(thread: Thread, entry: usize): void {
     }
     case Opcode.Recv:
     case Opcode.Return: {
-      // Both need an Endpoint capability; no interface is one yet (docs/abi/ring.md).
-      const error = table.lookupInterface(handle, Interface.None);
-      fail(thread, userData, error == KernelError.InvalidHandle ? error : KernelError.WrongInterface, opcode);
+      // Both need the owner's side of an endpoint (docs/abi/interfaces/endpoint.md).
+      const object = table.lookup(handle);
+      if (object === null) { fail(thread, userData, KernelError.InvalidHandle, opcode); return; }
+      if (object.iface != Interface.Endpoint) { fail(thread, userData, KernelError.WrongInterface, opcode); return; }
+      const endpoint = changetype<EndpointObject>(object);
+      const receiving = opcode == Opcode.Recv;
+      const error = receiving ? receiveDecode(endpoint, thread.process, entry) : returnDecode(endpoint, thread.process, entry);
+      if (error != KernelError.None) { fail(thread, userData, error, opcode); return; }
+      if (receiving) receiveInvoke(endpoint, thread, entry, userData);
+      else returnInvoke(endpoint, thread, entry, userData);
       return;
     }
     case Opcode.Release: {

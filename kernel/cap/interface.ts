@@ -15,10 +15,15 @@ export enum Interface {
   ProcessSpawner = 4,
   /** One spawned process: wait for its exit code, kill it (docs/abi/interfaces/process-handle.md). */
   ProcessHandle = 5,
+  /** An IPC endpoint, the owner's side: RECV and RETURN, and clients made from it
+   * (docs/abi/interfaces/endpoint.md). */
+  Endpoint = 6,
+  /** An IPC endpoint, a client's side: CALL only (docs/abi/interfaces/endpoint-client.md). */
+  EndpointClient = 7,
 }
 
 /** How many interface values exist (for per-interface counters). */
-export const INTERFACE_COUNT: i32 = 6;
+export const INTERFACE_COUNT: i32 = 8;
 
 /** A short lowercase name for log lines and the manifest. */
 export function interfaceName(value: Interface): string {
@@ -28,6 +33,8 @@ export function interfaceName(value: Interface): string {
     case Interface.Memory: return "memory";
     case Interface.ProcessSpawner: return "process-spawner";
     case Interface.ProcessHandle: return "process-handle";
+    case Interface.Endpoint: return "endpoint";
+    case Interface.EndpointClient: return "endpoint-client";
   }
   return "none";
 }

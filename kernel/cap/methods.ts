@@ -25,7 +25,29 @@ export enum MemoryMethod {
    * `pages` carved out of this one (charged here until the new object is gone): attenuation is
    * a narrower object. */
   Split = 2,
+  /** endpoint() -> a handle, in the caller's table, to a new Endpoint (owner side), charging
+   * ENDPOINT_PAGES pages to this quota while it exists. */
+  Endpoint = 3,
 }
+/** What an endpoint costs a Memory quota: its bounded queue and call records. */
+export const ENDPOINT_PAGES: u64 = 4;
+
+export enum EndpointMethod {
+  /** client() -> a handle, in the caller's table, to a new client facet of this endpoint. */
+  Client = 0,
+}
+/** Pending calls an endpoint holds (queued plus received and not returned). */
+export const ENDPOINT_QUEUE_MAXIMUM: i32 = 64;
+/** Bytes a request or a reply may carry. */
+export const MESSAGE_MAXIMUM: u64 = 256;
+/** How a capability travels with CALL or RETURN (the high 32 bits of the argument naming it). */
+export enum Transfer {
+  None = 0,
+  Copy = 1,
+  Move = 2,
+}
+/** The header RECV writes before the request bytes. */
+export const RECEIVED_HEADER_SIZE: u64 = 16;   // u32 call id, u32 label, u32 handle (0: none), u32 length
 
 export enum ProcessSpawnerMethod {
   /** spawn(arg0 = name address, arg1 = name length, arg2 = address of u32 handles,

@@ -147,7 +147,7 @@ export function manifestParse(address: usize, length: u64): ManifestParseResult 
     }
     program.grantMask = load<u32>(record + PROGRAM_GRANT_MASK);
     if ((program.grantMask & ~GRANT_MASK_KNOWN) != 0) {
-      return refused(KernelError.Malformed, named + ": grant mask 0x" + program.grantMask.toString(16) + " has bits outside 1..5");
+      return refused(KernelError.Malformed, named + ": grant mask 0x" + program.grantMask.toString(16) + " has bits outside 1.." + (INTERFACE_COUNT - 1).toString());
     }
     const flags = load<u32>(record + PROGRAM_FLAGS);
     if ((flags & ~FLAG_START_AT_BOOT) != 0) {

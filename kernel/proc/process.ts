@@ -7,6 +7,7 @@ import { CapabilityTable } from "../cap/capability-table";
 import { ExitKind } from "../cap/methods";
 import { Opcode } from "../cap/ring-layout";
 import { contextForget, readControlRegister, writeControlRegister } from "../arch/hw";
+import { endpointsThreadEnded } from "../cap/objects/endpoint";
 import { MemoryObject } from "../cap/objects/memory";
 import { frameFree } from "../memory/frames";
 import { kernelPml4 } from "../memory/kernel-space";
@@ -102,6 +103,7 @@ export function processEnd(process: Process, kind: ExitKind, code: i32): void {
     thread.state = ThreadState.Ended;
     schedulerRemove(thread);
     timeoutForget(thread);
+    endpointsThreadEnded(thread);
   }
   process.table.releaseAll();
   for (let i = 0; i < process.charges.length; i++) {

@@ -29,13 +29,17 @@ function startedEnded(process: Process): void {
     .signedDecimal(process.exitCode).text("); processes left ").decimal(processesLive()).text(", frames free ")
     .decimal(framesFree()).text(" (before user space ").decimal(processesBaselineFrames()).text("), heap bytes ").decimal(heap)
     .text(" (at start ").decimal(heapBefore).text("), deadlines ").decimal(timeoutsPending())
-    .text(", objects");
+    .text(", live objects");
   if (processesLive() != 0 || framesFree() != processesBaselineFrames() || timeoutsPending() != 0) pass = false;
   if (<u64>heap > <u64>heapBefore + HEAP_SLACK) pass = false;
+  let leaked = 0;
   for (let iface = 1; iface < INTERFACE_COUNT; iface++) {
+    if (liveObjects(iface) == 0) continue;
     line.text(" ").text(interfaceName(iface)).text("=").decimal(liveObjects(iface));
-    if (liveObjects(iface) != 0) pass = false;
+    leaked++;
   }
+  if (leaked == 0) line.text(" none");
+  else pass = false;
   logEnd();
   logLine(pass ? LogLevel.Info : LogLevel.Error).text("selftest: user ").text(pass ? "passed" : "failed");
   logEnd();

@@ -16,6 +16,9 @@ import { compileAssemblyScript, instantiate, type AssemblyScriptModule } from ".
 import { generator } from "./random";
 
 // kernel/error.ts
+/** Interface values (kernel/cap/interface.ts): grant mask bits 1..INTERFACE_COUNT-1 are valid. */
+const INTERFACE_COUNT = Number(/INTERFACE_COUNT: i32 = (\d+);/.exec(readFileSync(join(REPOSITORY, "kernel/cap/interface.ts"), "utf8"))![1]);
+const ALL_GRANTS = ((1 << INTERFACE_COUNT) - 1) & ~1;
 const NONE = 0, MALFORMED = 1, TRUNCATED = 2;
 const TOP_PAGES = 4;
 const HEADER = 16, RECORD = 48;
@@ -75,7 +78,7 @@ function reference(bytes: Buffer): { error: number; programs: Program[] | null }
     if (!/^[a-z0-9-]{1,31}$/.test(name) || field.subarray(name.length).some((byte) => byte !== 0)) return malformed;
     const program = { name, memoryQuotaPages: record.readUInt32LE(32), grantMask: record.readUInt32LE(36), startAtBoot: (record.readUInt32LE(40) & 1) === 1 };
     if (programs.some((earlier) => earlier.name === name) || program.memoryQuotaPages < 1 || program.memoryQuotaPages > 262144
-        || (program.grantMask & ~0x3e) !== 0 || (record.readUInt32LE(40) & ~1) !== 0 || record.readUInt32LE(44) !== 0
+        || (program.grantMask & ~ALL_GRANTS) !== 0 || (record.readUInt32LE(40) & ~1) !== 0 || record.readUInt32LE(44) !== 0
         || (program.startAtBoot && name !== "init")) return malformed;
     programs.push(program);
   }
@@ -109,11 +112,13 @@ compiler("every grant name sets its own bit; grant order does not matter", () =>
   assert.is(mask(["memory"]), 1 << 3);
   assert.is(mask(["process-spawner"]), 1 << 4);
   assert.is(mask(["process-handle"]), 1 << 5);
-  assert.is(mask(["process-handle", "timer", "console", "memory", "process-spawner"]), 0x3e);
+  assert.is(mask(["endpoint"]), 1 << 6);
+  assert.is(mask(["endpoint-client"]), 1 << 7);
+  assert.is(mask([...GRANTS.keys()]), ALL_GRANTS);
   assert.is(mask([]), 0);
 });
 
-compiler("the real userspace/manifest.json compiles: 4 programs, init first and starting", () => {
+compiler("the real userspace/manifest.json compiles: init first and starting", () => {
   const bytes = compileManifest(readFileSync(REAL_MANIFEST, "utf8"));
   const decoded = reference(bytes);
   assert.is(decoded.error, NONE);
@@ -163,7 +168,7 @@ const INVALID: [what: string, text: string, message: RegExp][] = [
   ["memoryQuotaPages a string", json({ programs: [INIT, { ...HELLO, memoryQuotaPages: "256" }] }), /not "256"/],
   ["no grants", json({ programs: [INIT, { name: "hello", memoryQuotaPages: 1 }] }), /^program 1 \("hello"\): "grants" must be an array of interface names/],
   ["grants a string", json({ programs: [INIT, { ...HELLO, grants: "console" }] }), /"grants" must be an array/],
-  ["an unknown grant", json({ programs: [INIT, { ...HELLO, grants: ["console", "disk"] }] }), /^program 1 \("hello"\): unknown grant "disk" \(known: console, timer, memory, process-spawner, process-handle\)/],
+  ["an unknown grant", json({ programs: [INIT, { ...HELLO, grants: ["console", "disk"] }] }), new RegExp(`^program 1 \\("hello"\\): unknown grant "disk" \\(known: ${[...GRANTS.keys()].join(", ")}\\)`)],
   ["the grant none", json({ programs: [INIT, { ...HELLO, grants: ["none"] }] }), /unknown grant "none"/],
   ["a grant in the wrong case", json({ programs: [INIT, { ...HELLO, grants: ["Console"] }] }), /unknown grant "Console"/],
   ["a numeric grant", json({ programs: [INIT, { ...HELLO, grants: [1] }] }), /unknown grant 1 /],
@@ -248,11 +253,11 @@ parser("the end-of-memory guard works: a load one byte past the end traps", () =
   assert.throws(() => wasm.exports.peek(memoryEnd), /out of bounds/);
 });
 
-parser("the compiler's grant names are the kernel's interface names, values 1..5, none beyond", () => {
+parser("the compiler's grant names are the kernel's interface names, every value 1..INTERFACE_COUNT-1, none beyond", () => {
   for (const [name, value] of GRANTS) assert.is(readString(wasm.exports.interfaceNameOf(value)), name);
-  assert.equal([...GRANTS.values()], [1, 2, 3, 4, 5]);
+  assert.equal([...GRANTS.values()], Array.from({ length: INTERFACE_COUNT - 1 }, (_, i) => i + 1));
   assert.is(readString(wasm.exports.interfaceNameOf(0)), "none");
-  assert.is(readString(wasm.exports.interfaceNameOf(6)), "none", "an interface 6 needs a grant name, a mask bit and docs");
+  assert.is(readString(wasm.exports.interfaceNameOf(INTERFACE_COUNT)), "none", "a new interface needs a grant name, a mask bit and docs");
 });
 
 parser("the real userspace/manifest.json: every program, quota, grant mask and the start flag", () => {
@@ -281,16 +286,16 @@ parser("the real userspace/manifest.json: every program, quota, grant mask and t
   for (const absent of ["", "nope", "INIT", "ini", "init2", "hello "]) assert.is(findIndex(absent), -1, `find("${absent}")`);
 });
 
-parser("accepted edge cases: 64 programs, quotas 1 and 262144, masks 0 and 0x3e, names of 1 and 31 characters, init not first", () => {
+parser("accepted edge cases: 64 programs, quotas 1 and 262144, masks 0 and every grant, names of 1 and 31 characters, init not first", () => {
   const programs = [
-    other("a".repeat(31), { quota: 1, mask: 0 }), other("-", { quota: 262144, mask: 0x3e }), other("0"),
+    other("a".repeat(31), { quota: 1, mask: 0 }), other("-", { quota: 262144, mask: ALL_GRANTS }), other("0"),
     init({ mask: 0 }), ...Array.from({ length: 60 }, (_, index) => other(`p-${index}`)),
   ];
   const parsed = parse(encode(programs));
   assert.is(parsed.error, NONE, parsed.reason);
   assert.is(parsed.programs!.length, 64);
   assert.equal(parsed.programs![0], { name: "a".repeat(31), memoryQuotaPages: 1, grantMask: 0, startAtBoot: false });
-  assert.equal(parsed.programs![1], { name: "-", memoryQuotaPages: 262144, grantMask: 0x3e, startAtBoot: false });
+  assert.equal(parsed.programs![1], { name: "-", memoryQuotaPages: 262144, grantMask: ALL_GRANTS, startAtBoot: false });
   assert.equal(parsed.programs![3], { name: "init", memoryQuotaPages: 4096, grantMask: 0, startAtBoot: true });
   assert.is(findIndex("init"), 3);
   assert.is(findIndex("p-59"), 63);
@@ -332,8 +337,8 @@ const VIOLATIONS: [what: string, bytes: Buffer, error: number, reason: RegExp][]
   ["quota 0", encode(base({ quota: 0 })), MALFORMED, /^program 1 \("hello"\): memory quota of 0 pages outside 1\.\.262144$/],
   ["quota 262145", encode(base({ quota: 262145 })), MALFORMED, /memory quota of 262145 pages outside/],
   ["quota 0xffffffff", encode(base({ quota: 0xffffffff })), MALFORMED, /memory quota of 4294967295 pages outside/],
-  ["grant bit 0 (None)", encode(base({ mask: 0x0b })), MALFORMED, /^program 1 \("hello"\): grant mask 0xb has bits outside 1\.\.5$/],
-  ["grant bit 6", encode(base({ mask: 0x4a })), MALFORMED, /grant mask 0x4a has bits outside 1\.\.5$/],
+  ["grant bit 0 (None)", encode(base({ mask: 0x0b })), MALFORMED, new RegExp(`^program 1 \\("hello"\\): grant mask 0xb has bits outside 1\\.\\.${INTERFACE_COUNT - 1}$`)],
+  ["grant bit past the interfaces", encode(base({ mask: (1 << INTERFACE_COUNT) | 0x0a })), MALFORMED, new RegExp(`grant mask 0x${((1 << INTERFACE_COUNT) | 0x0a).toString(16)} has bits outside 1\\.\\.${INTERFACE_COUNT - 1}$`)],
   ["grant bit 31", encode(base({ mask: 0x80000000 })), MALFORMED, /grant mask 0x80000000 has bits outside/],
   ["flag bit 1", encode(base({ flags: 2 })), MALFORMED, /^program 1 \("hello"\): flags 0x2 has bits other than 0 \(start at boot\)$/],
   ["flag bit 31 on init", encode([init({ flags: 0x80000001 }), other("hello")]), MALFORMED, /^program 0 \("init"\): flags 0x80000001/],
@@ -392,7 +397,7 @@ parser(`fuzz: ${FUZZ_ITERATIONS} mutated manifests never abort or read past thei
   const below = (limit: number) => Math.floor(random() * limit);
   const pick = <T>(values: readonly T[]): T => values[below(values.length)];
   const original = encode([
-    other("hello"), other("probe", { mask: 0x0e }), init(), other("bench", { mask: 0x3e, quota: 262144 }),
+    other("hello"), other("probe", { mask: 0x0e }), init(), other("bench", { mask: ALL_GRANTS, quota: 262144 }),
     other("z".repeat(31), { quota: 1, mask: 0 }), other("-"),
   ]);
   let accepted = 0;
@@ -454,7 +459,7 @@ parser(`fuzz: ${FUZZ_ITERATIONS} mutated manifests never abort or read past thei
     for (const program of programs) {
       assert.match(program.name, /^[a-z0-9-]{1,31}$/, context);
       assert.ok(program.memoryQuotaPages >= 1 && program.memoryQuotaPages <= 262144, context);
-      assert.is(program.grantMask & ~0x3e, 0, context);
+      assert.is(program.grantMask & ~ALL_GRANTS, 0, context);
     }
     // Every bit is checked: what was accepted re-encodes to exactly the module.
     const reencoded = encode(programs.map((program) => ({ name: program.name, quota: program.memoryQuotaPages, mask: program.grantMask, flags: program.startAtBoot ? 1 : 0 })));

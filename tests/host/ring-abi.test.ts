@@ -363,12 +363,15 @@ test("ring.md's error table equals the KernelError enum exactly", () => {
   for (const row of found.rows) assert.ok(row[2].length > 0, `error ${row[0]} has a meaning`);
 });
 
-const INTERFACE_PAGES: Record<string, { iface: string; methods: string }> = {
+const INTERFACE_PAGES: Record<string, { iface: string; methods: string | null }> = {
   "docs/abi/interfaces/console.md": { iface: "Console", methods: "ConsoleMethod" },
   "docs/abi/interfaces/timer.md": { iface: "Timer", methods: "TimerMethod" },
   "docs/abi/interfaces/memory.md": { iface: "Memory", methods: "MemoryMethod" },
   "docs/abi/interfaces/process-spawner.md": { iface: "ProcessSpawner", methods: "ProcessSpawnerMethod" },
   "docs/abi/interfaces/process-handle.md": { iface: "ProcessHandle", methods: "ProcessHandleMethod" },
+  "docs/abi/interfaces/endpoint.md": { iface: "Endpoint", methods: "EndpointMethod" },
+  // A client's CALL carries a label, not a kernel method: no method enum, no methods table.
+  "docs/abi/interfaces/endpoint-client.md": { iface: "EndpointClient", methods: null },
 };
 const METHOD_COLUMNS = ["method", "value", "arguments", "result", "value"];
 
@@ -392,11 +395,13 @@ test("ring.md's interface table and each interface page equal the Interface enum
 
 test("each interface page's method table equals its enum in methods.ts", () => {
   const enums = tsEnumNames("kernel/cap/methods.ts").filter((name) => name.endsWith("Method"));
-  assert.equal(enums.sort(), Object.values(INTERFACE_PAGES).map((page) => page.methods).sort(), "one page per method enum");
+  assert.equal(enums.sort(), Object.values(INTERFACE_PAGES).flatMap((page) => (page.methods !== null ? [page.methods] : [])).sort(),
+    "one page per method enum");
   for (const [path, page] of Object.entries(INTERFACE_PAGES)) {
+    if (page.methods === null) continue;
     const found = table(path, "## Methods", METHOD_COLUMNS);
     const documented = new Map([...byName(found, 1, `${path} methods`)].map(([name, value]) => [name, parseNumber(value)]));
-    const code = new Map([...tsEnum("kernel/cap/methods.ts", page.methods)].map(([name, value]) => [name.toLowerCase(), value]));
+    const code = new Map([...tsEnum("kernel/cap/methods.ts", page.methods!)].map(([name, value]) => [name.toLowerCase(), value]));
     sameMap(documented, code, `${path} (method names are the enum's, lower case)`);
   }
 });
@@ -426,6 +431,11 @@ const OBJECT_FILES: Record<string, string> = {
   "docs/abi/interfaces/memory.md": "kernel/cap/objects/memory.ts",
   "docs/abi/interfaces/process-spawner.md": "kernel/cap/objects/process-spawner.ts",
   "docs/abi/interfaces/process-handle.md": "kernel/cap/objects/process-handle.ts",
+  "docs/abi/interfaces/endpoint.md": "kernel/cap/objects/endpoint.ts",
+};
+/** Pages sharing another page's object file: their errors are a subset of the file's. */
+const SHARED_OBJECT_FILES: Record<string, string> = {
+  "docs/abi/interfaces/endpoint-client.md": "kernel/cap/objects/endpoint.ts",
 };
 const GENERIC_CALL_ERRORS = ["ReservedNonZero", "InvalidHandle"];
 
@@ -433,7 +443,14 @@ test("each interface page's error table lists exactly the errors its object can 
   const errors = tsEnum("kernel/error.ts", "KernelError");
   const entry = stripComments(source("kernel/cap/entry.ts"));
   for (const name of GENERIC_CALL_ERRORS) assert.ok(entry.includes(`KernelError.${name}`), `entry.ts completes entries with ${name}`);
-  assert.equal(Object.keys(OBJECT_FILES).sort(), Object.keys(INTERFACE_PAGES).sort(), "one object file per page");
+  assert.equal([...Object.keys(OBJECT_FILES), ...Object.keys(SHARED_OBJECT_FILES)].sort(), Object.keys(INTERFACE_PAGES).sort(), "an object file per page");
+  for (const [path, file] of Object.entries(SHARED_OBJECT_FILES)) {
+    const documented = [...byName(table(path, "## Errors", ["error", "when"]), 1, `${path} errors`).keys()];
+    const code = stripComments(source(file));
+    const possible = new Set([...GENERIC_CALL_ERRORS, "BadAddress", ...[...code.matchAll(/KernelError\.(\w+)/g)].map((match) => match[1])]);
+    for (const name of documented) assert.ok(possible.has(name), `${path}: ${name} can come from ${file}`);
+    assert.equal(documented.slice(0, 2), GENERIC_CALL_ERRORS, `${path}: ReservedNonZero, then InvalidHandle, come first`);
+  }
   for (const [path, file] of Object.entries(OBJECT_FILES)) {
     const found = table(path, "## Errors", ["error", "when"]);
     const documented = [...byName(found, 1, `${path} errors`).keys()];

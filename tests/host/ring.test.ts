@@ -41,7 +41,7 @@ const PROCESS_ID = 0x040, GRANT_COUNT = 0x044, GRANTS = 0x048, ARGUMENT = 0x148;
 const SQ_OFFSET = 0x400, CQ_OFFSET = 0xc00, ENTRIES = 32, SQE_SIZE = 64, CQE_SIZE = 32;
 const NOP = 0, CALL = 1, RECV = 2, RETURN = 3, RELEASE = 4;
 const CONSOLE = 1, TIMER = 2, MEMORY = 3, SPAWNER = 4, PROCESS_HANDLE = 5;
-const CONSOLE_WRITE = 0, TIMER_NOW = 0, TIMER_SLEEP = 1, MEMORY_GROW = 0, MEMORY_INFO = 1, MEMORY_SPLIT = 2, SPAWN = 0, WAIT = 0, KILL = 1;
+const CONSOLE_WRITE = 0, TIMER_NOW = 0, TIMER_SLEEP = 1, MEMORY_GROW = 0, MEMORY_INFO = 1, MEMORY_SPLIT = 2, MEMORY_ENDPOINT = 3, SPAWN = 0, WAIT = 0, KILL = 1;
 const SLEEP_MAXIMUM = 1n << 62n;
 const GROW_MAXIMUM = 1n << 20n;
 const KILLED_STATUS = (1n << 32n) | 0xffff_fff7n; // ExitKind.Killed << 32 | (-9 as u32)
@@ -510,7 +510,7 @@ ring("UnknownMethod on every interface, checked before the arguments", () => {
   const cases: [string, number, number[]][] = [
     ["Console", world.console, [1, 2, 0x8000_0000, 0xffff_ffff]],
     ["Timer", world.timer, [2, 3, 0xffff_ffff]],
-    ["Memory", world.memory, [3, 0x100, 0xffff_ffff]],
+    ["Memory", world.memory, [4, 0x100, 0xffff_ffff]],
     ["ProcessSpawner", world.spawner, [1, 2, 0xffff_ffff]],
     ["ProcessHandle", world.victimHandle, [2, 3, 0xffff_ffff]],
   ];
@@ -1382,12 +1382,13 @@ ring("fuzz: random and mutated entries in batches match the documents' model; no
     }
     return [random64(), random64(), random64(), random64()];
   };
-  /** Memory.split makes handles whose values the model does not predict (it would need the
-   * table's generations): the fuzz turns a split of a live Memory into an unknown method; split
-   * has its own test above. */
+  /** Memory.split and Memory.endpoint make handles whose values the model does not predict (it
+   * would need the table's generations): the fuzz turns them into an unknown method; they have
+   * their own tests (split above; endpoints in tests/qemu/ipc.test.ts). */
   const noSplit = (bytes: Buffer): Buffer => {
-    if (bytes[0] === CALL && bytes.readUInt32LE(16) === MEMORY_SPLIT && model.capabilities.get(bytes.readUInt32LE(4))?.iface === MEMORY) {
-      bytes.writeUInt32LE(MEMORY_SPLIT + 1, 16);
+    const method = bytes.readUInt32LE(16);
+    if (bytes[0] === CALL && (method === MEMORY_SPLIT || method === MEMORY_ENDPOINT) && model.capabilities.get(bytes.readUInt32LE(4))?.iface === MEMORY) {
+      bytes.writeUInt32LE(MEMORY_ENDPOINT + 1, 16);
     }
     return bytes;
   };

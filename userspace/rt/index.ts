@@ -2,10 +2,11 @@
 // `main(): i32`, whose result is its exit code; see README.md, "Writing a user program".
 
 export { Console } from "./console";
+export { carry, Endpoint, EndpointClient, Received } from "./endpoint";
 export { Memory } from "./memory";
 export { ExitStatus, ProcessHandle, ProcessSpawner } from "./process";
 export { grant, processId, startArgument } from "./ring";
 export { atomicAdd32, atomicCompareExchange32, atomicLoad32, atomicStore32, exit, readTsc } from "./syscalls";
 export { Timer } from "./timer";
-export { ExitKind } from "../../kernel/cap/methods";
+export { ExitKind, MESSAGE_MAXIMUM, RECEIVED_HEADER_SIZE, Transfer } from "../../kernel/cap/methods";
 export { userAbort } from "./panic";

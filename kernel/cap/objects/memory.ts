@@ -13,7 +13,8 @@ import { Process } from "../../proc/process";
 import { Thread } from "../../proc/thread";
 import { Interface } from "../interface";
 import { KernelObject } from "../kernel-object";
-import { MemoryMethod } from "../methods";
+import { ENDPOINT_PAGES, MemoryMethod } from "../methods";
+import { EndpointObject } from "./endpoint";
 import { Opcode, SQE_ARGUMENT0 } from "../ring-layout";
 
 /** wasm32's whole address space: linear memory never grows past it (half of
@@ -46,6 +47,11 @@ const decoded = new Decoded();
 
 export function memoryDecode(object: MemoryObject, process: Process, method: u32, entry: usize): KernelError {
   if (method == MemoryMethod.Info) return KernelError.None;
+  if (method == MemoryMethod.Endpoint) {
+    if (ENDPOINT_PAGES > object.quota - object.used) return KernelError.QuotaExceeded;
+    decoded.slot = process.table.reserve();
+    return decoded.slot < 0 ? KernelError.TableFull : KernelError.None;
+  }
   if (method == MemoryMethod.Split) {
     const pages = load<u64>(entry + SQE_ARGUMENT0);
     if (pages == 0) return KernelError.InvalidArgument;
@@ -69,6 +75,11 @@ export function memoryDecode(object: MemoryObject, process: Process, method: u32
 export function memoryInvoke(object: MemoryObject, thread: Thread, method: u32, entry: usize, userData: u64): void {
   if (method == MemoryMethod.Info) {
     thread.ring.complete(userData, <i64>object.used, object.quota, Opcode.Call);
+    return;
+  }
+  if (method == MemoryMethod.Endpoint) {
+    const handle = thread.process.table.commit(decoded.slot, new EndpointObject(object, ENDPOINT_PAGES));
+    thread.ring.complete(userData, <i64>handle, 0, Opcode.Call);
     return;
   }
   if (method == MemoryMethod.Split) {

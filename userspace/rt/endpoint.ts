@@ -1,0 +1,74 @@
+// Endpoint clients (docs/abi/interfaces/endpoint.md, endpoint-client.md): the owner's side
+// receives requests and returns replies by call id; a client's side calls. Buffers are linear
+// addresses the caller owns; nothing here allocates, so these work from any thread.
+
+import { EndpointMethod, MemoryMethod, RECEIVED_HEADER_SIZE, Transfer } from "../../kernel/cap/methods";
+import { Opcode } from "../../kernel/cap/ring-layout";
+import { lastCompletion, ringCall, userAddress } from "./ring";
+
+/** A capability to send along: a handle of this process and how (Transfer.Copy or Move). */
+@inline export function carry(handle: u32, how: Transfer): u64 {
+  return <u64>handle | (<u64>how << 32);
+}
+
+/** A received request, read from the buffer RECV filled (header, then the bytes). */
+export class Received {
+  callId: u32 = 0;
+  label: u32 = 0;
+  /** A capability that came with it (0: none), now in this process's table. */
+  handle: u32 = 0;
+  length: u32 = 0;
+  /** Where the request bytes start. */
+  data: usize = 0;
+}
+
+export class Endpoint {
+  constructor(readonly handle: u32) {}
+
+  /** A new endpoint, charged to `memory`'s quota: null (and the error) on failure. */
+  static create(memoryHandle: u32): Endpoint | null {
+    const result = ringCall(Opcode.Call, memoryHandle, MemoryMethod.Endpoint);
+    return result < 0 ? null : new Endpoint(<u32>result);
+  }
+
+  /** A client facet (CALL only) to hand to others; 0 on failure. */
+  client(): u32 {
+    const result = ringCall(Opcode.Call, this.handle, EndpointMethod.Client);
+    return result < 0 ? 0 : <u32>result;
+  }
+
+  /** Waits for a request into `buffer` (RECEIVED_HEADER_SIZE + MESSAGE_MAXIMUM bytes) and fills
+   * `into`; returns 0 or -KernelError. */
+  receive(buffer: usize, into: Received): i64 {
+    const result = ringCall(Opcode.Recv, this.handle, 0, userAddress(buffer));
+    if (result < 0) return result;
+    into.callId = load<u32>(buffer);
+    into.label = load<u32>(buffer, 4);
+    into.handle = load<u32>(buffer, 8);
+    into.length = load<u32>(buffer, 12);
+    into.data = buffer + <usize>RECEIVED_HEADER_SIZE;
+    return 0;
+  }
+
+  /** Answers call `callId` with `length` bytes at `data`, and optionally a capability
+   * (carry(handle, how)); returns 0 or -KernelError. */
+  reply(callId: u32, data: usize, length: u32, carried: u64 = 0): i64 {
+    return ringCall(Opcode.Return, this.handle, 0, <u64>callId, userAddress(data), <u64>length, carried);
+  }
+}
+
+export class EndpointClient {
+  /** The capability the last reply carried (0: none). */
+  received: u32 = 0;
+
+  constructor(readonly handle: u32) {}
+
+  /** Sends `length` bytes at `request` with `label` and optionally a capability; waits for the
+   * reply into `reply` (up to `capacity` bytes). Returns the reply's length or -KernelError. */
+  call(label: u32, request: usize, length: u32, reply: usize, capacity: u32, carried: u64 = 0): i64 {
+    const result = ringCall(Opcode.Call, this.handle, label, userAddress(request), <u64>length | (<u64>capacity << 32),
+      userAddress(reply), carried);
+    this.received = result >= 0 ? <u32>lastCompletion().value : 0;
+    return result;
+  }
+}
