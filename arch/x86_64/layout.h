@@ -36,12 +36,14 @@
  *   0x0000_0000_0040_0000  USER_IMAGE_START: the program's ELF segments (up to USER_IMAGE_END),
  *                          text read-only, data no-execute
  *   0x0000_0001_0000_0000  USER_LINEAR_BASE: the program's wasm linear memory; linear page 0
- *                          unmapped (null), page 1 the capability ring (USER_RING_LINEAR), then
- *                          pages granted by the Memory capability; USER_LINEAR_RESERVED bytes are
+ *                          unmapped (null), pages 1-15 the threads' capability rings
+ *                          (USER_RING_LINEAR), then from USER_LINEAR_START pages granted by the
+ *                          Memory capability; USER_LINEAR_RESERVED bytes are
  *                          kept free of any other mapping, so every u32 address + u32 offset that
  *                          is not granted memory faults
- *   0x0000_7fff_0000_0000  USER_STACK_TOP: the native stack (USER_STACK_SIZE) grows down; the
- *                          page below it is never mapped (guard)
+ *   0x0000_7fff_0000_0000  USER_STACK_TOP: the first thread's native stack (USER_STACK_SIZE)
+ *                          grows down; thread i's starts USER_STACK_SPACING * i lower; the
+ *                          pages between stacks are never mapped (guards)
  *
  *   0xffff_8000_0000_0000  DIRECT_MAP_BASE: physical memory, RAM and ACPI ranges only, page 0
  *                          unmapped; the kernel module's linear memory (wasm address ==
@@ -73,7 +75,9 @@
 #define USER_IMAGE_END       0x0000000040000000
 #define USER_LINEAR_BASE     0x0000000100000000
 #define USER_LINEAR_RESERVED 0x0000000200000000 /* 8 GiB: u32 address + u32 offset */
-#define USER_RING_LINEAR     0x00001000         /* the ring page's linear-memory address */
+#define USER_RING_LINEAR     0x00001000         /* the first thread's ring; thread i's is at + i pages */
+#define USER_LINEAR_START    0x00010000         /* where the heap's pages begin: after 15 ring pages */
+#define USER_STACK_SPACING   0x00020000         /* thread i's stack top is USER_STACK_TOP - i * this */
 #define USER_STACK_TOP       0x00007fff00000000
 #define USER_STACK_SIZE      0x00010000         /* 64 KiB */
 #define USER_HALF_END        0x0000800000000000 /* first non-canonical address */

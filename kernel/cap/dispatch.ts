@@ -16,8 +16,13 @@ import { processHandleDecode, processHandleInvoke, ProcessHandleObject } from ".
 import { processSpawnerDecode, processSpawnerInvoke } from "./objects/process-spawner";
 import { timerDecode, timerInvoke } from "./objects/timer";
 import { SQE_METHOD } from "./ring-layout";
+import { parkSpaceDecode, parkSpaceInvoke, ParkSpaceObject } from "./objects/park-space";
+import { threadControlDecode, threadControlInvoke, ThreadControlObject } from "./objects/thread-control";
+import { threadHandleDecode, threadHandleInvoke, ThreadHandleObject } from "./objects/thread-handle";
+import { threadSpawnerDecode, threadSpawnerInvoke, ThreadSpawnerObject } from "./objects/thread-spawner";
 
-export function callDecode(process: Process, object: KernelObject, entry: usize): KernelError {
+export function callDecode(caller: Thread, object: KernelObject, entry: usize): KernelError {
+  const process = caller.process;
   const method = load<u32>(entry + SQE_METHOD);
   switch (object.iface) {
     case Interface.Console: return consoleDecode(process, method, entry);
@@ -27,6 +32,10 @@ export function callDecode(process: Process, object: KernelObject, entry: usize)
     case Interface.ProcessHandle: return processHandleDecode(method);
     case Interface.Endpoint: return endpointDecode(process, method);
     case Interface.EndpointClient: return clientCallDecode(changetype<EndpointClientObject>(object), process, entry);
+    case Interface.ThreadSpawner: return threadSpawnerDecode(changetype<ThreadSpawnerObject>(object), process, method, entry);
+    case Interface.ThreadHandle: return threadHandleDecode(changetype<ThreadHandleObject>(object), caller, method);
+    case Interface.ThreadControl: return threadControlDecode(changetype<ThreadControlObject>(object), caller, method, entry);
+    case Interface.ParkSpace: return parkSpaceDecode(changetype<ParkSpaceObject>(object), process, method, entry);
   }
   return KernelError.WrongInterface;
 }
@@ -41,5 +50,9 @@ export function callInvoke(thread: Thread, object: KernelObject, entry: usize, u
     case Interface.ProcessHandle: processHandleInvoke(changetype<ProcessHandleObject>(object), thread, method, userData); return;
     case Interface.Endpoint: endpointInvoke(changetype<EndpointObject>(object), thread, userData); return;
     case Interface.EndpointClient: clientCallInvoke(changetype<EndpointClientObject>(object), thread, entry, userData); return;
+    case Interface.ThreadSpawner: threadSpawnerInvoke(thread, entry, userData); return;
+    case Interface.ThreadHandle: threadHandleInvoke(changetype<ThreadHandleObject>(object), thread, userData); return;
+    case Interface.ThreadControl: threadControlInvoke(thread, method, entry, userData); return;
+    case Interface.ParkSpace: parkSpaceInvoke(changetype<ParkSpaceObject>(object), thread, method, entry, userData); return;
   }
 }

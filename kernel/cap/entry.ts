@@ -32,7 +32,7 @@ export function entryProcess(thread: Thread, entry: usize): void {
     case Opcode.Call: {
       const object = table.lookup(handle);
       if (object === null) { fail(thread, userData, KernelError.InvalidHandle, opcode); return; }
-      const error = callDecode(thread.process, object, entry);
+      const error = callDecode(thread, object, entry);
       if (error != KernelError.None) { fail(thread, userData, error, opcode); return; }
       callInvoke(thread, object, entry, userData);
       return;

@@ -20,10 +20,18 @@ export enum Interface {
   Endpoint = 6,
   /** An IPC endpoint, a client's side: CALL only (docs/abi/interfaces/endpoint-client.md). */
   EndpointClient = 7,
+  /** Starts threads in its own process (docs/abi/interfaces/thread-spawner.md). */
+  ThreadSpawner = 8,
+  /** One thread: join it (docs/abi/interfaces/thread-handle.md). */
+  ThreadHandle = 9,
+  /** The calling thread itself: exit, TLS base (docs/abi/interfaces/thread-control.md). */
+  ThreadControl = 10,
+  /** Park and unpark on 32-bit words of its process's memory (docs/abi/interfaces/park-space.md). */
+  ParkSpace = 11,
 }
 
 /** How many interface values exist (for per-interface counters). */
-export const INTERFACE_COUNT: i32 = 8;
+export const INTERFACE_COUNT: i32 = 12;
 
 /** A short lowercase name for log lines and the manifest. */
 export function interfaceName(value: Interface): string {
@@ -35,6 +43,10 @@ export function interfaceName(value: Interface): string {
     case Interface.ProcessHandle: return "process-handle";
     case Interface.Endpoint: return "endpoint";
     case Interface.EndpointClient: return "endpoint-client";
+    case Interface.ThreadSpawner: return "thread-spawner";
+    case Interface.ThreadHandle: return "thread-handle";
+    case Interface.ThreadControl: return "thread-control";
+    case Interface.ParkSpace: return "park-space";
   }
   return "none";
 }

@@ -71,3 +71,34 @@ export enum ExitKind {
   Killed = 1,
   Faulted = 2,
 }
+
+export enum ThreadSpawnerMethod {
+  /** spawn(arg0 = entry address (native code of the program), arg1 = argument) -> a ThreadHandle
+   * handle; value = the thread's index. The thread starts at the entry with rdi = argument and
+   * rsi = the linear address of its own ring. */
+  Spawn = 0,
+}
+/** Threads a process can have at once, its first included (their rings sit at linear pages
+ * 1..THREADS_MAXIMUM). */
+export const THREADS_MAXIMUM: u32 = 15;
+
+export enum ThreadHandleMethod {
+  /** join() -> 0 once the thread has ended; value = its exit value. */
+  Join = 0,
+}
+
+export enum ThreadControlMethod {
+  /** exit(arg0 = value) -> never completes: the calling thread ends (the process with its last
+   * thread, exit code = value). Only on the caller's own ThreadControl. */
+  Exit = 0,
+  /** setTlsBase(arg0 = address) -> 0; the thread's FS base from its next return to user mode. */
+  SetTlsBase = 1,
+}
+
+export enum ParkSpaceMethod {
+  /** park(arg0 = address, arg1 = expected, arg2 = timeout ns, CAP_ENTER_NO_TIMEOUT for none) ->
+   * 0 when unparked; 1 at once when the u32 at address does not hold expected; -TimedOut. */
+  Park = 0,
+  /** unpark(arg0 = address, arg1 = count) -> how many parked threads it woke (at most count). */
+  Unpark = 1,
+}

@@ -8,6 +8,9 @@ import { ExitKind } from "../cap/methods";
 import { Opcode } from "../cap/ring-layout";
 import { contextForget, readControlRegister, writeControlRegister } from "../arch/hw";
 import { endpointsThreadEnded } from "../cap/objects/endpoint";
+import { parkSpaceThreadEnded } from "../cap/objects/park-space";
+import { THREADS_MAXIMUM } from "../cap/methods";
+import { USER_LINEAR_START } from "../layout";
 import { MemoryObject } from "../cap/objects/memory";
 import { frameFree } from "../memory/frames";
 import { kernelPml4 } from "../memory/kernel-space";
@@ -35,9 +38,12 @@ export class Process {
   state: ProcessState = ProcessState.Running;
   exitCode: i32 = 0;
   exitKind: ExitKind = ExitKind.Exited;
-  thread: Thread | null = null;
-  /** End of the linear memory mapped so far (bytes; starts after the ring page). */
-  linearEnd: u64 = 0x2000;
+  /** Its threads, by index (null where none runs); index 0 is the first. */
+  threads: StaticArray<Thread | null> = new StaticArray<Thread | null>(<i32>THREADS_MAXIMUM);
+  /** The startup grants every thread's ring lists besides its own ThreadControl: handle, iface. */
+  startupGrants: u32[] = [];
+  /** End of the linear memory mapped so far (bytes; starts after the rings' pages). */
+  linearEnd: u64 = <u64>USER_LINEAR_START;
   charges: MemoryCharge[] = [];
   /** Linear-memory pages charged, over every Memory object (at most the manifest's quota). */
   pagesCharged: u64 = 0;
@@ -98,12 +104,9 @@ export function processEnd(process: Process, kind: ExitKind, code: i32): void {
   else line.text("ended by a fault");
   logEnd();
 
-  const thread = process.thread;
-  if (thread !== null) {
-    thread.state = ThreadState.Ended;
-    schedulerRemove(thread);
-    timeoutForget(thread);
-    endpointsThreadEnded(thread);
+  for (let i = 0; i < <i32>THREADS_MAXIMUM; i++) {
+    const thread = process.threads[i];
+    if (thread !== null) threadStop(thread);
   }
   process.table.releaseAll();
   for (let i = 0; i < process.charges.length; i++) {
@@ -112,14 +115,16 @@ export function processEnd(process: Process, kind: ExitKind, code: i32): void {
     charge.memory.release();
   }
   process.charges = [];
-  if (thread !== null) {
+  for (let i = 0; i < <i32>THREADS_MAXIMUM; i++) {
+    const thread = process.threads[i];
+    if (thread === null) continue;
     contextForget(thread.context);
     frameFree(thread.context);
+    process.threads[i] = null;
   }
   // Its page table may be the one loaded (it called exit, or faulted): leave it before freeing.
   if (readControlRegister(3) == process.space.pml4) writeControlRegister(3, kernelPml4());
-  process.space.destroy();   // the ring page is one of its frames
-  process.thread = null;
+  process.space.destroy();   // the ring pages and stacks are among its frames
 
   const waiters = process.waiters;
   process.waiters = [];
@@ -131,6 +136,44 @@ export function processEnd(process: Process, kind: ExitKind, code: i32): void {
   }
   const observer = state.endObserver;
   if (observer !== null) observer(process);
+}
+
+/** Takes a thread off everything that could run or complete it: the scheduler, deadlines,
+ * endpoints, parked words; completes its joiners. Its context frame is freed by the caller. */
+export function threadStop(thread: Thread): void {
+  if (thread.state == ThreadState.Ended) return;
+  thread.state = ThreadState.Ended;
+  schedulerRemove(thread);
+  timeoutForget(thread);
+  endpointsThreadEnded(thread);
+  parkSpaceThreadEnded(thread);
+  const joiners = thread.joiners;
+  thread.joiners = [];
+  for (let i = 0; i < joiners.length; i++) {
+    const joiner = joiners[i];
+    if (joiner.thread.state == ThreadState.Ended) continue;
+    joiner.thread.ring.complete(joiner.userData, 0, thread.exitValue, Opcode.Call);
+    threadNotify(joiner.thread);
+  }
+}
+
+/** Ends one thread (ThreadControl.exit): the process too when it was the last. */
+export function threadExit(thread: Thread, value: u64): void {
+  const process = thread.process;
+  thread.exitValue = value;
+  let others = 0;
+  for (let i = 0; i < <i32>THREADS_MAXIMUM; i++) {
+    const other = process.threads[i];
+    if (other !== null && other !== thread && other.state != ThreadState.Ended) others++;
+  }
+  if (others == 0) {
+    processEnd(process, ExitKind.Exited, <i32>value);
+    return;
+  }
+  threadStop(thread);
+  contextForget(thread.context);
+  frameFree(thread.context);
+  process.threads[thread.index] = null;   // its ring page and stack stay mapped for the next one
 }
 
 /** ProcessHandle.wait's value: the exit code (low 32 bits) and ExitKind << 32. */

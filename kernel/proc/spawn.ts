@@ -9,7 +9,12 @@ import { CapabilityTable } from "../cap/capability-table";
 import { interfaceName } from "../cap/interface";
 import { KernelObject } from "../cap/kernel-object";
 import { Ring } from "../cap/ring";
-import { RING_ARGUMENT, RING_GRANT_COUNT, RING_GRANTS, RING_PROCESS_ID, RING_TEST_RING_PHYSICAL } from "../cap/ring-layout";
+import { RING_TEST_RING_PHYSICAL } from "../cap/ring-layout";
+import { Interface } from "../cap/interface";
+import { ParkSpaceObject } from "../cap/objects/park-space";
+import { ThreadControlObject } from "../cap/objects/thread-control";
+import { ThreadSpawnerObject } from "../cap/objects/thread-spawner";
+import { threadCreate, threadFramesNeeded } from "./threads";
 import { USER_LINEAR_BASE, USER_RING_LINEAR, USER_STACK_SIZE, USER_STACK_TOP } from "../layout";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { frameAllocateZeroed } from "../memory/frames";
@@ -32,6 +37,17 @@ export function spawnExposeRingPhysical(expose: bool): void {
   state.exposeRingPhysical = expose;
 }
 
+function pushPair(list: u32[], handle: u32, iface: u32): void {
+  list.push(handle);
+  list.push(iface);
+}
+
+function insertOrAbort(table: CapabilityTable, object: KernelObject): u32 {
+  const handle = table.insert(object);
+  if (handle == 0) abort("processSpawn: grants do not fit the table");
+  return handle;
+}
+
 /** Capability slots of every process. */
 export const PROCESS_CAPABILITY_SLOTS: i32 = 64;
 
@@ -49,8 +65,7 @@ export function spawnFramesNeeded(program: BootProgram): u64 {
     if (segment.writable) pages += span / PAGE_SIZE;   // read-only pages are shared
     tables += 2 + span / (2 << 20) + 1;
   }
-  const stackPages = USER_STACK_SIZE / PAGE_SIZE;
-  return pages + tables + stackPages + 3 + 1 + 3 + 1 + 1;
+  return pages + tables + threadFramesNeeded() + 3;
 }
 
 /** Makes and starts the process. The caller checked spawnFramesNeeded against free frames and
@@ -81,33 +96,26 @@ export function processSpawn(program: BootProgram, grants: KernelObject[], argum
       }
     }
   }
-  for (let page = USER_STACK_TOP - USER_STACK_SIZE; page < USER_STACK_TOP; page += PAGE_SIZE) {
-    if (space!.mapNew(page, UserAccess.ReadWrite, error) == 0) abort("processSpawn: stack page not mapped");
-  }
-  const ringPage = space!.mapNew(USER_LINEAR_BASE + <u64>USER_RING_LINEAR, UserAccess.ReadWrite, error);
-  const context = frameAllocateZeroed();
   const table = CapabilityTable.create(PROCESS_CAPABILITY_SLOTS);
-  if (ringPage == 0 || context == 0 || table === null) abort("processSpawn: no frame for the ring or context");
+  if (table === null) abort("processSpawn: no capability table");
 
   const id = processNextId();
   const process = new Process(id, program, space!, table!);
-  store<u32>(<usize>ringPage + RING_PROCESS_ID, id);
-  store<u32>(<usize>ringPage + RING_GRANT_COUNT, grants.length);
-  store<u32>(<usize>ringPage + RING_ARGUMENT, argument);
-  if (state.exposeRingPhysical) store<u32>(<usize>ringPage + RING_TEST_RING_PHYSICAL, <u32>ringPage);
-  for (let i = 0; i < grants.length; i++) {
-    const handle = table!.insert(grants[i]);
-    if (handle == 0) abort("processSpawn: grants do not fit the table");
-    store<u32>(<usize>ringPage + RING_GRANTS + <usize>i * 8, handle);
-    store<u32>(<usize>ringPage + RING_GRANTS + <usize>i * 8 + 4, grants[i].iface);
-  }
-  contextInitialise(<usize>context, program.image.entry, USER_STACK_TOP, space!.pml4);
-  const thread = new Thread(process, context, new Ring(ringPage));
-  process.thread = thread;
+  // The granted objects in order, then what every process holds on itself: a ThreadSpawner and
+  // a ParkSpace for its own threads and memory (they reach nothing outside it).
+  const startup = process.startupGrants;
+  for (let i = 0; i < grants.length; i++) pushPair(startup, insertOrAbort(table!, grants[i]), grants[i].iface);
+  const spawner = new ThreadSpawnerObject(process), parkSpace = new ParkSpaceObject(process);
+  pushPair(startup, insertOrAbort(table!, spawner), Interface.ThreadSpawner);
+  pushPair(startup, insertOrAbort(table!, parkSpace), Interface.ParkSpace);
+  const control = new ThreadControlObject();
+  const thread = threadCreate(process, 0, program.image.entry, 0, argument, insertOrAbort(table!, control));
+  control.thread = thread;
+  if (state.exposeRingPhysical) store<u32>(<usize>thread.ring.page + RING_TEST_RING_PHYSICAL, <u32>thread.ring.page);
   processRegister(process);
-  schedulerReady(thread);
 
-  const line = logLine(LogLevel.Debug).text("process ").decimal(id).text(" (").text(program.name).text(") started, ring frame ").hex(ringPage).text(", context ").hex(context).text(", with");
+  const line = logLine(LogLevel.Debug).text("process ").decimal(id).text(" (").text(program.name).text(") started, ring frame ")
+    .hex(thread.ring.page).text(", context ").hex(thread.context).text(", with");
   for (let i = 0; i < grants.length; i++) line.text(" ").text(interfaceName(grants[i].iface));
   logEnd();
   return process;

@@ -14,14 +14,24 @@ export enum ThreadState {
   Ended = 2,
 }
 
+/** A ThreadHandle.join or ProcessHandle.wait not yet completed. */
+export class Joiner {
+  constructor(readonly thread: Thread, readonly userData: u64) {}
+}
+
 export class Thread {
   state: ThreadState = ThreadState.Runnable;
+  /** The value ThreadControl.exit gave (joiners' completion value). */
+  exitValue: u64 = 0;
+  joiners: Joiner[] = [];
   /** cap_enter: completions wanted before waking, and the deadline (0: none). */
   waitMinimum: u32 = 0;
   waitDeadline: u64 = 0;
 
   constructor(
     readonly process: Process,
+    /** Its place in the process: its ring is linear page 1 + index, its stack the index-th. */
+    readonly index: i32,
     /** Physical (= kernel linear) address of the context frame. */
     readonly context: u64,
     readonly ring: Ring,

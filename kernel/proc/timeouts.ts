@@ -3,6 +3,7 @@
 // clock has reached its deadline. A list scanned per tick: it holds at most one cap_enter per
 // thread plus one sleep per reserved completion slot.
 
+import { parkTimedOut } from "../cap/objects/park-space";
 import { Opcode } from "../cap/ring-layout";
 import { monotonicNanos } from "../time/clock";
 import { threadNotify, threadWakeFromCapEnter } from "./cap-enter";
@@ -11,6 +12,7 @@ import { Thread, ThreadState } from "./thread";
 export enum TimeoutKind {
   CapEnter = 0,
   Sleep = 1,
+  Park = 2,
 }
 
 class Timeout {
@@ -31,6 +33,15 @@ export function timeoutCancelCapEnter(thread: Thread): void {
   const entries = state.entries;
   for (let i = entries.length - 1; i >= 0; i--) {
     if (entries[i].thread === thread && entries[i].kind == TimeoutKind.CapEnter) entries.splice(i, 1);
+  }
+}
+
+/** Drops a park's deadline (it was unparked). */
+export function timeoutForgetPark(thread: Thread, userData: u64): void {
+  const entries = state.entries;
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const entry = entries[i];
+    if (entry.thread === thread && entry.kind == TimeoutKind.Park && entry.userData == userData) entries.splice(i, 1);
   }
 }
 
@@ -58,6 +69,8 @@ export function timeoutsExpire(): void {
     if (entry.thread.state == ThreadState.Ended) continue;
     if (entry.kind == TimeoutKind.CapEnter) {
       threadWakeFromCapEnter(entry.thread);
+    } else if (entry.kind == TimeoutKind.Park) {
+      parkTimedOut(entry.thread, entry.userData);
     } else {
       entry.thread.ring.complete(entry.userData, 0, 0, Opcode.Call);
       threadNotify(entry.thread);

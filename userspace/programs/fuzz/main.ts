@@ -6,7 +6,8 @@
 // the manifest forbids) and checks each documented outcome. Exits 0 when every documented error
 // was seen at least once and nothing went wrong; the kernel must still be running to say so.
 
-import { Completion, ringPop, ringPush, ringReady, userAddress } from "../../rt/ring";
+import { Completion, grant, ringPop, ringPush, ringReady, userAddress } from "../../rt/ring";
+import { Interface } from "../../../kernel/cap/interface";
 import { capEnter } from "../../rt/syscalls";
 import { Opcode, RING_CQ_HEAD, RING_CQ_TAIL, RING_SQ_HEAD, RING_SQ_OFFSET, RING_SQ_TAIL, RING_SQE_SIZE } from "../../../kernel/cap/ring-layout";
 import { ConsoleMethod, MemoryMethod, ProcessSpawnerMethod, TimerMethod } from "../../../kernel/cap/methods";
@@ -45,6 +46,7 @@ const completion = new Completion();
 
 class Grants {
   console: u32 = 0; timer: u32 = 0; memory: u32 = 0; spawner: u32 = 0; stale: u32 = 0;
+  threadSpawner: u32 = 0; parkSpace: u32 = 0; threadControl: u32 = 0;
 }
 const grants = new Grants();
 
@@ -115,6 +117,8 @@ function fuzzedEntry(): void {
   if (handle == grants.spawner && method == ProcessSpawnerMethod.Spawn) a3 &= 0xff;  // no argument, bounded count
   if (opcode == <u32>Opcode.Release && (handle == grants.console || handle == grants.timer || handle == grants.memory
       || handle == grants.spawner)) handle = grants.stale;                            // keep our own capabilities
+  // Its hold on itself (threads, parking, exit) would stop the fuzzer, not test the ring.
+  if (handle == grants.threadSpawner || handle == grants.parkSpace || handle == grants.threadControl) handle = grants.stale;
   const tail = load<u32>(RING + RING_SQ_TAIL);
   const entry = RING + RING_SQ_OFFSET + (tail % 32) * RING_SQE_SIZE;
   store<u64>(entry, 0); store<u64>(entry, 0, 8); store<u64>(entry, 0, 16); store<u64>(entry, 0, 24);
@@ -225,6 +229,8 @@ export function main(): i32 {
   const spawner = ProcessSpawner.granted();
   if (console === null || timer === null || memory === null || spawner === null) return 1;
   grants.console = console.handle; grants.timer = timer.handle; grants.memory = memory.handle; grants.spawner = spawner.handle;
+  grants.threadSpawner = grant(Interface.ThreadSpawner); grants.parkSpace = grant(Interface.ParkSpace);
+  grants.threadControl = grant(Interface.ThreadControl);
   // A stale handle: a Timer's slot after release (the spawn of nothing gives no handle, so use
   // RELEASE on a fresh copy: there is none; the spawner's handle with the generation bumped).
   grants.stale = grants.timer + 0x100;

@@ -89,7 +89,7 @@ static bool linear_memory_extend(uint64_t current_end, uint64_t end) {
 
 void wasm_rt_allocate_memory(wasm_rt_memory_t* memory, uint32_t initial_pages, uint32_t max_pages) {
   (void)max_pages;
-  uint64_t first_end = USER_RING_LINEAR + PAGE;
+  uint64_t first_end = USER_LINEAR_START;
   if (!linear_memory_extend(first_end, (uint64_t)initial_pages * WASM_PAGE)) capsid_report(CAPSID_REPORT_NO_MEMORY);
   memory->data = (uint8_t*)(uintptr_t)USER_LINEAR_BASE;
   memory->pages = initial_pages;

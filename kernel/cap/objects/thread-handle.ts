@@ -1,0 +1,27 @@
+// ThreadHandle: one thread, seen by whoever holds it: join waits for its end and gives its exit
+// value (docs/abi/interfaces/thread-handle.md).
+
+import { KernelError } from "../../error";
+import { Joiner, Thread, ThreadState } from "../../proc/thread";
+import { Interface } from "../interface";
+import { KernelObject } from "../kernel-object";
+import { ThreadHandleMethod } from "../methods";
+import { Opcode } from "../ring-layout";
+
+export class ThreadHandleObject extends KernelObject {
+  constructor(readonly thread: Thread) { super(Interface.ThreadHandle); }
+}
+
+export function threadHandleDecode(object: ThreadHandleObject, caller: Thread, method: u32): KernelError {
+  if (method != ThreadHandleMethod.Join) return KernelError.UnknownMethod;
+  return object.thread === caller ? KernelError.InvalidArgument : KernelError.None;   // joining itself never ends
+}
+
+export function threadHandleInvoke(object: ThreadHandleObject, caller: Thread, userData: u64): void {
+  const target = object.thread;
+  if (target.state == ThreadState.Ended) {
+    caller.ring.complete(userData, 0, target.exitValue, Opcode.Call);
+    return;
+  }
+  target.joiners.push(new Joiner(caller, userData));
+}

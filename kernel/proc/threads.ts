@@ -1,0 +1,72 @@
+// Making a thread of a process: its ring page (linear page 1 + index) and native stack (the
+// index-th below USER_STACK_TOP) are mapped the first time the index is used and kept for the
+// next thread of that index; a fresh context frame starts it at `entry` with rdi = argument and
+// rsi = its ring's linear address. Its startup block lists the process's startup grants and its
+// own ThreadControl. threadFramesNeeded is the decode-side bound.
+
+import { Interface } from "../cap/interface";
+import { Ring } from "../cap/ring";
+import { RING_ARGUMENT, RING_GRANT_COUNT, RING_GRANTS, RING_PROCESS_ID, RING_SIZE } from "../cap/ring-layout";
+import { USER_LINEAR_BASE, USER_RING_LINEAR, USER_STACK_SIZE, USER_STACK_SPACING, USER_STACK_TOP } from "../layout";
+import { frameAllocateZeroed } from "../memory/frames";
+import { PAGE_ADDRESS_MASK, PAGE_SIZE } from "../memory/page-table";
+import { KernelErrorCell, UserAccess } from "./address-space";
+import { CONTEXT_RDI, CONTEXT_RSI, contextInitialise, contextWrite } from "./context";
+import { Process } from "./process";
+import { schedulerReady } from "./scheduler";
+import { Thread } from "./thread";
+
+/** The linear address of thread `index`'s ring. */
+export function threadRingLinear(index: i32): u32 {
+  return USER_RING_LINEAR + <u32>index * <u32>PAGE_SIZE;
+}
+
+/** Frames a new thread may need: its context, ring and stack, and their page tables. */
+export function threadFramesNeeded(): u64 {
+  return 1 + 1 + USER_STACK_SIZE / PAGE_SIZE + 6;
+}
+
+/** Maps `virtual` (a fresh zeroed page) unless it is mapped; its frame either way. */
+function mapOnce(process: Process, virtual: u64, error: KernelErrorCell): u64 {
+  const leaf = process.space.leaf(virtual);
+  if (leaf != 0) return leaf & PAGE_ADDRESS_MASK;
+  const frame = process.space.mapNew(virtual, UserAccess.ReadWrite, error);
+  if (frame == 0) abort("threadCreate: a page decode promised was not mapped");
+  return frame;
+}
+
+/** Makes thread `index` of `process` and makes it runnable. `control` is its ThreadControl's
+ * handle (already in the process's table, or 0 to list none). Cannot fail after the checks. */
+export function threadCreate(process: Process, index: i32, entry: u64, argument: u64, startArgument: u32, control: u32): Thread {
+  const error = new KernelErrorCell();
+  const stackTop = USER_STACK_TOP - <u64>index * USER_STACK_SPACING;
+  for (let page = stackTop - USER_STACK_SIZE; page < stackTop; page += PAGE_SIZE) mapOnce(process, page, error);
+  const ringLinear = threadRingLinear(index);
+  const ringPage = mapOnce(process, USER_LINEAR_BASE + <u64>ringLinear, error);
+  memory.fill(<usize>ringPage, 0, RING_SIZE);   // a ring used before starts clean
+  const context = frameAllocateZeroed();
+  if (context == 0) abort("threadCreate: no frame for the context");
+
+  const grants = process.startupGrants;
+  let count: u32 = 0;
+  for (let i = 0; i + 1 < grants.length; i += 2, count++) {
+    store<u32>(<usize>ringPage + RING_GRANTS + <usize>count * 8, grants[i]);
+    store<u32>(<usize>ringPage + RING_GRANTS + <usize>count * 8 + 4, grants[i + 1]);
+  }
+  if (control != 0) {
+    store<u32>(<usize>ringPage + RING_GRANTS + <usize>count * 8, control);
+    store<u32>(<usize>ringPage + RING_GRANTS + <usize>count * 8 + 4, Interface.ThreadControl);
+    count++;
+  }
+  store<u32>(<usize>ringPage + RING_PROCESS_ID, process.id);
+  store<u32>(<usize>ringPage + RING_GRANT_COUNT, count);
+  store<u32>(<usize>ringPage + RING_ARGUMENT, startArgument);
+
+  contextInitialise(<usize>context, entry, stackTop, process.space.pml4);
+  contextWrite(<usize>context, CONTEXT_RDI, argument);
+  contextWrite(<usize>context, CONTEXT_RSI, <u64>ringLinear);
+  const thread = new Thread(process, index, context, new Ring(ringPage));
+  process.threads[index] = thread;
+  schedulerReady(thread);
+  return thread;
+}
