@@ -132,9 +132,10 @@ $(BUILD)/user/%/program.c $(BUILD)/user/%/program.h: $(BUILD)/user/%/program.was
 $(BUILD)/user/%/program.o: $(BUILD)/user/%/program.c $(BUILD)/user/%/program.h arch/x86_64/wasm-rt/wasm-rt.h
 	$(CC) $(USER_CFLAGS) $(GENERATED_WARNINGS) -c $< -o $@
 # start.c instantiates the module; its import modules depend on what the program imports.
-$(BUILD)/user/%/start.o: userspace/rt/c/start.c $(BUILD)/user/%/program.h userspace/rt/c/syscall.h
+$(BUILD)/user/%/start.o: userspace/rt/c/start.c $(BUILD)/user/%/program.h userspace/rt/c/syscall.h userspace/rt/c/runtime.h
 	$(CC) $(USER_CFLAGS) $(WARNINGS) -I$(BUILD)/user/$* \
-	  $$(grep -q 'struct Z_probe_instance_t\*' $(BUILD)/user/$*/program.h && echo -DPROGRAM_USES_PROBE) -c $< -o $@
+	  $$(grep -q 'struct Z_probe_instance_t\*' $(BUILD)/user/$*/program.h && echo -DPROGRAM_USES_PROBE) \
+	  $$(grep -q 'Z_programZ_threadEnter' $(BUILD)/user/$*/program.h && echo -DPROGRAM_USES_THREADS) -c $< -o $@
 $(BUILD)/user/rt/%.o: userspace/rt/c/%.c userspace/rt/c/ring.h userspace/rt/c/syscall.h userspace/rt/c/runtime.h arch/x86_64/layout.h
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(WARNINGS) -c $< -o $@

@@ -4,7 +4,7 @@
 
 import { EndpointMethod, MemoryMethod, RECEIVED_HEADER_SIZE, Transfer } from "../../kernel/cap/methods";
 import { Opcode } from "../../kernel/cap/ring-layout";
-import { lastCompletion, ringCall, userAddress } from "./ring";
+import { lastValue, ringCall, userAddress } from "./ring";
 
 /** A capability to send along: a handle of this process and how (Transfer.Copy or Move). */
 @inline export function carry(handle: u32, how: Transfer): u64 {
@@ -68,7 +68,7 @@ export class EndpointClient {
   call(label: u32, request: usize, length: u32, reply: usize, capacity: u32, carried: u64 = 0): i64 {
     const result = ringCall(Opcode.Call, this.handle, label, userAddress(request), <u64>length | (<u64>capacity << 32),
       userAddress(reply), carried);
-    this.received = result >= 0 ? <u32>lastCompletion().value : 0;
+    this.received = result >= 0 ? <u32>lastValue() : 0;
     return result;
   }
 }

@@ -4,7 +4,7 @@
 import { Interface } from "../../kernel/cap/interface";
 import { MemoryMethod } from "../../kernel/cap/methods";
 import { Opcode } from "../../kernel/cap/ring-layout";
-import { grant, lastCompletion, ringCall } from "./ring";
+import { grant, lastValue, ringCall } from "./ring";
 
 export class Memory {
   constructor(readonly handle: u32) {}
@@ -21,7 +21,7 @@ export class Memory {
 
   /** The quota seen by the last usedPages(). */
   quotaPages(): u64 {
-    return lastCompletion().value;
+    return lastValue();
   }
 
   /** A new Memory capability whose quota is `pages` carved out of this one: what to give a child

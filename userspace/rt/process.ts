@@ -5,7 +5,7 @@
 import { Interface } from "../../kernel/cap/interface";
 import { ExitKind, ProcessHandleMethod, ProcessSpawnerMethod } from "../../kernel/cap/methods";
 import { Opcode } from "../../kernel/cap/ring-layout";
-import { grant, lastCompletion, ringCall, userAddress } from "./ring";
+import { grant, lastValue, ringCall, userAddress } from "./ring";
 
 export class ExitStatus {
   constructor(readonly code: i32, readonly kind: ExitKind) {}
@@ -24,7 +24,7 @@ export class ProcessHandle {
       this.lastError = result;
       return null;
     }
-    const value = lastCompletion().value;
+    const value = lastValue();
     return new ExitStatus(<i32>(value & 0xffff_ffff), <ExitKind>(<u32>(value >> 32)));
   }
 
@@ -62,6 +62,6 @@ export class ProcessSpawner {
       this.lastError = result;
       return null;
     }
-    return new ProcessHandle(<u32>result, <u32>lastCompletion().value);
+    return new ProcessHandle(<u32>result, <u32>lastValue());
   }
 }

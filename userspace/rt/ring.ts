@@ -1,8 +1,9 @@
 // The process side of the capability ring (kernel/cap/ring-layout.ts is the layout): submits
-// entries and reaps their completions. Synchronous by default: call() submits one CALL and waits
-// for its completion. Rule kept by the whole runtime: nothing allocates between writing an
-// entry and reaping its completion (the C runtime grows memory through this ring, see
-// userspace/rt/c/runtime.c).
+// entries and reaps their completions. Synchronous by default: ringCall submits one entry and
+// waits for its completion. Each thread has its own ring: `ringBase` is a wasm global, and each
+// thread runs its own instance of the module (userspace/rt/thread.ts), so each sees its own.
+// Rule kept by the whole runtime: nothing allocates between writing an entry and reaping its
+// completion (the C runtime grows memory through the first ring, see userspace/rt/c/runtime.c).
 
 import {
   CAP_ENTER_NO_TIMEOUT, CQE_RESULT, CQE_USER_DATA, CQE_VALUE, Opcode, RING_CQ_ENTRIES, RING_CQ_HEAD,
@@ -13,7 +14,13 @@ import {
 import { USER_LINEAR_BASE, USER_RING_LINEAR } from "../../kernel/layout";
 import { capEnter } from "./syscalls";
 
-const RING: usize = <usize>USER_RING_LINEAR;
+/** This thread's ring (a per-instance global; the first thread's by default). */
+let ringBase: usize = <usize>USER_RING_LINEAR;
+
+/** Called once by a new thread's entry (userspace/rt/thread.ts). */
+export function ringUse(address: usize): void {
+  ringBase = address;
+}
 
 /** A user virtual address for a linear-memory address (what ring entries carry). */
 @inline export function userAddress(linear: usize): u64 {
@@ -25,18 +32,21 @@ export class Completion {
   result: i64 = 0;
   value: u64 = 0;
 }
-const last = new Completion();
+// The last completion's values, as globals (per thread, like ringBase), not an object the
+// threads' instances would share.
+let lastResult: i64 = 0;
+let lastSecond: u64 = 0;
 let nextUserData: u64 = 1;
 
 /** Submission slots free right now. */
 export function ringFree(): u32 {
-  return RING_SQ_ENTRIES - (load<u32>(RING + RING_SQ_TAIL) - load<u32>(RING + RING_SQ_HEAD));
+  return RING_SQ_ENTRIES - (load<u32>(ringBase + RING_SQ_TAIL) - load<u32>(ringBase + RING_SQ_HEAD));
 }
 
 /** Writes one entry at the tail (the caller made sure there is room); returns its user data. */
 export function ringPush(opcode: Opcode, handle: u32, method: u32, argument0: u64, argument1: u64, argument2: u64, argument3: u64): u64 {
-  const tail = load<u32>(RING + RING_SQ_TAIL);
-  const entry = RING + RING_SQ_OFFSET + (tail % RING_SQ_ENTRIES) * RING_SQE_SIZE;
+  const tail = load<u32>(ringBase + RING_SQ_TAIL);
+  const entry = ringBase + RING_SQ_OFFSET + (tail % RING_SQ_ENTRIES) * RING_SQE_SIZE;
   memory.fill(entry, 0, RING_SQE_SIZE);
   const userData = nextUserData++;
   store<u8>(entry + SQE_OPCODE, <u8>opcode);
@@ -47,28 +57,28 @@ export function ringPush(opcode: Opcode, handle: u32, method: u32, argument0: u6
   store<u64>(entry + SQE_ARGUMENT1, argument1);
   store<u64>(entry + SQE_ARGUMENT2, argument2);
   store<u64>(entry + SQE_ARGUMENT3, argument3);
-  store<u32>(RING + RING_SQ_TAIL, tail + 1);
+  store<u32>(ringBase + RING_SQ_TAIL, tail + 1);
   return userData;
 }
 
 /** Completions ready to reap. */
 export function ringReady(): u32 {
-  return load<u32>(RING + RING_CQ_TAIL) - load<u32>(RING + RING_CQ_HEAD);
+  return load<u32>(ringBase + RING_CQ_TAIL) - load<u32>(ringBase + RING_CQ_HEAD);
 }
 
 /** Reaps the oldest completion into `into`; returns its user data. */
 export function ringPop(into: Completion): u64 {
-  const head = load<u32>(RING + RING_CQ_HEAD);
-  const completion = RING + RING_CQ_OFFSET + (head % RING_CQ_ENTRIES) * RING_CQE_SIZE;
+  const head = load<u32>(ringBase + RING_CQ_HEAD);
+  const completion = ringBase + RING_CQ_OFFSET + (head % RING_CQ_ENTRIES) * RING_CQE_SIZE;
   into.result = load<i64>(completion + CQE_RESULT);
   into.value = load<u64>(completion + CQE_VALUE);
   const userData = load<u64>(completion + CQE_USER_DATA);
-  store<u32>(RING + RING_CQ_HEAD, head + 1);
+  store<u32>(ringBase + RING_CQ_HEAD, head + 1);
   return userData;
 }
 
 /** One operation, submitted and waited for. Returns its result (negative: -KernelError); the
- * second value is in lastCompletion(). Panics if the ring is corrupt or full (a runtime bug:
+ * second value is in lastValue(). Panics if the ring is corrupt or full (a runtime bug:
  * synchronous use never leaves entries behind). */
 export function ringCall(opcode: Opcode, handle: u32, method: u32, argument0: u64 = 0, argument1: u64 = 0, argument2: u64 = 0, argument3: u64 = 0): i64 {
   if (ringFree() == 0) abort("ring: submission queue full");
@@ -77,30 +87,36 @@ export function ringCall(opcode: Opcode, handle: u32, method: u32, argument0: u6
     const ready = capEnter(1, CAP_ENTER_NO_TIMEOUT);
     if (ready < 0) abort("ring: cap_enter refused the ring");
     if (ready == 0) continue;
-    if (ringPop(last) != userData) abort("ring: a completion for another entry");
-    return last.result;
+    const head = load<u32>(ringBase + RING_CQ_HEAD);
+    const completion = ringBase + RING_CQ_OFFSET + (head % RING_CQ_ENTRIES) * RING_CQE_SIZE;
+    if (load<u64>(completion + CQE_USER_DATA) != userData) abort("ring: a completion for another entry");
+    lastResult = load<i64>(completion + CQE_RESULT);
+    lastSecond = load<u64>(completion + CQE_VALUE);
+    store<u32>(ringBase + RING_CQ_HEAD, head + 1);
+    return lastResult;
   }
 }
 
-export function lastCompletion(): Completion {
-  return last;
+/** The second value of the last completion ringCall reaped (the method's `value`). */
+export function lastValue(): u64 {
+  return lastSecond;
 }
 
 /** This process's id, from the startup block. */
 export function processId(): u32 {
-  return load<u32>(RING + RING_PROCESS_ID);
+  return load<u32>(ringBase + RING_PROCESS_ID);
 }
 
 /** The argument the spawner passed (0 for the program the kernel started). */
 export function startArgument(): u32 {
-  return load<u32>(RING + RING_ARGUMENT);
+  return load<u32>(ringBase + RING_ARGUMENT);
 }
 
 /** The first capability of `iface` the process was started with, or 0. */
 export function grant(iface: u32): u32 {
-  const count = min(load<u32>(RING + RING_GRANT_COUNT), RING_GRANTS_MAXIMUM);
+  const count = min(load<u32>(ringBase + RING_GRANT_COUNT), RING_GRANTS_MAXIMUM);
   for (let i: u32 = 0; i < count; i++) {
-    if (load<u32>(RING + RING_GRANTS + i * 8 + 4) == iface) return load<u32>(RING + RING_GRANTS + i * 8);
+    if (load<u32>(ringBase + RING_GRANTS + i * 8 + 4) == iface) return load<u32>(ringBase + RING_GRANTS + i * 8);
   }
   return 0;
 }

@@ -18,6 +18,13 @@ void Z_capsidZ_exit(struct Z_capsid_instance_t* instance, uint32_t code) {
   capsid_exit((int32_t)code);
 }
 
+/* The native address threads start at (crt0.S), for ThreadSpawner.spawn. */
+uint64_t Z_capsidZ_threadEntry(struct Z_capsid_instance_t* instance) {
+  extern char capsid_thread_entry[];
+  (void)instance;
+  return (uint64_t)(uintptr_t)capsid_thread_entry;
+}
+
 uint64_t Z_capsidZ_readTsc(struct Z_capsid_instance_t* instance) {
   (void)instance;
   uint32_t low, high;

@@ -19,7 +19,17 @@ static struct {
   uint32_t funcrefs_used;
   wasm_rt_funcref_t funcref_pool[FUNCREF_POOL];
   uint64_t next_user_data;
+  /* Every instance's view of the one linear memory (the first thread's and each thread's copy):
+   * a grow updates them all. */
+  wasm_rt_memory_t* memories[16];
+  uint32_t memory_count;
 } runtime;
+
+void capsid_memory_register(wasm_rt_memory_t* memory) {
+  for (uint32_t i = 0; i < runtime.memory_count; i++) if (runtime.memories[i] == memory) return;
+  if (runtime.memory_count == sizeof runtime.memories / sizeof runtime.memories[0]) capsid_report(CAPSID_REPORT_RUNTIME_LIMIT);
+  runtime.memories[runtime.memory_count++] = memory;
+}
 
 __attribute__((noreturn)) void capsid_report(uint32_t code) {
   /* In asm: a store gcc can see is to page 0 is one it may drop. Page 0 is never mapped. */
@@ -95,6 +105,7 @@ void wasm_rt_allocate_memory(wasm_rt_memory_t* memory, uint32_t initial_pages, u
   memory->pages = initial_pages;
   memory->max_pages = 65535;
   memory->size = initial_pages * WASM_PAGE;
+  capsid_memory_register(memory);
 }
 
 uint32_t wasm_rt_grow_memory(wasm_rt_memory_t* memory, uint32_t delta) {
@@ -102,6 +113,10 @@ uint32_t wasm_rt_grow_memory(wasm_rt_memory_t* memory, uint32_t delta) {
   if (delta == 0) return previous;
   if (delta > memory->max_pages - previous) return (uint32_t)-1;
   if (!linear_memory_extend((uint64_t)previous * WASM_PAGE, (uint64_t)(previous + delta) * WASM_PAGE)) return (uint32_t)-1;
+  for (uint32_t i = 0; i < runtime.memory_count; i++) {
+    runtime.memories[i]->pages = previous + delta;
+    runtime.memories[i]->size = (previous + delta) * WASM_PAGE;
+  }
   memory->pages = previous + delta;
   memory->size = memory->pages * WASM_PAGE;
   return previous;
@@ -127,3 +142,11 @@ void wasm_rt_allocate_externref_table(wasm_rt_externref_table_t* table, uint32_t
 void wasm_rt_free_externref_table(wasm_rt_externref_table_t* table) { (void)table; }
 
 void wasm_rt_trap(wasm_rt_trap_t trap) { capsid_report((uint32_t)trap); }
+
+/* A program built without threads (it does not export threadEnter) has no thread start of its
+ * own (start.c): a thread of it ends the process with a report. */
+__attribute__((weak, noreturn)) void capsid_thread_start(uint64_t block, uint64_t ring) {
+  (void)block;
+  (void)ring;
+  capsid_report(CAPSID_REPORT_RUNTIME_LIMIT);
+}
