@@ -10,6 +10,6 @@ export { atomicAdd32, atomicCompareExchange32, atomicLoad32, atomicStore32, exit
 export { Timer } from "./timer";
 export { ExitKind, MESSAGE_MAXIMUM, RECEIVED_HEADER_SIZE, Transfer } from "../../kernel/cap/methods";
 export { userAbort } from "./panic";
-export { park, PARK_CHANGED, PARK_TIMED_OUT, PARK_WOKEN, unpark } from "./park";
+export { park, PARK_CHANGED, PARK_TIMED_OUT, PARK_WOKEN, unpark, unparkThenPark } from "./park";
 export { conditionBroadcast, conditionSignal, conditionWait, mutexLock, mutexParks, mutexUnlock } from "./sync";
 export { spawnThread, ThreadHandle, threadExit } from "./thread";

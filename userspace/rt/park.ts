@@ -4,7 +4,7 @@
 import { Interface } from "../../kernel/cap/interface";
 import { ParkSpaceMethod } from "../../kernel/cap/methods";
 import { CAP_ENTER_NO_TIMEOUT, Opcode } from "../../kernel/cap/ring-layout";
-import { grant, ringCall, userAddress } from "./ring";
+import { grant, ringCall, ringCallPair, userAddress } from "./ring";
 
 /** park's results. */
 export const PARK_WOKEN: i64 = 0;
@@ -15,6 +15,15 @@ export const PARK_TIMED_OUT: i64 = -22;
  * PARK_WOKEN, PARK_CHANGED (it did not hold expected), PARK_TIMED_OUT, or -KernelError. */
 export function park(address: usize, expected: u32, timeoutNanos: u64 = CAP_ENTER_NO_TIMEOUT): i64 {
   return ringCall(Opcode.Call, grant(Interface.ParkSpace), ParkSpaceMethod.Park, userAddress(address), <u64>expected, timeoutNanos);
+}
+
+/** Wakes one thread parked on `wake`, then parks on `address` while it holds `expected`, in one
+ * kernel entry: the step of a ping-pong between two threads. Returns the park's result. */
+export function unparkThenPark(wake: usize, address: usize, expected: u32): i64 {
+  const space = grant(Interface.ParkSpace);
+  return ringCallPair(
+    Opcode.Call, space, ParkSpaceMethod.Unpark, userAddress(wake), 1, 0, 0,
+    Opcode.Call, space, ParkSpaceMethod.Park, userAddress(address), <u64>expected, CAP_ENTER_NO_TIMEOUT, 0);
 }
 
 /** Wakes up to `count` threads parked on `address`: how many it woke, or -KernelError. */

@@ -97,6 +97,42 @@ export function ringCall(opcode: Opcode, handle: u32, method: u32, argument0: u6
   }
 }
 
+/** Two operations in one cap_enter (one kernel entry, where a call would take two): submits
+ * both, waits for both completions, and returns the second's result (its value in lastValue());
+ * the first's result is firstResult(). Completions may arrive in either order. */
+export function ringCallPair(
+  opcode1: Opcode, handle1: u32, method1: u32, a1: u64, b1: u64, c1: u64, d1: u64,
+  opcode2: Opcode, handle2: u32, method2: u32, a2: u64, b2: u64, c2: u64, d2: u64,
+): i64 {
+  if (ringFree() < 2) abort("ring: submission queue full");
+  const first = ringPush(opcode1, handle1, method1, a1, b1, c1, d1);
+  const second = ringPush(opcode2, handle2, method2, a2, b2, c2, d2);
+  let pending = 2;
+  while (pending > 0) {
+    const ready = capEnter(<u32>pending, CAP_ENTER_NO_TIMEOUT);
+    if (ready < 0) abort("ring: cap_enter refused the ring");
+    for (let i = 0; i < ready; i++) {
+      const head = load<u32>(ringBase + RING_CQ_HEAD);
+      const completion = ringBase + RING_CQ_OFFSET + (head % RING_CQ_ENTRIES) * RING_CQE_SIZE;
+      const userData = load<u64>(completion + CQE_USER_DATA);
+      if (userData == first) firstLast = load<i64>(completion + CQE_RESULT);
+      else if (userData == second) {
+        lastResult = load<i64>(completion + CQE_RESULT);
+        lastSecond = load<u64>(completion + CQE_VALUE);
+      } else abort("ring: a completion for another entry");
+      store<u32>(ringBase + RING_CQ_HEAD, head + 1);
+      pending--;
+    }
+  }
+  return lastResult;
+}
+let firstLast: i64 = 0;
+
+/** The first result of the last ringCallPair. */
+export function firstResult(): i64 {
+  return firstLast;
+}
+
 /** The second value of the last completion ringCall reaped (the method's `value`). */
 export function lastValue(): u64 {
   return lastSecond;

@@ -6,10 +6,10 @@
 
 import {
   conditionSignal, conditionWait, Console, Endpoint, EndpointClient, Memory, MESSAGE_MAXIMUM, mutexLock, mutexParks, mutexUnlock, park,
-  PARK_TIMED_OUT, readTsc, RECEIVED_HEADER_SIZE, spawnThread, Timer, unpark,
+  PARK_TIMED_OUT, readTsc, RECEIVED_HEADER_SIZE, spawnThread, Timer, unpark, unparkThenPark,
 } from "../../rt/index";
 import { atomicAdd32, atomicLoad32, atomicStore32, capEnter } from "../../rt/syscalls";
-import { ringCall, userAddress } from "../../rt/ring";
+import { ringCall, ringCallPair, userAddress } from "../../rt/ring";
 import { ThreadHandle } from "../../rt/thread";
 import { Opcode } from "../../../kernel/cap/ring-layout";
 
@@ -95,11 +95,14 @@ function consumer(argument: u32): void {
 
 /** The other side of the park ping-pong: waits for ping, answers pong, `argument` times. */
 function ponger(argument: u32): void {
+  while (atomicLoad32(pingWord) == 0) park(pingWord, 0);
   for (let i: u32 = 0; i < argument; i++) {
-    while (atomicLoad32(pingWord) == 0) park(pingWord, 0);
     atomicStore32(pingWord, 0);
     atomicStore32(pongWord, 1);
-    unpark(pongWord, 1);
+    if (i + 1 == argument) { unpark(pongWord, 1); break; }
+    // Wake the pinger and wait for its next ping in one kernel entry.
+    unparkThenPark(pongWord, pingWord, 0);
+    while (atomicLoad32(pingWord) == 0) park(pingWord, 0);
   }
 }
 
@@ -107,10 +110,14 @@ function ponger(argument: u32): void {
  * a thread must not allocate, so no client objects here. */
 function server(argument: u32): void {
   const endpoint = load<u32>(endpointHandle);
-  for (let i: u32 = 0; i < argument; i++) {
-    if (ringCall(Opcode.Recv, endpoint, 0, userAddress(serverBuffer)) < 0) return;
-    ringCall(Opcode.Return, endpoint, 0, <u64>load<u32>(serverBuffer), userAddress(serverBuffer + <usize>RECEIVED_HEADER_SIZE), 4);
+  if (ringCall(Opcode.Recv, endpoint, 0, userAddress(serverBuffer)) < 0) return;
+  for (let i: u32 = 1; i < argument; i++) {
+    // Return this call and wait for the next in one kernel entry, as a server loop does.
+    const reply = serverBuffer + <usize>RECEIVED_HEADER_SIZE;
+    if (ringCallPair(Opcode.Return, endpoint, 0, <u64>load<u32>(serverBuffer), userAddress(reply), 4, 0,
+      Opcode.Recv, endpoint, 0, userAddress(serverBuffer), 0, 0, 0) < 0) return;
   }
+  ringCall(Opcode.Return, endpoint, 0, <u64>load<u32>(serverBuffer), userAddress(serverBuffer + <usize>RECEIVED_HEADER_SIZE), 4);
 }
 
 function median(count: i32): u64 {
@@ -167,7 +174,7 @@ export function main(): i32 {
   for (let i = 0; i < ROUNDS; i++) {
     const start = readTsc();
     atomicStore32(pingWord, 1);
-    unpark(pingWord, 1);
+    unparkThenPark(pingWord, pongWord, 0);   // wake the ponger, wait for its pong: one kernel entry
     while (atomicLoad32(pongWord) == 0) park(pongWord, 0);
     atomicStore32(pongWord, 0);
     samples[i] = readTsc() - start;
@@ -193,6 +200,13 @@ export function main(): i32 {
     samples[i] = readTsc() - start;
   }
   const empty = median(ROUNDS);
+  for (let i = 0; i < ROUNDS; i++) {
+    const start = readTsc();
+    unpark(pingWord, 1);          // a CALL that wakes nobody: kernel entry, decode, invoke, no switch
+    samples[i] = readTsc() - start;
+  }
+  const unparkNobody = median(ROUNDS);
+  console.line("threads: unpark of nobody " + unparkNobody.toString() + " cycles");
   console.line("threads: park round trip " + parkRoundTrip.toString() + " cycles; thread IPC round trip " + ipcRoundTrip.toString()
     + " cycles; empty cap_enter " + empty.toString() + " cycles");
   atomicAdd32(spinSink, 0);
