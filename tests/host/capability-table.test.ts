@@ -279,7 +279,7 @@ table("liveObjects counts every interface and returns to zero after releaseAll",
 });
 
 table("lookupInterface: None, WrongInterface or InvalidHandle; interfaceOf", () => {
-  const t = e.createTable(8);
+  const t = e.createTable(INTERFACE_COUNT);
   const handles: number[] = [];
   for (let iface = 1; iface < INTERFACE_COUNT; iface++) handles.push(insert(t, e.createObject(iface)));
   for (let i = 0; i < handles.length; i++) {
@@ -288,7 +288,7 @@ table("lookupInterface: None, WrongInterface or InvalidHandle; interfaceOf", () 
       assert.is(e.lookupInterface(t, handles[i], iface), iface === i + 1 ? ERROR.None : ERROR.WrongInterface, `handle ${i}, interface ${iface}`);
     }
   }
-  assert.is(e.lookupInterface(t, handle(1, 7), INTERFACE.Console), ERROR.InvalidHandle);
+  assert.is(e.lookupInterface(t, handle(1, INTERFACE_COUNT), INTERFACE.Console), ERROR.InvalidHandle);
   assert.is(e.lookupInterface(t, 0, INTERFACE.None), ERROR.InvalidHandle);
 });
 

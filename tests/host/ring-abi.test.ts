@@ -245,7 +245,7 @@ test("ring.md's grant entry is 8 bytes, as the kernel and both runtimes index it
   assert.is(fields[1].offset, 4n, "interface offset");
   assert.is(checkNoOverlap(fields, "grant entry"), GRANT_ENTRY_SIZE, "grant entry size");
   // The writers and readers of the grants array: handle at i * 8, interface at i * 8 + 4.
-  for (const path of ["kernel/proc/spawn.ts", "userspace/rt/ring.ts", "userspace/rt/c/runtime.c"]) {
+  for (const path of ["kernel/proc/threads.ts", "userspace/rt/ring.ts", "userspace/rt/c/runtime.c"]) {
     assert.match(source(path), /RING_GRANTS \+ [^;\n]*\* 8 \+ 4/, `${path} reads or writes grants[i].interface at i * 8 + 4`);
   }
 });
@@ -372,6 +372,10 @@ const INTERFACE_PAGES: Record<string, { iface: string; methods: string | null }>
   "docs/abi/interfaces/endpoint.md": { iface: "Endpoint", methods: "EndpointMethod" },
   // A client's CALL carries a label, not a kernel method: no method enum, no methods table.
   "docs/abi/interfaces/endpoint-client.md": { iface: "EndpointClient", methods: null },
+  "docs/abi/interfaces/thread-spawner.md": { iface: "ThreadSpawner", methods: "ThreadSpawnerMethod" },
+  "docs/abi/interfaces/thread-handle.md": { iface: "ThreadHandle", methods: "ThreadHandleMethod" },
+  "docs/abi/interfaces/thread-control.md": { iface: "ThreadControl", methods: "ThreadControlMethod" },
+  "docs/abi/interfaces/park-space.md": { iface: "ParkSpace", methods: "ParkSpaceMethod" },
 };
 const METHOD_COLUMNS = ["method", "value", "arguments", "result", "value"];
 
@@ -432,6 +436,10 @@ const OBJECT_FILES: Record<string, string> = {
   "docs/abi/interfaces/process-spawner.md": "kernel/cap/objects/process-spawner.ts",
   "docs/abi/interfaces/process-handle.md": "kernel/cap/objects/process-handle.ts",
   "docs/abi/interfaces/endpoint.md": "kernel/cap/objects/endpoint.ts",
+  "docs/abi/interfaces/thread-spawner.md": "kernel/cap/objects/thread-spawner.ts",
+  "docs/abi/interfaces/thread-handle.md": "kernel/cap/objects/thread-handle.ts",
+  "docs/abi/interfaces/thread-control.md": "kernel/cap/objects/thread-control.ts",
+  "docs/abi/interfaces/park-space.md": "kernel/cap/objects/park-space.ts",
 };
 /** Pages sharing another page's object file: their errors are a subset of the file's. */
 const SHARED_OBJECT_FILES: Record<string, string> = {

@@ -18,6 +18,9 @@ import { generator } from "./random";
 // --- the ABI, from the documents and kernel/error.ts ---------------------------------------------
 
 /** KernelError values, read from kernel/error.ts so that the two cannot drift apart. */
+/** Where linear memory's heap pages begin, after the 15 thread rings (arch/x86_64/layout.h). */
+const LINEAR_START = 0x1_0000n;
+const THREAD_SPAWNER = 8, PARK_SPACE = 11, THREAD_CONTROL = 10;
 const ERROR: Record<string, number> = Object.fromEntries(
   [...readFileSync(join(REPOSITORY, "kernel/error.ts"), "utf8").matchAll(/^\s+(\w+) = (\d+),/gm)].map(([, name, value]) => [name, Number(value)]),
 );
@@ -359,7 +362,7 @@ ring("setup: the kernel address space, the caller's pages and their permissions"
   assert.is(flags(RING_USER) & (user | PTE_WRITABLE | PTE_NO_EXECUTE), user | PTE_WRITABLE | PTE_NO_EXECUTE, "ring page: user, writable, no-execute");
   assert.is(flags(IMAGE_READ) & (user | PTE_WRITABLE | PTE_NO_EXECUTE), user | PTE_NO_EXECUTE, "read-only page");
   assert.is(flags(IMAGE_EXECUTE) & (user | PTE_WRITABLE | PTE_NO_EXECUTE), user, "executable page");
-  for (const hole of [0n, USER_LINEAR_BASE, HOLE, STACK_GUARD, USER_LINEAR_BASE + 0x2000n]) assert.is(i64(e.userPhysical(0, hole)), -1n, `${hex(hole)} unmapped`);
+  for (const hole of [0n, USER_LINEAR_BASE, HOLE, STACK_GUARD, USER_LINEAR_BASE + LINEAR_START]) assert.is(i64(e.userPhysical(0, hole)), -1n, `${hex(hole)} unmapped`);
   const frames = machine.frames.get(0)!;
   assert.ok(frames.get(IMAGE_WRITE_2)! - frames.get(IMAGE_WRITE)! !== PAGE, "the two writable pages are not neighbouring frames");
   assert.is(machine.get32(SQ_ENTRIES_FIELD), 32);
@@ -423,7 +426,7 @@ ring("ReservedNonZero: flags, reserved0, reserved1 or reserved2 set fails every 
   assert.is(machine.framesFree(), framesBefore, "no page mapped");
   assert.is(e.tableCount(0), tableBefore, "nothing released");
   assert.not.ok(e.processEnded(world.victim), "nothing killed");
-  assert.is(e.processLinearEnd(0), 0x2000n);
+  assert.is(e.processLinearEnd(0), LINEAR_START);
 });
 
 ring("UnknownOpcode: every opcode 5..255 fails, with its byte in the CQE, whatever the handle", () => {
@@ -494,11 +497,11 @@ ring("RELEASE: 0, then InvalidHandle; the stale handle names nothing, even once 
   for (const entry of stale) assertCompletion(machine.one(entry), { result: failure("InvalidHandle") }, `stale handle after reuse, opcode ${entry.opcode}`);
   assertCompletion(machine.one({ opcode: CALL, handle: reused, method: CONSOLE_WRITE, argument0: IMAGE_READ, argument1: 1n }), { result: 1n }, "the new handle works");
   // Releasing a Memory capability through which pages were charged: the charge keeps the object.
-  assertCompletion(machine.one({ opcode: CALL, handle: world.smallMemory, method: MEMORY_GROW, argument0: 1n }), { result: 0x2000n }, "grow 1");
+  assertCompletion(machine.one({ opcode: CALL, handle: world.smallMemory, method: MEMORY_GROW, argument0: 1n }), { result: LINEAR_START }, "grow 1");
   const memories = e.liveObjects(MEMORY);
   assertCompletion(machine.one({ opcode: RELEASE, handle: world.smallMemory }), { result: 0n }, "release the charged Memory");
   assert.is(e.liveObjects(MEMORY), memories, "a charged Memory object lives on");
-  assert.ok(e.userPhysical(0, USER_LINEAR_BASE + 0x2000n) >= 0n, "its page stays mapped");
+  assert.ok(e.userPhysical(0, USER_LINEAR_BASE + LINEAR_START) >= 0n, "its page stays mapped");
   // Releasing the last ProcessHandle leaves the process running.
   assertCompletion(machine.one({ opcode: RELEASE, handle: world.victimHandle }), { result: 0n }, "release the ProcessHandle");
   assert.not.ok(e.processEnded(world.victim));
@@ -572,7 +575,7 @@ ring("Console.write: InvalidArgument past 4096 bytes, BadAddress outside mapped 
   const ringFrame = machine.frames.get(0)!.get(RING_USER)!;
   const bad: [string, bigint, bigint][] = [
     ["page 0", 0n, 1n], ["address 0x100 (trap reports)", 0x100n, 16n], ["linear page 0", USER_LINEAR_BASE, 8n],
-    ["linear memory not grown yet", USER_LINEAR_BASE + 0x2000n, 1n], ["a hole between image pages", HOLE + 0x10n, 1n],
+    ["linear memory not grown yet", USER_LINEAR_BASE + LINEAR_START, 1n], ["a hole between image pages", HOLE + 0x10n, 1n],
     ["into the hole, partly mapped", IMAGE_EXECUTE + 0xff0n, 0x20n], ["out of the hole into a mapped page", IMAGE_WRITE - 1n, 2n],
     ["past the ring page", RING_USER + 0xf00n, 0x200n], ["before the ring page", RING_USER - 1n, 4n],
     ["the stack's guard page", STACK_GUARD, 4n], ["past the stack top", STACK_TOP - 8n, 16n], ["past the last writable image page", IMAGE_WRITE_2 + 0xfffn, 2n],
@@ -608,29 +611,29 @@ ring("Memory.grow: InvalidArgument, QuotaExceeded against the object then the ma
   const framesBefore = machine.framesFree(), callerBefore = BigInt(e.processFrames(0));
   assertCompletion(call(world.smallMemory, MEMORY_GROW, SMALL_MEMORY_QUOTA + 1n), { result: failure("QuotaExceeded") }, "grow past the small object's quota");
   assert.is(machine.framesFree(), framesBefore, "a refused grow takes no frame");
-  assertCompletion(call(world.smallMemory, MEMORY_GROW, SMALL_MEMORY_QUOTA), { result: 0x2000n, value: 0n }, "grow the whole small quota");
+  assertCompletion(call(world.smallMemory, MEMORY_GROW, SMALL_MEMORY_QUOTA), { result: LINEAR_START, value: 0n }, "grow the whole small quota");
   assertCompletion(call(world.smallMemory, MEMORY_GROW, 1n), { result: failure("QuotaExceeded") }, "the small quota is used up");
   assertCompletion(call(world.smallMemory, MEMORY_INFO), { result: SMALL_MEMORY_QUOTA, value: SMALL_MEMORY_QUOTA }, "info after");
   // 12 of the caller's 16 pages are left, though the big object has 24.
   assertCompletion(call(world.memory, MEMORY_GROW, 13n), { result: failure("QuotaExceeded") }, "the manifest cap, not the object's quota");
-  assertCompletion(call(world.memory, MEMORY_GROW, 12n), { result: 0x6000n }, "the rest of the manifest cap");
+  assertCompletion(call(world.memory, MEMORY_GROW, 12n), { result: LINEAR_START + 4n * PAGE }, "the rest of the manifest cap");
   assertCompletion(call(world.memory, MEMORY_GROW, 1n), { result: failure("QuotaExceeded") }, "manifest cap used up");
   assertCompletion(call(world.memory, MEMORY_INFO), { result: 12n, value: MEMORY_QUOTA }, "info: 12 charged to the big object");
-  assert.is(e.processLinearEnd(0), 0x2000n + 16n * PAGE);
+  assert.is(e.processLinearEnd(0), LINEAR_START + 16n * PAGE);
   assert.is(e.processPagesCharged(0), 16n);
   assert.is(e.memoryUsed(0, world.memory), 12n);
   const mapped = BigInt(e.processFrames(0)) - callerBefore;
   assert.is(framesBefore - machine.framesFree(), mapped, "the frames went to the caller's space");
   assert.is(mapped, 16n, "16 pages (the ring's page table already covers them)");
-  for (let page = 0x2000n; page < 0x12000n; page += PAGE) {
+  for (let page = LINEAR_START; page < LINEAR_START + 16n * PAGE; page += PAGE) {
     const flags = u64(e.userFlags(0, USER_LINEAR_BASE + page)), user = PTE_PRESENT | PTE_USER | PTE_WRITABLE | PTE_NO_EXECUTE;
     assert.is(flags & user, user, `linear ${hex(page)}: user, writable, no-execute`);
     assert.ok(machine.userBytes(USER_LINEAR_BASE + page, PAGE).every((byte) => byte === 0), `linear ${hex(page)} zeroed`);
   }
-  assert.is(i64(e.userPhysical(0, USER_LINEAR_BASE + 0x12000n)), -1n, "nothing past the end");
+  assert.is(i64(e.userPhysical(0, USER_LINEAR_BASE + LINEAR_START + 16n * PAGE)), -1n, "nothing past the end");
   // The new pages are user memory now: Console.write reads them.
-  assertCompletion(machine.one({ opcode: CALL, handle: world.console, method: CONSOLE_WRITE, argument0: USER_LINEAR_BASE + 0x11ff0n, argument1: 16n }), { result: 16n }, "write from grown memory");
-  assertCompletion(machine.one({ opcode: CALL, handle: world.console, method: CONSOLE_WRITE, argument0: USER_LINEAR_BASE + 0x11ff0n, argument1: 17n }), { result: failure("BadAddress") }, "one past it");
+  assertCompletion(machine.one({ opcode: CALL, handle: world.console, method: CONSOLE_WRITE, argument0: USER_LINEAR_BASE + LINEAR_START + 16n * PAGE - 0x10n, argument1: 16n }), { result: 16n }, "write from grown memory");
+  assertCompletion(machine.one({ opcode: CALL, handle: world.console, method: CONSOLE_WRITE, argument0: USER_LINEAR_BASE + LINEAR_START + 16n * PAGE - 0x10n, argument1: 17n }), { result: failure("BadAddress") }, "one past it");
 });
 
 /** docs/abi/interfaces/memory.md: the free frames Memory.grow of `pages` requires. */
@@ -1140,16 +1143,16 @@ ring("ProcessSpawner.spawn with a boot package: the child, its startup block and
   const childRing = Number(u64(e.ringPage(child)));
   const at = (offset: number) => machine.view().getUint32(childRing + offset, true);
   assert.is(at(PROCESS_ID), Number(cqe.value));
-  assert.is(at(GRANT_COUNT), 3);
+  assert.is(at(GRANT_COUNT), 6, "three grants, then its own ThreadSpawner, ParkSpace and ThreadControl");
   assert.is(at(ARGUMENT), 0xfeed_f00d);
   assert.is(at(SQ_ENTRIES_FIELD), 32);
   assert.is(at(CQ_ENTRIES_FIELD), 32);
-  [CONSOLE, TIMER, CONSOLE].forEach((iface, i) => {
+  [CONSOLE, TIMER, CONSOLE, THREAD_SPAWNER, PARK_SPACE, THREAD_CONTROL].forEach((iface, i) => {
     assert.is(at(GRANTS + 8 * i + 4), iface, `grant ${i} interface`);
     assert.is(at(GRANTS + 8 * i), e.handleAt(child, i) >>> 0, `grant ${i} handle`);
     assert.is(e.interfaceOf(child, at(GRANTS + 8 * i)), iface);
   });
-  assert.is(at(GRANTS + 8 * 3), 0, "entries past grantCount are 0");
+  assert.is(at(GRANTS + 8 * 6), 0, "entries past grantCount are 0");
   // The child's image: its data page holds the file bytes, then zeroes.
   const data = Number(i64(e.userPhysical(child, 0x401100n)));
   assert.equal([...machine.bytes(data, 0x21)], [...Array.from({ length: 0x20 }, (_, i) => (0x100 + i) & 0xff), 0]);
@@ -1219,7 +1222,7 @@ class Model {
   victims: ModelVictim[] = [];
   /** Readable user pages (present + user), by page address. */
   pages = new Set<bigint>();
-  linearEnd = 0x2000n;
+  linearEnd = LINEAR_START;
   charged = 0n;
   reserved = 0;
   sleeps: { userData: bigint; deadline: bigint }[] = [];

@@ -112,7 +112,7 @@ export function processCreate(name: string, quotaPages: u32): i32 {
   const context = frameAllocateZeroed();
   if (ringPage == 0 || context == 0) abort("test entry: no frame for a ring or a context");
   const process = new Process(processNextId(), program, space!, CapabilityTable.create(PROCESS_CAPABILITY_SLOTS)!);
-  process.thread = new Thread(process, context, new Ring(ringPage));
+  process.threads[0] = new Thread(process, 0, context, new Ring(ringPage));
   processRegister(process);
   world.processes.push(process);
   return world.processes.length - 1;
@@ -120,7 +120,7 @@ export function processCreate(name: string, quotaPages: u32): i32 {
 
 function processAt(index: i32): Process { return world.processes[index]; }
 function caller(): Process { return world.processes[0]; }
-function callerThread(): Thread { return caller().thread!; }
+function callerThread(): Thread { return caller().threads[0]!; }
 
 let lastMapError: i32 = 0;
 /** Maps a new zeroed page at user address `virtual` in process `index` (access: UserAccess);
@@ -214,8 +214,8 @@ export function ringSetIndexes(sqHead: u32, cqTail: u32): void {
   store<u32>(<usize>ring.page + 8, cqTail);
   store<u32>(<usize>ring.page + 12, cqTail);
 }
-export function ringPage(index: i32): u64 { return processAt(index).thread!.ring.page; }
-export function contextFrame(index: i32): u64 { return processAt(index).thread!.context; }
+export function ringPage(index: i32): u64 { return processAt(index).threads[0]!.ring.page; }
+export function contextFrame(index: i32): u64 { return processAt(index).threads[0]!.context; }
 
 // --- the ring -----------------------------------------------------------------------------------
 
@@ -230,7 +230,7 @@ export function rax(): u64 { return contextRead(<usize>callerThread().context, C
 export function kernelSqHead(): u32 { return callerThread().ring.sqHead; }
 export function kernelCqTail(): u32 { return callerThread().ring.cqTail; }
 export function ringReserved(): u32 { return callerThread().ring.reserved; }
-export function threadState(index: i32): i32 { return processAt(index).thread !== null ? processAt(index).thread!.state : -1; }
+export function threadState(index: i32): i32 { return processAt(index).threads[0] !== null ? processAt(index).threads[0]!.state : -1; }
 /** From the tick: fires the deadlines that passed (the test moves the fake TSC first). */
 export function tick(): void { timeoutsExpire(); }
 export function timeoutsPending(): i32 { return kernelTimeoutsPending(); }
