@@ -4,9 +4,11 @@
 //   size   what the kernel image weighs
 //   bounds wasm2c's bounds strategies against plain C on one kernel-like loop
 //   processes  cap_enter, NOP entries and spawn+exit+wait, from a user program in the guest
+//   ipc    IPC round trips between processes and between threads, ParkSpace wake round trip
 
 import { benchmarkBoot } from "./boot";
 import { benchmarkBounds } from "./bounds/bounds";
+import { benchmarkIpc } from "./ipc";
 import { benchmarkProcesses } from "./processes";
 import { measureSizes } from "./size";
 
@@ -50,6 +52,19 @@ async function main(): Promise<void> {
       figure: "spawn+exit+wait", cycles: figures.spawnCycles, ns: figures.spawnNanoseconds,
       target: `< ${linuxForkExecWaitNs / 2} ns (fork+exec+wait / 2)`, met: figures.spawnNanoseconds < linuxForkExecWaitNs / 2 ? "yes" : "no",
     },
+  ]);
+
+  console.log("\nIPC and ParkSpace (TSC in the guest, median of 501 rounds, median of 3 boots each)");
+  const ipc = await benchmarkIpc(3);
+  const ns = (cycles: number) => (cycles * 1e9 / ipc.tscHz).toFixed(0);
+  const linuxPipeNs = 72_000, linuxFutexNs = 15_000; // a Debian guest under the same QEMU (issue 5)
+  table([
+    { figure: "IPC round trip, two processes", cycles: ipc.processRoundTrip, ns: ns(ipc.processRoundTrip), "empty cap_enter ns": ns(ipc.processEmpty),
+      target: `< ${linuxPipeNs / 5} ns (pipe ping-pong / 5)`, met: Number(ns(ipc.processRoundTrip)) < linuxPipeNs / 5 ? "yes" : "no" },
+    { figure: "IPC round trip, two threads", cycles: ipc.threadRoundTrip, ns: ns(ipc.threadRoundTrip), "empty cap_enter ns": ns(ipc.threadsEmpty),
+      target: "-", met: "-" },
+    { figure: "ParkSpace wake round trip", cycles: ipc.parkRoundTrip, ns: ns(ipc.parkRoundTrip), "empty cap_enter ns": ns(ipc.threadsEmpty),
+      target: `< ${linuxFutexNs / 2} ns (futex ping-pong / 2)`, met: Number(ns(ipc.parkRoundTrip)) < linuxFutexNs / 2 ? "yes" : "no" },
   ]);
 
   console.log("\nKernel image size");

@@ -4,7 +4,7 @@
 
 import { EndpointMethod, MemoryMethod, RECEIVED_HEADER_SIZE, Transfer } from "../../kernel/cap/methods";
 import { Opcode } from "../../kernel/cap/ring-layout";
-import { lastValue, ringCall, userAddress } from "./ring";
+import { firstResult, lastValue, ringCall, ringCallPair, userAddress } from "./ring";
 
 /** A capability to send along: a handle of this process and how (Transfer.Copy or Move). */
 @inline export function carry(handle: u32, how: Transfer): u64 {
@@ -41,6 +41,22 @@ export class Endpoint {
    * `into`; returns 0 or -KernelError. */
   receive(buffer: usize, into: Received): i64 {
     const result = ringCall(Opcode.Recv, this.handle, 0, userAddress(buffer));
+    if (result < 0) return result;
+    into.callId = load<u32>(buffer);
+    into.label = load<u32>(buffer, 4);
+    into.handle = load<u32>(buffer, 8);
+    into.length = load<u32>(buffer, 12);
+    into.data = buffer + <usize>RECEIVED_HEADER_SIZE;
+    return 0;
+  }
+
+  /** reply() then receive() in one kernel entry, as a server loop does: 0 or -KernelError (of
+   * the receive; a failed reply is -KernelError too). */
+  replyAndReceive(callId: u32, data: usize, length: u32, carried: u64, buffer: usize, into: Received): i64 {
+    const result = ringCallPair(
+      Opcode.Return, this.handle, 0, <u64>callId, userAddress(data), <u64>length, carried,
+      Opcode.Recv, this.handle, 0, userAddress(buffer), 0, 0, 0);
+    if (firstResult() < 0) return firstResult();
     if (result < 0) return result;
     into.callId = load<u32>(buffer);
     into.label = load<u32>(buffer, 4);

@@ -29,8 +29,8 @@ export function main(): i32 {
   store<u32>(pong, 0x676e6f70);   // "pong"
 
   let failures = 0, calls = 0, copies = 0, moves = 0;
+  if (endpoint.receive(buffer, received) != 0) { console.line("ipc: FAIL receive"); return 5; }
   while (true) {
-    if (endpoint.receive(buffer, received) != 0) { console.line("ipc: FAIL receive"); return 5; }
     calls++;
     if (received.handle != 0) {
       const carried = new Memory(received.handle);   // a moved Memory answers info; a Console does not
@@ -41,8 +41,13 @@ export function main(): i32 {
       carried.release();
     }
     const last = received.label == END - 1;
-    if (endpoint.reply(received.callId, pong, 4, last ? carry(timer.handle, Transfer.Copy) : 0) != 0) { failures++; }
-    if (received.label == END) break;
+    const carried = last ? carry(timer.handle, Transfer.Copy) : 0;
+    if (received.label == END) {
+      if (endpoint.reply(received.callId, pong, 4, carried) != 0) failures++;
+      break;
+    }
+    // Answer this call and wait for the next in one kernel entry.
+    if (endpoint.replyAndReceive(received.callId, pong, 4, carried, buffer, received) != 0) { console.line("ipc: FAIL reply"); return 5; }
   }
   const status = peer.wait();
   if (status === null || status.code != 0) { console.line("ipc: FAIL the peer ended with " + (status !== null ? status.code.toString() : "?")); failures++; }

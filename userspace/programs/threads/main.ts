@@ -41,6 +41,30 @@ const serverBuffer = memory.data(<i32>(RECEIVED_HEADER_SIZE + MESSAGE_MAXIMUM), 
 const message = memory.data(16, 8);
 const replyBuffer = memory.data(16, 8);
 const samples = new StaticArray<u64>(ROUNDS);
+const stop = memory.data(4, 4);
+const spins = memory.data(4, 4);
+const volleys = memory.data(4, 4);
+const fairPing = memory.data(4, 4);
+const fairPong = memory.data(4, 4);
+
+/** Fairness: spins until told to stop, counting. */
+function spinner(argument: u32): void {
+  while (atomicLoad32(stop) == 0) atomicAdd32(spins, 1);
+}
+
+/** Fairness: one side of a ping-pong that runs until told to stop; `argument` 0 serves first. */
+function volley(argument: u32): void {
+  const mine = argument == 0 ? fairPing : fairPong, theirs = argument == 0 ? fairPong : fairPing;
+  while (atomicLoad32(stop) == 0) {
+    while (atomicLoad32(mine) == 0 && atomicLoad32(stop) == 0) park(mine, 0, 5_000_000);
+    atomicStore32(mine, 0);
+    atomicAdd32(volleys, 1);
+    atomicStore32(theirs, 1);
+    unpark(theirs, 1);
+  }
+  atomicStore32(theirs, 1);
+  unpark(theirs, 1);
+}
 
 /** A critical section long enough to be preempted in: read, spin, write back plus one. */
 function increment(argument: u32): void {
@@ -167,6 +191,19 @@ export function main(): i32 {
   }
   console.line("threads: timed park of 25 ms: " + early.toString() + " early of 5, longest " + (worst / 1000).toString() + " us");
   if (early != 0) failures++;
+
+  // Fairness: a thread that only computes keeps running while two others ping-pong, and they too.
+  atomicStore32(fairPing, 1);
+  const spinning = spawnThread(spinner, 0), left = spawnThread(volley, 0), right = spawnThread(volley, 1);
+  if (spinning === null || left === null || right === null) return 6;
+  timer.sleep(300_000_000);
+  atomicStore32(stop, 1);
+  spinning.join();
+  left.join();
+  right.join();
+  console.line("threads: fairness over 300 ms: the spinner counted " + (atomicLoad32(spins) > 0 ? "on" : "nothing") + ", the ping-pong made "
+    + (atomicLoad32(volleys) > 10 ? "progress" : "no progress"));
+  if (atomicLoad32(spins) == 0 || atomicLoad32(volleys) <= 10) failures++;
 
   // Round trips: a ParkSpace wake between two threads, IPC between two threads.
   const ponging = spawnThread(ponger, ROUNDS);

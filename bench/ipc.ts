@@ -1,0 +1,44 @@
+// IPC, threads and ParkSpace (issue 5): boots test=user init=ipc (a round trip between two
+// processes, userspace/programs/ipc-peer) and init=threads (a round trip between two threads of
+// one process, and a ParkSpace wake round trip), each program measuring an empty cap_enter in
+// the same run. Cycles are the guest's TSC (the host's rate under TCG), converted with the rate
+// the kernel logs at boot. Median of rounds per boot, median of boots.
+
+import { withQemu } from "../tests/qemu-runner/runner";
+
+export interface IpcFigures {
+  tscHz: number;
+  processRoundTrip: number; processEmpty: number;
+  threadRoundTrip: number; parkRoundTrip: number; threadsEmpty: number;
+}
+
+const TSC = /^capsid: time: TSC ([\d.]+) MHz/;
+
+async function boot(init: string, patterns: RegExp[]): Promise<number[]> {
+  return withQemu({ commandLine: `test=user init=${init}` }, async (qemu) => {
+    const tsc = Number(TSC.exec(await qemu.expectLine(TSC, 20_000))![1]) * 1e6;
+    const values = [tsc];
+    for (const pattern of patterns) values.push(...pattern.exec(await qemu.expectLine(pattern, 120_000))!.slice(1).map(Number));
+    await qemu.expectExit("pass", 60_000);
+    return values;
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+export async function benchmarkIpc(boots = 3): Promise<IpcFigures> {
+  const processRuns: number[][] = [], threadRuns: number[][] = [];
+  for (let i = 0; i < boots; i++) {
+    processRuns.push(await boot("ipc", [/^ipc-peer: round trip (\d+) cycles; empty cap_enter (\d+) cycles$/]));
+    threadRuns.push(await boot("threads", [/^threads: park round trip (\d+) cycles; thread IPC round trip (\d+) cycles; empty cap_enter (\d+) cycles$/]));
+  }
+  const column = (runs: number[][], index: number) => median(runs.map((run) => run[index]));
+  return {
+    tscHz: column(processRuns, 0),
+    processRoundTrip: column(processRuns, 1), processEmpty: column(processRuns, 2),
+    parkRoundTrip: column(threadRuns, 1), threadRoundTrip: column(threadRuns, 2), threadsEmpty: column(threadRuns, 3),
+  };
+}
