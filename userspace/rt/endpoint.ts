@@ -22,6 +22,15 @@ export class Received {
   data: usize = 0;
 }
 
+/** The header RECV wrote at `buffer`: call id, label, handle, length; then the bytes. */
+function readHeader(buffer: usize, into: Received): void {
+  into.callId = load<u32>(buffer);
+  into.label = load<u32>(buffer, 4);
+  into.handle = load<u32>(buffer, 8);
+  into.length = load<u32>(buffer, 12);
+  into.data = buffer + <usize>RECEIVED_HEADER_SIZE;
+}
+
 export class Endpoint {
   constructor(readonly handle: u32) {}
 
@@ -42,11 +51,7 @@ export class Endpoint {
   receive(buffer: usize, into: Received): i64 {
     const result = ringCall(Opcode.Recv, this.handle, 0, userAddress(buffer));
     if (result < 0) return result;
-    into.callId = load<u32>(buffer);
-    into.label = load<u32>(buffer, 4);
-    into.handle = load<u32>(buffer, 8);
-    into.length = load<u32>(buffer, 12);
-    into.data = buffer + <usize>RECEIVED_HEADER_SIZE;
+    readHeader(buffer, into);
     return 0;
   }
 
@@ -58,11 +63,7 @@ export class Endpoint {
       Opcode.Recv, this.handle, 0, userAddress(buffer), 0, 0, 0);
     if (firstResult() < 0) return firstResult();
     if (result < 0) return result;
-    into.callId = load<u32>(buffer);
-    into.label = load<u32>(buffer, 4);
-    into.handle = load<u32>(buffer, 8);
-    into.length = load<u32>(buffer, 12);
-    into.data = buffer + <usize>RECEIVED_HEADER_SIZE;
+    readHeader(buffer, into);
     return 0;
   }
 

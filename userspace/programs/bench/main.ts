@@ -2,6 +2,7 @@
 // test=user init=bench and reads its lines). Times with the TSC, converted to nanoseconds with
 // the Timer's clock over the same run. Each figure is the median of ROUNDS rounds.
 
+import { medianOf } from "../../rt/samples";
 import { Completion, ringPop, ringPush } from "../../rt/ring";
 import { Opcode } from "../../../kernel/cap/ring-layout";
 import { Console, Memory, ProcessSpawner, readTsc, Timer } from "../../rt/index";
@@ -14,15 +15,6 @@ const BATCH = 16;
 const samples = new StaticArray<u64>(ROUNDS);
 const completion = new Completion();
 
-function median(values: StaticArray<u64>, count: i32): u64 {
-  for (let i = 1; i < count; i++) {           // insertion sort: no allocation
-    const value = values[i];
-    let j = i - 1;
-    while (j >= 0 && values[j] > value) { values[j + 1] = values[j]; j--; }
-    values[j + 1] = value;
-  }
-  return values[count >> 1];
-}
 
 function emptyEnter(): u64 {
   for (let round = 0; round < ROUNDS; round++) {
@@ -30,7 +22,7 @@ function emptyEnter(): u64 {
     capEnter(0, 0);
     samples[round] = readTsc() - start;
   }
-  return median(samples, ROUNDS);
+  return medianOf(samples, ROUNDS);
 }
 
 function nopBatch(): u64 {
@@ -41,7 +33,7 @@ function nopBatch(): u64 {
     samples[round] = readTsc() - start;
     for (let i = 0; i < BATCH; i++) ringPop(completion);
   }
-  return median(samples, ROUNDS);
+  return medianOf(samples, ROUNDS);
 }
 
 export function main(): i32 {
@@ -66,7 +58,7 @@ export function main(): i32 {
     samples[round] = readTsc() - start;
     child.release();
   }
-  const spawn = median(samples, SPAWN_ROUNDS);
+  const spawn = medianOf(samples, SPAWN_ROUNDS);
 
   const tscHz = (readTsc() - tscStart) * 1_000_000_000 / <u64>(timer.now() - nanosStart);
   const baseline = (empty + emptyAgain) / 2;

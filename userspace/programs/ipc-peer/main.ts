@@ -4,6 +4,7 @@
 // cap_enter measured here too); the last call brings back a Timer copy, which it uses.
 // 2: a server that receives one call and exits without returning it.
 
+import { medianOf } from "../../rt/samples";
 import {
   carry, Console, Endpoint, EndpointClient, grant, Memory, MESSAGE_MAXIMUM, readTsc, Received, RECEIVED_HEADER_SIZE, startArgument,
   Timer, Transfer,
@@ -19,15 +20,6 @@ const reply = memory.data(16, 8);
 const buffer = memory.data(<i32>(RECEIVED_HEADER_SIZE + MESSAGE_MAXIMUM), 16);
 const samples = new StaticArray<u64>(TIMED);
 
-function median(count: i32): u64 {
-  for (let i = 1; i < count; i++) {
-    const value = samples[i];
-    let j = i - 1;
-    while (j >= 0 && samples[j] > value) { samples[j + 1] = samples[j]; j--; }
-    samples[j + 1] = value;
-  }
-  return samples[count >> 1];
-}
 
 function client(): i32 {
   const console = Console.granted();
@@ -57,13 +49,13 @@ function client(): i32 {
     endpoint.call(<u32>(CALLS + i), request, 4, reply, 16);
     samples[i] = readTsc() - start;
   }
-  const roundTrip = median(TIMED);
+  const roundTrip = medianOf(samples, TIMED);
   for (let i = 0; i < TIMED; i++) {
     const start = readTsc();
     capEnter(0, 0);
     samples[i] = readTsc() - start;
   }
-  const empty = median(TIMED);
+  const empty = medianOf(samples, TIMED);
   // The last two calls: the reply to END - 1 brings a Timer copy.
   endpoint.call(END - 1, request, 4, reply, 16);
   const timer = new Timer(endpoint.received);

@@ -4,6 +4,7 @@
 // a condition variable hands 10k items through a bounded queue; a timed park returns on time and
 // never early; then timed round trips: IPC between two threads, and a ParkSpace wake.
 
+import { medianOf } from "../../rt/samples";
 import {
   conditionSignal, conditionWait, Console, Endpoint, EndpointClient, Memory, MESSAGE_MAXIMUM, mutexLock, mutexParks, mutexUnlock, park,
   PARK_TIMED_OUT, readTsc, RECEIVED_HEADER_SIZE, spawnThread, Timer, unpark, unparkThenPark,
@@ -144,15 +145,6 @@ function server(argument: u32): void {
   ringCall(Opcode.Return, endpoint, 0, <u64>load<u32>(serverBuffer), userAddress(serverBuffer + <usize>RECEIVED_HEADER_SIZE), 4);
 }
 
-function median(count: i32): u64 {
-  for (let i = 1; i < count; i++) {
-    const value = samples[i];
-    let j = i - 1;
-    while (j >= 0 && samples[j] > value) { samples[j + 1] = samples[j]; j--; }
-    samples[j + 1] = value;
-  }
-  return samples[count >> 1];
-}
 
 export function main(): i32 {
   const console = Console.granted();
@@ -217,7 +209,7 @@ export function main(): i32 {
     samples[i] = readTsc() - start;
   }
   ponging.join();
-  const parkRoundTrip = median(ROUNDS);
+  const parkRoundTrip = medianOf(samples, ROUNDS);
   const endpoint = Endpoint.create(memory.handle);
   if (endpoint === null) return 4;
   const client = new EndpointClient(endpoint.client());
@@ -230,19 +222,19 @@ export function main(): i32 {
     samples[i] = readTsc() - start;
   }
   serving.join();
-  const ipcRoundTrip = median(ROUNDS);
+  const ipcRoundTrip = medianOf(samples, ROUNDS);
   for (let i = 0; i < ROUNDS; i++) {
     const start = readTsc();
     capEnter(0, 0);
     samples[i] = readTsc() - start;
   }
-  const empty = median(ROUNDS);
+  const empty = medianOf(samples, ROUNDS);
   for (let i = 0; i < ROUNDS; i++) {
     const start = readTsc();
     unpark(pingWord, 1);          // a CALL that wakes nobody: kernel entry, decode, invoke, no switch
     samples[i] = readTsc() - start;
   }
-  const unparkNobody = median(ROUNDS);
+  const unparkNobody = medianOf(samples, ROUNDS);
   console.line("threads: unpark of nobody " + unparkNobody.toString() + " cycles");
   console.line("threads: park round trip " + parkRoundTrip.toString() + " cycles; thread IPC round trip " + ipcRoundTrip.toString()
     + " cycles; empty cap_enter " + empty.toString() + " cycles");
