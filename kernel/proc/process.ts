@@ -21,6 +21,7 @@ import { BootProgram } from "./boot-package";
 import { schedulerRemove } from "./scheduler";
 import { Thread, ThreadState } from "./thread";
 import { timeoutForget } from "./timeouts";
+import { listRemoveAt } from "./lists";
 
 /** Pages a Memory object lent to a process, returned at its end. */
 export class MemoryCharge {
@@ -95,7 +96,7 @@ export function processEnd(process: Process, kind: ExitKind, code: i32): void {
   process.exitKind = kind;
   process.exitCode = code;
   const index = state.live.indexOf(process);
-  if (index >= 0) state.live.splice(index, 1);
+  if (index >= 0) listRemoveAt(state.live, index);
 
   const line = logLine(kind == ExitKind.Exited ? LogLevel.Debug : LogLevel.Info).text("process ").decimal(process.id).text(" (")
     .text(process.program.name).text(") ");

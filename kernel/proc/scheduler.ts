@@ -3,6 +3,7 @@
 // nothing; deadlines (cap_enter timeouts, Timer.sleep) are checked on each tick by timeouts.ts.
 // arch/x86_64/user.c asks kernelSchedule which thread runs after every kernel entry.
 
+import { listRemove } from "./lists";
 import { Thread, ThreadState } from "./thread";
 
 class SchedulerState {
@@ -27,8 +28,7 @@ export function schedulerReady(thread: Thread): void {
 /** Takes a thread off the CPU and the queue (it blocked or ended). */
 export function schedulerRemove(thread: Thread): void {
   if (thread === state.current) state.current = null;
-  const index = state.queue.indexOf(thread);
-  if (index >= 0) state.queue.splice(index, 1);
+  listRemove<Thread>(state.queue, thread);
 }
 
 /** From the tick: the running thread's turn is over. */

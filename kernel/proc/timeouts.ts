@@ -8,6 +8,7 @@ import { Opcode } from "../cap/ring-layout";
 import { monotonicNanos } from "../time/clock";
 import { threadNotify, threadWakeFromCapEnter } from "./cap-enter";
 import { Thread, ThreadState } from "./thread";
+import { listRemoveAt } from "./lists";
 
 export enum TimeoutKind {
   CapEnter = 0,
@@ -32,7 +33,7 @@ export function timeoutAdd(deadline: u64, thread: Thread, kind: TimeoutKind, use
 export function timeoutCancelCapEnter(thread: Thread): void {
   const entries = state.entries;
   for (let i = entries.length - 1; i >= 0; i--) {
-    if (entries[i].thread === thread && entries[i].kind == TimeoutKind.CapEnter) entries.splice(i, 1);
+    if (entries[i].thread === thread && entries[i].kind == TimeoutKind.CapEnter) listRemoveAt(entries, i);
   }
 }
 
@@ -41,7 +42,7 @@ export function timeoutForgetPark(thread: Thread, userData: u64): void {
   const entries = state.entries;
   for (let i = entries.length - 1; i >= 0; i--) {
     const entry = entries[i];
-    if (entry.thread === thread && entry.kind == TimeoutKind.Park && entry.userData == userData) entries.splice(i, 1);
+    if (entry.thread === thread && entry.kind == TimeoutKind.Park && entry.userData == userData) listRemoveAt(entries, i);
   }
 }
 
@@ -49,7 +50,7 @@ export function timeoutForgetPark(thread: Thread, userData: u64): void {
 export function timeoutForget(thread: Thread): void {
   const entries = state.entries;
   for (let i = entries.length - 1; i >= 0; i--) {
-    if (entries[i].thread === thread) entries.splice(i, 1);
+    if (entries[i].thread === thread) listRemoveAt(entries, i);
   }
 }
 
@@ -65,7 +66,7 @@ export function timeoutsExpire(): void {
   for (let i = entries.length - 1; i >= 0; i--) {
     const entry = entries[i];
     if (entry.deadline > now) continue;
-    entries.splice(i, 1);
+    listRemoveAt(entries, i);
     if (entry.thread.state == ThreadState.Ended) continue;
     if (entry.kind == TimeoutKind.CapEnter) {
       threadWakeFromCapEnter(entry.thread);

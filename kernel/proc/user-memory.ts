@@ -39,6 +39,15 @@ export function copyOut(space: AddressSpace, destination: u64, source: usize, le
   return KernelError.None;
 }
 
+/** The aligned u32 at user `address` (its 4 bytes are in one page), or -1 when the page is not
+ * readable user memory: one page-table walk, for ParkSpace's compare. */
+export function readUserWord(space: AddressSpace, address: u64): i64 {
+  if (address >= USER_HALF_END || (address & 3) != 0) return -1;
+  const entry = space.leaf(address);
+  if ((entry & (PAGE_PRESENT | PAGE_USER)) != (PAGE_PRESENT | PAGE_USER)) return -1;
+  return <i64>load<u32>(<usize>((entry & PAGE_ADDRESS_MASK) + (address & (PAGE_SIZE - 1))));
+}
+
 /** Page by page, since neighbouring user pages need not be neighbouring frames. */
 function copyPages(space: AddressSpace, user: u64, kernel: usize, length: u64, toUser: bool): void {
   let done: u64 = 0;

@@ -16,6 +16,7 @@ import { KernelObject } from "../kernel-object";
 import { ENDPOINT_QUEUE_MAXIMUM, EndpointMethod, MESSAGE_MAXIMUM, RECEIVED_HEADER_SIZE, Transfer } from "../methods";
 import { Opcode, SQE_ARGUMENT0, SQE_ARGUMENT1, SQE_ARGUMENT2, SQE_ARGUMENT3, SQE_METHOD } from "../ring-layout";
 import { MemoryObject } from "./memory";
+import { listRemoveAt } from "../../proc/lists";
 
 /** A capability travelling with a message: the object (a reference the message holds) and, for
  * a move, the sender's detached slot. */
@@ -64,7 +65,7 @@ export class EndpointObject extends KernelObject {
     const core = this.core;
     core.open = false;
     const index = state.live.indexOf(core);
-    if (index >= 0) state.live.splice(index, 1);
+    if (index >= 0) listRemoveAt(state.live, index);
     while (core.queued.length > 0) failCall(core.queued.shift(), KernelError.PeerEnded);
     while (core.received.length > 0) failCall(core.received.shift(), KernelError.PeerEnded);
     while (core.receivers.length > 0) {
@@ -274,7 +275,7 @@ export function returnInvoke(object: EndpointObject, thread: Thread, entry: usiz
   const carried = takeCarried(thread.process, load<u64>(entry + SQE_ARGUMENT3));
   if (carried !== null) handle = commitCarried(carried, thread, caller, call.replySlot);
   else caller.process.table.cancel(call.replySlot);
-  core.received.splice(core.received.indexOf(call), 1);
+  listRemoveAt(core.received, core.received.indexOf(call));
   caller.ring.complete(call.userData, <i64>length, <u64>handle, Opcode.Call);
   threadNotify(caller);
   thread.ring.complete(userData, 0, 0, Opcode.Return);
@@ -290,17 +291,17 @@ export function endpointsThreadEnded(thread: Thread): void {
     for (let i = core.queued.length - 1; i >= 0; i--) {
       const call = core.queued[i];
       if (call.caller !== thread) continue;
-      core.queued.splice(i, 1);
+      listRemoveAt(core.queued, i);
       rollBack(call.carried, thread);
     }
     for (let i = core.received.length - 1; i >= 0; i--) {
       const call = core.received[i];
-      if (call.caller === thread) core.received.splice(i, 1);
+      if (call.caller === thread) listRemoveAt(core.received, i);
       else if (call.receiver === thread) {
-        core.received.splice(i, 1);
+        listRemoveAt(core.received, i);
         failCall(call, KernelError.PeerEnded);
       }
     }
-    for (let i = core.receivers.length - 1; i >= 0; i--) if (core.receivers[i].thread === thread) core.receivers.splice(i, 1);
+    for (let i = core.receivers.length - 1; i >= 0; i--) if (core.receivers[i].thread === thread) listRemoveAt(core.receivers, i);
   }
 }

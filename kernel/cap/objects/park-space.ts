@@ -9,16 +9,35 @@ import { CAP_ENTER_NO_TIMEOUT } from "../ring-layout";
 import { Process } from "../../proc/process";
 import { Thread, ThreadState } from "../../proc/thread";
 import { threadNotify } from "../../proc/cap-enter";
-import { timeoutAdd, timeoutForgetPark, TimeoutKind } from "../../proc/timeouts";
-import { copyIn, userRangeCheck } from "../../proc/user-memory";
+import { timeoutAdd, timeoutForgetPark, TimeoutKind, timeoutsPending } from "../../proc/timeouts";
+import { readUserWord } from "../../proc/user-memory";
 import { monotonicNanos } from "../../time/clock";
 import { Interface } from "../interface";
 import { KernelObject } from "../kernel-object";
 import { ParkSpaceMethod } from "../methods";
 import { Opcode, SQE_ARGUMENT0, SQE_ARGUMENT1, SQE_ARGUMENT2 } from "../ring-layout";
+import { listRemoveAt } from "../../proc/lists";
 
+/** One parked operation. Records are reused through a free list (at most PARKED_FREE_MAXIMUM
+ * kept), so a park allocates nothing once warm. */
 export class Parked {
-  constructor(readonly thread: Thread, readonly userData: u64, readonly address: u64) {}
+  thread: Thread | null = null;
+  userData: u64 = 0;
+  address: u64 = 0;
+}
+const PARKED_FREE_MAXIMUM: i32 = 16;
+
+function parkedTake(thread: Thread, userData: u64, address: u64): Parked {
+  const record = state.free.length > 0 ? state.free.pop() : new Parked();
+  record.thread = thread;
+  record.userData = userData;
+  record.address = address;
+  return record;
+}
+
+function parkedGive(record: Parked): void {
+  record.thread = null;
+  if (state.free.length < PARKED_FREE_MAXIMUM) state.free.push(record);
 }
 
 export class ParkSpaceObject extends KernelObject {
@@ -29,23 +48,32 @@ export class ParkSpaceObject extends KernelObject {
   }
   destroy(): void {
     const index = state.spaces.indexOf(this);
-    if (index >= 0) state.spaces.splice(index, 1);
+    if (index >= 0) listRemoveAt(state.spaces, index);
   }
 }
 
 class ParkSpacesState {
   spaces: ParkSpaceObject[] = [];
+  free: Parked[] = [];
 }
 const state = new ParkSpacesState();
-const word = memory.data(8, 8);
 
 export function parkSpaceDecode(object: ParkSpaceObject, process: Process, method: u32, entry: usize): KernelError {
   if (method != ParkSpaceMethod.Park && method != ParkSpaceMethod.Unpark) return KernelError.UnknownMethod;
   if (object.process !== process) return KernelError.NotPermitted;   // words of its own process only
   const address = load<u64>(entry + SQE_ARGUMENT0);
   if ((address & 3) != 0) return KernelError.InvalidArgument;
-  return method == ParkSpaceMethod.Park ? userRangeCheck(process.space, address, 4, false) : KernelError.None;
+  if (method == ParkSpaceMethod.Unpark) return KernelError.None;
+  // Reading is no side effect: the word is read once here, and the kernel runs nothing else
+  // before invoke compares it.
+  decoded.word = readUserWord(process.space, address);
+  return decoded.word < 0 ? KernelError.BadAddress : KernelError.None;
 }
+
+class Decoded {
+  word: i64 = 0;
+}
+const decoded = new Decoded();
 
 export function parkSpaceInvoke(object: ParkSpaceObject, thread: Thread, method: u32, entry: usize, userData: u64): void {
   const address = load<u64>(entry + SQE_ARGUMENT0);
@@ -54,24 +82,25 @@ export function parkSpaceInvoke(object: ParkSpaceObject, thread: Thread, method:
     let woken: u64 = 0;
     const parked = object.parked;
     for (let i = 0; i < parked.length && woken < count; ) {
-      const entryParked = parked[i];
-      if (entryParked.address != address) { i++; continue; }
-      parked.splice(i, 1);
-      if (entryParked.thread.state == ThreadState.Ended) continue;
-      timeoutForgetPark(entryParked.thread, entryParked.userData);
-      entryParked.thread.ring.complete(entryParked.userData, 0, 0, Opcode.Call);
-      threadNotify(entryParked.thread);
+      const record = parked[i];
+      if (record.address != address) { i++; continue; }
+      listRemoveAt(parked, i);
+      const sleeper = record.thread!, sleeperData = record.userData;
+      parkedGive(record);
+      if (sleeper.state == ThreadState.Ended) continue;
+      if (timeoutsPending() != 0) timeoutForgetPark(sleeper, sleeperData);
+      sleeper.ring.complete(sleeperData, 0, 0, Opcode.Call);
+      threadNotify(sleeper);
       woken++;
     }
     thread.ring.complete(userData, <i64>woken, 0, Opcode.Call);
     return;
   }
-  copyIn(thread.process.space, word, address, 4);   // checked by decode
-  if (load<u32>(word) != <u32>load<u64>(entry + SQE_ARGUMENT1)) {
+  if (<u32>decoded.word != <u32>load<u64>(entry + SQE_ARGUMENT1)) {   // read by decode
     thread.ring.complete(userData, 1, 0, Opcode.Call);
     return;
   }
-  object.parked.push(new Parked(thread, userData, address));
+  object.parked.push(parkedTake(thread, userData, address));
   const timeout = load<u64>(entry + SQE_ARGUMENT2);
   if (timeout != CAP_ENTER_NO_TIMEOUT) {
     const now = monotonicNanos();
@@ -85,7 +114,8 @@ export function parkTimedOut(thread: Thread, userData: u64): void {
     const parked = state.spaces[s].parked;
     for (let i = 0; i < parked.length; i++) {
       if (parked[i].thread !== thread || parked[i].userData != userData) continue;
-      parked.splice(i, 1);
+      parkedGive(parked[i]);
+      listRemoveAt(parked, i);
       thread.ring.complete(userData, -(<i64>KernelError.TimedOut), 0, Opcode.Call);
       threadNotify(thread);
       return;
@@ -97,6 +127,10 @@ export function parkTimedOut(thread: Thread, userData: u64): void {
 export function parkSpaceThreadEnded(thread: Thread): void {
   for (let s = 0; s < state.spaces.length; s++) {
     const parked = state.spaces[s].parked;
-    for (let i = parked.length - 1; i >= 0; i--) if (parked[i].thread === thread) parked.splice(i, 1);
+    for (let i = parked.length - 1; i >= 0; i--) {
+      if (parked[i].thread !== thread) continue;
+      parkedGive(parked[i]);
+      listRemoveAt(parked, i);
+    }
   }
 }
