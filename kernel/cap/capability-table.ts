@@ -155,6 +155,12 @@ export class CapabilityTable {
     return slot;
   }
 
+  /** Whether detach(handle) would succeed: a live handle whose slot is not at its last generation. */
+  detachable(handle: u32): bool {
+    const slot = this.liveSlot(handle);
+    return slot >= 0 && unchecked(this.generations[slot]) != GENERATION_LAST;
+  }
+
   /** commit() without taking a new reference: the caller hands over one it holds (a detached
    * capability going back to its slot). */
   commitHeld(slot: i32, object: KernelObject): u32 {

@@ -37,7 +37,7 @@ export function timeoutCancelCapEnter(thread: Thread): void {
   }
 }
 
-/** Drops a park's deadline (it was unparked). */
+/** Drops a park's deadline (it was unparked); `token` names the park (its userData field here). */
 export function timeoutForgetPark(thread: Thread, userData: u64): void {
   const entries = state.entries;
   for (let i = entries.length - 1; i >= 0; i--) {

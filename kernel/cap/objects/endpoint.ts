@@ -7,7 +7,7 @@
 // duplicated. Every slot and completion a transfer needs is reserved at decode.
 
 import { KernelError } from "../../error";
-import { Process } from "../../proc/process";
+import { Process, ProcessState } from "../../proc/process";
 import { Thread, ThreadState } from "../../proc/thread";
 import { copyIn, copyOut, userRangeCheck } from "../../proc/user-memory";
 import { threadNotify } from "../../proc/cap-enter";
@@ -105,8 +105,14 @@ function checkCarried(process: Process, argument: u64): KernelError {
   if (mode > <u32>Transfer.Move) return KernelError.InvalidArgument;
   const object = process.table.lookup(<u32>low(argument));
   if (object === null) return KernelError.InvalidHandle;
+  // A slot at its last generation could never take the capability back: it cannot be moved.
+  if (mode == <u32>Transfer.Move && !process.table.detachable(<u32>low(argument))) return KernelError.InvalidArgument;
   decoded.carried = object;
   return KernelError.None;
+}
+
+@inline function alive(thread: Thread): bool {
+  return thread.process.state == ProcessState.Running;
 }
 
 /** Takes the capability out of `process` for the message: a reference, and for a move the
@@ -124,11 +130,12 @@ function takeCarried(process: Process, argument: u64): Carried | null {
   return new Carried(object, mode, slot);
 }
 
-/** Gives a message's capability back to its sender (a move rolls back into a new handle, which
- * is returned), or drops the message's reference (a copy). */
+/** Gives a message's capability back to its sender's process (a move rolls back into its slot
+ * under a new handle, which is returned; the process may outlive the calling thread), or drops
+ * the message's reference (a copy, or a sender whose process has ended). */
 function rollBack(carried: Carried | null, sender: Thread): u32 {
   if (carried === null) return 0;
-  if (carried.mode == Transfer.Move && sender.state != ThreadState.Ended) {
+  if (carried.mode == Transfer.Move && alive(sender)) {
     return sender.process.table.commitHeld(carried.senderSlot, carried.object);
   }
   carried.object.release();
@@ -138,7 +145,7 @@ function rollBack(carried: Carried | null, sender: Thread): u32 {
 /** Moves or copies a message's capability into `slot` of `receiver`'s table: its handle. */
 function commitCarried(carried: Carried, sender: Thread, receiver: Thread, slot: i32): u32 {
   const handle = receiver.process.table.commitHeld(slot, carried.object);
-  if (carried.mode == Transfer.Move && sender.state != ThreadState.Ended) sender.process.table.cancel(carried.senderSlot);
+  if (carried.mode == Transfer.Move && alive(sender)) sender.process.table.cancel(carried.senderSlot);
   return handle;
 }
 
@@ -146,8 +153,8 @@ function commitCarried(carried: Carried, sender: Thread, receiver: Thread, slot:
 function failCall(call: PendingCall, error: KernelError): void {
   const caller = call.caller;
   const handle = rollBack(call.carried, caller);
+  if (alive(caller)) caller.process.table.cancel(call.replySlot);
   if (caller.state == ThreadState.Ended) return;
-  caller.process.table.cancel(call.replySlot);
   caller.ring.complete(call.userData, -(<i64>error), <u64>handle, Opcode.Call);
   threadNotify(caller);
 }
@@ -283,25 +290,42 @@ export function returnInvoke(object: EndpointObject, thread: Thread, entry: usiz
 
 // --- a thread ends ----------------------------------------------------------------------------------
 
-/** Its calls vanish (queued ones give back what they carried), calls it received fail with
- * PeerEnded, and its waiting RECVs go. Called by processEnd before its table is released. */
+/** Its calls vanish (queued ones give back what they carried, and their reserved slots),
+ * calls it received fail with PeerEnded, and its waiting RECVs go with their slots. Called when a
+ * thread ends (processEnd calls it before the table is released). Every list is taken apart
+ * first and the consequences run after: a rollback or a failed call can release an endpoint's
+ * last capability, whose destroy() changes these very lists. */
 export function endpointsThreadEnded(thread: Thread): void {
-  for (let e = 0; e < state.live.length; e++) {
-    const core = state.live[e];
+  const vanished: PendingCall[] = [], failed: PendingCall[] = [], receives: PendingReceive[] = [];
+  const cores = state.live.slice(0);
+  for (let e = 0; e < cores.length; e++) {
+    const core = cores[e];
     for (let i = core.queued.length - 1; i >= 0; i--) {
-      const call = core.queued[i];
-      if (call.caller !== thread) continue;
+      if (core.queued[i].caller !== thread) continue;
+      vanished.push(core.queued[i]);
       listRemoveAt(core.queued, i);
-      rollBack(call.carried, thread);
     }
     for (let i = core.received.length - 1; i >= 0; i--) {
       const call = core.received[i];
-      if (call.caller === thread) listRemoveAt(core.received, i);
-      else if (call.receiver === thread) {
+      if (call.caller === thread) {
+        vanished.push(call);
         listRemoveAt(core.received, i);
-        failCall(call, KernelError.PeerEnded);
+      } else if (call.receiver === thread) {
+        failed.push(call);
+        listRemoveAt(core.received, i);
       }
     }
-    for (let i = core.receivers.length - 1; i >= 0; i--) if (core.receivers[i].thread === thread) listRemoveAt(core.receivers, i);
+    for (let i = core.receivers.length - 1; i >= 0; i--) {
+      if (core.receivers[i].thread !== thread) continue;
+      receives.push(core.receivers[i]);
+      listRemoveAt(core.receivers, i);
+    }
   }
+  for (let i = 0; i < receives.length; i++) if (alive(thread)) thread.process.table.cancel(receives[i].slot);
+  for (let i = 0; i < vanished.length; i++) {
+    const call = vanished[i];
+    if (alive(thread)) thread.process.table.cancel(call.replySlot);
+    rollBack(call.carried, thread);
+  }
+  for (let i = 0; i < failed.length; i++) failCall(failed[i], KernelError.PeerEnded);
 }

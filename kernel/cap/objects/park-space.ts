@@ -24,6 +24,8 @@ export class Parked {
   thread: Thread | null = null;
   userData: u64 = 0;
   address: u64 = 0;
+  /** Names this park for its deadline: userData is the process's and need not be unique. */
+  token: u64 = 0;
 }
 const PARKED_FREE_MAXIMUM: i32 = 16;
 
@@ -31,6 +33,7 @@ function parkedTake(thread: Thread, userData: u64, address: u64): Parked {
   const record = state.free.length > 0 ? state.free.pop() : new Parked();
   record.thread = thread;
   record.userData = userData;
+  record.token = state.nextToken++;
   record.address = address;
   return record;
 }
@@ -55,6 +58,7 @@ export class ParkSpaceObject extends KernelObject {
 class ParkSpacesState {
   spaces: ParkSpaceObject[] = [];
   free: Parked[] = [];
+  nextToken: u64 = 1;
 }
 const state = new ParkSpacesState();
 
@@ -85,10 +89,10 @@ export function parkSpaceInvoke(object: ParkSpaceObject, thread: Thread, method:
       const record = parked[i];
       if (record.address != address) { i++; continue; }
       listRemoveAt(parked, i);
-      const sleeper = record.thread!, sleeperData = record.userData;
+      const sleeper = record.thread!, sleeperData = record.userData, token = record.token;
       parkedGive(record);
       if (sleeper.state == ThreadState.Ended) continue;
-      if (timeoutsPending() != 0) timeoutForgetPark(sleeper, sleeperData);
+      if (timeoutsPending() != 0) timeoutForgetPark(sleeper, token);
       sleeper.ring.complete(sleeperData, 0, 0, Opcode.Call);
       threadNotify(sleeper);
       woken++;
@@ -100,20 +104,22 @@ export function parkSpaceInvoke(object: ParkSpaceObject, thread: Thread, method:
     thread.ring.complete(userData, 1, 0, Opcode.Call);
     return;
   }
-  object.parked.push(parkedTake(thread, userData, address));
+  const record = parkedTake(thread, userData, address);
+  object.parked.push(record);
   const timeout = load<u64>(entry + SQE_ARGUMENT2);
   if (timeout != CAP_ENTER_NO_TIMEOUT) {
     const now = monotonicNanos();
-    timeoutAdd(timeout > u64.MAX_VALUE - now ? u64.MAX_VALUE : now + timeout, thread, TimeoutKind.Park, userData);
+    timeoutAdd(timeout > u64.MAX_VALUE - now ? u64.MAX_VALUE : now + timeout, thread, TimeoutKind.Park, record.token);
   }
 }
 
-/** A park's deadline passed: it leaves the list and completes with TimedOut. */
-export function parkTimedOut(thread: Thread, userData: u64): void {
+/** The park named `token` passed its deadline: it leaves the list and completes with TimedOut. */
+export function parkTimedOut(thread: Thread, token: u64): void {
   for (let s = 0; s < state.spaces.length; s++) {
     const parked = state.spaces[s].parked;
     for (let i = 0; i < parked.length; i++) {
-      if (parked[i].thread !== thread || parked[i].userData != userData) continue;
+      if (parked[i].thread !== thread || parked[i].token != token) continue;
+      const userData = parked[i].userData;
       parkedGive(parked[i]);
       listRemoveAt(parked, i);
       thread.ring.complete(userData, -(<i64>KernelError.TimedOut), 0, Opcode.Call);

@@ -15,6 +15,10 @@ import { MemoryObject } from "../../../kernel/cap/objects/memory";
 import { ProcessHandleObject } from "../../../kernel/cap/objects/process-handle";
 import { ProcessSpawnerObject } from "../../../kernel/cap/objects/process-spawner";
 import { TimerObject } from "../../../kernel/cap/objects/timer";
+import { ParkSpaceObject } from "../../../kernel/cap/objects/park-space";
+import { ThreadControlObject } from "../../../kernel/cap/objects/thread-control";
+import { threadCreate } from "../../../kernel/proc/threads";
+import { THREADS_MAXIMUM } from "../../../kernel/cap/methods";
 import { Ring } from "../../../kernel/cap/ring";
 import { USER_LINEAR_BASE, USER_RING_LINEAR } from "../../../kernel/layout";
 import { logSetLevel } from "../../../kernel/log/log";
@@ -51,6 +55,8 @@ class World {
   processes: Process[] = [];
   /** Frames taken by hog(), given back by unhog(). */
   hogged: u64[] = [];
+  /** Objects the test follows by number (objectTrack): a pointer only, no reference counted. */
+  tracked: KernelObject[] = [];
 }
 const world = new World();
 
@@ -258,4 +264,84 @@ export function kernelPml4Address(): u64 { return kernelPml4(); }
 export function spawnFramesNeeded(name: string): u64 {
   const program = bootProgramFind(name);
   return program === null ? 0 : kernelSpawnFramesNeeded(program);
+}
+
+// --- threads, more rings, objects followed (tests/host/ring-ipc.test.ts) -------------------------
+
+function threadAt(index: i32, thread: i32): Thread {
+  const found = processAt(index).threads[thread];
+  if (found === null) abort("test entry: no such thread");
+  return found!;
+}
+
+/** A new thread of process `index` through the kernel's threadCreate (its ring at linear page
+ * 1 + thread, its stack, a ThreadControl in the table listed in its startup block); returns its
+ * thread index. */
+export function threadAdd(index: i32): i32 {
+  const process = processAt(index);
+  let free = -1;
+  for (let i = 0; i < <i32>THREADS_MAXIMUM && free < 0; i++) if (process.threads[i] === null) free = i;
+  if (free < 0) abort("test entry: no free thread index");
+  const control = new ThreadControlObject();
+  const handle = give(index, control);
+  control.thread = threadCreate(process, free, 0, 0, 0, handle);
+  return free;
+}
+/** A ThreadControl on thread `thread` of process `index`, in that process's table. */
+export function grantThreadControl(index: i32, thread: i32): u32 {
+  const control = new ThreadControlObject();
+  control.thread = threadAt(index, thread);
+  return give(index, control);
+}
+/** A ParkSpace on process `target`'s memory, in process `index`'s table. */
+export function grantParkSpace(index: i32, target: i32): u32 { return give(index, new ParkSpaceObject(processAt(target))); }
+
+/** cap_enter(minimum, timeout) for thread `thread` of process `index`; returns its rax. */
+export function enterAs(index: i32, thread: i32, minimum: u64, timeout: u64): u64 {
+  const target = threadAt(index, thread);
+  contextWrite(<usize>target.context, CONTEXT_RAX, RAX_UNTOUCHED);
+  capEnter(target, minimum, timeout);
+  return contextRead(<usize>target.context, CONTEXT_RAX);
+}
+export function raxOf(index: i32, thread: i32): u64 { return contextRead(<usize>threadAt(index, thread).context, CONTEXT_RAX); }
+export function threadRingPage(index: i32, thread: i32): u64 { return threadAt(index, thread).ring.page; }
+export function threadReserved(index: i32, thread: i32): u32 { return threadAt(index, thread).ring.reserved; }
+/** The thread's state (ThreadState), or -1 once its slot is empty. */
+export function threadStateAt(index: i32, thread: i32): i32 {
+  const found = processAt(index).threads[thread];
+  return found === null ? -1 : found.state;
+}
+
+/** The reference count of the object `handle` names in `index`'s table, or -1 if none. */
+export function objectReferences(index: i32, handle: u32): i32 {
+  const object = processAt(index).table.lookup(handle);
+  return object === null ? -1 : <i32>object.references;
+}
+/** Follows the object `handle` names (the test keeps watching it after it leaves the table);
+ * returns its number for trackedReferences. */
+export function objectTrack(index: i32, handle: u32): i32 {
+  const object = processAt(index).table.lookup(handle);
+  if (object === null) abort("test entry: objectTrack on no capability");
+  world.tracked.push(object!);
+  return world.tracked.length - 1;
+}
+export function trackedReferences(id: i32): u32 { return world.tracked[id].references; }
+/** Whether `handle` in `index`'s table names the tracked object `id`. */
+export function namesTracked(index: i32, handle: u32, id: i32): bool { return processAt(index).table.lookup(handle) === world.tracked[id]; }
+
+/** Inserts and releases a Console `cycles` times in process `index`'s lowest free slot, so that
+ * its generation moves on by `cycles`; returns that slot. */
+export function tableAgeSlot(index: i32, cycles: i32): i32 {
+  const table = processAt(index).table;
+  const keeper = new ConsoleObject();
+  keeper.retain();   // keeps it alive between the cycles
+  let slot = -1;
+  for (let i = 0; i < cycles; i++) {
+    const handle = table.insert(keeper);
+    if (handle == 0) abort("test entry: table full");
+    slot = <i32>(handle & 0xff);
+    table.release(handle);
+  }
+  keeper.release();
+  return slot;
 }
