@@ -13,6 +13,8 @@ import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPOSITORY } from "../qemu-runner/runner";
+import { fakeHardware } from "./fake-hardware";
+import { encode, type Cqe, type Sqe } from "./ring-entries";
 import { compileAssemblyScript, instantiate, type AssemblyScriptModule } from "./assemblyscript";
 import { generator } from "./random";
 
@@ -73,28 +75,7 @@ class Machine {
   serial: Buffer[] = [];
 
   constructor(logLevel = "error") {
-    const view = () => new DataView(this.wasm.memory.buffer);
-    const hw = {
-      serialWrite: (address: number, length: number) => void this.serial.push(Buffer.from(this.wasm.bytes(address >>> 0, length >>> 0))),
-      readTsc: () => this.tsc,
-      bootClockNanos: () => 0n,
-      readControlRegister: (number: number) => (number === 3 ? this.cr3 : 0n),
-      writeControlRegister: (number: number, value: bigint) => {
-        if (number === 3) this.cr3 = u64(value);
-      },
-      kernelImageLayout: (output: number) => {
-        const offset = 0xffff_ffff_8000_0000n;
-        const fields = [0n, 0x10_0000n, 0x11_0000n, 0x11_0000n, 0x12_0000n, 0x12_0000n, 0x1f_0000n, 0x20_0000n, 0x13_0000n, 0x14_0000n, 0x15_0000n, 0x16_0000n];
-        fields.forEach((field, i) => view().setBigUint64((output >>> 0) + i * 8, u64(offset + field), true));
-      },
-      cpuid: (leaf: number, _subleaf: number, output: number) => {
-        for (let i = 0; i < 4; i++) view().setUint32((output >>> 0) + i * 4, 0, true);
-        if (leaf >>> 0 === 0x8000_0001) view().setUint32((output >>> 0) + 12, 1 << 20, true);
-      },
-      readMsr: (msr: number) => this.msrs.get(msr >>> 0) ?? 0n,
-      writeMsr: (msr: number, value: bigint) => void this.msrs.set(msr >>> 0, u64(value)),
-      contextForget: (_context: bigint) => {},
-    };
+    const hw = fakeHardware(this);
     this.wasm = instantiate(module, { hw });
     this.e = this.wasm.exports;
     this.cr3 = BigInt(this.e.bootTablesAddress() >>> 0);
@@ -156,26 +137,6 @@ class Machine {
   aborts(): string[] { return this.wasm.aborts; }
 }
 
-interface Sqe {
-  opcode?: number; flags?: number; handle?: number; userData?: bigint; method?: number;
-  argument0?: bigint; argument1?: bigint; argument2?: bigint; argument3?: bigint; reserved2?: bigint;
-}
-interface Cqe { userData: bigint; result: bigint; value: bigint; opcode: number; reserved: number }
-
-function encode(entry: Sqe): Buffer {
-  const bytes = Buffer.alloc(SQE_SIZE);
-  bytes.writeUInt8(entry.opcode ?? NOP, 0);
-  bytes.writeUInt8(entry.flags ?? 0, 1);
-  bytes.writeUInt32LE((entry.handle ?? 0) >>> 0, 4);
-  bytes.writeBigUInt64LE(u64(entry.userData ?? 0n), 8);
-  bytes.writeUInt32LE((entry.method ?? 0) >>> 0, 16);
-  bytes.writeBigUInt64LE(u64(entry.argument0 ?? 0n), 24);
-  bytes.writeBigUInt64LE(u64(entry.argument1 ?? 0n), 32);
-  bytes.writeBigUInt64LE(u64(entry.argument2 ?? 0n), 40);
-  bytes.writeBigUInt64LE(u64(entry.argument3 ?? 0n), 48);
-  bytes.writeBigUInt64LE(u64(entry.reserved2 ?? 0n), 56);
-  return bytes;
-}
 
 /** One thread's ring, as that thread sees it. */
 class Ring {
