@@ -29,7 +29,7 @@ GENERATED_WARNINGS := -w
 ARCH_SOURCES := $(wildcard arch/x86_64/*.c)
 ARCH_ASM := $(filter-out arch/x86_64/ksyms_empty.S,$(wildcard arch/x86_64/*.S))
 ARCH_OBJECTS := $(ARCH_SOURCES:arch/x86_64/%.c=$(BUILD)/arch/%.o) $(ARCH_ASM:arch/x86_64/%.S=$(BUILD)/arch/%.o) \
-                $(BUILD)/arch/func_types.o
+                $(BUILD)/arch/common.o
 BOOT_OBJECTS := $(BUILD)/boot/entry.o
 KERNEL_SOURCES := $(shell find kernel -name '*.ts')
 OBJECTS := $(BOOT_OBJECTS) $(ARCH_OBJECTS) $(BUILD)/wasm/kernel.o
@@ -75,7 +75,7 @@ $(BUILD)/arch/hw.o $(BUILD)/arch/entry.o $(BUILD)/arch/interrupts.o $(BUILD)/arc
 $(BUILD)/arch/%.o: arch/x86_64/%.c $(BUILD)/.setup
 	@mkdir -p $(BUILD)/arch
 	$(CC) $(KERNEL_CFLAGS) $(WARNINGS) -MMD -MP -c $< -o $@
-$(BUILD)/arch/func_types.o: arch/x86_64/wasm-rt/func_types.c $(BUILD)/.setup
+$(BUILD)/arch/common.o: arch/x86_64/wasm-rt/common.c $(BUILD)/.setup
 	@mkdir -p $(BUILD)/arch
 	$(CC) $(KERNEL_CFLAGS) $(WARNINGS) -MMD -MP -c $< -o $@
 $(BUILD)/arch/%.o: arch/x86_64/%.S
@@ -118,7 +118,7 @@ USER_AS_SOURCES := $(shell find userspace/rt -name '*.ts') kernel/cap/ring-layou
                    kernel/cap/interface.ts kernel/layout.ts
 USER_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pie -mcmodel=small -fno-stack-protector \
                -fno-asynchronous-unwind-tables -DNDEBUG -Iarch/x86_64 -Iarch/x86_64/wasm-rt -Iuserspace/rt/c
-USER_RT_OBJECTS := $(addprefix $(BUILD)/user/rt/,runtime.o imports.o probes.o crt0.o string.o func_types.o)
+USER_RT_OBJECTS := $(addprefix $(BUILD)/user/rt/,runtime.o imports.o probes.o crt0.o string.o common.o)
 
 $(BUILD)/user/%/program.asc.wasm: userspace/programs/%/main.ts $(USER_AS_SOURCES) asconfig.json $(BUILD)/.setup
 	@mkdir -p $(@D)
@@ -142,7 +142,7 @@ $(BUILD)/user/rt/%.o: userspace/rt/c/%.c userspace/rt/c/ring.h userspace/rt/c/sy
 $(BUILD)/user/rt/crt0.o: userspace/rt/c/crt0.S
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -c $< -o $@
-$(BUILD)/user/rt/func_types.o: arch/x86_64/wasm-rt/func_types.c
+$(BUILD)/user/rt/common.o: arch/x86_64/wasm-rt/common.c
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(WARNINGS) -c $< -o $@
 $(BUILD)/user/rt/string.o: arch/x86_64/string.c

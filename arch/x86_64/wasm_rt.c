@@ -1,20 +1,16 @@
-/* Capsid's freestanding wasm runtime (see wasm-rt/wasm-rt.h): function-type interning for
- * call_indirect, the kernel module's linear memory over the direct map, funcref tables from a
- * static pool, and traps as panic reports that name the trap and the AssemblyScript function
- * (the symbol containing the return address into generated code). */
-#include <stdarg.h>
+/* Capsid's freestanding wasm runtime for the kernel module (see wasm-rt/wasm-rt.h): its linear
+ * memory over the direct map, and traps as panic reports that name the trap and the
+ * AssemblyScript function (the symbol containing the return address into generated code).
+ * Function types and funcref tables are wasm-rt/common.c, shared with the user runtime. */
 #include "wasm-rt.h"
 #include "layout.h"
 #include "panic.h"
 #include "serial.h"
 #include "wasm_memory.h"
 
-#define FUNCREF_POOL_SIZE   1024
 
 static struct {
   uint32_t initialized;
-  uint32_t funcrefs_used;
-  wasm_rt_funcref_t funcref_pool[FUNCREF_POOL_SIZE];
   struct memory_plan_limits limits;  /* set by wasm_memory_configure before instantiation */
 } runtime;
 
@@ -48,25 +44,6 @@ uint32_t wasm_rt_grow_memory(wasm_rt_memory_t* memory, uint32_t delta) {
 }
 
 void wasm_rt_free_memory(wasm_rt_memory_t* memory) { (void)memory; }
-
-void wasm_rt_allocate_funcref_table(wasm_rt_funcref_table_t* table, uint32_t elements, uint32_t max_elements) {
-  (void)max_elements;
-  if (elements > FUNCREF_POOL_SIZE - runtime.funcrefs_used) panic_message("wasm runtime: funcref table pool exhausted");
-  table->data = &runtime.funcref_pool[runtime.funcrefs_used];
-  table->size = elements;
-  table->max_size = elements;
-  runtime.funcrefs_used += elements;
-  for (uint32_t i = 0; i < elements; i++) table->data[i] = wasm_rt_funcref_null_value;
-}
-
-void wasm_rt_free_funcref_table(wasm_rt_funcref_table_t* table) { (void)table; }
-
-void wasm_rt_allocate_externref_table(wasm_rt_externref_table_t* table, uint32_t elements, uint32_t max_elements) {
-  (void)table; (void)elements; (void)max_elements;
-  panic_message("wasm runtime: externref tables are not supported");
-}
-
-void wasm_rt_free_externref_table(wasm_rt_externref_table_t* table) { (void)table; }
 
 const char* wasm_rt_strerror(wasm_rt_trap_t trap) {
   switch (trap) {

@@ -3,7 +3,6 @@
 // effect; invoke performs it and cannot fail (it completes now, or later from the slot reserved).
 
 import { KernelError } from "../error";
-import { Process } from "../proc/process";
 import { Thread } from "../proc/thread";
 import { Interface } from "./interface";
 import { KernelObject } from "./kernel-object";

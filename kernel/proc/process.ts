@@ -19,18 +19,13 @@ import { AddressSpace } from "./address-space";
 import { threadNotify } from "./cap-enter";
 import { BootProgram } from "./boot-package";
 import { schedulerRemove } from "./scheduler";
-import { Thread, ThreadState } from "./thread";
+import { Joiner, Thread, ThreadState } from "./thread";
 import { timeoutForget } from "./timeouts";
 import { listRemoveAt } from "./lists";
 
 /** Pages a Memory object lent to a process, returned at its end. */
 export class MemoryCharge {
   constructor(readonly memory: MemoryObject, public pages: u64) {}
-}
-
-/** A ProcessHandle.wait not yet completed. */
-export class Waiter {
-  constructor(readonly thread: Thread, readonly userData: u64) {}
 }
 
 export enum ProcessState { Running = 0, Ended = 1 }
@@ -48,7 +43,8 @@ export class Process {
   charges: MemoryCharge[] = [];
   /** Linear-memory pages charged, over every Memory object (at most the manifest's quota). */
   pagesCharged: u64 = 0;
-  waiters: Waiter[] = [];
+  /** ProcessHandle.waits not yet completed. */
+  waiters: Joiner[] = [];
 
   constructor(readonly id: u32, readonly program: BootProgram, readonly space: AddressSpace, readonly table: CapabilityTable) {}
 

@@ -8,23 +8,17 @@
 import { CapabilityTable } from "../cap/capability-table";
 import { interfaceName } from "../cap/interface";
 import { KernelObject } from "../cap/kernel-object";
-import { Ring } from "../cap/ring";
 import { RING_TEST_RING_PHYSICAL } from "../cap/ring-layout";
 import { Interface } from "../cap/interface";
 import { ParkSpaceObject } from "../cap/objects/park-space";
 import { ThreadControlObject } from "../cap/objects/thread-control";
 import { ThreadSpawnerObject } from "../cap/objects/thread-spawner";
 import { threadCreate, threadFramesNeeded } from "./threads";
-import { USER_LINEAR_BASE, USER_RING_LINEAR, USER_STACK_SIZE, USER_STACK_TOP } from "../layout";
 import { logEnd, LogLevel, logLine } from "../log/log";
-import { frameAllocateZeroed } from "../memory/frames";
 import { PAGE_SIZE } from "../memory/page-table";
 import { AddressSpace, KernelErrorCell, UserAccess } from "./address-space";
 import { BootProgram } from "./boot-package";
-import { contextInitialise } from "./context";
 import { Process, processNextId, processRegister } from "./process";
-import { schedulerReady } from "./scheduler";
-import { Thread } from "./thread";
 
 class SpawnState {
   /** Test runs only: each ring's startup block tells its physical address (ring.md). */

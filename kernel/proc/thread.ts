@@ -14,7 +14,8 @@ export enum ThreadState {
   Ended = 2,
 }
 
-/** A ThreadHandle.join or ProcessHandle.wait not yet completed. */
+/** A wait not yet completed: a ThreadHandle.join, or a ProcessHandle.wait (the thread that waits
+ * and the userData its completion carries). */
 export class Joiner {
   constructor(readonly thread: Thread, readonly userData: u64) {}
 }

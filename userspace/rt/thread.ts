@@ -18,7 +18,7 @@
 import { Interface } from "../../kernel/cap/interface";
 import { ThreadControlMethod, ThreadHandleMethod, ThreadSpawnerMethod } from "../../kernel/cap/methods";
 import { Opcode } from "../../kernel/cap/ring-layout";
-import { grant, lastValue, ringCall, ringUse, userAddress } from "./ring";
+import { grant, lastValue, ringCall, ringUse } from "./ring";
 
 @external("capsid", "threadEntry") declare function threadEntry(): u64;
 
@@ -68,6 +68,3 @@ export function threadEnter(block: u32, ring: u32): void {
   run(load<u32>(<usize>block + START_ARGUMENT));
   threadExit(0);
 }
-
-// userAddress is what entries carry; re-exported for thread code that builds its own.
-export { userAddress };

@@ -2,8 +2,8 @@
 // (docs/abi/interfaces/process-handle.md). Releasing the last handle leaves the process running.
 
 import { KernelError } from "../../error";
-import { exitValue, Process, processEnd, ProcessState, Waiter } from "../../proc/process";
-import { Thread } from "../../proc/thread";
+import { exitValue, Process, processEnd, ProcessState } from "../../proc/process";
+import { Joiner, Thread } from "../../proc/thread";
 import { Interface } from "../interface";
 import { KernelObject } from "../kernel-object";
 import { ExitKind, ProcessHandleMethod } from "../methods";
@@ -32,5 +32,5 @@ export function processHandleInvoke(object: ProcessHandleObject, thread: Thread,
     thread.ring.complete(userData, 0, exitValue(process), Opcode.Call);
     return;
   }
-  process.waiters.push(new Waiter(thread, userData));
+  process.waiters.push(new Joiner(thread, userData));
 }

@@ -10,14 +10,11 @@
 #include "runtime.h"
 #include "syscall.h"
 
-#define FUNCREF_POOL     1024
 #define WASM_PAGE        65536u
 #define PAGE             4096u
 
 static struct {
   uint32_t initialized;
-  uint32_t funcrefs_used;
-  wasm_rt_funcref_t funcref_pool[FUNCREF_POOL];
   uint64_t next_user_data;
   /* Every instance's view of the one linear memory (the first thread's and each thread's copy):
    * a grow updates them all. */
@@ -123,23 +120,6 @@ uint32_t wasm_rt_grow_memory(wasm_rt_memory_t* memory, uint32_t delta) {
 }
 
 void wasm_rt_free_memory(wasm_rt_memory_t* memory) { (void)memory; }
-
-void wasm_rt_allocate_funcref_table(wasm_rt_funcref_table_t* table, uint32_t elements, uint32_t max_elements) {
-  (void)max_elements;
-  if (elements > FUNCREF_POOL - runtime.funcrefs_used) capsid_report(CAPSID_REPORT_RUNTIME_LIMIT);
-  table->data = &runtime.funcref_pool[runtime.funcrefs_used];
-  table->size = elements;
-  table->max_size = elements;
-  runtime.funcrefs_used += elements;
-  for (uint32_t i = 0; i < elements; i++) table->data[i] = wasm_rt_funcref_null_value;
-}
-
-void wasm_rt_free_funcref_table(wasm_rt_funcref_table_t* table) { (void)table; }
-void wasm_rt_allocate_externref_table(wasm_rt_externref_table_t* table, uint32_t elements, uint32_t max_elements) {
-  (void)table; (void)elements; (void)max_elements;
-  capsid_report(CAPSID_REPORT_RUNTIME_LIMIT);
-}
-void wasm_rt_free_externref_table(wasm_rt_externref_table_t* table) { (void)table; }
 
 void wasm_rt_trap(wasm_rt_trap_t trap) { capsid_report((uint32_t)trap); }
 
