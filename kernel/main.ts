@@ -15,6 +15,7 @@ import { interruptDispatch } from "./interrupts/dispatch";
 import { logConfigure } from "./log/configure";
 import { logEnd, LogLevel, logLine } from "./log/log";
 import { framesInit } from "./memory/frames";
+import { heapSafePoint } from "./memory/heap";
 import { kernelSpaceInit } from "./memory/kernel-space";
 import { userFault } from "./proc/fault";
 import { processesInit } from "./proc/processes";
@@ -25,6 +26,7 @@ import { bootElapsedNanos } from "./time/clock";
 import { calibrationNanos, timeInit } from "./time/time";
 
 export { kernelAbort } from "./panic";
+export { kernelHeapBase } from "./memory/heap";
 
 export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u64): void {
   const information = bootInformationInit(bootInformation);    // multiboot2, every tag checked
@@ -61,7 +63,9 @@ export function kernelUserFault(vector: u32, errorCode: u64, cr2: u64): void {
   userFault(vector, errorCode, cr2);
 }
 
-/** After every kernel entry: the context (physical address) of the thread to run, or 0 to idle. */
+/** After every kernel entry: the context (physical address) of the thread to run, or 0 to idle.
+ * No AssemblyScript frame is live here: the heap's one safe point for collection. */
 export function kernelSchedule(): u64 {
+  heapSafePoint();
   return schedulerNext();
 }

@@ -92,11 +92,10 @@ void kernel_entry(uint32_t magic, uint32_t information_physical) {
   Z_kernel_init_module();
   Z_kernel_instantiate(&boot.instance, &hw_instance);
   hw_instance.memory = Z_kernelZ_memory(&boot.instance);
-  /* AssemblyScript's shadow stack starts at __heap_base, the end of what must be zeroed; only
-   * KERNEL_STATIC_RESERVE bytes were. (The global's name comes from wasm2c; a rename is a
-   * compile error here, not a silent miss.) */
-  if (boot.instance.w2c__lib_memory___stack_pointer > KERNEL_HEAP_START + KERNEL_STATIC_RESERVE)
-    panic_message("AssemblyScript static data and shadow stack outgrew KERNEL_STATIC_RESERVE (layout.h)");
+  /* AssemblyScript's static data ends at __heap_base, the end of what must be zeroed; only
+   * KERNEL_STATIC_RESERVE bytes were. */
+  if (Z_kernelZ_kernelHeapBase(&boot.instance) > KERNEL_HEAP_START + KERNEL_STATIC_RESERVE)
+    panic_message("AssemblyScript static data outgrew KERNEL_STATIC_RESERVE (layout.h)");
   Z_kernelZ__initialize(&boot.instance);
   user_mode_install();
   Z_kernelZ_kernelMain(&boot.instance, information_physical, (u64)boot.plan.size, boot.plan.ram_below_4g);

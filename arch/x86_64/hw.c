@@ -176,7 +176,7 @@ u64 Z_hwZ_kernelTouchUser(struct Z_hw_instance_t* hw, u64 virtual_address, u32 k
 
 u32 Z_hwZ_kernelHeapBytes(struct Z_hw_instance_t* hw) {
   (void)hw;
-  /* The incremental collector's byte count, a wasm global wasm2c names after its AssemblyScript
-   * path (a rename is a compile error here, not a silent miss). */
-  return kernel_module()->w2c__lib_rt_itcms_total;
+  /* The minimal runtime's collector byte count, a wasm global wasm2c names after its
+   * AssemblyScript path (a rename is a compile error here, not a silent miss). */
+  return kernel_module()->w2c__lib_rt_tcms_total;
 }

@@ -12,6 +12,7 @@ import { ProcessSpawnerObject } from "../cap/objects/process-spawner";
 import { TimerObject } from "../cap/objects/timer";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { framesFree } from "../memory/frames";
+import { heapAtSafePoint } from "../memory/heap";
 import { CommandLine } from "../boot/command-line";
 import { bootPackageInit, bootProgramFind } from "./boot-package";
 import { Process } from "./process";
@@ -63,10 +64,13 @@ export function processesInit(information: BootInformation, commandLine: Command
   const argument = commandLine.getDecimal("initarg");   // absent or not a number: 0
   const process = processSpawn(init, grants, argument > 0 ? <u32>argument : 0);
   state.started = process;
-  __collect();
-  state.baselineHeapBytes = kernelHeapBytes();
+  heapAtSafePoint(recordBaselineHeap);   // after the collection the first kernelSchedule makes
   logLine().text("processes: started ").text(init.name).text(" as process ").decimal(process.id);
   logEnd();
+}
+
+function recordBaselineHeap(): void {
+  state.baselineHeapBytes = kernelHeapBytes();
 }
 
 /** The process started at boot (null before, or when none was). */

@@ -14,15 +14,21 @@ import { DEBUG_EXIT_FAIL, DEBUG_EXIT_PASS } from "../layout";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { framesFree } from "../memory/frames";
 import { Process, processEndObserve, processesLive } from "../proc/process";
+import { heapAtSafePoint } from "../memory/heap";
 import { processesBaselineFrames, processesBaselineHeapBytes, processesStarted } from "../proc/processes";
 import { timeoutsPending } from "../proc/timeouts";
 
 const HEAP_SLACK: u32 = 4096;
 
+/** The started process ended: the verdict waits for the next safe point, where the heap is
+ * collected (memory/heap.ts). */
 function startedEnded(process: Process): void {
-  if (process !== processesStarted()) return;
+  if (process === processesStarted()) heapAtSafePoint(verdict);
+}
+
+function verdict(): void {
+  const process = processesStarted()!;
   let pass = process.exitKind == ExitKind.Exited && process.exitCode == 0;
-  __collect();
   const heap = kernelHeapBytes(), heapBefore = processesBaselineHeapBytes();
   const line = logLine().text("selftest: user: ").text(process.program.name).text(" ended (")
     .text(process.exitKind == ExitKind.Exited ? "exit code " : process.exitKind == ExitKind.Killed ? "killed, code " : "fault, vector ")

@@ -1,0 +1,51 @@
+// The kernel heap's collector. The kernel runs AssemblyScript's minimal runtime: TLSF allocation
+// and a two-colour mark-and-sweep collector that runs only when called and marks from globals
+// alone (no shadow stack, no write barrier: the incremental runtime spent a third of an IPC
+// round trip on them). So it is called at one safe point only: kernelSchedule, between two
+// kernel entries, when no AssemblyScript frame is live (DESIGN.md #5: every entry runs to
+// completion) and every object the kernel still needs is reachable from a global. Never call
+// __collect() anywhere else: an object held only by a local of a live frame would be freed.
+
+import { kernelHeapBytes } from "../arch/hw";
+
+/** Collect once the heap has grown this much since the last collection. The kernel's live heap
+ * is tens of kilobytes and the heap range 8 MiB (layout.ts): a collection is short and rare. */
+const GROWTH_TRIGGER: i64 = 128 * 1024;
+
+class HeapState {
+  afterLastCollection: u32 = 0;
+  collections: u32 = 0;
+  /** Work that needs a collected heap (leak checks), run at the next safe point. */
+  tasks: (() => void)[] = [];
+}
+const state = new HeapState();
+
+/** Called by kernelSchedule only: collects when the heap has grown by GROWTH_TRIGGER, or when a
+ * task waits; then runs the waiting tasks, oldest first. */
+export function heapSafePoint(): void {
+  const waiting = state.tasks.length;
+  if (waiting == 0 && <i64>kernelHeapBytes() - <i64>state.afterLastCollection < GROWTH_TRIGGER) return;
+  __collect();
+  state.afterLastCollection = kernelHeapBytes();
+  state.collections++;
+  for (let i = 0; i < waiting; i++) state.tasks[i]();
+  if (state.tasks.length == waiting) state.tasks.length = 0;
+  else state.tasks = state.tasks.slice(waiting);   // a task queued another: it runs next time
+}
+
+/** Runs `task` at the next safe point, right after a full collection: kernelHeapBytes() is then
+ * the bytes of reachable objects. */
+export function heapAtSafePoint(task: () => void): void {
+  state.tasks.push(task);
+}
+
+/** Collections so far. */
+export function heapCollections(): u32 {
+  return state.collections;
+}
+
+/** The end of AssemblyScript's static data, where the heap begins: C checks at boot that it lies
+ * within the part of the heap range the loader zeroed (KERNEL_STATIC_RESERVE, layout.h). */
+export function kernelHeapBase(): usize {
+  return __heap_base;
+}
