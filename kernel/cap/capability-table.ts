@@ -38,6 +38,8 @@ export class CapabilityTable {
   private live: i32 = 0;
   private reserved: i32 = 0;
   private retired: i32 = 0;
+  /** Every slot below this one is in use (live, reserved or retired): reserve() starts here. */
+  private firstMaybeFree: i32 = 0;
 
   private constructor(
     /** How many slots the table has (1..CAPABILITY_SLOTS_MAXIMUM). */
@@ -104,14 +106,16 @@ export class CapabilityTable {
   /** Takes the lowest free slot for a later commit() or cancel(); returns its index. -1 with
    * lastError TableFull when no slot is free. */
   reserve(): i32 {
-    for (let slot = 0; slot < this.limit; slot++) {
+    for (let slot = this.firstMaybeFree; slot < this.limit; slot++) {
       if (unchecked(this.states[slot]) == SlotState.Free) {
         this.setState(slot, SlotState.Reserved);
         this.reserved++;
+        this.firstMaybeFree = slot + 1;
         this.lastError = KernelError.None;
         return slot;
       }
     }
+    this.firstMaybeFree = this.limit;
     this.lastError = KernelError.TableFull;
     return -1;
   }
@@ -133,7 +137,7 @@ export class CapabilityTable {
    * issued. A slot that is not reserved is a kernel bug (aborts). */
   cancel(slot: i32): void {
     this.requireReserved(slot, "CapabilityTable.cancel: slot is not reserved");
-    this.setState(slot, SlotState.Free);
+    this.freed(slot);
     this.reserved--;
   }
 
@@ -198,6 +202,12 @@ export class CapabilityTable {
     return (unchecked(this.generations[slot]) << SLOT_BITS) | <u32>slot;
   }
 
+  /** `slot` turns free: reserve() may take it again (lowest first). */
+  @inline private freed(slot: i32): void {
+    this.setState(slot, SlotState.Free);
+    if (slot < this.firstMaybeFree) this.firstMaybeFree = slot;
+  }
+
   @inline private setState(slot: i32, value: SlotState): void {
     unchecked(this.states[slot] = <u8>value);
   }
@@ -218,7 +228,7 @@ export class CapabilityTable {
       this.retired++;
     } else {
       unchecked(this.generations[slot] = generation + 1);
-      this.setState(slot, SlotState.Free);
+      this.freed(slot);
     }
     object.release();
   }

@@ -2,6 +2,12 @@
 // kernel's pre-allocated PDPTs, so kernel mappings appear in every process (kernel-space.ts).
 // The lower half holds only what this module maps, every frame of it owned by the process;
 // destroy() frees them all, tables included. Used by the loader, Memory and process teardown.
+//
+// A mapping, once made, never changes or goes away while the space lives (map() refuses a page
+// already mapped), so leaf() keeps the last few user translations it walked: user-memory.ts
+// checks and copies every IPC buffer through it, and a walk reads four table pages, each a TLB
+// refill after an address-space switch. Anything that ever unmaps or changes a mapping must
+// clear this cache.
 
 import { KernelError } from "../error";
 import { frameAllocateZeroed, frameAllocator } from "../memory/frames";
@@ -21,7 +27,14 @@ const USER_TABLE_FLAGS: u64 = PAGE_PRESENT | PAGE_WRITABLE | PAGE_USER;
  * package) and not this space's to free. */
 const PAGE_SHARED: u64 = 1 << 9;
 
+/** Translations leaf() keeps (a power of two), indexed by the low bits of the page number. */
+const TRANSLATIONS: i32 = 8;
+
 export class AddressSpace {
+  /** Per cache line: the user page | 1 (0: empty), and its leaf entry. */
+  private readonly cachedPages: StaticArray<u64> = new StaticArray<u64>(TRANSLATIONS);
+  private readonly cachedLeaves: StaticArray<u64> = new StaticArray<u64>(TRANSLATIONS);
+
   private constructor(readonly pml4: u64) {}
 
   /** A new space sharing the kernel half; null when no frame is left. */
@@ -81,13 +94,21 @@ export class AddressSpace {
   /** The leaf entry for user address `virtual` (0 when unmapped or not a user address). */
   leaf(virtual: u64): u64 {
     if (virtual >= USER_HALF_END) return 0;
+    const tag = (virtual & ~(PAGE_SIZE - 1)) | 1;
+    const line = <i32>(virtual >> 12) & (TRANSLATIONS - 1);
+    if (unchecked(this.cachedPages[line]) == tag) return unchecked(this.cachedLeaves[line]);
     let table = this.pml4;
     for (let level = 3; level > 0; level--) {
       const entry = readEntry(table, tableIndex(virtual, level));
       if (!(entry & PAGE_PRESENT) || (entry & PAGE_HUGE)) return 0;
       table = entry & PAGE_ADDRESS_MASK;
     }
-    return readEntry(table, tableIndex(virtual, 0));
+    const leaf = readEntry(table, tableIndex(virtual, 0));
+    if (leaf & PAGE_PRESENT) {   // only mappings are kept: an unmapped page may be mapped later
+      unchecked(this.cachedPages[line] = tag);
+      unchecked(this.cachedLeaves[line] = leaf);
+    }
+    return leaf;
   }
 
   /** Frees every frame of the lower half and the PML4. The space must not be loaded in CR3. */

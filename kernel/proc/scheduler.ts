@@ -3,11 +3,11 @@
 // nothing; deadlines (cap_enter timeouts, Timer.sleep) are checked on each tick by timeouts.ts.
 // arch/x86_64/user.c asks kernelSchedule which thread runs after every kernel entry.
 
-import { listRemove } from "./lists";
+import { Chain } from "./lists";
 import { Thread, ThreadState } from "./thread";
 
 class SchedulerState {
-  queue: Thread[] = [];
+  queue: Chain<Thread> = new Chain<Thread>();
   current: Thread | null = null;
   /** The tick ended the current thread's turn. */
   turnOver: bool = false;
@@ -22,13 +22,21 @@ export function currentThread(): Thread | null {
 /** Makes a new or woken thread runnable (it runs after those already waiting). */
 export function schedulerReady(thread: Thread): void {
   thread.state = ThreadState.Runnable;
-  if (thread !== state.current) state.queue.push(thread);
+  if (thread !== state.current) enqueue(thread);
+}
+
+@inline function enqueue(thread: Thread): void {
+  if (thread.queued) return;
+  thread.queued = true;
+  state.queue.push(thread);
 }
 
 /** Takes a thread off the CPU and the queue (it blocked or ended). */
 export function schedulerRemove(thread: Thread): void {
   if (thread === state.current) state.current = null;
-  listRemove<Thread>(state.queue, thread);
+  if (!thread.queued) return;
+  thread.queued = false;
+  state.queue.remove(thread);
 }
 
 /** From the tick: the running thread's turn is over. */
@@ -43,8 +51,9 @@ export function schedulerNext(): u64 {
   if (current !== null && !state.turnOver) return current.context;
   state.turnOver = false;
   if (state.queue.length == 0) return current !== null ? current.context : 0;
-  if (current !== null) state.queue.push(current);
-  const next = state.queue.shift();
+  if (current !== null) enqueue(current);
+  const next = state.queue.shift()!;
+  next.queued = false;
   state.current = next;
   return next.context;
 }

@@ -22,6 +22,9 @@ export class Joiner {
 
 export class Thread {
   state: ThreadState = ThreadState.Runnable;
+  /** In the run queue (scheduler.ts), linked through `next`. */
+  queued: bool = false;
+  next: Thread | null = null;
   /** The value ThreadControl.exit gave (joiners' completion value). */
   exitValue: u64 = 0;
   joiners: Joiner[] = [];

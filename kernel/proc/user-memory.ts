@@ -25,17 +25,31 @@ export function userRangeCheck(space: AddressSpace, address: u64, length: u64, w
 /** Copies `length` bytes from the process's `source` to kernel linear memory `destination`.
  * Checks first; copies nothing on BadAddress. */
 export function copyIn(space: AddressSpace, destination: usize, source: u64, length: u64): KernelError {
-  const error = userRangeCheck(space, source, length, false);
-  if (error != KernelError.None) return error;
-  copyPages(space, source, destination, length, false);
-  return KernelError.None;
+  return copy(space, source, destination, length, false);
 }
 
 /** Copies `length` bytes from kernel linear memory `source` to the process's `destination`. */
 export function copyOut(space: AddressSpace, destination: u64, source: usize, length: u64): KernelError {
-  const error = userRangeCheck(space, destination, length, true);
+  return copy(space, destination, source, length, true);
+}
+
+/** A range within one page (every message and most buffers) is checked and copied through one
+ * translation; a longer one is checked whole before anything is copied. */
+function copy(space: AddressSpace, user: u64, kernel: usize, length: u64, toUser: bool): KernelError {
+  if (length == 0) return KernelError.None;
+  const offset = user & (PAGE_SIZE - 1);
+  if (offset + length <= PAGE_SIZE && user < USER_HALF_END) {
+    const required = PAGE_PRESENT | PAGE_USER | (toUser ? PAGE_WRITABLE : 0);
+    const entry = space.leaf(user);
+    if ((entry & required) != required) return KernelError.BadAddress;
+    const physical = <usize>((entry & PAGE_ADDRESS_MASK) + offset);
+    if (toUser) memory.copy(physical, kernel, <usize>length);
+    else memory.copy(kernel, physical, <usize>length);
+    return KernelError.None;
+  }
+  const error = userRangeCheck(space, user, length, toUser);
   if (error != KernelError.None) return error;
-  copyPages(space, destination, source, length, true);
+  copyPages(space, user, kernel, length, toUser);
   return KernelError.None;
 }
 

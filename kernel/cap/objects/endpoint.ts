@@ -16,40 +16,77 @@ import { KernelObject } from "../kernel-object";
 import { ENDPOINT_QUEUE_MAXIMUM, EndpointMethod, MESSAGE_MAXIMUM, RECEIVED_HEADER_SIZE, Transfer } from "../methods";
 import { Opcode, SQE_ARGUMENT0, SQE_ARGUMENT1, SQE_ARGUMENT2, SQE_ARGUMENT3, SQE_METHOD } from "../ring-layout";
 import { MemoryObject } from "./memory";
-import { listRemoveAt } from "../../proc/lists";
+import { Chain, listRemoveAt } from "../../proc/lists";
 
-/** A capability travelling with a message: the object (a reference the message holds) and, for
- * a move, the sender's detached slot. */
-class Carried {
-  constructor(readonly object: KernelObject, readonly mode: Transfer, readonly senderSlot: i32) {}
-}
-
+/** A call in flight: queued, or received and awaiting RETURN. Records are reused through a free
+ * list (at most CALLS_FREE_MAXIMUM kept) with their request storage, so a warm call allocates
+ * nothing. The capability a call carries is a reference the call holds, plus the sender's
+ * detached slot for a move. */
 class PendingCall {
+  /** The next call in its endpoint's queued or received chain, or in the free list. */
+  next: PendingCall | null = null;
   id: u32 = 0;
-  request: StaticArray<u8> = new StaticArray<u8>(0);
-  carried: Carried | null = null;
-  receiver: Thread | null = null;      // set once delivered
-  constructor(readonly caller: Thread, readonly userData: u64, readonly label: u32, readonly replyAddress: u64,
-              readonly replyCapacity: u64, readonly replySlot: i32) {}
+  caller: Thread | null = null;
+  /** Set once delivered. */
+  receiver: Thread | null = null;
+  userData: u64 = 0;
+  label: u32 = 0;
+  replyAddress: u64 = 0;
+  replyCapacity: u64 = 0;
+  replySlot: i32 = -1;
+  carried: KernelObject | null = null;
+  carriedMode: Transfer = Transfer.None;
+  senderSlot: i32 = -1;
+  /** Bytes of `request` in use while queued. */
+  length: u32 = 0;
+  readonly request: StaticArray<u8> = new StaticArray<u8>(<i32>MESSAGE_MAXIMUM);
 }
 
+/** A RECV waiting for a call (reused like PendingCall). */
 class PendingReceive {
-  constructor(readonly thread: Thread, readonly userData: u64, readonly address: u64, readonly slot: i32) {}
+  next: PendingReceive | null = null;
+  thread: Thread | null = null;
+  userData: u64 = 0;
+  address: u64 = 0;
+  slot: i32 = -1;
 }
+
+const CALLS_FREE_MAXIMUM: i32 = 64;
+const RECEIVES_FREE_MAXIMUM: i32 = 16;
 
 /** What both facets share: the queues. */
 class EndpointCore {
   open: bool = true;
   nextId: u32 = 1;
-  queued: PendingCall[] = [];
-  received: PendingCall[] = [];
-  receivers: PendingReceive[] = [];
+  queued: Chain<PendingCall> = new Chain<PendingCall>();
+  received: Chain<PendingCall> = new Chain<PendingCall>();
+  receivers: Chain<PendingReceive> = new Chain<PendingReceive>();
 }
 
 class EndpointsState {
   live: EndpointCore[] = [];
+  freeCalls: Chain<PendingCall> = new Chain<PendingCall>();
+  freeReceives: Chain<PendingReceive> = new Chain<PendingReceive>();
 }
 const state = new EndpointsState();
+
+function callTake(): PendingCall {
+  const call = state.freeCalls.shift();
+  return call !== null ? call : new PendingCall();
+}
+
+/** Recycles a call that is in no chain and holds no capability any more. */
+function callGive(call: PendingCall): void {
+  call.caller = null;
+  call.receiver = null;
+  call.carried = null;
+  if (state.freeCalls.length < CALLS_FREE_MAXIMUM) state.freeCalls.push(call);
+}
+
+function receiveGive(receive: PendingReceive): void {
+  receive.thread = null;
+  if (state.freeReceives.length < RECEIVES_FREE_MAXIMUM) state.freeReceives.push(receive);
+}
 
 /** The owner's side: RECV, RETURN, and making clients. Charges its pages to `memory` while it lives. */
 export class EndpointObject extends KernelObject {
@@ -66,14 +103,16 @@ export class EndpointObject extends KernelObject {
     core.open = false;
     const index = state.live.indexOf(core);
     if (index >= 0) listRemoveAt(state.live, index);
-    while (core.queued.length > 0) failCall(core.queued.shift(), KernelError.PeerEnded);
-    while (core.received.length > 0) failCall(core.received.shift(), KernelError.PeerEnded);
+    while (core.queued.length > 0) failCall(core.queued.shift()!, KernelError.PeerEnded);
+    while (core.received.length > 0) failCall(core.received.shift()!, KernelError.PeerEnded);
     while (core.receivers.length > 0) {
-      const receive = core.receivers.shift();
-      if (receive.thread.state == ThreadState.Ended) continue;
-      receive.thread.process.table.cancel(receive.slot);
-      receive.thread.ring.complete(receive.userData, -(<i64>KernelError.PeerEnded), 0, Opcode.Recv);
-      threadNotify(receive.thread);
+      const receive = core.receivers.shift()!;
+      const thread = receive.thread!;
+      receiveGive(receive);
+      if (thread.state == ThreadState.Ended) continue;
+      thread.process.table.cancel(receive.slot);
+      thread.ring.complete(receive.userData, -(<i64>KernelError.PeerEnded), 0, Opcode.Recv);
+      threadNotify(thread);
     }
     this.memory.used -= this.pages;
     this.memory.release();
@@ -115,47 +154,53 @@ function checkCarried(process: Process, argument: u64): KernelError {
   return thread.process.state == ProcessState.Running;
 }
 
-/** Takes the capability out of `process` for the message: a reference, and for a move the
- * detached slot. Null when the argument carries none. */
-function takeCarried(process: Process, argument: u64): Carried | null {
+/** Takes the capability decode checked out of `process` into `call`: a reference, and for a move
+ * the detached slot. Nothing when the argument carries none. */
+function takeCarried(call: PendingCall, process: Process, argument: u64): void {
   const object = decoded.carried;
-  if (object === null) return null;
+  call.carried = object;
+  call.senderSlot = -1;
+  if (object === null) return;
   const mode = <Transfer>high(argument);
+  call.carriedMode = mode;
   object.retain();
-  let slot = -1;
   if (mode == Transfer.Move) {
-    slot = process.table.detach(<u32>low(argument));
-    object.release();   // the table's reference passes to the message, which holds one already
+    call.senderSlot = process.table.detach(<u32>low(argument));
+    object.release();   // the table's reference passes to the call, which holds one already
   }
-  return new Carried(object, mode, slot);
 }
 
-/** Gives a message's capability back to its sender's process (a move rolls back into its slot
- * under a new handle, which is returned; the process may outlive the calling thread), or drops
- * the message's reference (a copy, or a sender whose process has ended). */
-function rollBack(carried: Carried | null, sender: Thread): u32 {
-  if (carried === null) return 0;
-  if (carried.mode == Transfer.Move && alive(sender)) {
-    return sender.process.table.commitHeld(carried.senderSlot, carried.object);
-  }
-  carried.object.release();
+/** Gives the capability `call` carries back to `sender`'s process (a move rolls back into its
+ * slot under a new handle, which is returned; the process may outlive the calling thread), or
+ * drops the call's reference (a copy, or a sender whose process has ended). */
+function rollBack(call: PendingCall, sender: Thread): u32 {
+  const object = call.carried;
+  if (object === null) return 0;
+  call.carried = null;
+  if (call.carriedMode == Transfer.Move && alive(sender)) return sender.process.table.commitHeld(call.senderSlot, object);
+  object.release();
   return 0;
 }
 
-/** Moves or copies a message's capability into `slot` of `receiver`'s table: its handle. */
-function commitCarried(carried: Carried, sender: Thread, receiver: Thread, slot: i32): u32 {
-  const handle = receiver.process.table.commitHeld(slot, carried.object);
-  if (carried.mode == Transfer.Move && alive(sender)) sender.process.table.cancel(carried.senderSlot);
+/** Moves or copies the capability `call` carries into `slot` of `receiver`'s table: its handle. */
+function commitCarried(call: PendingCall, sender: Thread, receiver: Thread, slot: i32): u32 {
+  const object = call.carried!;
+  call.carried = null;
+  const handle = receiver.process.table.commitHeld(slot, object);
+  if (call.carriedMode == Transfer.Move && alive(sender)) sender.process.table.cancel(call.senderSlot);
   return handle;
 }
 
-/** Completes a call with `error`, returning what it carried and freeing its reply slot. */
+/** Completes a call (in no chain) with `error`, returning what it carried and freeing its reply
+ * slot, and recycles it. */
 function failCall(call: PendingCall, error: KernelError): void {
-  const caller = call.caller;
-  const handle = rollBack(call.carried, caller);
+  const caller = call.caller!;
+  const handle = rollBack(call, caller);
   if (alive(caller)) caller.process.table.cancel(call.replySlot);
+  const userData = call.userData;
+  callGive(call);
   if (caller.state == ThreadState.Ended) return;
-  caller.ring.complete(call.userData, -(<i64>error), <u64>handle, Opcode.Call);
+  caller.ring.complete(userData, -(<i64>error), <u64>handle, Opcode.Call);
   threadNotify(caller);
 }
 
@@ -191,46 +236,48 @@ export function clientCallDecode(object: EndpointClientObject, process: Process,
 
 export function clientCallInvoke(object: EndpointClientObject, thread: Thread, entry: usize, userData: u64): void {
   const core = object.core;
-  const length = low(load<u64>(entry + SQE_ARGUMENT1));
-  const call = new PendingCall(thread, userData, load<u32>(entry + SQE_METHOD), load<u64>(entry + SQE_ARGUMENT2),
-    <u64>high(load<u64>(entry + SQE_ARGUMENT1)), decoded.slot);
+  const sizes = load<u64>(entry + SQE_ARGUMENT1);
+  const length = low(sizes);
+  const call = callTake();
+  call.caller = thread;
+  call.userData = userData;
+  call.label = load<u32>(entry + SQE_METHOD);
+  call.replyAddress = load<u64>(entry + SQE_ARGUMENT2);
+  call.replyCapacity = <u64>high(sizes);
+  call.replySlot = decoded.slot;
   call.id = core.nextId++;
   if (core.nextId == 0) core.nextId = 1;
-  call.request = new StaticArray<u8>(<i32>length);
-  copyIn(thread.process.space, changetype<usize>(call.request), load<u64>(entry + SQE_ARGUMENT0), length);   // checked
-  call.carried = takeCarried(thread.process, load<u64>(entry + SQE_ARGUMENT3));
-  while (core.receivers.length > 0) {
-    const receive = core.receivers.shift();
-    if (receive.thread.state == ThreadState.Ended) continue;
-    deliver(core, call, receive);
+  takeCarried(call, thread.process, load<u64>(entry + SQE_ARGUMENT3));
+  const receive = core.receivers.shift();
+  if (receive !== null) {
+    // A receiver waits: the request goes straight to it, through the kernel's staging buffer.
+    copyIn(thread.process.space, buffer + <usize>RECEIVED_HEADER_SIZE, load<u64>(entry + SQE_ARGUMENT0), length);   // checked
+    const receiver = receive.thread!;
+    deliver(core, call, receiver, receive.userData, receive.address, receive.slot, length);
+    receiveGive(receive);
     return;
   }
+  call.length = <u32>length;
+  copyIn(thread.process.space, changetype<usize>(call.request), load<u64>(entry + SQE_ARGUMENT0), length);   // checked
   core.queued.push(call);
 }
 
-/** Hands `call` to a waiting RECV: header and request into its buffer, the capability into its
- * reserved slot; the call is then received, awaiting RETURN. */
-function deliver(core: EndpointCore, call: PendingCall, receive: PendingReceive): void {
-  const receiver = receive.thread;
+/** Hands `call`, whose `length` request bytes are in the staging buffer after the header, to a
+ * RECV of `receiver` (completion `userData`, buffer `address`, reserved `slot`): header and
+ * request into its buffer, the capability into the slot; the call is then received, awaiting
+ * RETURN. */
+function deliver(core: EndpointCore, call: PendingCall, receiver: Thread, userData: u64, address: u64, slot: i32, length: u64): void {
   let handle: u32 = 0;
-  const carried = call.carried;
-  if (carried !== null) {
-    handle = commitCarried(carried, call.caller, receiver, receive.slot);
-    call.carried = null;
-  } else {
-    receiver.process.table.cancel(receive.slot);
-  }
-  const length = <u64>call.request.length;
+  if (call.carried !== null) handle = commitCarried(call, call.caller!, receiver, slot);
+  else receiver.process.table.cancel(slot);
   store<u32>(buffer, call.id);
   store<u32>(buffer, call.label, 4);
   store<u32>(buffer, handle, 8);
   store<u32>(buffer, <u32>length, 12);
-  memory.copy(buffer + <usize>RECEIVED_HEADER_SIZE, changetype<usize>(call.request), <usize>length);
-  copyOut(receiver.process.space, receive.address, buffer, RECEIVED_HEADER_SIZE + length);   // checked at RECV decode
-  call.request = new StaticArray<u8>(0);
+  copyOut(receiver.process.space, address, buffer, RECEIVED_HEADER_SIZE + length);   // checked at RECV decode
   call.receiver = receiver;
   core.received.push(call);
-  receiver.ring.complete(receive.userData, <i64>length, <u64>call.id, Opcode.Recv);
+  receiver.ring.complete(userData, <i64>length, <u64>call.id, Opcode.Recv);
   threadNotify(receiver);
 }
 
@@ -246,24 +293,33 @@ export function receiveDecode(object: EndpointObject, process: Process, entry: u
 
 export function receiveInvoke(object: EndpointObject, thread: Thread, entry: usize, userData: u64): void {
   const core = object.core;
-  const receive = new PendingReceive(thread, userData, load<u64>(entry + SQE_ARGUMENT0), decoded.slot);
-  if (core.queued.length > 0) {
-    deliver(core, core.queued.shift(), receive);
+  const address = load<u64>(entry + SQE_ARGUMENT0);
+  const call = core.queued.shift();
+  if (call !== null) {
+    const length = <usize>call.length;
+    memory.copy(buffer + <usize>RECEIVED_HEADER_SIZE, changetype<usize>(call.request), length);
+    deliver(core, call, thread, userData, address, decoded.slot, <u64>length);
     return;
   }
+  const free = state.freeReceives.shift();
+  const receive = free !== null ? free : new PendingReceive();
+  receive.thread = thread;
+  receive.userData = userData;
+  receive.address = address;
+  receive.slot = decoded.slot;
   core.receivers.push(receive);
 }
 
 export function returnDecode(object: EndpointObject, process: Process, entry: usize): KernelError {
   const core = object.core;
   const id = <u32>load<u64>(entry + SQE_ARGUMENT0);
-  let call: PendingCall | null = null;
-  for (let i = 0; i < core.received.length; i++) if (core.received[i].id == id) call = core.received[i];
+  let call = core.received.head;
+  while (call !== null && call.id != id) call = call.next;
   if (call === null) return KernelError.NotFound;
   const length = load<u64>(entry + SQE_ARGUMENT2);
   if (length > call.replyCapacity) return KernelError.InvalidArgument;
   let error = userRangeCheck(process.space, load<u64>(entry + SQE_ARGUMENT1), length, false);
-  if (error == KernelError.None) error = userRangeCheck(call.caller.process.space, call.replyAddress, length, true);
+  if (error == KernelError.None) error = userRangeCheck(call.caller!.process.space, call.replyAddress, length, true);
   if (error == KernelError.None) error = checkCarried(process, load<u64>(entry + SQE_ARGUMENT3));
   if (error != KernelError.None) return error;
   decoded.call = call;
@@ -274,16 +330,18 @@ export function returnInvoke(object: EndpointObject, thread: Thread, entry: usiz
   const core = object.core;
   const call = decoded.call!;
   decoded.call = null;
-  const caller = call.caller;
+  const caller = call.caller!;
   const length = load<u64>(entry + SQE_ARGUMENT2);
   copyIn(thread.process.space, buffer, load<u64>(entry + SQE_ARGUMENT1), length);        // checked
   copyOut(caller.process.space, call.replyAddress, buffer, length);                      // checked
+  takeCarried(call, thread.process, load<u64>(entry + SQE_ARGUMENT3));
   let handle: u32 = 0;
-  const carried = takeCarried(thread.process, load<u64>(entry + SQE_ARGUMENT3));
-  if (carried !== null) handle = commitCarried(carried, thread, caller, call.replySlot);
+  if (call.carried !== null) handle = commitCarried(call, thread, caller, call.replySlot);
   else caller.process.table.cancel(call.replySlot);
-  listRemoveAt(core.received, core.received.indexOf(call));
-  caller.ring.complete(call.userData, <i64>length, <u64>handle, Opcode.Call);
+  core.received.remove(call);
+  const callerData = call.userData;
+  callGive(call);
+  caller.ring.complete(callerData, <i64>length, <u64>handle, Opcode.Call);
   threadNotify(caller);
   thread.ring.complete(userData, 0, 0, Opcode.Return);
 }
@@ -292,40 +350,58 @@ export function returnInvoke(object: EndpointObject, thread: Thread, entry: usiz
 
 /** Its calls vanish (queued ones give back what they carried, and their reserved slots),
  * calls it received fail with PeerEnded, and its waiting RECVs go with their slots. Called when a
- * thread ends (processEnd calls it before the table is released). Every list is taken apart
+ * thread ends (processEnd calls it before the table is released). Every chain is taken apart
  * first and the consequences run after: a rollback or a failed call can release an endpoint's
- * last capability, whose destroy() changes these very lists. */
+ * last capability, whose destroy() changes these very chains. */
 export function endpointsThreadEnded(thread: Thread): void {
   const vanished: PendingCall[] = [], failed: PendingCall[] = [], receives: PendingReceive[] = [];
   const cores = state.live.slice(0);
   for (let e = 0; e < cores.length; e++) {
     const core = cores[e];
-    for (let i = core.queued.length - 1; i >= 0; i--) {
-      if (core.queued[i].caller !== thread) continue;
-      vanished.push(core.queued[i]);
-      listRemoveAt(core.queued, i);
-    }
-    for (let i = core.received.length - 1; i >= 0; i--) {
-      const call = core.received[i];
-      if (call.caller === thread) {
-        vanished.push(call);
-        listRemoveAt(core.received, i);
-      } else if (call.receiver === thread) {
-        failed.push(call);
-        listRemoveAt(core.received, i);
+    takeCalls(core.queued, thread, vanished, null);
+    takeCalls(core.received, thread, vanished, failed);
+    let previous: PendingReceive | null = null;
+    let receive = core.receivers.head;
+    while (receive !== null) {
+      const next = receive.next;
+      if (receive.thread === thread) {
+        core.receivers.unlinkAfter(previous, receive);
+        receives.push(receive);
+      } else {
+        previous = receive;
       }
-    }
-    for (let i = core.receivers.length - 1; i >= 0; i--) {
-      if (core.receivers[i].thread !== thread) continue;
-      receives.push(core.receivers[i]);
-      listRemoveAt(core.receivers, i);
+      receive = next;
     }
   }
-  for (let i = 0; i < receives.length; i++) if (alive(thread)) thread.process.table.cancel(receives[i].slot);
+  for (let i = 0; i < receives.length; i++) {
+    if (alive(thread)) thread.process.table.cancel(receives[i].slot);
+    receiveGive(receives[i]);
+  }
   for (let i = 0; i < vanished.length; i++) {
     const call = vanished[i];
     if (alive(thread)) thread.process.table.cancel(call.replySlot);
-    rollBack(call.carried, thread);
+    rollBack(call, thread);
+    callGive(call);
   }
   for (let i = 0; i < failed.length; i++) failCall(failed[i], KernelError.PeerEnded);
+}
+
+/** Unlinks from `chain` the calls `thread` made (into `vanished`) and, when `failed` is given,
+ * the calls it received (into `failed`). */
+function takeCalls(chain: Chain<PendingCall>, thread: Thread, vanished: PendingCall[], failed: PendingCall[] | null): void {
+  let previous: PendingCall | null = null;
+  let call = chain.head;
+  while (call !== null) {
+    const next = call.next;
+    if (call.caller === thread) {
+      chain.unlinkAfter(previous, call);
+      vanished.push(call);
+    } else if (failed !== null && call.receiver === thread) {
+      chain.unlinkAfter(previous, call);
+      failed.push(call);
+    } else {
+      previous = call;
+    }
+    call = next;
+  }
 }
