@@ -21,7 +21,7 @@ WASM_FEATURES := --enable-mutable-globals --enable-sign-ext --enable-nontrapping
 CC := gcc
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -mgeneral-regs-only -mno-red-zone \
                  -fno-stack-protector -fno-pie -mcmodel=kernel -fno-asynchronous-unwind-tables \
-                 -fno-omit-frame-pointer -DNDEBUG -Iarch/x86_64 -Iarch/x86_64/wasm-rt -I$(BUILD)/wasm
+                 -fno-omit-frame-pointer -ffunction-sections -DNDEBUG -Iarch/x86_64 -Iarch/x86_64/wasm-rt -I$(BUILD)/wasm
 WARNINGS := -Wall -Wextra -Werror
 # Generated code: its unused static helpers and parameters are not ours to fix.
 GENERATED_WARNINGS := -w
@@ -93,8 +93,14 @@ $(BUILD)/arch/ksyms_empty.o: arch/x86_64/ksyms_empty.S
 	@mkdir -p $(BUILD)/arch
 	$(CC) -c $< -o $@
 
-LDFLAGS := -n -z max-page-size=0x1000 --no-warn-rwx-segments
-$(BUILD)/kernel.pass1.elf: $(OBJECTS) $(BUILD)/arch/ksyms_empty.o $(BUILD)/kernel.ld
+# The round trips' functions first in .text (linker/kernel.ld.S says why): one input-section
+# line per name of linker/hot-text.txt; a name that no longer exists matches nothing.
+$(BUILD)/hot-text.ld: linker/hot-text.txt
+	@mkdir -p $(BUILD)
+	grep -v -e '^#' -e '^$$' $< | sed 's/.*/    *(.text.&)/' > $@
+
+LDFLAGS := -n -z max-page-size=0x1000 --no-warn-rwx-segments -L $(BUILD)
+$(BUILD)/kernel.pass1.elf: $(OBJECTS) $(BUILD)/arch/ksyms_empty.o $(BUILD)/kernel.ld $(BUILD)/hot-text.ld
 	ld $(LDFLAGS) -T $(BUILD)/kernel.ld -o $@ $(OBJECTS) $(BUILD)/arch/ksyms_empty.o
 
 $(BUILD)/ksyms.S: $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm tools/ksyms.ts
@@ -103,7 +109,7 @@ $(BUILD)/ksyms.o: $(BUILD)/ksyms.S
 	$(CC) -c $< -o $@
 
 SYMBOLS_BUT_KSYMS = nm -n --defined-only $(1) | grep -v -e ' ksyms_table$$' -e ' kernel_image_end$$'
-$(BUILD)/kernel.elf: $(OBJECTS) $(BUILD)/ksyms.o $(BUILD)/kernel.ld $(BUILD)/kernel.pass1.elf
+$(BUILD)/kernel.elf: $(OBJECTS) $(BUILD)/ksyms.o $(BUILD)/kernel.ld $(BUILD)/hot-text.ld $(BUILD)/kernel.pass1.elf
 	ld $(LDFLAGS) -T $(BUILD)/kernel.ld -o $@ $(OBJECTS) $(BUILD)/ksyms.o
 	@diff <($(call SYMBOLS_BUT_KSYMS,$(BUILD)/kernel.pass1.elf)) <($(call SYMBOLS_BUT_KSYMS,$@)) >/dev/null \
 	  || { echo "ksyms: the second link moved symbols; .ksyms must stay last in the image" >&2; rm -f $@; exit 1; }

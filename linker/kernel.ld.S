@@ -5,6 +5,12 @@
  * filling it in (the second link) moves no other symbol; the build checks this. The static
  * segment is NOLOAD: GRUB zeroes the AssemblyScript static data and shadow stack and keeps
  * modules and boot information out of them (the rest of the heap range: see layout.h).
+ *
+ * .text starts with the functions linker/hot-text.txt names (build/hot-text.ld, made from it):
+ * those the IPC and ParkSpace round trips run. Under TCG a CR3 load flushes the whole software
+ * TLB and jump cache, so every code page a round touches afterwards costs a refill; grouped,
+ * they touch a few pages instead of one in every corner of the image. Every C file is compiled
+ * with -ffunction-sections, so each function is a section .text.<name> the list can place.
  */
 #include "../arch/x86_64/layout.h"
 
@@ -37,6 +43,7 @@ SECTIONS {
   kernel_image_start = .;
   .text : AT(ADDR(.text) - KERNEL_VIRT_OFFSET) {
     kernel_text_start = .;
+    INCLUDE hot-text.ld
     *(.text .text.*)
   } :text
   kernel_text_end = ALIGN(4096);   /* symbols, not padding: padding would be read from the CD */

@@ -3,7 +3,9 @@
  * exceptions.c. Each saves the whole user state into current_context (user_context.h), moves to
  * the top of the kernel stack (nothing of the kernel is live on it while a thread runs in user
  * mode) and calls C, which never returns here. Out: context_sysret (SYSCALL's way back, only
- * for a canonical RIP: SYSRET with a non-canonical RCX faults in ring 0) and context_iret. */
+ * for a canonical RIP: SYSRET with a non-canonical RCX faults in ring 0) and context_iret.
+ * Each routine has a section of its own, named .text.<routine> as gcc's -ffunction-sections
+ * names C functions, so that linker/hot-text.txt can place the system-call path. */
 #include "user_context.h"
 #include "gdt.h"
     .intel_syntax noprefix
@@ -28,6 +30,7 @@
 
 /* SYSCALL: RCX = user RIP, R11 = user RFLAGS, RFLAGS masked by FMASK (IF clear), RSP still the
  * user's. */
+    .section .text.syscall_entry, "ax", @progbits
     .global syscall_entry
 syscall_entry:
     mov [rip + syscall_user_rsp], rsp
@@ -81,6 +84,7 @@ interrupt_from_user:
 .endm
 
 /* context_sysret(context): rdi = the context's virtual address; RFLAGS already sanitised. */
+    .section .text.context_sysret, "ax", @progbits
     .global context_sysret
 context_sysret:
     RESTORE_MOST rdi
@@ -91,6 +95,7 @@ context_sysret:
     sysretq
 
 /* context_iret(context): every register restored, through an interrupt frame. */
+    .section .text.context_iret, "ax", @progbits
     .global context_iret
 context_iret:
     push SELECTOR_USER_DATA
