@@ -1,15 +1,19 @@
-// IPC, threads and ParkSpace (issue 5): boots test=user init=ipc (a round trip between two
+// IPC, threads and ParkSpace (issue 5), with the Linux baseline booted between them
+// (linux-baseline.ts): boots test=user init=ipc (a round trip between two
 // processes, userspace/programs/ipc-peer) and init=threads (a round trip between two threads of
 // one process, and a ParkSpace wake round trip), each program measuring an empty cap_enter in
 // the same run. Cycles are the guest's TSC (the host's rate under TCG), converted with the rate
 // the kernel logs at boot. Median of rounds per boot, median of boots.
 
 import { withQemu } from "../tests/qemu-runner/runner";
+import { linuxBaseline, linuxBaselineAvailable } from "./linux-baseline";
 
 export interface IpcFigures {
   tscHz: number;
   processRoundTrip: number; processEmpty: number;
   threadRoundTrip: number; parkRoundTrip: number; threadsEmpty: number;
+  /** Linux under the same QEMU, booted between Capsid's boots (null: its kernel is missing). */
+  linuxPipeNanoseconds: number | null; linuxFutexNanoseconds: number | null;
 }
 
 const TSC = /^capsid: time: TSC ([\d.]+) MHz/;
@@ -30,15 +34,21 @@ function median(values: number[]): number {
 }
 
 export async function benchmarkIpc(boots = 3): Promise<IpcFigures> {
-  const processRuns: number[][] = [], threadRuns: number[][] = [];
+  const processRuns: number[][] = [], threadRuns: number[][] = [], pipe: number[] = [], futex: number[] = [];
   for (let i = 0; i < boots; i++) {
     processRuns.push(await boot("ipc", [/^ipc-peer: round trip (\d+) cycles; empty cap_enter (\d+) cycles$/]));
     threadRuns.push(await boot("threads", [/^threads: park round trip (\d+) cycles; thread IPC round trip (\d+) cycles; empty cap_enter (\d+) cycles$/]));
+    if (linuxBaselineAvailable()) {
+      const linux = await linuxBaseline();
+      pipe.push(linux.pipeNanoseconds);
+      futex.push(linux.futexNanoseconds);
+    }
   }
   const column = (runs: number[][], index: number) => median(runs.map((run) => run[index]));
   return {
     tscHz: column(processRuns, 0),
     processRoundTrip: column(processRuns, 1), processEmpty: column(processRuns, 2),
     parkRoundTrip: column(threadRuns, 1), threadRoundTrip: column(threadRuns, 2), threadsEmpty: column(threadRuns, 3),
+    linuxPipeNanoseconds: pipe.length > 0 ? median(pipe) : null, linuxFutexNanoseconds: futex.length > 0 ? median(futex) : null,
   };
 }

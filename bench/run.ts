@@ -4,7 +4,8 @@
 //   size   what the kernel image weighs
 //   bounds wasm2c's bounds strategies against plain C on one kernel-like loop
 //   processes  cap_enter, NOP entries and spawn+exit+wait, from a user program in the guest
-//   ipc    IPC round trips between processes and between threads, ParkSpace wake round trip
+//   ipc    IPC round trips between processes and between threads, ParkSpace wake round trip,
+//          against Linux's pipe and futex ping-pong under the same QEMU in the same run
 
 import { benchmarkBoot } from "./boot";
 import { benchmarkBounds } from "./bounds/bounds";
@@ -57,14 +58,20 @@ async function main(): Promise<void> {
   console.log("\nIPC and ParkSpace (TSC in the guest, median of 501 rounds, median of 3 boots each)");
   const ipc = await benchmarkIpc(3);
   const ns = (cycles: number) => (cycles * 1e9 / ipc.tscHz).toFixed(0);
-  const linuxPipeNs = 72_000, linuxFutexNs = 15_000; // a Debian guest under the same QEMU (issue 5)
+  // The goals are fractions of Linux under the same QEMU, measured in this run between Capsid's
+  // boots (bench/linux-baseline.ts); issue 5's figures from a quiet host when its kernel is missing.
+  const measured = ipc.linuxPipeNanoseconds !== null && ipc.linuxFutexNanoseconds !== null;
+  const linuxPipeNs = ipc.linuxPipeNanoseconds ?? 72_000, linuxFutexNs = ipc.linuxFutexNanoseconds ?? 15_000;
+  console.log(measured
+    ? `  Linux (Debian's kernel, same QEMU, this run, median of 3 boots): pipe ping-pong ${linuxPipeNs} ns, futex ping-pong ${linuxFutexNs} ns`
+    : "  Linux baseline not measured (build/linux missing): issue 5's figures, pipe 72000 ns, futex 15000 ns");
   table([
     { figure: "IPC round trip, two processes", cycles: ipc.processRoundTrip, ns: ns(ipc.processRoundTrip), "empty cap_enter ns": ns(ipc.processEmpty),
-      target: `< ${linuxPipeNs / 5} ns (pipe ping-pong / 5)`, met: Number(ns(ipc.processRoundTrip)) < linuxPipeNs / 5 ? "yes" : "no" },
+      target: `< ${(linuxPipeNs / 5).toFixed(0)} ns (pipe ping-pong / 5)`, met: Number(ns(ipc.processRoundTrip)) < linuxPipeNs / 5 ? "yes" : "no" },
     { figure: "IPC round trip, two threads", cycles: ipc.threadRoundTrip, ns: ns(ipc.threadRoundTrip), "empty cap_enter ns": ns(ipc.threadsEmpty),
       target: "-", met: "-" },
     { figure: "ParkSpace wake round trip", cycles: ipc.parkRoundTrip, ns: ns(ipc.parkRoundTrip), "empty cap_enter ns": ns(ipc.threadsEmpty),
-      target: `< ${linuxFutexNs / 2} ns (futex ping-pong / 2)`, met: Number(ns(ipc.parkRoundTrip)) < linuxFutexNs / 2 ? "yes" : "no" },
+      target: `< ${(linuxFutexNs / 2).toFixed(0)} ns (futex ping-pong / 2)`, met: Number(ns(ipc.parkRoundTrip)) < linuxFutexNs / 2 ? "yes" : "no" },
   ]);
 
   console.log("\nKernel image size");

@@ -21,6 +21,7 @@ REQUIREMENTS=(
   "/usr/share/OVMF/OVMF_CODE.fd        ovmf"
   "/usr/share/seabios/bios-256k.bin    seabios"
   "gcc                                 gcc"
+  "/usr/lib/x86_64-linux-gnu/libc.a    libc6-dev"
   "ld                                  binutils"
   "nm                                  binutils"
   "make                                make"

@@ -1,0 +1,41 @@
+// Writes an initramfs (cpio "newc" archive, the format the Linux kernel unpacks at boot) holding
+// /dev/console and one program as /init: the Linux baseline of `make bench` (bench/linux/).
+//   tsx tools/cpio.ts PROGRAM OUTPUT
+
+import { readFileSync, writeFileSync } from "node:fs";
+
+interface Entry { name: string; mode: number; data?: Buffer; rdevMajor?: number; rdevMinor?: number }
+
+function header(entry: Entry, inode: number): Buffer {
+  const fields = [inode, entry.mode, 0, 0, 1, 0, entry.data?.length ?? 0, 0, 0, entry.rdevMajor ?? 0, entry.rdevMinor ?? 0,
+    entry.name.length + 1, 0];
+  return Buffer.from("070701" + fields.map((field) => field.toString(16).padStart(8, "0")).join(""), "ascii");
+}
+
+const pad = (length: number) => Buffer.alloc((4 - (length % 4)) % 4);
+
+export function cpio(entries: Entry[]): Buffer {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  const push = (part: Buffer) => { parts.push(part); offset += part.length; };
+  [...entries, { name: "TRAILER!!!", mode: 0 }].forEach((entry, index) => {
+    push(header(entry, index + 1));
+    push(Buffer.from(entry.name + "\0", "ascii"));
+    push(pad(offset));
+    if (entry.data) {
+      push(entry.data);
+      push(pad(offset));
+    }
+  });
+  return Buffer.concat(parts);
+}
+
+if (require.main === module) {
+  const [program, output] = process.argv.slice(2);
+  if (!program || !output) throw new Error("usage: tsx tools/cpio.ts PROGRAM OUTPUT");
+  writeFileSync(output, cpio([
+    { name: "dev", mode: 0o040755 },
+    { name: "dev/console", mode: 0o020600, rdevMajor: 5, rdevMinor: 1 },
+    { name: "init", mode: 0o100755, data: readFileSync(program) },
+  ]));
+}
