@@ -14,7 +14,6 @@ const GROWTH_TRIGGER: i64 = 128 * 1024;
 
 class HeapState {
   afterLastCollection: u32 = 0;
-  collections: u32 = 0;
   /** Work that needs a collected heap (leak checks), run at the next safe point. */
   tasks: (() => void)[] = [];
 }
@@ -27,7 +26,6 @@ export function heapSafePoint(): void {
   if (waiting == 0 && <i64>kernelHeapBytes() - <i64>state.afterLastCollection < GROWTH_TRIGGER) return;
   __collect();
   state.afterLastCollection = kernelHeapBytes();
-  state.collections++;
   for (let i = 0; i < waiting; i++) state.tasks[i]();
   if (state.tasks.length == waiting) state.tasks.length = 0;
   else state.tasks = state.tasks.slice(waiting);   // a task queued another: it runs next time
@@ -37,11 +35,6 @@ export function heapSafePoint(): void {
  * the bytes of reachable objects. */
 export function heapAtSafePoint(task: () => void): void {
   state.tasks.push(task);
-}
-
-/** Collections so far. */
-export function heapCollections(): u32 {
-  return state.collections;
 }
 
 /** The end of AssemblyScript's static data, where the heap begins: C checks at boot that it lies

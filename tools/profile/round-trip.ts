@@ -48,23 +48,28 @@ function symbolAt(table: Symbols, pc: bigint): string {
   return found < 0 ? "?" : table.names[found];
 }
 
-async function trace(scenario: Scenario): Promise<bigint[]> {
+/** One round's instruction addresses, and the user program's symbols. */
+async function trace(scenario: Scenario): Promise<{ round: bigint[]; user: Symbols }> {
   const elf = join(REPOSITORY, `build/user/${scenario.program}.elf`);
-  const mark = symbols(elf).names.indexOf("Z_capsidZ_readTsc");
+  const user = symbols(elf);
+  const mark = user.names.indexOf("Z_capsidZ_readTsc");
   if (mark < 0) throw new Error(`${elf} has no Z_capsidZ_readTsc`);
-  const markAddress = symbols(elf).addresses[mark];
+  const markAddress = user.addresses[mark];
   const out = join(REPOSITORY, `build/profile-${scenario.init}.txt`);
+  let gdbFailure: string | null = null;
+  // gdb kills QEMU when it is done, so the run never ends in a pass: only gdb's status counts.
   await withQemu({ commandLine: `test=user init=${scenario.init}`, extraArguments: ["-s", "-S"] }, async () => {
     const gdb = spawnSync("gdb", ["-q", "-batch", "-x", join(__dirname, "step.py")], {
       env: { ...process.env, PROFILE_OUT: out, PROFILE_MARK: markAddress.toString(16), PROFILE_SKIP: String(scenario.skip) },
       stdio: ["ignore", "ignore", "pipe"], timeout: 600_000,
     });
-    if (gdb.status !== 0) throw new Error(`gdb exited with ${gdb.status}: ${gdb.stderr}`);
-  }).catch((error) => { if (!String(error).includes("QEMU")) throw error; });   // gdb kills QEMU: expected
+    if (gdb.status !== 0) gdbFailure = `gdb exited with ${gdb.status}: ${gdb.stderr}`;
+  }).catch(() => undefined);
+  if (gdbFailure !== null) throw new Error(gdbFailure);
   const steps = readFileSync(out, "utf8").trim().split("\n").map((line) => BigInt("0x" + line));
   const hits = steps.flatMap((pc, i) => (pc === markAddress ? [i] : []));
   if (hits.length < 3) throw new Error(`the mark ran ${hits.length} times in ${steps.length} steps: no whole round traced`);
-  return steps.slice(hits[0], hits[2]);   // from a round's first readTsc to the next round's
+  return { round: steps.slice(hits[0], hits[2]), user };   // from a round's first readTsc to the next round's
 }
 
 async function main(): Promise<void> {
@@ -74,8 +79,7 @@ async function main(): Promise<void> {
   for (const name of names) {
     const scenario = SCENARIOS[name];
     if (!scenario) throw new Error(`unknown round trip ${name}: one of ${Object.keys(SCENARIOS).join(", ")}`);
-    const user = symbols(join(REPOSITORY, `build/user/${scenario.program}.elf`));
-    const round = await trace(scenario);
+    const { round, user } = await trace(scenario);
     const counts = new Map<string, number>();
     let inKernel = 0;
     for (const pc of round) {

@@ -83,6 +83,11 @@ function callGive(call: PendingCall): void {
   if (state.freeCalls.length < CALLS_FREE_MAXIMUM) state.freeCalls.push(call);
 }
 
+function receiveTake(): PendingReceive {
+  const receive = state.freeReceives.shift();
+  return receive !== null ? receive : new PendingReceive();
+}
+
 function receiveGive(receive: PendingReceive): void {
   receive.thread = null;
   if (state.freeReceives.length < RECEIVES_FREE_MAXIMUM) state.freeReceives.push(receive);
@@ -301,8 +306,7 @@ export function receiveInvoke(object: EndpointObject, thread: Thread, entry: usi
     deliver(core, call, thread, userData, address, decoded.slot, <u64>length);
     return;
   }
-  const free = state.freeReceives.shift();
-  const receive = free !== null ? free : new PendingReceive();
+  const receive = receiveTake();
   receive.thread = thread;
   receive.userData = userData;
   receive.address = address;
