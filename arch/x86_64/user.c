@@ -67,8 +67,6 @@ void context_resume(uint64_t context_physical) {
     __asm__ volatile("fxrstor64 (%0)" : : "r"(context + CONTEXT_FXSAVE) : "memory");
     fpu_owner = context;
   }
-  uint64_t cr3 = *(uint64_t*)(context + CONTEXT_CR3);
-  if (read_cr3() != cr3) write_cr3(cr3);
   uint64_t* rflags = (uint64_t*)(context + CONTEXT_RFLAGS);
   *rflags = (*rflags & USER_RFLAGS_KEPT) | RFLAGS_IF | 2;
   current_context = context;

@@ -24,7 +24,6 @@
 #define CONTEXT_RIP           0x278
 #define CONTEXT_RSP           0x280
 #define CONTEXT_RFLAGS        0x288
-#define CONTEXT_CR3           0x290
 #define CONTEXT_FS_BASE       0x298
 #define CONTEXT_FROM_SYSCALL  0x2a0  /* 1: entered by SYSCALL, rcx and r11 are scratch (SYSRET may return) */
 #define CONTEXT_SIZE          0x2b0

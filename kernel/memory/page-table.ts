@@ -13,6 +13,7 @@ export const PAGE_WRITABLE: u64 = 1 << 1;
 export const PAGE_USER: u64 = 1 << 2;
 export const PAGE_WRITE_THROUGH: u64 = 1 << 3;
 export const PAGE_CACHE_DISABLE: u64 = 1 << 4;
+export const PAGE_ACCESSED: u64 = 1 << 5;
 export const PAGE_HUGE: u64 = 1 << 7;
 export const PAGE_GLOBAL: u64 = 1 << 8;
 export const PAGE_NO_EXECUTE: u64 = 1 << 63;

@@ -8,12 +8,20 @@
 // checks and copies every IPC buffer through it, and a walk reads four table pages, each a TLB
 // refill after an address-space switch. Anything that ever unmaps or changes a mapping must
 // clear this cache.
+//
+// The space also lists its pages as runs of leaf entries, so that when the CPU stops showing it
+// (user-half.ts), forgetCachedPages() drops just the pages the CPU may have cached from the TLB.
 
 import { KernelError } from "../error";
 import { frameAllocateZeroed, frameAllocator } from "../memory/frames";
+import { invalidatePage } from "../arch/hw";
 import { kernelPml4, noExecuteFlag } from "../memory/kernel-space";
-import { PAGE_ADDRESS_MASK, PAGE_HUGE, PAGE_PRESENT, PAGE_SIZE, PAGE_USER, PAGE_WRITABLE, readEntry, tableIndex, writeEntry } from "../memory/page-table";
+import {
+  PAGE_ACCESSED, PAGE_ADDRESS_MASK, PAGE_HUGE, PAGE_PRESENT, PAGE_SIZE, PAGE_USER, PAGE_WRITABLE, readEntry, tableIndex,
+  writeEntry,
+} from "../memory/page-table";
 import { USER_HALF_END } from "../layout";
+import { userHalfTableAdded } from "./user-half";
 
 /** Page permissions a user mapping can have: read is implied. */
 export enum UserAccess {
@@ -29,11 +37,21 @@ const PAGE_SHARED: u64 = 1 << 9;
 
 /** Translations leaf() keeps (a power of two), indexed by the low bits of the page number. */
 const TRANSLATIONS: i32 = 8;
+/** Above this many pages, scanning them for accessed bits costs more than reloading CR3 and
+ * refilling the TLB (measured: docs/ARCHITECTURE.md, "Switching address spaces"). */
+const SCAN_LIMIT: i32 = 1024;
 
 export class AddressSpace {
   /** Per cache line: the user page | 1 (0: empty), and its leaf entry. */
   private readonly cachedPages: StaticArray<u64> = new StaticArray<u64>(TRANSLATIONS);
   private readonly cachedLeaves: StaticArray<u64> = new StaticArray<u64>(TRANSLATIONS);
+  /** The lower-half PML4 indices in use, in the order they were made. */
+  topIndices: u64[] = [];
+  /** Every mapped user page, as runs of neighbouring leaf entries in mapping order: per run the
+   * physical address of its first leaf entry, one past its last, and its first user page
+   * (emptied by destroy: a dead process may still be referenced). */
+  private runs: u64[] = [];
+  private pageCount: i32 = 0;
 
   private constructor(readonly pml4: u64) {}
 
@@ -72,6 +90,10 @@ export class AddressSpace {
       const next = frameAllocateZeroed();
       if (next == 0) { error.value = KernelError.OutOfMemory; return 0; }
       writeEntry(table, index, next | USER_TABLE_FLAGS);
+      if (level == 3) {
+        this.topIndices.push(index);
+        userHalfTableAdded(this, index);
+      }
       table = next;
     }
     const index = tableIndex(virtual, 0);
@@ -87,6 +109,7 @@ export class AddressSpace {
     if (access == UserAccess.ReadWrite) flags |= PAGE_WRITABLE;
     if (access != UserAccess.ReadExecute) flags |= noExecuteFlag();
     writeEntry(table, index, frame | flags);
+    this.addToRuns(table + (index << 3), virtual);
     error.value = KernelError.None;
     return frame;
   }
@@ -111,12 +134,53 @@ export class AddressSpace {
     return leaf;
   }
 
-  /** Frees every frame of the lower half and the PML4. The space must not be loaded in CR3. */
+  /** Drops from the TLB every page of this space the CPU may hold, clearing its accessed bit:
+   * the CPU sets that bit in every entry it uses to form a translation (Intel SDM vol. 3, 4.8),
+   * so a page whose bit is clear is in no TLB. Only once the user half no longer shows this
+   * space: the first INVLPG also empties the paging-structure caches (SDM 4.10.4.1), so no new
+   * translation through its tables can form during the scan. Returns false, doing nothing, when
+   * the space has more pages than are worth scanning: the caller then reloads CR3. */
+  forgetCachedPages(): bool {
+    if (this.pageCount > SCAN_LIMIT) return false;
+    const runs = this.runs;
+    if (runs.length == 0) return true;
+    invalidatePage(unchecked(runs[2]));
+    for (let r = 0; r < runs.length; r += 3) {
+      const start = <usize>unchecked(runs[r]), end = <usize>unchecked(runs[r + 1]);
+      for (let address = start; address < end; address += 8) {
+        const entry = load<u64>(address);
+        if (entry & PAGE_ACCESSED) {
+          store<u64>(address, entry & ~PAGE_ACCESSED);
+          invalidatePage(unchecked(runs[r + 2]) + (<u64>(address - start) << 9));
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Lists a new mapping: extends the last run when its leaf entry and page follow that run's. */
+  private addToRuns(leafEntry: u64, virtual: u64): void {
+    const runs = this.runs, last = runs.length - 3;
+    this.pageCount++;
+    if (last >= 0 && unchecked(runs[last + 1]) == leafEntry &&
+        unchecked(runs[last + 2]) + ((leafEntry - unchecked(runs[last])) << 9) == virtual) {
+      unchecked(runs[last + 1] = leafEntry + 8);
+      return;
+    }
+    runs.push(leafEntry);
+    runs.push(leafEntry + 8);
+    runs.push(virtual);
+  }
+
+  /** Frees every frame of the lower half and the PML4. The user half must not show it. */
   destroy(): void {
     const allocator = frameAllocator();
     if (allocator === null) return;
     freeLevel(this.pml4, 3, 256);
     allocator.free(this.pml4);
+    this.topIndices = [];
+    this.runs = [];
+    this.pageCount = 0;
   }
 }
 

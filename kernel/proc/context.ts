@@ -10,7 +10,6 @@ export const CONTEXT_RDI: u32 = 0x228;
 export const CONTEXT_RIP: u32 = 0x278;
 export const CONTEXT_RSP: u32 = 0x280;
 export const CONTEXT_RFLAGS: u32 = 0x288;
-export const CONTEXT_CR3: u32 = 0x290;
 export const CONTEXT_FS_BASE: u32 = 0x298;
 export const CONTEXT_FROM_SYSCALL: u32 = 0x2a0;
 export const CONTEXT_SIZE: u32 = 0x2b0;
@@ -21,15 +20,14 @@ const FCW_DEFAULT: u16 = 0x037f;    // all x87 exceptions masked, 64-bit precisi
 const MXCSR_DEFAULT: u32 = 0x1f80;  // all SSE exceptions masked, round to nearest
 const RFLAGS_INITIAL: u64 = 0x202;  // IF and the always-one bit
 
-/** Fills a zeroed frame as a thread that starts at `entry` with `stack` and page table `cr3`:
- * every general register zero, a clean FPU/SSE state. */
-export function contextInitialise(context: usize, entry: u64, stack: u64, cr3: u64): void {
+/** Fills a zeroed frame as a thread that starts at `entry` with `stack`: every general register
+ * zero, a clean FPU/SSE state. */
+export function contextInitialise(context: usize, entry: u64, stack: u64): void {
   store<u16>(context + CONTEXT_FXSAVE + FXSAVE_FCW, FCW_DEFAULT);
   store<u32>(context + CONTEXT_FXSAVE + FXSAVE_MXCSR, MXCSR_DEFAULT);
   store<u64>(context + CONTEXT_RIP, entry);
   store<u64>(context + CONTEXT_RSP, stack);
   store<u64>(context + CONTEXT_RFLAGS, RFLAGS_INITIAL);
-  store<u64>(context + CONTEXT_CR3, cr3);
 }
 
 @inline export function contextRead(context: usize, offset: u32): u64 {

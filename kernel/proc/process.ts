@@ -6,14 +6,13 @@
 import { CapabilityTable } from "../cap/capability-table";
 import { ExitKind } from "../cap/methods";
 import { Opcode } from "../cap/ring-layout";
-import { contextForget, readControlRegister, writeControlRegister } from "../arch/hw";
+import { contextForget } from "../arch/hw";
 import { endpointsThreadEnded } from "../cap/objects/endpoint";
 import { parkSpaceThreadEnded } from "../cap/objects/park-space";
 import { THREADS_MAXIMUM } from "../cap/methods";
 import { USER_LINEAR_START } from "../layout";
 import { MemoryObject } from "../cap/objects/memory";
 import { frameFree } from "../memory/frames";
-import { kernelPml4 } from "../memory/kernel-space";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { AddressSpace } from "./address-space";
 import { threadNotify } from "./cap-enter";
@@ -22,6 +21,7 @@ import { schedulerRemove } from "./scheduler";
 import { Joiner, Thread, ThreadState } from "./thread";
 import { timeoutForget } from "./timeouts";
 import { listRemoveAt } from "./lists";
+import { userHalfHide } from "./user-half";
 
 /** Pages a Memory object lent to a process, returned at its end. */
 export class MemoryCharge {
@@ -119,8 +119,8 @@ export function processEnd(process: Process, kind: ExitKind, code: i32): void {
     frameFree(thread.context);
     process.threads[i] = null;
   }
-  // Its page table may be the one loaded (it called exit, or faulted): leave it before freeing.
-  if (readControlRegister(3) == process.space.pml4) writeControlRegister(3, kernelPml4());
+  // The user half may show it (it called exit, or faulted): stop that before freeing.
+  userHalfHide(process.space);
   process.space.destroy();   // the ring pages and stacks are among its frames
 
   const waiters = process.waiters;

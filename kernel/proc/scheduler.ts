@@ -5,6 +5,7 @@
 
 import { Chain } from "./lists";
 import { Thread, ThreadState } from "./thread";
+import { userHalfShow } from "./user-half";
 
 class SchedulerState {
   queue: Chain<Thread> = new Chain<Thread>();
@@ -44,16 +45,23 @@ export function schedulerTick(): void {
   state.turnOver = true;
 }
 
-/** The context (physical address) to run next, or 0 to idle. */
+/** The context (physical address) to run next, or 0 to idle; the user half shows its space. */
 export function schedulerNext(): u64 {
+  const next = pick();
+  if (next === null) return 0;
+  userHalfShow(next.process.space);
+  return next.context;
+}
+
+function pick(): Thread | null {
   let current = state.current;
   if (current !== null && current.state != ThreadState.Runnable) current = state.current = null;
-  if (current !== null && !state.turnOver) return current.context;
+  if (current !== null && !state.turnOver) return current;
   state.turnOver = false;
-  if (state.queue.length == 0) return current !== null ? current.context : 0;
+  if (state.queue.length == 0) return current;
   if (current !== null) enqueue(current);
   const next = state.queue.shift()!;
   next.queued = false;
   state.current = next;
-  return next.context;
+  return next;
 }

@@ -62,7 +62,7 @@ export function threadCreate(process: Process, index: i32, entry: u64, argument:
   store<u32>(<usize>ringPage + RING_GRANT_COUNT, count);
   store<u32>(<usize>ringPage + RING_ARGUMENT, startArgument);
 
-  contextInitialise(<usize>context, entry, stackTop, process.space.pml4);
+  contextInitialise(<usize>context, entry, stackTop);
   contextWrite(<usize>context, CONTEXT_RDI, argument);
   contextWrite(<usize>context, CONTEXT_RSI, <u64>ringLinear);
   const thread = new Thread(process, index, context, new Ring(ringPage));

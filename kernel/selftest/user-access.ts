@@ -4,10 +4,11 @@
 // (a kernel panic report whose error code says protection violation); reaching the end is a
 // failure.
 
-import { kernelTouchUser, readControlRegister, writeControlRegister } from "../arch/hw";
+import { kernelTouchUser, readControlRegister } from "../arch/hw";
 import { USER_IMAGE_START } from "../layout";
 import { logEnd, logLine } from "../log/log";
 import { processesStarted } from "../proc/processes";
+import { userHalfShow } from "../proc/user-half";
 
 const CR4_SMEP: u64 = 1 << 20;
 const CR4_SMAP: u64 = 1 << 21;
@@ -22,7 +23,7 @@ export function userAccessProbe(execute: bool): bool {
     logEnd();
     return false;
   }
-  writeControlRegister(3, process.space.pml4);
+  userHalfShow(process.space);
   logLine().text("selftest: kernel ").text(execute ? "jumps to" : "reads").text(" user address ").hex(USER_IMAGE_START);
   logEnd();
   kernelTouchUser(USER_IMAGE_START, execute ? 1 : 0);

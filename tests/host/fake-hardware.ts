@@ -1,6 +1,7 @@
 // The "hw" imports of the kernel module (kernel/arch/hw.ts) as the ring host tests fake them: a
-// serial port that records, a settable TSC and CR3, a kernel image at physical [1 MiB, 2 MiB)
-// below the frame region, a CPU with only no-execute, MSRs in a map. Shared by
+// serial port that records, a settable TSC and CR3 (CR3 loads counted), INVLPG recorded, a
+// kernel image at physical [1 MiB, 2 MiB) below the frame region, a CPU with only no-execute,
+// MSRs in a map. Shared by
 // tests/host/ring.test.ts and ring-ipc.test.ts.
 
 import type { AssemblyScriptModule } from "./assemblyscript";
@@ -13,6 +14,9 @@ export interface FakeMachine {
   serial: Buffer[];
   tsc: bigint;
   cr3: bigint;
+  /** CR3 loads (each empties the TLB), and the addresses given to INVLPG, in order. */
+  cr3Loads?: number;
+  invalidated?: bigint[];
   msrs: Map<number, bigint>;
   onSerialWrite?: ((bytes: Buffer) => void) | null;
   onReadTsc?: (() => void) | null;
@@ -34,8 +38,11 @@ export function fakeHardware(machine: FakeMachine): Record<string, (...args: any
     bootClockNanos: () => 0n,
     readControlRegister: (number: number) => (number === 3 ? machine.cr3 : 0n),
     writeControlRegister: (number: number, value: bigint) => {
-      if (number === 3) machine.cr3 = u64(value);
+      if (number !== 3) return;
+      machine.cr3 = u64(value);
+      machine.cr3Loads = (machine.cr3Loads ?? 0) + 1;
     },
+    invalidatePage: (virtual: bigint) => void (machine.invalidated ??= []).push(u64(virtual)),
     // KernelImageLayout's fields (kernel/memory/kernel-image.ts), at virtual offset + physical.
     kernelImageLayout: (output: number) => {
       const offset = 0xffff_ffff_8000_0000n;

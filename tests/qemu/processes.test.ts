@@ -71,6 +71,7 @@ processes("isolation probes fault with the right CR2, the others run on; 1000 sp
     // Two processes summing in SSE registers while the tick preempts them (without the FXSAVE
     // switch in arch/x86_64/user.c this fails: checked by hand).
     await qemu.expectLine("check: SSE sums in two preempted processes exact", 60_000);
+    await qemu.expectLine("check: two processes at the same addresses each read only their own pages", 60_000);
     await qemu.expectLine("check: 1000 spawn/exit cycles done", 120_000);
     await qemu.expectLine("check: all passed");
     const line = await qemu.expectLine(LEAK_CHECK);

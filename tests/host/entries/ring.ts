@@ -24,7 +24,7 @@ import { USER_LINEAR_BASE, USER_RING_LINEAR } from "../../../kernel/layout";
 import { logSetLevel } from "../../../kernel/log/log";
 import { frameAllocator, frameAllocateZeroed, framesFree as kernelFramesFree, framesInit } from "../../../kernel/memory/frames";
 import { kernelPml4, kernelSpaceInit } from "../../../kernel/memory/kernel-space";
-import { PAGE_ADDRESS_MASK, PAGE_SIZE } from "../../../kernel/memory/page-table";
+import { PAGE_ADDRESS_MASK, PAGE_PRESENT, PAGE_SIZE, readEntry, tableIndex } from "../../../kernel/memory/page-table";
 import { AddressSpace, KernelErrorCell, UserAccess } from "../../../kernel/proc/address-space";
 import { BootProgram, bootPackageInit, bootProgramFind } from "../../../kernel/proc/boot-package";
 import { capEnter } from "../../../kernel/proc/cap-enter";
@@ -34,6 +34,7 @@ import { ManifestProgram } from "../../../kernel/proc/manifest";
 import { exitValue, Process, processEnd, processesLive as kernelProcessesLive, processNextId, processRegister, ProcessState } from "../../../kernel/proc/process";
 import { PROCESS_CAPABILITY_SLOTS, spawnFramesNeeded as kernelSpawnFramesNeeded } from "../../../kernel/proc/spawn";
 import { Thread } from "../../../kernel/proc/thread";
+import { userHalfHide, userHalfShow } from "../../../kernel/proc/user-half";
 import { timeoutsExpire, timeoutsPending as kernelTimeoutsPending } from "../../../kernel/proc/timeouts";
 import { clockInit } from "../../../kernel/time/clock";
 
@@ -138,6 +139,24 @@ export function mapUser(index: i32, virtual: u64, access: i32): u64 {
   return frame;
 }
 export function mapError(): i32 { return lastMapError; }
+
+// --- the user half (kernel/proc/user-half.ts) ---------------------------------------------------
+
+export function userHalfShowProcess(index: i32): void { userHalfShow(processAt(index).space); }
+export function userHalfHideProcess(index: i32): void { userHalfHide(processAt(index).space); }
+export function processPml4(index: i32): u64 { return processAt(index).space.pml4; }
+
+/** The address of the leaf entry of user page `virtual` in process `index` (0 when none): walked
+ * here, not through leaf(), whose cache would hide accessed bits. */
+export function leafEntryAddress(index: i32, virtual: u64): u64 {
+  let table = processAt(index).space.pml4;
+  for (let level = 3; level > 0; level--) {
+    const entry = readEntry(table, tableIndex(virtual, level));
+    if (!(entry & PAGE_PRESENT)) return 0;
+    table = entry & PAGE_ADDRESS_MASK;
+  }
+  return table + (tableIndex(virtual, 0) << 3);
+}
 
 /** Where user address `virtual` of process `index` lies in linear memory, or -1 when no page is
  * mapped there. The leaf's other bits come from userFlags. */

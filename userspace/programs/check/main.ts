@@ -112,6 +112,20 @@ export function main(): i32 {
   }
   console.line("check: SSE sums in two preempted processes exact");
 
+  // Two copies of one program, same addresses, own values, preempted by the tick: every page a
+  // switch leaves behind must be gone from the TLB (kernel/proc/user-half.ts).
+  const one = spawner.spawn("probe", grants, 20 | (1 << 12)), two = spawner.spawn("probe", grants, 20 | (2 << 12));
+  if (one === null || two === null) return 6;
+  const oneStatus = one.wait(), twoStatus = two.wait();
+  one.release();
+  two.release();
+  if (oneStatus === null || twoStatus === null || oneStatus.kind != ExitKind.Exited || twoStatus.kind != ExitKind.Exited ||
+      oneStatus.code != 0 || twoStatus.code != 0) {
+    console.line("check: FAIL a process saw another's pages");
+    failures++;
+  }
+  console.line("check: two processes at the same addresses each read only their own pages");
+
   // Spawn/exit cycles: plain exits holding capabilities, kills, and a fault every tenth.
   for (let i = 0; i < SPAWN_CYCLES; i++) {
     const probe: u32 = i % 10 == 9 ? 9 : i % 3 == 1 ? 13 : 0;

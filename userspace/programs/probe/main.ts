@@ -2,7 +2,7 @@
 // which tests/qemu/processes.test.ts and the check program share by value). Each probe that
 // must not succeed is followed by `return 100`: reaching it is a failure the spawner sees.
 
-import { atomicAdd32, Console, startArgument, Timer } from "../../rt/index";
+import { atomicAdd32, atomicLoad32, atomicStore32, Console, startArgument, Timer } from "../../rt/index";
 import { probePrivileged, probeRead64, probeWrite64, PROBE_CLI, PROBE_HLT, PROBE_IN, PROBE_INT } from "../../rt/probes";
 import { Opcode } from "../../../kernel/cap/ring-layout";
 import { ringCall } from "../../rt/ring";
@@ -29,6 +29,8 @@ export enum Probe {
   UnalignedAtomic = 18,// an atomic on an unaligned address: a wasm out-of-bounds trap
   ReadOtherRing = 19,  // another process's ring, through the direct map: the argument is its
                        // page-aligned physical address | 19 (test runs tell a ring's address)
+  OwnPages = 20,       // its own value (argument >> 12) in its data and heap pages, checked: run
+                       // two at once to see each read only its own pages across switches
 }
 
 /** Sums i / 2 for i < n in f64 (exact below 2^26 terms) for about 100 ms of TCG time, with the
@@ -42,6 +44,27 @@ function floatSum(n: i32): i32 {
   }
   const expected = <f64>n * <f64>(n - 1) / 4 * 40;
   return total == expected ? 0 : 103;
+}
+
+let ownCounter: u64 = 0;   // a wasm global: in the instance, on an image data page
+const OWN_ROUNDS: u32 = 2_000_000;
+
+/** Keeps `value` in a static word and a heap array (linear-memory pages) and counts in a wasm
+ * global (an image data page), re-reading them for about 100 ms of TCG time while another copy of
+ * this program runs at the same addresses with another value; 0 when every read saw its own,
+ * else 104. */
+function ownPages(value: u32): i32 {
+  const word = memory.data(4, 4);
+  const heap = new StaticArray<u32>(1024);
+  atomicStore32(word, value);
+  for (let i: u32 = 0; i < 1024; i++) heap[i] = value ^ i;
+  ownCounter = <u64>value << 32;
+  for (let round: u32 = 0; round < OWN_ROUNDS; round++) {
+    const slot = round & 1023;
+    if (atomicLoad32(word) != value || atomicLoad32(changetype<usize>(heap) + (<usize>slot << 2)) != (value ^ slot)) return 104;
+    ownCounter++;
+  }
+  return ownCounter == (<u64>value << 32) + OWN_ROUNDS ? 0 : 104;
 }
 
 const DIRECT_MAP_PROBE: u64 = 0xffff_8000_0010_0000;
@@ -94,6 +117,7 @@ export function main(): i32 {
     case Probe.FloatSumLarge: return floatSum(150_001);
     case Probe.ReadOtherRing: probeRead64(0xffff_8000_0000_0000 + <u64>otherRing()); return 100;
     case Probe.UnalignedAtomic: return 100 + <i32>atomicAdd32(<usize>memory.data(8, 8) + 2, 1);
+    case Probe.OwnPages: return ownPages(startArgument() >> 12);
   }
   if (console !== null) console.line("probe: unknown probe " + probe.toString());
   return 102;
