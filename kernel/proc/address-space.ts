@@ -135,10 +135,10 @@ export class AddressSpace {
   }
 
   /** Drops from the TLB every page of this space the CPU may hold, clearing its accessed bit:
-   * the CPU sets that bit in every entry it uses to form a translation (Intel SDM vol. 3, 4.8),
-   * so a page whose bit is clear is in no TLB. Only once the user half no longer shows this
-   * space: the first INVLPG also empties the paging-structure caches (SDM 4.10.4.1), so no new
-   * translation through its tables can form during the scan. Returns false, doing nothing, when
+   * the CPU caches no translation from an entry whose accessed flag is 0 (Intel SDM vol. 3A,
+   * 4.10.2.3), so a page whose bit is clear is in no TLB. Only once the user half no longer
+   * shows this space: the first INVLPG also empties the paging-structure caches (4.10.4.1), so
+   * no new translation through its tables can form during the scan. Returns false, doing nothing, when
    * the space has more pages than are worth scanning: the caller then reloads CR3. */
   forgetCachedPages(): bool {
     if (this.pageCount > SCAN_LIMIT) return false;

@@ -16,6 +16,7 @@ import { heapAtSafePoint } from "../memory/heap";
 import { CommandLine } from "../boot/command-line";
 import { bootPackageInit, bootProgramFind } from "./boot-package";
 import { Process } from "./process";
+import { userHalfInit } from "./user-half";
 
 const CR4_SMEP: u64 = 1 << 20;
 const CR4_SMAP: u64 = 1 << 21;
@@ -35,7 +36,8 @@ const state = new ProcessesInitState();
 export function processesInit(information: BootInformation, commandLine: CommandLine): void {
   const cr4 = readControlRegister(4);
   logLine().text("processes: ring 3 through SYSCALL/SYSRET, SMEP ").text((cr4 & CR4_SMEP) != 0 ? "on" : "off (not on this CPU)")
-    .text(", SMAP ").text((cr4 & CR4_SMAP) != 0 ? "on" : "off (not on this CPU)");
+    .text(", SMAP ").text((cr4 & CR4_SMAP) != 0 ? "on" : "off (not on this CPU)")
+    .text("; a process switch drops the previous address space by ").text(userHalfInit());
   logEnd();
   spawnExposeRingPhysical(commandLine.get("test") !== null);   // the isolation test's target
   const start = bootPackageInit(information);

@@ -88,6 +88,8 @@ interface BootOptions {
   /** The caller's manifest cap, in pages. */
   policyPages?: number;
   logLevel?: string;
+  /** CPUID's vendor string (the fake's default: GenuineIntel). */
+  cpuVendor?: string;
 }
 
 /** One instance of the entry with its fake hardware. Process 0 is the caller. */
@@ -97,6 +99,7 @@ class Machine {
   cr3 = 0n;
   cr3Loads = 0;
   invalidated: bigint[] = [];
+  cpuVendor: string | undefined;
   tsc = TSC_START;
   readonly msrs = new Map<number, bigint>();
   /** Every serialWrite, in order. */
@@ -113,6 +116,7 @@ class Machine {
 
   constructor(options: BootOptions = {}) {
     this.onContextForget = (context: bigint) => void this.contextsForgotten.push(context);
+    this.cpuVendor = options.cpuVendor;
     const hw = fakeHardware(this);
     this.wasm = instantiate(module, { hw });
     this.exports = this.wasm.exports;
@@ -349,6 +353,7 @@ ring("user half: showing a space copies its PML4 lower half into the kernel's; l
   const e = machine.exports;
   const live = u64(e.kernelPml4Address());
   const loads = machine.cr3Loads;
+  assert.is(machine.wasm.readString(e.userHalfSwitchedBy()), "INVLPG of the pages used (an Intel CPU)");
   assert.equal(lowerHalf(machine, live), new Array(256).fill(0n), "the kernel's PML4 maps no user half at first");
 
   e.userHalfShowProcess(0);
@@ -405,6 +410,21 @@ ring("user half: a table a shown space adds appears at once; a space with more p
   assert.is(machine.cr3Loads, loads + 1, "1025 pages: a CR3 load instead");
   assert.equal(machine.invalidated, []);
   assert.equal(lowerHalf(machine, live), lowerHalf(machine, u64(e.processPml4(0))));
+  assert.equal(machine.wasm.aborts, []);
+});
+
+ring("user half: on a CPU that is neither Intel nor QEMU's TCG, every switch loads CR3", () => {
+  const { machine, victim } = boot({ cpuVendor: "AuthenticAMD" });
+  const e = machine.exports;
+  assert.is(machine.wasm.readString(e.userHalfSwitchedBy()), "a CR3 load (neither an Intel CPU nor QEMU's TCG)");
+  const loads = machine.cr3Loads;
+  e.userHalfShowProcess(0);
+  touch(machine, 0, IMAGE_READ);
+  e.userHalfShowProcess(victim);
+  e.userHalfShowProcess(0);
+  assert.is(machine.cr3Loads, loads + 2, "a CR3 load on each switch away from a space");
+  assert.equal(machine.invalidated, []);
+  assert.equal(lowerHalf(machine, u64(e.kernelPml4Address())), lowerHalf(machine, u64(e.processPml4(0))));
   assert.equal(machine.wasm.aborts, []);
 });
 

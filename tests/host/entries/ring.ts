@@ -34,7 +34,7 @@ import { ManifestProgram } from "../../../kernel/proc/manifest";
 import { exitValue, Process, processEnd, processesLive as kernelProcessesLive, processNextId, processRegister, ProcessState } from "../../../kernel/proc/process";
 import { PROCESS_CAPABILITY_SLOTS, spawnFramesNeeded as kernelSpawnFramesNeeded } from "../../../kernel/proc/spawn";
 import { Thread } from "../../../kernel/proc/thread";
-import { userHalfHide, userHalfShow } from "../../../kernel/proc/user-half";
+import { userHalfHide, userHalfInit, userHalfShow } from "../../../kernel/proc/user-half";
 import { timeoutsExpire, timeoutsPending as kernelTimeoutsPending } from "../../../kernel/proc/timeouts";
 import { clockInit } from "../../../kernel/time/clock";
 
@@ -58,6 +58,7 @@ class World {
   hogged: u64[] = [];
   /** Objects the test follows by number (objectTrack): a pointer only, no reference counted. */
   tracked: KernelObject[] = [];
+  switchedBy: string = "";
 }
 const world = new World();
 
@@ -95,6 +96,7 @@ export function setup(regionStart: u32, regionEnd: u32, logLevel: string): u64 {
   store<u32>(INFORMATION, 16);
   framesInit(world.information, INFORMATION);
   kernelSpaceInit();
+  world.switchedBy = userHalfInit();
   clockInit(1_000_000_000);   // a TSC of 1 GHz: nanoseconds = cycles
   if (world.information.modules.length > 0) bootPackageInit(world.information);
   if (!logSetLevel(logLevel)) abort("test entry: unknown log level");
@@ -142,6 +144,8 @@ export function mapError(): i32 { return lastMapError; }
 
 // --- the user half (kernel/proc/user-half.ts) ---------------------------------------------------
 
+/** How setup's userHalfInit decided process switches drop a space. */
+export function userHalfSwitchedBy(): string { return world.switchedBy; }
 export function userHalfShowProcess(index: i32): void { userHalfShow(processAt(index).space); }
 export function userHalfHideProcess(index: i32): void { userHalfHide(processAt(index).space); }
 export function processPml4(index: i32): u64 { return processAt(index).space.pml4; }
