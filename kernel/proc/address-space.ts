@@ -1,7 +1,8 @@
-// A process's address space: its own PML4 whose kernel half (entries 256-511) points at the
-// kernel's pre-allocated PDPTs, so kernel mappings appear in every process (kernel-space.ts).
-// The lower half holds only what this module maps, every frame of it owned by the process;
-// destroy() frees them all, tables included. Used by the loader, Memory and process teardown.
+// A process's address space: its own PML4, whose lower half holds only what this module maps,
+// every frame of it owned by the process; destroy() frees them all, tables included. CR3 never
+// holds this PML4: the CPU sees the lower half through the kernel's PML4 (user-half.ts). Its
+// kernel half still points at the kernel's PDPTs, so that loading it by mistake would not
+// unmap the kernel. Used by the loader, Memory, the user half and process teardown.
 //
 // A mapping, once made, never changes or goes away while the space lives (map() refuses a page
 // already mapped), so leaf() keeps the last few user translations it walked: user-memory.ts
@@ -37,9 +38,10 @@ const PAGE_SHARED: u64 = 1 << 9;
 
 /** Translations leaf() keeps (a power of two), indexed by the low bits of the page number. */
 const TRANSLATIONS: i32 = 8;
-/** Above this many pages, scanning them for accessed bits costs more than reloading CR3 and
- * refilling the TLB (measured: docs/ARCHITECTURE.md, "Switching address spaces"). */
-const SCAN_LIMIT: i32 = 1024;
+/** Above this many pages, scanning them for accessed bits would cost more than a CR3 load and
+ * the refills after it: about 10 ns per page scanned against 5-7 us (docs/ARCHITECTURE.md,
+ * "Switching address spaces"). */
+const SCAN_LIMIT: i32 = 512;
 
 export class AddressSpace {
   /** Per cache line: the user page | 1 (0: empty), and its leaf entry. */
@@ -137,23 +139,27 @@ export class AddressSpace {
   /** Drops from the TLB every page of this space the CPU may hold, clearing its accessed bit:
    * the CPU caches no translation from an entry whose accessed flag is 0 (Intel SDM vol. 3A,
    * 4.10.2.3), so a page whose bit is clear is in no TLB. Only once the user half no longer
-   * shows this space: the first INVLPG also empties the paging-structure caches (4.10.4.1), so
-   * no new translation through its tables can form during the scan. Returns false, doing nothing, when
-   * the space has more pages than are worth scanning: the caller then reloads CR3. */
+   * shows this space. The first INVLPG also empties the paging-structure caches (4.10.4.1);
+   * until then a CPU could still cache a translation through them (speculatively) after its
+   * bit was read, so the pages read before it are read again after it. Each INVLPG costs under
+   * TCG (QEMU 7.2 empties its whole jump cache on every one), so none is spent on a page whose
+   * bit is clear, save one for the caches when no bit is set. Returns false, doing nothing,
+   * when the space has more pages than are worth scanning: the caller then reloads CR3. */
   forgetCachedPages(): bool {
     if (this.pageCount > SCAN_LIMIT) return false;
     const runs = this.runs;
     if (runs.length == 0) return true;
-    invalidatePage(unchecked(runs[2]));
+    let firstRun = runs.length, first: usize = 0;
     for (let r = 0; r < runs.length; r += 3) {
-      const start = <usize>unchecked(runs[r]), end = <usize>unchecked(runs[r + 1]);
-      for (let address = start; address < end; address += 8) {
-        const entry = load<u64>(address);
-        if (entry & PAGE_ACCESSED) {
-          store<u64>(address, entry & ~PAGE_ACCESSED);
-          invalidatePage(unchecked(runs[r + 2]) + (<u64>(address - start) << 9));
-        }
+      const found = dropAccessed(<usize>unchecked(runs[r]), <usize>unchecked(runs[r + 1]), unchecked(runs[r + 2]));
+      if (found != 0 && first == 0) {
+        firstRun = r;
+        first = found;
       }
+    }
+    if (first == 0) invalidatePage(unchecked(runs[2]));
+    for (let r = 0; r <= firstRun && r < runs.length; r += 3) {
+      dropAccessed(<usize>unchecked(runs[r]), r == firstRun ? first : <usize>unchecked(runs[r + 1]), unchecked(runs[r + 2]));
     }
     return true;
   }
@@ -182,6 +188,21 @@ export class AddressSpace {
     this.runs = [];
     this.pageCount = 0;
   }
+}
+
+/** Drops from the TLB each page of a run whose accessed flag is set, clearing the flag: leaf
+ * entries at [start, end), the first for user page `virtual`. Returns the leaf entry address of
+ * the first page dropped, or 0. */
+function dropAccessed(start: usize, end: usize, virtual: u64): usize {
+  let first: usize = 0;
+  for (let address = start; address < end; address += 8) {
+    const entry = load<u64>(address);
+    if (!(entry & PAGE_ACCESSED)) continue;
+    store<u64>(address, entry & ~PAGE_ACCESSED);
+    invalidatePage(virtual + (<u64>(address - start) << 9));
+    if (first == 0) first = address;
+  }
+  return first;
 }
 
 /** Frees the tables and owned frames under `table` (entries [0, count)); shared frames stay. */

@@ -17,6 +17,8 @@ export interface FakeMachine {
   /** CR3 loads (each empties the TLB), and the addresses given to INVLPG, in order. */
   cr3Loads?: number;
   invalidated?: bigint[];
+  /** Called inside each INVLPG, after it is recorded. */
+  onInvalidate?: ((virtual: bigint) => void) | null;
   /** CPUID leaf 0's 12-byte vendor string. */
   cpuVendor?: string;
   msrs: Map<number, bigint>;
@@ -44,7 +46,10 @@ export function fakeHardware(machine: FakeMachine): Record<string, (...args: any
       machine.cr3 = u64(value);
       machine.cr3Loads = (machine.cr3Loads ?? 0) + 1;
     },
-    invalidatePage: (virtual: bigint) => void (machine.invalidated ??= []).push(u64(virtual)),
+    invalidatePage: (virtual: bigint) => {
+      (machine.invalidated ??= []).push(u64(virtual));
+      machine.onInvalidate?.(u64(virtual));
+    },
     // KernelImageLayout's fields (kernel/memory/kernel-image.ts), at virtual offset + physical.
     kernelImageLayout: (output: number) => {
       const offset = 0xffff_ffff_8000_0000n;
