@@ -141,8 +141,8 @@ export class AddressSpace {
    * 4.10.2.3), so a page whose bit is clear is in no TLB. Only once the user half no longer
    * shows this space. The first INVLPG also empties the paging-structure caches (4.10.4.1);
    * until then a CPU could still cache a translation through them (speculatively) after its
-   * bit was read, so the pages read before it are read again after it. Each INVLPG costs under
-   * TCG (QEMU 7.2 empties its whole jump cache on every one), so none is spent on a page whose
+   * bit was read, so the pages read before it are read again after it. An INVLPG ends a
+   * translation block under TCG and clears jump-cache entries, so none is spent on a page whose
    * bit is clear, save one for the caches when no bit is set. Returns false, doing nothing,
    * when the space has more pages than are worth scanning: the caller then reloads CR3. */
   forgetCachedPages(): bool {

@@ -8,7 +8,7 @@
 //
 // Dropping pages one by one is right only where it is promised that no translation is cached
 // from an entry whose accessed flag is 0 and that INVLPG empties the paging-structure caches:
-// the Intel SDM promises both (vol. 3A, 4.10.2.3, 4.10.3.1, 4.10.4.1), and QEMU's TCG behaves
+// the Intel SDM promises both (vol. 3A, 4.10.2.3, 4.10.4.1, 4.10.4.3), and QEMU's TCG behaves
 // so. On any other CPU (AMD's manual was not checked) every switch loads CR3.
 // Called by the scheduler (the thread about to run), process teardown and the SMAP selftest.
 
