@@ -42,6 +42,18 @@ const EXPECTATIONS: Expectation[] = [
   new Expectation(18, "unaligned atomic", ExitKind.Faulted, PAGE_FAULT),
 ];
 
+/** Runs two probes at once (arguments `first` and `second`) to their end: 1 when both exited
+ * with code 0, 0 when either did not, -1 when one could not be spawned. */
+function pairExitsZero(spawner: ProcessSpawner, grants: u32[], first: u32, second: u32): i32 {
+  const one = spawner.spawn("probe", grants, first), two = spawner.spawn("probe", grants, second);
+  if (one === null || two === null) return -1;
+  const oneStatus = one.wait(), twoStatus = two.wait();
+  one.release();
+  two.release();
+  const exitedZero = (status: ExitStatus | null): bool => status !== null && status.kind == ExitKind.Exited && status.code == 0;
+  return exitedZero(oneStatus) && exitedZero(twoStatus) ? 1 : 0;
+}
+
 function describe(status: ExitStatus): string {
   const how = status.kind == ExitKind.Exited ? "exited " : status.kind == ExitKind.Killed ? "killed " : "faulted ";
   return how + status.code.toString();
@@ -101,12 +113,9 @@ export function main(): i32 {
   }
 
   // Two processes summing in SSE registers at once, preempted by the tick: each result exact.
-  const small = spawner.spawn("probe", grants, 16), large = spawner.spawn("probe", grants, 17);
-  if (small === null || large === null) return 6;
-  const smallStatus = small.wait(), largeStatus = large.wait();
-  small.release();
-  large.release();
-  if (smallStatus === null || largeStatus === null || smallStatus.code != 0 || largeStatus.code != 0 || smallStatus.kind != ExitKind.Exited) {
+  const sums = pairExitsZero(spawner, grants, 16, 17);
+  if (sums < 0) return 6;
+  if (sums == 0) {
     console.line("check: FAIL SSE state across preemption");
     failures++;
   }
@@ -114,13 +123,9 @@ export function main(): i32 {
 
   // Two copies of one program, same addresses, own values, preempted by the tick: every page a
   // switch leaves behind must be gone from the TLB (kernel/proc/user-half.ts).
-  const one = spawner.spawn("probe", grants, 20 | (1 << 12)), two = spawner.spawn("probe", grants, 20 | (2 << 12));
-  if (one === null || two === null) return 6;
-  const oneStatus = one.wait(), twoStatus = two.wait();
-  one.release();
-  two.release();
-  if (oneStatus === null || twoStatus === null || oneStatus.kind != ExitKind.Exited || twoStatus.kind != ExitKind.Exited ||
-      oneStatus.code != 0 || twoStatus.code != 0) {
+  const own = pairExitsZero(spawner, grants, 20 | (1 << 12), 20 | (2 << 12));
+  if (own < 0) return 6;
+  if (own == 0) {
     console.line("check: FAIL a process saw another's pages");
     failures++;
   }
