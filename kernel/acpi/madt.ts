@@ -241,16 +241,15 @@ function readStructure(madt: Madt, type: u8, structure: usize, offset: u32): voi
     entry.sourceIrq = load<u8>(structure + OVERRIDE_SOURCE);
     entry.gsi = load<u32>(structure + OVERRIDE_GSI);
     entry.flags = load<u16>(structure + OVERRIDE_FLAGS);
-    const irq = "IRQ " + entry.sourceIrq.toString();
-    if (entry.bus != 0) madt.note(at(offset) + ": override of " + irq + " on bus " + entry.bus.toString() + ", not ISA");
+    if (entry.bus != 0) madt.note(overrideAt(offset, entry) + " on bus " + entry.bus.toString() + ", not ISA");
     if ((entry.flags & 0b11) == POLARITY_RESERVED || ((entry.flags >> 2) & 0b11) == TRIGGER_RESERVED) {
-      madt.note(at(offset) + ": override of " + irq + " has reserved flags " + hexText(entry.flags) + "; ISA defaults used");
+      madt.note(overrideAt(offset, entry) + " has reserved flags " + hexText(entry.flags) + "; ISA defaults used");
     }
-    if (<u32>entry.sourceIrq >= ISA_IRQ_COUNT) madt.note(at(offset) + ": override of " + irq + ", not an ISA IRQ");
+    if (<u32>entry.sourceIrq >= ISA_IRQ_COUNT) madt.note(overrideAt(offset, entry) + ", not an ISA IRQ");
     for (let i = 0; i < madt.overrides.length; i++) {
       const other = madt.overrides[i];
       if (other.bus == entry.bus && other.sourceIrq == entry.sourceIrq) {
-        madt.note(at(offset) + ": second override of " + irq + "; the first is used");
+        madt.note(at(offset) + ": second override of IRQ " + entry.sourceIrq.toString() + "; the first is used");
         break;
       }
     }
@@ -278,4 +277,11 @@ function readStructure(madt: Madt, type: u8, structure: usize, offset: u32): voi
 /** Names a structure's position in problem lines; built only when there is a problem. */
 function at(offset: u32): string {
   return "MADT offset " + offset.toString();
+}
+
+/** The start of a note about an interrupt source override. Built only when there is a note to
+ * make: a boot with no notes then runs no string code here (docs/ARCHITECTURE.md, "Where init
+ * time goes"). */
+function overrideAt(offset: u32, entry: InterruptSourceOverride): string {
+  return at(offset) + ": override of IRQ " + entry.sourceIrq.toString();
 }
