@@ -262,6 +262,16 @@ acpi("isaIrqToGsi: active low, the first of two overrides wins, non-ISA buses ig
   assert.equal(route(4), { error: "none", gsi: 4, activeLow: false, level: false });
 });
 
+acpi("MADT: an override with reserved flags or a non-ISA source IRQ is noted, with its IRQ", () => {
+  const scratch = new Scratch();
+  const table = scratch.place(madt(new Structures().override(0, 5, 5, 0x0002).override(0, 17, 40, 0)));
+  const parsed = parseMadtAt(table.address);
+  assert.is(parsed.error, "none");
+  const problems = parsed.problems.join("\n");
+  assert.match(problems, /MADT offset \d+: override of IRQ 5 has reserved flags 0x2; ISA defaults used/);
+  assert.match(problems, /MADT offset \d+: override of IRQ 17, not an ISA IRQ/);
+});
+
 acpi("MADT: local APIC address override, online-capable CPUs, unknown types skipped by length", () => {
   const scratch = new Scratch();
   const structures = new Structures()
