@@ -1537,6 +1537,17 @@ ring("fuzz: random and mutated entries in batches match the documents' model; no
   let jumped = false;
   /** Entries consumed, and completions written for them, over the whole run. */
   let consumedEntries = 0, completionsWritten = 0;
+  /** A victim ends: the caller's calls waiting on it complete with the killed status, in order. */
+  const killVictim = (victim: (typeof model.victims)[number]) => {
+    const from = machine.cqTail;
+    e.processKill(victim.index);
+    checkWritten(from, victim.waiters.map((waiter) => completionBytes(waiter, 0n, KILLED_STATUS, CALL)), true);
+    cqTail = (cqTail + victim.waiters.length) >>> 0;
+    completionsWritten += victim.waiters.length;
+    model.reserved -= victim.waiters.length;
+    victim.waiters = [];
+    victim.ended = true;
+  };
   /** The process reaps `take` completions, checking that none was overwritten meanwhile. */
   const reap = (take: number) => {
     for (let i = 0; i < take; i++, cqHead = (cqHead + 1) >>> 0) {
@@ -1580,14 +1591,7 @@ ring("fuzz: random and mutated entries in batches match the documents' model; no
       // the caller's waits on it complete.
       const running = model.victims.filter((victim) => !victim.ended);
       if (running.length > 0 && chance(0.02)) {
-        const victim = pick(running), from = machine.cqTail;
-        e.processKill(victim.index);
-        checkWritten(from, victim.waiters.map((waiter) => completionBytes(waiter, 0n, KILLED_STATUS, CALL)), true);
-        cqTail = (cqTail + victim.waiters.length) >>> 0;
-        completionsWritten += victim.waiters.length;
-        model.reserved -= victim.waiters.length;
-        victim.waiters = [];
-        victim.ended = true;
+        killVictim(pick(running));
       }
       // Capabilities come back when none of an interface is left.
       const has = (iface: number) => [...model.capabilities.values()].some((capability) => capability.iface === iface && (iface !== PROCESS_HANDLE || !capability.victim!.ended));
@@ -1696,16 +1700,7 @@ ring("fuzz: random and mutated entries in batches match the documents' model; no
     const last = model.sleeps.reduce((latest, sleep) => (sleep.deadline > latest ? sleep.deadline : latest), 0n);
     if (TSC_START + last > machine.tsc) machine.tsc = TSC_START + last;
     tick();
-    for (const victim of model.victims.filter((victim) => !victim.ended)) {
-      const from = machine.cqTail;
-      e.processKill(victim.index);
-      checkWritten(from, victim.waiters.map((waiter) => completionBytes(waiter, 0n, KILLED_STATUS, CALL)), true);
-      cqTail = (cqTail + victim.waiters.length) >>> 0;
-      completionsWritten += victim.waiters.length;
-      model.reserved -= victim.waiters.length;
-      victim.waiters = [];
-      victim.ended = true;
-    }
+    for (const victim of model.victims.filter((victim) => !victim.ended)) killVictim(victim);
     reap((cqTail - cqHead) >>> 0);
     assert.is(model.reserved, 0);
     assert.is(e.ringReserved(), 0, "no slot reserved at the end");
