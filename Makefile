@@ -120,8 +120,7 @@ $(BUILD)/kernel.elf: $(OBJECTS) $(BUILD)/ksyms.o $(BUILD)/kernel.ld $(BUILD)/hot
 # with crt0, the user wasm runtime and the import modules (userspace/rt/c/).
 USER_PROGRAMS := $(patsubst userspace/programs/%/main.ts,%,$(wildcard userspace/programs/*/main.ts))
 USER_ELVES := $(USER_PROGRAMS:%=$(BUILD)/user/%.elf)
-USER_AS_SOURCES := $(shell find userspace/rt -name '*.ts') kernel/cap/ring-layout.ts kernel/cap/methods.ts \
-                   kernel/cap/interface.ts kernel/layout.ts
+USER_AS_SOURCES := $(shell find userspace/rt abi -name '*.ts')
 USER_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pie -mcmodel=small -fno-stack-protector \
                -fno-asynchronous-unwind-tables -DNDEBUG -Iarch/x86_64 -Iarch/x86_64/wasm-rt -Iuserspace/rt/c
 USER_RT_OBJECTS := $(addprefix $(BUILD)/user/rt/,runtime.o imports.o probes.o crt0.o string.o common.o)

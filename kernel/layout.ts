@@ -13,18 +13,6 @@ export const DIRECT_MAP_LIMIT: u64 = 0x1_0000_0000;
 /** Device registers, mapped uncached on demand (kernel/memory/mmio.ts). */
 export const MMIO_WINDOW_BASE: u64 = 0xffff_c000_0000_0000;
 export const MMIO_WINDOW_SIZE: u64 = 0x40_0000_0000;
-/** A process's lower half (the ASCII map is in layout.h). */
-export const USER_TRAP_REPORT_BASE: u64 = 0x100;
-export const USER_IMAGE_START: u64 = 0x40_0000;
-export const USER_IMAGE_END: u64 = 0x4000_0000;
-export const USER_LINEAR_BASE: u64 = 0x1_0000_0000;
-export const USER_LINEAR_RESERVED: u64 = 0x2_0000_0000;
-export const USER_RING_LINEAR: u32 = 0x1000;
-export const USER_LINEAR_START: u32 = 0x1_0000;
-export const USER_STACK_SPACING: u64 = 0x2_0000;
-export const USER_STACK_TOP: u64 = 0x7fff_0000_0000;
-export const USER_STACK_SIZE: u64 = 0x1_0000;
-export const USER_HALF_END: u64 = 0x8000_0000_0000;
 /** isa-debug-exit codes the kernel writes (QEMU exits with code * 2 + 1). */
 export const DEBUG_EXIT_PASS: u32 = 0x10;
 export const DEBUG_EXIT_FAIL: u32 = 0x11;

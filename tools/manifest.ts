@@ -17,7 +17,7 @@ export const NAME_SIZE = 32; // NUL-padded; the last byte is always NUL
 export const FLAG_START_AT_BOOT = 1;
 export const START_PROGRAM_NAME = "init";
 
-/** Grant names and their Interface values (kernel/cap/interface.ts; the host test checks them
+/** Grant names and their Interface values (abi/interfaces.ts; the host test checks them
  * against the kernel's interfaceName). The mask bit is 1 << value. */
 export const GRANTS: ReadonlyMap<string, number> = new Map([
   ["console", 1], ["timer", 2], ["memory", 3], ["process-spawner", 4], ["process-handle", 5], ["endpoint", 6], ["endpoint-client", 7],

@@ -4,7 +4,7 @@
 // mapped read-only first, if it is small (a reserved range that large is more likely MMIO).
 
 import { BootInformation } from "../boot/multiboot2";
-import { KernelError, kernelErrorName } from "../error";
+import { KernelError, kernelErrorName } from "../../abi/errors";
 import { DIRECT_MAP_LIMIT } from "../layout";
 import { log, logEnd, LogLevel, logLine } from "../log/log";
 import { directMapAddReadOnly, directMapRuns, kernelPml4 } from "../memory/kernel-space";

@@ -3,7 +3,7 @@
 // NMI inputs, plus isaIrqToGsi(), which routes a legacy IRQ through the overrides. Pure: called
 // by the kernel's interrupt bring-up and tests/host/acpi.test.ts with a table from findTable().
 
-import { KernelError } from "../error";
+import { KernelError } from "../../abi/errors";
 import { AcpiResult, hexText } from "./result";
 import { AcpiTable, SIGNATURE_MADT } from "./tables";
 

@@ -3,7 +3,7 @@
 // table is read only when one range covers all of it, so a corrupt address or length refuses
 // the table instead of faulting on an unmapped page. Also the two byte readers the parsers share.
 
-import { KernelError } from "../error";
+import { KernelError } from "../../abi/errors";
 import { DIRECT_MAP_LIMIT } from "../layout";
 
 /** The kernel maps physical memory below 4 GiB only (docs/ARCHITECTURE.md, "The memory model"). */

@@ -2,7 +2,7 @@
 // closed enum and the problems met on the way (skipped entries, odd fields) as text. The parsers
 // are pure and never log, so the kernel's ACPI setup logs `problems` and host tests read them.
 
-import { KernelError, kernelErrorName } from "../error";
+import { KernelError, kernelErrorName } from "../../abi/errors";
 
 /** At most this many problems are kept, then one line saying that more were dropped, so a
  * hostile table cannot fill the kernel heap with notes. */

@@ -2,7 +2,7 @@
 // the boot loader hands over (multiboot2 tags 14 and 15). Pure: called by the kernel's ACPI
 // setup and by tests/host/acpi.test.ts; kernel/acpi/tables.ts walks the roots it names.
 
-import { KernelError } from "../error";
+import { KernelError } from "../../abi/errors";
 import { asciiText, byteSum } from "./memory";
 import { AcpiResult } from "./result";
 

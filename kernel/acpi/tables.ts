@@ -3,7 +3,7 @@
 // XSDT (§5.2.8) or the RSDT (§5.2.7). Pure: called by the kernel's ACPI setup and by
 // tests/host/acpi.test.ts; table parsers (kernel/acpi/madt.ts) take the AcpiTable it returns.
 
-import { KernelError, kernelErrorName } from "../error";
+import { KernelError, kernelErrorName } from "../../abi/errors";
 import { FOUR_GIB, ReadableMemory, asciiText, byteSum } from "./memory";
 import { AcpiResult, hexText } from "./result";
 import { Rsdp } from "./rsdp";

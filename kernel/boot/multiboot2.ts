@@ -4,7 +4,7 @@
 // imports), so host tests run it under Node (tests/host/multiboot2.test.ts); kernel/main.ts
 // calls it and logs `problems`. Multiboot2 specification 2.0, section 3.6 "Boot information".
 
-import { KernelError } from "../error";
+import { KernelError } from "../../abi/errors";
 
 // The structure (§3.6 "Boot information format", "Basic tags structure"); offsets are from its
 // start, tags are 8-byte aligned relative to that start, and nothing past total_size is read.

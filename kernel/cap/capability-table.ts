@@ -8,8 +8,8 @@
 // generation 0xffffff is retired for good instead of wrapping, so a stale handle never reaches a
 // later capability. All storage is made by create(): nothing is allocated afterwards.
 
-import { KernelError } from "../error";
-import { Interface } from "./interface";
+import { KernelError } from "../../abi/errors";
+import { Interface } from "../../abi/interfaces";
 import { KernelObject } from "./kernel-object";
 
 /** The most slots a table can have (slot numbers fit in a handle's low 8 bits). */

@@ -2,9 +2,9 @@
 // capability allows is decided. Decode checks the method and its arguments and has no side
 // effect; invoke performs it and cannot fail (it completes now, or later from the slot reserved).
 
-import { KernelError } from "../error";
+import { KernelError } from "../../abi/errors";
 import { Thread } from "../proc/thread";
-import { Interface } from "./interface";
+import { Interface } from "../../abi/interfaces";
 import { KernelObject } from "./kernel-object";
 import { consoleDecode, consoleInvoke } from "./objects/console";
 import {
@@ -14,7 +14,7 @@ import { memoryDecode, memoryInvoke, MemoryObject } from "./objects/memory";
 import { processHandleDecode, processHandleInvoke, ProcessHandleObject } from "./objects/process-handle";
 import { processSpawnerDecode, processSpawnerInvoke } from "./objects/process-spawner";
 import { timerDecode, timerInvoke } from "./objects/timer";
-import { SQE_METHOD } from "./ring-layout";
+import { SQE_METHOD } from "../../abi/ring";
 import { parkSpaceDecode, parkSpaceInvoke, ParkSpaceObject } from "./objects/park-space";
 import { threadControlDecode, threadControlInvoke, ThreadControlObject } from "./objects/thread-control";
 import { threadHandleDecode, threadHandleInvoke, ThreadHandleObject } from "./objects/thread-handle";

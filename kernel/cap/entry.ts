@@ -3,12 +3,12 @@
 // fills it, except an operation that completes later (it keeps the reservation). Results are
 // documented in docs/abi/ring.md.
 
-import { KernelError } from "../error";
+import { KernelError } from "../../abi/errors";
 import { Thread } from "../proc/thread";
 import { callDecode, callInvoke } from "./dispatch";
-import { Interface } from "./interface";
+import { Interface } from "../../abi/interfaces";
 import { EndpointObject, receiveDecode, receiveInvoke, returnDecode, returnInvoke } from "./objects/endpoint";
-import { Opcode, SQE_FLAGS, SQE_HANDLE, SQE_OPCODE, SQE_RESERVED0, SQE_RESERVED1, SQE_RESERVED2, SQE_USER_DATA } from "./ring-layout";
+import { Opcode, SQE_FLAGS, SQE_HANDLE, SQE_OPCODE, SQE_RESERVED0, SQE_RESERVED1, SQE_RESERVED2, SQE_USER_DATA } from "../../abi/ring";
 
 @inline function fail(thread: Thread, userData: u64, error: KernelError, opcode: u32): void {
   thread.ring.complete(userData, -(<i64>error), 0, opcode);

@@ -3,7 +3,7 @@
 // capability tables (kernel/cap/capability-table.ts) and kernel holders retain and release it;
 // the last release destroys it. Per-interface live counters let tests and self-tests find leaks.
 
-import { Interface, INTERFACE_COUNT } from "./interface";
+import { Interface, INTERFACE_COUNT } from "../../abi/interfaces";
 
 class KernelObjectState {
   /** Objects constructed and not yet destroyed, indexed by interface value. */

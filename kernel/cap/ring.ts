@@ -1,4 +1,4 @@
-// The kernel side of one thread's capability ring (layout: ring-layout.ts, docs/abi/ring.md).
+// The kernel side of one thread's capability ring (layout: abi/ring.ts, docs/abi/ring.md).
 // The kernel keeps its own submission head and completion tail and republishes them; the
 // process's tail and head are read once per cap_enter and checked, never trusted. A completion
 // slot is reserved for every entry before it is decoded, so no operation ever finds the
@@ -7,7 +7,7 @@
 import {
   CQE_OPCODE, CQE_RESERVED, CQE_RESULT, CQE_USER_DATA, CQE_VALUE, RING_CQ_ENTRIES, RING_CQ_ENTRIES_FIELD, RING_CQ_HEAD,
   RING_CQ_OFFSET, RING_CQ_TAIL, RING_CQE_SIZE, RING_SQ_ENTRIES, RING_SQ_ENTRIES_FIELD, RING_SQ_HEAD, RING_SQ_TAIL,
-} from "./ring-layout";
+} from "../../abi/ring";
 
 export class Ring {
   /** Next submission the kernel reads (its own copy). */

@@ -5,7 +5,7 @@
 
 import { portIn8, portOut8 } from "../arch/hw";
 import { Madt, Polarity, TriggerMode } from "../acpi/madt";
-import { KernelError, kernelErrorName } from "../error";
+import { KernelError, kernelErrorName } from "../../abi/errors";
 import { ioApicRoute } from "../interrupts/io-apic";
 import { localApicEndOfInterrupt, localApicId } from "../interrupts/local-apic";
 import { VECTOR_SERIAL } from "../interrupts/vectors";

@@ -4,7 +4,7 @@
 // and that is logged.
 
 import { Madt } from "../acpi/madt";
-import { KernelError, kernelErrorName } from "../error";
+import { KernelError, kernelErrorName } from "../../abi/errors";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { ioApicEntries, ioApicInit } from "./io-apic";
 import { localApicId, localApicInit } from "./local-apic";

@@ -3,7 +3,7 @@
 // IOWIN) and 3.2.4 (redirection table).
 
 import { mmioRead32, mmioWrite32 } from "../arch/hw";
-import { KernelError } from "../error";
+import { KernelError } from "../../abi/errors";
 import { mmioLastError, mmioMap } from "../memory/mmio";
 
 const REGISTER_SELECT: u64 = 0x00;

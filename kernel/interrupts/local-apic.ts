@@ -3,7 +3,7 @@
 // are reached through the MMIO window. Intel SDM vol. 3, chapter 11 (register map, table 11-1).
 
 import { mmioRead32, mmioWrite32, readMsr } from "../arch/hw";
-import { KernelError } from "../error";
+import { KernelError } from "../../abi/errors";
 import { mmioLastError, mmioMap } from "../memory/mmio";
 import { VECTOR_APIC_SPURIOUS } from "./vectors";
 

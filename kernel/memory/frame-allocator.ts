@@ -27,7 +27,7 @@
 // temporary lists are raw heap blocks (16 bytes an entry boundary, a run or an exclusion: 32 KiB
 // for the events of MAXIMUM_MAP_ENTRIES), freed before returning.
 
-import { KernelError } from "../error";
+import { KernelError } from "../../abi/errors";
 import { MemoryMapEntry } from "../boot/multiboot2";
 import { PhysicalRange } from "./physical-range";
 import { DIRECT_MAP_LIMIT } from "../layout";

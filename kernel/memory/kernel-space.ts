@@ -6,7 +6,7 @@
 // kernel-half PML4 slot, made now so later kernel mappings appear in every address space.
 
 import { cpuid, kernelImageLayout, readControlRegister, readMsr, writeControlRegister, writeMsr } from "../arch/hw";
-import { KernelError, kernelErrorName } from "../error";
+import { KernelError, kernelErrorName } from "../../abi/errors";
 import { DIRECT_MAP_BASE, DIRECT_MAP_LIMIT } from "../layout";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { frameAllocateZeroed } from "./frames";

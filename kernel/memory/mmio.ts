@@ -4,7 +4,7 @@
 // Virtual space is handed out upwards and never reused; devices map their registers once.
 
 import { invalidatePage } from "../arch/hw";
-import { KernelError } from "../error";
+import { KernelError } from "../../abi/errors";
 import { MMIO_WINDOW_BASE, MMIO_WINDOW_SIZE } from "../layout";
 import { kernelPml4, noExecuteFlag } from "./kernel-space";
 import { mapPage, PAGE_CACHE_DISABLE, PAGE_SIZE, PAGE_WRITABLE, PAGE_WRITE_THROUGH } from "./page-table";

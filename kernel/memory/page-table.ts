@@ -5,7 +5,7 @@
 //   63   62..52  51..12            11..9  8  7  6  5  4    3    2  1  0
 //   NX | avail | physical address | avail| G| PS| D| A| PCD| PWT| U| W| P
 
-import { KernelError } from "../error";
+import { KernelError } from "../../abi/errors";
 import { frameAllocateZeroed } from "./frames";
 
 export const PAGE_PRESENT: u64 = 1 << 0;

@@ -13,7 +13,7 @@
 // The space also lists its pages as runs of leaf entries, so that when the CPU stops showing it
 // (user-half.ts), forgetCachedPages() drops just the pages the CPU may have cached from the TLB.
 
-import { KernelError } from "../error";
+import { KernelError } from "../../abi/errors";
 import { frameAllocateZeroed, frameAllocator } from "../memory/frames";
 import { invalidatePage } from "../arch/hw";
 import { kernelPml4, noExecuteFlag } from "../memory/kernel-space";
@@ -21,7 +21,7 @@ import {
   PAGE_ACCESSED, PAGE_ADDRESS_MASK, PAGE_HUGE, PAGE_PRESENT, PAGE_SIZE, PAGE_USER, PAGE_WRITABLE, readEntry, tableIndex,
   writeEntry,
 } from "../memory/page-table";
-import { USER_HALF_END } from "../layout";
+import { USER_HALF_END } from "../../abi/layout";
 import { userHalfTableAdded } from "./user-half";
 
 /** Page permissions a user mapping can have: read is implied. */

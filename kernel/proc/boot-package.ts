@@ -4,7 +4,7 @@
 // The spawner looks programs up by name.
 
 import { BootInformation } from "../boot/multiboot2";
-import { kernelErrorName } from "../error";
+import { kernelErrorName } from "../../abi/errors";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { frameAllocateZeroed } from "../memory/frames";
 import { PAGE_SIZE } from "../memory/page-table";

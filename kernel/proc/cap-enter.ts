@@ -9,8 +9,8 @@ import { entryProcess } from "../cap/entry";
 import {
   CAP_ENTER_NO_TIMEOUT, CQE_OPCODE, CQE_RESULT, CQE_USER_DATA, CQE_VALUE, Opcode, RING_CQ_ENTRIES, RING_CQ_OFFSET, RING_CQ_TAIL,
   RING_CQE_SIZE, RING_SQ_ENTRIES, RING_SQ_OFFSET, RING_SQE_SIZE, SQE_OPCODE, SQE_RESERVED1, SQE_RESERVED2, SQE_USER_DATA,
-} from "../cap/ring-layout";
-import { KernelError } from "../error";
+} from "../../abi/ring";
+import { KernelError } from "../../abi/errors";
 import { monotonicNanos } from "../time/clock";
 import { CONTEXT_RAX, contextWrite } from "./context";
 import { schedulerReady, schedulerRemove } from "./scheduler";

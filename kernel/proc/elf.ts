@@ -4,8 +4,8 @@
 // own. Pure (no log, no hardware imports): the process loader calls it and logs `reason`;
 // tests/host/elf.test.ts runs it under Node. System V gABI chapters 4-5, ELF-64 Object File Format.
 
-import { KernelError } from "../error";
-import { USER_IMAGE_END, USER_IMAGE_START } from "../layout";
+import { KernelError } from "../../abi/errors";
+import { USER_IMAGE_END, USER_IMAGE_START } from "../../abi/layout";
 
 // The fields read (gABI "ELF Header" and "Program Header", ELF-64 sections 3 and 6; offsets in
 // bytes, little-endian as EI_DATA must say):
@@ -72,7 +72,7 @@ import { USER_IMAGE_END, USER_IMAGE_START } from "../layout";
 @inline const PF_W: u32 = 2;
 
 // The user image range, [USER_IMAGE_START, USER_IMAGE_END): see arch/x86_64/layout.h.
-export { USER_IMAGE_END, USER_IMAGE_START } from "../layout";
+export { USER_IMAGE_END, USER_IMAGE_START } from "../../abi/layout";
 /** At most this many program headers (of any type) in an image. */
 export const ELF_MAXIMUM_SEGMENTS: i32 = 16;
 

@@ -3,9 +3,9 @@
 // USER_TRAP_REPORT_BASE + code in the never-mapped page 0 (userspace/rt/c/runtime.c), so a page
 // fault there is named as that trap.
 
-import { ExitKind } from "../cap/methods";
+import { ExitKind } from "../../abi/methods";
 import { logEnd, LogLevel, logLine } from "../log/log";
-import { USER_TRAP_REPORT_BASE } from "../layout";
+import { USER_TRAP_REPORT_BASE } from "../../abi/layout";
 import { CONTEXT_RIP, contextRead } from "./context";
 import { processEnd } from "./process";
 import { currentThread } from "./scheduler";

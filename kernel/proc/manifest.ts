@@ -5,8 +5,8 @@
 // when a spawner passes capabilities. Pure (no log, no hardware imports), so host tests run it
 // under Node (tests/host/manifest.test.ts).
 
-import { KernelError } from "../error";
-import { INTERFACE_COUNT, Interface } from "../cap/interface";
+import { KernelError } from "../../abi/errors";
+import { INTERFACE_COUNT, Interface } from "../../abi/interfaces";
 
 // The module, all little-endian; nothing past totalLength exists:
 //

@@ -4,13 +4,13 @@
 // here too (ids, counts for leak checks).
 
 import { CapabilityTable } from "../cap/capability-table";
-import { ExitKind } from "../cap/methods";
-import { Opcode } from "../cap/ring-layout";
+import { ExitKind } from "../../abi/methods";
+import { Opcode } from "../../abi/ring";
 import { contextForget } from "../arch/hw";
 import { endpointsThreadEnded } from "../cap/objects/endpoint";
 import { parkSpaceThreadEnded } from "../cap/objects/park-space";
-import { THREADS_MAXIMUM } from "../cap/methods";
-import { USER_LINEAR_START } from "../layout";
+import { THREADS_MAXIMUM } from "../../abi/methods";
+import { USER_LINEAR_START } from "../../abi/layout";
 import { MemoryObject } from "../cap/objects/memory";
 import { frameFree } from "../memory/frames";
 import { logEnd, LogLevel, logLine } from "../log/log";

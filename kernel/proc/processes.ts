@@ -4,7 +4,7 @@
 
 import { kernelHeapBytes, readControlRegister } from "../arch/hw";
 import { BootInformation } from "../boot/multiboot2";
-import { Interface } from "../cap/interface";
+import { Interface } from "../../abi/interfaces";
 import { KernelObject } from "../cap/kernel-object";
 import { ConsoleObject } from "../cap/objects/console";
 import { MemoryObject } from "../cap/objects/memory";

@@ -6,10 +6,10 @@
 // processSpawn (the invoke side) unable to run out of frames.
 
 import { CapabilityTable } from "../cap/capability-table";
-import { interfaceName } from "../cap/interface";
+import { interfaceName } from "../../abi/interfaces";
 import { KernelObject } from "../cap/kernel-object";
-import { RING_TEST_RING_PHYSICAL } from "../cap/ring-layout";
-import { Interface } from "../cap/interface";
+import { RING_TEST_RING_PHYSICAL } from "../../abi/ring";
+import { Interface } from "../../abi/interfaces";
 import { ParkSpaceObject } from "../cap/objects/park-space";
 import { ThreadControlObject } from "../cap/objects/thread-control";
 import { ThreadSpawnerObject } from "../cap/objects/thread-spawner";

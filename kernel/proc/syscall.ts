@@ -2,8 +2,8 @@
 // its context: rax = number, rdi and rsi the arguments, the result back in rax. Any other number
 // ends the process: a native program that makes one is broken or hostile.
 
-import { ExitKind } from "../cap/methods";
-import { SYSCALL_CAP_ENTER, SYSCALL_EXIT } from "../cap/ring-layout";
+import { ExitKind } from "../../abi/methods";
+import { SYSCALL_CAP_ENTER, SYSCALL_EXIT } from "../../abi/ring";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { capEnter } from "./cap-enter";
 import { CONTEXT_RAX, CONTEXT_RDI, CONTEXT_RSI, contextRead } from "./context";

@@ -4,10 +4,10 @@
 // rsi = its ring's linear address. Its startup block lists the process's startup grants and its
 // own ThreadControl. threadFramesNeeded is the decode-side bound.
 
-import { Interface } from "../cap/interface";
+import { Interface } from "../../abi/interfaces";
 import { Ring } from "../cap/ring";
-import { RING_ARGUMENT, RING_GRANT_COUNT, RING_GRANTS, RING_PROCESS_ID, RING_SIZE } from "../cap/ring-layout";
-import { USER_LINEAR_BASE, USER_RING_LINEAR, USER_STACK_SIZE, USER_STACK_SPACING, USER_STACK_TOP } from "../layout";
+import { RING_ARGUMENT, RING_GRANT_COUNT, RING_GRANTS, RING_PROCESS_ID, RING_SIZE } from "../../abi/ring";
+import { USER_LINEAR_BASE, USER_RING_LINEAR, USER_STACK_SIZE, USER_STACK_SPACING, USER_STACK_TOP } from "../../abi/layout";
 import { frameAllocateZeroed } from "../memory/frames";
 import { PAGE_ADDRESS_MASK, PAGE_SIZE } from "../memory/page-table";
 import { KernelErrorCell, UserAccess } from "./address-space";

@@ -4,7 +4,7 @@
 // thread plus one sleep per reserved completion slot.
 
 import { parkTimedOut } from "../cap/objects/park-space";
-import { Opcode } from "../cap/ring-layout";
+import { Opcode } from "../../abi/ring";
 import { monotonicNanos } from "../time/clock";
 import { threadNotify, threadWakeFromCapEnter } from "./cap-enter";
 import { Thread, ThreadState } from "./thread";

@@ -4,9 +4,9 @@
 // the MMU's user checks. Every range is checked for wrapping and for staying in the user half.
 // Called by the kernel objects' decode and invoke steps.
 
-import { KernelError } from "../error";
+import { KernelError } from "../../abi/errors";
 import { PAGE_ADDRESS_MASK, PAGE_PRESENT, PAGE_SIZE, PAGE_USER, PAGE_WRITABLE } from "../memory/page-table";
-import { USER_HALF_END } from "../layout";
+import { USER_HALF_END } from "../../abi/layout";
 import { AddressSpace } from "./address-space";
 
 /** Whether [address, address + length) may be read (or written, with `write`) by the process:

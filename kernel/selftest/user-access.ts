@@ -5,7 +5,7 @@
 // failure.
 
 import { kernelTouchUser, readControlRegister } from "../arch/hw";
-import { USER_IMAGE_START } from "../layout";
+import { USER_IMAGE_START } from "../../abi/layout";
 import { logEnd, logLine } from "../log/log";
 import { processesStarted } from "../proc/processes";
 import { userHalfShow } from "../proc/user-half";

@@ -7,9 +7,9 @@
 // first process's own record is still referenced; a leak per process would show as kilobytes.
 
 import { debugExit, kernelHeapBytes } from "../arch/hw";
-import { INTERFACE_COUNT, interfaceName } from "../cap/interface";
+import { INTERFACE_COUNT, interfaceName } from "../../abi/interfaces";
 import { liveObjects } from "../cap/kernel-object";
-import { ExitKind } from "../cap/methods";
+import { ExitKind } from "../../abi/methods";
 import { DEBUG_EXIT_FAIL, DEBUG_EXIT_PASS } from "../layout";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { framesFree } from "../memory/frames";

@@ -18,9 +18,9 @@ function enumValues(path: string): Record<string, number> {
     [...readFileSync(join(REPOSITORY, path), "utf8").matchAll(/^\s+(\w+) = (\d+),/gm)].map(([, name, value]) => [name, Number(value)]),
   );
 }
-const ERROR = enumValues("kernel/error.ts");
-const INTERFACE = enumValues("kernel/cap/interface.ts");
-const INTERFACE_COUNT = Number(/INTERFACE_COUNT: i32 = (\d+);/.exec(readFileSync(join(REPOSITORY, "kernel/cap/interface.ts"), "utf8"))![1]);
+const ERROR = enumValues("abi/errors.ts");
+const INTERFACE = enumValues("abi/interfaces.ts");
+const INTERFACE_COUNT = Number(/INTERFACE_COUNT: i32 = (\d+);/.exec(readFileSync(join(REPOSITORY, "abi/interfaces.ts"), "utf8"))![1]);
 const GENERATION_LAST = 0xff_ffff;
 
 const handle = (generation: number, slot: number): number => ((generation << 8) | slot) >>> 0;

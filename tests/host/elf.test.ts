@@ -11,7 +11,7 @@ import { REPOSITORY } from "../qemu-runner/runner";
 import { compileAssemblyScript, instantiate, type AssemblyScriptModule } from "./assemblyscript";
 import { generator } from "./random";
 
-// kernel/error.ts
+// abi/errors.ts
 const NONE = 0, MALFORMED = 1, TRUNCATED = 2, NOT_PERMITTED = 18;
 const TOP_PAGES = 4; // 256 KiB above the heap for images
 

@@ -22,9 +22,9 @@ const HEAP_END = 0x180_0000;
 type Entry = [base: number | bigint, length: number | bigint, type: number];
 type Range = [start: number | bigint, end: number | bigint];
 
-/** KernelError values, read from kernel/error.ts so that the two cannot drift apart. */
+/** KernelError values, read from abi/errors.ts so that the two cannot drift apart. */
 const ERROR: Record<string, number> = Object.fromEntries(
-  [...readFileSync(join(REPOSITORY, "kernel/error.ts"), "utf8").matchAll(/^\s+(\w+) = (\d+),/gm)].map(([, name, value]) => [name, Number(value)]),
+  [...readFileSync(join(REPOSITORY, "abi/errors.ts"), "utf8").matchAll(/^\s+(\w+) = (\d+),/gm)].map(([, name, value]) => [name, Number(value)]),
 );
 
 // Firmware maps of QEMU 7.2 (pc machine): SeaBIOS and OVMF with -m 256M captured from the kernel's

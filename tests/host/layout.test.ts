@@ -1,5 +1,5 @@
 // The machine layout is written twice, once per language (arch/x86_64/layout.h for C, asm and
-// the linker script; kernel/layout.ts for AssemblyScript), plus asc's --memoryBase in
+// the linker script; kernel/layout.ts and abi/layout.ts for AssemblyScript), plus asc's --memoryBase in
 // asconfig.json. This test keeps them equal.
 
 import { test } from "uvu";
@@ -15,16 +15,18 @@ function cDefines(): Map<string, bigint> {
   return defines;
 }
 
-test("every constant in kernel/layout.ts equals its layout.h twin", () => {
-  const defines = cDefines();
-  const text = readFileSync(join(REPOSITORY, "kernel/layout.ts"), "utf8");
-  const constants = [...text.matchAll(/^export const (\w+): \w+ = (0x[0-9a-fA-F_]+|[\d_]+);/gm)];
-  assert.ok(constants.length >= 5, "layout.ts constants found");
-  for (const [, name, value] of constants) {
-    assert.ok(defines.has(name), `${name} is defined in layout.h`);
-    assert.is(BigInt(value.replace(/_/g, "")), defines.get(name), name);
-  }
-});
+for (const file of ["kernel/layout.ts", "abi/layout.ts"]) {
+  test(`every constant in ${file} equals its layout.h twin`, () => {
+    const defines = cDefines();
+    const text = readFileSync(join(REPOSITORY, file), "utf8");
+    const constants = [...text.matchAll(/^export const (\w+): \w+ = (0x[0-9a-fA-F_]+|[\d_]+);/gm)];
+    assert.ok(constants.length >= 5, `${file} constants found`);
+    for (const [, name, value] of constants) {
+      assert.ok(defines.has(name), `${name} is defined in layout.h`);
+      assert.is(BigInt(value.replace(/_/g, "")), defines.get(name), name);
+    }
+  });
+}
 
 test("asc --memoryBase is KERNEL_HEAP_START", () => {
   const config = JSON.parse(readFileSync(join(REPOSITORY, "asconfig.json"), "utf8"));

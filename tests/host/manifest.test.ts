@@ -15,9 +15,9 @@ import { GRANTS, ManifestError, compileManifest } from "../../tools/manifest";
 import { compileAssemblyScript, instantiate, type AssemblyScriptModule } from "./assemblyscript";
 import { generator } from "./random";
 
-// kernel/error.ts
-/** Interface values (kernel/cap/interface.ts): grant mask bits 1..INTERFACE_COUNT-1 are valid. */
-const INTERFACE_COUNT = Number(/INTERFACE_COUNT: i32 = (\d+);/.exec(readFileSync(join(REPOSITORY, "kernel/cap/interface.ts"), "utf8"))![1]);
+// abi/errors.ts
+/** Interface values (abi/interfaces.ts): grant mask bits 1..INTERFACE_COUNT-1 are valid. */
+const INTERFACE_COUNT = Number(/INTERFACE_COUNT: i32 = (\d+);/.exec(readFileSync(join(REPOSITORY, "abi/interfaces.ts"), "utf8"))![1]);
 const ALL_GRANTS = ((1 << INTERFACE_COUNT) - 1) & ~1;
 const NONE = 0, MALFORMED = 1, TRUNCATED = 2;
 const TOP_PAGES = 4;

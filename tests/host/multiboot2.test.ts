@@ -10,7 +10,7 @@ import { REPOSITORY } from "../qemu-runner/runner";
 import { compileAssemblyScript, instantiate, type AssemblyScriptModule } from "./assemblyscript";
 import { generator } from "./random";
 
-// kernel/error.ts
+// abi/errors.ts
 const NONE = 0, MALFORMED = 1, TRUNCATED = 2, OUT_OF_MEMORY = 5, INVALID_ARGUMENT = 10;
 const TOP_PAGES = 32; // 2 MiB above the heap for images
 const MAXIMUM_PROBLEM_LINES = 17;

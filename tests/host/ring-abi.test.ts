@@ -1,6 +1,6 @@
 // The ring ABI is described once, in docs/abi/ring.md and docs/abi/interfaces/*.md, and written
-// down again as code: kernel/cap/ring-layout.ts (layout, opcodes, system calls), userspace/rt/c/
-// ring.h (the C runtime's copy), kernel/error.ts, kernel/cap/interface.ts, kernel/cap/methods.ts
+// down again as code: abi/ring.ts (layout, opcodes, system calls), userspace/rt/c/
+// ring.h (the C runtime's copy), abi/errors.ts, abi/interfaces.ts, abi/methods.ts
 // and the kernel objects. This test parses the documents' tables and the sources (with regexes,
 // as layout.test.ts does) and keeps them equal. Document field names are mapped to constant
 // names explicitly below, so a renamed field or constant fails here instead of going unchecked.
@@ -123,13 +123,13 @@ function sameMap(actual: Map<string, bigint>, expected: Map<string, bigint>, wha
 
 // --- the sources and documents --------------------------------------------------------------------
 
-const RING_LAYOUT = "kernel/cap/ring-layout.ts";
+const RING_LAYOUT = "abi/ring.ts";
 const RING_H = "userspace/rt/c/ring.h";
 const RING_DOC = "docs/abi/ring.md";
 
 const layout = tsConstants(RING_LAYOUT);
 
-/** The value of a ring-layout.ts constant; records that the test checked it. */
+/** The value of a abi/ring.ts constant; records that the test checked it. */
 const checkedConstants = new Set<string>();
 function constant(name: string): bigint {
   const found = layout.get(name);
@@ -214,7 +214,7 @@ function checkNoOverlap(rows: { name: string; offset: bigint; size: bigint }[], 
   return end;
 }
 
-test("ring.md 'Ring fields' equals the offsets of ring-layout.ts", () => {
+test("ring.md 'Ring fields' equals the offsets of abi/ring.ts", () => {
   const found = table(RING_DOC, "### Ring fields", ["field", "offset", "size", "written by"]);
   assert.equal(found.rows.map((row) => row[0]).sort(), Object.keys(RING_FIELDS).sort(), "the ring fields listed");
   const rows = found.rows.map((row) => {
@@ -228,7 +228,7 @@ test("ring.md 'Ring fields' equals the offsets of ring-layout.ts", () => {
   assert.is(checkNoOverlap(rows, "ring page"), constant("RING_SIZE"), "the completion queue ends the page");
 });
 
-test("ring.md 'Ring sizes' equals ring-layout.ts", () => {
+test("ring.md 'Ring sizes' equals abi/ring.ts", () => {
   const found = table(RING_DOC, "### Ring sizes", ["quantity", "value"]);
   const values = byName(found, 1, "ring sizes");
   assert.equal([...values.keys()].sort(), Object.keys(RING_SIZES).sort(), "the quantities listed");
@@ -269,17 +269,17 @@ function checkEntryTable(heading: string, fields: Record<string, string>, sizeCo
   assert.is(end, constant(sizeConstant), `${heading}: the fields fill ${sizeConstant}`);
 }
 
-test("ring.md's SQE table equals ring-layout.ts", () => {
+test("ring.md's SQE table equals abi/ring.ts", () => {
   checkEntryTable("## Submission queue entry (SQE)", SQE_FIELDS, "RING_SQE_SIZE");
 });
 
-test("ring.md's CQE table equals ring-layout.ts", () => {
+test("ring.md's CQE table equals abi/ring.ts", () => {
   checkEntryTable("## Completion queue entry (CQE)", CQE_FIELDS, "RING_CQE_SIZE");
 });
 
 // --- system calls ---------------------------------------------------------------------------------
 
-test("ring.md's system calls equal ring-layout.ts and ring.h", () => {
+test("ring.md's system calls equal abi/ring.ts and ring.h", () => {
   const found = table(RING_DOC, "## System calls", ["system call", "number", "arguments", "result"]);
   const numbers = byName(found, 1, "system calls");
   assert.equal([...numbers.keys()].sort(), Object.keys(SYSCALLS).sort(), "the system calls listed");
@@ -289,14 +289,14 @@ test("ring.md's system calls equal ring-layout.ts and ring.h", () => {
     assert.is(defines.get(name), constant(name), `${RING_H}: ${name}`);
   }
   // The errors cap_enter's row names carry their KernelError values.
-  const errors = tsEnum("kernel/error.ts", "KernelError");
+  const errors = tsEnum("abi/errors.ts", "KernelError");
   const result = found.rows.find((row) => row[0] === "cap_enter")![3];
   const named = [...result.matchAll(/-(\w+) \((-\d+)\)/g)];
   assert.equal(named.map((match) => match[1]).sort(), ["InvalidArgument", "Malformed"], "cap_enter's errors");
   for (const [, name, value] of named) assert.is(BigInt(value), -errors.get(name)!, `cap_enter's -${name}`);
 });
 
-test("ring.md's timeout and min_complete limits equal ring-layout.ts", () => {
+test("ring.md's timeout and min_complete limits equal abi/ring.ts", () => {
   const found = table(RING_DOC, "### cap_enter(min_complete, timeout_ns)", ["timeout_ns", "meaning"]);
   const noLimit = found.rows.filter((row) => row[1].startsWith("no limit"));
   assert.is(noLimit.length, 1, "one timeout_ns means 'no limit'");
@@ -309,7 +309,7 @@ test("ring.md's timeout and min_complete limits equal ring-layout.ts", () => {
     "cap-enter.ts refuses min_complete > RING_CQ_ENTRIES with InvalidArgument");
 });
 
-test("every constant of ring-layout.ts is checked against the document", () => {
+test("every constant of abi/ring.ts is checked against the document", () => {
   // Touch every mapping, so this test does not depend on the order the others ran in.
   for (const { offset, size } of Object.values(RING_FIELDS)) { constant(offset); size(); }
   for (const name of [...Object.values(RING_SIZES), ...Object.values(SQE_FIELDS), ...Object.values(CQE_FIELDS), ...Object.values(SYSCALLS)]) {
@@ -323,7 +323,7 @@ test("every constant of ring-layout.ts is checked against the document", () => {
 
 // --- ring.h ---------------------------------------------------------------------------------------
 
-test("every #define of ring.h equals its twin in ring-layout.ts or the document", () => {
+test("every #define of ring.h equals its twin in abi/ring.ts or the document", () => {
   const defines = cDefines(RING_H);
   assert.ok(defines.size >= 20, `${RING_H}: defines found`);
   const opcodes = byName(table(RING_DOC, "## Opcodes", ["opcode", "value", "meaning"]), 1, "opcodes");
@@ -332,8 +332,8 @@ test("every #define of ring.h equals its twin in ring-layout.ts or the document"
   // The defines without a same-named constant: their twin in an enum and in a document table.
   const elsewhere: Record<string, { code: bigint; document: string | undefined }> = {
     OPCODE_CALL: { code: tsEnum(RING_LAYOUT, "Opcode").get("Call")!, document: opcodes.get("CALL") },
-    INTERFACE_MEMORY: { code: tsEnum("kernel/cap/interface.ts", "Interface").get("Memory")!, document: interfaces.get("Memory") },
-    MEMORY_METHOD_GROW: { code: tsEnum("kernel/cap/methods.ts", "MemoryMethod").get("Grow")!, document: memoryMethods.get("grow") },
+    INTERFACE_MEMORY: { code: tsEnum("abi/interfaces.ts", "Interface").get("Memory")!, document: interfaces.get("Memory") },
+    MEMORY_METHOD_GROW: { code: tsEnum("abi/methods.ts", "MemoryMethod").get("Grow")!, document: memoryMethods.get("grow") },
   };
   for (const [name, value] of defines) {
     if (layout.has(name)) {
@@ -359,7 +359,7 @@ test("ring.md's opcode table equals the Opcode enum", () => {
 test("ring.md's error table equals the KernelError enum exactly", () => {
   const found = table(RING_DOC, "## Errors", ["error", "value", "meaning"]);
   const documented = new Map([...byName(found, 1, "errors")].map(([name, value]) => [name, parseNumber(value)]));
-  sameMap(documented, tsEnum("kernel/error.ts", "KernelError"), "KernelError");
+  sameMap(documented, tsEnum("abi/errors.ts", "KernelError"), "KernelError");
   for (const row of found.rows) assert.ok(row[2].length > 0, `error ${row[0]} has a meaning`);
 });
 
@@ -380,7 +380,7 @@ const INTERFACE_PAGES: Record<string, { iface: string; methods: string | null }>
 const METHOD_COLUMNS = ["method", "value", "arguments", "result", "value"];
 
 test("ring.md's interface table and each interface page equal the Interface enum", () => {
-  const code = tsEnum("kernel/cap/interface.ts", "Interface");
+  const code = tsEnum("abi/interfaces.ts", "Interface");
   const found = table(RING_DOC, "## Interfaces", ["interface", "value", "meaning"]);
   const documented = new Map([...byName(found, 1, "interfaces")].map(([name, value]) => [name, parseNumber(value)]));
   sameMap(documented, code, "Interface");
@@ -398,20 +398,20 @@ test("ring.md's interface table and each interface page equal the Interface enum
 // --- interface pages ------------------------------------------------------------------------------
 
 test("each interface page's method table equals its enum in methods.ts", () => {
-  const enums = tsEnumNames("kernel/cap/methods.ts").filter((name) => name.endsWith("Method"));
+  const enums = tsEnumNames("abi/methods.ts").filter((name) => name.endsWith("Method"));
   assert.equal(enums.sort(), Object.values(INTERFACE_PAGES).flatMap((page) => (page.methods !== null ? [page.methods] : [])).sort(),
     "one page per method enum");
   for (const [path, page] of Object.entries(INTERFACE_PAGES)) {
     if (page.methods === null) continue;
     const found = table(path, "## Methods", METHOD_COLUMNS);
     const documented = new Map([...byName(found, 1, `${path} methods`)].map(([name, value]) => [name, parseNumber(value)]));
-    const code = new Map([...tsEnum("kernel/cap/methods.ts", page.methods!)].map(([name, value]) => [name.toLowerCase(), value]));
+    const code = new Map([...tsEnum("abi/methods.ts", page.methods!)].map(([name, value]) => [name.toLowerCase(), value]));
     sameMap(documented, code, `${path} (method names are the enum's, lower case)`);
   }
 });
 
 test("the documented argument limits equal methods.ts", () => {
-  const constants = tsConstants("kernel/cap/methods.ts");
+  const constants = tsConstants("abi/methods.ts");
   const console = byName(table("docs/abi/interfaces/console.md", "## Methods", METHOD_COLUMNS), 2, "console");
   assert.ok(console.get("write")!.includes(`0..${constants.get("CONSOLE_WRITE_MAXIMUM")!.value}`), "write's length limit is CONSOLE_WRITE_MAXIMUM");
   const spawner = byName(table("docs/abi/interfaces/process-spawner.md", "## Methods", METHOD_COLUMNS), 2, "spawner");
@@ -423,7 +423,7 @@ test("the documented argument limits equal methods.ts", () => {
 test("process-handle.md's ExitKind table equals the ExitKind enum", () => {
   const found = table("docs/abi/interfaces/process-handle.md", "### How a process ends", ["kind", "value", "exit code"]);
   const documented = new Map([...byName(found, 1, "ExitKind")].map(([name, value]) => [name, parseNumber(value)]));
-  sameMap(documented, tsEnum("kernel/cap/methods.ts", "ExitKind"), "ExitKind");
+  sameMap(documented, tsEnum("abi/methods.ts", "ExitKind"), "ExitKind");
 });
 
 // The errors a CALL on an object can complete with: the generic ones of kernel/cap/entry.ts
@@ -448,7 +448,7 @@ const SHARED_OBJECT_FILES: Record<string, string> = {
 const GENERIC_CALL_ERRORS = ["ReservedNonZero", "InvalidHandle"];
 
 test("each interface page's error table lists exactly the errors its object can return", () => {
-  const errors = tsEnum("kernel/error.ts", "KernelError");
+  const errors = tsEnum("abi/errors.ts", "KernelError");
   const entry = stripComments(source("kernel/cap/entry.ts"));
   for (const name of GENERIC_CALL_ERRORS) assert.ok(entry.includes(`KernelError.${name}`), `entry.ts completes entries with ${name}`);
   assert.equal([...Object.keys(OBJECT_FILES), ...Object.keys(SHARED_OBJECT_FILES)].sort(), Object.keys(INTERFACE_PAGES).sort(), "an object file per page");

@@ -18,14 +18,14 @@ import { encode, type Cqe, type Sqe } from "./ring-entries";
 import { compileAssemblyScript, instantiate, type AssemblyScriptModule } from "./assemblyscript";
 import { generator } from "./random";
 
-// --- the ABI, from the documents and kernel/error.ts ---------------------------------------------
+// --- the ABI, from the documents and abi/errors.ts ---------------------------------------------
 
-/** KernelError values, read from kernel/error.ts so that the two cannot drift apart. */
+/** KernelError values, read from abi/errors.ts so that the two cannot drift apart. */
 const ERROR: Record<string, number> = Object.fromEntries(
-  [...readFileSync(join(REPOSITORY, "kernel/error.ts"), "utf8").matchAll(/^\s+(\w+) = (\d+),/gm)].map(([, name, value]) => [name, Number(value)]),
+  [...readFileSync(join(REPOSITORY, "abi/errors.ts"), "utf8").matchAll(/^\s+(\w+) = (\d+),/gm)].map(([, name, value]) => [name, Number(value)]),
 );
 const failure = (name: string) => {
-  assert.ok(ERROR[name] !== undefined, `kernel/error.ts has ${name}`);
+  assert.ok(ERROR[name] !== undefined, `abi/errors.ts has ${name}`);
   return -BigInt(ERROR[name]);
 };
 

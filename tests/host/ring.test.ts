@@ -17,14 +17,14 @@ import { encode, type Cqe, type Sqe } from "./ring-entries";
 import { compileAssemblyScript, instantiate, type AssemblyScriptModule } from "./assemblyscript";
 import { generator } from "./random";
 
-// --- the ABI, from the documents and kernel/error.ts ---------------------------------------------
+// --- the ABI, from the documents and abi/errors.ts ---------------------------------------------
 
-/** KernelError values, read from kernel/error.ts so that the two cannot drift apart. */
+/** KernelError values, read from abi/errors.ts so that the two cannot drift apart. */
 /** Where linear memory's heap pages begin, after the 15 thread rings (arch/x86_64/layout.h). */
 const LINEAR_START = 0x1_0000n;
 const THREAD_SPAWNER = 8, PARK_SPACE = 11, THREAD_CONTROL = 10;
 const ERROR: Record<string, number> = Object.fromEntries(
-  [...readFileSync(join(REPOSITORY, "kernel/error.ts"), "utf8").matchAll(/^\s+(\w+) = (\d+),/gm)].map(([, name, value]) => [name, Number(value)]),
+  [...readFileSync(join(REPOSITORY, "abi/errors.ts"), "utf8").matchAll(/^\s+(\w+) = (\d+),/gm)].map(([, name, value]) => [name, Number(value)]),
 );
 /** The errors docs/abi/ring.md says the ring can produce: every row of its "Errors" table but None
  * and those "not produced by the ring". */
@@ -40,7 +40,7 @@ const RING_ERRORS: Set<number> = (() => {
 })();
 
 // docs/abi/ring.md, "The ring page", "SQE", "CQE", "Opcodes" (ring-abi.test.ts keeps them equal to
-// kernel/cap/ring-layout.ts).
+// abi/ring.ts).
 const SQ_HEAD = 0x000, SQ_TAIL = 0x004, CQ_HEAD = 0x008, CQ_TAIL = 0x00c, SQ_ENTRIES_FIELD = 0x010, CQ_ENTRIES_FIELD = 0x014;
 const PROCESS_ID = 0x040, GRANT_COUNT = 0x044, GRANTS = 0x048, ARGUMENT = 0x148;
 const SQ_OFFSET = 0x400, CQ_OFFSET = 0xc00, ENTRIES = 32, SQE_SIZE = 64, CQE_SIZE = 32;

@@ -1,9 +1,9 @@
 // Console client: text to the serial console through a Console capability
 // (docs/abi/interfaces/console.md).
 
-import { Interface } from "../../kernel/cap/interface";
-import { CONSOLE_WRITE_MAXIMUM, ConsoleMethod } from "../../kernel/cap/methods";
-import { Opcode } from "../../kernel/cap/ring-layout";
+import { Interface } from "../../abi/interfaces";
+import { CONSOLE_WRITE_MAXIMUM, ConsoleMethod } from "../../abi/methods";
+import { Opcode } from "../../abi/ring";
 import { grant, ringCall, userAddress } from "./ring";
 
 export class Console {

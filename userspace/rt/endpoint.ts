@@ -2,8 +2,8 @@
 // receives requests and returns replies by call id; a client's side calls. Buffers are linear
 // addresses the caller owns; nothing here allocates, so these work from any thread.
 
-import { EndpointMethod, MemoryMethod, RECEIVED_HEADER_SIZE, Transfer } from "../../kernel/cap/methods";
-import { Opcode } from "../../kernel/cap/ring-layout";
+import { EndpointMethod, MemoryMethod, RECEIVED_HEADER_SIZE, Transfer } from "../../abi/methods";
+import { Opcode } from "../../abi/ring";
 import { firstResult, lastValue, ringCall, ringCallPair, userAddress } from "./ring";
 
 /** A capability to send along: a handle of this process and how (Transfer.Copy or Move). */

@@ -8,7 +8,7 @@ export { ExitStatus, ProcessHandle, ProcessSpawner } from "./process";
 export { grant, processId, startArgument } from "./ring";
 export { atomicAdd32, atomicCompareExchange32, atomicLoad32, atomicStore32, exit, readTsc } from "./syscalls";
 export { Timer } from "./timer";
-export { ExitKind, MESSAGE_MAXIMUM, RECEIVED_HEADER_SIZE, Transfer } from "../../kernel/cap/methods";
+export { ExitKind, MESSAGE_MAXIMUM, RECEIVED_HEADER_SIZE, Transfer } from "../../abi/methods";
 export { userAbort } from "./panic";
 export { park, PARK_CHANGED, PARK_TIMED_OUT, PARK_WOKEN, unpark, unparkThenPark } from "./park";
 export { conditionBroadcast, conditionSignal, conditionWait, mutexLock, mutexParks, mutexUnlock } from "./sync";

@@ -1,9 +1,9 @@
 // Memory client: the quota behind this process's linear memory (docs/abi/interfaces/memory.md).
 // Growth itself happens in the C runtime when the heap asks for it (userspace/rt/c/runtime.c).
 
-import { Interface } from "../../kernel/cap/interface";
-import { MemoryMethod } from "../../kernel/cap/methods";
-import { Opcode } from "../../kernel/cap/ring-layout";
+import { Interface } from "../../abi/interfaces";
+import { MemoryMethod } from "../../abi/methods";
+import { Opcode } from "../../abi/ring";
 import { grant, lastValue, ringCall } from "./ring";
 
 export class Memory {

@@ -2,13 +2,13 @@
 // AssemblyScript abort prints its message through the process's Console, if it holds one, and
 // ends the process with exit code PANIC_EXIT_CODE.
 
-import { Interface } from "../../kernel/cap/interface";
-import { ConsoleMethod } from "../../kernel/cap/methods";
+import { Interface } from "../../abi/interfaces";
+import { ConsoleMethod } from "../../abi/methods";
 import {
   CAP_ENTER_NO_TIMEOUT, Opcode, RING_SQ_ENTRIES, RING_SQ_HEAD, RING_SQ_OFFSET, RING_SQ_TAIL, RING_SQE_SIZE, SQE_ARGUMENT0,
   SQE_ARGUMENT1, SQE_HANDLE, SQE_METHOD, SQE_OPCODE, SQE_USER_DATA,
-} from "../../kernel/cap/ring-layout";
-import { USER_RING_LINEAR } from "../../kernel/layout";
+} from "../../abi/ring";
+import { USER_RING_LINEAR } from "../../abi/layout";
 import { grant, userAddress } from "./ring";
 import { capEnter, exit } from "./syscalls";
 

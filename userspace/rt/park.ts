@@ -1,9 +1,9 @@
 // ParkSpace client (docs/abi/interfaces/park-space.md): park on a u32 of linear memory while it
 // holds an expected value; unpark wakes parked threads. No allocation: usable from any thread.
 
-import { Interface } from "../../kernel/cap/interface";
-import { ParkSpaceMethod } from "../../kernel/cap/methods";
-import { CAP_ENTER_NO_TIMEOUT, Opcode } from "../../kernel/cap/ring-layout";
+import { Interface } from "../../abi/interfaces";
+import { ParkSpaceMethod } from "../../abi/methods";
+import { CAP_ENTER_NO_TIMEOUT, Opcode } from "../../abi/ring";
 import { grant, ringCall, ringCallPair, userAddress } from "./ring";
 
 /** This thread's ParkSpace handle, looked up once (a per-instance global, like the ring). */

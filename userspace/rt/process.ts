@@ -2,9 +2,9 @@
 // process-handle.md): start a program from the boot package with an explicit list of this
 // process's capabilities, wait for it, kill it.
 
-import { Interface } from "../../kernel/cap/interface";
-import { ExitKind, ProcessHandleMethod, ProcessSpawnerMethod } from "../../kernel/cap/methods";
-import { Opcode } from "../../kernel/cap/ring-layout";
+import { Interface } from "../../abi/interfaces";
+import { ExitKind, ProcessHandleMethod, ProcessSpawnerMethod } from "../../abi/methods";
+import { Opcode } from "../../abi/ring";
 import { grant, lastValue, ringCall, userAddress } from "./ring";
 
 export class ExitStatus {

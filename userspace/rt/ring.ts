@@ -1,4 +1,4 @@
-// The process side of the capability ring (kernel/cap/ring-layout.ts is the layout): submits
+// The process side of the capability ring (abi/ring.ts is the layout): submits
 // entries and reaps their completions. Synchronous by default: ringCall submits one entry and
 // waits for its completion. Each thread has its own ring: `ringBase` is a wasm global, and each
 // thread runs its own instance of the module (userspace/rt/thread.ts), so each sees its own.
@@ -10,8 +10,8 @@ import {
   RING_CQ_OFFSET, RING_CQ_TAIL, RING_CQE_SIZE, RING_GRANT_COUNT, RING_GRANTS, RING_GRANTS_MAXIMUM,
   RING_ARGUMENT, RING_PROCESS_ID, RING_SQ_ENTRIES, RING_SQ_HEAD, RING_SQ_OFFSET, RING_SQ_TAIL, RING_SQE_SIZE, SQE_ARGUMENT0,
   SQE_ARGUMENT1, SQE_ARGUMENT2, SQE_ARGUMENT3, SQE_HANDLE, SQE_METHOD, SQE_OPCODE, SQE_USER_DATA,
-} from "../../kernel/cap/ring-layout";
-import { USER_LINEAR_BASE, USER_RING_LINEAR } from "../../kernel/layout";
+} from "../../abi/ring";
+import { USER_LINEAR_BASE, USER_RING_LINEAR } from "../../abi/layout";
 import { capEnter } from "./syscalls";
 
 /** This thread's ring (a per-instance global; the first thread's by default). */

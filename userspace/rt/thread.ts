@@ -15,9 +15,9 @@
 //   process ends with its last thread.
 // Programs that start threads export threadEnter: `export { threadEnter } from "../../rt/thread"`.
 
-import { Interface } from "../../kernel/cap/interface";
-import { ThreadControlMethod, ThreadHandleMethod, ThreadSpawnerMethod } from "../../kernel/cap/methods";
-import { Opcode } from "../../kernel/cap/ring-layout";
+import { Interface } from "../../abi/interfaces";
+import { ThreadControlMethod, ThreadHandleMethod, ThreadSpawnerMethod } from "../../abi/methods";
+import { Opcode } from "../../abi/ring";
 import { grant, lastValue, ringCall, ringUse } from "./ring";
 
 @external("capsid", "threadEntry") declare function threadEntry(): u64;

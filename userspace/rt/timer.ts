@@ -1,9 +1,9 @@
 // Timer client: monotonic time and sleep through a Timer capability
 // (docs/abi/interfaces/timer.md).
 
-import { Interface } from "../../kernel/cap/interface";
-import { TimerMethod } from "../../kernel/cap/methods";
-import { Opcode } from "../../kernel/cap/ring-layout";
+import { Interface } from "../../abi/interfaces";
+import { TimerMethod } from "../../abi/methods";
+import { Opcode } from "../../abi/ring";
 import { grant, ringCall } from "./ring";
 
 export class Timer {

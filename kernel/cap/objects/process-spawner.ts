@@ -3,7 +3,7 @@
 // (docs/abi/interfaces/process-spawner.md). Decode reads and checks everything and reserves the
 // caller's slot for the new ProcessHandle; invoke builds the process.
 
-import { KernelError } from "../../error";
+import { KernelError } from "../../../abi/errors";
 import { framesFree } from "../../memory/frames";
 import { BootProgram, bootProgramFindBytes } from "../../proc/boot-package";
 import { grantAllowed } from "../../proc/manifest";
@@ -11,10 +11,10 @@ import { Process } from "../../proc/process";
 import { PROCESS_CAPABILITY_SLOTS, processSpawn, spawnFramesNeeded } from "../../proc/spawn";
 import { Thread } from "../../proc/thread";
 import { copyIn } from "../../proc/user-memory";
-import { Interface } from "../interface";
+import { Interface } from "../../../abi/interfaces";
 import { KernelObject } from "../kernel-object";
-import { ProcessSpawnerMethod, SPAWN_GRANTS_MAXIMUM } from "../methods";
-import { Opcode, SQE_ARGUMENT0, SQE_ARGUMENT1, SQE_ARGUMENT2, SQE_ARGUMENT3 } from "../ring-layout";
+import { ProcessSpawnerMethod, SPAWN_GRANTS_MAXIMUM } from "../../../abi/methods";
+import { Opcode, SQE_ARGUMENT0, SQE_ARGUMENT1, SQE_ARGUMENT2, SQE_ARGUMENT3 } from "../../../abi/ring";
 import { ProcessHandleObject } from "./process-handle";
 
 export class ProcessSpawnerObject extends KernelObject {

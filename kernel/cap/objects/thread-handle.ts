@@ -1,12 +1,12 @@
 // ThreadHandle: one thread, seen by whoever holds it: join waits for its end and gives its exit
 // value (docs/abi/interfaces/thread-handle.md).
 
-import { KernelError } from "../../error";
+import { KernelError } from "../../../abi/errors";
 import { Joiner, Thread, ThreadState } from "../../proc/thread";
-import { Interface } from "../interface";
+import { Interface } from "../../../abi/interfaces";
 import { KernelObject } from "../kernel-object";
-import { ThreadHandleMethod } from "../methods";
-import { Opcode } from "../ring-layout";
+import { ThreadHandleMethod } from "../../../abi/methods";
+import { Opcode } from "../../../abi/ring";
 
 export class ThreadHandleObject extends KernelObject {
   constructor(readonly thread: Thread) { super(Interface.ThreadHandle); }

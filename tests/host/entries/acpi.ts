@@ -3,7 +3,7 @@
 // are scratch addresses) and sets the readable ranges; each parse returns its whole result as
 // JSON text, u64 values as hexadecimal strings.
 
-import { kernelErrorName } from "../../../kernel/error";
+import { kernelErrorName } from "../../../abi/errors";
 import { Madt, parseMadt } from "../../../kernel/acpi/madt";
 import { ReadableMemory } from "../../../kernel/acpi/memory";
 import { AcpiResult } from "../../../kernel/acpi/result";

@@ -4,7 +4,7 @@
 // release a handle from a table when destroyed, as a process handle's teardown would.
 
 import { CapabilityTable } from "../../../kernel/cap/capability-table";
-import { Interface } from "../../../kernel/cap/interface";
+import { Interface } from "../../../abi/interfaces";
 import { KernelObject, liveObjects as kernelLiveObjects } from "../../../kernel/cap/kernel-object";
 
 class TestObject extends KernelObject {

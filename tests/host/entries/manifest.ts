@@ -4,7 +4,7 @@
 // top of linear memory, outside the heap, so a module can lie flush against the end of memory:
 // any read past its length is then an out-of-bounds trap, not a silent read of other bytes.
 
-import { Interface, interfaceName } from "../../../kernel/cap/interface";
+import { Interface, interfaceName } from "../../../abi/interfaces";
 import { Manifest, ManifestParseResult, grantAllowed, manifestParse } from "../../../kernel/proc/manifest";
 
 let parsed = new ManifestParseResult();

@@ -7,9 +7,9 @@
 
 import { BootInformation, BootModule, MemoryMapEntry } from "../../../kernel/boot/multiboot2";
 import { CapabilityTable } from "../../../kernel/cap/capability-table";
-import { Interface } from "../../../kernel/cap/interface";
+import { Interface } from "../../../abi/interfaces";
 import { KernelObject, liveObjects as kernelLiveObjects } from "../../../kernel/cap/kernel-object";
-import { ExitKind } from "../../../kernel/cap/methods";
+import { ExitKind } from "../../../abi/methods";
 import { ConsoleObject } from "../../../kernel/cap/objects/console";
 import { MemoryObject } from "../../../kernel/cap/objects/memory";
 import { ProcessHandleObject } from "../../../kernel/cap/objects/process-handle";
@@ -18,9 +18,9 @@ import { TimerObject } from "../../../kernel/cap/objects/timer";
 import { ParkSpaceObject } from "../../../kernel/cap/objects/park-space";
 import { ThreadControlObject } from "../../../kernel/cap/objects/thread-control";
 import { threadCreate } from "../../../kernel/proc/threads";
-import { THREADS_MAXIMUM } from "../../../kernel/cap/methods";
+import { THREADS_MAXIMUM } from "../../../abi/methods";
 import { Ring } from "../../../kernel/cap/ring";
-import { USER_LINEAR_BASE, USER_RING_LINEAR } from "../../../kernel/layout";
+import { USER_LINEAR_BASE, USER_RING_LINEAR } from "../../../abi/layout";
 import { logSetLevel } from "../../../kernel/log/log";
 import { frameAllocator, frameAllocateZeroed, framesFree as kernelFramesFree, framesInit } from "../../../kernel/memory/frames";
 import { kernelPml4, kernelSpaceInit } from "../../../kernel/memory/kernel-space";

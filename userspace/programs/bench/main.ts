@@ -4,7 +4,7 @@
 
 import { medianOf } from "../../rt/samples";
 import { Completion, ringPop, ringPush } from "../../rt/ring";
-import { Opcode } from "../../../kernel/cap/ring-layout";
+import { Opcode } from "../../../abi/ring";
 import { Console, Memory, ProcessSpawner, readTsc, Timer } from "../../rt/index";
 import { capEnter } from "../../rt/syscalls";
 

@@ -8,8 +8,8 @@ import {
   atomicAdd32, atomicCompareExchange32, atomicLoad32, atomicStore32, Console, ExitKind, ExitStatus, Memory, ProcessSpawner, Timer,
 } from "../../rt/index";
 
-import { RING_TEST_RING_PHYSICAL } from "../../../kernel/cap/ring-layout";
-import { USER_RING_LINEAR } from "../../../kernel/layout";
+import { RING_TEST_RING_PHYSICAL } from "../../../abi/ring";
+import { USER_RING_LINEAR } from "../../../abi/layout";
 
 function memory_data_word(): usize {
   return memory.data(8, 8);

@@ -7,17 +7,17 @@
 // was seen at least once and nothing went wrong; the kernel must still be running to say so.
 
 import { Completion, grant, ringPop, ringPush, ringReady, userAddress } from "../../rt/ring";
-import { Interface } from "../../../kernel/cap/interface";
+import { Interface } from "../../../abi/interfaces";
 import { capEnter } from "../../rt/syscalls";
-import { Opcode, RING_CQ_HEAD, RING_CQ_TAIL, RING_SQ_HEAD, RING_SQ_OFFSET, RING_SQ_TAIL, RING_SQE_SIZE } from "../../../kernel/cap/ring-layout";
-import { ConsoleMethod, MemoryMethod, ProcessSpawnerMethod, TimerMethod } from "../../../kernel/cap/methods";
-import { USER_RING_LINEAR } from "../../../kernel/layout";
+import { Opcode, RING_CQ_HEAD, RING_CQ_TAIL, RING_SQ_HEAD, RING_SQ_OFFSET, RING_SQ_TAIL, RING_SQE_SIZE } from "../../../abi/ring";
+import { ConsoleMethod, MemoryMethod, ProcessSpawnerMethod, TimerMethod } from "../../../abi/methods";
+import { USER_RING_LINEAR } from "../../../abi/layout";
 import { Console, Memory, ProcessHandle, ProcessSpawner, readTsc, startArgument, Timer } from "../../rt/index";
 
 const FUZZ_ENTRIES = 100_000;
 const RING = <usize>USER_RING_LINEAR;
 
-// KernelError values (kernel/error.ts) the ring can produce; index = value.
+// KernelError values (abi/errors.ts) the ring can produce; index = value.
 const ERROR_NAMES: string[] = [
   "none", "malformed", "truncated", "checksum mismatch", "not found", "out of memory", "unaligned", "out of range",
   "not allocated", "already mapped", "invalid argument", "invalid handle", "wrong interface", "table full", "bad address",

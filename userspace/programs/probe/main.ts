@@ -4,7 +4,7 @@
 
 import { atomicAdd32, atomicLoad32, atomicStore32, Console, startArgument, Timer } from "../../rt/index";
 import { probePrivileged, probeRead64, probeWrite64, PROBE_CLI, PROBE_HLT, PROBE_IN, PROBE_INT } from "../../rt/probes";
-import { Opcode } from "../../../kernel/cap/ring-layout";
+import { Opcode } from "../../../abi/ring";
 import { ringCall } from "../../rt/ring";
 
 export enum Probe {

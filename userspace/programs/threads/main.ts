@@ -12,7 +12,7 @@ import {
 import { atomicAdd32, atomicLoad32, atomicStore32, capEnter } from "../../rt/syscalls";
 import { ringCall, ringCallPair, userAddress } from "../../rt/ring";
 import { ThreadHandle } from "../../rt/thread";
-import { Opcode } from "../../../kernel/cap/ring-layout";
+import { Opcode } from "../../../abi/ring";
 
 export { threadEnter } from "../../rt/thread";
 

@@ -1,6 +1,6 @@
 /* The capability ring's byte layout, as the C side of the user runtime needs it (the page is the
  * linear-memory page USER_RING_LINEAR). docs/abi/ring.md is the one description;
- * tests/host/ring-abi.test.ts checks this file, kernel/cap/ring-layout.ts and the document
+ * tests/host/ring-abi.test.ts checks this file, abi/ring.ts and the document
  * against each other. */
 #ifndef CAPSID_USER_RING_H
 #define CAPSID_USER_RING_H
