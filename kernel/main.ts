@@ -7,8 +7,8 @@
 import { acpiInit } from "./acpi/acpi";
 import { bootInformationInit } from "./boot/boot-information";
 import { CommandLine } from "./boot/command-line";
-import { memoryReport } from "./boot/memory-report";
-import { processorsReport } from "./boot/processors";
+import { memoryReport } from "./memory/memory-report";
+import { processorsReport } from "./interrupts/processors";
 import { serialInputInit } from "./console/serial-input";
 import { interruptControllersInit } from "./interrupts/controllers";
 import { interruptDispatch } from "./interrupts/dispatch";
@@ -17,15 +17,15 @@ import { logEnd, LogLevel, logLine } from "./log/log";
 import { framesInit } from "./memory/frames";
 import { heapSafePoint } from "./memory/heap";
 import { kernelSpaceInit } from "./memory/kernel-space";
-import { userFault } from "./proc/fault";
-import { processesInit } from "./proc/processes";
-import { schedulerNext } from "./proc/scheduler";
-import { syscallDispatch } from "./proc/syscall";
+import { userFault } from "./syscall/fault";
+import { processesInit } from "./syscall/start";
+import { schedulerNext } from "./sched/scheduler";
+import { syscallDispatch } from "./syscall/syscall";
 import { selfTestFinish, selfTestInit } from "./selftest/selftest";
 import { bootElapsedNanos } from "./time/clock";
 import { calibrationNanos, timeInit } from "./time/time";
 
-export { kernelAbort } from "./panic";
+export { kernelAbort } from "./log/panic";
 export { kernelHeapBase } from "./memory/heap";
 
 export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u64): void {

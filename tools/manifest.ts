@@ -1,6 +1,6 @@
 // The boot manifest compiler (build time): checks userspace/manifest.json against every rule of
 // docs/abi/manifest.md and writes the binary module GRUB loads next to the kernel, which
-// kernel/proc/manifest.ts checks again at boot. Called by the build and, through compileManifest,
+// kernel/loader/manifest.ts checks again at boot. Called by the build and, through compileManifest,
 // by tests/host/manifest.test.ts. A broken rule is an error naming the program; nothing is written.
 // Usage: tsx tools/manifest.ts <manifest.json> <manifest.bin>
 

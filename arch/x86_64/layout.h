@@ -1,6 +1,6 @@
 /* The machine layout: physical placement of the kernel image and the AssemblyScript heap, and
  * the virtual memory map. Included by the boot stub, the C glue and the linker script (all
- * preprocessed by cpp); kernel/layout.ts mirrors the values the AssemblyScript kernel needs, and
+ * preprocessed by cpp); kernel/arch/layout.ts mirrors the values the AssemblyScript kernel needs, and
  * a host test (tests/host/layout.test.ts) checks that the two agree.
  *
  * Physical memory (what GRUB loads, what the kernel reserves):

@@ -55,7 +55,7 @@ void user_mode_install(void) {
   write_msr(MSR_STAR, ((uint64_t)SELECTOR_KERNEL_CODE << 32) | ((uint64_t)(SELECTOR_KERNEL_DATA | 3) << 48));
   write_msr(MSR_LSTAR, (uint64_t)syscall_entry);
   write_msr(MSR_FMASK, SYSCALL_FLAG_MASK);
-  /* A clean FXSAVE image for new threads is written by the kernel (kernel/proc/context.ts). */
+  /* A clean FXSAVE image for new threads is written by the kernel (kernel/arch/context.ts). */
 }
 
 static int canonical_user(uint64_t address) { return address < USER_HALF_END; }

@@ -1,6 +1,6 @@
 /* A user thread's saved state, one per thread, in a kernel frame (so the AssemblyScript kernel
  * reaches it as linear memory and C at DIRECT_MAP_BASE + its physical address). Written by the
- * entry paths (user_entry.S, exceptions.c), read by context_resume. kernel/proc/context.ts
+ * entry paths (user_entry.S, exceptions.c), read by context_resume. kernel/arch/context.ts
  * mirrors the offsets; tests/host/layout.test.ts checks the two agree. */
 #ifndef CAPSID_USER_CONTEXT_H
 #define CAPSID_USER_CONTEXT_H

@@ -5,7 +5,7 @@
 
 import { BootInformation } from "../boot/multiboot2";
 import { KernelError, kernelErrorName } from "../../abi/errors";
-import { DIRECT_MAP_LIMIT } from "../layout";
+import { DIRECT_MAP_LIMIT } from "../arch/layout";
 import { log, logEnd, LogLevel, logLine } from "../log/log";
 import { directMapAddReadOnly, directMapRuns, kernelPml4 } from "../memory/kernel-space";
 import { AcpiResult } from "./result";

@@ -4,7 +4,7 @@
 // the table instead of faulting on an unmapped page. Also the two byte readers the parsers share.
 
 import { KernelError } from "../../abi/errors";
-import { DIRECT_MAP_LIMIT } from "../layout";
+import { DIRECT_MAP_LIMIT } from "../arch/layout";
 
 /** The kernel maps physical memory below 4 GiB only (docs/ARCHITECTURE.md, "The memory model"). */
 export const FOUR_GIB: u64 = DIRECT_MAP_LIMIT;

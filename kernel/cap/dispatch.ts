@@ -3,22 +3,22 @@
 // effect; invoke performs it and cannot fail (it completes now, or later from the slot reserved).
 
 import { KernelError } from "../../abi/errors";
-import { Thread } from "../proc/thread";
+import { Thread } from "../sched/thread";
 import { Interface } from "../../abi/interfaces";
 import { KernelObject } from "./kernel-object";
-import { consoleDecode, consoleInvoke } from "./objects/console";
+import { consoleDecode, consoleInvoke } from "../objects/console";
 import {
   clientCallDecode, clientCallInvoke, EndpointClientObject, endpointDecode, endpointInvoke, EndpointObject,
-} from "./objects/endpoint";
-import { memoryDecode, memoryInvoke, MemoryObject } from "./objects/memory";
-import { processHandleDecode, processHandleInvoke, ProcessHandleObject } from "./objects/process-handle";
-import { processSpawnerDecode, processSpawnerInvoke } from "./objects/process-spawner";
-import { timerDecode, timerInvoke } from "./objects/timer";
+} from "../objects/endpoint";
+import { memoryDecode, memoryInvoke, MemoryObject } from "../objects/memory";
+import { processHandleDecode, processHandleInvoke, ProcessHandleObject } from "../objects/process-handle";
+import { processSpawnerDecode, processSpawnerInvoke } from "../objects/process-spawner";
+import { timerDecode, timerInvoke } from "../objects/timer";
 import { SQE_METHOD } from "../../abi/ring";
-import { parkSpaceDecode, parkSpaceInvoke, ParkSpaceObject } from "./objects/park-space";
-import { threadControlDecode, threadControlInvoke, ThreadControlObject } from "./objects/thread-control";
-import { threadHandleDecode, threadHandleInvoke, ThreadHandleObject } from "./objects/thread-handle";
-import { threadSpawnerDecode, threadSpawnerInvoke, ThreadSpawnerObject } from "./objects/thread-spawner";
+import { parkSpaceDecode, parkSpaceInvoke, ParkSpaceObject } from "../objects/park-space";
+import { threadControlDecode, threadControlInvoke, ThreadControlObject } from "../objects/thread-control";
+import { threadHandleDecode, threadHandleInvoke, ThreadHandleObject } from "../objects/thread-handle";
+import { threadSpawnerDecode, threadSpawnerInvoke, ThreadSpawnerObject } from "../objects/thread-spawner";
 
 export function callDecode(caller: Thread, object: KernelObject, entry: usize): KernelError {
   const process = caller.process;

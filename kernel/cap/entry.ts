@@ -4,10 +4,10 @@
 // documented in docs/abi/ring.md.
 
 import { KernelError } from "../../abi/errors";
-import { Thread } from "../proc/thread";
+import { Thread } from "../sched/thread";
 import { callDecode, callInvoke } from "./dispatch";
 import { Interface } from "../../abi/interfaces";
-import { EndpointObject, receiveDecode, receiveInvoke, returnDecode, returnInvoke } from "./objects/endpoint";
+import { EndpointObject, receiveDecode, receiveInvoke, returnDecode, returnInvoke } from "../objects/endpoint";
 import { Opcode, SQE_FLAGS, SQE_HANDLE, SQE_OPCODE, SQE_RESERVED0, SQE_RESERVED1, SQE_RESERVED2, SQE_USER_DATA } from "../../abi/ring";
 
 @inline function fail(thread: Thread, userData: u64, error: KernelError, opcode: u32): void {

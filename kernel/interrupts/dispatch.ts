@@ -5,8 +5,8 @@
 
 import { serialInputInterrupt } from "../console/serial-input";
 import { logEnd, LogLevel, logLine } from "../log/log";
-import { schedulerTick } from "../proc/scheduler";
-import { timeoutsExpire } from "../proc/timeouts";
+import { schedulerTick } from "../sched/scheduler";
+import { timeoutsExpire } from "../sched/timeouts";
 import { tickInterrupt } from "../time/tick";
 import { localApicEndOfInterrupt } from "./local-apic";
 import { VECTOR_APIC_SPURIOUS, VECTOR_PIC_MASTER_SPURIOUS, VECTOR_PIC_SLAVE_SPURIOUS, VECTOR_SERIAL, VECTOR_TIMER } from "./vectors";

@@ -30,7 +30,7 @@
 import { KernelError } from "../../abi/errors";
 import { MemoryMapEntry } from "../boot/multiboot2";
 import { PhysicalRange } from "./physical-range";
-import { DIRECT_MAP_LIMIT } from "../layout";
+import { DIRECT_MAP_LIMIT } from "../arch/layout";
 
 export const FRAME_SIZE: u64 = 4096;
 @inline const FRAME_SHIFT: u64 = 12;

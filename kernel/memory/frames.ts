@@ -12,7 +12,7 @@ import { readControlRegister } from "../arch/hw";
 import { BootInformation } from "../boot/multiboot2";
 import { KernelError, kernelErrorName } from "../../abi/errors";
 import { logEnd, LogLevel, logLine } from "../log/log";
-import { DIRECT_MAP_LIMIT, KERNEL_HEAP_END, KERNEL_HEAP_START, KERNEL_PHYS_BASE } from "../layout";
+import { DIRECT_MAP_LIMIT, KERNEL_HEAP_END, KERNEL_HEAP_START, KERNEL_PHYS_BASE } from "../arch/layout";
 import { FRAME_SIZE, FrameAllocator } from "./frame-allocator";
 import { directMapRuns, imageLayout } from "./kernel-space";
 import { PhysicalRange } from "./physical-range";

@@ -7,7 +7,7 @@
 
 import { cpuid, kernelImageLayout, readControlRegister, readMsr, writeControlRegister, writeMsr } from "../arch/hw";
 import { KernelError, kernelErrorName } from "../../abi/errors";
-import { DIRECT_MAP_BASE, DIRECT_MAP_LIMIT } from "../layout";
+import { DIRECT_MAP_BASE, DIRECT_MAP_LIMIT } from "../arch/layout";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { frameAllocateZeroed } from "./frames";
 import { imagePageFlags, imagePageKind, ImagePage, KERNEL_IMAGE_LAYOUT_BYTES, KernelImageLayout } from "./kernel-image";

@@ -5,7 +5,7 @@
 
 import { invalidatePage } from "../arch/hw";
 import { KernelError } from "../../abi/errors";
-import { MMIO_WINDOW_BASE, MMIO_WINDOW_SIZE } from "../layout";
+import { MMIO_WINDOW_BASE, MMIO_WINDOW_SIZE } from "../arch/layout";
 import { kernelPml4, noExecuteFlag } from "./kernel-space";
 import { mapPage, PAGE_CACHE_DISABLE, PAGE_SIZE, PAGE_WRITABLE, PAGE_WRITE_THROUGH } from "./page-table";
 

@@ -5,7 +5,7 @@
 
 import { debugExit, readTsc } from "../arch/hw";
 import { serialInputConsume } from "../console/serial-input";
-import { DEBUG_EXIT_FAIL, DEBUG_EXIT_PASS } from "../layout";
+import { DEBUG_EXIT_FAIL, DEBUG_EXIT_PASS } from "../arch/layout";
 import { log, logEnd, logLine } from "../log/log";
 import { clockTscHz, tscToNanos } from "../time/clock";
 import { tickHz, tickObserve } from "../time/tick";

@@ -4,7 +4,7 @@
 
 import { debugExit, panicExitArm } from "../arch/hw";
 import { CommandLine } from "../boot/command-line";
-import { DEBUG_EXIT_FAIL, DEBUG_EXIT_PASS } from "../layout";
+import { DEBUG_EXIT_FAIL, DEBUG_EXIT_PASS } from "../arch/layout";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { selfTestFind, selfTestNames, selfTestRun, SelfTestResult } from "./scenarios";
 

@@ -7,8 +7,8 @@
 import { kernelTouchUser, readControlRegister } from "../arch/hw";
 import { USER_IMAGE_START } from "../../abi/layout";
 import { logEnd, logLine } from "../log/log";
-import { processesStarted } from "../proc/processes";
-import { userHalfShow } from "../proc/user-half";
+import { processesStarted } from "../syscall/start";
+import { userHalfShow } from "../vm/user-half";
 
 const CR4_SMEP: u64 = 1 << 20;
 const CR4_SMAP: u64 = 1 << 21;

@@ -10,13 +10,13 @@ import { debugExit, kernelHeapBytes } from "../arch/hw";
 import { INTERFACE_COUNT, interfaceName } from "../../abi/interfaces";
 import { liveObjects } from "../cap/kernel-object";
 import { ExitKind } from "../../abi/methods";
-import { DEBUG_EXIT_FAIL, DEBUG_EXIT_PASS } from "../layout";
+import { DEBUG_EXIT_FAIL, DEBUG_EXIT_PASS } from "../arch/layout";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { framesFree } from "../memory/frames";
-import { Process, processEndObserve, processesLive } from "../proc/process";
+import { Process, processEndObserve, processesLive } from "../sched/process";
 import { heapAtSafePoint } from "../memory/heap";
-import { processesBaselineFrames, processesBaselineHeapBytes, processesStarted } from "../proc/processes";
-import { timeoutsPending } from "../proc/timeouts";
+import { processesBaselineFrames, processesBaselineHeapBytes, processesStarted } from "../syscall/start";
+import { timeoutsPending } from "../sched/timeouts";
 
 const HEAP_SLACK: u32 = 4096;
 

@@ -1,4 +1,4 @@
-// Host tests of the ELF64 program-image parser (kernel/proc/elf.ts), compiled to wasm with asc and
+// Host tests of the ELF64 program-image parser (kernel/loader/elf.ts), compiled to wasm with asc and
 // run under Node. Images are built here field by field and placed flush against the end of linear
 // memory: a read past the image then traps, so "no trap" means "never read outside the image".
 // Every rule is refused with its error kind and a reason naming it; every prefix of a valid image

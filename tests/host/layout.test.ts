@@ -1,5 +1,5 @@
 // The machine layout is written twice, once per language (arch/x86_64/layout.h for C, asm and
-// the linker script; kernel/layout.ts and abi/layout.ts for AssemblyScript), plus asc's --memoryBase in
+// the linker script; kernel/arch/layout.ts and abi/layout.ts for AssemblyScript), plus asc's --memoryBase in
 // asconfig.json. This test keeps them equal.
 
 import { test } from "uvu";
@@ -15,7 +15,7 @@ function cDefines(): Map<string, bigint> {
   return defines;
 }
 
-for (const file of ["kernel/layout.ts", "abi/layout.ts"]) {
+for (const file of ["kernel/arch/layout.ts", "abi/layout.ts"]) {
   test(`every constant in ${file} equals its layout.h twin`, () => {
     const defines = cDefines();
     const text = readFileSync(join(REPOSITORY, file), "utf8");
@@ -40,10 +40,10 @@ test("the test runner's debug-exit codes are the kernel's", () => {
   assert.is(BigInt(DEBUG_EXIT.panic), defines.get("DEBUG_EXIT_PANIC"));
 });
 
-test("every offset in kernel/proc/context.ts equals its arch/x86_64/user_context.h twin", () => {
+test("every offset in kernel/arch/context.ts equals its arch/x86_64/user_context.h twin", () => {
   const header = readFileSync(join(REPOSITORY, "arch/x86_64/user_context.h"), "utf8");
   const defines = new Map([...header.matchAll(/^#define\s+(CONTEXT_\w+)\s+(0x[0-9a-fA-F]+)\b/gm)].map(([, name, value]) => [name, BigInt(value)]));
-  const text = readFileSync(join(REPOSITORY, "kernel/proc/context.ts"), "utf8");
+  const text = readFileSync(join(REPOSITORY, "kernel/arch/context.ts"), "utf8");
   const constants = [...text.matchAll(/^export const (CONTEXT_\w+): u32 = (0x[0-9a-fA-F]+);/gm)];
   assert.ok(constants.length >= 10, "context.ts offsets found");
   for (const [, name, value] of constants) {

@@ -1,4 +1,4 @@
-// Host tests of the kernel's intrusive FIFO (kernel/proc/lists.ts, Chain), which holds the run
+// Host tests of the kernel's intrusive FIFO (kernel/collections/lists.ts, Chain), which holds the run
 // queue and the endpoint queues: order, unlinking at the head, the middle and the tail, removal
 // of an item that is not there, and a seeded random sequence checked against an array model.
 

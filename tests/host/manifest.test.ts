@@ -1,6 +1,6 @@
 // Host tests of the boot manifest (docs/abi/manifest.md): the compiler tools/manifest.ts (JSON to
 // exact bytes, every broken rule refused with a message naming the program), and the kernel's
-// parser kernel/proc/manifest.ts compiled to wasm with asc. Modules are placed flush against the
+// parser kernel/loader/manifest.ts compiled to wasm with asc. Modules are placed flush against the
 // end of linear memory, so a read past their length traps: "no trap" means "never read past the
 // module". Ends with a seeded mutation fuzz checked against a reference decoder written here.
 
@@ -206,7 +206,7 @@ compiler.run();
 
 // --- the kernel's parser ------------------------------------------------------------------------
 
-const parser = suite("boot manifest parser (kernel/proc/manifest.ts)");
+const parser = suite("boot manifest parser (kernel/loader/manifest.ts)");
 let module: WebAssembly.Module;
 let wasm: AssemblyScriptModule;
 let memoryEnd: number;

@@ -147,7 +147,7 @@ function commentSize(name: string): bigint {
 
 // --- layout ---------------------------------------------------------------------------------------
 
-// Header and startup-block fields are u32 (kernel/cap/ring.ts and kernel/proc/spawn.ts store
+// Header and startup-block fields are u32 (kernel/cap/ring.ts and kernel/objects/spawn.ts store
 // them with store<u32>); the grants array and the queues are sized from the layout's counts.
 const RING_FIELDS: Record<string, { offset: string; size: () => bigint }> = {
   sqHead: { offset: "RING_SQ_HEAD", size: () => 4n },
@@ -245,7 +245,7 @@ test("ring.md's grant entry is 8 bytes, as the kernel and both runtimes index it
   assert.is(fields[1].offset, 4n, "interface offset");
   assert.is(checkNoOverlap(fields, "grant entry"), GRANT_ENTRY_SIZE, "grant entry size");
   // The writers and readers of the grants array: handle at i * 8, interface at i * 8 + 4.
-  for (const path of ["kernel/proc/threads.ts", "userspace/rt/ring.ts", "userspace/rt/c/runtime.c"]) {
+  for (const path of ["kernel/sched/threads.ts", "userspace/rt/ring.ts", "userspace/rt/c/runtime.c"]) {
     assert.match(source(path), /RING_GRANTS \+ [^;\n]*\* 8 \+ 4/, `${path} reads or writes grants[i].interface at i * 8 + 4`);
   }
 });
@@ -305,7 +305,7 @@ test("ring.md's timeout and min_complete limits equal abi/ring.ts", () => {
   assert.ok(found.rows.some((row) => row[0] === "0" && row[1].startsWith("never wait")), "timeout_ns 0 never waits");
   // cap_enter refuses a min_complete above the completion queue's size.
   assert.match(source(RING_DOC), `If min_complete is greater than ${constant("RING_CQ_ENTRIES")} (the completion queue's size)`);
-  assert.match(source("kernel/proc/cap-enter.ts"), /minimum > <u64>RING_CQ_ENTRIES\)[^\n]*\n[^\n]*KernelError\.InvalidArgument/,
+  assert.match(source("kernel/syscall/cap-enter.ts"), /minimum > <u64>RING_CQ_ENTRIES\)[^\n]*\n[^\n]*KernelError\.InvalidArgument/,
     "cap-enter.ts refuses min_complete > RING_CQ_ENTRIES with InvalidArgument");
 });
 
@@ -428,22 +428,22 @@ test("process-handle.md's ExitKind table equals the ExitKind enum", () => {
 
 // The errors a CALL on an object can complete with: the generic ones of kernel/cap/entry.ts
 // (checked before the object sees the entry), every KernelError the object's file names, and
-// BadAddress when it checks or copies a user buffer (kernel/proc/user-memory.ts).
+// BadAddress when it checks or copies a user buffer (kernel/vm/user-memory.ts).
 const OBJECT_FILES: Record<string, string> = {
-  "docs/abi/interfaces/console.md": "kernel/cap/objects/console.ts",
-  "docs/abi/interfaces/timer.md": "kernel/cap/objects/timer.ts",
-  "docs/abi/interfaces/memory.md": "kernel/cap/objects/memory.ts",
-  "docs/abi/interfaces/process-spawner.md": "kernel/cap/objects/process-spawner.ts",
-  "docs/abi/interfaces/process-handle.md": "kernel/cap/objects/process-handle.ts",
-  "docs/abi/interfaces/endpoint.md": "kernel/cap/objects/endpoint.ts",
-  "docs/abi/interfaces/thread-spawner.md": "kernel/cap/objects/thread-spawner.ts",
-  "docs/abi/interfaces/thread-handle.md": "kernel/cap/objects/thread-handle.ts",
-  "docs/abi/interfaces/thread-control.md": "kernel/cap/objects/thread-control.ts",
-  "docs/abi/interfaces/park-space.md": "kernel/cap/objects/park-space.ts",
+  "docs/abi/interfaces/console.md": "kernel/objects/console.ts",
+  "docs/abi/interfaces/timer.md": "kernel/objects/timer.ts",
+  "docs/abi/interfaces/memory.md": "kernel/objects/memory.ts",
+  "docs/abi/interfaces/process-spawner.md": "kernel/objects/process-spawner.ts",
+  "docs/abi/interfaces/process-handle.md": "kernel/objects/process-handle.ts",
+  "docs/abi/interfaces/endpoint.md": "kernel/objects/endpoint.ts",
+  "docs/abi/interfaces/thread-spawner.md": "kernel/objects/thread-spawner.ts",
+  "docs/abi/interfaces/thread-handle.md": "kernel/objects/thread-handle.ts",
+  "docs/abi/interfaces/thread-control.md": "kernel/objects/thread-control.ts",
+  "docs/abi/interfaces/park-space.md": "kernel/objects/park-space.ts",
 };
 /** Pages sharing another page's object file: their errors are a subset of the file's. */
 const SHARED_OBJECT_FILES: Record<string, string> = {
-  "docs/abi/interfaces/endpoint-client.md": "kernel/cap/objects/endpoint.ts",
+  "docs/abi/interfaces/endpoint-client.md": "kernel/objects/endpoint.ts",
 };
 const GENERIC_CALL_ERRORS = ["ReservedNonZero", "InvalidHandle"];
 

@@ -1,6 +1,6 @@
 // Host tests of issue 5's kernel pieces as the ring drives them: Endpoint and EndpointClient
-// (kernel/cap/objects/endpoint.ts: queue, handoff, RETURN by call id, capabilities copied and
-// moved, what happens when a side ends) and ParkSpace (kernel/cap/objects/park-space.ts:
+// (kernel/objects/endpoint.ts: queue, handoff, RETURN by call id, capabilities copied and
+// moved, what happens when a side ends) and ParkSpace (kernel/objects/park-space.ts:
 // compare-and-block, unpark, timed parks). Same entry as tests/host/ring.test.ts
 // (tests/host/entries/ring.ts) with the real capEnter, dispatch and objects; here several
 // processes and threads each have their own ring, and the test enters the kernel as each of
@@ -39,7 +39,7 @@ const CONSOLE = 1, TIMER = 2, ENDPOINT = 6, CLIENT = 7, THREAD_CONTROL = 10, PAR
 const CONSOLE_WRITE = 0, TIMER_NOW = 0, MEMORY_INFO = 1, MEMORY_ENDPOINT = 3, ENDPOINT_CLIENT = 0, THREAD_EXIT = 0, PARK = 0, UNPARK = 1;
 const ENDPOINT_PAGES = 4n, QUEUE_MAXIMUM = 64, MESSAGE_MAXIMUM = 256, HEADER_SIZE = 16;
 const COPY = 1n, MOVE = 2n;
-/** Thread states (kernel/proc/thread.ts). */
+/** Thread states (kernel/sched/thread.ts). */
 const RUNNABLE = 0, BLOCKED = 1;
 const TABLE_SLOTS = 64;
 const GENERATION_LAST = 0xff_ffff;
@@ -709,7 +709,7 @@ function ipcSecond(machine: Machine, server: number, s: Ring, client: number) {
 // CapabilityTable.detach refuses a slot at its last generation (0xffffff: it could never be
 // committed again), but clientCallDecode/returnDecode never check it: takeCarried ignores detach's
 // -1, drops the table's reference while the table still names the object, and commitCarried
-// then cancels slot -1 (kernel/cap/objects/endpoint.ts takeCarried/commitCarried): an abort.
+// then cancels slot -1 (kernel/objects/endpoint.ts takeCarried/commitCarried): an abort.
 ipc("regression: a move of a handle whose slot is at its last generation is refused, not a kernel abort", () => {
   const { machine, server, s, endpoint, serverClient } = ipcWorld();
   const sender = machine.process("old slots");
@@ -845,7 +845,7 @@ ipc("ends: the owner side's last capability going completes queued and received 
   assert.equal(machine.aborts(), []);
 });
 
-// endpointsThreadEnded (kernel/cap/objects/endpoint.ts) handles a thread that ends while its
+// endpointsThreadEnded (kernel/objects/endpoint.ts) handles a thread that ends while its
 // process lives on (ThreadControl.exit of one thread of several) like a whole process ending:
 // it drops the queued call's moved capability (rollBack releases it since the thread has ended)
 // and leaves the reserved slots — the call's reply slot, the moved capability's detached slot,
@@ -1120,7 +1120,7 @@ ipc("ParkSpace: a thread that ends drops its parks and their deadlines; a later 
   assert.equal(machine.aborts(), []);
 });
 
-// parkTimedOut and timeoutForgetPark (kernel/cap/objects/park-space.ts, kernel/proc/timeouts.ts)
+// parkTimedOut and timeoutForgetPark (kernel/objects/park-space.ts, kernel/sched/timeouts.ts)
 // find a park by (thread, userData), but userData is "any value" (docs/abi/ring.md) and two parks
 // of one thread may share it: the deadline of one then times out the other, and an unpark of one
 // drops the other's deadline.

@@ -1,4 +1,4 @@
-// Host tests of the capability ring as the kernel processes it: capEnter (kernel/proc/cap-enter.ts)
+// Host tests of the capability ring as the kernel processes it: capEnter (kernel/syscall/cap-enter.ts)
 // and entryProcess (kernel/cap/entry.ts) through the real dispatch and kernel objects, compiled to
 // wasm with asc (entry: tests/host/entries/ring.ts) and run under Node with fake hardware. The
 // wasm memory plays physical memory: the entry boots the frame allocator and the kernel address

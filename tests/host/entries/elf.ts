@@ -1,9 +1,9 @@
-// Host-test entry for kernel/proc/elf.ts: exposes elfParse() to tests/host/elf.test.ts through
+// Host-test entry for kernel/loader/elf.ts: exposes elfParse() to tests/host/elf.test.ts through
 // flat getters. `reserveTop` sets aside the top of linear memory, outside the heap, so a test can
 // put an image flush against the end of memory: any read past its length is then an
 // out-of-bounds trap, not a silent read of other bytes.
 
-import { elfParse, ElfParseResult, ElfSegment, ELF_MAXIMUM_SEGMENTS, USER_IMAGE_END, USER_IMAGE_START } from "../../../kernel/proc/elf";
+import { elfParse, ElfParseResult, ElfSegment, ELF_MAXIMUM_SEGMENTS, USER_IMAGE_END, USER_IMAGE_START } from "../../../kernel/loader/elf";
 
 let parsed = new ElfParseResult(); // an empty success-shaped result until a test parses something
 

@@ -1,7 +1,7 @@
-// Host-test entry for the kernel's intrusive FIFO (kernel/proc/lists.ts, Chain): a chain of
+// Host-test entry for the kernel's intrusive FIFO (kernel/collections/lists.ts, Chain): a chain of
 // numbered items, driven by index from the test, which compares every state against a model.
 
-import { Chain } from "../../../kernel/proc/lists";
+import { Chain } from "../../../kernel/collections/lists";
 
 class Item {
   next: Item | null = null;

@@ -1,11 +1,11 @@
-// Host-test entry for kernel/proc/manifest.ts: exposes manifestParse, Manifest.find and
+// Host-test entry for kernel/loader/manifest.ts: exposes manifestParse, Manifest.find and
 // grantAllowed to tests/host/manifest.test.ts through flat getters, and the kernel's
 // interfaceName so the test can pin the compiler's grant names to it. `reserveTop` sets aside the
 // top of linear memory, outside the heap, so a module can lie flush against the end of memory:
 // any read past its length is then an out-of-bounds trap, not a silent read of other bytes.
 
 import { Interface, interfaceName } from "../../../abi/interfaces";
-import { Manifest, ManifestParseResult, grantAllowed, manifestParse } from "../../../kernel/proc/manifest";
+import { Manifest, ManifestParseResult, grantAllowed, manifestParse } from "../../../kernel/loader/manifest";
 
 let parsed = new ManifestParseResult();
 

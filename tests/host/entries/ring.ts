@@ -1,4 +1,4 @@
-// Host-test entry for the ring path: capEnter (kernel/proc/cap-enter.ts) and entryProcess
+// Host-test entry for the ring path: capEnter (kernel/syscall/cap-enter.ts) and entryProcess
 // (kernel/cap/entry.ts) through the real dispatch and objects; tests/host/ring.test.ts drives it.
 // setup() boots over a region of the wasm memory, which plays physical memory (DESIGN.md #3):
 // fake boot page tables direct-mapping the first GiB, framesInit, kernelSpaceInit, the clock, the
@@ -10,14 +10,14 @@ import { CapabilityTable } from "../../../kernel/cap/capability-table";
 import { Interface } from "../../../abi/interfaces";
 import { KernelObject, liveObjects as kernelLiveObjects } from "../../../kernel/cap/kernel-object";
 import { ExitKind } from "../../../abi/methods";
-import { ConsoleObject } from "../../../kernel/cap/objects/console";
-import { MemoryObject } from "../../../kernel/cap/objects/memory";
-import { ProcessHandleObject } from "../../../kernel/cap/objects/process-handle";
-import { ProcessSpawnerObject } from "../../../kernel/cap/objects/process-spawner";
-import { TimerObject } from "../../../kernel/cap/objects/timer";
-import { ParkSpaceObject } from "../../../kernel/cap/objects/park-space";
-import { ThreadControlObject } from "../../../kernel/cap/objects/thread-control";
-import { threadCreate } from "../../../kernel/proc/threads";
+import { ConsoleObject } from "../../../kernel/objects/console";
+import { MemoryObject } from "../../../kernel/objects/memory";
+import { ProcessHandleObject } from "../../../kernel/objects/process-handle";
+import { ProcessSpawnerObject } from "../../../kernel/objects/process-spawner";
+import { TimerObject } from "../../../kernel/objects/timer";
+import { ParkSpaceObject } from "../../../kernel/objects/park-space";
+import { ThreadControlObject } from "../../../kernel/objects/thread-control";
+import { threadCreate } from "../../../kernel/sched/threads";
 import { THREADS_MAXIMUM } from "../../../abi/methods";
 import { Ring } from "../../../kernel/cap/ring";
 import { USER_LINEAR_BASE, USER_RING_LINEAR } from "../../../abi/layout";
@@ -25,17 +25,17 @@ import { logSetLevel } from "../../../kernel/log/log";
 import { frameAllocator, frameAllocateZeroed, framesFree as kernelFramesFree, framesInit } from "../../../kernel/memory/frames";
 import { kernelPml4, kernelSpaceInit } from "../../../kernel/memory/kernel-space";
 import { PAGE_ADDRESS_MASK, PAGE_PRESENT, PAGE_SIZE, readEntry, tableIndex } from "../../../kernel/memory/page-table";
-import { AddressSpace, KernelErrorCell, UserAccess } from "../../../kernel/proc/address-space";
-import { BootProgram, bootPackageInit, bootProgramFind } from "../../../kernel/proc/boot-package";
-import { capEnter } from "../../../kernel/proc/cap-enter";
-import { CONTEXT_RAX, contextRead, contextWrite } from "../../../kernel/proc/context";
-import { ElfImage } from "../../../kernel/proc/elf";
-import { ManifestProgram } from "../../../kernel/proc/manifest";
-import { exitValue, Process, processEnd, processesLive as kernelProcessesLive, processNextId, processRegister, ProcessState } from "../../../kernel/proc/process";
-import { PROCESS_CAPABILITY_SLOTS, spawnFramesNeeded as kernelSpawnFramesNeeded } from "../../../kernel/proc/spawn";
-import { Thread } from "../../../kernel/proc/thread";
-import { userHalfHide, userHalfInit, userHalfShow } from "../../../kernel/proc/user-half";
-import { timeoutsExpire, timeoutsPending as kernelTimeoutsPending } from "../../../kernel/proc/timeouts";
+import { AddressSpace, KernelErrorCell, UserAccess } from "../../../kernel/vm/address-space";
+import { BootProgram, bootPackageInit, bootProgramFind } from "../../../kernel/loader/boot-package";
+import { capEnter } from "../../../kernel/syscall/cap-enter";
+import { CONTEXT_RAX, contextRead, contextWrite } from "../../../kernel/arch/context";
+import { ElfImage } from "../../../kernel/loader/elf";
+import { ManifestProgram } from "../../../kernel/loader/manifest";
+import { exitValue, Process, processEnd, processesLive as kernelProcessesLive, processNextId, processRegister, ProcessState } from "../../../kernel/sched/process";
+import { PROCESS_CAPABILITY_SLOTS, spawnFramesNeeded as kernelSpawnFramesNeeded } from "../../../kernel/objects/spawn";
+import { Thread } from "../../../kernel/sched/thread";
+import { userHalfHide, userHalfInit, userHalfShow } from "../../../kernel/vm/user-half";
+import { timeoutsExpire, timeoutsPending as kernelTimeoutsPending } from "../../../kernel/sched/timeouts";
 import { clockInit } from "../../../kernel/time/clock";
 
 /** The boot page tables C would have built: PML4, one PDPT, one directory of 2 MiB pages. */
@@ -142,7 +142,7 @@ export function mapUser(index: i32, virtual: u64, access: i32): u64 {
 }
 export function mapError(): i32 { return lastMapError; }
 
-// --- the user half (kernel/proc/user-half.ts) ---------------------------------------------------
+// --- the user half (kernel/vm/user-half.ts) ---------------------------------------------------
 
 /** How setup's userHalfInit decided process switches drop a space. */
 export function userHalfSwitchedBy(): string { return world.switchedBy; }

@@ -1,6 +1,6 @@
 /* The user runtime's report codes: besides the wasm_rt_trap_t values (0-8), reasons a program
  * cannot go on. Each is reported by touching USER_TRAP_REPORT_BASE + code; the kernel's names
- * for them are in kernel/proc/fault.ts. */
+ * for them are in kernel/syscall/fault.ts. */
 #ifndef CAPSID_USER_RUNTIME_H
 #define CAPSID_USER_RUNTIME_H
 

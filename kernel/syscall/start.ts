@@ -6,22 +6,22 @@ import { kernelHeapBytes, readControlRegister } from "../arch/hw";
 import { BootInformation } from "../boot/multiboot2";
 import { Interface } from "../../abi/interfaces";
 import { KernelObject } from "../cap/kernel-object";
-import { ConsoleObject } from "../cap/objects/console";
-import { MemoryObject } from "../cap/objects/memory";
-import { ProcessSpawnerObject } from "../cap/objects/process-spawner";
-import { TimerObject } from "../cap/objects/timer";
+import { ConsoleObject } from "../objects/console";
+import { MemoryObject } from "../objects/memory";
+import { ProcessSpawnerObject } from "../objects/process-spawner";
+import { TimerObject } from "../objects/timer";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { framesFree } from "../memory/frames";
 import { heapAtSafePoint } from "../memory/heap";
 import { CommandLine } from "../boot/command-line";
-import { bootPackageInit, bootProgramFind } from "./boot-package";
-import { Process } from "./process";
-import { userHalfInit } from "./user-half";
+import { bootPackageInit, bootProgramFind } from "../loader/boot-package";
+import { Process } from "../sched/process";
+import { userHalfInit } from "../vm/user-half";
 
 const CR4_SMEP: u64 = 1 << 20;
 const CR4_SMAP: u64 = 1 << 21;
-import { grantAllowed } from "./manifest";
-import { processSpawn, spawnExposeRingPhysical, spawnFramesNeeded } from "./spawn";
+import { grantAllowed } from "../loader/manifest";
+import { processSpawn, spawnExposeRingPhysical, spawnFramesNeeded } from "../objects/spawn";
 
 class ProcessesInitState {
   baselineFrames: u64 = 0;

@@ -12,10 +12,10 @@ import {
 } from "../../abi/ring";
 import { KernelError } from "../../abi/errors";
 import { monotonicNanos } from "../time/clock";
-import { CONTEXT_RAX, contextWrite } from "./context";
-import { schedulerReady, schedulerRemove } from "./scheduler";
-import { Thread, ThreadState } from "./thread";
-import { timeoutAdd, timeoutCancelCapEnter, TimeoutKind } from "./timeouts";
+import { CONTEXT_RAX, contextWrite } from "../arch/context";
+import { schedulerReady, schedulerRemove } from "../sched/scheduler";
+import { Thread, ThreadState } from "../sched/thread";
+import { timeoutAdd, timeoutCancelCapEnter, TimeoutKind } from "../sched/timeouts";
 
 const snapshot = memory.data(<i32>RING_SQE_SIZE, 16);
 

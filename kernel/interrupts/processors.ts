@@ -2,7 +2,7 @@
 // started (no SMP yet) and stay parked in the firmware's wait-for-SIPI state. Logged.
 
 import { Madt } from "../acpi/madt";
-import { localApicId } from "../interrupts/local-apic";
+import { localApicId } from "./local-apic";
 import { logEnd, logLine } from "../log/log";
 
 export function processorsReport(madt: Madt | null): void {

@@ -6,9 +6,9 @@ import { ExitKind } from "../../abi/methods";
 import { SYSCALL_CAP_ENTER, SYSCALL_EXIT } from "../../abi/ring";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { capEnter } from "./cap-enter";
-import { CONTEXT_RAX, CONTEXT_RDI, CONTEXT_RSI, contextRead } from "./context";
-import { processEnd } from "./process";
-import { currentThread } from "./scheduler";
+import { CONTEXT_RAX, CONTEXT_RDI, CONTEXT_RSI, contextRead } from "../arch/context";
+import { processEnd } from "../sched/process";
+import { currentThread } from "../sched/scheduler";
 
 export function syscallDispatch(): void {
   const thread = currentThread();

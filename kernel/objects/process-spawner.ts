@@ -3,18 +3,18 @@
 // (docs/abi/interfaces/process-spawner.md). Decode reads and checks everything and reserves the
 // caller's slot for the new ProcessHandle; invoke builds the process.
 
-import { KernelError } from "../../../abi/errors";
-import { framesFree } from "../../memory/frames";
-import { BootProgram, bootProgramFindBytes } from "../../proc/boot-package";
-import { grantAllowed } from "../../proc/manifest";
-import { Process } from "../../proc/process";
-import { PROCESS_CAPABILITY_SLOTS, processSpawn, spawnFramesNeeded } from "../../proc/spawn";
-import { Thread } from "../../proc/thread";
-import { copyIn } from "../../proc/user-memory";
-import { Interface } from "../../../abi/interfaces";
-import { KernelObject } from "../kernel-object";
-import { ProcessSpawnerMethod, SPAWN_GRANTS_MAXIMUM } from "../../../abi/methods";
-import { Opcode, SQE_ARGUMENT0, SQE_ARGUMENT1, SQE_ARGUMENT2, SQE_ARGUMENT3 } from "../../../abi/ring";
+import { KernelError } from "../../abi/errors";
+import { framesFree } from "../memory/frames";
+import { BootProgram, bootProgramFindBytes } from "../loader/boot-package";
+import { grantAllowed } from "../loader/manifest";
+import { Process } from "../sched/process";
+import { PROCESS_CAPABILITY_SLOTS, processSpawn, spawnFramesNeeded } from "./spawn";
+import { Thread } from "../sched/thread";
+import { copyIn } from "../vm/user-memory";
+import { Interface } from "../../abi/interfaces";
+import { KernelObject } from "../cap/kernel-object";
+import { ProcessSpawnerMethod, SPAWN_GRANTS_MAXIMUM } from "../../abi/methods";
+import { Opcode, SQE_ARGUMENT0, SQE_ARGUMENT1, SQE_ARGUMENT2, SQE_ARGUMENT3 } from "../../abi/ring";
 import { ProcessHandleObject } from "./process-handle";
 
 export class ProcessSpawnerObject extends KernelObject {

@@ -1,15 +1,15 @@
 // Console: writes bytes from the caller's memory to the serial console
 // (docs/abi/interfaces/console.md). One object, made at boot for init; any holder may write.
 
-import { serialWrite } from "../../arch/hw";
-import { KernelError } from "../../../abi/errors";
-import { Process } from "../../proc/process";
-import { Thread } from "../../proc/thread";
-import { copyIn, userRangeCheck } from "../../proc/user-memory";
-import { Interface } from "../../../abi/interfaces";
-import { KernelObject } from "../kernel-object";
-import { CONSOLE_WRITE_MAXIMUM, ConsoleMethod } from "../../../abi/methods";
-import { Opcode, SQE_ARGUMENT0, SQE_ARGUMENT1 } from "../../../abi/ring";
+import { serialWrite } from "../arch/hw";
+import { KernelError } from "../../abi/errors";
+import { Process } from "../sched/process";
+import { Thread } from "../sched/thread";
+import { copyIn, userRangeCheck } from "../vm/user-memory";
+import { Interface } from "../../abi/interfaces";
+import { KernelObject } from "../cap/kernel-object";
+import { CONSOLE_WRITE_MAXIMUM, ConsoleMethod } from "../../abi/methods";
+import { Opcode, SQE_ARGUMENT0, SQE_ARGUMENT1 } from "../../abi/ring";
 
 export class ConsoleObject extends KernelObject {
   constructor() { super(Interface.Console); }

@@ -1,12 +1,12 @@
 // ThreadHandle: one thread, seen by whoever holds it: join waits for its end and gives its exit
 // value (docs/abi/interfaces/thread-handle.md).
 
-import { KernelError } from "../../../abi/errors";
-import { Joiner, Thread, ThreadState } from "../../proc/thread";
-import { Interface } from "../../../abi/interfaces";
-import { KernelObject } from "../kernel-object";
-import { ThreadHandleMethod } from "../../../abi/methods";
-import { Opcode } from "../../../abi/ring";
+import { KernelError } from "../../abi/errors";
+import { Joiner, Thread, ThreadState } from "../sched/thread";
+import { Interface } from "../../abi/interfaces";
+import { KernelObject } from "../cap/kernel-object";
+import { ThreadHandleMethod } from "../../abi/methods";
+import { Opcode } from "../../abi/ring";
 
 export class ThreadHandleObject extends KernelObject {
   constructor(readonly thread: Thread) { super(Interface.ThreadHandle); }

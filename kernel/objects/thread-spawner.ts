@@ -3,15 +3,15 @@
 // (inside an executable segment of its image); each thread gets its own ring, stack and
 // ThreadControl, and the caller a ThreadHandle to join it.
 
-import { KernelError } from "../../../abi/errors";
-import { framesFree } from "../../memory/frames";
-import { Process } from "../../proc/process";
-import { Thread, ThreadState } from "../../proc/thread";
-import { threadCreate, threadFramesNeeded } from "../../proc/threads";
-import { Interface } from "../../../abi/interfaces";
-import { KernelObject } from "../kernel-object";
-import { THREADS_MAXIMUM, ThreadSpawnerMethod } from "../../../abi/methods";
-import { Opcode, SQE_ARGUMENT0, SQE_ARGUMENT1 } from "../../../abi/ring";
+import { KernelError } from "../../abi/errors";
+import { framesFree } from "../memory/frames";
+import { Process } from "../sched/process";
+import { Thread, ThreadState } from "../sched/thread";
+import { threadCreate, threadFramesNeeded } from "../sched/threads";
+import { Interface } from "../../abi/interfaces";
+import { KernelObject } from "../cap/kernel-object";
+import { THREADS_MAXIMUM, ThreadSpawnerMethod } from "../../abi/methods";
+import { Opcode, SQE_ARGUMENT0, SQE_ARGUMENT1 } from "../../abi/ring";
 import { ThreadControlObject } from "./thread-control";
 import { ThreadHandleObject } from "./thread-handle";
 

@@ -1,13 +1,13 @@
 // ProcessHandle: one spawned process, seen by whoever holds it: wait for its end, kill it
 // (docs/abi/interfaces/process-handle.md). Releasing the last handle leaves the process running.
 
-import { KernelError } from "../../../abi/errors";
-import { exitValue, Process, processEnd, ProcessState } from "../../proc/process";
-import { Joiner, Thread } from "../../proc/thread";
-import { Interface } from "../../../abi/interfaces";
-import { KernelObject } from "../kernel-object";
-import { ExitKind, ProcessHandleMethod } from "../../../abi/methods";
-import { Opcode } from "../../../abi/ring";
+import { KernelError } from "../../abi/errors";
+import { exitValue, Process, processEnd, ProcessState } from "../sched/process";
+import { Joiner, Thread } from "../sched/thread";
+import { Interface } from "../../abi/interfaces";
+import { KernelObject } from "../cap/kernel-object";
+import { ExitKind, ProcessHandleMethod } from "../../abi/methods";
+import { Opcode } from "../../abi/ring";
 
 /** The exit code a killed process reports. */
 export const KILLED_EXIT_CODE: i32 = -9;

@@ -4,19 +4,19 @@
 // unpark wakes up to `count` threads parked on that address, oldest first. Every process holds
 // one on itself from the start.
 
-import { KernelError } from "../../../abi/errors";
-import { CAP_ENTER_NO_TIMEOUT } from "../../../abi/ring";
-import { Process } from "../../proc/process";
-import { Thread, ThreadState } from "../../proc/thread";
-import { threadNotify } from "../../proc/cap-enter";
-import { timeoutAdd, timeoutForgetPark, TimeoutKind, timeoutsPending } from "../../proc/timeouts";
-import { readUserWord } from "../../proc/user-memory";
-import { monotonicNanos } from "../../time/clock";
-import { Interface } from "../../../abi/interfaces";
-import { KernelObject } from "../kernel-object";
-import { ParkSpaceMethod } from "../../../abi/methods";
-import { Opcode, SQE_ARGUMENT0, SQE_ARGUMENT1, SQE_ARGUMENT2 } from "../../../abi/ring";
-import { listRemoveAt } from "../../proc/lists";
+import { KernelError } from "../../abi/errors";
+import { CAP_ENTER_NO_TIMEOUT } from "../../abi/ring";
+import { Process } from "../sched/process";
+import { Thread, ThreadState } from "../sched/thread";
+import { threadNotify } from "../syscall/cap-enter";
+import { timeoutAdd, timeoutForgetPark, TimeoutKind, timeoutsPending } from "../sched/timeouts";
+import { readUserWord } from "../vm/user-memory";
+import { monotonicNanos } from "../time/clock";
+import { Interface } from "../../abi/interfaces";
+import { KernelObject } from "../cap/kernel-object";
+import { ParkSpaceMethod } from "../../abi/methods";
+import { Opcode, SQE_ARGUMENT0, SQE_ARGUMENT1, SQE_ARGUMENT2 } from "../../abi/ring";
+import { listRemoveAt } from "../collections/lists";
 
 /** One parked operation. Records are reused through a free list (at most PARKED_FREE_MAXIMUM
  * kept), so a park allocates nothing once warm. */

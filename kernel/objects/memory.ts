@@ -4,18 +4,18 @@
 // Holders share the quota. Decode checks quota, range, slots and free frames, so invoke cannot
 // fail.
 
-import { KernelError } from "../../../abi/errors";
-import { USER_LINEAR_BASE } from "../../../abi/layout";
-import { framesFree } from "../../memory/frames";
-import { PAGE_SIZE } from "../../memory/page-table";
-import { KernelErrorCell, UserAccess } from "../../proc/address-space";
-import { Process } from "../../proc/process";
-import { Thread } from "../../proc/thread";
-import { Interface } from "../../../abi/interfaces";
-import { KernelObject } from "../kernel-object";
-import { ENDPOINT_PAGES, MemoryMethod } from "../../../abi/methods";
+import { KernelError } from "../../abi/errors";
+import { USER_LINEAR_BASE } from "../../abi/layout";
+import { framesFree } from "../memory/frames";
+import { PAGE_SIZE } from "../memory/page-table";
+import { KernelErrorCell, UserAccess } from "../vm/address-space";
+import { Process } from "../sched/process";
+import { Thread } from "../sched/thread";
+import { Interface } from "../../abi/interfaces";
+import { KernelObject } from "../cap/kernel-object";
+import { ENDPOINT_PAGES, MemoryMethod } from "../../abi/methods";
 import { EndpointObject } from "./endpoint";
-import { Opcode, SQE_ARGUMENT0 } from "../../../abi/ring";
+import { Opcode, SQE_ARGUMENT0 } from "../../abi/ring";
 
 /** wasm32's whole address space: linear memory never grows past it (half of
  * USER_LINEAR_RESERVED, so any u32 offset past its end still faults). */

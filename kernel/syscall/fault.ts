@@ -6,9 +6,9 @@
 import { ExitKind } from "../../abi/methods";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { USER_TRAP_REPORT_BASE } from "../../abi/layout";
-import { CONTEXT_RIP, contextRead } from "./context";
-import { processEnd } from "./process";
-import { currentThread } from "./scheduler";
+import { CONTEXT_RIP, contextRead } from "../arch/context";
+import { processEnd } from "../sched/process";
+import { currentThread } from "../sched/scheduler";
 
 const VECTOR_PAGE_FAULT: u32 = 14;
 const REPORT_CODES: u64 = 32;

@@ -2,15 +2,15 @@
 // (its process with its last thread), setTlsBase sets its FS base. Only the thread it names may
 // use it; each thread finds its own in its ring's startup block.
 
-import { KernelError } from "../../../abi/errors";
-import { USER_HALF_END } from "../../../abi/layout";
-import { CONTEXT_FS_BASE, contextWrite } from "../../proc/context";
-import { threadExit } from "../../proc/process";
-import { Thread } from "../../proc/thread";
-import { Interface } from "../../../abi/interfaces";
-import { KernelObject } from "../kernel-object";
-import { ThreadControlMethod } from "../../../abi/methods";
-import { Opcode, SQE_ARGUMENT0 } from "../../../abi/ring";
+import { KernelError } from "../../abi/errors";
+import { USER_HALF_END } from "../../abi/layout";
+import { CONTEXT_FS_BASE, contextWrite } from "../arch/context";
+import { threadExit } from "../sched/process";
+import { Thread } from "../sched/thread";
+import { Interface } from "../../abi/interfaces";
+import { KernelObject } from "../cap/kernel-object";
+import { ThreadControlMethod } from "../../abi/methods";
+import { Opcode, SQE_ARGUMENT0 } from "../../abi/ring";
 
 export class ThreadControlObject extends KernelObject {
   thread: Thread | null = null;

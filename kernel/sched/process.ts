@@ -7,21 +7,21 @@ import { CapabilityTable } from "../cap/capability-table";
 import { ExitKind } from "../../abi/methods";
 import { Opcode } from "../../abi/ring";
 import { contextForget } from "../arch/hw";
-import { endpointsThreadEnded } from "../cap/objects/endpoint";
-import { parkSpaceThreadEnded } from "../cap/objects/park-space";
+import { endpointsThreadEnded } from "../objects/endpoint";
+import { parkSpaceThreadEnded } from "../objects/park-space";
 import { THREADS_MAXIMUM } from "../../abi/methods";
 import { USER_LINEAR_START } from "../../abi/layout";
-import { MemoryObject } from "../cap/objects/memory";
+import { MemoryObject } from "../objects/memory";
 import { frameFree } from "../memory/frames";
 import { logEnd, LogLevel, logLine } from "../log/log";
-import { AddressSpace } from "./address-space";
-import { threadNotify } from "./cap-enter";
-import { BootProgram } from "./boot-package";
+import { AddressSpace } from "../vm/address-space";
+import { threadNotify } from "../syscall/cap-enter";
+import { BootProgram } from "../loader/boot-package";
 import { schedulerRemove } from "./scheduler";
 import { Joiner, Thread, ThreadState } from "./thread";
 import { timeoutForget } from "./timeouts";
-import { listRemoveAt } from "./lists";
-import { userHalfHide } from "./user-half";
+import { listRemoveAt } from "../collections/lists";
+import { userHalfHide } from "../vm/user-half";
 
 /** Pages a Memory object lent to a process, returned at its end. */
 export class MemoryCharge {

@@ -3,9 +3,9 @@
 // nothing; deadlines (cap_enter timeouts, Timer.sleep) are checked on each tick by timeouts.ts.
 // arch/x86_64/user.c asks kernelSchedule which thread runs after every kernel entry.
 
-import { Chain } from "./lists";
+import { Chain } from "../collections/lists";
 import { Thread, ThreadState } from "./thread";
-import { userHalfShow } from "./user-half";
+import { userHalfShow } from "../vm/user-half";
 
 class SchedulerState {
   queue: Chain<Thread> = new Chain<Thread>();

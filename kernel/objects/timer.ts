@@ -2,14 +2,14 @@
 // completion slot and completes from the tick once the clock has passed its deadline, so it
 // never returns early; it may return up to one tick late.
 
-import { KernelError } from "../../../abi/errors";
-import { Thread } from "../../proc/thread";
-import { timeoutAdd, TimeoutKind } from "../../proc/timeouts";
-import { monotonicNanos } from "../../time/clock";
-import { Interface } from "../../../abi/interfaces";
-import { KernelObject } from "../kernel-object";
-import { TimerMethod } from "../../../abi/methods";
-import { Opcode, SQE_ARGUMENT0 } from "../../../abi/ring";
+import { KernelError } from "../../abi/errors";
+import { Thread } from "../sched/thread";
+import { timeoutAdd, TimeoutKind } from "../sched/timeouts";
+import { monotonicNanos } from "../time/clock";
+import { Interface } from "../../abi/interfaces";
+import { KernelObject } from "../cap/kernel-object";
+import { TimerMethod } from "../../abi/methods";
+import { Opcode, SQE_ARGUMENT0 } from "../../abi/ring";
 
 export class TimerObject extends KernelObject {
   constructor() { super(Interface.Timer); }

@@ -10,8 +10,8 @@ import { RING_ARGUMENT, RING_GRANT_COUNT, RING_GRANTS, RING_PROCESS_ID, RING_SIZ
 import { USER_LINEAR_BASE, USER_RING_LINEAR, USER_STACK_SIZE, USER_STACK_SPACING, USER_STACK_TOP } from "../../abi/layout";
 import { frameAllocateZeroed } from "../memory/frames";
 import { PAGE_ADDRESS_MASK, PAGE_SIZE } from "../memory/page-table";
-import { KernelErrorCell, UserAccess } from "./address-space";
-import { CONTEXT_RDI, CONTEXT_RSI, contextInitialise, contextWrite } from "./context";
+import { KernelErrorCell, UserAccess } from "../vm/address-space";
+import { CONTEXT_RDI, CONTEXT_RSI, contextInitialise, contextWrite } from "../arch/context";
 import { Process } from "./process";
 import { schedulerReady } from "./scheduler";
 import { Thread } from "./thread";

@@ -3,12 +3,12 @@
 // clock has reached its deadline. A list scanned per tick: it holds at most one cap_enter per
 // thread plus one sleep per reserved completion slot.
 
-import { parkTimedOut } from "../cap/objects/park-space";
+import { parkTimedOut } from "../objects/park-space";
 import { Opcode } from "../../abi/ring";
 import { monotonicNanos } from "../time/clock";
-import { threadNotify, threadWakeFromCapEnter } from "./cap-enter";
+import { threadNotify, threadWakeFromCapEnter } from "../syscall/cap-enter";
 import { Thread, ThreadState } from "./thread";
-import { listRemoveAt } from "./lists";
+import { listRemoveAt } from "../collections/lists";
 
 export enum TimeoutKind {
   CapEnter = 0,

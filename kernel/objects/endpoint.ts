@@ -6,17 +6,17 @@
 // slot or goes back into the sender's slot under a new handle: authority is never lost or
 // duplicated. Every slot and completion a transfer needs is reserved at decode.
 
-import { KernelError } from "../../../abi/errors";
-import { Process, ProcessState } from "../../proc/process";
-import { Thread, ThreadState } from "../../proc/thread";
-import { copyIn, copyOut, userRangeCheck } from "../../proc/user-memory";
-import { threadNotify } from "../../proc/cap-enter";
-import { Interface } from "../../../abi/interfaces";
-import { KernelObject } from "../kernel-object";
-import { ENDPOINT_QUEUE_MAXIMUM, EndpointMethod, MESSAGE_MAXIMUM, RECEIVED_HEADER_SIZE, Transfer } from "../../../abi/methods";
-import { Opcode, SQE_ARGUMENT0, SQE_ARGUMENT1, SQE_ARGUMENT2, SQE_ARGUMENT3, SQE_METHOD } from "../../../abi/ring";
+import { KernelError } from "../../abi/errors";
+import { Process, ProcessState } from "../sched/process";
+import { Thread, ThreadState } from "../sched/thread";
+import { copyIn, copyOut, userRangeCheck } from "../vm/user-memory";
+import { threadNotify } from "../syscall/cap-enter";
+import { Interface } from "../../abi/interfaces";
+import { KernelObject } from "../cap/kernel-object";
+import { ENDPOINT_QUEUE_MAXIMUM, EndpointMethod, MESSAGE_MAXIMUM, RECEIVED_HEADER_SIZE, Transfer } from "../../abi/methods";
+import { Opcode, SQE_ARGUMENT0, SQE_ARGUMENT1, SQE_ARGUMENT2, SQE_ARGUMENT3, SQE_METHOD } from "../../abi/ring";
 import { MemoryObject } from "./memory";
-import { Chain, listRemoveAt } from "../../proc/lists";
+import { Chain, listRemoveAt } from "../collections/lists";
 
 /** A call in flight: queued, or received and awaiting RETURN. Records are reused through a free
  * list (at most CALLS_FREE_MAXIMUM kept) with their request storage, so a warm call allocates

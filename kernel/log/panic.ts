@@ -3,8 +3,8 @@
 // source position. Wired in with asc --use abort=kernel/panic/kernelAbort. Never for input
 // errors: those return a value of the kernel's error enum.
 
-import { panic } from "./arch/hw";
-import { LineBuffer } from "./log/format";
+import { panic } from "../arch/hw";
+import { LineBuffer } from "./format";
 
 const REPORT_STORAGE_BYTES: u32 = 256;
 

@@ -10,15 +10,15 @@ import { interfaceName } from "../../abi/interfaces";
 import { KernelObject } from "../cap/kernel-object";
 import { RING_TEST_RING_PHYSICAL } from "../../abi/ring";
 import { Interface } from "../../abi/interfaces";
-import { ParkSpaceObject } from "../cap/objects/park-space";
-import { ThreadControlObject } from "../cap/objects/thread-control";
-import { ThreadSpawnerObject } from "../cap/objects/thread-spawner";
-import { threadCreate, threadFramesNeeded } from "./threads";
+import { ParkSpaceObject } from "./park-space";
+import { ThreadControlObject } from "./thread-control";
+import { ThreadSpawnerObject } from "./thread-spawner";
+import { threadCreate, threadFramesNeeded } from "../sched/threads";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { PAGE_SIZE } from "../memory/page-table";
-import { AddressSpace, KernelErrorCell, UserAccess } from "./address-space";
-import { BootProgram } from "./boot-package";
-import { Process, processNextId, processRegister } from "./process";
+import { AddressSpace, KernelErrorCell, UserAccess } from "../vm/address-space";
+import { BootProgram } from "../loader/boot-package";
+import { Process, processNextId, processRegister } from "../sched/process";
 
 class SpawnState {
   /** Test runs only: each ring's startup block tells its physical address (ring.md). */
