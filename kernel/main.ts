@@ -11,7 +11,7 @@ import { memoryReport } from "./memory/memory-report";
 import { processorsReport } from "./interrupts/processors";
 import { serialInputInit } from "./console/serial-input";
 import { interruptControllersInit } from "./interrupts/controllers";
-import { interruptDispatch } from "./interrupts/dispatch";
+import { interruptDispatch } from "./interrupts/registry";
 import { logConfigure } from "./log/configure";
 import { logEnd, LogLevel, logLine } from "./log/log";
 import { framesInit } from "./memory/frames";
@@ -19,7 +19,7 @@ import { heapSafePoint } from "./memory/heap";
 import { kernelSpaceInit } from "./memory/kernel-space";
 import { userFault } from "./syscall/fault";
 import { processesInit } from "./syscall/start";
-import { schedulerNext } from "./sched/scheduler";
+import { schedulerInit, schedulerNext } from "./sched/scheduler";
 import { syscallDispatch } from "./syscall/syscall";
 import { selfTestFinish, selfTestInit } from "./selftest/selftest";
 import { bootElapsedNanos } from "./time/clock";
@@ -31,7 +31,7 @@ export { kernelHeapBase } from "./memory/heap";
 export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u64): void {
   const information = bootInformationInit(bootInformation);    // multiboot2, every tag checked
   const commandLine = CommandLine.parse(information.commandLine); // test=, tick=
-  logConfigure(commandLine);                                    // log=LEVEL
+  logConfigure(commandLine.get("log"));                         // log=LEVEL
   selfTestInit(commandLine);                                    // test=NAME arms the test exit
   memoryReport(memoryTop, ramBelow4G);                          // what the C direct map covers
   framesInit(information, bootInformation);                     // physical frame allocator
@@ -44,6 +44,7 @@ export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u
   logLine(LogLevel.Essential).text("ready in ").fixed(bootElapsedNanos() / 1000, 3).text(" ms (calibration ")
     .fixed(calibrationNanos() / 1000, 3).text(" ms)");           // the boot-time contract line
   logEnd();
+  schedulerInit();                                              // preemption on the tick
   processesInit(information, commandLine);                      // boot package, init (init=NAME)
   selfTestFinish();                                             // runs test=NAME
 }

@@ -1,9 +1,12 @@
-// The base class of every kernel object a capability can name (Console, Timer, Memory,
-// ProcessSpawner, ProcessHandle, later Endpoint...): its interface and a reference count. The
-// capability tables (kernel/cap/capability-table.ts) and kernel holders retain and release it;
-// the last release destroys it. Per-interface live counters let tests and self-tests find leaks.
+// The base class of every kernel object a capability can name (objects/: one file per
+// interface): its interface, a reference count, and the decode steps dispatch.ts calls. The
+// capability tables (capability-table.ts) and kernel holders retain and release it; the last
+// release destroys it. Per-interface live counters let tests and self-tests find leaks.
 
+import { KernelError } from "../../abi/errors";
 import { Interface, INTERFACE_COUNT } from "../../abi/interfaces";
+import { Invocation } from "./invocation";
+import { Request } from "./request";
 
 class KernelObjectState {
   /** Objects constructed and not yet destroyed, indexed by interface value. */
@@ -59,4 +62,22 @@ export class KernelObject {
   /** Frees what the object owns (frames, queued waiters...). Called exactly once, by the last
    * release(); overridden by objects that own anything. Must not fail. */
   destroy(): void {}
+
+  /** A CALL on this capability: checks the method, its arguments and what the capability allows,
+   * reserves what invoke will need, and returns the invocation; or refuses with
+   * request.refuse(error). No side effect besides the reservations the invocation holds. Every
+   * interface overrides it. */
+  decodeCall(request: Request): Invocation | null {
+    return request.refuse(KernelError.UnknownMethod);
+  }
+
+  /** A RECV on this capability: only the owner's side of an endpoint accepts one. */
+  decodeReceive(request: Request): Invocation | null {
+    return request.refuse(KernelError.WrongInterface);
+  }
+
+  /** A RETURN on this capability: only the owner's side of an endpoint accepts one. */
+  decodeReturn(request: Request): Invocation | null {
+    return request.refuse(KernelError.WrongInterface);
+  }
 }

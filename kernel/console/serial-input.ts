@@ -1,5 +1,6 @@
 // COM1 receive through its interrupt: the UART raises "received data available", the I/O APIC
-// routes ISA IRQ 4 (through the MADT's overrides) to VECTOR_SERIAL, and each byte read goes to
+// routes ISA IRQ 4 (through the MADT's overrides) to VECTOR_SERIAL, registered with the
+// interrupt registry, and each byte read goes to
 // the current line consumer (the echo self-test today, a console later). 16550 registers:
 // IER bit 0 enables the receive interrupt; MCR OUT2 gates the IRQ line on PC hardware.
 
@@ -8,6 +9,7 @@ import { Madt, Polarity, TriggerMode } from "../acpi/madt";
 import { KernelError, kernelErrorName } from "../../abi/errors";
 import { ioApicRoute } from "../interrupts/io-apic";
 import { localApicEndOfInterrupt, localApicId } from "../interrupts/local-apic";
+import { interruptRegister } from "../interrupts/registry";
 import { VECTOR_SERIAL } from "../interrupts/vectors";
 import { logEnd, LogLevel, logLine } from "../log/log";
 
@@ -37,7 +39,8 @@ export function serialInputInit(madt: Madt | null): void {
       level = route.trigger == TriggerMode.Level;
     }
   }
-  const error = ioApicRoute(gsi, VECTOR_SERIAL, localApicId(), activeLow, level);
+  let error = interruptRegister(VECTOR_SERIAL, "serial", serialInputInterrupt);
+  if (error == KernelError.None) error = ioApicRoute(gsi, VECTOR_SERIAL, localApicId(), activeLow, level);
   if (error != KernelError.None) {
     logLine(LogLevel.Error).text("serial: COM1 input not routed (GSI ").decimal(gsi).text("): ").text(kernelErrorName(error));
     logEnd();
@@ -53,7 +56,7 @@ export function serialInputConsume(consumer: ((byte: u8) => void) | null): void 
 }
 
 /** Drains the receive FIFO (bounded: a stuck "data ready" cannot hold the kernel). */
-export function serialInputInterrupt(): void {
+function serialInputInterrupt(vector: u32): void {
   for (let i = 0; i < 64 && (portIn8(LINE_STATUS) & LINE_STATUS_DATA_READY); i++) {
     const byte = portIn8(COM1);
     const consumer = state.consumer;

@@ -1,13 +1,13 @@
 // The kernel log: lines of the form "[    1.234] capsid: <message>" on the serial console, the
-// timestamp in seconds since the C entry point with millisecond resolution (the boot stopwatch,
-// then the calibrated TSC). One line is built at a time in a static buffer (the kernel is one
+// timestamp in seconds since the C entry point with millisecond resolution: the boot stopwatch
+// (hw.bootClockNanos) until the time layer, which sits above this one, hands over its calibrated
+// clock through logClockSet. One line is built at a time in a static buffer (the kernel is one
 // logical thread, DESIGN.md #5) and written with hw.serialWrite when finished. Lines printed by
 // C on the fault path carry no timestamp: that path has no clock of its own.
 //
 //   logLine().text("memory: ").decimal(megabytes).text(" MiB");  logEnd();
 
-import { serialWrite } from "../arch/hw";
-import { bootElapsedNanos } from "../time/clock";
+import { bootClockNanos, serialWrite } from "../arch/hw";
 import { LineBuffer } from "./format";
 
 const LINE_STORAGE_BYTES: u32 = 272;
@@ -25,6 +25,8 @@ export enum LogLevel {
 class LogState {
   threshold: LogLevel = LogLevel.Info;
   current: LogLevel = LogLevel.Info;   // the level of the line being built
+  /** Nanoseconds since the C entry point; null: the boot stopwatch. */
+  clock: (() => u64) | null = null;
 }
 const state = new LogState();
 
@@ -38,6 +40,10 @@ export function logSetLevel(name: string): bool {
   return true;
 }
 
+/** Timestamps come from `clock` from now on (time/clock.ts, once calibrated). */
+export function logClockSet(clock: () => u64): void {
+  state.clock = clock;
+}
 
 /** The one line being built: static storage, usable before top-level code has run. */
 function currentLine(): LineBuffer {
@@ -50,7 +56,8 @@ export function logLine(level: LogLevel = LogLevel.Info): LineBuffer {
   state.current = level;
   // One byte past the capacity is kept for the newline.
   const line = LineBuffer.over(changetype<usize>(currentLine()), LINE_STORAGE_BYTES - 1);
-  const milliseconds = bootElapsedNanos() / 1_000_000;
+  const clock = state.clock;
+  const milliseconds = (clock !== null ? clock() : bootClockNanos()) / 1_000_000;
   line.byte(0x5b); // '['
   const seconds = milliseconds / 1000;
   for (let width: u64 = 10_000; width > 1 && seconds < width; width /= 10) line.byte(0x20);

@@ -1,32 +1,43 @@
 // Console: writes bytes from the caller's memory to the serial console
 // (docs/abi/interfaces/console.md). One object, made at boot for init; any holder may write.
 
-import { serialWrite } from "../arch/hw";
 import { KernelError } from "../../abi/errors";
-import { Process } from "../sched/process";
-import { Thread } from "../sched/thread";
-import { copyIn, userRangeCheck } from "../vm/user-memory";
 import { Interface } from "../../abi/interfaces";
-import { KernelObject } from "../cap/kernel-object";
 import { CONSOLE_WRITE_MAXIMUM, ConsoleMethod } from "../../abi/methods";
-import { Opcode, SQE_ARGUMENT0, SQE_ARGUMENT1 } from "../../abi/ring";
+import { serialWrite } from "../arch/hw";
+import { Invocation } from "../cap/invocation";
+import { KernelObject } from "../cap/kernel-object";
+import { Request } from "../cap/request";
+import { callerThread } from "../sched/thread";
+import { copyIn, userRangeCheck } from "../vm/user-memory";
 
 export class ConsoleObject extends KernelObject {
   constructor() { super(Interface.Console); }
+
+  decodeCall(request: Request): Invocation | null {
+    if (request.method != ConsoleMethod.Write) return request.refuse(KernelError.UnknownMethod);
+    const length = request.argument1;
+    if (length > CONSOLE_WRITE_MAXIMUM) return request.refuse(KernelError.InvalidArgument);
+    const error = userRangeCheck(callerThread(request).process.space, request.argument0, length, false);
+    return error != KernelError.None ? request.refuse(error) : state.write;
+  }
 }
 
-const buffer = memory.data(<i32>CONSOLE_WRITE_MAXIMUM, 16);
-
-export function consoleDecode(process: Process, method: u32, entry: usize): KernelError {
-  if (method != ConsoleMethod.Write) return KernelError.UnknownMethod;
-  const length = load<u64>(entry + SQE_ARGUMENT1);
-  if (length > CONSOLE_WRITE_MAXIMUM) return KernelError.InvalidArgument;
-  return userRangeCheck(process.space, load<u64>(entry + SQE_ARGUMENT0), length, false);
+/** write(address, length): nothing to reserve; the staging buffer is static (one kernel thread). */
+class Write extends Invocation {
+  invoke(request: Request): void {
+    const length = request.argument1;
+    const error = copyIn(callerThread(request).process.space, state.buffer, CONSOLE_WRITE_MAXIMUM, request.argument0, length);
+    if (error != KernelError.None) abort("Console.write: decode checked the range");
+    if (length > 0) serialWrite(state.buffer, <usize>length);
+    request.complete(<i64>length, 0);
+  }
 }
 
-export function consoleInvoke(thread: Thread, entry: usize, userData: u64): void {
-  const length = load<u64>(entry + SQE_ARGUMENT1);
-  copyIn(thread.process.space, buffer, load<u64>(entry + SQE_ARGUMENT0), length);  // checked by decode
-  if (length > 0) serialWrite(buffer, <usize>length);
-  thread.ring.complete(userData, <i64>length, 0, Opcode.Call);
+class ConsoleState {
+  /** Where written bytes are staged on their way to the serial port. */
+  readonly buffer: usize = memory.data(<i32>CONSOLE_WRITE_MAXIMUM, 16);
+  /** Holds nothing: invoke reads its arguments again from the request's snapshot. */
+  readonly write: Write = new Write();
 }
+const state = new ConsoleState();

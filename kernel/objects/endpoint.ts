@@ -5,30 +5,207 @@
 // sender's slot at once (its handle is stale) and either commits into the receiver's reserved
 // slot or goes back into the sender's slot under a new handle: authority is never lost or
 // duplicated. Every slot and completion a transfer needs is reserved at decode.
+//
+// Ends are waits (sched/wait.ts): a call is a wait of its caller (if the caller ends, the call
+// vanishes), and once received its `held` wait belongs to the receiver (if the receiver ends,
+// the call fails with PeerEnded); a waiting RECV is a wait of its thread.
 
 import { KernelError } from "../../abi/errors";
-import { Process, ProcessState } from "../sched/process";
-import { Thread, ThreadState } from "../sched/thread";
-import { copyIn, copyOut, userRangeCheck } from "../vm/user-memory";
-import { threadNotify } from "../syscall/cap-enter";
 import { Interface } from "../../abi/interfaces";
-import { KernelObject } from "../cap/kernel-object";
 import { ENDPOINT_QUEUE_MAXIMUM, EndpointMethod, MESSAGE_MAXIMUM, RECEIVED_HEADER_SIZE, Transfer } from "../../abi/methods";
-import { Opcode, SQE_ARGUMENT0, SQE_ARGUMENT1, SQE_ARGUMENT2, SQE_ARGUMENT3, SQE_METHOD } from "../../abi/ring";
-import { MemoryObject } from "./memory";
-import { Chain, listRemoveAt } from "../collections/lists";
+import { Opcode } from "../../abi/ring";
+import { CapabilityTable } from "../cap/capability-table";
+import { Invocation } from "../cap/invocation";
+import { KernelObject } from "../cap/kernel-object";
+import { Request } from "../cap/request";
+import { Chain } from "../collections/lists";
+import { Pool } from "../collections/pool";
+import { Quota } from "../memory/quota";
+import { threadNotify } from "../sched/blocking";
+import { ProcessState } from "../sched/process";
+import { callerThread, Thread, ThreadState } from "../sched/thread";
+import { Wait } from "../sched/wait";
+import { copyIn, copyOut, userRangeCheck } from "../vm/user-memory";
 
-/** A call in flight: queued, or received and awaiting RETURN. Records are reused through a free
- * list (at most CALLS_FREE_MAXIMUM kept) with their request storage, so a warm call allocates
- * nothing. The capability a call carries is a reference the call holds, plus the sender's
- * detached slot for a move. */
-class PendingCall {
-  /** The next call in its endpoint's queued or received chain, or in the free list. */
+/** Bytes of the staging buffer: a RECV's header and the longest request or reply. */
+const STAGING_BYTES: u64 = RECEIVED_HEADER_SIZE + MESSAGE_MAXIMUM;
+
+@inline function low(value: u64): u64 { return value & 0xffff_ffff; }
+@inline function high(value: u64): u32 { return <u32>(value >> 32); }
+
+@inline function alive(thread: Thread): bool {
+  return thread.process.state == ProcessState.Running;
+}
+
+/** What both facets share: the queues. */
+class EndpointCore {
+  open: bool = true;
+  nextId: u32 = 1;
+  queued: Chain<PendingCall> = new Chain<PendingCall>();
+  received: Chain<PendingCall> = new Chain<PendingCall>();
+  receivers: Chain<PendingReceive> = new Chain<PendingReceive>();
+}
+
+/** The owner's side: RECV, RETURN, and making clients. Charges its pages to `quota` while it lives. */
+export class EndpointObject extends KernelObject {
+  readonly core: EndpointCore = new EndpointCore();
+
+  constructor(readonly quota: Quota, readonly pages: u64) {
+    super(Interface.Endpoint);
+    quota.retain();
+    quota.charge(pages);
+  }
+
+  destroy(): void {
+    const core = this.core;
+    core.open = false;
+    let call = core.queued.shift();
+    while (call !== null) { call.fail(KernelError.PeerEnded); call = core.queued.shift(); }
+    call = core.received.shift();
+    while (call !== null) { call.fail(KernelError.PeerEnded); call = core.received.shift(); }
+    let receive = core.receivers.shift();
+    while (receive !== null) { receive.fail(KernelError.PeerEnded); receive = core.receivers.shift(); }
+    this.quota.uncharge(this.pages);
+    this.quota.release();
+  }
+
+  /** client(): a new client facet, into a slot reserved now. */
+  decodeCall(request: Request): Invocation | null {
+    if (request.method != EndpointMethod.Client) return request.refuse(KernelError.UnknownMethod);
+    const table = request.caller.table;
+    const slot = table.reserve();
+    if (slot < 0) return request.refuse(KernelError.TableFull);
+    const client = state.clients.take();
+    client.table = table;
+    client.slot = slot;
+    return client;
+  }
+
+  /** RECV: the buffer must take a header and the longest request; a slot is reserved for a
+   * capability the request may carry. */
+  decodeReceive(request: Request): Invocation | null {
+    if (!this.core.open) return request.refuse(KernelError.PeerEnded);
+    const thread = callerThread(request);
+    const error = userRangeCheck(thread.process.space, request.argument0, STAGING_BYTES, true);
+    if (error != KernelError.None) return request.refuse(error);
+    const slot = thread.table.reserve();
+    if (slot < 0) return request.refuse(KernelError.TableFull);
+    const receive = state.receiveCalls.take();
+    receive.table = thread.table;
+    receive.slot = slot;
+    return receive;
+  }
+
+  /** RETURN: the call by id, the reply's length and both buffers, then the capability to send. */
+  decodeReturn(request: Request): Invocation | null {
+    const id = <u32>request.argument0;
+    let call = this.core.received.head;
+    while (call !== null && call.id != id) call = call.next;
+    if (call === null) return request.refuse(KernelError.NotFound);
+    const length = request.argument2;
+    if (length > call.replyCapacity) return request.refuse(KernelError.InvalidArgument);
+    const thread = callerThread(request);
+    let error = userRangeCheck(thread.process.space, request.argument1, length, false);
+    if (error == KernelError.None) error = userRangeCheck(call.caller!.process.space, call.replyAddress, length, true);
+    if (error != KernelError.None) return request.refuse(error);
+    const answer = state.returns.take();
+    error = answer.carried.check(thread.table, request.argument3);
+    if (error != KernelError.None) {
+      answer.rollback();
+      return request.refuse(error);
+    }
+    answer.call = call;
+    return answer;
+  }
+}
+
+/** A client's side: CALL only. */
+export class EndpointClientObject extends KernelObject {
+  constructor(readonly core: EndpointCore) { super(Interface.EndpointClient); }
+
+  /** A request: its sizes and buffers, the capability it carries, a place in the queue, and a
+   * slot for a capability the reply may carry. */
+  decodeCall(request: Request): Invocation | null {
+    const core = this.core;
+    if (!core.open) return request.refuse(KernelError.PeerEnded);
+    const sizes = request.argument1;
+    const length = low(sizes), capacity = <u64>high(sizes);
+    if (length > MESSAGE_MAXIMUM || capacity > MESSAGE_MAXIMUM) return request.refuse(KernelError.InvalidArgument);
+    const thread = callerThread(request);
+    let error = userRangeCheck(thread.process.space, request.argument0, length, false);
+    if (error == KernelError.None) error = userRangeCheck(thread.process.space, request.argument2, capacity, true);
+    if (error != KernelError.None) return request.refuse(error);
+    const send = state.sends.take();
+    error = send.carried.check(thread.table, request.argument3);
+    if (error == KernelError.None && core.queued.length + core.received.length >= ENDPOINT_QUEUE_MAXIMUM) error = KernelError.QueueFull;
+    if (error == KernelError.None) {
+      send.replySlot = thread.table.reserve();
+      if (send.replySlot < 0) error = KernelError.TableFull;
+    }
+    if (error != KernelError.None) {
+      send.rollback();
+      return request.refuse(error);
+    }
+    send.table = thread.table;
+    return send;
+  }
+}
+
+// --- the capability a request or reply carries ----------------------------------------------------
+
+/** A capability named by a CALL's or RETURN's argument (handle | mode << 32), as decode found it. */
+class Carried {
+  object: KernelObject | null = null;
+  mode: Transfer = Transfer.None;
+  handle: u32 = 0;
+
+  /** Checks the argument against `table`; None, InvalidArgument (mode, or a move at the last
+   * generation: the slot could never take the capability back) or InvalidHandle. */
+  check(table: CapabilityTable, argument: u64): KernelError {
+    const mode = high(argument);
+    this.object = null;
+    this.mode = Transfer.None;
+    if (mode == <u32>Transfer.None) return KernelError.None;
+    if (mode > <u32>Transfer.Move) return KernelError.InvalidArgument;
+    const handle = <u32>low(argument);
+    const object = table.lookup(handle);
+    if (object === null) return KernelError.InvalidHandle;
+    if (mode == <u32>Transfer.Move && !table.detachable(handle)) return KernelError.InvalidArgument;
+    this.object = object;
+    this.mode = <Transfer>mode;
+    this.handle = handle;
+    return KernelError.None;
+  }
+
+  /** Hands the capability to `call`: a reference, and for a move the sender's detached slot. */
+  takeInto(call: PendingCall, table: CapabilityTable): void {
+    const object = this.object;
+    call.carried = object;
+    call.carriedMode = this.mode;
+    call.senderSlot = -1;
+    this.object = null;
+    if (object === null) return;
+    object.retain();
+    if (this.mode == Transfer.Move) {
+      call.senderSlot = table.detach(this.handle);
+      object.release();   // the table's reference passes to the call, which holds one already
+    }
+  }
+}
+
+// --- calls in flight --------------------------------------------------------------------------------
+
+/** A call in flight: queued, or received and awaiting RETURN. As a wait it belongs to its caller;
+ * once received, `held` belongs to the receiver. Records are pooled with their request storage,
+ * so a warm call allocates nothing. The capability a call carries is a reference the call holds,
+ * plus the sender's detached slot for a move. */
+class PendingCall extends Wait {
+  /** The next call in its endpoint's queued or received chain, or in the pool. */
   next: PendingCall | null = null;
-  id: u32 = 0;
+  core: EndpointCore | null = null;
   caller: Thread | null = null;
-  /** Set once delivered. */
-  receiver: Thread | null = null;
+  received: bool = false;
+  id: u32 = 0;
   userData: u64 = 0;
   label: u32 = 0;
   replyAddress: u64 = 0;
@@ -40,372 +217,324 @@ class PendingCall {
   /** Bytes of `request` in use while queued. */
   length: u32 = 0;
   readonly request: StaticArray<u8> = new StaticArray<u8>(<i32>MESSAGE_MAXIMUM);
+  /** The receiver's hold on the call, while received. */
+  held!: ReceivedCall;
+
+  constructor() {
+    super();
+    this.held = new ReceivedCall(this);
+  }
+
+  /** The caller ended: the call vanishes (a later RETURN finds nothing), giving back what it
+   * carried and its reply slot. */
+  cancel(): void {
+    const caller = this.caller!;
+    this.leaveChains();
+    if (alive(caller)) caller.table.cancel(this.replySlot);
+    this.rollBack();
+    this.recycle();
+  }
+
+  /** Completes the call with `error` (its endpoint closed, or its receiver ended), giving back
+   * what it carried (its handle is the completion's value) and its reply slot. */
+  fail(error: KernelError): void {
+    const caller = this.caller!;
+    this.leaveChains();
+    this.end();
+    const handle = this.rollBack();
+    if (alive(caller)) caller.table.cancel(this.replySlot);
+    const userData = this.userData;
+    this.recycle();
+    if (caller.state == ThreadState.Ended) return;
+    caller.ring.complete(userData, -(<i64>error), <u64>handle, Opcode.Call);
+    threadNotify(caller);
+  }
+
+  /** Out of its endpoint's chain and out of its receiver's waits. */
+  leaveChains(): void {
+    const core = this.core!;
+    if (this.received) {
+      core.received.remove(this);
+      this.held.end();
+    } else {
+      core.queued.remove(this);
+    }
+  }
+
+  /** Gives the capability back to the caller's process (a move rolls back into its slot under a
+   * new handle, which is returned; the process may outlive the calling thread), or drops the
+   * call's reference (a copy, or a caller whose process has ended). */
+  rollBack(): u32 {
+    const object = this.carried;
+    if (object === null) return 0;
+    this.carried = null;
+    const caller = this.caller!;
+    if (this.carriedMode == Transfer.Move && alive(caller)) return caller.table.commitHeld(this.senderSlot, object);
+    object.release();
+    return 0;
+  }
+
+  /** Moves or copies the capability into `slot` of `receiver`'s table (the sender is the thread
+   * that sent it, the caller or the returner): its handle. */
+  commitCarried(sender: Thread, receiver: Thread, slot: i32): u32 {
+    const object = this.carried!;
+    this.carried = null;
+    const handle = receiver.table.commitHeld(slot, object);
+    if (this.carriedMode == Transfer.Move && alive(sender)) sender.table.cancel(this.senderSlot);
+    return handle;
+  }
+
+  recycle(): void {
+    this.core = null;
+    this.caller = null;
+    this.carried = null;
+    this.received = false;
+    state.calls.give(this);
+  }
 }
 
-/** A RECV waiting for a call (reused like PendingCall). */
-class PendingReceive {
+/** A receiver's hold on a call it received: if the receiver ends first, the call fails. */
+class ReceivedCall extends Wait {
+  constructor(readonly call: PendingCall) { super(); }
+
+  cancel(): void {
+    this.call.fail(KernelError.PeerEnded);
+  }
+}
+
+/** A RECV waiting for a call: a wait of the receiving thread (pooled like calls). */
+class PendingReceive extends Wait {
   next: PendingReceive | null = null;
+  core: EndpointCore | null = null;
+  /** The receiving thread (also its waiter while the wait lasts). */
   thread: Thread | null = null;
   userData: u64 = 0;
   address: u64 = 0;
   slot: i32 = -1;
-}
 
-const CALLS_FREE_MAXIMUM: i32 = 64;
-const RECEIVES_FREE_MAXIMUM: i32 = 16;
-
-/** What both facets share: the queues. */
-class EndpointCore {
-  open: bool = true;
-  nextId: u32 = 1;
-  queued: Chain<PendingCall> = new Chain<PendingCall>();
-  received: Chain<PendingCall> = new Chain<PendingCall>();
-  receivers: Chain<PendingReceive> = new Chain<PendingReceive>();
-}
-
-class EndpointsState {
-  live: EndpointCore[] = [];
-  freeCalls: Chain<PendingCall> = new Chain<PendingCall>();
-  freeReceives: Chain<PendingReceive> = new Chain<PendingReceive>();
-}
-const state = new EndpointsState();
-
-function callTake(): PendingCall {
-  const call = state.freeCalls.shift();
-  return call !== null ? call : new PendingCall();
-}
-
-/** Recycles a call that is in no chain and holds no capability any more. */
-function callGive(call: PendingCall): void {
-  call.caller = null;
-  call.receiver = null;
-  call.carried = null;
-  if (state.freeCalls.length < CALLS_FREE_MAXIMUM) state.freeCalls.push(call);
-}
-
-function receiveTake(): PendingReceive {
-  const receive = state.freeReceives.shift();
-  return receive !== null ? receive : new PendingReceive();
-}
-
-function receiveGive(receive: PendingReceive): void {
-  receive.thread = null;
-  if (state.freeReceives.length < RECEIVES_FREE_MAXIMUM) state.freeReceives.push(receive);
-}
-
-/** The owner's side: RECV, RETURN, and making clients. Charges its pages to `memory` while it lives. */
-export class EndpointObject extends KernelObject {
-  readonly core: EndpointCore = new EndpointCore();
-  constructor(readonly memory: MemoryObject, readonly pages: u64) {
-    super(Interface.Endpoint);
-    memory.retain();
-    memory.used += pages;
-    state.live.push(this.core);
+  /** The receiver ended: its reserved slot goes back (if its process lives on). */
+  cancel(): void {
+    const thread = this.thread!;
+    this.core!.receivers.remove(this);
+    if (alive(thread)) thread.table.cancel(this.slot);
+    this.recycle();
   }
 
-  destroy(): void {
-    const core = this.core;
-    core.open = false;
-    const index = state.live.indexOf(core);
-    if (index >= 0) listRemoveAt(state.live, index);
-    while (core.queued.length > 0) failCall(core.queued.shift()!, KernelError.PeerEnded);
-    while (core.received.length > 0) failCall(core.received.shift()!, KernelError.PeerEnded);
-    while (core.receivers.length > 0) {
-      const receive = core.receivers.shift()!;
-      const thread = receive.thread!;
-      receiveGive(receive);
-      if (thread.state == ThreadState.Ended) continue;
-      thread.process.table.cancel(receive.slot);
-      thread.ring.complete(receive.userData, -(<i64>KernelError.PeerEnded), 0, Opcode.Recv);
-      threadNotify(thread);
-    }
-    this.memory.used -= this.pages;
-    this.memory.release();
+  /** The endpoint closed: the RECV completes with `error`. */
+  fail(error: KernelError): void {
+    const thread = this.thread!;
+    this.end();
+    const userData = this.userData, slot = this.slot;
+    this.recycle();
+    if (alive(thread)) thread.table.cancel(slot);
+    if (thread.state == ThreadState.Ended) return;
+    thread.ring.complete(userData, -(<i64>error), 0, Opcode.Recv);
+    threadNotify(thread);
   }
-}
 
-/** A client's side: CALL only. */
-export class EndpointClientObject extends KernelObject {
-  constructor(readonly core: EndpointCore) { super(Interface.EndpointClient); }
-}
-
-/** What decode found, for invoke (the kernel is one thread). */
-class Decoded {
-  slot: i32 = -1;          // a slot reserved in the caller's table
-  carried: KernelObject | null = null;
-  call: PendingCall | null = null;
-}
-const decoded = new Decoded();
-const buffer = memory.data(<i32>(RECEIVED_HEADER_SIZE + MESSAGE_MAXIMUM), 16);
-
-@inline function low(value: u64): u64 { return value & 0xffff_ffff; }
-@inline function high(value: u64): u32 { return <u32>(value >> 32); }
-
-/** Checks a capability argument (handle | mode << 32) against `process`'s table. */
-function checkCarried(process: Process, argument: u64): KernelError {
-  const mode = high(argument);
-  decoded.carried = null;
-  if (mode == <u32>Transfer.None) return KernelError.None;
-  if (mode > <u32>Transfer.Move) return KernelError.InvalidArgument;
-  const object = process.table.lookup(<u32>low(argument));
-  if (object === null) return KernelError.InvalidHandle;
-  // A slot at its last generation could never take the capability back: it cannot be moved.
-  if (mode == <u32>Transfer.Move && !process.table.detachable(<u32>low(argument))) return KernelError.InvalidArgument;
-  decoded.carried = object;
-  return KernelError.None;
-}
-
-@inline function alive(thread: Thread): bool {
-  return thread.process.state == ProcessState.Running;
-}
-
-/** Takes the capability decode checked out of `process` into `call`: a reference, and for a move
- * the detached slot. Nothing when the argument carries none. */
-function takeCarried(call: PendingCall, process: Process, argument: u64): void {
-  const object = decoded.carried;
-  call.carried = object;
-  call.senderSlot = -1;
-  if (object === null) return;
-  const mode = <Transfer>high(argument);
-  call.carriedMode = mode;
-  object.retain();
-  if (mode == Transfer.Move) {
-    call.senderSlot = process.table.detach(<u32>low(argument));
-    object.release();   // the table's reference passes to the call, which holds one already
+  /** Takes the RECV, already off its endpoint's chain, for a call; its wait ends. */
+  take(): Thread {
+    const thread = this.thread!;
+    this.end();
+    return thread;
   }
-}
 
-/** Gives the capability `call` carries back to `sender`'s process (a move rolls back into its
- * slot under a new handle, which is returned; the process may outlive the calling thread), or
- * drops the call's reference (a copy, or a sender whose process has ended). */
-function rollBack(call: PendingCall, sender: Thread): u32 {
-  const object = call.carried;
-  if (object === null) return 0;
-  call.carried = null;
-  if (call.carriedMode == Transfer.Move && alive(sender)) return sender.process.table.commitHeld(call.senderSlot, object);
-  object.release();
-  return 0;
-}
-
-/** Moves or copies the capability `call` carries into `slot` of `receiver`'s table: its handle. */
-function commitCarried(call: PendingCall, sender: Thread, receiver: Thread, slot: i32): u32 {
-  const object = call.carried!;
-  call.carried = null;
-  const handle = receiver.process.table.commitHeld(slot, object);
-  if (call.carriedMode == Transfer.Move && alive(sender)) sender.process.table.cancel(call.senderSlot);
-  return handle;
-}
-
-/** Completes a call (in no chain) with `error`, returning what it carried and freeing its reply
- * slot, and recycles it. */
-function failCall(call: PendingCall, error: KernelError): void {
-  const caller = call.caller!;
-  const handle = rollBack(call, caller);
-  if (alive(caller)) caller.process.table.cancel(call.replySlot);
-  const userData = call.userData;
-  callGive(call);
-  if (caller.state == ThreadState.Ended) return;
-  caller.ring.complete(userData, -(<i64>error), <u64>handle, Opcode.Call);
-  threadNotify(caller);
-}
-
-// --- CALL on the owner: make a client -----------------------------------------------------------
-
-export function endpointDecode(process: Process, method: u32): KernelError {
-  if (method != EndpointMethod.Client) return KernelError.UnknownMethod;
-  decoded.slot = process.table.reserve();
-  return decoded.slot < 0 ? KernelError.TableFull : KernelError.None;
-}
-
-export function endpointInvoke(object: EndpointObject, thread: Thread, userData: u64): void {
-  const handle = thread.process.table.commit(decoded.slot, new EndpointClientObject(object.core));
-  thread.ring.complete(userData, <i64>handle, 0, Opcode.Call);
-}
-
-// --- CALL on a client: a request ----------------------------------------------------------------
-
-export function clientCallDecode(object: EndpointClientObject, process: Process, entry: usize): KernelError {
-  const core = object.core;
-  if (!core.open) return KernelError.PeerEnded;
-  const sizes = load<u64>(entry + SQE_ARGUMENT1);
-  const length = low(sizes), capacity = <u64>high(sizes);
-  if (length > MESSAGE_MAXIMUM || capacity > MESSAGE_MAXIMUM) return KernelError.InvalidArgument;
-  let error = userRangeCheck(process.space, load<u64>(entry + SQE_ARGUMENT0), length, false);
-  if (error == KernelError.None) error = userRangeCheck(process.space, load<u64>(entry + SQE_ARGUMENT2), capacity, true);
-  if (error == KernelError.None) error = checkCarried(process, load<u64>(entry + SQE_ARGUMENT3));
-  if (error != KernelError.None) return error;
-  if (core.queued.length + core.received.length >= ENDPOINT_QUEUE_MAXIMUM) return KernelError.QueueFull;
-  decoded.slot = process.table.reserve();   // for a capability the reply may carry
-  return decoded.slot < 0 ? KernelError.TableFull : KernelError.None;
-}
-
-export function clientCallInvoke(object: EndpointClientObject, thread: Thread, entry: usize, userData: u64): void {
-  const core = object.core;
-  const sizes = load<u64>(entry + SQE_ARGUMENT1);
-  const length = low(sizes);
-  const call = callTake();
-  call.caller = thread;
-  call.userData = userData;
-  call.label = load<u32>(entry + SQE_METHOD);
-  call.replyAddress = load<u64>(entry + SQE_ARGUMENT2);
-  call.replyCapacity = <u64>high(sizes);
-  call.replySlot = decoded.slot;
-  call.id = core.nextId++;
-  if (core.nextId == 0) core.nextId = 1;
-  takeCarried(call, thread.process, load<u64>(entry + SQE_ARGUMENT3));
-  const receive = core.receivers.shift();
-  if (receive !== null) {
-    // A receiver waits: the request goes straight to it, through the kernel's staging buffer.
-    copyIn(thread.process.space, buffer + <usize>RECEIVED_HEADER_SIZE, load<u64>(entry + SQE_ARGUMENT0), length);   // checked
-    const receiver = receive.thread!;
-    deliver(core, call, receiver, receive.userData, receive.address, receive.slot, length);
-    receiveGive(receive);
-    return;
+  recycle(): void {
+    this.core = null;
+    this.thread = null;
+    state.receives.give(this);
   }
-  call.length = <u32>length;
-  copyIn(thread.process.space, changetype<usize>(call.request), load<u64>(entry + SQE_ARGUMENT0), length);   // checked
-  core.queued.push(call);
 }
 
 /** Hands `call`, whose `length` request bytes are in the staging buffer after the header, to a
  * RECV of `receiver` (completion `userData`, buffer `address`, reserved `slot`): header and
  * request into its buffer, the capability into the slot; the call is then received, awaiting
- * RETURN. */
+ * RETURN, and held by the receiver. */
 function deliver(core: EndpointCore, call: PendingCall, receiver: Thread, userData: u64, address: u64, slot: i32, length: u64): void {
   let handle: u32 = 0;
-  if (call.carried !== null) handle = commitCarried(call, call.caller!, receiver, slot);
-  else receiver.process.table.cancel(slot);
+  if (call.carried !== null) handle = call.commitCarried(call.caller!, receiver, slot);
+  else receiver.table.cancel(slot);
+  const buffer = state.staging;
   store<u32>(buffer, call.id);
   store<u32>(buffer, call.label, 4);
   store<u32>(buffer, handle, 8);
   store<u32>(buffer, <u32>length, 12);
-  copyOut(receiver.process.space, address, buffer, RECEIVED_HEADER_SIZE + length);   // checked at RECV decode
-  call.receiver = receiver;
+  const error = copyOut(receiver.process.space, address, buffer, STAGING_BYTES, RECEIVED_HEADER_SIZE + length);
+  if (error != KernelError.None) abort("endpoint deliver: RECV decode checked the buffer");
+  call.received = true;
   core.received.push(call);
+  call.held.begin(receiver);
   receiver.ring.complete(userData, <i64>length, <u64>call.id, Opcode.Recv);
   threadNotify(receiver);
 }
 
-// --- RECV and RETURN on the owner -----------------------------------------------------------------
+// --- the invocations --------------------------------------------------------------------------------
 
-export function receiveDecode(object: EndpointObject, process: Process, entry: usize): KernelError {
-  if (!object.core.open) return KernelError.PeerEnded;
-  const error = userRangeCheck(process.space, load<u64>(entry + SQE_ARGUMENT0), RECEIVED_HEADER_SIZE + MESSAGE_MAXIMUM, true);
-  if (error != KernelError.None) return error;
-  decoded.slot = process.table.reserve();   // for a capability the request may carry
-  return decoded.slot < 0 ? KernelError.TableFull : KernelError.None;
-}
+/** client(): the slot reserved for the new facet. */
+class MakeClient extends Invocation {
+  next: MakeClient | null = null;
+  table: CapabilityTable | null = null;
+  slot: i32 = -1;
 
-export function receiveInvoke(object: EndpointObject, thread: Thread, entry: usize, userData: u64): void {
-  const core = object.core;
-  const address = load<u64>(entry + SQE_ARGUMENT0);
-  const call = core.queued.shift();
-  if (call !== null) {
-    const length = <usize>call.length;
-    memory.copy(buffer + <usize>RECEIVED_HEADER_SIZE, changetype<usize>(call.request), length);
-    deliver(core, call, thread, userData, address, decoded.slot, <u64>length);
-    return;
+  invoke(request: Request): void {
+    const core = changetype<EndpointObject>(request.object).core;
+    const handle = this.table!.commit(this.slot, new EndpointClientObject(core));
+    this.recycle();
+    request.complete(<i64>handle, 0);
   }
-  const receive = receiveTake();
-  receive.thread = thread;
-  receive.userData = userData;
-  receive.address = address;
-  receive.slot = decoded.slot;
-  core.receivers.push(receive);
+
+  rollback(): void {
+    this.table!.cancel(this.slot);
+    this.recycle();
+  }
+
+  private recycle(): void {
+    this.table = null;
+    state.clients.give(this);
+  }
 }
 
-export function returnDecode(object: EndpointObject, process: Process, entry: usize): KernelError {
-  const core = object.core;
-  const id = <u32>load<u64>(entry + SQE_ARGUMENT0);
-  let call = core.received.head;
-  while (call !== null && call.id != id) call = call.next;
-  if (call === null) return KernelError.NotFound;
-  const length = load<u64>(entry + SQE_ARGUMENT2);
-  if (length > call.replyCapacity) return KernelError.InvalidArgument;
-  let error = userRangeCheck(process.space, load<u64>(entry + SQE_ARGUMENT1), length, false);
-  if (error == KernelError.None) error = userRangeCheck(call.caller!.process.space, call.replyAddress, length, true);
-  if (error == KernelError.None) error = checkCarried(process, load<u64>(entry + SQE_ARGUMENT3));
-  if (error != KernelError.None) return error;
-  decoded.call = call;
-  return KernelError.None;
-}
+/** A client's CALL: the capability it carries and the slot reserved for the reply's. */
+class Send extends Invocation {
+  next: Send | null = null;
+  readonly carried: Carried = new Carried();
+  table: CapabilityTable | null = null;
+  replySlot: i32 = -1;
 
-export function returnInvoke(object: EndpointObject, thread: Thread, entry: usize, userData: u64): void {
-  const core = object.core;
-  const call = decoded.call!;
-  decoded.call = null;
-  const caller = call.caller!;
-  const length = load<u64>(entry + SQE_ARGUMENT2);
-  copyIn(thread.process.space, buffer, load<u64>(entry + SQE_ARGUMENT1), length);        // checked
-  copyOut(caller.process.space, call.replyAddress, buffer, length);                      // checked
-  takeCarried(call, thread.process, load<u64>(entry + SQE_ARGUMENT3));
-  let handle: u32 = 0;
-  if (call.carried !== null) handle = commitCarried(call, thread, caller, call.replySlot);
-  else caller.process.table.cancel(call.replySlot);
-  core.received.remove(call);
-  const callerData = call.userData;
-  callGive(call);
-  caller.ring.complete(callerData, <i64>length, <u64>handle, Opcode.Call);
-  threadNotify(caller);
-  thread.ring.complete(userData, 0, 0, Opcode.Return);
-}
-
-// --- a thread ends ----------------------------------------------------------------------------------
-
-/** Its calls vanish (queued ones give back what they carried, and their reserved slots),
- * calls it received fail with PeerEnded, and its waiting RECVs go with their slots. Called when a
- * thread ends (processEnd calls it before the table is released). Every chain is taken apart
- * first and the consequences run after: a rollback or a failed call can release an endpoint's
- * last capability, whose destroy() changes these very chains. */
-export function endpointsThreadEnded(thread: Thread): void {
-  const vanished: PendingCall[] = [], failed: PendingCall[] = [], receives: PendingReceive[] = [];
-  const cores = state.live.slice(0);
-  for (let e = 0; e < cores.length; e++) {
-    const core = cores[e];
-    takeCalls(core.queued, thread, vanished, null);
-    takeCalls(core.received, thread, vanished, failed);
-    let previous: PendingReceive | null = null;
-    let receive = core.receivers.head;
-    while (receive !== null) {
-      const next = receive.next;
-      if (receive.thread === thread) {
-        core.receivers.unlinkAfter(previous, receive);
-        receives.push(receive);
-      } else {
-        previous = receive;
-      }
-      receive = next;
+  invoke(request: Request): void {
+    const core = changetype<EndpointClientObject>(request.object).core;
+    const thread = callerThread(request);
+    const sizes = request.argument1;
+    const length = low(sizes);
+    const call = state.calls.take();
+    call.core = core;
+    call.caller = thread;
+    call.userData = request.userData;
+    call.label = request.method;
+    call.replyAddress = request.argument2;
+    call.replyCapacity = <u64>high(sizes);
+    call.replySlot = this.replySlot;
+    call.id = core.nextId++;
+    if (core.nextId == 0) core.nextId = 1;
+    this.carried.takeInto(call, thread.table);
+    this.recycle();
+    call.begin(thread);
+    const receive = core.receivers.shift();
+    if (receive !== null) {
+      // A receiver waits: the request goes straight to it, through the kernel's staging buffer.
+      const error = copyIn(thread.process.space, state.staging + <usize>RECEIVED_HEADER_SIZE, MESSAGE_MAXIMUM, request.argument0, length);
+      if (error != KernelError.None) abort("endpoint CALL: decode checked the request");
+      const userData = receive.userData, address = receive.address, slot = receive.slot;
+      const receiver = receive.take();
+      receive.recycle();
+      deliver(core, call, receiver, userData, address, slot, length);
+      return;
     }
+    call.length = <u32>length;
+    const error = copyIn(thread.process.space, changetype<usize>(call.request), MESSAGE_MAXIMUM, request.argument0, length);
+    if (error != KernelError.None) abort("endpoint CALL: decode checked the request");
+    core.queued.push(call);
   }
-  for (let i = 0; i < receives.length; i++) {
-    if (alive(thread)) thread.process.table.cancel(receives[i].slot);
-    receiveGive(receives[i]);
+
+  rollback(): void {
+    if (this.replySlot >= 0) this.table!.cancel(this.replySlot);
+    this.carried.object = null;
+    this.recycle();
   }
-  for (let i = 0; i < vanished.length; i++) {
-    const call = vanished[i];
-    if (alive(thread)) thread.process.table.cancel(call.replySlot);
-    rollBack(call, thread);
-    callGive(call);
+
+  private recycle(): void {
+    this.table = null;
+    this.replySlot = -1;
+    state.sends.give(this);
   }
-  for (let i = 0; i < failed.length; i++) failCall(failed[i], KernelError.PeerEnded);
 }
 
-/** Unlinks from `chain` the calls `thread` made (into `vanished`) and, when `failed` is given,
- * the calls it received (into `failed`). */
-function takeCalls(chain: Chain<PendingCall>, thread: Thread, vanished: PendingCall[], failed: PendingCall[] | null): void {
-  let previous: PendingCall | null = null;
-  let call = chain.head;
-  while (call !== null) {
-    const next = call.next;
-    if (call.caller === thread) {
-      chain.unlinkAfter(previous, call);
-      vanished.push(call);
-    } else if (failed !== null && call.receiver === thread) {
-      chain.unlinkAfter(previous, call);
-      failed.push(call);
-    } else {
-      previous = call;
+/** RECV: the slot reserved for a capability the request may carry. */
+class Receive extends Invocation {
+  next: Receive | null = null;
+  table: CapabilityTable | null = null;
+  slot: i32 = -1;
+
+  invoke(request: Request): void {
+    const core = changetype<EndpointObject>(request.object).core;
+    const thread = callerThread(request);
+    const slot = this.slot;
+    this.recycle();
+    const call = core.queued.shift();
+    if (call !== null) {
+      const length = <usize>call.length;
+      memory.copy(state.staging + <usize>RECEIVED_HEADER_SIZE, changetype<usize>(call.request), length);
+      deliver(core, call, thread, request.userData, request.argument0, slot, <u64>length);
+      return;
     }
-    call = next;
+    const receive = state.receives.take();
+    receive.core = core;
+    receive.thread = thread;
+    receive.userData = request.userData;
+    receive.address = request.argument0;
+    receive.slot = slot;
+    core.receivers.push(receive);
+    receive.begin(thread);
+  }
+
+  rollback(): void {
+    this.table!.cancel(this.slot);
+    this.recycle();
+  }
+
+  private recycle(): void {
+    this.table = null;
+    state.receiveCalls.give(this);
   }
 }
+
+/** RETURN: the call found by id and the capability the reply carries. */
+class Answer extends Invocation {
+  next: Answer | null = null;
+  readonly carried: Carried = new Carried();
+  call: PendingCall | null = null;
+
+  invoke(request: Request): void {
+    const call = this.call!;
+    const thread = callerThread(request);
+    const caller = call.caller!;
+    const length = request.argument2;
+    let error = copyIn(thread.process.space, state.staging, STAGING_BYTES, request.argument1, length);
+    if (error == KernelError.None) error = copyOut(caller.process.space, call.replyAddress, state.staging, STAGING_BYTES, length);
+    if (error != KernelError.None) abort("endpoint RETURN: decode checked both buffers");
+    this.carried.takeInto(call, thread.table);
+    this.recycle();
+    let handle: u32 = 0;
+    if (call.carried !== null) handle = call.commitCarried(thread, caller, call.replySlot);
+    else caller.table.cancel(call.replySlot);
+    call.leaveChains();
+    call.end();
+    const callerData = call.userData;
+    call.recycle();
+    caller.ring.complete(callerData, <i64>length, <u64>handle, Opcode.Call);
+    threadNotify(caller);
+    request.complete(0, 0);
+  }
+
+  rollback(): void {
+    this.carried.object = null;
+    this.recycle();
+  }
+
+  private recycle(): void {
+    this.call = null;
+    state.returns.give(this);
+  }
+}
+
+class EndpointsState {
+  /** Where requests and replies pass between two address spaces (one kernel thread). */
+  readonly staging: usize = memory.data(<i32>STAGING_BYTES, 16);
+  calls: Pool<PendingCall> = new Pool<PendingCall>(64);
+  receives: Pool<PendingReceive> = new Pool<PendingReceive>(16);
+  clients: Pool<MakeClient> = new Pool<MakeClient>(4);
+  sends: Pool<Send> = new Pool<Send>(4);
+  receiveCalls: Pool<Receive> = new Pool<Receive>(4);
+  returns: Pool<Answer> = new Pool<Answer>(4);
+}
+const state = new EndpointsState();

@@ -1,142 +1,140 @@
 // ParkSpace: futex-like waiting on 32-bit words of its process's memory (docs/abi/interfaces/
 // park-space.md). park blocks only if the word still holds the expected value, checked and
 // recorded in one kernel step (nothing runs in between on one CPU with the kernel unpreempted);
-// unpark wakes up to `count` threads parked on that address, oldest first. Every process holds
-// one on itself from the start.
+// unpark wakes up to `count` threads parked on that address, oldest first. A park is a wait of
+// its thread, with a deadline when it has a timeout. Every process holds one on itself.
 
 import { KernelError } from "../../abi/errors";
-import { CAP_ENTER_NO_TIMEOUT } from "../../abi/ring";
-import { Process } from "../sched/process";
-import { Thread, ThreadState } from "../sched/thread";
-import { threadNotify } from "../syscall/cap-enter";
-import { timeoutAdd, timeoutForgetPark, TimeoutKind, timeoutsPending } from "../sched/timeouts";
-import { readUserWord } from "../vm/user-memory";
-import { monotonicNanos } from "../time/clock";
 import { Interface } from "../../abi/interfaces";
-import { KernelObject } from "../cap/kernel-object";
 import { ParkSpaceMethod } from "../../abi/methods";
-import { Opcode, SQE_ARGUMENT0, SQE_ARGUMENT1, SQE_ARGUMENT2 } from "../../abi/ring";
-import { listRemoveAt } from "../collections/lists";
-
-/** One parked operation. Records are reused through a free list (at most PARKED_FREE_MAXIMUM
- * kept), so a park allocates nothing once warm. */
-export class Parked {
-  thread: Thread | null = null;
-  userData: u64 = 0;
-  address: u64 = 0;
-  /** Names this park for its deadline: userData is the process's and need not be unique. */
-  token: u64 = 0;
-}
-const PARKED_FREE_MAXIMUM: i32 = 16;
-
-function parkedTake(thread: Thread, userData: u64, address: u64): Parked {
-  const record = state.free.length > 0 ? state.free.pop() : new Parked();
-  record.thread = thread;
-  record.userData = userData;
-  record.token = state.nextToken++;
-  record.address = address;
-  return record;
-}
-
-function parkedGive(record: Parked): void {
-  record.thread = null;
-  if (state.free.length < PARKED_FREE_MAXIMUM) state.free.push(record);
-}
+import { CAP_ENTER_NO_TIMEOUT, Opcode } from "../../abi/ring";
+import { Invocation } from "../cap/invocation";
+import { KernelObject } from "../cap/kernel-object";
+import { Request } from "../cap/request";
+import { Chain } from "../collections/lists";
+import { Pool } from "../collections/pool";
+import { threadNotify } from "../sched/blocking";
+import { Process } from "../sched/process";
+import { callerThread } from "../sched/thread";
+import { Wait } from "../sched/wait";
+import { monotonicNanos } from "../time/clock";
+import { timerStart } from "../time/timers";
+import { readUserWord } from "../vm/user-memory";
 
 export class ParkSpaceObject extends KernelObject {
-  parked: Parked[] = [];
-  constructor(readonly process: Process) {
-    super(Interface.ParkSpace);
-    state.spaces.push(this);
+  /** Parked operations, oldest first. */
+  readonly parked: Chain<Parked> = new Chain<Parked>();
+
+  constructor(readonly process: Process) { super(Interface.ParkSpace); }
+
+  decodeCall(request: Request): Invocation | null {
+    const method = request.method;
+    if (method != ParkSpaceMethod.Park && method != ParkSpaceMethod.Unpark) return request.refuse(KernelError.UnknownMethod);
+    if (this.process !== callerThread(request).process) return request.refuse(KernelError.NotPermitted);   // its own words only
+    const address = request.argument0;
+    if ((address & 3) != 0) return request.refuse(KernelError.InvalidArgument);
+    if (method == ParkSpaceMethod.Unpark) return state.unpark;
+    // Reading is no side effect: the word is read once here, and the kernel runs nothing else
+    // before invoke compares it.
+    const word = readUserWord(this.process.space, address);
+    if (word < 0) return request.refuse(KernelError.BadAddress);
+    const park = state.parks.take();
+    park.word = <u32>word;
+    return park;
   }
-  destroy(): void {
-    const index = state.spaces.indexOf(this);
-    if (index >= 0) listRemoveAt(state.spaces, index);
+}
+
+/** unpark(address, count): holds nothing. */
+class Unpark extends Invocation {
+  invoke(request: Request): void {
+    const address = request.argument0, count = request.argument1;
+    const parked = changetype<ParkSpaceObject>(request.object).parked;
+    let woken: u64 = 0;
+    let previous: Parked | null = null;
+    let record = parked.head;
+    while (record !== null && woken < count) {
+      const next = record.next;
+      if (record.address != address) {
+        previous = record;
+      } else {
+        parked.unlinkAfter(previous, record);
+        record.wake();
+        woken++;
+      }
+      record = next;
+    }
+    request.complete(<i64>woken, 0);
+  }
+}
+
+/** park(address, expected, timeout): the word decode read. */
+class Park extends Invocation {
+  next: Park | null = null;
+  word: u32 = 0;
+
+  invoke(request: Request): void {
+    const word = this.word;
+    state.parks.give(this);
+    if (word != <u32>request.argument1) {
+      request.complete(1, 0);
+      return;
+    }
+    const record = state.parked.take();
+    record.space = changetype<ParkSpaceObject>(request.object);
+    record.userData = request.userData;
+    record.address = request.argument0;
+    record.space!.parked.push(record);
+    record.begin(callerThread(request));
+    const timeout = request.argument2;
+    if (timeout != CAP_ENTER_NO_TIMEOUT) {
+      const now = monotonicNanos();
+      timerStart(record, timeout > u64.MAX_VALUE - now ? u64.MAX_VALUE : now + timeout);
+    }
+  }
+}
+
+/** One parked thread: a wait in its ParkSpace's chain, with a deadline when timed. Pooled, so a
+ * park allocates nothing once warm. */
+class Parked extends Wait {
+  next: Parked | null = null;
+  space: ParkSpaceObject | null = null;
+  userData: u64 = 0;
+  address: u64 = 0;
+
+  /** Unparked (already off the chain): completes with 0. */
+  wake(): void {
+    this.complete(0);
+  }
+
+  /** The timeout passed: off the chain, completes with TimedOut. */
+  expire(): void {
+    this.space!.parked.remove(this);
+    this.complete(-(<i64>KernelError.TimedOut));
+  }
+
+  /** The thread ended: off the chain, nothing completes. */
+  cancel(): void {
+    this.space!.parked.remove(this);
+    this.recycle();
+  }
+
+  private complete(result: i64): void {
+    const thread = this.waiter!;
+    this.end();
+    thread.ring.complete(this.userData, result, 0, Opcode.Call);
+    threadNotify(thread);
+    this.recycle();
+  }
+
+  private recycle(): void {
+    this.space = null;
+    state.parked.give(this);
   }
 }
 
 class ParkSpacesState {
-  spaces: ParkSpaceObject[] = [];
-  free: Parked[] = [];
-  nextToken: u64 = 1;
+  readonly unpark: Unpark = new Unpark();
+  parks: Pool<Park> = new Pool<Park>(4);
+  parked: Pool<Parked> = new Pool<Parked>(16);
 }
 const state = new ParkSpacesState();
-
-export function parkSpaceDecode(object: ParkSpaceObject, process: Process, method: u32, entry: usize): KernelError {
-  if (method != ParkSpaceMethod.Park && method != ParkSpaceMethod.Unpark) return KernelError.UnknownMethod;
-  if (object.process !== process) return KernelError.NotPermitted;   // words of its own process only
-  const address = load<u64>(entry + SQE_ARGUMENT0);
-  if ((address & 3) != 0) return KernelError.InvalidArgument;
-  if (method == ParkSpaceMethod.Unpark) return KernelError.None;
-  // Reading is no side effect: the word is read once here, and the kernel runs nothing else
-  // before invoke compares it.
-  decoded.word = readUserWord(process.space, address);
-  return decoded.word < 0 ? KernelError.BadAddress : KernelError.None;
-}
-
-class Decoded {
-  word: i64 = 0;
-}
-const decoded = new Decoded();
-
-export function parkSpaceInvoke(object: ParkSpaceObject, thread: Thread, method: u32, entry: usize, userData: u64): void {
-  const address = load<u64>(entry + SQE_ARGUMENT0);
-  if (method == ParkSpaceMethod.Unpark) {
-    const count = load<u64>(entry + SQE_ARGUMENT1);
-    let woken: u64 = 0;
-    const parked = object.parked;
-    for (let i = 0; i < parked.length && woken < count; ) {
-      const record = parked[i];
-      if (record.address != address) { i++; continue; }
-      listRemoveAt(parked, i);
-      const sleeper = record.thread!, sleeperData = record.userData, token = record.token;
-      parkedGive(record);
-      if (sleeper.state == ThreadState.Ended) continue;
-      if (timeoutsPending() != 0) timeoutForgetPark(sleeper, token);
-      sleeper.ring.complete(sleeperData, 0, 0, Opcode.Call);
-      threadNotify(sleeper);
-      woken++;
-    }
-    thread.ring.complete(userData, <i64>woken, 0, Opcode.Call);
-    return;
-  }
-  if (<u32>decoded.word != <u32>load<u64>(entry + SQE_ARGUMENT1)) {   // read by decode
-    thread.ring.complete(userData, 1, 0, Opcode.Call);
-    return;
-  }
-  const record = parkedTake(thread, userData, address);
-  object.parked.push(record);
-  const timeout = load<u64>(entry + SQE_ARGUMENT2);
-  if (timeout != CAP_ENTER_NO_TIMEOUT) {
-    const now = monotonicNanos();
-    timeoutAdd(timeout > u64.MAX_VALUE - now ? u64.MAX_VALUE : now + timeout, thread, TimeoutKind.Park, record.token);
-  }
-}
-
-/** The park named `token` passed its deadline: it leaves the list and completes with TimedOut. */
-export function parkTimedOut(thread: Thread, token: u64): void {
-  for (let s = 0; s < state.spaces.length; s++) {
-    const parked = state.spaces[s].parked;
-    for (let i = 0; i < parked.length; i++) {
-      if (parked[i].thread !== thread || parked[i].token != token) continue;
-      const userData = parked[i].userData;
-      parkedGive(parked[i]);
-      listRemoveAt(parked, i);
-      thread.ring.complete(userData, -(<i64>KernelError.TimedOut), 0, Opcode.Call);
-      threadNotify(thread);
-      return;
-    }
-  }
-}
-
-/** An ended thread's parks go. */
-export function parkSpaceThreadEnded(thread: Thread): void {
-  for (let s = 0; s < state.spaces.length; s++) {
-    const parked = state.spaces[s].parked;
-    for (let i = parked.length - 1; i >= 0; i--) {
-      if (parked[i].thread !== thread) continue;
-      parkedGive(parked[i]);
-      listRemoveAt(parked, i);
-    }
-  }
-}

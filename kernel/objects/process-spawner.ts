@@ -1,77 +1,104 @@
 // ProcessSpawner: starts a program of the boot package holding exactly the capabilities the
 // caller lists from its own table, and only of the interfaces the manifest allows that program
-// (docs/abi/interfaces/process-spawner.md). Decode reads and checks everything and reserves the
-// caller's slot for the new ProcessHandle; invoke builds the process.
+// (docs/abi/interfaces/process-spawner.md). Decode copies the name and the handle list into
+// static staging (read there and nowhere else), looks up the program and every grant, counts
+// the frames, and reserves the caller's slot for the new ProcessHandle; invoke builds the
+// process (spawn.ts).
 
 import { KernelError } from "../../abi/errors";
-import { framesFree } from "../memory/frames";
+import { Interface } from "../../abi/interfaces";
+import { ProcessSpawnerMethod, SPAWN_GRANTS_MAXIMUM } from "../../abi/methods";
+import { CapabilityTable } from "../cap/capability-table";
+import { Invocation } from "../cap/invocation";
+import { KernelObject } from "../cap/kernel-object";
+import { Request } from "../cap/request";
+import { Pool } from "../collections/pool";
 import { BootProgram, bootProgramFindBytes } from "../loader/boot-package";
 import { grantAllowed } from "../loader/manifest";
-import { Process } from "../sched/process";
-import { PROCESS_CAPABILITY_SLOTS, processSpawn, spawnFramesNeeded } from "./spawn";
-import { Thread } from "../sched/thread";
+import { framesFree } from "../memory/frames";
+import { callerThread } from "../sched/thread";
 import { copyIn } from "../vm/user-memory";
-import { Interface } from "../../abi/interfaces";
-import { KernelObject } from "../cap/kernel-object";
-import { ProcessSpawnerMethod, SPAWN_GRANTS_MAXIMUM } from "../../abi/methods";
-import { Opcode, SQE_ARGUMENT0, SQE_ARGUMENT1, SQE_ARGUMENT2, SQE_ARGUMENT3 } from "../../abi/ring";
 import { ProcessHandleObject } from "./process-handle";
-
-export class ProcessSpawnerObject extends KernelObject {
-  constructor() { super(Interface.ProcessSpawner); }
-}
+import { PROCESS_CAPABILITY_SLOTS, processSpawn, spawnFramesNeeded } from "./spawn";
 
 const NAME_MAXIMUM: u64 = 31;
 
-/** What decode found, for invoke (the kernel is one thread: one decode at a time). */
-class Decoded {
+export class ProcessSpawnerObject extends KernelObject {
+  constructor() { super(Interface.ProcessSpawner); }
+
+  decodeCall(request: Request): Invocation | null {
+    if (request.method != ProcessSpawnerMethod.Spawn) return request.refuse(KernelError.UnknownMethod);
+    const nameLength = request.argument1, count = request.argument3 & 0xffff_ffff;
+    if (nameLength == 0 || nameLength > NAME_MAXIMUM || count > SPAWN_GRANTS_MAXIMUM
+        || count > <u64>PROCESS_CAPABILITY_SLOTS) return request.refuse(KernelError.InvalidArgument);
+    const thread = callerThread(request);
+    const space = thread.process.space;
+    let error = copyIn(space, state.name, NAME_MAXIMUM + 1, request.argument0, nameLength);
+    if (error == KernelError.None) error = copyIn(space, state.handles, SPAWN_GRANTS_MAXIMUM * 4, request.argument2, count * 4);
+    if (error != KernelError.None) return request.refuse(error);
+    const program = bootProgramFindBytes(state.name, <u32>nameLength);   // byte for byte, no decoding
+    if (program === null) return request.refuse(KernelError.NotFound);
+    const spawn = state.spawns.take();
+    const table = thread.table;
+    spawn.table = table;
+    for (let i: u64 = 0; i < count; i++) {
+      const object = table.lookup(load<u32>(state.handles + <usize>i * 4));
+      error = object === null ? KernelError.InvalidHandle
+        : !grantAllowed(program.policy, object.iface) ? KernelError.NotPermitted : KernelError.None;
+      if (error != KernelError.None) break;
+      spawn.grants.push(object!);
+    }
+    if (error == KernelError.None && framesFree() < spawnFramesNeeded(program)) error = KernelError.OutOfMemory;
+    if (error == KernelError.None) {
+      spawn.slot = table.reserve();
+      if (spawn.slot < 0) error = KernelError.TableFull;
+    }
+    if (error != KernelError.None) {
+      spawn.rollback();
+      return request.refuse(error);
+    }
+    spawn.program = program;
+    spawn.argument = <u32>(request.argument3 >> 32);
+    return spawn;
+  }
+}
+
+/** spawn(name, handles, count | argument << 32): the program, the granted objects (held by the
+ * caller's table, which nothing changes before invoke), and the reserved slot. */
+class Spawn extends Invocation {
+  next: Spawn | null = null;
   program: BootProgram | null = null;
-  grants: KernelObject[] = [];
+  readonly grants: KernelObject[] = [];
+  table: CapabilityTable | null = null;
   slot: i32 = -1;
   argument: u32 = 0;
-}
-const decoded = new Decoded();
-const nameBuffer = memory.data(32, 8);
-const handleBuffer = memory.data(<i32>SPAWN_GRANTS_MAXIMUM * 4, 8);
 
-export function processSpawnerDecode(process: Process, method: u32, entry: usize): KernelError {
-  const error = spawnDecode(process, method, entry);
-  if (error != KernelError.None) decoded.grants.length = 0;   // hold no object past a refusal
-  return error;
-}
-
-function spawnDecode(process: Process, method: u32, entry: usize): KernelError {
-  if (method != ProcessSpawnerMethod.Spawn) return KernelError.UnknownMethod;
-  const nameLength = load<u64>(entry + SQE_ARGUMENT1), count = load<u64>(entry + SQE_ARGUMENT3) & 0xffff_ffff;
-  if (nameLength == 0 || nameLength > NAME_MAXIMUM || count > SPAWN_GRANTS_MAXIMUM
-      || count > <u64>PROCESS_CAPABILITY_SLOTS) return KernelError.InvalidArgument;
-  let error = copyIn(process.space, nameBuffer, load<u64>(entry + SQE_ARGUMENT0), nameLength);
-  if (error != KernelError.None) return error;
-  error = copyIn(process.space, handleBuffer, load<u64>(entry + SQE_ARGUMENT2), count * 4);
-  if (error != KernelError.None) return error;
-  const program = bootProgramFindBytes(nameBuffer, <u32>nameLength);   // byte for byte, no decoding
-  if (program === null) return KernelError.NotFound;
-  const grants = decoded.grants;
-  grants.length = 0;
-  for (let i: u64 = 0; i < count; i++) {
-    const object = process.table.lookup(load<u32>(handleBuffer + <usize>i * 4));
-    if (object === null) return KernelError.InvalidHandle;
-    if (!grantAllowed(program.policy, object.iface)) return KernelError.NotPermitted;
-    grants.push(object);
+  invoke(request: Request): void {
+    const child = processSpawn(this.program!, this.grants, this.argument);
+    const handle = this.table!.commit(this.slot, new ProcessHandleObject(child));
+    this.recycle();
+    request.complete(<i64>handle, <u64>child.id);
   }
-  if (framesFree() < spawnFramesNeeded(program)) return KernelError.OutOfMemory;
-  const slot = process.table.reserve();
-  if (slot < 0) return KernelError.TableFull;
-  decoded.program = program;
-  decoded.slot = slot;
-  decoded.argument = <u32>(load<u64>(entry + SQE_ARGUMENT3) >> 32);
-  return KernelError.None;
+
+  rollback(): void {
+    if (this.slot >= 0) this.table!.cancel(this.slot);
+    this.recycle();
+  }
+
+  /** Holds no object or slot past its use. */
+  private recycle(): void {
+    this.grants.length = 0;
+    this.program = null;
+    this.table = null;
+    this.slot = -1;
+    state.spawns.give(this);
+  }
 }
 
-export function processSpawnerInvoke(thread: Thread, userData: u64): void {
-  const child = processSpawn(decoded.program!, decoded.grants, decoded.argument);
-  const handle = thread.process.table.commit(decoded.slot, new ProcessHandleObject(child));
-  decoded.grants.length = 0;
-  decoded.program = null;
-  thread.ring.complete(userData, <i64>handle, <u64>child.id, Opcode.Call);
+class ProcessSpawnersState {
+  /** Staging for the program name and the handle list, read during decode only. */
+  readonly name: usize = memory.data(<i32>NAME_MAXIMUM + 1, 8);
+  readonly handles: usize = memory.data(<i32>SPAWN_GRANTS_MAXIMUM * 4, 8);
+  spawns: Pool<Spawn> = new Pool<Spawn>(2);
 }
+const state = new ProcessSpawnersState();

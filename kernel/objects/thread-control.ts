@@ -3,34 +3,48 @@
 // use it; each thread finds its own in its ring's startup block.
 
 import { KernelError } from "../../abi/errors";
-import { USER_HALF_END } from "../../abi/layout";
-import { CONTEXT_FS_BASE, contextWrite } from "../arch/context";
-import { threadExit } from "../sched/process";
-import { Thread } from "../sched/thread";
 import { Interface } from "../../abi/interfaces";
-import { KernelObject } from "../cap/kernel-object";
+import { USER_HALF_END } from "../../abi/layout";
 import { ThreadControlMethod } from "../../abi/methods";
-import { Opcode, SQE_ARGUMENT0 } from "../../abi/ring";
+import { CONTEXT_FS_BASE, contextWrite } from "../arch/context";
+import { Invocation } from "../cap/invocation";
+import { KernelObject } from "../cap/kernel-object";
+import { Request } from "../cap/request";
+import { threadExit } from "../sched/process";
+import { callerThread, Thread } from "../sched/thread";
 
 export class ThreadControlObject extends KernelObject {
   thread: Thread | null = null;
   constructor() { super(Interface.ThreadControl); }
-}
 
-export function threadControlDecode(object: ThreadControlObject, caller: Thread, method: u32, entry: usize): KernelError {
-  if (method != ThreadControlMethod.Exit && method != ThreadControlMethod.SetTlsBase) return KernelError.UnknownMethod;
-  if (object.thread !== caller) return KernelError.NotPermitted;
-  if (method == ThreadControlMethod.SetTlsBase && load<u64>(entry + SQE_ARGUMENT0) >= USER_HALF_END) return KernelError.BadAddress;
-  return KernelError.None;
-}
-
-export function threadControlInvoke(caller: Thread, method: u32, entry: usize, userData: u64): void {
-  const value = load<u64>(entry + SQE_ARGUMENT0);
-  if (method == ThreadControlMethod.SetTlsBase) {
-    contextWrite(<usize>caller.context, CONTEXT_FS_BASE, value);
-    caller.ring.complete(userData, 0, 0, Opcode.Call);
-    return;
+  decodeCall(request: Request): Invocation | null {
+    const method = request.method;
+    if (method != ThreadControlMethod.Exit && method != ThreadControlMethod.SetTlsBase) return request.refuse(KernelError.UnknownMethod);
+    if (this.thread !== callerThread(request)) return request.refuse(KernelError.NotPermitted);
+    if (method == ThreadControlMethod.Exit) return state.exit;
+    return request.argument0 >= USER_HALF_END ? request.refuse(KernelError.BadAddress) : state.setTlsBase;
   }
-  caller.ring.reserved--;   // exit never completes: its slot goes with the thread
-  threadExit(caller, value);
 }
+
+/** exit(value): holds nothing; never completes, its slot goes with the thread. */
+class Exit extends Invocation {
+  invoke(request: Request): void {
+    const thread = callerThread(request);
+    thread.ring.reserved--;
+    threadExit(thread, request.argument0);
+  }
+}
+
+/** setTlsBase(address): holds nothing; the FS base from the thread's next return to user mode. */
+class SetTlsBase extends Invocation {
+  invoke(request: Request): void {
+    contextWrite(<usize>callerThread(request).context, CONTEXT_FS_BASE, request.argument0);
+    request.complete(0, 0);
+  }
+}
+
+class ThreadControlsState {
+  readonly exit: Exit = new Exit();
+  readonly setTlsBase: SetTlsBase = new SetTlsBase();
+}
+const state = new ThreadControlsState();

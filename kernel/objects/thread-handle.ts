@@ -2,26 +2,37 @@
 // value (docs/abi/interfaces/thread-handle.md).
 
 import { KernelError } from "../../abi/errors";
-import { Joiner, Thread, ThreadState } from "../sched/thread";
 import { Interface } from "../../abi/interfaces";
-import { KernelObject } from "../cap/kernel-object";
 import { ThreadHandleMethod } from "../../abi/methods";
-import { Opcode } from "../../abi/ring";
+import { Invocation } from "../cap/invocation";
+import { KernelObject } from "../cap/kernel-object";
+import { Request } from "../cap/request";
+import { joinerAdd } from "../sched/joiner";
+import { callerThread, Thread, ThreadState } from "../sched/thread";
 
 export class ThreadHandleObject extends KernelObject {
   constructor(readonly thread: Thread) { super(Interface.ThreadHandle); }
-}
 
-export function threadHandleDecode(object: ThreadHandleObject, caller: Thread, method: u32): KernelError {
-  if (method != ThreadHandleMethod.Join) return KernelError.UnknownMethod;
-  return object.thread === caller ? KernelError.InvalidArgument : KernelError.None;   // joining itself never ends
-}
-
-export function threadHandleInvoke(object: ThreadHandleObject, caller: Thread, userData: u64): void {
-  const target = object.thread;
-  if (target.state == ThreadState.Ended) {
-    caller.ring.complete(userData, 0, target.exitValue, Opcode.Call);
-    return;
+  decodeCall(request: Request): Invocation | null {
+    if (request.method != ThreadHandleMethod.Join) return request.refuse(KernelError.UnknownMethod);
+    if (this.thread === callerThread(request)) return request.refuse(KernelError.InvalidArgument);   // joining itself never ends
+    return state.join;
   }
-  target.joiners.push(new Joiner(caller, userData));
 }
+
+/** join(): holds nothing; completes now if the thread has ended, else when it ends. */
+class Join extends Invocation {
+  invoke(request: Request): void {
+    const target = changetype<ThreadHandleObject>(request.object).thread;
+    if (target.state == ThreadState.Ended) {
+      request.complete(0, target.exitValue);
+      return;
+    }
+    joinerAdd(target.joiners, callerThread(request), request.userData);
+  }
+}
+
+class ThreadHandlesState {
+  readonly join: Join = new Join();
+}
+const state = new ThreadHandlesState();

@@ -4,28 +4,53 @@
 // ThreadControl, and the caller a ThreadHandle to join it.
 
 import { KernelError } from "../../abi/errors";
+import { Interface } from "../../abi/interfaces";
+import { THREADS_MAXIMUM, ThreadSpawnerMethod } from "../../abi/methods";
+import { CapabilityTable } from "../cap/capability-table";
+import { Invocation } from "../cap/invocation";
+import { KernelObject } from "../cap/kernel-object";
+import { Request } from "../cap/request";
+import { Pool } from "../collections/pool";
 import { framesFree } from "../memory/frames";
 import { Process } from "../sched/process";
-import { Thread, ThreadState } from "../sched/thread";
+import { callerThread, ThreadState } from "../sched/thread";
 import { threadCreate, threadFramesNeeded } from "../sched/threads";
-import { Interface } from "../../abi/interfaces";
-import { KernelObject } from "../cap/kernel-object";
-import { THREADS_MAXIMUM, ThreadSpawnerMethod } from "../../abi/methods";
-import { Opcode, SQE_ARGUMENT0, SQE_ARGUMENT1 } from "../../abi/ring";
 import { ThreadControlObject } from "./thread-control";
 import { ThreadHandleObject } from "./thread-handle";
 
 export class ThreadSpawnerObject extends KernelObject {
   constructor(readonly process: Process) { super(Interface.ThreadSpawner); }
+
+  decodeCall(request: Request): Invocation | null {
+    if (request.method != ThreadSpawnerMethod.Spawn) return request.refuse(KernelError.UnknownMethod);
+    const process = callerThread(request).process;
+    if (this.process !== process) return request.refuse(KernelError.NotPermitted);   // threads only in its own process
+    if (!executable(process, request.argument0)) return request.refuse(KernelError.InvalidArgument);
+    const index = freeIndex(process);
+    if (index < 0) return request.refuse(KernelError.QuotaExceeded);
+    if (framesFree() < threadFramesNeeded()) return request.refuse(KernelError.OutOfMemory);
+    const table = process.table;
+    if (table.freeSlots() < 2) return request.refuse(KernelError.TableFull);
+    const spawn = state.spawns.take();
+    spawn.table = table;
+    spawn.index = index;
+    spawn.handleSlot = table.reserve();
+    spawn.controlSlot = table.reserve();
+    return spawn;
+  }
 }
 
-class Decoded {
-  index: i32 = -1;
-  handleSlot: i32 = -1;
-  controlSlot: i32 = -1;
+/** Whether `address` lies in an executable segment of the process's image. */
+function executable(process: Process, address: u64): bool {
+  const segments = process.program.image.segments;
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i];
+    if (segment.executable && address >= segment.virtual && address < segment.virtual + segment.memorySize) return true;
+  }
+  return false;
 }
-const decoded = new Decoded();
 
+/** The lowest thread index free for a new thread, or -1. */
 function freeIndex(process: Process): i32 {
   for (let i = 0; i < <i32>THREADS_MAXIMUM; i++) {
     const thread = process.threads[i];
@@ -34,33 +59,40 @@ function freeIndex(process: Process): i32 {
   return -1;
 }
 
-export function threadSpawnerDecode(object: ThreadSpawnerObject, process: Process, method: u32, entry: usize): KernelError {
-  if (method != ThreadSpawnerMethod.Spawn) return KernelError.UnknownMethod;
-  if (object.process !== process) return KernelError.NotPermitted;   // threads only in its own process
-  const start = load<u64>(entry + SQE_ARGUMENT0);
-  let executable = false;
-  const segments = process.program.image.segments;
-  for (let i = 0; i < segments.length; i++) {
-    const segment = segments[i];
-    if (segment.executable && start >= segment.virtual && start < segment.virtual + segment.memorySize) executable = true;
+/** spawn(entry, argument): the thread index and the two slots reserved for its capabilities. */
+class Spawn extends Invocation {
+  next: Spawn | null = null;
+  table: CapabilityTable | null = null;
+  index: i32 = -1;
+  handleSlot: i32 = -1;
+  controlSlot: i32 = -1;
+
+  invoke(request: Request): void {
+    const process = callerThread(request).process;
+    const table = this.table!;
+    const control = new ThreadControlObject();
+    const controlHandle = table.commit(this.controlSlot, control);
+    const created = threadCreate(process, this.index, request.argument0, request.argument1, 0, controlHandle);
+    control.thread = created;
+    const handle = table.commit(this.handleSlot, new ThreadHandleObject(created));
+    const index = this.index;
+    this.recycle();
+    request.complete(<i64>handle, <u64>index);
   }
-  if (!executable) return KernelError.InvalidArgument;
-  const index = freeIndex(process);
-  if (index < 0) return KernelError.QuotaExceeded;
-  if (framesFree() < threadFramesNeeded()) return KernelError.OutOfMemory;
-  if (process.table.freeSlots() < 2) return KernelError.TableFull;
-  decoded.index = index;
-  decoded.handleSlot = process.table.reserve();
-  decoded.controlSlot = process.table.reserve();
-  return KernelError.None;
+
+  rollback(): void {
+    this.table!.cancel(this.handleSlot);
+    this.table!.cancel(this.controlSlot);
+    this.recycle();
+  }
+
+  private recycle(): void {
+    this.table = null;
+    state.spawns.give(this);
+  }
 }
 
-export function threadSpawnerInvoke(thread: Thread, entry: usize, userData: u64): void {
-  const process = thread.process;
-  const control = new ThreadControlObject();
-  const controlHandle = process.table.commit(decoded.controlSlot, control);
-  const created = threadCreate(process, decoded.index, load<u64>(entry + SQE_ARGUMENT0), load<u64>(entry + SQE_ARGUMENT1), 0, controlHandle);
-  control.thread = created;
-  const handle = process.table.commit(decoded.handleSlot, new ThreadHandleObject(created));
-  thread.ring.complete(userData, <i64>handle, <u64>decoded.index, Opcode.Call);
+class ThreadSpawnersState {
+  spawns: Pool<Spawn> = new Pool<Spawn>(2);
 }
+const state = new ThreadSpawnersState();

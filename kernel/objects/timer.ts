@@ -1,39 +1,79 @@
-// Timer: the monotonic clock and sleep (docs/abi/interfaces/timer.md). A sleep reserves its
-// completion slot and completes from the tick once the clock has passed its deadline, so it
-// never returns early; it may return up to one tick late.
+// Timer: the monotonic clock and sleep (docs/abi/interfaces/timer.md). A sleep keeps its
+// completion slot and is a wait of its thread with a deadline: the tick completes it once the
+// clock has passed the deadline, so it never returns early; it may return up to one tick late.
+// If the thread ends first, the sleep is cancelled with it.
 
 import { KernelError } from "../../abi/errors";
-import { Thread } from "../sched/thread";
-import { timeoutAdd, TimeoutKind } from "../sched/timeouts";
-import { monotonicNanos } from "../time/clock";
 import { Interface } from "../../abi/interfaces";
-import { KernelObject } from "../cap/kernel-object";
 import { TimerMethod } from "../../abi/methods";
-import { Opcode, SQE_ARGUMENT0 } from "../../abi/ring";
-
-export class TimerObject extends KernelObject {
-  constructor() { super(Interface.Timer); }
-}
+import { Opcode } from "../../abi/ring";
+import { Invocation } from "../cap/invocation";
+import { KernelObject } from "../cap/kernel-object";
+import { Request } from "../cap/request";
+import { Pool } from "../collections/pool";
+import { threadNotify } from "../sched/blocking";
+import { callerThread } from "../sched/thread";
+import { Wait } from "../sched/wait";
+import { monotonicNanos } from "../time/clock";
+import { timerStart } from "../time/timers";
 
 /** The longest sleep: 2^62 ns (about 146 years), so a deadline never wraps. */
 const SLEEP_MAXIMUM: u64 = 1 << 62;
 
-export function timerDecode(method: u32, entry: usize): KernelError {
-  if (method == TimerMethod.Now) return KernelError.None;
-  if (method != TimerMethod.Sleep) return KernelError.UnknownMethod;
-  return load<u64>(entry + SQE_ARGUMENT0) > SLEEP_MAXIMUM ? KernelError.InvalidArgument : KernelError.None;
+export class TimerObject extends KernelObject {
+  constructor() { super(Interface.Timer); }
+
+  decodeCall(request: Request): Invocation | null {
+    const method = request.method;
+    if (method == TimerMethod.Now) return state.now;
+    if (method != TimerMethod.Sleep) return request.refuse(KernelError.UnknownMethod);
+    return request.argument0 > SLEEP_MAXIMUM ? request.refuse(KernelError.InvalidArgument) : state.sleep;
+  }
 }
 
-export function timerInvoke(thread: Thread, method: u32, entry: usize, userData: u64): void {
-  const now = monotonicNanos();
-  if (method == TimerMethod.Now) {
-    thread.ring.complete(userData, <i64>now, 0, Opcode.Call);
-    return;
+/** now(): holds nothing. */
+class Now extends Invocation {
+  invoke(request: Request): void {
+    request.complete(<i64>monotonicNanos(), 0);
   }
-  const nanoseconds = load<u64>(entry + SQE_ARGUMENT0);
-  if (nanoseconds == 0) {
-    thread.ring.complete(userData, 0, 0, Opcode.Call);
-    return;
-  }
-  timeoutAdd(now + nanoseconds, thread, TimeoutKind.Sleep, userData);
 }
+
+/** sleep(nanoseconds): holds nothing; invoke makes the Sleep wait. */
+class SleepCall extends Invocation {
+  invoke(request: Request): void {
+    const nanoseconds = request.argument0;
+    if (nanoseconds == 0) {
+      request.complete(0, 0);
+      return;
+    }
+    const sleep = state.sleeps.take();
+    sleep.userData = request.userData;
+    sleep.begin(callerThread(request));
+    timerStart(sleep, monotonicNanos() + nanoseconds);
+  }
+}
+
+/** A sleeping thread's completion, due at the timer's deadline. */
+class Sleep extends Wait {
+  next: Sleep | null = null;
+  userData: u64 = 0;
+
+  expire(): void {
+    const thread = this.waiter!;
+    this.end();
+    thread.ring.complete(this.userData, 0, 0, Opcode.Call);
+    threadNotify(thread);
+    state.sleeps.give(this);
+  }
+
+  cancel(): void {
+    state.sleeps.give(this);
+  }
+}
+
+class TimerState {
+  readonly now: Now = new Now();
+  readonly sleep: SleepCall = new SleepCall();
+  sleeps: Pool<Sleep> = new Pool<Sleep>(16);
+}
+const state = new TimerState();

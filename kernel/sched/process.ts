@@ -1,31 +1,28 @@
-// A process: an address space, a capability table, its threads (one for now), its memory
-// charges and how it ended. Made by spawn.ts, ended by processEnd (exit, kill, fault): every
-// capability released, every frame freed, waiters completed. The registry of live processes is
-// here too (ids, counts for leak checks).
+// A process: an address space, a capability table, its threads, its memory charges and how it
+// ended. Made by objects/spawn.ts, ended by processEnd (exit, kill, fault): every thread's waits
+// cancelled, every capability released, every charge returned, every frame freed, its joiners
+// completed. The registry of live processes (ids, counts for leak checks) is here too.
 
-import { CapabilityTable } from "../cap/capability-table";
-import { ExitKind } from "../../abi/methods";
-import { Opcode } from "../../abi/ring";
-import { contextForget } from "../arch/hw";
-import { endpointsThreadEnded } from "../objects/endpoint";
-import { parkSpaceThreadEnded } from "../objects/park-space";
-import { THREADS_MAXIMUM } from "../../abi/methods";
+import { ExitKind, THREADS_MAXIMUM } from "../../abi/methods";
 import { USER_LINEAR_START } from "../../abi/layout";
-import { MemoryObject } from "../objects/memory";
-import { frameFree } from "../memory/frames";
-import { logEnd, LogLevel, logLine } from "../log/log";
-import { AddressSpace } from "../vm/address-space";
-import { threadNotify } from "../syscall/cap-enter";
+import { contextForget } from "../arch/hw";
+import { CapabilityTable } from "../cap/capability-table";
+import { Chain, listRemoveAt } from "../collections/lists";
 import { BootProgram } from "../loader/boot-package";
-import { schedulerRemove } from "./scheduler";
-import { Joiner, Thread, ThreadState } from "./thread";
-import { timeoutForget } from "./timeouts";
-import { listRemoveAt } from "../collections/lists";
+import { logEnd, LogLevel, logLine } from "../log/log";
+import { frameFree } from "../memory/frames";
+import { Quota } from "../memory/quota";
+import { AddressSpace } from "../vm/address-space";
 import { userHalfHide } from "../vm/user-half";
+import { Joiner, joinersComplete } from "./joiner";
+import { schedulerRemove } from "./scheduler";
+import { Thread, ThreadState } from "./thread";
+import { waitsCancel } from "./wait";
+import { timerStop } from "../time/timers";
 
-/** Pages a Memory object lent to a process, returned at its end. */
-export class MemoryCharge {
-  constructor(readonly memory: MemoryObject, public pages: u64) {}
+/** Pages a quota lent to a process, returned at its end (the charge holds a reference). */
+export class Charge {
+  constructor(readonly quota: Quota, public pages: u64) {}
 }
 
 export enum ProcessState { Running = 0, Ended = 1 }
@@ -40,23 +37,23 @@ export class Process {
   startupGrants: u32[] = [];
   /** End of the linear memory mapped so far (bytes; starts after the rings' pages). */
   linearEnd: u64 = <u64>USER_LINEAR_START;
-  charges: MemoryCharge[] = [];
-  /** Linear-memory pages charged, over every Memory object (at most the manifest's quota). */
+  charges: Charge[] = [];
+  /** Linear-memory pages charged, over every quota (at most the manifest's quota). */
   pagesCharged: u64 = 0;
   /** ProcessHandle.waits not yet completed. */
-  waiters: Joiner[] = [];
+  joiners: Chain<Joiner> = new Chain<Joiner>();
 
   constructor(readonly id: u32, readonly program: BootProgram, readonly space: AddressSpace, readonly table: CapabilityTable) {}
 
-  /** Charges `pages` to `memory` (the caller checked the quota). */
-  charge(memory: MemoryObject, pages: u64): void {
-    memory.used += pages;
+  /** Charges `pages` to `quota` (the caller checked that they are available). */
+  charge(quota: Quota, pages: u64): void {
+    quota.charge(pages);
     this.pagesCharged += pages;
     for (let i = 0; i < this.charges.length; i++) {
-      if (this.charges[i].memory === memory) { this.charges[i].pages += pages; return; }
+      if (this.charges[i].quota === quota) { this.charges[i].pages += pages; return; }
     }
-    memory.retain();
-    this.charges.push(new MemoryCharge(memory, pages));
+    quota.retain();
+    this.charges.push(new Charge(quota, pages));
   }
 }
 
@@ -84,8 +81,8 @@ export function processesLive(): i32 {
   return state.live.length;
 }
 
-/** Ends `process` (no effect if it has ended): logs how, releases its capabilities, frees its
- * memory and thread, returns its charges and completes every wait on it. */
+/** Ends `process` (no effect if it has ended): logs how, stops its threads, releases its
+ * capabilities, returns its charges, frees its memory and completes every wait on it. */
 export function processEnd(process: Process, kind: ExitKind, code: i32): void {
   if (process.state == ProcessState.Ended) return;
   process.state = ProcessState.Ended;
@@ -108,8 +105,8 @@ export function processEnd(process: Process, kind: ExitKind, code: i32): void {
   process.table.releaseAll();
   for (let i = 0; i < process.charges.length; i++) {
     const charge = process.charges[i];
-    charge.memory.used -= charge.pages;
-    charge.memory.release();
+    charge.quota.uncharge(charge.pages);
+    charge.quota.release();
   }
   process.charges = [];
   for (let i = 0; i < <i32>THREADS_MAXIMUM; i++) {
@@ -123,35 +120,21 @@ export function processEnd(process: Process, kind: ExitKind, code: i32): void {
   userHalfHide(process.space);
   process.space.destroy();   // the ring pages and stacks are among its frames
 
-  const waiters = process.waiters;
-  process.waiters = [];
-  for (let i = 0; i < waiters.length; i++) {
-    const waiter = waiters[i];
-    if (waiter.thread.state == ThreadState.Ended) continue;
-    waiter.thread.ring.complete(waiter.userData, 0, exitValue(process), Opcode.Call);
-    threadNotify(waiter.thread);
-  }
+  joinersComplete(process.joiners, exitValue(process));
   const observer = state.endObserver;
   if (observer !== null) observer(process);
 }
 
-/** Takes a thread off everything that could run or complete it: the scheduler, deadlines,
- * endpoints, parked words; completes its joiners. Its context frame is freed by the caller. */
+/** Takes a thread off everything that could run or complete it: the scheduler, its cap_enter
+ * deadline, every wait it holds (cancelled); completes its joiners. Its context frame is freed
+ * by the caller. */
 export function threadStop(thread: Thread): void {
   if (thread.state == ThreadState.Ended) return;
   thread.state = ThreadState.Ended;
   schedulerRemove(thread);
-  timeoutForget(thread);
-  endpointsThreadEnded(thread);
-  parkSpaceThreadEnded(thread);
-  const joiners = thread.joiners;
-  thread.joiners = [];
-  for (let i = 0; i < joiners.length; i++) {
-    const joiner = joiners[i];
-    if (joiner.thread.state == ThreadState.Ended) continue;
-    joiner.thread.ring.complete(joiner.userData, 0, thread.exitValue, Opcode.Call);
-    threadNotify(joiner.thread);
-  }
+  timerStop(thread.timeout);
+  waitsCancel(thread);
+  joinersComplete(thread.joiners, thread.exitValue);
 }
 
 /** Ends one thread (ThreadControl.exit): the process too when it was the last. */

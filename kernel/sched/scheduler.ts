@@ -1,9 +1,11 @@
 // The scheduler: round-robin over runnable threads, preemptive on the tick (one tick per turn),
 // with the CPU halted by C when nothing is runnable. Blocked threads are in no queue and cost
-// nothing; deadlines (cap_enter timeouts, Timer.sleep) are checked on each tick by timeouts.ts.
-// arch/x86_64/user.c asks kernelSchedule which thread runs after every kernel entry.
+// nothing; deadlines (cap_enter timeouts, sleeps, timed parks) are timers (time/timers.ts) that
+// the tick fires. arch/x86_64/user.c asks kernelSchedule which thread runs after every kernel
+// entry.
 
 import { Chain } from "../collections/lists";
+import { tickListen } from "../time/tick";
 import { Thread, ThreadState } from "./thread";
 import { userHalfShow } from "../vm/user-half";
 
@@ -40,8 +42,12 @@ export function schedulerRemove(thread: Thread): void {
   state.queue.remove(thread);
 }
 
-/** From the tick: the running thread's turn is over. */
-export function schedulerTick(): void {
+/** Listens to the tick: each tick ends the running thread's turn. */
+export function schedulerInit(): void {
+  tickListen(schedulerTick);
+}
+
+function schedulerTick(): void {
   state.turnOver = true;
 }
 

@@ -1,36 +1,41 @@
-// A thread: its saved registers (a context frame, context.ts), its capability ring and its
-// scheduling state. One per process for now. Blocking is a state, never a kernel stack
-// (DESIGN.md #5): a thread blocked in cap_enter records what would wake it.
+// A thread: its saved registers (a context frame, arch/context.ts), its capability ring, its
+// scheduling state, and the list of waits it holds (wait.ts). Blocking is a state, never a
+// kernel stack (DESIGN.md #5): a thread blocked in cap_enter records what would wake it
+// (blocking.ts). To the capability core a thread is a Caller: its process's table and its ring.
 
+import { Caller } from "../cap/caller";
+import { Request } from "../cap/request";
 import { Ring } from "../cap/ring";
+import { CapEnterTimeout } from "./blocking";
+import { Joiner } from "./joiner";
 import { Process } from "./process";
+import { Wait } from "./wait";
+import { Chain } from "../collections/lists";
 
 export enum ThreadState {
   /** In the run queue or running. */
   Runnable = 0,
   /** In cap_enter, waiting for completions or its timeout. */
   Blocked = 1,
-  /** Its process ended; nothing refers to it for scheduling any more. */
+  /** Ended; nothing refers to it for scheduling any more. */
   Ended = 2,
 }
 
-/** A wait not yet completed: a ThreadHandle.join, or a ProcessHandle.wait (the thread that waits
- * and the userData its completion carries). */
-export class Joiner {
-  constructor(readonly thread: Thread, readonly userData: u64) {}
-}
-
-export class Thread {
+export class Thread extends Caller {
   state: ThreadState = ThreadState.Runnable;
   /** In the run queue (scheduler.ts), linked through `next`. */
   queued: bool = false;
   next: Thread | null = null;
   /** The value ThreadControl.exit gave (joiners' completion value). */
   exitValue: u64 = 0;
-  joiners: Joiner[] = [];
-  /** cap_enter: completions wanted before waking, and the deadline (0: none). */
+  /** ThreadHandle.joins waiting for this thread's end. */
+  joiners: Chain<Joiner> = new Chain<Joiner>();
+  /** The waits this thread holds, newest first (wait.ts): each is cancelled when it ends. */
+  waits: Wait | null = null;
+  /** cap_enter: completions wanted before waking. */
   waitMinimum: u32 = 0;
-  waitDeadline: u64 = 0;
+  /** cap_enter's deadline, pending while the thread is blocked with a timeout. */
+  timeout!: CapEnterTimeout;
 
   constructor(
     readonly process: Process,
@@ -38,6 +43,15 @@ export class Thread {
     readonly index: i32,
     /** Physical (= kernel linear) address of the context frame. */
     readonly context: u64,
-    readonly ring: Ring,
-  ) {}
+    ring: Ring,
+  ) {
+    super(process.table, ring);
+    this.timeout = new CapEnterTimeout(this);
+  }
+}
+
+/** The thread that submitted `request`: every Caller is a Thread (the core names only the base
+ * class because it sits below this layer). */
+@inline export function callerThread(request: Request): Thread {
+  return changetype<Thread>(request.caller);
 }

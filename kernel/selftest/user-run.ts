@@ -16,7 +16,7 @@ import { framesFree } from "../memory/frames";
 import { Process, processEndObserve, processesLive } from "../sched/process";
 import { heapAtSafePoint } from "../memory/heap";
 import { processesBaselineFrames, processesBaselineHeapBytes, processesStarted } from "../syscall/start";
-import { timeoutsPending } from "../sched/timeouts";
+import { timersPending } from "../time/timers";
 
 const HEAP_SLACK: u32 = 4096;
 
@@ -34,9 +34,9 @@ function verdict(): void {
     .text(process.exitKind == ExitKind.Exited ? "exit code " : process.exitKind == ExitKind.Killed ? "killed, code " : "fault, vector ")
     .signedDecimal(process.exitCode).text("); processes left ").decimal(processesLive()).text(", frames free ")
     .decimal(framesFree()).text(" (before user space ").decimal(processesBaselineFrames()).text("), heap bytes ").decimal(heap)
-    .text(" (at start ").decimal(heapBefore).text("), deadlines ").decimal(timeoutsPending())
+    .text(" (at start ").decimal(heapBefore).text("), deadlines ").decimal(timersPending())
     .text(", live objects");
-  if (processesLive() != 0 || framesFree() != processesBaselineFrames() || timeoutsPending() != 0) pass = false;
+  if (processesLive() != 0 || framesFree() != processesBaselineFrames() || timersPending() != 0) pass = false;
   if (<u64>heap > <u64>heapBefore + HEAP_SLACK) pass = false;
   let leaked = 0;
   for (let iface = 1; iface < INTERFACE_COUNT; iface++) {

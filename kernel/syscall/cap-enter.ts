@@ -1,27 +1,34 @@
 // cap_enter(min_complete, timeout_ns): consume the thread's submissions, then wait for
 // completions. Each entry is copied out of the shared page first (the process may change it
-// while the kernel reads), given a completion slot, decoded and invoked (cap/entry.ts). Rules
-// for a ring the process broke (docs/abi/ring.md): a tail or head that is impossible makes
-// cap_enter return -Malformed and consume nothing; when the completion queue has no free slot
-// the remaining entries stay queued until the process reaps completions.
+// while the kernel reads), given a completion slot, and handed to the one dispatch
+// (cap/dispatch.ts) as a Request. Rules for a ring the process broke (docs/abi/ring.md): a tail
+// or head that is impossible makes cap_enter return -Malformed and consume nothing; when the
+// completion queue has no free slot the remaining entries stay queued until the process reaps
+// completions.
 
-import { entryProcess } from "../cap/entry";
+import { dispatch } from "../cap/dispatch";
+import { Request } from "../cap/request";
 import {
   CAP_ENTER_NO_TIMEOUT, CQE_OPCODE, CQE_RESULT, CQE_USER_DATA, CQE_VALUE, Opcode, RING_CQ_ENTRIES, RING_CQ_OFFSET, RING_CQ_TAIL,
   RING_CQE_SIZE, RING_SQ_ENTRIES, RING_SQ_OFFSET, RING_SQE_SIZE, SQE_OPCODE, SQE_RESERVED1, SQE_RESERVED2, SQE_USER_DATA,
 } from "../../abi/ring";
 import { KernelError } from "../../abi/errors";
-import { monotonicNanos } from "../time/clock";
 import { CONTEXT_RAX, contextWrite } from "../arch/context";
-import { schedulerReady, schedulerRemove } from "../sched/scheduler";
+import { threadBlock } from "../sched/blocking";
 import { Thread, ThreadState } from "../sched/thread";
-import { timeoutAdd, timeoutCancelCapEnter, TimeoutKind } from "../sched/timeouts";
 
-const snapshot = memory.data(<i32>RING_SQE_SIZE, 16);
+/** The entry being handled, copied out of the ring (one kernel thread, so one snapshot). */
+const SNAPSHOT = memory.data(<i32>RING_SQE_SIZE, 16);
+
+class CapEnterState {
+  /** The request over SNAPSHOT; its caller is set per entry. */
+  request: Request | null = null;
+}
+const state = new CapEnterState();
 
 /** Copies one SQE into the snapshot with eight word moves: memory.copy becomes `rep movs`,
  * which TCG runs an iteration at a time (measured: 4x the cost of the whole NOP path). */
-@inline function snapshotEntry(entry: usize): void {
+@inline function snapshotEntry(snapshot: usize, entry: usize): void {
   store<u64>(snapshot, load<u64>(entry), 0);
   store<u64>(snapshot, load<u64>(entry, 8), 8);
   store<u64>(snapshot, load<u64>(entry, 16), 16);
@@ -47,18 +54,18 @@ export function capEnter(thread: Thread, minimum: u64, timeout: u64): void {
   }
   // The loop keeps the ring's indexes in locals and completes a well-formed NOP in place: the
   // per-entry cost of the ring itself is what a NOP measures (make bench). Any other entry
-  // goes through entryProcess with the indexes written back first.
+  // goes through dispatch with the indexes written back first.
   const page = <usize>ring.page;
   let sqHead = ring.sqHead, cqTail = ring.cqTail;
   let free = ring.completionSlotsFree(ready);
   while (pending > 0 && free > 0) {
-    snapshotEntry(page + RING_SQ_OFFSET + (sqHead % RING_SQ_ENTRIES) * RING_SQE_SIZE);
+    snapshotEntry(SNAPSHOT, page + RING_SQ_OFFSET + (sqHead % RING_SQ_ENTRIES) * RING_SQE_SIZE);
     sqHead++;
     pending--;
-    if (load<u32>(snapshot, SQE_OPCODE) == <u32>Opcode.Nop && load<u32>(snapshot, SQE_RESERVED1) == 0
-        && load<u64>(snapshot, SQE_RESERVED2) == 0) {   // opcode, flags and reserved0 share the first word
+    if (load<u32>(SNAPSHOT, SQE_OPCODE) == <u32>Opcode.Nop && load<u32>(SNAPSHOT, SQE_RESERVED1) == 0
+        && load<u64>(SNAPSHOT, SQE_RESERVED2) == 0) {   // opcode, flags and reserved0 share the first word
       const completion = page + RING_CQ_OFFSET + (cqTail % RING_CQ_ENTRIES) * RING_CQE_SIZE;
-      store<u64>(completion, load<u64>(snapshot, SQE_USER_DATA), CQE_USER_DATA);
+      store<u64>(completion, load<u64>(SNAPSHOT, SQE_USER_DATA), CQE_USER_DATA);
       store<u64>(completion, 0, CQE_RESULT);
       store<u64>(completion, 0, CQE_VALUE);
       store<u64>(completion, 0, CQE_OPCODE);   // opcode NOP and the reserved word
@@ -69,7 +76,7 @@ export function capEnter(thread: Thread, minimum: u64, timeout: u64): void {
     ring.sqHead = sqHead;
     ring.cqTail = cqTail;
     ring.reserved++;
-    entryProcess(thread, snapshot);
+    dispatch(requestFor(thread));
     if (thread.state == ThreadState.Ended) return;   // it killed its own process
     sqHead = ring.sqHead;
     cqTail = ring.cqTail;
@@ -87,33 +94,13 @@ export function capEnter(thread: Thread, minimum: u64, timeout: u64): void {
   }
   contextWrite(<usize>thread.context, CONTEXT_RAX, <u64>ready);
   if (<u64>ready >= minimum || timeout == 0) return;
-  thread.state = ThreadState.Blocked;
-  thread.waitMinimum = <u32>minimum;
-  thread.waitDeadline = 0;
-  schedulerRemove(thread);
-  if (timeout != CAP_ENTER_NO_TIMEOUT) {
-    const now = monotonicNanos();
-    const deadline = timeout > u64.MAX_VALUE - now ? u64.MAX_VALUE : now + timeout;
-    thread.waitDeadline = deadline;
-    timeoutAdd(deadline, thread, TimeoutKind.CapEnter, 0);
-  }
+  threadBlock(thread, <u32>minimum, timeout);
 }
 
-/** A completion was posted to `thread`'s ring: wakes it if it waits for that many. */
-export function threadNotify(thread: Thread): void {
-  if (thread.state != ThreadState.Blocked) return;
-  const ready = thread.ring.completionsReady();
-  if (ready == u32.MAX_VALUE || ready >= thread.waitMinimum) {
-    if (thread.waitDeadline != 0) timeoutCancelCapEnter(thread);
-    threadWakeFromCapEnter(thread);
-  }
-}
-
-/** Ends a cap_enter wait: rax = completions ready now (or -Malformed if the head went bad). */
-export function threadWakeFromCapEnter(thread: Thread): void {
-  if (thread.state != ThreadState.Blocked) return;
-  const ready = thread.ring.completionsReady();
-  contextWrite(<usize>thread.context, CONTEXT_RAX, ready == u32.MAX_VALUE ? <u64>-(<i64>KernelError.Malformed) : <u64>ready);
-  thread.waitDeadline = 0;
-  schedulerReady(thread);
+/** The request over the snapshot, with `thread` as its caller. */
+function requestFor(thread: Thread): Request {
+  let request = state.request;
+  if (request === null) state.request = request = new Request(SNAPSHOT, thread);
+  request.caller = thread;
+  return request;
 }

@@ -17,11 +17,11 @@ import { CommandLine } from "../boot/command-line";
 import { bootPackageInit, bootProgramFind } from "../loader/boot-package";
 import { Process } from "../sched/process";
 import { userHalfInit } from "../vm/user-half";
+import { grantAllowed } from "../loader/manifest";
+import { processSpawn, spawnExposeRingPhysical, spawnFramesNeeded } from "../objects/spawn";
 
 const CR4_SMEP: u64 = 1 << 20;
 const CR4_SMAP: u64 = 1 << 21;
-import { grantAllowed } from "../loader/manifest";
-import { processSpawn, spawnExposeRingPhysical, spawnFramesNeeded } from "../objects/spawn";
 
 class ProcessesInitState {
   baselineFrames: u64 = 0;

@@ -2,6 +2,7 @@
 // models and on every x86_64 CPU of the last decade). Before calibration it reads 0.
 
 import { bootClockNanos, readTsc } from "../arch/hw";
+import { logClockSet } from "../log/log";
 
 class ClockState {
   tscHz: u64 = 0;
@@ -18,9 +19,11 @@ export function clockBeforeCalibration(): void {
   state.tscBefore = readTsc();
 }
 
+/** Starts the monotonic clock at `tscHz`; log timestamps follow it from now on. */
 export function clockInit(tscHz: u64): void {
   state.tscHz = tscHz;
   state.tscBase = readTsc();
+  logClockSet(bootElapsedNanos);
 }
 
 /** Nanoseconds since the C entry point: the boot stopwatch until calibration, the TSC after. */

@@ -1,12 +1,15 @@
-// The one way the kernel reaches a process's memory (STYLE.md, DESIGN.md "Traps"): copy-in and
-// copy-out through the direct map, after walking the process's own page tables page by page and
-// enforcing present + user (+ writable for copy-out) in software, since the direct map bypasses
-// the MMU's user checks. Every range is checked for wrapping and for staying in the user half.
-// Called by the kernel objects' decode and invoke steps.
+// The one way the kernel reaches a process's memory (docs/STYLE.md, docs/DESIGN.md "Traps"):
+// copy-in and copy-out through the direct map, after walking the process's own page tables page
+// by page and enforcing present + user (+ writable for copy-out) in software, since the direct
+// map bypasses the MMU's user checks. Every range is checked for wrapping and for staying in the
+// user half; every copy names the size of its kernel-side buffer, and a copy longer than that
+// buffer is a kernel bug (abort), whatever the process asked. Called by the objects' decode and
+// invoke steps.
 
 import { KernelError } from "../../abi/errors";
-import { PAGE_ADDRESS_MASK, PAGE_PRESENT, PAGE_SIZE, PAGE_USER, PAGE_WRITABLE } from "../memory/page-table";
 import { USER_HALF_END } from "../../abi/layout";
+import { linearOf } from "../memory/direct-map";
+import { PAGE_ADDRESS_MASK, PAGE_PRESENT, PAGE_SIZE, PAGE_USER, PAGE_WRITABLE } from "../memory/page-table";
 import { AddressSpace } from "./address-space";
 
 /** Whether [address, address + length) may be read (or written, with `write`) by the process:
@@ -22,14 +25,17 @@ export function userRangeCheck(space: AddressSpace, address: u64, length: u64, w
   return KernelError.None;
 }
 
-/** Copies `length` bytes from the process's `source` to kernel linear memory `destination`.
- * Checks first; copies nothing on BadAddress. */
-export function copyIn(space: AddressSpace, destination: usize, source: u64, length: u64): KernelError {
+/** Copies `length` bytes from the process's `source` into the kernel buffer `destination` of
+ * `destinationSize` bytes. Checks first; copies nothing on BadAddress. */
+export function copyIn(space: AddressSpace, destination: usize, destinationSize: u64, source: u64, length: u64): KernelError {
+  if (length > destinationSize) abort("copyIn: longer than the kernel buffer");
   return copy(space, source, destination, length, false);
 }
 
-/** Copies `length` bytes from kernel linear memory `source` to the process's `destination`. */
-export function copyOut(space: AddressSpace, destination: u64, source: usize, length: u64): KernelError {
+/** Copies `length` bytes from the kernel buffer `source` of `sourceSize` bytes to the process's
+ * `destination`. Checks first; copies nothing on BadAddress. */
+export function copyOut(space: AddressSpace, destination: u64, source: usize, sourceSize: u64, length: u64): KernelError {
+  if (length > sourceSize) abort("copyOut: longer than the kernel buffer");
   return copy(space, destination, source, length, true);
 }
 
@@ -38,13 +44,13 @@ export function copyOut(space: AddressSpace, destination: u64, source: usize, le
 function copy(space: AddressSpace, user: u64, kernel: usize, length: u64, toUser: bool): KernelError {
   if (length == 0) return KernelError.None;
   const offset = user & (PAGE_SIZE - 1);
-  if (offset + length <= PAGE_SIZE && user < USER_HALF_END) {
+  if (length <= PAGE_SIZE - offset && user < USER_HALF_END) {   // cannot wrap: offset < PAGE_SIZE
     const required = PAGE_PRESENT | PAGE_USER | (toUser ? PAGE_WRITABLE : 0);
     const entry = space.leaf(user);
     if ((entry & required) != required) return KernelError.BadAddress;
-    const physical = <usize>((entry & PAGE_ADDRESS_MASK) + offset);
-    if (toUser) memory.copy(physical, kernel, <usize>length);
-    else memory.copy(kernel, physical, <usize>length);
+    const linear = linearOf((entry & PAGE_ADDRESS_MASK) + offset, length);
+    if (toUser) memory.copy(linear, kernel, <usize>length);
+    else memory.copy(kernel, linear, <usize>length);
     return KernelError.None;
   }
   const error = userRangeCheck(space, user, length, toUser);
@@ -59,7 +65,7 @@ export function readUserWord(space: AddressSpace, address: u64): i64 {
   if (address >= USER_HALF_END || (address & 3) != 0) return -1;
   const entry = space.leaf(address);
   if ((entry & (PAGE_PRESENT | PAGE_USER)) != (PAGE_PRESENT | PAGE_USER)) return -1;
-  return <i64>load<u32>(<usize>((entry & PAGE_ADDRESS_MASK) + (address & (PAGE_SIZE - 1))));
+  return <i64>load<u32>(linearOf((entry & PAGE_ADDRESS_MASK) + (address & (PAGE_SIZE - 1)), 4));
 }
 
 /** Page by page, since neighbouring user pages need not be neighbouring frames. */
@@ -69,9 +75,9 @@ function copyPages(space: AddressSpace, user: u64, kernel: usize, length: u64, t
     const address = user + done;
     const offset = address & (PAGE_SIZE - 1);
     const chunk = min(PAGE_SIZE - offset, length - done);
-    const physical = <usize>((space.leaf(address) & PAGE_ADDRESS_MASK) + offset);
-    if (toUser) memory.copy(physical, kernel + <usize>done, <usize>chunk);
-    else memory.copy(kernel + <usize>done, physical, <usize>chunk);
+    const linear = linearOf((space.leaf(address) & PAGE_ADDRESS_MASK) + offset, chunk);
+    if (toUser) memory.copy(linear, kernel + <usize>done, <usize>chunk);
+    else memory.copy(kernel + <usize>done, linear, <usize>chunk);
     done += chunk;
   }
 }

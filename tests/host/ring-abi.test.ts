@@ -426,7 +426,7 @@ test("process-handle.md's ExitKind table equals the ExitKind enum", () => {
   sameMap(documented, tsEnum("abi/methods.ts", "ExitKind"), "ExitKind");
 });
 
-// The errors a CALL on an object can complete with: the generic ones of kernel/cap/entry.ts
+// The errors a CALL on an object can complete with: the generic ones of kernel/cap/dispatch.ts
 // (checked before the object sees the entry), every KernelError the object's file names, and
 // BadAddress when it checks or copies a user buffer (kernel/vm/user-memory.ts).
 const OBJECT_FILES: Record<string, string> = {
@@ -449,8 +449,8 @@ const GENERIC_CALL_ERRORS = ["ReservedNonZero", "InvalidHandle"];
 
 test("each interface page's error table lists exactly the errors its object can return", () => {
   const errors = tsEnum("abi/errors.ts", "KernelError");
-  const entry = stripComments(source("kernel/cap/entry.ts"));
-  for (const name of GENERIC_CALL_ERRORS) assert.ok(entry.includes(`KernelError.${name}`), `entry.ts completes entries with ${name}`);
+  const dispatch = stripComments(source("kernel/cap/dispatch.ts"));
+  for (const name of GENERIC_CALL_ERRORS) assert.ok(dispatch.includes(`KernelError.${name}`), `dispatch.ts completes entries with ${name}`);
   assert.equal([...Object.keys(OBJECT_FILES), ...Object.keys(SHARED_OBJECT_FILES)].sort(), Object.keys(INTERFACE_PAGES).sort(), "an object file per page");
   for (const [path, file] of Object.entries(SHARED_OBJECT_FILES)) {
     const documented = [...byName(table(path, "## Errors", ["error", "when"]), 1, `${path} errors`).keys()];
@@ -469,7 +469,7 @@ test("each interface page's error table lists exactly the errors its object can 
     if (/\b(userRangeCheck|copyIn|copyOut|readUser32)\(/.test(code)) expected.add("BadAddress");
     assert.ok(expected.has("UnknownMethod"), `${file} refuses unknown methods`);
     assert.equal([...documented].sort(), [...expected].sort(), `${path}: the errors of ${file}`);
-    // The generic checks come first, in the order entry.ts makes them.
+    // The generic checks come first, in the order dispatch.ts makes them.
     assert.equal(documented.slice(0, 2), GENERIC_CALL_ERRORS, `${path}: ReservedNonZero, then InvalidHandle, come first`);
   }
 });

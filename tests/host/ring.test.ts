@@ -1,5 +1,5 @@
 // Host tests of the capability ring as the kernel processes it: capEnter (kernel/syscall/cap-enter.ts)
-// and entryProcess (kernel/cap/entry.ts) through the real dispatch and kernel objects, compiled to
+// and dispatch (kernel/cap/dispatch.ts) through the real dispatch and kernel objects, compiled to
 // wasm with asc (entry: tests/host/entries/ring.ts) and run under Node with fake hardware. The
 // wasm memory plays physical memory: the entry boots the frame allocator and the kernel address
 // space over a region of it, makes a caller process with user pages and capabilities, and the
@@ -582,11 +582,13 @@ ring("RELEASE: 0, then InvalidHandle; the stale handle names nothing, even once 
   assert.is.not(reused, world.console, "under a new generation");
   for (const entry of stale) assertCompletion(machine.one(entry), { result: failure("InvalidHandle") }, `stale handle after reuse, opcode ${entry.opcode}`);
   assertCompletion(machine.one({ opcode: CALL, handle: reused, method: CONSOLE_WRITE, argument0: IMAGE_READ, argument1: 1n }), { result: 1n }, "the new handle works");
-  // Releasing a Memory capability through which pages were charged: the charge keeps the object.
+  // Releasing a Memory capability through which pages were charged: the object goes, its quota
+  // lives on while the charge holds it (kernel/memory/quota.ts).
   assertCompletion(machine.one({ opcode: CALL, handle: world.smallMemory, method: MEMORY_GROW, argument0: 1n }), { result: LINEAR_START }, "grow 1");
-  const memories = e.liveObjects(MEMORY);
+  const memories = e.liveObjects(MEMORY), quotas = e.quotasLive();
   assertCompletion(machine.one({ opcode: RELEASE, handle: world.smallMemory }), { result: 0n }, "release the charged Memory");
-  assert.is(e.liveObjects(MEMORY), memories, "a charged Memory object lives on");
+  assert.is(e.liveObjects(MEMORY), memories - 1, "the Memory object goes with its last capability");
+  assert.is(e.quotasLive(), quotas, "its quota lives on while pages are charged to it");
   assert.ok(e.userPhysical(0, USER_LINEAR_BASE + LINEAR_START) >= 0n, "its page stays mapped");
   // Releasing the last ProcessHandle leaves the process running.
   assertCompletion(machine.one({ opcode: RELEASE, handle: world.victimHandle }), { result: 0n }, "release the ProcessHandle");
@@ -1721,11 +1723,15 @@ ring("fuzz: random and mutated entries in batches match the documents' model; no
   // Objects alive: exactly those the caller holds, and the Memory objects charged.
   const held = (iface: number) => [...model.capabilities.values()].filter((capability) => capability.iface === iface).length;
   for (const iface of [CONSOLE, TIMER, SPAWNER, PROCESS_HANDLE]) assert.is(e.liveObjects(iface), held(iface), `live objects of interface ${iface}`);
-  assert.is(e.liveObjects(MEMORY), model.memories.filter((memory) => memory.charged || [...model.capabilities.values()].some((c) => c.memory === memory)).length);
+  // A Memory object lives while a capability names it; its quota also while pages are charged.
+  const heldMemory = (memory: ModelMemory) => [...model.capabilities.values()].some((c) => c.memory === memory);
+  assert.is(e.liveObjects(MEMORY), model.memories.filter(heldMemory).length, "Memory objects: those held");
+  assert.is(e.quotasLive(), model.memories.filter((memory) => memory.charged || heldMemory(memory)).length, "quotas: those held or charged");
   // Ending the caller gives every frame and object back.
   e.processKill(0);
   assert.is(machine.framesFree(), frames, "every frame free at the end");
   for (const iface of [CONSOLE, TIMER, MEMORY, SPAWNER, PROCESS_HANDLE]) assert.is(e.liveObjects(iface), 0, `no object of interface ${iface} left`);
+  assert.is(e.quotasLive(), 0, "no quota left");
   console.log(`  ring fuzz: seed ${hex(seed)}, ${batches} batches, ${consumedEntries} entries, ${JSON.stringify(Object.fromEntries(seen))}`);
 });
 

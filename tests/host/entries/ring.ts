@@ -24,6 +24,7 @@ import { USER_LINEAR_BASE, USER_RING_LINEAR } from "../../../abi/layout";
 import { logSetLevel } from "../../../kernel/log/log";
 import { frameAllocator, frameAllocateZeroed, framesFree as kernelFramesFree, framesInit } from "../../../kernel/memory/frames";
 import { kernelPml4, kernelSpaceInit } from "../../../kernel/memory/kernel-space";
+import { quotasLive as kernelQuotasLive } from "../../../kernel/memory/quota";
 import { PAGE_ADDRESS_MASK, PAGE_PRESENT, PAGE_SIZE, readEntry, tableIndex } from "../../../kernel/memory/page-table";
 import { AddressSpace, KernelErrorCell, UserAccess } from "../../../kernel/vm/address-space";
 import { BootProgram, bootPackageInit, bootProgramFind } from "../../../kernel/loader/boot-package";
@@ -35,7 +36,7 @@ import { exitValue, Process, processEnd, processesLive as kernelProcessesLive, p
 import { PROCESS_CAPABILITY_SLOTS, spawnFramesNeeded as kernelSpawnFramesNeeded } from "../../../kernel/objects/spawn";
 import { Thread } from "../../../kernel/sched/thread";
 import { userHalfHide, userHalfInit, userHalfShow } from "../../../kernel/vm/user-half";
-import { timeoutsExpire, timeoutsPending as kernelTimeoutsPending } from "../../../kernel/sched/timeouts";
+import { timersExpire, timersPending } from "../../../kernel/time/timers";
 import { clockInit } from "../../../kernel/time/clock";
 
 /** The boot page tables C would have built: PML4, one PDPT, one directory of 2 MiB pages. */
@@ -218,6 +219,7 @@ export function tableFreeSlots(index: i32): i32 { return processAt(index).table.
 export function interfaceOf(index: i32, handle: u32): i32 { return processAt(index).table.interfaceOf(handle); }
 export function handleAt(index: i32, slot: i32): u32 { return processAt(index).table.handleAt(slot); }
 export function liveObjects(iface: i32): i32 { return kernelLiveObjects(<Interface>iface); }
+export function quotasLive(): i32 { return kernelQuotasLive(); }
 
 export function memoryUsed(index: i32, handle: u32): u64 { return changetype<MemoryObject>(processAt(index).table.lookup(handle)!).used; }
 
@@ -261,8 +263,8 @@ export function kernelCqTail(): u32 { return callerThread().ring.cqTail; }
 export function ringReserved(): u32 { return callerThread().ring.reserved; }
 export function threadState(index: i32): i32 { return processAt(index).threads[0] !== null ? processAt(index).threads[0]!.state : -1; }
 /** From the tick: fires the deadlines that passed (the test moves the fake TSC first). */
-export function tick(): void { timeoutsExpire(); }
-export function timeoutsPending(): i32 { return kernelTimeoutsPending(); }
+export function tick(): void { timersExpire(); }
+export function timeoutsPending(): i32 { return timersPending(); }
 
 // --- frames -------------------------------------------------------------------------------------
 

@@ -1,0 +1,62 @@
+// Waits: what a thread is waiting for or holding that must be undone if it ends first: a call
+// in flight, a RECV, a park, a sleep, a join. Each kind is a subclass in the objects layer (or
+// joiner.ts), linked into its thread's list while it lasts; when the thread ends, every wait in
+// the list is cancelled (threadStop, process.ts), so scheduling and process teardown never name
+// an object type. A wait is also a Timer: those with a deadline (a sleep, a timed park) start it.
+
+import { Timer, timerStop } from "../time/timers";
+import { Thread } from "./thread";
+
+export abstract class Wait extends Timer {
+  /** The thread whose list holds this wait; null when it is in none. */
+  waiter: Thread | null = null;
+  private previousWait: Wait | null = null;
+  private nextWait: Wait | null = null;
+
+  /** The waiter ended before the wait was over: give back what it holds (slots, capabilities,
+   * queue places), complete nothing. Called once, after the wait left the list and its timer
+   * stopped. */
+  abstract cancel(): void;
+
+  /** Its deadline passed; only waits that start their timer override this. */
+  expire(): void {
+    abort("Wait.expire: this kind of wait has no deadline");
+  }
+
+  /** Links the wait into `thread`'s list; it must be in none. */
+  begin(thread: Thread): void {
+    if (this.waiter !== null) abort("Wait.begin: the wait is in a list already");
+    this.waiter = thread;
+    this.previousWait = null;
+    const first = thread.waits;
+    this.nextWait = first;
+    if (first !== null) first.previousWait = this;
+    thread.waits = this;
+  }
+
+  /** Unlinks the wait from its thread's list and stops its timer; nothing when it is in none. */
+  end(): void {
+    timerStop(this);
+    const thread = this.waiter;
+    if (thread === null) return;
+    const previous = this.previousWait, next = this.nextWait;
+    if (previous !== null) previous.nextWait = next;
+    else thread.waits = next;
+    if (next !== null) next.previousWait = previous;
+    this.waiter = null;
+    this.previousWait = null;
+    this.nextWait = null;
+  }
+}
+
+/** Cancels every wait `thread` holds (it ended), newest first. A cancel may end other waits of
+ * the same thread (an endpoint whose last capability goes fails its calls): each is unlinked
+ * before its cancel runs, so the list stays consistent. */
+export function waitsCancel(thread: Thread): void {
+  let wait = thread.waits;
+  while (wait !== null) {
+    wait.end();
+    wait.cancel();
+    wait = thread.waits;
+  }
+}
