@@ -15,10 +15,14 @@ import { parseRsdp } from "./rsdp";
 import { findTable, SIGNATURE_MADT } from "./tables";
 
 const MAXIMUM_REVEALED_RANGE: u64 = 1 << 20;
-const readable = new ReadableMemory();
+class AcpiState {
+  /** What the direct map lets the parsers read: RAM, ACPI ranges, firmware ranges revealed. */
+  readonly readable: ReadableMemory = new ReadableMemory();
+}
+const state = new AcpiState();
 
 function addReadable(start: u64, end: u64): void {
-  readable.add(start, end);
+  state.readable.add(start, end);
 }
 
 function logProblems(source: string, result: AcpiResult): void {
@@ -30,14 +34,14 @@ function logProblems(source: string, result: AcpiResult): void {
 
 /** Maps the firmware-map range that holds `address` if the direct map lacks it. */
 function revealTableRange(information: BootInformation, address: u64): void {
-  if (address == 0 || readable.covers(address, 36)) return;
+  if (address == 0 || state.readable.covers(address, 36)) return;
   for (let i = 0; i < information.memoryMap.length; i++) {
     const entry = information.memoryMap[i];
     const end = entry.base + entry.length;
     if (address < entry.base || address >= end || end < entry.base) continue;
     if (entry.length > MAXIMUM_REVEALED_RANGE || end > DIRECT_MAP_LIMIT) break;
     if (directMapAddReadOnly(entry.base, end) == KernelError.None) {
-      readable.add(entry.base & ~<u64>0xfff, (end + 0xfff) & ~<u64>0xfff);
+      state.readable.add(entry.base & ~<u64>0xfff, (end + 0xfff) & ~<u64>0xfff);
       logLine().text("acpi: mapped firmware range ").hex(entry.base).text("-").hex(end).text(" (type ")
         .decimal(entry.type).text(") read-only for its tables");
       logEnd();
@@ -61,7 +65,7 @@ export function acpiInit(information: BootInformation): Madt | null {
     return null;
   }
   revealTableRange(information, rsdp.revision >= 2 && rsdp.xsdtAddress != 0 ? rsdp.xsdtAddress : <u64>rsdp.rsdtAddress);
-  const table = findTable(rsdp, SIGNATURE_MADT, readable);
+  const table = findTable(rsdp, SIGNATURE_MADT, state.readable);
   logProblems("tables", table);
   const madt = parseMadt(table);
   logProblems("madt", madt);

@@ -37,8 +37,8 @@ function unreachableScenario(): SelfTestResult {
 }
 
 /** A kernel read outside RAM: above 4 GiB in the direct map, which is never mapped. */
-let outOfBoundsBase: usize = 0xffff_fff0;
 function outOfBoundsScenario(): SelfTestResult {
+  const outOfBoundsBase = state.outOfBoundsBase;
   const address: u64 = <u64>outOfBoundsBase + 0x100;
   logLine().text("selftest: reading kernel linear memory address ").hex(address);
   logEnd();
@@ -48,10 +48,9 @@ function outOfBoundsScenario(): SelfTestResult {
   return stillAlive("out-of-bounds");
 }
 
-let divisor: i32 = 0;
 function divideByZeroScenario(): SelfTestResult {
   log("selftest: dividing by zero");
-  const quotient = 1 / divisor;
+  const quotient = 1 / state.divisor;
   logLine().text("selftest: quotient ").signedDecimal(quotient);
   logEnd();
   return stillAlive("divide-by-zero");
@@ -64,21 +63,19 @@ function abortScenario(): SelfTestResult {
 }
 
 /** An implicit AssemblyScript bounds check (array index past the end): an abort with a position. */
-let arrayIndex: i32 = 3;
 function arrayIndexScenario(): SelfTestResult {
   const values: i32[] = [1, 2, 3];
   log("selftest: indexing an array of 3 at 3");
-  const value = values[arrayIndex];
+  const value = values[state.arrayIndex];
   logLine().text("selftest: got ").signedDecimal(value);
   logEnd();
   return stillAlive("array-index");
 }
 
 /** A read of page 0: an AssemblyScript null dereference. */
-let nullAddress: usize = 0;
 function nullScenario(): SelfTestResult {
   log("selftest: reading kernel linear memory address 0x8");
-  const value = load<u32>(nullAddress, 8);
+  const value = load<u32>(state.nullAddress, 8);
   logLine().text("selftest: read ").hex(value);
   logEnd();
   return stillAlive("null");
@@ -88,14 +85,13 @@ function nullScenario(): SelfTestResult {
 /** Unreachable in practice (the guard page stops the recursion long before), but unknown to
  * the optimisers: without a way out, gcc proves the recursion never returns and makes it a
  * jump to itself; and with `f(d + 1) + d` it makes a loop with an accumulator. */
-let recursionLimit: u32 = 0;
 function recurse(depth: u32): u32 {
-  if (depth == recursionLimit) return depth;
+  if (depth == state.recursionLimit) return depth;
   const result = recurse(depth + 1);
   return result ^ (result >> 3) ^ depth;
 }
 function stackOverflowScenario(): SelfTestResult {
-  recursionLimit = <u32>(readTsc() | 0x8000_0000);
+  state.recursionLimit = <u32>(readTsc() | 0x8000_0000);
   log("selftest: recursing without bound");
   const result = recurse(0);
   logLine().text("selftest: recursion returned ").decimal(result);
@@ -119,21 +115,16 @@ function indirectCallScenario(): SelfTestResult {
 
 /** The tick rate, over at least one second of TSC time, within 2 % of the configured rate. */
 const TICK_MEASURE_NANOS: u64 = 1_200_000_000;
-class TickMeasure {
-  firstTick: u64 = 0;
-  firstTsc: u64 = 0;
-}
-const tickMeasure = new TickMeasure();
 function tickObserver(count: u64): void {
-  if (tickMeasure.firstTsc == 0) {
-    tickMeasure.firstTsc = readTsc();
-    tickMeasure.firstTick = count;
+  if (state.firstTsc == 0) {
+    state.firstTsc = readTsc();
+    state.firstTick = count;
     return;
   }
-  const nanos = tscToNanos(readTsc() - tickMeasure.firstTsc);
+  const nanos = tscToNanos(readTsc() - state.firstTsc);
   if (nanos < TICK_MEASURE_NANOS) return;
   tickObserve(null);
-  const ticks = count - tickMeasure.firstTick;
+  const ticks = count - state.firstTick;
   const milliHz = ticks * 1_000_000_000_000 / nanos;   // measured rate in mHz
   const configured = <u64>tickHz() * 1000;
   const deviation = milliHz > configured ? milliHz - configured : configured - milliHz;
@@ -154,21 +145,16 @@ function tickScenario(): SelfTestResult {
 
 /** Echoes one line typed on the serial console (received through the COM1 interrupt). */
 const ECHO_CAPACITY: i32 = 200;
-class EchoLine {
-  bytes: StaticArray<u8> = new StaticArray<u8>(ECHO_CAPACITY);
-  length: i32 = 0;
-}
-const echoLine = new EchoLine();
 function echoConsumer(byte: u8): void {
   if (byte == 0x0d || byte == 0x0a) {
     serialInputConsume(null);
     const line = logLine().text("selftest: echo: ");
-    for (let i = 0; i < echoLine.length; i++) line.byte(echoLine.bytes[i] >= 0x20 && echoLine.bytes[i] < 0x7f ? echoLine.bytes[i] : 0x3f);
+    for (let i = 0; i < state.echoLength; i++) line.byte(state.echoBytes[i] >= 0x20 && state.echoBytes[i] < 0x7f ? state.echoBytes[i] : 0x3f);
     logEnd();
     debugExit(DEBUG_EXIT_PASS);
     return;
   }
-  if (echoLine.length < ECHO_CAPACITY) echoLine.bytes[echoLine.length++] = byte;
+  if (state.echoLength < ECHO_CAPACITY) state.echoBytes[state.echoLength++] = byte;
 }
 function echoScenario(): SelfTestResult {
   log("selftest: echo: waiting for a line on the serial console");
@@ -188,6 +174,22 @@ function smapScenario(): SelfTestResult {
 function smepScenario(): SelfTestResult {
   return userAccessProbe(true) ? SelfTestResult.Pass : SelfTestResult.Fail;
 }
+
+class ScenariosState {
+  /** Values the optimisers cannot see through, so each crash scenario really crashes. */
+  outOfBoundsBase: usize = 0xffff_fff0;
+  divisor: i32 = 0;
+  arrayIndex: i32 = 3;
+  nullAddress: usize = 0;
+  recursionLimit: u32 = 0;
+  /** The tick scenario's first tick and TSC. */
+  firstTick: u64 = 0;
+  firstTsc: u64 = 0;
+  /** The echo scenario's line. */
+  echoBytes: StaticArray<u8> = new StaticArray<u8>(ECHO_CAPACITY);
+  echoLength: i32 = 0;
+}
+const state = new ScenariosState();
 
 const NAMES: string[] = [
   "boot", "unreachable", "out-of-bounds", "divide-by-zero", "abort", "array-index",
