@@ -50,6 +50,17 @@ export interface BootRow {
 
 const READY_FIGURES = /ready in ([\d.]+) ms \(calibration ([\d.]+) ms\)/;
 
+/** Guest instructions of kernel init without calibration, from one boot of `iso` (the head's
+ * iso/capsid.iso when undefined) under `-icount shift=0`: the guest's clock advances 1 ns per
+ * instruction, so the ready line's milliseconds are millions of instructions. Also used by
+ * regression.ts on a base commit's image; throws when the ready line has no such figures. */
+export async function countInitInstructions(firmware: Firmware = "seabios", iso?: string): Promise<number> {
+  const { line } = await timeToLine(firmware, iso, /^capsid: ready in /, ["-icount", "shift=0"]);
+  const counted = READY_FIGURES.exec(line);
+  if (counted === null) throw new Error(`the ready line has no init and calibration figures: ${line}`);
+  return Math.round((Number(counted[1]) - Number(counted[2])) * 1e6);
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -69,7 +80,7 @@ export async function benchmarkBoot(runs = 5): Promise<BootRow[]> {
       calibration.push(Number(calibrating));
       init.push(Number(total) - Number(calibrating));
     }
-    const counted = READY_FIGURES.exec((await timeToLine(firmware, undefined, /^capsid: ready in /, ["-icount", "shift=0"])).line)!;
+    const initInstructions = await countInitInstructions(firmware);
     const floorMedian = median(floor), capsidMedian = median(capsid);
     rows.push({
       firmware,
@@ -80,7 +91,7 @@ export async function benchmarkBoot(runs = 5): Promise<BootRow[]> {
       calibrationMilliseconds: median(calibration),
       initWithoutCalibrationMilliseconds: median(init),
       bestInitWithoutCalibrationMilliseconds: Math.min(...init),
-      initInstructions: Math.round((Number(counted[1]) - Number(counted[2])) * 1e6),
+      initInstructions,
     });
   }
   return rows;

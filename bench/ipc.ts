@@ -17,6 +17,9 @@ export interface IpcFigures {
 }
 
 const TSC = /^capsid: time: TSC ([\d.]+) MHz/;
+/** The result lines of init=ipc (printed by ipc-peer) and init=threads (regression.ts reads them too). */
+export const IPC_LINE = /^ipc-peer: round trip (\d+) cycles; empty cap_enter (\d+) cycles$/;
+export const THREADS_LINE = /^threads: park round trip (\d+) cycles; thread IPC round trip (\d+) cycles; empty cap_enter (\d+) cycles$/;
 
 async function boot(init: string, patterns: RegExp[]): Promise<number[]> {
   return withQemu({ commandLine: `test=user init=${init}` }, async (qemu) => {
@@ -36,8 +39,8 @@ function median(values: number[]): number {
 export async function benchmarkIpc(boots = 3): Promise<IpcFigures> {
   const processRuns: number[][] = [], threadRuns: number[][] = [], pipe: number[] = [], futex: number[] = [];
   for (let i = 0; i < boots; i++) {
-    processRuns.push(await boot("ipc", [/^ipc-peer: round trip (\d+) cycles; empty cap_enter (\d+) cycles$/]));
-    threadRuns.push(await boot("threads", [/^threads: park round trip (\d+) cycles; thread IPC round trip (\d+) cycles; empty cap_enter (\d+) cycles$/]));
+    processRuns.push(await boot("ipc", [IPC_LINE]));
+    threadRuns.push(await boot("threads", [THREADS_LINE]));
     if (linuxBaselineAvailable()) {
       const linux = await linuxBaseline();
       pipe.push(linux.pipeNanoseconds);

@@ -13,7 +13,8 @@ export interface ProcessFigures {
   spawnCycles: number; spawnNanoseconds: number;
 }
 
-const LINES: [keyof ProcessFigures, keyof ProcessFigures, RegExp][] = [
+/** The lines userspace/programs/bench prints (regression.ts reads them too). */
+export const LINES: [keyof ProcessFigures, keyof ProcessFigures, RegExp][] = [
   ["emptyCycles", "emptyNanoseconds", /^bench: empty cap_enter (\d+) cycles (\d+) ns$/],
   ["batchCycles", "batchNanoseconds", /^bench: cap_enter with 16 NOPs (\d+) cycles (\d+) ns$/],
   ["perNopCycles", "perNopNanoseconds", /^bench: per NOP entry (\d+) cycles (\d+) ns$/],

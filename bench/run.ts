@@ -6,11 +6,15 @@
 //   processes  cap_enter, NOP entries and spawn+exit+wait, from a user program in the guest
 //   ipc    IPC round trips between processes and between threads, ParkSpace wake round trip,
 //          against Linux's pipe and futex ping-pong under the same QEMU in the same run
+//   regression  guest instructions of init and the round trips against a base commit (bench/
+//          base-commit), both images booted interleaved under -icount in the same run;
+//          `tsx bench/run.ts regression` prints this section alone
 
 import { benchmarkBoot } from "./boot";
 import { benchmarkBounds } from "./bounds/bounds";
 import { benchmarkIpc } from "./ipc";
 import { benchmarkProcesses } from "./processes";
+import { ALLOWED_GROWTH_PERCENT, compareWithBase } from "./regression";
 import { measureSizes } from "./size";
 
 function table(rows: Record<string, string | number>[]): void {
@@ -21,7 +25,23 @@ function table(rows: Record<string, string | number>[]): void {
   for (const row of rows) console.log(format(columns.map((column) => String(row[column]))));
 }
 
+async function printRegression(): Promise<void> {
+  console.log("\nGuest instructions against the base commit (-icount shift=0: the guest's TSC counts instructions;");
+  console.log("median of 3 boots of each image, head and base interleaved, SeaBIOS)");
+  const comparison = await compareWithBase(3); // prints the base commit, its build and the rounds
+  const count = (value: number | null) => (value === null ? "-" : String(value));
+  table(comparison.rows.map((row) => ({
+    figure: row.figure,
+    "base instructions": count(row.base),
+    "head instructions": count(row.head),
+    "change %": row.changePercent === null ? "-" : `${row.changePercent >= 0 ? "+" : ""}${row.changePercent.toFixed(1)}`,
+    [`within ${ALLOWED_GROWTH_PERCENT} %`]: row.within === null ? "-" : row.within ? "yes" : "no",
+  })));
+  for (const note of comparison.notes) console.log(`  ${note}`);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.slice(2).join(" ") === "regression") return printRegression();
   console.log("Boot time: QEMU start to the ready line, median of 5 interleaved runs (TCG)");
   const rows = await benchmarkBoot(5);
   table(rows.map((row) => ({
@@ -89,6 +109,8 @@ async function main(): Promise<void> {
     "ns/iteration": row.nanosecondsPerIteration.toFixed(2),
     "vs plain C": `${((row.relativeToPlainC - 1) * 100).toFixed(1)} %`,
   })));
+
+  await printRegression();
 }
 
 main().catch((error) => {
