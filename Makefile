@@ -84,7 +84,7 @@ $(BUILD)/arch/%.o: arch/x86_64/%.S
 $(BUILD)/boot/%.o: boot/%.S
 	@mkdir -p $(BUILD)/boot
 	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -path $(BUILD)/bench-base -prune -o -name '*.d' -print 2>/dev/null)
 
 # --- link twice: the second link carries the symbol table and must move nothing else ----------
 $(BUILD)/kernel.ld: linker/kernel.ld.S arch/x86_64/layout.h

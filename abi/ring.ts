@@ -1,4 +1,4 @@
-// The capability ring's byte layout and opcodes (DESIGN.md #7): one 4 KiB page per thread, shared
+// The capability ring's byte layout and opcodes (docs/DESIGN.md #7): one 4 KiB page per thread, shared
 // by the kernel (kernel/cap/ring.ts) and the process (userspace/rt/ring.ts imports this file).
 // docs/abi/ring.md is the description; tests/host/ring-abi.test.ts checks this file against it.
 //

@@ -1,7 +1,7 @@
 /* Memory plan: the pure decisions made before the kernel module exists. From the firmware's
  * memory map it decides which physical pages the direct map covers (2 MiB pages where a whole
  * chunk is RAM or ACPI, 4 KiB pages at the edges, page 0 never) and the kernel module's linear
- * memory bounds (`pages` = end of the heap range, `size` = top of RAM below 4 GiB: DESIGN.md,
+ * memory bounds (`pages` = end of the heap range, `size` = top of RAM below 4 GiB: docs/DESIGN.md,
  * "Traps"). No hardware access: arch/x86_64/direct_map.c applies the plan, and
  * tests/host/memory-plan.test.ts runs this file on the host through tests/host/memory_plan_driver.c.
  */

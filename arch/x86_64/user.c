@@ -1,6 +1,6 @@
 /* Ring 3 (see user_context.h): the SYSCALL MSRs and CR4 features, the C side of each entry from
  * user mode (syscall, interrupt, exception), and context_resume. Each entry runs one kernel export
- * to completion, then asks the kernel which thread runs next (DESIGN.md #5). The FPU/SSE
+ * to completion, then asks the kernel which thread runs next (docs/DESIGN.md #5). The FPU/SSE
  * registers are switched lazily: the kernel never touches them (-mgeneral-regs-only), so they
  * stay the last user thread's until another thread is resumed. */
 #include "user_context.h"

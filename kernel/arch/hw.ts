@@ -1,7 +1,7 @@
 // The platform contract: every wasm import through which the kernel touches the machine, one
 // line of doc each. Implemented in C in arch/x86_64/hw.c (same order); wasm2c turns each into a
 // prototype that hw.c must match, so the two files cannot drift apart silently. Keep it short.
-// Addresses are kernel linear-memory addresses, which are physical addresses (DESIGN.md #3).
+// Addresses are kernel linear-memory addresses, which are physical addresses (docs/DESIGN.md #3).
 
 /** Writes `length` bytes at `address` to COM1, polling; "\n" becomes CR LF. */
 @external("hw", "serialWrite") export declare function serialWrite(address: usize, length: usize): void;

@@ -2,7 +2,7 @@
 // timestamp in seconds since the C entry point with millisecond resolution: the boot stopwatch
 // (hw.bootClockNanos) until the time layer, which sits above this one, hands over its calibrated
 // clock through logClockSet. One line is built at a time in a static buffer (the kernel is one
-// logical thread, DESIGN.md #5) and written with hw.serialWrite when finished. Lines printed by
+// logical thread, docs/DESIGN.md #5) and written with hw.serialWrite when finished. Lines printed by
 // C on the fault path carry no timestamp: that path has no clock of its own.
 //
 //   logLine().text("memory: ").decimal(megabytes).text(" MiB");  logEnd();

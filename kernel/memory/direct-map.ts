@@ -1,5 +1,5 @@
 // Physical to linear: the kernel's linear memory is the direct map of physical memory below
-// DIRECT_MAP_LIMIT (DESIGN.md #3), so a physical address below it is its own linear address.
+// DIRECT_MAP_LIMIT (docs/DESIGN.md #3), so a physical address below it is its own linear address.
 // Every conversion of an address the kernel did not allocate itself (a frame read from a user
 // page table, say) goes through linearOf, which checks that the bytes lie inside the direct map:
 // outside it would reach the MMIO window's or nobody's virtual addresses, a kernel bug.

@@ -1,12 +1,11 @@
 // The kernel's one frame allocator (frame-allocator.ts), made at boot. Excluded from it: the
-// first 16 MiB (the first megabyte is kept for real-mode SMP trampolines; and under QEMU's TCG,
-// firmware and GRUB code ran below 16 MiB, and a page that still holds any translated code
-// keeps every store to it on TCG's slow self-modifying-code path for good, since stores that
-// miss the code bytes invalidate nothing: 143 us per zeroed page-table frame against 2 us
-// elsewhere, and a ring page there made each NOP entry cost 210 ns instead of 33 ns. Below 16
-// MiB only the kernel image and a few free MiB lie anyway), the kernel image, the AssemblyScript heap range, the boot information, boot modules, and every
-// byte the direct map does not cover (so a frame is always reachable as linear memory; the
-// memory plan may leave partly-RAM chunks unmapped). Its bitmap lives above the heap range.
+// first 16 MiB (the first megabyte is kept for real-mode SMP trampolines; and under QEMU's TCG
+// firmware and GRUB code ran below 16 MiB, and a page that still holds translated code keeps
+// every store to it on TCG's slow self-modifying-code path: docs/PERFORMANCE.md, "Low memory
+// under TCG"; below 16 MiB only the kernel image and a few free MiB lie anyway), the kernel image, the
+// AssemblyScript heap range, the boot information, boot modules, and every byte the direct map
+// does not cover (so a frame is always reachable as linear memory; the memory plan may leave
+// partly-RAM chunks unmapped). Its bitmap lives above the heap range.
 
 import { readControlRegister } from "../arch/hw";
 import { BootInformation } from "../boot/multiboot2";

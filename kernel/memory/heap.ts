@@ -2,7 +2,7 @@
 // and a two-colour mark-and-sweep collector that runs only when called and marks from globals
 // alone (no shadow stack, no write barrier: the incremental runtime spent a third of an IPC
 // round trip on them). So it is called at one safe point only: kernelSchedule, between two
-// kernel entries, when no AssemblyScript frame is live (DESIGN.md #5: every entry runs to
+// kernel entries, when no AssemblyScript frame is live (docs/DESIGN.md #5: every entry runs to
 // completion) and every object the kernel still needs is reachable from a global. Never call
 // __collect() anywhere else: an object held only by a local of a live frame would be freed.
 

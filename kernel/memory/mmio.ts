@@ -1,6 +1,6 @@
 // The MMIO window: device registers at any 64-bit physical address, mapped uncached (PCD and
 // PWT set, no-execute) into a dedicated range of the kernel half (MMIO_WINDOW_BASE, layout.h)
-// and then reached only through hw.mmioRead32/mmioWrite32, never with plain loads (DESIGN.md #4).
+// and then reached only through hw.mmioRead32/mmioWrite32, never with plain loads (docs/DESIGN.md #4).
 // Virtual space is handed out upwards and never reused; devices map their registers once.
 
 import { invalidatePage } from "../arch/hw";

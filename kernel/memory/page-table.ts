@@ -1,5 +1,5 @@
 // Four-level x86_64 page tables, edited through linear memory: table frames are below 4 GiB, so
-// a table's physical address is its linear-memory address (DESIGN.md #3). Used by the kernel
+// a table's physical address is its linear-memory address (docs/DESIGN.md #3). Used by the kernel
 // address space (kernel-space.ts) and the MMIO window (mmio.ts). Intel SDM vol. 3, 4.5.
 //
 //   63   62..52  51..12            11..9  8  7  6  5  4    3    2  1  0

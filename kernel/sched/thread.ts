@@ -1,6 +1,6 @@
 // A thread: its saved registers (a context frame, arch/context.ts), its capability ring, its
 // scheduling state, and the list of waits it holds (wait.ts). Blocking is a state, never a
-// kernel stack (DESIGN.md #5): a thread blocked in cap_enter records what would wake it
+// kernel stack (docs/DESIGN.md #5): a thread blocked in cap_enter records what would wake it
 // (blocking.ts). To the capability core a thread is a Caller: its process's table and its ring.
 
 import { Caller } from "../cap/caller";

@@ -27,7 +27,7 @@ class CapEnterState {
 const state = new CapEnterState();
 
 /** Copies one SQE into the snapshot with eight word moves: memory.copy becomes `rep movs`,
- * which TCG runs an iteration at a time (measured: 4x the cost of the whole NOP path). */
+ * which TCG runs an iteration at a time (docs/PERFORMANCE.md, "Ring and round trips"). */
 @inline function snapshotEntry(snapshot: usize, entry: usize): void {
   store<u64>(snapshot, load<u64>(entry), 0);
   store<u64>(snapshot, load<u64>(entry, 8), 8);

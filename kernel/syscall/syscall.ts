@@ -1,4 +1,4 @@
-// The two system calls (DESIGN.md #6), from arch/x86_64/user.c with the caller's registers in
+// The two system calls (docs/DESIGN.md #6), from arch/x86_64/user.c with the caller's registers in
 // its context: rax = number, rdi and rsi the arguments, the result back in rax. Any other number
 // ends the process: a native program that makes one is broken or hostile.
 

@@ -1,6 +1,6 @@
 // Calibrates the TSC and the local APIC timer against the PIT: several windows, the median of
 // each rate. Under TCG the TSC runs at the host's rate and interrupts land only at translation-
-// block boundaries, so one window can be off; the median of five is not (DESIGN.md, "Traps").
+// block boundaries, so one window can be off; the median of five is not (docs/DESIGN.md, "Traps").
 
 import { readTsc } from "../arch/hw";
 import { localApicTimerCurrent, localApicTimerStartFree } from "../interrupts/local-apic";

@@ -39,8 +39,7 @@ const PAGE_SHARED: u64 = 1 << 9;
 /** Translations leaf() keeps (a power of two), indexed by the low bits of the page number. */
 const TRANSLATIONS: i32 = 8;
 /** Above this many pages, scanning them for accessed bits would cost more than a CR3 load and
- * the refills after it: about 10 ns per page scanned against 5-7 us (docs/ARCHITECTURE.md,
- * "Switching address spaces"). */
+ * the refills after it (docs/PERFORMANCE.md, "The 512-page limit"). */
 const SCAN_LIMIT: i32 = 512;
 
 export class AddressSpace {

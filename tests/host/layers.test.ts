@@ -120,6 +120,14 @@ test("the folder graph has no cycle", () => {
   assert.is(cycle && cycle.join(" -> "), null);
 });
 
+test("docs/ARCHITECTURE.md's \"Layers\" block lists the kernel folders in LAYERS order", () => {
+  const text = readFileSync(join(REPOSITORY, "docs/ARCHITECTURE.md"), "utf8");
+  const section = text.slice(text.indexOf("## Layers"));
+  const block = section.slice(section.indexOf("```") + 3, section.indexOf("```", section.indexOf("```") + 3));
+  const documented = [...block.matchAll(/^kernel\/(\w+)\s/gm)].map((match) => match[1]);
+  assert.equal(documented, LAYERS);
+});
+
 test("the cycle finder finds a cycle and its path (a check that can fail)", () => {
   const edges = new Map([["a", new Set(["b"])], ["b", new Set(["c"])], ["c", new Set(["a"])], ["d", new Set(["a"])]]);
   assert.equal(findCycle(edges), ["a", "b", "c", "a"]);

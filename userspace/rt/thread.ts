@@ -1,4 +1,4 @@
-// Threads of a native process (DESIGN.md #6): ThreadSpawner starts one at the runtime's native
+// Threads of a native process (docs/DESIGN.md #6): ThreadSpawner starts one at the runtime's native
 // entry (crt0.S), which makes the thread its own instance of the module, a copy of the first
 // instance's state over the same linear memory, code and table, then calls threadEnter here.
 //

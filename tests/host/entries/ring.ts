@@ -1,6 +1,6 @@
 // Host-test entry for the ring path: capEnter (kernel/syscall/cap-enter.ts) and entryProcess
 // (kernel/cap/entry.ts) through the real dispatch and objects; tests/host/ring.test.ts drives it.
-// setup() boots over a region of the wasm memory, which plays physical memory (DESIGN.md #3):
+// setup() boots over a region of the wasm memory, which plays physical memory (docs/DESIGN.md #3):
 // fake boot page tables direct-mapping the first GiB, framesInit, kernelSpaceInit, the clock, the
 // boot package if modules were added. Then the test makes processes (the first is the caller),
 // maps their pages, gives them capabilities, and reads and writes the caller's ring page itself.

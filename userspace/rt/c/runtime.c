@@ -1,4 +1,4 @@
-/* The user-side wasm runtime (DESIGN.md #6): the functions wasm2c output calls, for one program
+/* The user-side wasm runtime (docs/DESIGN.md #6): the functions wasm2c output calls, for one program
  * in ring 3. Linear memory is the fixed range at USER_LINEAR_BASE; its pages come from the
  * program's Memory capability through the ring (the only way to get memory), so growing can be
  * refused. A trap is reported to the kernel by touching USER_TRAP_REPORT_BASE + trap in the
