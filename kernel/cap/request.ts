@@ -1,17 +1,22 @@
 // The ring entry being handled, as dispatch and the objects' decode and invoke see it: who
-// submitted it, and a snapshot of its 64 bytes in kernel memory (syscall/cap-enter.ts copies
-// the entry before anything reads it, so the process cannot change it between a check and a
-// use), and the object its handle names. Passed down explicitly; it holds the entry's inputs
-// only: decode's results travel in the Invocation it returns, never here.
+// submitted it, a snapshot of its 64 bytes in kernel memory (syscall/cap-enter.ts copies the
+// entry into REQUEST_ENTRY before anything reads it, so the process cannot change it between a
+// check and a use), and the object its handle names. Passed down explicitly; it holds the
+// entry's inputs only: decode's results travel in the Invocation it returns, never here. The
+// snapshot is static storage (one kernel thread; one per CPU later), so reading an argument is
+// one load from a constant address.
 
 import { KernelError } from "../../abi/errors";
 import {
-  SQE_ARGUMENT0, SQE_ARGUMENT1, SQE_ARGUMENT2, SQE_ARGUMENT3, SQE_FLAGS, SQE_HANDLE, SQE_METHOD, SQE_OPCODE, SQE_RESERVED0,
+  RING_SQE_SIZE, SQE_ARGUMENT0, SQE_ARGUMENT1, SQE_ARGUMENT2, SQE_ARGUMENT3, SQE_FLAGS, SQE_HANDLE, SQE_METHOD, SQE_OPCODE, SQE_RESERVED0,
   SQE_RESERVED1, SQE_RESERVED2, SQE_USER_DATA,
 } from "../../abi/ring";
 import { Caller } from "./caller";
 import { Invocation } from "./invocation";
 import { KernelObject } from "./kernel-object";
+
+/** The entry being handled, copied out of its ring. */
+export const REQUEST_ENTRY: usize = memory.data(<i32>RING_SQE_SIZE, 16);
 
 export class Request {
   /** Why decode refused the entry, when it returned no invocation. */
@@ -20,25 +25,23 @@ export class Request {
   object: KernelObject | null = null;
 
   constructor(
-    /** The entry's snapshot: kernel linear memory, 64 bytes (RING_SQE_SIZE). */
-    readonly entry: usize,
-    /** Who submitted it (a Thread). */
-    public caller: Caller,
+    /** Who submitted it (a Thread): each caller has its own Request. */
+    readonly caller: Caller,
   ) {}
 
-  @inline get opcode(): u32 { return <u32>load<u8>(this.entry + SQE_OPCODE); }
-  @inline get handle(): u32 { return load<u32>(this.entry + SQE_HANDLE); }
-  @inline get userData(): u64 { return load<u64>(this.entry + SQE_USER_DATA); }
-  @inline get method(): u32 { return load<u32>(this.entry + SQE_METHOD); }
-  @inline get argument0(): u64 { return load<u64>(this.entry + SQE_ARGUMENT0); }
-  @inline get argument1(): u64 { return load<u64>(this.entry + SQE_ARGUMENT1); }
-  @inline get argument2(): u64 { return load<u64>(this.entry + SQE_ARGUMENT2); }
-  @inline get argument3(): u64 { return load<u64>(this.entry + SQE_ARGUMENT3); }
+  @inline get opcode(): u32 { return <u32>load<u8>(REQUEST_ENTRY + SQE_OPCODE); }
+  @inline get handle(): u32 { return load<u32>(REQUEST_ENTRY + SQE_HANDLE); }
+  @inline get userData(): u64 { return load<u64>(REQUEST_ENTRY + SQE_USER_DATA); }
+  @inline get method(): u32 { return load<u32>(REQUEST_ENTRY + SQE_METHOD); }
+  @inline get argument0(): u64 { return load<u64>(REQUEST_ENTRY + SQE_ARGUMENT0); }
+  @inline get argument1(): u64 { return load<u64>(REQUEST_ENTRY + SQE_ARGUMENT1); }
+  @inline get argument2(): u64 { return load<u64>(REQUEST_ENTRY + SQE_ARGUMENT2); }
+  @inline get argument3(): u64 { return load<u64>(REQUEST_ENTRY + SQE_ARGUMENT3); }
 
   /** Whether the fields that must be zero are (flags, reserved0, reserved1, reserved2). */
   @inline reservedZero(): bool {
-    return load<u8>(this.entry + SQE_FLAGS) == 0 && load<u16>(this.entry + SQE_RESERVED0) == 0
-      && load<u32>(this.entry + SQE_RESERVED1) == 0 && load<u64>(this.entry + SQE_RESERVED2) == 0;
+    return load<u8>(REQUEST_ENTRY + SQE_FLAGS) == 0 && load<u16>(REQUEST_ENTRY + SQE_RESERVED0) == 0
+      && load<u32>(REQUEST_ENTRY + SQE_RESERVED1) == 0 && load<u64>(REQUEST_ENTRY + SQE_RESERVED2) == 0;
   }
 
   /** Decode's refusal: records `error` and returns no invocation. */

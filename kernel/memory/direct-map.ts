@@ -9,7 +9,6 @@ import { DIRECT_MAP_LIMIT } from "../arch/layout";
 /** The linear address of the `length` bytes at `physical`; aborts when they are not all below
  * DIRECT_MAP_LIMIT. */
 @inline export function linearOf(physical: u64, length: u64): usize {
-  const end = physical + length;
-  if (end < physical || end > DIRECT_MAP_LIMIT) abort("linearOf: outside the direct map");
+  if (physical > DIRECT_MAP_LIMIT || length > DIRECT_MAP_LIMIT - physical) abort("linearOf: outside the direct map");
   return <usize>physical;
 }

@@ -25,7 +25,7 @@ import { threadNotify } from "../sched/blocking";
 import { ProcessState } from "../sched/process";
 import { callerThread, Thread, ThreadState } from "../sched/thread";
 import { Wait } from "../sched/wait";
-import { copyIn, copyOut, userRangeCheck } from "../vm/user-memory";
+import { copyIn, copyOut, userRangeCheck, userRangeResolve } from "../vm/user-memory";
 
 /** Bytes of the staging buffer: a RECV's header and the longest request or reply. */
 const STAGING_BYTES: u64 = RECEIVED_HEADER_SIZE + MESSAGE_MAXIMUM;
@@ -99,22 +99,30 @@ export class EndpointObject extends KernelObject {
   /** RETURN: the call by id, the reply's length and both buffers, then the capability to send. */
   decodeReturn(request: Request): Invocation | null {
     const id = <u32>request.argument0;
+    let previous: PendingCall | null = null;
     let call = this.core.received.head;
-    while (call !== null && call.id != id) call = call.next;
+    while (call !== null && call.id != id) {
+      previous = call;
+      call = call.next;
+    }
     if (call === null) return request.refuse(KernelError.NotFound);
     const length = request.argument2;
     if (length > call.replyCapacity) return request.refuse(KernelError.InvalidArgument);
     const thread = callerThread(request);
-    let error = userRangeCheck(thread.process.space, request.argument1, length, false);
-    if (error == KernelError.None) error = userRangeCheck(call.caller!.process.space, call.replyAddress, length, true);
-    if (error != KernelError.None) return request.refuse(error);
+    const source = userRangeResolve(thread.process.space, request.argument1, length, false);
+    if (source < 0) return request.refuse(<KernelError>-source);
+    const destination = userRangeResolve(call.caller!.process.space, call.replyAddress, length, true);
+    if (destination < 0) return request.refuse(<KernelError>-destination);
     const answer = state.returns.take();
-    error = answer.carried.check(thread.table, request.argument3);
+    answer.source = <usize>source;
+    answer.destination = <usize>destination;
+    const error = answer.carried.check(thread.table, request.argument3);
     if (error != KernelError.None) {
       answer.rollback();
       return request.refuse(error);
     }
     answer.call = call;
+    answer.previous = previous;
     return answer;
   }
 }
@@ -132,11 +140,13 @@ export class EndpointClientObject extends KernelObject {
     const length = low(sizes), capacity = <u64>high(sizes);
     if (length > MESSAGE_MAXIMUM || capacity > MESSAGE_MAXIMUM) return request.refuse(KernelError.InvalidArgument);
     const thread = callerThread(request);
-    let error = userRangeCheck(thread.process.space, request.argument0, length, false);
-    if (error == KernelError.None) error = userRangeCheck(thread.process.space, request.argument2, capacity, true);
-    if (error != KernelError.None) return request.refuse(error);
+    const source = userRangeResolve(thread.process.space, request.argument0, length, false);
+    if (source < 0) return request.refuse(<KernelError>-source);
+    const error0 = userRangeCheck(thread.process.space, request.argument2, capacity, true);
+    if (error0 != KernelError.None) return request.refuse(error0);
     const send = state.sends.take();
-    error = send.carried.check(thread.table, request.argument3);
+    send.source = <usize>source;
+    let error = send.carried.check(thread.table, request.argument3);
     if (error == KernelError.None && core.queued.length + core.received.length >= ENDPOINT_QUEUE_MAXIMUM) error = KernelError.QueueFull;
     if (error == KernelError.None) {
       send.replySlot = thread.table.reserve();
@@ -332,13 +342,6 @@ class PendingReceive extends Wait {
     threadNotify(thread);
   }
 
-  /** Takes the RECV, already off its endpoint's chain, for a call; its wait ends. */
-  take(): Thread {
-    const thread = this.thread!;
-    this.end();
-    return thread;
-  }
-
   recycle(): void {
     this.core = null;
     this.thread = null;
@@ -349,8 +352,10 @@ class PendingReceive extends Wait {
 /** Hands `call`, whose `length` request bytes are in the staging buffer after the header, to a
  * RECV of `receiver` (completion `userData`, buffer `address`, reserved `slot`): header and
  * request into its buffer, the capability into the slot; the call is then received, awaiting
- * RETURN, and held by the receiver. */
-function deliver(core: EndpointCore, call: PendingCall, receiver: Thread, userData: u64, address: u64, slot: i32, length: u64): void {
+ * RETURN, and held by the receiver, in the place of `waiting` (the RECV's wait, off its chain)
+ * when the RECV had to wait. */
+function deliver(core: EndpointCore, call: PendingCall, receiver: Thread, userData: u64, address: u64, slot: i32, length: u64,
+                 waiting: PendingReceive | null): void {
   let handle: u32 = 0;
   if (call.carried !== null) handle = call.commitCarried(call.caller!, receiver, slot);
   else receiver.table.cancel(slot);
@@ -363,7 +368,12 @@ function deliver(core: EndpointCore, call: PendingCall, receiver: Thread, userDa
   if (error != KernelError.None) abort("endpoint deliver: RECV decode checked the buffer");
   call.received = true;
   core.received.push(call);
-  call.held.begin(receiver);
+  if (waiting !== null) {
+    waiting.handOver(call.held);
+    waiting.recycle();
+  } else {
+    call.held.begin(receiver);
+  }
   receiver.ring.complete(userData, <i64>length, <u64>call.id, Opcode.Recv);
   threadNotify(receiver);
 }
@@ -400,6 +410,8 @@ class Send extends Invocation {
   readonly carried: Carried = new Carried();
   table: CapabilityTable | null = null;
   replySlot: i32 = -1;
+  /** Where the request's bytes are in linear memory, or 0 (userRangeResolve). */
+  source: usize = 0;
 
   invoke(request: Request): void {
     const core = changetype<EndpointClientObject>(request.object).core;
@@ -417,22 +429,22 @@ class Send extends Invocation {
     call.id = core.nextId++;
     if (core.nextId == 0) core.nextId = 1;
     this.carried.takeInto(call, thread.table);
+    const source = this.source;
     this.recycle();
     call.begin(thread);
     const receive = core.receivers.shift();
+    // A receiver waits: the request goes straight to it, through the kernel's staging buffer.
+    const destination = receive !== null ? state.staging + <usize>RECEIVED_HEADER_SIZE : changetype<usize>(call.request);
+    if (source != 0) {
+      memory.copy(destination, source, <usize>length);
+    } else if (copyIn(thread.process.space, destination, MESSAGE_MAXIMUM, request.argument0, length) != KernelError.None) {
+      abort("endpoint CALL: decode checked the request");
+    }
     if (receive !== null) {
-      // A receiver waits: the request goes straight to it, through the kernel's staging buffer.
-      const error = copyIn(thread.process.space, state.staging + <usize>RECEIVED_HEADER_SIZE, MESSAGE_MAXIMUM, request.argument0, length);
-      if (error != KernelError.None) abort("endpoint CALL: decode checked the request");
-      const userData = receive.userData, address = receive.address, slot = receive.slot;
-      const receiver = receive.take();
-      receive.recycle();
-      deliver(core, call, receiver, userData, address, slot, length);
+      deliver(core, call, receive.thread!, receive.userData, receive.address, receive.slot, length, receive);
       return;
     }
     call.length = <u32>length;
-    const error = copyIn(thread.process.space, changetype<usize>(call.request), MESSAGE_MAXIMUM, request.argument0, length);
-    if (error != KernelError.None) abort("endpoint CALL: decode checked the request");
     core.queued.push(call);
   }
 
@@ -464,7 +476,7 @@ class Receive extends Invocation {
     if (call !== null) {
       const length = <usize>call.length;
       memory.copy(state.staging + <usize>RECEIVED_HEADER_SIZE, changetype<usize>(call.request), length);
-      deliver(core, call, thread, request.userData, request.argument0, slot, <u64>length);
+      deliver(core, call, thread, request.userData, request.argument0, slot, <u64>length, null);
       return;
     }
     const receive = state.receives.take();
@@ -493,21 +505,32 @@ class Answer extends Invocation {
   next: Answer | null = null;
   readonly carried: Carried = new Carried();
   call: PendingCall | null = null;
+  /** The call before it in the received chain (null: it is the head), so it unlinks at once. */
+  previous: PendingCall | null = null;
+  /** Where the reply's bytes are, and where they go, in linear memory, or 0 (userRangeResolve). */
+  source: usize = 0;
+  destination: usize = 0;
 
   invoke(request: Request): void {
     const call = this.call!;
     const thread = callerThread(request);
     const caller = call.caller!;
     const length = request.argument2;
-    let error = copyIn(thread.process.space, state.staging, STAGING_BYTES, request.argument1, length);
-    if (error == KernelError.None) error = copyOut(caller.process.space, call.replyAddress, state.staging, STAGING_BYTES, length);
-    if (error != KernelError.None) abort("endpoint RETURN: decode checked both buffers");
+    if (this.source != 0 && this.destination != 0) {
+      memory.copy(this.destination, this.source, <usize>length);   // both in one page each
+    } else {
+      let error = copyIn(thread.process.space, state.staging, STAGING_BYTES, request.argument1, length);
+      if (error == KernelError.None) error = copyOut(caller.process.space, call.replyAddress, state.staging, STAGING_BYTES, length);
+      if (error != KernelError.None) abort("endpoint RETURN: decode checked both buffers");
+    }
     this.carried.takeInto(call, thread.table);
+    const previous = this.previous;
     this.recycle();
     let handle: u32 = 0;
     if (call.carried !== null) handle = call.commitCarried(thread, caller, call.replySlot);
     else caller.table.cancel(call.replySlot);
-    call.leaveChains();
+    call.core!.received.unlinkAfter(previous, call);
+    call.held.end();
     call.end();
     const callerData = call.userData;
     call.recycle();
@@ -523,6 +546,7 @@ class Answer extends Invocation {
 
   private recycle(): void {
     this.call = null;
+    this.previous = null;
     state.returns.give(this);
   }
 }

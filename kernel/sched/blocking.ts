@@ -40,7 +40,7 @@ export function threadNotify(thread: Thread): void {
 /** Ends a cap_enter wait: rax = completions ready now (or -Malformed if the head went bad). */
 export function threadWake(thread: Thread): void {
   if (thread.state != ThreadState.Blocked) return;
-  timerStop(thread.timeout);
+  if (thread.timeout.pending) timerStop(thread.timeout);
   const ready = thread.ring.completionsReady();
   contextWrite(<usize>thread.context, CONTEXT_RAX, ready == u32.MAX_VALUE ? <u64>-(<i64>KernelError.Malformed) : <u64>ready);
   schedulerReady(thread);

@@ -7,7 +7,7 @@
 // completions.
 
 import { dispatch } from "../cap/dispatch";
-import { Request } from "../cap/request";
+import { REQUEST_ENTRY } from "../cap/request";
 import {
   CAP_ENTER_NO_TIMEOUT, CQE_OPCODE, CQE_RESULT, CQE_USER_DATA, CQE_VALUE, Opcode, RING_CQ_ENTRIES, RING_CQ_OFFSET, RING_CQ_TAIL,
   RING_CQE_SIZE, RING_SQ_ENTRIES, RING_SQ_OFFSET, RING_SQE_SIZE, SQE_OPCODE, SQE_RESERVED1, SQE_RESERVED2, SQE_USER_DATA,
@@ -17,14 +17,6 @@ import { CONTEXT_RAX, contextWrite } from "../arch/context";
 import { threadBlock } from "../sched/blocking";
 import { Thread, ThreadState } from "../sched/thread";
 
-/** The entry being handled, copied out of the ring (one kernel thread, so one snapshot). */
-const SNAPSHOT = memory.data(<i32>RING_SQE_SIZE, 16);
-
-class CapEnterState {
-  /** The request over SNAPSHOT; its caller is set per entry. */
-  request: Request | null = null;
-}
-const state = new CapEnterState();
 
 /** Copies one SQE into the snapshot with eight word moves: memory.copy becomes `rep movs`,
  * which TCG runs an iteration at a time (docs/PERFORMANCE.md, "Ring and round trips"). */
@@ -59,13 +51,13 @@ export function capEnter(thread: Thread, minimum: u64, timeout: u64): void {
   let sqHead = ring.sqHead, cqTail = ring.cqTail;
   let free = ring.completionSlotsFree(ready);
   while (pending > 0 && free > 0) {
-    snapshotEntry(SNAPSHOT, page + RING_SQ_OFFSET + (sqHead % RING_SQ_ENTRIES) * RING_SQE_SIZE);
+    snapshotEntry(REQUEST_ENTRY, page + RING_SQ_OFFSET + (sqHead % RING_SQ_ENTRIES) * RING_SQE_SIZE);
     sqHead++;
     pending--;
-    if (load<u32>(SNAPSHOT, SQE_OPCODE) == <u32>Opcode.Nop && load<u32>(SNAPSHOT, SQE_RESERVED1) == 0
-        && load<u64>(SNAPSHOT, SQE_RESERVED2) == 0) {   // opcode, flags and reserved0 share the first word
+    if (load<u32>(REQUEST_ENTRY, SQE_OPCODE) == <u32>Opcode.Nop && load<u32>(REQUEST_ENTRY, SQE_RESERVED1) == 0
+        && load<u64>(REQUEST_ENTRY, SQE_RESERVED2) == 0) {   // opcode, flags and reserved0 share the first word
       const completion = page + RING_CQ_OFFSET + (cqTail % RING_CQ_ENTRIES) * RING_CQE_SIZE;
-      store<u64>(completion, load<u64>(SNAPSHOT, SQE_USER_DATA), CQE_USER_DATA);
+      store<u64>(completion, load<u64>(REQUEST_ENTRY, SQE_USER_DATA), CQE_USER_DATA);
       store<u64>(completion, 0, CQE_RESULT);
       store<u64>(completion, 0, CQE_VALUE);
       store<u64>(completion, 0, CQE_OPCODE);   // opcode NOP and the reserved word
@@ -76,7 +68,7 @@ export function capEnter(thread: Thread, minimum: u64, timeout: u64): void {
     ring.sqHead = sqHead;
     ring.cqTail = cqTail;
     ring.reserved++;
-    dispatch(requestFor(thread));
+    dispatch(thread.request);
     if (thread.state == ThreadState.Ended) return;   // it killed its own process
     sqHead = ring.sqHead;
     cqTail = ring.cqTail;
@@ -95,12 +87,4 @@ export function capEnter(thread: Thread, minimum: u64, timeout: u64): void {
   contextWrite(<usize>thread.context, CONTEXT_RAX, <u64>ready);
   if (<u64>ready >= minimum || timeout == 0) return;
   threadBlock(thread, <u32>minimum, timeout);
-}
-
-/** The request over the snapshot, with `thread` as its caller. */
-function requestFor(thread: Thread): Request {
-  let request = state.request;
-  if (request === null) state.request = request = new Request(SNAPSHOT, thread);
-  request.caller = thread;
-  return request;
 }

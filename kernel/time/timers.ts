@@ -13,7 +13,7 @@ export abstract class Timer {
   /** Its place in the heap, or -1 when not pending. */
   heapIndex: i32 = -1;
 
-  get pending(): bool { return this.heapIndex >= 0; }
+  @inline get pending(): bool { return this.heapIndex >= 0; }
 
   /** The deadline passed: called once per start, from the tick with interrupts masked, after the
    * timer left the heap (it may start itself again). */

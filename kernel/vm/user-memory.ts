@@ -25,16 +25,34 @@ export function userRangeCheck(space: AddressSpace, address: u64, length: u64, w
   return KernelError.None;
 }
 
+/** userRangeCheck, and more: when the range lies within one page, where its bytes are in kernel
+ * linear memory, so that an invoke step copies them with no second page-table walk (decode and
+ * invoke of one entry run back to back: no mapping changes in between). Returns that linear
+ * address (> 0); 0 when the range is valid but empty or spans pages (copy it with copyIn or
+ * copyOut); -BadAddress when it is not valid. */
+export function userRangeResolve(space: AddressSpace, address: u64, length: u64, write: bool): i64 {
+  if (length == 0) return 0;
+  const offset = address & (PAGE_SIZE - 1);
+  if (length <= PAGE_SIZE - offset && address < USER_HALF_END) {   // cannot wrap: offset < PAGE_SIZE
+    const required = PAGE_PRESENT | PAGE_USER | (write ? PAGE_WRITABLE : 0);
+    const entry = space.leaf(address);
+    if ((entry & required) != required) return -(<i64>KernelError.BadAddress);
+    return <i64>linearOf((entry & PAGE_ADDRESS_MASK) + offset, length);
+  }
+  const error = userRangeCheck(space, address, length, write);
+  return error != KernelError.None ? -(<i64>error) : 0;
+}
+
 /** Copies `length` bytes from the process's `source` into the kernel buffer `destination` of
  * `destinationSize` bytes. Checks first; copies nothing on BadAddress. */
-export function copyIn(space: AddressSpace, destination: usize, destinationSize: u64, source: u64, length: u64): KernelError {
+@inline export function copyIn(space: AddressSpace, destination: usize, destinationSize: u64, source: u64, length: u64): KernelError {
   if (length > destinationSize) abort("copyIn: longer than the kernel buffer");
   return copy(space, source, destination, length, false);
 }
 
 /** Copies `length` bytes from the kernel buffer `source` of `sourceSize` bytes to the process's
  * `destination`. Checks first; copies nothing on BadAddress. */
-export function copyOut(space: AddressSpace, destination: u64, source: usize, sourceSize: u64, length: u64): KernelError {
+@inline export function copyOut(space: AddressSpace, destination: u64, source: usize, sourceSize: u64, length: u64): KernelError {
   if (length > sourceSize) abort("copyOut: longer than the kernel buffer");
   return copy(space, destination, source, length, true);
 }
