@@ -28,10 +28,12 @@ export enum Interface {
   ThreadControl = 10,
   /** Park and unpark on 32-bit words of its process's memory (docs/abi/interfaces/park-space.md). */
   ParkSpace = 11,
+  /** Random bytes from the kernel's generator (docs/abi/interfaces/random.md). */
+  Random = 12,
 }
 
 /** How many interface values exist (for per-interface counters). */
-export const INTERFACE_COUNT: i32 = 12;
+export const INTERFACE_COUNT: i32 = 13;
 
 /** A short lowercase name for log lines and the manifest. */
 export function interfaceName(value: Interface): string {
@@ -47,6 +49,7 @@ export function interfaceName(value: Interface): string {
     case Interface.ThreadHandle: return "thread-handle";
     case Interface.ThreadControl: return "thread-control";
     case Interface.ParkSpace: return "park-space";
+    case Interface.Random: return "random";
   }
   return "none";
 }

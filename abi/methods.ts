@@ -13,6 +13,9 @@ export enum TimerMethod {
   Now = 0,
   /** sleep(arg0 = nanoseconds) -> 0, completed no earlier than arg0 ns after the call. */
   Sleep = 1,
+  /** realtime() -> nanoseconds since 1970-01-01 00:00:00 UTC (the wall clock); NotFound when the
+   * machine gave the kernel no wall clock. */
+  Realtime = 2,
 }
 
 export enum MemoryMethod {
@@ -102,3 +105,10 @@ export enum ParkSpaceMethod {
   /** unpark(arg0 = address, arg1 = count) -> how many parked threads it woke (at most count). */
   Unpark = 1,
 }
+
+export enum RandomMethod {
+  /** read(arg0 = address, arg1 = length <= RANDOM_READ_MAXIMUM) -> length; fills the buffer with
+   * bytes of the kernel's ChaCha20 generator. */
+  Read = 0,
+}
+export const RANDOM_READ_MAXIMUM: u64 = 4096;

@@ -24,6 +24,7 @@ import { syscallDispatch } from "./syscall/syscall";
 import { selfTestFinish, selfTestInit } from "./selftest/selftest";
 import { bootElapsedNanos } from "./time/clock";
 import { calibrationNanos, timeInit } from "./time/time";
+import { randomInit } from "./random/seed";
 
 export { kernelAbort } from "./log/panic";
 export { kernelHeapBase } from "./memory/heap";
@@ -38,7 +39,8 @@ export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u
   kernelSpaceInit();                                            // own page tables, guard pages, NX
   const madt = acpiInit(information);                           // RSDP -> XSDT/RSDT -> MADT
   interruptControllersInit(madt);                               // PIC masked, local APIC, I/O APIC
-  timeInit(commandLine);                                        // TSC/APIC calibration, clock, tick
+  timeInit(commandLine);                                        // TSC/APIC calibration, clocks, tick
+  randomInit();                                                 // ChaCha20 generator, seeded
   serialInputInit(madt);                                        // COM1 receive interrupt
   processorsReport(madt);                                       // other CPUs stay parked
   logLine(LogLevel.Essential).text("ready in ").fixed(bootElapsedNanos() / 1000, 3).text(" ms (calibration ")

@@ -174,6 +174,16 @@ u64 Z_hwZ_kernelTouchUser(struct Z_hw_instance_t* hw, u64 virtual_address, u32 k
   return *(volatile uint64_t*)(uintptr_t)virtual_address;
 }
 
+u32 Z_hwZ_hardwareRandom(struct Z_hw_instance_t* hw, u32 instruction, u32 output) {
+  (void)hw;
+  uint64_t value = 0;
+  uint8_t ok = 0;
+  if (instruction == 1) __asm__ volatile("rdseed %0; setc %1" : "=r"(value), "=qm"(ok) : : "cc");
+  else __asm__ volatile("rdrand %0; setc %1" : "=r"(value), "=qm"(ok) : : "cc");
+  __builtin_memcpy((void*)linear(output, sizeof value, "hw.hardwareRandom"), &value, sizeof value);
+  return ok;
+}
+
 u32 Z_hwZ_kernelHeapBytes(struct Z_hw_instance_t* hw) {
   (void)hw;
   /* The minimal runtime's collector byte count, a wasm global wasm2c names after its

@@ -43,6 +43,9 @@
 /** Test-only: the kernel itself reads (kind 0) or executes (kind 1) at a user virtual address
  * in the loaded address space. With SMAP / SMEP on, this must page-fault (a panic report). */
 @external("hw", "kernelTouchUser") export declare function kernelTouchUser(virtual: u64, kind: u32): u64;
+/** RDRAND (instruction 0) or RDSEED (1): writes a u64 at `output` and returns 1 when the CPU had
+ * one to give (CF set), else 0. Only when CPUID says the instruction exists. */
+@external("hw", "hardwareRandom") export declare function hardwareRandom(instruction: u32, output: usize): u32;
 /** Bytes of live AssemblyScript objects the collector accounts (its `total`; after __collect(),
  * what is reachable). For leak checks. */
 @external("hw", "kernelHeapBytes") export declare function kernelHeapBytes(): u32;

@@ -51,9 +51,9 @@ export class LineBuffer {
     return this;
   }
 
-  /** Appends an unsigned decimal. */
-  decimal(value: u64): LineBuffer {
-    return this.padded(value, 10, 1, 0x20);
+  /** Appends an unsigned decimal of at least `minimumDigits` digits (leading zeros). */
+  decimal(value: u64, minimumDigits: i32 = 1): LineBuffer {
+    return this.padded(value, 10, minimumDigits, 0x30);
   }
 
   /** Appends a signed decimal. */

@@ -1,4 +1,4 @@
-// Timer: the monotonic clock and sleep (docs/abi/interfaces/timer.md). A sleep keeps its
+// Timer: the monotonic clock, the wall clock and sleep (docs/abi/interfaces/timer.md). A sleep keeps its
 // completion slot and is a wait of its thread with a deadline: the tick completes it once the
 // clock has passed the deadline, so it never returns early; it may return up to one tick late.
 // If the thread ends first, the sleep is cancelled with it.
@@ -16,6 +16,7 @@ import { callerThread } from "../sched/thread";
 import { Wait } from "../sched/wait";
 import { monotonicNanos } from "../time/clock";
 import { timerStart } from "../time/timers";
+import { realtimeNanos } from "../time/wall-clock";
 
 /** The longest sleep: 2^62 ns (about 146 years), so a deadline never wraps. */
 const SLEEP_MAXIMUM: u64 = 1 << 62;
@@ -26,6 +27,7 @@ export class TimerObject extends KernelObject {
   decodeCall(request: Request): Invocation | null {
     const method = request.method;
     if (method == TimerMethod.Now) return state.now;
+    if (method == TimerMethod.Realtime) return realtimeNanos() < 0 ? request.refuse(KernelError.NotFound) : state.realtime;
     if (method != TimerMethod.Sleep) return request.refuse(KernelError.UnknownMethod);
     return request.argument0 > SLEEP_MAXIMUM ? request.refuse(KernelError.InvalidArgument) : state.sleep;
   }
@@ -35,6 +37,13 @@ export class TimerObject extends KernelObject {
 class Now extends Invocation {
   invoke(request: Request): void {
     request.complete(<i64>monotonicNanos(), 0);
+  }
+}
+
+/** realtime(): holds nothing. */
+class Realtime extends Invocation {
+  invoke(request: Request): void {
+    request.complete(realtimeNanos(), 0);
   }
 }
 
@@ -73,6 +82,7 @@ class Sleep extends Wait {
 
 class TimerState {
   readonly now: Now = new Now();
+  readonly realtime: Realtime = new Realtime();
   readonly sleep: SleepCall = new SleepCall();
   sleeps: Pool<Sleep> = new Pool<Sleep>(16);
 }

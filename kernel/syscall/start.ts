@@ -9,6 +9,7 @@ import { KernelObject } from "../cap/kernel-object";
 import { ConsoleObject } from "../objects/console";
 import { MemoryObject } from "../objects/memory";
 import { ProcessSpawnerObject } from "../objects/process-spawner";
+import { RandomObject } from "../objects/random";
 import { TimerObject } from "../objects/timer";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { framesFree } from "../memory/frames";
@@ -63,6 +64,7 @@ export function processesInit(information: BootInformation, commandLine: Command
   if (grantAllowed(init.policy, Interface.Timer)) grants.push(new TimerObject());
   if (grantAllowed(init.policy, Interface.Memory)) grants.push(new MemoryObject(<u64>init.policy.memoryQuotaPages));
   if (grantAllowed(init.policy, Interface.ProcessSpawner)) grants.push(new ProcessSpawnerObject());
+  if (grantAllowed(init.policy, Interface.Random)) grants.push(new RandomObject());
   const argument = commandLine.getDecimal("initarg");   // absent or not a number: 0
   const process = processSpawn(init, grants, argument > 0 ? <u32>argument : 0);
   state.started = process;

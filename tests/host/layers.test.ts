@@ -11,7 +11,7 @@ import { REPOSITORY } from "../qemu-runner/runner";
 
 /** The kernel's folders, lowest first: a folder may import itself and folders before it. */
 export const LAYERS = [
-  "arch", "collections", "log", "boot", "memory", "acpi", "interrupts", "time", "console",
+  "arch", "collections", "log", "boot", "memory", "acpi", "interrupts", "time", "random", "console",
   "cap", "vm", "loader", "sched", "objects", "syscall", "selftest",
 ];
 

@@ -376,6 +376,7 @@ const INTERFACE_PAGES: Record<string, { iface: string; methods: string | null }>
   "docs/abi/interfaces/thread-handle.md": { iface: "ThreadHandle", methods: "ThreadHandleMethod" },
   "docs/abi/interfaces/thread-control.md": { iface: "ThreadControl", methods: "ThreadControlMethod" },
   "docs/abi/interfaces/park-space.md": { iface: "ParkSpace", methods: "ParkSpaceMethod" },
+  "docs/abi/interfaces/random.md": { iface: "Random", methods: "RandomMethod" },
 };
 const METHOD_COLUMNS = ["method", "value", "arguments", "result", "value"];
 
@@ -440,6 +441,7 @@ const OBJECT_FILES: Record<string, string> = {
   "docs/abi/interfaces/thread-handle.md": "kernel/objects/thread-handle.ts",
   "docs/abi/interfaces/thread-control.md": "kernel/objects/thread-control.ts",
   "docs/abi/interfaces/park-space.md": "kernel/objects/park-space.ts",
+  "docs/abi/interfaces/random.md": "kernel/objects/random.ts",
 };
 /** Pages sharing another page's object file: their errors are a subset of the file's. */
 const SHARED_OBJECT_FILES: Record<string, string> = {

@@ -7,6 +7,7 @@ export { Memory } from "./memory";
 export { ExitStatus, ProcessHandle, ProcessSpawner } from "./process";
 export { grant, processId, startArgument } from "./ring";
 export { atomicAdd32, atomicCompareExchange32, atomicLoad32, atomicStore32, exit, readTsc } from "./syscalls";
+export { Random } from "./random";
 export { Timer } from "./timer";
 export { ExitKind, MESSAGE_MAXIMUM, RECEIVED_HEADER_SIZE, Transfer } from "../../abi/methods";
 export { userAbort } from "./panic";

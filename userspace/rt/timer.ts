@@ -1,4 +1,4 @@
-// Timer client: monotonic time and sleep through a Timer capability
+// Timer client: monotonic time, the wall clock and sleep through a Timer capability
 // (docs/abi/interfaces/timer.md).
 
 import { Interface } from "../../abi/interfaces";
@@ -17,6 +17,12 @@ export class Timer {
   /** Monotonic nanoseconds since boot, or -KernelError. */
   now(): i64 {
     return ringCall(Opcode.Call, this.handle, TimerMethod.Now);
+  }
+
+  /** Nanoseconds since 1970-01-01 00:00:00 UTC (the wall clock), or -KernelError (NotFound: the
+   * kernel has no wall clock). */
+  realtime(): i64 {
+    return ringCall(Opcode.Call, this.handle, TimerMethod.Realtime);
   }
 
   /** Returns no earlier than `nanoseconds` from now: 0, or -KernelError. */
