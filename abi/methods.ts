@@ -19,8 +19,9 @@ export enum TimerMethod {
 }
 
 export enum MemoryMethod {
-  /** grow(arg0 = pages) -> the previous end of linear memory (bytes); maps arg0 zeroed 4 KiB pages
-   * after it in the caller's linear memory, charged to this capability's quota. */
+  /** grow(arg0 = pages, 1..GROW_PAGES_MAXIMUM) -> the previous end of linear memory (bytes); maps
+   * arg0 zeroed 4 KiB pages after it in the caller's linear memory, charged to this capability's
+   * quota. */
   Grow = 0,
   /** info() -> pages in use against the quota; value = the quota in pages. */
   Info = 1,
@@ -32,6 +33,9 @@ export enum MemoryMethod {
    * ENDPOINT_PAGES pages to this quota while it exists. */
   Endpoint = 3,
 }
+/** Pages one grow maps at most: the kernel's work per entry stays bounded (interrupts are masked
+ * while it runs); a larger growth is several calls (userspace/rt does that). */
+export const GROW_PAGES_MAXIMUM: u64 = 64;
 /** What an endpoint costs a Memory quota: its bounded queue and call records. */
 export const ENDPOINT_PAGES: u64 = 4;
 

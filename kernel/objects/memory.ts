@@ -7,7 +7,7 @@
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
 import { USER_LINEAR_BASE } from "../../abi/layout";
-import { ENDPOINT_PAGES, MemoryMethod } from "../../abi/methods";
+import { ENDPOINT_PAGES, GROW_PAGES_MAXIMUM, MemoryMethod } from "../../abi/methods";
 import { CapabilityTable } from "../cap/capability-table";
 import { Invocation } from "../cap/invocation";
 import { KernelObject } from "../cap/kernel-object";
@@ -66,6 +66,8 @@ export class MemoryObject extends KernelObject {
     // The manifest caps what the program may map in all, whatever quota it was lent.
     if (pages > <u64>process.program.policy.memoryQuotaPages - process.pagesCharged) return request.refuse(KernelError.QuotaExceeded);
     if (process.linearEnd + pages * PAGE_SIZE > LINEAR_MAXIMUM) return request.refuse(KernelError.OutOfRange);
+    // Bounded work per entry: a larger growth is several calls.
+    if (pages > GROW_PAGES_MAXIMUM) return request.refuse(KernelError.InvalidArgument);
     // Each page, and the tables a run of `pages` can need from any start: one more than it spans of
     // each level (page tables per 512 pages, directories per 2^18, PDPTs per 2^27).
     if (framesFree() < pages + pages / 512 + pages / (1 << 18) + pages / (1 << 27) + 6) return request.refuse(KernelError.OutOfMemory);

@@ -334,6 +334,9 @@ test("every #define of ring.h equals its twin in abi/ring.ts or the document", (
     OPCODE_CALL: { code: tsEnum(RING_LAYOUT, "Opcode").get("Call")!, document: opcodes.get("CALL") },
     INTERFACE_MEMORY: { code: tsEnum("abi/interfaces.ts", "Interface").get("Memory")!, document: interfaces.get("Memory") },
     MEMORY_METHOD_GROW: { code: tsEnum("abi/methods.ts", "MemoryMethod").get("Grow")!, document: memoryMethods.get("grow") },
+    // grow's argument range, "1..64 (GROW_PAGES_MAXIMUM)": the document's upper bound.
+    GROW_PAGES_MAXIMUM: { code: tsConstants("abi/methods.ts").get("GROW_PAGES_MAXIMUM")!.value,
+      document: /1\.\.(\d+) \(GROW_PAGES_MAXIMUM\)/.exec(readFileSync(join(REPOSITORY, "docs/abi/interfaces/memory.md"), "utf8"))?.[1] },
   };
   for (const [name, value] of defines) {
     if (layout.has(name)) {

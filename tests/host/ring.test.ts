@@ -46,9 +46,11 @@ const PROCESS_ID = 0x040, GRANT_COUNT = 0x044, GRANTS = 0x048, ARGUMENT = 0x148;
 const SQ_OFFSET = 0x400, CQ_OFFSET = 0xc00, ENTRIES = 32, SQE_SIZE = 64, CQE_SIZE = 32;
 const NOP = 0, CALL = 1, RECV = 2, RETURN = 3, RELEASE = 4;
 const CONSOLE = 1, TIMER = 2, MEMORY = 3, SPAWNER = 4, PROCESS_HANDLE = 5;
-const CONSOLE_WRITE = 0, TIMER_NOW = 0, TIMER_SLEEP = 1, MEMORY_GROW = 0, MEMORY_INFO = 1, MEMORY_SPLIT = 2, MEMORY_ENDPOINT = 3, SPAWN = 0, WAIT = 0, KILL = 1;
+const CONSOLE_WRITE = 0, TIMER_NOW = 0, TIMER_SLEEP = 1, TIMER_REALTIME = 2, MEMORY_GROW = 0, MEMORY_INFO = 1, MEMORY_SPLIT = 2, MEMORY_ENDPOINT = 3, SPAWN = 0, WAIT = 0, KILL = 1;
 const SLEEP_MAXIMUM = 1n << 62n;
 const GROW_MAXIMUM = 1n << 20n;
+/** Pages one grow maps at most (GROW_PAGES_MAXIMUM, abi/methods.ts). */
+const GROW_PAGES_MAXIMUM = BigInt(/GROW_PAGES_MAXIMUM: u64 = (\d+);/.exec(readFileSync(join(REPOSITORY, "abi/methods.ts"), "utf8"))![1]);
 const KILLED_STATUS = (1n << 32n) | 0xffff_fff7n; // ExitKind.Killed << 32 | (-9 as u32)
 // docs/abi/ring.md, "User address space".
 const PAGE = 0x1000n;
@@ -600,7 +602,7 @@ ring("UnknownMethod on every interface, checked before the arguments", () => {
   const { machine } = world;
   const cases: [string, number, number[]][] = [
     ["Console", world.console, [1, 2, 0x8000_0000, 0xffff_ffff]],
-    ["Timer", world.timer, [2, 3, 0xffff_ffff]],
+    ["Timer", world.timer, [3, 4, 0xffff_ffff]],
     ["Memory", world.memory, [4, 0x100, 0xffff_ffff]],
     ["ProcessSpawner", world.spawner, [1, 2, 0xffff_ffff]],
     ["ProcessHandle", world.victimHandle, [2, 3, 0xffff_ffff]],
@@ -749,7 +751,7 @@ ring("Memory.split: a narrower object carved out of the quota; InvalidArgument, 
   assertCompletion(call(world.memory, MEMORY_INFO), { result: 0n, value: MEMORY_QUOTA }, "a refused split carves nothing");
 });
 
-ring("Memory.grow: OutOfRange past 4 GiB of linear memory; OutOfMemory below the documented frame bound, with no effect", () => {
+ring("Memory.grow: OutOfRange past 4 GiB of linear memory; at most GROW_PAGES_MAXIMUM pages a call; OutOfMemory below the documented frame bound, with no effect", () => {
   const world = boot({ policyPages: 1 << 20 });
   const { machine } = world;
   const e = machine.exports;
@@ -758,13 +760,17 @@ ring("Memory.grow: OutOfRange past 4 GiB of linear memory; OutOfMemory below the
   e.setProcessLinearEnd(0, U32 - 2n * PAGE);
   assertCompletion(grow(3n), { result: failure("OutOfRange") }, "3 pages from 4 GiB - 2 pages");
   assertCompletion(grow(GROW_MAXIMUM), { result: failure("OutOfRange") }, "2^20 pages");
+  assertCompletion(grow(GROW_PAGES_MAXIMUM + 1n), { result: failure("OutOfRange") }, "past 4 GiB: OutOfRange before the per-call limit");
+  e.setProcessLinearEnd(0, 0x1000_0000n);
+  assertCompletion(grow(GROW_PAGES_MAXIMUM + 1n), { result: failure("InvalidArgument") }, "more than GROW_PAGES_MAXIMUM pages in one call");
+  e.setProcessLinearEnd(0, U32 - 2n * PAGE);
   assertCompletion(grow(2n), { result: i64(U32 - 2n * PAGE) }, "the last 2 pages");
   assertCompletion(grow(1n), { result: failure("OutOfRange") }, "at 4 GiB");
   assert.ok(e.userPhysical(0, USER_LINEAR_BASE + U32 - PAGE) >= 0n, "the last linear page is mapped");
   assert.is(i64(e.userPhysical(0, USER_LINEAR_BASE + U32)), -1n, "nothing at 4 GiB");
 
   e.setProcessLinearEnd(0, 0x40_0000n); // a fresh 2 MiB-aligned end: a page table may be needed
-  for (const pages of [1n, 7n, 600n]) {
+  for (const pages of [1n, 7n, GROW_PAGES_MAXIMUM]) {
     const need = growFramesBound(pages);
     const end = e.processLinearEnd(0), surplus = Number(machine.framesFree() - need + 1n);
     assert.is(e.hog(surplus), surplus);
@@ -1354,6 +1360,7 @@ class Model {
       }
       case TIMER: {
         if (method === TIMER_NOW) return now(this.now());
+        if (method === TIMER_REALTIME) return now(failure("NotFound"));   // the host test reads no RTC
         if (method !== TIMER_SLEEP) return now(failure("UnknownMethod"));
         if (argument(0) > SLEEP_MAXIMUM) return now(failure("InvalidArgument"));
         if (argument(0) === 0n) return now(0n);
@@ -1367,6 +1374,7 @@ class Model {
         if (pages === 0n || pages > GROW_MAXIMUM) return now(failure("InvalidArgument"));
         if (pages > memory.quota - memory.used || pages > this.policyPages - this.charged) return now(failure("QuotaExceeded"));
         if (this.linearEnd + pages * PAGE > U32) return now(failure("OutOfRange"));
+        if (pages > GROW_PAGES_MAXIMUM) return now(failure("InvalidArgument"));   // bounded work per call
         const previous = this.linearEnd;
         for (let page = 0n; page < pages; page++) this.pages.add(USER_LINEAR_BASE + previous + page * PAGE);
         this.linearEnd += pages * PAGE;

@@ -2,7 +2,7 @@
 // Growth itself happens in the C runtime when the heap asks for it (userspace/rt/c/runtime.c).
 
 import { Interface } from "../../abi/interfaces";
-import { MemoryMethod } from "../../abi/methods";
+import { GROW_PAGES_MAXIMUM, MemoryMethod } from "../../abi/methods";
 import { Opcode } from "../../abi/ring";
 import { grant, lastValue, ringCall } from "./ring";
 
@@ -43,9 +43,19 @@ export class Memory {
     return ringCall(Opcode.Release, this.handle, 0);
   }
 
-  /** Maps `pages` more 4 KiB pages at the end of linear memory: the previous end, or
-   * -KernelError. Only for programs that manage memory themselves; the heap grows on its own. */
+  /** Maps `pages` more 4 KiB pages at the end of linear memory, GROW_PAGES_MAXIMUM a call: the
+   * previous end, or -KernelError (what was mapped before a refusal stays mapped). Only for
+   * programs that manage memory themselves, and it bypasses the wasm memory's own size: the heap
+   * grows on its own. */
   grow(pages: u64): i64 {
-    return ringCall(Opcode.Call, this.handle, MemoryMethod.Grow, pages);
+    let first: i64 = -1;
+    while (pages > 0) {
+      const chunk = min(pages, GROW_PAGES_MAXIMUM);
+      const previous = ringCall(Opcode.Call, this.handle, MemoryMethod.Grow, chunk);
+      if (previous < 0) return previous;
+      if (first < 0) first = previous;
+      pages -= chunk;
+    }
+    return first;
   }
 }

@@ -30,6 +30,7 @@
 #define OPCODE_CALL           1
 #define INTERFACE_MEMORY      3
 #define MEMORY_METHOD_GROW    0
+#define GROW_PAGES_MAXIMUM    64
 
 /* The two system calls (rax): outside Linux's numbering, so the POSIX personality's can never collide. */
 #define SYSCALL_CAP_ENTER     0x43500000

@@ -20,6 +20,9 @@ static struct {
    * a grow updates them all. */
   wasm_rt_memory_t* memories[16];
   uint32_t memory_count;
+  /* The end of linear memory the kernel has mapped (bytes): ahead of the wasm memory's size
+   * when a growth was refused part-way. 0 until the first growth. */
+  uint64_t mapped_end;
 } runtime;
 
 void capsid_memory_register(wasm_rt_memory_t* memory) {
@@ -82,22 +85,28 @@ static int64_t ring_call(uint32_t handle, uint32_t method, uint64_t argument0) {
   }
 }
 
-/* Maps linear memory up to `end` bytes through the Memory capability; the kernel maps from its
- * record of the current end, which starts right after the ring page. */
-static bool linear_memory_extend(uint64_t current_end, uint64_t end) {
-  if (end <= current_end) return true;
+/* Maps linear memory up to `end` bytes through the Memory capability, at most
+ * GROW_PAGES_MAXIMUM pages a call; the kernel maps from its record of the current end, which
+ * starts after the ring pages (USER_LINEAR_START). A refusal part-way keeps what was mapped
+ * (runtime.mapped_end), and the next growth starts there. */
+static bool linear_memory_extend(uint64_t end) {
+  if (runtime.mapped_end == 0) runtime.mapped_end = USER_LINEAR_START;
   uint32_t memory = granted(INTERFACE_MEMORY);
-  if (memory == 0) return false;
-  int64_t previous = ring_call(memory, MEMORY_METHOD_GROW, (end - current_end) / PAGE);
-  if (previous < 0) return false;
-  if ((uint64_t)previous != current_end) capsid_report(CAPSID_REPORT_RING_CONFUSED);
+  while (runtime.mapped_end < end) {
+    if (memory == 0) return false;
+    uint64_t pages = (end - runtime.mapped_end) / PAGE;
+    if (pages > GROW_PAGES_MAXIMUM) pages = GROW_PAGES_MAXIMUM;
+    int64_t previous = ring_call(memory, MEMORY_METHOD_GROW, pages);
+    if (previous < 0) return false;
+    if ((uint64_t)previous != runtime.mapped_end) capsid_report(CAPSID_REPORT_RING_CONFUSED);
+    runtime.mapped_end += pages * PAGE;
+  }
   return true;
 }
 
 void wasm_rt_allocate_memory(wasm_rt_memory_t* memory, uint32_t initial_pages, uint32_t max_pages) {
   (void)max_pages;
-  uint64_t first_end = USER_LINEAR_START;
-  if (!linear_memory_extend(first_end, (uint64_t)initial_pages * WASM_PAGE)) capsid_report(CAPSID_REPORT_NO_MEMORY);
+  if (!linear_memory_extend((uint64_t)initial_pages * WASM_PAGE)) capsid_report(CAPSID_REPORT_NO_MEMORY);
   memory->data = (uint8_t*)(uintptr_t)USER_LINEAR_BASE;
   memory->pages = initial_pages;
   memory->max_pages = 65535;
@@ -109,7 +118,7 @@ uint32_t wasm_rt_grow_memory(wasm_rt_memory_t* memory, uint32_t delta) {
   uint32_t previous = memory->pages;
   if (delta == 0) return previous;
   if (delta > memory->max_pages - previous) return (uint32_t)-1;
-  if (!linear_memory_extend((uint64_t)previous * WASM_PAGE, (uint64_t)(previous + delta) * WASM_PAGE)) return (uint32_t)-1;
+  if (!linear_memory_extend((uint64_t)(previous + delta) * WASM_PAGE)) return (uint32_t)-1;
   for (uint32_t i = 0; i < runtime.memory_count; i++) {
     runtime.memories[i]->pages = previous + delta;
     runtime.memories[i]->size = (previous + delta) * WASM_PAGE;
