@@ -26,8 +26,8 @@ processes("init spawns hello, reads its exit code, and the kernel is back at its
     await qemu.expectLine("hello: process 2 says hello from ring 3");
     await qemu.expectLine("hello: my memory quota is 256 pages");   // a split, not init's 4096
     await new ProgramSteps(qemu, "hello").expectPass("memory quota");
+    await new ProgramSteps(qemu, "init").expectPass("hello exit code");   // init's comparison, then its line
     await qemu.expectLine("init: hello exited with code 42");
-    await new ProgramSteps(qemu, "init").expectPass("hello exit code");
     const line = await qemu.expectLine(LEAK_CHECK);
     const [, name, after, before] = LEAK_CHECK.exec(line)!;
     assert.is(name, "init");
