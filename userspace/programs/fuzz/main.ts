@@ -711,6 +711,11 @@ function tableFull(spawner: ProcessSpawner): string {
 }
 
 const request = memory.data(16, 8);
+/** A result slot no completion filled. */
+const NO_COMPLETION = i64.MIN_VALUE;
+function shown(result: i64): string {
+  return result == NO_COMPLETION ? "none" : result.toString();
+}
 
 /** An endpoint closes (its last owner capability released) with a call received and not returned
  * and a RECV waiting: both end with PeerEnded, and so does a later call on its client. */
@@ -725,7 +730,7 @@ function endpointClosed(memory: Memory): string {
   entries[2] = ringPush(Opcode.Recv, <u32>endpoint, 0, userAddress(areaAddress(1)), 0, 0, 0);   // waits
   entries[3] = ringPush(Opcode.Release, <u32>endpoint, 0, 0, 0, 0, 0);
   entries[4] = ringPush(Opcode.Call, <u32>client, 8, userAddress(request), sizes, userAddress(buffer), 0);
-  for (let i = 0; i < 5; i++) results[i] = 1;
+  for (let i = 0; i < 5; i++) results[i] = NO_COMPLETION;
   let count = 0;
   for (let round = 0; round < 5 && count < 5; round++) {
     const ready = capEnter(<u32>(5 - count), 1_000_000_000);
@@ -736,11 +741,11 @@ function endpointClosed(memory: Memory): string {
     }
   }
   ringCall(Opcode.Release, <u32>client, 0);
-  for (let i = 1; i < 5; i++) record(results[i]);
+  for (let i = 1; i < 5; i++) if (results[i] != NO_COMPLETION) record(results[i]);
   const ended = -(<i64>KernelError.PeerEnded);
   if (count != 5 || results[0] != 4 || results[1] != ended || results[2] != ended || results[3] != 0 || results[4] != ended) {
-    return count.toString() + " completions: RECV " + results[0].toString() + ", the call it received " + results[1].toString()
-      + ", a RECV waiting " + results[2].toString() + ", the release " + results[3].toString() + ", a call after it " + results[4].toString();
+    return count.toString() + " completions: RECV " + shown(results[0]) + ", the call it received " + shown(results[1])
+      + ", a RECV waiting " + shown(results[2]) + ", the release " + shown(results[3]) + ", a call after it " + shown(results[4]);
   }
   return "";
 }
