@@ -1,6 +1,6 @@
 // Machine bring-up on the real ISO: memory sizes and the above-4-GiB policy, the kernel's own
 // page tables, faults and traps (each with its report), interrupts (the tick rate, serial
-// input), and CPU variants (-cpu max, -smp 2 with the second processor parked).
+// input), and CPU variants (-cpu max, -smp 1, 2 and 4 with every processor but the first parked).
 
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -125,13 +125,19 @@ logging.run();
 
 const processors = suite("processors");
 
-processors("-smp 2: the MADT lists both, the second stays parked", async () => {
-  await withQemu({ smp: 2, commandLine: "test=boot" }, async (qemu) => {
-    await qemu.expectLine("capsid: acpi: MADT: 2 processor(s), 1 I/O APIC(s), local APIC at 0xfee00000", 20_000);
-    await qemu.expectLine("capsid: cpu: 2 processor(s); the bootstrap processor (APIC id 0) runs the kernel, 1 parked");
-    await qemu.expectExit("pass");
+// The count comes from the loop, not from the kernel's own lines: each boot must report exactly
+// the processors QEMU was given, and all but the bootstrap one parked.
+for (const processorCount of [1, 2, 4]) {
+  processors(`-smp ${processorCount}: the MADT lists ${processorCount}, the bootstrap processor runs, ${processorCount - 1} parked`, async () => {
+    await withQemu({ smp: processorCount, commandLine: "test=boot" }, async (qemu) => {
+      const madt = await qemu.expectLine(/^capsid: acpi: MADT: \d+ processor\(s\), /, 20_000);
+      assert.is(madt, `capsid: acpi: MADT: ${processorCount} processor(s), 1 I/O APIC(s), local APIC at 0xfee00000`);
+      const cpu = await qemu.expectLine(/^capsid: cpu: \d+ processor\(s\); /);
+      assert.is(cpu, `capsid: cpu: ${processorCount} processor(s); the bootstrap processor (APIC id 0) runs the kernel, ${processorCount - 1} parked`);
+      await qemu.expectExit("pass");
+    });
   });
-});
+}
 
 processors("-cpu max boots, with no-execute", async () => {
   await withQemu({ cpu: "max", commandLine: "test=boot" }, async (qemu) => {

@@ -1,19 +1,16 @@
 // check: the process-isolation test driver (started with test=user init=check; the QEMU test is
-// tests/qemu/processes.test.ts). Runs every probe once and checks how it ended, checks that a
-// released handle is stale, then runs SPAWN_CYCLES spawn/exit cycles mixing plain exits with
-// capabilities held, kills and faults. Exits 0 when everything matched; the kernel then checks
-// that every frame and object came back.
+// tests/qemu/processes.test.ts). Runs every probe once and checks how it ended, kills a process
+// and checks that its released handle is stale, checks the atomics, runs probe pairs at once, then
+// SPAWN_CYCLES spawn/exit cycles mixing plain exits with capabilities held, kills and faults. Each
+// step prints "check: PASS step" or "check: FAIL step: what was seen"; exits 0 when every step
+// passed. The kernel then checks that every frame and object came back.
 
 import {
   atomicAdd32, atomicCompareExchange32, atomicLoad32, atomicStore32, Console, ExitKind, ExitStatus, Memory, ProcessSpawner, Timer,
 } from "../../rt/index";
-
+import { KernelError } from "../../../abi/errors";
 import { RING_TEST_RING_PHYSICAL } from "../../../abi/ring";
 import { USER_RING_LINEAR } from "../../../abi/layout";
-
-function memory_data_word(): usize {
-  return memory.data(8, 8);
-}
 
 const SPAWN_CYCLES = 1000;
 const KILLED_EXIT_CODE = -9;
@@ -42,21 +39,49 @@ const EXPECTATIONS: Expectation[] = [
   new Expectation(18, "unaligned atomic", ExitKind.Faulted, PAGE_FAULT),
 ];
 
-/** Runs two probes at once (arguments `first` and `second`) to their end: 1 when both exited
- * with code 0, 0 when either did not, -1 when one could not be spawned. */
-function pairExitsZero(spawner: ProcessSpawner, grants: u32[], first: u32, second: u32): i32 {
+function describe(status: ExitStatus | null): string {
+  if (status === null) return "wait failed";
+  const how = status.kind == ExitKind.Exited ? "exited " : status.kind == ExitKind.Killed ? "killed " : "faulted ";
+  return how + status.code.toString();
+}
+
+class Steps {
+  total: i32 = 0;
+  failures: i32 = 0;
+  constructor(readonly console: Console) {}
+  /** Prints the step's one line: PASS when `problem` is empty, else FAIL with it. */
+  step(name: string, problem: string): void {
+    this.total++;
+    if (problem.length == 0) this.console.line("check: PASS " + name);
+    else { this.console.line("check: FAIL " + name + ": " + problem); this.failures++; }
+  }
+}
+
+/** Runs two probes at once (arguments `first` and `second`) to their end: "" when both exited
+ * with code 0, else what each did. */
+function pairExitsZero(spawner: ProcessSpawner, grants: u32[], first: u32, second: u32): string {
   const one = spawner.spawn("probe", grants, first), two = spawner.spawn("probe", grants, second);
-  if (one === null || two === null) return -1;
+  if (one === null || two === null) return "spawn failed with " + spawner.lastError.toString();
   const oneStatus = one.wait(), twoStatus = two.wait();
   one.release();
   two.release();
   const exitedZero = (status: ExitStatus | null): bool => status !== null && status.kind == ExitKind.Exited && status.code == 0;
-  return exitedZero(oneStatus) && exitedZero(twoStatus) ? 1 : 0;
+  if (exitedZero(oneStatus) && exitedZero(twoStatus)) return "";
+  return "one " + describe(oneStatus) + ", the other " + describe(twoStatus);
 }
 
-function describe(status: ExitStatus): string {
-  const how = status.kind == ExitKind.Exited ? "exited " : status.kind == ExitKind.Killed ? "killed " : "faulted ";
-  return how + status.code.toString();
+/** Runs probe `argument` alone to its end: "" when it ended as `kind` with `code`. */
+function probeEnds(spawner: ProcessSpawner, grants: u32[], argument: u32, kind: ExitKind, code: i32): string {
+  const child = spawner.spawn("probe", grants, argument);
+  if (child === null) return "spawn failed with " + spawner.lastError.toString();
+  const status = child.wait();
+  child.release();
+  if (status !== null && status.kind == kind && status.code == code) return "";
+  return describe(status) + ", expected " + describe(new ExitStatus(code, kind));
+}
+
+function memory_data_word(): usize {
+  return memory.data(8, 8);
 }
 
 export function main(): i32 {
@@ -66,83 +91,69 @@ export function main(): i32 {
   const timer = Timer.granted();
   if (console === null || spawner === null || memory === null || timer === null) return 1;
   const grants: u32[] = [console.handle, memory.handle, timer.handle];
-  let failures = 0;
+  const steps = new Steps(console);
 
   for (let i = 0; i < EXPECTATIONS.length; i++) {
     const expected = EXPECTATIONS[i];
     console.line("check: probe " + expected.probe.toString() + ": " + expected.name);
-    const child = spawner.spawn("probe", grants, expected.probe);
-    if (child === null) { console.line("check: spawn failed " + spawner.lastError.toString()); return 2; }
-    const status = child.wait();
-    child.release();
-    if (status === null || status.kind != expected.kind || status.code != expected.code) {
-      console.line("check: FAIL probe " + expected.probe.toString() + ": " + (status !== null ? describe(status) : "wait failed"));
-      failures++;
-    }
+    steps.step("probe " + expected.probe.toString() + " (" + expected.name + ")", probeEnds(spawner, grants, expected.probe, expected.kind, expected.code));
   }
 
   // A killed process, and a handle used after its release.
   const sleeper = spawner.spawn("probe", grants, 13);
-  if (sleeper === null) return 3;
-  timer.sleep(20_000_000);
-  if (sleeper.kill() != 0) { console.line("check: FAIL kill"); failures++; }
-  const killed = sleeper.wait();
-  if (killed === null || killed.kind != ExitKind.Killed || killed.code != KILLED_EXIT_CODE) { console.line("check: FAIL killed status"); failures++; }
-  sleeper.release();
-  if (sleeper.wait() !== null || sleeper.lastError != -11) { console.line("check: FAIL released handle still works"); failures++; }
-  console.line("check: kill and stale handle checked");
+  if (sleeper === null) {
+    steps.step("kill", "spawn failed with " + spawner.lastError.toString());
+    steps.step("released handle is stale", "no process to release");
+  } else {
+    timer.sleep(20_000_000);
+    const killResult = sleeper.kill();
+    const killed = sleeper.wait();
+    steps.step("kill", killResult == 0 && killed !== null && killed.kind == ExitKind.Killed && killed.code == KILLED_EXIT_CODE
+      ? "" : "kill gave " + killResult.toString() + ", then the process " + describe(killed));
+    sleeper.release();
+    const stale = sleeper.wait();
+    steps.step("released handle is stale", stale === null && sleeper.lastError == -KernelError.InvalidHandle
+      ? "" : "wait on the released handle gave " + (stale !== null ? describe(stale) : sleeper.lastError.toString()));
+  }
 
   // The atomics imports: add, compare-exchange (both outcomes), load and store.
   const word = memory_data_word();
   atomicStore32(word, 5);
   for (let i = 0; i < 1000; i++) atomicAdd32(word, 3);
   const swapped = atomicCompareExchange32(word, 3005, 7), missed = atomicCompareExchange32(word, 3005, 9);
-  if (atomicLoad32(word) != 7 || swapped != 3005 || missed != 7) { console.line("check: FAIL atomics"); failures++; }
-  console.line("check: atomics checked");
+  const loaded = atomicLoad32(word);
+  steps.step("atomics", loaded == 7 && swapped == 3005 && missed == 7
+    ? "" : "load " + loaded.toString() + ", swapped " + swapped.toString() + ", missed " + missed.toString() + " (expected 7, 3005, 7)");
 
   // Another process's ring: this one's, whose physical address test runs put in the startup block.
   const ringPhysical = load<u32>(<usize>USER_RING_LINEAR + RING_TEST_RING_PHYSICAL);
   console.line("check: probe 19: read another process's ring at physical 0x" + ringPhysical.toString(16));
-  const reader = spawner.spawn("probe", grants, ringPhysical | 19);
-  if (reader === null) return 7;
-  const readerStatus = reader.wait();
-  reader.release();
-  if (ringPhysical == 0 || readerStatus === null || readerStatus.kind != ExitKind.Faulted || readerStatus.code != PAGE_FAULT) {
-    console.line("check: FAIL another process's ring was readable");
-    failures++;
-  }
+  steps.step("probe 19 (read another process's ring)", ringPhysical == 0
+    ? "the startup block gave no ring address" : probeEnds(spawner, grants, ringPhysical | 19, ExitKind.Faulted, PAGE_FAULT));
 
   // Two processes summing in SSE registers at once, preempted by the tick: each result exact.
-  const sums = pairExitsZero(spawner, grants, 16, 17);
-  if (sums < 0) return 6;
-  if (sums == 0) {
-    console.line("check: FAIL SSE state across preemption");
-    failures++;
-  }
-  console.line("check: SSE sums in two preempted processes exact");
+  steps.step("SSE sums in two preempted processes", pairExitsZero(spawner, grants, 16, 17));
 
   // Two copies of one program, same addresses, own values, preempted by the tick: every page a
   // switch leaves behind must be gone from the TLB (kernel/proc/user-half.ts).
-  const own = pairExitsZero(spawner, grants, 20 | (1 << 12), 20 | (2 << 12));
-  if (own < 0) return 6;
-  if (own == 0) {
-    console.line("check: FAIL a process saw another's pages");
-    failures++;
-  }
-  console.line("check: two processes at the same addresses each read only their own pages");
+  steps.step("two processes at the same addresses read only their own pages", pairExitsZero(spawner, grants, 20 | (1 << 12), 20 | (2 << 12)));
 
   // Spawn/exit cycles: plain exits holding capabilities, kills, and a fault every tenth.
+  let wrong = 0, first = "";
   for (let i = 0; i < SPAWN_CYCLES; i++) {
     const probe: u32 = i % 10 == 9 ? 9 : i % 3 == 1 ? 13 : 0;
     const child = spawner.spawn("probe", grants, probe);
-    if (child === null) { console.line("check: FAIL cycle " + i.toString() + " spawn " + spawner.lastError.toString()); return 4; }
+    if (child === null) { wrong++; if (first.length == 0) first = "cycle " + i.toString() + ": spawn failed with " + spawner.lastError.toString(); continue; }
     if (probe == 13) child.kill();
     const status = child.wait();
     const expectedKind = probe == 9 ? ExitKind.Faulted : probe == 13 ? ExitKind.Killed : ExitKind.Exited;
-    if (status === null || status.kind != expectedKind) { console.line("check: FAIL cycle " + i.toString()); failures++; }
+    if (status === null || status.kind != expectedKind) {
+      wrong++;
+      if (first.length == 0) first = "cycle " + i.toString() + ": probe " + probe.toString() + " " + describe(status);
+    }
     child.release();
   }
-  console.line("check: " + SPAWN_CYCLES.toString() + " spawn/exit cycles done");
-  console.line("check: " + (failures == 0 ? "all passed" : failures.toString() + " failures"));
-  return failures == 0 ? 0 : 5;
+  steps.step(SPAWN_CYCLES.toString() + " spawn/exit cycles", wrong == 0 ? "" : wrong.toString() + " ended wrongly, first " + first);
+  console.line("check: " + steps.total.toString() + " steps, " + steps.failures.toString() + " failed");
+  return steps.failures == 0 ? 0 : 5;
 }

@@ -1,17 +1,33 @@
 // ipc: the endpoint test and benchmark driver (test=user init=ipc; tests/qemu/ipc.test.ts,
-// bench/ipc.ts). Serves ipc-peer's 10k calls, which carry a copied Console or a moved Memory on
-// alternate calls, and answers the last with a copy of its Timer; then checks that a call whose
-// receiver dies before returning completes with PeerEnded. Exits 0 when all held.
+// bench/ipc.ts). Serves ipc-peer's PEER_CALLS calls, which carry a copied Console or a moved
+// Memory on alternate calls, and answers the last with a copy of its Timer; then checks that a
+// call whose receiver dies before returning completes with PeerEnded. Each step prints
+// "ipc: PASS step" or "ipc: FAIL step: what was seen"; exits 0 when every step passed.
 
 import {
-  carry, Console, Endpoint, EndpointClient, Memory, MESSAGE_MAXIMUM, ProcessSpawner, Received, RECEIVED_HEADER_SIZE, Timer, Transfer,
+  carry, Console, Endpoint, EndpointClient, ExitKind, Memory, MESSAGE_MAXIMUM, ProcessSpawner, Received, RECEIVED_HEADER_SIZE, Timer,
+  Transfer,
 } from "../../rt/index";
+import { KernelError } from "../../../abi/errors";
 
+/** ipc-peer's CALLS: even calls carry a copied Console, odd ones a moved 1-page Memory. */
+const PEER_CALLS = 10_000;
 const END: u32 = 0xffff_ffff;
-const PEER_ENDED: i64 = -21;
 const buffer = memory.data(<i32>(RECEIVED_HEADER_SIZE + MESSAGE_MAXIMUM), 16);
 const pong = memory.data(16, 8);
 const received = new Received();
+
+class Steps {
+  total: i32 = 0;
+  failures: i32 = 0;
+  constructor(readonly console: Console) {}
+  /** Prints the step's one line: PASS when `problem` is empty, else FAIL with it. */
+  step(name: string, problem: string): void {
+    this.total++;
+    if (problem.length == 0) this.console.line("ipc: PASS " + name);
+    else { this.console.line("ipc: FAIL " + name + ": " + problem); this.failures++; }
+  }
+}
 
 export function main(): i32 {
   const console = Console.granted();
@@ -19,6 +35,7 @@ export function main(): i32 {
   const memory = Memory.granted();
   const spawner = ProcessSpawner.granted();
   if (console === null || timer === null || memory === null || spawner === null) return 1;
+  const steps = new Steps(console);
   const endpoint = Endpoint.create(memory.handle);
   if (endpoint === null) return 2;
   const client = endpoint.client();
@@ -28,31 +45,41 @@ export function main(): i32 {
   if (peer === null) { console.line("ipc: spawn failed " + spawner.lastError.toString()); return 4; }
   store<u32>(pong, 0x676e6f70);   // "pong"
 
-  let failures = 0, calls = 0, copies = 0, moves = 0;
-  if (endpoint.receive(buffer, received) != 0) { console.line("ipc: FAIL receive"); return 5; }
+  let calls = 0, copies = 0, moves = 0, copyWritten: i64 = 0;
+  const receivedFirst = endpoint.receive(buffer, received);
+  if (receivedFirst != 0) { steps.step("calls served", "the first receive gave " + receivedFirst.toString()); return 5; }
   while (true) {
     calls++;
     if (received.handle != 0) {
       const carried = new Memory(received.handle);   // a moved Memory answers info; a Console does not
       const used = carried.usedPages();
       if (used >= 0 && carried.quotaPages() == 1) moves++;
-      else if (used == -16) copies++;                 // UnknownMethod: the Console copy
-      if (copies == 1 && used == -16) new Console(received.handle).line("ipc: a copied Console works in the server");
+      else if (used == -KernelError.UnknownMethod) copies++;
+      if (copies == 1 && used == -KernelError.UnknownMethod) {
+        const text = "ipc: a copied Console works in the server";
+        copyWritten = new Console(received.handle).line(text);
+        steps.step("copied Console writes in the server", copyWritten == text.length + 1 ? "" : "its write gave " + copyWritten.toString());
+      }
       carried.release();
     }
     const last = received.label == END - 1;
     const carried = last ? carry(timer.handle, Transfer.Copy) : 0;
     if (received.label == END) {
-      if (endpoint.reply(received.callId, pong, 4, carried) != 0) failures++;
+      const replied = endpoint.reply(received.callId, pong, 4, carried);
+      steps.step("calls served", replied == 0 ? "" : "the reply to the last call gave " + replied.toString());
       break;
     }
     // Answer this call and wait for the next in one kernel entry.
-    if (endpoint.replyAndReceive(received.callId, pong, 4, carried, buffer, received) != 0) { console.line("ipc: FAIL reply"); return 5; }
+    const result = endpoint.replyAndReceive(received.callId, pong, 4, carried, buffer, received);
+    if (result != 0) { steps.step("calls served", "reply and receive after call " + calls.toString() + " gave " + result.toString()); return 5; }
   }
+  if (copyWritten == 0) steps.step("copied Console writes in the server", "no call carried a Console");
   const status = peer.wait();
-  if (status === null || status.code != 0) { console.line("ipc: FAIL the peer ended with " + (status !== null ? status.code.toString() : "?")); failures++; }
+  steps.step("peer passed", status !== null && status.kind == ExitKind.Exited && status.code == 0
+    ? "" : "ipc-peer ended with " + (status !== null ? status.code.toString() : "a failed wait"));
   console.line("ipc: served " + calls.toString() + " calls, " + copies.toString() + " carried a copied Console, " + moves.toString() + " a moved Memory");
-  if (copies < 5000 || moves < 5000) failures++;
+  steps.step("capabilities carried", copies == PEER_CALLS / 2 && moves == PEER_CALLS / 2
+    ? "" : copies.toString() + " copied Consoles and " + moves.toString() + " moved Memories, expected " + (PEER_CALLS / 2).toString() + " each");
 
   // A receiver that dies before it returns.
   const doomed = Endpoint.create(memory.handle);
@@ -62,8 +89,8 @@ export function main(): i32 {
   if (dier === null) return 7;
   const result = doomedClient.call(7, pong, 4, buffer, 16);
   dier.wait();
-  console.line("ipc: a call to a server that died completed with " + result.toString());
-  if (result != PEER_ENDED) failures++;
-  console.line(failures == 0 ? "ipc: all passed" : "ipc: FAILED " + failures.toString());
-  return failures == 0 ? 0 : 8;
+  steps.step("a call to a server that dies ends with PeerEnded", result == -KernelError.PeerEnded
+    ? "" : "it completed with " + result.toString() + ", expected " + (-KernelError.PeerEnded).toString());
+  console.line("ipc: " + steps.total.toString() + " steps, " + steps.failures.toString() + " failed");
+  return steps.failures == 0 ? 0 : 8;
 }

@@ -1,6 +1,8 @@
 // probe: one isolation or fault probe per run, chosen by the spawner's argument (the Probe enum,
 // which tests/qemu/processes.test.ts and the check program share by value). Each probe that
-// must not succeed is followed by `return 100`: reaching it is a failure the spawner sees.
+// must not succeed is followed by `return 100`: reaching it is a failure the spawner sees. A
+// probe that checks its own work (sums, own pages, a foreign handle) also prints what it saw
+// when it was wrong; the spawner's PASS or FAIL line is the verdict.
 
 import { atomicAdd32, atomicLoad32, atomicStore32, Console, startArgument, Timer } from "../../rt/index";
 import { probePrivileged, probeRead64, probeWrite64, PROBE_CLI, PROBE_HLT, PROBE_IN, PROBE_INT } from "../../rt/probes";
@@ -33,6 +35,12 @@ export enum Probe {
                        // two at once to see each read only its own pages across switches
 }
 
+/** What a probe that checks its own work saw when it was wrong (check reports the exit code). */
+function tell(text: string): void {
+  const console = Console.granted();
+  if (console !== null) console.line("probe: " + text);
+}
+
 /** Sums i / 2 for i < n in f64 (exact below 2^26 terms) for about 100 ms of TCG time, with the
  * running sums in SSE registers; 0 when the sum equals n(n-1)/4, else 103. */
 function floatSum(n: i32): i32 {
@@ -43,7 +51,9 @@ function floatSum(n: i32): i32 {
     total += sum;
   }
   const expected = <f64>n * <f64>(n - 1) / 4 * 40;
-  return total == expected ? 0 : 103;
+  if (total == expected) return 0;
+  tell("float sum of " + n.toString() + " terms was " + total.toString() + ", expected " + expected.toString());
+  return 103;
 }
 
 let ownCounter: u64 = 0;   // a wasm global: in the instance, on an image data page
@@ -61,10 +71,17 @@ function ownPages(value: u32): i32 {
   ownCounter = <u64>value << 32;
   for (let round: u32 = 0; round < OWN_ROUNDS; round++) {
     const slot = round & 1023;
-    if (atomicLoad32(word) != value || atomicLoad32(changetype<usize>(heap) + (<usize>slot << 2)) != (value ^ slot)) return 104;
+    const seenWord = atomicLoad32(word), seenHeap = atomicLoad32(changetype<usize>(heap) + (<usize>slot << 2));
+    if (seenWord != value || seenHeap != (value ^ slot)) {
+      tell("own pages of " + value.toString() + ", round " + round.toString() + ": word " + seenWord.toString() + ", heap slot "
+        + slot.toString() + " " + seenHeap.toString() + " (expected " + (value ^ slot).toString() + ")");
+      return 104;
+    }
     ownCounter++;
   }
-  return ownCounter == (<u64>value << 32) + OWN_ROUNDS ? 0 : 104;
+  if (ownCounter == (<u64>value << 32) + OWN_ROUNDS) return 0;
+  tell("own pages of " + value.toString() + ": the counter global reads " + ownCounter.toString());
+  return 104;
 }
 
 const DIRECT_MAP_PROBE: u64 = 0xffff_8000_0010_0000;
@@ -104,7 +121,9 @@ export function main(): i32 {
     case Probe.StackOverflow: return 100 + recurse(0);
     case Probe.ForeignHandle: {
       const result = ringCall(Opcode.Call, 0x0000_7f05, 0);
-      return result == INVALID_HANDLE ? 0 : 100;
+      if (result == INVALID_HANDLE) return 0;
+      tell("a handle never issued gave " + result.toString() + ", expected " + INVALID_HANDLE.toString());
+      return 100;
     }
     case Probe.SleepForever: {
       const timer = Timer.granted();

@@ -1,8 +1,9 @@
 // threads: the ParkSpace and thread test and benchmark driver (test=user init=threads;
-// tests/qemu/threads.test.ts, bench/threads.ts). Four threads add to a counter in a long critical
+// tests/qemu/threads.test.ts, bench/ipc.ts). Four threads add to a counter in a long critical
 // section under the mutex (exact) and without it (a negative control that must lose updates);
 // a condition variable hands 10k items through a bounded queue; a timed park returns on time and
-// never early; then timed round trips: IPC between two threads, and a ParkSpace wake.
+// never early; then timed round trips: IPC between two threads, and a ParkSpace wake. Each step
+// prints "threads: PASS step" or "threads: FAIL step: what was seen"; exits 0 when all passed.
 
 import { medianOf } from "../../rt/samples";
 import {
@@ -67,6 +68,18 @@ function volley(argument: u32): void {
   unpark(theirs, 1);
 }
 
+class Steps {
+  total: i32 = 0;
+  failures: i32 = 0;
+  constructor(readonly console: Console) {}
+  /** Prints the step's one line: PASS when `problem` is empty, else FAIL with it. */
+  step(name: string, problem: string): void {
+    this.total++;
+    if (problem.length == 0) this.console.line("threads: PASS " + name);
+    else { this.console.line("threads: FAIL " + name + ": " + problem); this.failures++; }
+  }
+}
+
 /** A critical section long enough to be preempted in: read, spin, write back plus one. */
 function increment(argument: u32): void {
   for (let i = 0; i < INCREMENTS; i++) {
@@ -81,17 +94,19 @@ function increment(argument: u32): void {
   }
 }
 
-function counted(console: Console, locked: bool): u32 {
+/** The counter after WORKERS threads each added INCREMENTS to it, or -1 when a thread could not
+ * start. */
+function counted(locked: bool): i64 {
   store<u32>(counter, 0);
   store<u32>(useMutex, locked ? 1 : 0);
   const workers: ThreadHandle[] = [];
   for (let i = 0; i < WORKERS; i++) {
     const thread = spawnThread(increment, <u32>i);
-    if (thread === null) { console.line("threads: FAIL spawn"); return 0; }
+    if (thread === null) break;
     workers.push(thread);
   }
-  for (let i = 0; i < WORKERS; i++) workers[i].join();
-  return load<u32>(counter);
+  for (let i = 0; i < workers.length; i++) workers[i].join();
+  return workers.length == WORKERS ? <i64>load<u32>(counter) : -1;
 }
 
 function producer(argument: u32): void {
@@ -151,55 +166,62 @@ export function main(): i32 {
   const timer = Timer.granted();
   const memory = Memory.granted();
   if (console === null || timer === null || memory === null) return 1;
-  let failures = 0;
+  const steps = new Steps(console);
 
   const parksBefore = mutexParks();
-  const exact = counted(console, true);
+  const exact = counted(true);
   const parks = mutexParks() - parksBefore;
-  const racy = counted(console, false);
-  const expected = <u32>(WORKERS * INCREMENTS);
+  const racy = counted(false);
+  const expected = <i64>(WORKERS * INCREMENTS);
   console.line("threads: with the mutex " + exact.toString() + " of " + expected.toString() + " (parks " + parks.toString() + "); without it " + racy.toString());
-  if (exact != expected || parks == 0) failures++;
-  if (racy >= expected) { console.line("threads: FAIL the control run lost no update"); failures++; }
+  steps.step("the mutex keeps every update", exact == expected ? "" : exact < 0 ? "a thread could not start" : exact.toString() + " of " + expected.toString());
+  steps.step("contended locks park in the kernel", parks > 0 ? "" : "no park in " + expected.toString() + " contended increments");
+  // The negative control: without it, the mutex run above could pass with a broken mutex.
+  steps.step("without the mutex updates are lost", racy >= 0 && racy < expected
+    ? "" : racy < 0 ? "a thread could not start" : racy.toString() + " of " + expected.toString() + ": the control run lost none");
 
   store<u64>(consumedSum, 0);
   const consumerThread = spawnThread(consumer, ITEMS);
   const producerThread = spawnThread(producer, ITEMS);
-  if (consumerThread === null || producerThread === null) return 2;
-  producerThread.join();
-  consumerThread.join();
-  const sum = load<u64>(consumedSum), sumExpected = <u64>ITEMS * <u64>(ITEMS + 1) / 2;
-  console.line("threads: condition variable handed " + ITEMS.toString() + " items, sum " + sum.toString() + " (expected " + sumExpected.toString() + ")");
-  if (sum != sumExpected) failures++;
+  if (consumerThread === null || producerThread === null) {
+    steps.step("the condition variable hands over every item", "a thread could not start");
+  } else {
+    producerThread.join();
+    consumerThread.join();
+    const sum = load<u64>(consumedSum), sumExpected = <u64>ITEMS * <u64>(ITEMS + 1) / 2;
+    steps.step("the condition variable hands over every item", sum == sumExpected
+      ? "" : ITEMS.toString() + " items summed to " + sum.toString() + ", expected " + sumExpected.toString());
+  }
 
   const waitWord = memory_word();
-  let early = 0, worst: i64 = 0;
+  let early = 0, notTimedOut = 0, worst: i64 = 0;
   for (let i = 0; i < 5; i++) {
     const start = timer.now();
     const result = park(waitWord, 0, 25_000_000);
     const elapsed = timer.now() - start;
-    if (result != PARK_TIMED_OUT || elapsed < 25_000_000) early++;
+    if (result != PARK_TIMED_OUT) notTimedOut++;
+    if (elapsed < 25_000_000) early++;
     if (elapsed > worst) worst = elapsed;
   }
-  console.line("threads: timed park of 25 ms: " + early.toString() + " early of 5, longest " + (worst / 1000).toString() + " us");
-  if (early != 0) failures++;
+  console.line("threads: timed park of 25 ms: longest " + (worst / 1000).toString() + " us");
+  steps.step("a timed park times out, never early", early == 0 && notTimedOut == 0
+    ? "" : early.toString() + " of 5 early, " + notTimedOut.toString() + " of 5 not TimedOut");
 
   // Fairness: a thread that only computes keeps running while two others ping-pong, and they too.
   atomicStore32(fairPing, 1);
   const spinning = spawnThread(spinner, 0), left = spawnThread(volley, 0), right = spawnThread(volley, 1);
-  if (spinning === null || left === null || right === null) return 6;
-  timer.sleep(300_000_000);
+  if (spinning !== null && left !== null && right !== null) timer.sleep(300_000_000);
   atomicStore32(stop, 1);
-  spinning.join();
-  left.join();
-  right.join();
-  console.line("threads: fairness over 300 ms: the spinner counted " + (atomicLoad32(spins) > 0 ? "on" : "nothing") + ", the ping-pong made "
-    + (atomicLoad32(volleys) > 10 ? "progress" : "no progress"));
-  if (atomicLoad32(spins) == 0 || atomicLoad32(volleys) <= 10) failures++;
+  if (spinning !== null) spinning.join();
+  if (left !== null) left.join();
+  if (right !== null) right.join();
+  steps.step("fairness over 300 ms", spinning === null || left === null || right === null ? "a thread could not start"
+    : atomicLoad32(spins) > 0 && atomicLoad32(volleys) > 10 ? ""
+    : "the spinner counted " + atomicLoad32(spins).toString() + ", the ping-pong made " + atomicLoad32(volleys).toString() + " volleys (more than 10 expected)");
 
   // Round trips: a ParkSpace wake between two threads, IPC between two threads.
   const ponging = spawnThread(ponger, ROUNDS);
-  if (ponging === null) return 3;
+  if (ponging === null) { steps.step("park ping-pong", "the ponger could not start"); return 3; }
   for (let i = 0; i < ROUNDS; i++) {
     const start = readTsc();
     atomicStore32(pingWord, 1);
@@ -208,20 +230,26 @@ export function main(): i32 {
     atomicStore32(pongWord, 0);
     samples[i] = readTsc() - start;
   }
-  ponging.join();
+  const pongerEnd = ponging.join();
+  steps.step("park ping-pong", pongerEnd == 0 ? "" : "joining the ponger gave " + pongerEnd.toString());
   const parkRoundTrip = medianOf(samples, ROUNDS);
   const endpoint = Endpoint.create(memory.handle);
-  if (endpoint === null) return 4;
-  const client = new EndpointClient(endpoint.client());
+  const clientHandle = endpoint !== null ? endpoint.client() : 0;
+  if (endpoint === null || clientHandle == 0) { steps.step("thread IPC calls answered", "no endpoint or client"); return 4; }
+  const client = new EndpointClient(clientHandle);
   store<u32>(endpointHandle, endpoint.handle);
   const serving = spawnThread(server, ROUNDS);
-  if (serving === null) return 5;
+  if (serving === null) { steps.step("thread IPC calls answered", "the server could not start"); return 5; }
+  let unanswered = 0, firstResult: i64 = 4;
   for (let i = 0; i < ROUNDS; i++) {
     const start = readTsc();
-    client.call(<u32>i, message, 4, replyBuffer, 16);
+    const result = client.call(<u32>i, message, 4, replyBuffer, 16);
     samples[i] = readTsc() - start;
+    if (result != 4 && unanswered++ == 0) firstResult = result;
   }
   serving.join();
+  steps.step("thread IPC calls answered", unanswered == 0
+    ? "" : unanswered.toString() + " of " + ROUNDS.toString() + " calls not answered with 4 bytes, the first gave " + firstResult.toString());
   const ipcRoundTrip = medianOf(samples, ROUNDS);
   for (let i = 0; i < ROUNDS; i++) {
     const start = readTsc();
@@ -239,8 +267,8 @@ export function main(): i32 {
   console.line("threads: park round trip " + parkRoundTrip.toString() + " cycles; thread IPC round trip " + ipcRoundTrip.toString()
     + " cycles; empty cap_enter " + empty.toString() + " cycles");
   atomicAdd32(spinSink, 0);
-  console.line(failures == 0 ? "threads: all passed" : "threads: FAILED " + failures.toString());
-  return failures == 0 ? 0 : 6;
+  console.line("threads: " + steps.total.toString() + " steps, " + steps.failures.toString() + " failed");
+  return steps.failures == 0 ? 0 : 6;
 }
 
 function memory_word(): usize {
