@@ -1,19 +1,34 @@
 // A pool of reusable records: take() hands out a kept record or a new one, give() keeps at most
-// `keep` of them (and one spare), so a path that runs again and again allocates nothing once warm. Records are
-// chained through their own `next` field (lists.ts, Chain) while kept. Used by the objects
-// layer for decode records, calls, receives and parks.
+// `keep` of them (and one spare), so a path that runs again and again allocates nothing once
+// warm. Records are chained through their own `next` field (lists.ts, Chain) while kept. Used by
+// the objects layer for decode records, calls, receives and parks. Every pool is listed, so the
+// leak checks of test runs can empty them all (poolsDrain) and compare the heap exactly.
 
 import { Chain } from "./lists";
 
-export class Pool<T> {
+/** What the list of pools needs of each. */
+abstract class Drainable {
+  /** Lets go of every kept record. */
+  abstract drain(): void;
+}
+
+class PoolsState {
+  all: Drainable[] = [];
+}
+const state = new PoolsState();
+
+export class Pool<T> extends Drainable {
   /** The record given back last: most paths take one and give it back before taking another. */
   private spare: T | null = null;
   private readonly kept: Chain<T> = new Chain<T>();
 
   constructor(
-    /** The most records kept for reuse; more are left to the collector. */
+    /** The most records kept for reuse, besides the spare; more are left to the collector. */
     readonly keep: i32,
-  ) {}
+  ) {
+    super();
+    state.all.push(this);
+  }
 
   /** A record: a kept one (its fields as the last user left them) or a new one. */
   take(): T {
@@ -31,4 +46,15 @@ export class Pool<T> {
     if (this.spare === null) this.spare = record;
     else if (this.kept.length < this.keep) this.kept.push(record);
   }
+
+  drain(): void {
+    this.spare = null;
+    while (this.kept.shift() !== null) {}
+  }
+}
+
+/** Empties every pool: their records go to the collector. For leak checks, at a safe point. */
+export function poolsDrain(): void {
+  const all = state.all;
+  for (let i = 0; i < all.length; i++) unchecked(all[i]).drain();
 }

@@ -15,15 +15,19 @@ import { logEnd, LogLevel, logLine } from "../log/log";
 import { framesFree } from "../memory/frames";
 import { Process, processEndObserve, processesLive } from "../sched/process";
 import { heapAtSafePoint } from "../memory/heap";
+import { poolsDrain } from "../collections/pool";
 import { processesBaselineFrames, processesBaselineHeapBytes, processesStarted } from "../syscall/start";
 import { timersPending } from "../time/timers";
 
 const HEAP_SLACK: u32 = 4096;
 
-/** The started process ended: the verdict waits for the next safe point, where the heap is
- * collected (memory/heap.ts). */
+/** The started process ended: the pools let go of the records they keep for reuse (a bounded
+ * cache, not a leak, but it would hide one), and the verdict waits for the next safe point, where
+ * the heap is collected (memory/heap.ts). */
 function startedEnded(process: Process): void {
-  if (process === processesStarted()) heapAtSafePoint(verdict);
+  if (process !== processesStarted()) return;
+  poolsDrain();
+  heapAtSafePoint(verdict);
 }
 
 function verdict(): void {
