@@ -5,9 +5,10 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { REPOSITORY } from "../qemu-runner/runner";
+import { typeScriptSources } from "./sources";
 
 /** The kernel's folders, lowest first: a folder may import itself and folders before it. */
 export const LAYERS = [
@@ -16,19 +17,6 @@ export const LAYERS = [
 ];
 
 interface Import { from: string; to: string; line: number }
-
-function sources(folder: string): string[] {
-  const found: string[] = [];
-  const walk = (directory: string) => {
-    for (const name of readdirSync(directory)) {
-      const path = join(directory, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (name.endsWith(".ts")) found.push(relative(REPOSITORY, path));
-    }
-  };
-  walk(join(REPOSITORY, folder));
-  return found;
-}
 
 /** Every relative import and re-export of `file`, resolved to repository paths. */
 export function importsOf(file: string, text = readFileSync(join(REPOSITORY, file), "utf8")): Import[] {
@@ -48,7 +36,7 @@ export function unitOf(file: string): string {
   return parts.length > 2 ? `kernel/${parts[1]}` : "kernel";
 }
 
-const ALL = [...sources("kernel"), ...sources("abi"), ...sources("userspace")];
+const ALL = [...typeScriptSources("kernel"), ...typeScriptSources("abi"), ...typeScriptSources("userspace")];
 const IMPORTS = ALL.flatMap((file) => importsOf(file));
 const where = (item: Import) => `${item.from}:${item.line} imports ${item.to}`;
 
@@ -67,7 +55,7 @@ test("userspace/ imports only userspace/ and abi/, never kernel/", () => {
 });
 
 test("kernel/ holds only main.ts at its root; every other file is in a folder of LAYERS", () => {
-  const stray = sources("kernel").filter((file) => unitOf(file) === "kernel" ? file !== "kernel/main.ts"
+  const stray = typeScriptSources("kernel").filter((file) => unitOf(file) === "kernel" ? file !== "kernel/main.ts"
     : !LAYERS.includes(file.split("/")[1]));
   assert.equal(stray, []);
 });

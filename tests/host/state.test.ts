@@ -5,22 +5,10 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { REPOSITORY } from "../qemu-runner/runner";
-
-function kernelSources(): string[] {
-  const found: string[] = [];
-  const walk = (directory: string) => {
-    for (const name of readdirSync(directory)) {
-      const path = join(directory, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (name.endsWith(".ts")) found.push(relative(REPOSITORY, path));
-    }
-  };
-  walk(join(REPOSITORY, "kernel"));
-  return found;
-}
+import { typeScriptSources } from "./sources";
 
 /** The module's top-level declarations that make or hold state. */
 export function topLevelState(text: string): { lets: string[]; objects: string[]; statics: boolean } {
@@ -36,7 +24,7 @@ function registry(): Row[] {
     .map((match) => ({ module: match[1], state: match[2].trim(), scope: match[3].trim() }));
 }
 
-const SOURCES = kernelSources();
+const SOURCES = typeScriptSources("kernel");
 
 test("no kernel module has a top-level let; each has at most one state object, `const state = new XxxState()`", () => {
   const wrong: string[] = [];

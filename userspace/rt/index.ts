@@ -8,6 +8,7 @@ export { ExitStatus, ProcessHandle, ProcessSpawner } from "./process";
 export { grant, processId, startArgument } from "./ring";
 export { atomicAdd32, atomicCompareExchange32, atomicLoad32, atomicStore32, exit, readTsc } from "./syscalls";
 export { Random } from "./random";
+export { Steps } from "./steps";
 export { Timer } from "./timer";
 export { ExitKind, MESSAGE_MAXIMUM, RECEIVED_HEADER_SIZE, Transfer } from "../../abi/methods";
 export { userAbort } from "./panic";

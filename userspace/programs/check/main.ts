@@ -7,6 +7,7 @@
 
 import {
   atomicAdd32, atomicCompareExchange32, atomicLoad32, atomicStore32, Console, ExitKind, ExitStatus, Memory, ProcessSpawner, Timer,
+  Steps,
 } from "../../rt/index";
 import { KernelError } from "../../../abi/errors";
 import { RING_TEST_RING_PHYSICAL } from "../../../abi/ring";
@@ -45,17 +46,6 @@ function describe(status: ExitStatus | null): string {
   return how + status.code.toString();
 }
 
-class Steps {
-  total: i32 = 0;
-  failures: i32 = 0;
-  constructor(readonly console: Console) {}
-  /** Prints the step's one line: PASS when `problem` is empty, else FAIL with it. */
-  step(name: string, problem: string): void {
-    this.total++;
-    if (problem.length == 0) this.console.line("check: PASS " + name);
-    else { this.console.line("check: FAIL " + name + ": " + problem); this.failures++; }
-  }
-}
 
 /** Runs two probes at once (arguments `first` and `second`) to their end: "" when both exited
  * with code 0, else what each did. */
@@ -91,7 +81,7 @@ export function main(): i32 {
   const timer = Timer.granted();
   if (console === null || spawner === null || memory === null || timer === null) return 1;
   const grants: u32[] = [console.handle, memory.handle, timer.handle];
-  const steps = new Steps(console);
+  const steps = new Steps(console, "check");
 
   for (let i = 0; i < EXPECTATIONS.length; i++) {
     const expected = EXPECTATIONS[i];

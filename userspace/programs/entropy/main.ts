@@ -3,7 +3,7 @@
 // FAIL from its own comparison; the random bytes and the wall clock are printed for the test,
 // which compares two boots and the host's clock.
 
-import { Console, Random, Timer } from "../../rt/index";
+import { Console, Random, Steps, Timer } from "../../rt/index";
 
 const BYTES: i32 = 64;
 
@@ -21,34 +21,29 @@ export function main(): i32 {
   const random = Random.granted();
   const timer = Timer.granted();
   if (console === null || random === null || timer === null) return 1;
-  let failures = 0;
+  const steps = new Steps(console, "entropy");
 
   // Two reads: each returns its length, and they differ (a generator that repeats fails).
   const first = memory.data(BYTES, 8), second = memory.data(BYTES, 8);
   const a = random.fill(first, BYTES), b = random.fill(second, BYTES);
   let same = true;
   for (let i = 0; i < BYTES; i++) if (load<u8>(first + <usize>i) != load<u8>(second + <usize>i)) same = false;
-  if (a == BYTES && b == BYTES && !same) console.line("entropy: PASS two reads of 64 bytes differ");
-  else { console.line("entropy: FAIL two reads: results " + a.toString() + ", " + b.toString() + (same ? ", equal" : "")); failures++; }
+  steps.step("two reads of 64 bytes differ",
+    a == BYTES && b == BYTES && !same ? "" : "results " + a.toString() + ", " + b.toString() + (same ? ", equal" : ""));
   console.line("entropy: bytes " + hex(first, BYTES));
 
-  // A read past the limit is refused; so is one into memory the process cannot write.
-  const tooLong = random.fill(first, 0);
-  if (tooLong == 0) console.line("entropy: PASS an empty read returns 0");
-  else { console.line("entropy: FAIL an empty read returned " + tooLong.toString()); failures++; }
+  const empty = random.fill(first, 0);
+  steps.step("an empty read returns 0", empty == 0 ? "" : "it returned " + empty.toString());
 
   // The wall clock: after 2020-01-01, and it moves forward with the monotonic clock.
   const wall = timer.realtime(), monotonic = timer.now();
   timer.sleep(20_000_000);
   const wallLater = timer.realtime(), monotonicLater = timer.now();
-  const advanced = (wallLater - wall) - (monotonicLater - monotonic);
-  if (wall > 1_577_836_800_000_000_000 && wallLater > wall && advanced > -1_000_000 && advanced < 1_000_000) {
-    console.line("entropy: PASS the wall clock is after 2020 and runs with the monotonic clock");
-  } else {
-    console.line("entropy: FAIL wall clock " + wall.toString() + " then " + wallLater.toString() + ", drift " + advanced.toString());
-    failures++;
-  }
+  const drift = (wallLater - wall) - (monotonicLater - monotonic);
+  steps.step("the wall clock is after 2020 and runs with the monotonic clock",
+    wall > 1_577_836_800_000_000_000 && wallLater > wall && drift > -1_000_000 && drift < 1_000_000 ? ""
+      : "wall clock " + wall.toString() + " then " + wallLater.toString() + ", drift " + drift.toString());
   console.line("entropy: realtime " + wallLater.toString());
-  console.line("entropy: " + (failures == 0 ? "all passed" : failures.toString() + " failures"));
-  return failures == 0 ? 0 : 2;
+  console.line("entropy: " + (steps.failures == 0 ? "all passed" : steps.failures.toString() + " failures"));
+  return steps.failures == 0 ? 0 : 2;
 }

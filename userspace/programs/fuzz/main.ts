@@ -30,6 +30,7 @@ import {
 import { USER_RING_LINEAR } from "../../../abi/layout";
 import {
   carry, Console, Memory, park, PARK_CHANGED, PARK_TIMED_OUT, ProcessHandle, ProcessSpawner, readTsc, startArgument, Timer,
+  Steps,
 } from "../../rt/index";
 
 const FUZZ_ENTRIES = 100_000;
@@ -619,15 +620,6 @@ function record(result: i64): void {
   else if (-result < 32) seen[<i32>-result]++;
 }
 
-class Steps {
-  failures: i32 = 0;
-  constructor(readonly console: Console) {}
-  /** Prints the step's one line: PASS, or FAIL with what was seen ("" means it passed). */
-  step(name: string, problem: string): void {
-    if (problem.length == 0) this.console.line("fuzz: PASS " + name);
-    else { this.console.line("fuzz: FAIL " + name + ": " + problem); this.failures++; }
-  }
-}
 
 function malformedIndexes(): string {
   // A tail 40 ahead, then a head past the tail: refused whole, nothing consumed.
@@ -780,7 +772,7 @@ export function main(): i32 {
   state = seed | 1;
   store<u32>(handles, grants.console);
   console.line("fuzz: seed " + seed.toString() + " (replay with initarg=" + seed.toString() + "), " + FUZZ_ENTRIES.toString() + " entries");
-  const steps = new Steps(console);
+  const steps = new Steps(console, "fuzz");
 
   const started = timer.now();
   fuzz(memory.handle);

@@ -9,6 +9,7 @@ import { medianOf } from "../../rt/samples";
 import {
   carry, Console, Endpoint, EndpointClient, grant, Memory, MESSAGE_MAXIMUM, readTsc, Received, RECEIVED_HEADER_SIZE, startArgument,
   Timer, Transfer,
+  Steps,
 } from "../../rt/index";
 import { capEnter } from "../../rt/syscalls";
 import { Interface } from "../../../abi/interfaces";
@@ -23,15 +24,6 @@ const reply = memory.data(16, 8);
 const buffer = memory.data(<i32>(RECEIVED_HEADER_SIZE + MESSAGE_MAXIMUM), 16);
 const samples = new StaticArray<u64>(TIMED);
 
-class Steps {
-  failures: i32 = 0;
-  constructor(readonly console: Console) {}
-  /** Prints the step's one line: PASS when `problem` is empty, else FAIL with it. */
-  step(name: string, problem: string): void {
-    if (problem.length == 0) this.console.line("ipc-peer: PASS " + name);
-    else { this.console.line("ipc-peer: FAIL " + name + ": " + problem); this.failures++; }
-  }
-}
 
 /** One call with `label`: "" when ipc answered "pong" in 4 bytes, else what came back. */
 function answered(endpoint: EndpointClient, label: u32, carried: u64): string {
@@ -46,7 +38,7 @@ function client(): i32 {
   const memory = Memory.granted();
   const endpoint = new EndpointClient(grant(Interface.EndpointClient));
   if (console === null || memory === null || endpoint.handle == 0) return 1;
-  const steps = new Steps(console);
+  const steps = new Steps(console, "ipc-peer");
   store<u32>(request, 0x676e6970);   // "ping"
   let stale = 0;
   for (let i = 0; i < CALLS; i++) {

@@ -7,6 +7,7 @@
 import {
   carry, Console, Endpoint, EndpointClient, ExitKind, Memory, MESSAGE_MAXIMUM, ProcessSpawner, Received, RECEIVED_HEADER_SIZE, Timer,
   Transfer,
+  Steps,
 } from "../../rt/index";
 import { KernelError } from "../../../abi/errors";
 
@@ -17,17 +18,6 @@ const buffer = memory.data(<i32>(RECEIVED_HEADER_SIZE + MESSAGE_MAXIMUM), 16);
 const pong = memory.data(16, 8);
 const received = new Received();
 
-class Steps {
-  total: i32 = 0;
-  failures: i32 = 0;
-  constructor(readonly console: Console) {}
-  /** Prints the step's one line: PASS when `problem` is empty, else FAIL with it. */
-  step(name: string, problem: string): void {
-    this.total++;
-    if (problem.length == 0) this.console.line("ipc: PASS " + name);
-    else { this.console.line("ipc: FAIL " + name + ": " + problem); this.failures++; }
-  }
-}
 
 export function main(): i32 {
   const console = Console.granted();
@@ -35,7 +25,7 @@ export function main(): i32 {
   const memory = Memory.granted();
   const spawner = ProcessSpawner.granted();
   if (console === null || timer === null || memory === null || spawner === null) return 1;
-  const steps = new Steps(console);
+  const steps = new Steps(console, "ipc");
   const endpoint = Endpoint.create(memory.handle);
   if (endpoint === null) return 2;
   const client = endpoint.client();

@@ -9,6 +9,7 @@ import { medianOf } from "../../rt/samples";
 import {
   conditionSignal, conditionWait, Console, Endpoint, EndpointClient, Memory, MESSAGE_MAXIMUM, mutexLock, mutexParks, mutexUnlock, park,
   PARK_TIMED_OUT, readTsc, RECEIVED_HEADER_SIZE, spawnThread, Timer, unpark, unparkThenPark,
+  Steps,
 } from "../../rt/index";
 import { atomicAdd32, atomicLoad32, atomicStore32, capEnter } from "../../rt/syscalls";
 import { ringCall, ringCallPair, userAddress } from "../../rt/ring";
@@ -68,17 +69,6 @@ function volley(argument: u32): void {
   unpark(theirs, 1);
 }
 
-class Steps {
-  total: i32 = 0;
-  failures: i32 = 0;
-  constructor(readonly console: Console) {}
-  /** Prints the step's one line: PASS when `problem` is empty, else FAIL with it. */
-  step(name: string, problem: string): void {
-    this.total++;
-    if (problem.length == 0) this.console.line("threads: PASS " + name);
-    else { this.console.line("threads: FAIL " + name + ": " + problem); this.failures++; }
-  }
-}
 
 /** A critical section long enough to be preempted in: read, spin, write back plus one. */
 function increment(argument: u32): void {
@@ -166,7 +156,7 @@ export function main(): i32 {
   const timer = Timer.granted();
   const memory = Memory.granted();
   if (console === null || timer === null || memory === null) return 1;
-  const steps = new Steps(console);
+  const steps = new Steps(console, "threads");
 
   const parksBefore = mutexParks();
   const exact = counted(true);
