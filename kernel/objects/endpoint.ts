@@ -17,6 +17,7 @@ import { Opcode } from "../../abi/ring";
 import { CapabilityTable } from "../cap/capability-table";
 import { Invocation } from "../cap/invocation";
 import { KernelObject } from "../cap/kernel-object";
+import { MakesCapability } from "../cap/makes-capability";
 import { Request } from "../cap/request";
 import { Chain } from "../collections/lists";
 import { Pool } from "../collections/pool";
@@ -72,13 +73,11 @@ export class EndpointObject extends KernelObject {
   /** client(): a new client facet, into a slot reserved now. */
   decodeCall(request: Request): Invocation | null {
     if (request.method != EndpointMethod.Client) return request.refuse(KernelError.UnknownMethod);
-    const table = request.caller.table;
-    const slot = table.reserve();
-    if (slot < 0) return request.refuse(KernelError.TableFull);
     const client = state.clients.take();
-    client.table = table;
-    client.slot = slot;
-    return client;
+    const error = client.reserveIn(request.caller.table);
+    if (error == KernelError.None) return client;
+    state.clients.give(client);
+    return request.refuse(error);
   }
 
   /** RECV: the buffer must take a header and the longest request; a slot is reserved for a
@@ -381,25 +380,14 @@ function deliver(core: EndpointCore, call: PendingCall, receiver: Thread, userDa
 // --- the invocations --------------------------------------------------------------------------------
 
 /** client(): the slot reserved for the new facet. */
-class MakeClient extends Invocation {
+class MakeClient extends MakesCapability {
   next: MakeClient | null = null;
-  table: CapabilityTable | null = null;
-  slot: i32 = -1;
 
   invoke(request: Request): void {
-    const core = changetype<EndpointObject>(request.object).core;
-    const handle = this.table!.commit(this.slot, new EndpointClientObject(core));
-    this.recycle();
-    request.complete(<i64>handle, 0);
+    this.deliver(request, new EndpointClientObject(changetype<EndpointObject>(request.object).core), 0);
   }
 
-  rollback(): void {
-    this.table!.cancel(this.slot);
-    this.recycle();
-  }
-
-  private recycle(): void {
-    this.table = null;
+  protected recycle(): void {
     state.clients.give(this);
   }
 }

@@ -8,9 +8,9 @@ import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
 import { USER_LINEAR_BASE } from "../../abi/layout";
 import { ENDPOINT_PAGES, GROW_PAGES_MAXIMUM, MemoryMethod } from "../../abi/methods";
-import { CapabilityTable } from "../cap/capability-table";
 import { Invocation } from "../cap/invocation";
 import { KernelObject } from "../cap/kernel-object";
+import { MakesCapability } from "../cap/makes-capability";
 import { Request } from "../cap/request";
 import { Pool } from "../collections/pool";
 import { framesFree } from "../memory/frames";
@@ -51,11 +51,12 @@ export class MemoryObject extends KernelObject {
       const pages = method == MemoryMethod.Endpoint ? ENDPOINT_PAGES : request.argument0;
       if (pages == 0) return request.refuse(KernelError.InvalidArgument);
       if (pages > quota.available) return request.refuse(KernelError.QuotaExceeded);
-      const slot = process.table.reserve();
-      if (slot < 0) return request.refuse(KernelError.TableFull);
       const made = state.makes.take();
-      made.table = process.table;
-      made.slot = slot;
+      const error = made.reserveIn(process.table);
+      if (error != KernelError.None) {
+        state.makes.give(made);
+        return request.refuse(error);
+      }
       made.pages = pages;
       return made;
     }
@@ -102,34 +103,22 @@ class Grow extends Invocation {
   }
 }
 
-/** split(pages) and endpoint(): the slot reserved for the new capability. */
-class Make extends Invocation {
+/** split(pages) and endpoint(): the pages and the slot reserved for the new capability. */
+class Make extends MakesCapability {
   next: Make | null = null;
-  table: CapabilityTable | null = null;
-  slot: i32 = -1;
   pages: u64 = 0;
 
   invoke(request: Request): void {
     const quota = changetype<MemoryObject>(request.object).quota;
-    let made: KernelObject;
     if (request.method == MemoryMethod.Split) {
       quota.charge(this.pages);   // lent to the new quota until it goes
-      made = new MemoryObject(this.pages, quota);
+      this.deliver(request, new MemoryObject(this.pages, quota), 0);
     } else {
-      made = new EndpointObject(quota, this.pages);
+      this.deliver(request, new EndpointObject(quota, this.pages), 0);
     }
-    const handle = this.table!.commit(this.slot, made);
-    this.recycle();
-    request.complete(<i64>handle, 0);
   }
 
-  rollback(): void {
-    this.table!.cancel(this.slot);
-    this.recycle();
-  }
-
-  private recycle(): void {
-    this.table = null;
+  protected recycle(): void {
     state.makes.give(this);
   }
 }

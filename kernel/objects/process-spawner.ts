@@ -8,9 +8,9 @@
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
 import { ProcessSpawnerMethod, SPAWN_GRANTS_MAXIMUM } from "../../abi/methods";
-import { CapabilityTable } from "../cap/capability-table";
 import { Invocation } from "../cap/invocation";
 import { KernelObject } from "../cap/kernel-object";
+import { MakesCapability } from "../cap/makes-capability";
 import { Request } from "../cap/request";
 import { Pool } from "../collections/pool";
 import { BootProgram, bootProgramFindBytes } from "../loader/boot-package";
@@ -40,7 +40,6 @@ export class ProcessSpawnerObject extends KernelObject {
     if (program === null) return request.refuse(KernelError.NotFound);
     const spawn = state.spawns.take();
     const table = thread.table;
-    spawn.table = table;
     for (let i: u64 = 0; i < count; i++) {
       const object = table.lookup(load<u32>(state.handles + <usize>i * 4));
       error = object === null ? KernelError.InvalidHandle
@@ -49,10 +48,7 @@ export class ProcessSpawnerObject extends KernelObject {
       spawn.grants.push(object!);
     }
     if (error == KernelError.None && framesFree() < spawnFramesNeeded(program)) error = KernelError.OutOfMemory;
-    if (error == KernelError.None) {
-      spawn.slot = table.reserve();
-      if (spawn.slot < 0) error = KernelError.TableFull;
-    }
+    if (error == KernelError.None) error = spawn.reserveIn(table);
     if (error != KernelError.None) {
       spawn.rollback();
       return request.refuse(error);
@@ -64,33 +60,22 @@ export class ProcessSpawnerObject extends KernelObject {
 }
 
 /** spawn(name, handles, count | argument << 32): the program, the granted objects (held by the
- * caller's table, which nothing changes before invoke), and the reserved slot. */
-class Spawn extends Invocation {
+ * caller's table, which nothing changes before invoke), and the slot for the ProcessHandle. */
+class Spawn extends MakesCapability {
   next: Spawn | null = null;
   program: BootProgram | null = null;
   readonly grants: KernelObject[] = [];
-  table: CapabilityTable | null = null;
-  slot: i32 = -1;
   argument: u32 = 0;
 
   invoke(request: Request): void {
     const child = processSpawn(this.program!, this.grants, this.argument);
-    const handle = this.table!.commit(this.slot, new ProcessHandleObject(child));
-    this.recycle();
-    request.complete(<i64>handle, <u64>child.id);
+    this.deliver(request, new ProcessHandleObject(child), <u64>child.id);
   }
 
-  rollback(): void {
-    if (this.slot >= 0) this.table!.cancel(this.slot);
-    this.recycle();
-  }
-
-  /** Holds no object or slot past its use. */
-  private recycle(): void {
+  /** Holds no object past its use. */
+  protected recycle(): void {
     this.grants.length = 0;
     this.program = null;
-    this.table = null;
-    this.slot = -1;
     state.spawns.give(this);
   }
 }
