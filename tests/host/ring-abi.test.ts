@@ -431,8 +431,9 @@ test("process-handle.md's ExitKind table equals the ExitKind enum", () => {
 });
 
 // The errors a CALL on an object can complete with: the generic ones of kernel/cap/dispatch.ts
-// (checked before the object sees the entry), every KernelError the object's file names, and
-// BadAddress when it checks or copies a user buffer (kernel/vm/user-memory.ts).
+// (checked before the object sees the entry), every KernelError the object's file names,
+// BadAddress when it checks or copies a user buffer (kernel/vm/user-memory.ts), and TableFull
+// when it reserves a slot for a new capability (kernel/cap/makes-capability.ts).
 const OBJECT_FILES: Record<string, string> = {
   "docs/abi/interfaces/console.md": "kernel/objects/console.ts",
   "docs/abi/interfaces/timer.md": "kernel/objects/timer.ts",
@@ -472,6 +473,7 @@ test("each interface page's error table lists exactly the errors its object can 
     const expected = new Set(GENERIC_CALL_ERRORS);
     for (const match of code.matchAll(/KernelError\.(\w+)/g)) if (match[1] !== "None") expected.add(match[1]);
     if (/\b(userRangeCheck|copyIn|copyOut|readUser32)\(/.test(code)) expected.add("BadAddress");
+    if (/\.reserveIn\(/.test(code)) expected.add("TableFull");   // kernel/cap/makes-capability.ts
     assert.ok(expected.has("UnknownMethod"), `${file} refuses unknown methods`);
     assert.equal([...documented].sort(), [...expected].sort(), `${path}: the errors of ${file}`);
     // The generic checks come first, in the order dispatch.ts makes them.
