@@ -47,17 +47,24 @@ export enum EndpointMethod {
 export const ENDPOINT_QUEUE_MAXIMUM: i32 = 64;
 /** Bytes a request or a reply may carry. */
 export const MESSAGE_MAXIMUM: u64 = 256;
-/** How a capability travels with CALL or RETURN (the high 32 bits of the argument naming it). */
+/** How a capability travels with CALL or RETURN: an argument handle | mode << TRANSFER_MODE_SHIFT
+ * names it (a handle is below 2^56, abi/ring.ts). */
 export enum Transfer {
   None = 0,
   Copy = 1,
   Move = 2,
 }
-/** The header RECV writes before the request bytes. */
-export const RECEIVED_HEADER_SIZE: u64 = 16;   // u32 call id, u32 label, u32 handle (0: none), u32 length
+export const TRANSFER_MODE_SHIFT: u64 = 56;
+/** The header RECV writes before the request bytes: u64 handle (0: none), u32 call id, u32 label,
+ * u32 length, u32 reserved (0). */
+export const RECEIVED_HEADER_SIZE: u64 = 24;
+export const RECEIVED_HANDLE: u32 = 0;
+export const RECEIVED_CALL_ID: u32 = 8;
+export const RECEIVED_LABEL: u32 = 12;
+export const RECEIVED_LENGTH: u32 = 16;
 
 export enum ProcessSpawnerMethod {
-  /** spawn(arg0 = name address, arg1 = name length, arg2 = address of u32 handles,
+  /** spawn(arg0 = name address, arg1 = name length, arg2 = address of u64 handles,
    * arg3 = handle count (low 32 bits) | argument << 32) -> a ProcessHandle handle in the caller's
    * table; value = the new process id. The argument reaches the child in its startup block. */
   Spawn = 0,
@@ -88,6 +95,9 @@ export enum ThreadSpawnerMethod {
 /** Threads a process can have at once, its first included (their rings sit at linear pages
  * 1..THREADS_MAXIMUM). */
 export const THREADS_MAXIMUM: u32 = 15;
+/** Capabilities a process can hold at once: its table grows to this many slots on demand,
+ * charged to its quota. */
+export const CAPABILITY_SLOTS_MAXIMUM: u32 = 16384;
 
 export enum ThreadHandleMethod {
   /** join() -> 0 once the thread has ended; value = its exit value. */
