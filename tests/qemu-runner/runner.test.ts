@@ -3,6 +3,7 @@
 
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { spawn } from "node:child_process";
 import { decodeExit, grubCommandLine, logMessage, QemuSession, withQemu } from "./runner";
 
 const runner = suite("qemu runner");
@@ -60,6 +61,15 @@ runner("a line missing when QEMU exits is a failure, not a wait", async () => {
     assert.match(error.message, "QEMU exited (kernel reported pass");
     assert.ok(performance.now() - started < 20_000, "reported when QEMU exits, long before the timeout");
   });
+});
+
+runner("text after the last line feed counts as a last line once QEMU has exited (its tail can lose the line feed)", async () => {
+  const fake = QemuSession.attach(spawn("sh", ["-c", "printf 'capsid: one\\ncapsid: panic: cut short'; exit 37"]));
+  assert.is(await fake.expectLine("capsid: one"), "capsid: one");
+  assert.is(await fake.expectLine("capsid: panic: cut short"), "capsid: panic: cut short");
+  const error = await rejection(fake.expectLine("capsid: never", 5_000));
+  assert.match(error.message, "QEMU exited (kernel reported panic", "and nothing is matched twice");
+  await fake.expectExit("panic");
 });
 
 runner("lines are matched in order", async () => {
