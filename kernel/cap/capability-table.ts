@@ -1,32 +1,34 @@
-// The capability table of one process: fixed slots that each name a kernel object, reached from
-// user space by a handle. The ring's decode step looks handles up and reserves a slot for any
+// The capability table of one process: slots that each name a kernel object, reached from user
+// space by a handle. The ring's decode step looks handles up and reserves a slot for any
 // capability its invoke step will create; invoke commits it, so invoke cannot fail. Process exit
 // releases every entry. Pure (no log, no hardware): tests/host/capability-table.test.ts runs it.
 //
-// A handle is (generation << 8) | slot, a u32: slot 0..255, generation 1..0xffffff (24 bits), so
-// handle 0 is never valid. Every release of a slot bumps its generation; a slot released at
-// generation 0xffffff is retired for good instead of wrapping, so a stale handle never reaches a
-// later capability. All storage is made by create(): nothing is allocated afterwards.
+// A handle is a u64, (generation << HANDLE_SLOT_BITS) | slot (abi/ring.ts): a 32-bit generation
+// that starts at 1, so handle 0 is never valid and every handle is below 2^56. Freed slots wait
+// in a first-in first-out list, so a slot comes back only after every other free slot did, under
+// its next generation: one slot would have to be freed 2^32 times before a generation could
+// repeat, and a slot released at the last generation is retired for good instead of wrapping.
+// The table starts small and grows on demand (doubling) up to its limit; growth is the only
+// allocation after create(), and it happens in reserve(), at decode.
 
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
+import { HANDLE_SLOT_BITS } from "../../abi/ring";
 import { KernelObject } from "./kernel-object";
 
-/** The most slots a table can have (slot numbers fit in a handle's low 8 bits). */
-export const CAPABILITY_SLOTS_MAXIMUM: i32 = 256;
-
-@inline const SLOT_BITS: u32 = 8;
-@inline const SLOT_MASK: u32 = 0xff;
+@inline const SLOT_MASK: u64 = (<u64>1 << HANDLE_SLOT_BITS) - 1;
 @inline const GENERATION_FIRST: u32 = 1;
-@inline const GENERATION_LAST: u32 = 0xff_ffff;
+@inline const GENERATION_LAST: u32 = 0xffff_ffff;
+/** Ends the free list. */
+@inline const NO_SLOT: i32 = -1;
 
 /** What a slot holds. */
 const enum SlotState {
-  /** Empty; given out by insert() and reserve(). */
+  /** Empty, in the free list; given out by insert() and reserve(). */
   Free = 0,
   /** Held by reserve() until commit() or cancel(); not reachable by handle. */
   Reserved = 1,
-  /** Names an object through the handle (generation << 8) | slot. */
+  /** Names an object through the handle (generation << HANDLE_SLOT_BITS) | slot. */
   Live = 2,
   /** Released at the last generation: never used again. */
   Retired = 3,
@@ -38,92 +40,99 @@ export class CapabilityTable {
   private live: i32 = 0;
   private reserved: i32 = 0;
   private retired: i32 = 0;
-  /** Every slot below this one is in use (live, reserved or retired): reserve() starts here. */
-  private firstMaybeFree: i32 = 0;
+  /** The free list, oldest first: a slot freed goes to the tail, reserve() takes the head. */
+  private freeHead: i32 = NO_SLOT;
+  private freeTail: i32 = NO_SLOT;
 
   private constructor(
-    /** How many slots the table has (1..CAPABILITY_SLOTS_MAXIMUM). */
+    /** The most slots the table may grow to. */
     readonly limit: i32,
     private objects: StaticArray<KernelObject | null>,
     private generations: StaticArray<u32>,
     private states: StaticArray<u8>,
+    /** Per free slot, the next one in the free list. */
+    private nextFree: StaticArray<i32>,
   ) {}
 
-  /** A table of `limit` empty slots; null when `limit` is outside 1..CAPABILITY_SLOTS_MAXIMUM. */
-  static create(limit: i32): CapabilityTable | null {
-    if (limit < 1 || limit > CAPABILITY_SLOTS_MAXIMUM) return null;
-    const generations = new StaticArray<u32>(limit);
-    for (let slot = 0; slot < limit; slot++) unchecked(generations[slot] = GENERATION_FIRST);
-    return new CapabilityTable(limit, new StaticArray<KernelObject | null>(limit), generations, new StaticArray<u8>(limit));
+  /** A table of `initial` empty slots that may grow to `limit`; null when 1 <= initial <= limit
+   * <= 2^HANDLE_SLOT_BITS does not hold. */
+  static create(initial: i32, limit: i32): CapabilityTable | null {
+    if (initial < 1 || initial > limit || <u64>limit > SLOT_MASK + 1) return null;
+    const table = new CapabilityTable(limit, new StaticArray<KernelObject | null>(0), new StaticArray<u32>(0),
+      new StaticArray<u8>(0), new StaticArray<i32>(0));
+    table.growTo(initial);
+    return table;
   }
 
   /** Live entries. */
   get count(): i32 { return this.live; }
 
-  /** Slots that insert() or reserve() could take now (not live, reserved or retired). */
+  /** Slots the table has now. */
+  get capacity(): i32 { return this.states.length; }
+
+  /** Slots that insert() or reserve() could still take, growing the table if need be. */
   freeSlots(): i32 { return this.limit - this.live - this.reserved - this.retired; }
 
   /** The object `handle` names; null when its slot is out of range, free, reserved, retired or
    * of another generation. */
-  lookup(handle: u32): KernelObject | null {
+  lookup(handle: u64): KernelObject | null {
     const slot = this.liveSlot(handle);
     return slot < 0 ? null : unchecked(this.objects[slot]);
   }
 
   /** None when `handle` names a live capability, else InvalidHandle. */
-  lookupError(handle: u32): KernelError {
+  lookupError(handle: u64): KernelError {
     return this.liveSlot(handle) < 0 ? KernelError.InvalidHandle : KernelError.None;
   }
 
   /** None when `handle` names a live capability of `iface`; InvalidHandle when it names none;
    * WrongInterface when the capability is of another interface. */
-  lookupInterface(handle: u32, iface: Interface): KernelError {
+  lookupInterface(handle: u64, iface: Interface): KernelError {
     const object = this.lookup(handle);
     if (object == null) return KernelError.InvalidHandle;
     return object.iface == iface ? KernelError.None : KernelError.WrongInterface;
   }
 
   /** The interface of the capability `handle` names; Interface.None when it names none. */
-  interfaceOf(handle: u32): Interface {
+  interfaceOf(handle: u64): Interface {
     const object = this.lookup(handle);
     return object == null ? Interface.None : object.iface;
   }
 
   /** The handle of the live entry in `slot`; 0 when the slot is not live or out of range. Walk
-   * slots 0..limit-1 to list a table's capabilities in slot order. */
-  handleAt(slot: i32): u32 {
-    if (<u32>slot >= <u32>this.limit || unchecked(this.states[slot]) != SlotState.Live) return 0;
+   * slots 0..capacity-1 to list a table's capabilities in slot order. */
+  handleAt(slot: i32): u64 {
+    if (<u32>slot >= <u32>this.capacity || unchecked(this.states[slot]) != SlotState.Live) return 0;
     return this.handleOf(slot);
   }
 
-  /** Puts `object` in the lowest free slot and retains it; returns its handle. 0 with lastError
+  /** Puts `object` in the oldest free slot and retains it; returns its handle. 0 with lastError
    * TableFull when no slot is free (the object is then not retained). */
-  insert(object: KernelObject): u32 {
+  insert(object: KernelObject): u64 {
     const slot = this.reserve();
     return slot < 0 ? 0 : this.commit(slot, object);
   }
 
-  /** Takes the lowest free slot for a later commit() or cancel(); returns its index. -1 with
-   * lastError TableFull when no slot is free. */
+  /** Takes the oldest free slot for a later commit() or cancel(), growing the table when none is
+   * free; returns its index. -1 with lastError TableFull when the table is at its limit. */
   reserve(): i32 {
-    for (let slot = this.firstMaybeFree; slot < this.limit; slot++) {
-      if (unchecked(this.states[slot]) == SlotState.Free) {
-        this.setState(slot, SlotState.Reserved);
-        this.reserved++;
-        this.firstMaybeFree = slot + 1;
-        this.lastError = KernelError.None;
-        return slot;
-      }
+    if (this.freeHead == NO_SLOT && !this.grow()) {
+      this.lastError = KernelError.TableFull;
+      return -1;
     }
-    this.firstMaybeFree = this.limit;
-    this.lastError = KernelError.TableFull;
-    return -1;
+    const slot = this.freeHead;
+    this.freeHead = unchecked(this.nextFree[slot]);
+    if (this.freeHead == NO_SLOT) this.freeTail = NO_SLOT;
+    this.setState(slot, SlotState.Reserved);
+    this.reserved++;
+    this.lastError = KernelError.None;
+    return slot;
   }
 
   /** Fills the reserved `slot` with `object`, retains it and returns its handle. Cannot fail:
    * a slot that reserve() did not hand out (or already committed or cancelled) is a kernel bug
    * (aborts). */
-  commit(slot: i32, object: KernelObject): u32 {
+  commit(slot: i32, object: KernelObject): u64 {
     this.requireReserved(slot, "CapabilityTable.commit: slot is not reserved");
     object.retain();
     unchecked(this.objects[slot] = object);
@@ -146,7 +155,7 @@ export class CapabilityTable {
    * the object passes to the caller, who later commit()s it back (rollback: a new handle) or
    * cancel()s the slot (the move happened). Returns the slot, or -1 when `handle` names nothing
    * live or its slot is at its last generation (it could never be committed again). */
-  detach(handle: u32): i32 {
+  detach(handle: u64): i32 {
     const slot = this.liveSlot(handle);
     if (slot < 0) return -1;
     const generation = unchecked(this.generations[slot]);
@@ -160,14 +169,14 @@ export class CapabilityTable {
   }
 
   /** Whether detach(handle) would succeed: a live handle whose slot is not at its last generation. */
-  detachable(handle: u32): bool {
+  detachable(handle: u64): bool {
     const slot = this.liveSlot(handle);
     return slot >= 0 && unchecked(this.generations[slot]) != GENERATION_LAST;
   }
 
   /** commit() without taking a new reference: the caller hands over one it holds (a detached
    * capability going back to its slot). */
-  commitHeld(slot: i32, object: KernelObject): u32 {
+  commitHeld(slot: i32, object: KernelObject): u64 {
     const handle = this.commit(slot, object);
     object.release();
     return handle;
@@ -176,7 +185,7 @@ export class CapabilityTable {
   /** Empties the slot `handle` names, bumps (or retires) its generation, then releases the
    * object, which is destroyed with its last reference. None, or InvalidHandle when `handle`
    * names no live capability (0, garbage, stale, out of range, reserved). */
-  release(handle: u32): KernelError {
+  release(handle: u64): KernelError {
     const slot = this.liveSlot(handle);
     if (slot < 0) return KernelError.InvalidHandle;
     this.releaseSlot(slot);
@@ -186,26 +195,74 @@ export class CapabilityTable {
   /** Releases every live entry, in slot order (process exit). Reserved slots stay reserved: the
    * kernel path holding them still commits or cancels them. */
   releaseAll(): void {
-    for (let slot = 0; slot < this.limit; slot++) {
+    for (let slot = 0; slot < this.capacity; slot++) {
       if (unchecked(this.states[slot]) == SlotState.Live) this.releaseSlot(slot);
     }
   }
 
+  /** The slot the next reserve() takes without growing, or -1 (tests and diagnostics). */
+  peekFree(): i32 {
+    return this.freeHead;
+  }
+
+  /** Test only (tests/host/capability-table.test.ts, ring-ipc.test.ts): sets the generation of the
+   * free `slot`, so a test can reach the last generation without 2^32 releases. False when the
+   * slot is not free or `generation` is 0. */
+  ageSlot(slot: i32, generation: u32): bool {
+    if (<u32>slot >= <u32>this.capacity || unchecked(this.states[slot]) != SlotState.Free || generation == 0) return false;
+    unchecked(this.generations[slot] = generation);
+    return true;
+  }
+
   /** The slot `handle` names when it is live and of the current generation, else -1. */
-  private liveSlot(handle: u32): i32 {
+  private liveSlot(handle: u64): i32 {
     const slot = handle & SLOT_MASK;
-    if (slot >= <u32>this.limit || unchecked(this.states[slot]) != SlotState.Live) return -1;
-    return unchecked(this.generations[slot]) == handle >> SLOT_BITS ? <i32>slot : -1;
+    if (slot >= <u64>this.capacity || unchecked(this.states[<i32>slot]) != SlotState.Live) return -1;
+    return <u64>unchecked(this.generations[<i32>slot]) == handle >> HANDLE_SLOT_BITS ? <i32>slot : -1;
   }
 
-  @inline private handleOf(slot: i32): u32 {
-    return (unchecked(this.generations[slot]) << SLOT_BITS) | <u32>slot;
+  @inline private handleOf(slot: i32): u64 {
+    return (<u64>unchecked(this.generations[slot]) << HANDLE_SLOT_BITS) | <u64>slot;
   }
 
-  /** `slot` turns free: reserve() may take it again (lowest first). */
-  @inline private freed(slot: i32): void {
+  /** `slot` turns free and joins the tail of the free list. */
+  private freed(slot: i32): void {
     this.setState(slot, SlotState.Free);
-    if (slot < this.firstMaybeFree) this.firstMaybeFree = slot;
+    unchecked(this.nextFree[slot] = NO_SLOT);
+    if (this.freeTail == NO_SLOT) this.freeHead = slot;
+    else unchecked(this.nextFree[this.freeTail] = slot);
+    this.freeTail = slot;
+  }
+
+  /** Doubles the table (at most to its limit); false when it is at its limit. */
+  private grow(): bool {
+    const capacity = this.capacity;
+    if (capacity >= this.limit) return false;
+    this.growTo(min(this.limit, capacity * 2));
+    return true;
+  }
+
+  /** Grows to `capacity` slots; the new ones join the free list in slot order. */
+  private growTo(capacity: i32): void {
+    const old = this.capacity;
+    const objects = new StaticArray<KernelObject | null>(capacity);
+    const generations = new StaticArray<u32>(capacity);
+    const states = new StaticArray<u8>(capacity);
+    const nextFree = new StaticArray<i32>(capacity);
+    for (let slot = 0; slot < old; slot++) {
+      unchecked(objects[slot] = unchecked(this.objects[slot]));
+      unchecked(generations[slot] = unchecked(this.generations[slot]));
+      unchecked(states[slot] = unchecked(this.states[slot]));
+      unchecked(nextFree[slot] = unchecked(this.nextFree[slot]));
+    }
+    this.objects = objects;
+    this.generations = generations;
+    this.states = states;
+    this.nextFree = nextFree;
+    for (let slot = old; slot < capacity; slot++) {
+      unchecked(generations[slot] = GENERATION_FIRST);
+      this.freed(slot);
+    }
   }
 
   @inline private setState(slot: i32, value: SlotState): void {
@@ -213,7 +270,7 @@ export class CapabilityTable {
   }
 
   private requireReserved(slot: i32, message: string): void {
-    if (<u32>slot >= <u32>this.limit || unchecked(this.states[slot]) != SlotState.Reserved) abort(message);
+    if (<u32>slot >= <u32>this.capacity || unchecked(this.states[slot]) != SlotState.Reserved) abort(message);
   }
 
   /** Empties the live `slot` first, so that the table is consistent if the object's destroy()

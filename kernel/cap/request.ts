@@ -9,7 +9,7 @@
 import { KernelError } from "../../abi/errors";
 import {
   RING_SQE_SIZE, SQE_ARGUMENT0, SQE_ARGUMENT1, SQE_ARGUMENT2, SQE_ARGUMENT3, SQE_FLAGS, SQE_HANDLE, SQE_METHOD, SQE_OPCODE, SQE_RESERVED0,
-  SQE_RESERVED1, SQE_RESERVED2, SQE_USER_DATA,
+  SQE_RESERVED1, SQE_USER_DATA,
 } from "../../abi/ring";
 import { Caller } from "./caller";
 import { Invocation } from "./invocation";
@@ -30,7 +30,7 @@ export class Request {
   ) {}
 
   @inline get opcode(): u32 { return <u32>load<u8>(REQUEST_ENTRY + SQE_OPCODE); }
-  @inline get handle(): u32 { return load<u32>(REQUEST_ENTRY + SQE_HANDLE); }
+  @inline get handle(): u64 { return load<u64>(REQUEST_ENTRY + SQE_HANDLE); }
   @inline get userData(): u64 { return load<u64>(REQUEST_ENTRY + SQE_USER_DATA); }
   @inline get method(): u32 { return load<u32>(REQUEST_ENTRY + SQE_METHOD); }
   @inline get argument0(): u64 { return load<u64>(REQUEST_ENTRY + SQE_ARGUMENT0); }
@@ -38,10 +38,10 @@ export class Request {
   @inline get argument2(): u64 { return load<u64>(REQUEST_ENTRY + SQE_ARGUMENT2); }
   @inline get argument3(): u64 { return load<u64>(REQUEST_ENTRY + SQE_ARGUMENT3); }
 
-  /** Whether the fields that must be zero are (flags, reserved0, reserved1, reserved2). */
+  /** Whether the fields that must be zero are (flags, reserved0, reserved1). */
   @inline reservedZero(): bool {
     return load<u8>(REQUEST_ENTRY + SQE_FLAGS) == 0 && load<u16>(REQUEST_ENTRY + SQE_RESERVED0) == 0
-      && load<u32>(REQUEST_ENTRY + SQE_RESERVED1) == 0 && load<u64>(REQUEST_ENTRY + SQE_RESERVED2) == 0;
+      && load<u64>(REQUEST_ENTRY + SQE_RESERVED1) == 0;
   }
 
   /** Decode's refusal: records `error` and returns no invocation. */

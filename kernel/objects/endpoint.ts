@@ -12,7 +12,10 @@
 
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
-import { ENDPOINT_QUEUE_MAXIMUM, EndpointMethod, MESSAGE_MAXIMUM, RECEIVED_HEADER_SIZE, Transfer } from "../../abi/methods";
+import {
+  ENDPOINT_QUEUE_MAXIMUM, EndpointMethod, MESSAGE_MAXIMUM, RECEIVED_CALL_ID, RECEIVED_HANDLE, RECEIVED_HEADER_SIZE, RECEIVED_LABEL,
+  RECEIVED_LENGTH, Transfer, TRANSFER_MODE_SHIFT,
+} from "../../abi/methods";
 import { Opcode } from "../../abi/ring";
 import { CapabilityTable } from "../cap/capability-table";
 import { Invocation } from "../cap/invocation";
@@ -162,21 +165,22 @@ export class EndpointClientObject extends KernelObject {
 
 // --- the capability a request or reply carries ----------------------------------------------------
 
-/** A capability named by a CALL's or RETURN's argument (handle | mode << 32), as decode found it. */
+/** A capability named by a CALL's or RETURN's argument (handle | mode << TRANSFER_MODE_SHIFT), as
+ * decode found it. */
 class Carried {
   object: KernelObject | null = null;
   mode: Transfer = Transfer.None;
-  handle: u32 = 0;
+  handle: u64 = 0;
 
   /** Checks the argument against `table`; None, InvalidArgument (mode, or a move at the last
    * generation: the slot could never take the capability back) or InvalidHandle. */
   check(table: CapabilityTable, argument: u64): KernelError {
-    const mode = high(argument);
+    const mode = <u32>(argument >> TRANSFER_MODE_SHIFT);
     this.object = null;
     this.mode = Transfer.None;
     if (mode == <u32>Transfer.None) return KernelError.None;
     if (mode > <u32>Transfer.Move) return KernelError.InvalidArgument;
-    const handle = <u32>low(argument);
+    const handle = argument & ((<u64>1 << TRANSFER_MODE_SHIFT) - 1);
     const object = table.lookup(handle);
     if (object === null) return KernelError.InvalidHandle;
     if (mode == <u32>Transfer.Move && !table.detachable(handle)) return KernelError.InvalidArgument;
@@ -273,7 +277,7 @@ class PendingCall extends Wait {
   /** Gives the capability back to the caller's process (a move rolls back into its slot under a
    * new handle, which is returned; the process may outlive the calling thread), or drops the
    * call's reference (a copy, or a caller whose process has ended). */
-  rollBack(): u32 {
+  rollBack(): u64 {
     const object = this.carried;
     if (object === null) return 0;
     this.carried = null;
@@ -285,7 +289,7 @@ class PendingCall extends Wait {
 
   /** Moves or copies the capability into `slot` of `receiver`'s table (the sender is the thread
    * that sent it, the caller or the returner): its handle. */
-  commitCarried(sender: Thread, receiver: Thread, slot: i32): u32 {
+  commitCarried(sender: Thread, receiver: Thread, slot: i32): u64 {
     const object = this.carried!;
     this.carried = null;
     const handle = receiver.table.commitHeld(slot, object);
@@ -355,14 +359,15 @@ class PendingReceive extends Wait {
  * when the RECV had to wait. */
 function deliver(core: EndpointCore, call: PendingCall, receiver: Thread, userData: u64, address: u64, slot: i32, length: u64,
                  waiting: PendingReceive | null): void {
-  let handle: u32 = 0;
+  let handle: u64 = 0;
   if (call.carried !== null) handle = call.commitCarried(call.caller!, receiver, slot);
   else receiver.table.cancel(slot);
   const buffer = state.staging;
-  store<u32>(buffer, call.id);
-  store<u32>(buffer, call.label, 4);
-  store<u32>(buffer, handle, 8);
-  store<u32>(buffer, <u32>length, 12);
+  store<u64>(buffer + RECEIVED_HANDLE, handle);
+  store<u32>(buffer + RECEIVED_CALL_ID, call.id);
+  store<u32>(buffer + RECEIVED_LABEL, call.label);
+  store<u32>(buffer + RECEIVED_LENGTH, <u32>length);
+  store<u32>(buffer + RECEIVED_LENGTH + 4, 0);
   const error = copyOut(receiver.process.space, address, buffer, STAGING_BYTES, RECEIVED_HEADER_SIZE + length);
   if (error != KernelError.None) abort("endpoint deliver: RECV decode checked the buffer");
   call.received = true;
@@ -514,7 +519,7 @@ class Answer extends Invocation {
     this.carried.takeInto(call, thread.table);
     const previous = this.previous;
     this.recycle();
-    let handle: u32 = 0;
+    let handle: u64 = 0;
     if (call.carried !== null) handle = call.commitCarried(thread, caller, call.replySlot);
     else caller.table.cancel(call.replySlot);
     call.core!.received.unlinkAfter(previous, call);

@@ -19,7 +19,7 @@ import { framesFree } from "../memory/frames";
 import { callerThread } from "../sched/thread";
 import { copyIn } from "../vm/user-memory";
 import { ProcessHandleObject } from "./process-handle";
-import { PROCESS_CAPABILITY_SLOTS, processSpawn, spawnFramesNeeded } from "./spawn";
+import { processSpawn, spawnFramesNeeded } from "./spawn";
 
 const NAME_MAXIMUM: u64 = 31;
 
@@ -29,19 +29,18 @@ export class ProcessSpawnerObject extends KernelObject {
   decodeCall(request: Request): Invocation | null {
     if (request.method != ProcessSpawnerMethod.Spawn) return request.refuse(KernelError.UnknownMethod);
     const nameLength = request.argument1, count = request.argument3 & 0xffff_ffff;
-    if (nameLength == 0 || nameLength > NAME_MAXIMUM || count > SPAWN_GRANTS_MAXIMUM
-        || count > <u64>PROCESS_CAPABILITY_SLOTS) return request.refuse(KernelError.InvalidArgument);
+    if (nameLength == 0 || nameLength > NAME_MAXIMUM || count > SPAWN_GRANTS_MAXIMUM) return request.refuse(KernelError.InvalidArgument);
     const thread = callerThread(request);
     const space = thread.process.space;
     let error = copyIn(space, state.name, NAME_MAXIMUM + 1, request.argument0, nameLength);
-    if (error == KernelError.None) error = copyIn(space, state.handles, SPAWN_GRANTS_MAXIMUM * 4, request.argument2, count * 4);
+    if (error == KernelError.None) error = copyIn(space, state.handles, SPAWN_GRANTS_MAXIMUM * 8, request.argument2, count * 8);
     if (error != KernelError.None) return request.refuse(error);
     const program = bootProgramFindBytes(state.name, <u32>nameLength);   // byte for byte, no decoding
     if (program === null) return request.refuse(KernelError.NotFound);
     const spawn = state.spawns.take();
     const table = thread.table;
     for (let i: u64 = 0; i < count; i++) {
-      const object = table.lookup(load<u32>(state.handles + <usize>i * 4));
+      const object = table.lookup(load<u64>(state.handles + <usize>i * 8));
       error = object === null ? KernelError.InvalidHandle
         : !grantAllowed(program.policy, object.iface) ? KernelError.NotPermitted : KernelError.None;
       if (error != KernelError.None) break;
@@ -83,7 +82,7 @@ class Spawn extends MakesCapability {
 class ProcessSpawnersState {
   /** Staging for the program name and the handle list, read during decode only. */
   readonly name: usize = memory.data(<i32>NAME_MAXIMUM + 1, 8);
-  readonly handles: usize = memory.data(<i32>SPAWN_GRANTS_MAXIMUM * 4, 8);
+  readonly handles: usize = memory.data(<i32>SPAWN_GRANTS_MAXIMUM * 8, 8);
   spawns: Pool<Spawn> = new Pool<Spawn>(2);
 }
 const state = new ProcessSpawnersState();

@@ -9,6 +9,7 @@ import { CapabilityTable } from "../cap/capability-table";
 import { interfaceName } from "../../abi/interfaces";
 import { KernelObject } from "../cap/kernel-object";
 import { RING_TEST_RING_PHYSICAL } from "../../abi/ring";
+import { CAPABILITY_SLOTS_MAXIMUM } from "../../abi/methods";
 import { Interface } from "../../abi/interfaces";
 import { ParkSpaceObject } from "./park-space";
 import { ThreadControlObject } from "./thread-control";
@@ -31,19 +32,19 @@ export function spawnExposeRingPhysical(expose: bool): void {
   state.exposeRingPhysical = expose;
 }
 
-function pushPair(list: u32[], handle: u32, iface: u32): void {
+function pushPair(list: u64[], handle: u64, iface: u32): void {
   list.push(handle);
   list.push(iface);
 }
 
-function insertOrAbort(table: CapabilityTable, object: KernelObject): u32 {
+function insertOrAbort(table: CapabilityTable, object: KernelObject): u64 {
   const handle = table.insert(object);
   if (handle == 0) abort("processSpawn: grants do not fit the table");
   return handle;
 }
 
-/** Capability slots of every process. */
-export const PROCESS_CAPABILITY_SLOTS: i32 = 64;
+/** Capability slots a process's table starts with; it grows on demand to CAPABILITY_SLOTS_MAXIMUM. */
+export const PROCESS_CAPABILITY_SLOTS_INITIAL: i32 = 32;
 
 @inline function pageDown(address: u64): u64 { return address & ~(PAGE_SIZE - 1); }
 @inline function pageUp(address: u64): u64 { return (address + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
@@ -90,7 +91,7 @@ export function processSpawn(program: BootProgram, grants: KernelObject[], argum
       }
     }
   }
-  const table = CapabilityTable.create(PROCESS_CAPABILITY_SLOTS);
+  const table = CapabilityTable.create(PROCESS_CAPABILITY_SLOTS_INITIAL, <i32>CAPABILITY_SLOTS_MAXIMUM);
   if (table === null) abort("processSpawn: no capability table");
 
   const id = processNextId();

@@ -34,7 +34,7 @@ export class Process {
   /** Its threads, by index (null where none runs); index 0 is the first. */
   threads: StaticArray<Thread | null> = new StaticArray<Thread | null>(<i32>THREADS_MAXIMUM);
   /** The startup grants every thread's ring lists besides its own ThreadControl: handle, iface. */
-  startupGrants: u32[] = [];
+  startupGrants: u64[] = [];
   /** End of the linear memory mapped so far (bytes; starts after the rings' pages). */
   linearEnd: u64 = <u64>USER_LINEAR_START;
   charges: Charge[] = [];

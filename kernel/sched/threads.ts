@@ -6,7 +6,9 @@
 
 import { Interface } from "../../abi/interfaces";
 import { Ring } from "../cap/ring";
-import { RING_ARGUMENT, RING_GRANT_COUNT, RING_GRANTS, RING_PROCESS_ID, RING_SIZE } from "../../abi/ring";
+import {
+  GRANT_HANDLE, GRANT_INTERFACE, RING_ARGUMENT, RING_GRANT_COUNT, RING_GRANT_SIZE, RING_GRANTS, RING_PROCESS_ID, RING_SIZE,
+} from "../../abi/ring";
 import { USER_LINEAR_BASE, USER_RING_LINEAR, USER_STACK_SIZE, USER_STACK_SPACING, USER_STACK_TOP } from "../../abi/layout";
 import { frameAllocateZeroed } from "../memory/frames";
 import { PAGE_ADDRESS_MASK, PAGE_SIZE } from "../memory/page-table";
@@ -37,7 +39,7 @@ function mapOnce(process: Process, virtual: u64, error: KernelErrorCell): u64 {
 
 /** Makes thread `index` of `process` and makes it runnable. `control` is its ThreadControl's
  * handle (already in the process's table, or 0 to list none). Cannot fail after the checks. */
-export function threadCreate(process: Process, index: i32, entry: u64, argument: u64, startArgument: u32, control: u32): Thread {
+export function threadCreate(process: Process, index: i32, entry: u64, argument: u64, startArgument: u32, control: u64): Thread {
   const error = new KernelErrorCell();
   const stackTop = USER_STACK_TOP - <u64>index * USER_STACK_SPACING;
   for (let page = stackTop - USER_STACK_SIZE; page < stackTop; page += PAGE_SIZE) mapOnce(process, page, error);
@@ -50,12 +52,14 @@ export function threadCreate(process: Process, index: i32, entry: u64, argument:
   const grants = process.startupGrants;
   let count: u32 = 0;
   for (let i = 0; i + 1 < grants.length; i += 2, count++) {
-    store<u32>(<usize>ringPage + RING_GRANTS + <usize>count * 8, grants[i]);
-    store<u32>(<usize>ringPage + RING_GRANTS + <usize>count * 8 + 4, grants[i + 1]);
+    const grant = <usize>ringPage + RING_GRANTS + <usize>count * RING_GRANT_SIZE;
+    store<u64>(grant + GRANT_HANDLE, grants[i]);
+    store<u32>(grant + GRANT_INTERFACE, <u32>grants[i + 1]);
   }
   if (control != 0) {
-    store<u32>(<usize>ringPage + RING_GRANTS + <usize>count * 8, control);
-    store<u32>(<usize>ringPage + RING_GRANTS + <usize>count * 8 + 4, Interface.ThreadControl);
+    const grant = <usize>ringPage + RING_GRANTS + <usize>count * RING_GRANT_SIZE;
+    store<u64>(grant + GRANT_HANDLE, control);
+    store<u32>(grant + GRANT_INTERFACE, Interface.ThreadControl);
     count++;
   }
   store<u32>(<usize>ringPage + RING_PROCESS_ID, process.id);

@@ -10,7 +10,7 @@ import { dispatch } from "../cap/dispatch";
 import { REQUEST_ENTRY } from "../cap/request";
 import {
   CAP_ENTER_NO_TIMEOUT, CQE_OPCODE, CQE_RESULT, CQE_USER_DATA, CQE_VALUE, Opcode, RING_CQ_ENTRIES, RING_CQ_OFFSET, RING_CQ_TAIL,
-  RING_CQE_SIZE, RING_SQ_ENTRIES, RING_SQ_OFFSET, RING_SQE_SIZE, SQE_OPCODE, SQE_RESERVED1, SQE_RESERVED2, SQE_USER_DATA,
+  RING_CQE_SIZE, RING_SQ_ENTRIES, RING_SQ_OFFSET, RING_SQE_SIZE, SQE_OPCODE, SQE_RESERVED0, SQE_RESERVED1, SQE_USER_DATA,
 } from "../../abi/ring";
 import { KernelError } from "../../abi/errors";
 import { CONTEXT_RAX, contextWrite } from "../arch/context";
@@ -54,8 +54,8 @@ export function capEnter(thread: Thread, minimum: u64, timeout: u64): void {
     snapshotEntry(REQUEST_ENTRY, page + RING_SQ_OFFSET + (sqHead % RING_SQ_ENTRIES) * RING_SQE_SIZE);
     sqHead++;
     pending--;
-    if (load<u32>(REQUEST_ENTRY, SQE_OPCODE) == <u32>Opcode.Nop && load<u32>(REQUEST_ENTRY, SQE_RESERVED1) == 0
-        && load<u64>(REQUEST_ENTRY, SQE_RESERVED2) == 0) {   // opcode, flags and reserved0 share the first word
+    if (load<u16>(REQUEST_ENTRY, SQE_OPCODE) == <u16>Opcode.Nop && load<u16>(REQUEST_ENTRY, SQE_RESERVED0) == 0
+        && load<u64>(REQUEST_ENTRY, SQE_RESERVED1) == 0) {   // opcode and flags share the first u16
       const completion = page + RING_CQ_OFFSET + (cqTail % RING_CQ_ENTRIES) * RING_CQE_SIZE;
       store<u64>(completion, load<u64>(REQUEST_ENTRY, SQE_USER_DATA), CQE_USER_DATA);
       store<u64>(completion, 0, CQE_RESULT);

@@ -1,7 +1,8 @@
 // Host tests of the capability table (kernel/cap/capability-table.ts) and the kernel-object base
-// (kernel/cap/kernel-object.ts), compiled to wasm with asc and run under Node: handle layout and
-// generations, retirement of a slot at the last generation (16.7 million real releases, ~1 s),
-// exhaustion, refused handles, reservations, reference counts across tables, leak counters, the
+// (kernel/cap/kernel-object.ts), compiled to wasm with asc and run under Node: u64 handles and
+// 32-bit generations, first-in first-out reuse of freed slots, growth up to the limit, retirement
+// of a slot at the last generation (reached with ageSlot, then by real releases past 2^32),
+// refused handles, reservations, detach, reference counts across tables, leak counters, the
 // kernel-bug aborts, and a seeded random sequence checked against a model.
 
 import { suite } from "uvu";
@@ -21,9 +22,11 @@ function enumValues(path: string): Record<string, number> {
 const ERROR = enumValues("abi/errors.ts");
 const INTERFACE = enumValues("abi/interfaces.ts");
 const INTERFACE_COUNT = Number(/INTERFACE_COUNT: i32 = (\d+);/.exec(readFileSync(join(REPOSITORY, "abi/interfaces.ts"), "utf8"))![1]);
-const GENERATION_LAST = 0xff_ffff;
+const SLOT_BITS = BigInt(/HANDLE_SLOT_BITS: u32 = (\d+);/.exec(readFileSync(join(REPOSITORY, "abi/ring.ts"), "utf8"))![1]);
+const GENERATION_LAST = 0xffff_ffff;
 
-const handle = (generation: number, slot: number): number => ((generation << 8) | slot) >>> 0;
+const handle = (generation: number, slot: number): bigint => (BigInt(generation) << SLOT_BITS) | BigInt(slot);
+const slotOf = (h: bigint): number => Number(h & ((1n << SLOT_BITS) - 1n));
 
 const table = suite("capability table");
 let module: WebAssembly.Module;
@@ -38,17 +41,16 @@ table.before.each(() => {
   e = wasm.exports;
 });
 // An abort throws out of the wasm call (tests/host/assemblyscript.ts) and fails the test with its
-// message; only assertAborts catches one. (No after.each check: uvu drops the report of a failed
-// test, and every test after it, when an after.each hook throws.)
+// message; only assertAborts catches one.
 
-// Exports that return a u32 handle come back as a signed i32: read them unsigned.
-const insert = (t: number, object: number): number => e.insert(t, object) >>> 0;
-const commit = (t: number, slot: number, object: number): number => e.commit(t, slot, object) >>> 0;
-const handleAt = (t: number, slot: number): number => e.handleAt(t, slot) >>> 0;
-const liveHandles = (t: number): number[] => Array.from({ length: e.limit(t) }, (_, slot) => handleAt(t, slot)).filter((h) => h !== 0);
+// Handles are u64: they come back as BigInt.
+const insert = (t: number, object: number): bigint => BigInt.asUintN(64, e.insert(t, object));
+const commit = (t: number, slot: number, object: number): bigint => BigInt.asUintN(64, e.commit(t, slot, object));
+const handleAt = (t: number, slot: number): bigint => BigInt.asUintN(64, e.handleAt(t, slot));
+const liveHandles = (t: number): bigint[] => Array.from({ length: e.capacity(t) }, (_, slot) => handleAt(t, slot)).filter((h) => h !== 0n);
 
 /** Asserts that `h` names nothing in table `t`, through every entry point that takes a handle. */
-function assertRefused(t: number, h: number, message: string): void {
+function assertRefused(t: number, h: bigint, message: string): void {
   assert.is(e.lookup(t, h), -1, `lookup ${message}`);
   assert.is(e.lookupError(t, h), ERROR.InvalidHandle, `lookupError ${message}`);
   assert.is(e.lookupInterface(t, h, INTERFACE.Console), ERROR.InvalidHandle, `lookupInterface ${message}`);
@@ -58,22 +60,25 @@ function assertRefused(t: number, h: number, message: string): void {
   assert.is(e.count(t), before, `count unchanged ${message}`);
 }
 
-table("create: limits 1..256 accepted, others refused; a fresh table is empty", () => {
-  for (const limit of [0, -1, 257, 1000, -2147483648]) assert.is(e.createTable(limit), -1, `limit ${limit}`);
-  for (const limit of [1, 7, 256]) {
-    const t = e.createTable(limit);
-    assert.ok(t >= 0, `limit ${limit}`);
+table("create: 1 <= initial <= limit <= 2^24 accepted, others refused; a fresh table is empty", () => {
+  for (const [initial, limit] of [[0, 4], [-1, 4], [5, 4], [1, (1 << 24) + 1], [-2147483648, 1]]) {
+    assert.is(e.createTable(initial, limit), -1, `initial ${initial}, limit ${limit}`);
+  }
+  for (const [initial, limit] of [[1, 1], [4, 7], [32, 16384], [1, 1 << 24]]) {
+    const t = e.createTable(initial, limit);
+    assert.ok(t >= 0, `initial ${initial}, limit ${limit}`);
     assert.is(e.limit(t), limit);
+    assert.is(e.capacity(t), initial);
     assert.is(e.count(t), 0);
     assert.is(e.freeSlots(t), limit);
     assert.equal(liveHandles(t), []);
-    assert.is(handleAt(t, -1), 0);
-    assert.is(handleAt(t, limit), 0);
+    assert.is(handleAt(t, -1), 0n);
+    assert.is(handleAt(t, initial), 0n);
   }
 });
 
-table("insert: lowest free slot first, handle (1 << 8) | slot, the object retained and found", () => {
-  const t = e.createTable(4);
+table("insert: slots in order, handle (1 << 24) | slot, the object retained and found; a freed slot waits behind the others", () => {
+  const t = e.createTable(4, 4);
   const console = e.createObject(INTERFACE.Console), timer = e.createObject(INTERFACE.Timer);
   assert.is(insert(t, console), handle(1, 0));
   assert.is(e.lastError(t), ERROR.None);
@@ -85,149 +90,147 @@ table("insert: lowest free slot first, handle (1 << 8) | slot, the object retain
   assert.is(e.freeSlots(t), 1);
   assert.is(e.lookup(t, handle(1, 0)), console);
   assert.is(e.lookup(t, handle(1, 1)), timer);
-  assert.is(e.lookupError(t, handle(1, 2)), ERROR.None);
   assert.is(e.interfaceOf(t, handle(1, 1)), INTERFACE.Timer);
   assert.equal(liveHandles(t), [handle(1, 0), handle(1, 1), handle(1, 2)], "handleAt lists slot order");
   e.retainObject(timer); // keeps it alive across the release
   assert.is(e.release(t, handle(1, 1)), ERROR.None);
-  assert.is(insert(t, timer), handle(2, 1), "the freed slot, lowest, with the next generation");
-  assert.equal(liveHandles(t), [handle(1, 0), handle(2, 1), handle(1, 2)]);
+  assert.is(insert(t, timer), handle(1, 3), "slot 3, never used, comes before slot 1, freed just now");
+  assert.is(insert(t, timer), handle(2, 1), "then the freed slot, with its next generation");
+  assert.equal(liveHandles(t), [handle(1, 0), handle(2, 1), handle(1, 2), handle(1, 3)]);
+});
+
+table("first in, first out: freed slots come back in the order they were freed", () => {
+  const t = e.createTable(8, 8);
+  const object = e.createObject(INTERFACE.Memory);
+  e.retainObject(object);
+  const handles = Array.from({ length: 8 }, () => insert(t, object));
+  for (const slot of [5, 2, 7, 0]) assert.is(e.release(t, handles[slot]), ERROR.None);
+  assert.equal([0, 1, 2, 3].map(() => slotOf(insert(t, object))), [5, 2, 7, 0]);
+  assert.is(insert(t, object), 0n, "full");
+  assert.is(e.lastError(t), ERROR.TableFull);
+});
+
+table("growth: the table doubles on demand up to its limit, keeping every handle; TableFull only at the limit", () => {
+  const t = e.createTable(2, 40);
+  const object = e.createObject(INTERFACE.Console);
+  e.retainObject(object);
+  const handles: bigint[] = [];
+  const capacities: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    handles.push(insert(t, object));
+    capacities.push(e.capacity(t));
+  }
+  assert.equal(handles.map(slotOf), Array.from({ length: 40 }, (_, i) => i), "slots in order across growth");
+  assert.equal([...new Set(capacities)], [2, 4, 8, 16, 32, 40], "doubling, then the limit");
+  for (let i = 0; i < 40; i++) assert.is(e.lookup(t, handles[i]), object, `handle ${i} after growth`);
+  assert.is(insert(t, object), 0n);
+  assert.is(e.lastError(t), ERROR.TableFull);
+  assert.is(e.reserve(t), -1);
+  assert.is(e.capacity(t), 40);
+  assert.is(e.release(t, handles[7]), ERROR.None);
+  assert.is(insert(t, object), handle(2, 7), "a freed slot at the limit");
+});
+
+table("4,096 capabilities at once in a table of the kernel's limit, each one found", () => {
+  const t = e.createTable(32, 16384);
+  const objects = [e.createObject(INTERFACE.Console), e.createObject(INTERFACE.Timer)];
+  const handles = Array.from({ length: 4096 }, (_, i) => insert(t, objects[i % 2]));
+  assert.ok(handles.every((h) => h !== 0n), "no refusal");
+  assert.is(new Set(handles).size, 4096);
+  assert.is(e.count(t), 4096);
+  for (let i = 0; i < 4096; i++) assert.is(e.lookup(t, handles[i]), objects[i % 2], `handle ${i}`);
+  e.releaseAll(t);
+  assert.is(e.count(t), 0);
+  for (const object of objects) assert.is(e.destroyCalls(object), 1);
 });
 
 table("generations: every reuse of a slot gives a new handle; every old one is refused", () => {
-  const t = e.createTable(3);
+  const t = e.createTable(1, 1);
   const object = e.createObject(INTERFACE.Memory);
   e.retainObject(object); // the test's own reference keeps it alive across the cycles
-  const keeper = insert(t, object); // slot 0 stays live, slots 1 and 2 cycle
-  const issued: number[] = [];
-  for (let cycle = 0; cycle < 1000; cycle++) {
-    const first = insert(t, object), second = insert(t, object);
-    assert.is(first, handle(1 + cycle, 1), `cycle ${cycle}`);
-    assert.is(second, handle(1 + cycle, 2), `cycle ${cycle}`);
-    assert.is(e.release(t, cycle % 2 === 0 ? first : second), ERROR.None);
-    assert.is(e.release(t, cycle % 2 === 0 ? second : first), ERROR.None);
-    issued.push(first, second);
+  const issued: bigint[] = [];
+  for (let generation = 1; generation <= 50; generation++) {
+    const h = insert(t, object);
+    assert.is(h, handle(generation, 0));
+    for (const old of issued) assertRefused(t, old, `generation ${generation}: 0x${old.toString(16)}`);
+    issued.push(h);
+    assert.is(e.release(t, h), ERROR.None);
   }
-  assert.is(new Set(issued).size, issued.length, "no handle issued twice");
-  const current = [insert(t, object), insert(t, object)];
-  assert.equal(current, [handle(1001, 1), handle(1001, 2)]);
-  for (const old of issued) assertRefused(t, old, `old handle 0x${old.toString(16)}`);
-  assert.is(e.lookup(t, keeper), object, "the untouched slot still answers");
-  assert.is(e.references(object), 4);
-  assert.is(e.destroyCalls(object), 0);
 });
 
-table("retirement: a slot released at generation 0xffffff is never reused, even after 16.7 million cycles", () => {
-  const t = e.createTable(2);
-  const object = e.createObject(INTERFACE.Timer);
+table("past 2^32 reuses: the slot retires at the last generation instead of wrapping, and no earlier handle ever works", () => {
+  const t = e.createTable(2, 2);
+  const object = e.createObject(INTERFACE.Console);
   e.retainObject(object);
-  const last = e.cycle(t, object, GENERATION_LAST - 1) >>> 0; // insert + release in slot 0, inside wasm
-  assert.is(last, handle(GENERATION_LAST - 1, 0), "generations 1..0xfffffe issued in slot 0");
-  const final = insert(t, object);
-  assert.is(final, 0xffff_ff00, "the last generation, the highest handle of slot 0");
-  assert.is(e.lookup(t, final), object);
-  assert.is(e.release(t, final), ERROR.None);
-  assert.is(e.freeSlots(t), 1, "slot 0 retired");
-  for (const h of [final, handle(0, 0), handle(1, 0), last]) assertRefused(t, h, `0x${h.toString(16)} after retirement`);
-  assert.is(insert(t, object), handle(1, 1), "slot 1 is unaffected");
-  assert.is(insert(t, object), 0, "no free slot: slot 0 is not given out again");
-  assert.is(e.lastError(t), ERROR.TableFull);
-  assert.is(e.reserve(t), -1);
-  assert.is(e.release(t, handle(1, 1)), ERROR.None);
-  assert.is(e.reserve(t), 1, "reserve skips the retired slot");
-  e.cancel(t, 1);
-  assert.is(e.references(object), 1, "every table reference dropped");
-  assert.is(e.destroyCalls(object), 0);
-});
-
-table("exhaustion: a full table says TableFull, without abort, and gives a freed slot back", () => {
-  for (const limit of [1, 5, 256]) {
-    const t = e.createTable(limit);
-    const object = e.createObject(INTERFACE.Console);
-    e.retainObject(object); // the test's own reference keeps it alive across releases
-    const handles: number[] = [];
-    for (let i = 0; i < limit; i++) handles.push(insert(t, object));
-    assert.equal(handles, handles.map((_, slot) => handle(1, slot)), `limit ${limit}`);
-    assert.is(e.freeSlots(t), 0);
-    for (let attempt = 0; attempt < 3; attempt++) {
-      assert.is(insert(t, object), 0, `limit ${limit}, attempt ${attempt}`);
-      assert.is(e.lastError(t), ERROR.TableFull);
-      assert.is(e.reserve(t), -1);
-      assert.is(e.lastError(t), ERROR.TableFull);
-    }
-    assert.is(e.references(object), limit + 1, "a refused insert does not retain");
-    assert.is(e.count(t), limit);
-    const middle = Math.floor(limit / 2);
-    assert.is(e.release(t, handles[middle]), ERROR.None);
-    assert.is(insert(t, object), handle(2, middle));
-    assert.is(e.lastError(t), ERROR.None, "lastError cleared by a successful insert");
+  const first = insert(t, object);
+  assert.is(e.release(t, first), ERROR.None);
+  // Slot 0 is free at generation 2; jump it close to the end (4 billion releases would take an
+  // hour), then release it for real the rest of the way.
+  assert.ok(e.ageSlot(t, 0, GENERATION_LAST - 3));
+  assert.not.ok(e.ageSlot(t, 0, 0), "generation 0 is never valid");
+  insert(t, object); // slot 1, still at generation 1
+  const seen: bigint[] = [first];
+  for (let generation = GENERATION_LAST - 3; generation <= GENERATION_LAST; generation++) {
+    const h = insert(t, object);
+    assert.is(h, handle(generation, 0), `generation 0x${generation.toString(16)}`);
+    assert.ok(h < 1n << 56n, "every handle below 2^56");
+    for (const old of seen) assertRefused(t, old, `old handle 0x${old.toString(16)}`);
+    seen.push(h);
+    assert.is(e.release(t, h), ERROR.None);
   }
+  assert.is(e.freeSlots(t), 0, "slot 0 retired, slot 1 in use");
+  assert.is(insert(t, object), 0n, "the retired slot is never handed out again");
+  assert.is(e.lastError(t), ERROR.TableFull);
+  for (const old of seen) assertRefused(t, old, `after retirement 0x${old.toString(16)}`);
+  assert.is(e.cycle(t, object, 1000), 0n, "slot 1 is in use: nothing left to cycle through");
 });
 
-table("release refuses 0, garbage, stale, out-of-range and reserved handles with InvalidHandle", () => {
-  const t = e.createTable(4);
+table("release refuses 0, garbage, stale, out-of-range, too-wide and reserved handles with InvalidHandle", () => {
+  const t = e.createTable(4, 4);
   const object = e.createObject(INTERFACE.Console);
   const live = insert(t, object);
-  const stale = insert(t, object);
-  assert.is(e.release(t, stale), ERROR.None);
-  const reserved = e.reserve(t);
-  assert.is(reserved, 1);
-  const refused: [number, string][] = [
-    [0, "0"], [0xffff_ffff, "all ones"], [0x1234_5678, "garbage"], [stale, "stale"], [handle(2, 1), "the next generation of a reserved slot"],
-    [handle(1, 4), "slot = limit"], [handle(1, 200), "slot 200"], [handle(1, 255), "slot 255"],
-    [handle(1, reserved), "reserved slot"], [handle(1, 3), "empty slot"], [handle(0, 0), "generation 0"],
-    [handle(2, 0), "a generation not reached"], [handle(GENERATION_LAST, 0), "the last generation, not reached"],
-  ];
-  for (const [h, name] of refused) assertRefused(t, h, name);
-  assert.is(e.release(t, live), ERROR.None);
-  assertRefused(t, live, "double release");
-  assert.is(e.references(object), 0);
-  assert.is(e.destroyCalls(object), 1);
-  e.cancel(t, reserved);
+  const slot = e.reserve(t);
+  for (const [h, what] of [[0n, "zero"], [handle(1, 7), "past the capacity"], [handle(2, 0), "a future generation"],
+    [handle(1, slot), "a reserved slot"], [handle(0, 0), "generation 0"], [live | (1n << 60n), "bits above 2^56"],
+    [BigInt.asUintN(64, -1n), "all ones"], [handle(1, 1 << 23), "a slot never made"]] as [bigint, string][]) {
+    assertRefused(t, h, what);
+  }
+  assert.is(e.lookup(t, live), object, "the live handle still works");
 });
 
-table("reserve, commit, cancel: a reserved slot is out of reach until committed; cancel gives it back", () => {
-  const t = e.createTable(3);
-  const a = e.createObject(INTERFACE.Console), b = e.createObject(INTERFACE.Timer);
-  e.retainObject(a); // the test's own reference keeps it alive across releases
-  assert.is(e.reserve(t), 0);
+table("reserve, commit, cancel: a reserved slot is out of reach until committed; cancel puts it back at the tail", () => {
+  const t = e.createTable(3, 3);
+  const object = e.createObject(INTERFACE.Timer);
+  const slot = e.reserve(t);
+  assert.is(slot, 0);
   assert.is(e.freeSlots(t), 2);
-  assert.is(e.count(t), 0, "a reservation is not an entry");
-  assert.is(handleAt(t, 0), 0);
-  assertRefused(t, handle(1, 0), "reserved, not committed");
-  assert.is(insert(t, a), handle(1, 1), "insert skips the reserved slot");
-  assert.is(e.reserve(t), 2);
-  assert.is(e.freeSlots(t), 0);
-  assert.is(e.reserve(t), -1, "full with reservations");
-  assert.is(insert(t, a), 0);
-  assert.is(e.lastError(t), ERROR.TableFull);
+  assertRefused(t, handle(1, 0), "reserved");
+  assert.is(commit(t, slot, object), handle(1, 0));
+  assert.is(e.lookup(t, handle(1, 0)), object);
+  const second = e.reserve(t);
+  assert.is(second, 1);
+  e.cancel(t, second);
+  assert.is(e.reserve(t), 2, "a cancelled slot goes to the back");
+  assert.is(e.reserve(t), 1, "and comes back, same generation: no handle to it was issued");
+  assert.is(commit(t, 1, object), handle(1, 1));
+});
 
-  assert.is(e.references(b), 0, "reserve retains nothing");
-  assert.is(commit(t, 0, b), handle(1, 0));
-  assert.is(e.references(b), 1);
-  assert.is(e.lookup(t, handle(1, 0)), b);
-  assert.is(e.count(t), 2);
-  e.cancel(t, 2);
-  assert.is(e.freeSlots(t), 1);
-  assert.is(e.reserve(t), 2, "the cancelled slot comes back");
-  e.cancel(t, 2);
-  assert.is(insert(t, b), handle(1, 2), "same generation: no handle was issued while reserved");
-
-  assert.is(e.release(t, handle(1, 1)), ERROR.None);
-  assert.is(e.reserve(t), 1);
-  assert.is(commit(t, 1, a), handle(2, 1), "commit uses the slot's current generation");
-  assert.is(e.reserve(t), -1);
-  assert.is(e.release(t, handle(2, 1)), ERROR.None);
-  assert.is(e.reserve(t), 1);
-  e.releaseAll(t);
-  assert.is(e.count(t), 0);
-  assert.is(e.freeSlots(t), 2, "releaseAll leaves the reservation");
-  assert.is(commit(t, 1, a), handle(3, 1), "and it can still be committed");
-  assert.equal(liveHandles(t), [handle(3, 1)]);
+table("detach and commitHeld: a moved capability's slot turns stale at once and can take it back under a new handle", () => {
+  const t = e.createTable(2, 2);
+  const object = e.createObject(INTERFACE.Memory);
+  const h = insert(t, object);
+  const slot = e.detach(t, h);
+  assert.is(slot, 0);
+  assertRefused(t, h, "detached");
+  assert.is(e.references(object), 1, "the table's reference passed to the caller");
+  assert.is(BigInt.asUintN(64, e.commitHeld(t, slot, object)), handle(2, 0), "rolled back under the next generation");
+  assert.is(e.references(object), 1);
+  assert.is(e.lookup(t, handle(2, 0)), object);
+  assert.is(e.detach(t, h), -1, "a stale handle detaches nothing");
 });
 
 table("destroy is called exactly once, by the last release, for an object held by several tables", () => {
-  const first = e.createTable(4), second = e.createTable(4), third = e.createTable(1);
+  const first = e.createTable(4, 4), second = e.createTable(4, 4), third = e.createTable(1, 1);
   const shared = e.createObject(INTERFACE.ProcessHandle), other = e.createObject(INTERFACE.ProcessHandle);
   const inFirst = [insert(first, shared), insert(first, shared)];
   const inSecond = insert(second, shared);
@@ -252,7 +255,7 @@ table("destroy is called exactly once, by the last release, for an object held b
 });
 
 table("liveObjects counts every interface and returns to zero after releaseAll", () => {
-  const t = e.createTable(64);
+  const t = e.createTable(64, 64);
   const expected = new Array(INTERFACE_COUNT).fill(0);
   const objects: number[] = [];
   for (let i = 0; i < 40; i++) {
@@ -275,12 +278,14 @@ table("liveObjects counts every interface and returns to zero after releaseAll",
   assert.is(e.freeSlots(t), 64);
   assert.equal(liveHandles(t), []);
   for (const h of before) assertRefused(t, h, `0x${h.toString(16)} after releaseAll`);
-  assert.is(insert(t, e.createObject(INTERFACE.Console)), handle(2, 0), "released slots come back at the next generation");
+  assert.is(insert(t, e.createObject(INTERFACE.Console)), handle(1, 54), "never-used slots first");
+  for (let slot = 55; slot < 64; slot++) insert(t, e.createObject(INTERFACE.Console));
+  assert.is(insert(t, e.createObject(INTERFACE.Console)), handle(2, 0), "then released ones, at the next generation, in the order they were freed");
 });
 
 table("lookupInterface: None, WrongInterface or InvalidHandle; interfaceOf", () => {
-  const t = e.createTable(INTERFACE_COUNT);
-  const handles: number[] = [];
+  const t = e.createTable(INTERFACE_COUNT, INTERFACE_COUNT);
+  const handles: bigint[] = [];
   for (let iface = 1; iface < INTERFACE_COUNT; iface++) handles.push(insert(t, e.createObject(iface)));
   for (let i = 0; i < handles.length; i++) {
     assert.is(e.interfaceOf(t, handles[i]), i + 1);
@@ -289,11 +294,11 @@ table("lookupInterface: None, WrongInterface or InvalidHandle; interfaceOf", () 
     }
   }
   assert.is(e.lookupInterface(t, handle(1, INTERFACE_COUNT), INTERFACE.Console), ERROR.InvalidHandle);
-  assert.is(e.lookupInterface(t, 0, INTERFACE.None), ERROR.InvalidHandle);
+  assert.is(e.lookupInterface(t, 0n, INTERFACE.None), ERROR.InvalidHandle);
 });
 
 table("destroy() that releases from the same table finds it consistent (a handle's teardown)", () => {
-  const t = e.createTable(4);
+  const t = e.createTable(4, 4);
   const parent = e.createObject(INTERFACE.ProcessHandle), child = e.createObject(INTERFACE.Memory);
   const parentHandle = insert(t, parent), childHandle = insert(t, child);
   e.setDestroyAction(parent, t, childHandle);
@@ -302,20 +307,21 @@ table("destroy() that releases from the same table finds it consistent (a handle
   assert.is(e.destroyCalls(child), 1);
   assert.is(e.count(t), 0);
 
-  // During releaseAll: slot 0's destroy() releases slot 1 before the walk reaches it; slot 2's
-  // destroy() releases that handle again and is refused.
+  // During releaseAll (a fresh table: slots 0, 1, 2 in order): slot 0's destroy() releases slot 1
+  // before the walk reaches it; slot 2's destroy() releases that handle again and is refused.
+  const fresh = e.createTable(4, 4);
   const a = e.createObject(INTERFACE.Console), b = e.createObject(INTERFACE.Timer), c = e.createObject(INTERFACE.Console);
-  insert(t, a);
-  const handleB = insert(t, b);
-  insert(t, c);
-  e.setDestroyAction(a, t, handleB);
-  e.setDestroyAction(c, t, handleB);
-  e.releaseAll(t);
+  insert(fresh, a);
+  const handleB = insert(fresh, b);
+  insert(fresh, c);
+  e.setDestroyAction(a, fresh, handleB);
+  e.setDestroyAction(c, fresh, handleB);
+  e.releaseAll(fresh);
   assert.is(e.destroyResult(a), ERROR.None);
   assert.is(e.destroyResult(c), ERROR.InvalidHandle, "the second release of b's handle is refused");
   for (const object of [a, b, c]) assert.is(e.destroyCalls(object), 1, `object ${object}`);
-  assert.is(e.count(t), 0);
-  assert.is(e.freeSlots(t), 4);
+  assert.is(e.count(fresh), 0);
+  assert.is(e.freeSlots(fresh), 4);
   for (let iface = 0; iface < INTERFACE_COUNT; iface++) assert.is(e.liveObjects(iface), 0);
 });
 
@@ -323,7 +329,7 @@ table("destroy() that releases from the same table finds it consistent (a handle
 function assertAborts(name: string, expected: string, action: (t: number) => void): void {
   wasm = instantiate(module);
   e = wasm.exports;
-  const t = e.createTable(4);
+  const t = e.createTable(4, 4);
   assert.throws(() => action(t), /abort/, name);
   assert.is(wasm.aborts.length, 1, name);
   assert.ok(wasm.aborts[0].includes(expected), `${name}: ${wasm.aborts[0]}`);
@@ -336,7 +342,7 @@ table("kernel bugs abort: commit or cancel of a slot not reserved, release at ze
     e.commit(t, slot, object);
     e.commit(t, slot, object);
   });
-  assertAborts("commit of a live slot", "CapabilityTable.commit", (t) => e.commit(t, e.insert(t, e.createObject(1)) & 0xff, 0));
+  assertAborts("commit of a live slot", "CapabilityTable.commit", (t) => e.commit(t, slotOf(BigInt.asUintN(64, e.insert(t, e.createObject(1)))), 0));
   assertAborts("commit at slot -1", "CapabilityTable.commit", (t) => e.commit(t, -1, e.createObject(INTERFACE.Console)));
   assertAborts("commit at slot = limit", "CapabilityTable.commit", (t) => e.commit(t, 4, e.createObject(INTERFACE.Console)));
   assertAborts("cancel of a free slot", "CapabilityTable.cancel", (t) => e.cancel(t, 0));
@@ -367,14 +373,31 @@ table("a seeded random sequence of insert, release, lookup, reserve, commit, can
   const seed = Number(process.env.CAPABILITY_TABLE_SEED ?? 0xc4b5);
   const random = generator(seed);
   const pick = (n: number) => Math.floor(random() * n);
-  const limit = 12;
-  const t = e.createTable(limit);
-  const slots: Slot[] = Array.from({ length: limit }, () => ({ state: "free", generation: 1, object: -1 }));
+  const initial = 4, limit = 24;
+  const t = e.createTable(initial, limit);
+  const slots: Slot[] = [];
+  const free: number[] = [];   // the free list, oldest first
+  let capacity = 0;
+  const growTo = (size: number) => {
+    for (let slot = capacity; slot < size; slot++) {
+      slots.push({ state: "free", generation: 1, object: -1 });
+      free.push(slot);
+    }
+    capacity = size;
+  };
+  growTo(initial);
   const objects: { iface: number; references: number; destroyed: boolean }[] = [];
-  const issued: number[] = [];
-  const seen = { full: 0, staleRefused: 0, destroyed: 0, committed: 0, cancelled: 0, releaseAll: 0 };
+  const issued: bigint[] = [];
+  const seen = { full: 0, staleRefused: 0, destroyed: 0, committed: 0, cancelled: 0, releaseAll: 0, grown: 0 };
 
-  const lowestFree = () => slots.findIndex((slot) => slot.state === "free");
+  /** The model's reserve: the oldest free slot, growing first when none is free. */
+  const takeFree = (): number => {
+    if (free.length === 0 && capacity < limit) {
+      growTo(Math.min(limit, capacity * 2));
+      seen.grown++;
+    }
+    return free.length === 0 ? -1 : free.shift()!;
+  };
   const liveObject = (): number => {
     const candidates = objects.map((object, index) => (object.destroyed ? -1 : index)).filter((index) => index >= 0);
     if (candidates.length === 0 || pick(4) === 0) {
@@ -392,30 +415,32 @@ table("a seeded random sequence of insert, release, lookup, reserve, commit, can
     else {
       slot.generation++;
       slot.state = "free";
+      free.push(index);
     }
     if (--object.references === 0) {
       object.destroyed = true;
       seen.destroyed++;
     }
   };
-  const modelLookup = (h: number): number => {
-    const slot = slots[h & 0xff];
-    return slot && slot.state === "live" && slot.generation === h >>> 8 ? slot.object : -1;
+  const modelLookup = (h: bigint): number => {
+    if (h >> 56n !== 0n) return -1;
+    const slot = slots[slotOf(h)];
+    return slot && slot.state === "live" && BigInt(slot.generation) === h >> SLOT_BITS ? slot.object : -1;
   };
 
   for (let step = 0; step < 20000; step++) {
     const at = `seed ${seed}, step ${step}`;
     const choice = random();
     if (choice < 0.3) {
-      const object = liveObject(), free = lowestFree();
+      const object = liveObject(), slot = takeFree();
       const h = insert(t, object);
-      if (free < 0) {
-        assert.is(h, 0, `insert into a full table, ${at}`);
+      if (slot < 0) {
+        assert.is(h, 0n, `insert into a full table, ${at}`);
         assert.is(e.lastError(t), ERROR.TableFull, at);
         seen.full++;
       } else {
-        assert.is(h, handle(slots[free].generation, free), `insert, ${at}`);
-        Object.assign(slots[free], { state: "live", object });
+        assert.is(h, handle(slots[slot].generation, slot), `insert, ${at}`);
+        Object.assign(slots[slot], { state: "live", object });
         objects[object].references++;
         issued.push(h);
       }
@@ -428,8 +453,9 @@ table("a seeded random sequence of insert, release, lookup, reserve, commit, can
     } else if (choice < 0.7) {
       // Garbage, a handle once issued, or the handle a slot's current generation gives (also for
       // free, reserved and retired slots, which must refuse it).
-      const kind = pick(3), index = pick(limit);
-      const h = kind === 0 ? pick(2 ** 32) : kind === 1 && issued.length > 0 ? issued[pick(issued.length)] : handle(slots[index].generation, index);
+      const kind = pick(3), index = pick(capacity);
+      const h = kind === 0 ? BigInt(pick(2 ** 31)) << BigInt(pick(33))
+        : kind === 1 && issued.length > 0 ? issued[pick(issued.length)] : handle(slots[index].generation, index);
       const expected = modelLookup(h);
       assert.is(e.lookup(t, h), expected, `lookup 0x${h.toString(16)}, ${at}`);
       assert.is(e.interfaceOf(t, h), expected < 0 ? INTERFACE.None : objects[expected].iface, at);
@@ -438,9 +464,9 @@ table("a seeded random sequence of insert, release, lookup, reserve, commit, can
         seen.staleRefused++;
       }
     } else if (choice < 0.8) {
-      const free = lowestFree();
-      assert.is(e.reserve(t), free, `reserve, ${at}`);
-      if (free >= 0) slots[free].state = "reserved";
+      const slot = takeFree();
+      assert.is(e.reserve(t), slot, `reserve, ${at}`);
+      if (slot >= 0) slots[slot].state = "reserved";
       else assert.is(e.lastError(t), ERROR.TableFull, at);
     } else if (choice < 0.95) {
       const reserved = slots.map((slot, index) => (slot.state === "reserved" ? index : -1)).filter((index) => index >= 0);
@@ -456,6 +482,7 @@ table("a seeded random sequence of insert, release, lookup, reserve, commit, can
       } else {
         e.cancel(t, index);
         slots[index].state = "free";
+        free.push(index);
         seen.cancelled++;
       }
     } else if (choice < 0.953) {
@@ -463,13 +490,14 @@ table("a seeded random sequence of insert, release, lookup, reserve, commit, can
       slots.forEach((slot, index) => slot.state === "live" && modelRelease(index));
       seen.releaseAll++;
     }
-    const live = slots.filter((slot) => slot.state === "live").length;
-    assert.is(e.count(t), live, `count, ${at}`);
-    assert.is(e.freeSlots(t), slots.filter((slot) => slot.state === "free").length, `freeSlots, ${at}`);
+    const count = (state: Slot["state"]) => slots.filter((slot) => slot.state === state).length;
+    assert.is(e.count(t), count("live"), `count, ${at}`);
+    assert.is(e.capacity(t), capacity, `capacity, ${at}`);
+    assert.is(e.freeSlots(t), limit - count("live") - count("reserved") - count("retired"), `freeSlots, ${at}`);
     if (step % 97 === 0) {
-      for (let index = 0; index < limit; index++) {
+      for (let index = 0; index < capacity; index++) {
         const slot = slots[index];
-        assert.is(handleAt(t, index), slot.state === "live" ? handle(slot.generation, index) : 0, `handleAt ${index}, ${at}`);
+        assert.is(handleAt(t, index), slot.state === "live" ? handle(slot.generation, index) : 0n, `handleAt ${index}, ${at}`);
       }
       for (let object = 0; object < objects.length; object++) {
         assert.is(e.references(object), objects[object].references, `references of ${object}, ${at}`);

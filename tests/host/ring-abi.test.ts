@@ -158,13 +158,12 @@ const RING_FIELDS: Record<string, { offset: string; size: () => bigint }> = {
   cqEntries: { offset: "RING_CQ_ENTRIES_FIELD", size: () => 4n },
   processId: { offset: "RING_PROCESS_ID", size: () => 4n },
   grantCount: { offset: "RING_GRANT_COUNT", size: () => 4n },
-  grants: { offset: "RING_GRANTS", size: () => constant("RING_GRANTS_MAXIMUM") * GRANT_ENTRY_SIZE },
+  grants: { offset: "RING_GRANTS", size: () => constant("RING_GRANTS_MAXIMUM") * constant("RING_GRANT_SIZE") },
   argument: { offset: "RING_ARGUMENT", size: () => 4n },
   testRingPhysical: { offset: "RING_TEST_RING_PHYSICAL", size: () => 4n },
   submissionQueue: { offset: "RING_SQ_OFFSET", size: () => constant("RING_SQ_ENTRIES") * constant("RING_SQE_SIZE") },
   completionQueue: { offset: "RING_CQ_OFFSET", size: () => constant("RING_CQ_ENTRIES") * constant("RING_CQE_SIZE") },
 };
-const GRANT_ENTRY_SIZE = 8n;
 
 const RING_SIZES: Record<string, string> = {
   "ring page size": "RING_SIZE",
@@ -173,21 +172,27 @@ const RING_SIZES: Record<string, string> = {
   "SQE size": "RING_SQE_SIZE",
   "CQE size": "RING_CQE_SIZE",
   "grants maximum": "RING_GRANTS_MAXIMUM",
+  "grant entry size": "RING_GRANT_SIZE",
 };
 
 const SQE_FIELDS: Record<string, string> = {
   opcode: "SQE_OPCODE",
   flags: "SQE_FLAGS",
   reserved0: "SQE_RESERVED0",
-  handle: "SQE_HANDLE",
-  userData: "SQE_USER_DATA",
   method: "SQE_METHOD",
-  reserved1: "SQE_RESERVED1",
+  userData: "SQE_USER_DATA",
+  handle: "SQE_HANDLE",
   argument0: "SQE_ARGUMENT0",
   argument1: "SQE_ARGUMENT1",
   argument2: "SQE_ARGUMENT2",
   argument3: "SQE_ARGUMENT3",
-  reserved2: "SQE_RESERVED2",
+  reserved1: "SQE_RESERVED1",
+};
+
+const GRANT_FIELDS: Record<string, string> = {
+  handle: "GRANT_HANDLE",
+  interface: "GRANT_INTERFACE",
+  reserved: "GRANT_RESERVED",
 };
 
 const CQE_FIELDS: Record<string, string> = {
@@ -237,17 +242,23 @@ test("ring.md 'Ring sizes' equals abi/ring.ts", () => {
   }
 });
 
-test("ring.md's grant entry is 8 bytes, as the kernel and both runtimes index it", () => {
-  const found = table(RING_DOC, "### The startup block", ["field", "offset", "size", "meaning"]);
-  const fields = found.rows.map((row) => ({ name: row[0], offset: parseNumber(row[1]), size: parseNumber(row[2]) }));
-  assert.equal(fields.map((field) => field.name), ["handle", "interface"], "grant entry fields");
-  assert.is(fields[0].offset, 0n, "handle offset");
-  assert.is(fields[1].offset, 4n, "interface offset");
-  assert.is(checkNoOverlap(fields, "grant entry"), GRANT_ENTRY_SIZE, "grant entry size");
-  // The writers and readers of the grants array: handle at i * 8, interface at i * 8 + 4.
+test("ring.md's grant entry equals abi/ring.ts, and the kernel and both runtimes index grants by its constants", () => {
+  checkEntryTable("### The startup block", GRANT_FIELDS, "RING_GRANT_SIZE");
+  // The writers and readers of the grants array: entry i at RING_GRANTS + i * RING_GRANT_SIZE.
   for (const path of ["kernel/sched/threads.ts", "userspace/rt/ring.ts", "userspace/rt/c/runtime.c"]) {
-    assert.match(source(path), /RING_GRANTS \+ [^;\n]*\* 8 \+ 4/, `${path} reads or writes grants[i].interface at i * 8 + 4`);
+    for (const name of ["RING_GRANT_SIZE", "GRANT_INTERFACE"]) assert.match(source(path), name, `${path} indexes grants with ${name}`);
   }
+});
+
+test("ring.md's handle layout equals abi/ring.ts: (generation << HANDLE_SLOT_BITS) | slot, below 2^HANDLE_BITS", () => {
+  const text = source(RING_DOC);
+  const layoutMatch = /A handle is a u64: `\(generation << (\d+)\) \| slot`/.exec(text);
+  assert.ok(layoutMatch, "ring.md states the handle layout");
+  assert.is(BigInt(layoutMatch![1]), constant("HANDLE_SLOT_BITS"));
+  const bound = /every handle is below 2\^(\d+)/.exec(text);
+  assert.ok(bound, "ring.md states the bound");
+  assert.is(BigInt(bound![1]), constant("HANDLE_BITS"));
+  assert.is(constant("HANDLE_SLOT_BITS") + 32n, constant("HANDLE_BITS"), "a 32-bit generation above the slot bits");
 });
 
 function checkEntryTable(heading: string, fields: Record<string, string>, sizeConstant: string): void {
@@ -312,7 +323,8 @@ test("ring.md's timeout and min_complete limits equal abi/ring.ts", () => {
 test("every constant of abi/ring.ts is checked against the document", () => {
   // Touch every mapping, so this test does not depend on the order the others ran in.
   for (const { offset, size } of Object.values(RING_FIELDS)) { constant(offset); size(); }
-  for (const name of [...Object.values(RING_SIZES), ...Object.values(SQE_FIELDS), ...Object.values(CQE_FIELDS), ...Object.values(SYSCALLS)]) {
+  for (const name of [...Object.values(RING_SIZES), ...Object.values(SQE_FIELDS), ...Object.values(CQE_FIELDS), ...Object.values(SYSCALLS),
+    ...Object.values(GRANT_FIELDS), "HANDLE_SLOT_BITS", "HANDLE_BITS"]) {
     constant(name);
   }
   constant("CAP_ENTER_NO_TIMEOUT");

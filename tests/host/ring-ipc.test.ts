@@ -14,7 +14,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPOSITORY } from "../qemu-runner/runner";
 import { fakeHardware } from "./fake-hardware";
-import { encode, type Cqe, type Sqe } from "./ring-entries";
+import { encode, type Cqe, type Sqe, withNumberHandles } from "./ring-entries";
 import { compileAssemblyScript, instantiate, type AssemblyScriptModule } from "./assemblyscript";
 import { generator } from "./random";
 
@@ -30,19 +30,20 @@ const failure = (name: string) => {
 };
 
 // docs/abi/ring.md.
-const SQ_HEAD = 0x000, SQ_TAIL = 0x004, CQ_HEAD = 0x008, CQ_TAIL = 0x00c, GRANT_COUNT = 0x044, GRANTS = 0x048;
+const SQ_HEAD = 0x000, SQ_TAIL = 0x004, CQ_HEAD = 0x008, CQ_TAIL = 0x00c, GRANT_COUNT = 0x044, GRANTS = 0x050;
 const SQ_OFFSET = 0x400, CQ_OFFSET = 0xc00, ENTRIES = 32, SQE_SIZE = 64, CQE_SIZE = 32;
 const NOP = 0, CALL = 1, RECV = 2, RETURN = 3, RELEASE = 4;
 const NO_TIMEOUT = (1n << 64n) - 1n;
 // docs/abi/interfaces/*.md: interface values and methods.
 const CONSOLE = 1, TIMER = 2, ENDPOINT = 6, CLIENT = 7, THREAD_CONTROL = 10, PARK_SPACE = 11;
 const CONSOLE_WRITE = 0, TIMER_NOW = 0, MEMORY_INFO = 1, MEMORY_ENDPOINT = 3, ENDPOINT_CLIENT = 0, THREAD_EXIT = 0, PARK = 0, UNPARK = 1;
-const ENDPOINT_PAGES = 4n, QUEUE_MAXIMUM = 64, MESSAGE_MAXIMUM = 256, HEADER_SIZE = 16;
+const ENDPOINT_PAGES = 4n, QUEUE_MAXIMUM = 64, MESSAGE_MAXIMUM = 256, HEADER_SIZE = 24;
 const COPY = 1n, MOVE = 2n;
 /** Thread states (kernel/sched/thread.ts). */
 const RUNNABLE = 0, BLOCKED = 1;
-const TABLE_SLOTS = 64;
-const GENERATION_LAST = 0xff_ffff;
+/** A table's limit (CAPABILITY_SLOTS_MAXIMUM): free slots count up to it. */
+const TABLE_SLOTS = 16384;
+const GENERATION_LAST = 0xffff_ffff;
 
 // docs/abi/ring.md, "User address space"; the pages every process gets here.
 const PAGE = 0x1000n;
@@ -77,7 +78,7 @@ class Machine {
   constructor(logLevel = "error") {
     const hw = fakeHardware(this);
     this.wasm = instantiate(module, { hw });
-    this.e = this.wasm.exports;
+    this.e = withNumberHandles(this.wasm.exports);
     this.cr3 = BigInt(this.e.bootTablesAddress() >>> 0);
     assert.ok(this.e.memoryBytes() <= BigInt(REGION_START), "the heap stays below the frame region");
     const frames = this.e.setup(REGION_START, REGION_END, this.wasm.string(logLevel));
@@ -102,8 +103,8 @@ class Machine {
     const thread = this.e.threadAdd(index);
     const ring = this.ring(index, thread);
     assert.is(ring.get32(GRANT_COUNT), 1, "the new thread's startup block lists its ThreadControl");
-    assert.is(ring.get32(GRANTS + 4), THREAD_CONTROL);
-    return { ring, control: ring.get32(GRANTS) };
+    assert.is(ring.get32(GRANTS + 8), THREAD_CONTROL);
+    return { ring, control: ring.get32(GRANTS) + ring.get32(GRANTS + 4) * 2 ** 32 };
   }
 
   private physical(index: number, virtual: bigint): number {
@@ -229,8 +230,8 @@ function assertCompletion(cqe: Cqe | undefined, expected: Partial<Cqe>, message:
 
 /** argument1 of a client CALL: request length | reply capacity << 32. */
 const sizes = (length: number | bigint, capacity: number | bigint) => BigInt(length) | (BigInt(capacity) << 32n);
-/** argument3 of CALL and RETURN: handle | mode << 32. */
-const carry = (handle: number, mode: bigint) => BigInt(handle >>> 0) | (mode << 32n);
+/** argument3 of CALL and RETURN: handle | mode << 56. */
+const carry = (handle: number | bigint, mode: bigint) => BigInt(handle) | (mode << 56n);
 
 interface Call { label?: number; request?: Buffer; requestAt?: bigint; capacity?: number; replyAt?: bigint; carried?: bigint; userData?: bigint }
 /** A client CALL; the request bytes are written at requestAt (default DATA) of process `index`. */
@@ -251,11 +252,14 @@ function returnEntry(machine: Machine, index: number, endpoint: number, id: bigi
 }
 
 interface Header { id: number; label: number; handle: number; length: number; request: Buffer }
-/** The header and request RECV wrote at `buffer` of process `index`. */
+/** The header and request RECV wrote at `buffer` of process `index` (docs/abi/interfaces/endpoint.md:
+ * u64 handle, u32 call id, u32 label, u32 length, u32 0). */
 function header(machine: Machine, index: number, buffer: bigint): Header {
   const head = machine.peek(index, buffer, HEADER_SIZE);
-  const length = head.readUInt32LE(12);
-  return { id: head.readUInt32LE(0), label: head.readUInt32LE(4), handle: head.readUInt32LE(8), length, request: machine.peek(index, buffer + BigInt(HEADER_SIZE), Math.min(length, MESSAGE_MAXIMUM)) };
+  const length = head.readUInt32LE(16);
+  assert.is(head.readUInt32LE(20), 0, "the header's reserved word is 0");
+  return { id: head.readUInt32LE(8), label: head.readUInt32LE(12), handle: Number(head.readBigUInt64LE(0)), length,
+    request: machine.peek(index, buffer + BigInt(HEADER_SIZE), Math.min(length, MESSAGE_MAXIMUM)) };
 }
 
 /** A server (process 0) holding a Memory of 24 pages, an Endpoint made from it and a client
@@ -265,14 +269,14 @@ function ipcWorld() {
   const server = machine.process("server", 64), client = machine.process("client", 16);
   assert.is(server, 0);
   const s = machine.ring(server), k = machine.ring(client);
-  const memory = machine.e.grantMemory(server, 24n) >>> 0;
+  const memory = Number(machine.e.grantMemory(server, 24n));
   const made = s.one({ opcode: CALL, handle: memory, method: MEMORY_ENDPOINT, userData: 1n });
   assert.ok(made.result > 0n, `Memory.endpoint: ${errorName(made.result)}`);
   const endpoint = Number(made.result);
   const facet = s.one({ opcode: CALL, handle: endpoint, method: ENDPOINT_CLIENT, userData: 2n });
   assert.ok(facet.result > 0n, `Endpoint.client: ${errorName(facet.result)}`);
   const serverClient = Number(facet.result);
-  const clientHandle = machine.e.grantSame(client, server, serverClient) >>> 0;
+  const clientHandle = Number(machine.e.grantSame(client, server, serverClient));
   return { machine, server, client, s, k, memory, endpoint, serverClient, clientHandle };
 }
 
@@ -290,7 +294,7 @@ ipc("Memory.endpoint charges 4 pages while the endpoint lives; client() makes fa
   const machine = new Machine();
   const p = machine.process("owner");
   const s = machine.ring(p);
-  const memory = machine.e.grantMemory(p, 24n) >>> 0, small = machine.e.grantMemory(p, 3n) >>> 0;
+  const memory = Number(machine.e.grantMemory(p, 24n)), small = Number(machine.e.grantMemory(p, 3n));
   const endpoints = machine.live(ENDPOINT), clients = machine.live(CLIENT);
   const made = s.one({ opcode: CALL, handle: memory, method: MEMORY_ENDPOINT, userData: 5n, argument0: 99n });
   assertCompletion(made, { userData: 5n, value: 0n, opcode: CALL }, "Memory.endpoint");
@@ -328,7 +332,7 @@ ipc("Memory.endpoint charges 4 pages while the endpoint lives; client() makes fa
   assert.is(machine.e.memoryUsed(p, memory), 0n, "its pages are given back");
   assert.is(machine.live(ENDPOINT), endpoints);
   assert.is(machine.live(CLIENT), clients + 1);
-  assertCompletion(s.one({ opcode: RELEASE, handle: machine.e.handleAt(p, TABLE_SLOTS - 1) >>> 0 }), { result: 0n }, "a free slot");
+  assertCompletion(s.one({ opcode: RELEASE, handle: Number(machine.e.handleAt(p, TABLE_SLOTS - 1)) }), { result: 0n }, "a free slot");
   assertCompletion(s.one(callEntry(machine, p, client, { userData: 7n })), { userData: 7n, result: failure("PeerEnded"), value: 0n }, "CALL on a closed endpoint");
   assert.is(s.reserved(), 0);
   assert.equal(machine.aborts(), []);
@@ -417,7 +421,7 @@ ipc("queue: CALLs wait in order; RECV takes the oldest; a waiting RECV gets the 
   assert.equal(machine.aborts(), []);
 });
 
-ipc("CALL and RECV arguments: InvalidArgument past 256 bytes, BadAddress for the request, the reply buffer and a RECV buffer that is not 272 writable bytes", () => {
+ipc("CALL and RECV arguments: InvalidArgument past 256 bytes, BadAddress for the request, the reply buffer and a RECV buffer that is not 280 writable bytes", () => {
   const { machine, client, server, s, k, endpoint, clientHandle } = ipcWorld();
   const kFree = machine.freeSlots(client);
   const cases: [string, Sqe, string][] = [
@@ -454,7 +458,7 @@ ipc("CALL and RECV arguments: InvalidArgument past 256 bytes, BadAddress for the
     assertCompletion(s.one(returnEntry(machine, server, endpoint, cqe.value, Buffer.alloc(0))), { result: 0n }, `${name}: returned`);
     assertCompletion(k.reap()[0], { userData: 10n, result: 0n }, name);
   }
-  // RECV: 272 writable bytes.
+  // RECV: 280 writable bytes.
   const recvCases: [string, bigint][] = [
     ["a read-only page", IMAGE_READ], ["a hole", HOLE], ["271 bytes before a hole", BUFFERS_2 + 0x1000n - 271n], ["address 0", 0n],
     ["the kernel half", KERNEL_HALF], ["the end of the user half", USER_HALF_END - 16n], ["wrapping past 2^64", NO_TIMEOUT - 100n],
@@ -465,11 +469,11 @@ ipc("CALL and RECV arguments: InvalidArgument past 256 bytes, BadAddress for the
   }
   assert.is(machine.freeSlots(server), sFree);
   assert.is(s.reserved(), 0);
-  s.pend(recvEntry(endpoint, BUFFERS_2 + 0x1000n - 272n, 12n)); // exactly 272 bytes to the end of the page
+  s.pend(recvEntry(endpoint, BUFFERS_2 + 0x1000n - 280n, 12n)); // exactly 280 bytes to the end of the page
   k.pend(callEntry(machine, client, clientHandle, { request: Buffer.alloc(256, 0x77), userData: 13n }));
   const [cqe] = s.reap();
-  assertCompletion(cqe, { userData: 12n, result: 256n }, "a RECV buffer of exactly 272 bytes");
-  assert.equal(header(machine, server, BUFFERS_2 + 0x1000n - 272n).request, Buffer.alloc(256, 0x77));
+  assertCompletion(cqe, { userData: 12n, result: 256n }, "a RECV buffer of exactly 280 bytes");
+  assert.equal(header(machine, server, BUFFERS_2 + 0x1000n - 280n).request, Buffer.alloc(256, 0x77));
   assert.equal(machine.aborts(), []);
 });
 
@@ -477,7 +481,7 @@ ipc("QueueFull: 64 calls outstanding (queued or received) is the bound; one RETU
   const { machine, server, s, endpoint, serverClient } = ipcWorld();
   // A ring holds 32 completions, so the 64 calls come from two client processes of 32 each.
   const callers = [machine.process("caller a"), machine.process("caller b"), machine.process("caller c")].map((index) => ({
-    index, ring: machine.ring(index), client: machine.e.grantSame(index, server, serverClient) >>> 0,
+    index, ring: machine.ring(index), client: Number(machine.e.grantSame(index, server, serverClient)),
   }));
   const [a, b, c] = callers;
   /** Each request at its own address: the kernel copies it when it consumes the entry. */
@@ -526,7 +530,7 @@ ipc("QueueFull: 64 calls outstanding (queued or received) is the bound; one RETU
 
 ipc("copy: the sender keeps its handle, the receiver gets a new one to the same object; both work; nothing new is made", () => {
   const { machine, client, server, s, k, endpoint, clientHandle } = ipcWorld();
-  const timer = machine.e.grantTimer(client) >>> 0;
+  const timer = Number(machine.e.grantTimer(client));
   const id = machine.e.objectTrack(client, timer);
   const timers = machine.live(TIMER), references = machine.e.trackedReferences(id);
   // Queued, then received.
@@ -576,7 +580,7 @@ ipc("copy: the sender keeps its handle, the receiver gets a new one to the same 
 
 ipc("move: the sender's handle is stale at once; the receiver's new handle names the object; never two holders; RETURN moves back", () => {
   const { machine, client, server, s, k, endpoint, clientHandle } = ipcWorld();
-  const consoleHandle = machine.e.grantConsole(client) >>> 0;
+  const consoleHandle = Number(machine.e.grantConsole(client));
   const id = machine.e.objectTrack(client, consoleHandle);
   const consoles = machine.live(CONSOLE), references = machine.e.trackedReferences(id);
   const kCount = machine.count(client), kFree = machine.freeSlots(client);
@@ -628,7 +632,7 @@ ipc("move: the sender's handle is stale at once; the receiver's new handle names
 
 ipc("RETURN transfers: InvalidArgument for mode 3, InvalidHandle for a dead handle; the call stays; a copy and a move land in the reply slot", () => {
   const { machine, client, server, s, k, endpoint, clientHandle } = ipcWorld();
-  const timer = machine.e.grantTimer(server) >>> 0;
+  const timer = Number(machine.e.grantTimer(server));
   const kFree = machine.freeSlots(client);
   k.pend(callEntry(machine, client, clientHandle, { userData: 1n }));
   const cqe = s.one(recvEntry(endpoint, BUFFERS));
@@ -648,7 +652,7 @@ ipc("RETURN transfers: InvalidArgument for mode 3, InvalidHandle for a dead hand
 
 ipc("rollback: a moved capability on a call that fails before delivery comes back under a new handle, as the failed CALL's value", () => {
   const { machine, client, server, s, k, endpoint, clientHandle, memory } = ipcWorld();
-  const consoleHandle = machine.e.grantConsole(client) >>> 0, timer = machine.e.grantTimer(client) >>> 0;
+  const consoleHandle = Number(machine.e.grantConsole(client)), timer = Number(machine.e.grantTimer(client));
   const consoleId = machine.e.objectTrack(client, consoleHandle), timerId = machine.e.objectTrack(client, timer);
   const consoles = machine.live(CONSOLE), timers = machine.live(TIMER), endpoints = machine.live(ENDPOINT);
   const kCount = machine.count(client), kFree = machine.freeSlots(client);
@@ -697,11 +701,11 @@ ipc("rollback: a moved capability on a call that fails before delivery comes bac
 
 /** Another endpoint made by the server, its facet in the client's table. */
 function ipcSecond(machine: Machine, server: number, s: Ring, client: number) {
-  const memory = machine.e.grantMemory(server, 8n) >>> 0;
+  const memory = Number(machine.e.grantMemory(server, 8n));
   const endpoint = Number(s.one({ opcode: CALL, handle: memory, method: MEMORY_ENDPOINT }).result);
   const facet = Number(s.one({ opcode: CALL, handle: endpoint, method: ENDPOINT_CLIENT }).result);
   assert.ok(endpoint > 0 && facet > 0);
-  const clientFacet = machine.e.grantSame(client, server, facet) >>> 0;
+  const clientFacet = Number(machine.e.grantSame(client, server, facet));
   s.one({ opcode: RELEASE, handle: facet });
   return { memory, endpoint, client: clientFacet };
 }
@@ -713,11 +717,12 @@ function ipcSecond(machine: Machine, server: number, s: Ring, client: number) {
 ipc("regression: a move of a handle whose slot is at its last generation is refused, not a kernel abort", () => {
   const { machine, server, s, endpoint, serverClient } = ipcWorld();
   const sender = machine.process("old slots");
-  const client = machine.e.grantSame(sender, server, serverClient) >>> 0;
+  const client = Number(machine.e.grantSame(sender, server, serverClient));
   const k = machine.ring(sender);
-  const slot = machine.e.tableAgeSlot(sender, GENERATION_LAST - 1);
-  const consoleHandle = machine.e.grantConsole(sender) >>> 0;
-  assert.is(consoleHandle, (GENERATION_LAST << 8 | slot) >>> 0, "a handle at the last generation");
+  const slot = machine.e.tableAgeNextSlot(sender, GENERATION_LAST);
+  // A handle at the last generation is past 2^53: the raw export gives it as a BigInt.
+  const consoleHandle = BigInt.asUintN(64, machine.wasm.exports.grantConsole(sender));
+  assert.is(consoleHandle, (BigInt(GENERATION_LAST) << 24n) | BigInt(slot), "a handle at the last generation");
   const id = machine.e.objectTrack(sender, consoleHandle);
   s.pend(recvEntry(endpoint, BUFFERS, 1n));
   let completions: Cqe[] = [];
@@ -740,7 +745,7 @@ ipc("ends: a receiver thread that ends before RETURN fails the call with PeerEnd
   const { machine, client, server, s, k, endpoint, clientHandle } = ipcWorld();
   const worker = machine.thread(server);
   const kFree = machine.freeSlots(client);
-  const consoleHandle = machine.e.grantConsole(client) >>> 0;
+  const consoleHandle = Number(machine.e.grantConsole(client));
   const id = machine.e.objectTrack(client, consoleHandle);
   worker.ring.pend(recvEntry(endpoint, BUFFERS, 1n));
   k.pend(callEntry(machine, client, clientHandle, { request: text("hello"), carried: carry(consoleHandle, MOVE), userData: 2n }));
@@ -775,12 +780,12 @@ ipc("ends: a receiver thread that ends before RETURN fails the call with PeerEnd
 ipc("ends: a caller that ends while queued vanishes (RECV never sees it, what it moved is released); one ended after delivery: RETURN is NotFound", () => {
   const { machine, server, s, k, client, endpoint, serverClient, clientHandle } = ipcWorld();
   const doomed = machine.process("doomed");
-  const doomedClient = machine.e.grantSame(doomed, server, serverClient) >>> 0;
+  const doomedClient = Number(machine.e.grantSame(doomed, server, serverClient));
   const d = machine.ring(doomed);
-  const consoleHandle = machine.e.grantConsole(doomed) >>> 0, timer = machine.e.grantTimer(doomed) >>> 0;
+  const consoleHandle = Number(machine.e.grantConsole(doomed)), timer = Number(machine.e.grantTimer(doomed));
   const consoleId = machine.e.objectTrack(doomed, consoleHandle), timerId = machine.e.objectTrack(doomed, timer);
   const consoles = machine.live(CONSOLE), timers = machine.live(TIMER);
-  const shared = machine.e.grantSame(server, doomed, timer) >>> 0; // the server holds the timer too
+  const shared = Number(machine.e.grantSame(server, doomed, timer)); // the server holds the timer too
   d.pend(callEntry(machine, doomed, doomedClient, { request: text("never seen"), carried: carry(consoleHandle, MOVE), userData: 1n }));
   d.pend(callEntry(machine, doomed, doomedClient, { request: text("never seen either"), carried: carry(timer, MOVE), userData: 2n }));
   machine.e.processKill(doomed);
@@ -800,7 +805,7 @@ ipc("ends: a caller that ends while queued vanishes (RECV never sees it, what it
   // Ended after its call was received.
   const doomed2 = machine.process("doomed 2");
   const d2 = machine.ring(doomed2);
-  d2.pend(callEntry(machine, doomed2, machine.e.grantSame(doomed2, server, serverClient) >>> 0, { userData: 5n }));
+  d2.pend(callEntry(machine, doomed2, Number(machine.e.grantSame(doomed2, server, serverClient)), { userData: 5n }));
   const received = s.one(recvEntry(endpoint, BUFFERS));
   machine.e.processKill(doomed2);
   assertCompletion(s.one(returnEntry(machine, server, endpoint, received.value, text("too late"), { userData: 6n })), { userData: 6n, result: failure("NotFound"), opcode: RETURN }, "RETURN after the caller ended");
@@ -812,7 +817,7 @@ ipc("ends: the owner side's last capability going completes queued and received 
   const { machine, client, server, s, k, endpoint, clientHandle, memory } = ipcWorld();
   const worker = machine.thread(server);
   // Another capability on the owner side keeps it open: only the last one closes it.
-  const spare = machine.e.grantSame(server, server, endpoint) >>> 0;
+  const spare = Number(machine.e.grantSame(server, server, endpoint));
   const sFree = machine.freeSlots(server);
   s.pend(recvEntry(endpoint, BUFFERS, 1n));
   worker.ring.pend(recvEntry(spare, BUFFERS_2, 2n));
@@ -856,7 +861,7 @@ ipc("regression: a thread that ends (its process lives on) gives back its calls'
   const problems: string[] = [];
   // A thread of the client process CALLs, moving a Timer, and exits while the call is queued.
   const caller = machine.thread(client);
-  const timer = machine.e.grantTimer(client) >>> 0;
+  const timer = Number(machine.e.grantTimer(client));
   const id = machine.e.objectTrack(client, timer);
   const kCount = machine.count(client);
   caller.ring.pend(callEntry(machine, client, clientHandle, { carried: carry(timer, MOVE), userData: 1n }));
@@ -900,7 +905,7 @@ ipc("regression: a process ending with calls queued on an endpoint whose last ow
   const machine = new Machine();
   const p = machine.process("self-mover");
   const s = machine.ring(p);
-  const memory = machine.e.grantMemory(p, 8n) >>> 0;
+  const memory = Number(machine.e.grantMemory(p, 8n));
   const endpoint = Number(s.one({ opcode: CALL, handle: memory, method: MEMORY_ENDPOINT }).result);
   const client = Number(s.one({ opcode: CALL, handle: endpoint, method: ENDPOINT_CLIENT }).result);
   s.pend(callEntry(machine, p, client, { userData: 1n }));
@@ -926,11 +931,11 @@ ipc("regression: an ended caller's calls vanish from every endpoint, even one af
   const doomed = machine.process("doomed"), server = machine.process("server");
   const d = machine.ring(doomed), s = machine.ring(server);
   // The doomed process's own endpoint first (state.live index 0), the server's second.
-  const own = Number(d.one({ opcode: CALL, handle: machine.e.grantMemory(doomed, 8n) >>> 0, method: MEMORY_ENDPOINT }).result);
+  const own = Number(d.one({ opcode: CALL, handle: Number(machine.e.grantMemory(doomed, 8n)), method: MEMORY_ENDPOINT }).result);
   const ownClient = Number(d.one({ opcode: CALL, handle: own, method: ENDPOINT_CLIENT }).result);
-  const endpoint = Number(s.one({ opcode: CALL, handle: machine.e.grantMemory(server, 8n) >>> 0, method: MEMORY_ENDPOINT }).result);
+  const endpoint = Number(s.one({ opcode: CALL, handle: Number(machine.e.grantMemory(server, 8n)), method: MEMORY_ENDPOINT }).result);
   const serverClient = Number(s.one({ opcode: CALL, handle: endpoint, method: ENDPOINT_CLIENT }).result);
-  const client = machine.e.grantSame(doomed, server, serverClient) >>> 0;
+  const client = Number(machine.e.grantSame(doomed, server, serverClient));
   d.pend(callEntry(machine, doomed, ownClient, { carried: carry(own, MOVE), userData: 1n }));
   d.pend(callEntry(machine, doomed, client, { request: text("from the dead"), capacity: 64, replyAt: DATA_2, userData: 2n }));
   machine.e.processKill(doomed);
@@ -959,7 +964,7 @@ ipc("regression: an ended caller's calls vanish from every endpoint, even one af
 function parkWorld() {
   const machine = new Machine();
   const p = machine.process("parker");
-  const space = machine.e.grantParkSpace(p, p) >>> 0;
+  const space = Number(machine.e.grantParkSpace(p, p));
   const t0 = machine.ring(p), t1 = machine.thread(p), t2 = machine.thread(p);
   const park = (address: bigint, expected: bigint | number, timeout = NO_TIMEOUT, userData = 0n): Sqe =>
     ({ opcode: CALL, handle: space, method: PARK, argument0: address, argument1: BigInt(expected), argument2: timeout, userData });
@@ -1024,7 +1029,7 @@ ipc("ParkSpace: park blocks only while the word holds expected; unpark wakes the
 ipc("ParkSpace errors: UnknownMethod, NotPermitted on another process's, InvalidArgument unaligned, BadAddress unreadable; nothing parked", () => {
   const { machine, p, space, t0, park, unpark } = parkWorld();
   const other = machine.process("other");
-  const foreign = machine.e.grantParkSpace(other, p) >>> 0;
+  const foreign = Number(machine.e.grantParkSpace(other, p));
   const o = machine.ring(other);
   const cases: [string, Ring, Sqe, string][] = [
     ["method 2", t0, { opcode: CALL, handle: space, method: 2, argument0: DATA }, "UnknownMethod"],
@@ -1216,7 +1221,7 @@ ipc("random: CALL/RECV/RETURN with random transfers between two threads match a 
   let where = "";
 
   const grant = (side: "k" | "s", iface: number) => {
-    const handle = (iface === CONSOLE ? e.grantConsole(index[side]) : e.grantTimer(index[side])) >>> 0;
+    const handle = Number(iface === CONSOLE ? e.grantConsole(index[side]) : e.grantTimer(index[side]));
     const id = e.objectTrack(index[side], handle);
     tables[side].held.set(handle, { id, iface });
     references.set(id, 1);

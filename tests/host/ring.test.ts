@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPOSITORY } from "../qemu-runner/runner";
 import { fakeHardware } from "./fake-hardware";
-import { encode, type Cqe, type Sqe } from "./ring-entries";
+import { encode, type Cqe, type Sqe, withNumberHandles } from "./ring-entries";
 import { compileAssemblyScript, instantiate, type AssemblyScriptModule } from "./assemblyscript";
 import { generator } from "./random";
 
@@ -42,7 +42,7 @@ const RING_ERRORS: Set<number> = (() => {
 // docs/abi/ring.md, "The ring page", "SQE", "CQE", "Opcodes" (ring-abi.test.ts keeps them equal to
 // abi/ring.ts).
 const SQ_HEAD = 0x000, SQ_TAIL = 0x004, CQ_HEAD = 0x008, CQ_TAIL = 0x00c, SQ_ENTRIES_FIELD = 0x010, CQ_ENTRIES_FIELD = 0x014;
-const PROCESS_ID = 0x040, GRANT_COUNT = 0x044, GRANTS = 0x048, ARGUMENT = 0x148;
+const PROCESS_ID = 0x040, GRANT_COUNT = 0x044, ARGUMENT = 0x048, GRANTS = 0x050, GRANT_SIZE = 16;
 const SQ_OFFSET = 0x400, CQ_OFFSET = 0xc00, ENTRIES = 32, SQE_SIZE = 64, CQE_SIZE = 32;
 const NOP = 0, CALL = 1, RECV = 2, RETURN = 3, RELEASE = 4;
 const CONSOLE = 1, TIMER = 2, MEMORY = 3, SPAWNER = 4, PROCESS_HANDLE = 5;
@@ -122,7 +122,7 @@ class Machine {
     this.cpuVendor = options.cpuVendor;
     const hw = fakeHardware(this);
     this.wasm = instantiate(module, { hw });
-    this.exports = this.wasm.exports;
+    this.exports = withNumberHandles(this.wasm.exports);
     this.cr3 = BigInt(this.exports.bootTablesAddress() >>> 0);
     let offset = 0;
     for (const [name, bytes] of options.modules ?? []) {
@@ -283,18 +283,21 @@ function boot(options: BootOptions = {}): World {
   const e = machine.exports;
   return {
     machine, victim,
-    console: e.grantConsole(0) >>> 0, timer: e.grantTimer(0) >>> 0, memory: e.grantMemory(0, MEMORY_QUOTA) >>> 0,
-    smallMemory: e.grantMemory(0, SMALL_MEMORY_QUOTA) >>> 0, spawner: e.grantSpawner(0) >>> 0,
-    victimHandle: e.grantProcessHandle(0, victim) >>> 0,
+    console: Number(e.grantConsole(0)), timer: Number(e.grantTimer(0)), memory: Number(e.grantMemory(0, MEMORY_QUOTA)),
+    smallMemory: Number(e.grantMemory(0, SMALL_MEMORY_QUOTA)), spawner: Number(e.grantSpawner(0)),
+    victimHandle: Number(e.grantProcessHandle(0, victim)),
   };
 }
 
-/** Handles that name nothing in a table of 64 slots where slots 0..5 are live at generation 1
- * (handle = generation << 8 | slot). */
-function garbageHandles(world: World): number[] {
-  const live = world.console;
-  return [0, 0xffff_ffff, 0xdead_beef, (1 << 8) | 63, (1 << 8) | 64, (1 << 8) | 255, 1, live & 0xff, (live + 0x100) >>> 0, (live - 0x100) >>> 0,
-    (live | 0x8000_0000) >>> 0, 0x0100_0000 | live];
+/** A handle: (generation << 24) | slot (abi/ring.ts, HANDLE_SLOT_BITS). */
+const handleOf = (generation: number, slot: number): bigint => (BigInt(generation) << 24n) | BigInt(slot);
+
+/** Handles that name nothing in a table of 32 slots (it may grow) where slots 0..5 are live at
+ * generation 1. */
+function garbageHandles(world: World): bigint[] {
+  const live = BigInt(world.console);
+  return [0n, 0xffff_ffffn, 0xdead_beefn, handleOf(1, 31), handleOf(1, 32), handleOf(1, 0xff_ffff), 1n, live & 0xff_ffffn,
+    live + (1n << 24n), live - (1n << 24n), live | (1n << 56n), live | (1n << 63n), U64_MAX];
 }
 
 function assertCompletion(cqe: Cqe, expected: Partial<Cqe>, message: string): void {
@@ -482,14 +485,14 @@ ring("NOP completes with 0 and value 0, echoes userData, ignores every other fie
   assert.equal(machine.serial, []);
 });
 
-ring("ReservedNonZero: flags, reserved0, reserved1 or reserved2 set fails every opcode first, with no effect", () => {
+ring("ReservedNonZero: flags, reserved0 or reserved1 set fails every opcode first, with no effect", () => {
   const world = boot();
   const { machine } = world;
   const e = machine.exports;
   const fields: [string, Sqe][] = [
     ["flags 1", { flags: 1 }], ["flags 0x80", { flags: 0x80 }], ["reserved0 1", { reserved0: 1 }], ["reserved0 0x8000", { reserved0: 0x8000 }],
-    ["reserved1 1", { reserved1: 1 }], ["reserved1 0x8000_0000", { reserved1: 0x8000_0000 }], ["reserved2 1", { reserved2: 1n }],
-    ["reserved2 1 << 63", { reserved2: 1n << 63n }], ["every one", { flags: 0xff, reserved0: 0xffff, reserved1: 0xffff_ffff, reserved2: U64_MAX }],
+    ["reserved1 1", { reserved1: 1n }], ["reserved1 0x8000_0000", { reserved1: 0x8000_0000n }],
+    ["reserved1 1 << 63", { reserved1: 1n << 63n }], ["every one", { flags: 0xff, reserved0: 0xffff, reserved1: U64_MAX }],
   ];
   // Each would succeed (or fail differently) with its reserved fields clear.
   const bodies: [string, Sqe][] = [
@@ -579,8 +582,10 @@ ring("RELEASE: 0, then InvalidHandle; the stale handle names nothing, even once 
     { opcode: RECV, handle: world.console }, { opcode: RETURN, handle: world.console },
   ];
   for (const entry of stale) assertCompletion(machine.one(entry), { result: failure("InvalidHandle") }, `stale handle, opcode ${entry.opcode}`);
-  const reused = e.grantConsole(0) >>> 0;
-  assert.is(reused & 0xff, world.console & 0xff, "the slot is reused");
+  // Freed slots come back first in, first out: take slots until the released one comes round.
+  let reused = Number(e.grantConsole(0));
+  for (let i = 0; i < 64 && (reused % 2 ** 24) !== (world.console % 2 ** 24); i++) reused = Number(e.grantConsole(0));
+  assert.is(reused % 2 ** 24, world.console % 2 ** 24, "the slot is reused");
   assert.is.not(reused, world.console, "under a new generation");
   for (const entry of stale) assertCompletion(machine.one(entry), { result: failure("InvalidHandle") }, `stale handle after reuse, opcode ${entry.opcode}`);
   assertCompletion(machine.one({ opcode: CALL, handle: reused, method: CONSOLE_WRITE, argument0: IMAGE_READ, argument1: 1n }), { result: 1n }, "the new handle works");
@@ -755,7 +760,7 @@ ring("Memory.grow: OutOfRange past 4 GiB of linear memory; at most GROW_PAGES_MA
   const world = boot({ policyPages: 1 << 20 });
   const { machine } = world;
   const e = machine.exports;
-  const big = e.grantMemory(0, GROW_MAXIMUM) >>> 0;
+  const big = Number(e.grantMemory(0, GROW_MAXIMUM));
   const grow = (pages: bigint) => machine.one({ opcode: CALL, handle: big, method: MEMORY_GROW, argument0: pages });
   e.setProcessLinearEnd(0, U32 - 2n * PAGE);
   assertCompletion(grow(3n), { result: failure("OutOfRange") }, "3 pages from 4 GiB - 2 pages");
@@ -1018,7 +1023,7 @@ ring("snapshot: an entry changed while the kernel handles it completes as it was
     during.push(e.kernelSqHead(), machine.sqHead);
     // The process rewrites the entry being handled, and the next one, which is not consumed yet.
     machine.overwrite(0, { opcode: 77, flags: 1, handle: 0, userData: 0xbadn, argument1: 4096n });
-    machine.overwrite(1, { opcode: NOP, userData: 0x222n, reserved2: 1n });
+    machine.overwrite(1, { opcode: NOP, userData: 0x222n, reserved1: 1n });
     machine.onSerialWrite = null;
   };
   machine.onReadTsc = () => assert.unreachable("the Timer entry was replaced before it was consumed");
@@ -1122,7 +1127,7 @@ ring("rule 12: killing the caller's own process ends the batch with no completio
   const world = boot();
   const { machine } = world;
   const e = machine.exports;
-  const self = e.grantProcessHandle(0, 0) >>> 0;
+  const self = Number(e.grantProcessHandle(0, 0));
   const context = u64(e.contextFrame(0));
   const frames = machine.framesFree() + BigInt(e.processFrames(0));
   machine.submit({ opcode: NOP, userData: 1n }, { opcode: CALL, handle: self, method: KILL, userData: 2n },
@@ -1198,8 +1203,8 @@ ring("ProcessSpawner.spawn with a boot package: the child, its startup block and
   const name = machine.frames.get(0)!.get(IMAGE_WRITE)!, array = name + 0x100n;
   const poke = (address: bigint, bytes: Buffer) => new Uint8Array(machine.wasm.memory.buffer).set(bytes, Number(address));
   poke(name, Buffer.from("hello"));
-  const spawn = (handles: number[], argument = 0n, userData = 1n, nameLength = 5n) => {
-    handles.forEach((handle, i) => machine.view().setUint32(Number(array) + 4 * i, handle, true));
+  const spawn = (handles: (number | bigint)[], argument = 0n, userData = 1n, nameLength = 5n) => {
+    handles.forEach((handle, i) => machine.view().setBigUint64(Number(array) + 8 * i, BigInt(handle), true));
     return machine.one({ opcode: CALL, handle: world.spawner, method: SPAWN, argument0: IMAGE_WRITE, argument1: nameLength, argument2: IMAGE_WRITE + 0x100n,
       argument3: (argument << 32n) | BigInt(handles.length), userData });
   };
@@ -1207,11 +1212,11 @@ ring("ProcessSpawner.spawn with a boot package: the child, its startup block and
   const quiet = state();
   for (const [label, handles, error] of [
     ["a Memory, which hello may not hold", [world.memory], "NotPermitted"],
-    ["a stale handle first", [0x3f00, world.memory], "InvalidHandle"],
+    ["a stale handle first", [handleOf(0x3f, 0), world.memory], "InvalidHandle"],
     ["a valid Console, then garbage, then a Memory", [world.console, 0xdead_beef, world.memory], "InvalidHandle"],
     ["a valid Timer, then a ProcessSpawner", [world.timer, world.spawner], "NotPermitted"],
     ["a ProcessHandle, then garbage", [world.victimHandle, 0], "NotPermitted"],
-  ] as [string, number[], string][]) {
+  ] as [string, (number | bigint)[], string][]) {
     assertCompletion(spawn(handles), { result: failure(error), value: 0n }, label);
     assert.equal(state(), quiet, `${label}: nothing taken`);
   }
@@ -1241,12 +1246,14 @@ ring("ProcessSpawner.spawn with a boot package: the child, its startup block and
   assert.is(at(ARGUMENT), 0xfeed_f00d);
   assert.is(at(SQ_ENTRIES_FIELD), 32);
   assert.is(at(CQ_ENTRIES_FIELD), 32);
+  const handleIn = (i: number) => Number(machine.view().getBigUint64(childRing + GRANTS + GRANT_SIZE * i, true));
   [CONSOLE, TIMER, CONSOLE, THREAD_SPAWNER, PARK_SPACE, THREAD_CONTROL].forEach((iface, i) => {
-    assert.is(at(GRANTS + 8 * i + 4), iface, `grant ${i} interface`);
-    assert.is(at(GRANTS + 8 * i), e.handleAt(child, i) >>> 0, `grant ${i} handle`);
-    assert.is(e.interfaceOf(child, at(GRANTS + 8 * i)), iface);
+    assert.is(at(GRANTS + GRANT_SIZE * i + 8), iface, `grant ${i} interface`);
+    assert.is(at(GRANTS + GRANT_SIZE * i + 12), 0, `grant ${i} reserved`);
+    assert.is(handleIn(i), Number(e.handleAt(child, i)), `grant ${i} handle`);
+    assert.is(e.interfaceOf(child, handleIn(i)), iface);
   });
-  assert.is(at(GRANTS + 8 * 6), 0, "entries past grantCount are 0");
+  assert.is(handleIn(6), 0, "entries past grantCount are 0");
   // The child's image: its data page holds the file bytes, then zeroes.
   const data = Number(i64(e.userPhysical(child, 0x401100n)));
   assert.equal([...machine.bytes(data, 0x21)], [...Array.from({ length: 0x20 }, (_, i) => (0x100 + i) & 0xff), 0]);
@@ -1273,7 +1280,7 @@ ring("ProcessSpawner.spawn with a boot package: the child, its startup block and
   const full = state();
   assertCompletion(spawn([world.console]), { result: failure("TableFull") }, "table full");
   assert.equal(state(), full, "nothing started");
-  assertCompletion(machine.one({ opcode: RELEASE, handle: e.handleAt(0, 63) >>> 0 }), { result: 0n }, "free a slot");
+  assertCompletion(machine.one({ opcode: RELEASE, handle: Number(e.handleAt(0, 100)) }), { result: 0n }, "free a slot");
   assert.ok(spawn([world.console]).result > 0n, "then it fits");
 });
 
@@ -1310,8 +1317,8 @@ type Outcome = { kind: "now"; result: bigint; value: bigint } | { kind: "sleep";
 
 /** docs/abi as a model: the caller's table, its pages, its quotas, the operations under way. */
 class Model {
-  capabilities = new Map<number, ModelCapability>();
-  released: number[] = [];
+  capabilities = new Map<bigint, ModelCapability>();
+  released: bigint[] = [];
   memories: ModelMemory[] = [];
   victims: ModelVictim[] = [];
   /** Readable user pages (present + user), by page address. */
@@ -1336,9 +1343,9 @@ class Model {
   /** What the entry's bytes must do (documents' order of checks); applies its effects. */
   evaluate(entry: Buffer): Outcome {
     const now = (result: bigint, value = 0n): Outcome => ({ kind: "now", result, value });
-    const opcode = entry[0], handle = entry.readUInt32LE(4), method = entry.readUInt32LE(16);
+    const opcode = entry[0], handle = entry.readBigUInt64LE(16), method = entry.readUInt32LE(4);
     const argument = (i: number) => entry.readBigUInt64LE(24 + 8 * i);
-    if (entry[1] !== 0 || entry.readUInt16LE(2) !== 0 || entry.readUInt32LE(20) !== 0 || entry.readBigUInt64LE(56) !== 0n) return now(failure("ReservedNonZero"));
+    if (entry[1] !== 0 || entry.readUInt16LE(2) !== 0 || entry.readBigUInt64LE(56) !== 0n) return now(failure("ReservedNonZero"));
     if (opcode === NOP) return now(0n);
     if (opcode > RELEASE) return now(failure("UnknownOpcode"));
     const capability = this.capabilities.get(handle);
@@ -1388,7 +1395,7 @@ class Model {
         if (method !== SPAWN) return now(failure("UnknownMethod"));
         const length = argument(1), count = argument(3) & 0xffff_ffffn;
         if (length === 0n || length > 31n || count > 16n) return now(failure("InvalidArgument"));
-        if (!this.readable(argument(0), length) || !this.readable(argument(2), count * 4n)) return now(failure("BadAddress"));
+        if (!this.readable(argument(0), length) || !this.readable(argument(2), count * 8n)) return now(failure("BadAddress"));
         return now(failure("NotFound"));
       }
       case PROCESS_HANDLE: {
@@ -1416,18 +1423,18 @@ ring("fuzz: random and mutated entries in batches match the documents' model; no
   const model = new Model(BigInt(POLICY_PAGES), () => machine.tsc - TSC_START);
   for (const page of [RING_USER, IMAGE_READ, IMAGE_EXECUTE, IMAGE_WRITE, IMAGE_WRITE_2, STACK_PAGE]) model.pages.add(page);
   const grant = (handle: number, capability: ModelCapability) => {
-    assert.not.ok(model.capabilities.has(handle));
-    model.capabilities.set(handle, capability);
+    assert.not.ok(model.capabilities.has(BigInt(handle)));
+    model.capabilities.set(BigInt(handle), capability);
   };
   const newMemory = (quota: bigint) => {
     const memory: ModelMemory = { quota, used: 0n, charged: false };
     model.memories.push(memory);
-    grant(e.grantMemory(0, quota) >>> 0, { iface: MEMORY, memory });
+    grant(Number(e.grantMemory(0, quota)), { iface: MEMORY, memory });
   };
   const newVictim = () => {
     const victim: ModelVictim = { index: machine.process("victim", 4), ended: false, waiters: [] };
     model.victims.push(victim);
-    grant(e.grantProcessHandle(0, victim.index) >>> 0, { iface: PROCESS_HANDLE, victim });
+    grant(Number(e.grantProcessHandle(0, victim.index)), { iface: PROCESS_HANDLE, victim });
   };
   grant(world.console, { iface: CONSOLE });
   grant(world.timer, { iface: TIMER });
@@ -1461,7 +1468,7 @@ ring("fuzz: random and mutated entries in batches match the documents' model; no
     const r = random();
     if (r < 0.75 && live.length > 0) return pick(live);
     if (r < 0.85 && model.released.length > 0) return pick(model.released);
-    return pick([0, 0xffff_ffff, below(0x1_0000_0000), (below(4) << 8) | below(70), (1 << 8) | below(8)]);
+    return pick([0n, 0xffff_ffffn, BigInt(below(0x1_0000_0000)), handleOf(below(4), below(70)), handleOf(1, below(8)), random64()]);
   };
   const methods: Record<number, number[]> = { [CONSOLE]: [CONSOLE_WRITE], [TIMER]: [TIMER_NOW, TIMER_SLEEP], [MEMORY]: [MEMORY_GROW, MEMORY_INFO], [SPAWNER]: [SPAWN], [PROCESS_HANDLE]: [WAIT, WAIT, KILL] };
   const arguments_ = (iface: number | undefined, method: number): bigint[] => {
@@ -1485,9 +1492,9 @@ ring("fuzz: random and mutated entries in batches match the documents' model; no
    * would need the table's generations): the fuzz turns them into an unknown method; they have
    * their own tests (split above; endpoints in tests/qemu/ipc.test.ts). */
   const noSplit = (bytes: Buffer): Buffer => {
-    const method = bytes.readUInt32LE(16);
-    if (bytes[0] === CALL && (method === MEMORY_SPLIT || method === MEMORY_ENDPOINT) && model.capabilities.get(bytes.readUInt32LE(4))?.iface === MEMORY) {
-      bytes.writeUInt32LE(MEMORY_ENDPOINT + 1, 16);
+    const method = bytes.readUInt32LE(4);
+    if (bytes[0] === CALL && (method === MEMORY_SPLIT || method === MEMORY_ENDPOINT) && model.capabilities.get(bytes.readBigUInt64LE(16))?.iface === MEMORY) {
+      bytes.writeUInt32LE(MEMORY_ENDPOINT + 1, 4);
     }
     return bytes;
   };
@@ -1497,7 +1504,7 @@ ring("fuzz: random and mutated entries in batches match the documents' model; no
       const bytes = Buffer.alloc(SQE_SIZE);
       for (let i = 0; i < SQE_SIZE; i++) bytes[i] = below(256);
       if (chance(0.5)) bytes[0] = below(6);
-      if (chance(0.7)) { bytes[1] = 0; bytes.writeUInt16LE(0, 2); bytes.writeUInt32LE(0, 20); bytes.writeBigUInt64LE(0n, 56); }
+      if (chance(0.7)) { bytes[1] = 0; bytes.writeUInt16LE(0, 2); bytes.writeBigUInt64LE(0n, 56); }
       return bytes;
     }
     const r = random();
@@ -1507,7 +1514,7 @@ ring("fuzz: random and mutated entries in batches match the documents' model; no
     const method = iface !== undefined && chance(0.9) ? pick(methods[iface]) : pick([1, 2, 3, 0x100, 0xffff_ffff, below(0x1_0000_0000)]);
     const [argument0, argument1, argument2, argument3] = arguments_(iface, method);
     const sqe: Sqe = { opcode, handle, method, argument0, argument1, argument2, argument3, userData: random64() };
-    if (chance(0.04)) Object.assign(sqe, pick<Sqe>([{ flags: 1 + below(255) }, { reserved0: 1 + below(0xffff) }, { reserved1: 1 + below(0xffff_fffe) }, { reserved2: 1n + random64() % U64_MAX }]));
+    if (chance(0.04)) Object.assign(sqe, pick<Sqe>([{ flags: 1 + below(255) }, { reserved0: 1 + below(0xffff) }, { reserved1: 1n + random64() % U64_MAX }]));
     const bytes = encode(sqe);
     if (chance(0.08)) for (let flips = 1 + below(3); flips > 0; flips--) bytes[below(SQE_SIZE)] ^= 1 << below(8);
     return bytes;
@@ -1605,9 +1612,9 @@ ring("fuzz: random and mutated entries in batches match the documents' model; no
       }
       // Capabilities come back when none of an interface is left.
       const has = (iface: number) => [...model.capabilities.values()].some((capability) => capability.iface === iface && (iface !== PROCESS_HANDLE || !capability.victim!.ended));
-      if (!has(CONSOLE)) grant(e.grantConsole(0) >>> 0, { iface: CONSOLE });
-      if (!has(TIMER)) grant(e.grantTimer(0) >>> 0, { iface: TIMER });
-      if (!has(SPAWNER)) grant(e.grantSpawner(0) >>> 0, { iface: SPAWNER });
+      if (!has(CONSOLE)) grant(Number(e.grantConsole(0)), { iface: CONSOLE });
+      if (!has(TIMER)) grant(Number(e.grantTimer(0)), { iface: TIMER });
+      if (!has(SPAWNER)) grant(Number(e.grantSpawner(0)), { iface: SPAWNER });
       if (!has(MEMORY)) newMemory(pick([4n, 24n]));
       if (!has(PROCESS_HANDLE) && model.victims.length < 40) newVictim();
 
@@ -1658,7 +1665,7 @@ ring("fuzz: random and mutated entries in batches match the documents' model; no
           model.reserved++;
           count("sleeping");
         } else if (outcome.kind === "wait") {
-          const capability = model.capabilities.get(bytes.readUInt32LE(4))!;
+          const capability = model.capabilities.get(bytes.readBigUInt64LE(16))!;
           capability.victim!.waiters.push(userData);
           model.reserved++;
           count("waiting");

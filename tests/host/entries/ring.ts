@@ -9,7 +9,7 @@ import { BootInformation, BootModule, MemoryMapEntry } from "../../../kernel/boo
 import { CapabilityTable } from "../../../kernel/cap/capability-table";
 import { Interface } from "../../../abi/interfaces";
 import { KernelObject, liveObjects as kernelLiveObjects } from "../../../kernel/cap/kernel-object";
-import { ExitKind } from "../../../abi/methods";
+import { CAPABILITY_SLOTS_MAXIMUM, ExitKind } from "../../../abi/methods";
 import { ConsoleObject } from "../../../kernel/objects/console";
 import { MemoryObject } from "../../../kernel/objects/memory";
 import { ProcessHandleObject } from "../../../kernel/objects/process-handle";
@@ -33,7 +33,7 @@ import { CONTEXT_RAX, contextRead, contextWrite } from "../../../kernel/arch/con
 import { ElfImage } from "../../../kernel/loader/elf";
 import { ManifestProgram } from "../../../kernel/loader/manifest";
 import { exitValue, Process, processEnd, processesLive as kernelProcessesLive, processNextId, processRegister, ProcessState } from "../../../kernel/sched/process";
-import { PROCESS_CAPABILITY_SLOTS, spawnFramesNeeded as kernelSpawnFramesNeeded } from "../../../kernel/objects/spawn";
+import { PROCESS_CAPABILITY_SLOTS_INITIAL, spawnFramesNeeded as kernelSpawnFramesNeeded } from "../../../kernel/objects/spawn";
 import { Thread } from "../../../kernel/sched/thread";
 import { userHalfHide, userHalfInit, userHalfShow } from "../../../kernel/vm/user-half";
 import { timersExpire, timersPending } from "../../../kernel/time/timers";
@@ -121,7 +121,7 @@ export function processCreate(name: string, quotaPages: u32): i32 {
   const ringPage = space!.mapNew(USER_LINEAR_BASE + <u64>USER_RING_LINEAR, UserAccess.ReadWrite, error);
   const context = frameAllocateZeroed();
   if (ringPage == 0 || context == 0) abort("test entry: no frame for a ring or a context");
-  const process = new Process(processNextId(), program, space!, CapabilityTable.create(PROCESS_CAPABILITY_SLOTS)!);
+  const process = new Process(processNextId(), program, space!, CapabilityTable.create(PROCESS_CAPABILITY_SLOTS_INITIAL, <i32>CAPABILITY_SLOTS_MAXIMUM)!);
   process.threads[0] = new Thread(process, 0, context, new Ring(ringPage));
   processRegister(process);
   world.processes.push(process);
@@ -200,32 +200,32 @@ export function processesLive(): i32 { return kernelProcessesLive(); }
 
 // --- capabilities -------------------------------------------------------------------------------
 
-function give(index: i32, object: KernelObject): u32 {
+function give(index: i32, object: KernelObject): u64 {
   const handle = processAt(index).table.insert(object);
   if (handle == 0) abort("test entry: table full");
   return handle;
 }
-export function grantConsole(index: i32): u32 { return give(index, new ConsoleObject()); }
-export function grantTimer(index: i32): u32 { return give(index, new TimerObject()); }
-export function grantMemory(index: i32, quota: u64): u32 { return give(index, new MemoryObject(quota)); }
-export function grantSpawner(index: i32): u32 { return give(index, new ProcessSpawnerObject()); }
+export function grantConsole(index: i32): u64 { return give(index, new ConsoleObject()); }
+export function grantTimer(index: i32): u64 { return give(index, new TimerObject()); }
+export function grantMemory(index: i32, quota: u64): u64 { return give(index, new MemoryObject(quota)); }
+export function grantSpawner(index: i32): u64 { return give(index, new ProcessSpawnerObject()); }
 /** A ProcessHandle on process `target`, in the table of process `index`. */
-export function grantProcessHandle(index: i32, target: i32): u32 { return give(index, new ProcessHandleObject(processAt(target))); }
+export function grantProcessHandle(index: i32, target: i32): u64 { return give(index, new ProcessHandleObject(processAt(target))); }
 /** The same object as `handle` names in `from`'s table, inserted again in `index`'s table. */
-export function grantSame(index: i32, from: i32, handle: u32): u32 { return give(index, processAt(from).table.lookup(handle)!); }
+export function grantSame(index: i32, from: i32, handle: u64): u64 { return give(index, processAt(from).table.lookup(handle)!); }
 
 export function tableCount(index: i32): i32 { return processAt(index).table.count; }
 export function tableFreeSlots(index: i32): i32 { return processAt(index).table.freeSlots(); }
-export function interfaceOf(index: i32, handle: u32): i32 { return processAt(index).table.interfaceOf(handle); }
-export function handleAt(index: i32, slot: i32): u32 { return processAt(index).table.handleAt(slot); }
+export function interfaceOf(index: i32, handle: u64): i32 { return processAt(index).table.interfaceOf(handle); }
+export function handleAt(index: i32, slot: i32): u64 { return processAt(index).table.handleAt(slot); }
 export function liveObjects(iface: i32): i32 { return kernelLiveObjects(<Interface>iface); }
 export function quotasLive(): i32 { return kernelQuotasLive(); }
 
-export function memoryUsed(index: i32, handle: u32): u64 { return changetype<MemoryObject>(processAt(index).table.lookup(handle)!).used; }
+export function memoryUsed(index: i32, handle: u64): u64 { return changetype<MemoryObject>(processAt(index).table.lookup(handle)!).used; }
 
 /** The process a ProcessHandle in `index`'s table names, added to the processes made here so the
  * test can look at it; returns its index. */
-export function adoptChild(index: i32, handle: u32): i32 {
+export function adoptChild(index: i32, handle: u64): i32 {
   const object = processAt(index).table.lookup(handle);
   if (object === null || object.iface != Interface.ProcessHandle) abort("test entry: not a ProcessHandle");
   world.processes.push(changetype<ProcessHandleObject>(object).process);
@@ -313,13 +313,13 @@ export function threadAdd(index: i32): i32 {
   return free;
 }
 /** A ThreadControl on thread `thread` of process `index`, in that process's table. */
-export function grantThreadControl(index: i32, thread: i32): u32 {
+export function grantThreadControl(index: i32, thread: i32): u64 {
   const control = new ThreadControlObject();
   control.thread = threadAt(index, thread);
   return give(index, control);
 }
 /** A ParkSpace on process `target`'s memory, in process `index`'s table. */
-export function grantParkSpace(index: i32, target: i32): u32 { return give(index, new ParkSpaceObject(processAt(target))); }
+export function grantParkSpace(index: i32, target: i32): u64 { return give(index, new ParkSpaceObject(processAt(target))); }
 
 /** cap_enter(minimum, timeout) for thread `thread` of process `index`; returns its rax. */
 export function enterAs(index: i32, thread: i32, minimum: u64, timeout: u64): u64 {
@@ -338,13 +338,13 @@ export function threadStateAt(index: i32, thread: i32): i32 {
 }
 
 /** The reference count of the object `handle` names in `index`'s table, or -1 if none. */
-export function objectReferences(index: i32, handle: u32): i32 {
+export function objectReferences(index: i32, handle: u64): i32 {
   const object = processAt(index).table.lookup(handle);
   return object === null ? -1 : <i32>object.references;
 }
 /** Follows the object `handle` names (the test keeps watching it after it leaves the table);
  * returns its number for trackedReferences. */
-export function objectTrack(index: i32, handle: u32): i32 {
+export function objectTrack(index: i32, handle: u64): i32 {
   const object = processAt(index).table.lookup(handle);
   if (object === null) abort("test entry: objectTrack on no capability");
   world.tracked.push(object!);
@@ -352,21 +352,13 @@ export function objectTrack(index: i32, handle: u32): i32 {
 }
 export function trackedReferences(id: i32): u32 { return world.tracked[id].references; }
 /** Whether `handle` in `index`'s table names the tracked object `id`. */
-export function namesTracked(index: i32, handle: u32, id: i32): bool { return processAt(index).table.lookup(handle) === world.tracked[id]; }
+export function namesTracked(index: i32, handle: u64, id: i32): bool { return processAt(index).table.lookup(handle) === world.tracked[id]; }
 
-/** Inserts and releases a Console `cycles` times in process `index`'s lowest free slot, so that
- * its generation moves on by `cycles`; returns that slot. */
-export function tableAgeSlot(index: i32, cycles: i32): i32 {
+/** Sets the generation of the slot the next insert in process `index`'s table takes (test only:
+ * CapabilityTable.ageSlot); returns that slot. */
+export function tableAgeNextSlot(index: i32, generation: u32): i32 {
   const table = processAt(index).table;
-  const keeper = new ConsoleObject();
-  keeper.retain();   // keeps it alive between the cycles
-  let slot = -1;
-  for (let i = 0; i < cycles; i++) {
-    const handle = table.insert(keeper);
-    if (handle == 0) abort("test entry: table full");
-    slot = <i32>(handle & 0xff);
-    table.release(handle);
-  }
-  keeper.release();
+  const slot = table.peekFree();
+  if (slot < 0 || !table.ageSlot(slot, generation)) abort("test entry: no free slot to age");
   return slot;
 }
