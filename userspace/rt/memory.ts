@@ -7,7 +7,7 @@ import { Opcode } from "../../abi/ring";
 import { grant, lastValue, ringCall } from "./ring";
 
 export class Memory {
-  constructor(readonly handle: u32) {}
+  constructor(readonly handle: u64) {}
 
   static granted(): Memory | null {
     const handle = grant(Interface.Memory);
@@ -32,7 +32,7 @@ export class Memory {
       this.lastError = result;
       return null;
     }
-    return new Memory(<u32>result);
+    return new Memory(<u64>result);
   }
 
   /** The error of the last failed split. */

@@ -32,16 +32,16 @@ function append(buffer: usize, length: u32, capacity: u32, text: string | null):
 
 /** Submits the console write and waits once; the process ends right after, so its completion
  * is left unread. */
-function panicWrite(console: u32, buffer: usize, length: u32): void {
+function panicWrite(console: u64, buffer: usize, length: u32): void {
   const ring = <usize>USER_RING_LINEAR;
   const tail = load<u32>(ring + RING_SQ_TAIL);
   if (tail - load<u32>(ring + RING_SQ_HEAD) >= RING_SQ_ENTRIES) return;
   const entry = ring + RING_SQ_OFFSET + (tail % RING_SQ_ENTRIES) * RING_SQE_SIZE;
   memory.fill(entry, 0, RING_SQE_SIZE);
   store<u8>(entry + SQE_OPCODE, <u8>Opcode.Call);
-  store<u32>(entry + SQE_HANDLE, console);
-  store<u64>(entry + SQE_USER_DATA, PANIC_USER_DATA);
   store<u32>(entry + SQE_METHOD, ConsoleMethod.Write);
+  store<u64>(entry + SQE_USER_DATA, PANIC_USER_DATA);
+  store<u64>(entry + SQE_HANDLE, console);
   store<u64>(entry + SQE_ARGUMENT0, userAddress(buffer));
   store<u64>(entry + SQE_ARGUMENT1, <u64>length);
   store<u32>(ring + RING_SQ_TAIL, tail + 1);

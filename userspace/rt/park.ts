@@ -7,8 +7,8 @@ import { CAP_ENTER_NO_TIMEOUT, Opcode } from "../../abi/ring";
 import { grant, ringCall, ringCallPair, userAddress } from "./ring";
 
 /** This thread's ParkSpace handle, looked up once (a per-instance global, like the ring). */
-let parkSpace: u32 = 0;
-function space(): u32 {
+let parkSpace: u64 = 0;
+function space(): u64 {
   if (parkSpace == 0) parkSpace = grant(Interface.ParkSpace);
   return parkSpace;
 }

@@ -12,7 +12,7 @@ export class ExitStatus {
 }
 
 export class ProcessHandle {
-  constructor(readonly handle: u32, readonly processId: u32) {}
+  constructor(readonly handle: u64, readonly processId: u32) {}
 
   /** The error of the last failed wait() (-KernelError). */
   lastError: i64 = 0;
@@ -43,7 +43,7 @@ export class ProcessSpawner {
   /** The error of the last failed spawn (-KernelError). */
   lastError: i64 = 0;
 
-  constructor(readonly handle: u32) {}
+  constructor(readonly handle: u64) {}
 
   static granted(): ProcessSpawner | null {
     const handle = grant(Interface.ProcessSpawner);
@@ -51,10 +51,11 @@ export class ProcessSpawner {
   }
 
   /** Starts program `name` holding exactly `grants` (handles of this process's capabilities, in
-   * this order) and given `argument` (see startArgument()). Null on failure, with lastError set. */
-  spawn(name: string, grants: u32[], argument: u32 = 0): ProcessHandle | null {
+   * this order; spawn reads them as an array of u64) and given `argument` (see startArgument()).
+   * Null on failure, with lastError set. */
+  spawn(name: string, grants: u64[], argument: u32 = 0): ProcessHandle | null {
     const bytes = String.UTF8.encode(name);
-    const list = new StaticArray<u32>(grants.length);
+    const list = new StaticArray<u64>(grants.length);
     for (let i = 0; i < grants.length; i++) list[i] = grants[i];
     const result = ringCall(Opcode.Call, this.handle, ProcessSpawnerMethod.Spawn, userAddress(changetype<usize>(bytes)),
       <u64>bytes.byteLength, userAddress(changetype<usize>(list)), <u64>grants.length | (<u64>argument << 32));
@@ -62,6 +63,6 @@ export class ProcessSpawner {
       this.lastError = result;
       return null;
     }
-    return new ProcessHandle(<u32>result, <u32>lastValue());
+    return new ProcessHandle(<u64>result, <u32>lastValue());
   }
 }

@@ -7,7 +7,7 @@ import { Opcode } from "../../abi/ring";
 import { grant, ringCall, userAddress } from "./ring";
 
 export class Random {
-  constructor(readonly handle: u32) {}
+  constructor(readonly handle: u64) {}
 
   /** The Random the process was started with, or null. */
   static granted(): Random | null {

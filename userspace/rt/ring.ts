@@ -6,8 +6,8 @@
 // completion (the C runtime grows memory through the first ring, see userspace/rt/c/runtime.c).
 
 import {
-  CAP_ENTER_NO_TIMEOUT, CQE_RESULT, CQE_USER_DATA, CQE_VALUE, Opcode, RING_CQ_ENTRIES, RING_CQ_HEAD,
-  RING_CQ_OFFSET, RING_CQ_TAIL, RING_CQE_SIZE, RING_GRANT_COUNT, RING_GRANTS, RING_GRANTS_MAXIMUM,
+  CAP_ENTER_NO_TIMEOUT, CQE_RESULT, CQE_USER_DATA, CQE_VALUE, GRANT_HANDLE, GRANT_INTERFACE, Opcode, RING_CQ_ENTRIES, RING_CQ_HEAD,
+  RING_CQ_OFFSET, RING_CQ_TAIL, RING_CQE_SIZE, RING_GRANT_COUNT, RING_GRANT_SIZE, RING_GRANTS, RING_GRANTS_MAXIMUM,
   RING_ARGUMENT, RING_PROCESS_ID, RING_SQ_ENTRIES, RING_SQ_HEAD, RING_SQ_OFFSET, RING_SQ_TAIL, RING_SQE_SIZE, SQE_ARGUMENT0,
   SQE_ARGUMENT1, SQE_ARGUMENT2, SQE_ARGUMENT3, SQE_HANDLE, SQE_METHOD, SQE_OPCODE, SQE_USER_DATA,
 } from "../../abi/ring";
@@ -43,16 +43,17 @@ export function ringFree(): u32 {
   return RING_SQ_ENTRIES - (load<u32>(ringBase + RING_SQ_TAIL) - load<u32>(ringBase + RING_SQ_HEAD));
 }
 
-/** Writes one entry at the tail (the caller made sure there is room); returns its user data. */
-export function ringPush(opcode: Opcode, handle: u32, method: u32, argument0: u64, argument1: u64, argument2: u64, argument3: u64): u64 {
+/** Writes one entry at the tail (the caller made sure there is room); returns its user data.
+ * A handle is a u64 (abi/ring.ts), opaque: only the kernel's table gives it meaning. */
+export function ringPush(opcode: Opcode, handle: u64, method: u32, argument0: u64, argument1: u64, argument2: u64, argument3: u64): u64 {
   const tail = load<u32>(ringBase + RING_SQ_TAIL);
   const entry = ringBase + RING_SQ_OFFSET + (tail % RING_SQ_ENTRIES) * RING_SQE_SIZE;
   memory.fill(entry, 0, RING_SQE_SIZE);
   const userData = nextUserData++;
   store<u8>(entry + SQE_OPCODE, <u8>opcode);
-  store<u32>(entry + SQE_HANDLE, handle);
-  store<u64>(entry + SQE_USER_DATA, userData);
   store<u32>(entry + SQE_METHOD, method);
+  store<u64>(entry + SQE_USER_DATA, userData);
+  store<u64>(entry + SQE_HANDLE, handle);
   store<u64>(entry + SQE_ARGUMENT0, argument0);
   store<u64>(entry + SQE_ARGUMENT1, argument1);
   store<u64>(entry + SQE_ARGUMENT2, argument2);
@@ -80,7 +81,7 @@ export function ringPop(into: Completion): u64 {
 /** One operation, submitted and waited for. Returns its result (negative: -KernelError); the
  * second value is in lastValue(). Panics if the ring is corrupt or full (a runtime bug:
  * synchronous use never leaves entries behind). */
-export function ringCall(opcode: Opcode, handle: u32, method: u32, argument0: u64 = 0, argument1: u64 = 0, argument2: u64 = 0, argument3: u64 = 0): i64 {
+export function ringCall(opcode: Opcode, handle: u64, method: u32, argument0: u64 = 0, argument1: u64 = 0, argument2: u64 = 0, argument3: u64 = 0): i64 {
   if (ringFree() == 0) abort("ring: submission queue full");
   const userData = ringPush(opcode, handle, method, argument0, argument1, argument2, argument3);
   while (true) {
@@ -101,8 +102,8 @@ export function ringCall(opcode: Opcode, handle: u32, method: u32, argument0: u6
  * both, waits for both completions, and returns the second's result (its value in lastValue());
  * the first's result is firstResult(). Completions may arrive in either order. */
 export function ringCallPair(
-  opcode1: Opcode, handle1: u32, method1: u32, a1: u64, b1: u64, c1: u64, d1: u64,
-  opcode2: Opcode, handle2: u32, method2: u32, a2: u64, b2: u64, c2: u64, d2: u64,
+  opcode1: Opcode, handle1: u64, method1: u32, a1: u64, b1: u64, c1: u64, d1: u64,
+  opcode2: Opcode, handle2: u64, method2: u32, a2: u64, b2: u64, c2: u64, d2: u64,
 ): i64 {
   if (ringFree() < 2) abort("ring: submission queue full");
   const first = ringPush(opcode1, handle1, method1, a1, b1, c1, d1);
@@ -148,11 +149,13 @@ export function startArgument(): u32 {
   return load<u32>(ringBase + RING_ARGUMENT);
 }
 
-/** The first capability of `iface` the process was started with, or 0. */
-export function grant(iface: u32): u32 {
+/** The handle of the first capability of `iface` the process was started with, or 0 (never a
+ * handle). Grant entries are RING_GRANT_SIZE bytes: u64 handle, u32 interface, u32 0. */
+export function grant(iface: u32): u64 {
   const count = min(load<u32>(ringBase + RING_GRANT_COUNT), RING_GRANTS_MAXIMUM);
   for (let i: u32 = 0; i < count; i++) {
-    if (load<u32>(ringBase + RING_GRANTS + i * 8 + 4) == iface) return load<u32>(ringBase + RING_GRANTS + i * 8);
+    const entry = ringBase + RING_GRANTS + i * RING_GRANT_SIZE;
+    if (load<u32>(entry + GRANT_INTERFACE) == iface) return load<u64>(entry + GRANT_HANDLE);
   }
   return 0;
 }

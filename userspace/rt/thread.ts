@@ -31,7 +31,7 @@ const START_SIZE: usize = 16;
 export const THREAD_SHADOW_STACK: usize = 16 * 1024;
 
 export class ThreadHandle {
-  constructor(readonly handle: u32, readonly index: u32) {}
+  constructor(readonly handle: u64, readonly index: u32) {}
 
   /** Waits for the thread to end: its exit value, or -KernelError. */
   join(): i64 {
@@ -52,7 +52,7 @@ export function spawnThread(run: (argument: u32) => void, argument: u32): Thread
   store<u32>(block + START_STACK_TOP, <u32>(stack + THREAD_SHADOW_STACK));
   const result = ringCall(Opcode.Call, spawner, ThreadSpawnerMethod.Spawn, threadEntry(), <u64>block);
   if (result < 0) return null;
-  return new ThreadHandle(<u32>result, <u32>lastValue());
+  return new ThreadHandle(<u64>result, <u32>lastValue());
 }
 
 /** Ends the calling thread with `value` (the process, if it is the last). */

@@ -7,7 +7,7 @@ import { Opcode } from "../../abi/ring";
 import { grant, ringCall } from "./ring";
 
 export class Timer {
-  constructor(readonly handle: u32) {}
+  constructor(readonly handle: u64) {}
 
   static granted(): Timer | null {
     const handle = grant(Interface.Timer);

@@ -42,7 +42,7 @@ export function main(): i32 {
   const spawner = ProcessSpawner.granted();
   const memory = Memory.granted();
   if (console === null || timer === null || spawner === null || memory === null) return 1;
-  const grants: u32[] = [console.handle, memory.handle];
+  const grants: u64[] = [console.handle, memory.handle];
   const tscStart = readTsc();
   const nanosStart = timer.now();
 

@@ -49,7 +49,7 @@ function describe(status: ExitStatus | null): string {
 
 /** Runs two probes at once (arguments `first` and `second`) to their end: "" when both exited
  * with code 0, else what each did. */
-function pairExitsZero(spawner: ProcessSpawner, grants: u32[], first: u32, second: u32): string {
+function pairExitsZero(spawner: ProcessSpawner, grants: u64[], first: u32, second: u32): string {
   const one = spawner.spawn("probe", grants, first), two = spawner.spawn("probe", grants, second);
   if (one === null || two === null) return "spawn failed with " + spawner.lastError.toString();
   const oneStatus = one.wait(), twoStatus = two.wait();
@@ -61,7 +61,7 @@ function pairExitsZero(spawner: ProcessSpawner, grants: u32[], first: u32, secon
 }
 
 /** Runs probe `argument` alone to its end: "" when it ended as `kind` with `code`. */
-function probeEnds(spawner: ProcessSpawner, grants: u32[], argument: u32, kind: ExitKind, code: i32): string {
+function probeEnds(spawner: ProcessSpawner, grants: u64[], argument: u32, kind: ExitKind, code: i32): string {
   const child = spawner.spawn("probe", grants, argument);
   if (child === null) return "spawn failed with " + spawner.lastError.toString();
   const status = child.wait();
@@ -80,7 +80,7 @@ export function main(): i32 {
   const memory = Memory.granted();
   const timer = Timer.granted();
   if (console === null || spawner === null || memory === null || timer === null) return 1;
-  const grants: u32[] = [console.handle, memory.handle, timer.handle];
+  const grants: u64[] = [console.handle, memory.handle, timer.handle];
   const steps = new Steps(console, "check");
 
   for (let i = 0; i < EXPECTATIONS.length; i++) {

@@ -19,17 +19,19 @@ import { Interface } from "../../../abi/interfaces";
 import { KernelError, kernelErrorName } from "../../../abi/errors";
 import { capEnter } from "../../rt/syscalls";
 import {
-  CQE_OPCODE, CQE_RESERVED, CQE_RESULT, CQE_USER_DATA, CQE_VALUE, Opcode, RING_CQ_ENTRIES, RING_CQ_HEAD,
+  CQE_OPCODE, CQE_RESERVED, CQE_RESULT, CQE_USER_DATA, CQE_VALUE, HANDLE_BITS, HANDLE_SLOT_BITS, Opcode, RING_CQ_ENTRIES, RING_CQ_HEAD,
   RING_CQ_OFFSET, RING_CQ_TAIL, RING_CQE_SIZE, RING_GRANT_COUNT, RING_SQ_ENTRIES, RING_SQ_HEAD, RING_SQ_OFFSET, RING_SQ_TAIL,
-  RING_SQE_SIZE,
+  RING_SQE_SIZE, SQE_ARGUMENT0, SQE_ARGUMENT1, SQE_ARGUMENT2, SQE_ARGUMENT3, SQE_FLAGS, SQE_HANDLE, SQE_METHOD, SQE_OPCODE,
+  SQE_RESERVED0, SQE_RESERVED1, SQE_USER_DATA,
 } from "../../../abi/ring";
 import {
-  ConsoleMethod, ENDPOINT_PAGES, EndpointMethod, MemoryMethod, MESSAGE_MAXIMUM, ParkSpaceMethod,
-  ProcessSpawnerMethod, RECEIVED_HEADER_SIZE, TimerMethod, Transfer,
+  CAPABILITY_SLOTS_MAXIMUM, ConsoleMethod, ENDPOINT_PAGES, EndpointMethod, MemoryMethod, MESSAGE_MAXIMUM, ParkSpaceMethod,
+  ProcessSpawnerMethod, RECEIVED_CALL_ID, RECEIVED_HANDLE, RECEIVED_HEADER_SIZE, RECEIVED_LENGTH, TimerMethod, Transfer,
+  TRANSFER_MODE_SHIFT,
 } from "../../../abi/methods";
 import { USER_RING_LINEAR } from "../../../abi/layout";
 import {
-  carry, Console, Memory, park, PARK_CHANGED, PARK_TIMED_OUT, ProcessHandle, ProcessSpawner, readTsc, startArgument, Timer,
+  carry, Console, Memory, park, PARK_CHANGED, PARK_TIMED_OUT, ProcessSpawner, readTsc, startArgument, Timer,
   Steps,
 } from "../../rt/index";
 
@@ -49,8 +51,17 @@ const PARK_MAXIMUM: u64 = 20_000_000;
  * mean that an entry will never complete (a park or sleep is done after PARK_MAXIMUM + a tick). */
 const SETTLE_WAIT: u64 = 100_000_000;
 const SETTLE_IDLE_LIMIT = 10;
-/** Capability slots of a process (docs/abi/interfaces/process-spawner.md). */
-const TABLE_SLOTS: u32 = 64;
+/** Capability slots a process's table can grow to (docs/abi/ring.md, "Handles"). */
+const TABLE_SLOTS: u32 = CAPABILITY_SLOTS_MAXIMUM;
+/** A handle is (generation << HANDLE_SLOT_BITS) | slot, below 2^HANDLE_BITS (docs/abi/ring.md,
+ * "Handles"). The fuzzer looks inside only to tell a plausible handle and to remember the
+ * latest per slot; a carried capability is handle | mode << TRANSFER_MODE_SHIFT. */
+const SLOT_MASK: u64 = (<u64>1 << HANDLE_SLOT_BITS) - 1;
+const HANDLE_MASK: u64 = (<u64>1 << HANDLE_BITS) - 1;
+/** How many learned handles learnedHandle() picks among (the rest of the time, a client). */
+const LEARNED_PICK: u64 = 64;
+/** The RECV header's last word, after the length: u32, 0 (abi/methods.ts names no constant). */
+const RECEIVED_RESERVED: u32 = RECEIVED_LENGTH + 4;
 /** A user virtual address in linear memory that is never mapped. */
 const UNMAPPED: u64 = 0x1_7000_0000;
 
@@ -91,7 +102,7 @@ function next(): u64 {  // xorshift64*
  * of its own, so the kernel never writes over anything else of this program. */
 const BUFFER_SIZE = 512;
 const buffer = memory.data(BUFFER_SIZE, 16);
-const handles = memory.data(64, 8);      // a valid u32 handle list for spawn
+const handles = memory.data(64, 8);      // a valid u64 handle list for spawn
 const parkWord = memory.data(4, 4);      // stays 0: a park expecting 0 parks
 const RECEIVE_SIZE = <i32>(RECEIVED_HEADER_SIZE + MESSAGE_MAXIMUM);
 const AREAS = 2 * <i32>QUEUE;            // entries queued plus entries under way
@@ -100,36 +111,40 @@ const areaUsed = new StaticArray<u8>(AREAS);
 const completion = new Completion();
 
 class Grants {
-  console: u32 = 0; timer: u32 = 0; memory: u32 = 0; spawner: u32 = 0; stale: u32 = 0;
-  threadSpawner: u32 = 0; parkSpace: u32 = 0; threadControl: u32 = 0;
+  console: u64 = 0; timer: u64 = 0; memory: u64 = 0; spawner: u64 = 0; stale: u64 = 0;
+  threadSpawner: u64 = 0; parkSpace: u64 = 0; threadControl: u64 = 0;
 }
 const grants = new Grants();
 
 // --- what the current epoch holds -------------------------------------------------------------
 
-const endpoints = new StaticArray<u32>(EPOCH_ENDPOINTS);
-const clients = new StaticArray<u32>(EPOCH_ENDPOINTS);
+const endpoints = new StaticArray<u64>(EPOCH_ENDPOINTS);
+const clients = new StaticArray<u64>(EPOCH_ENDPOINTS);
 /** Handles the kernel put in the table during this epoch, by slot (the latest per slot): new
- * clients, and capabilities that came with a reply, a request, or back from a failed move. */
-const learned = new StaticArray<u32>(<i32>TABLE_SLOTS);
+ * clients, and capabilities that came with a reply, a request, or back from a failed move. A
+ * slot holds one capability at a time, so only the latest handle of a slot can still be live.
+ * learnedSlots lists the slots that have one, in the order first learned. */
+const learned = new StaticArray<u64>(<i32>TABLE_SLOTS);
+const learnedSlots = new StaticArray<i32>(<i32>TABLE_SLOTS);
+let learnedCount = 0;
 /** Calls received and not returned yet: the endpoint handle that received each, and its id. */
 const RECEIVED_MAXIMUM = 64;
-const receivedHandle = new StaticArray<u32>(RECEIVED_MAXIMUM);
+const receivedHandle = new StaticArray<u64>(RECEIVED_MAXIMUM);
 const receivedId = new StaticArray<u32>(RECEIVED_MAXIMUM);
 let receivedCount = 0;
 
 /** The grants and this epoch's endpoints: never carried along (a copy of a Timer, Console or
  * endpoint anywhere else would let a mutated entry sleep, print or wait beyond the bounds). */
-function isProtected(handle: u32): bool {
+function isProtected(handle: u64): bool {
   return isGrant(handle) || isEndpoint(handle);
 }
 
-function isGrant(handle: u32): bool {
+function isGrant(handle: u64): bool {
   return handle == grants.console || handle == grants.timer || handle == grants.memory || handle == grants.spawner
     || handle == grants.threadSpawner || handle == grants.parkSpace || handle == grants.threadControl;
 }
 
-function isEndpoint(handle: u32): bool {
+function isEndpoint(handle: u64): bool {
   for (let i = 0; i < EPOCH_ENDPOINTS; i++) if (handle == endpoints[i]) return true;
   return false;
 }
@@ -142,7 +157,7 @@ const QUEUED: u8 = 1, CONSUMED: u8 = 2;
 const recordSequence = new StaticArray<u64>(WINDOW);
 const recordState = new StaticArray<u8>(WINDOW);
 const recordOpcode = new StaticArray<u8>(WINDOW);
-const recordHandle = new StaticArray<u32>(WINDOW);
+const recordHandle = new StaticArray<u64>(WINDOW);
 const recordMethod = new StaticArray<u32>(WINDOW);
 const recordArgument0 = new StaticArray<u64>(WINDOW);
 const recordCarryMode = new StaticArray<u32>(WINDOW);
@@ -162,8 +177,8 @@ const underWay = new StaticArray<u32>(4);
 
 enum Failure {
   None, RecordBusy, CapEnterRefused, Consumption, NotConsumedYet, UnknownCompletion, OpcodeMismatch, ReservedNonZero,
-  ValueOnFailure, UndocumentedResult, BadSuccess, ReceiveHeader, ImplausibleHandle, NeverCompleted, EndpointSetup,
-  EndpointCharge, ChargeAfterEpoch,
+  ValueOnFailure, UndocumentedResult, BadSuccess, ReceiveHeader, ReceiveHeaderReserved, ImplausibleHandle, NeverCompleted,
+  EndpointSetup, EndpointCharge, ChargeAfterEpoch,
 }
 
 class Run {
@@ -205,9 +220,10 @@ function areaTake(): i32 {
 }
 
 /** Writes one entry at the submission tail with the next sequence number as its userData, and
- * its record. A RECV naming memory of this program gets a receive area of its own instead. */
-function submit(opcode: u32, handle: u32, method: u32, a0: u64, a1: u64, a2: u64, a3: u64,
-  flags: u32 = 0, reserved0: u32 = 0, reserved1: u32 = 0, reserved2: u64 = 0, housekeeping: bool = false): void {
+ * its record. A RECV naming memory of this program gets a receive area of its own instead. The
+ * reserved fields are flags (u8 at 1), reserved0 (u16 at 2) and reserved1 (u64 at 56). */
+function submit(opcode: u32, handle: u64, method: u32, a0: u64, a1: u64, a2: u64, a3: u64,
+  flags: u32 = 0, reserved0: u32 = 0, reserved1: u64 = 0, housekeeping: bool = false): void {
   const sequence = run.sequence++;
   const index = <i32>(sequence % <u64>WINDOW);
   if (recordState[index] != 0) fail(Failure.RecordBusy, <i64>recordSequence[index]);
@@ -222,7 +238,7 @@ function submit(opcode: u32, handle: u32, method: u32, a0: u64, a1: u64, a2: u64
   recordHandle[index] = handle;
   recordMethod[index] = method;
   recordArgument0[index] = a0;
-  recordCarryMode[index] = <u32>(a3 >> 32);
+  recordCarryMode[index] = <u32>(a3 >> TRANSFER_MODE_SHIFT);
   recordArea[index] = area;
   recordHousekeeping[index] = housekeeping ? 1 : 0;
   const kind = underWayKind(opcode, handle, method);
@@ -230,21 +246,21 @@ function submit(opcode: u32, handle: u32, method: u32, a0: u64, a1: u64, a2: u64
   underWay[kind]++;
   const tail = load<u32>(RING + RING_SQ_TAIL);
   const entry = RING + RING_SQ_OFFSET + (tail % QUEUE) * RING_SQE_SIZE;
-  store<u8>(entry, <u8>opcode, 0);
-  store<u8>(entry, <u8>flags, 1);
-  store<u16>(entry, <u16>reserved0, 2);
-  store<u32>(entry, handle, 4);
-  store<u64>(entry, sequence, 8);
-  store<u32>(entry, method, 16);
-  store<u32>(entry, reserved1, 20);
-  store<u64>(entry, a0, 24); store<u64>(entry, a1, 32); store<u64>(entry, a2, 40); store<u64>(entry, a3, 48);
-  store<u64>(entry, reserved2, 56);
+  store<u8>(entry + SQE_OPCODE, <u8>opcode);
+  store<u8>(entry + SQE_FLAGS, <u8>flags);
+  store<u16>(entry + SQE_RESERVED0, <u16>reserved0);
+  store<u32>(entry + SQE_METHOD, method);
+  store<u64>(entry + SQE_USER_DATA, sequence);
+  store<u64>(entry + SQE_HANDLE, handle);
+  store<u64>(entry + SQE_ARGUMENT0, a0); store<u64>(entry + SQE_ARGUMENT1, a1);
+  store<u64>(entry + SQE_ARGUMENT2, a2); store<u64>(entry + SQE_ARGUMENT3, a3);
+  store<u64>(entry + SQE_RESERVED1, reserved1);
   store<u32>(RING + RING_SQ_TAIL, tail + 1);
 }
 
 /** What the kernel may hold for this entry while it is under way. A CALL on anything but a
  * grant, an endpoint or a handle never live may be a call through a client. */
-function underWayKind(opcode: u32, handle: u32, method: u32): UnderWay {
+function underWayKind(opcode: u32, handle: u64, method: u32): UnderWay {
   if (opcode == <u32>Opcode.Recv) return isEndpoint(handle) ? UnderWay.Receive : UnderWay.Nothing;
   if (opcode != <u32>Opcode.Call || handle == 0 || handle == grants.stale) return UnderWay.Nothing;
   if (handle == grants.parkSpace) return method == ParkSpaceMethod.Park ? UnderWay.Park : UnderWay.Nothing;
@@ -255,14 +271,19 @@ function underWayKind(opcode: u32, handle: u32, method: u32): UnderWay {
   return load<u32>(RING + RING_SQ_TAIL) - load<u32>(RING + RING_SQ_HEAD);
 }
 
-/** A handle the kernel put in the table: remembered by slot, to use and to release later. */
-function learn(handle: u32): void {
-  const slot = handle & 0xff;
-  if (slot >= TABLE_SLOTS || handle >> 8 == 0) { fail(Failure.ImplausibleHandle, <i64>handle); return; }
-  learned[slot] = handle;
+/** A handle the kernel put in the table: remembered by slot, to use and to release later. A
+ * plausible handle is below 2^HANDLE_BITS, its generation is not 0 and its slot is in the table. */
+function learn(handle: u64): void {
+  const slot = handle & SLOT_MASK;
+  if (handle > HANDLE_MASK || slot >= <u64>TABLE_SLOTS || handle >> HANDLE_SLOT_BITS == 0) {
+    fail(Failure.ImplausibleHandle, <i64>handle);
+    return;
+  }
+  if (learned[<i32>slot] == 0) learnedSlots[learnedCount++] = <i32>slot;
+  learned[<i32>slot] = handle;
 }
 
-function receivedForget(handle: u32, id: u32): void {
+function receivedForget(handle: u64, id: u32): void {
   for (let i = 0; i < receivedCount; i++) {
     if (receivedHandle[i] != handle || receivedId[i] != id) continue;
     receivedCount--;
@@ -298,7 +319,7 @@ function completed(userData: u64, result: i64, value: u64, opcode: u32, reserved
       fail(Failure.ValueOnFailure, <i64>entryOpcode, result, <i64>value);
       return;
     }
-    learn(<u32>value);
+    learn(value);
     run.carried++;
   }
   let allowed: u32 = UNKNOWN_ERRORS;
@@ -326,13 +347,18 @@ function completed(userData: u64, result: i64, value: u64, opcode: u32, reserved
     return;
   }
   if (entryOpcode == <u32>Opcode.Recv) {
+    // The header: u64 handle, u32 call id, u32 label, u32 length, u32 0 (RECEIVED_HEADER_SIZE).
     const header = areaAddress(area);
-    if (area < 0 || <u64>result > MESSAGE_MAXIMUM || load<u32>(header) != <u32>value || <i64>load<u32>(header, 12) != result) {
-      fail(Failure.ReceiveHeader, result, <i64>value, area < 0 ? -1 : <i64>load<u32>(header));
+    if (area < 0 || <u64>result > MESSAGE_MAXIMUM || <u64>load<u32>(header + RECEIVED_CALL_ID) != value
+        || <i64>load<u32>(header + RECEIVED_LENGTH) != result) {
+      fail(Failure.ReceiveHeader, result, <i64>value, area < 0 ? -1 : <i64>load<u32>(header + RECEIVED_CALL_ID));
       return;
     }
+    const headerReserved = load<u32>(header + RECEIVED_RESERVED);
+    if (headerReserved != 0) { fail(Failure.ReceiveHeaderReserved, <i64>headerReserved); return; }
     run.receives++;
-    if (load<u32>(header, 8) != 0) { learn(load<u32>(header, 8)); run.carried++; }
+    const carried = load<u64>(header + RECEIVED_HANDLE);
+    if (carried != 0) { learn(carried); run.carried++; }
     if (receivedCount < RECEIVED_MAXIMUM) {
       receivedHandle[receivedCount] = handle;
       receivedId[receivedCount] = <u32>value;
@@ -346,12 +372,12 @@ function completed(userData: u64, result: i64, value: u64, opcode: u32, reserved
     return;
   }
   if (entryOpcode != <u32>Opcode.Call) return;
-  if (isEndpoint(handle) && method == EndpointMethod.Client) { learn(<u32>result); run.clientsMade++; }
+  if (isEndpoint(handle) && method == EndpointMethod.Client) { learn(<u64>result); run.clientsMade++; }
   else if (handle == grants.parkSpace && method == ParkSpaceMethod.Park) {
     if (result > 1) fail(Failure.BadSuccess, <i64>entryOpcode, result);
     if (result == 0) run.parksWoken++;
   } else if (value != 0 && handle != grants.memory && handle != grants.spawner) {
-    learn(<u32>value);   // a reply's capability (Memory.info and spawn have values of their own)
+    learn(value);   // a reply's capability (Memory.info and spawn have values of their own)
     run.carried++;
   }
 }
@@ -421,15 +447,15 @@ function interesting(): u64 {
   return next();
 }
 
-function learnedHandle(): u32 {
-  const handle = learned[<i32>below(TABLE_SLOTS)];
-  return handle != 0 ? handle : clients[<i32>below(EPOCH_ENDPOINTS)];
+function learnedHandle(): u64 {
+  const pick = <i32>below(LEARNED_PICK);
+  return pick < learnedCount ? learned[learnedSlots[pick]] : clients[<i32>below(EPOCH_ENDPOINTS)];
 }
 
-function someHandle(): u32 {
+function someHandle(): u64 {
   switch (<i32>below(12)) {
     case 0: return 0;
-    case 1: return <u32>next();
+    case 1: return below(2) == 0 ? next() : next() & HANDLE_MASK;   // past 2^56, or a random generation
     case 2: return grants.stale;
     case 3: return grants.console;
     case 4: return grants.timer;
@@ -440,7 +466,7 @@ function someHandle(): u32 {
     case 9: return clients[<i32>below(EPOCH_ENDPOINTS)];
     case 10: return learnedHandle();
   }
-  return <u32>below(0x400);
+  return (below(4) << HANDLE_SLOT_BITS) | below(0x100);   // a low generation and slot: sometimes live
 }
 
 /** A capability to send along with a CALL or RETURN: none, a copy, a move (of a client this
@@ -451,12 +477,12 @@ function someCarried(): u64 {
     case 1: return carry(below(2) == 0 ? learnedHandle() : someHandle(), Transfer.Copy);
     case 2: return carry(below(2) == 0 ? learnedHandle() : someHandle(), Transfer.Move);
   }
-  return <u64>someHandle() | (below(6) << 32);
+  return (someHandle() & HANDLE_MASK) | (below(6) << TRANSFER_MODE_SHIFT);
 }
 
 /** Writes one fuzzed entry at the submission tail. */
 function fuzzedEntry(): void {
-  let opcode: u32 = Opcode.Call, handle: u32 = grants.timer, method: u32 = TimerMethod.Now;
+  let opcode: u32 = Opcode.Call, handle: u64 = grants.timer, method: u32 = TimerMethod.Now;
   let a0: u64 = 0, a1: u64 = 0, a2: u64 = 0, a3: u64 = 0;
   switch (<i32>below(16)) {                           // a valid template
     case 0: opcode = Opcode.Nop; break;
@@ -481,7 +507,7 @@ function fuzzedEntry(): void {
     case 14: handle = grants.parkSpace; method = ParkSpaceMethod.Unpark; a0 = userAddress(parkWord); a1 = below(3); break;
     case 15: opcode = Opcode.Release; handle = below(16) == 0 ? endpoints[<i32>below(EPOCH_ENDPOINTS)] : learnedHandle(); break;
   }
-  let flags: u32 = 0, reserved0: u32 = 0, reserved1: u32 = 0, reserved2: u64 = 0;
+  let flags: u32 = 0, reserved0: u32 = 0, reserved1: u64 = 0;
   const mutations = <i32>below(4);   // a quarter stay valid: calls that go through reach deeper paths
   for (let m = 0; m < mutations; m++) {
     switch (<i32>below(10)) {
@@ -493,8 +519,8 @@ function fuzzedEntry(): void {
       case 5: a2 = interesting(); break;
       case 6: a3 = below(2) == 0 ? below(40) : interesting(); break;
       case 7: if (below(4) == 0) flags = 1 + <u32>below(255); break;
-      case 8: if (below(4) == 0) reserved1 = <u32>next() | 1; break;
-      case 9: if (below(4) == 0) { if (below(2) == 0) reserved0 = 1; else reserved2 = next() | 1; } break;
+      case 8: if (below(4) == 0) handle ^= (next() | 1) << 32; break;   // the handle's high half (bits 56-63 included)
+      case 9: if (below(4) == 0) { if (below(2) == 0) reserved0 = 1; else reserved1 = next() | 1; } break;
     }
   }
   // Keep the run bounded and quiet: no console output, no wait past the bounds, no memory the C
@@ -514,22 +540,22 @@ function fuzzedEntry(): void {
   if (opcode == <u32>Opcode.Release && isGrant(handle)) handle = grants.stale;
   const kind = underWayKind(opcode, handle, method);
   if (kind != UnderWay.Nothing && underWay[kind] >= UNDER_WAY_MAXIMUM[kind]) handle = grants.stale;
-  if ((opcode == <u32>Opcode.Call || opcode == <u32>Opcode.Return) && isProtected(<u32>a3)
-      && (a3 >> 32 == <u64>Transfer.Copy || a3 >> 32 == <u64>Transfer.Move)) {
-    a3 = (a3 & 0xffff_ffff_0000_0000) | <u64>clients[<i32>below(EPOCH_ENDPOINTS)];
+  if ((opcode == <u32>Opcode.Call || opcode == <u32>Opcode.Return) && isProtected(a3 & HANDLE_MASK)
+      && (a3 >> TRANSFER_MODE_SHIFT == <u64>Transfer.Copy || a3 >> TRANSFER_MODE_SHIFT == <u64>Transfer.Move)) {
+    a3 = (a3 & ~HANDLE_MASK) | clients[<i32>below(EPOCH_ENDPOINTS)];
   }
-  submit(opcode, handle, method, a0, a1, a2, a3, flags, reserved0, reserved1, reserved2);
+  submit(opcode, handle, method, a0, a1, a2, a3, flags, reserved0, reserved1);
 }
 
 /** Makes this epoch's endpoints and clients (nothing is under way). */
-function epochOpen(memoryHandle: u32): bool {
+function epochOpen(memoryHandle: u64): bool {
   const usedBefore = ringCall(Opcode.Call, memoryHandle, MemoryMethod.Info);
   for (let i = 0; i < EPOCH_ENDPOINTS; i++) {
     const endpoint = ringCall(Opcode.Call, memoryHandle, MemoryMethod.Endpoint);
-    const client = endpoint > 0 ? ringCall(Opcode.Call, <u32>endpoint, EndpointMethod.Client) : 0;
+    const client = endpoint > 0 ? ringCall(Opcode.Call, <u64>endpoint, EndpointMethod.Client) : 0;
     if (endpoint <= 0 || client <= 0) { fail(Failure.EndpointSetup, endpoint, client); return false; }
-    endpoints[i] = <u32>endpoint;
-    clients[i] = <u32>client;
+    endpoints[i] = <u64>endpoint;
+    clients[i] = <u64>client;
   }
   const used = ringCall(Opcode.Call, memoryHandle, MemoryMethod.Info);
   if (used != usedBefore + <i64>(EPOCH_ENDPOINTS * ENDPOINT_PAGES)) { fail(Failure.EndpointCharge, usedBefore, used); return false; }
@@ -539,18 +565,19 @@ function epochOpen(memoryHandle: u32): bool {
 /** Closes the endpoints (every call and receive still waiting on them completes), waits for
  * everything under way, releases every handle the epoch got, and checks that the endpoints'
  * pages went back to the quota. */
-function epochClose(memoryHandle: u32, usedBefore: i64): void {
-  for (let i = 0; i < EPOCH_ENDPOINTS; i++) submit(Opcode.Release, endpoints[i], 0, 0, 0, 0, 0, 0, 0, 0, 0, true);
+function epochClose(memoryHandle: u64, usedBefore: i64): void {
+  for (let i = 0; i < EPOCH_ENDPOINTS; i++) submit(Opcode.Release, endpoints[i], 0, 0, 0, 0, 0, 0, 0, 0, true);
   settle();
   let batch: u32 = 0;
-  for (let slot = 0; slot < <i32>TABLE_SLOTS + EPOCH_ENDPOINTS; slot++) {
-    const handle = slot < <i32>TABLE_SLOTS ? learned[slot] : clients[slot - <i32>TABLE_SLOTS];
+  for (let i = 0; i < learnedCount + EPOCH_ENDPOINTS; i++) {
+    const handle = i < learnedCount ? learned[learnedSlots[i]] : clients[i - learnedCount];
     if (handle == 0 || isGrant(handle)) continue;
-    submit(Opcode.Release, handle, 0, 0, 0, 0, 0, 0, 0, 0, 0, true);
+    submit(Opcode.Release, handle, 0, 0, 0, 0, 0, 0, 0, 0, true);
     if (++batch == QUEUE) { settle(); batch = 0; }
   }
   settle();
-  for (let slot = 0; slot < <i32>TABLE_SLOTS; slot++) learned[slot] = 0;
+  for (let i = 0; i < learnedCount; i++) learned[learnedSlots[i]] = 0;
+  learnedCount = 0;
   for (let i = 0; i < EPOCH_ENDPOINTS; i++) { endpoints[i] = 0; clients[i] = 0; }
   receivedCount = 0;
   if (run.outstanding != 0) return;   // settle failed: ringCall would meet a late completion
@@ -559,7 +586,7 @@ function epochClose(memoryHandle: u32, usedBefore: i64): void {
 }
 
 /** The mutated entries, epoch by epoch, until FUZZ_ENTRIES or the first failure. */
-function fuzz(memoryHandle: u32): void {
+function fuzz(memoryHandle: u64): void {
   let done = 0;
   while (done < FUZZ_ENTRIES && run.failure == Failure.None) {
     const usedBefore = ringCall(Opcode.Call, memoryHandle, MemoryMethod.Info);
@@ -596,6 +623,7 @@ function describeFailure(): string {
     case Failure.UndocumentedResult: return "opcode " + a + " completed with undocumented result " + b;
     case Failure.BadSuccess: return "opcode " + a + " succeeded with result " + b;
     case Failure.ReceiveHeader: return "RECV result " + a + ", call id " + b + ", but its header says call id " + c;
+    case Failure.ReceiveHeaderReserved: return "RECV header's reserved word (after the length) is " + a + ", not 0";
     case Failure.ImplausibleHandle: return "a capability came back as handle " + a;
     case Failure.NeverCompleted: return a + " entries under way and " + b + " queued never completed after the endpoints closed";
     case Failure.EndpointSetup: return "an epoch's Memory.endpoint gave " + a + ", its client " + b;
@@ -608,7 +636,7 @@ function describeFailure(): string {
 // --- the ring broken on purpose, and the errors the mutations cannot reach -----------------------
 
 /** One entry, submitted alone, that completes at once; its result. */
-function single(opcode: Opcode, handle: u32, method: u32, a0: u64 = 0, a1: u64 = 0, a2: u64 = 0, a3: u64 = 0): i64 {
+function single(opcode: Opcode, handle: u64, method: u32, a0: u64 = 0, a1: u64 = 0, a2: u64 = 0, a3: u64 = 0): i64 {
   ringPush(opcode, handle, method, a0, a1, a2, a3);
   capEnter(1, 0);
   ringPop(completion);
@@ -672,33 +700,56 @@ function fullCompletionQueue(timer: Timer): string {
 
 function grantNotAllowed(): string {
   // A grant the manifest does not allow hello (a Timer).
-  store<u32>(handles, grants.timer);
+  store<u64>(handles, grants.timer);
   const helloName = String.UTF8.encode("hello");
   const result = single(Opcode.Call, grants.spawner, ProcessSpawnerMethod.Spawn, userAddress(changetype<usize>(helloName)), 5, userAddress(handles), 1);
   record(result);
   return result == -KernelError.NotPermitted ? "" : "a Timer granted to hello gave " + result.toString();
 }
 
-/** Sleepers until spawn says TableFull, then all killed and released. The table must hold
- * exactly the startup grants: a capability the mutations left behind would show here. */
-function tableFull(spawner: ProcessSpawner): string {
-  const sleepers: ProcessHandle[] = [];
-  const list: u32[] = [grants.console, grants.memory, grants.timer];
+/** The clients that fill the table in tableFull. */
+const fillers = new StaticArray<u64>(<i32>TABLE_SLOTS);
+
+/** Fills the table to CAPABILITY_SLOTS_MAXIMUM: an endpoint and its clients until client() says
+ * TableFull (clients are cheap; that many sleeping children are not). Then one client goes, a
+ * sleeper must take its slot, and a spawn after it must find the table full; everything is
+ * killed and released after. The table must hold exactly the startup grants: a capability the
+ * mutations left behind would show here. */
+function tableFull(spawner: ProcessSpawner, memory: Memory): string {
+  const list: u64[] = [grants.console, grants.memory, grants.timer];
+  const endpoint = ringCall(Opcode.Call, memory.handle, MemoryMethod.Endpoint);
+  if (endpoint <= 0) return "filling the table: Memory.endpoint gave " + endpoint.toString();
+  let count = 0, refused: i64 = 0;
+  while (count < fillers.length) {
+    const client = ringCall(Opcode.Call, <u64>endpoint, EndpointMethod.Client);
+    if (client <= 0) { refused = client; break; }
+    fillers[count++] = <u64>client;
+  }
   let problem = "";
-  while (true) {
-    const child = spawner.spawn("probe", list, 13);
-    if (child === null) {
+  if (refused < 0) record(refused);
+  // Handles made until the table was full: the endpoint and its clients.
+  const made = count + 1, expected = TABLE_SLOTS - load<u32>(RING + RING_GRANT_COUNT);
+  if (refused != -KernelError.TableFull) problem = "filling the table ended with " + refused.toString() + " after " + made.toString() + " handles";
+  else if (<u32>made != expected) problem = "table full after " + made.toString() + " handles, expected " + expected.toString();
+  if (problem.length == 0) {
+    // One slot free again: a sleeper fits, and the spawn after it finds no slot.
+    const freed = ringCall(Opcode.Release, fillers[--count], 0);
+    const sleeper = spawner.spawn("probe", list, 13);
+    const extra = sleeper !== null ? spawner.spawn("probe", list, 13) : null;
+    if (freed != 0) problem = "releasing a client of the full table gave " + freed.toString();
+    else if (sleeper === null) problem = "a spawn into the one free slot gave " + spawner.lastError.toString();
+    else if (extra !== null) problem = "a spawn into the full table succeeded";
+    else {
       record(spawner.lastError);
-      if (spawner.lastError != -KernelError.TableFull) problem = "filling the table ended with " + spawner.lastError.toString();
-      break;
+      if (spawner.lastError != -KernelError.TableFull) problem = "a spawn into the full table gave " + spawner.lastError.toString();
     }
-    sleepers.push(child);
+    if (sleeper !== null) { sleeper.kill(); sleeper.wait(); sleeper.release(); }
+    if (extra !== null) { extra.kill(); extra.wait(); extra.release(); }
   }
-  const expected = TABLE_SLOTS - load<u32>(RING + RING_GRANT_COUNT);
-  if (problem.length == 0 && <u32>sleepers.length != expected) {
-    problem = "table full after " + sleepers.length.toString() + " handles, expected " + expected.toString();
-  }
-  for (let i = 0; i < sleepers.length; i++) { sleepers[i].kill(); sleepers[i].wait(); sleepers[i].release(); }
+  let unreleased = 0;
+  for (let i = 0; i < count; i++) if (ringCall(Opcode.Release, fillers[i], 0) != 0) unreleased++;
+  if (ringCall(Opcode.Release, <u64>endpoint, 0) != 0) unreleased++;
+  if (problem.length == 0 && unreleased != 0) problem = unreleased.toString() + " of the handles that filled the table did not release";
   return problem;
 }
 
@@ -713,15 +764,15 @@ function shown(result: i64): string {
  * and a RECV waiting: both end with PeerEnded, and so does a later call on its client. */
 function endpointClosed(memory: Memory): string {
   const endpoint = ringCall(Opcode.Call, memory.handle, MemoryMethod.Endpoint);
-  const client = endpoint > 0 ? ringCall(Opcode.Call, <u32>endpoint, EndpointMethod.Client) : 0;
+  const client = endpoint > 0 ? ringCall(Opcode.Call, <u64>endpoint, EndpointMethod.Client) : 0;
   if (endpoint <= 0 || client <= 0) return "Memory.endpoint " + endpoint.toString() + ", client " + client.toString();
   const sizes: u64 = 4 | (16 << 32);
   const entries = new StaticArray<u64>(5), results = new StaticArray<i64>(5);   // made before the entries: no allocation after
-  entries[0] = ringPush(Opcode.Recv, <u32>endpoint, 0, userAddress(areaAddress(0)), 0, 0, 0);   // takes the call
-  entries[1] = ringPush(Opcode.Call, <u32>client, 7, userAddress(request), sizes, userAddress(buffer), 0);
-  entries[2] = ringPush(Opcode.Recv, <u32>endpoint, 0, userAddress(areaAddress(1)), 0, 0, 0);   // waits
-  entries[3] = ringPush(Opcode.Release, <u32>endpoint, 0, 0, 0, 0, 0);
-  entries[4] = ringPush(Opcode.Call, <u32>client, 8, userAddress(request), sizes, userAddress(buffer), 0);
+  entries[0] = ringPush(Opcode.Recv, <u64>endpoint, 0, userAddress(areaAddress(0)), 0, 0, 0);   // takes the call
+  entries[1] = ringPush(Opcode.Call, <u64>client, 7, userAddress(request), sizes, userAddress(buffer), 0);
+  entries[2] = ringPush(Opcode.Recv, <u64>endpoint, 0, userAddress(areaAddress(1)), 0, 0, 0);   // waits
+  entries[3] = ringPush(Opcode.Release, <u64>endpoint, 0, 0, 0, 0, 0);
+  entries[4] = ringPush(Opcode.Call, <u64>client, 8, userAddress(request), sizes, userAddress(buffer), 0);
   for (let i = 0; i < 5; i++) results[i] = NO_COMPLETION;
   let count = 0;
   for (let round = 0; round < 5 && count < 5; round++) {
@@ -732,7 +783,7 @@ function endpointClosed(memory: Memory): string {
       count++;
     }
   }
-  ringCall(Opcode.Release, <u32>client, 0);
+  ringCall(Opcode.Release, <u64>client, 0);
   for (let i = 1; i < 5; i++) if (results[i] != NO_COMPLETION) record(results[i]);
   const ended = -(<i64>KernelError.PeerEnded);
   if (count != 5 || results[0] != 4 || results[1] != ended || results[2] != ended || results[3] != 0 || results[4] != ended) {
@@ -763,14 +814,14 @@ export function main(): i32 {
   grants.threadSpawner = grant(Interface.ThreadSpawner); grants.parkSpace = grant(Interface.ParkSpace);
   grants.threadControl = grant(Interface.ThreadControl);
   // A stale handle: the Timer's slot under the next generation (that slot is never released).
-  grants.stale = grants.timer + 0x100;
+  grants.stale = grants.timer + (<u64>1 << HANDLE_SLOT_BITS);
   UNDER_WAY_MAXIMUM[UnderWay.Nothing] = QUEUE;
   UNDER_WAY_MAXIMUM[UnderWay.Call] = CALLS_UNDER_WAY;
   UNDER_WAY_MAXIMUM[UnderWay.Receive] = RECEIVES_UNDER_WAY;
   UNDER_WAY_MAXIMUM[UnderWay.Park] = PARKS_UNDER_WAY;
   const seed = startArgument() != 0 ? <u64>startArgument() : (readTsc() ^ 0x9e37_79b9_7f4a_7c15) & 0xffff_ffff;
   state = seed | 1;
-  store<u32>(handles, grants.console);
+  store<u64>(handles, grants.console);
   console.line("fuzz: seed " + seed.toString() + " (replay with initarg=" + seed.toString() + "), " + FUZZ_ENTRIES.toString() + " entries");
   const steps = new Steps(console, "fuzz");
 
@@ -801,7 +852,7 @@ export function main(): i32 {
   record(tooMany);
   steps.step("min_complete past the queue", tooMany == -KernelError.InvalidArgument ? "" : "min_complete 33 gave " + tooMany.toString());
   steps.step("grant the manifest forbids", grantNotAllowed());
-  steps.step("table full", tableFull(spawner));
+  steps.step("table full", tableFull(spawner, memory));
   steps.step("endpoint closed", endpointClosed(memory));
   steps.step("park timed out", timedOut(timer));
 

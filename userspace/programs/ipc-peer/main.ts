@@ -43,7 +43,7 @@ function client(): i32 {
   let stale = 0;
   for (let i = 0; i < CALLS; i++) {
     let carried: u64 = carry(console.handle, Transfer.Copy);
-    let moved: u32 = 0;
+    let moved: u64 = 0;
     if (i & 1) {
       const split = memory.split(1);
       if (split === null) { steps.step("calls answered", "split for call " + i.toString() + " gave " + memory.lastError.toString()); return 2; }

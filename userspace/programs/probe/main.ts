@@ -6,7 +6,7 @@
 
 import { atomicAdd32, atomicLoad32, atomicStore32, Console, startArgument, Timer } from "../../rt/index";
 import { probePrivileged, probeRead64, probeWrite64, PROBE_CLI, PROBE_HLT, PROBE_IN, PROBE_INT } from "../../rt/probes";
-import { Opcode } from "../../../abi/ring";
+import { HANDLE_SLOT_BITS, Opcode } from "../../../abi/ring";
 import { ringCall } from "../../rt/ring";
 
 export enum Probe {
@@ -22,7 +22,7 @@ export enum Probe {
   NullLoad = 9,        // linear address 0: the unmapped null page
   WriteOwnText = 10,   // the program's own text is read-only
   StackOverflow = 11,  // unbounded recursion into the native stack's guard page
-  ForeignHandle = 12,  // a CALL on a handle it does not hold: must get InvalidHandle, exits 0
+  ForeignHandle = 12,  // a CALL on a handle it does not hold (FOREIGN_HANDLE): must get InvalidHandle, exits 0
   SleepForever = 13,   // waits to be killed
   Abort = 14,          // an AssemblyScript abort: message, exit code -1
   WriteKernelHalf = 15,// a write into the kernel's half (the direct map)
@@ -87,6 +87,8 @@ function ownPages(value: u32): i32 {
 const DIRECT_MAP_PROBE: u64 = 0xffff_8000_0010_0000;
 const KERNEL_TEXT_PROBE: u64 = 0xffff_ffff_8010_1000;
 const INVALID_HANDLE: i64 = -11;
+/** A handle never issued: slot 5 under generation 0x7f05 (a fresh table's slots are at generation 1). */
+const FOREIGN_HANDLE: u64 = (<u64>0x7f05 << HANDLE_SLOT_BITS) | 5;
 
 let divisor: i32 = 0;
 let depth: i32 = 0;
@@ -120,7 +122,7 @@ export function main(): i32 {
     case Probe.WriteOwnText: probeWrite64(0x40_0000, 0); return 100;
     case Probe.StackOverflow: return 100 + recurse(0);
     case Probe.ForeignHandle: {
-      const result = ringCall(Opcode.Call, 0x0000_7f05, 0);
+      const result = ringCall(Opcode.Call, FOREIGN_HANDLE, 0);
       if (result == INVALID_HANDLE) return 0;
       tell("a handle never issued gave " + result.toString() + ", expected " + INVALID_HANDLE.toString());
       return 100;

@@ -15,6 +15,7 @@ import { atomicAdd32, atomicLoad32, atomicStore32, capEnter } from "../../rt/sys
 import { ringCall, ringCallPair, userAddress } from "../../rt/ring";
 import { ThreadHandle } from "../../rt/thread";
 import { Opcode } from "../../../abi/ring";
+import { RECEIVED_CALL_ID } from "../../../abi/methods";
 
 export { threadEnter } from "../../rt/thread";
 
@@ -39,7 +40,7 @@ const queueCount = memory.data(4, 4);
 const consumedSum = memory.data(8, 8);
 const pingWord = memory.data(4, 4);
 const pongWord = memory.data(4, 4);
-const endpointHandle = memory.data(4, 4);
+const endpointHandle = memory.data(8, 8);   // a u64 handle
 const serverBuffer = memory.data(<i32>(RECEIVED_HEADER_SIZE + MESSAGE_MAXIMUM), 16);
 const message = memory.data(16, 8);
 const replyBuffer = memory.data(16, 8);
@@ -139,15 +140,16 @@ function ponger(argument: u32): void {
 /** The server of the thread-to-thread IPC round trip: answers `argument` calls. Raw ring calls:
  * a thread must not allocate, so no client objects here. */
 function server(argument: u32): void {
-  const endpoint = load<u32>(endpointHandle);
+  const endpoint = load<u64>(endpointHandle);
+  const callId = serverBuffer + <usize>RECEIVED_CALL_ID;   // in the header RECV writes
   if (ringCall(Opcode.Recv, endpoint, 0, userAddress(serverBuffer)) < 0) return;
   for (let i: u32 = 1; i < argument; i++) {
     // Return this call and wait for the next in one kernel entry, as a server loop does.
     const reply = serverBuffer + <usize>RECEIVED_HEADER_SIZE;
-    if (ringCallPair(Opcode.Return, endpoint, 0, <u64>load<u32>(serverBuffer), userAddress(reply), 4, 0,
+    if (ringCallPair(Opcode.Return, endpoint, 0, <u64>load<u32>(callId), userAddress(reply), 4, 0,
       Opcode.Recv, endpoint, 0, userAddress(serverBuffer), 0, 0, 0) < 0) return;
   }
-  ringCall(Opcode.Return, endpoint, 0, <u64>load<u32>(serverBuffer), userAddress(serverBuffer + <usize>RECEIVED_HEADER_SIZE), 4);
+  ringCall(Opcode.Return, endpoint, 0, <u64>load<u32>(callId), userAddress(serverBuffer + <usize>RECEIVED_HEADER_SIZE), 4);
 }
 
 
@@ -227,7 +229,7 @@ export function main(): i32 {
   const clientHandle = endpoint !== null ? endpoint.client() : 0;
   if (endpoint === null || clientHandle == 0) { steps.step("thread IPC calls answered", "no endpoint or client"); return 4; }
   const client = new EndpointClient(clientHandle);
-  store<u32>(endpointHandle, endpoint.handle);
+  store<u64>(endpointHandle, endpoint.handle);
   const serving = spawnThread(server, ROUNDS);
   if (serving === null) { steps.step("thread IPC calls answered", "the server could not start"); return 5; }
   let unanswered = 0, firstResult: i64 = 4;

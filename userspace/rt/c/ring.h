@@ -12,18 +12,21 @@
 #define RING_SQ_ENTRIES       32
 #define RING_CQ_ENTRIES       32
 #define RING_GRANT_COUNT      0x044
-#define RING_GRANTS           0x048
+#define RING_GRANTS           0x050
 #define RING_GRANTS_MAXIMUM   32
+#define RING_GRANT_SIZE       16
+#define GRANT_HANDLE          0     /* u64 */
+#define GRANT_INTERFACE       8     /* u32 */
 #define RING_SQ_OFFSET        0x400
 #define RING_CQ_OFFSET        0xc00
 #define RING_SQE_SIZE         64
 #define RING_CQE_SIZE         32
 
-#define SQE_OPCODE            0
-#define SQE_HANDLE            4
-#define SQE_USER_DATA         8
-#define SQE_METHOD            16
-#define SQE_ARGUMENT0         24
+#define SQE_OPCODE            0     /* u8 */
+#define SQE_METHOD            4     /* u32 */
+#define SQE_USER_DATA         8     /* u64 */
+#define SQE_HANDLE            16    /* u64: a handle is a u64, below 2^56 */
+#define SQE_ARGUMENT0         24    /* u64 */
 #define CQE_USER_DATA         0
 #define CQE_RESULT            8
 

@@ -47,12 +47,16 @@ void wasm_rt_limit_reached(const char* what) {
 
 static uint8_t* ring(void) { return (uint8_t*)(uintptr_t)(USER_LINEAR_BASE + USER_RING_LINEAR); }
 static volatile uint32_t* ring_word(uint32_t offset) { return (volatile uint32_t*)(ring() + offset); }
+static volatile uint64_t* ring_quad(uint32_t offset) { return (volatile uint64_t*)(ring() + offset); }
 
-/* The first granted capability of `interface`, or 0. */
-static uint32_t granted(uint32_t interface) {
+/* The handle of the first granted capability of `interface`, or 0 (never a handle). Each grant
+ * entry is RING_GRANT_SIZE bytes: u64 handle, u32 interface, u32 0. */
+static uint64_t granted(uint32_t interface) {
   uint32_t count = *ring_word(RING_GRANT_COUNT);
-  for (uint32_t i = 0; i < count && i < RING_GRANTS_MAXIMUM; i++)
-    if (*ring_word(RING_GRANTS + i * 8 + 4) == interface) return *ring_word(RING_GRANTS + i * 8);
+  for (uint32_t i = 0; i < count && i < RING_GRANTS_MAXIMUM; i++) {
+    uint32_t entry = RING_GRANTS + i * RING_GRANT_SIZE;
+    if (*ring_word(entry + GRANT_INTERFACE) == interface) return *ring_quad(entry + GRANT_HANDLE);
+  }
   return 0;
 }
 
@@ -60,16 +64,16 @@ static uint32_t granted(uint32_t interface) {
  * submission queue is full). Called only when
  * no AssemblyScript ring operation is half-done (the rt's ring client never allocates between
  * writing an entry and reaping its completion, and growth happens only inside allocation). */
-static int64_t ring_call(uint32_t handle, uint32_t method, uint64_t argument0) {
+static int64_t ring_call(uint64_t handle, uint32_t method, uint64_t argument0) {
   uint32_t tail = *ring_word(RING_SQ_TAIL);
   if (tail - *ring_word(RING_SQ_HEAD) >= RING_SQ_ENTRIES) return -1;  /* full: the runtime's own refusal */
   uint8_t* entry = ring() + RING_SQ_OFFSET + (tail % RING_SQ_ENTRIES) * RING_SQE_SIZE;
   uint64_t user_data = (1ull << 63) | runtime.next_user_data++;
   __builtin_memset(entry, 0, RING_SQE_SIZE);
   entry[SQE_OPCODE] = OPCODE_CALL;
-  *(uint32_t*)(entry + SQE_HANDLE) = handle;
-  *(uint64_t*)(entry + SQE_USER_DATA) = user_data;
   *(uint32_t*)(entry + SQE_METHOD) = method;
+  *(uint64_t*)(entry + SQE_USER_DATA) = user_data;
+  *(uint64_t*)(entry + SQE_HANDLE) = handle;
   *(uint64_t*)(entry + SQE_ARGUMENT0) = argument0;
   __atomic_store_n(ring_word(RING_SQ_TAIL), tail + 1, __ATOMIC_RELEASE);
   for (;;) {
@@ -91,7 +95,7 @@ static int64_t ring_call(uint32_t handle, uint32_t method, uint64_t argument0) {
  * (runtime.mapped_end), and the next growth starts there. */
 static bool linear_memory_extend(uint64_t end) {
   if (runtime.mapped_end == 0) runtime.mapped_end = USER_LINEAR_START;
-  uint32_t memory = granted(INTERFACE_MEMORY);
+  uint64_t memory = granted(INTERFACE_MEMORY);
   while (runtime.mapped_end < end) {
     if (memory == 0) return false;
     uint64_t pages = (end - runtime.mapped_end) / PAGE;
