@@ -200,6 +200,22 @@ export class CapabilityTable {
     }
   }
 
+  /** Releases every live entry and lets go of the table's storage, for a process that has ended:
+   * its table may grow large, and the process record can outlive it (a ProcessHandle, the leak
+   * checks). Any later use of a slot is a kernel bug; reserved slots are forgotten (no path
+   * touches the table of a process that has ended). */
+  discard(): void {
+    this.releaseAll();
+    this.objects = new StaticArray<KernelObject | null>(0);
+    this.generations = new StaticArray<u32>(0);
+    this.states = new StaticArray<u8>(0);
+    this.nextFree = new StaticArray<i32>(0);
+    this.freeHead = NO_SLOT;
+    this.freeTail = NO_SLOT;
+    this.reserved = 0;
+    this.retired = 0;
+  }
+
   /** The slot the next reserve() takes without growing, or -1 (tests and diagnostics). */
   peekFree(): i32 {
     return this.freeHead;

@@ -102,7 +102,7 @@ export function processEnd(process: Process, kind: ExitKind, code: i32): void {
     const thread = process.threads[i];
     if (thread !== null) threadStop(thread);
   }
-  process.table.releaseAll();
+  process.table.discard();
   for (let i = 0; i < process.charges.length; i++) {
     const charge = process.charges[i];
     charge.quota.uncharge(charge.pages);
