@@ -25,6 +25,7 @@ import { selfTestFinish, selfTestInit } from "./selftest/selftest";
 import { bootElapsedNanos } from "./time/clock";
 import { calibrationNanos, timeInit } from "./time/time";
 import { randomInit } from "./random/seed";
+import { wallClockInit } from "./time/wall-clock";
 
 export { kernelAbort } from "./log/panic";
 export { kernelHeapBase } from "./memory/heap";
@@ -39,13 +40,15 @@ export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u
   kernelSpaceInit();                                            // own page tables, guard pages, NX
   const madt = acpiInit(information);                           // RSDP -> XSDT/RSDT -> MADT
   interruptControllersInit(madt);                               // PIC masked, local APIC, I/O APIC
-  timeInit(commandLine);                                        // TSC/APIC calibration, clocks, tick
-  randomInit();                                                 // ChaCha20 generator, seeded
+  timeInit(commandLine);                                        // TSC/APIC calibration, clock, tick
   serialInputInit(madt);                                        // COM1 receive interrupt
   processorsReport(madt);                                       // other CPUs stay parked
   logLine(LogLevel.Essential).text("ready in ").fixed(bootElapsedNanos() / 1000, 3).text(" ms (calibration ")
     .fixed(calibrationNanos() / 1000, 3).text(" ms)");           // the boot-time contract line
   logEnd();
+  // The machine is up; what follows serves user space.
+  wallClockInit();                                              // CMOS RTC, for Timer.realtime
+  randomInit();                                                 // ChaCha20 generator, seeded
   schedulerInit();                                              // preemption on the tick
   processesInit(information, commandLine);                      // boot package, init (init=NAME)
   selfTestFinish();                                             // runs test=NAME

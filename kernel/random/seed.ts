@@ -16,7 +16,7 @@ const RDSEED_BIT: u32 = 1 << 18;   // leaf 7, EBX
 /** How often RDSEED or RDRAND may say "none now" for one word before the source is given up. */
 const RETRIES: i32 = 32;
 /** TSC samples the jitter pool folds in. */
-const JITTER_SAMPLES: i32 = 1024;
+const JITTER_SAMPLES: i32 = 256;
 /** A port whose read has no side effect on a PC: the PIT channel 2 gate and speaker (0x61). */
 const QUIET_PORT: u16 = 0x61;
 

@@ -1,12 +1,11 @@
 // Time at boot: the TSC and the local APIC timer calibrated against the PIT, the monotonic clock
-// started, the wall clock read from the RTC, and the periodic tick at the rate the command line
-// asks ("tick=HZ").
+// started, and the periodic tick at the rate the command line asks ("tick=HZ"). The wall clock
+// (wall-clock.ts) is read after the ready line, for user space.
 
 import { CommandLine } from "../boot/command-line";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { calibrate, CALIBRATION_WINDOWS } from "./calibration";
 import { clockBeforeCalibration, clockInit } from "./clock";
-import { wallClockInit } from "./wall-clock";
 import { DEFAULT_TICK_HZ, MAXIMUM_TICK_HZ, MINIMUM_TICK_HZ, tickInit } from "./tick";
 
 class TimeState {
@@ -20,7 +19,6 @@ export function timeInit(commandLine: CommandLine): void {
   state.calibrationNanos = calibration.windowNanos;
   if (calibration.tscHz == 0 || calibration.apicTimerHz == 0) abort("timeInit: calibration measured a stopped clock");
   clockInit(calibration.tscHz);
-  wallClockInit();
   const hz = tickInit(requestedTickHz(commandLine), calibration.apicTimerHz);
   logLine().text("time: TSC ").fixed(calibration.tscHz / 1000, 3).text(" MHz, APIC timer ").fixed(calibration.apicTimerHz / 1000, 3)
     .text(" MHz (median of ").decimal(CALIBRATION_WINDOWS).text(" PIT windows, ").fixed(calibration.windowNanos / 1000, 3)
