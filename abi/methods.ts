@@ -32,6 +32,9 @@ export enum MemoryMethod {
   /** endpoint() -> a handle, in the caller's table, to a new Endpoint (owner side), charging
    * ENDPOINT_PAGES pages to this quota while it exists. */
   Endpoint = 3,
+  /** kernel() -> kernel heap bytes charged to this quota (their pages count in info's figure);
+   * value = kernel heap bytes every quota may still reserve in all (the heap budget left). */
+  Kernel = 4,
 }
 /** Pages one grow maps at most: the kernel's work per entry stays bounded (interrupts are masked
  * while it runs); a larger growth is several calls (userspace/rt does that). */

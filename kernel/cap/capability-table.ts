@@ -9,12 +9,16 @@
 // its next generation: one slot would have to be freed 2^32 times before a generation could
 // repeat, and a slot released at the last generation is retired for good instead of wrapping.
 // The table starts small and grows on demand (doubling) up to its limit; growth is the only
-// allocation after create(), and it happens in reserve(), at decode.
+// allocation after create(), and it happens in reserve(), at decode. A table made with an
+// account charges its storage to it (memory/quota.ts) and gives it back when discarded; growth
+// past what the account or the heap budget allows is refused like a full table.
 
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
 import { HANDLE_SLOT_BITS } from "../../abi/ring";
 import { KernelObject } from "./kernel-object";
+import { staticArrayBytes } from "../memory/heap-cost";
+import { Quota } from "../memory/quota";
 
 @inline const SLOT_MASK: u64 = (<u64>1 << HANDLE_SLOT_BITS) - 1;
 @inline const GENERATION_FIRST: u32 = 1;
@@ -34,9 +38,20 @@ const enum SlotState {
   Retired = 3,
 }
 
+/** Heap bytes of a table's storage at `capacity` slots. */
+export function capabilityTableBytes(capacity: i32): u64 {
+  const slots = <u64>capacity;
+  return staticArrayBytes<usize>(slots) + staticArrayBytes<u32>(slots) + staticArrayBytes<u8>(slots) + staticArrayBytes<i32>(slots);
+}
+
 export class CapabilityTable {
-  /** The error of the last insert() or reserve(): None, or TableFull. */
+  /** The error of the last insert() or reserve(): None; TableFull at the limit; QuotaExceeded or
+   * OutOfMemory when the account (or the heap budget) cannot pay for growth. */
   lastError: KernelError = KernelError.None;
+  /** Pays for the storage (null: nobody does; tests). */
+  private account: Quota | null = null;
+  /** Bytes of storage charged to the account. */
+  private charged: u64 = 0;
   private live: i32 = 0;
   private reserved: i32 = 0;
   private retired: i32 = 0;
@@ -54,12 +69,18 @@ export class CapabilityTable {
     private nextFree: StaticArray<i32>,
   ) {}
 
-  /** A table of `initial` empty slots that may grow to `limit`; null when 1 <= initial <= limit
-   * <= 2^HANDLE_SLOT_BITS does not hold. */
-  static create(initial: i32, limit: i32): CapabilityTable | null {
+  /** A table of `initial` empty slots that may grow to `limit`, its storage charged to `account`
+   * if given; null when 1 <= initial <= limit <= 2^HANDLE_SLOT_BITS does not hold, or when the
+   * account cannot pay for `initial` slots (capabilityTableBytes). */
+  static create(initial: i32, limit: i32, account: Quota | null = null): CapabilityTable | null {
     if (initial < 1 || initial > limit || <u64>limit > SLOT_MASK + 1) return null;
+    if (account !== null && account.kernelFits(capabilityTableBytes(initial)) != KernelError.None) return null;
     const table = new CapabilityTable(limit, new StaticArray<KernelObject | null>(0), new StaticArray<u32>(0),
       new StaticArray<u8>(0), new StaticArray<i32>(0));
+    if (account !== null) {
+      account.retain();
+      table.account = account;
+    }
     table.growTo(initial);
     return table;
   }
@@ -116,9 +137,12 @@ export class CapabilityTable {
   /** Takes the oldest free slot for a later commit() or cancel(), growing the table when none is
    * free; returns its index. -1 with lastError TableFull when the table is at its limit. */
   reserve(): i32 {
-    if (this.freeHead == NO_SLOT && !this.grow()) {
-      this.lastError = KernelError.TableFull;
-      return -1;
+    if (this.freeHead == NO_SLOT) {
+      const error = this.grow();
+      if (error != KernelError.None) {
+        this.lastError = error;
+        return -1;
+      }
     }
     const slot = this.freeHead;
     this.freeHead = unchecked(this.nextFree[slot]);
@@ -214,7 +238,17 @@ export class CapabilityTable {
     this.freeTail = NO_SLOT;
     this.reserved = 0;
     this.retired = 0;
+    const account = this.account;
+    if (account !== null) {
+      account.unchargeKernel(this.charged);
+      this.charged = 0;
+      this.account = null;
+      account.release();
+    }
   }
+
+  /** Heap bytes of storage charged to the account now. */
+  get chargedBytes(): u64 { return this.charged; }
 
   /** The slot the next reserve() takes without growing, or -1 (tests and diagnostics). */
   peekFree(): i32 {
@@ -250,17 +284,31 @@ export class CapabilityTable {
     this.freeTail = slot;
   }
 
-  /** Doubles the table (at most to its limit); false when it is at its limit. */
-  private grow(): bool {
+  /** Doubles the table (at most to its limit): None, TableFull at the limit, or the account's
+   * refusal (QuotaExceeded, OutOfMemory). */
+  private grow(): KernelError {
     const capacity = this.capacity;
-    if (capacity >= this.limit) return false;
-    this.growTo(min(this.limit, capacity * 2));
-    return true;
+    if (capacity >= this.limit) return KernelError.TableFull;
+    const next = min(this.limit, capacity * 2);
+    const account = this.account;
+    if (account !== null) {
+      const error = account.kernelFits(capabilityTableBytes(next) - capabilityTableBytes(capacity));
+      if (error != KernelError.None) return error;
+    }
+    this.growTo(next);
+    return KernelError.None;
   }
 
-  /** Grows to `capacity` slots; the new ones join the free list in slot order. */
+  /** Grows to `capacity` slots, charging the account the difference; the new ones join the free
+   * list in slot order. */
   private growTo(capacity: i32): void {
     const old = this.capacity;
+    const account = this.account;
+    if (account !== null) {
+      const more = capabilityTableBytes(capacity) - this.charged;
+      account.chargeKernel(more);
+      this.charged += more;
+    }
     const objects = new StaticArray<KernelObject | null>(capacity);
     const generations = new StaticArray<u32>(capacity);
     const states = new StaticArray<u8>(capacity);

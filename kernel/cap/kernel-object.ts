@@ -1,10 +1,13 @@
 // The base class of every kernel object a capability can name (objects/: one file per
 // interface): its interface, a reference count, and the decode steps dispatch.ts calls. The
 // capability tables (capability-table.ts) and kernel holders retain and release it; the last
-// release destroys it. Per-interface live counters let tests and self-tests find leaks.
+// release destroys it. An object made at a process's request carries the charge for its heap
+// bytes (memory/quota.ts) and gives it back when destroyed. Per-interface live counters let tests
+// and self-tests find leaks.
 
 import { KernelError } from "../../abi/errors";
 import { Interface, INTERFACE_COUNT } from "../../abi/interfaces";
+import { Quota } from "../memory/quota";
 import { Invocation } from "./invocation";
 import { Request } from "./request";
 
@@ -32,6 +35,9 @@ export class KernelObject {
   /** Capability-table entries and kernel holders pointing at it. */
   references: u32 = 0;
   private destroyed: bool = false;
+  /** The quota paying for the object's heap bytes, and how many (chargeTo). */
+  private chargedTo: Quota | null = null;
+  private chargedBytes: u64 = 0;
 
   /** Counts the object under `iface`; `iface` must be a real interface (a kernel bug if not). */
   constructor(iface: Interface) {
@@ -57,6 +63,21 @@ export class KernelObject {
     this.destroyed = true;
     unchecked(state.live[this.iface]--);
     this.destroy();
+    const quota = this.chargedTo;
+    if (quota === null) return;
+    this.chargedTo = null;
+    quota.unchargeKernel(this.chargedBytes);
+    quota.release();
+  }
+
+  /** Charges `bytes` of kernel heap to `quota` until the object is destroyed; once, by its maker,
+   * which checked quota.kernelFits(bytes). */
+  chargeTo(quota: Quota, bytes: u64): void {
+    if (this.chargedTo !== null) abort("KernelObject.chargeTo: already charged");
+    quota.chargeKernel(bytes);
+    quota.retain();
+    this.chargedTo = quota;
+    this.chargedBytes = bytes;
   }
 
   /** Frees what the object owns (frames, queued waiters...). Called exactly once, by the last

@@ -13,10 +13,11 @@ export abstract class MakesCapability extends Invocation {
   private table: CapabilityTable | null = null;
   private slot: i32 = -1;
 
-  /** Reserves the slot in `table`: None, or TableFull (nothing reserved). */
+  /** Reserves the slot in `table`: None, or why not (TableFull, or the table's account refused to
+   * pay for growth: QuotaExceeded, OutOfMemory); nothing is reserved then. */
   reserveIn(table: CapabilityTable): KernelError {
     const slot = table.reserve();
-    if (slot < 0) return KernelError.TableFull;
+    if (slot < 0) return table.lastError;
     this.table = table;
     this.slot = slot;
     return KernelError.None;

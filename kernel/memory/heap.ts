@@ -37,6 +37,24 @@ export function heapAtSafePoint(task: () => void): void {
   state.tasks.push(task);
 }
 
+/** Heap bytes kept for the kernel's own use when the user budget is set: garbage between two
+ * collections (GROWTH_TRIGGER, and what one kernel entry can leave: a table that doubled), the
+ * pools' kept records, the kernel's own lists. */
+const KERNEL_RESERVE: u64 = 1 << 20;
+
+/** The heap range's size from the end of static data: memory.size() is its end (wasm pages). */
+export function heapCapacityBytes(): u64 {
+  return (<u64>memory.size() << 16) - <u64>__heap_base;
+}
+
+/** What user requests may reserve in all (memory/quota.ts, heapBudgetSet): three quarters of
+ * the heap left free after KERNEL_RESERVE, the last quarter against fragmentation (a budget the
+ * heap could hold only if every block fitted exactly would not be a guarantee). */
+export function heapUserBudget(): u64 {
+  const free = heapCapacityBytes() - <u64>kernelHeapBytes();
+  return free <= KERNEL_RESERVE ? 0 : (free - KERNEL_RESERVE) / 4 * 3;
+}
+
 /** The end of AssemblyScript's static data, where the heap begins: C checks at boot that it lies
  * within the part of the heap range the loader zeroed (KERNEL_STATIC_RESERVE, layout.h). */
 export function kernelHeapBase(): usize {

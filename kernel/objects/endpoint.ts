@@ -24,12 +24,13 @@ import { MakesCapability } from "../cap/makes-capability";
 import { Request } from "../cap/request";
 import { Chain } from "../collections/lists";
 import { Pool } from "../collections/pool";
-import { Quota } from "../memory/quota";
+import { heapRelease, heapReserve, Quota } from "../memory/quota";
 import { threadNotify } from "../sched/blocking";
 import { ProcessState } from "../sched/process";
 import { callerThread, Thread, ThreadState } from "../sched/thread";
 import { Wait } from "../sched/wait";
 import { copyIn, copyOut, userRangeCheck, userRangeResolve } from "../vm/user-memory";
+import { instanceBytes, staticArrayBytes } from "../memory/heap-cost";
 
 /** Bytes of the staging buffer: a RECV's header and the longest request or reply. */
 const STAGING_BYTES: u64 = RECEIVED_HEADER_SIZE + MESSAGE_MAXIMUM;
@@ -54,10 +55,13 @@ class EndpointCore {
 export class EndpointObject extends KernelObject {
   readonly core: EndpointCore = new EndpointCore();
 
+  /** Charges `pages` to `quota` (the caller checked they are available, and that ENDPOINT_BYTES
+   * fit the heap budget), which the endpoint's records take from the heap budget. */
   constructor(readonly quota: Quota, readonly pages: u64) {
     super(Interface.Endpoint);
     quota.retain();
     quota.charge(pages);
+    heapReserve(ENDPOINT_BYTES);
   }
 
   destroy(): void {
@@ -70,6 +74,7 @@ export class EndpointObject extends KernelObject {
     let receive = core.receivers.shift();
     while (receive !== null) { receive.fail(KernelError.PeerEnded); receive = core.receivers.shift(); }
     this.quota.uncharge(this.pages);
+    heapRelease(ENDPOINT_BYTES);
     this.quota.release();
   }
 
@@ -77,9 +82,14 @@ export class EndpointObject extends KernelObject {
   decodeCall(request: Request): Invocation | null {
     if (request.method != EndpointMethod.Client) return request.refuse(KernelError.UnknownMethod);
     const client = state.clients.take();
-    const error = client.reserveIn(request.caller.table);
+    let error = client.reserveIn(request.caller.table);
+    if (error != KernelError.None) {
+      state.clients.give(client);
+      return request.refuse(error);
+    }
+    error = callerThread(request).process.account.kernelFits(ENDPOINT_CLIENT_BYTES);
     if (error == KernelError.None) return client;
-    state.clients.give(client);
+    client.rollback();
     return request.refuse(error);
   }
 
@@ -91,7 +101,7 @@ export class EndpointObject extends KernelObject {
     const error = userRangeCheck(thread.process.space, request.argument0, STAGING_BYTES, true);
     if (error != KernelError.None) return request.refuse(error);
     const slot = thread.table.reserve();
-    if (slot < 0) return request.refuse(KernelError.TableFull);
+    if (slot < 0) return request.refuse(thread.table.lastError);
     const receive = state.receiveCalls.take();
     receive.table = thread.table;
     receive.slot = slot;
@@ -152,7 +162,7 @@ export class EndpointClientObject extends KernelObject {
     if (error == KernelError.None && core.queued.length + core.received.length >= ENDPOINT_QUEUE_MAXIMUM) error = KernelError.QueueFull;
     if (error == KernelError.None) {
       send.replySlot = thread.table.reserve();
-      if (send.replySlot < 0) error = KernelError.TableFull;
+      if (send.replySlot < 0) error = thread.table.lastError;
     }
     if (error != KernelError.None) {
       send.rollback();
@@ -389,7 +399,9 @@ class MakeClient extends MakesCapability {
   next: MakeClient | null = null;
 
   invoke(request: Request): void {
-    this.deliver(request, new EndpointClientObject(changetype<EndpointObject>(request.object).core), 0);
+    const client = new EndpointClientObject(changetype<EndpointObject>(request.object).core);
+    client.chargeTo(callerThread(request).process.account, ENDPOINT_CLIENT_BYTES);
+    this.deliver(request, client, 0);
   }
 
   protected recycle(): void {
@@ -555,3 +567,15 @@ class EndpointsState {
   returns: Pool<Answer> = new Pool<Answer>(4);
 }
 const state = new EndpointsState();
+
+/** Heap bytes of the records one call in flight can hold (charged with its caller's thread:
+ * objects/costs.ts). */
+export const PENDING_CALL_BYTES: u64 = instanceBytes<PendingCall>() + staticArrayBytes<u8>(MESSAGE_MAXIMUM)
+  + instanceBytes<ReceivedCall>();
+/** Heap bytes of the record one RECV in flight holds. */
+export const PENDING_RECEIVE_BYTES: u64 = instanceBytes<PendingReceive>();
+/** Heap bytes of an endpoint (both queues' heads), charged to the Memory quota that made it. */
+export const ENDPOINT_BYTES: u64 = instanceBytes<EndpointObject>() + instanceBytes<EndpointCore>()
+  + 3 * instanceBytes<Chain<PendingCall>>();
+/** Heap bytes of a client facet, charged to the account of the process that made it. */
+export const ENDPOINT_CLIENT_BYTES: u64 = instanceBytes<EndpointClientObject>();

@@ -15,11 +15,12 @@ import { Request } from "../cap/request";
 import { Pool } from "../collections/pool";
 import { framesFree } from "../memory/frames";
 import { PAGE_SIZE } from "../memory/page-table";
-import { Quota } from "../memory/quota";
-import { Process } from "../sched/process";
+import { instanceBytes } from "../memory/heap-cost";
+import { heapBudget, heapFits, heapReserved, Quota } from "../memory/quota";
+import { CHARGE_BYTES, Process, processSettleSpace, processSpaceGrowthBound } from "../sched/process";
 import { callerThread } from "../sched/thread";
 import { KernelErrorCell, UserAccess } from "../vm/address-space";
-import { EndpointObject } from "./endpoint";
+import { ENDPOINT_BYTES, EndpointObject } from "./endpoint";
 
 /** wasm32's whole address space: linear memory never grows past it (half of
  * USER_LINEAR_RESERVED, so any u32 offset past its end still faults). */
@@ -47,14 +48,24 @@ export class MemoryObject extends KernelObject {
     const process = callerThread(request).process;
     const quota = this.quota;
     if (method == MemoryMethod.Info) return state.info;
+    if (method == MemoryMethod.Kernel) return state.kernel;
     if (method == MemoryMethod.Endpoint || method == MemoryMethod.Split) {
       const pages = method == MemoryMethod.Endpoint ? ENDPOINT_PAGES : request.argument0;
       if (pages == 0) return request.refuse(KernelError.InvalidArgument);
-      if (pages > quota.available) return request.refuse(KernelError.QuotaExceeded);
       const made = state.makes.take();
-      const error = made.reserveIn(process.table);
+      let error = made.reserveIn(process.table);
       if (error != KernelError.None) {
         state.makes.give(made);
+        return request.refuse(error);
+      }
+      // An endpoint's pages cover its records, which the heap budget must hold too; a split's
+      // records are charged to the caller's account, the pages it is lent here.
+      if (pages > quota.available) error = KernelError.QuotaExceeded;
+      else if (method == MemoryMethod.Endpoint) error = heapFits(ENDPOINT_BYTES) ? KernelError.None : KernelError.OutOfMemory;
+      else if (process.account === quota) error = quota.kernelFits(SPLIT_BYTES, pages);
+      else error = process.account.kernelFits(SPLIT_BYTES);
+      if (error != KernelError.None) {
+        made.rollback();
         return request.refuse(error);
       }
       made.pages = pages;
@@ -69,9 +80,16 @@ export class MemoryObject extends KernelObject {
     if (process.linearEnd + pages * PAGE_SIZE > LINEAR_MAXIMUM) return request.refuse(KernelError.OutOfRange);
     // Bounded work per entry: a larger growth is several calls.
     if (pages > GROW_PAGES_MAXIMUM) return request.refuse(KernelError.InvalidArgument);
-    // Each page, and the tables a run of `pages` can need from any start: one more than it spans of
-    // each level (page tables per 512 pages, directories per 2^18, PDPTs per 2^27).
-    if (framesFree() < pages + pages / 512 + pages / (1 << 18) + pages / (1 << 27) + 6) return request.refuse(KernelError.OutOfMemory);
+    // The tables a run of `pages` can need from any start: two more than it spans of each level
+    // (page tables per 512 pages, directories per 2^18, PDPTs per 2^27): it may cross a boundary.
+    const tables = pages / 512 + pages / (1 << 18) + pages / (1 << 27) + 6;
+    // The pages to this quota; the tables, what the space's lists grow by, and a charge record
+    // the first time, to the process's account, which may be the same quota.
+    const account = process.account;
+    const bytes = processSpaceGrowthBound(process) + (process.chargeFor(quota) === null ? CHARGE_BYTES : 0);
+    const error = account === quota ? quota.kernelFits(bytes, pages + tables) : account.kernelFits(bytes, tables);
+    if (error != KernelError.None) return request.refuse(error);
+    if (framesFree() < pages + tables) return request.refuse(KernelError.OutOfMemory);
     return state.grow;
   }
 }
@@ -81,6 +99,14 @@ class Info extends Invocation {
   invoke(request: Request): void {
     const quota = changetype<MemoryObject>(request.object).quota;
     request.complete(<i64>quota.used, quota.limit);
+  }
+}
+
+/** kernel(): holds nothing. */
+class Kernel extends Invocation {
+  invoke(request: Request): void {
+    const quota = changetype<MemoryObject>(request.object).quota;
+    request.complete(<i64>quota.kernelBytes, heapBudget() - heapReserved());
   }
 }
 
@@ -99,6 +125,7 @@ class Grow extends Invocation {
     }
     process.linearEnd = previous + pages * PAGE_SIZE;
     process.charge(object.quota, pages);
+    processSettleSpace(process);
     request.complete(<i64>previous, 0);
   }
 }
@@ -112,7 +139,9 @@ class Make extends MakesCapability {
     const quota = changetype<MemoryObject>(request.object).quota;
     if (request.method == MemoryMethod.Split) {
       quota.charge(this.pages);   // lent to the new quota until it goes
-      this.deliver(request, new MemoryObject(this.pages, quota), 0);
+      const split = new MemoryObject(this.pages, quota);
+      split.chargeTo(callerThread(request).process.account, SPLIT_BYTES);
+      this.deliver(request, split, 0);
     } else {
       this.deliver(request, new EndpointObject(quota, this.pages), 0);
     }
@@ -125,7 +154,12 @@ class Make extends MakesCapability {
 
 class MemoryState {
   readonly info: Info = new Info();
+  readonly kernel: Kernel = new Kernel();
   readonly grow: Grow = new Grow();
   makes: Pool<Make> = new Pool<Make>(4);
 }
 const state = new MemoryState();
+
+/** Heap bytes of a split-off Memory object and its quota, charged to the account of the process
+ * that split it. */
+const SPLIT_BYTES: u64 = instanceBytes<MemoryObject>() + instanceBytes<Quota>();

@@ -20,6 +20,7 @@ import { Wait } from "../sched/wait";
 import { monotonicNanos } from "../time/clock";
 import { timerStart } from "../time/timers";
 import { readUserWord } from "../vm/user-memory";
+import { instanceBytes } from "../memory/heap-cost";
 
 export class ParkSpaceObject extends KernelObject {
   /** Parked operations, oldest first. */
@@ -138,3 +139,6 @@ class ParkSpacesState {
   parked: Pool<Parked> = new Pool<Parked>(16);
 }
 const state = new ParkSpacesState();
+
+/** Heap bytes of the record one park in flight holds (charged with its thread: objects/costs.ts). */
+export const PARKED_BYTES: u64 = instanceBytes<Parked>();

@@ -19,7 +19,10 @@ import { framesFree } from "../memory/frames";
 import { callerThread } from "../sched/thread";
 import { copyIn } from "../vm/user-memory";
 import { ProcessHandleObject } from "./process-handle";
-import { processSpawn, spawnFramesNeeded } from "./spawn";
+import { processSpawn, spawnBytesNeeded, spawnFramesNeeded } from "./spawn";
+import { PROCESS_HANDLE_BYTES } from "./costs";
+import { MemoryObject } from "./memory";
+import { Quota } from "../memory/quota";
 
 const NAME_MAXIMUM: u64 = 31;
 
@@ -48,10 +51,25 @@ export class ProcessSpawnerObject extends KernelObject {
     }
     if (error == KernelError.None && framesFree() < spawnFramesNeeded(program)) error = KernelError.OutOfMemory;
     if (error == KernelError.None) error = spawn.reserveIn(table);
+    // The child's account: the first Memory capability granted, else the caller's own account.
+    const parentAccount = thread.process.account;
+    let account = parentAccount;
+    for (let i = 0; i < spawn.grants.length; i++) {
+      if (spawn.grants[i].iface == Interface.Memory) { account = changetype<MemoryObject>(spawn.grants[i]).quota; break; }
+    }
+    if (error == KernelError.None) {
+      const bytes = spawnBytesNeeded(program), pages = spawnFramesNeeded(program);
+      if (account === parentAccount) error = account.kernelFits(bytes + PROCESS_HANDLE_BYTES, pages);
+      else {
+        error = account.kernelFits(bytes, pages);
+        if (error == KernelError.None) error = parentAccount.kernelFits(PROCESS_HANDLE_BYTES);
+      }
+    }
     if (error != KernelError.None) {
       spawn.rollback();
       return request.refuse(error);
     }
+    spawn.account = account;
     spawn.program = program;
     spawn.argument = <u32>(request.argument3 >> 32);
     return spawn;
@@ -65,16 +83,20 @@ class Spawn extends MakesCapability {
   program: BootProgram | null = null;
   readonly grants: KernelObject[] = [];
   argument: u32 = 0;
+  account: Quota | null = null;
 
   invoke(request: Request): void {
-    const child = processSpawn(this.program!, this.grants, this.argument);
-    this.deliver(request, new ProcessHandleObject(child), <u64>child.id);
+    const child = processSpawn(this.program!, this.grants, this.argument, this.account!);
+    const handle = new ProcessHandleObject(child);
+    handle.chargeTo(callerThread(request).process.account, PROCESS_HANDLE_BYTES);
+    this.deliver(request, handle, <u64>child.id);
   }
 
   /** Holds no object past its use. */
   protected recycle(): void {
     this.grants.length = 0;
     this.program = null;
+    this.account = null;
     state.spawns.give(this);
   }
 }

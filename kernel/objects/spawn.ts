@@ -5,7 +5,10 @@
 // the startup block of the ring lists. spawnFramesNeeded is the decode-side bound that makes
 // processSpawn (the invoke side) unable to run out of frames.
 
-import { CapabilityTable } from "../cap/capability-table";
+import { CapabilityTable, capabilityTableBytes } from "../cap/capability-table";
+import { arrayBytes, instanceBytes, staticArrayBytes } from "../memory/heap-cost";
+import { Quota } from "../memory/quota";
+import { PROCESS_BYTES, THREAD_BYTES, THREAD_CONTROL_BYTES } from "./costs";
 import { interfaceName } from "../../abi/interfaces";
 import { KernelObject } from "../cap/kernel-object";
 import { RING_TEST_RING_PHYSICAL } from "../../abi/ring";
@@ -49,6 +52,20 @@ export const PROCESS_CAPABILITY_SLOTS_INITIAL: i32 = 32;
 @inline function pageDown(address: u64): u64 { return address & ~(PAGE_SIZE - 1); }
 @inline function pageUp(address: u64): u64 { return (address + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
 
+/** The most kernel heap bytes processSpawn(program) charges its account: the process's and first
+ * thread's records and objects, the table's first slots, and the space's lists (a run of leaf
+ * entries per 2 MiB each segment spans, plus two, and the first thread's stack and ring). */
+export function spawnBytesNeeded(program: BootProgram): u64 {
+  let runs: u64 = 4;
+  const segments = program.image.segments;
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i];
+    runs += (pageUp(segment.virtual + segment.memorySize) - pageDown(segment.virtual)) / (2 << 20) + 2;
+  }
+  return PROCESS_BYTES + THREAD_BYTES + THREAD_CONTROL_BYTES + capabilityTableBytes(PROCESS_CAPABILITY_SLOTS_INITIAL)
+    + instanceBytes<AddressSpace>() + 2 * staticArrayBytes<u64>(8) + arrayBytes<u64>(512) + 2 * arrayBytes<u64>(runs * 3);
+}
+
 /** The most frames processSpawn(program) can take: image pages, stack, ring, context, and page
  * tables (a PML4, and per region a PDPT, a PD and one PT per 2 MiB it spans, plus one). */
 export function spawnFramesNeeded(program: BootProgram): u64 {
@@ -63,9 +80,10 @@ export function spawnFramesNeeded(program: BootProgram): u64 {
   return pages + tables + threadFramesNeeded() + 3;
 }
 
-/** Makes and starts the process. The caller checked spawnFramesNeeded against free frames and
- * that `grants` fit the table; failure here is a kernel bug. */
-export function processSpawn(program: BootProgram, grants: KernelObject[], argument: u32): Process {
+/** Makes and starts the process, charged to `account`. The caller checked spawnFramesNeeded
+ * against free frames, account.kernelFits(spawnBytesNeeded, spawnFramesNeeded), and that `grants`
+ * fit the table; failure here is a kernel bug. */
+export function processSpawn(program: BootProgram, grants: KernelObject[], argument: u32, account: Quota): Process {
   const space = AddressSpace.create();
   if (space === null) abort("processSpawn: no frame for a page table");
   const error = new KernelErrorCell();
@@ -91,11 +109,12 @@ export function processSpawn(program: BootProgram, grants: KernelObject[], argum
       }
     }
   }
-  const table = CapabilityTable.create(PROCESS_CAPABILITY_SLOTS_INITIAL, <i32>CAPABILITY_SLOTS_MAXIMUM);
+  const table = CapabilityTable.create(PROCESS_CAPABILITY_SLOTS_INITIAL, <i32>CAPABILITY_SLOTS_MAXIMUM, account);
   if (table === null) abort("processSpawn: no capability table");
 
   const id = processNextId();
-  const process = new Process(id, program, space!, table!);
+  const process = new Process(id, program, space!, table!, account);
+  process.accountCharge(PROCESS_BYTES, 0);
   // The granted objects in order, then what every process holds on itself: a ThreadSpawner and
   // a ParkSpace for its own threads and memory (they reach nothing outside it).
   const startup = process.startupGrants;
@@ -104,7 +123,8 @@ export function processSpawn(program: BootProgram, grants: KernelObject[], argum
   pushPair(startup, insertOrAbort(table!, spawner), Interface.ThreadSpawner);
   pushPair(startup, insertOrAbort(table!, parkSpace), Interface.ParkSpace);
   const control = new ThreadControlObject();
-  const thread = threadCreate(process, 0, program.image.entry, 0, argument, insertOrAbort(table!, control));
+  control.chargeTo(account, THREAD_CONTROL_BYTES);
+  const thread = threadCreate(process, 0, program.image.entry, 0, argument, insertOrAbort(table!, control), THREAD_BYTES);
   control.thread = thread;
   if (state.exposeRingPhysical) store<u32>(<usize>thread.ring.page + RING_TEST_RING_PHYSICAL, <u32>thread.ring.page);
   processRegister(process);

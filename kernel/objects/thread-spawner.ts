@@ -12,7 +12,8 @@ import { KernelObject } from "../cap/kernel-object";
 import { Request } from "../cap/request";
 import { Pool } from "../collections/pool";
 import { framesFree } from "../memory/frames";
-import { Process } from "../sched/process";
+import { Process, processSpaceGrowthBound } from "../sched/process";
+import { THREAD_BYTES, THREAD_CONTROL_BYTES, THREAD_HANDLE_BYTES } from "./costs";
 import { callerThread, ThreadState } from "../sched/thread";
 import { threadCreate, threadFramesNeeded } from "../sched/threads";
 import { ThreadControlObject } from "./thread-control";
@@ -30,13 +31,20 @@ export class ThreadSpawnerObject extends KernelObject {
     if (index < 0) return request.refuse(KernelError.QuotaExceeded);
     if (framesFree() < threadFramesNeeded()) return request.refuse(KernelError.OutOfMemory);
     const table = process.table;
-    if (table.freeSlots() < 2) return request.refuse(KernelError.TableFull);
     const spawn = state.spawns.take();
     spawn.table = table;
     spawn.index = index;
     spawn.handleSlot = table.reserve();
-    spawn.controlSlot = table.reserve();
-    return spawn;
+    spawn.controlSlot = spawn.handleSlot < 0 ? -1 : table.reserve();
+    let error = spawn.controlSlot < 0 ? table.lastError : KernelError.None;
+    // Its records, waits, objects and frames, and what its stack and ring add to the space.
+    if (error == KernelError.None) {
+      error = process.account.kernelFits(THREAD_BYTES + THREAD_CONTROL_BYTES + THREAD_HANDLE_BYTES + processSpaceGrowthBound(process),
+        threadFramesNeeded());
+    }
+    if (error == KernelError.None) return spawn;
+    spawn.rollback();
+    return request.refuse(error);
   }
 }
 
@@ -71,18 +79,21 @@ class Spawn extends Invocation {
     const process = callerThread(request).process;
     const table = this.table!;
     const control = new ThreadControlObject();
+    control.chargeTo(process.account, THREAD_CONTROL_BYTES);
     const controlHandle = table.commit(this.controlSlot, control);
-    const created = threadCreate(process, this.index, request.argument0, request.argument1, 0, controlHandle);
+    const created = threadCreate(process, this.index, request.argument0, request.argument1, 0, controlHandle, THREAD_BYTES);
     control.thread = created;
-    const handle = table.commit(this.handleSlot, new ThreadHandleObject(created));
+    const threadHandle = new ThreadHandleObject(created);
+    threadHandle.chargeTo(process.account, THREAD_HANDLE_BYTES);
+    const handle = table.commit(this.handleSlot, threadHandle);
     const index = this.index;
     this.recycle();
     request.complete(<i64>handle, <u64>index);
   }
 
   rollback(): void {
-    this.table!.cancel(this.handleSlot);
-    this.table!.cancel(this.controlSlot);
+    if (this.handleSlot >= 0) this.table!.cancel(this.handleSlot);
+    if (this.controlSlot >= 0) this.table!.cancel(this.controlSlot);
     this.recycle();
   }
 

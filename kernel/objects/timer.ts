@@ -17,6 +17,7 @@ import { Wait } from "../sched/wait";
 import { monotonicNanos } from "../time/clock";
 import { timerStart } from "../time/timers";
 import { realtimeNanos } from "../time/wall-clock";
+import { instanceBytes } from "../memory/heap-cost";
 
 /** The longest sleep: 2^62 ns (about 146 years), so a deadline never wraps. */
 const SLEEP_MAXIMUM: u64 = 1 << 62;
@@ -87,3 +88,6 @@ class TimerState {
   sleeps: Pool<Sleep> = new Pool<Sleep>(16);
 }
 const state = new TimerState();
+
+/** Heap bytes of the record one sleep in flight holds (charged with its thread: objects/costs.ts). */
+export const SLEEP_BYTES: u64 = instanceBytes<Sleep>();

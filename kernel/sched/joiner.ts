@@ -9,6 +9,7 @@ import { Pool } from "../collections/pool";
 import { threadNotify } from "./blocking";
 import { Thread } from "./thread";
 import { Wait } from "./wait";
+import { instanceBytes } from "../memory/heap-cost";
 
 export class Joiner extends Wait {
   /** Its place in the target's chain. */
@@ -50,3 +51,6 @@ export function joinersComplete(chain: Chain<Joiner>, value: u64): void {
     joiner = chain.shift();
   }
 }
+
+/** Heap bytes of the record one join or process wait in flight holds. */
+export const JOINER_BYTES: u64 = instanceBytes<Joiner>();

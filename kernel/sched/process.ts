@@ -2,12 +2,19 @@
 // ended. Made by objects/spawn.ts, ended by processEnd (exit, kill, fault): every thread's waits
 // cancelled, every capability released, every charge returned, every frame freed, its joiners
 // completed. The registry of live processes (ids, counts for leak checks) is here too.
+//
+// Two kinds of charge (docs/ARCHITECTURE.md, "Kernel memory"). Linear memory grown through a
+// Memory capability is charged to that capability's quota (charges). Everything else the process
+// costs — its records and threads' kernel heap bytes, its table's storage, the frames of its
+// image, stacks, rings, contexts and page tables — is charged to its account: the quota of the
+// first Memory capability it was granted, or its spawner's account.
 
 import { ExitKind, THREADS_MAXIMUM } from "../../abi/methods";
 import { USER_LINEAR_START } from "../../abi/layout";
 import { contextForget } from "../arch/hw";
 import { CapabilityTable } from "../cap/capability-table";
 import { Chain, listRemoveAt } from "../collections/lists";
+import { instanceBytes } from "../memory/heap-cost";
 import { BootProgram } from "../loader/boot-package";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { frameFree } from "../memory/frames";
@@ -22,8 +29,13 @@ import { timerStop } from "../time/timers";
 
 /** Pages a quota lent to a process, returned at its end (the charge holds a reference). */
 export class Charge {
+  next: Charge | null = null;
   constructor(readonly quota: Quota, public pages: u64) {}
 }
+
+/** Heap bytes of one charge record, paid by the process's account: the record, and the quota's
+ * own record, which the charge may keep alive after its Memory object is gone. */
+export const CHARGE_BYTES: u64 = instanceBytes<Charge>() + instanceBytes<Quota>();
 
 export enum ProcessState { Running = 0, Ended = 1 }
 
@@ -37,24 +49,87 @@ export class Process {
   startupGrants: u64[] = [];
   /** End of the linear memory mapped so far (bytes; starts after the rings' pages). */
   linearEnd: u64 = <u64>USER_LINEAR_START;
-  charges: Charge[] = [];
+  /** Linear memory's charges, one per quota. */
+  charges: Chain<Charge> = new Chain<Charge>();
   /** Linear-memory pages charged, over every quota (at most the manifest's quota). */
   pagesCharged: u64 = 0;
   /** ProcessHandle.waits not yet completed. */
   joiners: Chain<Joiner> = new Chain<Joiner>();
+  /** Kernel heap bytes and frames charged to the account for this process (its threads' and
+   * its space's included; its table charges the account itself). */
+  accountBytes: u64 = 0;
+  accountPages: u64 = 0;
+  /** The part of those that pays for the address space (processSettleSpace). */
+  private spaceBytes: u64 = 0;
+  private spacePages: u64 = 0;
 
-  constructor(readonly id: u32, readonly program: BootProgram, readonly space: AddressSpace, readonly table: CapabilityTable) {}
-
-  /** Charges `pages` to `quota` (the caller checked that they are available). */
-  charge(quota: Quota, pages: u64): void {
-    quota.charge(pages);
-    this.pagesCharged += pages;
-    for (let i = 0; i < this.charges.length; i++) {
-      if (this.charges[i].quota === quota) { this.charges[i].pages += pages; return; }
-    }
-    quota.retain();
-    this.charges.push(new Charge(quota, pages));
+  /** `account`: what pays for the process (retained here until its end). */
+  constructor(readonly id: u32, readonly program: BootProgram, readonly space: AddressSpace, readonly table: CapabilityTable,
+    readonly account: Quota) {
+    account.retain();
   }
+
+  /** The charge record for `quota`, or null. */
+  chargeFor(quota: Quota): Charge | null {
+    let charge = this.charges.head;
+    while (charge !== null && charge.quota !== quota) charge = charge.next;
+    return charge;
+  }
+
+  /** Charges `pages` of linear memory to `quota` (the caller checked that they are available, and
+   * that the account can pay CHARGE_BYTES when chargeFor(quota) is null). */
+  charge(quota: Quota, pages: u64): void {
+    const existing = this.chargeFor(quota);
+    if (existing !== null) {
+      quota.charge(pages);
+      existing.pages += pages;
+    } else {
+      this.accountCharge(CHARGE_BYTES, 0);
+      quota.charge(pages);
+      quota.retain();
+      this.charges.push(new Charge(quota, pages));
+    }
+    this.pagesCharged += pages;
+  }
+
+  /** Charges the account `bytes` of kernel heap and `pages` frames (the caller checked
+   * account.kernelFits(bytes, pages)). */
+  accountCharge(bytes: u64, pages: u64): void {
+    this.account.charge(pages);
+    this.account.chargeKernel(bytes);
+    this.accountBytes += bytes;
+    this.accountPages += pages;
+  }
+
+  /** Gives back what accountCharge charged. */
+  accountUncharge(bytes: u64, pages: u64): void {
+    this.account.unchargeKernel(bytes);
+    this.account.uncharge(pages);
+    this.accountBytes -= bytes;
+    this.accountPages -= pages;
+  }
+}
+
+/** Brings the account's charge for `process`'s address space to what it holds now: its frames
+ * besides grown linear memory (charged to Memory quotas), and its lists' heap bytes. Called after
+ * every change to the space; the caller checked that the growth fits (processSpaceGrowthBound). */
+export function processSettleSpace(process: Process): void {
+  const space = process.space;
+  const pages = space.ownedFrames - process.pagesCharged, bytes = space.heapBytes();
+  const oldBytes = process.spaceBytes, oldPages = process.spacePages;
+  if (bytes >= oldBytes && pages >= oldPages) process.accountCharge(bytes - oldBytes, pages - oldPages);
+  else {
+    process.accountUncharge(oldBytes, oldPages);
+    process.accountCharge(bytes, pages);
+  }
+  process.spaceBytes = bytes;
+  process.spacePages = pages;
+}
+
+/** At most how many heap bytes an operation that maps pages can add to the space's lists: each
+ * list at most doubles, by a bounded number of entries. */
+export function processSpaceGrowthBound(process: Process): u64 {
+  return process.space.heapBytes() + 1024;
 }
 
 class ProcessesState {
@@ -103,22 +178,23 @@ export function processEnd(process: Process, kind: ExitKind, code: i32): void {
     if (thread !== null) threadStop(thread);
   }
   process.table.discard();
-  for (let i = 0; i < process.charges.length; i++) {
-    const charge = process.charges[i];
+  let charge = process.charges.shift();
+  while (charge !== null) {
     charge.quota.uncharge(charge.pages);
     charge.quota.release();
+    charge = process.charges.shift();
   }
-  process.charges = [];
   for (let i = 0; i < <i32>THREADS_MAXIMUM; i++) {
     const thread = process.threads[i];
     if (thread === null) continue;
-    contextForget(thread.context);
-    frameFree(thread.context);
+    threadForget(thread);
     process.threads[i] = null;
   }
   // The user half may show it (it called exit, or faulted): stop that before freeing.
   userHalfHide(process.space);
   process.space.destroy();   // the ring pages and stacks are among its frames
+  process.accountUncharge(process.accountBytes, process.accountPages);
+  process.account.release();
 
   joinersComplete(process.joiners, exitValue(process));
   const observer = state.endObserver;
@@ -151,9 +227,17 @@ export function threadExit(thread: Thread, value: u64): void {
     return;
   }
   threadStop(thread);
+  threadForget(thread);
+  process.threads[thread.index] = null;   // its ring page and stack stay mapped for the next one
+}
+
+/** Frees a stopped thread's context frame and gives back what its account paid for it. */
+function threadForget(thread: Thread): void {
   contextForget(thread.context);
   frameFree(thread.context);
-  process.threads[thread.index] = null;   // its ring page and stack stay mapped for the next one
+  thread.process.accountUncharge(thread.chargedBytes, thread.chargedPages);
+  thread.chargedBytes = 0;
+  thread.chargedPages = 0;
 }
 
 /** ProcessHandle.wait's value: the exit code (low 32 bits) and ExitKind << 32. */

@@ -36,6 +36,10 @@ export class Thread extends Caller {
   waitMinimum: u32 = 0;
   /** cap_enter's deadline, pending while the thread is blocked with a timeout. */
   timeout!: CapEnterTimeout;
+  /** What its process's account pays for the thread while it lives (its maker charged it):
+   * heap bytes (its records and the waits it may hold) and frames (its context). */
+  chargedBytes: u64 = 0;
+  chargedPages: u64 = 0;
 
   constructor(
     readonly process: Process,

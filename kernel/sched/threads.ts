@@ -14,7 +14,7 @@ import { frameAllocateZeroed } from "../memory/frames";
 import { PAGE_ADDRESS_MASK, PAGE_SIZE } from "../memory/page-table";
 import { KernelErrorCell, UserAccess } from "../vm/address-space";
 import { CONTEXT_RDI, CONTEXT_RSI, contextInitialise, contextWrite } from "../arch/context";
-import { Process } from "./process";
+import { Process, processSettleSpace } from "./process";
 import { schedulerReady } from "./scheduler";
 import { Thread } from "./thread";
 
@@ -38,8 +38,10 @@ function mapOnce(process: Process, virtual: u64, error: KernelErrorCell): u64 {
 }
 
 /** Makes thread `index` of `process` and makes it runnable. `control` is its ThreadControl's
- * handle (already in the process's table, or 0 to list none). Cannot fail after the checks. */
-export function threadCreate(process: Process, index: i32, entry: u64, argument: u64, startArgument: u32, control: u64): Thread {
+ * handle (already in the process's table, or 0 to list none). The process's account pays
+ * `bytes` for the thread while it lives (objects/costs.ts), its context frame, and what its stack
+ * and ring add to the space. Cannot fail after the checks. */
+export function threadCreate(process: Process, index: i32, entry: u64, argument: u64, startArgument: u32, control: u64, bytes: u64): Thread {
   const error = new KernelErrorCell();
   const stackTop = USER_STACK_TOP - <u64>index * USER_STACK_SPACING;
   for (let page = stackTop - USER_STACK_SIZE; page < stackTop; page += PAGE_SIZE) mapOnce(process, page, error);
@@ -70,6 +72,10 @@ export function threadCreate(process: Process, index: i32, entry: u64, argument:
   contextWrite(<usize>context, CONTEXT_RDI, argument);
   contextWrite(<usize>context, CONTEXT_RSI, <u64>ringLinear);
   const thread = new Thread(process, index, context, new Ring(ringPage));
+  thread.chargedBytes = bytes;
+  thread.chargedPages = 1;
+  process.accountCharge(bytes, 1);
+  processSettleSpace(process);
   process.threads[index] = thread;
   schedulerReady(thread);
   return thread;

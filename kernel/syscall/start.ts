@@ -13,13 +13,15 @@ import { RandomObject } from "../objects/random";
 import { TimerObject } from "../objects/timer";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { framesFree } from "../memory/frames";
-import { heapAtSafePoint } from "../memory/heap";
+import { heapAtSafePoint, heapCapacityBytes, heapUserBudget } from "../memory/heap";
+import { heapBudget, heapBudgetSet } from "../memory/quota";
+import { KernelError } from "../../abi/errors";
 import { CommandLine } from "../boot/command-line";
 import { bootPackageInit, bootProgramFind } from "../loader/boot-package";
 import { Process } from "../sched/process";
 import { userHalfInit } from "../vm/user-half";
 import { grantAllowed } from "../loader/manifest";
-import { processSpawn, spawnExposeRingPhysical, spawnFramesNeeded } from "../objects/spawn";
+import { processSpawn, spawnBytesNeeded, spawnExposeRingPhysical, spawnFramesNeeded } from "../objects/spawn";
 
 const CR4_SMEP: u64 = 1 << 20;
 const CR4_SMAP: u64 = 1 << 21;
@@ -54,20 +56,34 @@ export function processesInit(information: BootInformation, commandLine: Command
     }
   }
   if (init === null) return;
-  if (framesFree() < spawnFramesNeeded(init)) {
+  // Every kernel byte a user request reserves comes out of one budget, set below what the heap
+  // can hold (memory/heap.ts); init's quota is the root every other quota is split from.
+  heapBudgetSet(heapUserBudget());
+  const rootMemory = new MemoryObject(<u64>init.policy.memoryQuotaPages);
+  const account = rootMemory.quota;
+  if (framesFree() < spawnFramesNeeded(init) || account.kernelFits(spawnBytesNeeded(init), spawnFramesNeeded(init)) != KernelError.None) {
     logLine(LogLevel.Error).text("processes: not enough memory to start ").text(init.name);
     logEnd();
+    rootMemory.retain();   // dropped unused
+    rootMemory.release();
     return;
   }
   const grants: KernelObject[] = [];
   if (grantAllowed(init.policy, Interface.Console)) grants.push(new ConsoleObject());
   if (grantAllowed(init.policy, Interface.Timer)) grants.push(new TimerObject());
-  if (grantAllowed(init.policy, Interface.Memory)) grants.push(new MemoryObject(<u64>init.policy.memoryQuotaPages));
+  if (grantAllowed(init.policy, Interface.Memory)) grants.push(rootMemory);
   if (grantAllowed(init.policy, Interface.ProcessSpawner)) grants.push(new ProcessSpawnerObject());
   if (grantAllowed(init.policy, Interface.Random)) grants.push(new RandomObject());
   const argument = commandLine.getDecimal("initarg");   // absent or not a number: 0
-  const process = processSpawn(init, grants, argument > 0 ? <u32>argument : 0);
+  const process = processSpawn(init, grants, argument > 0 ? <u32>argument : 0, account);
+  if (!grantAllowed(init.policy, Interface.Memory)) {
+    rootMemory.retain();   // never granted: its quota stays the account, held by the process
+    rootMemory.release();
+  }
   state.started = process;
+  logLine().text("processes: kernel heap of ").decimal(heapCapacityBytes() >> 10).text(" KiB, ").decimal(heapBudget() >> 10)
+    .text(" KiB of it for what user requests make (charged to their quotas)");
+  logEnd();
   heapAtSafePoint(recordBaselineHeap);   // after the collection the first kernelSchedule makes
   logLine().text("processes: started ").text(init.name).text(" as process ").decimal(process.id);
   logEnd();

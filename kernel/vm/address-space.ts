@@ -15,6 +15,7 @@
 
 import { KernelError } from "../../abi/errors";
 import { frameAllocateZeroed, frameAllocator } from "../memory/frames";
+import { arrayHeapBytes, instanceBytes, staticArrayBytes } from "../memory/heap-cost";
 import { invalidatePage } from "../arch/hw";
 import { kernelPml4, noExecuteFlag } from "../memory/kernel-space";
 import {
@@ -53,6 +54,9 @@ export class AddressSpace {
    * (emptied by destroy: a dead process may still be referenced). */
   private runs: u64[] = [];
   private pageCount: i32 = 0;
+  /** Frames the space owns: the PML4, its tables and the pages mapped by mapNew (shared ones are
+   * not its own); what the process's account pays for (sched/process.ts), with linear memory. */
+  ownedFrames: u64 = 1;
 
   private constructor(readonly pml4: u64) {}
 
@@ -90,6 +94,7 @@ export class AddressSpace {
       }
       const next = frameAllocateZeroed();
       if (next == 0) { error.value = KernelError.OutOfMemory; return 0; }
+      this.ownedFrames++;
       writeEntry(table, index, next | USER_TABLE_FLAGS);
       if (level == 3) {
         this.topIndices.push(index);
@@ -106,6 +111,7 @@ export class AddressSpace {
     } else {
       frame = frameAllocateZeroed();
       if (frame == 0) { error.value = KernelError.OutOfMemory; return 0; }
+      this.ownedFrames++;
     }
     if (access == UserAccess.ReadWrite) flags |= PAGE_WRITABLE;
     if (access != UserAccess.ReadExecute) flags |= noExecuteFlag();
@@ -186,6 +192,13 @@ export class AddressSpace {
     this.topIndices = [];
     this.runs = [];
     this.pageCount = 0;
+    this.ownedFrames = 0;
+  }
+
+  /** Heap bytes of the space's record and lists (what its account pays for besides frames). */
+  heapBytes(): u64 {
+    return instanceBytes<AddressSpace>() + 2 * staticArrayBytes<u64>(TRANSLATIONS)
+      + arrayHeapBytes<u64>(this.topIndices) + arrayHeapBytes<u64>(this.runs);
   }
 }
 

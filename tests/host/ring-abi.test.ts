@@ -444,8 +444,10 @@ test("process-handle.md's ExitKind table equals the ExitKind enum", () => {
 
 // The errors a CALL on an object can complete with: the generic ones of kernel/cap/dispatch.ts
 // (checked before the object sees the entry), every KernelError the object's file names,
-// BadAddress when it checks or copies a user buffer (kernel/vm/user-memory.ts), and TableFull
-// when it reserves a slot for a new capability (kernel/cap/makes-capability.ts).
+// BadAddress when it checks or copies a user buffer (kernel/vm/user-memory.ts), TableFull,
+// QuotaExceeded and OutOfMemory when it reserves a slot for a new capability (the table may have to
+// grow, which the process's account pays for: kernel/cap/capability-table.ts), and QuotaExceeded
+// and OutOfMemory when it charges kernel memory (kernel/memory/quota.ts, kernelFits).
 const OBJECT_FILES: Record<string, string> = {
   "docs/abi/interfaces/console.md": "kernel/objects/console.ts",
   "docs/abi/interfaces/timer.md": "kernel/objects/timer.ts",
@@ -465,6 +467,15 @@ const SHARED_OBJECT_FILES: Record<string, string> = {
 };
 const GENERIC_CALL_ERRORS = ["ReservedNonZero", "InvalidHandle"];
 
+/** The errors a file's code can complete with without naming them: a slot reserved, kernel
+ * memory charged. */
+function implicitErrors(code: string): string[] {
+  const names: string[] = [];
+  if (/\.reserveIn\(|\.reserve\(\)/.test(code)) names.push("TableFull", "QuotaExceeded", "OutOfMemory");
+  if (/\.kernelFits\(/.test(code)) names.push("QuotaExceeded", "OutOfMemory");
+  return names;
+}
+
 test("each interface page's error table lists exactly the errors its object can return", () => {
   const errors = tsEnum("abi/errors.ts", "KernelError");
   const dispatch = stripComments(source("kernel/cap/dispatch.ts"));
@@ -473,7 +484,8 @@ test("each interface page's error table lists exactly the errors its object can 
   for (const [path, file] of Object.entries(SHARED_OBJECT_FILES)) {
     const documented = [...byName(table(path, "## Errors", ["error", "when"]), 1, `${path} errors`).keys()];
     const code = stripComments(source(file));
-    const possible = new Set([...GENERIC_CALL_ERRORS, "BadAddress", ...[...code.matchAll(/KernelError\.(\w+)/g)].map((match) => match[1])]);
+    const possible = new Set([...GENERIC_CALL_ERRORS, "BadAddress", ...[...code.matchAll(/KernelError\.(\w+)/g)].map((match) => match[1]),
+      ...implicitErrors(code)]);
     for (const name of documented) assert.ok(possible.has(name), `${path}: ${name} can come from ${file}`);
     assert.equal(documented.slice(0, 2), GENERIC_CALL_ERRORS, `${path}: ReservedNonZero, then InvalidHandle, come first`);
   }
@@ -485,7 +497,7 @@ test("each interface page's error table lists exactly the errors its object can 
     const expected = new Set(GENERIC_CALL_ERRORS);
     for (const match of code.matchAll(/KernelError\.(\w+)/g)) if (match[1] !== "None") expected.add(match[1]);
     if (/\b(userRangeCheck|copyIn|copyOut|readUser32)\(/.test(code)) expected.add("BadAddress");
-    if (/\.reserveIn\(/.test(code)) expected.add("TableFull");   // kernel/cap/makes-capability.ts
+    for (const name of implicitErrors(code)) expected.add(name);
     assert.ok(expected.has("UnknownMethod"), `${file} refuses unknown methods`);
     assert.equal([...documented].sort(), [...expected].sort(), `${path}: the errors of ${file}`);
     // The generic checks come first, in the order dispatch.ts makes them.

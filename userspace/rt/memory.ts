@@ -24,6 +24,17 @@ export class Memory {
     return lastValue();
   }
 
+  /** Kernel heap bytes charged to the quota, or -KernelError; heapBudgetLeft() then holds what
+   * every quota may still reserve in all. */
+  kernelBytes(): i64 {
+    return ringCall(Opcode.Call, this.handle, MemoryMethod.Kernel);
+  }
+
+  /** The heap budget left, as seen by the last kernelBytes(). */
+  heapBudgetLeft(): u64 {
+    return lastValue();
+  }
+
   /** A new Memory capability whose quota is `pages` carved out of this one: what to give a child
    * that should get less than this process holds. Null on failure (-KernelError in lastError). */
   split(pages: u64): Memory | null {

@@ -24,7 +24,8 @@ import { USER_LINEAR_BASE, USER_RING_LINEAR } from "../../../abi/layout";
 import { logSetLevel } from "../../../kernel/log/log";
 import { frameAllocator, frameAllocateZeroed, framesFree as kernelFramesFree, framesInit } from "../../../kernel/memory/frames";
 import { kernelPml4, kernelSpaceInit } from "../../../kernel/memory/kernel-space";
-import { quotasLive as kernelQuotasLive } from "../../../kernel/memory/quota";
+import { heapBudgetSet, heapReserved as kernelHeapReserved, Quota, quotasLive as kernelQuotasLive } from "../../../kernel/memory/quota";
+import { THREAD_BYTES } from "../../../kernel/objects/costs";
 import { PAGE_ADDRESS_MASK, PAGE_PRESENT, PAGE_SIZE, readEntry, tableIndex } from "../../../kernel/memory/page-table";
 import { AddressSpace, KernelErrorCell, UserAccess } from "../../../kernel/vm/address-space";
 import { BootProgram, bootPackageInit, bootProgramFind } from "../../../kernel/loader/boot-package";
@@ -101,8 +102,19 @@ export function setup(regionStart: u32, regionEnd: u32, logLevel: string): u64 {
   clockInit(1_000_000_000);   // a TSC of 1 GHz: nanoseconds = cycles
   if (world.information.modules.length > 0) bootPackageInit(world.information);
   if (!logSetLevel(logLevel)) abort("test entry: unknown log level");
+  heapBudgetSet(HEAP_BUDGET);
   return kernelFramesFree();
 }
+
+/** The heap budget of the tests (memory/quota.ts): far more than they use, unless one sets less. */
+const HEAP_BUDGET: u64 = 64 << 20;
+/** Each test process's account, in pages. */
+const ACCOUNT_PAGES: u64 = 1 << 20;
+
+/** Sets the heap budget every quota draws on (bytes). */
+export function setHeapBudget(bytes: u64): void { heapBudgetSet(bytes); }
+/** Kernel heap bytes reserved now, over every quota. */
+export function heapReserved(): u64 { return kernelHeapReserved(); }
 
 // --- processes ----------------------------------------------------------------------------------
 
@@ -121,7 +133,11 @@ export function processCreate(name: string, quotaPages: u32): i32 {
   const ringPage = space!.mapNew(USER_LINEAR_BASE + <u64>USER_RING_LINEAR, UserAccess.ReadWrite, error);
   const context = frameAllocateZeroed();
   if (ringPage == 0 || context == 0) abort("test entry: no frame for a ring or a context");
-  const process = new Process(processNextId(), program, space!, CapabilityTable.create(PROCESS_CAPABILITY_SLOTS_INITIAL, <i32>CAPABILITY_SLOTS_MAXIMUM)!);
+  // Its account: a quota of its own, large enough for anything a test does (the harness lets go
+  // of its reference at once: the process holds it until its end).
+  const account = new Quota(ACCOUNT_PAGES);
+  const process = new Process(processNextId(), program, space!, CapabilityTable.create(PROCESS_CAPABILITY_SLOTS_INITIAL, <i32>CAPABILITY_SLOTS_MAXIMUM, account)!, account);
+  account.release();
   process.threads[0] = new Thread(process, 0, context, new Ring(ringPage));
   processRegister(process);
   world.processes.push(process);
@@ -309,7 +325,7 @@ export function threadAdd(index: i32): i32 {
   if (free < 0) abort("test entry: no free thread index");
   const control = new ThreadControlObject();
   const handle = give(index, control);
-  control.thread = threadCreate(process, free, 0, 0, 0, handle);
+  control.thread = threadCreate(process, free, 0, 0, 0, handle, THREAD_BYTES);
   return free;
 }
 /** A ThreadControl on thread `thread` of process `index`, in that process's table. */
