@@ -9,7 +9,7 @@ import { invalidatePage } from "../arch/hw";
 import { KernelError } from "../../abi/errors";
 import { MMIO_WINDOW_BASE, MMIO_WINDOW_SIZE } from "../arch/layout";
 import { kernelPml4, noExecuteFlag } from "./kernel-space";
-import { PAGE_FLAGS_WRITE_COMBINING, patWriteCombining } from "./pat";
+import { patWriteCombining, patWriteCombiningFlags } from "./pat";
 import { mapPage, PAGE_CACHE_DISABLE, PAGE_SIZE, PAGE_WRITABLE, PAGE_WRITE_THROUGH } from "./page-table";
 
 const MAXIMUM_MAPPING: u64 = 64 << 20;
@@ -43,7 +43,7 @@ export function mmioMap(physical: u64, size: u64, caching: Caching = Caching.Unc
     return 0;
   }
   const base = state.next;
-  const cacheFlags = caching == Caching.WriteCombining && patWriteCombining() ? PAGE_FLAGS_WRITE_COMBINING
+  const cacheFlags = caching == Caching.WriteCombining && patWriteCombining() ? patWriteCombiningFlags()
     : PAGE_CACHE_DISABLE | PAGE_WRITE_THROUGH;
   const flags = PAGE_WRITABLE | cacheFlags | noExecuteFlag();
   for (let page: u64 = 0; page < pages; page++) {

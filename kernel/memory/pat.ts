@@ -15,9 +15,8 @@ const CPUID_FEATURES: u32 = 1;
 const CPUID_EDX_PAT: u32 = 1 << 16;
 const ENTRY_WRITE_COMBINING: u64 = 0x01;
 const ENTRY_BITS: u64 = 8;
-/** The entry made write-combining, and the page flags that select it. */
+/** The entry made write-combining. */
 export const PAT_WRITE_COMBINING_ENTRY: u32 = 1;
-export const PAGE_FLAGS_WRITE_COMBINING: u64 = PAGE_WRITE_THROUGH;
 
 class PatState {
   /** True once entry 1 is write-combining (the CPU has a PAT). */
@@ -36,7 +35,13 @@ export function patInit(): void {
   state.writeCombining = true;
 }
 
-/** True when pages mapped with PAGE_FLAGS_WRITE_COMBINING are write-combining. */
+/** The page flags that select the write-combining entry (PWT alone). A function, not a constant:
+ * a constant made from page-table.ts's would depend on module initialisation order. */
+export function patWriteCombiningFlags(): u64 {
+  return PAGE_WRITE_THROUGH;
+}
+
+/** True when pages mapped with patWriteCombiningFlags() are write-combining. */
 export function patWriteCombining(): bool {
   return state.writeCombining;
 }
