@@ -1,7 +1,8 @@
 # Capsid build: AssemblyScript -> asc -> wasm-opt -> wasm2c -> gcc -> ld -> multiboot2 ELF ->
 # grub-mkrescue -> iso/capsid.iso. See docs/ARCHITECTURE.md, "The pipeline".
 #
-#   make run     build, then boot in QEMU with the serial console on this terminal
+#   make run     build, then boot in QEMU: the screen in a window (or on VNC), serial on this
+#                terminal; `make run HEADLESS=1` for serial only
 #   make test    every test (host, runner, QEMU); closes with "N passed, N failed"
 #   make bench   benchmarks, printed
 #   make iso     the bootable image only
@@ -32,6 +33,10 @@ ARCH_OBJECTS := $(ARCH_SOURCES:arch/x86_64/%.c=$(BUILD)/arch/%.o) $(ARCH_ASM:arc
                 $(BUILD)/arch/common.o
 BOOT_OBJECTS := $(BUILD)/boot/entry.o
 KERNEL_SOURCES := $(shell find kernel -name '*.ts')
+# The console font (Debian's console-setup-linux, installed by tools/setup.sh), read at build time
+# into a generated kernel module (tools/font.ts); the tests render expected screens from it too.
+FONT := /usr/share/consolefonts/Uni2-VGA16.psf.gz
+GENERATED_FONT := $(BUILD)/generated/font.ts
 OBJECTS := $(BOOT_OBJECTS) $(ARCH_OBJECTS) $(BUILD)/wasm/kernel.o
 
 .PHONY: all iso run test bench debug clean setup
@@ -45,7 +50,10 @@ $(BUILD)/.setup: tools/setup.sh package.json package-lock.json
 	@mkdir -p $(BUILD) && touch $@
 
 # --- the kernel module: AssemblyScript to C --------------------------------------------------
-$(BUILD)/kernel.asc.wasm: $(KERNEL_SOURCES) asconfig.json $(BUILD)/.setup
+$(GENERATED_FONT): tools/font.ts tools/psf.ts $(BUILD)/.setup
+	$(TSX) tools/font.ts $(FONT) $@
+
+$(BUILD)/kernel.asc.wasm: $(KERNEL_SOURCES) $(GENERATED_FONT) asconfig.json $(BUILD)/.setup
 	@mkdir -p $(BUILD)
 	$(NODE_BIN)/asc kernel/main.ts --config asconfig.json --target kernel
 
@@ -186,9 +194,19 @@ QEMU_RUN := qemu-system-x86_64 -accel tcg -nodefaults -no-reboot -display none -
             -drive if=none,id=boot,media=cdrom,format=raw,readonly=on,file=$(ISO) -device ide-cd,drive=boot,bootindex=1 \
             -device isa-debug-exit,iobase=0xf4,iosize=0x04
 
+# The screen: a window when a display and QEMU's GTK front end (qemu-system-gui) exist, else VNC
+# on 127.0.0.1:5900 (port 5900 + VNC_DISPLAY); HEADLESS=1 keeps the old serial-only run.
+VNC_DISPLAY ?= 0
+HAS_GTK = $(shell [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && qemu-system-x86_64 -display help 2>/dev/null | grep -qx gtk && echo yes)
 run: $(ISO)
-	@echo "Booting $(ISO) in QEMU (TCG, SeaBIOS, serial console here). Quit with Ctrl-A X."
+ifeq ($(HEADLESS),1)
+	@echo "Booting $(ISO) in QEMU (TCG, SeaBIOS, no screen, serial console here). Quit with Ctrl-A X."
 	$(QEMU_RUN) -serial mon:stdio || true
+else
+	@if [ "$(HAS_GTK)" = yes ]; then echo "Booting $(ISO) in QEMU (TCG, SeaBIOS): the screen in a window, serial here. Quit with Ctrl-A X."; \
+	  else echo "Booting $(ISO) in QEMU (TCG, SeaBIOS): the screen on VNC at 127.0.0.1:$$((5900 + $(VNC_DISPLAY))), serial here. Quit with Ctrl-A X."; fi
+	$(subst -display none,$(if $(HAS_GTK),-display gtk,-display vnc=127.0.0.1:$(VNC_DISPLAY)),$(QEMU_RUN)) -device VGA -serial mon:stdio || true
+endif
 
 debug: $(ISO) $(BUILD)/.setup
 	@command -v gdb >/dev/null || { echo "make debug needs gdb: apt-get install gdb" >&2; exit 1; }

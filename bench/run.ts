@@ -6,12 +6,15 @@
 //   processes  cap_enter, NOP entries and spawn+exit+wait, from a user program in the guest
 //   ipc    IPC round trips between processes and between threads, ParkSpace wake round trip,
 //          against Linux's pipe and futex ping-pong under the same QEMU in the same run
+//   console  the screen: a full screen of text, a one-line scroll, and the screen's share of a
+//          boot that prints 1,000 lines (QEMU's standard VGA at 1024x768)
 //   regression  guest instructions of init and the round trips against a base commit (bench/
 //          base-commit), both images booted interleaved under -icount in the same run;
 //          `tsx bench/run.ts regression` prints this section alone
 
 import { benchmarkBoot } from "./boot";
 import { benchmarkBounds } from "./bounds/bounds";
+import { benchmarkConsole } from "./console";
 import { benchmarkIpc } from "./ipc";
 import { benchmarkProcesses } from "./processes";
 import { ALLOWED_GROWTH_PERCENT, compareWithBase } from "./regression";
@@ -99,6 +102,17 @@ async function main(): Promise<void> {
     { figure: "ParkSpace wake round trip", cycles: ipc.parkRoundTrip, ns: ns(ipc.parkRoundTrip), "empty cap_enter ns": ns(ipc.threadsEmpty),
       target: `< ${(linuxFutexNs / 2).toFixed(0)} ns (futex ping-pong / 2)`, met: Number(ns(ipc.parkRoundTrip)) < linuxFutexNs / 2 ? "yes" : "no" },
   ]);
+
+  console.log("\nThe console on the screen (QEMU's standard VGA, 1024x768x32, SeaBIOS; TSC in the guest, median of 3 boots)");
+  const screen = await benchmarkConsole(3);
+  const milliseconds = (nanoseconds: number) => (nanoseconds / 1e6).toFixed(1);
+  table([
+    { figure: `full screen of text (${screen.columns}x${screen.rows})`, ns: screen.fullScreenNanoseconds },
+    { figure: "scroll by one line", ns: screen.scrollNanoseconds },
+  ]);
+  console.log(`  1,000 log lines: ${milliseconds(screen.linesWithScreenNanoseconds)} ms with the screen, ` +
+    `${milliseconds(screen.linesWithoutScreenNanoseconds)} ms without; boot before them ${milliseconds(screen.bootNanoseconds)} ms; ` +
+    `the screen's share of that boot: ${screen.sharePercent.toFixed(1)} %`);
 
   console.log("\nKernel image size");
   table(measureSizes().map((row) => ({ item: row.item, bytes: row.bytes, KiB: (row.bytes / 1024).toFixed(1) })));

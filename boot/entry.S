@@ -8,6 +8,8 @@
 
 #define MB2_HEADER_MAGIC     0xe85250d6
 #define MB2_ARCH_I386        0
+#define MB2_TAG_FRAMEBUFFER  5
+#define MB2_TAG_OPTIONAL     1
 #define PAGE_PRESENT         0x1
 #define PAGE_WRITABLE        0x2
 #define PAGE_HUGE            0x80
@@ -17,7 +19,10 @@
     .intel_syntax noprefix
 
 /* multiboot2 specification 2.0, section 3.1.1: header magic, architecture, length, checksum,
- * then tags ending with the end tag (type 0, size 8). */
+ * then tags ending with the end tag (type 0, size 8). The framebuffer tag (§3.1.10: type 5,
+ * optional, width, height, depth) asks GRUB for a linear framebuffer, 1024x768 at 32 bits by
+ * preference; grub.cfg's gfxpayload comes first, and on a BIOS machine "text" keeps VGA text
+ * mode. Tags are 8-byte aligned. */
     .section .multiboot2, "a"
     .balign 8
 mb2_header:
@@ -25,6 +30,10 @@ mb2_header:
     .long MB2_ARCH_I386
     .long mb2_header_end - mb2_header
     .long -(MB2_HEADER_MAGIC + MB2_ARCH_I386 + (mb2_header_end - mb2_header))
+    .balign 8
+    .short MB2_TAG_FRAMEBUFFER, MB2_TAG_OPTIONAL
+    .long 20
+    .long 1024, 768, 32
     .balign 8
     .short 0, 0
     .long 8

@@ -9,7 +9,8 @@ import { bootInformationInit } from "./boot/boot-information";
 import { CommandLine } from "./boot/command-line";
 import { memoryReport } from "./memory/memory-report";
 import { processorsReport } from "./interrupts/processors";
-import { serialInputInit } from "./console/serial-input";
+import { consoleInputInit } from "./console/input";
+import { consoleScreenInit } from "./console/screen";
 import { interruptControllersInit } from "./interrupts/controllers";
 import { interruptDispatch } from "./interrupts/registry";
 import { logConfigure } from "./log/configure";
@@ -37,11 +38,12 @@ export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u
   selfTestInit(commandLine);                                    // test=NAME arms the test exit
   memoryReport(memoryTop, ramBelow4G);                          // what the C direct map covers
   framesInit(information, bootInformation);                     // physical frame allocator
-  kernelSpaceInit();                                            // own page tables, guard pages, NX
+  kernelSpaceInit();                                            // own page tables, guard pages, NX, PAT
+  consoleScreenInit(information);                               // framebuffer or VGA text: the log's screen
   const madt = acpiInit(information);                           // RSDP -> XSDT/RSDT -> MADT
   interruptControllersInit(madt);                               // PIC masked, local APIC, I/O APIC
   timeInit(commandLine);                                        // TSC/APIC calibration, clock, tick
-  serialInputInit(madt);                                        // COM1 receive interrupt
+  consoleInputInit(madt);                                       // COM1 and the PS/2 keyboard (probed)
   processorsReport(madt);                                       // other CPUs stay parked
   logLine(LogLevel.Essential).text("ready in ").fixed(bootElapsedNanos() / 1000, 3).text(" ms (calibration ")
     .fixed(calibrationNanos() / 1000, 3).text(" ms)");           // the boot-time contract line

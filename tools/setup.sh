@@ -26,7 +26,12 @@ REQUIREMENTS=(
   "nm                                  binutils"
   "make                                make"
   "ip                                  iproute2"
+  "/usr/share/consolefonts/Uni2-VGA16.psf.gz console-setup-linux"
 )
+# make run shows the screen in a window where there is a display to show it on (else on VNC).
+if [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then
+  REQUIREMENTS+=("/usr/lib/x86_64-linux-gnu/qemu/ui-gtk.so qemu-system-gui")
+fi
 
 missing_packages=()
 for requirement in "${REQUIREMENTS[@]}"; do

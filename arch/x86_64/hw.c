@@ -136,6 +136,25 @@ void Z_hwZ_mmioWrite32(struct Z_hw_instance_t* hw, u64 virtual_address, u32 valu
   *mmio_register(virtual_address) = value;
 }
 
+void Z_hwZ_mmioCopy(struct Z_hw_instance_t* hw, u64 virtual_address, u32 source, u32 length) {
+  (void)hw;
+  const char* from = linear(source, length, "hw.mmioCopy");
+  if (length == 0) return;
+  if (virtual_address < MMIO_WINDOW_BASE || virtual_address - MMIO_WINDOW_BASE >= MMIO_WINDOW_SIZE
+      || MMIO_WINDOW_BASE + MMIO_WINDOW_SIZE - virtual_address < length) {
+    panic_begin();
+    serial_print("hw.mmioCopy: destination outside the MMIO window: ");
+    serial_print_hex(virtual_address);
+    serial_print("\n");
+    panic_end();
+  }
+  /* String moves: whole words, then the bytes left; the asm cannot be elided or merged. */
+  uint64_t words = length / 8, bytes = length % 8;
+  void* to = (void*)virtual_address;
+  __asm__ volatile("rep movsq" : "+D"(to), "+S"(from), "+c"(words) : : "memory");
+  __asm__ volatile("rep movsb" : "+D"(to), "+S"(from), "+c"(bytes) : : "memory");
+}
+
 u64 Z_hwZ_readTsc(struct Z_hw_instance_t* hw) {
   (void)hw;
   return read_tsc();

@@ -33,6 +33,9 @@
 @external("hw", "mmioRead32") export declare function mmioRead32(virtual: u64): u32;
 /** Writes a 32-bit device register at a virtual address in the MMIO window (volatile). */
 @external("hw", "mmioWrite32") export declare function mmioWrite32(virtual: u64, value: u32): void;
+/** Copies `length` bytes of linear memory at `source` to device memory at `virtual` in the MMIO
+ * window (a framebuffer's rows: one call for many pixels, never one per pixel). */
+@external("hw", "mmioCopy") export declare function mmioCopy(virtual: u64, source: usize, length: usize): void;
 /** The time-stamp counter (RDTSC). */
 @external("hw", "readTsc") export declare function readTsc(): u64;
 /** Writes the kernel image layout (KernelImageLayout, kernel/memory/kernel-image.ts) at `output`. */

@@ -21,7 +21,9 @@ import { KernelError } from "../../abi/errors";
 //                            +0 u64 base_addr | +8 u64 length | +16 u32 type | +20 u32 reserved
 //   8  framebuffer info    +8 u64 addr | +16 u32 pitch | +20 u32 width | +24 u32 height
 //                          | +28 u8 bpp | +29 u8 type | +30 u16 reserved | +32 colour info:
-//                          type 0 u16 count then count × 3 bytes, type 1 six bytes, type 2 none
+//                          type 0 u16 count then count × 3 bytes, type 1 six bytes (red
+//                          position, red size, green position, green size, blue position, blue
+//                          size), type 2 none
 //                          (the spec's text says a u32 count; GRUB writes and declares a u16)
 //   14 ACPI old RSDP       +8 copy of the ACPI 1.0 RSDP (20 bytes)
 //   15 ACPI new RSDP       +8 copy of the ACPI 2.0+ RSDP (36 bytes or more)
@@ -109,7 +111,8 @@ export class BootModule {
 
 export enum FramebufferType { Indexed = 0, Rgb = 1, EgaText = 2 }
 
-/** The framebuffer's common fields; the colour information is checked for length, not kept. */
+/** The framebuffer's common fields, and for RGB the position and size of each colour's bits (the
+ * palette of an indexed framebuffer is checked for length, not kept). */
 export class Framebuffer {
   address: u64 = 0;
   /** Bytes per line. */
@@ -120,6 +123,13 @@ export class Framebuffer {
   bitsPerPixel: u8 = 0;
   /** A FramebufferType value, or an unknown one, kept as given. */
   type: u8 = 0;
+  /** RGB only (all 0 otherwise, or when the tag is too short to hold them). */
+  redPosition: u8 = 0;
+  redSize: u8 = 0;
+  greenPosition: u8 = 0;
+  greenSize: u8 = 0;
+  bluePosition: u8 = 0;
+  blueSize: u8 = 0;
 }
 
 export enum RsdpVersion { None = 0, Acpi1 = 1, Acpi2 = 2 }
@@ -275,6 +285,15 @@ export class BootInformation {
       if (room >= PALETTE_COUNT_SIZE) needed += PALETTE_COLOUR_SIZE * load<u16>(tag + FRAMEBUFFER_COLOUR_INFORMATION);
     } else if (framebuffer.type == FramebufferType.Rgb) {
       needed = RGB_COLOUR_INFORMATION_SIZE;
+      if (room >= RGB_COLOUR_INFORMATION_SIZE) {
+        const colours = tag + FRAMEBUFFER_COLOUR_INFORMATION;
+        framebuffer.redPosition = load<u8>(colours);
+        framebuffer.redSize = load<u8>(colours, 1);
+        framebuffer.greenPosition = load<u8>(colours, 2);
+        framebuffer.greenSize = load<u8>(colours, 3);
+        framebuffer.bluePosition = load<u8>(colours, 4);
+        framebuffer.blueSize = load<u8>(colours, 5);
+      }
     }
     if (needed > room) this.problem(KernelError.Truncated, offset, "framebuffer colour information runs past the tag; framebuffer kept");
     this.framebuffer = framebuffer;

@@ -1,7 +1,7 @@
 // COM1 receive through its interrupt: the UART raises "received data available", the I/O APIC
 // routes ISA IRQ 4 (through the MADT's overrides) to VECTOR_SERIAL, registered with the
-// interrupt registry, and each byte read goes to
-// the current line consumer (the echo self-test today, a console later). 16550 registers:
+// interrupt registry, and each byte read goes to the console's input (input.ts), which the PS/2
+// keyboard feeds too. 16550 registers:
 // IER bit 0 enables the receive interrupt; MCR OUT2 gates the IRQ line on PC hardware.
 
 import { portIn8, portOut8 } from "../arch/hw";
@@ -12,6 +12,7 @@ import { localApicEndOfInterrupt, localApicId } from "../interrupts/local-apic";
 import { interruptRegister } from "../interrupts/registry";
 import { VECTOR_SERIAL } from "../interrupts/vectors";
 import { logEnd, LogLevel, logLine } from "../log/log";
+import { consoleInput } from "./input";
 
 const COM1: u16 = 0x3f8;
 const INTERRUPT_ENABLE: u16 = COM1 + 1;
@@ -21,11 +22,6 @@ const RECEIVE_INTERRUPT: u8 = 0x01;
 const MODEM_DTR_RTS_OUT2: u8 = 0x0b;
 const LINE_STATUS_DATA_READY: u8 = 0x01;
 const SERIAL_ISA_IRQ: u32 = 4;
-
-class SerialInputState {
-  consumer: ((byte: u8) => void) | null = null;
-}
-const state = new SerialInputState();
 
 /** Routes COM1's IRQ (through the MADT's overrides) and enables its receive interrupt. */
 export function serialInputInit(madt: Madt | null): void {
@@ -51,16 +47,10 @@ export function serialInputInit(madt: Madt | null): void {
   while (portIn8(LINE_STATUS) & LINE_STATUS_DATA_READY) portIn8(COM1); // drop bytes typed before boot
 }
 
-export function serialInputConsume(consumer: ((byte: u8) => void) | null): void {
-  state.consumer = consumer;
-}
-
 /** Drains the receive FIFO (bounded: a stuck "data ready" cannot hold the kernel). */
 function serialInputInterrupt(vector: u32): void {
   for (let i = 0; i < 64 && (portIn8(LINE_STATUS) & LINE_STATUS_DATA_READY); i++) {
-    const byte = portIn8(COM1);
-    const consumer = state.consumer;
-    if (consumer !== null) consumer(byte);
+    consoleInput(portIn8(COM1));
   }
   localApicEndOfInterrupt();
 }

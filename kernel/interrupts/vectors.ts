@@ -8,6 +8,7 @@ export const VECTOR_PIC_MASTER_SPURIOUS: u32 = 0x27;
 export const VECTOR_PIC_SLAVE_SPURIOUS: u32 = 0x2f;
 export const VECTOR_TIMER: u32 = 0x30;
 export const VECTOR_SERIAL: u32 = 0x34;
+export const VECTOR_KEYBOARD: u32 = 0x35;
 export const VECTOR_DYNAMIC_FIRST: u32 = 0x40;
 export const VECTOR_DYNAMIC_LAST: u32 = 0xef;
 export const VECTOR_APIC_SPURIOUS: u32 = 0xff;

@@ -2,8 +2,11 @@
 // timestamp in seconds since the C entry point with millisecond resolution: the boot stopwatch
 // (hw.bootClockNanos) until the time layer, which sits above this one, hands over its calibrated
 // clock through logClockSet. One line is built at a time in a static buffer (the kernel is one
-// logical thread, docs/DESIGN.md #5) and written with hw.serialWrite when finished. Lines printed by
-// C on the fault path carry no timestamp: that path has no clock of its own.
+// logical thread, docs/DESIGN.md #5) and written with hw.serialWrite when finished, and to a
+// second output when the console (above this layer) has installed one with logOutputSet: the
+// screen. Lines written before that are kept (up to HISTORY_BYTES) and replayed to it. Lines
+// printed by C on the fault path carry no timestamp and reach the serial port only: that path
+// has no clock of its own and does not enter AssemblyScript.
 //
 //   logLine().text("memory: ").decimal(megabytes).text(" MiB");  logEnd();
 
@@ -11,6 +14,8 @@ import { bootClockNanos, serialWrite } from "../arch/hw";
 import { LineBuffer } from "./format";
 
 const LINE_STORAGE_BYTES: u32 = 272;
+/** The lines written before a second output exists, kept for it. */
+const HISTORY_BYTES: u32 = 4096;
 
 /** How much the log says (command line "log=error|warning|info|debug"; info by default).
  * Essential lines (the ready line) are always written. */
@@ -27,6 +32,10 @@ class LogState {
   current: LogLevel = LogLevel.Info;   // the level of the line being built
   /** Nanoseconds since the C entry point; null: the boot stopwatch. */
   clock: (() => u64) | null = null;
+  /** Where finished lines go besides the serial port (the screen), or null. */
+  output: ((address: usize, length: usize) => void) | null = null;
+  /** Bytes of history kept; HISTORY_BYTES + 1 once replayed (nothing more is kept). */
+  historyLength: u32 = 0;
 }
 const state = new LogState();
 
@@ -43,6 +52,21 @@ export function logSetLevel(name: string): bool {
 /** Timestamps come from `clock` from now on (time/clock.ts, once calibrated). */
 export function logClockSet(clock: () => u64): void {
   state.clock = clock;
+}
+
+/** Lines also go to `output` from now on (null: the serial port only). The first time, the lines
+ * written so far are replayed to it. */
+export function logOutputSet(output: ((address: usize, length: usize) => void) | null): void {
+  state.output = output;
+  if (output === null || state.historyLength > HISTORY_BYTES) return;
+  const history = historyStorage();
+  const length = state.historyLength;
+  state.historyLength = HISTORY_BYTES + 1;
+  if (length > 0) output(history, length);
+}
+
+function historyStorage(): usize {
+  return memory.data(HISTORY_BYTES, 16);
 }
 
 /** The one line being built: static storage, usable before top-level code has run. */
@@ -73,6 +97,13 @@ export function logEnd(): void {
   const length = line.finish();
   store<u8>(line.base + length, 0x0a);
   serialWrite(line.base, length + 1);
+  const output = state.output;
+  if (output !== null) {
+    output(line.base, length + 1);
+  } else if (state.historyLength + length + 1 <= HISTORY_BYTES) {
+    memory.copy(historyStorage() + state.historyLength, line.base, length + 1);
+    state.historyLength += length + 1;
+  }
 }
 
 /** Writes "capsid: <message>" as one line at `level`. */

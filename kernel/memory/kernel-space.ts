@@ -10,6 +10,7 @@ import { KernelError, kernelErrorName } from "../../abi/errors";
 import { DIRECT_MAP_BASE, DIRECT_MAP_LIMIT } from "../arch/layout";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { frameAllocateZeroed } from "./frames";
+import { patInit } from "./pat";
 import { imagePageFlags, imagePageKind, ImagePage, KERNEL_IMAGE_LAYOUT_BYTES, KernelImageLayout } from "./kernel-image";
 import {
   HUGE_PAGE_SIZE, mapPage, PAGE_ADDRESS_MASK, PAGE_GLOBAL, PAGE_HUGE, PAGE_NO_EXECUTE, PAGE_PRESENT, PAGE_SIZE,
@@ -133,6 +134,7 @@ export function kernelSpaceInit(): void {
 /** Builds the kernel address space and switches to it. On error nothing has been switched. */
 function kernelSpaceBuild(): KernelError {
   enableNoExecute();
+  patInit(); // before the CR3 load below, which flushes the TLB (pat.ts)
   const layout = imageLayout();
 
   const pml4 = allocateTable();

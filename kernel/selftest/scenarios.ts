@@ -4,11 +4,12 @@
 // so the optimiser cannot inline them: panic reports then name the scenario itself.
 
 import { debugExit, readTsc } from "../arch/hw";
-import { serialInputConsume } from "../console/serial-input";
+import { consoleInputConsume } from "../console/input";
 import { DEBUG_EXIT_FAIL, DEBUG_EXIT_PASS } from "../arch/layout";
 import { log, logEnd, logLine } from "../log/log";
 import { clockTscHz, tscToNanos } from "../time/clock";
 import { tickHz, tickObserve } from "../time/tick";
+import { consoleBenchScenario, screenScenario } from "./screen";
 import { userAccessProbe } from "./user-access";
 import { userRunArm } from "./user-run";
 
@@ -147,7 +148,7 @@ function tickScenario(): SelfTestResult {
 const ECHO_CAPACITY: i32 = 200;
 function echoConsumer(byte: u8): void {
   if (byte == 0x0d || byte == 0x0a) {
-    serialInputConsume(null);
+    consoleInputConsume(null);
     const line = logLine().text("selftest: echo: ");
     for (let i = 0; i < state.echoLength; i++) line.byte(state.echoBytes[i] >= 0x20 && state.echoBytes[i] < 0x7f ? state.echoBytes[i] : 0x3f);
     logEnd();
@@ -158,13 +159,22 @@ function echoConsumer(byte: u8): void {
 }
 function echoScenario(): SelfTestResult {
   log("selftest: echo: waiting for a line on the serial console");
-  serialInputConsume(echoConsumer);
+  consoleInputConsume(echoConsumer);
   return SelfTestResult.Pending;
 }
 
 /** Runs user space (init=NAME picks the program) and checks the kernel after it (user-run.ts). */
 function userScenario(): SelfTestResult {
   return userRunArm() ? SelfTestResult.Pending : SelfTestResult.Fail;
+}
+
+/** Draws known text and echoes a typed line (screen.ts); ends the run at the next key. */
+function screenTestScenario(): SelfTestResult {
+  return screenScenario() ? SelfTestResult.Pending : SelfTestResult.Fail;
+}
+
+function consoleBenchTestScenario(): SelfTestResult {
+  return consoleBenchScenario() ? SelfTestResult.Pass : SelfTestResult.Fail;
 }
 
 function smapScenario(): SelfTestResult {
@@ -193,7 +203,7 @@ const state = new ScenariosState();
 
 const NAMES: string[] = [
   "boot", "unreachable", "out-of-bounds", "divide-by-zero", "abort", "array-index",
-  "null", "stack-overflow", "indirect-call", "tick", "echo", "user", "smap", "smep",
+  "null", "stack-overflow", "indirect-call", "tick", "echo", "user", "smap", "smep", "screen", "console-bench",
 ];
 const SCENARIOS: Array<() => SelfTestResult> = [
   bootScenario,
@@ -210,6 +220,8 @@ const SCENARIOS: Array<() => SelfTestResult> = [
   userScenario,
   smapScenario,
   smepScenario,
+  screenTestScenario,
+  consoleBenchTestScenario,
 ];
 
 /** Index of the scenario called `name`, or -1. */

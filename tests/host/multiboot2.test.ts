@@ -398,7 +398,10 @@ multiboot2("framebuffer: colour information is bounds-checked, the common part k
   parsed = parse(image([framebufferTag(0xa0000n, 320, 320, 200, 8, 0, palette.subarray(0, 13))]));
   assertProblem(parsed, TRUNCATED, /colour information runs past the tag/);
   assert.is(parsed.framebuffer?.width, 320);
+  parsed = parse(image([framebufferTag(0xfd000000n, 4096, 1024, 768, 32, 1, RGB_888)]));
+  assert.is(wasm.exports.framebufferColours(), 0x08_00_08_08_08_10n, "RGB positions and sizes kept");
   parsed = parse(image([framebufferTag(0xfd000000n, 4096, 1024, 768, 32, 1, RGB_888.subarray(0, 5))]));
+  assert.is(wasm.exports.framebufferColours(), 0n, "a short colour field keeps none of it");
   assertProblem(parsed, TRUNCATED, /colour information runs past the tag/);
   parsed = parse(image([framebufferTag(0xfd000000n, 4096, 1024, 768, 32, 0, Buffer.alloc(0))]));
   assertProblem(parsed, TRUNCATED, /colour information runs past the tag/);

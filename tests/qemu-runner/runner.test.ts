@@ -39,6 +39,8 @@ runner("refuses command lines GRUB would interpret", () => {
   assert.is(grubCommandLine("test=boot"), 'set capsid_cmdline="test=boot"\n');
   assert.throws(() => grubCommandLine('a" ; reboot ; "'));
   assert.throws(() => grubCommandLine("$prefix"));
+  assert.is(grubCommandLine("test=screen", "800x600x32"), 'set capsid_cmdline="test=screen"\nset capsid_gfxpayload="800x600x32"\n');
+  assert.throws(() => grubCommandLine("test=screen", 'text" ; reboot ; "'));
 });
 
 runner("a line that never comes is a timeout failure carrying the serial log", async () => {

@@ -1,6 +1,7 @@
 // The QEMU test runner: boots the real ISO headless under TCG with a chosen kernel command line,
-// firmware (SeaBIOS or OVMF), boot medium (CD-ROM or USB storage), RAM and CPU model; captures
-// the serial log; asserts ordered lines with timeouts; decodes the isa-debug-exit status.
+// firmware (SeaBIOS or OVMF), boot medium (CD-ROM or USB storage), RAM, CPU model, machine and
+// screen mode (GRUB's gfxpayload); captures the serial log; asserts ordered lines with timeouts;
+// decodes the isa-debug-exit status; with `qmp`, opens QEMU's QMP socket (screendumps, keys).
 // Every failure is an Error whose message ends with the serial log so far.
 //
 // The command line reaches GRUB through a small FAT volume labelled CAPSIDCFG (iso/grub.cfg),
@@ -12,6 +13,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { QmpClient } from "./qmp";
 
 export const REPOSITORY = resolve(__dirname, "../..");
 export const DEFAULT_ISO = join(REPOSITORY, "iso/capsid.iso");
@@ -42,6 +44,14 @@ export interface BootOptions {
   memory?: string;         // QEMU -m, e.g. "256M"
   cpu?: string;            // QEMU -cpu, e.g. "qemu64" or "max"
   smp?: number;
+  /** QEMU -machine, "pc" unless given (e.g. "q35,i8042=off"). */
+  machine?: string;
+  /** GRUB's gfxpayload for this boot ("800x600x32", "text"); grub.cfg's default otherwise. */
+  gfxpayload?: string;
+  /** Adds a display: QEMU's standard VGA (-nodefaults has none). */
+  vga?: boolean;
+  /** Opens a QMP socket (QemuSession.qmp). */
+  qmp?: boolean;
   iso?: string;
   extraArguments?: string[];
 }
@@ -65,12 +75,12 @@ export function decodeExit(status: ExitStatus): { outcome: Outcome | null; descr
 }
 
 /** The QEMU command line for `options`; `configImage` is the FAT volume holding the command line. */
-export function qemuArguments(options: BootOptions, configImage: string, ovmfVars: string | null): string[] {
+export function qemuArguments(options: BootOptions, configImage: string, ovmfVars: string | null, qmpSocket: string | null = null): string[] {
   const iso = options.iso ?? DEFAULT_ISO;
   const args = [
     "-accel", "tcg",
     "-nodefaults", "-no-reboot", "-display", "none",
-    "-machine", "pc",
+    "-machine", options.machine ?? "pc",
     "-m", options.memory ?? "256M",
     "-cpu", options.cpu ?? "qemu64",
     "-smp", String(options.smp ?? 1),
@@ -91,14 +101,18 @@ export function qemuArguments(options: BootOptions, configImage: string, ovmfVar
   }
   args.push("-drive", `if=none,id=config,format=raw,snapshot=on,file=${configImage}`);
   // bootindex=2: OVMF connects only devices in the boot order, and GRUB must see this one.
-  args.push("-device", "ide-hd,drive=config,bootindex=2");
+  // q35's AHCI has one unit per bus: the volume goes on the second port.
+  args.push("-device", `ide-hd,drive=config,bootindex=2${(options.machine ?? "pc").startsWith("q35") ? ",bus=ide.1" : ""}`);
+  if (options.vga) args.push("-device", "VGA");
+  if (qmpSocket) args.push("-qmp", `unix:${qmpSocket},server=on,wait=off`);
   return args.concat(options.extraArguments ?? []);
 }
 
 /** GRUB reads the command line with `source`: refuse anything that could escape the quotes. */
-export function grubCommandLine(commandLine: string): string {
-  if (/["$\\\n\r`;]/.test(commandLine)) throw new Error(`command line ${JSON.stringify(commandLine)} has a character GRUB would interpret`);
-  return `set capsid_cmdline="${commandLine}"\n`;
+export function grubCommandLine(commandLine: string, gfxpayload?: string): string {
+  for (const value of [commandLine, gfxpayload ?? ""])
+    if (/["$\\\n\r`;]/.test(value)) throw new Error(`${JSON.stringify(value)} has a character GRUB would interpret`);
+  return `set capsid_cmdline="${commandLine}"\n` + (gfxpayload ? `set capsid_gfxpayload="${gfxpayload}"\n` : "");
 }
 
 export class QemuSession {
@@ -110,7 +124,10 @@ export class QemuSession {
   private waiters: (() => void)[] = [];
   private readonly exited: Promise<ExitStatus>;
 
-  private constructor(private readonly child: ChildProcess, private readonly workDirectory: string, readonly argv: string[]) {
+  private qmpClient: Promise<QmpClient> | null = null;
+
+  private constructor(private readonly child: ChildProcess, private readonly workDirectory: string, readonly argv: string[],
+                      private readonly qmpSocket: string | null) {
     child.stdout!.setEncoding("latin1");
     child.stdout!.on("data", (chunk: string) => {
       this.serial += chunk.replace(/\r/g, ""); // CR LF from the kernel, LF CR from GRUB on EFI
@@ -136,7 +153,7 @@ export class QemuSession {
     const workDirectory = mkdtempSync(join(tmpdir(), "capsid-qemu-"));
     const configImage = join(workDirectory, "config.img");
     const commandFile = join(workDirectory, "cmdline.cfg");
-    writeFileSync(commandFile, grubCommandLine(options.commandLine ?? ""));
+    writeFileSync(commandFile, grubCommandLine(options.commandLine ?? "", options.gfxpayload));
     execFileSync("mformat", ["-i", configImage, "-C", "-f", "1440", "-v", "CAPSIDCFG", "::"]);
     execFileSync("mcopy", ["-i", configImage, commandFile, "::/cmdline.cfg"]);
     let ovmfVars: string | null = null;
@@ -144,10 +161,23 @@ export class QemuSession {
       ovmfVars = join(workDirectory, "OVMF_VARS.fd");
       copyFileSync(OVMF_VARS, ovmfVars);
     }
-    const argv = qemuArguments(options, configImage, ovmfVars);
+    const qmpSocket = options.qmp ? join(workDirectory, "qmp.sock") : null;
+    const argv = qemuArguments(options, configImage, ovmfVars, qmpSocket);
     const child = spawn("qemu-system-x86_64", argv, { stdio: ["pipe", "pipe", "pipe"] });
     child.stdin!.on("error", () => {}); // QEMU gone: the exit status tells what happened
-    return new QemuSession(child, workDirectory, argv);
+    return new QemuSession(child, workDirectory, argv, qmpSocket);
+  }
+
+  /** The QMP connection (BootOptions.qmp), made on first use. */
+  qmp(): Promise<QmpClient> {
+    if (!this.qmpSocket) throw new Error("this session was started without qmp: true");
+    this.qmpClient ??= QmpClient.connect(this.qmpSocket);
+    return this.qmpClient;
+  }
+
+  /** The work directory (removed when QEMU ends): where a screendump may be written. */
+  get directory(): string {
+    return this.workDirectory;
   }
 
   /** A session over any child process standing in for QEMU (the runner's own tests). */
@@ -208,6 +238,7 @@ export class QemuSession {
 
   /** Stops QEMU if it still runs, and waits for it. */
   async stop(): Promise<void> {
+    if (this.qmpClient) (await this.qmpClient.catch(() => null))?.close();
     if (!this.exitStatus) this.child.kill("SIGKILL");
     await this.exited;
   }

@@ -47,6 +47,12 @@ export function framebufferWidth(): u32 { return parsed.framebuffer!.width; }
 export function framebufferHeight(): u32 { return parsed.framebuffer!.height; }
 export function framebufferBitsPerPixel(): u32 { return parsed.framebuffer!.bitsPerPixel; }
 export function framebufferType(): u32 { return parsed.framebuffer!.type; }
+/** Red, green, blue: position and size, a byte each (red position lowest). */
+export function framebufferColours(): u64 {
+  const f = parsed.framebuffer!;
+  return <u64>f.redPosition | <u64>f.redSize << 8 | <u64>f.greenPosition << 16 | <u64>f.greenSize << 24
+    | <u64>f.bluePosition << 32 | <u64>f.blueSize << 40;
+}
 
 export function rsdpAddress(): usize { return parsed.rsdpAddress; }
 export function rsdpLength(): u32 { return parsed.rsdpLength; }
