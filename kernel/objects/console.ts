@@ -1,10 +1,11 @@
-// Console: writes bytes from the caller's memory to the serial console
-// (docs/abi/interfaces/console.md). One object, made at boot for init; any holder may write.
+// Console: writes bytes from the caller's memory to the console: the serial port, and the screen
+// when there is one (console/screen.ts; docs/abi/interfaces/console.md). One object, made at boot
+// for init; any holder may write.
 
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
 import { CONSOLE_WRITE_MAXIMUM, ConsoleMethod } from "../../abi/methods";
-import { serialWrite } from "../arch/hw";
+import { consoleWrite } from "../console/screen";
 import { Invocation } from "../cap/invocation";
 import { KernelObject } from "../cap/kernel-object";
 import { Request } from "../cap/request";
@@ -29,7 +30,7 @@ class Write extends Invocation {
     const length = request.argument1;
     const error = copyIn(callerThread(request).process.space, state.buffer, CONSOLE_WRITE_MAXIMUM, request.argument0, length);
     if (error != KernelError.None) abort("Console.write: decode checked the range");
-    if (length > 0) serialWrite(state.buffer, <usize>length);
+    if (length > 0) consoleWrite(state.buffer, <usize>length);
     request.complete(<i64>length, 0);
   }
 }
