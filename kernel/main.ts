@@ -18,6 +18,8 @@ import { logEnd, LogLevel, logLine } from "./log/log";
 import { framesInit } from "./memory/frames";
 import { heapSafePoint } from "./memory/heap";
 import { kernelSpaceInit } from "./memory/kernel-space";
+import { reclaimStep } from "./vm/reclaim";
+import { Masked, maskedBegin, maskedEnd } from "./time/masked";
 import { userFault } from "./syscall/fault";
 import { processesInit } from "./syscall/start";
 import { schedulerInit, schedulerNext } from "./sched/scheduler";
@@ -58,22 +60,42 @@ export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u
 
 /** Every device interrupt (vector 32-255), from arch/x86_64/interrupts.c or user.c, masked. */
 export function kernelInterrupt(vector: u32): void {
+  state.entryStart = maskedBegin();
   interruptDispatch(vector);
 }
 
 /** SYSCALL from ring 3 (arch/x86_64/user.c): the current thread's registers are in its context. */
 export function kernelSyscall(): void {
+  state.entryStart = maskedBegin();
   syscallDispatch();
 }
 
 /** An exception in ring 3: the current thread's process ends with a report. */
 export function kernelUserFault(vector: u32, errorCode: u64, cr2: u64): void {
+  state.entryStart = maskedBegin();
   userFault(vector, errorCode, cr2);
 }
 
-/** After every kernel entry: the context (physical address) of the thread to run, or 0 to idle.
- * No AssemblyScript frame is live here: the heap's one safe point for collection. */
+/** After every kernel entry: the context (physical address) of the thread to run, 0 to idle, or
+ * KERNEL_SCHEDULE_AGAIN to let interrupts in and call again (teardown work remains). No
+ * AssemblyScript frame is live here: the heap's one safe point for collection. */
 export function kernelSchedule(): u64 {
+  let start = maskedEnd(Masked.Entry, state.entryStart);        // test runs: how long each took
+  state.entryStart = 0;
+  const more = reclaimStep();                                   // ended spaces, a step at a time
+  start = maskedEnd(Masked.Teardown, start);
   heapSafePoint();
-  return schedulerNext();
+  maskedEnd(Masked.Collection, start);
+  const next = schedulerNext();
+  return next == 0 && more ? KERNEL_SCHEDULE_AGAIN : next;
 }
+
+class KernelState {
+  /** When the current kernel entry began (TSC; 0 when not measured: time/masked.ts). */
+  entryStart: u64 = 0;
+}
+const state = new KernelState();
+
+/** kernelSchedule's "nothing to run yet, but work remains": never a context's address (they are
+ * page-aligned). */
+const KERNEL_SCHEDULE_AGAIN: u64 = 1;

@@ -81,9 +81,19 @@ void context_forget(uint64_t context_physical) {
   if (current_context == context) current_context = 0;
 }
 
+/* kernelSchedule's answer when nothing runs yet but kernel work remains (kernel/main.ts). */
+#define KERNEL_SCHEDULE_AGAIN 1
+
 void schedule_and_resume(void) {
   for (;;) {
     uint64_t next = Z_kernelZ_kernelSchedule(kernel_module());
+    if (next == KERNEL_SCHEDULE_AGAIN) {
+      /* Kernel work remains between entries (teardown): let pending interrupts in, then go on.
+       * The jump ends QEMU's translation block after the STI shadow: TCG looks for interrupts only
+       * between blocks, so "sti; nop; cli" in one block would never take one there. */
+      __asm__ volatile("sti; nop; jmp 1f; 1: cli" ::: "memory");
+      continue;
+    }
     if (next) context_resume(next);
     /* Nothing to run: wait for an interrupt (sti takes effect after hlt begins, so none is lost). */
     __asm__ volatile("sti; hlt; cli" ::: "memory");

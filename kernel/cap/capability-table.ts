@@ -52,6 +52,8 @@ export class CapabilityTable {
   private account: Quota | null = null;
   /** Bytes of storage charged to the account. */
   private charged: u64 = 0;
+  /** Where releaseSome goes on. */
+  private releaseCursor: i32 = 0;
   private live: i32 = 0;
   private reserved: i32 = 0;
   private retired: i32 = 0;
@@ -227,9 +229,31 @@ export class CapabilityTable {
   /** Releases every live entry and lets go of the table's storage, for a process that has ended:
    * its table may grow large, and the process record can outlive it (a ProcessHandle, the leak
    * checks). Any later use of a slot is a kernel bug; reserved slots are forgotten (no path
-   * touches the table of a process that has ended). */
+   * touches the table of a process that has ended). vm/reclaim.ts does the same a step at a
+   * time (releaseSome, then discardStorage). */
   discard(): void {
     this.releaseAll();
+    this.discardStorage();
+  }
+
+  /** Releases up to `count` live entries, in slot order from where the last call stopped;
+   * whether none is left. For a process that has ended only (no new entry may appear). */
+  releaseSome(count: i32): bool {
+    let slot = this.releaseCursor;
+    const capacity = this.capacity;
+    while (slot < capacity && count > 0) {
+      if (unchecked(this.states[slot]) == SlotState.Live) {
+        this.releaseSlot(slot);
+        count--;
+      }
+      slot++;
+    }
+    this.releaseCursor = slot;
+    return slot >= capacity;
+  }
+
+  /** Lets go of the storage and returns its charge (after every entry was released). */
+  discardStorage(): void {
     this.objects = new StaticArray<KernelObject | null>(0);
     this.generations = new StaticArray<u32>(0);
     this.states = new StaticArray<u8>(0);

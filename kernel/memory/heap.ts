@@ -7,13 +7,19 @@
 // __collect() anywhere else: an object held only by a local of a live frame would be freed.
 
 import { kernelHeapBytes } from "../arch/hw";
+import { heapReserved } from "./quota";
 
 /** Collect once the heap has grown this much since the last collection. The kernel's live heap
  * is tens of kilobytes and the heap range 8 MiB (layout.ts): a collection is short and rare. */
-const GROWTH_TRIGGER: i64 = 128 * 1024;
+const GROWTH_TRIGGER: i64 = 32 * 1024;
 
 class HeapState {
   afterLastCollection: u32 = 0;
+  /** Test runs: the ledger's base (live heap bytes when the budget was set), and the most the
+   * live heap has exceeded base + reserved charges at a collection (heapLedgerArm). */
+  ledgerArmed: bool = false;
+  ledgerBase: u64 = 0;
+  ledgerExcess: i64 = i64.MIN_VALUE;
   /** Work that needs a collected heap (leak checks), run at the next safe point. */
   tasks: (() => void)[] = [];
 }
@@ -26,9 +32,27 @@ export function heapSafePoint(): void {
   if (waiting == 0 && <i64>kernelHeapBytes() - <i64>state.afterLastCollection < GROWTH_TRIGGER) return;
   __collect();
   state.afterLastCollection = kernelHeapBytes();
+  if (state.ledgerArmed) {
+    const excess = <i64>state.afterLastCollection - <i64>state.ledgerBase - <i64>heapReserved();
+    if (excess > state.ledgerExcess) state.ledgerExcess = excess;
+  }
   for (let i = 0; i < waiting; i++) state.tasks[i]();
   if (state.tasks.length == waiting) state.tasks.length = 0;
   else state.tasks = state.tasks.slice(waiting);   // a task queued another: it runs next time
+}
+
+/** Test runs: from now on, each collection compares the live heap with what users have reserved
+ * (memory/quota.ts): the live bytes over `base` should stay below the reservations plus what the
+ * kernel keeps for itself. heapLedgerExcess reports the worst. */
+export function heapLedgerArm(base: u64): void {
+  state.ledgerArmed = true;
+  state.ledgerBase = base;
+}
+
+/** The most live heap bytes over base + reserved seen at a collection (negative: always below;
+ * i64.MIN_VALUE before the first). */
+export function heapLedgerExcess(): i64 {
+  return state.ledgerExcess;
 }
 
 /** Runs `task` at the next safe point, right after a full collection: kernelHeapBytes() is then

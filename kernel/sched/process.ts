@@ -20,6 +20,7 @@ import { logEnd, LogLevel, logLine } from "../log/log";
 import { frameFree } from "../memory/frames";
 import { Quota } from "../memory/quota";
 import { AddressSpace } from "../vm/address-space";
+import { reclaimTable } from "../vm/reclaim";
 import { userHalfHide } from "../vm/user-half";
 import { Joiner, joinersComplete } from "./joiner";
 import { schedulerRemove } from "./scheduler";
@@ -177,7 +178,7 @@ export function processEnd(process: Process, kind: ExitKind, code: i32): void {
     const thread = process.threads[i];
     if (thread !== null) threadStop(thread);
   }
-  process.table.discard();
+  reclaimTable(process.table);   // its capabilities are released a step at a time
   let charge = process.charges.shift();
   while (charge !== null) {
     charge.quota.uncharge(charge.pages);

@@ -13,13 +13,16 @@ import { RandomObject } from "../objects/random";
 import { TimerObject } from "../objects/timer";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { framesFree } from "../memory/frames";
-import { heapAtSafePoint, heapCapacityBytes, heapUserBudget } from "../memory/heap";
+import { heapAtSafePoint, heapCapacityBytes, heapLedgerArm, heapUserBudget } from "../memory/heap";
 import { heapBudget, heapBudgetSet } from "../memory/quota";
 import { KernelError } from "../../abi/errors";
 import { CommandLine } from "../boot/command-line";
 import { bootPackageInit, bootProgramFind } from "../loader/boot-package";
 import { Process } from "../sched/process";
 import { userHalfInit } from "../vm/user-half";
+import { reclaimAllAtOnce } from "../vm/reclaim";
+import { tickLatenessReset } from "../time/tick";
+import { maskedArm } from "../time/masked";
 import { grantAllowed } from "../loader/manifest";
 import { processSpawn, spawnBytesNeeded, spawnExposeRingPhysical, spawnFramesNeeded } from "../objects/spawn";
 
@@ -43,6 +46,10 @@ export function processesInit(information: BootInformation, commandLine: Command
     .text("; a process switch drops the previous address space by ").text(userHalfInit());
   logEnd();
   spawnExposeRingPhysical(commandLine.get("test") !== null);   // the isolation test's target
+  const reclaim = commandLine.get("reclaim");
+  reclaimAllAtOnce(reclaim !== null && reclaim! == "all");     // tear spaces down in one step
+  tickLatenessReset();   // from here on, what user space makes the kernel do
+  if (commandLine.get("test") !== null) maskedArm();
   const start = bootPackageInit(information);
   state.baselineFrames = framesFree();   // after the boot package's shared pages
   const requested = commandLine.get("init");
@@ -59,6 +66,7 @@ export function processesInit(information: BootInformation, commandLine: Command
   // Every kernel byte a user request reserves comes out of one budget, set below what the heap
   // can hold (memory/heap.ts); init's quota is the root every other quota is split from.
   heapBudgetSet(heapUserBudget());
+  if (commandLine.get("test") !== null) heapLedgerArm(<u64>kernelHeapBytes());
   const rootMemory = new MemoryObject(<u64>init.policy.memoryQuotaPages);
   const account = rootMemory.quota;
   if (framesFree() < spawnFramesNeeded(init) || account.kernelFits(spawnBytesNeeded(init), spawnFramesNeeded(init)) != KernelError.None) {

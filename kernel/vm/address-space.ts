@@ -1,5 +1,6 @@
 // A process's address space: its own PML4, whose lower half holds only what this module maps,
-// every frame of it owned by the process; destroy() frees them all, tables included. CR3 never
+// every frame of it owned by the process; destroy() hands them all to reclaim.ts, which frees
+// them, tables included, a bounded amount at a time. CR3 never
 // holds this PML4: the CPU sees the lower half through the kernel's PML4 (user-half.ts). Its
 // kernel half still points at the kernel's PDPTs, so that loading it by mistake would not
 // unmap the kernel. Used by the loader, Memory, the user half and process teardown.
@@ -14,7 +15,7 @@
 // (user-half.ts), forgetCachedPages() drops just the pages the CPU may have cached from the TLB.
 
 import { KernelError } from "../../abi/errors";
-import { frameAllocateZeroed, frameAllocator } from "../memory/frames";
+import { frameAllocateZeroed } from "../memory/frames";
 import { arrayHeapBytes, instanceBytes, staticArrayBytes } from "../memory/heap-cost";
 import { invalidatePage } from "../arch/hw";
 import { kernelPml4, noExecuteFlag } from "../memory/kernel-space";
@@ -24,6 +25,7 @@ import {
 } from "../memory/page-table";
 import { USER_HALF_END } from "../../abi/layout";
 import { userHalfTableAdded } from "./user-half";
+import { PAGE_SHARED, reclaimSpace } from "./reclaim";
 
 /** Page permissions a user mapping can have: read is implied. */
 export enum UserAccess {
@@ -33,9 +35,6 @@ export enum UserAccess {
 }
 
 const USER_TABLE_FLAGS: u64 = PAGE_PRESENT | PAGE_WRITABLE | PAGE_USER;
-/** An available PTE bit: the frame is shared (a program's read-only pages, kept by the boot
- * package) and not this space's to free. */
-const PAGE_SHARED: u64 = 1 << 9;
 
 /** Translations leaf() keeps (a power of two), indexed by the low bits of the page number. */
 const TRANSLATIONS: i32 = 8;
@@ -183,12 +182,10 @@ export class AddressSpace {
     runs.push(virtual);
   }
 
-  /** Frees every frame of the lower half and the PML4. The user half must not show it. */
+  /** Hands every frame of the lower half and the PML4 to reclaim.ts, which frees them over the
+   * next kernel entries. The user half must not show it; the space must not be used again. */
   destroy(): void {
-    const allocator = frameAllocator();
-    if (allocator === null) return;
-    freeLevel(this.pml4, 3, 256);
-    allocator.free(this.pml4);
+    reclaimSpace(this.pml4);
     this.topIndices = [];
     this.runs = [];
     this.pageCount = 0;
@@ -215,19 +212,6 @@ function dropAccessed(start: usize, end: usize, virtual: u64): usize {
     if (first == 0) first = address;
   }
   return first;
-}
-
-/** Frees the tables and owned frames under `table` (entries [0, count)); shared frames stay. */
-function freeLevel(table: u64, level: i32, count: u64): void {
-  const allocator = frameAllocator()!;
-  for (let index: u64 = 0; index < count; index++) {
-    const entry = readEntry(table, index);
-    if (!(entry & PAGE_PRESENT)) continue;
-    const frame = entry & PAGE_ADDRESS_MASK;
-    if (level > 0) freeLevel(frame, level - 1, 512);
-    else if (entry & PAGE_SHARED) continue;
-    allocator.free(frame);
-  }
 }
 
 /** An out-parameter for an error next to a returned value. */

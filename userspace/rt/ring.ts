@@ -134,6 +134,17 @@ export function firstResult(): i64 {
   return firstLast;
 }
 
+/** Drops the capability `handle` names, whatever its interface: 0 or -KernelError. */
+export function releaseHandle(handle: u64): i64 {
+  return ringCall(Opcode.Release, handle, 0);
+}
+
+/** The result of the last completion ringCall reaped (negative: -KernelError): the error behind
+ * a client's null or 0. */
+export function lastResultOfCall(): i64 {
+  return lastResult;
+}
+
 /** The second value of the last completion ringCall reaped (the method's `value`). */
 export function lastValue(): u64 {
   return lastSecond;

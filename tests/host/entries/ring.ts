@@ -38,6 +38,7 @@ import { PROCESS_CAPABILITY_SLOTS_INITIAL, spawnFramesNeeded as kernelSpawnFrame
 import { Thread } from "../../../kernel/sched/thread";
 import { userHalfHide, userHalfInit, userHalfShow } from "../../../kernel/vm/user-half";
 import { timersExpire, timersPending } from "../../../kernel/time/timers";
+import { reclaimAll } from "../../../kernel/vm/reclaim";
 import { clockInit } from "../../../kernel/time/clock";
 
 /** The boot page tables C would have built: PML4, one PDPT, one directory of 2 MiB pages. */
@@ -211,7 +212,10 @@ export function processId(index: i32): u32 { return processAt(index).id; }
 export function processLinearEnd(index: i32): u64 { return processAt(index).linearEnd; }
 export function setProcessLinearEnd(index: i32, end: u64): void { processAt(index).linearEnd = end; }
 export function processPagesCharged(index: i32): u64 { return processAt(index).pagesCharged; }
-export function processKill(index: i32): void { processEnd(processAt(index), ExitKind.Killed, -9); }
+export function processKill(index: i32): void {
+  processEnd(processAt(index), ExitKind.Killed, -9);
+  reclaimAll();
+}
 export function processesLive(): i32 { return kernelProcessesLive(); }
 
 // --- capabilities -------------------------------------------------------------------------------
@@ -271,6 +275,7 @@ export function enter(minimum: u64, timeout: u64): u64 {
   const thread = callerThread();
   contextWrite(<usize>thread.context, CONTEXT_RAX, RAX_UNTOUCHED);
   capEnter(thread, minimum, timeout);
+  reclaimAll();   // what kernelSchedule does a step at a time between entries
   return contextRead(<usize>thread.context, CONTEXT_RAX);
 }
 export function rax(): u64 { return contextRead(<usize>callerThread().context, CONTEXT_RAX); }
@@ -279,12 +284,19 @@ export function kernelCqTail(): u32 { return callerThread().ring.cqTail; }
 export function ringReserved(): u32 { return callerThread().ring.reserved; }
 export function threadState(index: i32): i32 { return processAt(index).threads[0] !== null ? processAt(index).threads[0]!.state : -1; }
 /** From the tick: fires the deadlines that passed (the test moves the fake TSC first). */
-export function tick(): void { timersExpire(); }
+export function tick(): void {
+  timersExpire();
+  reclaimAll();
+}
 export function timeoutsPending(): i32 { return timersPending(); }
 
 // --- frames -------------------------------------------------------------------------------------
 
-export function framesFree(): u64 { return kernelFramesFree(); }
+/** Free frames once every ended space is torn down (the kernel does that between entries). */
+export function framesFree(): u64 {
+  reclaimAll();
+  return kernelFramesFree();
+}
 /** Takes `count` frames out of the allocator (to make it run short); returns how many it got. */
 export function hog(count: i32): i32 {
   const allocator = frameAllocator()!;
@@ -342,6 +354,7 @@ export function enterAs(index: i32, thread: i32, minimum: u64, timeout: u64): u6
   const target = threadAt(index, thread);
   contextWrite(<usize>target.context, CONTEXT_RAX, RAX_UNTOUCHED);
   capEnter(target, minimum, timeout);
+  reclaimAll();
   return contextRead(<usize>target.context, CONTEXT_RAX);
 }
 export function raxOf(index: i32, thread: i32): u64 { return contextRead(<usize>threadAt(index, thread).context, CONTEXT_RAX); }

@@ -1,0 +1,43 @@
+// The longest stretches the kernel ran with interrupts masked, by kind (docs/PERFORMANCE.md,
+// "Interrupts masked"): a kernel entry (system call, interrupt, user fault), a teardown step
+// (vm/reclaim.ts), a heap collection (memory/heap.ts). kernel/main.ts brackets each; the test
+// runs report them with the tick lateness (time/tick.ts), which shows the same from the outside.
+// Measured only when armed (test runs): two TSC reads per entry are not free on the IPC path.
+
+import { readTsc } from "../arch/hw";
+import { tscToNanos } from "./clock";
+
+export const enum Masked { Entry = 0, Teardown = 1, Collection = 2 }
+const KINDS: i32 = 3;
+
+class MaskedState {
+  armed: bool = false;
+  /** The longest of each kind, in TSC cycles. */
+  longest: StaticArray<u64> = new StaticArray<u64>(KINDS);
+}
+const state = new MaskedState();
+
+/** Starts measuring (test runs) and forgets what was measured. */
+export function maskedArm(): void {
+  state.armed = true;
+  for (let i = 0; i < KINDS; i++) unchecked(state.longest[i] = 0);
+}
+
+/** The TSC now when armed (0 when not): the start of a stretch. */
+@inline export function maskedBegin(): u64 {
+  return state.armed ? readTsc() : 0;
+}
+
+/** Ends a stretch of `kind` begun at `start` (maskedBegin); returns the TSC now (0 when not armed),
+ * the start of the next stretch that follows at once. */
+export function maskedEnd(kind: Masked, start: u64): u64 {
+  if (!state.armed || start == 0) return 0;
+  const now = readTsc();
+  if (now - start > unchecked(state.longest[kind])) unchecked(state.longest[kind] = now - start);
+  return now;
+}
+
+/** The longest stretch of `kind` measured, in nanoseconds. */
+export function maskedLongestNanos(kind: Masked): u64 {
+  return tscToNanos(unchecked(state.longest[kind]));
+}

@@ -1,0 +1,166 @@
+// Tearing down what ended processes held, a bounded amount at a time: the capabilities in their
+// tables, then the frames of their address spaces. A process with a hundred thousand pages or
+// thousands of capabilities would otherwise keep interrupts masked for as long as its teardown
+// took (every kernel entry runs to completion with them masked: docs/DESIGN.md #5). processEnd
+// hands the table and the space's PML4 here at once (the CPU no longer shows the space);
+// kernelSchedule calls reclaimStep between kernel entries, and lets interrupts in between two
+// steps when nothing else runs. Each step does at most RECLAIM_STEP_WORK units of work (an entry
+// looked at, or a frame freed: about a page table's worth), or releases TABLE_STEP capabilities.
+// "reclaim=all" on the command line does a whole teardown in one step instead (the tick-lateness
+// test shows the difference).
+
+import { KernelError } from "../../abi/errors";
+import { CapabilityTable } from "../cap/capability-table";
+import { frameAllocator } from "../memory/frames";
+import { PAGE_ADDRESS_MASK, PAGE_PRESENT, readEntry, writeEntry } from "../memory/page-table";
+
+/** An available PTE bit: the frame is shared (a program's read-only pages, kept by the boot
+ * package) and not this space's to free. */
+export const PAGE_SHARED: u64 = 1 << 9;
+
+/** Work units per step (docs/PERFORMANCE.md, "Teardown"): about 10 µs of a real CPU. */
+export const RECLAIM_STEP_WORK: i32 = 1024;
+/** Capabilities released per step (each may end an object: an endpoint fails its queued calls). */
+export const TABLE_STEP: i32 = 32;
+/** The lower half of a PML4: the entries a space owns. */
+const LOWER_HALF_ENTRIES: i32 = 256;
+const ENTRIES: i32 = 512;
+
+/** A space being torn down, and where its walk stands: PML4, PDPT and PD indices. */
+class Teardown {
+  next: Teardown | null = null;
+  top: i32 = 0;
+  middle: i32 = 0;
+  low: i32 = 0;
+  done: bool = false;
+  constructor(readonly pml4: u64) {}
+}
+
+class ReclaimState {
+  /** Tables of ended processes, oldest first: released before any space is freed. */
+  tables: CapabilityTable[] = [];
+  head: Teardown | null = null;
+  tail: Teardown | null = null;
+  /** Spaces waiting. */
+  pending: i32 = 0;
+  /** Frames freed since boot (diagnostics). */
+  freed: u64 = 0;
+  /** Work per step; i32.MAX_VALUE: all at once ("reclaim=all"). */
+  stepWork: i32 = RECLAIM_STEP_WORK;
+}
+const state = new ReclaimState();
+
+/** "reclaim=all": tear each space down in one step (the unbounded behaviour, for comparison). */
+export function reclaimAllAtOnce(all: bool): void {
+  state.stepWork = all ? i32.MAX_VALUE : RECLAIM_STEP_WORK;
+}
+
+/** Queues the lower half of `pml4` and the PML4 itself to be freed. */
+export function reclaimSpace(pml4: u64): void {
+  const teardown = new Teardown(pml4);
+  const tail = state.tail;
+  if (tail === null) state.head = teardown;
+  else tail.next = teardown;
+  state.tail = teardown;
+  state.pending++;
+}
+
+/** Queues the capabilities of an ended process's table to be released, then its storage. */
+export function reclaimTable(table: CapabilityTable): void {
+  state.tables.push(table);
+}
+
+/** Whether some table or space still waits. */
+export function reclaimPending(): bool {
+  return state.pending > 0 || state.tables.length > 0;
+}
+
+/** Frames freed by teardown since boot. */
+export function reclaimFreed(): u64 {
+  return state.freed;
+}
+
+/** Does one step of teardown; whether work remains. */
+export function reclaimStep(): bool {
+  const tables = state.tables;
+  if (tables.length > 0) {
+    const table = unchecked(tables[0]);
+    if (table.releaseSome(state.stepWork == RECLAIM_STEP_WORK ? TABLE_STEP : i32.MAX_VALUE)) {
+      table.discardStorage();
+      tables.shift();
+    }
+    return true;
+  }
+  let work = state.stepWork;
+  while (work > 0) {
+    const teardown = state.head;
+    if (teardown === null) return false;
+    work = advance(teardown, work);
+    if (teardown.done) {
+      state.head = teardown.next;
+      if (state.head === null) state.tail = null;
+      state.pending--;
+    }
+  }
+  return state.head !== null;
+}
+
+/** Frees everything queued (host tests, and a machine with nothing else to do). */
+export function reclaimAll(): void {
+  while (reclaimStep()) {}
+}
+
+/** Walks `teardown` on for about `work` units (a page table is done whole); returns the units
+ * left (at most 0 when it stopped for want of them). Sets `done` once the space is gone. */
+function advance(teardown: Teardown, work: i32): i32 {
+  const allocator = frameAllocator()!;
+  const pml4 = teardown.pml4;
+  while (work > 0) {
+    if (teardown.top == LOWER_HALF_ENTRIES) {
+      release(allocator.free(pml4));
+      teardown.done = true;
+      return work;
+    }
+    work--;
+    const top = readEntry(pml4, <u64>teardown.top);
+    if (!(top & PAGE_PRESENT)) { teardown.top++; continue; }
+    const pdpt = top & PAGE_ADDRESS_MASK;
+    if (teardown.middle == ENTRIES) {
+      release(allocator.free(pdpt));
+      writeEntry(pml4, <u64>teardown.top, 0);
+      teardown.top++;
+      teardown.middle = 0;
+      continue;
+    }
+    const middle = readEntry(pdpt, <u64>teardown.middle);
+    if (!(middle & PAGE_PRESENT)) { teardown.middle++; continue; }
+    const directory = middle & PAGE_ADDRESS_MASK;
+    if (teardown.low == ENTRIES) {
+      release(allocator.free(directory));
+      writeEntry(pdpt, <u64>teardown.middle, 0);
+      teardown.middle++;
+      teardown.low = 0;
+      continue;
+    }
+    const low = readEntry(directory, <u64>teardown.low);
+    teardown.low++;
+    if (!(low & PAGE_PRESENT)) continue;
+    // A page table: its own frames, then the table.
+    const table = low & PAGE_ADDRESS_MASK;
+    for (let i: u64 = 0; i < <u64>ENTRIES; i++) {
+      const entry = readEntry(table, i);
+      if (!(entry & PAGE_PRESENT) || (entry & PAGE_SHARED) != 0) continue;
+      release(allocator.free(entry & PAGE_ADDRESS_MASK));
+      work--;
+    }
+    release(allocator.free(table));
+    writeEntry(directory, <u64>teardown.low - 1, 0);
+    work -= ENTRIES / 8;   // the entries read
+  }
+  return work;
+}
+
+@inline function release(error: KernelError): void {
+  if (error != KernelError.None) abort("reclaim: a frame of an ended space was not allocated");
+  state.freed++;
+}
