@@ -36,7 +36,7 @@ export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u
   selfTestInit(commandLine);                                    // test=NAME arms the test exit
   memoryReport(memoryTop, ramBelow4G);                          // what the C direct map covers
   framesInit(information, bootInformation);                     // physical frame allocator
-  kernelSpaceInit();                                            // own page tables, guard pages, NX
+  kernelSpaceInit(commandLine);                                 // own page tables, guard pages, NX; switch=, isolation=
   const madt = acpiInit(information);                           // RSDP -> XSDT/RSDT -> MADT
   interruptControllersInit(madt);                               // PIC masked, local APIC, I/O APIC
   timeInit(commandLine);                                        // TSC/APIC calibration, clocks, tick

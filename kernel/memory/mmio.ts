@@ -6,7 +6,7 @@
 import { invalidatePage } from "../arch/hw";
 import { KernelError } from "../../abi/errors";
 import { MMIO_WINDOW_BASE, MMIO_WINDOW_SIZE } from "../arch/layout";
-import { kernelPml4, noExecuteFlag } from "./kernel-space";
+import { kernelGlobalFlag, kernelPml4, noExecuteFlag } from "./kernel-space";
 import { mapPage, PAGE_CACHE_DISABLE, PAGE_SIZE, PAGE_WRITABLE, PAGE_WRITE_THROUGH } from "./page-table";
 
 const MAXIMUM_MAPPING: u64 = 64 << 20;
@@ -31,7 +31,7 @@ export function mmioMap(physical: u64, size: u64): u64 {
     return 0;
   }
   const base = state.next;
-  const flags = PAGE_WRITABLE | PAGE_CACHE_DISABLE | PAGE_WRITE_THROUGH | noExecuteFlag();
+  const flags = PAGE_WRITABLE | PAGE_CACHE_DISABLE | PAGE_WRITE_THROUGH | noExecuteFlag() | kernelGlobalFlag();
   for (let page: u64 = 0; page < pages; page++) {
     const error = mapPage(kernelPml4(), base + page * PAGE_SIZE, first + page * PAGE_SIZE, flags);
     if (error != KernelError.None) {

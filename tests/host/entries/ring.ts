@@ -22,6 +22,7 @@ import { THREADS_MAXIMUM } from "../../../abi/methods";
 import { Ring } from "../../../kernel/cap/ring";
 import { USER_LINEAR_BASE, USER_RING_LINEAR } from "../../../abi/layout";
 import { logSetLevel } from "../../../kernel/log/log";
+import { CommandLine } from "../../../kernel/boot/command-line";
 import { frameAllocator, frameAllocateZeroed, framesFree as kernelFramesFree, framesInit } from "../../../kernel/memory/frames";
 import { kernelPml4, kernelSpaceInit } from "../../../kernel/memory/kernel-space";
 import { quotasLive as kernelQuotasLive } from "../../../kernel/memory/quota";
@@ -96,7 +97,7 @@ export function setup(regionStart: u32, regionEnd: u32, logLevel: string): u64 {
   world.information.memoryMap.push(entry);
   store<u32>(INFORMATION, 16);
   framesInit(world.information, INFORMATION);
-  kernelSpaceInit();
+  kernelSpaceInit(CommandLine.parse(""));
   world.switchedBy = userHalfInit();
   clockInit(1_000_000_000);   // a TSC of 1 GHz: nanoseconds = cycles
   if (world.information.modules.length > 0) bootPackageInit(world.information);
