@@ -111,9 +111,9 @@ export function switchChoose(facts: CpuFacts, switchWord: string | null, isolati
   // CPUs that say RDCL_NO; on every other CPU.
   if (isolationWord !== null && (isolationWord == "on" || isolationWord == "off")) {
     choice.isolation = isolationWord == "on";
-    choice.isolationReason = "isolation=" + isolationWord!;
+    choice.isolationReason = "isolation=" + isolationWord;
   } else {
-    const ignored = isolationWord !== null ? "isolation=" + isolationWord! + " ignored; " : "";
+    const ignored = isolationWord !== null ? "isolation=" + isolationWord + " ignored; " : "";
     if (facts.tcg) {
       choice.isolationReason = ignored + "QEMU's TCG: nothing speculates";
     } else if (facts.vendor == CpuVendor.Amd) {
@@ -151,7 +151,7 @@ export function switchChoose(facts: CpuFacts, switchWord: string | null, isolati
   } else if (switchWord !== null && switchWord == "cr3") {
     choice.strategyReason = "switch=cr3";
   } else {
-    const ignored = switchWord !== null ? "switch=" + switchWord! + " ignored; " : "";
+    const ignored = switchWord !== null ? "switch=" + switchWord + " ignored; " : "";
     if (facts.tcg && sound) {
       choice.strategy = SwitchStrategy.AccessedBits;
       choice.strategyReason = ignored + "QEMU's TCG, where a CR3 load empties the whole TLB; one CPU runs user code";

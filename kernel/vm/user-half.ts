@@ -46,6 +46,9 @@ export class CpuSwitch {
   /** Pcid: the address space (AddressSpace.id) each PCID was last handed out to, 0 for none. */
   readonly pcidOwners: StaticArray<u64> = new StaticArray<u64>(PCID_SLOTS);
   nextPcidSlot: i32 = 0;
+  /** Pcid with isolation: bit i set while user-mode PCID i + 1 may hold another space's entries
+   * (it was handed out, and no way out has loaded it flushing since). */
+  userPcidStale: u32 = 0;
 }
 
 class UserHalfState {
@@ -66,8 +69,9 @@ export function userHalfInit(): void {
 }
 
 /** A CPU's switch state, registered with the others; the CPU it belongs to must be the one
- * running (the entry variables it sets are that CPU's). `kernelView`: the kernel's PML4 for the
- * bootstrap CPU; 0 makes a copy of its kernel half for another. Null when no frame is left. */
+ * running (CR3 and the entry variables it sets are that CPU's). `kernelView`: the kernel's PML4
+ * (loaded) for the bootstrap CPU; 0 makes a copy of its kernel half for another and loads it.
+ * Null when no frame is left. */
 export function cpuSwitchCreate(kernelView: u64): CpuSwitch | null {
   const cpu = new CpuSwitch();
   if (kernelView == 0) {
@@ -75,6 +79,7 @@ export function cpuSwitchCreate(kernelView: u64): CpuSwitch | null {
     if (kernelView == 0) return null;
     const kernel = kernelPml4();
     for (let index: u64 = 256; index < 512; index++) writeEntry(kernelView, index, readEntry(kernel, index));
+    writeControlRegister(3, kernelView);
   }
   cpu.kernelView = kernelView;
   if (state.isolation) {
@@ -130,8 +135,11 @@ export function cpuSwitchShow(cpu: CpuSwitch, next: AddressSpace): void {
   let userFirst = user | pcid | PCID_USER_BIT | CR3_NO_FLUSH;
   const userAfter = userFirst;
   if (fresh) kernel &= ~CR3_NO_FLUSH;   // invalidation [pcid]: the PCID's entries of the space it was handed out to before
-  if (fresh) userFirst &= ~CR3_NO_FLUSH;   // invalidation [pcid isolation]: the same for its user-mode PCID
-  cr3Load(cpu, kernel, user != 0 ? userFirst : 0, userAfter);
+  const bit: u32 = 1 << <u32>(pcid - 1);
+  if (fresh) cpu.userPcidStale |= bit;   // invalidation [pcid isolation]: the same for its user-mode PCID, at the next way out
+  if (cpu.userPcidStale & bit) userFirst &= ~CR3_NO_FLUSH;
+  cpu.userPcidStale &= ~bit;
+  cr3Load(cpu, kernel, user != 0 ? userFirst : 0, userAfter);   // invalidation [pcid]: the switch (the previous space's translations stay, under its PCID)
 }
 
 /** Makes `cpu` (the CPU running) show nothing if it shows `space`, whose tables are about to be
@@ -173,10 +181,16 @@ function pcidSlot(cpu: CpuSwitch, space: AddressSpace): i32 {
 }
 
 /** Loads CR3 with `kernel` and, under isolation, gives the ways in and out their CR3s: `kernel`
- * in (never flushing with PCIDs), `userFirst` on the next way out, `userAfter` after it. */
+ * in (never flushing with PCIDs), `userFirst` on the next way out, `userAfter` after it. A
+ * user-mode PCID flush that no way out made (the CPU switched again before leaving the kernel) is
+ * owed again. */
 function cr3Load(cpu: CpuSwitch, kernel: u64, userFirst: u64, userAfter: u64): void {
   writeControlRegister(3, kernel);
-  if (cpu.userPml4 != 0) userModeCr3Set(state.strategy == SwitchStrategy.Pcid ? kernel | CR3_NO_FLUSH : kernel, userFirst, userAfter);
+  if (cpu.userPml4 == 0) return;
+  const pcids = state.strategy == SwitchStrategy.Pcid;
+  const unused = userModeCr3Set(pcids ? kernel | CR3_NO_FLUSH : kernel, userFirst, userAfter);
+  const unusedPcid = <u32>(unused & (PCID_USER_BIT - 1));
+  if (pcids && (unused & CR3_NO_FLUSH) == 0 && unusedPcid != 0) cpu.userPcidStale |= 1 << (unusedPcid - 1);   // invalidation [pcid isolation]: a user-mode PCID flush no way out has made yet
 }
 
 function copyTops(table: u64, space: AddressSpace): void {
