@@ -165,11 +165,13 @@ void Z_hwZ_kernelImageLayout(struct Z_hw_instance_t* hw, u32 output) {
 /* The entry variables (user_entry.S), read by every way into and out of user mode. */
 extern uint64_t entry_kernel_cr3, entry_user_cr3, entry_user_cr3_after;
 
-void Z_hwZ_userModeCr3Set(struct Z_hw_instance_t* hw, u64 kernel, u64 user, u64 user_after) {
+u64 Z_hwZ_userModeCr3Set(struct Z_hw_instance_t* hw, u64 kernel, u64 user, u64 user_after) {
   (void)hw;
+  uint64_t previous = entry_user_cr3;
   entry_kernel_cr3 = kernel;
   entry_user_cr3_after = user_after;
   entry_user_cr3 = user;
+  return previous;
 }
 
 void Z_hwZ_contextForget(struct Z_hw_instance_t* hw, u64 context) {
