@@ -56,6 +56,8 @@ class UserHalfState {
   isolation: bool = false;
   /** Every CPU's switch state; the bootstrap CPU's first (the only one that runs user code). */
   cpus: CpuSwitch[] = [];
+  /** The bootstrap CPU's (cpus[0], kept apart for the switch path; a placeholder before init). */
+  boot: CpuSwitch = new CpuSwitch();
 }
 const state = new UserHalfState();
 
@@ -65,7 +67,9 @@ export function userHalfInit(): void {
   const choice = addressSwitch();
   state.strategy = choice.strategy;
   state.isolation = choice.isolation;
-  if (cpuSwitchCreate(kernelPml4()) === null) abort("userHalfInit: no frame for the user-mode page tables");
+  const boot = cpuSwitchCreate(kernelPml4());
+  if (boot === null) abort("userHalfInit: no frame for the user-mode page tables");
+  state.boot = boot!;
 }
 
 /** A CPU's switch state, registered with the others; the CPU it belongs to must be the one
@@ -93,17 +97,17 @@ export function cpuSwitchCreate(kernelView: u64): CpuSwitch | null {
 
 /** The bootstrap CPU's switch state. */
 export function userHalfCpu(): CpuSwitch {
-  return unchecked(state.cpus[0]);
+  return state.boot;
 }
 
 /** Makes the bootstrap CPU show `next` (no work when it already does). */
 export function userHalfShow(next: AddressSpace): void {
-  cpuSwitchShow(unchecked(state.cpus[0]), next);
+  cpuSwitchShow(state.boot, next);
 }
 
 /** Makes the bootstrap CPU show nothing if it shows `space` (about to be destroyed). */
 export function userHalfHide(space: AddressSpace): void {
-  cpuSwitchHide(unchecked(state.cpus[0]), space);
+  cpuSwitchHide(state.boot, space);
 }
 
 /** Makes `cpu` (the CPU running) show `next`. */
@@ -112,18 +116,16 @@ export function cpuSwitchShow(cpu: CpuSwitch, next: AddressSpace): void {
   if (previous === next) return;
   cpu.shown = next;
   const user = cpu.userPml4;
-  if (user != 0) {
-    if (previous !== null) clearTops(user, previous);
-    copyTops(user, next);
-  }
   if (state.strategy == SwitchStrategy.AccessedBits) {
     const view = cpu.kernelView;
     if (previous !== null) clearTops(view, previous);
     copyTops(view, next);
+    if (user != 0) userModeShow(user, previous, next);
     if (previous === null || previous.forgetCachedPages()) return;
     cr3Load(cpu, view, user, user);   // invalidation [accessed]: a space with more pages than are worth scanning
     return;
   }
+  if (user != 0) userModeShow(user, previous, next);
   if (state.strategy == SwitchStrategy.Cr3) {
     cr3Load(cpu, next.pml4, user, user);   // invalidation [cr3]: the previous space's pages
     return;
@@ -191,6 +193,12 @@ function cr3Load(cpu: CpuSwitch, kernel: u64, userFirst: u64, userAfter: u64): v
   const unused = userModeCr3Set(pcids ? kernel | CR3_NO_FLUSH : kernel, userFirst, userAfter);
   const unusedPcid = <u32>(unused & (PCID_USER_BIT - 1));
   if (pcids && (unused & CR3_NO_FLUSH) == 0 && unusedPcid != 0) cpu.userPcidStale |= 1 << (unusedPcid - 1);   // invalidation [pcid isolation]: a user-mode PCID flush no way out has made yet
+}
+
+/** The user-mode PML4 `user` shows `next` instead of `previous`. */
+function userModeShow(user: u64, previous: AddressSpace | null, next: AddressSpace): void {
+  if (previous !== null) clearTops(user, previous);
+  copyTops(user, next);
 }
 
 function copyTops(table: u64, space: AddressSpace): void {
