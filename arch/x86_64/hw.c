@@ -162,8 +162,11 @@ void Z_hwZ_kernelImageLayout(struct Z_hw_instance_t* hw, u32 output) {
   __builtin_memcpy((void*)linear(output, sizeof layout, "hw.kernelImageLayout"), layout, sizeof layout);
 }
 
-/* The entry variables (user_entry.S), read by every way into and out of user mode. */
+/* The entry variables (user_entry.S), read by every way into and out of user mode; SYSCALL's way
+ * in is syscall_entry_isolated while isolation is on (MSR_LSTAR, rewritten only when that changes). */
 extern uint64_t entry_kernel_cr3, entry_user_cr3, entry_user_cr3_after;
+extern char syscall_entry[], syscall_entry_isolated[];
+#define MSR_LSTAR 0xc0000082
 
 u64 Z_hwZ_userModeCr3Set(struct Z_hw_instance_t* hw, u64 kernel, u64 user, u64 user_after) {
   (void)hw;
@@ -171,6 +174,7 @@ u64 Z_hwZ_userModeCr3Set(struct Z_hw_instance_t* hw, u64 kernel, u64 user, u64 u
   entry_kernel_cr3 = kernel;
   entry_user_cr3_after = user_after;
   entry_user_cr3 = user;
+  if ((previous != 0) != (user != 0)) write_msr(MSR_LSTAR, (uint64_t)(user != 0 ? syscall_entry_isolated : syscall_entry));
   return previous;
 }
 

@@ -40,15 +40,18 @@
 .endm
 
 /* SYSCALL: RCX = user RIP, R11 = user RFLAGS, RFLAGS masked by FMASK (IF clear), RSP still the
- * user's. The user's RSP waits in entry_scratch, mapped in both page tables; RSP is then free
- * to carry the kernel's CR3. */
+ * user's, which waits in entry_scratch (mapped in both page tables). MSR_LSTAR names
+ * syscall_entry_isolated while isolation is on (hw.c), which loads the kernel's CR3 first with RSP
+ * as the free register; syscall_entry otherwise, with no test on the way. */
+    .global syscall_entry_isolated
+syscall_entry_isolated:
+    mov [rip + entry_scratch], rsp
+    mov rsp, [rip + entry_kernel_cr3]
+    mov cr3, rsp
+    jmp 1f
     .global syscall_entry
 syscall_entry:
     mov [rip + entry_scratch], rsp
-    cmp qword ptr [rip + entry_user_cr3], 0
-    je 1f
-    mov rsp, [rip + entry_kernel_cr3]
-    mov cr3, rsp
 1:  mov rsp, [rip + current_context]
     mov [rsp + CONTEXT_RAX], rax
     SAVE_COMMON rsp

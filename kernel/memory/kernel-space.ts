@@ -67,9 +67,10 @@ function allocateTable(): u64 {
 function copyLeafTable(source: u64): u64 {
   const copy = allocateTable();
   if (copy == 0) return 0;
+  const added = state.noExecute | state.global;   // a local: the loop's stores could alias the state
   for (let i: u64 = 0; i < 512; i++) {
     const entry = readEntry(source, i);
-    writeEntry(copy, i, entry & PAGE_PRESENT ? entry | state.noExecute | state.global : 0);
+    writeEntry(copy, i, entry & PAGE_PRESENT ? entry | added : 0);
   }
   return copy;
 }
@@ -78,11 +79,12 @@ function copyLeafTable(source: u64): u64 {
 function copyDirectory(source: u64): u64 {
   const copy = allocateTable();
   if (copy == 0) return 0;
+  const added = state.noExecute | state.global;
   for (let i: u64 = 0; i < 512; i++) {
     const entry = readEntry(source, i);
     if (!(entry & PAGE_PRESENT)) continue;
     if (entry & PAGE_HUGE) {
-      writeEntry(copy, i, entry | state.noExecute | state.global);
+      writeEntry(copy, i, entry | added);
       continue;
     }
     const table = copyLeafTable(entry & PAGE_ADDRESS_MASK);
@@ -105,7 +107,8 @@ function protectAlias(directPdpt: u64, start: u64, end: u64): KernelError {
       const table = allocateTable();
       if (table == 0) return KernelError.OutOfMemory;
       const base = entry & PAGE_ADDRESS_MASK & ~(HUGE_PAGE_SIZE - 1);
-      for (let i: u64 = 0; i < 512; i++) writeEntry(table, i, (base + (i << 12)) | PAGE_PRESENT | PAGE_WRITABLE | state.noExecute | state.global);
+      const flags = PAGE_PRESENT | PAGE_WRITABLE | state.noExecute | state.global;
+      for (let i: u64 = 0; i < 512; i++) writeEntry(table, i, (base + (i << 12)) | flags);
       entry = table | PAGE_PRESENT | PAGE_WRITABLE;
       writeEntry(directory, directoryIndex, entry);
     }

@@ -100,9 +100,11 @@ export function userHalfCpu(): CpuSwitch {
   return state.boot;
 }
 
-/** Makes the bootstrap CPU show `next` (no work when it already does). */
+/** Makes the bootstrap CPU show `next` (no work when it already does: checked here, so that the
+ * scheduler's call costs a compare when the thread's space is already shown). */
 export function userHalfShow(next: AddressSpace): void {
-  cpuSwitchShow(state.boot, next);
+  const cpu = state.boot;
+  if (cpu.shown !== next) cpuSwitchShow(cpu, next);
 }
 
 /** Makes the bootstrap CPU show nothing if it shows `space` (about to be destroyed). */

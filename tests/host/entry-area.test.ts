@@ -27,7 +27,7 @@ function between(all: { address: bigint; name: string }[], start: string, end: s
   return { low, high, names: [...new Set(names)].filter((name) => name !== start && !name.startsWith("kernel_")) };
 }
 
-const TEXT = ["syscall_entry", "context_sysret", "context_iret", "interrupt_from_user", "interrupt_common", "interrupt_stubs_start",
+const TEXT = ["syscall_entry_isolated", "syscall_entry", "context_sysret", "context_iret", "interrupt_from_user", "interrupt_common", "interrupt_stubs_start",
   ...Array.from({ length: 32 }, (_, i) => `exception_stub_${i}`), "exception_common"];
 const STACKS = ["entry_stack", "double_fault_stack", "nmi_stack", "page_fault_stack"].flatMap((stack) => [`${stack}_guard`, `${stack}_bottom`, `${stack}_top`]);
 const DATA = ["idt", "gdt", "tss", "entry_kernel_cr3", "entry_user_cr3", "entry_user_cr3_after", "entry_scratch", ...STACKS];
