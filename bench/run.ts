@@ -46,9 +46,9 @@ async function printRegression(): Promise<void> {
 
 async function printSwitch(): Promise<void> {
   console.log("\nProcess switch strategies (switch=, isolation=): IPC round trip between two processes and empty cap_enter;");
-  console.log("instructions from one boot under -icount shift=0, ns the median of 3 interleaved TCG boots of each");
+  console.log("instructions from one boot under -icount shift=0, ns the median of 5 interleaved TCG boots of each");
   const count = (value: number | null) => (value === null ? "-" : String(value));
-  table((await benchmarkSwitch(3)).map((row) => ({
+  table((await benchmarkSwitch(5)).map((row) => ({
     "switch=": row.strategy, "isolation=": row.isolation, "what ran": row.ran,
     "round trip instructions": count(row.roundTripInstructions), "round trip ns": count(row.roundTripNanoseconds),
     "empty cap_enter instructions": count(row.emptyInstructions), "empty cap_enter ns": count(row.emptyNanoseconds),

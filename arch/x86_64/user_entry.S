@@ -12,7 +12,8 @@
  * loads entry_user_cr3 as its last step before SYSRET or IRETQ, then replaces it with
  * entry_user_cr3_after (PCID: the first way out after a PCID was handed out flushes it, later
  * ones do not). entry_user_cr3 == 0 means isolation is off: CR3 is left alone (a compare and a
- * branch not taken on each path). The kernel sets the three (hw.userModeCr3Set).
+ * branch not taken on each path; SYSCALL's way in has two entry points instead, chosen through
+ * MSR_LSTAR). The kernel sets the three (hw.userModeCr3Set).
  *
  * All of it is one section, .text.entry.0_user: the linker puts the .text.entry sections first in
  * .text, sorted by name, on pages of their own (the entry text), so that a round trip's way in
