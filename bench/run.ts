@@ -8,6 +8,9 @@
 //          against Linux's pipe and futex ping-pong under the same QEMU in the same run
 //   console  the screen: a full screen of text, a one-line scroll, and the screen's share of a
 //          boot that prints 1,000 lines (QEMU's standard VGA at 1024x768)
+//   switch a process round trip and an empty cap_enter under each process-switch strategy, with
+//          page-table isolation off and on, in guest instructions (-icount) and ns, in one run;
+//          `tsx bench/run.ts switch` prints this section alone
 //   regression  guest instructions of init and the round trips against a base commit (bench/
 //          base-commit), both images booted interleaved under -icount in the same run;
 //          `tsx bench/run.ts regression` prints this section alone
@@ -19,6 +22,7 @@ import { benchmarkIpc } from "./ipc";
 import { benchmarkProcesses } from "./processes";
 import { ALLOWED_GROWTH_PERCENT, compareWithBase } from "./regression";
 import { measureSizes } from "./size";
+import { benchmarkSwitch } from "./switch";
 
 function table(rows: Record<string, string | number>[]): void {
   const columns = Object.keys(rows[0]);
@@ -43,8 +47,20 @@ async function printRegression(): Promise<void> {
   for (const note of comparison.notes) console.log(`  ${note}`);
 }
 
+async function printSwitch(): Promise<void> {
+  console.log("\nProcess switch strategies (switch=, isolation=): IPC round trip between two processes and empty cap_enter;");
+  console.log("instructions from one boot under -icount shift=0, ns the median of 5 interleaved TCG boots of each");
+  const count = (value: number | null) => (value === null ? "-" : String(value));
+  table((await benchmarkSwitch(5)).map((row) => ({
+    "switch=": row.strategy, "isolation=": row.isolation, "what ran": row.ran,
+    "round trip instructions": count(row.roundTripInstructions), "round trip ns": count(row.roundTripNanoseconds),
+    "empty cap_enter instructions": count(row.emptyInstructions), "empty cap_enter ns": count(row.emptyNanoseconds),
+  })));
+}
+
 async function main(): Promise<void> {
   if (process.argv.slice(2).join(" ") === "regression") return printRegression();
+  if (process.argv.slice(2).join(" ") === "switch") return printSwitch();
   console.log("Boot time: QEMU start to the ready line, median of 5 interleaved runs (TCG)");
   const rows = await benchmarkBoot(5);
   table(rows.map((row) => ({
@@ -113,6 +129,7 @@ async function main(): Promise<void> {
   console.log(`  1,000 log lines: ${milliseconds(screen.linesWithScreenNanoseconds)} ms with the screen, ` +
     `${milliseconds(screen.linesWithoutScreenNanoseconds)} ms without; boot before them ${milliseconds(screen.bootNanoseconds)} ms; ` +
     `the screen's share of that boot: ${screen.sharePercent.toFixed(1)} %`);
+  await printSwitch();
 
   console.log("\nKernel image size");
   table(measureSizes().map((row) => ({ item: row.item, bytes: row.bytes, KiB: (row.bytes / 1024).toFixed(1) })));

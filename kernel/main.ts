@@ -40,7 +40,7 @@ export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u
   selfTestInit(commandLine);                                    // test=NAME arms the test exit
   memoryReport(memoryTop, ramBelow4G);                          // what the C direct map covers
   framesInit(information, bootInformation);                     // physical frame allocator
-  kernelSpaceInit();                                            // own page tables, guard pages, NX, PAT
+  kernelSpaceInit(commandLine);                                 // own page tables, guard pages, NX, PAT; switch=, isolation=
   consoleScreenInit(information);                               // framebuffer or VGA text: the log's screen
   const madt = acpiInit(information);                           // RSDP -> XSDT/RSDT -> MADT
   interruptControllersInit(madt);                               // PIC masked, local APIC, I/O APIC

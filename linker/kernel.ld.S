@@ -11,6 +11,12 @@
  * TLB and jump cache, so every code page a round touches afterwards costs a refill; grouped,
  * they touch a few pages instead of one in every corner of the image. Every C file is compiled
  * with -ffunction-sections, so each function is a section .text.<name> the list can place.
+ *
+ * The entry area comes before both: the entry and exit trampolines (.text.entry.*, from the .S
+ * files, sorted by name) on whole pages at the start of .text, and a page-aligned block of .bss
+ * (.bss.entry.*: GDT, IDT, TSS, the entry variables, the entry stacks). Under page-table
+ * isolation these pages are all of the kernel the user-mode page tables map, so nothing else may
+ * share them (tests/host/entry-area.test.ts checks the symbols found there).
  */
 #include "../arch/x86_64/layout.h"
 
@@ -43,6 +49,10 @@ SECTIONS {
   kernel_image_start = .;
   .text : AT(ADDR(.text) - KERNEL_VIRT_OFFSET) {
     kernel_text_start = .;
+    kernel_entry_text_start = .;
+    *(SORT_BY_NAME(.text.entry.*))
+    . = ALIGN(4096);
+    kernel_entry_text_end = .;
     INCLUDE hot-text.ld
     *(.text .text.*)
   } :text
@@ -59,6 +69,12 @@ SECTIONS {
   .data : AT(ADDR(.data) - KERNEL_VIRT_OFFSET) {
     kernel_data_start = .;
     *(.data .data.*)
+  } :data
+  .bss.entry : AT(ADDR(.bss.entry) - KERNEL_VIRT_OFFSET) ALIGN(4096) {
+    kernel_entry_data_start = .;
+    *(SORT_BY_NAME(.bss.entry.*))
+    . = ALIGN(4096);
+    kernel_entry_data_end = .;
   } :data
   .bss : AT(ADDR(.bss) - KERNEL_VIRT_OFFSET) {
     *(.bss .bss.* COMMON)

@@ -1,9 +1,14 @@
 /* Exception entry stubs for vectors 0-31. Each pushes a zero error code where the CPU pushes
  * none, then its vector, saves the general registers and calls exception_report() in
  * exceptions.c with the frame; the report never returns (kernel-mode faults are fatal, and
- * AssemblyScript is never re-entered from here). */
+ * AssemblyScript is never re-entered from here). Entry text (.text.entry): mapped in the
+ * user-mode page tables too. Under page-table isolation (entry_user_cr3 not 0) the kernel's CR3 is
+ * loaded before any C runs, whatever mode the exception came from: an NMI or a fault can land
+ * between a way out's CR3 load and its SYSRET or IRETQ (user_entry.S). An exception from user
+ * mode arrives on the entry stack or an IST stack (both small, in the entry area) and runs C on
+ * the kernel stack, which holds nothing while a thread runs in user mode. */
     .intel_syntax noprefix
-    .text
+    .section .text.entry.2_exceptions, "ax", @progbits
 
 .macro EXCEPTION_STUB vector, has_error_code
     .balign 16
@@ -65,12 +70,20 @@ exception_common:
     push r13
     push r14
     push r15
-    mov rdi, rsp
-    and rsp, -16
-    call exception_report
-1:  cli
+    cmp qword ptr [rip + entry_user_cr3], 0
+    je 1f
+    mov rax, [rip + entry_kernel_cr3]
+    mov cr3, rax
+1:  mov rdi, rsp                      /* the frame: 15 registers, vector, error code, CPU frame */
+    test byte ptr [rsp + 18 * 8], 3   /* the CS pushed by the CPU: from ring 3? */
+    jz 2f
+    lea rsp, [rip + kernel_stack_top]
+    jmp 3f
+2:  and rsp, -16
+3:  call exception_report
+4:  cli
     hlt
-    jmp 1b
+    jmp 4b
 
     .section .rodata
     .balign 8

@@ -25,7 +25,8 @@ struct idt_gate {
   uint32_t offset_high, reserved;
 } __attribute__((packed));
 
-static struct idt_gate idt[256] __attribute__((aligned(16)));
+/* In the entry area (.bss.entry): the CPU reads it on every entry, user-mode page tables too. */
+static struct idt_gate idt[256] __attribute__((aligned(16), section(".bss.entry.descriptors")));
 extern const uint64_t exception_stubs[32];
 
 #define KERNEL_CODE_SELECTOR 0x08
@@ -67,12 +68,13 @@ void exceptions_install(void) {
   __asm__ volatile("lidt %0" : : "m"(pointer));
 }
 
-extern char kernel_stack_guard[], double_fault_stack_guard[], nmi_stack_guard[], page_fault_stack_guard[];
+extern char kernel_stack_guard[], entry_stack_guard[], double_fault_stack_guard[], nmi_stack_guard[], page_fault_stack_guard[];
 
 /* The stack whose guard page contains `address`, or 0. */
 static const char* guard_page_owner(uint64_t address) {
   static const struct { const char* guard; const char* name; } stacks[] = {
     {kernel_stack_guard, "the kernel stack"},
+    {entry_stack_guard, "the entry stack"},
     {double_fault_stack_guard, "the double-fault stack"},
     {nmi_stack_guard, "the NMI stack"},
     {page_fault_stack_guard, "the page-fault stack"},

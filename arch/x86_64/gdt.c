@@ -1,5 +1,7 @@
 /* The kernel's GDT and TSS (see gdt.h). Intel SDM vol. 3: 3.4.5 (segment descriptors), 7.7
- * (64-bit TSS), 7.2.3 (TSS descriptor in 64-bit mode). */
+ * (64-bit TSS), 7.2.3 (TSS descriptor in 64-bit mode). Both are in the entry area (.bss.entry):
+ * the CPU reads them on every entry from user mode, so the user-mode page tables map them under
+ * page-table isolation. RSP0 is the entry stack, not the kernel stack, for the same reason. */
 #include "gdt.h"
 #include <stdint.h>
 
@@ -13,16 +15,16 @@ struct tss {
   uint16_t io_map_base;
 } __attribute__((packed));
 
-extern char double_fault_stack_top[], nmi_stack_top[], page_fault_stack_top[], kernel_stack_top[];
+extern char double_fault_stack_top[], nmi_stack_top[], page_fault_stack_top[], entry_stack_top[];
 
-static struct tss tss __attribute__((aligned(16)));
-static uint64_t gdt[7] __attribute__((aligned(16)));
+static struct tss tss __attribute__((aligned(16), section(".bss.entry.descriptors")));
+static uint64_t gdt[7] __attribute__((aligned(16), section(".bss.entry.descriptors")));
 
 void gdt_install(void) {
   tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)double_fault_stack_top;
   tss.ist[IST_NMI - 1] = (uint64_t)nmi_stack_top;
   tss.ist[IST_PAGE_FAULT - 1] = (uint64_t)page_fault_stack_top;
-  tss.rsp[0] = (uint64_t)kernel_stack_top;
+  tss.rsp[0] = (uint64_t)entry_stack_top;
   tss.io_map_base = sizeof tss;  /* no I/O permission bitmap: ring 3 gets no ports */
 
   gdt[0] = 0;

@@ -162,7 +162,8 @@ u64 Z_hwZ_readTsc(struct Z_hw_instance_t* hw) {
 
 extern char kernel_text_start[], kernel_text_end[], kernel_rodata_start[], kernel_rodata_end[],
     kernel_data_start[], kernel_symbols_start[], kernel_image_end[], kernel_stack_guard[], double_fault_stack_guard[],
-    nmi_stack_guard[], page_fault_stack_guard[];
+    nmi_stack_guard[], page_fault_stack_guard[], kernel_entry_text_start[], kernel_entry_text_end[],
+    kernel_entry_data_start[], kernel_entry_data_end[], entry_stack_guard[];
 
 /* Layout for kernel/memory/kernel-image.ts: virtual addresses, in this order. */
 void Z_hwZ_kernelImageLayout(struct Z_hw_instance_t* hw, u32 output) {
@@ -174,8 +175,26 @@ void Z_hwZ_kernelImageLayout(struct Z_hw_instance_t* hw, u32 output) {
       (uint64_t)kernel_data_start, (uint64_t)kernel_symbols_start, (uint64_t)kernel_image_end,
       (uint64_t)kernel_stack_guard, (uint64_t)double_fault_stack_guard,
       (uint64_t)nmi_stack_guard, (uint64_t)page_fault_stack_guard,
+      (uint64_t)kernel_entry_text_start, (uint64_t)kernel_entry_text_end,
+      (uint64_t)kernel_entry_data_start, (uint64_t)kernel_entry_data_end, (uint64_t)entry_stack_guard,
   };
   __builtin_memcpy((void*)linear(output, sizeof layout, "hw.kernelImageLayout"), layout, sizeof layout);
+}
+
+/* The entry variables (user_entry.S), read by every way into and out of user mode; SYSCALL's way
+ * in is syscall_entry_isolated while isolation is on (MSR_LSTAR, rewritten only when that changes). */
+extern uint64_t entry_kernel_cr3, entry_user_cr3, entry_user_cr3_after;
+extern char syscall_entry[], syscall_entry_isolated[];
+#define MSR_LSTAR 0xc0000082
+
+u64 Z_hwZ_userModeCr3Set(struct Z_hw_instance_t* hw, u64 kernel, u64 user, u64 user_after) {
+  (void)hw;
+  uint64_t previous = entry_user_cr3;
+  entry_kernel_cr3 = kernel;
+  entry_user_cr3_after = user_after;
+  entry_user_cr3 = user;
+  if ((previous != 0) != (user != 0)) write_msr(MSR_LSTAR, (uint64_t)(user != 0 ? syscall_entry_isolated : syscall_entry));
+  return previous;
 }
 
 void Z_hwZ_contextForget(struct Z_hw_instance_t* hw, u64 context) {

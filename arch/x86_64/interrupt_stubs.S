@@ -3,9 +3,13 @@
  * interrupt_dispatch(vector) in interrupts.c, which runs the AssemblyScript kernel's
  * kernelInterrupt to completion. Interrupt gates keep IF clear throughout, and interrupts are
  * enabled only in the idle loop and in user mode, so the kernel module is never re-entered. An
- * interrupt taken in user mode leaves by interrupt_from_user (user_entry.S) instead. */
+ * interrupt taken in user mode arrives on the entry stack (the TSS's RSP0) and leaves by
+ * interrupt_from_user (user_entry.S) instead, which loads the kernel's CR3 first under page-table
+ * isolation. Entry text (.text.entry): mapped in the user-mode page tables too. One taken in
+ * kernel mode needs no CR3 switch: interrupts are enabled only in the idle wait, on the kernel's
+ * page tables. */
     .intel_syntax noprefix
-    .text
+    .section .text.entry.1_interrupts, "ax", @progbits
 
 interrupt_common:
     test byte ptr [rsp + 16], 3       /* the interrupted CS: from ring 3? */

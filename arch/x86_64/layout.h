@@ -53,7 +53,12 @@
  *   0xffff_c000_0000_0000  MMIO_WINDOW_BASE: device registers, mapped uncached on demand by
  *                          kernel/memory/mmio.ts (any 64-bit physical address)
  *   0xffff_ffff_8000_0000  KERNEL_VIRT_OFFSET: the kernel image (-mcmodel=kernel), 4 KiB pages:
- *                          text read-only, rodata and data no-execute, stack guard pages unmapped
+ *                          text read-only, rodata and data no-execute, stack guard pages unmapped.
+ *                          Its entry area (the first pages of .text: the entry and exit
+ *                          trampolines; a page-aligned block of .bss: GDT, IDT, TSS, the entry
+ *                          variables and the entry stacks) is all of the kernel that the
+ *                          user-mode page tables map under page-table isolation
+ *                          (docs/ARCHITECTURE.md, "Switching address spaces")
  */
 #ifndef CAPSID_LAYOUT_H
 #define CAPSID_LAYOUT_H
@@ -84,6 +89,7 @@
 
 #define KERNEL_STACK_SIZE    0x10000  /* 64 KiB for C and the wasm2c kernel (stacks.S) */
 #define IST_STACK_SIZE       0x4000   /* #DF, NMI and #PF each run on their own stack */
+#define ENTRY_STACK_SIZE     0x1000   /* the TSS's RSP0: the CPU's frame on entry from user mode */
 
 /* isa-debug-exit (QEMU -device isa-debug-exit,iobase=0xf4,iosize=0x04): QEMU exits with
  * (code << 1) | 1. The kernel writes only when the command line selected a test run. */

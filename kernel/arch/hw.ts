@@ -40,6 +40,12 @@
 @external("hw", "readTsc") export declare function readTsc(): u64;
 /** Writes the kernel image layout (KernelImageLayout, kernel/memory/kernel-image.ts) at `output`. */
 @external("hw", "kernelImageLayout") export declare function kernelImageLayout(output: usize): void;
+/** Page-table isolation: the CR3 every way into the kernel loads (`kernel`), the one the next way
+ * out to user mode loads (`user`), and the one later ways out load (`userAfter`); `user` 0 turns
+ * isolation off (the ways in and out leave CR3 alone). Returns what the next way out would have
+ * loaded before this call (`user` of the last call if no way out came since, else its
+ * `userAfter`). */
+@external("hw", "userModeCr3Set") export declare function userModeCr3Set(kernel: u64, user: u64, userAfter: u64): u64;
 /** Forgets a user thread's context frame before it is freed (C may hold its SSE state or point
  * at it as the current context). */
 @external("hw", "contextForget") export declare function contextForget(context: u64): void;

@@ -4,14 +4,19 @@
 // image's alias read-only), the kernel image in 4 KiB pages (kernel-image.ts decides how each is
 // mapped; stack guard pages stay unmapped), the MMIO window (mmio.ts), and a PDPT for every
 // kernel-half PML4 slot, made now so later kernel mappings appear in every address space.
+// Before building it, the process-switch strategy and page-table isolation are chosen
+// (kernel/arch/address-switch.ts): kernel pages are global (CR4.PGE) unless isolation is on, when
+// only the entry area's are; CR4.PCIDE goes on for the PCID strategy.
 
 import { cpuid, kernelImageLayout, readControlRegister, readMsr, writeControlRegister, writeMsr } from "../arch/hw";
+import { addressSwitch, addressSwitchInit, SwitchStrategy } from "../arch/address-switch";
+import { CommandLine } from "../boot/command-line";
 import { KernelError, kernelErrorName } from "../../abi/errors";
 import { DIRECT_MAP_BASE, DIRECT_MAP_LIMIT } from "../arch/layout";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { frameAllocateZeroed } from "./frames";
 import { patInit } from "./pat";
-import { imagePageFlags, imagePageKind, ImagePage, KERNEL_IMAGE_LAYOUT_BYTES, KernelImageLayout } from "./kernel-image";
+import { imagePageFlags, imagePageInEntryArea, imagePageKind, ImagePage, KERNEL_IMAGE_LAYOUT_BYTES, KernelImageLayout } from "./kernel-image";
 import {
   HUGE_PAGE_SIZE, mapPage, PAGE_ADDRESS_MASK, PAGE_GLOBAL, PAGE_HUGE, PAGE_NO_EXECUTE, PAGE_PRESENT, PAGE_SIZE,
   PAGE_WRITABLE, readEntry, writeEntry,
@@ -23,10 +28,16 @@ const EFER: u32 = 0xc000_0080;
 const EFER_NO_EXECUTE_ENABLE: u64 = 1 << 11;
 const CPUID_EXTENDED_FEATURES: u32 = 0x8000_0001;
 const CPUID_EDX_NO_EXECUTE: u32 = 1 << 20;
+const CR4_GLOBAL_PAGES: u64 = 1 << 7;    // CR4.PGE, Intel SDM vol. 3A, 2.5
+const CR4_PCID: u64 = 1 << 17;           // CR4.PCIDE
 
 class KernelSpaceState {
   pml4: u64 = 0;
   noExecute: u64 = 0;   // PAGE_NO_EXECUTE when the CPU has it, else 0
+  /** PAGE_GLOBAL on kernel mappings (CR4.PGE on, isolation off), else 0. */
+  global: u64 = 0;
+  /** PAGE_GLOBAL on the entry area's pages (CR4.PGE on), else 0. */
+  entryGlobal: u64 = 0;
   tableFrames: u32 = 0;
 }
 const state = new KernelSpaceState();
@@ -41,6 +52,12 @@ export function noExecuteFlag(): u64 {
   return state.noExecute;
 }
 
+/** PAGE_GLOBAL for a new kernel mapping outside the entry area, or 0 (isolation on, or no
+ * CR4.PGE): a global page stays in the TLB across CR3 loads, user-mode ones included. */
+export function kernelGlobalFlag(): u64 {
+  return state.global;
+}
+
 function allocateTable(): u64 {
   const frame = frameAllocateZeroed();
   if (frame != 0) state.tableFrames++;
@@ -51,9 +68,10 @@ function allocateTable(): u64 {
 function copyLeafTable(source: u64): u64 {
   const copy = allocateTable();
   if (copy == 0) return 0;
+  const added = state.noExecute | state.global;   // a local: the loop's stores could alias the state
   for (let i: u64 = 0; i < 512; i++) {
     const entry = readEntry(source, i);
-    writeEntry(copy, i, entry & PAGE_PRESENT ? entry | state.noExecute : 0);
+    writeEntry(copy, i, entry & PAGE_PRESENT ? entry | added : 0);
   }
   return copy;
 }
@@ -62,11 +80,12 @@ function copyLeafTable(source: u64): u64 {
 function copyDirectory(source: u64): u64 {
   const copy = allocateTable();
   if (copy == 0) return 0;
+  const added = state.noExecute | state.global;
   for (let i: u64 = 0; i < 512; i++) {
     const entry = readEntry(source, i);
     if (!(entry & PAGE_PRESENT)) continue;
     if (entry & PAGE_HUGE) {
-      writeEntry(copy, i, entry | state.noExecute);
+      writeEntry(copy, i, entry | added);
       continue;
     }
     const table = copyLeafTable(entry & PAGE_ADDRESS_MASK);
@@ -89,7 +108,8 @@ function protectAlias(directPdpt: u64, start: u64, end: u64): KernelError {
       const table = allocateTable();
       if (table == 0) return KernelError.OutOfMemory;
       const base = entry & PAGE_ADDRESS_MASK & ~(HUGE_PAGE_SIZE - 1);
-      for (let i: u64 = 0; i < 512; i++) writeEntry(table, i, (base + (i << 12)) | PAGE_PRESENT | PAGE_WRITABLE | state.noExecute);
+      const flags = PAGE_PRESENT | PAGE_WRITABLE | state.noExecute | state.global;
+      for (let i: u64 = 0; i < 512; i++) writeEntry(table, i, (base + (i << 12)) | flags);
       entry = table | PAGE_PRESENT | PAGE_WRITABLE;
       writeEntry(directory, directoryIndex, entry);
     }
@@ -117,8 +137,12 @@ export function imageLayout(): KernelImageLayout {
   return layout;
 }
 
-/** Builds the kernel address space, switches to it and logs it; failure is a boot panic. */
-export function kernelSpaceInit(): void {
+/** Chooses the process-switch strategy and isolation (`switch=`, `isolation=`), builds the
+ * kernel address space, switches to it and logs it; failure is a boot panic. */
+export function kernelSpaceInit(commandLine: CommandLine): void {
+  const choice = addressSwitchInit(commandLine.get("switch"), commandLine.get("isolation"));
+  state.entryGlobal = choice.globalPages ? PAGE_GLOBAL : 0;
+  state.global = choice.isolation ? 0 : state.entryGlobal;
   const error = kernelSpaceBuild();
   if (error != KernelError.None) {
     logLine(LogLevel.Error).text("paging: kernel address space not built: ").text(kernelErrorName(error));
@@ -163,7 +187,7 @@ function kernelSpaceBuild(): KernelError {
   for (let virtual = layout.textStart; virtual < layout.imageEnd; virtual += PAGE_SIZE) {
     const kind = imagePageKind(layout, virtual);
     if (kind == ImagePage.Unmapped) continue;
-    let flags = imagePageFlags(kind) | PAGE_GLOBAL;
+    let flags = imagePageFlags(kind) | (imagePageInEntryArea(layout, virtual) ? state.entryGlobal : state.global);
     if (state.noExecute == 0) flags &= ~PAGE_NO_EXECUTE;
     const error = mapPage(pml4, virtual, virtual - layout.virtualOffset, flags);
     if (error != KernelError.None) return error;
@@ -171,6 +195,12 @@ function kernelSpaceBuild(): KernelError {
 
   writeControlRegister(3, pml4);
   state.pml4 = pml4;
+  // PGE only now that the kernel's own pages are the global ones (turning it on flushes the TLB).
+  const choice = addressSwitch();
+  let cr4 = readControlRegister(4);
+  if (choice.globalPages) cr4 |= CR4_GLOBAL_PAGES;
+  if (choice.strategy == SwitchStrategy.Pcid) cr4 |= CR4_PCID;   // CR3 holds PCID 0 now
+  writeControlRegister(4, cr4);
   return KernelError.None;
 }
 
@@ -182,7 +212,7 @@ export function directMapAddReadOnly(start: u64, end: u64): KernelError {
   if (start >= end || end > DIRECT_MAP_LIMIT || state.pml4 == 0) return KernelError.InvalidArgument;
   for (let physical = start & ~(PAGE_SIZE - 1); physical < end; physical += PAGE_SIZE) {
     if (physical == 0) continue; // page 0 stays unmapped
-    const error = mapPage(state.pml4, DIRECT_MAP_BASE + physical, physical, state.noExecute);
+    const error = mapPage(state.pml4, DIRECT_MAP_BASE + physical, physical, state.noExecute | state.global);
     if (error != KernelError.None && error != KernelError.AlreadyMapped) return error;
   }
   return KernelError.None;

@@ -8,7 +8,7 @@
 import { invalidatePage } from "../arch/hw";
 import { KernelError } from "../../abi/errors";
 import { MMIO_WINDOW_BASE, MMIO_WINDOW_SIZE } from "../arch/layout";
-import { kernelPml4, noExecuteFlag } from "./kernel-space";
+import { kernelGlobalFlag, kernelPml4, noExecuteFlag } from "./kernel-space";
 import { patWriteCombining, patWriteCombiningFlags } from "./pat";
 import { mapPage, PAGE_CACHE_DISABLE, PAGE_SIZE, PAGE_WRITABLE, PAGE_WRITE_THROUGH } from "./page-table";
 
@@ -45,7 +45,7 @@ export function mmioMap(physical: u64, size: u64, caching: Caching = Caching.Unc
   const base = state.next;
   const cacheFlags = caching == Caching.WriteCombining && patWriteCombining() ? patWriteCombiningFlags()
     : PAGE_CACHE_DISABLE | PAGE_WRITE_THROUGH;
-  const flags = PAGE_WRITABLE | cacheFlags | noExecuteFlag();
+  const flags = PAGE_WRITABLE | cacheFlags | noExecuteFlag() | kernelGlobalFlag();
   for (let page: u64 = 0; page < pages; page++) {
     const error = mapPage(kernelPml4(), base + page * PAGE_SIZE, first + page * PAGE_SIZE, flags);
     if (error != KernelError.None) {

@@ -1,8 +1,11 @@
 // User space at boot: the boot package is checked, and init is started with one capability of
 // each interface its manifest entry grants (a Console, a Timer, a Memory with its quota, a
-// ProcessSpawner). From then on, only processes make processes.
+// ProcessSpawner). From then on, only processes make processes. The boot log says how process
+// switches change address spaces and whether page-table isolation is on, and why; test runs
+// with isolation walk the first process's user-mode page tables and log what they map.
 
 import { kernelHeapBytes, readControlRegister } from "../arch/hw";
+import { addressSwitch, switchStrategyName } from "../arch/address-switch";
 import { BootInformation } from "../boot/multiboot2";
 import { Interface } from "../../abi/interfaces";
 import { KernelObject } from "../cap/kernel-object";
@@ -19,7 +22,8 @@ import { KernelError } from "../../abi/errors";
 import { CommandLine } from "../boot/command-line";
 import { bootPackageInit, bootProgramFind } from "../loader/boot-package";
 import { Process } from "../sched/process";
-import { userHalfInit } from "../vm/user-half";
+import { userHalfCpu, userHalfInit, userHalfShow } from "../vm/user-half";
+import { userModeAudit } from "../memory/entry-area";
 import { reclaimAllAtOnce } from "../vm/reclaim";
 import { tickLatenessReset } from "../time/tick";
 import { maskedArm } from "../time/masked";
@@ -42,8 +46,13 @@ const state = new ProcessesInitState();
 export function processesInit(information: BootInformation, commandLine: CommandLine): void {
   const cr4 = readControlRegister(4);
   logLine().text("processes: ring 3 through SYSCALL/SYSRET, SMEP ").text((cr4 & CR4_SMEP) != 0 ? "on" : "off (not on this CPU)")
-    .text(", SMAP ").text((cr4 & CR4_SMAP) != 0 ? "on" : "off (not on this CPU)")
-    .text("; a process switch drops the previous address space by ").text(userHalfInit());
+    .text(", SMAP ").text((cr4 & CR4_SMAP) != 0 ? "on" : "off (not on this CPU)");
+  logEnd();
+  userHalfInit();
+  const choice = addressSwitch();
+  logLine().text("processes: process switch by ").text(switchStrategyName(choice)).text(" (").text(choice.strategyReason).text(")");
+  logEnd();
+  logLine().text("processes: page-table isolation ").text(choice.isolation ? "on" : "off").text(" (").text(choice.isolationReason).text(")");
   logEnd();
   spawnExposeRingPhysical(commandLine.get("test") !== null);   // the isolation test's target
   const reclaim = commandLine.get("reclaim");
@@ -94,6 +103,22 @@ export function processesInit(information: BootInformation, commandLine: Command
   logEnd();
   heapAtSafePoint(recordBaselineHeap);   // after the collection the first kernelSchedule makes
   logLine().text("processes: started ").text(init.name).text(" as process ").decimal(process.id);
+  logEnd();
+  if (commandLine.get("test") !== null && userHalfCpu().userPml4 != 0) userModeReport(process);
+}
+
+/** Walks the user-mode page tables as they are while `process` runs, and logs what they map. */
+function userModeReport(process: Process): void {
+  userHalfShow(process.space);
+  const audit = userModeAudit(userHalfCpu().userPml4, process.space.pml4);
+  const line = logLine().text("isolation: user-mode page tables of ").text(process.program.name).text(": ")
+    .decimal(audit.userEntries).text(" user-half PML4 entries, the process's own; of the kernel ");
+  if (audit.wrong.length != 0) {
+    line.text("a page ").text(audit.wrong);
+  } else {
+    line.decimal(audit.codePages).text(" pages of entry and exit code, ").decimal(audit.descriptorPages)
+      .text(" of GDT, IDT, TSS and entry variables, ").decimal(audit.stackPages).text(" of entry stacks, nothing else");
+  }
   logEnd();
 }
 

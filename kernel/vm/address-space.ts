@@ -1,9 +1,9 @@
 // A process's address space: its own PML4, whose lower half holds only what this module maps,
 // every frame of it owned by the process; destroy() hands them all to reclaim.ts, which frees
-// them, tables included, a bounded amount at a time. CR3 never
-// holds this PML4: the CPU sees the lower half through the kernel's PML4 (user-half.ts). Its
-// kernel half still points at the kernel's PDPTs, so that loading it by mistake would not
-// unmap the kernel. Used by the loader, Memory, the user half and process teardown.
+// them, tables included, a bounded amount at a time. Its kernel half points at the kernel's
+// PDPTs. Whether CR3 holds this PML4 or the CPU sees its lower half through another PML4 depends
+// on the process-switch strategy (user-half.ts). Used by the loader, Memory, the user half and
+// process teardown.
 //
 // A mapping, once made, never changes or goes away while the space lives (map() refuses a page
 // already mapped), so leaf() keeps the last few user translations it walked: user-memory.ts
@@ -12,7 +12,8 @@
 // clear this cache.
 //
 // The space also lists its pages as runs of leaf entries, so that when the CPU stops showing it
-// (user-half.ts), forgetCachedPages() drops just the pages the CPU may have cached from the TLB.
+// (user-half.ts, the accessed-bit strategy), forgetCachedPages() drops just the pages the CPU may
+// have cached from the TLB. Each space has an id never reused, which PCIDs are handed out to.
 
 import { KernelError } from "../../abi/errors";
 import { frameAllocateZeroed } from "../memory/frames";
@@ -42,7 +43,17 @@ const TRANSLATIONS: i32 = 8;
  * the refills after it (docs/PERFORMANCE.md, "The 512-page limit"). */
 const SCAN_LIMIT: i32 = 512;
 
+class AddressSpacesState {
+  /** The id of the next space made (ids are never reused). */
+  nextId: u64 = 1;
+}
+const state = new AddressSpacesState();
+
 export class AddressSpace {
+  /** Unique for the kernel's lifetime: what a PCID is handed out to (user-half.ts). */
+  readonly id: u64 = state.nextId++;
+  /** The PCID slot this space last got on some CPU (a hint; user-half.ts checks it). */
+  pcidHint: u32 = 0xffff_ffff;
   /** Per cache line: the user page | 1 (0: empty), and its leaf entry. */
   private readonly cachedPages: StaticArray<u64> = new StaticArray<u64>(TRANSLATIONS);
   private readonly cachedLeaves: StaticArray<u64> = new StaticArray<u64>(TRANSLATIONS);
@@ -161,10 +172,8 @@ export class AddressSpace {
         first = found;
       }
     }
-    if (first == 0) invalidatePage(unchecked(runs[2]));
-    for (let r = 0; r <= firstRun && r < runs.length; r += 3) {
-      dropAccessed(<usize>unchecked(runs[r]), r == firstRun ? first : <usize>unchecked(runs[r + 1]), unchecked(runs[r + 2]));
-    }
+    if (first == 0) invalidatePage(unchecked(runs[2]));   // invalidation [accessed]: the paging-structure caches when no page was accessed
+    readAgain(runs, firstRun, first);   // invalidation [accessed]: pages cached through the paging-structure caches before the first INVLPG
     return true;
   }
 
@@ -208,10 +217,18 @@ function dropAccessed(start: usize, end: usize, virtual: u64): usize {
     const entry = load<u64>(address);
     if (!(entry & PAGE_ACCESSED)) continue;
     store<u64>(address, entry & ~PAGE_ACCESSED);
-    invalidatePage(virtual + (<u64>(address - start) << 9));
+    invalidatePage(virtual + (<u64>(address - start) << 9));   // invalidation [accessed]: an accessed page
     if (first == 0) first = address;
   }
   return first;
+}
+
+/** The second pass of forgetCachedPages: every run before `firstRun` (the run of the first page
+ * dropped, whose leaf entry is at `first`), and that run up to `first`. */
+function readAgain(runs: u64[], firstRun: i32, first: usize): void {
+  for (let r = 0; r <= firstRun && r < runs.length; r += 3) {
+    dropAccessed(<usize>unchecked(runs[r]), r == firstRun ? first : <usize>unchecked(runs[r + 1]), unchecked(runs[r + 2]));
+  }
 }
 
 /** An out-parameter for an error next to a returned value. */

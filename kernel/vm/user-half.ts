@@ -1,86 +1,217 @@
-// The CPU's user half: which address space's lower half the loaded page tables show. CR3 holds
-// the kernel's PML4 at all times; showing a space copies its lower-half PML4 entries into that
-// PML4, then drops from the TLB only the pages of the space shown before that the CPU may have
-// cached (AddressSpace.forgetCachedPages), instead of reloading CR3. Under TCG a CR3 load empties
-// the whole software TLB and jump cache, the kernel's own entries included, and refilling them
-// was most of an IPC round trip between processes (docs/ARCHITECTURE.md, "Switching address
-// spaces"). One CPU runs user code; a second would need a PML4 of its own.
+// What a CPU's page tables show of user space, and how a process switch changes it: the
+// strategy kernel/arch/address-switch.ts chose at boot (docs/ARCHITECTURE.md, "Switching address
+// spaces", says why each is chosen where it is):
+// - AccessedBits: CR3 stays on one PML4 (the kernel's, on the bootstrap CPU); showing a space
+//   copies its lower-half PML4 entries into it, then drops from the TLB only the previous space's
+//   pages the CPU may have cached (AddressSpace.forgetCachedPages), instead of loading CR3. Under
+//   TCG a CR3 load empties the whole software TLB, the kernel's own entries included. Sound only
+//   with one CPU running user code: accessed bits are shared between CPUs.
+// - Cr3: CR3 holds the shown space's own PML4; kernel pages are global (unless isolation is on),
+//   so the CR3 load keeps them.
+// - Pcid: the same, with a PCID per space (a few per CPU, handed out in turn), so a switch
+//   back to a space keeps what the TLB held of it; a PCID handed out again is flushed first.
+// Under page-table isolation each CPU also has a user-mode PML4 (memory/entry-area.ts: the entry
+// area, plus the shown space's user half copied in) that the ways out to user mode load and the
+// ways in leave (arch/x86_64/user_entry.S, through hw.userModeCr3Set).
 //
-// Dropping pages one by one is right only where it is promised that no translation is cached
-// from an entry whose accessed flag is 0 and that INVLPG empties the paging-structure caches:
-// the Intel SDM promises both (vol. 3A, 4.10.2.3, 4.10.4.1, 4.10.4.3), and QEMU's TCG behaves
-// so. On any other CPU (AMD's manual was not checked) every switch loads CR3.
-// Called by the scheduler (the thread about to run), process teardown and the SMAP selftest.
+// Every instruction here that drops translations is on a line marked `invalidation [strategies]`:
+// tests/host/tlb-model.test.ts removes each in turn and requires its model of the TLB to fail.
+// Called by the scheduler (the thread about to run), process teardown, the SMAP selftest, and
+// AddressSpace.map (a new lower-half table).
 
-import { cpuid, writeControlRegister } from "../arch/hw";
+import { userModeCr3Set, writeControlRegister } from "../arch/hw";
+import { addressSwitch, SwitchStrategy } from "../arch/address-switch";
+import { userModePml4Create } from "../memory/entry-area";
+import { frameAllocateZeroed } from "../memory/frames";
 import { kernelPml4 } from "../memory/kernel-space";
 import { readEntry, writeEntry } from "../memory/page-table";
 import { AddressSpace } from "./address-space";
 
-class UserHalfState {
+/** CR3 bit 63 with CR4.PCIDE: keep the TLB entries of the PCID being loaded. */
+const CR3_NO_FLUSH: u64 = 1 << 63;
+/** A space's user-mode PCID is its kernel PCID with this bit (isolation with PCIDs). */
+const PCID_USER_BIT: u64 = 1 << 11;
+/** PCIDs per CPU for address spaces (1 to this; 0 is the kernel's PML4 alone): a few, as Linux
+ * keeps 6, since the TLB holds little of more spaces than that anyway. */
+export const PCID_SLOTS: i32 = 8;
+
+/** One CPU's switch state. */
+export class CpuSwitch {
   shown: AddressSpace | null = null;
-  /** Switches drop the previous space's accessed pages; otherwise they load CR3. */
-  byPage: bool = false;
+  /** AccessedBits: the PML4 CR3 always holds, whose user half shows `shown`. Otherwise the PML4
+   * CR3 holds when nothing is shown: the kernel's own (its user half stays empty). */
+  kernelView: u64 = 0;
+  /** Isolation: this CPU's user-mode PML4; 0 without isolation. */
+  userPml4: u64 = 0;
+  /** Pcid: the address space (AddressSpace.id) each PCID was last handed out to, 0 for none. */
+  readonly pcidOwners: StaticArray<u64> = new StaticArray<u64>(PCID_SLOTS);
+  nextPcidSlot: i32 = 0;
+  /** Pcid with isolation: bit i set while user-mode PCID i + 1 may hold another space's entries
+   * (it was handed out, and no way out has loaded it flushing since). */
+  userPcidStale: u32 = 0;
+}
+
+class UserHalfState {
+  strategy: SwitchStrategy = SwitchStrategy.Cr3;
+  isolation: bool = false;
+  /** Every CPU's switch state; the bootstrap CPU's first (the only one that runs user code). */
+  cpus: CpuSwitch[] = [];
+  /** The bootstrap CPU's (cpus[0], kept apart for the switch path; a placeholder before init). */
+  boot: CpuSwitch = new CpuSwitch();
 }
 const state = new UserHalfState();
 
-const CPUID_VENDOR: u32 = 0;
-const CPUID_HYPERVISOR: u32 = 0x4000_0000;
-
-/** Decides how switches drop the previous space (before any process); returns how, for the log. */
-export function userHalfInit(): string {
-  const registers = memory.data(16, 4);
-  cpuid(CPUID_VENDOR, 0, registers);
-  const intel = signatureIs(registers + 4, "GenuineIntel", true);   // EBX, EDX, ECX
-  cpuid(CPUID_HYPERVISOR, 0, registers);
-  const tcg = signatureIs(registers + 4, "TCGTCGTCGTCG", false);    // EBX, ECX, EDX
-  state.byPage = intel || tcg;
-  if (intel) return "INVLPG of the pages used (an Intel CPU)";
-  if (tcg) return "INVLPG of the pages used (QEMU's TCG)";
-  return "a CR3 load (neither an Intel CPU nor QEMU's TCG)";
+/** Takes the boot-time choice (kernel/arch/address-switch.ts) and makes the bootstrap CPU's
+ * switch state, before any process. */
+export function userHalfInit(): void {
+  const choice = addressSwitch();
+  state.strategy = choice.strategy;
+  state.isolation = choice.isolation;
+  const boot = cpuSwitchCreate(kernelPml4());
+  if (boot === null) abort("userHalfInit: no frame for the user-mode page tables");
+  state.boot = boot!;
 }
 
-/** Whether EBX, ECX, EDX (at `at`, as hw.cpuid writes them) spell `text`: in that order, or in
- * the order EBX, EDX, ECX when `vendorOrder` (leaf 0's vendor string). */
-function signatureIs(at: usize, text: string, vendorOrder: bool): bool {
-  const second = vendorOrder ? at + 8 : at + 4, third = vendorOrder ? at + 4 : at + 8;
-  for (let i = 0; i < 12; i++) {
-    const register = i < 4 ? at : i < 8 ? second : third;
-    if (<i32>load<u8>(register + <usize>(i & 3)) != text.charCodeAt(i)) return false;
+/** A CPU's switch state, registered with the others; the CPU it belongs to must be the one
+ * running (CR3 and the entry variables it sets are that CPU's). `kernelView`: the kernel's PML4
+ * (loaded) for the bootstrap CPU; 0 makes a copy of its kernel half for another and loads it.
+ * Null when no frame is left. */
+export function cpuSwitchCreate(kernelView: u64): CpuSwitch | null {
+  const cpu = new CpuSwitch();
+  if (kernelView == 0) {
+    kernelView = frameAllocateZeroed();
+    if (kernelView == 0) return null;
+    const kernel = kernelPml4();
+    for (let index: u64 = 256; index < 512; index++) writeEntry(kernelView, index, readEntry(kernel, index));
+    writeControlRegister(3, kernelView);
   }
-  return true;
+  cpu.kernelView = kernelView;
+  if (state.isolation) {
+    cpu.userPml4 = userModePml4Create();
+    if (cpu.userPml4 == 0) return null;
+    userModeCr3Set(kernelView, cpu.userPml4, cpu.userPml4);
+  }
+  state.cpus.push(cpu);
+  return cpu;
 }
 
-/** Makes the user half show `next` (no work when it already does). */
+/** The bootstrap CPU's switch state. */
+export function userHalfCpu(): CpuSwitch {
+  return state.boot;
+}
+
+/** Makes the bootstrap CPU show `next` (no work when it already does: checked here, so that the
+ * scheduler's call costs a compare when the thread's space is already shown). */
 export function userHalfShow(next: AddressSpace): void {
-  const previous = state.shown;
-  if (previous === next) return;
-  const live = kernelPml4();
-  if (previous !== null) clearTops(live, previous);
-  const tops = next.topIndices;
-  for (let i = 0; i < tops.length; i++) {
-    const index = unchecked(tops[i]);
-    writeEntry(live, index, readEntry(next.pml4, index));
-  }
-  state.shown = next;
-  if (previous !== null && (!state.byPage || !previous.forgetCachedPages())) writeControlRegister(3, live);
+  const cpu = state.boot;
+  if (cpu.shown !== next) cpuSwitchShow(cpu, next);
 }
 
-/** Makes the user half show nothing if it shows `space` (about to be destroyed). */
+/** Makes the bootstrap CPU show nothing if it shows `space` (about to be destroyed). */
 export function userHalfHide(space: AddressSpace): void {
-  if (state.shown !== space) return;
-  const live = kernelPml4();
-  clearTops(live, space);
-  state.shown = null;
-  writeControlRegister(3, live);
+  cpuSwitchHide(state.boot, space);
+}
+
+/** Makes `cpu` (the CPU running) show `next`. */
+export function cpuSwitchShow(cpu: CpuSwitch, next: AddressSpace): void {
+  const previous = cpu.shown;
+  if (previous === next) return;
+  cpu.shown = next;
+  const user = cpu.userPml4;
+  if (state.strategy == SwitchStrategy.AccessedBits) {
+    const view = cpu.kernelView;
+    if (previous !== null) clearTops(view, previous);
+    copyTops(view, next);
+    if (user != 0) userModeShow(user, previous, next);
+    if (previous === null || previous.forgetCachedPages()) return;
+    cr3Load(cpu, view, user, user);   // invalidation [accessed]: a space with more pages than are worth scanning
+    return;
+  }
+  if (user != 0) userModeShow(user, previous, next);
+  if (state.strategy == SwitchStrategy.Cr3) {
+    cr3Load(cpu, next.pml4, user, user);   // invalidation [cr3]: the previous space's pages
+    return;
+  }
+  const slot = pcidSlot(cpu, next);
+  const fresh = slot < 0;
+  const pcid = <u64>(fresh ? -slot : slot);
+  let kernel = next.pml4 | pcid | CR3_NO_FLUSH;
+  let userFirst = user | pcid | PCID_USER_BIT | CR3_NO_FLUSH;
+  const userAfter = userFirst;
+  if (fresh) kernel &= ~CR3_NO_FLUSH;   // invalidation [pcid]: the PCID's entries of the space it was handed out to before
+  const bit: u32 = 1 << <u32>(pcid - 1);
+  if (fresh) cpu.userPcidStale |= bit;   // invalidation [pcid isolation]: the same for its user-mode PCID, at the next way out
+  if (cpu.userPcidStale & bit) userFirst &= ~CR3_NO_FLUSH;
+  cpu.userPcidStale &= ~bit;
+  cr3Load(cpu, kernel, user != 0 ? userFirst : 0, userAfter);   // invalidation [pcid]: the switch (the previous space's translations stay, under its PCID)
+}
+
+/** Makes `cpu` (the CPU running) show nothing if it shows `space`, whose tables are about to be
+ * freed: CR3 moves to the kernel view, which keeps no translation of `space`. */
+export function cpuSwitchHide(cpu: CpuSwitch, space: AddressSpace): void {
+  if (cpu.shown !== space) return;
+  cpu.shown = null;
+  const user = cpu.userPml4;
+  if (user != 0) clearTops(user, space);
+  if (state.strategy == SwitchStrategy.AccessedBits) clearTops(cpu.kernelView, space);
+  // PCID 0 is only ever loaded with the kernel view, whose user half is then empty: nothing of
+  // it to flush. (Nothing runs in user mode until a space is shown again: `user` is not loaded.)
+  const keep = state.strategy == SwitchStrategy.Pcid ? CR3_NO_FLUSH : 0;
+  cr3Load(cpu, cpu.kernelView | keep, user, user);   // invalidation [accessed cr3 pcid]: the space's translations and tables
 }
 
 /** From AddressSpace.map: `space` made a new lower-half PML4 entry at `index`. */
 export function userHalfTableAdded(space: AddressSpace, index: u64): void {
-  if (state.shown === space) writeEntry(kernelPml4(), index, readEntry(space.pml4, index));
+  const cpus = state.cpus;
+  for (let i = 0; i < cpus.length; i++) {
+    const cpu = unchecked(cpus[i]);
+    if (cpu.shown !== space) continue;
+    if (state.strategy == SwitchStrategy.AccessedBits) writeEntry(cpu.kernelView, index, readEntry(space.pml4, index));
+    if (cpu.userPml4 != 0) writeEntry(cpu.userPml4, index, readEntry(space.pml4, index));
+  }
 }
 
-function clearTops(live: u64, space: AddressSpace): void {
+/** The PCID (1 to PCID_SLOTS) `space` has on `cpu`, or its negation when it was handed out just
+ * now and must be flushed at its first load. */
+function pcidSlot(cpu: CpuSwitch, space: AddressSpace): i32 {
+  const owners = cpu.pcidOwners;
+  const hint = space.pcidHint;
+  if (hint < <u32>PCID_SLOTS && unchecked(owners[hint]) == space.id) return <i32>hint + 1;
+  const slot = cpu.nextPcidSlot;
+  cpu.nextPcidSlot = slot + 1 == PCID_SLOTS ? 0 : slot + 1;
+  unchecked(owners[slot] = space.id);
+  space.pcidHint = <u32>slot;
+  return -(slot + 1);
+}
+
+/** Loads CR3 with `kernel` and, under isolation, gives the ways in and out their CR3s: `kernel`
+ * in (never flushing with PCIDs), `userFirst` on the next way out, `userAfter` after it. A
+ * user-mode PCID flush that no way out made (the CPU switched again before leaving the kernel) is
+ * owed again. */
+function cr3Load(cpu: CpuSwitch, kernel: u64, userFirst: u64, userAfter: u64): void {
+  writeControlRegister(3, kernel);
+  if (cpu.userPml4 == 0) return;
+  const pcids = state.strategy == SwitchStrategy.Pcid;
+  const unused = userModeCr3Set(pcids ? kernel | CR3_NO_FLUSH : kernel, userFirst, userAfter);
+  const unusedPcid = <u32>(unused & (PCID_USER_BIT - 1));
+  if (pcids && (unused & CR3_NO_FLUSH) == 0 && unusedPcid != 0) cpu.userPcidStale |= 1 << (unusedPcid - 1);   // invalidation [pcid isolation]: a user-mode PCID flush no way out has made yet
+}
+
+/** The user-mode PML4 `user` shows `next` instead of `previous`. */
+function userModeShow(user: u64, previous: AddressSpace | null, next: AddressSpace): void {
+  if (previous !== null) clearTops(user, previous);
+  copyTops(user, next);
+}
+
+function copyTops(table: u64, space: AddressSpace): void {
   const tops = space.topIndices;
-  for (let i = 0; i < tops.length; i++) writeEntry(live, unchecked(tops[i]), 0);
+  for (let i = 0; i < tops.length; i++) {
+    const index = unchecked(tops[i]);
+    writeEntry(table, index, readEntry(space.pml4, index));
+  }
+}
+
+function clearTops(table: u64, space: AddressSpace): void {
+  const tops = space.topIndices;
+  for (let i = 0; i < tops.length; i++) writeEntry(table, unchecked(tops[i]), 0);
 }

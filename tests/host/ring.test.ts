@@ -90,8 +90,6 @@ interface BootOptions {
   /** The caller's manifest cap, in pages. */
   policyPages?: number;
   logLevel?: string;
-  /** CPUID's vendor string (the fake's default: GenuineIntel). */
-  cpuVendor?: string;
 }
 
 /** One instance of the entry with its fake hardware. Process 0 is the caller. */
@@ -102,7 +100,6 @@ class Machine {
   cr3Loads = 0;
   invalidated: bigint[] = [];
   onInvalidate: ((virtual: bigint) => void) | null = null;
-  cpuVendor: string | undefined;
   tsc = TSC_START;
   readonly msrs = new Map<number, bigint>();
   /** Every serialWrite, in order. */
@@ -119,7 +116,6 @@ class Machine {
 
   constructor(options: BootOptions = {}) {
     this.onContextForget = (context: bigint) => void this.contextsForgotten.push(context);
-    this.cpuVendor = options.cpuVendor;
     const hw = fakeHardware(this);
     this.wasm = instantiate(module, { hw });
     this.exports = withNumberHandles(this.wasm.exports);
@@ -332,133 +328,6 @@ ring("setup: the kernel address space, the caller's pages and their permissions"
   assert.is(machine.get32(SQ_ENTRIES_FIELD), 32);
   assert.is(machine.get32(CQ_ENTRIES_FIELD), 32);
   assert.is(machine.framesFree() + BigInt(e.processFrames(0)) + BigInt(e.processFrames(1)), machine.framesAtSetup, "frames: free + the two processes'");
-  assert.equal(machine.wasm.aborts, []);
-});
-
-/** The lower half (entries 0..255) of the PML4 at `table`. */
-function lowerHalf(machine: Machine, table: bigint): bigint[] {
-  return Array.from({ length: 256 }, (_, index) => machine.view().getBigUint64(Number(table) + index * 8, true));
-}
-
-const PTE_ACCESSED = 1n << 5n;
-
-/** Sets, or reads, the accessed bit of a user page's leaf entry: what the CPU sets when it caches
- * the translation. */
-function touch(machine: Machine, index: number, virtual: bigint): void {
-  const address = Number(u64(machine.exports.leafEntryAddress(index, virtual)));
-  assert.ok(address !== 0, `${hex(virtual)} is mapped`);
-  machine.view().setBigUint64(address, machine.view().getBigUint64(address, true) | PTE_ACCESSED, true);
-}
-function accessed(machine: Machine, index: number, virtual: bigint): boolean {
-  const address = Number(u64(machine.exports.leafEntryAddress(index, virtual)));
-  return (machine.view().getBigUint64(address, true) & PTE_ACCESSED) !== 0n;
-}
-
-ring("user half: showing a space copies its PML4 lower half into the kernel's; leaving it drops exactly its accessed pages, with no CR3 load", () => {
-  const { machine, victim } = boot();
-  const e = machine.exports;
-  const live = u64(e.kernelPml4Address());
-  const loads = machine.cr3Loads;
-  assert.is(machine.wasm.readString(e.userHalfSwitchedBy()), "INVLPG of the pages used (an Intel CPU)");
-  assert.equal(lowerHalf(machine, live), new Array(256).fill(0n), "the kernel's PML4 maps no user half at first");
-
-  e.userHalfShowProcess(0);
-  assert.equal(lowerHalf(machine, live), lowerHalf(machine, u64(e.processPml4(0))), "the caller's lower half");
-  assert.ok(lowerHalf(machine, live)[0] !== 0n && lowerHalf(machine, live)[255] !== 0n, "image and stack tables");
-  assert.equal(machine.invalidated, [], "nothing shown before: nothing to drop");
-
-  touch(machine, 0, IMAGE_READ);
-  touch(machine, 0, STACK_PAGE);
-  e.userHalfShowProcess(victim);
-  assert.equal(lowerHalf(machine, live), lowerHalf(machine, u64(e.processPml4(victim))), "the victim's lower half, the caller's stack table gone");
-  assert.is(lowerHalf(machine, live)[255], 0n);
-  // The accessed pages in mapping order (the first INVLPG empties the paging-structure caches).
-  assert.equal(machine.invalidated, [IMAGE_READ, STACK_PAGE]);
-  assert.ok(!accessed(machine, 0, IMAGE_READ) && !accessed(machine, 0, STACK_PAGE), "their accessed bits are cleared");
-
-  machine.invalidated = [];
-  e.userHalfShowProcess(victim);
-  assert.equal(machine.invalidated, [], "showing the space shown does nothing");
-  e.userHalfHideProcess(0);
-  assert.equal(lowerHalf(machine, live), lowerHalf(machine, u64(e.processPml4(victim))), "hiding a space not shown does nothing");
-
-  e.userHalfShowProcess(0);
-  assert.equal(machine.invalidated, [RING_USER], "the victim touched nothing: one INVLPG for the paging-structure caches");
-  assert.is(machine.cr3Loads, loads, "no CR3 load so far");
-  assert.is(machine.cr3, live, "CR3 holds the kernel's PML4 throughout");
-
-  e.userHalfHideProcess(0);
-  assert.equal(lowerHalf(machine, live), new Array(256).fill(0n), "hidden: no user half");
-  assert.is(machine.cr3Loads, loads + 1, "hiding (the space is about to be freed) empties the TLB with a CR3 load");
-  assert.equal(machine.wasm.aborts, []);
-});
-
-ring("user half: a page cached through the paging-structure caches before the first INVLPG is read again and dropped", () => {
-  const { machine, victim } = boot();
-  const e = machine.exports;
-  e.userHalfShowProcess(0);
-  touch(machine, 0, STACK_PAGE);
-  // As a CPU might while the scan runs: two pages cached (their bits set) until the first INVLPG
-  // empties the paging-structure caches, one read before it and one after.
-  machine.onInvalidate = () => {
-    machine.onInvalidate = null;
-    touch(machine, 0, IMAGE_READ);
-    touch(machine, 0, IMAGE_WRITE_2);
-  };
-  e.userHalfShowProcess(victim);
-  assert.equal(machine.invalidated, [STACK_PAGE, IMAGE_WRITE_2, IMAGE_READ]);
-  for (const page of [IMAGE_READ, STACK_PAGE, IMAGE_WRITE_2]) assert.ok(!accessed(machine, 0, page), `${hex(page)}: bit cleared`);
-
-  // Nothing accessed: one INVLPG for the caches, then every page read again.
-  e.userHalfShowProcess(0);
-  machine.invalidated = [];
-  machine.onInvalidate = () => {
-    machine.onInvalidate = null;
-    touch(machine, 0, IMAGE_EXECUTE);
-  };
-  e.userHalfShowProcess(victim);
-  assert.equal(machine.invalidated, [RING_USER, IMAGE_EXECUTE]);
-  assert.equal(machine.wasm.aborts, []);
-});
-
-ring("user half: a table a shown space adds appears at once; a space with more pages than are worth scanning is left by a CR3 load", () => {
-  const { machine, victim } = boot();
-  const e = machine.exports;
-  const live = u64(e.kernelPml4Address());
-  e.userHalfShowProcess(victim);
-  machine.map(victim, STACK_PAGE, READ_WRITE);
-  assert.ok(lowerHalf(machine, live)[255] !== 0n, "the victim's new stack table");
-  assert.equal(lowerHalf(machine, live), lowerHalf(machine, u64(e.processPml4(victim))));
-
-  const large = machine.process("large", 4);
-  for (let page = 0n; page < 511n; page++) machine.map(large, USER_LINEAR_BASE + 0x10_0000n + page * PAGE, READ_WRITE);
-  e.userHalfShowProcess(large);
-  machine.invalidated = [];
-  const loads = machine.cr3Loads;
-  e.userHalfShowProcess(0);
-  assert.is(machine.cr3Loads, loads, "512 pages (its ring too): scanned");
-  machine.map(large, USER_LINEAR_BASE + 0x10_0000n + 511n * PAGE, READ_WRITE);
-  e.userHalfShowProcess(large);
-  machine.invalidated = [];
-  e.userHalfShowProcess(0);
-  assert.is(machine.cr3Loads, loads + 1, "513 pages: a CR3 load instead");
-  assert.equal(machine.invalidated, []);
-  assert.equal(lowerHalf(machine, live), lowerHalf(machine, u64(e.processPml4(0))));
-  assert.equal(machine.wasm.aborts, []);
-});
-
-ring("user half: on a CPU that is neither Intel nor QEMU's TCG, every switch loads CR3", () => {
-  const { machine, victim } = boot({ cpuVendor: "AuthenticAMD" });
-  const e = machine.exports;
-  assert.is(machine.wasm.readString(e.userHalfSwitchedBy()), "a CR3 load (neither an Intel CPU nor QEMU's TCG)");
-  const loads = machine.cr3Loads;
-  e.userHalfShowProcess(0);
-  touch(machine, 0, IMAGE_READ);
-  e.userHalfShowProcess(victim);
-  e.userHalfShowProcess(0);
-  assert.is(machine.cr3Loads, loads + 2, "a CR3 load on each switch away from a space");
-  assert.equal(machine.invalidated, []);
-  assert.equal(lowerHalf(machine, u64(e.kernelPml4Address())), lowerHalf(machine, u64(e.processPml4(0))));
   assert.equal(machine.wasm.aborts, []);
 });
 

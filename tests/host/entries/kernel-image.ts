@@ -1,7 +1,7 @@
 // Host-test entry for kernel/memory/kernel-image.ts: a made-up layout, and the decision and the
 // flags for any address.
 
-import { imagePageFlags, imagePageKind, KERNEL_IMAGE_LAYOUT_BYTES, KernelImageLayout } from "../../../kernel/memory/kernel-image";
+import { imagePageFlags, imagePageInEntryArea, imagePageKind, KERNEL_IMAGE_LAYOUT_BYTES, KernelImageLayout } from "../../../kernel/memory/kernel-image";
 
 const layoutStorage = memory.data(KERNEL_IMAGE_LAYOUT_BYTES, 8);
 
@@ -15,4 +15,8 @@ export function kind(virtual: u64): i32 {
 
 export function flags(virtual: u64): u64 {
   return imagePageFlags(imagePageKind(changetype<KernelImageLayout>(layoutStorage), virtual));
+}
+
+export function inEntryArea(virtual: u64): bool {
+  return imagePageInEntryArea(changetype<KernelImageLayout>(layoutStorage), virtual);
 }

@@ -22,6 +22,7 @@ import { THREADS_MAXIMUM } from "../../../abi/methods";
 import { Ring } from "../../../kernel/cap/ring";
 import { USER_LINEAR_BASE, USER_RING_LINEAR } from "../../../abi/layout";
 import { logSetLevel } from "../../../kernel/log/log";
+import { CommandLine } from "../../../kernel/boot/command-line";
 import { frameAllocator, frameAllocateZeroed, framesFree as kernelFramesFree, framesInit } from "../../../kernel/memory/frames";
 import { kernelPml4, kernelSpaceInit } from "../../../kernel/memory/kernel-space";
 import { heapBudgetSet, heapReserved as kernelHeapReserved, Quota, quotasLive as kernelQuotasLive } from "../../../kernel/memory/quota";
@@ -36,7 +37,7 @@ import { ManifestProgram } from "../../../kernel/loader/manifest";
 import { exitValue, Process, processEnd, processesLive as kernelProcessesLive, processNextId, processRegister, ProcessState } from "../../../kernel/sched/process";
 import { PROCESS_CAPABILITY_SLOTS_INITIAL, spawnFramesNeeded as kernelSpawnFramesNeeded } from "../../../kernel/objects/spawn";
 import { Thread } from "../../../kernel/sched/thread";
-import { userHalfHide, userHalfInit, userHalfShow } from "../../../kernel/vm/user-half";
+import { userHalfInit } from "../../../kernel/vm/user-half";
 import { timersExpire, timersPending } from "../../../kernel/time/timers";
 import { reclaimAll } from "../../../kernel/vm/reclaim";
 import { clockInit } from "../../../kernel/time/clock";
@@ -61,7 +62,6 @@ class World {
   hogged: u64[] = [];
   /** Objects the test follows by number (objectTrack): a pointer only, no reference counted. */
   tracked: KernelObject[] = [];
-  switchedBy: string = "";
 }
 const world = new World();
 
@@ -98,8 +98,8 @@ export function setup(regionStart: u32, regionEnd: u32, logLevel: string): u64 {
   world.information.memoryMap.push(entry);
   store<u32>(INFORMATION, 16);
   framesInit(world.information, INFORMATION);
-  kernelSpaceInit();
-  world.switchedBy = userHalfInit();
+  kernelSpaceInit(CommandLine.parse(""));
+  userHalfInit();
   clockInit(1_000_000_000);   // a TSC of 1 GHz: nanoseconds = cycles
   if (world.information.modules.length > 0) bootPackageInit(world.information);
   if (!logSetLevel(logLevel)) abort("test entry: unknown log level");
@@ -159,26 +159,6 @@ export function mapUser(index: i32, virtual: u64, access: i32): u64 {
   return frame;
 }
 export function mapError(): i32 { return lastMapError; }
-
-// --- the user half (kernel/vm/user-half.ts) ---------------------------------------------------
-
-/** How setup's userHalfInit decided process switches drop a space. */
-export function userHalfSwitchedBy(): string { return world.switchedBy; }
-export function userHalfShowProcess(index: i32): void { userHalfShow(processAt(index).space); }
-export function userHalfHideProcess(index: i32): void { userHalfHide(processAt(index).space); }
-export function processPml4(index: i32): u64 { return processAt(index).space.pml4; }
-
-/** The address of the leaf entry of user page `virtual` in process `index` (0 when none): walked
- * here, not through leaf(), whose cache would hide accessed bits. */
-export function leafEntryAddress(index: i32, virtual: u64): u64 {
-  let table = processAt(index).space.pml4;
-  for (let level = 3; level > 0; level--) {
-    const entry = readEntry(table, tableIndex(virtual, level));
-    if (!(entry & PAGE_PRESENT)) return 0;
-    table = entry & PAGE_ADDRESS_MASK;
-  }
-  return table + (tableIndex(virtual, 0) << 3);
-}
 
 /** Where user address `virtual` of process `index` lies in linear memory, or -1 when no page is
  * mapped there. The leaf's other bits come from userFlags. */
