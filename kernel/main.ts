@@ -39,7 +39,7 @@ export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u
   logConfigure(commandLine.get("log"));                         // log=LEVEL
   selfTestInit(commandLine);                                    // test=NAME arms the test exit
   memoryReport(memoryTop, ramBelow4G);                          // what the C direct map covers
-  framesInit(information, bootInformation);                     // physical frame allocator
+  framesInit(information, bootInformation, heapEnd());          // physical frame allocator
   kernelSpaceInit(commandLine);                                 // own page tables, guard pages, NX, PAT; switch=, isolation=
   consoleScreenInit(information);                               // framebuffer or VGA text: the log's screen
   const madt = acpiInit(information);                           // RSDP -> XSDT/RSDT -> MADT
@@ -59,6 +59,12 @@ export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u
 }
 
 /** Every device interrupt (vector 32-255), from arch/x86_64/interrupts.c or user.c, masked. */
+/** The end of the heap range, sized from RAM at boot (arch/x86_64/memory_plan.h): wasm's
+ * memory.size() in 64 KiB pages. */
+function heapEnd(): u64 {
+  return <u64>memory.size() << 16;
+}
+
 export function kernelInterrupt(vector: u32): void {
   state.entryStart = maskedBegin();
   interruptDispatch(vector);

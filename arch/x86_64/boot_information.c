@@ -3,6 +3,7 @@
 #include "boot_information.h"
 
 #define TAG_END        0
+#define TAG_MODULE     3
 #define TAG_MEMORY_MAP 6
 
 static uint32_t read32(const uint8_t* p) { uint32_t v; __builtin_memcpy(&v, p, 4); return v; }
@@ -45,4 +46,26 @@ int64_t boot_information_memory_map(const uint8_t* information, struct memory_ra
   }
   *error = "no memory map in the boot information";
   return -1;
+}
+
+uint64_t boot_information_modules_above(const uint8_t* information, uint64_t floor, int* straddles) {
+  uint32_t total = read32(information);
+  uint64_t lowest = ~0ull;
+  *straddles = 0;
+  if (total < 16 || total > BOOT_INFORMATION_MAX_SIZE) return lowest;
+  uint32_t offset = 8;
+  while (offset + 8 <= total) {
+    uint32_t type = read32(information + offset);
+    uint32_t size = read32(information + offset + 4);
+    if (size < 8 || size > total - offset || type == TAG_END) break;
+    if (type == TAG_MODULE && size >= 16) {
+      uint64_t start = read32(information + offset + 8), end = read32(information + offset + 12);
+      if (end > floor) {
+        if (start < floor) *straddles = 1;
+        else if (start < lowest) lowest = start;
+      }
+    }
+    offset += (size + 7) & ~7u;
+  }
+  return lowest;
 }

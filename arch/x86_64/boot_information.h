@@ -1,5 +1,6 @@
-/* The two things the C glue needs from the multiboot2 boot information before the kernel module
- * exists: the memory map (to build the direct map) and nothing else. The AssemblyScript kernel
+/* What the C glue needs from the multiboot2 boot information before the kernel module exists:
+ * the memory map (to build the direct map) and where the boot modules lie (to keep the kernel
+ * heap range clear of them). The AssemblyScript kernel
  * parses the whole structure itself, through the direct map. Every length is checked against
  * the structure's total size; a malformed structure yields an error, never a read past it.
  */
@@ -16,5 +17,10 @@
  * (may exceed capacity), or -1 with `*error` set when the structure is malformed. */
 int64_t boot_information_memory_map(const uint8_t* information, struct memory_range* ranges,
                                     uint32_t capacity, const char** error);
+
+/* The lowest start of a boot module that ends above `floor`, or ~0 when there is none; sets
+ * `*straddles` when a module starts below `floor` and ends above it. -1 never: a malformed
+ * structure was refused by boot_information_memory_map first (it gives ~0 then). */
+uint64_t boot_information_modules_above(const uint8_t* information, uint64_t floor, int* straddles);
 
 #endif

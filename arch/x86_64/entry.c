@@ -47,9 +47,9 @@ static struct {
 /* Only the static part of the heap range is a loaded segment (layout.h), so GRUB may have put the
  * boot information in the rest, where the heap will soon write. Moves it into the kernel image
  * then; returns its (possibly new) physical address. Runs while the identity map exists. */
-static uint32_t keep_boot_information_out_of_heap(uint32_t information_physical) {
+static uint32_t keep_boot_information_out_of_heap(uint32_t information_physical, uint64_t heap_end) {
   uint32_t size = *(const uint32_t*)(uint64_t)information_physical;
-  if (!memory_plan_overlaps(information_physical, size, KERNEL_HEAP_START, KERNEL_HEAP_END))
+  if (!memory_plan_overlaps(information_physical, size, KERNEL_HEAP_START, heap_end))
     return information_physical;
   if (size > BOOT_INFORMATION_COPY_SIZE) panic_message("boot information lies in the kernel heap range and is too large to move");
   __builtin_memcpy(boot.information_copy, (const void*)(uint64_t)information_physical, size);
@@ -67,13 +67,27 @@ void kernel_entry(uint32_t magic, uint32_t information_physical) {
   interrupts_install();
   if (magic != MULTIBOOT2_BOOTLOADER_MAGIC) panic_message("not started by a multiboot2 boot loader");
 
-  information_physical = keep_boot_information_out_of_heap(information_physical);
+  const uint8_t* information = (const uint8_t*)(uint64_t)information_physical;
   const char* error = 0;
-  int64_t count = boot_information_memory_map((const uint8_t*)(uint64_t)information_physical,
-                                              boot.ranges, MEMORY_PLAN_MAX_RANGES, &error);
+  int64_t count = boot_information_memory_map(information, boot.ranges, MEMORY_PLAN_MAX_RANGES, &error);
   if (count < 0) panic_message(error);
+  uint32_t ranges = count > MEMORY_PLAN_MAX_RANGES ? MEMORY_PLAN_MAX_RANGES : (uint32_t)count;
+  /* The heap grows with the machine (memory_plan.h): a first plan counts the RAM, and the heap
+   * range stops short of the boot modules GRUB placed above its start. */
+  memory_plan_build(boot.ranges, ranges, KERNEL_HEAP_START, KERNEL_HEAP_END, &boot.plan);
+  int straddles = 0;
+  uint64_t modules = boot_information_modules_above(information, KERNEL_HEAP_START, &straddles);
+  if (straddles) panic_message("a boot module overlaps the start of the kernel heap range (layout.h)");
+  uint64_t heap_end = memory_plan_heap_end(boot.ranges, ranges, KERNEL_HEAP_START, boot.plan.ram_below_4g, modules);
+  if (heap_end == 0) {
+    panic_begin();
+    serial_print("less than 4 MiB of RAM free for the kernel heap from 16 MiB (a hole, or a boot module); the firmware memory map:\n");
+    print_memory_map(boot.ranges, ranges);
+    panic_end();
+  }
+  information_physical = keep_boot_information_out_of_heap(information_physical, heap_end);
   enum memory_plan_result result = memory_plan_build(boot.ranges, (uint32_t)count, KERNEL_HEAP_START,
-                                                     KERNEL_HEAP_END, &boot.plan);
+                                                     heap_end, &boot.plan);
   if (result == MEMORY_PLAN_TOO_MANY_EDGE_CHUNKS) {
     serial_print("capsid: warning: ");
     serial_print(memory_plan_result_name(result));

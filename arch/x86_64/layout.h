@@ -21,7 +21,10 @@
  *   0x0104_0000 +---------------------------+  and places nothing there
  *               | AssemblyScript heap       |  not loaded (zeroing it cost 12 ms of boot): the
  *               | (TLSF)                    |  kernel moves boot information out of it at entry
- *   0x0180_0000 +---------------------------+  KERNEL_HEAP_END (= wasm memory.size() << 16)
+ *   0x0180_0000 +- - - - - - - - - - - - - -+  KERNEL_HEAP_END: the heap's end on the smallest
+ *               | (heap, on larger machines)|  machine; the real end (= wasm memory.size() << 16)
+ *               |                           |  is a 16th of RAM, 8-256 MiB (memory_plan.h)
+ *               +---------------------------+
  *               | free RAM (frame allocator)|
  *               +---------------------------+  top of RAM below 4 GiB (= wasm memory `size`)
  *
@@ -67,7 +70,7 @@
 #define KERNEL_VIRT_OFFSET   0xffffffff80000000
 #define KERNEL_IMAGE_LIMIT   0x00800000
 #define KERNEL_HEAP_START    0x01000000
-#define KERNEL_HEAP_END      0x01800000
+#define KERNEL_HEAP_END      0x01800000 /* the smallest heap's end: memory_plan_heap_end decides */
 #define KERNEL_STATIC_RESERVE 0x00040000 /* static data; checked at boot */
 #define DIRECT_MAP_BASE      0xffff800000000000
 #define DIRECT_MAP_RESERVED  0x0000000200000000 /* 8 GiB: u32 address + u32 offset */

@@ -181,6 +181,44 @@ int memory_plan_overlaps(uint64_t start, uint64_t length, uint64_t heap_start, u
   return start < heap_end && heap_start < end;
 }
 
+/* Where the run of available RAM that contains `from` ends: extended by every available range that
+ * continues it, cut at the first range of another type that overlaps it (a reserved range inside
+ * an available one wins, as in memory_plan_build). `from` itself when it is not available RAM. */
+static uint64_t available_run_end(const struct memory_range* ranges, uint32_t count, uint64_t from) {
+  uint64_t end = from;
+  for (int progress = 1; progress;) {
+    progress = 0;
+    for (uint32_t i = 0; i < count; i++) {
+      if (ranges[i].length == 0 || classify(ranges[i].type) != CLASS_AVAILABLE) continue;
+      uint64_t range_end = ranges[i].start + ranges[i].length;
+      if (range_end < ranges[i].start) range_end = ~0ull;
+      if (ranges[i].start <= end && end < range_end) { end = range_end; progress = 1; }
+    }
+  }
+  for (uint32_t i = 0; i < count; i++) {
+    if (ranges[i].length == 0 || classify(ranges[i].type) == CLASS_AVAILABLE) continue;
+    uint64_t range_end = ranges[i].start + ranges[i].length;
+    if (range_end < ranges[i].start) range_end = ~0ull;
+    if (ranges[i].start < end && range_end > from) end = ranges[i].start > from ? ranges[i].start : from;
+  }
+  return end;
+}
+
+uint64_t memory_plan_heap_end(const struct memory_range* ranges, uint32_t count, uint64_t heap_start,
+                              uint64_t ram_below_4g, uint64_t limit) {
+  if (count > MEMORY_PLAN_MAX_RANGES) count = MEMORY_PLAN_MAX_RANGES;
+  uint64_t size = align_down(ram_below_4g / MEMORY_PLAN_HEAP_RAM_SHARE, 2ull << 20);
+  if (size < MEMORY_PLAN_HEAP_MINIMUM) size = MEMORY_PLAN_HEAP_MINIMUM;
+  if (size > MEMORY_PLAN_HEAP_MAXIMUM) size = MEMORY_PLAN_HEAP_MAXIMUM;
+  uint64_t end = heap_start + size;
+  uint64_t run = available_run_end(ranges, count, heap_start);
+  if (end > run) end = run;
+  if (end > limit) end = limit;
+  if (end > FOUR_GIB) end = FOUR_GIB;
+  end = align_down(end, 1ull << 16);
+  return end >= heap_start + MEMORY_PLAN_HEAP_FLOOR ? end : 0;
+}
+
 const char* memory_plan_result_name(enum memory_plan_result result) {
   switch (result) {
     case MEMORY_PLAN_OK: return "ok";

@@ -63,6 +63,20 @@ enum memory_plan_result memory_plan_build(const struct memory_range* ranges, uin
  * counts as reaching the top. */
 int memory_plan_overlaps(uint64_t start, uint64_t length, uint64_t heap_start, uint64_t heap_end);
 
+/* The kernel heap's size on this machine: a sixteenth of the RAM below 4 GiB, at least
+ * MEMORY_PLAN_HEAP_MINIMUM and at most MEMORY_PLAN_HEAP_MAXIMUM, in whole 2 MiB. */
+#define MEMORY_PLAN_HEAP_RAM_SHARE 16
+#define MEMORY_PLAN_HEAP_MINIMUM   (8ull << 20)
+#define MEMORY_PLAN_HEAP_MAXIMUM   (256ull << 20)
+/* Below this the kernel does not start: the heap range was cut short by a hole or a module. */
+#define MEMORY_PLAN_HEAP_FLOOR     (4ull << 20)
+
+/* The end of the kernel heap range from `heap_start`: heap_start plus the size above, cut short
+ * (to a 64 KiB boundary) where available RAM stops or at `limit` (the lowest boot module or other
+ * thing GRUB placed above heap_start); 0 when less than MEMORY_PLAN_HEAP_FLOOR remains. */
+uint64_t memory_plan_heap_end(const struct memory_range* ranges, uint32_t count, uint64_t heap_start,
+                              uint64_t ram_below_4g, uint64_t limit);
+
 const char* memory_plan_result_name(enum memory_plan_result result);
 
 #endif

@@ -5,7 +5,8 @@
 export const KERNEL_PHYS_BASE: u32 = 0x0010_0000;
 /** First byte of the AssemblyScript static data and heap (asc --memoryBase). */
 export const KERNEL_HEAP_START: u32 = 0x0100_0000;
-/** End of the heap range: memory.size() << 16. */
+/** End of the heap range on the smallest machine; the real end, sized from RAM at boot
+ * (arch/x86_64/memory_plan.h), is memory.size() << 16. */
 export const KERNEL_HEAP_END: u32 = 0x0180_0000;
 /** The direct map: physical memory below DIRECT_MAP_LIMIT as the kernel's linear memory. */
 export const DIRECT_MAP_BASE: u64 = 0xffff_8000_0000_0000;

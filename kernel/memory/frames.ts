@@ -33,9 +33,10 @@ function addGapBefore(start: u64, end: u64): void {
   state.mappedEnd = end;
 }
 
-/** Makes the allocator and logs what it manages; no frames is a boot failure (panic). */
-export function framesInit(information: BootInformation, informationAddress: usize): void {
-  const error = framesCreate(information, informationAddress);
+/** Makes the allocator and logs what it manages; no frames is a boot failure (panic). The kernel
+ * heap range ends at `heapEnd` (sized from RAM at boot: arch/x86_64/memory_plan.h). */
+export function framesInit(information: BootInformation, informationAddress: usize, heapEnd: u64 = <u64>KERNEL_HEAP_END): void {
+  const error = framesCreate(information, informationAddress, heapEnd);
   const allocator = state.allocator;
   if (error != KernelError.None || allocator === null) {
     logLine(LogLevel.Error).text("memory: no frame allocator: ").text(kernelErrorName(error));
@@ -52,12 +53,12 @@ export function framesInit(information: BootInformation, informationAddress: usi
   }
 }
 
-function framesCreate(information: BootInformation, informationAddress: usize): KernelError {
+function framesCreate(information: BootInformation, informationAddress: usize, heapEnd: u64): KernelError {
   const layout = imageLayout();
   const exclusions = state.exclusions;
   exclusions.push(new PhysicalRange(0, LOW_MEMORY_END));
   exclusions.push(new PhysicalRange(<u64>KERNEL_PHYS_BASE, layout.imageEnd - layout.virtualOffset));
-  exclusions.push(new PhysicalRange(<u64>KERNEL_HEAP_START, <u64>KERNEL_HEAP_END));
+  exclusions.push(new PhysicalRange(<u64>KERNEL_HEAP_START, heapEnd));
   exclusions.push(PhysicalRange.sized(<u64>informationAddress, <u64>load<u32>(informationAddress)));
   for (let i = 0; i < information.modules.length; i++) {
     const module = information.modules[i];
@@ -66,7 +67,7 @@ function framesCreate(information: BootInformation, informationAddress: usize): 
   directMapRuns(readControlRegister(3), addGapBefore);
   if (state.mappedEnd < DIRECT_MAP_LIMIT) exclusions.push(new PhysicalRange(state.mappedEnd, DIRECT_MAP_LIMIT));
 
-  const storage = FrameAllocator.findStorage(information.memoryMap, exclusions, <u64>KERNEL_HEAP_END);
+  const storage = FrameAllocator.findStorage(information.memoryMap, exclusions, heapEnd);
   if (storage == 0) return KernelError.OutOfMemory;
   const error = FrameAllocator.check(information.memoryMap, exclusions, storage);
   if (error != KernelError.None) return error;

@@ -176,4 +176,30 @@ memoryPlan("boot information overlapping the heap range is detected, including r
   assert.ok(overlaps(0x10_0000n, 0xffff_ffff_ffff_ffffn), "wrapping past 2^64 reaches the heap");
 });
 
+/** The heap's end memory_plan_heap_end chooses (0: the kernel would not start). */
+function heapEnd(ranges: Range[], limit: bigint = 0xffff_ffff_ffff_ffffn): number {
+  const input = ranges.map(([start, length, type]) => `0x${start.toString(16)} 0x${length.toString(16)} ${type}`).join("\n");
+  return Number(execFileSync(DRIVER, ["heapend", String(HEAP_START), String(limit), "-"], { input, encoding: "utf8" }).trim());
+}
+
+memoryPlan("the heap is sized from RAM: a 16th below 4 GiB in whole 2 MiB, 8 to 256 MiB, cut at holes and boot modules", () => {
+  const ram = (bytes: number | bigint): Range[] => [[0, 0x9_f000, 1], [0x10_0000, BigInt(bytes) - 0x10_0000n, 1]];
+  assert.is(heapEnd(ram(128 * MiB)), HEAP_START + 8 * MiB, "128 MiB: the 8 MiB minimum");
+  assert.is(heapEnd(ram(256 * MiB)), HEAP_START + 14 * MiB, "256 MiB: 16 MiB less the first MiB, in whole 2 MiB");
+  assert.is(heapEnd(ram(1024 * MiB)), HEAP_START + 62 * MiB, "1 GiB");
+  assert.is(heapEnd([...ram(3 * 1024 * MiB), [0x1_0000_0000n, 0x10_0000_0000n, 1]]), HEAP_START + 190 * MiB, "RAM above 4 GiB does not count");
+  assert.is(heapEnd(ram(0xf000_0000n)), HEAP_START + 238 * MiB, "3.75 GiB");
+  assert.is(heapEnd([[0x10_0000, 0xff00_0000, 1]]), HEAP_START + 254 * MiB, "close to 4 GiB: under the 256 MiB maximum");
+  // A reserved hole, or the end of the run of RAM, cuts it short (64 KiB boundaries).
+  assert.is(heapEnd([...ram(1024 * MiB), [0x150_8000, 0x1000, 2]]), 0x150_0000, "a reserved page at 21 MiB + 32 KiB");
+  assert.is(heapEnd([[0x10_0000, 0x150_0000, 1], [0x200_0000, 0x1000_0000, 1]]), 0x160_0000, "RAM stops at 22 MiB");
+  assert.is(heapEnd([...ram(1024 * MiB), [0x120_0000, 0x1000, 2]]), 0, "a hole 2 MiB in: less than the 4 MiB floor");
+  // Boot modules GRUB placed above the start.
+  assert.is(heapEnd(ram(1024 * MiB), 0x1a0_0000n), 0x1a0_0000, "a module at 26 MiB");
+  assert.is(heapEnd(ram(1024 * MiB), 0x1a1_2345n), 0x1a1_0000, "rounded down to 64 KiB");
+  assert.is(heapEnd(ram(1024 * MiB), 0x130_0000n), 0, "a module 3 MiB in");
+  // Overlapping and unordered maps: reserved wins over available.
+  assert.is(heapEnd([[0x800_0000, 0x3800_0000, 1], [0x10_0000, 0x800_0000, 1], [0x200_0000, 0x10_0000, 2]]), 0x200_0000, "unordered, a reserved range inside");
+});
+
 memoryPlan.run();

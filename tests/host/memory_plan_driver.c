@@ -1,7 +1,8 @@
 /* Host driver for arch/x86_64/memory_plan.c (tests/host/memory-plan.test.ts): reads
  * "start length type" lines (hex or decimal) from stdin, plans with the heap range given on the
  * command line, and prints the plan as JSON; or, as `overlaps start length heap_start heap_end`,
- * prints whether a range overlaps the heap range. Built with AddressSanitizer and UBSan, so a read
+ * prints whether a range overlaps the heap range; or, as `heapend heap_start limit -`, prints
+ * the heap's end memory_plan_heap_end chooses for the ranges. Built with AddressSanitizer and UBSan, so a read
  * or write out of bounds in the planner fails the test. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,6 +13,20 @@ int main(int argc, char** argv) {
   if (argc == 6 && argv[1][0] == 'o') {  /* overlaps start length heap_start heap_end */
     printf("%d\n", memory_plan_overlaps(strtoull(argv[2], 0, 0), strtoull(argv[3], 0, 0),
                                         strtoull(argv[4], 0, 0), strtoull(argv[5], 0, 0)));
+    return 0;
+  }
+  if (argc == 5 && argv[1][0] == 'h') {  /* heapend heap_start limit < ranges: the heap's end */
+    static struct memory_range ranges[4096];
+    uint32_t count = 0;
+    unsigned long long start, length;
+    unsigned type;
+    while (count < 4096 && scanf("%lli %lli %u", &start, &length, &type) == 3)
+      ranges[count++] = (struct memory_range){start, length, type};
+    static struct memory_plan plan;
+    uint64_t heap_start = strtoull(argv[2], 0, 0);
+    memory_plan_build(ranges, count, heap_start, heap_start + MEMORY_PLAN_HEAP_MINIMUM, &plan);
+    printf("%" PRIu64 "\n", memory_plan_heap_end(ranges, count, heap_start, plan.ram_below_4g, strtoull(argv[3], 0, 0)));
+    (void)argv[4];
     return 0;
   }
   if (argc != 3) {
