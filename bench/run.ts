@@ -11,6 +11,10 @@
 //   switch a process round trip and an empty cap_enter under each process-switch strategy, with
 //          page-table isolation off and on, in guest instructions (-icount) and ns, in one run;
 //          `tsx bench/run.ts switch` prints this section alone
+//   teardown  interrupts masked while a process with 100,000 pages and 4000 capabilities is
+//          killed: the tick's lateness and the longest entry, teardown step and collection, with
+//          the bounded teardown and with reclaim=all (one step) as the baseline, under -icount;
+//          `tsx bench/run.ts teardown` prints this section alone
 //   regression  guest instructions of init and the round trips against a base commit (bench/
 //          base-commit), both images booted interleaved under -icount in the same run;
 //          `tsx bench/run.ts regression` prints this section alone
@@ -23,6 +27,7 @@ import { benchmarkProcesses } from "./processes";
 import { ALLOWED_GROWTH_PERCENT, compareWithBase } from "./regression";
 import { measureSizes } from "./size";
 import { benchmarkSwitch } from "./switch";
+import { benchmarkTeardown } from "./teardown";
 
 function table(rows: Record<string, string | number>[]): void {
   const columns = Object.keys(rows[0]);
@@ -58,8 +63,22 @@ async function printSwitch(): Promise<void> {
   })));
 }
 
+async function printTeardown(): Promise<void> {
+  console.log("\nInterrupts masked while a process with 100,000 pages and 4000 capabilities is killed (-icount shift=0,");
+  console.log("1 instruction = 1 ns; tick=10000; one boot each; reclaim=all is the whole teardown in one step)");
+  const figures = await benchmarkTeardown();
+  const row = (teardown: string, masked: typeof figures.bounded) => ({
+    teardown, "tick lateness ns": masked.lateness, "longest entry ns": masked.entry,
+    "longest teardown step ns": masked.step, "longest collection ns": masked.collection, "frames freed": masked.freed,
+  });
+  table([row("bounded (the default)", figures.bounded), row("reclaim=all", figures.oneStep)]);
+  const met = figures.bounded.step <= figures.stepBound && figures.bounded.entry <= figures.entryBound;
+  console.log(`  bounds: a teardown step <= ${figures.stepBound} ns, an entry <= ${figures.entryBound} ns; met: ${met ? "yes" : "no"}`);
+}
+
 async function main(): Promise<void> {
   if (process.argv.slice(2).join(" ") === "regression") return printRegression();
+  if (process.argv.slice(2).join(" ") === "teardown") return printTeardown();
   if (process.argv.slice(2).join(" ") === "switch") return printSwitch();
   console.log("Boot time: QEMU start to the ready line, median of 5 interleaved runs (TCG)");
   const rows = await benchmarkBoot(5);
@@ -130,6 +149,7 @@ async function main(): Promise<void> {
     `${milliseconds(screen.linesWithoutScreenNanoseconds)} ms without; boot before them ${milliseconds(screen.bootNanoseconds)} ms; ` +
     `the screen's share of that boot: ${screen.sharePercent.toFixed(1)} %`);
   await printSwitch();
+  await printTeardown();
 
   console.log("\nKernel image size");
   table(measureSizes().map((row) => ({ item: row.item, bytes: row.bytes, KiB: (row.bytes / 1024).toFixed(1) })));

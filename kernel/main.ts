@@ -18,8 +18,8 @@ import { logEnd, LogLevel, logLine } from "./log/log";
 import { framesInit } from "./memory/frames";
 import { heapSafePoint } from "./memory/heap";
 import { kernelSpaceInit } from "./memory/kernel-space";
-import { reclaimStep } from "./vm/reclaim";
-import { Masked, maskedBegin, maskedEnd } from "./time/masked";
+import { reclaimStep, reclaimWaiting } from "./vm/reclaim";
+import { Masked, maskedArmed, maskedBegin, maskedEnd } from "./time/masked";
 import { userFault } from "./syscall/fault";
 import { processesInit } from "./syscall/start";
 import { schedulerInit, schedulerNext } from "./sched/scheduler";
@@ -58,13 +58,13 @@ export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u
   selfTestFinish();                                             // runs test=NAME
 }
 
-/** Every device interrupt (vector 32-255), from arch/x86_64/interrupts.c or user.c, masked. */
 /** The end of the heap range, sized from RAM at boot (arch/x86_64/memory_plan.h): wasm's
  * memory.size() in 64 KiB pages. */
 function heapEnd(): u64 {
   return <u64>memory.size() << 16;
 }
 
+/** Every device interrupt (vector 32-255), from arch/x86_64/interrupts.c or user.c, masked. */
 export function kernelInterrupt(vector: u32): void {
   state.entryStart = maskedBegin();
   interruptDispatch(vector);
@@ -86,14 +86,24 @@ export function kernelUserFault(vector: u32, errorCode: u64, cr2: u64): void {
  * KERNEL_SCHEDULE_AGAIN to let interrupts in and call again (teardown work remains). No
  * AssemblyScript frame is live here: the heap's one safe point for collection. */
 export function kernelSchedule(): u64 {
-  let start = maskedEnd(Masked.Entry, state.entryStart);        // test runs: how long each took
+  let more = false;
+  if (maskedArmed() || reclaimWaiting()) more = housekeeping();
+  else heapSafePoint();
+  const next = schedulerNext();
+  return next == 0 && more ? KERNEL_SCHEDULE_AGAIN : next;
+}
+
+/** A teardown step (ended processes, a step at a time), the safe point, and under measure=masked
+ * how long the entry, the step and a collection took. Apart, so that the round trips' path is
+ * two checks. Returns whether teardown work remains. */
+function housekeeping(): bool {
+  let start = maskedEnd(Masked.Entry, state.entryStart);
   state.entryStart = 0;
-  const more = reclaimStep();                                   // ended spaces, a step at a time
+  const more = reclaimStep();
   start = maskedEnd(Masked.Teardown, start);
   heapSafePoint();
   maskedEnd(Masked.Collection, start);
-  const next = schedulerNext();
-  return next == 0 && more ? KERNEL_SCHEDULE_AGAIN : next;
+  return more;
 }
 
 class KernelState {

@@ -27,9 +27,12 @@ const state = new HeapState();
 
 /** Called by kernelSchedule only: collects when the heap has grown by GROWTH_TRIGGER, or when a
  * task waits; then runs the waiting tasks, oldest first. */
-export function heapSafePoint(): void {
+@inline export function heapSafePoint(): void {
+  if (state.tasks.length != 0 || <i64>kernelHeapBytes() - <i64>state.afterLastCollection >= GROWTH_TRIGGER) heapCollect();
+}
+
+function heapCollect(): void {
   const waiting = state.tasks.length;
-  if (waiting == 0 && <i64>kernelHeapBytes() - <i64>state.afterLastCollection < GROWTH_TRIGGER) return;
   __collect();
   state.afterLastCollection = kernelHeapBytes();
   if (state.ledgerArmed) {

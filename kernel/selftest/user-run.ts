@@ -21,7 +21,7 @@ import { processesBaselineFrames, processesBaselineHeapBytes, processesStarted }
 import { timersPending } from "../time/timers";
 import { reclaimFreed, reclaimPending } from "../vm/reclaim";
 import { tickCount, tickLatenessMaximum, tickLatenessTick } from "../time/tick";
-import { Masked, maskedLongestNanos } from "../time/masked";
+import { Masked, maskedArmed, maskedLongestNanos } from "../time/masked";
 
 const HEAP_SLACK: u32 = 4096;
 
@@ -72,11 +72,15 @@ function verdict(): void {
   logEnd();
   // How long interrupts were masked at worst since user space started, seen from a tick
   // (time/tick.ts) and by kind (time/masked.ts); the resources test holds them to their bounds.
-  logLine().text("selftest: user: tick lateness at most ").decimal(tickLatenessMaximum()).text(" ns (tick ")
-    .decimal(tickLatenessTick()).text(" of ").decimal(tickCount()).text("); longest masked: entry ")
-    .decimal(maskedLongestNanos(Masked.Entry)).text(" ns, teardown step ").decimal(maskedLongestNanos(Masked.Teardown))
-    .text(" ns, collection ").decimal(maskedLongestNanos(Masked.Collection)).text(" ns; ").decimal(reclaimFreed())
-    .text(" frames freed by teardown");
+  const masked = logLine().text("selftest: user: tick lateness at most ").decimal(tickLatenessMaximum()).text(" ns (tick ")
+    .decimal(tickLatenessTick()).text(" of ").decimal(tickCount()).text("); longest masked: ");
+  if (maskedArmed()) {
+    masked.text("entry ").decimal(maskedLongestNanos(Masked.Entry)).text(" ns, teardown step ")
+      .decimal(maskedLongestNanos(Masked.Teardown)).text(" ns, collection ").decimal(maskedLongestNanos(Masked.Collection)).text(" ns");
+  } else {
+    masked.text("not measured (measure=masked)");
+  }
+  masked.text("; ").decimal(reclaimFreed()).text(" frames freed by teardown");
   logEnd();
   // Whether the charges covered what the heap held (memory/heap.ts): the worst excess of the live
   // heap over what users had reserved, at any collection, and the most they reserved.

@@ -58,7 +58,8 @@ export function processesInit(information: BootInformation, commandLine: Command
   const reclaim = commandLine.get("reclaim");
   reclaimAllAtOnce(reclaim !== null && reclaim! == "all");     // tear spaces down in one step
   tickLatenessReset();   // from here on, what user space makes the kernel do
-  if (commandLine.get("test") !== null) maskedArm();
+  const measure = commandLine.get("measure");
+  if (measure !== null && measure! == "masked") maskedArm();   // the resources test's figures
   const start = bootPackageInit(information);
   state.baselineFrames = framesFree();   // after the boot package's shared pages
   const requested = commandLine.get("init");

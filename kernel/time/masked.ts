@@ -2,7 +2,8 @@
 // "Interrupts masked"): a kernel entry (system call, interrupt, user fault), a teardown step
 // (vm/reclaim.ts), a heap collection (memory/heap.ts). kernel/main.ts brackets each; the test
 // runs report them with the tick lateness (time/tick.ts), which shows the same from the outside.
-// Measured only when armed (test runs): two TSC reads per entry are not free on the IPC path.
+// Measured only when armed ("measure=masked" on the command line): the TSC reads and comparisons
+// cost about a hundred instructions per kernel entry, 4 % of a process round trip (PERFORMANCE.md).
 
 import { readTsc } from "../arch/hw";
 import { tscToNanos } from "./clock";
@@ -17,10 +18,14 @@ class MaskedState {
 }
 const state = new MaskedState();
 
-/** Starts measuring (test runs) and forgets what was measured. */
+/** Starts measuring ("measure=masked") and forgets what was measured. */
 export function maskedArm(): void {
   state.armed = true;
   for (let i = 0; i < KINDS; i++) unchecked(state.longest[i] = 0);
+}
+
+@inline export function maskedArmed(): bool {
+  return state.armed;
 }
 
 /** The TSC now when armed (0 when not): the start of a stretch. */
@@ -29,9 +34,13 @@ export function maskedArm(): void {
 }
 
 /** Ends a stretch of `kind` begun at `start` (maskedBegin); returns the TSC now (0 when not armed),
- * the start of the next stretch that follows at once. */
-export function maskedEnd(kind: Masked, start: u64): u64 {
-  if (!state.armed || start == 0) return 0;
+ * the start of the next stretch that follows at once. Inlined: unarmed, it is one load and a branch. */
+@inline export function maskedEnd(kind: Masked, start: u64): u64 {
+  return state.armed ? maskedRecord(kind, start) : 0;
+}
+
+function maskedRecord(kind: Masked, start: u64): u64 {
+  if (start == 0) return 0;
   const now = readTsc();
   if (now - start > unchecked(state.longest[kind])) unchecked(state.longest[kind] = now - start);
   return now;

@@ -80,6 +80,11 @@ export function reclaimFreed(): u64 {
   return state.freed;
 }
 
+/** Whether any teardown is waiting (kernelSchedule's check on every entry). */
+@inline export function reclaimWaiting(): bool {
+  return state.tables.length > 0 || state.head !== null;
+}
+
 /** Does one step of teardown; whether work remains. */
 export function reclaimStep(): bool {
   const tables = state.tables;

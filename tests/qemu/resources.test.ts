@@ -16,35 +16,12 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { withQemu } from "../qemu-runner/runner";
 import { ProgramSteps } from "./steps";
+import { ENTRY_BOUND_NS, teardown, TEARDOWN_STEP_BOUND_NS } from "./teardown";
 
 const resources = suite("kernel resources");
 
-/** docs/PERFORMANCE.md, "Interrupts masked": a teardown step, and a kernel entry at most. */
-const TEARDOWN_STEP_BOUND_NS = 100_000;
-const ENTRY_BOUND_NS = 300_000;
-
-interface Masked { lateness: number; entry: number; step: number; collection: number; freed: number }
-
-const MASKED = /^capsid: selftest: user: tick lateness at most (\d+) ns \(tick \d+ of \d+\); longest masked: entry (\d+) ns, teardown step (\d+) ns, collection (\d+) ns; (\d+) frames freed by teardown$/;
-
-async function teardown(extra: string): Promise<Masked> {
-  return withQemu({
-    commandLine: `test=user init=teardown tick=10000 ${extra}`.trim(), memory: "1024M",
-    extraArguments: ["-icount", "shift=0,sleep=off"],
-  }, async (qemu) => {
-    const steps = new ProgramSteps(qemu, "teardown");
-    await steps.expectPasses(["hog mapped 100000 pages and made 4000 capabilities", "hog killed", "the quota came back"], 120_000);
-    await qemu.expectLine(/^capsid: selftest: user: teardown ended \(exit code 0\); processes left 0, .*live objects none$/, 60_000);
-    const match = MASKED.exec(await qemu.expectLine(MASKED))!;
-    await qemu.expectExit("pass");
-    steps.expectNoMore();
-    const [lateness, entry, step, collection, freed] = match.slice(1).map(Number);
-    return { lateness, entry, step, collection, freed };
-  });
-}
-
 resources("a kill of a process with 100,000 pages and 4000 capabilities: teardown steps within 100 µs; reclaim=all exceeds it", async () => {
-  const bounded = await teardown("");
+  const bounded = await teardown();
   const unbounded = await teardown("reclaim=all");
   const show = JSON.stringify({ bounded, unbounded });
   assert.ok(bounded.freed >= 100_000 && unbounded.freed >= 100_000, `both runs freed the pages: ${show}`);
