@@ -66,19 +66,19 @@ function heapEnd(): u64 {
 
 /** Every device interrupt (vector 32-255), from arch/x86_64/interrupts.c or user.c, masked. */
 export function kernelInterrupt(vector: u32): void {
-  state.entryStart = maskedBegin();
+  if (maskedArmed()) state.entryStart = maskedBegin();
   interruptDispatch(vector);
 }
 
 /** SYSCALL from ring 3 (arch/x86_64/user.c): the current thread's registers are in its context. */
 export function kernelSyscall(): void {
-  state.entryStart = maskedBegin();
+  if (maskedArmed()) state.entryStart = maskedBegin();
   syscallDispatch();
 }
 
 /** An exception in ring 3: the current thread's process ends with a report. */
 export function kernelUserFault(vector: u32, errorCode: u64, cr2: u64): void {
-  state.entryStart = maskedBegin();
+  if (maskedArmed()) state.entryStart = maskedBegin();
   userFault(vector, errorCode, cr2);
 }
 

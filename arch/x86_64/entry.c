@@ -72,13 +72,13 @@ void kernel_entry(uint32_t magic, uint32_t information_physical) {
   int64_t count = boot_information_memory_map(information, boot.ranges, MEMORY_PLAN_MAX_RANGES, &error);
   if (count < 0) panic_message(error);
   uint32_t ranges = count > MEMORY_PLAN_MAX_RANGES ? MEMORY_PLAN_MAX_RANGES : (uint32_t)count;
-  /* The heap grows with the machine (memory_plan.h): a first plan counts the RAM, and the heap
-   * range stops short of the boot modules GRUB placed above its start. */
-  memory_plan_build(boot.ranges, ranges, KERNEL_HEAP_START, KERNEL_HEAP_END, &boot.plan);
+  /* The heap grows with the machine (memory_plan.h): a share of the RAM, stopping short of the
+   * boot modules GRUB placed above its start. */
   int straddles = 0;
   uint64_t modules = boot_information_modules_above(information, KERNEL_HEAP_START, &straddles);
   if (straddles) panic_message("a boot module overlaps the start of the kernel heap range (layout.h)");
-  uint64_t heap_end = memory_plan_heap_end(boot.ranges, ranges, KERNEL_HEAP_START, boot.plan.ram_below_4g, modules);
+  uint64_t heap_end = memory_plan_heap_end(boot.ranges, ranges, KERNEL_HEAP_START,
+                                           memory_plan_ram_below_4g(boot.ranges, ranges), modules);
   if (heap_end == 0) {
     panic_begin();
     serial_print("less than 4 MiB of RAM free for the kernel heap from 16 MiB (a hole, or a boot module); the firmware memory map:\n");

@@ -59,6 +59,10 @@ enum memory_plan_result memory_plan_build(const struct memory_range* ranges, uin
                                           uint64_t heap_start, uint64_t heap_end,
                                           struct memory_plan* plan);
 
+/* The bytes of available RAM below 4 GiB (memory_plan_build's ram_below_4g) without building a
+ * plan: what the heap's size is chosen from, before the plan that needs it. */
+uint64_t memory_plan_ram_below_4g(const struct memory_range* ranges, uint32_t count);
+
 /* Does [start, start + length) overlap [heap_start, heap_end)? A range that wraps past 2^64
  * counts as reaching the top. */
 int memory_plan_overlaps(uint64_t start, uint64_t length, uint64_t heap_start, uint64_t heap_end);

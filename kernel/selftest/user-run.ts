@@ -19,7 +19,7 @@ import { heapBudget, heapReservedPeak } from "../memory/quota";
 import { poolsDrain } from "../collections/pool";
 import { processesBaselineFrames, processesBaselineHeapBytes, processesStarted } from "../syscall/start";
 import { timersPending } from "../time/timers";
-import { reclaimFreed, reclaimPending } from "../vm/reclaim";
+import { reclaimFreed, reclaimWaiting } from "../vm/reclaim";
 import { tickCount, tickLatenessMaximum, tickLatenessTick } from "../time/tick";
 import { Masked, maskedArmed, maskedLongestNanos } from "../time/masked";
 
@@ -38,7 +38,7 @@ class UserRunState {
 const state = new UserRunState();
 
 function verdict(): void {
-  if (reclaimPending()) {   // ended tables and spaces are still being torn down, a step per entry
+  if (reclaimWaiting()) {   // ended tables and spaces are still being torn down, a step per entry
     heapAtSafePoint(verdict);
     return;
   }

@@ -24,13 +24,14 @@ export function maskedArm(): void {
   for (let i = 0; i < KINDS; i++) unchecked(state.longest[i] = 0);
 }
 
+/** Whether measure=masked is on. */
 @inline export function maskedArmed(): bool {
   return state.armed;
 }
 
-/** The TSC now when armed (0 when not): the start of a stretch. */
+/** The TSC now: the start of a stretch (kernel/main.ts calls it only when maskedArmed()). */
 @inline export function maskedBegin(): u64 {
-  return state.armed ? readTsc() : 0;
+  return readTsc();
 }
 
 /** Ends a stretch of `kind` begun at `start` (maskedBegin); returns the TSC now (0 when not armed),

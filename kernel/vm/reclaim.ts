@@ -11,6 +11,7 @@
 
 import { KernelError } from "../../abi/errors";
 import { CapabilityTable } from "../cap/capability-table";
+import { FrameAllocator } from "../memory/frame-allocator";
 import { frameAllocator } from "../memory/frames";
 import { PAGE_ADDRESS_MASK, PAGE_PRESENT, readEntry, writeEntry } from "../memory/page-table";
 
@@ -18,7 +19,7 @@ import { PAGE_ADDRESS_MASK, PAGE_PRESENT, readEntry, writeEntry } from "../memor
  * package) and not this space's to free. */
 export const PAGE_SHARED: u64 = 1 << 9;
 
-/** Work units per step (docs/PERFORMANCE.md, "Teardown"): about 10 µs of a real CPU. */
+/** Work units per step (docs/PERFORMANCE.md, "Kernel memory and teardown"): about 10 µs of a real CPU. */
 export const RECLAIM_STEP_WORK: i32 = 1024;
 /** Capabilities released per step (each may end an object: an endpoint fails its queued calls). */
 export const TABLE_STEP: i32 = 32;
@@ -41,8 +42,8 @@ class ReclaimState {
   tables: CapabilityTable[] = [];
   head: Teardown | null = null;
   tail: Teardown | null = null;
-  /** Spaces waiting. */
-  pending: i32 = 0;
+  /** Tables and spaces waiting (one load for kernelSchedule's check on every entry). */
+  waiting: i32 = 0;
   /** Frames freed since boot (diagnostics). */
   freed: u64 = 0;
   /** Work per step; i32.MAX_VALUE: all at once ("reclaim=all"). */
@@ -62,17 +63,13 @@ export function reclaimSpace(pml4: u64): void {
   if (tail === null) state.head = teardown;
   else tail.next = teardown;
   state.tail = teardown;
-  state.pending++;
+  state.waiting++;
 }
 
 /** Queues the capabilities of an ended process's table to be released, then its storage. */
 export function reclaimTable(table: CapabilityTable): void {
   state.tables.push(table);
-}
-
-/** Whether some table or space still waits. */
-export function reclaimPending(): bool {
-  return state.pending > 0 || state.tables.length > 0;
+  state.waiting++;
 }
 
 /** Frames freed by teardown since boot. */
@@ -80,9 +77,9 @@ export function reclaimFreed(): u64 {
   return state.freed;
 }
 
-/** Whether any teardown is waiting (kernelSchedule's check on every entry). */
+/** Whether some table or space still waits (kernelSchedule's check on every entry). */
 @inline export function reclaimWaiting(): bool {
-  return state.tables.length > 0 || state.head !== null;
+  return state.waiting != 0;
 }
 
 /** Does one step of teardown; whether work remains. */
@@ -93,6 +90,7 @@ export function reclaimStep(): bool {
     if (table.releaseSome(state.stepWork == RECLAIM_STEP_WORK ? TABLE_STEP : i32.MAX_VALUE)) {
       table.discardStorage();
       tables.shift();
+      state.waiting--;
     }
     return true;
   }
@@ -104,7 +102,7 @@ export function reclaimStep(): bool {
     if (teardown.done) {
       state.head = teardown.next;
       if (state.head === null) state.tail = null;
-      state.pending--;
+      state.waiting--;
     }
   }
   return state.head !== null;
@@ -121,47 +119,75 @@ function advance(teardown: Teardown, work: i32): i32 {
   const allocator = frameAllocator()!;
   const pml4 = teardown.pml4;
   while (work > 0) {
-    if (teardown.top == LOWER_HALF_ENTRIES) {
+    // The next PML4 entry in use (most of the lower half is empty: a tight scan).
+    let top = teardown.top;
+    let entry: u64 = 0;
+    while (top < LOWER_HALF_ENTRIES && work > 0) {
+      entry = readEntry(pml4, <u64>top);
+      if (entry & PAGE_PRESENT) break;
+      top++;
+      work--;
+    }
+    teardown.top = top;
+    if (top == LOWER_HALF_ENTRIES) {
       release(allocator.free(pml4));
       teardown.done = true;
       return work;
     }
-    work--;
-    const top = readEntry(pml4, <u64>teardown.top);
-    if (!(top & PAGE_PRESENT)) { teardown.top++; continue; }
-    const pdpt = top & PAGE_ADDRESS_MASK;
-    if (teardown.middle == ENTRIES) {
+    if (work <= 0) break;
+    const pdpt = entry & PAGE_ADDRESS_MASK;
+    // The next PDPT entry in use.
+    let middle = teardown.middle;
+    while (middle < ENTRIES && work > 0) {
+      entry = readEntry(pdpt, <u64>middle);
+      if (entry & PAGE_PRESENT) break;
+      middle++;
+      work--;
+    }
+    teardown.middle = middle;
+    if (middle == ENTRIES) {
       release(allocator.free(pdpt));
-      writeEntry(pml4, <u64>teardown.top, 0);
-      teardown.top++;
+      writeEntry(pml4, <u64>top, 0);
+      teardown.top = top + 1;
       teardown.middle = 0;
       continue;
     }
-    const middle = readEntry(pdpt, <u64>teardown.middle);
-    if (!(middle & PAGE_PRESENT)) { teardown.middle++; continue; }
-    const directory = middle & PAGE_ADDRESS_MASK;
+    if (work <= 0) break;
+    const directory = entry & PAGE_ADDRESS_MASK;
+    work = freeTables(allocator, directory, teardown, work);
     if (teardown.low == ENTRIES) {
       release(allocator.free(directory));
-      writeEntry(pdpt, <u64>teardown.middle, 0);
-      teardown.middle++;
+      writeEntry(pdpt, <u64>middle, 0);
+      teardown.middle = middle + 1;
       teardown.low = 0;
-      continue;
     }
-    const low = readEntry(directory, <u64>teardown.low);
-    teardown.low++;
-    if (!(low & PAGE_PRESENT)) continue;
+  }
+  return work;
+}
+
+/** Frees the page tables of `directory` (each with its frames) from teardown.low on, in a tight
+ * loop over the directory's entries (most are empty), until the directory is done or `work` is. */
+function freeTables(allocator: FrameAllocator, directory: u64, teardown: Teardown, work: i32): i32 {
+  let low = teardown.low;
+  while (low < ENTRIES && work > 0) {
+    const entry = readEntry(directory, <u64>low);
+    low++;
+    work--;
+    if (!(entry & PAGE_PRESENT)) continue;
     // A page table: its own frames, then the table.
-    const table = low & PAGE_ADDRESS_MASK;
+    const table = entry & PAGE_ADDRESS_MASK;
     for (let i: u64 = 0; i < <u64>ENTRIES; i++) {
-      const entry = readEntry(table, i);
-      if (!(entry & PAGE_PRESENT) || (entry & PAGE_SHARED) != 0) continue;
-      release(allocator.free(entry & PAGE_ADDRESS_MASK));
+      const page = readEntry(table, i);
+      // Present and not shared (a program's read-only pages stay with the boot package).
+      if ((page & (PAGE_PRESENT | PAGE_SHARED)) != PAGE_PRESENT) continue;
+      release(allocator.free(page & PAGE_ADDRESS_MASK));
       work--;
     }
     release(allocator.free(table));
-    writeEntry(directory, <u64>teardown.low - 1, 0);
+    writeEntry(directory, <u64>low - 1, 0);
     work -= ENTRIES / 8;   // the entries read
   }
+  teardown.low = low;
   return work;
 }
 

@@ -18,6 +18,7 @@ const OK = 0, NO_RAM_BELOW_4G = 1, HEAP_NOT_IN_RAM = 2, TOO_MANY_EDGE_CHUNKS = 3
 
 interface Plan {
   result: number; pages: number; size: number; ramBelow4G: number; ramAbove4G: number;
+  ramCounted: number;                // memory_plan_ram_below_4g without a plan: must equal ramBelow4G
   rangesDropped: number; edgeChunksDropped: number;
   chunks: string;                    // one character per 2 MiB chunk: '-' unmapped, 'H' 2 MiB page, 'E' 4 KiB pages
   edges: Record<string, string>;     // chunk index -> 512 characters, '1' mapped
@@ -28,7 +29,10 @@ type Range = [start: number | bigint, length: number | bigint, type: number];
 function plan(ranges: Range[], heapStart = HEAP_START, heapEnd = HEAP_END): Plan {
   const input = ranges.map(([start, length, type]) => `0x${start.toString(16)} 0x${length.toString(16)} ${type}`).join("\n");
   const output = execFileSync(DRIVER, [String(heapStart), String(heapEnd)], { input, encoding: "utf8" });
-  return JSON.parse(output);
+  const result: Plan = JSON.parse(output);
+  // Every plan a test makes also checks the count the heap is sized from, before any plan exists.
+  assert.is(result.ramCounted, result.ramBelow4G, "memory_plan_ram_below_4g agrees with the plan");
+  return result;
 }
 
 /** Is the 4 KiB page at `address` mapped by the plan? */

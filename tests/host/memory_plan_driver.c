@@ -2,8 +2,9 @@
  * "start length type" lines (hex or decimal) from stdin, plans with the heap range given on the
  * command line, and prints the plan as JSON; or, as `overlaps start length heap_start heap_end`,
  * prints whether a range overlaps the heap range; or, as `heapend heap_start limit -`, prints
- * the heap's end memory_plan_heap_end chooses for the ranges. Built with AddressSanitizer and UBSan, so a read
- * or write out of bounds in the planner fails the test. */
+ * the heap's end memory_plan_heap_end chooses for the ranges. The plan's JSON also carries
+ * memory_plan_ram_below_4g's count (ramCounted), which must equal the plan's. Built with
+ * AddressSanitizer and UBSan, so a read or write out of bounds in the planner fails the test. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,10 +23,9 @@ int main(int argc, char** argv) {
     unsigned type;
     while (count < 4096 && scanf("%lli %lli %u", &start, &length, &type) == 3)
       ranges[count++] = (struct memory_range){start, length, type};
-    static struct memory_plan plan;
     uint64_t heap_start = strtoull(argv[2], 0, 0);
-    memory_plan_build(ranges, count, heap_start, heap_start + MEMORY_PLAN_HEAP_MINIMUM, &plan);
-    printf("%" PRIu64 "\n", memory_plan_heap_end(ranges, count, heap_start, plan.ram_below_4g, strtoull(argv[3], 0, 0)));
+    printf("%" PRIu64 "\n", memory_plan_heap_end(ranges, count, heap_start, memory_plan_ram_below_4g(ranges, count),
+                                                 strtoull(argv[3], 0, 0)));
     (void)argv[4];
     return 0;
   }
@@ -42,8 +42,8 @@ int main(int argc, char** argv) {
   static struct memory_plan plan;
   enum memory_plan_result result = memory_plan_build(ranges, count, strtoull(argv[1], 0, 0), strtoull(argv[2], 0, 0), &plan);
   printf("{\"result\":%d,\"pages\":%u,\"size\":%u,\"ramBelow4G\":%" PRIu64 ",\"ramAbove4G\":%" PRIu64
-         ",\"rangesDropped\":%u,\"edgeChunksDropped\":%u,\"chunks\":\"",
-         result, plan.pages, plan.size, plan.ram_below_4g, plan.ram_above_4g, plan.ranges_dropped, plan.edge_chunks_dropped);
+         ",\"ramCounted\":%" PRIu64 ",\"rangesDropped\":%u,\"edgeChunksDropped\":%u,\"chunks\":\"",
+         result, plan.pages, plan.size, plan.ram_below_4g, plan.ram_above_4g, memory_plan_ram_below_4g(ranges, count), plan.ranges_dropped, plan.edge_chunks_dropped);
   for (int chunk = 0; chunk < MEMORY_PLAN_CHUNKS; chunk++) putchar("-HE"[plan.chunk[chunk]]);
   printf("\",\"edges\":{");
   for (uint32_t slot = 0; slot < plan.edge_count; slot++) {

@@ -6,6 +6,8 @@
 //
 //   tsx tools/profile/round-trip.ts ipc        a round trip between two processes (init=ipc)
 //   tsx tools/profile/round-trip.ts park       a ParkSpace wake round trip (init=threads)
+//   tsx tools/profile/round-trip.ts empty      an empty cap_enter (init=bench)
+//   tsx tools/profile/round-trip.ts spawn      spawn+exit+wait of probe, and its release (init=bench)
 //   tsx tools/profile/round-trip.ts ipc park --write-hot
 //        also writes linker/hot-text.txt: the kernel functions these rounds run, which the
 //        linker places first in .text (linker/kernel.ld.S explains why)
@@ -22,6 +24,9 @@ interface Scenario { init: string; program: string; skip: number }
 const SCENARIOS: Record<string, Scenario> = {
   ipc: { init: "ipc", program: "ipc-peer", skip: 20 },
   park: { init: "threads", program: "threads", skip: 20 },
+  empty: { init: "bench", program: "bench", skip: 20 },
+  // After the 5 loops of 501 timed cap_enters (2 reads each) and the start's read: round 20 of 101.
+  spawn: { init: "bench", program: "bench", skip: 1 + 5 * 501 * 2 + 2 * 20 },
 };
 const KERNEL = join(REPOSITORY, "build/kernel.elf");
 const KERNEL_HALF = 0xffff_8000_0000_0000n;
