@@ -35,7 +35,26 @@ export enum MemoryMethod {
   /** kernel() -> kernel heap bytes charged to this quota (their pages count in info's figure);
    * value = kernel heap bytes every quota may still reserve in all (the heap budget left). */
   Kernel = 4,
+  /** map(arg0 = address, arg1 = pages, arg2 = MemoryAccess) -> 0: a new region of `pages` pages
+   * at user address `address` (page-aligned), zero-filled on first touch, each page charged to
+   * this quota when touched (a touch past the quota ends the process). Nothing is mapped yet. */
+  Map = 5,
+  /** unmap(arg0 = address, arg1 = pages, 1..CHANGE_PAGES_MAXIMUM) -> 0: takes the regions made by
+   * map in the range out; their pages are freed and their charges returned at once. */
+  Unmap = 6,
+  /** protect(arg0 = address, arg1 = pages, 1..CHANGE_PAGES_MAXIMUM, arg2 = MemoryAccess) -> 0:
+   * the new access for the range, which regions must cover, from the next instruction on. */
+  Protect = 7,
 }
+/** What a mapped page allows (read is always allowed). */
+export enum MemoryAccess {
+  Read = 0,
+  ReadWrite = 1,
+  ReadExecute = 2,
+}
+/** Pages one unmap or protect covers at most (a page table's worth: the work of an entry stays
+ * bounded); a larger range is several calls. */
+export const CHANGE_PAGES_MAXIMUM: u64 = 512;
 /** Pages one grow maps at most: the kernel's work per entry stays bounded (interrupts are masked
  * while it runs); a larger growth is several calls (userspace/rt does that). */
 export const GROW_PAGES_MAXIMUM: u64 = 64;

@@ -114,6 +114,14 @@ void Z_hwZ_invalidatePage(struct Z_hw_instance_t* hw, u64 virtual_address) {
   __asm__ volatile("invlpg (%0)" : : "r"(virtual_address) : "memory");
 }
 
+/* Only the bootstrap CPU runs user code: no other CPU shows an address space, so a shootdown
+ * never signals one (kernel/vm/user-half.ts). An IPI and its answer come with SMP. */
+void Z_hwZ_shootdownSignal(struct Z_hw_instance_t* hw, u32 cpu) {
+  (void)hw;
+  (void)cpu;
+  panic_message("hw.shootdownSignal: no other CPU runs user code");
+}
+
 /* Device registers are reached only inside the MMIO window, and only through volatile accesses. */
 static volatile uint32_t* mmio_register(u64 virtual_address) {
   if (virtual_address < MMIO_WINDOW_BASE || virtual_address - MMIO_WINDOW_BASE >= MMIO_WINDOW_SIZE || (virtual_address & 3)) {

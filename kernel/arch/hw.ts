@@ -29,6 +29,10 @@
 @external("hw", "writeControlRegister") export declare function writeControlRegister(number: u32, value: u64): void;
 /** Invalidates the TLB entry for one virtual address. */
 @external("hw", "invalidatePage") export declare function invalidatePage(virtual: u64): void;
+/** Interrupts CPU `cpu` (its index among the CPUs' switch states) so that it runs its part of a
+ * TLB shootdown (vm/user-half.ts, userHalfShootdownReceive), and returns once it has. Only the
+ * bootstrap CPU runs user code today, so the machine never needs one: a call panics there. */
+@external("hw", "shootdownSignal") export declare function shootdownSignal(cpu: u32): void;
 /** Reads a 32-bit device register at a virtual address in the MMIO window (volatile). */
 @external("hw", "mmioRead32") export declare function mmioRead32(virtual: u64): u32;
 /** Writes a 32-bit device register at a virtual address in the MMIO window (volatile). */

@@ -12,6 +12,13 @@ export function listRemoveAt<T>(list: T[], index: i32): void {
   list.length = last;
 }
 
+/** Inserts `element` at `index` (0 <= index <= length), moving the later elements up. */
+export function listInsertAt<T>(list: T[], index: i32, element: T): void {
+  list.push(element);
+  for (let i = list.length - 1; i > index; i--) unchecked(list[i] = list[i - 1]);
+  unchecked(list[index] = element);
+}
+
 /** Removes `element` if present (the first occurrence); whether it was. */
 export function listRemove<T>(list: T[], element: T): bool {
   const index = list.indexOf(element);

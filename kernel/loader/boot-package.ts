@@ -9,6 +9,7 @@ import { logEnd, LogLevel, logLine } from "../log/log";
 import { frameAllocateZeroed } from "../memory/frames";
 import { PAGE_SIZE } from "../memory/page-table";
 import { ElfImage, elfParse } from "./elf";
+import { nativeLayout, ProcessLayout } from "./layout";
 import { Manifest, ManifestProgram, manifestParse } from "./manifest";
 
 export const MANIFEST_MODULE_NAME = "manifest";
@@ -19,6 +20,8 @@ export const MANIFEST_MODULE_NAME = "manifest";
 export class BootProgram {
   /** Per segment: its pages' frames when the segment is read-only, else an empty array. */
   sharedFrames: Array<u64[]> = [];
+  /** Where Memory.map may not put a region in its processes (the loader's choice). */
+  readonly layout: ProcessLayout = nativeLayout();
 
   constructor(readonly name: string, readonly policy: ManifestProgram, readonly imageAddress: usize, readonly image: ElfImage) {}
 

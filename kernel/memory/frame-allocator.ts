@@ -372,6 +372,8 @@ export class FrameAllocator {
   get totalFrames(): u32 { return this.managedCount; }
   /** Managed frames not allocated. */
   get freeFrames(): u32 { return this.freeCount; }
+  /** One past the highest frame number this allocator can hand out (a multiple of 64). */
+  get frameLimit(): u64 { return <u64>this.words << 6; }
   /** Managed frames allocated. */
   get usedFrames(): u32 { return this.managedCount - this.freeCount; }
   /** Available frames at or above 4 GiB: counted, never handed out (exclusions not applied). */

@@ -6,6 +6,11 @@
 // AssemblyScript heap range, the boot information, boot modules, and every byte the direct map
 // does not cover (so a frame is always reachable as linear memory; the memory plan may leave
 // partly-RAM chunks unmapped). Its bitmap lives above the heap range.
+//
+// Every frame handed out carries a reference count (a u32 per frame below the allocator's limit,
+// in frames taken at boot): 1 when allocated; each further holder (an address space sharing it
+// copy-on-write, a mapping of a boot program's read-only page beside the boot package's own
+// reference) retains it, and the last release frees it.
 
 import { readControlRegister } from "../arch/hw";
 import { BootInformation } from "../boot/multiboot2";
@@ -25,6 +30,9 @@ class FramesState {
   mappedEnd: u64 = 0;   // end of the previous direct-map run, while collecting gaps
   storage: usize = 0;
   storageBytes: u32 = 0;
+  /** The reference counts: a u32 per frame number below `limit`. */
+  counts: usize = 0;
+  limit: u64 = 0;
 }
 const state = new FramesState();
 
@@ -74,26 +82,68 @@ function framesCreate(information: BootInformation, informationAddress: usize, h
   state.allocator = FrameAllocator.create(information.memoryMap, exclusions, storage);
   state.storage = storage;
   state.storageBytes = FrameAllocator.storageBytes(information.memoryMap);
-  return state.allocator !== null ? KernelError.None : KernelError.InvalidArgument;
+  const allocator = state.allocator;
+  if (allocator === null) return KernelError.InvalidArgument;
+  const limit = allocator.frameLimit;
+  const counts = allocator.allocateContiguous(<u32>((limit * 4 + FRAME_SIZE - 1) / FRAME_SIZE), 1);
+  if (counts == 0) return KernelError.OutOfMemory;
+  memory.fill(<usize>counts, 0, <usize>(limit * 4));
+  state.counts = <usize>counts;
+  state.limit = limit;
+  return KernelError.None;
 }
 
 export function frameAllocator(): FrameAllocator | null {
   return state.allocator;
 }
 
-/** A zeroed 4 KiB frame, or 0 when none is left (or before framesInit). */
+/** A zeroed 4 KiB frame held once, or 0 when none is left (or before framesInit). */
 export function frameAllocateZeroed(): u64 {
   const allocator = state.allocator;
   if (allocator === null) return 0;
   const frame = allocator.allocate();
-  if (frame != 0) memory.fill(<usize>frame, 0, <usize>FRAME_SIZE);
+  if (frame == 0) return 0;
+  memory.fill(<usize>frame, 0, <usize>FRAME_SIZE);
+  store<u32>(countOf(frame), 1);
   return frame;
 }
 
-/** Returns a frame to the allocator; a frame not allocated is a kernel bug (panic). */
-export function frameFree(frame: u64): void {
+/** Where `frame`'s count is; a frame this allocator never handed out is a kernel bug (panic). */
+@inline function countOf(frame: u64): usize {
+  if ((frame >> 12) >= state.limit) abort("frames: not a managed frame");
+  return state.counts + (<usize>(frame >> 12) << 2);
+}
+
+/** The references `frame` has (0 when free). */
+export function frameReferences(frame: u64): u32 {
+  return load<u32>(countOf(frame));
+}
+
+/** One more holder of `frame`, which must be allocated. */
+export function frameRetain(frame: u64): void {
+  const count = countOf(frame);
+  const references = load<u32>(count);
+  if (references == 0) abort("frameRetain: frame not allocated");
+  store<u32>(count, references + 1);
+}
+
+/** Drops one reference to `frame`; the last frees it (returns true then). A frame not allocated is
+ * a kernel bug (panic). */
+export function frameRelease(frame: u64): bool {
+  const count = countOf(frame);
+  const references = load<u32>(count);
+  if (references == 0) abort("frameRelease: frame not allocated");
+  store<u32>(count, references - 1);
+  if (references != 1) return false;
   const allocator = state.allocator;
-  if (allocator === null || allocator.free(frame) != KernelError.None) abort("frameFree: frame not allocated");
+  if (allocator === null || allocator.free(frame) != KernelError.None) abort("frameRelease: frame not allocated");
+  return true;
+}
+
+/** Returns a frame held once to the allocator; any other count is a kernel bug (panic). */
+export function frameFree(frame: u64): void {
+  if (frameReferences(frame) != 1) abort("frameFree: frame not held exactly once");
+  frameRelease(frame);
 }
 
 /** Frames free right now (0 before framesInit). */

@@ -1,13 +1,15 @@
 // Memory: a quota of 4 KiB pages (memory/quota.ts) (docs/abi/interfaces/memory.md). grow maps
 // zeroed pages at the end of the caller's linear memory and charges them to the quota until
 // the caller ends; split carves a smaller quota out of this one, the way to hand a child less
-// than you hold; endpoint makes an endpoint charged here. Holders share the quota. Decode checks
-// quota, range, slots and free frames and reserves the slots, so invoke cannot fail.
+// than you hold; endpoint makes an endpoint charged here; map, unmap and protect change the
+// caller's own regions (vm/mappings.ts), map's pages charged here as they are touched. Holders
+// share the quota. Decode checks quota, range, slots and free frames and reserves the slots, so
+// invoke cannot fail.
 
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
 import { USER_LINEAR_BASE } from "../../abi/layout";
-import { ENDPOINT_PAGES, GROW_PAGES_MAXIMUM, MemoryMethod } from "../../abi/methods";
+import { ENDPOINT_PAGES, GROW_PAGES_MAXIMUM, MemoryAccess, MemoryMethod } from "../../abi/methods";
 import { Invocation } from "../cap/invocation";
 import { KernelObject } from "../cap/kernel-object";
 import { MakesCapability } from "../cap/makes-capability";
@@ -20,6 +22,8 @@ import { heapBudget, heapFits, heapReserved, Quota } from "../memory/quota";
 import { CHARGE_BYTES, Process, processSettleSpace, processSpaceGrowthBound } from "../sched/process";
 import { callerThread } from "../sched/thread";
 import { KernelErrorCell, UserAccess } from "../vm/address-space";
+import { vmMap, vmMapCheck, vmProtect, vmProtectCheck, vmUnmap, vmUnmapCheck } from "../vm/mappings";
+import { Backing } from "../vm/regions";
 import { ENDPOINT_BYTES, EndpointObject } from "./endpoint";
 
 /** wasm32's whole address space: linear memory never grows past it (half of
@@ -71,6 +75,7 @@ export class MemoryObject extends KernelObject {
       made.pages = pages;
       return made;
     }
+    if (method == MemoryMethod.Map || method == MemoryMethod.Unmap || method == MemoryMethod.Protect) return decodeChange(request, process);
     if (method != MemoryMethod.Grow) return request.refuse(KernelError.UnknownMethod);
     const pages = request.argument0;
     if (pages == 0 || pages > LINEAR_MAXIMUM / PAGE_SIZE) return request.refuse(KernelError.InvalidArgument);
@@ -124,9 +129,42 @@ class Grow extends Invocation {
       }
     }
     process.linearEnd = previous + pages * PAGE_SIZE;
+    process.space.addRegion(USER_LINEAR_BASE + previous, USER_LINEAR_BASE + process.linearEnd, UserAccess.ReadWrite, Backing.Fixed);
     process.charge(object.quota, pages);
     processSettleSpace(process);
     request.complete(<i64>previous, 0);
+  }
+}
+
+/** map, unmap and protect: the range, checked whole before anything changes (vm/mappings.ts),
+ * and the account able to pay for the regions the change can add. */
+function decodeChange(request: Request, process: Process): Invocation | null {
+  const method = request.method, space = process.space;
+  const start = request.argument0, pages = request.argument1, access = <i32>request.argument2;
+  if (request.argument2 > <u64>MemoryAccess.ReadExecute) return request.refuse(KernelError.InvalidArgument);
+  let error: KernelError;
+  if (method == MemoryMethod.Map) error = vmMapCheck(space, start, pages, access);
+  else if (method == MemoryMethod.Unmap) error = vmUnmapCheck(space, start, pages);
+  else error = vmProtectCheck(space, start, pages, access);
+  // The runtime's and the program's own ranges (the loader's layout) are not the process's to change.
+  if (error == KernelError.None && process.program.layout.reserves(start, start + pages * PAGE_SIZE)) error = KernelError.NotPermitted;
+  if (error == KernelError.None) error = process.account.kernelFits(processSpaceGrowthBound(process));
+  if (error != KernelError.None) return request.refuse(error);
+  return state.change;
+}
+
+/** map, unmap and protect, checked by decodeChange. */
+class Change extends Invocation {
+  invoke(request: Request): void {
+    const process: Process = callerThread(request).process;
+    const space = process.space;
+    const start = request.argument0, pages = request.argument1, access = <i32>request.argument2;
+    const method = request.method;
+    if (method == MemoryMethod.Map) vmMap(space, start, pages, access, changetype<MemoryObject>(request.object).quota);
+    else if (method == MemoryMethod.Unmap) vmUnmap(space, start, pages);
+    else vmProtect(space, start, pages, access);
+    processSettleSpace(process);
+    request.complete(0, 0);
   }
 }
 
@@ -156,6 +194,7 @@ class MemoryState {
   readonly info: Info = new Info();
   readonly kernel: Kernel = new Kernel();
   readonly grow: Grow = new Grow();
+  readonly change: Change = new Change();
   makes: Pool<Make> = new Pool<Make>(4);
 }
 const state = new MemoryState();

@@ -21,6 +21,7 @@ import { threadCreate, threadFramesNeeded } from "../sched/threads";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { PAGE_SIZE } from "../memory/page-table";
 import { AddressSpace, KernelErrorCell, UserAccess } from "../vm/address-space";
+import { Backing, regionsBytes } from "../vm/regions";
 import { BootProgram } from "../loader/boot-package";
 import { Process, processNextId, processRegister } from "../sched/process";
 
@@ -63,7 +64,8 @@ export function spawnBytesNeeded(program: BootProgram): u64 {
     runs += (pageUp(segment.virtual + segment.memorySize) - pageDown(segment.virtual)) / (2 << 20) + 2;
   }
   return PROCESS_BYTES + THREAD_BYTES + THREAD_CONTROL_BYTES + capabilityTableBytes(PROCESS_CAPABILITY_SLOTS_INITIAL)
-    + instanceBytes<AddressSpace>() + 2 * staticArrayBytes<u64>(8) + arrayBytes<u64>(512) + 2 * arrayBytes<u64>(runs * 3);
+    + instanceBytes<AddressSpace>() + 2 * staticArrayBytes<u64>(8) + arrayBytes<u64>(512) + 2 * arrayBytes<u64>(runs * 3)
+    + regionsBytes(segments.length + 2);
 }
 
 /** The most frames processSpawn(program) can take: image pages, stack, ring, context, and page
@@ -97,6 +99,7 @@ export function processSpawn(program: BootProgram, grants: KernelObject[], argum
       for (let p = 0; p < shared.length; p++, page += PAGE_SIZE) {
         if (space!.mapShared(page, shared[p], access, error) == 0) abort("processSpawn: shared page not mapped");
       }
+      space!.addRegion(pageDown(segment.virtual), page, access, Backing.Image);
       continue;
     }
     const fileEnd = segment.virtual + segment.fileSize;
@@ -108,6 +111,7 @@ export function processSpawn(program: BootProgram, grants: KernelObject[], argum
         memory.copy(<usize>(frame + (from - page)), program.imageAddress + <usize>(segment.fileOffset + (from - segment.virtual)), <usize>(to - from));
       }
     }
+    space!.addRegion(pageDown(segment.virtual), pageUp(segment.virtual + segment.memorySize), access, Backing.Fixed);
   }
   const table = CapabilityTable.create(PROCESS_CAPABILITY_SLOTS_INITIAL, <i32>CAPABILITY_SLOTS_MAXIMUM, account);
   if (table === null) abort("processSpawn: no capability table");

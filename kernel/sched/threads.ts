@@ -15,6 +15,7 @@ import { PAGE_ADDRESS_MASK, PAGE_SIZE } from "../memory/page-table";
 import { KernelErrorCell, UserAccess } from "../vm/address-space";
 import { CONTEXT_RDI, CONTEXT_RSI, contextInitialise, contextWrite } from "../arch/context";
 import { Process, processSettleSpace } from "./process";
+import { Backing } from "../vm/regions";
 import { schedulerReady } from "./scheduler";
 import { Thread } from "./thread";
 
@@ -44,9 +45,14 @@ function mapOnce(process: Process, virtual: u64, error: KernelErrorCell): u64 {
 export function threadCreate(process: Process, index: i32, entry: u64, argument: u64, startArgument: u32, control: u64, bytes: u64): Thread {
   const error = new KernelErrorCell();
   const stackTop = USER_STACK_TOP - <u64>index * USER_STACK_SPACING;
+  const space = process.space;
+  // A thread index used before keeps its stack and ring pages (and their regions).
+  if (space.regions.find(stackTop - USER_STACK_SIZE) === null) space.addRegion(stackTop - USER_STACK_SIZE, stackTop, UserAccess.ReadWrite, Backing.Fixed);
   for (let page = stackTop - USER_STACK_SIZE; page < stackTop; page += PAGE_SIZE) mapOnce(process, page, error);
   const ringLinear = threadRingLinear(index);
-  const ringPage = mapOnce(process, USER_LINEAR_BASE + <u64>ringLinear, error);
+  const ringVirtual = USER_LINEAR_BASE + <u64>ringLinear;
+  if (space.regions.find(ringVirtual) === null) space.addRegion(ringVirtual, ringVirtual + PAGE_SIZE, UserAccess.ReadWrite, Backing.Pinned);
+  const ringPage = mapOnce(process, ringVirtual, error);
   memory.fill(<usize>ringPage, 0, RING_SIZE);   // a ring used before starts clean
   const context = frameAllocateZeroed();
   if (context == 0) abort("threadCreate: no frame for the context");

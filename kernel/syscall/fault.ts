@@ -1,5 +1,7 @@
-// A fault or trap in user mode ends the process that took it, with a line on the console saying
-// what and where; the others run on. The user runtime reports a wasm trap by touching
+// A page fault the regions allow is resolved (vm/fault.ts: demand zero, copy-on-write) and the
+// thread retries the access. Any other fault or trap in user mode ends the process that took
+// it, with a line on the console saying what and where, and for a page fault why it was not
+// resolved; the others run on. The user runtime reports a wasm trap by touching
 // USER_TRAP_REPORT_BASE + code in the never-mapped page 0 (userspace/rt/c/runtime.c), so a page
 // fault there is named as that trap.
 
@@ -9,6 +11,7 @@ import { USER_TRAP_REPORT_BASE } from "../../abi/layout";
 import { CONTEXT_RIP, contextRead } from "../arch/context";
 import { processEnd } from "../sched/process";
 import { currentThread } from "../sched/scheduler";
+import { FaultOutcome, vmFault } from "../vm/fault";
 
 const VECTOR_PAGE_FAULT: u32 = 14;
 const REPORT_CODES: u64 = 32;
@@ -48,10 +51,25 @@ function reportName(code: u32): string {
   return "runtime: unknown report";
 }
 
+function outcomeName(outcome: FaultOutcome): string {
+  switch (outcome) {
+    case FaultOutcome.NoRegion: return "no region";
+    case FaultOutcome.Denied: return "the region does not allow it";
+    case FaultOutcome.QuotaExceeded: return "the page would pass its region's memory quota";
+    case FaultOutcome.OutOfMemory: return "no frame left";
+  }
+  return "resolved";
+}
+
 export function userFault(vector: u32, errorCode: u64, cr2: u64): void {
   const thread = currentThread();
   if (thread === null) abort("userFault: no current thread");
   const process = thread!.process;
+  let outcome = FaultOutcome.NoRegion;
+  if (vector == VECTOR_PAGE_FAULT && (cr2 < USER_TRAP_REPORT_BASE || cr2 >= USER_TRAP_REPORT_BASE + REPORT_CODES)) {
+    outcome = vmFault(process.space, cr2, errorCode);
+    if (outcome == FaultOutcome.Resolved) return;   // the thread retries the access
+  }
   const rip = contextRead(<usize>thread!.context, CONTEXT_RIP);
   const line = logLine(LogLevel.Error).text("process ").decimal(process.id).text(" (").text(process.program.name).text("): ");
   if (vector == VECTOR_PAGE_FAULT && cr2 >= USER_TRAP_REPORT_BASE && cr2 < USER_TRAP_REPORT_BASE + REPORT_CODES) {
@@ -60,7 +78,8 @@ export function userFault(vector: u32, errorCode: u64, cr2: u64): void {
     line.text(vectorName(vector)).text(", error code ").hex(errorCode).text(", rip ").hex(rip);
     if (vector == VECTOR_PAGE_FAULT) {
       line.text(", cr2 ").hex(cr2).text((errorCode & 1) != 0 ? " (protection violation, " : " (not present, ")
-        .text((errorCode & 2) != 0 ? "write)" : (errorCode & 16) != 0 ? "instruction fetch)" : "read)");
+        .text((errorCode & 2) != 0 ? "write)" : (errorCode & 16) != 0 ? "instruction fetch)" : "read)")
+        .text(", ").text(outcomeName(outcome));
     }
   }
   line.text("; process ended");

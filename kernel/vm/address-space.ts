@@ -5,18 +5,20 @@
 // on the process-switch strategy (user-half.ts). Used by the loader, Memory, the user half and
 // process teardown.
 //
-// A mapping, once made, never changes or goes away while the space lives (map() refuses a page
-// already mapped), so leaf() keeps the last few user translations it walked: user-memory.ts
-// checks and copies every IPC buffer through it, and a walk reads four table pages, each a TLB
-// refill after an address-space switch. Anything that ever unmaps or changes a mapping must
-// clear this cache.
+// What each range of the lower half is lives in its regions (regions.ts); the page tables hold
+// what is present now. Mappings change (vm/mappings.ts, vm/fault.ts) and every change goes
+// through forgetTranslations() and the shootdown (user-half.ts). leaf() keeps the last few user
+// translations it walked: user-memory.ts checks and copies every IPC buffer through it, and a
+// walk reads four table pages, each a TLB refill after an address-space switch.
 //
-// The space also lists its pages as runs of leaf entries, so that when the CPU stops showing it
-// (user-half.ts, the accessed-bit strategy), forgetCachedPages() drops just the pages the CPU may
-// have cached from the TLB. Each space has an id never reused, which PCIDs are handed out to.
+// The space also lists the leaf entries it ever filled as runs, so that when the CPU stops
+// showing it (user-half.ts, the accessed-bit strategy), forgetCachedPages() drops just the pages
+// the CPU may have cached from the TLB; past SCAN_LIMIT entries filled it stops listing them and
+// that strategy loads CR3 instead. Each space has an id never reused, which PCIDs are handed out
+// to.
 
 import { KernelError } from "../../abi/errors";
-import { frameAllocateZeroed } from "../memory/frames";
+import { frameAllocateZeroed, frameRetain } from "../memory/frames";
 import { arrayHeapBytes, instanceBytes, staticArrayBytes } from "../memory/heap-cost";
 import { invalidatePage } from "../arch/hw";
 import { kernelPml4, noExecuteFlag } from "../memory/kernel-space";
@@ -26,7 +28,9 @@ import {
 } from "../memory/page-table";
 import { USER_HALF_END } from "../../abi/layout";
 import { userHalfTableAdded } from "./user-half";
-import { PAGE_SHARED, reclaimSpace } from "./reclaim";
+import { reclaimSpace } from "./reclaim";
+import { Backing, Region, RegionMap } from "./regions";
+import { Quota } from "../memory/quota";
 
 /** Page permissions a user mapping can have: read is implied. */
 export enum UserAccess {
@@ -64,9 +68,15 @@ export class AddressSpace {
    * (emptied by destroy: a dead process may still be referenced). */
   private runs: u64[] = [];
   private pageCount: i32 = 0;
-  /** Frames the space owns: the PML4, its tables and the pages mapped by mapNew (shared ones are
-   * not its own); what the process's account pays for (sched/process.ts), with linear memory. */
+  /** Frames the space pays for through its process's account: the PML4, its tables and the
+   * pages of Fixed regions (sched/process.ts), grown linear memory included; not Image pages (the
+   * boot package pays) nor Anonymous ones (their quotas do, through `charges`). */
   ownedFrames: u64 = 1;
+  /** What each range of the lower half is. */
+  readonly regions: RegionMap = new RegionMap();
+  /** Anonymous pages present, per quota that pays for them (parallel lists; each quota retained). */
+  chargeQuotas: Quota[] = [];
+  chargePages: u64[] = [];
 
   private constructor(readonly pml4: u64) {}
 
@@ -94,6 +104,27 @@ export class AddressSpace {
 
   private map(virtual: u64, shared: u64, access: UserAccess, error: KernelErrorCell): u64 {
     if (virtual >= USER_HALF_END || (virtual & (PAGE_SIZE - 1)) != 0) { error.value = KernelError.OutOfRange; return 0; }
+    const slot = this.leafSlot(virtual, true);
+    if (slot == 0) { error.value = KernelError.OutOfMemory; return 0; }
+    if (load<u64>(<usize>slot) & PAGE_PRESENT) { error.value = KernelError.AlreadyMapped; return 0; }
+    let frame = shared;
+    if (frame != 0) {
+      frameRetain(frame);
+    } else {
+      frame = frameAllocateZeroed();
+      if (frame == 0) { error.value = KernelError.OutOfMemory; return 0; }
+      this.ownedFrames++;
+    }
+    store<u64>(<usize>slot, frame | leafFlags(access));
+    this.noteFilled(slot, virtual);
+    error.value = KernelError.None;
+    return frame;
+  }
+
+  /** The physical address of the leaf entry for user page `virtual`; with `create`, making the
+   * tables on the way (counted in ownedFrames), else 0 where a table is missing. 0 also when no
+   * frame is left for a table. */
+  leafSlot(virtual: u64, create: bool): u64 {
     let table = this.pml4;
     for (let level = 3; level > 0; level--) {
       const index = tableIndex(virtual, level);
@@ -102,8 +133,9 @@ export class AddressSpace {
         table = entry & PAGE_ADDRESS_MASK;
         continue;
       }
+      if (!create) return 0;
       const next = frameAllocateZeroed();
-      if (next == 0) { error.value = KernelError.OutOfMemory; return 0; }
+      if (next == 0) return 0;
       this.ownedFrames++;
       writeEntry(table, index, next | USER_TABLE_FLAGS);
       if (level == 3) {
@@ -112,23 +144,71 @@ export class AddressSpace {
       }
       table = next;
     }
-    const index = tableIndex(virtual, 0);
-    if (readEntry(table, index) & PAGE_PRESENT) { error.value = KernelError.AlreadyMapped; return 0; }
-    let frame = shared;
-    let flags = PAGE_PRESENT | PAGE_USER;
-    if (frame != 0) {
-      flags |= PAGE_SHARED;
-    } else {
-      frame = frameAllocateZeroed();
-      if (frame == 0) { error.value = KernelError.OutOfMemory; return 0; }
-      this.ownedFrames++;
+    return table + (tableIndex(virtual, 0) << 3);
+  }
+
+  /** How many page tables leafSlot(virtual, true) would make (0 to 3). */
+  tablesMissing(virtual: u64): u64 {
+    let table = this.pml4;
+    for (let level = 3; level > 0; level--) {
+      const entry = readEntry(table, tableIndex(virtual, level));
+      if (!(entry & PAGE_PRESENT)) return <u64>level;
+      table = entry & PAGE_ADDRESS_MASK;
     }
-    if (access == UserAccess.ReadWrite) flags |= PAGE_WRITABLE;
-    if (access != UserAccess.ReadExecute) flags |= noExecuteFlag();
-    writeEntry(table, index, frame | flags);
-    this.addToRuns(table + (index << 3), virtual);
-    error.value = KernelError.None;
-    return frame;
+    return 0;
+  }
+
+  /** Adds a region of `backing` for [start, end), extending the region that ends at `start`
+   * instead when it has the same access and backing (Fixed and Pinned mappings are made page by
+   * page, linear memory a grow at a time). The caller made sure nothing overlaps it; a full map is
+   * a kernel bug here (the loader's and the threads' regions are few). */
+  addRegion(start: u64, end: u64, access: UserAccess, backing: Backing, quota: Quota | null = null): void {
+    if (quota === null && start != 0) {
+      const previous = this.regions.find(start - 1);
+      if (previous !== null && previous.end == start && previous.access == access && previous.backing == backing
+          && !this.regions.overlaps(start, end)) {
+        previous.end = end;
+        return;
+      }
+    }
+    if (this.regions.insert(new Region(start, end, access, backing, quota)) != KernelError.None) abort("AddressSpace.addRegion: overlap or full");
+  }
+
+  /** Charges `pages` Anonymous pages to `quota` (which the caller checked can pay). */
+  chargeAnonymous(quota: Quota, pages: u64): void {
+    quota.charge(pages);
+    const quotas = this.chargeQuotas;
+    for (let i = 0; i < quotas.length; i++) {
+      if (quotas[i] === quota) { this.chargePages[i] += pages; return; }
+    }
+    quota.retain();
+    quotas.push(quota);
+    this.chargePages.push(pages);
+  }
+
+  /** Gives back `pages` Anonymous pages charged to `quota`. */
+  unchargeAnonymous(quota: Quota, pages: u64): void {
+    const quotas = this.chargeQuotas;
+    for (let i = 0; i < quotas.length; i++) {
+      if (quotas[i] !== quota) continue;
+      if (this.chargePages[i] < pages) break;
+      this.chargePages[i] -= pages;
+      quota.uncharge(pages);
+      return;
+    }
+    abort("AddressSpace.unchargeAnonymous: more than was charged");
+  }
+
+  /** Anonymous pages present in all (diagnostics, tests). */
+  anonymousPages(): u64 {
+    let pages: u64 = 0;
+    for (let i = 0; i < this.chargePages.length; i++) pages += this.chargePages[i];
+    return pages;
+  }
+
+  /** Forgets every translation leaf() keeps: after any change to a leaf entry. */
+  forgetTranslations(): void {
+    for (let i = 0; i < TRANSLATIONS; i++) unchecked(this.cachedPages[i] = 0);
   }
 
   /** The leaf entry for user address `virtual` (0 when unmapped or not a user address). */
@@ -177,10 +257,16 @@ export class AddressSpace {
     return true;
   }
 
-  /** Lists a new mapping: extends the last run when its leaf entry and page follow that run's. */
-  private addToRuns(leafEntry: u64, virtual: u64): void {
+  /** Lists a leaf entry just filled (present from not present): extends the last run when its
+   * leaf entry and page follow that run's. Past SCAN_LIMIT entries filled the runs are dropped
+   * for good (forgetCachedPages then always declines: entries filled again after an unmap would
+   * otherwise be listed again, and the runs grow without bound). */
+  noteFilled(leafEntry: u64, virtual: u64): void {
     const runs = this.runs, last = runs.length - 3;
-    this.pageCount++;
+    if (++this.pageCount > SCAN_LIMIT) {
+      if (runs.length != 0) this.runs = [];
+      return;
+    }
     if (last >= 0 && unchecked(runs[last + 1]) == leafEntry &&
         unchecked(runs[last + 2]) + ((leafEntry - unchecked(runs[last])) << 9) == virtual) {
       unchecked(runs[last + 1] = leafEntry + 8);
@@ -199,13 +285,33 @@ export class AddressSpace {
     this.runs = [];
     this.pageCount = 0;
     this.ownedFrames = 0;
+    const quotas = this.chargeQuotas;
+    for (let i = 0; i < quotas.length; i++) {
+      quotas[i].uncharge(this.chargePages[i]);
+      quotas[i].release();
+    }
+    this.chargeQuotas = [];
+    this.chargePages = [];
+    const regions = this.regions.regions;
+    for (let i = 0; i < regions.length; i++) regions[i].release();
+    regions.length = 0;
   }
 
   /** Heap bytes of the space's record and lists (what its account pays for besides frames). */
   heapBytes(): u64 {
     return instanceBytes<AddressSpace>() + 2 * staticArrayBytes<u64>(TRANSLATIONS)
-      + arrayHeapBytes<u64>(this.topIndices) + arrayHeapBytes<u64>(this.runs);
+      + arrayHeapBytes<u64>(this.topIndices) + arrayHeapBytes<u64>(this.runs)
+      + instanceBytes<RegionMap>() + arrayHeapBytes<Region>(this.regions.regions) + <u64>this.regions.count * instanceBytes<Region>()
+      + arrayHeapBytes<Quota>(this.chargeQuotas) + arrayHeapBytes<u64>(this.chargePages);
   }
+}
+
+/** The leaf entry flags of a user page with `access`, present. */
+export function leafFlags(access: UserAccess): u64 {
+  let flags = PAGE_PRESENT | PAGE_USER;
+  if (access == UserAccess.ReadWrite) flags |= PAGE_WRITABLE;
+  if (access != UserAccess.ReadExecute) flags |= noExecuteFlag();
+  return flags;
 }
 
 /** Drops from the TLB each page of a run whose accessed flag is set, clearing the flag: leaf

@@ -9,15 +9,9 @@
 // "reclaim=all" on the command line does a whole teardown in one step instead (the tick-lateness
 // test shows the difference).
 
-import { KernelError } from "../../abi/errors";
 import { CapabilityTable } from "../cap/capability-table";
-import { FrameAllocator } from "../memory/frame-allocator";
-import { frameAllocator } from "../memory/frames";
+import { frameRelease } from "../memory/frames";
 import { PAGE_ADDRESS_MASK, PAGE_PRESENT, readEntry, writeEntry } from "../memory/page-table";
-
-/** An available PTE bit: the frame is shared (a program's read-only pages, kept by the boot
- * package) and not this space's to free. */
-export const PAGE_SHARED: u64 = 1 << 9;
 
 /** Work units per step (docs/PERFORMANCE.md, "Kernel memory and teardown"): about 10 µs of a real CPU. */
 export const RECLAIM_STEP_WORK: i32 = 1024;
@@ -116,7 +110,6 @@ export function reclaimAll(): void {
 /** Walks `teardown` on for about `work` units (a page table is done whole); returns the units
  * left (at most 0 when it stopped for want of them). Sets `done` once the space is gone. */
 function advance(teardown: Teardown, work: i32): i32 {
-  const allocator = frameAllocator()!;
   const pml4 = teardown.pml4;
   while (work > 0) {
     // The next PML4 entry in use (most of the lower half is empty: a tight scan).
@@ -130,7 +123,7 @@ function advance(teardown: Teardown, work: i32): i32 {
     }
     teardown.top = top;
     if (top == LOWER_HALF_ENTRIES) {
-      release(allocator.free(pml4));
+      release(pml4);
       teardown.done = true;
       return work;
     }
@@ -146,7 +139,7 @@ function advance(teardown: Teardown, work: i32): i32 {
     }
     teardown.middle = middle;
     if (middle == ENTRIES) {
-      release(allocator.free(pdpt));
+      release(pdpt);
       writeEntry(pml4, <u64>top, 0);
       teardown.top = top + 1;
       teardown.middle = 0;
@@ -154,9 +147,9 @@ function advance(teardown: Teardown, work: i32): i32 {
     }
     if (work <= 0) break;
     const directory = entry & PAGE_ADDRESS_MASK;
-    work = freeTables(allocator, directory, teardown, work);
+    work = freeTables(directory, teardown, work);
     if (teardown.low == ENTRIES) {
-      release(allocator.free(directory));
+      release(directory);
       writeEntry(pdpt, <u64>middle, 0);
       teardown.middle = middle + 1;
       teardown.low = 0;
@@ -167,7 +160,7 @@ function advance(teardown: Teardown, work: i32): i32 {
 
 /** Frees the page tables of `directory` (each with its frames) from teardown.low on, in a tight
  * loop over the directory's entries (most are empty), until the directory is done or `work` is. */
-function freeTables(allocator: FrameAllocator, directory: u64, teardown: Teardown, work: i32): i32 {
+function freeTables(directory: u64, teardown: Teardown, work: i32): i32 {
   let low = teardown.low;
   while (low < ENTRIES && work > 0) {
     const entry = readEntry(directory, <u64>low);
@@ -178,12 +171,12 @@ function freeTables(allocator: FrameAllocator, directory: u64, teardown: Teardow
     const table = entry & PAGE_ADDRESS_MASK;
     for (let i: u64 = 0; i < <u64>ENTRIES; i++) {
       const page = readEntry(table, i);
-      // Present and not shared (a program's read-only pages stay with the boot package).
-      if ((page & (PAGE_PRESENT | PAGE_SHARED)) != PAGE_PRESENT) continue;
-      release(allocator.free(page & PAGE_ADDRESS_MASK));
+      if (!(page & PAGE_PRESENT)) continue;
+      // A frame other holders share (a boot program's read-only page, a copy-on-write page) lives on.
+      if (frameRelease(page & PAGE_ADDRESS_MASK)) state.freed++;
       work--;
     }
-    release(allocator.free(table));
+    release(table);
     writeEntry(directory, <u64>low - 1, 0);
     work -= ENTRIES / 8;   // the entries read
   }
@@ -191,7 +184,8 @@ function freeTables(allocator: FrameAllocator, directory: u64, teardown: Teardow
   return work;
 }
 
-@inline function release(error: KernelError): void {
-  if (error != KernelError.None) abort("reclaim: a frame of an ended space was not allocated");
+/** Frees a page table of an ended space (held by it alone). */
+@inline function release(table: u64): void {
+  if (!frameRelease(table)) abort("reclaim: a page table of an ended space had other holders");
   state.freed++;
 }

@@ -19,7 +19,7 @@
 // Called by the scheduler (the thread about to run), process teardown, the SMAP selftest, and
 // AddressSpace.map (a new lower-half table).
 
-import { userModeCr3Set, writeControlRegister } from "../arch/hw";
+import { invalidatePage, shootdownSignal, userModeCr3Set, writeControlRegister } from "../arch/hw";
 import { addressSwitch, SwitchStrategy } from "../arch/address-switch";
 import { userModePml4Create } from "../memory/entry-area";
 import { frameAllocateZeroed } from "../memory/frames";
@@ -46,9 +46,15 @@ export class CpuSwitch {
   /** Pcid: the address space (AddressSpace.id) each PCID was last handed out to, 0 for none. */
   readonly pcidOwners: StaticArray<u64> = new StaticArray<u64>(PCID_SLOTS);
   nextPcidSlot: i32 = 0;
+  /** Pcid: the PCID `shown` has on this CPU (1 to PCID_SLOTS). */
+  shownPcid: u64 = 0;
   /** Pcid with isolation: bit i set while user-mode PCID i + 1 may hold another space's entries
    * (it was handed out, and no way out has loaded it flushing since). */
   userPcidStale: u32 = 0;
+  /** A shootdown signalled to this CPU and not yet answered (userHalfShootdownReceive). */
+  pendingSpace: AddressSpace | null = null;
+  pendingStart: u64 = 0;
+  pendingPages: u64 = 0;
 }
 
 class UserHalfState {
@@ -135,6 +141,7 @@ export function cpuSwitchShow(cpu: CpuSwitch, next: AddressSpace): void {
   const slot = pcidSlot(cpu, next);
   const fresh = slot < 0;
   const pcid = <u64>(fresh ? -slot : slot);
+  cpu.shownPcid = pcid;
   let kernel = next.pml4 | pcid | CR3_NO_FLUSH;
   let userFirst = user | pcid | PCID_USER_BIT | CR3_NO_FLUSH;
   const userAfter = userFirst;
@@ -214,4 +221,91 @@ function copyTops(table: u64, space: AddressSpace): void {
 function clearTops(table: u64, space: AddressSpace): void {
   const tops = space.topIndices;
   for (let i = 0; i < tops.length; i++) writeEntry(table, unchecked(tops[i]), 0);
+}
+
+/** The shootdown: after leaf entries of `space` for [start, start + pages * 4 KiB) changed
+ * (unmapped, made read-only, moved to another frame), no CPU may go on using the old
+ * translations, nor hold them under a PCID. Every CPU's switch state is visited: `running` (the
+ * CPU making the change: the bootstrap CPU in the kernel) acts at once; any other CPU that shows
+ * the space or may hold a PCID of it is signalled (hw.shootdownSignal: an IPI it answers with
+ * userHalfShootdownReceive before the signal returns). Today only the bootstrap CPU runs user
+ * code, so no other CPU ever needs one; the host model has two. */
+export function userHalfShootdown(space: AddressSpace, start: u64, pages: u64, running: CpuSwitch = state.boot): void {
+  const cpus = state.cpus;
+  for (let i = 0; i < cpus.length; i++) {
+    const cpu = unchecked(cpus[i]);
+    if (cpu === running) {
+      shootdownOn(cpu, space, start, pages);
+      continue;
+    }
+    if (cpu.shown !== space && !holdsPcid(cpu, space)) continue;
+    if (cpu.pendingSpace !== null) abort("userHalfShootdown: a CPU has a shootdown pending");
+    cpu.pendingSpace = space;
+    cpu.pendingStart = start;
+    cpu.pendingPages = pages;
+    shootdownSignal(<u32>i);
+    if (cpu.pendingSpace !== null) abort("userHalfShootdown: the CPU did not answer");
+  }
+}
+
+/** On the CPU signalled by userHalfShootdown (`cpu` is its switch state): its part of the shootdown. */
+export function userHalfShootdownReceive(cpu: CpuSwitch): void {
+  const space = cpu.pendingSpace;
+  if (space === null) return;
+  cpu.pendingSpace = null;
+  shootdownOn(cpu, space, cpu.pendingStart, cpu.pendingPages);
+}
+
+/** Pages invalidated one by one before a shootdown reloads CR3 instead. */
+const SHOOTDOWN_PAGES: u64 = 64;
+
+function holdsPcid(cpu: CpuSwitch, space: AddressSpace): bool {
+  if (state.strategy != SwitchStrategy.Pcid) return false;
+  const owners = cpu.pcidOwners;
+  for (let slot = 0; slot < PCID_SLOTS; slot++) if (unchecked(owners[slot]) == space.id) return true;
+  return false;
+}
+
+/** The shootdown on `cpu`, the CPU running. Shown: each page is invalidated (above
+ * SHOOTDOWN_PAGES, CR3 is loaded flushing instead); under PCID with isolation the user-mode
+ * PCID is flushed at the next way out (INVLPG reaches only the current PCID). Not shown: under
+ * Pcid every PCID the CPU gave the space is forgotten (the next show takes a fresh one, flushed);
+ * the other strategies keep nothing of a space not shown (a CR3 load or forgetCachedPages
+ * dropped it). */
+function shootdownOn(cpu: CpuSwitch, space: AddressSpace, start: u64, pages: u64): void {
+  const pcids = state.strategy == SwitchStrategy.Pcid;
+  const shown = cpu.shown === space;
+  let slot: i32 = -1;
+  if (pcids) {
+    if (shown) slot = <i32>cpu.shownPcid - 1;   // (the space's hint may name another CPU's slot)
+    const owners = cpu.pcidOwners;
+    for (let other = 0; other < PCID_SLOTS; other++) {
+      if (other != slot && unchecked(owners[other]) == space.id) unchecked(owners[other] = 0);   // invalidation [pcid shootdown]: a PCID still holding the space's translations
+    }
+  }
+  if (!shown) return;
+  if (pages <= SHOOTDOWN_PAGES && !pcids) {
+    invalidatePages(start, pages);
+    return;
+  }
+  if (state.strategy == SwitchStrategy.AccessedBits) {
+    cr3Load(cpu, cpu.kernelView, cpu.userPml4, cpu.userPml4);   // invalidation [accessed shootdown]: a large range
+    return;
+  }
+  if (!pcids) {
+    cr3Load(cpu, space.pml4, cpu.userPml4, cpu.userPml4);   // invalidation [cr3 shootdown]: a large range
+    return;
+  }
+  const pcid = cpu.shownPcid;
+  const user = cpu.userPml4 != 0 ? cpu.userPml4 | pcid | PCID_USER_BIT : 0;
+  if (pages > SHOOTDOWN_PAGES) {
+    cr3Load(cpu, space.pml4 | pcid, user, user | CR3_NO_FLUSH);   // invalidation [pcid shootdown]: a large range, and the user-mode PCID at the next way out
+    return;
+  }
+  invalidatePages(start, pages);
+  if (user != 0) cr3Load(cpu, space.pml4 | pcid | CR3_NO_FLUSH, user, user | CR3_NO_FLUSH);   // invalidation [pcid isolation shootdown]: the user-mode PCID at the next way out
+}
+
+function invalidatePages(start: u64, pages: u64): void {
+  for (let page: u64 = 0; page < pages; page++) invalidatePage(start + (page << 12));   // invalidation [accessed cr3 pcid shootdown]: each page changed
 }

@@ -4,13 +4,27 @@
 // map bypasses the MMU's user checks. Every range is checked for wrapping and for staying in the
 // user half; every copy names the size of its kernel-side buffer, and a copy longer than that
 // buffer is a kernel bug (abort), whatever the process asked. Called by the objects' decode and
-// invoke steps.
+// invoke steps. A page the regions would fill or copy on a user access (demand zero,
+// copy-on-write) is filled or copied here too (vm/fault.ts), so the kernel's copies behave as
+// the process's own accesses would.
 
 import { KernelError } from "../../abi/errors";
 import { USER_HALF_END } from "../../abi/layout";
 import { linearOf } from "../memory/direct-map";
 import { PAGE_ADDRESS_MASK, PAGE_PRESENT, PAGE_SIZE, PAGE_USER, PAGE_WRITABLE } from "../memory/page-table";
 import { AddressSpace } from "./address-space";
+import { FAULT_WRITE, FaultOutcome, vmFault } from "./fault";
+
+/** The leaf entry for user `address` when it allows the access (resolving a fault the regions
+ * allow first), else 0. */
+function usableLeaf(space: AddressSpace, address: u64, write: bool): u64 {
+  const required = PAGE_PRESENT | PAGE_USER | (write ? PAGE_WRITABLE : 0);
+  let entry = space.leaf(address);
+  if ((entry & required) == required) return entry;
+  if (vmFault(space, address, write ? FAULT_WRITE : 0) != FaultOutcome.Resolved) return 0;
+  entry = space.leaf(address);
+  return (entry & required) == required ? entry : 0;
+}
 
 /** Whether [address, address + length) may be read (or written, with `write`) by the process:
  * None, or BadAddress. A zero length is always fine (nothing is touched). */
@@ -18,9 +32,8 @@ export function userRangeCheck(space: AddressSpace, address: u64, length: u64, w
   if (length == 0) return KernelError.None;
   const end = address + length;
   if (end < address || end > USER_HALF_END) return KernelError.BadAddress;
-  const required = PAGE_PRESENT | PAGE_USER | (write ? PAGE_WRITABLE : 0);
   for (let page = address & ~(PAGE_SIZE - 1); page < end; page += PAGE_SIZE) {
-    if ((space.leaf(page) & required) != required) return KernelError.BadAddress;
+    if (usableLeaf(space, page, write) == 0) return KernelError.BadAddress;
   }
   return KernelError.None;
 }
@@ -34,9 +47,8 @@ export function userRangeResolve(space: AddressSpace, address: u64, length: u64,
   if (length == 0) return 0;
   const offset = address & (PAGE_SIZE - 1);
   if (length <= PAGE_SIZE - offset && address < USER_HALF_END) {   // cannot wrap: offset < PAGE_SIZE
-    const required = PAGE_PRESENT | PAGE_USER | (write ? PAGE_WRITABLE : 0);
-    const entry = space.leaf(address);
-    if ((entry & required) != required) return -(<i64>KernelError.BadAddress);
+    const entry = usableLeaf(space, address, write);
+    if (entry == 0) return -(<i64>KernelError.BadAddress);
     return <i64>linearOf((entry & PAGE_ADDRESS_MASK) + offset, length);
   }
   const error = userRangeCheck(space, address, length, write);
@@ -63,9 +75,8 @@ function copy(space: AddressSpace, user: u64, kernel: usize, length: u64, toUser
   if (length == 0) return KernelError.None;
   const offset = user & (PAGE_SIZE - 1);
   if (length <= PAGE_SIZE - offset && user < USER_HALF_END) {   // cannot wrap: offset < PAGE_SIZE
-    const required = PAGE_PRESENT | PAGE_USER | (toUser ? PAGE_WRITABLE : 0);
-    const entry = space.leaf(user);
-    if ((entry & required) != required) return KernelError.BadAddress;
+    const entry = usableLeaf(space, user, toUser);
+    if (entry == 0) return KernelError.BadAddress;
     const linear = linearOf((entry & PAGE_ADDRESS_MASK) + offset, length);
     if (toUser) memory.copy(linear, kernel, <usize>length);
     else memory.copy(kernel, linear, <usize>length);
@@ -81,8 +92,8 @@ function copy(space: AddressSpace, user: u64, kernel: usize, length: u64, toUser
  * readable user memory: one page-table walk, for ParkSpace's compare. */
 export function readUserWord(space: AddressSpace, address: u64): i64 {
   if (address >= USER_HALF_END || (address & 3) != 0) return -1;
-  const entry = space.leaf(address);
-  if ((entry & (PAGE_PRESENT | PAGE_USER)) != (PAGE_PRESENT | PAGE_USER)) return -1;
+  const entry = usableLeaf(space, address, false);
+  if (entry == 0) return -1;
   return <i64>load<u32>(linearOf((entry & PAGE_ADDRESS_MASK) + (address & (PAGE_SIZE - 1)), 4));
 }
 

@@ -73,6 +73,9 @@ export function fakeHardware(machine: FakeMachine): Record<string, (...args: any
       machine.userModeCr3 = { kernel: u64(kernel), user: u64(user), userAfter: u64(userAfter) };
       return previous;
     },
+    shootdownSignal: (cpu: number) => {
+      throw new Error(`hw.shootdownSignal(${cpu}): no test here runs a second CPU`);
+    },
     invalidatePage: (virtual: bigint) => {
       (machine.invalidated ??= []).push(u64(virtual));
       machine.onInvalidate?.(u64(virtual));

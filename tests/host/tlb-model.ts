@@ -116,6 +116,17 @@ export class TlbModel {
       readControlRegister: (number: number) => (number === 3 ? this.cpu().cr3 : number === 4 ? this.cpu().cr4 : 0n),
       writeControlRegister: (number: number, value: bigint) => this.around(() => (number === 3 ? this.loadCr3(this.cpu(), u64(value)) : number === 4 ? this.writeCr4(u64(value)) : undefined)),
       invalidatePage: (virtual: bigint) => this.around(() => this.invalidatePage(this.cpu(), u64(virtual))),
+      // The IPI of a shootdown: the CPU signalled enters the kernel, answers, and goes back to
+      // user mode if it was there; then the CPU that signalled goes on.
+      shootdownSignal: (index: number) => this.around(() => {
+        const sender = this.current, target = this.cpus[index];
+        const wasUser = target.mode === "user";
+        this.current = index;
+        this.enterKernel(target);
+        this.e.cpuShootdownReceive(index);
+        if (wasUser) this.exitToUser(target);
+        this.current = sender;
+      }),
       userModeCr3Set: (kernel: bigint, user: bigint, userAfter: bigint) => this.around(() => {
         const cpu = this.cpu(), previous = cpu.slots.user;
         cpu.slots = { kernel: u64(kernel), user: u64(user), userAfter: u64(userAfter) };
@@ -464,7 +475,31 @@ export class TlbModel {
         this.map(space, virtual);
         this.speculate();
         this.checkKernel(this.cpus[c], `after space ${space} mapped ${hex(virtual)}`);
-      } else if (r < 0.95) {
+      } else if (r < 0.91) {
+        // A mapping changes (vm/mappings.ts, vm/fault.ts): one page unmapped or made read-only,
+        // or (as a clone does) every page made read-only at once.
+        const space = live[Math.floor(this.random() * live.length)];
+        const pages = this.spaces[space]!;
+        if (pages.size === 0) continue;
+        this.on(c);
+        const how = this.random();
+        if (how < 0.2) {
+          this.log.push(`CPU ${c}: space ${space} made read-only`);
+          this.e.spaceReadOnlyAll(c, space);
+        } else {
+          const list = [...pages.keys()];
+          const virtual = list[Math.floor(this.random() * list.length)];
+          const unmap = how < 0.6;
+          this.log.push(`CPU ${c}: space ${space} ${unmap ? "unmaps" : "makes read-only"} ${hex(virtual)}`);
+          this.e.spaceChangePage(c, space, virtual, unmap ? 0 : 1);
+          if (unmap) {
+            this.poisonFrame(pages.get(virtual)!);
+            pages.delete(virtual);
+          }
+        }
+        this.speculate();
+        this.checkKernel(this.cpus[c], `after space ${space} changed`);
+      } else if (r < 0.96) {
         const space = live[Math.floor(this.random() * live.length)];
         this.log.push(`space ${space} destroyed`);
         this.kill(space);

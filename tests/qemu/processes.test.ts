@@ -51,9 +51,9 @@ processes("init spawns hello, reads its exit code, and the kernel is back at its
 const probeReports = (isolation: boolean): [number, string, RegExp | null][] => [
   [0, "exit holding capabilities", null],
   [1, "read the direct map", isolation
-    ? /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x4, rip 0x[0-9a-f]+, cr2 0xffff800000100000 \(not present, read\); process ended$/
-    : /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x5, rip 0x[0-9a-f]+, cr2 0xffff800000100000 \(protection violation, read\); process ended$/],
-  [2, "read kernel text", /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x4, rip 0x[0-9a-f]+, cr2 0xffffffff80101000 \(not present, read\); process ended$/],
+    ? /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x4, rip 0x[0-9a-f]+, cr2 0xffff800000100000 \(not present, read\), no region; process ended$/
+    : /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x5, rip 0x[0-9a-f]+, cr2 0xffff800000100000 \(protection violation, read\), no region; process ended$/],
+  [2, "read kernel text", /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x4, rip 0x[0-9a-f]+, cr2 0xffffffff80101000 \(not present, read\), no region; process ended$/],
   [3, "cli", /^capsid: process \d+ \(probe\): general protection fault \(#GP\), error code 0x0, rip 0x[0-9a-f]+; process ended$/],
   [4, "in", /^capsid: process \d+ \(probe\): general protection fault \(#GP\), error code 0x0, rip 0x[0-9a-f]+; process ended$/],
   // int 0x30 through a DPL-0 gate: #GP naming the IDT entry: 0x30 << 3 | 2 on hardware; QEMU's TCG
@@ -62,15 +62,15 @@ const probeReports = (isolation: boolean): [number, string, RegExp | null][] => 
   [6, "hlt", /^capsid: process \d+ \(probe\): general protection fault \(#GP\), error code 0x0, rip 0x[0-9a-f]+; process ended$/],
   [7, "wasm divide by zero", /^capsid: process \d+ \(probe\): wasm trap: integer divide by zero; process ended$/],
   [8, "wasm unreachable", /^capsid: process \d+ \(probe\): wasm trap: unreachable; process ended$/],
-  [9, "load from wasm null", /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x4, rip 0x[0-9a-f]+, cr2 0x100000000 \(not present, read\); process ended$/],
-  [10, "write own text", /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x7, rip 0x[0-9a-f]+, cr2 0x400000 \(protection violation, write\); process ended$/],
+  [9, "load from wasm null", /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x4, rip 0x[0-9a-f]+, cr2 0x100000000 \(not present, read\), no region; process ended$/],
+  [10, "write own text", /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x7, rip 0x[0-9a-f]+, cr2 0x400000 \(protection violation, write\), the region does not allow it; process ended$/],
   // The page under the 64 KiB stack (USER_STACK_TOP - USER_STACK_SIZE) is the guard.
-  [11, "stack overflow", /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x6, rip 0x[0-9a-f]+, cr2 0x7ffefffef[0-9a-f]{3} \(not present, write\); process ended$/],
+  [11, "stack overflow", /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x6, rip 0x[0-9a-f]+, cr2 0x7ffefffef[0-9a-f]{3} \(not present, write\), no region; process ended$/],
   [12, "call a handle not held", null],
   [14, "abort", /^panic: probe: deliberate abort/],
   [15, "write the kernel half", isolation
-    ? /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x6, rip 0x[0-9a-f]+, cr2 0xffff800000100000 \(not present, write\); process ended$/
-    : /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x7, rip 0x[0-9a-f]+, cr2 0xffff800000100000 \(protection violation, write\); process ended$/],
+    ? /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x6, rip 0x[0-9a-f]+, cr2 0xffff800000100000 \(not present, write\), no region; process ended$/
+    : /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x7, rip 0x[0-9a-f]+, cr2 0xffff800000100000 \(protection violation, write\), no region; process ended$/],
   [18, "unaligned atomic", /^capsid: process \d+ \(probe\): wasm trap: out-of-bounds memory or table access; process ended$/],
 ];
 
@@ -133,8 +133,8 @@ async function checkSteps(qemu: QemuSession, isolation: boolean): Promise<void> 
   assert.ok(physical >= 0x100_0000n, "a real ring frame");
   await check.expectPass("probe 19 (read another process's ring)");
   const report = await qemu.expectLine(isolation
-    ? /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x4, rip 0x[0-9a-f]+, cr2 0x([0-9a-f]+) \(not present, read\); process ended$/
-    : /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x5, rip 0x[0-9a-f]+, cr2 0x([0-9a-f]+) \(protection violation, read\); process ended$/);
+    ? /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x4, rip 0x[0-9a-f]+, cr2 0x([0-9a-f]+) \(not present, read\), no region; process ended$/
+    : /^capsid: process \d+ \(probe\): page fault \(#PF\), error code 0x5, rip 0x[0-9a-f]+, cr2 0x([0-9a-f]+) \(protection violation, read\), no region; process ended$/);
   assert.is(BigInt("0x" + /cr2 0x([0-9a-f]+)/.exec(report)![1]), 0xffff_8000_0000_0000n + physical, "CR2 is that ring through the direct map");
   // Two processes summing in SSE registers while the tick preempts them (without the FXSAVE
   // switch in arch/x86_64/user.c this fails: checked by hand).

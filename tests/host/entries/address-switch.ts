@@ -15,7 +15,9 @@ import { kernelPml4, kernelSpaceInit } from "../../../kernel/memory/kernel-space
 import { userModeAudit } from "../../../kernel/memory/entry-area";
 import { PAGE_SIZE } from "../../../kernel/memory/page-table";
 import { AddressSpace, KernelErrorCell, UserAccess } from "../../../kernel/vm/address-space";
-import { CpuSwitch, cpuSwitchCreate, cpuSwitchHide, cpuSwitchShow, userHalfCpu, userHalfInit } from "../../../kernel/vm/user-half";
+import { CpuSwitch, cpuSwitchCreate, cpuSwitchHide, cpuSwitchShow, userHalfCpu, userHalfInit, userHalfShootdown, userHalfShootdownReceive } from "../../../kernel/vm/user-half";
+import { frameRelease } from "../../../kernel/memory/frames";
+import { PAGE_ADDRESS_MASK, PAGE_PRESENT, PAGE_WRITABLE } from "../../../kernel/memory/page-table";
 
 /** The boot page tables C would have built: PML4, one PDPT, one directory of 2 MiB pages. */
 const BOOT_TABLES = memory.data(3 * <i32>PAGE_SIZE, <i32>PAGE_SIZE);
@@ -83,7 +85,45 @@ export function spaceDestroy(index: i32): void {
   world.spaces[index] = null;
 }
 
+/** As vm/mappings.ts changes a page, on CPU `cpu`: `how` 0 unmaps it (its frame freed), 1 makes
+ * it read-only; then the shootdown of that page. */
+export function spaceChangePage(cpu: i32, index: i32, virtual: u64, how: i32): void {
+  const space = world.spaces[index]!;
+  const slot = space.leafSlot(virtual, false);
+  if (slot == 0) abort("test entry: no table for the page");
+  const entry = load<u64>(<usize>slot);
+  if (!(entry & PAGE_PRESENT)) abort("test entry: the page is not mapped");
+  if (how == 0) {
+    store<u64>(<usize>slot, 0);
+    frameRelease(entry & PAGE_ADDRESS_MASK);
+  } else {
+    store<u64>(<usize>slot, entry & ~PAGE_WRITABLE);
+  }
+  space.forgetTranslations();
+  userHalfShootdown(space, virtual, 1, world.cpus[cpu]);
+}
+/** Makes every page of space `index` read-only on CPU `cpu` (a walk of its lower half), then
+ * one shootdown of the whole user half (as a clone does). */
+export function spaceReadOnlyAll(cpu: i32, index: i32): void {
+  const space = world.spaces[index]!;
+  readOnlyBelow(space.pml4, 3, 256);
+  space.forgetTranslations();
+  userHalfShootdown(space, 0, 1 << 35, world.cpus[cpu]);
+}
+function readOnlyBelow(table: u64, level: i32, count: i32): void {
+  for (let i = 0; i < count; i++) {
+    const address = <usize>(table + (<u64>i << 3));
+    const entry = load<u64>(address);
+    if (!(entry & PAGE_PRESENT)) continue;
+    if (level == 0) store<u64>(address, entry & ~PAGE_WRITABLE);
+    else readOnlyBelow(entry & PAGE_ADDRESS_MASK, level - 1, 512);
+  }
+}
+
 // --- CPUs ---------------------------------------------------------------------------------------
+
+/** The signalled CPU's part of a shootdown (the model's IPI). */
+export function cpuShootdownReceive(cpu: i32): void { userHalfShootdownReceive(world.cpus[cpu]); }
 
 /** Another CPU's switch state (the model makes it the CPU running first); returns its index. */
 export function cpuCreate(): i32 {

@@ -23,7 +23,7 @@ import { Ring } from "../../../kernel/cap/ring";
 import { USER_LINEAR_BASE, USER_RING_LINEAR } from "../../../abi/layout";
 import { logSetLevel } from "../../../kernel/log/log";
 import { CommandLine } from "../../../kernel/boot/command-line";
-import { frameAllocator, frameAllocateZeroed, framesFree as kernelFramesFree, framesInit } from "../../../kernel/memory/frames";
+import { frameAllocator, frameAllocateZeroed, frameReferences, framesFree as kernelFramesFree, framesInit } from "../../../kernel/memory/frames";
 import { kernelPml4, kernelSpaceInit } from "../../../kernel/memory/kernel-space";
 import { heapBudgetSet, heapReserved as kernelHeapReserved, Quota, quotasLive as kernelQuotasLive } from "../../../kernel/memory/quota";
 import { THREAD_BYTES } from "../../../kernel/objects/costs";
@@ -170,7 +170,8 @@ export function userPhysical(index: i32, virtual: u64): i64 {
 export function userFlags(index: i32, virtual: u64): u64 { return processAt(index).space.leaf(virtual & ~(PAGE_SIZE - 1)) & ~PAGE_ADDRESS_MASK; }
 
 /** Frames process `index` holds, counted from its page tables: the PML4, every table of the
- * lower half, every leaf frame it owns (not those marked shared, bit 9), and its context frame.
+ * lower half, every leaf frame it alone holds (not the boot package's shared pages), and its
+ * context frame.
  * 0 once it has ended. */
 export function processFrames(index: i32): u32 {
   const process = processAt(index);
@@ -182,7 +183,7 @@ function tableFrames(table: u64, level: i32, count: u64): u32 {
     const entry = load<u64>(<usize>(table + i * 8));
     if ((entry & 1) == 0) continue;
     if (level > 0) frames += 1 + tableFrames(entry & PAGE_ADDRESS_MASK, level - 1, 512);
-    else if ((entry & (1 << 9)) == 0) frames++;
+    else if (frameReferences(entry & PAGE_ADDRESS_MASK) == 1) frames++;
   }
   return frames;
 }

@@ -1,0 +1,46 @@
+// A process's layout: which parts of its lower half belong to its runtime and program, where
+// Memory.map may not put a region. The loader chooses it per program; the AssemblyScript-native
+// layout (abi/layout.ts) is the one there is today, and a Linux layout (the image at its link
+// address, brk after it, mmap top-down, the stack at the top) will be another.
+
+import { THREADS_MAXIMUM } from "../../abi/methods";
+import {
+  USER_IMAGE_START, USER_LINEAR_BASE, USER_LINEAR_RESERVED, USER_STACK_SPACING, USER_STACK_TOP,
+} from "../../abi/layout";
+
+export class ProcessLayout {
+  /** Ranges [start, end) held back, as pairs. */
+  readonly reserved: u64[] = [];
+
+  constructor(readonly name: string) {}
+
+  reserve(start: u64, end: u64): ProcessLayout {
+    this.reserved.push(start);
+    this.reserved.push(end);
+    return this;
+  }
+
+  /** Whether [start, end) overlaps a range held back. */
+  reserves(start: u64, end: u64): bool {
+    const reserved = this.reserved;
+    for (let i = 0; i + 1 < reserved.length; i += 2) {
+      if (start < reserved[i + 1] && reserved[i] < end) return true;
+    }
+    return false;
+  }
+}
+
+class LayoutState {
+  /** Below the image (page 0 takes the runtime's trap reports), linear memory's whole
+   * reservation (Memory.grow's), and every thread's stack slot. */
+  readonly native: ProcessLayout = new ProcessLayout("native")
+    .reserve(0, USER_IMAGE_START)
+    .reserve(USER_LINEAR_BASE, USER_LINEAR_BASE + USER_LINEAR_RESERVED)
+    .reserve(USER_STACK_TOP - <u64>THREADS_MAXIMUM * USER_STACK_SPACING, USER_STACK_TOP);
+}
+const state = new LayoutState();
+
+/** The layout of AssemblyScript-native programs. */
+export function nativeLayout(): ProcessLayout {
+  return state.native;
+}

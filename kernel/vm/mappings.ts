@@ -1,0 +1,172 @@
+// Changing an address space's mappings while it lives: map (an Anonymous region, filled on
+// first touch by vm/fault.ts), unmap, protect, and clone (a copy-on-write child space, what fork
+// will use). Every change to a leaf entry is followed by forgetTranslations() and the shootdown
+// (user-half.ts). Unmap and protect cover at most VM_PAGES_MAXIMUM pages a call, so a call's work
+// stays bounded (interrupts are masked while it runs); map is O(1) whatever its length. Called by
+// the Memory capability (objects/memory.ts) and host-tested against a model
+// (tests/host/vm.test.ts).
+
+import { KernelError } from "../../abi/errors";
+import { USER_HALF_END } from "../../abi/layout";
+import { CHANGE_PAGES_MAXIMUM } from "../../abi/methods";
+import { frameReferences, frameRelease, frameRetain } from "../memory/frames";
+import { PAGE_ADDRESS_MASK, PAGE_PRESENT, PAGE_SIZE, PAGE_WRITABLE } from "../memory/page-table";
+import { Quota } from "../memory/quota";
+import { AddressSpace, KernelErrorCell, leafFlags, UserAccess } from "./address-space";
+import { Backing, Region, REGIONS_MAXIMUM } from "./regions";
+import { userHalfShootdown } from "./user-half";
+
+/** Pages one unmap or protect covers at most: one page table's worth. */
+export const VM_PAGES_MAXIMUM: u64 = CHANGE_PAGES_MAXIMUM;
+
+/** Checks a range of `pages` pages from `start`: None, Unaligned, InvalidArgument (no pages, an
+ * access that is not one) or OutOfRange (past the user half or wrapping). */
+function rangeError(start: u64, pages: u64, access: i32): KernelError {
+  if ((start & (PAGE_SIZE - 1)) != 0) return KernelError.Unaligned;
+  if (pages == 0 || access < 0 || access > <i32>UserAccess.ReadExecute) return KernelError.InvalidArgument;
+  if (start == 0 || pages > USER_HALF_END / PAGE_SIZE || start + pages * PAGE_SIZE > USER_HALF_END) return KernelError.OutOfRange;
+  return KernelError.None;
+}
+
+/** Whether vmMap may make the region: None, Unaligned, InvalidArgument (no pages, an access
+ * that is not one), OutOfRange, AlreadyMapped (a region overlaps it), TableFull (REGIONS_MAXIMUM). */
+export function vmMapCheck(space: AddressSpace, start: u64, pages: u64, access: i32): KernelError {
+  const error = rangeError(start, pages, access);
+  if (error != KernelError.None) return error;
+  if (space.regions.overlaps(start, start + pages * PAGE_SIZE)) return KernelError.AlreadyMapped;
+  return space.regions.count >= REGIONS_MAXIMUM ? KernelError.TableFull : KernelError.None;
+}
+
+/** A new Anonymous region of `pages` pages at `start` with `access`, its pages charged to `quota`
+ * as they are touched; vmMapCheck passed. The caller charges the region's heap bytes. */
+export function vmMap(space: AddressSpace, start: u64, pages: u64, access: i32, quota: Quota): void {
+  if (space.regions.insert(new Region(start, start + pages * PAGE_SIZE, access, Backing.Anonymous, quota)) != KernelError.None) {
+    abort("vmMap: a region vmMapCheck passed was refused");
+  }
+}
+
+/** Whether unmap or protect may change [start, end): None, NotPermitted (a Fixed, Pinned or,
+ * for protect, Image region lies in it), TableFull (the splits would pass REGIONS_MAXIMUM). */
+function changeError(space: AddressSpace, start: u64, end: u64, protect: bool): KernelError {
+  const regions = space.regions;
+  if (regions.touches(start, end, Backing.Fixed) || regions.touches(start, end, Backing.Pinned)) return KernelError.NotPermitted;
+  if (protect && regions.touches(start, end, Backing.Image)) return KernelError.NotPermitted;
+  if (regions.count + regions.splitsNeeded(start, end) > REGIONS_MAXIMUM) return KernelError.TableFull;
+  return KernelError.None;
+}
+
+/** Whether vmUnmap may take [start, start + pages) out: None, Unaligned, InvalidArgument (no
+ * pages, more than VM_PAGES_MAXIMUM), OutOfRange, NotPermitted, TableFull. */
+export function vmUnmapCheck(space: AddressSpace, start: u64, pages: u64): KernelError {
+  let error = rangeError(start, pages, 0);
+  if (error == KernelError.None && pages > VM_PAGES_MAXIMUM) error = KernelError.InvalidArgument;
+  if (error == KernelError.None) error = changeError(space, start, start + pages * PAGE_SIZE, false);
+  return error;
+}
+
+/** Takes the regions in [start, start + pages) out of `space` (vmUnmapCheck passed), freeing
+ * their pages (a frame shared with another space lives on) and giving back their charges. Pages
+ * with no region are fine (nothing happens there). The page tables stay (charged as they were)
+ * until the space goes. */
+export function vmUnmap(space: AddressSpace, start: u64, pages: u64): void {
+  const end = start + pages * PAGE_SIZE;
+  space.regions.isolate(start, end);
+  const removed = space.regions.remove(start, end);
+  for (let i = 0; i < removed.length; i++) {
+    const region = removed[i];
+    for (let page = region.start; page < region.end; page += PAGE_SIZE) {
+      const slot = space.leafSlot(page, false);
+      if (slot == 0) continue;
+      const entry = load<u64>(<usize>slot);
+      if (!(entry & PAGE_PRESENT)) continue;
+      store<u64>(<usize>slot, 0);
+      frameRelease(entry & PAGE_ADDRESS_MASK);
+      if (region.backing == Backing.Anonymous) space.unchargeAnonymous(region.quota!, 1);
+    }
+    region.release();
+  }
+  space.forgetTranslations();
+  userHalfShootdown(space, start, pages);
+}
+
+/** Whether vmProtect may change [start, start + pages): as vmUnmapCheck, and NotFound when part of
+ * the range has no region (before NotPermitted and TableFull). */
+export function vmProtectCheck(space: AddressSpace, start: u64, pages: u64, access: i32): KernelError {
+  let error = rangeError(start, pages, access);
+  if (error == KernelError.None && pages > VM_PAGES_MAXIMUM) error = KernelError.InvalidArgument;
+  const end = start + pages * PAGE_SIZE;
+  if (error == KernelError.None && !space.regions.covers(start, end)) error = KernelError.NotFound;
+  if (error == KernelError.None) error = changeError(space, start, end, true);
+  return error;
+}
+
+/** Gives the regions in [start, start + pages) `access` (vmProtectCheck passed), at once for the
+ * pages present. A page made writable stays read-only while another space shares its frame
+ * (copy-on-write: the first write copies it). */
+export function vmProtect(space: AddressSpace, start: u64, pages: u64, access: i32): void {
+  const end = start + pages * PAGE_SIZE;
+  const inside = space.regions.isolate(start, end);
+  const flags = leafFlags(<UserAccess>access);
+  for (let i = 0; i < inside.length; i++) {
+    const region = inside[i];
+    region.access = access;
+    for (let page = region.start; page < region.end; page += PAGE_SIZE) {
+      const slot = space.leafSlot(page, false);
+      if (slot == 0) continue;
+      const entry = load<u64>(<usize>slot);
+      if (!(entry & PAGE_PRESENT)) continue;
+      const frame = entry & PAGE_ADDRESS_MASK;
+      let next = frame | flags;
+      if ((flags & PAGE_WRITABLE) && frameReferences(frame) != 1) next &= ~PAGE_WRITABLE;
+      store<u64>(<usize>slot, next);
+    }
+  }
+  space.forgetTranslations();
+  userHalfShootdown(space, start, pages);
+}
+
+/** A copy-on-write copy of `parent`: the same regions (Pinned ones left out), every page present
+ * shared (each frame retained once more) and read-only in both until one writes it (vm/fault.ts
+ * copies it then). The child's Anonymous pages are charged to the same quotas as the parent's.
+ * Null with `error` OutOfMemory (no frame for a table) or QuotaExceeded (a quota cannot pay for
+ * the child's pages). The child's Fixed pages and tables are in its ownedFrames for its process's
+ * account; the caller checks that account. Work is proportional to the parent's pages. */
+export function vmClone(parent: AddressSpace, error: KernelErrorCell): AddressSpace | null {
+  const quotas = parent.chargeQuotas;
+  for (let i = 0; i < quotas.length; i++) {
+    if (quotas[i].available < parent.chargePages[i]) { error.value = KernelError.QuotaExceeded; return null; }
+  }
+  const child = AddressSpace.create();
+  if (child === null) { error.value = KernelError.OutOfMemory; return null; }
+  const regions = parent.regions.regions;
+  let shared: u64 = 0;
+  for (let r = 0; r < regions.length; r++) {
+    const region = regions[r];
+    if (region.backing == Backing.Pinned) continue;
+    if (child.regions.insert(region.part(region.start, region.end)) != KernelError.None) abort("vmClone: region refused");
+    for (let page = region.start; page < region.end; page += PAGE_SIZE) {
+      const slot = parent.leafSlot(page, false);
+      if (slot == 0) continue;
+      const entry = load<u64>(<usize>slot);
+      if (!(entry & PAGE_PRESENT)) continue;
+      const childSlot = child.leafSlot(page, true);
+      if (childSlot == 0) {
+        child.destroy();
+        error.value = KernelError.OutOfMemory;
+        return null;
+      }
+      const readOnly = entry & ~PAGE_WRITABLE;
+      store<u64>(<usize>slot, readOnly);
+      frameRetain(entry & PAGE_ADDRESS_MASK);
+      store<u64>(<usize>childSlot, readOnly);
+      child.noteFilled(childSlot, page);
+      if (region.backing == Backing.Anonymous) child.chargeAnonymous(region.quota!, 1);
+      else if (region.backing == Backing.Fixed) child.ownedFrames++;
+      shared++;
+    }
+  }
+  parent.forgetTranslations();
+  if (shared != 0) userHalfShootdown(parent, 0, USER_HALF_END / PAGE_SIZE);
+  error.value = KernelError.None;
+  return child;
+}
