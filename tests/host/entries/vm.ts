@@ -1,0 +1,151 @@
+// Host-test entry for virtual memory (kernel/vm/regions.ts, mappings.ts, fault.ts, the frame
+// counts of kernel/memory/frames.ts): tests/host/vm.test.ts makes quotas and address spaces and
+// drives map, unmap, protect, clone and user reads and writes (a user access that faults goes
+// through vmFault as the CPU's would), then compares every answer, frame count and charge with
+// its model. setup() boots the kernel's memory over a region of the wasm memory, which plays
+// physical memory (docs/DESIGN.md #3), as tests/host/entries/address-switch.ts does.
+
+import { KernelError } from "../../../abi/errors";
+import { MemoryMapEntry, BootInformation } from "../../../kernel/boot/multiboot2";
+import { CommandLine } from "../../../kernel/boot/command-line";
+import { logSetLevel } from "../../../kernel/log/log";
+import { frameReferences, framesFree as kernelFramesFree, framesInit } from "../../../kernel/memory/frames";
+import { kernelSpaceInit } from "../../../kernel/memory/kernel-space";
+import { PAGE_ADDRESS_MASK, PAGE_PRESENT, PAGE_SIZE, PAGE_USER, PAGE_WRITABLE } from "../../../kernel/memory/page-table";
+import { Quota } from "../../../kernel/memory/quota";
+import { AddressSpace, KernelErrorCell } from "../../../kernel/vm/address-space";
+import { FAULT_WRITE, FaultOutcome, vmFault } from "../../../kernel/vm/fault";
+import { vmClone, vmMap, vmMapCheck, vmProtect, vmProtectCheck, vmUnmap, vmUnmapCheck } from "../../../kernel/vm/mappings";
+import { reclaimAll } from "../../../kernel/vm/reclaim";
+import { userHalfInit } from "../../../kernel/vm/user-half";
+import { copyOut } from "../../../kernel/vm/user-memory";
+
+const BOOT_TABLES = memory.data(3 * <i32>PAGE_SIZE, <i32>PAGE_SIZE);
+const INFORMATION = memory.data(16, 8);
+const BYTE = memory.data(8, 8);
+const PRESENT_WRITABLE: u64 = 0b11;
+const HUGE: u64 = 1 << 7;
+
+class World {
+  spaces: (AddressSpace | null)[] = [];
+  quotas: Quota[] = [];
+}
+const world = new World();
+
+export function bootTablesAddress(): usize { return BOOT_TABLES; }
+
+/** Boots the kernel's memory over [regionStart, regionEnd); returns the frames free. */
+export function setup(regionStart: u32, regionEnd: u32): u64 {
+  if (memory.grow(<i32>((regionEnd >> 16) - <u32>memory.size())) < 0) abort("test entry: memory.grow refused");
+  const pml4 = <u64>BOOT_TABLES, pdpt = pml4 + PAGE_SIZE, directory = pdpt + PAGE_SIZE;
+  store<u64>(<usize>(pml4 + 256 * 8), pdpt | PRESENT_WRITABLE);
+  store<u64>(<usize>pdpt, directory | PRESENT_WRITABLE);
+  for (let i: u64 = 0; i < 512; i++) store<u64>(<usize>(directory + i * 8), (i << 21) | PRESENT_WRITABLE | HUGE);
+  const information = new BootInformation();
+  const entry = new MemoryMapEntry();
+  entry.base = regionStart;
+  entry.length = regionEnd - regionStart;
+  entry.type = 1;
+  information.memoryMap.push(entry);
+  store<u32>(INFORMATION, 16);
+  logSetLevel("error");
+  framesInit(information, INFORMATION);
+  kernelSpaceInit(CommandLine.parse(""));
+  userHalfInit();
+  return kernelFramesFree();
+}
+
+export function framesFree(): u64 { return kernelFramesFree(); }
+
+export function quotaCreate(pages: u64): i32 {
+  world.quotas.push(new Quota(pages));
+  return world.quotas.length - 1;
+}
+export function quotaUsed(index: i32): u64 { return world.quotas[index].used; }
+
+export function spaceCreate(): i32 {
+  const space = AddressSpace.create();
+  if (space === null) abort("test entry: no frame for a PML4");
+  world.spaces.push(space);
+  return world.spaces.length - 1;
+}
+export function spaceDestroy(index: i32): void {
+  world.spaces[index]!.destroy();
+  world.spaces[index] = null;
+  reclaimAll();
+}
+export function regionCount(index: i32): i32 { return world.spaces[index]!.regions.count; }
+/** The access of the region holding `address`, -1 for none. */
+export function regionAccess(index: i32, address: u64): i32 {
+  const region = world.spaces[index]!.regions.find(address);
+  return region === null ? -1 : region.access;
+}
+
+/** Memory.map's two steps: the error of the check, the map when it passes. */
+export function map(index: i32, start: u64, pages: u64, access: i32, quota: i32): i32 {
+  const space = world.spaces[index]!;
+  const error = vmMapCheck(space, start, pages, access);
+  if (error == KernelError.None) vmMap(space, start, pages, access, world.quotas[quota]);
+  return error;
+}
+export function unmap(index: i32, start: u64, pages: u64): i32 {
+  const space = world.spaces[index]!;
+  const error = vmUnmapCheck(space, start, pages);
+  if (error == KernelError.None) vmUnmap(space, start, pages);
+  return error;
+}
+export function protect(index: i32, start: u64, pages: u64, access: i32): i32 {
+  const space = world.spaces[index]!;
+  const error = vmProtectCheck(space, start, pages, access);
+  if (error == KernelError.None) vmProtect(space, start, pages, access);
+  return error;
+}
+/** A copy-on-write child of space `index`: its index, or -error. */
+export function clone(index: i32): i32 {
+  const error = new KernelErrorCell();
+  const child = vmClone(world.spaces[index]!, error);
+  if (child === null) return -<i32>error.value;
+  world.spaces.push(child);
+  return world.spaces.length - 1;
+}
+
+/** The frame user code would reach at `address`, resolving faults as the CPU and
+ * syscall/fault.ts would: the frame, or -1 - the outcome that ends the process. */
+function userAccess(space: AddressSpace, address: u64, write: bool): i64 {
+  const required = PAGE_PRESENT | PAGE_USER | (write ? PAGE_WRITABLE : 0);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const entry = space.leaf(address);
+    if ((entry & required) == required) return <i64>(entry & PAGE_ADDRESS_MASK);
+    const outcome = vmFault(space, address, (entry & PAGE_PRESENT) | (write ? FAULT_WRITE : 0));
+    if (outcome != FaultOutcome.Resolved) return -1 - <i64>outcome;
+  }
+  abort("test entry: a resolved fault faulted again");
+  return 0;
+}
+/** A user read of the byte at `address`: the byte, or -1 - the fault outcome. */
+export function read(index: i32, address: u64): i64 {
+  const entry = userAccess(world.spaces[index]!, address, false);
+  return entry < 0 ? entry : <i64>load<u8>(<usize>(<u64>entry + (address & (PAGE_SIZE - 1))));
+}
+/** A user write of `value` at `address`: 0, or -1 - the fault outcome. */
+export function write(index: i32, address: u64, value: u8): i64 {
+  const entry = userAccess(world.spaces[index]!, address, true);
+  if (entry < 0) return entry;
+  store<u8>(<usize>(<u64>entry + (address & (PAGE_SIZE - 1))), value);
+  return 0;
+}
+/** The kernel's copy-out of one byte (user-memory.ts): the error. */
+export function kernelWrite(index: i32, address: u64, value: u8): i32 {
+  store<u8>(BYTE, value);
+  return copyOut(world.spaces[index]!, address, BYTE, 1, 1);
+}
+/** The frame mapped at `address` (0 when none) and its reference count. */
+export function frameAt(index: i32, address: u64): u64 {
+  const entry = world.spaces[index]!.leaf(address);
+  return (entry & PAGE_PRESENT) ? entry & PAGE_ADDRESS_MASK : 0;
+}
+export function references(frame: u64): u32 { return frameReferences(frame); }
+/** Whether the page at `address` is mapped writable now (copy-on-write pages are not). */
+export function writable(index: i32, address: u64): bool {
+  return (world.spaces[index]!.leaf(address) & (PAGE_PRESENT | PAGE_WRITABLE)) == (PAGE_PRESENT | PAGE_WRITABLE);
+}

@@ -1,0 +1,312 @@
+// Host tests of virtual memory (kernel/vm/regions.ts, mappings.ts, fault.ts and the frame
+// counts of kernel/memory/frames.ts), compiled to wasm from tests/host/entries/vm.ts:
+// - exact cases: demand zero, protect at once, copy-on-write (a write in a clone or its parent is
+//   invisible to the other; frames shared until written, as their counts show), the kernel's
+//   copy-out breaking copy-on-write, the errors of map, unmap and protect in their order;
+// - a seeded property test: random map, unmap, protect, clone, destroy, reads and writes against a
+//   simple model (per page: region access, quota, contents, which model frame), checking every
+//   answer, every frame's reference count, every quota's charge, and that once every space is
+//   gone every frame is back (none leaked, none freed twice: a double free aborts).
+
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { join } from "node:path";
+import { REPOSITORY } from "../qemu-runner/runner";
+import { compileAssemblyScript, instantiate } from "./assemblyscript";
+import { fakeHardware, type FakeMachine } from "./fake-hardware";
+import { generator } from "./random";
+
+const vm = suite("virtual memory");
+const REGION_START = 32 << 20, REGION_END = 48 << 20;
+const PAGE = 0x1000n;
+const READ = 0, READ_WRITE = 1, READ_EXECUTE = 2;
+const ERROR = { None: 0, NotFound: 4, Unaligned: 6, OutOfRange: 7, AlreadyMapped: 9, InvalidArgument: 10, TableFull: 13, QuotaExceeded: 17, NotPermitted: 18 };
+/** FaultOutcome (kernel/vm/fault.ts), as read and write return it: -1 - outcome. */
+const FAULT = { NoRegion: -2n, Denied: -3n, QuotaExceeded: -4n, OutOfMemory: -5n };
+/** 64 pages across a 512 GiB boundary: a map there needs tables at every level. */
+const BASE = 0x80_0000_0000n - 32n * PAGE, PAGES = 64;
+/** Where each page's byte is read and written. */
+const offsetOf = (page: number) => BigInt((page * 97) % 4096);
+
+let module: WebAssembly.Module;
+let e: Record<string, any>;
+let framesAtStart = 0n;
+
+vm.before(() => {
+  module = compileAssemblyScript(join(REPOSITORY, "tests/host/entries/vm.ts"));
+});
+vm.before.each(() => {
+  const machine = { serial: [], tsc: 0n, cr3: 0n, msrs: new Map() } as unknown as FakeMachine;
+  machine.wasm = instantiate(module, { hw: fakeHardware(machine) });
+  e = machine.wasm.exports;
+  machine.cr3 = BigInt(e.bootTablesAddress() >>> 0);
+  framesAtStart = e.setup(REGION_START, REGION_END);
+});
+
+const at = (page: number) => BASE + BigInt(page) * PAGE;
+
+vm("demand zero: a map takes no frame; the first touch maps a zeroed page charged with its tables; a write to read-only faults; protect takes effect at once", () => {
+  const quota = e.quotaCreate(100n), space = e.spaceCreate();
+  const free = e.framesFree();
+  assert.is(e.map(space, at(0), 8n, READ_WRITE, quota), ERROR.None);
+  assert.is(e.framesFree(), free, "a map takes no frame");
+  assert.is(e.quotaUsed(quota), 0n, "nor a charge");
+  assert.is(e.read(space, at(3) + 5n), 0n, "a demand-zero page reads as zero");
+  // The page, and a PDPT, a directory and a page table for it.
+  assert.is(e.quotaUsed(quota), 4n, "the page and its three tables");
+  assert.is(e.framesFree(), free - 4n);
+  assert.is(e.write(space, at(3) + 5n, 0xab), 0n);
+  assert.is(e.read(space, at(3) + 5n), 0xabn);
+  assert.is(e.write(space, at(4), 1), 0n, "a neighbour: its tables exist");
+  assert.is(e.quotaUsed(quota), 5n);
+  assert.is(e.protect(space, at(3), 2n, READ), ERROR.None);
+  assert.not.ok(e.writable(space, at(3)), "read-only at once");
+  assert.is(e.write(space, at(3), 1), FAULT.Denied, "a write right after protect faults");
+  assert.is(e.read(space, at(3) + 5n), 0xabn, "and reads go on");
+  assert.is(e.read(space, at(9)), FAULT.NoRegion, "past the region");
+  assert.is(e.regionCount(space), 3, "protect split the region in three");
+  assert.is(e.unmap(space, at(0), 8n), ERROR.None);
+  assert.is(e.read(space, at(3)), FAULT.NoRegion, "unmapped");
+  assert.is(e.quotaUsed(quota), 3n, "the pages' charges came back; the tables stay until the space goes");
+  e.spaceDestroy(space);
+  assert.is(e.quotaUsed(quota), 0n);
+  assert.is(e.framesFree(), framesAtStart - 0n, "every frame back");
+});
+
+vm("a quota that cannot pay for a page (or its tables) ends the access with QuotaExceeded and changes nothing", () => {
+  const quota = e.quotaCreate(4n), space = e.spaceCreate();
+  assert.is(e.map(space, at(0), 16n, READ_WRITE, quota), ERROR.None);
+  assert.is(e.write(space, at(0), 1), 0n, "1 page + 3 tables: the whole quota");
+  assert.is(e.write(space, at(1), 1), FAULT.QuotaExceeded);
+  assert.is(e.quotaUsed(quota), 4n);
+  assert.is(e.read(space, at(0)), 1n);
+  e.spaceDestroy(space);
+  assert.is(e.framesFree(), framesAtStart);
+});
+
+vm("copy-on-write: a clone shares every page until one side writes it; writes are invisible to the other; the kernel's copy-out breaks it too; every frame comes back", () => {
+  const quota = e.quotaCreate(200n), parent = e.spaceCreate();
+  assert.is(e.map(parent, at(0), 4n, READ_WRITE, quota), ERROR.None);
+  assert.is(e.map(parent, at(10), 2n, READ, quota), ERROR.None);
+  for (let page = 0; page < 4; page++) assert.is(e.write(parent, at(page), 10 + page), 0n);
+  assert.is(e.read(parent, at(10)), 0n);
+  const usedBefore = e.quotaUsed(quota), free = e.framesFree();
+  const child = e.clone(parent);
+  assert.ok(child > 0, `clone: ${child}`);
+  assert.is(e.quotaUsed(quota), usedBefore + 5n, "the child's five pages are charged too");
+  for (let page = 0; page < 4; page++) {
+    const frame = e.frameAt(parent, at(page));
+    assert.is(e.frameAt(child, at(page)), frame, `page ${page} shared`);
+    assert.is(e.references(frame), 2, `page ${page}: two holders`);
+    assert.not.ok(e.writable(parent, at(page)), "read-only in the parent until written");
+    assert.not.ok(e.writable(child, at(page)), "and in the child");
+  }
+  const tables = free - e.framesFree();
+  assert.is(tables, 4n, "the clone took a PML4 and three tables, no page");
+  assert.is(e.write(child, at(0), 99), 0n);
+  assert.is(e.read(child, at(0)), 99n);
+  assert.is(e.read(parent, at(0)), 10n, "the child's write is invisible to the parent");
+  assert.is.not(e.frameAt(child, at(0)), e.frameAt(parent, at(0)), "the child has its own copy now");
+  assert.is(e.references(e.frameAt(parent, at(0))), 1);
+  assert.is(e.write(parent, at(0), 7), 0n, "the parent's last holder writes in place");
+  assert.is(e.read(child, at(0)), 99n);
+  assert.is(e.write(parent, at(1), 55), 0n);
+  assert.is(e.read(child, at(1)), 11n, "the parent's write is invisible to the child");
+  assert.is(e.kernelWrite(child, at(2), 77), 0, "copy-out into a shared page");
+  assert.is(e.read(child, at(2)), 77n);
+  assert.is(e.read(parent, at(2)), 12n, "copy-out broke copy-on-write");
+  assert.is(e.references(e.frameAt(parent, at(3))), 2, "page 3 still shared: nobody wrote it");
+  assert.is(e.write(child, at(10), 1), FAULT.Denied, "a read-only region stays read-only in the clone");
+  e.spaceDestroy(parent);
+  assert.is(e.references(e.frameAt(child, at(3))), 1, "the child alone holds page 3 now");
+  assert.is(e.read(child, at(3)), 13n);
+  e.spaceDestroy(child);
+  assert.is(e.quotaUsed(quota), 0n);
+  assert.is(e.framesFree(), framesAtStart, "after both, every frame is back");
+});
+
+vm("map, unmap and protect refuse bad ranges in the documented order, changing nothing", () => {
+  const quota = e.quotaCreate(10n), space = e.spaceCreate();
+  assert.is(e.map(space, at(0) + 1n, 1n, READ, quota), ERROR.Unaligned);
+  assert.is(e.map(space, at(0), 0n, READ, quota), ERROR.InvalidArgument, "no pages");
+  assert.is(e.map(space, at(0), 1n, 3, quota), ERROR.InvalidArgument, "an access that is not one");
+  assert.is(e.map(space, 0x7fff_ffff_f000n, 2n, READ, quota), ERROR.OutOfRange, "past the user half");
+  assert.is(e.map(space, 0n, 1n, READ, quota), ERROR.OutOfRange, "page 0");
+  assert.is(e.map(space, at(0), 1n << 40n, READ, quota), ERROR.OutOfRange, "wrapping");
+  assert.is(e.map(space, at(0), 4n, READ, quota), ERROR.None);
+  assert.is(e.map(space, at(3), 4n, READ, quota), ERROR.AlreadyMapped);
+  assert.is(e.unmap(space, at(0), 513n), ERROR.InvalidArgument, "more than 512 pages a call");
+  assert.is(e.protect(space, at(0), 5n, READ_WRITE), ERROR.NotFound, "part of the range has no region");
+  assert.is(e.protect(space, at(0), 4n, 7), ERROR.InvalidArgument);
+  assert.is(e.unmap(space, at(10), 3n), ERROR.None, "unmapping nothing is fine");
+  assert.is(e.regionCount(space), 1);
+  // Splits are counted: 1024 regions at most.
+  let error = ERROR.None, made = 1;
+  for (let page = 0n; error === ERROR.None; page += 2n) {
+    error = e.map(space, 0x1000_0000n + page * PAGE, 1n, READ, quota);
+    if (error === ERROR.None) made++;
+  }
+  assert.is(error, ERROR.TableFull);
+  assert.is(made, 1024);
+  assert.is(e.protect(space, at(1), 1n, READ_EXECUTE), ERROR.TableFull, "a split would pass the limit");
+  assert.is(e.regionAccess(space, at(1)), READ);
+  e.spaceDestroy(space);
+  assert.is(e.framesFree(), framesAtStart);
+});
+
+// --- the property test ----------------------------------------------------------------------------
+
+interface PageModel { access: number; quota: number; frame: number | null }
+interface SpaceModel { index: number; pages: Map<number, PageModel>; tables: Set<string>; charges: Map<number, bigint> }
+
+vm("property: random map, unmap, protect, clone, destroy, reads and writes agree with a model; frames counted and all back", () => {
+  for (let seed = 1; seed <= 8; seed++) {
+    e = instantiateFresh();
+    const random = generator(seed);
+    const below = (n: number) => Math.floor(random() * n);
+    const quotaLimits = [60n, 400n];
+    const quotas = quotaLimits.map((limit) => e.quotaCreate(limit) as number);
+    const used = quotaLimits.map(() => 0n);
+    /** Model frames: contents (one byte per page at offsetOf) and holders. */
+    const contents = new Map<number, number>(), holders = new Map<number, number>(), physical = new Map<number, bigint>();
+    let nextFrame = 1;
+    const spaces: SpaceModel[] = [];
+    const newSpace = (index: number): SpaceModel => ({ index, pages: new Map(), tables: new Set(), charges: new Map() });
+    spaces.push(newSpace(e.spaceCreate()));
+    const prefixes = (page: number) => {
+      const address = at(page);
+      return [`3:${address >> 39n}`, `2:${address >> 30n}`, `1:${address >> 21n}`];
+    };
+    const charge = (space: SpaceModel, quota: number, pages: bigint) => {
+      used[quota] += pages;
+      space.charges.set(quota, (space.charges.get(quota) ?? 0n) + pages);
+    };
+    const release = (frame: number) => {
+      const count = holders.get(frame)! - 1;
+      if (count === 0) { holders.delete(frame); contents.delete(frame); physical.delete(frame); } else holders.set(frame, count);
+    };
+    const where = (step: number, what: string) => `seed ${seed}, step ${step}: ${what}`;
+
+    for (let step = 0; step < 400; step++) {
+      const space = spaces[below(spaces.length)];
+      const r = random();
+      const start = below(PAGES), count = 1 + below(Math.min(12, PAGES - start));
+      if (r < 0.15) {
+        const access = below(3), quota = below(2);
+        const free = [...Array(count).keys()].every((i) => !space.pages.has(start + i));
+        const result = e.map(space.index, at(start), BigInt(count), access, quotas[quota]);
+        assert.is(result, free ? ERROR.None : ERROR.AlreadyMapped, where(step, `map ${start}+${count}`));
+        if (free) for (let i = 0; i < count; i++) space.pages.set(start + i, { access, quota, frame: null });
+      } else if (r < 0.25) {
+        assert.is(e.unmap(space.index, at(start), BigInt(count)), ERROR.None, where(step, `unmap ${start}+${count}`));
+        for (let i = 0; i < count; i++) {
+          const page = space.pages.get(start + i);
+          if (!page) continue;
+          if (page.frame !== null) { release(page.frame); charge(space, page.quota, -1n); }
+          space.pages.delete(start + i);
+        }
+      } else if (r < 0.35) {
+        const access = below(3);
+        const covered = [...Array(count).keys()].every((i) => space.pages.has(start + i));
+        assert.is(e.protect(space.index, at(start), BigInt(count), access), covered ? ERROR.None : ERROR.NotFound, where(step, `protect ${start}+${count}`));
+        if (covered) for (let i = 0; i < count; i++) space.pages.get(start + i)!.access = access;
+      } else if (r < 0.42 && spaces.length < 6) {
+        const needed = new Map<number, bigint>();
+        for (const [quota, pages] of space.charges) needed.set(quota, pages);
+        const fits = [...needed].every(([quota, pages]) => quotaLimits[quota] - used[quota] >= pages);
+        const result = e.clone(space.index) as number;
+        if (!fits) { assert.is(result, -ERROR.QuotaExceeded, where(step, "clone past a quota")); continue; }
+        assert.ok(result > 0, where(step, `clone: ${result}`));
+        const child = newSpace(result);
+        for (const [number, page] of space.pages) {
+          child.pages.set(number, { ...page });
+          if (page.frame === null) continue;
+          holders.set(page.frame, holders.get(page.frame)! + 1);
+          charge(child, page.quota, 1n);
+          for (const prefix of prefixes(number)) child.tables.add(prefix);
+        }
+        spaces.push(child);
+      } else if (r < 0.46 && spaces.length > 1) {
+        e.spaceDestroy(space.index);
+        for (const page of space.pages.values()) if (page.frame !== null) release(page.frame);
+        for (const [quota, pages] of space.charges) used[quota] -= pages;
+        spaces.splice(spaces.indexOf(space), 1);
+      } else {
+        // A user access, or the kernel's copy-out.
+        const number = below(PAGES), address = at(number) + offsetOf(number);
+        const page = space.pages.get(number);
+        const kind = random() < 0.1 ? "kernel" : random() < 0.5 ? "read" : "write";
+        const value = below(256);
+        let expected: bigint;
+        let outcome: "ok" | "denied" | "none" | "quota" = "ok";
+        if (!page) outcome = "none";
+        else if (kind !== "read" && page.access !== READ_WRITE) outcome = "denied";
+        else if (page.frame === null) {
+          const missing = prefixes(number).filter((prefix) => !space.tables.has(prefix)).length;
+          if (quotaLimits[page.quota] - used[page.quota] < BigInt(1 + missing)) outcome = "quota";
+        }
+        if (kind === "kernel") {
+          const result = e.kernelWrite(space.index, address, value);
+          assert.is(result, outcome === "ok" ? 0 : 14, where(step, `copy-out at page ${number}`));   // BadAddress
+        } else if (kind === "read") {
+          expected = outcome === "ok" ? BigInt(page!.frame === null ? 0 : contents.get(page!.frame)!) : outcome === "none" ? FAULT.NoRegion : outcome === "denied" ? FAULT.Denied : FAULT.QuotaExceeded;
+          assert.is(e.read(space.index, address), expected, where(step, `read page ${number}`));
+        } else {
+          expected = outcome === "ok" ? 0n : outcome === "none" ? FAULT.NoRegion : outcome === "denied" ? FAULT.Denied : FAULT.QuotaExceeded;
+          assert.is(e.write(space.index, address, value), expected, where(step, `write page ${number}`));
+        }
+        if (outcome !== "ok") continue;
+        if (page!.frame === null) {
+          // Demand zero: the page and its missing tables, charged to the region's quota.
+          const missing = prefixes(number).filter((prefix) => !space.tables.has(prefix));
+          for (const prefix of missing) space.tables.add(prefix);
+          charge(space, page!.quota, BigInt(1 + missing.length));
+          page!.frame = nextFrame++;
+          holders.set(page!.frame, 1);
+          contents.set(page!.frame, 0);
+        }
+        if (kind !== "read") {
+          if (holders.get(page!.frame!)! > 1) {
+            // The copy-on-write break: a new frame with the old contents.
+            const copy = nextFrame++;
+            holders.set(copy, 1);
+            contents.set(copy, contents.get(page!.frame!)!);
+            release(page!.frame!);
+            page!.frame = copy;
+          }
+          contents.set(page!.frame!, value);
+        }
+      }
+      // Every answer and count against the model.
+      for (let q = 0; q < quotas.length; q++) assert.is(e.quotaUsed(quotas[q]), used[q], where(step, `quota ${q} used`));
+      for (const s of spaces) {
+        const probe = below(PAGES);
+        const modelPage = s.pages.get(probe);
+        assert.is(e.regionAccess(s.index, at(probe)), modelPage ? modelPage.access : -1, where(step, `region at page ${probe}`));
+        for (const [number, page] of s.pages) {
+          const frame = BigInt.asUintN(64, e.frameAt(s.index, at(number)));
+          if (page.frame === null) { assert.is(frame, 0n, where(step, `page ${number} not present yet`)); continue; }
+          assert.ok(frame !== 0n, where(step, `page ${number} present`));
+          const known = physical.get(page.frame);
+          if (known === undefined) physical.set(page.frame, frame);
+          else assert.is(frame, known, where(step, `page ${number}: the frame its sharers map`));
+          assert.is(e.references(frame), holders.get(page.frame), where(step, `page ${number}: the frame's holders`));
+        }
+      }
+    }
+    for (const space of spaces) e.spaceDestroy(space.index);
+    assert.is(e.framesFree(), framesAtStart, `seed ${seed}: every frame back`);
+    for (let q = 0; q < quotas.length; q++) assert.is(e.quotaUsed(quotas[q]), 0n, `seed ${seed}: quota ${q} back to 0`);
+  }
+});
+
+function instantiateFresh(): Record<string, any> {
+  const machine = { serial: [], tsc: 0n, cr3: 0n, msrs: new Map() } as unknown as FakeMachine;
+  machine.wasm = instantiate(module, { hw: fakeHardware(machine) });
+  const exports = machine.wasm.exports;
+  machine.cr3 = BigInt(exports.bootTablesAddress() >>> 0);
+  framesAtStart = exports.setup(REGION_START, REGION_END);
+  return exports;
+}
+
+vm.run();
