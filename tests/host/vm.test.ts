@@ -125,6 +125,26 @@ vm("copy-on-write: a clone shares every page until one side writes it; writes ar
   assert.is(e.framesFree(), framesAtStart, "after both, every frame is back");
 });
 
+vm("1,000 clone/touch/destroy cycles leak nothing: frames and charges back after each", () => {
+  const quota = e.quotaCreate(1000n), parent = e.spaceCreate();
+  assert.is(e.map(parent, at(0), 16n, READ_WRITE, quota), ERROR.None);
+  for (let page = 0; page < 16; page++) assert.is(e.write(parent, at(page), page), 0n);
+  const free = e.framesFree(), used = e.quotaUsed(quota);
+  for (let cycle = 0; cycle < 1000; cycle++) {
+    const child = e.clone(parent);
+    assert.ok(child > 0, `cycle ${cycle}: clone ${child}`);
+    const page = cycle % 16;
+    assert.is(e.write(child, at(page), 200), 0n);
+    assert.is(e.write(parent, at((page + 1) % 16), (page + 1) % 16), 0n, "the parent writes too (the same value)");
+    assert.is(e.read(parent, at(page)), BigInt(page), `cycle ${cycle}: the parent's page untouched`);
+    e.spaceDestroy(child);
+    assert.is(e.framesFree(), free, `cycle ${cycle}: frames back`);
+    assert.is(e.quotaUsed(quota), used, `cycle ${cycle}: charges back`);
+  }
+  e.spaceDestroy(parent);
+  assert.is(e.framesFree(), framesAtStart);
+});
+
 vm("map, unmap and protect refuse bad ranges in the documented order, changing nothing", () => {
   const quota = e.quotaCreate(10n), space = e.spaceCreate();
   assert.is(e.map(space, at(0) + 1n, 1n, READ, quota), ERROR.Unaligned);
