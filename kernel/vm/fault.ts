@@ -68,8 +68,8 @@ export function vmFault(space: AddressSpace, address: u64, errorCode: u64): Faul
     const frame = entry & PAGE_ADDRESS_MASK;
     let next = frame;
     if (frameReferences(frame) != 1) {
-      // Image regions are never writable (vmProtect refuses), so the copy replaces a page the
-      // space already pays for.
+      // Image regions are never writable (vmProtect changes only Anonymous ones), so the copy
+      // replaces a page the space already pays for.
       next = frameAllocateZeroed();
       if (next == 0) return FaultOutcome.OutOfMemory;
       memory.copy(<usize>next, <usize>frame, <usize>PAGE_SIZE);

@@ -45,12 +45,14 @@ export function vmMap(space: AddressSpace, start: u64, pages: u64, access: i32, 
   }
 }
 
-/** Whether unmap or protect may change [start, end): None, NotPermitted (a Fixed, Pinned or,
- * for protect, Image region lies in it), TableFull (the splits would pass REGIONS_MAXIMUM). */
-function changeError(space: AddressSpace, start: u64, end: u64, protect: bool): KernelError {
+/** Whether unmap or protect may change [start, end): None, NotPermitted (a region the loader or
+ * the kernel made lies in it: Image, Fixed or Pinned; only map's Anonymous regions change),
+ * TableFull (the splits would pass REGIONS_MAXIMUM). */
+function changeError(space: AddressSpace, start: u64, end: u64): KernelError {
   const regions = space.regions;
-  if (regions.touches(start, end, Backing.Fixed) || regions.touches(start, end, Backing.Pinned)) return KernelError.NotPermitted;
-  if (protect && regions.touches(start, end, Backing.Image)) return KernelError.NotPermitted;
+  if (regions.touches(start, end, Backing.Image) || regions.touches(start, end, Backing.Fixed) || regions.touches(start, end, Backing.Pinned)) {
+    return KernelError.NotPermitted;
+  }
   if (regions.count + regions.splitsNeeded(start, end) > REGIONS_MAXIMUM) return KernelError.TableFull;
   return KernelError.None;
 }
@@ -60,7 +62,7 @@ function changeError(space: AddressSpace, start: u64, end: u64, protect: bool): 
 export function vmUnmapCheck(space: AddressSpace, start: u64, pages: u64): KernelError {
   let error = rangeError(start, pages, 0);
   if (error == KernelError.None && pages > VM_PAGES_MAXIMUM) error = KernelError.InvalidArgument;
-  if (error == KernelError.None) error = changeError(space, start, start + pages * PAGE_SIZE, false);
+  if (error == KernelError.None) error = changeError(space, start, start + pages * PAGE_SIZE);
   return error;
 }
 
@@ -96,7 +98,7 @@ export function vmProtectCheck(space: AddressSpace, start: u64, pages: u64, acce
   if (error == KernelError.None && pages > VM_PAGES_MAXIMUM) error = KernelError.InvalidArgument;
   const end = start + pages * PAGE_SIZE;
   if (error == KernelError.None && !space.regions.covers(start, end)) error = KernelError.NotFound;
-  if (error == KernelError.None) error = changeError(space, start, end, true);
+  if (error == KernelError.None) error = changeError(space, start, end);
   return error;
 }
 

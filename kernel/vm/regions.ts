@@ -5,7 +5,7 @@
 //   the region was made with (the space keeps the totals per quota); private, copy-on-write
 //   after a clone.
 // - Image: a boot program's read-only pages, shared with the boot package and every process
-//   running it; a write (after protect to read-write) copies the page.
+//   running it; unmap and protect refuse it (NotPermitted).
 // - Fixed: what the loader and the kernel map eagerly (writable image segments, stacks, rings,
 //   linear memory grown through Memory.grow): present for the region's life, paid for by the
 //   process's account or a Memory charge; map, unmap and protect refuse it (NotPermitted). A

@@ -10,7 +10,7 @@ export { atomicAdd32, atomicCompareExchange32, atomicLoad32, atomicStore32, exit
 export { Random } from "./random";
 export { Steps } from "./steps";
 export { Timer } from "./timer";
-export { ExitKind, MESSAGE_MAXIMUM, RECEIVED_HEADER_SIZE, Transfer } from "../../abi/methods";
+export { ExitKind, MemoryAccess, MESSAGE_MAXIMUM, RECEIVED_HEADER_SIZE, Transfer } from "../../abi/methods";
 export { userAbort } from "./panic";
 export { park, PARK_CHANGED, PARK_TIMED_OUT, PARK_WOKEN, unpark, unparkThenPark } from "./park";
 export { conditionBroadcast, conditionSignal, conditionWait, mutexLock, mutexParks, mutexUnlock } from "./sync";

@@ -2,7 +2,7 @@
 // Growth itself happens in the C runtime when the heap asks for it (userspace/rt/c/runtime.c).
 
 import { Interface } from "../../abi/interfaces";
-import { GROW_PAGES_MAXIMUM, MemoryMethod } from "../../abi/methods";
+import { GROW_PAGES_MAXIMUM, MemoryAccess, MemoryMethod } from "../../abi/methods";
 import { Opcode } from "../../abi/ring";
 import { grant, lastValue, ringCall } from "./ring";
 
@@ -68,5 +68,23 @@ export class Memory {
       pages -= chunk;
     }
     return first;
+  }
+
+  /** A new region of `pages` pages at user address `address` (page-aligned, outside the
+   * runtime's own ranges), zero-filled on first touch, each page charged to this quota when
+   * touched: 0 or -KernelError. Its bytes are reached with native loads and stores (they lie
+   * outside the wasm linear memory). */
+  map(address: u64, pages: u64, access: MemoryAccess): i64 {
+    return ringCall(Opcode.Call, this.handle, MemoryMethod.Map, address, pages, <u64>access);
+  }
+
+  /** Takes the regions map made in [address, address + pages * 4096) out: 0 or -KernelError. */
+  unmap(address: u64, pages: u64): i64 {
+    return ringCall(Opcode.Call, this.handle, MemoryMethod.Unmap, address, pages);
+  }
+
+  /** Gives [address, address + pages * 4096), which regions must cover, `access`: 0 or -KernelError. */
+  protect(address: u64, pages: u64, access: MemoryAccess): i64 {
+    return ringCall(Opcode.Call, this.handle, MemoryMethod.Protect, address, pages, <u64>access);
   }
 }

@@ -160,13 +160,13 @@ export function startArgument(): u32 {
   return load<u32>(ringBase + RING_ARGUMENT);
 }
 
-/** The handle of the first capability of `iface` the process was started with, or 0 (never a
- * handle). Grant entries are RING_GRANT_SIZE bytes: u64 handle, u32 interface, u32 0. */
-export function grant(iface: u32): u64 {
+/** The handle of the first capability of `iface` the process was started with (with `nth`, the
+ * one after `nth` others of it), or 0 (never a handle). Grant entries are RING_GRANT_SIZE bytes: u64 handle, u32 interface, u32 0. */
+export function grant(iface: u32, nth: u32 = 0): u64 {
   const count = min(load<u32>(ringBase + RING_GRANT_COUNT), RING_GRANTS_MAXIMUM);
   for (let i: u32 = 0; i < count; i++) {
     const entry = ringBase + RING_GRANTS + i * RING_GRANT_SIZE;
-    if (load<u32>(entry + GRANT_INTERFACE) == iface) return load<u64>(entry + GRANT_HANDLE);
+    if (load<u32>(entry + GRANT_INTERFACE) == iface && nth-- == 0) return load<u64>(entry + GRANT_HANDLE);
   }
   return 0;
 }
