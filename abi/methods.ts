@@ -113,6 +113,13 @@ export enum ThreadSpawnerMethod {
    * handle; value = the thread's index. The thread starts at the entry with rdi = argument and
    * rsi = the linear address of its own ring. */
   Spawn = 0,
+  /** fork(arg0 = entry address (native code of the program), arg1 = argument, arg2 = address of
+   * handles (u64 each), arg3 = count, 0..SPAWN_GRANTS_MAXIMUM) -> a ProcessHandle handle; value =
+   * the new process's id. A new process whose address space is a copy-on-write copy of the
+   * caller's (its rings left out), holding exactly the listed capabilities, its own
+   * ThreadSpawner and ParkSpace, and one thread started as spawn starts one (on thread index
+   * 0's ring and stack slot). Charged to the caller's account. */
+  Fork = 1,
 }
 /** Threads a process can have at once, its first included (their rings sit at linear pages
  * 1..THREADS_MAXIMUM). */

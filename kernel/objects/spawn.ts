@@ -22,6 +22,7 @@ import { logEnd, LogLevel, logLine } from "../log/log";
 import { PAGE_SIZE } from "../memory/page-table";
 import { AddressSpace, KernelErrorCell, UserAccess } from "../vm/address-space";
 import { Backing, regionsBytes } from "../vm/regions";
+import { vmClone } from "../vm/mappings";
 import { BootProgram } from "../loader/boot-package";
 import { Process, processNextId, processRegister } from "../sched/process";
 
@@ -82,6 +83,33 @@ export function spawnFramesNeeded(program: BootProgram): u64 {
   return pages + tables + threadFramesNeeded() + 3;
 }
 
+/** The most frames and heap bytes processFork(parent) can take: the space's frames (its tables
+ * and the pages its account pays for, an upper bound of the clone's tables and pages), a thread,
+ * and the records of processSpawn. */
+export function forkFramesNeeded(parent: Process): u64 {
+  return parent.space.ownedFrames + threadFramesNeeded() + 1;
+}
+export function forkBytesNeeded(parent: Process): u64 {
+  return PROCESS_BYTES + THREAD_BYTES + THREAD_CONTROL_BYTES + capabilityTableBytes(PROCESS_CAPABILITY_SLOTS_INITIAL)
+    + parent.space.heapBytes() + regionsBytes(2) + 1024;
+}
+
+/** A copy of `parent` made by its ThreadSpawner (fork): a copy-on-write clone of its space
+ * (vm/mappings.ts; its rings left out), a table holding exactly `grants` and the child's own
+ * ThreadSpawner and ParkSpace, and one thread starting at native `entry` with rdi = `argument`
+ * (as ThreadSpawner.spawn starts a thread, on the first thread's ring and stack slot). Charged to
+ * `account`. The caller checked forkFramesNeeded against free frames,
+ * account.kernelFits(forkBytesNeeded, forkFramesNeeded) and vmCloneCheck; failure here is a
+ * kernel bug. */
+export function processFork(parent: Process, entry: u64, argument: u64, grants: KernelObject[], account: Quota): Process {
+  const error = new KernelErrorCell();
+  const space = vmClone(parent.space, error);
+  if (space === null) abort("processFork: the clone decode checked failed");
+  const process = processStart(parent.program, space!, grants, account, entry, argument, 0);
+  process.linearEnd = parent.linearEnd;
+  return process;
+}
+
 /** Makes and starts the process, charged to `account`. The caller checked spawnFramesNeeded
  * against free frames, account.kernelFits(spawnBytesNeeded, spawnFramesNeeded), and that `grants`
  * fit the table; failure here is a kernel bug. */
@@ -113,11 +141,17 @@ export function processSpawn(program: BootProgram, grants: KernelObject[], argum
     }
     space!.addRegion(pageDown(segment.virtual), pageUp(segment.virtual + segment.memorySize), access, Backing.Fixed);
   }
+  return processStart(program, space!, grants, account, program.image.entry, 0, argument);
+}
+
+/** The rest of a spawn or a fork: the table, the process, its first thread at `entry` (rdi =
+ * `rdi`, the startup block's argument `argument`). */
+function processStart(program: BootProgram, space: AddressSpace, grants: KernelObject[], account: Quota, entry: u64, rdi: u64, argument: u32): Process {
   const table = CapabilityTable.create(PROCESS_CAPABILITY_SLOTS_INITIAL, <i32>CAPABILITY_SLOTS_MAXIMUM, account);
   if (table === null) abort("processSpawn: no capability table");
 
   const id = processNextId();
-  const process = new Process(id, program, space!, table!, account);
+  const process = new Process(id, program, space, table!, account);
   process.accountCharge(PROCESS_BYTES, 0);
   // The granted objects in order, then what every process holds on itself: a ThreadSpawner and
   // a ParkSpace for its own threads and memory (they reach nothing outside it).
@@ -128,7 +162,7 @@ export function processSpawn(program: BootProgram, grants: KernelObject[], argum
   pushPair(startup, insertOrAbort(table!, parkSpace), Interface.ParkSpace);
   const control = new ThreadControlObject();
   control.chargeTo(account, THREAD_CONTROL_BYTES);
-  const thread = threadCreate(process, 0, program.image.entry, 0, argument, insertOrAbort(table!, control), THREAD_BYTES);
+  const thread = threadCreate(process, 0, entry, rdi, argument, insertOrAbort(table!, control), THREAD_BYTES);
   control.thread = thread;
   if (state.exposeRingPhysical) store<u32>(<usize>thread.ring.page + RING_TEST_RING_PHYSICAL, <u32>thread.ring.page);
   processRegister(process);

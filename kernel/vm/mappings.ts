@@ -127,6 +127,16 @@ export function vmProtect(space: AddressSpace, start: u64, pages: u64, access: i
   userHalfShootdown(space, start, pages);
 }
 
+/** Whether the quotas that pay for `parent`'s Anonymous pages can pay for a clone's: None or
+ * QuotaExceeded (each is charged as much again, page tables included: an upper bound). */
+export function vmCloneCheck(parent: AddressSpace): KernelError {
+  const quotas = parent.chargeQuotas;
+  for (let i = 0; i < quotas.length; i++) {
+    if (quotas[i].available < parent.chargePages[i]) return KernelError.QuotaExceeded;
+  }
+  return KernelError.None;
+}
+
 /** A copy-on-write copy of `parent`: the same regions (Pinned ones left out), every page present
  * shared (each frame retained once more) and read-only in both until one writes it (vm/fault.ts
  * copies it then). The child's Anonymous pages are charged to the same quotas as the parent's.
@@ -134,10 +144,8 @@ export function vmProtect(space: AddressSpace, start: u64, pages: u64, access: i
  * the child's pages). The child's Fixed pages and tables are in its ownedFrames for its process's
  * account; the caller checks that account. Work is proportional to the parent's pages. */
 export function vmClone(parent: AddressSpace, error: KernelErrorCell): AddressSpace | null {
-  const quotas = parent.chargeQuotas;
-  for (let i = 0; i < quotas.length; i++) {
-    if (quotas[i].available < parent.chargePages[i]) { error.value = KernelError.QuotaExceeded; return null; }
-  }
+  error.value = vmCloneCheck(parent);
+  if (error.value != KernelError.None) return null;
   const child = AddressSpace.create();
   if (child === null) { error.value = KernelError.OutOfMemory; return null; }
   const regions = parent.regions.regions;

@@ -14,4 +14,4 @@ export { ExitKind, MemoryAccess, MESSAGE_MAXIMUM, RECEIVED_HEADER_SIZE, Transfer
 export { userAbort } from "./panic";
 export { park, PARK_CHANGED, PARK_TIMED_OUT, PARK_WOKEN, unpark, unparkThenPark } from "./park";
 export { conditionBroadcast, conditionSignal, conditionWait, mutexLock, mutexParks, mutexUnlock } from "./sync";
-export { spawnThread, ThreadHandle, threadExit } from "./thread";
+export { forkProcess, spawnThread, ThreadHandle, threadExit } from "./thread";

@@ -18,7 +18,7 @@
 import { Interface } from "../../abi/interfaces";
 import { ThreadControlMethod, ThreadHandleMethod, ThreadSpawnerMethod } from "../../abi/methods";
 import { Opcode } from "../../abi/ring";
-import { grant, lastValue, ringCall, ringUse } from "./ring";
+import { grant, lastValue, ringCall, ringUse, userAddress } from "./ring";
 
 @external("capsid", "threadEntry") declare function threadEntry(): u64;
 
@@ -53,6 +53,29 @@ export function spawnThread(run: (argument: u32) => void, argument: u32): Thread
   const result = ringCall(Opcode.Call, spawner, ThreadSpawnerMethod.Spawn, threadEntry(), <u64>block);
   if (result < 0) return null;
   return new ThreadHandle(<u64>result, <u32>lastValue());
+}
+
+/** Starts `run(argument)` in a copy of this process (ThreadSpawner.fork): its memory a
+ * copy-on-write copy of this one's as it is now, holding exactly `grants` (handles of this
+ * process's capabilities; the copy finds them with grant(), under its own handles). `run` is the
+ * copy's one thread, under the rules above; the copy ends when it returns (exit code 0) or with
+ * threadExit(code). The ProcessHandle's handle (lastValue(): the copy's id), or -KernelError.
+ * The start block and shadow stack are freed here once the copy is made (it has its own copies). */
+export function forkProcess(run: (argument: u32) => void, argument: u32, grants: u64[]): i64 {
+  const spawner = grant(Interface.ThreadSpawner);
+  if (spawner == 0) return -12;   // WrongInterface: no ThreadSpawner (never for a started process)
+  const block = heap.alloc(START_SIZE);
+  const stack = heap.alloc(THREAD_SHADOW_STACK);
+  store<u32>(block + START_FUNCTION, changetype<u32>(run));
+  store<u32>(block + START_ARGUMENT, argument);
+  store<u32>(block + START_STACK_TOP, <u32>(stack + THREAD_SHADOW_STACK));
+  const list = new StaticArray<u64>(grants.length);
+  for (let i = 0; i < grants.length; i++) list[i] = grants[i];
+  const result = ringCall(Opcode.Call, spawner, ThreadSpawnerMethod.Fork, threadEntry(), <u64>block,
+    userAddress(changetype<usize>(list)), <u64>grants.length);
+  heap.free(stack);
+  heap.free(block);
+  return result;
 }
 
 /** Ends the calling thread with `value` (the process, if it is the last). */

@@ -1,11 +1,17 @@
 // vm: regions made, changed and taken out through Memory.map, unmap and protect
-// (docs/abi/interfaces/memory.md), checked from user mode with native loads and stores
-// (tests/qemu/vm.test.ts). Argument 0: the run; it spawns itself with 1 (a write right after a
-// protect to read-only, which must end it with the kernel's fault report) and 2 (touches past
-// its split quota, which must end it with the quota's report). Argument 3: the figure, the
-// demand-zero faults of FIGURE_PAGES pages timed (make bench).
+// (docs/abi/interfaces/memory.md), checked from user mode with native loads and stores, and
+// copies of the process made by ThreadSpawner.fork (copy-on-write) (tests/qemu/vm.test.ts).
+// Argument 0: the run; it spawns itself with 1 (a write right after a protect to read-only,
+// which must end it with the kernel's fault report) and 2 (touches past its split quota, which
+// must end it with the quota's report). Argument 3: the figures for make bench (bench/vm.ts):
+// demand-zero faults, a fork of a process with 4 MiB more, copy-on-write breaks. A fork's child
+// runs one function under the thread rules (userspace/rt/thread.ts: it does not allocate) and
+// says what it saw through its exit code.
 
-import { Console, ExitKind, grant, Memory, MemoryAccess, ProcessSpawner, readTsc, startArgument, Steps, Timer } from "../../rt/index";
+import {
+  Console, ExitKind, forkProcess, grant, Memory, MemoryAccess, ProcessHandle, ProcessSpawner, readTsc, startArgument, Steps, threadExit, Timer,
+} from "../../rt/index";
+import { lastValue } from "../../rt/ring";
 import { Interface } from "../../../abi/interfaces";
 import { probeRead64, probeWrite64 } from "../../rt/probes";
 
@@ -20,6 +26,92 @@ const NOT_PERMITTED: i64 = -18;
 const PAGE_FAULT: i32 = 14;
 
 function at(page: u64): u64 { return REGION + page * PAGE; }
+
+export { threadEnter } from "../../rt/thread";
+
+/** A word of the program's own linear memory (its data, a Fixed region: copy-on-write in a fork). */
+const WORD = memory.data(8, 8);
+/** The fork tests' pages, in a region of their own. */
+const FORKED: u64 = 32;
+const CYCLES: i32 = 1000;
+
+/** In a fork: sees the parent's words as they were, writes its own, and sees them. */
+function childWrites(argument: u32): void {
+  if (probeRead64(at(FORKED)) != 0xa1) threadExit(11);
+  if (load<u64>(WORD) != 0x5151) threadExit(12);
+  probeWrite64(at(FORKED), 0xb2);
+  store<u64>(WORD, 0x6262);
+  if (probeRead64(at(FORKED)) != 0xb2 || load<u64>(WORD) != 0x6262) threadExit(13);
+  threadExit(0);
+}
+
+/** In a fork made just before the parent wrote 0xd4 over 0xc3: must see 0xc3 throughout. */
+function childKeepsItsCopy(argument: u32): void {
+  for (let i = 0; i < 20000; i++) if (probeRead64(at(FORKED + 1)) != 0xc3) threadExit(21);
+  threadExit(0);
+}
+
+/** In a fork: writes one page and ends (the cycles). */
+function childTouches(argument: u32): void {
+  probeWrite64(at(FORKED + <u64>(argument & 3)), argument);
+  threadExit(0);
+}
+
+/** In a fork: ends at once (the figures' fork). */
+function childEnds(argument: u32): void {
+  threadExit(0);
+}
+
+/** In a fork: writes `argument` pages shared with the parent from FIGURE_BASE on, each a
+ * copy-on-write break, and ends with the TSC ticks they took a page. */
+function childBreaks(argument: u32): void {
+  const start = readTsc();
+  for (let page: u64 = 0; page < <u64>argument; page++) probeWrite64(at(FIGURE_BASE + page), page);
+  threadExit(<u64>((readTsc() - start) / <u64>argument));
+}
+const FIGURE_BASE: u64 = 4096;
+
+/** Forks `run(argument)` and waits for it: its exit code, or a negative error. */
+function forkAndWait(run: (argument: u32) => void, argument: u32, grants: u64[]): i64 {
+  const result = forkProcess(run, argument, grants);
+  if (result < 0) return result;
+  const child = new ProcessHandle(<u64>result, <u32>lastValue());
+  const status = child.wait();
+  child.release();
+  if (status === null) return -1000;
+  return status.kind == ExitKind.Exited ? <i64>status.code : -2000 - <i64>status.kind;
+}
+
+function forks(console: Console, memory: Memory): i32 {
+  const steps = new Steps(console, "vm");
+  memory.map(at(FORKED), 4, MemoryAccess.ReadWrite);
+  probeWrite64(at(FORKED), 0xa1);
+  store<u64>(WORD, 0x5151);
+  const written = forkAndWait(childWrites, 0, []);
+  steps.step("a fork sees the parent's memory; its writes are its own", expect("the child", written, 0)
+    + (probeRead64(at(FORKED)) == 0xa1 && load<u64>(WORD) == 0x5151 ? "" : "the parent saw the child's writes"));
+  probeWrite64(at(FORKED + 1), 0xc3);
+  const result = forkProcess(childKeepsItsCopy, 0, []);
+  probeWrite64(at(FORKED + 1), 0xd4);   // before the child has run
+  let kept: i64 = result;
+  if (result >= 0) {
+    const child = new ProcessHandle(<u64>result, <u32>lastValue());
+    const status = child.wait();
+    child.release();
+    kept = status === null ? -1000 : status.kind == ExitKind.Exited ? <i64>status.code : -2000;
+  }
+  steps.step("the parent's write after a fork is invisible to the child", expect("the child", kept, 0)
+    + (probeRead64(at(FORKED + 1)) == 0xd4 ? "" : "the parent lost its own write"));
+  const used = memory.usedPages();
+  let cycles = "";
+  for (let i = 0; i < CYCLES && cycles.length == 0; i++) {
+    const code = forkAndWait(childTouches, <u32>i, []);
+    if (code != 0) cycles = "cycle " + i.toString() + ": " + code.toString();
+  }
+  steps.step("1000 fork/touch/exit cycles leak nothing", cycles + expect("pages charged after", memory.usedPages() - used, 0));
+  memory.unmap(at(FORKED), 4);
+  return steps.failures;
+}
 
 function expect(what: string, got: i64, wanted: i64): string {
   return got == wanted ? "" : what + " gave " + got.toString() + ", expected " + wanted.toString();
@@ -60,6 +152,22 @@ function run(console: Console, memory: Memory): i32 {
   steps.step("unmap everything: every charge back", expect("unmap", memory.unmap(at(0), PAGES), 0)
     + expect("pages charged", memory.usedPages() - used, 2));
   return steps.failures;
+}
+
+/** The TSC ticks a fork of this process takes (the call, until the parent has its handle). */
+function forkTicks(run: (argument: u32) => void): i64 {
+  const start = readTsc();
+  const result = forkProcess(run, 0, []);
+  const ticks = <i64>(readTsc() - start);
+  if (result < 0) return result;
+  const child = new ProcessHandle(<u64>result, <u32>lastValue());
+  child.wait();
+  child.release();
+  return ticks;
+}
+
+function nanosOf(ticks: i64, nanosPerTick: f64): i64 {
+  return <i64>(<f64>ticks * nanosPerTick);
 }
 
 /** Spawns this program with `argument` and checks that it ended by a page fault. */
@@ -104,9 +212,20 @@ export function main(): i32 {
     const ticks = readTsc() - tsc, nanos = timer.now() - start;
     console.line("vm: demand-zero fault: " + (nanos / (FIGURE_PAGES - 1)).toString() + " ns, " + (ticks / (FIGURE_PAGES - 1)).toString()
       + " TSC ticks a page (" + (FIGURE_PAGES - 1).toString() + " pages written)");
+    const nanosPerTick = <f64>nanos / <f64>ticks;
+    // A fork with and without 4 MiB more mapped: the clone's part is the difference.
+    const small = forkTicks(childEnds);
+    memory.map(at(FIGURE_BASE), FIGURE_PAGES, MemoryAccess.ReadWrite);
+    for (let page: u64 = 0; page < FIGURE_PAGES; page++) probeWrite64(at(FIGURE_BASE + page), page);
+    const large = forkTicks(childEnds);
+    console.line("vm: fork: " + nanosOf(small, nanosPerTick).toString() + " ns; with 4 MiB more mapped: " + nanosOf(large, nanosPerTick).toString()
+      + " ns (" + small.toString() + " and " + large.toString() + " TSC ticks)");
+    const breaks = forkAndWait(childBreaks, <u32>FIGURE_PAGES, []);
+    console.line("vm: copy-on-write break: " + nanosOf(breaks, nanosPerTick).toString() + " ns, " + breaks.toString() + " TSC ticks a page ("
+      + FIGURE_PAGES.toString() + " pages written by the child)");
     return 0;
   }
-  let failures = run(console, memory);
+  let failures = run(console, memory) + forks(console, memory);
   const spawner = ProcessSpawner.granted();
   if (spawner === null) return 1;
   const steps = new Steps(console, "vm");
