@@ -2,7 +2,7 @@
 // linux-image-amd64, fetched by `make bench`) boots under the same QEMU as Capsid (TCG, one vCPU,
 // the same machine, CPU model and memory) with an initramfs whose /init is bench/linux/pingpong.c,
 // which prints a pipe ping-pong round trip between two processes and a futex ping-pong round trip
-// between two threads. Measured in the same run as Capsid's figures, since this machine's speed
+// between two threads, and the virtual-memory figures (bench/vm.ts compares them). Measured in the same run as Capsid's figures, since this machine's speed
 // varies by half within a session. No network device: -nodefaults.
 
 import { spawn } from "node:child_process";
@@ -13,8 +13,10 @@ import { REPOSITORY } from "../tests/qemu-runner/runner";
 export const LINUX_KERNEL = join(REPOSITORY, "build/linux/vmlinuz");
 export const LINUX_INITRD = join(REPOSITORY, "build/linux/initrd.cpio");
 const RESULT = /^linux-baseline: pipe round trip (\d+) ns; futex round trip (\d+) ns/m;
+const VM_RESULT = /^linux-baseline: demand-zero fault (\d+) ns; fork (\d+) ns; fork with 4 MiB more (\d+) ns; copy-on-write break (\d+) ns/m;
 
-export interface LinuxFigures { pipeNanoseconds: number; futexNanoseconds: number }
+export interface LinuxVmFigures { demandZeroNanoseconds: number; forkNanoseconds: number; forkLargeNanoseconds: number; copyOnWriteNanoseconds: number }
+export interface LinuxFigures { pipeNanoseconds: number; futexNanoseconds: number; vm: LinuxVmFigures | null }
 
 export function linuxBaselineAvailable(): boolean {
   return existsSync(LINUX_KERNEL) && existsSync(LINUX_INITRD);
@@ -34,8 +36,9 @@ export function linuxBaseline(): Promise<LinuxFigures> {
     const timer = setTimeout(() => child.kill("SIGKILL"), 180_000);
     child.on("close", () => {
       clearTimeout(timer);
-      const match = RESULT.exec(output);
-      if (match) resolve({ pipeNanoseconds: Number(match[1]), futexNanoseconds: Number(match[2]) });
+      const match = RESULT.exec(output), vm = VM_RESULT.exec(output);
+      const vmFigures = vm ? { demandZeroNanoseconds: Number(vm[1]), forkNanoseconds: Number(vm[2]), forkLargeNanoseconds: Number(vm[3]), copyOnWriteNanoseconds: Number(vm[4]) } : null;
+      if (match) resolve({ pipeNanoseconds: Number(match[1]), futexNanoseconds: Number(match[2]), vm: vmFigures });
       else reject(new Error(`the Linux baseline printed no result:\n${output.slice(-2000)}`));
     });
   });

@@ -15,6 +15,9 @@
 //          killed: the tick's lateness and the longest entry, teardown step and collection, with
 //          the bounded teardown and with reclaim=all (one step) as the baseline, under -icount;
 //          `tsx bench/run.ts teardown` prints this section alone
+//   vm     a demand-zero fault, a fork with and without 4 MiB more mapped, and a copy-on-write
+//          break, against Linux under the same QEMU in the same run; `tsx bench/run.ts vm` prints
+//          this section alone
 //   regression  guest instructions of init and the round trips against a base commit (bench/
 //          base-commit), both images booted interleaved under -icount in the same run;
 //          `tsx bench/run.ts regression` prints this section alone
@@ -28,6 +31,7 @@ import { ALLOWED_GROWTH_PERCENT, compareWithBase } from "./regression";
 import { measureSizes } from "./size";
 import { benchmarkSwitch } from "./switch";
 import { benchmarkTeardown } from "./teardown";
+import { benchmarkVm } from "./vm";
 
 function table(rows: Record<string, string | number>[]): void {
   const columns = Object.keys(rows[0]);
@@ -76,7 +80,25 @@ async function printTeardown(): Promise<void> {
   console.log(`  bounds: a teardown step <= ${figures.stepBound} ns, an entry <= ${figures.entryBound} ns; met: ${met ? "yes" : "no"}`);
 }
 
+async function printVm(): Promise<void> {
+  console.log("\nVirtual memory: from a user program in the guest (TSC, converted by the Timer's clock), median of 3 boots;");
+  console.log("Linux: Debian's kernel under the same QEMU, booted between them, 4 KiB pages");
+  const { capsid, linux } = await benchmarkVm(3);
+  const linuxCell = (value: number | undefined) => (value === undefined ? "not measured" : String(value));
+  table([
+    { figure: "demand-zero fault (a page)", "capsid ns": capsid.demandZeroNanoseconds, "linux ns": linuxCell(linux?.demandZeroNanoseconds) },
+    { figure: "copy-on-write break (a page)", "capsid ns": capsid.copyOnWriteNanoseconds, "linux ns": linuxCell(linux?.copyOnWriteNanoseconds) },
+    { figure: "fork", "capsid ns": capsid.forkNanoseconds, "linux ns": linuxCell(linux?.forkNanoseconds) },
+    { figure: "fork with 4 MiB more mapped", "capsid ns": capsid.forkLargeNanoseconds, "linux ns": linuxCell(linux?.forkLargeNanoseconds) },
+    {
+      figure: "cloning 4 MiB (the difference)", "capsid ns": capsid.forkLargeNanoseconds - capsid.forkNanoseconds,
+      "linux ns": linux ? String(linux.forkLargeNanoseconds - linux.forkNanoseconds) : "not measured",
+    },
+  ]);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.slice(2).join(" ") === "vm") return printVm();
   if (process.argv.slice(2).join(" ") === "regression") return printRegression();
   if (process.argv.slice(2).join(" ") === "teardown") return printTeardown();
   if (process.argv.slice(2).join(" ") === "switch") return printSwitch();
@@ -150,6 +172,7 @@ async function main(): Promise<void> {
     `the screen's share of that boot: ${screen.sharePercent.toFixed(1)} %`);
   await printSwitch();
   await printTeardown();
+  await printVm();
 
   console.log("\nKernel image size");
   table(measureSizes().map((row) => ({ item: row.item, bytes: row.bytes, KiB: (row.bytes / 1024).toFixed(1) })));

@@ -10,7 +10,7 @@ import { KernelError } from "../../abi/errors";
 import { USER_HALF_END } from "../../abi/layout";
 import { CHANGE_PAGES_MAXIMUM } from "../../abi/methods";
 import { frameReferences, frameRelease, frameRetain } from "../memory/frames";
-import { PAGE_ADDRESS_MASK, PAGE_PRESENT, PAGE_SIZE, PAGE_WRITABLE } from "../memory/page-table";
+import { HUGE_PAGE_SIZE, PAGE_ADDRESS_MASK, PAGE_PRESENT, PAGE_SIZE, PAGE_WRITABLE, tableIndex } from "../memory/page-table";
 import { Quota } from "../memory/quota";
 import { AddressSpace, KernelErrorCell, leafFlags, UserAccess } from "./address-space";
 import { Backing, Region, REGIONS_MAXIMUM } from "./regions";
@@ -151,29 +151,47 @@ export function vmClone(parent: AddressSpace, error: KernelErrorCell): AddressSp
   const regions = parent.regions.regions;
   let shared: u64 = 0;
   for (let r = 0; r < regions.length; r++) {
-    const region = regions[r];
-    if (region.backing == Backing.Pinned) continue;
+    const region = regions[r], backing = region.backing;
+    if (backing == Backing.Pinned) continue;
     if (child.regions.insert(region.part(region.start, region.end)) != KernelError.None) abort("vmClone: region refused");
-    for (let page = region.start; page < region.end; page += PAGE_SIZE) {
-      const slot = parent.leafSlot(page, false);
-      if (slot == 0) continue;
-      const entry = load<u64>(<usize>slot);
-      if (!(entry & PAGE_PRESENT)) continue;
-      const childSlot = child.leafSlot(page, true);
-      if (childSlot == 0) {
-        child.destroy();
-        error.value = KernelError.OutOfMemory;
-        return null;
+    const sharedBefore = shared;
+    let anonymous: u64 = 0;
+    // A page table at a time: one walk for each side per 2 MiB, then a tight loop over its entries.
+    let page = region.start;
+    while (page < region.end) {
+      const chunkEnd = min(region.end, (page | (HUGE_PAGE_SIZE - 1)) + 1);
+      const first = parent.leafSlot(page, false);
+      if (first == 0) {
+        page = chunkEnd;
+        continue;
       }
-      const readOnly = entry & ~PAGE_WRITABLE;
-      store<u64>(<usize>slot, readOnly);
-      frameRetain(entry & PAGE_ADDRESS_MASK);
-      store<u64>(<usize>childSlot, readOnly);
-      child.noteFilled(childSlot, page);
-      if (region.backing == Backing.Anonymous) child.chargeAnonymous(region.quota!, 1);
-      else if (region.backing == Backing.Fixed) child.ownedFrames++;
-      shared++;
+      const parentTable = first & ~(PAGE_SIZE - 1);
+      let childTable: u64 = 0;
+      for (; page < chunkEnd; page += PAGE_SIZE) {
+        const slot = parentTable + (tableIndex(page, 0) << 3);
+        const entry = load<u64>(<usize>slot);
+        if (!(entry & PAGE_PRESENT)) continue;
+        if (childTable == 0) {
+          const childFirst = child.leafSlot(page, true);
+          if (childFirst == 0) {
+            child.destroy();
+            error.value = KernelError.OutOfMemory;
+            return null;
+          }
+          childTable = childFirst & ~(PAGE_SIZE - 1);
+        }
+        const childSlot = childTable + (tableIndex(page, 0) << 3);
+        const readOnly = entry & ~PAGE_WRITABLE;
+        store<u64>(<usize>slot, readOnly);
+        frameRetain(entry & PAGE_ADDRESS_MASK);
+        store<u64>(<usize>childSlot, readOnly);
+        child.noteFilled(childSlot, page);
+        shared++;
+        if (backing == Backing.Anonymous) anonymous++;
+      }
     }
+    if (anonymous != 0) child.chargeAnonymous(region.quota!, anonymous);
+    else if (backing == Backing.Fixed) child.ownedFrames += shared - sharedBefore;
   }
   parent.forgetTranslations();
   if (shared != 0) userHalfShootdown(parent, 0, USER_HALF_END / PAGE_SIZE);
