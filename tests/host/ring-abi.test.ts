@@ -473,6 +473,11 @@ function implicitErrors(code: string): string[] {
   const names: string[] = [];
   if (/\.reserveIn\(|\.reserve\(\)/.test(code)) names.push("TableFull", "QuotaExceeded", "OutOfMemory");
   if (/\.kernelFits\(/.test(code)) names.push("QuotaExceeded", "OutOfMemory");
+  // kernel/vm/mappings.ts's checks (their errors are documented there).
+  if (/\bvm(Map|Unmap|Protect)Check\(/.test(code)) names.push("Unaligned", "InvalidArgument", "OutOfRange", "NotPermitted", "TableFull");
+  if (/\bvmMapCheck\(/.test(code)) names.push("AlreadyMapped");
+  if (/\bvmProtectCheck\(/.test(code)) names.push("NotFound");
+  if (/\bvmCloneCheck\(/.test(code)) names.push("QuotaExceeded");
   return names;
 }
 
