@@ -35,9 +35,11 @@ export enum MemoryMethod {
   /** kernel() -> kernel heap bytes charged to this quota (their pages count in info's figure);
    * value = kernel heap bytes every quota may still reserve in all (the heap budget left). */
   Kernel = 4,
-  /** map(arg0 = address, arg1 = pages, arg2 = MemoryAccess) -> 0: a new region of `pages` pages
-   * at user address `address` (page-aligned), zero-filled on first touch, each page charged to
-   * this quota when touched (a touch past the quota ends the process). Nothing is mapped yet. */
+  /** map(arg0 = address, arg1 = pages, arg2 = MemoryAccess, arg3 = pages it may grow down) -> 0:
+   * a new region of `pages` pages at user address `address` (page-aligned), zero-filled on first
+   * touch, each page charged to this quota when touched (a touch past the quota ends the
+   * process). Nothing is mapped yet. With arg3, a touch below the region within arg3 pages of its
+   * start (a page clear of any region below) extends it down to that page: a stack. */
   Map = 5,
   /** unmap(arg0 = address, arg1 = pages, 1..CHANGE_PAGES_MAXIMUM) -> 0: takes the regions made by
    * map in the range out; their pages are freed and their charges returned at once. */

@@ -143,11 +143,12 @@ function decodeChange(request: Request, process: Process): Invocation | null {
   const start = request.argument0, pages = request.argument1, access = <i32>request.argument2;
   if (request.argument2 > <u64>MemoryAccess.ReadExecute) return request.refuse(KernelError.InvalidArgument);
   let error: KernelError;
-  if (method == MemoryMethod.Map) error = vmMapCheck(space, start, pages, access);
+  const growPages = method == MemoryMethod.Map ? request.argument3 : 0;
+  if (method == MemoryMethod.Map) error = vmMapCheck(space, start, pages, access, growPages);
   else if (method == MemoryMethod.Unmap) error = vmUnmapCheck(space, start, pages);
   else error = vmProtectCheck(space, start, pages, access);
   // The runtime's and the program's own ranges (the loader's layout) are not the process's to change.
-  if (error == KernelError.None && process.program.layout.reserves(start, start + pages * PAGE_SIZE)) error = KernelError.NotPermitted;
+  if (error == KernelError.None && process.program.layout.reserves(start - growPages * PAGE_SIZE, start + pages * PAGE_SIZE)) error = KernelError.NotPermitted;
   if (error == KernelError.None) error = process.account.kernelFits(processSpaceGrowthBound(process));
   if (error != KernelError.None) return request.refuse(error);
   return state.change;
@@ -160,7 +161,7 @@ class Change extends Invocation {
     const space = process.space;
     const start = request.argument0, pages = request.argument1, access = <i32>request.argument2;
     const method = request.method;
-    if (method == MemoryMethod.Map) vmMap(space, start, pages, access, changetype<MemoryObject>(request.object).quota);
+    if (method == MemoryMethod.Map) vmMap(space, start, pages, access, changetype<MemoryObject>(request.object).quota, request.argument3);
     else if (method == MemoryMethod.Unmap) vmUnmap(space, start, pages);
     else vmProtect(space, start, pages, access);
     processSettleSpace(process);

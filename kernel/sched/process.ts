@@ -10,7 +10,7 @@
 // first Memory capability it was granted, or its spawner's account.
 
 import { ExitKind, THREADS_MAXIMUM } from "../../abi/methods";
-import { USER_LINEAR_START } from "../../abi/layout";
+import { USER_LINEAR_BASE, USER_LINEAR_START, USER_RING_LINEAR } from "../../abi/layout";
 import { contextForget } from "../arch/hw";
 import { CapabilityTable } from "../cap/capability-table";
 import { Chain, listRemoveAt } from "../collections/lists";
@@ -19,7 +19,9 @@ import { BootProgram } from "../loader/boot-package";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { frameFree } from "../memory/frames";
 import { Quota } from "../memory/quota";
-import { AddressSpace } from "../vm/address-space";
+import { AddressSpace, KernelErrorCell } from "../vm/address-space";
+import { KernelError } from "../../abi/errors";
+import { PAGE_SIZE } from "../memory/page-table";
 import { reclaimTable } from "../vm/reclaim";
 import { userHalfHide } from "../vm/user-half";
 import { Joiner, joinersComplete } from "./joiner";
@@ -65,8 +67,12 @@ export class Process {
   private spacePages: u64 = 0;
 
   /** `account`: what pays for the process (retained here until its end). */
-  constructor(readonly id: u32, readonly program: BootProgram, readonly space: AddressSpace, readonly table: CapabilityTable,
+  /** Replaced whole only by processReplaceSpace. */
+  space: AddressSpace;
+
+  constructor(readonly id: u32, readonly program: BootProgram, space: AddressSpace, readonly table: CapabilityTable,
     readonly account: Quota) {
+    this.space = space;
     account.retain();
   }
 
@@ -125,6 +131,38 @@ export function processSettleSpace(process: Process): void {
   }
   process.spaceBytes = bytes;
   process.spacePages = pages;
+}
+
+/** Replaces `process`'s address space whole with `next` (what execve will use): each live
+ * thread's ring frame is mapped into `next` at its address (a Pinned region: the kernel reaches
+ * the ring by frame), the charges of the old linear memory are returned (linear memory starts
+ * again at USER_LINEAR_START), the old space is hidden and handed to teardown, and the account
+ * is settled for `next`. Making the new image, stack and thread context is the caller's (the
+ * loader's); the caller checked that the account can pay for `next` and that `next` leaves the
+ * rings' addresses free. OutOfMemory when no frame is left for a ring's page table: the process
+ * is unchanged, and the caller destroys `next`. */
+export function processReplaceSpace(process: Process, next: AddressSpace): KernelError {
+  const error = new KernelErrorCell();
+  for (let i = 0; i < <i32>THREADS_MAXIMUM; i++) {
+    const thread = process.threads[i];
+    if (thread === null || thread.state == ThreadState.Ended) continue;
+    if (next.mapPinned(USER_LINEAR_BASE + <u64>USER_RING_LINEAR + <u64>i * PAGE_SIZE, thread.ring.page, error) == 0) return error.value;
+  }
+  let charge = process.charges.shift();
+  while (charge !== null) {
+    charge.quota.uncharge(charge.pages);
+    charge.quota.release();
+    process.accountUncharge(CHARGE_BYTES, 0);
+    charge = process.charges.shift();
+  }
+  process.pagesCharged = 0;
+  process.linearEnd = <u64>USER_LINEAR_START;
+  const old = process.space;
+  userHalfHide(old);
+  old.destroy();
+  process.space = next;
+  processSettleSpace(process);
+  return KernelError.None;
 }
 
 /** At most how many heap bytes an operation that maps pages can add to the space's lists: each

@@ -102,6 +102,17 @@ export class AddressSpace {
     return this.map(virtual, frame, access, error);
   }
 
+  /** Maps `frame`, which the kernel also reaches by its address (a thread's ring), read-write at
+ * `virtual` in a Pinned region of one page, holding it once more (counted in ownedFrames: the
+ * process pays for it while this space shows it). Returns the frame, or 0 with `error`. */
+  mapPinned(virtual: u64, frame: u64, error: KernelErrorCell): u64 {
+    if (this.regions.overlaps(virtual, virtual + PAGE_SIZE)) { error.value = KernelError.AlreadyMapped; return 0; }
+    if (this.map(virtual, frame, UserAccess.ReadWrite, error) == 0) return 0;
+    this.ownedFrames++;
+    this.addRegion(virtual, virtual + PAGE_SIZE, UserAccess.ReadWrite, Backing.Pinned);
+    return frame;
+  }
+
   private map(virtual: u64, shared: u64, access: UserAccess, error: KernelErrorCell): u64 {
     if (virtual >= USER_HALF_END || (virtual & (PAGE_SIZE - 1)) != 0) { error.value = KernelError.OutOfRange; return 0; }
     const slot = this.leafSlot(virtual, true);

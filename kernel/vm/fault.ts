@@ -1,5 +1,7 @@
 // Resolving a user page fault from the regions (regions.ts): a first touch of an Anonymous page
-// maps a zeroed frame charged to the region's quota (demand zero); a write to a read-only page of
+// maps a zeroed frame charged to the region's quota (demand zero), and a touch just below a
+// region that grows down (a stack) extends it down to that page (within its limit, a page
+// clear of the region below); a write to a read-only page of
 // a writable region copies the frame when another space still shares it, or just makes it
 // writable when no one does (the copy-on-write break); a fault on an entry that already allows
 // the access was a stale translation and is dropped. Anything else is the process's own fault
@@ -34,8 +36,14 @@ export const FAULT_FETCH: u64 = 1 << 4;
 /** Resolves a fault at user `address` with the CPU's `errorCode` (only its write and fetch bits
  * matter: the entry is read again). */
 export function vmFault(space: AddressSpace, address: u64, errorCode: u64): FaultOutcome {
-  const region = space.regions.find(address);
-  if (region === null) return FaultOutcome.NoRegion;
+  let region = space.regions.find(address);
+  let grows = false;
+  if (region === null) {
+    // Stack growth: the region above grows down to this page once it is mapped (below).
+    region = space.regions.growing(address);
+    if (region === null) return FaultOutcome.NoRegion;
+    grows = true;
+  }
   if ((errorCode & FAULT_RESERVED) != 0) return FaultOutcome.Denied;   // a kernel bug in an entry: retrying would loop
   const write = (errorCode & FAULT_WRITE) != 0;
   if (write && region.access != UserAccess.ReadWrite) return FaultOutcome.Denied;
@@ -60,6 +68,7 @@ export function vmFault(space: AddressSpace, address: u64, errorCode: u64): Faul
     store<u64>(<usize>slot, frame | leafFlags(<UserAccess>region.access));
     space.noteFilled(slot, page);
     space.chargeAnonymous(quota, 1 + tables);
+    if (grows) region.start = page;
     space.forgetTranslations();
     return FaultOutcome.Resolved;   // a not-present entry is in no TLB
   }

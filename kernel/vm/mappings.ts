@@ -29,20 +29,23 @@ function rangeError(start: u64, pages: u64, access: i32): KernelError {
 }
 
 /** Whether vmMap may make the region: None, Unaligned, InvalidArgument (no pages, an access
- * that is not one), OutOfRange, AlreadyMapped (a region overlaps it), TableFull (REGIONS_MAXIMUM). */
-export function vmMapCheck(space: AddressSpace, start: u64, pages: u64, access: i32): KernelError {
+ * that is not one), OutOfRange (also a growth below page 1), AlreadyMapped (a region overlaps
+ * it), TableFull (REGIONS_MAXIMUM). */
+export function vmMapCheck(space: AddressSpace, start: u64, pages: u64, access: i32, growPages: u64 = 0): KernelError {
   const error = rangeError(start, pages, access);
   if (error != KernelError.None) return error;
+  if (growPages >= start / PAGE_SIZE) return KernelError.OutOfRange;
   if (space.regions.overlaps(start, start + pages * PAGE_SIZE)) return KernelError.AlreadyMapped;
   return space.regions.count >= REGIONS_MAXIMUM ? KernelError.TableFull : KernelError.None;
 }
 
 /** A new Anonymous region of `pages` pages at `start` with `access`, its pages charged to `quota`
- * as they are touched; vmMapCheck passed. The caller charges the region's heap bytes. */
-export function vmMap(space: AddressSpace, start: u64, pages: u64, access: i32, quota: Quota): void {
-  if (space.regions.insert(new Region(start, start + pages * PAGE_SIZE, access, Backing.Anonymous, quota)) != KernelError.None) {
-    abort("vmMap: a region vmMapCheck passed was refused");
-  }
+ * as they are touched, growing down by up to `growPages` more on faults below it (a stack);
+ * vmMapCheck passed. The caller charges the region's heap bytes. */
+export function vmMap(space: AddressSpace, start: u64, pages: u64, access: i32, quota: Quota, growPages: u64 = 0): void {
+  const region = new Region(start, start + pages * PAGE_SIZE, access, Backing.Anonymous, quota);
+  region.growLimit = growPages != 0 ? start - growPages * PAGE_SIZE : 0;
+  if (space.regions.insert(region) != KernelError.None) abort("vmMap: a region vmMapCheck passed was refused");
 }
 
 /** Whether unmap or protect may change [start, end): None, NotPermitted (a region the loader or

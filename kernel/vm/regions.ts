@@ -34,15 +34,22 @@ export enum Backing {
 }
 
 export class Region {
+  /** A stack's region grows down on a fault below it, page by page, to this address at the
+   * lowest (0: it does not grow); always kept a page clear of the region below (vm/fault.ts). */
+  growLimit: u64 = 0;
+
   /** `quota` (Anonymous only) pays for the pages touched; the region holds a reference to it
    * until dropped (release). */
   constructor(public start: u64, public end: u64, public access: i32, readonly backing: Backing, readonly quota: Quota | null) {
     if (quota !== null) quota.retain();
   }
 
-  /** A copy of [start, end) of this region's attributes, holding the same quota. */
+  /** A copy of [start, end) of this region's attributes, holding the same quota; it grows down as
+   * this one does when it starts where this one does. */
   part(start: u64, end: u64): Region {
-    return new Region(start, end, this.access, this.backing, this.quota);
+    const part = new Region(start, end, this.access, this.backing, this.quota);
+    if (start == this.start) part.growLimit = this.growLimit;
+    return part;
   }
 
   /** Drops the region's reference to its quota (the region is out of every map). */
@@ -76,6 +83,19 @@ export class RegionMap {
     if (index == this.regions.length) return null;
     const region = unchecked(this.regions[index]);
     return region.start <= address ? region : null;
+  }
+
+  /** The region that would grow down to cover `address` (in none): the first region above it,
+   * when it grows down at least that far and no region lies in the page below `address`'s page
+   * (the guard gap). Null otherwise. */
+  growing(address: u64): Region | null {
+    const index = this.firstEndingAbove(address);
+    if (index == this.regions.length) return null;
+    const above = unchecked(this.regions[index]);
+    const page = address & ~(<u64>4095);
+    if (above.start <= address || above.growLimit == 0 || page < above.growLimit) return null;
+    if (page >= 4096 && this.overlaps(page - 4096, page)) return null;
+    return above;
   }
 
   /** Whether any region overlaps [start, end). */
@@ -134,6 +154,7 @@ export class RegionMap {
     if (region.start >= address) return;
     const lower = region.part(region.start, address);
     region.start = address;
+    region.growLimit = 0;   // the lower part grows now
     listInsertAt<Region>(this.regions, index, lower);
   }
 

@@ -492,6 +492,34 @@ ring("UnknownMethod on every interface, checked before the arguments", () => {
   assert.not.ok(machine.exports.processEnded(world.victim));
 });
 
+ring("a process's space replaced whole (execve's primitive): the old frames freed, the ring kept at its frame, calls read the new space", () => {
+  const world = boot();
+  const { machine } = world;
+  const e = machine.exports;
+  const ring = u64(e.ringPage(0)), before = machine.framesFree();
+  const oldFrames = BigInt(e.processFrames(0));
+  const NEW_PAGE = 0x60_0000n;
+  assert.is(e.userPhysical(0, NEW_PAGE), -1n, "nothing there in the old space");
+  assert.is(e.replaceSpace(0, NEW_PAGE), 0);
+  assert.is(e.userPhysical(0, IMAGE_READ), -1n, "the old image is gone");
+  assert.is(e.userPhysical(0, STACK_PAGE), -1n, "and the old stack");
+  assert.is(u64(e.userPhysical(0, RING_USER)), ring, "the ring is at its address, on its frame");
+  assert.is(u64(e.ringPage(0)), ring);
+  // The old space's frames came back (the ring's frame lives on in the new space); the new one
+  // holds a PML4, three tables and a page for NEW_PAGE, and three tables for the ring.
+  const free = machine.framesFree();   // the old space torn down: the ring's frame is the new space's alone now
+  assert.is(free, before + oldFrames - BigInt(e.processFrames(0)), "frames: the old space's back, the new one's taken");
+  const frame = Number(u64(e.userPhysical(0, NEW_PAGE)));
+  new Uint8Array(machine.wasm.memory.buffer).set(Buffer.from("new space"), frame);
+  machine.serial = [];
+  const cqe = machine.one({ opcode: CALL, handle: world.console, method: CONSOLE_WRITE, argument0: NEW_PAGE, argument1: 9n, argument2: 7n, argument3: U64_MAX, userData: 4n });
+  assertCompletion(cqe, { userData: 4n, result: 9n, value: 0n, opcode: CALL }, "Console.write from the new space");
+  assert.equal(machine.serial, [Buffer.from("new space")]);
+  const write = machine.one({ opcode: CALL, handle: world.console, method: CONSOLE_WRITE, argument0: IMAGE_READ, argument1: 4n, argument2: 7n, argument3: U64_MAX, userData: 5n });
+  assertCompletion(write, { userData: 5n, result: failure("BadAddress"), value: 0n, opcode: CALL }, "the old image's address is not mapped now");
+  assert.equal(machine.wasm.aborts, []);
+});
+
 ring("Console.write: the exact bytes, from every kind of mapped user page, across non-neighbouring frames", () => {
   const world = boot();
   const { machine } = world;

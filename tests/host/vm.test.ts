@@ -125,6 +125,29 @@ vm("copy-on-write: a clone shares every page until one side writes it; writes ar
   assert.is(e.framesFree(), framesAtStart, "after both, every frame is back");
 });
 
+vm("a stack region grows down on a touch below it, within its limit and a page clear of the region below; a clone's grows too", () => {
+  const quota = e.quotaCreate(100n), space = e.spaceCreate();
+  assert.is(e.mapGrowing(space, at(40), 2n, READ_WRITE, quota, at(40) / PAGE), ERROR.OutOfRange, "growth down to page 0");
+  assert.is(e.mapGrowing(space, at(40), 2n, READ_WRITE, quota, 10n), ERROR.None, "a stack that may grow down to page 30");
+  assert.is(e.map(space, at(29), 1n, READ, quota), ERROR.None, "a region just below that");
+  assert.is(e.write(space, at(38) + 8n, 5), 0n, "two pages below: the region grows to it");
+  assert.is(e.regionStart(space, at(39)), at(38), "the region now starts there");
+  assert.is(e.read(space, at(39)), 0n, "the page between is the region's, zero");
+  const child = e.clone(space);
+  assert.ok(child > 0);
+  assert.is(e.read(child, at(31)), 0n, "a clone's stack grows too");
+  assert.is(e.regionStart(child, at(40)), at(31), "the child's region grew, not the parent's");
+  assert.is(e.regionStart(space, at(40)), at(38));
+  assert.is(e.read(space, at(30)), FAULT.NoRegion, "within the limit, but the page below belongs to another region: the guard gap");
+  assert.is(e.mapGrowing(space, at(50), 1n, READ_WRITE, quota, 2n), ERROR.None);
+  assert.is(e.read(space, at(47)), FAULT.NoRegion, "past its limit");
+  assert.is(e.read(space, at(48)), 0n, "at its limit");
+  e.spaceDestroy(child);
+  e.spaceDestroy(space);
+  assert.is(e.quotaUsed(quota), 0n);
+  assert.is(e.framesFree(), framesAtStart);
+});
+
 vm("1,000 clone/touch/destroy cycles leak nothing: frames and charges back after each", () => {
   const quota = e.quotaCreate(1000n), parent = e.spaceCreate();
   assert.is(e.map(parent, at(0), 16n, READ_WRITE, quota), ERROR.None);

@@ -22,7 +22,7 @@ vm("map, unmap and protect from user mode: demand zero, protect at once, charges
     await steps.expectPasses([
       "map 16 read-write pages", "demand-zero pages read as zero, each charged when touched", "written words read back",
       "protect 4 pages read-only; they still read", "unmap 4 pages gives their charge back", "map again where unmapped: zero again",
-      "refusals in the documented order", "unmap everything: every charge back",
+      "refusals in the documented order", "unmap everything: every charge back", "a stack region grows down on a touch below it",
     ], 30_000);
     await steps.expectPasses([
       "a fork sees the parent's memory; its writes are its own", "the parent's write after a fork is invisible to the child",

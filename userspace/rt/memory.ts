@@ -73,9 +73,10 @@ export class Memory {
   /** A new region of `pages` pages at user address `address` (page-aligned, outside the
    * runtime's own ranges), zero-filled on first touch, each page charged to this quota when
    * touched: 0 or -KernelError. Its bytes are reached with native loads and stores (they lie
-   * outside the wasm linear memory). */
-  map(address: u64, pages: u64, access: MemoryAccess): i64 {
-    return ringCall(Opcode.Call, this.handle, MemoryMethod.Map, address, pages, <u64>access);
+   * outside the wasm linear memory). With `growPages`, a touch up to that many pages below it
+   * extends it down (a stack). */
+  map(address: u64, pages: u64, access: MemoryAccess, growPages: u64 = 0): i64 {
+    return ringCall(Opcode.Call, this.handle, MemoryMethod.Map, address, pages, <u64>access, growPages);
   }
 
   /** Takes the regions map made in [address, address + pages * 4096) out: 0 or -KernelError. */

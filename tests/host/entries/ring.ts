@@ -34,7 +34,8 @@ import { capEnter } from "../../../kernel/syscall/cap-enter";
 import { CONTEXT_RAX, contextRead, contextWrite } from "../../../kernel/arch/context";
 import { ElfImage } from "../../../kernel/loader/elf";
 import { ManifestProgram } from "../../../kernel/loader/manifest";
-import { exitValue, Process, processEnd, processesLive as kernelProcessesLive, processNextId, processRegister, ProcessState } from "../../../kernel/sched/process";
+import { exitValue, Process, processEnd, processesLive as kernelProcessesLive, processNextId, processRegister, processReplaceSpace, ProcessState } from "../../../kernel/sched/process";
+import { Backing } from "../../../kernel/vm/regions";
 import { PROCESS_CAPABILITY_SLOTS_INITIAL, spawnFramesNeeded as kernelSpawnFramesNeeded } from "../../../kernel/objects/spawn";
 import { Thread } from "../../../kernel/sched/thread";
 import { userHalfInit } from "../../../kernel/vm/user-half";
@@ -159,6 +160,17 @@ export function mapUser(index: i32, virtual: u64, access: i32): u64 {
   return frame;
 }
 export function mapError(): i32 { return lastMapError; }
+
+/** Replaces process `index`'s space whole (processReplaceSpace) with a new one holding one
+ * zeroed read-write page at `virtual`; the error. */
+export function replaceSpace(index: i32, virtual: u64): i32 {
+  const next = AddressSpace.create();
+  if (next === null) abort("test entry: no frame for a PML4");
+  const error = new KernelErrorCell();
+  if (next!.mapNew(virtual, UserAccess.ReadWrite, error) == 0) abort("test entry: no frame for the page");
+  next!.addRegion(virtual, virtual + PAGE_SIZE, UserAccess.ReadWrite, Backing.Fixed);
+  return processReplaceSpace(processAt(index), next!);
+}
 
 /** Where user address `virtual` of process `index` lies in linear memory, or -1 when no page is
  * mapped there. The leaf's other bits come from userFlags. */

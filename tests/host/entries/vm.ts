@@ -88,6 +88,18 @@ export function map(index: i32, start: u64, pages: u64, access: i32, quota: i32)
   if (error == KernelError.None) vmMap(space, start, pages, access, world.quotas[quota]);
   return error;
 }
+/** map with a region that grows down by up to `growPages` pages (a stack). */
+export function mapGrowing(index: i32, start: u64, pages: u64, access: i32, quota: i32, growPages: u64): i32 {
+  const space = world.spaces[index]!;
+  const error = vmMapCheck(space, start, pages, access, growPages);
+  if (error == KernelError.None) vmMap(space, start, pages, access, world.quotas[quota], growPages);
+  return error;
+}
+/** The start of the region holding `address` (0 for none). */
+export function regionStart(index: i32, address: u64): u64 {
+  const region = world.spaces[index]!.regions.find(address);
+  return region === null ? 0 : region.start;
+}
 export function unmap(index: i32, start: u64, pages: u64): i32 {
   const space = world.spaces[index]!;
   const error = vmUnmapCheck(space, start, pages);

@@ -70,6 +70,7 @@ function childBreaks(argument: u32): void {
   threadExit(<u64>((readTsc() - start) / <u64>argument));
 }
 const FIGURE_BASE: u64 = 4096;
+const STACK_PAGE: u64 = 300;
 
 /** Forks `run(argument)` and waits for it: its exit code, or a negative error. */
 function forkAndWait(run: (argument: u32) => void, argument: u32, grants: u64[]): i64 {
@@ -151,6 +152,15 @@ function run(console: Console, memory: Memory): i32 {
     + expect("unmap of 513 pages", memory.unmap(at(0), 513), INVALID_ARGUMENT));
   steps.step("unmap everything: every charge back", expect("unmap", memory.unmap(at(0), PAGES), 0)
     + expect("pages charged", memory.usedPages() - used, 2));
+  // A stack: one page at STACK_PAGE that may grow down 8 pages more.
+  const grown = memory.usedPages();
+  const mapped = memory.map(at(STACK_PAGE), 1, MemoryAccess.ReadWrite, 8);
+  probeWrite64(at(STACK_PAGE - 3) + 16, 77);
+  steps.step("a stack region grows down on a touch below it", expect("map", mapped, 0)
+    + (probeRead64(at(STACK_PAGE - 3) + 16) == 77 && probeRead64(at(STACK_PAGE - 1)) == 0 ? "" : "the grown pages did not read back")
+    + expect("pages charged (the two touched)", memory.usedPages() - grown, 2)
+    + expect("unmap of the grown region", memory.unmap(at(STACK_PAGE - 3), 4), 0)
+    + expect("pages charged after", memory.usedPages() - grown, 0));
   return steps.failures;
 }
 
