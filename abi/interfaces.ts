@@ -30,10 +30,12 @@ export enum Interface {
   ParkSpace = 11,
   /** Random bytes from the kernel's generator (docs/abi/interfaces/random.md). */
   Random = 12,
+  /** Pages several address spaces map as the same frames (docs/abi/interfaces/shared-memory.md). */
+  SharedMemory = 13,
 }
 
 /** How many interface values exist (for per-interface counters). */
-export const INTERFACE_COUNT: i32 = 13;
+export const INTERFACE_COUNT: i32 = 14;
 
 /** A short lowercase name for log lines and the manifest. */
 export function interfaceName(value: Interface): string {
@@ -50,6 +52,7 @@ export function interfaceName(value: Interface): string {
     case Interface.ThreadControl: return "thread-control";
     case Interface.ParkSpace: return "park-space";
     case Interface.Random: return "random";
+    case Interface.SharedMemory: return "shared-memory";
   }
   return "none";
 }

@@ -47,7 +47,22 @@ export enum MemoryMethod {
   /** protect(arg0 = address, arg1 = pages, 1..CHANGE_PAGES_MAXIMUM, arg2 = MemoryAccess) -> 0:
    * the new access for the range, which regions must cover, from the next instruction on. */
   Protect = 7,
+  /** share(arg0 = pages, 1..SHARED_PAGES_MAXIMUM) -> a handle, in the caller's table, to a new
+   * SharedMemory object of `pages` zeroed pages, charged to this quota while the object or any
+   * mapping of it lives. */
+  Share = 8,
 }
+
+export enum SharedMemoryMethod {
+  /** map(arg0 = address, arg1 = MemoryAccess) -> 0: maps every page of the object at user
+   * address `address` (page-aligned) in the caller's own space, present at once: a region that
+   * Memory.unmap and Memory.protect change like map's. */
+  Map = 0,
+  /** info() -> the object's pages. */
+  Info = 1,
+}
+/** Pages a SharedMemory object has at most (mapping it maps them all in one entry). */
+export const SHARED_PAGES_MAXIMUM: u64 = 512;
 /** What a mapped page allows (read is always allowed). */
 export enum MemoryAccess {
   Read = 0,

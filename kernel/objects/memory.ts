@@ -2,7 +2,8 @@
 // zeroed pages at the end of the caller's linear memory and charges them to the quota until
 // the caller ends; split carves a smaller quota out of this one, the way to hand a child less
 // than you hold; endpoint makes an endpoint charged here; map, unmap and protect change the
-// caller's own regions (vm/mappings.ts), map's pages charged here as they are touched. Holders
+// caller's own regions (vm/mappings.ts), map's pages charged here as they are touched; share
+// makes a shared memory object whose pages are charged here while it or a mapping lives. Holders
 // share the quota. Decode checks quota, range, slots and free frames and reserves the slots, so
 // invoke cannot fail.
 
@@ -24,6 +25,8 @@ import { callerThread } from "../sched/thread";
 import { KernelErrorCell, UserAccess } from "../vm/address-space";
 import { vmMap, vmMapCheck, vmProtect, vmProtectCheck, vmUnmap, vmUnmapCheck } from "../vm/mappings";
 import { Backing } from "../vm/regions";
+import { SHARED_PAGES_MAXIMUM, SharedFrames } from "../vm/shared-frames";
+import { SHARED_MEMORY_BYTES, SharedMemoryObject } from "./shared-memory";
 import { ENDPOINT_BYTES, EndpointObject } from "./endpoint";
 
 /** wasm32's whole address space: linear memory never grows past it (half of
@@ -76,6 +79,7 @@ export class MemoryObject extends KernelObject {
       return made;
     }
     if (method == MemoryMethod.Map || method == MemoryMethod.Unmap || method == MemoryMethod.Protect) return decodeChange(request, process);
+    if (method == MemoryMethod.Share) return decodeShare(request, process, quota);
     if (method != MemoryMethod.Grow) return request.refuse(KernelError.UnknownMethod);
     const pages = request.argument0;
     if (pages == 0 || pages > LINEAR_MAXIMUM / PAGE_SIZE) return request.refuse(KernelError.InvalidArgument);
@@ -169,7 +173,32 @@ class Change extends Invocation {
   }
 }
 
-/** split(pages) and endpoint(): the pages and the slot reserved for the new capability. */
+/** share(pages): the pages (to this quota), the object's record (to the caller's account), the
+ * frames, and the slot for the new SharedMemory capability. */
+function decodeShare(request: Request, process: Process, quota: Quota): Invocation | null {
+  const pages = request.argument0;
+  if (pages == 0 || pages > SHARED_PAGES_MAXIMUM) return request.refuse(KernelError.InvalidArgument);
+  const made = state.makes.take();
+  let error = made.reserveIn(process.table);
+  if (error != KernelError.None) {
+    state.makes.give(made);
+    return request.refuse(error);
+  }
+  if (process.account === quota) error = quota.kernelFits(SHARED_MEMORY_BYTES, pages);
+  else {
+    error = pages > quota.available ? KernelError.QuotaExceeded : KernelError.None;
+    if (error == KernelError.None) error = process.account.kernelFits(SHARED_MEMORY_BYTES);
+  }
+  if (error == KernelError.None && framesFree() < pages) error = KernelError.OutOfMemory;
+  if (error != KernelError.None) {
+    made.rollback();
+    return request.refuse(error);
+  }
+  made.pages = pages;
+  return made;
+}
+
+/** split(pages), endpoint() and share(pages): the pages and the slot reserved for the new capability. */
 class Make extends MakesCapability {
   next: Make | null = null;
   pages: u64 = 0;
@@ -181,6 +210,12 @@ class Make extends MakesCapability {
       const split = new MemoryObject(this.pages, quota);
       split.chargeTo(callerThread(request).process.account, SPLIT_BYTES);
       this.deliver(request, split, 0);
+    } else if (request.method == MemoryMethod.Share) {
+      const frames = SharedFrames.create(this.pages, quota);
+      if (frames === null) abort("Memory.share: frames decode counted ran out");
+      const shared = new SharedMemoryObject(frames!);
+      shared.chargeTo(callerThread(request).process.account, SHARED_MEMORY_BYTES);
+      this.deliver(request, shared, 0);
     } else {
       this.deliver(request, new EndpointObject(quota, this.pages), 0);
     }

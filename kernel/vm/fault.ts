@@ -76,7 +76,8 @@ export function vmFault(space: AddressSpace, address: u64, errorCode: u64): Faul
     if (region.backing == Backing.Pinned) return FaultOutcome.Denied;
     const frame = entry & PAGE_ADDRESS_MASK;
     let next = frame;
-    if (frameReferences(frame) != 1) {
+    // A shared object's page is written in place, whoever else maps it.
+    if (region.backing != Backing.Shared && frameReferences(frame) != 1) {
       // Image regions are never writable (vmProtect changes only Anonymous ones), so the copy
       // replaces a page the space already pays for.
       next = frameAllocateZeroed();

@@ -14,6 +14,7 @@ import { HUGE_PAGE_SIZE, PAGE_ADDRESS_MASK, PAGE_PRESENT, PAGE_SIZE, PAGE_WRITAB
 import { Quota } from "../memory/quota";
 import { AddressSpace, KernelErrorCell, leafFlags, UserAccess } from "./address-space";
 import { Backing, Region, REGIONS_MAXIMUM } from "./regions";
+import { SharedFrames } from "./shared-frames";
 import { userHalfShootdown } from "./user-half";
 
 /** Pages one unmap or protect covers at most: one page table's worth. */
@@ -49,7 +50,7 @@ export function vmMap(space: AddressSpace, start: u64, pages: u64, access: i32, 
 }
 
 /** Whether unmap or protect may change [start, end): None, NotPermitted (a region the loader or
- * the kernel made lies in it: Image, Fixed or Pinned; only map's Anonymous regions change),
+ * the kernel made lies in it: Image, Fixed or Pinned; only Anonymous and Shared regions change),
  * TableFull (the splits would pass REGIONS_MAXIMUM). */
 function changeError(space: AddressSpace, start: u64, end: u64): KernelError {
   const regions = space.regions;
@@ -58,6 +59,38 @@ function changeError(space: AddressSpace, start: u64, end: u64): KernelError {
   }
   if (regions.count + regions.splitsNeeded(start, end) > REGIONS_MAXIMUM) return KernelError.TableFull;
   return KernelError.None;
+}
+
+/** Whether vmMapShared may map `shared` whole at `start`: as vmMapCheck. */
+export function vmMapSharedCheck(space: AddressSpace, start: u64, shared: SharedFrames, access: i32): KernelError {
+  return vmMapCheck(space, start, shared.pages, access);
+}
+
+/** The page tables vmMapShared may make for `pages` pages from any start (a PT per 512 pages and
+ * one more, a directory and a PDPT for each boundary it may cross). */
+export function vmMapSharedTables(pages: u64): u64 {
+  return pages / 512 + 2 + 2 + 2;
+}
+
+/** Maps every frame of `shared` at `start` (vmMapSharedCheck passed, and the caller checked
+ * vmMapSharedTables frames free and that the account can pay for them): a Shared region holding
+ * `shared`, the pages present at once (each frame retained). The tables go to ownedFrames. */
+export function vmMapShared(space: AddressSpace, start: u64, shared: SharedFrames, access: i32): void {
+  const region = new Region(start, start + shared.pages * PAGE_SIZE, access, Backing.Shared, null);
+  shared.retain();
+  region.shared = shared;
+  if (space.regions.insert(region) != KernelError.None) abort("vmMapShared: a region vmMapSharedCheck passed was refused");
+  const flags = leafFlags(<UserAccess>access);
+  for (let i: u64 = 0; i < shared.pages; i++) {
+    const page = start + i * PAGE_SIZE;
+    const slot = space.leafSlot(page, true);
+    if (slot == 0) abort("vmMapShared: no frame for a page table decode counted");
+    const frame = shared.frames[<i32>i];
+    frameRetain(frame);
+    store<u64>(<usize>slot, frame | flags);
+    space.noteFilled(slot, page);
+  }
+  space.forgetTranslations();
 }
 
 /** Whether vmUnmap may take [start, start + pages) out: None, Unaligned, InvalidArgument (no
@@ -122,7 +155,8 @@ export function vmProtect(space: AddressSpace, start: u64, pages: u64, access: i
       if (!(entry & PAGE_PRESENT)) continue;
       const frame = entry & PAGE_ADDRESS_MASK;
       let next = frame | flags;
-      if ((flags & PAGE_WRITABLE) && frameReferences(frame) != 1) next &= ~PAGE_WRITABLE;
+      // Another holder of a private page sees it copy-on-write; a shared object's page is shared.
+      if ((flags & PAGE_WRITABLE) && region.backing != Backing.Shared && frameReferences(frame) != 1) next &= ~PAGE_WRITABLE;
       store<u64>(<usize>slot, next);
     }
   }
@@ -142,7 +176,7 @@ export function vmCloneCheck(parent: AddressSpace): KernelError {
 
 /** A copy-on-write copy of `parent`: the same regions (Pinned ones left out), every page present
  * shared (each frame retained once more) and read-only in both until one writes it (vm/fault.ts
- * copies it then). The child's Anonymous pages are charged to the same quotas as the parent's.
+ * copies it then); a shared object's pages stay shared and writable. The child's Anonymous pages are charged to the same quotas as the parent's.
  * Null with `error` OutOfMemory (no frame for a table) or QuotaExceeded (a quota cannot pay for
  * the child's pages). The child's Fixed pages and tables are in its ownedFrames for its process's
  * account; the caller checks that account. Work is proportional to the parent's pages. */
@@ -184,10 +218,11 @@ export function vmClone(parent: AddressSpace, error: KernelErrorCell): AddressSp
           childTable = childFirst & ~(PAGE_SIZE - 1);
         }
         const childSlot = childTable + (tableIndex(page, 0) << 3);
-        const readOnly = entry & ~PAGE_WRITABLE;
-        store<u64>(<usize>slot, readOnly);
+        // A shared object's page stays shared and writable in both; any other becomes copy-on-write.
+        const copied = backing == Backing.Shared ? entry : entry & ~PAGE_WRITABLE;
+        store<u64>(<usize>slot, copied);
         frameRetain(entry & PAGE_ADDRESS_MASK);
-        store<u64>(<usize>childSlot, readOnly);
+        store<u64>(<usize>childSlot, copied);
         child.noteFilled(childSlot, page);
         shared++;
         if (backing == Backing.Anonymous) anonymous++;

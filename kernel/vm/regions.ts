@@ -12,6 +12,9 @@
 //   clone shares its pages copy-on-write.
 // - Pinned: pages the kernel also reaches by their frames (a thread's ring): like Fixed, but a
 //   clone leaves them out (it makes its own) and they are never copy-on-write.
+// - Shared: a shared memory object's frames (shared-frames.ts), mapped whole when mapped; a
+//   write reaches every space that maps it (never copy-on-write, also across a clone); unmap and
+//   protect may change it.
 // The map is a sorted array, searched by halves; neighbours are never merged (a region's
 // charges stay with it). At most REGIONS_MAXIMUM regions per space, so a process's splits and
 // maps cannot grow the kernel heap without bound. Host-tested against a model
@@ -21,6 +24,7 @@ import { KernelError } from "../../abi/errors";
 import { listInsertAt } from "../collections/lists";
 import { arrayBytes, instanceBytes } from "../memory/heap-cost";
 import { Quota } from "../memory/quota";
+import { SharedFrames } from "./shared-frames";
 
 /** Regions one address space may have: every map, and every split an unmap or protect makes,
  * counts. */
@@ -31,9 +35,14 @@ export enum Backing {
   Image = 1,
   Fixed = 2,
   Pinned = 3,
+  Shared = 4,
 }
 
 export class Region {
+  /** Backing.Shared: the frames, held by the region, and the index of its first page's frame. */
+  shared: SharedFrames | null = null;
+  sharedOffset: u64 = 0;
+
   /** A stack's region grows down on a fault below it, page by page, to this address at the
    * lowest (0: it does not grow); always kept a page clear of the region below (vm/fault.ts). */
   growLimit: u64 = 0;
@@ -49,13 +58,27 @@ export class Region {
   part(start: u64, end: u64): Region {
     const part = new Region(start, end, this.access, this.backing, this.quota);
     if (start == this.start) part.growLimit = this.growLimit;
+    const shared = this.shared;
+    if (shared !== null) {
+      shared.retain();
+      part.shared = shared;
+      part.sharedOffset = this.sharedOffset + ((start - this.start) >> 12);
+    }
     return part;
   }
 
-  /** Drops the region's reference to its quota (the region is out of every map). */
+  /** The shared frame of page `page` (Backing.Shared). */
+  sharedFrame(page: u64): u64 {
+    return this.shared!.frames[<i32>(this.sharedOffset + ((page - this.start) >> 12))];
+  }
+
+  /** Drops the region's references to its quota and its shared frames (the region is out of
+   * every map). */
   release(): void {
     const quota = this.quota;
     if (quota !== null) quota.release();
+    const shared = this.shared;
+    if (shared !== null) shared.release();
   }
 }
 
@@ -153,6 +176,7 @@ export class RegionMap {
     const region = unchecked(this.regions[index]);
     if (region.start >= address) return;
     const lower = region.part(region.start, address);
+    region.sharedOffset += (address - region.start) >> 12;
     region.start = address;
     region.growLimit = 0;   // the lower part grows now
     listInsertAt<Region>(this.regions, index, lower);

@@ -392,6 +392,7 @@ const INTERFACE_PAGES: Record<string, { iface: string; methods: string | null }>
   "docs/abi/interfaces/thread-control.md": { iface: "ThreadControl", methods: "ThreadControlMethod" },
   "docs/abi/interfaces/park-space.md": { iface: "ParkSpace", methods: "ParkSpaceMethod" },
   "docs/abi/interfaces/random.md": { iface: "Random", methods: "RandomMethod" },
+  "docs/abi/interfaces/shared-memory.md": { iface: "SharedMemory", methods: "SharedMemoryMethod" },
 };
 const METHOD_COLUMNS = ["method", "value", "arguments", "result", "value"];
 
@@ -460,6 +461,7 @@ const OBJECT_FILES: Record<string, string> = {
   "docs/abi/interfaces/thread-control.md": "kernel/objects/thread-control.ts",
   "docs/abi/interfaces/park-space.md": "kernel/objects/park-space.ts",
   "docs/abi/interfaces/random.md": "kernel/objects/random.ts",
+  "docs/abi/interfaces/shared-memory.md": "kernel/objects/shared-memory.ts",
 };
 /** Pages sharing another page's object file: their errors are a subset of the file's. */
 const SHARED_OBJECT_FILES: Record<string, string> = {
@@ -476,6 +478,7 @@ function implicitErrors(code: string): string[] {
   // kernel/vm/mappings.ts's checks (their errors are documented there).
   if (/\bvm(Map|Unmap|Protect)Check\(/.test(code)) names.push("Unaligned", "InvalidArgument", "OutOfRange", "NotPermitted", "TableFull");
   if (/\bvmMapCheck\(/.test(code)) names.push("AlreadyMapped");
+  if (/\bvmMapSharedCheck\(/.test(code)) names.push("Unaligned", "OutOfRange", "AlreadyMapped", "TableFull");
   if (/\bvmProtectCheck\(/.test(code)) names.push("NotFound");
   if (/\bvmCloneCheck\(/.test(code)) names.push("QuotaExceeded");
   return names;

@@ -46,7 +46,7 @@ const PROCESS_ID = 0x040, GRANT_COUNT = 0x044, ARGUMENT = 0x048, GRANTS = 0x050,
 const SQ_OFFSET = 0x400, CQ_OFFSET = 0xc00, ENTRIES = 32, SQE_SIZE = 64, CQE_SIZE = 32;
 const NOP = 0, CALL = 1, RECV = 2, RETURN = 3, RELEASE = 4;
 const CONSOLE = 1, TIMER = 2, MEMORY = 3, SPAWNER = 4, PROCESS_HANDLE = 5;
-const CONSOLE_WRITE = 0, TIMER_NOW = 0, TIMER_SLEEP = 1, TIMER_REALTIME = 2, MEMORY_GROW = 0, MEMORY_INFO = 1, MEMORY_SPLIT = 2, MEMORY_ENDPOINT = 3, MEMORY_KERNEL = 4, MEMORY_MAP = 5, MEMORY_PROTECT = 7, MEMORY_UNKNOWN = 8, SPAWN = 0, WAIT = 0, KILL = 1;
+const CONSOLE_WRITE = 0, TIMER_NOW = 0, TIMER_SLEEP = 1, TIMER_REALTIME = 2, MEMORY_GROW = 0, MEMORY_INFO = 1, MEMORY_SPLIT = 2, MEMORY_ENDPOINT = 3, MEMORY_KERNEL = 4, MEMORY_SHARE = 8, MEMORY_UNKNOWN = 9, SPAWN = 0, WAIT = 0, KILL = 1;
 const SLEEP_MAXIMUM = 1n << 62n;
 const GROW_MAXIMUM = 1n << 20n;
 /** Pages one grow maps at most (GROW_PAGES_MAXIMUM, abi/methods.ts). */
@@ -1387,12 +1387,13 @@ ring("fuzz: random and mutated entries in batches match the documents' model; no
   };
   /** Memory.split and Memory.endpoint make handles whose values the model does not predict (it
    * would need the table's generations), Memory.kernel reports the heap budget, which it does
-   * not follow, and map, unmap and protect change regions it does not keep: the fuzz turns them
+   * not follow, map, unmap and protect change regions it does not keep, and share makes handles
+   * too: the fuzz turns them
    * into an unknown method; they have their own tests (split and kernel above; endpoints in
    * tests/qemu/ipc.test.ts; regions in tests/host/vm.test.ts and tests/qemu/vm.test.ts). */
   const noSplit = (bytes: Buffer): Buffer => {
     const method = bytes.readUInt32LE(4);
-    if (bytes[0] === CALL && (method === MEMORY_SPLIT || method === MEMORY_ENDPOINT || (method >= MEMORY_KERNEL && method <= MEMORY_PROTECT))
+    if (bytes[0] === CALL && (method === MEMORY_SPLIT || method === MEMORY_ENDPOINT || (method >= MEMORY_KERNEL && method <= MEMORY_SHARE))
       && model.capabilities.get(bytes.readBigUInt64LE(16))?.iface === MEMORY) {
       bytes.writeUInt32LE(MEMORY_UNKNOWN, 4);
     }

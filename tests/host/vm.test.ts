@@ -148,6 +148,45 @@ vm("a stack region grows down on a touch below it, within its limit and a page c
   assert.is(e.framesFree(), framesAtStart);
 });
 
+vm("a shared memory object: the same frames in every space that maps it, also across a clone; charged until the last holder goes", () => {
+  const quota = e.quotaCreate(100n), a = e.spaceCreate(), b = e.spaceCreate();
+  const free = e.framesFree();
+  const shared = e.sharedCreate(3n, quota);
+  assert.is(e.quotaUsed(quota), 3n, "its pages are charged when it is made");
+  assert.is(e.framesFree(), free - 3n);
+  assert.is(e.mapShared(a, at(0), shared, READ_WRITE), ERROR.None);
+  assert.is(e.mapShared(b, at(20), shared, READ), ERROR.None);
+  assert.is(e.mapShared(a, at(1), shared, READ), ERROR.AlreadyMapped);
+  assert.is(e.write(a, at(1) + 8n, 0x5a), 0n);
+  assert.is(e.read(b, at(21) + 8n), 0x5an, "a write in one space is seen in the other");
+  assert.is(e.write(b, at(21), 1), FAULT.Denied, "b mapped it read-only");
+  assert.is(e.frameAt(a, at(2)), e.frameAt(b, at(22)), "the same frame");
+  assert.is(e.references(e.frameAt(a, at(2))), 3, "the object and two mappings hold it");
+  const child = e.clone(a);
+  assert.ok(child > 0);
+  assert.ok(e.writable(a, at(0)) && e.writable(child, at(0)), "a clone leaves a shared page shared and writable");
+  assert.is(e.write(child, at(0), 0x77), 0n);
+  assert.is(e.read(a, at(0)), 0x77n, "the child's write reaches the parent");
+  assert.is(e.read(b, at(20)), 0x77n, "and the other space");
+  assert.is(e.protect(a, at(0), 1n, READ), ERROR.None, "protect changes a shared region");
+  assert.is(e.write(a, at(0), 1), FAULT.Denied);
+  assert.is(e.protect(a, at(0), 1n, READ_WRITE), ERROR.None);
+  assert.is(e.write(a, at(0), 0x78), 0n, "writable again, in place (never copy-on-write)");
+  assert.is(e.read(child, at(0)), 0x78n);
+  assert.is(e.unmap(a, at(1), 1n), ERROR.None, "a part unmapped");
+  assert.is(e.read(a, at(1)), FAULT.NoRegion);
+  assert.is(e.read(a, at(2)), 0n, "the rest stays");
+  e.sharedRelease(shared);
+  assert.is(e.quotaUsed(quota), 3n, "mapped still: the charge stays");
+  assert.is(e.read(b, at(21) + 8n), 0x5an, "the frames live on while mapped");
+  e.spaceDestroy(a);
+  e.spaceDestroy(child);
+  assert.is(e.quotaUsed(quota), 3n);
+  e.spaceDestroy(b);
+  assert.is(e.quotaUsed(quota), 0n, "the last mapping gone: the charge is back");
+  assert.is(e.framesFree(), framesAtStart, "every frame back");
+});
+
 vm("1,000 clone/touch/destroy cycles leak nothing: frames and charges back after each", () => {
   const quota = e.quotaCreate(1000n), parent = e.spaceCreate();
   assert.is(e.map(parent, at(0), 16n, READ_WRITE, quota), ERROR.None);

@@ -26,7 +26,8 @@ vm("map, unmap and protect from user mode: demand zero, protect at once, charges
     ], 30_000);
     await steps.expectPasses([
       "a fork sees the parent's memory; its writes are its own", "the parent's write after a fork is invisible to the child",
-      "1000 fork/touch/exit cycles leak nothing",
+      "1000 fork/touch/exit cycles leak nothing", "a shared memory object: a fork's write reaches the parent",
+      "a shared memory object's charge stays while mapped, and comes back with the mapping",
     ], 120_000);
     await qemu.expectLine(/^capsid: process \d+ \(vm\): page fault \(#PF\), error code 0x7, rip 0x[0-9a-f]+, cr2 0x1000000000 \(protection violation, write\), the region does not allow it; process ended$/);
     await steps.expectPass("a write right after protect to read-only ends the process");

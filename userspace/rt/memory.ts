@@ -2,7 +2,7 @@
 // Growth itself happens in the C runtime when the heap asks for it (userspace/rt/c/runtime.c).
 
 import { Interface } from "../../abi/interfaces";
-import { GROW_PAGES_MAXIMUM, MemoryAccess, MemoryMethod } from "../../abi/methods";
+import { GROW_PAGES_MAXIMUM, MemoryAccess, MemoryMethod, SharedMemoryMethod } from "../../abi/methods";
 import { Opcode } from "../../abi/ring";
 import { grant, lastValue, ringCall } from "./ring";
 
@@ -87,5 +87,37 @@ export class Memory {
   /** Gives [address, address + pages * 4096), which regions must cover, `access`: 0 or -KernelError. */
   protect(address: u64, pages: u64, access: MemoryAccess): i64 {
     return ringCall(Opcode.Call, this.handle, MemoryMethod.Protect, address, pages, <u64>access);
+  }
+
+  /** A new SharedMemory object of `pages` zeroed pages charged to this quota, or null
+   * (-KernelError in lastError). */
+  share(pages: u64): SharedMemory | null {
+    const result = ringCall(Opcode.Call, this.handle, MemoryMethod.Share, pages);
+    if (result < 0) {
+      this.lastError = result;
+      return null;
+    }
+    return new SharedMemory(<u64>result);
+  }
+}
+
+/** Pages several processes map as the same frames (docs/abi/interfaces/shared-memory.md). */
+export class SharedMemory {
+  constructor(readonly handle: u64) {}
+
+  /** Maps all of it at `address` in this process: 0 or -KernelError. Its bytes are reached with
+   * native loads and stores; Memory.unmap and Memory.protect change the mapping. */
+  map(address: u64, access: MemoryAccess): i64 {
+    return ringCall(Opcode.Call, this.handle, SharedMemoryMethod.Map, address, <u64>access);
+  }
+
+  /** Its pages, or -KernelError. */
+  pages(): i64 {
+    return ringCall(Opcode.Call, this.handle, SharedMemoryMethod.Info);
+  }
+
+  /** Drops this capability (mappings stay): 0 or -KernelError. */
+  release(): i64 {
+    return ringCall(Opcode.Release, this.handle, 0);
   }
 }

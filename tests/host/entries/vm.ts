@@ -15,7 +15,8 @@ import { PAGE_ADDRESS_MASK, PAGE_PRESENT, PAGE_SIZE, PAGE_USER, PAGE_WRITABLE } 
 import { Quota } from "../../../kernel/memory/quota";
 import { AddressSpace, KernelErrorCell } from "../../../kernel/vm/address-space";
 import { FAULT_WRITE, FaultOutcome, vmFault } from "../../../kernel/vm/fault";
-import { vmClone, vmMap, vmMapCheck, vmProtect, vmProtectCheck, vmUnmap, vmUnmapCheck } from "../../../kernel/vm/mappings";
+import { vmClone, vmMap, vmMapCheck, vmMapShared, vmMapSharedCheck, vmProtect, vmProtectCheck, vmUnmap, vmUnmapCheck } from "../../../kernel/vm/mappings";
+import { SharedFrames } from "../../../kernel/vm/shared-frames";
 import { reclaimAll } from "../../../kernel/vm/reclaim";
 import { userHalfInit } from "../../../kernel/vm/user-half";
 import { copyOut } from "../../../kernel/vm/user-memory";
@@ -29,6 +30,7 @@ const HUGE: u64 = 1 << 7;
 class World {
   spaces: (AddressSpace | null)[] = [];
   quotas: Quota[] = [];
+  shared: (SharedFrames | null)[] = [];
 }
 const world = new World();
 
@@ -79,6 +81,27 @@ export function regionCount(index: i32): i32 { return world.spaces[index]!.regio
 export function regionAccess(index: i32, address: u64): i32 {
   const region = world.spaces[index]!.regions.find(address);
   return region === null ? -1 : region.access;
+}
+
+/** A shared memory object's frames (Memory.share), charged to quota `quota`: its index, or -1. */
+export function sharedCreate(pages: u64, quota: i32): i32 {
+  const shared = SharedFrames.create(pages, world.quotas[quota]);
+  if (shared === null) return -1;
+  world.shared.push(shared);
+  return world.shared.length - 1;
+}
+/** The object's own hold goes (its last capability released). */
+export function sharedRelease(index: i32): void {
+  world.shared[index]!.release();
+  world.shared[index] = null;
+}
+/** SharedMemory.map's two steps: the error of the check, the map when it passes. */
+export function mapShared(index: i32, start: u64, shared: i32, access: i32): i32 {
+  const space = world.spaces[index]!;
+  const frames = world.shared[shared]!;
+  const error = vmMapSharedCheck(space, start, frames, access);
+  if (error == KernelError.None) vmMapShared(space, start, frames, access);
+  return error;
 }
 
 /** Memory.map's two steps: the error of the check, the map when it passes. */

@@ -51,6 +51,13 @@ function childKeepsItsCopy(argument: u32): void {
   threadExit(0);
 }
 
+/** In a fork: writes the shared page (SHARED_PAGE), which its parent must then see. */
+function childWritesShared(argument: u32): void {
+  if (probeRead64(at(SHARED_PAGE)) != 0x11) threadExit(31);
+  probeWrite64(at(SHARED_PAGE) + 8, 0x22);
+  threadExit(0);
+}
+
 /** In a fork: writes one page and ends (the cycles). */
 function childTouches(argument: u32): void {
   probeWrite64(at(FORKED + <u64>(argument & 3)), argument);
@@ -71,6 +78,7 @@ function childBreaks(argument: u32): void {
 }
 const FIGURE_BASE: u64 = 4096;
 const STACK_PAGE: u64 = 300;
+const SHARED_PAGE: u64 = 400;
 
 /** Forks `run(argument)` and waits for it: its exit code, or a negative error. */
 function forkAndWait(run: (argument: u32) => void, argument: u32, grants: u64[]): i64 {
@@ -111,6 +119,23 @@ function forks(console: Console, memory: Memory): i32 {
   }
   steps.step("1000 fork/touch/exit cycles leak nothing", cycles + expect("pages charged after", memory.usedPages() - used, 0));
   memory.unmap(at(FORKED), 4);
+  // A shared memory object stays shared across a fork: the child's write reaches the parent.
+  const used2 = memory.usedPages();
+  const shared = memory.share(2);
+  const mapped = shared === null ? -1 : shared.map(at(SHARED_PAGE), MemoryAccess.ReadWrite);
+  probeWrite64(at(SHARED_PAGE), 0x11);
+  const sharedCode = forkAndWait(childWritesShared, 0, []);
+  steps.step("a shared memory object: a fork's write reaches the parent", (shared === null ? "share gave " + memory.lastError.toString() : "")
+    + expect("map", mapped, 0) + expect("the child", sharedCode, 0)
+    + (probeRead64(at(SHARED_PAGE) + 8) == 0x22 ? "" : "the parent did not see the child's write"));
+  if (shared !== null) shared.release();
+  // The object's record is gone with its capability; its two pages stay charged while mapped.
+  const whileMapped = memory.usedPages();
+  const unmapped = memory.unmap(at(SHARED_PAGE), 2);
+  const after = memory.usedPages();
+  steps.step("a shared memory object's charge stays while mapped, and comes back with the mapping",
+    expect("pages charged while mapped, its capability released", whileMapped - used2, 2) + expect("unmap", unmapped, 0)
+    + (whileMapped - after >= 2 && after <= used2 ? "" : "after the unmap " + after.toString() + " pages charged, " + whileMapped.toString() + " before it"));
   return steps.failures;
 }
 
