@@ -83,11 +83,11 @@ export function spawnFramesNeeded(program: BootProgram): u64 {
   return pages + tables + threadFramesNeeded() + 3;
 }
 
-/** The most frames and heap bytes processFork(parent) can take: the space's frames (its tables
- * and the pages its account pays for, an upper bound of the clone's tables and pages), a thread,
- * and the records of processSpawn. */
+/** The most frames and heap bytes processFork(parent) can take, and its account pay for: the
+ * clone's page tables (at most the parent's, whoever pays for those) and the pages its account
+ * pays for (at most the parent's ownedFrames), a thread, and the records of processSpawn. */
 export function forkFramesNeeded(parent: Process): u64 {
-  return parent.space.ownedFrames + threadFramesNeeded() + 1;
+  return parent.space.tables + parent.space.ownedFrames + threadFramesNeeded() + 1;
 }
 export function forkBytesNeeded(parent: Process): u64 {
   return PROCESS_BYTES + THREAD_BYTES + THREAD_CONTROL_BYTES + capabilityTableBytes(PROCESS_CAPABILITY_SLOTS_INITIAL)

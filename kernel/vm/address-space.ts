@@ -72,6 +72,9 @@ export class AddressSpace {
    * pages of Fixed regions (sched/process.ts), grown linear memory included; not Image pages (the
    * boot package pays) nor Anonymous ones (their quotas do, through `charges`). */
   ownedFrames: u64 = 1;
+  /** Page tables of the lower half, whoever pays for them (a quota for an Anonymous page's): a
+   * clone makes at most as many. */
+  tables: u64 = 0;
   /** What each range of the lower half is. */
   readonly regions: RegionMap = new RegionMap();
   /** Anonymous pages present, per quota that pays for them (parallel lists; each quota retained). */
@@ -148,6 +151,7 @@ export class AddressSpace {
       const next = frameAllocateZeroed();
       if (next == 0) return 0;
       this.ownedFrames++;
+      this.tables++;
       writeEntry(table, index, next | USER_TABLE_FLAGS);
       if (level == 3) {
         this.topIndices.push(index);
