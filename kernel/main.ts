@@ -9,6 +9,7 @@ import { bootInformationInit } from "./boot/boot-information";
 import { CommandLine } from "./boot/command-line";
 import { memoryReport } from "./memory/memory-report";
 import { processorsReport } from "./interrupts/processors";
+import { pciInit } from "./pci/pci";
 import { consoleInputInit } from "./console/input";
 import { consoleScreenInit } from "./console/screen";
 import { interruptControllersInit } from "./interrupts/controllers";
@@ -46,6 +47,7 @@ export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u
   interruptControllersInit(madt);                               // PIC masked, local APIC, I/O APIC
   timeInit(commandLine);                                        // TSC/APIC calibration, clock, tick
   consoleInputInit(madt);                                       // COM1 and the PS/2 keyboard (probed)
+  pciInit();                                                    // configuration space (ECAM or ports), every function
   processorsReport(madt);                                       // other CPUs stay parked
   logLine(LogLevel.Essential).text("ready in ").fixed(bootElapsedNanos() / 1000, 3).text(" ms (calibration ")
     .fixed(calibrationNanos() / 1000, 3).text(" ms)");           // the boot-time contract line

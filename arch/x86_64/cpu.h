@@ -15,6 +15,14 @@ static inline uint8_t port_in8(uint16_t port) {
   __asm__ volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
   return value;
 }
+static inline void port_out32(uint16_t port, uint32_t value) {
+  __asm__ volatile("outl %0, %1" : : "a"(value), "Nd"(port));
+}
+static inline uint32_t port_in32(uint16_t port) {
+  uint32_t value;
+  __asm__ volatile("inl %1, %0" : "=a"(value) : "Nd"(port));
+  return value;
+}
 static inline uint64_t read_cr2(void) {
   uint64_t value;
   __asm__ volatile("mov %%cr2, %0" : "=r"(value));

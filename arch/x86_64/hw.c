@@ -44,6 +44,16 @@ u32 Z_hwZ_portIn8(struct Z_hw_instance_t* hw, u32 port) {
   return port_in8((uint16_t)port);
 }
 
+void Z_hwZ_portOut32(struct Z_hw_instance_t* hw, u32 port, u32 value) {
+  (void)hw;
+  port_out32((uint16_t)port, value);
+}
+
+u32 Z_hwZ_portIn32(struct Z_hw_instance_t* hw, u32 port) {
+  (void)hw;
+  return port_in32((uint16_t)port);
+}
+
 u64 Z_hwZ_bootClockNanos(struct Z_hw_instance_t* hw) {
   (void)hw;
   return boot_clock_nanos();

@@ -10,6 +10,7 @@ import { log, logEnd, LogLevel, logLine } from "../log/log";
 import { directMapAddReadOnly, directMapRuns, kernelPml4 } from "../memory/kernel-space";
 import { AcpiResult } from "./result";
 import { Madt, parseMadt } from "./madt";
+import { EcamWindow, mcfgSignature, parseMcfg } from "./mcfg";
 import { ReadableMemory } from "./memory";
 import { parseRsdp } from "./rsdp";
 import { findTable, SIGNATURE_MADT } from "./tables";
@@ -18,6 +19,8 @@ const MAXIMUM_REVEALED_RANGE: u64 = 1 << 20;
 class AcpiState {
   /** What the direct map lets the parsers read: RAM, ACPI ranges, firmware ranges revealed. */
   readonly readable: ReadableMemory = new ReadableMemory();
+  /** The MCFG's ECAM windows (none on machines without one, such as QEMU's pc). */
+  ecam: EcamWindow[] = [];
 }
 const state = new AcpiState();
 
@@ -50,6 +53,11 @@ function revealTableRange(information: BootInformation, address: u64): void {
   }
 }
 
+/** The MCFG's ECAM windows found by acpiInit (empty without one). */
+export function acpiEcamWindows(): EcamWindow[] {
+  return state.ecam;
+}
+
 /** The MADT, or null (logged) when there is no usable ACPI. */
 export function acpiInit(information: BootInformation): Madt | null {
   if (information.rsdpAddress == 0) {
@@ -73,6 +81,11 @@ export function acpiInit(information: BootInformation): Madt | null {
     logLine(LogLevel.Error).text("acpi: no usable MADT: ").text(kernelErrorName(madt.error));
     logEnd();
     return null;
+  }
+  const mcfg = parseMcfg(findTable(rsdp, mcfgSignature(), state.readable));
+  if (mcfg.error == KernelError.None) {
+    logProblems("mcfg", mcfg);
+    state.ecam = mcfg.windows;
   }
   logLine().text("acpi: MADT: ").decimal(madt.localApics.length).text(" processor(s), ").decimal(madt.ioApics.length)
     .text(" I/O APIC(s), local APIC at ").hex(madt.effectiveLocalApicAddress);

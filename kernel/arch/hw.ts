@@ -7,7 +7,11 @@
 @external("hw", "serialWrite") export declare function serialWrite(address: usize, length: usize): void;
 /** Writes one byte to an I/O port. */
 @external("hw", "portOut8") export declare function portOut8(port: u16, value: u8): void;
-/** Reads one byte from an I/O port. */
+/** Writes a 32-bit I/O port. */
+@external("hw", "portOut32") export declare function portOut32(port: u16, value: u32): void;
+/** Reads a 32-bit I/O port. */
+@external("hw", "portIn32") export declare function portIn32(port: u16): u32;
+/** Reads an 8-bit I/O port. */
 @external("hw", "portIn8") export declare function portIn8(port: u16): u8;
 /** Nanoseconds since the C entry point, from the boot stopwatch (PIT channel 2, then TSC). */
 @external("hw", "bootClockNanos") export declare function bootClockNanos(): u64;

@@ -1,0 +1,101 @@
+// PCI at boot: chooses how to reach configuration space (ECAM when the ACPI MCFG table gives a
+// window for segment 0 and bus 0, as QEMU's q35 and UEFI PCs do; the legacy ports otherwise, as
+// on QEMU's pc), enumerates every function (enumerate.ts), and logs one line for each: address,
+// ids, class, BARs, capabilities, MSI-X, INTx pin, and any problem. Drivers look their devices
+// up here (pciFunctions, pciConfig).
+
+import { acpiEcamWindows } from "../acpi/acpi";
+import { logEnd, LogLevel, logLine } from "../log/log";
+import { ConfigSpace } from "./config";
+import { EcamConfigSpace } from "./config-ecam";
+import { PortConfigSpace } from "./config-port";
+import { CAPABILITY_MSIX, pciEnumerate } from "./enumerate";
+import { BarKind, PciFunction } from "./function";
+import { pciFunctionName } from "./names";
+
+class PciState {
+  config: ConfigSpace | null = null;
+  functions: PciFunction[] = [];
+}
+const state = new PciState();
+
+/** Finds the configuration access and every function, and logs them. */
+export function pciInit(): void {
+  const config = configSpace();
+  state.config = config;
+  state.functions = pciEnumerate(config);
+  logLine().text("pci: ").decimal(state.functions.length).text(" function(s) through ").text(config.name);
+  logEnd();
+  for (let i = 0; i < state.functions.length; i++) logFunction(state.functions[i]);
+}
+
+function configSpace(): ConfigSpace {
+  const windows = acpiEcamWindows();
+  for (let i = 0; i < windows.length; i++) {
+    const window = windows[i];
+    if (window.segment == 0 && window.startBus == 0) return new EcamConfigSpace(window.base, window.startBus, window.endBus);
+  }
+  return new PortConfigSpace();
+}
+
+/** The functions found at boot. */
+export function pciFunctions(): PciFunction[] {
+  return state.functions;
+}
+
+/** The configuration access chosen at boot (null before pciInit). */
+export function pciConfig(): ConfigSpace | null {
+  return state.config;
+}
+
+function hex2(value: u32): string {
+  const text = value.toString(16);
+  return text.length < 2 ? "0" + text : text;
+}
+function hex4(value: u32): string {
+  let text = value.toString(16);
+  while (text.length < 4) text = "0" + text;
+  return text;
+}
+
+/** "bb:dd.f", as lspci writes an address. */
+export function pciAddressText(found: PciFunction): string {
+  return hex2(found.bus) + ":" + hex2(found.deviceNumber) + "." + found.functionNumber.toString();
+}
+
+function sizeText(size: u64): string {
+  if (size >= (<u64>1 << 30) && (size & ((<u64>1 << 30) - 1)) == 0) return (size >> 30).toString() + " GiB";
+  if (size >= (<u64>1 << 20) && (size & ((<u64>1 << 20) - 1)) == 0) return (size >> 20).toString() + " MiB";
+  if (size >= 1024 && (size & 1023) == 0) return (size >> 10).toString() + " KiB";
+  return size.toString() + " bytes";
+}
+
+function logFunction(found: PciFunction): void {
+  const address = pciAddressText(found);
+  const line = logLine().text("pci: ").text(address).text(" ").text(hex4(found.vendor)).text(":").text(hex4(found.device))
+    .text(" ").text(pciFunctionName(found));
+  const msix = found.msix;
+  if (msix !== null) line.text("; MSI-X ").decimal(msix.tableSize).text(" vectors (table BAR").decimal(msix.tableBar).text("+").hex(msix.tableOffset).text(")");
+  else if (found.capability(CAPABILITY_MSIX) !== null) line.text("; MSI-X unusable");
+  if (found.capability(0x05) !== null) line.text("; MSI");
+  if (found.capability(0x10) !== null) line.text("; PCI Express");
+  let vendorSpecific = 0;
+  for (let i = 0; i < found.capabilities.length; i++) if (found.capabilities[i].id == 0x09) vendorSpecific++;
+  if (vendorSpecific != 0) line.text("; ").decimal(vendorSpecific).text(" vendor capabilities");
+  if (found.interruptPin != 0) line.text("; INT").text(String.fromCharCode(0x40 + <i32>found.interruptPin)).text(" line ").decimal(found.interruptLine);
+  logEnd();
+  if (found.bars.length != 0) {
+    const bars = logLine().text("pci: ").text(address).text(" BARs:");
+    for (let i = 0; i < found.bars.length; i++) {
+      const bar = found.bars[i];
+      bars.text(i == 0 ? " " : "; ").decimal(bar.index).text(bar.kind == BarKind.Io ? " I/O " : bar.kind == BarKind.Memory64 ? " 64-bit memory " : " memory ")
+        .hex(bar.address).text(" ").text(sizeText(bar.size));
+      if (bar.prefetchable) bars.text(" prefetchable");
+    }
+    logEnd();
+  }
+  for (let i = 0; i < found.problems.length; i++) {
+    logLine(LogLevel.Warning).text("pci: ").text(pciAddressText(found)).text(": ").text(found.problems[i]);
+    logEnd();
+  }
+}
