@@ -49,6 +49,11 @@ export function logSetLevel(name: string): bool {
   return true;
 }
 
+/** Whether lines at `level` are written (a caller skips building a line nobody will see). */
+export function logEnabled(level: LogLevel): bool {
+  return level <= state.threshold;
+}
+
 /** Timestamps come from `clock` from now on (time/clock.ts, once calibrated). */
 export function logClockSet(clock: () => u64): void {
   state.clock = clock;

@@ -1,11 +1,12 @@
 // PCI at boot: chooses how to reach configuration space (ECAM when the ACPI MCFG table gives a
 // window for segment 0 and bus 0, as QEMU's q35 and UEFI PCs do; the legacy ports otherwise, as
-// on QEMU's pc), enumerates every function (enumerate.ts), and logs one line for each: address,
-// ids, class, BARs, capabilities, MSI-X, INTx pin, and any problem. Drivers look their devices
-// up here (pciFunctions, pciConfig).
+// on QEMU's pc), enumerates every function (enumerate.ts), and logs a summary naming the network
+// controllers, any problem as a warning, and with log=debug each function: address, ids, class,
+// BARs, capabilities, MSI-X, INTx pin. Drivers look their devices up here (pciFunctions,
+// pciConfig).
 
 import { acpiEcamWindows } from "../acpi/acpi";
-import { logEnd, LogLevel, logLine } from "../log/log";
+import { logEnabled, logEnd, LogLevel, logLine } from "../log/log";
 import { ConfigSpace } from "./config";
 import { EcamConfigSpace } from "./config-ecam";
 import { PortConfigSpace } from "./config-port";
@@ -23,10 +24,24 @@ const state = new PciState();
 export function pciInit(): void {
   const config = configSpace();
   state.config = config;
-  state.functions = pciEnumerate(config);
-  logLine().text("pci: ").decimal(state.functions.length).text(" function(s) through ").text(config.name);
+  const functions = pciEnumerate(config);
+  state.functions = functions;
+  const line = logLine().text("pci: ").decimal(functions.length).text(" function(s) through ").text(config.name);
+  for (let i = 0; i < functions.length; i++) {
+    const found = functions[i];
+    if ((found.classCode >>> 16) == 0x02) line.text("; ").text(pciAddressText(found)).text(" ").text(pciFunctionName(found));
+  }
   logEnd();
-  for (let i = 0; i < state.functions.length; i++) logFunction(state.functions[i]);
+  // Every function in detail with log=debug (formatting them costs boot time otherwise).
+  if (logEnabled(LogLevel.Debug)) for (let i = 0; i < functions.length; i++) logFunction(functions[i]);
+  for (let i = 0; i < functions.length; i++) logProblems(functions[i]);
+}
+
+function logProblems(found: PciFunction): void {
+  for (let i = 0; i < found.problems.length; i++) {
+    logLine(LogLevel.Warning).text("pci: ").text(pciAddressText(found)).text(": ").text(found.problems[i]);
+    logEnd();
+  }
 }
 
 function configSpace(): ConfigSpace {
@@ -72,7 +87,7 @@ function sizeText(size: u64): string {
 
 function logFunction(found: PciFunction): void {
   const address = pciAddressText(found);
-  const line = logLine().text("pci: ").text(address).text(" ").text(hex4(found.vendor)).text(":").text(hex4(found.device))
+  const line = logLine(LogLevel.Debug).text("pci: ").text(address).text(" ").text(hex4(found.vendor)).text(":").text(hex4(found.device))
     .text(" ").text(pciFunctionName(found));
   const msix = found.msix;
   if (msix !== null) line.text("; MSI-X ").decimal(msix.tableSize).text(" vectors (table BAR").decimal(msix.tableBar).text("+").hex(msix.tableOffset).text(")");
@@ -85,17 +100,13 @@ function logFunction(found: PciFunction): void {
   if (found.interruptPin != 0) line.text("; INT").text(String.fromCharCode(0x40 + <i32>found.interruptPin)).text(" line ").decimal(found.interruptLine);
   logEnd();
   if (found.bars.length != 0) {
-    const bars = logLine().text("pci: ").text(address).text(" BARs:");
+    const bars = logLine(LogLevel.Debug).text("pci: ").text(address).text(" BARs:");
     for (let i = 0; i < found.bars.length; i++) {
       const bar = found.bars[i];
       bars.text(i == 0 ? " " : "; ").decimal(bar.index).text(bar.kind == BarKind.Io ? " I/O " : bar.kind == BarKind.Memory64 ? " 64-bit memory " : " memory ")
         .hex(bar.address).text(" ").text(sizeText(bar.size));
       if (bar.prefetchable) bars.text(" prefetchable");
     }
-    logEnd();
-  }
-  for (let i = 0; i < found.problems.length; i++) {
-    logLine(LogLevel.Warning).text("pci: ").text(pciAddressText(found)).text(": ").text(found.problems[i]);
     logEnd();
   }
 }

@@ -441,6 +441,27 @@ acpi("MADT: known structures too short for their fields are skipped with a probl
   assert.match(parsed.problems[0], /type 1 structure of 8 bytes is too short/);
 });
 
+acpi("MCFG: windows read as q35 publishes them; bad entries skipped with a problem; a short table refused", () => {
+  const scratch = new Scratch();
+  const entry = (base: bigint, segment: number, start: number, end: number) => {
+    const bytes = new Uint8Array(16);
+    const view = new DataView(bytes.buffer);
+    view.setBigUint64(0, base, true);
+    view.setUint16(8, segment, true);
+    bytes[10] = start;
+    bytes[11] = end;
+    return bytes;
+  };
+  const body = (...entries: Uint8Array[]) => Buffer.concat([Buffer.alloc(8), ...entries]);
+  const mcfg = (address: number) => json(wasm.exports.parseMcfgAtJson(BigInt(address)));
+  const q35 = mcfg(scratch.place(sdt("MCFG", body(entry(0xb000_0000n, 0, 0, 255)))).address);
+  assert.equal([q35.error, q35.windows], ["none", [{ base: "0xb0000000", segment: 0, startBus: 0, endBus: 255 }]]);
+  const bad = mcfg(scratch.place(sdt("MCFG", body(entry(0xe000_0000n, 0, 5, 4), entry(0xe000_1000n, 0, 0, 1), entry(0n, 0, 0, 1), entry(0x10_0000_0000n, 1, 0, 63)))).address);
+  assert.equal(bad.windows, [{ base: "0x1000000000", segment: 1, startBus: 0, endBus: 63 }]);
+  assert.is(bad.problems.length, 3, JSON.stringify(bad.problems));
+  assert.is(mcfg(scratch.place(sdt("MCFG", new Uint8Array(4))).address).error, "truncated");
+});
+
 acpi("MADT: refused tables, wrong signature, shorter than 44 bytes", () => {
   const scratch = new Scratch();
   assert.is(parseMadtAt(scratch.place(sdt("FACP", new Uint8Array(8))).address).error, "invalid argument");

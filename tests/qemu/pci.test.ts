@@ -11,8 +11,8 @@ const pci = suite("pci");
 const NETWORK = (device: string) => ["-device", `${device},netdev=n0`, "-netdev", "user,id=n0,restrict=on"];
 
 async function expectPci(options: BootOptions, access: string, lines: (string | RegExp)[]): Promise<void> {
-  await withQemu({ commandLine: "test=none", ...options }, async (qemu) => {
-    await qemu.expectLine(new RegExp(`^capsid: pci: \\d+ function\\(s\\) through ${access}$`), 60_000);
+  await withQemu({ commandLine: "test=none log=debug", ...options }, async (qemu) => {
+    await qemu.expectLine(new RegExp(`^capsid: pci: \\d+ function\\(s\\) through ${access}; 00:0\\d\\.0 Ethernet controller, virtio-net \\((modern|transitional)\\)$`), 60_000);
     for (const line of lines) await qemu.expectLine(line);
   });
 }

@@ -4,6 +4,7 @@
 // JSON text, u64 values as hexadecimal strings.
 
 import { kernelErrorName } from "../../../abi/errors";
+import { parseMcfg } from "../../../kernel/acpi/mcfg";
 import { Madt, parseMadt } from "../../../kernel/acpi/madt";
 import { ReadableMemory } from "../../../kernel/acpi/memory";
 import { AcpiResult } from "../../../kernel/acpi/result";
@@ -67,6 +68,18 @@ export function findMadtJson(rsdpAddress: usize, rsdpAvailable: usize): string {
 export function parseMadtAtJson(address: u64): string {
   lastMadt = parseMadt(readTable(address, readable));
   return madtJson(lastMadt);
+}
+
+/** The MCFG at `address`: error, problems and windows as JSON. */
+export function parseMcfgAtJson(address: u64): string {
+  const mcfg = parseMcfg(readTable(address, readable));
+  let windows = "";
+  for (let i = 0; i < mcfg.windows.length; i++) {
+    const w = mcfg.windows[i];
+    windows += (i ? "," : "") + "{\"base\":" + hex(w.base) + ",\"segment\":" + w.segment.toString() + ",\"startBus\":" + w.startBus.toString()
+      + ",\"endBus\":" + w.endBus.toString() + "}";
+  }
+  return "{" + resultFields(mcfg) + ",\"windows\":[" + windows + "]}";
 }
 
 export function isaIrqToGsiJson(irq: u32): string {
