@@ -10,6 +10,7 @@ import { CommandLine } from "./boot/command-line";
 import { memoryReport } from "./memory/memory-report";
 import { processorsReport } from "./interrupts/processors";
 import { pciInit } from "./pci/pci";
+import { virtioNetInit } from "./drivers/virtio/net";
 import { consoleInputInit } from "./console/input";
 import { consoleScreenInit } from "./console/screen";
 import { interruptControllersInit } from "./interrupts/controllers";
@@ -48,6 +49,7 @@ export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u
   timeInit(commandLine);                                        // TSC/APIC calibration, clock, tick
   consoleInputInit(madt);                                       // COM1 and the PS/2 keyboard (probed)
   pciInit();                                                    // configuration space (ECAM or ports), every function
+  virtioNetInit();                                              // virtio-net devices: queues, MSI-X
   processorsReport(madt);                                       // other CPUs stay parked
   logLine(LogLevel.Essential).text("ready in ").fixed(bootElapsedNanos() / 1000, 3).text(" ms (calibration ")
     .fixed(calibrationNanos() / 1000, 3).text(" ms)");           // the boot-time contract line

@@ -26,6 +26,8 @@ REQUIREMENTS=(
   "nm                                  binutils"
   "make                                make"
   "ip                                  iproute2"
+  "tcpdump                             tcpdump"
+  "ping                                iputils-ping"
   "/usr/share/consolefonts/Uni2-VGA16.psf.gz console-setup-linux"
 )
 # make run shows the screen in a window where there is a display to show it on (else on VNC).

@@ -41,6 +41,14 @@
 @external("hw", "mmioRead32") export declare function mmioRead32(virtual: u64): u32;
 /** Writes a 32-bit device register at a virtual address in the MMIO window (volatile). */
 @external("hw", "mmioWrite32") export declare function mmioWrite32(virtual: u64, value: u32): void;
+/** 16- and 8-bit device registers, read and written at their own width (virtio's common
+ * configuration has such fields). */
+@external("hw", "mmioRead16") export declare function mmioRead16(virtual: u64): u32;
+@external("hw", "mmioWrite16") export declare function mmioWrite16(virtual: u64, value: u32): void;
+@external("hw", "mmioRead8") export declare function mmioRead8(virtual: u64): u32;
+@external("hw", "mmioWrite8") export declare function mmioWrite8(virtual: u64, value: u32): void;
+/** A full memory barrier: stores to memory a device reads are done before what follows. */
+@external("hw", "memoryBarrier") export declare function memoryBarrier(): void;
 /** Copies `length` bytes of linear memory at `source` to device memory at `virtual` in the MMIO
  * window (a framebuffer's rows: one call for many pixels, never one per pixel). */
 @external("hw", "mmioCopy") export declare function mmioCopy(virtual: u64, source: usize, length: usize): void;

@@ -53,6 +53,13 @@ function configSpace(): ConfigSpace {
   return new PortConfigSpace();
 }
 
+/** Lets `found` decode its memory BARs and master the bus (DMA, and the memory writes MSI and
+ * MSI-X are): a driver calls this before it starts the device. */
+export function pciEnableBusMaster(config: ConfigSpace, found: PciFunction): void {
+  const command = config.read16(found.address, 0x04);
+  config.write16(found.address, 0x04, command | 0b110);   // memory space, bus master
+}
+
 /** The functions found at boot. */
 export function pciFunctions(): PciFunction[] {
   return state.functions;

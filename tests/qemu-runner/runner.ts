@@ -54,6 +54,8 @@ export interface BootOptions {
   qmp?: boolean;
   iso?: string;
   extraArguments?: string[];
+  /** Runs QEMU inside this network namespace (`ip netns exec`), for a tap the test made there. */
+  netns?: string;
 }
 
 export interface ExitStatus {
@@ -163,7 +165,9 @@ export class QemuSession {
     }
     const qmpSocket = options.qmp ? join(workDirectory, "qmp.sock") : null;
     const argv = qemuArguments(options, configImage, ovmfVars, qmpSocket);
-    const child = spawn("qemu-system-x86_64", argv, { stdio: ["pipe", "pipe", "pipe"] });
+    const child = options.netns
+      ? spawn("ip", ["netns", "exec", options.netns, "qemu-system-x86_64", ...argv], { stdio: ["pipe", "pipe", "pipe"] })
+      : spawn("qemu-system-x86_64", argv, { stdio: ["pipe", "pipe", "pipe"] });
     child.stdin!.on("error", () => {}); // QEMU gone: the exit status tells what happened
     return new QemuSession(child, workDirectory, argv, qmpSocket);
   }

@@ -1,0 +1,76 @@
+// The virtio-net driver against a real peer (issue 16, its first part): the test makes a network
+// namespace with a tap device in it, runs QEMU inside the namespace on that tap, and on the host
+// side captures with tcpdump and sends with ping. The guest's driver starts (its MAC, link up,
+// MSI-X), sends one broadcast frame of EtherType 0x88B5 that the capture sees from the guest's
+// MAC, and receives the ARP requests ping broadcasts from the tap's MAC. Nothing leaves the
+// namespace, and the namespace is removed afterwards.
+
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { withQemu } from "../qemu-runner/runner";
+
+const net = suite("virtio-net with a real peer");
+const NS = `capsid-net-${process.pid}`;
+const GUEST_MAC = "52:54:00:c0:ff:ee";
+
+function ip(...args: string[]): string {
+  return execFileSync("ip", args, { encoding: "utf8" });
+}
+
+/** Starts `command` in the namespace; resolves once `ready` appears on its stderr (or at once). */
+function inNamespace(command: string[], ready?: RegExp): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn("ip", ["netns", "exec", NS, ...command], { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => { output += chunk.toString("utf8"); });
+  return new Promise((resolve, reject) => {
+    if (!ready) return resolve({ child, output: () => output });
+    let errors = "";
+    const timer = setTimeout(() => reject(new Error(`${command[0]} did not start: ${errors}`)), 10_000);
+    child.stderr!.on("data", (chunk: Buffer) => {
+      errors += chunk.toString("utf8");
+      if (ready.test(errors)) { clearTimeout(timer); resolve({ child, output: () => output }); }
+    });
+  });
+}
+
+async function until(what: string, check: () => boolean, milliseconds = 20_000): Promise<void> {
+  const end = Date.now() + milliseconds;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+net.before(() => {
+  ip("netns", "add", NS);
+  ip("-n", NS, "link", "set", "lo", "up");
+  ip("-n", NS, "tuntap", "add", "dev", "tap0", "mode", "tap");
+  ip("-n", NS, "addr", "add", "10.0.2.1/24", "dev", "tap0");
+  ip("-n", NS, "link", "set", "tap0", "up");
+});
+net.after(() => {
+  try { ip("netns", "del", NS); } catch { /* already gone */ }
+});
+
+net("the guest's frame reaches the tap from its MAC; the host's ARP requests reach the guest", async () => {
+  const tapMac = /link\/ether ([0-9a-f:]{17})/.exec(ip("-n", NS, "link", "show", "tap0"))![1];
+  const capture = await inNamespace(["tcpdump", "-i", "tap0", "-e", "-n", "-l", "-c", "1", "ether", "proto", "0x88b5"], /listening on tap0/);
+  try {
+    await withQemu({
+      commandLine: "log=info", netns: NS,
+      extraArguments: ["-device", `virtio-net-pci,disable-legacy=on,netdev=n0,mac=${GUEST_MAC}`, "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no"],
+    }, async (qemu) => {
+      await qemu.expectLine(new RegExp(`^capsid: virtio-net: 00:0\\d\\.0 MAC ${GUEST_MAC}, link up; queues of 256, 64 receive buffers; MSI-X vector \\d+; offered .*$`), 60_000);
+      await until("the capture of the guest's frame", () => capture.output().includes("\n") || capture.output().length > 0);
+      assert.match(capture.output(), new RegExp(`${GUEST_MAC} > ff:ff:ff:ff:ff:ff, ethertype Unknown \\(0x88b5\\), length 60`));
+      const ping = await inNamespace(["ping", "-c", "2", "-i", "0.2", "-W", "1", "10.0.2.15"]);
+      await qemu.expectLine(new RegExp(`^capsid: virtio-net: 00:0\\d\\.0 received 42 bytes from ${tapMac}, type 0x806$`), 20_000);
+      ping.child.kill();
+    });
+  } finally {
+    capture.child.kill();
+  }
+});
+
+net.run();
