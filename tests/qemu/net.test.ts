@@ -73,4 +73,28 @@ net("the guest's frame reaches the tap from its MAC; the host's ARP requests rea
   }
 });
 
+/** Runs `command` in the namespace to its end: its exit code and output. */
+function runInNamespace(command: string[], milliseconds: number): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("ip", ["netns", "exec", NS, ...command], { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout!.on("data", (chunk: Buffer) => { output += chunk.toString("utf8"); });
+    child.stderr!.on("data", (chunk: Buffer) => { output += chunk.toString("utf8"); });
+    const timer = setTimeout(() => child.kill("SIGKILL"), milliseconds);
+    child.on("close", (code) => { clearTimeout(timer); resolve({ code, output }); });
+  });
+}
+
+net("with ip= the guest answers ARP and ping: 100 echo requests at 20 ms, none lost; the host learns the guest's MAC", async () => {
+  await withQemu({
+    commandLine: "log=info ip=10.0.2.15/24 gateway=10.0.2.1", netns: NS,
+    extraArguments: ["-device", `virtio-net-pci,disable-legacy=on,netdev=n0,mac=${GUEST_MAC}`, "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no"],
+  }, async (qemu) => {
+    await qemu.expectLine("capsid: net: 10.0.2.15/24, gateway 10.0.2.1; answering ARP and ICMP echo", 60_000);
+    const ping = await runInNamespace(["ping", "-c", "100", "-i", "0.02", "-W", "2", "-s", "1000", "10.0.2.15"], 60_000);
+    assert.match(ping.output, /100 packets transmitted, 100 received, 0% packet loss/, ping.output);
+    assert.match(ip("-n", NS, "neigh", "show", "10.0.2.15"), new RegExp(`lladdr ${GUEST_MAC}`));
+  });
+});
+
 net.run();

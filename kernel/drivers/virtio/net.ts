@@ -56,8 +56,12 @@ class VirtioNet {
   constructor(readonly found: PciFunction, readonly transport: VirtioPciTransport) {}
 }
 
+/** Where received frames go (the network stack, kernel/net/): the frame's address and length. */
+export type FrameReceiver = (frame: usize, length: u32) => void;
+
 class VirtioNetState {
   devices: VirtioNet[] = [];
+  receiver: FrameReceiver | null = null;
   /** The device each MSI-X vector belongs to. */
   readonly vectors: Map<u32, VirtioNet> = new Map<u32, VirtioNet>();
 }
@@ -72,6 +76,38 @@ export function virtioNetInit(): void {
     const found = functions[i];
     if (found.vendor == VENDOR_VIRTIO && (found.device == 0x1041 || found.device == 0x1000)) start(config, found);
   }
+}
+
+/** Received frames go to `receiver` from now on (before: counted and the first few logged). */
+export function virtioNetAttach(receiver: FrameReceiver): void {
+  state.receiver = receiver;
+}
+
+/** The first device's MAC (6 bytes at `output`); false when no device is driven. */
+export function virtioNetMac(output: usize): bool {
+  if (state.devices.length == 0) return false;
+  const mac = state.devices[0].mac;
+  for (let i = 0; i < 6; i++) store<u8>(output + <usize>i, mac[i]);
+  return true;
+}
+
+/** Sends the `length`-byte Ethernet frame at `frame` (no FCS) on the first device: copied into a
+ * transmit buffer, the buffers the device has finished with taken back first (no transmit
+ * interrupt is needed; virtio 1.2, 5.1.6.2.3). False when no device or buffer is free, or the
+ * frame is longer than a buffer. */
+export function virtioNetSend(frame: usize, length: u32): bool {
+  if (state.devices.length == 0 || length > BUFFER - HEADER) return false;
+  const device = state.devices[0];
+  const tx = device.tx!;
+  for (let cookie = tx.next(); cookie >= 0; cookie = tx.next()) device.txFree.push(<u64>cookie);
+  if (device.txFree.length == 0 || tx.broken) return false;
+  const buffer = device.txFree.pop();
+  memory.fill(<usize>buffer, 0, HEADER);
+  memory.copy(<usize>buffer + HEADER, frame, <usize>length);
+  tx.add(buffer, HEADER + max(length, 60), false, buffer);
+  if (length < 60) memory.fill(<usize>buffer + HEADER + <usize>length, 0, <usize>(60 - length));
+  tx.kick();
+  return true;
 }
 
 /** Frames received by the first device since boot (tests, diagnostics). */
@@ -177,7 +213,11 @@ function service(device: VirtioNet): void {
   for (let cookie = rx.next(); cookie >= 0; cookie = rx.next()) {
     const length = rx.usedLength;
     device.received++;
-    if (device.received <= FRAMES_LOGGED && length >= HEADER + 14 && length <= BUFFER) logFrame(device, <usize>cookie + HEADER, length - HEADER);
+    const receiver = state.receiver;
+    if (length >= HEADER && length <= BUFFER) {
+      if (receiver !== null) receiver(<usize>cookie + HEADER, length - HEADER);
+      else if (device.received <= FRAMES_LOGGED && length >= HEADER + 14) logFrame(device, <usize>cookie + HEADER, length - HEADER);
+    }
     rx.add(<u64>cookie, BUFFER, true, <u64>cookie);
     reposted = true;
   }

@@ -1,0 +1,197 @@
+// The network interface (kernel/net/iface/): the one Ethernet device's address, set from the
+// command line (ip=A.B.C.D/N, gateway=A.B.C.D) until DHCP comes, an ARP cache, and what a host
+// must answer itself: ARP requests for its address (RFC 826) and ICMP echo requests (RFC 792,
+// RFC 1122 3.2.2.6). Every received frame goes through the wire layer first (wire/frame.ts); the
+// verdicts are counted (netCounters). Replies are built in a static buffer and sent at once.
+
+import { CommandLine } from "../../boot/command-line";
+import { logEnd, LogLevel, logLine } from "../../log/log";
+import { virtioNetAttach, virtioNetMac, virtioNetSend } from "../../drivers/virtio/net";
+import { checksumAdd, checksumFinish } from "../wire/checksum";
+import { WIRE_VERDICTS, WireFrame, wireParse, WireVerdict } from "../wire/frame";
+
+/** Entries the ARP cache keeps (a fixed pool: memory that belongs to no process); the oldest
+ * goes first. */
+const ARP_CACHE_ENTRIES: i32 = 64;
+const FRAME_MAXIMUM: u32 = 1514;
+const ICMP_ECHO_REQUEST: u32 = 8;
+
+class NetState {
+  up: bool = false;
+  address: u32 = 0;
+  prefix: u32 = 0;
+  gateway: u32 = 0;
+  readonly mac: usize = memory.data(8, 8);
+  readonly frame: WireFrame = new WireFrame();
+  readonly counters: StaticArray<u64> = new StaticArray<u64>(WIRE_VERDICTS);
+  /** The ARP cache: IPv4 address and MAC (in the low 48 bits), oldest first. */
+  readonly arpAddresses: u32[] = [];
+  readonly arpMacs: u64[] = [];
+  echoReplies: u64 = 0;
+  /** Where replies are built. */
+  readonly out: usize = memory.data(<i32>FRAME_MAXIMUM, 8);
+}
+const state = new NetState();
+
+/** Takes the address from the command line and attaches to the device (none: nothing to do). */
+export function netInit(commandLine: CommandLine): void {
+  if (!virtioNetMac(state.mac)) return;
+  const address = commandLine.get("ip");
+  if (address === null) {
+    log("no address: give one with ip=A.B.C.D/N (DHCP comes later)");
+    return;
+  }
+  const slash = address.indexOf("/");
+  const parsed = parseAddress(slash < 0 ? address : address.substring(0, slash));
+  const prefix = slash < 0 ? 24 : parseDecimal(address.substring(slash + 1));
+  if (parsed < 0 || prefix < 1 || prefix > 30) {
+    log("ip=" + address + " is not an address with a prefix of 1 to 30; the interface stays down");
+    return;
+  }
+  const gateway = commandLine.get("gateway");
+  state.address = <u32>parsed;
+  state.prefix = <u32>prefix;
+  state.gateway = gateway !== null && parseAddress(gateway) >= 0 ? <u32>parseAddress(gateway) : 0;
+  state.up = true;
+  virtioNetAttach(netReceive);
+  logLine().text("net: ").text(addressText(state.address)).text("/").decimal(state.prefix)
+    .text(state.gateway != 0 ? ", gateway " + addressText(state.gateway) : ", no gateway").text("; answering ARP and ICMP echo");
+  logEnd();
+}
+
+function log(text: string): void {
+  logLine(LogLevel.Warning).text("net: ").text(text);
+  logEnd();
+}
+
+/** Frames of each wire verdict received since boot. */
+export function netCounter(verdict: WireVerdict): u64 {
+  return state.counters[<i32>verdict];
+}
+
+/** From the driver, with interrupts masked: one received frame. */
+function netReceive(frame: usize, length: u32): void {
+  const parsed = state.frame;
+  const verdict = wireParse(frame, length, parsed);
+  state.counters[<i32>verdict]++;
+  if (verdict == WireVerdict.Arp) arpReceive(frame, parsed);
+  else if (verdict == WireVerdict.Icmp && parsed.destination == state.address && parsed.icmpType == ICMP_ECHO_REQUEST && parsed.icmpCode == 0) {
+    echoReply(frame, parsed);
+  }
+}
+
+function arpReceive(frame: usize, parsed: WireFrame): void {
+  const sender = parsed.arpSenderIp;
+  const senderMac = frame + 14 + 8;
+  // RFC 826: update an entry we have; add one when the request is for us.
+  const forUs = parsed.arpTargetIp == state.address;
+  const known = state.arpAddresses.indexOf(sender);
+  if (known >= 0 || forUs) arpRemember(sender, readMac(senderMac), known);
+  if (!forUs || parsed.arpOperation != 1) return;
+  // The reply: to the sender, from us.
+  const out = state.out;
+  copyMac(out, senderMac);
+  copyMac(out + 6, state.mac);
+  store<u8>(out + 12, 0x08);
+  store<u8>(out + 13, 0x06);
+  const arp = out + 14;
+  store<u8>(arp, 0); store<u8>(arp + 1, 1);        // Ethernet
+  store<u8>(arp + 2, 0x08); store<u8>(arp + 3, 0); // IPv4
+  store<u8>(arp + 4, 6); store<u8>(arp + 5, 4);
+  store<u8>(arp + 6, 0); store<u8>(arp + 7, 2);    // reply
+  copyMac(arp + 8, state.mac);
+  storeAddress(arp + 14, state.address);
+  copyMac(arp + 18, senderMac);
+  storeAddress(arp + 24, sender);
+  virtioNetSend(out, 14 + 28);
+}
+
+function arpRemember(address: u32, mac: u64, known: i32): void {
+  if (known >= 0) {
+    state.arpMacs[known] = mac;
+    return;
+  }
+  if (state.arpAddresses.length == ARP_CACHE_ENTRIES) {
+    state.arpAddresses.shift();
+    state.arpMacs.shift();
+  }
+  state.arpAddresses.push(address);
+  state.arpMacs.push(mac);
+}
+
+/** The echo reply: the request's frame with its addresses swapped, type 0, checksum redone. */
+function echoReply(frame: usize, parsed: WireFrame): void {
+  const ipLength = (<u32>load<u8>(frame + 16) << 8) | <u32>load<u8>(frame + 17);
+  const length: u32 = 14 + ipLength;
+  if (length > FRAME_MAXIMUM) return;
+  const out = state.out;
+  memory.copy(out, frame, <usize>length);
+  copyMac(out, frame + 6);
+  copyMac(out + 6, state.mac);
+  const ip = out + 14;
+  const headerLength = (<u32>load<u8>(ip) & 0xf) * 4;
+  storeAddress(ip + 12, state.address);
+  storeAddress(ip + 16, parsed.source);
+  store<u8>(ip + 8, 64);   // TTL
+  store<u8>(ip + 10, 0); store<u8>(ip + 11, 0);
+  const ipSum = checksumFinish(checksumAdd(0, ip, headerLength));
+  store<u8>(ip + 10, <u8>(ipSum >> 8)); store<u8>(ip + 11, <u8>ipSum);
+  const icmp = ip + <usize>headerLength;
+  store<u8>(icmp, 0);   // echo reply
+  store<u8>(icmp + 2, 0); store<u8>(icmp + 3, 0);
+  const icmpSum = checksumFinish(checksumAdd(0, icmp, ipLength - headerLength));
+  store<u8>(icmp + 2, <u8>(icmpSum >> 8)); store<u8>(icmp + 3, <u8>icmpSum);
+  if (virtioNetSend(out, length)) state.echoReplies++;
+}
+
+function readMac(at: usize): u64 {
+  let mac: u64 = 0;
+  for (let i = 0; i < 6; i++) mac = (mac << 8) | <u64>load<u8>(at + <usize>i);
+  return mac;
+}
+function copyMac(to: usize, from: usize): void {
+  for (let i = 0; i < 6; i++) store<u8>(to + <usize>i, load<u8>(from + <usize>i));
+}
+function storeAddress(to: usize, address: u32): void {
+  store<u8>(to, <u8>(address >>> 24)); store<u8>(to + 1, <u8>(address >>> 16));
+  store<u8>(to + 2, <u8>(address >>> 8)); store<u8>(to + 3, <u8>address);
+}
+
+/** "A.B.C.D" as a u32, or -1. */
+export function parseAddress(text: string): i64 {
+  let value: u64 = 0, parts = 0, digits = 0, part: u32 = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x2e;
+    if (c == 0x2e) {
+      if (digits == 0 || part > 255 || ++parts > 4) return -1;
+      value = (value << 8) | <u64>part;
+      part = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39 && digits < 3) {
+      part = part * 10 + <u32>(c - 0x30);
+      digits++;
+    } else return -1;
+  }
+  return parts == 4 ? <i64>value : -1;
+}
+
+function parseDecimal(text: string): i32 {
+  if (text.length == 0 || text.length > 2) return -1;
+  let value = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return -1;
+    value = value * 10 + (c - 0x30);
+  }
+  return value;
+}
+
+function addressText(address: u32): string {
+  return (address >>> 24).toString() + "." + ((address >>> 16) & 0xff).toString() + "." + ((address >>> 8) & 0xff).toString() + "."
+    + (address & 0xff).toString();
+}
+
+/** Echo replies sent since boot. */
+export function netEchoReplies(): u64 {
+  return state.echoReplies;
+}
