@@ -85,7 +85,7 @@ function runInNamespace(command: string[], milliseconds: number): Promise<{ code
   });
 }
 
-net("with ip= the guest answers ARP and ping: 100 echo requests at 20 ms, none lost; the host learns the guest's MAC", async () => {
+net("with ip= the guest answers ARP and ping: 100 echo requests at 20 ms, none lost; the host learns the guest's MAC; pings of 3000 bytes are reassembled and answered in fragments", async () => {
   await withQemu({
     commandLine: "log=info ip=10.0.2.15/24 gateway=10.0.2.1", netns: NS,
     extraArguments: ["-device", `virtio-net-pci,disable-legacy=on,netdev=n0,mac=${GUEST_MAC}`, "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no"],
@@ -94,6 +94,9 @@ net("with ip= the guest answers ARP and ping: 100 echo requests at 20 ms, none l
     const ping = await runInNamespace(["ping", "-c", "100", "-i", "0.02", "-W", "2", "-s", "1000", "10.0.2.15"], 60_000);
     assert.match(ping.output, /100 packets transmitted, 100 received, 0% packet loss/, ping.output);
     assert.match(ip("-n", NS, "neigh", "show", "10.0.2.15"), new RegExp(`lladdr ${GUEST_MAC}`));
+    // 3000 bytes of data: the host fragments each request, the guest reassembles it and fragments its reply.
+    const large = await runInNamespace(["ping", "-c", "20", "-i", "0.05", "-W", "2", "-s", "3000", "10.0.2.15"], 60_000);
+    assert.match(large.output, /20 packets transmitted, 20 received, 0% packet loss/, large.output);
   });
 });
 

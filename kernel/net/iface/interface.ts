@@ -9,11 +9,14 @@ import { logEnd, LogLevel, logLine } from "../../log/log";
 import { virtioNetAttach, virtioNetMac, virtioNetSend } from "../../drivers/virtio/net";
 import { checksumAdd, checksumFinish } from "../wire/checksum";
 import { WIRE_VERDICTS, WireFrame, wireParse, WireVerdict } from "../wire/frame";
+import { DATAGRAM_MAXIMUM, fragmentReceive, fragmentsInit, FragmentOutcome, fragmentSend, reassembledFrame, reassembledLength } from "./fragments";
+import { monotonicNanos } from "../../time/clock";
 
 /** Entries the ARP cache keeps (a fixed pool: memory that belongs to no process); the oldest
  * goes first. */
 const ARP_CACHE_ENTRIES: i32 = 64;
-const FRAME_MAXIMUM: u32 = 1514;
+/** Bytes of IP a frame carries (the Ethernet MTU). */
+const MTU: u32 = 1500;
 const ICMP_ECHO_REQUEST: u32 = 8;
 
 class NetState {
@@ -28,8 +31,12 @@ class NetState {
   readonly arpAddresses: u32[] = [];
   readonly arpMacs: u64[] = [];
   echoReplies: u64 = 0;
-  /** Where replies are built. */
-  readonly out: usize = memory.data(<i32>FRAME_MAXIMUM, 8);
+  /** The next IPv4 identification this host sends. */
+  identification: u32 = 1;
+  /** Where replies are built (a reassembled request's reply is as long), and one fragment of one;
+   * made when the interface comes up. */
+  out: StaticArray<u8> = new StaticArray<u8>(0);
+  fragment: StaticArray<u8> = new StaticArray<u8>(0);
 }
 const state = new NetState();
 
@@ -53,6 +60,9 @@ export function netInit(commandLine: CommandLine): void {
   state.prefix = <u32>prefix;
   state.gateway = gateway !== null && parseAddress(gateway) >= 0 ? <u32>parseAddress(gateway) : 0;
   state.up = true;
+  state.out = new StaticArray<u8>(<i32>(14 + 20 + DATAGRAM_MAXIMUM));
+  state.fragment = new StaticArray<u8>(<i32>(14 + MTU));
+  fragmentsInit();
   virtioNetAttach(netReceive);
   logLine().text("net: ").text(addressText(state.address)).text("/").decimal(state.prefix)
     .text(state.gateway != 0 ? ", gateway " + addressText(state.gateway) : ", no gateway").text("; answering ARP and ICMP echo");
@@ -74,10 +84,24 @@ function netReceive(frame: usize, length: u32): void {
   const parsed = state.frame;
   const verdict = wireParse(frame, length, parsed);
   state.counters[<i32>verdict]++;
-  if (verdict == WireVerdict.Arp) arpReceive(frame, parsed);
-  else if (verdict == WireVerdict.Icmp && parsed.destination == state.address && parsed.icmpType == ICMP_ECHO_REQUEST && parsed.icmpCode == 0) {
-    echoReply(frame, parsed);
+  if (verdict == WireVerdict.Fragment && parsed.destination == state.address) {
+    const headerLength = (<u32>load<u8>(frame + 14) & 0xf) * 4;
+    const outcome = fragmentReceive(frame, headerLength, parsed.source, parsed.destination, parsed.protocol, parsed.identification,
+      parsed.fragmentOffset, parsed.payloadLength, parsed.moreFragments, monotonicNanos());
+    if (outcome != FragmentOutcome.Complete) return;
+    const whole = reassembledFrame(), length = reassembledLength();
+    const again = wireParse(whole, length, parsed);
+    state.counters[<i32>again]++;
+    if (again == WireVerdict.Icmp) datagram(whole, parsed);
+    return;
   }
+  if (verdict == WireVerdict.Arp) arpReceive(frame, parsed);
+  else if (verdict == WireVerdict.Icmp) datagram(frame, parsed);
+}
+
+/** A whole ICMP datagram (received in one frame, or reassembled) for this host. */
+function datagram(frame: usize, parsed: WireFrame): void {
+  if (parsed.destination == state.address && parsed.icmpType == ICMP_ECHO_REQUEST && parsed.icmpCode == 0) echoReply(frame, parsed);
 }
 
 function arpReceive(frame: usize, parsed: WireFrame): void {
@@ -89,7 +113,7 @@ function arpReceive(frame: usize, parsed: WireFrame): void {
   if (known >= 0 || forUs) arpRemember(sender, readMac(senderMac), known);
   if (!forUs || parsed.arpOperation != 1) return;
   // The reply: to the sender, from us.
-  const out = state.out;
+  const out = changetype<usize>(state.out);
   copyMac(out, senderMac);
   copyMac(out + 6, state.mac);
   store<u8>(out + 12, 0x08);
@@ -119,29 +143,39 @@ function arpRemember(address: u32, mac: u64, known: i32): void {
   state.arpMacs.push(mac);
 }
 
-/** The echo reply: the request's frame with its addresses swapped, type 0, checksum redone. */
+/** The echo reply (RFC 792): to the sender, from us, a 20-byte IPv4 header (the request's options
+ * are not echoed), type 0, the request's identifier, sequence and data, the checksums redone;
+ * fragmented when longer than the MTU. */
 function echoReply(frame: usize, parsed: WireFrame): void {
   const ipLength = (<u32>load<u8>(frame + 16) << 8) | <u32>load<u8>(frame + 17);
-  const length: u32 = 14 + ipLength;
-  if (length > FRAME_MAXIMUM) return;
-  const out = state.out;
-  memory.copy(out, frame, <usize>length);
+  const headerLength = (<u32>load<u8>(frame + 14) & 0xf) * 4;
+  const message = ipLength - headerLength;
+  if (20 + message > 20 + DATAGRAM_MAXIMUM) return;
+  const out = changetype<usize>(state.out);
   copyMac(out, frame + 6);
   copyMac(out + 6, state.mac);
+  store<u8>(out + 12, 0x08); store<u8>(out + 13, 0x00);
   const ip = out + 14;
-  const headerLength = (<u32>load<u8>(ip) & 0xf) * 4;
+  const total = 20 + message;
+  store<u8>(ip, 0x45); store<u8>(ip + 1, 0);
+  store<u8>(ip + 2, <u8>(total >> 8)); store<u8>(ip + 3, <u8>total);
+  store<u8>(ip + 4, <u8>(state.identification >> 8)); store<u8>(ip + 5, <u8>state.identification);
+  state.identification++;
+  store<u8>(ip + 6, 0); store<u8>(ip + 7, 0);
+  store<u8>(ip + 8, 64);   // TTL
+  store<u8>(ip + 9, 1);    // ICMP
+  store<u8>(ip + 10, 0); store<u8>(ip + 11, 0);
   storeAddress(ip + 12, state.address);
   storeAddress(ip + 16, parsed.source);
-  store<u8>(ip + 8, 64);   // TTL
-  store<u8>(ip + 10, 0); store<u8>(ip + 11, 0);
-  const ipSum = checksumFinish(checksumAdd(0, ip, headerLength));
+  const ipSum = checksumFinish(checksumAdd(0, ip, 20));
   store<u8>(ip + 10, <u8>(ipSum >> 8)); store<u8>(ip + 11, <u8>ipSum);
-  const icmp = ip + <usize>headerLength;
+  const icmp = ip + 20;
+  memory.copy(icmp, frame + 14 + <usize>headerLength, <usize>message);
   store<u8>(icmp, 0);   // echo reply
   store<u8>(icmp + 2, 0); store<u8>(icmp + 3, 0);
-  const icmpSum = checksumFinish(checksumAdd(0, icmp, ipLength - headerLength));
+  const icmpSum = checksumFinish(checksumAdd(0, icmp, message));
   store<u8>(icmp + 2, <u8>(icmpSum >> 8)); store<u8>(icmp + 3, <u8>icmpSum);
-  if (virtioNetSend(out, length)) state.echoReplies++;
+  if (fragmentSend(out, 14 + total, MTU, changetype<usize>(state.fragment), virtioNetSend)) state.echoReplies++;
 }
 
 function readMac(at: usize): u64 {
