@@ -28,6 +28,7 @@ REQUIREMENTS=(
   "ip                                  iproute2"
   "tcpdump                             tcpdump"
   "ping                                iputils-ping"
+  "python3                             python3"
   "/usr/share/consolefonts/Uni2-VGA16.psf.gz console-setup-linux"
 )
 # make run shows the screen in a window where there is a display to show it on (else on VNC).

@@ -85,7 +85,7 @@ function runInNamespace(command: string[], milliseconds: number): Promise<{ code
   });
 }
 
-net("with ip= the guest answers ARP and ping: 100 echo requests at 20 ms, none lost; the host learns the guest's MAC; pings of 3000 bytes are reassembled and answered in fragments", async () => {
+net("with ip= the guest answers ARP and ping: 100 echo requests at 20 ms, none lost; the host learns the guest's MAC; pings of 3000 bytes are reassembled and answered in fragments; a closed port answers port unreachable", async () => {
   await withQemu({
     commandLine: "log=info ip=10.0.2.15/24 gateway=10.0.2.1", netns: NS,
     extraArguments: ["-device", `virtio-net-pci,disable-legacy=on,netdev=n0,mac=${GUEST_MAC}`, "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no"],
@@ -97,6 +97,14 @@ net("with ip= the guest answers ARP and ping: 100 echo requests at 20 ms, none l
     // 3000 bytes of data: the host fragments each request, the guest reassembles it and fragments its reply.
     const large = await runInNamespace(["ping", "-c", "20", "-i", "0.05", "-W", "2", "-s", "3000", "10.0.2.15"], 60_000);
     assert.match(large.output, /20 packets transmitted, 20 received, 0% packet loss/, large.output);
+    // A datagram to a closed port: the guest answers port unreachable, which a connected UDP
+    // socket on the host sees as a refused connection.
+    const refused = await runInNamespace(["python3", "-c", [
+      "import socket", "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)", "s.settimeout(3)", "s.connect(('10.0.2.15', 9999))",
+      "s.send(b'capsid')",
+      "try:\n  s.recv(100)\n  print('answered')\nexcept ConnectionRefusedError:\n  print('refused')\nexcept socket.timeout:\n  print('timeout')",
+    ].join("\n")], 20_000);
+    assert.is(refused.output.trim(), "refused", refused.output);
   });
 });
 

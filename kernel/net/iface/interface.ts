@@ -1,7 +1,8 @@
 // The network interface (kernel/net/iface/): the one Ethernet device's address, set from the
 // command line (ip=A.B.C.D/N, gateway=A.B.C.D) until DHCP comes, an ARP cache, and what a host
-// must answer itself: ARP requests for its address (RFC 826) and ICMP echo requests (RFC 792,
-// RFC 1122 3.2.2.6). Every received frame goes through the wire layer first (wire/frame.ts); the
+// must answer itself: ARP requests for its address (RFC 826), ICMP echo requests (RFC 792,
+// RFC 1122 3.2.2.6), and a UDP datagram to a port nobody listens on with a port unreachable
+// (rate-limited; no UDP socket exists yet, so that is every port). Every received frame goes through the wire layer first (wire/frame.ts); the
 // verdicts are counted (netCounters). Replies are built in a static buffer and sent at once.
 
 import { CommandLine } from "../../boot/command-line";
@@ -18,6 +19,7 @@ const ARP_CACHE_ENTRIES: i32 = 64;
 /** Bytes of IP a frame carries (the Ethernet MTU). */
 const MTU: u32 = 1500;
 const ICMP_ECHO_REQUEST: u32 = 8;
+const UNREACHABLE_PER_SECOND: u32 = 100;
 
 class NetState {
   up: bool = false;
@@ -31,6 +33,9 @@ class NetState {
   readonly arpAddresses: u32[] = [];
   readonly arpMacs: u64[] = [];
   echoReplies: u64 = 0;
+  /** Port unreachables sent in the second that began at unreachableWindow. */
+  unreachableSent: u32 = 0;
+  unreachableWindow: u64 = 0;
   /** The next IPv4 identification this host sends. */
   identification: u32 = 1;
   /** Where replies are built (a reassembled request's reply is as long), and one fragment of one;
@@ -97,6 +102,46 @@ function netReceive(frame: usize, length: u32): void {
   }
   if (verdict == WireVerdict.Arp) arpReceive(frame, parsed);
   else if (verdict == WireVerdict.Icmp) datagram(frame, parsed);
+  else if (verdict == WireVerdict.Udp && parsed.destination == state.address) portUnreachable(frame);   // no UDP socket exists yet
+}
+
+/** ICMP destination unreachable, port unreachable (RFC 792, RFC 1122 3.2.2.1): the datagram's IP
+ * header and its first 8 bytes of data back to its sender; at most UNREACHABLE_PER_SECOND a second
+ * (RFC 1812 4.3.2.8), so a flood of datagrams cannot make this host one of replies. */
+function portUnreachable(frame: usize): void {
+  const now = monotonicNanos();
+  if (now - state.unreachableWindow >= 1_000_000_000) {
+    state.unreachableWindow = now;
+    state.unreachableSent = 0;
+  }
+  if (state.unreachableSent >= UNREACHABLE_PER_SECOND) return;
+  state.unreachableSent++;
+  const headerLength = (<u32>load<u8>(frame + 14) & 0xf) * 4;
+  const quoted = headerLength + 8;
+  const source = (<u32>load<u8>(frame + 26) << 24) | (<u32>load<u8>(frame + 27) << 16) | (<u32>load<u8>(frame + 28) << 8) | <u32>load<u8>(frame + 29);
+  const out = changetype<usize>(state.out);
+  copyMac(out, frame + 6);
+  copyMac(out + 6, state.mac);
+  store<u8>(out + 12, 0x08); store<u8>(out + 13, 0x00);
+  const ip = out + 14, total = 20 + 8 + quoted;
+  store<u8>(ip, 0x45); store<u8>(ip + 1, 0);
+  store<u8>(ip + 2, <u8>(total >> 8)); store<u8>(ip + 3, <u8>total);
+  store<u8>(ip + 4, <u8>(state.identification >> 8)); store<u8>(ip + 5, <u8>state.identification);
+  state.identification++;
+  store<u8>(ip + 6, 0); store<u8>(ip + 7, 0);
+  store<u8>(ip + 8, 64); store<u8>(ip + 9, 1);
+  store<u8>(ip + 10, 0); store<u8>(ip + 11, 0);
+  storeAddress(ip + 12, state.address);
+  storeAddress(ip + 16, source);
+  const ipSum = checksumFinish(checksumAdd(0, ip, 20));
+  store<u8>(ip + 10, <u8>(ipSum >> 8)); store<u8>(ip + 11, <u8>ipSum);
+  const icmp = ip + 20;
+  store<u8>(icmp, 3); store<u8>(icmp + 1, 3);   // destination unreachable, port unreachable
+  store<u32>(icmp + 2, 0); store<u16>(icmp + 6, 0);
+  memory.copy(icmp + 8, frame + 14, <usize>quoted);
+  const icmpSum = checksumFinish(checksumAdd(0, icmp, 8 + quoted));
+  store<u8>(icmp + 2, <u8>(icmpSum >> 8)); store<u8>(icmp + 3, <u8>icmpSum);
+  virtioNetSend(out, 14 + total);
 }
 
 /** A whole ICMP datagram (received in one frame, or reassembled) for this host. */
