@@ -85,14 +85,16 @@ function runInNamespace(command: string[], milliseconds: number): Promise<{ code
   });
 }
 
-net("with ip= the guest answers ARP and ping: 100 echo requests at 20 ms, none lost; the host learns the guest's MAC; pings of 3000 bytes are reassembled and answered in fragments; a closed port answers port unreachable", async () => {
+net("with ip= the guest answers ARP and ping: 1,000 echo requests at 10 ms and 100 of 1000 bytes at 20 ms, none lost; the host learns the guest's MAC; pings of 3000 bytes are reassembled and answered in fragments; a closed port answers port unreachable", async () => {
   await withQemu({
     commandLine: "log=info ip=10.0.2.15/24 gateway=10.0.2.1", netns: NS,
     extraArguments: ["-device", `virtio-net-pci,disable-legacy=on,netdev=n0,mac=${GUEST_MAC}`, "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no"],
   }, async (qemu) => {
     await qemu.expectLine("capsid: net: 10.0.2.15/24, gateway 10.0.2.1; answering ARP and ICMP echo", 60_000);
-    const ping = await runInNamespace(["ping", "-c", "100", "-i", "0.02", "-W", "2", "-s", "1000", "10.0.2.15"], 60_000);
-    assert.match(ping.output, /100 packets transmitted, 100 received, 0% packet loss/, ping.output);
+    const ping = await runInNamespace(["ping", "-c", "1000", "-i", "0.01", "-W", "2", "10.0.2.15"], 60_000);
+    assert.match(ping.output, /1000 packets transmitted, 1000 received, 0% packet loss/, ping.output);
+    const big = await runInNamespace(["ping", "-c", "100", "-i", "0.02", "-W", "2", "-s", "1000", "10.0.2.15"], 60_000);
+    assert.match(big.output, /100 packets transmitted, 100 received, 0% packet loss/, big.output);
     assert.match(ip("-n", NS, "neigh", "show", "10.0.2.15"), new RegExp(`lladdr ${GUEST_MAC}`));
     // 3000 bytes of data: the host fragments each request, the guest reassembles it and fragments its reply.
     const large = await runInNamespace(["ping", "-c", "20", "-i", "0.05", "-W", "2", "-s", "3000", "10.0.2.15"], 60_000);
