@@ -6,7 +6,7 @@
 // whole datagram (overlaps are how fragment attacks work; RFC 5722 says the same for IPv6). Each
 // outcome is counted. Memory that belongs to no process: the pool is made once at init.
 
-import { checksumAdd, checksumFinish } from "../wire/checksum";
+import { checksumStore } from "../wire/checksum";
 
 export const REASSEMBLY_SLOTS: i32 = 4;
 export const DATAGRAM_MAXIMUM: u32 = 16384;
@@ -144,9 +144,7 @@ function build(slot: Slot): void {
   store<u8>(ip, 0x45);
   store<u8>(ip + 2, <u8>(total >> 8)); store<u8>(ip + 3, <u8>total);
   store<u8>(ip + 6, 0); store<u8>(ip + 7, 0);
-  store<u8>(ip + 10, 0); store<u8>(ip + 11, 0);
-  const sum = checksumFinish(checksumAdd(0, ip, IPV4_HEADER));
-  store<u8>(ip + 10, <u8>(sum >> 8)); store<u8>(ip + 11, <u8>sum);
+  checksumStore(ip + 10, ip, IPV4_HEADER);
   memory.copy(ip + IPV4_HEADER, changetype<usize>(slot.payload), <usize>slot.total);
   state.frameLength = ETHERNET_HEADER + total;
 }
@@ -177,9 +175,7 @@ export function fragmentSend(frame: usize, length: u32, mtu: u32, scratch: usize
     const field = (offset >> 3) | (more ? 0x2000 : 0);
     store<u8>(ip + 2, <u8>(total >> 8)); store<u8>(ip + 3, <u8>total);
     store<u8>(ip + 6, <u8>(field >> 8)); store<u8>(ip + 7, <u8>field);
-    store<u8>(ip + 10, 0); store<u8>(ip + 11, 0);
-    const sum = checksumFinish(checksumAdd(0, ip, IPV4_HEADER));
-    store<u8>(ip + 10, <u8>(sum >> 8)); store<u8>(ip + 11, <u8>sum);
+    checksumStore(ip + 10, ip, IPV4_HEADER);
     memory.copy(ip + IPV4_HEADER, frame + ETHERNET_HEADER + IPV4_HEADER + <usize>offset, <usize>size);
     if (!send(scratch, ETHERNET_HEADER + total)) return false;
   }

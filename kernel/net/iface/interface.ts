@@ -8,7 +8,7 @@
 import { CommandLine } from "../../boot/command-line";
 import { logEnd, LogLevel, logLine } from "../../log/log";
 import { virtioNetAttach, virtioNetMac, virtioNetSend } from "../../drivers/virtio/net";
-import { checksumAdd, checksumFinish } from "../wire/checksum";
+import { checksumStore } from "../wire/checksum";
 import { WIRE_VERDICTS, WireFrame, wireParse, WireVerdict } from "../wire/frame";
 import { DATAGRAM_MAXIMUM, fragmentReceive, fragmentsInit, FragmentOutcome, fragmentSend, reassembledFrame, reassembledLength } from "./fragments";
 import { monotonicNanos } from "../../time/clock";
@@ -102,13 +102,13 @@ function netReceive(frame: usize, length: u32): void {
   }
   if (verdict == WireVerdict.Arp) arpReceive(frame, parsed);
   else if (verdict == WireVerdict.Icmp) datagram(frame, parsed);
-  else if (verdict == WireVerdict.Udp && parsed.destination == state.address) portUnreachable(frame);   // no UDP socket exists yet
+  else if (verdict == WireVerdict.Udp && parsed.destination == state.address) portUnreachable(frame, parsed.source);   // no UDP socket exists yet
 }
 
 /** ICMP destination unreachable, port unreachable (RFC 792, RFC 1122 3.2.2.1): the datagram's IP
  * header and its first 8 bytes of data back to its sender; at most UNREACHABLE_PER_SECOND a second
  * (RFC 1812 4.3.2.8), so a flood of datagrams cannot make this host one of replies. */
-function portUnreachable(frame: usize): void {
+function portUnreachable(frame: usize, source: u32): void {
   const now = monotonicNanos();
   if (now - state.unreachableWindow >= 1_000_000_000) {
     state.unreachableWindow = now;
@@ -118,29 +118,12 @@ function portUnreachable(frame: usize): void {
   state.unreachableSent++;
   const headerLength = (<u32>load<u8>(frame + 14) & 0xf) * 4;
   const quoted = headerLength + 8;
-  const source = (<u32>load<u8>(frame + 26) << 24) | (<u32>load<u8>(frame + 27) << 16) | (<u32>load<u8>(frame + 28) << 8) | <u32>load<u8>(frame + 29);
-  const out = changetype<usize>(state.out);
-  copyMac(out, frame + 6);
-  copyMac(out + 6, state.mac);
-  store<u8>(out + 12, 0x08); store<u8>(out + 13, 0x00);
-  const ip = out + 14, total = 20 + 8 + quoted;
-  store<u8>(ip, 0x45); store<u8>(ip + 1, 0);
-  store<u8>(ip + 2, <u8>(total >> 8)); store<u8>(ip + 3, <u8>total);
-  store<u8>(ip + 4, <u8>(state.identification >> 8)); store<u8>(ip + 5, <u8>state.identification);
-  state.identification++;
-  store<u8>(ip + 6, 0); store<u8>(ip + 7, 0);
-  store<u8>(ip + 8, 64); store<u8>(ip + 9, 1);
-  store<u8>(ip + 10, 0); store<u8>(ip + 11, 0);
-  storeAddress(ip + 12, state.address);
-  storeAddress(ip + 16, source);
-  const ipSum = checksumFinish(checksumAdd(0, ip, 20));
-  store<u8>(ip + 10, <u8>(ipSum >> 8)); store<u8>(ip + 11, <u8>ipSum);
-  const icmp = ip + 20;
+  const out = changetype<usize>(state.out), total = 20 + 8 + quoted;
+  const icmp = ipv4Reply(out, frame, source, 1, total);
   store<u8>(icmp, 3); store<u8>(icmp + 1, 3);   // destination unreachable, port unreachable
-  store<u32>(icmp + 2, 0); store<u16>(icmp + 6, 0);
+  store<u32>(icmp + 4, 0);
   memory.copy(icmp + 8, frame + 14, <usize>quoted);
-  const icmpSum = checksumFinish(checksumAdd(0, icmp, 8 + quoted));
-  store<u8>(icmp + 2, <u8>(icmpSum >> 8)); store<u8>(icmp + 3, <u8>icmpSum);
+  checksumStore(icmp + 2, icmp, 8 + quoted);
   virtioNetSend(out, 14 + total);
 }
 
@@ -196,31 +179,33 @@ function echoReply(frame: usize, parsed: WireFrame): void {
   const headerLength = (<u32>load<u8>(frame + 14) & 0xf) * 4;
   const message = ipLength - headerLength;
   if (20 + message > 20 + DATAGRAM_MAXIMUM) return;
-  const out = changetype<usize>(state.out);
+  const out = changetype<usize>(state.out), total = 20 + message;
+  const icmp = ipv4Reply(out, frame, parsed.source, 1, total);
+  memory.copy(icmp, frame + 14 + <usize>headerLength, <usize>message);
+  store<u8>(icmp, 0);   // echo reply
+  checksumStore(icmp + 2, icmp, message);
+  if (fragmentSend(out, 14 + total, MTU, changetype<usize>(state.fragment), virtioNetSend)) state.echoReplies++;
+}
+
+/** Writes at `out` the Ethernet header of a reply to the sender of `frame` and a 20-byte IPv4
+ * header from this host to `destination` (`protocol`, `total` bytes of IP, TTL 64, the next
+ * identification, its checksum); returns where the payload goes. */
+function ipv4Reply(out: usize, frame: usize, destination: u32, protocol: u32, total: u32): usize {
   copyMac(out, frame + 6);
   copyMac(out + 6, state.mac);
   store<u8>(out + 12, 0x08); store<u8>(out + 13, 0x00);
   const ip = out + 14;
-  const total = 20 + message;
   store<u8>(ip, 0x45); store<u8>(ip + 1, 0);
   store<u8>(ip + 2, <u8>(total >> 8)); store<u8>(ip + 3, <u8>total);
   store<u8>(ip + 4, <u8>(state.identification >> 8)); store<u8>(ip + 5, <u8>state.identification);
   state.identification++;
   store<u8>(ip + 6, 0); store<u8>(ip + 7, 0);
-  store<u8>(ip + 8, 64);   // TTL
-  store<u8>(ip + 9, 1);    // ICMP
-  store<u8>(ip + 10, 0); store<u8>(ip + 11, 0);
+  store<u8>(ip + 8, 64);
+  store<u8>(ip + 9, <u8>protocol);
   storeAddress(ip + 12, state.address);
-  storeAddress(ip + 16, parsed.source);
-  const ipSum = checksumFinish(checksumAdd(0, ip, 20));
-  store<u8>(ip + 10, <u8>(ipSum >> 8)); store<u8>(ip + 11, <u8>ipSum);
-  const icmp = ip + 20;
-  memory.copy(icmp, frame + 14 + <usize>headerLength, <usize>message);
-  store<u8>(icmp, 0);   // echo reply
-  store<u8>(icmp + 2, 0); store<u8>(icmp + 3, 0);
-  const icmpSum = checksumFinish(checksumAdd(0, icmp, message));
-  store<u8>(icmp + 2, <u8>(icmpSum >> 8)); store<u8>(icmp + 3, <u8>icmpSum);
-  if (fragmentSend(out, 14 + total, MTU, changetype<usize>(state.fragment), virtioNetSend)) state.echoReplies++;
+  storeAddress(ip + 16, destination);
+  checksumStore(ip + 10, ip, 20);
+  return ip + 20;
 }
 
 function readMac(at: usize): u64 {

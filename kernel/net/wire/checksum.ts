@@ -18,3 +18,13 @@ export function checksumAdd(sum: u32, address: usize, length: u32): u32 {
 export function checksumFinish(sum: u32): u32 {
   return ~sum & 0xffff;
 }
+
+/** Computes the checksum of [start, start + length) with its field at `field` (inside the range)
+ * taken as zero, and stores it there, big-endian. */
+export function checksumStore(field: usize, start: usize, length: u32): void {
+  store<u8>(field, 0);
+  store<u8>(field + 1, 0);
+  const sum = checksumFinish(checksumAdd(0, start, length));
+  store<u8>(field, <u8>(sum >> 8));
+  store<u8>(field + 1, <u8>sum);
+}
