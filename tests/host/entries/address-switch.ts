@@ -6,24 +6,18 @@
 // drives them, while its model of the TLB (tests/host/tlb-model.ts) plays the CPUs behind the
 // `hw` imports. Kept small: tlb-model.test.ts compiles it once per removed invalidation.
 
-import { MemoryMapEntry, BootInformation } from "../../../kernel/boot/multiboot2";
-import { CommandLine } from "../../../kernel/boot/command-line";
+import { BootInformation } from "../../../kernel/boot/multiboot2";
 import { CpuFacts, CpuVendor, SwitchChoice, switchChoose, switchStrategyName } from "../../../kernel/arch/address-switch";
 import { logSetLevel } from "../../../kernel/log/log";
-import { frameAllocateZeroed, framesFree as kernelFramesFree, framesInit } from "../../../kernel/memory/frames";
-import { kernelPml4, kernelSpaceInit } from "../../../kernel/memory/kernel-space";
+import { bootMemory } from "./boot-memory";
+import { frameAllocateZeroed, framesFree as kernelFramesFree } from "../../../kernel/memory/frames";
+import { kernelPml4 } from "../../../kernel/memory/kernel-space";
 import { userModeAudit } from "../../../kernel/memory/entry-area";
-import { PAGE_SIZE } from "../../../kernel/memory/page-table";
 import { AddressSpace, KernelErrorCell, UserAccess } from "../../../kernel/vm/address-space";
-import { CpuSwitch, cpuSwitchCreate, cpuSwitchHide, cpuSwitchShow, userHalfCpu, userHalfInit, userHalfShootdown, userHalfShootdownReceive } from "../../../kernel/vm/user-half";
+import { CpuSwitch, cpuSwitchCreate, cpuSwitchHide, cpuSwitchShow, userHalfCpu, userHalfShootdown, userHalfShootdownReceive } from "../../../kernel/vm/user-half";
 import { frameRelease } from "../../../kernel/memory/frames";
 import { PAGE_ADDRESS_MASK, PAGE_PRESENT, PAGE_WRITABLE } from "../../../kernel/memory/page-table";
 
-/** The boot page tables C would have built: PML4, one PDPT, one directory of 2 MiB pages. */
-const BOOT_TABLES = memory.data(3 * <i32>PAGE_SIZE, <i32>PAGE_SIZE);
-const INFORMATION = memory.data(16, 8);
-const PRESENT_WRITABLE: u64 = 0b11;
-const HUGE: u64 = 1 << 7;
 
 class World {
   spaces: (AddressSpace | null)[] = [];
@@ -33,29 +27,14 @@ class World {
 }
 const world = new World();
 
-export function bootTablesAddress(): usize { return BOOT_TABLES; }
+export { bootTablesAddress } from "./boot-memory";
 export function memoryBytes(): u64 { return <u64>memory.size() << 16; }
 
 /** Boots the kernel's memory over [regionStart, regionEnd) with `commandLine` (switch=,
  * isolation=), then the bootstrap CPU's switch state (CPU 0). Returns the frames free. */
 export function setup(regionStart: u32, regionEnd: u32, commandLine: string): u64 {
-  if (<u64>memory.size() << 16 > <u64>regionStart) abort("test entry: the heap already reaches the frame region");
-  if (memory.grow(<i32>((regionEnd >> 16) - <u32>memory.size())) < 0) abort("test entry: memory.grow refused");
-  const pml4 = <u64>BOOT_TABLES, pdpt = pml4 + PAGE_SIZE, directory = pdpt + PAGE_SIZE;
-  store<u64>(<usize>(pml4 + 256 * 8), pdpt | PRESENT_WRITABLE);   // DIRECT_MAP_BASE
-  store<u64>(<usize>pdpt, directory | PRESENT_WRITABLE);
-  for (let i: u64 = 0; i < 512; i++) store<u64>(<usize>(directory + i * 8), (i << 21) | PRESENT_WRITABLE | HUGE);
-  const information = new BootInformation();
-  const entry = new MemoryMapEntry();
-  entry.base = regionStart;
-  entry.length = regionEnd - regionStart;
-  entry.type = 1;
-  information.memoryMap.push(entry);
-  store<u32>(INFORMATION, 16);
   logSetLevel("error");
-  framesInit(information, INFORMATION);
-  kernelSpaceInit(CommandLine.parse(commandLine));
-  userHalfInit();
+  bootMemory(regionStart, regionEnd, new BootInformation(), commandLine);
   world.cpus.push(userHalfCpu());
   return kernelFramesFree();
 }

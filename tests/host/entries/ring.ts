@@ -5,7 +5,7 @@
 // boot package if modules were added. Then the test makes processes (the first is the caller),
 // maps their pages, gives them capabilities, and reads and writes the caller's ring page itself.
 
-import { BootInformation, BootModule, MemoryMapEntry } from "../../../kernel/boot/multiboot2";
+import { BootInformation, BootModule } from "../../../kernel/boot/multiboot2";
 import { CapabilityTable } from "../../../kernel/cap/capability-table";
 import { Interface } from "../../../abi/interfaces";
 import { KernelObject, liveObjects as kernelLiveObjects } from "../../../kernel/cap/kernel-object";
@@ -22,9 +22,8 @@ import { THREADS_MAXIMUM } from "../../../abi/methods";
 import { Ring } from "../../../kernel/cap/ring";
 import { USER_LINEAR_BASE, USER_RING_LINEAR } from "../../../abi/layout";
 import { logSetLevel } from "../../../kernel/log/log";
-import { CommandLine } from "../../../kernel/boot/command-line";
-import { frameAllocator, frameAllocateZeroed, frameReferences, framesFree as kernelFramesFree, framesInit } from "../../../kernel/memory/frames";
-import { kernelPml4, kernelSpaceInit } from "../../../kernel/memory/kernel-space";
+import { frameAllocator, frameAllocateZeroed, frameReferences, framesFree as kernelFramesFree } from "../../../kernel/memory/frames";
+import { kernelPml4 } from "../../../kernel/memory/kernel-space";
 import { heapBudgetSet, heapReserved as kernelHeapReserved, Quota, quotasLive as kernelQuotasLive } from "../../../kernel/memory/quota";
 import { THREAD_BYTES } from "../../../kernel/objects/costs";
 import { PAGE_ADDRESS_MASK, PAGE_PRESENT, PAGE_SIZE, readEntry, tableIndex } from "../../../kernel/memory/page-table";
@@ -38,23 +37,17 @@ import { exitValue, Process, processEnd, processesLive as kernelProcessesLive, p
 import { Backing } from "../../../kernel/vm/regions";
 import { PROCESS_CAPABILITY_SLOTS_INITIAL, spawnFramesNeeded as kernelSpawnFramesNeeded } from "../../../kernel/objects/spawn";
 import { Thread } from "../../../kernel/sched/thread";
-import { userHalfInit } from "../../../kernel/vm/user-half";
 import { timersExpire, timersPending } from "../../../kernel/time/timers";
 import { reclaimAll } from "../../../kernel/vm/reclaim";
 import { clockInit } from "../../../kernel/time/clock";
+import { bootMemory } from "./boot-memory";
 
-/** The boot page tables C would have built: PML4, one PDPT, one directory of 2 MiB pages. */
-const BOOT_TABLES = memory.data(3 * <i32>PAGE_SIZE, <i32>PAGE_SIZE);
-/** What informationAddress points at: the boot information's u32 total size. */
-const INFORMATION = memory.data(16, 8);
 /** Room for boot modules (a manifest, ELF images) that the test copies in before setup(). */
 const PACKAGE_CAPACITY: i32 = 4 * <i32>PAGE_SIZE;
 const PACKAGE = memory.data(PACKAGE_CAPACITY, <i32>PAGE_SIZE);
 /** The value capEnter's callers find in rax when capEnter wrote nothing. */
 const RAX_UNTOUCHED: u64 = 0x5a5a_5a5a_5a5a_5a5a;
 
-const PRESENT_WRITABLE: u64 = 0b11;
-const HUGE: u64 = 1 << 7;
 
 class World {
   information: BootInformation = new BootInformation();
@@ -66,7 +59,7 @@ class World {
 }
 const world = new World();
 
-export function bootTablesAddress(): usize { return BOOT_TABLES; }
+export { bootTablesAddress } from "./boot-memory";
 export function packageAddress(): usize { return PACKAGE; }
 export function packageCapacity(): i32 { return PACKAGE_CAPACITY; }
 export function raxUntouched(): u64 { return RAX_UNTOUCHED; }
@@ -85,22 +78,7 @@ export function addModule(offset: u32, length: u32, name: string): void {
  * bytes grown here), describes [regionStart, regionEnd) as the only available RAM, and runs the
  * kernel's memory bring-up over it. Returns the frames free afterwards. */
 export function setup(regionStart: u32, regionEnd: u32, logLevel: string): u64 {
-  if (<u64>memory.size() << 16 > <u64>regionStart) abort("test entry: the heap already reaches the frame region");
-  if (memory.grow(<i32>((regionEnd >> 16) - <u32>memory.size())) < 0) abort("test entry: memory.grow refused");
-  const pml4 = <u64>BOOT_TABLES, pdpt = pml4 + PAGE_SIZE, directory = pdpt + PAGE_SIZE;
-  store<u64>(<usize>(pml4 + 256 * 8), pdpt | PRESENT_WRITABLE);   // DIRECT_MAP_BASE
-  store<u64>(<usize>pdpt, directory | PRESENT_WRITABLE);
-  for (let i: u64 = 0; i < 512; i++) store<u64>(<usize>(directory + i * 8), (i << 21) | PRESENT_WRITABLE | HUGE);
-
-  const entry = new MemoryMapEntry();
-  entry.base = regionStart;
-  entry.length = regionEnd - regionStart;
-  entry.type = 1;
-  world.information.memoryMap.push(entry);
-  store<u32>(INFORMATION, 16);
-  framesInit(world.information, INFORMATION);
-  kernelSpaceInit(CommandLine.parse(""));
-  userHalfInit();
+  bootMemory(regionStart, regionEnd, world.information);
   clockInit(1_000_000_000);   // a TSC of 1 GHz: nanoseconds = cycles
   if (world.information.modules.length > 0) bootPackageInit(world.information);
   if (!logSetLevel(logLevel)) abort("test entry: unknown log level");

@@ -6,11 +6,10 @@
 // physical memory (docs/DESIGN.md #3), as tests/host/entries/address-switch.ts does.
 
 import { KernelError } from "../../../abi/errors";
-import { MemoryMapEntry, BootInformation } from "../../../kernel/boot/multiboot2";
-import { CommandLine } from "../../../kernel/boot/command-line";
+import { BootInformation } from "../../../kernel/boot/multiboot2";
+import { bootMemory } from "./boot-memory";
 import { logSetLevel } from "../../../kernel/log/log";
-import { frameReferences, framesFree as kernelFramesFree, framesInit } from "../../../kernel/memory/frames";
-import { kernelSpaceInit } from "../../../kernel/memory/kernel-space";
+import { frameReferences, framesFree as kernelFramesFree } from "../../../kernel/memory/frames";
 import { PAGE_ADDRESS_MASK, PAGE_PRESENT, PAGE_SIZE, PAGE_USER, PAGE_WRITABLE } from "../../../kernel/memory/page-table";
 import { Quota } from "../../../kernel/memory/quota";
 import { AddressSpace, KernelErrorCell } from "../../../kernel/vm/address-space";
@@ -18,14 +17,9 @@ import { FAULT_WRITE, FaultOutcome, vmFault } from "../../../kernel/vm/fault";
 import { vmClone, vmMap, vmMapCheck, vmMapShared, vmMapSharedCheck, vmProtect, vmProtectCheck, vmUnmap, vmUnmapCheck } from "../../../kernel/vm/mappings";
 import { SharedFrames } from "../../../kernel/vm/shared-frames";
 import { reclaimAll } from "../../../kernel/vm/reclaim";
-import { userHalfInit } from "../../../kernel/vm/user-half";
 import { copyOut } from "../../../kernel/vm/user-memory";
 
-const BOOT_TABLES = memory.data(3 * <i32>PAGE_SIZE, <i32>PAGE_SIZE);
-const INFORMATION = memory.data(16, 8);
 const BYTE = memory.data(8, 8);
-const PRESENT_WRITABLE: u64 = 0b11;
-const HUGE: u64 = 1 << 7;
 
 class World {
   spaces: (AddressSpace | null)[] = [];
@@ -34,26 +28,12 @@ class World {
 }
 const world = new World();
 
-export function bootTablesAddress(): usize { return BOOT_TABLES; }
+export { bootTablesAddress } from "./boot-memory";
 
 /** Boots the kernel's memory over [regionStart, regionEnd); returns the frames free. */
 export function setup(regionStart: u32, regionEnd: u32): u64 {
-  if (memory.grow(<i32>((regionEnd >> 16) - <u32>memory.size())) < 0) abort("test entry: memory.grow refused");
-  const pml4 = <u64>BOOT_TABLES, pdpt = pml4 + PAGE_SIZE, directory = pdpt + PAGE_SIZE;
-  store<u64>(<usize>(pml4 + 256 * 8), pdpt | PRESENT_WRITABLE);
-  store<u64>(<usize>pdpt, directory | PRESENT_WRITABLE);
-  for (let i: u64 = 0; i < 512; i++) store<u64>(<usize>(directory + i * 8), (i << 21) | PRESENT_WRITABLE | HUGE);
-  const information = new BootInformation();
-  const entry = new MemoryMapEntry();
-  entry.base = regionStart;
-  entry.length = regionEnd - regionStart;
-  entry.type = 1;
-  information.memoryMap.push(entry);
-  store<u32>(INFORMATION, 16);
   logSetLevel("error");
-  framesInit(information, INFORMATION);
-  kernelSpaceInit(CommandLine.parse(""));
-  userHalfInit();
+  bootMemory(regionStart, regionEnd, new BootInformation());
   return kernelFramesFree();
 }
 
