@@ -54,6 +54,11 @@ export enum KernelError {
   PeerEnded = 21,
   /** A timed wait (ParkSpace.park) ran out. */
   TimedOut = 22,
+  /** A network port is bound already (a UdpSocket holds it). */
+  AddressInUse = 23,
+  /** The network cannot reach the peer: the interface has no address, or the peer is off the
+   * local subnet and no gateway is configured. */
+  Unreachable = 24,
 }
 
 /** A short lowercase name for log lines. */
@@ -82,6 +87,8 @@ export function kernelErrorName(error: KernelError): string {
     case KernelError.QueueFull: return "queue full";
     case KernelError.PeerEnded: return "peer ended";
     case KernelError.TimedOut: return "timed out";
+    case KernelError.AddressInUse: return "address in use";
+    case KernelError.Unreachable: return "unreachable";
   }
   return "unknown error";
 }

@@ -32,10 +32,16 @@ export enum Interface {
   Random = 12,
   /** Pages several address spaces map as the same frames (docs/abi/interfaces/shared-memory.md). */
   SharedMemory = 13,
+  /** A network grant: the local ports and the peers its sockets may use
+   * (docs/abi/interfaces/network.md). */
+  Network = 14,
+  /** A bound UDP port: send to and receive from the peers its grant allows
+   * (docs/abi/interfaces/udp-socket.md). */
+  UdpSocket = 15,
 }
 
 /** How many interface values exist (for per-interface counters). */
-export const INTERFACE_COUNT: i32 = 14;
+export const INTERFACE_COUNT: i32 = 16;
 
 /** A short lowercase name for log lines and the manifest. */
 export function interfaceName(value: Interface): string {
@@ -53,6 +59,8 @@ export function interfaceName(value: Interface): string {
     case Interface.ParkSpace: return "park-space";
     case Interface.Random: return "random";
     case Interface.SharedMemory: return "shared-memory";
+    case Interface.Network: return "network";
+    case Interface.UdpSocket: return "udp-socket";
   }
   return "none";
 }

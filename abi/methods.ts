@@ -172,3 +172,43 @@ export enum RandomMethod {
   Read = 0,
 }
 export const RANDOM_READ_MAXIMUM: u64 = 4096;
+
+export enum NetworkMethod {
+  /** udp(arg0 = local port, 0 for any free port in the grant's range) -> a handle, in the
+   * caller's table, to a new UdpSocket bound to that port; value = the port. NotPermitted outside
+   * the grant's local ports, AddressInUse when bound already, Unreachable while the interface has
+   * no address. The socket's buffers are charged to the caller's account. */
+  Udp = 0,
+  /** restrict(arg0 = local port low | high << 16, arg1 = peer address, arg2 = peer prefix length
+   * (0..32), arg3 = peer port low | high << 16) -> a handle to a new Network grant allowing only
+   * those local ports and that one peer rule; NotPermitted unless every port and peer it allows
+   * this grant allows too (attenuation: a grant is only ever narrowed). */
+  Restrict = 1,
+  /** info(arg0 = address of NETWORK_INFO_SIZE bytes) -> 0; writes the interface's configuration:
+   * u32 address, u32 prefix length, u32 gateway, u32 DNS server (each 0 when not known),
+   * addresses as numbers (10.0.2.15 is 0x0a00020f). */
+  Info = 2,
+}
+/** Peer rules a Network grant holds at most (the manifest's and restrict's). */
+export const NETWORK_PEER_RULES_MAXIMUM: i32 = 4;
+export const NETWORK_INFO_SIZE: u64 = 16;
+
+export enum UdpSocketMethod {
+  /** send(arg0 = address, arg1 = length <= UDP_PAYLOAD_MAXIMUM, arg2 = peer address, arg3 = peer
+   * port) -> length once the datagram is handed to the device (or held for the peer's ARP reply);
+   * NotPermitted for a peer the grant does not allow, Unreachable with no route, QueueFull when
+   * the device's transmit ring is full (try again). */
+  Send = 0,
+  /** receive(arg0 = address, arg1 = capacity, arg2 = timeout ns, CAP_ENTER_NO_TIMEOUT for none) ->
+   * the bytes copied (the datagram cut to the capacity), completed when a datagram arrives or
+   * with -TimedOut; value = peer address | peer port << 32 | the datagram's whole length << 48. */
+  Receive = 1,
+  /** info() -> the local port. */
+  Info = 2,
+}
+/** Payload bytes one datagram carries at most (sent fragmented above 1472). */
+export const UDP_PAYLOAD_MAXIMUM: u64 = 8192;
+/** Bytes of received datagrams a socket holds before it drops new ones (each datagram also takes
+ * UDP_RECORD_OVERHEAD of it). */
+export const UDP_RECEIVE_BUFFER: u64 = 32768;
+export const UDP_RECORD_OVERHEAD: u64 = 12;

@@ -12,6 +12,7 @@ import { processorsReport } from "./interrupts/processors";
 import { pciInit } from "./pci/pci";
 import { virtioNetInit } from "./drivers/virtio/net";
 import { netInit } from "./net/iface/interface";
+import { udpInit } from "./net/socket/udp";
 import { consoleInputInit } from "./console/input";
 import { consoleScreenInit } from "./console/screen";
 import { interruptControllersInit } from "./interrupts/controllers";
@@ -51,7 +52,8 @@ export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u
   consoleInputInit(madt);                                       // COM1 and the PS/2 keyboard (probed)
   pciInit();                                                    // configuration space (ECAM or ports), every function
   virtioNetInit();                                              // virtio-net devices: queues, MSI-X
-  netInit(commandLine);                                         // the interface: ip=, gateway=; ARP, ICMP echo
+  netInit(commandLine);                                         // the interface: ip=, gateway=, dns=; ARP, ICMP echo
+  udpInit();                                                    // UDP ports for sockets
   processorsReport(madt);                                       // other CPUs stay parked
   logLine(LogLevel.Essential).text("ready in ").fixed(bootElapsedNanos() / 1000, 3).text(" ms (calibration ")
     .fixed(calibrationNanos() / 1000, 3).text(" ms)");           // the boot-time contract line

@@ -8,9 +8,10 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
 export const MANIFEST_MAGIC = 0x464d5043; // "CPMF" as a little-endian u32
-export const MANIFEST_VERSION = 1;
+export const MANIFEST_VERSION = 2;
 export const HEADER_SIZE = 16;
-export const PROGRAM_SIZE = 48;
+export const PROGRAM_SIZE = 104;
+export const NETWORK_PEER_RULES_MAXIMUM = 4;
 export const MAXIMUM_PROGRAMS = 64;
 export const MAXIMUM_MEMORY_QUOTA_PAGES = 262144; // 1 GiB of 4 KiB pages
 export const NAME_SIZE = 32; // NUL-padded; the last byte is always NUL
@@ -22,10 +23,13 @@ export const START_PROGRAM_NAME = "init";
 export const GRANTS: ReadonlyMap<string, number> = new Map([
   ["console", 1], ["timer", 2], ["memory", 3], ["process-spawner", 4], ["process-handle", 5], ["endpoint", 6], ["endpoint-client", 7],
   ["thread-spawner", 8], ["thread-handle", 9], ["thread-control", 10], ["park-space", 11], ["random", 12], ["shared-memory", 13],
+  ["network", 14], ["udp-socket", 15],
 ]);
 
 const TOP_LEVEL_KEYS = ["programs"];
-const PROGRAM_KEYS = ["name", "start", "memoryQuotaPages", "grants"];
+const PROGRAM_KEYS = ["name", "start", "memoryQuotaPages", "grants", "network"];
+const NETWORK_KEYS = ["ports", "peers"];
+const PEER_KEYS = ["prefix", "ports"];
 const NAME_PATTERN = /^[a-z0-9-]{1,31}$/;
 
 /** A rule of the manifest is broken; the message names the program and the rule. */
@@ -95,7 +99,14 @@ export function compileManifest(text: string): Buffer {
       grantMask |= 1 << value;
     }
 
+    const network = program.network;
+    const granted = (grantMask & (1 << GRANTS.get("network")!)) !== 0;
+    if (granted !== (network !== undefined)) {
+      throw new ManifestError(`${where}: the "network" grant and the "network" key go together (the key says what the grant allows)`);
+    }
+
     const record = HEADER_SIZE + PROGRAM_SIZE * index;
+    if (network !== undefined) writeNetwork(bytes, record, network, where);
     bytes.write(name, record, "latin1"); // ASCII by NAME_PATTERN; the rest of the 32 bytes stays NUL
     bytes.writeUInt32LE(quota, record + 32);
     bytes.writeUInt32LE(grantMask, record + 36);
@@ -104,6 +115,48 @@ export function compileManifest(text: string): Buffer {
   });
   if (startIndex < 0) throw new ManifestError('no program has "start": true (the program named "init" must)');
   return bytes;
+}
+
+/** A port range [low, high] within 1..65535. */
+function portRange(value: unknown, where: string): [number, number] {
+  if (!Array.isArray(value) || value.length !== 2 || !value.every((port) => Number.isInteger(port) && port >= 1 && port <= 65535) || value[0] > value[1]) {
+    throw new ManifestError(`${where}: "ports" must be [low, high] with 1 <= low <= high <= 65535, not ${JSON.stringify(value)}`);
+  }
+  return [value[0], value[1]];
+}
+
+/** Writes the network block (+48..+104) of the program record at `record`. */
+function writeNetwork(bytes: Buffer, record: number, network: unknown, where: string): void {
+  if (!isObject(network)) throw new ManifestError(`${where}: "network" must be an object with "ports" and "peers"`);
+  checkKeys(network, NETWORK_KEYS, `${where}: network`);
+  const [low, high] = portRange(network.ports, `${where}: network`);
+  const peers = network.peers;
+  if (!Array.isArray(peers) || peers.length > NETWORK_PEER_RULES_MAXIMUM) {
+    throw new ManifestError(`${where}: network "peers" must be an array of at most ${NETWORK_PEER_RULES_MAXIMUM} rules`);
+  }
+  bytes.writeUInt16LE(low, record + 48);
+  bytes.writeUInt16LE(high, record + 50);
+  bytes.writeUInt32LE(peers.length, record + 52);
+  peers.forEach((peer: unknown, index: number) => {
+    const at = `${where}: network peer ${index}`;
+    if (!isObject(peer)) throw new ManifestError(`${at}: must be an object with "prefix" and "ports"`);
+    checkKeys(peer, PEER_KEYS, at);
+    const match = typeof peer.prefix === "string" ? /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(peer.prefix) : null;
+    const parts = match ? match.slice(1, 5).map(Number) : [];
+    const length = match ? Number(match[5]) : -1;
+    if (!match || parts.some((part) => part > 255) || length > 32) {
+      throw new ManifestError(`${at}: "prefix" must be "A.B.C.D/N" with N in 0..32, not ${JSON.stringify(peer.prefix)}`);
+    }
+    const address = ((parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]) >>> 0;
+    const mask = length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
+    if ((address & ~mask) >>> 0 !== 0) throw new ManifestError(`${at}: ${peer.prefix} has address bits set past its prefix`);
+    const [portLow, portHigh] = portRange(peer.ports, at);
+    const rule = record + 56 + 12 * index;
+    bytes.writeUInt32LE(address, rule);
+    bytes.writeUInt8(length, rule + 4);
+    bytes.writeUInt16LE(portLow, rule + 8);
+    bytes.writeUInt16LE(portHigh, rule + 10);
+  });
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

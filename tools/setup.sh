@@ -29,6 +29,9 @@ REQUIREMENTS=(
   "tcpdump                             tcpdump"
   "ping                                iputils-ping"
   "python3                             python3"
+  "socat                               socat"
+  "dnsmasq                             dnsmasq-base"
+  "/usr/lib/python3/dist-packages/scapy/__init__.py python3-scapy"
   "/usr/share/consolefonts/Uni2-VGA16.psf.gz console-setup-linux"
 )
 # make run shows the screen in a window where there is a display to show it on (else on VNC).

@@ -7,33 +7,39 @@
 
 import { KernelError } from "../../abi/errors";
 import { INTERFACE_COUNT, Interface } from "../../abi/interfaces";
+import { NETWORK_PEER_RULES_MAXIMUM } from "../../abi/methods";
+import { NetworkPolicy } from "../net/socket/policy";
 
 // The module, all little-endian; nothing past totalLength exists:
 //
 //   offset ┌─────────────────────────────┐
 //        0 │ u32 magic 0x464d5043 "CPMF" │
-//        4 │ u16 version = 1             │
+//        4 │ u16 version = 2             │
 //        6 │ u16 programCount            │ 1..64
-//        8 │ u32 totalLength             │ = 16 + 48 × programCount = the module's length
+//        8 │ u32 totalLength             │ = 16 + 104 × programCount = the module's length
 //       12 │ u32 reserved = 0            │
-//       16 ├─────────────────────────────┤ programs[programCount], 48 bytes each:
+//       16 ├─────────────────────────────┤ programs[programCount], 104 bytes each:
 //       +0 │ name: 32 bytes              │ [a-z0-9-], 1..31 characters, then NUL bytes only
 //      +32 │ u32 memoryQuotaPages        │ 1..262144 (4 KiB pages: 1 GiB)
-//      +36 │ u32 grantMask               │ bit (1 << Interface); bits 1..5 only
+//      +36 │ u32 grantMask               │ bit (1 << Interface)
 //      +40 │ u32 flags                   │ bit 0: start at boot; the others 0
 //      +44 │ u32 reserved = 0            │
-//       +48├─────────────────────────────┤ the next program
+//      +48 │ u16 portLow, u16 portHigh   │ the network grant's local ports (all of +48..+104
+//      +52 │ u32 peerRuleCount           │ zero without the network grant bit); rules 0..4
+//      +56 │ peer rules[4], 12 bytes:    │ u32 address, u8 prefix length, u8 0, u16 0,
+//          │                             │ u16 peer port low, u16 high; unused rules all zero
+//      +104├─────────────────────────────┤ the next program
 //          └─────────────────────────────┘ totalLength
 //
 // Policy for bad input: the first broken rule refuses the whole module (no manifest, no partial
 // result): Truncated when the module is shorter than the header or than its declared length,
 // Malformed for everything else, with a one-line reason. Never an abort, never a read outside
-// [address, address + length); at most 16 + 48 × 64 bytes are read and at most 64 programs kept.
+// [address, address + length); at most 16 + 104 × 64 bytes are read and at most 64 programs kept.
 
 @inline const MAGIC: u32 = 0x464d5043; // "CPMF" read as a little-endian u32
-@inline const VERSION: u32 = 1;
+@inline const VERSION: u32 = 2;
 @inline const HEADER_SIZE: u32 = 16;
-@inline const PROGRAM_SIZE: u32 = 48;
+@inline const PROGRAM_SIZE: u32 = 104;
 @inline const MAXIMUM_PROGRAMS: u32 = 64;
 @inline const MAXIMUM_MEMORY_QUOTA_PAGES: u32 = 262144;
 @inline const ADDRESS_SPACE_END: u64 = <u64>1 << 32; // wasm32 linear memory
@@ -50,6 +56,11 @@ import { INTERFACE_COUNT, Interface } from "../../abi/interfaces";
 @inline const PROGRAM_GRANT_MASK: usize = 36;
 @inline const PROGRAM_FLAGS: usize = 40;
 @inline const PROGRAM_RESERVED: usize = 44;
+@inline const PROGRAM_PORT_LOW: usize = 48;
+@inline const PROGRAM_PORT_HIGH: usize = 50;
+@inline const PROGRAM_RULE_COUNT: usize = 52;
+@inline const PROGRAM_RULES: usize = 56;
+@inline const RULE_SIZE: usize = 12;
 
 @inline const FLAG_START_AT_BOOT: u32 = 1;
 /** Bits of the interfaces a capability can have: every Interface value but None. */
@@ -70,6 +81,9 @@ export class ManifestProgram {
   grantMask: u32 = 0;
   /** True for exactly one program, the one named "init". */
   startAtBoot: bool = false;
+  /** With the network grant: for init what its grant allows; for any other program the ceiling
+   * of the grants a spawner may pass it. */
+  network: NetworkPolicy | null = null;
 }
 
 /** A manifest that passed every rule: 1..64 programs, in the module's order. */
@@ -107,15 +121,15 @@ export function manifestParse(address: usize, length: u64): ManifestParseResult 
   const magic = load<u32>(address + HEADER_MAGIC);
   if (magic != MAGIC) return refused(KernelError.Malformed, "magic 0x" + magic.toString(16) + ", not 0x464d5043 (\"CPMF\")");
   const version = <u32>load<u16>(address + HEADER_VERSION);
-  if (version != VERSION) return refused(KernelError.Malformed, "version " + version.toString() + ", only version 1 is known");
+  if (version != VERSION) return refused(KernelError.Malformed, "version " + version.toString() + ", only version 2 is known");
   const count = <u32>load<u16>(address + HEADER_PROGRAM_COUNT);
   if (count < 1 || count > MAXIMUM_PROGRAMS) {
     return refused(KernelError.Malformed, "program count " + count.toString() + " outside 1..64");
   }
   const total = load<u32>(address + HEADER_TOTAL_LENGTH);
-  const expected = HEADER_SIZE + PROGRAM_SIZE * count; // at most 3088: no overflow
+  const expected = HEADER_SIZE + PROGRAM_SIZE * count; // at most 6672: no overflow
   if (total != expected) {
-    return refused(KernelError.Malformed, "total length " + total.toString() + ", not 16 + 48 * " + count.toString() + " = " + expected.toString());
+    return refused(KernelError.Malformed, "total length " + total.toString() + ", not 16 + 104 * " + count.toString() + " = " + expected.toString());
   }
   if (length < <u64>total) {
     return refused(KernelError.Truncated, "module of " + length.toString() + " bytes, shorter than its total length " + total.toString());
@@ -157,6 +171,8 @@ export function manifestParse(address: usize, length: u64): ManifestParseResult 
     if (programReserved != 0) {
       return refused(KernelError.Malformed, named + ": reserved field 0x" + programReserved.toString(16) + ", not 0");
     }
+    const networkProblem = readNetwork(record, program);
+    if (networkProblem.length != 0) return refused(KernelError.Malformed, named + ": " + networkProblem);
     program.startAtBoot = (flags & FLAG_START_AT_BOOT) != 0;
     if (program.startAtBoot) {
       if (program.name != START_PROGRAM_NAME) {
@@ -178,6 +194,38 @@ export function grantAllowed(program: ManifestProgram, iface: Interface): bool {
   const value = <u32>iface;
   if (value == <u32>Interface.None || value >= 32) return false;
   return (program.grantMask & (<u32>1 << value)) != 0;
+}
+
+/** Reads the network block of `record` into `program.network` (with the grant bit) and returns
+ * what is wrong with it, or "". */
+function readNetwork(record: usize, program: ManifestProgram): string {
+  const granted = grantAllowed(program, Interface.Network);
+  if (!granted) {
+    for (let at = PROGRAM_PORT_LOW; at < PROGRAM_SIZE; at++) {
+      if (load<u8>(record + at) != 0) return "network block byte " + (<u32>at).toString() + " is not 0 without the network grant";
+    }
+    return "";
+  }
+  const policy = new NetworkPolicy();
+  const low = <u32>load<u16>(record + PROGRAM_PORT_LOW), high = <u32>load<u16>(record + PROGRAM_PORT_HIGH);
+  if (!policy.setPorts(low, high)) return "network ports " + low.toString() + ".." + high.toString() + " are not a range within 1..65535";
+  const rules = load<u32>(record + PROGRAM_RULE_COUNT);
+  if (rules > <u32>NETWORK_PEER_RULES_MAXIMUM) return "network peer rule count " + rules.toString() + " outside 0..4";
+  for (let i: u32 = 0; i < <u32>NETWORK_PEER_RULES_MAXIMUM; i++) {
+    const rule = record + PROGRAM_RULES + <usize>i * RULE_SIZE;
+    const address = load<u32>(rule), prefix = <u32>load<u8>(rule + 4), padding = <u32>load<u8>(rule + 5) | <u32>load<u16>(rule + 6);
+    const portLow = <u32>load<u16>(rule + 8), portHigh = <u32>load<u16>(rule + 10);
+    if (i >= rules) {
+      if (address != 0 || prefix != 0 || padding != 0 || portLow != 0 || portHigh != 0) return "network peer rule " + i.toString() + " is unused but not zero";
+      continue;
+    }
+    if (padding != 0) return "network peer rule " + i.toString() + " has non-zero padding";
+    if (!policy.addRule(address, prefix, portLow, portHigh)) {
+      return "network peer rule " + i.toString() + " is not a prefix (length 0..32, no address bits past it) with ports within 1..65535";
+    }
+  }
+  program.network = policy;
+  return "";
 }
 
 /** The bytes before the first NUL in the 32-byte name field at `name` (0..32). */

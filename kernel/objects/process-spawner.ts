@@ -14,6 +14,7 @@ import { MakesCapability } from "../cap/makes-capability";
 import { Request } from "../cap/request";
 import { Pool } from "../collections/pool";
 import { BootProgram, bootProgramFindBytes } from "../loader/boot-package";
+import { NetworkObject } from "./network";
 import { grantAllowed } from "../loader/manifest";
 import { framesFree } from "../memory/frames";
 import { callerThread } from "../sched/thread";
@@ -45,7 +46,9 @@ export class ProcessSpawnerObject extends KernelObject {
     for (let i: u64 = 0; i < count; i++) {
       const object = table.lookup(load<u64>(state.handles + <usize>i * 8));
       error = object === null ? KernelError.InvalidHandle
-        : !grantAllowed(program.policy, object.iface) ? KernelError.NotPermitted : KernelError.None;
+        : !grantAllowed(program.policy, object.iface) ? KernelError.NotPermitted
+        : object.iface == Interface.Network && !changetype<NetworkObject>(object).policy.within(program.policy.network!) ? KernelError.NotPermitted
+        : KernelError.None;
       if (error != KernelError.None) break;
       spawn.grants.push(object!);
     }

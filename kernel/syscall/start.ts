@@ -12,6 +12,7 @@ import { KernelObject } from "../cap/kernel-object";
 import { ConsoleObject } from "../objects/console";
 import { MemoryObject } from "../objects/memory";
 import { ProcessSpawnerObject } from "../objects/process-spawner";
+import { NetworkObject } from "../objects/network";
 import { RandomObject } from "../objects/random";
 import { TimerObject } from "../objects/timer";
 import { logEnd, LogLevel, logLine } from "../log/log";
@@ -92,6 +93,7 @@ export function processesInit(information: BootInformation, commandLine: Command
   if (grantAllowed(init.policy, Interface.Memory)) grants.push(rootMemory);
   if (grantAllowed(init.policy, Interface.ProcessSpawner)) grants.push(new ProcessSpawnerObject());
   if (grantAllowed(init.policy, Interface.Random)) grants.push(new RandomObject());
+  if (grantAllowed(init.policy, Interface.Network)) grants.push(new NetworkObject(init.policy.network!.copy()));
   const argument = commandLine.getDecimal("initarg");   // absent or not a number: 0
   const process = processSpawn(init, grants, argument > 0 ? <u32>argument : 0, account);
   if (!grantAllowed(init.policy, Interface.Memory)) {

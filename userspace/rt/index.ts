@@ -15,3 +15,4 @@ export { userAbort } from "./panic";
 export { park, PARK_CHANGED, PARK_TIMED_OUT, PARK_WOKEN, unpark, unparkThenPark } from "./park";
 export { conditionBroadcast, conditionSignal, conditionWait, mutexLock, mutexParks, mutexUnlock } from "./sync";
 export { forkProcess, spawnThread, ThreadHandle, threadExit } from "./thread";
+export { ipv4Parse, ipv4Text, Network, NetworkInfo, UdpSocket } from "./network";

@@ -37,6 +37,8 @@ const HEADER: u32 = 12;
 const RX_BUFFERS: u32 = 64;
 const BUFFER: u32 = 2048;
 const TX_BUFFERS: u32 = 16;
+/** Received frames one interrupt (or poll) hands up at most: the receive budget per kernel entry. */
+const RX_BUDGET: i32 = 64;
 /** Received frames logged one by one, at most. */
 const FRAMES_LOGGED: u64 = 8;
 const STATUS_LINK_UP: u32 = 1;
@@ -205,12 +207,22 @@ function virtioNetInterrupt(vector: u32): void {
   localApicEndOfInterrupt();
 }
 
+/** Services every device as its interrupt would (what an interrupt's budget left, and devices
+ * without MSI-X): the network layer calls it on each tick. */
+export function virtioNetPoll(): void {
+  const devices = state.devices;
+  for (let i = 0; i < devices.length; i++) service(unchecked(devices[i]));
+}
+
 /** Takes what the device used: received frames counted (the first few logged) and their buffers
- * posted again; sent buffers back to the free list. */
+ * posted again, at most RX_BUDGET of them, so a flood cannot keep the kernel here (the rest wait
+ * for the next interrupt or tick: virtioNetPoll); sent buffers back to the free list. */
 function service(device: VirtioNet): void {
   const rx = device.rx!, tx = device.tx!;
   let reposted = false;
-  for (let cookie = rx.next(); cookie >= 0; cookie = rx.next()) {
+  for (let handled = 0; handled < RX_BUDGET; handled++) {
+    const cookie = rx.next();
+    if (cookie < 0) break;
     const length = rx.usedLength;
     device.received++;
     const receiver = state.receiver;

@@ -1,43 +1,43 @@
-// The network interface (kernel/net/iface/): the one Ethernet device's address, set from the
-// command line (ip=A.B.C.D/N, gateway=A.B.C.D) until DHCP comes, an ARP cache, and what a host
-// must answer itself: ARP requests for its address (RFC 826), ICMP echo requests (RFC 792,
-// RFC 1122 3.2.2.6), and a UDP datagram to a port nobody listens on with a port unreachable
-// (rate-limited; no UDP socket exists yet, so that is every port). Every received frame goes through the wire layer first (wire/frame.ts); the
-// verdicts are counted (netCounters). Replies are built in a static buffer and sent at once.
+// The network interface (kernel/net/iface/): the one Ethernet device with its IPv4 address, set
+// from the command line (ip=A.B.C.D/N, gateway=A.B.C.D, dns=A.B.C.D) until DHCP comes. Every
+// received frame goes through the wire layer first (wire/frame.ts; the verdicts are counted:
+// netCounter), then: ARP to the cache (arp.ts); fragments to reassembly (fragments.ts); ICMP echo
+// requests answered (RFC 792, RFC 1122 3.2.2.6); UDP to the socket layer's handler, and a
+// datagram for a port nobody holds answered with a port unreachable (rate-limited). Datagrams
+// this host originates go out through ipv4Output: routed (link.ts), resolved (arp.ts),
+// fragmented when longer than the MTU. Replies are built in a static buffer and sent at once, to
+// the MAC the request came from.
 
+import { KernelError } from "../../../abi/errors";
 import { CommandLine } from "../../boot/command-line";
 import { logEnd, LogLevel, logLine } from "../../log/log";
-import { virtioNetAttach, virtioNetMac, virtioNetSend } from "../../drivers/virtio/net";
+import { virtioNetAttach, virtioNetMac, virtioNetPoll } from "../../drivers/virtio/net";
+import { tickListen } from "../../time/tick";
 import { checksumStore } from "../wire/checksum";
 import { WIRE_VERDICTS, WireFrame, wireParse, WireVerdict } from "../wire/frame";
+import { arpInit, arpOutput, arpReceive, copyMac, storeAddress } from "./arp";
 import { DATAGRAM_MAXIMUM, fragmentReceive, fragmentsInit, FragmentOutcome, fragmentSend, reassembledFrame, reassembledLength } from "./fragments";
+import { ETHERNET_HEADER, linkAddress, linkConfigure, linkDns, linkGateway, linkIdentification, linkIsBroadcast, linkMac, linkNextHop, linkPrefix, linkTransmit, MTU } from "./link";
 import { monotonicNanos } from "../../time/clock";
 
-/** Entries the ARP cache keeps (a fixed pool: memory that belongs to no process); the oldest
- * goes first. */
-const ARP_CACHE_ENTRIES: i32 = 64;
-/** Bytes of IP a frame carries (the Ethernet MTU). */
-const MTU: u32 = 1500;
 const ICMP_ECHO_REQUEST: u32 = 8;
 const UNREACHABLE_PER_SECOND: u32 = 100;
 
+/** What takes a UDP datagram for this host (the socket layer): true when a socket held its port.
+ * `frame` is the whole frame, `parsed` its wire view (the payload at parsed.payload + 8). */
+export type UdpHandler = (frame: usize, parsed: WireFrame) => bool;
+
+function noSocket(frame: usize, parsed: WireFrame): bool { return false; }
+
 class NetState {
-  up: bool = false;
-  address: u32 = 0;
-  prefix: u32 = 0;
-  gateway: u32 = 0;
-  readonly mac: usize = memory.data(8, 8);
+  attached: bool = false;
   readonly frame: WireFrame = new WireFrame();
   readonly counters: StaticArray<u64> = new StaticArray<u64>(WIRE_VERDICTS);
-  /** The ARP cache: IPv4 address and MAC (in the low 48 bits), oldest first. */
-  readonly arpAddresses: u32[] = [];
-  readonly arpMacs: u64[] = [];
+  udp: UdpHandler = noSocket;
   echoReplies: u64 = 0;
   /** Port unreachables sent in the second that began at unreachableWindow. */
   unreachableSent: u32 = 0;
   unreachableWindow: u64 = 0;
-  /** The next IPv4 identification this host sends. */
-  identification: u32 = 1;
   /** Where replies are built (a reassembled request's reply is as long), and one fragment of one;
    * made when the interface comes up. */
   out: StaticArray<u8> = new StaticArray<u8>(0);
@@ -47,7 +47,7 @@ const state = new NetState();
 
 /** Takes the address from the command line and attaches to the device (none: nothing to do). */
 export function netInit(commandLine: CommandLine): void {
-  if (!virtioNetMac(state.mac)) return;
+  if (!virtioNetMac(linkMac())) return;
   const address = commandLine.get("ip");
   if (address === null) {
     log("no address: give one with ip=A.B.C.D/N (DHCP comes later)");
@@ -56,22 +56,46 @@ export function netInit(commandLine: CommandLine): void {
   const slash = address.indexOf("/");
   const parsed = parseAddress(slash < 0 ? address : address.substring(0, slash));
   const prefix = slash < 0 ? 24 : parseDecimal(address.substring(slash + 1));
-  if (parsed < 0 || prefix < 1 || prefix > 30) {
+  if (parsed <= 0 || prefix < 1 || prefix > 30) {
     log("ip=" + address + " is not an address with a prefix of 1 to 30; the interface stays down");
     return;
   }
-  const gateway = commandLine.get("gateway");
-  state.address = <u32>parsed;
-  state.prefix = <u32>prefix;
-  state.gateway = gateway !== null && parseAddress(gateway) >= 0 ? <u32>parseAddress(gateway) : 0;
-  state.up = true;
-  state.out = new StaticArray<u8>(<i32>(14 + 20 + DATAGRAM_MAXIMUM));
-  state.fragment = new StaticArray<u8>(<i32>(14 + MTU));
-  fragmentsInit();
-  virtioNetAttach(netReceive);
-  logLine().text("net: ").text(addressText(state.address)).text("/").decimal(state.prefix)
-    .text(state.gateway != 0 ? ", gateway " + addressText(state.gateway) : ", no gateway").text("; answering ARP and ICMP echo");
+  const gateway = optionalAddress(commandLine, "gateway"), dns = optionalAddress(commandLine, "dns");
+  netConfigure(<u32>parsed, <u32>prefix, gateway, dns);
+}
+
+/** Brings the interface up with this configuration (or changes it). */
+export function netConfigure(address: u32, prefix: u32, gateway: u32, dns: u32): void {
+  linkConfigure(address, prefix, gateway, dns);
+  if (!state.attached) {
+    state.attached = true;
+    state.out = new StaticArray<u8>(<i32>(ETHERNET_HEADER + 20 + DATAGRAM_MAXIMUM));
+    state.fragment = new StaticArray<u8>(<i32>(ETHERNET_HEADER + MTU));
+    fragmentsInit();
+    arpInit();
+    virtioNetAttach(netReceive);
+    tickListen(virtioNetPoll);   // what an interrupt's receive budget left, at the latest a tick later
+  }
+  logLine().text("net: ").text(addressText(address)).text("/").decimal(prefix)
+    .text(gateway != 0 ? ", gateway " + addressText(gateway) : ", no gateway")
+    .text(dns != 0 ? ", DNS " + addressText(dns) : "").text("; answering ARP and ICMP echo");
   logEnd();
+}
+
+/** Sets what takes received UDP datagrams (the socket layer, once, at boot). */
+export function netUdpHandler(handler: UdpHandler): void {
+  state.udp = handler;
+}
+
+function optionalAddress(commandLine: CommandLine, key: string): u32 {
+  const text = commandLine.get(key);
+  if (text === null) return 0;
+  const value = parseAddress(text!);
+  if (value <= 0) {
+    log(key + "=" + text! + " is not an address; ignored");
+    return 0;
+  }
+  return <u32>value;
 }
 
 function log(text: string): void {
@@ -89,20 +113,52 @@ function netReceive(frame: usize, length: u32): void {
   const parsed = state.frame;
   const verdict = wireParse(frame, length, parsed);
   state.counters[<i32>verdict]++;
-  if (verdict == WireVerdict.Fragment && parsed.destination == state.address) {
+  if (verdict == WireVerdict.Arp) {
+    arpReceive(frame, parsed);
+    return;
+  }
+  if (verdict != WireVerdict.Fragment && verdict != WireVerdict.Icmp && verdict != WireVerdict.Udp) return;
+  if (!forUs(parsed.destination)) return;
+  if (verdict == WireVerdict.Fragment) {
     const headerLength = (<u32>load<u8>(frame + 14) & 0xf) * 4;
     const outcome = fragmentReceive(frame, headerLength, parsed.source, parsed.destination, parsed.protocol, parsed.identification,
       parsed.fragmentOffset, parsed.payloadLength, parsed.moreFragments, monotonicNanos());
     if (outcome != FragmentOutcome.Complete) return;
-    const whole = reassembledFrame(), length = reassembledLength();
-    const again = wireParse(whole, length, parsed);
+    const whole = reassembledFrame(), wholeLength = reassembledLength();
+    const again = wireParse(whole, wholeLength, parsed);
     state.counters[<i32>again]++;
-    if (again == WireVerdict.Icmp) datagram(whole, parsed);
+    datagram(whole, again, parsed);
     return;
   }
-  if (verdict == WireVerdict.Arp) arpReceive(frame, parsed);
-  else if (verdict == WireVerdict.Icmp) datagram(frame, parsed);
-  else if (verdict == WireVerdict.Udp && parsed.destination == state.address) portUnreachable(frame, parsed.source);   // no UDP socket exists yet
+  datagram(frame, verdict, parsed);
+}
+
+/** Whether a datagram to `destination` is this host's: its address, or a broadcast. */
+function forUs(destination: u32): bool {
+  return (destination == linkAddress() && destination != 0) || linkIsBroadcast(destination);
+}
+
+/** A whole ICMP or UDP datagram (received in one frame, or reassembled) for this host. */
+function datagram(frame: usize, verdict: WireVerdict, parsed: WireFrame): void {
+  const unicast = parsed.destination == linkAddress();
+  if (verdict == WireVerdict.Icmp) {
+    if (unicast && parsed.icmpType == ICMP_ECHO_REQUEST && parsed.icmpCode == 0) echoReply(frame, parsed);
+  } else if (verdict == WireVerdict.Udp) {
+    const taken = state.udp(frame, parsed);
+    if (!taken && unicast) portUnreachable(frame, parsed.source);   // never for a broadcast (RFC 1122 3.2.2)
+  }
+}
+
+/** Sends a datagram this host originates. At `frame`: room for the Ethernet and a 20-byte IPv4
+ * header, then `payloadLength` bytes of `protocol` payload, written. Fills both headers, routes
+ * and resolves it. None; Unreachable when there is no route; QueueFull when the device's ring was
+ * full (the datagram is lost; the caller may try again). */
+export function ipv4Output(frame: usize, protocol: u32, source: u32, destination: u32, payloadLength: u32): KernelError {
+  const nextHop = linkNextHop(destination);
+  if (nextHop == 0) return KernelError.Unreachable;
+  store<u8>(frame + 12, 0x08); store<u8>(frame + 13, 0x00);
+  ipv4Header(frame + ETHERNET_HEADER, protocol, source, destination, 20 + payloadLength);
+  return arpOutput(frame, ETHERNET_HEADER + 20 + payloadLength, nextHop);
 }
 
 /** ICMP destination unreachable, port unreachable (RFC 792, RFC 1122 3.2.2.1): the datagram's IP
@@ -124,51 +180,7 @@ function portUnreachable(frame: usize, source: u32): void {
   store<u32>(icmp + 4, 0);
   memory.copy(icmp + 8, frame + 14, <usize>quoted);
   checksumStore(icmp + 2, icmp, 8 + quoted);
-  virtioNetSend(out, 14 + total);
-}
-
-/** A whole ICMP datagram (received in one frame, or reassembled) for this host. */
-function datagram(frame: usize, parsed: WireFrame): void {
-  if (parsed.destination == state.address && parsed.icmpType == ICMP_ECHO_REQUEST && parsed.icmpCode == 0) echoReply(frame, parsed);
-}
-
-function arpReceive(frame: usize, parsed: WireFrame): void {
-  const sender = parsed.arpSenderIp;
-  const senderMac = frame + 14 + 8;
-  // RFC 826: update an entry we have; add one when the request is for us.
-  const forUs = parsed.arpTargetIp == state.address;
-  const known = state.arpAddresses.indexOf(sender);
-  if (known >= 0 || forUs) arpRemember(sender, readMac(senderMac), known);
-  if (!forUs || parsed.arpOperation != 1) return;
-  // The reply: to the sender, from us.
-  const out = changetype<usize>(state.out);
-  copyMac(out, senderMac);
-  copyMac(out + 6, state.mac);
-  store<u8>(out + 12, 0x08);
-  store<u8>(out + 13, 0x06);
-  const arp = out + 14;
-  store<u8>(arp, 0); store<u8>(arp + 1, 1);        // Ethernet
-  store<u8>(arp + 2, 0x08); store<u8>(arp + 3, 0); // IPv4
-  store<u8>(arp + 4, 6); store<u8>(arp + 5, 4);
-  store<u8>(arp + 6, 0); store<u8>(arp + 7, 2);    // reply
-  copyMac(arp + 8, state.mac);
-  storeAddress(arp + 14, state.address);
-  copyMac(arp + 18, senderMac);
-  storeAddress(arp + 24, sender);
-  virtioNetSend(out, 14 + 28);
-}
-
-function arpRemember(address: u32, mac: u64, known: i32): void {
-  if (known >= 0) {
-    state.arpMacs[known] = mac;
-    return;
-  }
-  if (state.arpAddresses.length == ARP_CACHE_ENTRIES) {
-    state.arpAddresses.shift();
-    state.arpMacs.shift();
-  }
-  state.arpAddresses.push(address);
-  state.arpMacs.push(mac);
+  linkTransmit(out, ETHERNET_HEADER + total);
 }
 
 /** The echo reply (RFC 792): to the sender, from us, a 20-byte IPv4 header (the request's options
@@ -184,41 +196,32 @@ function echoReply(frame: usize, parsed: WireFrame): void {
   memory.copy(icmp, frame + 14 + <usize>headerLength, <usize>message);
   store<u8>(icmp, 0);   // echo reply
   checksumStore(icmp + 2, icmp, message);
-  if (fragmentSend(out, 14 + total, MTU, changetype<usize>(state.fragment), virtioNetSend)) state.echoReplies++;
+  if (fragmentSend(out, ETHERNET_HEADER + total, MTU, changetype<usize>(state.fragment), linkTransmit)) state.echoReplies++;
 }
 
 /** Writes at `out` the Ethernet header of a reply to the sender of `frame` and a 20-byte IPv4
- * header from this host to `destination` (`protocol`, `total` bytes of IP, TTL 64, the next
- * identification, its checksum); returns where the payload goes. */
+ * header from this host to `destination`; returns where the payload goes. */
 function ipv4Reply(out: usize, frame: usize, destination: u32, protocol: u32, total: u32): usize {
   copyMac(out, frame + 6);
-  copyMac(out + 6, state.mac);
+  copyMac(out + 6, linkMac());
   store<u8>(out + 12, 0x08); store<u8>(out + 13, 0x00);
-  const ip = out + 14;
+  ipv4Header(out + ETHERNET_HEADER, protocol, linkAddress(), destination, total);
+  return out + ETHERNET_HEADER + 20;
+}
+
+/** A 20-byte IPv4 header at `ip`: `total` bytes of IP, TTL 64, don't-fragment clear, the next
+ * identification, its checksum. */
+function ipv4Header(ip: usize, protocol: u32, source: u32, destination: u32, total: u32): void {
   store<u8>(ip, 0x45); store<u8>(ip + 1, 0);
   store<u8>(ip + 2, <u8>(total >> 8)); store<u8>(ip + 3, <u8>total);
-  store<u8>(ip + 4, <u8>(state.identification >> 8)); store<u8>(ip + 5, <u8>state.identification);
-  state.identification++;
+  const identification = linkIdentification();
+  store<u8>(ip + 4, <u8>(identification >> 8)); store<u8>(ip + 5, <u8>identification);
   store<u8>(ip + 6, 0); store<u8>(ip + 7, 0);
   store<u8>(ip + 8, 64);
   store<u8>(ip + 9, <u8>protocol);
-  storeAddress(ip + 12, state.address);
+  storeAddress(ip + 12, source);
   storeAddress(ip + 16, destination);
   checksumStore(ip + 10, ip, 20);
-  return ip + 20;
-}
-
-function readMac(at: usize): u64 {
-  let mac: u64 = 0;
-  for (let i = 0; i < 6; i++) mac = (mac << 8) | <u64>load<u8>(at + <usize>i);
-  return mac;
-}
-function copyMac(to: usize, from: usize): void {
-  for (let i = 0; i < 6; i++) store<u8>(to + <usize>i, load<u8>(from + <usize>i));
-}
-function storeAddress(to: usize, address: u32): void {
-  store<u8>(to, <u8>(address >>> 24)); store<u8>(to + 1, <u8>(address >>> 16));
-  store<u8>(to + 2, <u8>(address >>> 8)); store<u8>(to + 3, <u8>address);
 }
 
 /** "A.B.C.D" as a u32, or -1. */
@@ -250,7 +253,7 @@ function parseDecimal(text: string): i32 {
   return value;
 }
 
-function addressText(address: u32): string {
+export function addressText(address: u32): string {
   return (address >>> 24).toString() + "." + ((address >>> 16) & 0xff).toString() + "." + ((address >>> 8) & 0xff).toString() + "."
     + (address & 0xff).toString();
 }
@@ -258,4 +261,12 @@ function addressText(address: u32): string {
 /** Echo replies sent since boot. */
 export function netEchoReplies(): u64 {
   return state.echoReplies;
+}
+
+/** The configuration Network.info reports. */
+export function netInfo(out: usize): void {
+  store<u32>(out, linkAddress());
+  store<u32>(out + 4, linkPrefix());
+  store<u32>(out + 8, linkGateway());
+  store<u32>(out + 12, linkDns());
 }

@@ -1,0 +1,91 @@
+// The link: what every part of the interface shares about the one Ethernet device and the one
+// IPv4 configuration: the device's MAC and its transmit, the address, prefix, gateway and DNS
+// server (from the command line, later from DHCP), the IPv4 identification counter, and the next
+// hop of a destination (routing: the local subnet directly, everything else through the gateway).
+// The device is reached only here and in netInit (attaching the receiver).
+
+import { virtioNetSend } from "../../drivers/virtio/net";
+
+/** The limited broadcast address, and the "MAC" a next hop of it means. */
+export const BROADCAST: u32 = 0xffff_ffff;
+/** Bytes of IP a frame carries (the Ethernet MTU). */
+export const MTU: u32 = 1500;
+export const ETHERNET_HEADER: u32 = 14;
+
+class LinkState {
+  /** The device's MAC, 6 bytes. */
+  readonly mac: usize = memory.data(8, 8);
+  up: bool = false;
+  address: u32 = 0;
+  prefix: u32 = 0;
+  gateway: u32 = 0;
+  dns: u32 = 0;
+  /** The next IPv4 identification this host sends. */
+  identification: u32 = 1;
+  transmitted: u64 = 0;
+  transmitFull: u64 = 0;
+}
+const state = new LinkState();
+
+@inline export function linkMac(): usize { return state.mac; }
+@inline export function linkUp(): bool { return state.up; }
+@inline export function linkAddress(): u32 { return state.address; }
+@inline export function linkPrefix(): u32 { return state.prefix; }
+@inline export function linkGateway(): u32 { return state.gateway; }
+@inline export function linkDns(): u32 { return state.dns; }
+
+/** Sets the IPv4 configuration (address 0: down). */
+export function linkConfigure(address: u32, prefix: u32, gateway: u32, dns: u32): void {
+  state.address = address;
+  state.prefix = prefix;
+  state.gateway = gateway;
+  state.dns = dns;
+  state.up = address != 0;
+}
+
+/** The next IPv4 identification (RFC 6864: unique per source, destination and protocol for as
+ * long as a datagram may live; one counter for all is the simplest that is). */
+export function linkIdentification(): u32 {
+  const value = state.identification & 0xffff;
+  state.identification++;
+  return value;
+}
+
+/** Hands one whole Ethernet frame to the device; false when its transmit ring is full. */
+export function linkTransmit(frame: usize, length: u32): bool {
+  if (virtioNetSend(frame, length)) {
+    state.transmitted++;
+    return true;
+  }
+  state.transmitFull++;
+  return false;
+}
+
+/** Whether `address` is on the local subnet. */
+export function linkOnSubnet(address: u32): bool {
+  const mask = state.prefix == 0 ? 0 : <u32>(0xffff_ffff << (32 - state.prefix));
+  return (address & mask) == (state.address & mask);
+}
+
+/** Whether `address` is a broadcast this host sends as one: the limited broadcast, or the local
+ * subnet's directed broadcast. */
+export function linkIsBroadcast(address: u32): bool {
+  if (address == BROADCAST) return true;
+  const host = state.prefix >= 32 ? 0 : <u32>(0xffff_ffff >>> state.prefix);
+  return state.up && linkOnSubnet(address) && (address & host) == host;
+}
+
+/** The neighbour a datagram to `destination` goes to: itself on the local subnet, the gateway
+ * otherwise, BROADCAST for a broadcast; 0 when there is no route (no address yet, except for the
+ * limited broadcast DHCP needs; or off the subnet with no gateway). */
+export function linkNextHop(destination: u32): u32 {
+  if (destination == BROADCAST) return BROADCAST;
+  if (!state.up || destination == 0 || (destination >>> 28) == 0xe) return 0;   // multicast: not supported
+  if (linkIsBroadcast(destination)) return BROADCAST;
+  if (linkOnSubnet(destination)) return destination;
+  return state.gateway;
+}
+
+/** Frames handed to the device, and refused because its transmit ring was full. */
+export function linkTransmitted(): u64 { return state.transmitted; }
+export function linkTransmitFull(): u64 { return state.transmitFull; }

@@ -1,0 +1,120 @@
+// Network: a grant of network authority (docs/abi/interfaces/network.md): the local ports its
+// sockets may bind and the peers they may reach, a NetworkPolicy. udp makes a UdpSocket bound
+// within it, charged to the caller's account; restrict makes a narrower grant (never a wider
+// one); info reports the interface's configuration. A process holding none cannot make the
+// machine send anything: every datagram a process originates leaves through a socket, and every
+// socket is made from a grant.
+
+import { KernelError } from "../../abi/errors";
+import { Interface } from "../../abi/interfaces";
+import { NETWORK_INFO_SIZE, NetworkMethod } from "../../abi/methods";
+import { MakesCapability } from "../cap/makes-capability";
+import { Invocation } from "../cap/invocation";
+import { KernelObject } from "../cap/kernel-object";
+import { Request } from "../cap/request";
+import { Pool } from "../collections/pool";
+import { instanceBytes, staticArrayBytes } from "../memory/heap-cost";
+import { linkUp } from "../net/iface/link";
+import { netInfo } from "../net/iface/interface";
+import { NetworkPolicy } from "../net/socket/policy";
+import { udpBind, udpFreePort, udpPortTaken } from "../net/socket/udp";
+import { callerThread } from "../sched/thread";
+import { copyOut } from "../vm/user-memory";
+import { UDP_SOCKET_BYTES, UdpSocketObject } from "./udp-socket";
+
+/** What a grant made by restrict costs its maker's account. */
+export const NETWORK_BYTES: u64 = instanceBytes<NetworkObject>() + instanceBytes<NetworkPolicy>() + 4 * staticArrayBytes<u32>(4);
+
+export class NetworkObject extends KernelObject {
+  constructor(readonly policy: NetworkPolicy) { super(Interface.Network); }
+
+  decodeCall(request: Request): Invocation | null {
+    const method = request.method;
+    if (method == NetworkMethod.Info) return state.info;
+    if (method != NetworkMethod.Udp && method != NetworkMethod.Restrict) return request.refuse(KernelError.UnknownMethod);
+    const process = callerThread(request).process;
+    const made = state.makes.take();
+    made.policy = null;
+    if (method == NetworkMethod.Udp) {
+      const port = request.argument0;
+      let error = KernelError.None;
+      if (port > 0xffff) error = KernelError.InvalidArgument;
+      else if (!linkUp()) error = KernelError.Unreachable;
+      else if (port != 0 && !this.policy.allowsLocal(<u32>port)) error = KernelError.NotPermitted;
+      else if (port != 0 && udpPortTaken(<u32>port)) error = KernelError.AddressInUse;
+      else error = process.account.kernelFits(UDP_SOCKET_BYTES);
+      // The port is chosen here, so invoke cannot fail: nothing binds one in between.
+      made.port = port != 0 ? <u32>port : udpFreePort(this.policy);
+      if (error == KernelError.None && made.port == 0) error = KernelError.AddressInUse;
+      if (error != KernelError.None) return refuse(request, made, error);
+    } else {
+      const narrower = new NetworkPolicy();
+      const ports = request.argument0, peerPorts = request.argument3;
+      const valid = (ports >> 32) == 0 && (peerPorts >> 32) == 0 && request.argument1 <= 0xffff_ffff && request.argument2 <= 32
+        && narrower.setPorts(<u32>(ports & 0xffff), <u32>(ports >> 16))
+        && narrower.addRule(<u32>request.argument1, <u32>request.argument2, <u32>(peerPorts & 0xffff), <u32>(peerPorts >> 16));
+      if (!valid) return refuse(request, made, KernelError.InvalidArgument);
+      if (!narrower.within(this.policy)) return refuse(request, made, KernelError.NotPermitted);
+      const error = process.account.kernelFits(NETWORK_BYTES);
+      if (error != KernelError.None) return refuse(request, made, error);
+      made.policy = narrower;
+    }
+    const error = made.reserveIn(process.table);
+    if (error != KernelError.None) {
+      made.policy = null;
+      state.makes.give(made);
+      return request.refuse(error);
+    }
+    return made;
+  }
+}
+
+function refuse(request: Request, made: Make, error: KernelError): Invocation | null {
+  made.policy = null;
+  state.makes.give(made);
+  return request.refuse(error);
+}
+
+/** info(address): the configuration through static staging. */
+class Info extends Invocation {
+  invoke(request: Request): void {
+    netInfo(state.buffer);
+    const error = copyOut(callerThread(request).process.space, request.argument0, state.buffer, NETWORK_INFO_SIZE, NETWORK_INFO_SIZE);
+    if (error != KernelError.None) request.fail(error);
+    else request.complete(0, 0);
+  }
+}
+
+/** udp(port) or restrict(...): the slot for the new capability; a restrict's policy. */
+class Make extends MakesCapability {
+  next: Make | null = null;
+  policy: NetworkPolicy | null = null;
+  port: u32 = 0;
+
+  invoke(request: Request): void {
+    const account = callerThread(request).process.account;
+    const grant = changetype<NetworkObject>(request.object);
+    if (request.method == NetworkMethod.Restrict) {
+      const narrower = new NetworkObject(this.policy!);
+      narrower.chargeTo(account, NETWORK_BYTES);
+      this.deliver(request, narrower, 0);
+      return;
+    }
+    const socket = new UdpSocketObject(grant.policy.copy());
+    udpBind(socket.udp, this.port);
+    socket.chargeTo(account, UDP_SOCKET_BYTES);
+    this.deliver(request, socket, <u64>this.port);
+  }
+
+  protected recycle(): void {
+    this.policy = null;
+    state.makes.give(this);
+  }
+}
+
+class NetworksState {
+  readonly info: Info = new Info();
+  readonly buffer: usize = memory.data(<i32>NETWORK_INFO_SIZE, 8);
+  makes: Pool<Make> = new Pool<Make>(2);
+}
+const state = new NetworksState();
