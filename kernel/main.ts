@@ -12,6 +12,7 @@ import { processorsReport } from "./interrupts/processors";
 import { pciInit } from "./pci/pci";
 import { virtioNetInit } from "./drivers/virtio/net";
 import { netInit } from "./net/iface/interface";
+import { phyInit } from "./net/phy/phy";
 import { consoleInputInit } from "./console/input";
 import { consoleScreenInit } from "./console/screen";
 import { interruptControllersInit } from "./interrupts/controllers";
@@ -51,6 +52,7 @@ export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u
   consoleInputInit(madt);                                       // COM1 and the PS/2 keyboard (probed)
   pciInit();                                                    // configuration space (ECAM or ports), every function
   virtioNetInit();                                              // virtio-net devices: queues, MSI-X
+  phyInit(commandLine);                                         // the interface's device: virtio-net; pcap=, netfault=
   netInit(commandLine);                                         // the interface: ip=, gateway=; ARP, ICMP echo
   processorsReport(madt);                                       // other CPUs stay parked
   logLine(LogLevel.Essential).text("ready in ").fixed(bootElapsedNanos() / 1000, 3).text(" ms (calibration ")

@@ -7,7 +7,7 @@
 
 import { CommandLine } from "../../boot/command-line";
 import { logEnd, LogLevel, logLine } from "../../log/log";
-import { virtioNetAttach, virtioNetMac, virtioNetSend } from "../../drivers/virtio/net";
+import { phyAttach, phyMac, phySend } from "../phy/phy";
 import { checksumStore } from "../wire/checksum";
 import { WIRE_VERDICTS, WireFrame, wireParse, WireVerdict } from "../wire/frame";
 import { DATAGRAM_MAXIMUM, fragmentReceive, fragmentsInit, FragmentOutcome, fragmentSend, reassembledFrame, reassembledLength } from "./fragments";
@@ -47,7 +47,7 @@ const state = new NetState();
 
 /** Takes the address from the command line and attaches to the device (none: nothing to do). */
 export function netInit(commandLine: CommandLine): void {
-  if (!virtioNetMac(state.mac)) return;
+  if (!phyMac(state.mac)) return;
   const address = commandLine.get("ip");
   if (address === null) {
     log("no address: give one with ip=A.B.C.D/N (DHCP comes later)");
@@ -68,7 +68,7 @@ export function netInit(commandLine: CommandLine): void {
   state.out = new StaticArray<u8>(<i32>(14 + 20 + DATAGRAM_MAXIMUM));
   state.fragment = new StaticArray<u8>(<i32>(14 + MTU));
   fragmentsInit();
-  virtioNetAttach(netReceive);
+  phyAttach(netReceive);
   logLine().text("net: ").text(addressText(state.address)).text("/").decimal(state.prefix)
     .text(state.gateway != 0 ? ", gateway " + addressText(state.gateway) : ", no gateway").text("; answering ARP and ICMP echo");
   logEnd();
@@ -124,7 +124,7 @@ function portUnreachable(frame: usize, source: u32): void {
   store<u32>(icmp + 4, 0);
   memory.copy(icmp + 8, frame + 14, <usize>quoted);
   checksumStore(icmp + 2, icmp, 8 + quoted);
-  virtioNetSend(out, 14 + total);
+  phySend(out, 14 + total);
 }
 
 /** A whole ICMP datagram (received in one frame, or reassembled) for this host. */
@@ -155,7 +155,7 @@ function arpReceive(frame: usize, parsed: WireFrame): void {
   storeAddress(arp + 14, state.address);
   copyMac(arp + 18, senderMac);
   storeAddress(arp + 24, sender);
-  virtioNetSend(out, 14 + 28);
+  phySend(out, 14 + 28);
 }
 
 function arpRemember(address: u32, mac: u64, known: i32): void {
@@ -184,7 +184,7 @@ function echoReply(frame: usize, parsed: WireFrame): void {
   memory.copy(icmp, frame + 14 + <usize>headerLength, <usize>message);
   store<u8>(icmp, 0);   // echo reply
   checksumStore(icmp + 2, icmp, message);
-  if (fragmentSend(out, 14 + total, MTU, changetype<usize>(state.fragment), virtioNetSend)) state.echoReplies++;
+  if (fragmentSend(out, 14 + total, MTU, changetype<usize>(state.fragment), phySend)) state.echoReplies++;
 }
 
 /** Writes at `out` the Ethernet header of a reply to the sender of `frame` and a 20-byte IPv4
