@@ -13,6 +13,7 @@ import { pciInit } from "./pci/pci";
 import { virtioNetInit } from "./drivers/virtio/net";
 import { netInit } from "./net/iface/interface";
 import { udpInit } from "./net/socket/udp";
+import { phyInit } from "./net/phy/phy";
 import { consoleInputInit } from "./console/input";
 import { consoleScreenInit } from "./console/screen";
 import { interruptControllersInit } from "./interrupts/controllers";
@@ -52,6 +53,7 @@ export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u
   consoleInputInit(madt);                                       // COM1 and the PS/2 keyboard (probed)
   pciInit();                                                    // configuration space (ECAM or ports), every function
   virtioNetInit();                                              // virtio-net devices: queues, MSI-X
+  phyInit(commandLine);                                         // the interface's device: virtio-net; pcap=, netfault=
   netInit(commandLine);                                         // the interface: ip=, gateway=, dns=; ARP, ICMP echo
   udpInit();                                                    // UDP ports for sockets
   processorsReport(madt);                                       // other CPUs stay parked

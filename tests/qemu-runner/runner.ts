@@ -56,6 +56,9 @@ export interface BootOptions {
   extraArguments?: string[];
   /** Runs QEMU inside this network namespace (`ip netns exec`), for a tap the test made there. */
   netns?: string;
+  /** A file that receives the guest's second serial port, COM2, byte for byte (the packet
+   * capture, pcap=1); without it the machine has no COM2. */
+  secondSerialFile?: string;
 }
 
 export interface ExitStatus {
@@ -89,6 +92,7 @@ export function qemuArguments(options: BootOptions, configImage: string, ovmfVar
     "-serial", "stdio",
     "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
   ];
+  if (options.secondSerialFile) args.push("-serial", `file:${options.secondSerialFile}`);
   if ((options.firmware ?? "seabios") === "ovmf") {
     args.push("-drive", `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`);
     args.push("-drive", `if=pflash,format=raw,unit=1,file=${ovmfVars}`);

@@ -11,8 +11,7 @@
 import { KernelError } from "../../../abi/errors";
 import { CommandLine } from "../../boot/command-line";
 import { logEnd, LogLevel, logLine } from "../../log/log";
-import { virtioNetAttach, virtioNetMac, virtioNetPoll } from "../../drivers/virtio/net";
-import { tickListen } from "../../time/tick";
+import { phyAttach, phyMac } from "../phy/phy";
 import { checksumStore } from "../wire/checksum";
 import { WIRE_VERDICTS, WireFrame, wireParse, WireVerdict } from "../wire/frame";
 import { arpInit, arpOutput, arpReceive, copyMac, storeAddress } from "./arp";
@@ -47,7 +46,7 @@ const state = new NetState();
 
 /** Takes the address from the command line and attaches to the device (none: nothing to do). */
 export function netInit(commandLine: CommandLine): void {
-  if (!virtioNetMac(linkMac())) return;
+  if (!phyMac(linkMac())) return;
   const address = commandLine.get("ip");
   if (address === null) {
     log("no address: give one with ip=A.B.C.D/N (DHCP comes later)");
@@ -73,8 +72,7 @@ export function netConfigure(address: u32, prefix: u32, gateway: u32, dns: u32):
     state.fragment = new StaticArray<u8>(<i32>(ETHERNET_HEADER + MTU));
     fragmentsInit();
     arpInit();
-    virtioNetAttach(netReceive);
-    tickListen(virtioNetPoll);   // what an interrupt's receive budget left, at the latest a tick later
+    phyAttach(netReceive);   // polled on the tick: what an interrupt's receive budget left
   }
   logLine().text("net: ").text(addressText(address)).text("/").decimal(prefix)
     .text(gateway != 0 ? ", gateway " + addressText(gateway) : ", no gateway")

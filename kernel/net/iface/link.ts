@@ -2,9 +2,10 @@
 // IPv4 configuration: the device's MAC and its transmit, the address, prefix, gateway and DNS
 // server (from the command line, later from DHCP), the IPv4 identification counter, and the next
 // hop of a destination (routing: the local subnet directly, everything else through the gateway).
-// The device is reached only here and in netInit (attaching the receiver).
+// The device (phy/phy.ts: virtio-net, maybe behind the fault and capture devices) is reached
+// only here and in netInit (attaching the receiver).
 
-import { virtioNetSend } from "../../drivers/virtio/net";
+import { phySend } from "../phy/phy";
 
 /** The limited broadcast address, and the "MAC" a next hop of it means. */
 export const BROADCAST: u32 = 0xffff_ffff;
@@ -53,7 +54,7 @@ export function linkIdentification(): u32 {
 
 /** Hands one whole Ethernet frame to the device; false when its transmit ring is full. */
 export function linkTransmit(frame: usize, length: u32): bool {
-  if (virtioNetSend(frame, length)) {
+  if (phySend(frame, length)) {
     state.transmitted++;
     return true;
   }
