@@ -32,6 +32,11 @@ export const RING_GRANT_SIZE: u32 = 16;
 export const GRANT_HANDLE: u32 = 0;     // u64
 export const GRANT_INTERFACE: u32 = 8;  // u32
 export const GRANT_RESERVED: u32 = 12;  // u32, 0
+/** The start text: u32 length at RING_TEXT_LENGTH, then that many bytes at RING_TEXT (at most
+ * RING_TEXT_MAXIMUM): for the process the kernel starts, the command line's args= value. */
+export const RING_TEXT_LENGTH: u32 = 0x250;
+export const RING_TEXT: u32 = 0x260;
+export const RING_TEXT_MAXIMUM: u32 = 256;
 export const RING_SQ_OFFSET: u32 = 0x400;
 export const RING_CQ_OFFSET: u32 = 0xc00;
 export const RING_SQ_ENTRIES: u32 = 32;

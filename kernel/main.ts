@@ -13,6 +13,7 @@ import { pciInit } from "./pci/pci";
 import { virtioNetInit } from "./drivers/virtio/net";
 import { netInit } from "./net/iface/interface";
 import { udpInit } from "./net/socket/udp";
+import { netAutoconfigure } from "./net/iface/autoconfig";
 import { phyInit } from "./net/phy/phy";
 import { consoleInputInit } from "./console/input";
 import { consoleScreenInit } from "./console/screen";
@@ -63,6 +64,7 @@ export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u
   // The machine is up; what follows serves user space.
   wallClockInit();                                              // CMOS RTC, for Timer.realtime
   randomInit();                                                 // ChaCha20 generator, seeded
+  netAutoconfigure();                                           // DHCP when no ip= was given (its ids need the generator)
   schedulerInit();                                              // preemption on the tick
   processesInit(information, commandLine);                      // boot package, init (init=NAME)
   selfTestFinish();                                             // runs test=NAME

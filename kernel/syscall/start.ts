@@ -4,6 +4,8 @@
 // switches change address spaces and whether page-table isolation is on, and why; test runs
 // with isolation walk the first process's user-mode page tables and log what they map.
 
+import { RING_SIZE, RING_TEXT, RING_TEXT_LENGTH, RING_TEXT_MAXIMUM } from "../../abi/ring";
+import { linearOf } from "../memory/direct-map";
 import { kernelHeapBytes, readControlRegister } from "../arch/hw";
 import { addressSwitch, switchStrategyName } from "../arch/address-switch";
 import { BootInformation } from "../boot/multiboot2";
@@ -96,6 +98,8 @@ export function processesInit(information: BootInformation, commandLine: Command
   if (grantAllowed(init.policy, Interface.Network)) grants.push(new NetworkObject(init.policy.network!.copy()));
   const argument = commandLine.getDecimal("initarg");   // absent or not a number: 0
   const process = processSpawn(init, grants, argument > 0 ? <u32>argument : 0, account);
+  const text = commandLine.get("args");   // the start text (ring.md), for programs that take words
+  if (text !== null) startTextWrite(process.threads[0]!.ring.page, text!);
   if (!grantAllowed(init.policy, Interface.Memory)) {
     rootMemory.retain();   // never granted: its quota stays the account, held by the process
     rootMemory.release();
@@ -108,6 +112,16 @@ export function processesInit(information: BootInformation, commandLine: Command
   logLine().text("processes: started ").text(init.name).text(" as process ").decimal(process.id);
   logEnd();
   if (commandLine.get("test") !== null && userHalfCpu().userPml4 != 0) userModeReport(process);
+}
+
+/** Writes `text` (its first RING_TEXT_MAXIMUM bytes of UTF-8) into the start text of the ring
+ * page at physical `page`, before its thread first runs. */
+function startTextWrite(page: u64, text: string): void {
+  const bytes = String.UTF8.encode(text);
+  const length = min(<u32>bytes.byteLength, RING_TEXT_MAXIMUM);
+  const ring = linearOf(page, RING_SIZE);
+  memory.copy(ring + RING_TEXT, changetype<usize>(bytes), <usize>length);
+  store<u32>(ring + RING_TEXT_LENGTH, length);
 }
 
 /** Walks the user-mode page tables as they are while `process` runs, and logs what they map. */

@@ -1,6 +1,7 @@
 // Host tests of the boot manifest (docs/abi/manifest.md): the compiler tools/manifest.ts (JSON to
 // exact bytes, every broken rule refused with a message naming the program), and the kernel's
-// parser kernel/loader/manifest.ts compiled to wasm with asc. Modules are placed flush against the
+// parser kernel/loader/manifest.ts compiled to wasm with asc, with each program's network policy
+// (the network block of format version 2). Modules are placed flush against the
 // end of linear memory, so a read past their length traps: "no trap" means "never read past the
 // module". Ends with a seeded mutation fuzz checked against a reference decoder written here.
 
@@ -21,19 +22,46 @@ const INTERFACE_COUNT = Number(/INTERFACE_COUNT: i32 = (\d+);/.exec(readFileSync
 const ALL_GRANTS = ((1 << INTERFACE_COUNT) - 1) & ~1;
 const NONE = 0, MALFORMED = 1, TRUNCATED = 2;
 const TOP_PAGES = 4;
-const HEADER = 16, RECORD = 48;
+const HEADER = 16, RECORD = 104;
+/** The network grant's bit, and where its block lies in a record. */
+const NETWORK = 1 << 14, NETWORK_BLOCK = 48, RULES = 56, RULE = 12, RULES_MAXIMUM = 4;
 const REAL_MANIFEST = join(REPOSITORY, "userspace/manifest.json");
 
 // --- building modules byte by byte (independent of tools/manifest.ts) ---------------------------
 
-interface RawProgram { name: string | Buffer; quota: number; mask: number; flags: number; reserved?: number }
+/** A peer rule as written in the block; `padding` fills bytes +5..+7 (byte 5 = its low byte, the
+ * u16 at +6 = the rest). */
+interface RawRule { address: number; prefix: number; ports: [number, number]; padding?: number }
+/** The network block: `count` is written as the rule count (default: rules.length, at most 4
+ * slots are written, so rules past count make non-zero unused rules). */
+interface RawNetwork { ports: [number, number]; count?: number; rules: RawRule[] }
+interface RawProgram { name: string | Buffer; quota: number; mask: number; flags: number; reserved?: number; network?: RawNetwork }
 interface RawHeader { magic?: number; version?: number; count?: number; total?: number; reserved?: number }
+
+/** An IPv4 address "A.B.C.D" as the u32 the block holds (10.0.2.15 is 0x0a00020f). */
+const ip = (text: string): number => text.split(".").reduce((address, part) => (address * 256) + Number(part), 0);
+
+/** Writes `network` as the block of the record at `record` (which is zero). */
+function encodeNetwork(bytes: Buffer, record: number, network: RawNetwork): void {
+  bytes.writeUInt16LE(network.ports[0], record + NETWORK_BLOCK);
+  bytes.writeUInt16LE(network.ports[1], record + NETWORK_BLOCK + 2);
+  bytes.writeUInt32LE((network.count ?? network.rules.length) >>> 0, record + NETWORK_BLOCK + 4);
+  network.rules.forEach((rule, index) => {
+    const at = record + RULES + RULE * index;
+    bytes.writeUInt32LE(rule.address >>> 0, at);
+    bytes.writeUInt8(rule.prefix, at + 4);
+    bytes.writeUInt8((rule.padding ?? 0) & 0xff, at + 5);
+    bytes.writeUInt16LE((rule.padding ?? 0) >>> 8, at + 6);
+    bytes.writeUInt16LE(rule.ports[0], at + 8);
+    bytes.writeUInt16LE(rule.ports[1], at + 10);
+  });
+}
 
 /** A module with the given records; header fields are right unless overridden. */
 function encode(programs: RawProgram[], header: RawHeader = {}): Buffer {
   const bytes = Buffer.alloc(HEADER + RECORD * programs.length);
   bytes.writeUInt32LE((header.magic ?? 0x464d5043) >>> 0, 0);
-  bytes.writeUInt16LE(header.version ?? 1, 4);
+  bytes.writeUInt16LE(header.version ?? 2, 4);
   bytes.writeUInt16LE(header.count ?? programs.length, 6);
   bytes.writeUInt32LE((header.total ?? bytes.length) >>> 0, 8);
   bytes.writeUInt32LE((header.reserved ?? 0) >>> 0, 12);
@@ -45,19 +73,56 @@ function encode(programs: RawProgram[], header: RawHeader = {}): Buffer {
     bytes.writeUInt32LE(program.mask >>> 0, record + 36);
     bytes.writeUInt32LE(program.flags >>> 0, record + 40);
     bytes.writeUInt32LE((program.reserved ?? 0) >>> 0, record + 44);
+    if (program.network) encodeNetwork(bytes, record, program.network);
   });
   return bytes;
 }
+
+/** A well-formed block: local ports 5000..5999, two peers (the slirp subnet, any DNS server). */
+const NET: RawNetwork = { ports: [5000, 5999], rules: [{ address: ip("10.0.2.0"), prefix: 24, ports: [1, 65535] }, { address: 0, prefix: 0, ports: [53, 53] }] };
 
 const init = (overrides: Partial<RawProgram> = {}): RawProgram => ({ name: "init", quota: 4096, mask: 0x1e, flags: 1, ...overrides });
 const other = (name: string, overrides: Partial<RawProgram> = {}): RawProgram => ({ name, quota: 256, mask: 0x0a, flags: 0, ...overrides });
 /** init, hello, probe: the base most rule tests break one field of. */
 const base = (hello: Partial<RawProgram> = {}): RawProgram[] => [init(), other("hello", hello), other("probe")];
+/** The base with hello holding the network grant and `network` as its block. */
+const networked = (network: RawNetwork, hello: Partial<RawProgram> = {}): RawProgram[] => base({ mask: 0x0a | NETWORK, network, ...hello });
+const ZERO_RULE: RawRule = { address: 0, prefix: 0, ports: [0, 0] };
+/** NET with its rule `index` changed. */
+const netRule = (index: number, change: Partial<RawRule>): RawNetwork => ({ ...NET, rules: NET.rules.map((rule, i) => (i === index ? { ...rule, ...change } : rule)) });
 
 // --- a reference decoder, the fuzz loop's oracle ------------------------------------------------
 
-interface Program { name: string; memoryQuotaPages: number; grantMask: number; startAtBoot: boolean }
+interface Rule { address: number; prefix: number; ports: [number, number] }
+interface Network { ports: [number, number]; rules: Rule[] }
+interface Program { name: string; memoryQuotaPages: number; grantMask: number; startAtBoot: boolean; network: Network | null }
 interface Parsed { error: number; reason: string; programs: Program[] | null }
+
+const portRange = (low: number, high: number) => low >= 1 && low <= high; // u16 fields: high <= 65535
+const prefixMask = (prefix: number) => (prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0);
+
+/** The network block of `record` by docs/abi/manifest.md: null without the grant (the block must
+ * then be zero), the policy with it, "broken" for a broken rule. */
+function referenceNetwork(record: Buffer, grantMask: number): Network | null | "broken" {
+  const block = record.subarray(NETWORK_BLOCK, RECORD);
+  if ((grantMask & NETWORK) === 0) return block.every((byte) => byte === 0) ? null : "broken";
+  const ports: [number, number] = [record.readUInt16LE(NETWORK_BLOCK), record.readUInt16LE(NETWORK_BLOCK + 2)];
+  const count = record.readUInt32LE(NETWORK_BLOCK + 4);
+  if (!portRange(...ports) || count > RULES_MAXIMUM) return "broken";
+  const rules: Rule[] = [];
+  for (let index = 0; index < RULES_MAXIMUM; index++) {
+    const at = RULES + RULE * index;
+    const rule: Rule = { address: record.readUInt32LE(at), prefix: record[at + 4], ports: [record.readUInt16LE(at + 8), record.readUInt16LE(at + 10)] };
+    const padding = record[at + 5] | record.readUInt16LE(at + 6);
+    if (index >= count) {
+      if (record.subarray(at, at + RULE).some((byte) => byte !== 0)) return "broken";
+      continue;
+    }
+    if (padding !== 0 || rule.prefix > 32 || (rule.address & ~prefixMask(rule.prefix)) !== 0 || !portRange(...rule.ports)) return "broken";
+    rules.push(rule);
+  }
+  return { ports, rules };
+}
 
 /** The rules of docs/abi/manifest.md, in the parser's order of checks only where that decides the
  * error kind (header fields before the length comparison). */
@@ -65,7 +130,7 @@ function reference(bytes: Buffer): { error: number; programs: Program[] | null }
   const malformed = { error: MALFORMED, programs: null };
   if (bytes.length < HEADER) return { error: TRUNCATED, programs: null };
   const count = bytes.readUInt16LE(6);
-  if (bytes.readUInt32LE(0) !== 0x464d5043 || bytes.readUInt16LE(4) !== 1 || count < 1 || count > 64
+  if (bytes.readUInt32LE(0) !== 0x464d5043 || bytes.readUInt16LE(4) !== 2 || count < 1 || count > 64
       || bytes.readUInt32LE(8) !== HEADER + RECORD * count) return malformed;
   if (bytes.length < HEADER + RECORD * count) return { error: TRUNCATED, programs: null };
   if (bytes.length > HEADER + RECORD * count || bytes.readUInt32LE(12) !== 0) return malformed;
@@ -76,7 +141,10 @@ function reference(bytes: Buffer): { error: number; programs: Program[] | null }
     const end = field.indexOf(0);
     const name = field.subarray(0, end < 0 ? 32 : end).toString("latin1");
     if (!/^[a-z0-9-]{1,31}$/.test(name) || field.subarray(name.length).some((byte) => byte !== 0)) return malformed;
-    const program = { name, memoryQuotaPages: record.readUInt32LE(32), grantMask: record.readUInt32LE(36), startAtBoot: (record.readUInt32LE(40) & 1) === 1 };
+    const grantMask = record.readUInt32LE(36);
+    const network = referenceNetwork(record, grantMask);
+    if (network === "broken") return malformed;
+    const program = { name, memoryQuotaPages: record.readUInt32LE(32), grantMask, startAtBoot: (record.readUInt32LE(40) & 1) === 1, network };
     if (programs.some((earlier) => earlier.name === name) || program.memoryQuotaPages < 1 || program.memoryQuotaPages > 262144
         || (program.grantMask & ~ALL_GRANTS) !== 0 || (record.readUInt32LE(40) & ~1) !== 0 || record.readUInt32LE(44) !== 0
         || (program.startAtBoot && name !== "init")) return malformed;
@@ -92,6 +160,12 @@ const compiler = suite("boot manifest compiler (tools/manifest.ts)");
 const json = (value: unknown) => JSON.stringify(value);
 const INIT = { name: "init", start: true, memoryQuotaPages: 4096, grants: ["console"] };
 const HELLO = { name: "hello", memoryQuotaPages: 256, grants: ["console", "memory"] };
+const PEER = { prefix: "0.0.0.0/0", ports: [53, 53] };
+const NETWORK_KEY = { ports: [5000, 5999], peers: [PEER] };
+/** init, then hello with `grants` (default: console and network) and `network` as its network key. */
+const net = (network: unknown, grants = ["console", "network"]) => json({ programs: [INIT, { ...HELLO, grants, network }] });
+/** `text` with the regular expression's special characters escaped. */
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 compiler("a small manifest compiles to exactly the bytes of the format", () => {
   const bytes = compileManifest(json({ programs: [
@@ -99,14 +173,37 @@ compiler("a small manifest compiles to exactly the bytes of the format", () => {
     { name: "a-1", start: false, memoryQuotaPages: 262144, grants: [] },
   ] }));
   const nul = (count: number) => "00".repeat(count);
-  const expected = "43504d46" + "0100" + "0200" + "70000000" + "00000000"          // CPMF, v1, 2 programs, 112 bytes
+  const expected = "43504d46" + "0200" + "0200" + "e0000000" + "00000000"          // CPMF, v2, 2 programs, 224 bytes
     + "696e6974" + nul(28) + "00100000" + "22000000" + "01000000" + "00000000"       // init: 4096, bits 1|5, start
-    + "612d31" + nul(29) + "00000400" + "00000000" + "00000000" + "00000000";         // a-1: 262144, no grants
+    + nul(56)                                                                        //   no network block
+    + "612d31" + nul(29) + "00000400" + "00000000" + "00000000" + "00000000"          // a-1: 262144, no grants
+    + nul(56);                                                                       //   no network block
   assert.is(bytes.toString("hex"), expected);
 });
 
+compiler("a network key compiles to exactly the bytes of the network block", () => {
+  const bytes = compileManifest(json({ programs: [
+    { ...INIT, grants: ["console", "network"], network: { ports: [1024, 2047], peers: [
+      { prefix: "10.0.2.0/24", ports: [53, 53] }, { prefix: "0.0.0.0/0", ports: [1, 65535] }, { prefix: "192.168.1.7/32", ports: [7, 9] },
+    ] } },
+  ] }));
+  const nul = (count: number) => "00".repeat(count);
+  const expected = "43504d46" + "0200" + "0100" + "78000000" + "00000000"           // CPMF, v2, 1 program, 120 bytes
+    + "696e6974" + nul(28) + "00100000" + "02400000" + "01000000" + "00000000"       // init: 4096, bits 1|14, start
+    + "0004" + "ff07" + "03000000"                                                   // local ports 1024..2047, 3 rules
+    + "0002000a" + "18" + "00" + "0000" + "3500" + "3500"                            // 10.0.2.0/24, ports 53..53
+    + "00000000" + "00" + "00" + "0000" + "0100" + "ffff"                            // 0.0.0.0/0, ports 1..65535
+    + "0701a8c0" + "20" + "00" + "0000" + "0700" + "0900"                            // 192.168.1.7/32, ports 7..9
+    + nul(12);                                                                       // the unused fourth rule
+  assert.is(bytes.toString("hex"), expected);
+  // No peers at all is a grant of local ports only.
+  const portsOnly = compileManifest(json({ programs: [{ ...INIT, grants: ["network"], network: { ports: [1, 65535], peers: [] } }] }));
+  assert.is(portsOnly.subarray(HEADER + 48).toString("hex"), "0100" + "ffff" + "00000000" + nul(48));
+});
+
 compiler("every grant name sets its own bit; grant order does not matter", () => {
-  const mask = (grants: string[]) => compileManifest(json({ programs: [{ ...INIT, grants }] })).readUInt32LE(HEADER + 36);
+  const network = { ports: [1, 65535], peers: [] };
+  const mask = (grants: string[]) => compileManifest(json({ programs: [{ ...INIT, grants, ...(grants.includes("network") ? { network } : {}) }] })).readUInt32LE(HEADER + 36);
   assert.is(mask(["console"]), 1 << 1);
   assert.is(mask(["timer"]), 1 << 2);
   assert.is(mask(["memory"]), 1 << 3);
@@ -114,7 +211,12 @@ compiler("every grant name sets its own bit; grant order does not matter", () =>
   assert.is(mask(["process-handle"]), 1 << 5);
   assert.is(mask(["endpoint"]), 1 << 6);
   assert.is(mask(["endpoint-client"]), 1 << 7);
+  assert.is(mask(["shared-memory"]), 1 << 13);
+  assert.is(mask(["network"]), 1 << 14);
+  assert.is(mask(["udp-socket"]), 1 << 15);
+  for (const [name, value] of GRANTS) assert.is(mask([name]), 1 << value, name);
   assert.is(mask([...GRANTS.keys()]), ALL_GRANTS);
+  assert.is(mask([...GRANTS.keys()].reverse()), ALL_GRANTS);
   assert.is(mask([]), 0);
 });
 
@@ -124,6 +226,21 @@ compiler("the real userspace/manifest.json compiles: init first and starting", (
   assert.is(decoded.error, NONE);
   assert.is(bytes.length, HEADER + RECORD * decoded.programs!.length);
   assert.equal(decoded.programs!.filter((program) => program.startAtBoot).map((program) => program.name), ["init"]);
+});
+
+compiler("network limits are inclusive: ports 1 and 65535, a single port, 4 peers, prefix lengths 0 and 32", () => {
+  const network = { ports: [65535, 65535], peers: [
+    { prefix: "0.0.0.0/0", ports: [1, 65535] }, { prefix: "255.255.255.255/32", ports: [65535, 65535] },
+    { prefix: "128.0.0.0/1", ports: [1, 1] }, { prefix: "10.0.2.2/31", ports: [2, 3] },
+  ] };
+  const bytes = compileManifest(json({ programs: [INIT, { ...HELLO, grants: ["network"], network }] }));
+  const decoded = reference(bytes);
+  assert.is(decoded.error, NONE);
+  assert.equal(decoded.programs![1].network, { ports: [65535, 65535], rules: [
+    { address: 0, prefix: 0, ports: [1, 65535] }, { address: 0xffffffff, prefix: 32, ports: [65535, 65535] },
+    { address: 0x80000000, prefix: 1, ports: [1, 1] }, { address: ip("10.0.2.2"), prefix: 31, ports: [2, 3] },
+  ] });
+  assert.is(decoded.programs![0].network, null);
 });
 
 compiler("limits are inclusive: 64 programs, quotas 1 and 262144, a 31-character name", () => {
@@ -145,7 +262,7 @@ const INVALID: [what: string, text: string, message: RegExp][] = [
   ["zero programs", json({ programs: [] }), /"programs" has 0 entries; 1\.\.64/],
   ["65 programs", json({ programs: [INIT, ...Array.from({ length: 64 }, (_, index) => ({ ...HELLO, name: `p${index}` }))] }), /"programs" has 65 entries/],
   ["a program that is not an object", json({ programs: [INIT, "hello"] }), /^program 1: must be an object/],
-  ["an unknown program key", json({ programs: [INIT, { ...HELLO, grant: ["timer"] }] }), /^program 1: unknown key "grant" \(known: name, start, memoryQuotaPages, grants\)/],
+  ["an unknown program key", json({ programs: [INIT, { ...HELLO, grant: ["timer"] }] }), /^program 1: unknown key "grant" \(known: name, start, memoryQuotaPages, grants, network\)/],
   ["a program without a name", json({ programs: [INIT, { memoryQuotaPages: 1, grants: [] }] }), /^program 1: "name" must be a string/],
   ["a numeric name", json({ programs: [INIT, { ...HELLO, name: 7 }] }), /^program 1: "name" must be a string/],
   ["an empty name", json({ programs: [INIT, { ...HELLO, name: "" }] }), /^program 1: name "" must be 1\.\.31 characters of \[a-z0-9-\]/],
@@ -173,6 +290,43 @@ const INVALID: [what: string, text: string, message: RegExp][] = [
   ["a grant in the wrong case", json({ programs: [INIT, { ...HELLO, grants: ["Console"] }] }), /unknown grant "Console"/],
   ["a numeric grant", json({ programs: [INIT, { ...HELLO, grants: [1] }] }), /unknown grant 1 /],
   ["a grant listed twice", json({ programs: [INIT, { ...HELLO, grants: ["console", "memory", "console"] }] }), /^program 1 \("hello"\): grant "console" is listed twice/],
+  // The network key: present exactly with the network grant, and what it says well-formed.
+  ["a network key without the network grant", net({ ports: [1, 2], peers: [] }, ["console"]), /^program 1 \("hello"\): the "network" grant and the "network" key go together/],
+  ["the network grant without a network key", json({ programs: [INIT, { ...HELLO, grants: ["console", "network"] }] }), /^program 1 \("hello"\): the "network" grant and the "network" key go together/],
+  ["a network key with only the udp-socket grant", net({ ports: [1, 2], peers: [] }, ["udp-socket"]), /^program 1 \("hello"\): the "network" grant and the "network" key go together/],
+  ["a null network key", net(null), /^program 1 \("hello"\): "network" must be an object with "ports" and "peers"/],
+  ["a network key that is an array", net([[1, 2], []]), /^program 1 \("hello"\): "network" must be an object/],
+  ["an unknown key in network", net({ ...NETWORK_KEY, protocol: "udp" }), /^program 1 \("hello"\): network: unknown key "protocol" \(known: ports, peers\)/],
+  ["an unknown key in a peer", net({ ...NETWORK_KEY, peers: [{ prefix: "10.0.2.0/24", ports: [1, 2], port: 53 }] }), /^program 1 \("hello"\): network peer 0: unknown key "port" \(known: prefix, ports\)/],
+  ["no network ports", net({ peers: [] }), /^program 1 \("hello"\): network: "ports" must be \[low, high\] with 1 <= low <= high <= 65535, not undefined/],
+  ["network ports from 0", net({ ...NETWORK_KEY, ports: [0, 10] }), /network: "ports" must be \[low, high\] .*, not \[0,10\]$/],
+  ["network ports 0..0", net({ ...NETWORK_KEY, ports: [0, 0] }), /network: "ports" must be .*, not \[0,0\]$/],
+  ["network ports reversed", net({ ...NETWORK_KEY, ports: [10, 9] }), /network: "ports" must be .*, not \[10,9\]$/],
+  ["network ports past 65535", net({ ...NETWORK_KEY, ports: [1, 65536] }), /network: "ports" must be .*, not \[1,65536\]$/],
+  ["network ports fractional", net({ ...NETWORK_KEY, ports: [1.5, 2] }), /network: "ports" must be .*, not \[1\.5,2\]$/],
+  ["network ports of one number", net({ ...NETWORK_KEY, ports: [53] }), /network: "ports" must be .*, not \[53\]$/],
+  ["network ports of three numbers", net({ ...NETWORK_KEY, ports: [1, 2, 3] }), /network: "ports" must be .*, not \[1,2,3\]$/],
+  ["network ports as text", net({ ...NETWORK_KEY, ports: "1-10" }), /network: "ports" must be .*, not "1-10"$/],
+  ["no peers", net({ ports: [1, 2] }), /^program 1 \("hello"\): network "peers" must be an array of at most 4 rules/],
+  ["peers not an array", net({ ...NETWORK_KEY, peers: { prefix: "10.0.2.0/24", ports: [1, 2] } }), /network "peers" must be an array of at most 4 rules/],
+  ["5 peers", net({ ...NETWORK_KEY, peers: Array.from({ length: 5 }, (_, i) => ({ prefix: `10.0.${i}.0/24`, ports: [1, 2] })) }), /^program 1 \("hello"\): network "peers" must be an array of at most 4 rules/],
+  ["a peer that is not an object", net({ ...NETWORK_KEY, peers: ["10.0.2.0/24"] }), /^program 1 \("hello"\): network peer 0: must be an object with "prefix" and "ports"/],
+  ...([
+    ["no length", "10.0.2.0"], ["length 33", "10.0.2.0/33"], ["a part of 256", "256.0.0.0/8"], ["three parts", "10.0.2/24"], ["five parts", "10.0.2.0.1/24"],
+    ["a leading space", " 10.0.2.0/24"], ["a three-digit length", "10.0.2.0/024"], ["an empty length", "10.0.2.0/"], ["IPv6", "::1/128"], ["a host name", "gateway/32"],
+  ] as const).map(([how, prefix]): [string, string, RegExp] => [
+    `a prefix with ${how}`, net({ ...NETWORK_KEY, peers: [{ prefix, ports: [1, 2] }] }),
+    new RegExp(`^program 1 \\("hello"\\): network peer 0: "prefix" must be "A\\.B\\.C\\.D/N" with N in 0\\.\\.32, not ${escape(JSON.stringify(prefix))}$`),
+  ]),
+  ["a numeric prefix", net({ ...NETWORK_KEY, peers: [{ prefix: 167772672, ports: [1, 2] }] }), /network peer 0: "prefix" must be "A\.B\.C\.D\/N" with N in 0\.\.32, not 167772672$/],
+  ["no prefix", net({ ...NETWORK_KEY, peers: [{ ports: [1, 2] }] }), /network peer 0: "prefix" must be .*, not undefined$/],
+  ["address bits past a /24", net({ ...NETWORK_KEY, peers: [{ prefix: "10.0.2.1/24", ports: [1, 2] }] }), /^program 1 \("hello"\): network peer 0: 10\.0\.2\.1\/24 has address bits set past its prefix$/],
+  ["address bits past a /0", net({ ...NETWORK_KEY, peers: [{ prefix: "0.0.0.1/0", ports: [1, 2] }] }), /network peer 0: 0\.0\.0\.1\/0 has address bits set past its prefix$/],
+  ["address bits past a /31", net({ ...NETWORK_KEY, peers: [{ prefix: "10.0.2.3/31", ports: [1, 2] }] }), /network peer 0: 10\.0\.2\.3\/31 has address bits set past its prefix$/],
+  ["no peer ports", net({ ...NETWORK_KEY, peers: [PEER, { prefix: "10.0.2.0/24" }] }), /^program 1 \("hello"\): network peer 1: "ports" must be \[low, high\] with 1 <= low <= high <= 65535, not undefined$/],
+  ["peer ports from 0", net({ ...NETWORK_KEY, peers: [PEER, { prefix: "10.0.2.0/24", ports: [0, 53] }] }), /network peer 1: "ports" must be .*, not \[0,53\]$/],
+  ["peer ports reversed", net({ ...NETWORK_KEY, peers: [PEER, { prefix: "10.0.2.0/24", ports: [53, 52] }] }), /network peer 1: "ports" must be .*, not \[53,52\]$/],
+  ["peer ports past 65535", net({ ...NETWORK_KEY, peers: [PEER, { prefix: "10.0.2.0/24", ports: [53, 70000] }] }), /network peer 1: "ports" must be .*, not \[53,70000\]$/],
 ];
 
 compiler("each broken rule is refused with a message naming the program and the rule", () => {
@@ -228,10 +382,17 @@ function parseAt(address: number, length: bigint): Parsed {
   e.parse(address, length);
   assert.equal(wasm.aborts, [], "no abort");
   assert.is(e.memoryEnd(), memoryEnd, "linear memory did not grow (the end-of-memory guard holds)");
+  const network = (index: number): Network | null => (e.programHasNetwork(index) !== 1 ? null : {
+    ports: [e.programNetworkPortLow(index) >>> 0, e.programNetworkPortHigh(index) >>> 0],
+    rules: Array.from({ length: e.programNetworkRuleCount(index) }, (_, rule): Rule => ({
+      address: e.programNetworkRuleAddress(index, rule) >>> 0, prefix: e.programNetworkRulePrefix(index, rule) >>> 0,
+      ports: [e.programNetworkRulePortLow(index, rule) >>> 0, e.programNetworkRulePortHigh(index, rule) >>> 0],
+    })),
+  });
   const programs = e.hasManifest()
     ? Array.from({ length: e.programCount() }, (_, index): Program => ({
         name: readString(e.programName(index)), memoryQuotaPages: e.programMemoryQuotaPages(index) >>> 0,
-        grantMask: e.programGrantMask(index) >>> 0, startAtBoot: e.programStartAtBoot(index) === 1,
+        grantMask: e.programGrantMask(index) >>> 0, startAtBoot: e.programStartAtBoot(index) === 1, network: network(index),
       }))
     : null;
   return { error: e.error(), reason: readString(e.reason()), programs };
@@ -260,21 +421,32 @@ parser("the compiler's grant names are the kernel's interface names, every value
   assert.is(readString(wasm.exports.interfaceNameOf(INTERFACE_COUNT)), "none", "a new interface needs a grant name, a mask bit and docs");
 });
 
-parser("the real userspace/manifest.json: every program, quota, grant mask and the start flag", () => {
-  const source = JSON.parse(readFileSync(REAL_MANIFEST, "utf8")) as { programs: { name: string; start?: boolean; memoryQuotaPages: number; grants: string[] }[] };
+/** A "network" key of the JSON source as the policy the kernel should hold. */
+const policyOf = (network: { ports: [number, number]; peers: { prefix: string; ports: [number, number] }[] } | undefined): Network | null => (network === undefined ? null : {
+  ports: network.ports,
+  rules: network.peers.map((peer) => ({ address: ip(peer.prefix.split("/")[0]), prefix: Number(peer.prefix.split("/")[1]), ports: peer.ports })),
+});
+
+parser("the real userspace/manifest.json: every program, quota, grant mask, network policy and the start flag", () => {
+  type Source = { name: string; start?: boolean; memoryQuotaPages: number; grants: string[]; network?: Parameters<typeof policyOf>[0] };
+  const source = JSON.parse(readFileSync(REAL_MANIFEST, "utf8")) as { programs: Source[] };
   const parsed = parse(compileManifest(readFileSync(REAL_MANIFEST, "utf8")));
   assert.is(parsed.error, NONE, parsed.reason);
   assert.is(parsed.reason, "");
   const expected = source.programs.map((program): Program => ({
     name: program.name, memoryQuotaPages: program.memoryQuotaPages,
     grantMask: program.grants.reduce((mask, grant) => mask | (1 << GRANTS.get(grant)!), 0), startAtBoot: program.start === true,
+    network: policyOf(program.network),
   }));
   assert.equal(parsed.programs, expected);
+  assert.ok(expected.some((program) => program.network !== null), "some real program holds the network grant");
   // What the kernel's boot relies on, pinned literally.
   const initProgram = parsed.programs!.find((program) => program.name === "init");
-  assert.equal(initProgram, { name: "init", memoryQuotaPages: 4096, grantMask: 0x1e, startAtBoot: true });
+  assert.equal(initProgram, { name: "init", memoryQuotaPages: 4096, grantMask: 0x1e, startAtBoot: true, network: null });
   assert.equal(parsed.programs!.filter((program) => program.startAtBoot).length, 1);
-  assert.equal(parsed.programs!.find((program) => program.name === "hello"), { name: "hello", memoryQuotaPages: 256, grantMask: 0x0a, startAtBoot: false });
+  assert.equal(parsed.programs!.find((program) => program.name === "hello"), { name: "hello", memoryQuotaPages: 256, grantMask: 0x0a, startAtBoot: false, network: null });
+  assert.equal(parsed.programs!.find((program) => program.name === "net-check")!.network,
+    { ports: [5000, 5999], rules: [{ address: ip("10.0.2.0"), prefix: 24, ports: [1, 65535] }] }, "tests/qemu/udp.test.ts relies on net-check's grant");
   // Manifest.find and grantAllowed.
   source.programs.forEach((program, index) => {
     assert.is(findIndex(program.name), index, `find("${program.name}")`);
@@ -288,35 +460,84 @@ parser("the real userspace/manifest.json: every program, quota, grant mask and t
 
 parser("accepted edge cases: 64 programs, quotas 1 and 262144, masks 0 and every grant, names of 1 and 31 characters, init not first", () => {
   const programs = [
-    other("a".repeat(31), { quota: 1, mask: 0 }), other("-", { quota: 262144, mask: ALL_GRANTS }), other("0"),
+    other("a".repeat(31), { quota: 1, mask: 0 }), other("-", { quota: 262144, mask: ALL_GRANTS, network: { ports: [1, 65535], rules: [] } }), other("0"),
     init({ mask: 0 }), ...Array.from({ length: 60 }, (_, index) => other(`p-${index}`)),
   ];
   const parsed = parse(encode(programs));
   assert.is(parsed.error, NONE, parsed.reason);
   assert.is(parsed.programs!.length, 64);
-  assert.equal(parsed.programs![0], { name: "a".repeat(31), memoryQuotaPages: 1, grantMask: 0, startAtBoot: false });
-  assert.equal(parsed.programs![1], { name: "-", memoryQuotaPages: 262144, grantMask: ALL_GRANTS, startAtBoot: false });
-  assert.equal(parsed.programs![3], { name: "init", memoryQuotaPages: 4096, grantMask: 0, startAtBoot: true });
+  assert.equal(parsed.programs![0], { name: "a".repeat(31), memoryQuotaPages: 1, grantMask: 0, startAtBoot: false, network: null });
+  assert.equal(parsed.programs![1], { name: "-", memoryQuotaPages: 262144, grantMask: ALL_GRANTS, startAtBoot: false, network: { ports: [1, 65535], rules: [] } });
+  assert.equal(parsed.programs![3], { name: "init", memoryQuotaPages: 4096, grantMask: 0, startAtBoot: true, network: null });
   assert.is(findIndex("init"), 3);
   assert.is(findIndex("p-59"), 63);
-  for (let iface = 0; iface <= 6; iface++) assert.is(wasm.exports.programGrantAllowed(3, iface), 0, "init with an empty mask");
+  for (let iface = 0; iface < INTERFACE_COUNT; iface++) assert.is(wasm.exports.programGrantAllowed(3, iface), 0, "init with an empty mask");
+});
+
+parser("a network block is accepted with its policy: ports, 0..4 peer rules at their limits, on init and on other programs", () => {
+  const four: RawNetwork = { ports: [65535, 65535], rules: [
+    { address: 0, prefix: 0, ports: [1, 65535] }, { address: 0xffffffff, prefix: 32, ports: [65535, 65535] },
+    { address: 0x80000000, prefix: 1, ports: [1, 1] }, { address: ip("172.16.0.0"), prefix: 12, ports: [1000, 2000] },
+  ] };
+  const programs = [
+    init({ mask: 0x1e | NETWORK, network: NET }), other("four", { mask: NETWORK, network: four }),
+    other("ports-only", { mask: 0x0a | NETWORK, network: { ports: [1, 1], rules: [] } }),
+    other("socket-only", { mask: 0x0a | (1 << 15) }), other("hello"),
+  ];
+  const bytes = encode(programs);
+  const parsed = parse(bytes);
+  assert.is(parsed.error, NONE, parsed.reason);
+  const policies = parsed.programs!.map((program) => program.network);
+  assert.equal(policies[0], { ports: [5000, 5999], rules: [{ address: 0x0a000200, prefix: 24, ports: [1, 65535] }, { address: 0, prefix: 0, ports: [53, 53] }] });
+  assert.equal(policies[1], { ports: [65535, 65535], rules: [
+    { address: 0, prefix: 0, ports: [1, 65535] }, { address: 0xffffffff, prefix: 32, ports: [65535, 65535] },
+    { address: 0x80000000, prefix: 1, ports: [1, 1] }, { address: 0xac100000, prefix: 12, ports: [1000, 2000] },
+  ] });
+  assert.equal(policies[2], { ports: [1, 1], rules: [] });
+  assert.is(policies[3], null, "the udp-socket grant alone has no network block");
+  assert.is(policies[4], null);
+  assert.equal(parsed.programs, reference(bytes).programs, "the reference decoder agrees");
+  assert.is(wasm.exports.programGrantAllowed(1, 14), 1);
+  assert.is(wasm.exports.programGrantAllowed(3, 14), 0);
+  assert.is(wasm.exports.programGrantAllowed(3, 15), 1);
 });
 
 const name = (text: string, tail: number[] = []) => Buffer.concat([Buffer.from(text, "latin1"), Buffer.from(tail)]);
+/** The reason for peer rule `index` that NetworkPolicy.addRule refuses, as a regular expression's text. */
+const NOT_A_RULE = (index: number) => `network peer rule ${index} is not a prefix \\(length 0\\.\\.32, no address bits past it\\) with ports within 1\\.\\.65535$`;
+/** init and hello in the format before the network block: 48-byte records, version 1. */
+const VERSION_1 = (() => {
+  const bytes = Buffer.alloc(16 + 48 * 2);
+  bytes.writeUInt32LE(0x464d5043, 0);
+  bytes.writeUInt16LE(1, 4);
+  bytes.writeUInt16LE(2, 6);
+  bytes.writeUInt32LE(bytes.length, 8);
+  [["init", 4096, 0x1e, 1], ["hello", 256, 0x0a, 0]].forEach(([program, quota, mask, flags], index) => {
+    const record = 16 + 48 * index;
+    bytes.write(program as string, record, "latin1");
+    bytes.writeUInt32LE(quota as number, record + 32);
+    bytes.writeUInt32LE(mask as number, record + 36);
+    bytes.writeUInt32LE(flags as number, record + 40);
+  });
+  return bytes;
+})();
 const VIOLATIONS: [what: string, bytes: Buffer, error: number, reason: RegExp][] = [
   ["wrong magic", encode(base(), { magic: 0x444d5043 }), MALFORMED, /^magic 0x444d5043, not 0x464d5043 \("CPMF"\)$/],
   ["magic byte-swapped", encode(base(), { magic: 0x43504d46 }), MALFORMED, /^magic 0x43504d46/],
-  ["version 0", encode(base(), { version: 0 }), MALFORMED, /^version 0, only version 1 is known$/],
-  ["version 2", encode(base(), { version: 2 }), MALFORMED, /^version 2, only version 1 is known$/],
+  ["version 0", encode(base(), { version: 0 }), MALFORMED, /^version 0, only version 2 is known$/],
+  ["version 1", encode(base(), { version: 1 }), MALFORMED, /^version 1, only version 2 is known$/],
+  ["version 3", encode(base(), { version: 3 }), MALFORMED, /^version 3, only version 2 is known$/],
+  ["a whole version 1 module (48-byte records)", VERSION_1, MALFORMED, /^version 1, only version 2 is known$/],
   ["program count 0", encode([], {}), MALFORMED, /^program count 0 outside 1\.\.64$/],
   ["program count 65", encode(Array.from({ length: 65 }, (_, index) => index ? other(`p${index}`) : init())), MALFORMED, /^program count 65 outside 1\.\.64$/],
   ["program count 0xffff", encode(base(), { count: 0xffff }), MALFORMED, /^program count 65535 outside/],
-  ["total length one record short", encode(base(), { total: 16 + 48 * 2 }), MALFORMED, /^total length 112, not 16 \+ 48 \* 3 = 160$/],
+  ["total length one record short", encode(base(), { total: 16 + 104 * 2 }), MALFORMED, /^total length 224, not 16 \+ 104 \* 3 = 328$/],
+  ["total length of version 1's records", encode(base(), { total: 16 + 48 * 3 }), MALFORMED, /^total length 160, not 16 \+ 104 \* 3 = 328$/],
   ["total length 0", encode(base(), { total: 0 }), MALFORMED, /^total length 0, not/],
   ["total length 0xffffffff", encode(base(), { total: 0xffffffff }), MALFORMED, /^total length 4294967295, not/],
-  ["count one more than the records", encode(base(), { count: 4, total: 16 + 48 * 4 }), TRUNCATED, /^module of 160 bytes, shorter than its total length 208$/],
-  ["count one less than the records", encode(base(), { count: 2, total: 16 + 48 * 2 }), MALFORMED, /^module of 160 bytes, longer than its total length 112$/],
-  ["one byte past the total length", Buffer.concat([encode(base()), Buffer.alloc(1)]), MALFORMED, /^module of 161 bytes, longer than its total length 160$/],
+  ["count one more than the records", encode(base(), { count: 4, total: 16 + 104 * 4 }), TRUNCATED, /^module of 328 bytes, shorter than its total length 432$/],
+  ["count one less than the records", encode(base(), { count: 2, total: 16 + 104 * 2 }), MALFORMED, /^module of 328 bytes, longer than its total length 224$/],
+  ["one byte past the total length", Buffer.concat([encode(base()), Buffer.alloc(1)]), MALFORMED, /^module of 329 bytes, longer than its total length 328$/],
   ["header reserved field", encode(base(), { reserved: 1 }), MALFORMED, /^header reserved field 0x1, not 0$/],
   ["header reserved top bit", encode(base(), { reserved: 0x80000000 }), MALFORMED, /^header reserved field 0x80000000/],
   ["an empty name", encode(base({ name: "" })), MALFORMED, /^program 1: name is empty$/],
@@ -348,6 +569,33 @@ const VIOLATIONS: [what: string, bytes: Buffer, error: number, reason: RegExp][]
   ["the start flag on hello, none on init", encode([init({ flags: 0 }), other("hello", { flags: 1 })]), MALFORMED, /^program 1 \("hello"\): has the start flag/],
   ["no start flag anywhere", encode([init({ flags: 0 }), other("hello")]), MALFORMED, /^no program has the start flag \("init" must\)$/],
   ["no init at all", encode([other("hello"), other("probe")]), MALFORMED, /^no program has the start flag/],
+  // The network block (kernel/loader/manifest.ts readNetwork, NetworkPolicy.setPorts/addRule).
+  ["a network block without the grant: ports", encode(base({ network: NET })), MALFORMED, /^program 1 \("hello"\): network block byte 48 is not 0 without the network grant$/],
+  ["a network block without the grant: only its last byte", encode(base({ network: { ports: [0, 0], count: 0, rules: [ZERO_RULE, ZERO_RULE, ZERO_RULE, { ...ZERO_RULE, ports: [0, 0x100] }] } })), MALFORMED, /^program 1 \("hello"\): network block byte 103 is not 0 without the network grant$/],
+  ["a network block without the grant: only a rule's prefix", encode(base({ network: { ports: [0, 0], count: 0, rules: [{ address: 0, prefix: 8, ports: [0, 0] }] } })), MALFORMED, /network block byte 60 is not 0 without the network grant$/],
+  ["a network block with the udp-socket grant only", encode(base({ mask: 0x0a | (1 << 15), network: NET })), MALFORMED, /^program 1 \("hello"\): network block byte 48 is not 0 without the network grant$/],
+  ["the network grant with a zero block", encode(base({ mask: 0x0a | NETWORK })), MALFORMED, /^program 1 \("hello"\): network ports 0\.\.0 are not a range within 1\.\.65535$/],
+  ["network ports from 0", encode(networked({ ...NET, ports: [0, 10] })), MALFORMED, /^program 1 \("hello"\): network ports 0\.\.10 are not a range within 1\.\.65535$/],
+  ["network ports reversed", encode(networked({ ...NET, ports: [10, 9] })), MALFORMED, /network ports 10\.\.9 are not a range within 1\.\.65535$/],
+  ["network ports 65535..1", encode(networked({ ...NET, ports: [65535, 1] })), MALFORMED, /network ports 65535\.\.1 are not a range/],
+  ["network peer rule count 5", encode(networked({ ...NET, count: 5 })), MALFORMED, /^program 1 \("hello"\): network peer rule count 5 outside 0\.\.4$/],
+  ["network peer rule count 0xffffffff", encode(networked({ ...NET, count: 0xffffffff })), MALFORMED, /network peer rule count 4294967295 outside 0\.\.4$/],
+  ["a prefix length 33", encode(networked(netRule(0, { address: ip("10.0.2.0"), prefix: 33 }))), MALFORMED, new RegExp(`^program 1 \\("hello"\\): ${NOT_A_RULE(0)}`)],
+  ["a prefix length 255", encode(networked(netRule(1, { prefix: 255 }))), MALFORMED, new RegExp(NOT_A_RULE(1))],
+  ["address bits past a /24", encode(networked(netRule(0, { address: ip("10.0.2.1") }))), MALFORMED, new RegExp(NOT_A_RULE(0))],
+  ["address bits past a /0", encode(networked(netRule(1, { address: 1 }))), MALFORMED, new RegExp(NOT_A_RULE(1))],
+  ["address bits past a /31", encode(networked(netRule(0, { address: ip("10.0.2.3"), prefix: 31 }))), MALFORMED, new RegExp(NOT_A_RULE(0))],
+  ["peer ports 0..0", encode(networked(netRule(1, { ports: [0, 0] }))), MALFORMED, new RegExp(NOT_A_RULE(1))],
+  ["peer ports from 0", encode(networked(netRule(0, { ports: [0, 53] }))), MALFORMED, new RegExp(NOT_A_RULE(0))],
+  ["peer ports reversed", encode(networked(netRule(1, { ports: [53, 52] }))), MALFORMED, new RegExp(NOT_A_RULE(1))],
+  ["non-zero padding at +5", encode(networked(netRule(0, { padding: 0x01 }))), MALFORMED, /^program 1 \("hello"\): network peer rule 0 has non-zero padding$/],
+  ["non-zero padding at +6", encode(networked(netRule(1, { padding: 0x0100 }))), MALFORMED, /^program 1 \("hello"\): network peer rule 1 has non-zero padding$/],
+  ["non-zero padding at +7", encode(networked(netRule(1, { padding: 0x800000 }))), MALFORMED, /network peer rule 1 has non-zero padding$/],
+  ["a non-zero unused rule after the used ones", encode(networked({ ...NET, count: 1 })), MALFORMED, /^program 1 \("hello"\): network peer rule 1 is unused but not zero$/],
+  ["a non-zero unused rule with no rules used", encode(networked({ ...NET, count: 0 })), MALFORMED, /network peer rule 0 is unused but not zero$/],
+  ["only the padding of the last unused rule", encode(networked({ ...NET, count: 2, rules: [...NET.rules, ZERO_RULE, { ...ZERO_RULE, padding: 0x800000 }] })), MALFORMED, /network peer rule 3 is unused but not zero$/],
+  ["only the ports of an unused rule", encode(networked({ ...NET, count: 2, rules: [...NET.rules, { ...ZERO_RULE, ports: [0, 1] }] })), MALFORMED, /network peer rule 2 is unused but not zero$/],
+  ["a broken network block on init", encode([init({ mask: 0x1e | NETWORK, network: { ...NET, ports: [0, 0] } }), other("hello")]), MALFORMED, /^program 0 \("init"\): network ports 0\.\.0 are not a range/],
 ];
 
 parser("every broken rule refuses the whole module with its reason", () => {
@@ -381,7 +629,7 @@ parser("the caller's range is respected: null address, a range past 4 GiB, absur
     assertRefused(parseAt(address, BigInt.asIntN(64, length)), MALFORMED, new RegExp(`^module of ${length} bytes at 0x${address.toString(16)} runs past 4 GiB$`), `length ${length}:`);
   }
   // Exactly up to 4 GiB is a valid range, refused only for its length.
-  assertRefused(parseAt(address, 2n ** 32n - BigInt(address)), MALFORMED, /longer than its total length 160$/);
+  assertRefused(parseAt(address, 2n ** 32n - BigInt(address)), MALFORMED, /longer than its total length 328$/);
 });
 
 // --- fuzzing ------------------------------------------------------------------------------------
@@ -389,7 +637,10 @@ parser("the caller's range is respected: null address, a range past 4 GiB, absur
 const FUZZ_SEED = Number(process.env.MANIFEST_FUZZ_SEED ?? Math.floor(Math.random() * 0xffff_ffff)) >>> 0;
 const FUZZ_ITERATIONS = 4000;
 const QUOTAS = [0, 1, 2, 255, 256, 4096, 262143, 262144, 262145, 0x8000_0000, 0xffff_ffff];
-const WORDS = [0, 1, 2, 16, 48, 64, 65, 112, 160, 208, 0x3e, 0x3f, 0x40, 0x464d5043, 0xffff, 0x1_0000, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff];
+const WORDS = [0, 1, 2, 4, 5, 16, 48, 64, 65, 104, 120, 536, 640, 744, 0x3e, 0x3f, 0x40, 0x4000, 0xc000, 0x464d5043, 0xffff, 0x1_0000, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff];
+const PORTS = [0, 1, 2, 52, 53, 54, 1024, 5000, 5999, 65534, 65535];
+const ADDRESSES = [0, 1, 0x0a000200, 0x0a000201, 0x0a00020f, 0x80000000, 0xc0a80107, 0xfffffffe, 0xffffffff];
+const PREFIXES = [0, 0, 1, 8, 24, 24, 31, 32, 32, 33, 255];
 const NAME_BYTES = Buffer.from("abcxyz019--\0\0\0\0A_. /\x7f\x80\xff", "latin1");
 
 parser(`fuzz: ${FUZZ_ITERATIONS} mutated manifests never abort or read past their length; the accepted ones keep every rule (seed ${FUZZ_SEED}; replay with MANIFEST_FUZZ_SEED=${FUZZ_SEED})`, () => {
@@ -397,17 +648,21 @@ parser(`fuzz: ${FUZZ_ITERATIONS} mutated manifests never abort or read past thei
   const below = (limit: number) => Math.floor(random() * limit);
   const pick = <T>(values: readonly T[]): T => values[below(values.length)];
   const original = encode([
-    other("hello"), other("probe", { mask: 0x0e }), init(), other("bench", { mask: ALL_GRANTS, quota: 262144 }),
-    other("z".repeat(31), { quota: 1, mask: 0 }), other("-"),
+    other("hello"), other("probe", { mask: 0x0e }), init(), other("bench", { mask: ALL_GRANTS, quota: 262144, network: NET }),
+    other("z".repeat(31), { quota: 1, mask: 0 }), other("-", { mask: 0x0a | NETWORK, network: { ports: [1, 65535], rules: [
+      { address: 0, prefix: 0, ports: [1, 65535] }, { address: 0xffffffff, prefix: 32, ports: [65535, 65535] },
+      { address: 0x80000000, prefix: 1, ports: [1, 1] }, { address: ip("10.0.2.0"), prefix: 24, ports: [53, 54] },
+    ] } }),
   ]);
-  let accepted = 0;
+  const originalPolicies = JSON.stringify(reference(original).programs!.map((program) => program.network));
+  let accepted = 0, acceptedNewPolicies = 0;
   for (let iteration = 0; iteration < FUZZ_ITERATIONS; iteration++) {
     let bytes = Buffer.from(original);
     const records = () => Math.floor((bytes.length - HEADER) / RECORD);
     const recordAt = () => HEADER + RECORD * below(records());
     const mutations = 1 + below(3);
     for (let m = 0; m < mutations; m++) {
-      const choice = below(12);
+      const choice = below(16);
       if (choice === 0) bytes[below(bytes.length)] ^= 1 << below(8);                               // a bit flip
       else if (choice === 1) bytes[below(bytes.length)] = below(256);                              // a random byte
       else if (choice === 2) bytes.writeUInt32LE(pick(WORDS) >>> 0, 4 * below(bytes.length / 4));  // a field-like word
@@ -434,6 +689,18 @@ parser(`fuzz: ${FUZZ_ITERATIONS} mutated manifests never abort or read past thei
         const start = recordAt();
         bytes.fill(0, start, start + 32);
         bytes.write(pick(["init", "hello", "a", "new-1", "x".repeat(31), "y".repeat(32)]), start, "latin1");
+      } else if (choice === 12) bytes.writeUInt16LE(pick(PORTS), recordAt() + NETWORK_BLOCK + 2 * below(2)); // a local port
+      else if (choice === 13) bytes.writeUInt32LE(pick([0, 1, 2, 3, 4, 4, 5, 0xffff_ffff]) >>> 0, recordAt() + NETWORK_BLOCK + 4); // a rule count
+      else if (choice === 14) {                                                                     // a field of a peer rule
+        const rule = recordAt() + RULES + RULE * below(RULES_MAXIMUM);
+        const field = below(4);
+        if (field === 0) bytes.writeUInt32LE(pick(ADDRESSES) >>> 0, rule);
+        else if (field === 1) bytes[rule + 4] = pick(PREFIXES);
+        else if (field === 2) bytes[rule + 5 + below(3)] = pick([0, 0, 1, 0x80]);
+        else bytes.writeUInt16LE(pick(PORTS), rule + 8 + 2 * below(2));
+      } else if (choice === 15) {                                                                   // the network grant toggled
+        const at = recordAt() + 36;
+        bytes.writeUInt32LE((bytes.readUInt32LE(at) ^ NETWORK) >>> 0, at);
       }
     }
     if (random() < 0.1) bytes = bytes.subarray(0, below(bytes.length)); // cut short
@@ -452,6 +719,7 @@ parser(`fuzz: ${FUZZ_ITERATIONS} mutated manifests never abort or read past thei
     if (parsed.programs === null) continue;
     accepted++;
     const programs = parsed.programs;
+    if (JSON.stringify(programs.map((program) => program.network)) !== originalPolicies) acceptedNewPolicies++;
     // The invariants a caller may rely on, checked directly.
     assert.ok(programs.length >= 1 && programs.length <= 64, context);
     assert.equal(programs.filter((program) => program.startAtBoot).map((program) => program.name), ["init"], context);
@@ -460,12 +728,23 @@ parser(`fuzz: ${FUZZ_ITERATIONS} mutated manifests never abort or read past thei
       assert.match(program.name, /^[a-z0-9-]{1,31}$/, context);
       assert.ok(program.memoryQuotaPages >= 1 && program.memoryQuotaPages <= 262144, context);
       assert.is(program.grantMask & ~ALL_GRANTS, 0, context);
+      assert.is(program.network !== null, (program.grantMask & NETWORK) !== 0, `a network policy exactly with the grant; ${context}`);
+      if (program.network === null) continue;
+      const { ports, rules } = program.network;
+      assert.ok(ports[0] >= 1 && ports[0] <= ports[1] && ports[1] <= 65535 && rules.length <= RULES_MAXIMUM, context);
+      for (const rule of rules) {
+        assert.ok(rule.prefix <= 32 && (rule.address & ~prefixMask(rule.prefix)) === 0, `a rule is a prefix; ${context}`);
+        assert.ok(rule.ports[0] >= 1 && rule.ports[0] <= rule.ports[1] && rule.ports[1] <= 65535, `a rule's ports; ${context}`);
+      }
     }
     // Every bit is checked: what was accepted re-encodes to exactly the module.
-    const reencoded = encode(programs.map((program) => ({ name: program.name, quota: program.memoryQuotaPages, mask: program.grantMask, flags: program.startAtBoot ? 1 : 0 })));
+    const reencoded = encode(programs.map((program) => ({
+      name: program.name, quota: program.memoryQuotaPages, mask: program.grantMask, flags: program.startAtBoot ? 1 : 0, network: program.network ?? undefined,
+    })));
     assert.ok(reencoded.equals(bytes), `an accepted module is canonical; ${context}`);
   }
   assert.ok(accepted > FUZZ_ITERATIONS / 20, `the mutations keep enough modules valid to test acceptance (${accepted} accepted)`);
+  assert.ok(acceptedNewPolicies > FUZZ_ITERATIONS / 40, `enough accepted modules have network policies the original has not (${acceptedNewPolicies})`);
 });
 
 parser.run();

@@ -1073,16 +1073,17 @@ function elfImage(): Buffer {
   return bytes;
 }
 
-/** docs/abi/manifest.md: init (everything), hello (Console and Timer, 16 pages). */
+/** docs/abi/manifest.md (version 2, 104-byte records): init (everything), hello (Console and
+ * Timer, 16 pages); no network grant, so each network block (+48..+104) stays zero. */
 function manifest(): Buffer {
   const programs: [string, number, number, number][] = [["init", 64, 0x1e, 1], ["hello", 16, (1 << CONSOLE) | (1 << TIMER), 0]];
-  const bytes = Buffer.alloc(16 + 48 * programs.length);
+  const bytes = Buffer.alloc(16 + 104 * programs.length);
   bytes.writeUInt32LE(0x464d5043, 0);
-  bytes.writeUInt16LE(1, 4);
+  bytes.writeUInt16LE(2, 4);
   bytes.writeUInt16LE(programs.length, 6);
   bytes.writeUInt32LE(bytes.length, 8);
   programs.forEach(([name, quota, mask, flags], i) => {
-    const at = 16 + 48 * i;
+    const at = 16 + 104 * i;
     bytes.write(name, at, "latin1");
     bytes.writeUInt32LE(quota, at + 32);
     bytes.writeUInt32LE(mask, at + 36);

@@ -5,7 +5,7 @@ export { Console } from "./console";
 export { carry, Endpoint, EndpointClient, Received } from "./endpoint";
 export { Memory, SharedMemory } from "./memory";
 export { ExitStatus, ProcessHandle, ProcessSpawner } from "./process";
-export { grant, lastResultOfCall, processId, releaseHandle, startArgument } from "./ring";
+export { grant, lastResultOfCall, processId, releaseHandle, startArgument, startText } from "./ring";
 export { atomicAdd32, atomicCompareExchange32, atomicLoad32, atomicStore32, exit, readTsc } from "./syscalls";
 export { Random } from "./random";
 export { Steps } from "./steps";

@@ -8,7 +8,7 @@
 import {
   CAP_ENTER_NO_TIMEOUT, CQE_RESULT, CQE_USER_DATA, CQE_VALUE, GRANT_HANDLE, GRANT_INTERFACE, Opcode, RING_CQ_ENTRIES, RING_CQ_HEAD,
   RING_CQ_OFFSET, RING_CQ_TAIL, RING_CQE_SIZE, RING_GRANT_COUNT, RING_GRANT_SIZE, RING_GRANTS, RING_GRANTS_MAXIMUM,
-  RING_ARGUMENT, RING_PROCESS_ID, RING_SQ_ENTRIES, RING_SQ_HEAD, RING_SQ_OFFSET, RING_SQ_TAIL, RING_SQE_SIZE, SQE_ARGUMENT0,
+  RING_ARGUMENT, RING_PROCESS_ID, RING_TEXT, RING_TEXT_LENGTH, RING_TEXT_MAXIMUM, RING_SQ_ENTRIES, RING_SQ_HEAD, RING_SQ_OFFSET, RING_SQ_TAIL, RING_SQE_SIZE, SQE_ARGUMENT0,
   SQE_ARGUMENT1, SQE_ARGUMENT2, SQE_ARGUMENT3, SQE_HANDLE, SQE_METHOD, SQE_OPCODE, SQE_USER_DATA,
 } from "../../abi/ring";
 import { USER_LINEAR_BASE, USER_RING_LINEAR } from "../../abi/layout";
@@ -158,6 +158,13 @@ export function processId(): u32 {
 /** The argument the spawner passed (0 for the program the kernel started). */
 export function startArgument(): u32 {
   return load<u32>(ringBase + RING_ARGUMENT);
+}
+
+/** The start text (ring.md): for the program the kernel starts, the command line's args= value;
+ * "" when there is none. */
+export function startText(): string {
+  const length = min(load<u32>(ringBase + RING_TEXT_LENGTH), RING_TEXT_MAXIMUM);
+  return String.UTF8.decodeUnsafe(ringBase + RING_TEXT, length, false);
 }
 
 /** The handle of the first capability of `iface` the process was started with (with `nth`, the

@@ -1,5 +1,5 @@
 // The network interface (kernel/net/iface/): the one Ethernet device with its IPv4 address, set
-// from the command line (ip=A.B.C.D/N, gateway=A.B.C.D, dns=A.B.C.D) until DHCP comes. Every
+// from the command line (ip=A.B.C.D/N, gateway=A.B.C.D, dns=A.B.C.D) or by DHCP (autoconfig.ts). Every
 // received frame goes through the wire layer first (wire/frame.ts; the verdicts are counted:
 // netCounter), then: ARP to the cache (arp.ts); fragments to reassembly (fragments.ts); ICMP echo
 // requests answered (RFC 792, RFC 1122 3.2.2.6); UDP to the socket layer's handler, and a
@@ -18,8 +18,11 @@ import { arpInit, arpOutput, arpReceive, copyMac, storeAddress } from "./arp";
 import { DATAGRAM_MAXIMUM, fragmentReceive, fragmentsInit, FragmentOutcome, fragmentSend, reassembledFrame, reassembledLength } from "./fragments";
 import { ETHERNET_HEADER, linkAddress, linkConfigure, linkDns, linkGateway, linkIdentification, linkIsBroadcast, linkMac, linkNextHop, linkPrefix, linkTransmit, MTU } from "./link";
 import { monotonicNanos } from "../../time/clock";
+import { dhcpReceive } from "./dhcp";
 
 const ICMP_ECHO_REQUEST: u32 = 8;
+const DHCP_CLIENT_PORT: u32 = 68;
+const DHCP_SERVER_PORT: u32 = 67;
 const UNREACHABLE_PER_SECOND: u32 = 100;
 
 /** What takes a UDP datagram for this host (the socket layer): true when a socket held its port.
@@ -30,6 +33,8 @@ function noSocket(frame: usize, parsed: WireFrame): bool { return false; }
 
 class NetState {
   attached: bool = false;
+  /** No ip= was given: DHCP configures the interface (autoconfig.ts). */
+  dhcp: bool = false;
   readonly frame: WireFrame = new WireFrame();
   readonly counters: StaticArray<u64> = new StaticArray<u64>(WIRE_VERDICTS);
   udp: UdpHandler = noSocket;
@@ -48,8 +53,9 @@ const state = new NetState();
 export function netInit(commandLine: CommandLine): void {
   if (!phyMac(linkMac())) return;
   const address = commandLine.get("ip");
-  if (address === null) {
-    log("no address: give one with ip=A.B.C.D/N (DHCP comes later)");
+  if (address === null) {   // DHCP, once the generator is seeded (autoconfig.ts)
+    state.dhcp = true;
+    attach();
     return;
   }
   const slash = address.indexOf("/");
@@ -66,18 +72,27 @@ export function netInit(commandLine: CommandLine): void {
 /** Brings the interface up with this configuration (or changes it). */
 export function netConfigure(address: u32, prefix: u32, gateway: u32, dns: u32): void {
   linkConfigure(address, prefix, gateway, dns);
-  if (!state.attached) {
-    state.attached = true;
-    state.out = new StaticArray<u8>(<i32>(ETHERNET_HEADER + 20 + DATAGRAM_MAXIMUM));
-    state.fragment = new StaticArray<u8>(<i32>(ETHERNET_HEADER + MTU));
-    fragmentsInit();
-    arpInit();
-    phyAttach(netReceive);   // polled on the tick: what an interrupt's receive budget left
-  }
+  attach();
   logLine().text("net: ").text(addressText(address)).text("/").decimal(prefix)
     .text(gateway != 0 ? ", gateway " + addressText(gateway) : ", no gateway")
     .text(dns != 0 ? ", DNS " + addressText(dns) : "").text("; answering ARP and ICMP echo");
   logEnd();
+}
+
+/** Makes the buffers and pools and takes the device's frames (once). */
+function attach(): void {
+  if (state.attached) return;
+  state.attached = true;
+  state.out = new StaticArray<u8>(<i32>(ETHERNET_HEADER + 20 + DATAGRAM_MAXIMUM));
+  state.fragment = new StaticArray<u8>(<i32>(ETHERNET_HEADER + MTU));
+  fragmentsInit();
+  arpInit();
+  phyAttach(netReceive);   // polled on the tick: what an interrupt's receive budget left
+}
+
+/** Whether the interface waits for DHCP (no ip= was given). */
+export function netDhcpWanted(): bool {
+  return state.dhcp;
 }
 
 /** Sets what takes received UDP datagrams (the socket layer, once, at boot). */
@@ -142,6 +157,10 @@ function datagram(frame: usize, verdict: WireVerdict, parsed: WireFrame): void {
   if (verdict == WireVerdict.Icmp) {
     if (unicast && parsed.icmpType == ICMP_ECHO_REQUEST && parsed.icmpCode == 0) echoReply(frame, parsed);
   } else if (verdict == WireVerdict.Udp) {
+    if (state.dhcp && parsed.destinationPort == DHCP_CLIENT_PORT && parsed.sourcePort == DHCP_SERVER_PORT) {
+      dhcpReceive(frame + <usize>parsed.payload + 8, parsed.payloadLength - 8, monotonicNanos());
+      return;
+    }
     const taken = state.udp(frame, parsed);
     if (!taken && unicast) portUnreachable(frame, parsed.source);   // never for a broadcast (RFC 1122 3.2.2)
   }

@@ -1,11 +1,13 @@
-// Host-test entry for kernel/loader/manifest.ts: exposes manifestParse, Manifest.find and
-// grantAllowed to tests/host/manifest.test.ts through flat getters, and the kernel's
+// Host-test entry for kernel/loader/manifest.ts: exposes manifestParse, Manifest.find,
+// grantAllowed and each program's network policy to tests/host/manifest.test.ts through flat
+// getters, and the kernel's
 // interfaceName so the test can pin the compiler's grant names to it. `reserveTop` sets aside the
 // top of linear memory, outside the heap, so a module can lie flush against the end of memory:
 // any read past its length is then an out-of-bounds trap, not a silent read of other bytes.
 
 import { Interface, interfaceName } from "../../../abi/interfaces";
 import { Manifest, ManifestParseResult, grantAllowed, manifestParse } from "../../../kernel/loader/manifest";
+import { NetworkPolicy } from "../../../kernel/net/socket/policy";
 
 let parsed = new ManifestParseResult();
 
@@ -26,6 +28,18 @@ export function programName(index: i32): string { return manifest().programs[ind
 export function programMemoryQuotaPages(index: i32): u32 { return manifest().programs[index].memoryQuotaPages; }
 export function programGrantMask(index: i32): u32 { return manifest().programs[index].grantMask; }
 export function programStartAtBoot(index: i32): bool { return manifest().programs[index].startAtBoot; }
+
+// The network policy of program `index` (set exactly with the network grant); the other getters
+// require programHasNetwork(index), and `rule` below programNetworkRuleCount(index).
+export function programHasNetwork(index: i32): bool { return manifest().programs[index].network != null; }
+function network(index: i32): NetworkPolicy { return manifest().programs[index].network!; }
+export function programNetworkPortLow(index: i32): u32 { return network(index).portLow; }
+export function programNetworkPortHigh(index: i32): u32 { return network(index).portHigh; }
+export function programNetworkRuleCount(index: i32): i32 { return network(index).rules; }
+export function programNetworkRuleAddress(index: i32, rule: i32): u32 { return network(index).addresses[rule]; }
+export function programNetworkRulePrefix(index: i32, rule: i32): u32 { return network(index).prefixes[rule]; }
+export function programNetworkRulePortLow(index: i32, rule: i32): u32 { return network(index).peerPortLows[rule]; }
+export function programNetworkRulePortHigh(index: i32, rule: i32): u32 { return network(index).peerPortHighs[rule]; }
 
 /** The index of the program Manifest.find returns for `name`, or -1 for null. */
 export function findIndex(name: string): i32 {
