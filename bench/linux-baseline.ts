@@ -3,7 +3,9 @@
 // the same machine, CPU model and memory) with an initramfs whose /init is bench/linux/pingpong.c,
 // which prints a pipe ping-pong round trip between two processes and a futex ping-pong round trip
 // between two threads, and the virtual-memory figures (bench/vm.ts compares them). Measured in the same run as Capsid's figures, since this machine's speed
-// varies by half within a session. No network device: -nodefaults.
+// varies by half within a session. No network device here (-nodefaults); the network figures
+// (bench/net.ts) boot the same kernel and machine with linuxArguments, their own initramfs and a
+// virtio-net device.
 
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -22,12 +24,18 @@ export function linuxBaselineAvailable(): boolean {
   return existsSync(LINUX_KERNEL) && existsSync(LINUX_INITRD);
 }
 
+/** QEMU's arguments for Debian's kernel with `initrd`: the machine Capsid's boots use, and `extra`. */
+export function linuxArguments(initrd: string, extra: string[] = []): string[] {
+  return [
+    "-accel", "tcg", "-nodefaults", "-no-reboot", "-display", "none", "-machine", "pc", "-m", "256M", "-cpu", "qemu64",
+    "-smp", "1", "-serial", "stdio", "-kernel", LINUX_KERNEL, "-initrd", initrd, "-append", "console=ttyS0 quiet panic=-1",
+    ...extra,
+  ];
+}
+
 /** One boot: the two round trips, or an error with the console output. */
 export function linuxBaseline(): Promise<LinuxFigures> {
-  const argv = [
-    "-accel", "tcg", "-nodefaults", "-no-reboot", "-display", "none", "-machine", "pc", "-m", "256M", "-cpu", "qemu64",
-    "-smp", "1", "-serial", "stdio", "-kernel", LINUX_KERNEL, "-initrd", LINUX_INITRD, "-append", "console=ttyS0 quiet panic=-1",
-  ];
+  const argv = linuxArguments(LINUX_INITRD);
   return new Promise((resolve, reject) => {
     const child = spawn("qemu-system-x86_64", argv, { stdio: ["ignore", "pipe", "pipe"] });
     let output = "";

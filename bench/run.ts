@@ -18,6 +18,9 @@
 //   vm     a demand-zero fault, a fork with and without 4 MiB more mapped, and a copy-on-write
 //          break, against Linux under the same QEMU in the same run; `tsx bench/run.ts vm` prints
 //          this section alone
+//   net    UDP echo round trip, echo rate and ping round trip over virtio-net on a tap in a network
+//          namespace, Capsid against Linux under the same QEMU, interleaved (bench/net.ts; needs
+//          root); `tsx bench/run.ts net` prints this section alone
 //   regression  guest instructions of init and the round trips against a base commit (bench/
 //          base-commit), both images booted interleaved under -icount in the same run;
 //          `tsx bench/run.ts regression` prints this section alone
@@ -26,6 +29,7 @@ import { benchmarkBoot } from "./boot";
 import { benchmarkBounds } from "./bounds/bounds";
 import { benchmarkConsole } from "./console";
 import { benchmarkIpc } from "./ipc";
+import { CAPSID_COMMAND_LINE, type GuestFigures, PINGS, RATE_SECONDS, ROUND_TRIPS, WARMUP, WINDOW, benchmarkNet, medianOf } from "./net";
 import { benchmarkProcesses } from "./processes";
 import { ALLOWED_GROWTH_PERCENT, compareWithBase } from "./regression";
 import { measureSizes } from "./size";
@@ -97,11 +101,48 @@ async function printVm(): Promise<void> {
   ]);
 }
 
+async function printNet(): Promise<void> {
+  console.log("\nThe network (issue 16): virtio-net on a tap in a network namespace, the guest at 10.0.2.15; from the host,");
+  console.log(`build/net/generator (32-byte datagrams, every echo checked): round trip ${ROUND_TRIPS} after ${WARMUP} not counted, one in flight;`);
+  console.log(`echo rate ${WINDOW} in flight for ${RATE_SECONDS} s; ping -c ${PINGS} -i 0.01. Linux: Debian's kernel, bench/linux/net-echo.c;`);
+  console.log(`Capsid: ${CAPSID_COMMAND_LINE}. Booted interleaved, median of the rounds`);
+  const figures = await benchmarkNet(3);
+  if (figures.skipped) return console.log(`  not measured: ${figures.skipped}`);
+  const cell = (value: number | null, digits: number) => (value === null ? "not measured" : value.toFixed(digits));
+  const row = (figure: string, key: keyof Omit<GuestFigures, "notes">, digits: number, target: "lower" | "higher" | null) => {
+    const linux = medianOf(figures.linux, key), capsid = medianOf(figures.capsid, key);
+    const both = linux !== null && capsid !== null;
+    return {
+      figure, linux: cell(linux, digits), capsid: cell(capsid, digits),
+      "capsid / linux": both ? (capsid! / linux!).toFixed(2) : "-",
+      target: target === null ? "-" : target === "lower" ? "<= Linux" : ">= Linux",
+      met: target === null || !both ? "-" : (target === "lower" ? capsid! <= linux! : capsid! >= linux!) ? "yes" : "no",
+    };
+  };
+  table([
+    row("UDP echo round trip, median (us)", "roundTripMicroseconds", 1, "lower"),
+    row("UDP echo round trip, p99 (us)", "roundTripP99Microseconds", 1, null),
+    row(`UDP echoes per second (${WINDOW} in flight)`, "echoesPerSecond", 0, "higher"),
+    row("ping round trip, avg (ms)", "pingMilliseconds", 3, "lower"),
+  ]);
+  const short = (value: number | null, digits: number) => (value === null ? "-" : value.toFixed(digits));
+  const perRound = (runs: GuestFigures[]) => runs.map((run) =>
+    `${short(run.roundTripMicroseconds, 1)} us, ${short(run.echoesPerSecond, 0)}/s, ${short(run.pingMilliseconds, 3)} ms`).join("; ");
+  console.log(`  each round (round trip, echo rate, ping): Linux ${perRound(figures.linux)}`);
+  console.log(`                                            Capsid ${perRound(figures.capsid)}`);
+  console.log(`  Linux's driver: ${figures.linuxFeatures ?? "not reported"}`);
+  console.log(`  Capsid's driver: ${figures.capsidFeatures ?? "not reported"}`);
+  const notes = new Set([...figures.linux.flatMap((run) => run.notes.map((note) => `Linux: ${note}`)),
+    ...figures.capsid.flatMap((run) => run.notes.map((note) => `Capsid: ${note}`))]);
+  for (const note of notes) console.log(`  ${note}`);
+}
+
 async function main(): Promise<void> {
   if (process.argv.slice(2).join(" ") === "vm") return printVm();
   if (process.argv.slice(2).join(" ") === "regression") return printRegression();
   if (process.argv.slice(2).join(" ") === "teardown") return printTeardown();
   if (process.argv.slice(2).join(" ") === "switch") return printSwitch();
+  if (process.argv.slice(2).join(" ") === "net") return printNet();
   console.log("Boot time: QEMU start to the ready line, median of 5 interleaved runs (TCG)");
   const rows = await benchmarkBoot(5);
   table(rows.map((row) => ({
@@ -173,6 +214,7 @@ async function main(): Promise<void> {
   await printSwitch();
   await printTeardown();
   await printVm();
+  await printNet();
 
   console.log("\nKernel image size");
   table(measureSizes().map((row) => ({ item: row.item, bytes: row.bytes, KiB: (row.bytes / 1024).toFixed(1) })));

@@ -1,8 +1,10 @@
 // Writes an initramfs (cpio "newc" archive, the format the Linux kernel unpacks at boot) holding
-// /dev/console and one program as /init: the Linux baseline of `make bench` (bench/linux/).
-//   tsx tools/cpio.ts PROGRAM OUTPUT
+// /dev/console and one program as /init: the Linux baselines of `make bench` (bench/linux/). More
+// files (the network baseline's kernel modules) go at the top level under their own names.
+//   tsx tools/cpio.ts PROGRAM OUTPUT [FILE...]
 
 import { readFileSync, writeFileSync } from "node:fs";
+import { basename } from "node:path";
 
 interface Entry { name: string; mode: number; data?: Buffer; rdevMajor?: number; rdevMinor?: number }
 
@@ -31,11 +33,12 @@ export function cpio(entries: Entry[]): Buffer {
 }
 
 if (require.main === module) {
-  const [program, output] = process.argv.slice(2);
-  if (!program || !output) throw new Error("usage: tsx tools/cpio.ts PROGRAM OUTPUT");
+  const [program, output, ...files] = process.argv.slice(2);
+  if (!program || !output) throw new Error("usage: tsx tools/cpio.ts PROGRAM OUTPUT [FILE...]");
   writeFileSync(output, cpio([
     { name: "dev", mode: 0o040755 },
     { name: "dev/console", mode: 0o020600, rdevMajor: 5, rdevMinor: 1 },
     { name: "init", mode: 0o100755, data: readFileSync(program) },
+    ...files.map((file) => ({ name: basename(file), mode: 0o100644, data: readFileSync(file) })),
   ]));
 }
