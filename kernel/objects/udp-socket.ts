@@ -78,7 +78,8 @@ class Send extends Invocation {
     const socket = changetype<UdpSocketObject>(request.object);
     const length = request.argument1;
     const error = udpSend(socket.udp, <u32>length, <u32>request.argument2, <u32>request.argument3);
-    if (error != KernelError.None) request.fail(error);
+    // udpSend's only failures: no route (the configuration changed), or a full transmit ring.
+    if (error != KernelError.None) request.fail(error == KernelError.QueueFull ? KernelError.QueueFull : KernelError.Unreachable);
     else request.complete(<i64>length, 0);
   }
 }

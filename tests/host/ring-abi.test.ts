@@ -161,6 +161,8 @@ const RING_FIELDS: Record<string, { offset: string; size: () => bigint }> = {
   grants: { offset: "RING_GRANTS", size: () => constant("RING_GRANTS_MAXIMUM") * constant("RING_GRANT_SIZE") },
   argument: { offset: "RING_ARGUMENT", size: () => 4n },
   testRingPhysical: { offset: "RING_TEST_RING_PHYSICAL", size: () => 4n },
+  textLength: { offset: "RING_TEXT_LENGTH", size: () => 4n },
+  text: { offset: "RING_TEXT", size: () => constant("RING_TEXT_MAXIMUM") },
   submissionQueue: { offset: "RING_SQ_OFFSET", size: () => constant("RING_SQ_ENTRIES") * constant("RING_SQE_SIZE") },
   completionQueue: { offset: "RING_CQ_OFFSET", size: () => constant("RING_CQ_ENTRIES") * constant("RING_CQE_SIZE") },
 };
@@ -393,6 +395,8 @@ const INTERFACE_PAGES: Record<string, { iface: string; methods: string | null }>
   "docs/abi/interfaces/park-space.md": { iface: "ParkSpace", methods: "ParkSpaceMethod" },
   "docs/abi/interfaces/random.md": { iface: "Random", methods: "RandomMethod" },
   "docs/abi/interfaces/shared-memory.md": { iface: "SharedMemory", methods: "SharedMemoryMethod" },
+  "docs/abi/interfaces/network.md": { iface: "Network", methods: "NetworkMethod" },
+  "docs/abi/interfaces/udp-socket.md": { iface: "UdpSocket", methods: "UdpSocketMethod" },
 };
 const METHOD_COLUMNS = ["method", "value", "arguments", "result", "value"];
 
@@ -462,6 +466,8 @@ const OBJECT_FILES: Record<string, string> = {
   "docs/abi/interfaces/park-space.md": "kernel/objects/park-space.ts",
   "docs/abi/interfaces/random.md": "kernel/objects/random.ts",
   "docs/abi/interfaces/shared-memory.md": "kernel/objects/shared-memory.ts",
+  "docs/abi/interfaces/network.md": "kernel/objects/network.ts",
+  "docs/abi/interfaces/udp-socket.md": "kernel/objects/udp-socket.ts",
 };
 /** Pages sharing another page's object file: their errors are a subset of the file's. */
 const SHARED_OBJECT_FILES: Record<string, string> = {
