@@ -28,7 +28,7 @@ REQUIREMENTS=(
   "ip                                  iproute2"
   "tcpdump                             tcpdump"
   "ping                                iputils-ping"
-  "python3                             python3"
+  "/usr/bin/python3                    python3"
   "socat                               socat"
   "dnsmasq                             dnsmasq-base"
   "/usr/lib/python3/dist-packages/scapy/__init__.py python3-scapy"
