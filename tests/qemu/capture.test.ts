@@ -1,5 +1,5 @@
 // The phy layer against a real peer (issue 16): the packet capture and the fault device. As in
-// net.test.ts, the test makes a network namespace with a tap, runs QEMU inside it on that tap,
+// net.test.ts, the test makes a network namespace with a tap (netns.ts), runs QEMU inside it on that tap,
 // and pings the guest from the host side. With pcap=1 the guest writes every frame it sends and
 // receives to COM2, which QEMU writes to a file; tcpdump reads it back and must show the ARP
 // exchange and each echo request with its reply. With netfault=loss:50,seed:1 the guest loses
@@ -9,33 +9,17 @@
 
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { withQemu } from "../qemu-runner/runner";
+import { GUEST_MAC, Namespace } from "./netns";
 
 const capture = suite("packet capture and fault injection with a real peer");
-const NS = `capsid-pcap-${process.pid}`;
-const GUEST_MAC = "52:54:00:c0:ff:ee";
-const NIC = ["-device", `virtio-net-pci,disable-legacy=on,netdev=n0,mac=${GUEST_MAC}`, "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no"];
+const ns = new Namespace("pcap");
+const NIC = ns.qemuArguments();
 let directory = "";
-
-function ip(...args: string[]): string {
-  return execFileSync("ip", args, { encoding: "utf8" });
-}
-
-/** Runs `command` in the namespace to its end: its exit code and output. */
-function runInNamespace(command: string[], milliseconds: number): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn("ip", ["netns", "exec", NS, ...command], { stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout!.on("data", (chunk: Buffer) => { output += chunk.toString("utf8"); });
-    child.stderr!.on("data", (chunk: Buffer) => { output += chunk.toString("utf8"); });
-    const timer = setTimeout(() => child.kill("SIGKILL"), milliseconds);
-    child.on("close", (code) => { clearTimeout(timer); resolve({ code, output }); });
-  });
-}
 
 /** The capture file as tcpdump prints it: one line a frame, link-level headers included. */
 function readCapture(file: string): string[] {
@@ -58,28 +42,24 @@ async function captured(file: string, pattern: RegExp, count: number): Promise<v
 
 capture.before(() => {
   directory = mkdtempSync(join(tmpdir(), "capsid-pcap-"));
-  ip("netns", "add", NS);
-  ip("-n", NS, "link", "set", "lo", "up");
-  ip("-n", NS, "tuntap", "add", "dev", "tap0", "mode", "tap");
-  ip("-n", NS, "addr", "add", "10.0.2.1/24", "dev", "tap0");
-  ip("-n", NS, "link", "set", "tap0", "up");
+  ns.create();
 });
 capture.after(() => {
-  try { ip("netns", "del", NS); } catch { /* already gone */ }
+  ns.remove();
   rmSync(directory, { recursive: true, force: true });
 });
 
 capture("pcap=1: tcpdump reads the guest's capture: the ARP exchange, each echo request and its reply; a full-size frame's cost is logged", async () => {
   const file = join(directory, "capture.pcap");
-  const tapMac = /link\/ether ([0-9a-f:]{17})/.exec(ip("-n", NS, "link", "show", "tap0"))![1];
+  const tapMac = /link\/ether ([0-9a-f:]{17})/.exec(ns.ip("-n", ns.name, "link", "show", "tap0"))![1];
   let cost = "";
-  await withQemu({ commandLine: "log=info ip=10.0.2.15/24 pcap=1", netns: NS, secondSerialFile: file, extraArguments: NIC }, async (qemu) => {
+  await withQemu({ commandLine: "log=info ip=10.0.2.15/24 pcap=1", netns: ns.name, secondSerialFile: file, extraArguments: NIC }, async (qemu) => {
     await qemu.expectLine("capsid: net: pcap: every frame sent and received goes to COM2 as pcap", 60_000);
     await qemu.expectLine("capsid: net: 10.0.2.15/24, no gateway; answering ARP and ICMP echo", 10_000);
-    const ping = await runInNamespace(["ping", "-c", "5", "-i", "0.2", "-W", "2", "10.0.2.15"], 30_000);
+    const ping = await ns.run(["ping", "-c", "5", "-i", "0.2", "-W", "2", "10.0.2.15"], 30_000);
     assert.match(ping.output, /5 packets transmitted, 5 received, 0% packet loss/, ping.output);
     // 1472 bytes of data: a 1514-byte frame each way, the first of which the guest times.
-    const large = await runInNamespace(["ping", "-c", "1", "-W", "5", "-s", "1472", "10.0.2.15"], 30_000);
+    const large = await ns.run(["ping", "-c", "1", "-W", "5", "-s", "1472", "10.0.2.15"], 30_000);
     assert.match(large.output, /1 packets transmitted, 1 received/, large.output);
     cost = await qemu.expectLine(/^capsid: net: pcap: a frame of 1514 bytes took \d+\.\d{3} ms to write to COM2$/, 10_000);
     await captured(file, /ICMP echo reply/, 6);
@@ -102,13 +82,13 @@ capture("pcap=1: tcpdump reads the guest's capture: the ARP exchange, each echo 
 capture("netfault=loss:50,seed:1: about three pings in four of 200 go unanswered; the capture shows each reply the host got", async () => {
   const file = join(directory, "faults.pcap");
   // The host knows the guest's MAC, so ARP (which the faults would also hit) plays no part.
-  ip("-n", NS, "neigh", "replace", "10.0.2.15", "lladdr", GUEST_MAC, "dev", "tap0", "nud", "permanent");
+  ns.ip("-n", ns.name, "neigh", "replace", "10.0.2.15", "lladdr", GUEST_MAC, "dev", "tap0", "nud", "permanent");
   let received = -1;
-  await withQemu({ commandLine: "log=info ip=10.0.2.15/24 netfault=loss:50,seed:1 pcap=1", netns: NS, secondSerialFile: file, extraArguments: NIC },
+  await withQemu({ commandLine: "log=info ip=10.0.2.15/24 netfault=loss:50,seed:1 pcap=1", netns: ns.name, secondSerialFile: file, extraArguments: NIC },
     async (qemu) => {
       await qemu.expectLine("capsid: net: faults: loss 50%, dup 0%, reorder 0%, corrupt 0%, no rate limit, seed 1 (both directions, each apart)", 60_000);
       await qemu.expectLine("capsid: net: 10.0.2.15/24", 10_000);
-      const ping = await runInNamespace(["ping", "-c", "200", "-i", "0.01", "-W", "2", "10.0.2.15"], 60_000);
+      const ping = await ns.run(["ping", "-c", "200", "-i", "0.01", "-W", "2", "10.0.2.15"], 60_000);
       const figures = /200 packets transmitted, (\d+) received/.exec(ping.output);
       assert.ok(figures, ping.output);
       received = Number(figures![1]);
@@ -127,7 +107,7 @@ capture("netfault=loss:50,seed:1: about three pings in four of 200 go unanswered
 });
 
 capture("pcap=1 without a COM2, or a malformed netfault=, is refused in the log and the interface comes up without it", async () => {
-  await withQemu({ commandLine: "log=info ip=10.0.2.15/24 pcap=1 netfault=loss:5,jitter:3", netns: NS, extraArguments: NIC }, async (qemu) => {
+  await withQemu({ commandLine: "log=info ip=10.0.2.15/24 pcap=1 netfault=loss:5,jitter:3", netns: ns.name, extraArguments: NIC }, async (qemu) => {
     await qemu.expectLine("capsid: net: pcap=1, but no UART answers at COM2 (QEMU: give a second -serial); no capture", 60_000);
     await qemu.expectLine("capsid: net: netfault=loss:5,jitter:3: jitter is not one of loss, dup, reorder, corrupt, rate, seed; no faults injected", 10_000);
     await qemu.expectLine("capsid: net: 10.0.2.15/24, no gateway; answering ARP and ICMP echo", 10_000);
