@@ -9,8 +9,8 @@ import { generatorU64 } from "../../random/generator";
 import { monotonicNanos } from "../../time/clock";
 import { tickListen } from "../../time/tick";
 import { logEnd, LogLevel, logLine } from "../../log/log";
-import { checksumAdd, checksumFinish } from "../wire/checksum";
-import { PROTOCOL_UDP, pseudoHeader } from "../wire/frame";
+import { PROTOCOL_UDP } from "../wire/frame";
+import { udpHeaderEmit } from "../wire/udp";
 import { DhcpHooks, dhcpPoll, dhcpStart } from "./dhcp";
 import { udpReserve } from "../socket/udp";
 import { ipv4Output, netConfigure, netDhcpWanted } from "./interface";
@@ -46,14 +46,7 @@ function dhcpTransmit(payload: usize, length: u32, source: u32, destination: u32
   if (length > 576) return;
   const udp = state.frame + ETHERNET_HEADER + 20;
   memory.copy(udp + 8, payload, <usize>length);
-  const total = 8 + length;
-  storeBe16(udp, DHCP_CLIENT_PORT);
-  storeBe16(udp + 2, DHCP_SERVER_PORT);
-  storeBe16(udp + 4, total);
-  storeBe16(udp + 6, 0);
-  let sum = checksumFinish(pseudoHeader(checksumAdd(0, udp, total), source, destination, PROTOCOL_UDP, total));
-  if (sum == 0) sum = 0xffff;
-  storeBe16(udp + 6, sum);
+  const total = udpHeaderEmit(udp, DHCP_CLIENT_PORT, DHCP_SERVER_PORT, length, source, destination);
   ipv4Output(state.frame, PROTOCOL_UDP, source, destination, total);   // a lost one is sent again by the client's timers
 }
 
@@ -65,9 +58,4 @@ function dhcpDeconfigured(): void {
   linkConfigure(0, 0, 0, 0);
   logLine(LogLevel.Warning).text("net: the DHCP lease ended; no address until the next one");
   logEnd();
-}
-
-@inline function storeBe16(at: usize, value: u32): void {
-  store<u8>(at, <u8>(value >> 8));
-  store<u8>(at + 1, <u8>value);
 }

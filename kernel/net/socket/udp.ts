@@ -10,8 +10,8 @@
 import { KernelError } from "../../../abi/errors";
 import { UDP_PAYLOAD_MAXIMUM, UDP_RECEIVE_BUFFER, UDP_RECORD_OVERHEAD } from "../../../abi/methods";
 import { generatorU64 } from "../../random/generator";
-import { checksumAdd, checksumFinish } from "../wire/checksum";
-import { PROTOCOL_UDP, pseudoHeader, WireFrame } from "../wire/frame";
+import { PROTOCOL_UDP, WireFrame } from "../wire/frame";
+import { udpHeaderEmit } from "../wire/udp";
 import { ipv4Output, netUdpHandler } from "../iface/interface";
 import { ETHERNET_HEADER, linkAddress } from "../iface/link";
 import { NetworkPolicy } from "./policy";
@@ -158,16 +158,8 @@ export function udpPayloadArea(): usize {
 /** Sends the `length` bytes in the payload area from `socket` to `peer`:`peerPort`, which the
  * caller checked against the policy: None, Unreachable, or QueueFull. */
 export function udpSend(socket: UdpPort, length: u32, peer: u32, peerPort: u32): KernelError {
-  const udp = state.staging + ETHERNET_HEADER + 20;
-  const total = 8 + length;
-  storeBe16(udp, socket.port);
-  storeBe16(udp + 2, peerPort);
-  storeBe16(udp + 4, total);
-  storeBe16(udp + 6, 0);
   const source = linkAddress();
-  let sum = checksumFinish(pseudoHeader(checksumAdd(0, udp, total), source, peer, PROTOCOL_UDP, total));
-  if (sum == 0) sum = 0xffff;   // RFC 768: 0 means "no checksum"
-  storeBe16(udp + 6, sum);
+  const total = udpHeaderEmit(state.staging + ETHERNET_HEADER + 20, socket.port, peerPort, length, source, peer);
   return ipv4Output(state.staging, PROTOCOL_UDP, source, peer, total);
 }
 
@@ -189,11 +181,6 @@ function udpReceive(frame: usize, parsed: WireFrame): bool {
   if (socket.dropped != dropped) unchecked(state.drops[UdpDrop.QueueFull]++);
   else state.delivered++;
   return true;
-}
-
-@inline function storeBe16(at: usize, value: u32): void {
-  store<u8>(at, <u8>(value >> 8));
-  store<u8>(at + 1, <u8>value);
 }
 
 /** Datagrams handed to sockets, and dropped for each reason, since boot. */
