@@ -16,7 +16,7 @@ import { Request } from "../cap/request";
 import { Chain } from "../collections/lists";
 import { Pool } from "../collections/pool";
 import { instanceBytes, staticArrayBytes } from "../memory/heap-cost";
-import { linkNextHop } from "../net/iface/link";
+import { linkRoutes } from "../net/iface/link";
 import { NetworkPolicy } from "../net/socket/policy";
 import { udpPayloadArea, udpSend, udpUnbind, UdpPort } from "../net/socket/udp";
 import { UDP_RECEIVE_BUFFER } from "../../abi/methods";
@@ -49,7 +49,7 @@ export class UdpSocketObject extends KernelObject {
       const length = request.argument1, peer = request.argument2, peerPort = request.argument3;
       if (length > UDP_PAYLOAD_MAXIMUM || peer > 0xffff_ffff || peerPort == 0 || peerPort > 0xffff) return request.refuse(KernelError.InvalidArgument);
       if (!this.udp.policy.allowsPeer(<u32>peer, <u32>peerPort)) return request.refuse(KernelError.NotPermitted);
-      if (linkNextHop(<u32>peer) == 0) return request.refuse(KernelError.Unreachable);
+      if (!linkRoutes(<u32>peer)) return request.refuse(KernelError.Unreachable);
       // Copied now into the staging frame: nothing else uses it before invoke sends it.
       const error = copyIn(space, udpPayloadArea(), UDP_PAYLOAD_MAXIMUM, request.argument0, length);
       return error != KernelError.None ? request.refuse(error) : state.send;

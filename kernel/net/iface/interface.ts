@@ -5,8 +5,10 @@
 // requests answered (RFC 792, RFC 1122 3.2.2.6); UDP to the socket layer's handler, and a
 // datagram for a port nobody holds answered with a port unreachable (rate-limited). Datagrams
 // this host originates go out through ipv4Output: routed (link.ts), resolved (arp.ts),
-// fragmented when longer than the MTU. Replies are built in a static buffer and sent at once, to
-// the MAC the request came from.
+// fragmented when longer than the MTU; those to this host itself (its address, 127.0.0.0/8) go
+// through local delivery (local.ts) and come back in here, never to the device. Replies are
+// built in a static buffer and sent at once, to the MAC the request came from. A frame from the
+// wire to or from 127.0.0.0/8 is a martian (RFC 1122 3.2.1.3): dropped and counted.
 
 import { KernelError } from "../../../abi/errors";
 import { CommandLine } from "../../boot/command-line";
@@ -16,7 +18,11 @@ import { checksumStore } from "../wire/checksum";
 import { WIRE_VERDICTS, WireFrame, wireParse, WireVerdict } from "../wire/frame";
 import { arpInit, arpOutput, arpReceive, copyMac, storeAddress } from "./arp";
 import { DATAGRAM_MAXIMUM, fragmentReceive, fragmentsInit, FragmentOutcome, fragmentSend, reassembledFrame, reassembledLength } from "./fragments";
-import { ETHERNET_HEADER, linkAddress, linkConfigure, linkDns, linkGateway, linkIdentification, linkIsBroadcast, linkMac, linkNextHop, linkPrefix, linkTransmit, MTU } from "./link";
+import {
+  ETHERNET_HEADER, linkAddress, linkConfigure, linkDns, linkGateway, linkIdentification, linkIsBroadcast, linkIsLocal, linkIsLoopback, linkMac,
+  linkNextHop, linkPrefix, linkTransmit, MTU,
+} from "./link";
+import { localAttach, localReady, localSend } from "./local";
 import { monotonicNanos } from "../../time/clock";
 import { dhcpReceive } from "./dhcp";
 
@@ -31,6 +37,13 @@ export type UdpHandler = (frame: usize, parsed: WireFrame) => bool;
 
 function noSocket(frame: usize, parsed: WireFrame): bool { return false; }
 
+/** Where a received frame came from. */
+enum Origin {
+  Wire,
+  /** This host, through local delivery (local.ts). */
+  Local,
+}
+
 class NetState {
   attached: bool = false;
   /** No ip= was given: DHCP configures the interface (autoconfig.ts). */
@@ -39,6 +52,8 @@ class NetState {
   readonly counters: StaticArray<u64> = new StaticArray<u64>(WIRE_VERDICTS);
   udp: UdpHandler = noSocket;
   echoReplies: u64 = 0;
+  /** Frames from the wire to or from 127.0.0.0/8, dropped. */
+  martians: u64 = 0;
   /** Port unreachables sent in the second that began at unreachableWindow. */
   unreachableSent: u32 = 0;
   unreachableWindow: u64 = 0;
@@ -88,6 +103,7 @@ function attach(): void {
   fragmentsInit();
   arpInit();
   phyAttach(netReceive);   // polled on the tick: what an interrupt's receive budget left
+  localAttach(localReceive);
 }
 
 /** Whether the interface waits for DHCP (no ip= was given). */
@@ -123,6 +139,15 @@ export function netCounter(verdict: WireVerdict): u64 {
 
 /** From the driver, with interrupts masked: one received frame. */
 function netReceive(frame: usize, length: u32): void {
+  receive(frame, length, Origin.Wire);
+}
+
+/** From local delivery: a frame this host sent itself. */
+function localReceive(frame: usize, length: u32): void {
+  receive(frame, length, Origin.Local);
+}
+
+function receive(frame: usize, length: u32, origin: Origin): void {
   const parsed = state.frame;
   const verdict = wireParse(frame, length, parsed);
   state.counters[<i32>verdict]++;
@@ -131,6 +156,10 @@ function netReceive(frame: usize, length: u32): void {
     return;
   }
   if (verdict != WireVerdict.Fragment && verdict != WireVerdict.Icmp && verdict != WireVerdict.Udp) return;
+  if (origin == Origin.Wire && (linkIsLoopback(parsed.source) || linkIsLoopback(parsed.destination))) {
+    state.martians++;
+    return;
+  }
   if (!forUs(parsed.destination)) return;
   if (verdict == WireVerdict.Fragment) {
     const headerLength = (<u32>load<u8>(frame + 14) & 0xf) * 4;
@@ -146,14 +175,15 @@ function netReceive(frame: usize, length: u32): void {
   datagram(frame, verdict, parsed);
 }
 
-/** Whether a datagram to `destination` is this host's: its address, or a broadcast. */
+/** Whether a datagram to `destination` is this host's: its address, a loopback address (only
+ * local frames get this far with one), or a broadcast. */
 function forUs(destination: u32): bool {
-  return (destination == linkAddress() && destination != 0) || linkIsBroadcast(destination);
+  return linkIsLocal(destination) || linkIsBroadcast(destination);
 }
 
 /** A whole ICMP or UDP datagram (received in one frame, or reassembled) for this host. */
 function datagram(frame: usize, verdict: WireVerdict, parsed: WireFrame): void {
-  const unicast = parsed.destination == linkAddress();
+  const unicast = linkIsLocal(parsed.destination);
   if (verdict == WireVerdict.Icmp) {
     if (unicast && parsed.icmpType == ICMP_ECHO_REQUEST && parsed.icmpCode == 0) echoReply(frame, parsed);
   } else if (verdict == WireVerdict.Udp) {
@@ -162,26 +192,31 @@ function datagram(frame: usize, verdict: WireVerdict, parsed: WireFrame): void {
       return;
     }
     const taken = state.udp(frame, parsed);
-    if (!taken && unicast) portUnreachable(frame, parsed.source);   // never for a broadcast (RFC 1122 3.2.2)
+    if (!taken && unicast) portUnreachable(frame, parsed);   // never for a broadcast (RFC 1122 3.2.2)
   }
 }
 
 /** Sends a datagram this host originates. At `frame`: room for the Ethernet and a 20-byte IPv4
  * header, then `payloadLength` bytes of `protocol` payload, written. Fills both headers, routes
- * and resolves it. None; Unreachable when there is no route; QueueFull when the device's ring was
- * full (the datagram is lost; the caller may try again). */
+ * and resolves it, or delivers it here when it is for this host. None; Unreachable when there is
+ * no route; QueueFull when the device's ring (or the local queue) was full (the datagram is lost;
+ * the caller may try again). */
 export function ipv4Output(frame: usize, protocol: u32, source: u32, destination: u32, payloadLength: u32): KernelError {
-  const nextHop = linkNextHop(destination);
-  if (nextHop == 0) return KernelError.Unreachable;
+  const local = linkIsLocal(destination);
+  const nextHop = local ? destination : linkNextHop(destination);
+  if (nextHop == 0 || (local && !localReady())) return KernelError.Unreachable;
   store<u8>(frame + 12, 0x08); store<u8>(frame + 13, 0x00);
   ipv4Header(frame + ETHERNET_HEADER, protocol, source, destination, 20 + payloadLength);
-  return arpOutput(frame, ETHERNET_HEADER + 20 + payloadLength, nextHop);
+  if (!local) return arpOutput(frame, ETHERNET_HEADER + 20 + payloadLength, nextHop);
+  copyMac(frame, linkMac());
+  copyMac(frame + 6, linkMac());
+  return localSend(frame, ETHERNET_HEADER + 20 + payloadLength) ? KernelError.None : KernelError.QueueFull;
 }
 
 /** ICMP destination unreachable, port unreachable (RFC 792, RFC 1122 3.2.2.1): the datagram's IP
  * header and its first 8 bytes of data back to its sender; at most UNREACHABLE_PER_SECOND a second
  * (RFC 1812 4.3.2.8), so a flood of datagrams cannot make this host one of replies. */
-function portUnreachable(frame: usize, source: u32): void {
+function portUnreachable(frame: usize, parsed: WireFrame): void {
   const now = monotonicNanos();
   if (now - state.unreachableWindow >= 1_000_000_000) {
     state.unreachableWindow = now;
@@ -192,7 +227,7 @@ function portUnreachable(frame: usize, source: u32): void {
   const headerLength = (<u32>load<u8>(frame + 14) & 0xf) * 4;
   const quoted = headerLength + 8;
   const out = changetype<usize>(state.out), total = 20 + 8 + quoted;
-  const icmp = ipv4Reply(out, frame, source, 1, total);
+  const icmp = ipv4Reply(out, frame, parsed, 1, total);
   store<u8>(icmp, 3); store<u8>(icmp + 1, 3);   // destination unreachable, port unreachable
   store<u32>(icmp + 4, 0);
   memory.copy(icmp + 8, frame + 14, <usize>quoted);
@@ -209,20 +244,21 @@ function echoReply(frame: usize, parsed: WireFrame): void {
   const message = ipLength - headerLength;
   if (20 + message > 20 + DATAGRAM_MAXIMUM) return;
   const out = changetype<usize>(state.out), total = 20 + message;
-  const icmp = ipv4Reply(out, frame, parsed.source, 1, total);
+  const icmp = ipv4Reply(out, frame, parsed, 1, total);
   memory.copy(icmp, frame + 14 + <usize>headerLength, <usize>message);
   store<u8>(icmp, 0);   // echo reply
   checksumStore(icmp + 2, icmp, message);
   if (fragmentSend(out, ETHERNET_HEADER + total, MTU, changetype<usize>(state.fragment), linkTransmit)) state.echoReplies++;
 }
 
-/** Writes at `out` the Ethernet header of a reply to the sender of `frame` and a 20-byte IPv4
- * header from this host to `destination`; returns where the payload goes. */
-function ipv4Reply(out: usize, frame: usize, destination: u32, protocol: u32, total: u32): usize {
+/** Writes at `out` the Ethernet header of a reply to the sender of `frame` (this host's own MAC
+ * for a local frame, so the reply stays local too) and a 20-byte IPv4 header to its source,
+ * from the unicast address it was sent to; returns where the payload goes. */
+function ipv4Reply(out: usize, frame: usize, parsed: WireFrame, protocol: u32, total: u32): usize {
   copyMac(out, frame + 6);
   copyMac(out + 6, linkMac());
   store<u8>(out + 12, 0x08); store<u8>(out + 13, 0x00);
-  ipv4Header(out + ETHERNET_HEADER, protocol, linkAddress(), destination, total);
+  ipv4Header(out + ETHERNET_HEADER, protocol, parsed.destination, parsed.source, total);
   return out + ETHERNET_HEADER + 20;
 }
 
@@ -278,6 +314,11 @@ export function addressText(address: u32): string {
 /** Echo replies sent since boot. */
 export function netEchoReplies(): u64 {
   return state.echoReplies;
+}
+
+/** Frames from the wire to or from 127.0.0.0/8 dropped since boot. */
+export function netMartians(): u64 {
+  return state.martians;
 }
 
 /** The configuration Network.info reports. */

@@ -6,6 +6,7 @@
 // only here and in netInit (attaching the receiver).
 
 import { phySend } from "../phy/phy";
+import { localReady, localSend } from "./local";
 
 /** The limited broadcast address, and the "MAC" a next hop of it means. */
 export const BROADCAST: u32 = 0xffff_ffff;
@@ -52,14 +53,41 @@ export function linkIdentification(): u32 {
   return value;
 }
 
-/** Hands one whole Ethernet frame to the device; false when its transmit ring is full. */
+/** The loopback network, 127.0.0.0/8, and the address this host sends from into it. */
+const LOOPBACK_NETWORK: u32 = 127;
+const LOOPBACK_ADDRESS: u32 = 0x7f00_0001;
+
+/** Whether `address` is in 127.0.0.0/8 (never on a wire, RFC 1122 3.2.1.3). */
+export function linkIsLoopback(address: u32): bool {
+  return (address >>> 24) == LOOPBACK_NETWORK;
+}
+
+/** Whether a datagram to `destination` stays in this host (local.ts): a loopback address, or
+ * this host's own. */
+export function linkIsLocal(destination: u32): bool {
+  return linkIsLoopback(destination) || (state.up && destination == state.address);
+}
+
+/** The source address of a datagram this host sends to `destination`: 127.0.0.1 into the
+ * loopback network, the interface's address otherwise (0 before DHCP gave one). */
+export function linkSourceFor(destination: u32): u32 {
+  return linkIsLoopback(destination) ? LOOPBACK_ADDRESS : state.address;
+}
+
+/** Hands one whole Ethernet frame to the device, or to local delivery when it is addressed to
+ * this host's own MAC (a reply to a local datagram); false when that has no room for it. */
 export function linkTransmit(frame: usize, length: u32): bool {
+  if (toOwnMac(frame)) return localSend(frame, length);
   if (phySend(frame, length)) {
     state.transmitted++;
     return true;
   }
   state.transmitFull++;
   return false;
+}
+
+function toOwnMac(frame: usize): bool {
+  return load<u32>(frame) == load<u32>(state.mac) && load<u16>(frame + 4) == load<u16>(state.mac + 4);
 }
 
 /** Whether `address` is on the local subnet. */
@@ -85,6 +113,12 @@ export function linkNextHop(destination: u32): u32 {
   if (linkIsBroadcast(destination)) return BROADCAST;
   if (linkOnSubnet(destination)) return destination;
   return state.gateway;
+}
+
+/** Whether a datagram to `destination` has somewhere to go: local delivery for this host's own
+ * addresses (once an interface takes them), a next hop otherwise. */
+export function linkRoutes(destination: u32): bool {
+  return linkIsLocal(destination) ? localReady() : linkNextHop(destination) != 0;
 }
 
 /** Frames handed to the device, and refused because its transmit ring was full. */

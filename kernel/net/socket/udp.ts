@@ -13,7 +13,7 @@ import { generatorU64 } from "../../random/generator";
 import { PROTOCOL_UDP, WireFrame } from "../wire/frame";
 import { udpHeaderEmit } from "../wire/udp";
 import { ipv4Output, netUdpHandler } from "../iface/interface";
-import { ETHERNET_HEADER, linkAddress } from "../iface/link";
+import { ETHERNET_HEADER, linkSourceFor } from "../iface/link";
 import { NetworkPolicy } from "./policy";
 
 const WRAP: u32 = 0xffff_ffff;
@@ -158,7 +158,7 @@ export function udpPayloadArea(): usize {
 /** Sends the `length` bytes in the payload area from `socket` to `peer`:`peerPort`, which the
  * caller checked against the policy: None, Unreachable, or QueueFull. */
 export function udpSend(socket: UdpPort, length: u32, peer: u32, peerPort: u32): KernelError {
-  const source = linkAddress();
+  const source = linkSourceFor(peer);
   const total = udpHeaderEmit(state.staging + ETHERNET_HEADER + 20, socket.port, peerPort, length, source, peer);
   return ipv4Output(state.staging, PROTOCOL_UDP, source, peer, total);
 }

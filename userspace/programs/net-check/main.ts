@@ -4,17 +4,21 @@
 // binding within and outside the grant, a port taken twice, restrict narrowing and refusing to
 // widen, a narrowed grant reaching only its one peer and port, a receive's timeout, a spawn
 // refusing a grant wider than the child's manifest allows, and a child with no grant
-// (net-denied) trying to send its marker. Then it sends the control marker to 10.0.2.1:9999,
+// (net-denied) trying to send its marker, and datagrams to its own address and to 127.0.0.1
+// arriving from there without touching the wire (the capture must never see their marker;
+// the grant adds 127.0.0.0/8, ports 5000..5999, for the second). Then it sends the control marker to 10.0.2.1:9999,
 // which the test's capture must see (and never net-denied's), and echoes one datagram from the
 // host on port 5353 back to prove receive works with a peer's address.
 
-import { Console, ExitKind, Memory, Network, ProcessSpawner, Steps, Timer } from "../../rt/index";
+import { Console, ExitKind, ipv4Text, Memory, Network, ProcessSpawner, Steps, Timer, UdpSocket } from "../../rt/index";
 import { KernelError } from "../../../abi/errors";
 
 const HOST: u32 = 0x0a000201;   // 10.0.2.1
 const OTHER: u32 = 0x0a000202;  // 10.0.2.2: in the grant, not in the narrowed one
 const OUTSIDE: u32 = 0x0a000301; // 10.0.3.1: outside the grant
 const MARKER = "CAPSID-MARKER-GRANTED";
+const LOCAL_MARKER = "CAPSID-MARKER-LOCAL";
+const LOOPBACK: u32 = 0x7f000001;   // 127.0.0.1
 
 export function main(): i32 {
   const console = Console.granted();
@@ -68,6 +72,8 @@ export function main(): i32 {
     check(steps, "a receive with nothing to take times out", timed == -KernelError.TimedOut && waited >= 50_000_000, "gave " + timed.toString() + " after " + waited.toString() + " ns");
   }
 
+  if (socket !== null) local(steps, network, socket, buffer);
+
   // A spawn may not pass a grant wider than the child's manifest ceiling (net-denied has none
   // at all), and the child, holding none, cannot send.
   const childMemory = quota.split(256);
@@ -96,6 +102,32 @@ export function main(): i32 {
   check(steps, "echoed to its sender", echoed == length, "send gave " + echoed.toString());
   console.line("net-check: done");
   return 0;
+}
+
+/** Datagrams to this host's own address and to 127.0.0.1 arrive on `socket` from there, whole. */
+function local(steps: Steps, network: Network, socket: UdpSocket, buffer: usize): void {
+  const info = network.info();
+  const sender = network.udp(5400);
+  if (info === null || sender === null) {
+    steps.step("local delivery", "info or udp(5400) gave " + network.lastError.toString());
+    return;
+  }
+  const destinations: u32[] = [info.address, LOOPBACK];
+  for (let i = 0; i < destinations.length; i++) {
+    const destination = destinations[i];
+    const name = destination == LOOPBACK ? "127.0.0.1" : "its own address";
+    fill(buffer, LOCAL_MARKER);
+    store<u8>(buffer + <usize>LOCAL_MARKER.length, <u8>(0x30 + i));
+    const length = LOCAL_MARKER.length + 1;
+    const sent = sender.send(buffer, length, destination, 5353);
+    check(steps, "a datagram to " + name + " is sent", sent == length, "send gave " + sent.toString());
+    memory.fill(buffer, 0, length);
+    const got = socket.receive(buffer, 2048, 1_000_000_000);
+    const whole = got == length && load<u8>(buffer + <usize>LOCAL_MARKER.length) == <u8>(0x30 + i) && load<u8>(buffer) == <u8>0x43;
+    check(steps, "it arrives from " + name + " (" + ipv4Text(destination) + ":5400), whole", whole && socket.peer == destination && socket.peerPort == 5400,
+      "receive gave " + got.toString() + " from " + ipv4Text(socket.peer) + ":" + socket.peerPort.toString());
+  }
+  sender.close();
 }
 
 function check(steps: Steps, name: string, ok: bool, seen: string): void {
