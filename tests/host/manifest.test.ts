@@ -446,7 +446,7 @@ parser("the real userspace/manifest.json: every program, quota, grant mask, netw
   assert.equal(parsed.programs!.filter((program) => program.startAtBoot).length, 1);
   assert.equal(parsed.programs!.find((program) => program.name === "hello"), { name: "hello", memoryQuotaPages: 256, grantMask: 0x0a, startAtBoot: false, network: null });
   assert.equal(parsed.programs!.find((program) => program.name === "net-check")!.network,
-    { ports: [5000, 5999], rules: [{ address: ip("10.0.2.0"), prefix: 24, ports: [1, 65535] }] }, "tests/qemu/udp.test.ts relies on net-check's grant");
+    { ports: [5000, 5999], rules: [{ address: ip("10.0.2.0"), prefix: 24, ports: [1, 65535] }, { address: ip("127.0.0.0"), prefix: 8, ports: [5000, 5999] }] }, "tests/qemu/udp.test.ts relies on net-check's grant");
   // Manifest.find and grantAllowed.
   source.programs.forEach((program, index) => {
     assert.is(findIndex(program.name), index, `find("${program.name}")`);
