@@ -193,6 +193,12 @@ iso: $(ISO)
 QEMU_RUN := qemu-system-x86_64 -accel tcg -nodefaults -no-reboot -display none -m 256M \
             -drive if=none,id=boot,media=cdrom,format=raw,readonly=on,file=$(ISO) -device ide-cd,drive=boot,bootindex=1 \
             -device isa-debug-exit,iobase=0xf4,iosize=0x04
+# NET=1: a virtio-net card on QEMU's user networking, restricted (restrict=on: the guest reaches
+# nothing outside QEMU; its DHCP server leases 10.0.2.15), and UDP port 7777 on the host's
+# 127.0.0.1 forwarded to the guest's port 7 (udp-echo's).
+ifeq ($(NET),1)
+QEMU_RUN += -device virtio-net-pci,disable-legacy=on,netdev=n0 -netdev user,id=n0,restrict=on,hostfwd=udp:127.0.0.1:7777-:7
+endif
 
 # The screen: a window when a display and QEMU's GTK front end (qemu-system-gui) exist, else VNC
 # on 127.0.0.1:5900 (port 5900 + VNC_DISPLAY); HEADLESS=1 keeps the old serial-only run.
