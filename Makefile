@@ -39,7 +39,7 @@ FONT := /usr/share/consolefonts/Uni2-VGA16.psf.gz
 GENERATED_FONT := $(BUILD)/generated/font.ts
 OBJECTS := $(BOOT_OBJECTS) $(ARCH_OBJECTS) $(BUILD)/wasm/kernel.o
 
-.PHONY: all iso run test bench debug clean setup
+.PHONY: all iso run run-config test bench debug clean setup
 all: iso
 
 # The setup step runs before anything that needs a tool; it is quick when all is present.
@@ -194,17 +194,22 @@ QEMU_RUN := qemu-system-x86_64 -accel tcg -nodefaults -no-reboot -display none -
             -drive if=none,id=boot,media=cdrom,format=raw,readonly=on,file=$(ISO) -device ide-cd,drive=boot,bootindex=1 \
             -device isa-debug-exit,iobase=0xf4,iosize=0x04
 # NET=1: a virtio-net card on QEMU's user networking, restricted (restrict=on: the guest reaches
-# nothing outside QEMU; its DHCP server leases 10.0.2.15), and UDP port 7777 on the host's
-# 127.0.0.1 forwarded to the guest's port 7 (udp-echo's).
+# nothing outside QEMU; QEMU's DHCP server leases it 10.0.2.15). A host forward would not help:
+# under restrict=on QEMU drops the guest's UDP replies to forwarded datagrams.
 ifeq ($(NET),1)
-QEMU_RUN += -device virtio-net-pci,disable-legacy=on,netdev=n0 -netdev user,id=n0,restrict=on,hostfwd=udp:127.0.0.1:7777-:7
+QEMU_RUN += -device virtio-net-pci,disable-legacy=on,netdev=n0 -netdev user,id=n0,restrict=on
+endif
+# CMDLINE="...": the kernel command line (README, "Kernel command line"), on a CAPSIDCFG volume
+# as the test runner gives it (iso/grub.cfg), e.g. make run NET=1 CMDLINE="log=debug".
+ifneq ($(CMDLINE),)
+QEMU_RUN += -drive if=none,id=config,format=raw,file=$(BUILD)/run-config.img -device ide-hd,drive=config,bootindex=2
 endif
 
 # The screen: a window when a display and QEMU's GTK front end (qemu-system-gui) exist, else VNC
 # on 127.0.0.1:5900 (port 5900 + VNC_DISPLAY); HEADLESS=1 keeps the old serial-only run.
 VNC_DISPLAY ?= 0
 HAS_GTK = $(shell [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && qemu-system-x86_64 -display help 2>/dev/null | grep -qx gtk && echo yes)
-run: $(ISO)
+run: $(ISO) $(if $(CMDLINE),run-config)
 ifeq ($(HEADLESS),1)
 	@echo "Booting $(ISO) in QEMU (TCG, SeaBIOS, no screen, serial console here). Quit with Ctrl-A X."
 	$(QEMU_RUN) -serial mon:stdio || true
@@ -213,6 +218,12 @@ else
 	  else echo "Booting $(ISO) in QEMU (TCG, SeaBIOS): the screen on VNC at 127.0.0.1:$$((5900 + $(VNC_DISPLAY))), serial here. Quit with Ctrl-A X."; fi
 	$(subst -display none,$(if $(HAS_GTK),-display gtk,-display vnc=127.0.0.1:$(VNC_DISPLAY)),$(QEMU_RUN)) -device VGA -serial mon:stdio || true
 endif
+
+run-config: $(BUILD)/.setup
+	rm -f $(BUILD)/run-config.img
+	printf 'set capsid_cmdline="%s"\n' '$(CMDLINE)' > $(BUILD)/run-cmdline.cfg
+	mformat -i $(BUILD)/run-config.img -C -f 1440 -v CAPSIDCFG ::
+	mcopy -i $(BUILD)/run-config.img $(BUILD)/run-cmdline.cfg ::/cmdline.cfg
 
 debug: $(ISO) $(BUILD)/.setup
 	@command -v gdb >/dev/null || { echo "make debug needs gdb: apt-get install gdb" >&2; exit 1; }
