@@ -52,8 +52,8 @@ export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u
   interruptControllersInit(madt);                               // PIC masked, local APIC, I/O APIC
   timeInit(commandLine);                                        // TSC/APIC calibration, clock, tick
   consoleInputInit(madt);                                       // COM1 and the PS/2 keyboard (probed)
-  pciInit();                                                    // configuration space (ECAM or ports), every function
-  virtioNetInit();                                              // virtio-net devices: queues, MSI-X
+  pciInit(madt, commandLine);                                   // configuration space (ECAM or ports), every function; pci=nomsi
+  virtioNetInit();                                              // virtio-net devices: queues, MSI-X or INTx
   phyInit(commandLine);                                         // the interface's device: virtio-net; pcap=, netfault=
   netInit(commandLine);                                         // the interface: ip=, gateway=, dns=; ARP, ICMP echo
   udpInit();                                                    // UDP ports for sockets

@@ -1,7 +1,9 @@
 // The MADT, Multiple APIC Description Table (ACPI 6.5 §5.2.12): the local APIC address, each
 // processor's local APIC, the I/O APICs, the ISA interrupt source overrides and the local APIC
-// NMI inputs, plus isaIrqToGsi(), which routes a legacy IRQ through the overrides. Pure: called
-// by the kernel's interrupt bring-up and tests/host/acpi.test.ts with a table from findTable().
+// NMI inputs, plus isaIrqToGsi(), which routes a legacy IRQ through the overrides, and
+// pciLineToGsi(), which does the same for a PCI function's Interrupt Line with PCI's signalling
+// (kernel/pci/intx.ts). Pure: called by the kernel's interrupt bring-up and
+// tests/host/acpi.test.ts with a table from findTable().
 
 import { KernelError } from "../../abi/errors";
 import { AcpiResult, hexText } from "./result";
@@ -141,6 +143,34 @@ export class Madt extends AcpiResult {
         route.trigger = entry.trigger;
         break;
       }
+    }
+    return route;
+  }
+
+  /** Routes a PCI function's Interrupt Line (configuration offset 0x3C: the ISA IRQ firmware
+   * steered its INTx pin to, PCI Local Bus 3.0 §6.2.4) to a GSI: through the first ISA override
+   * for that IRQ, otherwise the identity. Polarity and trigger are PCI's (active low, level)
+   * except where the override names one (01 or 11 in its field; 00 "conforms to the bus" and
+   * the reserved 10 leave PCI's). A line from 16 up is taken as a GSI firmware wrote directly.
+   * NotFound for 0 and 255: firmware gave no line (255 is "unknown or not connected"). */
+  pciLineToGsi(line: u32): IrqRoute {
+    const route = new IrqRoute();
+    route.polarity = Polarity.ActiveLow;
+    route.trigger = TriggerMode.Level;
+    if (line == 0 || line >= 255) {
+      route.error = KernelError.NotFound;
+      return route;
+    }
+    route.gsi = line;
+    if (line >= ISA_IRQ_COUNT) return route;
+    for (let i = 0; i < this.overrides.length; i++) {
+      const entry = this.overrides[i];
+      if (entry.bus != 0 || <u32>entry.sourceIrq != line) continue;
+      route.gsi = entry.gsi;
+      const polarity = entry.flags & 0b11, trigger = (entry.flags >> 2) & 0b11;
+      if (polarity == 0b01) route.polarity = Polarity.ActiveHigh;
+      if (trigger == 0b01) route.trigger = TriggerMode.Edge;
+      break;
     }
     return route;
   }

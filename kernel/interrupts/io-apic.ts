@@ -1,5 +1,6 @@
 // The I/O APIC: every redirection entry masked at start, then one entry routed per device
-// interrupt, to the bootstrap processor. Intel 82093AA datasheet, sections 3.1 (IOREGSEL,
+// interrupt, to the bootstrap processor (the serial port, the keyboard, PCI INTx lines:
+// kernel/pci/intx.ts, which also masks a line nobody claims). Intel 82093AA datasheet, sections 3.1 (IOREGSEL,
 // IOWIN) and 3.2.4 (redirection table).
 
 import { mmioRead32, mmioWrite32 } from "../arch/hw";
@@ -58,4 +59,24 @@ export function ioApicRoute(gsi: u32, vector: u32, apicId: u32, activeLow: bool,
   write(REGISTER_REDIRECTION_BASE + 2 * index + 1, apicId << 24);
   write(REGISTER_REDIRECTION_BASE + 2 * index, low);
   return KernelError.None;
+}
+
+/** Whether the I/O APIC has an entry for `gsi`. */
+export function ioApicCovers(gsi: u32): bool {
+  return gsi >= state.gsiBase && gsi - state.gsiBase < state.entries;
+}
+
+/** The vector an unmasked entry for `gsi` delivers; 0 when the entry is masked (nobody routed
+ * it) or the I/O APIC has no entry for `gsi`. */
+export function ioApicVector(gsi: u32): u32 {
+  if (!ioApicCovers(gsi)) return 0;
+  const low = read(REGISTER_REDIRECTION_BASE + 2 * (gsi - state.gsiBase));
+  return (low & REDIRECTION_MASKED) != 0 ? 0 : low & 0xff;
+}
+
+/** Masks the entry for `gsi` (kept as it was otherwise); nothing when there is none. */
+export function ioApicMask(gsi: u32): void {
+  if (!ioApicCovers(gsi)) return;
+  const register = REGISTER_REDIRECTION_BASE + 2 * (gsi - state.gsiBase);
+  write(register, read(register) | REDIRECTION_MASKED);
 }

@@ -1,5 +1,5 @@
 // The interrupt vector registry: drivers and subsystems register a handler for a fixed vector
-// (vectors.ts) or take one from the dynamic range (for MSI and MSI-X later); kernelInterrupt
+// (vectors.ts) or take one from the dynamic range (MSI-X, PCI INTx lines); kernelInterrupt
 // (main.ts) dispatches every vector from 32 up here, with interrupts masked. A handler runs to
 // completion and sends its own end-of-interrupt. Spurious interrupts (the APIC's, the masked
 // PIC's IRQ 7 and 15) are counted and get no EOI, as the SDM and the 8259A datasheet require.

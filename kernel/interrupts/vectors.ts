@@ -1,7 +1,8 @@
 // Interrupt vector assignments, in one place. 0-31 are CPU exceptions (handled in C); the
 // legacy PIC is remapped to 32-47 and masked, so those vectors only ever see its spurious
 // interrupts; fixed APIC-delivered vectors start at 48; the dynamic range is handed out by
-// registry.ts (interruptAllocate) to devices that can aim their interrupts (MSI, MSI-X).
+// registry.ts (interruptAllocate) to devices that can aim their interrupts (MSI-X) and to the
+// PCI INTx lines routed through the I/O APIC (pci/intx.ts), one per line.
 
 export const VECTOR_PIC_BASE: u32 = 0x20;
 export const VECTOR_PIC_MASTER_SPURIOUS: u32 = 0x27;

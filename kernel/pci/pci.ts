@@ -3,25 +3,41 @@
 // on QEMU's pc), enumerates every function (enumerate.ts), and logs a summary naming the network
 // controllers, any problem as a warning, and with log=debug each function: address, ids, class,
 // BARs, capabilities, MSI-X, INTx pin. Drivers look their devices up here (pciFunctions,
-// pciConfig).
+// pciConfig), ask for MSI-X through pciMsix (`pci=nomsi` on the command line withholds it, so
+// every driver falls back to INTx: intx.ts, which gets the MADT from here).
 
 import { acpiEcamWindows } from "../acpi/acpi";
+import { Madt } from "../acpi/madt";
+import { CommandLine } from "../boot/command-line";
 import { logEnabled, logEnd, LogLevel, logLine } from "../log/log";
 import { ConfigSpace } from "./config";
 import { EcamConfigSpace } from "./config-ecam";
 import { PortConfigSpace } from "./config-port";
 import { CAPABILITY_MSIX, pciEnumerate } from "./enumerate";
-import { BarKind, PciFunction } from "./function";
+import { BarKind, Msix, PciFunction } from "./function";
+import { pciIntxInit } from "./intx";
 import { pciFunctionName } from "./names";
 
 class PciState {
   config: ConfigSpace | null = null;
   functions: PciFunction[] = [];
+  /** False with `pci=nomsi`: drivers get no MSI-X and use INTx. */
+  msixAllowed: bool = true;
 }
 const state = new PciState();
 
-/** Finds the configuration access and every function, and logs them. */
-export function pciInit(): void {
+/** Finds the configuration access and every function, and logs them; `madt` routes INTx lines
+ * (intx.ts); `pci=nomsi` withholds MSI-X from every driver (logged). */
+export function pciInit(madt: Madt | null, commandLine: CommandLine): void {
+  pciIntxInit(madt);
+  const option = commandLine.get("pci");
+  if (option !== null) {
+    if (option == "nomsi") state.msixAllowed = false;
+    else {
+      logLine(LogLevel.Warning).text("pci: pci=").text(option).text(" is not an option (pci=nomsi is); ignored");
+      logEnd();
+    }
+  }
   const config = configSpace();
   state.config = config;
   const functions = pciEnumerate(config);
@@ -31,6 +47,7 @@ export function pciInit(): void {
     const found = functions[i];
     if ((found.classCode >>> 16) == 0x02) line.text("; ").text(pciAddressText(found)).text(" ").text(pciFunctionName(found));
   }
+  if (!state.msixAllowed) line.text("; MSI-X withheld (pci=nomsi): drivers use INTx");
   logEnd();
   // Every function in detail with log=debug (formatting them costs boot time otherwise).
   if (logEnabled(LogLevel.Debug)) for (let i = 0; i < functions.length; i++) logFunction(functions[i]);
@@ -58,6 +75,12 @@ function configSpace(): ConfigSpace {
 export function pciEnableBusMaster(config: ConfigSpace, found: PciFunction): void {
   const command = config.read16(found.address, 0x04);
   config.write16(found.address, 0x04, command | 0b110);   // memory space, bus master
+}
+
+/** `found`'s MSI-X for a driver to use: null when it has none that is usable, or with
+ * `pci=nomsi`. */
+export function pciMsix(found: PciFunction): Msix | null {
+  return state.msixAllowed ? found.msix : null;
 }
 
 /** The functions found at boot. */

@@ -44,6 +44,7 @@ const findTable = (rsdp: Placed, signature: string) =>
 const findMadt = (rsdp: Placed) => json(wasm.exports.findMadtJson(rsdp.address, rsdp.length));
 const parseMadtAt = (address: number) => json(wasm.exports.parseMadtAtJson(BigInt(address)));
 const route = (irq: number) => json(wasm.exports.isaIrqToGsiJson(irq));
+const pciRoute = (line: number) => json(wasm.exports.pciLineToGsiJson(line));
 const covers = (address: bigint, length: bigint): boolean => wasm.exports.covers(address, length) === 1;
 
 // --- building tables ---------------------------------------------------------------------------
@@ -260,6 +261,24 @@ acpi("isaIrqToGsi: active low, the first of two overrides wins, non-ISA buses ig
   assert.match(parsed.problems.join("\n"), /IRQ 4 on bus 1, not ISA/);
   assert.equal(route(3), { error: "none", gsi: 20, activeLow: true, level: true });
   assert.equal(route(4), { error: "none", gsi: 4, activeLow: false, level: false });
+});
+
+acpi("pciLineToGsi: QEMU's PCI IRQs through their overrides (level, active high); PCI's signalling where none or 'conforms'", () => {
+  const scratch = new Scratch();
+  assert.is(findMadt(qemuSet(scratch, 2, 1).rsdp).madt.error, "none");
+  assert.equal(pciRoute(10), { error: "none", gsi: 10, activeLow: false, level: true });
+  assert.equal(pciRoute(11), { error: "none", gsi: 11, activeLow: false, level: true });
+  assert.equal(pciRoute(0), { error: "not found", gsi: 0, activeLow: true, level: true }, "0: firmware gave no line");
+  assert.equal(pciRoute(255), { error: "not found", gsi: 0, activeLow: true, level: true }, "255: unknown or not connected");
+  assert.equal(pciRoute(3), { error: "none", gsi: 3, activeLow: true, level: true }, "no override: PCI's own signalling");
+  assert.equal(pciRoute(19), { error: "none", gsi: 19, activeLow: true, level: true }, "16 and up: a GSI as written");
+  const table = scratch.place(madt(new Structures().override(0, 3, 20, 0x0000).override(0, 4, 21, 0x0005).override(0, 5, 22, 0x000a)
+    .override(1, 6, 30, 0x0005)));
+  assert.is(parseMadtAt(table.address).error, "none");
+  assert.equal(pciRoute(3), { error: "none", gsi: 20, activeLow: true, level: true }, "flags 0, conforming: PCI's");
+  assert.equal(pciRoute(4), { error: "none", gsi: 21, activeLow: false, level: false }, "active high, edge: the override's");
+  assert.equal(pciRoute(5), { error: "none", gsi: 22, activeLow: true, level: true }, "reserved fields: PCI's");
+  assert.equal(pciRoute(6), { error: "none", gsi: 6, activeLow: true, level: true }, "an override on another bus is not ISA's");
 });
 
 acpi("MADT: an override with reserved flags or a non-ISA source IRQ is noted, with its IRQ", () => {

@@ -3,7 +3,9 @@
 // negotiation, FEATURES_OK read back, queues, DRIVER_OK), a receive queue kept full of buffers
 // from a fixed pool (RX_BUFFERS, in frames of its own: memory that belongs to no process), a
 // transmit queue whose buffers come back on the next send or interrupt, and MSI-X: one vector from
-// the registry for both queues. No stack yet (issue 16 goes on): received frames are counted and
+// the registry for both queues; without MSI-X, INTx through the I/O APIC (kernel/pci/intx.ts: a
+// shared, level-triggered line, deasserted by reading the ISR status); without either, the
+// queues are polled on the tick. No stack yet (issue 16 goes on): received frames are counted and
 // the first few logged; at start the driver sends one broadcast frame of the local experimental
 // EtherType 0x88B5 saying "capsid", which the host sees on its tap. Features offered are logged:
 // CSUM, GUEST_CSUM, MRG_RXBUF and EVENT_IDX are measured, not assumed, and not used yet.
@@ -16,7 +18,8 @@ import { localApicEndOfInterrupt, localApicId } from "../../interrupts/local-api
 import { logEnd, LogLevel, logLine } from "../../log/log";
 import { ConfigSpace } from "../../pci/config";
 import { PciFunction } from "../../pci/function";
-import { pciAddressText, pciConfig, pciEnableBusMaster, pciFunctions } from "../../pci/pci";
+import { pciIntxAttach } from "../../pci/intx";
+import { pciAddressText, pciConfig, pciEnableBusMaster, pciFunctions, pciMsix } from "../../pci/pci";
 import {
   NO_VECTOR, STATUS_ACKNOWLEDGE, STATUS_DRIVER, STATUS_DRIVER_OK, STATUS_FAILED, STATUS_FEATURES_OK, VirtioPciTransport,
 } from "./pci-transport";
@@ -42,6 +45,11 @@ const RX_BUDGET: i32 = 64;
 /** Received frames logged one by one, at most. */
 const FRAMES_LOGGED: u64 = 8;
 const STATUS_LINK_UP: u32 = 1;
+/** ISR status bits (4.1.4.5). */
+const ISR_QUEUE: u32 = 1 << 0;
+const ISR_CONFIGURATION: u32 = 1 << 1;
+/** Configuration changes logged, at most (a device could signal them without end). */
+const CHANGES_LOGGED: u32 = 16;
 const QUEUE_RX: u32 = 0;
 const QUEUE_TX: u32 = 1;
 const VENDOR_VIRTIO: u32 = 0x1af4;
@@ -66,6 +74,8 @@ class VirtioNetState {
   receiver: FrameReceiver | null = null;
   /** The device each MSI-X vector belongs to. */
   readonly vectors: Map<u32, VirtioNet> = new Map<u32, VirtioNet>();
+  /** Configuration changes logged so far (at most CHANGES_LOGGED). */
+  changesLogged: u32 = 0;
 }
 const state = new VirtioNetState();
 
@@ -137,8 +147,10 @@ function start(config: ConfigSpace, found: PciFunction): void {
   if ((transport.status() & STATUS_FEATURES_OK) == 0) { transport.setStatus(STATUS_FAILED); refuse(found, "it refused the features"); return; }
   const device = new VirtioNet(found, transport);
   device.features = accepted;
-  // One MSI-X vector for both queues, from the registry; without MSI-X the queues are polled.
+  // One MSI-X vector for both queues, from the registry; without MSI-X the function's INTx line
+  // (its vector from the registry too); without either the queues are polled on the tick.
   const vector = msixSetUp(config, found, device);
+  const intx = vector == 0 ? pciIntxAttach(config, found, "virtio-net", virtioNetIntx) : null;
   const queueVector: u32 = vector != 0 ? 0 : NO_VECTOR;
   const rx = queue(transport, QUEUE_RX, queueVector), tx = queue(transport, QUEUE_TX, queueVector);
   if (rx === null || tx === null) { transport.setStatus(STATUS_FAILED); refuse(found, "its queues could not be set up"); return; }
@@ -163,8 +175,10 @@ function start(config: ConfigSpace, found: PciFunction): void {
   const link = (accepted & F_STATUS) == 0 || (transport.deviceConfig16(6) & STATUS_LINK_UP) != 0;
   const line = logLine().text("virtio-net: ").text(pciAddressText(found)).text(" MAC ").text(macText(device.mac))
     .text(link ? ", link up" : ", link down").text("; queues of ").decimal(rx.size).text(", ").decimal(rx.size - <u32>rx.free)
-    .text(" receive buffers; ").text(vector != 0 ? "MSI-X vector " : "polled (no MSI-X)");
-  if (vector != 0) line.decimal(vector);
+    .text(" receive buffers; ");
+  if (vector != 0) line.text("MSI-X vector ").decimal(vector);
+  else if (intx !== null && intx.vector != 0) line.text("INTx GSI ").decimal(intx.gsi).text(" vector ").decimal(intx.vector);
+  else line.text("polled (no MSI-X, no INTx)");
   line.text("; offered").text((offered & F_CSUM) != 0 ? " CSUM" : "").text((offered & F_GUEST_CSUM) != 0 ? " GUEST_CSUM" : "")
     .text((offered & F_MRG_RXBUF) != 0 ? " MRG_RXBUF" : "").text((offered & F_EVENT_IDX) != 0 ? " EVENT_IDX" : "").text(", not used yet");
   logEnd();
@@ -185,7 +199,7 @@ function queue(transport: VirtioPciTransport, index: u32, vector: u32): Virtqueu
 
 /** MSI-X entry 0 of `found` to a new vector on this CPU, enabled; the vector, or 0 (no MSI-X). */
 function msixSetUp(config: ConfigSpace, found: PciFunction, device: VirtioNet): u32 {
-  const msix = found.msix;
+  const msix = pciMsix(found);
   if (msix === null) return 0;
   const bar = found.bar(msix.tableBar)!;
   const table = mmioMap(bar.address + <u64>msix.tableOffset, <u64>msix.tableSize * 16);
@@ -205,6 +219,32 @@ function msixSetUp(config: ConfigSpace, found: PciFunction, device: VirtioNet): 
 function virtioNetInterrupt(vector: u32): void {
   if (state.vectors.has(vector)) service(state.vectors.get(vector));
   localApicEndOfInterrupt();
+}
+
+/** The INTx handler (kernel/pci/intx.ts), on a line other functions may share: reading the ISR
+ * status clears it and deasserts the line (virtio 1.2, 4.1.4.5); bit 0 is a used buffer, bit 1 a
+ * configuration change. Returns whether this device raised the line. */
+function virtioNetIntx(found: PciFunction): bool {
+  const devices = state.devices;
+  for (let i = 0; i < devices.length; i++) {
+    const device = unchecked(devices[i]);
+    if (device.found !== found) continue;
+    const isr = device.transport.isrStatus();
+    if ((isr & ISR_QUEUE) != 0) service(device);
+    if ((isr & ISR_CONFIGURATION) != 0) configurationChanged(device);
+    return isr != 0;
+  }
+  return false;
+}
+
+/** A configuration change (under INTx only: with MSI-X no configuration vector is set): the link
+ * state logged, the first CHANGES_LOGGED times. */
+function configurationChanged(device: VirtioNet): void {
+  if (state.changesLogged >= CHANGES_LOGGED) return;
+  state.changesLogged++;
+  const link = (device.features & F_STATUS) == 0 || (device.transport.deviceConfig16(6) & STATUS_LINK_UP) != 0;
+  logLine().text("virtio-net: ").text(pciAddressText(device.found)).text(" configuration changed: link ").text(link ? "up" : "down");
+  logEnd();
 }
 
 /** Services every device as its interrupt would (what an interrupt's budget left, and devices

@@ -57,14 +57,14 @@ export function findTableJson(rsdpAddress: usize, rsdpAvailable: usize, signatur
   return tableJson(findTable(parseRsdp(rsdpAddress, rsdpAvailable), signatureCode(signature), readable));
 }
 
-/** RSDP -> root -> "APIC" -> parseMadt; the MADT is kept for isaIrqToGsiJson. */
+/** RSDP -> root -> "APIC" -> parseMadt; the MADT is kept for isaIrqToGsiJson and pciLineToGsiJson. */
 export function findMadtJson(rsdpAddress: usize, rsdpAvailable: usize): string {
   const table = findTable(parseRsdp(rsdpAddress, rsdpAvailable), SIGNATURE_MADT, readable);
   lastMadt = parseMadt(table);
   return "{\"table\":" + tableJson(table) + ",\"madt\":" + madtJson(lastMadt) + "}";
 }
 
-/** readTable(address) -> parseMadt; the MADT is kept for isaIrqToGsiJson. */
+/** readTable(address) -> parseMadt; the MADT is kept for isaIrqToGsiJson and pciLineToGsiJson. */
 export function parseMadtAtJson(address: u64): string {
   lastMadt = parseMadt(readTable(address, readable));
   return madtJson(lastMadt);
@@ -84,6 +84,12 @@ export function parseMcfgAtJson(address: u64): string {
 
 export function isaIrqToGsiJson(irq: u32): string {
   const route = lastMadt.isaIrqToGsi(irq);
+  return "{\"error\":" + quote(kernelErrorName(route.error)) + ",\"gsi\":" + route.gsi.toString()
+    + ",\"activeLow\":" + flag(route.polarity == 1) + ",\"level\":" + flag(route.trigger == 1) + "}";
+}
+
+export function pciLineToGsiJson(line: u32): string {
+  const route = lastMadt.pciLineToGsi(line);
   return "{\"error\":" + quote(kernelErrorName(route.error)) + ",\"gsi\":" + route.gsi.toString()
     + ",\"activeLow\":" + flag(route.polarity == 1) + ",\"level\":" + flag(route.trigger == 1) + "}";
 }
