@@ -13,7 +13,8 @@ import { CommandLine } from "../../boot/command-line";
 import { logEnd, LogLevel, logLine } from "../../log/log";
 import { phyAttach, phyMac } from "../phy/phy";
 import { checksumStore } from "../wire/checksum";
-import { WIRE_VERDICTS, WireFrame, wireParse, WireVerdict } from "../wire/frame";
+import { TransportChecksum, WIRE_VERDICTS, WireFrame, wireParse, WireVerdict } from "../wire/frame";
+import { FrameChecksum } from "../phy/device";
 import { arpInit, arpOutput, arpReceive, copyMac, storeAddress } from "./arp";
 import { DATAGRAM_MAXIMUM, fragmentReceive, fragmentsInit, FragmentOutcome, fragmentSend, reassembledFrame, reassembledLength } from "./fragments";
 import { ETHERNET_HEADER, linkAddress, linkConfigure, linkDns, linkGateway, linkIdentification, linkIsBroadcast, linkMac, linkNextHop, linkPrefix, linkTransmit, MTU } from "./link";
@@ -121,10 +122,11 @@ export function netCounter(verdict: WireVerdict): u64 {
   return state.counters[<i32>verdict];
 }
 
-/** From the driver, with interrupts masked: one received frame. */
-function netReceive(frame: usize, length: u32): void {
+/** From the driver, with interrupts masked: one received frame, and whether the device validated
+ * its transport checksum (then the wire layer does not sum it again). */
+function netReceive(frame: usize, length: u32, checksum: FrameChecksum): void {
   const parsed = state.frame;
-  const verdict = wireParse(frame, length, parsed);
+  const verdict = wireParse(frame, length, parsed, checksum == FrameChecksum.Validated ? TransportChecksum.Trusted : TransportChecksum.Verify);
   state.counters[<i32>verdict]++;
   if (verdict == WireVerdict.Arp) {
     arpReceive(frame, parsed);
@@ -138,7 +140,7 @@ function netReceive(frame: usize, length: u32): void {
       parsed.fragmentOffset, parsed.payloadLength, parsed.moreFragments, monotonicNanos());
     if (outcome != FragmentOutcome.Complete) return;
     const whole = reassembledFrame(), wholeLength = reassembledLength();
-    const again = wireParse(whole, wholeLength, parsed);
+    const again = wireParse(whole, wholeLength, parsed);   // the device vouched for no fragment's datagram: summed
     state.counters[<i32>again]++;
     datagram(whole, again, parsed);
     return;
