@@ -332,9 +332,16 @@ virtio("NEEDS_CSUM: the partial UDP checksum (the pseudo-header's sum) completed
   const NotNeeded = 0, Completed = 1, OutOfRange = 2;
   const random = seeded(11);
   const header = e.packetAddress() >>> 0, packet = header + 12;
-  const lengths = [0, 1, 2, 3, 17, 32, 1471, 1472, 8000, ...Array.from({ length: 200 }, () => random.below(9000))];
-  for (const length of lengths) {
-    const payload = Buffer.from(Array.from({ length }, () => random.below(256)));
+  // A payload whose checksum comes out 0: its last word makes the sum 0xFFFF. UDP sends it as
+  // 0xFFFF (RFC 768), the same value in ones' complement.
+  const zero = Buffer.from([1, 2, 3, 4, 5, 6, 7, 8, 0, 0]);
+  const rest = addWords(pseudoHeaderSum(18), Buffer.concat([udpFrame(zero).subarray(34, 40), zero]));
+  zero.writeUInt16BE(0xffff - rest, 8);
+  assert.is(udpFrame(zero).readUInt16BE(40), 0xffff, "the crafted payload's checksum is 0, sent as 0xFFFF");
+  const payloads = [zero, ...[0, 1, 2, 3, 17, 32, 1471, 1472, 8000, ...Array.from({ length: 200 }, () => random.below(9000))]
+    .map((length) => Buffer.from(Array.from({ length }, () => random.below(256))))];
+  for (const payload of payloads) {
+    const length = payload.length;
     const full = udpFrame(payload);
     const partial = Buffer.from(full);
     partial.writeUInt16BE(pseudoHeaderSum(8 + length), 34 + 6);   // what a device leaves (§5.1.6.2)
