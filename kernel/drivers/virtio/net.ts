@@ -305,7 +305,8 @@ function startQueues(device: VirtioNet): string {
 /** Queue `index` set up with `vector`: `existing` emptied when the device still offers room for
  * it, else a new queue (the old one's rings freed). Its size is the largest power of two the
  * device allows, at most QUEUE_SIZE_MAXIMUM. Null when the device has no such queue, memory ran
- * out, or the device refused the vector or gave no notify address. */
+ * out, or the device refused the vector or gave no notify address (then the device is reset and
+ * the queue freed). */
 function queue(transport: VirtioPciTransport, index: u32, vector: u32, existing: Virtqueue | null, eventIndex: bool,
   interrupts: Interrupts): Virtqueue | null {
   const offered = transport.queueSize(index);
@@ -323,7 +324,9 @@ function queue(transport: VirtioPciTransport, index: u32, vector: u32, existing:
   queue.configure(eventIndex, interrupts);
   const taken = transport.queueSetUp(index, size, queue.descriptors, queue.driverRing, queue.deviceRing, vector);
   queue.notifyAt = transport.notifyAddress(index);
-  return (vector == NO_VECTOR || taken == vector) && queue.notifyAt != 0 ? queue : null;
+  if ((vector == NO_VECTOR || taken == vector) && queue.notifyAt != 0) return queue;
+  if (transport.reset()) queue.release();   // the device knew the rings: freed only once it stopped
+  return null;
 }
 
 /** MSI-X entry 0 of `found` to a new vector on this CPU, enabled; the vector, or 0 (no MSI-X). */
