@@ -3,10 +3,13 @@
 // Debian's kernel with bench/linux/net-echo.c as /init (bench/linux-baseline.ts's machine) and
 // Capsid with `ip=10.0.2.15/24 init=udp-echo`, both at 10.0.2.15. From the host side of the tap,
 // for each guest: the UDP echo round trip and the echo rate from the project's generator
-// (bench/net/generator.c), then ping's round trip. Rounds interleave Linux and Capsid, since
-// this machine's speed moves within a session; each figure is the median over the rounds. The
-// namespace is removed at the end, also on failure or Ctrl-C. Until Capsid has a udp-echo
-// program, its boot says so and only its ping figure is measured.
+// (bench/net/generator.c), then ping's round trip. Capsid runs twice a round: as it boots by
+// default, and "plain", with `virtio-net=` turning off what its driver negotiates beyond the
+// minimum (EVENT_IDX, MRG_RXBUF, GUEST_CSUM), so the offloads are measured rather than assumed.
+// Rounds interleave Linux and both Capsids, since this machine's speed moves within a session;
+// each figure is the median over the rounds. The namespace is removed at the end, also on
+// failure or Ctrl-C. Until Capsid has a udp-echo program, its boot says so and only its ping
+// figure is measured.
 
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -27,6 +30,8 @@ export const NETWORK_DEVICE = [
   "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no",
 ];
 export const CAPSID_COMMAND_LINE = `ip=${GUEST}/24 init=udp-echo`;
+/** The driver's settings of the "plain" Capsid (kernel/drivers/virtio/net-options.ts). */
+export const CAPSID_PLAIN_SETTING = "virtio-net=nooffload,noeventidx,nomrgrxbuf";
 
 /** Feature bits named in the report of Linux's driver (virtio 1.2 §5.1.3, and §6 for 28, 29, 32). */
 const FEATURE_NAMES: [number, string][] = [
@@ -56,11 +61,14 @@ export interface NetFigures {
   rounds: number;
   linux: GuestFigures[];
   capsid: GuestFigures[];
+  /** Capsid with CAPSID_PLAIN_SETTING. */
+  capsidPlain: GuestFigures[];
   /** Why nothing was measured (no root, a missing build product), or null. */
   skipped: string | null;
   /** The features each guest's driver settled on, as the guest reported them. */
   linuxFeatures: string | null;
   capsidFeatures: string | null;
+  capsidPlainFeatures: string | null;
 }
 
 function ip(...args: string[]): void {
@@ -138,8 +146,8 @@ async function linuxRound(namespace: string, features: (text: string) => void): 
   }
 }
 
-async function capsidRound(namespace: string, features: (text: string) => void): Promise<GuestFigures> {
-  const session = running = QemuSession.start({ commandLine: CAPSID_COMMAND_LINE, netns: namespace, extraArguments: NETWORK_DEVICE });
+async function capsidRound(namespace: string, commandLine: string, features: (text: string) => void): Promise<GuestFigures> {
+  const session = running = QemuSession.start({ commandLine, netns: namespace, extraArguments: NETWORK_DEVICE });
   try {
     await session.expectLine(CAPSID_NET_READY, 120_000);
     const driver = CAPSID_DRIVER.exec(session.serial);
@@ -156,9 +164,12 @@ async function capsidRound(namespace: string, features: (text: string) => void):
   }
 }
 
-/** `rounds` boots of each guest, interleaved (Linux first), in a namespace made and removed here. */
+/** `rounds` boots of each guest, interleaved (Linux, Capsid, plain Capsid), in a namespace made
+ * and removed here. */
 export async function benchmarkNet(rounds = 3): Promise<NetFigures> {
-  const figures: NetFigures = { rounds, linux: [], capsid: [], skipped: null, linuxFeatures: null, capsidFeatures: null };
+  const figures: NetFigures = {
+    rounds, linux: [], capsid: [], capsidPlain: [], skipped: null, linuxFeatures: null, capsidFeatures: null, capsidPlainFeatures: null,
+  };
   for (const [file, what] of [[LINUX_KERNEL, "Debian's kernel"], [LINUX_NET_INITRD, "the network initramfs"], [GENERATOR, "the generator"]])
     if (!existsSync(file)) { figures.skipped = `${what} (${file}) is missing: run make bench`; return figures; }
   const namespace = `capsid-net-bench-${process.pid}`;
@@ -179,7 +190,9 @@ export async function benchmarkNet(rounds = 3): Promise<NetFigures> {
     ip("-n", namespace, "link", "set", "tap0", "up");
     for (let round = 0; round < rounds; round++) {
       figures.linux.push(await linuxRound(namespace, (text) => { figures.linuxFeatures = text; }));
-      figures.capsid.push(await capsidRound(namespace, (text) => { figures.capsidFeatures = text; }));
+      figures.capsid.push(await capsidRound(namespace, CAPSID_COMMAND_LINE, (text) => { figures.capsidFeatures = text; }));
+      figures.capsidPlain.push(await capsidRound(namespace, `${CAPSID_COMMAND_LINE} ${CAPSID_PLAIN_SETTING}`,
+        (text) => { figures.capsidPlainFeatures = text; }));
     }
   } finally {
     remove();

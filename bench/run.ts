@@ -29,7 +29,9 @@ import { benchmarkBoot } from "./boot";
 import { benchmarkBounds } from "./bounds/bounds";
 import { benchmarkConsole } from "./console";
 import { benchmarkIpc } from "./ipc";
-import { CAPSID_COMMAND_LINE, type GuestFigures, PINGS, RATE_SECONDS, ROUND_TRIPS, WARMUP, WINDOW, benchmarkNet, medianOf } from "./net";
+import {
+  CAPSID_COMMAND_LINE, CAPSID_PLAIN_SETTING, type GuestFigures, PINGS, RATE_SECONDS, ROUND_TRIPS, WARMUP, WINDOW, benchmarkNet, medianOf,
+} from "./net";
 import { benchmarkProcesses } from "./processes";
 import { ALLOWED_GROWTH_PERCENT, compareWithBase } from "./regression";
 import { measureSizes } from "./size";
@@ -105,15 +107,16 @@ async function printNet(): Promise<void> {
   console.log("\nThe network (issue 16): virtio-net on a tap in a network namespace, the guest at 10.0.2.15; from the host,");
   console.log(`build/net/generator (32-byte datagrams, every echo checked): round trip ${ROUND_TRIPS} after ${WARMUP} not counted, one in flight;`);
   console.log(`echo rate ${WINDOW} in flight for ${RATE_SECONDS} s; ping -c ${PINGS} -i 0.01. Linux: Debian's kernel, bench/linux/net-echo.c;`);
-  console.log(`Capsid: ${CAPSID_COMMAND_LINE}. Booted interleaved, median of the rounds`);
+  console.log(`Capsid: ${CAPSID_COMMAND_LINE}; "capsid plain" adds ${CAPSID_PLAIN_SETTING} (no EVENT_IDX, MRG_RXBUF`);
+  console.log("or GUEST_CSUM: the offloads' worth). Booted interleaved, median of the rounds");
   const figures = await benchmarkNet(3);
   if (figures.skipped) return console.log(`  not measured: ${figures.skipped}`);
   const cell = (value: number | null, digits: number) => (value === null ? "not measured" : value.toFixed(digits));
   const row = (figure: string, key: keyof Omit<GuestFigures, "notes">, digits: number, target: "lower" | "higher" | null) => {
-    const linux = medianOf(figures.linux, key), capsid = medianOf(figures.capsid, key);
+    const linux = medianOf(figures.linux, key), capsid = medianOf(figures.capsid, key), plain = medianOf(figures.capsidPlain, key);
     const both = linux !== null && capsid !== null;
     return {
-      figure, linux: cell(linux, digits), capsid: cell(capsid, digits),
+      figure, linux: cell(linux, digits), capsid: cell(capsid, digits), "capsid plain": cell(plain, digits),
       "capsid / linux": both ? (capsid! / linux!).toFixed(2) : "-",
       target: target === null ? "-" : target === "lower" ? "<= Linux" : ">= Linux",
       met: target === null || !both ? "-" : (target === "lower" ? capsid! <= linux! : capsid! >= linux!) ? "yes" : "no",
@@ -130,10 +133,13 @@ async function printNet(): Promise<void> {
     `${short(run.roundTripMicroseconds, 1)} us, ${short(run.echoesPerSecond, 0)}/s, ${short(run.pingMilliseconds, 3)} ms`).join("; ");
   console.log(`  each round (round trip, echo rate, ping): Linux ${perRound(figures.linux)}`);
   console.log(`                                            Capsid ${perRound(figures.capsid)}`);
+  console.log(`                                            Capsid plain ${perRound(figures.capsidPlain)}`);
   console.log(`  Linux's driver: ${figures.linuxFeatures ?? "not reported"}`);
   console.log(`  Capsid's driver: ${figures.capsidFeatures ?? "not reported"}`);
+  console.log(`  Capsid plain's driver: ${figures.capsidPlainFeatures ?? "not reported"}`);
   const notes = new Set([...figures.linux.flatMap((run) => run.notes.map((note) => `Linux: ${note}`)),
-    ...figures.capsid.flatMap((run) => run.notes.map((note) => `Capsid: ${note}`))]);
+    ...figures.capsid.flatMap((run) => run.notes.map((note) => `Capsid: ${note}`)),
+    ...figures.capsidPlain.flatMap((run) => run.notes.map((note) => `Capsid plain: ${note}`))]);
   for (const note of notes) console.log(`  ${note}`);
 }
 

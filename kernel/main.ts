@@ -53,7 +53,7 @@ export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u
   timeInit(commandLine);                                        // TSC/APIC calibration, clock, tick
   consoleInputInit(madt);                                       // COM1 and the PS/2 keyboard (probed)
   pciInit(madt, commandLine);                                   // configuration space (ECAM or ports), every function; pci=nomsi
-  virtioNetInit();                                              // virtio-net devices: queues, MSI-X or INTx
+  virtioNetInit(commandLine);                                   // virtio-net devices: queues, MSI-X or INTx; virtio-net=
   phyInit(commandLine);                                         // the interface's device: virtio-net; pcap=, netfault=
   netInit(commandLine);                                         // the interface: ip=, gateway=, dns=; ARP, ICMP echo
   udpInit();                                                    // UDP ports for sockets

@@ -115,7 +115,7 @@ phy("over 100,000 frames each fault alone comes out at its percentage, and the w
 phy("every fault at once, in both directions: the counters account for every frame, and the directions draw apart", () => {
   create("loss:5,dup:1,reorder:2,corrupt:1,seed:42");
   e.faultSend(0, FRAMES, 64, STEP);
-  e.faultReceive(0, FRAMES, 64, STEP);
+  e.faultReceive(0, FRAMES, 64, STEP, 0);
   flush();
   for (const [way, side] of [[OUT, WIRE], [IN, STACK]]) {
     assert.is(counter(way, "frames"), FRAMES);
@@ -133,11 +133,22 @@ phy("every fault at once, in both directions: the counters account for every fra
   assert.ok(lostOut.filter((i) => !into.has(i)).length < lostOut.length / 2, "the directions lose different frames");
 });
 
+phy("a frame the device validated stays Validated through the faults (held, duplicated), unless they corrupt it", () => {
+  create("dup:5,reorder:5,corrupt:5,seed:11");
+  e.faultReceive(0, FRAMES, 64, STEP, 1);
+  flush();
+  const arrived = seen(STACK);
+  const corrupted = arrived.filter((id) => id === -1).length;   // a corrupted frame may also be duplicated
+  assert.ok(corrupted >= counter(IN, "corrupted") && counter(IN, "corrupted") > 4000, `${corrupted} frames arrived corrupted`);
+  assert.is(Number(e.validatedChanged()), 0, "a corrupted frame was handed on as Validated");
+  assert.is(Number(e.validatedIntact()), arrived.length - corrupted, "an intact frame lost its Validated");
+});
+
 phy("the same seed makes the same decisions; another seed other ones", () => {
   const run = (seed: number) => {
     create(`loss:5,dup:1,reorder:2,corrupt:1,seed:${seed}`);
     e.faultSend(0, 20_000, 64, STEP);
-    e.faultReceive(0, 20_000, 64, STEP);
+    e.faultReceive(0, 20_000, 64, STEP, 0);
     flush();
     return [seen(WIRE), seen(STACK)];
   };

@@ -118,6 +118,21 @@ wire("each broken field is dropped with its own reason", () => {
   assert.equal(wasm.aborts, []);
 });
 
+wire("a frame the device validated (TransportChecksum.Trusted): the UDP and ICMP sums are skipped, the IPv4 header's and every length are not", () => {
+  const trusted = (frame: Uint8Array) => {
+    new Uint8Array(wasm.memory.buffer, e.bufferAddress(), frame.length).set(frame);
+    return e.parseTrusted(frame.length);
+  };
+  const broken = (frame: Uint8Array, at: number) => { frame[at] ^= 0xff; return frame; };
+  assert.is(trusted(broken(ethernet(0x0800, ipv4(17, udp(1, 2, [3, 4]))), 34 + 6)), V.Udp, "a partial UDP checksum, as virtio leaves it");
+  assert.equal([e.sourcePort(), e.destinationPort(), e.payloadLength()], [1, 2, 10]);
+  assert.is(trusted(broken(ethernet(0x0800, ipv4(1, icmpEcho([1, 2]))), 34 + 2)), V.Icmp);
+  assert.is(trusted(broken(ethernet(0x0800, ipv4(17, udp(1, 2, [3, 4]))), 22)), V.Ipv4Checksum, "the IP header is still checked");
+  assert.is(trusted(ethernet(0x0800, ipv4(17, [0, 1, 0, 2, 0, 50, 0, 0]))), V.UdpLength, "lengths are still checked");
+  assert.is(parse(broken(ethernet(0x0800, ipv4(17, udp(1, 2, [3, 4]))), 34 + 6)), V.UdpChecksum, "unverified, the same frame is dropped");
+  assert.equal(wasm.aborts, []);
+});
+
 wire("fuzz: a million mutated frames, each accepted or dropped with a counted reason, none aborts", () => {
   const seeds = [
     ethernet(0x0806, ARP_REQUEST), ethernet(0x0800, ipv4(1, icmpEcho(new Array(56).fill(7)))),

@@ -15,7 +15,8 @@ import { CommandLine } from "../../boot/command-line";
 import { logEnd, LogLevel, logLine } from "../../log/log";
 import { phyAttach, phyMac } from "../phy/phy";
 import { checksumStore } from "../wire/checksum";
-import { WIRE_VERDICTS, WireFrame, wireParse, WireVerdict } from "../wire/frame";
+import { TransportChecksum, WIRE_VERDICTS, WireFrame, wireParse, WireVerdict } from "../wire/frame";
+import { FrameChecksum } from "../phy/device";
 import { arpInit, arpOutput, arpReceive, copyMac, storeAddress } from "./arp";
 import { DATAGRAM_MAXIMUM, fragmentReceive, fragmentsInit, FragmentOutcome, fragmentSend, reassembledFrame, reassembledLength } from "./fragments";
 import {
@@ -137,19 +138,21 @@ export function netCounter(verdict: WireVerdict): u64 {
   return state.counters[<i32>verdict];
 }
 
-/** From the driver, with interrupts masked: one received frame. */
-function netReceive(frame: usize, length: u32): void {
-  receive(frame, length, Origin.Wire);
+/** From the driver, with interrupts masked: one received frame, and whether the device validated
+ * its transport checksum (then the wire layer does not sum it again). */
+function netReceive(frame: usize, length: u32, checksum: FrameChecksum): void {
+  receive(frame, length, Origin.Wire, checksum);
 }
 
-/** From local delivery: a frame this host sent itself. */
+/** From local delivery: a frame this host sent itself, its sums computed here (so trusted, as
+ * Linux's loopback does). */
 function localReceive(frame: usize, length: u32): void {
-  receive(frame, length, Origin.Local);
+  receive(frame, length, Origin.Local, FrameChecksum.Validated);
 }
 
-function receive(frame: usize, length: u32, origin: Origin): void {
+function receive(frame: usize, length: u32, origin: Origin, checksum: FrameChecksum): void {
   const parsed = state.frame;
-  const verdict = wireParse(frame, length, parsed);
+  const verdict = wireParse(frame, length, parsed, checksum == FrameChecksum.Validated ? TransportChecksum.Trusted : TransportChecksum.Verify);
   state.counters[<i32>verdict]++;
   if (verdict == WireVerdict.Arp) {
     arpReceive(frame, parsed);
@@ -167,7 +170,7 @@ function receive(frame: usize, length: u32, origin: Origin): void {
       parsed.fragmentOffset, parsed.payloadLength, parsed.moreFragments, monotonicNanos());
     if (outcome != FragmentOutcome.Complete) return;
     const whole = reassembledFrame(), wholeLength = reassembledLength();
-    const again = wireParse(whole, wholeLength, parsed);
+    const again = wireParse(whole, wholeLength, parsed);   // the device vouched for no fragment's datagram: summed
     state.counters[<i32>again]++;
     datagram(whole, again, parsed);
     return;

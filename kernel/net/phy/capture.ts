@@ -15,7 +15,7 @@
 // Every field in the writer's byte order (little-endian); readers tell it from the magic.
 
 import { logEnd, logLine } from "../../log/log";
-import { FrameSink, NetDevice } from "./device";
+import { FrameChecksum, FrameSink, NetDevice } from "./device";
 
 /** The nanosecond-resolution pcap magic (libpcap's NSEC_TCPDUMP_MAGIC). */
 export const PCAP_MAGIC_NANOSECONDS: u32 = 0xa1b2_3c4d;
@@ -39,8 +39,8 @@ class CaptureInbound extends FrameSink {
     super();
   }
 
-  receive(frame: usize, length: u32): void {
-    this.device.received(frame, length);
+  receive(frame: usize, length: u32, checksum: FrameChecksum): void {
+    this.device.received(frame, length, checksum);
   }
 }
 
@@ -96,9 +96,9 @@ export class CaptureDevice extends NetDevice {
   }
 
   /** A frame from the inner device: recorded, then handed up. */
-  received(frame: usize, length: u32): void {
+  received(frame: usize, length: u32, checksum: FrameChecksum): void {
     this.record(frame, length);
-    this.deliver(frame, length);
+    this.deliver(frame, length, checksum);
   }
 
   private record(frame: usize, length: u32): void {

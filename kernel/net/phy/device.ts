@@ -4,15 +4,27 @@
 // stack on another device: faults (fault.ts) and packet capture (capture.ts). phy.ts builds the
 // chain at boot from the command line.
 
-/** Bytes of the longest frame a phy device carries (Ethernet without FCS is at most 1518 with a
- * VLAN tag; virtio's buffers take 2036): the wrappers' copies are this long. */
+/** Bytes of the longest frame the wrappers copy (Ethernet without FCS is at most 1518 with a
+ * VLAN tag; virtio's buffers take 2036): their buffers are this long. Longer frames (virtio-net
+ * merges jumbo frames of up to 9 KiB, MRG_RXBUF) pass the fault device untouched, and the
+ * capture records them whole. */
 export const FRAME_MAXIMUM: u32 = 2048;
+
+/** What the device says of a received frame's transport (UDP, ICMP) checksum. */
+export enum FrameChecksum {
+  /** Nothing: the wire layer verifies it. */
+  Unverified = 0,
+  /** The device validated it (virtio-net's DATA_VALID, or NEEDS_CSUM completed by the driver):
+   * the wire layer may skip summing the payload; it checks the IPv4 header's checksum anyway. A
+   * wrapper that changes a frame's bytes hands it on Unverified. */
+  Validated = 1,
+}
 
 /** Where a device hands the frames it receives: the interface (through phy.ts), or a wrapper
  * stacked on the device. A frame is lent for the call only: the sink copies what it keeps and
  * never writes into it. */
 export abstract class FrameSink {
-  abstract receive(frame: usize, length: u32): void;
+  abstract receive(frame: usize, length: u32, checksum: FrameChecksum): void;
 }
 
 /** Frames a device handed on and sent, and sends it refused (no buffer, too long). */
@@ -57,9 +69,9 @@ export abstract class NetDevice {
   }
 
   /** Hands a received frame to the sink (counted; dropped when nothing is attached). */
-  protected deliver(frame: usize, length: u32): void {
+  protected deliver(frame: usize, length: u32, checksum: FrameChecksum = FrameChecksum.Unverified): void {
     this.counters.received++;
     const sink = this.sink;
-    if (sink !== null) sink.receive(frame, length);
+    if (sink !== null) sink.receive(frame, length, checksum);
   }
 }

@@ -10,10 +10,11 @@
 // one byte at a drawn offset XORed with a drawn non-zero value. Held back (only when no frame is
 // held)? copied aside, and handed on right after the next frame of its direction, or by `poll`
 // once held HOLD_NANOS. Duplicated? handed on twice. Dropped frames count as sent (a lossy wire
-// tells no one). Frames longer than FRAME_MAXIMUM pass untouched (counted).
+// tells no one). Frames longer than FRAME_MAXIMUM pass untouched (counted). A received frame keeps
+// the device's word on its checksum (FrameChecksum) unless it is corrupted.
 
 import { BASIS_POINTS, FaultConfig } from "./fault-config";
-import { FRAME_MAXIMUM, FrameSink, NetDevice } from "./device";
+import { FRAME_MAXIMUM, FrameChecksum, FrameSink, NetDevice } from "./device";
 import { SeededRandom } from "./seeded-random";
 import { TokenBucket } from "./token-bucket";
 
@@ -51,6 +52,7 @@ class Direction {
   readonly counters: FaultCounters = new FaultCounters();
   readonly held: StaticArray<u8> = new StaticArray<u8>(<i32>FRAME_MAXIMUM);
   heldLength: u32 = 0;
+  heldChecksum: FrameChecksum = FrameChecksum.Unverified;
   holding: bool = false;
   heldSince: u64 = 0;
   readonly scratch: StaticArray<u8> = new StaticArray<u8>(<i32>FRAME_MAXIMUM);
@@ -67,8 +69,8 @@ class FaultInbound extends FrameSink {
     super();
   }
 
-  receive(frame: usize, length: u32): void {
-    this.device.received(frame, length);
+  receive(frame: usize, length: u32, checksum: FrameChecksum): void {
+    this.device.received(frame, length, checksum);
   }
 }
 
@@ -89,7 +91,7 @@ export class FaultDevice extends NetDevice {
   }
 
   send(frame: usize, length: u32): bool {
-    return this.pass(Way.Out, frame, length);
+    return this.pass(Way.Out, frame, length, FrameChecksum.Unverified);
   }
 
   mac(output: usize): bool {
@@ -104,8 +106,8 @@ export class FaultDevice extends NetDevice {
   }
 
   /** A frame from the inner device. */
-  received(frame: usize, length: u32): void {
-    this.pass(Way.In, frame, length);
+  received(frame: usize, length: u32, checksum: FrameChecksum): void {
+    this.pass(Way.In, frame, length, checksum);
   }
 
   /** The inner device's deferred work, then held frames that waited HOLD_NANOS. */
@@ -119,13 +121,13 @@ export class FaultDevice extends NetDevice {
     return this.config.reorder != 0 || this.inner.needsPoll();
   }
 
-  private pass(way: Way, frame: usize, length: u32): bool {
+  private pass(way: Way, frame: usize, length: u32, checksum: FrameChecksum): bool {
     const direction = way == Way.Out ? this.sending : this.receiving;
     const counters = direction.counters;
     counters.frames++;
     if (length > FRAME_MAXIMUM) {
       counters.oversize++;
-      return this.emit(way, frame, length);
+      return this.emit(way, frame, length, checksum);
     }
     const clock = this.clock;
     const now = clock();
@@ -147,19 +149,21 @@ export class FaultDevice extends NetDevice {
       const at = address + <usize>random.below(length);
       store<u8>(at, load<u8>(at) ^ <u8>(1 + random.below(255)));
       counters.corrupted++;
+      checksum = FrameChecksum.Unverified;   // the device vouched for other bytes
     }
     if (!direction.holding && reorderDraw < config.reorder) {
       memory.copy(changetype<usize>(direction.held), address, <usize>length);
       direction.heldLength = length;
+      direction.heldChecksum = checksum;
       direction.heldSince = now;
       direction.holding = true;
       counters.reordered++;
       return true;
     }
-    const sent = this.emit(way, address, length);
+    const sent = this.emit(way, address, length, checksum);
     if (duplicateDraw < config.duplicate) {
       counters.duplicated++;
-      this.emit(way, address, length);
+      this.emit(way, address, length, checksum);
     }
     if (direction.holding) this.release(way, direction);
     return sent;
@@ -169,13 +173,13 @@ export class FaultDevice extends NetDevice {
    * send (Out), and the inner device's send never receives. */
   private release(way: Way, direction: Direction): void {
     direction.holding = false;
-    this.emit(way, changetype<usize>(direction.held), direction.heldLength);
+    this.emit(way, changetype<usize>(direction.held), direction.heldLength, direction.heldChecksum);
   }
 
-  private emit(way: Way, frame: usize, length: u32): bool {
+  private emit(way: Way, frame: usize, length: u32, checksum: FrameChecksum): bool {
     if (way == Way.In) {
       this.receiving.counters.passed++;
-      this.deliver(frame, length);
+      this.deliver(frame, length, checksum);
       return true;
     }
     this.sending.counters.passed++;

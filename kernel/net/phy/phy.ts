@@ -13,13 +13,14 @@ import { logEnd, LogLevel, logLine } from "../../log/log";
 import { monotonicNanos } from "../../time/clock";
 import { tickListen } from "../../time/tick";
 import { CaptureDevice, CaptureOutput } from "./capture";
-import { FrameSink, NetDevice } from "./device";
+import { FrameChecksum, FrameSink, NetDevice } from "./device";
 import { FaultDevice } from "./fault";
 import { FaultConfig } from "./fault-config";
 import { VirtioNetDevice } from "./virtio";
 
-/** Where the interface takes received frames: a frame lent for the call. */
-export type FrameReceiver = (frame: usize, length: u32) => void;
+/** Where the interface takes received frames: a frame lent for the call, and the device's word
+ * on its checksum. */
+export type FrameReceiver = (frame: usize, length: u32, checksum: FrameChecksum) => void;
 
 class PhyState {
   /** The outermost device of the chain; null without a network device. */
@@ -42,9 +43,9 @@ class UartOutput extends CaptureOutput {
 
 /** The chain's received frames, to the interface's receiver. */
 class ReceiverSink extends FrameSink {
-  receive(frame: usize, length: u32): void {
+  receive(frame: usize, length: u32, checksum: FrameChecksum): void {
     const receiver = state.receiver;
-    if (receiver !== null) receiver(frame, length);
+    if (receiver !== null) receiver(frame, length, checksum);
   }
 }
 

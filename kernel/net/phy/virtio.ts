@@ -1,9 +1,10 @@
 // The virtio-net driver (drivers/virtio/net.ts) behind the phy device interface: its first
-// device's MAC, sends and received frames. The driver calls back through a plain function (no
-// closures in AssemblyScript), so the one adapter is module state. Made by phy.ts at boot.
+// device's MAC, sends and received frames (with the driver's word on their checksums). The
+// driver calls back through a plain function (no closures in AssemblyScript), so the one
+// adapter is module state. Made by phy.ts at boot.
 
-import { virtioNetAttach, virtioNetMac, virtioNetPoll, virtioNetSend } from "../../drivers/virtio/net";
-import { FrameSink, NetDevice } from "./device";
+import { ReceivedChecksum, virtioNetAttach, virtioNetMac, virtioNetPoll, virtioNetSend } from "../../drivers/virtio/net";
+import { FrameChecksum, FrameSink, NetDevice } from "./device";
 
 export class VirtioNetDevice extends NetDevice {
   constructor() {
@@ -29,9 +30,10 @@ export class VirtioNetDevice extends NetDevice {
     virtioNetAttach(virtioReceive);
   }
 
-  /** What an interrupt's receive budget left (and a device without MSI-X): on every tick. */
+  /** What an interrupt's receive budget left (and a device without MSI-X), and the device's
+   * status: on every tick. */
   poll(now: u64): void {
-    virtioNetPoll();
+    virtioNetPoll(now);
   }
 
   needsPoll(): bool {
@@ -39,8 +41,8 @@ export class VirtioNetDevice extends NetDevice {
   }
 
   /** From the driver's interrupt: one received frame. */
-  received(frame: usize, length: u32): void {
-    this.deliver(frame, length);
+  received(frame: usize, length: u32, checksum: FrameChecksum): void {
+    this.deliver(frame, length, checksum);
   }
 }
 
@@ -50,7 +52,7 @@ class VirtioAdapterState {
 }
 const state = new VirtioAdapterState();
 
-function virtioReceive(frame: usize, length: u32): void {
+function virtioReceive(frame: usize, length: u32, checksum: ReceivedChecksum): void {
   const device = state.device;
-  if (device !== null) device.received(frame, length);
+  if (device !== null) device.received(frame, length, checksum == ReceivedChecksum.Validated ? FrameChecksum.Validated : FrameChecksum.Unverified);
 }

@@ -3,7 +3,10 @@
 // fragments), then ICMP or UDP (lengths and checksums). Every byte is read through `load` at an
 // offset checked against the frame's length first, never through an array index, so a hostile
 // frame meets a counted drop reason, never an abort (tests/host/wire.test.ts feeds it a million
-// mutated frames). RFC 826 (ARP), RFC 791 (IPv4), RFC 792 (ICMP), RFC 768 (UDP).
+// mutated frames). RFC 826 (ARP), RFC 791 (IPv4), RFC 792 (ICMP), RFC 768 (UDP). A frame whose
+// device validated its transport checksum (virtio-net's DATA_VALID, phy/device.ts) is parsed with
+// TransportChecksum.Trusted: the ICMP and UDP sums are skipped, every length and the IPv4 header
+// checksum still checked.
 
 import { checksumAdd, checksumFinish } from "./checksum";
 
@@ -46,6 +49,13 @@ export enum WireVerdict {
 export const WIRE_FIRST_DROP: i32 = <i32>WireVerdict.TooShort;
 export const WIRE_VERDICTS: i32 = <i32>WireVerdict.UdpChecksum + 1;
 
+/** Whether the ICMP or UDP checksum is summed. */
+export enum TransportChecksum {
+  Verify = 0,
+  /** The device validated it: skipped. */
+  Trusted = 1,
+}
+
 /** The fields a caller needs of a frame the layer accepted (valid only for its verdict). */
 export class WireFrame {
   etherType: u32 = 0;
@@ -80,12 +90,12 @@ export class WireFrame {
 }
 
 /** Classifies the `length` bytes at `frame` (an Ethernet frame without its FCS), filling `out`. */
-export function wireParse(frame: usize, length: u32, out: WireFrame): WireVerdict {
+export function wireParse(frame: usize, length: u32, out: WireFrame, transport: TransportChecksum = TransportChecksum.Verify): WireVerdict {
   if (length < ETHERNET_HEADER) return WireVerdict.TooShort;
   const etherType = u16be(frame + 12);
   out.etherType = etherType;
   if (etherType == ETHERTYPE_ARP) return parseArp(frame + ETHERNET_HEADER, length - ETHERNET_HEADER, out);
-  if (etherType == ETHERTYPE_IPV4) return parseIpv4(frame + ETHERNET_HEADER, length - ETHERNET_HEADER, out);
+  if (etherType == ETHERTYPE_IPV4) return parseIpv4(frame + ETHERNET_HEADER, length - ETHERNET_HEADER, out, transport);
   return WireVerdict.UnknownEtherType;
 }
 
@@ -104,7 +114,7 @@ function parseArp(packet: usize, length: u32, out: WireFrame): WireVerdict {
   return WireVerdict.Arp;
 }
 
-function parseIpv4(packet: usize, length: u32, out: WireFrame): WireVerdict {
+function parseIpv4(packet: usize, length: u32, out: WireFrame, transport: TransportChecksum): WireVerdict {
   if (length < IPV4_HEADER_MINIMUM) return WireVerdict.TooShort;
   const first = <u32>load<u8>(packet);
   if ((first >> 4) != 4) return WireVerdict.Ipv4NotVersion4;
@@ -130,8 +140,8 @@ function parseIpv4(packet: usize, length: u32, out: WireFrame): WireVerdict {
   out.payloadLength = total - headerLength;
   if (out.moreFragments || out.fragmentOffset != 0) return WireVerdict.Fragment;
   const payload = packet + <usize>headerLength;
-  if (out.protocol == PROTOCOL_ICMP) return parseIcmp(payload, out.payloadLength, out);
-  if (out.protocol == PROTOCOL_UDP) return parseUdp(payload, out.payloadLength, out);
+  if (out.protocol == PROTOCOL_ICMP) return parseIcmp(payload, out.payloadLength, out, transport);
+  if (out.protocol == PROTOCOL_UDP) return parseUdp(payload, out.payloadLength, out, transport);
   return WireVerdict.OtherProtocol;
 }
 
@@ -151,20 +161,20 @@ function optionsValid(options: usize, length: u32): bool {
   return true;
 }
 
-function parseIcmp(message: usize, length: u32, out: WireFrame): WireVerdict {
+function parseIcmp(message: usize, length: u32, out: WireFrame, transport: TransportChecksum): WireVerdict {
   if (length < ICMP_HEADER) return WireVerdict.IcmpTooShort;
-  if (checksumFinish(checksumAdd(0, message, length)) != 0) return WireVerdict.IcmpChecksum;
+  if (transport == TransportChecksum.Verify && checksumFinish(checksumAdd(0, message, length)) != 0) return WireVerdict.IcmpChecksum;
   out.icmpType = <u32>load<u8>(message);
   out.icmpCode = <u32>load<u8>(message + 1);
   return WireVerdict.Icmp;
 }
 
-function parseUdp(datagram: usize, length: u32, out: WireFrame): WireVerdict {
+function parseUdp(datagram: usize, length: u32, out: WireFrame, transport: TransportChecksum): WireVerdict {
   if (length < UDP_HEADER) return WireVerdict.UdpLength;
   const udpLength = u16be(datagram + 4);
   if (udpLength < UDP_HEADER || udpLength > length) return WireVerdict.UdpLength;
   const checksum = u16be(datagram + 6);
-  if (checksum != 0) {   // 0: the sender computed none (allowed over IPv4)
+  if (checksum != 0 && transport == TransportChecksum.Verify) {   // 0: the sender computed none (allowed over IPv4)
     let sum = checksumAdd(0, datagram, udpLength);
     sum = pseudoHeader(sum, out.source, out.destination, PROTOCOL_UDP, udpLength);
     if (checksumFinish(sum) != 0) return WireVerdict.UdpChecksum;

@@ -4,7 +4,7 @@
 // the seeded generator and the settings parser. Time is a number the test sets.
 
 import { CaptureDevice, CaptureOutput } from "../../../kernel/net/phy/capture";
-import { FRAME_MAXIMUM, FrameSink, NetDevice } from "../../../kernel/net/phy/device";
+import { FRAME_MAXIMUM, FrameChecksum, FrameSink, NetDevice } from "../../../kernel/net/phy/device";
 import { FaultDevice, HOLD_NANOS, Way } from "../../../kernel/net/phy/fault";
 import { FaultConfig } from "../../../kernel/net/phy/fault-config";
 import { LoopbackDevice } from "../../../kernel/net/phy/loopback";
@@ -46,8 +46,8 @@ class RecordingDevice extends NetDevice {
   mac(output: usize): bool {
     return false;
   }
-  inject(frame: usize, length: u32): void {
-    this.deliver(frame, length);
+  inject(frame: usize, length: u32, checksum: FrameChecksum = FrameChecksum.Unverified): void {
+    this.deliver(frame, length, checksum);
   }
 }
 
@@ -55,8 +55,15 @@ class RecordingDevice extends NetDevice {
 class StackSink extends FrameSink {
   readonly record: Record = new Record();
   answer: NetDevice | null = null;
-  receive(frame: usize, length: u32): void {
+  /** Frames received with FrameChecksum.Validated: intact, and changed (corrupted). */
+  validatedIntact: u64 = 0;
+  validatedChanged: u64 = 0;
+  receive(frame: usize, length: u32, checksum: FrameChecksum): void {
     this.record.add(frame, length);
+    if (checksum == FrameChecksum.Validated) {
+      if (check(frame, length) < 0) this.validatedChanged++;
+      else this.validatedIntact++;
+    }
     const device = this.answer;
     if (device !== null) device.send(frame, length);
   }
@@ -117,14 +124,18 @@ export function faultSend(first: u32, count: u32, length: u32, step: u64): void 
     fault.send(FRAME, length);
   }
 }
-/** Frames first..first+count-1 arrive from the wire, `step` ns apart. */
-export function faultReceive(first: u32, count: u32, length: u32, step: u64): void {
+/** Frames first..first+count-1 arrive from the wire, `step` ns apart; with `validated`, the
+ * device vouched for their checksums (FrameChecksum.Validated). */
+export function faultReceive(first: u32, count: u32, length: u32, step: u64, validated: bool): void {
   for (let i: u32 = 0; i < count; i++) {
     world.now += step;
     fill(FRAME, first + i, length);
-    world.wire.inject(FRAME, length);
+    world.wire.inject(FRAME, length, validated ? FrameChecksum.Validated : FrameChecksum.Unverified);
   }
 }
+/** Frames the stack received marked Validated: intact ones, and changed ones (must be none). */
+export function validatedIntact(): u64 { return world.stack.validatedIntact; }
+export function validatedChanged(): u64 { return world.stack.validatedChanged; }
 export function advance(nanos: u64): void { world.now += nanos; }
 export function faultPoll(): void { world.fault!.poll(world.now); }
 export function holdNanos(): u64 { return HOLD_NANOS; }

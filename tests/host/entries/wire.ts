@@ -3,7 +3,7 @@
 // copies one of the seed frames, flips, overwrites, truncates or extends it, and parses it; the
 // verdicts are counted.
 
-import { WIRE_VERDICTS, WireFrame, wireParse } from "../../../kernel/net/wire/frame";
+import { TransportChecksum, WIRE_VERDICTS, WireFrame, wireParse } from "../../../kernel/net/wire/frame";
 
 const FRAME_MAXIMUM: u32 = 2048;
 const SEEDS: i32 = 8;
@@ -23,6 +23,8 @@ export function corpusAddress(index: i32): usize { return CORPUS + <usize>index 
 export function setCorpusLength(index: i32, length: u32): void { world.lengths[index] = length; }
 
 export function parse(length: u32): i32 { return <i32>wireParse(BUFFER, length, world.frame); }
+/** As parse, for a frame whose device validated its transport checksum (FrameChecksum.Validated). */
+export function parseTrusted(length: u32): i32 { return <i32>wireParse(BUFFER, length, world.frame, TransportChecksum.Trusted); }
 export function source(): u32 { return world.frame.source; }
 export function destination(): u32 { return world.frame.destination; }
 export function sourcePort(): u32 { return world.frame.sourcePort; }
