@@ -9,7 +9,7 @@ import { TcpSegment, TCP_FIN, TCP_RST, TCP_SYN } from "../../wire/tcp";
 import { Recovery, TcpConnection, TcpState } from "./connection";
 import { TcpCounter } from "./context";
 import { closeConnection, enterTimeWait, establish } from "./lifecycle";
-import { sendAck, startPersist, timestampNow, transmitBare } from "./output";
+import { sendInvalidAck, startPersist, timestampNow, transmitBare } from "./output";
 import { duplicateAck, recoveryAck } from "./recovery";
 import { seqGt, seqLe, seqLt } from "./seq";
 
@@ -39,7 +39,7 @@ export function processAck(c: TcpConnection, segment: TcpSegment): bool {
   // RFC 5961 §5.2: SND.UNA - MAX.SND.WND <= SEG.ACK <= SND.NXT (SND.MAX here), else ACK and drop.
   if (seqGt(ack, c.sndMax) || seqLt(ack, c.sndUna - c.maxSndWnd)) {
     context.count(TcpCounter.AckUnacceptable);
-    sendAck(c);
+    sendInvalidAck(c, segment);
     return false;
   }
   const now = context.host.now();

@@ -45,8 +45,10 @@ export enum TcpCounter {
   OutOfOrder = 21,
   /** Segments that could not be handed to the IP layer. */
   TransmitFailed = 22,
+  /** ACKs for invalid segments held back by the rate limit. */
+  InvalidAcksLimited = 23,
 }
-export const TCP_COUNTERS: i32 = <i32>TcpCounter.TransmitFailed + 1;
+export const TCP_COUNTERS: i32 = <i32>TcpCounter.InvalidAcksLimited + 1;
 
 export class TcpContext {
   readonly table: TcpTable = new TcpTable();

@@ -14,7 +14,7 @@ import { TcpConnection, TcpFailure, TcpState } from "./connection";
 import { TcpCounter } from "./context";
 import { closeConnection, establish, fail, Reset } from "./lifecycle";
 import { negotiate } from "./listener";
-import { resetFor, sendAck, sendChallengeAck, sendSyn, tcpOutput } from "./output";
+import { resetFor, sendChallengeAck, sendInvalidAck, sendSyn, tcpOutput } from "./output";
 import { processText } from "./receive";
 import { seqGt, seqInRange, seqLe, seqLt } from "./seq";
 
@@ -34,7 +34,7 @@ export function connectionInput(c: TcpConnection, segment: TcpSegment, payload: 
   if (c.timestampsEnabled && segment.timestamps && !segment.has(TCP_RST) && seqLt(segment.timestampValue, c.tsRecent)) {
     if (now - c.tsRecentTime <= PAWS_IDLE) {
       context.count(TcpCounter.PawsDropped);
-      sendAck(c);
+      sendInvalidAck(c, segment);
       return;
     }
     c.tsRecent = segment.timestampValue;   // R3: an idle connection's old TS.Recent is forgotten
@@ -56,7 +56,7 @@ export function connectionInput(c: TcpConnection, segment: TcpSegment, payload: 
     if (segment.has(TCP_RST)) return;   // RFC 5961 §3.2: silently
     context.count(TcpCounter.OutOfWindow);
     if (c.state == TcpState.TimeWait && segment.has(TCP_FIN)) c.closeAt = now + 2 * context.config.msl;
-    sendAck(c);
+    sendInvalidAck(c, segment);
     return;
   }
   c.lastReceived = now;
@@ -94,16 +94,19 @@ export function connectionInput(c: TcpConnection, segment: TcpSegment, payload: 
   if (c.state != TcpState.Closed) tcpOutput(c);
 }
 
-/** RFC 9293 §3.10.7.4's acceptability test, with RCV.WND the window last announced. A zero
- * window takes a segment at exactly RCV.NXT for its ACK, RST and FIN (its data is trimmed). */
+/** RFC 9293 §3.10.7.4's acceptability test, with RCV.WND the window last announced. Two
+ * allowances, as Linux makes them (tcp_sequence): a segment without data may sit at the window's
+ * right edge (a sender that filled our window with data we hold out of order acknowledges from
+ * there), and a zero window takes a segment at exactly RCV.NXT for its ACK, RST and FIN (its data
+ * is trimmed). */
 function acceptable(c: TcpConnection, segment: TcpSegment): bool {
   const length = segment.sequenceLength;
   const window = c.receiveWindow;
   const sequence = segment.sequence;
-  if (window == 0) return sequence == c.rcvNxt;
   const end = c.rcvNxt + window;
-  if (seqInRange(sequence, c.rcvNxt, end)) return true;
-  return length > 0 && seqInRange(sequence + length - 1, c.rcvNxt, end);
+  if (length == 0) return seqInRange(sequence, c.rcvNxt, end + 1);
+  if (window == 0) return sequence == c.rcvNxt;
+  return seqInRange(sequence, c.rcvNxt, end) || seqInRange(sequence + length - 1, c.rcvNxt, end);
 }
 
 /** RFC 9293 §3.10.7.3: a segment in SYN-SENT. */

@@ -18,6 +18,9 @@ export const MSS_MINIMUM: u32 = 88;
 /** RFC 7323 §2.3: the largest window scale shift. */
 export const WINDOW_SCALE_MAXIMUM: u32 = 14;
 
+/** Linux's tcp_invalid_ratelimit: 500 ms between ACKs for invalid segments without data. */
+export const INVALID_ACK_INTERVAL: u64 = 500_000_000;
+
 /** Which windows limit new data. */
 export enum Window {
   /** min(cwnd, the peer's window): normal sending. */
@@ -220,9 +223,24 @@ export function windowUpdateDue(c: TcpConnection): bool {
   return opened >= min(c.receiveCapacity / 2, 2 * c.rcvMss);
 }
 
-/** A pure ACK. */
+/** A pure ACK. Its sequence number is SND.MAX: after a timeout SND.NXT is behind what the peer
+ * may have received, and an ACK below its RCV.NXT would be out of its window. */
 export function sendAck(c: TcpConnection): void {
-  transmit(c, c.sndNxt, TCP_ACK, 0, 0);
+  transmit(c, c.sndMax, TCP_ACK, 0, 0);
+}
+
+/** The ACK that answers an unacceptable segment (RFC 9293 §3.10.7.4), a PAWS drop (RFC 7323
+ * §5.3) or an ACK out of range (RFC 5961 §5.2). For a segment without data it is sent at most
+ * once per INVALID_ACK_INTERVAL, as Linux does (tcp_invalid_ratelimit): two stacks that
+ * disagree must not answer each other's ACKs forever. */
+export function sendInvalidAck(c: TcpConnection, segment: TcpSegment): void {
+  const now = c.context.host.now();
+  if (segment.payloadLength == 0 && !segment.has(TCP_SYN) && c.invalidAckAt != 0 && now - c.invalidAckAt < INVALID_ACK_INTERVAL) {
+    c.context.count(TcpCounter.InvalidAcksLimited);
+    return;
+  }
+  c.invalidAckAt = now;
+  sendAck(c);
 }
 
 /** RFC 5961 §7: an ACK in answer to a suspicious RST, SYN or ACK, within the stack's budget. */
@@ -235,9 +253,9 @@ export function sendSyn(c: TcpConnection, flags: u32): void {
   transmit(c, c.iss, flags, 0, 0);
 }
 
-/** RFC 9293 §3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST>. */
+/** RFC 9293 §3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST> (SND.MAX, as for an ACK). */
 export function sendReset(c: TcpConnection): void {
-  transmit(c, c.sndNxt, TCP_RST, 0, 0);
+  transmit(c, c.sndMax, TCP_RST, 0, 0);
   c.context.count(TcpCounter.ResetsSent);
 }
 

@@ -61,8 +61,9 @@ export class ByteRing {
   /** Drops the first `count` bytes held. */
   consume(count: u32): void {
     if (count > this.length) abort("ByteRing.consume: more than the bytes held");
+    // The head moves even when the ring empties: out-of-order bytes may wait past the end.
+    this.head = this.position(count);
     this.length -= count;
-    this.head = this.length == 0 ? 0 : this.position(count);
   }
 
   /** Where the contiguous free space after the end begins, and how long it is: a caller copies
