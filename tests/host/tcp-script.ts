@@ -14,7 +14,9 @@
 // (the script's) from PEER_ISN, the stack's from the ISN of its first SYN; acks and SACK blocks
 // likewise. FLAGS: S F R P then "." for ACK. TS val on `>` lines counts from the stack's first
 // TSval ("*" matches anything); TS ecr on `<` lines too (the stack's clock), TS val on `<` lines
-// and TS ecr on `>` lines are the peer's own, absolute. OPTIONS: mss N, sackOK, TS val N ecr N,
+// and TS ecr on `>` lines are the peer's own, absolute. A segment between the stack and another
+// peer port says so (`from PORT` on `<` lines, `to PORT` on `>` lines), and is numbered from that
+// connection's ISN (absolute before the stack sent its SYN there). OPTIONS: mss N, sackOK, TS val N ecr N,
 // nop, eol, wscale N, sack A:B C:D ...; "<>" expects none. Data bytes follow a pattern of their
 // stream offset, checked both ways. The stack is 10.0.0.1:8080, the peer 10.0.0.2:40000.
 //
@@ -64,7 +66,8 @@ class ScriptError extends Error {}
 export class ScriptRunner {
   private now = 0n;
   private consumed = 0;
-  private stackIsn: number | null = null;
+  /** The stack's ISN on each connection, by the peer's port. */
+  private readonly stackIsns = new Map<number, number>();
   private stackTsBase: number | null = null;
   private written = 0;
   private read = 0;
@@ -153,7 +156,7 @@ export class ScriptRunner {
   private expectSegment(text: string, time: bigint, tolerance: bigint): void {
     if (this.consumed >= this.e.outputCount()) throw new Error(`expected > ${text}, nothing was sent by ${seconds(time + tolerance)}`);
     const { packet, time: sent } = this.output(this.consumed++);
-    if ((packet.flags & SYN) && this.stackIsn === null) this.stackIsn = packet.seq;
+    if ((packet.flags & SYN) && !this.stackIsns.has(packet.destinationPort)) this.stackIsns.set(packet.destinationPort, packet.seq);
     const ts = packet.options.find((option) => option.kind === "TS") as { val: number } | undefined;
     if (ts && this.stackTsBase === null) this.stackTsBase = ts.val;
     const actual = this.render(packet);
@@ -162,12 +165,13 @@ export class ScriptRunner {
     const expected = this.parseSegment(text, "out");
     const problems: string[] = [];
     if (packet.flags !== expected.flags) problems.push("flags");
+    if (packet.destinationPort !== expected.packet.destinationPort) problems.push("port");
     if (packet.seq !== expected.packet.seq || packet.payload.length !== expected.length) problems.push("sequence or length");
     if (expected.flags & ACK && packet.ack !== expected.packet.ack) problems.push("ack");
     if (expected.window !== null && packet.window !== expected.window) problems.push("window");
-    if (expected.options !== null && this.optionText(packet.options, "out", expected.optionsRaw ?? undefined) !== expected.options) problems.push("options");
+    if (expected.options !== null && this.optionText(packet.options, "out", packet.destinationPort, expected.optionsRaw ?? undefined) !== expected.options) problems.push("options");
     if (problems.length === 0 && packet.payload.length > 0) {
-      const start = (packet.seq - (this.stackIsn ?? 0) - 1) >>> 0;
+      const start = (packet.seq - this.isn(packet.destinationPort) - 1) >>> 0;
       for (let i = 0; i < packet.payload.length; i++) if (packet.payload[i] !== pattern(start + i)) { problems.push(`data byte ${start + i}`); break; }
     }
     if (problems.length) throw new Error(`expected > ${text}\n    actual   > ${actual}\n    (${problems.join(", ")} differ)`);
@@ -186,36 +190,43 @@ export class ScriptRunner {
 
   /** A segment line: FLAGS SEQ:END(LEN) [ack N] [win N] [from PORT] [<OPTIONS>]. */
   private parseSegment(text: string, way: "in" | "out") {
-    const optionsAt = text.indexOf("<");
-    const options = optionsAt >= 0 ? text.slice(optionsAt + 1, text.lastIndexOf(">")).trim() : null;
-    const words = (optionsAt >= 0 ? text.slice(0, optionsAt) : text).trim().split(/\s+/);
+    const optionsAt = text.indexOf("<"), optionsEnd = text.lastIndexOf(">");
+    const options = optionsAt >= 0 ? text.slice(optionsAt + 1, optionsEnd).trim() : null;
+    const words = (optionsAt >= 0 ? text.slice(0, optionsAt) + " " + text.slice(optionsEnd + 1) : text).trim().split(/\s+/);
     const flags = parseFlags(words[0]);
     const range = /^(\d+):(\d+)\((\d+)\)$/.exec(words[1]);
     if (!range) throw new Error(`not a sequence range: ${words[1]}`);
     const length = Number(range[3]);
     if (Number(range[2]) - Number(range[1]) !== length) throw new Error(`range ${words[1]} does not match its length`);
-    const ownBase = way === "in" ? PEER_ISN : (this.stackIsn ?? 0);
-    const otherBase = way === "in" ? (this.stackIsn ?? 0) : PEER_ISN;
-    let ack = 0, window: number | null = null, port = PEER_PORT;
+    let ackValue = 0, window: number | null = null, port = PEER_PORT;
     for (let i = 2; i < words.length; i += 2) {
       const value = Number(words[i + 1]);
-      if (words[i] === "ack") ack = (otherBase + value) >>> 0;
+      if (words[i] === "ack") ackValue = value;
       else if (words[i] === "win") window = value;
-      else if (words[i] === "from") port = value;
+      else if (words[i] === "from" && way === "in") port = value;
+      else if (words[i] === "to" && way === "out") port = value;
       else throw new Error(`unknown field ${words[i]}`);
     }
-    const parsedOptions = options === null ? [] : this.parseOptions(options, way);
+    const ownBase = way === "in" ? PEER_ISN : this.isn(port);
+    const otherBase = way === "in" ? this.isn(port) : PEER_ISN;
+    const ack = (otherBase + ackValue) >>> 0;
+    const parsedOptions = options === null ? [] : this.parseOptions(options, way, port);
     const packet: TcpPacket = {
       sourcePort: way === "in" ? port : LOCAL_PORT, destinationPort: way === "in" ? LOCAL_PORT : port, seq: (ownBase + Number(range[1])) >>> 0, ack,
       flags, window: window ?? 65535, options: parsedOptions, payload: new Uint8Array(0),
     };
-    return { packet, flags, length, window, options: options === null ? null : this.optionText(parsedOptions, way, options), optionsRaw: options };
+    return { packet, flags, length, window, options: options === null ? null : this.optionText(parsedOptions, way, port, options), optionsRaw: options };
   }
 
-  private parseOptions(text: string, way: "in" | "out"): TcpOption[] {
+  /** The stack's ISN towards `port` (0 before its SYN: numbers are then absolute). */
+  private isn(port: number): number {
+    return this.stackIsns.get(port) ?? 0;
+  }
+
+  private parseOptions(text: string, way: "in" | "out", port: number): TcpOption[] {
     if (!text) return [];
     const stackTs = (value: string) => value === "*" ? -1 : ((this.stackTsBase ?? 0) + Number(value)) >>> 0;
-    const sackBase = way === "in" ? (this.stackIsn ?? 0) : PEER_ISN;
+    const sackBase = way === "in" ? this.isn(port) : PEER_ISN;
     return text.split(",").map((item): TcpOption => {
       const w = item.trim().split(/\s+/);
       switch (w[0]) {
@@ -224,7 +235,7 @@ export class ScriptRunner {
         case "nop": return { kind: "nop" };
         case "eol": return { kind: "eol" };
         case "wscale": return { kind: "wscale", value: Number(w[1]) };
-        case "TS": return way === "in" ? { kind: "TS", val: Number(w[2]) >>> 0, ecr: w[4] === "0" ? 0 : stackTs(w[4]) } : { kind: "TS", val: stackTs(w[2]), ecr: Number(w[4]) >>> 0 };
+        case "TS": return way === "in" ? { kind: "TS", val: Number(w[2]) >>> 0, ecr: stackTs(w[4]) } : { kind: "TS", val: stackTs(w[2]), ecr: Number(w[4]) >>> 0 };
         case "sack": return { kind: "sack", blocks: w.slice(1).map((block) => block.split(":").map((n) => (sackBase + Number(n)) >>> 0) as [number, number]) };
         default: throw new Error(`unknown option ${item}`);
       }
@@ -232,8 +243,8 @@ export class ScriptRunner {
   }
 
   /** Options as text, relative as in scripts; on the stack's side a TS val of "*" stays "*". */
-  private optionText(options: TcpOption[], way: "in" | "out", raw?: string): string {
-    const sackBase = way === "in" ? (this.stackIsn ?? 0) : PEER_ISN;
+  private optionText(options: TcpOption[], way: "in" | "out", port: number, raw?: string): string {
+    const sackBase = way === "in" ? this.isn(port) : PEER_ISN;
     const star = raw !== undefined && /TS val \*/.test(raw);
     return options.map((option) => {
       switch (option.kind) {
@@ -249,12 +260,12 @@ export class ScriptRunner {
 
   /** A segment the stack sent, as a `>` line would say it. */
   render(packet: TcpPacket): string {
-    const base = this.stackIsn ?? packet.seq;
-    const seq = (packet.seq - base) >>> 0;
+    const seq = (packet.seq - this.isn(packet.destinationPort)) >>> 0;
     let text = `${flagText(packet.flags)} ${seq}:${seq + packet.payload.length}(${packet.payload.length})`;
     if (packet.flags & ACK) text += ` ack ${(packet.ack - PEER_ISN) >>> 0}`;
     text += ` win ${packet.window}`;
-    if (packet.options.length) text += ` <${this.optionText(packet.options, "out")}>`;
+    if (packet.destinationPort !== PEER_PORT) text += ` to ${packet.destinationPort}`;
+    if (packet.options.length) text += ` <${this.optionText(packet.options, "out", packet.destinationPort)}>`;
     return text;
   }
 
@@ -337,7 +348,7 @@ export class ScriptRunner {
         const index = FIELDS.indexOf(name);
         if (index < 0) throw new Error(`unknown field ${name}`);
         let actual = Number(e.field(0, index));
-        if (name === "sndUna" || name === "sndNxt" || name === "sndMax") actual = (actual - (this.stackIsn ?? 0)) >>> 0;
+        if (name === "sndUna" || name === "sndNxt" || name === "sndMax") actual = (actual - this.isn(PEER_PORT)) >>> 0;
         if (name === "rcvNxt") actual = (actual - PEER_ISN) >>> 0;
         if (name === "srtt" || name === "rto") return check(actual / 1e9, Number(value));
         return check(actual, Number(value));

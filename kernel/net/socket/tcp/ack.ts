@@ -55,8 +55,9 @@ export function processAck(c: TcpConnection, segment: TcpSegment): bool {
     newAck(c, segment, ack, now);
   } else if (ack == c.sndUna && c.sndMax != c.sndUna) {
     // RFC 5681 §2 duplicate ACK (no data, no SYN or FIN, same window, data outstanding), or
-    // under SACK one that reports new SACK information (RFC 6675 §2).
-    const pure = segment.payloadLength == 0 && !segment.has(TCP_SYN) && !segment.has(TCP_FIN);
+    // under SACK one that reports new SACK information (RFC 6675 §2). A zero window's answers to
+    // probes are not: nothing was lost.
+    const pure = segment.payloadLength == 0 && !segment.has(TCP_SYN) && !segment.has(TCP_FIN) && window != 0;
     if (pure && (window == c.sndWnd || newSack)) duplicateAck(c, newSack);
   }
   // The send window (RFC 9293 §3.10.7.4): from the newest segment only.

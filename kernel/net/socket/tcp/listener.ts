@@ -27,7 +27,8 @@ export class TcpListener {
   halfOpen: i32 = 0;
   /** Established connections not yet accepted, oldest first. */
   readonly ready: TcpConnection[] = [];
-  /** When the last SYN cookie went out (ns), 0 for never. */
+  /** Whether a SYN cookie went out, and when the last did (ns). */
+  cookiesSent: bool = false;
   cookiesSentAt: u64 = 0;
 
   /** Accepted connections get buffers of `sendCapacity` and `receiveCapacity` bytes. */
@@ -82,7 +83,7 @@ export function listenerInput(context: TcpContext, listener: TcpListener, segmen
   const now = context.host.now();
   const config = context.config;
   if (segment.has(TCP_ACK)) {
-    if (!segment.has(TCP_SYN) && config.synCookies && listener.cookiesSentAt != 0 && now - listener.cookiesSentAt < COOKIE_WINDOW) {
+    if (!segment.has(TCP_SYN) && config.synCookies && listener.cookiesSent && now - listener.cookiesSentAt < COOKIE_WINDOW) {
       const mss = cookieCheck(context.secrets, destination, segment.destinationPort, source, segment.sourcePort, segment.sequence - 1, segment.acknowledgment - 1, now);
       if (mss != 0 && listener.ready.length < listener.backlog) {
         context.count(TcpCounter.CookiesAccepted);
@@ -106,6 +107,7 @@ export function listenerInput(context: TcpContext, listener: TcpListener, segmen
     }
     const cookie = cookieMake(context.secrets, destination, segment.destinationPort, source, segment.sourcePort, segment.sequence, segment.mss != 0 ? segment.mss : MSS_DEFAULT, now);
     transmitBare(context, destination, segment.destinationPort, source, segment.sourcePort, cookie, segment.sequence + 1, TCP_SYN | TCP_ACK, min(listener.receiveCapacity, 0xffff), config.mss);
+    listener.cookiesSent = true;
     listener.cookiesSentAt = now;
     context.count(TcpCounter.CookiesSent);
     return;

@@ -213,14 +213,15 @@ function windowToAnnounce(c: TcpConnection): u32 {
   return field;
 }
 
-/** Whether reading has opened the window enough to tell the peer now (RFC 9293 §3.8.6.2.2:
- * by min(half the buffer, one MSS) when the peer sees it shut, else by two MSS or half the buffer). */
+/** Whether reading has opened the window enough to tell the peer now: when the peer sees less
+ * than an MSS, once it can grow by min(half the buffer, one MSS) (RFC 9293 §3.8.6.2.2); else, as
+ * Linux does (tcp_cleanup_rbuf), once the window the peer sees is at most half the buffer and
+ * can at least double. Other window growth rides on the next ACK. */
 export function windowUpdateDue(c: TcpConnection): bool {
   const free = c.receive.free, current = c.receiveWindow;
   if (free <= current) return false;
-  const opened = free - current;
-  if (current < c.rcvMss) return opened >= min(c.receiveCapacity / 2, c.rcvMss);
-  return opened >= min(c.receiveCapacity / 2, 2 * c.rcvMss);
+  if (current < c.rcvMss) return free - current >= min(c.receiveCapacity / 2, c.rcvMss);
+  return current <= c.receiveCapacity / 2 && free >= 2 * current;
 }
 
 /** A pure ACK. Its sequence number is SND.MAX: after a timeout SND.NXT is behind what the peer
