@@ -3,7 +3,8 @@
 // bottleneck and delivered, with sequence numbers relative to each side's ISN:
 //   node -r tsx/cjs tests/host/tcp-trace.ts SEED [FAULT-MASK [BYTES-A BYTES-B]]
 // (FAULT-MASK bits: 1 loss, 2 duplication, 4 corruption, 8 jitter, 16 rate; ALL=1 keeps the
-// deliveries, LAST=N prints the last N lines.)
+// deliveries, LAST=N prints the last N lines; FUZZ=BASIS-POINTS replays a fuzz run instead, whose
+// injected segments show as deliveries.)
 
 import { join } from "node:path";
 import { compileAssemblyScript, instantiate } from "./assemblyscript";
@@ -24,6 +25,8 @@ wasm = instantiate(module, { env: { traceSegment: (time: bigint, direction: numb
 const e = wasm.exports;
 e.setFaultMask(Number(process.argv[3] ?? 31));
 e.setTracing(true);
-const code = e.run(BigInt(process.argv[2]), Number(process.argv[4] ?? 100000), Number(process.argv[5] ?? 100000), 3600n * 1000000000n, true);
+const code = process.env.FUZZ
+  ? e.fuzzRun(BigInt(process.argv[2]), Number(process.argv[4] ?? 65536), Number(process.argv[5] ?? 65536), 600n * 1000000000n, Number(process.env.FUZZ))
+  : e.run(BigInt(process.argv[2]), Number(process.argv[4] ?? 100000), Number(process.argv[5] ?? 100000), 3600n * 1000000000n, true);
 console.log(lines.filter((l) => !/ deliv /.test(l) || process.env.ALL).slice(-Number(process.env.LAST ?? 80)).join("\n"));
 console.log("code", code, "detail", e.detail(), "states", e.stateOf(0), e.stateOf(1));

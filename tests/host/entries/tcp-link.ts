@@ -17,7 +17,8 @@ import { TcpHost } from "../../../kernel/net/socket/tcp/host";
 import { TcpListener } from "../../../kernel/net/socket/tcp/listener";
 import { TcpStack } from "../../../kernel/net/socket/tcp/stack";
 import { SeededRandom } from "../../../kernel/net/phy/seeded-random";
-import { TCP_VERDICTS } from "../../../kernel/net/wire/tcp";
+import { TCP_VERDICTS, tcpEmit, tcpHeaderLength, tcpParse, TcpSegment, TcpVerdict } from "../../../kernel/net/wire/tcp";
+import { seqLe, seqLt } from "../../../kernel/net/socket/tcp/seq";
 
 const SLOTS: i32 = 4096;
 const SLOT_BYTES: i32 = 2048;
@@ -133,6 +134,9 @@ class Endpoint extends TcpHost {
   closed: bool = false;
   atEnd: bool = false;
   readonly scratch: StaticArray<u8> = new StaticArray<u8>(SLOT_BYTES);
+  /** The last segment this side sent (the fuzz mutates it into the other side). */
+  readonly last: StaticArray<u8> = new StaticArray<u8>(SLOT_BYTES);
+  lastLength: u32 = 0;
 
   constructor(readonly direction: i32, readonly salt: u32) {
     super();
@@ -145,6 +149,10 @@ class Endpoint extends TcpHost {
   transmit(segment: usize, length: u32, source: u32, destination: u32): bool {
     const settings = world.settings, random = world.random;
     world.sent++;
+    if (length <= <u32>SLOT_BYTES) {
+      memory.copy(changetype<usize>(this.last), segment, <usize>length);
+      this.lastLength = length;
+    }
     if (random.below(10000) < settings.lossBasisPoints) {
       if (tracing) traceSegment(world.now, this.direction, 1, segment, length);
       return true;
@@ -185,11 +193,14 @@ class World {
   a: Endpoint = new Endpoint(0, 0x5a);
   b: Endpoint = new Endpoint(1, 0xa5);
   sent: u64 = 0;
+  injected: u64 = 0;
+  fuzzSegment: TcpSegment = new TcpSegment();
   error: i32 = 0;
   detail: u64 = 0;
 }
 let world = new World();
 let faultMask: u32 = 31;
+let injectBasisPoints: u32 = 0;
 let tracing = false;
 
 /** Debugging: each segment as it is sent (what: 0 sent, 1 lost, 2 queue drop, 3 delivered). */
@@ -275,6 +286,20 @@ function configFor(random: SeededRandom): TcpConfig {
 /** One run from `seed`: returns 0 when both streams arrived and both ends closed cleanly, else
  * an error code (detail() tells more). `a`/`b` bytes each way, in at most `limit` virtual ns. */
 export function run(seed: u64, bytesA: u32, bytesB: u32, limit: u64, faults: bool): i32 {
+  injectBasisPoints = 0;
+  return runWith(seed, bytesA, bytesB, limit, faults);
+}
+
+/** A run as `run` makes it, with a mutated segment injected into one side or the other at a
+ * share `basisPoints` of the steps, and the invariants checked after every step: 70 + the
+ * invariant when one breaks; else what the run came to (injected data or a RST may end it). */
+export function fuzzRun(seed: u64, bytesA: u32, bytesB: u32, limit: u64, basisPoints: u32): i32 {
+  injectBasisPoints = basisPoints;
+  return runWith(seed, bytesA, bytesB, limit, false);
+}
+export function injected(): u64 { return world.injected; }
+
+function runWith(seed: u64, bytesA: u32, bytesB: u32, limit: u64, faults: bool): i32 {
   world = new World();
   const random = new SeededRandom(seed);
   world.random = random;
@@ -347,8 +372,100 @@ export function run(seed: u64, bytesA: u32, bytesB: u32, limit: u64, faults: boo
     }
     stackOf(a).poll();
     stackOf(b).poll();
+    if (injectBasisPoints != 0 && random.below(10000) < injectBasisPoints) {
+      const target = random.below(2) == 0 ? a : b;
+      inject(random, target, target === a ? b : a);
+    }
+    if (injectBasisPoints != 0) {
+      const broken = max(invariants(a.connection), invariants(b.connection));
+      if (broken != 0) return finish(70 + broken);
+    }
   }
   return finish(62);
+}
+
+const FUZZ = memory.data(<i32>SLOT_BYTES + 64, 16);
+const FUZZ_PAYLOAD = memory.data(<i32>SLOT_BYTES, 16);
+
+/** Mutates the last segment `from` sent and hands it to `to`: fields and options drawn near the
+ * connection's own numbers (so that they reach the deep checks), sometimes raw bytes. Usually
+ * without data: injected data at a valid place would rightly enter the stream. */
+function inject(random: SeededRandom, to: Endpoint, from: Endpoint): void {
+  if (from.lastLength < 20) return;
+  const source = from === world.a ? ADDRESS_A : ADDRESS_B, destination = to === world.a ? ADDRESS_A : ADDRESS_B;
+  memory.copy(FUZZ, changetype<usize>(from.last), <usize>from.lastLength);
+  let length = from.lastLength;
+  const segment = world.fuzzSegment;
+  if (tcpParse(FUZZ, length, source, destination, segment) != TcpVerdict.Accepted) return;
+  const c = to.connection;
+  const mutations: u32 = 1 + random.below(3);
+  for (let m: u32 = 0; m < mutations; m++) {
+    const kind = random.below(10);
+    if (kind == 0) segment.sequence = near(random, segment.sequence, 70000);
+    else if (kind == 1) segment.acknowledgment = near(random, segment.acknowledgment, 70000);
+    else if (kind == 2) segment.flags = (random.below(4) == 0 ? random.below(256) : (segment.flags ^ (<u32>1 << random.below(8)))) & 0xff;
+    else if (kind == 3) segment.window = random.below(4) == 0 ? 0 : random.below(65536);
+    else if (kind == 4) segment.timestamps = !segment.timestamps;
+    else if (kind == 5) {
+      segment.timestampValue = near(random, segment.timestampValue, random.below(2) == 0 ? 10 : 0x80000000);
+      segment.timestampEcho = near(random, segment.timestampEcho, 1000);
+    } else if (kind == 6 && c !== null) {
+      const count: u32 = 1 + random.below(segment.timestamps ? 3 : 4);
+      for (let i: u32 = 0; i < count; i++) {
+        const start = near(random, c.sndUna, 20000);
+        segment.sackStarts[i] = start;
+        segment.sackEnds[i] = random.below(8) == 0 ? near(random, start, 5) : start + random.below(5000);
+      }
+      segment.sackCount = <i32>count;
+    } else if (kind == 7) {
+      segment.mss = random.below(3) == 0 ? 0 : random.below(70000) & 0xffff;
+      segment.windowScale = <i32>random.below(20) - 1;
+      segment.sackPermitted = random.below(2) == 0;
+    } else if (kind == 8) {
+      segment.urgent = random.below(65536);
+    }
+  }
+  let payload = segment.payloadLength;
+  if (random.below(16) != 0) payload = 0;
+  while (tcpHeaderLength(segment) > 60) segment.sackCount--;
+  const header = tcpHeaderLength(segment);
+  memory.copy(FUZZ_PAYLOAD, FUZZ + <usize>(length - segment.payloadLength), <usize>payload);
+  memory.copy(FUZZ + <usize>header, FUZZ_PAYLOAD, <usize>payload);
+  segment.payloadLength = payload;
+  length = tcpEmit(FUZZ, segment, source, destination);
+  if (random.below(8) == 0) {   // raw damage after the checksum: the wire layer must catch it
+    const at = FUZZ + <usize>random.below(length);
+    store<u8>(at, load<u8>(at) ^ <u8>(1 + random.below(255)));
+  }
+  world.injected++;
+  stackOf(to).input(FUZZ, length, source, destination);
+}
+
+/** A number within `span` of `base`, either way. */
+function near(random: SeededRandom, base: u32, span: u32): u32 {
+  return base + random.below(2 * span + 1) - span;
+}
+
+/** The control block's invariants: 0 when they hold, else which one broke. */
+function invariants(c: TcpConnection | null): i32 {
+  if (c === null) return 0;
+  if (<i32>c.state < 0 || <i32>c.state > <i32>TcpState.TimeWait) return 1;
+  if (c.send.length > c.send.capacity || c.receive.length > c.receive.capacity) return 2;
+  if (c.state == TcpState.Closed || !c.established) return 0;
+  if (!seqLe(c.sndUna, c.sndNxt) || !seqLe(c.sndNxt, c.sndMax)) return 3;
+  if (c.sndMax - c.sndUna > c.send.length + 1) return 4;
+  const assembler = c.assembler;
+  for (let i = 0; i < assembler.count; i++) {
+    if (assembler.starts[i] >= assembler.ends[i] || (i > 0 && assembler.starts[i] <= assembler.ends[i - 1])) return 5;
+  }
+  if (assembler.count > 0 && assembler.ends[assembler.count - 1] > c.receive.free) return 6;
+  const board = c.scoreboard;
+  for (let i = 0; i < board.count; i++) {
+    if (!seqLt(c.sndUna, board.ends[i]) || !seqLe(board.ends[i], c.sndMax) || !seqLt(board.starts[i], board.ends[i])) return 7;
+  }
+  if (c.congestion.cwnd == 0 || c.sndMss < 64) return 8;
+  if (c.state != TcpState.TimeWait && c.retransmitAt == 0 && c.sndMax != c.sndUna) return 9;
+  return 0;
 }
 
 function finish(code: i32): i32 {

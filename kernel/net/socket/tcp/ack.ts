@@ -51,7 +51,8 @@ export function processAck(c: TcpConnection, segment: TcpSegment): bool {
     }
   }
   const window = segment.window << c.sndScale;
-  if (seqGt(ack, c.sndUna)) {
+  const advanced = seqGt(ack, c.sndUna);
+  if (advanced) {
     newAck(c, segment, ack, now);
   } else if (ack == c.sndUna && c.sndMax != c.sndUna) {
     // RFC 5681 §2 duplicate ACK (no data, no SYN or FIN, same window, data outstanding), or
@@ -60,8 +61,10 @@ export function processAck(c: TcpConnection, segment: TcpSegment): bool {
     const pure = segment.payloadLength == 0 && !segment.has(TCP_SYN) && !segment.has(TCP_FIN) && window != 0;
     if (pure && (window == c.sndWnd || newSack)) duplicateAck(c, newSack);
   }
-  // The send window (RFC 9293 §3.10.7.4): from the newest segment only.
-  if (seqLt(c.sndWl1, segment.sequence) || (c.sndWl1 == segment.sequence && seqLe(c.sndWl2, ack))) {
+  // The send window (RFC 9293 §3.10.7.4): from the newest segment only; as in Linux
+  // (tcp_may_update_window) also from any that acknowledges new data, so that a stale SND.WL1
+  // (a forged segment far ahead in the window) cannot freeze the window for good.
+  if (advanced || seqLt(c.sndWl1, segment.sequence) || (c.sndWl1 == segment.sequence && seqLe(c.sndWl2, ack))) {
     c.sndWnd = window;
     c.sndWl1 = segment.sequence;
     c.sndWl2 = ack;

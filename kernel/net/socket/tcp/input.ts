@@ -61,11 +61,6 @@ export function connectionInput(c: TcpConnection, segment: TcpSegment, payload: 
   }
   c.lastReceived = now;
   c.keepAliveProbes = 0;
-  // RFC 7323 §4.3: TS.Recent from the segment that holds Last.ACK.sent.
-  if (c.timestampsEnabled && segment.timestamps && seqLe(segment.sequence, c.lastAckSent) && !seqLt(segment.timestampValue, c.tsRecent)) {
-    c.tsRecent = segment.timestampValue;
-    c.tsRecentTime = now;
-  }
   // Second: RST (RFC 5961 §3.2).
   if (segment.has(TCP_RST)) {
     if (segment.sequence != c.rcvNxt) {
@@ -89,6 +84,12 @@ export function connectionInput(c: TcpConnection, segment: TcpSegment, payload: 
   // Fifth: ACK.
   if (!segment.has(TCP_ACK)) return;
   if (!processAck(c, segment) || c.state == TcpState.Closed) return;
+  // RFC 7323 §4.3: TS.Recent from the segment that holds Last.ACK.sent; only once its ACK passed
+  // too (as Linux does), so a segment dropped there cannot move it.
+  if (c.timestampsEnabled && segment.timestamps && seqLe(segment.sequence, c.lastAckSent) && !seqLt(segment.timestampValue, c.tsRecent)) {
+    c.tsRecent = segment.timestampValue;
+    c.tsRecentTime = now;
+  }
   // Seventh and eighth: text and FIN.
   processText(c, segment, payload);
   if (c.state != TcpState.Closed) tcpOutput(c);

@@ -11,6 +11,7 @@ import { KeepAlive, Recovery, TcpConnection, TcpFailure, TcpState } from "./conn
 import { TcpCounter } from "./context";
 import { closeConnection, fail, Reset } from "./lifecycle";
 import { sendData, sendSyn, startPersist, tcpOutput, transmit, Window } from "./output";
+import { seqGt } from "./seq";
 
 /** Runs the timers of `c` that are due at `now`. */
 export function connectionTimers(c: TcpConnection, now: u64): void {
@@ -83,19 +84,18 @@ function retransmitExpired(c: TcpConnection, now: u64): void {
 /** The persist timer: the SWS override when the window is open, a probe when it is shut. */
 function persistExpired(c: TcpConnection, now: u64): void {
   c.persisting = false;
-  const offset = c.sndNxt - c.sndUna;
-  const available = c.send.length > offset ? c.send.length - offset : 0;
   if (c.sndWnd > 0) {
     c.forceSend = true;
     tcpOutput(c);
     c.persistBackoff = 0;
     return;
   }
-  if (available > 0) {
+  // The probe is the first unacknowledged byte, again and again until it is taken.
+  if (c.send.length > 0) {
     c.context.count(TcpCounter.ZeroWindowProbes);
-    transmit(c, c.sndNxt, TCP_ACK, offset, 1);
-    c.sndNxt += 1;
-    if (c.sndNxt - c.sndUna > c.sndMax - c.sndUna) c.sndMax = c.sndNxt;
+    transmit(c, c.sndUna, TCP_ACK, 0, 1);
+    c.sndNxt = c.sndUna + 1;
+    if (seqGt(c.sndNxt, c.sndMax)) c.sndMax = c.sndNxt;
   }
   if (c.persistBackoff < 16) c.persistBackoff++;
   startPersist(c, now);
