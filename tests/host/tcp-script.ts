@@ -156,7 +156,8 @@ export class ScriptRunner {
   private expectSegment(text: string, time: bigint, tolerance: bigint): void {
     if (this.consumed >= this.e.outputCount()) throw new Error(`expected > ${text}, nothing was sent by ${seconds(time + tolerance)}`);
     const { packet, time: sent } = this.output(this.consumed++);
-    if ((packet.flags & SYN) && !this.stackIsns.has(packet.destinationPort)) this.stackIsns.set(packet.destinationPort, packet.seq);
+    // A SYN with a new ISN is a new connection to that port (a retransmitted one repeats it).
+    if ((packet.flags & SYN) && this.stackIsns.get(packet.destinationPort) !== packet.seq) this.stackIsns.set(packet.destinationPort, packet.seq);
     const ts = packet.options.find((option) => option.kind === "TS") as { val: number } | undefined;
     if (ts && this.stackTsBase === null) this.stackTsBase = ts.val;
     const actual = this.render(packet);
