@@ -160,12 +160,10 @@ export class TcpStack {
 
   /** The oldest connection that completed its handshake, or null when none waits. */
   accept(listener: TcpListener): TcpConnection | null {
-    while (listener.ready.length > 0) {
-      const c = listener.ready.shift();
-      c.listener = null;
-      return c;
-    }
-    return null;
+    if (listener.ready.length == 0) return null;
+    const c = listener.ready.shift();
+    c.listener = null;
+    return c;
   }
 
   /** Stops listening: connections not yet accepted are reset. */
