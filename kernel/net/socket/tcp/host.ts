@@ -1,0 +1,25 @@
+// The TCP core's one way to the world (net/socket/tcp/): the clock, the IP layer beneath and
+// the object layer above, as an abstract class the integration implements (the kernel's
+// interface and socket objects) and the host tests implement with a virtual clock and a link.
+// The core imports no device, interface, scheduler or hardware module: everything it needs
+// from them comes through here.
+
+import { TcpConnection } from "./connection";
+import { TcpListener } from "./listener";
+
+export abstract class TcpHost {
+  /** Monotonic time in nanoseconds. */
+  abstract now(): u64;
+
+  /** Sends the `length`-byte TCP segment at `segment` (header, checksum and data ready) in an
+   * IPv4 datagram from `source` to `destination`. The bytes are lent for the call. False when
+   * it could not be queued (no route, a full transmit ring): the core treats that as a loss. */
+  abstract transmit(segment: usize, length: u32, source: u32, destination: u32): bool;
+
+  /** What `connection` can do may have changed (bytes to read, room to write, established,
+   * the peer's FIN, an error, closed): the object layer completes the waits it can. */
+  connectionChanged(connection: TcpConnection): void {}
+
+  /** `listener` has a connection to accept. */
+  listenerChanged(listener: TcpListener): void {}
+}

@@ -1,0 +1,112 @@
+// A byte ring of fixed capacity, the TCP core's send and receive buffers (net/socket/tcp/):
+// the send buffer holds the bytes from SND.UNA on (sent and not yet acknowledged, then not yet
+// sent); the receive buffer holds bytes received in order and not yet read, and out-of-order
+// bytes are written past its end (writeAt) before they become part of it (commit). The
+// capacity is fixed when the ring is made (the object layer will charge it to the socket's
+// owner); a ring of capacity 0 holds nothing (a half-open connection's, before it is
+// established). Spans let a caller copy straight between user memory and the ring.
+
+export class ByteRing {
+  private readonly bytes: StaticArray<u8>;
+  /** Offset of the first byte held. */
+  private head: u32 = 0;
+  /** Bytes held. */
+  length: u32 = 0;
+
+  constructor(readonly capacity: u32) {
+    this.bytes = new StaticArray<u8>(<i32>capacity);
+  }
+
+  /** Bytes that can still be added. */
+  get free(): u32 {
+    return this.capacity - this.length;
+  }
+
+  /** Appends up to `length` bytes from `source`; returns how many fitted. */
+  write(source: usize, length: u32): u32 {
+    const count = min(length, this.free);
+    this.writeAt(0, source, count);
+    this.length += count;
+    return count;
+  }
+
+  /** Copies `length` bytes from `source` to `offset` bytes past the end of what is held, without
+   * adding them (commit does). Requires offset + length <= free. */
+  writeAt(offset: u32, source: usize, length: u32): void {
+    if (<u64>offset + <u64>length > <u64>this.free) abort("ByteRing.writeAt: past the free space");
+    this.copy(this.position(this.length + offset), source, length, true);
+  }
+
+  /** Adds the `count` bytes already written at the end (writeAt from offset 0). */
+  commit(count: u32): void {
+    if (count > this.free) abort("ByteRing.commit: more than the free space");
+    this.length += count;
+  }
+
+  /** Copies `length` held bytes starting `offset` bytes after the first to `destination`,
+   * keeping them. Requires offset + length <= length held. */
+  peekAt(offset: u32, destination: usize, length: u32): void {
+    if (<u64>offset + <u64>length > <u64>this.length) abort("ByteRing.peekAt: past the bytes held");
+    this.copy(this.position(offset), destination, length, false);
+  }
+
+  /** Moves up to `length` bytes to `destination`; returns how many. */
+  read(destination: usize, length: u32): u32 {
+    const count = min(length, this.length);
+    this.peekAt(0, destination, count);
+    this.consume(count);
+    return count;
+  }
+
+  /** Drops the first `count` bytes held. */
+  consume(count: u32): void {
+    if (count > this.length) abort("ByteRing.consume: more than the bytes held");
+    // The head moves even when the ring empties: out-of-order bytes may wait past the end.
+    this.head = this.position(count);
+    this.length -= count;
+  }
+
+  /** Where the contiguous free space after the end begins, and how long it is: a caller copies
+   * into it, then commits what it wrote. */
+  get writeSpanAddress(): usize {
+    return this.base() + <usize>this.position(this.length);
+  }
+  get writeSpanLength(): u32 {
+    if (this.free == 0) return 0;
+    const at = this.position(this.length);
+    return min(this.free, this.capacity - at);
+  }
+
+  /** Where the contiguous run of held bytes begins, and how long it is: a caller copies out of
+   * it, then consumes what it took. */
+  get readSpanAddress(): usize {
+    return this.base() + <usize>this.head;
+  }
+  get readSpanLength(): u32 {
+    return min(this.length, this.capacity - this.head);
+  }
+
+  @inline private base(): usize {
+    return changetype<usize>(this.bytes);
+  }
+
+  /** The ring offset `offset` bytes after the head (offset <= capacity). */
+  @inline private position(offset: u32): u32 {
+    const at = <u64>this.head + <u64>offset;
+    return <u32>(at >= <u64>this.capacity ? at - <u64>this.capacity : at);
+  }
+
+  /** Copies between the ring at ring offset `at` and `outside`, in up to two pieces. */
+  private copy(at: u32, outside: usize, length: u32, into: bool): void {
+    if (length == 0) return;
+    const first = min(length, this.capacity - at);
+    const ring = this.base();
+    if (into) {
+      memory.copy(ring + <usize>at, outside, <usize>first);
+      memory.copy(ring, outside + <usize>first, <usize>(length - first));
+    } else {
+      memory.copy(outside, ring + <usize>at, <usize>first);
+      memory.copy(outside + <usize>first, ring, <usize>(length - first));
+    }
+  }
+}
