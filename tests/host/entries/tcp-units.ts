@@ -2,7 +2,7 @@
 // SipHash-2-4, ISNs, SYN cookies, sequence comparisons, the RTT estimator, NewReno and CUBIC,
 // the byte ring, the assembler and the SACK scoreboard. tests/host/tcp-units.test.ts calls them.
 
-import { sipHash24 } from "../../../kernel/net/socket/tcp/siphash";
+import { sipHash24 } from "../../../kernel/random/siphash";
 import { TcpSecrets } from "../../../kernel/net/socket/tcp/isn";
 import { cookieCheck, cookieMake } from "../../../kernel/net/socket/tcp/cookie";
 import { seqGe, seqGt, seqInRange, seqLe, seqLt } from "../../../kernel/net/socket/tcp/seq";

@@ -5,7 +5,7 @@
 // the same function (RFC 7323 §5.4 and §7.1), so timestamps tell nothing across connections.
 // SYN cookies (cookie.ts) hash with the same secret.
 
-import { sipHash24 } from "./siphash";
+import { sipHash24 } from "../../../random/siphash";
 
 /** RFC 6528 §3: M ticks every 4 microseconds. */
 const ISN_TICK: u64 = 4000;

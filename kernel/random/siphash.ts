@@ -1,8 +1,7 @@
 // SipHash-2-4 (Aumasson and Bernstein, "SipHash: a fast short-input PRF", 2012): a keyed hash
-// of a short message under a 128-bit key. The TCP core (net/socket/tcp/isn.ts) uses it as the
-// keyed function F of RFC 6528 for initial sequence numbers, for timestamp offsets and for SYN
-// cookies. FIXME: a keyed hash belongs beside the generator in kernel/random/; it sits here
-// until the TCP core is integrated, to leave existing folders untouched.
+// of a short message under a 128-bit key, beside the kernel's generator (whose output keys it).
+// The TCP core (net/socket/tcp/isn.ts) uses it as the keyed function F of RFC 6528 for initial
+// sequence numbers, for timestamp offsets and for SYN cookies.
 
 @inline function rotl(x: u64, b: u64): u64 {
   return (x << b) | (x >> (64 - b));
