@@ -11,8 +11,8 @@
 // GUEST_CSUM (a partial checksum completed here, a validated one said so to the stack). A
 // malformed used ring or DEVICE_NEEDS_RESET resets and re-initialises the device with the same
 // buffers, MAC and stack; more than RESETS_MAXIMUM resets within RESET_WINDOW give it up. Received
-// frames go to the stack (virtioNetAttach; before that, counted and the first few logged); at
-// start the driver sends one broadcast frame of EtherType 0x88B5 saying "capsid".
+// frames go to the stack (virtioNetAttach; before that, counted and the first few logged). The
+// driver itself sends nothing: every frame on the wire comes from the stack.
 
 import { mmioMap } from "../../memory/mmio";
 import { mmioWrite32 } from "../../arch/hw";
@@ -63,7 +63,6 @@ const CHANGES_LOGGED: u32 = 16;
 const QUEUE_RX: u32 = 0;
 const QUEUE_TX: u32 = 1;
 const VENDOR_VIRTIO: u32 = 0x1af4;
-const ETHERTYPE_HELLO: u32 = 0x88b5;
 const ETHERNET_MINIMUM: u32 = 60;
 
 /** Whether the device vouched for a received frame's transport checksum. */
@@ -240,7 +239,6 @@ function start(config: ConfigSpace, found: PciFunction): void {
       .text(" after ").decimal(options.faultAfter).text(" packets, ").decimal(options.faults).text(options.faults == 1 ? " time" : " times");
     logEnd();
   }
-  sendHello(device);
 }
 
 /** §3.1.1 up to FEATURES_OK: reset, ACKNOWLEDGE, DRIVER, the features accepted (what is offered
@@ -621,25 +619,6 @@ function logFrame(device: VirtioNet, frame: usize, length: u32): void {
   logLine().text("virtio-net: ").text(pciAddressText(device.found)).text(" received ").decimal(length).text(" bytes from ")
     .text(macText(source)).text(", type ").hex(type);
   logEnd();
-}
-
-/** One broadcast frame of EtherType 0x88B5 carrying "capsid": what the host's capture sees. */
-function sendHello(device: VirtioNet): void {
-  if (device.txFree.length == 0) return;
-  const buffer = device.txFree.pop();
-  const frame = <usize>buffer + NET_HEADER;
-  netHeaderClear(<usize>buffer);
-  for (let i = 0; i < 6; i++) {
-    store<u8>(frame + <usize>i, 0xff);
-    store<u8>(frame + 6 + <usize>i, device.mac[i]);
-  }
-  store<u8>(frame + 12, <u8>(ETHERTYPE_HELLO >> 8));
-  store<u8>(frame + 13, <u8>ETHERTYPE_HELLO);
-  const text = "capsid virtio-net hello";
-  for (let i = 0; i < text.length; i++) store<u8>(frame + 14 + <usize>i, <u8>text.charCodeAt(i));
-  for (let i = 14 + text.length; i < <i32>ETHERNET_MINIMUM; i++) store<u8>(frame + <usize>i, 0);   // padded with zeros
-  device.tx!.add(buffer, NET_HEADER + ETHERNET_MINIMUM, false, buffer);
-  device.tx!.kick();
 }
 
 function hex2(value: u8): string {
