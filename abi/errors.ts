@@ -59,6 +59,14 @@ export enum KernelError {
   /** The network cannot reach the peer: the interface has no address, or the peer is off the
    * local subnet and no gateway is configured. */
   Unreachable = 24,
+  /** The peer answered a TCP connect with a reset: nothing listens on that port. */
+  ConnectionRefused = 25,
+  /** The peer reset an established TCP connection. */
+  ConnectionReset = 26,
+  /** A TCP connection was given up: retransmissions or keep-alive probes went unanswered. */
+  ConnectionLost = 27,
+  /** A TCP socket's sending side is shut down (shutdown, or the socket was aborted). */
+  ShutDown = 28,
 }
 
 /** A short lowercase name for log lines. */
@@ -89,6 +97,10 @@ export function kernelErrorName(error: KernelError): string {
     case KernelError.TimedOut: return "timed out";
     case KernelError.AddressInUse: return "address in use";
     case KernelError.Unreachable: return "unreachable";
+    case KernelError.ConnectionRefused: return "connection refused";
+    case KernelError.ConnectionReset: return "connection reset";
+    case KernelError.ConnectionLost: return "connection lost";
+    case KernelError.ShutDown: return "shut down";
   }
   return "unknown error";
 }

@@ -38,10 +38,17 @@ export enum Interface {
   /** A bound UDP port: send to and receive from the peers its grant allows
    * (docs/abi/interfaces/udp-socket.md). */
   UdpSocket = 15,
+  /** A TCP port listening for connections: accept them (docs/abi/interfaces/tcp-listener.md). */
+  TcpListener = 16,
+  /** One TCP connection: send, receive, shut down, wait (docs/abi/interfaces/tcp-socket.md). */
+  TcpSocket = 17,
+  /** Read-only files of the boot package: the programs and the data files beside them
+   * (docs/abi/interfaces/boot-files.md). */
+  BootFiles = 18,
 }
 
 /** How many interface values exist (for per-interface counters). */
-export const INTERFACE_COUNT: i32 = 16;
+export const INTERFACE_COUNT: i32 = 19;
 
 /** A short lowercase name for log lines and the manifest. */
 export function interfaceName(value: Interface): string {
@@ -61,6 +68,9 @@ export function interfaceName(value: Interface): string {
     case Interface.SharedMemory: return "shared-memory";
     case Interface.Network: return "network";
     case Interface.UdpSocket: return "udp-socket";
+    case Interface.TcpListener: return "tcp-listener";
+    case Interface.TcpSocket: return "tcp-socket";
+    case Interface.BootFiles: return "boot-files";
   }
   return "none";
 }

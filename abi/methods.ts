@@ -188,6 +188,19 @@ export enum NetworkMethod {
    * u32 address, u32 prefix length, u32 gateway, u32 DNS server (each 0 when not known),
    * addresses as numbers (10.0.2.15 is 0x0a00020f). */
   Info = 2,
+  /** tcpListen(arg0 = local port, 0 for any free port in the grant's range, arg1 = backlog
+   * 1..TCP_BACKLOG_MAXIMUM) -> a handle to a new TcpListener on every address of the interface;
+   * value = the port. Only peers the grant allows get through its handshake (the others are
+   * answered with a reset). InvalidArgument, Unreachable (no address yet), NotPermitted (port
+   * outside the grant), AddressInUse, QuotaExceeded (the listener is charged its backlog's
+   * buffers). */
+  TcpListen = 3,
+  /** tcpConnect(arg0 = peer address, arg1 = peer port, arg2 = local port, 0 for any free port in
+   * the grant's range) -> a handle to a new TcpSocket whose SYN is sent; value = the local port.
+   * The handshake goes on without the caller: TcpSocket.wait(TCP_READY_CONNECTED) waits for it,
+   * and a send or receive waits for it too. NotPermitted for a peer or local port outside the
+   * grant, Unreachable with no route, AddressInUse, QuotaExceeded. */
+  TcpConnect = 4,
 }
 /** Peer rules a Network grant holds at most (the manifest's and restrict's). */
 export const NETWORK_PEER_RULES_MAXIMUM: i32 = 4;
@@ -212,3 +225,77 @@ export const UDP_PAYLOAD_MAXIMUM: u64 = 8192;
  * UDP_RECORD_OVERHEAD of it). */
 export const UDP_RECEIVE_BUFFER: u64 = 32768;
 export const UDP_RECORD_OVERHEAD: u64 = 12;
+
+export enum TcpListenerMethod {
+  /** accept(arg0 = timeout ns, CAP_ENTER_NO_TIMEOUT for none, 0 not to wait) -> a handle to a
+   * TcpSocket for the oldest connection that completed its handshake; value = peer address |
+   * peer port << 32. TimedOut, QuotaExceeded (the socket's buffers are charged to the caller),
+   * TableFull, PeerEnded (the listener's last handle was released while it waited). */
+  Accept = 0,
+  /** info() -> the local port; value = connections waiting to be accepted. */
+  Info = 1,
+}
+/** The longest accept queue a listener may ask for. */
+export const TCP_BACKLOG_MAXIMUM: u64 = 64;
+
+export enum TcpSocketMethod {
+  /** send(arg0 = address, arg1 = length, arg2 = timeout ns) -> the bytes queued, at least 1 when
+   * length > 0: copied from the caller's memory straight into the send buffer, as many as it has
+   * room for; waits while it has none. ShutDown, ConnectionRefused, ConnectionReset,
+   * ConnectionLost, BadAddress, TimedOut. */
+  Send = 0,
+  /** receive(arg0 = address, arg1 = capacity, arg2 = timeout ns) -> the bytes copied from the
+   * receive buffer straight into the caller's memory, 0 at the end of the stream (the peer shut
+   * down its side and every byte before was read); waits while there is nothing. */
+  Receive = 1,
+  /** shutdown() -> 0: no more sending; a FIN follows the bytes queued (a half-close: receiving
+   * goes on). */
+  Shutdown = 2,
+  /** wait(arg0 = TCP_READY_* mask, arg1 = timeout ns) -> the readiness mask now, completed as soon
+   * as any asked-for bit is set (at once when one is). TimedOut. */
+  Wait = 3,
+  /** info() -> local port | peer port << 16 | state (RFC 9293's, CLOSED 0 .. TIME-WAIT 10) << 32;
+   * value = peer address | local address << 32. */
+  Info = 4,
+  /** configure(arg0 = TcpOption, arg1 = value) -> 0. */
+  Configure = 5,
+  /** abort() -> 0: a reset to the peer, the connection ends at once, unsent data is dropped. */
+  Abort = 6,
+}
+
+/** TcpSocket.configure's options. */
+export enum TcpOption {
+  /** value 1: small segments go out at once (Nagle's algorithm off, TCP_NODELAY); 0: on. */
+  NoDelay = 0,
+  /** value: seconds of idleness before keep-alive probes (RFC 1122 4.2.3.6); 0 turns them off. */
+  KeepAlive = 1,
+}
+
+/** TcpSocket.wait's readiness bits. */
+/** Bytes to receive, the end of the stream, or a failure (receive returns at once). */
+export const TCP_READY_READABLE: u64 = 1;
+/** Room in the send buffer, or a failure (send returns at once). */
+export const TCP_READY_WRITABLE: u64 = 2;
+/** The handshake completed (the bit stays set afterwards). */
+export const TCP_READY_CONNECTED: u64 = 4;
+/** The peer sent its FIN. */
+export const TCP_READY_PEER_CLOSED: u64 = 8;
+/** The connection failed: refused, reset or lost (send and receive say which). */
+export const TCP_READY_FAILED: u64 = 16;
+/** The connection is over: both sides closed, or it failed. */
+export const TCP_READY_CLOSED: u64 = 32;
+
+/** Each TCP socket's send and receive buffers, bytes: charged to the owner. */
+export const TCP_SEND_BUFFER: u64 = 65536;
+export const TCP_RECEIVE_BUFFER: u64 = 65536;
+
+export enum BootFilesMethod {
+  /** size(arg0 = name address, arg1 = name length) -> the file's size in bytes. NotFound. */
+  Size = 0,
+  /** read(arg0 = name address, arg1 = name length | offset << 16, arg2 = buffer address,
+   * arg3 = capacity) -> bytes copied from the file at offset (0 at or past its end). NotFound,
+   * BadAddress, InvalidArgument (a name longer than BOOT_FILE_NAME_MAXIMUM, an offset of 2^48 or
+   * more). */
+  Read = 1,
+}
+export const BOOT_FILE_NAME_MAXIMUM: u64 = 255;

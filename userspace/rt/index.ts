@@ -16,3 +16,5 @@ export { park, PARK_CHANGED, PARK_TIMED_OUT, PARK_WOKEN, unpark, unparkThenPark 
 export { conditionBroadcast, conditionSignal, conditionWait, mutexLock, mutexParks, mutexUnlock } from "./sync";
 export { forkProcess, spawnThread, ThreadHandle, threadExit } from "./thread";
 export { ipv4Parse, ipv4Text, Network, NetworkInfo, UdpSocket } from "./network";
+export { TcpListener, TcpSocket } from "./tcp";
+export { ringPush, ringPop, ringFree, ringReady, userAddress, Completion } from "./ring";
