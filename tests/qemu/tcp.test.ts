@@ -1,0 +1,75 @@
+// TCP sockets against real peers (issue 17): in a namespace of its own with a tap (netns.ts).
+// tcp-check's grant steps run against a Python peer on the host (every step a PASS or FAIL line
+// from the guest's own comparison, and the peer's side checked here); `nc` talks to the guest's
+// echo, its bytes compared.
+
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { randomBytes } from "node:crypto";
+import { writeFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { logMessage, withQemu } from "../qemu-runner/runner";
+import { GUEST, Namespace } from "./netns";
+
+const tcp = suite("TCP sockets with real peers");
+const ns = new Namespace("tcp");
+const directory = mkdtempSync(join(tmpdir(), "capsid-tcp-"));
+
+tcp.before(() => ns.create());
+tcp.after(() => {
+  ns.remove();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+/** A one-connection peer on 10.0.2.1:8000: reads a line, answers one, closes its side, then
+ * reads to the end; prints what it read. */
+const PEER = `
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.0.2.1", 8000)); s.listen(1); s.settimeout(120)
+print("peer: listening", flush=True)
+c, _ = s.accept(); c.settimeout(30)
+data = b""
+while not data.endswith(b"\\n"):
+    chunk = c.recv(100)
+    if not chunk: break
+    data += chunk
+c.sendall(b"hello from the host\\n"); c.shutdown(socket.SHUT_WR)
+rest = b""
+while True:
+    chunk = c.recv(100)
+    if not chunk: break
+    rest += chunk
+print("peer: got", repr(data), "then", repr(rest), flush=True)
+`;
+
+tcp("tcp-check: listen and connect inside the grant only; refused, completed and half-closed connections", async () => {
+  const script = join(directory, "peer.py");
+  writeFileSync(script, PEER);
+  const peer = await ns.start(["python3", "-u", script]);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await withQemu({ commandLine: "log=info ip=10.0.2.15/24 init=tcp-check args=grant", netns: ns.name, extraArguments: ns.qemuArguments() }, async (qemu) => {
+    await qemu.expectLine(/tcp-check: (all passed|\d+ failed)/, 120_000);
+    const lines = qemu.serial.split("\n").map(logMessage).filter((line) => /^tcp-check: (PASS|FAIL) /.test(line));
+    assert.ok(lines.length >= 12, `every step reported:\n${lines.join("\n")}`);
+    for (const line of lines) assert.ok(line.startsWith("tcp-check: PASS "), line);
+  });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  peer.child.kill();
+  assert.match(peer.output(), /peer: got b'hello from capsid\\n' then b''/);
+});
+
+tcp("nc: 1 MiB through the guest's echo comes back unchanged", async () => {
+  const input = join(directory, "input.bin"), output = join(directory, "output.bin");
+  writeFileSync(input, randomBytes(1 << 20));
+  await withQemu({ commandLine: "log=info ip=10.0.2.15/24 init=tcp-check args=echo", netns: ns.name, extraArguments: ns.qemuArguments() }, async (qemu) => {
+    await qemu.expectLine("tcp-check: echo listening on port 2007", 60_000);
+    const run = await ns.run(["sh", "-c", `nc.openbsd -N ${GUEST} 2007 < ${input} > ${output}`], 120_000);
+    assert.is(run.code, 0, run.output);
+    await qemu.expectLine(`tcp-check: echoed ${1 << 20} bytes`, 30_000);
+  });
+  assert.ok(readFileSync(output).equals(readFileSync(input)), "the bytes that came back are the bytes sent");
+});
+
+tcp.run();
