@@ -18,7 +18,7 @@ import { linkRoutes, linkSourceFor, linkUp } from "../net/iface/link";
 import { Quota } from "../memory/quota";
 import { tcpBegin, tcpConnectPort, tcpConnectPortTake, tcpEnd, tcpListenerPort, tcpListenerPortTake, tcpReady } from "../net/socket/tcp-host";
 import { TcpListener } from "../net/socket/tcp/listener";
-import { ListenerLink, listenerBytes, TCP_HALF_OPEN_MAXIMUM, TcpListenerObject } from "./tcp-listener";
+import { halfOpenLimit, ListenerLink, listenerBytes, TcpListenerObject } from "./tcp-listener";
 import { SocketLink, TCP_SOCKET_BYTES, TcpSocketObject } from "./tcp-socket";
 import { netInfo } from "../net/iface/interface";
 import { NetworkPolicy } from "../net/socket/policy";
@@ -134,7 +134,7 @@ class Make extends MakesCapability {
     const account = callerThread(request).process.account;
     const grant = changetype<NetworkObject>(request.object);
     if (request.method == NetworkMethod.TcpListen) {
-      const listener = new TcpListener(<i32>this.backlog, TCP_HALF_OPEN_MAXIMUM, <u32>TCP_SEND_BUFFER, <u32>TCP_RECEIVE_BUFFER);
+      const listener = new TcpListener(<i32>this.backlog, halfOpenLimit(<u64>this.backlog), <u32>TCP_SEND_BUFFER, <u32>TCP_RECEIVE_BUFFER);
       const object = new TcpListenerObject(new ListenerLink(listener, grant.policy.copy()));
       const stack = tcpBegin();
       stack.listen(listener, 0, this.port);   // decode checked the port is free

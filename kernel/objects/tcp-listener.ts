@@ -20,7 +20,6 @@ import { Pool } from "../collections/pool";
 import { instanceBytes, staticArrayBytes } from "../memory/heap-cost";
 import { NetworkPolicy } from "../net/socket/policy";
 import { tcpBegin, tcpEnd, tcpListenerPortGive, TcpUser } from "../net/socket/tcp-host";
-import { TcpConnection } from "../net/socket/tcp/connection";
 import { TcpListener } from "../net/socket/tcp/listener";
 import { threadNotify } from "../sched/blocking";
 import { callerThread, Thread } from "../sched/thread";
@@ -29,15 +28,22 @@ import { monotonicNanos } from "../time/clock";
 import { timerStart } from "../time/timers";
 import { SocketLink, TCP_SOCKET_BYTES, TcpSocketObject } from "./tcp-socket";
 
-/** Half-open connections a listener keeps; past it, SYN cookies answer (RFC 4987 §3.6). */
-export const TCP_HALF_OPEN_MAXIMUM: i32 = 16;
+/** Half-open connections a listener keeps at most (and never more than its backlog); past it,
+ * SYN cookies answer (RFC 4987 §3.6). */
+const HALF_OPEN_MAXIMUM: u64 = 16;
+
+/** The half-open connections a listener with `backlog` keeps. */
+export function halfOpenLimit(backlog: u64): i32 {
+  return <i32>min(backlog, HALF_OPEN_MAXIMUM);
+}
 
 /** What a listener with `backlog` costs its maker: itself, and every connection it may hold
- * before accept (each established one with its buffers, each half-open one without). */
+ * before accept: the accept queue's, and the half-open ones, which may complete their handshake
+ * at once (each with its buffers once established). */
 export function listenerBytes(backlog: u64): u64 {
+  const held = backlog + <u64>halfOpenLimit(backlog);
   return instanceBytes<TcpListenerObject>() + instanceBytes<ListenerLink>() + instanceBytes<TcpListener>() + instanceBytes<NetworkPolicy>()
-    + 4 * staticArrayBytes<u32>(4) + 8 * (backlog + <u64>TCP_HALF_OPEN_MAXIMUM)
-    + (backlog + <u64>TCP_HALF_OPEN_MAXIMUM) * TCP_SOCKET_BYTES + <u64>TCP_HALF_OPEN_MAXIMUM * instanceBytes<TcpConnection>();
+    + 4 * staticArrayBytes<u32>(4) + 8 * held + held * TCP_SOCKET_BYTES;
 }
 
 export class TcpListenerObject extends KernelObject {
