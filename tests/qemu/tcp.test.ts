@@ -1,11 +1,12 @@
 // TCP sockets against real peers (issue 17): in a namespace of its own with a tap (netns.ts).
 // tcp-check's grant steps run against a Python peer on the host (every step a PASS or FAIL line
 // from the guest's own comparison, and the peer's side checked here); `nc` talks to the guest's
-// echo, its bytes compared.
+// echo, its bytes compared; 20 MiB go each way through the guest's own fault-injecting device
+// (phy/fault.ts: loss, reordering and duplication in both directions, seeded and printed).
 
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { writeFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -70,6 +71,32 @@ tcp("nc: 1 MiB through the guest's echo comes back unchanged", async () => {
     await qemu.expectLine(`tcp-check: echoed ${1 << 20} bytes`, 30_000);
   });
   assert.ok(readFileSync(output).equals(readFileSync(input)), "the bytes that came back are the bytes sent");
+});
+
+/** Sends `bytes` random bytes through the guest's echo with nc and compares what comes back. */
+async function echoThrough(commandLine: string, bytes: number, seconds: number): Promise<number> {
+  const input = join(directory, "input.bin"), output = join(directory, "output.bin");
+  writeFileSync(input, randomBytes(bytes));
+  let elapsed = 0;
+  await withQemu({ commandLine, memory: "1G", netns: ns.name, extraArguments: ns.qemuArguments() }, async (qemu) => {
+    await qemu.expectLine("tcp-check: echo listening on port 2007", 60_000);
+    const start = Date.now();
+    const run = await ns.run(["sh", "-c", `nc.openbsd -N ${GUEST} 2007 < ${input} > ${output}`], seconds * 1000);
+    elapsed = (Date.now() - start) / 1000;
+    assert.is(run.code, 0, `nc ended cleanly: ${run.output}`);
+    await qemu.expectLine(`tcp-check: echoed ${bytes} bytes`, 30_000);
+  });
+  const sent = readFileSync(input), received = readFileSync(output);
+  assert.is(received.length, sent.length, "as many bytes came back as were sent");
+  assert.ok(createHash("sha256").update(received).digest("hex") === createHash("sha256").update(sent).digest("hex"), "the SHA-256 of what came back is that of what was sent");
+  return elapsed;
+}
+
+tcp("20 MiB each way through the guest's fault device (5 % loss, 2 % reordered, 1 % duplicated each way): the bytes intact, both ends closing cleanly", async () => {
+  const seed = Date.now() % 1_000_000;
+  console.log(`    fault seed ${seed}`);
+  const elapsed = await echoThrough(`log=info ip=10.0.2.15/24 init=tcp-check args=echo netfault=loss:5,reorder:2,dup:1,seed:${seed}`, 20 << 20, 600);
+  console.log(`    40 MiB moved in ${elapsed.toFixed(1)} s`);
 });
 
 tcp.run();
