@@ -160,4 +160,17 @@ tcp("http-get in the guest fetches 20 MiB from a host HTTP server: the SHA-256 i
   }
 });
 
+tcp("a SYN flood from hping3 (bounded): an echo connection keeps at least half its rate, and a new connection is accepted meanwhile", async () => {
+  await withQemu({ commandLine: "log=info ip=10.0.2.15/24 init=tcp-echo", memory: "1G", netns: ns.name, extraArguments: ns.qemuArguments() }, async (qemu) => {
+    await qemu.expectLine("tcp-echo: listening on port 7", 60_000);
+    const run = await ns.run(["python3", join(REPOSITORY, "tests/qemu/synflood.py"), GUEST, "7", "3", "100000", "50"], 60_000);
+    const line = run.output.trim().split("\n").pop()!;
+    const result = JSON.parse(line);
+    console.log(`    echo rate ${(result.baseline / 1e6).toFixed(2)} MB/s before, ${(result.during / 1e6).toFixed(2)} MB/s during the flood; new connection ${result.new_connection}`);
+    assert.ok(result.flood_running, `hping3 still flooding when the measurement ended: ${line}`);
+    assert.ok(result.during >= result.baseline / 2, `at least half the rate during the flood: ${line}`);
+    assert.ok(result.new_connection, `a new connection echoed its line during the flood: ${line}`);
+  });
+});
+
 tcp.run();
