@@ -38,7 +38,7 @@ import {
 } from "./net";
 import { benchmarkProcesses } from "./processes";
 import { ALLOWED_GROWTH_PERCENT, compareWithBase } from "./regression";
-import { BULK_BYTES, BULK_SECONDS, CAPSID_TCP_COMMAND_LINE, CONNECTION_SECONDS, ROUNDS, type TcpFigures, benchmarkTcp, tcpMedian } from "./tcp";
+import { BULK_MAXIMUM, BULK_MINIMUM, BULK_SECONDS, BULK_TARGET_SECONDS, CAPSID_TCP_COMMAND_LINE, FIXED_BYTES, WARMUP_BYTES, CONNECTION_SECONDS, ROUNDS, type TcpFigure, type TcpFigures, benchmarkTcp, tcpMedian } from "./tcp";
 import { measureSizes } from "./size";
 import { benchmarkSwitch } from "./switch";
 import { benchmarkTeardown } from "./teardown";
@@ -151,9 +151,11 @@ async function printNet(): Promise<void> {
 async function printTcp(): Promise<void> {
   const started = Date.now();
   console.log("\nTCP (bench/tcp.ts): virtio-net on a tap in a network namespace, the guest at 10.0.2.15; from the host,");
-  console.log(`build/net/tcp-client (host defaults, buffers autotuned): guest to host, ${BULK_BYTES / 1048576} MiB read from port 5002`);
-  console.log(`(first byte to EOF); host to guest, ${BULK_BYTES / 1048576} MiB written to port 5001 (first write to the guest's close);`);
-  console.log(`connections: connect, "x\n", "ok\n", close on port 5003, one at a time for ${CONNECTION_SECONDS} s. Transfers cut at ${BULK_SECONDS} s.`);
+  console.log("build/net/tcp-client (host defaults, buffers autotuned): guest to host, bytes read from port 5002 (first byte");
+  console.log("to EOF); host to guest, bytes written to port 5001 (first write to the guest's close); each sized " + (FIXED_BYTES !== null
+    ? `${FIXED_BYTES} bytes (TCP_BYTES)`
+    : `to last about ${BULK_TARGET_SECONDS} s at the rate of an ${WARMUP_BYTES / 1048576} MiB warm-up (not counted), ${BULK_MINIMUM / 1048576} MiB-${BULK_MAXIMUM / 1048576} MiB`));
+  console.log(`and cut at ${BULK_SECONDS} s; connections: connect, "x\\n", "ok\\n", close on port 5003, one at a time for ${CONNECTION_SECONDS} s.`);
   console.log(`Linux: Debian's kernel, bench/linux/tcp-bench.c (rdinit=/tcp-bench); Capsid: ${CAPSID_TCP_COMMAND_LINE}.`);
   console.log(`Booted interleaved, Linux then Capsid, median of ${ROUNDS} rounds; MB = 10^6 bytes`);
   const figures = await benchmarkTcp();
@@ -162,7 +164,7 @@ async function printTcp(): Promise<void> {
     ? ": no CSUM, TSO, UFO, ECN or GSO offered either way; GUEST_CSUM, MRG_RXBUF, EVENT_IDX kept"
     : ": QEMU's default offer"}); both guests: -device ${figures.device}`);
   const cell = (value: number | null, digits: number) => (value === null ? "not measured" : value.toFixed(digits));
-  const row = (figure: string, key: keyof Omit<TcpFigures, "notes">, digits: number, target: "lower" | "higher") => {
+  const row = (figure: string, key: TcpFigure, digits: number, target: "lower" | "higher") => {
     const linux = tcpMedian(figures.linux, key), capsid = tcpMedian(figures.capsid, key);
     const both = linux !== null && capsid !== null;
     return {
@@ -180,8 +182,10 @@ async function printTcp(): Promise<void> {
     row("one connection, median (us)", "connectionMicroseconds", 0, "lower"),
   ]);
   const short = (value: number | null, digits: number) => (value === null ? "-" : value.toFixed(digits));
+  const mebibytes = (bytes: number | null) => (bytes === null ? "-" : (bytes / 1048576).toFixed(0));
   const perRound = (runs: TcpFigures[]) => runs.length === 0 ? "none" : runs.map((run) =>
-    `${short(run.fromGuestMegabytesPerSecond, 1)}/${short(run.toGuestMegabytesPerSecond, 1)} MB/s, ${short(run.connectionsPerSecond, 0)}/s`).join("; ");
+    `${short(run.fromGuestMegabytesPerSecond, 1)}/${short(run.toGuestMegabytesPerSecond, 1)} MB/s ` +
+    `(${mebibytes(run.fromGuestBytes)}/${mebibytes(run.toGuestBytes)} MiB), ${short(run.connectionsPerSecond, 0)}/s`).join("; ");
   console.log(`  each round (guest to host/host to guest, connections): Linux ${perRound(figures.linux)}`);
   console.log(`                                                         Capsid ${perRound(figures.capsid)}`);
   console.log("  client ceiling: the same client against tcp-bench.c run on the namespace's loopback (1 GiB transfers), this run");

@@ -19,7 +19,7 @@
 // Before the rounds, the client runs against tcp-bench.c on the namespace's loopback: its own
 // ceiling, so a guest figure near it would be the client's limit, not the guest's.
 // Until Capsid has a tcp-bench program its boot says so, and its half is skipped with that
-// reason. TCP_BYTES, TCP_ROUNDS set the transfer size and the rounds.
+// reason. TCP_BYTES fixes the transfer size (else sized per guest, below), TCP_ROUNDS the rounds.
 
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -38,9 +38,13 @@ export const OFFLOAD_DEVICE: Record<OffloadSetting, string> = {
   off: "csum=off,gso=off,guest_tso4=off,guest_tso6=off,guest_ecn=off,guest_ufo=off,host_tso4=off,host_tso6=off,host_ecn=off,host_ufo=off",
   on: "",
 };
-/** Bytes of each bulk transfer (TCP_BYTES), the cap on one transfer's time, the connection test's
- * length, and the rounds (TCP_ROUNDS). */
-export const BULK_BYTES = Number(process.env.TCP_BYTES ?? 32 * 1024 * 1024);
+/** Each bulk transfer is sized for the guest at hand, since under TCG the guests and settings
+ * differ by 5 times and more: a WARMUP_BYTES transfer first (not counted), then one of about
+ * BULK_TARGET_SECONDS at the warm-up's rate, within [BULK_MINIMUM, BULK_MAXIMUM]; TCP_BYTES fixes
+ * the size instead. BULK_SECONDS cuts a transfer that runs long. */
+export const FIXED_BYTES = process.env.TCP_BYTES ? Number(process.env.TCP_BYTES) : null;
+export const WARMUP_BYTES = 8 * 1024 * 1024, BULK_TARGET_SECONDS = 3;
+export const BULK_MINIMUM = 8 * 1024 * 1024, BULK_MAXIMUM = 1024 * 1024 * 1024;
 export const BULK_SECONDS = 30;
 export const CONNECTION_SECONDS = 3;
 export const ROUNDS = Number(process.env.TCP_ROUNDS ?? 3);
@@ -60,17 +64,19 @@ const CAPSID_NO_PROGRAM = /init=tcp-bench: no such program in the boot package/;
 const CAPSID_NOT_STARTED = /processes: not enough memory to start tcp-bench|tcp-bench: .*(failed|cannot|error)/i;
 const FROM = /^from: ([\d.]+) MB\/s; (\d+) of (\d+) bytes in ([\d.]+) s(.*)$/m;
 const TO = /^to: ([\d.]+) MB\/s; (\d+) of (\d+) bytes in ([\d.]+) s(.*)$/m;
-const RR = /^rr: (\d+) connections\/s; (\d+) in [\d.]+ s, median ([\d.]+) us, (\d+) failed(.*)$/m;
+const RR = /^rr: (\d+) connections\/s; (\d+) in [\d.]+ s, median ([\d.]+) us, max ([\d.]+) us, (\d+) over 200 ms, (\d+) failed(.*)$/m;
 
 /** One guest's figures from one boot; null where not measured (the notes say why). */
 export interface TcpFigures {
   fromGuestMegabytesPerSecond: number | null;   // guest to host, first byte to EOF
+  fromGuestBytes: number | null;                // the size of that transfer
   toGuestMegabytesPerSecond: number | null;     // host to guest, first write to the guest's close
+  toGuestBytes: number | null;
   connectionsPerSecond: number | null;          // sequential connect, "x\n", "ok\n", close
   connectionMicroseconds: number | null;        // the median of one such cycle
   notes: string[];
 }
-type Figure = keyof Omit<TcpFigures, "notes">;
+export type TcpFigure = "fromGuestMegabytesPerSecond" | "toGuestMegabytesPerSecond" | "connectionsPerSecond" | "connectionMicroseconds";
 
 export interface TcpBenchFigures {
   offloads: OffloadSetting;
@@ -108,34 +114,43 @@ function tapOffloads(namespace: string): string {
     return "not read (ethtool is not installed: apt-get install ethtool)";
   }
   const wanted = ["tx-checksumming", "scatter-gather", "tcp-segmentation-offload", "generic-segmentation-offload",
-    "generic-receive-offload", "udp-fragmentation-offload"];
+    "generic-receive-offload"];
   return wanted.map((name) => {
     const match = new RegExp(`^${name}: (\\S+)`, "m").exec(output);
     return `${name} ${match ? match[1] : "?"}`;
   }).join(", ");
 }
 
+/** One bulk transfer (`mode` from or to the guest) of `bytes`: the client's match, or a note. */
+async function transfer(namespace: string, mode: "from" | "to", address: string, bytes: number, notes: string[]): Promise<RegExpExecArray | null> {
+  const run = await runInNamespace(namespace, [CLIENT, mode, address, String(Math.round(bytes)), String(BULK_SECONDS)], (BULK_SECONDS + 20) * 1000);
+  const match = (mode === "from" ? FROM : TO).exec(run.output);
+  const what = mode === "from" ? "guest to host" : "host to guest";
+  if (!match) notes.push(`${what} not measured: ${run.output.trim()}`);
+  else if (match[5]) notes.push(`${what}: ${match[2]} of ${match[3]} bytes${match[5]}`);
+  return match;
+}
+
+/** The size of the counted transfer: TCP_BYTES, or about BULK_TARGET_SECONDS at the warm-up's rate. */
+async function sized(namespace: string, mode: "from" | "to", address: string, fixed: number | null, notes: string[]): Promise<number | null> {
+  if (fixed !== null) return fixed;
+  const warmup = await transfer(namespace, mode, address, WARMUP_BYTES, notes);
+  if (!warmup) return null;
+  const bytes = Number(warmup[1]) * 1e6 * BULK_TARGET_SECONDS;
+  return Math.min(BULK_MAXIMUM, Math.max(BULK_MINIMUM, Math.round(bytes / 1048576) * 1048576));
+}
+
 /** The three measurements against whatever serves the protocol at `address`. */
-async function measure(namespace: string, address: string, bytes: number, notes: string[]): Promise<TcpFigures> {
-  const figures: TcpFigures = {
-    fromGuestMegabytesPerSecond: null, toGuestMegabytesPerSecond: null, connectionsPerSecond: null, connectionMicroseconds: null, notes,
-  };
+async function measure(namespace: string, address: string, fixed: number | null, notes: string[]): Promise<TcpFigures> {
+  const figures: TcpFigures = { ...emptyFigures(), notes };
   const probe = await runInNamespace(namespace, [CLIENT, "probe", address, "15"], 30_000);
   if (probe.code !== 0) { notes.push(`port 5003 did not answer: ${probe.output.trim()}`); return figures; }
-  const limit = (BULK_SECONDS + 20) * 1000;
-  const from = await runInNamespace(namespace, [CLIENT, "from", address, String(bytes), String(BULK_SECONDS)], limit);
-  const fromMatch = FROM.exec(from.output);
-  if (!fromMatch) notes.push(`guest to host not measured: ${from.output.trim()}`);
-  else {
-    figures.fromGuestMegabytesPerSecond = Number(fromMatch[1]);
-    if (fromMatch[5]) notes.push(`guest to host: ${fromMatch[2]} of ${fromMatch[3]} bytes${fromMatch[5]}`);
-  }
-  const to = await runInNamespace(namespace, [CLIENT, "to", address, String(bytes), String(BULK_SECONDS)], limit);
-  const toMatch = TO.exec(to.output);
-  if (!toMatch) notes.push(`host to guest not measured: ${to.output.trim()}`);
-  else {
-    figures.toGuestMegabytesPerSecond = Number(toMatch[1]);
-    if (toMatch[5]) notes.push(`host to guest: ${toMatch[2]} of ${toMatch[3]} bytes${toMatch[5]}`);
+  for (const mode of ["from", "to"] as const) {
+    const bytes = await sized(namespace, mode, address, fixed, notes);
+    const match = bytes === null ? null : await transfer(namespace, mode, address, bytes, notes);
+    if (!match) continue;
+    if (mode === "from") { figures.fromGuestMegabytesPerSecond = Number(match[1]); figures.fromGuestBytes = Number(match[2]); }
+    else { figures.toGuestMegabytesPerSecond = Number(match[1]); figures.toGuestBytes = Number(match[2]); }
   }
   const rr = await runInNamespace(namespace, [CLIENT, "rr", address, "1000000", String(CONNECTION_SECONDS)], (CONNECTION_SECONDS + 60) * 1000);
   const rrMatch = RR.exec(rr.output);
@@ -143,7 +158,8 @@ async function measure(namespace: string, address: string, bytes: number, notes:
   else {
     figures.connectionsPerSecond = Number(rrMatch[1]);
     figures.connectionMicroseconds = Number(rrMatch[3]);
-    if (Number(rrMatch[4]) > 0 || rrMatch[5]) notes.push(`connections: ${rrMatch[4]} failed${rrMatch[5]}`);
+    if (Number(rrMatch[5]) > 0) notes.push(`connections: ${rrMatch[5]} of ${rrMatch[2]} took over 200 ms (longest ${(Number(rrMatch[4]) / 1000).toFixed(0)} ms)`);
+    if (Number(rrMatch[6]) > 0 || rrMatch[7]) notes.push(`connections: ${rrMatch[6]} failed${rrMatch[7]}`);
   }
   return figures;
 }
@@ -164,7 +180,10 @@ async function ceiling(namespace: string): Promise<TcpFigures> {
 }
 
 function emptyFigures(): TcpFigures {
-  return { fromGuestMegabytesPerSecond: null, toGuestMegabytesPerSecond: null, connectionsPerSecond: null, connectionMicroseconds: null, notes: [] };
+  return {
+    fromGuestMegabytesPerSecond: null, fromGuestBytes: null, toGuestMegabytesPerSecond: null, toGuestBytes: null,
+    connectionsPerSecond: null, connectionMicroseconds: null, notes: [],
+  };
 }
 
 /** The guest's last console lines, for a note. */
@@ -189,9 +208,9 @@ async function linuxRound(namespace: Namespace, device: string, figures: TcpBenc
     const ready = LINUX_READY.exec(await session.expectLine(LINUX_READY, 120_000))!;
     await session.expectLine(PROGRAM_READY, 10_000);
     const named = FEATURE_NAMES.filter(([bit]) => ready[2][bit] === "1").map(([, name]) => name);
-    figures.linuxFeatures = `${ready[1]}: ${named.join(" ") || "none"} of the offload bits`;
+    figures.linuxFeatures = `${ready[1]}, negotiated ${named.join(" ") || "none"} (of ${FEATURE_NAMES.map(([, name]) => name).join(" ")})`;
     figures.linuxTap = tapOffloads(namespace.name);
-    const result = await measure(namespace.name, GUEST, BULK_BYTES, []);
+    const result = await measure(namespace.name, GUEST, FIXED_BYTES, []);
     if (result.notes.length > 0) result.notes.push(consoleEnd(session.serial));
     return result;
   } catch (error) {
@@ -226,7 +245,7 @@ async function capsidRound(namespace: Namespace, device: string, figures: TcpBen
       return null;
     }
     figures.capsidTap = tapOffloads(namespace.name);
-    const result = await measure(namespace.name, GUEST, BULK_BYTES, []);
+    const result = await measure(namespace.name, GUEST, FIXED_BYTES, []);
     if (result.notes.length > 0) result.notes.push(consoleEnd(session.serial));
     return result;
   } catch (error) {
@@ -275,7 +294,7 @@ export async function benchmarkTcp(rounds = ROUNDS, offloads = offloadSetting())
 }
 
 /** The median of the rounds that measured `figure`, or null when none did. */
-export function tcpMedian(runs: TcpFigures[], figure: Figure): number | null {
+export function tcpMedian(runs: TcpFigures[], figure: TcpFigure): number | null {
   const values = runs.map((run) => run[figure]).filter((value): value is number => value !== null).sort((a, b) => a - b);
   if (values.length === 0) return null;
   const middle = Math.floor(values.length / 2);
