@@ -38,7 +38,10 @@ import {
 } from "./net";
 import { benchmarkProcesses } from "./processes";
 import { ALLOWED_GROWTH_PERCENT, compareWithBase } from "./regression";
-import { BULK_MAXIMUM, BULK_MINIMUM, BULK_SECONDS, BULK_TARGET_SECONDS, CAPSID_TCP_COMMAND_LINE, FIXED_BYTES, WARMUP_BYTES, CONNECTION_SECONDS, ROUNDS, type TcpFigure, type TcpFigures, benchmarkTcp, tcpMedian } from "./tcp";
+import {
+  BULK_MAXIMUM, BULK_MINIMUM, BULK_SECONDS, BULK_TARGET_SECONDS, CAPSID_TCP_COMMAND_LINE, CONNECTION_SECONDS, FIXED_BYTES, ROUNDS, WARMUP_BYTES,
+  WARMUP_SECONDS, type TcpFigure, type TcpFigures, benchmarkTcp, tcpMedian,
+} from "./tcp";
 import { measureSizes } from "./size";
 import { benchmarkSwitch } from "./switch";
 import { benchmarkTeardown } from "./teardown";
@@ -152,10 +155,14 @@ async function printTcp(): Promise<void> {
   const started = Date.now();
   console.log("\nTCP (bench/tcp.ts): virtio-net on a tap in a network namespace, the guest at 10.0.2.15; from the host,");
   console.log("build/net/tcp-client (host defaults, buffers autotuned): guest to host, bytes read from port 5002 (first byte");
-  console.log("to EOF); host to guest, bytes written to port 5001 (first write to the guest's close); each sized " + (FIXED_BYTES !== null
-    ? `${FIXED_BYTES} bytes (TCP_BYTES)`
-    : `to last about ${BULK_TARGET_SECONDS} s at the rate of an ${WARMUP_BYTES / 1048576} MiB warm-up (not counted), ${BULK_MINIMUM / 1048576} MiB-${BULK_MAXIMUM / 1048576} MiB`));
-  console.log(`and cut at ${BULK_SECONDS} s; connections: connect, "x\\n", "ok\\n", close on port 5003, one at a time for ${CONNECTION_SECONDS} s.`);
+  console.log("to EOF); host to guest, bytes written to port 5001 (first write to the guest's close); each transfer " + (FIXED_BYTES !== null
+    ? `${FIXED_BYTES} bytes (TCP_BYTES),`
+    : `about ${BULK_TARGET_SECONDS} s`));
+  if (FIXED_BYTES === null) {
+    console.log(`at a warm-up's rate (${WARMUP_BYTES / 1048576} MiB, 4 times more while under ${WARMUP_SECONDS} s; not counted), ` +
+      `${BULK_MINIMUM / 1048576}-${BULK_MAXIMUM / 1048576} MiB,`);
+  }
+  console.log(`cut at ${BULK_SECONDS} s; connections: connect, "x\\n", "ok\\n", close on port 5003, one at a time for ${CONNECTION_SECONDS} s.`);
   console.log(`Linux: Debian's kernel, bench/linux/tcp-bench.c (rdinit=/tcp-bench); Capsid: ${CAPSID_TCP_COMMAND_LINE}.`);
   console.log(`Booted interleaved, Linux then Capsid, median of ${ROUNDS} rounds; MB = 10^6 bytes`);
   const figures = await benchmarkTcp();

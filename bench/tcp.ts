@@ -43,7 +43,7 @@ export const OFFLOAD_DEVICE: Record<OffloadSetting, string> = {
  * BULK_TARGET_SECONDS at the warm-up's rate, within [BULK_MINIMUM, BULK_MAXIMUM]; TCP_BYTES fixes
  * the size instead. BULK_SECONDS cuts a transfer that runs long. */
 export const FIXED_BYTES = process.env.TCP_BYTES ? Number(process.env.TCP_BYTES) : null;
-export const WARMUP_BYTES = 8 * 1024 * 1024, BULK_TARGET_SECONDS = 3;
+export const WARMUP_BYTES = 8 * 1024 * 1024, WARMUP_SECONDS = 1, BULK_TARGET_SECONDS = 3;
 export const BULK_MINIMUM = 8 * 1024 * 1024, BULK_MAXIMUM = 1024 * 1024 * 1024;
 export const BULK_SECONDS = 30;
 export const CONNECTION_SECONDS = 3;
@@ -131,13 +131,18 @@ async function transfer(namespace: string, mode: "from" | "to", address: string,
   return match;
 }
 
-/** The size of the counted transfer: TCP_BYTES, or about BULK_TARGET_SECONDS at the warm-up's rate. */
+/** The size of the counted transfer: TCP_BYTES, or about BULK_TARGET_SECONDS at the warm-up's
+ * rate. A warm-up shorter than WARMUP_SECONDS is mostly slow start and would size too small: it
+ * is done again 4 times larger (up to 128 MiB). */
 async function sized(namespace: string, mode: "from" | "to", address: string, fixed: number | null, notes: string[]): Promise<number | null> {
   if (fixed !== null) return fixed;
-  const warmup = await transfer(namespace, mode, address, WARMUP_BYTES, notes);
-  if (!warmup) return null;
-  const bytes = Number(warmup[1]) * 1e6 * BULK_TARGET_SECONDS;
-  return Math.min(BULK_MAXIMUM, Math.max(BULK_MINIMUM, Math.round(bytes / 1048576) * 1048576));
+  for (let warmupBytes = WARMUP_BYTES; ; warmupBytes *= 4) {
+    const warmup = await transfer(namespace, mode, address, warmupBytes, notes);
+    if (!warmup) return null;
+    if (Number(warmup[4]) < WARMUP_SECONDS && warmupBytes < 128 * 1024 * 1024) continue;
+    const bytes = Number(warmup[1]) * 1e6 * BULK_TARGET_SECONDS;
+    return Math.min(BULK_MAXIMUM, Math.max(BULK_MINIMUM, Math.round(bytes / 1048576) * 1048576));
+  }
 }
 
 /** The three measurements against whatever serves the protocol at `address`. */
