@@ -29,6 +29,11 @@ import { GUEST, Namespace } from "../tests/qemu/netns";
 import { LINUX_KERNEL, linuxArguments } from "./linux-baseline";
 import { LINUX_NET_INITRD, runInNamespace } from "./net";
 
+function positiveInteger(name: string, text: string): number {
+  if (!/^[1-9]\d*$/.test(text)) throw new Error(`${name}=${text}: expected a positive integer`);
+  return Number(text);
+}
+
 const CLIENT = join(REPOSITORY, "build/net/tcp-client");
 const LINUX_TCP_BENCH = join(REPOSITORY, "build/linux/tcp-bench");
 
@@ -42,12 +47,12 @@ export const OFFLOAD_DEVICE: Record<OffloadSetting, string> = {
  * differ by 5 times and more: a WARMUP_BYTES transfer first (not counted), then one of about
  * BULK_TARGET_SECONDS at the warm-up's rate, within [BULK_MINIMUM, BULK_MAXIMUM]; TCP_BYTES fixes
  * the size instead. BULK_SECONDS cuts a transfer that runs long. */
-export const FIXED_BYTES = process.env.TCP_BYTES ? Number(process.env.TCP_BYTES) : null;
+export const FIXED_BYTES = process.env.TCP_BYTES ? positiveInteger("TCP_BYTES", process.env.TCP_BYTES) : null;
 export const WARMUP_BYTES = 8 * 1024 * 1024, WARMUP_SECONDS = 1, BULK_TARGET_SECONDS = 3;
 export const BULK_MINIMUM = 8 * 1024 * 1024, BULK_MAXIMUM = 1024 * 1024 * 1024;
 export const BULK_SECONDS = 30;
 export const CONNECTION_SECONDS = 3;
-export const ROUNDS = Number(process.env.TCP_ROUNDS ?? 3);
+export const ROUNDS = positiveInteger("TCP_ROUNDS", process.env.TCP_ROUNDS ?? "3");
 const CEILING_BYTES = 1024 * 1024 * 1024;
 export const CAPSID_TCP_COMMAND_LINE = `ip=${GUEST}/24 init=tcp-bench`;
 
