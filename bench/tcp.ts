@@ -66,7 +66,8 @@ const PROGRAM_READY = /tcp-bench: ready/;
 const CAPSID_NET_READY = /^capsid: net: 10\.0\.2\.15\/24/;
 const CAPSID_DRIVER = /virtio-net: \S+ MAC [0-9a-f:]{17}, (.*)$/m;
 const CAPSID_NO_PROGRAM = /init=tcp-bench: no such program in the boot package/;
-const CAPSID_NOT_STARTED = /processes: not enough memory to start tcp-bench|tcp-bench: .*(failed|cannot|error)/i;
+/** What Capsid's program or kernel print when it cannot serve (userspace/programs/tcp-bench). */
+const CAPSID_NOT_STARTED = /processes: not enough memory to start tcp-bench|tcp-bench: (no network grant|cannot listen)/;
 const FROM = /^from: ([\d.]+) MB\/s; (\d+) of (\d+) bytes in ([\d.]+) s(.*)$/m;
 const TO = /^to: ([\d.]+) MB\/s; (\d+) of (\d+) bytes in ([\d.]+) s(.*)$/m;
 const RR = /^rr: (\d+) connections\/s; (\d+) in [\d.]+ s, median ([\d.]+) us, max ([\d.]+) us, (\d+) over 200 ms, (\d+) failed(.*)$/m;

@@ -4,7 +4,8 @@
  * line, then serves the protocol Capsid's tcp-bench program serves (one thread per port,
  * connections one at a time per port):
  *   5001 sink    accept, read until EOF, close
- *   5002 source  accept, read one line "N\n" (decimal byte count), send N bytes, close
+ *   5002 source  accept, read one line "N\n" (decimal byte count), send N bytes (byte i is i mod
+ *                256), close
  *   5003 rr      accept, read until "\n", reply "ok\n", close
  * and prints "tcp-bench: ready" once the three are listening. It runs until QEMU is killed.
  * Run as any process but PID 1 (on the host, to check the host tool's ceiling: bench/tcp.ts's
@@ -103,7 +104,7 @@ static void* sink(void* argument) {
 static void* source(void* argument) {
   int listener = *(int*)argument;
   static char buffer[CHUNK];
-  for (size_t i = 0; i < sizeof buffer; i++) buffer[i] = (char)('a' + i % 26);
+  for (size_t i = 0; i < sizeof buffer; i++) buffer[i] = (char)(i % 256);   /* byte i of the stream is i mod 256, as Capsid's */
   for (;;) {
     int connection = next_connection(listener);
     char line[LINE_MAXIMUM];
