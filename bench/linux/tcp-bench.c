@@ -8,8 +8,8 @@
  *                256), close
  *   5003 rr      accept, read until "\n", reply "ok\n", close
  * and prints "tcp-bench: ready" once the three are listening. It runs until QEMU is killed.
- * Run as any process but PID 1 (on the host, to check the host tool's ceiling: bench/tcp.ts's
- * TCP_SELF_CHECK), it skips the network setup and serves on every local address. */
+ * Run as any process but PID 1 (on the host: bench/tcp.ts measures its client's ceiling against
+ * it on loopback), it skips the network setup and serves on every local address. */
 #define _GNU_SOURCE
 #include "guest-network.h"
 #include <errno.h>
