@@ -132,6 +132,14 @@ USER_AS_SOURCES := $(shell find userspace/rt abi -name '*.ts')
 USER_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pie -mcmodel=small -fno-stack-protector \
                -fno-asynchronous-unwind-tables -DNDEBUG -Iarch/x86_64 -Iarch/x86_64/wasm-rt -Iuserspace/rt/c
 USER_RT_OBJECTS := $(addprefix $(BUILD)/user/rt/,runtime.o imports.o probes.o crt0.o string.o common.o)
+# Data files of the boot package (BootFiles reads them; docs/abi/interfaces/boot-files.md): each
+# file of userspace/files/, and blob.bin, made here (not committed): 300 KiB + 123 bytes of SHA-256
+# in counter mode (block i = SHA-256 of "capsid blob " + i), so a test can make the same bytes.
+USER_FILES := $(filter-out blob.bin,$(notdir $(wildcard userspace/files/*))) blob.bin
+BLOB_SIZE := 307323
+$(BUILD)/files/blob.bin:
+	@mkdir -p $(@D)
+	node -e 'const c=require("crypto"),n=$(BLOB_SIZE),b=Buffer.alloc(n+32);for(let i=0;i*32<n;i++)c.createHash("sha256").update("capsid blob "+i).digest().copy(b,i*32);require("fs").writeFileSync("$@",b.subarray(0,n))'
 
 $(BUILD)/user/%/program.asc.wasm: userspace/programs/%/main.ts $(USER_AS_SOURCES) asconfig.json $(BUILD)/.setup
 	@mkdir -p $(@D)
@@ -172,15 +180,16 @@ $(BUILD)/user/manifest.bin: userspace/manifest.json tools/manifest.ts
            $(BUILD)/user/%/program.c $(BUILD)/user/%/program.h $(BUILD)/user/%/program.o $(BUILD)/user/%/start.o
 
 # --- the image -----------------------------------------------------------------------------------
-# grub.cfg gets one module2 line per program (its name as the module's command line) and one for
-# the manifest.
-$(ISO): $(BUILD)/kernel.elf iso/grub.cfg $(USER_ELVES) $(BUILD)/user/manifest.bin
-	@mkdir -p $(BUILD)/isodir/boot/grub $(BUILD)/isodir/boot/programs
+# grub.cfg gets one module2 line per program (its name as the module's command line), one for
+# the manifest and one per data file (its file name).
+$(ISO): $(BUILD)/kernel.elf iso/grub.cfg $(USER_ELVES) $(BUILD)/user/manifest.bin $(wildcard userspace/files/*) $(BUILD)/files/blob.bin
+	@mkdir -p $(BUILD)/isodir/boot/grub $(BUILD)/isodir/boot/programs $(BUILD)/isodir/boot/files
 	strip --strip-all -o $(BUILD)/isodir/boot/capsid.elf $(BUILD)/kernel.elf
-	@rm -f $(BUILD)/isodir/boot/programs/*
+	@rm -f $(BUILD)/isodir/boot/programs/* $(BUILD)/isodir/boot/files/*
 	@for program in $(USER_PROGRAMS); do strip --strip-all -o $(BUILD)/isodir/boot/programs/$$program.elf $(BUILD)/user/$$program.elf; done
 	cp $(BUILD)/user/manifest.bin $(BUILD)/isodir/boot/manifest.bin
-	sed 's|^  @MODULES@$$|$(foreach program,$(USER_PROGRAMS),  module2 /boot/programs/$(program).elf $(program)\n)  module2 /boot/manifest.bin manifest|' \
+	cp $(filter-out %/blob.bin,$(wildcard userspace/files/*)) $(BUILD)/files/blob.bin $(BUILD)/isodir/boot/files/
+	sed 's|^  @MODULES@$$|$(foreach program,$(USER_PROGRAMS),  module2 /boot/programs/$(program).elf $(program)\n)  module2 /boot/manifest.bin manifest$(foreach file,$(USER_FILES),\n  module2 /boot/files/$(file) $(file))|' \
 	  iso/grub.cfg > $(BUILD)/isodir/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(BUILD)/isodir 2>$(BUILD)/grub-mkrescue.log \
 	  || { cat $(BUILD)/grub-mkrescue.log >&2; exit 1; }

@@ -1,7 +1,9 @@
 // The boot package: the programs GRUB loaded as multiboot2 modules (command line = program name)
 // and the manifest module that says which exist and what each may hold (docs/abi/manifest.md).
 // Each image is checked once here, at boot; a bad one is logged and left out, never a crash.
-// The spawner looks programs up by name.
+// The spawner looks programs up by name. Every module is also a file by its name (programs, the
+// manifest, and data files such as userspace/files/, which are never run): BootFiles reads them
+// (kernel/objects/boot-files.ts).
 
 import { BootInformation } from "../boot/multiboot2";
 import { kernelErrorName } from "../../abi/errors";
@@ -48,8 +50,18 @@ export class BootProgram {
   }
 }
 
+/** One module of the boot package as a read-only file: physical bytes GRUB loaded, kept out of
+ * the frame allocator for good (memory/frames.ts). */
+export class BootFile {
+  constructor(readonly name: string, readonly address: usize, readonly size: u64) {}
+}
+
+/** The longest file name kept (abi/methods.ts BOOT_FILE_NAME_MAXIMUM). */
+const FILE_NAME_MAXIMUM = 255;
+
 class BootPackageState {
   programs: BootProgram[] = [];
+  files: BootFile[] = [];
   manifest: Manifest | null = null;
 }
 const state = new BootPackageState();
@@ -58,6 +70,7 @@ const state = new BootPackageState();
  * start (init), or null when there is none (no manifest: a kernel without user space). */
 export function bootPackageInit(information: BootInformation): BootProgram | null {
   const modules = information.modules;
+  filesKeep(information);
   let manifestIndex = -1;
   for (let i = 0; i < modules.length; i++) if (modules[i].commandLine == MANIFEST_MODULE_NAME) manifestIndex = i;
   if (manifestIndex < 0) {
@@ -110,14 +123,48 @@ export function bootProgramFind(name: string): BootProgram | null {
 /** The program whose name is exactly the `length` bytes at `address` (names are ASCII, so a
  * byte compare is exact: no decoding can make other bytes match), or null. */
 export function bootProgramFindBytes(address: usize, length: u32): BootProgram | null {
-  for (let p = 0; p < state.programs.length; p++) {
-    const name = state.programs[p].name;
-    if (<u32>name.length != length) continue;
-    let same = true;
-    for (let i: u32 = 0; i < length && same; i++) same = <u32>load<u8>(address + <usize>i) == <u32>name.charCodeAt(<i32>i);
-    if (same) return state.programs[p];
-  }
+  for (let p = 0; p < state.programs.length; p++) if (nameIsBytes(state.programs[p].name, address, length)) return state.programs[p];
   return null;
+}
+
+/** Keeps every module as a file named by its command line: names of printable ASCII (so that a
+ * byte compare with a caller's name is exact), at most FILE_NAME_MAXIMUM long, the first of
+ * duplicates. Others are logged and left out. */
+function filesKeep(information: BootInformation): void {
+  const modules = information.modules;
+  for (let i = 0; i < modules.length; i++) {
+    const name = modules[i].commandLine;
+    let printable = name.length > 0 && name.length <= FILE_NAME_MAXIMUM;
+    for (let c = 0; c < name.length && printable; c++) printable = name.charCodeAt(c) > 0x20 && name.charCodeAt(c) < 0x7f;
+    if (!printable) {
+      warn("boot package: a module named '" + name + "' is no file (a name is 1.." + FILE_NAME_MAXIMUM.toString() + " printable ASCII bytes)");
+      continue;
+    }
+    if (bootFileFind(name) !== null) {
+      warn("boot package: a second module named '" + name + "' left out");
+      continue;
+    }
+    state.files.push(new BootFile(name, <usize>modules[i].start, <u64>(modules[i].end - modules[i].start)));
+  }
+}
+
+function bootFileFind(name: string): BootFile | null {
+  for (let i = 0; i < state.files.length; i++) if (state.files[i].name == name) return state.files[i];
+  return null;
+}
+
+/** The file whose name is exactly the `length` bytes at `address` (names are printable ASCII, so
+ * a byte compare is exact), or null. */
+export function bootFileFindBytes(address: usize, length: u32): BootFile | null {
+  for (let f = 0; f < state.files.length; f++) if (nameIsBytes(state.files[f].name, address, length)) return state.files[f];
+  return null;
+}
+
+/** Whether `name` is exactly the `length` bytes at `address`. */
+function nameIsBytes(name: string, address: usize, length: u32): bool {
+  if (<u32>name.length != length) return false;
+  for (let i: u32 = 0; i < length; i++) if (<u32>load<u8>(address + <usize>i) != <u32>name.charCodeAt(<i32>i)) return false;
+  return true;
 }
 
 function warn(message: string): void {

@@ -1,6 +1,6 @@
 // User space at boot: the boot package is checked, and init is started with one capability of
 // each interface its manifest entry grants (a Console, a Timer, a Memory with its quota, a
-// ProcessSpawner). From then on, only processes make processes. The boot log says how process
+// ProcessSpawner, a Random, a Network, a BootFiles). From then on, only processes make processes. The boot log says how process
 // switches change address spaces and whether page-table isolation is on, and why; test runs
 // with isolation walk the first process's user-mode page tables and log what they map.
 
@@ -11,6 +11,7 @@ import { addressSwitch, switchStrategyName } from "../arch/address-switch";
 import { BootInformation } from "../boot/multiboot2";
 import { Interface } from "../../abi/interfaces";
 import { KernelObject } from "../cap/kernel-object";
+import { BootFilesObject } from "../objects/boot-files";
 import { ConsoleObject } from "../objects/console";
 import { MemoryObject } from "../objects/memory";
 import { ProcessSpawnerObject } from "../objects/process-spawner";
@@ -96,6 +97,7 @@ export function processesInit(information: BootInformation, commandLine: Command
   if (grantAllowed(init.policy, Interface.ProcessSpawner)) grants.push(new ProcessSpawnerObject());
   if (grantAllowed(init.policy, Interface.Random)) grants.push(new RandomObject());
   if (grantAllowed(init.policy, Interface.Network)) grants.push(new NetworkObject(init.policy.network!.copy()));
+  if (grantAllowed(init.policy, Interface.BootFiles)) grants.push(new BootFilesObject());
   const argument = commandLine.getDecimal("initarg");   // absent or not a number: 0
   const process = processSpawn(init, grants, argument > 0 ? <u32>argument : 0, account);
   const text = commandLine.get("args");   // the start text (ring.md), for programs that take words

@@ -18,3 +18,4 @@ export { forkProcess, spawnThread, ThreadHandle, threadExit } from "./thread";
 export { ipv4Parse, ipv4Text, Network, NetworkInfo, UdpSocket } from "./network";
 export { TcpListener, TcpSocket } from "./tcp";
 export { ringPush, ringPop, ringFree, ringReady, userAddress, Completion } from "./ring";
+export { BootFiles, bootFilesNameAndOffset } from "./boot-files";

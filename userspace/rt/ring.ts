@@ -46,10 +46,15 @@ export function ringFree(): u32 {
 /** Writes one entry at the tail (the caller made sure there is room); returns its user data.
  * A handle is a u64 (abi/ring.ts), opaque: only the kernel's table gives it meaning. */
 export function ringPush(opcode: Opcode, handle: u64, method: u32, argument0: u64, argument1: u64, argument2: u64, argument3: u64): u64 {
+  return ringPushTagged(nextUserData++, opcode, handle, method, argument0, argument1, argument2, argument3);
+}
+
+/** ringPush with the caller's own user data (an event loop's tag; userspace/rt/event-loop.ts);
+ * returns it. */
+export function ringPushTagged(userData: u64, opcode: Opcode, handle: u64, method: u32, argument0: u64, argument1: u64, argument2: u64, argument3: u64): u64 {
   const tail = load<u32>(ringBase + RING_SQ_TAIL);
   const entry = ringBase + RING_SQ_OFFSET + (tail % RING_SQ_ENTRIES) * RING_SQE_SIZE;
   memory.fill(entry, 0, RING_SQE_SIZE);
-  const userData = nextUserData++;
   store<u8>(entry + SQE_OPCODE, <u8>opcode);
   store<u32>(entry + SQE_METHOD, method);
   store<u64>(entry + SQE_USER_DATA, userData);
