@@ -200,8 +200,8 @@ async function printTcp(): Promise<void> {
   console.log(`  Capsid's driver: ${figures.capsidFeatures ?? "not reported"}; host tap0: ${figures.capsidTap ?? "not read"}`);
   if (figures.capsidSkipped) console.log(`  Capsid not measured: ${figures.capsidSkipped}`);
   const notes = new Set([...(figures.ceiling?.notes ?? []).map((note) => `ceiling: ${note}`),
-    ...figures.linux.flatMap((run) => run.notes.map((note) => `Linux: ${note}`)),
-    ...figures.capsid.flatMap((run) => run.notes.map((note) => `Capsid: ${note}`))]);
+    ...figures.linux.flatMap((run, round) => run.notes.map((note) => `Linux, round ${round + 1}: ${note}`)),
+    ...figures.capsid.flatMap((run, round) => run.notes.map((note) => `Capsid, round ${round + 1}: ${note}`))]);
   for (const note of notes) console.log(`  ${note}`);
   console.log(`  (this section took ${((Date.now() - started) / 1000).toFixed(0)} s)`);
 }

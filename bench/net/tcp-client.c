@@ -15,7 +15,8 @@
  *                                           read "ok\n", close; and the median of one cycle
  *   tcp-client probe ADDRESS SECONDS        one rr cycle every 100 ms until one succeeds
  *
- * from/to stop sending or reading at SECONDS and report what got through, marked "cut".
+ * from/to stop sending or reading at SECONDS and report what got through, marked "cut", its rate
+ * counted up to the cut (a stall is part of the figure).
  * Each mode prints one line starting with its name (bench/tcp.ts parses it); exit status 0 when
  * the mode measured, 1 when it could not. */
 #define _GNU_SOURCE
@@ -132,8 +133,9 @@ static int from_guest(struct sockaddr_in peer, uint64_t bytes, int seconds) {
     }
     if (got == 0) { last = now_ns(); break; }
     if (errno == EINTR) continue;
-    if (errno != EAGAIN) { end = errno == ECONNRESET ? ", reset by the guest" : ", ended by an error"; break; }
-    if (!wait_for(sock, POLLIN, deadline)) { end = ", cut at the time limit"; break; }
+    /* A stall counts against the rate: the time runs to the reset, error or cut. */
+    if (errno != EAGAIN) { last = now_ns(); end = errno == ECONNRESET ? ", reset by the guest" : ", ended by an error"; break; }
+    if (!wait_for(sock, POLLIN, deadline)) { last = now_ns(); end = ", cut at the time limit"; break; }
   }
   close(sock);
   if (received == 0) { printf("from: no data%s\n", end); return 1; }
