@@ -8,8 +8,9 @@
  *   tcp-client from ADDRESS BYTES SECONDS   guest to host: connect to 5002, send "BYTES\n", read
  *                                           to EOF; the rate from the first byte to EOF
  *   tcp-client to ADDRESS BYTES SECONDS     host to guest: connect to 5001, send BYTES, shut the
- *                                           sending side, wait for the guest's close (EOF); the
- *                                           rate from the first write to that EOF
+ *                                           sending side, wait for the guest's close (EOF),
+ *                                           every byte acknowledged (SIOCOUTQ 0); the rate
+ *                                           from the first write to that EOF
  *   tcp-client rr ADDRESS COUNT SECONDS     connections per second: COUNT times in turn (or
  *                                           until SECONDS pass) connect to 5003, send "x\n",
  *                                           read "ok\n", close; and the median of one cycle
@@ -23,12 +24,14 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -170,8 +173,12 @@ static int to_guest(struct sockaddr_in peer, uint64_t bytes, int seconds) {
     if (errno == EINTR) continue;
     if (errno != EAGAIN || !wait_for(sock, POLLIN, close_deadline)) break;
   }
+  /* A guest that closed before acknowledging every byte did not read them all: no figure. */
+  int unacknowledged = 0;
+  if (ioctl(sock, SIOCOUTQ, &unacknowledged) != 0) unacknowledged = -1;
   close(sock);
   if (finished == 0) { printf("to: the guest did not close within %d ms after %llu bytes%s\n", CLOSE_TIMEOUT_MS, (unsigned long long)sent, end); return 1; }
+  if (unacknowledged != 0) { printf("to: the guest closed with %d bytes unacknowledged (of %llu sent)\n", unacknowledged, (unsigned long long)sent); return 1; }
   print_rate("to", sent, bytes, finished - start, end);
   return 0;
 }
