@@ -139,11 +139,11 @@ export class EventLoop {
     this.queued++;
   }
 
-  /** Queues a line for the console (nothing when the process has none). */
+  /** Queues `text` and a line feed for the console (nothing when the process has none). */
   print(text: string): void {
     const printer = this.printer;
     if (printer === null) return;
-    printer.lines.push(text);
+    printer.lines.push(text + "\n");
     printer.next(this);
   }
 

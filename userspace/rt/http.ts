@@ -17,8 +17,8 @@ export function headerEnd(buffer: usize, start: usize, end: usize): isize {
   return -1;
 }
 
-/** The end of the line starting at `start` (the index of its "\n", or of "\r\n"'s "\r"), and in
- * `next` the start of the following line; the caller knows a "\n" comes before `end`. */
+/** One line of a header block: its bytes [start, end) without the "\r\n" or "\n", and where
+ * the following line starts. */
 export class Line {
   start: usize = 0;
   end: usize = 0;

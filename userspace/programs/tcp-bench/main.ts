@@ -17,7 +17,7 @@ const SINK_PORT: u32 = 5001;
 const SOURCE_PORT: u32 = 5002;
 const RR_PORT: u32 = 5003;
 const MAXIMUM_CONNECTIONS: i32 = 64;
-const BACKLOG: u32 = 16;
+const BACKLOG: u32 = 8;   // per listener; each waiting connection's buffers are charged to it
 /** Where sinks' bytes go (all of them: nobody reads it). */
 const DISCARD_SIZE: usize = 65536;
 /** The source pattern: PATTERN_PERIOD-aligned windows of PATTERN_SEND bytes. */

@@ -11,7 +11,7 @@ import { Acceptor, peerText, taskRelease, TcpServer, tcpReceive, tcpSend } from 
 
 const ECHO_PORT: u32 = 7;
 const MAXIMUM_CONNECTIONS: i32 = 64;
-const BACKLOG: u32 = 16;
+const BACKLOG: u32 = 8;   // each waiting connection's buffers are charged to the listener
 const BUFFER_SIZE: usize = 16384;
 /** Failed connections reported one by one. */
 const REPORTED_FAILURES: u64 = 20;
