@@ -274,7 +274,7 @@ function attempt(link: SocketLink, thread: Thread, kind: Kind, address: u64, len
   let result: i64 = BLOCKED;
   if (kind == Kind.Send) {
     const room = stack.sendRoom(c);
-    if (room == -(<i64>KernelError.QueueFull)) result = BLOCKED;
+    if (room == 0) result = BLOCKED;
     else if (room < 0) result = -(<i64>(c.failure != TcpFailure.None ? failureError(c) : KernelError.ShutDown));
     else {
       const want = min(<u64>room, min(length, SEND_MAXIMUM));

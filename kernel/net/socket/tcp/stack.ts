@@ -217,13 +217,12 @@ export class TcpStack {
   }
 
   /** Room for a send that copies into the send buffer itself (its write spans, then
-   * sendCommitted): the bytes free, or a negated KernelError (send's, QueueFull when full). */
+   * sendCommitted): the bytes free (0 when it is full), or a negated KernelError (send's). */
   sendRoom(c: TcpConnection): i64 {
     const problem = this.failureError(c);
     if (problem != KernelError.None) return -(<i64>problem);
     if (!this.canSend(c) || c.finQueued || c.send.capacity == 0) return -(<i64>KernelError.InvalidArgument);
-    const free = c.send.free;
-    return free == 0 ? -(<i64>KernelError.QueueFull) : <i64>free;
+    return <i64>c.send.free;
   }
 
   /** `count` bytes were written into the send buffer's write spans and committed: send them. */
