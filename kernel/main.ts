@@ -13,6 +13,7 @@ import { pciInit } from "./pci/pci";
 import { virtioNetInit } from "./drivers/virtio/net";
 import { netInit } from "./net/iface/interface";
 import { udpInit } from "./net/socket/udp";
+import { tcpInit } from "./net/socket/tcp-host";
 import { netAutoconfigure } from "./net/iface/autoconfig";
 import { phyInit } from "./net/phy/phy";
 import { consoleInputInit } from "./console/input";
@@ -65,6 +66,7 @@ export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u
   wallClockInit();                                              // CMOS RTC, for Timer.realtime
   randomInit();                                                 // ChaCha20 generator, seeded
   netAutoconfigure();                                           // DHCP when no ip= was given (its ids need the generator)
+  tcpInit();                                                    // TCP: ISN secret from the generator, segments, timers on the tick
   schedulerInit();                                              // preemption on the tick
   processesInit(information, commandLine);                      // boot package, init (init=NAME)
   selfTestFinish();                                             // runs test=NAME

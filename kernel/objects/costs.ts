@@ -23,6 +23,8 @@ import { ThreadControlObject } from "./thread-control";
 import { ThreadHandleObject } from "./thread-handle";
 import { ThreadSpawnerObject } from "./thread-spawner";
 import { SLEEP_BYTES } from "./timer";
+import { ACCEPTING_BYTES } from "./tcp-listener";
+import { TCP_WAITING_BYTES } from "./tcp-socket";
 import { RECEIVING_BYTES } from "./udp-socket";
 
 /** Per entry in a kernel list that grows by doubling (the run queue, the deadlines, the live
@@ -31,7 +33,7 @@ const LIST_ENTRY_BYTES: u64 = 2 * sizeof<usize>();
 
 /** The largest record one operation in flight holds, and its place in the deadline heap. */
 const WAIT_BYTES: u64 = max(max(max(max(PENDING_CALL_BYTES, PENDING_RECEIVE_BYTES), max(PARKED_BYTES, SLEEP_BYTES)), JOINER_BYTES),
-  RECEIVING_BYTES) + LIST_ENTRY_BYTES;
+  max(RECEIVING_BYTES, max(TCP_WAITING_BYTES, ACCEPTING_BYTES))) + LIST_ENTRY_BYTES;
 
 /** A thread's own records: they live on after it ends while a ThreadHandle or ThreadControl names it. */
 export const THREAD_RECORD_BYTES: u64 = instanceBytes<Thread>() + instanceBytes<Ring>() + instanceBytes<Request>()

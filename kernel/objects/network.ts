@@ -7,14 +7,19 @@
 
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
-import { NETWORK_INFO_SIZE, NetworkMethod } from "../../abi/methods";
+import { NETWORK_INFO_SIZE, NetworkMethod, TCP_BACKLOG_MAXIMUM, TCP_RECEIVE_BUFFER, TCP_SEND_BUFFER } from "../../abi/methods";
 import { MakesCapability } from "../cap/makes-capability";
 import { Invocation } from "../cap/invocation";
 import { KernelObject } from "../cap/kernel-object";
 import { Request } from "../cap/request";
 import { Pool } from "../collections/pool";
 import { instanceBytes, staticArrayBytes } from "../memory/heap-cost";
-import { linkUp } from "../net/iface/link";
+import { linkRoutes, linkSourceFor, linkUp } from "../net/iface/link";
+import { Quota } from "../memory/quota";
+import { tcpBegin, tcpConnectPort, tcpConnectPortTake, tcpEnd, tcpListenerPort, tcpListenerPortTake, tcpReady } from "../net/socket/tcp-host";
+import { TcpListener } from "../net/socket/tcp/listener";
+import { halfOpenLimit, ListenerLink, listenerBytes, TcpListenerObject } from "./tcp-listener";
+import { SocketLink, TCP_SOCKET_BYTES, TcpSocketObject } from "./tcp-socket";
 import { netInfo } from "../net/iface/interface";
 import { NetworkPolicy } from "../net/socket/policy";
 import { udpBind, udpFreePort, udpPortTaken } from "../net/socket/udp";
@@ -31,11 +36,14 @@ export class NetworkObject extends KernelObject {
   decodeCall(request: Request): Invocation | null {
     const method = request.method;
     if (method == NetworkMethod.Info) return state.info;
-    if (method != NetworkMethod.Udp && method != NetworkMethod.Restrict) return request.refuse(KernelError.UnknownMethod);
+    if (method > <u32>NetworkMethod.TcpConnect) return request.refuse(KernelError.UnknownMethod);
     const process = callerThread(request).process;
     const made = state.makes.take();
     made.policy = null;
-    if (method == NetworkMethod.Udp) {
+    if (method == NetworkMethod.TcpListen || method == NetworkMethod.TcpConnect) {
+      const error = method == NetworkMethod.TcpListen ? this.decodeListen(request, made) : this.decodeConnect(request, made);
+      if (error != KernelError.None) return refuse(request, made, error);
+    } else if (method == NetworkMethod.Udp) {
       const port = request.argument0;
       let error = KernelError.None;
       if (port > 0xffff) error = KernelError.InvalidArgument;
@@ -67,6 +75,33 @@ export class NetworkObject extends KernelObject {
     }
     return made;
   }
+
+  /** tcpListen(port, backlog): the port chosen here (invoke cannot fail). */
+  private decodeListen(request: Request, made: Make): KernelError {
+    const port = request.argument0, backlog = request.argument1;
+    if (port > 0xffff || backlog == 0 || backlog > TCP_BACKLOG_MAXIMUM) return KernelError.InvalidArgument;
+    if (!linkUp() || !tcpReady()) return KernelError.Unreachable;
+    if (port != 0 && !this.policy.allowsLocal(<u32>port)) return KernelError.NotPermitted;
+    if (port != 0 && tcpListenerPort(<u32>port)) return KernelError.AddressInUse;
+    made.port = port != 0 ? <u32>port : tcpConnectPort(this.policy);
+    if (made.port == 0) return KernelError.AddressInUse;
+    made.backlog = <u32>backlog;
+    return callerThread(request).process.account.kernelFits(listenerBytes(backlog));
+  }
+
+  /** tcpConnect(peer, peer port, local port): checked against the grant and the route. */
+  private decodeConnect(request: Request, made: Make): KernelError {
+    const peer = request.argument0, peerPort = request.argument1, port = request.argument2;
+    if (peer > 0xffff_ffff || peerPort == 0 || peerPort > 0xffff || port > 0xffff) return KernelError.InvalidArgument;
+    if (!this.policy.allowsPeer(<u32>peer, <u32>peerPort)) return KernelError.NotPermitted;
+    if (port != 0 && !this.policy.allowsLocal(<u32>port)) return KernelError.NotPermitted;
+    if (!tcpReady() || !linkRoutes(<u32>peer)) return KernelError.Unreachable;
+    if (port != 0 && tcpListenerPort(<u32>port)) return KernelError.AddressInUse;
+    made.peer = <u32>peer;
+    made.peerPort = <u32>peerPort;
+    made.port = <u32>port;
+    return callerThread(request).process.account.kernelFits(TCP_SOCKET_BYTES);
+  }
 }
 
 function refuse(request: Request, made: Make, error: KernelError): Invocation | null {
@@ -91,9 +126,28 @@ class Make extends MakesCapability {
   policy: NetworkPolicy | null = null;
   port: u32 = 0;
 
+  backlog: u32 = 0;
+  peer: u32 = 0;
+  peerPort: u32 = 0;
+
   invoke(request: Request): void {
     const account = callerThread(request).process.account;
     const grant = changetype<NetworkObject>(request.object);
+    if (request.method == NetworkMethod.TcpListen) {
+      const listener = new TcpListener(<i32>this.backlog, halfOpenLimit(<u64>this.backlog), <u32>TCP_SEND_BUFFER, <u32>TCP_RECEIVE_BUFFER);
+      const object = new TcpListenerObject(new ListenerLink(listener, grant.policy.copy()));
+      const stack = tcpBegin();
+      stack.listen(listener, 0, this.port);   // decode checked the port is free
+      tcpEnd();
+      tcpListenerPortTake(this.port);
+      object.chargeTo(account, listenerBytes(<u64>this.backlog));
+      this.deliver(request, object, <u64>this.port);
+      return;
+    }
+    if (request.method == NetworkMethod.TcpConnect) {
+      this.connect(request, grant, account);
+      return;
+    }
     if (request.method == NetworkMethod.Restrict) {
       const narrower = new NetworkObject(this.policy!);
       narrower.chargeTo(account, NETWORK_BYTES);
@@ -104,6 +158,31 @@ class Make extends MakesCapability {
     udpBind(socket.udp, this.port);
     socket.chargeTo(account, UDP_SOCKET_BYTES);
     this.deliver(request, socket, <u64>this.port);
+  }
+
+  /** tcpConnect: a local port (the one asked for, or a free one of the grant's; another when the
+   * 4-tuple is taken by a connection in TIME-WAIT), the SYN, the socket. */
+  private connect(request: Request, grant: NetworkObject, account: Quota): void {
+    const stack = tcpBegin();
+    const c = stack.createConnection(<u32>TCP_SEND_BUFFER, <u32>TCP_RECEIVE_BUFFER);
+    const source = linkSourceFor(this.peer);
+    let port = this.port, error = KernelError.AddressInUse;
+    for (let attempt = 0; attempt < 8 && error == KernelError.AddressInUse; attempt++) {
+      if (this.port == 0) port = tcpConnectPort(grant.policy);
+      if (port == 0) break;
+      error = stack.connect(c, source, port, this.peer, this.peerPort);
+      if (this.port != 0) break;
+    }
+    if (error != KernelError.None) {
+      tcpEnd();
+      this.rollback();
+      request.fail(error);
+      return;
+    }
+    if (this.port == 0) tcpConnectPortTake(port);
+    const socket = new TcpSocketObject(new SocketLink(c, account, this.port == 0 ? port : 0));
+    tcpEnd();
+    this.deliver(request, socket, <u64>port);
   }
 
   protected recycle(): void {

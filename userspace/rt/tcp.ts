@@ -37,6 +37,9 @@ export class TcpListener {
   }
 }
 
+/** Where connect's failed handshake asks a receive why (nothing is ever copied there). */
+const scratch = memory.data(8, 8);
+
 export class TcpSocket {
   /** -KernelError of the last call that failed. */
   lastError: i64 = 0;
@@ -52,7 +55,7 @@ export class TcpSocket {
     const ready = socket.wait(TCP_READY_CONNECTED | TCP_READY_FAILED, timeout);
     if (ready < 0 || (ready & <i64>TCP_READY_CONNECTED) == 0) {
       // A failed handshake: a receive says why.
-      const why = ready < 0 ? ready : ringCall(Opcode.Call, socket.handle, TcpSocketMethod.Receive, 0, 0, 0);
+      const why = ready < 0 ? ready : ringCall(Opcode.Call, socket.handle, TcpSocketMethod.Receive, userAddress(scratch), 1, 0);
       unchecked(error[0] = why < 0 ? why : -(<i64>KernelError.ConnectionRefused));
       socket.close();
       return null;

@@ -15,7 +15,7 @@ import { CommandLine } from "../../boot/command-line";
 import { logEnd, LogLevel, logLine } from "../../log/log";
 import { phyAttach, phyMac } from "../phy/phy";
 import { checksumStore } from "../wire/checksum";
-import { TransportChecksum, WIRE_VERDICTS, WireFrame, wireParse, WireVerdict } from "../wire/frame";
+import { PROTOCOL_TCP, TransportChecksum, WIRE_VERDICTS, WireFrame, wireParse, WireVerdict } from "../wire/frame";
 import { FrameChecksum } from "../phy/device";
 import { arpInit, arpOutput, arpReceive, copyMac, storeAddress } from "./arp";
 import { DATAGRAM_MAXIMUM, fragmentReceive, fragmentsInit, FragmentOutcome, fragmentSend, reassembledFrame, reassembledLength } from "./fragments";
@@ -38,6 +38,13 @@ export type UdpHandler = (frame: usize, parsed: WireFrame) => bool;
 
 function noSocket(frame: usize, parsed: WireFrame): bool { return false; }
 
+/** What takes a TCP segment for this host's unicast address (the socket layer): the segment is
+ * the IPv4 payload (parsed.payload, parsed.payloadLength); `transport` says whether the device
+ * validated its checksum. */
+export type TcpHandler = (frame: usize, parsed: WireFrame, transport: TransportChecksum) => void;
+
+function noTcp(frame: usize, parsed: WireFrame, transport: TransportChecksum): void {}
+
 /** Where a received frame came from. */
 enum Origin {
   Wire,
@@ -52,6 +59,7 @@ class NetState {
   readonly frame: WireFrame = new WireFrame();
   readonly counters: StaticArray<u64> = new StaticArray<u64>(WIRE_VERDICTS);
   udp: UdpHandler = noSocket;
+  tcp: TcpHandler = noTcp;
   echoReplies: u64 = 0;
   /** Frames from the wire to or from 127.0.0.0/8, dropped. */
   martians: u64 = 0;
@@ -112,6 +120,11 @@ export function netDhcpWanted(): bool {
   return state.dhcp;
 }
 
+/** Sets what takes received TCP segments (the socket layer, once, at boot). */
+export function netTcpHandler(handler: TcpHandler): void {
+  state.tcp = handler;
+}
+
 /** Sets what takes received UDP datagrams (the socket layer, once, at boot). */
 export function netUdpHandler(handler: UdpHandler): void {
   state.udp = handler;
@@ -158,7 +171,8 @@ function receive(frame: usize, length: u32, origin: Origin, checksum: FrameCheck
     arpReceive(frame, parsed);
     return;
   }
-  if (verdict != WireVerdict.Fragment && verdict != WireVerdict.Icmp && verdict != WireVerdict.Udp) return;
+  const tcp = verdict == WireVerdict.OtherProtocol && parsed.protocol == PROTOCOL_TCP;
+  if (verdict != WireVerdict.Fragment && verdict != WireVerdict.Icmp && verdict != WireVerdict.Udp && !tcp) return;
   if (origin == Origin.Wire && (linkIsLoopback(parsed.source) || linkIsLoopback(parsed.destination))) {
     state.martians++;
     return;
@@ -172,10 +186,10 @@ function receive(frame: usize, length: u32, origin: Origin, checksum: FrameCheck
     const whole = reassembledFrame(), wholeLength = reassembledLength();
     const again = wireParse(whole, wholeLength, parsed);   // the device vouched for no fragment's datagram: summed
     state.counters[<i32>again]++;
-    datagram(whole, again, parsed);
+    datagram(whole, again, parsed, TransportChecksum.Verify);
     return;
   }
-  datagram(frame, verdict, parsed);
+  datagram(frame, verdict, parsed, checksum == FrameChecksum.Validated ? TransportChecksum.Trusted : TransportChecksum.Verify);
 }
 
 /** Whether a datagram to `destination` is this host's: its address, a loopback address (only
@@ -184,10 +198,12 @@ function forUs(destination: u32): bool {
   return linkIsLocal(destination) || linkIsBroadcast(destination);
 }
 
-/** A whole ICMP or UDP datagram (received in one frame, or reassembled) for this host. */
-function datagram(frame: usize, verdict: WireVerdict, parsed: WireFrame): void {
+/** A whole ICMP, UDP or TCP datagram (received in one frame, or reassembled) for this host. */
+function datagram(frame: usize, verdict: WireVerdict, parsed: WireFrame, transport: TransportChecksum): void {
   const unicast = linkIsLocal(parsed.destination);
-  if (verdict == WireVerdict.Icmp) {
+  if (verdict == WireVerdict.OtherProtocol) {
+    if (parsed.protocol == PROTOCOL_TCP && unicast) state.tcp(frame, parsed, transport);   // never to a broadcast (RFC 1122 4.2.3.10)
+  } else if (verdict == WireVerdict.Icmp) {
     if (unicast && parsed.icmpType == ICMP_ECHO_REQUEST && parsed.icmpCode == 0) echoReply(frame, parsed);
   } else if (verdict == WireVerdict.Udp) {
     if (state.dhcp && parsed.destinationPort == DHCP_CLIENT_PORT && parsed.sourcePort == DHCP_SERVER_PORT) {

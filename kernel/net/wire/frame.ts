@@ -13,6 +13,7 @@ import { checksumAdd, checksumFinish } from "./checksum";
 export const ETHERTYPE_IPV4: u32 = 0x0800;
 export const ETHERTYPE_ARP: u32 = 0x0806;
 export const PROTOCOL_ICMP: u32 = 1;
+export const PROTOCOL_TCP: u32 = 6;
 export const PROTOCOL_UDP: u32 = 17;
 const ETHERNET_HEADER: u32 = 14;
 const ARP_LENGTH: u32 = 28;
@@ -27,7 +28,7 @@ export enum WireVerdict {
   Udp = 2,
   /** An IPv4 fragment (not the whole datagram): reassembly's to take. */
   Fragment = 3,
-  /** IPv4 of another protocol (TCP, later): accepted at the IP layer. */
+  /** IPv4 of another protocol (TCP: the socket layer parses it, wire/tcp.ts): accepted at the IP layer. */
   OtherProtocol = 4,
   // Drop reasons:
   TooShort = 5,

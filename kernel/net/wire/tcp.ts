@@ -25,11 +25,11 @@
 //   +---------------------------------------------------------------+
 
 import { checksumAdd, checksumFinish } from "./checksum";
-import { pseudoHeader } from "./frame";
+import { PROTOCOL_TCP, pseudoHeader, TransportChecksum } from "./frame";
 import { tcpOptionsEmit, tcpOptionsLength, tcpOptionsParse } from "./tcp-options";
 
 /** IANA's protocol number for TCP (RFC 9293 §3.1), the IPv4 header's protocol field. */
-export const PROTOCOL_TCP: u32 = 6;
+export { PROTOCOL_TCP };
 /** Bytes of the header without options (RFC 9293 §3.1: data offset 5). */
 export const TCP_HEADER_MINIMUM: u32 = 20;
 /** Bytes of the longest header (data offset 15). */
@@ -154,13 +154,15 @@ const TCP_LENGTH_MAXIMUM: u32 = 65535 - 20;
 
 /** Validates the `length`-byte segment at `segment` that came from `source` to `destination`
  * (IPv4, host order) and fills `out`; out is only meaningful for TcpVerdict.Accepted. */
-export function tcpParse(segment: usize, length: u32, source: u32, destination: u32, out: TcpSegment): TcpVerdict {
+export function tcpParse(segment: usize, length: u32, source: u32, destination: u32, out: TcpSegment, transport: TransportChecksum = TransportChecksum.Verify): TcpVerdict {
   if (length < TCP_HEADER_MINIMUM) return TcpVerdict.TooShort;
   if (length > TCP_LENGTH_MAXIMUM) return TcpVerdict.TooLong;
   const headerLength = (<u32>load<u8>(segment + 12) >> 4) * 4;
   if (headerLength < TCP_HEADER_MINIMUM || headerLength > length) return TcpVerdict.DataOffset;
-  const sum = pseudoHeader(checksumAdd(0, segment, length), source, destination, PROTOCOL_TCP, length);
-  if (checksumFinish(sum) != 0) return TcpVerdict.Checksum;
+  if (transport == TransportChecksum.Verify) {   // Trusted: the device validated it
+    const sum = pseudoHeader(checksumAdd(0, segment, length), source, destination, PROTOCOL_TCP, length);
+    if (checksumFinish(sum) != 0) return TcpVerdict.Checksum;
+  }
   out.sourcePort = u16be(segment);
   out.destinationPort = u16be(segment + 2);
   if (out.sourcePort == 0 || out.destinationPort == 0) return TcpVerdict.PortZero;

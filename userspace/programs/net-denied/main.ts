@@ -1,11 +1,11 @@
 // net-denied: a process with no network grant trying to put its marker on the wire (started by
 // net-check). It holds a Console and a Memory (and what every process holds on itself); it
 // checks that none of its grants is a Network or a UdpSocket, then calls the UdpSocket send
-// method and the Network udp method on every other handle a small table could have (guessed:
+// method and the Network udp and tcpConnect methods on every other handle a small table could have (guessed:
 // slots 0..63, generations 1..4), with a buffer holding CAPSID-MARKER-DENIED and the host as the
 // peer. None may send: the test's capture must never see the marker. Its own handles are left
 // out, since method 0 means something else on them (a console write, a thread's exit, a thread
-// spawn). It exits 0 when every guessed handle refused both calls, 1 otherwise.
+// spawn). It exits 0 when every guessed handle refused all three calls, 1 otherwise.
 
 import { Console, grant } from "../../rt/index";
 import { Interface, INTERFACE_COUNT } from "../../../abi/interfaces";
@@ -37,7 +37,8 @@ export function main(): i32 {
       tries++;
       const sent = ringCall(Opcode.Call, handle, UdpSocketMethod.Send, userAddress(buffer), MARKER.length, 0x0a000201, 9999);
       const socket = ringCall(Opcode.Call, handle, NetworkMethod.Udp, 0);
-      if (sent < 0 && socket < 0) refused++;
+      const connection = ringCall(Opcode.Call, handle, NetworkMethod.TcpConnect, 0x0a000201, 9999, 0);
+      if (sent < 0 && socket < 0 && connection < 0) refused++;
     }
   }
   console.line("net-denied: " + refused.toString() + " of " + tries.toString() + " handles refused both send and udp");

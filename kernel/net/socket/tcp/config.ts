@@ -51,6 +51,9 @@ export class TcpConfig {
   challengeAcksPerSecond: u32 = 100;
   /** SYN cookies when a listener's half-open queue is full (RFC 4987 §3.6). */
   synCookies: bool = true;
+  /** Bytes the host wants free before each segment it is lent (its Ethernet and IPv4 headers),
+   * so it sends the segment where the core built it. */
+  headroom: u32 = 0;
   /** Segments one output call sends at most (work per kernel entry is bounded). */
   outputBurst: u32 = 64;
 }

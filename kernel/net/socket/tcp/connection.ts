@@ -10,6 +10,7 @@ import { CongestionControl, NewReno } from "./congestion";
 import { CongestionKind } from "./config";
 import { TcpContext } from "./context";
 import { Cubic } from "./cubic";
+import { TcpOwner } from "./host";
 import { TcpListener } from "./listener";
 import { ByteRing } from "./ring";
 import { RttEstimator } from "./rtt";
@@ -180,6 +181,8 @@ export class TcpConnection {
   keepAliveInterval: u64;
   keepAliveCount: u32;
 
+  /** The object layer's record of the connection (host.ts), null in the core's tests. */
+  owner: TcpOwner | null = null;
   /** The listener of a passive connection until it is accepted (or ends). */
   listener: TcpListener | null = null;
   /** Links of the stack's table (table.ts): the hash chain and the list of all connections. */

@@ -47,12 +47,15 @@ export enum TcpCounter {
   TransmitFailed = 22,
   /** ACKs for invalid segments held back by the rate limit. */
   InvalidAcksLimited = 23,
+  /** Segments to a listener from a peer its grant does not allow (answered with a RST). */
+  PeerRefused = 24,
 }
-export const TCP_COUNTERS: i32 = <i32>TcpCounter.InvalidAcksLimited + 1;
+export const TCP_COUNTERS: i32 = <i32>TcpCounter.PeerRefused + 1;
 
 export class TcpContext {
   readonly table: TcpTable = new TcpTable();
-  /** Where segments are built: the longest header and a full segment. */
+  /** Where segments are built: the host's headroom, then the longest header and a full segment
+   * (segmentAt). */
   readonly staging: StaticArray<u8>;
   /** The header of the segment being built, and of the one being received. */
   readonly out: TcpSegment = new TcpSegment();
@@ -62,7 +65,12 @@ export class TcpContext {
   challengeWindow: u64 = 0;
 
   constructor(readonly host: TcpHost, readonly config: TcpConfig, readonly secrets: TcpSecrets) {
-    this.staging = new StaticArray<u8>(<i32>(TCP_HEADER_MAXIMUM + config.mss));
+    this.staging = new StaticArray<u8>(<i32>(config.headroom + TCP_HEADER_MAXIMUM + config.mss));
+  }
+
+  /** Where a segment is built: after the headroom the host asked for (its own headers). */
+  @inline get segmentAt(): usize {
+    return changetype<usize>(this.staging) + <usize>this.config.headroom;
   }
 
   @inline count(counter: TcpCounter): void {

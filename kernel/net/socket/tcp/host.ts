@@ -22,4 +22,12 @@ export abstract class TcpHost {
 
   /** `listener` has a connection to accept. */
   listenerChanged(listener: TcpListener): void {}
+
+  /** Whether `listener` takes a connection from `address`:`port` (its grant's peer rules): a SYN
+   * or cookie ACK from a peer it refuses is answered with a RST. */
+  admits(listener: TcpListener, address: u32, port: u32): bool { return true; }
 }
+
+/** What the object layer hangs on a connection or listener to hear of it (host.ts's
+ * connectionChanged and listenerChanged find it there); the core never calls it. */
+export abstract class TcpOwner {}

@@ -12,6 +12,7 @@ import { TcpContext, TcpCounter } from "./context";
 import { cookieCheck, cookieMake } from "./cookie";
 import { establish } from "./lifecycle";
 import { MSS_MINIMUM, resetFor, scaleFor, sendSyn, tcpOutput, transmitBare, WINDOW_SCALE_MAXIMUM } from "./output";
+import { TcpOwner } from "./host";
 import { processText } from "./receive";
 
 /** RFC 9293 §3.7.1: the MSS assumed when a SYN carries none. */
@@ -27,6 +28,8 @@ export class TcpListener {
   halfOpen: i32 = 0;
   /** Established connections not yet accepted, oldest first. */
   readonly ready: TcpConnection[] = [];
+  /** The object layer's record of the listener (host.ts). */
+  owner: TcpOwner | null = null;
   /** Whether a SYN cookie went out, and when the last did (ns). */
   cookiesSent: bool = false;
   cookiesSentAt: u64 = 0;
@@ -80,6 +83,11 @@ export function negotiate(c: TcpConnection, syn: TcpSegment): void {
 /** A segment for `listener` that matched no connection (RFC 9293 §3.10.7.2). */
 export function listenerInput(context: TcpContext, listener: TcpListener, segment: TcpSegment, payload: usize, source: u32, destination: u32): void {
   if (segment.has(TCP_RST)) return;
+  if (!context.host.admits(listener, source, segment.sourcePort)) {
+    context.count(TcpCounter.PeerRefused);
+    resetFor(context, segment, destination, source);
+    return;
+  }
   const now = context.host.now();
   const config = context.config;
   if (segment.has(TCP_ACK)) {

@@ -163,7 +163,7 @@ export function transmit(c: TcpConnection, sequence: u32, flags: u32, offset: u3
   }
   out.flags = flags;
   out.payloadLength = length;
-  const staging = changetype<usize>(context.staging);
+  const staging = context.segmentAt;
   if (length > 0) c.send.peekAt(offset, staging + <usize>tcpHeaderLength(out), length);
   const total = tcpEmit(staging, out, c.localAddress, c.remoteAddress);
   context.count(TcpCounter.SegmentsSent);
@@ -272,7 +272,7 @@ export function transmitBare(context: TcpContext, localAddress: u32, localPort: 
   out.flags = flags;
   out.window = window;
   out.mss = mss;
-  const staging = changetype<usize>(context.staging);
+  const staging = context.segmentAt;
   const total = tcpEmit(staging, out, localAddress, remoteAddress);
   context.count(TcpCounter.SegmentsSent);
   if ((flags & TCP_RST) != 0) context.count(TcpCounter.ResetsSent);

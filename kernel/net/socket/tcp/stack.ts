@@ -14,6 +14,7 @@
 // After every event the host hears which connections and listeners changed.
 
 import { KernelError } from "../../../../abi/errors";
+import { TransportChecksum } from "../../wire/frame";
 import { TCP_VERDICTS, tcpParse, TcpSegment, TcpVerdict, TCP_ACK, TCP_SYN } from "../../wire/tcp";
 import { Buffers, KeepAlive, Nagle, TcpConnection, TcpFailure, TcpState } from "./connection";
 import { TcpConfig } from "./config";
@@ -49,9 +50,9 @@ export class TcpStack {
   // The IP layer and the clock.
 
   /** A TCP segment of `length` bytes at `segment` from `source` to `destination` (this host). */
-  input(segment: usize, length: u32, source: u32, destination: u32): TcpVerdict {
+  input(segment: usize, length: u32, source: u32, destination: u32, transport: TransportChecksum = TransportChecksum.Verify): TcpVerdict {
     const parsed = this.parsed;
-    const verdict = tcpParse(segment, length, source, destination, parsed);
+    const verdict = tcpParse(segment, length, source, destination, parsed, transport);
     unchecked(this.verdicts[<i32>verdict]++);
     if (verdict != TcpVerdict.Accepted) return verdict;
     const context = this.context;
@@ -213,6 +214,31 @@ export class TcpStack {
     if (problem != KernelError.None) return -(<i64>problem);
     if (c.state == TcpState.Closed) return -(<i64>KernelError.InvalidArgument);
     return -(<i64>KernelError.QueueFull);
+  }
+
+  /** Room for a send that copies into the send buffer itself (its write spans, then
+   * sendCommitted): the bytes free, or a negated KernelError (send's, QueueFull when full). */
+  sendRoom(c: TcpConnection): i64 {
+    const problem = this.failureError(c);
+    if (problem != KernelError.None) return -(<i64>problem);
+    if (!this.canSend(c) || c.finQueued || c.send.capacity == 0) return -(<i64>KernelError.InvalidArgument);
+    const free = c.send.free;
+    return free == 0 ? -(<i64>KernelError.QueueFull) : <i64>free;
+  }
+
+  /** `count` bytes were written into the send buffer's write spans and committed: send them. */
+  sendCommitted(c: TcpConnection): void {
+    if (c.synchronized) tcpOutput(c);
+    this.context.host.connectionChanged(c);
+  }
+
+  /** The caller took `count` bytes from the receive buffer's read span (and consumed them): the
+   * window update receive() would send. */
+  receiveConsumed(c: TcpConnection): void {
+    if (c.synchronized && c.state != TcpState.TimeWait && windowUpdateDue(c)) {
+      c.ackNow = true;
+      tcpOutput(c);
+    }
   }
 
   /** RFC 9293 §3.10.4 CLOSE, for sending only (a half-close): the FIN follows the queued data. */
