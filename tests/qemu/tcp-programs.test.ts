@@ -2,7 +2,8 @@
 // tcp-echo answers many nc clients at once; http-server serves the boot files to curl (50
 // connections at once, keep-alive, pipelining, HEAD, 404, 405, 400, 431); http-get fetches a file
 // from a Python server on the host and hashes it; tcp-push streams its xorshift bytes to a Python
-// peer (tests/qemu/stream.py) and hashes what comes back.
+// peer (tests/qemu/stream.py) and hashes what comes back; tcp-bench speaks its three protocols
+// (sink, source, rr) to a Python peer.
 
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -148,6 +149,45 @@ programs("tcp-push: 2 MiB of its stream out, 300000 bytes in, both hashes equal 
     assert.is(lines[0], `tcp-push: received 300000 sha256 ${got![4]}`);
   });
   peer.child.kill();
+});
+
+const BENCH_PEER = `
+import socket, sys, time
+def connect(port):
+    return socket.create_connection(("${GUEST}", port), timeout=30)
+# sink: 4 MiB in, the guest closes after our end
+s = connect(5001); s.sendall(bytes(range(256)) * 16384); s.shutdown(socket.SHUT_WR)
+assert s.recv(10) == b"", "sink sends nothing"
+# source: ask for 1000003 bytes, byte i is i mod 256
+s = connect(5002); s.sendall(b"1000003\\n"); data = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk: break
+    data += chunk
+assert len(data) == 1000003, len(data)
+assert data == (bytes(range(256)) * 3907)[:1000003], "the pattern"
+# rr: 50 connections, one line each
+start = time.time()
+for i in range(50):
+    s = connect(5003); s.sendall(b"x\\n"); reply = b""
+    while True:
+        chunk = s.recv(16)
+        if not chunk: break
+        reply += chunk
+    assert reply == b"ok\\n", reply
+    s.close()
+print("bench peer: all passed, %.1f connections/s" % (50 / (time.time() - start)), flush=True)
+`;
+
+programs("tcp-bench: sink takes 4 MiB, source sends N bytes of its pattern, rr answers 50 connections", async () => {
+  const script = join(directory, "bench-peer.py");
+  writeFileSync(script, BENCH_PEER);
+  await withQemu(boot("tcp-bench"), async (qemu) => {
+    await qemu.expectLine("tcp-bench: ready", 60_000);
+    const run = await ns.run(["python3", "-u", script], 180_000);
+    assert.is(run.code, 0, run.output);
+    assert.match(run.output, /bench peer: all passed/);
+  });
 });
 
 programs.run();
