@@ -246,7 +246,8 @@ test: $(ISO) $(BUILD)/.setup
 # The Linux baselines (bench/linux-baseline.ts, bench/net.ts): Debian's own kernel, unpacked from
 # its package (linux-image-amd64's current version), with two initramfs: initrd.cpio, whose /init
 # is bench/linux/pingpong.c (the IPC and VM figures), and initrd-net.cpio, whose /init is
-# bench/linux/net-echo.c with virtio-net's modules beside it (the network figures, issue 16).
+# bench/linux/net-echo.c with virtio-net's modules beside it (the network figures, issue 16), and
+# /tcp-bench (bench/linux/tcp-bench.c, the TCP figures, booted with rdinit=/tcp-bench).
 # The modules come from the same package download as the kernel (one grouped rule), so their
 # version always matches it; they are build products, never committed. Without network the bench
 # says so and uses issue 5's figures.
@@ -269,18 +270,27 @@ $(BUILD)/linux/pingpong: bench/linux/pingpong.c $(BUILD)/.setup
 	$(CC) -O2 -static -pthread $(WARNINGS) -o $@ $<
 $(BUILD)/linux/initrd.cpio: $(BUILD)/linux/pingpong tools/cpio.ts
 	$(TSX) tools/cpio.ts $< $@
-$(BUILD)/linux/net-echo: bench/linux/net-echo.c $(BUILD)/.setup
+$(BUILD)/linux/net-echo: bench/linux/net-echo.c bench/linux/guest-network.h $(BUILD)/.setup
 	@mkdir -p $(BUILD)/linux
 	$(CC) -O2 -static $(WARNINGS) -o $@ $<
-$(BUILD)/linux/initrd-net.cpio: $(BUILD)/linux/net-echo $(LINUX_MODULE_FILES) tools/cpio.ts
-	$(TSX) tools/cpio.ts $< $@ $(LINUX_MODULE_FILES)
-# The host side of the network figures: the datagram generator (bench/net/generator.c).
+# The TCP figures' guest program (bench/tcp.ts) rides in the same initramfs, started with
+# rdinit=/tcp-bench instead of /init.
+$(BUILD)/linux/tcp-bench: bench/linux/tcp-bench.c bench/linux/guest-network.h $(BUILD)/.setup
+	@mkdir -p $(BUILD)/linux
+	$(CC) -O2 -static -pthread $(WARNINGS) -o $@ $<
+$(BUILD)/linux/initrd-net.cpio: $(BUILD)/linux/net-echo $(BUILD)/linux/tcp-bench $(LINUX_MODULE_FILES) tools/cpio.ts
+	$(TSX) tools/cpio.ts $< $@ $(BUILD)/linux/tcp-bench $(LINUX_MODULE_FILES)
+# The host side of the network figures: the datagram generator (bench/net/generator.c) and the
+# TCP client (bench/net/tcp-client.c).
 $(BUILD)/net/generator: bench/net/generator.c $(BUILD)/.setup
+	@mkdir -p $(BUILD)/net
+	$(CC) -O2 $(WARNINGS) -o $@ $<
+$(BUILD)/net/tcp-client: bench/net/tcp-client.c $(BUILD)/.setup
 	@mkdir -p $(BUILD)/net
 	$(CC) -O2 $(WARNINGS) -o $@ $<
 
 # `make bench BENCH=net` (or vm, switch, ...) prints that section alone.
-bench: $(ISO) $(BUILD)/.setup $(BUILD)/net/generator
+bench: $(ISO) $(BUILD)/.setup $(BUILD)/net/generator $(BUILD)/net/tcp-client
 	@$(MAKE) --no-print-directory $(BUILD)/linux/vmlinuz $(BUILD)/linux/initrd.cpio \
 	  || echo "make bench: no Linux baseline (its kernel could not be fetched); using issue 5's figures" >&2
 	@$(MAKE) --no-print-directory $(BUILD)/linux/initrd-net.cpio \

@@ -24,11 +24,13 @@ export function linuxBaselineAvailable(): boolean {
   return existsSync(LINUX_KERNEL) && existsSync(LINUX_INITRD);
 }
 
-/** QEMU's arguments for Debian's kernel with `initrd`: the machine Capsid's boots use, and `extra`. */
-export function linuxArguments(initrd: string, extra: string[] = []): string[] {
+/** QEMU's arguments for Debian's kernel with `initrd`: the machine Capsid's boots use, and `extra`;
+ * `append` joins the kernel command line (bench/tcp.ts: rdinit= picks the initramfs's program). */
+export function linuxArguments(initrd: string, extra: string[] = [], append = ""): string[] {
   return [
     "-accel", "tcg", "-nodefaults", "-no-reboot", "-display", "none", "-machine", "pc", "-m", "256M", "-cpu", "qemu64",
-    "-smp", "1", "-serial", "stdio", "-kernel", LINUX_KERNEL, "-initrd", initrd, "-append", "console=ttyS0 quiet panic=-1",
+    "-smp", "1", "-serial", "stdio", "-kernel", LINUX_KERNEL, "-initrd", initrd,
+    "-append", `console=ttyS0 quiet panic=-1${append ? ` ${append}` : ""}`,
     ...extra,
   ];
 }

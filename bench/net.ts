@@ -76,7 +76,7 @@ function ip(...args: string[]): void {
 }
 
 /** Runs `command` in the namespace to its end, killed after `milliseconds`: its status and output. */
-function runInNamespace(namespace: string, command: string[], milliseconds: number): Promise<{ code: number | null; output: string }> {
+export function runInNamespace(namespace: string, command: string[], milliseconds: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn("ip", ["netns", "exec", namespace, ...command], { stdio: ["ignore", "pipe", "pipe"] });
     let output = "";

@@ -21,6 +21,10 @@
 //   net    UDP echo round trip, echo rate and ping round trip over virtio-net on a tap in a network
 //          namespace, Capsid against Linux under the same QEMU, interleaved (bench/net.ts; needs
 //          root); `tsx bench/run.ts net` prints this section alone
+//   tcp    TCP bulk throughput both ways and connections per second over the same tap, Capsid
+//          against Linux under the same QEMU, interleaved, with the device's offloads off for both
+//          (TCP_OFFLOADS=on: QEMU's default offer) (bench/tcp.ts; needs root); `tsx bench/run.ts
+//          tcp` prints this section alone
 //   regression  guest instructions of init and the round trips against a base commit (bench/
 //          base-commit), both images booted interleaved under -icount in the same run;
 //          `tsx bench/run.ts regression` prints this section alone
@@ -34,6 +38,10 @@ import {
 } from "./net";
 import { benchmarkProcesses } from "./processes";
 import { ALLOWED_GROWTH_PERCENT, compareWithBase } from "./regression";
+import {
+  BULK_MAXIMUM, BULK_MINIMUM, BULK_SECONDS, BULK_TARGET_SECONDS, CAPSID_TCP_COMMAND_LINE, CONNECTION_SECONDS, FIXED_BYTES, ROUNDS, WARMUP_BYTES,
+  WARMUP_SECONDS, type TcpFigure, type TcpFigures, benchmarkTcp, tcpMedian,
+} from "./tcp";
 import { measureSizes } from "./size";
 import { benchmarkSwitch } from "./switch";
 import { benchmarkTeardown } from "./teardown";
@@ -143,12 +151,68 @@ async function printNet(): Promise<void> {
   for (const note of notes) console.log(`  ${note}`);
 }
 
+async function printTcp(): Promise<void> {
+  const started = Date.now();
+  console.log("\nTCP (bench/tcp.ts): virtio-net on a tap in a network namespace, the guest at 10.0.2.15; from the host,");
+  console.log("build/net/tcp-client (host defaults, buffers autotuned): guest to host, bytes read from port 5002 (first byte");
+  console.log("to EOF); host to guest, bytes written to port 5001 (first write to the guest's close); each transfer " + (FIXED_BYTES !== null
+    ? `${FIXED_BYTES} bytes (TCP_BYTES),`
+    : `about ${BULK_TARGET_SECONDS} s`));
+  if (FIXED_BYTES === null) {
+    console.log(`at a warm-up's rate (${WARMUP_BYTES / 1048576} MiB, 4 times more while under ${WARMUP_SECONDS} s; not counted), ` +
+      `${BULK_MINIMUM / 1048576}-${BULK_MAXIMUM / 1048576} MiB,`);
+  }
+  console.log(`cut at ${BULK_SECONDS} s; connections: connect, "x\\n", "ok\\n", close on port 5003, one at a time for ${CONNECTION_SECONDS} s.`);
+  console.log(`Linux: Debian's kernel, bench/linux/tcp-bench.c (rdinit=/tcp-bench); Capsid: ${CAPSID_TCP_COMMAND_LINE}.`);
+  console.log(`Booted interleaved, Linux then Capsid, median of ${ROUNDS} rounds; MB = 10^6 bytes`);
+  const figures = await benchmarkTcp();
+  if (figures.skipped) return console.log(`  not measured: ${figures.skipped}`);
+  console.log(`  offloads ${figures.offloads} (TCP_OFFLOADS=${figures.offloads}${figures.offloads === "off"
+    ? ": no CSUM, TSO, UFO, ECN or GSO offered either way; GUEST_CSUM, MRG_RXBUF, EVENT_IDX kept"
+    : ": QEMU's default offer"}); both guests: -device ${figures.device}`);
+  const cell = (value: number | null, digits: number) => (value === null ? "not measured" : value.toFixed(digits));
+  const row = (figure: string, key: TcpFigure, digits: number, target: "lower" | "higher") => {
+    const linux = tcpMedian(figures.linux, key), capsid = tcpMedian(figures.capsid, key);
+    const both = linux !== null && capsid !== null;
+    return {
+      figure, linux: cell(linux, digits), capsid: cell(capsid, digits),
+      "capsid / linux": both ? (capsid! / linux!).toFixed(2) : "-",
+      "client ceiling": figures.ceiling ? cell(figures.ceiling[key], digits) : "-",
+      target: target === "lower" ? "<= Linux" : ">= Linux",
+      met: !both ? "-" : (target === "lower" ? capsid! <= linux! : capsid! >= linux!) ? "yes" : "no",
+    };
+  };
+  table([
+    row("guest to host (MB/s)", "fromGuestMegabytesPerSecond", 1, "higher"),
+    row("host to guest (MB/s)", "toGuestMegabytesPerSecond", 1, "higher"),
+    row("connections per second", "connectionsPerSecond", 0, "higher"),
+    row("one connection, median (us)", "connectionMicroseconds", 0, "lower"),
+  ]);
+  const short = (value: number | null, digits: number) => (value === null ? "-" : value.toFixed(digits));
+  const mebibytes = (bytes: number | null) => (bytes === null ? "-" : (bytes / 1048576).toFixed(0));
+  const perRound = (runs: TcpFigures[]) => runs.length === 0 ? "none" : runs.map((run) =>
+    `${short(run.fromGuestMegabytesPerSecond, 1)}/${short(run.toGuestMegabytesPerSecond, 1)} MB/s ` +
+    `(${mebibytes(run.fromGuestBytes)}/${mebibytes(run.toGuestBytes)} MiB), ${short(run.connectionsPerSecond, 0)}/s`).join("; ");
+  console.log(`  each round (guest to host/host to guest, connections): Linux ${perRound(figures.linux)}`);
+  console.log(`                                                         Capsid ${perRound(figures.capsid)}`);
+  console.log("  client ceiling: the same client against tcp-bench.c run on the namespace's loopback (1 GiB transfers), this run");
+  console.log(`  Linux's driver: ${figures.linuxFeatures ?? "not reported"}; host tap0: ${figures.linuxTap ?? "not read"}`);
+  console.log(`  Capsid's driver: ${figures.capsidFeatures ?? "not reported"}; host tap0: ${figures.capsidTap ?? "not read"}`);
+  if (figures.capsidSkipped) console.log(`  Capsid not measured: ${figures.capsidSkipped}`);
+  const notes = new Set([...(figures.ceiling?.notes ?? []).map((note) => `ceiling: ${note}`),
+    ...figures.linux.flatMap((run, round) => run.notes.map((note) => `Linux, round ${round + 1}: ${note}`)),
+    ...figures.capsid.flatMap((run, round) => run.notes.map((note) => `Capsid, round ${round + 1}: ${note}`))]);
+  for (const note of notes) console.log(`  ${note}`);
+  console.log(`  (this section took ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+}
+
 async function main(): Promise<void> {
   if (process.argv.slice(2).join(" ") === "vm") return printVm();
   if (process.argv.slice(2).join(" ") === "regression") return printRegression();
   if (process.argv.slice(2).join(" ") === "teardown") return printTeardown();
   if (process.argv.slice(2).join(" ") === "switch") return printSwitch();
   if (process.argv.slice(2).join(" ") === "net") return printNet();
+  if (process.argv.slice(2).join(" ") === "tcp") return printTcp();
   console.log("Boot time: QEMU start to the ready line, median of 5 interleaved runs (TCG)");
   const rows = await benchmarkBoot(5);
   table(rows.map((row) => ({
@@ -221,6 +285,7 @@ async function main(): Promise<void> {
   await printTeardown();
   await printVm();
   await printNet();
+  await printTcp();
 
   console.log("\nKernel image size");
   table(measureSizes().map((row) => ({ item: row.item, bytes: row.bytes, KiB: (row.bytes / 1024).toFixed(1) })));

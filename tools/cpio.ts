@@ -1,9 +1,10 @@
 // Writes an initramfs (cpio "newc" archive, the format the Linux kernel unpacks at boot) holding
 // /dev/console and one program as /init: the Linux baselines of `make bench` (bench/linux/). More
-// files (the network baseline's kernel modules) go at the top level under their own names.
+// files (the network baseline's kernel modules, a second program for rdinit=) go at the top level
+// under their own names, executable when the file is.
 //   tsx tools/cpio.ts PROGRAM OUTPUT [FILE...]
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 
 interface Entry { name: string; mode: number; data?: Buffer; rdevMajor?: number; rdevMinor?: number }
@@ -39,6 +40,6 @@ if (require.main === module) {
     { name: "dev", mode: 0o040755 },
     { name: "dev/console", mode: 0o020600, rdevMajor: 5, rdevMinor: 1 },
     { name: "init", mode: 0o100755, data: readFileSync(program) },
-    ...files.map((file) => ({ name: basename(file), mode: 0o100644, data: readFileSync(file) })),
+    ...files.map((file) => ({ name: basename(file), mode: (statSync(file).mode & 0o111) !== 0 ? 0o100755 : 0o100644, data: readFileSync(file) })),
   ]));
 }

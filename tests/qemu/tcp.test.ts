@@ -11,7 +11,7 @@ import { writeFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { logMessage, withQemu } from "../qemu-runner/runner";
-import { GUEST, Namespace } from "./netns";
+import { GUEST, Namespace, until } from "./netns";
 
 const tcp = suite("TCP sockets with real peers");
 const ns = new Namespace("tcp");
@@ -97,6 +97,80 @@ tcp("20 MiB each way through the guest's fault device (5 % loss, 2 % reordered, 
   console.log(`    fault seed ${seed}`);
   const elapsed = await echoThrough(`log=info ip=10.0.2.15/24 init=tcp-check args=echo netfault=loss:5,reorder:2,dup:1,seed:${seed}`, 20 << 20, 600);
   console.log(`    40 MiB moved in ${elapsed.toFixed(1)} s`);
+});
+
+const REPOSITORY = join(__dirname, "..", "..");
+
+tcp("curl and the guest's http-server: 200 sequential requests on one kept-alive connection, 50 concurrent connections, HEAD, 404, every body and length right", async () => {
+  const index = readFileSync(join(REPOSITORY, "userspace/files/index.html"));
+  const blob = readFileSync(join(REPOSITORY, "build/files/blob.bin"));
+  await withQemu({ commandLine: "log=info ip=10.0.2.15/24 init=http-server", memory: "1G", netns: ns.name, extraArguments: ns.qemuArguments() }, async (qemu) => {
+    await qemu.expectLine("http-server: listening on port 80", 60_000);
+    const base = `http://${GUEST}`;
+    // 200 sequential requests in one curl: one connection, kept alive (num_connects 1, then 0).
+    const urls = Array.from({ length: 200 }, (_, i) => `${base}/${i % 2 == 0 ? "index.html" : "blob.bin"}`);
+    const sequential = await ns.run(["curl", "-sS", "--max-time", "120", "-w", "%{http_code} %{num_connects} %{size_download}\\n", ...urls.flatMap((url) => ["-o", "/dev/null", url])], 150_000);
+    assert.is(sequential.code, 0, sequential.output);
+    const lines = sequential.output.trim().split("\n");
+    assert.is(lines.length, 200, sequential.output.slice(0, 500));
+    lines.forEach((line, i) => {
+      const [code, connects, size] = line.split(" ");
+      assert.is(code, "200", `request ${i}: ${line}`);
+      assert.is(connects, i == 0 ? "1" : "0", `request ${i} reused the connection: ${line}`);
+      assert.is(Number(size), i % 2 == 0 ? index.length : blob.length, `request ${i}'s length: ${line}`);
+    });
+    // The bodies, compared byte for byte.
+    const body = join(directory, "body.bin");
+    for (const [path, expected] of [["/", index], ["/blob.bin", blob]] as const) {
+      const fetched = await ns.run(["curl", "-sS", "--max-time", "60", "-o", body, `${base}${path}`], 70_000);
+      assert.is(fetched.code, 0, fetched.output);
+      assert.ok(readFileSync(body).equals(expected), `GET ${path} returns the file`);
+    }
+    const head = await ns.run(["curl", "-sS", "-I", "--max-time", "30", `${base}/blob.bin`], 40_000);
+    assert.match(head.output, new RegExp(`^HTTP/1.1 200`, "m"));
+    assert.match(head.output, new RegExp(`^Content-Length: ${blob.length}\\r?$`, "mi"));
+    const missing = await ns.run(["curl", "-sS", "--max-time", "30", "-o", "/dev/null", "-w", "%{http_code}", `${base}/no-such-file`], 40_000);
+    assert.is(missing.output.trim(), "404");
+    // 50 at once: curl's parallel mode, one connection each.
+    const parallel = Array.from({ length: 50 }, (_, i) => `${base}/blob.bin?${i}`);
+    const concurrent = await ns.run(["curl", "-sS", "--no-progress-meter", "--max-time", "120", "-Z", "--parallel-max", "50", "--parallel-immediate", "-H", "Connection: close",
+      "-w", "%{http_code} %{size_download}\\n", ...parallel.flatMap((url) => ["-o", "/dev/null", url])], 150_000);
+    assert.is(concurrent.code, 0, concurrent.output);
+    const results = concurrent.output.trim().split("\n").filter((line) => /^\d{3} /.test(line));
+    assert.is(results.length, 50, concurrent.output.slice(0, 500));
+    for (const line of results) assert.is(line, `200 ${blob.length}`);
+  });
+});
+
+tcp("http-get in the guest fetches 20 MiB from a host HTTP server: the SHA-256 it prints is the file's", async () => {
+  const file = join(directory, "big.bin");
+  const bytes = randomBytes(20 << 20);
+  writeFileSync(file, bytes);
+  const expected = createHash("sha256").update(bytes).digest("hex");
+  const server = await ns.start(["python3", "-m", "http.server", "--bind", "10.0.2.1", "--directory", directory, "8000"]);
+  try {
+    await until("the host's HTTP server", () => ns.ip("netns", "exec", ns.name, "ss", "-ltn").includes("10.0.2.1:8000"), 10_000);
+    await withQemu({ commandLine: "log=info ip=10.0.2.15/24 init=http-get args=10.0.2.1:8000/big.bin", memory: "1G", netns: ns.name, extraArguments: ns.qemuArguments() }, async (qemu) => {
+      const line = await qemu.expectLine(/http-get: (200 \d+ bytes sha256 [0-9a-f]{64} in \d+ ms|error: .*)/, 300_000);
+      assert.match(line, new RegExp(`^http-get: 200 ${20 << 20} bytes sha256 ${expected} in \\d+ ms$`));
+      console.log(`    ${line}`);
+    });
+  } finally {
+    server.child.kill();
+  }
+});
+
+tcp("a SYN flood from hping3 (bounded): an echo connection keeps at least half its rate, and a new connection is accepted meanwhile", async () => {
+  await withQemu({ commandLine: "log=info ip=10.0.2.15/24 init=tcp-echo", memory: "1G", netns: ns.name, extraArguments: ns.qemuArguments() }, async (qemu) => {
+    await qemu.expectLine("tcp-echo: listening on port 7", 60_000);
+    const run = await ns.run(["python3", join(REPOSITORY, "tests/qemu/synflood.py"), GUEST, "7", "3", "100000", "50"], 60_000);
+    const line = run.output.trim().split("\n").pop()!;
+    const result = JSON.parse(line);
+    console.log(`    echo rate ${(result.baseline / 1e6).toFixed(2)} MB/s before, ${(result.during / 1e6).toFixed(2)} MB/s during the flood; new connection ${result.new_connection}`);
+    assert.ok(result.flood_running, `hping3 still flooding when the measurement ended: ${line}`);
+    assert.ok(result.during >= result.baseline / 2, `at least half the rate during the flood: ${line}`);
+    assert.ok(result.new_connection, `a new connection echoed its line during the flood: ${line}`);
+  });
 });
 
 tcp.run();

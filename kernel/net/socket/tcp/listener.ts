@@ -98,6 +98,12 @@ export function listenerInput(context: TcpContext, listener: TcpListener, segmen
         fromCookie(context, listener, segment, payload, source, destination, mss);
         return;
       }
+      if (mss != 0) {
+        // A valid cookie and a full accept queue: dropped, as a SYN is then; the peer sends its
+        // ACK (or data) again and gets in once the application accepts (Linux does the same).
+        context.count(TcpCounter.ListenOverflow);
+        return;
+      }
       context.count(TcpCounter.CookiesInvalid);
     }
     resetFor(context, segment, destination, source);
