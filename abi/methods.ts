@@ -293,9 +293,12 @@ export enum BootFilesMethod {
   /** size(arg0 = name address, arg1 = name length) -> the file's size in bytes. NotFound. */
   Size = 0,
   /** read(arg0 = name address, arg1 = name length | offset << 16, arg2 = buffer address,
-   * arg3 = capacity) -> bytes copied from the file at offset (0 at or past its end). NotFound,
+   * arg3 = capacity) -> bytes copied from the file at offset: min(capacity, BOOT_FILE_READ_MAXIMUM,
+   * the bytes left), 0 at or past its end. NotFound,
    * BadAddress, InvalidArgument (a name longer than BOOT_FILE_NAME_MAXIMUM, an offset of 2^48 or
    * more). */
   Read = 1,
 }
 export const BOOT_FILE_NAME_MAXIMUM: u64 = 255;
+/** Bytes one read copies at most (a longer copy would keep interrupts masked too long). */
+export const BOOT_FILE_READ_MAXIMUM: u64 = 65536;

@@ -2,11 +2,12 @@
 // (the programs' ELF images, the manifest, and the data files of userspace/files/;
 // kernel/loader/boot-package.ts; docs/abi/interfaces/boot-files.md). Any holder may read any
 // file. Decode copies the name into static staging, looks the file up and checks the caller's
-// buffer; invoke copies straight from the module's bytes into the caller's memory.
+// buffer; invoke copies straight from the module's bytes into the caller's memory, at most
+// BOOT_FILE_READ_MAXIMUM bytes a call (a bound on the time one entry keeps interrupts masked).
 
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
-import { BOOT_FILE_NAME_MAXIMUM, BootFilesMethod } from "../../abi/methods";
+import { BOOT_FILE_NAME_MAXIMUM, BOOT_FILE_READ_MAXIMUM, BootFilesMethod } from "../../abi/methods";
 import { Invocation } from "../cap/invocation";
 import { KernelObject } from "../cap/kernel-object";
 import { Request } from "../cap/request";
@@ -37,7 +38,7 @@ export class BootFilesObject extends KernelObject {
     }
     // An offset below 2^48 (the encoding allows no more) at or past the end reads nothing.
     const offset = request.argument1 >> OFFSET_SHIFT;
-    const length = offset >= file.size ? 0 : min(request.argument3, file.size - offset);
+    const length = offset >= file.size ? 0 : min(min(request.argument3, BOOT_FILE_READ_MAXIMUM), file.size - offset);
     const checked = userRangeCheck(space, request.argument2, length, true);
     if (checked != KernelError.None) return request.refuse(checked);
     const read = state.read;

@@ -397,6 +397,8 @@ const INTERFACE_PAGES: Record<string, { iface: string; methods: string | null }>
   "docs/abi/interfaces/shared-memory.md": { iface: "SharedMemory", methods: "SharedMemoryMethod" },
   "docs/abi/interfaces/network.md": { iface: "Network", methods: "NetworkMethod" },
   "docs/abi/interfaces/udp-socket.md": { iface: "UdpSocket", methods: "UdpSocketMethod" },
+  "docs/abi/interfaces/tcp-listener.md": { iface: "TcpListener", methods: "TcpListenerMethod" },
+  "docs/abi/interfaces/tcp-socket.md": { iface: "TcpSocket", methods: "TcpSocketMethod" },
   "docs/abi/interfaces/boot-files.md": { iface: "BootFiles", methods: "BootFilesMethod" },
 };
 const METHOD_COLUMNS = ["method", "value", "arguments", "result", "value"];
@@ -469,6 +471,8 @@ const OBJECT_FILES: Record<string, string> = {
   "docs/abi/interfaces/shared-memory.md": "kernel/objects/shared-memory.ts",
   "docs/abi/interfaces/network.md": "kernel/objects/network.ts",
   "docs/abi/interfaces/udp-socket.md": "kernel/objects/udp-socket.ts",
+  "docs/abi/interfaces/tcp-listener.md": "kernel/objects/tcp-listener.ts",
+  "docs/abi/interfaces/tcp-socket.md": "kernel/objects/tcp-socket.ts",
   "docs/abi/interfaces/boot-files.md": "kernel/objects/boot-files.ts",
 };
 /** Pages sharing another page's object file: their errors are a subset of the file's. */

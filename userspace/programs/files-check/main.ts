@@ -1,12 +1,12 @@
 // files-check: reads files of the boot package through its BootFiles grant and prints each one's
 // size and SHA-256 (tests/qemu/boot-files.test.ts compares them with the host's copies), then
 // checks the refusals: a missing name, a name too long, an offset past the end, a buffer that is
-// not its memory. Exits 0 when every check held.
+// not its memory, and the cap on one read's length. Exits 0 when every check held.
 
 import { BootFiles, bootFilesNameAndOffset, Console } from "../../rt/index";
 import { Sha256 } from "../../rt/sha256";
 import { KernelError, kernelErrorName } from "../../../abi/errors";
-import { BootFilesMethod } from "../../../abi/methods";
+import { BOOT_FILE_READ_MAXIMUM, BootFilesMethod } from "../../../abi/methods";
 import { Opcode } from "../../../abi/ring";
 import { ringCall, userAddress } from "../../rt/ring";
 
@@ -57,6 +57,10 @@ export function main(): i32 {
     KernelError.BadAddress);
   failures += expect(console, "an unknown method", ringCall(Opcode.Call, files.handle, 2), KernelError.UnknownMethod);
   failures += expect(console, "a capacity of 0", files.read("hello.txt", 6, buffer, 0), 0);
+  // A read copies at most BOOT_FILE_READ_MAXIMUM bytes, whatever the capacity (big holds that many).
+  const big = memory.data(<i32>BOOT_FILE_READ_MAXIMUM, 16);
+  const most = files.read("blob.bin", 1, big, 1 << 30);
+  if (most != <i64>BOOT_FILE_READ_MAXIMUM) { console.line("files-check: a read of 1 GiB copied " + most.toString()); failures++; }
   console.line(failures == 0 ? "files-check: PASS" : "files-check: FAIL (" + failures.toString() + ")");
   return failures == 0 ? 0 : 3;
 }

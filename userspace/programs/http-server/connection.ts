@@ -1,17 +1,18 @@
 // http-server's connections: each one a task of the event loop (userspace/rt/event-loop.ts)
 // with one operation under way at a time: receive a request, look the file's size up, answer
 // with the header and the file read in pieces through BootFiles, then the next request (in the
-// order they were pipelined) or the close. A header block larger than the receive buffer is
-// answered 431 and the connection closed.
+// order they were pipelined) or the close: a lingering one (the server's side shut down first,
+// what still comes read and dropped). A header block larger than the receive buffer is answered
+// 431 and the connection closed.
 
-import { KernelError } from "../../../abi/errors";
-import { BootFilesMethod } from "../../../abi/methods";
+import { KernelError, kernelErrorName } from "../../../abi/errors";
+import { BootFilesMethod, TcpSocketMethod } from "../../../abi/methods";
 import { Opcode } from "../../../abi/ring";
 import { bootFilesNameAndOffset } from "../../rt/boot-files";
 import { EventLoop, Task } from "../../rt/event-loop";
 import { ByteWriter, equalsExactly, headerEnd } from "../../rt/http";
 import { userAddress } from "../../rt/ring";
-import { Acceptor, taskRelease, tcpReceive, tcpSend } from "../../rt/tcp-server";
+import { Acceptor, peerText, taskRelease, tcpReceive, tcpSend } from "../../rt/tcp-server";
 import { Method, Request, requestParse, STATUS_SERVED } from "./request";
 import { statusCount, Statistics } from "./statistics";
 
@@ -21,8 +22,15 @@ export const SEND_BUFFER_SIZE: usize = 16384;
 const IDLE_LIMIT: u64 = 60_000_000_000;
 /** A summary line every this many requests. */
 const SUMMARY_EVERY: u64 = 100;
+/** After the last answer the server shuts its side down and reads what still comes (RFC 9112
+ * §9.6: closing with unread bytes would reset the connection, and the reset may destroy the
+ * answer before the client reads it), for at most LINGER_LIMIT ns or LINGER_BYTES. */
+const LINGER_LIMIT: u64 = 2_000_000_000;
+const LINGER_BYTES: u64 = 1 << 20;
+/** Failed connections reported one by one. */
+const REPORTED_FAILURES: u64 = 20;
 
-enum Step { Receiving, Sizing, Reading, Sending, Closing }
+enum Step { Receiving, Sizing, Reading, Sending, ShuttingDown, Lingering, Closing }
 
 /** What the connections share: the BootFiles handle, INDEX_NAME's bytes, the counts, and the
  * pool a connection goes back to when it ends. */
@@ -46,12 +54,15 @@ export class Shared {
 
 export class Connection extends Task {
   socket: u64 = 0;
+  peer: u64 = 0;
   step: Step = Step.Closing;
   /** Received bytes [start, filled) of the request buffer are not handled yet. */
   start: usize = 0;
   filled: usize = 0;
   idle: u64 = 0;
   waited: u64 = 0;
+  /** Bytes read and dropped after the shutdown. */
+  lingered: u64 = 0;
   readonly request: Request = new Request();
   /** The request being answered ends at `requestEnd`; after it, close when not keepAlive. */
   requestEnd: usize = 0;
@@ -64,8 +75,9 @@ export class Connection extends Task {
 
   constructor(readonly shared: Shared, readonly requestBuffer: usize, readonly sendBuffer: usize) { super(); }
 
-  begin(loop: EventLoop, socket: u64): void {
+  begin(loop: EventLoop, socket: u64, peer: u64): void {
     this.socket = socket;
+    this.peer = peer;
     this.start = 0;
     this.filled = 0;
     this.idle = 0;
@@ -148,6 +160,15 @@ export class Connection extends Task {
       bootFilesNameAndOffset(<u32>request.nameLength, this.offset), userAddress(this.sendBuffer + already), <u64>(SEND_BUFFER_SIZE - already));
   }
 
+  /** Counts a failed connection; the first REPORTED_FAILURES are reported. */
+  private failed(loop: EventLoop, what: string, result: i64): void {
+    const statistics = this.shared.statistics;
+    statistics.failures++;
+    if (statistics.failures <= REPORTED_FAILURES) {
+      loop.print("http-server: " + what + " on a connection from " + peerText(this.peer) + " failed: " + kernelErrorName(<KernelError>(-result)));
+    }
+  }
+
   private close(loop: EventLoop): void {
     this.step = Step.Closing;
     taskRelease(loop, this, this.socket);
@@ -159,14 +180,42 @@ export class Connection extends Task {
     const statistics = this.shared.statistics;
     statistics.requests++;
     if (statistics.requests % SUMMARY_EVERY == 0) loop.print(statistics.summary());
-    if (!this.request.keepAlive) this.close(loop);
+    if (!this.request.keepAlive) this.shutDown(loop);
     else this.next(loop);
+  }
+
+  /** The lingering close: no more sending, then read until the client's end (see LINGER_LIMIT). */
+  private shutDown(loop: EventLoop): void {
+    this.step = Step.ShuttingDown;
+    this.idle = 0;
+    this.lingered = 0;
+    loop.submit(this, Opcode.Call, this.socket, TcpSocketMethod.Shutdown);
+  }
+
+  private linger(loop: EventLoop): void {
+    this.step = Step.Lingering;
+    this.waited = loop.waitTimeout();
+    tcpReceive(loop, this, this.socket, this.requestBuffer, REQUEST_BUFFER_SIZE);
   }
 
   complete(loop: EventLoop, result: i64, value: u64): void {
     switch (this.step) {
       case Step.Closing: {
         this.shared.ended(loop, this);
+        return;
+      }
+      case Step.ShuttingDown: {
+        if (result < 0) this.close(loop);
+        else this.linger(loop);
+        return;
+      }
+      case Step.Lingering: {
+        if (result == -(<i64>KernelError.TimedOut)) this.idle += this.waited;
+        else if (result > 0) this.lingered += <u64>result;
+        if (result > 0 || (result == -(<i64>KernelError.TimedOut) && this.idle < LINGER_LIMIT)) {
+          if (this.lingered < LINGER_BYTES) { this.linger(loop); return; }
+        }
+        this.close(loop);   // the client's end, a failure, or enough waiting
         return;
       }
       case Step.Receiving: {
@@ -177,7 +226,7 @@ export class Connection extends Task {
           return;
         }
         if (result <= 0) {   // the end of the stream, or a failed connection
-          if (result < 0) this.shared.statistics.failures++;
+          if (result < 0) this.failed(loop, "receive", result);
           this.close(loop);
           return;
         }
@@ -201,7 +250,7 @@ export class Connection extends Task {
       }
       case Step.Reading: {
         if (result <= 0) {   // the file cannot shrink: a failure here is the kernel's
-          this.shared.statistics.failures++;
+          this.failed(loop, "file read", result);
           this.close(loop);
           return;
         }
@@ -215,7 +264,7 @@ export class Connection extends Task {
           return;
         }
         if (result < 0) {
-          this.shared.statistics.failures++;
+          this.failed(loop, "send", result);
           this.close(loop);
           return;
         }

@@ -13,7 +13,9 @@ import { INDEX_NAME } from "./request";
 
 const HTTP_PORT: u32 = 80;
 const MAXIMUM_CONNECTIONS: i32 = 64;
-const BACKLOG: u32 = 32;
+/** The longest accept queue (TCP_BACKLOG_MAXIMUM): a burst of clients (curl's 50 at once) waits
+ * there; each waiting connection's buffers are charged to the listener. */
+const BACKLOG: u32 = 64;
 
 class HttpServer extends TcpServer {
   constructor(readonly shared: Shared) { super(); }
@@ -27,7 +29,7 @@ class HttpServer extends TcpServer {
     if (!loop.add(connection)) abort("http-server: the loop's table is smaller than the connections");
     this.shared.statistics.open++;
     this.shared.statistics.connections++;
-    connection.begin(loop, socket);
+    connection.begin(loop, socket, peer);
   }
 }
 
