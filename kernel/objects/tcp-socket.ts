@@ -237,7 +237,7 @@ export class SocketLink extends TcpUser {
       return;
     }
     if (this.inTimeWait) {
-      timeWaits.chain.remove(this);
+      state.timeWaits.remove(this);
       this.inTimeWait = false;
     }
     c.owner = null;
@@ -245,17 +245,11 @@ export class SocketLink extends TcpUser {
   }
 }
 
-/** The orphans in TIME-WAIT, oldest first. */
-class TimeWaits {
-  readonly chain: Chain<SocketLink> = new Chain<SocketLink>();
-}
-const timeWaits = new TimeWaits();
-
 function timeWaitAdd(link: SocketLink): void {
   link.inTimeWait = true;
-  timeWaits.chain.push(link);
-  if (timeWaits.chain.length <= TIME_WAIT_MAXIMUM) return;
-  const oldest = timeWaits.chain.shift()!;
+  state.timeWaits.push(link);
+  if (state.timeWaits.length <= TIME_WAIT_MAXIMUM) return;
+  const oldest = state.timeWaits.shift()!;
   oldest.inTimeWait = false;
   const stack = tcpBegin();
   stack.abort(oldest.connection);   // silent in TIME-WAIT: CLOSED, and its link settles
@@ -437,6 +431,8 @@ class TcpSocketsState {
   readonly configure: Configure = new Configure();
   readonly info: Info = new Info();
   waits: Pool<TcpWaiting> = new Pool<TcpWaiting>(8);
+  /** The orphans in TIME-WAIT, oldest first (TIME_WAIT_MAXIMUM). */
+  readonly timeWaits: Chain<SocketLink> = new Chain<SocketLink>();
 }
 const state = new TcpSocketsState();
 
