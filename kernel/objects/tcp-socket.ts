@@ -222,8 +222,8 @@ export class SocketLink extends TcpUser {
    * buffers) and joins the bounded TIME-WAIT chain; one that reached CLOSED lets go of it all. */
   private settle(): void {
     const c = this.connection;
-    const state = c.state;
-    if (state != TcpState.Closed && state != TcpState.TimeWait) return;
+    const now = c.state;
+    if (now != TcpState.Closed && now != TcpState.TimeWait) return;
     const quota = this.quota;
     if (quota !== null) {
       this.quota = null;
@@ -232,7 +232,7 @@ export class SocketLink extends TcpUser {
       quota.unchargeKernel(TCP_SOCKET_BYTES);
       quota.release();
     }
-    if (state == TcpState.TimeWait) {
+    if (now == TcpState.TimeWait) {
       if (!this.inTimeWait) timeWaitAdd(this);
       return;
     }
