@@ -189,14 +189,14 @@ export enum NetworkMethod {
    * addresses as numbers (10.0.2.15 is 0x0a00020f). */
   Info = 2,
   /** tcpListen(arg0 = local port, 0 for any free port in the grant's range, arg1 = backlog
-   * 1..TCP_BACKLOG_MAXIMUM) -> a handle to a new TcpListener on every address of the interface;
+   * 1..TCP_BACKLOG_MAXIMUM, arg2 = buffer bytes, 0 for TCP_BUFFER_DEFAULT) -> a handle to a new TcpListener on every address of the interface;
    * value = the port. Only peers the grant allows get through its handshake (the others are
    * answered with a reset). InvalidArgument, Unreachable (no address yet), NotPermitted (port
    * outside the grant), AddressInUse, QuotaExceeded (the listener is charged its backlog's
    * buffers). */
   TcpListen = 3,
   /** tcpConnect(arg0 = peer address, arg1 = peer port, arg2 = local port, 0 for any free port in
-   * the grant's range) -> a handle to a new TcpSocket whose SYN is sent; value = the local port.
+   * the grant's range, arg3 = buffer bytes, 0 for TCP_BUFFER_DEFAULT) -> a handle to a new TcpSocket whose SYN is sent; value = the local port.
    * The handshake goes on without the caller: TcpSocket.wait(TCP_READY_CONNECTED) waits for it,
    * and a send or receive waits for it too. NotPermitted for a peer or local port outside the
    * grant, Unreachable with no route, AddressInUse, QuotaExceeded. */
@@ -285,9 +285,15 @@ export const TCP_READY_FAILED: u64 = 16;
 /** The connection is over: both sides closed, or it failed. */
 export const TCP_READY_CLOSED: u64 = 32;
 
-/** Each TCP socket's send and receive buffers, bytes: charged to the owner. */
-export const TCP_SEND_BUFFER: u64 = 65536;
-export const TCP_RECEIVE_BUFFER: u64 = 65536;
+/** A TCP socket's send buffer and receive buffer are each this many bytes unless its maker asks
+ * for another size (tcpListen's and tcpConnect's buffer argument, as SO_SNDBUF and SO_RCVBUF),
+ * within TCP_BUFFER_MINIMUM..TCP_BUFFER_MAXIMUM; both are charged to the owner. The receive
+ * buffer is the most the window opens: a larger one keeps more bytes in flight. */
+export const TCP_BUFFER_DEFAULT: u64 = 65536;
+export const TCP_BUFFER_MINIMUM: u64 = 4096;
+export const TCP_BUFFER_MAXIMUM: u64 = 1 << 20;
+/** The most one send or receive copies (a bounded kernel entry). */
+export const TCP_COPY_MAXIMUM: u64 = 65536;
 
 export enum BootFilesMethod {
   /** size(arg0 = name address, arg1 = name length) -> the file's size in bytes. NotFound. */

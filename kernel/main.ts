@@ -10,7 +10,7 @@ import { CommandLine } from "./boot/command-line";
 import { memoryReport } from "./memory/memory-report";
 import { processorsReport } from "./interrupts/processors";
 import { pciInit } from "./pci/pci";
-import { virtioNetInit } from "./drivers/virtio/net";
+import { virtioNetFlush, virtioNetInit } from "./drivers/virtio/net";
 import { netInit } from "./net/iface/interface";
 import { udpInit } from "./net/socket/udp";
 import { tcpInit } from "./net/socket/tcp-host";
@@ -100,6 +100,7 @@ export function kernelUserFault(vector: u32, errorCode: u64, cr2: u64): void {
  * KERNEL_SCHEDULE_AGAIN to let interrupts in and call again (teardown work remains). No
  * AssemblyScript frame is live here: the heap's one safe point for collection. */
 export function kernelSchedule(): u64 {
+  virtioNetFlush();                                             // frames sent in this entry reach the device
   let more = false;
   if (maskedArmed() || reclaimWaiting()) more = housekeeping();
   else heapSafePoint();

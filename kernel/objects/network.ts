@@ -7,7 +7,7 @@
 
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
-import { NETWORK_INFO_SIZE, NetworkMethod, TCP_BACKLOG_MAXIMUM, TCP_RECEIVE_BUFFER, TCP_SEND_BUFFER } from "../../abi/methods";
+import { NETWORK_INFO_SIZE, NetworkMethod, TCP_BACKLOG_MAXIMUM, TCP_BUFFER_DEFAULT, TCP_BUFFER_MAXIMUM, TCP_BUFFER_MINIMUM } from "../../abi/methods";
 import { MakesCapability } from "../cap/makes-capability";
 import { Invocation } from "../cap/invocation";
 import { KernelObject } from "../cap/kernel-object";
@@ -19,7 +19,7 @@ import { Quota } from "../memory/quota";
 import { tcpBegin, tcpConnectPort, tcpConnectPortTake, tcpEnd, tcpListenerPort, tcpListenerPortTake, tcpReady } from "../net/socket/tcp-host";
 import { TcpListener } from "../net/socket/tcp/listener";
 import { halfOpenLimit, ListenerLink, listenerBytes, TcpListenerObject } from "./tcp-listener";
-import { SocketLink, TCP_SOCKET_BYTES, TcpSocketObject } from "./tcp-socket";
+import { SocketLink, tcpSocketBytes, TcpSocketObject } from "./tcp-socket";
 import { netInfo } from "../net/iface/interface";
 import { NetworkPolicy } from "../net/socket/policy";
 import { udpBind, udpFreePort, udpPortTaken } from "../net/socket/udp";
@@ -78,21 +78,22 @@ export class NetworkObject extends KernelObject {
 
   /** tcpListen(port, backlog): the port chosen here (invoke cannot fail). */
   private decodeListen(request: Request, made: Make): KernelError {
-    const port = request.argument0, backlog = request.argument1;
-    if (port > 0xffff || backlog == 0 || backlog > TCP_BACKLOG_MAXIMUM) return KernelError.InvalidArgument;
+    const port = request.argument0, backlog = request.argument1, buffer = bufferSize(request.argument2);
+    if (port > 0xffff || backlog == 0 || backlog > TCP_BACKLOG_MAXIMUM || buffer == 0) return KernelError.InvalidArgument;
     if (!linkUp() || !tcpReady()) return KernelError.Unreachable;
     if (port != 0 && !this.policy.allowsLocal(<u32>port)) return KernelError.NotPermitted;
     if (port != 0 && tcpListenerPort(<u32>port)) return KernelError.AddressInUse;
     made.port = port != 0 ? <u32>port : tcpConnectPort(this.policy);
     if (made.port == 0) return KernelError.AddressInUse;
     made.backlog = <u32>backlog;
-    return callerThread(request).process.account.kernelFits(listenerBytes(backlog));
+    made.buffer = <u32>buffer;
+    return callerThread(request).process.account.kernelFits(listenerBytes(backlog, buffer));
   }
 
   /** tcpConnect(peer, peer port, local port): checked against the grant and the route. */
   private decodeConnect(request: Request, made: Make): KernelError {
-    const peer = request.argument0, peerPort = request.argument1, port = request.argument2;
-    if (peer > 0xffff_ffff || peerPort == 0 || peerPort > 0xffff || port > 0xffff) return KernelError.InvalidArgument;
+    const peer = request.argument0, peerPort = request.argument1, port = request.argument2, buffer = bufferSize(request.argument3);
+    if (peer > 0xffff_ffff || peerPort == 0 || peerPort > 0xffff || port > 0xffff || buffer == 0) return KernelError.InvalidArgument;
     if (!this.policy.allowsPeer(<u32>peer, <u32>peerPort)) return KernelError.NotPermitted;
     if (port != 0 && !this.policy.allowsLocal(<u32>port)) return KernelError.NotPermitted;
     if (!tcpReady() || !linkRoutes(<u32>peer)) return KernelError.Unreachable;
@@ -100,8 +101,15 @@ export class NetworkObject extends KernelObject {
     made.peer = <u32>peer;
     made.peerPort = <u32>peerPort;
     made.port = <u32>port;
-    return callerThread(request).process.account.kernelFits(TCP_SOCKET_BYTES);
+    made.buffer = <u32>buffer;
+    return callerThread(request).process.account.kernelFits(tcpSocketBytes(buffer));
   }
+}
+
+/** The buffer size a tcpListen or tcpConnect asked for (0: the default), or 0 when out of range. */
+function bufferSize(asked: u64): u64 {
+  if (asked == 0) return TCP_BUFFER_DEFAULT;
+  return asked >= TCP_BUFFER_MINIMUM && asked <= TCP_BUFFER_MAXIMUM ? asked : 0;
 }
 
 function refuse(request: Request, made: Make, error: KernelError): Invocation | null {
@@ -127,6 +135,7 @@ class Make extends MakesCapability {
   port: u32 = 0;
 
   backlog: u32 = 0;
+  buffer: u32 = 0;
   peer: u32 = 0;
   peerPort: u32 = 0;
 
@@ -134,13 +143,13 @@ class Make extends MakesCapability {
     const account = callerThread(request).process.account;
     const grant = changetype<NetworkObject>(request.object);
     if (request.method == NetworkMethod.TcpListen) {
-      const listener = new TcpListener(<i32>this.backlog, halfOpenLimit(<u64>this.backlog), <u32>TCP_SEND_BUFFER, <u32>TCP_RECEIVE_BUFFER);
+      const listener = new TcpListener(<i32>this.backlog, halfOpenLimit(<u64>this.backlog), this.buffer, this.buffer);
       const object = new TcpListenerObject(new ListenerLink(listener, grant.policy.copy()));
       const stack = tcpBegin();
       stack.listen(listener, 0, this.port);   // decode checked the port is free
       tcpEnd();
       tcpListenerPortTake(this.port);
-      object.chargeTo(account, listenerBytes(<u64>this.backlog));
+      object.chargeTo(account, listenerBytes(<u64>this.backlog, <u64>this.buffer));
       this.deliver(request, object, <u64>this.port);
       return;
     }
@@ -164,7 +173,7 @@ class Make extends MakesCapability {
    * 4-tuple is taken by a connection in TIME-WAIT), the SYN, the socket. */
   private connect(request: Request, grant: NetworkObject, account: Quota): void {
     const stack = tcpBegin();
-    const c = stack.createConnection(<u32>TCP_SEND_BUFFER, <u32>TCP_RECEIVE_BUFFER);
+    const c = stack.createConnection(this.buffer, this.buffer);
     const source = linkSourceFor(this.peer);
     let port = this.port, error = KernelError.AddressInUse;
     for (let attempt = 0; attempt < 8 && error == KernelError.AddressInUse; attempt++) {

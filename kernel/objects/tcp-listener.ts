@@ -26,7 +26,7 @@ import { callerThread, Thread } from "../sched/thread";
 import { Wait } from "../sched/wait";
 import { monotonicNanos } from "../time/clock";
 import { timerStart } from "../time/timers";
-import { SocketLink, TCP_SOCKET_BYTES, TcpSocketObject } from "./tcp-socket";
+import { SocketLink, tcpSocketBytes, TcpSocketObject } from "./tcp-socket";
 
 /** Half-open connections a listener keeps at most (and never more than its backlog); past it,
  * SYN cookies answer (RFC 4987 §3.6). */
@@ -40,10 +40,10 @@ export function halfOpenLimit(backlog: u64): i32 {
 /** What a listener with `backlog` costs its maker: itself, and every connection it may hold
  * before accept: the accept queue's, and the half-open ones, which may complete their handshake
  * at once (each with its buffers once established). */
-export function listenerBytes(backlog: u64): u64 {
+export function listenerBytes(backlog: u64, buffer: u64): u64 {
   const held = backlog + <u64>halfOpenLimit(backlog);
   return instanceBytes<TcpListenerObject>() + instanceBytes<ListenerLink>() + instanceBytes<TcpListener>() + instanceBytes<NetworkPolicy>()
-    + 4 * staticArrayBytes<u32>(4) + 8 * held + held * TCP_SOCKET_BYTES;
+    + 4 * staticArrayBytes<u32>(4) + 8 * held + held * tcpSocketBytes(buffer);
 }
 
 export class TcpListenerObject extends KernelObject {
@@ -98,7 +98,7 @@ export class ListenerLink extends TcpUser {
  * in state.value), or a negated error (the connection then stays queued). */
 function acceptOne(link: ListenerLink, thread: Thread): i64 {
   const process = thread.process;
-  let error = process.account.kernelFits(TCP_SOCKET_BYTES);
+  let error = process.account.kernelFits(tcpSocketBytes(<u64>link.listener.receiveCapacity));
   if (error != KernelError.None) return -(<i64>error);
   const slot = process.table.reserve();
   if (slot < 0) return -(<i64>process.table.lastError);

@@ -9,7 +9,7 @@
 //
 // The connection outlives the object: releasing the last handle closes it (a FIN after the
 // queued bytes; a RST when received bytes were left unread), and the stack finishes the close.
-// Its memory (the object, the connection and both buffers, TCP_SOCKET_BYTES) stays charged to
+// Its memory (the object, the connection and both buffers, tcpSocketBytes) stays charged to
 // its maker's account until then: until the connection is CLOSED, or in TIME-WAIT, which holds no
 // buffers. TIME-WAIT connections nobody holds are bounded (TIME_WAIT_MAXIMUM): past it, the
 // oldest ends early, as Linux's tcp_max_tw_buckets does.
@@ -17,8 +17,8 @@
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
 import {
-  TCP_READY_CLOSED, TCP_READY_CONNECTED, TCP_READY_FAILED, TCP_READY_PEER_CLOSED, TCP_READY_READABLE, TCP_READY_WRITABLE, TCP_RECEIVE_BUFFER,
-  TCP_SEND_BUFFER, TcpOption, TcpSocketMethod,
+  TCP_COPY_MAXIMUM, TCP_READY_CLOSED, TCP_READY_CONNECTED, TCP_READY_FAILED, TCP_READY_PEER_CLOSED, TCP_READY_READABLE, TCP_READY_WRITABLE,
+  TcpOption, TcpSocketMethod,
 } from "../../abi/methods";
 import { CAP_ENTER_NO_TIMEOUT, Opcode } from "../../abi/ring";
 import { Invocation } from "../cap/invocation";
@@ -42,17 +42,16 @@ import { monotonicNanos } from "../time/clock";
 import { timerStart } from "../time/timers";
 import { copyIn, copyOut, userRangeCheck } from "../vm/user-memory";
 
-/** What one socket costs its maker's account while its connection lives: the object, its link,
- * the connection's records and both buffers. */
-export const TCP_SOCKET_BYTES: u64 = instanceBytes<TcpSocketObject>() + instanceBytes<SocketLink>() + instanceBytes<Chain<TcpWaiting>>()
-  + instanceBytes<TcpConnection>() + instanceBytes<Assembler>() + instanceBytes<Scoreboard>() + instanceBytes<RttEstimator>()
-  + instanceBytes<Cubic>() + 2 * instanceBytes<ByteRing>() + staticArrayBytes<u8>(<i32>TCP_SEND_BUFFER)
-  + staticArrayBytes<u8>(<i32>TCP_RECEIVE_BUFFER) + 256;
+/** What one socket with buffers of `buffer` bytes costs its maker's account while its connection
+ * lives: the object, its link, the connection's records and both buffers. */
+export function tcpSocketBytes(buffer: u64): u64 {
+  return instanceBytes<TcpSocketObject>() + instanceBytes<SocketLink>() + instanceBytes<Chain<TcpWaiting>>() + instanceBytes<TcpConnection>()
+    + instanceBytes<Assembler>() + instanceBytes<Scoreboard>() + instanceBytes<RttEstimator>() + instanceBytes<Cubic>() + 2 * instanceBytes<ByteRing>()
+    + 2 * staticArrayBytes<u8>(<i32>buffer) + 256;
+}
 
 /** Orphaned connections in TIME-WAIT kept at most. */
 const TIME_WAIT_MAXIMUM: i32 = 1024;
-/** A send copies at most this much per call (a bounded kernel entry). */
-const SEND_MAXIMUM: u64 = TCP_SEND_BUFFER;
 
 /** Why a send or receive on `c` cannot go on, as the ABI's error. */
 function failureError(c: TcpConnection): KernelError {
@@ -92,13 +91,13 @@ export class TcpSocketObject extends KernelObject {
     if (method == TcpSocketMethod.Send) {
       const length = request.argument1;
       if (length == 0) return request.refuse(KernelError.InvalidArgument);
-      const error = userRangeCheck(space, request.argument0, min(length, SEND_MAXIMUM), false);
+      const error = userRangeCheck(space, request.argument0, min(length, TCP_COPY_MAXIMUM), false);
       return error != KernelError.None ? request.refuse(error) : state.send;
     }
     if (method == TcpSocketMethod.Receive) {
       const capacity = request.argument1;
       if (capacity == 0) return request.refuse(KernelError.InvalidArgument);
-      const error = userRangeCheck(space, request.argument0, min(capacity, TCP_RECEIVE_BUFFER), true);
+      const error = userRangeCheck(space, request.argument0, min(capacity, TCP_COPY_MAXIMUM), true);
       return error != KernelError.None ? request.refuse(error) : state.receive;
     }
     if (method == TcpSocketMethod.Wait) {
@@ -138,14 +137,17 @@ export class SocketLink extends TcpUser {
   next: SocketLink | null = null;
   inTimeWait: bool = false;
   private quota: Quota | null = null;
+  /** What `quota` was charged (tcpSocketBytes of the connection's buffers). */
+  private readonly charged: u64;
   private serving: bool = false;
   private again: bool = false;
 
-  /** `quota` paid TCP_SOCKET_BYTES for it (the maker checked kernelFits); `connectPort`: the port
+  /** `quota` pays tcpSocketBytes for it (the maker checked kernelFits); `connectPort`: the port
    * tcpConnect took, given back when the connection ends (0: none). */
   constructor(readonly connection: TcpConnection, quota: Quota, readonly connectPort: u32) {
     super();
-    quota.chargeKernel(TCP_SOCKET_BYTES);
+    this.charged = tcpSocketBytes(<u64>connection.receiveCapacity);
+    quota.chargeKernel(this.charged);
     quota.retain();
     this.quota = quota;
     connection.owner = this;
@@ -229,7 +231,7 @@ export class SocketLink extends TcpUser {
       this.quota = null;
       c.send = new ByteRing(0);
       c.receive = new ByteRing(0);
-      quota.unchargeKernel(TCP_SOCKET_BYTES);
+      quota.unchargeKernel(this.charged);
       quota.release();
     }
     if (now == TcpState.TimeWait) {
@@ -271,7 +273,7 @@ function attempt(link: SocketLink, thread: Thread, kind: Kind, address: u64, len
     if (room == 0) result = BLOCKED;
     else if (room < 0) result = -(<i64>(c.failure != TcpFailure.None ? failureError(c) : KernelError.ShutDown));
     else {
-      const want = min(<u64>room, min(length, SEND_MAXIMUM));
+      const want = min(<u64>room, min(length, TCP_COPY_MAXIMUM));
       let done: u64 = 0;
       let error = KernelError.None;
       while (done < want) {
@@ -287,7 +289,7 @@ function attempt(link: SocketLink, thread: Thread, kind: Kind, address: u64, len
   } else {
     const held = c.receive.length;
     if (held > 0) {
-      const want = min(<u64>held, min(length, TCP_RECEIVE_BUFFER));
+      const want = min(<u64>held, min(length, TCP_COPY_MAXIMUM));
       let done: u64 = 0;
       let error = KernelError.None;
       while (done < want) {

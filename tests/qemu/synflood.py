@@ -4,8 +4,8 @@ connection to GUEST:PORT is kept busy (64 KiB writes, every echoed byte counted)
 measure its rate; then hping3 floods the port with SYNs (COUNT of them, one every INTERVAL
 microseconds, from the host's address and changing source ports) while the same connection is
 measured again, and a new connection is opened in the middle of the flood and must echo a line.
-Prints one JSON line: the two rates (bytes a second), whether the new connection worked, and
-hping3's exit. Bounded: every socket has a timeout, hping3 is killed after the measurement."""
+Prints one JSON line: the two rates (bytes a second), whether the new connection worked, whether
+hping3 was still flooding at the end, and how many SYNs it sent (its own count, -1 if unknown). Bounded: every socket has a timeout, hping3 is killed after the measurement."""
 
 import json
 import os
@@ -19,8 +19,9 @@ GUEST, PORT, SECONDS, COUNT, INTERVAL = sys.argv[1], int(sys.argv[2]), float(sys
 CHUNK = os.urandom(65536)
 
 
-def measure(connection: socket.socket, seconds: float, during=None) -> float:
-    """Bytes echoed a second over `seconds`; `during` runs once, halfway."""
+def measure(connection: socket.socket, seconds: float, during=None, flood=None) -> float:
+    """Bytes echoed a second over `seconds`; `during` runs once, halfway; when `flood` (hping3)
+    ends before `seconds` are over, result["flood_ended_after"] says when."""
     received = 0
     outstanding = 0
     start = time.monotonic()
@@ -30,6 +31,8 @@ def measure(connection: socket.socket, seconds: float, during=None) -> float:
         now = time.monotonic()
         if now >= end:
             break
+        if flood is not None and "flood_ended_after" not in result and flood.poll() is not None:
+            result["flood_ended_after"] = round(now - start, 3)
         if not ran and now >= start + seconds / 2:
             during()
             ran = True
@@ -86,9 +89,18 @@ drain(connection)
 flood = subprocess.Popen(["hping3", "-q", "-S", "-p", str(PORT), "-i", "u%d" % INTERVAL, "-c", str(COUNT), GUEST],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 time.sleep(0.5)
-result["during"] = measure(connection, SECONDS, new_connection)
+result["during"] = measure(connection, SECONDS, new_connection, flood)
 result["flood_running"] = flood.poll() is None
-flood.kill()
-flood.wait(timeout=10)
+flood.send_signal(2)   # SIGINT: hping3 prints what it sent
+try:
+    _, errors = flood.communicate(timeout=10)
+except subprocess.TimeoutExpired:
+    flood.kill()
+    _, errors = flood.communicate()
+sent = [line for line in errors.decode(errors="replace").splitlines() if "packets transmitted" in line]
+result["syns"] = int(sent[0].split()[0]) if sent else -1
+if not result["flood_running"]:
+    result["hping3"] = errors.decode(errors="replace")[-300:]
+result["flood_seconds"] = SECONDS + 0.5
 connection.close()
 print(json.dumps(result), flush=True)

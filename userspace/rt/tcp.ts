@@ -16,9 +16,10 @@ export class TcpListener {
   constructor(readonly handle: u64, readonly port: u32) {}
 
   /** Listens on `port` (0: any free port of the grant) of every address, with an accept queue of
-   * `backlog`; null with the error in `error`. */
-  static listen(network: u64, port: u32, backlog: u32, error: StaticArray<i64>): TcpListener | null {
-    const result = ringCall(Opcode.Call, network, NetworkMethod.TcpListen, port, backlog);
+   * `backlog` and accepted sockets' buffers of `buffer` bytes (0: the default); null with the
+   * error in `error`. */
+  static listen(network: u64, port: u32, backlog: u32, error: StaticArray<i64>, buffer: u64 = 0): TcpListener | null {
+    const result = ringCall(Opcode.Call, network, NetworkMethod.TcpListen, port, backlog, buffer);
     if (result < 0) { unchecked(error[0] = result); return null; }
     return new TcpListener(<u64>result, <u32>lastValue());
   }
@@ -46,10 +47,11 @@ export class TcpSocket {
 
   constructor(readonly handle: u64, readonly peer: u32, readonly peerPort: u32) {}
 
-  /** Connects from `localPort` (0: any) to `peer`:`peerPort` and waits up to `timeout` ns for
-   * the handshake; null with the error in `error` (ConnectionRefused, TimedOut, ...). */
-  static connect(network: u64, peer: u32, peerPort: u32, localPort: u32, timeout: u64, error: StaticArray<i64>): TcpSocket | null {
-    const made = ringCall(Opcode.Call, network, NetworkMethod.TcpConnect, peer, peerPort, localPort);
+  /** Connects from `localPort` (0: any) to `peer`:`peerPort` with buffers of `buffer` bytes (0:
+   * the default) and waits up to `timeout` ns for the handshake; null with the error in `error`
+   * (ConnectionRefused, TimedOut, ...). */
+  static connect(network: u64, peer: u32, peerPort: u32, localPort: u32, timeout: u64, error: StaticArray<i64>, buffer: u64 = 0): TcpSocket | null {
+    const made = ringCall(Opcode.Call, network, NetworkMethod.TcpConnect, peer, peerPort, localPort, buffer);
     if (made < 0) { unchecked(error[0] = made); return null; }
     const socket = new TcpSocket(<u64>made, peer, peerPort);
     const ready = socket.wait(TCP_READY_CONNECTED | TCP_READY_FAILED, timeout);

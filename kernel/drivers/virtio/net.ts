@@ -41,7 +41,11 @@ import { InjectedFault, NetOptions } from "./net-options";
  * buffer holds the longest frame without GSO (1514 bytes and the header, §5.1.6.3.1). */
 const RX_BUFFERS: u32 = 64;
 const BUFFER: u32 = 2048;
-const TX_BUFFERS: u32 = 16;
+/** Transmit frames (two buffers each): a TCP burst (TcpConfig.outputBurst, 64 segments) fits. */
+const TX_BUFFERS: u32 = 32;
+/** Frames added to the transmit queue before it is notified; the rest is notified when the
+ * kernel entry ends (virtioNetFlush), so a burst costs a few notifications, not one a frame. */
+const TX_KICK_BATCH: u32 = 16;
 /** The longest frame a packet spanning several buffers may make (MRG_RXBUF): 9 KiB, a jumbo
  * frame of 9000 bytes of IP with its Ethernet header and a VLAN tag. Longer ones are dropped
  * (ReceiveDrop.TooLong). */
@@ -114,6 +118,8 @@ class VirtioNet {
   readonly resetTimes: u64[] = [];
   /** Given up (FAILED): nothing is driven. */
   failed: bool = false;
+  /** Frames added to the transmit queue since its last notification. */
+  txUnkicked: u32 = 0;
   /** Injected faults still to strike (virtio-net=breakafter/faultafter). */
   faultsLeft: u32 = 0;
   constructor(readonly found: PciFunction, readonly transport: VirtioPciTransport) {}
@@ -129,6 +135,8 @@ class VirtioNetState {
   now: u64 = 0;
   /** The device each MSI-X vector belongs to. */
   readonly vectors: Map<u32, VirtioNet> = new Map<u32, VirtioNet>();
+  /** A transmit queue has frames it was not notified of (virtioNetFlush). */
+  flushWanted: bool = false;
 }
 const state = new VirtioNetState();
 
@@ -180,8 +188,24 @@ export function virtioNetSend(frame: usize, length: u32): bool {
   memory.copy(<usize>buffer + NET_HEADER, frame, <usize>length);
   if (length < ETHERNET_MINIMUM) memory.fill(<usize>buffer + NET_HEADER + <usize>length, 0, <usize>(ETHERNET_MINIMUM - length));
   tx.add(buffer, NET_HEADER + max(length, ETHERNET_MINIMUM), false, buffer);
-  tx.kick();
+  if (++device.txUnkicked >= TX_KICK_BATCH || device.txFree.length == 0) {
+    tx.kick();
+    device.txUnkicked = 0;
+  } else state.flushWanted = true;
   return true;
+}
+
+/** Notifies the transmit queue of the frames added since its last notification: called when a
+ * kernel entry ends (kernel/main.ts), so no frame waits past it. */
+export function virtioNetFlush(): void {
+  if (!state.flushWanted) return;
+  state.flushWanted = false;
+  for (let i = 0; i < state.devices.length; i++) {
+    const device = state.devices[i];
+    if (device.txUnkicked == 0 || device.failed || device.tx === null) continue;
+    device.tx!.kick();
+    device.txUnkicked = 0;
+  }
 }
 
 /** Frames received by the first device since boot (tests, diagnostics). */
@@ -304,6 +328,7 @@ function startQueues(device: VirtioNet): string {
     rx.add(frame + <u64>BUFFER, BUFFER, true, frame + <u64>BUFFER);
   }
   device.txFree.length = 0;
+  device.txUnkicked = 0;
   for (let i = 0; i < device.txFrames.length; i++) {
     device.txFree.push(device.txFrames[i]);
     device.txFree.push(device.txFrames[i] + <u64>BUFFER);

@@ -8,7 +8,7 @@
 // Prints "tcp-bench: ready" once all three listen.
 
 import { KernelError, kernelErrorName } from "../../../abi/errors";
-import { Console, Network, TcpListener, Timer } from "../../rt/index";
+import { Console, Network, startArgument, TcpListener, Timer } from "../../rt/index";
 import { EventLoop, loopReserveHeap, Task } from "../../rt/event-loop";
 import { decimalParse } from "../../rt/http";
 import { Acceptor, peerText, taskRelease, TcpServer, tcpReceive, tcpSend } from "../../rt/tcp-server";
@@ -18,6 +18,12 @@ const SOURCE_PORT: u32 = 5002;
 const RR_PORT: u32 = 5003;
 const MAXIMUM_CONNECTIONS: i32 = 64;
 const BACKLOG: u32 = 8;   // per listener; each waiting connection's buffers are charged to it
+/** The bulk ports' sockets' buffers (send and receive, each), as a bulk server sets SO_RCVBUF and
+ * SO_SNDBUF: the receive buffer is the most the window opens, the send buffer the most in
+ * flight. The rr port keeps the default. Overridden by a start argument (bytes), when given. */
+const BULK_BUFFER: u64 = 512 << 10;
+/** The bulk ports' accept queues: short, since each place is charged two such buffers. */
+const BULK_BACKLOG: u32 = 2;
 /** Where sinks' bytes go (all of them: nobody reads it). */
 const DISCARD_SIZE: usize = 65536;
 /** The source pattern: PATTERN_PERIOD-aligned windows of PATTERN_SEND bytes. */
@@ -173,7 +179,8 @@ export function main(): i32 {
   const ports: u32[] = [SINK_PORT, SOURCE_PORT, RR_PORT];
   const error = new StaticArray<i64>(1);
   for (let i = 0; i < ports.length; i++) {
-    const listener = TcpListener.listen(network.handle, ports[i], BACKLOG, error);
+    const buffer: u64 = ports[i] == RR_PORT ? 0 : (startArgument() != 0 ? <u64>startArgument() : BULK_BUFFER);
+    const listener = TcpListener.listen(network.handle, ports[i], ports[i] == RR_PORT ? BACKLOG : BULK_BACKLOG, error, buffer);
     if (listener === null) {
       console.line("tcp-bench: cannot listen on port " + ports[i].toString() + ": " + kernelErrorName(<KernelError>(-error[0])));
       return 3;

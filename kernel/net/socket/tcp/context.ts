@@ -43,7 +43,8 @@ export enum TcpCounter {
   KeepAliveProbes = 20,
   /** Out-of-order segments received. */
   OutOfOrder = 21,
-  /** Segments that could not be handed to the IP layer. */
+  /** Segments the IP layer refused (a full device ring): data and FINs stay queued and go later;
+   * bare ACKs and RSTs are lost. */
   TransmitFailed = 22,
   /** ACKs for invalid segments held back by the rate limit. */
   InvalidAcksLimited = 23,
@@ -60,6 +61,8 @@ export class TcpContext {
   /** The header of the segment being built, and of the one being received. */
   readonly out: TcpSegment = new TcpSegment();
   readonly counters: StaticArray<u64> = new StaticArray<u64>(TCP_COUNTERS);
+  /** The last segment transmit built was refused by the host (its device ring was full). */
+  refused: bool = false;
   /** RFC 5961 §7: challenge ACKs sent in the second that began at challengeWindow. */
   challengeSent: u32 = 0;
   challengeWindow: u64 = 0;

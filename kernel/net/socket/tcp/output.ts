@@ -98,6 +98,13 @@ export function sendData(c: TcpConnection, burst: u32, window: Window): u32 {
     if (length > 0 && length == available) flags |= TCP_PSH;
     if (fin) flags |= TCP_FIN;
     const went = transmit(c, c.sndNxt, flags, offset, length);
+    if (c.context.refused) {
+      // The device's ring is full: the segment did not leave, so SND.NXT stays and the burst
+      // ends (local backpressure, not a loss). An ACK of what is in flight sends it; with
+      // nothing in flight, the retransmission timer does.
+      if (c.retransmitAt == 0) c.retransmitAt = now + c.rtt.rto;
+      break;
+    }
     if (went < size && !retransmitting) c.sndSmall = c.sndNxt + went;
     const finWent = fin && went == length;
     if (retransmitting) {
@@ -167,7 +174,11 @@ export function transmit(c: TcpConnection, sequence: u32, flags: u32, offset: u3
   if (length > 0) c.send.peekAt(offset, staging + <usize>tcpHeaderLength(out), length);
   const total = tcpEmit(staging, out, c.localAddress, c.remoteAddress);
   context.count(TcpCounter.SegmentsSent);
-  if (!context.host.transmit(staging, total, c.localAddress, c.remoteAddress)) context.count(TcpCounter.TransmitFailed);
+  context.refused = !context.host.transmit(staging, total, c.localAddress, c.remoteAddress);
+  if (context.refused) {
+    context.count(TcpCounter.TransmitFailed);
+    if (length > 0 || (flags & TCP_FIN) != 0) return 0;   // sendData keeps it queued
+  }
   if ((flags & TCP_ACK) != 0) {
     c.lastAckSent = c.rcvNxt;
     c.ackNow = false;

@@ -90,15 +90,18 @@ export function sackRecoverySend(c: TcpConnection): void {
     let start = scoreboard.nextHole(c.sndUna, c.highRxt, size, Holes.Lost);
     if (scoreboard.holeEnd != start) {
       const length = retransmitRange(c, start, min(size, scoreboard.holeEnd - start));
+      if (c.context.refused) break;   // the device's ring is full: the next ACK goes on
       c.highRxt = start + max(length, 1);
       continue;
     }
     // Rule 2: new data the peer's window allows.
     if (sendData(c, 1, Window.ReceiverOnly) > 0) continue;
+    if (c.context.refused) break;
     // Rule 3: any hole below the highest SACKed byte, above HighRxt.
     start = scoreboard.nextHole(c.sndUna, c.highRxt, size, Holes.Any);
     if (scoreboard.holeEnd != start) {
       const length = retransmitRange(c, start, min(size, scoreboard.holeEnd - start));
+      if (c.context.refused) break;   // the device's ring is full: the next ACK goes on
       c.highRxt = start + max(length, 1);
       continue;
     }
