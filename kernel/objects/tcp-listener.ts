@@ -11,7 +11,7 @@
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
 import { TcpListenerMethod } from "../../abi/methods";
-import { CAP_ENTER_NO_TIMEOUT, Opcode } from "../../abi/ring";
+import { CAP_ENTER_NO_TIMEOUT } from "../../abi/ring";
 import { Invocation } from "../cap/invocation";
 import { KernelObject } from "../cap/kernel-object";
 import { Request } from "../cap/request";
@@ -21,11 +21,10 @@ import { instanceBytes, staticArrayBytes } from "../memory/heap-cost";
 import { NetworkPolicy } from "../net/socket/policy";
 import { tcpBegin, tcpEnd, tcpListenerPortGive, TcpUser } from "../net/socket/tcp-host";
 import { TcpListener } from "../net/socket/tcp/listener";
-import { threadNotify } from "../sched/blocking";
 import { callerThread, Thread } from "../sched/thread";
-import { Wait } from "../sched/wait";
 import { monotonicNanos } from "../time/clock";
 import { timerStart } from "../time/timers";
+import { RingWait } from "./ring-wait";
 import { SocketLink, tcpSocketBytes, TcpSocketObject } from "./tcp-socket";
 
 /** Half-open connections a listener keeps at most (and never more than its backlog); past it,
@@ -85,7 +84,7 @@ export class ListenerLink extends TcpUser {
       const thread = accept.waiter!;
       const result = acceptOne(this, thread);
       this.waiting.shift();
-      accept.finish(result, state.value);
+      accept.finish(result, result >= 0 ? state.value : 0);
     }
   }
 
@@ -152,31 +151,15 @@ class Info extends Invocation {
 }
 
 /** An accept waiting for a connection: a wait of its thread, in its listener's chain. */
-class Accepting extends Wait {
+class Accepting extends RingWait {
   next: Accepting | null = null;
   link: ListenerLink | null = null;
-  userData: u64 = 0;
 
-  expire(): void {
+  protected unlink(): void {
     this.link!.waiting.remove(this);
-    this.finish(-(<i64>KernelError.TimedOut), 0);
   }
 
-  cancel(): void {
-    this.link!.waiting.remove(this);
-    this.recycle();
-  }
-
-  /** Completes it (it is off the chain already) and wakes its thread. */
-  finish(result: i64, value: u64): void {
-    const thread: Thread = this.waiter!;
-    this.end();
-    thread.ring.complete(this.userData, result, result >= 0 ? value : 0, Opcode.Call);
-    threadNotify(thread);
-    this.recycle();
-  }
-
-  private recycle(): void {
+  protected recycle(): void {
     this.link = null;
     state.accepting.give(this);
   }

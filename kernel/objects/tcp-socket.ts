@@ -20,7 +20,7 @@ import {
   TCP_COPY_MAXIMUM, TCP_READY_CLOSED, TCP_READY_CONNECTED, TCP_READY_FAILED, TCP_READY_PEER_CLOSED, TCP_READY_READABLE, TCP_READY_WRITABLE,
   TcpOption, TcpSocketMethod,
 } from "../../abi/methods";
-import { CAP_ENTER_NO_TIMEOUT, Opcode } from "../../abi/ring";
+import { CAP_ENTER_NO_TIMEOUT } from "../../abi/ring";
 import { Invocation } from "../cap/invocation";
 import { KernelObject } from "../cap/kernel-object";
 import { Request } from "../cap/request";
@@ -35,12 +35,11 @@ import { ByteRing } from "../net/socket/tcp/ring";
 import { RttEstimator } from "../net/socket/tcp/rtt";
 import { Scoreboard } from "../net/socket/tcp/scoreboard";
 import { Cubic } from "../net/socket/tcp/cubic";
-import { threadNotify } from "../sched/blocking";
 import { callerThread, Thread } from "../sched/thread";
-import { Wait } from "../sched/wait";
 import { monotonicNanos } from "../time/clock";
 import { timerStart } from "../time/timers";
 import { copyIn, copyOut, userRangeCheck } from "../vm/user-memory";
+import { RingWait } from "./ring-wait";
 
 /** What one socket with buffers of `buffer` bytes costs its maker's account while its connection
  * lives: the object, its link, the connection's records and both buffers. */
@@ -388,37 +387,19 @@ class Info extends Invocation {
 
 /** A send, receive or wait that could not finish at once: a wait of its thread, in its socket's
  * chain. */
-class TcpWaiting extends Wait {
+class TcpWaiting extends RingWait {
   next: TcpWaiting | null = null;
   link: SocketLink | null = null;
   kind: Kind = Kind.Wait;
-  userData: u64 = 0;
   /** The buffer (send, receive) or the mask (wait), and the length. */
   address: u64 = 0;
   length: u64 = 0;
 
-  /** The timeout passed: off the chain, TimedOut. */
-  expire(): void {
+  protected unlink(): void {
     this.link!.waiting.remove(this);
-    this.finish(-(<i64>KernelError.TimedOut), 0);
   }
 
-  /** The thread ended: off the chain, nothing completes. */
-  cancel(): void {
-    this.link!.waiting.remove(this);
-    this.recycle();
-  }
-
-  /** Completes it (it is off the chain already) and wakes its thread. */
-  finish(result: i64, value: u64): void {
-    const thread: Thread = this.waiter!;
-    this.end();
-    thread.ring.complete(this.userData, result, value, Opcode.Call);
-    threadNotify(thread);
-    this.recycle();
-  }
-
-  private recycle(): void {
+  protected recycle(): void {
     this.link = null;
     state.waits.give(this);
   }

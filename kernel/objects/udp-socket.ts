@@ -9,7 +9,7 @@
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
 import { UDP_PAYLOAD_MAXIMUM, UdpSocketMethod } from "../../abi/methods";
-import { CAP_ENTER_NO_TIMEOUT, Opcode } from "../../abi/ring";
+import { CAP_ENTER_NO_TIMEOUT } from "../../abi/ring";
 import { Invocation } from "../cap/invocation";
 import { KernelObject } from "../cap/kernel-object";
 import { Request } from "../cap/request";
@@ -20,9 +20,8 @@ import { linkRoutes } from "../net/iface/link";
 import { NetworkPolicy } from "../net/socket/policy";
 import { udpPayloadArea, udpSend, udpUnbind, UdpPort } from "../net/socket/udp";
 import { UDP_RECEIVE_BUFFER } from "../../abi/methods";
-import { threadNotify } from "../sched/blocking";
-import { callerThread, Thread } from "../sched/thread";
-import { Wait } from "../sched/wait";
+import { callerThread } from "../sched/thread";
+import { RingWait } from "./ring-wait";
 import { monotonicNanos } from "../time/clock";
 import { timerStart } from "../time/timers";
 import { copyIn, copyOut, userRangeCheck } from "../vm/user-memory";
@@ -132,10 +131,9 @@ class Info extends Invocation {
 }
 
 /** A receive waiting for a datagram: a wait of its thread, in its socket's chain. */
-class Receiving extends Wait {
+class Receiving extends RingWait {
   next: Receiving | null = null;
   socket: SocketPort | null = null;
-  userData: u64 = 0;
   address: u64 = 0;
   capacity: u64 = 0;
 
@@ -152,28 +150,11 @@ class Receiving extends Wait {
     return true;
   }
 
-  /** The timeout passed: off the chain, TimedOut. */
-  expire(): void {
+  protected unlink(): void {
     this.socket!.waiting.remove(this);
-    this.finish(-(<i64>KernelError.TimedOut), 0);
   }
 
-  /** The thread ended: off the chain, nothing completes. */
-  cancel(): void {
-    this.socket!.waiting.remove(this);
-    this.recycle();
-  }
-
-  /** Completes it (it is off the chain already) and wakes its thread. */
-  finish(result: i64, value: u64): void {
-    const thread: Thread = this.waiter!;
-    this.end();
-    thread.ring.complete(this.userData, result, value, Opcode.Call);
-    threadNotify(thread);
-    this.recycle();
-  }
-
-  private recycle(): void {
+  protected recycle(): void {
     this.socket = null;
     state.receiving.give(this);
   }

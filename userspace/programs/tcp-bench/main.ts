@@ -21,9 +21,9 @@ const BACKLOG: u32 = 8;   // per listener; each waiting connection's buffers are
 /** The bulk ports' sockets' buffers (send and receive, each), as a bulk server sets SO_RCVBUF and
  * SO_SNDBUF: the receive buffer is the most the window opens, the send buffer the most in
  * flight. The rr port keeps the default. Overridden by a start argument (bytes), when given. */
-const BULK_BUFFER: u64 = 512 << 10;
+const BULK_BUFFER: u64 = 256 << 10;
 /** The bulk ports' accept queues: short, since each place is charged two such buffers. */
-const BULK_BACKLOG: u32 = 2;
+const BULK_BACKLOG: u32 = 1;
 /** Where sinks' bytes go (all of them: nobody reads it). */
 const DISCARD_SIZE: usize = 65536;
 /** The source pattern: PATTERN_PERIOD-aligned windows of PATTERN_SEND bytes. */
