@@ -3,12 +3,22 @@
 // ICMP and UDP (with its pseudo-header).
 
 /** The ones' complement sum of [address, address + length), folded to 16 bits, added to `sum`
- * (not complemented: a caller combines ranges, then complements). */
+ * (not complemented: a caller combines ranges, then complements). The sum does not depend on
+ * byte order or word size (RFC 1071 §2): the data are summed as little-endian 32-bit halves of
+ * 64-bit loads into a 64-bit total, folded, and the 16-bit result swapped to big-endian, eight
+ * bytes a step where a byte at a time took sixteen loads. */
 export function checksumAdd(sum: u32, address: usize, length: u32): u32 {
-  let total: u64 = <u64>sum;
+  let total: u64 = 0;
   let i: u32 = 0;
-  for (; i + 1 < length; i += 2) total += (<u64>load<u8>(address + <usize>i) << 8) | <u64>load<u8>(address + <usize>i + 1);
-  if (i < length) total += <u64>load<u8>(address + <usize>i) << 8;
+  for (; i + 8 <= length; i += 8) {
+    const eight = load<u64>(address + <usize>i);
+    total += (eight & 0xffff_ffff) + (eight >> 32);
+  }
+  for (; i + 2 <= length; i += 2) total += <u64>load<u16>(address + <usize>i);
+  if (i < length) total += <u64>load<u8>(address + <usize>i);   // the odd last byte: a word's first byte, padded
+  while (total > 0xffff) total = (total & 0xffff) + (total >> 16);
+  total = ((total & 0xff) << 8) | (total >> 8);
+  total += <u64>sum;
   while (total > 0xffff) total = (total & 0xffff) + (total >> 16);
   return <u32>total;
 }
