@@ -228,14 +228,24 @@ async function linuxRound(namespace: Namespace, device: string, figures: TcpBenc
     const named = FEATURE_NAMES.filter(([bit]) => ready[2][bit] === "1").map(([, name]) => name);
     figures.linuxFeatures = `${ready[1]}, negotiated ${named.join(" ") || "none"} (of ${FEATURE_NAMES.map(([, name]) => name).join(" ")})`;
     figures.linuxTap = tapOffloads(namespace.name);
-    const result = await measure(namespace.name, GUEST, FIXED_BYTES, []);
-    if (result.notes.length > 0) result.notes.push(consoleEnd(session.serial));
-    return result;
+    return await measureBooted(session, namespace);
   } catch (error) {
-    return { ...emptyFigures(), notes: [`not measured: ${firstLine(error)}`, consoleEnd(session.serial)] };
+    return notMeasured(session, error);
   } finally {
     await session.stop();
   }
+}
+
+/** The figures of a booted guest whose program is ready; the console's end joins any notes. */
+async function measureBooted(session: QemuSession, namespace: Namespace): Promise<TcpFigures> {
+  const result = await measure(namespace.name, GUEST, FIXED_BYTES, []);
+  if (result.notes.length > 0) result.notes.push(consoleEnd(session.serial));
+  return result;
+}
+
+/** A round that failed before its figures: why, and the console's end. */
+function notMeasured(session: QemuSession, error: unknown): TcpFigures {
+  return { ...emptyFigures(), notes: [`not measured: ${firstLine(error)}`, consoleEnd(session.serial)] };
 }
 
 /** One Capsid boot: its figures, or null with figures.capsidSkipped set when its program is
@@ -263,11 +273,9 @@ async function capsidRound(namespace: Namespace, device: string, figures: TcpBen
       return null;
     }
     figures.capsidTap = tapOffloads(namespace.name);
-    const result = await measure(namespace.name, GUEST, FIXED_BYTES, []);
-    if (result.notes.length > 0) result.notes.push(consoleEnd(session.serial));
-    return result;
+    return await measureBooted(session, namespace);
   } catch (error) {
-    return { ...emptyFigures(), notes: [`not measured: ${firstLine(error)}`, consoleEnd(session.serial)] };
+    return notMeasured(session, error);
   } finally {
     await session.stop();
   }

@@ -61,7 +61,7 @@ tcp("tcp-check: listen and connect inside the grant only; refused, completed and
   assert.match(peer.output(), /peer: got b'hello from capsid\\n' then b''/);
 });
 
-tcp("nc: 1 MiB through the guest's echo comes back unchanged", async () => {
+tcp("nc: 1 MiB through the guest's echo comes back unchanged; a client from a port the grant does not allow is reset", async () => {
   const input = join(directory, "input.bin"), output = join(directory, "output.bin");
   writeFileSync(input, randomBytes(1 << 20));
   await withQemu({ commandLine: "log=info ip=10.0.2.15/24 init=tcp-check args=echo", memory: "1G", netns: ns.name, extraArguments: ns.qemuArguments() }, async (qemu) => {
@@ -69,6 +69,10 @@ tcp("nc: 1 MiB through the guest's echo comes back unchanged", async () => {
     const run = await ns.run(["sh", "-c", `nc.openbsd -N ${GUEST} 2007 < ${input} > ${output}`], 120_000);
     assert.is(run.code, 0, run.output);
     await qemu.expectLine(`tcp-check: echoed ${1 << 20} bytes`, 30_000);
+    // From source port 20000, which no rule of tcp-check's grant allows: the listener resets it.
+    const refused = await ns.run(["sh", "-c", `echo hello | nc.openbsd -v -N -w 5 -p 20000 ${GUEST} 2007`], 20_000);
+    assert.is(refused.code, 1, `a client port outside the grant is refused: ${refused.output}`);
+    assert.match(refused.output, /refused/i);
   });
   assert.ok(readFileSync(output).equals(readFileSync(input)), "the bytes that came back are the bytes sent");
 });
