@@ -172,6 +172,21 @@ $(BUILD)/user/rt/string.o: arch/x86_64/string.c
 $(BUILD)/user/%.elf: $(BUILD)/user/%/program.o $(BUILD)/user/%/start.o $(USER_RT_OBJECTS) userspace/rt/c/user.ld
 	$(CC) -nostdlib -static -no-pie -Wl,-z,max-page-size=0x1000 -Wl,--build-id=none -T userspace/rt/c/user.ld \
 	  -o $@ $(USER_RT_OBJECTS) $(BUILD)/user/$*/start.o $(BUILD)/user/$*/program.o -lgcc
+# --- Linux programs: userspace/linux/NAME.c, static, twice: NAME with glibc (gcc -static), and
+# NAME-musl with musl (musl-gcc -static, Debian's musl-tools). The manifest names each with
+# "personality": "linux" (docs/linux.md).
+LINUX_SOURCES := $(wildcard userspace/linux/*.c)
+LINUX_PROGRAMS := $(LINUX_SOURCES:userspace/linux/%.c=%) $(LINUX_SOURCES:userspace/linux/%.c=%-musl)
+LINUX_ELVES := $(LINUX_PROGRAMS:%=$(BUILD)/linux-user/%)
+LINUX_CFLAGS := -static -O2 -Wall -Wextra -Werror -fno-pie -no-pie
+$(BUILD)/linux-user/%-musl: userspace/linux/%.c $(BUILD)/.setup
+	@mkdir -p $(@D)
+	musl-gcc $(LINUX_CFLAGS) -o $@ $<
+$(BUILD)/linux-user/%: userspace/linux/%.c $(BUILD)/.setup
+	@mkdir -p $(@D)
+	$(CC) $(LINUX_CFLAGS) -o $@ $<
+ALL_PROGRAMS := $(USER_PROGRAMS) $(LINUX_PROGRAMS)
+
 $(BUILD)/user/manifest.bin: userspace/manifest.json tools/manifest.ts
 	@mkdir -p $(@D)
 	$(TSX) tools/manifest.ts $< $@
@@ -182,14 +197,15 @@ $(BUILD)/user/manifest.bin: userspace/manifest.json tools/manifest.ts
 # --- the image -----------------------------------------------------------------------------------
 # grub.cfg gets one module2 line per program (its name as the module's command line), one for
 # the manifest and one per data file (its file name).
-$(ISO): $(BUILD)/kernel.elf iso/grub.cfg $(USER_ELVES) $(BUILD)/user/manifest.bin $(wildcard userspace/files/*) $(BUILD)/files/blob.bin
+$(ISO): $(BUILD)/kernel.elf iso/grub.cfg $(USER_ELVES) $(LINUX_ELVES) $(BUILD)/user/manifest.bin $(wildcard userspace/files/*) $(BUILD)/files/blob.bin
 	@mkdir -p $(BUILD)/isodir/boot/grub $(BUILD)/isodir/boot/programs $(BUILD)/isodir/boot/files
 	strip --strip-all -o $(BUILD)/isodir/boot/capsid.elf $(BUILD)/kernel.elf
 	@rm -f $(BUILD)/isodir/boot/programs/* $(BUILD)/isodir/boot/files/*
 	@for program in $(USER_PROGRAMS); do strip --strip-all -o $(BUILD)/isodir/boot/programs/$$program.elf $(BUILD)/user/$$program.elf; done
+	@for program in $(LINUX_PROGRAMS); do strip --strip-all -o $(BUILD)/isodir/boot/programs/$$program.elf $(BUILD)/linux-user/$$program; done
 	cp $(BUILD)/user/manifest.bin $(BUILD)/isodir/boot/manifest.bin
 	cp $(filter-out %/blob.bin,$(wildcard userspace/files/*)) $(BUILD)/files/blob.bin $(BUILD)/isodir/boot/files/
-	sed 's|^  @MODULES@$$|$(foreach program,$(USER_PROGRAMS),  module2 /boot/programs/$(program).elf $(program)\n)  module2 /boot/manifest.bin manifest$(foreach file,$(USER_FILES),\n  module2 /boot/files/$(file) $(file))|' \
+	sed 's|^  @MODULES@$$|$(foreach program,$(ALL_PROGRAMS),  module2 /boot/programs/$(program).elf $(program)\n)  module2 /boot/manifest.bin manifest$(foreach file,$(USER_FILES),\n  module2 /boot/files/$(file) $(file))|' \
 	  iso/grub.cfg > $(BUILD)/isodir/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(BUILD)/isodir 2>$(BUILD)/grub-mkrescue.log \
 	  || { cat $(BUILD)/grub-mkrescue.log >&2; exit 1; }

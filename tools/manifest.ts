@@ -16,6 +16,9 @@ export const MAXIMUM_PROGRAMS = 64;
 export const MAXIMUM_MEMORY_QUOTA_PAGES = 262144; // 1 GiB of 4 KiB pages
 export const NAME_SIZE = 32; // NUL-padded; the last byte is always NUL
 export const FLAG_START_AT_BOOT = 1;
+/** The program is a static Linux x86-64 ELF run by the Linux personality (kernel/linux/). */
+export const FLAG_LINUX = 2;
+export const PERSONALITIES = ["native", "linux"];
 export const START_PROGRAM_NAME = "init";
 
 /** Grant names and their Interface values (abi/interfaces.ts; the host test checks them
@@ -27,7 +30,7 @@ export const GRANTS: ReadonlyMap<string, number> = new Map([
 ]);
 
 const TOP_LEVEL_KEYS = ["programs"];
-const PROGRAM_KEYS = ["name", "start", "memoryQuotaPages", "grants", "network"];
+const PROGRAM_KEYS = ["name", "start", "personality", "memoryQuotaPages", "grants", "network"];
 const NETWORK_KEYS = ["ports", "peers"];
 const PEER_KEYS = ["prefix", "ports"];
 const NAME_PATTERN = /^[a-z0-9-]{1,31}$/;
@@ -82,6 +85,11 @@ export function compileManifest(text: string): Buffer {
       startIndex = index; // names are unique: only one program can get here
     }
 
+    const personality = program.personality ?? "native";
+    if (typeof personality !== "string" || !PERSONALITIES.includes(personality)) {
+      throw new ManifestError(`${where}: "personality" must be one of ${PERSONALITIES.join(", ")}, not ${JSON.stringify(personality)}`);
+    }
+
     const quota = program.memoryQuotaPages;
     if (typeof quota !== "number" || !Number.isInteger(quota) || quota < 1 || quota > MAXIMUM_MEMORY_QUOTA_PAGES) {
       throw new ManifestError(`${where}: "memoryQuotaPages" must be an integer in 1..${MAXIMUM_MEMORY_QUOTA_PAGES}, not ${JSON.stringify(quota)}`);
@@ -110,7 +118,7 @@ export function compileManifest(text: string): Buffer {
     bytes.write(name, record, "latin1"); // ASCII by NAME_PATTERN; the rest of the 32 bytes stays NUL
     bytes.writeUInt32LE(quota, record + 32);
     bytes.writeUInt32LE(grantMask, record + 36);
-    bytes.writeUInt32LE(start ? FLAG_START_AT_BOOT : 0, record + 40);
+    bytes.writeUInt32LE((start ? FLAG_START_AT_BOOT : 0) | (personality === "linux" ? FLAG_LINUX : 0), record + 40);
     // +44 reserved: left zero
   });
   if (startIndex < 0) throw new ManifestError('no program has "start": true (the program named "init" must)');

@@ -36,6 +36,8 @@ REQUIREMENTS=(
   "dnsmasq                             dnsmasq-base"
   "/usr/lib/python3/dist-packages/scapy/__init__.py python3-scapy"
   "/usr/share/consolefonts/Uni2-VGA16.psf.gz console-setup-linux"
+  "musl-gcc                            musl-tools"
+  "/bin/busybox                        busybox-static"
 )
 # make run shows the screen in a window where there is a display to show it on (else on VNC).
 if [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then

@@ -38,6 +38,8 @@ __attribute__((noreturn)) void context_iret(uint8_t* context);
 
 uint8_t* current_context;
 static uint8_t* fpu_owner;   /* whose SSE state the registers hold */
+static uint8_t* fs_owner;    /* the context last resumed, and the FS base written for it */
+static uint64_t fs_loaded;
 
 static uint64_t read_cr0(void) { uint64_t value; __asm__ volatile("mov %%cr0, %0" : "=r"(value)); return value; }
 static uint64_t read_cr4(void) { uint64_t value; __asm__ volatile("mov %%cr4, %0" : "=r"(value)); return value; }
@@ -67,6 +69,15 @@ void context_resume(uint64_t context_physical) {
     __asm__ volatile("fxrstor64 (%0)" : : "r"(context + CONTEXT_FXSAVE) : "memory");
     fpu_owner = context;
   }
+  /* FS base (a Linux thread's TLS, arch_prctl): written when it differs from what was loaded, or
+   * for another thread when not 0. User mode cannot set the base itself but by loading a
+   * selector (every GDT base is 0), so a base of 0 may be stale only as 0. */
+  uint64_t fs = *(uint64_t*)(context + CONTEXT_FS_BASE);
+  if (fs != fs_loaded || (fs != 0 && fs_owner != context)) {
+    write_msr(MSR_FS_BASE, fs);
+    fs_loaded = fs;
+  }
+  fs_owner = context;
   uint64_t* rflags = (uint64_t*)(context + CONTEXT_RFLAGS);
   *rflags = (*rflags & USER_RFLAGS_KEPT) | RFLAGS_IF | 2;
   current_context = context;
@@ -78,6 +89,7 @@ void context_resume(uint64_t context_physical) {
 void context_forget(uint64_t context_physical) {
   uint8_t* context = (uint8_t*)(DIRECT_MAP_BASE + context_physical);
   if (fpu_owner == context) fpu_owner = 0;
+  if (fs_owner == context) fs_owner = 0;
   if (current_context == context) current_context = 0;
 }
 

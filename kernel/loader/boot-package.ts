@@ -10,8 +10,8 @@ import { kernelErrorName } from "../../abi/errors";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { frameAllocateZeroed } from "../memory/frames";
 import { PAGE_SIZE } from "../memory/page-table";
-import { ElfImage, elfParse } from "./elf";
-import { nativeLayout, ProcessLayout } from "./layout";
+import { ElfImage, elfParse, ElfPolicy } from "./elf";
+import { linuxLayout, nativeLayout, ProcessLayout } from "./layout";
 import { Manifest, ManifestProgram, manifestParse } from "./manifest";
 
 export const MANIFEST_MODULE_NAME = "manifest";
@@ -23,9 +23,11 @@ export class BootProgram {
   /** Per segment: its pages' frames when the segment is read-only, else an empty array. */
   sharedFrames: Array<u64[]> = [];
   /** Where Memory.map may not put a region in its processes (the loader's choice). */
-  readonly layout: ProcessLayout = nativeLayout();
+  readonly layout: ProcessLayout;
 
-  constructor(readonly name: string, readonly policy: ManifestProgram, readonly imageAddress: usize, readonly image: ElfImage) {}
+  constructor(readonly name: string, readonly policy: ManifestProgram, readonly imageAddress: usize, readonly image: ElfImage) {
+    this.layout = policy.linux ? linuxLayout() : nativeLayout();
+  }
 
   /** Makes the shared copies; false when frames ran out (the program is then left out). */
   prepareShared(): bool {
@@ -95,10 +97,15 @@ export function bootPackageInit(information: BootInformation): BootProgram | nul
       continue;
     }
     const module = modules[found];
-    const result = elfParse(<usize>module.start, <u64>(module.end - module.start));
+    const result = elfParse(<usize>module.start, <u64>(module.end - module.start), policy.linux ? ElfPolicy.Linux : ElfPolicy.Native);
     const image = result.image;
     if (image === null) {
       warn("boot package: program '" + policy.name + "' rejected (" + kernelErrorName(result.error) + "): " + result.reason);
+      continue;
+    }
+    if (image.interpreter.length != 0) {   // execve would say ENOENT: there is no file system to find it in yet
+      warn("boot package: program '" + policy.name + "' left out: it is dynamically linked, and its interpreter " + image.interpreter
+        + " is not in its namespace (ENOENT)");
       continue;
     }
     const program = new BootProgram(policy.name, policy, <usize>module.start, image);

@@ -22,9 +22,19 @@ import { USER_IMAGE_END, USER_IMAGE_START } from "../../abi/layout";
 //   +24 u64 p_paddr (not read) | +32 u64 p_filesz | +40 u64 p_memsz | +48 u64 p_align (not read)
 //
 // Policy (never an abort, never a read outside [address, address + length), every sum checked):
-// - Static ET_EXEC x86_64 images only. PT_INTERP and PT_DYNAMIC, PT_TLS, ET_DYN (position-
-//   independent) and writable-and-executable segments are NotPermitted: valid ELF, not allowed.
-// - Every PT_LOAD lies in [USER_IMAGE_START, USER_IMAGE_END) and no two share a 4 KiB page, since
+// - Native programs (ElfPolicy.Native): static ET_EXEC x86_64 images only. PT_INTERP and
+//   PT_DYNAMIC, PT_TLS, ET_DYN (position-independent) and writable-and-executable segments are
+//   NotPermitted: valid ELF, not allowed. Every PT_LOAD lies in [USER_IMAGE_START, USER_IMAGE_END).
+// - Linux programs (ElfPolicy.Linux, run by kernel/linux/): ET_EXEC with every PT_LOAD in
+//   [LINUX_IMAGE_START, LINUX_IMAGE_END), or ET_DYN (static-pie: PT_DYNAMIC allowed, the program
+//   relocates itself) with every PT_LOAD in [0, LINUX_PIE_SPAN) from its load base. PT_TLS is
+//   allowed (the C library reads it through AT_PHDR). PT_INTERP is recorded, not refused: the
+//   loader answers ENOENT for an interpreter not in the process's namespace, as Linux does. An
+//   executable PT_GNU_STACK and writable-and-executable segments are NotPermitted (a page here is
+//   read, read-write or read-execute). `programHeaders` is where the table lies in memory
+//   (PT_PHDR's address, else inside the PT_LOAD that holds file offset e_phoff), 0 when no
+//   segment holds it; AT_PHDR needs it.
+// - Under both, no two PT_LOADs share a 4 KiB page, since
 //   a page has one set of permissions. p_offset need not be congruent with p_vaddr: the loader
 //   copies file bytes, it does not map the file. Every other segment type (PT_NOTE, PT_PHDR,
 //   PT_GNU_STACK, PT_GNU_PROPERTY, PT_GNU_RELRO, unknown ones) is ignored: the stack is never
@@ -67,12 +77,26 @@ import { USER_IMAGE_END, USER_IMAGE_START } from "../../abi/layout";
 @inline const PT_LOAD: u32 = 1;
 @inline const PT_DYNAMIC: u32 = 2;
 @inline const PT_INTERP: u32 = 3;
+@inline const PT_PHDR: u32 = 6;
 @inline const PT_TLS: u32 = 7;
+@inline const PT_GNU_STACK: u32 = 0x6474_e551;
+@inline const P_VADDR_OF_PHDR: usize = 16;
 @inline const PF_X: u32 = 1;
 @inline const PF_W: u32 = 2;
 
 // The user image range, [USER_IMAGE_START, USER_IMAGE_END): see arch/x86_64/layout.h.
 export { USER_IMAGE_END, USER_IMAGE_START } from "../../abi/layout";
+/** Linux ET_EXEC segments lie in [LINUX_IMAGE_START, LINUX_IMAGE_END) (Linux's default
+ * vm.mmap_min_addr is 64 KiB; the personality's mmap area starts above 4 GiB); a static-pie's in
+ * [0, LINUX_PIE_SPAN) from its base. */
+export const LINUX_IMAGE_START: u64 = 0x1_0000;
+export const LINUX_IMAGE_END: u64 = 0x1_0000_0000;
+export const LINUX_PIE_SPAN: u64 = 0x4000_0000;
+/** The longest PT_INTERP path kept (Linux's PATH_MAX). */
+export const ELF_INTERPRETER_MAXIMUM: u64 = 4096;
+
+export enum ElfPolicy { Native = 0, Linux = 1 }
+
 /** At most this many program headers (of any type) in an image. */
 export const ELF_MAXIMUM_SEGMENTS: i32 = 16;
 
@@ -93,6 +117,13 @@ export class ElfSegment {
 export class ElfImage {
   entry: u64 = 0;
   segments: ElfSegment[] = [];
+  /** ET_DYN (a static-pie, Linux only): addresses are relative to the base the loader picks. */
+  positionIndependent: bool = false;
+  /** The program header table's address in memory (relative, like the segments), 0 if none. */
+  programHeaders: u64 = 0;
+  programHeaderCount: u32 = 0;
+  /** PT_INTERP's path (Linux only), "" when there is none. */
+  interpreter: string = "";
 }
 
 export class ElfParseResult {
@@ -106,7 +137,8 @@ export class ElfParseResult {
 
 /** Checks the ELF image of `length` bytes at `address`. The caller guarantees that those bytes are
  * in linear memory; nothing else about them is trusted. Never aborts. */
-export function elfParse(address: usize, length: u64): ElfParseResult {
+export function elfParse(address: usize, length: u64, policy: ElfPolicy = ElfPolicy.Native): ElfParseResult {
+  const linux = policy == ElfPolicy.Linux;
   if (length > LINEAR_MEMORY_END - <u64>address) {
     return refuse(KernelError.Malformed, "image of " + length.toString() + " bytes at " + hex(address) + " runs past the end of linear memory");
   }
@@ -121,8 +153,8 @@ export function elfParse(address: usize, length: u64): ElfParseResult {
   const identVersion = load<u8>(address + E_IDENT_VERSION);
   if (identVersion != EV_CURRENT) return refuse(KernelError.Malformed, "ELF identification version " + identVersion.toString() + " is not 1");
   const type = load<u16>(address + E_TYPE);
-  if (type == ET_DYN) return refuse(KernelError.NotPermitted, "position-independent (ET_DYN) executables are not supported");
-  if (type != ET_EXEC) return refuse(KernelError.Malformed, "ELF type " + type.toString() + " is not an executable (ET_EXEC, 2)");
+  if (type == ET_DYN && !linux) return refuse(KernelError.NotPermitted, "position-independent (ET_DYN) executables are not supported");
+  if (type != ET_EXEC && type != ET_DYN) return refuse(KernelError.Malformed, "ELF type " + type.toString() + " is not an executable (ET_EXEC, 2)");
   const machine = load<u16>(address + E_MACHINE);
   if (machine != EM_X86_64) return refuse(KernelError.Malformed, "ELF machine " + machine.toString() + " is not x86_64 (62)");
   const version = load<u32>(address + E_VERSION);
@@ -143,6 +175,9 @@ export function elfParse(address: usize, length: u64): ElfParseResult {
 
   const image = new ElfImage();
   image.entry = load<u64>(address + E_ENTRY);
+  image.positionIndependent = type == ET_DYN;
+  image.programHeaderCount = <u32>count;
+  let phdrSegment: u64 = u64.MAX_VALUE;   // PT_PHDR's p_vaddr, when there is one
   const headerIndex = new StaticArray<i32>(ELF_MAXIMUM_SEGMENTS); // of each segment, for reasons
   let entryFound = false;
   for (let index = 0; index < count; index++) {
@@ -150,8 +185,18 @@ export function elfParse(address: usize, length: u64): ElfParseResult {
     const header = address + <usize>(tableOffset + <u64>index * PROGRAM_HEADER_SIZE);
     const where = "program header " + index.toString() + ": ";
     const segmentType = load<u32>(header + P_TYPE);
-    if (segmentType == PT_INTERP || segmentType == PT_DYNAMIC) return refuse(KernelError.NotPermitted, where + "dynamic executables are not supported");
-    if (segmentType == PT_TLS) return refuse(KernelError.NotPermitted, where + "thread-local storage is not supported");
+    if (!linux && (segmentType == PT_INTERP || segmentType == PT_DYNAMIC)) return refuse(KernelError.NotPermitted, where + "dynamic executables are not supported");
+    if (!linux && segmentType == PT_TLS) return refuse(KernelError.NotPermitted, where + "thread-local storage is not supported");
+    if (linux && segmentType == PT_INTERP) {
+      const interpreter = interpreterOf(address, length, header, where);
+      if (interpreter.image === null) return interpreter;
+      image.interpreter = interpreter.reason;
+      continue;
+    }
+    if (linux && segmentType == PT_GNU_STACK && (load<u32>(header + P_FLAGS) & PF_X) != 0) {
+      return refuse(KernelError.NotPermitted, where + "an executable stack (PT_GNU_STACK with PF_X) is not supported");
+    }
+    if (segmentType == PT_PHDR) phdrSegment = load<u64>(header + P_VADDR_OF_PHDR);
     if (segmentType != PT_LOAD) continue;
 
     const segment = new ElfSegment();
@@ -162,7 +207,8 @@ export function elfParse(address: usize, length: u64): ElfParseResult {
     const flags = load<u32>(header + P_FLAGS);
     segment.writable = (flags & PF_W) != 0;
     segment.executable = (flags & PF_X) != 0;
-    const refusal = checkSegment(segment, length, where);
+    const refusal = checkSegment(segment, length, where, linux ? (image.positionIndependent ? 0 : LINUX_IMAGE_START) : USER_IMAGE_START,
+      linux ? (image.positionIndependent ? LINUX_PIE_SPAN : LINUX_IMAGE_END) : USER_IMAGE_END);
     if (refusal != null) return refusal;
 
     const segments = image.segments;
@@ -177,7 +223,12 @@ export function elfParse(address: usize, length: u64): ElfParseResult {
     unchecked(headerIndex[segments.length] = index); // segments.length < count <= 16
     segments.push(segment);
     if (segment.executable && image.entry >= segment.virtual && image.entry - segment.virtual < segment.memorySize) entryFound = true;
+    // The table in memory: where the segment holding file offset e_phoff puts it.
+    if (tableOffset >= segment.fileOffset && tableOffset + tableSize <= segment.fileOffset + segment.fileSize) {
+      image.programHeaders = segment.virtual + (tableOffset - segment.fileOffset);
+    }
   }
+  if (phdrSegment != u64.MAX_VALUE) image.programHeaders = phdrSegment;
   if (image.segments.length == 0) return refuse(KernelError.Malformed, "no loadable (PT_LOAD) segment");
   if (!entryFound) return refuse(KernelError.Malformed, "entry point " + hex(image.entry) + " is not inside an executable segment");
 
@@ -188,7 +239,7 @@ export function elfParse(address: usize, length: u64): ElfParseResult {
 
 /** Checks one PT_LOAD segment's own fields against the image `length`; returns the refusal, or
  * null when the segment is acceptable on its own. */
-function checkSegment(segment: ElfSegment, length: u64, where: string): ElfParseResult | null {
+function checkSegment(segment: ElfSegment, length: u64, where: string, rangeStart: u64, rangeEnd: u64): ElfParseResult | null {
   if (segment.memorySize == 0) return refuse(KernelError.Malformed, where + "empty segment (memory size 0)");
   if (segment.fileSize > segment.memorySize) {
     return refuse(KernelError.Malformed, where + "file size " + hex(segment.fileSize) + " is above the memory size " + hex(segment.memorySize));
@@ -198,12 +249,32 @@ function checkSegment(segment: ElfSegment, length: u64, where: string): ElfParse
   if (fileEnd > length) return refuse(KernelError.Truncated, where + "segment runs past the end of the file");
   const virtualEnd = segment.virtual + segment.memorySize;
   if (virtualEnd < segment.virtual) return refuse(KernelError.Malformed, where + "virtual address " + hex(segment.virtual) + " plus memory size wraps past 2^64");
-  if (segment.virtual < USER_IMAGE_START || virtualEnd > USER_IMAGE_END) {
+  if (segment.virtual < rangeStart || virtualEnd > rangeEnd) {
     return refuse(KernelError.NotPermitted, where + "segment [" + hex(segment.virtual) + ", " + hex(virtualEnd) + ") is outside the user image range ["
-      + hex(USER_IMAGE_START) + ", " + hex(USER_IMAGE_END) + ")");
+      + hex(rangeStart) + ", " + hex(rangeEnd) + ")");
   }
   if (segment.writable && segment.executable) return refuse(KernelError.NotPermitted, where + "segment is both writable and executable");
   return null;
+}
+
+/** PT_INTERP's path, NUL-terminated inside the file and at most ELF_INTERPRETER_MAXIMUM bytes, as
+ * a result whose `reason` is the path and `image` non-null; or the refusal. */
+function interpreterOf(address: usize, length: u64, header: usize, where: string): ElfParseResult {
+  const offset = load<u64>(header + P_OFFSET), size = load<u64>(header + P_FILESZ);
+  if (size == 0 || size > ELF_INTERPRETER_MAXIMUM) return refuse(KernelError.Malformed, where + "interpreter path of " + size.toString() + " bytes");
+  if (offset > length || size > length - offset) return refuse(KernelError.Truncated, where + "interpreter path runs past the end of the file");
+  const start = address + <usize>offset;
+  if (load<u8>(start + <usize>(size - 1)) != 0) return refuse(KernelError.Malformed, where + "interpreter path is not NUL-terminated");
+  let text = "";
+  for (let i: usize = 0; i + 1 < <usize>size; i++) {
+    const byte = load<u8>(start + i);
+    if (byte == 0) break;
+    text += String.fromCharCode(byte >= 0x20 && byte < 0x7f ? byte : 0x3f);   // printable for the log
+  }
+  const result = new ElfParseResult();
+  result.reason = text;
+  result.image = new ElfImage();
+  return result;
 }
 
 function refuse(error: KernelError, reason: string): ElfParseResult {

@@ -1,11 +1,11 @@
 // A process's layout: which parts of its lower half belong to its runtime and program, where
 // Memory.map may not put a region. The loader chooses it per program; the AssemblyScript-native
-// layout (abi/layout.ts) is the one there is today, and a Linux layout (the image at its link
-// address, brk after it, mmap top-down, the stack at the top) will be another.
+// layout (abi/layout.ts) is one; the Linux layout (the image at its link address, the break after
+// it, mmap top-down, the stack at the top: loader/linux-image.ts) is the other.
 
 import { THREADS_MAXIMUM } from "../../abi/methods";
 import {
-  USER_IMAGE_START, USER_LINEAR_BASE, USER_LINEAR_RESERVED, USER_STACK_SPACING, USER_STACK_TOP,
+  USER_IMAGE_START, USER_LINEAR_BASE, USER_LINEAR_START, USER_LINEAR_RESERVED, USER_STACK_SPACING, USER_STACK_TOP,
 } from "../../abi/layout";
 
 export class ProcessLayout {
@@ -37,10 +37,19 @@ class LayoutState {
     .reserve(0, USER_IMAGE_START)
     .reserve(USER_LINEAR_BASE, USER_LINEAR_BASE + USER_LINEAR_RESERVED)
     .reserve(USER_STACK_TOP - <u64>THREADS_MAXIMUM * USER_STACK_SPACING, USER_STACK_TOP);
+  /** A Linux process keeps one native piece: its threads' ring pages in linear memory's first
+   * pages (the kernel's per-thread page; Linux code never sees it), which mmap avoids. */
+  readonly linux: ProcessLayout = new ProcessLayout("linux")
+    .reserve(USER_LINEAR_BASE, USER_LINEAR_BASE + <u64>USER_LINEAR_START);
 }
 const state = new LayoutState();
 
 /** The layout of AssemblyScript-native programs. */
 export function nativeLayout(): ProcessLayout {
   return state.native;
+}
+
+/** The layout of Linux programs. */
+export function linuxLayout(): ProcessLayout {
+  return state.linux;
 }

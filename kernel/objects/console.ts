@@ -11,6 +11,7 @@ import { KernelObject } from "../cap/kernel-object";
 import { Request } from "../cap/request";
 import { callerThread } from "../sched/thread";
 import { copyIn, userRangeCheck } from "../vm/user-memory";
+import { AddressSpace } from "../vm/address-space";
 
 export class ConsoleObject extends KernelObject {
   constructor() { super(Interface.Console); }
@@ -42,3 +43,22 @@ class ConsoleState {
   readonly write: Write = new Write();
 }
 const state = new ConsoleState();
+
+/** Writes `length` bytes of `space` at `address` to the console, for a holder of a Console
+ * capability that does not use the ring (the Linux personality's write): all of them, or none
+ * and BadAddress when part of the range is not readable user memory. Bounded work per call is
+ * the caller's (at most CONSOLE_USER_WRITE_MAXIMUM bytes). */
+export function consoleWriteFrom(space: AddressSpace, address: u64, length: u64): KernelError {
+  if (length > CONSOLE_USER_WRITE_MAXIMUM) abort("consoleWriteFrom: longer than a call may write");
+  const error = userRangeCheck(space, address, length, false);
+  if (error != KernelError.None) return error;
+  for (let done: u64 = 0; done < length; done += CONSOLE_WRITE_MAXIMUM) {
+    const chunk = min(CONSOLE_WRITE_MAXIMUM, length - done);
+    if (copyIn(space, state.buffer, CONSOLE_WRITE_MAXIMUM, address + done, chunk) != KernelError.None) abort("consoleWriteFrom: checked range");
+    consoleWrite(state.buffer, <usize>chunk);
+  }
+  return KernelError.None;
+}
+
+/** The most bytes consoleWriteFrom takes in one call (a longer write is partial, as a tty's may be). */
+export const CONSOLE_USER_WRITE_MAXIMUM: u64 = 64 * 1024;

@@ -20,7 +20,7 @@ import { framesFree } from "../memory/frames";
 import { callerThread } from "../sched/thread";
 import { copyIn } from "../vm/user-memory";
 import { ProcessHandleObject } from "./process-handle";
-import { processSpawn, spawnBytesNeeded, spawnFramesNeeded } from "./spawn";
+import { processSpawn, spawnBytesNeeded, spawnFramesNeeded, spawnSupported } from "./spawn";
 import { PROCESS_HANDLE_BYTES } from "./costs";
 import { MemoryObject } from "./memory";
 import { Quota } from "../memory/quota";
@@ -40,7 +40,7 @@ export class ProcessSpawnerObject extends KernelObject {
     if (error == KernelError.None) error = copyIn(space, state.handles, SPAWN_GRANTS_MAXIMUM * 8, request.argument2, count * 8);
     if (error != KernelError.None) return request.refuse(error);
     const program = bootProgramFindBytes(state.name, <u32>nameLength);   // byte for byte, no decoding
-    if (program === null) return request.refuse(KernelError.NotFound);
+    if (program === null || !spawnSupported(program)) return request.refuse(KernelError.NotFound);
     const spawn = state.spawns.take();
     const table = thread.table;
     for (let i: u64 = 0; i < count; i++) {

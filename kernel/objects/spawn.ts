@@ -25,12 +25,35 @@ import { Backing, regionsBytes } from "../vm/regions";
 import { vmClone } from "../vm/mappings";
 import { BootProgram } from "../loader/boot-package";
 import { Process, processNextId, processRegister } from "../sched/process";
+import { Personality } from "../sched/personality";
+import { LINUX_ARGUMENTS_MAXIMUM, linuxArgumentsBytes, LinuxImage, linuxImageMap } from "../loader/linux-image";
+import { generatorFill } from "../random/generator";
+
+/** Makes a Linux process's personality state once its image is loaded: kernel/linux/ registers
+ * it at boot (spawnLinuxRegister), since that layer sits above this one. */
+export type LinuxPersonalityMaker = (process: Process, image: LinuxImage) => Personality;
 
 class SpawnState {
   /** Test runs only: each ring's startup block tells its physical address (ring.md). */
   exposeRingPhysical: bool = false;
+  /** The Linux personality's maker and the heap bytes one costs (null: no Linux programs). */
+  linuxMaker: LinuxPersonalityMaker | null = null;
+  linuxBytes: u64 = 0;
+  /** AT_RANDOM's 16 bytes, filled per spawn. */
+  readonly random: usize = memory.data(16, 16);
 }
 const state = new SpawnState();
+
+/** Set once at boot by the Linux layer. */
+export function spawnLinuxRegister(maker: LinuxPersonalityMaker, bytes: u64): void {
+  state.linuxMaker = maker;
+  state.linuxBytes = bytes;
+}
+
+/** Whether `program` can be spawned here: a Linux program needs the Linux layer. */
+export function spawnSupported(program: BootProgram): bool {
+  return !program.policy.linux || state.linuxMaker !== null;
+}
 
 /** Set once at boot when the command line selected a test run. */
 export function spawnExposeRingPhysical(expose: bool): void {
@@ -64,9 +87,11 @@ export function spawnBytesNeeded(program: BootProgram): u64 {
     const segment = segments[i];
     runs += (pageUp(segment.virtual + segment.memorySize) - pageDown(segment.virtual)) / (2 << 20) + 2;
   }
+  // A Linux process: its personality, the stack's region, and the first stack's staging copy.
+  const linux = program.policy.linux ? state.linuxBytes + regionsBytes(1) + LINUX_ARGUMENTS_MAXIMUM + 8192 : 0;
   return PROCESS_BYTES + THREAD_BYTES + THREAD_CONTROL_BYTES + capabilityTableBytes(PROCESS_CAPABILITY_SLOTS_INITIAL)
     + instanceBytes<AddressSpace>() + 2 * staticArrayBytes<u64>(8) + arrayBytes<u64>(512) + 2 * arrayBytes<u64>(runs * 3)
-    + regionsBytes(segments.length + 2);
+    + regionsBytes(segments.length + 2) + linux;
 }
 
 /** The most frames processSpawn(program) can take: image pages, stack, ring, context, and page
@@ -113,9 +138,10 @@ export function processFork(parent: Process, entry: u64, argument: u64, grants: 
 /** Makes and starts the process, charged to `account`. The caller checked spawnFramesNeeded
  * against free frames, account.kernelFits(spawnBytesNeeded, spawnFramesNeeded), and that `grants`
  * fit the table; failure here is a kernel bug. */
-export function processSpawn(program: BootProgram, grants: KernelObject[], argument: u32, account: Quota): Process {
+export function processSpawn(program: BootProgram, grants: KernelObject[], argument: u32, account: Quota, words: string[] = []): Process {
   const space = AddressSpace.create();
   if (space === null) abort("processSpawn: no frame for a page table");
+  if (program.policy.linux) return linuxSpawn(program, space!, grants, account, words);
   const error = new KernelErrorCell();
   const segments = program.image.segments;
   for (let i = 0; i < segments.length; i++) {
@@ -144,9 +170,24 @@ export function processSpawn(program: BootProgram, grants: KernelObject[], argum
   return processStart(program, space!, grants, account, program.image.entry, 0, argument);
 }
 
+/** A Linux program: its image and first stack as Linux lays them out (loader/linux-image.ts), argv
+ * its name and `words`, its personality made by the Linux layer. Its Anonymous pages (writable
+ * segments, stack) are charged to `account`. */
+function linuxSpawn(program: BootProgram, space: AddressSpace, grants: KernelObject[], account: Quota, words: string[]): Process {
+  const argv: string[] = [program.name];
+  for (let i = 0; i < words.length && linuxArgumentsBytes(argv, []) < LINUX_ARGUMENTS_MAXIMUM / 2; i++) argv.push(words[i]);
+  const envp: string[] = ["TERM=linux"];
+  generatorFill(state.random, 16);
+  const image = linuxImageMap(space, program, account, argv, envp, state.random);
+  const process = processStart(program, space, grants, account, image.entry, 0, 0, image.stackPointer);
+  process.personality = state.linuxMaker!(process, image);
+  return process;
+}
+
 /** The rest of a spawn or a fork: the table, the process, its first thread at `entry` (rdi =
- * `rdi`, the startup block's argument `argument`). */
-function processStart(program: BootProgram, space: AddressSpace, grants: KernelObject[], account: Quota, entry: u64, rdi: u64, argument: u32): Process {
+ * `rdi`, the startup block's argument `argument`; a Linux thread's stack at `linuxStack`). */
+function processStart(program: BootProgram, space: AddressSpace, grants: KernelObject[], account: Quota, entry: u64, rdi: u64, argument: u32,
+  linuxStack: u64 = 0): Process {
   const table = CapabilityTable.create(PROCESS_CAPABILITY_SLOTS_INITIAL, <i32>CAPABILITY_SLOTS_MAXIMUM, account);
   if (table === null) abort("processSpawn: no capability table");
 
@@ -162,7 +203,7 @@ function processStart(program: BootProgram, space: AddressSpace, grants: KernelO
   pushPair(startup, insertOrAbort(table!, parkSpace), Interface.ParkSpace);
   const control = new ThreadControlObject();
   control.chargeTo(account, THREAD_CONTROL_BYTES);
-  const thread = threadCreate(process, 0, entry, rdi, argument, insertOrAbort(table!, control), THREAD_BYTES);
+  const thread = threadCreate(process, 0, entry, rdi, argument, insertOrAbort(table!, control), THREAD_BYTES, linuxStack);
   control.thread = thread;
   if (state.exposeRingPhysical) store<u32>(<usize>thread.ring.page + RING_TEST_RING_PHYSICAL, <u32>thread.ring.page);
   processRegister(process);

@@ -25,6 +25,7 @@ import { PAGE_SIZE } from "../memory/page-table";
 import { reclaimTable } from "../vm/reclaim";
 import { userHalfHide } from "../vm/user-half";
 import { Joiner, joinersComplete } from "./joiner";
+import { Personality } from "./personality";
 import { schedulerRemove } from "./scheduler";
 import { Thread, ThreadState } from "./thread";
 import { waitsCancel } from "./wait";
@@ -69,6 +70,8 @@ export class Process {
   /** `account`: what pays for the process (retained here until its end). */
   /** Replaced whole only by processReplaceSpace. */
   space: AddressSpace;
+  /** The ABI it speaks besides Capsid's (null: a native program); set once at spawn. */
+  personality: Personality | null = null;
 
   constructor(readonly id: u32, readonly program: BootProgram, space: AddressSpace, readonly table: CapabilityTable,
     readonly account: Quota) {
@@ -216,6 +219,7 @@ export function processEnd(process: Process, kind: ExitKind, code: i32): void {
     const thread = process.threads[i];
     if (thread !== null) threadStop(thread);
   }
+  if (process.personality !== null) process.personality!.ended();
   reclaimTable(process.table);   // its capabilities are released a step at a time
   let charge = process.charges.shift();
   while (charge !== null) {

@@ -42,13 +42,18 @@ function mapOnce(process: Process, virtual: u64, error: KernelErrorCell): u64 {
  * handle (already in the process's table, or 0 to list none). The process's account pays
  * `bytes` for the thread while it lives (objects/costs.ts), its context frame, and what its stack
  * and ring add to the space. Cannot fail after the checks. */
-export function threadCreate(process: Process, index: i32, entry: u64, argument: u64, startArgument: u32, control: u64, bytes: u64): Thread {
+export function threadCreate(process: Process, index: i32, entry: u64, argument: u64, startArgument: u32, control: u64, bytes: u64,
+  linuxStack: u64 = 0): Thread {
   const error = new KernelErrorCell();
-  const stackTop = USER_STACK_TOP - <u64>index * USER_STACK_SPACING;
+  const native = linuxStack == 0;
+  const stackTop = native ? USER_STACK_TOP - <u64>index * USER_STACK_SPACING : linuxStack;
   const space = process.space;
-  // A thread index used before keeps its stack and ring pages (and their regions).
-  if (space.regions.find(stackTop - USER_STACK_SIZE) === null) space.addRegion(stackTop - USER_STACK_SIZE, stackTop, UserAccess.ReadWrite, Backing.Fixed);
-  for (let page = stackTop - USER_STACK_SIZE; page < stackTop; page += PAGE_SIZE) mapOnce(process, page, error);
+  // A thread index used before keeps its stack and ring pages (and their regions). A Linux
+  // thread starts on the stack its loader wrote (`linuxStack`: argc there), with no native one.
+  if (native) {
+    if (space.regions.find(stackTop - USER_STACK_SIZE) === null) space.addRegion(stackTop - USER_STACK_SIZE, stackTop, UserAccess.ReadWrite, Backing.Fixed);
+    for (let page = stackTop - USER_STACK_SIZE; page < stackTop; page += PAGE_SIZE) mapOnce(process, page, error);
+  }
   const ringLinear = threadRingLinear(index);
   const ringVirtual = USER_LINEAR_BASE + <u64>ringLinear;
   if (space.regions.find(ringVirtual) === null) space.addRegion(ringVirtual, ringVirtual + PAGE_SIZE, UserAccess.ReadWrite, Backing.Pinned);
@@ -75,8 +80,10 @@ export function threadCreate(process: Process, index: i32, entry: u64, argument:
   store<u32>(<usize>ringPage + RING_ARGUMENT, startArgument);
 
   contextInitialise(<usize>context, entry, stackTop);
-  contextWrite(<usize>context, CONTEXT_RDI, argument);
-  contextWrite(<usize>context, CONTEXT_RSI, <u64>ringLinear);
+  if (native) {
+    contextWrite(<usize>context, CONTEXT_RDI, argument);
+    contextWrite(<usize>context, CONTEXT_RSI, <u64>ringLinear);
+  }
   const thread = new Thread(process, index, context, new Ring(ringPage));
   thread.chargedBytes = bytes;
   thread.chargedPages = 1;

@@ -33,6 +33,7 @@ import { tickLatenessReset } from "../time/tick";
 import { maskedArm } from "../time/masked";
 import { grantAllowed } from "../loader/manifest";
 import { processSpawn, spawnBytesNeeded, spawnExposeRingPhysical, spawnFramesNeeded } from "../objects/spawn";
+import { linuxInit } from "../linux/linux";
 
 const CR4_SMEP: u64 = 1 << 20;
 const CR4_SMAP: u64 = 1 << 21;
@@ -64,6 +65,7 @@ export function processesInit(information: BootInformation, commandLine: Command
   tickLatenessReset();   // from here on, what user space makes the kernel do
   const measure = commandLine.get("measure");
   if (measure !== null && measure! == "masked") maskedArm();   // the resources test's figures
+  linuxInit(commandLine);
   const start = bootPackageInit(information);
   state.baselineFrames = framesFree();   // after the boot package's shared pages
   const requested = commandLine.get("init");
@@ -99,9 +101,10 @@ export function processesInit(information: BootInformation, commandLine: Command
   if (grantAllowed(init.policy, Interface.Network)) grants.push(new NetworkObject(init.policy.network!.copy()));
   if (grantAllowed(init.policy, Interface.BootFiles)) grants.push(new BootFilesObject());
   const argument = commandLine.getDecimal("initarg");   // absent or not a number: 0
-  const process = processSpawn(init, grants, argument > 0 ? <u32>argument : 0, account);
-  const text = commandLine.get("args");   // the start text (ring.md), for programs that take words
-  if (text !== null) startTextWrite(process.threads[0]!.ring.page, text!);
+  const text = commandLine.get("args");   // the start text (ring.md), for programs that take words; a Linux init's argv
+  const words = text !== null && init.policy.linux ? text!.split(" ").filter((word: string): bool => word.length > 0) : [];
+  const process = processSpawn(init, grants, argument > 0 ? <u32>argument : 0, account, words);
+  if (text !== null && !init.policy.linux) startTextWrite(process.threads[0]!.ring.page, text!);
   if (!grantAllowed(init.policy, Interface.Memory)) {
     rootMemory.retain();   // never granted: its quota stays the account, held by the process
     rootMemory.release();

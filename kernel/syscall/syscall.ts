@@ -1,6 +1,7 @@
 // The two system calls (docs/DESIGN.md #6), from arch/x86_64/user.c with the caller's registers in
 // its context: rax = number, rdi and rsi the arguments, the result back in rax. Any other number
-// ends the process: a native program that makes one is broken or hostile.
+// ends the process: a native program that makes one is broken or hostile. A Linux process's
+// calls all go to the Linux personality (linux/syscall.ts), which has its own numbers.
 
 import { ExitKind } from "../../abi/methods";
 import { SYSCALL_CAP_ENTER, SYSCALL_EXIT } from "../../abi/ring";
@@ -9,10 +10,15 @@ import { capEnter } from "./cap-enter";
 import { CONTEXT_RAX, CONTEXT_RDI, CONTEXT_RSI, contextRead } from "../arch/context";
 import { processEnd } from "../sched/process";
 import { currentThread } from "../sched/scheduler";
+import { linuxSyscall } from "../linux/syscall";
 
 export function syscallDispatch(): void {
   const thread = currentThread();
   if (thread === null) abort("syscallDispatch: no current thread");
+  if (thread!.process.personality !== null) {
+    linuxSyscall(thread!);
+    return;
+  }
   const context = <usize>thread!.context;
   const number = contextRead(context, CONTEXT_RAX);
   const first = contextRead(context, CONTEXT_RDI), second = contextRead(context, CONTEXT_RSI);

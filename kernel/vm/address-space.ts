@@ -37,6 +37,9 @@ export enum UserAccess {
   Read = 0,
   ReadWrite = 1,
   ReadExecute = 2,
+  /** No access (Linux's PROT_NONE): pages kept present but not user-accessible, every access a
+   * fault. Only the kernel's own callers make it; the Memory capability's ABI has no such value. */
+  None = 3,
 }
 
 const USER_TABLE_FLAGS: u64 = PAGE_PRESENT | PAGE_WRITABLE | PAGE_USER;
@@ -323,6 +326,7 @@ export class AddressSpace {
 
 /** The leaf entry flags of a user page with `access`, present. */
 export function leafFlags(access: UserAccess): u64 {
+  if (access == UserAccess.None) return PAGE_PRESENT | noExecuteFlag();   // kept, but not the user's
   let flags = PAGE_PRESENT | PAGE_USER;
   if (access == UserAccess.ReadWrite) flags |= PAGE_WRITABLE;
   if (access != UserAccess.ReadExecute) flags |= noExecuteFlag();

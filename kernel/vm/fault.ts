@@ -45,6 +45,7 @@ export function vmFault(space: AddressSpace, address: u64, errorCode: u64): Faul
     grows = true;
   }
   if ((errorCode & FAULT_RESERVED) != 0) return FaultOutcome.Denied;   // a kernel bug in an entry: retrying would loop
+  if (region.access == UserAccess.None) return FaultOutcome.Denied;
   const write = (errorCode & FAULT_WRITE) != 0;
   if (write && region.access != UserAccess.ReadWrite) return FaultOutcome.Denied;
   if ((errorCode & FAULT_FETCH) != 0 && region.access != UserAccess.ReadExecute) return FaultOutcome.Denied;

@@ -24,7 +24,7 @@ export const VM_PAGES_MAXIMUM: u64 = CHANGE_PAGES_MAXIMUM;
  * access that is not one) or OutOfRange (past the user half or wrapping). */
 function rangeError(start: u64, pages: u64, access: i32): KernelError {
   if ((start & (PAGE_SIZE - 1)) != 0) return KernelError.Unaligned;
-  if (pages == 0 || access < 0 || access > <i32>UserAccess.ReadExecute) return KernelError.InvalidArgument;
+  if (pages == 0 || access < 0 || access > <i32>UserAccess.None) return KernelError.InvalidArgument;
   if (start == 0 || pages > USER_HALF_END / PAGE_SIZE || start + pages * PAGE_SIZE > USER_HALF_END) return KernelError.OutOfRange;
   return KernelError.None;
 }
@@ -47,6 +47,18 @@ export function vmMap(space: AddressSpace, start: u64, pages: u64, access: i32, 
   const region = new Region(start, start + pages * PAGE_SIZE, access, Backing.Anonymous, quota);
   region.growLimit = growPages != 0 ? start - growPages * PAGE_SIZE : 0;
   if (space.regions.insert(region) != KernelError.None) abort("vmMap: a region vmMapCheck passed was refused");
+}
+
+/** Moves the end of the Anonymous region that ends at `end` to `newEnd` (a program break's
+ * growth), when [end, newEnd) is free: None, NotFound (no such region), AlreadyMapped. The region
+ * charges its pages as they are touched, as vmMap's do. */
+export function vmExtend(space: AddressSpace, end: u64, newEnd: u64): KernelError {
+  if ((newEnd & (PAGE_SIZE - 1)) != 0 || newEnd <= end || newEnd > USER_HALF_END) return KernelError.InvalidArgument;
+  const region = space.regions.find(end - 1);
+  if (region === null || region.end != end || region.backing != Backing.Anonymous) return KernelError.NotFound;
+  if (space.regions.overlaps(end, newEnd) || space.regions.growing(newEnd - 1) !== null) return KernelError.AlreadyMapped;
+  region.end = newEnd;
+  return KernelError.None;
 }
 
 /** Whether unmap or protect may change [start, end): None, NotPermitted (a region the loader or

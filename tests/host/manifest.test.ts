@@ -561,7 +561,7 @@ const VIOLATIONS: [what: string, bytes: Buffer, error: number, reason: RegExp][]
   ["grant bit 0 (None)", encode(base({ mask: 0x0b })), MALFORMED, new RegExp(`^program 1 \\("hello"\\): grant mask 0xb has bits outside 1\\.\\.${INTERFACE_COUNT - 1}$`)],
   ["grant bit past the interfaces", encode(base({ mask: (1 << INTERFACE_COUNT) | 0x0a })), MALFORMED, new RegExp(`grant mask 0x${((1 << INTERFACE_COUNT) | 0x0a).toString(16)} has bits outside 1\\.\\.${INTERFACE_COUNT - 1}$`)],
   ["grant bit 31", encode(base({ mask: 0x80000000 })), MALFORMED, /grant mask 0x80000000 has bits outside/],
-  ["flag bit 1", encode(base({ flags: 2 })), MALFORMED, /^program 1 \("hello"\): flags 0x2 has bits other than 0 \(start at boot\)$/],
+  ["flag bit 2", encode(base({ flags: 4 })), MALFORMED, /^program 1 \("hello"\): flags 0x4 has bits other than 0 \(start at boot\) and 1 \(Linux\)$/],
   ["flag bit 31 on init", encode([init({ flags: 0x80000001 }), other("hello")]), MALFORMED, /^program 0 \("init"\): flags 0x80000001/],
   ["program reserved field", encode(base({ reserved: 1 })), MALFORMED, /^program 1 \("hello"\): reserved field 0x1, not 0$/],
   ["program reserved top byte", encode(base({ reserved: 0xff000000 })), MALFORMED, /reserved field 0xff000000, not 0$/],

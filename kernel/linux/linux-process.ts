@@ -1,0 +1,118 @@
+// A Linux process's personality state (docs/linux.md): its file descriptors, each naming a
+// capability in the process's own table (the personality holds no authority of its own); the
+// Memory capability its break and mmap are charged to; its program break; the calls it made
+// that are not supported (each logged once); whether its calls are traced. Made at spawn
+// (objects/spawn.ts calls linuxPersonality through the hook linux.ts registers).
+
+import { Interface } from "../../abi/interfaces";
+import { staticArrayBytes, instanceBytes } from "../memory/heap-cost";
+import { LinuxImage } from "../loader/linux-image";
+import { Personality } from "../sched/personality";
+import { Process } from "../sched/process";
+
+/** Descriptors a Linux process may hold: RLIMIT_NOFILE, soft and hard (Linux's soft default is
+ * 1024; this table is fixed-size, paid for at spawn). */
+export const LINUX_DESCRIPTORS: i32 = 256;
+/** System call numbers the once-only ENOSYS log tells apart; larger ones share the last bit. */
+export const LINUX_SYSCALL_NUMBERS: i32 = 512;
+
+/** Signals 1..64. */
+export const SIGNALS: i32 = 64;
+
+/** Descriptor flags (F_GETFD): FD_CLOEXEC. */
+export const FD_CLOEXEC: u8 = 1;
+
+export class LinuxProcess extends Personality {
+  /** Per descriptor, the handle of the capability it names (0: closed). Several descriptors may
+   * name one handle (dup); the capability leaves the table when the last of them closes. */
+  readonly descriptors: StaticArray<u64> = new StaticArray<u64>(LINUX_DESCRIPTORS);
+  /** Per descriptor, its FD_ flags. */
+  readonly descriptorFlags: StaticArray<u8> = new StaticArray<u8>(LINUX_DESCRIPTORS);
+  /** The Memory capability (a handle in the table) the break and mmap's pages are charged to; 0
+   * when the process was granted none (they then fail with ENOMEM). */
+  memoryHandle: u64 = 0;
+  /** The program break: where it started (after the image), where it is, and the end of the
+   * pages mapped for it (page-aligned; the region [breakStart, breakMapped) is Anonymous). */
+  breakStart: u64 = 0;
+  breakCurrent: u64 = 0;
+  breakMapped: u64 = 0;
+  /** set_tid_address's pointer (cleared at exit once threads exist), set_robust_list's head. */
+  clearChildTid: u64 = 0;
+  robustList: u64 = 0;
+  /** rt_sigaction's records, 4 words per signal 1..64 (handler, flags, restorer, mask), and the
+   * blocked set. Kept and reported; nothing sends a signal yet (the signals step delivers them). */
+  readonly signalActions: StaticArray<u64> = new StaticArray<u64>(SIGNALS * 4);
+  signalMask: u64 = 0;
+  /** prctl(PR_SET_NAME): 15 bytes and a NUL, as Linux's task comm. */
+  name: string = "";
+  /** Bit per system call number already logged as not supported. */
+  readonly unsupportedLogged: StaticArray<u32> = new StaticArray<u32>(LINUX_SYSCALL_NUMBERS / 32);
+  /** strace-like log of every call (the `strace=` command-line switch). */
+  trace: bool = false;
+
+  constructor(readonly process: Process) { super(); }
+
+  /** The lowest closed descriptor at or above `from`, or -1 (EMFILE). */
+  lowestFree(from: i32): i32 {
+    for (let fd = max(from, 0); fd < LINUX_DESCRIPTORS; fd++) if (unchecked(this.descriptors[fd]) == 0) return fd;
+    return -1;
+  }
+
+  /** The handle descriptor `fd` names, 0 when it is closed or out of range. */
+  handleOf(fd: i64): u64 {
+    if (fd < 0 || fd >= <i64>LINUX_DESCRIPTORS) return 0;
+    return unchecked(this.descriptors[<i32>fd]);
+  }
+
+  /** How many descriptors name `handle`. */
+  namingCount(handle: u64): i32 {
+    let count = 0;
+    for (let fd = 0; fd < LINUX_DESCRIPTORS; fd++) if (unchecked(this.descriptors[fd]) == handle) count++;
+    return count;
+  }
+
+  /** Whether `number`'s ENOSYS was logged, marking it logged. */
+  firstUnsupported(number: u64): bool {
+    const bit = <i32>min(number, <u64>(LINUX_SYSCALL_NUMBERS - 1));
+    const word = unchecked(this.unsupportedLogged[bit >> 5]), mask = <u32>1 << <u32>(bit & 31);
+    unchecked(this.unsupportedLogged[bit >> 5] = word | mask);
+    return (word & mask) == 0;
+  }
+}
+
+/** Heap bytes one LinuxProcess costs its account. */
+export const LINUX_PROCESS_BYTES: u64 = instanceBytes<LinuxProcess>() + staticArrayBytes<u64>(<u64>LINUX_DESCRIPTORS)
+  + staticArrayBytes<u8>(<u64>LINUX_DESCRIPTORS) + staticArrayBytes<u32>(<u64>(LINUX_SYSCALL_NUMBERS / 32))
+  + staticArrayBytes<u64>(<u64>SIGNALS * 4) + 64;
+
+class LinuxState {
+  /** Program names whose processes trace their calls (`strace=NAME[,NAME…]`). */
+  traced: string[] = [];
+}
+const state = new LinuxState();
+
+export function linuxTraceSet(names: string[]): void {
+  state.traced = names;
+}
+
+/** The personality of a Linux process just loaded: descriptors 0, 1 and 2 name its Console
+ * capability when it holds one (else they are closed: writes say EBADF); its first Memory
+ * capability backs the break and mmap. */
+export function linuxPersonality(process: Process, image: LinuxImage): Personality {
+  const linux = new LinuxProcess(process);
+  process.accountCharge(LINUX_PROCESS_BYTES, 0);
+  const grants = process.startupGrants;
+  for (let i = 0; i + 1 < grants.length; i += 2) {
+    const iface = <Interface>grants[i + 1];
+    if (iface == Interface.Console && linux.descriptors[0] == 0) {
+      for (let fd = 0; fd < 3; fd++) linux.descriptors[fd] = grants[i];
+    }
+    if (iface == Interface.Memory && linux.memoryHandle == 0) linux.memoryHandle = grants[i];
+  }
+  linux.breakStart = image.breakStart;
+  linux.breakCurrent = image.breakStart;
+  linux.breakMapped = image.breakStart;
+  linux.name = process.program.name.length > 15 ? process.program.name.substring(0, 15) : process.program.name;
+  for (let i = 0; i < state.traced.length; i++) if (state.traced[i] == process.program.name) linux.trace = true;
+  return linux;
+}

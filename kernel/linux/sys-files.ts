@@ -1,0 +1,243 @@
+// Descriptor calls (docs/linux.md, "Descriptors"): each descriptor names a capability in the
+// process's table, and a call acts on that capability or fails with the errno documented there.
+// Today a descriptor can name the Console (written, stat'ed, asked tty questions); paths resolve
+// inside a namespace capability, and until there is one every path is ENOENT.
+
+import { KernelError } from "../../abi/errors";
+import { Interface } from "../../abi/interfaces";
+import { CONSOLE_USER_WRITE_MAXIMUM, consoleWriteFrom } from "../objects/console";
+import { Thread } from "../sched/thread";
+import { copyIn, copyOut } from "../vm/user-memory";
+import { Errno, linuxErrno } from "./errno";
+import { FD_CLOEXEC, LINUX_DESCRIPTORS, LinuxProcess } from "./linux-process";
+import { traceBacked } from "./trace";
+
+const AT_EMPTY_PATH: u64 = 0x1000;
+const O_CLOEXEC: u64 = 0x80000;
+const O_RDWR: i64 = 2;
+const F_DUPFD: u64 = 0, F_GETFD: u64 = 1, F_SETFD: u64 = 2, F_GETFL: u64 = 3, F_SETFL: u64 = 4, F_DUPFD_CLOEXEC: u64 = 1030;
+/** The status flags F_SETFL keeps (O_APPEND, O_NONBLOCK), per descriptor in the bits above
+ * FD_CLOEXEC, reported by F_GETFL. */
+const STATUS_APPEND: u8 = 2, STATUS_NONBLOCK: u8 = 4;
+/** iovecs one writev takes (Linux's UIO_MAXIOV). */
+const IOV_MAXIMUM: u64 = 1024;
+const TCGETS: u64 = 0x5401, TCSETS: u64 = 0x5402, TCSETSW: u64 = 0x5403, TCSETSF: u64 = 0x5404;
+const TIOCGWINSZ: u64 = 0x5413, FIONREAD: u64 = 0x541b;
+/** The kernel's struct termios (asm-generic/termbits.h): four u32 flags, c_line, 19 c_cc. */
+const TERMIOS_SIZE: u64 = 36;
+/** /dev/console: character device 5:1. */
+const CONSOLE_DEVICE: u64 = (5 << 8) | 1;
+const S_IFCHR: u32 = 0o020000;
+const STAT_SIZE: u64 = 144;
+
+class FilesState {
+  readonly buffer: usize = memory.data(256, 16);
+  /** The console's termios as Linux's tty starts it (ICRNL|IXON, OPOST|ONLCR, B38400|CS8|CREAD|HUPCL,
+   * ISIG|ICANON|ECHO|ECHOE|ECHOK|ECHOCTL|ECHOKE|IEXTEN, and the default control characters). */
+  readonly termios: usize = memory.data<u8>([
+    0x00, 0x05, 0x00, 0x00,  0x05, 0x00, 0x00, 0x00,  0xbf, 0x04, 0x00, 0x00,  0x3b, 0x8a, 0x00, 0x00,  0x00,
+    0x03, 0x1c, 0x7f, 0x15, 0x04, 0x00, 0x01, 0x00, 0x11, 0x13, 0x1a, 0x00, 0x12, 0x0f, 0x17, 0x16, 0x00, 0x00, 0x00,
+  ]);
+}
+const state = new FilesState();
+
+/** The handle `fd` names (noted for the trace), or -EBADF. */
+function descriptorHandle(thread: Thread, linux: LinuxProcess, fd: u64): i64 {
+  const handle = linux.handleOf(<i64>fd);
+  if (handle == 0) return -(<i64>Errno.EBADF);
+  const iface = thread.process.table.interfaceOf(handle);
+  if (iface == Interface.None) return -(<i64>Errno.EBADF);   // the capability went (cannot happen while a descriptor names it)
+  traceBacked(handle, iface);
+  return <i64>handle;
+}
+
+export function sysWrite(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u64, count: u64): i64 {
+  const handle = descriptorHandle(thread, linux, fd);
+  if (handle < 0) return handle;
+  if (thread.process.table.interfaceOf(<u64>handle) != Interface.Console) return -(<i64>Errno.EINVAL);
+  if (<i64>count < 0) return -(<i64>Errno.EINVAL);
+  const length = min(count, CONSOLE_USER_WRITE_MAXIMUM);
+  const error = consoleWriteFrom(thread.process.space, buffer, length);
+  return error != KernelError.None ? -(<i64>linuxErrno(error)) : <i64>length;
+}
+
+/** writev: each iovec in turn, up to CONSOLE_USER_WRITE_MAXIMUM bytes in all; a bad buffer after
+ * some bytes ends the call with what was written (EFAULT when none was). */
+export function sysWritev(thread: Thread, linux: LinuxProcess, fd: u64, vectors: u64, count: u64): i64 {
+  const handle = descriptorHandle(thread, linux, fd);
+  if (handle < 0) return handle;
+  if (thread.process.table.interfaceOf(<u64>handle) != Interface.Console) return -(<i64>Errno.EINVAL);
+  if (count > IOV_MAXIMUM) return -(<i64>Errno.EINVAL);
+  const space = thread.process.space;
+  let written: u64 = 0;
+  for (let i: u64 = 0; i < count; i++) {
+    if (copyIn(space, state.buffer, 256, vectors + i * 16, 16) != KernelError.None) return written > 0 ? <i64>written : -(<i64>Errno.EFAULT);
+    const base = load<u64>(state.buffer), length = load<u64>(state.buffer, 8);
+    if (<i64>length < 0) return -(<i64>Errno.EINVAL);
+    const chunk = min(length, CONSOLE_USER_WRITE_MAXIMUM - written);
+    if (chunk == 0) continue;
+    if (consoleWriteFrom(space, base, chunk) != KernelError.None) return written > 0 ? <i64>written : -(<i64>Errno.EFAULT);
+    written += chunk;
+    if (written == CONSOLE_USER_WRITE_MAXIMUM) break;
+  }
+  return <i64>written;
+}
+
+/** read: the Console capability has no input yet (the tty step adds it), so a descriptor naming
+ * it is not open for reading: EBADF, as Linux says for a write-only descriptor. */
+export function sysRead(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u64, count: u64): i64 {
+  const handle = descriptorHandle(thread, linux, fd);
+  if (handle < 0) return handle;
+  return -(<i64>Errno.EBADF);
+}
+
+/** close: the descriptor goes; the capability leaves the table when no descriptor names it. */
+export function sysClose(thread: Thread, linux: LinuxProcess, fd: u64): i64 {
+  const handle = descriptorHandle(thread, linux, fd);
+  if (handle < 0) return handle;
+  closeDescriptor(thread, linux, <i32>fd);
+  return 0;
+}
+
+function closeDescriptor(thread: Thread, linux: LinuxProcess, fd: i32): void {
+  const handle = linux.descriptors[fd];
+  linux.descriptors[fd] = 0;
+  linux.descriptorFlags[fd] = 0;
+  if (linux.namingCount(handle) == 0) thread.process.table.release(handle);
+}
+
+export function sysDup(thread: Thread, linux: LinuxProcess, fd: u64): i64 {
+  const handle = descriptorHandle(thread, linux, fd);
+  if (handle < 0) return handle;
+  const next = linux.lowestFree(0);
+  if (next < 0) return -(<i64>Errno.EMFILE);
+  linux.descriptors[next] = <u64>handle;
+  linux.descriptorFlags[next] = linux.descriptorFlags[<i32>fd] & ~FD_CLOEXEC;
+  return next;
+}
+
+/** dup3 (and dup2 with two descriptors): `to` is closed first if open; O_CLOEXEC the one flag. */
+export function sysDup3(thread: Thread, linux: LinuxProcess, from: u64, to: u64, flags: u64): i64 {
+  if ((flags & ~O_CLOEXEC) != 0) return -(<i64>Errno.EINVAL);
+  const handle = descriptorHandle(thread, linux, from);
+  if (handle < 0) return handle;
+  if (from == to) return -(<i64>Errno.EINVAL);
+  if (to >= <u64>LINUX_DESCRIPTORS) return -(<i64>Errno.EBADF);
+  if (linux.descriptors[<i32>to] != 0) closeDescriptor(thread, linux, <i32>to);
+  linux.descriptors[<i32>to] = <u64>handle;
+  linux.descriptorFlags[<i32>to] = (linux.descriptorFlags[<i32>from] & ~FD_CLOEXEC) | ((flags & O_CLOEXEC) != 0 ? FD_CLOEXEC : 0);
+  return <i64>to;
+}
+
+export function sysFcntl(thread: Thread, linux: LinuxProcess, fd: u64, command: u64, argument: u64): i64 {
+  const handle = descriptorHandle(thread, linux, fd);
+  if (handle < 0) return handle;
+  const index = <i32>fd;
+  if (command == F_DUPFD || command == F_DUPFD_CLOEXEC) {
+    if (argument >= <u64>LINUX_DESCRIPTORS) return -(<i64>Errno.EINVAL);
+    const next = linux.lowestFree(<i32>argument);
+    if (next < 0) return -(<i64>Errno.EMFILE);
+    linux.descriptors[next] = <u64>handle;
+    linux.descriptorFlags[next] = (linux.descriptorFlags[index] & ~FD_CLOEXEC) | (command == F_DUPFD_CLOEXEC ? FD_CLOEXEC : 0);
+    return next;
+  }
+  if (command == F_GETFD) return <i64>(linux.descriptorFlags[index] & FD_CLOEXEC);
+  if (command == F_SETFD) {
+    linux.descriptorFlags[index] = (linux.descriptorFlags[index] & ~FD_CLOEXEC) | ((argument & 1) != 0 ? FD_CLOEXEC : 0);
+    return 0;
+  }
+  if (command == F_GETFL) {
+    const flags = linux.descriptorFlags[index];
+    return O_RDWR | ((flags & STATUS_APPEND) != 0 ? 0o2000 : 0) | ((flags & STATUS_NONBLOCK) != 0 ? 0o4000 : 0);
+  }
+  if (command == F_SETFL) {
+    // The console never blocks a write, so O_NONBLOCK changes nothing it does; both are reported back.
+    const kept = linux.descriptorFlags[index] & FD_CLOEXEC;
+    linux.descriptorFlags[index] = kept | ((argument & 0o2000) != 0 ? STATUS_APPEND : 0) | ((argument & 0o4000) != 0 ? STATUS_NONBLOCK : 0);
+    return 0;   // as Linux, the other bits are ignored
+  }
+  return -(<i64>Errno.EINVAL);
+}
+
+/** fstat: the console is the character device /dev/console (5:1), mode crw--w----. */
+export function sysFstat(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u64): i64 {
+  const handle = descriptorHandle(thread, linux, fd);
+  if (handle < 0) return handle;
+  const stat = state.buffer;
+  memory.fill(stat, 0, <usize>STAT_SIZE);
+  store<u64>(stat, 6);                          // st_dev: devtmpfs's, as /dev/console has on Linux
+  store<u64>(stat, 5, 8);                       // st_ino
+  store<u64>(stat, 1, 16);                      // st_nlink
+  store<u32>(stat, S_IFCHR | 0o620, 24);        // st_mode
+  store<u64>(stat, CONSOLE_DEVICE, 40);         // st_rdev
+  store<u64>(stat, 1024, 56);                   // st_blksize
+  const error = copyOut(thread.process.space, buffer, stat, 256, STAT_SIZE);
+  return error != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
+}
+
+/** newfstatat: with AT_EMPTY_PATH and "", fstat of the descriptor; any path is resolved in the
+ * namespace, and there is none yet (ENOENT). */
+export function sysNewfstatat(thread: Thread, linux: LinuxProcess, directory: u64, path: u64, buffer: u64, flags: u64): i64 {
+  if (copyIn(thread.process.space, state.buffer, 256, path, 1) != KernelError.None) return -(<i64>Errno.EFAULT);
+  if (load<u8>(state.buffer) == 0) {
+    if ((flags & AT_EMPTY_PATH) == 0) return -(<i64>Errno.ENOENT);
+    return sysFstat(thread, linux, directory, buffer);
+  }
+  return -(<i64>Errno.ENOENT);
+}
+
+export function sysIoctl(thread: Thread, linux: LinuxProcess, fd: u64, request: u64, argument: u64): i64 {
+  const handle = descriptorHandle(thread, linux, fd);
+  if (handle < 0) return handle;
+  if (thread.process.table.interfaceOf(<u64>handle) != Interface.Console) return -(<i64>Errno.ENOTTY);
+  const space = thread.process.space;
+  if (request == TCGETS) {
+    return copyOut(space, argument, state.termios, TERMIOS_SIZE, TERMIOS_SIZE) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
+  }
+  if (request == TCSETS || request == TCSETSW || request == TCSETSF) {
+    // Without a line discipline yet, the settings above are the only ones the console keeps: the
+    // same settings succeed, a change says EINVAL rather than pretend.
+    if (copyIn(space, state.buffer, 256, argument, TERMIOS_SIZE) != KernelError.None) return -(<i64>Errno.EFAULT);
+    return memory.compare(state.buffer, state.termios, <usize>TERMIOS_SIZE) == 0 ? 0 : -(<i64>Errno.EINVAL);
+  }
+  if (request == TIOCGWINSZ) {
+    store<u16>(state.buffer, 25);   // ws_row, ws_col, ws_xpixel, ws_ypixel: the console's 80 x 25
+    store<u16>(state.buffer, 80, 2);
+    store<u32>(state.buffer, 0, 4);
+    return copyOut(space, argument, state.buffer, 256, 8) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
+  }
+  if (request == FIONREAD) {
+    store<u32>(state.buffer, 0);    // no input queue yet: nothing to read
+    return copyOut(space, argument, state.buffer, 256, 4) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
+  }
+  return -(<i64>Errno.ENOTTY);
+}
+
+/** lseek: the console is not seekable. */
+export function sysLseek(linux: LinuxProcess, fd: u64): i64 {
+  return linux.handleOf(<i64>fd) == 0 ? -(<i64>Errno.EBADF) : -(<i64>Errno.ESPIPE);
+}
+
+/** open, openat, stat, lstat: a path resolves inside the process's namespace capability; no
+ * process holds one yet, so every path is ENOENT (a bad pointer EFAULT). */
+export function sysOpenat(thread: Thread, linux: LinuxProcess, path: u64, flags: u64): i64 {
+  return pathMissing(thread, path);
+}
+
+export function sysAccess(thread: Thread, path: u64): i64 {
+  return pathMissing(thread, path);
+}
+
+export function sysReadlinkat(thread: Thread, path: u64): i64 {
+  return pathMissing(thread, path);
+}
+
+/** getcwd: there is no working directory without a namespace. */
+export function sysGetcwd(): i64 {
+  return -(<i64>Errno.ENOENT);
+}
+
+function pathMissing(thread: Thread, path: u64): i64 {
+  if (copyIn(thread.process.space, state.buffer, 256, path, 1) != KernelError.None) return -(<i64>Errno.EFAULT);
+  return -(<i64>Errno.ENOENT);
+}

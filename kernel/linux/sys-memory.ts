@@ -1,0 +1,250 @@
+// Memory calls (docs/linux.md, "Memory"): the program break and anonymous private mmap, charged
+// page by page as they are touched to the process's Memory capability (its first, the one the
+// personality noted at spawn); without one they fail with ENOMEM. Regions are vm/'s: Anonymous,
+// demand-zero, their kernel records paid by the process's account (processSettleSpace).
+
+import { KernelError } from "../../abi/errors";
+import { Interface } from "../../abi/interfaces";
+import { USER_HALF_END } from "../../abi/layout";
+import { LINUX_IMAGE_START } from "../loader/elf";
+import { LINUX_MMAP_TOP } from "../loader/linux-image";
+import { PAGE_SIZE } from "../memory/page-table";
+import { Quota } from "../memory/quota";
+import { MemoryObject } from "../objects/memory";
+import { Process, processSettleSpace, processSpaceGrowthBound } from "../sched/process";
+import { Thread } from "../sched/thread";
+import { AddressSpace, UserAccess } from "../vm/address-space";
+import {
+  VM_PAGES_MAXIMUM, vmExtend, vmMap, vmMapCheck, vmProtect, vmProtectCheck, vmUnmap, vmUnmapCheck,
+} from "../vm/mappings";
+import { Backing } from "../vm/regions";
+import { Errno, UNSUPPORTED } from "./errno";
+import { LinuxProcess } from "./linux-process";
+import { traceBacked } from "./trace";
+
+const PROT_READ: u64 = 1, PROT_WRITE: u64 = 2, PROT_EXEC: u64 = 4;
+const MAP_SHARED: u64 = 0x01, MAP_PRIVATE: u64 = 0x02, MAP_SHARED_VALIDATE: u64 = 0x03, MAP_TYPE: u64 = 0x0f;
+const MAP_FIXED: u64 = 0x10, MAP_ANONYMOUS: u64 = 0x20, MAP_FIXED_NOREPLACE: u64 = 0x100000;
+const MADV_NORMAL: u64 = 0, MADV_WILLNEED: u64 = 3, MADV_DONTNEED: u64 = 4, MADV_FREE: u64 = 8;
+/** The lowest address mmap hands out (Linux's vm.mmap_min_addr). */
+const MMAP_FLOOR: u64 = LINUX_IMAGE_START;
+
+/** The quota of the process's Memory capability (noted in the trace), or null. */
+function memoryQuota(thread: Thread, linux: LinuxProcess): Quota | null {
+  if (linux.memoryHandle == 0) return null;
+  const object = thread.process.table.lookup(linux.memoryHandle);
+  if (object === null || object.iface != Interface.Memory) return null;
+  traceBacked(linux.memoryHandle, Interface.Memory);
+  return changetype<MemoryObject>(object).quota;
+}
+
+/** PROT_ bits as a page access, or -1 (write and execute together: a page here is one or the other). */
+function accessOf(protection: u64): i32 {
+  if ((protection & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) != 0) return -1;
+  if ((protection & PROT_WRITE) != 0 && (protection & PROT_EXEC) != 0) return -2;
+  if ((protection & PROT_EXEC) != 0) return <i32>UserAccess.ReadExecute;
+  if ((protection & PROT_WRITE) != 0) return <i32>UserAccess.ReadWrite;
+  if ((protection & PROT_READ) != 0) return <i32>UserAccess.Read;
+  return <i32>UserAccess.None;
+}
+
+@inline function pageUp(value: u64): u64 { return (value + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
+
+/** brk(address): moves the break within [breakStart, …) and answers where it is (unchanged when
+ * it cannot move: no Memory capability, the quota cannot hold the new pages, or a mapping lies
+ * in the way), as Linux's brk answers. */
+export function sysBrk(thread: Thread, linux: LinuxProcess, address: u64): i64 {
+  const process = thread.process, space = process.space;
+  if (address < linux.breakStart || address >= LINUX_MMAP_TOP) return <i64>linux.breakCurrent;
+  const quota = memoryQuota(thread, linux);
+  if (quota === null) return <i64>linux.breakCurrent;
+  const mapped = pageUp(address);
+  if (mapped > linux.breakMapped) {
+    const pages = (mapped - linux.breakMapped) / PAGE_SIZE;
+    if (pages > quota.available) return <i64>linux.breakCurrent;
+    if (process.account.kernelFits(processSpaceGrowthBound(process)) != KernelError.None) return <i64>linux.breakCurrent;
+    if (linux.breakMapped == linux.breakStart) {
+      if (vmMapCheck(space, linux.breakMapped, pages, UserAccess.ReadWrite) != KernelError.None) return <i64>linux.breakCurrent;
+      vmMap(space, linux.breakMapped, pages, UserAccess.ReadWrite, quota);
+    } else if (vmExtend(space, linux.breakMapped, mapped) != KernelError.None) {
+      return <i64>linux.breakCurrent;
+    }
+    linux.breakMapped = mapped;
+    processSettleSpace(process);
+  } else if (mapped < linux.breakMapped) {
+    if (unmapAll(space, mapped, (linux.breakMapped - mapped) / PAGE_SIZE) != KernelError.None) return <i64>linux.breakCurrent;
+    linux.breakMapped = mapped;
+    processSettleSpace(process);
+  }
+  linux.breakCurrent = address;
+  return <i64>address;
+}
+
+/** Unmaps [start, start + pages) in steps of VM_PAGES_MAXIMUM, every step checked first. */
+function unmapAll(space: AddressSpace, start: u64, pages: u64): KernelError {
+  for (let done: u64 = 0; done < pages; done += VM_PAGES_MAXIMUM) {
+    const error = vmUnmapCheck(space, start + done * PAGE_SIZE, min(VM_PAGES_MAXIMUM, pages - done));
+    if (error != KernelError.None) return error;
+  }
+  for (let done: u64 = 0; done < pages; done += VM_PAGES_MAXIMUM) vmUnmap(space, start + done * PAGE_SIZE, min(VM_PAGES_MAXIMUM, pages - done));
+  return KernelError.None;
+}
+
+/** mmap: anonymous private mappings (what the C library's malloc, stacks and start-up use).
+ * Files and MAP_SHARED are not mappable yet (ENODEV). Placement: MAP_FIXED replaces what the
+ * range held (Anonymous and Shared regions only), MAP_FIXED_NOREPLACE fails with EEXIST, a free
+ * hint is taken as given, otherwise the highest free range below LINUX_MMAP_TOP. */
+export function sysMmap(thread: Thread, linux: LinuxProcess, address: u64, length: u64, protection: u64, flags: u64, fd: u64, offset: u64): i64 {
+  const process = thread.process, space = process.space;
+  if (length == 0 || (offset & (PAGE_SIZE - 1)) != 0 || length > USER_HALF_END) return -(<i64>Errno.EINVAL);
+  const type = flags & MAP_TYPE;
+  if (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE) return -(<i64>Errno.EINVAL);
+  if ((flags & MAP_ANONYMOUS) == 0) return linux.handleOf(<i64>fd) == 0 ? -(<i64>Errno.EBADF) : -(<i64>Errno.ENODEV);
+  if (type != MAP_PRIVATE) return -(<i64>Errno.ENODEV);
+  const access = accessOf(protection);
+  if (access == -1) return -(<i64>Errno.EINVAL);
+  if (access == -2) return -(<i64>Errno.EACCES);
+  const pages = pageUp(length) / PAGE_SIZE;
+  const quota = memoryQuota(thread, linux);
+  if (quota === null) return -(<i64>Errno.ENOMEM);
+  if (process.account.kernelFits(processSpaceGrowthBound(process)) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  let start: u64 = 0;
+  const fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
+  if (fixed) {
+    if ((address & (PAGE_SIZE - 1)) != 0) return -(<i64>Errno.EINVAL);
+    if (address < MMAP_FLOOR || address + pages * PAGE_SIZE > USER_HALF_END || address + pages * PAGE_SIZE < address) return -(<i64>Errno.ENOMEM);
+    if (process.program.layout.reserves(address, address + pages * PAGE_SIZE)) return -(<i64>Errno.ENOMEM);
+    if (space.regions.overlaps(address, address + pages * PAGE_SIZE)) {
+      if ((flags & MAP_FIXED_NOREPLACE) != 0) return -(<i64>Errno.EEXIST);
+      if (unmapAll(space, address, pages) != KernelError.None) return -(<i64>Errno.ENOMEM);
+    }
+    start = address;
+  } else {
+    const hint = address & ~(PAGE_SIZE - 1);
+    if (hint >= MMAP_FLOOR && hint + pages * PAGE_SIZE <= LINUX_MMAP_TOP && hint + pages * PAGE_SIZE > hint
+        && free(process, hint, hint + pages * PAGE_SIZE)) {
+      start = hint;
+    } else {
+      start = highestFree(process, pages);
+      if (start == 0) return -(<i64>Errno.ENOMEM);
+    }
+  }
+  if (vmMapCheck(space, start, pages, access) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  vmMap(space, start, pages, access, quota!);
+  processSettleSpace(process);
+  return <i64>start;
+}
+
+/** Whether [start, end) is free of regions, of what a stack may grow into, and of the layout's. */
+function free(process: Process, start: u64, end: u64): bool {
+  const regions = process.space.regions;
+  if (regions.overlaps(start, end) || process.program.layout.reserves(start, end)) return false;
+  return regions.growing(end - 1) === null;
+}
+
+/** The highest start below LINUX_MMAP_TOP of `pages` free pages (top-down, as Linux's mmap), 0
+ * when none. Walks the regions from the top: the gap below each is tried. */
+function highestFree(process: Process, pages: u64): u64 {
+  const size = pages * PAGE_SIZE;
+  const regions = process.space.regions.regions;
+  let top = LINUX_MMAP_TOP;
+  for (let i = regions.length - 1; i >= -1; i--) {
+    const below = i >= 0 ? unchecked(regions[i]) : null;
+    let floor = below !== null ? below.end : MMAP_FLOOR;
+    if (below !== null && below.start >= top) continue;
+    if (floor < MMAP_FLOOR) floor = MMAP_FLOOR;
+    if (top >= floor + size) {
+      const start = top - size;
+      if (free(process, start, top)) return start;
+    }
+    if (below === null) break;
+    // The next gap lies under this region (and under what it may grow into).
+    top = min(top, below.growLimit != 0 ? below.growLimit - PAGE_SIZE : below.start);
+    if (top <= MMAP_FLOOR) break;
+  }
+  return 0;
+}
+
+export function sysMunmap(thread: Thread, linux: LinuxProcess, address: u64, length: u64): i64 {
+  if ((address & (PAGE_SIZE - 1)) != 0 || length == 0 || length > USER_HALF_END) return -(<i64>Errno.EINVAL);
+  const pages = pageUp(length) / PAGE_SIZE;
+  if (address + pages * PAGE_SIZE > USER_HALF_END) return -(<i64>Errno.EINVAL);
+  const process = thread.process;
+  if (process.account.kernelFits(processSpaceGrowthBound(process)) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  // The image and the kernel's pages (a thread's ring) are not the process's to unmap.
+  if (unmapAll(process.space, address, pages) != KernelError.None) return -(<i64>Errno.EINVAL);
+  processSettleSpace(process);
+  return 0;
+}
+
+/** mprotect: Anonymous regions change; the image's read-only segments keep their access (asking
+ * for the access they have is fine, another is EACCES); a range not wholly mapped is ENOMEM. */
+export function sysMprotect(thread: Thread, linux: LinuxProcess, address: u64, length: u64, protection: u64): i64 {
+  if ((address & (PAGE_SIZE - 1)) != 0) return -(<i64>Errno.EINVAL);
+  const access = accessOf(protection);
+  if (access == -1) return -(<i64>Errno.EINVAL);
+  if (access == -2) return -(<i64>Errno.EACCES);
+  if (length == 0) return 0;
+  if (length > USER_HALF_END || address + pageUp(length) > USER_HALF_END) return -(<i64>Errno.ENOMEM);
+  const pages = pageUp(length) / PAGE_SIZE;
+  const process = thread.process, space = process.space;
+  if (process.account.kernelFits(processSpaceGrowthBound(process)) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  for (let done: u64 = 0; done < pages; done += VM_PAGES_MAXIMUM) {
+    const start = address + done * PAGE_SIZE, count = min(VM_PAGES_MAXIMUM, pages - done);
+    const error = vmProtectCheck(space, start, count, access);
+    if (error == KernelError.NotFound) return -(<i64>Errno.ENOMEM);
+    if (error == KernelError.NotPermitted && !alreadyAccess(space, start, start + count * PAGE_SIZE, access)) return -(<i64>Errno.EACCES);
+    if (error != KernelError.None && error != KernelError.NotPermitted) return -(<i64>Errno.ENOMEM);
+  }
+  for (let done: u64 = 0; done < pages; done += VM_PAGES_MAXIMUM) {
+    const start = address + done * PAGE_SIZE, count = min(VM_PAGES_MAXIMUM, pages - done);
+    if (vmProtectCheck(space, start, count, access) == KernelError.None) vmProtect(space, start, count, access);
+  }
+  processSettleSpace(process);
+  return 0;
+}
+
+/** Whether every region in [start, end) already has `access`. */
+function alreadyAccess(space: AddressSpace, start: u64, end: u64, access: i32): bool {
+  const regions = space.regions.regions;
+  for (let i = 0; i < regions.length; i++) {
+    const region = unchecked(regions[i]);
+    if (region.end > start && region.start < end && region.access != access) return false;
+  }
+  return true;
+}
+
+/** madvise: advice that changes nothing visible succeeds; MADV_DONTNEED drops the pages of
+ * Anonymous regions (they read as zero again); other advice is EINVAL. */
+export function sysMadvise(thread: Thread, address: u64, length: u64, advice: u64): i64 {
+  if ((address & (PAGE_SIZE - 1)) != 0 || length > USER_HALF_END || address + pageUp(length) > USER_HALF_END) return -(<i64>Errno.EINVAL);
+  if (advice == MADV_FREE || (advice >= MADV_NORMAL && advice <= MADV_WILLNEED)) return 0;
+  if (advice != MADV_DONTNEED) return -(<i64>Errno.EINVAL);
+  const process = thread.process, space = process.space;
+  const end = address + pageUp(length);
+  if (!space.regions.covers(address, end)) return -(<i64>Errno.ENOMEM);
+  if (space.regions.touches(address, end, Backing.Image) || space.regions.touches(address, end, Backing.Fixed)
+      || space.regions.touches(address, end, Backing.Pinned) || space.regions.touches(address, end, Backing.Shared)) {
+    return -(<i64>Errno.EINVAL);
+  }
+  if (process.account.kernelFits(processSpaceGrowthBound(process)) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  // Each Anonymous region in the range is unmapped and made again, empty, with its access and quota.
+  let at = address;
+  while (at < end) {
+    const region = space.regions.find(at)!;
+    const stop = min(end, region.end), access = region.access, quota = region.quota!;
+    quota.retain();
+    const pages = (stop - at) / PAGE_SIZE;
+    if (unmapAll(space, at, pages) != KernelError.None) abort("madvise: an Anonymous range refused unmapping");
+    vmMap(space, at, pages, access, quota);
+    quota.release();
+    at = stop;
+  }
+  processSettleSpace(process);
+  return 0;
+}
+
+/** mremap: not supported yet (ENOSYS, logged once); the C library then allocates, copies and frees. */
+export function sysMremap(thread: Thread, address: u64, oldLength: u64, newLength: u64, flags: u64): i64 {
+  return UNSUPPORTED;
+}

@@ -1,0 +1,151 @@
+// The Linux system call entry (docs/linux.md): a Linux thread's SYSCALL comes here from
+// syscall/syscall.ts with its registers in its context (rax the number; rdi, rsi, rdx, r10, r8,
+// r9 the arguments; the result, or -errno, back in rax; rcx and r11 are the CPU's). Each call
+// acts only on capabilities the process holds: its descriptors name them, its Memory capability
+// pays for its memory. A number not supported answers ENOSYS and is logged once per number per
+// process; a process traced (`strace=NAME`) logs every call, its result and the capability
+// behind it.
+
+import { CONTEXT_R10, CONTEXT_R8, CONTEXT_R9, CONTEXT_RAX, CONTEXT_RDI, CONTEXT_RDX, CONTEXT_RSI, contextRead, contextWrite } from "../arch/context";
+import { interfaceName } from "../../abi/interfaces";
+import { logEnd, LogLevel, logLine } from "../log/log";
+import { Thread, ThreadState } from "../sched/thread";
+import { Errno, UNSUPPORTED } from "./errno";
+import { LinuxProcess } from "./linux-process";
+import { Sys, sysName } from "./numbers";
+import { sysAccess, sysClose, sysDup, sysDup3, sysFcntl, sysFstat, sysGetcwd, sysIoctl, sysLseek, sysNewfstatat, sysOpenat, sysRead,
+  sysReadlinkat, sysWrite, sysWritev } from "./sys-files";
+import { sysBrk, sysMadvise, sysMmap, sysMprotect, sysMremap, sysMunmap } from "./sys-memory";
+import { sysArchPrctl, sysExit, sysPrctl, sysSetRobustList, sysSetTidAddress, sysSigaction, sysSigprocmask } from "./sys-process";
+import { sysClockGetres, sysClockGettime, sysGetrandom, sysGettimeofday, sysPrlimit, sysSchedGetaffinity, sysSysinfo, sysTime,
+  sysUname } from "./sys-system";
+import { traceBacking, traceReset } from "./trace";
+
+/** Runs the Linux system call the current `thread` made; leaves the result in its rax, or ends it. */
+export function linuxSyscall(thread: Thread): void {
+  const linux = changetype<LinuxProcess>(thread.process.personality);
+  const context = <usize>thread.context;
+  const number = contextRead(context, CONTEXT_RAX);
+  const a0 = contextRead(context, CONTEXT_RDI), a1 = contextRead(context, CONTEXT_RSI), a2 = contextRead(context, CONTEXT_RDX);
+  const a3 = contextRead(context, CONTEXT_R10), a4 = contextRead(context, CONTEXT_R8), a5 = contextRead(context, CONTEXT_R9);
+  if (linux.trace) {
+    traceReset();
+    if (number == <u64>Sys.exit || number == <u64>Sys.exit_group) trace(linux, number, a0, a1, a2, a3, a4, a5, 0, false);
+  }
+  let result = call(thread, linux, number, a0, a1, a2, a3, a4, a5);
+  if (thread.state == ThreadState.Ended) return;   // exit, exit_group
+  if (result == UNSUPPORTED) {
+    if (linux.firstUnsupported(number)) {
+      logLine(LogLevel.Warning).text("linux: process ").decimal(thread.process.id).text(" (").text(thread.process.program.name)
+        .text("): ").text(sysName(number)).text(" (").decimal(number).text(") is not supported: ENOSYS");
+      logEnd();
+    }
+    result = -(<i64>Errno.ENOSYS);
+  }
+  contextWrite(context, CONTEXT_RAX, <u64>result);
+  if (linux.trace) trace(linux, number, a0, a1, a2, a3, a4, a5, result, true);
+}
+
+function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
+  if (number > 1000) return UNSUPPORTED;
+  switch (<i32>number) {
+    // Descriptors (sys-files.ts).
+    case Sys.read: return sysRead(thread, linux, a0, a1, a2);
+    case Sys.write: return sysWrite(thread, linux, a0, a1, a2);
+    case Sys.writev: return sysWritev(thread, linux, a0, a1, a2);
+    case Sys.close: return sysClose(thread, linux, a0);
+    case Sys.fstat: return sysFstat(thread, linux, a0, a1);
+    case Sys.newfstatat: return sysNewfstatat(thread, linux, a0, a1, a2, a3);
+    case Sys.ioctl: return sysIoctl(thread, linux, a0, a1, a2);
+    case Sys.lseek: return sysLseek(linux, a0);
+    case Sys.fcntl: return sysFcntl(thread, linux, a0, a1, a2);
+    case Sys.dup: return sysDup(thread, linux, a0);
+    case Sys.dup2: return a0 == a1 ? (linux.handleOf(<i64>a0) != 0 ? <i64>a0 : -(<i64>Errno.EBADF)) : sysDup3(thread, linux, a0, a1, 0);
+    case Sys.dup3: return sysDup3(thread, linux, a0, a1, a2);
+    case Sys.open: return sysOpenat(thread, linux, a0, a1);
+    case Sys.openat: return sysOpenat(thread, linux, a1, a2);
+    case Sys.stat: case Sys.lstat: return sysOpenat(thread, linux, a0, 0);
+    case Sys.access: return sysAccess(thread, a0);
+    case Sys.faccessat: case Sys.faccessat2: return sysAccess(thread, a1);
+    case Sys.readlink: return sysReadlinkat(thread, a0);
+    case Sys.readlinkat: return sysReadlinkat(thread, a1);
+    case Sys.getcwd: return sysGetcwd();
+    // Memory (sys-memory.ts).
+    case Sys.brk: return sysBrk(thread, linux, a0);
+    case Sys.mmap: return sysMmap(thread, linux, a0, a1, a2, a3, a4, a5);
+    case Sys.munmap: return sysMunmap(thread, linux, a0, a1);
+    case Sys.mprotect: return sysMprotect(thread, linux, a0, a1, a2);
+    case Sys.madvise: return sysMadvise(thread, a0, a1, a2);
+    case Sys.mremap: return sysMremap(thread, a0, a1, a2, a3);
+    // The process (sys-process.ts).
+    case Sys.exit: case Sys.exit_group: return sysExit(thread, a0);
+    case Sys.getpid: return <i64>thread.process.id;
+    case Sys.gettid: return <i64>thread.process.id + <i64>thread.index;
+    case Sys.getppid: return 0;   // the spawner is no Linux process: as for a process whose parent is outside the namespace
+    case Sys.getuid: case Sys.geteuid: case Sys.getgid: case Sys.getegid: return 0;
+    case Sys.set_tid_address: return sysSetTidAddress(thread, linux, a0);
+    case Sys.set_robust_list: return sysSetRobustList(linux, a0, a1);
+    case Sys.arch_prctl: return sysArchPrctl(thread, a0, a1);
+    case Sys.prctl: return sysPrctl(thread, linux, a0, a1);
+    case Sys.rt_sigaction: return sysSigaction(thread, a0, a1, a2, a3);
+    case Sys.rt_sigprocmask: return sysSigprocmask(thread, a0, a1, a2, a3);
+    case Sys.sched_yield: return 0;   // the kernel's turn ends here anyway: the scheduler picks again
+    // The system (sys-system.ts).
+    case Sys.uname: return sysUname(thread, a0);
+    case Sys.getrandom: return sysGetrandom(thread, a0, a1, a2);
+    case Sys.clock_gettime: return sysClockGettime(thread, a0, a1);
+    case Sys.clock_getres: return sysClockGetres(thread, a0, a1);
+    case Sys.gettimeofday: return sysGettimeofday(thread, a0);
+    case Sys.time: return sysTime(thread, a0);
+    case Sys.prlimit64: return sysPrlimit(thread, a0, a1, a2, a3);
+    case Sys.getrlimit: return sysPrlimit(thread, 0, a0, 0, a1);
+    case Sys.sysinfo: return sysSysinfo(thread, a0);
+    case Sys.sched_getaffinity: return sysSchedGetaffinity(thread, a0, a1, a2);
+    default: return UNSUPPORTED;
+  }
+}
+
+/** One trace line: `strace: PID NAME(args) = result [capability]`. Before the call for the two
+ * exits (they do not return), after it for the rest. */
+function trace(linux: LinuxProcess, number: u64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, result: i64, returned: bool): void {
+  const line = logLine().text("strace: ").decimal(linux.process.id).text(" ").text(sysName(number)).text("(");
+  const count = arity(number);
+  const values: u64[] = [a0, a1, a2, a3, a4, a5];
+  for (let i = 0; i < count; i++) {
+    if (i > 0) line.text(", ");
+    line.text("0x").hex(values[i]);
+  }
+  line.text(")");
+  if (returned) {
+    line.text(" = ");
+    if (result < 0 && result >= -4095) line.signedDecimal(result);
+    else line.text("0x").hex(<u64>result);
+  } else {
+    line.text(" = ?");
+  }
+  const backing = traceBacking();
+  if (backing.handle != 0) line.text(" [").text(interfaceName(backing.iface)).text(" 0x").hex(backing.handle).text("]");
+  logEnd();
+}
+
+/** How many arguments a call's trace shows (6 for one it does not know). */
+function arity(number: u64): i32 {
+  switch (<i32>min(number, 1000)) {
+    case Sys.getpid: case Sys.gettid: case Sys.getppid: case Sys.getuid: case Sys.geteuid: case Sys.getgid: case Sys.getegid:
+    case Sys.sched_yield: case Sys.getcwd:
+      return 0;
+    case Sys.exit: case Sys.exit_group: case Sys.close: case Sys.brk: case Sys.dup: case Sys.set_tid_address: case Sys.uname:
+    case Sys.time: case Sys.sysinfo: case Sys.gettimeofday: case Sys.access: case Sys.readlink:
+      return 1;
+    case Sys.fstat: case Sys.munmap: case Sys.arch_prctl: case Sys.set_robust_list: case Sys.clock_gettime: case Sys.clock_getres:
+    case Sys.dup2: case Sys.prctl: case Sys.getrlimit: case Sys.open: case Sys.lseek:
+      return 2;
+    case Sys.read: case Sys.write: case Sys.writev: case Sys.ioctl: case Sys.fcntl: case Sys.dup3: case Sys.mprotect:
+    case Sys.madvise: case Sys.getrandom: case Sys.sched_getaffinity: case Sys.openat: case Sys.readlinkat:
+      return 3;
+    case Sys.newfstatat: case Sys.rt_sigaction: case Sys.rt_sigprocmask: case Sys.prlimit64: case Sys.mremap:
+      return 4;
+    default:
+      return 6;
+  }
+}
