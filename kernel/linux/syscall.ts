@@ -10,7 +10,7 @@ import { CONTEXT_R10, CONTEXT_R8, CONTEXT_R9, CONTEXT_RAX, CONTEXT_RDI, CONTEXT_
 import { interfaceName } from "../../abi/interfaces";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { Thread, ThreadState } from "../sched/thread";
-import { Errno, UNSUPPORTED } from "./errno";
+import { Errno, errnoName, UNSUPPORTED } from "./errno";
 import { LinuxProcess } from "./linux-process";
 import { Sys, sysName } from "./numbers";
 import { sysAccess, sysClose, sysDup, sysDup3, sysFcntl, sysFstat, sysGetcwd, sysIoctl, sysLseek, sysNewfstatat, sysOpenat, sysRead,
@@ -105,7 +105,7 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
   }
 }
 
-/** One trace line: `strace: PID NAME(args) = result [capability]`. Before the call for the two
+/** One trace line: `strace: PID NAME(args) = result [capability]` (an error as `-1 ENAME`). Before the call for the two
  * exits (they do not return), after it for the rest. */
 function trace(linux: LinuxProcess, number: u64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, result: i64, returned: bool): void {
   const line = logLine().text("strace: ").decimal(linux.process.id).text(" ").text(sysName(number)).text("(");
@@ -113,18 +113,19 @@ function trace(linux: LinuxProcess, number: u64, a0: u64, a1: u64, a2: u64, a3: 
   const values: u64[] = [a0, a1, a2, a3, a4, a5];
   for (let i = 0; i < count; i++) {
     if (i > 0) line.text(", ");
-    line.text("0x").hex(values[i]);
+    line.hex(values[i]);
   }
   line.text(")");
   if (returned) {
     line.text(" = ");
-    if (result < 0 && result >= -4095) line.signedDecimal(result);
-    else line.text("0x").hex(<u64>result);
+    if (result < 0 && result >= -4095) line.text("-1 ").text(errnoName(<i32>-result));
+    else if (result >= 0 && result < 0x10000) line.decimal(<u64>result);
+    else line.hex(<u64>result);
   } else {
     line.text(" = ?");
   }
   const backing = traceBacking();
-  if (backing.handle != 0) line.text(" [").text(interfaceName(backing.iface)).text(" 0x").hex(backing.handle).text("]");
+  if (backing.handle != 0) line.text(" [").text(interfaceName(backing.iface)).text(" ").hex(backing.handle).text("]");
   logEnd();
 }
 

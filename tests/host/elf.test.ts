@@ -401,4 +401,171 @@ elf(`fuzz: ${FUZZ_ITERATIONS} mutated images never abort or read outside, and wh
   assert.ok(accepted >= FUZZ_ITERATIONS / 10, `only ${accepted} of ${FUZZ_ITERATIONS} mutated images accepted (seed ${FUZZ_SEED})`);
 });
 
+// --- the Linux policy (kernel/linux/'s programs) ------------------------------------------------
+
+const LINUX_IMAGE_START = 0x1_0000n, LINUX_IMAGE_END = 0x1_0000_0000n, LINUX_PIE_SPAN = 0x4000_0000n;
+
+interface LinuxParsed extends Parsed { interpreter: string; positionIndependent: boolean; programHeaders: bigint; programHeaderCount: number }
+
+function parseLinux(bytes: Buffer): LinuxParsed {
+  const address = memoryEnd - bytes.length;
+  new Uint8Array(wasm.memory.buffer).set(bytes, address);
+  const e = wasm.exports;
+  e.parseLinux(address, BigInt(bytes.length));
+  assert.equal(wasm.aborts, [], "no abort");
+  const parsed = parseAtResult();
+  return e.hasImage()
+    ? { ...parsed, interpreter: readString(e.interpreter()), positionIndependent: e.positionIndependent() === 1,
+        programHeaders: unsigned64(e.programHeaders()), programHeaderCount: e.programHeaderCount() }
+    : { ...parsed, interpreter: "", positionIndependent: false, programHeaders: 0n, programHeaderCount: 0 };
+}
+
+/** The result of the last parse, as parseAt reads it. */
+function parseAtResult(): Parsed {
+  const e = wasm.exports;
+  const image = e.hasImage()
+    ? {
+        entry: unsigned64(e.entry()),
+        segments: Array.from({ length: e.segmentCount() }, (_, index): Segment => ({
+          fileOffset: unsigned64(e.segmentFileOffset(index)), fileSize: unsigned64(e.segmentFileSize(index)),
+          virtual: unsigned64(e.segmentVirtual(index)), memorySize: unsigned64(e.segmentMemorySize(index)),
+          writable: e.segmentWritable(index) === 1, executable: e.segmentExecutable(index) === 1,
+        })),
+      }
+    : null;
+  return { error: e.error(), reason: readString(e.reason()), image };
+}
+
+/** `valid()` with an interpreter path at file offset 0x140 (after the four program headers) and a
+ * PT_INTERP naming it. */
+function withInterpreter(path: Buffer, size = BigInt(path.length)): Buffer {
+  const spec = valid();
+  spec.programHeaders.push({ type: PT_INTERP, flags: PF_R, offset: 0x140n, vaddr: 0x401140n, filesz: size, memsz: size, align: 1n });
+  spec.length = 0x140 + path.length;
+  const bytes = build(spec);
+  path.copy(bytes, 0x140);
+  return bytes;
+}
+
+elf("Linux: the limits are the personality's", () => {
+  assert.is(unsigned64(wasm.exports.linuxImageStart()), LINUX_IMAGE_START);
+  assert.is(unsigned64(wasm.exports.linuxImageEnd()), LINUX_IMAGE_END);
+  assert.is(unsigned64(wasm.exports.linuxPieSpan()), LINUX_PIE_SPAN);
+});
+
+elf("Linux: a static executable is accepted with its program headers' address (inside the segment at file offset 0)", () => {
+  const parsed = parseLinux(build(valid()));
+  assertAccepted(parsed);
+  assert.is(parsed.programHeaders, 0x400040n);
+  assert.is(parsed.programHeaderCount, 3);
+  assert.is(parsed.positionIndependent, false);
+  assert.is(parsed.interpreter, "");
+});
+
+elf("Linux: PT_PHDR's address wins; PT_TLS, PT_DYNAMIC and PT_GNU_RELRO are accepted (the native policy refuses TLS)", () => {
+  const spec = valid();
+  spec.programHeaders.push({ type: PT_PHDR, flags: PF_R, offset: 64n, vaddr: 0x400048n, filesz: 0xa8n, memsz: 0xa8n, align: 8n });
+  spec.programHeaders.push(other(PT_TLS));
+  spec.programHeaders.push(other(PT_DYNAMIC));
+  spec.programHeaders.push(other(PT_GNU_RELRO));
+  spec.length = 0x300;
+  spec.header.phoff = 0x120n;   // the table moves after the data (the first segment no longer holds it)
+  const parsed = parseLinux(build(spec));
+  assertAccepted(parsed);
+  assert.is(parsed.programHeaders, 0x400048n);
+  assertRefused(parse(build(spec)), NOT_PERMITTED, /dynamic executables are not supported|thread-local storage/);
+});
+
+elf("Linux: a static-pie (ET_DYN) is accepted with addresses from 0; past LINUX_PIE_SPAN it is refused", () => {
+  const spec = valid();
+  spec.header.type = ET_DYN;
+  spec.header.entry = 0xe8n;
+  text(spec).vaddr = 0n;
+  data(spec).vaddr = 0x1100n;
+  const parsed = parseLinux(build(spec));
+  const image = assertAccepted(parsed);
+  assert.is(parsed.positionIndependent, true);
+  assert.is(image.segments[0].virtual, 0n);
+  assert.is(parsed.programHeaders, 0x40n);
+  data(spec).vaddr = LINUX_PIE_SPAN - 0x1000n;
+  assertRefused(parseLinux(build(spec)), NOT_PERMITTED, /outside the user image range \[0x0, 0x40000000\)/);
+});
+
+elf("Linux: an ET_EXEC segment below 64 KiB or above 4 GiB is refused", () => {
+  const low = valid();
+  text(low).vaddr = 0x8000n;
+  low.header.entry = 0x80e8n;
+  assertRefused(parseLinux(build(low)), NOT_PERMITTED, /outside the user image range \[0x10000, 0x100000000\)/);
+  const high = valid();
+  data(high).vaddr = LINUX_IMAGE_END - 0x1000n;
+  assertRefused(parseLinux(build(high)), NOT_PERMITTED, /outside the user image range/);
+});
+
+elf("Linux: PT_INTERP is recorded (the loader says ENOENT); a path not NUL-terminated, empty, too long or past the end is refused", () => {
+  const path = Buffer.from("/lib64/ld-linux-x86-64.so.2\0", "latin1");
+  const parsed = parseLinux(withInterpreter(path));
+  assertAccepted(parsed);
+  assert.is(parsed.interpreter, "/lib64/ld-linux-x86-64.so.2");
+  assertRefused(parseLinux(withInterpreter(Buffer.from("/lib64/ld.so", "latin1"))), MALFORMED, /not NUL-terminated/);
+  assertRefused(parseLinux(withInterpreter(Buffer.from("\0", "latin1"), 0n)), MALFORMED, /interpreter path of 0 bytes/);
+  assertRefused(parseLinux(withInterpreter(Buffer.from("\0", "latin1"), 4097n)), MALFORMED, /interpreter path of 4097 bytes/);
+  assertRefused(parseLinux(withInterpreter(Buffer.from("/x\0", "latin1"), 0x1000n)), TRUNCATED, /interpreter path runs past the end/);
+  assertRefused(parse(withInterpreter(path)), NOT_PERMITTED, /dynamic executables are not supported/);
+});
+
+elf("Linux: an executable stack (PT_GNU_STACK with PF_X) and a writable-and-executable segment are refused", () => {
+  const stack = valid();
+  stack.programHeaders[2].flags = PF_R | PF_W | PF_X;
+  assertRefused(parseLinux(build(stack)), NOT_PERMITTED, /executable stack/);
+  const wx = valid();
+  data(wx).flags = PF_R | PF_W | PF_X;
+  assertRefused(parseLinux(build(wx)), NOT_PERMITTED, /both writable and executable/);
+});
+
+elf(`Linux fuzz: ${FUZZ_ITERATIONS} mutated images never abort or read outside, and what is accepted is loadable (seed ${FUZZ_SEED})`, () => {
+  const random = generator(FUZZ_SEED ^ 0x5a5a5a5a);
+  const below = (limit: number) => Math.floor(random() * limit);
+  const pick = <T>(values: T[]): T => values[below(values.length)];
+  const original = withInterpreter(Buffer.from("/lib/ld.so\0", "latin1"));
+  const tableEnd = HEADER_SIZE + 4 * PROGRAM_HEADER_SIZE;
+  let accepted = 0;
+  for (let iteration = 0; iteration < FUZZ_ITERATIONS; iteration++) {
+    const whole = Buffer.from(original);
+    for (let m = 1 + below(3); m > 0; m--) {
+      const choice = random();
+      const at = random() < 0.9 ? below(tableEnd) : below(whole.length);
+      if (choice < 0.3) whole[at] ^= 1 << below(8);
+      else if (choice < 0.4) whole[at] = below(256);
+      else if (choice < 0.8) whole.writeBigUInt64LE(pick(INTERESTING_64), random() < 0.15 ? pick([24, 32])
+        : HEADER_SIZE + below(4) * PROGRAM_HEADER_SIZE + pick([8, 16, 32, 40]));
+      else if (choice < 0.9) whole.writeUInt32LE(pick(INTERESTING_32) >>> 0, HEADER_SIZE + below(4) * PROGRAM_HEADER_SIZE + pick([0, 4]));
+      else whole.writeUInt16LE(pick([...INTERESTING_16, ET_DYN]), pick([16, 18, 52, 54, 56]));
+    }
+    const bytes = whole.subarray(0, random() < 0.9 ? whole.length : below(whole.length));
+    const context = `seed ${FUZZ_SEED}, iteration ${iteration}, image ${bytes.toString("hex")}`;
+    let parsed: LinuxParsed;
+    try {
+      parsed = parseLinux(bytes);
+    } catch (error) {
+      assert.unreachable(`the parser trapped or aborted (${(error as Error).message}); ${context}`);
+      return;
+    }
+    if (parsed.error !== NONE) {
+      assert.ok([MALFORMED, TRUNCATED, NOT_PERMITTED].includes(parsed.error) && parsed.image === null, context);
+      continue;
+    }
+    accepted++;
+    const image = parsed.image!;
+    const [low, high] = parsed.positionIndependent ? [0n, LINUX_PIE_SPAN] : [LINUX_IMAGE_START, LINUX_IMAGE_END];
+    for (const s of image.segments) {
+      assert.ok(s.memorySize > 0n && s.fileSize <= s.memorySize && s.fileOffset + s.fileSize <= BigInt(bytes.length), `sizes; ${context}`);
+      assert.ok(s.virtual >= low && s.virtual + s.memorySize <= high, `inside the Linux image range; ${context}`);
+      assert.ok(!(s.writable && s.executable), `W^X; ${context}`);
+    }
+    assert.ok(image.segments.some((s) => s.executable && image.entry >= s.virtual && image.entry < s.virtual + s.memorySize), context);
+    assert.ok(parsed.interpreter.length <= 4095, context);
+  }
+  assert.ok(accepted >= FUZZ_ITERATIONS / 20, `only ${accepted} of ${FUZZ_ITERATIONS} mutated images accepted (seed ${FUZZ_SEED})`);
+});
+
 elf.run();

@@ -165,6 +165,7 @@ static void process_checks(void) {
   result("getrlimit RLIMIT_STACK", getrlimit(RLIMIT_STACK, &limit));
   printf("stack limit %lu MiB\n", (unsigned long)(limit.rlim_cur >> 20));
   result("unknown system call 999", syscall(999));
+  result("unknown system call 999 again", syscall(999));
 }
 
 static void time_checks(void) {

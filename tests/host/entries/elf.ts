@@ -3,7 +3,10 @@
 // put an image flush against the end of memory: any read past its length is then an
 // out-of-bounds trap, not a silent read of other bytes.
 
-import { elfParse, ElfParseResult, ElfSegment, ELF_MAXIMUM_SEGMENTS, USER_IMAGE_END, USER_IMAGE_START } from "../../../kernel/loader/elf";
+import {
+  elfParse, ElfParseResult, ElfPolicy, ElfSegment, ELF_MAXIMUM_SEGMENTS, LINUX_IMAGE_END, LINUX_IMAGE_START, LINUX_PIE_SPAN, USER_IMAGE_END,
+  USER_IMAGE_START,
+} from "../../../kernel/loader/elf";
 
 let parsed = new ElfParseResult(); // an empty success-shaped result until a test parses something
 
@@ -12,6 +15,19 @@ export { memoryEnd, reserveTop } from "./top-of-memory";
 export function parse(address: usize, length: u64): void {
   parsed = elfParse(address, length);
 }
+
+/** The Linux policy (kernel/linux/'s programs). */
+export function parseLinux(address: usize, length: u64): void {
+  parsed = elfParse(address, length, ElfPolicy.Linux);
+}
+
+export function interpreter(): string { return parsed.image!.interpreter; }
+export function positionIndependent(): bool { return parsed.image!.positionIndependent; }
+export function programHeaders(): u64 { return parsed.image!.programHeaders; }
+export function programHeaderCount(): u32 { return parsed.image!.programHeaderCount; }
+export function linuxImageStart(): u64 { return LINUX_IMAGE_START; }
+export function linuxImageEnd(): u64 { return LINUX_IMAGE_END; }
+export function linuxPieSpan(): u64 { return LINUX_PIE_SPAN; }
 
 export function error(): i32 { return parsed.error; }
 export function reason(): string { return parsed.reason; }
