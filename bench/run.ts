@@ -25,6 +25,10 @@
 //          against Linux under the same QEMU, interleaved, with the device's offloads off for both
 //          (TCP_OFFLOADS=on: QEMU's default offer) (bench/tcp.ts; needs root); `tsx bench/run.ts
 //          tcp` prints this section alone
+//   linux  a Linux system call through the personality: getpid and sched_yield from one static
+//          program on Debian's kernel and on Capsid, with the translation in the kernel and through
+//          the in-process adapter prototype, interleaved (bench/linux.ts); `tsx bench/run.ts linux`
+//          prints this section alone
 //   regression  guest instructions of init and the round trips against a base commit (bench/
 //          base-commit), both images booted interleaved under -icount in the same run;
 //          `tsx bench/run.ts regression` prints this section alone
@@ -43,6 +47,7 @@ import {
   WARMUP_SECONDS, type TcpFigure, type TcpFigures, benchmarkTcp, tcpMedian,
 } from "./tcp";
 import { measureSizes } from "./size";
+import { benchmarkLinuxSyscalls } from "./linux";
 import { benchmarkSwitch } from "./switch";
 import { benchmarkTeardown } from "./teardown";
 import { benchmarkVm } from "./vm";
@@ -206,6 +211,32 @@ async function printTcp(): Promise<void> {
   console.log(`  (this section took ${((Date.now() - started) / 1000).toFixed(0)} s)`);
 }
 
+async function printLinux(): Promise<void> {
+  const started = Date.now();
+  console.log("\nLinux system calls through the personality (userspace/linux/syscall-bench.c, the same static binary on");
+  const rows = await benchmarkLinuxSyscalls();
+  console.log(`Debian's kernel and on Capsid under the same QEMU; ns per call, median of ${rows.rounds} interleaved boots each)`);
+  const linux = rows.linux;
+  const ratio = (value: number, base: number | undefined) => (base === undefined ? "-" : (value / base).toFixed(2));
+  table([
+    { where: "Linux (Debian's kernel)", "getpid ns": linux?.getpidNanoseconds ?? "-", "sched_yield ns": linux?.yieldNanoseconds ?? "-",
+      "getpid / Linux": "1.00", "sched_yield / Linux": "1.00" },
+    { where: "Capsid, translation in the kernel", "getpid ns": rows.kernel.getpidNanoseconds, "sched_yield ns": rows.kernel.yieldNanoseconds,
+      "getpid / Linux": ratio(rows.kernel.getpidNanoseconds, linux?.getpidNanoseconds),
+      "sched_yield / Linux": ratio(rows.kernel.yieldNanoseconds, linux?.yieldNanoseconds) },
+    { where: "Capsid, in-process adapter (prototype)", "getpid ns": rows.upcall.getpidNanoseconds, "sched_yield ns": rows.upcall.yieldNanoseconds,
+      "getpid / Linux": ratio(rows.upcall.getpidNanoseconds, linux?.getpidNanoseconds),
+      "sched_yield / Linux": ratio(rows.upcall.yieldNanoseconds, linux?.yieldNanoseconds) },
+  ]);
+  if (linux) {
+    const met = rows.kernel.getpidNanoseconds <= 1.5 * linux.getpidNanoseconds;
+    console.log(`  target: getpid at most 1.5 x Linux (${(1.5 * linux.getpidNanoseconds).toFixed(0)} ns): ${met ? "met" : "not met"}`);
+  } else {
+    console.log("  Linux not measured: build/linux/vmlinuz is missing (make build/linux/vmlinuz fetches Debian's kernel)");
+  }
+  console.log(`  (this section took ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+}
+
 async function main(): Promise<void> {
   if (process.argv.slice(2).join(" ") === "vm") return printVm();
   if (process.argv.slice(2).join(" ") === "regression") return printRegression();
@@ -213,6 +244,7 @@ async function main(): Promise<void> {
   if (process.argv.slice(2).join(" ") === "switch") return printSwitch();
   if (process.argv.slice(2).join(" ") === "net") return printNet();
   if (process.argv.slice(2).join(" ") === "tcp") return printTcp();
+  if (process.argv.slice(2).join(" ") === "linux") return printLinux();
   console.log("Boot time: QEMU start to the ready line, median of 5 interleaved runs (TCG)");
   const rows = await benchmarkBoot(5);
   table(rows.map((row) => ({
@@ -286,6 +318,7 @@ async function main(): Promise<void> {
   await printVm();
   await printNet();
   await printTcp();
+  await printLinux();
 
   console.log("\nKernel image size");
   table(measureSizes().map((row) => ({ item: row.item, bytes: row.bytes, KiB: (row.bytes / 1024).toFixed(1) })));

@@ -9,6 +9,7 @@ import { staticArrayBytes, instanceBytes } from "../memory/heap-cost";
 import { LinuxImage } from "../loader/linux-image";
 import { Personality } from "../sched/personality";
 import { Process } from "../sched/process";
+import { upcallEnabled, upcallMap } from "./upcall";
 
 /** Descriptors a Linux process may hold: RLIMIT_NOFILE, soft and hard (Linux's soft default is
  * 1024; this table is fixed-size, paid for at spawn). */
@@ -47,6 +48,8 @@ export class LinuxProcess extends Personality {
   name: string = "";
   /** Bit per system call number already logged as not supported. */
   readonly unsupportedLogged: StaticArray<u32> = new StaticArray<u32>(LINUX_SYSCALL_NUMBERS / 32);
+  /** The upcall prototype's frame page (physical), 0 when the kernel runs the calls (upcall.ts). */
+  upcallFrame: u64 = 0;
   /** strace-like log of every call (the `strace=` command-line switch). */
   trace: bool = false;
 
@@ -114,5 +117,6 @@ export function linuxPersonality(process: Process, image: LinuxImage): Personali
   linux.breakMapped = image.breakStart;
   linux.name = process.program.name.length > 15 ? process.program.name.substring(0, 15) : process.program.name;
   for (let i = 0; i < state.traced.length; i++) if (state.traced[i] == process.program.name) linux.trace = true;
+  if (upcallEnabled()) linux.upcallFrame = upcallMap(process);
   return linux;
 }
