@@ -3,23 +3,24 @@
 
 import { Interface } from "../../abi/interfaces";
 
-export class TraceBacking {
+export class TraceState {
   handle: u64 = 0;
   iface: Interface = Interface.None;
 }
-const backing = new TraceBacking();
+const state = new TraceState();
 
 export function traceReset(): void {
-  backing.handle = 0;
-  backing.iface = Interface.None;
+  state.handle = 0;
+  state.iface = Interface.None;
 }
 
 /** The call is acting on capability `handle` of interface `iface`. */
 export function traceBacked(handle: u64, iface: Interface): void {
-  backing.handle = handle;
-  backing.iface = iface;
+  state.handle = handle;
+  state.iface = iface;
 }
 
-export function traceBacking(): TraceBacking {
-  return backing;
+/** The capability the current call named (handle 0: none). */
+export function traceBacking(): TraceState {
+  return state;
 }

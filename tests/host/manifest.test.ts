@@ -95,7 +95,8 @@ const netRule = (index: number, change: Partial<RawRule>): RawNetwork => ({ ...N
 
 interface Rule { address: number; prefix: number; ports: [number, number] }
 interface Network { ports: [number, number]; rules: Rule[] }
-interface Program { name: string; memoryQuotaPages: number; grantMask: number; startAtBoot: boolean; network: Network | null }
+/** `linux` is present (true) only for a Linux program (flags bit 1). */
+interface Program { name: string; memoryQuotaPages: number; grantMask: number; startAtBoot: boolean; network: Network | null; linux?: true }
 interface Parsed { error: number; reason: string; programs: Program[] | null }
 
 const portRange = (low: number, high: number) => low >= 1 && low <= high; // u16 fields: high <= 65535
@@ -144,9 +145,10 @@ function reference(bytes: Buffer): { error: number; programs: Program[] | null }
     const grantMask = record.readUInt32LE(36);
     const network = referenceNetwork(record, grantMask);
     if (network === "broken") return malformed;
-    const program = { name, memoryQuotaPages: record.readUInt32LE(32), grantMask, startAtBoot: (record.readUInt32LE(40) & 1) === 1, network };
+    const program: Program = { name, memoryQuotaPages: record.readUInt32LE(32), grantMask, startAtBoot: (record.readUInt32LE(40) & 1) === 1, network,
+      ...((record.readUInt32LE(40) & 2) !== 0 ? { linux: true as const } : {}) };
     if (programs.some((earlier) => earlier.name === name) || program.memoryQuotaPages < 1 || program.memoryQuotaPages > 262144
-        || (program.grantMask & ~ALL_GRANTS) !== 0 || (record.readUInt32LE(40) & ~1) !== 0 || record.readUInt32LE(44) !== 0
+        || (program.grantMask & ~ALL_GRANTS) !== 0 || (record.readUInt32LE(40) & ~3) !== 0 || record.readUInt32LE(44) !== 0
         || (program.startAtBoot && name !== "init")) return malformed;
     programs.push(program);
   }
@@ -262,7 +264,8 @@ const INVALID: [what: string, text: string, message: RegExp][] = [
   ["zero programs", json({ programs: [] }), /"programs" has 0 entries; 1\.\.64/],
   ["65 programs", json({ programs: [INIT, ...Array.from({ length: 64 }, (_, index) => ({ ...HELLO, name: `p${index}` }))] }), /"programs" has 65 entries/],
   ["a program that is not an object", json({ programs: [INIT, "hello"] }), /^program 1: must be an object/],
-  ["an unknown program key", json({ programs: [INIT, { ...HELLO, grant: ["timer"] }] }), /^program 1: unknown key "grant" \(known: name, start, memoryQuotaPages, grants, network\)/],
+  ["an unknown program key", json({ programs: [INIT, { ...HELLO, grant: ["timer"] }] }), /^program 1: unknown key "grant" \(known: name, start, personality, memoryQuotaPages, grants, network\)/],
+  ["an unknown personality", json({ programs: [INIT, { ...HELLO, personality: "windows" }] }), /^program 1 \("hello"\): "personality" must be one of native, linux, not "windows"/],
   ["a program without a name", json({ programs: [INIT, { memoryQuotaPages: 1, grants: [] }] }), /^program 1: "name" must be a string/],
   ["a numeric name", json({ programs: [INIT, { ...HELLO, name: 7 }] }), /^program 1: "name" must be a string/],
   ["an empty name", json({ programs: [INIT, { ...HELLO, name: "" }] }), /^program 1: name "" must be 1\.\.31 characters of \[a-z0-9-\]/],
@@ -393,6 +396,7 @@ function parseAt(address: number, length: bigint): Parsed {
     ? Array.from({ length: e.programCount() }, (_, index): Program => ({
         name: readString(e.programName(index)), memoryQuotaPages: e.programMemoryQuotaPages(index) >>> 0,
         grantMask: e.programGrantMask(index) >>> 0, startAtBoot: e.programStartAtBoot(index) === 1, network: network(index),
+        ...(e.programLinux(index) === 1 ? { linux: true as const } : {}),
       }))
     : null;
   return { error: e.error(), reason: readString(e.reason()), programs };
@@ -428,7 +432,7 @@ const policyOf = (network: { ports: [number, number]; peers: { prefix: string; p
 });
 
 parser("the real userspace/manifest.json: every program, quota, grant mask, network policy and the start flag", () => {
-  type Source = { name: string; start?: boolean; memoryQuotaPages: number; grants: string[]; network?: Parameters<typeof policyOf>[0] };
+  type Source = { name: string; start?: boolean; personality?: string; memoryQuotaPages: number; grants: string[]; network?: Parameters<typeof policyOf>[0] };
   const source = JSON.parse(readFileSync(REAL_MANIFEST, "utf8")) as { programs: Source[] };
   const parsed = parse(compileManifest(readFileSync(REAL_MANIFEST, "utf8")));
   assert.is(parsed.error, NONE, parsed.reason);
@@ -436,7 +440,7 @@ parser("the real userspace/manifest.json: every program, quota, grant mask, netw
   const expected = source.programs.map((program): Program => ({
     name: program.name, memoryQuotaPages: program.memoryQuotaPages,
     grantMask: program.grants.reduce((mask, grant) => mask | (1 << GRANTS.get(grant)!), 0), startAtBoot: program.start === true,
-    network: policyOf(program.network),
+    network: policyOf(program.network), ...(program.personality === "linux" ? { linux: true as const } : {}),
   }));
   assert.equal(parsed.programs, expected);
   assert.ok(expected.some((program) => program.network !== null), "some real program holds the network grant");
@@ -739,7 +743,8 @@ parser(`fuzz: ${FUZZ_ITERATIONS} mutated manifests never abort or read past thei
     }
     // Every bit is checked: what was accepted re-encodes to exactly the module.
     const reencoded = encode(programs.map((program) => ({
-      name: program.name, quota: program.memoryQuotaPages, mask: program.grantMask, flags: program.startAtBoot ? 1 : 0, network: program.network ?? undefined,
+      name: program.name, quota: program.memoryQuotaPages, mask: program.grantMask, flags: (program.startAtBoot ? 1 : 0) | (program.linux ? 2 : 0),
+      network: program.network ?? undefined,
     })));
     assert.ok(reencoded.equals(bytes), `an accepted module is canonical; ${context}`);
   }

@@ -19,8 +19,8 @@ import { generator } from "./random";
 const vm = suite("virtual memory");
 const REGION_START = 32 << 20, REGION_END = 48 << 20;
 const PAGE = 0x1000n;
-const READ = 0, READ_WRITE = 1, READ_EXECUTE = 2;
-const ERROR = { None: 0, NotFound: 4, Unaligned: 6, OutOfRange: 7, AlreadyMapped: 9, InvalidArgument: 10, TableFull: 13, QuotaExceeded: 17, NotPermitted: 18 };
+const READ = 0, READ_WRITE = 1, READ_EXECUTE = 2, NONE = 3;
+const ERROR = { None: 0, NotFound: 4, Unaligned: 6, OutOfRange: 7, AlreadyMapped: 9, InvalidArgument: 10, TableFull: 13, BadAddress: 14, QuotaExceeded: 17, NotPermitted: 18 };
 /** FaultOutcome (kernel/vm/fault.ts), as read and write return it: -1 - outcome. */
 const FAULT = { NoRegion: -2n, Denied: -3n, QuotaExceeded: -4n, OutOfMemory: -5n };
 /** 64 pages across a 512 GiB boundary: a map there needs tables at every level. */
@@ -207,11 +207,28 @@ vm("1,000 clone/touch/destroy cycles leak nothing: frames and charges back after
   assert.is(e.framesFree(), framesAtStart);
 });
 
+vm("access None (PROT_NONE): every user access and kernel copy faults; a page keeps its bytes through None and back", () => {
+  const quota = e.quotaCreate(16n), space = e.spaceCreate();
+  assert.is(e.map(space, at(0), 4n, NONE, quota), ERROR.None);
+  assert.is(e.read(space, at(1)), FAULT.Denied, "a read of a None region faults, nothing is filled");
+  assert.is(e.write(space, at(1), 1), FAULT.Denied);
+  assert.is(e.kernelWrite(space, at(1), 1), ERROR.BadAddress, "the kernel's copies are refused too");
+  assert.is(e.quotaUsed(quota), 0n, "no page was charged");
+  assert.is(e.protect(space, at(1), 1n, READ_WRITE), ERROR.None);
+  assert.is(e.write(space, at(1) + 7n, 0x5a), 0n);
+  assert.is(e.protect(space, at(1), 1n, NONE), ERROR.None);
+  assert.is(e.read(space, at(1) + 7n), FAULT.Denied, "a present page made None faults");
+  assert.is(e.kernelWrite(space, at(1), 1), ERROR.BadAddress);
+  assert.is(e.protect(space, at(1), 1n, READ), ERROR.None);
+  assert.is(e.read(space, at(1) + 7n), 0x5an, "its bytes survived");
+  e.spaceDestroy(space);
+});
+
 vm("map, unmap and protect refuse bad ranges in the documented order, changing nothing", () => {
   const quota = e.quotaCreate(10n), space = e.spaceCreate();
   assert.is(e.map(space, at(0) + 1n, 1n, READ, quota), ERROR.Unaligned);
   assert.is(e.map(space, at(0), 0n, READ, quota), ERROR.InvalidArgument, "no pages");
-  assert.is(e.map(space, at(0), 1n, 3, quota), ERROR.InvalidArgument, "an access that is not one");
+  assert.is(e.map(space, at(0), 1n, 4, quota), ERROR.InvalidArgument, "an access that is not one (3 is None, the Linux personality's PROT_NONE)");
   assert.is(e.map(space, 0x7fff_ffff_f000n, 2n, READ, quota), ERROR.OutOfRange, "past the user half");
   assert.is(e.map(space, 0n, 1n, READ, quota), ERROR.OutOfRange, "page 0");
   assert.is(e.map(space, at(0), 1n << 40n, READ, quota), ERROR.OutOfRange, "wrapping");
