@@ -16,6 +16,10 @@ export enum Errno {
  * most 2^63 - 1 or -errno down to -4095); syscall.ts answers ENOSYS and logs it once. */
 export const UNSUPPORTED: i64 = i64.MIN_VALUE;
 
+/** What a handler returns when it blocked its thread (block.ts): the call runs again on waking,
+ * so nothing is written to rax now. */
+export const BLOCKED: i64 = i64.MIN_VALUE + 1;
+
 /** The errno a KernelError stands for when a capability operation behind a call fails. */
 export function linuxErrno(error: KernelError): Errno {
   switch (error) {

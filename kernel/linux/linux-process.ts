@@ -10,6 +10,7 @@ import { LinuxImage } from "../loader/linux-image";
 import { Personality } from "../sched/personality";
 import { Process } from "../sched/process";
 import { upcallEnabled, upcallMap } from "./upcall";
+import { LinuxWait } from "./block";
 
 /** Descriptors a Linux process may hold: RLIMIT_NOFILE, soft and hard (Linux's soft default is
  * 1024; this table is fixed-size, paid for at spawn). */
@@ -48,6 +49,11 @@ export class LinuxProcess extends Personality {
   name: string = "";
   /** Bit per system call number already logged as not supported. */
   readonly unsupportedLogged: StaticArray<u32> = new StaticArray<u32>(LINUX_SYSCALL_NUMBERS / 32);
+  /** Its thread's wait when a call blocks (block.ts), and a sleep's state across its restarts:
+   * the deadline (monotonic ns, 0: none) and the address of the SYSCALL that set it. */
+  readonly wait: LinuxWait = new LinuxWait();
+  sleepDeadline: u64 = 0;
+  sleepAt: u64 = 0;
   /** The upcall prototype's frame page (physical), 0 when the kernel runs the calls (upcall.ts). */
   upcallFrame: u64 = 0;
   /** strace-like log of every call (the `strace=` command-line switch). */
@@ -84,7 +90,7 @@ export class LinuxProcess extends Personality {
 }
 
 /** Heap bytes one LinuxProcess costs its account. */
-export const LINUX_PROCESS_BYTES: u64 = instanceBytes<LinuxProcess>() + staticArrayBytes<u64>(<u64>LINUX_DESCRIPTORS)
+export const LINUX_PROCESS_BYTES: u64 = instanceBytes<LinuxProcess>() + instanceBytes<LinuxWait>() + staticArrayBytes<u64>(<u64>LINUX_DESCRIPTORS)
   + staticArrayBytes<u8>(<u64>LINUX_DESCRIPTORS) + staticArrayBytes<u32>(<u64>(LINUX_SYSCALL_NUMBERS / 32))
   + staticArrayBytes<u64>(<u64>SIGNALS * 4) + 64;
 

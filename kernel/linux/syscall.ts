@@ -10,7 +10,7 @@ import { CONTEXT_R10, CONTEXT_R8, CONTEXT_R9, CONTEXT_RAX, CONTEXT_RDI, CONTEXT_
 import { interfaceName } from "../../abi/interfaces";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { Thread, ThreadState } from "../sched/thread";
-import { Errno, errnoName, UNSUPPORTED } from "./errno";
+import { BLOCKED, Errno, errnoName, UNSUPPORTED } from "./errno";
 import { LinuxProcess } from "./linux-process";
 import { Sys, sysName } from "./numbers";
 import { sysAccess, sysClose, sysDup, sysDup3, sysFcntl, sysFstat, sysGetcwd, sysIoctl, sysLseek, sysNewfstatat, sysOpenat, sysRead,
@@ -20,6 +20,7 @@ import { sysArchPrctl, sysExit, sysPrctl, sysSetRobustList, sysSetTidAddress, sy
 import { sysClockGetres, sysClockGettime, sysGetrandom, sysGettimeofday, sysPrlimit, sysSchedGetaffinity, sysSysinfo, sysTime,
   sysUname } from "./sys-system";
 import { traceBacking, traceReset } from "./trace";
+import { sysClockNanosleep, sysNanosleep, sysPause } from "./sys-sleep";
 import { LINUX_DIRECT, upcall } from "./upcall";
 
 /** Runs the Linux system call the current `thread` made; leaves the result in its rax, or ends it. */
@@ -42,6 +43,7 @@ export function linuxSyscall(thread: Thread): void {
   }
   let result = call(thread, linux, number, a0, a1, a2, a3, a4, a5);
   if (thread.state == ThreadState.Ended) return;   // exit, exit_group
+  if (result == BLOCKED) return;                    // it runs again when woken (block.ts)
   if (result == UNSUPPORTED) {
     if (linux.firstUnsupported(number)) {
       logLine(LogLevel.Warning).text("linux: process ").decimal(thread.process.id).text(" (").text(thread.process.program.name)
@@ -97,7 +99,10 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
     case Sys.prctl: return sysPrctl(thread, linux, a0, a1);
     case Sys.rt_sigaction: return sysSigaction(thread, a0, a1, a2, a3);
     case Sys.rt_sigprocmask: return sysSigprocmask(thread, a0, a1, a2, a3);
-    case Sys.sched_yield: return 0;   // the kernel's turn ends here anyway: the scheduler picks again
+    case Sys.sched_yield: return 0;
+    case Sys.nanosleep: return sysNanosleep(thread, linux, a0);
+    case Sys.clock_nanosleep: return sysClockNanosleep(thread, linux, a0, a1, a2);
+    case Sys.pause: return sysPause(thread, linux);   // the kernel's turn ends here anyway: the scheduler picks again
     // The system (sys-system.ts).
     case Sys.uname: return sysUname(thread, a0);
     case Sys.getrandom: return sysGetrandom(thread, a0, a1, a2);
@@ -141,18 +146,18 @@ function trace(linux: LinuxProcess, number: u64, a0: u64, a1: u64, a2: u64, a3: 
 function arity(number: u64): i32 {
   switch (<i32>min(number, 1000)) {
     case Sys.getpid: case Sys.gettid: case Sys.getppid: case Sys.getuid: case Sys.geteuid: case Sys.getgid: case Sys.getegid:
-    case Sys.sched_yield: case Sys.getcwd:
+    case Sys.sched_yield: case Sys.getcwd: case Sys.pause:
       return 0;
     case Sys.exit: case Sys.exit_group: case Sys.close: case Sys.brk: case Sys.dup: case Sys.set_tid_address: case Sys.uname:
     case Sys.time: case Sys.sysinfo: case Sys.gettimeofday: case Sys.access: case Sys.readlink:
       return 1;
     case Sys.fstat: case Sys.munmap: case Sys.arch_prctl: case Sys.set_robust_list: case Sys.clock_gettime: case Sys.clock_getres:
-    case Sys.dup2: case Sys.prctl: case Sys.getrlimit: case Sys.open: case Sys.lseek:
+    case Sys.dup2: case Sys.prctl: case Sys.getrlimit: case Sys.open: case Sys.lseek: case Sys.nanosleep:
       return 2;
     case Sys.read: case Sys.write: case Sys.writev: case Sys.ioctl: case Sys.fcntl: case Sys.dup3: case Sys.mprotect:
     case Sys.madvise: case Sys.getrandom: case Sys.sched_getaffinity: case Sys.openat: case Sys.readlinkat:
       return 3;
-    case Sys.newfstatat: case Sys.rt_sigaction: case Sys.rt_sigprocmask: case Sys.prlimit64: case Sys.mremap:
+    case Sys.newfstatat: case Sys.rt_sigaction: case Sys.rt_sigprocmask: case Sys.prlimit64: case Sys.mremap: case Sys.clock_nanosleep:
       return 4;
     default:
       return 6;

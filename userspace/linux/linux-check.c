@@ -181,6 +181,22 @@ static void time_checks(void) {
   printf("gettimeofday agrees %d\n", tv.tv_sec - now.tv_sec < 5 && tv.tv_sec >= now.tv_sec);
   result("clock_gettime bad clock", clock_gettime(99, &now));
   result("clock_gettime bad address", syscall(SYS_clock_gettime, CLOCK_MONOTONIC, (void *)16));
+  struct timespec before, after, nap = { 0, 30 * 1000 * 1000 };
+  clock_gettime(CLOCK_MONOTONIC, &before);
+  result("nanosleep 30 ms", nanosleep(&nap, 0));
+  clock_gettime(CLOCK_MONOTONIC, &after);
+  long slept = (after.tv_sec - before.tv_sec) * 1000000000L + (after.tv_nsec - before.tv_nsec);
+  printf("nanosleep: at least 30 ms %d, under 1 s %d\n", slept >= 30000000L, slept < 1000000000L);
+  struct timespec until = after;
+  until.tv_nsec += 20 * 1000 * 1000;
+  if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
+  printf("clock_nanosleep TIMER_ABSTIME: %d\n", clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, 0));
+  clock_gettime(CLOCK_MONOTONIC, &before);
+  printf("clock_nanosleep: woke after the deadline %d\n", before.tv_sec > until.tv_sec || (before.tv_sec == until.tv_sec && before.tv_nsec >= until.tv_nsec));
+  struct timespec bad = { 0, 1000000000L };
+  result("nanosleep with tv_nsec 10^9", nanosleep(&bad, 0));
+  result("nanosleep from a bad address", syscall(SYS_nanosleep, (void *)16, 0));
+  printf("clock_nanosleep on a bad clock: %d\n", clock_nanosleep(99, 0, &nap, 0));
   unsigned char bytes[64] = { 0 };
   result("getrandom 64", getrandom(bytes, sizeof bytes, 0));
   int nonzero = 0;
