@@ -249,6 +249,11 @@ void Z_hwZ_contextForget(struct Z_hw_instance_t* hw, u64 context) {
   context_forget(context);
 }
 
+void Z_hwZ_contextSaveFpu(struct Z_hw_instance_t* hw, u64 context) {
+  (void)hw;
+  context_save_fpu(context);
+}
+
 u64 Z_hwZ_kernelTouchUser(struct Z_hw_instance_t* hw, u64 virtual_address, u32 kind) {
   (void)hw;
   if (virtual_address >= USER_HALF_END) panic_message("hw.kernelTouchUser: not a user address");

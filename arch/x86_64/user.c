@@ -86,6 +86,11 @@ void context_resume(uint64_t context_physical) {
   context_iret(context);
 }
 
+void context_save_fpu(uint64_t context_physical) {
+  uint8_t* context = (uint8_t*)(DIRECT_MAP_BASE + context_physical);
+  if (fpu_owner == context) __asm__ volatile("fxsave64 (%0)" : : "r"(context + CONTEXT_FXSAVE) : "memory");
+}
+
 void context_forget(uint64_t context_physical) {
   uint8_t* context = (uint8_t*)(DIRECT_MAP_BASE + context_physical);
   if (fpu_owner == context) fpu_owner = 0;

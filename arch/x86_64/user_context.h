@@ -42,6 +42,7 @@ void user_mode_install(void);
 __attribute__((noreturn)) void user_exception(uint64_t vector, uint64_t error_code, uint64_t cr2);
 /* Forgets a context about to be freed (it may own the FPU registers' saved copy). */
 void context_forget(uint64_t context_physical);
+void context_save_fpu(uint64_t context_physical);
 #endif
 
 #endif

@@ -65,6 +65,9 @@
 /** Forgets a user thread's context frame before it is freed (C may hold its SSE state or point
  * at it as the current context). */
 @external("hw", "contextForget") export declare function contextForget(context: u64): void;
+/** Writes the SSE state of the thread whose context frame is `context` into its frame, when the
+ * registers hold it (the state is switched lazily): before the frame is copied (fork). */
+@external("hw", "contextSaveFpu") export declare function contextSaveFpu(context: u64): void;
 /** Test-only: the kernel itself reads (kind 0) or executes (kind 1) at a user virtual address
  * in the loaded address space. With SMAP / SMEP on, this must page-fault (a panic report). */
 @external("hw", "kernelTouchUser") export declare function kernelTouchUser(virtual: u64, kind: u32): u64;

@@ -5,12 +5,13 @@
 // (objects/spawn.ts calls linuxPersonality through the hook linux.ts registers).
 
 import { Interface } from "../../abi/interfaces";
+import { ExitKind } from "../../abi/methods";
 import { staticArrayBytes, instanceBytes } from "../memory/heap-cost";
 import { LinuxImage } from "../loader/linux-image";
 import { Personality } from "../sched/personality";
 import { Process } from "../sched/process";
 import { upcallEnabled, upcallMap } from "./upcall";
-import { LinuxWait } from "./block";
+import { LinuxWait, linuxWake } from "./block";
 
 /** Descriptors a Linux process may hold: RLIMIT_NOFILE, soft and hard (Linux's soft default is
  * 1024; this table is fixed-size, paid for at spawn). */
@@ -54,12 +55,41 @@ export class LinuxProcess extends Personality {
   readonly wait: LinuxWait = new LinuxWait();
   sleepDeadline: u64 = 0;
   sleepAt: u64 = 0;
+  /** The Linux process that forked it (null: started by the kernel or a native spawner, or its
+   * parent ended and there was no init to adopt it), and its children, live or ended but not
+   * yet waited for (zombies). */
+  parent: LinuxProcess | null = null;
+  readonly children: LinuxProcess[] = [];
+  /** Once ended: its wait status as wait4 reports it (exit code << 8, or the signal). */
+  ended_: bool = false;
+  waitStatus: i32 = 0;
   /** The upcall prototype's frame page (physical), 0 when the kernel runs the calls (upcall.ts). */
   upcallFrame: u64 = 0;
   /** strace-like log of every call (the `strace=` command-line switch). */
   trace: bool = false;
 
   constructor(readonly process: Process) { super(); }
+
+  /** The process ended (sched/process.ts calls this in processEnd): its status is kept for its
+   * parent's wait4, which is woken; its children go to the Linux init, or are let go. */
+  ended(): void {
+    this.ended_ = true;
+    this.waitStatus = waitStatusOf(this.process);
+    const adopter = state.init !== null && state.init !== this && !state.init!.ended_ ? state.init : null;
+    for (let i = 0; i < this.children.length; i++) {
+      const child = this.children[i];
+      child.parent = null;
+      if (adopter !== null && !child.ended_) {
+        child.parent = adopter;
+        adopter!.children.push(child);
+      }
+    }
+    this.children.length = 0;
+    const parent = this.parent;
+    if (parent !== null && !parent.ended_) linuxWake(parent.wait);
+    else this.parent = null;   // no one will wait for it: nothing is kept
+    if (state.init === this) state.init = null;
+  }
 
   /** The lowest closed descriptor at or above `from`, or -1 (EMFILE). */
   lowestFree(from: i32): i32 {
@@ -97,6 +127,8 @@ export const LINUX_PROCESS_BYTES: u64 = instanceBytes<LinuxProcess>() + instance
 class LinuxState {
   /** Program names whose processes trace their calls (`strace=NAME[,NAME…]`). */
   traced: string[] = [];
+  /** The first Linux process started without a Linux parent, while it lives: it adopts orphans. */
+  init: LinuxProcess | null = null;
 }
 const state = new LinuxState();
 
@@ -124,5 +156,52 @@ export function linuxPersonality(process: Process, image: LinuxImage): Personali
   linux.name = process.program.name.length > 15 ? process.program.name.substring(0, 15) : process.program.name;
   for (let i = 0; i < state.traced.length; i++) if (state.traced[i] == process.program.name) linux.trace = true;
   if (upcallEnabled()) linux.upcallFrame = upcallMap(process);
+  if (state.init === null) state.init = linux;
   return linux;
+}
+
+/** The personality of `child`, forked from `parent`: the same descriptors and flags, naming the
+ * child's own handles for the same capabilities (`handles` maps the parent's to the child's, as
+ * pairs), the same break, signal dispositions and mask, name and trace; `parent` its parent. */
+export function linuxPersonalityForked(child: Process, parent: LinuxProcess, handles: u64[]): LinuxProcess {
+  const linux = new LinuxProcess(child);
+  child.accountCharge(LINUX_PROCESS_BYTES, 0);
+  for (let fd = 0; fd < LINUX_DESCRIPTORS; fd++) {
+    const handle = parent.descriptors[fd];
+    if (handle == 0) continue;
+    linux.descriptors[fd] = mapped(handles, handle);
+    linux.descriptorFlags[fd] = parent.descriptorFlags[fd];
+  }
+  linux.memoryHandle = parent.memoryHandle != 0 ? mapped(handles, parent.memoryHandle) : 0;
+  linux.breakStart = parent.breakStart;
+  linux.breakCurrent = parent.breakCurrent;
+  linux.breakMapped = parent.breakMapped;
+  for (let i = 0; i < SIGNALS * 4; i++) linux.signalActions[i] = parent.signalActions[i];
+  linux.signalMask = parent.signalMask;
+  linux.name = parent.name;
+  linux.trace = parent.trace;
+  linux.parent = parent;
+  parent.children.push(linux);
+  child.personality = linux;
+  return linux;
+}
+
+function mapped(handles: u64[], handle: u64): u64 {
+  for (let i = 0; i + 1 < handles.length; i += 2) if (handles[i] == handle) return handles[i + 1];
+  abort("linuxPersonalityForked: a descriptor's handle was not carried over");
+  return 0;
+}
+
+/** Linux's wait status: exit code << 8; a signal's number for a process ended by one (a fault is
+ * the signal Linux sends for it, a kill SIGKILL). */
+function waitStatusOf(process: Process): i32 {
+  if (process.exitKind == ExitKind.Exited) return (process.exitCode & 0xff) << 8;
+  if (process.exitKind == ExitKind.Killed) return 9;   // SIGKILL
+  switch (process.exitCode) {   // the vector of the fault that ended it
+    case 0: case 16: case 19: return 8;   // #DE, #MF, #XM: SIGFPE
+    case 3: return 5;                     // #BP (int3): SIGTRAP
+    case 6: return 4;                     // #UD: SIGILL
+    case 17: return 7;                    // #AC: SIGBUS
+    default: return 11;                   // #GP, #PF and the rest: SIGSEGV
+  }
 }

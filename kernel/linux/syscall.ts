@@ -21,6 +21,10 @@ import { sysClockGetres, sysClockGettime, sysGetrandom, sysGettimeofday, sysPrli
   sysUname } from "./sys-system";
 import { traceBacking, traceReset } from "./trace";
 import { sysClockNanosleep, sysNanosleep, sysPause } from "./sys-sleep";
+import { sysFork, sysGetppid, sysWait4, sysWaitid } from "./sys-fork";
+
+/** fork's flags as clone's: the exit signal SIGCHLD, nothing shared. */
+const SIGCHLD_ONLY: u64 = 17;
 import { LINUX_DIRECT, upcall } from "./upcall";
 
 /** Runs the Linux system call the current `thread` made; leaves the result in its rax, or ends it. */
@@ -91,7 +95,11 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
     case Sys.exit: case Sys.exit_group: return sysExit(thread, a0);
     case Sys.getpid: return <i64>thread.process.id;
     case Sys.gettid: return <i64>thread.process.id + <i64>thread.index;
-    case Sys.getppid: return 0;   // the spawner is no Linux process: as for a process whose parent is outside the namespace
+    case Sys.getppid: return sysGetppid(linux);
+    case Sys.fork: case Sys.vfork: return sysFork(thread, linux, SIGCHLD_ONLY, 0, 0, 0);
+    case Sys.clone: return sysFork(thread, linux, a0, a1, a2, a3);
+    case Sys.wait4: return sysWait4(thread, linux, a0, a1, a2, a3);
+    case Sys.waitid: return sysWaitid(thread, linux, a0, a1, a2, a3);
     case Sys.getuid: case Sys.geteuid: case Sys.getgid: case Sys.getegid: return 0;
     case Sys.set_tid_address: return sysSetTidAddress(thread, linux, a0);
     case Sys.set_robust_list: return sysSetRobustList(linux, a0, a1);
@@ -146,7 +154,7 @@ function trace(linux: LinuxProcess, number: u64, a0: u64, a1: u64, a2: u64, a3: 
 function arity(number: u64): i32 {
   switch (<i32>min(number, 1000)) {
     case Sys.getpid: case Sys.gettid: case Sys.getppid: case Sys.getuid: case Sys.geteuid: case Sys.getgid: case Sys.getegid:
-    case Sys.sched_yield: case Sys.getcwd: case Sys.pause:
+    case Sys.sched_yield: case Sys.getcwd: case Sys.pause: case Sys.fork: case Sys.vfork:
       return 0;
     case Sys.exit: case Sys.exit_group: case Sys.close: case Sys.brk: case Sys.dup: case Sys.set_tid_address: case Sys.uname:
     case Sys.time: case Sys.sysinfo: case Sys.gettimeofday: case Sys.access: case Sys.readlink:
@@ -158,6 +166,7 @@ function arity(number: u64): i32 {
     case Sys.madvise: case Sys.getrandom: case Sys.sched_getaffinity: case Sys.openat: case Sys.readlinkat:
       return 3;
     case Sys.newfstatat: case Sys.rt_sigaction: case Sys.rt_sigprocmask: case Sys.prlimit64: case Sys.mremap: case Sys.clock_nanosleep:
+    case Sys.wait4: case Sys.waitid:
       return 4;
     default:
       return 6;

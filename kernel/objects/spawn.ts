@@ -28,6 +28,9 @@ import { Process, processNextId, processRegister } from "../sched/process";
 import { Personality } from "../sched/personality";
 import { LINUX_ARGUMENTS_MAXIMUM, linuxArgumentsBytes, LinuxImage, linuxImageMap } from "../loader/linux-image";
 import { generatorFill } from "../random/generator";
+import { CONTEXT_RAX, CONTEXT_RSP, CONTEXT_SIZE, contextRead, contextWrite } from "../arch/context";
+import { contextSaveFpu } from "../arch/hw";
+import { Thread } from "../sched/thread";
 
 /** Makes a Linux process's personality state once its image is loaded: kernel/linux/ registers
  * it at boot (spawnLinuxRegister), since that layer sits above this one. */
@@ -132,6 +135,26 @@ export function processFork(parent: Process, entry: u64, argument: u64, grants: 
   if (space === null) abort("processFork: the clone decode checked failed");
   const process = processStart(parent.program, space!, grants, account, entry, argument, 0);
   process.linearEnd = parent.linearEnd;
+  return process;
+}
+
+/** A copy of Linux process `parent` (fork, clone without thread flags): a copy-on-write clone of
+ * its space, a table holding exactly `grants` (the capabilities its descriptors and memory name,
+ * in the order the caller maps them), and one thread resuming where `thread` is: a copy of its
+ * registers and SSE state, with rax = 0 (the child's side of fork's answer). Charged to
+ * `account`; the caller checked forkFramesNeeded against free frames,
+ * account.kernelFits(forkBytesNeeded + its personality, forkFramesNeeded) and vmCloneCheck. The
+ * caller gives it its personality. */
+export function processForkLinux(parent: Process, thread: Thread, grants: KernelObject[], account: Quota): Process {
+  const error = new KernelErrorCell();
+  const space = vmClone(parent.space, error);
+  if (space === null) abort("processForkLinux: the clone decode checked failed");
+  const stack = contextRead(<usize>thread.context, CONTEXT_RSP);
+  const process = processStart(parent.program, space!, grants, account, 0, 0, 0, stack != 0 ? stack : 1);
+  const child = process.threads[0]!;
+  contextSaveFpu(thread.context);
+  memory.copy(<usize>child.context, <usize>thread.context, CONTEXT_SIZE);
+  contextWrite(<usize>child.context, CONTEXT_RAX, 0);
   return process;
 }
 

@@ -107,6 +107,7 @@ export function fakeHardware(machine: FakeMachine): Record<string, (...args: any
     readMsr: (msr: number) => machine.msrs.get(msr >>> 0) ?? 0n,
     writeMsr: (msr: number, value: bigint) => void machine.msrs.set(msr >>> 0, u64(value)),
     contextForget: (context: bigint) => machine.onContextForget?.(u64(context)),
+    contextSaveFpu: () => {},
     // Devices no host test drives (PCI, virtio-net): linked in with the objects that reach the
     // network, never called; a call is a test bug.
     ...Object.fromEntries(["portIn32", "portOut32", "mmioRead8", "mmioRead16", "mmioRead32", "mmioWrite8", "mmioWrite16", "mmioWrite32",

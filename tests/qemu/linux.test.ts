@@ -12,6 +12,11 @@ import { REPOSITORY } from "../qemu-runner/runner";
 import { compareWithDifferences, ensureLinuxKernel, readDifferences, runOnCapsid, runOnLinux } from "./linux-reference";
 
 const START = "linux-check: started", END = "linux-check: done";
+/** The programs compared with Linux besides linux-check, with their markers. */
+const PROGRAMS: [string, string, string][] = [
+  ["fork-check", "fork-check: started", "fork-check: done"],
+  ["fork-check-musl", "fork-check: started", "fork-check: done"],
+];
 
 test.before(() => ensureLinuxKernel());
 
@@ -35,6 +40,17 @@ for (const program of ["linux-check", "linux-check-musl"]) {
     const logged = capsid.serial.split("\n").filter((line) => line.includes("syscall_999 (999) is not supported: ENOSYS"));
     assert.is(logged.length, 1, "an unsupported number is logged once per process");
     assert.ok(trace.some((line) => /strace: 1 exit_group\(0x0\) = \?$/.test(line)), "exit_group is traced before it ends the process");
+  });
+}
+
+for (const [program, start, end] of PROGRAMS) {
+  test(`${program}: the same lines and exit status on Capsid as on Debian's kernel, and nothing left behind`, async () => {
+    const linux = await runOnLinux(join(REPOSITORY, "build/linux-user", program), start, end);
+    const capsid = await runOnCapsid(program, start, end);
+    assert.ok(linux.lines.length > 5 && linux.lines[linux.lines.length - 1] === end, `the reference ran to its end: ${linux.lines.join("\n")}`);
+    const problems = compareWithDifferences(program, linux, capsid, readDifferences());
+    assert.equal(problems, [], problems.join("\n"));
+    assert.match(capsid.verdict, /ended \(exit code 0\); processes left 0, .* live objects none/);
   });
 }
 

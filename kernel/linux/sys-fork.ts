@@ -1,0 +1,182 @@
+// fork and wait (docs/linux.md, "Processes"): fork, vfork and clone without thread flags copy the
+// process (objects/spawn.ts processForkLinux: a copy-on-write clone of its memory, the same
+// capabilities in a table of its own, the calling thread's registers); wait4 and waitid reap
+// ended children and report their status as Linux does, blocking (block.ts) until one ends.
+
+import { KernelError } from "../../abi/errors";
+import { CONTEXT_RSP, contextWrite } from "../arch/context";
+import { KernelObject } from "../cap/kernel-object";
+import { framesFree } from "../memory/frames";
+import { forkBytesNeeded, forkFramesNeeded, processForkLinux } from "../objects/spawn";
+import { listRemoveAt } from "../collections/lists";
+import { Thread } from "../sched/thread";
+import { vmCloneCheck } from "../vm/mappings";
+import { copyOut } from "../vm/user-memory";
+import { linuxBlock } from "./block";
+import { BLOCKED, Errno, UNSUPPORTED } from "./errno";
+import { LINUX_DESCRIPTORS, LINUX_PROCESS_BYTES, LinuxProcess, linuxPersonalityForked } from "./linux-process";
+import { Sys } from "./numbers";
+
+/** Children (running or ended and not yet waited for) one process may have: fork says EAGAIN
+ * past it (Linux's RLIMIT_NPROC, per process here), so zombies cannot pile up without bound. */
+export const LINUX_CHILDREN_MAXIMUM: i32 = 256;
+/** Distinct capabilities a forking process may carry (its descriptors' and its memory's): the
+ * child's table is paid for at its first size. */
+const FORK_CAPABILITIES_MAXIMUM: i32 = 24;
+
+const CLONE_VM: u64 = 0x100, CLONE_FS: u64 = 0x200, CLONE_FILES: u64 = 0x400, CLONE_SIGHAND: u64 = 0x800;
+const CLONE_VFORK: u64 = 0x4000, CLONE_PARENT_SETTID: u64 = 0x10_0000, CLONE_CHILD_CLEARTID: u64 = 0x20_0000;
+const CLONE_CHILD_SETTID: u64 = 0x100_0000, CLONE_THREAD: u64 = 0x1_0000, CLONE_SETTLS: u64 = 0x8_0000;
+const CSIGNAL: u64 = 0xff, SIGCHLD: u64 = 17;
+const WNOHANG: u64 = 1, WUNTRACED: u64 = 2, WEXITED: u64 = 4, WCONTINUED: u64 = 8, WNOWAIT: u64 = 0x0100_0000;
+const WALL_FLAGS: u64 = 0x4000_0000 | 0x8000_0000 | 0x2000_0000;   // __WNOTHREAD, __WALL, __WCLONE
+const P_ALL: u64 = 0, P_PID: u64 = 1, P_PGID: u64 = 2;
+const CLD_EXITED: i32 = 1, CLD_KILLED: i32 = 2;
+const RUSAGE_SIZE: u64 = 144, SIGINFO_SIZE: u64 = 128;
+
+class ForkState {
+  readonly buffer: usize = memory.data(144, 16);
+}
+const state = new ForkState();
+
+/** fork, and vfork (as fork: the parent is not suspended until the child execs or exits, which
+ * POSIX allows) and clone with only fork's flags: the child's pid to the parent, 0 to the child. */
+export function sysFork(thread: Thread, linux: LinuxProcess, flags: u64, stack: u64, parentTid: u64, childTid: u64): i64 {
+  if ((flags & (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SETTLS)) != 0) {
+    // CLONE_VM with CLONE_VFORK alone (musl's posix_spawn) is a vfork: run as a fork on the given
+    // stack. Threads (CLONE_VM and the rest) come with the second personality step.
+    const vforkOnly = (flags & ~(CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) == 0
+      && (flags & CLONE_VFORK) != 0;
+    return vforkOnly ? forkAs(thread, linux, flags & ~CLONE_VM, stack, parentTid, childTid) : UNSUPPORTED;
+  }
+  if ((flags & ~(CSIGNAL | CLONE_VFORK | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID)) != 0) return -(<i64>Errno.EINVAL);
+  return forkAs(thread, linux, flags, stack, parentTid, childTid);
+}
+
+function forkAs(thread: Thread, linux: LinuxProcess, flags: u64, stack: u64, parentTid: u64, childTid: u64): i64 {
+  const process = thread.process;
+  if (linux.children.length >= LINUX_CHILDREN_MAXIMUM) return -(<i64>Errno.EAGAIN);
+  // The capabilities the child gets: each its descriptors name, and its Memory capability.
+  const handles: u64[] = [];
+  const grants: KernelObject[] = [];
+  for (let fd = -1; fd < LINUX_DESCRIPTORS; fd++) {
+    const handle = fd < 0 ? linux.memoryHandle : linux.descriptors[fd];
+    if (handle == 0 || handles.includes(handle)) continue;
+    const object = process.table.lookup(handle);
+    if (object === null) continue;
+    handles.push(handle);
+    grants.push(object);
+  }
+  if (grants.length > FORK_CAPABILITIES_MAXIMUM) return -(<i64>Errno.EAGAIN);
+  const frames = forkFramesNeeded(process);
+  if (framesFree() < frames) return -(<i64>Errno.ENOMEM);
+  if (process.account.kernelFits(forkBytesNeeded(process) + LINUX_PROCESS_BYTES, frames) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  if (vmCloneCheck(process.space) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  const child = processForkLinux(process, thread, grants, process.account);
+  const pairs: u64[] = [];
+  for (let i = 0; i < handles.length; i++) {
+    pairs.push(handles[i]);
+    pairs.push(child.startupGrants[i * 2]);
+  }
+  const childLinux = linuxPersonalityForked(child, linux, pairs);
+  const pid = <u64>child.id;
+  if (stack != 0) contextStack(child.threads[0]!, stack);
+  store<u32>(state.buffer, <u32>pid);
+  // The tid words: in the parent's memory and in the child's (its own copy after the clone).
+  if ((flags & CLONE_PARENT_SETTID) != 0) copyOut(process.space, parentTid, state.buffer, 144, 4);
+  if ((flags & CLONE_CHILD_SETTID) != 0) copyOut(child.space, childTid, state.buffer, 144, 4);
+  if ((flags & CLONE_CHILD_CLEARTID) != 0) childLinux.clearChildTid = childTid;
+  return <i64>pid;
+}
+
+/** The child starts on `stack` (clone's newsp). */
+function contextStack(thread: Thread, stack: u64): void {
+  contextWrite(<usize>thread.context, CONTEXT_RSP, stack);
+}
+
+/** The index in `linux.children` of the first child `pid` selects (-1: any) that has ended, or -1;
+ * sets `found` when any child matches at all. */
+function endedChild(linux: LinuxProcess, pid: i64, found: StaticArray<bool>): i32 {
+  found[0] = false;
+  for (let i = 0; i < linux.children.length; i++) {
+    const child = linux.children[i];
+    if (pid > 0 && <i64>child.process.id != pid) continue;
+    found[0] = true;
+    if (child.ended_) return i;
+  }
+  return -1;
+}
+
+/** wait4(pid, status, options, rusage): pid > 0 that child, -1 any; 0 and < -1 (process groups)
+ * name every child, since all are in one group so far. The child's status (Linux's encoding) to
+ * `status`, a zeroed rusage (usage is not kept yet). ECHILD without a matching child. */
+export function sysWait4(thread: Thread, linux: LinuxProcess, pid: u64, status: u64, options: u64, usage: u64): i64 {
+  options &= 0xffff_ffff;   // an int, as pid: the register's upper half is not the caller's
+  if ((options & ~(WNOHANG | WUNTRACED | WCONTINUED | WALL_FLAGS)) != 0) return -(<i64>Errno.EINVAL);
+  const select = <i32>pid > 0 ? <i64><i32>pid : -1;
+  const found = new StaticArray<bool>(1);
+  const index = endedChild(linux, select, found);
+  if (!found[0]) return -(<i64>Errno.ECHILD);
+  if (index < 0) {
+    if ((options & WNOHANG) != 0) return 0;
+    linuxBlock(thread, linux.wait, <u64>Sys.wait4, 0);
+    return BLOCKED;
+  }
+  const child = linux.children[index];
+  const space = thread.process.space;
+  if (status != 0) {
+    store<i32>(state.buffer, child.waitStatus);
+    if (copyOut(space, status, state.buffer, 144, 4) != KernelError.None) return -(<i64>Errno.EFAULT);
+  }
+  if (usage != 0) {
+    memory.fill(state.buffer, 0, <usize>RUSAGE_SIZE);
+    if (copyOut(space, usage, state.buffer, 144, RUSAGE_SIZE) != KernelError.None) return -(<i64>Errno.EFAULT);
+  }
+  listRemoveAt(linux.children, index);
+  child.parent = null;
+  return <i64>child.process.id;
+}
+
+/** waitid(idtype, id, infop, options): P_ALL, P_PID and P_PGID (every child: one group); WEXITED
+ * must be asked; WNOWAIT leaves the child to be waited for again. The siginfo: SIGCHLD, CLD_EXITED
+ * or CLD_KILLED, the pid, uid 0, the status; zeroed when WNOHANG finds none. */
+export function sysWaitid(thread: Thread, linux: LinuxProcess, idType: u64, id: u64, information: u64, options: u64): i64 {
+  options &= 0xffff_ffff;   // ints: the registers' upper halves are not the caller's
+  idType &= 0xffff_ffff;
+  id &= 0xffff_ffff;
+  if ((options & ~(WNOHANG | WEXITED | WUNTRACED | WCONTINUED | WNOWAIT | WALL_FLAGS)) != 0 || (options & WEXITED) == 0) {
+    return -(<i64>Errno.EINVAL);
+  }
+  if (idType != P_ALL && idType != P_PID && idType != P_PGID) return -(<i64>Errno.EINVAL);
+  const found = new StaticArray<bool>(1);
+  const index = endedChild(linux, idType == P_PID ? <i64>id : -1, found);
+  if (!found[0]) return -(<i64>Errno.ECHILD);
+  const space = thread.process.space;
+  memory.fill(state.buffer, 0, <usize>SIGINFO_SIZE);
+  if (index < 0) {
+    if ((options & WNOHANG) == 0) {
+      linuxBlock(thread, linux.wait, <u64>Sys.waitid, 0);
+      return BLOCKED;
+    }
+    return information != 0 && copyOut(space, information, state.buffer, 144, SIGINFO_SIZE) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
+  }
+  const child = linux.children[index];
+  const exited = (child.waitStatus & 0x7f) == 0;
+  store<i32>(state.buffer, <i32>SIGCHLD);                                            // si_signo
+  store<i32>(state.buffer, exited ? CLD_EXITED : CLD_KILLED, 8);                     // si_code
+  store<i32>(state.buffer, <i32>child.process.id, 16);                               // si_pid
+  store<i32>(state.buffer, 0, 20);                                                   // si_uid
+  store<i32>(state.buffer, exited ? (child.waitStatus >> 8) & 0xff : child.waitStatus & 0x7f, 24);   // si_status
+  if (information != 0 && copyOut(space, information, state.buffer, 144, SIGINFO_SIZE) != KernelError.None) return -(<i64>Errno.EFAULT);
+  if ((options & WNOWAIT) == 0) {
+    listRemoveAt(linux.children, index);
+    child.parent = null;
+  }
+  return 0;
+}
+
+/** getppid: the Linux parent's pid; 0 for a process with none (its spawner is no Linux process). */
+export function sysGetppid(linux: LinuxProcess): i64 {
+  const parent = linux.parent;
+  return parent !== null ? <i64>parent.process.id : 0;
+}
