@@ -45,10 +45,12 @@ export enum Interface {
   /** Read-only files of the boot package: the programs and the data files beside them
    * (docs/abi/interfaces/boot-files.md). */
   BootFiles = 18,
+  /** One end of a pipe, a one-way byte stream (docs/abi/interfaces/pipe.md). */
+  Pipe = 19,
 }
 
 /** How many interface values exist (for per-interface counters). */
-export const INTERFACE_COUNT: i32 = 19;
+export const INTERFACE_COUNT: i32 = 20;
 
 /** A short lowercase name for log lines and the manifest. */
 export function interfaceName(value: Interface): string {
@@ -71,6 +73,7 @@ export function interfaceName(value: Interface): string {
     case Interface.TcpListener: return "tcp-listener";
     case Interface.TcpSocket: return "tcp-socket";
     case Interface.BootFiles: return "boot-files";
+    case Interface.Pipe: return "pipe";
   }
   return "none";
 }

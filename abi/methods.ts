@@ -306,5 +306,10 @@ export enum BootFilesMethod {
   Read = 1,
 }
 export const BOOT_FILE_NAME_MAXIMUM: u64 = 255;
+
+export enum PipeMethod {
+  /** info() -> the bytes the pipe holds; value: 0 for the read end, 1 for the write end. */
+  Info = 0,
+}
 /** Bytes one read copies at most (a longer copy would keep interrupts masked too long). */
 export const BOOT_FILE_READ_MAXIMUM: u64 = 65536;

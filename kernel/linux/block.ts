@@ -22,6 +22,11 @@ export class LinuxWait extends Wait {
   expire(): void {
     linuxWake(this);
   }
+
+  /** What the call waits on changed (a pipe): it runs again and looks. */
+  wake(): void {
+    linuxWake(this);
+  }
 }
 
 /** Blocks `thread` (the current one) in call `number`: the call runs again when it wakes, at

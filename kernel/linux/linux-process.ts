@@ -55,6 +55,9 @@ export class LinuxProcess extends Personality {
   readonly wait: LinuxWait = new LinuxWait();
   sleepDeadline: u64 = 0;
   sleepAt: u64 = 0;
+  /** A blocking write's progress across its restarts: the SYSCALL's address and the bytes in. */
+  writeAt: u64 = 0;
+  writeDone: u64 = 0;
   /** The Linux process that forked it (null: started by the kernel or a native spawner, or its
    * parent ended and there was no init to adopt it), and its children, live or ended but not
    * yet waited for (zombies). */

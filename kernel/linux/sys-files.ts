@@ -11,10 +11,13 @@ import { copyIn, copyOut } from "../vm/user-memory";
 import { Errno, linuxErrno } from "./errno";
 import { FD_CLOEXEC, LINUX_DESCRIPTORS, LinuxProcess } from "./linux-process";
 import { traceBacked } from "./trace";
+import { PipeObject } from "../objects/pipe";
+import { pipeReadCall, pipeWriteCall } from "./sys-pipe";
+import { Sys } from "./numbers";
 
 const AT_EMPTY_PATH: u64 = 0x1000;
 const O_CLOEXEC: u64 = 0x80000;
-const O_RDWR: i64 = 2;
+const O_RDONLY: i64 = 0, O_WRONLY: i64 = 1, O_RDWR: i64 = 2;
 const F_DUPFD: u64 = 0, F_GETFD: u64 = 1, F_SETFD: u64 = 2, F_GETFL: u64 = 3, F_SETFL: u64 = 4, F_DUPFD_CLOEXEC: u64 = 1030;
 /** The status flags F_SETFL keeps (O_APPEND, O_NONBLOCK), per descriptor in the bits above
  * FD_CLOEXEC, reported by F_GETFL. */
@@ -27,7 +30,7 @@ const TIOCGWINSZ: u64 = 0x5413, FIONREAD: u64 = 0x541b;
 const TERMIOS_SIZE: u64 = 36;
 /** /dev/console: character device 5:1. */
 const CONSOLE_DEVICE: u64 = (5 << 8) | 1;
-const S_IFCHR: u32 = 0o020000;
+const S_IFCHR: u32 = 0o020000, S_IFIFO: u32 = 0o010000;
 const STAT_SIZE: u64 = 144;
 
 class FilesState {
@@ -54,7 +57,14 @@ function descriptorHandle(thread: Thread, linux: LinuxProcess, fd: u64): i64 {
 export function sysWrite(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u64, count: u64): i64 {
   const handle = descriptorHandle(thread, linux, fd);
   if (handle < 0) return handle;
-  if (thread.process.table.interfaceOf(<u64>handle) != Interface.Console) return -(<i64>Errno.EINVAL);
+  const object = thread.process.table.lookup(<u64>handle)!;
+  if (object.iface == Interface.Pipe) {
+    const pipe = changetype<PipeObject>(object);
+    if (pipe.reading) return -(<i64>Errno.EBADF);
+    if (<i64>count < 0) return -(<i64>Errno.EINVAL);
+    return pipeWriteCall(thread, linux, pipe, <i32>fd, <u64>Sys.write, buffer, count, 0, 0);
+  }
+  if (object.iface != Interface.Console) return -(<i64>Errno.EINVAL);
   if (<i64>count < 0) return -(<i64>Errno.EINVAL);
   const length = min(count, CONSOLE_USER_WRITE_MAXIMUM);
   const error = consoleWriteFrom(thread.process.space, buffer, length);
@@ -66,7 +76,13 @@ export function sysWrite(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u
 export function sysWritev(thread: Thread, linux: LinuxProcess, fd: u64, vectors: u64, count: u64): i64 {
   const handle = descriptorHandle(thread, linux, fd);
   if (handle < 0) return handle;
-  if (thread.process.table.interfaceOf(<u64>handle) != Interface.Console) return -(<i64>Errno.EINVAL);
+  const object = thread.process.table.lookup(<u64>handle)!;
+  if (object.iface == Interface.Pipe) {
+    const pipe = changetype<PipeObject>(object);
+    if (pipe.reading) return -(<i64>Errno.EBADF);
+    return pipeWriteCall(thread, linux, pipe, <i32>fd, <u64>Sys.writev, 0, 0, vectors, count);
+  }
+  if (object.iface != Interface.Console) return -(<i64>Errno.EINVAL);
   if (count > IOV_MAXIMUM) return -(<i64>Errno.EINVAL);
   const space = thread.process.space;
   let written: u64 = 0;
@@ -83,12 +99,17 @@ export function sysWritev(thread: Thread, linux: LinuxProcess, fd: u64, vectors:
   return <i64>written;
 }
 
-/** read: the Console capability has no input yet (the tty step adds it), so a descriptor naming
- * it is not open for reading: EBADF, as Linux says for a write-only descriptor. */
-export function sysRead(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u64, count: u64): i64 {
+/** read and readv: a pipe's read end (sys-pipe.ts). The Console capability has no input yet (the
+ * tty step adds it), so a descriptor naming it is not open for reading: EBADF, as Linux says for
+ * a write-only descriptor; so is a pipe's write end. */
+export function sysRead(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u64, count: u64, vectors: bool = false): i64 {
   const handle = descriptorHandle(thread, linux, fd);
   if (handle < 0) return handle;
-  return -(<i64>Errno.EBADF);
+  const object = thread.process.table.lookup(<u64>handle)!;
+  if (object.iface != Interface.Pipe || !changetype<PipeObject>(object).reading) return -(<i64>Errno.EBADF);
+  if (!vectors && <i64>count < 0) return -(<i64>Errno.EINVAL);
+  return vectors ? pipeReadCall(thread, linux, changetype<PipeObject>(object), <i32>fd, <u64>Sys.readv, 0, 0, buffer, count)
+    : pipeReadCall(thread, linux, changetype<PipeObject>(object), <i32>fd, <u64>Sys.read, buffer, count, 0, 0);
 }
 
 /** close: the descriptor goes; the capability leaves the table when no descriptor names it. */
@@ -148,7 +169,9 @@ export function sysFcntl(thread: Thread, linux: LinuxProcess, fd: u64, command: 
   }
   if (command == F_GETFL) {
     const flags = linux.descriptorFlags[index];
-    return O_RDWR | ((flags & STATUS_APPEND) != 0 ? 0o2000 : 0) | ((flags & STATUS_NONBLOCK) != 0 ? 0o4000 : 0);
+    const object = thread.process.table.lookup(<u64>handle)!;
+    const access = object.iface == Interface.Pipe ? (changetype<PipeObject>(object).reading ? O_RDONLY : O_WRONLY) : O_RDWR;
+    return access | ((flags & STATUS_APPEND) != 0 ? 0o2000 : 0) | ((flags & STATUS_NONBLOCK) != 0 ? 0o4000 : 0);
   }
   if (command == F_SETFL) {
     // The console never blocks a write, so O_NONBLOCK changes nothing it does; both are reported back.
@@ -159,18 +182,26 @@ export function sysFcntl(thread: Thread, linux: LinuxProcess, fd: u64, command: 
   return -(<i64>Errno.EINVAL);
 }
 
-/** fstat: the console is the character device /dev/console (5:1), mode crw--w----. */
+/** fstat: the console is the character device /dev/console (5:1), mode crw--w----; a pipe a FIFO
+ * of mode 0600 whose inode is its handle's slot (unique while it is open). */
 export function sysFstat(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u64): i64 {
   const handle = descriptorHandle(thread, linux, fd);
   if (handle < 0) return handle;
   const stat = state.buffer;
   memory.fill(stat, 0, <usize>STAT_SIZE);
-  store<u64>(stat, 6);                          // st_dev: devtmpfs's, as /dev/console has on Linux
-  store<u64>(stat, 5, 8);                       // st_ino
   store<u64>(stat, 1, 16);                      // st_nlink
-  store<u32>(stat, S_IFCHR | 0o620, 24);        // st_mode
-  store<u64>(stat, CONSOLE_DEVICE, 40);         // st_rdev
-  store<u64>(stat, 1024, 56);                   // st_blksize
+  if (thread.process.table.interfaceOf(<u64>handle) == Interface.Pipe) {
+    store<u64>(stat, 12);                       // st_dev: pipefs's
+    store<u64>(stat, <u64>handle & 0xffff_ffff, 8);
+    store<u32>(stat, S_IFIFO | 0o600, 24);
+    store<u64>(stat, 4096, 56);
+  } else {
+    store<u64>(stat, 6);                        // st_dev: devtmpfs's, as /dev/console has on Linux
+    store<u64>(stat, 5, 8);                     // st_ino
+    store<u32>(stat, S_IFCHR | 0o620, 24);      // st_mode
+    store<u64>(stat, CONSOLE_DEVICE, 40);       // st_rdev
+    store<u64>(stat, 1024, 56);                 // st_blksize
+  }
   const error = copyOut(thread.process.space, buffer, stat, 256, STAT_SIZE);
   return error != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
 }
@@ -189,8 +220,13 @@ export function sysNewfstatat(thread: Thread, linux: LinuxProcess, directory: u6
 export function sysIoctl(thread: Thread, linux: LinuxProcess, fd: u64, request: u64, argument: u64): i64 {
   const handle = descriptorHandle(thread, linux, fd);
   if (handle < 0) return handle;
-  if (thread.process.table.interfaceOf(<u64>handle) != Interface.Console) return -(<i64>Errno.ENOTTY);
   const space = thread.process.space;
+  const object = thread.process.table.lookup(<u64>handle)!;
+  if (object.iface == Interface.Pipe && request == FIONREAD) {
+    store<u32>(state.buffer, <u32>min(changetype<PipeObject>(object).ring.buffered, <u64>u32.MAX_VALUE));
+    return copyOut(space, argument, state.buffer, 256, 4) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
+  }
+  if (object.iface != Interface.Console) return -(<i64>Errno.ENOTTY);
   if (request == TCGETS) {
     return copyOut(space, argument, state.termios, TERMIOS_SIZE, TERMIOS_SIZE) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
   }

@@ -22,6 +22,7 @@ import { sysClockGetres, sysClockGettime, sysGetrandom, sysGettimeofday, sysPrli
 import { traceBacking, traceReset } from "./trace";
 import { sysClockNanosleep, sysNanosleep, sysPause } from "./sys-sleep";
 import { sysFork, sysGetppid, sysWait4, sysWaitid } from "./sys-fork";
+import { sysPipe2 } from "./sys-pipe";
 
 /** fork's flags as clone's: the exit signal SIGCHLD, nothing shared. */
 const SIGCHLD_ONLY: u64 = 17;
@@ -65,6 +66,9 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
   switch (<i32>number) {
     // Descriptors (sys-files.ts).
     case Sys.read: return sysRead(thread, linux, a0, a1, a2);
+    case Sys.readv: return sysRead(thread, linux, a0, a1, a2, true);
+    case Sys.pipe: return sysPipe2(thread, linux, a0, 0);
+    case Sys.pipe2: return sysPipe2(thread, linux, a0, a1);
     case Sys.write: return sysWrite(thread, linux, a0, a1, a2);
     case Sys.writev: return sysWritev(thread, linux, a0, a1, a2);
     case Sys.close: return sysClose(thread, linux, a0);
@@ -157,12 +161,12 @@ function arity(number: u64): i32 {
     case Sys.sched_yield: case Sys.getcwd: case Sys.pause: case Sys.fork: case Sys.vfork:
       return 0;
     case Sys.exit: case Sys.exit_group: case Sys.close: case Sys.brk: case Sys.dup: case Sys.set_tid_address: case Sys.uname:
-    case Sys.time: case Sys.sysinfo: case Sys.gettimeofday: case Sys.access: case Sys.readlink:
+    case Sys.time: case Sys.sysinfo: case Sys.gettimeofday: case Sys.access: case Sys.readlink: case Sys.pipe:
       return 1;
-    case Sys.fstat: case Sys.munmap: case Sys.arch_prctl: case Sys.set_robust_list: case Sys.clock_gettime: case Sys.clock_getres:
+    case Sys.fstat: case Sys.munmap: case Sys.pipe2: case Sys.arch_prctl: case Sys.set_robust_list: case Sys.clock_gettime: case Sys.clock_getres:
     case Sys.dup2: case Sys.prctl: case Sys.getrlimit: case Sys.open: case Sys.lseek: case Sys.nanosleep:
       return 2;
-    case Sys.read: case Sys.write: case Sys.writev: case Sys.ioctl: case Sys.fcntl: case Sys.dup3: case Sys.mprotect:
+    case Sys.read: case Sys.write: case Sys.writev: case Sys.readv: case Sys.ioctl: case Sys.fcntl: case Sys.dup3: case Sys.mprotect:
     case Sys.madvise: case Sys.getrandom: case Sys.sched_getaffinity: case Sys.openat: case Sys.readlinkat:
       return 3;
     case Sys.newfstatat: case Sys.rt_sigaction: case Sys.rt_sigprocmask: case Sys.prlimit64: case Sys.mremap: case Sys.clock_nanosleep:

@@ -18,6 +18,9 @@ export abstract class Wait extends Timer {
    * stopped. */
   abstract cancel(): void;
 
+  /** What it waits on changed (a pipe's ring): a wait that looks again overrides this. */
+  wake(): void {}
+
   /** Its deadline passed; only waits that start their timer override this. */
   expire(): void {
     abort("Wait.expire: this kind of wait has no deadline");

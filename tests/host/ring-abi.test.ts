@@ -400,6 +400,7 @@ const INTERFACE_PAGES: Record<string, { iface: string; methods: string | null }>
   "docs/abi/interfaces/tcp-listener.md": { iface: "TcpListener", methods: "TcpListenerMethod" },
   "docs/abi/interfaces/tcp-socket.md": { iface: "TcpSocket", methods: "TcpSocketMethod" },
   "docs/abi/interfaces/boot-files.md": { iface: "BootFiles", methods: "BootFilesMethod" },
+  "docs/abi/interfaces/pipe.md": { iface: "Pipe", methods: "PipeMethod" },
 };
 const METHOD_COLUMNS = ["method", "value", "arguments", "result", "value"];
 
@@ -474,6 +475,7 @@ const OBJECT_FILES: Record<string, string> = {
   "docs/abi/interfaces/tcp-listener.md": "kernel/objects/tcp-listener.ts",
   "docs/abi/interfaces/tcp-socket.md": "kernel/objects/tcp-socket.ts",
   "docs/abi/interfaces/boot-files.md": "kernel/objects/boot-files.ts",
+  "docs/abi/interfaces/pipe.md": "kernel/objects/pipe.ts",
 };
 /** Pages sharing another page's object file: their errors are a subset of the file's. */
 const SHARED_OBJECT_FILES: Record<string, string> = {

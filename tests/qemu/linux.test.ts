@@ -16,6 +16,8 @@ const START = "linux-check: started", END = "linux-check: done";
 const PROGRAMS: [string, string, string][] = [
   ["fork-check", "fork-check: started", "fork-check: done"],
   ["fork-check-musl", "fork-check: started", "fork-check: done"],
+  ["pipe-check", "pipe-check: started", "pipe-check: done"],
+  ["pipe-check-musl", "pipe-check: started", "pipe-check: done"],
 ];
 
 test.before(() => ensureLinuxKernel());

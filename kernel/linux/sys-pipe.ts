@@ -1,0 +1,155 @@
+// Pipes (docs/linux.md, "Pipes"): pipe and pipe2 make a pipe (objects/pipe.ts) whose two ends are
+// capabilities in the caller's table behind two descriptors; read, readv, write and writev on
+// them move bytes through its ring, blocking (block.ts) while there is nothing to read or no room,
+// unless the descriptor is O_NONBLOCK. A write of at most 4096 bytes is atomic; a longer blocking
+// write returns only once all of it is in, its progress kept across the restarts of its call.
+
+import { KernelError } from "../../abi/errors";
+import { PIPE_ATOMIC, pipeCreate, pipeFits, pipeRead, PipeRing, pipeWrite } from "../objects/pipe-ring";
+import { PipeObject } from "../objects/pipe";
+import { CONTEXT_RIP, contextRead } from "../arch/context";
+import { Thread } from "../sched/thread";
+import { copyIn, copyOut, userRangeCheck } from "../vm/user-memory";
+import { linuxBlock } from "./block";
+import { BLOCKED, Errno } from "./errno";
+import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
+import { Sys } from "./numbers";
+
+const O_NONBLOCK: u64 = 0o4000, O_CLOEXEC: u64 = 0o2000000;
+/** Descriptor flag bits (linux-process.ts FD_CLOEXEC is bit 0): O_NONBLOCK is kept in bit 2. */
+export const STATUS_NONBLOCK: u8 = 4;
+const IOV_MAXIMUM: u64 = 1024;
+
+class PipeCallsState {
+  readonly buffer: usize = memory.data(16, 16);
+}
+const state = new PipeCallsState();
+
+/** pipe(fds) and pipe2(fds, flags): O_CLOEXEC and O_NONBLOCK on both descriptors. The pipe is
+ * charged to the process's account; ENFILE-like failures say EMFILE (no descriptor) or ENOMEM. */
+export function sysPipe2(thread: Thread, linux: LinuxProcess, fds: u64, flags: u64): i64 {
+  if ((flags & ~(O_CLOEXEC | O_NONBLOCK)) != 0) return -(<i64>Errno.EINVAL);
+  const process = thread.process;
+  if (userRangeCheck(process.space, fds, 8, true) != KernelError.None) return -(<i64>Errno.EFAULT);
+  const readFd = linux.lowestFree(0);
+  const writeFd = readFd < 0 ? -1 : linux.lowestFree(readFd + 1);
+  if (writeFd < 0) return -(<i64>Errno.EMFILE);
+  if (pipeFits(process.account) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  const table = process.table;
+  const first = table.reserve();
+  if (first < 0) return -(<i64>Errno.ENOMEM);
+  const second = table.reserve();
+  if (second < 0) {
+    table.cancel(first);
+    return -(<i64>Errno.ENOMEM);
+  }
+  const ends = pipeCreate(process.account);
+  const flagBits = ((flags & O_CLOEXEC) != 0 ? FD_CLOEXEC : 0) | ((flags & O_NONBLOCK) != 0 ? STATUS_NONBLOCK : 0);
+  linux.descriptors[readFd] = table.commit(first, ends[0]);
+  linux.descriptors[writeFd] = table.commit(second, ends[1]);
+  linux.descriptorFlags[readFd] = flagBits;
+  linux.descriptorFlags[writeFd] = flagBits;
+  store<i32>(state.buffer, readFd);
+  store<i32>(state.buffer, writeFd, 4);
+  if (copyOut(process.space, fds, state.buffer, 16, 8) != KernelError.None) abort("pipe2: the checked range");
+  return 0;
+}
+
+/** The address of the SYSCALL the thread is in: a blocking write's progress is kept for it. */
+function callAddress(thread: Thread): u64 {
+  return contextRead(<usize>thread.context, CONTEXT_RIP) - 2;
+}
+
+/** read and readv from a pipe's read end: what the ring holds, up to the buffers' size; 0 at the
+ * end of the stream (no writer left); blocks while it is empty, or EAGAIN when O_NONBLOCK. */
+export function pipeReadCall(thread: Thread, linux: LinuxProcess, pipe: PipeObject, fd: i32, number: u64, buffer: u64, count: u64,
+  vectors: u64, vectorCount: u64): i64 {
+  const ring = pipe.ring, space = thread.process.space;
+  if (vectors != 0 && vectorCount > IOV_MAXIMUM) return -(<i64>Errno.EINVAL);
+  const total = vectors != 0 ? vectorTotal(thread, vectors, vectorCount) : <i64>count;
+  if (total < 0) return total;
+  if (total == 0) return 0;
+  if (ring.buffered == 0) {
+    if (ring.writers == 0) return 0;
+    if ((linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
+    ring.waiting.push(linux.wait);
+    linuxBlock(thread, linux.wait, number, 0);
+    return BLOCKED;
+  }
+  if (vectors == 0) {
+    const read = pipeRead(ring, space, buffer, count);
+    return read < 0 ? -(<i64>Errno.EFAULT) : read;
+  }
+  let done: i64 = 0;
+  for (let i: u64 = 0; i < vectorCount && ring.buffered > 0; i++) {
+    if (copyIn(space, state.buffer, 16, vectors + i * 16, 16) != KernelError.None) return done > 0 ? done : -(<i64>Errno.EFAULT);
+    const read = pipeRead(ring, space, load<u64>(state.buffer), load<u64>(state.buffer, 8));
+    if (read < 0) return done > 0 ? done : -(<i64>Errno.EFAULT);
+    done += read;
+  }
+  return done;
+}
+
+/** The sum of an iovec array's lengths, or -errno (EFAULT, EINVAL for a negative one or a sum
+ * past 2^63). */
+function vectorTotal(thread: Thread, vectors: u64, count: u64): i64 {
+  let total: u64 = 0;
+  for (let i: u64 = 0; i < count; i++) {
+    if (copyIn(thread.process.space, state.buffer, 16, vectors + i * 16, 16) != KernelError.None) return -(<i64>Errno.EFAULT);
+    const length = load<u64>(state.buffer, 8);
+    if (<i64>length < 0 || total + length < total || <i64>(total + length) < 0) return -(<i64>Errno.EINVAL);
+    total += length;
+  }
+  return <i64>total;
+}
+
+/** write and writev to a pipe's write end. EPIPE without a reader (SIGPIPE is not sent yet);
+ * at most 4096 bytes go in whole or wait; more go in as room allows, the call blocking until all
+ * are in (or returning what went in when O_NONBLOCK, EAGAIN for none). */
+export function pipeWriteCall(thread: Thread, linux: LinuxProcess, pipe: PipeObject, fd: i32, number: u64, buffer: u64, count: u64,
+  vectors: u64, vectorCount: u64): i64 {
+  const ring = pipe.ring, space = thread.process.space;
+  if (vectors != 0 && vectorCount > IOV_MAXIMUM) return -(<i64>Errno.EINVAL);
+  const total = vectors != 0 ? vectorTotal(thread, vectors, vectorCount) : <i64>count;
+  if (total < 0) return total;
+  const at = callAddress(thread);
+  let done: u64 = linux.writeAt == at ? linux.writeDone : 0;   // a restarted write goes on from here
+  linux.writeAt = 0;
+  linux.writeDone = 0;
+  if (ring.readers == 0) return done > 0 ? <i64>done : -(<i64>Errno.EPIPE);
+  if (<u64>total == done) return <i64>done;
+  const nonblocking = (linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0;
+  if (<u64>total <= PIPE_ATOMIC && ring.room < <u64>total) {   // all or nothing: wait for room for all
+    if (nonblocking) return -(<i64>Errno.EAGAIN);
+    return block(thread, linux, ring, number, at, 0);
+  }
+  // Copy what fits, from `done` on through the buffers.
+  let skip = done;
+  const segments = vectors != 0 ? vectorCount : 1;
+  for (let i: u64 = 0; i < segments && ring.room > 0; i++) {
+    let base = buffer, length = count;
+    if (vectors != 0) {
+      if (copyIn(space, state.buffer, 16, vectors + i * 16, 16) != KernelError.None) return done > 0 ? <i64>done : -(<i64>Errno.EFAULT);
+      base = load<u64>(state.buffer);
+      length = load<u64>(state.buffer, 8);
+    }
+    if (skip >= length) { skip -= length; continue; }
+    const want = length - skip;
+    const wrote = pipeWrite(ring, space, base + skip, want);
+    if (wrote < 0) return done > 0 ? <i64>done : -(<i64>Errno.EFAULT);
+    done += <u64>wrote;
+    skip = 0;
+    if (<u64>wrote < want) break;   // the ring is full
+  }
+  if (done == <u64>total) return <i64>done;
+  if (nonblocking) return done > 0 ? <i64>done : -(<i64>Errno.EAGAIN);
+  return block(thread, linux, ring, number, at, done);
+}
+
+function block(thread: Thread, linux: LinuxProcess, ring: PipeRing, number: u64, at: u64, done: u64): i64 {
+  linux.writeAt = at;
+  linux.writeDone = done;
+  ring.waiting.push(linux.wait);
+  linuxBlock(thread, linux.wait, number, 0);
+  return BLOCKED;
+}

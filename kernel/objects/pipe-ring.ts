@@ -1,0 +1,110 @@
+// A pipe's ring (objects/pipe.ts has its two ends): 64 KiB in 16 frames, what was written and read,
+// how many ends of each kind are open, and the waits to tell when it changes (a blocked read or
+// write looks again: Wait.wake). pipeCreate makes a pipe for the Linux personality's pipe and
+// pipe2, charged to a quota until both ends are gone; pipeRead and pipeWrite copy between the
+// ring and a process's memory, as much as there is (bytes or room) and no more.
+
+import { KernelError } from "../../abi/errors";
+import { arrayBytes, instanceBytes } from "../memory/heap-cost";
+import { frameAllocateZeroed, framesFree } from "../memory/frames";
+import { PAGE_SIZE } from "../memory/page-table";
+import { Quota } from "../memory/quota";
+import { Wait } from "../sched/wait";
+import { AddressSpace } from "../vm/address-space";
+import { copyIn, copyOut } from "../vm/user-memory";
+import { PipeObject } from "./pipe";
+
+/** The ring's size (Linux's default pipe capacity) and its frames. */
+export const PIPE_CAPACITY: u64 = 65536;
+export const PIPE_PAGES: u64 = PIPE_CAPACITY / PAGE_SIZE;
+/** Writes of at most this many bytes are atomic: all or nothing (POSIX's PIPE_BUF). */
+export const PIPE_ATOMIC: u64 = 4096;
+
+/** What the two ends share. */
+export class PipeRing {
+  readonly frames: StaticArray<u64> = new StaticArray<u64>(<i32>PIPE_PAGES);
+  /** Bytes written and read since the pipe was made (their difference is what the ring holds). */
+  written: u64 = 0;
+  read: u64 = 0;
+  readers: i32 = 1;
+  writers: i32 = 1;
+  /** Waits to tell when the ring changes (a blocked read or write); told once, then dropped. */
+  readonly waiting: Wait[] = [];
+
+  constructor(readonly quota: Quota) {}
+
+  get buffered(): u64 { return this.written - this.read; }
+  get room(): u64 { return PIPE_CAPACITY - this.buffered; }
+
+  /** Tells every wait that the ring changed (each looks again). */
+  wakeAll(): void {
+    const waiting = this.waiting;
+    while (waiting.length > 0) waiting.pop().wake();
+  }
+}
+
+/** Heap bytes a pipe's records take (both ends and the ring), charged to its quota's kernel bytes. */
+export const PIPE_BYTES: u64 = 2 * instanceBytes<PipeObject>() + instanceBytes<PipeRing>() + arrayBytes<u64>(PIPE_PAGES) + arrayBytes<usize>(8);
+
+/** Whether `quota` can pay for a pipe now: None, QuotaExceeded or OutOfMemory. */
+export function pipeFits(quota: Quota): KernelError {
+  if (framesFree() < PIPE_PAGES) return KernelError.OutOfMemory;
+  return quota.kernelFits(PIPE_BYTES, PIPE_PAGES);
+}
+
+/** A new pipe's two ends, [read, write], charged to `quota` (pipeFits passed). Each is retained
+ * by whoever stores it (a capability table's insert). */
+export function pipeCreate(quota: Quota): PipeObject[] {
+  const ring = new PipeRing(quota);
+  for (let i = 0; i < <i32>PIPE_PAGES; i++) {
+    const frame = frameAllocateZeroed();
+    if (frame == 0) abort("pipeCreate: pipeFits counted the frames");
+    ring.frames[i] = frame;
+  }
+  quota.retain();
+  quota.charge(PIPE_PAGES);
+  const reader = new PipeObject(ring, true), writer = new PipeObject(ring, false);
+  reader.chargeTo(quota, PIPE_BYTES / 2);
+  writer.chargeTo(quota, PIPE_BYTES - PIPE_BYTES / 2);
+  return [reader, writer];
+}
+
+/** Copies up to `length` bytes from the ring into `space` at `address`: the count (0 when the ring
+ * is empty), or -BadAddress with nothing taken. Wakes the ring's waiters when it took some. */
+export function pipeRead(ring: PipeRing, space: AddressSpace, address: u64, length: u64): i64 {
+  const count = min(length, ring.buffered);
+  let done: u64 = 0;
+  while (done < count) {
+    const at = (ring.read + done) % PIPE_CAPACITY;
+    const chunk = min(count - done, PAGE_SIZE - at % PAGE_SIZE);
+    const frame = <usize>ring.frames[<i32>(at / PAGE_SIZE)] + <usize>(at % PAGE_SIZE);
+    if (copyOut(space, address + done, frame, chunk, chunk) != KernelError.None) {
+      if (done == 0) return -(<i64>KernelError.BadAddress);
+      break;
+    }
+    done += chunk;
+  }
+  ring.read += done;
+  if (done > 0) ring.wakeAll();
+  return <i64>done;
+}
+
+/** Copies up to `length` bytes from `space` at `address` into the ring: the count (0 when it is
+ * full), or -BadAddress with nothing put. Wakes the ring's waiters when it put some. */
+export function pipeWrite(ring: PipeRing, space: AddressSpace, address: u64, length: u64): i64 {
+  const count = min(length, ring.room);
+  let done: u64 = 0;
+  while (done < count) {
+    const at = (ring.written + done) % PIPE_CAPACITY;
+    const chunk = min(count - done, PAGE_SIZE - at % PAGE_SIZE);
+    const frame = <usize>ring.frames[<i32>(at / PAGE_SIZE)] + <usize>(at % PAGE_SIZE);
+    if (copyIn(space, frame, chunk, address + done, chunk) != KernelError.None) {
+      if (done == 0) return -(<i64>KernelError.BadAddress);
+      break;
+    }
+    done += chunk;
+  }
+  ring.written += done;
+  if (done > 0) ring.wakeAll();
+  return <i64>done;
+}
