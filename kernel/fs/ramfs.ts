@@ -415,7 +415,8 @@ export class Ramfs {
     return KernelError.None;
   }
 
-  /** Whether `node` is `ancestor` or inside it (following parents; O(depth)). */
+  /** Whether directory `node` is `ancestor` or inside it (following parents; O(depth)). Only
+   * directories know their parent: any other node is inside only when it is `ancestor`. */
   contains(ancestor: Node, node: Node): bool {
     if (node.fileSystem != ancestor.fileSystem || node.freed) return false;
     let up = node;

@@ -35,6 +35,7 @@ export function ramfsFromCpio(address: usize, length: u64, quota: Quota, clock: 
   const fileSystem = made.fileSystem;
   if (fileSystem === null) return refused(build, made.error, "no room for the file system itself");
   const reader = new CpioReader(address, length);
+  // Transient, not charged: at most one record per entry of the archive.
   const links = new Map<u32, HardLink[]>();
   while (reader.next()) {
     const error = addEntry(fileSystem, reader.entry, links);
