@@ -5,6 +5,8 @@
 // changes anything, and returns a KernelError (or a result with one): none aborts on any input.
 // Names are bytes in kernel memory (address, length). Callers: path.ts, unpack.ts (the initrd),
 // later the Linux personality and the file capabilities. Not thread-safe: one caller at a time.
+// FIXME: work is proportional to the bytes and frames an operation touches, none of it in steps
+// (docs/fs.md, "Not supported"): callers bound one call's length.
 
 import { KernelError } from "../../abi/errors";
 import { framesFree } from "../memory/frames";
