@@ -374,6 +374,48 @@ test("running out changes nothing: writes and creates past the quota, writes pas
   tearDown(large.system, large.quota);
 });
 
+test("times come from the clock given at creation; attributes change the mode's permission bits only; blocks count frames", () => {
+  e.setTime(5_000n);
+  const { system, quota, root } = make();
+  const o = ops(system);
+  assert.is(e.modified(root), 5_000n);
+  e.setTime(6_000n);
+  const f = o.file(root, "f");
+  assert.equal([e.accessed(f), e.modified(f), e.changed(f)], [6_000n, 6_000n, 6_000n]);
+  assert.is(e.modified(root), 6_000n, "a new entry changes its directory");
+  e.setTime(7_000n);
+  o.write(f, 0, "x");
+  assert.equal([e.accessed(f), e.modified(f), e.changed(f)], [6_000n, 7_000n, 7_000n], "a write: mtime and ctime, not atime");
+  assert.is(e.blocks(f), 8n, "one frame: 8 blocks of 512 bytes");
+  e.setTime(8_000n);
+  o.read(f, 0, 1);
+  assert.is(e.accessed(f), 6_000n, "reads leave atime (noatime)");
+  e.setPermissions(system, f, 0o177777);
+  assert.is(e.mode(f), S_IFREG | 0o7777, "the type stays");
+  e.setOwner(system, f, 1000, 100);
+  assert.equal([e.uid(f), e.gid(f)], [1000, 100]);
+  e.setTimes(system, f, 1n, 2n);
+  assert.equal([e.accessed(f), e.modified(f), e.changed(f)], [1n, 2n, 8_000n]);
+  e.setTime(9_000n);
+  assert.is(o.unlink(root, "f"), ERROR.None);
+  assert.is(e.modified(root), 9_000n);
+  tearDown(system, quota);
+});
+
+test("the heap budget every quota shares: a create past it is OutOfMemory and changes nothing", () => {
+  const { system, quota, root } = make();
+  const o = ops(system);
+  const before = e.heapReserved();
+  e.setBudget(before + 100n);   // less than a node and its entry
+  assert.is(o.file(root, "f"), -ERROR.OutOfMemory);
+  assert.is(o.mkdir(root, "d"), -ERROR.OutOfMemory);
+  assert.is(e.heapReserved(), before);
+  assert.equal(o.list(root), [".", ".."]);
+  e.setBudget(1n << 30n);
+  assert.ok(o.file(root, "f") >= 0);
+  tearDown(system, quota);
+});
+
 test("the node limit: 65536 nodes, then TableFull", () => {
   const { system, quota } = make(1_000_000n);
   const o = ops(system);

@@ -46,6 +46,7 @@ export function setup(regionStart: u32, regionEnd: u32): u64 {
   return kernelFramesFree();
 }
 export function scratch(): usize { return world.scratch; }
+export function setBudget(bytes: u64): void { heapBudgetSet(bytes); }
 export function framesFree(): u64 { return kernelFramesFree(); }
 export function heapReserved(): u64 { return kernelHeapReserved(); }
 
@@ -130,6 +131,12 @@ export function readlink(system: i32, file: i32, destination: usize, capacity: u
 }
 export function open(system: i32, file: i32): void { fs(system).open(node(file)); }
 export function close(system: i32, file: i32): void { fs(system).close(node(file)); }
+export function setPermissions(system: i32, file: i32, permissions: u32): void { fs(system).setPermissions(node(file), permissions); }
+export function setOwner(system: i32, file: i32, uid: u32, gid: u32): void { fs(system).setOwner(node(file), uid, gid); }
+export function setTimes(system: i32, file: i32, accessed: i64, modified: i64): void { fs(system).setTimes(node(file), accessed, modified); }
+export function accessed(file: i32): i64 { return node(file).accessed; }
+export function changed(file: i32): i64 { return node(file).changed; }
+export function blocks(file: i32): u64 { return node(file).blocks; }
 export function contains(system: i32, ancestor: i32, file: i32): bool { return fs(system).contains(node(ancestor), node(file)); }
 
 export function readdir(system: i32, directory: i32, cursor: u64): i32 {
