@@ -114,7 +114,11 @@ export function resolve(fileSystem: Ramfs, root: Node, cwd: Node, address: usize
     if (last) result.trailingSlash = segments.slashLeft();
     if (!current.isDirectory) return failed(result, KernelError.NotADirectory);
     if (load<u8>(start) == 0x2e && (componentLength == 1 || (componentLength == 2 && load<u8>(start + 1) == 0x2e))) {
-      if (componentLength == 2 && current !== root) current = current.parent!;
+      if (componentLength == 2 && current !== root) {
+        const parent = current.parent;
+        if (parent === null) return failed(result, KernelError.NotFound);   // a freed directory (never reached from a live cwd)
+        current = parent;
+      }
       continue;
     }
     const found = fileSystem.lookup(current, start, componentLength);
