@@ -121,6 +121,7 @@ export function resolve(fileSystem: Ramfs, root: Node, cwd: Node, address: usize
       }
       continue;
     }
+    if (current.links == 0) return failed(result, KernelError.NotFound);   // a removed directory holds nothing, takes nothing
     const found = fileSystem.lookup(current, start, componentLength);
     const node = found.node;
     if (node === null) {

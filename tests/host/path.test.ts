@@ -153,6 +153,22 @@ test("the namespace root bounds everything: .., ../../.., a working directory ou
   assert.is(outside, 0);
 });
 
+test("a working directory moved out of the namespace (renamed from outside) resolves nothing relative; a removed one finds nothing in itself", () => {
+  assert.is(found("c", RESOLVE.Follow, "/jail", "/jail/a/b"), "/jail/a/b/c");
+  const [a, outside] = h.put("a", "moved-out");
+  assert.is(e.rename(system, nodes.get("/jail"), ...a, nodes.get("/"), ...outside), ERROR.None);
+  assert.is(refused("c", RESOLVE.Follow, "/jail", "/jail/a/b"), ERROR.NotFound, "the cwd is no longer inside the root");
+  assert.is(refused("../../../etc/passwd", RESOLVE.Follow, "/jail", "/jail/a/b"), ERROR.NotFound, "nor is anything above it");
+  assert.is(found("/etc/passwd", RESOLVE.Follow, "/jail", "/jail/a/b"), "/jail/etc/passwd", "absolute paths still start at the root");
+  assert.is(found("c", RESOLVE.Follow, "/", "/jail/a/b"), "/jail/a/b/c", "from the whole tree it is inside");
+  const c = nodes.get("/jail/a/b/c")!;
+  e.open(system, c);
+  assert.is(e.rmdir(system, nodes.get("/jail/a/b"), ...h.put("c")[0]), ERROR.None);
+  assert.is(refused("x", RESOLVE.Parent, "/", "/jail/a/b/c"), ERROR.NotFound, "nothing can be made in a removed directory");
+  assert.is(found("..", RESOLVE.Follow, "/", "/jail/a/b/c"), "/jail/a/b", "its .. still leads to where it was");
+  e.close(system, c);
+});
+
 test("limits: a component of 255 bytes, 256 too long; a path of 4095 bytes, 4096 too long; NUL refused", () => {
   assert.is(refused("a/" + "x".repeat(255)), ERROR.NotFound);
   assert.is(refused("a/" + "x".repeat(256)), ERROR.NameTooLong);
