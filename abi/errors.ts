@@ -67,6 +67,24 @@ export enum KernelError {
   ConnectionLost = 27,
   /** A TCP socket's sending side is shut down (shutdown, or the socket was aborted). */
   ShutDown = 28,
+  /** A path names something that is not a directory where a directory is needed (a component in
+   * the middle of a path, a trailing slash, rmdir, readdir). */
+  NotADirectory = 29,
+  /** A directory where something else is needed (unlink, a hard link to it, a write to it, renaming
+   * a non-directory over it). */
+  IsADirectory = 30,
+  /** A directory to be removed or replaced by a rename still holds entries. */
+  NotEmpty = 31,
+  /** A file name component is longer than 255 bytes, or a path longer than 4095. */
+  NameTooLong = 32,
+  /** A path resolution followed more than 40 symbolic links (a loop, most likely). */
+  TooManyLinks = 33,
+  /** The name to be created exists already. */
+  Exists = 34,
+  /** A file would grow past the file system's largest file size. */
+  FileTooBig = 35,
+  /** A link or rename between two different file systems. */
+  CrossDevice = 36,
 }
 
 /** A short lowercase name for log lines. */
@@ -101,6 +119,14 @@ export function kernelErrorName(error: KernelError): string {
     case KernelError.ConnectionReset: return "connection reset";
     case KernelError.ConnectionLost: return "connection lost";
     case KernelError.ShutDown: return "shut down";
+    case KernelError.NotADirectory: return "not a directory";
+    case KernelError.IsADirectory: return "is a directory";
+    case KernelError.NotEmpty: return "directory not empty";
+    case KernelError.NameTooLong: return "name too long";
+    case KernelError.TooManyLinks: return "too many symbolic links";
+    case KernelError.Exists: return "exists";
+    case KernelError.FileTooBig: return "file too big";
+    case KernelError.CrossDevice: return "cross-device link";
   }
   return "unknown error";
 }

@@ -15,7 +15,7 @@ import { typeScriptSources } from "./sources";
 /** The kernel's folders, lowest first: a folder may import itself and folders before it. */
 export const LAYERS = [
   "arch", "collections", "log", "boot", "memory", "acpi", "interrupts", "pci", "drivers", "time", "random", "net", "display", "keyboard", "console",
-  "cap", "vm", "loader", "sched", "objects", "linux", "syscall", "selftest",
+  "cap", "vm", "fs", "loader", "sched", "objects", "linux", "syscall", "selftest",
 ];
 
 interface Import { from: string; to: string; line: number }
