@@ -66,7 +66,8 @@ export function heapAtSafePoint(task: () => void): void {
 
 /** Heap bytes kept for the kernel's own use when the user budget is set: garbage between two
  * collections (GROWTH_TRIGGER, and what one kernel entry can leave: a table that doubled), the
- * pools' kept records, the kernel's own lists. */
+ * pools' kept records and TCP buffer storage (256 KiB at most: net/socket/tcp/ring-storage.ts),
+ * the kernel's own lists. */
 const KERNEL_RESERVE: u64 = 1 << 20;
 
 /** The heap range's size from the end of static data: memory.size() is its end (wasm pages). */

@@ -2,19 +2,45 @@
 // the send buffer holds the bytes from SND.UNA on (sent and not yet acknowledged, then not yet
 // sent); the receive buffer holds bytes received in order and not yet read, and out-of-order
 // bytes are written past its end (writeAt) before they become part of it (commit). The
-// capacity is fixed when the ring is made (the object layer will charge it to the socket's
+// capacity is fixed when the ring gets its storage (the object layer charges it to the socket's
 // owner); a ring of capacity 0 holds nothing (a half-open connection's, before it is
-// established). Spans let a caller copy straight between user memory and the ring.
+// established, and one whose storage went back: release). Storage comes from and goes back to
+// ring-storage.ts. Spans let a caller copy straight between user memory and the ring.
+
+import { ringStorageGive, ringStorageTake } from "./ring-storage";
 
 export class ByteRing {
-  private readonly bytes: StaticArray<u8>;
+  private bytes: StaticArray<u8>;
+  private size: u32;
   /** Offset of the first byte held. */
   private head: u32 = 0;
   /** Bytes held. */
   length: u32 = 0;
 
-  constructor(readonly capacity: u32) {
-    this.bytes = new StaticArray<u8>(<i32>capacity);
+  constructor(capacity: u32) {
+    this.size = capacity;
+    this.bytes = ringStorageTake(capacity);
+  }
+
+  /** The most bytes the ring holds. */
+  get capacity(): u32 {
+    return this.size;
+  }
+
+  /** Gives a ring of capacity 0 storage of `capacity` bytes. */
+  allocate(capacity: u32): void {
+    if (this.size != 0) abort("ByteRing.allocate: the ring has storage");
+    this.bytes = ringStorageTake(capacity);
+    this.size = capacity;
+  }
+
+  /** Drops what the ring holds and gives its storage back: it is a ring of capacity 0 after. */
+  release(): void {
+    ringStorageGive(this.bytes);
+    this.bytes = ringStorageTake(0);
+    this.size = 0;
+    this.head = 0;
+    this.length = 0;
   }
 
   /** Bytes that can still be added. */
