@@ -201,6 +201,20 @@ units("the byte ring's storage: release empties it to capacity 0, and a later ri
   assert.is(e.ringWrite(4), 4);
   assert.is(e.ringRead(4), 4);
   assert.equal(got(4), [9, 9, 9, 9]);
+  // What release clears is what was written: a write that wrapped, a span write, bytes written
+  // out of order past the end.
+  const cleared = (write: () => void) => {
+    e.ringNew(8);
+    write();
+    e.ringRelease();
+    e.ringAllocate(8);
+    e.ringCommit(8);
+    assert.is(e.ringRead(8), 8);
+    assert.equal(got(8), [0, 0, 0, 0, 0, 0, 0, 0]);
+  };
+  cleared(() => { put([1, 2, 3, 4, 5, 6, 7]); e.ringWrite(3); e.ringRead(3); e.ringWrite(7); });
+  cleared(() => { e.ringWrite(2); new Uint8Array(wasm.memory.buffer, e.ringWriteSpanAddress(), 3).set([7, 7, 7]); e.ringCommit(3); });
+  cleared(() => { put([5, 5]); e.ringWriteAt(5, 2); });
   assert.equal(wasm.aborts, []);
 });
 

@@ -72,6 +72,7 @@ export function ringCapacity(): u32 { return world.ring.capacity; }
 export function ringLength(): u32 { return world.ring.length; }
 export function ringFree(): u32 { return world.ring.free; }
 export function ringWriteSpan(): u32 { return world.ring.writeSpanLength; }
+export function ringWriteSpanAddress(): usize { return world.ring.writeSpanAddress; }
 export function ringReadSpan(): u32 { return world.ring.readSpanLength; }
 
 export function assemblerAdd(start: u32, end: u32): bool { return world.assembler.add(start, end); }

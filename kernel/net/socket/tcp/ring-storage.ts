@@ -3,10 +3,12 @@
 // for every connection and dropped when it ended, they were garbage for the kernel heap's
 // collector, which runs a full collection every 32 KiB of growth (memory/heap.ts): a collection
 // per connection, the most of a connection's cost on a loaded kernel (docs/PERFORMANCE.md, TCP).
-// A ring that lets go of its storage (ByteRing.release) gives it here, and the next ring of the
-// same capacity takes it back, cleared. Kept storage is kernel memory nobody is charged for, so
-// it is bounded (STORAGE_KEPT_BYTES, within the heap's KERNEL_RESERVE) and listed with the pools,
-// which the leak checks of test runs empty (collections/pool.ts).
+// A ring that lets go of its storage (ByteRing.release) clears the part it wrote and gives it
+// here, and the next ring of the same capacity takes it back (clearing all of it would cost
+// 128 KiB of stores a connection, for the few bytes a short connection uses). Kept storage is
+// kernel memory nobody is charged for, so it is bounded (STORAGE_KEPT_BYTES, within the heap's
+// KERNEL_RESERVE) and listed with the pools, which the leak checks of test runs empty
+// (collections/pool.ts).
 
 import { Drainable } from "../../../collections/pool";
 
@@ -26,7 +28,8 @@ class RingStorageCache extends Drainable {
 }
 const cache = new RingStorageCache();
 
-/** Storage of `capacity` bytes, all zero: kept storage of that size, or new. */
+/** Storage of `capacity` bytes, all zero: kept storage of that size (cleared by the ring that gave
+ * it back), or new. */
 export function ringStorageTake(capacity: u32): StaticArray<u8> {
   if (capacity == 0) return cache.empty;
   const kept = cache.kept;
@@ -36,15 +39,13 @@ export function ringStorageTake(capacity: u32): StaticArray<u8> {
     unchecked(kept[i] = kept[kept.length - 1]);
     kept.length--;
     cache.keptBytes -= capacity;
-    // Cleared: a ring never shows bytes it was not given, and this keeps it so should it ever.
-    memory.fill(changetype<usize>(storage), 0, <usize>capacity);
     return storage;
   }
   return new StaticArray<u8>(<i32>capacity);
 }
 
-/** Gives back `storage` no ring uses any more: kept when there is room, else left to the
- * collector. */
+/** Gives back `storage` no ring uses any more, all zero: kept when there is room, else left to
+ * the collector. */
 export function ringStorageGive(storage: StaticArray<u8>): void {
   const length = <u32>storage.length;
   if (length == 0 || cache.keptBytes + length > STORAGE_KEPT_BYTES) return;

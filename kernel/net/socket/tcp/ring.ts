@@ -12,6 +12,9 @@ import { ringStorageGive, ringStorageTake } from "./ring-storage";
 export class ByteRing {
   private bytes: StaticArray<u8>;
   private size: u32;
+  /** Storage bytes from offset 0 that may have been written since the ring got its storage (all
+   * writes go through copy or commit): release clears these and no more. */
+  private reach: u32 = 0;
   /** Offset of the first byte held. */
   private head: u32 = 0;
   /** Bytes held. */
@@ -34,9 +37,13 @@ export class ByteRing {
     this.size = capacity;
   }
 
-  /** Drops what the ring holds and gives its storage back: it is a ring of capacity 0 after. */
+  /** Drops what the ring holds and gives its storage back, cleared (a later ring never holds a
+   * byte of this one, should a bug let it show bytes it was not given): the ring has capacity 0
+   * after. */
   release(): void {
+    memory.fill(this.base(), 0, <usize>this.reach);
     ringStorageGive(this.bytes);
+    this.reach = 0;
     this.bytes = ringStorageTake(0);
     this.size = 0;
     this.head = 0;
@@ -66,6 +73,7 @@ export class ByteRing {
   /** Adds the `count` bytes already written at the end (writeAt from offset 0). */
   commit(count: u32): void {
     if (count > this.free) abort("ByteRing.commit: more than the free space");
+    this.written(this.position(this.length), count);   // a span write (writeSpanAddress)
     this.length += count;
   }
 
@@ -93,7 +101,7 @@ export class ByteRing {
   }
 
   /** Where the contiguous free space after the end begins, and how long it is: a caller copies
-   * into it, then commits what it wrote. */
+   * into it, then commits all it wrote (release clears only what was committed or copied in). */
   get writeSpanAddress(): usize {
     return this.base() + <usize>this.position(this.length);
   }
@@ -122,12 +130,20 @@ export class ByteRing {
     return <u32>(at >= <u64>this.capacity ? at - <u64>this.capacity : at);
   }
 
+  /** Extends `reach` over `length` bytes written from ring offset `at` (wrapping: all of it). */
+  @inline private written(at: u32, length: u32): void {
+    const end = <u64>at + <u64>length;
+    const reach = end > <u64>this.capacity ? this.capacity : <u32>end;
+    if (reach > this.reach) this.reach = reach;
+  }
+
   /** Copies between the ring at ring offset `at` and `outside`, in up to two pieces. */
   private copy(at: u32, outside: usize, length: u32, into: bool): void {
     if (length == 0) return;
     const first = min(length, this.capacity - at);
     const ring = this.base();
     if (into) {
+      this.written(at, length);
       memory.copy(ring + <usize>at, outside, <usize>first);
       memory.copy(ring, outside + <usize>first, <usize>(length - first));
     } else {
