@@ -1,7 +1,7 @@
 // The storage of the TCP core's byte rings (net/socket/tcp/ring.ts), kept for reuse. A
 // connection's two buffers are by far its largest allocations (64 KiB each by default). Made new
 // for every connection and dropped when it ended, they were garbage for the kernel heap's
-// collector, which runs a full collection every 32 KiB of growth (memory/heap.ts): a collection
+// collector, which ran a full collection every 32 KiB of growth (memory/heap.ts): a collection
 // per connection, the most of a connection's cost on a loaded kernel (docs/PERFORMANCE.md, TCP).
 // A ring that lets go of its storage (ByteRing.release) clears the part it wrote and gives it
 // here, and the next ring of the same capacity takes it back (clearing all of it would cost
