@@ -15,7 +15,7 @@ import { Drainable } from "../../../collections/pool";
 /** The most bytes of storage kept: two connections' default buffers. */
 const STORAGE_KEPT_BYTES: u32 = 256 * 1024;
 
-class RingStorageCache extends Drainable {
+class RingStorageState extends Drainable {
   readonly kept: StaticArray<u8>[] = [];
   keptBytes: u32 = 0;
   /** The storage of every ring of capacity 0 (it holds nothing, so all may share it). */
@@ -26,19 +26,19 @@ class RingStorageCache extends Drainable {
     this.keptBytes = 0;
   }
 }
-const cache = new RingStorageCache();
+const state = new RingStorageState();
 
 /** Storage of `capacity` bytes, all zero: kept storage of that size (cleared by the ring that gave
  * it back), or new. */
 export function ringStorageTake(capacity: u32): StaticArray<u8> {
-  if (capacity == 0) return cache.empty;
-  const kept = cache.kept;
+  if (capacity == 0) return state.empty;
+  const kept = state.kept;
   for (let i = kept.length - 1; i >= 0; i--) {
     const storage = unchecked(kept[i]);
     if (<u32>storage.length != capacity) continue;
     unchecked(kept[i] = kept[kept.length - 1]);
     kept.length--;
-    cache.keptBytes -= capacity;
+    state.keptBytes -= capacity;
     return storage;
   }
   return new StaticArray<u8>(<i32>capacity);
@@ -48,7 +48,7 @@ export function ringStorageTake(capacity: u32): StaticArray<u8> {
  * the collector. */
 export function ringStorageGive(storage: StaticArray<u8>): void {
   const length = <u32>storage.length;
-  if (length == 0 || cache.keptBytes + length > STORAGE_KEPT_BYTES) return;
-  cache.kept.push(storage);
-  cache.keptBytes += length;
+  if (length == 0 || state.keptBytes + length > STORAGE_KEPT_BYTES) return;
+  state.kept.push(storage);
+  state.keptBytes += length;
 }
