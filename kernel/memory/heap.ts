@@ -13,9 +13,10 @@ import { heapReserved } from "./quota";
  * GROWTH_MINIMUM and at most GROWTH_MAXIMUM. A collection marks every live object, so its cost
  * follows the live heap; with a fixed 32 KiB, a kernel holding much paid it ever more often for
  * the same allocations (1,024 orphaned TIME-WAIT connections make a live heap of 1.7 MB and a
- * 2.4 ms collection under TCG: 70 us of every TCP connection made). An eighth keeps marking
- * within about a byte for every eight allocated. GROWTH_MAXIMUM bounds the garbage that waits
- * for a collection (KERNEL_RESERVE holds it). */
+ * 2.4 ms collection under TCG: 70 us of every TCP connection made). An eighth bounds marking
+ * at about eight live bytes for every byte allocated, however much is live (up to 2 MiB, where
+ * GROWTH_MAXIMUM takes over: it bounds the garbage that waits for a collection, which
+ * KERNEL_RESERVE holds). */
 const GROWTH_MINIMUM: u32 = 32 * 1024;
 const GROWTH_MAXIMUM: u32 = 256 * 1024;
 const GROWTH_SHIFT: u32 = 3;
