@@ -1,11 +1,13 @@
 // The TCP figures (`tsx bench/run.ts tcp`, `make bench BENCH=tcp`, and part of `make bench`): a
-// network namespace with a tap (10.0.2.1/24, tests/qemu/netns.ts), and in it, booted in turn on
-// the same virtio-net device, Debian's kernel running bench/linux/tcp-bench.c (rdinit=/tcp-bench
-// in build/linux/initrd-net.cpio) and Capsid with `ip=10.0.2.15/24 init=tcp-bench`, both at
-// 10.0.2.15 serving one protocol on ports 5001-5003. From the host side of the tap, the same
-// client (bench/net/tcp-client.c) measures each guest: bulk guest to host, bulk host to guest,
-// and sequential connections per second. Rounds interleave Linux and Capsid, since this
-// machine's speed moves within a session; each figure is the median over the rounds.
+// network namespace with a tap (10.0.2.1/24, tests/qemu/netns.ts), made anew for every boot
+// (renew: the host's TIME-WAIT connections from one guest would slow the next), and in it,
+// booted in turn on the same virtio-net device, Debian's kernel running bench/linux/tcp-bench.c
+// (rdinit=/tcp-bench in build/linux/initrd-net.cpio) and Capsid with `ip=10.0.2.15/24
+// init=tcp-bench`, both at 10.0.2.15 serving one protocol on ports 5001-5003. From the host side
+// of the tap, the same client (bench/net/tcp-client.c) measures each guest: bulk guest to host,
+// bulk host to guest, and sequential connections per second. Rounds interleave Linux and
+// Capsid, since this machine's speed moves within a session; each figure is the median over the
+// rounds.
 //
 // Offloads are one switch, TCP_OFFLOADS (the device both guests get, printed with the figures):
 //   off (the default)  the device offers no transmit checksum, TSO, UFO, ECN or GSO in either
@@ -281,8 +283,19 @@ async function capsidRound(namespace: Namespace, device: string, figures: TcpBen
   }
 }
 
-/** `rounds` boots of each guest, interleaved (Linux, then Capsid), in a namespace made and
- * removed here. */
+/** The namespace made again, empty, for the next boot. The host keeps each connection the client
+ * closed in TIME-WAIT for 60 s, and with many of them its connect() slows down (Linux's search
+ * for a free local port): on one Capsid boot, 2,300 connections/s fell to 1,100 once the host
+ * held 14,000, and rose back to 2,300 with net.ipv4.tcp_tw_reuse=1. The guests' rounds run
+ * within a minute of each other, so a fast guest's connections slowed down the next guest's
+ * connect(). With a namespace of its own, every boot starts from a host holding none. */
+function renew(namespace: Namespace): void {
+  namespace.remove();
+  namespace.create();
+}
+
+/** `rounds` boots of each guest, interleaved (Linux, then Capsid), each in a namespace of its own
+ * (renew), made and removed here. */
 export async function benchmarkTcp(rounds = ROUNDS, offloads = offloadSetting()): Promise<TcpBenchFigures> {
   const device = ["disable-legacy=on", OFFLOAD_DEVICE[offloads]].filter((part) => part !== "").join(",");
   const figures: TcpBenchFigures = {
@@ -306,8 +319,10 @@ export async function benchmarkTcp(rounds = ROUNDS, offloads = offloadSetting())
   try {
     figures.ceiling = await ceiling(namespace.name);
     for (let round = 0; round < rounds; round++) {
+      renew(namespace);
       figures.linux.push(await linuxRound(namespace, device, figures));
       if (figures.capsidSkipped !== null) continue;
+      renew(namespace);
       const capsid = await capsidRound(namespace, device, figures);
       if (capsid !== null) figures.capsid.push(capsid);
     }

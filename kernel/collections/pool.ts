@@ -2,20 +2,26 @@
 // `keep` of them (and one spare), so a path that runs again and again allocates nothing once
 // warm. Records are chained through their own `next` field (lists.ts, Chain) while kept. Used by
 // the objects layer for decode records, calls, receives and parks. Every pool is listed, so the
-// leak checks of test runs can empty them all (poolsDrain) and compare the heap exactly.
+// leak checks of test runs can empty them all (poolsDrain) and compare the heap exactly; other
+// caches join that list by extending Drainable.
 
 import { Chain } from "./lists";
-
-/** What the list of pools needs of each. */
-abstract class Drainable {
-  /** Lets go of every kept record. */
-  abstract drain(): void;
-}
 
 class PoolsState {
   all: Drainable[] = [];
 }
 const state = new PoolsState();
+
+/** What the list of pools needs of each; other bounded caches of reusable memory extend it too
+ * (net/socket/tcp/ring-storage.ts), so that poolsDrain empties them with the pools. */
+export abstract class Drainable {
+  constructor() {
+    state.all.push(this);
+  }
+
+  /** Lets go of every kept record. */
+  abstract drain(): void;
+}
 
 export class Pool<T> extends Drainable {
   /** The record given back last: most paths take one and give it back before taking another. */
@@ -27,7 +33,6 @@ export class Pool<T> extends Drainable {
     readonly keep: i32,
   ) {
     super();
-    state.all.push(this);
   }
 
   /** A record: a kept one (its fields as the last user left them) or a new one. */

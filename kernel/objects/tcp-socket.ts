@@ -228,8 +228,8 @@ export class SocketLink extends TcpUser {
     const quota = this.quota;
     if (quota !== null) {
       this.quota = null;
-      c.send = new ByteRing(0);
-      c.receive = new ByteRing(0);
+      c.send.release();
+      c.receive.release();
       quota.unchargeKernel(this.charged);
       quota.release();
     }

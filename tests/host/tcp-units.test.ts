@@ -184,6 +184,40 @@ units("the byte ring: wraps, spans, writeAt past the end and commit; out-of-orde
   assert.equal(wasm.aborts, []);
 });
 
+units("the byte ring's storage: release empties it to capacity 0, and a later ring of that size reuses it cleared (no bytes of the connection before)", () => {
+  const put = (bytes: number[]) => new Uint8Array(wasm.memory.buffer, e.bufferAddress(), bytes.length).set(bytes);
+  const got = (length: number) => Array.from(new Uint8Array(wasm.memory.buffer, e.bufferAddress(), length));
+  e.ringNew(8);
+  put([1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.is(e.ringWrite(8), 8);
+  e.ringRelease();
+  assert.equal([e.ringCapacity(), e.ringLength(), e.ringFree()], [0, 0, 0]);
+  e.ringAllocate(8);             // the storage just given back: commit shows what it holds
+  assert.is(e.ringCapacity(), 8);
+  e.ringCommit(8);
+  assert.is(e.ringRead(8), 8);
+  assert.equal(got(8), [0, 0, 0, 0, 0, 0, 0, 0]);
+  put([9, 9, 9, 9]);
+  assert.is(e.ringWrite(4), 4);
+  assert.is(e.ringRead(4), 4);
+  assert.equal(got(4), [9, 9, 9, 9]);
+  // What release clears is what was written: a write that wrapped, a span write, bytes written
+  // out of order past the end.
+  const cleared = (write: () => void) => {
+    e.ringNew(8);
+    write();
+    e.ringRelease();
+    e.ringAllocate(8);
+    e.ringCommit(8);
+    assert.is(e.ringRead(8), 8);
+    assert.equal(got(8), [0, 0, 0, 0, 0, 0, 0, 0]);
+  };
+  cleared(() => { put([1, 2, 3, 4, 5, 6, 7]); e.ringWrite(3); e.ringRead(3); e.ringWrite(7); });
+  cleared(() => { e.ringWrite(2); new Uint8Array(wasm.memory.buffer, e.ringWriteSpanAddress(), 3).set([7, 7, 7]); e.ringCommit(3); });
+  cleared(() => { put([5, 5]); e.ringWriteAt(5, 2); });
+  assert.equal(wasm.aborts, []);
+});
+
 units("the assembler: merges ranges, hands over what reaches offset 0, refuses a ninth hole", () => {
   assert.ok(e.assemblerAdd(10, 20));
   assert.ok(e.assemblerAdd(30, 40));

@@ -66,9 +66,13 @@ export function ringWriteAt(offset: u32, length: u32): void { world.ring.writeAt
 export function ringCommit(count: u32): void { world.ring.commit(count); }
 export function ringRead(length: u32): u32 { return world.ring.read(BUFFER, length); }
 export function ringPeekAt(offset: u32, length: u32): void { world.ring.peekAt(offset, BUFFER, length); }
+export function ringRelease(): void { world.ring.release(); }
+export function ringAllocate(capacity: u32): void { world.ring.allocate(capacity); }
+export function ringCapacity(): u32 { return world.ring.capacity; }
 export function ringLength(): u32 { return world.ring.length; }
 export function ringFree(): u32 { return world.ring.free; }
 export function ringWriteSpan(): u32 { return world.ring.writeSpanLength; }
+export function ringWriteSpanAddress(): usize { return world.ring.writeSpanAddress; }
 export function ringReadSpan(): u32 { return world.ring.readSpanLength; }
 
 export function assemblerAdd(start: u32, end: u32): bool { return world.assembler.add(start, end); }

@@ -210,8 +210,8 @@ export class TcpConnection {
 
   /** Makes the buffers of a passive connection, once it is established. */
   allocateBuffers(): void {
-    if (this.send.capacity != this.sendCapacity) this.send = new ByteRing(this.sendCapacity);
-    if (this.receive.capacity != this.receiveCapacity) this.receive = new ByteRing(this.receiveCapacity);
+    if (this.send.capacity == 0) this.send.allocate(this.sendCapacity);
+    if (this.receive.capacity == 0) this.receive.allocate(this.receiveCapacity);
   }
 
   /** Whether the connection is synchronized (RFC 9293 §3.5: past the handshake). */

@@ -2,19 +2,52 @@
 // the send buffer holds the bytes from SND.UNA on (sent and not yet acknowledged, then not yet
 // sent); the receive buffer holds bytes received in order and not yet read, and out-of-order
 // bytes are written past its end (writeAt) before they become part of it (commit). The
-// capacity is fixed when the ring is made (the object layer will charge it to the socket's
+// capacity is fixed when the ring gets its storage (the object layer charges it to the socket's
 // owner); a ring of capacity 0 holds nothing (a half-open connection's, before it is
-// established). Spans let a caller copy straight between user memory and the ring.
+// established, and one whose storage went back: release). Storage comes from and goes back to
+// ring-storage.ts. Spans let a caller copy straight between user memory and the ring.
+
+import { ringStorageGive, ringStorageTake } from "./ring-storage";
 
 export class ByteRing {
-  private readonly bytes: StaticArray<u8>;
+  private bytes: StaticArray<u8>;
+  private size: u32;
+  /** Storage bytes from offset 0 that may have been written since the ring got its storage (all
+   * writes go through copy or commit): release clears these and no more. */
+  private reach: u32 = 0;
   /** Offset of the first byte held. */
   private head: u32 = 0;
   /** Bytes held. */
   length: u32 = 0;
 
-  constructor(readonly capacity: u32) {
-    this.bytes = new StaticArray<u8>(<i32>capacity);
+  constructor(capacity: u32) {
+    this.size = capacity;
+    this.bytes = ringStorageTake(capacity);
+  }
+
+  /** The most bytes the ring holds. */
+  get capacity(): u32 {
+    return this.size;
+  }
+
+  /** Gives a ring of capacity 0 storage of `capacity` bytes. */
+  allocate(capacity: u32): void {
+    if (this.size != 0) abort("ByteRing.allocate: the ring has storage");
+    this.bytes = ringStorageTake(capacity);
+    this.size = capacity;
+  }
+
+  /** Drops what the ring holds and gives its storage back, cleared (a later ring never holds a
+   * byte of this one, should a bug let it show bytes it was not given): the ring has capacity 0
+   * after. */
+  release(): void {
+    memory.fill(this.base(), 0, <usize>this.reach);
+    ringStorageGive(this.bytes);
+    this.reach = 0;
+    this.bytes = ringStorageTake(0);
+    this.size = 0;
+    this.head = 0;
+    this.length = 0;
   }
 
   /** Bytes that can still be added. */
@@ -40,6 +73,7 @@ export class ByteRing {
   /** Adds the `count` bytes already written at the end (writeAt from offset 0). */
   commit(count: u32): void {
     if (count > this.free) abort("ByteRing.commit: more than the free space");
+    this.written(this.position(this.length), count);   // a span write (writeSpanAddress)
     this.length += count;
   }
 
@@ -67,7 +101,7 @@ export class ByteRing {
   }
 
   /** Where the contiguous free space after the end begins, and how long it is: a caller copies
-   * into it, then commits what it wrote. */
+   * into it, then commits all it wrote (release clears only what was committed or copied in). */
   get writeSpanAddress(): usize {
     return this.base() + <usize>this.position(this.length);
   }
@@ -96,12 +130,20 @@ export class ByteRing {
     return <u32>(at >= <u64>this.capacity ? at - <u64>this.capacity : at);
   }
 
+  /** Extends `reach` over `length` bytes written from ring offset `at` (wrapping: all of it). */
+  @inline private written(at: u32, length: u32): void {
+    const end = <u64>at + <u64>length;
+    const reach = end > <u64>this.capacity ? this.capacity : <u32>end;
+    if (reach > this.reach) this.reach = reach;
+  }
+
   /** Copies between the ring at ring offset `at` and `outside`, in up to two pieces. */
   private copy(at: u32, outside: usize, length: u32, into: bool): void {
     if (length == 0) return;
     const first = min(length, this.capacity - at);
     const ring = this.base();
     if (into) {
+      this.written(at, length);
       memory.copy(ring + <usize>at, outside, <usize>first);
       memory.copy(ring, outside + <usize>first, <usize>(length - first));
     } else {
