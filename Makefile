@@ -186,6 +186,11 @@ $(BUILD)/linux-user/%: userspace/linux/%.c $(BUILD)/.setup
 	@mkdir -p $(@D)
 	$(CC) $(LINUX_CFLAGS) -o $@ $<
 ALL_PROGRAMS := $(USER_PROGRAMS) $(LINUX_PROGRAMS)
+# The root file system Linux programs see through a namespace grant (docs/linux.md, "Files"):
+# userspace/root/ packed as one cpio module, `initrd`.
+ROOT_TREE := $(shell find userspace/root)
+$(BUILD)/initrd.cpio: $(ROOT_TREE) tools/initrd.ts tools/cpio.ts $(BUILD)/.setup
+	$(TSX) tools/initrd.ts userspace/root $@
 
 $(BUILD)/user/manifest.bin: userspace/manifest.json tools/manifest.ts
 	@mkdir -p $(@D)
@@ -197,15 +202,16 @@ $(BUILD)/user/manifest.bin: userspace/manifest.json tools/manifest.ts
 # --- the image -----------------------------------------------------------------------------------
 # grub.cfg gets one module2 line per program (its name as the module's command line), one for
 # the manifest and one per data file (its file name).
-$(ISO): $(BUILD)/kernel.elf iso/grub.cfg $(USER_ELVES) $(LINUX_ELVES) $(BUILD)/user/manifest.bin $(wildcard userspace/files/*) $(BUILD)/files/blob.bin
+$(ISO): $(BUILD)/kernel.elf iso/grub.cfg $(USER_ELVES) $(LINUX_ELVES) $(BUILD)/initrd.cpio $(BUILD)/user/manifest.bin $(wildcard userspace/files/*) $(BUILD)/files/blob.bin
 	@mkdir -p $(BUILD)/isodir/boot/grub $(BUILD)/isodir/boot/programs $(BUILD)/isodir/boot/files
 	strip --strip-all -o $(BUILD)/isodir/boot/capsid.elf $(BUILD)/kernel.elf
 	@rm -f $(BUILD)/isodir/boot/programs/* $(BUILD)/isodir/boot/files/*
 	@for program in $(USER_PROGRAMS); do strip --strip-all -o $(BUILD)/isodir/boot/programs/$$program.elf $(BUILD)/user/$$program.elf; done
 	@for program in $(LINUX_PROGRAMS); do strip --strip-all -o $(BUILD)/isodir/boot/programs/$$program.elf $(BUILD)/linux-user/$$program; done
 	cp $(BUILD)/user/manifest.bin $(BUILD)/isodir/boot/manifest.bin
+	cp $(BUILD)/initrd.cpio $(BUILD)/isodir/boot/initrd.cpio
 	cp $(filter-out %/blob.bin,$(wildcard userspace/files/*)) $(BUILD)/files/blob.bin $(BUILD)/isodir/boot/files/
-	sed 's|^  @MODULES@$$|$(foreach program,$(ALL_PROGRAMS),  module2 /boot/programs/$(program).elf $(program)\n)  module2 /boot/manifest.bin manifest$(foreach file,$(USER_FILES),\n  module2 /boot/files/$(file) $(file))|' \
+	sed 's|^  @MODULES@$$|$(foreach program,$(ALL_PROGRAMS),  module2 /boot/programs/$(program).elf $(program)\n)  module2 /boot/manifest.bin manifest\n  module2 /boot/initrd.cpio initrd$(foreach file,$(USER_FILES),\n  module2 /boot/files/$(file) $(file))|' \
 	  iso/grub.cfg > $(BUILD)/isodir/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(BUILD)/isodir 2>$(BUILD)/grub-mkrescue.log \
 	  || { cat $(BUILD)/grub-mkrescue.log >&2; exit 1; }

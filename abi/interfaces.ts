@@ -47,10 +47,14 @@ export enum Interface {
   BootFiles = 18,
   /** One end of a pipe, a one-way byte stream (docs/abi/interfaces/pipe.md). */
   Pipe = 19,
+  /** A file system subtree a process's paths resolve in (docs/abi/interfaces/namespace.md). */
+  Namespace = 20,
+  /** An open file or directory of a namespace (docs/abi/interfaces/file.md). */
+  File = 21,
 }
 
 /** How many interface values exist (for per-interface counters). */
-export const INTERFACE_COUNT: i32 = 20;
+export const INTERFACE_COUNT: i32 = 22;
 
 /** A short lowercase name for log lines and the manifest. */
 export function interfaceName(value: Interface): string {
@@ -74,6 +78,8 @@ export function interfaceName(value: Interface): string {
     case Interface.TcpSocket: return "tcp-socket";
     case Interface.BootFiles: return "boot-files";
     case Interface.Pipe: return "pipe";
+    case Interface.Namespace: return "namespace";
+    case Interface.File: return "file";
   }
   return "none";
 }

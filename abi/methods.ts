@@ -307,6 +307,16 @@ export enum BootFilesMethod {
 }
 export const BOOT_FILE_NAME_MAXIMUM: u64 = 255;
 
+export enum NamespaceMethod {
+  /** info() -> the nodes of its file system; value: 1 when writable through it, else 0. */
+  Info = 0,
+}
+
+export enum FileMethod {
+  /** info() -> the file's size in bytes; value: the open file's offset. */
+  Info = 0,
+}
+
 export enum PipeMethod {
   /** info() -> the bytes the pipe holds; value: 0 for the read end, 1 for the write end. */
   Info = 0,

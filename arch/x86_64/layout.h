@@ -71,7 +71,7 @@
 #define KERNEL_IMAGE_LIMIT   0x00800000
 #define KERNEL_HEAP_START    0x01000000
 #define KERNEL_HEAP_END      0x01800000 /* the smallest heap's end: memory_plan_heap_end decides */
-#define KERNEL_STATIC_RESERVE 0x00040000 /* static data; checked at boot */
+#define KERNEL_STATIC_RESERVE 0x00080000 /* static data; checked at boot */
 #define DIRECT_MAP_BASE      0xffff800000000000
 #define DIRECT_MAP_RESERVED  0x0000000200000000 /* 8 GiB: u32 address + u32 offset */
 #define DIRECT_MAP_LIMIT     0x0000000100000000 /* physical memory is mapped below 4 GiB only */

@@ -31,6 +31,14 @@ export function linuxErrno(error: KernelError): Errno {
     case KernelError.TimedOut: return Errno.ETIMEDOUT;
     case KernelError.AlreadyMapped: return Errno.EEXIST;
     case KernelError.TableFull: return Errno.ENOMEM;
+    case KernelError.NotADirectory: return Errno.ENOTDIR;
+    case KernelError.IsADirectory: return Errno.EISDIR;
+    case KernelError.NotEmpty: return Errno.ENOTEMPTY;
+    case KernelError.NameTooLong: return Errno.ENAMETOOLONG;
+    case KernelError.TooManyLinks: return Errno.ELOOP;
+    case KernelError.Exists: return Errno.EEXIST;
+    case KernelError.FileTooBig: return Errno.EFBIG;
+    case KernelError.CrossDevice: return Errno.EXDEV;
     case KernelError.Unaligned: case KernelError.InvalidArgument: case KernelError.OutOfRange: return Errno.EINVAL;
     default: return Errno.EINVAL;
   }

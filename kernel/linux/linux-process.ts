@@ -9,6 +9,8 @@ import { ExitKind } from "../../abi/methods";
 import { staticArrayBytes, instanceBytes } from "../memory/heap-cost";
 import { LinuxImage } from "../loader/linux-image";
 import { Personality } from "../sched/personality";
+import { Node } from "../fs/node";
+import { Ramfs } from "../fs/ramfs";
 import { Process } from "../sched/process";
 import { upcallEnabled, upcallMap } from "./upcall";
 import { LinuxWait, linuxWake } from "./block";
@@ -31,6 +33,11 @@ export class LinuxProcess extends Personality {
   readonly descriptors: StaticArray<u64> = new StaticArray<u64>(LINUX_DESCRIPTORS);
   /** Per descriptor, its FD_ flags. */
   readonly descriptorFlags: StaticArray<u8> = new StaticArray<u8>(LINUX_DESCRIPTORS);
+  /** The Namespace capability its paths resolve in (0: none, every path ENOENT), and its working
+   * directory (held open; null: the namespace's root). */
+  namespaceHandle: u64 = 0;
+  cwd: Node | null = null;
+  private cwdFileSystem: Ramfs | null = null;
   /** The Memory capability (a handle in the table) the break and mmap's pages are charged to; 0
    * when the process was granted none (they then fail with ENOMEM). */
   memoryHandle: u64 = 0;
@@ -73,10 +80,23 @@ export class LinuxProcess extends Personality {
 
   constructor(readonly process: Process) { super(); }
 
+  /** Makes `node` of `fileSystem` the working directory (held open), closing the one before. */
+  setCwd(fileSystem: Ramfs, node: Node): void {
+    fileSystem.open(node);
+    const old = this.cwd, oldFileSystem = this.cwdFileSystem;
+    this.cwd = node;
+    this.cwdFileSystem = fileSystem;
+    if (old !== null) oldFileSystem!.close(old);
+  }
+
   /** The process ended (sched/process.ts calls this in processEnd): its status is kept for its
    * parent's wait4, which is woken; its children go to the Linux init, or are let go. */
   ended(): void {
     this.ended_ = true;
+    if (this.cwd !== null) {
+      this.cwdFileSystem!.close(this.cwd!);
+      this.cwd = null;
+    }
     this.waitStatus = waitStatusOf(this.process);
     const adopter = state.init !== null && state.init !== this && !state.init!.ended_ ? state.init : null;
     for (let i = 0; i < this.children.length; i++) {
@@ -152,6 +172,7 @@ export function linuxPersonality(process: Process, image: LinuxImage): Personali
       for (let fd = 0; fd < 3; fd++) linux.descriptors[fd] = grants[i];
     }
     if (iface == Interface.Memory && linux.memoryHandle == 0) linux.memoryHandle = grants[i];
+    if (iface == Interface.Namespace && linux.namespaceHandle == 0) linux.namespaceHandle = grants[i];
   }
   linux.breakStart = image.breakStart;
   linux.breakCurrent = image.breakStart;
@@ -176,6 +197,8 @@ export function linuxPersonalityForked(child: Process, parent: LinuxProcess, han
     linux.descriptorFlags[fd] = parent.descriptorFlags[fd];
   }
   linux.memoryHandle = parent.memoryHandle != 0 ? mapped(handles, parent.memoryHandle) : 0;
+  linux.namespaceHandle = parent.namespaceHandle != 0 ? mapped(handles, parent.namespaceHandle) : 0;
+  if (parent.cwd !== null) linux.setCwd(parent.cwdFileSystem!, parent.cwd!);
   linux.breakStart = parent.breakStart;
   linux.breakCurrent = parent.breakCurrent;
   linux.breakMapped = parent.breakMapped;

@@ -14,6 +14,9 @@ import { traceBacked } from "./trace";
 import { PipeObject } from "../objects/pipe";
 import { pipeReadCall, pipeWriteCall } from "./sys-pipe";
 import { Sys } from "./numbers";
+import { FileObject } from "../objects/file";
+import { fileOf, fileRead, fileSeek, fileStat, sysStatAt } from "./sys-path";
+import { UNSUPPORTED } from "./errno";
 
 const AT_EMPTY_PATH: u64 = 0x1000;
 const O_CLOEXEC: u64 = 0x80000;
@@ -106,6 +109,10 @@ export function sysRead(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u6
   const handle = descriptorHandle(thread, linux, fd);
   if (handle < 0) return handle;
   const object = thread.process.table.lookup(<u64>handle)!;
+  if (object.iface == Interface.File) {
+    if (vectors) return UNSUPPORTED;   // readv of a file: not yet (ENOSYS, logged once)
+    return fileRead(thread, changetype<FileObject>(object), buffer, count, -1);
+  }
   if (object.iface != Interface.Pipe || !changetype<PipeObject>(object).reading) return -(<i64>Errno.EBADF);
   if (!vectors && <i64>count < 0) return -(<i64>Errno.EINVAL);
   return vectors ? pipeReadCall(thread, linux, changetype<PipeObject>(object), <i32>fd, <u64>Sys.readv, 0, 0, buffer, count)
@@ -170,7 +177,8 @@ export function sysFcntl(thread: Thread, linux: LinuxProcess, fd: u64, command: 
   if (command == F_GETFL) {
     const flags = linux.descriptorFlags[index];
     const object = thread.process.table.lookup(<u64>handle)!;
-    const access = object.iface == Interface.Pipe ? (changetype<PipeObject>(object).reading ? O_RDONLY : O_WRONLY) : O_RDWR;
+    const access = object.iface == Interface.Pipe ? (changetype<PipeObject>(object).reading ? O_RDONLY : O_WRONLY)
+      : object.iface == Interface.File ? O_RDONLY : O_RDWR;
     return access | ((flags & STATUS_APPEND) != 0 ? 0o2000 : 0) | ((flags & STATUS_NONBLOCK) != 0 ? 0o4000 : 0);
   }
   if (command == F_SETFL) {
@@ -187,6 +195,8 @@ export function sysFcntl(thread: Thread, linux: LinuxProcess, fd: u64, command: 
 export function sysFstat(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u64): i64 {
   const handle = descriptorHandle(thread, linux, fd);
   if (handle < 0) return handle;
+  const object = thread.process.table.lookup(<u64>handle)!;
+  if (object.iface == Interface.File) return fileStat(thread, changetype<FileObject>(object), buffer);
   const stat = state.buffer;
   memory.fill(stat, 0, <usize>STAT_SIZE);
   store<u64>(stat, 1, 16);                      // st_nlink
@@ -206,15 +216,14 @@ export function sysFstat(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u
   return error != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
 }
 
-/** newfstatat: with AT_EMPTY_PATH and "", fstat of the descriptor; any path is resolved in the
- * namespace, and there is none yet (ENOENT). */
+/** newfstatat: with AT_EMPTY_PATH and "", fstat of the descriptor (a console or a pipe here; a
+ * File through sys-path.ts); any other path is resolved in the namespace (sys-path.ts). */
 export function sysNewfstatat(thread: Thread, linux: LinuxProcess, directory: u64, path: u64, buffer: u64, flags: u64): i64 {
   if (copyIn(thread.process.space, state.buffer, 256, path, 1) != KernelError.None) return -(<i64>Errno.EFAULT);
-  if (load<u8>(state.buffer) == 0) {
-    if ((flags & AT_EMPTY_PATH) == 0) return -(<i64>Errno.ENOENT);
+  if (load<u8>(state.buffer) == 0 && (flags & AT_EMPTY_PATH) != 0 && fileOf(thread, linux, directory) === null) {
     return sysFstat(thread, linux, directory, buffer);
   }
-  return -(<i64>Errno.ENOENT);
+  return sysStatAt(thread, linux, directory, path, buffer, flags);
 }
 
 export function sysIoctl(thread: Thread, linux: LinuxProcess, fd: u64, request: u64, argument: u64): i64 {
@@ -249,31 +258,17 @@ export function sysIoctl(thread: Thread, linux: LinuxProcess, fd: u64, request: 
   return -(<i64>Errno.ENOTTY);
 }
 
-/** lseek: the console is not seekable. */
-export function sysLseek(linux: LinuxProcess, fd: u64): i64 {
+/** lseek: a File moves its offset (sys-path.ts); the console and pipes are not seekable. */
+export function sysLseek(thread: Thread, linux: LinuxProcess, fd: u64, offset: u64, whence: u64): i64 {
+  const file = fileOf(thread, linux, fd);
+  if (file !== null) return fileSeek(file, <i64>offset, whence);
   return linux.handleOf(<i64>fd) == 0 ? -(<i64>Errno.EBADF) : -(<i64>Errno.ESPIPE);
 }
 
-/** open, openat, stat, lstat: a path resolves inside the process's namespace capability; no
- * process holds one yet, so every path is ENOENT (a bad pointer EFAULT). */
-export function sysOpenat(thread: Thread, linux: LinuxProcess, path: u64, flags: u64): i64 {
-  return pathMissing(thread, path);
-}
-
-export function sysAccess(thread: Thread, path: u64): i64 {
-  return pathMissing(thread, path);
-}
-
-export function sysReadlinkat(thread: Thread, path: u64): i64 {
-  return pathMissing(thread, path);
-}
-
-/** getcwd: there is no working directory without a namespace. */
-export function sysGetcwd(): i64 {
-  return -(<i64>Errno.ENOENT);
-}
-
-function pathMissing(thread: Thread, path: u64): i64 {
-  if (copyIn(thread.process.space, state.buffer, 256, path, 1) != KernelError.None) return -(<i64>Errno.EFAULT);
-  return -(<i64>Errno.ENOENT);
+/** pread64: a File's bytes at `offset`, its own offset unchanged; ESPIPE for pipes and the console. */
+export function sysPread(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u64, count: u64, offset: u64): i64 {
+  const file = fileOf(thread, linux, fd);
+  if (file === null) return linux.handleOf(<i64>fd) == 0 ? -(<i64>Errno.EBADF) : -(<i64>Errno.ESPIPE);
+  if (<i64>offset < 0) return -(<i64>Errno.EINVAL);
+  return fileRead(thread, file, buffer, count, <i64>offset);
 }

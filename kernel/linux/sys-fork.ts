@@ -59,8 +59,8 @@ function forkAs(thread: Thread, linux: LinuxProcess, flags: u64, stack: u64, par
   // The capabilities the child gets: each its descriptors name, and its Memory capability.
   const handles: u64[] = [];
   const grants: KernelObject[] = [];
-  for (let fd = -1; fd < LINUX_DESCRIPTORS; fd++) {
-    const handle = fd < 0 ? linux.memoryHandle : linux.descriptors[fd];
+  for (let fd = -2; fd < LINUX_DESCRIPTORS; fd++) {
+    const handle = fd == -2 ? linux.namespaceHandle : fd == -1 ? linux.memoryHandle : linux.descriptors[fd];
     if (handle == 0 || handles.includes(handle)) continue;
     const object = process.table.lookup(handle);
     if (object === null) continue;

@@ -13,8 +13,12 @@ import { Thread, ThreadState } from "../sched/thread";
 import { BLOCKED, Errno, errnoName, UNSUPPORTED } from "./errno";
 import { LinuxProcess } from "./linux-process";
 import { Sys, sysName } from "./numbers";
-import { sysAccess, sysClose, sysDup, sysDup3, sysFcntl, sysFstat, sysGetcwd, sysIoctl, sysLseek, sysNewfstatat, sysOpenat, sysRead,
-  sysReadlinkat, sysWrite, sysWritev } from "./sys-files";
+import { sysClose, sysDup, sysDup3, sysFcntl, sysFstat, sysIoctl, sysLseek, sysNewfstatat, sysPread, sysRead, sysWrite, sysWritev } from "./sys-files";
+import { sysAccessat, sysChdir, sysGetcwd, sysGetdents64, sysOpenat, sysReadlinkat, sysStatAt } from "./sys-path";
+
+/** openat's "the working directory" (an int, as the register holds it). */
+const AT_FDCWD: u64 = 0xffff_ff9c;
+const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
 import { sysBrk, sysMadvise, sysMmap, sysMprotect, sysMremap, sysMunmap } from "./sys-memory";
 import { sysArchPrctl, sysExit, sysPrctl, sysSetRobustList, sysSetTidAddress, sysSigaction, sysSigprocmask } from "./sys-process";
 import { sysClockGetres, sysClockGettime, sysGetrandom, sysGettimeofday, sysPrlimit, sysSchedGetaffinity, sysSysinfo, sysTime,
@@ -75,19 +79,26 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
     case Sys.fstat: return sysFstat(thread, linux, a0, a1);
     case Sys.newfstatat: return sysNewfstatat(thread, linux, a0, a1, a2, a3);
     case Sys.ioctl: return sysIoctl(thread, linux, a0, a1, a2);
-    case Sys.lseek: return sysLseek(linux, a0);
+    case Sys.lseek: return sysLseek(thread, linux, a0, a1, a2);
+    case Sys.pread64: return sysPread(thread, linux, a0, a1, a2, a3);
     case Sys.fcntl: return sysFcntl(thread, linux, a0, a1, a2);
     case Sys.dup: return sysDup(thread, linux, a0);
     case Sys.dup2: return a0 == a1 ? (linux.handleOf(<i64>a0) != 0 ? <i64>a0 : -(<i64>Errno.EBADF)) : sysDup3(thread, linux, a0, a1, 0);
     case Sys.dup3: return sysDup3(thread, linux, a0, a1, a2);
-    case Sys.open: return sysOpenat(thread, linux, a0, a1);
-    case Sys.openat: return sysOpenat(thread, linux, a1, a2);
-    case Sys.stat: case Sys.lstat: return sysOpenat(thread, linux, a0, 0);
-    case Sys.access: return sysAccess(thread, a0);
-    case Sys.faccessat: case Sys.faccessat2: return sysAccess(thread, a1);
-    case Sys.readlink: return sysReadlinkat(thread, a0);
-    case Sys.readlinkat: return sysReadlinkat(thread, a1);
-    case Sys.getcwd: return sysGetcwd();
+    // Paths and files (sys-path.ts).
+    case Sys.open: return sysOpenat(thread, linux, AT_FDCWD, a0, a1);
+    case Sys.openat: return sysOpenat(thread, linux, a0, a1, a2);
+    case Sys.stat: return sysStatAt(thread, linux, AT_FDCWD, a0, a1, 0);
+    case Sys.lstat: return sysStatAt(thread, linux, AT_FDCWD, a0, a1, AT_SYMLINK_NOFOLLOW);
+    case Sys.access: return sysAccessat(thread, linux, AT_FDCWD, a0, a1, 0);
+    case Sys.faccessat: return sysAccessat(thread, linux, a0, a1, a2, 0);
+    case Sys.faccessat2: return sysAccessat(thread, linux, a0, a1, a2, a3);
+    case Sys.readlink: return sysReadlinkat(thread, linux, AT_FDCWD, a0, a1, a2);
+    case Sys.readlinkat: return sysReadlinkat(thread, linux, a0, a1, a2, a3);
+    case Sys.getcwd: return sysGetcwd(thread, linux, a0, a1);
+    case Sys.chdir: return sysChdir(thread, linux, a0, -1);
+    case Sys.fchdir: return sysChdir(thread, linux, 0, <i64>a0);
+    case Sys.getdents64: return sysGetdents64(thread, linux, a0, a1, a2);
     // Memory (sys-memory.ts).
     case Sys.brk: return sysBrk(thread, linux, a0);
     case Sys.mmap: return sysMmap(thread, linux, a0, a1, a2, a3, a4, a5);
@@ -158,19 +169,21 @@ function trace(linux: LinuxProcess, number: u64, a0: u64, a1: u64, a2: u64, a3: 
 function arity(number: u64): i32 {
   switch (<i32>min(number, 1000)) {
     case Sys.getpid: case Sys.gettid: case Sys.getppid: case Sys.getuid: case Sys.geteuid: case Sys.getgid: case Sys.getegid:
-    case Sys.sched_yield: case Sys.getcwd: case Sys.pause: case Sys.fork: case Sys.vfork:
+    case Sys.sched_yield: case Sys.pause: case Sys.fork: case Sys.vfork:
       return 0;
     case Sys.exit: case Sys.exit_group: case Sys.close: case Sys.brk: case Sys.dup: case Sys.set_tid_address: case Sys.uname:
-    case Sys.time: case Sys.sysinfo: case Sys.gettimeofday: case Sys.access: case Sys.readlink: case Sys.pipe:
+    case Sys.time: case Sys.sysinfo: case Sys.gettimeofday: case Sys.pipe: case Sys.chdir: case Sys.fchdir:
       return 1;
-    case Sys.fstat: case Sys.munmap: case Sys.pipe2: case Sys.arch_prctl: case Sys.set_robust_list: case Sys.clock_gettime: case Sys.clock_getres:
-    case Sys.dup2: case Sys.prctl: case Sys.getrlimit: case Sys.open: case Sys.lseek: case Sys.nanosleep:
+    case Sys.fstat: case Sys.munmap: case Sys.arch_prctl: case Sys.set_robust_list: case Sys.clock_gettime: case Sys.clock_getres:
+    case Sys.dup2: case Sys.prctl: case Sys.getrlimit: case Sys.open: case Sys.nanosleep: case Sys.pipe2: case Sys.getcwd:
+    case Sys.access: case Sys.stat: case Sys.lstat:
       return 2;
     case Sys.read: case Sys.write: case Sys.writev: case Sys.readv: case Sys.ioctl: case Sys.fcntl: case Sys.dup3: case Sys.mprotect:
-    case Sys.madvise: case Sys.getrandom: case Sys.sched_getaffinity: case Sys.openat: case Sys.readlinkat:
+    case Sys.madvise: case Sys.getrandom: case Sys.sched_getaffinity: case Sys.readlink: case Sys.lseek: case Sys.getdents64:
+    case Sys.faccessat:
       return 3;
     case Sys.newfstatat: case Sys.rt_sigaction: case Sys.rt_sigprocmask: case Sys.prlimit64: case Sys.mremap: case Sys.clock_nanosleep:
-    case Sys.wait4: case Sys.waitid:
+    case Sys.wait4: case Sys.waitid: case Sys.pread64: case Sys.readlinkat: case Sys.openat: case Sys.faccessat2:
       return 4;
     default:
       return 6;

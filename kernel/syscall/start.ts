@@ -34,6 +34,11 @@ import { maskedArm } from "../time/masked";
 import { grantAllowed } from "../loader/manifest";
 import { processSpawn, spawnBytesNeeded, spawnExposeRingPhysical, spawnFramesNeeded } from "../objects/spawn";
 import { linuxInit } from "../linux/linux";
+import { NamespaceObject, namespaceRoot, namespaceRootSet } from "../objects/namespace";
+import { ramfsFromCpio } from "../fs/unpack";
+import { Quota } from "../memory/quota";
+import { realtimeNanos } from "../time/wall-clock";
+import { kernelErrorName } from "../../abi/errors";
 
 const CR4_SMEP: u64 = 1 << 20;
 const CR4_SMAP: u64 = 1 << 21;
@@ -82,6 +87,7 @@ export function processesInit(information: BootInformation, commandLine: Command
   // Every kernel byte a user request reserves comes out of one budget, set below what the heap
   // can hold (memory/heap.ts); init's quota is the root every other quota is split from.
   heapBudgetSet(heapUserBudget());
+  rootFileSystemInit(information);   // its records come out of the same budget
   if (commandLine.get("test") !== null) heapLedgerArm(<u64>kernelHeapBytes());
   const rootMemory = new MemoryObject(<u64>init.policy.memoryQuotaPages);
   const account = rootMemory.quota;
@@ -100,6 +106,8 @@ export function processesInit(information: BootInformation, commandLine: Command
   if (grantAllowed(init.policy, Interface.Random)) grants.push(new RandomObject());
   if (grantAllowed(init.policy, Interface.Network)) grants.push(new NetworkObject(init.policy.network!.copy()));
   if (grantAllowed(init.policy, Interface.BootFiles)) grants.push(new BootFilesObject());
+  const root = namespaceRoot();
+  if (grantAllowed(init.policy, Interface.Namespace) && root !== null) grants.push(new NamespaceObject(root, root.root, false));
   const argument = commandLine.getDecimal("initarg");   // absent or not a number: 0
   const text = commandLine.get("args");   // the start text (ring.md), for programs that take words; a Linux init's argv
   const words = text !== null && init.policy.linux ? text!.split(" ").filter((word: string): bool => word.length > 0) : [];
@@ -117,6 +125,35 @@ export function processesInit(information: BootInformation, commandLine: Command
   logLine().text("processes: started ").text(init.name).text(" as process ").decimal(process.id);
   logEnd();
   if (commandLine.get("test") !== null && userHalfCpu().userPml4 != 0) userModeReport(process);
+}
+
+/** Pages the root file system may hold beyond the archive's own bytes (its nodes' records are
+ * charged as heap bytes to the same quota): what writes to it may use once namespaces are
+ * writable. */
+const ROOT_FILE_SYSTEM_PAGES: u64 = 4096;
+
+/** Unpacks the `initrd` module (the root file system, userspace/root/ packed by tools/initrd.ts)
+ * into the kernel's ramfs; its bytes stay in the module's memory, which is never freed. A bad or
+ * missing archive is logged: Linux programs then see no files. */
+function rootFileSystemInit(information: BootInformation): void {
+  const modules = information.modules;
+  for (let i = 0; i < modules.length; i++) {
+    if (modules[i].commandLine != "initrd") continue;
+    const length = <u64>(modules[i].end - modules[i].start);
+    const built = ramfsFromCpio(<usize>modules[i].start, length, new Quota(ROOT_FILE_SYSTEM_PAGES), realtimeNanos);
+    const fileSystem = built.fileSystem;
+    if (fileSystem === null) {
+      logLine(LogLevel.Error).text("fs: initrd refused (").text(kernelErrorName(built.error)).text("): ").text(built.reason);
+      logEnd();
+      return;
+    }
+    namespaceRootSet(fileSystem);
+    logLine().text("fs: root file system from the initrd: ").decimal(length >> 10).text(" KiB, ").decimal(fileSystem.nodes).text(" nodes");
+    logEnd();
+    return;
+  }
+  logLine().text("fs: no initrd module: Linux programs see no files");
+  logEnd();
 }
 
 /** Writes `text` (its first RING_TEXT_MAXIMUM bytes of UTF-8) into the start text of the ring

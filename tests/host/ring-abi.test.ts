@@ -401,6 +401,8 @@ const INTERFACE_PAGES: Record<string, { iface: string; methods: string | null }>
   "docs/abi/interfaces/tcp-socket.md": { iface: "TcpSocket", methods: "TcpSocketMethod" },
   "docs/abi/interfaces/boot-files.md": { iface: "BootFiles", methods: "BootFilesMethod" },
   "docs/abi/interfaces/pipe.md": { iface: "Pipe", methods: "PipeMethod" },
+  "docs/abi/interfaces/namespace.md": { iface: "Namespace", methods: "NamespaceMethod" },
+  "docs/abi/interfaces/file.md": { iface: "File", methods: "FileMethod" },
 };
 const METHOD_COLUMNS = ["method", "value", "arguments", "result", "value"];
 
@@ -476,6 +478,8 @@ const OBJECT_FILES: Record<string, string> = {
   "docs/abi/interfaces/tcp-socket.md": "kernel/objects/tcp-socket.ts",
   "docs/abi/interfaces/boot-files.md": "kernel/objects/boot-files.ts",
   "docs/abi/interfaces/pipe.md": "kernel/objects/pipe.ts",
+  "docs/abi/interfaces/namespace.md": "kernel/objects/namespace.ts",
+  "docs/abi/interfaces/file.md": "kernel/objects/file.ts",
 };
 /** Pages sharing another page's object file: their errors are a subset of the file's. */
 const SHARED_OBJECT_FILES: Record<string, string> = {

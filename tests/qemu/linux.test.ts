@@ -18,6 +18,8 @@ const PROGRAMS: [string, string, string][] = [
   ["fork-check-musl", "fork-check: started", "fork-check: done"],
   ["pipe-check", "pipe-check: started", "pipe-check: done"],
   ["pipe-check-musl", "pipe-check: started", "pipe-check: done"],
+  ["fs-check", "fs-check: started", "fs-check: done"],
+  ["fs-check-musl", "fs-check: started", "fs-check: done"],
 ];
 
 test.before(() => ensureLinuxKernel());
