@@ -28,7 +28,7 @@ const STATUS_APPEND: u8 = 2, STATUS_NONBLOCK: u8 = 4;
 /** iovecs one writev takes (Linux's UIO_MAXIOV). */
 const IOV_MAXIMUM: u64 = 1024;
 const TCGETS: u64 = 0x5401, TCSETS: u64 = 0x5402, TCSETSW: u64 = 0x5403, TCSETSF: u64 = 0x5404;
-const TIOCGWINSZ: u64 = 0x5413, FIONREAD: u64 = 0x541b;
+const TIOCGWINSZ: u64 = 0x5413, FIONREAD: u64 = 0x541b, TCSBRK: u64 = 0x5409;
 /** The kernel's struct termios (asm-generic/termbits.h): four u32 flags, c_line, 19 c_cc. */
 const TERMIOS_SIZE: u64 = 36;
 /** /dev/console: character device 5:1. */
@@ -250,6 +250,11 @@ export function sysIoctl(thread: Thread, linux: LinuxProcess, fd: u64, request: 
     store<u16>(state.buffer, 80, 2);
     store<u32>(state.buffer, 0, 4);
     return copyOut(space, argument, state.buffer, 256, 8) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
+  }
+  if (request == TCSBRK) {
+    // tcdrain (a non-zero argument): a console write is on the wire before it returns, so
+    // there is nothing to wait for. A break (argument 0) is not sent: EINVAL.
+    return argument != 0 ? 0 : -(<i64>Errno.EINVAL);
   }
   if (request == FIONREAD) {
     store<u32>(state.buffer, 0);    // no input queue yet: nothing to read

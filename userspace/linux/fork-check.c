@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <termios.h>
 #include <unistd.h>
 
 static const char *name(int error) {
@@ -112,5 +113,6 @@ int main(void) {
   if (adopted > 0) status_line("adopted grandchild", status);
   else printf("no adopted grandchild: %d %s\n", adopted, adopted < 0 ? name(error) : "");
   printf("fork-check: done\n");
+  tcdrain(1);   /* on the wire before init exits: Linux panics when init exits, and would cut the tty's output */
   return 0;
 }

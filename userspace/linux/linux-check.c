@@ -217,5 +217,6 @@ int main(int argc, char **argv) {
   descriptor_checks();
   time_checks();
   printf("linux-check: done\n");
+  tcdrain(1);   /* on the wire before init exits: Linux panics when init exits, and would cut the tty's output */
   return 0;
 }

@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 static const char *name(int error) {
@@ -145,5 +146,6 @@ int main(void) {
   close(fds[0]);
   close(fds[1]);
   printf("pipe-check: done\n");
+  tcdrain(1);   /* on the wire before init exits: Linux panics when init exits, and would cut the tty's output */
   return 0;
 }
