@@ -122,17 +122,7 @@ function parseAt(address: number, length: bigint): Parsed {
   e.parse(address, length);
   assert.equal(wasm.aborts, [], "no abort");
   assert.is(e.memoryEnd(), memoryEnd, "linear memory did not grow (the end-of-memory guard holds)");
-  const image = e.hasImage()
-    ? {
-        entry: unsigned64(e.entry()),
-        segments: Array.from({ length: e.segmentCount() }, (_, index): Segment => ({
-          fileOffset: unsigned64(e.segmentFileOffset(index)), fileSize: unsigned64(e.segmentFileSize(index)),
-          virtual: unsigned64(e.segmentVirtual(index)), memorySize: unsigned64(e.segmentMemorySize(index)),
-          writable: e.segmentWritable(index) === 1, executable: e.segmentExecutable(index) === 1,
-        })),
-      }
-    : null;
-  return { error: e.error(), reason: readString(e.reason()), image };
+  return parseAtResult();
 }
 
 /** Copies `bytes` so that they end exactly at the end of linear memory and parses them. */
@@ -420,7 +410,7 @@ function parseLinux(bytes: Buffer): LinuxParsed {
     : { ...parsed, interpreter: "", positionIndependent: false, programHeaders: 0n, programHeaderCount: 0 };
 }
 
-/** The result of the last parse, as parseAt reads it. */
+/** The result of the last parse (either policy). */
 function parseAtResult(): Parsed {
   const e = wasm.exports;
   const image = e.hasImage()
