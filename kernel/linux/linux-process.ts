@@ -14,6 +14,7 @@ import { Ramfs } from "../fs/ramfs";
 import { Process } from "../sched/process";
 import { upcallEnabled, upcallMap } from "./upcall";
 import { LinuxWait, linuxWake } from "./block";
+import { ttyAcquire, ttyRelease } from "./tty";
 
 /** Descriptors a Linux process may hold: RLIMIT_NOFILE, soft and hard (Linux's soft default is
  * 1024; this table is fixed-size, paid for at spawn). */
@@ -46,6 +47,9 @@ export class LinuxProcess extends Personality {
   breakStart: u64 = 0;
   breakCurrent: u64 = 0;
   breakMapped: u64 = 0;
+  /** Frames of the program's read-only pages its account pays for: an execve of a file the exec
+   * cache does not keep (loader/exec-program.ts) maps its own copy. */
+  imagePages: u64 = 0;
   /** set_tid_address's pointer (cleared at exit once threads exist), set_robust_list's head. */
   clearChildTid: u64 = 0;
   robustList: u64 = 0;
@@ -112,6 +116,21 @@ export class LinuxProcess extends Personality {
     if (parent !== null && !parent.ended_) linuxWake(parent.wait);
     else this.parent = null;   // no one will wait for it: nothing is kept
     if (state.init === this) state.init = null;
+    ttyRelease(<i32>this.process.id);
+  }
+
+  /** Its session: the id of the first Linux process of its line (setsid comes with process
+   * groups). */
+  sessionOf(): i32 {
+    let top: LinuxProcess = this;
+    while (top.parent !== null) top = top.parent!;
+    return <i32>top.process.id;
+  }
+
+  /** Whether process group `group` exists in its session (with process groups, a group is its
+   * leader's id: a live process of the session). */
+  groupInSession(group: i32): bool {
+    return group > 0;
   }
 
   /** The lowest closed descriptor at or above `from`, or -1 (EMFILE). */
@@ -181,6 +200,7 @@ export function linuxPersonality(process: Process, image: LinuxImage): Personali
   for (let i = 0; i < state.traced.length; i++) if (state.traced[i] == process.program.name) linux.trace = true;
   if (upcallEnabled()) linux.upcallFrame = upcallMap(process);
   if (state.init === null) state.init = linux;
+  if (linux.descriptors[0] != 0) ttyAcquire(<i32>process.id);   // the console: its controlling tty
   return linux;
 }
 

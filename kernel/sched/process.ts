@@ -73,9 +73,13 @@ export class Process {
   /** The ABI it speaks besides Capsid's (null: a native program); set once at spawn. */
   personality: Personality | null = null;
 
-  constructor(readonly id: u32, readonly program: BootProgram, space: AddressSpace, readonly table: CapabilityTable,
+  /** What it runs: the program it was spawned from, until an execve (linux/sys-exec.ts) replaces it. */
+  program: BootProgram;
+
+  constructor(readonly id: u32, program: BootProgram, space: AddressSpace, readonly table: CapabilityTable,
     readonly account: Quota) {
     this.space = space;
+    this.program = program;
     account.retain();
   }
 
