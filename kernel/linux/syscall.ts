@@ -57,7 +57,7 @@ export function linuxSyscall(thread: Thread): void {
   if (result == BLOCKED) return;                    // it runs again when woken (block.ts)
   if (result == UNSUPPORTED) {
     if (linux.firstUnsupported(number)) {
-      logLine(LogLevel.Warning).text("linux: process ").decimal(thread.process.id).text(" (").text(thread.process.program.name)
+      logLine(probed(number) ? LogLevel.Debug : LogLevel.Warning).text("linux: process ").decimal(thread.process.id).text(" (").text(thread.process.program.name)
         .text("): ").text(sysName(number)).text(" (").decimal(number).text(") is not supported: ENOSYS");
       logEnd();
     }
@@ -148,6 +148,13 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
     case Sys.sched_getaffinity: return sysSchedGetaffinity(thread, a0, a1, a2);
     default: return UNSUPPORTED;
   }
+}
+
+/** Calls the C libraries and busybox try at every start or use and do without when they answer
+ * ENOSYS (glibc's rseq registration, clone3 before clone, sendfile before read and write): their
+ * once-per-process line is a debug detail, not a warning. */
+function probed(number: u64): bool {
+  return number == <u64>Sys.rseq || number == <u64>Sys.clone3 || number == <u64>Sys.sendfile;
 }
 
 /** One trace line: `strace: PID NAME(args) = result [capability]` (an error as `-1 ENAME`). Before the call for the two
