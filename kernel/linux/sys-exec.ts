@@ -143,28 +143,60 @@ class Script {
   argument: ArrayBuffer | null = null;
 }
 
-/** The `#!` line in the `length` bytes at `head` (which start with "#!"); null interpreter when the
- * line names none (ENOEXEC). */
+/** The `#!` line of the file whose first `length` bytes are at `head` (they start with "#!"), read
+ * as Linux's binfmt_script reads its 256-byte buffer (zero past the file's end): the line ends at
+ * the first newline, else the buffer's last byte, provided the name is not cut; the interpreter's
+ * name ends at a space, tab or NUL; the optional argument is the rest up to a NUL, trailing spaces
+ * and tabs trimmed. A null interpreter: none named, or cut (ENOEXEC). */
 function scriptOf(head: usize, length: i32): Script {
   const script = new Script();
-  let end = 2;
-  const limit = min(length, SCRIPT_LINE_MAXIMUM);
-  while (end < limit && load<u8>(head + <usize>end) != 0x0a) end++;
-  let at = 2;
-  while (at < end && isBlank(load<u8>(head + <usize>at))) at++;
-  const nameStart = at;
-  while (at < end && !isBlank(load<u8>(head + <usize>at)) && load<u8>(head + <usize>at) != 0) at++;
-  if (at == nameStart) return script;
-  script.interpreter = bufferFrom(head + <usize>nameStart, at - nameStart);
-  while (at < end && isBlank(load<u8>(head + <usize>at))) at++;
-  let last = end;
-  while (last > at && isBlank(load<u8>(head + <usize>(last - 1)))) last--;
-  if (last > at) script.argument = bufferFrom(head + <usize>at, last - at);
+  const line = state.chunk;   // SCRIPT_LINE_MAXIMUM bytes, zero past the file
+  memory.fill(line, 0, <usize>SCRIPT_LINE_MAXIMUM);
+  memory.copy(line, head, <usize>min(length, SCRIPT_LINE_MAXIMUM));
+  const last = SCRIPT_LINE_MAXIMUM - 1;
+  let end = -1;
+  for (let i = 0; i < SCRIPT_LINE_MAXIMUM; i++) if (load<u8>(line + <usize>i) == 0x0a) { end = i; break; }
+  if (end < 0) {
+    const first = nonBlank(line, 2, last);
+    if (first < 0 || terminator(line, first, last) < 0) return script;   // all blank, or the name cut
+    end = last;
+  }
+  while (end > 2 && isBlank(load<u8>(line + <usize>(end - 1)))) end--;
+  store<u8>(line + <usize>end, 0);
+  const name = nonBlank(line, 2, end);
+  if (name < 0 || name == end) return script;
+  const separator = terminator(line, name, end);
+  const nameEnd = separator >= 0 ? separator : end;
+  if (load<u8>(line + <usize>name) == 0) return script;
+  script.interpreter = bufferFrom(line + <usize>name, nameEnd - name);
+  if (separator >= 0 && load<u8>(line + <usize>separator) != 0) {
+    const argument = nonBlank(line, separator, end);
+    if (argument >= 0 && argument < end && load<u8>(line + <usize>argument) != 0) {
+      let argumentEnd = argument;
+      while (argumentEnd < end && load<u8>(line + <usize>argumentEnd) != 0) argumentEnd++;
+      script.argument = bufferFrom(line + <usize>argument, argumentEnd - argument);
+    }
+  }
   return script;
 }
 
+/** The first index in [first, last] whose byte is not a space or tab, or -1. */
+function nonBlank(line: usize, first: i32, last: i32): i32 {
+  for (let i = first; i <= last; i++) if (!isBlank(load<u8>(line + <usize>i))) return i;
+  return -1;
+}
+
+/** The first index in [first, last] whose byte is a space, a tab or NUL, or -1. */
+function terminator(line: usize, first: i32, last: i32): i32 {
+  for (let i = first; i <= last; i++) {
+    const byte = load<u8>(line + <usize>i);
+    if (isBlank(byte) || byte == 0) return i;
+  }
+  return -1;
+}
+
 @inline function isBlank(byte: u8): bool {
-  return byte == 0x20 || byte == 0x09 || byte == 0x0d;
+  return byte == 0x20 || byte == 0x09;
 }
 
 /** The last part of `path` (its bytes with a NUL), as the process's name (at most 15 bytes). */
