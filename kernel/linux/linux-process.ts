@@ -172,6 +172,12 @@ class LinuxState {
 }
 const state = new LinuxState();
 
+/** The Linux init (the first Linux process started without a Linux parent, while it lives):
+ * signals whose action is SIG_DFL do not reach it, as on Linux (signal.ts). */
+export function linuxInitProcess(): LinuxProcess | null {
+  return state.init;
+}
+
 export function linuxTraceSet(names: string[]): void {
   state.traced = names;
 }

@@ -16,7 +16,7 @@ import { LinuxProcess, SIGNALS } from "./linux-process";
 import { Sys } from "./numbers";
 import {
   ACTION_FLAGS, ACTION_HANDLER, ACTION_MASK, ACTION_RESTORER, DefaultAction, defaultAction, SA_NODEFER, SA_RESETHAND, SA_RESTART,
-  Scope, SI_KERNEL, SIG_DFL, SIG_IGN, SIGBUS, SIGFPE, SIGILL, SIGSEGV, signalBit, signalSend, signalStop, signalTerminate, SIGTRAP,
+  initIgnores, Scope, SI_KERNEL, SIG_DFL, SIG_IGN, SIGBUS, SIGFPE, SIGILL, SIGSEGV, signalBit, signalSend, signalGroupOrphaned, signalStop, signalTerminate, SIGSTOP, SIGTRAP,
   SYNCHRONOUS, UNBLOCKABLE,
 } from "./signal";
 import { Delivery, signalFrameWrite } from "./signal-frame";
@@ -58,9 +58,11 @@ export function linuxSignalsReturning(thread: Thread, linux: LinuxProcess): void
     const handler = unchecked(linux.signalActions[action + ACTION_HANDLER]);
     if (handler == SIG_IGN) continue;
     if (handler == SIG_DFL) {
+      if (initIgnores(linux, signal)) continue;   // unblocked after it was sent: still lost on init
       const kind = defaultAction(signal);
       if (kind == DefaultAction.Ignore || kind == DefaultAction.Continue) continue;
       if (kind == DefaultAction.Stop) {
+        if (signal != SIGSTOP && signalGroupOrphaned(linux)) continue;   // as Linux: no one would continue it
         signalStop(thread, linux, signal);   // a call it was in restarts once it continues
         return;
       }
@@ -83,9 +85,7 @@ export function linuxSignalsReturning(thread: Thread, linux: LinuxProcess): void
     let mask = linux.signalMask | unchecked(linux.signalActions[action + ACTION_MASK]);
     if ((delivery.flags & SA_NODEFER) == 0) mask |= bit;
     linux.signalMask = mask & ~UNBLOCKABLE;
-    if ((delivery.flags & SA_RESETHAND) != 0) {
-      for (let i = 0; i < 4; i++) unchecked(linux.signalActions[action + i] = 0);
-    }
+    if ((delivery.flags & SA_RESETHAND) != 0) unchecked(linux.signalActions[action + ACTION_HANDLER] = SIG_DFL);   // the flags stay
   }
   own.interrupted = false;
 }

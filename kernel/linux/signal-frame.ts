@@ -150,8 +150,8 @@ function fpuReset(context: usize): void {
 
 /** rt_sigreturn: the frame at RSP - 8 (the handler's `ret` popped the restorer's address) back
  * into the thread: registers, mask, alternate stack and FPU state. A frame that cannot be read
- * or holds a non-canonical RIP, a bad alternate stack or an unreadable or misaligned FPU area
- * changes nothing and returns false (the caller forces SIGSEGV). CS, SS and the RFLAGS bits a
+ * or holds a non-canonical RIP or an unreadable or misaligned FPU area
+ * changes nothing and returns false (the caller forces SIGSEGV); uc_stack's errors are ignored. CS, SS and the RFLAGS bits a
  * program may not set are not taken from it. */
 export function signalFrameRestore(thread: Thread, linux: LinuxProcess): bool {
   const context = <usize>thread.context, space = thread.process.space;
@@ -166,13 +166,14 @@ export function signalFrameRestore(thread: Thread, linux: LinuxProcess): bool {
     if ((fpstate & 15) != 0) return false;
     if (copyIn(space, state.fpstate, FPSTATE_SIZE, fpstate, FPSTATE_SIZE) != KernelError.None) return false;
   }
-  const alternate = linux.signals.thread;
-  if (!alternateStackSet(alternate, load<u64>(f + UC_STACK), load<i32>(f + UC_STACK + 8), load<u64>(f + UC_STACK + 16), true)) return false;
-
   for (let i = 0; i < REGISTERS.length; i++) contextWrite(context, unchecked(REGISTERS[i]), load<u64>(mcontext + <usize>i * 8));
   const flags = contextRead(context, CONTEXT_RFLAGS);
   contextWrite(context, CONTEXT_RFLAGS, (flags & ~FIX_EFLAGS) | (load<u64>(mcontext + 136) & FIX_EFLAGS));
   contextWrite(context, CONTEXT_FROM_SYSCALL, 0);   // IRET: rcx and r11 are the frame's too
+  // uc_stack as sigaltstack would take it at the restored RSP; its errors are ignored, as
+  // Linux's restore_altstack ignores them.
+  alternateStackSet(linux.signals.thread, contextRead(context, CONTEXT_RSP), load<u64>(f + UC_STACK), load<i32>(f + UC_STACK + 8),
+    load<u64>(f + UC_STACK + 16));
   linux.signalMask = load<u64>(f + UC_SIGMASK) & ~UNBLOCKABLE;
   const area = context + CONTEXT_FXSAVE;
   contextSaveFpu(<u64>context);

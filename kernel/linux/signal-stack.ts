@@ -25,23 +25,26 @@ export function onAlternateStack(thread: LinuxSignalThread, stack: u64): bool {
   return stack > thread.alternateBase && stack - thread.alternateBase <= thread.alternateSize;
 }
 
-/** Sets the alternate stack from a stack_t's fields; false when they are invalid (a mode other
- * than 0, SS_ONSTACK or SS_DISABLE, or a size below MINSIGSTKSZ). Nothing changes then. */
-export function alternateStackSet(thread: LinuxSignalThread, base: u64, flags: i32, size: u64, fromFrame: bool): bool {
-  if (fromFrame && base == thread.alternateBase && size == thread.alternateSize && (flags == SS_DISABLE) == thread.alternateDisabled) return true;
+/** Sets the alternate stack from a stack_t's fields as Linux's do_sigaltstack does, with `stack`
+ * the thread's RSP: EPERM while on the alternate stack, EINVAL for a mode other than 0,
+ * SS_ONSTACK or SS_DISABLE, nothing to do when the fields are the current ones, ENOMEM for a size
+ * below MINSIGSTKSZ; 0 once set. SS_AUTODISARM is accepted and not acted on. */
+export function alternateStackSet(thread: LinuxSignalThread, stack: u64, base: u64, flags: i32, size: u64): Errno {
+  if (onAlternateStack(thread, stack)) return Errno.EPERM;
   const mode = flags & ~SS_AUTODISARM;
-  if (mode != 0 && mode != SS_ONSTACK && mode != SS_DISABLE) return false;
+  if (mode != 0 && mode != SS_ONSTACK && mode != SS_DISABLE) return Errno.EINVAL;
+  if (base == thread.alternateBase && size == thread.alternateSize && flags == 0) return 0;
   if (mode == SS_DISABLE) {
     thread.alternateBase = 0;
     thread.alternateSize = 0;
     thread.alternateDisabled = true;
-    return true;
+    return 0;
   }
-  if (size < MINIMUM_SIZE) return false;
+  if (size < MINIMUM_SIZE) return Errno.ENOMEM;
   thread.alternateBase = base;
   thread.alternateSize = size;
   thread.alternateDisabled = false;
-  return true;
+  return 0;
 }
 
 /** sigaltstack(new, old): the old one (its flags say SS_ONSTACK while the thread runs on it,
@@ -58,12 +61,9 @@ export function sysSigaltstack(thread: Thread, linux: LinuxProcess, next: u64, o
     store<u64>(b, signals.alternateSize, 16);
   }
   if (next != 0) {
-    if (onAlternateStack(signals, stack)) return -(<i64>Errno.EPERM);
-    const flags = load<i32>(b + 32), mode = flags & ~SS_AUTODISARM;
-    if (mode != 0 && mode != SS_ONSTACK && mode != SS_DISABLE) return -(<i64>Errno.EINVAL);
-    if (mode != SS_DISABLE && load<u64>(b + 40) < MINIMUM_SIZE) return -(<i64>Errno.ENOMEM);
+    const error = alternateStackSet(signals, stack, load<u64>(b + 24), load<i32>(b + 32), load<u64>(b + 40));
+    if (error != 0) return -(<i64>error);
   }
   if (old != 0 && copyOut(space, old, b, 48, 24) != KernelError.None) return -(<i64>Errno.EFAULT);
-  if (next != 0) alternateStackSet(signals, load<u64>(b + 24), load<i32>(b + 32), load<u64>(b + 40), false);
   return 0;
 }

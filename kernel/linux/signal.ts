@@ -12,7 +12,7 @@ import { instanceBytes, staticArrayBytes } from "../memory/heap-cost";
 import { monotonicNanos } from "../time/clock";
 import { Timer, timerStart, timerStop } from "../time/timers";
 import { linuxWake } from "./block";
-import { LinuxProcess } from "./linux-process";
+import { LinuxProcess, linuxInitProcess } from "./linux-process";
 import { listRemoveAt } from "../collections/lists";
 
 /** Signals 1..64 (linux-process.ts's SIGNALS, repeated: the two files import each other). */
@@ -182,6 +182,13 @@ function discarded(linux: LinuxProcess, signal: i32): bool {
   return action == DefaultAction.Ignore || action == DefaultAction.Continue;
 }
 
+/** Whether `signal` is lost on `linux` because it is the Linux init and the signal's action is
+ * SIG_DFL (Linux's SIGNAL_UNKILLABLE: init gets only the signals it has a handler for; SIGKILL
+ * and SIGSTOP included, since every sender is in its namespace). */
+export function initIgnores(linux: LinuxProcess, signal: i32): bool {
+  return linux === linuxInitProcess() && unchecked(linux.signalActions[(signal - 1) * 4 + ACTION_HANDLER]) == SIG_DFL;
+}
+
 /** Sends `signal` (1..64) to `target` with its siginfo (`code`, the sender's `pid`, and an
  * address or a status in `value`). SIGKILL ends it at once; SIGCONT continues it when stopped
  * (and a stop signal forgets a pending SIGCONT, and the other way round); an ignored signal is
@@ -191,6 +198,7 @@ function discarded(linux: LinuxProcess, signal: i32): bool {
 export function signalSend(target: LinuxProcess, signal: i32, scope: Scope, code: i32, pid: u32, value: u64): void {
   if (target.ended_ || signal < 1 || signal > SIGNALS) return;
   const signals = target.signals, thread = signals.thread, bit = signalBit(signal);
+  if (initIgnores(target, signal) && (target.signalMask & bit) == 0) return;
   if (signal == SIGKILL) {
     signalTerminate(target, SIGKILL);
     return;
@@ -204,6 +212,11 @@ export function signalSend(target: LinuxProcess, signal: i32, scope: Scope, code
     thread.pending &= ~signalBit(SIGCONT);
   }
   if (discarded(target, signal)) return;
+  const handler = unchecked(target.signalActions[(signal - 1) * 4 + ACTION_HANDLER]);
+  if (signals.stopped && handler == SIG_DFL && defaultAction(signal) == DefaultAction.Terminate && (target.signalMask & bit) == 0) {
+    signalTerminate(target, signal);   // a fatal signal does not wait for SIGCONT (Linux's complete_signal)
+    return;
+  }
   const slot = (signal - 1) * 2;
   const information = scope == Scope.Thread ? thread.information : signals.information;
   const pending = scope == Scope.Thread ? thread.pending : signals.pending;
@@ -298,6 +311,21 @@ export function signalFind(caller: LinuxProcess, pid: i32): LinuxProcess | null 
     if (<i32>other.process.id == pid && other.signals.family == caller.signals.family && !(other.ended_ && other.parent === null)) return other;
   }
   return null;
+}
+
+/** Whether `linux`'s process group is orphaned: no live member has a live parent in another
+ * group of the same session, the Linux init aside (Linux drops SIGTSTP, SIGTTIN and SIGTTOU to
+ * such a group). */
+export function signalGroupOrphaned(linux: LinuxProcess): bool {
+  const group = linux.signals.processGroup, session = linux.signals.session, list = state.processes;
+  for (let i = 0; i < list.length; i++) {
+    const member = unchecked(list[i]);
+    if (member.ended_ || member.signals.family != linux.signals.family || member.signals.processGroup != group) continue;
+    const parent = member.parent;
+    if (parent === null || parent.ended_ || parent === linuxInitProcess()) continue;   // init's children count for nothing, as on Linux
+    if (parent.signals.processGroup != group && parent.signals.session == session) return false;
+  }
+  return true;
 }
 
 /** Whether a process of `family` in group `group` has session `session` (ended ones not yet

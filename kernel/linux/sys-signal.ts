@@ -14,7 +14,7 @@ import { BLOCKED, Errno } from "./errno";
 import { LinuxProcess, SIGNALS } from "./linux-process";
 import { Sys } from "./numbers";
 import {
-  ACTION_HANDLER, Scope, SI_KERNEL, SI_TKILL, SI_USER, SIG_DFL, SIG_IGN, signalBit, signalFind, signalGroupSend, signalSend, SIGSEGV,
+  ACTION_HANDLER, initIgnores, Scope, SI_KERNEL, SI_TKILL, SI_USER, SIG_DFL, SIG_IGN, signalBit, signalFind, signalGroupSend, signalSend, signalTerminate, SIGSEGV,
   SYNCHRONOUS, UNBLOCKABLE,
 } from "./signal";
 import { signalFrameRestore, siginfoWrite } from "./signal-frame";
@@ -81,7 +81,8 @@ export function signalForce(linux: LinuxProcess, signal: i32): void {
     for (let i = 0; i < 4; i++) linux.signalActions[slot + i] = 0;
     linux.signalMask &= ~bit;
   }
-  signalSend(linux, signal, Scope.Thread, SI_KERNEL, 0, 0);
+  if (initIgnores(linux, signal)) signalTerminate(linux, signal);   // forced: init is not spared
+  else signalSend(linux, signal, Scope.Thread, SI_KERNEL, 0, 0);
 }
 
 /** rt_sigpending(set, size): the signals pending and blocked. EINVAL for a size over 8. */
