@@ -135,7 +135,10 @@ export function linuxSignalFault(thread: Thread, linux: LinuxProcess, vector: u3
     case 3: signal = SIGTRAP; break;
     case 6: signal = SIGILL; code = ILL_ILLOPN; value = rip; break;
     case 17: signal = SIGBUS; code = BUS_ADRALN; value = address; break;
-    case 14: code = (errorCode & 1) != 0 ? SEGV_ACCERR : SEGV_MAPERR; value = address; break;
+    case 14:   // Linux's rule: a mapping that forbids the access is ACCERR, no mapping MAPERR
+      code = thread.process.space.regions.find(address) !== null ? SEGV_ACCERR : SEGV_MAPERR;
+      value = address;
+      break;
     default: break;   // #GP and the rest: SIGSEGV, SI_KERNEL, no address
   }
   const handler = linux.signalActions[(signal - 1) * 4 + ACTION_HANDLER];

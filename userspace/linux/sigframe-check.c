@@ -163,7 +163,7 @@ static volatile int zero = 0, *volatile unmapped = (int *)0x1000;
 static volatile char *read_only;
 static void read_unmapped(void) { (void)*unmapped; }
 static void write_read_only(void) { *read_only = 1; }
-static void divide_by_zero(void) { volatile int x = 1 / zero; (void)x; }
+static void divide_by_zero(void) { __asm__ volatile("xor %%edx, %%edx\n\tmov $1, %%eax\n\tdivl %0" : : "r"(zero) : "eax", "edx"); }
 static void non_canonical(void) { (void)*(volatile int *)0x8000000000000000ul; }
 
 /* A child that calls rt_sigreturn with RSP at `frame` (the frame starts 8 bytes below... as after
@@ -193,6 +193,8 @@ static void frame_to_landing(unsigned char *frame, uint64_t fpstate, uint64_t ri
 static void hostile(const char *what, int kind) {
   pid_t child = fork();
   if (child == 0) {
+    signal(SIGSEGV, SIG_DFL);   /* not the parent's handlers */
+    signal(SIGILL, SIG_DFL);
     static unsigned char frame[1024] __attribute__((aligned(64)));
     switch (kind) {
       case 0: memset(frame, 0xff, sizeof frame); break;
@@ -271,6 +273,7 @@ int main(void) {
   printf("stack overflow: signal %d, handled on the alternate stack %d\n", seen.signo, seen.on_alternate);
 
   /* Faults that cannot be handled end the process with the signal. */
+  signal(SIGSEGV, SIG_DFL);
   pid_t child = fork();
   if (child == 0) {
     install(SIGSEGV, on_fault, 0);
