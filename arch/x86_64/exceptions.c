@@ -1,4 +1,5 @@
-/* The IDT (all 256 gates are DPL 0; interrupts.c fills 32-255) and the kernel-mode exception
+/* The IDT (every gate DPL 0 but #BP's, DPL 3 so that a user int3 is a breakpoint, as on Linux, not
+ * a #GP; interrupts.c fills 32-255) and the kernel-mode exception
  * report. A report names the
  * vector, prints the error code, RIP with its symbol (the AssemblyScript function when RIP is
  * in wasm2c code), RSP, RFLAGS, CR2 (with the kernel linear-memory address it stands for when
@@ -31,6 +32,8 @@ extern const uint64_t exception_stubs[32];
 
 #define KERNEL_CODE_SELECTOR 0x08
 #define GATE_INTERRUPT_DPL0  0x8e  /* present, DPL 0, 64-bit interrupt gate */
+#define GATE_INTERRUPT_DPL3  0xee  /* present, DPL 3: reachable by INT n from ring 3 */
+#define VECTOR_BREAKPOINT    3
 
 static const char* const exception_names[32] = {
   "divide error (#DE)", "debug (#DB)", "non-maskable interrupt (NMI)", "breakpoint (#BP)",
@@ -61,6 +64,7 @@ void exceptions_install(void) {
   for (int vector = 0; vector < 32; vector++)
     idt_set_gate(vector, exception_stubs[vector],
                  vector == 8 ? IST_DOUBLE_FAULT : vector == 2 ? IST_NMI : vector == 14 ? IST_PAGE_FAULT : 0);
+  idt[VECTOR_BREAKPOINT].type_attributes = GATE_INTERRUPT_DPL3;   /* a Linux program's int3: SIGTRAP */
   struct {
     uint16_t limit;
     uint64_t base;

@@ -4,13 +4,20 @@
 
 export const CONTEXT_FXSAVE: u32 = 0x000;
 export const CONTEXT_RAX: u32 = 0x200;
+export const CONTEXT_RBX: u32 = 0x208;
 export const CONTEXT_RCX: u32 = 0x210;
 export const CONTEXT_RDX: u32 = 0x218;
 export const CONTEXT_RSI: u32 = 0x220;
 export const CONTEXT_RDI: u32 = 0x228;
+export const CONTEXT_RBP: u32 = 0x230;
 export const CONTEXT_R8: u32 = 0x238;
 export const CONTEXT_R9: u32 = 0x240;
 export const CONTEXT_R10: u32 = 0x248;
+export const CONTEXT_R11: u32 = 0x250;
+export const CONTEXT_R12: u32 = 0x258;
+export const CONTEXT_R13: u32 = 0x260;
+export const CONTEXT_R14: u32 = 0x268;
+export const CONTEXT_R15: u32 = 0x270;
 export const CONTEXT_RIP: u32 = 0x278;
 export const CONTEXT_RSP: u32 = 0x280;
 export const CONTEXT_RFLAGS: u32 = 0x288;

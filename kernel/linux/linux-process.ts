@@ -14,7 +14,10 @@ import { Ramfs } from "../fs/ramfs";
 import { Process } from "../sched/process";
 import { upcallEnabled, upcallMap } from "./upcall";
 import { LinuxWait, linuxWake } from "./block";
-import { ttyAcquire, ttyRelease } from "./tty";
+import { ttyRelease } from "./tty";
+import { Thread } from "../sched/thread";
+import { LINUX_SIGNALS_BYTES, LinuxSignals, linuxSignalsEnded, linuxSignalsStart, signalGroupInSession } from "./signal";
+import { linuxSignalFault, linuxSignalsReturning } from "./signal-deliver";
 
 /** Descriptors a Linux process may hold: RLIMIT_NOFILE, soft and hard (Linux's soft default is
  * 1024; this table is fixed-size, paid for at spawn). */
@@ -54,9 +57,12 @@ export class LinuxProcess extends Personality {
   clearChildTid: u64 = 0;
   robustList: u64 = 0;
   /** rt_sigaction's records, 4 words per signal 1..64 (handler, flags, restorer, mask), and the
-   * blocked set. Kept and reported; nothing sends a signal yet (the signals step delivers them). */
+   * blocked set of its thread (one per Linux process so far: with threads it moves to each
+   * thread's LinuxSignalThread). The rest of its signal state (pending signals, the alternate
+   * stack, process group and session) is `signals` (signal.ts). */
   readonly signalActions: StaticArray<u64> = new StaticArray<u64>(SIGNALS * 4);
   signalMask: u64 = 0;
+  readonly signals: LinuxSignals = new LinuxSignals();
   /** prctl(PR_SET_NAME): 15 bytes and a NUL, as Linux's task comm. */
   name: string = "";
   /** Bit per system call number already logged as not supported. */
@@ -84,6 +90,16 @@ export class LinuxProcess extends Personality {
 
   constructor(readonly process: Process) { super(); }
 
+  /** Its thread returns to user mode: pending signals are acted on (signal-deliver.ts). */
+  returning(thread: Thread): void {
+    linuxSignalsReturning(thread, this);
+  }
+
+  /** A user fault: a signal for its handler, if one is installed and unblocked (signal-deliver.ts). */
+  fault(thread: Thread, vector: u32, errorCode: u64, address: u64): bool {
+    return linuxSignalFault(thread, this, vector, errorCode, address);
+  }
+
   /** Makes `node` of `fileSystem` the working directory (held open), closing the one before. */
   setCwd(fileSystem: Ramfs, node: Node): void {
     fileSystem.open(node);
@@ -101,7 +117,7 @@ export class LinuxProcess extends Personality {
       this.cwdFileSystem!.close(this.cwd!);
       this.cwd = null;
     }
-    this.waitStatus = waitStatusOf(this.process);
+    this.waitStatus = this.signals.killedBy != 0 ? this.signals.killedBy : waitStatusOf(this.process);
     const adopter = state.init !== null && state.init !== this && !state.init!.ended_ ? state.init : null;
     for (let i = 0; i < this.children.length; i++) {
       const child = this.children[i];
@@ -112,6 +128,7 @@ export class LinuxProcess extends Personality {
       }
     }
     this.children.length = 0;
+    linuxSignalsEnded(this);   // SIGCHLD; a parent that ignores it keeps no zombie
     const parent = this.parent;
     if (parent !== null && !parent.ended_) linuxWake(parent.wait);
     else this.parent = null;   // no one will wait for it: nothing is kept
@@ -119,18 +136,14 @@ export class LinuxProcess extends Personality {
     ttyRelease(<i32>this.process.id);
   }
 
-  /** Its session: the id of the first Linux process of its line (setsid comes with process
-   * groups). */
+  /** Its session (setsid; 0 for the Linux init's, as on Linux). */
   sessionOf(): i32 {
-    let top: LinuxProcess = this;
-    while (top.parent !== null) top = top.parent!;
-    return <i32>top.process.id;
+    return this.signals.session;
   }
 
-  /** Whether process group `group` exists in its session (with process groups, a group is its
-   * leader's id: a live process of the session). */
+  /** Whether process group `group` exists in its session. */
   groupInSession(group: i32): bool {
-    return group > 0;
+    return signalGroupInSession(this.signals.family, group, this.signals.session);
   }
 
   /** The lowest closed descriptor at or above `from`, or -1 (EMFILE). */
@@ -164,7 +177,7 @@ export class LinuxProcess extends Personality {
 /** Heap bytes one LinuxProcess costs its account. */
 export const LINUX_PROCESS_BYTES: u64 = instanceBytes<LinuxProcess>() + instanceBytes<LinuxWait>() + staticArrayBytes<u64>(<u64>LINUX_DESCRIPTORS)
   + staticArrayBytes<u8>(<u64>LINUX_DESCRIPTORS) + staticArrayBytes<u32>(<u64>(LINUX_SYSCALL_NUMBERS / 32))
-  + staticArrayBytes<u64>(<u64>SIGNALS * 4) + 64;
+  + staticArrayBytes<u64>(<u64>SIGNALS * 4) + LINUX_SIGNALS_BYTES + 64;
 
 class LinuxState {
   /** Program names whose processes trace their calls (`strace=NAME[,NAME…]`). */
@@ -173,6 +186,12 @@ class LinuxState {
   init: LinuxProcess | null = null;
 }
 const state = new LinuxState();
+
+/** The Linux init (the first Linux process started without a Linux parent, while it lives):
+ * signals whose action is SIG_DFL do not reach it, as on Linux (signal.ts). */
+export function linuxInitProcess(): LinuxProcess | null {
+  return state.init;
+}
 
 export function linuxTraceSet(names: string[]): void {
   state.traced = names;
@@ -200,7 +219,7 @@ export function linuxPersonality(process: Process, image: LinuxImage): Personali
   for (let i = 0; i < state.traced.length; i++) if (state.traced[i] == process.program.name) linux.trace = true;
   if (upcallEnabled()) linux.upcallFrame = upcallMap(process);
   if (state.init === null) state.init = linux;
-  if (linux.descriptors[0] != 0) ttyAcquire(<i32>process.id);   // the console: its controlling tty
+  linuxSignalsStart(linux, null);
   return linux;
 }
 
@@ -228,6 +247,7 @@ export function linuxPersonalityForked(child: Process, parent: LinuxProcess, han
   linux.trace = parent.trace;
   linux.parent = parent;
   parent.children.push(linux);
+  linuxSignalsStart(linux, parent);
   child.personality = linux;
   return linux;
 }

@@ -22,7 +22,8 @@ import { Thread } from "../sched/thread";
 import { AddressSpace } from "../vm/address-space";
 import { copyIn } from "../vm/user-memory";
 import { Errno } from "./errno";
-import { FD_CLOEXEC, LINUX_DESCRIPTORS, LinuxProcess, SIGNALS } from "./linux-process";
+import { FD_CLOEXEC, LINUX_DESCRIPTORS, LinuxProcess } from "./linux-process";
+import { linuxSignalsExec } from "./signal";
 import { closeDescriptor } from "./sys-files";
 import { namespaceOf, pathIn, pathBuffer, startOf } from "./sys-path";
 
@@ -33,8 +34,6 @@ const EXEC_SCRIPT_DEPTH: i32 = 4;
 /** The bytes of a `#!` line looked at (Linux's BINPRM_BUF_SIZE). */
 const SCRIPT_LINE_MAXIMUM: i32 = 256;
 const HEAD_SIZE: u64 = 4096;
-/** SIG_IGN: a disposition execve keeps. */
-const SIG_IGN: u64 = 1;
 
 class ExecState {
   /** The file's first page. */
@@ -296,16 +295,7 @@ export function sysExecve(thread: Thread, linux: LinuxProcess, dirfd: u64, path:
   for (let fd = 0; fd < LINUX_DESCRIPTORS; fd++) {
     if (linux.descriptors[fd] != 0 && (linux.descriptorFlags[fd] & FD_CLOEXEC) != 0) closeDescriptor(thread, linux, fd);
   }
-  // Caught signals go back to their default action; ignored ones stay ignored; the mask stays.
-  for (let signal = 0; signal < SIGNALS; signal++) {
-    const at = signal * 4;
-    if (linux.signalActions[at] != SIG_IGN) {
-      linux.signalActions[at] = 0;
-      linux.signalActions[at + 1] = 0;
-      linux.signalActions[at + 2] = 0;
-      linux.signalActions[at + 3] = 0;
-    }
-  }
+  linuxSignalsExec(linux);   // caught signals to SIG_DFL, ignored ones kept, the mask and pending kept
   process.accountUncharge(0, linux.imagePages);
   process.accountCharge(0, privatePages);
   linux.imagePages = privatePages;

@@ -31,7 +31,7 @@ const CSIGNAL: u64 = 0xff, SIGCHLD: u64 = 17;
 const WNOHANG: u64 = 1, WUNTRACED: u64 = 2, WEXITED: u64 = 4, WCONTINUED: u64 = 8, WNOWAIT: u64 = 0x0100_0000;
 const WALL_FLAGS: u64 = 0x4000_0000 | 0x8000_0000 | 0x2000_0000;   // __WNOTHREAD, __WALL, __WCLONE
 const P_ALL: u64 = 0, P_PID: u64 = 1, P_PGID: u64 = 2;
-const CLD_EXITED: i32 = 1, CLD_KILLED: i32 = 2;
+const CLD_EXITED: i32 = 1, CLD_KILLED: i32 = 2, CLD_STOPPED: i32 = 5, CLD_CONTINUED: i32 = 6, SIGCONT_NUMBER: i32 = 18;
 const RUSAGE_SIZE: u64 = 144, SIGINFO_SIZE: u64 = 128;
 
 class ForkState {
@@ -94,28 +94,46 @@ function contextStack(thread: Thread, stack: u64): void {
   contextWrite(<usize>thread.context, CONTEXT_RSP, stack);
 }
 
-/** The index in `linux.children` of the first child `pid` selects (-1: any) that has ended, or -1;
- * sets `found` when any child matches at all. */
-function endedChild(linux: LinuxProcess, pid: i64, found: StaticArray<bool>): i32 {
+/** Which children a wait selects: Select.Any, one pid, or a process group. */
+enum Select { Any = 0, Pid = 1, Group = 2 }
+
+/** What a wait may report of a child: its end, or (WUNTRACED, WCONTINUED) a stop or a continue. */
+enum Report { None = 0, Ended = 1, Stopped = 2, Continued = 3 }
+
+function reportOf(child: LinuxProcess, options: u64): Report {
+  if (child.ended_) return (options & WEXITED) != 0 ? Report.Ended : Report.None;
+  if ((options & WUNTRACED) != 0 && child.signals.stopReport != 0) return Report.Stopped;
+  if ((options & WCONTINUED) != 0 && child.signals.continueReport) return Report.Continued;
+  return Report.None;
+}
+
+/** The index in `linux.children` of the first child `select`/`id` names that has something to
+ * report under `options`, or -1; sets `found` when any child matches at all. */
+function reportingChild(linux: LinuxProcess, select: Select, id: i64, options: u64, found: StaticArray<bool>): i32 {
   found[0] = false;
   for (let i = 0; i < linux.children.length; i++) {
     const child = linux.children[i];
-    if (pid > 0 && <i64>child.process.id != pid) continue;
+    if (select == Select.Pid && <i64>child.process.id != id) continue;
+    if (select == Select.Group && <i64>child.signals.processGroup != id) continue;
     found[0] = true;
-    if (child.ended_) return i;
+    if (reportOf(child, options) != Report.None) return i;
   }
   return -1;
 }
 
-/** wait4(pid, status, options, rusage): pid > 0 that child, -1 any; 0 and < -1 (process groups)
- * name every child, since all are in one group so far. The child's status (Linux's encoding) to
- * `status`, a zeroed rusage (usage is not kept yet). ECHILD without a matching child. */
+/** wait4(pid, status, options, rusage): pid > 0 that child, -1 any, 0 the caller's process group,
+ * < -1 the group -pid. The child's status (Linux's encoding: exit code << 8, the signal, a stop
+ * as signal << 8 | 0x7f with WUNTRACED, 0xffff for a continue with WCONTINUED) to `status`, a
+ * zeroed rusage (usage is not kept yet). ECHILD without a matching child. */
 export function sysWait4(thread: Thread, linux: LinuxProcess, pid: u64, status: u64, options: u64, usage: u64): i64 {
   options &= 0xffff_ffff;   // an int, as pid: the register's upper half is not the caller's
   if ((options & ~(WNOHANG | WUNTRACED | WCONTINUED | WALL_FLAGS)) != 0) return -(<i64>Errno.EINVAL);
-  const select = <i32>pid > 0 ? <i64><i32>pid : -1;
+  options |= WEXITED;   // wait4 always reports an end
+  const value = <i32>pid;
+  const select = value > 0 ? Select.Pid : value == -1 ? Select.Any : Select.Group;
+  const id: i64 = value > 0 ? <i64>value : value == 0 ? <i64>linux.signals.processGroup : -(<i64>value);
   const found = new StaticArray<bool>(1);
-  const index = endedChild(linux, select, found);
+  const index = reportingChild(linux, select, id, options, found);
   if (!found[0]) return -(<i64>Errno.ECHILD);
   if (index < 0) {
     if ((options & WNOHANG) != 0) return 0;
@@ -123,33 +141,42 @@ export function sysWait4(thread: Thread, linux: LinuxProcess, pid: u64, status: 
     return BLOCKED;
   }
   const child = linux.children[index];
+  const report = reportOf(child, options);
   const space = thread.process.space;
   if (status != 0) {
-    store<i32>(state.buffer, child.waitStatus);
+    const word = report == Report.Stopped ? (child.signals.stopReport << 8) | 0x7f : report == Report.Continued ? 0xffff : child.waitStatus;
+    store<i32>(state.buffer, word);
     if (copyOut(space, status, state.buffer, 144, 4) != KernelError.None) return -(<i64>Errno.EFAULT);
   }
   if (usage != 0) {
     memory.fill(state.buffer, 0, <usize>RUSAGE_SIZE);
     if (copyOut(space, usage, state.buffer, 144, RUSAGE_SIZE) != KernelError.None) return -(<i64>Errno.EFAULT);
   }
-  listRemoveAt(linux.children, index);
-  child.parent = null;
+  if (report == Report.Stopped) child.signals.stopReport = 0;
+  else if (report == Report.Continued) child.signals.continueReport = false;
+  else {
+    listRemoveAt(linux.children, index);
+    child.parent = null;
+  }
   return <i64>child.process.id;
 }
 
-/** waitid(idtype, id, infop, options): P_ALL, P_PID and P_PGID (every child: one group); WEXITED
- * must be asked; WNOWAIT leaves the child to be waited for again. The siginfo: SIGCHLD, CLD_EXITED
- * or CLD_KILLED, the pid, uid 0, the status; zeroed when WNOHANG finds none. */
+/** waitid(idtype, id, infop, options): P_ALL, P_PID and P_PGID (0: the caller's group); one of
+ * WEXITED, WSTOPPED and WCONTINUED must be asked; WNOWAIT leaves what it reports to be waited for
+ * again. The siginfo: SIGCHLD, CLD_EXITED, CLD_KILLED, CLD_STOPPED or CLD_CONTINUED, the pid,
+ * uid 0, the status; zeroed when WNOHANG finds none. */
 export function sysWaitid(thread: Thread, linux: LinuxProcess, idType: u64, id: u64, information: u64, options: u64): i64 {
   options &= 0xffff_ffff;   // ints: the registers' upper halves are not the caller's
   idType &= 0xffff_ffff;
   id &= 0xffff_ffff;
-  if ((options & ~(WNOHANG | WEXITED | WUNTRACED | WCONTINUED | WNOWAIT | WALL_FLAGS)) != 0 || (options & WEXITED) == 0) {
+  if ((options & ~(WNOHANG | WEXITED | WUNTRACED | WCONTINUED | WNOWAIT | WALL_FLAGS)) != 0 || (options & (WEXITED | WUNTRACED | WCONTINUED)) == 0) {
     return -(<i64>Errno.EINVAL);
   }
   if (idType != P_ALL && idType != P_PID && idType != P_PGID) return -(<i64>Errno.EINVAL);
+  const select = idType == P_PID ? Select.Pid : idType == P_PGID ? Select.Group : Select.Any;
+  const selected: i64 = idType == P_PGID && id == 0 ? <i64>linux.signals.processGroup : <i64>id;
   const found = new StaticArray<bool>(1);
-  const index = endedChild(linux, idType == P_PID ? <i64>id : -1, found);
+  const index = reportingChild(linux, select, selected, options, found);
   if (!found[0]) return -(<i64>Errno.ECHILD);
   const space = thread.process.space;
   memory.fill(state.buffer, 0, <usize>SIGINFO_SIZE);
@@ -161,16 +188,24 @@ export function sysWaitid(thread: Thread, linux: LinuxProcess, idType: u64, id: 
     return information != 0 && copyOut(space, information, state.buffer, 144, SIGINFO_SIZE) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
   }
   const child = linux.children[index];
+  const report = reportOf(child, options);
   const exited = (child.waitStatus & 0x7f) == 0;
+  const code = report == Report.Stopped ? CLD_STOPPED : report == Report.Continued ? CLD_CONTINUED : exited ? CLD_EXITED : CLD_KILLED;
+  const value = report == Report.Stopped ? child.signals.stopReport : report == Report.Continued ? SIGCONT_NUMBER
+    : exited ? (child.waitStatus >> 8) & 0xff : child.waitStatus & 0x7f;
   store<i32>(state.buffer, <i32>SIGCHLD);                                            // si_signo
-  store<i32>(state.buffer, exited ? CLD_EXITED : CLD_KILLED, 8);                     // si_code
+  store<i32>(state.buffer, code, 8);                                                 // si_code
   store<i32>(state.buffer, <i32>child.process.id, 16);                               // si_pid
   store<i32>(state.buffer, 0, 20);                                                   // si_uid
-  store<i32>(state.buffer, exited ? (child.waitStatus >> 8) & 0xff : child.waitStatus & 0x7f, 24);   // si_status
+  store<i32>(state.buffer, value, 24);                                               // si_status
   if (information != 0 && copyOut(space, information, state.buffer, 144, SIGINFO_SIZE) != KernelError.None) return -(<i64>Errno.EFAULT);
   if ((options & WNOWAIT) == 0) {
-    listRemoveAt(linux.children, index);
-    child.parent = null;
+    if (report == Report.Stopped) child.signals.stopReport = 0;
+    else if (report == Report.Continued) child.signals.continueReport = false;
+    else {
+      listRemoveAt(linux.children, index);
+      child.parent = null;
+    }
   }
   return 0;
 }

@@ -14,6 +14,7 @@ import { linuxBlock } from "./block";
 import { BLOCKED, Errno } from "./errno";
 import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
 import { Sys } from "./numbers";
+import { Scope, SI_USER, SIGPIPE, signalSend } from "./signal";
 
 const O_NONBLOCK: u64 = 0o4000, O_CLOEXEC: u64 = 0o2000000;
 /** Descriptor flag bits (linux-process.ts FD_CLOEXEC is bit 0): O_NONBLOCK is kept in bit 2. */
@@ -103,7 +104,7 @@ function vectorTotal(thread: Thread, vectors: u64, count: u64): i64 {
   return <i64>total;
 }
 
-/** write and writev to a pipe's write end. EPIPE without a reader (SIGPIPE is not sent yet);
+/** write and writev to a pipe's write end. SIGPIPE and EPIPE without a reader;
  * at most 4096 bytes go in whole or wait; more go in as room allows, the call blocking until all
  * are in (or returning what went in when O_NONBLOCK, EAGAIN for none). */
 export function pipeWriteCall(thread: Thread, linux: LinuxProcess, pipe: PipeObject, fd: i32, number: u64, buffer: u64, count: u64,
@@ -116,7 +117,10 @@ export function pipeWriteCall(thread: Thread, linux: LinuxProcess, pipe: PipeObj
   let done: u64 = linux.writeAt == at ? linux.writeDone : 0;   // a restarted write goes on from here
   linux.writeAt = 0;
   linux.writeDone = 0;
-  if (ring.readers == 0) return done > 0 ? <i64>done : -(<i64>Errno.EPIPE);
+  if (ring.readers == 0) {   // SIGPIPE first (Linux's send_sig: si_code SI_USER, the writer's pid)
+    signalSend(linux, SIGPIPE, Scope.Process, SI_USER, thread.process.id, 0);
+    return done > 0 ? <i64>done : -(<i64>Errno.EPIPE);
+  }
   if (<u64>total == done) return <i64>done;
   const nonblocking = (linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0;
   if (<u64>total <= PIPE_ATOMIC && ring.room < <u64>total) {   // all or nothing: wait for room for all

@@ -1,7 +1,6 @@
 // Process calls (docs/linux.md, "Processes"): exit, the thread pointer (arch_prctl), the words the
 // C library registers at start (set_tid_address, set_robust_list), prctl's name, and the signal
-// dispositions and mask, which are kept and reported (nothing sends a signal yet: the signals
-// step delivers them).
+// dispositions and mask (signal.ts sends signals, signal-deliver.ts delivers them).
 
 import { ExitKind } from "../../abi/methods";
 import { USER_HALF_END } from "../../abi/layout";
@@ -12,6 +11,7 @@ import { Thread } from "../sched/thread";
 import { copyIn, copyOut } from "../vm/user-memory";
 import { Errno } from "./errno";
 import { LinuxProcess, SIGNALS } from "./linux-process";
+import { signalDiscardIfIgnored } from "./signal";
 
 const ARCH_SET_FS: u64 = 0x1002, ARCH_GET_FS: u64 = 0x1003;
 const PR_SET_NAME: u64 = 15, PR_GET_NAME: u64 = 16;
@@ -95,6 +95,7 @@ export function sysSigaction(thread: Thread, signal: u64, action: u64, old: u64,
   if (action != 0) {
     for (let i = 0; i < 4; i++) linux.signalActions[slot + i] = load<u64>(state.buffer + 32 + <usize>i * 8);
     linux.signalActions[slot + 3] &= ~UNBLOCKABLE;
+    signalDiscardIfIgnored(linux, <i32>signal);
   }
   return 0;
 }

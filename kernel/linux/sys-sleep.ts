@@ -1,4 +1,4 @@
-// Sleeping calls (docs/linux.md, "Blocking"): nanosleep, clock_nanosleep and pause block their
+// Sleeping calls (docs/linux.md, "Blocking"): nanosleep and clock_nanosleep block their
 // thread (block.ts) until the deadline, which the kernel's timers keep (they fire at the tick,
 // never early: a sleep lasts at least what was asked, rounded up to the tick). The deadline is
 // remembered across the call's restarts with the address of the SYSCALL that set it.
@@ -78,10 +78,4 @@ export function sysClockNanosleep(thread: Thread, linux: LinuxProcess, clock: u6
     deadline = ahead <= 0 ? now : <u64>ahead > u64.MAX_VALUE - now ? u64.MAX_VALUE : now + <u64>ahead;
   } else deadline = <u64>time;
   return sleepUntil(thread, linux, <u64>Sys.clock_nanosleep, deadline == 0 ? 1 : deadline);
-}
-
-/** pause: blocks until a signal is delivered; nothing sends one yet, so it blocks for good. */
-export function sysPause(thread: Thread, linux: LinuxProcess): i64 {
-  linuxBlock(thread, linux.wait, <u64>Sys.pause, 0);
-  return BLOCKED;
 }

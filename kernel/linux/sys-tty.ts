@@ -14,7 +14,7 @@ import { BLOCKED, Errno } from "./errno";
 import { LinuxProcess } from "./linux-process";
 import { STATUS_NONBLOCK } from "./sys-pipe";
 import {
-  ttyColumns, ttyDiscipline, ttyForeground, ttyReadTimeout, ttyRows, ttySession, ttySetForeground, ttySetSize, ttyWaitFor,
+  ttyAcquire, ttyRelease, ttyColumns, ttyDiscipline, ttyForeground, ttyReadTimeout, ttyRows, ttySession, ttySetForeground, ttySetSize, ttyWaitFor,
 } from "./tty";
 
 const TCGETS: u64 = 0x5401, TCSETS: u64 = 0x5402, TCSETSW: u64 = 0x5403, TCSETSF: u64 = 0x5404, TCSBRK: u64 = 0x5409;
@@ -115,11 +115,21 @@ export function ttyIoctl(thread: Thread, linux: LinuxProcess, request: u64, argu
       if (ttySession() == 0 || ttySession() != linux.sessionOf()) return -(<i64>Errno.ENOTTY);
       store<i32>(buffer, ttySession());
       return out(thread, argument, 4);
-    case <i32>TIOCSCTTY:
-      // Only the session that has it: the console is one session's controlling tty at a time.
-      return ttySession() == linux.sessionOf() ? 0 : -(<i64>Errno.EPERM);
+    case <i32>TIOCSCTTY: {
+      // A session leader takes the console as its controlling tty, when no session has it (or,
+      // with argument 1, from the session that has it: uid 0 may).
+      const session = linux.sessionOf();
+      if (session == 0 || session != <i32>thread.process.id) return -(<i64>Errno.EPERM);
+      if (ttySession() == session) return 0;
+      if (ttySession() != 0 && argument != 1) return -(<i64>Errno.EPERM);
+      ttyRelease(ttySession());
+      ttyAcquire(session);
+      return 0;
+    }
     case <i32>TIOCNOTTY:
-      return ttySession() == linux.sessionOf() ? 0 : -(<i64>Errno.ENOTTY);
+      if (ttySession() == 0 || ttySession() != linux.sessionOf()) return -(<i64>Errno.ENOTTY);
+      if (linux.sessionOf() == <i32>thread.process.id) ttyRelease(ttySession());   // the leader lets it go
+      return 0;
     case <i32>FIONREAD:
       store<u32>(buffer, <u32>discipline.available);
       return out(thread, argument, 4);

@@ -24,7 +24,7 @@ import { sysArchPrctl, sysExit, sysPrctl, sysSetRobustList, sysSetTidAddress, sy
 import { sysClockGetres, sysClockGettime, sysGetrandom, sysGettimeofday, sysPrlimit, sysSchedGetaffinity, sysSysinfo, sysTime,
   sysUname } from "./sys-system";
 import { traceBacking, traceReset } from "./trace";
-import { sysClockNanosleep, sysNanosleep, sysPause } from "./sys-sleep";
+import { sysClockNanosleep, sysNanosleep } from "./sys-sleep";
 import { sysFork, sysGetppid, sysWait4, sysWaitid } from "./sys-fork";
 import { sysPipe2 } from "./sys-pipe";
 import { sysExecve } from "./sys-exec";
@@ -33,6 +33,11 @@ import { sysPoll, sysSelect } from "./sys-poll";
 /** fork's flags as clone's: the exit signal SIGCHLD, nothing shared. */
 const SIGCHLD_ONLY: u64 = 17;
 import { LINUX_DIRECT, upcall } from "./upcall";
+// Signals and process groups (signal*.ts).
+import { RESTORED, sysAlarm, sysGetitimer, sysKill, sysPause, sysSetitimer, sysSigpending, sysSigreturn, sysSigsuspend, sysSigtimedwait,
+  sysTgkill } from "./sys-signal";
+import { sysSigaltstack } from "./signal-stack";
+import { sysGetpgid, sysGetsid, sysSetpgid, sysSetsid } from "./sys-process-group";
 
 /** Runs the Linux system call the current `thread` made; leaves the result in its rax, or ends it. */
 export function linuxSyscall(thread: Thread): void {
@@ -55,6 +60,10 @@ export function linuxSyscall(thread: Thread): void {
   let result = call(thread, linux, number, a0, a1, a2, a3, a4, a5);
   if (thread.state == ThreadState.Ended) return;   // exit, exit_group
   if (result == BLOCKED) return;                    // it runs again when woken (block.ts)
+  if (result == RESTORED) {                         // rt_sigreturn: rax is the frame's
+    if (linux.trace) trace(linux, number, a0, a1, a2, a3, a4, a5, <i64>contextRead(context, CONTEXT_RAX), true);
+    return;
+  }
   if (result == UNSUPPORTED) {
     if (linux.firstUnsupported(number)) {
       logLine(probed(number) ? LogLevel.Debug : LogLevel.Warning).text("linux: process ").decimal(thread.process.id).text(" (").text(thread.process.program.name)
@@ -134,7 +143,6 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
     case Sys.sched_yield: return 0;
     case Sys.nanosleep: return sysNanosleep(thread, linux, a0);
     case Sys.clock_nanosleep: return sysClockNanosleep(thread, linux, a0, a1, a2);
-    case Sys.pause: return sysPause(thread, linux);   // the kernel's turn ends here anyway: the scheduler picks again
     // The system (sys-system.ts).
     case Sys.uname: return sysUname(thread, a0);
     case Sys.getrandom: return sysGetrandom(thread, a0, a1, a2);
@@ -146,6 +154,24 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
     case Sys.getrlimit: return sysPrlimit(thread, 0, a0, 0, a1);
     case Sys.sysinfo: return sysSysinfo(thread, a0);
     case Sys.sched_getaffinity: return sysSchedGetaffinity(thread, a0, a1, a2);
+    // Signals and process groups (sys-signal.ts, signal-stack.ts, sys-process-group.ts).
+    case Sys.kill: return sysKill(thread, linux, a0, a1);
+    case Sys.tkill: return sysTgkill(thread, linux, -1, a0, a1);
+    case Sys.tgkill: return <i32>a0 <= 0 ? -(<i64>Errno.EINVAL) : sysTgkill(thread, linux, <i64><i32>a0, a1, a2);
+    case Sys.rt_sigreturn: return sysSigreturn(thread, linux);
+    case Sys.rt_sigpending: return sysSigpending(thread, linux, a0, a1);
+    case Sys.rt_sigsuspend: return sysSigsuspend(thread, linux, a0, a1);
+    case Sys.rt_sigtimedwait: return sysSigtimedwait(thread, linux, a0, a1, a2, a3);
+    case Sys.sigaltstack: return sysSigaltstack(thread, linux, a0, a1);
+    case Sys.pause: return sysPause(thread, linux);
+    case Sys.alarm: return sysAlarm(linux, a0);
+    case Sys.getitimer: return sysGetitimer(thread, linux, a0, a1);
+    case Sys.setitimer: return sysSetitimer(thread, linux, a0, a1, a2);
+    case Sys.setpgid: return sysSetpgid(thread, linux, a0, a1);
+    case Sys.getpgid: return sysGetpgid(linux, a0);
+    case Sys.getpgrp: return <i64>linux.signals.processGroup;
+    case Sys.setsid: return sysSetsid(thread, linux);
+    case Sys.getsid: return sysGetsid(linux, a0);
     default: return UNSUPPORTED;
   }
 }
@@ -185,8 +211,19 @@ function trace(linux: LinuxProcess, number: u64, a0: u64, a1: u64, a2: u64, a3: 
 function arity(number: u64): i32 {
   switch (<i32>min(number, 1000)) {
     case Sys.getpid: case Sys.gettid: case Sys.getppid: case Sys.getuid: case Sys.geteuid: case Sys.getgid: case Sys.getegid:
-    case Sys.sched_yield: case Sys.pause: case Sys.fork: case Sys.vfork:
+    case Sys.sched_yield: case Sys.fork: case Sys.vfork:
       return 0;
+    // Signals and process groups (signal*.ts).
+    case Sys.pause: case Sys.rt_sigreturn: case Sys.getpgrp: case Sys.setsid:
+      return 0;
+    case Sys.alarm: case Sys.getpgid: case Sys.getsid:
+      return 1;
+    case Sys.kill: case Sys.tkill: case Sys.rt_sigpending: case Sys.rt_sigsuspend: case Sys.sigaltstack: case Sys.getitimer: case Sys.setpgid:
+      return 2;
+    case Sys.tgkill: case Sys.setitimer:
+      return 3;
+    case Sys.rt_sigtimedwait:
+      return 4;
     case Sys.exit: case Sys.exit_group: case Sys.close: case Sys.brk: case Sys.dup: case Sys.set_tid_address: case Sys.uname:
     case Sys.time: case Sys.sysinfo: case Sys.gettimeofday: case Sys.pipe: case Sys.chdir: case Sys.fchdir:
       return 1;

@@ -2,9 +2,9 @@
 // through one line discipline (console/line-discipline.ts) to the Linux processes reading a
 // descriptor that names the Console capability. A read blocks (block.ts) until the discipline
 // has something for it; each byte typed wakes the readers and pollers waiting. The console is the
-// controlling tty of the first Linux process started with a Console grant (its session: its own
-// id), whose foreground process group gets ^C, ^\ and ^Z as signals (through the sender the
-// signals code registers).
+// controlling tty of the session whose leader asked for it (TIOCSCTTY, sys-tty.ts), until that
+// leader ends; its foreground process group gets ^C, ^\ and ^Z as signals (through the sender
+// linux.ts registers).
 
 import { consoleInputFallback } from "../console/input";
 import { LineDiscipline, VMIN, VTIME } from "../console/line-discipline";
@@ -65,10 +65,8 @@ export function ttySignalSender(sender: (group: i32, signal: i32) => void): void
   state.sender = sender;
 }
 
-/** The console becomes the controlling tty of session `leader` (the first one to ask), its
- * foreground group `leader`'s. */
+/** The console becomes the controlling tty of session `leader`, its foreground group `leader`'s. */
 export function ttyAcquire(leader: i32): void {
-  if (state.session != 0) return;
   state.session = leader;
   state.foreground = leader;
 }

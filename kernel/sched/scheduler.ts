@@ -53,7 +53,14 @@ function schedulerTick(): void {
 
 /** The context (physical address) to run next, or 0 to idle; the user half shows its space. */
 export function schedulerNext(): u64 {
-  const next = pick();
+  let next = pick();
+  // A personality acts on its thread before it returns to user mode (a Linux signal is delivered
+  // there): when that stops the thread or ends its process, another is picked.
+  while (next !== null && next.process.personality !== null) {
+    next.process.personality!.returning(next);
+    if (next.state == ThreadState.Runnable) break;
+    next = pick();
+  }
   if (next === null) return 0;
   userHalfShow(next.process.space);
   return next.context;

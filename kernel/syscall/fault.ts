@@ -1,6 +1,7 @@
 // A page fault the regions allow is resolved (vm/fault.ts: demand zero, copy-on-write) and the
 // thread retries the access. Any other fault or trap in user mode ends the process that took
-// it, with a line on the console saying what and where, and for a page fault why it was not
+// it (unless its personality takes the fault: a Linux process's signal handler), with a line on
+// the console saying what and where, and for a page fault why it was not
 // resolved; the others run on. The user runtime reports a wasm trap by touching
 // USER_TRAP_REPORT_BASE + code in the never-mapped page 0 (userspace/rt/c/runtime.c), so a page
 // fault there is named as that trap.
@@ -70,6 +71,8 @@ export function userFault(vector: u32, errorCode: u64, cr2: u64): void {
     outcome = vmFault(process.space, cr2, errorCode);
     if (outcome == FaultOutcome.Resolved) return;   // the thread retries the access
   }
+  const personality = process.personality;
+  if (personality !== null && personality.fault(thread!, vector, errorCode, cr2)) return;   // a Linux signal handler takes it
   const rip = contextRead(<usize>thread!.context, CONTEXT_RIP);
   const line = logLine(LogLevel.Error).text("process ").decimal(process.id).text(" (").text(process.program.name).text("): ");
   if (vector == VECTOR_PAGE_FAULT && cr2 >= USER_TRAP_REPORT_BASE && cr2 < USER_TRAP_REPORT_BASE + REPORT_CODES) {

@@ -1,0 +1,414 @@
+// Linux signals (docs/linux.md, "Signals"): the numbers, a process's and a thread's signal state,
+// sending (kill and the kernel's own sources: SIGCHLD, SIGPIPE, SIGALRM, faults), process groups
+// and sessions, and the API the rest of the personality uses (the tty's foreground group,
+// execve). Delivery on the way back to user mode is signal-deliver.ts, the frame
+// signal-frame.ts, the calls sys-signal.ts and sys-process-group.ts.
+
+import { ExitKind } from "../../abi/methods";
+import { processEnd } from "../sched/process";
+import { schedulerReady, schedulerRemove } from "../sched/scheduler";
+import { Thread, ThreadState } from "../sched/thread";
+import { instanceBytes, staticArrayBytes } from "../memory/heap-cost";
+import { monotonicNanos } from "../time/clock";
+import { Timer, timerStart, timerStop } from "../time/timers";
+import { linuxWake } from "./block";
+import { LinuxProcess, linuxInitProcess } from "./linux-process";
+import { listRemoveAt } from "../collections/lists";
+
+/** Signals 1..64 (linux-process.ts's SIGNALS, repeated: the two files import each other). */
+const SIGNALS: i32 = 64;
+
+export const SIGHUP: i32 = 1, SIGINT: i32 = 2, SIGQUIT: i32 = 3, SIGILL: i32 = 4, SIGTRAP: i32 = 5, SIGABRT: i32 = 6, SIGBUS: i32 = 7;
+export const SIGFPE: i32 = 8, SIGKILL: i32 = 9, SIGUSR1: i32 = 10, SIGSEGV: i32 = 11, SIGUSR2: i32 = 12, SIGPIPE: i32 = 13;
+export const SIGALRM: i32 = 14, SIGTERM: i32 = 15, SIGCHLD: i32 = 17, SIGCONT: i32 = 18, SIGSTOP: i32 = 19, SIGTSTP: i32 = 20;
+export const SIGTTIN: i32 = 21, SIGTTOU: i32 = 22, SIGURG: i32 = 23, SIGWINCH: i32 = 28, SIGSYS: i32 = 31;
+
+/** sa_handler's two special values. */
+export const SIG_DFL: u64 = 0, SIG_IGN: u64 = 1;
+/** sa_flags (asm-generic/signal-defs.h, x86's SA_RESTORER). */
+export const SA_NOCLDSTOP: u64 = 1, SA_NOCLDWAIT: u64 = 2, SA_SIGINFO: u64 = 4, SA_RESTORER: u64 = 0x0400_0000;
+export const SA_ONSTACK: u64 = 0x0800_0000, SA_RESTART: u64 = 0x1000_0000, SA_NODEFER: u64 = 0x4000_0000;
+export const SA_RESETHAND: u64 = 0x8000_0000;
+/** si_code values (asm-generic/siginfo.h). */
+export const SI_USER: i32 = 0, SI_KERNEL: i32 = 0x80, SI_TKILL: i32 = -6;
+export const CLD_EXITED: i32 = 1, CLD_KILLED: i32 = 2, CLD_STOPPED: i32 = 5, CLD_CONTINUED: i32 = 6;
+
+/** signalActions' words per signal: handler, flags, restorer, mask. */
+export const ACTION_HANDLER: i32 = 0, ACTION_FLAGS: i32 = 1, ACTION_RESTORER: i32 = 2, ACTION_MASK: i32 = 3;
+
+@inline export function signalBit(signal: i32): u64 {
+  return <u64>1 << <u64>(signal - 1);
+}
+
+/** SIGKILL and SIGSTOP: never caught, blocked or ignored. */
+export const UNBLOCKABLE: u64 = (<u64>1 << 8) | (<u64>1 << 18);
+/** SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU. */
+export const STOP_SIGNALS: u64 = (<u64>1 << 18) | (<u64>1 << 19) | (<u64>1 << 20) | (<u64>1 << 21);
+/** The signals a fault raises, delivered before others (Linux's SYNCHRONOUS_MASK). */
+export const SYNCHRONOUS: u64 = (<u64>1 << 10) | (<u64>1 << 6) | (<u64>1 << 4) | (<u64>1 << 3) | (<u64>1 << 7) | (<u64>1 << 30);
+
+export enum DefaultAction { Terminate = 0, Ignore = 1, Stop = 2, Continue = 3 }
+
+/** What SIG_DFL does (signal(7)). Core dumps are not written: a "core" signal terminates, and
+ * the wait status has no core bit, as on Debian's kernel with RLIMIT_CORE 0. */
+export function defaultAction(signal: i32): DefaultAction {
+  if (signal == SIGCHLD || signal == SIGURG || signal == SIGWINCH) return DefaultAction.Ignore;
+  if (signal == SIGCONT) return DefaultAction.Continue;
+  if ((signalBit(signal) & STOP_SIGNALS) != 0) return DefaultAction.Stop;
+  return DefaultAction.Terminate;
+}
+
+/** A thread's signal state. A Linux process has one thread so far (its mask is
+ * LinuxProcess.signalMask); with threads (issue 19) each gets one of these and its own mask. */
+export class LinuxSignalThread {
+  /** Signals sent to this thread (tkill, tgkill, its faults), and each one's siginfo (two words:
+   * si_code | si_pid << 32, and the address, status or 0). */
+  pending: u64 = 0;
+  readonly information: StaticArray<u64> = new StaticArray<u64>(SIGNALS * 2);
+  /** sigsuspend's mask to put back once its handler returns (Linux's TIF_RESTORE_SIGMASK). */
+  savedMask: u64 = 0;
+  maskSaved: bool = false;
+  /** sigaltstack: base, size, and whether it is disabled (SS_DISABLE). */
+  alternateBase: u64 = 0;
+  alternateSize: u64 = 0;
+  alternateDisabled: bool = true;
+  /** Woken from a blocking call for a signal: its context holds the call's restart (block.ts). */
+  interrupted: bool = false;
+  /** rt_sigtimedwait's set while it waits (those signals wake it although blocked). */
+  waitSet: u64 = 0;
+  /** rt_sigtimedwait's deadline across its restarts and the SYSCALL that set it (0: none). */
+  waitDeadline: u64 = 0;
+  waitAt: u64 = 0;
+  /** The last fault's vector, error code and address (the frame's trapno, err and cr2). */
+  trapNumber: u64 = 0;
+  errorCode: u64 = 0;
+  faultAddress: u64 = 0;
+}
+
+/** ITIMER_REAL (alarm, setitimer): SIGALRM at `deadline`, again every `interval` ns (0: once). */
+export class AlarmTimer extends Timer {
+  owner: LinuxProcess | null = null;
+  interval: u64 = 0;
+
+  expire(): void {
+    const owner = this.owner;
+    if (owner === null || owner.ended_) return;
+    if (this.interval != 0) timerStart(this, max(this.deadline + this.interval, monotonicNanos() + 1));
+    signalSend(owner, SIGALRM, Scope.Process, SI_KERNEL, 0, 0);
+  }
+}
+
+/** A process's signal state besides its dispositions (LinuxProcess.signalActions). */
+export class LinuxSignals {
+  /** Signals sent to the process, and their siginfo (as LinuxSignalThread's). */
+  pending: u64 = 0;
+  readonly information: StaticArray<u64> = new StaticArray<u64>(SIGNALS * 2);
+  readonly thread: LinuxSignalThread = new LinuxSignalThread();
+  /** Its process group and session (ids; 0 for the Linux init and its descendants until they
+   * call setsid or setpgid, as for /init on Linux). */
+  processGroup: i32 = 0;
+  session: i32 = 0;
+  /** The id of the Linux process a manifest or a native spawner started, which it descends
+   * from: kill reaches only processes of the same family (docs/linux.md, "Signals"). */
+  family: u32 = 0;
+  /** Stopped by a stop signal (its thread Blocked, in no wait); a stop or a continue its parent's
+   * wait4 has not reported yet (WUNTRACED, WCONTINUED). */
+  stopped: bool = false;
+  stopReport: i32 = 0;
+  continueReport: bool = false;
+  /** The signal that ended it (its wait status), 0 when none did. */
+  killedBy: i32 = 0;
+  readonly alarm: AlarmTimer = new AlarmTimer();
+}
+
+/** Heap bytes a LinuxProcess's signal state costs (linux-process.ts adds it to its own). */
+export const LINUX_SIGNALS_BYTES: u64 = instanceBytes<LinuxSignals>() + instanceBytes<LinuxSignalThread>() + instanceBytes<AlarmTimer>()
+  + 2 * staticArrayBytes<u64>(<u64>SIGNALS * 2);
+
+/** Whether a signal goes to the process (any thread may take it) or to one thread. */
+export enum Scope { Process = 0, Thread = 1 }
+
+class SignalsState {
+  /** Linux processes not yet reaped (a process that ended and that no parent will wait for is
+   * dropped at the next registration): what kill and process groups look in. */
+  processes: LinuxProcess[] = [];
+}
+const state = new SignalsState();
+
+/** The signal state of `linux`, a Linux process just made: a family and group of its own (the
+ * root of a family: `parent` null) or its parent's (fork); the registry holds it from now on. */
+export function linuxSignalsStart(linux: LinuxProcess, parent: LinuxProcess | null): void {
+  const signals = linux.signals;
+  signals.alarm.owner = linux;
+  if (parent === null) {
+    signals.family = linux.process.id;
+  } else {
+    const from = parent.signals;
+    signals.family = from.family;
+    signals.processGroup = from.processGroup;
+    signals.session = from.session;
+    // fork keeps the alternate stack (its memory is copied too); pending signals and timers are
+    // the parent's alone.
+    signals.thread.alternateBase = from.thread.alternateBase;
+    signals.thread.alternateSize = from.thread.alternateSize;
+    signals.thread.alternateDisabled = from.thread.alternateDisabled;
+  }
+  const list = state.processes;
+  for (let i = list.length - 1; i >= 0; i--) {
+    const other = list[i];
+    if (other.ended_ && other.parent === null) listRemoveAt(list, i);
+  }
+  list.push(linux);
+}
+
+/** The thread of `linux` signals go to (one per Linux process so far), or null once it ended. */
+export function signalThread(linux: LinuxProcess): Thread | null {
+  const threads = linux.process.threads;
+  for (let i = 0; i < threads.length; i++) {
+    const thread = unchecked(threads[i]);
+    if (thread !== null && thread.state != ThreadState.Ended) return thread;
+  }
+  return null;
+}
+
+/** Whether `signal` sent to `linux` now would be thrown away: ignored (SIG_IGN, or SIG_DFL whose
+ * action is to ignore or only to continue) and not blocked. */
+function discarded(linux: LinuxProcess, signal: i32): bool {
+  if ((linux.signalMask & signalBit(signal)) != 0) return false;
+  const handler = unchecked(linux.signalActions[(signal - 1) * 4 + ACTION_HANDLER]);
+  if (handler == SIG_IGN) return true;
+  if (handler != SIG_DFL) return false;
+  const action = defaultAction(signal);
+  return action == DefaultAction.Ignore || action == DefaultAction.Continue;
+}
+
+/** Whether `signal` is lost on `linux` because it is the Linux init and the signal's action is
+ * SIG_DFL (Linux's SIGNAL_UNKILLABLE: init gets only the signals it has a handler for; SIGKILL
+ * and SIGSTOP included, since every sender is in its namespace). */
+export function initIgnores(linux: LinuxProcess, signal: i32): bool {
+  return linux === linuxInitProcess() && unchecked(linux.signalActions[(signal - 1) * 4 + ACTION_HANDLER]) == SIG_DFL;
+}
+
+/** Sends `signal` (1..64) to `target` with its siginfo (`code`, the sender's `pid`, and an
+ * address or a status in `value`). SIGKILL ends it at once; SIGCONT continues it when stopped
+ * (and a stop signal forgets a pending SIGCONT, and the other way round); an ignored signal is
+ * dropped; anything else is pending until delivered on the way back to user mode, and wakes
+ * the thread from a blocking call when it is not blocked. A signal already pending keeps its
+ * first siginfo (standard signals do not queue). */
+export function signalSend(target: LinuxProcess, signal: i32, scope: Scope, code: i32, pid: u32, value: u64): void {
+  if (target.ended_ || signal < 1 || signal > SIGNALS) return;
+  const signals = target.signals, thread = signals.thread, bit = signalBit(signal);
+  if (initIgnores(target, signal) && (target.signalMask & bit) == 0) return;
+  if (signal == SIGKILL) {
+    signalTerminate(target, SIGKILL);
+    return;
+  }
+  if (signal == SIGCONT) {
+    signals.pending &= ~STOP_SIGNALS;
+    thread.pending &= ~STOP_SIGNALS;
+    if (signals.stopped) signalContinue(target);
+  } else if ((bit & STOP_SIGNALS) != 0) {
+    signals.pending &= ~signalBit(SIGCONT);
+    thread.pending &= ~signalBit(SIGCONT);
+  }
+  if (discarded(target, signal)) return;
+  const handler = unchecked(target.signalActions[(signal - 1) * 4 + ACTION_HANDLER]);
+  if (signals.stopped && handler == SIG_DFL && defaultAction(signal) == DefaultAction.Terminate && (target.signalMask & bit) == 0) {
+    signalTerminate(target, signal);   // a fatal signal does not wait for SIGCONT (Linux's complete_signal)
+    return;
+  }
+  const slot = (signal - 1) * 2;
+  const information = scope == Scope.Thread ? thread.information : signals.information;
+  const pending = scope == Scope.Thread ? thread.pending : signals.pending;
+  if ((pending & bit) == 0) {
+    unchecked(information[slot] = (<u64><u32>code) | (<u64>pid << 32));
+    unchecked(information[slot + 1] = value);
+  }
+  if (scope == Scope.Thread) thread.pending |= bit;
+  else signals.pending |= bit;
+  signalWake(target, bit);
+}
+
+/** Wakes `linux`'s thread from a blocking call when signal `bit` is one it would act on (not
+ * blocked, or one rt_sigtimedwait waits for): the call then ends with EINTR, restarts, or reports
+ * the signal (signal-deliver.ts). A stopped thread is left stopped. */
+function signalWake(linux: LinuxProcess, bit: u64): void {
+  const thread = signalThread(linux);
+  if (thread === null || linux.signals.stopped) return;
+  const state = linux.signals.thread;
+  if ((bit & ~linux.signalMask) == 0 && (bit & state.waitSet) == 0) return;
+  if (thread.state != ThreadState.Blocked || linux.wait.waiter !== thread) return;
+  if ((bit & state.waitSet) == 0) state.interrupted = true;
+  linuxWake(linux.wait);
+}
+
+/** Ends `linux` as killed by `signal` (its wait status is the signal's number). */
+export function signalTerminate(linux: LinuxProcess, signal: i32): void {
+  if (linux.ended_) return;
+  linux.signals.killedBy = signal;
+  processEnd(linux.process, ExitKind.Killed, signal);
+}
+
+/** A stopped `linux` runs again (SIGCONT, or SIGKILL on its way): its parent hears of it. */
+function signalContinue(linux: LinuxProcess): void {
+  const signals = linux.signals;
+  signals.stopped = false;
+  signals.stopReport = 0;
+  signals.continueReport = true;
+  const thread = signalThread(linux);
+  if (thread !== null) schedulerReady(thread);
+  notifyParent(linux, CLD_CONTINUED, SIGCONT);
+}
+
+/** Stops `linux` for stop signal `signal` (its thread is returning to user mode: a call it was
+ * in restarts once it continues). Its parent hears of it. */
+export function signalStop(thread: Thread, linux: LinuxProcess, signal: i32): void {
+  const signals = linux.signals;
+  signals.stopped = true;
+  signals.stopReport = signal;
+  signals.continueReport = false;
+  thread.state = ThreadState.Blocked;
+  schedulerRemove(thread);
+  notifyParent(linux, CLD_STOPPED, signal);
+}
+
+/** SIGCHLD to `child`'s parent (unless it asked for none on stops and continues: SA_NOCLDSTOP),
+ * whose wait4 is woken. */
+function notifyParent(child: LinuxProcess, code: i32, status: i32): void {
+  const parent = child.parent;
+  if (parent === null || parent.ended_) return;
+  const flags = unchecked(parent.signalActions[(SIGCHLD - 1) * 4 + ACTION_FLAGS]);
+  if (code == CLD_EXITED || code == CLD_KILLED || (flags & SA_NOCLDSTOP) == 0) {
+    signalSend(parent, SIGCHLD, Scope.Process, code, child.process.id, <u64><u32>status);
+  }
+  linuxWake(parent.wait);
+}
+
+/** `linux` ended (linux-process.ts, LinuxProcess.ended, before its parent is woken): its alarm
+ * stops; its parent gets SIGCHLD, or, when it ignores SIGCHLD or set SA_NOCLDWAIT, does not keep
+ * it as a zombie (Linux reaps it at once). */
+export function linuxSignalsEnded(linux: LinuxProcess): void {
+  timerStop(linux.signals.alarm);
+  linux.signals.alarm.owner = null;
+  const parent = linux.parent;
+  if (parent === null || parent.ended_) return;
+  const status = linux.waitStatus;
+  const exited = (status & 0x7f) == 0;
+  notifyParent(linux, exited ? CLD_EXITED : CLD_KILLED, exited ? (status >> 8) & 0xff : status & 0x7f);
+  const slot = (SIGCHLD - 1) * 4;
+  if (unchecked(parent.signalActions[slot + ACTION_HANDLER]) == SIG_IGN || (unchecked(parent.signalActions[slot + ACTION_FLAGS]) & SA_NOCLDWAIT) != 0) {
+    const index = parent.children.indexOf(linux);
+    if (index >= 0) listRemoveAt(parent.children, index);
+    linux.parent = null;
+  }
+}
+
+/** The live Linux process `pid` of `caller`'s family, or null (ESRCH: kill's authority, docs/linux.md). */
+export function signalFind(caller: LinuxProcess, pid: i32): LinuxProcess | null {
+  const list = state.processes;
+  for (let i = 0; i < list.length; i++) {
+    const other = unchecked(list[i]);
+    if (<i32>other.process.id == pid && other.signals.family == caller.signals.family && !(other.ended_ && other.parent === null)) return other;
+  }
+  return null;
+}
+
+/** Whether `linux`'s process group is orphaned: no live member has a live parent in another
+ * group of the same session, the Linux init aside (Linux drops SIGTSTP, SIGTTIN and SIGTTOU to
+ * such a group). */
+export function signalGroupOrphaned(linux: LinuxProcess): bool {
+  const group = linux.signals.processGroup, session = linux.signals.session, list = state.processes;
+  for (let i = 0; i < list.length; i++) {
+    const member = unchecked(list[i]);
+    if (member.ended_ || member.signals.family != linux.signals.family || member.signals.processGroup != group) continue;
+    const parent = member.parent;
+    if (parent === null || parent.ended_ || parent === linuxInitProcess()) continue;   // init's children count for nothing, as on Linux
+    if (parent.signals.processGroup != group && parent.signals.session == session) return false;
+  }
+  return true;
+}
+
+/** Whether a process of `family` in group `group` has session `session` (ended ones not yet
+ * reaped count): setpgid may join only such a group. */
+export function signalGroupInSession(family: u32, group: i32, session: i32): bool {
+  const list = state.processes;
+  for (let i = 0; i < list.length; i++) {
+    const other = unchecked(list[i]);
+    if (other.signals.family == family && other.signals.processGroup == group && other.signals.session == session
+      && !(other.ended_ && other.parent === null)) return true;
+  }
+  return false;
+}
+
+/** Whether any process of `family` has `session` as its session or `group` as its group. */
+export function signalSessionOrGroupUsed(family: u32, id: i32): bool {
+  const list = state.processes;
+  for (let i = 0; i < list.length; i++) {
+    const other = unchecked(list[i]);
+    if (other.signals.family != family || (other.ended_ && other.parent === null)) continue;
+    if (other.signals.processGroup == id || other.signals.session == id) return true;
+  }
+  return false;
+}
+
+/** Sends `signal` to every live process of `family` in group `group` (every process of the
+ * family but `except` and the family's root when `group` is -1: kill(-1)); 0 only checks.
+ * Returns how many there are. */
+export function signalGroupSend(family: u32, group: i32, signal: i32, code: i32, pid: u32, except: LinuxProcess | null): i32 {
+  let count = 0;
+  const list = state.processes;
+  for (let i = 0; i < list.length; i++) {
+    const other = unchecked(list[i]);
+    if (other.ended_ || other.signals.family != family || other === except) continue;
+    if (group == -1 ? other.process.id == family : other.signals.processGroup != group) continue;
+    count++;
+    if (signal != 0) signalSend(other, signal, Scope.Process, code, pid, 0);
+  }
+  return count;
+}
+
+// The API for the rest of the personality (the tty, execve).
+
+/** Sends `signal` to `target` as the kernel (si_code SI_KERNEL): what a tty does. */
+export function linuxSignalProcess(target: LinuxProcess, signal: i32): void {
+  signalSend(target, signal, Scope.Process, SI_KERNEL, 0, 0);
+}
+
+/** Sends `signal` to every live Linux process in process group `group` (the tty's foreground
+ * group: SIGINT, SIGQUIT, SIGTSTP) whatever its family; returns how many got it. */
+export function linuxSignalGroup(group: i32, signal: i32): i32 {
+  let count = 0;
+  const list = state.processes;
+  for (let i = 0; i < list.length; i++) {
+    const other = unchecked(list[i]);
+    if (other.ended_ || other.signals.processGroup != group) continue;
+    count++;
+    signalSend(other, signal, Scope.Process, SI_KERNEL, 0, 0);
+  }
+  return count;
+}
+
+/** What execve does to signals: caught signals go back to SIG_DFL (flags, mask and restorer
+ * cleared), ignored ones stay ignored; the mask and pending signals are kept; the alternate
+ * stack is forgotten (it was in the old image). */
+export function linuxSignalsExec(linux: LinuxProcess): void {
+  for (let signal = 1; signal <= SIGNALS; signal++) {
+    const slot = (signal - 1) * 4;
+    if (linux.signalActions[slot + ACTION_HANDLER] == SIG_IGN) continue;
+    for (let i = 0; i < 4; i++) linux.signalActions[slot + i] = 0;
+  }
+  const thread = linux.signals.thread;
+  thread.alternateBase = 0;
+  thread.alternateSize = 0;
+  thread.alternateDisabled = true;
+}
+
+/** rt_sigaction made `signal` ignored: a pending one is dropped (POSIX). */
+export function signalDiscardIfIgnored(linux: LinuxProcess, signal: i32): void {
+  const handler = linux.signalActions[(signal - 1) * 4 + ACTION_HANDLER];
+  const action = defaultAction(signal);
+  if (handler == SIG_IGN || (handler == SIG_DFL && (action == DefaultAction.Ignore || action == DefaultAction.Continue))) {
+    linux.signals.pending &= ~signalBit(signal);
+    linux.signals.thread.pending &= ~signalBit(signal);
+  }
+}
