@@ -14,7 +14,8 @@ const PROMPT = "capsid:/# ";
 async function prompt(qemu: QemuSession, after: number, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const tail = qemu.serial.slice(after);
+    // busybox asks the terminal where its cursor is (ESC [6n) after the prompt; nothing answers here.
+    const tail = qemu.serial.slice(after).replace(/\x1b\[6n$/, "");
     if (tail.trimEnd().endsWith(PROMPT.trimEnd())) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
