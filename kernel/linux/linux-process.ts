@@ -65,6 +65,8 @@ export class LinuxProcess extends Personality {
   readonly signals: LinuxSignals = new LinuxSignals();
   /** prctl(PR_SET_NAME): 15 bytes and a NUL, as Linux's task comm. */
   name: string = "";
+  /** Unsupported numbers logged so far (syscall.ts stops at its maximum). */
+  unsupportedLogs: u32 = 0;
   /** Bit per system call number already logged as not supported. */
   readonly unsupportedLogged: StaticArray<u32> = new StaticArray<u32>(LINUX_SYSCALL_NUMBERS / 32);
   /** Its thread's wait when a call blocks (block.ts), and a sleep's state across its restarts:

@@ -30,6 +30,10 @@ import { sysPipe2 } from "./sys-pipe";
 import { sysExecve } from "./sys-exec";
 import { sysPoll, sysSelect } from "./sys-poll";
 
+/** Unsupported numbers one process logs at most (a program probing hundreds would flood the
+ * console); past them, one line says so. */
+const UNSUPPORTED_LOGS_MAXIMUM: u32 = 16;
+
 /** fork's flags as clone's: the exit signal SIGCHLD, nothing shared. */
 const SIGCHLD_ONLY: u64 = 17;
 import { LINUX_DIRECT, upcall } from "./upcall";
@@ -65,10 +69,14 @@ export function linuxSyscall(thread: Thread): void {
     return;
   }
   if (result == UNSUPPORTED) {
-    if (linux.firstUnsupported(number)) {
+    if (linux.firstUnsupported(number) && linux.unsupportedLogs++ < UNSUPPORTED_LOGS_MAXIMUM) {
       logLine(probed(number) ? LogLevel.Debug : LogLevel.Warning).text("linux: process ").decimal(thread.process.id).text(" (").text(thread.process.program.name)
         .text("): ").text(sysName(number)).text(" (").decimal(number).text(") is not supported: ENOSYS");
       logEnd();
+      if (linux.unsupportedLogs == UNSUPPORTED_LOGS_MAXIMUM) {
+        logLine(LogLevel.Warning).text("linux: process ").decimal(thread.process.id).text(": further unsupported calls are not logged");
+        logEnd();
+      }
     }
     result = -(<i64>Errno.ENOSYS);
   }
