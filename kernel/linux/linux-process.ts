@@ -82,6 +82,10 @@ export class LinuxProcess extends Personality {
    * yet waited for (zombies). */
   parent: LinuxProcess | null = null;
   readonly children: LinuxProcess[] = [];
+  /** A vfork child's parent, suspended until this process execs or ends (sys-fork.ts), and
+   * whether this process is such a parent now. */
+  vforkParent: LinuxProcess | null = null;
+  vforkWaiting: bool = false;
   /** Once ended: its wait status as wait4 reports it (exit code << 8, or the signal). */
   ended_: bool = false;
   waitStatus: i32 = 0;
@@ -115,6 +119,7 @@ export class LinuxProcess extends Personality {
    * parent's wait4, which is woken; its children go to the Linux init, or are let go. */
   ended(): void {
     this.ended_ = true;
+    this.releaseVforkParent();
     if (this.cwd !== null) {
       this.cwdFileSystem!.close(this.cwd!);
       this.cwd = null;
@@ -146,6 +151,15 @@ export class LinuxProcess extends Personality {
   /** Whether process group `group` exists in its session. */
   groupInSession(group: i32): bool {
     return signalGroupInSession(this.signals.family, group, this.signals.session);
+  }
+
+  /** A vfork child execs or ends: its parent goes on. */
+  releaseVforkParent(): void {
+    const parent = this.vforkParent;
+    if (parent === null) return;
+    this.vforkParent = null;
+    parent.vforkWaiting = false;
+    if (!parent.ended_) linuxWake(parent.wait);
   }
 
   /** The lowest closed descriptor at or above `from`, or -1 (EMFILE). */

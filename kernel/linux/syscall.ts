@@ -36,6 +36,7 @@ const UNSUPPORTED_LOGS_MAXIMUM: u32 = 16;
 
 /** fork's flags as clone's: the exit signal SIGCHLD, nothing shared. */
 const SIGCHLD_ONLY: u64 = 17;
+const CLONE_VFORK: u64 = 0x4000;
 import { LINUX_DIRECT, upcall } from "./upcall";
 // Signals and process groups (signal*.ts).
 import { RESTORED, sysAlarm, sysGetitimer, sysKill, sysPause, sysSetitimer, sysSigpending, sysSigreturn, sysSigsuspend, sysSigtimedwait,
@@ -130,7 +131,8 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
     case Sys.getpid: return <i64>thread.process.id;
     case Sys.gettid: return <i64>thread.process.id + <i64>thread.index;
     case Sys.getppid: return sysGetppid(linux);
-    case Sys.fork: case Sys.vfork: return sysFork(thread, linux, SIGCHLD_ONLY, 0, 0, 0);
+    case Sys.fork: return sysFork(thread, linux, SIGCHLD_ONLY, 0, 0, 0);
+    case Sys.vfork: return sysFork(thread, linux, SIGCHLD_ONLY | CLONE_VFORK, 0, 0, 0);
     case Sys.clone: return sysFork(thread, linux, a0, a1, a2, a3);
     // Readiness (sys-poll.ts).
     case Sys.poll: return sysPoll(thread, linux, number, a0, a1, a2, 0, 0);
