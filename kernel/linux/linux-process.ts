@@ -53,6 +53,8 @@ export class LinuxProcess extends Personality {
    * blocked set. Kept and reported; nothing sends a signal yet (the signals step delivers them). */
   readonly signalActions: StaticArray<u64> = new StaticArray<u64>(SIGNALS * 4);
   signalMask: u64 = 0;
+  /** The file mode creation mask (umask; sys-attributes.ts): Linux's init starts with 022. */
+  umask: u32 = 0o022;
   /** prctl(PR_SET_NAME): 15 bytes and a NUL, as Linux's task comm. */
   name: string = "";
   /** Bit per system call number already logged as not supported. */
@@ -205,6 +207,7 @@ export function linuxPersonalityForked(child: Process, parent: LinuxProcess, han
   for (let i = 0; i < SIGNALS * 4; i++) linux.signalActions[i] = parent.signalActions[i];
   linux.signalMask = parent.signalMask;
   linux.name = parent.name;
+  linux.umask = parent.umask;
   linux.trace = parent.trace;
   linux.parent = parent;
   parent.children.push(linux);

@@ -16,6 +16,7 @@ import { pipeReadCall, pipeWriteCall } from "./sys-pipe";
 import { Sys } from "./numbers";
 import { FileObject } from "../objects/file";
 import { fileOf, fileRead, fileSeek, fileStat, sysStatAt } from "./sys-path";
+import { fileVectors, fileWrite } from "./sys-write";
 import { UNSUPPORTED } from "./errno";
 
 const AT_EMPTY_PATH: u64 = 0x1000;
@@ -67,6 +68,7 @@ export function sysWrite(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u
     if (<i64>count < 0) return -(<i64>Errno.EINVAL);
     return pipeWriteCall(thread, linux, pipe, <i32>fd, <u64>Sys.write, buffer, count, 0, 0);
   }
+  if (object.iface == Interface.File) return fileWrite(thread, linux, changetype<FileObject>(object), fd, buffer, count, -1);
   if (object.iface != Interface.Console) return -(<i64>Errno.EINVAL);
   if (<i64>count < 0) return -(<i64>Errno.EINVAL);
   const length = min(count, CONSOLE_USER_WRITE_MAXIMUM);
@@ -85,6 +87,7 @@ export function sysWritev(thread: Thread, linux: LinuxProcess, fd: u64, vectors:
     if (pipe.reading) return -(<i64>Errno.EBADF);
     return pipeWriteCall(thread, linux, pipe, <i32>fd, <u64>Sys.writev, 0, 0, vectors, count);
   }
+  if (object.iface == Interface.File) return fileVectors(thread, linux, changetype<FileObject>(object), fd, vectors, count, true);
   if (object.iface != Interface.Console) return -(<i64>Errno.EINVAL);
   if (count > IOV_MAXIMUM) return -(<i64>Errno.EINVAL);
   const space = thread.process.space;
@@ -110,7 +113,7 @@ export function sysRead(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u6
   if (handle < 0) return handle;
   const object = thread.process.table.lookup(<u64>handle)!;
   if (object.iface == Interface.File) {
-    if (vectors) return UNSUPPORTED;   // readv of a file: not yet (ENOSYS, logged once)
+    if (vectors) return fileVectors(thread, linux, changetype<FileObject>(object), fd, buffer, count, false);
     return fileRead(thread, changetype<FileObject>(object), buffer, count, -1);
   }
   if (object.iface != Interface.Pipe || !changetype<PipeObject>(object).reading) return -(<i64>Errno.EBADF);
@@ -178,7 +181,7 @@ export function sysFcntl(thread: Thread, linux: LinuxProcess, fd: u64, command: 
     const flags = linux.descriptorFlags[index];
     const object = thread.process.table.lookup(<u64>handle)!;
     const access = object.iface == Interface.Pipe ? (changetype<PipeObject>(object).reading ? O_RDONLY : O_WRONLY)
-      : object.iface == Interface.File ? O_RDONLY : O_RDWR;
+      : object.iface == Interface.File ? fileAccess(changetype<FileObject>(object)) : O_RDWR;
     return access | ((flags & STATUS_APPEND) != 0 ? 0o2000 : 0) | ((flags & STATUS_NONBLOCK) != 0 ? 0o4000 : 0);
   }
   if (command == F_SETFL) {
@@ -188,6 +191,11 @@ export function sysFcntl(thread: Thread, linux: LinuxProcess, fd: u64, command: 
     return 0;   // as Linux, the other bits are ignored
   }
   return -(<i64>Errno.EINVAL);
+}
+
+/** A File's access mode as F_GETFL reports it. */
+function fileAccess(file: FileObject): i64 {
+  return file.writable ? (file.readable ? O_RDWR : O_WRONLY) : O_RDONLY;
 }
 
 /** fstat: the console is the character device /dev/console (5:1), mode crw--w----; a pipe a FIFO

@@ -17,12 +17,10 @@ import { Errno, linuxErrno } from "./errno";
 import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
 import { STATUS_NONBLOCK } from "./sys-pipe";
 import { traceBacked } from "./trace";
+import { deviceRead } from "./sys-dev";
 
 const AT_FDCWD: i32 = -100;
 const AT_SYMLINK_NOFOLLOW: u64 = 0x100, AT_EMPTY_PATH: u64 = 0x1000, AT_NO_AUTOMOUNT: u64 = 0x800, AT_EACCESS: u64 = 0x200;
-const O_ACCMODE: u64 = 3, O_WRONLY: u64 = 1, O_RDWR: u64 = 2;
-const O_CREAT: u64 = 0o100, O_TRUNC: u64 = 0o1000, O_APPEND: u64 = 0o2000, O_NONBLOCK: u64 = 0o4000;
-const O_DIRECTORY: u64 = 0o200000, O_NOFOLLOW: u64 = 0o400000, O_CLOEXEC: u64 = 0o2000000, O_PATH: u64 = 0o10000000;
 const X_OK: u64 = 1, W_OK: u64 = 2;
 /** Bytes a path may have with its NUL (Linux's PATH_MAX). */
 const PATH_BUFFER: u64 = 4096;
@@ -40,7 +38,7 @@ class PathState {
 const state = new PathState();
 
 /** The process's Namespace (noted for the trace), or null. */
-function namespaceOf(thread: Thread, linux: LinuxProcess): NamespaceObject | null {
+export function namespaceOf(thread: Thread, linux: LinuxProcess): NamespaceObject | null {
   if (linux.namespaceHandle == 0) return null;
   const object = thread.process.table.lookup(linux.namespaceHandle);
   if (object === null || object.iface != Interface.Namespace) return null;
@@ -58,21 +56,23 @@ export function fileOf(thread: Thread, linux: LinuxProcess, fd: u64): FileObject
   return changetype<FileObject>(object);
 }
 
-/** Copies the NUL-terminated path at `address` into state.path: its length, or -errno (EFAULT,
- * ENAMETOOLONG past PATH_MAX). Reads a page at most at a time, never past the NUL's page. */
-function pathIn(thread: Thread, address: u64): i64 {
+/** Copies the NUL-terminated path at `address` into `destination` (PATH_BUFFER bytes; state.path
+ * by default): its length, or -errno (EFAULT, ENAMETOOLONG past PATH_MAX). Reads a page at most
+ * at a time, never past the NUL's page. */
+export function pathIn(thread: Thread, address: u64, destination: usize = 0): i64 {
   const space = thread.process.space;
+  const path = destination != 0 ? destination : state.path;
   let length: u64 = 0;
   while (length < PATH_BUFFER) {
     const chunk = min(PATH_BUFFER - length, 4096 - ((address + length) & 4095));
-    if (copyIn(space, state.path + <usize>length, PATH_BUFFER, address + length, chunk) != KernelError.None) {
+    if (copyIn(space, path + <usize>length, PATH_BUFFER, address + length, chunk) != KernelError.None) {
       // The end of the readable range may hold the NUL: copy byte by byte up to it.
       for (let i: u64 = 0; i < chunk; i++) {
-        if (copyIn(space, state.path + <usize>(length + i), PATH_BUFFER, address + length + i, 1) != KernelError.None) return -(<i64>Errno.EFAULT);
-        if (load<u8>(state.path + <usize>(length + i)) == 0) return <i64>(length + i);
+        if (copyIn(space, path + <usize>(length + i), PATH_BUFFER, address + length + i, 1) != KernelError.None) return -(<i64>Errno.EFAULT);
+        if (load<u8>(path + <usize>(length + i)) == 0) return <i64>(length + i);
       }
     }
-    for (let i: u64 = 0; i < chunk; i++) if (load<u8>(state.path + <usize>(length + i)) == 0) return <i64>(length + i);
+    for (let i: u64 = 0; i < chunk; i++) if (load<u8>(path + <usize>(length + i)) == 0) return <i64>(length + i);
     length += chunk;
   }
   return -(<i64>Errno.ENAMETOOLONG);
@@ -80,7 +80,7 @@ function pathIn(thread: Thread, address: u64): i64 {
 
 /** The directory a relative path starts from: the working directory for AT_FDCWD, else the
  * directory `dirfd` names; null with `error` set. */
-function startOf(thread: Thread, linux: LinuxProcess, namespace: NamespaceObject, dirfd: u64, error: StaticArray<i64>): Node | null {
+export function startOf(thread: Thread, linux: LinuxProcess, namespace: NamespaceObject, dirfd: u64, error: StaticArray<i64>): Node | null {
   if (<i32>dirfd == AT_FDCWD) return linux.cwd !== null ? linux.cwd : namespace.root;
   const file = fileOf(thread, linux, <u64><i64><i32>dirfd);
   if (file === null) { error[0] = linux.handleOf(<i64><i32>dirfd) == 0 ? -(<i64>Errno.EBADF) : -(<i64>Errno.ENOTDIR); return null; }
@@ -91,7 +91,7 @@ function startOf(thread: Thread, linux: LinuxProcess, namespace: NamespaceObject
 /** Resolves the path at `address` from `dirfd` in the process's namespace: the node, or null with
  * -errno in error[0]. An empty path is ENOENT unless `emptyIsDirfd` (AT_EMPTY_PATH): then the
  * descriptor's own node. */
-function lookup(thread: Thread, linux: LinuxProcess, dirfd: u64, address: u64, follow: bool, emptyIsDirfd: bool,
+export function lookup(thread: Thread, linux: LinuxProcess, dirfd: u64, address: u64, follow: bool, emptyIsDirfd: bool,
   error: StaticArray<i64>): Node | null {
   const length = pathIn(thread, address);
   if (length < 0) { error[0] = length; return null; }
@@ -113,36 +113,25 @@ function lookup(thread: Thread, linux: LinuxProcess, dirfd: u64, address: u64, f
   return found.node;
 }
 
-/** openat: an existing file or directory, for reading (the root file system is read-only:
- * O_WRONLY, O_RDWR, O_CREAT and O_TRUNC say EROFS, O_CREAT on a missing name too). */
-export function sysOpenat(thread: Thread, linux: LinuxProcess, dirfd: u64, path: u64, flags: u64): i64 {
-  const error = new StaticArray<i64>(1);
-  const node = lookup(thread, linux, dirfd, path, (flags & O_NOFOLLOW) == 0, false, error);
-  if (node === null) return error[0] == -(<i64>Errno.ENOENT) && (flags & O_CREAT) != 0 && namespaceOf(thread, linux) !== null ? -(<i64>Errno.EROFS) : error[0];
-  if ((flags & O_NOFOLLOW) != 0 && node.isSymbolicLink && (flags & O_PATH) == 0) return -(<i64>Errno.ELOOP);
-  if ((flags & O_DIRECTORY) != 0 && !node.isDirectory) return -(<i64>Errno.ENOTDIR);
-  const access = flags & O_ACCMODE;
-  if (node.isDirectory && (access != 0 || (flags & O_CREAT) != 0)) return -(<i64>Errno.EISDIR);
-  if (access == O_WRONLY || access == O_RDWR || (flags & O_TRUNC) != 0) return -(<i64>Errno.EROFS);
-  if (node.type == NodeType.CharacterDevice) return -(<i64>Errno.ENXIO);   // no device behind it yet
-  const process = thread.process;
-  const fd = linux.lowestFree(0);
-  if (fd < 0) return -(<i64>Errno.EMFILE);
-  if (process.account.kernelFits(FILE_BYTES) != KernelError.None) return -(<i64>Errno.ENOMEM);
-  const slot = process.table.reserve();
-  if (slot < 0) return -(<i64>Errno.ENFILE);
-  const namespace = namespaceOf(thread, linux)!;
-  const file = new FileObject(namespace.fileSystem, node, (flags & O_PATH) == 0, false);
-  file.chargeTo(process.account, FILE_BYTES);
-  linux.descriptors[fd] = process.table.commit(slot, file);
-  linux.descriptorFlags[fd] = ((flags & O_CLOEXEC) != 0 ? FD_CLOEXEC : 0) | ((flags & O_NONBLOCK) != 0 ? STATUS_NONBLOCK : 0)
-    | ((flags & O_APPEND) != 0 ? 2 : 0);
-  traceBacked(linux.descriptors[fd], Interface.File);
-  return fd;
+/** Resolves the path at `address` (copied into `buffer`; 0: state.path) from `dirfd` in the
+ * process's namespace under resolve's `flags` (fs/path.ts). The Resolution, whose error is a
+ * KernelError, or null with -errno in error[0] for what fails before resolution: EFAULT,
+ * ENAMETOOLONG, ENOENT (no namespace), EBADF or ENOTDIR (dirfd). */
+export function resolveAt(thread: Thread, linux: LinuxProcess, dirfd: u64, address: u64, flags: u32, buffer: usize,
+  error: StaticArray<i64>): Resolution | null {
+  const path = buffer != 0 ? buffer : state.path;
+  const length = pathIn(thread, address, path);
+  if (length < 0) { error[0] = length; return null; }
+  const namespace = namespaceOf(thread, linux);
+  if (namespace === null) { error[0] = -(<i64>Errno.ENOENT); return null; }
+  if (length == 0) { error[0] = -(<i64>Errno.ENOENT); return null; }
+  const start = startOf(thread, linux, namespace, dirfd, error);
+  if (start === null) return null;
+  return resolve(namespace.fileSystem, namespace.root, start, path, <u64>length, flags);
 }
 
 /** Fills a struct stat for `node` of `fileSystem` in state.buffer. */
-function statFill(fileSystem: Ramfs, node: Node): void {
+export function statFill(fileSystem: Ramfs, node: Node): void {
   const stat = state.buffer;
   memory.fill(stat, 0, <usize>STAT_SIZE);
   store<u64>(stat, <u64>fileSystem.id);                              // st_dev
@@ -202,7 +191,8 @@ export function sysAccessat(thread: Thread, linux: LinuxProcess, dirfd: u64, pat
   const error = new StaticArray<i64>(1);
   const node = lookup(thread, linux, dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) == 0, (flags & AT_EMPTY_PATH) != 0, error);
   if (node === null) return error[0];
-  if ((mode & W_OK) != 0) return -(<i64>Errno.EROFS);
+  // A read-only namespace refuses writes to files, directories and links, not to devices (as Linux's read-only mounts).
+  if ((mode & W_OK) != 0 && !namespaceOf(thread, linux)!.writable && node.type != NodeType.CharacterDevice) return -(<i64>Errno.EROFS);
   if ((mode & X_OK) != 0 && !node.isDirectory && (node.mode & 0o111) == 0) return -(<i64>Errno.EACCES);
   return 0;
 }
@@ -303,6 +293,7 @@ export function sysGetdents64(thread: Thread, linux: LinuxProcess, fd: u64, buff
  * at most FILE_READ_MAXIMUM; EISDIR for a directory; EBADF when opened with O_PATH. */
 export function fileRead(thread: Thread, file: FileObject, buffer: u64, count: u64, offset: i64): i64 {
   if (!file.readable) return -(<i64>Errno.EBADF);
+  if (file.node.isCharacterDevice) return deviceRead(thread, file, buffer, count);
   if (file.node.isDirectory) return -(<i64>Errno.EISDIR);
   if ((file.node.mode & S_IFMT) != S_IFREG) return -(<i64>Errno.EINVAL);
   const space = thread.process.space;
@@ -327,6 +318,7 @@ export function fileRead(thread: Thread, file: FileObject, buffer: u64, count: u
 /** lseek of a File: SEEK_SET, SEEK_CUR, SEEK_END (a directory's offset is its cursor: only
  * SEEK_SET, and 0 rewinds it); EINVAL for a negative result or another whence. */
 export function fileSeek(file: FileObject, offset: i64, whence: u64): i64 {
+  if (file.node.type == NodeType.CharacterDevice) return 0;   // as Linux's memory devices: the position stays 0
   let base: i64 = 0;
   if (whence == 1) base = <i64>file.offset;
   else if (whence == 2) {

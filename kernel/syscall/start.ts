@@ -35,6 +35,7 @@ import { grantAllowed } from "../loader/manifest";
 import { processSpawn, spawnBytesNeeded, spawnExposeRingPhysical, spawnFramesNeeded } from "../objects/spawn";
 import { linuxInit } from "../linux/linux";
 import { NamespaceObject, namespaceRoot, namespaceRootSet } from "../objects/namespace";
+import { devicesCreate } from "../fs/devices";
 import { ramfsFromCpio } from "../fs/unpack";
 import { Quota } from "../memory/quota";
 import { realtimeNanos } from "../time/wall-clock";
@@ -107,7 +108,9 @@ export function processesInit(information: BootInformation, commandLine: Command
   if (grantAllowed(init.policy, Interface.Network)) grants.push(new NetworkObject(init.policy.network!.copy()));
   if (grantAllowed(init.policy, Interface.BootFiles)) grants.push(new BootFilesObject());
   const root = namespaceRoot();
-  if (grantAllowed(init.policy, Interface.Namespace) && root !== null) grants.push(new NamespaceObject(root, root.root, false));
+  if (grantAllowed(init.policy, Interface.Namespace) && root !== null) {
+    grants.push(new NamespaceObject(root, root.root, init.policy.namespaceWritable));
+  }
   const argument = commandLine.getDecimal("initarg");   // absent or not a number: 0
   const text = commandLine.get("args");   // the start text (ring.md), for programs that take words; a Linux init's argv
   const words = text !== null && init.policy.linux ? text!.split(" ").filter((word: string): bool => word.length > 0) : [];
@@ -148,6 +151,11 @@ function rootFileSystemInit(information: BootInformation): void {
       return;
     }
     namespaceRootSet(fileSystem);
+    const devices = devicesCreate(fileSystem);
+    if (devices != KernelError.None) {
+      logLine(LogLevel.Error).text("fs: /dev not made (").text(kernelErrorName(devices)).text("): device files are missing");
+      logEnd();
+    }
     logLine().text("fs: root file system from the initrd: ").decimal(length >> 10).text(" KiB, ").decimal(fileSystem.nodes).text(" nodes");
     logEnd();
     return;
