@@ -11,7 +11,7 @@ import { Thread } from "../sched/thread";
 import { copyIn, copyOut } from "../vm/user-memory";
 import { Errno, linuxErrno, UNSUPPORTED } from "./errno";
 import { LinuxProcess } from "./linux-process";
-import { fileOf, namespaceOf, pathIn, resolveAt } from "./sys-path";
+import { fileOf, namespaceOf, pathIn, reportedSize, resolveAt } from "./sys-path";
 
 const AT_FDCWD: i32 = -100;
 const AT_SYMLINK_NOFOLLOW: u64 = 0x100, AT_NO_AUTOMOUNT: u64 = 0x800, AT_EMPTY_PATH: u64 = 0x1000;
@@ -215,7 +215,7 @@ export function sysStatx(thread: Thread, linux: LinuxProcess, dirfd: u64, path: 
   store<u32>(out, node.gid, 24);
   store<u16>(out, <u16>node.mode, 28);
   store<u64>(out, node.inode, 32);
-  store<u64>(out, node.size, 40);
+  store<u64>(out, reportedSize(node), 40);
   store<u64>(out, node.isRegular ? (node.size + 511) / 512 : 0, 48);   // as fstat's st_blocks
   timestamp(out + 64, node.accessed);
   timestamp(out + 96, node.changed);

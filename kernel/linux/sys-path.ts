@@ -141,7 +141,7 @@ export function statFill(fileSystem: Ramfs, node: Node): void {
   store<u32>(stat, node.uid, 28);
   store<u32>(stat, node.gid, 32);
   store<u64>(stat, (<u64>node.rdevMajor << 8) | <u64>(node.rdevMinor & 0xff) | (<u64>(node.rdevMinor & ~0xff) << 12), 40);
-  store<u64>(stat, node.size, 48);
+  store<u64>(stat, reportedSize(node), 48);
   store<u64>(stat, 4096, 56);                                        // st_blksize
   store<u64>(stat, node.isRegular ? (node.size + 511) / 512 : 0, 64); // st_blocks
   store<i64>(stat, node.accessed / 1_000_000_000, 72);
@@ -150,6 +150,14 @@ export function statFill(fileSystem: Ramfs, node: Node): void {
   store<i64>(stat, node.modified % 1_000_000_000, 96);
   store<i64>(stat, node.changed / 1_000_000_000, 104);
   store<i64>(stat, node.changed % 1_000_000_000, 112);
+}
+
+/** The size stat reports: a directory's is tmpfs's, 20 bytes per entry with "." and ".." (as
+ * Linux's rootfs says: programs compare it); the others' their bytes. */
+export function reportedSize(node: Node): u64 {
+  const directory = node.directory;
+  if (directory !== null) return node.links == 0 ? 0 : 40 + 20 * <u64>directory.count;
+  return node.size;
 }
 
 /** fstat of a File. */
