@@ -23,7 +23,7 @@ static const char *name(int error) {
     case EPERM: return "EPERM"; case ENOENT: return "ENOENT"; case EBADF: return "EBADF"; case EACCES: return "EACCES";
     case EFAULT: return "EFAULT"; case EINVAL: return "EINVAL"; case ENOSPC: return "ENOSPC"; case ESPIPE: return "ESPIPE";
     case EROFS: return "EROFS"; case ENOTTY: return "ENOTTY"; case ENXIO: return "ENXIO"; case ENODEV: return "ENODEV";
-    case EISDIR: return "EISDIR"; case ENOTDIR: return "ENOTDIR";
+    case EISDIR: return "EISDIR"; case ENOTDIR: return "ENOTDIR"; case EEXIST: return "EEXIST";
     default: return "other";
   }
 }
