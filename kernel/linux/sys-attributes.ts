@@ -25,6 +25,9 @@ const STATFS_SIZE: u64 = 120, STATX_SIZE: u64 = 256;
 const STATX_BASIC_STATS: u32 = 0x7ff;
 const STATX_RESERVED: u64 = 0x8000_0000;
 
+/** Whether a call names its node by a path or by a descriptor (fchmod, fchown, fstatfs). */
+export enum Via { Path, Descriptor }
+
 class AttributesState {
   readonly buffer: usize = memory.data(256, 16);
 }
@@ -69,9 +72,9 @@ function descriptorTarget(thread: Thread, linux: LinuxProcess, fd: u64, error: S
 
 /** chmod, fchmodat (its flags are not a system call argument) and fchmod (a File; EPERM for the
  * console and pipes, whose modes are not kept): the permission bits become mode & 07777. */
-export function sysChmod(thread: Thread, linux: LinuxProcess, dirfd: u64, path: u64, mode: u64, fd: i64): i64 {
+export function sysChmod(thread: Thread, linux: LinuxProcess, dirfd: u64, path: u64, mode: u64, via: Via): i64 {
   const error = new StaticArray<i64>(1);
-  const target = fd >= 0 ? descriptorTarget(thread, linux, <u64>fd, error, Errno.EPERM) : targetOf(thread, linux, dirfd, path, true, false, error);
+  const target = via == Via.Descriptor ? descriptorTarget(thread, linux, dirfd, error, Errno.EPERM) : targetOf(thread, linux, dirfd, path, true, false, error);
   if (target === null) return error[0];
   if (!target.writable) return -(<i64>Errno.EROFS);
   target.fileSystem!.setPermissions(target.node!, <u32>mode & PERMISSION_BITS);
@@ -81,10 +84,10 @@ export function sysChmod(thread: Thread, linux: LinuxProcess, dirfd: u64, path: 
 /** chown, lchown, fchownat (AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH) and fchown: uid and gid stored
  * (-1 keeps one); as Linux, a non-directory loses its set-user-ID bit, and its set-group-ID bit
  * when group-executable. EINVAL for other flags; EROFS. */
-export function sysChown(thread: Thread, linux: LinuxProcess, dirfd: u64, path: u64, uid: u64, gid: u64, flags: u64, fd: i64): i64 {
+export function sysChown(thread: Thread, linux: LinuxProcess, dirfd: u64, path: u64, uid: u64, gid: u64, flags: u64, via: Via): i64 {
   if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0) return -(<i64>Errno.EINVAL);
   const error = new StaticArray<i64>(1);
-  const target = fd >= 0 ? descriptorTarget(thread, linux, <u64>fd, error, Errno.EPERM)
+  const target = via == Via.Descriptor ? descriptorTarget(thread, linux, dirfd, error, Errno.EPERM)
     : targetOf(thread, linux, dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) == 0, (flags & AT_EMPTY_PATH) != 0, error);
   if (target === null) return error[0];
   if (!target.writable) return -(<i64>Errno.EROFS);
@@ -164,13 +167,13 @@ export function sysUmask(linux: LinuxProcess, mask: u64): i64 {
 /** statfs and fstatfs: the file system as tmpfs reports itself: its quota's pages as blocks of
  * 4 KiB, its node limit as files, names of 255 bytes, ST_RDONLY through a read-only namespace,
  * ST_NOATIME (reads do not stamp atime). fstatfs of the console or a pipe: ENOSYS (logged). */
-export function sysStatfs(thread: Thread, linux: LinuxProcess, path: u64, buffer: u64, fd: i64): i64 {
+export function sysStatfs(thread: Thread, linux: LinuxProcess, fd: u64, path: u64, buffer: u64, via: Via): i64 {
   const error = new StaticArray<i64>(1);
   let target: Target | null = null;
-  if (fd >= 0) {
-    if (linux.handleOf(fd) == 0) return -(<i64>Errno.EBADF);
-    if (fileOf(thread, linux, <u64>fd) === null) return UNSUPPORTED;
-    target = descriptorTarget(thread, linux, <u64>fd, error, Errno.EBADF);
+  if (via == Via.Descriptor) {
+    if (linux.handleOf(<i64><i32>fd) == 0) return -(<i64>Errno.EBADF);
+    if (fileOf(thread, linux, <u64><i64><i32>fd) === null) return UNSUPPORTED;
+    target = descriptorTarget(thread, linux, <u64><i64><i32>fd, error, Errno.EBADF);
   } else {
     target = targetOf(thread, linux, <u64><i64>AT_FDCWD, path, true, false, error);
   }

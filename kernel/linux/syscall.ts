@@ -18,11 +18,13 @@ import { sysAccessat, sysChdir, sysGetcwd, sysGetdents64, sysReadlinkat, sysStat
 import { sysOpenat } from "./sys-open";
 import { sysFsync, sysFtruncate, sysPwrite, sysTruncate } from "./sys-write";
 import { sysLinkat, sysMkdirat, sysRenameat2, sysRmdirat, sysSymlinkat, sysUnlinkat } from "./sys-names";
-import { sysChmod, sysChown, sysFutimesat, sysStatfs, sysStatx, sysUmask, sysUtimensat } from "./sys-attributes";
+import { sysChmod, sysChown, sysFutimesat, sysStatfs, sysStatx, sysUmask, sysUtimensat, Via } from "./sys-attributes";
 
 /** openat's "the working directory" (an int, as the register holds it). */
 const AT_FDCWD: u64 = 0xffff_ff9c;
 const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
+/** An int argument (a descriptor) as Linux reads it: the register's low 32 bits, sign-extended. */
+@inline function int(value: u64): u64 { return <u64><i64><i32>value; }
 /** creat's flags as open's. */
 const O_CREAT_WRONLY_TRUNC: u64 = 0o1101;
 import { sysBrk, sysMadvise, sysMmap, sysMprotect, sysMremap, sysMunmap } from "./sys-memory";
@@ -105,40 +107,40 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
     case Sys.getdents64: return sysGetdents64(thread, linux, a0, a1, a2);
     // Writing files, names and attributes (sys-open.ts, sys-write.ts, sys-names.ts, sys-attributes.ts).
     case Sys.open: return sysOpenat(thread, linux, AT_FDCWD, a0, a1, a2);
-    case Sys.openat: return sysOpenat(thread, linux, a0, a1, a2, a3);
+    case Sys.openat: return sysOpenat(thread, linux, int(a0), a1, a2, a3);
     case Sys.creat: return sysOpenat(thread, linux, AT_FDCWD, a0, O_CREAT_WRONLY_TRUNC, a1);
-    case Sys.pwrite64: return sysPwrite(thread, linux, a0, a1, a2, a3);
+    case Sys.pwrite64: return sysPwrite(thread, linux, int(a0), a1, a2, a3);
     case Sys.truncate: return sysTruncate(thread, linux, a0, a1);
-    case Sys.ftruncate: return sysFtruncate(thread, linux, a0, a1);
-    case Sys.fsync: case Sys.fdatasync: return sysFsync(thread, linux, a0, false);
-    case Sys.syncfs: return sysFsync(thread, linux, a0, true);
+    case Sys.ftruncate: return sysFtruncate(thread, linux, int(a0), a1);
+    case Sys.fsync: case Sys.fdatasync: return sysFsync(thread, linux, int(a0), false);
+    case Sys.syncfs: return sysFsync(thread, linux, int(a0), true);
     case Sys.sync: return 0;   // every file system is in memory: nothing to write back
     case Sys.mkdir: return sysMkdirat(thread, linux, AT_FDCWD, a0, a1);
-    case Sys.mkdirat: return sysMkdirat(thread, linux, a0, a1, a2);
+    case Sys.mkdirat: return sysMkdirat(thread, linux, int(a0), a1, a2);
     case Sys.rmdir: return sysRmdirat(thread, linux, AT_FDCWD, a0);
     case Sys.unlink: return sysUnlinkat(thread, linux, AT_FDCWD, a0, 0);
-    case Sys.unlinkat: return sysUnlinkat(thread, linux, a0, a1, a2);
+    case Sys.unlinkat: return sysUnlinkat(thread, linux, int(a0), a1, a2 & 0xffff_ffff);
     case Sys.rename: return sysRenameat2(thread, linux, AT_FDCWD, a0, AT_FDCWD, a1, 0);
-    case Sys.renameat: return sysRenameat2(thread, linux, a0, a1, a2, a3, 0);
-    case Sys.renameat2: return sysRenameat2(thread, linux, a0, a1, a2, a3, a4);
+    case Sys.renameat: return sysRenameat2(thread, linux, int(a0), a1, int(a2), a3, 0);
+    case Sys.renameat2: return sysRenameat2(thread, linux, int(a0), a1, int(a2), a3, a4 & 0xffff_ffff);
     case Sys.link: return sysLinkat(thread, linux, AT_FDCWD, a0, AT_FDCWD, a1, 0);
-    case Sys.linkat: return sysLinkat(thread, linux, a0, a1, a2, a3, a4);
+    case Sys.linkat: return sysLinkat(thread, linux, int(a0), a1, int(a2), a3, a4 & 0xffff_ffff);
     case Sys.symlink: return sysSymlinkat(thread, linux, a0, AT_FDCWD, a1);
-    case Sys.symlinkat: return sysSymlinkat(thread, linux, a0, a1, a2);
-    case Sys.chmod: return sysChmod(thread, linux, AT_FDCWD, a0, a1, -1);
-    case Sys.fchmod: return sysChmod(thread, linux, 0, 0, a1, <i64><i32>a0);
-    case Sys.fchmodat: return sysChmod(thread, linux, a0, a1, a2, -1);
-    case Sys.chown: return sysChown(thread, linux, AT_FDCWD, a0, a1, a2, 0, -1);
-    case Sys.lchown: return sysChown(thread, linux, AT_FDCWD, a0, a1, a2, AT_SYMLINK_NOFOLLOW, -1);
-    case Sys.fchown: return sysChown(thread, linux, 0, 0, a1, a2, 0, <i64><i32>a0);
-    case Sys.fchownat: return sysChown(thread, linux, a0, a1, a2, a3, a4, -1);
-    case Sys.utimensat: return sysUtimensat(thread, linux, a0, a1, a2, a3);
-    case Sys.futimesat: return sysFutimesat(thread, linux, a0, a1, a2);
+    case Sys.symlinkat: return sysSymlinkat(thread, linux, a0, int(a1), a2);
+    case Sys.chmod: return sysChmod(thread, linux, AT_FDCWD, a0, a1, Via.Path);
+    case Sys.fchmod: return sysChmod(thread, linux, <u64><i64><i32>a0, 0, a1, Via.Descriptor);
+    case Sys.fchmodat: return sysChmod(thread, linux, int(a0), a1, a2, Via.Path);
+    case Sys.chown: return sysChown(thread, linux, AT_FDCWD, a0, a1, a2, 0, Via.Path);
+    case Sys.lchown: return sysChown(thread, linux, AT_FDCWD, a0, a1, a2, AT_SYMLINK_NOFOLLOW, Via.Path);
+    case Sys.fchown: return sysChown(thread, linux, <u64><i64><i32>a0, 0, a1, a2, 0, Via.Descriptor);
+    case Sys.fchownat: return sysChown(thread, linux, int(a0), a1, a2, a3, a4 & 0xffff_ffff, Via.Path);
+    case Sys.utimensat: return sysUtimensat(thread, linux, int(a0), a1, a2, a3 & 0xffff_ffff);
+    case Sys.futimesat: return sysFutimesat(thread, linux, int(a0), a1, a2);
     case Sys.utimes: return sysFutimesat(thread, linux, AT_FDCWD, a0, a1);
     case Sys.umask: return sysUmask(linux, a0);
-    case Sys.statfs: return sysStatfs(thread, linux, a0, a1, -1);
-    case Sys.fstatfs: return sysStatfs(thread, linux, 0, a1, <i64><i32>a0);
-    case Sys.statx: return sysStatx(thread, linux, a0, a1, a2, a3, a4);
+    case Sys.statfs: return sysStatfs(thread, linux, 0, a0, a1, Via.Path);
+    case Sys.fstatfs: return sysStatfs(thread, linux, a0, 0, a1, Via.Descriptor);
+    case Sys.statx: return sysStatx(thread, linux, int(a0), a1, a2 & 0xffff_ffff, a3 & 0xffff_ffff, a4);
     // Memory (sys-memory.ts).
     case Sys.brk: return sysBrk(thread, linux, a0);
     case Sys.mmap: return sysMmap(thread, linux, a0, a1, a2, a3, a4, a5);

@@ -1,0 +1,94 @@
+// Writing files, and devices, on the real ISO (docs/linux.md, docs/fs.md): fsw-check and
+// dev-check (glibc and musl) run as init on Capsid and as /init on Debian's kernel, whose
+// initramfs holds the same tree and /dev nodes (linux-reference.ts); their output and exit
+// status must agree line for line, but for tests/linux/differences.txt. ro-check is Capsid
+// only, since Linux has no grants: through a read-only Namespace grant (ro-check) every change
+// is EROFS, and without one (ro-check-musl) every path is ENOENT; its lines are compared with
+// the ones written here. Each Capsid run is test=user: nothing may be left behind.
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { join } from "node:path";
+import { REPOSITORY } from "../qemu-runner/runner";
+import { compareWithDifferences, ensureLinuxKernel, readDifferences, runOnCapsid, runOnLinux } from "./linux-reference";
+
+const COMPARED: [string, string][] = [
+  ["fsw-check", "fsw-check"],
+  ["fsw-check-musl", "fsw-check"],
+  ["dev-check", "dev-check"],
+  ["dev-check-musl", "dev-check"],
+];
+
+test.before(() => ensureLinuxKernel());
+
+for (const [program, marker] of COMPARED) {
+  test(`${program}: the same lines and exit status on Capsid as on Debian's kernel, and nothing left behind`, async () => {
+    const start = `${marker}: started`, end = `${marker}: done`;
+    const linux = await runOnLinux(join(REPOSITORY, "build/linux-user", program), start, end);
+    const capsid = await runOnCapsid(program, start, end);
+    assert.ok(linux.lines.length > 40 && linux.lines[linux.lines.length - 1] === end, `the reference ran to its end: ${linux.lines.join("\n")}`);
+    const problems = compareWithDifferences(program, linux, capsid, readDifferences());
+    assert.equal(problems, [], problems.join("\n"));
+    assert.match(capsid.verdict, /ended \(exit code 0\); processes left 0, .* live objects none/);
+  });
+}
+
+/** ro-check's lines through a read-only namespace (namespace: 1) and with none (namespace: 0). */
+function expected(namespace: boolean): string[] {
+  const refused = namespace ? "EROFS" : "ENOENT";
+  const opened = namespace ? "0" : "-1 ENOENT";
+  return [
+    "ro-check: started",
+    `namespace: ${namespace ? 1 : 0}`,
+    `open O_CREAT: -1 ${refused}`,
+    `open O_WRONLY: -1 ${refused}`,
+    `open O_RDWR: -1 ${refused}`,
+    `open O_RDONLY|O_TRUNC: -1 ${refused}`,
+    `creat: -1 ${refused}`,
+    `open O_RDONLY: ${opened}`,
+    `fchmod: -1 ${namespace ? "EROFS" : "EBADF"}`,
+    `fchown: -1 ${namespace ? "EROFS" : "EBADF"}`,
+    `futimens: -1 ${namespace ? "EROFS" : "EBADF"}`,
+    `ftruncate: -1 ${namespace ? "EINVAL" : "EBADF"}`,   // a descriptor not open for writing: EINVAL, as Linux
+    `mkdir: -1 ${refused}`,
+    `mkdir an existing directory: -1 ${namespace ? "EEXIST" : "ENOENT"}`,
+    `rmdir: -1 ${refused}`,
+    `unlink: -1 ${refused}`,
+    `unlink a missing file: -1 ${refused}`,   // Linux asks for write access before it looks the name up
+    `rename: -1 ${refused}`,
+    `link: -1 ${refused}`,
+    `symlink: -1 ${refused}`,
+    `chmod: -1 ${refused}`,
+    `chown: -1 ${refused}`,
+    `utimensat: -1 ${refused}`,
+    `truncate: -1 ${refused}`,
+    `access W_OK: -1 ${refused}`,
+    `access R_OK: ${namespace ? "0" : "-1 ENOENT"}`,
+    `access W_OK /dev/null: ${namespace ? "0" : "-1 ENOENT"}`,
+    `statfs: ${namespace ? "0" : "-1 ENOENT"}`,
+    `read-only: ${namespace ? 1 : -1}`,
+    `stat: ${namespace ? "0" : "-1 ENOENT"}`,
+    `chdir: ${namespace ? "0" : "-1 ENOENT"}`,
+    `getcwd: ${namespace ? "/tmp" : "ENOENT"}`,
+    `open /dev/null: ${opened}`,
+    `write /dev/null: ${namespace ? "3" : "-1 EBADF"}`,
+    `open /dev/zero: ${opened}`,
+    `open /dev/tty: ${opened}`,
+    `isatty /dev/tty: ${namespace ? 1 : 0}`,
+    ...(namespace ? ["ro-check: through /dev/tty", "write /dev/tty: 27"] : ["write /dev/tty: -1 EBADF"]),
+    `open /dev/console: ${opened}`,
+    `child mkdir: ${refused}`,   // a forked child keeps its parent's right
+    "ro-check: done",
+  ];
+}
+
+for (const [program, namespace] of [["ro-check", true], ["ro-check-musl", false]] as [string, boolean][]) {
+  test(`${program}: ${namespace ? "a read-only namespace refuses every change (EROFS)" : "without a namespace every path is ENOENT"}`, async () => {
+    const capsid = await runOnCapsid(program, "ro-check: started", "ro-check: done");
+    assert.equal(capsid.lines, expected(namespace));
+    assert.is(capsid.exitCode, 0);
+    assert.match(capsid.verdict, /ended \(exit code 0\); processes left 0, .* live objects none/);
+  });
+}
+
+test.run();
