@@ -25,6 +25,8 @@ const TOP_PAGES = 4;
 const HEADER = 16, RECORD = 104;
 /** The network grant's bit, and where its block lies in a record. */
 const NETWORK = 1 << 14, NETWORK_BLOCK = 48, RULES = 56, RULE = 12, RULES_MAXIMUM = 4;
+/** The namespace grant bit: flags bit 2 (writable) needs it. */
+const NAMESPACE = 1 << 20;
 const REAL_MANIFEST = join(REPOSITORY, "userspace/manifest.json");
 
 // --- building modules byte by byte (independent of tools/manifest.ts) ---------------------------
@@ -95,8 +97,11 @@ const netRule = (index: number, change: Partial<RawRule>): RawNetwork => ({ ...N
 
 interface Rule { address: number; prefix: number; ports: [number, number] }
 interface Network { ports: [number, number]; rules: Rule[] }
-/** `linux` is present (true) only for a Linux program (flags bit 1). */
-interface Program { name: string; memoryQuotaPages: number; grantMask: number; startAtBoot: boolean; network: Network | null; linux?: true }
+/** `linux` is present (true) only for a Linux program (flags bit 1), `namespaceWritable` only
+ * for a writable namespace grant (flags bit 2, with the namespace grant bit). */
+interface Program {
+  name: string; memoryQuotaPages: number; grantMask: number; startAtBoot: boolean; network: Network | null; linux?: true; namespaceWritable?: true;
+}
 interface Parsed { error: number; reason: string; programs: Program[] | null }
 
 const portRange = (low: number, high: number) => low >= 1 && low <= high; // u16 fields: high <= 65535
@@ -146,9 +151,11 @@ function reference(bytes: Buffer): { error: number; programs: Program[] | null }
     const network = referenceNetwork(record, grantMask);
     if (network === "broken") return malformed;
     const program: Program = { name, memoryQuotaPages: record.readUInt32LE(32), grantMask, startAtBoot: (record.readUInt32LE(40) & 1) === 1, network,
-      ...((record.readUInt32LE(40) & 2) !== 0 ? { linux: true as const } : {}) };
+      ...((record.readUInt32LE(40) & 2) !== 0 ? { linux: true as const } : {}),
+      ...((record.readUInt32LE(40) & 4) !== 0 ? { namespaceWritable: true as const } : {}) };
     if (programs.some((earlier) => earlier.name === name) || program.memoryQuotaPages < 1 || program.memoryQuotaPages > 262144
-        || (program.grantMask & ~ALL_GRANTS) !== 0 || (record.readUInt32LE(40) & ~3) !== 0 || record.readUInt32LE(44) !== 0
+        || (program.grantMask & ~ALL_GRANTS) !== 0 || (record.readUInt32LE(40) & ~7) !== 0 || record.readUInt32LE(44) !== 0
+        || ((record.readUInt32LE(40) & 4) !== 0 && (grantMask & NAMESPACE) === 0)
         || (program.startAtBoot && name !== "init")) return malformed;
     programs.push(program);
   }
@@ -288,7 +295,8 @@ const INVALID: [what: string, text: string, message: RegExp][] = [
   ["memoryQuotaPages a string", json({ programs: [INIT, { ...HELLO, memoryQuotaPages: "256" }] }), /not "256"/],
   ["no grants", json({ programs: [INIT, { name: "hello", memoryQuotaPages: 1 }] }), /^program 1 \("hello"\): "grants" must be an array of interface names/],
   ["grants a string", json({ programs: [INIT, { ...HELLO, grants: "console" }] }), /"grants" must be an array/],
-  ["an unknown grant", json({ programs: [INIT, { ...HELLO, grants: ["console", "disk"] }] }), new RegExp(`^program 1 \\("hello"\\): unknown grant "disk" \\(known: ${[...GRANTS.keys()].join(", ")}\\)`)],
+  ["an unknown grant", json({ programs: [INIT, { ...HELLO, grants: ["console", "disk"] }] }), new RegExp(`^program 1 \\("hello"\\): unknown grant "disk" \\(known: ${[...GRANTS.keys(), "namespace-rw"].join(", ")}\\)`)],
+  ["namespace and namespace-rw", json({ programs: [INIT, { ...HELLO, grants: ["namespace", "namespace-rw"] }] }), /^program 1 \("hello"\): grant "namespace-rw" is listed twice/],
   ["the grant none", json({ programs: [INIT, { ...HELLO, grants: ["none"] }] }), /unknown grant "none"/],
   ["a grant in the wrong case", json({ programs: [INIT, { ...HELLO, grants: ["Console"] }] }), /unknown grant "Console"/],
   ["a numeric grant", json({ programs: [INIT, { ...HELLO, grants: [1] }] }), /unknown grant 1 /],
@@ -397,6 +405,7 @@ function parseAt(address: number, length: bigint): Parsed {
         name: readString(e.programName(index)), memoryQuotaPages: e.programMemoryQuotaPages(index) >>> 0,
         grantMask: e.programGrantMask(index) >>> 0, startAtBoot: e.programStartAtBoot(index) === 1, network: network(index),
         ...(e.programLinux(index) === 1 ? { linux: true as const } : {}),
+        ...(e.programNamespaceWritable(index) === 1 ? { namespaceWritable: true as const } : {}),
       }))
     : null;
   return { error: e.error(), reason: readString(e.reason()), programs };
@@ -439,9 +448,11 @@ parser("the real userspace/manifest.json: every program, quota, grant mask, netw
   assert.is(parsed.reason, "");
   const expected = source.programs.map((program): Program => ({
     name: program.name, memoryQuotaPages: program.memoryQuotaPages,
-    grantMask: program.grants.reduce((mask, grant) => mask | (1 << GRANTS.get(grant)!), 0), startAtBoot: program.start === true,
-    network: policyOf(program.network), ...(program.personality === "linux" ? { linux: true as const } : {}),
+    grantMask: program.grants.reduce((mask, grant) => mask | (1 << GRANTS.get(grant === "namespace-rw" ? "namespace" : grant)!), 0),
+    startAtBoot: program.start === true, network: policyOf(program.network), ...(program.personality === "linux" ? { linux: true as const } : {}),
+    ...(program.grants.includes("namespace-rw") ? { namespaceWritable: true as const } : {}),
   }));
+  assert.ok(expected.some((program) => program.namespaceWritable), "some real program holds a writable namespace");
   assert.equal(parsed.programs, expected);
   assert.ok(expected.some((program) => program.network !== null), "some real program holds the network grant");
   // What the kernel's boot relies on, pinned literally.
@@ -455,7 +466,7 @@ parser("the real userspace/manifest.json: every program, quota, grant mask, netw
   source.programs.forEach((program, index) => {
     assert.is(findIndex(program.name), index, `find("${program.name}")`);
     for (let iface = -1; iface <= 40; iface++) {
-      const allowed = program.grants.some((grant) => GRANTS.get(grant) === iface);
+      const allowed = program.grants.some((grant) => GRANTS.get(grant === "namespace-rw" ? "namespace" : grant) === iface);
       assert.is(wasm.exports.programGrantAllowed(index, iface) === 1, allowed, `${program.name}: grantAllowed(${iface})`);
     }
   });
@@ -565,7 +576,8 @@ const VIOLATIONS: [what: string, bytes: Buffer, error: number, reason: RegExp][]
   ["grant bit 0 (None)", encode(base({ mask: 0x0b })), MALFORMED, new RegExp(`^program 1 \\("hello"\\): grant mask 0xb has bits outside 1\\.\\.${INTERFACE_COUNT - 1}$`)],
   ["grant bit past the interfaces", encode(base({ mask: (1 << INTERFACE_COUNT) | 0x0a })), MALFORMED, new RegExp(`grant mask 0x${((1 << INTERFACE_COUNT) | 0x0a).toString(16)} has bits outside 1\\.\\.${INTERFACE_COUNT - 1}$`)],
   ["grant bit 31", encode(base({ mask: 0x80000000 })), MALFORMED, /grant mask 0x80000000 has bits outside/],
-  ["flag bit 2", encode(base({ flags: 4 })), MALFORMED, /^program 1 \("hello"\): flags 0x4 has bits other than 0 \(start at boot\) and 1 \(Linux\)$/],
+  ["flag bit 2 without the namespace grant", encode(base({ flags: 4 })), MALFORMED, /^program 1 \("hello"\): flag 2 \(writable namespace\) without the namespace grant$/],
+  ["flag bit 3", encode(base({ flags: 8 })), MALFORMED, /^program 1 \("hello"\): flags 0x8 has bits other than 0 \(start at boot\), 1 \(Linux\) and 2 \(writable namespace\)$/],
   ["flag bit 31 on init", encode([init({ flags: 0x80000001 }), other("hello")]), MALFORMED, /^program 0 \("init"\): flags 0x80000001/],
   ["program reserved field", encode(base({ reserved: 1 })), MALFORMED, /^program 1 \("hello"\): reserved field 0x1, not 0$/],
   ["program reserved top byte", encode(base({ reserved: 0xff000000 })), MALFORMED, /reserved field 0xff000000, not 0$/],
@@ -672,7 +684,7 @@ parser(`fuzz: ${FUZZ_ITERATIONS} mutated manifests never abort or read past thei
       else if (choice === 2) bytes.writeUInt32LE(pick(WORDS) >>> 0, 4 * below(bytes.length / 4));  // a field-like word
       else if (choice === 3) bytes.writeUInt32LE(pick(QUOTAS) >>> 0, recordAt() + 32);             // a quota
       else if (choice === 4) bytes.writeUInt32LE(random() < 0.7 ? below(64) : (1 << below(32)) >>> 0, recordAt() + 36); // a mask
-      else if (choice === 5) bytes.writeUInt32LE(pick([0, 0, 1, 1, 2, 3]), recordAt() + 40);      // flags
+      else if (choice === 5) bytes.writeUInt32LE(pick([0, 0, 1, 1, 2, 3, 4, 6]), recordAt() + 40);      // flags
       else if (choice === 6) bytes[recordAt() + below(32)] = pick([...NAME_BYTES]);                // a name byte
       else if (choice === 7) bytes.copy(bytes, recordAt(), recordAt(), undefined);                 // a record (and what follows) over another
       else if (choice === 8) {                                                                      // two records swapped
@@ -743,7 +755,8 @@ parser(`fuzz: ${FUZZ_ITERATIONS} mutated manifests never abort or read past thei
     }
     // Every bit is checked: what was accepted re-encodes to exactly the module.
     const reencoded = encode(programs.map((program) => ({
-      name: program.name, quota: program.memoryQuotaPages, mask: program.grantMask, flags: (program.startAtBoot ? 1 : 0) | (program.linux ? 2 : 0),
+      name: program.name, quota: program.memoryQuotaPages, mask: program.grantMask,
+      flags: (program.startAtBoot ? 1 : 0) | (program.linux ? 2 : 0) | (program.namespaceWritable ? 4 : 0),
       network: program.network ?? undefined,
     })));
     assert.ok(reencoded.equals(bytes), `an accepted module is canonical; ${context}`);
