@@ -4,7 +4,8 @@
 // status must agree line for line, but for tests/linux/differences.txt. ro-check is Capsid
 // only, since Linux has no grants: through a read-only Namespace grant (ro-check) every change
 // is EROFS, and without one (ro-check-musl) every path is ENOENT; its lines are compared with
-// the ones written here. Each Capsid run is test=user: nothing may be left behind.
+// the ones written here, and so is full-check (the root file system's quota is Capsid's own).
+// Each Capsid run is test=user: nothing may be left behind.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -87,6 +88,28 @@ for (const [program, namespace] of [["ro-check", true], ["ro-check-musl", false]
     const capsid = await runOnCapsid(program, "ro-check: started", "ro-check: done");
     assert.equal(capsid.lines, expected(namespace));
     assert.is(capsid.exitCode, 0);
+    assert.match(capsid.verdict, /ended \(exit code 0\); processes left 0, .* live objects none/);
+  });
+}
+
+const FULL = [
+  "full-check: started",
+  "filled in under 64 MiB: 1",
+  "more than 8 MiB written: 1",
+  "the write after the file system is full: -1 ENOSPC",
+  "free blocks before > 2048: 1, after < 16: 1",
+  "size is what was written: 1",
+  "a new name in a full file system: -1 ENOSPC",
+  "unlink the big file: 0",
+  "the space is back: 1",
+  "write again: 1048576",
+  "full-check: done",
+];
+
+for (const program of ["full-check", "full-check-musl"]) {
+  test(`${program}: writes fill the root file system's own quota, then ENOSPC; unlink gives the space back`, async () => {
+    const capsid = await runOnCapsid(program, "full-check: started", "full-check: done");
+    assert.equal(capsid.lines, FULL);
     assert.match(capsid.verdict, /ended \(exit code 0\); processes left 0, .* live objects none/);
   });
 }
