@@ -40,7 +40,7 @@ function lastOf(path: usize): Last {
 /** The resolution of `path` from `dirfd` for a call that creates or removes its last name, into
  * `buffer`; null with -errno in error[0] when it failed. */
 function parentOf(thread: Thread, linux: LinuxProcess, dirfd: u64, path: u64, buffer: usize, error: StaticArray<i64>): Resolution | null {
-  const found = resolveAt(thread, linux, dirfd, path, Resolve.Parent | Resolve.NoFollow, buffer, error);
+  const found = resolveAt(thread, linux, dirfd, path, Resolve.Parent | Resolve.NoFollow | Resolve.LastAsIs, buffer, error);
   if (found === null) return null;
   if (found.error != KernelError.None) {
     error[0] = -(<i64>linuxErrno(found.error));
@@ -104,6 +104,7 @@ export function sysUnlinkat(thread: Thread, linux: LinuxProcess, dirfd: u64, pat
   if (found.parent === null) return -(<i64>Errno.EISDIR);
   if (!writable(thread, linux)) return -(<i64>Errno.EROFS);
   if (found.node === null) return -(<i64>Errno.ENOENT);
+  if (found.trailingSlash && !found.node!.isDirectory) return -(<i64>Errno.ENOTDIR);   // "file/", "link/"
   const removed = namespaceOf(thread, linux)!.fileSystem.unlink(found.parent!, found.name, found.nameLength);
   return removed != KernelError.None ? -(<i64>linuxFsErrno(removed)) : 0;
 }

@@ -236,6 +236,14 @@ static void directories(void) {
   result("unlink a missing file", unlink("/tmp/missing"));
   result("unlink a file with a trailing slash", unlink("/tmp/a/"));
   result("unlink /", unlink("/"));
+  result("symlink to a directory", symlink("d", "/tmp/dirlink"));
+  result("rmdir a link to a directory, with a slash", rmdir("/tmp/dirlink/"));
+  result("unlink a link to a directory, with a slash", unlink("/tmp/dirlink/"));
+  result("rename a link to a directory, with a slash", rename("/tmp/dirlink/", "/tmp/renamed"));
+  result("mkdir a dangling link, with a slash", mkdir("/tmp/dangling/", 0755));
+  show("/tmp/target");
+  result("unlink the link", unlink("/tmp/dirlink"));
+  show("/tmp/d");
   result("unlinkat", unlinkat(AT_FDCWD, "/tmp/d/f", 0));
   result("unlinkat bad flags", unlinkat(AT_FDCWD, "/tmp/d", 0x8000));
   result("unlinkat AT_REMOVEDIR a file", unlinkat(AT_FDCWD, "/tmp/a", AT_REMOVEDIR));
