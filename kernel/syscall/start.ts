@@ -134,6 +134,10 @@ export function processesInit(information: BootInformation, commandLine: Command
  * charged as heap bytes to the same quota): what writes to it may use once namespaces are
  * writable. */
 const ROOT_FILE_SYSTEM_PAGES: u64 = 4096;
+/** Heap bytes the root file system's records (nodes, entries, tables, link targets) may take in
+ * all, inside that quota: about 8000 files. Without it a writer could spend the whole heap budget
+ * every quota shares (under 10 MiB) on names, and other processes' requests would fail. */
+const ROOT_FILE_SYSTEM_HEAP_BYTES: u64 = 2 << 20;
 
 /** Unpacks the `initrd` module (the root file system, userspace/root/ packed by tools/initrd.ts)
  * into the kernel's ramfs; its bytes stay in the module's memory, which is never freed. A bad or
@@ -150,6 +154,7 @@ function rootFileSystemInit(information: BootInformation): void {
       logEnd();
       return;
     }
+    fileSystem.setHeapLimit(ROOT_FILE_SYSTEM_HEAP_BYTES);
     namespaceRootSet(fileSystem);
     const devices = devicesCreate(fileSystem);
     if (devices != KernelError.None) {

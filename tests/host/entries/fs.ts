@@ -197,3 +197,4 @@ export const NONE = KernelError.None;
 
 /** devicesCreate on file system `system`: a KernelError. */
 export function devices(system: i32): i32 { return <i32>devicesCreate(fs(system)); }
+export function setHeapLimit(system: i32, bytes: u64): void { fs(system).setHeapLimit(bytes); }
