@@ -200,7 +200,8 @@ export function sysAccessat(thread: Thread, linux: LinuxProcess, dirfd: u64, pat
   const node = lookup(thread, linux, dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) == 0, (flags & AT_EMPTY_PATH) != 0, error);
   if (node === null) return error[0];
   // A read-only namespace refuses writes to files, directories and links, not to devices (as Linux's read-only mounts).
-  if ((mode & W_OK) != 0 && !namespaceOf(thread, linux)!.writable && node.type != NodeType.CharacterDevice) return -(<i64>Errno.EROFS);
+  const namespace = namespaceOf(thread, linux);   // null: an AT_EMPTY_PATH File, its namespace not held
+  if ((mode & W_OK) != 0 && (namespace === null || !namespace.writable) && node.type != NodeType.CharacterDevice) return -(<i64>Errno.EROFS);
   if ((mode & X_OK) != 0 && !node.isDirectory && (node.mode & 0o111) == 0) return -(<i64>Errno.EACCES);
   return 0;
 }
