@@ -1,7 +1,7 @@
 // Descriptor calls (docs/linux.md, "Descriptors"): each descriptor names a capability in the
 // process's table, and a call acts on that capability or fails with the errno documented there.
-// Today a descriptor can name the Console (written, stat'ed, asked tty questions); paths resolve
-// inside a namespace capability, and until there is one every path is ENOENT.
+// A descriptor names the Console (written, stat'ed, asked tty questions), a pipe's end
+// (sys-pipe.ts) or a File (read here through sys-path.ts, written through sys-write.ts).
 
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
@@ -17,7 +17,6 @@ import { Sys } from "./numbers";
 import { FileObject } from "../objects/file";
 import { fileOf, fileRead, fileSeek, fileStat, sysStatAt } from "./sys-path";
 import { fileVectors, fileWrite } from "./sys-write";
-import { UNSUPPORTED } from "./errno";
 
 const AT_EMPTY_PATH: u64 = 0x1000;
 const O_CLOEXEC: u64 = 0x80000;

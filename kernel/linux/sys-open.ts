@@ -76,8 +76,8 @@ export function sysOpenat(thread: Thread, linux: LinuxProcess, dirfd: u64, path:
   }
   const slot = process.table.reserve();
   if (slot < 0) return -(<i64>Errno.ENFILE);
-  const path_ = (flags & O_PATH) != 0;
-  const file = new FileObject(fileSystem, opened, !path_ && access != O_WRONLY && access != O_ACCMODE, !path_ && (access == O_WRONLY || access == O_RDWR));
+  const pathOnly = (flags & O_PATH) != 0;
+  const file = new FileObject(fileSystem, opened, !pathOnly && access != O_WRONLY && access != O_ACCMODE, !pathOnly && (access == O_WRONLY || access == O_RDWR));
   file.namespaceWritable = namespace.writable;
   file.chargeTo(process.account, FILE_BYTES);
   linux.descriptors[fd] = process.table.commit(slot, file);

@@ -1,12 +1,14 @@
 // Paths and files (docs/linux.md, "Files"): every path resolves inside the process's Namespace
 // capability (objects/namespace.ts; fs/path.ts: ".." stops at its root, symbolic links stay in
 // it), from the working directory or a directory descriptor; without a Namespace every path is
-// ENOENT. An open file is a File capability (objects/file.ts) behind a descriptor. The root file
-// system is read-only so far: opening for writing, creating and changing names say EROFS.
+// ENOENT. An open file is a File capability (objects/file.ts) behind a descriptor. This file
+// reads (stat, readlink, access, the working directory, getdents64, read) and holds the path
+// helpers the calls that open and change files share (sys-open.ts, sys-write.ts, sys-names.ts,
+// sys-attributes.ts).
 
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
-import { FILE_BYTES, FileObject } from "../objects/file";
+import { FileObject } from "../objects/file";
 import { NamespaceObject } from "../objects/namespace";
 import { Node, NodeType, S_IFMT, S_IFREG } from "../fs/node";
 import { DirectoryRecord, Ramfs } from "../fs/ramfs";
@@ -14,8 +16,7 @@ import { resolve, Resolution, Resolve } from "../fs/path";
 import { Thread } from "../sched/thread";
 import { copyIn, copyOut } from "../vm/user-memory";
 import { Errno, linuxErrno } from "./errno";
-import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
-import { STATUS_NONBLOCK } from "./sys-pipe";
+import { LinuxProcess } from "./linux-process";
 import { traceBacked } from "./trace";
 import { deviceRead } from "./sys-dev";
 
@@ -91,7 +92,7 @@ export function startOf(thread: Thread, linux: LinuxProcess, namespace: Namespac
 /** Resolves the path at `address` from `dirfd` in the process's namespace: the node, or null with
  * -errno in error[0]. An empty path is ENOENT unless `emptyIsDirfd` (AT_EMPTY_PATH): then the
  * descriptor's own node. */
-export function lookup(thread: Thread, linux: LinuxProcess, dirfd: u64, address: u64, follow: bool, emptyIsDirfd: bool,
+function lookup(thread: Thread, linux: LinuxProcess, dirfd: u64, address: u64, follow: bool, emptyIsDirfd: bool,
   error: StaticArray<i64>): Node | null {
   const length = pathIn(thread, address);
   if (length < 0) { error[0] = length; return null; }
@@ -131,7 +132,7 @@ export function resolveAt(thread: Thread, linux: LinuxProcess, dirfd: u64, addre
 }
 
 /** Fills a struct stat for `node` of `fileSystem` in state.buffer. */
-export function statFill(fileSystem: Ramfs, node: Node): void {
+function statFill(fileSystem: Ramfs, node: Node): void {
   const stat = state.buffer;
   memory.fill(stat, 0, <usize>STAT_SIZE);
   store<u64>(stat, <u64>fileSystem.id);                              // st_dev
