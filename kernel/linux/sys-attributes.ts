@@ -47,7 +47,7 @@ function targetOf(thread: Thread, linux: LinuxProcess, dirfd: u64, path: u64, fo
   if (emptyIsDirfd) {
     const length = pathIn(thread, path);
     if (length < 0) { error[0] = length; return null; }
-    if (length == 0) return descriptorTarget(thread, linux, dirfd, error, Errno.ENOENT);
+    if (length == 0) return descriptorTarget(thread, linux, dirfd, error, Errno.ENOENT, false);
   }
   const found = resolveAt(thread, linux, dirfd, path, follow ? Resolve.Follow : Resolve.NoFollow, 0, error);
   if (found === null) return null;
@@ -59,10 +59,12 @@ function targetOf(thread: Thread, linux: LinuxProcess, dirfd: u64, path: u64, fo
   return target;
 }
 
-/** The File `fd` names as a Target: EBADF when closed, `other` when it names no File. */
-function descriptorTarget(thread: Thread, linux: LinuxProcess, fd: u64, error: StaticArray<i64>, other: Errno): Target | null {
+/** The File `fd` names as a Target: EBADF when closed (or, when `changing`, opened with O_PATH),
+ * `other` when it names no File. */
+function descriptorTarget(thread: Thread, linux: LinuxProcess, fd: u64, error: StaticArray<i64>, other: Errno, changing: bool = true): Target | null {
   const file = fileOf(thread, linux, fd);
   if (file === null) { error[0] = -(<i64>(linux.handleOf(<i64>fd) == 0 ? Errno.EBADF : other)); return null; }
+  if (changing && file.pathOnly) { error[0] = -(<i64>Errno.EBADF); return null; }
   const target = new Target();
   target.node = file.node;
   target.fileSystem = file.fileSystem;
@@ -173,7 +175,7 @@ export function sysStatfs(thread: Thread, linux: LinuxProcess, fd: u64, path: u6
   if (via == Via.Descriptor) {
     if (linux.handleOf(<i64><i32>fd) == 0) return -(<i64>Errno.EBADF);
     if (fileOf(thread, linux, <u64><i64><i32>fd) === null) return UNSUPPORTED;
-    target = descriptorTarget(thread, linux, <u64><i64><i32>fd, error, Errno.EBADF);
+    target = descriptorTarget(thread, linux, <u64><i64><i32>fd, error, Errno.EBADF, false);
   } else {
     target = targetOf(thread, linux, <u64><i64>AT_FDCWD, path, true, false, error);
   }

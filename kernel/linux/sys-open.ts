@@ -79,6 +79,7 @@ export function sysOpenat(thread: Thread, linux: LinuxProcess, dirfd: u64, path:
   const pathOnly = (flags & O_PATH) != 0;
   const file = new FileObject(fileSystem, opened, !pathOnly && access != O_WRONLY && access != O_ACCMODE, !pathOnly && (access == O_WRONLY || access == O_RDWR));
   file.namespaceWritable = namespace.writable;
+  file.pathOnly = pathOnly;
   file.chargeTo(process.account, FILE_BYTES);
   linux.descriptors[fd] = process.table.commit(slot, file);
   linux.descriptorFlags[fd] = ((flags & O_CLOEXEC) != 0 ? FD_CLOEXEC : 0) | ((flags & O_NONBLOCK) != 0 ? STATUS_NONBLOCK : 0)

@@ -124,17 +124,20 @@ export function sysFtruncate(thread: Thread, linux: LinuxProcess, fd: u64, lengt
   if (<i64>length < 0) return -(<i64>Errno.EINVAL);
   if (linux.handleOf(<i64>fd) == 0) return -(<i64>Errno.EBADF);
   const file = fileOf(thread, linux, fd);
+  if (file !== null && file.pathOnly) return -(<i64>Errno.EBADF);
   if (file === null || !file.node.isRegular || !file.writable) return -(<i64>Errno.EINVAL);
   const truncated = file.fileSystem.truncate(file.node, length);
   return truncated != KernelError.None ? -(<i64>linuxFsErrno(truncated)) : 0;
 }
 
 /** fsync, fdatasync and syncfs: a File's bytes are in memory, which is all the storage there is
- * (as tmpfs): 0; EBADF for a closed descriptor; EINVAL for a pipe or the console (as Linux, which
+ * (as tmpfs): 0; EBADF for a closed descriptor or an O_PATH one; EINVAL for a pipe or the console (as Linux, which
  * has no fsync for them), except syncfs, which takes any descriptor. */
 export function sysFsync(thread: Thread, linux: LinuxProcess, fd: u64, anyDescriptor: bool): i64 {
   const handle = linux.handleOf(<i64>fd);
   if (handle == 0) return -(<i64>Errno.EBADF);
+  const file = fileOf(thread, linux, fd);
+  if (file !== null && file.pathOnly) return -(<i64>Errno.EBADF);
   if (anyDescriptor) return 0;
-  return thread.process.table.interfaceOf(handle) == Interface.File ? 0 : -(<i64>Errno.EINVAL);
+  return file !== null ? 0 : -(<i64>Errno.EINVAL);
 }
