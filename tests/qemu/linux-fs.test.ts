@@ -26,11 +26,19 @@ for (const [program, marker] of COMPARED) {
   test(`${program}: the same lines and exit status on Capsid as on Debian's kernel, and nothing left behind`, async () => {
     const start = `${marker}: started`, end = `${marker}: done`;
     const linux = await runOnLinux(join(REPOSITORY, "build/linux-user", program), start, end);
-    const capsid = await runOnCapsid(program, start, end);
+    const capsid = await runOnCapsid(program, start, end, program === "fsw-check" ? "strace=fsw-check" : "");
     assert.ok(linux.lines.length > 40 && linux.lines[linux.lines.length - 1] === end, `the reference ran to its end: ${linux.lines.join("\n")}`);
     const problems = compareWithDifferences(program, linux, capsid, readDifferences());
     assert.equal(problems, [], problems.join("\n"));
     assert.match(capsid.verdict, /ended \(exit code 0\); processes left 0, .* live objects none/);
+    if (program !== "fsw-check") return;
+    // The trace names the capability behind each call: the Namespace for paths, the File for writes.
+    const trace = capsid.serial.split("\n").filter((line) => line.includes("capsid: strace: "));
+    assert.ok(trace.some((line) => /strace: 1 openat\(0x(ffffffff)?ffffff9c, 0x[0-9a-f]+, 0xc1, 0x1b6\) = 3 \[file 0x[0-9a-f]+\]$/.test(line)),
+      "open O_CREAT|O_WRONLY|O_EXCL is traced with the File it made");
+    assert.ok(trace.some((line) => /strace: 1 write\(0x3, 0x[0-9a-f]+, 0x6\) = 6 \[file 0x[0-9a-f]+\]$/.test(line)), "a write names the File");
+    assert.ok(trace.some((line) => /strace: 1 mkdir\(0x[0-9a-f]+, 0x1ff\) = 0 \[namespace 0x[0-9a-f]+\]$/.test(line)), "mkdir names the Namespace");
+    assert.ok(trace.some((line) => /strace: 1 renameat2\(.*\) = -1 EEXIST \[namespace 0x[0-9a-f]+\]$/.test(line)), "RENAME_NOREPLACE's EEXIST is traced");
   });
 }
 
