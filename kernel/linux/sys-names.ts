@@ -125,8 +125,8 @@ export function sysRenameat2(thread: Thread, linux: LinuxProcess, fromDirfd: u64
   if (to.parent === null) return -(<i64>(noReplace ? Errno.EEXIST : Errno.EBUSY));
   if (!writable(thread, linux)) return -(<i64>Errno.EROFS);
   if (from.node === null) return -(<i64>Errno.ENOENT);
-  if (!from.node!.isDirectory && (from.trailingSlash || to.trailingSlash)) return -(<i64>Errno.ENOTDIR);
   if (noReplace && to.node !== null) return -(<i64>Errno.EEXIST);
+  if (!from.node!.isDirectory && (from.trailingSlash || to.trailingSlash)) return -(<i64>Errno.ENOTDIR);
   const renamed = namespaceOf(thread, linux)!.fileSystem.rename(from.parent!, from.name, from.nameLength, to.parent!, to.name, to.nameLength);
   return renamed != KernelError.None ? -(<i64>linuxFsErrno(renamed)) : 0;
 }

@@ -34,16 +34,27 @@ export function sysOpenat(thread: Thread, linux: LinuxProcess, dirfd: u64, path:
   const creating = (flags & O_CREAT) != 0;
   const follow = (flags & O_NOFOLLOW) == 0 && (!creating || (flags & O_EXCL) == 0);
   const error = new StaticArray<i64>(1);
-  const found = resolveAt(thread, linux, dirfd, path, (follow ? Resolve.Follow : Resolve.NoFollow) | (creating ? Resolve.Parent : 0), 0, error);
+  // O_CREAT looks at the last name as it is first (Linux's open_last_lookups): "/", "." and ".."
+  // are EEXIST under O_EXCL, else EISDIR, "name/" EISDIR, before any last link is followed.
+  let found = resolveAt(thread, linux, dirfd, path, creating ? Resolve.Parent | Resolve.LastAsIs : follow ? Resolve.Follow : Resolve.NoFollow, 0, error);
   if (found === null) return error[0];
   if (found.error != KernelError.None) return -(<i64>linuxErrno(found.error));
+  if (creating) {
+    if (found.parent === null) return -(<i64>((flags & O_EXCL) != 0 ? Errno.EEXIST : Errno.EISDIR));
+    if (found.trailingSlash) return -(<i64>Errno.EISDIR);
+    if (found.node !== null && found.node!.isSymbolicLink && follow) {
+      found = resolveAt(thread, linux, dirfd, path, Resolve.Parent | Resolve.Follow, 0, error);   // through the link (even a dangling one)
+      if (found === null) return error[0];
+      if (found.error != KernelError.None) return -(<i64>linuxErrno(found.error));
+    }
+  }
   const namespace = namespaceOf(thread, linux)!;
   const fileSystem = namespace.fileSystem;
   let node = found.node;
   let created = false;
   if (creating) {
-    if (found.parent === null || found.trailingSlash) return -(<i64>Errno.EISDIR);   // "/", ".", "..", "name/"
     if (node !== null && (flags & O_EXCL) != 0) return -(<i64>Errno.EEXIST);
+    if (found.parent === null) return -(<i64>Errno.EISDIR);   // a link to "/", "." or ".." 
     if (node === null) {
       if (found.parent!.links == 0) return -(<i64>Errno.ENOENT);   // a removed directory
       if (!namespace.writable) return -(<i64>Errno.EROFS);
