@@ -1,6 +1,7 @@
 // Writing files, and devices, on the real ISO (docs/linux.md, docs/fs.md): fsw-check, dev-check
-// and fs-fuzz (a seeded random sequence of file calls; glibc and musl, each its own seed) run as init on Capsid and as /init on Debian's kernel, whose
-// initramfs holds the same tree and /dev nodes (linux-reference.ts); their output and exit
+// and fs-fuzz (a seeded random sequence of file calls; glibc and musl, each its own seed) run as
+// init on Capsid and as /init on Debian's kernel, whose initramfs holds the same tree and /dev
+// nodes (linux-reference.ts); their output and exit
 // status must agree line for line, but for tests/linux/differences.txt. ro-check is Capsid
 // only, since Linux has no grants: through a read-only Namespace grant (ro-check) every change
 // is EROFS, and without one (ro-check-musl) every path is ENOENT; its lines are compared with
