@@ -132,6 +132,15 @@ export function sysFutimesat(thread: Thread, linux: LinuxProcess, dirfd: u64, pa
   return timesSet(thread, linux, dirfd, path, 0, load<i64>(state.buffer), accessedMicro * 1000, load<i64>(state.buffer, 16), modifiedMicro * 1000);
 }
 
+/** Seconds and nanoseconds (0..999999999) as the nanoseconds a node keeps: a time outside
+ * 1677..2262 (what 64 bits of nanoseconds hold) is clamped to the nearest end, never wrapped. */
+function nanosecondsOf(seconds: i64, nanoseconds: i64): i64 {
+  const limit: i64 = i64.MAX_VALUE / 1_000_000_000 - 1;
+  if (seconds > limit) return i64.MAX_VALUE;
+  if (seconds < -limit) return i64.MIN_VALUE + 1_000_000_000;
+  return seconds * 1_000_000_000 + nanoseconds;
+}
+
 function nanosecondsValid(nanoseconds: i64): bool {
   return nanoseconds == UTIME_NOW || nanoseconds == UTIME_OMIT || (nanoseconds >= 0 && nanoseconds < 1_000_000_000);
 }
@@ -153,8 +162,8 @@ function timesSet(thread: Thread, linux: LinuxProcess, dirfd: u64, path: u64, fl
   const node = target.node!, fileSystem = target.fileSystem!;
   const clock = fileSystem.clock;
   const now = clock();
-  const newAccessed = accessed == UTIME_OMIT ? node.accessed : accessed == UTIME_NOW ? now : accessedSeconds * 1_000_000_000 + accessed;
-  const newModified = modified == UTIME_OMIT ? node.modified : modified == UTIME_NOW ? now : modifiedSeconds * 1_000_000_000 + modified;
+  const newAccessed = accessed == UTIME_OMIT ? node.accessed : accessed == UTIME_NOW ? now : nanosecondsOf(accessedSeconds, accessed);
+  const newModified = modified == UTIME_OMIT ? node.modified : modified == UTIME_NOW ? now : nanosecondsOf(modifiedSeconds, modified);
   fileSystem.setTimes(node, newAccessed, newModified);
   return 0;
 }
