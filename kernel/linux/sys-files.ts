@@ -20,7 +20,7 @@ import { fileVectors, fileWrite } from "./sys-write";
 
 const AT_EMPTY_PATH: u64 = 0x1000;
 const O_CLOEXEC: u64 = 0x80000;
-const O_RDONLY: i64 = 0, O_WRONLY: i64 = 1, O_RDWR: i64 = 2;
+const O_RDONLY: i64 = 0, O_WRONLY: i64 = 1, O_RDWR: i64 = 2, O_PATH: i64 = 0o10000000;
 const F_DUPFD: u64 = 0, F_GETFD: u64 = 1, F_SETFD: u64 = 2, F_GETFL: u64 = 3, F_SETFL: u64 = 4, F_DUPFD_CLOEXEC: u64 = 1030;
 /** The status flags F_SETFL keeps (O_APPEND, O_NONBLOCK), per descriptor in the bits above
  * FD_CLOEXEC, reported by F_GETFL. */
@@ -162,6 +162,9 @@ export function sysDup3(thread: Thread, linux: LinuxProcess, from: u64, to: u64,
 export function sysFcntl(thread: Thread, linux: LinuxProcess, fd: u64, command: u64, argument: u64): i64 {
   const handle = descriptorHandle(thread, linux, fd);
   if (handle < 0) return handle;
+  const opened = fileOf(thread, linux, fd);   // O_PATH allows only these, as Linux
+  if (opened !== null && opened.pathOnly && command != F_DUPFD && command != F_DUPFD_CLOEXEC && command != F_GETFD && command != F_SETFD
+    && command != F_GETFL) return -(<i64>Errno.EBADF);
   const index = <i32>fd;
   if (command == F_DUPFD || command == F_DUPFD_CLOEXEC) {
     if (argument >= <u64>LINUX_DESCRIPTORS) return -(<i64>Errno.EINVAL);
@@ -194,6 +197,7 @@ export function sysFcntl(thread: Thread, linux: LinuxProcess, fd: u64, command: 
 
 /** A File's access mode as F_GETFL reports it. */
 function fileAccess(file: FileObject): i64 {
+  if (file.pathOnly) return O_PATH;
   return file.writable ? (file.readable ? O_RDWR : O_WRONLY) : O_RDONLY;
 }
 
@@ -238,6 +242,7 @@ export function sysIoctl(thread: Thread, linux: LinuxProcess, fd: u64, request: 
   if (handle < 0) return handle;
   const space = thread.process.space;
   const object = thread.process.table.lookup(<u64>handle)!;
+  if (object.iface == Interface.File && changetype<FileObject>(object).pathOnly) return -(<i64>Errno.EBADF);
   if (object.iface == Interface.Pipe && request == FIONREAD) {
     store<u32>(state.buffer, <u32>min(changetype<PipeObject>(object).ring.buffered, <u64>u32.MAX_VALUE));
     return copyOut(space, argument, state.buffer, 256, 4) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;

@@ -46,6 +46,7 @@ export function sysOpenat(thread: Thread, linux: LinuxProcess, dirfd: u64, path:
       found = resolveAt(thread, linux, dirfd, path, Resolve.Parent | Resolve.Follow, 0, error);   // through the link (even a dangling one)
       if (found === null) return error[0];
       if (found.error != KernelError.None) return -(<i64>linuxErrno(found.error));
+      if (found.trailingSlash && found.node === null) return -(<i64>Errno.EISDIR);   // a link to "name/": nothing is made
     }
   }
   const namespace = namespaceOf(thread, linux)!;

@@ -273,6 +273,7 @@ export function sysGetcwd(thread: Thread, linux: LinuxProcess, buffer: u64, size
 export function sysGetdents64(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u64, count: u64): i64 {
   const file = fileOf(thread, linux, fd);
   if (file === null) return linux.handleOf(<i64>fd) == 0 ? -(<i64>Errno.EBADF) : -(<i64>Errno.ENOTDIR);
+  if (file.pathOnly) return -(<i64>Errno.EBADF);
   if (!file.node.isDirectory) return -(<i64>Errno.ENOTDIR);
   const space = thread.process.space, record = state.record;
   let written: u64 = 0;
@@ -328,6 +329,7 @@ export function fileRead(thread: Thread, file: FileObject, buffer: u64, count: u
 /** lseek of a File: SEEK_SET, SEEK_CUR, SEEK_END (a directory's offset is its cursor: only
  * SEEK_SET, and 0 rewinds it); EINVAL for a negative result or another whence. */
 export function fileSeek(file: FileObject, offset: i64, whence: u64): i64 {
+  if (file.pathOnly) return -(<i64>Errno.EBADF);
   if (file.node.type == NodeType.CharacterDevice) return 0;   // as Linux's memory devices: the position stays 0
   let base: i64 = 0;
   if (whence == 1) base = <i64>file.offset;

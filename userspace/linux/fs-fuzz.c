@@ -65,11 +65,48 @@ int main(void) {
   static const int flags[] = { O_RDONLY, O_WRONLY | O_CREAT, O_RDWR | O_CREAT | O_EXCL, O_WRONLY | O_TRUNC, O_RDONLY | O_DIRECTORY,
     O_WRONLY | O_CREAT | O_APPEND, O_RDONLY | O_NOFOLLOW, O_RDWR, O_PATH, O_CREAT | O_RDONLY };
   char p[128], q[128];
+  int held[4] = { -1, -1, -1, -1 };   /* descriptors kept open across steps */
   for (int step = 0; step < 3000; step++) {
     path(p);
     path(q);
     long r = 0;
-    switch (next(13)) {
+    int slot = next(4);
+    switch (next(17)) {
+      case 13: {   /* open and keep */
+        if (held[slot] >= 0) close(held[slot]);
+        int f = flags[next(sizeof flags / sizeof flags[0])];
+        held[slot] = open(p, f, 0600);
+        report(step, "keep", p, f & O_CREAT ? "creat" : "", held[slot] < 0 ? -1 : 0);
+        break;
+      }
+      case 14: {   /* write, pwrite or an O_APPEND change on a kept descriptor */
+        static const long offsets[] = { 0, 1, 4095, 4096, 70000 };
+        unsigned what = next(3);
+        if (what == 0) r = write(held[slot], "abcdefgh", 1 + next(8));
+        else if (what == 1) r = pwrite(held[slot], "XYZ", 3, offsets[next(5)]);
+        else r = fcntl(held[slot], F_SETFL, next(2) ? O_APPEND : 0);
+        report(step, what == 0 ? "write" : what == 1 ? "pwrite" : "setfl", "kept", "", r);
+        break;
+      }
+      case 15: {   /* ftruncate, lseek or read on a kept descriptor */
+        static const long sizes[] = { 0, 2, 4097, -1 };
+        unsigned what = next(3);
+        char buffer[16];
+        if (what == 0) r = ftruncate(held[slot], sizes[next(4)]);
+        else if (what == 1) r = lseek(held[slot], next(5000), next(3));
+        else r = read(held[slot], buffer, sizeof buffer);
+        report(step, what == 0 ? "ftruncate" : what == 1 ? "lseek" : "read", "kept", "", r);
+        break;
+      }
+      case 16: {   /* fstat a kept descriptor */
+        struct stat status;
+        r = fstat(held[slot], &status);
+        if (r < 0) report(step, "fstat", "kept", "", r);
+        else if (S_ISDIR(status.st_mode)) printf("%d fstat kept: directory\n", step);
+        else printf("%d fstat kept: type %o mode %o links %ld size %ld\n", step, status.st_mode & S_IFMT, status.st_mode & 07777,
+                    (long)status.st_nlink, (long)status.st_size);
+        break;
+      }
       case 0: case 1: {
         int f = flags[next(sizeof flags / sizeof flags[0])];
         int fd = open(p, f, 0644);
