@@ -127,7 +127,12 @@ export function sysRenameat2(thread: Thread, linux: LinuxProcess, fromDirfd: u64
   if (from.node === null) return -(<i64>Errno.ENOENT);
   if (noReplace && to.node !== null) return -(<i64>Errno.EEXIST);
   if (!from.node!.isDirectory && (from.trailingSlash || to.trailingSlash)) return -(<i64>Errno.ENOTDIR);
-  const renamed = namespaceOf(thread, linux)!.fileSystem.rename(from.parent!, from.name, from.nameLength, to.parent!, to.name, to.nameLength);
+  // Linux's two ancestry checks (lock_rename's trap), before the kinds are compared: the source
+  // above the target's directory is EINVAL, the target above the source's directory ENOTEMPTY.
+  const fileSystem = namespaceOf(thread, linux)!.fileSystem;
+  if (from.node!.isDirectory && fileSystem.contains(from.node!, to.parent!)) return -(<i64>Errno.EINVAL);
+  if (to.node !== null && to.node!.isDirectory && to.node !== from.node && fileSystem.contains(to.node!, from.parent!)) return -(<i64>Errno.ENOTEMPTY);
+  const renamed = fileSystem.rename(from.parent!, from.name, from.nameLength, to.parent!, to.name, to.nameLength);
   return renamed != KernelError.None ? -(<i64>linuxFsErrno(renamed)) : 0;
 }
 

@@ -288,6 +288,8 @@ static void renaming(void) {
   result("rename a directory over a file", rename("/tmp/d", "/tmp/b"));
   result("rename a directory over a non-empty one", rename("/tmp/d", "/tmp/full"));
   result("rename a directory into itself", rename("/tmp/d", "/tmp/d/inside"));
+  result("rename a file over its own directory", rename("/tmp/full/x", "/tmp/full"));
+  result("rename a directory over its parent", ({ mkdir("/tmp/full/sub", 0755); long r = rename("/tmp/full/sub", "/tmp/full"); rmdir("/tmp/full/sub"); r; }));
   result("rename a missing file", rename("/tmp/missing", "/tmp/x"));
   result("rename /", rename("/", "/tmp/x"));
   result("rename to /", rename("/tmp/b", "/"));
