@@ -7,8 +7,8 @@
 
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
-import { PERMISSION_BITS, S_IFREG } from "../fs/node";
-import { Resolve } from "../fs/path";
+import { FS_SYMLINKS_FOLLOWED_MAXIMUM, PERMISSION_BITS, S_IFREG } from "../fs/node";
+import { resolve, Resolve } from "../fs/path";
 import { FILE_BYTES, FileObject } from "../objects/file";
 import { Thread } from "../sched/thread";
 import { Errno, linuxErrno, linuxFsErrno } from "./errno";
@@ -39,23 +39,26 @@ export function sysOpenat(thread: Thread, linux: LinuxProcess, dirfd: u64, path:
   let found = resolveAt(thread, linux, dirfd, path, creating ? Resolve.Parent | Resolve.LastAsIs : follow ? Resolve.Follow : Resolve.NoFollow, 0, error);
   if (found === null) return error[0];
   if (found.error != KernelError.None) return -(<i64>linuxErrno(found.error));
+  const namespace = namespaceOf(thread, linux)!;
   if (creating) {
-    if (found.parent === null) return -(<i64>((flags & O_EXCL) != 0 ? Errno.EEXIST : Errno.EISDIR));
-    if (found.trailingSlash) return -(<i64>Errno.EISDIR);
-    if (found.node !== null && found.node!.isSymbolicLink && follow) {
-      found = resolveAt(thread, linux, dirfd, path, Resolve.Parent | Resolve.Follow, 0, error);   // through the link (even a dangling one)
-      if (found === null) return error[0];
+    // Each last name met, the path's and then each link body's, is checked as it is before the
+    // link is followed (even a dangling one): "/", "." and ".." end it, "name/" is EISDIR.
+    for (let links = 0; ; links++) {
+      if (found.parent === null) return -(<i64>((flags & O_EXCL) != 0 ? Errno.EEXIST : Errno.EISDIR));   // O_EXCL follows no link
+      if (found.trailingSlash) return -(<i64>Errno.EISDIR);
+      const last = found.node;
+      if (last === null || !last.isSymbolicLink || !follow) break;
+      if (links >= <i32>FS_SYMLINKS_FOLLOWED_MAXIMUM) return -(<i64>Errno.ELOOP);
+      // The body resolves from the link's directory (an absolute one from the namespace's root).
+      found = resolve(namespace.fileSystem, namespace.root, found.parent!, last.targetAddress(), last.size, Resolve.Parent | Resolve.LastAsIs);
       if (found.error != KernelError.None) return -(<i64>linuxErrno(found.error));
-      if (found.trailingSlash && found.node === null) return -(<i64>Errno.EISDIR);   // a link to "name/": nothing is made
     }
   }
-  const namespace = namespaceOf(thread, linux)!;
   const fileSystem = namespace.fileSystem;
   let node = found.node;
   let created = false;
   if (creating) {
     if (node !== null && (flags & O_EXCL) != 0) return -(<i64>Errno.EEXIST);
-    if (found.parent === null) return -(<i64>Errno.EISDIR);   // a link to "/", "." or ".." 
     if (node === null) {
       if (found.parent!.links == 0) return -(<i64>Errno.ENOENT);   // a removed directory
       if (!namespace.writable) return -(<i64>Errno.EROFS);

@@ -197,6 +197,13 @@ static void creating(void) {
   result("O_CREAT through a dangling link", fd);
   close(fd);
   show("/tmp/target");
+  result("a link to itself with a slash", symlink("/tmp/selfslash/", "/tmp/selfslash"));
+  result("O_CREAT through it", open("/tmp/selfslash", O_CREAT | O_WRONLY, 0644));
+  result("a link to \"name/\"", symlink("nothing-yet/", "/tmp/toslash"));
+  result("O_CREAT through it", open("/tmp/toslash", O_CREAT | O_WRONLY, 0644));
+  show("/tmp/nothing-yet");
+  unlink("/tmp/selfslash");
+  unlink("/tmp/toslash");
   char longname[300];
   memset(longname, 'n', sizeof longname);
   memcpy(longname, "/tmp/", 5);
