@@ -63,6 +63,8 @@ export class LinuxProcess extends Personality {
   readonly signalActions: StaticArray<u64> = new StaticArray<u64>(SIGNALS * 4);
   signalMask: u64 = 0;
   readonly signals: LinuxSignals = new LinuxSignals();
+  /** The file mode creation mask (umask; sys-attributes.ts): Linux's init starts with 022. */
+  umask: u32 = 0o022;
   /** prctl(PR_SET_NAME): 15 bytes and a NUL, as Linux's task comm. */
   name: string = "";
   /** Unsupported numbers logged so far (syscall.ts stops at its maximum). */
@@ -260,6 +262,7 @@ export function linuxPersonalityForked(child: Process, parent: LinuxProcess, han
   for (let i = 0; i < SIGNALS * 4; i++) linux.signalActions[i] = parent.signalActions[i];
   linux.signalMask = parent.signalMask;
   linux.name = parent.name;
+  linux.umask = parent.umask;
   linux.trace = parent.trace;
   linux.parent = parent;
   parent.children.push(linux);
