@@ -118,6 +118,7 @@ function interruptedCall(thread: Thread, linux: LinuxProcess, restart: bool): vo
     linux.sleepDeadline = 0;
   }
   linux.signals.thread.waitDeadline = 0;
+  linux.signals.thread.waitSet = 0;
   contextWrite(context, CONTEXT_RIP, contextRead(context, CONTEXT_RIP) + 2);
   contextWrite(context, CONTEXT_RAX, <u64>result);
 }
