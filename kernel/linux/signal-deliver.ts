@@ -136,6 +136,7 @@ export function linuxSignalFault(thread: Thread, linux: LinuxProcess, vector: u3
     case 3: signal = SIGTRAP; break;
     case 6: signal = SIGILL; code = ILL_ILLOPN; value = rip; break;
     case 17: signal = SIGBUS; code = BUS_ADRALN; value = address; break;
+    case 12: signal = SIGBUS; break;   // #SS: a non-canonical stack address (Linux's SIGBUS, SI_KERNEL)
     case 14:   // Linux's rule: a mapping that forbids the access is ACCERR, no mapping MAPERR
       code = thread.process.space.regions.find(address) !== null ? SEGV_ACCERR : SEGV_MAPERR;
       value = address;

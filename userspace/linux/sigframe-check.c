@@ -318,6 +318,32 @@ int main(void) {
   waitpid(child, &status, 0);
   status_line("a handler with no room for its frame", status);
 
+  /* Handlers outside the user half. */
+  static const unsigned long bad_handlers[] = { 0xffffffff81000000ul, 0x8000000000000000ul };
+  for (int i = 0; i < 2; i++) {
+    child = fork();
+    if (child == 0) {
+      struct sigaction action;
+      memset(&action, 0, sizeof action);
+      action.sa_handler = (void (*)(int))bad_handlers[i];
+      sigaction(SIGUSR1, &action, 0);
+      signal(SIGSEGV, SIG_DFL);
+      raise(SIGUSR1);
+      _exit(0);
+    }
+    waitpid(child, &status, 0);
+    status_line(i == 0 ? "a handler at a kernel address" : "a handler at a non-canonical address", status);
+  }
+  /* A stack pointer that is not canonical: #SS, which Linux reports as SIGBUS. */
+  child = fork();
+  if (child == 0) {
+    signal(SIGSEGV, SIG_DFL);
+    __asm__ volatile("mov $0x8000000000000000, %%rax\n\tmov %%rax, %%rsp\n\tpush %%rax" : : : "rax", "memory");
+    _exit(0);
+  }
+  waitpid(child, &status, 0);
+  status_line("a push on a non-canonical stack", status);
+
   /* Hostile rt_sigreturn frames. */
   hostile("rt_sigreturn, a frame of 0xff bytes", 0);
   hostile("rt_sigreturn, a frame of zeros", 1);
