@@ -42,3 +42,35 @@ export async function benchmarkLinuxSyscalls(rounds = ROUNDS): Promise<LinuxSysc
   }
   return { linux: linux.length ? medianFigures(linux) : null, kernel: medianFigures(kernel), upcall: medianFigures(upcall), rounds };
 }
+
+/** process-bench's figures (userspace/linux/process-bench.c), by name: fork-exit-wait,
+ * fork-exec-wait, pipe-pingpong, page-fault (ns) and pipe-16mib (MB/s). */
+export type ProcessFigures = Map<string, number>;
+export interface LinuxProcessRows { linux: ProcessFigures | null; capsid: ProcessFigures; rounds: number }
+export const PROCESS_FIGURES = ["fork-exit-wait", "fork-exec-wait", "pipe-pingpong", "pipe-16mib", "page-fault"];
+const PROCESS_LINE = /^process-bench: ([a-z0-9-]+) (\d+) (ns|MB\/s)$/;
+
+function processFiguresOf(lines: string[], where: string): ProcessFigures {
+  const figures = new Map<string, number>();
+  for (const line of lines) {
+    const match = PROCESS_LINE.exec(line);
+    if (match) figures.set(match[1], Number(match[2]));
+  }
+  for (const name of PROCESS_FIGURES) if (!figures.has(name)) throw new Error(`process-bench printed no ${name} on ${where}: ${lines.join(" | ")}`);
+  return figures;
+}
+
+function medianProcessFigures(runs: ProcessFigures[]): ProcessFigures {
+  return new Map(PROCESS_FIGURES.map((name) => [name, median(runs.map((run) => run.get(name)!))]));
+}
+
+/** process-bench on Debian's kernel and on Capsid, booted interleaved `rounds` times. */
+export async function benchmarkLinuxProcesses(rounds = ROUNDS): Promise<LinuxProcessRows> {
+  const linux: ProcessFigures[] = [], capsid: ProcessFigures[] = [];
+  const binary = join(REPOSITORY, "build/linux-user/process-bench");
+  for (let round = 0; round < rounds; round++) {
+    if (existsSync(LINUX_KERNEL)) linux.push(processFiguresOf((await runOnLinux(binary, "process-bench:", "process-bench: done", 300_000)).lines, "Linux"));
+    capsid.push(processFiguresOf((await runOnCapsid("process-bench", "process-bench:", "process-bench: done")).lines, "Capsid"));
+  }
+  return { linux: linux.length ? medianProcessFigures(linux) : null, capsid: medianProcessFigures(capsid), rounds };
+}

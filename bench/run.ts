@@ -47,7 +47,7 @@ import {
   WARMUP_SECONDS, type TcpFigure, type TcpFigures, benchmarkTcp, tcpMedian,
 } from "./tcp";
 import { measureSizes } from "./size";
-import { benchmarkLinuxSyscalls } from "./linux";
+import { benchmarkLinuxProcesses, benchmarkLinuxSyscalls, PROCESS_FIGURES } from "./linux";
 import { benchmarkSwitch } from "./switch";
 import { benchmarkTeardown } from "./teardown";
 import { benchmarkVm } from "./vm";
@@ -233,6 +233,30 @@ async function printLinux(): Promise<void> {
     console.log(`  target: getpid at most 1.5 x Linux (${(1.5 * linux.getpidNanoseconds).toFixed(0)} ns): ${met ? "met" : "not met"}`);
   } else {
     console.log("  Linux not measured: build/linux/vmlinuz is missing (make build/linux/vmlinuz fetches Debian's kernel)");
+  }
+  console.log(`  (this section took ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  await printLinuxProcesses();
+}
+
+/** Processes, pipes and page faults through the personality (issue 18's targets: fork+exec+wait
+ * and pipe ping-pong at or below Linux). */
+async function printLinuxProcesses(): Promise<void> {
+  const started = Date.now();
+  console.log("\nLinux processes, pipes and page faults (userspace/linux/process-bench.c, the same static binary on Debian's kernel");
+  const rows = await benchmarkLinuxProcesses();
+  console.log(`and on Capsid under the same QEMU; median of ${rows.rounds} interleaved boots, each the median of 7 rounds)`);
+  const units: Record<string, string> = { "pipe-16mib": "MB/s" };
+  table(PROCESS_FIGURES.map((name) => {
+    const linux = rows.linux?.get(name), capsid = rows.capsid.get(name)!;
+    return { figure: name, unit: units[name] ?? "ns", Linux: linux ?? "-", Capsid: capsid,
+      "Capsid / Linux": linux === undefined ? "-" : (capsid / linux).toFixed(2) };
+  }));
+  if (rows.linux) {
+    const linux = rows.linux;
+    for (const name of ["fork-exec-wait", "pipe-pingpong"]) {
+      const met = rows.capsid.get(name)! <= linux.get(name)!;
+      console.log(`  target: ${name} at or below Linux (${linux.get(name)} ns): ${met ? "met" : "not met"}`);
+    }
   }
   console.log(`  (this section took ${((Date.now() - started) / 1000).toFixed(0)} s)`);
 }

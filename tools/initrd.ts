@@ -3,10 +3,12 @@
 // kernel unpacks into its ramfs (kernel/fs/unpack.ts). Directories 0755, files keep their
 // executable bit (0755, else 0644), symbolic links their target; owner root; every time 0, so
 // the archive depends on the tree alone. `.keep` files (git's stand-in for an empty folder) are
-// left out. tests/qemu/linux-reference.ts packs the same tree for Debian's kernel.
+// left out. Debian's busybox-static is added at build time as /bin/busybox with a link per applet
+// (never committed). tests/qemu/linux-reference.ts packs the same tree for Debian's kernel.
 //   tsx tools/initrd.ts FOLDER OUTPUT
 
 import { lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { cpio } from "./cpio";
 
@@ -29,8 +31,41 @@ export function treeEntries(folder: string, prefix = ""): TreeEntry[] {
   return entries;
 }
 
+/** Debian's busybox-static (tools/setup.sh installs it; it is never committed). */
+export const BUSYBOX = "/bin/busybox";
+
+/** busybox as /bin/busybox and a symbolic link to it for each of its applets, where Debian puts
+ * them (`busybox --list-full`: bin/sh, usr/bin/awk, ...), with the folders they need; a name the
+ * tree already has is left to the tree. */
+export function busyboxEntries(busybox: string, taken: Set<string>): TreeEntry[] {
+  const entries: TreeEntry[] = [];
+  const folders = new Set<string>(taken);
+  const folder = (name: string) => {
+    const parts = name.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const path = parts.slice(0, i).join("/");
+      if (!folders.has(path)) { folders.add(path); entries.push({ name: path, mode: 0o040755 }); }
+    }
+  };
+  folder("bin/busybox");
+  entries.push({ name: "bin/busybox", mode: 0o100755, data: readFileSync(busybox) });
+  const applets = execFileSync(busybox, ["--list-full"], { encoding: "utf8" }).split("\n").filter((line) => line.length > 0).sort();
+  for (const applet of applets) {
+    if (taken.has(applet) || applet === "bin/busybox") continue;
+    folder(applet);
+    entries.push({ name: applet, mode: 0o120777, data: Buffer.from("/bin/busybox", "utf8") });
+  }
+  return entries;
+}
+
+/** The root file system: the tree of `folder`, then busybox and its applets. */
+export function rootEntries(folder: string, busybox = BUSYBOX): TreeEntry[] {
+  const tree = treeEntries(folder);
+  return [...tree, ...busyboxEntries(busybox, new Set(tree.map((entry) => entry.name)))];
+}
+
 if (require.main === module) {
   const [folder, output] = process.argv.slice(2);
   if (!folder || !output) throw new Error("usage: tsx tools/initrd.ts FOLDER OUTPUT");
-  writeFileSync(output, cpio(treeEntries(folder)));
+  writeFileSync(output, cpio(rootEntries(folder)));
 }

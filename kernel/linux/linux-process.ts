@@ -14,8 +14,9 @@ import { Ramfs } from "../fs/ramfs";
 import { Process } from "../sched/process";
 import { upcallEnabled, upcallMap } from "./upcall";
 import { LinuxWait, linuxWake } from "./block";
+import { ttyRelease } from "./tty";
 import { Thread } from "../sched/thread";
-import { LINUX_SIGNALS_BYTES, LinuxSignals, linuxSignalsEnded, linuxSignalsStart } from "./signal";
+import { LINUX_SIGNALS_BYTES, LinuxSignals, linuxSignalsEnded, linuxSignalsStart, signalGroupInSession } from "./signal";
 import { linuxSignalFault, linuxSignalsReturning } from "./signal-deliver";
 
 /** Descriptors a Linux process may hold: RLIMIT_NOFILE, soft and hard (Linux's soft default is
@@ -49,6 +50,9 @@ export class LinuxProcess extends Personality {
   breakStart: u64 = 0;
   breakCurrent: u64 = 0;
   breakMapped: u64 = 0;
+  /** Frames of the program's read-only pages its account pays for: an execve of a file the exec
+   * cache does not keep (loader/exec-program.ts) maps its own copy. */
+  imagePages: u64 = 0;
   /** set_tid_address's pointer (cleared at exit once threads exist), set_robust_list's head. */
   clearChildTid: u64 = 0;
   robustList: u64 = 0;
@@ -129,6 +133,17 @@ export class LinuxProcess extends Personality {
     if (parent !== null && !parent.ended_) linuxWake(parent.wait);
     else this.parent = null;   // no one will wait for it: nothing is kept
     if (state.init === this) state.init = null;
+    ttyRelease(<i32>this.process.id);
+  }
+
+  /** Its session (setsid; 0 for the Linux init's, as on Linux). */
+  sessionOf(): i32 {
+    return this.signals.session;
+  }
+
+  /** Whether process group `group` exists in its session. */
+  groupInSession(group: i32): bool {
+    return signalGroupInSession(this.signals.family, group, this.signals.session);
   }
 
   /** The lowest closed descriptor at or above `from`, or -1 (EMFILE). */

@@ -20,7 +20,7 @@ export enum Sys {
   unlinkat = 263, renameat = 264, linkat = 265, symlinkat = 266, readlinkat = 267, fchmodat = 268, faccessat = 269,
   pselect6 = 270, ppoll = 271, set_robust_list = 273, get_robust_list = 274, utimensat = 280, epoll_pwait = 281,
   eventfd2 = 290, epoll_create1 = 291, dup3 = 292, pipe2 = 293, prlimit64 = 302, getcpu = 309, renameat2 = 316,
-  getrandom = 318, memfd_create = 319, statx = 332, rseq = 334, clone3 = 435, faccessat2 = 439,
+  getrandom = 318, memfd_create = 319, execveat = 322, statx = 332, rseq = 334, clone3 = 435, faccessat2 = 439,
 }
 
 /** The name of system call `number` for logs and traces ("syscall_N" for one not listed). */
@@ -37,7 +37,7 @@ export function sysName(number: u64): string {
     case Sys.dup2: return "dup2"; case Sys.pause: return "pause"; case Sys.nanosleep: return "nanosleep"; case Sys.getitimer: return "getitimer";
     case Sys.alarm: return "alarm"; case Sys.setitimer: return "setitimer"; case Sys.getpid: return "getpid"; case Sys.sendfile: return "sendfile";
     case Sys.socket: return "socket"; case Sys.connect: return "connect"; case Sys.clone: return "clone"; case Sys.fork: return "fork";
-    case Sys.vfork: return "vfork"; case Sys.execve: return "execve"; case Sys.exit: return "exit"; case Sys.wait4: return "wait4";
+    case Sys.vfork: return "vfork"; case Sys.execve: return "execve"; case Sys.execveat: return "execveat"; case Sys.exit: return "exit"; case Sys.wait4: return "wait4";
     case Sys.kill: return "kill"; case Sys.uname: return "uname"; case Sys.fcntl: return "fcntl"; case Sys.flock: return "flock";
     case Sys.fsync: return "fsync"; case Sys.fdatasync: return "fdatasync"; case Sys.truncate: return "truncate"; case Sys.ftruncate: return "ftruncate";
     case Sys.getdents: return "getdents"; case Sys.getcwd: return "getcwd"; case Sys.chdir: return "chdir"; case Sys.fchdir: return "fchdir";

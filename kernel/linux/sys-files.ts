@@ -17,6 +17,7 @@ import { Sys } from "./numbers";
 import { FileObject } from "../objects/file";
 import { fileOf, fileRead, fileSeek, fileStat, sysStatAt } from "./sys-path";
 import { UNSUPPORTED } from "./errno";
+import { ttyIoctl, ttyReadCall } from "./sys-tty";
 
 const AT_EMPTY_PATH: u64 = 0x1000;
 const O_CLOEXEC: u64 = 0x80000;
@@ -27,10 +28,7 @@ const F_DUPFD: u64 = 0, F_GETFD: u64 = 1, F_SETFD: u64 = 2, F_GETFL: u64 = 3, F_
 const STATUS_APPEND: u8 = 2, STATUS_NONBLOCK: u8 = 4;
 /** iovecs one writev takes (Linux's UIO_MAXIOV). */
 const IOV_MAXIMUM: u64 = 1024;
-const TCGETS: u64 = 0x5401, TCSETS: u64 = 0x5402, TCSETSW: u64 = 0x5403, TCSETSF: u64 = 0x5404;
-const TIOCGWINSZ: u64 = 0x5413, FIONREAD: u64 = 0x541b, TCSBRK: u64 = 0x5409;
-/** The kernel's struct termios (asm-generic/termbits.h): four u32 flags, c_line, 19 c_cc. */
-const TERMIOS_SIZE: u64 = 36;
+const FIONREAD: u64 = 0x541b;
 /** /dev/console: character device 5:1. */
 const CONSOLE_DEVICE: u64 = (5 << 8) | 1;
 const S_IFCHR: u32 = 0o020000, S_IFIFO: u32 = 0o010000;
@@ -38,12 +36,6 @@ const STAT_SIZE: u64 = 144;
 
 class FilesState {
   readonly buffer: usize = memory.data(256, 16);
-  /** The console's termios as Linux's tty starts it (ICRNL|IXON, OPOST|ONLCR, B38400|CS8|CREAD|HUPCL,
-   * ISIG|ICANON|ECHO|ECHOE|ECHOK|ECHOCTL|ECHOKE|IEXTEN, and the default control characters). */
-  readonly termios: usize = memory.data<u8>([
-    0x00, 0x05, 0x00, 0x00,  0x05, 0x00, 0x00, 0x00,  0xbf, 0x04, 0x00, 0x00,  0x3b, 0x8a, 0x00, 0x00,  0x00,
-    0x03, 0x1c, 0x7f, 0x15, 0x04, 0x00, 0x01, 0x00, 0x11, 0x13, 0x1a, 0x00, 0x12, 0x0f, 0x17, 0x16, 0x00, 0x00, 0x00,
-  ]);
 }
 const state = new FilesState();
 
@@ -113,6 +105,10 @@ export function sysRead(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u6
     if (vectors) return UNSUPPORTED;   // readv of a file: not yet (ENOSYS, logged once)
     return fileRead(thread, changetype<FileObject>(object), buffer, count, -1);
   }
+  if (object.iface == Interface.Console) {
+    return vectors ? ttyReadCall(thread, linux, <i32>fd, <u64>Sys.readv, 0, 0, buffer, count)
+      : ttyReadCall(thread, linux, <i32>fd, <u64>Sys.read, buffer, count, 0, 0);
+  }
   if (object.iface != Interface.Pipe || !changetype<PipeObject>(object).reading) return -(<i64>Errno.EBADF);
   if (!vectors && <i64>count < 0) return -(<i64>Errno.EINVAL);
   return vectors ? pipeReadCall(thread, linux, changetype<PipeObject>(object), <i32>fd, <u64>Sys.readv, 0, 0, buffer, count)
@@ -127,7 +123,8 @@ export function sysClose(thread: Thread, linux: LinuxProcess, fd: u64): i64 {
   return 0;
 }
 
-function closeDescriptor(thread: Thread, linux: LinuxProcess, fd: i32): void {
+/** Closes descriptor `fd` (open): its capability leaves the table with its last descriptor. */
+export function closeDescriptor(thread: Thread, linux: LinuxProcess, fd: i32): void {
   const handle = linux.descriptors[fd];
   linux.descriptors[fd] = 0;
   linux.descriptorFlags[fd] = 0;
@@ -236,31 +233,7 @@ export function sysIoctl(thread: Thread, linux: LinuxProcess, fd: u64, request: 
     return copyOut(space, argument, state.buffer, 256, 4) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
   }
   if (object.iface != Interface.Console) return -(<i64>Errno.ENOTTY);
-  if (request == TCGETS) {
-    return copyOut(space, argument, state.termios, TERMIOS_SIZE, TERMIOS_SIZE) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
-  }
-  if (request == TCSETS || request == TCSETSW || request == TCSETSF) {
-    // Without a line discipline yet, the settings above are the only ones the console keeps: the
-    // same settings succeed, a change says EINVAL rather than pretend.
-    if (copyIn(space, state.buffer, 256, argument, TERMIOS_SIZE) != KernelError.None) return -(<i64>Errno.EFAULT);
-    return memory.compare(state.buffer, state.termios, <usize>TERMIOS_SIZE) == 0 ? 0 : -(<i64>Errno.EINVAL);
-  }
-  if (request == TIOCGWINSZ) {
-    store<u16>(state.buffer, 25);   // ws_row, ws_col, ws_xpixel, ws_ypixel: the console's 80 x 25
-    store<u16>(state.buffer, 80, 2);
-    store<u32>(state.buffer, 0, 4);
-    return copyOut(space, argument, state.buffer, 256, 8) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
-  }
-  if (request == TCSBRK) {
-    // tcdrain (a non-zero argument): a console write is on the wire before it returns, so
-    // there is nothing to wait for. A break (argument 0) is not sent: EINVAL.
-    return argument != 0 ? 0 : -(<i64>Errno.EINVAL);
-  }
-  if (request == FIONREAD) {
-    store<u32>(state.buffer, 0);    // no input queue yet: nothing to read
-    return copyOut(space, argument, state.buffer, 256, 4) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
-  }
-  return -(<i64>Errno.ENOTTY);
+  return ttyIoctl(thread, linux, request, argument);
 }
 
 /** lseek: a File moves its offset (sys-path.ts); the console and pipes are not seekable. */

@@ -39,8 +39,13 @@ class PathState {
 }
 const state = new PathState();
 
+/** Where pathIn leaves a path. */
+export function pathBuffer(): usize {
+  return state.path;
+}
+
 /** The process's Namespace (noted for the trace), or null. */
-function namespaceOf(thread: Thread, linux: LinuxProcess): NamespaceObject | null {
+export function namespaceOf(thread: Thread, linux: LinuxProcess): NamespaceObject | null {
   if (linux.namespaceHandle == 0) return null;
   const object = thread.process.table.lookup(linux.namespaceHandle);
   if (object === null || object.iface != Interface.Namespace) return null;
@@ -60,7 +65,7 @@ export function fileOf(thread: Thread, linux: LinuxProcess, fd: u64): FileObject
 
 /** Copies the NUL-terminated path at `address` into state.path: its length, or -errno (EFAULT,
  * ENAMETOOLONG past PATH_MAX). Reads a page at most at a time, never past the NUL's page. */
-function pathIn(thread: Thread, address: u64): i64 {
+export function pathIn(thread: Thread, address: u64): i64 {
   const space = thread.process.space;
   let length: u64 = 0;
   while (length < PATH_BUFFER) {
@@ -80,7 +85,7 @@ function pathIn(thread: Thread, address: u64): i64 {
 
 /** The directory a relative path starts from: the working directory for AT_FDCWD, else the
  * directory `dirfd` names; null with `error` set. */
-function startOf(thread: Thread, linux: LinuxProcess, namespace: NamespaceObject, dirfd: u64, error: StaticArray<i64>): Node | null {
+export function startOf(thread: Thread, linux: LinuxProcess, namespace: NamespaceObject, dirfd: u64, error: StaticArray<i64>): Node | null {
   if (<i32>dirfd == AT_FDCWD) return linux.cwd !== null ? linux.cwd : namespace.root;
   const file = fileOf(thread, linux, <u64><i64><i32>dirfd);
   if (file === null) { error[0] = linux.handleOf(<i64><i32>dirfd) == 0 ? -(<i64>Errno.EBADF) : -(<i64>Errno.ENOTDIR); return null; }

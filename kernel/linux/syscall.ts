@@ -27,6 +27,8 @@ import { traceBacking, traceReset } from "./trace";
 import { sysClockNanosleep, sysNanosleep } from "./sys-sleep";
 import { sysFork, sysGetppid, sysWait4, sysWaitid } from "./sys-fork";
 import { sysPipe2 } from "./sys-pipe";
+import { sysExecve } from "./sys-exec";
+import { sysPoll, sysSelect } from "./sys-poll";
 
 /** fork's flags as clone's: the exit signal SIGCHLD, nothing shared. */
 const SIGCHLD_ONLY: u64 = 17;
@@ -64,7 +66,7 @@ export function linuxSyscall(thread: Thread): void {
   }
   if (result == UNSUPPORTED) {
     if (linux.firstUnsupported(number)) {
-      logLine(LogLevel.Warning).text("linux: process ").decimal(thread.process.id).text(" (").text(thread.process.program.name)
+      logLine(probed(number) ? LogLevel.Debug : LogLevel.Warning).text("linux: process ").decimal(thread.process.id).text(" (").text(thread.process.program.name)
         .text("): ").text(sysName(number)).text(" (").decimal(number).text(") is not supported: ENOSYS");
       logEnd();
     }
@@ -122,6 +124,13 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
     case Sys.getppid: return sysGetppid(linux);
     case Sys.fork: case Sys.vfork: return sysFork(thread, linux, SIGCHLD_ONLY, 0, 0, 0);
     case Sys.clone: return sysFork(thread, linux, a0, a1, a2, a3);
+    // Readiness (sys-poll.ts).
+    case Sys.poll: return sysPoll(thread, linux, number, a0, a1, a2, 0, 0);
+    case Sys.ppoll: return sysPoll(thread, linux, number, a0, a1, a2, a3, a4);
+    case Sys.select: case Sys.pselect6: return sysSelect(thread, linux, number, a0, a1, a2, a3, a4);
+    // execve (sys-exec.ts).
+    case Sys.execve: return sysExecve(thread, linux, AT_FDCWD, a0, a1, a2, 0);
+    case Sys.execveat: return sysExecve(thread, linux, a0, a1, a2, a3, a4);
     case Sys.wait4: return sysWait4(thread, linux, a0, a1, a2, a3);
     case Sys.waitid: return sysWaitid(thread, linux, a0, a1, a2, a3);
     case Sys.getuid: case Sys.geteuid: case Sys.getgid: case Sys.getegid: return 0;
@@ -165,6 +174,13 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
     case Sys.getsid: return sysGetsid(linux, a0);
     default: return UNSUPPORTED;
   }
+}
+
+/** Calls the C libraries and busybox try at every start or use and do without when they answer
+ * ENOSYS (glibc's rseq registration, clone3 before clone, sendfile before read and write): their
+ * once-per-process line is a debug detail, not a warning. */
+function probed(number: u64): bool {
+  return number == <u64>Sys.rseq || number == <u64>Sys.clone3 || number == <u64>Sys.sendfile;
 }
 
 /** One trace line: `strace: PID NAME(args) = result [capability]` (an error as `-1 ENAME`). Before the call for the two
@@ -215,13 +231,16 @@ function arity(number: u64): i32 {
     case Sys.dup2: case Sys.prctl: case Sys.getrlimit: case Sys.open: case Sys.nanosleep: case Sys.pipe2: case Sys.getcwd:
     case Sys.access: case Sys.stat: case Sys.lstat:
       return 2;
+    case Sys.execve:
     case Sys.read: case Sys.write: case Sys.writev: case Sys.readv: case Sys.ioctl: case Sys.fcntl: case Sys.dup3: case Sys.mprotect:
     case Sys.madvise: case Sys.getrandom: case Sys.sched_getaffinity: case Sys.readlink: case Sys.lseek: case Sys.getdents64:
-    case Sys.faccessat:
+    case Sys.faccessat: case Sys.poll:
       return 3;
     case Sys.newfstatat: case Sys.rt_sigaction: case Sys.rt_sigprocmask: case Sys.prlimit64: case Sys.mremap: case Sys.clock_nanosleep:
     case Sys.wait4: case Sys.waitid: case Sys.pread64: case Sys.readlinkat: case Sys.openat: case Sys.faccessat2:
       return 4;
+    case Sys.ppoll: case Sys.select: case Sys.execveat:
+      return 5;
     default:
       return 6;
   }

@@ -22,6 +22,10 @@ export const MANIFEST_MODULE_NAME = "manifest";
 export class BootProgram {
   /** Per segment: its pages' frames when the segment is read-only, else an empty array. */
   sharedFrames: Array<u64[]> = [];
+  /** A program loaded from a file (execve; loader/exec-program.ts, `imageAddress` 0): per
+   * writable segment, the frames holding its file bytes in place (page-aligned as in memory),
+   * copied into each process; else an empty array. */
+  dataFrames: Array<u64[]> = [];
   /** Where Memory.map may not put a region in its processes (the loader's choice). */
   readonly layout: ProcessLayout;
 

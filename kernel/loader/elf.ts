@@ -136,9 +136,13 @@ export class ElfParseResult {
 }
 
 /** Checks the ELF image of `length` bytes at `address`. The caller guarantees that those bytes are
- * in linear memory; nothing else about them is trusted. Never aborts. */
-export function elfParse(address: usize, length: u64, policy: ElfPolicy = ElfPolicy.Native): ElfParseResult {
+ * in linear memory; nothing else about them is trusted. Never aborts. `fileLength` (at least
+ * `length`) is the whole file's when only its first `length` bytes are at `address` (an execve
+ * reads the first page): the headers and the interpreter's path must lie in those, the
+ * segments in the file. */
+export function elfParse(address: usize, length: u64, policy: ElfPolicy = ElfPolicy.Native, fileLength: u64 = 0): ElfParseResult {
   const linux = policy == ElfPolicy.Linux;
+  const segmentsEnd = max(fileLength, length);
   if (length > LINEAR_MEMORY_END - <u64>address) {
     return refuse(KernelError.Malformed, "image of " + length.toString() + " bytes at " + hex(address) + " runs past the end of linear memory");
   }
@@ -207,7 +211,7 @@ export function elfParse(address: usize, length: u64, policy: ElfPolicy = ElfPol
     const flags = load<u32>(header + P_FLAGS);
     segment.writable = (flags & PF_W) != 0;
     segment.executable = (flags & PF_X) != 0;
-    const refusal = checkSegment(segment, length, where, linux ? (image.positionIndependent ? 0 : LINUX_IMAGE_START) : USER_IMAGE_START,
+    const refusal = checkSegment(segment, segmentsEnd, where, linux ? (image.positionIndependent ? 0 : LINUX_IMAGE_START) : USER_IMAGE_START,
       linux ? (image.positionIndependent ? LINUX_PIE_SPAN : LINUX_IMAGE_END) : USER_IMAGE_END);
     if (refusal != null) return refusal;
 

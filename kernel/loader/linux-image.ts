@@ -50,12 +50,23 @@ export class LinuxImage {
   base: u64 = 0;
 }
 
-/** The bytes argv and envp need on the stack, with their pointers: E2BIG's measure. */
-export function linuxArgumentsBytes(argv: string[], envp: string[]): u64 {
+/** The bytes argv and envp need on the stack, with their pointers: E2BIG's measure. Each string
+ * is its bytes with the terminating NUL (linuxStrings). */
+export function linuxArgumentsBytes(argv: ArrayBuffer[], envp: ArrayBuffer[]): u64 {
   let bytes: u64 = 0;
-  for (let i = 0; i < argv.length; i++) bytes += <u64>String.UTF8.byteLength(argv[i], true) + 8;
-  for (let i = 0; i < envp.length; i++) bytes += <u64>String.UTF8.byteLength(envp[i], true) + 8;
+  for (let i = 0; i < argv.length; i++) bytes += <u64>argv[i].byteLength + 8;
+  for (let i = 0; i < envp.length; i++) bytes += <u64>envp[i].byteLength + 8;
   return bytes;
+}
+
+/** The environment Linux's kernel gives init, and Capsid every Linux process it starts. */
+export const LINUX_ENVIRONMENT: string[] = ["HOME=/", "TERM=linux"];
+
+/** `texts` as NUL-terminated UTF-8, what the first stack holds (execve passes bytes as they are). */
+export function linuxStrings(texts: string[]): ArrayBuffer[] {
+  const list: ArrayBuffer[] = [];
+  for (let i = 0; i < texts.length; i++) list.push(String.UTF8.encode(texts[i], true));
+  return list;
 }
 
 /** The base a program's segments are moved by. */
@@ -67,7 +78,8 @@ export function linuxImageBase(program: BootProgram): u64 {
  * to `quota` (the caller checked it can pay for the writable segments' file pages, the stack's
  * first page and their tables, and that linuxArgumentsBytes(argv, envp) is within
  * LINUX_ARGUMENTS_MAXIMUM). `random` is 16 bytes from the kernel's generator (AT_RANDOM). */
-export function linuxImageMap(space: AddressSpace, program: BootProgram, quota: Quota, argv: string[], envp: string[], random: usize): LinuxImage {
+export function linuxImageMap(space: AddressSpace, program: BootProgram, quota: Quota, argv: ArrayBuffer[], envp: ArrayBuffer[], random: usize,
+  filename: ArrayBuffer | null = null): LinuxImage {
   const image = program.image, base = linuxImageBase(program);
   const error = new KernelErrorCell();
   let end: u64 = 0;
@@ -87,9 +99,22 @@ export function linuxImageMap(space: AddressSpace, program: BootProgram, quota: 
     }
     if (vmMapCheck(space, first, (last - first) / PAGE_SIZE, access) != KernelError.None) abort("linuxImageMap: segments overlap");
     vmMap(space, first, (last - first) / PAGE_SIZE, access, quota);
-    // The file's bytes, through the checked copy (it fills the demand-zero pages they land on).
-    if (segment.fileSize > 0 && copyOut(space, base + segment.virtual, program.imageAddress + <usize>segment.fileOffset,
-      segment.fileSize, segment.fileSize) != KernelError.None) abort("linuxImageMap: a writable segment not filled");
+    // The file's bytes, through the checked copy (it fills the demand-zero pages they land on):
+    // from the boot package's copy, or page by page from a file program's data frames.
+    if (segment.fileSize == 0) continue;
+    if (program.imageAddress != 0) {
+      if (copyOut(space, base + segment.virtual, program.imageAddress + <usize>segment.fileOffset,
+        segment.fileSize, segment.fileSize) != KernelError.None) abort("linuxImageMap: a writable segment not filled");
+      continue;
+    }
+    const frames = program.dataFrames[i], fileEnd = base + segment.virtual + segment.fileSize;
+    for (let p = 0; p < frames.length; p++) {
+      const page = first + <u64>p * PAGE_SIZE;
+      const from = max(page, base + segment.virtual), to = min(page + PAGE_SIZE, fileEnd);
+      if (from < to && copyOut(space, from, <usize>(frames[p] + (from - page)), to - from, to - from) != KernelError.None) {
+        abort("linuxImageMap: a writable segment not filled");
+      }
+    }
   }
   const stackPages = LINUX_STACK_INITIAL / PAGE_SIZE;
   const stackBottom = LINUX_STACK_TOP - LINUX_STACK_INITIAL;
@@ -102,18 +127,20 @@ export function linuxImageMap(space: AddressSpace, program: BootProgram, quota: 
   loaded.base = base;
   loaded.entry = base + image.entry;
   loaded.breakStart = end;
-  loaded.stackPointer = stackWrite(space, program, base, argv, envp, random);
+  loaded.stackPointer = stackWrite(space, program, base, argv, envp, random, filename);
   return loaded;
 }
 
 /** Writes the initial stack (System V x86-64 psABI, 3.4.1: argc at the stack pointer, 16-byte
  * aligned; then argv, NULL, envp, NULL, the auxiliary vector; the strings above) and returns the
  * stack pointer. */
-function stackWrite(space: AddressSpace, program: BootProgram, base: u64, argv: string[], envp: string[], random: usize): u64 {
+function stackWrite(space: AddressSpace, program: BootProgram, base: u64, argv: ArrayBuffer[], envp: ArrayBuffer[], random: usize,
+  filename: ArrayBuffer | null): u64 {
   const image = program.image;
   const strings = new Array<ArrayBuffer>();
-  for (let i = 0; i < argv.length; i++) strings.push(String.UTF8.encode(argv[i], true));
-  for (let i = 0; i < envp.length; i++) strings.push(String.UTF8.encode(envp[i], true));
+  for (let i = 0; i < argv.length; i++) strings.push(argv[i]);
+  for (let i = 0; i < envp.length; i++) strings.push(envp[i]);
+  if (filename !== null) strings.push(filename);   // AT_EXECFN: the path execve was given
   const platform = String.UTF8.encode("x86_64", true);
   // The block from its lowest byte (the stack pointer) up to LINUX_STACK_TOP.
   let stringBytes: u64 = 16 + <u64>platform.byteLength;
@@ -157,7 +184,7 @@ function stackWrite(space: AddressSpace, program: BootProgram, base: u64, argv: 
     let value = auxiliary[i + 1];
     if (tag == AT_RANDOM) value = randomAddress;
     else if (tag == AT_PLATFORM) value = platformAddress;
-    else if (tag == AT_EXECFN) value = argv.length > 0 ? addresses[0] : platformAddress;
+    else if (tag == AT_EXECFN) value = filename !== null ? addresses[strings.length - 1] : argv.length > 0 ? addresses[0] : platformAddress;
     store<u64>(word, tag);
     store<u64>(word, value, 8);
     word += 16;

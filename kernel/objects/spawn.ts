@@ -26,7 +26,7 @@ import { vmClone } from "../vm/mappings";
 import { BootProgram } from "../loader/boot-package";
 import { Process, processNextId, processRegister } from "../sched/process";
 import { Personality } from "../sched/personality";
-import { LINUX_ARGUMENTS_MAXIMUM, linuxArgumentsBytes, LinuxImage, linuxImageMap } from "../loader/linux-image";
+import { LINUX_ARGUMENTS_MAXIMUM, LINUX_ENVIRONMENT, linuxArgumentsBytes, LinuxImage, linuxImageMap, linuxStrings } from "../loader/linux-image";
 import { generatorFill } from "../random/generator";
 import { CONTEXT_RAX, CONTEXT_RSP, CONTEXT_SIZE, contextRead, contextWrite } from "../arch/context";
 import { contextSaveFpu } from "../arch/hw";
@@ -197,9 +197,9 @@ export function processSpawn(program: BootProgram, grants: KernelObject[], argum
  * its name and `words`, its personality made by the Linux layer. Its Anonymous pages (writable
  * segments, stack) are charged to `account`. */
 function linuxSpawn(program: BootProgram, space: AddressSpace, grants: KernelObject[], account: Quota, words: string[]): Process {
-  const argv: string[] = [program.name];
-  for (let i = 0; i < words.length && linuxArgumentsBytes(argv, []) < LINUX_ARGUMENTS_MAXIMUM / 2; i++) argv.push(words[i]);
-  const envp: string[] = ["TERM=linux"];
+  const argv = linuxStrings([program.name]);
+  for (let i = 0; i < words.length && linuxArgumentsBytes(argv, []) < LINUX_ARGUMENTS_MAXIMUM / 2; i++) argv.push(String.UTF8.encode(words[i], true));
+  const envp = linuxStrings(LINUX_ENVIRONMENT);
   generatorFill(state.random, 16);
   const image = linuxImageMap(space, program, account, argv, envp, state.random);
   const process = processStart(program, space, grants, account, image.entry, 0, 0, image.stackPointer);

@@ -73,9 +73,13 @@ export class Process {
   /** The ABI it speaks besides Capsid's (null: a native program); set once at spawn. */
   personality: Personality | null = null;
 
-  constructor(readonly id: u32, readonly program: BootProgram, space: AddressSpace, readonly table: CapabilityTable,
+  /** What it runs: the program it was spawned from, until an execve (linux/sys-exec.ts) replaces it. */
+  program: BootProgram;
+
+  constructor(readonly id: u32, program: BootProgram, space: AddressSpace, readonly table: CapabilityTable,
     readonly account: Quota) {
     this.space = space;
+    this.program = program;
     account.retain();
   }
 
@@ -208,7 +212,8 @@ export function processEnd(process: Process, kind: ExitKind, code: i32): void {
   const index = state.live.indexOf(process);
   if (index >= 0) listRemoveAt(state.live, index);
 
-  const line = logLine(kind == ExitKind.Exited ? LogLevel.Debug : LogLevel.Info).text("process ").decimal(process.id).text(" (")
+  // The first process's end is news (nothing runs after it); any other's plain exit is a detail.
+  const line = logLine(kind == ExitKind.Exited && process.id != 1 ? LogLevel.Debug : LogLevel.Info).text("process ").decimal(process.id).text(" (")
     .text(process.program.name).text(") ");
   if (kind == ExitKind.Exited) line.text("exited with code ").signedDecimal(code);
   else if (kind == ExitKind.Killed) line.text("was killed");

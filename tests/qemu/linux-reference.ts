@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cpio } from "../../tools/cpio";
-import { treeEntries } from "../../tools/initrd";
+import { rootEntries } from "../../tools/initrd";
 import { REPOSITORY, withQemu } from "../qemu-runner/runner";
 
 export const LINUX_KERNEL = join(REPOSITORY, "build/linux/vmlinuz");
@@ -49,7 +49,7 @@ export function runOnLinux(binary: string, start: string, end: string, timeoutMs
     { name: "dev", mode: 0o040755 },
     { name: "dev/console", mode: 0o020600, rdevMajor: 5, rdevMinor: 1 },
     { name: "init", mode: 0o100755, data: readFileSync(binary) },
-    ...treeEntries(join(REPOSITORY, "userspace/root")),   // the root file system Capsid's programs see
+    ...rootEntries(join(REPOSITORY, "userspace/root")),   // the root file system Capsid's programs see
   ]));
   const argv = ["-accel", "tcg", "-nodefaults", "-no-reboot", "-display", "none", "-machine", "pc", "-m", "256M", "-cpu", "qemu64",
     "-smp", "1", "-serial", "stdio", "-kernel", LINUX_KERNEL, "-initrd", initrd, "-append", "console=ttyS0 quiet panic=-1"];

@@ -20,6 +20,8 @@ const PROGRAMS: [string, string, string][] = [
   ["pipe-check-musl", "pipe-check: started", "pipe-check: done"],
   ["fs-check", "fs-check: started", "fs-check: done"],
   ["fs-check-musl", "fs-check: started", "fs-check: done"],
+  ["exec-check", "exec-check: started", "exec-check: done"],
+  ["exec-check-musl", "exec-check: started", "exec-check: done"],
 ];
 
 test.before(() => ensureLinuxKernel());

@@ -1,0 +1,188 @@
+// Readiness (docs/linux.md, "Readiness"): poll, ppoll, select and pselect6 over the descriptors'
+// capabilities: the console (readable when its line discipline has something for a read), pipe
+// ends (readable with bytes or at the end of the stream, writable with room for an atomic write,
+// POLLHUP and POLLERR when the other end is gone), files (always ready, as Linux's regular files).
+// With nothing ready the call blocks (block.ts) on every one of them and its deadline, and runs
+// again when any changes; the deadline is kept across restarts with the SYSCALL's address.
+
+import { KernelError } from "../../abi/errors";
+import { Interface } from "../../abi/interfaces";
+import { CONTEXT_RIP, contextRead } from "../arch/context";
+import { PipeObject } from "../objects/pipe";
+import { PIPE_ATOMIC } from "../objects/pipe-ring";
+import { Thread } from "../sched/thread";
+import { monotonicNanos } from "../time/clock";
+import { copyIn, copyOut } from "../vm/user-memory";
+import { linuxBlock, LinuxWait } from "./block";
+import { BLOCKED, Errno } from "./errno";
+import { LINUX_DESCRIPTORS, LinuxProcess } from "./linux-process";
+import { Sys } from "./numbers";
+import { ttyDiscipline, ttyWaitFor } from "./tty";
+
+const POLLIN: i32 = 0x1, POLLPRI: i32 = 0x2, POLLOUT: i32 = 0x4, POLLERR: i32 = 0x8, POLLHUP: i32 = 0x10, POLLNVAL: i32 = 0x20;
+const POLLRDNORM: i32 = 0x40, POLLWRNORM: i32 = 0x100;
+/** What a descriptor that cannot wait reports (Linux's DEFAULT_POLLMASK). */
+const ALWAYS_READY: i32 = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+/** select's FD_SETSIZE: the most descriptors its sets name. */
+const SELECT_MAXIMUM: u64 = 1024;
+const NANOSECONDS: i64 = 1_000_000_000;
+/** No deadline. */
+const FOREVER: u64 = u64.MAX_VALUE;
+
+class PollState {
+  /** The pollfd array (8 bytes each) or select's three sets (128 bytes each). */
+  readonly buffer: usize = memory.data(<i32>(LINUX_DESCRIPTORS * 8), 16);
+  readonly sets: usize = memory.data(3 * 128, 16);
+  readonly result: usize = memory.data(3 * 128, 16);
+  readonly time: usize = memory.data(16, 16);
+}
+const state = new PollState();
+
+/** What descriptor `fd` is ready for now (POLL* bits; POLLNVAL when closed); with `wait`, also
+ * registers it to be woken when that may change. */
+function readiness(thread: Thread, linux: LinuxProcess, fd: i32, wait: LinuxWait | null): i32 {
+  const handle = linux.handleOf(<i64>fd);
+  if (handle == 0) return POLLNVAL;
+  const object = thread.process.table.lookup(handle);
+  if (object === null) return POLLNVAL;
+  if (object.iface == Interface.Console) {
+    if (wait !== null) ttyWaitFor(wait);
+    return (ttyDiscipline().readable ? POLLIN | POLLRDNORM : 0) | POLLOUT | POLLWRNORM;
+  }
+  if (object.iface == Interface.Pipe) {
+    const pipe = changetype<PipeObject>(object), ring = pipe.ring;
+    if (wait !== null && !ring.waiting.includes(wait)) ring.waiting.push(wait);
+    if (pipe.reading) return (ring.buffered > 0 ? POLLIN | POLLRDNORM : 0) | (ring.writers == 0 ? POLLHUP : 0);
+    if (ring.readers == 0) return POLLOUT | POLLWRNORM | POLLERR;
+    return ring.room >= PIPE_ATOMIC ? POLLOUT | POLLWRNORM : 0;
+  }
+  return ALWAYS_READY;   // files, and capabilities nothing waits on
+}
+
+/** The SYSCALL's address: a deadline is kept for it across restarts. */
+function callAddress(thread: Thread): u64 {
+  return contextRead(<usize>thread.context, CONTEXT_RIP) - 2;
+}
+
+/** The deadline for a call waiting `timeout` ns (FOREVER: none; 0: do not wait), the one kept if
+ * this is a restart of the same call. */
+function deadlineOf(thread: Thread, linux: LinuxProcess, timeout: u64): u64 {
+  if (linux.sleepDeadline != 0 && linux.sleepAt == callAddress(thread)) return linux.sleepDeadline;
+  if (timeout == FOREVER) return FOREVER;
+  const now = monotonicNanos();
+  return timeout > FOREVER - now - 1 ? FOREVER - 1 : now + timeout;
+}
+
+/** Blocks until `deadline` or a change (0 when the deadline has passed: the caller answers). */
+function waitUntil(thread: Thread, linux: LinuxProcess, number: u64, deadline: u64): i64 {
+  if (deadline != FOREVER && monotonicNanos() >= deadline) {
+    linux.sleepDeadline = 0;
+    return 0;
+  }
+  linux.sleepDeadline = deadline == FOREVER ? 0 : deadline;
+  linux.sleepAt = callAddress(thread);
+  linuxBlock(thread, linux.wait, number, deadline == FOREVER ? 0 : deadline);
+  return BLOCKED;
+}
+
+/** The timespec at `address` in ns (FOREVER for address 0), or -errno. */
+function timespecIn(thread: Thread, address: u64, microseconds: bool): i64 {
+  if (address == 0) return <i64>FOREVER;
+  if (copyIn(thread.process.space, state.time, 16, address, 16) != KernelError.None) return -(<i64>Errno.EFAULT);
+  const seconds = load<i64>(state.time), fraction = load<i64>(state.time, 8);
+  const unit: i64 = microseconds ? 1000 : 1, limit: i64 = microseconds ? 1_000_000 : NANOSECONDS;
+  if (seconds < 0 || fraction < 0 || fraction >= limit) return -(<i64>Errno.EINVAL);
+  if (seconds > (i64.MAX_VALUE / 2) / NANOSECONDS) return <i64>(FOREVER - 1);
+  return seconds * NANOSECONDS + fraction * unit;
+}
+
+/** poll(fds, nfds, timeout in ms; negative: none) and ppoll(fds, nfds, timespec, sigmask, size). */
+export function sysPoll(thread: Thread, linux: LinuxProcess, number: u64, fds: u64, count: u64, timeout: u64, sigmask: u64, sigsetSize: u64): i64 {
+  if (count > <u64>LINUX_DESCRIPTORS) return -(<i64>Errno.EINVAL);   // past RLIMIT_NOFILE, as Linux
+  if (number == <u64>Sys.ppoll && sigmask != 0 && sigsetSize != 8) return -(<i64>Errno.EINVAL);
+  let wait: u64;
+  if (number == <u64>Sys.poll) wait = <i32>timeout < 0 ? FOREVER : <u64><i32>timeout * 1_000_000;
+  else {
+    const given = timespecIn(thread, timeout, false);
+    if (given < 0) return given;
+    wait = <u64>given;
+  }
+  const space = thread.process.space, bytes = count * 8;
+  if (bytes > 0 && copyIn(space, state.buffer, LINUX_DESCRIPTORS * 8, fds, bytes) != KernelError.None) return -(<i64>Errno.EFAULT);
+  const deadline = deadlineOf(thread, linux, wait);
+  const blocking = deadline != 0 && (deadline == FOREVER || monotonicNanos() < deadline);
+  let ready = 0;
+  for (let i: u64 = 0; i < count; i++) {
+    const entry = state.buffer + <usize>(i * 8);
+    const fd = load<i32>(entry), events = <i32>load<u16>(entry, 4);
+    let revents = 0;
+    if (fd >= 0) revents = readiness(thread, linux, fd, blocking ? linux.wait : null) & (events | POLLERR | POLLHUP | POLLNVAL);
+    store<u16>(entry, <u16>revents, 6);
+    if (revents != 0) ready++;
+  }
+  if (ready == 0 && blocking) {
+    const blocked = waitUntil(thread, linux, number, deadline);
+    if (blocked == BLOCKED) return BLOCKED;
+  }
+  linux.sleepDeadline = 0;
+  if (bytes > 0 && copyOut(space, fds, state.buffer, LINUX_DESCRIPTORS * 8, bytes) != KernelError.None) return -(<i64>Errno.EFAULT);
+  return ready;
+}
+
+/** select(nfds, read, write, except, timeval) and pselect6(nfds, read, write, except, timespec,
+ * {sigmask, size}): the sets are rewritten with the ready descriptors; the time left is written
+ * back, as Linux does. EBADF for a closed descriptor in a set. */
+export function sysSelect(thread: Thread, linux: LinuxProcess, number: u64, count: u64, reads: u64, writes: u64, excepts: u64,
+  timeout: u64): i64 {
+  if (<i64><i32>count < 0) return -(<i64>Errno.EINVAL);
+  const limit = min(<u64><u32>count, SELECT_MAXIMUM);
+  const given = timespecIn(thread, timeout, number == <u64>Sys.select);
+  if (given < 0) return given;
+  const space = thread.process.space, bytes = (limit + 63) / 64 * 8;
+  const addresses: u64[] = [reads, writes, excepts];
+  memory.fill(state.sets, 0, 3 * 128);
+  for (let s = 0; s < 3; s++) {
+    if (addresses[s] != 0 && bytes > 0 && copyIn(space, state.sets + <usize>(s * 128), 3 * 128, addresses[s], bytes) != KernelError.None) {
+      return -(<i64>Errno.EFAULT);
+    }
+  }
+  const deadline = deadlineOf(thread, linux, <u64>given);
+  const blocking = deadline != 0 && (deadline == FOREVER || monotonicNanos() < deadline);
+  memory.fill(state.result, 0, 3 * 128);
+  let ready = 0;
+  for (let fd: u64 = 0; fd < limit; fd++) {
+    const word = <usize>(fd / 64) * 8, bit = <u64>1 << (fd % 64);
+    const wanted = [(load<u64>(state.sets + word) & bit) != 0, (load<u64>(state.sets + 128 + word) & bit) != 0,
+      (load<u64>(state.sets + 256 + word) & bit) != 0];
+    if (!wanted[0] && !wanted[1] && !wanted[2]) continue;
+    const now = readiness(thread, linux, <i32>fd, blocking ? linux.wait : null);
+    if (now & POLLNVAL) {
+      linux.sleepDeadline = 0;
+      return -(<i64>Errno.EBADF);
+    }
+    const hits = [(now & (POLLIN | POLLHUP | POLLERR)) != 0, (now & (POLLOUT | POLLERR)) != 0, (now & POLLPRI) != 0];
+    for (let s = 0; s < 3; s++) {
+      if (wanted[s] && hits[s]) {
+        store<u64>(state.result + <usize>(s * 128) + word, load<u64>(state.result + <usize>(s * 128) + word) | bit);
+        ready++;
+      }
+    }
+  }
+  if (ready == 0 && blocking) {
+    const blocked = waitUntil(thread, linux, number, deadline);
+    if (blocked == BLOCKED) return BLOCKED;
+  }
+  linux.sleepDeadline = 0;
+  for (let s = 0; s < 3; s++) {
+    if (addresses[s] != 0 && bytes > 0 && copyOut(space, addresses[s], state.result + <usize>(s * 128), 128, bytes) != KernelError.None) {
+      return -(<i64>Errno.EFAULT);
+    }
+  }
+  if (timeout != 0 && <u64>given != FOREVER) {   // the time left
+    const left = deadline == 0 || deadline == FOREVER ? 0 : max<i64>(0, <i64>(deadline - min(deadline, monotonicNanos())));
+    store<i64>(state.time, left / NANOSECONDS);
+    store<i64>(state.time, number == <u64>Sys.select ? (left % NANOSECONDS) / 1000 : left % NANOSECONDS, 8);
+    copyOut(space, timeout, state.time, 16, 16);   // Linux ignores a failure here too
+  }
+  return ready;
+}

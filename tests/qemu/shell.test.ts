@@ -1,0 +1,57 @@
+// `make run`'s shell (docs/linux.md, "busybox and make run"): the ISO's default command line
+// starts userspace/linux/shell.c, which becomes busybox's sh on the console. Driven through the
+// serial console as a person would: typed commands, line editing (the cursor moved back into a
+// word), history (the up arrow), ^C interrupting `sleep 100` and the prompt coming back, and
+// `exit`, after which the kernel logs that process 1 ended.
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { withQemu, type QemuSession } from "../qemu-runner/runner";
+
+const PROMPT = "capsid:/# ";
+
+/** Waits until the serial output ends with the prompt again (`after`: the output length before). */
+async function prompt(qemu: QemuSession, after: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    // busybox asks the terminal where its cursor is (ESC [6n) after the prompt; nothing answers here.
+    const tail = qemu.serial.slice(after).replace(/\x1b\[6n$/, "");
+    if (tail.trimEnd().endsWith(PROMPT.trimEnd())) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.unreachable(`no prompt within ${timeoutMs} ms; the output ends with: ${JSON.stringify(qemu.serial.slice(-400))}`);
+}
+
+/** Types `text` and waits for the prompt after it. */
+async function command(qemu: QemuSession, text: string, timeoutMs?: number): Promise<void> {
+  const before = qemu.serial.length;
+  qemu.send(text);
+  await prompt(qemu, before, timeoutMs);
+}
+
+test("busybox sh on the console: commands, line editing, history, ^C, exit", async () => {
+  await withQemu({ commandLine: "init=shell" }, async (qemu) => {
+    await qemu.expectLine("Welcome to Capsid", 30_000);
+    await prompt(qemu, 0);
+    await command(qemu, "echo $((6 * 7))\r");
+    await qemu.expectLine(/^42\r?$/);
+    await command(qemu, "echo helo\x1b[Dl\r");   // the cursor one back, an 'l' inserted: "hello"
+    await qemu.expectLine(/^hello\r?$/);
+    await command(qemu, "\x1b[A\r");              // the previous command again
+    await qemu.expectLine(/^hello\r?$/);
+    await command(qemu, "cd /usr/share/capsid && cat alpha.txt; cd /\r");
+    await qemu.expectLine(/^this is alpha/);
+    // ^C ends the foreground command; the prompt is back long before 100 s.
+    qemu.send("sleep 100\r");
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const started = Date.now();
+    await command(qemu, "\x03", 15_000);
+    assert.ok(Date.now() - started < 15_000);
+    await command(qemu, "echo after the interrupt\r");
+    await qemu.expectLine(/^after the interrupt\r?$/);
+    qemu.send("exit\r");
+    await qemu.expectLine(/^capsid: process 1 \(sh\) exited with code 0$/, 20_000);
+  });
+});
+
+test.run();

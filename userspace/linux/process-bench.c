@@ -1,0 +1,162 @@
+/* process-bench: what processes, pipes and page faults cost a static Linux program, run
+ * unmodified as /init on Debian's kernel and as init on Capsid (bench/linux.ts): fork+exit+wait,
+ * fork+exec+wait of busybox `true`, a one-byte ping-pong between two processes over two pipes,
+ * 16 MiB through a pipe, and a first touch of an anonymous page. Each figure is the median of
+ * ROUNDS rounds, from CLOCK_MONOTONIC. */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ROUNDS 7
+
+static uint64_t now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static int compare(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+static uint64_t median(uint64_t *rounds) {
+  qsort(rounds, ROUNDS, sizeof rounds[0], compare);
+  return rounds[ROUNDS / 2];
+}
+
+static void fail(const char *what) {
+  printf("process-bench: FAIL %s\n", what);
+  exit(1);
+}
+
+/* ns per fork + _exit + waitpid. */
+static uint64_t fork_exit_wait(int count) {
+  uint64_t rounds[ROUNDS];
+  for (int r = 0; r < ROUNDS; r++) {
+    uint64_t start = now();
+    for (int i = 0; i < count; i++) {
+      pid_t child = fork();
+      if (child < 0) fail("fork");
+      if (child == 0) _exit(0);
+      int status;
+      if (waitpid(child, &status, 0) != child || !WIFEXITED(status)) fail("waitpid after fork");
+    }
+    rounds[r] = (now() - start) / count;
+  }
+  return median(rounds);
+}
+
+/* ns per fork + execve of busybox true + waitpid. */
+static uint64_t fork_exec_wait(int count) {
+  uint64_t rounds[ROUNDS];
+  char *argv[] = { "true", 0 }, *envp[] = { 0 };
+  for (int r = 0; r < ROUNDS; r++) {
+    uint64_t start = now();
+    for (int i = 0; i < count; i++) {
+      pid_t child = fork();
+      if (child < 0) fail("fork");
+      if (child == 0) {
+        execve("/bin/busybox", argv, envp);
+        _exit(127);
+      }
+      int status;
+      if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0) fail("busybox true");
+    }
+    rounds[r] = (now() - start) / count;
+  }
+  return median(rounds);
+}
+
+/* ns per round trip of one byte: parent -> child -> parent. */
+static uint64_t ping_pong(int count) {
+  int there[2], back[2];
+  if (pipe(there) != 0 || pipe(back) != 0) fail("pipe");
+  pid_t child = fork();
+  if (child == 0) {
+    char byte;
+    close(there[1]);
+    close(back[0]);
+    while (read(there[0], &byte, 1) == 1) if (write(back[1], &byte, 1) != 1) _exit(1);
+    _exit(0);
+  }
+  uint64_t rounds[ROUNDS];
+  char byte = 'x';
+  for (int r = 0; r < ROUNDS; r++) {
+    uint64_t start = now();
+    for (int i = 0; i < count; i++) {
+      if (write(there[1], &byte, 1) != 1 || read(back[0], &byte, 1) != 1) fail("ping-pong");
+    }
+    rounds[r] = (now() - start) / count;
+  }
+  close(there[1]);
+  close(back[1]);
+  int status;
+  waitpid(child, &status, 0);
+  close(there[0]); close(back[0]);
+  return median(rounds);
+}
+
+/* MB/s of 16 MiB written in 64 KiB pieces and read by a child. */
+static uint64_t pipe_throughput(void) {
+  static char buffer[65536];
+  const long total = 16L << 20;
+  uint64_t rounds[ROUNDS];
+  for (int r = 0; r < ROUNDS; r++) {
+    int ends[2];
+    if (pipe(ends) != 0) fail("pipe");
+    uint64_t start = now();
+    pid_t child = fork();
+    if (child == 0) {
+      close(ends[1]);
+      long got = 0, n;
+      while ((n = read(ends[0], buffer, sizeof buffer)) > 0) got += n;
+      _exit(got == total ? 0 : 1);
+    }
+    close(ends[0]);
+    for (long sent = 0; sent < total; sent += sizeof buffer) if (write(ends[1], buffer, sizeof buffer) != sizeof buffer) fail("pipe write");
+    close(ends[1]);
+    int status;
+    if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0) fail("pipe reader");
+    uint64_t elapsed = now() - start;
+    rounds[r] = (uint64_t)total * 1000 / elapsed;   /* bytes per us = MB/s */
+  }
+  return median(rounds);
+}
+
+/* ns per first touch of an anonymous page (the fault, the zeroed frame, the mapping). */
+static uint64_t page_fault(int pages) {
+  uint64_t rounds[ROUNDS];
+  for (int r = 0; r < ROUNDS; r++) {
+    char *area = mmap(0, (size_t)pages * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (area == MAP_FAILED) fail("mmap");
+    uint64_t start = now();
+    for (int i = 0; i < pages; i++) area[(size_t)i * 4096] = 1;
+    rounds[r] = (now() - start) / pages;
+    munmap(area, (size_t)pages * 4096);
+  }
+  return median(rounds);
+}
+
+static void figure(const char *name, uint64_t value, const char *unit) {
+  printf("process-bench: %s %lu %s\n", name, (unsigned long)value, unit);
+  fflush(stdout);
+}
+
+int main(void) {
+  fork_exit_wait(20);   /* warm-up */
+  figure("fork-exit-wait", fork_exit_wait(200), "ns");
+  figure("fork-exec-wait", fork_exec_wait(50), "ns");
+  figure("pipe-pingpong", ping_pong(2000), "ns");
+  figure("pipe-16mib", pipe_throughput(), "MB/s");
+  figure("page-fault", page_fault(2048), "ns");
+  printf("process-bench: done\n");
+  fflush(stdout);
+  return 0;
+}

@@ -1,0 +1,3 @@
+#!/bin/sh
+echo "args.sh: \$0=$0 \$#=$# $*"
+exit 3
