@@ -133,7 +133,7 @@ export function linuxSignalFault(thread: Thread, linux: LinuxProcess, vector: u3
   switch (vector) {
     case 0: signal = SIGFPE; code = FPE_INTDIV; value = rip; break;
     case 16: case 19: signal = SIGFPE; code = SI_KERNEL; break;
-    case 3: signal = SIGTRAP; break;
+    case 1: case 3: signal = SIGTRAP; break;   // a single step (TF), int3
     case 6: signal = SIGILL; code = ILL_ILLOPN; value = rip; break;
     case 17: signal = SIGBUS; code = BUS_ADRALN; value = address; break;
     case 12: signal = SIGBUS; break;   // #SS: a non-canonical stack address (Linux's SIGBUS, SI_KERNEL)
