@@ -24,7 +24,7 @@ import { contextForget, contextSaveFpu } from "../arch/hw";
 import { Thread } from "../sched/thread";
 import { copyIn, copyOut } from "../vm/user-memory";
 import { LinuxProcess } from "./linux-process";
-import { SIGCHLD, UNBLOCKABLE } from "./signal";
+import { SA_ONSTACK, SA_RESTORER, SIGCHLD, UNBLOCKABLE } from "./signal";
 import { alternateStackSet, onAlternateStack, SS_DISABLE, SS_ONSTACK } from "./signal-stack";
 
 const FRAME_SIZE: u64 = 440;
@@ -87,10 +87,10 @@ export function siginfoWrite(information: usize, signal: i32, code: i32, pid: u3
  * SIGSEGV, as Linux does). */
 export function signalFrameWrite(thread: Thread, linux: LinuxProcess, delivery: Delivery, savedMask: u64): bool {
   const context = <usize>thread.context, space = thread.process.space, alternate = linux.signals.thread;
-  if ((delivery.flags & (<u64>0x0400_0000)) == 0) return false;   // SA_RESTORER: x86-64 has no other way back
+  if ((delivery.flags & SA_RESTORER) == 0) return false;   // x86-64 has no other way back
   const userStack = contextRead(context, CONTEXT_RSP);
   let top = userStack - 128;   // the red zone
-  if ((delivery.flags & (<u64>0x0800_0000)) != 0 && !alternate.alternateDisabled && !onAlternateStack(alternate, userStack)) {
+  if ((delivery.flags & SA_ONSTACK) != 0 && !alternate.alternateDisabled && !onAlternateStack(alternate, userStack)) {
     top = alternate.alternateBase + alternate.alternateSize;
   }
   const fpstate = (top - FPSTATE_SIZE) & ~(<u64>63);
