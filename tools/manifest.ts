@@ -12,12 +12,17 @@ export const MANIFEST_VERSION = 2;
 export const HEADER_SIZE = 16;
 export const PROGRAM_SIZE = 104;
 export const NETWORK_PEER_RULES_MAXIMUM = 4;
-export const MAXIMUM_PROGRAMS = 64;
+export const MAXIMUM_PROGRAMS = 128;
 export const MAXIMUM_MEMORY_QUOTA_PAGES = 262144; // 1 GiB of 4 KiB pages
 export const NAME_SIZE = 32; // NUL-padded; the last byte is always NUL
 export const FLAG_START_AT_BOOT = 1;
 /** The program is a static Linux x86-64 ELF run by the Linux personality (kernel/linux/). */
 export const FLAG_LINUX = 2;
+/** The Namespace grant is writable (the grant `namespace-rw`): init's is made writable, and a
+ * spawner may pass this program a writable one. Set only with the namespace grant bit. */
+export const FLAG_NAMESPACE_WRITABLE = 4;
+/** The grant name that sets the namespace bit and FLAG_NAMESPACE_WRITABLE. */
+export const NAMESPACE_WRITABLE_GRANT = "namespace-rw";
 export const PERSONALITIES = ["native", "linux"];
 export const START_PROGRAM_NAME = "init";
 
@@ -98,12 +103,16 @@ export function compileManifest(text: string): Buffer {
     const grants = program.grants;
     if (!Array.isArray(grants)) throw new ManifestError(`${where}: "grants" must be an array of interface names`);
     let grantMask = 0;
+    let namespaceWritable = false;
     for (const grant of grants) {
-      const value = typeof grant === "string" ? GRANTS.get(grant) : undefined;
+      const value = grant === NAMESPACE_WRITABLE_GRANT ? GRANTS.get("namespace") : typeof grant === "string" ? GRANTS.get(grant) : undefined;
       if (value === undefined) {
-        throw new ManifestError(`${where}: unknown grant ${JSON.stringify(grant)} (known: ${[...GRANTS.keys()].join(", ")})`);
+        throw new ManifestError(`${where}: unknown grant ${JSON.stringify(grant)} (known: ${[...GRANTS.keys(), NAMESPACE_WRITABLE_GRANT].join(", ")})`);
       }
-      if ((grantMask & (1 << value)) !== 0) throw new ManifestError(`${where}: grant "${grant}" is listed twice`);
+      if ((grantMask & (1 << value)) !== 0) {
+        throw new ManifestError(`${where}: grant "${grant}" is listed twice (or with "namespace" and "namespace-rw" both)`);
+      }
+      if (grant === NAMESPACE_WRITABLE_GRANT) namespaceWritable = true;
       grantMask |= 1 << value;
     }
 
@@ -118,7 +127,8 @@ export function compileManifest(text: string): Buffer {
     bytes.write(name, record, "latin1"); // ASCII by NAME_PATTERN; the rest of the 32 bytes stays NUL
     bytes.writeUInt32LE(quota, record + 32);
     bytes.writeUInt32LE(grantMask, record + 36);
-    bytes.writeUInt32LE((start ? FLAG_START_AT_BOOT : 0) | (personality === "linux" ? FLAG_LINUX : 0), record + 40);
+    bytes.writeUInt32LE((start ? FLAG_START_AT_BOOT : 0) | (personality === "linux" ? FLAG_LINUX : 0)
+      | (namespaceWritable ? FLAG_NAMESPACE_WRITABLE : 0), record + 40);
     // +44 reserved: left zero
   });
   if (startIndex < 0) throw new ManifestError('no program has "start": true (the program named "init" must)');

@@ -7,6 +7,7 @@
 #define TAG_MEMORY_MAP 6
 
 static uint32_t read32(const uint8_t* p) { uint32_t v; __builtin_memcpy(&v, p, 4); return v; }
+static void write32(uint8_t* p, uint32_t v) { __builtin_memcpy(p, &v, 4); }
 static uint64_t read64(const uint8_t* p) { uint64_t v; __builtin_memcpy(&v, p, 8); return v; }
 
 int64_t boot_information_memory_map(const uint8_t* information, struct memory_range* ranges,
@@ -68,4 +69,57 @@ uint64_t boot_information_modules_above(const uint8_t* information, uint64_t flo
     offset += (size + 7) & ~7u;
   }
   return lowest;
+}
+
+static int overlaps(uint64_t a, uint64_t a_end, uint64_t b, uint64_t b_end) { return a < b_end && b < a_end; }
+
+/* Whether [start, end) overlaps a module other than the one at tag `skip`, or the structure. */
+static int clashes(const uint8_t* information, uint32_t skip, uint64_t start, uint64_t end) {
+  uint32_t total = read32(information);
+  uint64_t self = (uint64_t)information;
+  if (overlaps(start, end, self, self + total)) return 1;
+  uint32_t offset = 8;
+  while (offset + 8 <= total) {
+    uint32_t type = read32(information + offset), size = read32(information + offset + 4);
+    if (size < 8 || size > total - offset || type == TAG_END) break;
+    if (type == TAG_MODULE && size >= 16 && offset != skip &&
+        overlaps(start, end, read32(information + offset + 8), read32(information + offset + 12))) return 1;
+    offset += (size + 7) & ~7u;
+  }
+  return 0;
+}
+
+uint32_t boot_information_move_modules(uint8_t* information, uint64_t start, uint64_t end,
+                                       const struct memory_range* ranges, uint32_t count) {
+  uint32_t total = read32(information), moved = 0;
+  if (total < 16 || total > BOOT_INFORMATION_MAX_SIZE) return 0;
+  /* Where they go: down from the top of the highest usable RAM range below 4 GiB. */
+  uint64_t top = 0, bottom = 0;
+  for (uint32_t i = 0; i < count && i < MEMORY_PLAN_MAX_RANGES; i++) {
+    if (ranges[i].type != 1) continue;
+    uint64_t range_end = ranges[i].start + ranges[i].length;
+    if (range_end > 0x100000000ull) range_end = 0x100000000ull;
+    if (range_end > top && ranges[i].start < range_end) { top = range_end & ~0xfffull; bottom = ranges[i].start; }
+  }
+  uint32_t offset = 8;
+  while (offset + 8 <= total) {
+    uint32_t type = read32(information + offset), size = read32(information + offset + 4);
+    if (size < 8 || size > total - offset || type == TAG_END) break;
+    if (type == TAG_MODULE && size >= 16) {
+      uint64_t module_start = read32(information + offset + 8), module_end = read32(information + offset + 12);
+      if (module_end > module_start && overlaps(module_start, module_end, start, end)) {
+        uint64_t length = module_end - module_start;
+        uint64_t destination = (top - length) & ~0xfffull;
+        if (length > top || destination < bottom || overlaps(destination, destination + length, start, end) ||
+            clashes(information, offset, destination, destination + length)) return moved;
+        __builtin_memmove((void*)destination, (const void*)module_start, length);
+        write32(information + offset + 8, (uint32_t)destination);
+        write32(information + offset + 12, (uint32_t)(destination + length));
+        top = destination;
+        moved++;
+      }
+    }
+    offset += (size + 7) & ~7u;
+  }
+  return moved;
 }

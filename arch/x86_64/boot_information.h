@@ -23,4 +23,13 @@ int64_t boot_information_memory_map(const uint8_t* information, struct memory_ra
  * structure was refused by boot_information_memory_map first (it gives ~0 then). */
 uint64_t boot_information_modules_above(const uint8_t* information, uint64_t floor, int* straddles);
 
+/* Moves every boot module that overlaps [start, end) (the kernel heap's range) to the top of the
+ * highest usable RAM range below 4 GiB, packed downward, and rewrites its tag: GRUB places
+ * modules upward from the kernel image, and a large boot package reaches past 16 MiB. A module
+ * that has nowhere to go (the space would overlap the range, another module or the structure)
+ * stays where it is, and so do the ones after it. Returns how many moved. Runs while the
+ * identity map covers the first 4 GiB. */
+uint32_t boot_information_move_modules(uint8_t* information, uint64_t start, uint64_t end,
+                                       const struct memory_range* ranges, uint32_t count);
+
 #endif

@@ -75,6 +75,9 @@ void kernel_entry(uint32_t magic, uint32_t information_physical) {
   /* The heap grows with the machine (memory_plan.h): a share of the RAM, stopping short of the
    * boot modules GRUB placed above its start. */
   int straddles = 0;
+  uint64_t wanted = memory_plan_heap_end(boot.ranges, ranges, KERNEL_HEAP_START, memory_plan_ram_below_4g(boot.ranges, ranges), ~0ull);
+  if (wanted != 0 && boot_information_move_modules((uint8_t*)information, KERNEL_HEAP_START, wanted, boot.ranges, ranges) != 0)
+    serial_print("capsid: boot modules moved out of the kernel heap range\n");
   uint64_t modules = boot_information_modules_above(information, KERNEL_HEAP_START, &straddles);
   if (straddles) panic_message("a boot module overlaps the start of the kernel heap range (layout.h)");
   uint64_t heap_end = memory_plan_heap_end(boot.ranges, ranges, KERNEL_HEAP_START,

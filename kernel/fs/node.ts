@@ -15,6 +15,9 @@ export const S_IFBLK: u32 = 0o060000;
 export const S_IFDIR: u32 = 0o040000;
 export const S_IFCHR: u32 = 0o020000;
 export const S_IFIFO: u32 = 0o010000;
+export const S_ISUID: u32 = 0o4000;
+export const S_ISGID: u32 = 0o2000;
+export const S_IXGRP: u32 = 0o0010;
 /** The bits a node keeps besides its type. */
 export const PERMISSION_BITS: u32 = 0o7777;
 
@@ -95,6 +98,7 @@ export class Node {
   @inline get isDirectory(): bool { return (this.mode & S_IFMT) == S_IFDIR; }
   @inline get isSymbolicLink(): bool { return (this.mode & S_IFMT) == S_IFLNK; }
   @inline get isRegular(): bool { return (this.mode & S_IFMT) == S_IFREG; }
+  @inline get isCharacterDevice(): bool { return (this.mode & S_IFMT) == S_IFCHR; }
 
   /** Where a symbolic link's `size` target bytes are (valid until the file system changes). */
   targetAddress(): usize {

@@ -19,6 +19,11 @@ export enum Resolve {
   /** The answer is the last component's directory and name (create, unlink, rename, mkdir): a
    * missing last component is no error (node null). */
   Parent = 2,
+  /** The last component is never followed, not even before a trailing slash, and a trailing
+   * slash after what is not a directory is no error here (`trailingSlash` says so): the calls
+   * that make, remove or rename a name decide (Linux's parent lookups: rmdir("link/") is
+   * ENOTDIR, mkdir("dangling/") EEXIST). */
+  LastAsIs = 4,
 }
 
 export class Resolution {
@@ -131,7 +136,8 @@ export function resolve(fileSystem: Ramfs, root: Node, cwd: Node, address: usize
       result.nameLength = componentLength;
       return result;
     }
-    if (node.isSymbolicLink && (!last || (flags & Resolve.Follow) != 0 || result.trailingSlash)) {
+    const lastAsIs = (flags & Resolve.LastAsIs) != 0;
+    if (node.isSymbolicLink && (!last || (!lastAsIs && ((flags & Resolve.Follow) != 0 || result.trailingSlash)))) {
       if (++followed > FS_SYMLINKS_FOLLOWED_MAXIMUM) return failed(result, KernelError.TooManyLinks);
       const target = node.targetAddress();
       segments.push(target, <usize>node.size);   // depth <= followed + 1 <= SEGMENTS_MAXIMUM
@@ -139,7 +145,7 @@ export function resolve(fileSystem: Ramfs, root: Node, cwd: Node, address: usize
       continue;
     }
     if (last) {
-      if (result.trailingSlash && !node.isDirectory) return failed(result, KernelError.NotADirectory);
+      if (result.trailingSlash && !node.isDirectory && !lastAsIs) return failed(result, KernelError.NotADirectory);
       result.node = node;
       if (parentMode) {
         result.parent = current;

@@ -100,6 +100,9 @@ export class Ramfs {
   frames: u64 = 0;
   /** Heap bytes charged now, the file system's own record included. */
   kernelBytes: u64 = 0;
+  /** The most heap bytes it may hold (setHeapLimit): the quota pays for them, and this keeps one
+   * file system from taking the whole heap budget every quota shares. No limit by default. */
+  heapLimit: u64 = u64.MAX_VALUE;
   private nextInode: u64 = 1;
   private destroyed: bool = false;
 
@@ -122,6 +125,7 @@ export class Ramfs {
 
   /** Whether `bytes` of heap and `pages` frames may be charged now. */
   private fits(bytes: u64, pages: u64): KernelError {
+    if (bytes > this.heapLimit - min(this.kernelBytes, this.heapLimit)) return KernelError.QuotaExceeded;
     const error = this.quota.kernelFits(bytes, pages);
     if (error != KernelError.None) return error;
     return pages > framesFree() ? KernelError.OutOfMemory : KernelError.None;
@@ -189,6 +193,12 @@ export class Ramfs {
     if (directory.fileSystem != this.id || directory.freed) return KernelError.InvalidArgument;
     if (!directory.isDirectory) return KernelError.NotADirectory;
     return KernelError.None;
+  }
+
+  /** Limits the heap bytes the file system may hold from now on (what it holds already stays):
+   * past it, what would add a node, an entry or a table says QuotaExceeded. */
+  setHeapLimit(bytes: u64): void {
+    this.heapLimit = bytes;
   }
 
   // --- names ------------------------------------------------------------------------------------

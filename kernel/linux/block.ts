@@ -48,3 +48,11 @@ export function linuxWake(wait: LinuxWait): void {
   wait.end();
   schedulerReady(thread);
 }
+
+/** Blocks `thread` (the current one) after its call answered (rax set): woken by linuxWake, it
+ * goes on past the call instead of making it again (a vfork parent waiting for its child). */
+export function linuxSuspend(thread: Thread, wait: LinuxWait): void {
+  thread.state = ThreadState.Blocked;
+  schedulerRemove(thread);
+  wait.begin(thread);
+}

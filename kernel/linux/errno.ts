@@ -44,6 +44,17 @@ export function linuxErrno(error: KernelError): Errno {
   }
 }
 
+/** The errno a KernelError of the file system (kernel/fs/) stands for at a file call: as
+ * linuxErrno, but running out of the file system's quota, of the heap or of nodes is ENOSPC (a
+ * full file system, as tmpfs says) and NotPermitted is EPERM (a hard link to a directory). */
+export function linuxFsErrno(error: KernelError): Errno {
+  switch (error) {
+    case KernelError.OutOfMemory: case KernelError.QuotaExceeded: case KernelError.TableFull: return Errno.ENOSPC;
+    case KernelError.NotPermitted: return Errno.EPERM;
+    default: return linuxErrno(error);
+  }
+}
+
 /** The errno's name, as strace prints it ("E" and a number for one not listed). */
 export function errnoName(errno: i32): string {
   switch (errno) {

@@ -63,8 +63,12 @@ export class LinuxProcess extends Personality {
   readonly signalActions: StaticArray<u64> = new StaticArray<u64>(SIGNALS * 4);
   signalMask: u64 = 0;
   readonly signals: LinuxSignals = new LinuxSignals();
+  /** The file mode creation mask (umask; sys-attributes.ts): Linux's init starts with 022. */
+  umask: u32 = 0o022;
   /** prctl(PR_SET_NAME): 15 bytes and a NUL, as Linux's task comm. */
   name: string = "";
+  /** Unsupported numbers logged so far (syscall.ts stops at its maximum). */
+  unsupportedLogs: u32 = 0;
   /** Bit per system call number already logged as not supported. */
   readonly unsupportedLogged: StaticArray<u32> = new StaticArray<u32>(LINUX_SYSCALL_NUMBERS / 32);
   /** Its thread's wait when a call blocks (block.ts), and a sleep's state across its restarts:
@@ -80,6 +84,10 @@ export class LinuxProcess extends Personality {
    * yet waited for (zombies). */
   parent: LinuxProcess | null = null;
   readonly children: LinuxProcess[] = [];
+  /** A vfork child's parent, suspended until this process execs or ends (sys-fork.ts), and
+   * whether this process is such a parent now. */
+  vforkParent: LinuxProcess | null = null;
+  vforkWaiting: bool = false;
   /** Once ended: its wait status as wait4 reports it (exit code << 8, or the signal). */
   ended_: bool = false;
   waitStatus: i32 = 0;
@@ -113,6 +121,7 @@ export class LinuxProcess extends Personality {
    * parent's wait4, which is woken; its children go to the Linux init, or are let go. */
   ended(): void {
     this.ended_ = true;
+    this.releaseVforkParent();
     if (this.cwd !== null) {
       this.cwdFileSystem!.close(this.cwd!);
       this.cwd = null;
@@ -144,6 +153,15 @@ export class LinuxProcess extends Personality {
   /** Whether process group `group` exists in its session. */
   groupInSession(group: i32): bool {
     return signalGroupInSession(this.signals.family, group, this.signals.session);
+  }
+
+  /** A vfork child execs or ends: its parent goes on. */
+  releaseVforkParent(): void {
+    const parent = this.vforkParent;
+    if (parent === null) return;
+    this.vforkParent = null;
+    parent.vforkWaiting = false;
+    if (!parent.ended_) linuxWake(parent.wait);
   }
 
   /** The lowest closed descriptor at or above `from`, or -1 (EMFILE). */
@@ -244,6 +262,7 @@ export function linuxPersonalityForked(child: Process, parent: LinuxProcess, han
   for (let i = 0; i < SIGNALS * 4; i++) linux.signalActions[i] = parent.signalActions[i];
   linux.signalMask = parent.signalMask;
   linux.name = parent.name;
+  linux.umask = parent.umask;
   linux.trace = parent.trace;
   linux.parent = parent;
   parent.children.push(linux);

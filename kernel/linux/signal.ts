@@ -234,7 +234,9 @@ export function signalSend(target: LinuxProcess, signal: i32, scope: Scope, code
  * the signal (signal-deliver.ts). A stopped thread is left stopped. */
 function signalWake(linux: LinuxProcess, bit: u64): void {
   const thread = signalThread(linux);
-  if (thread === null || linux.signals.stopped) return;
+  // A vfork parent waits for its child whatever comes (Linux's vfork wait is killable only;
+  // SIGKILL ends the process without waking it): the signal waits for its return.
+  if (thread === null || linux.signals.stopped || linux.vforkWaiting) return;
   const state = linux.signals.thread;
   if ((bit & ~linux.signalMask) == 0 && (bit & state.waitSet) == 0) return;
   if (thread.state != ThreadState.Blocked || linux.wait.waiter !== thread) return;

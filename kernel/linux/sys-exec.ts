@@ -310,6 +310,7 @@ export function sysExecve(thread: Thread, linux: LinuxProcess, dirfd: u64, path:
   linux.writeDone = 0;
   linux.name = program.name;
   process.program = program;
+  linux.releaseVforkParent();
   return 0;
 }
 

@@ -1,7 +1,7 @@
 // Descriptor calls (docs/linux.md, "Descriptors"): each descriptor names a capability in the
 // process's table, and a call acts on that capability or fails with the errno documented there.
-// Today a descriptor can name the Console (written, stat'ed, asked tty questions); paths resolve
-// inside a namespace capability, and until there is one every path is ENOENT.
+// A descriptor names the Console (written, stat'ed, asked tty questions), a pipe's end
+// (sys-pipe.ts) or a File (read here through sys-path.ts, written through sys-write.ts).
 
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
@@ -18,10 +18,11 @@ import { FileObject } from "../objects/file";
 import { fileOf, fileRead, fileSeek, fileStat, sysStatAt } from "./sys-path";
 import { UNSUPPORTED } from "./errno";
 import { ttyIoctl, ttyReadCall } from "./sys-tty";
+import { fileVectors, fileWrite } from "./sys-write";
 
 const AT_EMPTY_PATH: u64 = 0x1000;
 const O_CLOEXEC: u64 = 0x80000;
-const O_RDONLY: i64 = 0, O_WRONLY: i64 = 1, O_RDWR: i64 = 2;
+const O_RDONLY: i64 = 0, O_WRONLY: i64 = 1, O_RDWR: i64 = 2, O_PATH: i64 = 0o10000000;
 const F_DUPFD: u64 = 0, F_GETFD: u64 = 1, F_SETFD: u64 = 2, F_GETFL: u64 = 3, F_SETFL: u64 = 4, F_DUPFD_CLOEXEC: u64 = 1030;
 /** The status flags F_SETFL keeps (O_APPEND, O_NONBLOCK), per descriptor in the bits above
  * FD_CLOEXEC, reported by F_GETFL. */
@@ -59,6 +60,7 @@ export function sysWrite(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u
     if (<i64>count < 0) return -(<i64>Errno.EINVAL);
     return pipeWriteCall(thread, linux, pipe, <i32>fd, <u64>Sys.write, buffer, count, 0, 0);
   }
+  if (object.iface == Interface.File) return fileWrite(thread, linux, changetype<FileObject>(object), fd, buffer, count, -1);
   if (object.iface != Interface.Console) return -(<i64>Errno.EINVAL);
   if (<i64>count < 0) return -(<i64>Errno.EINVAL);
   const length = min(count, CONSOLE_USER_WRITE_MAXIMUM);
@@ -77,6 +79,7 @@ export function sysWritev(thread: Thread, linux: LinuxProcess, fd: u64, vectors:
     if (pipe.reading) return -(<i64>Errno.EBADF);
     return pipeWriteCall(thread, linux, pipe, <i32>fd, <u64>Sys.writev, 0, 0, vectors, count);
   }
+  if (object.iface == Interface.File) return fileVectors(thread, linux, changetype<FileObject>(object), fd, vectors, count, true);
   if (object.iface != Interface.Console) return -(<i64>Errno.EINVAL);
   if (count > IOV_MAXIMUM) return -(<i64>Errno.EINVAL);
   const space = thread.process.space;
@@ -102,7 +105,7 @@ export function sysRead(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u6
   if (handle < 0) return handle;
   const object = thread.process.table.lookup(<u64>handle)!;
   if (object.iface == Interface.File) {
-    if (vectors) return UNSUPPORTED;   // readv of a file: not yet (ENOSYS, logged once)
+    if (vectors) return fileVectors(thread, linux, changetype<FileObject>(object), fd, buffer, count, false);
     return fileRead(thread, changetype<FileObject>(object), buffer, count, -1);
   }
   if (object.iface == Interface.Console) {
@@ -157,6 +160,9 @@ export function sysDup3(thread: Thread, linux: LinuxProcess, from: u64, to: u64,
 export function sysFcntl(thread: Thread, linux: LinuxProcess, fd: u64, command: u64, argument: u64): i64 {
   const handle = descriptorHandle(thread, linux, fd);
   if (handle < 0) return handle;
+  const opened = fileOf(thread, linux, fd);   // O_PATH allows only these, as Linux
+  if (opened !== null && opened.pathOnly && command != F_DUPFD && command != F_DUPFD_CLOEXEC && command != F_GETFD && command != F_SETFD
+    && command != F_GETFL) return -(<i64>Errno.EBADF);
   const index = <i32>fd;
   if (command == F_DUPFD || command == F_DUPFD_CLOEXEC) {
     if (argument >= <u64>LINUX_DESCRIPTORS) return -(<i64>Errno.EINVAL);
@@ -175,7 +181,7 @@ export function sysFcntl(thread: Thread, linux: LinuxProcess, fd: u64, command: 
     const flags = linux.descriptorFlags[index];
     const object = thread.process.table.lookup(<u64>handle)!;
     const access = object.iface == Interface.Pipe ? (changetype<PipeObject>(object).reading ? O_RDONLY : O_WRONLY)
-      : object.iface == Interface.File ? O_RDONLY : O_RDWR;
+      : object.iface == Interface.File ? fileAccess(changetype<FileObject>(object)) : O_RDWR;
     return access | ((flags & STATUS_APPEND) != 0 ? 0o2000 : 0) | ((flags & STATUS_NONBLOCK) != 0 ? 0o4000 : 0);
   }
   if (command == F_SETFL) {
@@ -185,6 +191,12 @@ export function sysFcntl(thread: Thread, linux: LinuxProcess, fd: u64, command: 
     return 0;   // as Linux, the other bits are ignored
   }
   return -(<i64>Errno.EINVAL);
+}
+
+/** A File's access mode as F_GETFL reports it. */
+function fileAccess(file: FileObject): i64 {
+  if (file.pathOnly) return O_PATH;
+  return file.writable ? (file.readable ? O_RDWR : O_WRONLY) : O_RDONLY;
 }
 
 /** fstat: the console is the character device /dev/console (5:1), mode crw--w----; a pipe a FIFO
@@ -228,6 +240,7 @@ export function sysIoctl(thread: Thread, linux: LinuxProcess, fd: u64, request: 
   if (handle < 0) return handle;
   const space = thread.process.space;
   const object = thread.process.table.lookup(<u64>handle)!;
+  if (object.iface == Interface.File && changetype<FileObject>(object).pathOnly) return -(<i64>Errno.EBADF);
   if (object.iface == Interface.Pipe && request == FIONREAD) {
     store<u32>(state.buffer, <u32>min(changetype<PipeObject>(object).ring.buffered, <u64>u32.MAX_VALUE));
     return copyOut(space, argument, state.buffer, 256, 4) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;

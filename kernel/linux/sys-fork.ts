@@ -4,7 +4,7 @@
 // ended children and report their status as Linux does, blocking (block.ts) until one ends.
 
 import { KernelError } from "../../abi/errors";
-import { CONTEXT_RSP, contextWrite } from "../arch/context";
+import { CONTEXT_RAX, CONTEXT_RSP, contextWrite } from "../arch/context";
 import { KernelObject } from "../cap/kernel-object";
 import { framesFree } from "../memory/frames";
 import { forkBytesNeeded, forkFramesNeeded, processForkLinux } from "../objects/spawn";
@@ -12,7 +12,7 @@ import { listRemoveAt } from "../collections/lists";
 import { Thread } from "../sched/thread";
 import { vmCloneCheck } from "../vm/mappings";
 import { copyOut } from "../vm/user-memory";
-import { linuxBlock } from "./block";
+import { linuxBlock, linuxSuspend } from "./block";
 import { BLOCKED, Errno, UNSUPPORTED } from "./errno";
 import { LINUX_DESCRIPTORS, LINUX_PROCESS_BYTES, LinuxProcess, linuxPersonalityForked } from "./linux-process";
 import { Sys } from "./numbers";
@@ -86,7 +86,15 @@ function forkAs(thread: Thread, linux: LinuxProcess, flags: u64, stack: u64, par
   if ((flags & CLONE_PARENT_SETTID) != 0) copyOut(process.space, parentTid, state.buffer, 144, 4);
   if ((flags & CLONE_CHILD_SETTID) != 0) copyOut(child.space, childTid, state.buffer, 144, 4);
   if ((flags & CLONE_CHILD_CLEARTID) != 0) childLinux.clearChildTid = childTid;
-  return <i64>pid;
+  if ((flags & CLONE_VFORK) == 0) return <i64>pid;
+  // vfork: the parent waits, its answer already given, until the child execs or ends
+  // (LinuxProcess.releaseVforkParent). The child's memory is a copy-on-write copy, not the
+  // parent's own.
+  contextWrite(<usize>thread.context, CONTEXT_RAX, pid);
+  childLinux.vforkParent = linux;
+  linux.vforkWaiting = true;
+  linuxSuspend(thread, linux.wait);
+  return BLOCKED;
 }
 
 /** The child starts on `stack` (clone's newsp). */

@@ -1,12 +1,14 @@
 // Paths and files (docs/linux.md, "Files"): every path resolves inside the process's Namespace
 // capability (objects/namespace.ts; fs/path.ts: ".." stops at its root, symbolic links stay in
 // it), from the working directory or a directory descriptor; without a Namespace every path is
-// ENOENT. An open file is a File capability (objects/file.ts) behind a descriptor. The root file
-// system is read-only so far: opening for writing, creating and changing names say EROFS.
+// ENOENT. An open file is a File capability (objects/file.ts) behind a descriptor. This file
+// reads (stat, readlink, access, the working directory, getdents64, read) and holds the path
+// helpers the calls that open and change files share (sys-open.ts, sys-write.ts, sys-names.ts,
+// sys-attributes.ts).
 
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
-import { FILE_BYTES, FileObject } from "../objects/file";
+import { FileObject } from "../objects/file";
 import { NamespaceObject } from "../objects/namespace";
 import { Node, NodeType, S_IFMT, S_IFREG } from "../fs/node";
 import { DirectoryRecord, Ramfs } from "../fs/ramfs";
@@ -14,15 +16,12 @@ import { resolve, Resolution, Resolve } from "../fs/path";
 import { Thread } from "../sched/thread";
 import { copyIn, copyOut } from "../vm/user-memory";
 import { Errno, linuxErrno } from "./errno";
-import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
-import { STATUS_NONBLOCK } from "./sys-pipe";
+import { LinuxProcess } from "./linux-process";
 import { traceBacked } from "./trace";
+import { deviceRead } from "./sys-dev";
 
 const AT_FDCWD: i32 = -100;
 const AT_SYMLINK_NOFOLLOW: u64 = 0x100, AT_EMPTY_PATH: u64 = 0x1000, AT_NO_AUTOMOUNT: u64 = 0x800, AT_EACCESS: u64 = 0x200;
-const O_ACCMODE: u64 = 3, O_WRONLY: u64 = 1, O_RDWR: u64 = 2;
-const O_CREAT: u64 = 0o100, O_TRUNC: u64 = 0o1000, O_APPEND: u64 = 0o2000, O_NONBLOCK: u64 = 0o4000;
-const O_DIRECTORY: u64 = 0o200000, O_NOFOLLOW: u64 = 0o400000, O_CLOEXEC: u64 = 0o2000000, O_PATH: u64 = 0o10000000;
 const X_OK: u64 = 1, W_OK: u64 = 2;
 /** Bytes a path may have with its NUL (Linux's PATH_MAX). */
 const PATH_BUFFER: u64 = 4096;
@@ -63,21 +62,23 @@ export function fileOf(thread: Thread, linux: LinuxProcess, fd: u64): FileObject
   return changetype<FileObject>(object);
 }
 
-/** Copies the NUL-terminated path at `address` into state.path: its length, or -errno (EFAULT,
- * ENAMETOOLONG past PATH_MAX). Reads a page at most at a time, never past the NUL's page. */
-export function pathIn(thread: Thread, address: u64): i64 {
+/** Copies the NUL-terminated path at `address` into `destination` (PATH_BUFFER bytes; state.path
+ * by default): its length, or -errno (EFAULT, ENAMETOOLONG past PATH_MAX). Reads a page at most
+ * at a time, never past the NUL's page. */
+export function pathIn(thread: Thread, address: u64, destination: usize = 0): i64 {
   const space = thread.process.space;
+  const path = destination != 0 ? destination : state.path;
   let length: u64 = 0;
   while (length < PATH_BUFFER) {
     const chunk = min(PATH_BUFFER - length, 4096 - ((address + length) & 4095));
-    if (copyIn(space, state.path + <usize>length, PATH_BUFFER, address + length, chunk) != KernelError.None) {
+    if (copyIn(space, path + <usize>length, PATH_BUFFER, address + length, chunk) != KernelError.None) {
       // The end of the readable range may hold the NUL: copy byte by byte up to it.
       for (let i: u64 = 0; i < chunk; i++) {
-        if (copyIn(space, state.path + <usize>(length + i), PATH_BUFFER, address + length + i, 1) != KernelError.None) return -(<i64>Errno.EFAULT);
-        if (load<u8>(state.path + <usize>(length + i)) == 0) return <i64>(length + i);
+        if (copyIn(space, path + <usize>(length + i), PATH_BUFFER, address + length + i, 1) != KernelError.None) return -(<i64>Errno.EFAULT);
+        if (load<u8>(path + <usize>(length + i)) == 0) return <i64>(length + i);
       }
     }
-    for (let i: u64 = 0; i < chunk; i++) if (load<u8>(state.path + <usize>(length + i)) == 0) return <i64>(length + i);
+    for (let i: u64 = 0; i < chunk; i++) if (load<u8>(path + <usize>(length + i)) == 0) return <i64>(length + i);
     length += chunk;
   }
   return -(<i64>Errno.ENAMETOOLONG);
@@ -118,32 +119,21 @@ function lookup(thread: Thread, linux: LinuxProcess, dirfd: u64, address: u64, f
   return found.node;
 }
 
-/** openat: an existing file or directory, for reading (the root file system is read-only:
- * O_WRONLY, O_RDWR, O_CREAT and O_TRUNC say EROFS, O_CREAT on a missing name too). */
-export function sysOpenat(thread: Thread, linux: LinuxProcess, dirfd: u64, path: u64, flags: u64): i64 {
-  const error = new StaticArray<i64>(1);
-  const node = lookup(thread, linux, dirfd, path, (flags & O_NOFOLLOW) == 0, false, error);
-  if (node === null) return error[0] == -(<i64>Errno.ENOENT) && (flags & O_CREAT) != 0 && namespaceOf(thread, linux) !== null ? -(<i64>Errno.EROFS) : error[0];
-  if ((flags & O_NOFOLLOW) != 0 && node.isSymbolicLink && (flags & O_PATH) == 0) return -(<i64>Errno.ELOOP);
-  if ((flags & O_DIRECTORY) != 0 && !node.isDirectory) return -(<i64>Errno.ENOTDIR);
-  const access = flags & O_ACCMODE;
-  if (node.isDirectory && (access != 0 || (flags & O_CREAT) != 0)) return -(<i64>Errno.EISDIR);
-  if (access == O_WRONLY || access == O_RDWR || (flags & O_TRUNC) != 0) return -(<i64>Errno.EROFS);
-  if (node.type == NodeType.CharacterDevice) return -(<i64>Errno.ENXIO);   // no device behind it yet
-  const process = thread.process;
-  const fd = linux.lowestFree(0);
-  if (fd < 0) return -(<i64>Errno.EMFILE);
-  if (process.account.kernelFits(FILE_BYTES) != KernelError.None) return -(<i64>Errno.ENOMEM);
-  const slot = process.table.reserve();
-  if (slot < 0) return -(<i64>Errno.ENFILE);
-  const namespace = namespaceOf(thread, linux)!;
-  const file = new FileObject(namespace.fileSystem, node, (flags & O_PATH) == 0, false);
-  file.chargeTo(process.account, FILE_BYTES);
-  linux.descriptors[fd] = process.table.commit(slot, file);
-  linux.descriptorFlags[fd] = ((flags & O_CLOEXEC) != 0 ? FD_CLOEXEC : 0) | ((flags & O_NONBLOCK) != 0 ? STATUS_NONBLOCK : 0)
-    | ((flags & O_APPEND) != 0 ? 2 : 0);
-  traceBacked(linux.descriptors[fd], Interface.File);
-  return fd;
+/** Resolves the path at `address` (copied into `buffer`; 0: state.path) from `dirfd` in the
+ * process's namespace under resolve's `flags` (fs/path.ts). The Resolution, whose error is a
+ * KernelError, or null with -errno in error[0] for what fails before resolution: EFAULT,
+ * ENAMETOOLONG, ENOENT (no namespace), EBADF or ENOTDIR (dirfd). */
+export function resolveAt(thread: Thread, linux: LinuxProcess, dirfd: u64, address: u64, flags: u32, buffer: usize,
+  error: StaticArray<i64>): Resolution | null {
+  const path = buffer != 0 ? buffer : state.path;
+  const length = pathIn(thread, address, path);
+  if (length < 0) { error[0] = length; return null; }
+  const namespace = namespaceOf(thread, linux);
+  if (namespace === null) { error[0] = -(<i64>Errno.ENOENT); return null; }
+  if (length == 0) { error[0] = -(<i64>Errno.ENOENT); return null; }
+  const start = startOf(thread, linux, namespace, dirfd, error);
+  if (start === null) return null;
+  return resolve(namespace.fileSystem, namespace.root, start, path, <u64>length, flags);
 }
 
 /** Fills a struct stat for `node` of `fileSystem` in state.buffer. */
@@ -157,7 +147,7 @@ function statFill(fileSystem: Ramfs, node: Node): void {
   store<u32>(stat, node.uid, 28);
   store<u32>(stat, node.gid, 32);
   store<u64>(stat, (<u64>node.rdevMajor << 8) | <u64>(node.rdevMinor & 0xff) | (<u64>(node.rdevMinor & ~0xff) << 12), 40);
-  store<u64>(stat, node.size, 48);
+  store<u64>(stat, reportedSize(node), 48);
   store<u64>(stat, 4096, 56);                                        // st_blksize
   store<u64>(stat, node.isRegular ? (node.size + 511) / 512 : 0, 64); // st_blocks
   store<i64>(stat, node.accessed / 1_000_000_000, 72);
@@ -166,6 +156,14 @@ function statFill(fileSystem: Ramfs, node: Node): void {
   store<i64>(stat, node.modified % 1_000_000_000, 96);
   store<i64>(stat, node.changed / 1_000_000_000, 104);
   store<i64>(stat, node.changed % 1_000_000_000, 112);
+}
+
+/** The size stat reports: a directory's is tmpfs's, 20 bytes per entry with "." and ".." (as
+ * Linux's rootfs says: programs compare it); the others' their bytes. */
+export function reportedSize(node: Node): u64 {
+  const directory = node.directory;
+  if (directory !== null) return node.links == 0 ? 0 : 40 + 20 * <u64>directory.count;
+  return node.size;
 }
 
 /** fstat of a File. */
@@ -207,7 +205,9 @@ export function sysAccessat(thread: Thread, linux: LinuxProcess, dirfd: u64, pat
   const error = new StaticArray<i64>(1);
   const node = lookup(thread, linux, dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) == 0, (flags & AT_EMPTY_PATH) != 0, error);
   if (node === null) return error[0];
-  if ((mode & W_OK) != 0) return -(<i64>Errno.EROFS);
+  // A read-only namespace refuses writes to files, directories and links, not to devices (as Linux's read-only mounts).
+  const namespace = namespaceOf(thread, linux);   // null: an AT_EMPTY_PATH File, its namespace not held
+  if ((mode & W_OK) != 0 && (namespace === null || !namespace.writable) && node.type != NodeType.CharacterDevice) return -(<i64>Errno.EROFS);
   if ((mode & X_OK) != 0 && !node.isDirectory && (node.mode & 0o111) == 0) return -(<i64>Errno.EACCES);
   return 0;
 }
@@ -278,6 +278,7 @@ export function sysGetcwd(thread: Thread, linux: LinuxProcess, buffer: u64, size
 export function sysGetdents64(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u64, count: u64): i64 {
   const file = fileOf(thread, linux, fd);
   if (file === null) return linux.handleOf(<i64>fd) == 0 ? -(<i64>Errno.EBADF) : -(<i64>Errno.ENOTDIR);
+  if (file.pathOnly) return -(<i64>Errno.EBADF);
   if (!file.node.isDirectory) return -(<i64>Errno.ENOTDIR);
   const space = thread.process.space, record = state.record;
   let written: u64 = 0;
@@ -308,6 +309,7 @@ export function sysGetdents64(thread: Thread, linux: LinuxProcess, fd: u64, buff
  * at most FILE_READ_MAXIMUM; EISDIR for a directory; EBADF when opened with O_PATH. */
 export function fileRead(thread: Thread, file: FileObject, buffer: u64, count: u64, offset: i64): i64 {
   if (!file.readable) return -(<i64>Errno.EBADF);
+  if (file.node.isCharacterDevice) return deviceRead(thread, file, buffer, count);
   if (file.node.isDirectory) return -(<i64>Errno.EISDIR);
   if ((file.node.mode & S_IFMT) != S_IFREG) return -(<i64>Errno.EINVAL);
   const space = thread.process.space;
@@ -332,6 +334,8 @@ export function fileRead(thread: Thread, file: FileObject, buffer: u64, count: u
 /** lseek of a File: SEEK_SET, SEEK_CUR, SEEK_END (a directory's offset is its cursor: only
  * SEEK_SET, and 0 rewinds it); EINVAL for a negative result or another whence. */
 export function fileSeek(file: FileObject, offset: i64, whence: u64): i64 {
+  if (file.pathOnly) return -(<i64>Errno.EBADF);
+  if (file.node.type == NodeType.CharacterDevice) return 0;   // as Linux's memory devices: the position stays 0
   let base: i64 = 0;
   if (whence == 1) base = <i64>file.offset;
   else if (whence == 2) {

@@ -14,11 +14,19 @@ import { BLOCKED, Errno, errnoName, UNSUPPORTED } from "./errno";
 import { LinuxProcess } from "./linux-process";
 import { Sys, sysName } from "./numbers";
 import { sysClose, sysDup, sysDup3, sysFcntl, sysFstat, sysIoctl, sysLseek, sysNewfstatat, sysPread, sysRead, sysWrite, sysWritev } from "./sys-files";
-import { sysAccessat, sysChdir, sysGetcwd, sysGetdents64, sysOpenat, sysReadlinkat, sysStatAt } from "./sys-path";
+import { sysAccessat, sysChdir, sysGetcwd, sysGetdents64, sysReadlinkat, sysStatAt } from "./sys-path";
+import { sysOpenat } from "./sys-open";
+import { sysFsync, sysFtruncate, sysPwrite, sysTruncate } from "./sys-write";
+import { sysLinkat, sysMkdirat, sysRenameat2, sysRmdirat, sysSymlinkat, sysUnlinkat } from "./sys-names";
+import { sysChmod, sysChown, sysFutimesat, sysStatfs, sysStatx, sysUmask, sysUtimensat, Via } from "./sys-attributes";
 
 /** openat's "the working directory" (an int, as the register holds it). */
 const AT_FDCWD: u64 = 0xffff_ff9c;
 const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
+/** An int argument (a descriptor) as Linux reads it: the register's low 32 bits, sign-extended. */
+@inline function int(value: u64): u64 { return <u64><i64><i32>value; }
+/** creat's flags as open's. */
+const O_CREAT_WRONLY_TRUNC: u64 = 0o1101;
 import { sysBrk, sysMadvise, sysMmap, sysMprotect, sysMremap, sysMunmap } from "./sys-memory";
 import { sysArchPrctl, sysExit, sysPrctl, sysSetRobustList, sysSetTidAddress, sysSigaction, sysSigprocmask } from "./sys-process";
 import { sysClockGetres, sysClockGettime, sysGetrandom, sysGettimeofday, sysPrlimit, sysSchedGetaffinity, sysSysinfo, sysTime,
@@ -30,8 +38,13 @@ import { sysPipe2 } from "./sys-pipe";
 import { sysExecve } from "./sys-exec";
 import { sysPoll, sysSelect } from "./sys-poll";
 
+/** Unsupported numbers one process logs at most (a program probing hundreds would flood the
+ * console); past them, one line says so. */
+const UNSUPPORTED_LOGS_MAXIMUM: u32 = 16;
+
 /** fork's flags as clone's: the exit signal SIGCHLD, nothing shared. */
 const SIGCHLD_ONLY: u64 = 17;
+const CLONE_VFORK: u64 = 0x4000;
 import { LINUX_DIRECT, upcall } from "./upcall";
 // Signals and process groups (signal*.ts).
 import { RESTORED, sysAlarm, sysGetitimer, sysKill, sysPause, sysSetitimer, sysSigpending, sysSigreturn, sysSigsuspend, sysSigtimedwait,
@@ -65,10 +78,14 @@ export function linuxSyscall(thread: Thread): void {
     return;
   }
   if (result == UNSUPPORTED) {
-    if (linux.firstUnsupported(number)) {
+    if (linux.firstUnsupported(number) && linux.unsupportedLogs++ < UNSUPPORTED_LOGS_MAXIMUM) {
       logLine(probed(number) ? LogLevel.Debug : LogLevel.Warning).text("linux: process ").decimal(thread.process.id).text(" (").text(thread.process.program.name)
         .text("): ").text(sysName(number)).text(" (").decimal(number).text(") is not supported: ENOSYS");
       logEnd();
+      if (linux.unsupportedLogs == UNSUPPORTED_LOGS_MAXIMUM) {
+        logLine(LogLevel.Warning).text("linux: process ").decimal(thread.process.id).text(": further unsupported calls are not logged");
+        logEnd();
+      }
     }
     result = -(<i64>Errno.ENOSYS);
   }
@@ -97,8 +114,6 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
     case Sys.dup2: return a0 == a1 ? (linux.handleOf(<i64>a0) != 0 ? <i64>a0 : -(<i64>Errno.EBADF)) : sysDup3(thread, linux, a0, a1, 0);
     case Sys.dup3: return sysDup3(thread, linux, a0, a1, a2);
     // Paths and files (sys-path.ts).
-    case Sys.open: return sysOpenat(thread, linux, AT_FDCWD, a0, a1);
-    case Sys.openat: return sysOpenat(thread, linux, a0, a1, a2);
     case Sys.stat: return sysStatAt(thread, linux, AT_FDCWD, a0, a1, 0);
     case Sys.lstat: return sysStatAt(thread, linux, AT_FDCWD, a0, a1, AT_SYMLINK_NOFOLLOW);
     case Sys.access: return sysAccessat(thread, linux, AT_FDCWD, a0, a1, 0);
@@ -110,6 +125,42 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
     case Sys.chdir: return sysChdir(thread, linux, a0, -1);
     case Sys.fchdir: return sysChdir(thread, linux, 0, <i64>a0);
     case Sys.getdents64: return sysGetdents64(thread, linux, a0, a1, a2);
+    // Writing files, names and attributes (sys-open.ts, sys-write.ts, sys-names.ts, sys-attributes.ts).
+    case Sys.open: return sysOpenat(thread, linux, AT_FDCWD, a0, a1, a2);
+    case Sys.openat: return sysOpenat(thread, linux, int(a0), a1, a2, a3);
+    case Sys.creat: return sysOpenat(thread, linux, AT_FDCWD, a0, O_CREAT_WRONLY_TRUNC, a1);
+    case Sys.pwrite64: return sysPwrite(thread, linux, int(a0), a1, a2, a3);
+    case Sys.truncate: return sysTruncate(thread, linux, a0, a1);
+    case Sys.ftruncate: return sysFtruncate(thread, linux, int(a0), a1);
+    case Sys.fsync: case Sys.fdatasync: return sysFsync(thread, linux, int(a0), false);
+    case Sys.syncfs: return sysFsync(thread, linux, int(a0), true);
+    case Sys.sync: return 0;   // every file system is in memory: nothing to write back
+    case Sys.mkdir: return sysMkdirat(thread, linux, AT_FDCWD, a0, a1);
+    case Sys.mkdirat: return sysMkdirat(thread, linux, int(a0), a1, a2);
+    case Sys.rmdir: return sysRmdirat(thread, linux, AT_FDCWD, a0);
+    case Sys.unlink: return sysUnlinkat(thread, linux, AT_FDCWD, a0, 0);
+    case Sys.unlinkat: return sysUnlinkat(thread, linux, int(a0), a1, a2 & 0xffff_ffff);
+    case Sys.rename: return sysRenameat2(thread, linux, AT_FDCWD, a0, AT_FDCWD, a1, 0);
+    case Sys.renameat: return sysRenameat2(thread, linux, int(a0), a1, int(a2), a3, 0);
+    case Sys.renameat2: return sysRenameat2(thread, linux, int(a0), a1, int(a2), a3, a4 & 0xffff_ffff);
+    case Sys.link: return sysLinkat(thread, linux, AT_FDCWD, a0, AT_FDCWD, a1, 0);
+    case Sys.linkat: return sysLinkat(thread, linux, int(a0), a1, int(a2), a3, a4 & 0xffff_ffff);
+    case Sys.symlink: return sysSymlinkat(thread, linux, a0, AT_FDCWD, a1);
+    case Sys.symlinkat: return sysSymlinkat(thread, linux, a0, int(a1), a2);
+    case Sys.chmod: return sysChmod(thread, linux, AT_FDCWD, a0, a1, Via.Path);
+    case Sys.fchmod: return sysChmod(thread, linux, <u64><i64><i32>a0, 0, a1, Via.Descriptor);
+    case Sys.fchmodat: return sysChmod(thread, linux, int(a0), a1, a2, Via.Path);
+    case Sys.chown: return sysChown(thread, linux, AT_FDCWD, a0, a1, a2, 0, Via.Path);
+    case Sys.lchown: return sysChown(thread, linux, AT_FDCWD, a0, a1, a2, AT_SYMLINK_NOFOLLOW, Via.Path);
+    case Sys.fchown: return sysChown(thread, linux, <u64><i64><i32>a0, 0, a1, a2, 0, Via.Descriptor);
+    case Sys.fchownat: return sysChown(thread, linux, int(a0), a1, a2, a3, a4 & 0xffff_ffff, Via.Path);
+    case Sys.utimensat: return sysUtimensat(thread, linux, int(a0), a1, a2, a3 & 0xffff_ffff);
+    case Sys.futimesat: return sysFutimesat(thread, linux, int(a0), a1, a2);
+    case Sys.utimes: return sysFutimesat(thread, linux, AT_FDCWD, a0, a1);
+    case Sys.umask: return sysUmask(linux, a0);
+    case Sys.statfs: return sysStatfs(thread, linux, 0, a0, a1, Via.Path);
+    case Sys.fstatfs: return sysStatfs(thread, linux, a0, 0, a1, Via.Descriptor);
+    case Sys.statx: return sysStatx(thread, linux, int(a0), a1, a2 & 0xffff_ffff, a3 & 0xffff_ffff, a4);
     // Memory (sys-memory.ts).
     case Sys.brk: return sysBrk(thread, linux, a0);
     case Sys.mmap: return sysMmap(thread, linux, a0, a1, a2, a3, a4, a5);
@@ -122,7 +173,8 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
     case Sys.getpid: return <i64>thread.process.id;
     case Sys.gettid: return <i64>thread.process.id + <i64>thread.index;
     case Sys.getppid: return sysGetppid(linux);
-    case Sys.fork: case Sys.vfork: return sysFork(thread, linux, SIGCHLD_ONLY, 0, 0, 0);
+    case Sys.fork: return sysFork(thread, linux, SIGCHLD_ONLY, 0, 0, 0);
+    case Sys.vfork: return sysFork(thread, linux, SIGCHLD_ONLY | CLONE_VFORK, 0, 0, 0);
     case Sys.clone: return sysFork(thread, linux, a0, a1, a2, a3);
     // Readiness (sys-poll.ts).
     case Sys.poll: return sysPoll(thread, linux, number, a0, a1, a2, 0, 0);
@@ -211,7 +263,8 @@ function trace(linux: LinuxProcess, number: u64, a0: u64, a1: u64, a2: u64, a3: 
 function arity(number: u64): i32 {
   switch (<i32>min(number, 1000)) {
     case Sys.getpid: case Sys.gettid: case Sys.getppid: case Sys.getuid: case Sys.geteuid: case Sys.getgid: case Sys.getegid:
-    case Sys.sched_yield: case Sys.fork: case Sys.vfork:
+    case Sys.sched_yield: case Sys.pause: case Sys.fork: case Sys.vfork:
+    case Sys.sync:   // writing files
       return 0;
     // Signals and process groups (signal*.ts).
     case Sys.pause: case Sys.rt_sigreturn: case Sys.getpgrp: case Sys.setsid:
@@ -226,20 +279,31 @@ function arity(number: u64): i32 {
       return 4;
     case Sys.exit: case Sys.exit_group: case Sys.close: case Sys.brk: case Sys.dup: case Sys.set_tid_address: case Sys.uname:
     case Sys.time: case Sys.sysinfo: case Sys.gettimeofday: case Sys.pipe: case Sys.chdir: case Sys.fchdir:
+    // Writing files.
+    case Sys.fsync: case Sys.fdatasync: case Sys.syncfs: case Sys.rmdir: case Sys.unlink: case Sys.umask:
       return 1;
     case Sys.fstat: case Sys.munmap: case Sys.arch_prctl: case Sys.set_robust_list: case Sys.clock_gettime: case Sys.clock_getres:
     case Sys.dup2: case Sys.prctl: case Sys.getrlimit: case Sys.open: case Sys.nanosleep: case Sys.pipe2: case Sys.getcwd:
     case Sys.access: case Sys.stat: case Sys.lstat:
+    // Writing files (sys-open.ts, sys-write.ts, sys-names.ts, sys-attributes.ts).
+    case Sys.creat: case Sys.truncate: case Sys.ftruncate: case Sys.mkdir: case Sys.rename: case Sys.link: case Sys.symlink:
+    case Sys.chmod: case Sys.fchmod: case Sys.statfs: case Sys.fstatfs: case Sys.utimes:
       return 2;
     case Sys.execve:
     case Sys.read: case Sys.write: case Sys.writev: case Sys.readv: case Sys.ioctl: case Sys.fcntl: case Sys.dup3: case Sys.mprotect:
     case Sys.madvise: case Sys.getrandom: case Sys.sched_getaffinity: case Sys.readlink: case Sys.lseek: case Sys.getdents64:
     case Sys.faccessat: case Sys.poll:
+    // Writing files.
+    case Sys.mkdirat: case Sys.unlinkat: case Sys.symlinkat: case Sys.fchmodat: case Sys.chown: case Sys.lchown:
+    case Sys.fchown: case Sys.futimesat:
       return 3;
     case Sys.newfstatat: case Sys.rt_sigaction: case Sys.rt_sigprocmask: case Sys.prlimit64: case Sys.mremap: case Sys.clock_nanosleep:
     case Sys.wait4: case Sys.waitid: case Sys.pread64: case Sys.readlinkat: case Sys.openat: case Sys.faccessat2:
+    // Writing files.
+    case Sys.pwrite64: case Sys.renameat: case Sys.utimensat:
       return 4;
     case Sys.ppoll: case Sys.select: case Sys.execveat:
+    case Sys.renameat2: case Sys.linkat: case Sys.fchownat: case Sys.statx:
       return 5;
     default:
       return 6;

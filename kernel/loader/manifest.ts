@@ -15,14 +15,15 @@ import { NetworkPolicy } from "../net/socket/policy";
 //   offset ┌─────────────────────────────┐
 //        0 │ u32 magic 0x464d5043 "CPMF" │
 //        4 │ u16 version = 2             │
-//        6 │ u16 programCount            │ 1..64
+//        6 │ u16 programCount            │ 1..128
 //        8 │ u32 totalLength             │ = 16 + 104 × programCount = the module's length
 //       12 │ u32 reserved = 0            │
 //       16 ├─────────────────────────────┤ programs[programCount], 104 bytes each:
 //       +0 │ name: 32 bytes              │ [a-z0-9-], 1..31 characters, then NUL bytes only
 //      +32 │ u32 memoryQuotaPages        │ 1..262144 (4 KiB pages: 1 GiB)
 //      +36 │ u32 grantMask               │ bit (1 << Interface)
-//      +40 │ u32 flags                   │ bit 0: start at boot; bit 1: a Linux program; the others 0
+//      +40 │ u32 flags                   │ bit 0: start at boot; bit 1: a Linux program; bit 2: the
+//          │                             │ namespace grant is writable (needs its grant bit); others 0
 //      +44 │ u32 reserved = 0            │
 //      +48 │ u16 portLow, u16 portHigh   │ the network grant's local ports (all of +48..+104
 //      +52 │ u32 peerRuleCount           │ zero without the network grant bit); rules 0..4
@@ -34,13 +35,13 @@ import { NetworkPolicy } from "../net/socket/policy";
 // Policy for bad input: the first broken rule refuses the whole module (no manifest, no partial
 // result): Truncated when the module is shorter than the header or than its declared length,
 // Malformed for everything else, with a one-line reason. Never an abort, never a read outside
-// [address, address + length); at most 16 + 104 × 64 bytes are read and at most 64 programs kept.
+// [address, address + length); at most 16 + 104 × 128 bytes are read and at most 128 programs kept.
 
 @inline const MAGIC: u32 = 0x464d5043; // "CPMF" read as a little-endian u32
 @inline const VERSION: u32 = 2;
 @inline const HEADER_SIZE: u32 = 16;
 @inline const PROGRAM_SIZE: u32 = 104;
-@inline const MAXIMUM_PROGRAMS: u32 = 64;
+@inline const MAXIMUM_PROGRAMS: u32 = 128;
 @inline const MAXIMUM_MEMORY_QUOTA_PAGES: u32 = 262144;
 @inline const ADDRESS_SPACE_END: u64 = <u64>1 << 32; // wasm32 linear memory
 
@@ -64,6 +65,7 @@ import { NetworkPolicy } from "../net/socket/policy";
 
 @inline const FLAG_START_AT_BOOT: u32 = 1;
 @inline const FLAG_LINUX: u32 = 2;
+@inline const FLAG_NAMESPACE_WRITABLE: u32 = 4;
 /** Bits of the interfaces a capability can have: every Interface value but None. */
 @inline const GRANT_MASK_KNOWN: u32 = ((<u32>1 << INTERFACE_COUNT) - 1) & ~(<u32>1 << Interface.None);
 /** The one program that may, and must, start at boot. */
@@ -84,12 +86,15 @@ export class ManifestProgram {
   startAtBoot: bool = false;
   /** A static Linux x86-64 program, run by the Linux personality (kernel/linux/). */
   linux: bool = false;
+  /** The namespace grant is writable (`namespace-rw`): init's Namespace is made writable, and a
+   * spawner may pass a writable one (without it, only a read-only one). */
+  namespaceWritable: bool = false;
   /** With the network grant: for init what its grant allows; for any other program the ceiling
    * of the grants a spawner may pass it. */
   network: NetworkPolicy | null = null;
 }
 
-/** A manifest that passed every rule: 1..64 programs, in the module's order. */
+/** A manifest that passed every rule: 1..128 programs, in the module's order. */
 export class Manifest {
   programs: ManifestProgram[] = [];
 
@@ -127,7 +132,7 @@ export function manifestParse(address: usize, length: u64): ManifestParseResult 
   if (version != VERSION) return refused(KernelError.Malformed, "version " + version.toString() + ", only version 2 is known");
   const count = <u32>load<u16>(address + HEADER_PROGRAM_COUNT);
   if (count < 1 || count > MAXIMUM_PROGRAMS) {
-    return refused(KernelError.Malformed, "program count " + count.toString() + " outside 1..64");
+    return refused(KernelError.Malformed, "program count " + count.toString() + " outside 1..128");
   }
   const total = load<u32>(address + HEADER_TOTAL_LENGTH);
   const expected = HEADER_SIZE + PROGRAM_SIZE * count; // at most 6672: no overflow
@@ -167,8 +172,12 @@ export function manifestParse(address: usize, length: u64): ManifestParseResult 
       return refused(KernelError.Malformed, named + ": grant mask 0x" + program.grantMask.toString(16) + " has bits outside 1.." + (INTERFACE_COUNT - 1).toString());
     }
     const flags = load<u32>(record + PROGRAM_FLAGS);
-    if ((flags & ~(FLAG_START_AT_BOOT | FLAG_LINUX)) != 0) {
-      return refused(KernelError.Malformed, named + ": flags 0x" + flags.toString(16) + " has bits other than 0 (start at boot) and 1 (Linux)");
+    if ((flags & ~(FLAG_START_AT_BOOT | FLAG_LINUX | FLAG_NAMESPACE_WRITABLE)) != 0) {
+      return refused(KernelError.Malformed, named + ": flags 0x" + flags.toString(16)
+        + " has bits other than 0 (start at boot), 1 (Linux) and 2 (writable namespace)");
+    }
+    if ((flags & FLAG_NAMESPACE_WRITABLE) != 0 && (program.grantMask & (<u32>1 << <u32>Interface.Namespace)) == 0) {
+      return refused(KernelError.Malformed, named + ": flag 2 (writable namespace) without the namespace grant");
     }
     const programReserved = load<u32>(record + PROGRAM_RESERVED);
     if (programReserved != 0) {
@@ -178,6 +187,7 @@ export function manifestParse(address: usize, length: u64): ManifestParseResult 
     if (networkProblem.length != 0) return refused(KernelError.Malformed, named + ": " + networkProblem);
     program.startAtBoot = (flags & FLAG_START_AT_BOOT) != 0;
     program.linux = (flags & FLAG_LINUX) != 0;
+    program.namespaceWritable = (flags & FLAG_NAMESPACE_WRITABLE) != 0;
     if (program.startAtBoot) {
       if (program.name != START_PROGRAM_NAME) {
         return refused(KernelError.Malformed, named + ": has the start flag, which only \"init\" may have");

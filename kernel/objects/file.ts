@@ -16,6 +16,12 @@ import { Node } from "../fs/node";
 
 export class FileObject extends KernelObject {
   offset: u64 = 0;
+  /** Whether it was opened through a writable Namespace: its holder may then change the node's
+   * size, mode, owner and times (ftruncate, fchmod, fchown, futimens); else EROFS. */
+  namespaceWritable: bool = false;
+  /** Opened with Linux's O_PATH: it names the node (fstat, fchdir, the *at calls, linkat's
+   * AT_EMPTY_PATH) but neither reads, writes nor changes it (EBADF). */
+  pathOnly: bool = false;
 
   constructor(readonly fileSystem: Ramfs, readonly node: Node, readonly readable: bool, readonly writable: bool) {
     super(Interface.File);

@@ -2,8 +2,10 @@
 // whether it may change it (docs/abi/interfaces/namespace.md). Paths never lead out of it: ".."
 // at its root stays there, and symbolic links resolve inside it (fs/path.ts). The root file
 // system is the boot's initrd, unpacked once (namespaceRootInit); init gets a Namespace on its
-// root when its manifest grants `namespace`, and passes it on. Native programs reach only `info`
-// through the ring so far; the Linux personality resolves its paths in it.
+// root when its manifest grants `namespace` (read-only) or `namespace-rw` (writable), and passes
+// it on; a spawner may pass a writable one only to a program granted `namespace-rw`. Native
+// programs reach only `info` through the ring so far; the Linux personality resolves its paths in
+// it.
 
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";

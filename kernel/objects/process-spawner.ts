@@ -16,6 +16,7 @@ import { Pool } from "../collections/pool";
 import { BootProgram, bootProgramFindBytes } from "../loader/boot-package";
 import { NetworkObject } from "./network";
 import { grantAllowed } from "../loader/manifest";
+import { NamespaceObject } from "./namespace";
 import { framesFree } from "../memory/frames";
 import { callerThread } from "../sched/thread";
 import { copyIn } from "../vm/user-memory";
@@ -48,6 +49,7 @@ export class ProcessSpawnerObject extends KernelObject {
       error = object === null ? KernelError.InvalidHandle
         : !grantAllowed(program.policy, object.iface) ? KernelError.NotPermitted
         : object.iface == Interface.Network && !changetype<NetworkObject>(object).policy.within(program.policy.network!) ? KernelError.NotPermitted
+        : object.iface == Interface.Namespace && changetype<NamespaceObject>(object).writable && !program.policy.namespaceWritable ? KernelError.NotPermitted
         : KernelError.None;
       if (error != KernelError.None) break;
       spawn.grants.push(object!);

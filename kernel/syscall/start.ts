@@ -35,6 +35,7 @@ import { grantAllowed } from "../loader/manifest";
 import { processSpawn, spawnBytesNeeded, spawnExposeRingPhysical, spawnFramesNeeded } from "../objects/spawn";
 import { linuxInit } from "../linux/linux";
 import { NamespaceObject, namespaceRoot, namespaceRootSet } from "../objects/namespace";
+import { devicesCreate } from "../fs/devices";
 import { ramfsFromCpio } from "../fs/unpack";
 import { Quota } from "../memory/quota";
 import { realtimeNanos } from "../time/wall-clock";
@@ -107,7 +108,9 @@ export function processesInit(information: BootInformation, commandLine: Command
   if (grantAllowed(init.policy, Interface.Network)) grants.push(new NetworkObject(init.policy.network!.copy()));
   if (grantAllowed(init.policy, Interface.BootFiles)) grants.push(new BootFilesObject());
   const root = namespaceRoot();
-  if (grantAllowed(init.policy, Interface.Namespace) && root !== null) grants.push(new NamespaceObject(root, root.root, false));
+  if (grantAllowed(init.policy, Interface.Namespace) && root !== null) {
+    grants.push(new NamespaceObject(root, root.root, init.policy.namespaceWritable));
+  }
   const argument = commandLine.getDecimal("initarg");   // absent or not a number: 0
   const text = commandLine.get("args");   // the start text (ring.md), for programs that take words; a Linux init's argv
   const words = text !== null && init.policy.linux ? text!.split(" ").filter((word: string): bool => word.length > 0) : [];
@@ -131,6 +134,10 @@ export function processesInit(information: BootInformation, commandLine: Command
  * charged as heap bytes to the same quota): what writes to it may use once namespaces are
  * writable. */
 const ROOT_FILE_SYSTEM_PAGES: u64 = 4096;
+/** Heap bytes the root file system's records (nodes, entries, tables, link targets) may take in
+ * all, inside that quota: about 8000 files. Without it a writer could spend the whole heap budget
+ * every quota shares (under 10 MiB) on names, and other processes' requests would fail. */
+const ROOT_FILE_SYSTEM_HEAP_BYTES: u64 = 2 << 20;
 
 /** Unpacks the `initrd` module (the root file system, userspace/root/ packed by tools/initrd.ts)
  * into the kernel's ramfs; its bytes stay in the module's memory, which is never freed. A bad or
@@ -147,7 +154,13 @@ function rootFileSystemInit(information: BootInformation): void {
       logEnd();
       return;
     }
+    fileSystem.setHeapLimit(ROOT_FILE_SYSTEM_HEAP_BYTES);
     namespaceRootSet(fileSystem);
+    const devices = devicesCreate(fileSystem);
+    if (devices != KernelError.None) {
+      logLine(LogLevel.Error).text("fs: /dev not made (").text(kernelErrorName(devices)).text("): device files are missing");
+      logEnd();
+    }
     logLine().text("fs: root file system from the initrd: ").decimal(length >> 10).text(" KiB, ").decimal(fileSystem.nodes).text(" nodes");
     logEnd();
     return;

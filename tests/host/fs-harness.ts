@@ -18,7 +18,7 @@ export const ERROR = {
 export const S_IFREG = 0o100000, S_IFDIR = 0o040000, S_IFLNK = 0o120000, S_IFCHR = 0o020000, S_IFBLK = 0o060000, S_IFIFO = 0o010000;
 /** NodeType (d_type values). */
 export const TYPE = { CharacterDevice: 2, Directory: 4, Regular: 8, SymbolicLink: 10 };
-export const RESOLVE = { NoFollow: 0, Follow: 1, Parent: 2 };
+export const RESOLVE = { NoFollow: 0, Follow: 1, Parent: 2, LastAsIs: 4 };
 const REGION_START = 32 << 20, REGION_END = 48 << 20;
 
 let module: WebAssembly.Module | null = null;

@@ -25,6 +25,8 @@ const TOP_PAGES = 4;
 const HEADER = 16, RECORD = 104;
 /** The network grant's bit, and where its block lies in a record. */
 const NETWORK = 1 << 14, NETWORK_BLOCK = 48, RULES = 56, RULE = 12, RULES_MAXIMUM = 4;
+/** The namespace grant bit: flags bit 2 (writable) needs it. */
+const NAMESPACE = 1 << 20;
 const REAL_MANIFEST = join(REPOSITORY, "userspace/manifest.json");
 
 // --- building modules byte by byte (independent of tools/manifest.ts) ---------------------------
@@ -95,8 +97,11 @@ const netRule = (index: number, change: Partial<RawRule>): RawNetwork => ({ ...N
 
 interface Rule { address: number; prefix: number; ports: [number, number] }
 interface Network { ports: [number, number]; rules: Rule[] }
-/** `linux` is present (true) only for a Linux program (flags bit 1). */
-interface Program { name: string; memoryQuotaPages: number; grantMask: number; startAtBoot: boolean; network: Network | null; linux?: true }
+/** `linux` is present (true) only for a Linux program (flags bit 1), `namespaceWritable` only
+ * for a writable namespace grant (flags bit 2, with the namespace grant bit). */
+interface Program {
+  name: string; memoryQuotaPages: number; grantMask: number; startAtBoot: boolean; network: Network | null; linux?: true; namespaceWritable?: true;
+}
 interface Parsed { error: number; reason: string; programs: Program[] | null }
 
 const portRange = (low: number, high: number) => low >= 1 && low <= high; // u16 fields: high <= 65535
@@ -131,7 +136,7 @@ function reference(bytes: Buffer): { error: number; programs: Program[] | null }
   const malformed = { error: MALFORMED, programs: null };
   if (bytes.length < HEADER) return { error: TRUNCATED, programs: null };
   const count = bytes.readUInt16LE(6);
-  if (bytes.readUInt32LE(0) !== 0x464d5043 || bytes.readUInt16LE(4) !== 2 || count < 1 || count > 64
+  if (bytes.readUInt32LE(0) !== 0x464d5043 || bytes.readUInt16LE(4) !== 2 || count < 1 || count > 128
       || bytes.readUInt32LE(8) !== HEADER + RECORD * count) return malformed;
   if (bytes.length < HEADER + RECORD * count) return { error: TRUNCATED, programs: null };
   if (bytes.length > HEADER + RECORD * count || bytes.readUInt32LE(12) !== 0) return malformed;
@@ -146,9 +151,11 @@ function reference(bytes: Buffer): { error: number; programs: Program[] | null }
     const network = referenceNetwork(record, grantMask);
     if (network === "broken") return malformed;
     const program: Program = { name, memoryQuotaPages: record.readUInt32LE(32), grantMask, startAtBoot: (record.readUInt32LE(40) & 1) === 1, network,
-      ...((record.readUInt32LE(40) & 2) !== 0 ? { linux: true as const } : {}) };
+      ...((record.readUInt32LE(40) & 2) !== 0 ? { linux: true as const } : {}),
+      ...((record.readUInt32LE(40) & 4) !== 0 ? { namespaceWritable: true as const } : {}) };
     if (programs.some((earlier) => earlier.name === name) || program.memoryQuotaPages < 1 || program.memoryQuotaPages > 262144
-        || (program.grantMask & ~ALL_GRANTS) !== 0 || (record.readUInt32LE(40) & ~3) !== 0 || record.readUInt32LE(44) !== 0
+        || (program.grantMask & ~ALL_GRANTS) !== 0 || (record.readUInt32LE(40) & ~7) !== 0 || record.readUInt32LE(44) !== 0
+        || ((record.readUInt32LE(40) & 4) !== 0 && (grantMask & NAMESPACE) === 0)
         || (program.startAtBoot && name !== "init")) return malformed;
     programs.push(program);
   }
@@ -245,11 +252,11 @@ compiler("network limits are inclusive: ports 1 and 65535, a single port, 4 peer
   assert.is(decoded.programs![0].network, null);
 });
 
-compiler("limits are inclusive: 64 programs, quotas 1 and 262144, a 31-character name", () => {
-  const programs = [INIT, ...Array.from({ length: 63 }, (_, index) => ({ name: `p${index}`, memoryQuotaPages: index % 2 ? 1 : 262144, grants: [] }))];
+compiler("limits are inclusive: 128 programs, quotas 1 and 262144, a 31-character name", () => {
+  const programs = [INIT, ...Array.from({ length: 127 }, (_, index) => ({ name: `p${index}`, memoryQuotaPages: index % 2 ? 1 : 262144, grants: [] }))];
   programs[1] = { name: "a".repeat(31), memoryQuotaPages: 1, grants: [] };
   const bytes = compileManifest(json({ programs }));
-  assert.is(bytes.length, HEADER + RECORD * 64);
+  assert.is(bytes.length, HEADER + RECORD * 128);
   assert.is(reference(bytes).error, NONE);
   assert.is(bytes.subarray(HEADER + RECORD, HEADER + RECORD + 32).toString("latin1"), "a".repeat(31) + "\0");
 });
@@ -261,8 +268,8 @@ const INVALID: [what: string, text: string, message: RegExp][] = [
   ["an unknown top-level key", json({ programs: [INIT], kernel: "capsid" }), /^the top level: unknown key "kernel" \(known: programs\)/],
   ["no programs", json({}), /"programs" must be an array/],
   ["programs not an array", json({ programs: { init: INIT } }), /"programs" must be an array/],
-  ["zero programs", json({ programs: [] }), /"programs" has 0 entries; 1\.\.64/],
-  ["65 programs", json({ programs: [INIT, ...Array.from({ length: 64 }, (_, index) => ({ ...HELLO, name: `p${index}` }))] }), /"programs" has 65 entries/],
+  ["zero programs", json({ programs: [] }), /"programs" has 0 entries; 1\.\.128/],
+  ["129 programs", json({ programs: [INIT, ...Array.from({ length: 128 }, (_, index) => ({ ...HELLO, name: `p${index}` }))] }), /"programs" has 129 entries/],
   ["a program that is not an object", json({ programs: [INIT, "hello"] }), /^program 1: must be an object/],
   ["an unknown program key", json({ programs: [INIT, { ...HELLO, grant: ["timer"] }] }), /^program 1: unknown key "grant" \(known: name, start, personality, memoryQuotaPages, grants, network\)/],
   ["an unknown personality", json({ programs: [INIT, { ...HELLO, personality: "windows" }] }), /^program 1 \("hello"\): "personality" must be one of native, linux, not "windows"/],
@@ -288,7 +295,8 @@ const INVALID: [what: string, text: string, message: RegExp][] = [
   ["memoryQuotaPages a string", json({ programs: [INIT, { ...HELLO, memoryQuotaPages: "256" }] }), /not "256"/],
   ["no grants", json({ programs: [INIT, { name: "hello", memoryQuotaPages: 1 }] }), /^program 1 \("hello"\): "grants" must be an array of interface names/],
   ["grants a string", json({ programs: [INIT, { ...HELLO, grants: "console" }] }), /"grants" must be an array/],
-  ["an unknown grant", json({ programs: [INIT, { ...HELLO, grants: ["console", "disk"] }] }), new RegExp(`^program 1 \\("hello"\\): unknown grant "disk" \\(known: ${[...GRANTS.keys()].join(", ")}\\)`)],
+  ["an unknown grant", json({ programs: [INIT, { ...HELLO, grants: ["console", "disk"] }] }), new RegExp(`^program 1 \\("hello"\\): unknown grant "disk" \\(known: ${[...GRANTS.keys(), "namespace-rw"].join(", ")}\\)`)],
+  ["namespace and namespace-rw", json({ programs: [INIT, { ...HELLO, grants: ["namespace", "namespace-rw"] }] }), /^program 1 \("hello"\): grant "namespace-rw" is listed twice/],
   ["the grant none", json({ programs: [INIT, { ...HELLO, grants: ["none"] }] }), /unknown grant "none"/],
   ["a grant in the wrong case", json({ programs: [INIT, { ...HELLO, grants: ["Console"] }] }), /unknown grant "Console"/],
   ["a numeric grant", json({ programs: [INIT, { ...HELLO, grants: [1] }] }), /unknown grant 1 /],
@@ -397,6 +405,7 @@ function parseAt(address: number, length: bigint): Parsed {
         name: readString(e.programName(index)), memoryQuotaPages: e.programMemoryQuotaPages(index) >>> 0,
         grantMask: e.programGrantMask(index) >>> 0, startAtBoot: e.programStartAtBoot(index) === 1, network: network(index),
         ...(e.programLinux(index) === 1 ? { linux: true as const } : {}),
+        ...(e.programNamespaceWritable(index) === 1 ? { namespaceWritable: true as const } : {}),
       }))
     : null;
   return { error: e.error(), reason: readString(e.reason()), programs };
@@ -439,9 +448,11 @@ parser("the real userspace/manifest.json: every program, quota, grant mask, netw
   assert.is(parsed.reason, "");
   const expected = source.programs.map((program): Program => ({
     name: program.name, memoryQuotaPages: program.memoryQuotaPages,
-    grantMask: program.grants.reduce((mask, grant) => mask | (1 << GRANTS.get(grant)!), 0), startAtBoot: program.start === true,
-    network: policyOf(program.network), ...(program.personality === "linux" ? { linux: true as const } : {}),
+    grantMask: program.grants.reduce((mask, grant) => mask | (1 << GRANTS.get(grant === "namespace-rw" ? "namespace" : grant)!), 0),
+    startAtBoot: program.start === true, network: policyOf(program.network), ...(program.personality === "linux" ? { linux: true as const } : {}),
+    ...(program.grants.includes("namespace-rw") ? { namespaceWritable: true as const } : {}),
   }));
+  assert.ok(expected.some((program) => program.namespaceWritable), "some real program holds a writable namespace");
   assert.equal(parsed.programs, expected);
   assert.ok(expected.some((program) => program.network !== null), "some real program holds the network grant");
   // What the kernel's boot relies on, pinned literally.
@@ -455,21 +466,21 @@ parser("the real userspace/manifest.json: every program, quota, grant mask, netw
   source.programs.forEach((program, index) => {
     assert.is(findIndex(program.name), index, `find("${program.name}")`);
     for (let iface = -1; iface <= 40; iface++) {
-      const allowed = program.grants.some((grant) => GRANTS.get(grant) === iface);
+      const allowed = program.grants.some((grant) => GRANTS.get(grant === "namespace-rw" ? "namespace" : grant) === iface);
       assert.is(wasm.exports.programGrantAllowed(index, iface) === 1, allowed, `${program.name}: grantAllowed(${iface})`);
     }
   });
   for (const absent of ["", "nope", "INIT", "ini", "init2", "hello "]) assert.is(findIndex(absent), -1, `find("${absent}")`);
 });
 
-parser("accepted edge cases: 64 programs, quotas 1 and 262144, masks 0 and every grant, names of 1 and 31 characters, init not first", () => {
+parser("accepted edge cases: 128 programs, quotas 1 and 262144, masks 0 and every grant, names of 1 and 31 characters, init not first", () => {
   const programs = [
     other("a".repeat(31), { quota: 1, mask: 0 }), other("-", { quota: 262144, mask: ALL_GRANTS, network: { ports: [1, 65535], rules: [] } }), other("0"),
-    init({ mask: 0 }), ...Array.from({ length: 60 }, (_, index) => other(`p-${index}`)),
+    init({ mask: 0 }), ...Array.from({ length: 124 }, (_, index) => other(`p-${index}`)),
   ];
   const parsed = parse(encode(programs));
   assert.is(parsed.error, NONE, parsed.reason);
-  assert.is(parsed.programs!.length, 64);
+  assert.is(parsed.programs!.length, 128);
   assert.equal(parsed.programs![0], { name: "a".repeat(31), memoryQuotaPages: 1, grantMask: 0, startAtBoot: false, network: null });
   assert.equal(parsed.programs![1], { name: "-", memoryQuotaPages: 262144, grantMask: ALL_GRANTS, startAtBoot: false, network: { ports: [1, 65535], rules: [] } });
   assert.equal(parsed.programs![3], { name: "init", memoryQuotaPages: 4096, grantMask: 0, startAtBoot: true, network: null });
@@ -532,8 +543,8 @@ const VIOLATIONS: [what: string, bytes: Buffer, error: number, reason: RegExp][]
   ["version 1", encode(base(), { version: 1 }), MALFORMED, /^version 1, only version 2 is known$/],
   ["version 3", encode(base(), { version: 3 }), MALFORMED, /^version 3, only version 2 is known$/],
   ["a whole version 1 module (48-byte records)", VERSION_1, MALFORMED, /^version 1, only version 2 is known$/],
-  ["program count 0", encode([], {}), MALFORMED, /^program count 0 outside 1\.\.64$/],
-  ["program count 65", encode(Array.from({ length: 65 }, (_, index) => index ? other(`p${index}`) : init())), MALFORMED, /^program count 65 outside 1\.\.64$/],
+  ["program count 0", encode([], {}), MALFORMED, /^program count 0 outside 1\.\.128$/],
+  ["program count 129", encode(Array.from({ length: 129 }, (_, index) => index ? other(`p${index}`) : init())), MALFORMED, /^program count 129 outside 1\.\.128$/],
   ["program count 0xffff", encode(base(), { count: 0xffff }), MALFORMED, /^program count 65535 outside/],
   ["total length one record short", encode(base(), { total: 16 + 104 * 2 }), MALFORMED, /^total length 224, not 16 \+ 104 \* 3 = 328$/],
   ["total length of version 1's records", encode(base(), { total: 16 + 48 * 3 }), MALFORMED, /^total length 160, not 16 \+ 104 \* 3 = 328$/],
@@ -565,7 +576,8 @@ const VIOLATIONS: [what: string, bytes: Buffer, error: number, reason: RegExp][]
   ["grant bit 0 (None)", encode(base({ mask: 0x0b })), MALFORMED, new RegExp(`^program 1 \\("hello"\\): grant mask 0xb has bits outside 1\\.\\.${INTERFACE_COUNT - 1}$`)],
   ["grant bit past the interfaces", encode(base({ mask: (1 << INTERFACE_COUNT) | 0x0a })), MALFORMED, new RegExp(`grant mask 0x${((1 << INTERFACE_COUNT) | 0x0a).toString(16)} has bits outside 1\\.\\.${INTERFACE_COUNT - 1}$`)],
   ["grant bit 31", encode(base({ mask: 0x80000000 })), MALFORMED, /grant mask 0x80000000 has bits outside/],
-  ["flag bit 2", encode(base({ flags: 4 })), MALFORMED, /^program 1 \("hello"\): flags 0x4 has bits other than 0 \(start at boot\) and 1 \(Linux\)$/],
+  ["flag bit 2 without the namespace grant", encode(base({ flags: 4 })), MALFORMED, /^program 1 \("hello"\): flag 2 \(writable namespace\) without the namespace grant$/],
+  ["flag bit 3", encode(base({ flags: 8 })), MALFORMED, /^program 1 \("hello"\): flags 0x8 has bits other than 0 \(start at boot\), 1 \(Linux\) and 2 \(writable namespace\)$/],
   ["flag bit 31 on init", encode([init({ flags: 0x80000001 }), other("hello")]), MALFORMED, /^program 0 \("init"\): flags 0x80000001/],
   ["program reserved field", encode(base({ reserved: 1 })), MALFORMED, /^program 1 \("hello"\): reserved field 0x1, not 0$/],
   ["program reserved top byte", encode(base({ reserved: 0xff000000 })), MALFORMED, /reserved field 0xff000000, not 0$/],
@@ -672,7 +684,7 @@ parser(`fuzz: ${FUZZ_ITERATIONS} mutated manifests never abort or read past thei
       else if (choice === 2) bytes.writeUInt32LE(pick(WORDS) >>> 0, 4 * below(bytes.length / 4));  // a field-like word
       else if (choice === 3) bytes.writeUInt32LE(pick(QUOTAS) >>> 0, recordAt() + 32);             // a quota
       else if (choice === 4) bytes.writeUInt32LE(random() < 0.7 ? below(64) : (1 << below(32)) >>> 0, recordAt() + 36); // a mask
-      else if (choice === 5) bytes.writeUInt32LE(pick([0, 0, 1, 1, 2, 3]), recordAt() + 40);      // flags
+      else if (choice === 5) bytes.writeUInt32LE(pick([0, 0, 1, 1, 2, 3, 4, 6]), recordAt() + 40);      // flags
       else if (choice === 6) bytes[recordAt() + below(32)] = pick([...NAME_BYTES]);                // a name byte
       else if (choice === 7) bytes.copy(bytes, recordAt(), recordAt(), undefined);                 // a record (and what follows) over another
       else if (choice === 8) {                                                                      // two records swapped
@@ -725,7 +737,7 @@ parser(`fuzz: ${FUZZ_ITERATIONS} mutated manifests never abort or read past thei
     const programs = parsed.programs;
     if (JSON.stringify(programs.map((program) => program.network)) !== originalPolicies) acceptedNewPolicies++;
     // The invariants a caller may rely on, checked directly.
-    assert.ok(programs.length >= 1 && programs.length <= 64, context);
+    assert.ok(programs.length >= 1 && programs.length <= 128, context);
     assert.equal(programs.filter((program) => program.startAtBoot).map((program) => program.name), ["init"], context);
     assert.is(new Set(programs.map((program) => program.name)).size, programs.length, `unique names; ${context}`);
     for (const program of programs) {
@@ -743,7 +755,8 @@ parser(`fuzz: ${FUZZ_ITERATIONS} mutated manifests never abort or read past thei
     }
     // Every bit is checked: what was accepted re-encodes to exactly the module.
     const reencoded = encode(programs.map((program) => ({
-      name: program.name, quota: program.memoryQuotaPages, mask: program.grantMask, flags: (program.startAtBoot ? 1 : 0) | (program.linux ? 2 : 0),
+      name: program.name, quota: program.memoryQuotaPages, mask: program.grantMask,
+      flags: (program.startAtBoot ? 1 : 0) | (program.linux ? 2 : 0) | (program.namespaceWritable ? 4 : 0),
       network: program.network ?? undefined,
     })));
     assert.ok(reencoded.equals(bytes), `an accepted module is canonical; ${context}`);

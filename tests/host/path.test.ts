@@ -121,6 +121,20 @@ test("the parent answer: directory and last name for creation and removal", () =
   assert.is(refused("a/dangling"), ERROR.NotFound);
 });
 
+test("LastAsIs: the last component is never followed, a trailing slash after a non-directory is noted, not refused", () => {
+  const flags = RESOLVE.Parent | RESOLVE.NoFollow | RESOLVE.LastAsIs;
+  const toDirectory = resolve("a/todir/", flags);
+  assert.equal([toDirectory.error, toDirectory.node, toDirectory.parent, toDirectory.name, toDirectory.trailingSlash],
+    [ERROR.None, "/jail/a/todir", "/jail/a", "todir", true], "rmdir(\"link/\"): the link itself, for ENOTDIR");
+  const file = resolve("a/file/", flags);
+  assert.equal([file.error, file.node, file.trailingSlash], [ERROR.None, "/jail/a/file", true]);
+  const dangling = resolve("a/dangling/", flags);
+  assert.equal([dangling.error, dangling.node, dangling.parent, dangling.name], [ERROR.None, "/jail/a/dangling", "/jail/a", "dangling"],
+    "mkdir(\"dangling/\"): the link exists (EEXIST), nothing is made where it points");
+  assert.is(resolve("a/up/a/b", flags).node, "/jail/a/b", "links in the middle are still followed");
+  assert.is(refused("a/file/x", flags), ERROR.NotADirectory, "a file in the middle is still refused");
+});
+
 test("symbolic links: relative from the link's directory, absolute from the namespace root, Follow or not for the last", () => {
   assert.is(found("a/tofile"), "/jail/a/file");
   assert.is(found("a/tofile", RESOLVE.NoFollow), "/jail/a/tofile");

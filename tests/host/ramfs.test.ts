@@ -416,6 +416,26 @@ test("the heap budget every quota shares: a create past it is OutOfMemory and ch
   tearDown(system, quota);
 });
 
+test("a heap limit of its own: creates past it are QuotaExceeded and change nothing; removing gives room back", () => {
+  const { system, quota, root } = make();
+  const o = ops(system);
+  const start = e.kernelBytes(system);
+  e.setHeapLimit(system, start + 2000n);
+  let made = 0;
+  for (; made < 100; made++) if (o.file(root, `file-${made}`) < 0) break;
+  assert.ok(made > 0 && made < 100, `some files fit, then none (${made})`);
+  const held = e.kernelBytes(system);
+  assert.ok(held <= start + 2000n, "never past the limit");
+  assert.is(o.file(root, "one-more"), -ERROR.QuotaExceeded);
+  assert.is(o.mkdir(root, "d"), -ERROR.QuotaExceeded);
+  assert.is(o.symlink(root, "s", "target"), -ERROR.QuotaExceeded);
+  assert.is(e.kernelBytes(system), held, "a refusal changes nothing");
+  assert.is(o.unlink(root, "file-0"), ERROR.None);
+  assert.ok(o.file(root, "again") >= 0, "an unlink makes room");
+  assert.is(o.write(e.lookup(system, root, ...h.put("again")[0]), 0, "data"), 4n, "file data is pages, not heap: not limited by it");
+  tearDown(system, quota);
+});
+
 test("the node limit: 65536 nodes, then TableFull", () => {
   const { system, quota } = make(1_000_000n);
   const o = ops(system);

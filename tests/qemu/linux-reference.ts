@@ -39,15 +39,27 @@ export function programLines(text: string, start: string, end: string): string[]
   return out;
 }
 
-/** Runs `binary` as /init on Debian's kernel (the initramfs holds /dev/console, it, and the tree
- * of userspace/root/ that is Capsid's root file system). Linux
+/** The device nodes Capsid's root file system gets at boot (kernel/fs/devices.ts), with the same
+ * modes and numbers, for Debian's initramfs (which has no devtmpfs mounted on /dev). */
+export const DEVICE_NODES = [
+  { name: "dev/null", mode: 0o020666, rdevMajor: 1, rdevMinor: 3 },
+  { name: "dev/zero", mode: 0o020666, rdevMajor: 1, rdevMinor: 5 },
+  { name: "dev/full", mode: 0o020666, rdevMajor: 1, rdevMinor: 7 },
+  { name: "dev/random", mode: 0o020666, rdevMajor: 1, rdevMinor: 8 },
+  { name: "dev/urandom", mode: 0o020666, rdevMajor: 1, rdevMinor: 9 },
+  { name: "dev/tty", mode: 0o020666, rdevMajor: 5, rdevMinor: 0 },
+  { name: "dev/console", mode: 0o020600, rdevMajor: 5, rdevMinor: 1 },
+];
+
+/** Runs `binary` as /init on Debian's kernel (the initramfs holds /dev and its device nodes, it,
+ * and the tree of userspace/root/ that is Capsid's root file system). Linux
  * panics when init exits and names its status: `exitcode=0x0000SS00`. */
 export function runOnLinux(binary: string, start: string, end: string, timeoutMs = 120_000): Promise<ProgramRun> {
   const directory = mkdtempSync(join(tmpdir(), "capsid-linux-"));
   const initrd = join(directory, "initrd.cpio");
   writeFileSync(initrd, cpio([
     { name: "dev", mode: 0o040755 },
-    { name: "dev/console", mode: 0o020600, rdevMajor: 5, rdevMinor: 1 },
+    ...DEVICE_NODES,
     { name: "init", mode: 0o100755, data: readFileSync(binary) },
     ...rootEntries(join(REPOSITORY, "userspace/root")),   // the root file system Capsid's programs see
   ]));

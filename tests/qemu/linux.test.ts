@@ -22,6 +22,9 @@ const PROGRAMS: [string, string, string][] = [
   ["fs-check-musl", "fs-check: started", "fs-check: done"],
   ["exec-check", "exec-check: started", "exec-check: done"],
   ["exec-check-musl", "exec-check: started", "exec-check: done"],
+  ["elf-check", "elf-check: started", "elf-check: done"],
+  ["elf-check-musl", "elf-check: started", "elf-check: done"],
+  ["sh-check", "sh-check: started", "sh-check: done"],
 ];
 
 test.before(() => ensureLinuxKernel());

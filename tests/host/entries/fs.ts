@@ -15,6 +15,7 @@ import { Node } from "../../../kernel/fs/node";
 import { resolve as fsResolve, Resolution } from "../../../kernel/fs/path";
 import { DirectoryRecord, NodeResult, Ramfs, ramfsCreate } from "../../../kernel/fs/ramfs";
 import { ramfsFromCpio, RamfsBuild } from "../../../kernel/fs/unpack";
+import { devicesCreate } from "../../../kernel/fs/devices";
 import { bootMemory } from "./boot-memory";
 
 export { bootTablesAddress } from "./boot-memory";
@@ -193,3 +194,7 @@ export function entryDataLength(): u64 { return world.reader!.entry.dataLength; 
 export function peek(address: usize): u8 { return load<u8>(address); }
 
 export const NONE = KernelError.None;
+
+/** devicesCreate on file system `system`: a KernelError. */
+export function devices(system: i32): i32 { return <i32>devicesCreate(fs(system)); }
+export function setHeapLimit(system: i32, bytes: u64): void { fs(system).setHeapLimit(bytes); }

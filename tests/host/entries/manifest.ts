@@ -29,6 +29,7 @@ export function programMemoryQuotaPages(index: i32): u32 { return manifest().pro
 export function programGrantMask(index: i32): u32 { return manifest().programs[index].grantMask; }
 export function programStartAtBoot(index: i32): bool { return manifest().programs[index].startAtBoot; }
 export function programLinux(index: i32): bool { return manifest().programs[index].linux; }
+export function programNamespaceWritable(index: i32): bool { return manifest().programs[index].namespaceWritable; }
 
 // The network policy of program `index` (set exactly with the network grant); the other getters
 // require programHasNetwork(index), and `rule` below programNetworkRuleCount(index).
