@@ -80,7 +80,8 @@ exception_common:
     lea rsp, [rip + kernel_stack_top]
     jmp 3f
 2:  and rsp, -16
-3:  call exception_report
+3:  cld                               /* the C ABI's DF = 0: a user's DF would run the kernel's string copies backwards */
+    call exception_report
 4:  cli
     hlt
     jmp 4b

@@ -284,9 +284,9 @@ function waitStatusOf(process: Process): i32 {
   if (process.exitKind == ExitKind.Killed) return 9;   // SIGKILL
   switch (process.exitCode) {   // the vector of the fault that ended it
     case 0: case 16: case 19: return 8;   // #DE, #MF, #XM: SIGFPE
-    case 3: return 5;                     // #BP (int3): SIGTRAP
+    case 1: case 3: return 5;             // #DB (a single step), #BP (int3): SIGTRAP
     case 6: return 4;                     // #UD: SIGILL
-    case 17: return 7;                    // #AC: SIGBUS
+    case 12: case 17: return 7;           // #SS (a non-canonical stack address), #AC: SIGBUS
     default: return 11;                   // #GP, #PF and the rest: SIGSEGV
   }
 }

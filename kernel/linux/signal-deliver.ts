@@ -118,6 +118,7 @@ function interruptedCall(thread: Thread, linux: LinuxProcess, restart: bool): vo
     linux.sleepDeadline = 0;
   }
   linux.signals.thread.waitDeadline = 0;
+  linux.signals.thread.waitSet = 0;
   contextWrite(context, CONTEXT_RIP, contextRead(context, CONTEXT_RIP) + 2);
   contextWrite(context, CONTEXT_RAX, <u64>result);
 }
@@ -132,9 +133,10 @@ export function linuxSignalFault(thread: Thread, linux: LinuxProcess, vector: u3
   switch (vector) {
     case 0: signal = SIGFPE; code = FPE_INTDIV; value = rip; break;
     case 16: case 19: signal = SIGFPE; code = SI_KERNEL; break;
-    case 3: signal = SIGTRAP; break;
+    case 1: case 3: signal = SIGTRAP; break;   // a single step (TF), int3
     case 6: signal = SIGILL; code = ILL_ILLOPN; value = rip; break;
     case 17: signal = SIGBUS; code = BUS_ADRALN; value = address; break;
+    case 12: signal = SIGBUS; break;   // #SS: a non-canonical stack address (Linux's SIGBUS, SI_KERNEL)
     case 14:   // Linux's rule: a mapping that forbids the access is ACCERR, no mapping MAPERR
       code = thread.process.space.regions.find(address) !== null ? SEGV_ACCERR : SEGV_MAPERR;
       value = address;

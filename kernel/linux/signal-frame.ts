@@ -24,7 +24,7 @@ import { contextForget, contextSaveFpu } from "../arch/hw";
 import { Thread } from "../sched/thread";
 import { copyIn, copyOut } from "../vm/user-memory";
 import { LinuxProcess } from "./linux-process";
-import { SIGCHLD, UNBLOCKABLE } from "./signal";
+import { SA_ONSTACK, SA_RESTORER, SIGCHLD, UNBLOCKABLE } from "./signal";
 import { alternateStackSet, onAlternateStack, SS_DISABLE, SS_ONSTACK } from "./signal-stack";
 
 const FRAME_SIZE: u64 = 440;
@@ -83,19 +83,20 @@ export function siginfoWrite(information: usize, signal: i32, code: i32, pid: u3
 /** Writes the frame for `delivery` on `thread`'s stack (the alternate one with SA_ONSTACK when it
  * has one and is not on it), with `savedMask` as the mask rt_sigreturn puts back, and points the
  * thread at the handler: rdi the signal, rsi the siginfo, rdx the ucontext, a clean FPU state.
- * False when the stack cannot hold it or there is no restorer (the caller then kills with
+ * False when the stack cannot hold it, there is no restorer or the handler is outside the user half (the caller then kills with
  * SIGSEGV, as Linux does). */
 export function signalFrameWrite(thread: Thread, linux: LinuxProcess, delivery: Delivery, savedMask: u64): bool {
   const context = <usize>thread.context, space = thread.process.space, alternate = linux.signals.thread;
-  if ((delivery.flags & (<u64>0x0400_0000)) == 0) return false;   // SA_RESTORER: x86-64 has no other way back
+  if ((delivery.flags & SA_RESTORER) == 0) return false;   // x86-64 has no other way back
   const userStack = contextRead(context, CONTEXT_RSP);
   let top = userStack - 128;   // the red zone
-  if ((delivery.flags & (<u64>0x0800_0000)) != 0 && !alternate.alternateDisabled && !onAlternateStack(alternate, userStack)) {
+  if ((delivery.flags & SA_ONSTACK) != 0 && !alternate.alternateDisabled && !onAlternateStack(alternate, userStack)) {
     top = alternate.alternateBase + alternate.alternateSize;
   }
   const fpstate = (top - FPSTATE_SIZE) & ~(<u64>63);
   const frame = ((fpstate - FRAME_SIZE) & ~(<u64>15)) - 8;
   if (frame >= top || frame >= USER_HALF_END) return false;
+  if (delivery.handler >= USER_HALF_END) return false;   // IRET and SYSRET would fault in the kernel on a non-canonical RIP
 
   contextSaveFpu(<u64>context);
   memory.copy(state.fpstate, context + CONTEXT_FXSAVE, <usize>FPSTATE_SIZE);
@@ -150,7 +151,7 @@ function fpuReset(context: usize): void {
 
 /** rt_sigreturn: the frame at RSP - 8 (the handler's `ret` popped the restorer's address) back
  * into the thread: registers, mask, alternate stack and FPU state. A frame that cannot be read
- * or holds a non-canonical RIP or an unreadable or misaligned FPU area
+ * or holds a RIP or RSP outside the user half or an unreadable or misaligned FPU area
  * changes nothing and returns false (the caller forces SIGSEGV); uc_stack's errors are ignored. CS, SS and the RFLAGS bits a
  * program may not set are not taken from it. */
 export function signalFrameRestore(thread: Thread, linux: LinuxProcess): bool {
@@ -159,8 +160,8 @@ export function signalFrameRestore(thread: Thread, linux: LinuxProcess): bool {
   const f = state.frame;
   if (copyIn(space, f, FRAME_SIZE, frame, FRAME_SIZE) != KernelError.None) return false;
   const mcontext = f + MCONTEXT;
-  const rip = load<u64>(mcontext + 128);
-  if (rip >= USER_HALF_END) return false;
+  const rip = load<u64>(mcontext + 128), rsp = load<u64>(mcontext + 120);
+  if (rip >= USER_HALF_END || rsp >= USER_HALF_END) return false;   // a non-canonical RIP would fault IRET in the kernel
   const fpstate = load<u64>(mcontext + SC_FPSTATE);
   if (fpstate != 0) {
     if ((fpstate & 15) != 0) return false;

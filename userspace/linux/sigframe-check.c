@@ -318,6 +318,32 @@ int main(void) {
   waitpid(child, &status, 0);
   status_line("a handler with no room for its frame", status);
 
+  /* Handlers outside the user half. */
+  static const unsigned long bad_handlers[] = { 0xffffffff81000000ul, 0x8000000000000000ul };
+  for (int i = 0; i < 2; i++) {
+    child = fork();
+    if (child == 0) {
+      struct sigaction action;
+      memset(&action, 0, sizeof action);
+      action.sa_handler = (void (*)(int))bad_handlers[i];
+      sigaction(SIGUSR1, &action, 0);
+      signal(SIGSEGV, SIG_DFL);
+      raise(SIGUSR1);
+      _exit(0);
+    }
+    waitpid(child, &status, 0);
+    status_line(i == 0 ? "a handler at a kernel address" : "a handler at a non-canonical address", status);
+  }
+  /* A stack pointer that is not canonical: #SS, which Linux reports as SIGBUS. */
+  child = fork();
+  if (child == 0) {
+    signal(SIGSEGV, SIG_DFL);
+    __asm__ volatile("mov $0x8000000000000000, %%rax\n\tmov %%rax, %%rsp\n\tpush %%rax" : : : "rax", "memory");
+    _exit(0);
+  }
+  waitpid(child, &status, 0);
+  status_line("a push on a non-canonical stack", status);
+
   /* Hostile rt_sigreturn frames. */
   hostile("rt_sigreturn, a frame of 0xff bytes", 0);
   hostile("rt_sigreturn, a frame of zeros", 1);
@@ -327,6 +353,27 @@ int main(void) {
   hostile("rt_sigreturn, fpstate of 0xff bytes", 5);
   hostile("rt_sigreturn, a bad uc_stack", 6);
   hostile("rt_sigreturn, fpstate misaligned", 7);
+  /* Random frames (a fixed seed): each child dies or lands; the kernel must only stay up. */
+  uint64_t seed = 0x9e3779b97f4a7c15ull;
+  int reaped = 0;
+  for (int i = 0; i < 200; i++) {
+    static unsigned char frame[1024] __attribute__((aligned(64)));
+    for (unsigned j = 0; j < sizeof frame; j++) {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      frame[j] = (unsigned char)(seed >> 56);
+    }
+    uint64_t *sc = (uint64_t *)frame + 5;
+    if (i % 2 == 0) sc[16] = (uint64_t)landing;                    /* rip: land, with random registers and flags */
+    if (i % 4 == 0) sc[23] = (uint64_t)(frame + 512);              /* fpstate: random bytes that can be read */
+    if (i % 8 == 0) sc[15] = (uint64_t)(frame + 1024);             /* rsp: a stack that exists */
+    child = fork();
+    if (child == 0) {
+      signal(SIGSEGV, SIG_DFL);
+      sigreturn_with(frame);
+    }
+    if (waitpid(child, &status, 0) == child) reaped++;
+  }
+  printf("200 random frames: every child reaped %d\n", reaped == 200);
   printf("sigframe-check: done\n");
   tcdrain(1);
   return 0;
