@@ -129,7 +129,7 @@ export function bootPackageInit(information: BootInformation): BootProgram | nul
     if (policy.startAtBoot) start = program;
   }
   const line = logLine().text("boot package: ").decimal(state.programs.length).text(" programs");
-  if (absent > 0 && !testPackage) line.text(" (").decimal(absent).text(" more in the manifest are test programs, not loaded: no ").text(TEST_PACKAGE_MODULE_NAME).text(" module)");
+  if (absent > 0 && !testPackage) line.text(" (").decimal(absent).text(" more of the manifest not on the boot medium: no ").text(TEST_PACKAGE_MODULE_NAME).text(" module)");
   logEnd();
   return start;
 }

@@ -21,7 +21,7 @@ test("a user's boot: the user's package alone, init runs hello, a test program i
   await withQemu({ commandLine: "test=user init=files-check", testPackage: false }, async (qemu) => {
     await qemu.expectLine(READY, 15_000);
     await qemu.expectLine(/^capsid: boot package: package: 5 files, \d+ KiB$/);
-    await qemu.expectLine(/^capsid: boot package: 4 programs \(\d+ more in the manifest are test programs, not loaded: no test-package module\)$/);
+    await qemu.expectLine(/^capsid: boot package: 4 programs \(\d+ more of the manifest not on the boot medium: no test-package module\)$/);
     await qemu.expectLine("capsid: processes: init=files-check: no such program in the boot package");
     await qemu.expectExit("fail");
     assert.not.match(qemu.serial, "test-package:", "GRUB loaded no test package");
