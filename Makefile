@@ -2,7 +2,8 @@
 # grub-mkrescue -> iso/capsid.iso. See docs/ARCHITECTURE.md, "The pipeline".
 #
 #   make run     build, then boot in QEMU: the screen in a window (or on VNC), serial on this
-#                terminal; `make run HEADLESS=1` for serial only
+#                terminal; `make run HEADLESS=1` for serial only; CMDLINE="..." the kernel command
+#                line, TESTS=1 the test package too
 #   make test    every test (host, runner, QEMU); closes with "N passed, N failed"
 #   make bench   benchmarks, printed
 #   make iso     the bootable image only
@@ -135,7 +136,6 @@ USER_RT_OBJECTS := $(addprefix $(BUILD)/user/rt/,runtime.o imports.o probes.o cr
 # Data files of the boot package (BootFiles reads them; docs/abi/interfaces/boot-files.md): each
 # file of userspace/files/, and blob.bin, made here (not committed): 300 KiB + 123 bytes of SHA-256
 # in counter mode (block i = SHA-256 of "capsid blob " + i), so a test can make the same bytes.
-USER_FILES := $(filter-out blob.bin,$(notdir $(wildcard userspace/files/*))) blob.bin
 BLOB_SIZE := 307323
 $(BUILD)/files/blob.bin:
 	@mkdir -p $(@D)
@@ -199,20 +199,38 @@ $(BUILD)/user/manifest.bin: userspace/manifest.json tools/manifest.ts
 .PRECIOUS: $(BUILD)/user/%/program.asc.wasm $(BUILD)/user/%/program.opt.wasm $(BUILD)/user/%/program.wasm \
            $(BUILD)/user/%/program.c $(BUILD)/user/%/program.h $(BUILD)/user/%/program.o $(BUILD)/user/%/start.o
 
+# --- the boot package: two cpio archives (tools/boot-archive.ts; kernel/loader/boot-package.ts) -----
+# package.cpio, GRUB module `package`, is what a user boots: the manifest and PACKAGE_PROGRAMS
+# (init and hello, which init spawns; shell and shell-musl, the default init=shell).
+# test-package.cpio, module `test-package`, holds every other program and the data files (only
+# test programs read them); GRUB loads it only when the CAPSIDCFG volume sets capsid_tests=1, as
+# the test runner does (iso/grub.cfg). Programs are stripped first; entries are named as the
+# kernel knows them (a program by its manifest name, `manifest`, a data file by its file name).
+PACKAGE_PROGRAMS := init hello shell shell-musl
+TEST_PROGRAMS := $(filter-out $(PACKAGE_PROGRAMS),$(ALL_PROGRAMS))
+STRIPPED := $(BUILD)/package/programs
+$(USER_PROGRAMS:%=$(STRIPPED)/%): $(STRIPPED)/%: $(BUILD)/user/%.elf
+	@mkdir -p $(@D)
+	strip --strip-all -o $@ $<
+$(LINUX_PROGRAMS:%=$(STRIPPED)/%): $(STRIPPED)/%: $(BUILD)/linux-user/%
+	@mkdir -p $(@D)
+	strip --strip-all -o $@ $<
+DATA_FILES := $(filter-out %/blob.bin,$(wildcard userspace/files/*)) $(BUILD)/files/blob.bin
+$(BUILD)/package.cpio: $(PACKAGE_PROGRAMS:%=$(STRIPPED)/%) $(BUILD)/user/manifest.bin tools/boot-archive.ts tools/cpio.ts
+	$(TSX) tools/boot-archive.ts $@ manifest=$(BUILD)/user/manifest.bin $(foreach program,$(PACKAGE_PROGRAMS),$(program)=$(STRIPPED)/$(program))
+$(BUILD)/test-package.cpio: $(TEST_PROGRAMS:%=$(STRIPPED)/%) $(DATA_FILES) tools/boot-archive.ts tools/cpio.ts
+	$(TSX) tools/boot-archive.ts $@ $(foreach program,$(TEST_PROGRAMS),$(program)=$(STRIPPED)/$(program)) \
+	  $(foreach file,$(DATA_FILES),$(notdir $(file))=$(file))
+
 # --- the image -----------------------------------------------------------------------------------
-# grub.cfg gets one module2 line per program (its name as the module's command line), one for
-# the manifest and one per data file (its file name).
-$(ISO): $(BUILD)/kernel.elf iso/grub.cfg $(USER_ELVES) $(LINUX_ELVES) $(BUILD)/initrd.cpio $(BUILD)/user/manifest.bin $(wildcard userspace/files/*) $(BUILD)/files/blob.bin
-	@mkdir -p $(BUILD)/isodir/boot/grub $(BUILD)/isodir/boot/programs $(BUILD)/isodir/boot/files
+# iso/grub.cfg loads the three archives by these names (/boot/package.cpio, /boot/initrd.cpio,
+# /boot/test-package.cpio).
+$(ISO): $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/package.cpio $(BUILD)/test-package.cpio $(BUILD)/initrd.cpio
+	@mkdir -p $(BUILD)/isodir/boot/grub
+	@rm -rf $(BUILD)/isodir/boot/programs $(BUILD)/isodir/boot/files $(BUILD)/isodir/boot/manifest.bin
 	strip --strip-all -o $(BUILD)/isodir/boot/capsid.elf $(BUILD)/kernel.elf
-	@rm -f $(BUILD)/isodir/boot/programs/* $(BUILD)/isodir/boot/files/*
-	@for program in $(USER_PROGRAMS); do strip --strip-all -o $(BUILD)/isodir/boot/programs/$$program.elf $(BUILD)/user/$$program.elf; done
-	@for program in $(LINUX_PROGRAMS); do strip --strip-all -o $(BUILD)/isodir/boot/programs/$$program.elf $(BUILD)/linux-user/$$program; done
-	cp $(BUILD)/user/manifest.bin $(BUILD)/isodir/boot/manifest.bin
-	cp $(BUILD)/initrd.cpio $(BUILD)/isodir/boot/initrd.cpio
-	cp $(filter-out %/blob.bin,$(wildcard userspace/files/*)) $(BUILD)/files/blob.bin $(BUILD)/isodir/boot/files/
-	sed 's|^  @MODULES@$$|$(foreach program,$(ALL_PROGRAMS),  module2 /boot/programs/$(program).elf $(program)\n)  module2 /boot/manifest.bin manifest\n  module2 /boot/initrd.cpio initrd$(foreach file,$(USER_FILES),\n  module2 /boot/files/$(file) $(file))|' \
-	  iso/grub.cfg > $(BUILD)/isodir/boot/grub/grub.cfg
+	cp $(BUILD)/package.cpio $(BUILD)/test-package.cpio $(BUILD)/initrd.cpio $(BUILD)/isodir/boot/
+	cp iso/grub.cfg $(BUILD)/isodir/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(BUILD)/isodir 2>$(BUILD)/grub-mkrescue.log \
 	  || { cat $(BUILD)/grub-mkrescue.log >&2; exit 1; }
 
@@ -231,8 +249,10 @@ ifeq ($(NET),1)
 QEMU_RUN += -device virtio-net-pci,disable-legacy=on,netdev=n0 -netdev user,id=n0,restrict=on
 endif
 # CMDLINE="...": the kernel command line (README, "Kernel command line"), on a CAPSIDCFG volume
-# as the test runner gives it (iso/grub.cfg), e.g. make run NET=1 CMDLINE="log=debug".
-ifneq ($(CMDLINE),)
+# as the test runner gives it (iso/grub.cfg), e.g. make run NET=1 CMDLINE="log=debug". TESTS=1:
+# GRUB loads the test package too (the test programs and data files), e.g. make run TESTS=1
+# CMDLINE="init=fs-check".
+ifneq ($(CMDLINE)$(TESTS),)
 QEMU_RUN += -drive if=none,id=config,format=raw,file=$(BUILD)/run-config.img -device ide-hd,drive=config,bootindex=2
 endif
 
@@ -240,7 +260,7 @@ endif
 # on 127.0.0.1:5900 (port 5900 + VNC_DISPLAY); HEADLESS=1 keeps the old serial-only run.
 VNC_DISPLAY ?= 0
 HAS_GTK = $(shell [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && qemu-system-x86_64 -display help 2>/dev/null | grep -qx gtk && echo yes)
-run: $(ISO) $(if $(CMDLINE),run-config)
+run: $(ISO) $(if $(CMDLINE)$(TESTS),run-config)
 ifeq ($(HEADLESS),1)
 	@echo "Booting $(ISO) in QEMU (TCG, SeaBIOS, no screen, serial console here). Quit with Ctrl-A X."
 	$(QEMU_RUN) -serial mon:stdio || true
@@ -252,7 +272,8 @@ endif
 
 run-config: $(BUILD)/.setup
 	rm -f $(BUILD)/run-config.img
-	printf 'set capsid_cmdline="%s"\n' '$(CMDLINE)' > $(BUILD)/run-cmdline.cfg
+	$(if $(CMDLINE),printf 'set capsid_cmdline="%s"\n' '$(CMDLINE)',true) > $(BUILD)/run-cmdline.cfg
+	$(if $(filter 1,$(TESTS)),echo 'set capsid_tests=1' >> $(BUILD)/run-cmdline.cfg)
 	mformat -i $(BUILD)/run-config.img -C -f 1440 -v CAPSIDCFG ::
 	mcopy -i $(BUILD)/run-config.img $(BUILD)/run-cmdline.cfg ::/cmdline.cfg
 

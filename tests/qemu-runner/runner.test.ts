@@ -36,10 +36,11 @@ runner("matches the message: timestamps and terminal control are not part of it"
 });
 
 runner("refuses command lines GRUB would interpret", () => {
-  assert.is(grubCommandLine("test=boot"), 'set capsid_cmdline="test=boot"\n');
+  assert.is(grubCommandLine("test=boot"), 'set capsid_cmdline="test=boot"\nset capsid_tests=1\n');
+  assert.is(grubCommandLine("test=boot", undefined, "absent"), 'set capsid_cmdline="test=boot"\n');
   assert.throws(() => grubCommandLine('a" ; reboot ; "'));
   assert.throws(() => grubCommandLine("$prefix"));
-  assert.is(grubCommandLine("test=screen", "800x600x32"), 'set capsid_cmdline="test=screen"\nset capsid_gfxpayload="800x600x32"\n');
+  assert.is(grubCommandLine("test=screen", "800x600x32"), 'set capsid_cmdline="test=screen"\nset capsid_gfxpayload="800x600x32"\nset capsid_tests=1\n');
   assert.throws(() => grubCommandLine("test=screen", 'text" ; reboot ; "'));
 });
 

@@ -48,6 +48,10 @@ export interface BootOptions {
   machine?: string;
   /** GRUB's gfxpayload for this boot ("800x600x32", "text"); grub.cfg's default otherwise. */
   gfxpayload?: string;
+  /** Whether GRUB loads the test package (capsid_tests=1, iso/grub.cfg), where every program
+   * but the user's few lives (Makefile, PACKAGE_PROGRAMS): true unless false. The boot-time
+   * benchmark boots without it, as a user does. */
+  testPackage?: boolean;
   /** Adds a display: QEMU's standard VGA (-nodefaults has none). */
   vga?: boolean;
   /** Opens a QMP socket (QemuSession.qmp). */
@@ -114,11 +118,15 @@ export function qemuArguments(options: BootOptions, configImage: string, ovmfVar
   return args.concat(options.extraArguments ?? []);
 }
 
-/** GRUB reads the command line with `source`: refuse anything that could escape the quotes. */
-export function grubCommandLine(commandLine: string, gfxpayload?: string): string {
+export type TestPackage = "loaded" | "absent";
+
+/** The CAPSIDCFG volume's cmdline.cfg. GRUB reads it with `source`: refuse anything that could
+ * escape the quotes. */
+export function grubCommandLine(commandLine: string, gfxpayload?: string, testPackage: TestPackage = "loaded"): string {
   for (const value of [commandLine, gfxpayload ?? ""])
     if (/["$\\\n\r`;]/.test(value)) throw new Error(`${JSON.stringify(value)} has a character GRUB would interpret`);
-  return `set capsid_cmdline="${commandLine}"\n` + (gfxpayload ? `set capsid_gfxpayload="${gfxpayload}"\n` : "");
+  return `set capsid_cmdline="${commandLine}"\n` + (gfxpayload ? `set capsid_gfxpayload="${gfxpayload}"\n` : "")
+    + (testPackage === "loaded" ? "set capsid_tests=1\n" : "");
 }
 
 export class QemuSession {
@@ -159,7 +167,8 @@ export class QemuSession {
     const workDirectory = mkdtempSync(join(tmpdir(), "capsid-qemu-"));
     const configImage = join(workDirectory, "config.img");
     const commandFile = join(workDirectory, "cmdline.cfg");
-    writeFileSync(commandFile, grubCommandLine(options.commandLine ?? "", options.gfxpayload));
+    writeFileSync(commandFile, grubCommandLine(options.commandLine ?? "", options.gfxpayload,
+      options.testPackage === false ? "absent" : "loaded"));
     execFileSync("mformat", ["-i", configImage, "-C", "-f", "1440", "-v", "CAPSIDCFG", "::"]);
     execFileSync("mcopy", ["-i", configImage, commandFile, "::/cmdline.cfg"]);
     let ovmfVars: string | null = null;
