@@ -12,6 +12,8 @@ import { consoleWrite } from "../console/screen";
 import { Wait } from "../sched/wait";
 
 class TtyState {
+  /** The console's line discipline (made by ttyInit, at boot, before any Linux process). */
+  discipline: LineDiscipline | null = null;
   /** Waits to tell when input arrives (blocked reads, polls); told once, then dropped. */
   readonly waiting: Wait[] = [];
   /** The session the console is the controlling tty of (its leader's id; 0: none), and its
@@ -35,15 +37,14 @@ function signal(number: i32): void {
   if (sender !== null && state.foreground > 0) sender(state.foreground, number);
 }
 
-const discipline = new LineDiscipline(echo, signal);
-
 /** From now on the console's input (when no self-test takes it) goes to the tty. */
 export function ttyInit(): void {
+  state.discipline = new LineDiscipline(echo, signal);
   consoleInputFallback(ttyInput);
 }
 
 function ttyInput(byte: u8): void {
-  if (discipline.input(byte)) ttyWakeAll();
+  if (ttyDiscipline().input(byte)) ttyWakeAll();
 }
 
 export function ttyWakeAll(): void {
@@ -52,7 +53,9 @@ export function ttyWakeAll(): void {
 }
 
 export function ttyDiscipline(): LineDiscipline {
-  return discipline;
+  const discipline = state.discipline;
+  if (discipline === null) abort("tty: used before ttyInit");
+  return discipline!;
 }
 
 /** `wait` is woken at the next input (once). */
@@ -90,6 +93,7 @@ export function ttySetSize(rows: u16, columns: u16): void {
 
 /** Raw mode's VTIME (deciseconds) when VMIN is 0: how long a read waits for a first byte. */
 export function ttyReadTimeout(): u64 {
+  const discipline = ttyDiscipline();
   if (discipline.canonical || discipline.cc(VMIN) != 0) return 0;
   return <u64>discipline.cc(VTIME) * 100_000_000;
 }
