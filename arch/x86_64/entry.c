@@ -53,7 +53,6 @@ static uint32_t keep_boot_information_out_of_heap(uint32_t information_physical,
     return information_physical;
   if (size > BOOT_INFORMATION_COPY_SIZE) panic_message("boot information lies in the kernel heap range and is too large to move");
   __builtin_memcpy(boot.information_copy, (const void*)(uint64_t)information_physical, size);
-  serial_print("capsid: boot information moved out of the kernel heap range\n");
   return (uint32_t)PHYSICAL_OF_KERNEL(boot.information_copy);
 }
 
@@ -76,8 +75,8 @@ void kernel_entry(uint32_t magic, uint32_t information_physical) {
    * boot modules GRUB placed above its start. */
   int straddles = 0;
   uint64_t wanted = memory_plan_heap_end(boot.ranges, ranges, KERNEL_HEAP_START, memory_plan_ram_below_4g(boot.ranges, ranges), ~0ull);
-  if (wanted != 0 && boot_information_move_modules((uint8_t*)information, KERNEL_HEAP_START, wanted, boot.ranges, ranges) != 0)
-    serial_print("capsid: boot modules moved out of the kernel heap range\n");
+  /* Silent: every kernel log line carries a timestamp, and these come before the log exists. */
+  if (wanted != 0) boot_information_move_modules((uint8_t*)information, KERNEL_HEAP_START, wanted, boot.ranges, ranges);
   uint64_t modules = boot_information_modules_above(information, KERNEL_HEAP_START, &straddles);
   if (straddles) panic_message("a boot module overlaps the start of the kernel heap range (layout.h)");
   uint64_t heap_end = memory_plan_heap_end(boot.ranges, ranges, KERNEL_HEAP_START,

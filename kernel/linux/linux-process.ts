@@ -14,7 +14,8 @@ import { Ramfs } from "../fs/ramfs";
 import { Process } from "../sched/process";
 import { upcallEnabled, upcallMap } from "./upcall";
 import { LinuxWait, linuxWake } from "./block";
-import { ttyRelease } from "./tty";
+import { ttyRelease, ttySession } from "./tty";
+import { logEnd, LogLevel, logLine } from "../log/log";
 import { Thread } from "../sched/thread";
 import { LINUX_SIGNALS_BYTES, LinuxSignals, linuxSignalsEnded, linuxSignalsStart, signalGroupInSession } from "./signal";
 import { linuxSignalFault, linuxSignalsReturning } from "./signal-deliver";
@@ -142,7 +143,15 @@ export class LinuxProcess extends Personality {
     if (parent !== null && !parent.ended_) linuxWake(parent.wait);
     else this.parent = null;   // no one will wait for it: nothing is kept
     if (state.init === this) state.init = null;
-    ttyRelease(<i32>this.process.id);
+    if (ttySession() == <i32>this.process.id) {   // the console's session ends with its leader: say so
+      const status = this.waitStatus;
+      const line = logLine(LogLevel.Info).text("linux: process ").decimal(this.process.id).text(" (").text(this.process.program.name)
+        .text("), the console's session leader, ");
+      if ((status & 0x7f) == 0) line.text("exited with code ").decimal((status >> 8) & 0xff);
+      else line.text("ended by signal ").decimal(status & 0x7f);
+      logEnd();
+      ttyRelease(<i32>this.process.id);
+    }
   }
 
   /** Its session (setsid; 0 for the Linux init's, as on Linux). */

@@ -212,8 +212,7 @@ export function processEnd(process: Process, kind: ExitKind, code: i32): void {
   const index = state.live.indexOf(process);
   if (index >= 0) listRemoveAt(state.live, index);
 
-  // The first process's end is news (nothing runs after it); any other's plain exit is a detail.
-  const line = logLine(kind == ExitKind.Exited && process.id != 1 ? LogLevel.Debug : LogLevel.Info).text("process ").decimal(process.id).text(" (")
+  const line = logLine(kind == ExitKind.Exited ? LogLevel.Debug : LogLevel.Info).text("process ").decimal(process.id).text(" (")
     .text(process.program.name).text(") ");
   if (kind == ExitKind.Exited) line.text("exited with code ").signedDecimal(code);
   else if (kind == ExitKind.Killed) line.text("was killed");

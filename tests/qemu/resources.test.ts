@@ -47,7 +47,9 @@ resources("a hostile program is refused every way; the victim keeps answering; e
       assert.match(line, /then (quota exceeded|out of memory|table full)$/, line);
     }
     const held = await qemu.expectLine(/^hostile: holds \d+ capabilities it made; .* the heap budget has (\d+) bytes left$/, 10_000);
-    assert.ok(Number(/has (\d+) bytes left$/.exec(held)![1]) < 64 * 1024, `the heap budget was nearly used up: ${held}`);
+    // Nearly used up: under 256 KiB of the ~9.6 MiB budget left (the last kind may stop at the
+    // table's limit first).
+    assert.ok(Number(/has (\d+) bytes left$/.exec(held)![1]) < 256 * 1024, `the heap budget was nearly used up: ${held}`);
     await steps.expectPasses([
       "hostile was refused every way and reported", "the victim answers while hostile holds everything", "hostile killed",
       "the quota and the heap budget came back", "the victim still answers",

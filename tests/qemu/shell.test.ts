@@ -2,7 +2,7 @@
 // starts userspace/linux/shell.c, which becomes busybox's sh on the console. Driven through the
 // serial console as a person would: typed commands, line editing (the cursor moved back into a
 // word), history (the up arrow), ^C interrupting `sleep 100` and the prompt coming back, and
-// `exit`, after which the kernel logs that process 1 ended.
+// `exit`, after which the kernel logs that the console's session ended with its leader.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -50,7 +50,7 @@ test("busybox sh on the console: commands, line editing, history, ^C, exit", asy
     await command(qemu, "echo after the interrupt\r");
     await qemu.expectLine(/^after the interrupt\r?$/);
     qemu.send("exit\r");
-    await qemu.expectLine(/^capsid: process 1 \(sh\) exited with code 0$/, 20_000);
+    await qemu.expectLine(/^capsid: linux: process 1 \(sh\), the console's session leader, exited with code 0$/, 20_000);
   });
 });
 
