@@ -152,20 +152,22 @@ export function sysSelect(thread: Thread, linux: LinuxProcess, number: u64, coun
   let ready = 0;
   for (let fd: u64 = 0; fd < limit; fd++) {
     const word = <usize>(fd / 64) * 8, bit = <u64>1 << (fd % 64);
-    const wanted = [(load<u64>(state.sets + word) & bit) != 0, (load<u64>(state.sets + 128 + word) & bit) != 0,
-      (load<u64>(state.sets + 256 + word) & bit) != 0];
-    if (!wanted[0] && !wanted[1] && !wanted[2]) continue;
+    // Bit s: set s (read, write, except) names the descriptor; then: it is ready for set s.
+    let wanted = 0;
+    for (let set = 0; set < 3; set++) if ((load<u64>(state.sets + <usize>(set * 128) + word) & bit) != 0) wanted |= 1 << set;
+    if (wanted == 0) continue;
     const now = readiness(thread, linux, <i32>fd, blocking ? linux.wait : null);
     if (now & POLLNVAL) {
       linux.sleepDeadline = 0;
       return -(<i64>Errno.EBADF);
     }
-    const hits = [(now & (POLLIN | POLLHUP | POLLERR)) != 0, (now & (POLLOUT | POLLERR)) != 0, (now & POLLPRI) != 0];
-    for (let s = 0; s < 3; s++) {
-      if (wanted[s] && hits[s]) {
-        store<u64>(state.result + <usize>(s * 128) + word, load<u64>(state.result + <usize>(s * 128) + word) | bit);
-        ready++;
-      }
+    const hits = wanted & (((now & (POLLIN | POLLHUP | POLLERR)) != 0 ? 1 : 0) | ((now & (POLLOUT | POLLERR)) != 0 ? 2 : 0)
+      | ((now & POLLPRI) != 0 ? 4 : 0));
+    for (let set = 0; set < 3; set++) {
+      if ((hits & (1 << set)) == 0) continue;
+      const at = state.result + <usize>(set * 128) + word;
+      store<u64>(at, load<u64>(at) | bit);
+      ready++;
     }
   }
   if (ready == 0 && blocking) {
