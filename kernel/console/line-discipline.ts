@@ -17,6 +17,7 @@ export const VWERASE = 14, VLNEXT = 15, VEOL2 = 16;
 const ISTRIP: u32 = 0x20, INLCR: u32 = 0x40, IGNCR: u32 = 0x80, ICRNL: u32 = 0x100, IUTF8: u32 = 0x4000;
 // c_lflag.
 export const ISIG: u32 = 0x1, ICANON: u32 = 0x2, ECHO: u32 = 0x8, ECHOE: u32 = 0x10, ECHOK: u32 = 0x20, ECHONL: u32 = 0x40;
+export const TOSTOP: u32 = 0x100;
 const NOFLSH: u32 = 0x80, ECHOCTL: u32 = 0x200, ECHOKE: u32 = 0x800, IEXTEN: u32 = 0x8000;
 /** Signals ISIG sends. */
 export const SIGINT: i32 = 2, SIGQUIT: i32 = 3, SIGTSTP: i32 = 20;

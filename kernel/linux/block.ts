@@ -56,3 +56,12 @@ export function linuxSuspend(thread: Thread, wait: LinuxWait): void {
   schedulerRemove(thread);
   wait.begin(thread);
 }
+
+/** The current call of `thread` runs again when it next returns to user mode, after what is
+ * pending for it has been acted on (a tty's SIGTTIN stops it first, or its handler runs): the
+ * restart of Linux's ERESTARTSYS. The caller returns BLOCKED (nothing is written to rax). */
+export function linuxCallAgain(thread: Thread, number: u64): void {
+  const context = <usize>thread.context;
+  contextWrite(context, CONTEXT_RIP, contextRead(context, CONTEXT_RIP) - SYSCALL_LENGTH);
+  contextWrite(context, CONTEXT_RAX, number);
+}

@@ -31,6 +31,10 @@ export const SIGNALS: i32 = 64;
 
 /** Descriptor flags (F_GETFD): FD_CLOEXEC. */
 export const FD_CLOEXEC: u8 = 1;
+/** A descriptor flag: it names the console as /dev/console (init's 0, 1 and 2, and opens of
+ * /dev/console), Linux's redirected console, whose reads and writes are outside job control
+ * (sys-tty.ts); /dev/tty's are not. */
+export const STATUS_CONSOLE: u8 = 16;
 
 export class LinuxProcess extends Personality {
   /** Per descriptor, the handle of the capability it names (0: closed). Several descriptors may
@@ -234,7 +238,10 @@ export function linuxPersonality(process: Process, image: LinuxImage): Personali
   for (let i = 0; i + 1 < grants.length; i += 2) {
     const iface = <Interface>grants[i + 1];
     if (iface == Interface.Console && linux.descriptors[0] == 0) {
-      for (let fd = 0; fd < 3; fd++) linux.descriptors[fd] = grants[i];
+      for (let fd = 0; fd < 3; fd++) {
+        linux.descriptors[fd] = grants[i];
+        linux.descriptorFlags[fd] = STATUS_CONSOLE;
+      }
     }
     if (iface == Interface.Memory && linux.memoryHandle == 0) linux.memoryHandle = grants[i];
     if (iface == Interface.Namespace && linux.namespaceHandle == 0) linux.namespaceHandle = grants[i];

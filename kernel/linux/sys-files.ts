@@ -9,7 +9,7 @@ import { CONSOLE_USER_WRITE_MAXIMUM, consoleWriteFrom } from "../objects/console
 import { Thread } from "../sched/thread";
 import { copyIn, copyOut } from "../vm/user-memory";
 import { Errno, linuxErrno } from "./errno";
-import { FD_CLOEXEC, LINUX_DESCRIPTORS, LinuxProcess } from "./linux-process";
+import { FD_CLOEXEC, LINUX_DESCRIPTORS, LinuxProcess, STATUS_CONSOLE } from "./linux-process";
 import { traceBacked } from "./trace";
 import { PipeObject } from "../objects/pipe";
 import { pipeReadCall, pipeWriteCall } from "./sys-pipe";
@@ -17,7 +17,7 @@ import { Sys } from "./numbers";
 import { FileObject } from "../objects/file";
 import { fileOf, fileRead, fileSeek, fileStat, sysStatAt } from "./sys-path";
 import { UNSUPPORTED } from "./errno";
-import { ttyIoctl, ttyReadCall } from "./sys-tty";
+import { ttyIoctl, ttyReadCall, ttyWriteCheck } from "./sys-tty";
 import { fileVectors, fileWrite } from "./sys-write";
 
 const AT_EMPTY_PATH: u64 = 0x1000;
@@ -63,6 +63,8 @@ export function sysWrite(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u
   if (object.iface == Interface.File) return fileWrite(thread, linux, changetype<FileObject>(object), fd, buffer, count, -1);
   if (object.iface != Interface.Console) return -(<i64>Errno.EINVAL);
   if (<i64>count < 0) return -(<i64>Errno.EINVAL);
+  const background = ttyWriteCheck(thread, linux, <i32>fd, <u64>Sys.write);
+  if (background != 0) return background;
   const length = min(count, CONSOLE_USER_WRITE_MAXIMUM);
   const error = consoleWriteFrom(thread.process.space, buffer, length);
   return error != KernelError.None ? -(<i64>linuxErrno(error)) : <i64>length;
@@ -82,6 +84,8 @@ export function sysWritev(thread: Thread, linux: LinuxProcess, fd: u64, vectors:
   if (object.iface == Interface.File) return fileVectors(thread, linux, changetype<FileObject>(object), fd, vectors, count, true);
   if (object.iface != Interface.Console) return -(<i64>Errno.EINVAL);
   if (count > IOV_MAXIMUM) return -(<i64>Errno.EINVAL);
+  const background = ttyWriteCheck(thread, linux, <i32>fd, <u64>Sys.writev);
+  if (background != 0) return background;
   const space = thread.process.space;
   let written: u64 = 0;
   for (let i: u64 = 0; i < count; i++) {
@@ -186,7 +190,7 @@ export function sysFcntl(thread: Thread, linux: LinuxProcess, fd: u64, command: 
   }
   if (command == F_SETFL) {
     // The console never blocks a write, so O_NONBLOCK changes nothing it does; both are reported back.
-    const kept = linux.descriptorFlags[index] & FD_CLOEXEC;
+    const kept = linux.descriptorFlags[index] & (FD_CLOEXEC | STATUS_CONSOLE);
     linux.descriptorFlags[index] = kept | ((argument & 0o2000) != 0 ? STATUS_APPEND : 0) | ((argument & 0o4000) != 0 ? STATUS_NONBLOCK : 0);
     return 0;   // as Linux, the other bits are ignored
   }

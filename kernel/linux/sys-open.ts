@@ -12,7 +12,7 @@ import { resolve, Resolve } from "../fs/path";
 import { FILE_BYTES, FileObject } from "../objects/file";
 import { Thread } from "../sched/thread";
 import { Errno, linuxErrno, linuxFsErrno } from "./errno";
-import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
+import { FD_CLOEXEC, LinuxProcess, STATUS_CONSOLE } from "./linux-process";
 import { consoleHandleOf, Device, deviceOf } from "./sys-dev";
 import { namespaceOf, resolveAt } from "./sys-path";
 import { STATUS_NONBLOCK } from "./sys-pipe";
@@ -113,7 +113,7 @@ function openConsole(thread: Thread, linux: LinuxProcess, device: Device, flags:
   if (fd < 0) return -(<i64>Errno.EMFILE);
   linux.descriptors[fd] = handle;
   linux.descriptorFlags[fd] = ((flags & O_CLOEXEC) != 0 ? FD_CLOEXEC : 0) | ((flags & O_NONBLOCK) != 0 ? STATUS_NONBLOCK : 0)
-    | ((flags & O_APPEND) != 0 ? STATUS_APPEND : 0);
+    | ((flags & O_APPEND) != 0 ? STATUS_APPEND : 0) | (device == Device.Console ? STATUS_CONSOLE : 0);
   traceBacked(handle, Interface.Console);
   return fd;
 }

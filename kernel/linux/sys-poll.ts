@@ -17,6 +17,7 @@ import { linuxBlock, LinuxWait } from "./block";
 import { BLOCKED, Errno } from "./errno";
 import { LINUX_DESCRIPTORS, LinuxProcess } from "./linux-process";
 import { Sys } from "./numbers";
+import { signalCallInterrupt, signalCallMask, signalCallMaskEnd } from "./sys-signal";
 import { ttyDiscipline, ttyWaitFor } from "./tty";
 
 const POLLIN: i32 = 0x1, POLLPRI: i32 = 0x2, POLLOUT: i32 = 0x4, POLLERR: i32 = 0x8, POLLHUP: i32 = 0x10, POLLNVAL: i32 = 0x20;
@@ -82,6 +83,7 @@ function waitUntil(thread: Thread, linux: LinuxProcess, number: u64, deadline: u
   linux.sleepDeadline = deadline == FOREVER ? 0 : deadline;
   linux.sleepAt = callAddress(thread);
   linuxBlock(thread, linux.wait, number, deadline == FOREVER ? 0 : deadline);
+  signalCallInterrupt(linux);   // ppoll's and pselect6's mask may let a pending signal through
   return BLOCKED;
 }
 
@@ -96,10 +98,17 @@ function timespecIn(thread: Thread, address: u64, microseconds: bool): i64 {
   return seconds * NANOSECONDS + fraction * unit;
 }
 
-/** poll(fds, nfds, timeout in ms; negative: none) and ppoll(fds, nfds, timespec, sigmask, size). */
+/** poll(fds, nfds, timeout in ms; negative: none) and ppoll(fds, nfds, timespec, sigmask, size):
+ * ppoll waits with `sigmask` as the signal mask (sys-signal.ts, signalCallMask). */
 export function sysPoll(thread: Thread, linux: LinuxProcess, number: u64, fds: u64, count: u64, timeout: u64, sigmask: u64, sigsetSize: u64): i64 {
   if (count > <u64>LINUX_DESCRIPTORS) return -(<i64>Errno.EINVAL);   // past RLIMIT_NOFILE, as Linux
   if (number == <u64>Sys.ppoll && sigmask != 0 && sigsetSize != 8) return -(<i64>Errno.EINVAL);
+  const result = pollOnce(thread, linux, number, fds, count, timeout, sigmask, sigsetSize);
+  if (result != BLOCKED) signalCallMaskEnd(linux);
+  return result;
+}
+
+function pollOnce(thread: Thread, linux: LinuxProcess, number: u64, fds: u64, count: u64, timeout: u64, sigmask: u64, sigsetSize: u64): i64 {
   let wait: u64;
   if (number == <u64>Sys.poll) wait = <i32>timeout < 0 ? FOREVER : <u64><i32>timeout * 1_000_000;
   else {
@@ -109,6 +118,10 @@ export function sysPoll(thread: Thread, linux: LinuxProcess, number: u64, fds: u
   }
   const space = thread.process.space, bytes = count * 8;
   if (bytes > 0 && copyIn(space, state.buffer, LINUX_DESCRIPTORS * 8, fds, bytes) != KernelError.None) return -(<i64>Errno.EFAULT);
+  if (number == <u64>Sys.ppoll) {
+    const masked = signalCallMask(thread, linux, sigmask, sigsetSize);
+    if (masked != 0) return masked;
+  }
   const deadline = deadlineOf(thread, linux, wait);
   const blocking = deadline != 0 && (deadline == FOREVER || monotonicNanos() < deadline);
   let ready = 0;
@@ -131,9 +144,17 @@ export function sysPoll(thread: Thread, linux: LinuxProcess, number: u64, fds: u
 
 /** select(nfds, read, write, except, timeval) and pselect6(nfds, read, write, except, timespec,
  * {sigmask, size}): the sets are rewritten with the ready descriptors; the time left is written
- * back, as Linux does. EBADF for a closed descriptor in a set. */
+ * back, as Linux does. EBADF for a closed descriptor in a set. pselect6 waits with the mask
+ * `sigmask` names (sys-signal.ts, signalCallMask). */
 export function sysSelect(thread: Thread, linux: LinuxProcess, number: u64, count: u64, reads: u64, writes: u64, excepts: u64,
-  timeout: u64): i64 {
+  timeout: u64, sigmask: u64): i64 {
+  const result = selectOnce(thread, linux, number, count, reads, writes, excepts, timeout, sigmask);
+  if (result != BLOCKED) signalCallMaskEnd(linux);
+  return result;
+}
+
+function selectOnce(thread: Thread, linux: LinuxProcess, number: u64, count: u64, reads: u64, writes: u64, excepts: u64,
+  timeout: u64, sigmask: u64): i64 {
   if (<i64><i32>count < 0) return -(<i64>Errno.EINVAL);
   const limit = min(<u64><u32>count, SELECT_MAXIMUM);
   const given = timespecIn(thread, timeout, number == <u64>Sys.select);
@@ -145,6 +166,11 @@ export function sysSelect(thread: Thread, linux: LinuxProcess, number: u64, coun
     if (addresses[s] != 0 && bytes > 0 && copyIn(space, state.sets + <usize>(s * 128), 3 * 128, addresses[s], bytes) != KernelError.None) {
       return -(<i64>Errno.EFAULT);
     }
+  }
+  if (number == <u64>Sys.pselect6 && sigmask != 0) {   // {const sigset_t *ss; size_t ss_len}
+    if (copyIn(space, state.time, 16, sigmask, 16) != KernelError.None) return -(<i64>Errno.EFAULT);
+    const masked = signalCallMask(thread, linux, load<u64>(state.time), load<u64>(state.time, 8));
+    if (masked != 0) return masked;
   }
   const deadline = deadlineOf(thread, linux, <u64>given);
   const blocking = deadline != 0 && (deadline == FOREVER || monotonicNanos() < deadline);

@@ -96,19 +96,48 @@ export function sysSigpending(thread: Thread, linux: LinuxProcess, set: u64, siz
  * EINTR; the handler's frame keeps the mask from before, which rt_sigreturn puts back. */
 export function sysSigsuspend(thread: Thread, linux: LinuxProcess, set: u64, size: u64): i64 {
   if (size != 8) return -(<i64>Errno.EINVAL);
-  if (copyIn(thread.process.space, state.buffer, 160, set, 8) != KernelError.None) return -(<i64>Errno.EFAULT);
+  if (set == 0) return -(<i64>Errno.EFAULT);
+  const applied = signalCallMask(thread, linux, set, size);
+  if (applied != 0) return applied;
+  linuxBlock(thread, linux.wait, <u64>Sys.rt_sigsuspend, 0);
+  signalCallInterrupt(linux);
+  return BLOCKED;
+}
+
+/** The mask `set` (8 bytes at `address`; none when 0) stands while a call waits (rt_sigsuspend,
+ * ppoll, pselect6); the mask from before is saved, as Linux's TIF_RESTORE_SIGMASK: a handler's
+ * frame takes it (rt_sigreturn puts it back), or signalCallMaskEnd does when the call answers.
+ * A restart (after a stop, or a wake of ppoll) keeps the first saved mask. 0, or -errno (EINVAL
+ * for a size other than 8, EFAULT). */
+export function signalCallMask(thread: Thread, linux: LinuxProcess, address: u64, size: u64): i64 {
+  if (address == 0) return 0;
+  if (size != 8) return -(<i64>Errno.EINVAL);
+  if (copyIn(thread.process.space, state.buffer, 160, address, 8) != KernelError.None) return -(<i64>Errno.EFAULT);
   const own = linux.signals.thread;
-  if (!own.maskSaved) {   // a restart (after a stop) keeps the first saved mask
+  if (!own.maskSaved) {
     own.savedMask = linux.signalMask;
     own.maskSaved = true;
   }
   linux.signalMask = load<u64>(state.buffer) & ~UNBLOCKABLE;
-  linuxBlock(thread, linux.wait, <u64>Sys.rt_sigsuspend, 0);
-  if (((linux.signals.pending | own.pending) & ~linux.signalMask) != 0) {   // one waits already: act on it now
-    own.interrupted = true;
-    linuxWake(linux.wait);
-  }
-  return BLOCKED;
+  return 0;
+}
+
+/** A call that waited with its own mask answered without a handler running: the mask from before
+ * stands again (a signal it let through stays pending if that mask blocks it). */
+export function signalCallMaskEnd(linux: LinuxProcess): void {
+  const own = linux.signals.thread;
+  if (!own.maskSaved) return;
+  linux.signalMask = own.savedMask;
+  own.maskSaved = false;
+}
+
+/** After blocking with a call's mask: a signal pending already that the mask lets through is
+ * acted on at once (the call ends with EINTR before its handler). */
+export function signalCallInterrupt(linux: LinuxProcess): void {
+  const own = linux.signals.thread;
+  if (((linux.signals.pending | own.pending) & ~linux.signalMask) == 0) return;
+  own.interrupted = true;
+  linuxWake(linux.wait);
 }
 
 /** pause: waits until a signal is delivered (EINTR after its handler). */

@@ -2,16 +2,22 @@
 // naming the Console capability reads through the console's line discipline (tty.ts), blocking
 // (block.ts) until it has a line (canonical mode) or bytes (raw mode, VMIN and VTIME), or EAGAIN
 // under O_NONBLOCK. Its termios, window size and foreground process group are the ioctls'.
+// Job control as Linux's: a process of the console's session outside its foreground group that
+// reads it gets SIGTTIN, and one that changes its settings (or writes, with TOSTOP) SIGTTOU
+// (jobControl); reads and writes through /dev/console (init's descriptors) are exempt, as Linux's
+// redirected console.
 
 import { KernelError } from "../../abi/errors";
 import { CONTEXT_RIP, contextRead } from "../arch/context";
-import { TERMIOS_SIZE } from "../console/line-discipline";
+import { TERMIOS_SIZE, TOSTOP } from "../console/line-discipline";
 import { monotonicNanos } from "../time/clock";
 import { Thread } from "../sched/thread";
 import { copyIn, copyOut, userRangeCheck } from "../vm/user-memory";
-import { linuxBlock } from "./block";
+import { linuxBlock, linuxCallAgain } from "./block";
 import { BLOCKED, Errno } from "./errno";
-import { LinuxProcess } from "./linux-process";
+import { LinuxProcess, STATUS_CONSOLE } from "./linux-process";
+import { Sys } from "./numbers";
+import { ACTION_HANDLER, initIgnores, linuxSignalGroup, SIG_IGN, signalBit, signalGroupOrphaned } from "./signal";
 import { STATUS_NONBLOCK } from "./sys-pipe";
 import {
   ttyAcquire, ttyRelease, ttyColumns, ttyDiscipline, ttyForeground, ttyReadTimeout, ttyRows, ttySession, ttySetForeground, ttySetSize, ttyWaitFor,
@@ -21,6 +27,7 @@ const TCGETS: u64 = 0x5401, TCSETS: u64 = 0x5402, TCSETSW: u64 = 0x5403, TCSETSF
 const TCXONC: u64 = 0x540a, TCFLSH: u64 = 0x540b, TIOCSCTTY: u64 = 0x540e, TIOCGPGRP: u64 = 0x540f, TIOCSPGRP: u64 = 0x5410;
 const TIOCGWINSZ: u64 = 0x5413, TIOCSWINSZ: u64 = 0x5414, FIONREAD: u64 = 0x541b, TIOCNOTTY: u64 = 0x5422;
 const TIOCGSID: u64 = 0x5429;
+const SIGTTIN: i32 = 21, SIGTTOU: i32 = 22;
 const TCIFLUSH: u64 = 0, TCOFLUSH: u64 = 1, TCIOFLUSH: u64 = 2;
 /** Bytes one read takes at most (the line discipline's buffer). */
 const READ_MAXIMUM: u64 = 4096;
@@ -49,6 +56,10 @@ export function ttyReadCall(thread: Thread, linux: LinuxProcess, fd: i32, number
     }
   }
   if (<i64>room < 0) return -(<i64>Errno.EINVAL);
+  if ((linux.descriptorFlags[fd] & STATUS_CONSOLE) == 0) {
+    const background = jobControl(thread, linux, SIGTTIN, number);
+    if (background != 0) return background;
+  }
   if (room == 0) return 0;
   const at = contextRead(<usize>thread.context, CONTEXT_RIP) - 2;
   if (!discipline.readable) {
@@ -80,6 +91,11 @@ export function ttyReadCall(thread: Thread, linux: LinuxProcess, fd: i32, number
 export function ttyIoctl(thread: Thread, linux: LinuxProcess, request: u64, argument: u64): i64 {
   const space = thread.process.space, discipline = ttyDiscipline();
   const buffer = state.buffer;
+  if (request == TCSETS || request == TCSETSW || request == TCSETSF || request == TIOCSPGRP || request == TIOCSWINSZ
+    || request == TCFLSH || request == TCXONC) {
+    const background = jobControl(thread, linux, SIGTTOU, <u64>Sys.ioctl);
+    if (background != 0) return background;
+  }
   switch (<i32>request) {
     case <i32>TCGETS:
       memory.copy(buffer, changetype<usize>(discipline.termios), TERMIOS_SIZE);
@@ -150,4 +166,32 @@ export function ttyIoctl(thread: Thread, linux: LinuxProcess, request: u64, argu
 
 function out(thread: Thread, address: u64, length: i32): i64 {
   return copyOut(thread.process.space, address, state.buffer, READ_MAXIMUM, <u64>length) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
+}
+
+/** A write to the console (write, writev) through descriptor `fd`: with TOSTOP set, a process
+ * outside the foreground group gets SIGTTOU (jobControl), unless `fd` names /dev/console (as on
+ * Linux). 0 when it may write. */
+export function ttyWriteCheck(thread: Thread, linux: LinuxProcess, fd: i32, number: u64): i64 {
+  if ((ttyDiscipline().localFlags & TOSTOP) == 0 || (linux.descriptorFlags[fd] & STATUS_CONSOLE) != 0) return 0;
+  return jobControl(thread, linux, SIGTTOU, number);
+}
+
+/** Linux's job control check (n_tty's job_control, tty_check_change) for call `number` of a
+ * process whose controlling tty is the console: 0 when it may go on (it is in the foreground
+ * group, the console is not its controlling tty, or SIGTTOU is blocked or ignored); EIO for a
+ * read with SIGTTIN blocked or ignored, and for a process whose group is orphaned (no one would
+ * continue it); otherwise its group gets `signal` and the call runs again once the signal has
+ * been acted on (stopped and continued, or after a handler: restarted with SA_RESTART, EINTR
+ * without, signal-deliver.ts). */
+function jobControl(thread: Thread, linux: LinuxProcess, signal: i32, number: u64): i64 {
+  const session = ttySession(), group = linux.signals.processGroup;
+  if (session == 0 || session != linux.sessionOf() || group == ttyForeground()) return 0;
+  const ignored = unchecked(linux.signalActions[(signal - 1) * 4 + ACTION_HANDLER]) == SIG_IGN || initIgnores(linux, signal)
+    || (linux.signalMask & signalBit(signal)) != 0;
+  if (ignored) return signal == SIGTTIN ? -(<i64>Errno.EIO) : 0;
+  if (signalGroupOrphaned(linux)) return -(<i64>Errno.EIO);
+  linuxSignalGroup(group, signal);
+  linux.signals.thread.interrupted = true;
+  linuxCallAgain(thread, number);
+  return BLOCKED;
 }

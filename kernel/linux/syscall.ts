@@ -179,7 +179,8 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
     // Readiness (sys-poll.ts).
     case Sys.poll: return sysPoll(thread, linux, number, a0, a1, a2, 0, 0);
     case Sys.ppoll: return sysPoll(thread, linux, number, a0, a1, a2, a3, a4);
-    case Sys.select: case Sys.pselect6: return sysSelect(thread, linux, number, a0, a1, a2, a3, a4);
+    case Sys.select: return sysSelect(thread, linux, number, a0, a1, a2, a3, a4, 0);
+    case Sys.pselect6: return sysSelect(thread, linux, number, a0, a1, a2, a3, a4, a5);
     // execve (sys-exec.ts).
     case Sys.execve: return sysExecve(thread, linux, AT_FDCWD, a0, a1, a2, 0);
     case Sys.execveat: return sysExecve(thread, linux, a0, a1, a2, a3, a4);

@@ -6,7 +6,8 @@
 // default action (stop and continue with wait4's reports), the frame and its FPU state, fault
 // signals with a handler that siglongjmps out, hostile rt_sigreturn frames (the process dies with
 // SIGSEGV, the kernel stays up), alarm and ITIMER_REAL, process groups and sessions and kill to a
-// group. The Capsid run is test=user: it also checks that nothing was left behind.
+// group, and job control on the console (SIGTTIN, SIGTTOU, TOSTOP). The Capsid run is
+// test=user: it also checks that nothing was left behind.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -14,7 +15,7 @@ import { join } from "node:path";
 import { REPOSITORY } from "../qemu-runner/runner";
 import { compareWithDifferences, ensureLinuxKernel, readDifferences, runOnCapsid, runOnLinux } from "./linux-reference";
 
-const PROGRAMS = ["signal-check", "sigframe-check", "alarm-check", "kill-check"];
+const PROGRAMS = ["signal-check", "sigframe-check", "alarm-check", "kill-check", "jobs-check"];
 
 test.before(() => ensureLinuxKernel());
 

@@ -10,7 +10,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/select.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -399,6 +401,44 @@ int main(void) {
   printf("from the child %d, code %d\n", info.si_pid == child, info.si_code);
   waitpid(child, &status, 0);
   sigprocmask(SIG_UNBLOCK, &set, 0);
+
+  /* ppoll and pselect wait with the mask they are given and put the caller's back. */
+  install(SIGUSR1, on_signal, 0, 0);
+  sigemptyset(&set);
+  sigaddset(&set, SIGUSR1);
+  sigprocmask(SIG_BLOCK, &set, 0);
+  sigset_t open_mask, now_mask;
+  sigemptyset(&open_mask);
+  int quiet[2];
+  pipe(quiet);
+  struct pollfd watch = { quiet[0], POLLIN, 0 };
+  struct timespec second = { 1, 0 };
+  reset_counts();
+  raise(SIGUSR1);
+  result("ppoll with the pending SIGUSR1 let through", ppoll(&watch, 1, &second, &open_mask));
+  sigprocmask(SIG_BLOCK, 0, &now_mask);
+  printf("its handler ran %d time(s); blocked again after: %d\n", count[SIGUSR1], sigismember(&now_mask, SIGUSR1));
+  reset_counts();
+  raise(SIGUSR1);
+  fd_set readable;
+  FD_ZERO(&readable);
+  FD_SET(quiet[0], &readable);
+  result("pselect with the pending SIGUSR1 let through", pselect(quiet[0] + 1, &readable, 0, 0, &second, &open_mask));
+  sigprocmask(SIG_BLOCK, 0, &now_mask);
+  printf("its handler ran %d time(s); blocked again after: %d\n", count[SIGUSR1], sigismember(&now_mask, SIGUSR1));
+  reset_counts();
+  raise(SIGUSR1);
+  result("ppoll with SIGUSR1 pending and blocked by its mask", ppoll(&watch, 1, &(struct timespec){ 0, 20 * 1000000 }, &set));
+  printf("its handler ran %d time(s)\n", count[SIGUSR1]);
+  if (write(quiet[1], "x", 1) != 1) printf("write failed\n");
+  result("ppoll with a descriptor ready and SIGUSR1 let through", ppoll(&watch, 1, &second, &open_mask));
+  sigpending(&now_mask);
+  printf("handler ran %d time(s); SIGUSR1 still pending: %d\n", count[SIGUSR1], sigismember(&now_mask, SIGUSR1));
+  sigprocmask(SIG_UNBLOCK, &set, 0);
+  printf("after unblocking, the handler ran %d time(s)\n", count[SIGUSR1]);
+  result("ppoll with a bad mask size", syscall(SYS_ppoll, &watch, 1, &second, &open_mask, 4));
+  close(quiet[0]);
+  close(quiet[1]);
 
   /* The alternate stack. */
   stack_t stack, previous;
