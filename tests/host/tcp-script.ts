@@ -22,7 +22,9 @@
 //
 // Calls: listen [backlog N] [halfopen N] [buffers SEND RECEIVE] | connect [buffers SEND RECEIVE]
 // | accept [= none] | write N [= M|QueueFull|...] | read N [= M|EOF|QueueFull|...] | shutdown
-// | close | abort | nagle on|off | keepalive IDLE INTERVAL COUNT | closelistener | quiet.
+// | close | abort | nagle on|off | keepalive IDLE INTERVAL COUNT | closelistener | quiet
+// | refuse on|off (the host refuses every segment, as a full device ring) | room N (the free
+// transmit buffers the host reports).
 // Expectations: expect state NAME | expect failure NAME | expect readable N | expect writable N
 // | expect counter NAME N | expect field NAME N | expect halfopen N | expect pending N.
 
@@ -36,17 +38,18 @@ const NS = 1_000_000_000n;
 
 export const CONFIG: Record<string, number> = {
   mss: 0, msl: 1, "rto-initial": 2, "rto-min": 3, "rto-max": 4, "delayed-ack": 5, "syn-retries": 6, "data-retries": 7, wscale: 8, timestamps: 9,
-  sack: 10, congestion: 11, "challenge-acks": 12, syncookies: 13, finwait2: 14, "persist-max": 15,
+  sack: 10, congestion: 11, "challenge-acks": 12, syncookies: 13, finwait2: 14, "persist-max": 15, "device-retry": 16,
+  "device-reserve": 17,
 };
 /** Items whose value is a time in seconds. */
-const TIMES = new Set(["msl", "rto-initial", "rto-min", "rto-max", "delayed-ack", "finwait2", "persist-max"]);
+const TIMES = new Set(["msl", "rto-initial", "rto-min", "rto-max", "delayed-ack", "finwait2", "persist-max", "device-retry"]);
 export const STATES = ["CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT"];
 export const FAILURES = ["None", "Refused", "Reset", "TimedOut", "Aborted"];
 export const COUNTERS = [
   "SegmentsReceived", "SegmentsSent", "Retransmitted", "Timeouts", "FastRetransmits", "ResetsSent", "ResetsReceived", "ChallengeAcks",
   "ChallengeAcksLimited", "PawsDropped", "OutOfWindow", "AckUnacceptable", "ReassemblyFull", "ReceiveBufferFull", "NoConnection",
   "ListenOverflow", "CookiesSent", "CookiesAccepted", "CookiesInvalid", "ZeroWindowProbes", "KeepAliveProbes", "OutOfOrder", "TransmitFailed",
-  "InvalidAcksLimited",
+  "InvalidAcksLimited", "PeerRefused", "BareHeldBack",
 ];
 export const FIELDS = ["iss", "sndUna", "sndNxt", "sndMax", "sndWnd", "rcvNxt", "cwnd", "ssthresh", "srtt", "rto", "sndMss", "recovery", "irs", "sendBuffered", "sndScale", "rcvScale", "retries"];
 /** KernelError names the calls may return (abi/errors.ts). */
@@ -321,6 +324,8 @@ export class ScriptRunner {
       case "abort": return e.abortConnection(0);
       case "closelistener": return e.closeListener();
       case "nagle": return e.setNagle(0, args[0] === "on");
+      case "refuse": return e.refuseTransmit(args[0] === "on");
+      case "room": return e.setRoom(Number(args[0]));
       case "keepalive": return e.setKeepAlive(0, true, nanos(args[0]), nanos(args[1]), Number(args[2]));
       case "quiet": return;
       case "expect": return this.expectation(args);

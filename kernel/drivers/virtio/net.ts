@@ -198,6 +198,17 @@ export function virtioNetSend(frame: usize, length: u32): bool {
   return true;
 }
 
+/** Frames virtioNetSend would take now: the first device's free transmit buffers, once what
+ * it has sent is taken back. */
+export function virtioNetSendRoom(): u32 {
+  if (state.devices.length == 0) return 0;
+  const device = state.devices[0];
+  if (device.failed || device.tx === null) return 0;
+  const tx = device.tx!;
+  for (let cookie = tx.next(); cookie >= 0; cookie = tx.next()) device.txFree.push(<u64>cookie);
+  return tx.broken || device.rx!.broken ? 0 : <u32>device.txFree.length;
+}
+
 /** Notifies the transmit queue of the frames added since its last notification: called when a
  * kernel entry ends (kernel/main.ts), so no frame waits past it. */
 export function virtioNetFlush(): void {

@@ -13,7 +13,7 @@
 import { KernelError } from "../../../abi/errors";
 import { CommandLine } from "../../boot/command-line";
 import { logEnd, LogLevel, logLine } from "../../log/log";
-import { phyAttach, phyMac } from "../phy/phy";
+import { phyAttach, phyMac, phySendRoom } from "../phy/phy";
 import { checksumStore } from "../wire/checksum";
 import { PROTOCOL_TCP, TransportChecksum, WIRE_VERDICTS, WireFrame, wireParse, WireVerdict } from "../wire/frame";
 import { FrameChecksum } from "../phy/device";
@@ -230,6 +230,12 @@ export function ipv4Output(frame: usize, protocol: u32, source: u32, destination
   copyMac(frame, linkMac());
   copyMac(frame + 6, linkMac());
   return localSend(frame, ETHERNET_HEADER + 20 + payloadLength) ? KernelError.None : KernelError.QueueFull;
+}
+
+/** Datagrams to `destination` the device would take now (its free transmit buffers): no limit
+ * for this host's own addresses (local delivery has its own queue), 0 without a device. */
+export function netTransmitRoom(destination: u32): u32 {
+  return linkIsLocal(destination) ? u32.MAX_VALUE : phySendRoom();
 }
 
 /** ICMP destination unreachable, port unreachable (RFC 792, RFC 1122 3.2.2.1): the datagram's IP

@@ -67,6 +67,10 @@ export class CaptureDevice extends NetDevice {
     this.bytes += <u64>PCAP_HEADER;
   }
 
+  sendRoom(): u32 {
+    return this.inner.sendRoom();
+  }
+
   send(frame: usize, length: u32): bool {
     if (!this.inner.send(frame, length)) {
       this.counters.refused++;

@@ -50,6 +50,13 @@ export abstract class NetDevice {
    * (simulated loss) counts as sent, as a lossy wire tells no one. */
   abstract send(frame: usize, length: u32): bool;
 
+  /** Frames `send` would take now without refusing one (a transmit ring's free buffers); a
+   * device without such a limit says u32.MAX_VALUE. The stack keeps the last ones for its
+   * connections (net/socket/tcp/output.ts, transmitBare). */
+  sendRoom(): u32 {
+    return u32.MAX_VALUE;
+  }
+
   /** Writes the device's MAC (6 bytes) at `output`; false when there is none to give. */
   abstract mac(output: usize): bool;
 

@@ -90,6 +90,10 @@ export class FaultDevice extends NetDevice {
     return way == Way.Out ? this.sending.counters : this.receiving.counters;
   }
 
+  sendRoom(): u32 {
+    return this.inner.sendRoom();
+  }
+
   send(frame: usize, length: u32): bool {
     return this.pass(Way.Out, frame, length, FrameChecksum.Unverified);
   }

@@ -93,6 +93,12 @@ export function phySend(frame: usize, length: u32): bool {
   return device !== null ? device.send(frame, length) : false;
 }
 
+/** Frames the chain would take now (NetDevice.sendRoom); 0 without a device. */
+export function phySendRoom(): u32 {
+  const device = state.device;
+  return device !== null ? device.sendRoom() : 0;
+}
+
 /** The device's MAC (6 bytes at `output`); false without a device. */
 export function phyMac(output: usize): bool {
   const device = state.device;

@@ -3,7 +3,7 @@
 // driver calls back through a plain function (no closures in AssemblyScript), so the one
 // adapter is module state. Made by phy.ts at boot.
 
-import { ReceivedChecksum, virtioNetAttach, virtioNetMac, virtioNetPoll, virtioNetSend } from "../../drivers/virtio/net";
+import { ReceivedChecksum, virtioNetAttach, virtioNetMac, virtioNetPoll, virtioNetSend, virtioNetSendRoom } from "../../drivers/virtio/net";
 import { FrameChecksum, FrameSink, NetDevice } from "./device";
 
 export class VirtioNetDevice extends NetDevice {
@@ -18,6 +18,10 @@ export class VirtioNetDevice extends NetDevice {
     }
     this.counters.sent++;
     return true;
+  }
+
+  sendRoom(): u32 {
+    return virtioNetSendRoom();
   }
 
   mac(output: usize): bool {

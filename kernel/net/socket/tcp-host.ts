@@ -18,7 +18,7 @@ import { generatorU64 } from "../../random/generator";
 import { monotonicNanos } from "../../time/clock";
 import { tickListen } from "../../time/tick";
 import { ETHERNET_HEADER } from "../iface/link";
-import { ipv4Output, netTcpHandler } from "../iface/interface";
+import { ipv4Output, netTcpHandler, netTransmitRoom } from "../iface/interface";
 import { PROTOCOL_TCP, TransportChecksum, WireFrame } from "../wire/frame";
 import { TCP_HEADER_MAXIMUM } from "../wire/tcp";
 import { NetworkPolicy } from "./policy";
@@ -49,6 +49,10 @@ class KernelTcpHost extends TcpHost {
 
   transmit(segment: usize, length: u32, source: u32, destination: u32): bool {
     return ipv4Output(segment - <usize>HEADROOM, PROTOCOL_TCP, source, destination, length) == KernelError.None;
+  }
+
+  transmitRoom(destination: u32): u32 {
+    return netTransmitRoom(destination);
   }
 
   connectionChanged(connection: TcpConnection): void {

@@ -26,9 +26,14 @@ class RecordingHost extends TcpHost {
   count: i32 = 0;
   used: u32 = 0;
   refuse: bool = false;
+  room: u32 = u32.MAX_VALUE;
 
   now(): u64 {
     return this.clock;
+  }
+
+  transmitRoom(destination: u32): u32 {
+    return this.room;
   }
 
   transmit(segment: usize, length: u32, source: u32, destination: u32): bool {
@@ -80,6 +85,8 @@ export function configure(item: i32, value: u64): void {
     case 13: c.synCookies = value != 0; break;
     case 14: c.finWait2Timeout = value; break;
     case 15: c.persistMaximum = value; break;
+    case 16: c.deviceRetry = value; break;
+    case 17: c.deviceReserve = <u32>value; break;
     default: abort("configure: unknown item");
   }
 }
@@ -92,6 +99,7 @@ export function nextDeadline(): u64 { return stack().nextDeadline(); }
 export function bufferAddress(): usize { return BUFFER; }
 export function inject(length: u32, source: u32, destination: u32): i32 { return <i32>stack().input(BUFFER, length, source, destination); }
 export function refuseTransmit(refuse: bool): void { world.host.refuse = refuse; }
+export function setRoom(room: u32): void { world.host.room = room; }
 
 export function outputCount(): i32 { return world.host.count; }
 export function outputAddress(i: i32): usize { return changetype<usize>(world.host.bytes) + <usize>world.host.offsets[i]; }

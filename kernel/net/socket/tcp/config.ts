@@ -56,4 +56,12 @@ export class TcpConfig {
   headroom: u32 = 0;
   /** Segments one output call sends at most (work per kernel entry is bounded). */
   outputBurst: u32 = 64;
+  /** After the device refused a connection's segment, output is tried again this much later
+   * (Linux waits TCP_RESOURCE_PROBE_INTERVAL, 500 ms, after a retransmission failed locally;
+   * a device ring empties in well under a tick). */
+  deviceRetry: u64 = 10 * MILLISECOND;
+  /** Transmit buffers the device keeps for connections: a segment with no connection behind it
+   * (a cookie SYN-ACK, a RST) is not sent when fewer are free, so that a SYN flood's answers
+   * cannot crowd out established connections' data and ACKs. */
+  deviceReserve: u32 = 8;
 }

@@ -143,6 +143,9 @@ export class TcpConnection {
   keepAliveAt: u64 = 0;
   /** TIME-WAIT's 2 MSL, or an orphan's FIN-WAIT-2 limit. */
   closeAt: u64 = 0;
+  /** The device refused a segment (its transmit ring was full): output runs again then. Local
+   * backpressure, not a loss: no backoff, no congestion response (output.ts, transmit). */
+  retryAt: u64 = 0;
   /** Consecutive expiries of the retransmission timer; keep-alive probes unanswered. */
   retries: u32 = 0;
   keepAliveProbes: u32 = 0;

@@ -50,8 +50,11 @@ export enum TcpCounter {
   InvalidAcksLimited = 23,
   /** Segments to a listener from a peer its grant does not allow (answered with a RST). */
   PeerRefused = 24,
+  /** Cookie SYN-ACKs and RSTs not sent: the device had fewer free transmit buffers than the
+   * reserve it keeps for connections (TcpConfig.deviceReserve). */
+  BareHeldBack = 25,
 }
-export const TCP_COUNTERS: i32 = <i32>TcpCounter.PeerRefused + 1;
+export const TCP_COUNTERS: i32 = <i32>TcpCounter.BareHeldBack + 1;
 
 export class TcpContext {
   readonly table: TcpTable = new TcpTable();

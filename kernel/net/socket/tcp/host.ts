@@ -13,8 +13,13 @@ export abstract class TcpHost {
 
   /** Sends the `length`-byte TCP segment at `segment` (header, checksum and data ready) in an
    * IPv4 datagram from `source` to `destination`. The bytes are lent for the call. False when
-   * it could not be queued (no route, a full transmit ring): the core treats that as a loss. */
+   * it could not be queued (no route, a full transmit ring): the core sends it again later
+   * (TcpConfig.deviceRetry), as a segment that never left. */
   abstract transmit(segment: usize, length: u32, source: u32, destination: u32): bool;
+
+  /** Segments to `destination` that `transmit` would take now (the device's free transmit
+   * buffers). */
+  transmitRoom(destination: u32): u32 { return u32.MAX_VALUE; }
 
   /** What `connection` can do may have changed (bytes to read, room to write, established,
    * the peer's FIN, an error, closed): the object layer completes the waits it can. */

@@ -31,6 +31,7 @@ export function enterTimeWait(c: TcpConnection): void {
   c.persisting = false;
   c.delayedAckAt = 0;
   c.keepAliveAt = 0;
+  c.retryAt = 0;
 }
 
 /** CLOSED: out of the table and its listener's queues, timers off. Bytes received and not yet
@@ -43,6 +44,7 @@ export function closeConnection(c: TcpConnection): void {
   c.delayedAckAt = 0;
   c.keepAliveAt = 0;
   c.closeAt = 0;
+  c.retryAt = 0;
   c.ackNow = false;
   c.context.table.remove(c);
   if (c.listener !== null) listenerForget(c);

@@ -100,9 +100,8 @@ export function sendData(c: TcpConnection, burst: u32, window: Window): u32 {
     const went = transmit(c, c.sndNxt, flags, offset, length);
     if (c.context.refused) {
       // The device's ring is full: the segment did not leave, so SND.NXT stays and the burst
-      // ends (local backpressure, not a loss). An ACK of what is in flight sends it; with
-      // nothing in flight, the retransmission timer does.
-      if (c.retransmitAt == 0) c.retransmitAt = now + c.rtt.rto;
+      // ends (local backpressure, not a loss): an ACK of what is in flight, or the retry
+      // transmit armed, sends it.
       break;
     }
     if (went < size && !retransmitting) c.sndSmall = c.sndNxt + went;
@@ -176,8 +175,11 @@ export function transmit(c: TcpConnection, sequence: u32, flags: u32, offset: u3
   context.count(TcpCounter.SegmentsSent);
   context.refused = !context.host.transmit(staging, total, c.localAddress, c.remoteAddress);
   if (context.refused) {
+    // Data and FINs stay queued and an ACK stays owed (ackNow): output runs again after
+    // deviceRetry, with no backoff (the segment was never on the wire). A RST is lost.
     context.count(TcpCounter.TransmitFailed);
-    if (length > 0 || (flags & TCP_FIN) != 0) return 0;   // sendData keeps it queued
+    if ((flags & TCP_RST) == 0 && c.retryAt == 0) c.retryAt = context.host.now() + context.config.deviceRetry;
+    return 0;
   }
   if ((flags & TCP_ACK) != 0) {
     c.lastAckSent = c.rcvNxt;
@@ -283,6 +285,10 @@ export function transmitBare(context: TcpContext, localAddress: u32, localPort: 
   out.flags = flags;
   out.window = window;
   out.mss = mss;
+  if (context.host.transmitRoom(remoteAddress) < context.config.deviceReserve) {   // kept for connections
+    context.count(TcpCounter.BareHeldBack);
+    return;
+  }
   const staging = context.segmentAt;
   const total = tcpEmit(staging, out, localAddress, remoteAddress);
   context.count(TcpCounter.SegmentsSent);

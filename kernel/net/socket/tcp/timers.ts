@@ -31,6 +31,10 @@ export function connectionTimers(c: TcpConnection, now: u64): void {
     c.delayedAckAt = 0;
     c.ackNow = true;
   }
+  if (c.retryAt != 0 && now >= c.retryAt) {   // the device refused a segment: try again
+    c.retryAt = 0;
+    fired = true;
+  }
   if (c.keepAlive == KeepAlive.On && (c.keepAliveAt == 0 || now >= c.keepAliveAt)) keepAlive(c, now);
   if (c.state != TcpState.Closed && (fired || c.ackNow)) tcpOutput(c);
 }
@@ -42,6 +46,7 @@ export function connectionDeadline(c: TcpConnection): u64 {
   if (c.retransmitAt != 0 && (next == 0 || c.retransmitAt < next)) next = c.retransmitAt;
   if (c.delayedAckAt != 0 && (next == 0 || c.delayedAckAt < next)) next = c.delayedAckAt;
   if (c.keepAliveAt != 0 && (next == 0 || c.keepAliveAt < next)) next = c.keepAliveAt;
+  if (c.retryAt != 0 && (next == 0 || c.retryAt < next)) next = c.retryAt;
   return next;
 }
 
