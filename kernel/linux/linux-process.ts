@@ -70,6 +70,10 @@ export class LinuxProcess extends Personality {
   readonly signals: LinuxSignals = new LinuxSignals();
   /** The file mode creation mask (umask; sys-attributes.ts): Linux's init starts with 022. */
   umask: u32 = 0o022;
+  /** Supplementary groups (sys-ids.ts): how many, each of them group 0 (the only id there is). */
+  groups: u32 = 0;
+  /** CPU time of its reaped children and theirs (sys-usage.ts), for times and RUSAGE_CHILDREN. */
+  childrenCpuNanos: u64 = 0;
   /** prctl(PR_SET_NAME): 15 bytes and a NUL, as Linux's task comm. */
   name: string = "";
   /** Unsupported numbers logged so far (syscall.ts stops at its maximum). */
@@ -279,6 +283,7 @@ export function linuxPersonalityForked(child: Process, parent: LinuxProcess, han
   linux.signalMask = parent.signalMask;
   linux.name = parent.name;
   linux.umask = parent.umask;
+  linux.groups = parent.groups;
   linux.trace = parent.trace;
   linux.parent = parent;
   parent.children.push(linux);

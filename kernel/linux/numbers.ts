@@ -12,7 +12,8 @@ export enum Sys {
   unlink = 87, symlink = 88, readlink = 89, chmod = 90, fchmod = 91, chown = 92, fchown = 93, lchown = 94, umask = 95,
   gettimeofday = 96, getrlimit = 97, getrusage = 98, sysinfo = 99, times = 100, getuid = 102, getgid = 104,
   setuid = 105, setgid = 106, geteuid = 107, getegid = 108, setpgid = 109, getppid = 110, getpgrp = 111, setsid = 112,
-  getgroups = 115, setgroups = 116, getpgid = 121, getsid = 124, rt_sigpending = 127, rt_sigtimedwait = 128,
+  setreuid = 113, setregid = 114, getgroups = 115, setgroups = 116, setresuid = 117, getresuid = 118,
+  setresgid = 119, getresgid = 120, getpgid = 121, setfsuid = 122, setfsgid = 123, getsid = 124, rt_sigpending = 127, rt_sigtimedwait = 128,
   rt_sigsuspend = 130, sigaltstack = 131, statfs = 137, fstatfs = 138, prctl = 157, arch_prctl = 158, setrlimit = 160,
   sync = 162, gettid = 186, tkill = 200, time = 201, futex = 202, sched_setaffinity = 203, sched_getaffinity = 204,
   getdents64 = 217, set_tid_address = 218, clock_gettime = 228, clock_getres = 229, clock_nanosleep = 230,
@@ -49,6 +50,9 @@ export function sysName(number: u64): string {
     case Sys.getuid: return "getuid"; case Sys.getgid: return "getgid"; case Sys.setuid: return "setuid"; case Sys.setgid: return "setgid";
     case Sys.geteuid: return "geteuid"; case Sys.getegid: return "getegid"; case Sys.setpgid: return "setpgid"; case Sys.getppid: return "getppid";
     case Sys.getpgrp: return "getpgrp"; case Sys.setsid: return "setsid"; case Sys.getgroups: return "getgroups"; case Sys.setgroups: return "setgroups";
+    case Sys.setreuid: return "setreuid"; case Sys.setregid: return "setregid"; case Sys.setresuid: return "setresuid";
+    case Sys.getresuid: return "getresuid"; case Sys.setresgid: return "setresgid"; case Sys.getresgid: return "getresgid";
+    case Sys.setfsuid: return "setfsuid"; case Sys.setfsgid: return "setfsgid";
     case Sys.getpgid: return "getpgid"; case Sys.getsid: return "getsid"; case Sys.rt_sigpending: return "rt_sigpending";
     case Sys.rt_sigtimedwait: return "rt_sigtimedwait"; case Sys.rt_sigsuspend: return "rt_sigsuspend"; case Sys.sigaltstack: return "sigaltstack";
     case Sys.statfs: return "statfs"; case Sys.fstatfs: return "fstatfs"; case Sys.prctl: return "prctl"; case Sys.arch_prctl: return "arch_prctl";

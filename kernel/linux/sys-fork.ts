@@ -16,6 +16,7 @@ import { linuxBlock, linuxSuspend } from "./block";
 import { BLOCKED, Errno, UNSUPPORTED } from "./errno";
 import { LINUX_DESCRIPTORS, LINUX_PROCESS_BYTES, LinuxProcess, linuxPersonalityForked } from "./linux-process";
 import { Sys } from "./numbers";
+import { childCpuNanos, rusageOut, usageReaped } from "./sys-usage";
 
 /** Children (running or ended and not yet waited for) one process may have: fork says EAGAIN
  * past it (Linux's RLIMIT_NPROC, per process here), so zombies cannot pile up without bound. */
@@ -32,7 +33,7 @@ const WNOHANG: u64 = 1, WUNTRACED: u64 = 2, WEXITED: u64 = 4, WCONTINUED: u64 = 
 const WALL_FLAGS: u64 = 0x4000_0000 | 0x8000_0000 | 0x2000_0000;   // __WNOTHREAD, __WALL, __WCLONE
 const P_ALL: u64 = 0, P_PID: u64 = 1, P_PGID: u64 = 2;
 const CLD_EXITED: i32 = 1, CLD_KILLED: i32 = 2, CLD_STOPPED: i32 = 5, CLD_CONTINUED: i32 = 6, SIGCONT_NUMBER: i32 = 18;
-const RUSAGE_SIZE: u64 = 144, SIGINFO_SIZE: u64 = 128;
+const SIGINFO_SIZE: u64 = 128;
 
 class ForkState {
   readonly buffer: usize = memory.data(144, 16);
@@ -131,8 +132,8 @@ function reportingChild(linux: LinuxProcess, select: Select, id: i64, options: u
 
 /** wait4(pid, status, options, rusage): pid > 0 that child, -1 any, 0 the caller's process group,
  * < -1 the group -pid. The child's status (Linux's encoding: exit code << 8, the signal, a stop
- * as signal << 8 | 0x7f with WUNTRACED, 0xffff for a continue with WCONTINUED) to `status`, a
- * zeroed rusage (usage is not kept yet). ECHILD without a matching child. */
+ * as signal << 8 | 0x7f with WUNTRACED, 0xffff for a continue with WCONTINUED) to `status`, its
+ * CPU time and its reaped children's to `rusage` (sys-usage.ts). ECHILD without a matching child. */
 export function sysWait4(thread: Thread, linux: LinuxProcess, pid: u64, status: u64, options: u64, usage: u64): i64 {
   options &= 0xffff_ffff;   // an int, as pid: the register's upper half is not the caller's
   if ((options & ~(WNOHANG | WUNTRACED | WCONTINUED | WALL_FLAGS)) != 0) return -(<i64>Errno.EINVAL);
@@ -156,16 +157,10 @@ export function sysWait4(thread: Thread, linux: LinuxProcess, pid: u64, status: 
     store<i32>(state.buffer, word);
     if (copyOut(space, status, state.buffer, 144, 4) != KernelError.None) return -(<i64>Errno.EFAULT);
   }
-  if (usage != 0) {
-    memory.fill(state.buffer, 0, <usize>RUSAGE_SIZE);
-    if (copyOut(space, usage, state.buffer, 144, RUSAGE_SIZE) != KernelError.None) return -(<i64>Errno.EFAULT);
-  }
+  if (usage != 0 && rusageOut(thread, usage, childCpuNanos(child)) != 0) return -(<i64>Errno.EFAULT);
   if (report == Report.Stopped) child.signals.stopReport = 0;
   else if (report == Report.Continued) child.signals.continueReport = false;
-  else {
-    listRemoveAt(linux.children, index);
-    child.parent = null;
-  }
+  else reaped(linux, index);
   return <i64>child.process.id;
 }
 
@@ -206,16 +201,23 @@ export function sysWaitid(thread: Thread, linux: LinuxProcess, idType: u64, id: 
   store<i32>(state.buffer, <i32>child.process.id, 16);                               // si_pid
   store<i32>(state.buffer, 0, 20);                                                   // si_uid
   store<i32>(state.buffer, value, 24);                                               // si_status
+  // si_utime and si_stime stay 0: Linux's waitid has not filled them since 4.13.
   if (information != 0 && copyOut(space, information, state.buffer, 144, SIGINFO_SIZE) != KernelError.None) return -(<i64>Errno.EFAULT);
   if ((options & WNOWAIT) == 0) {
     if (report == Report.Stopped) child.signals.stopReport = 0;
     else if (report == Report.Continued) child.signals.continueReport = false;
-    else {
-      listRemoveAt(linux.children, index);
-      child.parent = null;
-    }
+    else reaped(linux, index);
   }
   return 0;
+}
+
+/** The ended child at `index` of `linux`'s children is reaped: gone from the list, its CPU time
+ * added to the children's total. */
+function reaped(linux: LinuxProcess, index: i32): void {
+  const child = linux.children[index];
+  usageReaped(linux, child);
+  listRemoveAt(linux.children, index);
+  child.parent = null;
 }
 
 /** getppid: the Linux parent's pid; 0 for a process with none (its spawner is no Linux process). */

@@ -10,6 +10,7 @@ import { PAGE_SIZE } from "../memory/page-table";
 import { MemoryObject } from "../objects/memory";
 import { generatorFill } from "../random/generator";
 import { processesLive } from "../sched/process";
+import { processCpuNanos, threadCpuNanos } from "../sched/scheduler";
 import { Thread } from "../sched/thread";
 import { monotonicNanos } from "../time/clock";
 import { realtimeNanos } from "../time/wall-clock";
@@ -18,7 +19,7 @@ import { Errno } from "./errno";
 import { LINUX_DESCRIPTORS, LinuxProcess } from "./linux-process";
 
 const CLOCK_REALTIME: u64 = 0, CLOCK_MONOTONIC: u64 = 1, CLOCK_MONOTONIC_RAW: u64 = 4, CLOCK_REALTIME_COARSE: u64 = 5;
-const CLOCK_MONOTONIC_COARSE: u64 = 6, CLOCK_BOOTTIME: u64 = 7;
+const CLOCK_MONOTONIC_COARSE: u64 = 6, CLOCK_BOOTTIME: u64 = 7, CLOCK_PROCESS_CPUTIME_ID: u64 = 2, CLOCK_THREAD_CPUTIME_ID: u64 = 3;
 const GRND_NONBLOCK: u64 = 1, GRND_RANDOM: u64 = 2, GRND_INSECURE: u64 = 4;
 /** Bytes one getrandom returns at most (Linux: 32 MiB - 1; a shorter answer is allowed and callers loop). */
 const GETRANDOM_MAXIMUM: u64 = 64 * 1024;
@@ -61,12 +62,15 @@ export function sysGetrandom(thread: Thread, address: u64, length: u64, flags: u
   return <i64>total;
 }
 
-/** The nanoseconds `clock` reads, or -1 for a clock not kept (the CPU-time clocks: EINVAL). */
-function clockNanos(clock: u64): i64 {
+/** The nanoseconds `clock` reads for `thread`, or -1 for a clock not kept (EINVAL: another
+ * process's or thread's CPU clock, named by a negative id). */
+function clockNanos(thread: Thread, clock: u64): i64 {
   if (clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_COARSE) return realtimeNanos();
   if (clock == CLOCK_MONOTONIC || clock == CLOCK_MONOTONIC_RAW || clock == CLOCK_MONOTONIC_COARSE || clock == CLOCK_BOOTTIME) {
     return <i64>monotonicNanos();
   }
+  if (clock == CLOCK_PROCESS_CPUTIME_ID) return <i64>processCpuNanos(thread);
+  if (clock == CLOCK_THREAD_CPUTIME_ID) return <i64>threadCpuNanos(thread);
   return -1;
 }
 
@@ -77,14 +81,14 @@ function timespecOut(thread: Thread, address: u64, nanos: i64): i64 {
 }
 
 export function sysClockGettime(thread: Thread, clock: u64, address: u64): i64 {
-  const nanos = clockNanos(clock);
+  const nanos = clockNanos(thread, clock);
   if (nanos < 0) return -(<i64>Errno.EINVAL);
   return timespecOut(thread, address, nanos);
 }
 
 /** clock_getres: every clock kept is read from the TSC in nanoseconds. */
 export function sysClockGetres(thread: Thread, clock: u64, address: u64): i64 {
-  if (clockNanos(clock) < 0) return -(<i64>Errno.EINVAL);
+  if (clockNanos(thread, clock) < 0) return -(<i64>Errno.EINVAL);
   return address == 0 ? 0 : timespecOut(thread, address, 1);
 }
 

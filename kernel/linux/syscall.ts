@@ -37,6 +37,8 @@ import { sysFork, sysGetppid, sysWait4, sysWaitid } from "./sys-fork";
 import { sysPipe2 } from "./sys-pipe";
 import { sysExecve } from "./sys-exec";
 import { sysPoll, sysSelect } from "./sys-poll";
+import { sysGetgroups, sysGetResIds, sysSetFsId, sysSetgroups, sysSetId, sysSetIds } from "./sys-ids";
+import { sysGetrusage, sysTimes } from "./sys-usage";
 
 /** Unsupported numbers one process logs at most (a program probing hundreds would flood the
  * console); past them, one line says so. */
@@ -187,6 +189,17 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
     case Sys.wait4: return sysWait4(thread, linux, a0, a1, a2, a3);
     case Sys.waitid: return sysWaitid(thread, linux, a0, a1, a2, a3);
     case Sys.getuid: case Sys.geteuid: case Sys.getgid: case Sys.getegid: return 0;
+    // Ids (sys-ids.ts): uid and gid 0 for good.
+    case Sys.setuid: case Sys.setgid: return sysSetId(a0);
+    case Sys.setreuid: case Sys.setregid: return sysSetIds(a0, a1, 0xffff_ffff);
+    case Sys.setresuid: case Sys.setresgid: return sysSetIds(a0, a1, a2);
+    case Sys.getresuid: case Sys.getresgid: return sysGetResIds(thread, a0, a1, a2);
+    case Sys.setfsuid: case Sys.setfsgid: return sysSetFsId(a0);
+    case Sys.getgroups: return sysGetgroups(thread, linux, a0, a1);
+    case Sys.setgroups: return sysSetgroups(thread, linux, a0, a1);
+    // CPU time (sys-usage.ts).
+    case Sys.times: return sysTimes(thread, linux, a0);
+    case Sys.getrusage: return sysGetrusage(thread, linux, a0, a1);
     case Sys.set_tid_address: return sysSetTidAddress(thread, linux, a0);
     case Sys.set_robust_list: return sysSetRobustList(linux, a0, a1);
     case Sys.arch_prctl: return sysArchPrctl(thread, a0, a1);
@@ -271,10 +284,13 @@ function arity(number: u64): i32 {
     case Sys.pause: case Sys.rt_sigreturn: case Sys.getpgrp: case Sys.setsid:
       return 0;
     case Sys.alarm: case Sys.getpgid: case Sys.getsid:
+    case Sys.setuid: case Sys.setgid: case Sys.setfsuid: case Sys.setfsgid: case Sys.times:   // ids, CPU time
       return 1;
     case Sys.kill: case Sys.tkill: case Sys.rt_sigpending: case Sys.rt_sigsuspend: case Sys.sigaltstack: case Sys.getitimer: case Sys.setpgid:
+    case Sys.setreuid: case Sys.setregid: case Sys.getgroups: case Sys.setgroups: case Sys.getrusage:   // ids, CPU time
       return 2;
     case Sys.tgkill: case Sys.setitimer:
+    case Sys.setresuid: case Sys.setresgid: case Sys.getresuid: case Sys.getresgid:   // ids
       return 3;
     case Sys.rt_sigtimedwait:
       return 4;

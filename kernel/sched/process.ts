@@ -63,6 +63,8 @@ export class Process {
    * its space's included; its table charges the account itself). */
   accountBytes: u64 = 0;
   accountPages: u64 = 0;
+  /** Nanoseconds its threads have been on the CPU, ended ones included (scheduler.ts). */
+  cpuNanos: u64 = 0;
   /** The part of those that pays for the address space (processSettleSpace). */
   private spaceBytes: u64 = 0;
   private spacePages: u64 = 0;

@@ -2,9 +2,12 @@
 // with the CPU halted by C when nothing is runnable. Blocked threads are in no queue and cost
 // nothing; deadlines (cap_enter timeouts, sleeps, timed parks) are timers (time/timers.ts) that
 // the tick fires. arch/x86_64/user.c asks kernelSchedule which thread runs after every kernel
-// entry.
+// entry. CPU time: from one schedulerNext to the next (or to its blocking or end), the clock runs
+// for the thread that was handed the CPU, its kernel entries (system calls, interrupts taken while
+// it ran) included, as tick-less accounting does; idle time is no one's.
 
 import { Chain } from "../collections/lists";
+import { monotonicNanos } from "../time/clock";
 import { tickListen } from "../time/tick";
 import { Thread, ThreadState } from "./thread";
 import { userHalfShow } from "../vm/user-half";
@@ -14,6 +17,9 @@ class SchedulerState {
   current: Thread | null = null;
   /** The tick ended the current thread's turn. */
   turnOver: bool = false;
+  /** The thread schedulerNext last handed the CPU, and when (monotonic ns). */
+  running: Thread | null = null;
+  since: u64 = 0;
 }
 const state = new SchedulerState();
 
@@ -36,6 +42,7 @@ export function schedulerReady(thread: Thread): void {
 
 /** Takes a thread off the CPU and the queue (it blocked or ended). */
 export function schedulerRemove(thread: Thread): void {
+  if (thread === state.running) charge(monotonicNanos(), null);
   if (thread === state.current) state.current = null;
   if (!thread.queued) return;
   thread.queued = false;
@@ -61,9 +68,33 @@ export function schedulerNext(): u64 {
     if (next.state == ThreadState.Runnable) break;
     next = pick();
   }
+  charge(monotonicNanos(), next);
   if (next === null) return 0;
   userHalfShow(next.process.space);
   return next.context;
+}
+
+/** The running thread's time until `now` to it and its process; `next` runs from `now`. */
+function charge(now: u64, next: Thread | null): void {
+  const running = state.running;
+  if (running !== null) {
+    const spent = now - state.since;
+    running.cpuNanos += spent;
+    running.process.cpuNanos += spent;
+  }
+  state.running = next;
+  state.since = now;
+}
+
+/** `thread`'s CPU time so far, the turn it is in included. */
+export function threadCpuNanos(thread: Thread): u64 {
+  return thread.cpuNanos + (thread === state.running ? monotonicNanos() - state.since : 0);
+}
+
+/** The CPU time so far of `thread`'s process, the running thread's turn included. */
+export function processCpuNanos(thread: Thread): u64 {
+  const running = state.running;
+  return thread.process.cpuNanos + (running !== null && running.process === thread.process ? monotonicNanos() - state.since : 0);
 }
 
 function pick(): Thread | null {

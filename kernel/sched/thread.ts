@@ -40,6 +40,8 @@ export class Thread extends Caller {
    * heap bytes (its records and the waits it may hold) and frames (its context). */
   chargedBytes: u64 = 0;
   chargedPages: u64 = 0;
+  /** Nanoseconds it has been on the CPU, its kernel entries included (scheduler.ts). */
+  cpuNanos: u64 = 0;
 
   constructor(
     readonly process: Process,

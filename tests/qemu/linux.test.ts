@@ -25,6 +25,8 @@ const PROGRAMS: [string, string, string][] = [
   ["elf-check", "elf-check: started", "elf-check: done"],
   ["elf-check-musl", "elf-check: started", "elf-check: done"],
   ["sh-check", "sh-check: started", "sh-check: done"],
+  ["usage-check", "usage-check: started", "usage-check: done"],
+  ["usage-check-musl", "usage-check: started", "usage-check: done"],
 ];
 
 test.before(() => ensureLinuxKernel());
