@@ -70,6 +70,12 @@ export class LinuxProcess extends Personality {
   readonly signals: LinuxSignals = new LinuxSignals();
   /** The file mode creation mask (umask; sys-attributes.ts): Linux's init starts with 022. */
   umask: u32 = 0o022;
+  /** RLIMIT_NOFILE (sys-limits.ts): descriptors open at or above the soft limit are refused. */
+  descriptorLimit: i32 = LINUX_DESCRIPTORS;
+  descriptorHardLimit: i32 = LINUX_DESCRIPTORS;
+  /** RLIMIT_CORE, kept only to be read back (no core dumps are written). */
+  coreLimit: u64 = 0;
+  coreHardLimit: u64 = u64.MAX_VALUE;
   /** Supplementary groups (sys-ids.ts): how many, each of them group 0 (the only id there is). */
   groups: u32 = 0;
   /** CPU time of its reaped children and theirs (sys-usage.ts), for times and RUSAGE_CHILDREN. */
@@ -181,9 +187,9 @@ export class LinuxProcess extends Personality {
     if (!parent.ended_) linuxWake(parent.wait);
   }
 
-  /** The lowest closed descriptor at or above `from`, or -1 (EMFILE). */
+  /** The lowest closed descriptor at or above `from` and below RLIMIT_NOFILE, or -1 (EMFILE). */
   lowestFree(from: i32): i32 {
-    for (let fd = max(from, 0); fd < LINUX_DESCRIPTORS; fd++) if (unchecked(this.descriptors[fd]) == 0) return fd;
+    for (let fd = max(from, 0); fd < this.descriptorLimit; fd++) if (unchecked(this.descriptors[fd]) == 0) return fd;
     return -1;
   }
 
@@ -284,6 +290,10 @@ export function linuxPersonalityForked(child: Process, parent: LinuxProcess, han
   linux.name = parent.name;
   linux.umask = parent.umask;
   linux.groups = parent.groups;
+  linux.descriptorLimit = parent.descriptorLimit;
+  linux.descriptorHardLimit = parent.descriptorHardLimit;
+  linux.coreLimit = parent.coreLimit;
+  linux.coreHardLimit = parent.coreHardLimit;
   linux.trace = parent.trace;
   linux.parent = parent;
   parent.children.push(linux);

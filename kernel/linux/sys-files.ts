@@ -154,7 +154,7 @@ export function sysDup3(thread: Thread, linux: LinuxProcess, from: u64, to: u64,
   const handle = descriptorHandle(thread, linux, from);
   if (handle < 0) return handle;
   if (from == to) return -(<i64>Errno.EINVAL);
-  if (to >= <u64>LINUX_DESCRIPTORS) return -(<i64>Errno.EBADF);
+  if (to >= <u64>linux.descriptorLimit) return -(<i64>Errno.EBADF);   // RLIMIT_NOFILE
   if (linux.descriptors[<i32>to] != 0) closeDescriptor(thread, linux, <i32>to);
   linux.descriptors[<i32>to] = <u64>handle;
   linux.descriptorFlags[<i32>to] = (linux.descriptorFlags[<i32>from] & ~FD_CLOEXEC) | ((flags & O_CLOEXEC) != 0 ? FD_CLOEXEC : 0);
@@ -169,7 +169,7 @@ export function sysFcntl(thread: Thread, linux: LinuxProcess, fd: u64, command: 
     && command != F_GETFL) return -(<i64>Errno.EBADF);
   const index = <i32>fd;
   if (command == F_DUPFD || command == F_DUPFD_CLOEXEC) {
-    if (argument >= <u64>LINUX_DESCRIPTORS) return -(<i64>Errno.EINVAL);
+    if (argument >= <u64>linux.descriptorLimit) return -(<i64>Errno.EINVAL);   // RLIMIT_NOFILE
     const next = linux.lowestFree(<i32>argument);
     if (next < 0) return -(<i64>Errno.EMFILE);
     linux.descriptors[next] = <u64>handle;

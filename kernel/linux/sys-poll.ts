@@ -101,7 +101,7 @@ function timespecIn(thread: Thread, address: u64, microseconds: bool): i64 {
 /** poll(fds, nfds, timeout in ms; negative: none) and ppoll(fds, nfds, timespec, sigmask, size):
  * ppoll waits with `sigmask` as the signal mask (sys-signal.ts, signalCallMask). */
 export function sysPoll(thread: Thread, linux: LinuxProcess, number: u64, fds: u64, count: u64, timeout: u64, sigmask: u64, sigsetSize: u64): i64 {
-  if (count > <u64>LINUX_DESCRIPTORS) return -(<i64>Errno.EINVAL);   // past RLIMIT_NOFILE, as Linux
+  if (count > <u64>linux.descriptorLimit) return -(<i64>Errno.EINVAL);   // past RLIMIT_NOFILE, as Linux
   if (number == <u64>Sys.ppoll && sigmask != 0 && sigsetSize != 8) return -(<i64>Errno.EINVAL);
   const result = pollOnce(thread, linux, number, fds, count, timeout, sigmask, sigsetSize);
   if (result != BLOCKED) signalCallMaskEnd(linux);

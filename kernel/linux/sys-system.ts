@@ -1,13 +1,9 @@
 // System calls about the system (docs/linux.md, "The system"): uname, the clocks, the kernel's
-// random generator (getrandom), resource limits, sysinfo and CPU affinity. What they report is
+// random generator (getrandom), sysinfo and CPU affinity. What they report is
 // the process's own view: its memory is its Memory capability's quota, its CPUs the one CPU
 // that runs user code.
 
 import { KernelError } from "../../abi/errors";
-import { Interface } from "../../abi/interfaces";
-import { LINUX_STACK_MAXIMUM } from "../loader/linux-image";
-import { PAGE_SIZE } from "../memory/page-table";
-import { MemoryObject } from "../objects/memory";
 import { generatorFill } from "../random/generator";
 import { processesLive } from "../sched/process";
 import { processCpuNanos, threadCpuNanos } from "../sched/scheduler";
@@ -16,15 +12,13 @@ import { monotonicNanos } from "../time/clock";
 import { realtimeNanos } from "../time/wall-clock";
 import { copyOut } from "../vm/user-memory";
 import { Errno } from "./errno";
-import { LINUX_DESCRIPTORS, LinuxProcess } from "./linux-process";
+import { quotaBytes } from "./sys-limits";
 
 const CLOCK_REALTIME: u64 = 0, CLOCK_MONOTONIC: u64 = 1, CLOCK_MONOTONIC_RAW: u64 = 4, CLOCK_REALTIME_COARSE: u64 = 5;
 const CLOCK_MONOTONIC_COARSE: u64 = 6, CLOCK_BOOTTIME: u64 = 7, CLOCK_PROCESS_CPUTIME_ID: u64 = 2, CLOCK_THREAD_CPUTIME_ID: u64 = 3;
 const GRND_NONBLOCK: u64 = 1, GRND_RANDOM: u64 = 2, GRND_INSECURE: u64 = 4;
 /** Bytes one getrandom returns at most (Linux: 32 MiB - 1; a shorter answer is allowed and callers loop). */
 const GETRANDOM_MAXIMUM: u64 = 64 * 1024;
-const RLIMIT_DATA: u64 = 2, RLIMIT_STACK: u64 = 3, RLIMIT_NOFILE: u64 = 7, RLIMIT_AS: u64 = 9, RLIMIT_NLIMITS: u64 = 16;
-const RLIM_INFINITY: u64 = u64.MAX_VALUE;
 const UTSNAME_FIELD: usize = 65;
 const SYSINFO_SIZE: u64 = 112;
 
@@ -107,33 +101,6 @@ export function sysTime(thread: Thread, address: u64): i64 {
     if (copyOut(thread.process.space, address, state.buffer, 512, 8) != KernelError.None) return -(<i64>Errno.EFAULT);
   }
   return seconds;
-}
-
-/** The bytes of the process's Memory capability's quota (0 without one). */
-function quotaBytes(thread: Thread, available: bool): u64 {
-  const linux = changetype<LinuxProcess>(thread.process.personality);
-  if (linux.memoryHandle == 0) return 0;
-  const object = thread.process.table.lookup(linux.memoryHandle);
-  if (object === null || object.iface != Interface.Memory) return 0;
-  const quota = changetype<MemoryObject>(object).quota;
-  return (available ? quota.available : quota.limit) * PAGE_SIZE;
-}
-
-/** prlimit64 (and getrlimit): this process's limits, read-only so far (a new limit is EPERM):
- * the stack's 8 MiB, the descriptor table's size, the data and address-space limits the
- * Memory quota sets, and RLIM_INFINITY for the rest. */
-export function sysPrlimit(thread: Thread, pid: u64, resource: u64, next: u64, old: u64): i64 {
-  if (pid != 0 && pid != <u64>thread.process.id) return -(<i64>Errno.ESRCH);
-  if (resource >= RLIMIT_NLIMITS) return -(<i64>Errno.EINVAL);
-  if (next != 0) return -(<i64>Errno.EPERM);
-  if (old == 0) return 0;
-  let limit = RLIM_INFINITY;
-  if (resource == RLIMIT_STACK) limit = LINUX_STACK_MAXIMUM;
-  else if (resource == RLIMIT_NOFILE) limit = <u64>LINUX_DESCRIPTORS;
-  else if (resource == RLIMIT_DATA || resource == RLIMIT_AS) limit = quotaBytes(thread, false);
-  store<u64>(state.buffer, limit);
-  store<u64>(state.buffer, limit, 8);
-  return copyOut(thread.process.space, old, state.buffer, 512, 16) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
 }
 
 /** sysinfo: uptime, the Memory quota as the RAM (total and free), no swap, the live processes. */

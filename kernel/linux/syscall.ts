@@ -29,7 +29,7 @@ const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
 const O_CREAT_WRONLY_TRUNC: u64 = 0o1101;
 import { sysBrk, sysMadvise, sysMmap, sysMprotect, sysMremap, sysMunmap } from "./sys-memory";
 import { sysArchPrctl, sysExit, sysPrctl, sysSetRobustList, sysSetTidAddress, sysSigaction, sysSigprocmask } from "./sys-process";
-import { sysClockGetres, sysClockGettime, sysGetrandom, sysGettimeofday, sysPrlimit, sysSchedGetaffinity, sysSysinfo, sysTime,
+import { sysClockGetres, sysClockGettime, sysGetrandom, sysGettimeofday, sysSchedGetaffinity, sysSysinfo, sysTime,
   sysUname } from "./sys-system";
 import { traceBacking, traceReset } from "./trace";
 import { sysClockNanosleep, sysNanosleep } from "./sys-sleep";
@@ -39,6 +39,7 @@ import { sysExecve } from "./sys-exec";
 import { sysPoll, sysSelect } from "./sys-poll";
 import { sysGetgroups, sysGetResIds, sysSetFsId, sysSetgroups, sysSetId, sysSetIds } from "./sys-ids";
 import { sysGetrusage, sysTimes } from "./sys-usage";
+import { sysPrlimit, sysSetrlimit } from "./sys-limits";
 
 /** Unsupported numbers one process logs at most (a program probing hundreds would flood the
  * console); past them, one line says so. */
@@ -216,8 +217,9 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
     case Sys.clock_getres: return sysClockGetres(thread, a0, a1);
     case Sys.gettimeofday: return sysGettimeofday(thread, a0);
     case Sys.time: return sysTime(thread, a0);
-    case Sys.prlimit64: return sysPrlimit(thread, a0, a1, a2, a3);
-    case Sys.getrlimit: return sysPrlimit(thread, 0, a0, 0, a1);
+    case Sys.prlimit64: return sysPrlimit(thread, linux, a0, a1, a2, a3);
+    case Sys.getrlimit: return a1 == 0 ? -(<i64>Errno.EFAULT) : sysPrlimit(thread, linux, 0, a0, 0, a1);
+    case Sys.setrlimit: return sysSetrlimit(thread, linux, a0, a1);
     case Sys.sysinfo: return sysSysinfo(thread, a0);
     case Sys.sched_getaffinity: return sysSchedGetaffinity(thread, a0, a1, a2);
     // Signals and process groups (sys-signal.ts, signal-stack.ts, sys-process-group.ts).
@@ -288,6 +290,7 @@ function arity(number: u64): i32 {
       return 1;
     case Sys.kill: case Sys.tkill: case Sys.rt_sigpending: case Sys.rt_sigsuspend: case Sys.sigaltstack: case Sys.getitimer: case Sys.setpgid:
     case Sys.setreuid: case Sys.setregid: case Sys.getgroups: case Sys.setgroups: case Sys.getrusage:   // ids, CPU time
+    case Sys.setrlimit:
       return 2;
     case Sys.tgkill: case Sys.setitimer:
     case Sys.setresuid: case Sys.setresgid: case Sys.getresuid: case Sys.getresgid:   // ids

@@ -1,10 +1,12 @@
-/* usage-check: user and group ids, and CPU time (times, getrusage, wait4's and waitid's usage,
- * the CPU-time clocks), unmodified (glibc and musl, static); its output is compared with the
+/* usage-check: user and group ids, CPU time (times, getrusage, wait4's and waitid's usage, the
+ * CPU-time clocks) and resource limits (RLIMIT_NOFILE enforced, CORE kept, the rest fixed), unmodified (glibc and musl, static); its output is compared with the
  * same binary's as /init on Debian's kernel (tests/qemu/linux.test.ts). Only relations are
  * printed, never times: a 200 ms spin must show at least 100 ms of CPU time, a 200 ms sleep less
  * than 50. User and system time are summed (Capsid counts all of it as user time). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +16,7 @@
 #include <sys/syscall.h>
 #include <sys/times.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +25,7 @@
 static const char *name(int error) {
   switch (error) {
     case EINVAL: return "EINVAL"; case EFAULT: return "EFAULT"; case EPERM: return "EPERM"; case ECHILD: return "ECHILD";
+    case EMFILE: return "EMFILE"; case EBADF: return "EBADF"; case ESRCH: return "ESRCH";
     default: return "other";
   }
 }
@@ -162,12 +166,55 @@ static void cpu(void) {
   result("wait4 with no child left", wait4(-1, &status, WNOHANG, &usage));
 }
 
+static void limits(void) {
+  struct rlimit files, got;
+  result("getrlimit NOFILE", getrlimit(RLIMIT_NOFILE, &files));
+  printf("NOFILE soft at most hard, at least 64: %d\n", files.rlim_cur <= files.rlim_max && files.rlim_cur >= 64);
+  result("setrlimit NOFILE to 16", setrlimit(RLIMIT_NOFILE, &(struct rlimit){ 16, files.rlim_max }));
+  result("getrlimit NOFILE after", getrlimit(RLIMIT_NOFILE, &got));
+  printf("the soft limit read back: %ld\n", (long)got.rlim_cur);
+  int last = -1, fd;
+  while ((fd = dup(1)) >= 0) last = fd;
+  printf("dup until it fails: the last descriptor %d, then %s\n", last, name(errno));
+  for (int i = 3; i <= last; i++) close(i);
+  result("dup2 onto 16", dup2(1, 16));
+  result("dup2 onto 15", dup2(1, 15));
+  close(15);
+  result("F_DUPFD from 16", fcntl(1, F_DUPFD, 16));
+  result("poll of 17 descriptors", syscall(SYS_poll, NULL, 17, 0));
+  result("setrlimit NOFILE soft above hard", setrlimit(RLIMIT_NOFILE, &(struct rlimit){ 32, 16 }));
+  result("setrlimit NOFILE back", setrlimit(RLIMIT_NOFILE, &files));
+  result("dup2 onto 16 now", dup2(1, 16));
+  close(16);
+  result("setrlimit CORE to 0", setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 }));
+  result("getrlimit CORE", getrlimit(RLIMIT_CORE, &got));
+  printf("CORE read back: %ld %ld\n", (long)got.rlim_cur, (long)got.rlim_max);
+  result("getrlimit of resource 99", syscall(SYS_getrlimit, 99, &got));
+  result("getrlimit to a bad address", syscall(SYS_getrlimit, RLIMIT_NOFILE, BAD));
+  result("setrlimit from a bad address", syscall(SYS_setrlimit, RLIMIT_NOFILE, BAD));
+  result("prlimit64 of no such process", syscall(SYS_prlimit64, 0x7ffff0, RLIMIT_NOFILE, NULL, &got));
+  result("prlimit64 reading its own", syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &got));
+  struct rlimit stack;
+  result("getrlimit STACK", getrlimit(RLIMIT_STACK, &stack));
+  result("setrlimit STACK to what it is", setrlimit(RLIMIT_STACK, &stack));
+  fflush(stdout);
+  pid_t child = fork();
+  if (child == 0) {
+    result("setrlimit CPU to 100 s in a child", setrlimit(RLIMIT_CPU, &(struct rlimit){ 100, 100 }));
+    fflush(stdout);
+    _exit(0);
+  }
+  waitpid(child, NULL, 0);
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   printf("usage-check: started\n");
   ids();
   cpu();
+  limits();
   printf("usage-check: done\n");
   fflush(stdout);
+  tcdrain(1);   /* Linux panics when init ends: the console must have sent everything first */
   return 0;
 }
