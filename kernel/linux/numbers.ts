@@ -13,13 +13,13 @@ export enum Sys {
   gettimeofday = 96, getrlimit = 97, getrusage = 98, sysinfo = 99, times = 100, getuid = 102, getgid = 104,
   setuid = 105, setgid = 106, geteuid = 107, getegid = 108, setpgid = 109, getppid = 110, getpgrp = 111, setsid = 112,
   setreuid = 113, setregid = 114, getgroups = 115, setgroups = 116, setresuid = 117, getresuid = 118,
-  setresgid = 119, getresgid = 120, getpgid = 121, setfsuid = 122, setfsgid = 123, getsid = 124, rt_sigpending = 127, rt_sigtimedwait = 128,
+  setresgid = 119, getresgid = 120, getpgid = 121, setfsuid = 122, setfsgid = 123, getsid = 124, rt_sigpending = 127, rt_sigtimedwait = 128, rt_sigqueueinfo = 129,
   rt_sigsuspend = 130, sigaltstack = 131, statfs = 137, fstatfs = 138, prctl = 157, arch_prctl = 158, setrlimit = 160,
   sync = 162, gettid = 186, tkill = 200, time = 201, futex = 202, sched_setaffinity = 203, sched_getaffinity = 204,
   getdents64 = 217, set_tid_address = 218, clock_gettime = 228, clock_getres = 229, clock_nanosleep = 230,
   exit_group = 231, tgkill = 234, utimes = 235, waitid = 247, openat = 257, mkdirat = 258, fchownat = 260, futimesat = 261, newfstatat = 262,
   unlinkat = 263, renameat = 264, linkat = 265, symlinkat = 266, readlinkat = 267, fchmodat = 268, faccessat = 269,
-  pselect6 = 270, ppoll = 271, set_robust_list = 273, get_robust_list = 274, utimensat = 280, epoll_pwait = 281,
+  pselect6 = 270, ppoll = 271, set_robust_list = 273, rt_tgsigqueueinfo = 297, get_robust_list = 274, utimensat = 280, epoll_pwait = 281,
   eventfd2 = 290, epoll_create1 = 291, dup3 = 292, pipe2 = 293, prlimit64 = 302, syncfs = 306, getcpu = 309, renameat2 = 316,
   getrandom = 318, memfd_create = 319, execveat = 322, statx = 332, rseq = 334, clone3 = 435, faccessat2 = 439,
 }
@@ -54,7 +54,8 @@ export function sysName(number: u64): string {
     case Sys.getresuid: return "getresuid"; case Sys.setresgid: return "setresgid"; case Sys.getresgid: return "getresgid";
     case Sys.setfsuid: return "setfsuid"; case Sys.setfsgid: return "setfsgid";
     case Sys.getpgid: return "getpgid"; case Sys.getsid: return "getsid"; case Sys.rt_sigpending: return "rt_sigpending";
-    case Sys.rt_sigtimedwait: return "rt_sigtimedwait"; case Sys.rt_sigsuspend: return "rt_sigsuspend"; case Sys.sigaltstack: return "sigaltstack";
+    case Sys.rt_sigtimedwait: return "rt_sigtimedwait"; case Sys.rt_sigqueueinfo: return "rt_sigqueueinfo";
+    case Sys.rt_tgsigqueueinfo: return "rt_tgsigqueueinfo"; case Sys.rt_sigsuspend: return "rt_sigsuspend"; case Sys.sigaltstack: return "sigaltstack";
     case Sys.statfs: return "statfs"; case Sys.fstatfs: return "fstatfs"; case Sys.prctl: return "prctl"; case Sys.arch_prctl: return "arch_prctl";
     case Sys.setrlimit: return "setrlimit"; case Sys.sync: return "sync"; case Sys.gettid: return "gettid"; case Sys.tkill: return "tkill";
     case Sys.time: return "time"; case Sys.futex: return "futex"; case Sys.sched_setaffinity: return "sched_setaffinity";

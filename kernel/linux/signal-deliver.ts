@@ -17,7 +17,7 @@ import { Sys } from "./numbers";
 import {
   ACTION_FLAGS, ACTION_HANDLER, ACTION_MASK, ACTION_RESTORER, DefaultAction, defaultAction, SA_NODEFER, SA_RESETHAND, SA_RESTART,
   initIgnores, Scope, SI_KERNEL, SIG_DFL, SIG_IGN, SIGBUS, SIGFPE, SIGILL, SIGSEGV, signalBit, signalSend, signalGroupOrphaned, signalStop, signalTerminate, SIGSTOP, SIGTRAP,
-  SYNCHRONOUS, UNBLOCKABLE,
+  signalTake, SYNCHRONOUS, UNBLOCKABLE,
 } from "./signal";
 import { Delivery, signalFrameWrite } from "./signal-frame";
 
@@ -52,8 +52,7 @@ export function linuxSignalsReturning(thread: Thread, linux: LinuxProcess): void
     delivery.code = <i32><u32>word;
     delivery.pid = <u32>(word >> 32);
     delivery.value = unchecked(information[slot + 1]);
-    if (fromThread) own.pending &= ~bit;
-    else signals.pending &= ~bit;
+    signalTake(linux, signal, fromThread);
     const action = (signal - 1) * 4;
     const handler = unchecked(linux.signalActions[action + ACTION_HANDLER]);
     if (handler == SIG_IGN) continue;

@@ -67,7 +67,7 @@ export class Delivery {
 
 /** Writes a siginfo (128 bytes, zeroed first) at `information`: si_signo, si_code, then a
  * fault's si_addr (`value`; a kernel code, > 0) or the sender's si_pid (si_uid 0) and for SIGCHLD
- * si_status (`value`). */
+ * si_status (`value`), for others si_value (`value`: rt_sigqueueinfo's; 0 for kill). */
 export function siginfoWrite(information: usize, signal: i32, code: i32, pid: u32, value: u64): void {
   memory.fill(information, 0, 128);
   store<i32>(information, signal);
@@ -77,6 +77,7 @@ export function siginfoWrite(information: usize, signal: i32, code: i32, pid: u3
   } else {
     store<u32>(information + 16, pid);     // si_pid, si_uid 0
     if (signal == SIGCHLD) store<i32>(information + 24, <i32>value);   // si_status
+    else store<u64>(information + 24, value);                            // si_value
   }
 }
 

@@ -30,7 +30,13 @@ export const SA_NOCLDSTOP: u64 = 1, SA_NOCLDWAIT: u64 = 2, SA_SIGINFO: u64 = 4, 
 export const SA_ONSTACK: u64 = 0x0800_0000, SA_RESTART: u64 = 0x1000_0000, SA_NODEFER: u64 = 0x4000_0000;
 export const SA_RESETHAND: u64 = 0x8000_0000;
 /** si_code values (asm-generic/siginfo.h). */
-export const SI_USER: i32 = 0, SI_KERNEL: i32 = 0x80, SI_TKILL: i32 = -6;
+export const SI_USER: i32 = 0, SI_KERNEL: i32 = 0x80, SI_QUEUE: i32 = -1, SI_TKILL: i32 = -6;
+/** The first real-time signal as the kernel counts (the C libraries keep 32 and 33 for
+ * themselves and call 34 SIGRTMIN): from here on signals queue. */
+export const SIGRTMIN_KERNEL: i32 = 32;
+/** Instances of real-time signals a process keeps queued behind the pending ones, at most (its
+ * RLIMIT_SIGPENDING; sys-limits.ts reports it). */
+export const SIGNAL_QUEUE_MAXIMUM: i32 = 64;
 export const CLD_EXITED: i32 = 1, CLD_KILLED: i32 = 2, CLD_STOPPED: i32 = 5, CLD_CONTINUED: i32 = 6;
 
 /** signalActions' words per signal: handler, flags, restorer, mask. */
@@ -119,11 +125,15 @@ export class LinuxSignals {
   /** The signal that ended it (its wait status), 0 when none did. */
   killedBy: i32 = 0;
   readonly alarm: AlarmTimer = new AlarmTimer();
+  /** Real-time signal instances sent while one of the same signal (and scope) was pending, in
+   * the order sent: three words each (signal | scope << 8, then the two siginfo words). */
+  readonly queue: StaticArray<u64> = new StaticArray<u64>(SIGNAL_QUEUE_MAXIMUM * 3);
+  queued: i32 = 0;
 }
 
 /** Heap bytes a LinuxProcess's signal state costs (linux-process.ts adds it to its own). */
 export const LINUX_SIGNALS_BYTES: u64 = instanceBytes<LinuxSignals>() + instanceBytes<LinuxSignalThread>() + instanceBytes<AlarmTimer>()
-  + 2 * staticArrayBytes<u64>(<u64>SIGNALS * 2);
+  + 2 * staticArrayBytes<u64>(<u64>SIGNALS * 2) + staticArrayBytes<u64>(<u64>SIGNAL_QUEUE_MAXIMUM * 3);
 
 /** Whether a signal goes to the process (any thread may take it) or to one thread. */
 export enum Scope { Process = 0, Thread = 1 }
@@ -193,8 +203,10 @@ export function initIgnores(linux: LinuxProcess, signal: i32): bool {
  * address or a status in `value`). SIGKILL ends it at once; SIGCONT continues it when stopped
  * (and a stop signal forgets a pending SIGCONT, and the other way round); an ignored signal is
  * dropped; anything else is pending until delivered on the way back to user mode, and wakes
- * the thread from a blocking call when it is not blocked. A signal already pending keeps its
- * first siginfo (standard signals do not queue). */
+ * the thread from a blocking call when it is not blocked. A standard signal already pending keeps
+ * its first siginfo (they do not queue); a real-time one queues behind it with its own, up to
+ * SIGNAL_QUEUE_MAXIMUM (beyond that the instance is lost: rt_sigqueueinfo checks first and says
+ * EAGAIN, as Linux does). */
 export function signalSend(target: LinuxProcess, signal: i32, scope: Scope, code: i32, pid: u32, value: u64): void {
   if (target.ended_ || signal < 1 || signal > SIGNALS) return;
   const signals = target.signals, thread = signals.thread, bit = signalBit(signal);
@@ -220,13 +232,62 @@ export function signalSend(target: LinuxProcess, signal: i32, scope: Scope, code
   const slot = (signal - 1) * 2;
   const information = scope == Scope.Thread ? thread.information : signals.information;
   const pending = scope == Scope.Thread ? thread.pending : signals.pending;
+  const word = (<u64><u32>code) | (<u64>pid << 32);
   if ((pending & bit) == 0) {
-    unchecked(information[slot] = (<u64><u32>code) | (<u64>pid << 32));
+    unchecked(information[slot] = word);
     unchecked(information[slot + 1] = value);
+  } else if (signal >= SIGRTMIN_KERNEL) {
+    if (signals.queued >= SIGNAL_QUEUE_MAXIMUM) return;
+    const at = signals.queued * 3;
+    unchecked(signals.queue[at] = <u64>signal | (<u64>scope << 8));
+    unchecked(signals.queue[at + 1] = word);
+    unchecked(signals.queue[at + 2] = value);
+    signals.queued++;
   }
   if (scope == Scope.Thread) thread.pending |= bit;
   else signals.pending |= bit;
   signalWake(target, bit);
+}
+
+/** Whether another instance of real-time `signal` could be queued on `target` now (false when
+ * one is pending and the queue is full). */
+export function signalQueueHasRoom(target: LinuxProcess, signal: i32): bool {
+  const signals = target.signals, bit = signalBit(signal);
+  if (((signals.pending | signals.thread.pending) & bit) == 0) return true;
+  return signal < SIGRTMIN_KERNEL || signals.queued < SIGNAL_QUEUE_MAXIMUM;
+}
+
+/** Takes pending `signal` (from the thread's set when `fromThread`, else the process's) after
+ * its siginfo was read: the next queued instance of it, if any, becomes the pending one; else
+ * it is pending no more. */
+export function signalTake(linux: LinuxProcess, signal: i32, fromThread: bool): void {
+  const signals = linux.signals, bit = signalBit(signal);
+  const tag = <u64>signal | (<u64>(fromThread ? Scope.Thread : Scope.Process) << 8);
+  const queue = signals.queue;
+  for (let i = 0; i < signals.queued; i++) {
+    if (unchecked(queue[i * 3]) != tag) continue;
+    const information = fromThread ? signals.thread.information : signals.information;
+    const slot = (signal - 1) * 2;
+    unchecked(information[slot] = queue[i * 3 + 1]);
+    unchecked(information[slot + 1] = queue[i * 3 + 2]);
+    for (let j = i * 3; j + 3 < signals.queued * 3; j++) unchecked(queue[j] = queue[j + 3]);
+    signals.queued--;
+    return;
+  }
+  if (fromThread) signals.thread.pending &= ~bit;
+  else signals.pending &= ~bit;
+}
+
+/** Forgets every queued instance of `signal` (it is ignored now). */
+function queueDrop(signals: LinuxSignals, signal: i32): void {
+  let kept = 0;
+  const queue = signals.queue;
+  for (let i = 0; i < signals.queued; i++) {
+    if (<i32>(unchecked(queue[i * 3]) & 0xff) == signal) continue;
+    for (let k = 0; k < 3; k++) unchecked(queue[kept * 3 + k] = queue[i * 3 + k]);
+    kept++;
+  }
+  signals.queued = kept;
 }
 
 /** Wakes `linux`'s thread from a blocking call when signal `bit` is one it would act on (not
@@ -412,5 +473,6 @@ export function signalDiscardIfIgnored(linux: LinuxProcess, signal: i32): void {
   if (handler == SIG_IGN || (handler == SIG_DFL && (action == DefaultAction.Ignore || action == DefaultAction.Continue))) {
     linux.signals.pending &= ~signalBit(signal);
     linux.signals.thread.pending &= ~signalBit(signal);
+    queueDrop(linux.signals, signal);
   }
 }

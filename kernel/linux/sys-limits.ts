@@ -3,7 +3,8 @@
 // descriptors a process opens (the lowest free below its soft limit; dup2 and F_DUPFD past it
 // fail as on Linux), up to the table's 256; RLIMIT_CORE is stored (Capsid writes no core dumps,
 // so every value holds). The others are reported as what binds the process (the stack's 8 MiB,
-// the Memory quota for DATA and AS, RLIM_INFINITY for what is not limited) and cannot be changed:
+// the Memory quota for DATA and AS, the real-time signal queue's 64 for SIGPENDING, RLIM_INFINITY
+// for what is not limited) and cannot be changed:
 // setting one to anything but its current value fails closed with EPERM instead of promising a
 // limit nothing enforces. Both limits are inherited by fork and kept by execve.
 
@@ -16,8 +17,10 @@ import { Thread } from "../sched/thread";
 import { copyIn, copyOut } from "../vm/user-memory";
 import { Errno } from "./errno";
 import { LINUX_DESCRIPTORS, LinuxProcess } from "./linux-process";
+import { SIGNAL_QUEUE_MAXIMUM } from "./signal";
 
 const RLIMIT_DATA: u64 = 2, RLIMIT_STACK: u64 = 3, RLIMIT_CORE: u64 = 4, RLIMIT_NOFILE: u64 = 7, RLIMIT_AS: u64 = 9;
+const RLIMIT_SIGPENDING: u64 = 11;
 const RLIMIT_NLIMITS: u64 = 16;
 const RLIM_INFINITY: u64 = u64.MAX_VALUE;
 
@@ -94,5 +97,6 @@ function hardLimit(thread: Thread, linux: LinuxProcess, resource: u64): u64 {
 function fixedLimit(thread: Thread, resource: u64): u64 {
   if (resource == RLIMIT_STACK) return LINUX_STACK_MAXIMUM;
   if (resource == RLIMIT_DATA || resource == RLIMIT_AS) return quotaBytes(thread, false);
+  if (resource == RLIMIT_SIGPENDING) return <u64>SIGNAL_QUEUE_MAXIMUM;
   return RLIM_INFINITY;
 }

@@ -15,7 +15,7 @@ import { LinuxProcess, SIGNALS } from "./linux-process";
 import { Sys } from "./numbers";
 import {
   ACTION_HANDLER, initIgnores, Scope, SI_KERNEL, SI_TKILL, SI_USER, SIG_DFL, SIG_IGN, signalBit, signalFind, signalGroupSend, signalSend, signalTerminate, SIGSEGV,
-  SYNCHRONOUS, UNBLOCKABLE,
+  signalQueueHasRoom, signalTake, SYNCHRONOUS, UNBLOCKABLE,
 } from "./signal";
 import { signalFrameRestore, siginfoWrite } from "./signal-frame";
 
@@ -62,6 +62,29 @@ export function sysTgkill(thread: Thread, linux: LinuxProcess, group: i64, tid: 
   const found = signalFind(linux, target);
   if (found === null || (group != -1 && group != <i64>target)) return -(<i64>Errno.ESRCH);
   if (number != 0) signalSend(found, number, Scope.Thread, SI_TKILL, thread.process.id, 0);
+  return 0;
+}
+
+/** rt_sigqueueinfo(pid, signal, info) and rt_tgsigqueueinfo(tgid, tid, signal, info) (`group` -1
+ * for the first): `signal` with the caller's siginfo (si_code, si_pid and si_value taken as given,
+ * as Linux does) to a process of its family, or its one thread. A si_code of 0 or more, or
+ * SI_TKILL, is the kernel's to send: EPERM unless the target is the caller. EAGAIN when the
+ * target's queue is full (a real-time signal already pending and SIGNAL_QUEUE_MAXIMUM queued);
+ * EINVAL, ESRCH, EFAULT as kill. */
+export function sysSigqueueinfo(thread: Thread, linux: LinuxProcess, group: i64, pid: u64, signal: u64, information: u64): i64 {
+  // Linux's order: the ids, the copy, the kernel's codes, the target, the signal.
+  const target = int(pid), number = int(signal);
+  if (group != -1 && (group <= 0 || target <= 0)) return -(<i64>Errno.EINVAL);
+  if (copyIn(thread.process.space, state.buffer, 160, information, 128) != KernelError.None) return -(<i64>Errno.EFAULT);
+  const code = load<i32>(state.buffer, 8);
+  const sender = load<u32>(state.buffer, 16), value = load<u64>(state.buffer, 24);
+  if ((code >= 0 || code == SI_TKILL) && target != <i32>thread.process.id) return -(<i64>Errno.EPERM);
+  const found = target > 0 ? signalFind(linux, target) : null;
+  if (found === null || (group != -1 && group != <i64>target)) return -(<i64>Errno.ESRCH);
+  if (number < 0 || number > SIGNALS) return -(<i64>Errno.EINVAL);
+  if (number == 0) return 0;
+  if (!signalQueueHasRoom(found, number)) return -(<i64>Errno.EAGAIN);
+  signalSend(found, number, group != -1 ? Scope.Thread : Scope.Process, code, sender, value);
   return 0;
 }
 
@@ -166,8 +189,7 @@ export function sysSigtimedwait(thread: Thread, linux: LinuxProcess, set: u64, i
     const fromThread = (own.pending & bit) != 0;
     const word = fromThread ? own.information[slot] : signals.information[slot];
     const value = fromThread ? own.information[slot + 1] : signals.information[slot + 1];
-    if (fromThread) own.pending &= ~bit;
-    else signals.pending &= ~bit;
+    signalTake(linux, signal, fromThread);
     if (information != 0) {
       siginfoWrite(state.buffer, signal, <i32><u32>word, <u32>(word >> 32), value);
       if (copyOut(space, information, state.buffer, 160, 128) != KernelError.None) return -(<i64>Errno.EFAULT);

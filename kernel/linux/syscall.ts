@@ -50,7 +50,7 @@ const SIGCHLD_ONLY: u64 = 17;
 const CLONE_VFORK: u64 = 0x4000;
 import { LINUX_DIRECT, upcall } from "./upcall";
 // Signals and process groups (signal*.ts).
-import { RESTORED, sysAlarm, sysGetitimer, sysKill, sysPause, sysSetitimer, sysSigpending, sysSigreturn, sysSigsuspend, sysSigtimedwait,
+import { RESTORED, sysAlarm, sysGetitimer, sysKill, sysPause, sysSetitimer, sysSigpending, sysSigqueueinfo, sysSigreturn, sysSigsuspend, sysSigtimedwait,
   sysTgkill } from "./sys-signal";
 import { sysSigaltstack } from "./signal-stack";
 import { sysGetpgid, sysGetsid, sysSetpgid, sysSetsid } from "./sys-process-group";
@@ -230,6 +230,8 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
     case Sys.rt_sigpending: return sysSigpending(thread, linux, a0, a1);
     case Sys.rt_sigsuspend: return sysSigsuspend(thread, linux, a0, a1);
     case Sys.rt_sigtimedwait: return sysSigtimedwait(thread, linux, a0, a1, a2, a3);
+    case Sys.rt_sigqueueinfo: return sysSigqueueinfo(thread, linux, -1, a0, a1, a2);
+    case Sys.rt_tgsigqueueinfo: return sysSigqueueinfo(thread, linux, <i64><i32>a0, a1, a2, a3);
     case Sys.sigaltstack: return sysSigaltstack(thread, linux, a0, a1);
     case Sys.pause: return sysPause(thread, linux);
     case Sys.alarm: return sysAlarm(linux, a0);
@@ -294,8 +296,9 @@ function arity(number: u64): i32 {
       return 2;
     case Sys.tgkill: case Sys.setitimer:
     case Sys.setresuid: case Sys.setresgid: case Sys.getresuid: case Sys.getresgid:   // ids
+    case Sys.rt_sigqueueinfo:
       return 3;
-    case Sys.rt_sigtimedwait:
+    case Sys.rt_sigtimedwait: case Sys.rt_tgsigqueueinfo:
       return 4;
     case Sys.exit: case Sys.exit_group: case Sys.close: case Sys.brk: case Sys.dup: case Sys.set_tid_address: case Sys.uname:
     case Sys.time: case Sys.sysinfo: case Sys.gettimeofday: case Sys.pipe: case Sys.chdir: case Sys.fchdir:

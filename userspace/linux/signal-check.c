@@ -17,6 +17,7 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -194,6 +195,109 @@ static void default_actions(void) {
   result("SIGKILL while stopped", kill(child, SIGKILL));
   waitpid(child, &status, 0);
   status_line("stopped, SIGKILL", status);
+}
+
+/* Real-time signals queue, standard ones do not: instances sent while blocked are delivered
+ * one by one, lowest number first, each in the order sent and with its own siginfo. */
+static volatile int rt_seen[16], rt_codes[16], rt_count;
+
+static void on_rt(int signal, siginfo_t *info, void *context) {
+  (void)context;
+  if (rt_count < 16) {
+    rt_seen[rt_count] = (signal - SIGRTMIN) * 1000 + info->si_value.sival_int;
+    rt_codes[rt_count] = info->si_code;
+    rt_count++;
+  }
+}
+
+static void realtime(void) {
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGRTMIN + 1);
+  sigaddset(&block, SIGRTMIN + 2);
+  sigaddset(&block, SIGUSR2);
+  sigprocmask(SIG_BLOCK, &block, &old);
+  struct sigaction action;
+  memset(&action, 0, sizeof action);
+  action.sa_sigaction = on_rt;
+  action.sa_flags = SA_SIGINFO;
+  sigaction(SIGRTMIN + 1, &action, 0);
+  sigaction(SIGRTMIN + 2, &action, 0);
+  signal(SIGUSR2, on_signal);
+  reset_counts();
+  for (int i = 1; i <= 3; i++) result("sigqueue SIGRTMIN+2", sigqueue(getpid(), SIGRTMIN + 2, (union sigval){ .sival_int = i * 10 }));
+  result("kill SIGRTMIN+2", kill(getpid(), SIGRTMIN + 2));
+  result("sigqueue SIGRTMIN+1", sigqueue(getpid(), SIGRTMIN + 1, (union sigval){ .sival_int = 5 }));
+  result("raise SIGUSR2", raise(SIGUSR2));
+  result("raise SIGUSR2 again", raise(SIGUSR2));
+  result("sigqueue with signal 0", sigqueue(getpid(), 0, (union sigval){ .sival_int = 0 }));
+  sigset_t pending;
+  sigpending(&pending);
+  printf("pending: SIGRTMIN+1 %d, SIGRTMIN+2 %d, SIGUSR2 %d\n", sigismember(&pending, SIGRTMIN + 1), sigismember(&pending, SIGRTMIN + 2),
+         sigismember(&pending, SIGUSR2));
+  sigprocmask(SIG_SETMASK, &old, 0);
+  printf("real-time deliveries: %d:", rt_count);
+  for (int i = 0; i < rt_count; i++) printf(" %d/%s", rt_seen[i], rt_codes[i] == SI_QUEUE ? "SI_QUEUE" : rt_codes[i] == SI_USER ? "SI_USER" : "other");
+  printf("\nSIGUSR2 handled %d time(s)\n", count[SIGUSR2]);
+
+  /* sigtimedwait takes them one at a time too. */
+  sigprocmask(SIG_BLOCK, &block, &old);
+  sigqueue(getpid(), SIGRTMIN + 1, (union sigval){ .sival_int = 7 });
+  sigqueue(getpid(), SIGRTMIN + 1, (union sigval){ .sival_int = 8 });
+  sigset_t wanted;
+  sigemptyset(&wanted);
+  sigaddset(&wanted, SIGRTMIN + 1);
+  struct timespec zero = { 0, 0 };
+  for (int i = 0; i < 3; i++) {
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    int taken = sigtimedwait(&wanted, &info, &zero);
+    if (taken < 0) result("sigtimedwait", taken);
+    else printf("sigtimedwait: SIGRTMIN+%d, value %d, SI_QUEUE %d, our pid %d\n", taken - SIGRTMIN, info.si_value.sival_int, info.si_code == SI_QUEUE,
+                info.si_pid == getpid());
+  }
+
+  /* The queue has a limit: sigqueue says EAGAIN past it; ignoring the signal drops the queue. */
+  long queued = 0;
+  int last = 0;
+  while (queued < 100000 && (last = sigqueue(getpid(), SIGRTMIN + 2, (union sigval){ .sival_int = 1 })) == 0) queued++;
+  struct rlimit limit;
+  getrlimit(RLIMIT_SIGPENDING, &limit);
+  printf("sigqueue until it fails: EAGAIN %d, at least 8 queued %d, no more than RLIMIT_SIGPENDING + 1 %d\n", last < 0 && errno == EAGAIN,
+         queued >= 8, (unsigned long)queued <= limit.rlim_cur + 1);
+  signal(SIGRTMIN + 2, SIG_IGN);
+  sigpending(&pending);
+  printf("ignored: SIGRTMIN+2 pending %d\n", sigismember(&pending, SIGRTMIN + 2));
+  rt_count = 0;
+  sigaction(SIGRTMIN + 2, &action, 0);
+  result("sigqueue once more", sigqueue(getpid(), SIGRTMIN + 2, (union sigval){ .sival_int = 99 }));
+  sigprocmask(SIG_SETMASK, &old, 0);
+  printf("after the drop, deliveries: %d, value %d\n", rt_count, rt_count > 0 ? rt_seen[0] : -1);
+  signal(SIGRTMIN + 1, SIG_DFL);
+  signal(SIGRTMIN + 2, SIG_DFL);
+
+  /* Only the kernel sends with a non-negative si_code to another process. */
+  fflush(stdout);
+  pid_t child = fork();
+  if (child == 0) {
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    info.si_signo = SIGRTMIN + 3;
+    info.si_code = SI_USER;
+    result("rt_sigqueueinfo with SI_USER to the parent", syscall(SYS_rt_sigqueueinfo, getppid(), SIGRTMIN + 3, &info));
+    result("rt_sigqueueinfo from a bad address", syscall(SYS_rt_sigqueueinfo, getppid(), SIGRTMIN + 3, (void *)8));
+    result("rt_sigqueueinfo with SI_USER to no such process", syscall(SYS_rt_sigqueueinfo, 0x7ffff0, SIGRTMIN + 3, &info));
+    info.si_code = SI_QUEUE;
+    result("rt_sigqueueinfo to no such process", syscall(SYS_rt_sigqueueinfo, 0x7ffff0, SIGRTMIN + 3, &info));
+    result("rt_sigqueueinfo of signal 65", syscall(SYS_rt_sigqueueinfo, getppid(), 65, &info));
+    result("rt_tgsigqueueinfo to another tid", syscall(SYS_rt_tgsigqueueinfo, getpid(), getpid() + 1, SIGRTMIN + 3, &info));
+    result("rt_tgsigqueueinfo with tid 0", syscall(SYS_rt_tgsigqueueinfo, getpid(), 0, SIGRTMIN + 3, &info));
+    result("rt_tgsigqueueinfo to itself, signal 0", syscall(SYS_rt_tgsigqueueinfo, getpid(), getpid(), 0, &info));
+    fflush(stdout);
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
 }
 
 int main(void) {
@@ -456,6 +560,8 @@ int main(void) {
   result("sigaltstack", sigaltstack(&stack, 0));
   result("sigaltstack query", sigaltstack(0, &previous));
   printf("alternate stack: same base %d, size %zu, flags %d\n", previous.ss_sp == alternate, previous.ss_size, previous.ss_flags);
+  printf("real-time signals:\n");
+  realtime();
   printf("default actions:\n");
   default_actions();
   printf("signal-check: done\n");
