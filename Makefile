@@ -214,7 +214,7 @@ $(CONFORMANCE)/glibc.bin: $(CONFORMANCE_NAMES:%=$(CONFORMANCE)/glibc/%.o) usersp
 $(CONFORMANCE)/musl.bin: $(CONFORMANCE_NAMES:%=$(CONFORMANCE)/musl/%.o) userspace/conformance/multicall/multicall.c $(CONFORMANCE)/programs.h
 	musl-gcc $(CONFORMANCE_CFLAGS) -I$(CONFORMANCE) -static -no-pie -s -o $@ userspace/conformance/multicall/multicall.c $(CONFORMANCE_NAMES:%=$(CONFORMANCE)/musl/%.o)
 # The tree (build/conformance/root/conformance/...) and its archive, without busybox.
-$(BUILD)/test-initrd.cpio: $(CONFORMANCE)/glibc.bin $(CONFORMANCE)/musl.bin tools/initrd.ts tools/cpio.ts
+$(BUILD)/test-initrd.cpio: $(CONFORMANCE)/glibc.bin $(CONFORMANCE)/musl.bin $(CONFORMANCE)/programs.h tools/initrd.ts tools/cpio.ts
 	rm -rf $(CONFORMANCE)/root && mkdir -p $(CONFORMANCE)/root/conformance/glibc $(CONFORMANCE)/root/conformance/musl
 	cp $(CONFORMANCE)/glibc.bin $(CONFORMANCE)/musl.bin $(CONFORMANCE)/root/conformance/
 	for name in $(CONFORMANCE_NAMES); do ln -s ../glibc.bin $(CONFORMANCE)/root/conformance/glibc/$$name; \

@@ -10,7 +10,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFileSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { treeEntries } from "../../tools/initrd";
 import { REPOSITORY } from "../qemu-runner/runner";
@@ -23,7 +23,7 @@ const PROGRAMS = readdirSync(join(REPOSITORY, "userspace/conformance")).filter((
 const TIMEOUT_MS = 600_000;
 
 /** Each program's lines (ending with its `== NAME ...` line) in a run's output. */
-export function splitPrograms(lines: string[]): Map<string, string[]> {
+function splitPrograms(lines: string[]): Map<string, string[]> {
   const programs = new Map<string, string[]>();
   let current: string[] = [];
   for (const line of lines) {
@@ -51,6 +51,12 @@ test.before(async () => {
       runOnLinux(join(REPOSITORY, "build/linux-user", runner), START, END, TIMEOUT_MS, extra),
       runOnCapsid(runner, START, END, "", TIMEOUT_MS),
     ]);
+    // CONFORMANCE_OUTPUT=FOLDER keeps each side's lines (RUNNER.linux.txt, RUNNER.capsid.txt) for a diff.
+    const keep = process.env.CONFORMANCE_OUTPUT;
+    if (keep) {
+      writeFileSync(join(keep, `${runner}.linux.txt`), linux.lines.join("\n") + "\n");
+      writeFileSync(join(keep, `${runner}.capsid.txt`), capsid.serial);
+    }
     runs.set(runner, {
       linux: { lines: linux.lines, programs: splitPrograms(linux.lines) },
       capsid: { lines: capsid.lines, programs: splitPrograms(capsid.lines), verdict: capsid.verdict },

@@ -1,15 +1,14 @@
-/* tcgetattr: the console as a terminal: isatty, tcgetattr and tcsetattr (a change read back,
- * then restored), TIOCGPGRP and TIOCGSID answering, and ENOTTY for a file, a pipe and
- * /dev/null; EBADF. Flag values differ between a serial port and Capsid's console: only the
- * bits this program sets are printed. */
+/* tcgetattr: the console (standard output, as init got it) as a terminal: isatty, tcgetattr
+ * and tcsetattr (a change read back, then restored), and ENOTTY for a file, a pipe and
+ * /dev/null; EBADF, EFAULT. Flag values differ between a serial port and Capsid's console: only
+ * the bits this program sets are printed. */
 #include "report.h"
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 
 int main(void) {
-  int tty = CHECK("open /dev/tty", open("/dev/tty", O_RDWR));
-  if (tty < 0) return 1;
+  int tty = 1;
   CHECK("isatty", isatty(tty));
   struct termios original, t;
   CHECK("tcgetattr", tcgetattr(tty, &original));
@@ -24,8 +23,6 @@ int main(void) {
   CHECK("tcgetattr", tcgetattr(tty, &t));
   printf("ECHO %d ICANON %d\n", (t.c_lflag & ECHO) == (original.c_lflag & ECHO), (t.c_lflag & ICANON) == (original.c_lflag & ICANON));
   CHECK("tcsetattr bad action", tcsetattr(tty, 99, &t));
-  pid_t group = 0;
-  CHECK_OK("TIOCGPGRP", ioctl(tty, TIOCGPGRP, &group));
   int file = open("/etc/passwd", O_RDONLY);
   CHECK("isatty a file", isatty(file));
   CHECK("tcgetattr a file", tcgetattr(file, &t));
