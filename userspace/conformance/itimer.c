@@ -24,7 +24,7 @@ int main(void) {
   struct itimerval off = { { 0, 0 }, { 0, 0 } }, old;
   CHECK("cancel, reading the old", setitimer(ITIMER_REAL, &off, &old));
   printf("old interval: %ld.%06ld\n", (long)old.it_interval.tv_sec, (long)old.it_interval.tv_usec);
-  printf("ticks: %d\n", ticks);
+  EXPECT("at least 4 ticks", ticks >= 4);   /* a fifth may come before the cancel */
   CHECK("getitimer unknown timer", getitimer(7, &now));
   CHECK("setitimer unknown timer", setitimer(7, &set, NULL));
   struct itimerval bad = { { 0, 0 }, { 0, 1000000 } };

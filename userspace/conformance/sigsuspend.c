@@ -28,7 +28,7 @@ int main(void) {
   caught = 0;
   child = fork();
   if (child == 0) {
-    usleep(50000);
+    usleep(300000);   /* the parent is in pause by then (a signal before it would be lost to it) */
     kill(parent, SIGUSR1);
     _exit(0);
   }
