@@ -4,6 +4,7 @@
 #include "report.h"
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 
 static char *stack_base;
 static volatile int on_alternate, flags_inside, change_inside, change_errno;
@@ -43,6 +44,6 @@ int main(void) {
   CHECK("SS_DISABLE", sigaltstack(&off, NULL));
   CHECK("read it back", sigaltstack(NULL, &old));
   printf("flags: %s\n", old.ss_flags == SS_DISABLE ? "SS_DISABLE" : "other");
-  CHECK("a bad pointer", sigaltstack((stack_t *)bad_pointer, NULL));
+  CHECK("a bad pointer", syscall(SYS_sigaltstack, bad_pointer, NULL));
   return 0;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #ifdef __GLIBC__
@@ -72,5 +73,8 @@ int main(void) {
   while (waitpid(-1, NULL, 0) > 0) {}
   printf("conformance: done, %d programs, %d not exit 0\n", count, failed);
   fflush(stdout);
+  /* Linux panics when init exits, and its message can overtake output still queued for the
+   * serial port: wait until that has been sent. */
+  tcdrain(1);
   return 0;
 }
