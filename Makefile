@@ -204,11 +204,11 @@ $(CONFORMANCE)/glibc/%.o: userspace/conformance/%.c userspace/conformance/report
 $(CONFORMANCE)/musl/%.o: userspace/conformance/%.c userspace/conformance/report.h $(BUILD)/.setup
 	@mkdir -p $(@D)
 	musl-gcc $(CONFORMANCE_CFLAGS) -Dmain=conformance_$(subst -,_,$*) -c -o $@ $<
-# The table of programs multicall.c includes: PROGRAM(symbol, "name") per program, sorted.
-$(CONFORMANCE)/programs.h: $(CONFORMANCE_SOURCES) Makefile
+# The table of programs multicall.c includes: PROGRAM(symbol, "name") per program, sorted. It
+# depends on the folder, whose time changes when a program is added, removed or renamed.
+$(CONFORMANCE)/programs.h: userspace/conformance Makefile
 	@mkdir -p $(@D)
-	@for name in $(sort $(CONFORMANCE_NAMES)); do echo "PROGRAM(conformance_$$(echo $$name | tr - _), \"$$name\")"; done > $@.new
-	@cmp -s $@.new $@ || mv $@.new $@; rm -f $@.new
+	for name in $(sort $(CONFORMANCE_NAMES)); do echo "PROGRAM(conformance_$$(echo $$name | tr - _), \"$$name\")"; done > $@
 $(CONFORMANCE)/glibc.bin: $(CONFORMANCE_NAMES:%=$(CONFORMANCE)/glibc/%.o) userspace/conformance/multicall/multicall.c $(CONFORMANCE)/programs.h
 	$(CC) $(CONFORMANCE_CFLAGS) -I$(CONFORMANCE) -static -no-pie -s -o $@ userspace/conformance/multicall/multicall.c $(CONFORMANCE_NAMES:%=$(CONFORMANCE)/glibc/%.o)
 $(CONFORMANCE)/musl.bin: $(CONFORMANCE_NAMES:%=$(CONFORMANCE)/musl/%.o) userspace/conformance/multicall/multicall.c $(CONFORMANCE)/programs.h
