@@ -186,6 +186,40 @@ $(BUILD)/linux-user/%: userspace/linux/%.c $(BUILD)/.setup
 	@mkdir -p $(@D)
 	$(CC) $(LINUX_CFLAGS) -o $@ $<
 ALL_PROGRAMS := $(USER_PROGRAMS) $(LINUX_PROGRAMS)
+# --- the conformance programs (docs/linux.md, "Conformance"): each userspace/conformance/NAME.c
+# is a small program of its own (its own main), built with glibc and with musl. For size (a static
+# glibc program is ~800 KiB) each C library's programs are linked into one static image whose
+# main (userspace/conformance/multicall/multicall.c) runs the program its argv[0] names:
+# /conformance/LIBC/NAME is a symbolic link to /conformance/LIBC.bin. They travel in
+# build/test-initrd.cpio (GRUB module `test-initrd`, test boots only, unpacked over the root file
+# system) and in the Linux reference's initramfs; userspace/linux/conformance.c runs them.
+CONFORMANCE_SOURCES := $(wildcard userspace/conformance/*.c)
+CONFORMANCE_NAMES := $(CONFORMANCE_SOURCES:userspace/conformance/%.c=%)
+CONFORMANCE := $(BUILD)/conformance
+CONFORMANCE_CFLAGS := -O2 -Wall -Wextra -Werror -fno-pie -Iuserspace/conformance
+# Each program's main becomes conformance_NAME (dashes as underscores).
+$(CONFORMANCE)/glibc/%.o: userspace/conformance/%.c userspace/conformance/report.h $(BUILD)/.setup
+	@mkdir -p $(@D)
+	$(CC) $(CONFORMANCE_CFLAGS) -Dmain=conformance_$(subst -,_,$*) -c -o $@ $<
+$(CONFORMANCE)/musl/%.o: userspace/conformance/%.c userspace/conformance/report.h $(BUILD)/.setup
+	@mkdir -p $(@D)
+	musl-gcc $(CONFORMANCE_CFLAGS) -Dmain=conformance_$(subst -,_,$*) -c -o $@ $<
+# The table of programs multicall.c includes: PROGRAM(symbol, "name") per program, sorted. It
+# depends on the folder, whose time changes when a program is added, removed or renamed.
+$(CONFORMANCE)/programs.h: userspace/conformance Makefile
+	@mkdir -p $(@D)
+	for name in $(sort $(CONFORMANCE_NAMES)); do echo "PROGRAM(conformance_$$(echo $$name | tr - _), \"$$name\")"; done > $@
+$(CONFORMANCE)/glibc.bin: $(CONFORMANCE_NAMES:%=$(CONFORMANCE)/glibc/%.o) userspace/conformance/multicall/multicall.c $(CONFORMANCE)/programs.h
+	$(CC) $(CONFORMANCE_CFLAGS) -I$(CONFORMANCE) -static -no-pie -s -o $@ userspace/conformance/multicall/multicall.c $(CONFORMANCE_NAMES:%=$(CONFORMANCE)/glibc/%.o)
+$(CONFORMANCE)/musl.bin: $(CONFORMANCE_NAMES:%=$(CONFORMANCE)/musl/%.o) userspace/conformance/multicall/multicall.c $(CONFORMANCE)/programs.h
+	musl-gcc $(CONFORMANCE_CFLAGS) -I$(CONFORMANCE) -static -no-pie -s -o $@ userspace/conformance/multicall/multicall.c $(CONFORMANCE_NAMES:%=$(CONFORMANCE)/musl/%.o)
+# The tree (build/conformance/root/conformance/...) and its archive, without busybox.
+$(BUILD)/test-initrd.cpio: $(CONFORMANCE)/glibc.bin $(CONFORMANCE)/musl.bin $(CONFORMANCE)/programs.h tools/initrd.ts tools/cpio.ts
+	rm -rf $(CONFORMANCE)/root && mkdir -p $(CONFORMANCE)/root/conformance/glibc $(CONFORMANCE)/root/conformance/musl
+	cp $(CONFORMANCE)/glibc.bin $(CONFORMANCE)/musl.bin $(CONFORMANCE)/root/conformance/
+	for name in $(CONFORMANCE_NAMES); do ln -s ../glibc.bin $(CONFORMANCE)/root/conformance/glibc/$$name; \
+	  ln -s ../musl.bin $(CONFORMANCE)/root/conformance/musl/$$name; done
+	$(TSX) tools/initrd.ts --tree $(CONFORMANCE)/root $@
 # The root file system Linux programs see through a namespace grant (docs/linux.md, "Files"):
 # userspace/root/ packed as one cpio module, `initrd`.
 ROOT_TREE := $(shell find userspace/root)
@@ -223,13 +257,13 @@ $(BUILD)/test-package.cpio: $(TEST_PROGRAMS:%=$(STRIPPED)/%) $(DATA_FILES) tools
 	  $(foreach file,$(DATA_FILES),$(notdir $(file))=$(file))
 
 # --- the image -----------------------------------------------------------------------------------
-# iso/grub.cfg loads the three archives by these names (/boot/package.cpio, /boot/initrd.cpio,
-# /boot/test-package.cpio).
-$(ISO): $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/package.cpio $(BUILD)/test-package.cpio $(BUILD)/initrd.cpio
+# iso/grub.cfg loads the archives by these names (/boot/package.cpio, /boot/initrd.cpio, and for
+# test boots /boot/test-package.cpio and /boot/test-initrd.cpio).
+$(ISO): $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/package.cpio $(BUILD)/test-package.cpio $(BUILD)/initrd.cpio $(BUILD)/test-initrd.cpio
 	@mkdir -p $(BUILD)/isodir/boot/grub
 	@rm -rf $(BUILD)/isodir/boot/programs $(BUILD)/isodir/boot/files $(BUILD)/isodir/boot/manifest.bin
 	strip --strip-all -o $(BUILD)/isodir/boot/capsid.elf $(BUILD)/kernel.elf
-	cp $(BUILD)/package.cpio $(BUILD)/test-package.cpio $(BUILD)/initrd.cpio $(BUILD)/isodir/boot/
+	cp $(BUILD)/package.cpio $(BUILD)/test-package.cpio $(BUILD)/initrd.cpio $(BUILD)/test-initrd.cpio $(BUILD)/isodir/boot/
 	cp iso/grub.cfg $(BUILD)/isodir/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(BUILD)/isodir 2>$(BUILD)/grub-mkrescue.log \
 	  || { cat $(BUILD)/grub-mkrescue.log >&2; exit 1; }

@@ -25,7 +25,7 @@ const FLOOR_DIRECTORY = join(REPOSITORY, "build/bench-floor");
 export const FLOOR_ISO = join(FLOOR_DIRECTORY, "floor.iso");
 
 /** The module files iso/grub.cfg loads (the Makefile copies them to build/isodir/boot/). */
-const MODULE_FILES = ["package.cpio", "initrd.cpio", "test-package.cpio"];
+const MODULE_FILES = ["package.cpio", "initrd.cpio", "test-package.cpio", "test-initrd.cpio"];
 /** The ones a boot without the test package loads. */
 const USER_MODULE_FILES = ["package.cpio", "initrd.cpio"];
 

@@ -6,6 +6,7 @@
 // left out. Debian's busybox-static is added at build time as /bin/busybox with a link per applet
 // (never committed). tests/qemu/linux-reference.ts packs the same tree for Debian's kernel.
 //   tsx tools/initrd.ts FOLDER OUTPUT
+//   tsx tools/initrd.ts --tree FOLDER OUTPUT   (the tree alone: build/test-initrd.cpio)
 
 import { lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
@@ -65,7 +66,9 @@ export function rootEntries(folder: string, busybox = BUSYBOX): TreeEntry[] {
 }
 
 if (require.main === module) {
-  const [folder, output] = process.argv.slice(2);
-  if (!folder || !output) throw new Error("usage: tsx tools/initrd.ts FOLDER OUTPUT");
-  writeFileSync(output, cpio(rootEntries(folder)));
+  const args = process.argv.slice(2);
+  const treeOnly = args[0] === "--tree";   // the folder alone, no busybox (build/test-initrd.cpio)
+  const [folder, output] = treeOnly ? args.slice(1) : args;
+  if (!folder || !output) throw new Error("usage: tsx tools/initrd.ts [--tree] FOLDER OUTPUT");
+  writeFileSync(output, cpio(treeOnly ? treeEntries(folder) : rootEntries(folder)));
 }

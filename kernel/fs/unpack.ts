@@ -34,25 +34,33 @@ export function ramfsFromCpio(address: usize, length: u64, quota: Quota, clock: 
   const made = ramfsCreate(quota, clock);
   const fileSystem = made.fileSystem;
   if (fileSystem === null) return refused(build, made.error, "no room for the file system itself");
+  ramfsAddCpio(build, fileSystem, address, length);
+  if (build.error != KernelError.None) {
+    fileSystem.destroy();
+    fileSystem.dispose();
+    return build;
+  }
+  build.fileSystem = fileSystem;
+  return build;
+}
+
+/** Adds the entries of the `length`-byte archive at `address` to `fileSystem`, by the same rules
+ * (a later entry replaces an earlier one of its name), into `build` (its error and reason; its
+ * entries). Used for a second archive over the root file system (the test boots'
+ * `test-initrd`). On a refusal the entries before the bad one stay added. */
+export function ramfsAddCpio(build: RamfsBuild, fileSystem: Ramfs, address: usize, length: u64): void {
   const reader = new CpioReader(address, length);
   // Transient, not charged: at most one record per entry of the archive.
   const links = new Map<u32, HardLink[]>();
   while (reader.next()) {
     const error = addEntry(fileSystem, reader.entry, links);
     if (error != KernelError.None) {
-      fileSystem.destroy();
-      fileSystem.dispose();
-      return refused(build, error, "entry at offset " + reader.entry.offset.toString() + " (" + printable(reader.entry) + "): " + kernelErrorName(error));
+      refused(build, error, "entry at offset " + reader.entry.offset.toString() + " (" + printable(reader.entry) + "): " + kernelErrorName(error));
+      return;
     }
   }
   build.entries = reader.count;
-  if (reader.error != KernelError.None) {
-    fileSystem.destroy();
-    fileSystem.dispose();
-    return refused(build, reader.error, reader.reason);
-  }
-  build.fileSystem = fileSystem;
-  return build;
+  if (reader.error != KernelError.None) refused(build, reader.error, reader.reason);
 }
 
 /** Adds one checked entry. */

@@ -119,7 +119,7 @@ function findFile(thread: Thread, linux: LinuxProcess, namespace: NamespaceObjec
   const found = new Found();
   const length = path.byteLength - 1;
   const error = new StaticArray<i64>(1);
-  const start = startOf(thread, linux, namespace, dirfd, error);
+  const start = startOf(thread, linux, namespace, dirfd, error, changetype<usize>(path));
   if (start === null) { found.error = error[0]; return found; }
   const resolution = resolve(namespace.fileSystem, namespace.root, start, changetype<usize>(path), <u64>length, follow ? Resolve.Follow : Resolve.NoFollow);
   if (resolution.error != KernelError.None || resolution.node === null) {

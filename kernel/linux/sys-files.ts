@@ -30,6 +30,11 @@ const STATUS_APPEND: u8 = 2, STATUS_NONBLOCK: u8 = 4;
 /** iovecs one writev takes (Linux's UIO_MAXIOV). */
 const IOV_MAXIMUM: u64 = 1024;
 const FIONREAD: u64 = 0x541b;
+/** The requests Linux answers for every descriptor before its device's own (do_vfs_ioctl). */
+const FIONBIO: u64 = 0x5421, FIONCLEX: u64 = 0x5450, FIOCLEX: u64 = 0x5451;
+/** F_GETFL's O_LARGEFILE: Linux's 64-bit open sets it on every file it opens (and on the console
+ * it opens for init), not on pipes. */
+const O_LARGEFILE: i64 = 0o100000;
 /** /dev/console: character device 5:1. */
 const CONSOLE_DEVICE: u64 = (5 << 8) | 1;
 const S_IFCHR: u32 = 0o020000, S_IFIFO: u32 = 0o010000;
@@ -185,7 +190,7 @@ export function sysFcntl(thread: Thread, linux: LinuxProcess, fd: u64, command: 
     const flags = linux.descriptorFlags[index];
     const object = thread.process.table.lookup(<u64>handle)!;
     const access = object.iface == Interface.Pipe ? (changetype<PipeObject>(object).reading ? O_RDONLY : O_WRONLY)
-      : object.iface == Interface.File ? fileAccess(changetype<FileObject>(object)) : O_RDWR;
+      : object.iface == Interface.File ? fileAccess(changetype<FileObject>(object)) : O_RDWR | O_LARGEFILE;
     return access | ((flags & STATUS_APPEND) != 0 ? 0o2000 : 0) | ((flags & STATUS_NONBLOCK) != 0 ? 0o4000 : 0);
   }
   if (command == F_SETFL) {
@@ -200,7 +205,7 @@ export function sysFcntl(thread: Thread, linux: LinuxProcess, fd: u64, command: 
 /** A File's access mode as F_GETFL reports it. */
 function fileAccess(file: FileObject): i64 {
   if (file.pathOnly) return O_PATH;
-  return file.writable ? (file.readable ? O_RDWR : O_WRONLY) : O_RDONLY;
+  return (file.writable ? (file.readable ? O_RDWR : O_WRONLY) : O_RDONLY) | O_LARGEFILE;
 }
 
 /** fstat: the console is the character device /dev/console (5:1), mode crw--w----; a pipe a FIFO
@@ -245,6 +250,17 @@ export function sysIoctl(thread: Thread, linux: LinuxProcess, fd: u64, request: 
   const space = thread.process.space;
   const object = thread.process.table.lookup(<u64>handle)!;
   if (object.iface == Interface.File && changetype<FileObject>(object).pathOnly) return -(<i64>Errno.EBADF);
+  const index = <i32>fd;
+  if (request == FIOCLEX || request == FIONCLEX) {
+    linux.descriptorFlags[index] = (linux.descriptorFlags[index] & ~FD_CLOEXEC) | (request == FIOCLEX ? FD_CLOEXEC : 0);
+    return 0;
+  }
+  if (request == FIONBIO) {   // an int: nonzero sets O_NONBLOCK, zero clears it (as F_SETFL)
+    if (copyIn(space, state.buffer, 256, argument, 4) != KernelError.None) return -(<i64>Errno.EFAULT);
+    const on = load<u32>(state.buffer) != 0;
+    linux.descriptorFlags[index] = (linux.descriptorFlags[index] & ~STATUS_NONBLOCK) | (on ? STATUS_NONBLOCK : 0);
+    return 0;
+  }
   if (object.iface == Interface.Pipe && request == FIONREAD) {
     store<u32>(state.buffer, <u32>min(changetype<PipeObject>(object).ring.buffered, <u64>u32.MAX_VALUE));
     return copyOut(space, argument, state.buffer, 256, 4) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;

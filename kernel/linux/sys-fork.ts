@@ -43,6 +43,9 @@ const state = new ForkState();
 /** fork, and vfork (as fork: the parent is not suspended until the child execs or exits, which
  * POSIX allows) and clone with only fork's flags: the child's pid to the parent, 0 to the child. */
 export function sysFork(thread: Thread, linux: LinuxProcess, flags: u64, stack: u64, parentTid: u64, childTid: u64): i64 {
+  // Combinations Linux refuses before anything else (copy_process): EINVAL, not ENOSYS.
+  if ((flags & CLONE_SIGHAND) != 0 && (flags & CLONE_VM) == 0) return -(<i64>Errno.EINVAL);
+  if ((flags & CLONE_THREAD) != 0 && (flags & CLONE_SIGHAND) == 0) return -(<i64>Errno.EINVAL);
   if ((flags & (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SETTLS)) != 0) {
     // CLONE_VM with CLONE_VFORK alone (musl's posix_spawn) is a vfork: run as a fork on the given
     // stack. Threads (CLONE_VM and the rest) come with the second personality step.

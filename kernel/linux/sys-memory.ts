@@ -218,11 +218,14 @@ function alreadyAccess(space: AddressSpace, start: u64, end: u64, access: i32): 
  * Anonymous regions (they read as zero again); other advice is EINVAL. */
 export function sysMadvise(thread: Thread, address: u64, length: u64, advice: u64): i64 {
   if ((address & (PAGE_SIZE - 1)) != 0 || length > USER_HALF_END || address + pageUp(length) > USER_HALF_END) return -(<i64>Errno.EINVAL);
-  if (advice == MADV_FREE || (advice >= MADV_NORMAL && advice <= MADV_WILLNEED)) return 0;
-  if (advice != MADV_DONTNEED) return -(<i64>Errno.EINVAL);
+  const harmless = advice == MADV_FREE || (advice >= MADV_NORMAL && advice <= MADV_WILLNEED);
+  if (!harmless && advice != MADV_DONTNEED) return -(<i64>Errno.EINVAL);
   const process = thread.process, space = process.space;
   const end = address + pageUp(length);
+  if (end == address) return 0;
+  // As Linux, any advice on a range with an unmapped page is ENOMEM.
   if (!space.regions.covers(address, end)) return -(<i64>Errno.ENOMEM);
+  if (harmless) return 0;
   if (space.regions.touches(address, end, Backing.Image) || space.regions.touches(address, end, Backing.Fixed)
       || space.regions.touches(address, end, Backing.Pinned) || space.regions.touches(address, end, Backing.Shared)) {
     return -(<i64>Errno.EINVAL);

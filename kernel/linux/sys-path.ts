@@ -84,9 +84,12 @@ export function pathIn(thread: Thread, address: u64, destination: usize = 0): i6
   return -(<i64>Errno.ENAMETOOLONG);
 }
 
-/** The directory a relative path starts from: the working directory for AT_FDCWD, else the
- * directory `dirfd` names; null with `error` set. */
-export function startOf(thread: Thread, linux: LinuxProcess, namespace: NamespaceObject, dirfd: u64, error: StaticArray<i64>): Node | null {
+/** The directory a path starts from: the root for an absolute `path` (its first byte '/'; as
+ * Linux, dirfd is then not looked at), the working directory for AT_FDCWD, else the directory
+ * `dirfd` names; null with `error` set. */
+export function startOf(thread: Thread, linux: LinuxProcess, namespace: NamespaceObject, dirfd: u64, error: StaticArray<i64>,
+  path: usize): Node | null {
+  if (load<u8>(path) == 0x2f) return namespace.root;
   if (<i32>dirfd == AT_FDCWD) return linux.cwd !== null ? linux.cwd : namespace.root;
   const file = fileOf(thread, linux, <u64><i64><i32>dirfd);
   if (file === null) { error[0] = linux.handleOf(<i64><i32>dirfd) == 0 ? -(<i64>Errno.EBADF) : -(<i64>Errno.ENOTDIR); return null; }
@@ -109,7 +112,7 @@ function lookup(thread: Thread, linux: LinuxProcess, dirfd: u64, address: u64, f
   }
   const namespace = namespaceOf(thread, linux);
   if (namespace === null) { error[0] = -(<i64>Errno.ENOENT); return null; }
-  const start = startOf(thread, linux, namespace, dirfd, error);
+  const start = startOf(thread, linux, namespace, dirfd, error, state.path);
   if (start === null) return null;
   const found = resolve(namespace.fileSystem, namespace.root, start, state.path, <u64>length, follow ? Resolve.Follow : Resolve.NoFollow);
   if (found.error != KernelError.None || found.node === null) {
@@ -131,7 +134,7 @@ export function resolveAt(thread: Thread, linux: LinuxProcess, dirfd: u64, addre
   const namespace = namespaceOf(thread, linux);
   if (namespace === null) { error[0] = -(<i64>Errno.ENOENT); return null; }
   if (length == 0) { error[0] = -(<i64>Errno.ENOENT); return null; }
-  const start = startOf(thread, linux, namespace, dirfd, error);
+  const start = startOf(thread, linux, namespace, dirfd, error, path);
   if (start === null) return null;
   return resolve(namespace.fileSystem, namespace.root, start, path, <u64>length, flags);
 }

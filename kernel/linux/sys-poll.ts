@@ -87,6 +87,9 @@ function waitUntil(thread: Thread, linux: LinuxProcess, number: u64, deadline: u
   return BLOCKED;
 }
 
+/** Whether timespecIn's answer is -errno: FOREVER (no timeout) is -1 as an i64, which is not EPERM. */
+@inline function isError(given: i64): bool { return given < 0 && <u64>given != FOREVER; }
+
 /** The timespec at `address` in ns (FOREVER for address 0), or -errno. */
 function timespecIn(thread: Thread, address: u64, microseconds: bool): i64 {
   if (address == 0) return <i64>FOREVER;
@@ -113,7 +116,7 @@ function pollOnce(thread: Thread, linux: LinuxProcess, number: u64, fds: u64, co
   if (number == <u64>Sys.poll) wait = <i32>timeout < 0 ? FOREVER : <u64><i32>timeout * 1_000_000;
   else {
     const given = timespecIn(thread, timeout, false);
-    if (given < 0) return given;
+    if (isError(given)) return given;
     wait = <u64>given;
   }
   const space = thread.process.space, bytes = count * 8;
@@ -158,7 +161,7 @@ function selectOnce(thread: Thread, linux: LinuxProcess, number: u64, count: u64
   if (<i64><i32>count < 0) return -(<i64>Errno.EINVAL);
   const limit = min(<u64><u32>count, SELECT_MAXIMUM);
   const given = timespecIn(thread, timeout, number == <u64>Sys.select);
-  if (given < 0) return given;
+  if (isError(given)) return given;
   const space = thread.process.space, bytes = (limit + 63) / 64 * 8;
   const addresses: u64[] = [reads, writes, excepts];
   memory.fill(state.sets, 0, 3 * 128);

@@ -36,7 +36,8 @@ import { processSpawn, spawnBytesNeeded, spawnExposeRingPhysical, spawnFramesNee
 import { linuxInit } from "../linux/linux";
 import { NamespaceObject, namespaceRoot, namespaceRootSet } from "../objects/namespace";
 import { devicesCreate } from "../fs/devices";
-import { ramfsFromCpio } from "../fs/unpack";
+import { ramfsAddCpio, ramfsFromCpio, RamfsBuild } from "../fs/unpack";
+import { Ramfs } from "../fs/ramfs";
 import { Quota } from "../memory/quota";
 import { realtimeNanos } from "../time/wall-clock";
 import { kernelErrorName } from "../../abi/errors";
@@ -163,10 +164,30 @@ function rootFileSystemInit(information: BootInformation): void {
     }
     logLine().text("fs: root file system from the initrd: ").decimal(length >> 10).text(" KiB, ").decimal(fileSystem.nodes).text(" nodes");
     logEnd();
+    testFilesAdd(information, fileSystem);
     return;
   }
   logLine().text("fs: no initrd module: Linux programs see no files");
   logEnd();
+}
+
+/** Adds the `test-initrd` module's tree (test boots only: iso/grub.cfg loads it with the test
+ * package; the conformance programs under /conformance, docs/linux.md) over the root file system,
+ * zero copy as the initrd. A bad archive is logged; what it added before the bad entry stays. */
+function testFilesAdd(information: BootInformation, fileSystem: Ramfs): void {
+  const modules = information.modules;
+  for (let i = 0; i < modules.length; i++) {
+    if (modules[i].commandLine != "test-initrd") continue;
+    const length = <u64>(modules[i].end - modules[i].start);
+    const build = new RamfsBuild();
+    ramfsAddCpio(build, fileSystem, <usize>modules[i].start, length);
+    if (build.error != KernelError.None) {
+      logLine(LogLevel.Error).text("fs: test-initrd refused (").text(kernelErrorName(build.error)).text("): ").text(build.reason);
+    } else {
+      logLine().text("fs: test files from the test-initrd: ").decimal(length >> 10).text(" KiB, ").decimal(build.entries).text(" entries");
+    }
+    logEnd();
+  }
 }
 
 /** Writes `text` (its first RING_TEXT_MAXIMUM bytes of UTF-8) into the start text of the ring

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cpio } from "../../tools/cpio";
-import { rootEntries } from "../../tools/initrd";
+import { rootEntries, TreeEntry } from "../../tools/initrd";
 import { REPOSITORY, withQemu } from "../qemu-runner/runner";
 
 export const LINUX_KERNEL = join(REPOSITORY, "build/linux/vmlinuz");
@@ -52,9 +52,10 @@ export const DEVICE_NODES = [
 ];
 
 /** Runs `binary` as /init on Debian's kernel (the initramfs holds /dev and its device nodes, it,
- * and the tree of userspace/root/ that is Capsid's root file system). Linux
+ * and the tree of userspace/root/ that is Capsid's root file system, then `extra`: test files such
+ * as Capsid's test-initrd holds). Linux
  * panics when init exits and names its status: `exitcode=0x0000SS00`. */
-export function runOnLinux(binary: string, start: string, end: string, timeoutMs = 120_000): Promise<ProgramRun> {
+export function runOnLinux(binary: string, start: string, end: string, timeoutMs = 120_000, extra: TreeEntry[] = []): Promise<ProgramRun> {
   const directory = mkdtempSync(join(tmpdir(), "capsid-linux-"));
   const initrd = join(directory, "initrd.cpio");
   writeFileSync(initrd, cpio([
@@ -62,6 +63,7 @@ export function runOnLinux(binary: string, start: string, end: string, timeoutMs
     ...DEVICE_NODES,
     { name: "init", mode: 0o100755, data: readFileSync(binary) },
     ...rootEntries(join(REPOSITORY, "userspace/root")),   // the root file system Capsid's programs see
+    ...extra,                                             // test files (Capsid's test-initrd)
   ]));
   const argv = ["-accel", "tcg", "-nodefaults", "-no-reboot", "-display", "none", "-machine", "pc", "-m", "256M", "-cpu", "qemu64",
     "-smp", "1", "-serial", "stdio", "-kernel", LINUX_KERNEL, "-initrd", initrd, "-append", "console=ttyS0 quiet panic=-1"];
@@ -84,9 +86,9 @@ export function runOnLinux(binary: string, start: string, end: string, timeoutMs
 
 /** Runs boot-package program `name` as Capsid's init (test=user: the run ends with the kernel's
  * verdict line, which names the exit code and checks nothing leaked). `extra` joins the command line. */
-export async function runOnCapsid(name: string, start: string, end: string, extra = ""): Promise<ProgramRun & { verdict: string; serial: string }> {
+export async function runOnCapsid(name: string, start: string, end: string, extra = "", timeoutMs = 120_000): Promise<ProgramRun & { verdict: string; serial: string }> {
   return withQemu({ commandLine: `test=user init=${name}${extra ? ` ${extra}` : ""}` }, async (qemu) => {
-    const verdict = await qemu.expectLine(/^capsid: selftest: user: /, 120_000);
+    const verdict = await qemu.expectLine(/^capsid: selftest: user: /, timeoutMs);
     const code = /ended \(exit code (\d+)\)/.exec(verdict);
     return { lines: programLines(qemu.serial, start, end), exitCode: code ? Number(code[1]) : null, verdict, serial: qemu.serial };
   });
