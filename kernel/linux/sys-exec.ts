@@ -309,6 +309,7 @@ export function sysExecve(thread: Thread, linux: LinuxProcess, dirfd: u64, path:
   linux.writeAt = 0;
   linux.writeDone = 0;
   linux.name = program.name;
+  linux.setExe(fileSystem, node!);
   process.program = program;
   linux.releaseVforkParent();
   return 0;

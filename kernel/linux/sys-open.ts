@@ -15,6 +15,7 @@ import { Errno, linuxErrno, linuxFsErrno } from "./errno";
 import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
 import { consoleHandleOf, Device, deviceOf } from "./sys-dev";
 import { namespaceOf, resolveAt } from "./sys-path";
+import { procLast, procOpen } from "./sys-proc";
 import { STATUS_NONBLOCK } from "./sys-pipe";
 import { traceBacked } from "./trace";
 
@@ -37,7 +38,15 @@ export function sysOpenat(thread: Thread, linux: LinuxProcess, dirfd: u64, path:
   // O_CREAT looks at the last name as it is first (Linux's open_last_lookups): "/", "." and ".."
   // are EEXIST under O_EXCL, else EISDIR, "name/" EISDIR, before any last link is followed.
   let found = resolveAt(thread, linux, dirfd, path, creating ? Resolve.Parent | Resolve.LastAsIs : follow ? Resolve.Follow : Resolve.NoFollow, 0, error);
-  if (found === null) return error[0];
+  if (found === null) {
+    // A name of procfs: opened there; a missing one is EACCES under O_CREAT (procfs makes no files).
+    const place = procLast(), namespace = namespaceOf(thread, linux);
+    if (place !== null && place.resolution === null && namespace !== null) {
+      if (place.errno == 0 && place.fileSystem !== namespace.fileSystem) return procOpen(thread, linux, namespace, place, flags);
+      if (place.errno == Errno.ENOENT && creating && place.lastMissing) return -(<i64>Errno.EACCES);
+    }
+    return error[0];
+  }
   if (found.error != KernelError.None) return -(<i64>linuxErrno(found.error));
   const namespace = namespaceOf(thread, linux)!;
   if (creating) {

@@ -19,6 +19,8 @@ import { Errno, linuxErrno } from "./errno";
 import { LinuxProcess } from "./linux-process";
 import { traceBacked } from "./trace";
 import { deviceRead } from "./sys-dev";
+import { fileSystemOfNode, procFind, procForget, procLast, procNodeIs, procReadlink } from "./sys-proc";
+import { procDirectoryEntry } from "./proc-contents";
 
 const AT_FDCWD: i32 = -100;
 const AT_SYMLINK_NOFOLLOW: u64 = 0x100, AT_EMPTY_PATH: u64 = 0x1000, AT_NO_AUTOMOUNT: u64 = 0x800, AT_EACCESS: u64 = 0x200;
@@ -99,6 +101,7 @@ export function startOf(thread: Thread, linux: LinuxProcess, namespace: Namespac
  * descriptor's own node. */
 function lookup(thread: Thread, linux: LinuxProcess, dirfd: u64, address: u64, follow: bool, emptyIsDirfd: bool,
   error: StaticArray<i64>): Node | null {
+  procForget();
   const length = pathIn(thread, address);
   if (length < 0) { error[0] = length; return null; }
   if (length == 0 && emptyIsDirfd) {
@@ -111,7 +114,14 @@ function lookup(thread: Thread, linux: LinuxProcess, dirfd: u64, address: u64, f
   if (namespace === null) { error[0] = -(<i64>Errno.ENOENT); return null; }
   const start = startOf(thread, linux, namespace, dirfd, error);
   if (start === null) return null;
-  const found = resolve(namespace.fileSystem, namespace.root, start, state.path, <u64>length, follow ? Resolve.Follow : Resolve.NoFollow);
+  let found: Resolution;
+  const place = procFind(linux, namespace, start, state.path, <u64>length, follow, follow ? Resolve.Follow : Resolve.NoFollow);
+  if (place !== null && place.resolution === null) {
+    if (place.errno != 0) { error[0] = -(<i64>place.errno); return null; }
+    return place.node;
+  }
+  if (place !== null) found = place.resolution!;
+  else found = resolve(namespace.fileSystem, namespace.root, start, state.path, <u64>length, follow ? Resolve.Follow : Resolve.NoFollow);
   if (found.error != KernelError.None || found.node === null) {
     error[0] = -(<i64>(found.error != KernelError.None ? linuxErrno(found.error) : Errno.ENOENT));
     return null;
@@ -125,6 +135,7 @@ function lookup(thread: Thread, linux: LinuxProcess, dirfd: u64, address: u64, f
  * ENAMETOOLONG, ENOENT (no namespace), EBADF or ENOTDIR (dirfd). */
 export function resolveAt(thread: Thread, linux: LinuxProcess, dirfd: u64, address: u64, flags: u32, buffer: usize,
   error: StaticArray<i64>): Resolution | null {
+  procForget();
   const path = buffer != 0 ? buffer : state.path;
   const length = pathIn(thread, address, path);
   if (length < 0) { error[0] = length; return null; }
@@ -133,21 +144,32 @@ export function resolveAt(thread: Thread, linux: LinuxProcess, dirfd: u64, addre
   if (length == 0) { error[0] = -(<i64>Errno.ENOENT); return null; }
   const start = startOf(thread, linux, namespace, dirfd, error);
   if (start === null) return null;
-  return resolve(namespace.fileSystem, namespace.root, start, path, <u64>length, flags);
+  const place = procFind(linux, namespace, start, path, <u64>length, (flags & Resolve.Follow) != 0 && (flags & Resolve.LastAsIs) == 0, flags);
+  if (place === null) return resolve(namespace.fileSystem, namespace.root, start, path, <u64>length, flags);
+  if (place.resolution !== null) return place.resolution;
+  if (place.errno != 0) { error[0] = -(<i64>place.errno); return null; }
+  if (place.fileSystem === namespace.fileSystem) {   // a link of procfs to a file of the namespace
+    const found = new Resolution();
+    found.node = place.node;
+    return found;
+  }
+  // procfs's own names change no file: EPERM (sys-open.ts opens them through procLast).
+  error[0] = -(<i64>Errno.EPERM);
+  return null;
 }
 
 /** Fills a struct stat for `node` of `fileSystem` in state.buffer. */
-function statFill(fileSystem: Ramfs, node: Node): void {
+function statFill(node: Node): void {
   const stat = state.buffer;
   memory.fill(stat, 0, <usize>STAT_SIZE);
-  store<u64>(stat, <u64>fileSystem.id);                              // st_dev
+  store<u64>(stat, <u64>node.fileSystem);                            // st_dev: its file system's id
   store<u64>(stat, node.inode, 8);
   store<u64>(stat, <u64>node.links, 16);
   store<u32>(stat, node.mode, 24);
   store<u32>(stat, node.uid, 28);
   store<u32>(stat, node.gid, 32);
   store<u64>(stat, (<u64>node.rdevMajor << 8) | <u64>(node.rdevMinor & 0xff) | (<u64>(node.rdevMinor & ~0xff) << 12), 40);
-  store<u64>(stat, reportedSize(node), 48);
+  store<u64>(stat, procNodeIs(node) ? 0 : reportedSize(node), 48);   // procfs's sizes are 0, as Linux's
   store<u64>(stat, 4096, 56);                                        // st_blksize
   store<u64>(stat, node.isRegular ? (node.size + 511) / 512 : 0, 64); // st_blocks
   store<i64>(stat, node.accessed / 1_000_000_000, 72);
@@ -168,7 +190,7 @@ export function reportedSize(node: Node): u64 {
 
 /** fstat of a File. */
 export function fileStat(thread: Thread, file: FileObject, buffer: u64): i64 {
-  statFill(file.fileSystem, file.node);
+  statFill(file.node);
   return copyOut(thread.process.space, buffer, state.buffer, 4096, STAT_SIZE) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
 }
 
@@ -179,9 +201,7 @@ export function sysStatAt(thread: Thread, linux: LinuxProcess, dirfd: u64, path:
   const error = new StaticArray<i64>(1);
   const node = lookup(thread, linux, dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) == 0, (flags & AT_EMPTY_PATH) != 0, error);
   if (node === null) return error[0];
-  const namespace = namespaceOf(thread, linux);
-  const file = namespace === null ? fileOf(thread, linux, dirfd) : null;
-  statFill(namespace !== null ? namespace.fileSystem : file!.fileSystem, node);
+  statFill(node);
   return copyOut(thread.process.space, buffer, state.buffer, 4096, STAT_SIZE) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
 }
 
@@ -193,6 +213,8 @@ export function sysReadlinkat(thread: Thread, linux: LinuxProcess, dirfd: u64, p
   if (node === null) return error[0];
   if (!node.isSymbolicLink) return -(<i64>Errno.EINVAL);
   const namespace = namespaceOf(thread, linux)!;
+  const place = procLast();
+  if (place !== null && place.resolution === null) return procReadlink(thread, linux, namespace, place, buffer, capacity);
   const length = namespace.fileSystem.readlink(node, state.buffer, min(capacity, 4096));
   if (length < 0) return -(<i64>linuxErrno(<KernelError>(-length)));
   return copyOut(thread.process.space, buffer, state.buffer, 4096, <u64>length) != KernelError.None ? -(<i64>Errno.EFAULT) : length;
@@ -225,7 +247,7 @@ export function sysChdir(thread: Thread, linux: LinuxProcess, path: u64, fd: i64
     const error = new StaticArray<i64>(1);
     node = lookup(thread, linux, <u64><i64>AT_FDCWD, path, true, false, error);
     if (node === null) return error[0];
-    fileSystem = namespaceOf(thread, linux)!.fileSystem;
+    fileSystem = fileSystemOfNode(node!, namespaceOf(thread, linux)!);
   }
   if (!node!.isDirectory) return -(<i64>Errno.ENOTDIR);
   linux.setCwd(fileSystem!, node!);
@@ -282,8 +304,11 @@ export function sysGetdents64(thread: Thread, linux: LinuxProcess, fd: u64, buff
   if (!file.node.isDirectory) return -(<i64>Errno.ENOTDIR);
   const space = thread.process.space, record = state.record;
   let written: u64 = 0;
+  const snapshot = file.snapshot;
   for (;;) {
-    const error = file.fileSystem.readdir(file.node, file.offset, record);
+    let error = KernelError.None;
+    if (snapshot !== null) procDirectoryEntry(snapshot, file.offset, record);
+    else error = file.fileSystem.readdir(file.node, file.offset, record);
     if (error != KernelError.None) return written > 0 ? <i64>written : -(<i64>linuxErrno(error));
     if (record.end) break;
     const length = (<u64>19 + <u64>record.nameLength + 1 + 7) & ~<u64>7;
@@ -313,6 +338,8 @@ export function fileRead(thread: Thread, file: FileObject, buffer: u64, count: u
   if (file.node.isDirectory) return -(<i64>Errno.EISDIR);
   if ((file.node.mode & S_IFMT) != S_IFREG) return -(<i64>Errno.EINVAL);
   const space = thread.process.space;
+  const snapshot = file.snapshot;
+  if (snapshot !== null) return snapshotRead(thread, file, snapshot, buffer, count, offset);
   let position = offset >= 0 ? <u64>offset : file.offset;
   const total = min(count, FILE_READ_MAXIMUM);
   let done: u64 = 0;
@@ -331,6 +358,18 @@ export function fileRead(thread: Thread, file: FileObject, buffer: u64, count: u
   return <i64>done;
 }
 
+/** read and pread of a synthetic file (procfs): bytes of its snapshot from the offset. */
+function snapshotRead(thread: Thread, file: FileObject, snapshot: StaticArray<u8>, buffer: u64, count: u64, offset: i64): i64 {
+  const position = offset >= 0 ? <u64>offset : file.offset;
+  const size = <u64>snapshot.length;
+  const length = position >= size ? 0 : min(min(count, FILE_READ_MAXIMUM), size - position);
+  if (length > 0 && copyOut(thread.process.space, buffer, changetype<usize>(snapshot) + <usize>position, size - position, length) != KernelError.None) {
+    return -(<i64>Errno.EFAULT);
+  }
+  if (offset < 0) file.offset = position + length;
+  return <i64>length;
+}
+
 /** lseek of a File: SEEK_SET, SEEK_CUR, SEEK_END (a directory's offset is its cursor: only
  * SEEK_SET, and 0 rewinds it); EINVAL for a negative result or another whence. */
 export function fileSeek(file: FileObject, offset: i64, whence: u64): i64 {
@@ -339,7 +378,7 @@ export function fileSeek(file: FileObject, offset: i64, whence: u64): i64 {
   let base: i64 = 0;
   if (whence == 1) base = <i64>file.offset;
   else if (whence == 2) {
-    if (file.node.isDirectory) return -(<i64>Errno.EINVAL);
+    if (file.node.isDirectory || file.snapshot !== null) return -(<i64>Errno.EINVAL);   // procfs's too, as seq_file's
     base = <i64>file.node.size;
   } else if (whence != 0) return -(<i64>Errno.EINVAL);
   const next = base + offset;

@@ -36,6 +36,7 @@ import { processSpawn, spawnBytesNeeded, spawnExposeRingPhysical, spawnFramesNee
 import { linuxInit } from "../linux/linux";
 import { NamespaceObject, namespaceRoot, namespaceRootSet } from "../objects/namespace";
 import { devicesCreate } from "../fs/devices";
+import { mountPointCreate } from "../fs/mount-point";
 import { ramfsFromCpio } from "../fs/unpack";
 import { Quota } from "../memory/quota";
 import { realtimeNanos } from "../time/wall-clock";
@@ -159,6 +160,11 @@ function rootFileSystemInit(information: BootInformation): void {
     const devices = devicesCreate(fileSystem);
     if (devices != KernelError.None) {
       logLine(LogLevel.Error).text("fs: /dev not made (").text(kernelErrorName(devices)).text("): device files are missing");
+      logEnd();
+    }
+    const proc = mountPointCreate(fileSystem, "proc", 0o555);   // where Linux processes see procfs
+    if (proc != KernelError.None) {
+      logLine(LogLevel.Error).text("fs: /proc not made (").text(kernelErrorName(proc)).text(")");
       logEnd();
     }
     logLine().text("fs: root file system from the initrd: ").decimal(length >> 10).text(" KiB, ").decimal(fileSystem.nodes).text(" nodes");

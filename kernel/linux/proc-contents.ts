@@ -1,0 +1,395 @@
+// What procfs's files and links say (docs/linux.md, "procfs"), made when a file is opened (its
+// snapshot, as Linux's seq_file makes its text at the first read) or a link is read: the
+// caller's stat line and maps from its own process and address-space bookkeeping, meminfo from
+// the frame allocator, uptime from the kernel's clock, cpuinfo from CPUID, mounts from its
+// Namespace, the links' targets from its descriptors and program. Text goes through proc-text.ts.
+// Callers: sys-proc.ts.
+
+import { Interface } from "../../abi/interfaces";
+import { cpuid } from "../arch/hw";
+import { NodeType, Node } from "../fs/node";
+import { DirectoryRecord, Ramfs } from "../fs/ramfs";
+import { frameAllocator } from "../memory/frames";
+import { FileObject } from "../objects/file";
+import { NamespaceObject } from "../objects/namespace";
+import { PipeObject } from "../objects/pipe";
+import { clockTscHz, monotonicNanos } from "../time/clock";
+import { LINUX_CLOCK_TICKS, LINUX_STACK_TOP } from "../loader/linux-image";
+import { Backing } from "../vm/regions";
+import { UserAccess } from "../vm/address-space";
+import { LinuxProcess, LINUX_DESCRIPTORS, SIGNALS } from "./linux-process";
+import { ProcKind, procNode } from "./proc-tree";
+import { MAP_EXECUTE, MAP_READ, MAP_SHARED, MAP_WRITE, procMapsLine, procMeminfo, ProcStat, procStatLine, ProcText, procUptime } from "./proc-text";
+import { ttyForeground, ttySession } from "./tty";
+
+/** The largest snapshot: longer text is cut (a maps of more than ~400 regions). */
+export const PROC_SNAPSHOT_MAXIMUM: u32 = 32768;
+
+class ProcContentsState {
+  /** Where a snapshot or a link's target is built. */
+  readonly buffer: usize = memory.data(<i32>PROC_SNAPSHOT_MAXIMUM, 16);
+  /** CPUID's EAX, EBX, ECX, EDX. */
+  readonly registers: usize = memory.data(16, 16);
+  readonly record: DirectoryRecord = new DirectoryRecord();
+}
+const state = new ProcContentsState();
+
+/** A fresh text over the state's buffer. */
+function text(): ProcText {
+  return new ProcText(state.buffer, PROC_SNAPSHOT_MAXIMUM);
+}
+
+/** The snapshot of file `kind` for `linux` (namespace: its Namespace) opened as descriptor
+ * `opening`: the bytes, in a new array the opened File owns. */
+export function procSnapshot(linux: LinuxProcess, namespace: NamespaceObject, kind: ProcKind, opening: i32): StaticArray<u8> {
+  const out = text();
+  if (kind == ProcKind.Meminfo) {
+    const frames = frameAllocator();
+    procMeminfo(out, frames !== null ? <u64>frames.totalFrames : 0, frames !== null ? <u64>frames.freeFrames : 0);
+  } else if (kind == ProcKind.Uptime) procUptime(out, monotonicNanos(), 0);   // idle time is not kept
+  else if (kind == ProcKind.Cpuinfo) cpuinfo(out);
+  else if (kind == ProcKind.PidMounts) mounts(out, namespace);
+  else if (kind == ProcKind.Stat) procStatLine(out, statOf(linux));
+  else if (kind == ProcKind.Maps) maps(out, linux, namespace);
+  else if (kind == ProcKind.Comm) out.text(linux.name).byte(0x0a);
+  else if (procKindIsDirectory(kind)) listing(out, linux, kind, opening);
+  return copied(out);
+}
+
+function procKindIsDirectory(kind: ProcKind): bool {
+  return kind == ProcKind.Root || kind == ProcKind.Pid || kind == ProcKind.Fd;
+}
+
+function copied(out: ProcText): StaticArray<u8> {
+  const bytes = new StaticArray<u8>(<i32>out.length);
+  memory.copy(changetype<usize>(bytes), out.base, <usize>out.length);
+  return bytes;
+}
+
+// --- directories ---------------------------------------------------------------------------------
+// A directory's snapshot is its entries, each: type (u8), name length (u8), inode (u64), name.
+
+/** Inodes of the entries made per process (Linux's are per pid too): pid directories and fd links. */
+const PID_INODE_BASE: u64 = 1 << 32, FD_INODE_BASE: u64 = 2 << 32;
+
+function entry(out: ProcText, type: NodeType, inode: u64, name: string): void {
+  out.byte(<u8>type).byte(<u8>name.length);
+  for (let i = 0; i < 8; i++) out.byte(<u8>(inode >> (<u64>i * 8)));
+  out.text(name);
+}
+
+/** `opening`: the descriptor the directory is being opened as (fd/ lists it, as Linux's). */
+function listing(out: ProcText, linux: LinuxProcess, kind: ProcKind, opening: i32): void {
+  const pid = linux.process.id;
+  entry(out, NodeType.Directory, procNode(kind).inode, ".");
+  if (kind == ProcKind.Root) {
+    entry(out, NodeType.Directory, 1, "..");   // the namespace's root: the inode is procfs's own guess
+    entry(out, NodeType.SymbolicLink, procNode(ProcKind.Self).inode, "self");
+    entry(out, NodeType.SymbolicLink, procNode(ProcKind.Mounts).inode, "mounts");
+    entry(out, NodeType.Regular, procNode(ProcKind.Meminfo).inode, "meminfo");
+    entry(out, NodeType.Regular, procNode(ProcKind.Uptime).inode, "uptime");
+    entry(out, NodeType.Regular, procNode(ProcKind.Cpuinfo).inode, "cpuinfo");
+    entry(out, NodeType.Directory, PID_INODE_BASE + <u64>pid, pid.toString());
+  } else if (kind == ProcKind.Pid) {
+    entry(out, NodeType.Directory, procNode(ProcKind.Root).inode, "..");
+    entry(out, NodeType.Directory, procNode(ProcKind.Fd).inode, "fd");
+    entry(out, NodeType.SymbolicLink, procNode(ProcKind.Exe).inode, "exe");
+    entry(out, NodeType.Regular, procNode(ProcKind.Stat).inode, "stat");
+    entry(out, NodeType.Regular, procNode(ProcKind.Maps).inode, "maps");
+    entry(out, NodeType.Regular, procNode(ProcKind.Comm).inode, "comm");
+    entry(out, NodeType.Regular, procNode(ProcKind.PidMounts).inode, "mounts");
+  } else {
+    entry(out, NodeType.Directory, PID_INODE_BASE + <u64>pid, "..");
+    for (let fd = 0; fd < LINUX_DESCRIPTORS; fd++) {
+      if (linux.descriptors[fd] != 0 || fd == opening) entry(out, NodeType.SymbolicLink, FD_INODE_BASE + <u64>fd, fd.toString());
+    }
+  }
+}
+
+/** The directory entry of `snapshot` at `cursor` (an offset into it) in `record`: its name stays
+ * in the snapshot; `record.next` is the next entry's offset; `record.end` past the last. */
+export function procDirectoryEntry(snapshot: StaticArray<u8>, cursor: u64, record: DirectoryRecord): void {
+  const length = <u64>snapshot.length;
+  if (cursor + 10 > length) { record.end = true; return; }
+  const at = changetype<usize>(snapshot) + <usize>cursor;
+  const nameLength = <u64>load<u8>(at, 1);
+  if (cursor + 10 + nameLength > length) { record.end = true; return; }
+  record.end = false;
+  record.type = <NodeType>load<u8>(at);
+  record.nameLength = <u32>nameLength;
+  record.inode = load<u64>(at, 2);
+  record.name = at + 10;
+  record.next = cursor + 10 + nameLength;
+}
+
+// --- links -----------------------------------------------------------------------------------
+
+/** The target of link `kind` (fd: FdLink's descriptor) for `linux`, in the state's buffer: its
+ * length, or -1 when there is none (a descriptor closed since). */
+export function procLinkTarget(linux: LinuxProcess, namespace: NamespaceObject, kind: ProcKind, fd: i32): i64 {
+  const out = text();
+  if (kind == ProcKind.Self) out.decimal(<u64>linux.process.id);
+  else if (kind == ProcKind.Mounts) out.text("self/mounts");
+  else if (kind == ProcKind.Exe) exePath(out, linux, namespace);
+  else if (kind == ProcKind.FdLink) {
+    const handle = linux.handleOf(<i64>fd);
+    if (handle == 0) return -1;
+    const object = linux.process.table.lookup(handle);
+    if (object === null) return -1;
+    if (object.iface == Interface.File) filePath(out, linux, namespace, changetype<FileObject>(object));
+    else if (object.iface == Interface.Pipe) out.text("pipe:[").decimal(handle & 0xffff_ffff).byte(0x5d);   // fstat's inode
+    else if (object.iface == Interface.Console) out.text("/dev/console");
+    else out.text("anon_inode:[capability]");
+  } else return -1;
+  return <i64>out.length;
+}
+
+/** Where procLinkTarget leaves a target. */
+export function procTargetBuffer(): usize {
+  return state.buffer;
+}
+
+function exePath(out: ProcText, linux: LinuxProcess, namespace: NamespaceObject): void {
+  const exe = linux.exe;
+  // A boot package's program is no file of the namespace: it is named as if at its root (Linux's /init).
+  if (exe === null) out.byte(0x2f).text(linux.process.program.name);
+  else nodePath(out, linux.exeFileSystem!, namespace, exe);
+}
+
+/** An open File's path: a procfs File's from its kind, a namespace file's from its directory. */
+function filePath(out: ProcText, linux: LinuxProcess, namespace: NamespaceObject, file: FileObject): void {
+  const pid = linux.process.id;
+  const node = file.node;
+  for (let kind = <i32>ProcKind.Root; kind <= <i32>ProcKind.FdLink; kind++) {
+    if (procNode(<ProcKind>kind) !== node) continue;
+    out.text("/proc");
+    if (kind == ProcKind.Root) return;
+    if (kind == ProcKind.Self || kind == ProcKind.Meminfo || kind == ProcKind.Uptime || kind == ProcKind.Cpuinfo || kind == ProcKind.Mounts) {
+      out.byte(0x2f).text(kind == ProcKind.Self ? "self" : kind == ProcKind.Meminfo ? "meminfo" : kind == ProcKind.Uptime ? "uptime"
+        : kind == ProcKind.Cpuinfo ? "cpuinfo" : "mounts");
+      return;
+    }
+    out.byte(0x2f).decimal(<u64>pid);
+    if (kind == ProcKind.Pid) return;
+    out.byte(0x2f).text(kind == ProcKind.Stat ? "stat" : kind == ProcKind.Maps ? "maps" : kind == ProcKind.Comm ? "comm"
+      : kind == ProcKind.PidMounts ? "mounts" : kind == ProcKind.Exe ? "exe" : "fd");
+    return;
+  }
+  nodePath(out, file.fileSystem, namespace, node);
+}
+
+/** A node's path from the namespace's root, " (deleted)" after an unlinked one. A directory
+ * knows its parent; a file does not, so the directory holding it is searched for from the root
+ * (FIXME: keep the directory a File was opened in, which also names the right one of several
+ * hard links). */
+function nodePath(out: ProcText, fileSystem: Ramfs, namespace: NamespaceObject, node: Node): void {
+  const names: string[] = [];
+  let current = node;
+  let directory: Node | null = node.isDirectory ? node.parent : parentSearch(fileSystem, namespace.root, node);
+  for (let steps = 0; current !== namespace.root && directory !== null && steps < 256; steps++) {
+    const name = nameIn(fileSystem, directory!, current);
+    if (name === null) break;
+    names.push(name!);
+    current = directory!;
+    directory = current === namespace.root || current.parent === current ? null : current.parent;
+  }
+  if (names.length == 0) out.byte(0x2f);
+  for (let i = names.length - 1; i >= 0; i--) out.byte(0x2f).text(names[i]);
+  if (node.links == 0) out.text(" (deleted)");
+}
+
+/** The name of `node` in `directory`, or null. */
+function nameIn(fileSystem: Ramfs, directory: Node, node: Node): string | null {
+  const record = state.record;
+  let cursor: u64 = 2;
+  for (let i = 0; i < 65536; i++) {
+    if (fileSystem.readdir(directory, cursor, record) != 0 || record.end) return null;
+    cursor = record.next;
+    if (record.inode == node.inode) return String.UTF8.decodeUnsafe(record.name, record.nameLength);
+  }
+  return null;
+}
+
+/** The directory holding `node`, searched breadth-first from `root` (at most 4096 directories). */
+function parentSearch(fileSystem: Ramfs, root: Node, node: Node): Node | null {
+  const queue: Node[] = [root];
+  const record = state.record;
+  for (let index = 0; index < queue.length && index < 4096; index++) {
+    const directory = queue[index];
+    let cursor: u64 = 2;
+    for (let i = 0; i < 65536; i++) {
+      if (fileSystem.readdir(directory, cursor, record) != 0 || record.end) break;
+      cursor = record.next;
+      if (record.inode == node.inode) return directory;
+      if (record.type == NodeType.Directory) {
+        const found = fileSystem.lookup(directory, record.name, record.nameLength);
+        if (found.node !== null) queue.push(found.node!);
+      }
+    }
+  }
+  return null;
+}
+
+// --- files -----------------------------------------------------------------------------------
+
+function statOf(linux: LinuxProcess): ProcStat {
+  const stat = new ProcStat();
+  stat.pid = linux.process.id;
+  stat.comm = linux.name;
+  stat.ppid = linux.parent !== null ? linux.parent!.process.id : 0;
+  stat.processGroup = <u32>linux.signals.processGroup;
+  stat.session = <u32>linux.signals.session;
+  if (ttySession() != 0 && ttySession() == linux.signals.session) {
+    stat.ttyNumber = (5 << 8) | 1;   // /dev/console
+    stat.foregroundGroup = ttyForeground();
+  }
+  stat.state = linux.signals.stopped ? 0x54 : 0x52;   // 'T', 'R' (the caller runs)
+  stat.startTicks = linux.startNanos / (1_000_000_000 / LINUX_CLOCK_TICKS);
+  const regions = linux.process.space.regions.regions;
+  let virtualBytes: u64 = 0, fixedPages: u64 = 0;
+  for (let i = 0; i < regions.length; i++) {
+    const region = regions[i];
+    virtualBytes += region.end - region.start;
+    if (region.backing != Backing.Anonymous) fixedPages += (region.end - region.start) >> 12;
+  }
+  stat.virtualBytes = virtualBytes;
+  stat.residentPages = fixedPages + linux.process.space.anonymousPages();
+  stat.startStack = LINUX_STACK_TOP;
+  stat.pending = linux.signals.pending;
+  stat.blocked = linux.signalMask;
+  for (let signal = 1; signal <= SIGNALS; signal++) {
+    const handler = linux.signalActions[(signal - 1) * 4];
+    if (handler == 1) stat.ignored |= <u64>1 << <u64>(signal - 1);
+    else if (handler > 1) stat.caught |= <u64>1 << <u64>(signal - 1);
+  }
+  stat.startBreak = linux.breakStart;
+  return stat;
+}
+
+function maps(out: ProcText, linux: LinuxProcess, namespace: NamespaceObject): void {
+  const regions = linux.process.space.regions.regions;
+  // The program's pages: every region below the break (their file offset counted from the lowest).
+  let imageStart: u64 = u64.MAX_VALUE;
+  for (let i = 0; i < regions.length; i++) if (regions[i].end <= linux.breakStart) imageStart = min(imageStart, regions[i].start);
+  const exe = linux.exe;
+  const path = text();   // the program's path, kept as a string before the lines overwrite it
+  exePath(path, linux, namespace);
+  const exeName = String.UTF8.decodeUnsafe(path.base, path.length);
+  for (let i = 0; i < regions.length; i++) {
+    const region = regions[i];
+    let permissions: u32 = 0;
+    if (region.access == <i32>UserAccess.Read) permissions = MAP_READ;
+    else if (region.access == <i32>UserAccess.ReadWrite) permissions = MAP_READ | MAP_WRITE;
+    else if (region.access == <i32>UserAccess.ReadExecute) permissions = MAP_READ | MAP_EXECUTE;
+    if (region.backing == Backing.Shared) permissions |= MAP_SHARED;
+    let label = "";
+    let offset: u64 = 0, inode: u64 = 0;
+    if (region.end <= linux.breakStart && imageStart != u64.MAX_VALUE) {
+      label = exeName;
+      offset = region.start - imageStart;
+      inode = exe !== null ? exe.inode : 0;
+    } else if (region.start >= linux.breakStart && region.end <= linux.breakMapped) label = "[heap]";
+    else if (region.start < LINUX_STACK_TOP && region.end >= LINUX_STACK_TOP - 4096 && region.end <= LINUX_STACK_TOP) label = "[stack]";
+    procMapsLine(out, region.start, region.end, permissions, offset, 0, inode != 0 ? 1 : 0, inode, label);
+  }
+}
+
+function mounts(out: ProcText, namespace: NamespaceObject): void {
+  out.text("rootfs / rootfs ").text(namespace.writable ? "rw" : "ro").text(" 0 0\n");
+  out.text("proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n");
+}
+
+// --- cpuinfo -------------------------------------------------------------------------------------
+
+/** CPUID leaf `leaf`: EAX, EBX, ECX, EDX in the state's registers. */
+function leaf(number: u32): usize {
+  cpuid(number, 0, state.registers);
+  return state.registers;
+}
+
+/** Linux's names of CPUID feature bits (arch/x86/include/asm/cpufeatures.h), 32 per word: "" for
+ * a bit Linux does not show. */
+const LEAF1_EDX = "fpu,vme,de,pse,tsc,msr,pae,mce,cx8,apic,,sep,mtrr,pge,mca,cmov,pat,pse36,pn,clflush,,dts,acpi,mmx,fxsr,sse,sse2,ss,ht,tm,ia64,pbe";
+const EXTENDED_EDX = ",,,,,,,,,,,syscall,,,,,,,,mp,nx,,mmxext,,,fxsr_opt,pdpe1gb,rdtscp,,lm,3dnowext,3dnow";
+const LEAF1_ECX = "pni,pclmulqdq,dtes64,monitor,ds_cpl,vmx,smx,est,tm2,ssse3,cid,sdbg,fma,cx16,xtpr,pdcm,,pcid,dca,sse4_1,sse4_2,x2apic,movbe,popcnt,tsc_deadline_timer,aes,xsave,,avx,f16c,rdrand,hypervisor";
+const EXTENDED_ECX = "lahf_lm,cmp_legacy,svm,extapic,cr8_legacy,abm,sse4a,misalignsse,3dnowprefetch,osvw,ibs,xop,skinit,wdt,,lwp,fma4,tce,,nodeid_msr,,tbm,topoext,perfctr_core,perfctr_nb,,bpext,ptsc,perfctr_llc,mwaitx,,";
+const LEAF7_EBX = "fsgsbase,tsc_adjust,sgx,bmi1,hle,avx2,,smep,bmi2,erms,invpcid,rtm,cqm,,mpx,rdt_a,avx512f,avx512dq,rdseed,adx,smap,avx512ifma,,clflushopt,clwb,intel_pt,avx512pf,avx512er,avx512cd,sha_ni,avx512bw,avx512vl";
+
+function flags(out: ProcText, names: string, bits: u32): void {
+  const list = names.split(",");
+  for (let bit = 0; bit < 32 && bit < list.length; bit++) {
+    if ((bits & (<u32>1 << <u32>bit)) != 0 && list[bit].length > 0) out.byte(0x20).text(list[bit]);
+  }
+}
+
+function register(at: usize, index: i32): u32 {
+  return load<u32>(at + <usize>(index * 4));
+}
+
+function cpuinfo(out: ProcText): void {
+  const zero = leaf(0);
+  const maximum = register(zero, 0);
+  const vendor = new ProcText(state.buffer + <usize>(PROC_SNAPSHOT_MAXIMUM - 64), 64);
+  for (let i = 0; i < 4; i++) vendor.byte(<u8>(register(zero, 1) >> (<u32>i * 8)));
+  for (let i = 0; i < 4; i++) vendor.byte(<u8>(register(zero, 3) >> (<u32>i * 8)));
+  for (let i = 0; i < 4; i++) vendor.byte(<u8>(register(zero, 2) >> (<u32>i * 8)));
+  const vendorName = String.UTF8.decodeUnsafe(vendor.base, 12);
+  const one = leaf(1);
+  const signature = register(one, 0), ebx1 = register(one, 1), ecx1 = register(one, 2), edx1 = register(one, 3);
+  let family = (signature >> 8) & 0xf, model = (signature >> 4) & 0xf;
+  if (family == 0xf) family += (signature >> 20) & 0xff;
+  if (family >= 6) model += ((signature >> 16) & 0xf) << 4;
+  let ebx7: u32 = 0;
+  if (maximum >= 7) ebx7 = register(leaf(7), 1);
+  const extendedMaximum = register(leaf(0x8000_0000), 0);
+  let ecxExtended: u32 = 0, edxExtended: u32 = 0;
+  if (extendedMaximum >= 0x8000_0001) {
+    const extended = leaf(0x8000_0001);
+    ecxExtended = register(extended, 2);
+    edxExtended = register(extended, 3);
+  }
+  let modelName = "unknown";
+  if (extendedMaximum >= 0x8000_0004) {
+    const name = new ProcText(state.buffer + <usize>(PROC_SNAPSHOT_MAXIMUM - 64), 64);
+    for (let part: u32 = 0; part < 3; part++) {
+      const at = leaf(0x8000_0002 + part);
+      for (let i = 0; i < 16; i++) name.byte(load<u8>(at + <usize>i));
+    }
+    let start: u32 = 0, end: u32 = 0;
+    while (end < 48 && load<u8>(name.base + <usize>end) != 0) end++;
+    while (start < end && load<u8>(name.base + <usize>start) == 0x20) start++;
+    while (end > start && load<u8>(name.base + <usize>(end - 1)) == 0x20) end--;
+    modelName = String.UTF8.decodeUnsafe(name.base + <usize>start, <usize>(end - start));
+  }
+  let physicalBits: u32 = 36, virtualBits: u32 = 48;
+  if (extendedMaximum >= 0x8000_0008) {
+    const sizes = register(leaf(0x8000_0008), 0);
+    physicalBits = sizes & 0xff;
+    virtualBits = (sizes >> 8) & 0xff;
+  }
+  const kilohertz = clockTscHz() / 1000;
+  out.text("processor\t: 0\n");
+  out.text("vendor_id\t: ").text(vendorName).byte(0x0a);
+  out.text("cpu family\t: ").decimal(<u64>family).byte(0x0a);
+  out.text("model\t\t: ").decimal(<u64>model).byte(0x0a);
+  out.text("model name\t: ").text(modelName).byte(0x0a);
+  out.text("stepping\t: ").decimal(<u64>(signature & 0xf)).byte(0x0a);
+  out.text("cpu MHz\t\t: ").decimal(kilohertz / 1000).byte(0x2e).zeroPadded(kilohertz % 1000, 3).byte(0x0a);
+  out.text("physical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\napicid\t\t: 0\ninitial apicid\t: 0\n");
+  out.text("fpu\t\t: yes\nfpu_exception\t: yes\n");
+  out.text("cpuid level\t: ").decimal(<u64>maximum).byte(0x0a);
+  out.text("wp\t\t: yes\n");
+  out.text("flags\t\t:");
+  flags(out, LEAF1_EDX, edx1);
+  flags(out, EXTENDED_EDX, edxExtended);
+  flags(out, LEAF1_ECX, ecx1);
+  flags(out, EXTENDED_ECX, ecxExtended);
+  flags(out, LEAF7_EBX, ebx7);
+  out.byte(0x0a);
+  const bogomips = kilohertz * 2 / 10;   // hundredths, as Linux's two decimals (twice the clock)
+  out.text("bogomips\t: ").decimal(bogomips / 100).byte(0x2e).zeroPadded(bogomips % 100, 2).byte(0x0a);
+  out.text("clflush size\t: ").decimal(<u64>(((ebx1 >> 8) & 0xff) * 8)).byte(0x0a);
+  out.text("cache_alignment\t: ").decimal(<u64>(((ebx1 >> 8) & 0xff) * 8)).byte(0x0a);
+  out.text("address sizes\t: ").decimal(<u64>physicalBits).text(" bits physical, ").decimal(<u64>virtualBits).text(" bits virtual\n");
+  out.text("power management:\n\n");
+}
