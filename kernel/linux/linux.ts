@@ -2,7 +2,7 @@
 // with the spawner (objects/spawn.ts, a layer below) and reads `strace=NAME[,NAME…]`, the
 // programs whose Linux processes trace their calls, and `linux-entry=upcall`, which runs the
 // calls through the in-process adapter prototype instead (upcall.ts; for its benchmark); the
-// console's input goes to its tty (tty.ts); procfs's skeleton is made (proc-tree.ts).
+// console's input goes to its tty (tty.ts).
 
 import { CommandLine } from "../boot/command-line";
 import { spawnLinuxRegister } from "../objects/spawn";
@@ -10,12 +10,10 @@ import { upcallEnable } from "./upcall";
 import { ttyInit, ttySignalSender } from "./tty";
 import { LINUX_PROCESS_BYTES, linuxPersonality, linuxTraceSet } from "./linux-process";
 import { linuxSignalGroup } from "./signal";   // after linux-process.ts, whose sizes it reads
-import { procTreeInit } from "./proc-tree";
 
 export function linuxInit(commandLine: CommandLine): void {
   spawnLinuxRegister(linuxPersonality, LINUX_PROCESS_BYTES);
   ttyInit();
-  procTreeInit();   // procfs's skeleton (proc-tree.ts)
   ttySignalSender(sendToGroup);
   const entry = commandLine.get("linux-entry");   // "upcall": the measured prototype (upcall.ts)
   upcallEnable(entry !== null && entry! == "upcall");

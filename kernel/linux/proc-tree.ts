@@ -57,8 +57,6 @@ export class ProcPlace {
   fd: i32 = -1;
   /** A link followed to a descriptor that is not a File: `fd` names what the path does. */
   followed: bool = false;
-  /** The name missing was the path's last (O_CREAT there is EACCES: procfs makes no files). */
-  lastMissing: bool = false;
   /** The path left procfs (".." from /proc, a link to a directory with more path after it):
    * the namespace resolution of the rest. */
   resolution: Resolution | null = null;
@@ -72,8 +70,8 @@ class ProcTreeState {
 }
 const state = new ProcTreeState();
 
-/** Bytes of the skeleton's quota: its ramfs, 16 nodes and their names. */
-const SKELETON_QUOTA_PAGES: u64 = 4;
+/** Pages of the skeleton's quota: its ramfs, 16 nodes, their names and directory tables. */
+const SKELETON_QUOTA_PAGES: u64 = 16;
 
 /** Makes the skeleton (linux.ts, at boot). */
 export function procTreeInit(): void {
@@ -191,10 +189,7 @@ export function procResolve(linux: LinuxProcess, namespace: NamespaceObject, sta
       continue;
     }
     const next = child(linux, kind, position, size);
-    if (next == ProcKind.None) {
-      place.lastMissing = last;
-      return failed(place, Errno.ENOENT);
-    }
+    if (next == ProcKind.None) return failed(place, Errno.ENOENT);
     if (next == ProcKind.FdLink) fd = <i32>number(position, size);
     const followed = !last || follow || trailingSlash;
     if (next == ProcKind.Self && followed) { kind = ProcKind.Pid; position = componentEnd; continue; }

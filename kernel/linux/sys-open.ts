@@ -39,11 +39,10 @@ export function sysOpenat(thread: Thread, linux: LinuxProcess, dirfd: u64, path:
   // are EEXIST under O_EXCL, else EISDIR, "name/" EISDIR, before any last link is followed.
   let found = resolveAt(thread, linux, dirfd, path, creating ? Resolve.Parent | Resolve.LastAsIs : follow ? Resolve.Follow : Resolve.NoFollow, 0, error);
   if (found === null) {
-    // A name of procfs: opened there; a missing one is EACCES under O_CREAT (procfs makes no files).
+    // A name of procfs is opened there (a missing one is ENOENT, even under O_CREAT, as Linux says).
     const place = procLast(), namespace = namespaceOf(thread, linux);
-    if (place !== null && place.resolution === null && namespace !== null) {
-      if (place.errno == 0 && place.fileSystem !== namespace.fileSystem) return procOpen(thread, linux, namespace, place, flags);
-      if (place.errno == Errno.ENOENT && creating && place.lastMissing) return -(<i64>Errno.EACCES);
+    if (place !== null && place.resolution === null && namespace !== null && place.errno == 0 && place.fileSystem !== namespace.fileSystem) {
+      return procOpen(thread, linux, namespace, place, flags);
     }
     return error[0];
   }

@@ -67,8 +67,9 @@ export function fileSystemOfNode(node: Node, namespace: NamespaceObject): Ramfs 
 
 /** open of a procfs name (`place`, found, on the skeleton): a File whose snapshot is made now;
  * a link (reached with O_NOFOLLOW) ELOOP unless O_PATH; a descriptor that is not a File, reached
- * through /proc/self/fd/N, a new descriptor naming its capability. Writing EACCES, as Linux
- * says for its read-only files; O_CREAT|O_EXCL EEXIST; a directory's EISDIR. */
+ * through /proc/self/fd/N, a new descriptor naming its capability. A file opens for writing
+ * too, as Linux lets uid 0 do, and its writes fail (procWrite); O_TRUNC does nothing;
+ * O_CREAT|O_EXCL EEXIST; a directory for writing EISDIR. */
 export function procOpen(thread: Thread, linux: LinuxProcess, namespace: NamespaceObject, place: ProcPlace, flags: u64): i64 {
   const node = place.node!;
   const kind = procKindOf(node);
@@ -91,7 +92,6 @@ export function procOpen(thread: Thread, linux: LinuxProcess, namespace: Namespa
   if ((flags & O_DIRECTORY) != 0 && !directory) return -(<i64>Errno.ENOTDIR);
   if (!pathOnly && node.isSymbolicLink) return -(<i64>Errno.ELOOP);
   if (writing && directory) return -(<i64>Errno.EISDIR);
-  if (writing) return -(<i64>Errno.EACCES);
   const fd = linux.lowestFree(0);
   if (fd < 0) return -(<i64>Errno.EMFILE);
   const snapshot: StaticArray<u8> | null = pathOnly ? null : procSnapshot(linux, namespace, kind, fd);
@@ -99,7 +99,8 @@ export function procOpen(thread: Thread, linux: LinuxProcess, namespace: Namespa
   if (process.account.kernelFits(bytes) != KernelError.None) return -(<i64>Errno.ENOMEM);
   const slot = process.table.reserve();
   if (slot < 0) return -(<i64>Errno.ENFILE);
-  const file = new FileObject(procFileSystem(), node, !pathOnly, false);
+  const file = new FileObject(procFileSystem(), node, !pathOnly && access != O_WRONLY && access != O_ACCMODE,
+    !pathOnly && (access == O_WRONLY || access == O_RDWR));
   file.pathOnly = pathOnly;
   file.snapshot = snapshot;
   file.chargeTo(process.account, bytes);
@@ -107,6 +108,14 @@ export function procOpen(thread: Thread, linux: LinuxProcess, namespace: Namespa
   linux.descriptorFlags[fd] = ((flags & O_CLOEXEC) != 0 ? FD_CLOEXEC : 0) | ((flags & O_NONBLOCK) != 0 ? STATUS_NONBLOCK : 0);
   traceBacked(linux.descriptors[fd], Interface.File);
   return fd;
+}
+
+/** write to a procfs file opened for writing: nothing is written. meminfo, uptime and cpuinfo
+ * have no write operation at all (Linux's proc_reg_write: EIO); a pid directory's files none
+ * either (vfs_write: EINVAL). FIXME: comm sets the name on Linux. */
+export function procWrite(file: FileObject): i64 {
+  const kind = procKindOf(file.node);
+  return -(<i64>(kind == ProcKind.Meminfo || kind == ProcKind.Uptime || kind == ProcKind.Cpuinfo ? Errno.EIO : Errno.EINVAL));
 }
 
 /** readlink of a procfs link (`place`, not followed): its target, cut to `capacity`, no NUL. */

@@ -34,6 +34,7 @@ import { maskedArm } from "../time/masked";
 import { grantAllowed } from "../loader/manifest";
 import { processSpawn, spawnBytesNeeded, spawnExposeRingPhysical, spawnFramesNeeded } from "../objects/spawn";
 import { linuxInit } from "../linux/linux";
+import { procTreeInit } from "../linux/proc-tree";
 import { NamespaceObject, namespaceRoot, namespaceRootSet } from "../objects/namespace";
 import { devicesCreate } from "../fs/devices";
 import { mountPointCreate } from "../fs/mount-point";
@@ -90,6 +91,7 @@ export function processesInit(information: BootInformation, commandLine: Command
   // can hold (memory/heap.ts); init's quota is the root every other quota is split from.
   heapBudgetSet(heapUserBudget());
   rootFileSystemInit(information);   // its records come out of the same budget
+  procTreeInit();                    // procfs's skeleton (linux/proc-tree.ts), from it too
   if (commandLine.get("test") !== null) heapLedgerArm(<u64>kernelHeapBytes());
   const rootMemory = new MemoryObject(<u64>init.policy.memoryQuotaPages);
   const account = rootMemory.quota;
