@@ -18,7 +18,7 @@ import { LINUX_CLOCK_TICKS, LINUX_STACK_TOP } from "../loader/linux-image";
 import { Backing } from "../vm/regions";
 import { UserAccess } from "../vm/address-space";
 import { LinuxProcess, LINUX_DESCRIPTORS, SIGNALS } from "./linux-process";
-import { ProcKind, procNode } from "./proc-tree";
+import { ProcKind, procKindOf, procNode } from "./proc-tree";
 import { MAP_EXECUTE, MAP_READ, MAP_SHARED, MAP_WRITE, procMapsLine, procMeminfo, ProcStat, procStatLine, ProcText, procUptime } from "./proc-text";
 import { ttyForeground, ttySession } from "./tty";
 
@@ -158,24 +158,35 @@ function exePath(out: ProcText, linux: LinuxProcess, namespace: NamespaceObject)
 
 /** An open File's path: a procfs File's from its kind, a namespace file's from its directory. */
 function filePath(out: ProcText, linux: LinuxProcess, namespace: NamespaceObject, file: FileObject): void {
-  const pid = linux.process.id;
-  const node = file.node;
-  for (let kind = <i32>ProcKind.Root; kind <= <i32>ProcKind.FdLink; kind++) {
-    if (procNode(<ProcKind>kind) !== node) continue;
-    out.text("/proc");
-    if (kind == ProcKind.Root) return;
-    if (kind == ProcKind.Self || kind == ProcKind.Meminfo || kind == ProcKind.Uptime || kind == ProcKind.Cpuinfo || kind == ProcKind.Mounts) {
-      out.byte(0x2f).text(kind == ProcKind.Self ? "self" : kind == ProcKind.Meminfo ? "meminfo" : kind == ProcKind.Uptime ? "uptime"
-        : kind == ProcKind.Cpuinfo ? "cpuinfo" : "mounts");
-      return;
-    }
-    out.byte(0x2f).decimal(<u64>pid);
-    if (kind == ProcKind.Pid) return;
-    out.byte(0x2f).text(kind == ProcKind.Stat ? "stat" : kind == ProcKind.Maps ? "maps" : kind == ProcKind.Comm ? "comm"
-      : kind == ProcKind.PidMounts ? "mounts" : kind == ProcKind.Exe ? "exe" : "fd");
-    return;
+  if (!templatePath(out, linux, file.node)) nodePath(out, file.fileSystem, namespace, file.node);
+}
+
+/** The path of a template node (a descriptor's, a working directory's: the caller's pid's); false
+ * for any other node. */
+function templatePath(out: ProcText, linux: LinuxProcess, node: Node): bool {
+  const kind = procKindOf(node);
+  if (kind == ProcKind.None) return false;
+  out.text("/proc");
+  if (kind == ProcKind.Root) return true;
+  if (kind == ProcKind.Self || kind == ProcKind.Meminfo || kind == ProcKind.Uptime || kind == ProcKind.Cpuinfo || kind == ProcKind.Mounts) {
+    out.byte(0x2f).text(kind == ProcKind.Self ? "self" : kind == ProcKind.Meminfo ? "meminfo" : kind == ProcKind.Uptime ? "uptime"
+      : kind == ProcKind.Cpuinfo ? "cpuinfo" : "mounts");
+    return true;
   }
-  nodePath(out, file.fileSystem, namespace, node);
+  out.byte(0x2f).decimal(<u64>linux.process.id);
+  if (kind == ProcKind.Pid) return true;
+  out.byte(0x2f).text(kind == ProcKind.Stat ? "stat" : kind == ProcKind.Maps ? "maps" : kind == ProcKind.Comm ? "comm"
+    : kind == ProcKind.PidMounts ? "mounts" : kind == ProcKind.Exe ? "exe" : "fd");
+  return true;
+}
+
+/** The path of procfs directory `node` (getcwd in procfs) with a NUL, in the buffer
+ * procTargetBuffer names: its length without the NUL. */
+export function procDirectoryPath(linux: LinuxProcess, node: Node): u32 {
+  const out = text();
+  templatePath(out, linux, node);
+  out.byte(0);
+  return out.length - 1;
 }
 
 /** A node's path from the namespace's root, " (deleted)" after an unlinked one. A directory

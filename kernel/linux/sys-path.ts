@@ -20,7 +20,7 @@ import { LinuxProcess } from "./linux-process";
 import { traceBacked } from "./trace";
 import { deviceRead } from "./sys-dev";
 import { fileSystemOfNode, procFind, procForget, procLast, procNodeIs, procReadlink } from "./sys-proc";
-import { procDirectoryEntry } from "./proc-contents";
+import { procDirectoryEntry, procDirectoryPath, procTargetBuffer } from "./proc-contents";
 
 const AT_FDCWD: i32 = -100;
 const AT_SYMLINK_NOFOLLOW: u64 = 0x100, AT_EMPTY_PATH: u64 = 0x1000, AT_NO_AUTOMOUNT: u64 = 0x800, AT_EACCESS: u64 = 0x200;
@@ -96,6 +96,12 @@ export function startOf(thread: Thread, linux: LinuxProcess, namespace: Namespac
   return file.node;
 }
 
+/** Where a path that does not lead into /proc starts: an absolute one from a procfs directory
+ * (the working directory, a dirfd) at the namespace's root (relative ones stay in procfs). */
+function outsideProc(namespace: NamespaceObject, start: Node): Node {
+  return procNodeIs(start) ? namespace.root : start;
+}
+
 /** Resolves the path at `address` from `dirfd` in the process's namespace: the node, or null with
  * -errno in error[0]. An empty path is ENOENT unless `emptyIsDirfd` (AT_EMPTY_PATH): then the
  * descriptor's own node. */
@@ -121,7 +127,7 @@ function lookup(thread: Thread, linux: LinuxProcess, dirfd: u64, address: u64, f
     return place.node;
   }
   if (place !== null) found = place.resolution!;
-  else found = resolve(namespace.fileSystem, namespace.root, start, state.path, <u64>length, follow ? Resolve.Follow : Resolve.NoFollow);
+  else found = resolve(namespace.fileSystem, namespace.root, outsideProc(namespace, start), state.path, <u64>length, follow ? Resolve.Follow : Resolve.NoFollow);
   if (found.error != KernelError.None || found.node === null) {
     error[0] = -(<i64>(found.error != KernelError.None ? linuxErrno(found.error) : Errno.ENOENT));
     return null;
@@ -145,7 +151,7 @@ export function resolveAt(thread: Thread, linux: LinuxProcess, dirfd: u64, addre
   const start = startOf(thread, linux, namespace, dirfd, error);
   if (start === null) return null;
   const place = procFind(linux, namespace, start, path, <u64>length, (flags & Resolve.Follow) != 0 && (flags & Resolve.LastAsIs) == 0, flags);
-  if (place === null) return resolve(namespace.fileSystem, namespace.root, start, path, <u64>length, flags);
+  if (place === null) return resolve(namespace.fileSystem, namespace.root, outsideProc(namespace, start), path, <u64>length, flags);
   if (place.resolution !== null) return place.resolution;
   if (place.errno != 0) { error[0] = -(<i64>place.errno); return null; }
   if (place.fileSystem === namespace.fileSystem) {   // a link of procfs to a file of the namespace
@@ -261,6 +267,11 @@ export function sysGetcwd(thread: Thread, linux: LinuxProcess, buffer: u64, size
   if (namespace === null) return -(<i64>Errno.ENOENT);
   const fileSystem = namespace.fileSystem, root = namespace.root;
   let node = linux.cwd !== null ? linux.cwd! : root;
+  if (procNodeIs(node)) {   // a directory of procfs: its path from its kind
+    const length = <u64>procDirectoryPath(linux, node) + 1;
+    if (size < length) return -(<i64>Errno.ERANGE);
+    return copyOut(thread.process.space, buffer, procTargetBuffer(), length, length) != KernelError.None ? -(<i64>Errno.EFAULT) : <i64>length;
+  }
   if (node.links == 0) return -(<i64>Errno.ENOENT);
   // Built backwards from the end of state.path: "/name" per step up to the root.
   let start = <i64>PATH_BUFFER - 1;
