@@ -50,6 +50,9 @@ export class LinuxProcess extends Personality {
   exeFileSystem: Ramfs | null = null;
   /** When it was made (monotonic ns; /proc/self/stat's starttime). */
   startNanos: u64 = 0;
+  /** Where its program's argv strings are in its memory (/proc/self/cmdline reads them there). */
+  argumentsStart: u64 = 0;
+  argumentsEnd: u64 = 0;
   /** The Memory capability (a handle in the table) the break and mmap's pages are charged to; 0
    * when the process was granted none (they then fail with ENOMEM). */
   memoryHandle: u64 = 0;
@@ -263,6 +266,8 @@ export function linuxPersonality(process: Process, image: LinuxImage): Personali
   linux.breakCurrent = image.breakStart;
   linux.breakMapped = image.breakStart;
   linux.startNanos = monotonicNanos();
+  linux.argumentsStart = image.argumentsStart;
+  linux.argumentsEnd = image.argumentsEnd;
   linux.name = process.program.name.length > 15 ? process.program.name.substring(0, 15) : process.program.name;
   for (let i = 0; i < state.traced.length; i++) if (state.traced[i] == process.program.name) linux.trace = true;
   if (upcallEnabled()) linux.upcallFrame = upcallMap(process);
@@ -288,6 +293,8 @@ export function linuxPersonalityForked(child: Process, parent: LinuxProcess, han
   if (parent.cwd !== null) linux.setCwd(parent.cwdFileSystem!, parent.cwd!);
   if (parent.exe !== null) linux.setExe(parent.exeFileSystem!, parent.exe!);
   linux.startNanos = monotonicNanos();
+  linux.argumentsStart = parent.argumentsStart;
+  linux.argumentsEnd = parent.argumentsEnd;
   linux.breakStart = parent.breakStart;
   linux.breakCurrent = parent.breakCurrent;
   linux.breakMapped = parent.breakMapped;

@@ -1,10 +1,11 @@
 // What procfs's files and links say (docs/linux.md, "procfs"), made when a file is opened (its
 // snapshot, as Linux's seq_file makes its text at the first read) or a link is read: the
-// caller's stat line and maps from its own process and address-space bookkeeping, meminfo from
+// caller's stat line, maps and cmdline from its own process and address space, meminfo from
 // the frame allocator, uptime from the kernel's clock, cpuinfo from CPUID, mounts from its
 // Namespace, the links' targets from its descriptors and program. Text goes through proc-text.ts.
 // Callers: sys-proc.ts.
 
+import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
 import { cpuid } from "../arch/hw";
 import { NodeType, Node } from "../fs/node";
@@ -16,6 +17,7 @@ import { PipeObject } from "../objects/pipe";
 import { clockTscHz, monotonicNanos } from "../time/clock";
 import { LINUX_CLOCK_TICKS, LINUX_STACK_TOP } from "../loader/linux-image";
 import { Backing } from "../vm/regions";
+import { copyIn } from "../vm/user-memory";
 import { UserAccess } from "../vm/address-space";
 import { LinuxProcess, LINUX_DESCRIPTORS, SIGNALS } from "./linux-process";
 import { ProcKind, procKindOf, procNode } from "./proc-tree";
@@ -52,6 +54,7 @@ export function procSnapshot(linux: LinuxProcess, namespace: NamespaceObject, ki
   else if (kind == ProcKind.Stat) procStatLine(out, statOf(linux));
   else if (kind == ProcKind.Maps) maps(out, linux, namespace);
   else if (kind == ProcKind.Comm) out.text(linux.name).byte(0x0a);
+  else if (kind == ProcKind.Cmdline) cmdline(out, linux);
   else if (procKindIsDirectory(kind)) listing(out, linux, kind, opening);
   return copied(out);
 }
@@ -97,6 +100,7 @@ function listing(out: ProcText, linux: LinuxProcess, kind: ProcKind, opening: i3
     entry(out, NodeType.Regular, procNode(ProcKind.Stat).inode, "stat");
     entry(out, NodeType.Regular, procNode(ProcKind.Maps).inode, "maps");
     entry(out, NodeType.Regular, procNode(ProcKind.Comm).inode, "comm");
+    entry(out, NodeType.Regular, procNode(ProcKind.Cmdline).inode, "cmdline");
     entry(out, NodeType.Regular, procNode(ProcKind.PidMounts).inode, "mounts");
   } else {
     entry(out, NodeType.Directory, PID_INODE_BASE + <u64>pid, "..");
@@ -176,7 +180,7 @@ function templatePath(out: ProcText, linux: LinuxProcess, node: Node): bool {
   out.byte(0x2f).decimal(<u64>linux.process.id);
   if (kind == ProcKind.Pid) return true;
   out.byte(0x2f).text(kind == ProcKind.Stat ? "stat" : kind == ProcKind.Maps ? "maps" : kind == ProcKind.Comm ? "comm"
-    : kind == ProcKind.PidMounts ? "mounts" : kind == ProcKind.Exe ? "exe" : "fd");
+    : kind == ProcKind.Cmdline ? "cmdline" : kind == ProcKind.PidMounts ? "mounts" : kind == ProcKind.Exe ? "exe" : "fd");
   return true;
 }
 
@@ -303,6 +307,15 @@ function maps(out: ProcText, linux: LinuxProcess, namespace: NamespaceObject): v
     else if (region.start < LINUX_STACK_TOP && region.end >= LINUX_STACK_TOP - 4096 && region.end <= LINUX_STACK_TOP) label = "[stack]";
     procMapsLine(out, region.start, region.end, permissions, offset, 0, inode != 0 ? 1 : 0, inode, label);
   }
+}
+
+/** argv's strings with their NULs, read from the process's memory where its program started with
+ * them (a program that wrote over them shows what it wrote, as on Linux); empty if unreadable. */
+function cmdline(out: ProcText, linux: LinuxProcess): void {
+  const start = linux.argumentsStart, end = linux.argumentsEnd;
+  if (end <= start) return;
+  const length = min(end - start, <u64>out.capacity);
+  if (copyIn(linux.process.space, out.base, <u64>out.capacity, start, length) == KernelError.None) out.length = <u32>length;
 }
 
 function mounts(out: ProcText, namespace: NamespaceObject): void {

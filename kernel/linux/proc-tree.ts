@@ -1,6 +1,6 @@
 // procfs's names (docs/linux.md, "procfs"): which paths lead into /proc, and what each names.
 // procfs is no file system of its own: its skeleton is a small ramfs of one template node per
-// kind of entry (the root, `self`, meminfo, a pid directory, its stat, maps, fd directory...),
+// kind of entry (the root, `self`, meminfo, a pid directory, its stat, maps, cmdline, fd/...),
 // made once at boot, whose nodes the Files opened on /proc point at (so fstat, the *at calls
 // and close work as for any file); what a name means for the caller (its pid, its descriptors,
 // its program) is decided here, at each lookup, and what a file says at its open
@@ -40,8 +40,9 @@ export enum ProcKind {
   /** /proc/<pid>/fd and its links, one per open descriptor. */
   Fd = 13,
   FdLink = 14,
+  Cmdline = 15,
 }
-const KINDS: i32 = 15;
+const KINDS: i32 = 16;
 
 /** Where a procfs lookup ends. */
 export class ProcPlace {
@@ -91,6 +92,7 @@ export function procTreeInit(): void {
   template(pid, "stat", ProcKind.Stat, S_IFREG | 0o444);
   template(pid, "maps", ProcKind.Maps, S_IFREG | 0o444);
   template(pid, "comm", ProcKind.Comm, S_IFREG | 0o644);
+  template(pid, "cmdline", ProcKind.Cmdline, S_IFREG | 0o444);
   template(pid, "mounts", ProcKind.PidMounts, S_IFREG | 0o444);
   template(pid, "exe", ProcKind.Exe, 0);
   const fd = template(pid, "fd", ProcKind.Fd, S_IFDIR | 0o500);
@@ -227,6 +229,7 @@ function child(linux: LinuxProcess, kind: ProcKind, name: usize, size: u32): Pro
     if (named(name, size, "stat")) return ProcKind.Stat;
     if (named(name, size, "maps")) return ProcKind.Maps;
     if (named(name, size, "comm")) return ProcKind.Comm;
+    if (named(name, size, "cmdline")) return ProcKind.Cmdline;
     if (named(name, size, "mounts")) return ProcKind.PidMounts;
     if (named(name, size, "exe")) return ProcKind.Exe;
     if (named(name, size, "fd")) return ProcKind.Fd;

@@ -302,6 +302,8 @@ export function sysExecve(thread: Thread, linux: LinuxProcess, dirfd: u64, path:
   linux.breakStart = image.breakStart;
   linux.breakCurrent = image.breakStart;
   linux.breakMapped = image.breakStart;
+  linux.argumentsStart = image.argumentsStart;
+  linux.argumentsEnd = image.argumentsEnd;
   linux.clearChildTid = 0;
   linux.robustList = 0;
   linux.sleepDeadline = 0;

@@ -282,13 +282,18 @@ int main(int argc, char **argv) {
   printf("stat /proc/PID/stat: %d\n", stat(expected, &own) == 0 && S_ISREG(own.st_mode));
   printf("/proc/99999/stat: %s\n", access("/proc/99999/stat", F_OK) == 0 ? "exists" : name(errno));
   list("/proc", " self meminfo uptime cpuinfo mounts . .. ", 1);
-  list("/proc/self", " stat maps fd exe comm mounts . .. ", 0);
+  list("/proc/self", " stat maps fd exe comm cmdline mounts . .. ", 0);
 
   stat_check(program);
   char *comm = slurp("/proc/self/comm", NULL);
   size_t comm_length = strlen(program) < 15 ? strlen(program) : 15;
   printf("self/comm: is the program's %d\n", comm && strncmp(comm, program, comm_length) == 0 && comm[comm_length] == '\n');
   free(comm);
+
+  size_t cmdline_length = 0;
+  char *cmdline = slurp("/proc/self/cmdline", &cmdline_length);
+  printf("self/cmdline: argv[0] and its NUL %d\n", cmdline && cmdline_length == strlen(argv[0]) + 1 && strcmp(cmdline, argv[0]) == 0);
+  free(cmdline);
 
   char *maps = slurp("/proc/self/maps", NULL);
   if (maps) {
