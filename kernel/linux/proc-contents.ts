@@ -9,7 +9,7 @@ import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
 import { cpuid } from "../arch/hw";
 import { NodeType, Node } from "../fs/node";
-import { DirectoryRecord, Ramfs } from "../fs/ramfs";
+import { DirectoryRecord } from "../fs/ramfs";
 import { frameAllocator } from "../memory/frames";
 import { FileObject } from "../objects/file";
 import { NamespaceObject } from "../objects/namespace";
@@ -32,7 +32,6 @@ class ProcContentsState {
   readonly buffer: usize = memory.data(<i32>PROC_SNAPSHOT_MAXIMUM, 16);
   /** CPUID's EAX, EBX, ECX, EDX. */
   readonly registers: usize = memory.data(16, 16);
-  readonly record: DirectoryRecord = new DirectoryRecord();
 }
 const state = new ProcContentsState();
 
@@ -157,12 +156,12 @@ function exePath(out: ProcText, linux: LinuxProcess, namespace: NamespaceObject)
   const exe = linux.exe;
   // A boot package's program is no file of the namespace: it is named as if at its root (Linux's /init).
   if (exe === null) out.byte(0x2f).text(linux.process.program.name);
-  else nodePath(out, linux.exeFileSystem!, namespace, exe);
+  else nodePath(out, namespace, exe);
 }
 
 /** An open File's path: a procfs File's from its kind, a namespace file's from its directory. */
 function filePath(out: ProcText, linux: LinuxProcess, namespace: NamespaceObject, file: FileObject): void {
-  if (!templatePath(out, linux, file.node)) nodePath(out, file.fileSystem, namespace, file.node);
+  if (!templatePath(out, linux, file.node)) nodePath(out, namespace, file.node);
 }
 
 /** The path of a template node (a descriptor's, a working directory's: the caller's pid's); false
@@ -197,12 +196,12 @@ export function procDirectoryPath(linux: LinuxProcess, node: Node): u32 {
  * knows its parent; a file does not, so the directory holding it is searched for from the root
  * (FIXME: keep the directory a File was opened in, which also names the right one of several
  * hard links). */
-function nodePath(out: ProcText, fileSystem: Ramfs, namespace: NamespaceObject, node: Node): void {
+function nodePath(out: ProcText, namespace: NamespaceObject, node: Node): void {
   const names: string[] = [];
   let current = node;
-  let directory: Node | null = node.isDirectory ? node.parent : parentSearch(fileSystem, namespace.root, node);
+  let directory: Node | null = node.isDirectory ? node.parent : parentSearch(namespace.root, node);
   for (let steps = 0; current !== namespace.root && directory !== null && steps < 256; steps++) {
-    const name = nameIn(fileSystem, directory!, current);
+    const name = nameIn(directory!, current);
     if (name === null) break;
     names.push(name!);
     current = directory!;
@@ -214,36 +213,33 @@ function nodePath(out: ProcText, fileSystem: Ramfs, namespace: NamespaceObject, 
 }
 
 /** The name of `node` in `directory`, or null. */
-function nameIn(fileSystem: Ramfs, directory: Node, node: Node): string | null {
-  const record = state.record;
-  let cursor: u64 = 2;
-  for (let i = 0; i < 65536; i++) {
-    if (fileSystem.readdir(directory, cursor, record) != 0 || record.end) return null;
-    cursor = record.next;
-    if (record.inode == node.inode) return String.UTF8.decodeUnsafe(record.name, record.nameLength);
+function nameIn(directory: Node, node: Node): string | null {
+  const table = directory.directory;
+  if (table === null) return null;
+  for (let i = 0; i < table.count; i++) {
+    const entry = table.at(i);
+    if (entry.node === node) return String.UTF8.decodeUnsafe(changetype<usize>(entry.name), <usize>entry.name.length);
   }
   return null;
 }
 
-/** The directory holding `node`, searched breadth-first from `root` (at most 4096 directories). */
-function parentSearch(fileSystem: Ramfs, root: Node, node: Node): Node | null {
+/** The directory holding `node`, searched breadth-first from `root`: each entry of the file
+ * system is looked at once at most, and at most DIRECTORIES_SEARCHED directories. */
+function parentSearch(root: Node, node: Node): Node | null {
   const queue: Node[] = [root];
-  const record = state.record;
-  for (let index = 0; index < queue.length && index < 4096; index++) {
-    const directory = queue[index];
-    let cursor: u64 = 2;
-    for (let i = 0; i < 65536; i++) {
-      if (fileSystem.readdir(directory, cursor, record) != 0 || record.end) break;
-      cursor = record.next;
-      if (record.inode == node.inode) return directory;
-      if (record.type == NodeType.Directory) {
-        const found = fileSystem.lookup(directory, record.name, record.nameLength);
-        if (found.node !== null) queue.push(found.node!);
-      }
+  for (let index = 0; index < queue.length && index < DIRECTORIES_SEARCHED; index++) {
+    const table = queue[index].directory;
+    if (table === null) continue;
+    for (let i = 0; i < table.count; i++) {
+      const child = table.at(i).node;
+      if (child === node) return queue[index];
+      if (child.isDirectory) queue.push(child);
     }
   }
   return null;
 }
+
+const DIRECTORIES_SEARCHED: i32 = 4096;
 
 // --- files -----------------------------------------------------------------------------------
 
