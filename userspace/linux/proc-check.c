@@ -14,6 +14,8 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -355,6 +357,14 @@ int main(int argc, char **argv) {
   close(pipe_fds[0]);
   close(pipe_fds[1]);
 
+  struct statfs filesystem;
+  result("statfs /proc", statfs("/proc", &filesystem));
+  printf("statfs /proc: procfs's magic %d, no blocks %d\n", filesystem.f_type == 0x9fa0, filesystem.f_blocks == 0);
+  /* statx through syscall() (musl 1.2.3 has no wrapper): its mode at offset 28. */
+  unsigned char extended[256] = {0};
+  result("statx /proc/self/stat", syscall(332, AT_FDCWD, "/proc/self/stat", 0, 0x7ffu, extended));
+  unsigned short extended_mode = (unsigned short)(extended[28] | extended[29] << 8);
+  printf("statx: file %d, mode %o\n", S_ISREG(extended_mode), extended_mode & 07777);
   meminfo_check();
   char *uptime = slurp("/proc/uptime", NULL);
   double up = 0, idle = 0;
