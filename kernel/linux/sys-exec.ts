@@ -10,7 +10,7 @@ import { contextForget } from "../arch/hw";
 import { CONTEXT_SIZE, contextInitialise } from "../arch/context";
 import { framesFree } from "../memory/frames";
 import { Node } from "../fs/node";
-import { resolve, Resolve } from "../fs/path";
+import { resolve, Resolution, Resolve } from "../fs/path";
 import { execProgram, execProgramRelease, execProgramSharedPages } from "../loader/exec-program";
 import { LINUX_ARGUMENTS_MAXIMUM, linuxArgumentsBytes, linuxImageMap } from "../loader/linux-image";
 import { logEnd, LogLevel, logLine } from "../log/log";
@@ -21,6 +21,7 @@ import { processReplaceSpace } from "../sched/process";
 import { Thread } from "../sched/thread";
 import { AddressSpace } from "../vm/address-space";
 import { copyIn } from "../vm/user-memory";
+import { procFind, procNodeIs } from "./sys-proc";
 import { Errno } from "./errno";
 import { FD_CLOEXEC, LINUX_DESCRIPTORS, LinuxProcess } from "./linux-process";
 import { linuxSignalsExec } from "./signal";
@@ -121,7 +122,18 @@ function findFile(thread: Thread, linux: LinuxProcess, namespace: NamespaceObjec
   const error = new StaticArray<i64>(1);
   const start = startOf(thread, linux, namespace, dirfd, error);
   if (start === null) { found.error = error[0]; return found; }
-  const resolution = resolve(namespace.fileSystem, namespace.root, start, changetype<usize>(path), <u64>length, follow ? Resolve.Follow : Resolve.NoFollow);
+  // A path into /proc (docs/linux.md, "procfs"): /proc/self/exe runs the program's file again; procfs's own
+  // files run nothing (EACCES). Any other path from a procfs directory starts at the root.
+  const flags: u32 = follow ? Resolve.Follow : Resolve.NoFollow;
+  const place = procFind(linux, namespace, start, changetype<usize>(path), <u64>length, follow, flags);
+  let resolution: Resolution;
+  if (place !== null && place.resolution === null) {
+    if (place.errno != 0) { found.error = -(<i64>place.errno); return found; }
+    if (place.fileSystem !== namespace.fileSystem) { found.error = -(<i64>Errno.EACCES); return found; }
+    resolution = new Resolution();
+    resolution.node = place.node;
+  } else if (place !== null) resolution = place.resolution!;
+  else resolution = resolve(namespace.fileSystem, namespace.root, procNodeIs(start) ? namespace.root : start, changetype<usize>(path), <u64>length, flags);
   if (resolution.error != KernelError.None || resolution.node === null) {
     found.error = resolution.error == KernelError.TooManyLinks ? -(<i64>Errno.ELOOP)
       : resolution.error == KernelError.NotADirectory ? -(<i64>Errno.ENOTDIR)

@@ -50,6 +50,9 @@ test("busybox sh on the console: commands, line editing, history, ^C, exit", asy
     await qemu.expectLine(/^MemTotal: +[1-9]\d* kB\r?$/);
     await qemu.expectLine(/^Mem: +\d+ +\d+ +\d+ +0 +0 +\d+\r?$/);
     await qemu.expectLine(/^ \d\d:\d\d:\d\d up \d+ min, +0 users, +load average: 0\.00, 0\.00, 0\.00\r?$/);
+    // A program run from a working directory in procfs reads a relative name there.
+    await command(qemu, "cd /proc/self && /bin/cat comm; cd /\r");
+    await qemu.expectLine(/^cat\r?$/);
     // ^C ends the foreground command; the prompt is back long before 100 s.
     qemu.send("sleep 100\r");
     await new Promise((resolve) => setTimeout(resolve, 1500));
