@@ -53,6 +53,9 @@ test("busybox sh on the console: commands, line editing, history, ^C, exit", asy
     // A program run from a working directory in procfs reads a relative name there.
     await command(qemu, "cd /proc/self && /bin/cat comm; cd /\r");
     await qemu.expectLine(/^cat\r?$/);
+    // /proc/self/exe runs the program's file again (busybox, named "exe" by its argv[0]).
+    await command(qemu, "/proc/self/exe\r");
+    await qemu.expectLine(/^exe: applet not found\r?$/);
     // ^C ends the foreground command; the prompt is back long before 100 s.
     qemu.send("sleep 100\r");
     await new Promise((resolve) => setTimeout(resolve, 1500));
