@@ -2,19 +2,19 @@
 // snapshot, as Linux's seq_file makes its text at the first read) or a link is read: the
 // caller's stat line, maps and cmdline from its own process and address space, meminfo from
 // the frame allocator, uptime from the kernel's clock, cpuinfo from CPUID, mounts from its
-// Namespace, the links' targets from its descriptors and program. Text goes through proc-text.ts.
+// Namespace, the links' targets from its descriptors and program (cpuinfo: proc-cpuinfo.ts).
+// Text goes through proc-text.ts.
 // Callers: sys-proc.ts.
 
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
-import { cpuid } from "../arch/hw";
 import { NodeType, Node } from "../fs/node";
 import { DirectoryRecord } from "../fs/ramfs";
 import { frameAllocator } from "../memory/frames";
 import { FileObject } from "../objects/file";
 import { NamespaceObject } from "../objects/namespace";
 import { PipeObject } from "../objects/pipe";
-import { clockTscHz, monotonicNanos } from "../time/clock";
+import { monotonicNanos } from "../time/clock";
 import { LINUX_CLOCK_TICKS, LINUX_STACK_TOP } from "../loader/linux-image";
 import { Backing } from "../vm/regions";
 import { copyIn } from "../vm/user-memory";
@@ -23,6 +23,7 @@ import { LinuxProcess, LINUX_DESCRIPTORS, SIGNALS } from "./linux-process";
 import { ProcKind, procKindOf, procNode } from "./proc-tree";
 import { MAP_EXECUTE, MAP_READ, MAP_SHARED, MAP_WRITE, procMapsLine, procMeminfo, ProcStat, procStatLine, ProcText, procUptime } from "./proc-text";
 import { ttyForeground, ttySession } from "./tty";
+import { procCpuinfo } from "./proc-cpuinfo";
 
 /** The largest snapshot: longer text is cut (a maps of more than ~400 regions). */
 export const PROC_SNAPSHOT_MAXIMUM: u32 = 32768;
@@ -48,7 +49,7 @@ export function procSnapshot(linux: LinuxProcess, namespace: NamespaceObject, ki
     const frames = frameAllocator();
     procMeminfo(out, frames !== null ? <u64>frames.totalFrames : 0, frames !== null ? <u64>frames.freeFrames : 0);
   } else if (kind == ProcKind.Uptime) procUptime(out, monotonicNanos(), 0);   // idle time is not kept
-  else if (kind == ProcKind.Cpuinfo) cpuinfo(out);
+  else if (kind == ProcKind.Cpuinfo) procCpuinfo(out, state.registers, state.buffer + <usize>(PROC_SNAPSHOT_MAXIMUM - 64));
   else if (kind == ProcKind.PidMounts) mounts(out, namespace);
   else if (kind == ProcKind.Stat) procStatLine(out, statOf(linux));
   else if (kind == ProcKind.Maps) maps(out, linux, namespace);
@@ -317,99 +318,4 @@ function cmdline(out: ProcText, linux: LinuxProcess): void {
 function mounts(out: ProcText, namespace: NamespaceObject): void {
   out.text("rootfs / rootfs ").text(namespace.writable ? "rw" : "ro").text(" 0 0\n");
   out.text("proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n");
-}
-
-// --- cpuinfo -------------------------------------------------------------------------------------
-
-/** CPUID leaf `leaf`: EAX, EBX, ECX, EDX in the state's registers. */
-function leaf(number: u32): usize {
-  cpuid(number, 0, state.registers);
-  return state.registers;
-}
-
-/** Linux's names of CPUID feature bits (arch/x86/include/asm/cpufeatures.h), 32 per word: "" for
- * a bit Linux does not show. */
-const LEAF1_EDX = "fpu,vme,de,pse,tsc,msr,pae,mce,cx8,apic,,sep,mtrr,pge,mca,cmov,pat,pse36,pn,clflush,,dts,acpi,mmx,fxsr,sse,sse2,ss,ht,tm,ia64,pbe";
-const EXTENDED_EDX = ",,,,,,,,,,,syscall,,,,,,,,mp,nx,,mmxext,,,fxsr_opt,pdpe1gb,rdtscp,,lm,3dnowext,3dnow";
-const LEAF1_ECX = "pni,pclmulqdq,dtes64,monitor,ds_cpl,vmx,smx,est,tm2,ssse3,cid,sdbg,fma,cx16,xtpr,pdcm,,pcid,dca,sse4_1,sse4_2,x2apic,movbe,popcnt,tsc_deadline_timer,aes,xsave,,avx,f16c,rdrand,hypervisor";
-const EXTENDED_ECX = "lahf_lm,cmp_legacy,svm,extapic,cr8_legacy,abm,sse4a,misalignsse,3dnowprefetch,osvw,ibs,xop,skinit,wdt,,lwp,fma4,tce,,nodeid_msr,,tbm,topoext,perfctr_core,perfctr_nb,,bpext,ptsc,perfctr_llc,mwaitx,,";
-const LEAF7_EBX = "fsgsbase,tsc_adjust,sgx,bmi1,hle,avx2,,smep,bmi2,erms,invpcid,rtm,cqm,,mpx,rdt_a,avx512f,avx512dq,rdseed,adx,smap,avx512ifma,,clflushopt,clwb,intel_pt,avx512pf,avx512er,avx512cd,sha_ni,avx512bw,avx512vl";
-
-function flags(out: ProcText, names: string, bits: u32): void {
-  const list = names.split(",");
-  for (let bit = 0; bit < 32 && bit < list.length; bit++) {
-    if ((bits & (<u32>1 << <u32>bit)) != 0 && list[bit].length > 0) out.byte(0x20).text(list[bit]);
-  }
-}
-
-function register(at: usize, index: i32): u32 {
-  return load<u32>(at + <usize>(index * 4));
-}
-
-function cpuinfo(out: ProcText): void {
-  const zero = leaf(0);
-  const maximum = register(zero, 0);
-  const vendor = new ProcText(state.buffer + <usize>(PROC_SNAPSHOT_MAXIMUM - 64), 64);
-  for (let i = 0; i < 4; i++) vendor.byte(<u8>(register(zero, 1) >> (<u32>i * 8)));
-  for (let i = 0; i < 4; i++) vendor.byte(<u8>(register(zero, 3) >> (<u32>i * 8)));
-  for (let i = 0; i < 4; i++) vendor.byte(<u8>(register(zero, 2) >> (<u32>i * 8)));
-  const vendorName = String.UTF8.decodeUnsafe(vendor.base, 12);
-  const one = leaf(1);
-  const signature = register(one, 0), ebx1 = register(one, 1), ecx1 = register(one, 2), edx1 = register(one, 3);
-  let family = (signature >> 8) & 0xf, model = (signature >> 4) & 0xf;
-  if (family == 0xf) family += (signature >> 20) & 0xff;
-  if (family >= 6) model += ((signature >> 16) & 0xf) << 4;
-  let ebx7: u32 = 0;
-  if (maximum >= 7) ebx7 = register(leaf(7), 1);
-  const extendedMaximum = register(leaf(0x8000_0000), 0);
-  let ecxExtended: u32 = 0, edxExtended: u32 = 0;
-  if (extendedMaximum >= 0x8000_0001) {
-    const extended = leaf(0x8000_0001);
-    ecxExtended = register(extended, 2);
-    edxExtended = register(extended, 3);
-  }
-  let modelName = "unknown";
-  if (extendedMaximum >= 0x8000_0004) {
-    const name = new ProcText(state.buffer + <usize>(PROC_SNAPSHOT_MAXIMUM - 64), 64);
-    for (let part: u32 = 0; part < 3; part++) {
-      const at = leaf(0x8000_0002 + part);
-      for (let i = 0; i < 16; i++) name.byte(load<u8>(at + <usize>i));
-    }
-    let start: u32 = 0, end: u32 = 0;
-    while (end < 48 && load<u8>(name.base + <usize>end) != 0) end++;
-    while (start < end && load<u8>(name.base + <usize>start) == 0x20) start++;
-    while (end > start && load<u8>(name.base + <usize>(end - 1)) == 0x20) end--;
-    modelName = String.UTF8.decodeUnsafe(name.base + <usize>start, <usize>(end - start));
-  }
-  let physicalBits: u32 = 36, virtualBits: u32 = 48;
-  if (extendedMaximum >= 0x8000_0008) {
-    const sizes = register(leaf(0x8000_0008), 0);
-    physicalBits = sizes & 0xff;
-    virtualBits = (sizes >> 8) & 0xff;
-  }
-  const kilohertz = clockTscHz() / 1000;
-  out.text("processor\t: 0\n");
-  out.text("vendor_id\t: ").text(vendorName).byte(0x0a);
-  out.text("cpu family\t: ").decimal(<u64>family).byte(0x0a);
-  out.text("model\t\t: ").decimal(<u64>model).byte(0x0a);
-  out.text("model name\t: ").text(modelName).byte(0x0a);
-  out.text("stepping\t: ").decimal(<u64>(signature & 0xf)).byte(0x0a);
-  out.text("cpu MHz\t\t: ").decimal(kilohertz / 1000).byte(0x2e).zeroPadded(kilohertz % 1000, 3).byte(0x0a);
-  out.text("physical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\napicid\t\t: 0\ninitial apicid\t: 0\n");
-  out.text("fpu\t\t: yes\nfpu_exception\t: yes\n");
-  out.text("cpuid level\t: ").decimal(<u64>maximum).byte(0x0a);
-  out.text("wp\t\t: yes\n");
-  out.text("flags\t\t:");
-  flags(out, LEAF1_EDX, edx1);
-  flags(out, EXTENDED_EDX, edxExtended);
-  flags(out, LEAF1_ECX, ecx1);
-  flags(out, EXTENDED_ECX, ecxExtended);
-  flags(out, LEAF7_EBX, ebx7);
-  out.byte(0x0a);
-  const bogomips = kilohertz * 2 / 10;   // hundredths, as Linux's two decimals (twice the clock)
-  out.text("bogomips\t: ").decimal(bogomips / 100).byte(0x2e).zeroPadded(bogomips % 100, 2).byte(0x0a);
-  out.text("clflush size\t: ").decimal(<u64>(((ebx1 >> 8) & 0xff) * 8)).byte(0x0a);
-  out.text("cache_alignment\t: ").decimal(<u64>(((ebx1 >> 8) & 0xff) * 8)).byte(0x0a);
-  out.text("address sizes\t: ").decimal(<u64>physicalBits).text(" bits physical, ").decimal(<u64>virtualBits).text(" bits virtual\n");
-  out.text("power management:\n\n");
 }
