@@ -10,7 +10,7 @@ import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
 import { FileObject } from "../objects/file";
 import { NamespaceObject } from "../objects/namespace";
-import { Node, NodeType, S_IFMT, S_IFREG } from "../fs/node";
+import { Node, NodeType, S_IFCHR, S_IFIFO, S_IFMT, S_IFREG } from "../fs/node";
 import { DirectoryRecord, Ramfs } from "../fs/ramfs";
 import { resolve, Resolution, Resolve } from "../fs/path";
 import { Thread } from "../sched/thread";
@@ -207,8 +207,35 @@ export function sysStatAt(thread: Thread, linux: LinuxProcess, dirfd: u64, path:
   const error = new StaticArray<i64>(1);
   const node = lookup(thread, linux, dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) == 0, (flags & AT_EMPTY_PATH) != 0, error);
   if (node === null) return error[0];
-  statFill(node);
+  const place = procLast();
+  if (place !== null && place.followed) {   // /proc/self/fd/N of the console or a pipe: fstat(N)'s answer
+    const handle = linux.handleOf(<i64>place.fd);
+    descriptorStatFill(state.buffer, handle, thread.process.table.interfaceOf(handle) == Interface.Pipe);
+  } else statFill(node);
   return copyOut(thread.process.space, buffer, state.buffer, 4096, STAT_SIZE) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
+}
+
+/** /dev/console: character device 5:1. */
+const CONSOLE_DEVICE: u64 = (5 << 8) | 1;
+
+/** A struct stat at `out` for a descriptor that names no File: a pipe's end is a FIFO of mode 0600
+ * whose inode is its handle's slot (unique while it is open), on pipefs's device; the console is
+ * the character device /dev/console (5:1), mode crw--w----. */
+export function descriptorStatFill(out: usize, handle: u64, pipe: bool): void {
+  memory.fill(out, 0, <usize>STAT_SIZE);
+  store<u64>(out, 1, 16);                       // st_nlink
+  if (pipe) {
+    store<u64>(out, 12);                        // st_dev: pipefs's
+    store<u64>(out, handle & 0xffff_ffff, 8);
+    store<u32>(out, S_IFIFO | 0o600, 24);
+    store<u64>(out, 4096, 56);
+  } else {
+    store<u64>(out, 6);                         // st_dev: devtmpfs's, as /dev/console has on Linux
+    store<u64>(out, 5, 8);                      // st_ino
+    store<u32>(out, S_IFCHR | 0o620, 24);       // st_mode
+    store<u64>(out, CONSOLE_DEVICE, 40);        // st_rdev
+    store<u64>(out, 1024, 56);                  // st_blksize
+  }
 }
 
 /** readlinkat: a symbolic link's target, cut to `capacity`, no NUL; EINVAL for anything else. */

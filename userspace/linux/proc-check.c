@@ -330,6 +330,11 @@ int main(int argc, char **argv) {
   unsigned long inode = 0;
   int parsed = sscanf(target, "pipe:[%lu]", &inode) == 1;
   printf("readlink pipe: pipe:[inode] %d, its fstat inode %d\n", parsed, inode == (unsigned long)pipe_status.st_ino);
+  struct stat through_link;
+  int linked = stat(path, &through_link) == 0;
+  printf("stat of the pipe's link: a FIFO %d, fstat's inode %d\n", linked && S_ISFIFO(through_link.st_mode), linked && through_link.st_ino == pipe_status.st_ino);
+  linked = stat("/proc/self/fd/0", &through_link) == 0;
+  printf("stat /proc/self/fd/0: a character device %d\n", linked && S_ISCHR(through_link.st_mode));
   link_check("/proc/self/fd/0", NULL);
   snprintf(path, sizeof path, "/proc/self/fd/%d", file_fd);
   int again = open(path, O_RDONLY);
