@@ -21,12 +21,12 @@ import { processReplaceSpace } from "../sched/process";
 import { Thread } from "../sched/thread";
 import { AddressSpace } from "../vm/address-space";
 import { copyIn } from "../vm/user-memory";
-import { procFind, procNodeIs } from "./sys-proc";
+import { procCrossed, procFind, procNodeIs } from "./sys-proc";
 import { Errno } from "./errno";
 import { FD_CLOEXEC, LINUX_DESCRIPTORS, LinuxProcess } from "./linux-process";
 import { linuxSignalsExec } from "./signal";
 import { closeDescriptor } from "./sys-files";
-import { namespaceOf, pathIn, pathBuffer, startOf } from "./sys-path";
+import { namespaceOf, pathIn, pathBuffer, restBuffer, startOf } from "./sys-path";
 
 const AT_FDCWD: i32 = -100;
 const AT_EMPTY_PATH: u64 = 0x1000, AT_SYMLINK_NOFOLLOW: u64 = 0x100;
@@ -125,22 +125,26 @@ function findFile(thread: Thread, linux: LinuxProcess, namespace: NamespaceObjec
   // A path into /proc (docs/linux.md, "procfs"): /proc/self/exe runs the program's file again; procfs's own
   // files run nothing (EACCES). Any other path from a procfs directory starts at the root.
   const flags: u32 = follow ? Resolve.Follow : Resolve.NoFollow;
-  const place = procFind(linux, namespace, start, changetype<usize>(path), <u64>length, follow, flags);
-  let resolution: Resolution;
+  let place = procFind(linux, namespace, start, changetype<usize>(path), <u64>length, follow, flags);
+  let resolution: Resolution | null = null;
+  if (place === null) {
+    resolution = resolve(namespace.fileSystem, namespace.root, procNodeIs(start) ? namespace.root : start, changetype<usize>(path), <u64>length, flags,
+      restBuffer());
+    if (resolution.crossed) place = procCrossed(linux, namespace, restBuffer(), resolution.restLength, follow, flags);
+  }
   if (place !== null && place.resolution === null) {
     if (place.errno != 0) { found.error = -(<i64>place.errno); return found; }
     if (place.fileSystem !== namespace.fileSystem) { found.error = -(<i64>Errno.EACCES); return found; }
     resolution = new Resolution();
     resolution.node = place.node;
-  } else if (place !== null) resolution = place.resolution!;
-  else resolution = resolve(namespace.fileSystem, namespace.root, procNodeIs(start) ? namespace.root : start, changetype<usize>(path), <u64>length, flags);
-  if (resolution.error != KernelError.None || resolution.node === null) {
-    found.error = resolution.error == KernelError.TooManyLinks ? -(<i64>Errno.ELOOP)
-      : resolution.error == KernelError.NotADirectory ? -(<i64>Errno.ENOTDIR)
-      : resolution.error == KernelError.NameTooLong ? -(<i64>Errno.ENAMETOOLONG) : -(<i64>Errno.ENOENT);
+  } else if (place !== null) resolution = place.resolution;
+  if (resolution!.error != KernelError.None || resolution!.node === null) {
+    found.error = resolution!.error == KernelError.TooManyLinks ? -(<i64>Errno.ELOOP)
+      : resolution!.error == KernelError.NotADirectory ? -(<i64>Errno.ENOTDIR)
+      : resolution!.error == KernelError.NameTooLong ? -(<i64>Errno.ENAMETOOLONG) : -(<i64>Errno.ENOENT);
     return found;
   }
-  const node = resolution.node!;
+  const node = resolution!.node!;
   if (node.isSymbolicLink) { found.error = -(<i64>Errno.ELOOP); return found; }   // AT_SYMLINK_NOFOLLOW
   // Linux: only a regular file with an execute bit runs (a directory or a device is EACCES).
   if (!node.isRegular || (node.mode & 0o111) == 0) { found.error = -(<i64>Errno.EACCES); return found; }

@@ -19,7 +19,7 @@ import { Errno, linuxErrno } from "./errno";
 import { LinuxProcess } from "./linux-process";
 import { traceBacked } from "./trace";
 import { deviceRead } from "./sys-dev";
-import { fileSystemOfNode, procFind, procForget, procLast, procNodeIs, procReadlink } from "./sys-proc";
+import { fileSystemOfNode, procCrossed, procFind, procForget, procLast, procNodeIs, procReadlink } from "./sys-proc";
 import { procDirectoryEntry, procDirectoryPath, procTargetBuffer } from "./proc-contents";
 
 const AT_FDCWD: i32 = -100;
@@ -34,11 +34,18 @@ export const FILE_READ_MAXIMUM: u64 = 1 << 20;
 class PathState {
   /** The path being resolved, NUL-terminated. */
   readonly path: usize = memory.data(<i32>PATH_BUFFER, 16);
+  /** What is left of a path that entered /proc through the namespace (fs/path.ts's `rest`). */
+  readonly rest: usize = memory.data(<i32>PATH_BUFFER, 16);
   /** A struct stat, a dirent or a chunk of a file on its way out. */
   readonly buffer: usize = memory.data(4096, 16);
   readonly record: DirectoryRecord = new DirectoryRecord();
 }
 const state = new PathState();
+
+/** Where resolve leaves what is left of a path that entered /proc (fs/path.ts's `rest`). */
+export function restBuffer(): usize {
+  return state.rest;
+}
 
 /** Where pathIn leaves a path. */
 export function pathBuffer(): usize {
@@ -120,19 +127,24 @@ function lookup(thread: Thread, linux: LinuxProcess, dirfd: u64, address: u64, f
   if (namespace === null) { error[0] = -(<i64>Errno.ENOENT); return null; }
   const start = startOf(thread, linux, namespace, dirfd, error);
   if (start === null) return null;
-  let found: Resolution;
-  const place = procFind(linux, namespace, start, state.path, <u64>length, follow, follow ? Resolve.Follow : Resolve.NoFollow);
+  const flags: u32 = follow ? Resolve.Follow : Resolve.NoFollow;
+  let place = procFind(linux, namespace, start, state.path, <u64>length, follow, flags);
+  let found: Resolution | null = null;
+  if (place === null) {
+    found = resolve(namespace.fileSystem, namespace.root, outsideProc(namespace, start), state.path, <u64>length, flags, state.rest);
+    if (found.crossed) place = procCrossed(linux, namespace, state.rest, found.restLength, follow, flags);
+  }
   if (place !== null && place.resolution === null) {
     if (place.errno != 0) { error[0] = -(<i64>place.errno); return null; }
     return place.node;
   }
-  if (place !== null) found = place.resolution!;
-  else found = resolve(namespace.fileSystem, namespace.root, outsideProc(namespace, start), state.path, <u64>length, follow ? Resolve.Follow : Resolve.NoFollow);
-  if (found.error != KernelError.None || found.node === null) {
-    error[0] = -(<i64>(found.error != KernelError.None ? linuxErrno(found.error) : Errno.ENOENT));
+  if (place !== null) found = place.resolution;
+  const resolution = found!;
+  if (resolution.error != KernelError.None || resolution.node === null) {
+    error[0] = -(<i64>(resolution.error != KernelError.None ? linuxErrno(resolution.error) : Errno.ENOENT));
     return null;
   }
-  return found.node;
+  return resolution.node;
 }
 
 /** Resolves the path at `address` (copied into `buffer`; 0: state.path) from `dirfd` in the
@@ -150,8 +162,13 @@ export function resolveAt(thread: Thread, linux: LinuxProcess, dirfd: u64, addre
   if (length == 0) { error[0] = -(<i64>Errno.ENOENT); return null; }
   const start = startOf(thread, linux, namespace, dirfd, error);
   if (start === null) return null;
-  const place = procFind(linux, namespace, start, path, <u64>length, (flags & Resolve.Follow) != 0 && (flags & Resolve.LastAsIs) == 0, flags);
-  if (place === null) return resolve(namespace.fileSystem, namespace.root, outsideProc(namespace, start), path, <u64>length, flags);
+  const follow = (flags & Resolve.Follow) != 0 && (flags & Resolve.LastAsIs) == 0;
+  let place = procFind(linux, namespace, start, path, <u64>length, follow, flags);
+  if (place === null) {
+    const found = resolve(namespace.fileSystem, namespace.root, outsideProc(namespace, start), path, <u64>length, flags, state.rest);
+    if (!found.crossed) return found;
+    place = procCrossed(linux, namespace, state.rest, found.restLength, follow, flags);
+  }
   if (place.resolution !== null) return place.resolution;
   if (place.errno != 0) { error[0] = -(<i64>place.errno); return null; }
   if (place.fileSystem === namespace.fileSystem) {   // a link of procfs to a file of the namespace

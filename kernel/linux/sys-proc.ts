@@ -45,6 +45,15 @@ export function procFind(linux: LinuxProcess, namespace: NamespaceObject, start:
   return place;
 }
 
+/** Where the rest of a path that entered /proc through the namespace (resolve stopped at the
+ * mount point: a relative path climbing to it, a link leading into it) leads in procfs, from
+ * its root; kept for procLast. */
+export function procCrossed(linux: LinuxProcess, namespace: NamespaceObject, rest: usize, length: u32, follow: bool, flags: u32): ProcPlace {
+  const place = procResolve(linux, namespace, ProcKind.Root, rest, 0, <u64>length, follow, flags);
+  state.last = place;
+  return place;
+}
+
 /** Forgets the last place (a lookup that never reaches procFind starts with this). */
 export function procForget(): void {
   state.last = null;

@@ -402,6 +402,10 @@ int main(int argc, char **argv) {
   result("readlink /proc/meminfo", readlink("/proc/meminfo", target, sizeof target));
   result("stat /proc/self/../self/stat", stat("/proc/self/../self/stat", &status));
   result("stat /proc/../etc/hostname", stat("/proc/../etc/hostname", &status));
+  chdir("/etc");
+  result("stat ../proc/self/stat from /etc", stat("../proc/self/stat", &status));
+  result("readlink ../proc/self from /etc", readlink("../proc/self", target, sizeof target) > 0 ? 0 : -1);
+  chdir("/");
 
   /* A child: its own /proc/self. Its parent's view of it is the one difference (Capsid shows a
    * process only itself: tests/linux/differences.txt). */
