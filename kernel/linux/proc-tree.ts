@@ -136,8 +136,8 @@ export function procIsDirectory(kind: ProcKind): bool {
 /** Where the path at `address` (`length` bytes, kernel memory) enters procfs, from `start`: the
  * offset of what follows "proc" in an absolute path (or a relative one from the namespace's
  * root) whose first real component is "proc", 0 for a relative path from a procfs directory;
- * -1 when it never enters /proc. A link of the namespace whose target leads into /proc is not
- * followed into it (FIXME). */
+ * -1 when it does not start so (another way in, `..` or a link, is handed over by resolve at the
+ * mount point: sys-proc.ts's procCrossed). */
 export function procEntry(namespace: NamespaceObject, start: Node, address: usize, length: u64): i64 {
   if (length == 0) return -1;
   const absolute = load<u8>(address) == 0x2f;
