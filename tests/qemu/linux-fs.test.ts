@@ -79,6 +79,7 @@ function expected(namespace: boolean): string[] {
     `access W_OK: -1 ${refused}`,
     `access R_OK: ${namespace ? "0" : "-1 ENOENT"}`,
     `access W_OK /dev/null: ${namespace ? "0" : "-1 ENOENT"}`,
+    `access /proc/self/stat: ${namespace ? "0" : "-1 ENOENT"}`,
     `statfs: ${namespace ? "0" : "-1 ENOENT"}`,
     `read-only: ${namespace ? 1 : -1}`,
     `stat: ${namespace ? "0" : "-1 ENOENT"}`,
