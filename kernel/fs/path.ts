@@ -40,6 +40,11 @@ export class Resolution {
   /** The path ended with '/' after its last component: what it names must be a directory (or,
    * created, become one). */
   trailingSlash: bool = false;
+  /** The path entered the file system's mount point (when the caller gave resolve a buffer for
+   * the rest): `node` is the mount point, and the path's components after it, joined by '/'
+   * (a trailing '/' kept), are the `restLength` bytes of that buffer; none of them was looked at. */
+  crossed: bool = false;
+  restLength: u32 = 0;
 }
 
 /** Up to this many pieces of path are being read at once: the path and a target per link. */
@@ -69,6 +74,22 @@ class Segments {
     return false;
   }
 
+  /** What remains of every segment, innermost first, joined by '/', copied to `out` (at most
+   * FS_PATH_MAXIMUM bytes): its length, or -1 when it does not fit. */
+  rest(out: usize): i32 {
+    let length: u32 = 0;
+    for (let i = this.depth - 1; i >= 0; i--) {
+      const position = unchecked(this.position[i]), end = unchecked(this.end[i]);
+      if (position >= end) continue;
+      const size = <u32>(end - position);
+      if (length + size + 1 > FS_PATH_MAXIMUM) return -1;
+      if (length > 0) { store<u8>(out + <usize>length, 0x2f); length++; }
+      memory.copy(out + <usize>length, position, <usize>size);
+      length += size;
+    }
+    return <i32>length;
+  }
+
   /** Whether a '/' remains (after the last component). */
   slashLeft(): bool {
     for (let i = this.depth - 1; i >= 0; i--) if (unchecked(this.position[i]) < unchecked(this.end[i])) return true;
@@ -77,12 +98,14 @@ class Segments {
 }
 
 /** Resolves `length` bytes of path at `address` (kernel memory the caller guarantees) inside the
- * namespace `root`, relative ones from `cwd`, under `flags` (Resolve bits). Errors: NotFound (an
+ * namespace `root`, relative ones from `cwd`, under `flags` (Resolve bits). With `rest` (a
+ * buffer of FS_PATH_MAXIMUM + 1 bytes), a path that enters the file system's mount point stops
+ * there (Resolution.crossed) with what is left of it in `rest`. Errors: NotFound (an
  * empty path, a missing component, a cwd outside root or removed), NameTooLong (a component over
  * 255 bytes, a path over 4095), NotADirectory (a non-directory in the middle or before a
  * trailing slash), TooManyLinks (more than 40 symbolic links), InvalidArgument (a NUL byte, a
  * root or cwd of another file system). */
-export function resolve(fileSystem: Ramfs, root: Node, cwd: Node, address: usize, length: u64, flags: u32): Resolution {
+export function resolve(fileSystem: Ramfs, root: Node, cwd: Node, address: usize, length: u64, flags: u32, rest: usize = 0): Resolution {
   const result = new Resolution();
   const error = pathCheck(fileSystem, root, cwd, address, length);
   if (error != KernelError.None) {
@@ -134,6 +157,14 @@ export function resolve(fileSystem: Ramfs, root: Node, cwd: Node, address: usize
       result.parent = current;
       result.name = start;
       result.nameLength = componentLength;
+      return result;
+    }
+    if (node === fileSystem.mountPoint && rest != 0) {
+      const restLength = segments.rest(rest);
+      if (restLength < 0) return failed(result, KernelError.NameTooLong);
+      result.node = node;
+      result.crossed = true;
+      result.restLength = <u32>restLength;
       return result;
     }
     const lastAsIs = (flags & Resolve.LastAsIs) != 0;

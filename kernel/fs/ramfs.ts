@@ -103,6 +103,9 @@ export class Ramfs {
   /** The most heap bytes it may hold (setHeapLimit): the quota pays for them, and this keeps one
    * file system from taking the whole heap budget every quota shares. No limit by default. */
   heapLimit: u64 = u64.MAX_VALUE;
+  /** The directory another file system is seen at (mount-point.ts), or null: resolve hands the
+   * rest of a path that enters it over (fs/path.ts, Resolution.crossed). */
+  mountPoint: Node | null = null;
   private nextInode: u64 = 1;
   private destroyed: bool = false;
 

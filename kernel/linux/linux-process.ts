@@ -17,6 +17,7 @@ import { LinuxWait, linuxWake } from "./block";
 import { ttyRelease, ttySession } from "./tty";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { Thread } from "../sched/thread";
+import { monotonicNanos } from "../time/clock";
 import { LINUX_SIGNALS_BYTES, LinuxSignals, linuxSignalsEnded, linuxSignalsStart, signalGroupInSession } from "./signal";
 import { linuxSignalFault, linuxSignalsReturning } from "./signal-deliver";
 
@@ -47,6 +48,15 @@ export class LinuxProcess extends Personality {
   namespaceHandle: u64 = 0;
   cwd: Node | null = null;
   private cwdFileSystem: Ramfs | null = null;
+  /** The file its program came from (held open; /proc/self/exe), null for a boot package's
+   * program, which is no file of a namespace. */
+  exe: Node | null = null;
+  exeFileSystem: Ramfs | null = null;
+  /** When it was made (monotonic ns; /proc/self/stat's starttime). */
+  startNanos: u64 = 0;
+  /** Where its program's argv strings are in its memory (/proc/self/cmdline reads them there). */
+  argumentsStart: u64 = 0;
+  argumentsEnd: u64 = 0;
   /** The Memory capability (a handle in the table) the break and mmap's pages are charged to; 0
    * when the process was granted none (they then fail with ENOMEM). */
   memoryHandle: u64 = 0;
@@ -132,6 +142,15 @@ export class LinuxProcess extends Personality {
     if (old !== null) oldFileSystem!.close(old);
   }
 
+  /** Makes `node` of `fileSystem` its program's file (held open), closing the one before. */
+  setExe(fileSystem: Ramfs, node: Node): void {
+    fileSystem.open(node);
+    const old = this.exe, oldFileSystem = this.exeFileSystem;
+    this.exe = node;
+    this.exeFileSystem = fileSystem;
+    if (old !== null) oldFileSystem!.close(old);
+  }
+
   /** The process ended (sched/process.ts calls this in processEnd): its status is kept for its
    * parent's wait4, which is woken; its children go to the Linux init, or are let go. */
   ended(): void {
@@ -140,6 +159,10 @@ export class LinuxProcess extends Personality {
     if (this.cwd !== null) {
       this.cwdFileSystem!.close(this.cwd!);
       this.cwd = null;
+    }
+    if (this.exe !== null) {
+      this.exeFileSystem!.close(this.exe!);
+      this.exe = null;
     }
     this.waitStatus = this.signals.killedBy != 0 ? this.signals.killedBy : waitStatusOf(this.process);
     const adopter = state.init !== null && state.init !== this && !state.init!.ended_ ? state.init : null;
@@ -259,6 +282,9 @@ export function linuxPersonality(process: Process, image: LinuxImage): Personali
   linux.breakStart = image.breakStart;
   linux.breakCurrent = image.breakStart;
   linux.breakMapped = image.breakStart;
+  linux.startNanos = monotonicNanos();
+  linux.argumentsStart = image.argumentsStart;
+  linux.argumentsEnd = image.argumentsEnd;
   linux.name = process.program.name.length > 15 ? process.program.name.substring(0, 15) : process.program.name;
   for (let i = 0; i < state.traced.length; i++) if (state.traced[i] == process.program.name) linux.trace = true;
   if (upcallEnabled()) linux.upcallFrame = upcallMap(process);
@@ -282,6 +308,10 @@ export function linuxPersonalityForked(child: Process, parent: LinuxProcess, han
   linux.memoryHandle = parent.memoryHandle != 0 ? mapped(handles, parent.memoryHandle) : 0;
   linux.namespaceHandle = parent.namespaceHandle != 0 ? mapped(handles, parent.namespaceHandle) : 0;
   if (parent.cwd !== null) linux.setCwd(parent.cwdFileSystem!, parent.cwd!);
+  if (parent.exe !== null) linux.setExe(parent.exeFileSystem!, parent.exe!);
+  linux.startNanos = monotonicNanos();
+  linux.argumentsStart = parent.argumentsStart;
+  linux.argumentsEnd = parent.argumentsEnd;
   linux.breakStart = parent.breakStart;
   linux.breakCurrent = parent.breakCurrent;
   linux.breakMapped = parent.breakMapped;

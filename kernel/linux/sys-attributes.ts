@@ -12,6 +12,8 @@ import { copyIn, copyOut } from "../vm/user-memory";
 import { Errno, linuxErrno, UNSUPPORTED } from "./errno";
 import { LinuxProcess } from "./linux-process";
 import { fileOf, namespaceOf, pathIn, reportedSize, resolveAt } from "./sys-path";
+import { procLast } from "./sys-proc";
+import { procFileSystem } from "./proc-tree";
 
 const AT_FDCWD: i32 = -100;
 const AT_SYMLINK_NOFOLLOW: u64 = 0x100, AT_NO_AUTOMOUNT: u64 = 0x800, AT_EMPTY_PATH: u64 = 0x1000;
@@ -19,6 +21,9 @@ const AT_STATX_SYNC_TYPE: u64 = 0x6000;
 const UTIME_NOW: i64 = 0x3fffffff, UTIME_OMIT: i64 = 0x3ffffffe;
 /** statfs's f_type for tmpfs (include/uapi/linux/magic.h): what the ramfs is to programs. */
 const TMPFS_MAGIC: u64 = 0x01021994;
+/** procfs's (docs/linux.md, "procfs"), and its mount's flags as /proc/mounts names them: nosuid,
+ * nodev, noexec, relatime. */
+const PROC_SUPER_MAGIC: u64 = 0x9fa0, PROC_MOUNT_FLAGS: u64 = 2 | 4 | 8 | 0x1000;
 const ST_RDONLY: u64 = 1, ST_VALID: u64 = 0x20, ST_NOATIME: u64 = 0x400;
 const STATFS_SIZE: u64 = 120, STATX_SIZE: u64 = 256;
 /** statx's STATX_BASIC_STATS: type, mode, nlink, uid, gid, atime, mtime, ctime, ino, size, blocks. */
@@ -50,7 +55,14 @@ function targetOf(thread: Thread, linux: LinuxProcess, dirfd: u64, path: u64, fo
     if (length == 0) return descriptorTarget(thread, linux, dirfd, error, Errno.ENOENT, false);
   }
   const found = resolveAt(thread, linux, dirfd, path, follow ? Resolve.Follow : Resolve.NoFollow, 0, error);
-  if (found === null) return null;
+  if (found === null) {
+    // A name of procfs: looked at (statx, statfs), never changed (EROFS, as a read-only mount).
+    const place = procLast();
+    if (place === null || place.errno != 0 || place.resolution !== null || place.node === null) return null;
+    target.node = place.node;
+    target.fileSystem = procFileSystem();
+    return target;
+  }
   if (found.error != KernelError.None) { error[0] = -(<i64>linuxErrno(found.error)); return null; }
   const namespace = namespaceOf(thread, linux)!;
   target.node = found.node;
@@ -192,6 +204,14 @@ export function sysStatfs(thread: Thread, linux: LinuxProcess, fd: u64, path: u6
   const fileSystem = target.fileSystem!, quota = fileSystem.quota;
   const out = state.buffer;
   memory.fill(out, 0, <usize>STATFS_SIZE);
+  if (fileSystem === procFileSystem()) {   // procfs: its magic, no blocks, no files, as Linux's
+    store<u64>(out, PROC_SUPER_MAGIC);
+    store<u64>(out, 4096, 8);
+    store<u64>(out, <u64>FS_NAME_MAXIMUM, 64);
+    store<u64>(out, 4096, 72);
+    store<u64>(out, ST_VALID | PROC_MOUNT_FLAGS, 80);
+    return copyOut(thread.process.space, buffer, out, 256, STATFS_SIZE) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
+  }
   store<u64>(out, TMPFS_MAGIC);
   store<u64>(out, 4096, 8);                                   // f_bsize
   store<u64>(out, quota.limit, 16);                           // f_blocks

@@ -10,7 +10,7 @@ import { contextForget } from "../arch/hw";
 import { CONTEXT_SIZE, contextInitialise } from "../arch/context";
 import { framesFree } from "../memory/frames";
 import { Node } from "../fs/node";
-import { resolve, Resolve } from "../fs/path";
+import { resolve, Resolution, Resolve } from "../fs/path";
 import { execProgram, execProgramRelease, execProgramSharedPages } from "../loader/exec-program";
 import { LINUX_ARGUMENTS_MAXIMUM, linuxArgumentsBytes, linuxImageMap } from "../loader/linux-image";
 import { logEnd, LogLevel, logLine } from "../log/log";
@@ -21,11 +21,12 @@ import { processReplaceSpace } from "../sched/process";
 import { Thread } from "../sched/thread";
 import { AddressSpace } from "../vm/address-space";
 import { copyIn } from "../vm/user-memory";
+import { procCrossed, procFind, procNodeIs } from "./sys-proc";
 import { Errno } from "./errno";
 import { FD_CLOEXEC, LINUX_DESCRIPTORS, LinuxProcess } from "./linux-process";
 import { linuxSignalsExec } from "./signal";
 import { closeDescriptor } from "./sys-files";
-import { namespaceOf, pathIn, pathBuffer, startOf } from "./sys-path";
+import { namespaceOf, pathIn, pathBuffer, restBuffer, startOf } from "./sys-path";
 
 const AT_FDCWD: i32 = -100;
 const AT_EMPTY_PATH: u64 = 0x1000, AT_SYMLINK_NOFOLLOW: u64 = 0x100;
@@ -121,14 +122,29 @@ function findFile(thread: Thread, linux: LinuxProcess, namespace: NamespaceObjec
   const error = new StaticArray<i64>(1);
   const start = startOf(thread, linux, namespace, dirfd, error, changetype<usize>(path));
   if (start === null) { found.error = error[0]; return found; }
-  const resolution = resolve(namespace.fileSystem, namespace.root, start, changetype<usize>(path), <u64>length, follow ? Resolve.Follow : Resolve.NoFollow);
-  if (resolution.error != KernelError.None || resolution.node === null) {
-    found.error = resolution.error == KernelError.TooManyLinks ? -(<i64>Errno.ELOOP)
-      : resolution.error == KernelError.NotADirectory ? -(<i64>Errno.ENOTDIR)
-      : resolution.error == KernelError.NameTooLong ? -(<i64>Errno.ENAMETOOLONG) : -(<i64>Errno.ENOENT);
+  // A path into /proc (docs/linux.md, "procfs"): /proc/self/exe runs the program's file again; procfs's own
+  // files run nothing (EACCES). Any other path from a procfs directory starts at the root.
+  const flags: u32 = follow ? Resolve.Follow : Resolve.NoFollow;
+  let place = procFind(linux, namespace, start, changetype<usize>(path), <u64>length, follow, flags);
+  let resolution: Resolution | null = null;
+  if (place === null) {
+    resolution = resolve(namespace.fileSystem, namespace.root, procNodeIs(start) ? namespace.root : start, changetype<usize>(path), <u64>length, flags,
+      restBuffer());
+    if (resolution.crossed) place = procCrossed(linux, namespace, restBuffer(), resolution.restLength, follow, flags);
+  }
+  if (place !== null && place.resolution === null) {
+    if (place.errno != 0) { found.error = -(<i64>place.errno); return found; }
+    if (place.fileSystem !== namespace.fileSystem) { found.error = -(<i64>Errno.EACCES); return found; }
+    resolution = new Resolution();
+    resolution.node = place.node;
+  } else if (place !== null) resolution = place.resolution;
+  if (resolution!.error != KernelError.None || resolution!.node === null) {
+    found.error = resolution!.error == KernelError.TooManyLinks ? -(<i64>Errno.ELOOP)
+      : resolution!.error == KernelError.NotADirectory ? -(<i64>Errno.ENOTDIR)
+      : resolution!.error == KernelError.NameTooLong ? -(<i64>Errno.ENAMETOOLONG) : -(<i64>Errno.ENOENT);
     return found;
   }
-  const node = resolution.node!;
+  const node = resolution!.node!;
   if (node.isSymbolicLink) { found.error = -(<i64>Errno.ELOOP); return found; }   // AT_SYMLINK_NOFOLLOW
   // Linux: only a regular file with an execute bit runs (a directory or a device is EACCES).
   if (!node.isRegular || (node.mode & 0o111) == 0) { found.error = -(<i64>Errno.EACCES); return found; }
@@ -302,6 +318,8 @@ export function sysExecve(thread: Thread, linux: LinuxProcess, dirfd: u64, path:
   linux.breakStart = image.breakStart;
   linux.breakCurrent = image.breakStart;
   linux.breakMapped = image.breakStart;
+  linux.argumentsStart = image.argumentsStart;
+  linux.argumentsEnd = image.argumentsEnd;
   linux.clearChildTid = 0;
   linux.robustList = 0;
   linux.sleepDeadline = 0;
@@ -309,6 +327,7 @@ export function sysExecve(thread: Thread, linux: LinuxProcess, dirfd: u64, path:
   linux.writeAt = 0;
   linux.writeDone = 0;
   linux.name = program.name;
+  linux.setExe(fileSystem, node!);
   process.program = program;
   linux.releaseVforkParent();
   return 0;

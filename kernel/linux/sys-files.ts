@@ -15,7 +15,7 @@ import { PipeObject } from "../objects/pipe";
 import { pipeReadCall, pipeWriteCall } from "./sys-pipe";
 import { Sys } from "./numbers";
 import { FileObject } from "../objects/file";
-import { fileOf, fileRead, fileSeek, fileStat, sysStatAt } from "./sys-path";
+import { descriptorStatFill, fileOf, fileRead, fileSeek, fileStat, sysStatAt } from "./sys-path";
 import { UNSUPPORTED } from "./errno";
 import { ttyIoctl, ttyReadCall, ttyWriteCheck } from "./sys-tty";
 import { fileVectors, fileWrite } from "./sys-write";
@@ -35,9 +35,6 @@ const FIONBIO: u64 = 0x5421, FIONCLEX: u64 = 0x5450, FIOCLEX: u64 = 0x5451;
 /** F_GETFL's O_LARGEFILE: Linux's 64-bit open sets it on every file it opens (and on the console
  * it opens for init), not on pipes. */
 const O_LARGEFILE: i64 = 0o100000;
-/** /dev/console: character device 5:1. */
-const CONSOLE_DEVICE: u64 = (5 << 8) | 1;
-const S_IFCHR: u32 = 0o020000, S_IFIFO: u32 = 0o010000;
 const STAT_SIZE: u64 = 144;
 
 class FilesState {
@@ -216,20 +213,7 @@ export function sysFstat(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u
   const object = thread.process.table.lookup(<u64>handle)!;
   if (object.iface == Interface.File) return fileStat(thread, changetype<FileObject>(object), buffer);
   const stat = state.buffer;
-  memory.fill(stat, 0, <usize>STAT_SIZE);
-  store<u64>(stat, 1, 16);                      // st_nlink
-  if (thread.process.table.interfaceOf(<u64>handle) == Interface.Pipe) {
-    store<u64>(stat, 12);                       // st_dev: pipefs's
-    store<u64>(stat, <u64>handle & 0xffff_ffff, 8);
-    store<u32>(stat, S_IFIFO | 0o600, 24);
-    store<u64>(stat, 4096, 56);
-  } else {
-    store<u64>(stat, 6);                        // st_dev: devtmpfs's, as /dev/console has on Linux
-    store<u64>(stat, 5, 8);                     // st_ino
-    store<u32>(stat, S_IFCHR | 0o620, 24);      // st_mode
-    store<u64>(stat, CONSOLE_DEVICE, 40);       // st_rdev
-    store<u64>(stat, 1024, 56);                 // st_blksize
-  }
+  descriptorStatFill(stat, <u64>handle, thread.process.table.interfaceOf(<u64>handle) == Interface.Pipe);
   const error = copyOut(thread.process.space, buffer, stat, 256, STAT_SIZE);
   return error != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
 }

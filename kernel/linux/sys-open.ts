@@ -15,6 +15,7 @@ import { Errno, linuxErrno, linuxFsErrno } from "./errno";
 import { FD_CLOEXEC, LinuxProcess, STATUS_CONSOLE } from "./linux-process";
 import { consoleHandleOf, Device, deviceOf } from "./sys-dev";
 import { namespaceOf, resolveAt } from "./sys-path";
+import { procLast, procOpen } from "./sys-proc";
 import { STATUS_NONBLOCK } from "./sys-pipe";
 import { traceBacked } from "./trace";
 
@@ -37,7 +38,14 @@ export function sysOpenat(thread: Thread, linux: LinuxProcess, dirfd: u64, path:
   // O_CREAT looks at the last name as it is first (Linux's open_last_lookups): "/", "." and ".."
   // are EEXIST under O_EXCL, else EISDIR, "name/" EISDIR, before any last link is followed.
   let found = resolveAt(thread, linux, dirfd, path, creating ? Resolve.Parent | Resolve.LastAsIs : follow ? Resolve.Follow : Resolve.NoFollow, 0, error);
-  if (found === null) return error[0];
+  if (found === null) {
+    // A name of procfs is opened there (a missing one is ENOENT, even under O_CREAT, as Linux says).
+    const place = procLast(), namespace = namespaceOf(thread, linux);
+    if (place !== null && place.resolution === null && namespace !== null && place.errno == 0 && place.fileSystem !== namespace.fileSystem) {
+      return procOpen(thread, linux, namespace, place, flags);
+    }
+    return error[0];
+  }
   if (found.error != KernelError.None) return -(<i64>linuxErrno(found.error));
   const namespace = namespaceOf(thread, linux)!;
   if (creating) {

@@ -10,7 +10,7 @@ import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
 import { FileObject } from "../objects/file";
 import { NamespaceObject } from "../objects/namespace";
-import { Node, NodeType, S_IFMT, S_IFREG } from "../fs/node";
+import { Node, NodeType, S_IFCHR, S_IFIFO, S_IFMT, S_IFREG } from "../fs/node";
 import { DirectoryRecord, Ramfs } from "../fs/ramfs";
 import { resolve, Resolution, Resolve } from "../fs/path";
 import { Thread } from "../sched/thread";
@@ -19,6 +19,8 @@ import { Errno, linuxErrno } from "./errno";
 import { LinuxProcess } from "./linux-process";
 import { traceBacked } from "./trace";
 import { deviceRead } from "./sys-dev";
+import { fileSystemOfNode, procCrossed, procFind, procForget, procLast, procNodeIs, procReadlink } from "./sys-proc";
+import { procDirectoryEntry, procDirectoryPath, procTargetBuffer } from "./proc-contents";
 
 const AT_FDCWD: i32 = -100;
 const AT_SYMLINK_NOFOLLOW: u64 = 0x100, AT_EMPTY_PATH: u64 = 0x1000, AT_NO_AUTOMOUNT: u64 = 0x800, AT_EACCESS: u64 = 0x200;
@@ -32,11 +34,18 @@ export const FILE_READ_MAXIMUM: u64 = 1 << 20;
 class PathState {
   /** The path being resolved, NUL-terminated. */
   readonly path: usize = memory.data(<i32>PATH_BUFFER, 16);
+  /** What is left of a path that entered /proc through the namespace (fs/path.ts's `rest`). */
+  readonly rest: usize = memory.data(<i32>PATH_BUFFER, 16);
   /** A struct stat, a dirent or a chunk of a file on its way out. */
   readonly buffer: usize = memory.data(4096, 16);
   readonly record: DirectoryRecord = new DirectoryRecord();
 }
 const state = new PathState();
+
+/** Where resolve leaves what is left of a path that entered /proc (fs/path.ts's `rest`). */
+export function restBuffer(): usize {
+  return state.rest;
+}
 
 /** Where pathIn leaves a path. */
 export function pathBuffer(): usize {
@@ -97,11 +106,18 @@ export function startOf(thread: Thread, linux: LinuxProcess, namespace: Namespac
   return file.node;
 }
 
+/** Where a path that does not lead into /proc starts: an absolute one from a procfs directory
+ * (the working directory, a dirfd) at the namespace's root (relative ones stay in procfs). */
+function outsideProc(namespace: NamespaceObject, start: Node): Node {
+  return procNodeIs(start) ? namespace.root : start;
+}
+
 /** Resolves the path at `address` from `dirfd` in the process's namespace: the node, or null with
  * -errno in error[0]. An empty path is ENOENT unless `emptyIsDirfd` (AT_EMPTY_PATH): then the
  * descriptor's own node. */
 function lookup(thread: Thread, linux: LinuxProcess, dirfd: u64, address: u64, follow: bool, emptyIsDirfd: bool,
   error: StaticArray<i64>): Node | null {
+  procForget();
   const length = pathIn(thread, address);
   if (length < 0) { error[0] = length; return null; }
   if (length == 0 && emptyIsDirfd) {
@@ -114,12 +130,24 @@ function lookup(thread: Thread, linux: LinuxProcess, dirfd: u64, address: u64, f
   if (namespace === null) { error[0] = -(<i64>Errno.ENOENT); return null; }
   const start = startOf(thread, linux, namespace, dirfd, error, state.path);
   if (start === null) return null;
-  const found = resolve(namespace.fileSystem, namespace.root, start, state.path, <u64>length, follow ? Resolve.Follow : Resolve.NoFollow);
-  if (found.error != KernelError.None || found.node === null) {
-    error[0] = -(<i64>(found.error != KernelError.None ? linuxErrno(found.error) : Errno.ENOENT));
+  const flags: u32 = follow ? Resolve.Follow : Resolve.NoFollow;
+  let place = procFind(linux, namespace, start, state.path, <u64>length, follow, flags);
+  let found: Resolution | null = null;
+  if (place === null) {
+    found = resolve(namespace.fileSystem, namespace.root, outsideProc(namespace, start), state.path, <u64>length, flags, state.rest);
+    if (found.crossed) place = procCrossed(linux, namespace, state.rest, found.restLength, follow, flags);
+  }
+  if (place !== null && place.resolution === null) {
+    if (place.errno != 0) { error[0] = -(<i64>place.errno); return null; }
+    return place.node;
+  }
+  if (place !== null) found = place.resolution;
+  const resolution = found!;
+  if (resolution.error != KernelError.None || resolution.node === null) {
+    error[0] = -(<i64>(resolution.error != KernelError.None ? linuxErrno(resolution.error) : Errno.ENOENT));
     return null;
   }
-  return found.node;
+  return resolution.node;
 }
 
 /** Resolves the path at `address` (copied into `buffer`; 0: state.path) from `dirfd` in the
@@ -128,6 +156,7 @@ function lookup(thread: Thread, linux: LinuxProcess, dirfd: u64, address: u64, f
  * ENAMETOOLONG, ENOENT (no namespace), EBADF or ENOTDIR (dirfd). */
 export function resolveAt(thread: Thread, linux: LinuxProcess, dirfd: u64, address: u64, flags: u32, buffer: usize,
   error: StaticArray<i64>): Resolution | null {
+  procForget();
   const path = buffer != 0 ? buffer : state.path;
   const length = pathIn(thread, address, path);
   if (length < 0) { error[0] = length; return null; }
@@ -136,21 +165,37 @@ export function resolveAt(thread: Thread, linux: LinuxProcess, dirfd: u64, addre
   if (length == 0) { error[0] = -(<i64>Errno.ENOENT); return null; }
   const start = startOf(thread, linux, namespace, dirfd, error, path);
   if (start === null) return null;
-  return resolve(namespace.fileSystem, namespace.root, start, path, <u64>length, flags);
+  const follow = (flags & Resolve.Follow) != 0 && (flags & Resolve.LastAsIs) == 0;
+  let place = procFind(linux, namespace, start, path, <u64>length, follow, flags);
+  if (place === null) {
+    const found = resolve(namespace.fileSystem, namespace.root, outsideProc(namespace, start), path, <u64>length, flags, state.rest);
+    if (!found.crossed) return found;
+    place = procCrossed(linux, namespace, state.rest, found.restLength, follow, flags);
+  }
+  if (place.resolution !== null) return place.resolution;
+  if (place.errno != 0) { error[0] = -(<i64>place.errno); return null; }
+  if (place.fileSystem === namespace.fileSystem) {   // a link of procfs to a file of the namespace
+    const found = new Resolution();
+    found.node = place.node;
+    return found;
+  }
+  // procfs's own names change no file: EPERM (sys-open.ts opens them through procLast).
+  error[0] = -(<i64>Errno.EPERM);
+  return null;
 }
 
 /** Fills a struct stat for `node` of `fileSystem` in state.buffer. */
-function statFill(fileSystem: Ramfs, node: Node): void {
+function statFill(node: Node): void {
   const stat = state.buffer;
   memory.fill(stat, 0, <usize>STAT_SIZE);
-  store<u64>(stat, <u64>fileSystem.id);                              // st_dev
+  store<u64>(stat, <u64>node.fileSystem);                            // st_dev: its file system's id
   store<u64>(stat, node.inode, 8);
   store<u64>(stat, <u64>node.links, 16);
   store<u32>(stat, node.mode, 24);
   store<u32>(stat, node.uid, 28);
   store<u32>(stat, node.gid, 32);
   store<u64>(stat, (<u64>node.rdevMajor << 8) | <u64>(node.rdevMinor & 0xff) | (<u64>(node.rdevMinor & ~0xff) << 12), 40);
-  store<u64>(stat, reportedSize(node), 48);
+  store<u64>(stat, procNodeIs(node) ? 0 : reportedSize(node), 48);   // procfs's sizes are 0, as Linux's
   store<u64>(stat, 4096, 56);                                        // st_blksize
   store<u64>(stat, node.isRegular ? (node.size + 511) / 512 : 0, 64); // st_blocks
   store<i64>(stat, node.accessed / 1_000_000_000, 72);
@@ -171,7 +216,7 @@ export function reportedSize(node: Node): u64 {
 
 /** fstat of a File. */
 export function fileStat(thread: Thread, file: FileObject, buffer: u64): i64 {
-  statFill(file.fileSystem, file.node);
+  statFill(file.node);
   return copyOut(thread.process.space, buffer, state.buffer, 4096, STAT_SIZE) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
 }
 
@@ -182,10 +227,35 @@ export function sysStatAt(thread: Thread, linux: LinuxProcess, dirfd: u64, path:
   const error = new StaticArray<i64>(1);
   const node = lookup(thread, linux, dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) == 0, (flags & AT_EMPTY_PATH) != 0, error);
   if (node === null) return error[0];
-  const namespace = namespaceOf(thread, linux);
-  const file = namespace === null ? fileOf(thread, linux, dirfd) : null;
-  statFill(namespace !== null ? namespace.fileSystem : file!.fileSystem, node);
+  const place = procLast();
+  if (place !== null && place.followed) {   // /proc/self/fd/N of the console or a pipe: fstat(N)'s answer
+    const handle = linux.handleOf(<i64>place.fd);
+    descriptorStatFill(state.buffer, handle, thread.process.table.interfaceOf(handle) == Interface.Pipe);
+  } else statFill(node);
   return copyOut(thread.process.space, buffer, state.buffer, 4096, STAT_SIZE) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
+}
+
+/** /dev/console: character device 5:1. */
+const CONSOLE_DEVICE: u64 = (5 << 8) | 1;
+
+/** A struct stat at `out` for a descriptor that names no File: a pipe's end is a FIFO of mode 0600
+ * whose inode is its handle's slot (unique while it is open), on pipefs's device; the console is
+ * the character device /dev/console (5:1), mode crw--w----. */
+export function descriptorStatFill(out: usize, handle: u64, pipe: bool): void {
+  memory.fill(out, 0, <usize>STAT_SIZE);
+  store<u64>(out, 1, 16);                       // st_nlink
+  if (pipe) {
+    store<u64>(out, 12);                        // st_dev: pipefs's
+    store<u64>(out, handle & 0xffff_ffff, 8);
+    store<u32>(out, S_IFIFO | 0o600, 24);
+    store<u64>(out, 4096, 56);
+  } else {
+    store<u64>(out, 6);                         // st_dev: devtmpfs's, as /dev/console has on Linux
+    store<u64>(out, 5, 8);                      // st_ino
+    store<u32>(out, S_IFCHR | 0o620, 24);       // st_mode
+    store<u64>(out, CONSOLE_DEVICE, 40);        // st_rdev
+    store<u64>(out, 1024, 56);                  // st_blksize
+  }
 }
 
 /** readlinkat: a symbolic link's target, cut to `capacity`, no NUL; EINVAL for anything else. */
@@ -196,6 +266,8 @@ export function sysReadlinkat(thread: Thread, linux: LinuxProcess, dirfd: u64, p
   if (node === null) return error[0];
   if (!node.isSymbolicLink) return -(<i64>Errno.EINVAL);
   const namespace = namespaceOf(thread, linux)!;
+  const place = procLast();
+  if (place !== null && place.resolution === null) return procReadlink(thread, linux, namespace, place, buffer, capacity);
   const length = namespace.fileSystem.readlink(node, state.buffer, min(capacity, 4096));
   if (length < 0) return -(<i64>linuxErrno(<KernelError>(-length)));
   return copyOut(thread.process.space, buffer, state.buffer, 4096, <u64>length) != KernelError.None ? -(<i64>Errno.EFAULT) : length;
@@ -228,7 +300,7 @@ export function sysChdir(thread: Thread, linux: LinuxProcess, path: u64, fd: i64
     const error = new StaticArray<i64>(1);
     node = lookup(thread, linux, <u64><i64>AT_FDCWD, path, true, false, error);
     if (node === null) return error[0];
-    fileSystem = namespaceOf(thread, linux)!.fileSystem;
+    fileSystem = fileSystemOfNode(node!, namespaceOf(thread, linux)!);
   }
   if (!node!.isDirectory) return -(<i64>Errno.ENOTDIR);
   linux.setCwd(fileSystem!, node!);
@@ -242,6 +314,11 @@ export function sysGetcwd(thread: Thread, linux: LinuxProcess, buffer: u64, size
   if (namespace === null) return -(<i64>Errno.ENOENT);
   const fileSystem = namespace.fileSystem, root = namespace.root;
   let node = linux.cwd !== null ? linux.cwd! : root;
+  if (procNodeIs(node)) {   // a directory of procfs: its path from its kind
+    const length = <u64>procDirectoryPath(linux, node) + 1;
+    if (size < length) return -(<i64>Errno.ERANGE);
+    return copyOut(thread.process.space, buffer, procTargetBuffer(), length, length) != KernelError.None ? -(<i64>Errno.EFAULT) : <i64>length;
+  }
   if (node.links == 0) return -(<i64>Errno.ENOENT);
   // Built backwards from the end of state.path: "/name" per step up to the root.
   let start = <i64>PATH_BUFFER - 1;
@@ -285,8 +362,11 @@ export function sysGetdents64(thread: Thread, linux: LinuxProcess, fd: u64, buff
   if (!file.node.isDirectory) return -(<i64>Errno.ENOTDIR);
   const space = thread.process.space, record = state.record;
   let written: u64 = 0;
+  const snapshot = file.snapshot;
   for (;;) {
-    const error = file.fileSystem.readdir(file.node, file.offset, record);
+    let error = KernelError.None;
+    if (snapshot !== null) procDirectoryEntry(snapshot, file.offset, record);
+    else error = file.fileSystem.readdir(file.node, file.offset, record);
     if (error != KernelError.None) return written > 0 ? <i64>written : -(<i64>linuxErrno(error));
     if (record.end) break;
     const length = (<u64>19 + <u64>record.nameLength + 1 + 7) & ~<u64>7;
@@ -316,6 +396,8 @@ export function fileRead(thread: Thread, file: FileObject, buffer: u64, count: u
   if (file.node.isDirectory) return -(<i64>Errno.EISDIR);
   if ((file.node.mode & S_IFMT) != S_IFREG) return -(<i64>Errno.EINVAL);
   const space = thread.process.space;
+  const snapshot = file.snapshot;
+  if (snapshot !== null) return snapshotRead(thread, file, snapshot, buffer, count, offset);
   let position = offset >= 0 ? <u64>offset : file.offset;
   const total = min(count, FILE_READ_MAXIMUM);
   let done: u64 = 0;
@@ -334,6 +416,18 @@ export function fileRead(thread: Thread, file: FileObject, buffer: u64, count: u
   return <i64>done;
 }
 
+/** read and pread of a synthetic file (procfs): bytes of its snapshot from the offset. */
+function snapshotRead(thread: Thread, file: FileObject, snapshot: StaticArray<u8>, buffer: u64, count: u64, offset: i64): i64 {
+  const position = offset >= 0 ? <u64>offset : file.offset;
+  const size = <u64>snapshot.length;
+  const length = position >= size ? 0 : min(min(count, FILE_READ_MAXIMUM), size - position);
+  if (length > 0 && copyOut(thread.process.space, buffer, changetype<usize>(snapshot) + <usize>position, size - position, length) != KernelError.None) {
+    return -(<i64>Errno.EFAULT);
+  }
+  if (offset < 0) file.offset = position + length;
+  return <i64>length;
+}
+
 /** lseek of a File: SEEK_SET, SEEK_CUR, SEEK_END (a directory's offset is its cursor: only
  * SEEK_SET, and 0 rewinds it); EINVAL for a negative result or another whence. */
 export function fileSeek(file: FileObject, offset: i64, whence: u64): i64 {
@@ -342,7 +436,7 @@ export function fileSeek(file: FileObject, offset: i64, whence: u64): i64 {
   let base: i64 = 0;
   if (whence == 1) base = <i64>file.offset;
   else if (whence == 2) {
-    if (file.node.isDirectory) return -(<i64>Errno.EINVAL);
+    if (file.node.isDirectory || file.snapshot !== null) return -(<i64>Errno.EINVAL);   // procfs's too, as seq_file's
     base = <i64>file.node.size;
   } else if (whence != 0) return -(<i64>Errno.EINVAL);
   const next = base + offset;

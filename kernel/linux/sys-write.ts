@@ -13,6 +13,7 @@ import { Resolve } from "../fs/path";
 import { FileObject } from "../objects/file";
 import { Thread } from "../sched/thread";
 import { copyIn } from "../vm/user-memory";
+import { procWrite } from "./sys-proc";
 import { Errno, linuxErrno, linuxFsErrno } from "./errno";
 import { LinuxProcess } from "./linux-process";
 import { deviceWrite } from "./sys-dev";
@@ -41,6 +42,7 @@ const state = new WriteState();
  * only when nothing was written (else the count written). */
 export function fileWrite(thread: Thread, linux: LinuxProcess, file: FileObject, fd: u64, buffer: u64, count: u64, offset: i64): i64 {
   if (!file.writable) return -(<i64>Errno.EBADF);
+  if (file.snapshot !== null) return procWrite(file);   // procfs
   const node = file.node;
   if (node.isCharacterDevice) return deviceWrite(thread, file, buffer, count);
   if (node.isDirectory) return -(<i64>Errno.EISDIR);

@@ -48,6 +48,10 @@ export class LinuxImage {
   breakStart: u64 = 0;
   /** What was added to every segment address (0 for ET_EXEC). */
   base: u64 = 0;
+  /** Where argv's strings are on the first stack, one after the other with their NULs
+   * ([argumentsStart, argumentsEnd): /proc/PID/cmdline). */
+  argumentsStart: u64 = 0;
+  argumentsEnd: u64 = 0;
 }
 
 /** The bytes argv and envp need on the stack, with their pointers: E2BIG's measure. Each string
@@ -127,7 +131,7 @@ export function linuxImageMap(space: AddressSpace, program: BootProgram, quota: 
   loaded.base = base;
   loaded.entry = base + image.entry;
   loaded.breakStart = end;
-  loaded.stackPointer = stackWrite(space, program, base, argv, envp, random, filename);
+  loaded.stackPointer = stackWrite(space, program, base, argv, envp, random, filename, loaded);
   return loaded;
 }
 
@@ -135,7 +139,7 @@ export function linuxImageMap(space: AddressSpace, program: BootProgram, quota: 
  * aligned; then argv, NULL, envp, NULL, the auxiliary vector; the strings above) and returns the
  * stack pointer. */
 function stackWrite(space: AddressSpace, program: BootProgram, base: u64, argv: ArrayBuffer[], envp: ArrayBuffer[], random: usize,
-  filename: ArrayBuffer | null): u64 {
+  filename: ArrayBuffer | null, loaded: LinuxImage): u64 {
   const image = program.image;
   const strings = new Array<ArrayBuffer>();
   for (let i = 0; i < argv.length; i++) strings.push(argv[i]);
@@ -171,6 +175,8 @@ function stackWrite(space: AddressSpace, program: BootProgram, base: u64, argv: 
     addresses.push(place);
     memory.copy(at + <usize>(place - pointer), changetype<usize>(strings[i]), strings[i].byteLength);
     place += <u64>strings[i].byteLength;
+    if (i == 0) loaded.argumentsStart = addresses[0];
+    if (i < argv.length) loaded.argumentsEnd = place;
   }
   // The words.
   let word = at;

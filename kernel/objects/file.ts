@@ -22,6 +22,10 @@ export class FileObject extends KernelObject {
   /** Opened with Linux's O_PATH: it names the node (fstat, fchdir, the *at calls, linkat's
    * AT_EMPTY_PATH) but neither reads, writes nor changes it (EBADF). */
   pathOnly: bool = false;
+  /** A synthetic file's contents, made at its open (the Linux personality's procfs): read,
+   * pread and lseek work on them, not on the node; a directory's are its entries. Null for a
+   * file of the file system. Its bytes are charged with the File. */
+  snapshot: StaticArray<u8> | null = null;
 
   constructor(readonly fileSystem: Ramfs, readonly node: Node, readonly readable: bool, readonly writable: bool) {
     super(Interface.File);

@@ -9,6 +9,7 @@
 import { Chain } from "../collections/lists";
 import { monotonicNanos } from "../time/clock";
 import { tickListen } from "../time/tick";
+import { Process } from "./process";
 import { Thread, ThreadState } from "./thread";
 import { userHalfShow } from "../vm/user-half";
 
@@ -93,8 +94,13 @@ export function threadCpuNanos(thread: Thread): u64 {
 
 /** The CPU time so far of `thread`'s process, the running thread's turn included. */
 export function processCpuNanos(thread: Thread): u64 {
+  return processCpuTotal(thread.process);
+}
+
+/** `process`'s CPU time so far, the running thread's turn included. */
+export function processCpuTotal(process: Process): u64 {
   const running = state.running;
-  return thread.process.cpuNanos + (running !== null && running.process === thread.process ? monotonicNanos() - state.since : 0);
+  return process.cpuNanos + (running !== null && running.process === process ? monotonicNanos() - state.since : 0);
 }
 
 function pick(): Thread | null {

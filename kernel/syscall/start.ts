@@ -34,8 +34,10 @@ import { maskedArm } from "../time/masked";
 import { grantAllowed } from "../loader/manifest";
 import { processSpawn, spawnBytesNeeded, spawnExposeRingPhysical, spawnFramesNeeded } from "../objects/spawn";
 import { linuxInit } from "../linux/linux";
+import { procTreeInit } from "../linux/proc-tree";
 import { NamespaceObject, namespaceRoot, namespaceRootSet } from "../objects/namespace";
 import { devicesCreate } from "../fs/devices";
+import { mountPointCreate } from "../fs/mount-point";
 import { ramfsAddCpio, ramfsFromCpio, RamfsBuild } from "../fs/unpack";
 import { Ramfs } from "../fs/ramfs";
 import { Quota } from "../memory/quota";
@@ -90,6 +92,7 @@ export function processesInit(information: BootInformation, commandLine: Command
   // can hold (memory/heap.ts); init's quota is the root every other quota is split from.
   heapBudgetSet(heapUserBudget());
   rootFileSystemInit(information);   // its records come out of the same budget
+  procTreeInit();                    // procfs's skeleton (linux/proc-tree.ts), from it too
   if (commandLine.get("test") !== null) heapLedgerArm(<u64>kernelHeapBytes());
   const rootMemory = new MemoryObject(<u64>init.policy.memoryQuotaPages);
   const account = rootMemory.quota;
@@ -160,6 +163,11 @@ function rootFileSystemInit(information: BootInformation): void {
     const devices = devicesCreate(fileSystem);
     if (devices != KernelError.None) {
       logLine(LogLevel.Error).text("fs: /dev not made (").text(kernelErrorName(devices)).text("): device files are missing");
+      logEnd();
+    }
+    const proc = mountPointCreate(fileSystem, "proc", 0o555);   // where Linux processes see procfs
+    if (proc != KernelError.None) {
+      logLine(LogLevel.Error).text("fs: /proc not made (").text(kernelErrorName(proc)).text(")");
       logEnd();
     }
     logLine().text("fs: root file system from the initrd: ").decimal(length >> 10).text(" KiB, ").decimal(fileSystem.nodes).text(" nodes");

@@ -3,7 +3,8 @@
 // repeated and trailing slashes, the parent-and-name answer for creation, symbolic links (relative
 // from the link's directory, absolute from the namespace root, loops and the 40-link bound), a
 // namespace root that is a subdirectory of a bigger tree (no path, "..", or link leads out of it),
-// the length limits, and a seeded random walk of hostile paths that never lands outside the root.
+// the length limits, a mount point that hands the rest of a path over (climbing to it, links into
+// it), and a seeded random walk of hostile paths that never lands outside the root.
 
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -69,6 +70,23 @@ const found = (path: string, flags = RESOLVE.Follow, root = "/jail", cwd = root)
   return result.node;
 };
 const refused = (path: string | Buffer, flags = RESOLVE.Follow, root = "/jail", cwd = root) => resolve(path, flags, root, cwd).error;
+
+test("a mount point hands the rest of the path over: reached by name, by .., through links", () => {
+  const mount = nodes.get("/jail/a/b")!;
+  e.setMountPoint(system, mount);
+  const crossing = (path: string, cwd = "/jail", flags = RESOLVE.Follow) => {
+    const [address, length] = h.put(path)[0];
+    const error = e.resolveWithRest(system, nodes.get("/jail")!, nodes.get(cwd)!, address, BigInt(length), flags);
+    return { error, crossed: e.resolvedCrossed() === 1, node: nameOf(e.resolvedNode()), rest: h.bytes(e.resolvedRest(), e.resolvedRestLength()).toString("latin1") };
+  };
+  assert.equal(crossing("/a/b/c/x/"), { error: ERROR.None, crossed: true, node: "/jail/a/b", rest: "/c/x/" });
+  assert.equal(crossing("../../b/self", "/jail/a/b/c"), { error: ERROR.None, crossed: true, node: "/jail/a/b", rest: "/self" });
+  assert.equal(crossing("a/b", "/jail", RESOLVE.Parent | RESOLVE.LastAsIs), { error: ERROR.None, crossed: true, node: "/jail/a/b", rest: "" });
+  assert.equal(crossing("a/todir/more"), { error: ERROR.None, crossed: true, node: "/jail/a/b", rest: "/c//more" }, "a link's rest, then the path's (slashes collapse later)");
+  assert.equal(crossing("a/file").crossed, false, "a path that does not enter it resolves as before");
+  // Without a buffer for the rest, the mount point is an ordinary directory.
+  assert.is(found("a/b/c"), "/jail/a/b/c");
+});
 
 test("absolute and relative paths, . and .., repeated slashes", () => {
   assert.is(found("/a/b/c"), "/jail/a/b/c");

@@ -1,6 +1,6 @@
-// Writing files, and devices, on the real ISO (docs/linux.md, docs/fs.md): fsw-check, dev-check
-// and fs-fuzz (a seeded random sequence of file calls; glibc and musl, each its own seed) run as
-// init on Capsid and as /init on Debian's kernel, whose initramfs holds the same tree and /dev
+// Writing files, devices and procfs on the real ISO (docs/linux.md, docs/fs.md): fsw-check,
+// dev-check, proc-check and fs-fuzz (a seeded random sequence of file calls; glibc and musl,
+// each its own seed) run as init on Capsid and as /init on Debian's kernel, whose initramfs holds the same tree and /dev
 // nodes (linux-reference.ts); their output and exit
 // status must agree line for line, but for tests/linux/differences.txt. ro-check is Capsid
 // only, since Linux has no grants: through a read-only Namespace grant (ro-check) every change
@@ -19,6 +19,8 @@ const COMPARED: [string, string][] = [
   ["fsw-check-musl", "fsw-check"],
   ["dev-check", "dev-check"],
   ["dev-check-musl", "dev-check"],
+  ["proc-check", "proc-check"],
+  ["proc-check-musl", "proc-check"],
   ["fs-fuzz", "fs-fuzz"],
   ["fs-fuzz-musl", "fs-fuzz"],
 ];
@@ -77,6 +79,7 @@ function expected(namespace: boolean): string[] {
     `access W_OK: -1 ${refused}`,
     `access R_OK: ${namespace ? "0" : "-1 ENOENT"}`,
     `access W_OK /dev/null: ${namespace ? "0" : "-1 ENOENT"}`,
+    `access /proc/self/stat: ${namespace ? "0" : "-1 ENOENT"}`,
     `statfs: ${namespace ? "0" : "-1 ENOENT"}`,
     `read-only: ${namespace ? 1 : -1}`,
     `stat: ${namespace ? "0" : "-1 ENOENT"}`,

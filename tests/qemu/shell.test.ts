@@ -1,8 +1,8 @@
 // `make run`'s shell (docs/linux.md, "busybox and make run"): the ISO's default command line
 // starts userspace/linux/shell.c, which becomes busybox's sh on the console. Driven through the
 // serial console as a person would: typed commands, line editing (the cursor moved back into a
-// word), history (the up arrow), ^C interrupting `sleep 100` and the prompt coming back, and
-// `exit`, after which the kernel logs that the console's session ended with its leader.
+// word), history (the up arrow), busybox's ps, free and uptime on procfs, ^C interrupting
+// `sleep 100` and the prompt coming back, and `exit`, after which the kernel logs that the console's session ended with its leader.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -41,6 +41,21 @@ test("busybox sh on the console: commands, line editing, history, ^C, exit", asy
     await qemu.expectLine(/^hello\r?$/);
     await command(qemu, "cd /usr/share/capsid && cat alpha.txt; cd /\r");
     await qemu.expectLine(/^this is alpha/);
+    // procfs: busybox's ps reads /proc/PID/stat and cmdline (it sees only itself), free and
+    // uptime read /proc/meminfo and sysinfo.
+    await command(qemu, "ps\r");
+    await qemu.expectLine(/^PID +USER +COMMAND\r?$/);
+    await qemu.expectLine(/^ +\d+ root +\{ps\} -sh\r?$/);   // an applet forked, not exec'd: the shell's cmdline, ps's comm
+    await command(qemu, "head -1 /proc/meminfo; free | head -2 | tail -1; uptime\r");
+    await qemu.expectLine(/^MemTotal: +[1-9]\d* kB\r?$/);
+    await qemu.expectLine(/^Mem: +\d+ +\d+ +\d+ +0 +0 +\d+\r?$/);
+    await qemu.expectLine(/^ \d\d:\d\d:\d\d up \d+ min, +0 users, +load average: 0\.00, 0\.00, 0\.00\r?$/);
+    // A program run from a working directory in procfs reads a relative name there.
+    await command(qemu, "cd /proc/self && /bin/cat comm; cd /\r");
+    await qemu.expectLine(/^cat\r?$/);
+    // /proc/self/exe runs the program's file again (busybox, named "exe" by its argv[0]).
+    await command(qemu, "/proc/self/exe\r");
+    await qemu.expectLine(/^exe: applet not found\r?$/);
     // ^C ends the foreground command; the prompt is back long before 100 s.
     qemu.send("sleep 100\r");
     await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -523,6 +524,10 @@ static void forked(void) {
 
 int main(void) {
   setvbuf(stdout, 0, _IOLBF, 0);
+  /* As on any Linux system, procfs at /proc (musl's fchmod and fchown of an O_PATH descriptor go
+   * through /proc/self/fd); Linux's /init mounts it, Capsid's processes have it. */
+  mkdir("/proc", 0555);
+  mount("proc", "/proc", "proc", 0, NULL);
   printf("fsw-check: started\n");
   creating();
   directories();

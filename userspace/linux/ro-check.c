@@ -65,6 +65,7 @@ int main(void) {
   result("access W_OK", access("/etc/motd", W_OK));
   result("access R_OK", access("/etc/motd", R_OK));
   result("access W_OK /dev/null", access("/dev/null", W_OK));
+  result("access /proc/self/stat", access("/proc/self/stat", R_OK));   /* procfs: only through a Namespace */
   struct statfs filesystem;
   result("statfs", statfs("/", &filesystem));
   printf("read-only: %d\n", namespace ? (int)(filesystem.f_flags & 1) : -1);

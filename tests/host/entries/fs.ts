@@ -168,6 +168,16 @@ export function resolve(system: i32, rootDirectory: i32, cwd: i32, address: usiz
   world.resolution = fsResolve(fs(system), node(rootDirectory), node(cwd), address, length, flags);
   return world.resolution.error;
 }
+/** resolve with a buffer for the rest of a path that enters the mount point (set with setMountPoint). */
+const REST = memory.data(4096, 16);
+export function setMountPoint(system: i32, directory: i32): void { fs(system).mountPoint = node(directory); }
+export function resolveWithRest(system: i32, rootDirectory: i32, cwd: i32, address: usize, length: u64, flags: u32): i32 {
+  world.resolution = fsResolve(fs(system), node(rootDirectory), node(cwd), address, length, flags, REST);
+  return world.resolution.error;
+}
+export function resolvedCrossed(): bool { return world.resolution.crossed; }
+export function resolvedRest(): usize { return REST; }
+export function resolvedRestLength(): u32 { return world.resolution.restLength; }
 export function resolvedNode(): i32 { return world.resolution.node !== null ? handle(world.resolution.node!) : -1; }
 export function resolvedParent(): i32 { return world.resolution.parent !== null ? handle(world.resolution.parent!) : -1; }
 export function resolvedName(): usize { return world.resolution.name; }
