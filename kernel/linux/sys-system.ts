@@ -6,7 +6,7 @@
 import { KernelError } from "../../abi/errors";
 import { generatorFill } from "../random/generator";
 import { processesLive } from "../sched/process";
-import { processCpuNanos, threadCpuNanos } from "../sched/scheduler";
+import { processCpuTotal, threadCpuNanos } from "../sched/scheduler";
 import { Thread } from "../sched/thread";
 import { monotonicNanos } from "../time/clock";
 import { realtimeNanos } from "../time/wall-clock";
@@ -63,7 +63,7 @@ function clockNanos(thread: Thread, clock: u64): i64 {
   if (clock == CLOCK_MONOTONIC || clock == CLOCK_MONOTONIC_RAW || clock == CLOCK_MONOTONIC_COARSE || clock == CLOCK_BOOTTIME) {
     return <i64>monotonicNanos();
   }
-  if (clock == CLOCK_PROCESS_CPUTIME_ID) return <i64>processCpuNanos(thread);
+  if (clock == CLOCK_PROCESS_CPUTIME_ID) return <i64>processCpuTotal(thread.process);
   if (clock == CLOCK_THREAD_CPUTIME_ID) return <i64>threadCpuNanos(thread);
   return -1;
 }

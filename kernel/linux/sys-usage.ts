@@ -5,7 +5,7 @@
 // its parent's children total (sys-fork.ts, reaped).
 
 import { KernelError } from "../../abi/errors";
-import { processCpuNanos, threadCpuNanos } from "../sched/scheduler";
+import { processCpuTotal, threadCpuNanos } from "../sched/scheduler";
 import { Thread } from "../sched/thread";
 import { monotonicNanos } from "../time/clock";
 import { copyOut } from "../vm/user-memory";
@@ -58,7 +58,7 @@ export function clockTicks(nanos: u64): i64 {
 export function sysGetrusage(thread: Thread, linux: LinuxProcess, who: u64, address: u64): i64 {
   const selected = <i32>who;
   let nanos: u64;
-  if (selected == RUSAGE_SELF) nanos = processCpuNanos(thread);
+  if (selected == RUSAGE_SELF) nanos = processCpuTotal(thread.process);
   else if (selected == RUSAGE_CHILDREN) nanos = linux.childrenCpuNanos;
   else if (selected == RUSAGE_THREAD) nanos = threadCpuNanos(thread);
   else return -(<i64>Errno.EINVAL);
@@ -71,7 +71,7 @@ export function sysTimes(thread: Thread, linux: LinuxProcess, address: u64): i64
   if (address != 0) {
     const buffer = state.buffer;
     memory.fill(buffer, 0, <usize>TMS_SIZE);
-    store<i64>(buffer, clockTicks(processCpuNanos(thread)));       // tms_utime
+    store<i64>(buffer, clockTicks(processCpuTotal(thread.process)));       // tms_utime
     store<i64>(buffer, clockTicks(linux.childrenCpuNanos), 16);     // tms_cutime
     if (copyOut(thread.process.space, address, buffer, RUSAGE_SIZE, TMS_SIZE) != KernelError.None) return -(<i64>Errno.EFAULT);
   }

@@ -92,11 +92,6 @@ export function threadCpuNanos(thread: Thread): u64 {
   return thread.cpuNanos + (thread === state.running ? monotonicNanos() - state.since : 0);
 }
 
-/** The CPU time so far of `thread`'s process, the running thread's turn included. */
-export function processCpuNanos(thread: Thread): u64 {
-  return processCpuTotal(thread.process);
-}
-
 /** `process`'s CPU time so far, the running thread's turn included. */
 export function processCpuTotal(process: Process): u64 {
   const running = state.running;

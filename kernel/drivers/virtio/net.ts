@@ -184,7 +184,7 @@ export function virtioNetSend(frame: usize, length: u32): bool {
   const device = state.devices[0];
   if (device.failed) return false;
   const tx = device.tx!;
-  for (let cookie = tx.next(); cookie >= 0; cookie = tx.next()) device.txFree.push(<u64>cookie);
+  reclaimTransmit(device);
   if (device.txFree.length == 0 || tx.broken || device.rx!.broken) return false;
   const buffer = device.txFree.pop();
   netHeaderClear(<usize>buffer);
@@ -198,6 +198,12 @@ export function virtioNetSend(frame: usize, length: u32): bool {
   return true;
 }
 
+/** Takes back the transmit buffers the device has sent. */
+function reclaimTransmit(device: VirtioNet): void {
+  const tx = device.tx!;
+  for (let cookie = tx.next(); cookie >= 0; cookie = tx.next()) device.txFree.push(<u64>cookie);
+}
+
 /** Frames virtioNetSend would take now: the first device's free transmit buffers, once what
  * it has sent is taken back. */
 export function virtioNetSendRoom(): u32 {
@@ -205,7 +211,7 @@ export function virtioNetSendRoom(): u32 {
   const device = state.devices[0];
   if (device.failed || device.tx === null) return 0;
   const tx = device.tx!;
-  for (let cookie = tx.next(); cookie >= 0; cookie = tx.next()) device.txFree.push(<u64>cookie);
+  reclaimTransmit(device);
   return tx.broken || device.rx!.broken ? 0 : <u32>device.txFree.length;
 }
 
@@ -476,7 +482,7 @@ function service(device: VirtioNet): bool {
     if (!rx.arm()) break;   // drained, the interrupt asked for again: done
   }
   if (handled >= RX_BUDGET) rx.arm();   // the next packet interrupts; the tick takes what waits
-  for (let cookie = tx.next(); cookie >= 0; cookie = tx.next()) device.txFree.push(<u64>cookie);
+  reclaimTransmit(device);
   if (rx.broken || tx.broken) {
     const queue = rx.broken ? rx : tx;
     recover(device, "the " + (rx.broken ? "receive" : "transmit") + " queue's used ring was malformed: " + malformedText(queue.problem));
