@@ -1,7 +1,9 @@
-// Memory calls (docs/linux.md, "Memory"): the program break and anonymous private mmap, charged
-// page by page as they are touched to the process's Memory capability (its first, the one the
-// personality noted at spawn); without one they fail with ENOMEM. Regions are vm/'s: Anonymous,
-// demand-zero, their kernel records paid by the process's account (processSettleSpace).
+// Memory calls (docs/linux.md, "Memory"): the program break, mmap (anonymous private, files
+// private, anonymous shared), munmap, mprotect, madvise and mremap, charged to the process's
+// Memory capability (its first, the one the personality noted at spawn): private pages as they
+// are touched, shared ones when mapped; without one they fail with ENOMEM. Regions are vm/'s:
+// Anonymous (demand-zero, or filled from a file) and Shared, their kernel records paid by the
+// process's account (processSettleSpace).
 
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
@@ -14,12 +16,18 @@ import { MemoryObject } from "../objects/memory";
 import { Process, processSettleSpace, processSpaceGrowthBound } from "../sched/process";
 import { Thread } from "../sched/thread";
 import { AddressSpace, UserAccess } from "../vm/address-space";
+import { framesFree } from "../memory/frames";
+import { FileObject } from "../objects/file";
 import {
-  VM_PAGES_MAXIMUM, vmExtend, vmMap, vmMapCheck, vmProtect, vmProtectCheck, vmUnmap, vmUnmapCheck,
+  VM_PAGES_MAXIMUM, vmDiscard, vmExtend, vmMap, vmMapCheck, vmMapFrom, vmMapShared, vmMapSharedTables, vmMove, vmMoveCheck,
+  vmMoveTables, vmProtect, vmProtectCheck, vmUnmap, vmUnmapCheck,
 } from "../vm/mappings";
+import { SharedFrames } from "../vm/shared-frames";
 import { Backing } from "../vm/regions";
-import { Errno, UNSUPPORTED } from "./errno";
+import { Errno } from "./errno";
+import { FileSource } from "./file-source";
 import { LinuxProcess } from "./linux-process";
+import { fileOf } from "./sys-path";
 import { traceBacked } from "./trace";
 
 const PROT_READ: u64 = 1, PROT_WRITE: u64 = 2, PROT_EXEC: u64 = 4;
@@ -90,24 +98,41 @@ function unmapAll(space: AddressSpace, start: u64, pages: u64): KernelError {
   return KernelError.None;
 }
 
-/** mmap: anonymous private mappings (what the C library's malloc, stacks and start-up use).
- * Files and MAP_SHARED are not mappable yet (ENODEV). Placement: MAP_FIXED replaces what the
- * range held (Anonymous and Shared regions only), MAP_FIXED_NOREPLACE fails with EEXIST, a free
- * hint is taken as given, otherwise the highest free range below LINUX_MMAP_TOP. */
+/** mmap (docs/linux.md, "Memory"): anonymous private mappings (what the C library's malloc,
+ * stacks and start-up use), filled on first touch; a file mapped private, each page read from
+ * the file on its first touch (file-source.ts); MAP_SHARED anonymous memory (also /dev/zero),
+ * one set of frames for every process that forks from the mapper, allocated at once. A file
+ * mapped MAP_SHARED is not supported (ENODEV). Placement: MAP_FIXED replaces what the range held
+ * (Anonymous and Shared regions only), MAP_FIXED_NOREPLACE fails with EEXIST, a free hint is taken
+ * as given, otherwise the highest free range below LINUX_MMAP_TOP. */
 export function sysMmap(thread: Thread, linux: LinuxProcess, address: u64, length: u64, protection: u64, flags: u64, fd: u64, offset: u64): i64 {
   const process = thread.process, space = process.space;
   if (length == 0 || (offset & (PAGE_SIZE - 1)) != 0 || length > USER_HALF_END) return -(<i64>Errno.EINVAL);
   const type = flags & MAP_TYPE;
   if (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE) return -(<i64>Errno.EINVAL);
-  if ((flags & MAP_ANONYMOUS) == 0) return linux.handleOf(<i64>fd) == 0 ? -(<i64>Errno.EBADF) : -(<i64>Errno.ENODEV);
-  if (type != MAP_PRIVATE) return -(<i64>Errno.ENODEV);
+  const shared = type != MAP_PRIVATE;
+  const pages = pageUp(length) / PAGE_SIZE;
+  let file: FileObject | null = null;
+  if ((flags & MAP_ANONYMOUS) == 0) {
+    const opened = mappable(thread, linux, fd, shared, protection);
+    if (opened < 0) return opened;
+    if (opened == MAPPABLE_FILE) {
+      if (offset + pages * PAGE_SIZE < offset) return -(<i64>Errno.EOVERFLOW);
+      file = fileOf(thread, linux, fd);
+    }
+  }
   const access = accessOf(protection);
   if (access == -1) return -(<i64>Errno.EINVAL);
   if (access == -2) return -(<i64>Errno.EACCES);
-  const pages = pageUp(length) / PAGE_SIZE;
   const quota = memoryQuota(thread, linux);
   if (quota === null) return -(<i64>Errno.ENOMEM);
-  if (process.account.kernelFits(processSpaceGrowthBound(process)) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  // A shared mapping's frames are allocated now, with its page tables (the account's).
+  const tables = shared ? vmMapSharedTables(pages) : 0;
+  if (process.account.kernelFits(processSpaceGrowthBound(process), tables) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  if (shared && (pages > SHARED_LINUX_MAXIMUM || quota.kernelFits(SharedFrames.listBytesFor(pages), pages) != KernelError.None
+      || framesFree() < pages + tables)) {
+    return -(<i64>Errno.ENOMEM);
+  }
   let start: u64 = 0;
   const fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
   if (fixed) {
@@ -130,9 +155,43 @@ export function sysMmap(thread: Thread, linux: LinuxProcess, address: u64, lengt
     }
   }
   if (vmMapCheck(space, start, pages, access) != KernelError.None) return -(<i64>Errno.ENOMEM);
-  vmMap(space, start, pages, access, quota!);
+  if (shared) {
+    const frames = SharedFrames.create(pages, quota!, true);
+    if (frames === null) return -(<i64>Errno.ENOMEM);
+    vmMapShared(space, start, frames, access);
+    frames.release();   // the region holds them now
+  } else if (file !== null) {
+    const source = new FileSource(file);
+    vmMapFrom(space, start, pages, access, quota!, source, offset);
+    source.release();   // the region holds it now
+  } else {
+    vmMap(space, start, pages, access, quota!);
+  }
   processSettleSpace(process);
   return <i64>start;
+}
+
+/** Pages one MAP_SHARED anonymous mapping has at most (4 GiB; each is allocated at once). */
+const SHARED_LINUX_MAXIMUM: u64 = 1 << 20;
+/** mappable()'s answers besides -errno. */
+const MAPPABLE_FILE: i64 = 0, MAPPABLE_ZERO: i64 = 1;
+
+/** Whether descriptor `fd` may be mapped, in Linux's order (do_mmap): MAPPABLE_FILE (a regular
+ * file of the file system, mapped private), MAPPABLE_ZERO (/dev/zero: anonymous memory, shared or
+ * not), or -errno: EBADF (not open, or O_PATH), EACCES (not open for reading; MAP_SHARED with
+ * PROT_WRITE of a descriptor not open for writing), ENODEV (what has no pages to map: pipes,
+ * ttys, directories, procfs's snapshots, devices but zero; and a file mapped MAP_SHARED). */
+function mappable(thread: Thread, linux: LinuxProcess, fd: u64, shared: bool, protection: u64): i64 {
+  if (linux.handleOf(<i64>fd) == 0) return -(<i64>Errno.EBADF);
+  const file = fileOf(thread, linux, fd);
+  if (file === null) return -(<i64>Errno.ENODEV);
+  if (file.pathOnly) return -(<i64>Errno.EBADF);
+  if (shared && (protection & PROT_WRITE) != 0 && !file.writable) return -(<i64>Errno.EACCES);
+  if (!file.readable) return -(<i64>Errno.EACCES);
+  const node = file.node;
+  if (node.isCharacterDevice && node.rdevMajor == 1 && node.rdevMinor == 5) return MAPPABLE_ZERO;
+  if (!node.isRegular || file.snapshot !== null || shared) return -(<i64>Errno.ENODEV);
+  return MAPPABLE_FILE;
 }
 
 /** Whether [start, end) is free of regions, of what a stack may grow into, and of the layout's. */
@@ -215,39 +274,91 @@ function alreadyAccess(space: AddressSpace, start: u64, end: u64, access: i32): 
 }
 
 /** madvise: advice that changes nothing visible succeeds; MADV_DONTNEED drops the pages of
- * Anonymous regions (they read as zero again); other advice is EINVAL. */
+ * Anonymous regions (they read again as their first touch gives them: zeros, or a private file
+ * mapping's bytes) and leaves Shared ones as they are (their contents stay, as on Linux); other
+ * advice is EINVAL. */
 export function sysMadvise(thread: Thread, address: u64, length: u64, advice: u64): i64 {
   if ((address & (PAGE_SIZE - 1)) != 0 || length > USER_HALF_END || address + pageUp(length) > USER_HALF_END) return -(<i64>Errno.EINVAL);
   const harmless = advice == MADV_FREE || (advice >= MADV_NORMAL && advice <= MADV_WILLNEED);
   if (!harmless && advice != MADV_DONTNEED) return -(<i64>Errno.EINVAL);
-  const process = thread.process, space = process.space;
+  const space = thread.process.space;
   const end = address + pageUp(length);
   if (end == address) return 0;
   // As Linux, any advice on a range with an unmapped page is ENOMEM.
   if (!space.regions.covers(address, end)) return -(<i64>Errno.ENOMEM);
   if (harmless) return 0;
   if (space.regions.touches(address, end, Backing.Image) || space.regions.touches(address, end, Backing.Fixed)
-      || space.regions.touches(address, end, Backing.Pinned) || space.regions.touches(address, end, Backing.Shared)) {
+      || space.regions.touches(address, end, Backing.Pinned)) {
     return -(<i64>Errno.EINVAL);
   }
-  if (process.account.kernelFits(processSpaceGrowthBound(process)) != KernelError.None) return -(<i64>Errno.ENOMEM);
-  // Each Anonymous region in the range is unmapped and made again, empty, with its access and quota.
-  let at = address;
-  while (at < end) {
-    const region = space.regions.find(at)!;
-    const stop = min(end, region.end), access = region.access, quota = region.quota!;
-    quota.retain();
-    const pages = (stop - at) / PAGE_SIZE;
-    if (unmapAll(space, at, pages) != KernelError.None) abort("madvise: an Anonymous range refused unmapping");
-    vmMap(space, at, pages, access, quota);
-    quota.release();
-    at = stop;
-  }
-  processSettleSpace(process);
+  const pages = (end - address) / PAGE_SIZE;
+  for (let done: u64 = 0; done < pages; done += VM_PAGES_MAXIMUM) vmDiscard(space, address + done * PAGE_SIZE, min(VM_PAGES_MAXIMUM, pages - done));
   return 0;
 }
 
-/** mremap: not supported yet (ENOSYS, logged once); the C library then allocates, copies and frees. */
-export function sysMremap(thread: Thread, address: u64, oldLength: u64, newLength: u64, flags: u64): i64 {
-  return UNSUPPORTED;
+const MREMAP_MAYMOVE: u64 = 1, MREMAP_FIXED: u64 = 2, MREMAP_DONTUNMAP: u64 = 4;
+
+/** mremap, in Linux's order of checks: a shrink unmaps the tail in place; a growth extends the
+ * region in place when the old range ends it and the pages after it are free, else moves it
+ * (MREMAP_MAYMOVE: the highest free range; MREMAP_FIXED: `newAddress`, what it held unmapped)
+ * with its pages, their frames and charges as they were, the new pages demand-zero (or the
+ * file's). EINVAL: unknown flags, FIXED without MAYMOVE, MREMAP_DONTUNMAP (not supported), an
+ * unaligned address, a new size of 0, an old size of 0 (Linux duplicates a shared mapping
+ * there), a FIXED destination unaligned, out of range or overlapping the old range. EFAULT: the
+ * old range is not inside one mapping, or one the kernel made (the image, the stack). ENOMEM: no
+ * room (in place without MAYMOVE, or anywhere), a MAP_SHARED mapping that would grow, or no
+ * memory for page tables. */
+export function sysMremap(thread: Thread, linux: LinuxProcess, address: u64, oldLength: u64, newLength: u64, flags: u64, newAddress: u64): i64 {
+  if ((flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) != 0) return -(<i64>Errno.EINVAL);
+  if ((flags & MREMAP_FIXED) != 0 && (flags & MREMAP_MAYMOVE) == 0) return -(<i64>Errno.EINVAL);
+  if ((flags & MREMAP_DONTUNMAP) != 0) return -(<i64>Errno.EINVAL);
+  if ((address & (PAGE_SIZE - 1)) != 0) return -(<i64>Errno.EINVAL);
+  if (oldLength > USER_HALF_END || newLength > USER_HALF_END) return -(<i64>Errno.EINVAL);
+  const oldPages = pageUp(oldLength) / PAGE_SIZE, newPages = pageUp(newLength) / PAGE_SIZE;
+  if (newPages == 0) return -(<i64>Errno.EINVAL);
+  const process = thread.process, space = process.space;
+  if (process.account.kernelFits(processSpaceGrowthBound(process)) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  const fixed = (flags & MREMAP_FIXED) != 0;
+  const oldEnd = address + oldPages * PAGE_SIZE;
+  if (fixed) {
+    const newEnd = newAddress + newPages * PAGE_SIZE;
+    if ((newAddress & (PAGE_SIZE - 1)) != 0 || newAddress < MMAP_FLOOR || newEnd > USER_HALF_END) return -(<i64>Errno.EINVAL);
+    if (newAddress < oldEnd && newEnd > address) return -(<i64>Errno.EINVAL);
+    if (process.program.layout.reserves(newAddress, newEnd)) return -(<i64>Errno.ENOMEM);
+  } else if (newPages <= oldPages) {
+    // A shrink (or no change) in place: the tail goes, whatever it held (Linux's munmap of it).
+    if (newPages < oldPages && unmapAll(space, address + newPages * PAGE_SIZE, oldPages - newPages) != KernelError.None) return -(<i64>Errno.EINVAL);
+    processSettleSpace(process);
+    return <i64>address;
+  }
+  if (oldPages == 0) return -(<i64>Errno.EINVAL);
+  const region = space.regions.find(address);
+  if (region === null || region.end < oldEnd) return -(<i64>Errno.EFAULT);
+  if (region.backing != Backing.Anonymous && region.backing != Backing.Shared) return -(<i64>Errno.EFAULT);
+  if (region.backing == Backing.Shared && newPages > oldPages) return -(<i64>Errno.ENOMEM);
+  if (!fixed) {
+    // In place, when the old range ends its region and the pages after it are free.
+    const newEnd = address + newPages * PAGE_SIZE;
+    if (region.end == oldEnd && newEnd <= USER_HALF_END && newEnd > address && free(process, oldEnd, newEnd)
+        && vmExtend(space, oldEnd, newEnd) == KernelError.None) {
+      processSettleSpace(process);
+      return <i64>address;
+    }
+    if ((flags & MREMAP_MAYMOVE) == 0) return -(<i64>Errno.ENOMEM);
+  }
+  const tables = vmMoveTables(newPages);
+  if (process.account.kernelFits(processSpaceGrowthBound(process), tables) != KernelError.None || framesFree() < tables) return -(<i64>Errno.ENOMEM);
+  let to = newAddress;
+  if (fixed) {
+    if (space.regions.overlaps(newAddress, newAddress + newPages * PAGE_SIZE) && unmapAll(space, newAddress, newPages) != KernelError.None) {
+      return -(<i64>Errno.ENOMEM);
+    }
+  } else {
+    to = highestFree(process, newPages);
+    if (to == 0) return -(<i64>Errno.ENOMEM);
+  }
+  if (vmMoveCheck(space, address, oldPages, to, newPages) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  vmMove(space, address, oldPages, to, newPages);
+  processSettleSpace(process);
+  return <i64>to;
 }

@@ -170,7 +170,7 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
     case Sys.munmap: return sysMunmap(thread, linux, a0, a1);
     case Sys.mprotect: return sysMprotect(thread, linux, a0, a1, a2);
     case Sys.madvise: return sysMadvise(thread, a0, a1, a2);
-    case Sys.mremap: return sysMremap(thread, a0, a1, a2, a3);
+    case Sys.mremap: return sysMremap(thread, linux, a0, a1, a2, a3, a4);
     // The process (sys-process.ts).
     case Sys.exit: case Sys.exit_group: return sysExit(thread, a0);
     case Sys.getpid: return <i64>thread.process.id;
@@ -320,12 +320,12 @@ function arity(number: u64): i32 {
     case Sys.mkdirat: case Sys.unlinkat: case Sys.symlinkat: case Sys.fchmodat: case Sys.chown: case Sys.lchown:
     case Sys.fchown: case Sys.futimesat:
       return 3;
-    case Sys.newfstatat: case Sys.rt_sigaction: case Sys.rt_sigprocmask: case Sys.prlimit64: case Sys.mremap: case Sys.clock_nanosleep:
+    case Sys.newfstatat: case Sys.rt_sigaction: case Sys.rt_sigprocmask: case Sys.prlimit64: case Sys.clock_nanosleep:
     case Sys.wait4: case Sys.waitid: case Sys.pread64: case Sys.readlinkat: case Sys.openat: case Sys.faccessat2:
     // Writing files.
     case Sys.pwrite64: case Sys.renameat: case Sys.utimensat:
       return 4;
-    case Sys.ppoll: case Sys.select: case Sys.execveat:
+    case Sys.ppoll: case Sys.select: case Sys.execveat: case Sys.mremap:
     case Sys.renameat2: case Sys.linkat: case Sys.fchownat: case Sys.statx:
       return 5;
     default:

@@ -29,7 +29,7 @@ import {
 import { USER_HALF_END } from "../../abi/layout";
 import { userHalfTableAdded } from "./user-half";
 import { reclaimSpace } from "./reclaim";
-import { Backing, Region, RegionMap } from "./regions";
+import { Backing, PAGE_SOURCE_BYTES, Region, RegionMap } from "./regions";
 import { Quota } from "../memory/quota";
 
 /** Page permissions a user mapping can have: read is implied. */
@@ -319,7 +319,7 @@ export class AddressSpace {
   heapBytes(): u64 {
     return instanceBytes<AddressSpace>() + 2 * staticArrayBytes<u64>(TRANSLATIONS)
       + arrayHeapBytes<u64>(this.topIndices) + arrayHeapBytes<u64>(this.runs)
-      + instanceBytes<RegionMap>() + arrayHeapBytes<Region>(this.regions.regions) + <u64>this.regions.count * instanceBytes<Region>()
+      + instanceBytes<RegionMap>() + arrayHeapBytes<Region>(this.regions.regions) + <u64>this.regions.count * (instanceBytes<Region>() + PAGE_SOURCE_BYTES)
       + arrayHeapBytes<Quota>(this.chargeQuotas) + arrayHeapBytes<u64>(this.chargePages);
   }
 }

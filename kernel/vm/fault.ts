@@ -1,5 +1,6 @@
 // Resolving a user page fault from the regions (regions.ts): a first touch of an Anonymous page
-// maps a zeroed frame charged to the region's quota (demand zero), and a touch just below a
+// maps a zeroed frame charged to the region's quota (demand zero; filled from the region's
+// PageSource when it has one: a file mapped private), and a touch just below a
 // region that grows down (a stack) extends it down to that page (within its limit, a page
 // clear of the region below); a write to a read-only page of
 // a writable region copies the frame when another space still shares it, or just makes it
@@ -66,6 +67,8 @@ export function vmFault(space: AddressSpace, address: u64, errorCode: u64): Faul
       space.ownedFrames = owned;
     }
     const frame = frameAllocateZeroed();
+    const source = region.source;
+    if (source !== null) source.fill(region.sourceOffset + (page - region.start), <usize>frame);
     store<u64>(<usize>slot, frame | leafFlags(<UserAccess>region.access));
     space.noteFilled(slot, page);
     space.chargeAnonymous(quota, 1 + tables);

@@ -13,7 +13,7 @@ import { frameReferences, frameRelease, frameRetain } from "../memory/frames";
 import { HUGE_PAGE_SIZE, PAGE_ADDRESS_MASK, PAGE_PRESENT, PAGE_SIZE, PAGE_WRITABLE, tableIndex } from "../memory/page-table";
 import { Quota } from "../memory/quota";
 import { AddressSpace, KernelErrorCell, leafFlags, UserAccess } from "./address-space";
-import { Backing, Region, REGIONS_MAXIMUM } from "./regions";
+import { Backing, PageSource, Region, REGIONS_MAXIMUM } from "./regions";
 import { SharedFrames } from "./shared-frames";
 import { userHalfShootdown } from "./user-half";
 
@@ -44,8 +44,19 @@ export function vmMapCheck(space: AddressSpace, start: u64, pages: u64, access: 
  * as they are touched, growing down by up to `growPages` more on faults below it (a stack);
  * vmMapCheck passed. The caller charges the region's heap bytes. */
 export function vmMap(space: AddressSpace, start: u64, pages: u64, access: i32, quota: Quota, growPages: u64 = 0): void {
+  vmMapFrom(space, start, pages, access, quota, null, 0);
+  if (growPages != 0) space.regions.find(start)!.growLimit = start - growPages * PAGE_SIZE;
+}
+
+/** As vmMap (no growth), the pages filled on their first touch from `source` at `offset` onward
+ * (page-aligned) instead of zeros; the region holds a reference to `source`. */
+export function vmMapFrom(space: AddressSpace, start: u64, pages: u64, access: i32, quota: Quota, source: PageSource | null, offset: u64): void {
   const region = new Region(start, start + pages * PAGE_SIZE, access, Backing.Anonymous, quota);
-  region.growLimit = growPages != 0 ? start - growPages * PAGE_SIZE : 0;
+  if (source !== null) {
+    source.retain();
+    region.source = source;
+    region.sourceOffset = offset;
+  }
   if (space.regions.insert(region) != KernelError.None) abort("vmMap: a region vmMapCheck passed was refused");
 }
 
@@ -174,6 +185,103 @@ export function vmProtect(space: AddressSpace, start: u64, pages: u64, access: i
   }
   space.forgetTranslations();
   userHalfShootdown(space, start, pages);
+}
+
+/** Drops the pages present in [start, start + pages) of the Anonymous regions there (Linux's
+ * MADV_DONTNEED): each reads again as its region's first touch gives it (zeros, or its source's
+ * bytes), and its charge comes back. Regions stay as they are; pages of other backings are left
+ * alone. At most VM_PAGES_MAXIMUM pages. */
+export function vmDiscard(space: AddressSpace, start: u64, pages: u64): void {
+  const end = start + pages * PAGE_SIZE;
+  let dropped = false;
+  for (let page = start; page < end; page += PAGE_SIZE) {
+    const region = space.regions.find(page);
+    if (region === null || region.backing != Backing.Anonymous) continue;
+    const slot = space.leafSlot(page, false);
+    if (slot == 0) continue;
+    const entry = load<u64>(<usize>slot);
+    if (!(entry & PAGE_PRESENT)) continue;
+    store<u64>(<usize>slot, 0);
+    frameRelease(entry & PAGE_ADDRESS_MASK);
+    space.unchargeAnonymous(region.quota!, 1);
+    dropped = true;
+  }
+  if (!dropped) return;
+  space.forgetTranslations();
+  userHalfShootdown(space, start, pages);
+}
+
+/** Page tables vmMove may make for `pages` pages at any destination: as vmMapSharedTables. */
+export function vmMoveTables(pages: u64): u64 {
+  return vmMapSharedTables(pages);
+}
+
+/** Whether vmMove may move [from, from + pages) to `to` and size it `newPages`: None, or
+ * NotFound (the range is not inside one region), NotPermitted (the region is not Anonymous or
+ * Shared, or it is Shared and would grow), AlreadyMapped (the destination overlaps a region other
+ * than the source range), TableFull (the splits), OutOfRange (past the user half). The caller
+ * checks frames and the account for vmMoveTables(newPages). */
+export function vmMoveCheck(space: AddressSpace, from: u64, pages: u64, to: u64, newPages: u64): KernelError {
+  if (((from | to) & (PAGE_SIZE - 1)) != 0) return KernelError.Unaligned;
+  if (pages == 0 || newPages == 0) return KernelError.InvalidArgument;
+  if (to == 0 || newPages > USER_HALF_END / PAGE_SIZE || to + newPages * PAGE_SIZE > USER_HALF_END) return KernelError.OutOfRange;
+  const end = from + pages * PAGE_SIZE;
+  const region = space.regions.find(from);
+  if (region === null || region.end < end) return KernelError.NotFound;
+  if (region.backing != Backing.Anonymous && region.backing != Backing.Shared) return KernelError.NotPermitted;
+  if (region.backing == Backing.Shared && newPages > pages) return KernelError.NotPermitted;
+  const newEnd = to + newPages * PAGE_SIZE;
+  // In place, what it grows into is free; elsewhere, all of the destination (the old range too).
+  if (to == from ? newEnd > end && space.regions.overlaps(end, newEnd) : space.regions.overlaps(to, newEnd)) return KernelError.AlreadyMapped;
+  // Two splits around the range, one more for a shrink's tail.
+  if (space.regions.count + space.regions.splitsNeeded(from, end) + 1 > REGIONS_MAXIMUM) return KernelError.TableFull;
+  return KernelError.None;
+}
+
+/** Moves [from, from + pages) to `to` (vmMoveCheck passed, and the caller made sure the frames
+ * and the account can pay for vmMoveTables(newPages) page tables, which go to ownedFrames): the
+ * one region there leaves its neighbours and its present pages' entries move with it, frames,
+ * charges and copy-on-write state unchanged; it is then `newPages` long (an Anonymous region's
+ * new pages are demand-zero, or its source's; a shrink drops the pages past its new end).
+ * Work is proportional to the pages moved. */
+export function vmMove(space: AddressSpace, from: u64, pages: u64, to: u64, newPages: u64): void {
+  const end = from + pages * PAGE_SIZE;
+  if (newPages < pages) {
+    vmUnmapAll(space, from + newPages * PAGE_SIZE, pages - newPages);
+    pages = newPages;
+  }
+  const regionEnd = from + pages * PAGE_SIZE;
+  space.regions.isolate(from, regionEnd);
+  const region = space.regions.remove(from, regionEnd)[0];
+  if (to != from) {
+    for (let i: u64 = 0; i < pages; i++) {
+      const page = from + i * PAGE_SIZE;
+      const slot = space.leafSlot(page, false);
+      if (slot == 0) {   // no page table: the rest of its 2 MiB is empty too
+        i = ((page | (HUGE_PAGE_SIZE - 1)) + 1 - from) / PAGE_SIZE - 1;
+        continue;
+      }
+      const entry = load<u64>(<usize>slot);
+      if (!(entry & PAGE_PRESENT)) continue;
+      store<u64>(<usize>slot, 0);
+      const target = to + i * PAGE_SIZE;
+      const targetSlot = space.leafSlot(target, true);
+      if (targetSlot == 0) abort("vmMove: no frame for a page table the caller counted");
+      store<u64>(<usize>targetSlot, entry);
+      space.noteFilled(targetSlot, target);
+    }
+  }
+  region.start = to;
+  region.end = to + newPages * PAGE_SIZE;
+  region.growLimit = 0;
+  if (space.regions.insert(region) != KernelError.None) abort("vmMove: a destination vmMoveCheck passed was refused");
+  space.forgetTranslations();
+  if (to != from) userHalfShootdown(space, from, (end - from) / PAGE_SIZE);
+}
+
+/** vmUnmap over any number of pages, VM_PAGES_MAXIMUM at a time (the range changes: checked). */
+function vmUnmapAll(space: AddressSpace, start: u64, pages: u64): void {
+  for (let done: u64 = 0; done < pages; done += VM_PAGES_MAXIMUM) vmUnmap(space, start + done * PAGE_SIZE, min(VM_PAGES_MAXIMUM, pages - done));
 }
 
 /** Whether the quotas that pay for `parent`'s Anonymous pages can pay for a clone's: None or

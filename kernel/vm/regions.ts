@@ -1,9 +1,10 @@
 // The regions of an address space: what each range of user pages is, whether or not its pages
 // are present yet. A region is a page-aligned [start, end) with an access (read, read-write,
 // read-execute) and a backing (docs/ARCHITECTURE.md, "Virtual memory"):
-// - Anonymous: zero-filled on the first touch (vm/fault.ts), charged page by page to the quota
-//   the region was made with (the space keeps the totals per quota); private, copy-on-write
-//   after a clone.
+// - Anonymous: zero-filled on the first touch (vm/fault.ts), or filled from the region's
+//   PageSource (a file mapped private: the Linux personality's), charged page by page to the
+//   quota the region was made with (the space keeps the totals per quota); private,
+//   copy-on-write after a clone.
 // - Image: a boot program's read-only pages, shared with the boot package and every process
 //   running it; unmap and protect refuse it (NotPermitted).
 // - Fixed: what the loader and the kernel map eagerly (writable image segments, stacks, rings,
@@ -38,7 +39,39 @@ export enum Backing {
   Shared = 4,
 }
 
+/** Where an Anonymous region's pages come from on their first touch instead of zeros (a file
+ * mapped private): the layer above subclasses it (vm/ imports no file system). Held by every
+ * region that names it (part() retains it once more); the last release lets go of what it reads. */
+export class PageSource {
+  private references: u32 = 1;
+
+  /** Fills the zeroed page frame at `destination` (a kernel address) with the source's bytes from
+   * `offset` (page-aligned); what lies past the source's end stays zero. Must not fail. */
+  fill(offset: u64, destination: usize): void { abort("PageSource.fill: not overridden"); }
+
+  /** What the last release lets go of. */
+  dispose(): void {}
+
+  retain(): void {
+    if (this.references == 0) abort("PageSource.retain: already released");
+    this.references++;
+  }
+
+  release(): void {
+    if (this.references == 0) abort("PageSource.release: no reference left");
+    if (--this.references == 0) this.dispose();
+  }
+}
+
+/** Heap bytes a region's PageSource costs at most (a subclass holds one reference). */
+export const PAGE_SOURCE_BYTES: u64 = 64;
+
 export class Region {
+  /** Anonymous: where its pages come from on their first touch (null: zeros), held by the
+   * region, and the offset in it of the region's first page. */
+  source: PageSource | null = null;
+  sourceOffset: u64 = 0;
+
   /** Backing.Shared: the frames, held by the region, and the index of its first page's frame. */
   shared: SharedFrames | null = null;
   sharedOffset: u64 = 0;
@@ -64,6 +97,12 @@ export class Region {
       part.shared = shared;
       part.sharedOffset = this.sharedOffset + ((start - this.start) >> 12);
     }
+    const source = this.source;
+    if (source !== null) {
+      source.retain();
+      part.source = source;
+      part.sourceOffset = this.sourceOffset + (start - this.start);
+    }
     return part;
   }
 
@@ -72,13 +111,15 @@ export class Region {
     return this.shared!.frames[<i32>(this.sharedOffset + ((page - this.start) >> 12))];
   }
 
-  /** Drops the region's references to its quota and its shared frames (the region is out of
-   * every map). */
+  /** Drops the region's references to its quota, its shared frames and its source (the region
+   * is out of every map). */
   release(): void {
     const quota = this.quota;
     if (quota !== null) quota.release();
     const shared = this.shared;
     if (shared !== null) shared.release();
+    const source = this.source;
+    if (source !== null) source.release();
   }
 }
 
@@ -177,6 +218,7 @@ export class RegionMap {
     if (region.start >= address) return;
     const lower = region.part(region.start, address);
     region.sharedOffset += (address - region.start) >> 12;
+    region.sourceOffset += address - region.start;
     region.start = address;
     region.growLimit = 0;   // the lower part grows now
     listInsertAt<Region>(this.regions, index, lower);
@@ -197,7 +239,7 @@ export class RegionMap {
   }
 
   /** Takes out the regions inside [start, end) (isolate first); returns them, still holding
-   * their quotas (the caller releases each). */
+   * their quotas (the caller releases each, or inserts it again: a move). */
   remove(start: u64, end: u64): Region[] {
     const first = this.firstEndingAbove(start);
     let last = first;
@@ -208,5 +250,5 @@ export class RegionMap {
 
 /** Heap bytes of a map of `count` regions, at most (its array's capacity may be twice its length). */
 export function regionsBytes(count: i32): u64 {
-  return instanceBytes<RegionMap>() + arrayBytes<Region>(<u64>max(8, 2 * count)) + <u64>count * instanceBytes<Region>();
+  return instanceBytes<RegionMap>() + arrayBytes<Region>(<u64>max(8, 2 * count)) + <u64>count * (instanceBytes<Region>() + PAGE_SOURCE_BYTES);
 }

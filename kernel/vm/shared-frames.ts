@@ -6,6 +6,7 @@
 
 import { SHARED_PAGES_MAXIMUM as SHARED_PAGES_ABI_MAXIMUM } from "../../abi/methods";
 import { frameAllocateZeroed, frameRelease } from "../memory/frames";
+import { instanceBytes, staticArrayBytes } from "../memory/heap-cost";
 import { Quota } from "../memory/quota";
 
 /** Pages one shared memory object has at most: mapping it maps them all in one entry. */
@@ -14,14 +15,23 @@ export const SHARED_PAGES_MAXIMUM: u64 = SHARED_PAGES_ABI_MAXIMUM;
 export class SharedFrames {
   private references: u32 = 1;
 
-  /** `frames` zeroed frames, `quota` charged for them (the caller checked both). */
-  private constructor(readonly frames: StaticArray<u64>, readonly quota: Quota) {
+  /** `frames` zeroed frames, `quota` charged for them and for `listBytes` of kernel heap (the
+   * caller checked both). */
+  private constructor(readonly frames: StaticArray<u64>, readonly quota: Quota, readonly listBytes: u64) {
     quota.retain();
     quota.charge(<u64>frames.length);
+    if (listBytes != 0) quota.chargeKernel(listBytes);
   }
 
-  /** `pages` zeroed frames charged to `quota`, held once; null when frames ran out (none kept). */
-  static create(pages: u64, quota: Quota): SharedFrames | null {
+  /** Kernel heap bytes of the record and list of `pages` frames. */
+  static listBytesFor(pages: u64): u64 {
+    return instanceBytes<SharedFrames>() + staticArrayBytes<u64>(<i32>pages);
+  }
+
+  /** `pages` zeroed frames charged to `quota` (with `chargeList`, their record and list too, as
+   * kernel heap: for a maker whose account does not pay for them), held once; null when frames
+   * ran out (none kept). The caller checked that the quota can pay (kernelFits). */
+  static create(pages: u64, quota: Quota, chargeList: bool = false): SharedFrames | null {
     const frames = new StaticArray<u64>(<i32>pages);
     for (let i = 0; i < <i32>pages; i++) {
       const frame = frameAllocateZeroed();
@@ -31,7 +41,7 @@ export class SharedFrames {
       }
       frames[i] = frame;
     }
-    return new SharedFrames(frames, quota);
+    return new SharedFrames(frames, quota, chargeList ? SharedFrames.listBytesFor(pages) : 0);
   }
 
   get pages(): u64 { return <u64>this.frames.length; }
@@ -48,6 +58,7 @@ export class SharedFrames {
     const frames = this.frames;
     for (let i = 0; i < frames.length; i++) frameRelease(unchecked(frames[i]));
     this.quota.uncharge(<u64>frames.length);
+    if (this.listBytes != 0) this.quota.unchargeKernel(this.listBytes);
     this.quota.release();
   }
 }

@@ -187,6 +187,87 @@ vm("a shared memory object: the same frames in every space that maps it, also ac
   assert.is(e.framesFree(), framesAtStart, "every frame back");
 });
 
+vm("a region with a page source: each page filled from it on its first touch (zeros past its end), private after a write and across a clone; splits keep the offsets; the source is let go with the last region", () => {
+  const quota = e.quotaCreate(100n), space = e.spaceCreate();
+  const source = e.sourceCreate(PAGE * 2n + 100n);   // page n of the source holds n + 1
+  assert.is(e.mapFrom(space, at(0), 6n, READ, quota, source, PAGE), ERROR.None, "from the source's second page");
+  e.sourceRelease(source);
+  assert.is(e.sourceFills(source), 0, "nothing filled before a touch");
+  assert.is(e.read(space, at(0) + 7n), 2n, "the region's first page is the source's second");
+  assert.is(e.read(space, at(1) + 99n), 3n, "the last bytes within the source");
+  assert.is(e.read(space, at(1) + 100n), 0n, "zeros past its end in the last page");
+  assert.is(e.read(space, at(4)), 0n, "and past it");
+  assert.is(e.sourceFills(source), 3, "one fill per page touched");
+  assert.is(e.write(space, at(0), 9), FAULT.Denied, "a read-only mapping");
+  assert.is(e.protect(space, at(2), 2n, READ_WRITE), ERROR.None);
+  assert.is(e.regionCount(space), 3, "split in three");
+  const child = e.clone(space);
+  assert.is(e.write(child, at(2) + 1n, 0x44), 0n, "the child writes its copy");
+  assert.is(e.read(space, at(2) + 1n), 0n, "private: the parent does not see it");
+  assert.is(e.read(space, at(3)), 0n, "the split's offset kept: page 3 of the region lies past the source");
+  assert.is(e.unmap(space, at(0), 6n), ERROR.None);
+  assert.not.ok(e.sourceDisposed(source), "the child's regions still hold it");
+  assert.is(e.read(child, at(0) + 5n), 2n, "the child fills from it too");
+  e.spaceDestroy(child);
+  assert.ok(e.sourceDisposed(source), "the last region gone: the source is let go");
+  e.spaceDestroy(space);
+  assert.is(e.quotaUsed(quota), 0n);
+  assert.is(e.framesFree(), framesAtStart, "every frame back");
+});
+
+vm("discard drops the present pages of Anonymous regions: their charges come back, they read as their first touch gives them again", () => {
+  const quota = e.quotaCreate(100n), space = e.spaceCreate();
+  const source = e.sourceCreate(PAGE * 8n);
+  assert.is(e.map(space, at(0), 4n, READ_WRITE, quota), ERROR.None);
+  assert.is(e.mapFrom(space, at(4), 4n, READ_WRITE, quota, source, 0n), ERROR.None);
+  e.sourceRelease(source);
+  for (let page = 0; page < 8; page++) assert.is(e.write(space, at(page) + 1n, 0xee), 0n);
+  const used = e.quotaUsed(quota);
+  e.discard(space, at(2), 4n);
+  assert.is(e.quotaUsed(quota), used - 4n, "four pages' charges back");
+  assert.is(e.read(space, at(1) + 1n), 0xeen, "outside the range: kept");
+  assert.is(e.read(space, at(2) + 1n), 0n, "a zero page again");
+  assert.is(e.read(space, at(4) + 1n), 1n, "the source's bytes again");
+  assert.is(e.read(space, at(6) + 1n), 0xeen, "kept");
+  assert.is(e.regionCount(space), 2, "regions unchanged");
+  e.spaceDestroy(space);
+  assert.ok(e.sourceDisposed(source));
+  assert.is(e.framesFree(), framesAtStart, "every frame back");
+});
+
+vm("move: a region's pages move with their frames, charges and copy-on-write state; it grows (demand zero) or shrinks; its errors", () => {
+  const quota = e.quotaCreate(200n), space = e.spaceCreate();
+  assert.is(e.map(space, at(0), 4n, READ_WRITE, quota), ERROR.None);
+  assert.is(e.map(space, at(4), 1n, READ, quota), ERROR.None);
+  for (let page = 0; page < 3; page++) assert.is(e.write(space, at(page) + 3n, 10 + page), 0n);
+  const frame = e.frameAt(space, at(1));
+  const child = e.clone(space);
+  const used = e.quotaUsed(quota);
+  assert.is(e.move(space, at(0), 4n, at(0), 6n), ERROR.AlreadyMapped, "in place it would grow into the next region");
+  assert.is(e.move(space, at(0), 5n, at(20), 5n), ERROR.NotFound, "not inside one region");
+  assert.is(e.move(space, at(0), 4n, at(3), 4n), ERROR.AlreadyMapped, "onto itself elsewhere");
+  assert.is(e.move(space, at(0), 4n, BASE + 0x20_0000n * 3n, 8n), ERROR.None, "to another page table");
+  const moved = BASE + 0x20_0000n * 3n;
+  assert.is(e.read(space, at(1)), FAULT.NoRegion, "the old range is empty");
+  assert.is(e.frameAt(space, moved + PAGE), frame, "the same frame, moved");
+  assert.is(e.read(space, moved + PAGE + 3n), 11n);
+  assert.not.ok(e.writable(space, moved + PAGE), "still copy-on-write: the child shares it");
+  assert.is(e.write(space, moved + PAGE + 3n, 99), 0n);
+  assert.is(e.read(child, at(1) + 3n), 11n, "the child keeps its page");
+  assert.is(e.read(space, moved + PAGE * 7n), 0n, "the new pages are demand zero");
+  assert.ok(e.quotaUsed(quota) > used, "charged as they are touched");
+  assert.is(e.move(space, moved, 8n, moved, 2n), ERROR.None, "a shrink in place");
+  assert.is(e.read(space, moved + PAGE * 2n), FAULT.NoRegion, "past the new end");
+  assert.is(e.read(space, moved + 3n), 10n, "the rest kept");
+  assert.is(e.move(space, moved, 2n, at(8), 1n), ERROR.None, "a move that shrinks");
+  assert.is(e.read(space, at(8) + 3n), 10n);
+  assert.is(e.read(space, at(9)), FAULT.NoRegion);
+  e.spaceDestroy(child);
+  e.spaceDestroy(space);
+  assert.is(e.quotaUsed(quota), 0n, "every charge back");
+  assert.is(e.framesFree(), framesAtStart, "every frame back");
+});
+
 vm("1,000 clone/touch/destroy cycles leak nothing: frames and charges back after each", () => {
   const quota = e.quotaCreate(1000n), parent = e.spaceCreate();
   assert.is(e.map(parent, at(0), 16n, READ_WRITE, quota), ERROR.None);

@@ -14,7 +14,11 @@ import { PAGE_ADDRESS_MASK, PAGE_PRESENT, PAGE_SIZE, PAGE_USER, PAGE_WRITABLE } 
 import { Quota } from "../../../kernel/memory/quota";
 import { AddressSpace, KernelErrorCell } from "../../../kernel/vm/address-space";
 import { FAULT_WRITE, FaultOutcome, vmFault } from "../../../kernel/vm/fault";
-import { vmClone, vmMap, vmMapCheck, vmMapShared, vmMapSharedCheck, vmProtect, vmProtectCheck, vmUnmap, vmUnmapCheck } from "../../../kernel/vm/mappings";
+import {
+  vmClone, vmDiscard, vmMap, vmMapCheck, vmMapFrom, vmMapShared, vmMapSharedCheck, vmMove, vmMoveCheck, vmProtect, vmProtectCheck,
+  vmUnmap, vmUnmapCheck,
+} from "../../../kernel/vm/mappings";
+import { PageSource } from "../../../kernel/vm/regions";
 import { SharedFrames } from "../../../kernel/vm/shared-frames";
 import { reclaimAll } from "../../../kernel/vm/reclaim";
 import { copyOut } from "../../../kernel/vm/user-memory";
@@ -102,6 +106,45 @@ export function mapGrowing(index: i32, start: u64, pages: u64, access: i32, quot
 export function regionStart(index: i32, address: u64): u64 {
   const region = world.spaces[index]!.regions.find(address);
   return region === null ? 0 : region.start;
+}
+/** A source whose byte at offset o is (o / 4096 + 1) & 255 for the first `size` bytes, zero
+ * past them; it counts its fills and whether it was let go. */
+class CountingSource extends PageSource {
+  fills: i32 = 0;
+  disposed: bool = false;
+  constructor(readonly size: u64) { super(); }
+  fill(offset: u64, destination: usize): void {
+    this.fills++;
+    if (offset >= this.size) return;
+    memory.fill(destination, <u8>((offset >> 12) + 1), <usize>min(PAGE_SIZE, this.size - offset));
+  }
+  dispose(): void { this.disposed = true; }
+}
+class Sources {
+  list: CountingSource[] = [];
+}
+const sources = new Sources();
+export function sourceCreate(size: u64): i32 {
+  sources.list.push(new CountingSource(size));
+  return sources.list.length - 1;
+}
+/** The test's own reference goes (the regions keep theirs). */
+export function sourceRelease(source: i32): void { sources.list[source].release(); }
+export function sourceFills(source: i32): i32 { return sources.list[source].fills; }
+export function sourceDisposed(source: i32): bool { return sources.list[source].disposed; }
+/** map whose pages come from source `source` at `offset`. */
+export function mapFrom(index: i32, start: u64, pages: u64, access: i32, quota: i32, source: i32, offset: u64): i32 {
+  const space = world.spaces[index]!;
+  const error = vmMapCheck(space, start, pages, access);
+  if (error == KernelError.None) vmMapFrom(space, start, pages, access, world.quotas[quota], sources.list[source], offset);
+  return error;
+}
+export function discard(index: i32, start: u64, pages: u64): void { vmDiscard(world.spaces[index]!, start, pages); }
+export function move(index: i32, from: u64, pages: u64, to: u64, newPages: u64): i32 {
+  const space = world.spaces[index]!;
+  const error = vmMoveCheck(space, from, pages, to, newPages);
+  if (error == KernelError.None) vmMove(space, from, pages, to, newPages);
+  return error;
 }
 export function unmap(index: i32, start: u64, pages: u64): i32 {
   const space = world.spaces[index]!;
