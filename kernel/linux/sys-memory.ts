@@ -117,7 +117,8 @@ export function sysMmap(thread: Thread, linux: LinuxProcess, address: u64, lengt
     const opened = mappable(thread, linux, fd, shared, protection);
     if (opened < 0) return opened;
     if (opened == MAPPABLE_FILE) {
-      if (offset + pages * PAGE_SIZE < offset) return -(<i64>Errno.EOVERFLOW);
+      // Linux's file_mmap_ok: the mapping must end within the largest file offset (2^63 - 1).
+      if (offset > (<u64>i64.MAX_VALUE - pages * PAGE_SIZE)) return -(<i64>Errno.EOVERFLOW);
       file = fileOf(thread, linux, fd);
     }
   }
@@ -318,8 +319,11 @@ export function sysMremap(thread: Thread, linux: LinuxProcess, address: u64, old
   if (newPages == 0) return -(<i64>Errno.EINVAL);
   const process = thread.process, space = process.space;
   if (process.account.kernelFits(processSpaceGrowthBound(process)) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  // As Linux (6.1): the address must lie in a mapping before anything else is looked at.
+  const region = space.regions.find(address);
+  if (region === null) return -(<i64>Errno.EFAULT);
   const fixed = (flags & MREMAP_FIXED) != 0;
-  const oldEnd = address + oldPages * PAGE_SIZE;
+  let oldEnd = address + oldPages * PAGE_SIZE;
   if (fixed) {
     const newEnd = newAddress + newPages * PAGE_SIZE;
     if ((newAddress & (PAGE_SIZE - 1)) != 0 || newAddress < MMAP_FLOOR || newEnd > USER_HALF_END) return -(<i64>Errno.EINVAL);
@@ -332,8 +336,9 @@ export function sysMremap(thread: Thread, linux: LinuxProcess, address: u64, old
     return <i64>address;
   }
   if (oldPages == 0) return -(<i64>Errno.EINVAL);
-  const region = space.regions.find(address);
-  if (region === null || region.end < oldEnd) return -(<i64>Errno.EFAULT);
+  // A move that shrinks checks only what it keeps (Linux unmaps the rest first, as vmMove does).
+  if (newPages < oldPages) oldEnd = address + newPages * PAGE_SIZE;
+  if (region.end < oldEnd) return -(<i64>Errno.EFAULT);
   if (region.backing != Backing.Anonymous && region.backing != Backing.Shared) return -(<i64>Errno.EFAULT);
   if (region.backing == Backing.Shared && newPages > oldPages) return -(<i64>Errno.ENOMEM);
   if (!fixed) {
@@ -361,4 +366,20 @@ export function sysMremap(thread: Thread, linux: LinuxProcess, address: u64, old
   vmMove(space, address, oldPages, to, newPages);
   processSettleSpace(process);
   return <i64>to;
+}
+
+const MS_ASYNC: u64 = 1, MS_INVALIDATE: u64 = 2, MS_SYNC: u64 = 4;
+
+/** msync: nothing is ever written back (no file is mapped shared: a private mapping's writes
+ * stay its own, shared anonymous memory has no file), so it checks what Linux checks and
+ * succeeds: EINVAL for unknown flags, MS_ASYNC with MS_SYNC, or an unaligned address; ENOMEM when
+ * a page of the range is unmapped. */
+export function sysMsync(thread: Thread, address: u64, length: u64, flags: u64): i64 {
+  if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) != 0) return -(<i64>Errno.EINVAL);
+  if ((flags & MS_ASYNC) != 0 && (flags & MS_SYNC) != 0) return -(<i64>Errno.EINVAL);
+  if ((address & (PAGE_SIZE - 1)) != 0) return -(<i64>Errno.EINVAL);
+  const end = address + pageUp(length);
+  if (end < address || end > USER_HALF_END) return -(<i64>Errno.ENOMEM);
+  if (end == address) return 0;
+  return thread.process.space.regions.covers(address, end) ? 0 : -(<i64>Errno.ENOMEM);
 }

@@ -27,7 +27,7 @@ const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
 @inline function int(value: u64): u64 { return <u64><i64><i32>value; }
 /** creat's flags as open's. */
 const O_CREAT_WRONLY_TRUNC: u64 = 0o1101;
-import { sysBrk, sysMadvise, sysMmap, sysMprotect, sysMremap, sysMunmap } from "./sys-memory";
+import { sysBrk, sysMadvise, sysMmap, sysMprotect, sysMremap, sysMsync, sysMunmap } from "./sys-memory";
 import { sysArchPrctl, sysExit, sysPrctl, sysSetRobustList, sysSetTidAddress, sysSigaction, sysSigprocmask } from "./sys-process";
 import { sysClockGetres, sysClockGettime, sysGetrandom, sysGettimeofday, sysSchedGetaffinity, sysSysinfo, sysTime,
   sysUname } from "./sys-system";
@@ -170,6 +170,7 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
     case Sys.munmap: return sysMunmap(thread, linux, a0, a1);
     case Sys.mprotect: return sysMprotect(thread, linux, a0, a1, a2);
     case Sys.madvise: return sysMadvise(thread, a0, a1, a2);
+    case Sys.msync: return sysMsync(thread, a0, a1, a2);
     case Sys.mremap: return sysMremap(thread, linux, a0, a1, a2, a3, a4);
     // The process (sys-process.ts).
     case Sys.exit: case Sys.exit_group: return sysExit(thread, a0);
@@ -314,7 +315,7 @@ function arity(number: u64): i32 {
       return 2;
     case Sys.execve:
     case Sys.read: case Sys.write: case Sys.writev: case Sys.readv: case Sys.ioctl: case Sys.fcntl: case Sys.dup3: case Sys.mprotect:
-    case Sys.madvise: case Sys.getrandom: case Sys.sched_getaffinity: case Sys.readlink: case Sys.lseek: case Sys.getdents64:
+    case Sys.madvise: case Sys.msync: case Sys.getrandom: case Sys.sched_getaffinity: case Sys.readlink: case Sys.lseek: case Sys.getdents64:
     case Sys.faccessat: case Sys.poll:
     // Writing files.
     case Sys.mkdirat: case Sys.unlinkat: case Sys.symlinkat: case Sys.fchmodat: case Sys.chown: case Sys.lchown:
