@@ -4,6 +4,7 @@
 // that are not supported (each logged once); whether its calls are traced. Made at spawn
 // (objects/spawn.ts calls linuxPersonality through the hook linux.ts registers).
 
+import { vmWriteBack } from "../vm/mappings";
 import { Interface } from "../../abi/interfaces";
 import { ExitKind } from "../../abi/methods";
 import { staticArrayBytes, instanceBytes } from "../memory/heap-cost";
@@ -155,6 +156,7 @@ export class LinuxProcess extends Personality {
    * parent's wait4, which is woken; its children go to the Linux init, or are let go. */
   ended(): void {
     this.ended_ = true;
+    this.writeBackToVforkParent();
     this.releaseVforkParent();
     if (this.cwd !== null) {
       this.cwdFileSystem!.close(this.cwd!);
@@ -199,6 +201,14 @@ export class LinuxProcess extends Personality {
   /** Whether process group `group` exists in its session. */
   groupInSession(group: i32): bool {
     return signalGroupInSession(this.signals.family, group, this.signals.session);
+  }
+
+  /** A vfork child is about to exec or end, its memory still the copy-on-write clone it got:
+   * what it wrote is copied into its parent's memory (vmWriteBack), which it would have shared
+   * on Linux (the parent, suspended, has changed nothing since). */
+  writeBackToVforkParent(): void {
+    const parent = this.vforkParent;
+    if (parent !== null && !parent.ended_) vmWriteBack(this.process.space, parent.process.space);
   }
 
   /** A vfork child execs or ends: its parent goes on. */

@@ -298,6 +298,7 @@ export function sysExecve(thread: Thread, linux: LinuxProcess, dirfd: u64, path:
   generatorFill(state.random, 16);
   const image = linuxImageMap(space!, program, process.account, arguments, envp.list, state.random, execFilename);
   if (!loaded.cached) execProgramRelease(program);   // the new space holds its pages now
+  linux.writeBackToVforkParent();   // the old memory goes now: what a vfork child wrote, its parent keeps
   if (processReplaceSpace(process, space!) != KernelError.None) {
     space!.destroy();
     return -(<i64>Errno.ENOMEM);

@@ -40,8 +40,9 @@ class ForkState {
 }
 const state = new ForkState();
 
-/** fork, and vfork (as fork: the parent is not suspended until the child execs or exits, which
- * POSIX allows) and clone with only fork's flags: the child's pid to the parent, 0 to the child. */
+/** fork, vfork (the parent suspended until the child execs or exits, the child's writes then
+ * copied into the parent's memory) and clone with only fork's flags: the child's pid to the
+ * parent, 0 to the child. */
 export function sysFork(thread: Thread, linux: LinuxProcess, flags: u64, stack: u64, parentTid: u64, childTid: u64): i64 {
   // Combinations Linux refuses before anything else (copy_process): EINVAL, not ENOSYS.
   if ((flags & CLONE_SIGHAND) != 0 && (flags & CLONE_VM) == 0) return -(<i64>Errno.EINVAL);
@@ -92,8 +93,9 @@ function forkAs(thread: Thread, linux: LinuxProcess, flags: u64, stack: u64, par
   if ((flags & CLONE_CHILD_CLEARTID) != 0) childLinux.clearChildTid = childTid;
   if ((flags & CLONE_VFORK) == 0) return <i64>pid;
   // vfork: the parent waits, its answer already given, until the child execs or ends
-  // (LinuxProcess.releaseVforkParent). The child's memory is a copy-on-write copy, not the
-  // parent's own.
+  // (LinuxProcess.releaseVforkParent). The child's memory is a copy-on-write copy; what it
+  // writes there reaches the parent's memory when it execs or ends (writeBackToVforkParent), so
+  // the parent finds it as if they had shared the memory, as on Linux.
   contextWrite(<usize>thread.context, CONTEXT_RAX, pid);
   childLinux.vforkParent = linux;
   linux.vforkWaiting = true;

@@ -13,6 +13,7 @@ import { frameReferences, frameRelease, frameRetain } from "../memory/frames";
 import { HUGE_PAGE_SIZE, PAGE_ADDRESS_MASK, PAGE_PRESENT, PAGE_SIZE, PAGE_WRITABLE, tableIndex } from "../memory/page-table";
 import { Quota } from "../memory/quota";
 import { AddressSpace, KernelErrorCell, leafFlags, UserAccess } from "./address-space";
+import { FAULT_WRITE, FaultOutcome, vmFault } from "./fault";
 import { Backing, PageSource, Region, REGIONS_MAXIMUM } from "./regions";
 import { SharedFrames } from "./shared-frames";
 import { userHalfShootdown } from "./user-half";
@@ -282,6 +283,50 @@ export function vmMove(space: AddressSpace, from: u64, pages: u64, to: u64, newP
 /** vmUnmap over any number of pages, VM_PAGES_MAXIMUM at a time (the range changes: checked). */
 function vmUnmapAll(space: AddressSpace, start: u64, pages: u64): void {
   for (let done: u64 = 0; done < pages; done += VM_PAGES_MAXIMUM) vmUnmap(space, start + done * PAGE_SIZE, min(VM_PAGES_MAXIMUM, pages - done));
+}
+
+/** Copies into `to` what `from`, a copy-on-write clone of it, wrote since the clone: every page
+ * of a writable Anonymous or Fixed region of `to` whose frame in `from` is not `to`'s (a page
+ * `from` copied on a write, or filled on a first touch and not all zero). `to`'s page is made
+ * private and writable first, as a write of its own would (vmFault: charged to its region's
+ * quota). A page that cannot be (no quota, no frame) is left as it was. Used when a vfork child
+ * execs or ends, its parent suspended since the clone, so the parent sees its memory as if the
+ * two had shared it. Returns the pages copied; work is proportional to `to`'s writable pages. */
+export function vmWriteBack(from: AddressSpace, to: AddressSpace): u64 {
+  let copied: u64 = 0;
+  const regions = to.regions.regions;
+  for (let r = 0; r < regions.length; r++) {
+    const region = regions[r];
+    if (region.access != <i32>UserAccess.ReadWrite || (region.backing != Backing.Anonymous && region.backing != Backing.Fixed)) continue;
+    let page = region.start;
+    while (page < region.end) {
+      const chunkEnd = min(region.end, (page | (HUGE_PAGE_SIZE - 1)) + 1);
+      const first = from.leafSlot(page, false);
+      if (first == 0) {
+        page = chunkEnd;
+        continue;
+      }
+      const table = first & ~(PAGE_SIZE - 1);
+      for (; page < chunkEnd; page += PAGE_SIZE) {
+        const entry = load<u64>(<usize>(table + (tableIndex(page, 0) << 3)));
+        if (!(entry & PAGE_PRESENT)) continue;
+        const frame = entry & PAGE_ADDRESS_MASK;
+        const own = to.leaf(page);
+        if ((own & PAGE_PRESENT) && (own & PAGE_ADDRESS_MASK) == frame) continue;
+        if (!(own & PAGE_PRESENT) && pageZero(frame)) continue;
+        if (vmFault(to, page, FAULT_WRITE | (own & PAGE_PRESENT)) != FaultOutcome.Resolved) continue;
+        memory.copy(<usize>(to.leaf(page) & PAGE_ADDRESS_MASK), <usize>frame, <usize>PAGE_SIZE);
+        copied++;
+      }
+    }
+  }
+  return copied;
+}
+
+/** Whether the frame at `frame` holds only zeros. */
+function pageZero(frame: u64): bool {
+  for (let at: u64 = 0; at < PAGE_SIZE; at += 8) if (load<u64>(<usize>(frame + at)) != 0) return false;
+  return true;
 }
 
 /** Whether the quotas that pay for `parent`'s Anonymous pages can pay for a clone's: None or

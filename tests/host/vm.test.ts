@@ -268,6 +268,31 @@ vm("move: a region's pages move with their frames, charges and copy-on-write sta
   assert.is(e.framesFree(), framesAtStart, "every frame back");
 });
 
+vm("write-back (a vfork child's writes reach its parent): pages the clone wrote or filled with non-zero bytes are copied into the parent, made private there first; the rest is left", () => {
+  const quota = e.quotaCreate(200n), parent = e.spaceCreate();
+  assert.is(e.map(parent, at(0), 8n, READ_WRITE, quota), ERROR.None);
+  assert.is(e.map(parent, at(10), 2n, READ, quota), ERROR.None);
+  for (let page = 0; page < 4; page++) assert.is(e.write(parent, at(page), 10 + page), 0n);
+  const sibling = e.clone(parent);   // another holder of the parent's frames
+  const child = e.clone(parent);
+  assert.is(e.write(child, at(1), 0x61), 0n, "a copy-on-write page written");
+  assert.is(e.write(child, at(5) + 9n, 0x62), 0n, "a page the parent never touched");
+  assert.is(e.read(child, at(6)), 0n, "a zero page only read");
+  assert.is(e.read(child, at(10)), 0n, "a read-only page");
+  assert.is(e.writeBack(child, parent), 2n, "two pages copied");
+  assert.is(e.read(parent, at(1)), 0x61n, "the parent sees the child's write");
+  assert.is(e.read(parent, at(5) + 9n), 0x62n, "and its new page");
+  assert.is(e.frameAt(parent, at(6)), 0n, "a zero page is not made in the parent");
+  assert.is(e.read(parent, at(0)), 10n, "pages the child did not write are as they were");
+  assert.is(e.read(sibling, at(1)), 11n, "another clone keeps its page: the parent's was made private first");
+  assert.is(e.writeBack(child, parent), 2n, "again: the same pages (their frames still differ)");
+  e.spaceDestroy(child);
+  e.spaceDestroy(sibling);
+  e.spaceDestroy(parent);
+  assert.is(e.quotaUsed(quota), 0n);
+  assert.is(e.framesFree(), framesAtStart, "every frame back");
+});
+
 vm("1,000 clone/touch/destroy cycles leak nothing: frames and charges back after each", () => {
   const quota = e.quotaCreate(1000n), parent = e.spaceCreate();
   assert.is(e.map(parent, at(0), 16n, READ_WRITE, quota), ERROR.None);

@@ -16,7 +16,7 @@ import { AddressSpace, KernelErrorCell } from "../../../kernel/vm/address-space"
 import { FAULT_WRITE, FaultOutcome, vmFault } from "../../../kernel/vm/fault";
 import {
   vmClone, vmDiscard, vmMap, vmMapCheck, vmMapFrom, vmMapShared, vmMapSharedCheck, vmMove, vmMoveCheck, vmProtect, vmProtectCheck,
-  vmUnmap, vmUnmapCheck,
+  vmUnmap, vmUnmapCheck, vmWriteBack,
 } from "../../../kernel/vm/mappings";
 import { PageSource } from "../../../kernel/vm/regions";
 import { SharedFrames } from "../../../kernel/vm/shared-frames";
@@ -139,6 +139,8 @@ export function mapFrom(index: i32, start: u64, pages: u64, access: i32, quota: 
   if (error == KernelError.None) vmMapFrom(space, start, pages, access, world.quotas[quota], sources.list[source], offset);
   return error;
 }
+/** vmWriteBack(from, to): the pages copied. */
+export function writeBack(from: i32, to: i32): u64 { return vmWriteBack(world.spaces[from]!, world.spaces[to]!); }
 export function discard(index: i32, start: u64, pages: u64): void { vmDiscard(world.spaces[index]!, start, pages); }
 export function move(index: i32, from: u64, pages: u64, to: u64, newPages: u64): i32 {
   const space = world.spaces[index]!;
