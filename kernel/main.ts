@@ -13,7 +13,7 @@ import { pciInit } from "./pci/pci";
 import { virtioNetFlush, virtioNetInit } from "./drivers/virtio/net";
 import { netInit } from "./net/iface/interface";
 import { udpInit } from "./net/socket/udp";
-import { tcpInit } from "./net/socket/tcp-host";
+import { tcpFlush, tcpInit } from "./net/socket/tcp-host";
 import { netAutoconfigure } from "./net/iface/autoconfig";
 import { phyInit } from "./net/phy/phy";
 import { consoleInputInit } from "./console/input";
@@ -100,6 +100,7 @@ export function kernelUserFault(vector: u32, errorCode: u64, cr2: u64): void {
  * KERNEL_SCHEDULE_AGAIN to let interrupts in and call again (teardown work remains). No
  * AssemblyScript frame is live here: the heap's one safe point for collection. */
 export function kernelSchedule(): u64 {
+  tcpFlush();                                                   // what the segments received in this entry call for (one ACK each)
   virtioNetFlush();                                             // frames sent in this entry reach the device
   let more = false;
   if (maskedArmed() || reclaimWaiting()) more = housekeeping();

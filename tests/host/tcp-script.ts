@@ -24,7 +24,8 @@
 // | accept [= none] | write N [= M|QueueFull|...] | read N [= M|EOF|QueueFull|...] | shutdown
 // | close | abort | nagle on|off | keepalive IDLE INTERVAL COUNT | closelistener | quiet
 // | refuse on|off (the host refuses every segment, as a full device ring) | room N (the free
-// transmit buffers the host reports).
+// transmit buffers the host reports) | defer on|off (output an arriving segment calls for waits
+// for flush, as the kernel's host defers it to the end of a kernel entry) | flush.
 // Expectations: expect state NAME | expect failure NAME | expect readable N | expect writable N
 // | expect counter NAME N | expect field NAME N | expect halfopen N | expect pending N.
 
@@ -326,6 +327,8 @@ export class ScriptRunner {
       case "nagle": return e.setNagle(0, args[0] === "on");
       case "refuse": return e.refuseTransmit(args[0] === "on");
       case "room": return e.setRoom(Number(args[0]));
+      case "defer": return e.deferOutput(args[0] === "on");
+      case "flush": return e.flushOutput();
       case "keepalive": return e.setKeepAlive(0, true, nanos(args[0]), nanos(args[1]), Number(args[2]));
       case "quiet": return;
       case "expect": return this.expectation(args);

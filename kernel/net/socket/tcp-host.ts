@@ -94,8 +94,23 @@ export function tcpInit(): void {
   const config = new TcpConfig();
   config.headroom = HEADROOM;
   state.stack = new TcpStack(new KernelTcpHost(), config, generatorU64(), generatorU64());
+  // What arriving segments call for goes at the end of the kernel entry (tcpFlush): one ACK per
+  // connection for all the segments an interrupt brought.
+  state.stack!.deferOutput(true);
   netTcpHandler(tcpReceive);
   tickListen(tcpTick);
+}
+
+/** The end of a kernel entry (kernel/main.ts, before the device is notified): the output that
+ * the segments received in it called for. */
+export function tcpFlush(): void {
+  const stack = state.stack;
+  if (stack === null || state.depth > 0 || (!stack.outputWaiting() && state.deferredCount == 0)) return;
+  state.depth++;
+  stack.flushOutput();
+  drain();
+  stack.flushOutput();   // what the segments drained meanwhile called for
+  state.depth--;
 }
 
 /** The stack, for a call from the object layer; tcpEnd must follow. Null before tcpInit. */

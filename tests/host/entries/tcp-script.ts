@@ -100,6 +100,8 @@ export function bufferAddress(): usize { return BUFFER; }
 export function inject(length: u32, source: u32, destination: u32): i32 { return <i32>stack().input(BUFFER, length, source, destination); }
 export function refuseTransmit(refuse: bool): void { world.host.refuse = refuse; }
 export function setRoom(room: u32): void { world.host.room = room; }
+export function deferOutput(defer: bool): void { stack().deferOutput(defer); }
+export function flushOutput(): void { stack().flushOutput(); }
 
 export function outputCount(): i32 { return world.host.count; }
 export function outputAddress(i: i32): usize { return changetype<usize>(world.host.bytes) + <usize>world.host.offsets[i]; }

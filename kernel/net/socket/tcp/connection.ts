@@ -171,6 +171,8 @@ export class TcpConnection {
 
   // Acknowledgments (RFC 9293 §3.8.6.3, RFC 5681 §4.2).
   ackNow: bool = false;
+  /** In TcpContext.pendingOutput: its output waits for the end of the receive batch. */
+  outputPending: bool = false;
   /** When an ACK last answered an invalid segment (sendInvalidAck's rate limit). */
   invalidAckAt: u64 = 0;
   /** Bytes received in order and not yet acknowledged, and the largest segment seen. */

@@ -5,6 +5,7 @@
 
 import { TCP_HEADER_MAXIMUM, TcpSegment } from "../../wire/tcp";
 import { TcpConfig } from "./config";
+import { TcpConnection } from "./connection";
 import { TcpHost } from "./host";
 import { TcpSecrets } from "./isn";
 import { TcpTable } from "./table";
@@ -66,6 +67,11 @@ export class TcpContext {
   readonly counters: StaticArray<u64> = new StaticArray<u64>(TCP_COUNTERS);
   /** The last segment transmit built was refused by the host (its device ring was full). */
   refused: bool = false;
+  /** Whether the output an arriving segment calls for waits for TcpStack.flushOutput (the
+   * kernel's host sets it: a receive batch then answers with one ACK per connection, as GRO
+   * gives Linux's), and the connections waiting, each once (TcpConnection.outputPending). */
+  deferOutput: bool = false;
+  readonly pendingOutput: TcpConnection[] = [];
   /** RFC 5961 §7: challenge ACKs sent in the second that began at challengeWindow. */
   challengeSent: u32 = 0;
   challengeWindow: u64 = 0;

@@ -92,7 +92,24 @@ export function connectionInput(c: TcpConnection, segment: TcpSegment, payload: 
   }
   // Seventh and eighth: text and FIN.
   processText(c, segment, payload);
-  if (c.state != TcpState.Closed) tcpOutput(c);
+  if (c.state != TcpState.Closed) outputAfterInput(c);
+}
+
+/** The output a segment called for: now, or, for a connection that only receives (nothing
+ * of its own in flight or queued), at the end of the receive batch when the host defers it
+ * (TcpContext.deferOutput), so that a batch of segments is answered by one ACK. A sender's output
+ * is not deferred: its ACK clock would send a window at once into a device ring that holds less.
+ * An ACK owed for a quarter of the receive buffer goes at once too, so that a batch as long as
+ * the window cannot leave the sender waiting for it. */
+function outputAfterInput(c: TcpConnection): void {
+  const context = c.context;
+  if (!context.deferOutput || c.send.length != 0 || c.finQueued || (c.ackNow && c.unackedBytes >= c.receiveCapacity >> 2)) {
+    tcpOutput(c);
+    return;
+  }
+  if (c.outputPending) return;
+  c.outputPending = true;
+  context.pendingOutput.push(c);
 }
 
 /** RFC 9293 §3.10.7.4's acceptability test, with RCV.WND the window last announced. Two

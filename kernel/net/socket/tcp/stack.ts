@@ -79,6 +79,31 @@ export class TcpStack {
     return verdict;
   }
 
+  /** Defers the output an arriving segment calls for until flushOutput (the kernel's host, at
+   * the end of each kernel entry), or not (the default: at once, as the host tests expect). */
+  deferOutput(defer: bool): void {
+    this.context.deferOutput = defer;
+  }
+
+  /** Whether output waits for flushOutput. */
+  @inline outputWaiting(): bool {
+    return this.context.pendingOutput.length != 0;
+  }
+
+  /** The output deferred since the last call, a connection at a time, in arrival order. */
+  flushOutput(): void {
+    const context = this.context;
+    const pending = context.pendingOutput;
+    for (let i = 0; i < pending.length; i++) {   // output may defer nothing more: input is not running
+      const c = unchecked(pending[i]);
+      c.outputPending = false;
+      if (c.state == TcpState.Closed) continue;
+      tcpOutput(c);
+      context.host.connectionChanged(c);
+    }
+    pending.length = 0;
+  }
+
   /** Runs every timer due now. */
   poll(): void {
     const context = this.context;
