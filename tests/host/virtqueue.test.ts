@@ -189,6 +189,24 @@ virtio("with EVENT_IDX: a suppressed (transmit) queue keeps used_event where the
   assert.ok(e.needEventOf(rx.usedEvent(), rx.usedIndex, 2), "the next used entry interrupts");
 });
 
+virtio("notifyAgain notifies whatever the suppression says (the tick's nudge); outstanding and usedCount follow the rings", () => {
+  e.create(8, true, false);
+  const device = new Device(8);
+  device.setAvailEvent(100);   // the device asks for no notification for a long while
+  for (let i = 0; i < 3; i++) e.add(0x20_0000n + BigInt(i) * 2048n, 2048, true, BigInt(i));
+  e.kick();
+  assert.equal(notified, [], "suppressed: the kick did not notify");
+  assert.is(e.outstanding(), 3);
+  e.notifyAgain();
+  assert.equal(notified, [0], "notifyAgain did");
+  assert.is(Number(e.notificationsRepeated()), 1);
+  device.use(2, 100);
+  e.next();
+  e.next();
+  assert.is(e.outstanding(), 1);
+  assert.is(e.usedCount(), 2);
+});
+
 virtio("a malformed used ring marks the queue broken, never aborts, and next() then hands nothing back", () => {
   const UsedIndex = 1, UsedId = 2, UsedLength = 3;
   // The used index runs past what was published.

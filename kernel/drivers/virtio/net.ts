@@ -42,6 +42,8 @@ import { InjectedFault, NetOptions } from "./net-options";
  * slower: with 256, a TCP receiver took in bursts faster than its reader emptied them (host to
  * guest fell from about 140 to 50 MB/s); with 64 the device's backpressure paces the sender. */
 const RX_BUFFERS: u32 = 64;
+/** How long the receive queue may go without a packet before the tick notifies it again (nudge). */
+const NUDGE_QUIET: u64 = 100_000_000;
 const BUFFER: u32 = 2048;
 /** Transmit buffers (2 KiB each, two a frame). A burst longer than the free ones is held back by
  * TCP (a refused segment stays queued) and goes as the device takes them back. */
@@ -123,6 +125,11 @@ class VirtioNet {
   failed: bool = false;
   /** Frames added to the transmit queue since its last notification. */
   txUnkicked: u32 = 0;
+  /** The tick's nudge (nudge()): packets received, and transmit buffers taken back, at the
+   * last tick, and when a packet last came. */
+  receivedAtTick: u64 = 0;
+  txUsedAtTick: u16 = 0;
+  quietSince: u64 = 0;
   /** Injected faults still to strike (virtio-net=breakafter/faultafter). */
   faultsLeft: u32 = 0;
   constructor(readonly found: PciFunction, readonly transport: VirtioPciTransport) {}
@@ -456,6 +463,27 @@ export function virtioNetPoll(now: u64): void {
     const device = unchecked(devices[i]);
     service(device);
     checkStatus(device, "the tick");
+    nudge(device, now);
+  }
+}
+
+/** Notifies a queue again when it made no progress (virtio 1.2 §2.7.10 allows a spurious
+ * notification): the transmit queue when buffers it was given a tick ago are still not used, the
+ * receive queue after NUDGE_QUIET without a packet. A notification lost between driver and
+ * device (seen under QEMU: a device that queued incoming packets waiting for one, and a guest
+ * idle with buffers posted) otherwise stalls the device for good, since nothing else would
+ * notify it; this bounds the stall to a tick or NUDGE_QUIET. */
+function nudge(device: VirtioNet, now: u64): void {
+  if (device.failed) return;
+  const rx = device.rx!, tx = device.tx!;
+  if (tx.outstanding != 0 && tx.usedCount == device.txUsedAtTick) tx.notifyAgain();
+  device.txUsedAtTick = tx.usedCount;
+  if (device.received != device.receivedAtTick) {
+    device.receivedAtTick = device.received;
+    device.quietSince = now;
+  } else if (now - device.quietSince >= NUDGE_QUIET) {
+    rx.notifyAgain();
+    device.quietSince = now;
   }
 }
 

@@ -79,6 +79,8 @@ export class Virtqueue {
   /** Notifications sent, and kicks that the device's suppression made unnecessary (measured). */
   notifications: u64 = 0;
   notificationsSuppressed: u64 = 0;
+  /** Notifications notifyAgain sent. */
+  notificationsRepeated: u64 = 0;
   /** The length of the last buffer next() returned, as the device reported it. */
   usedLength: u32 = 0;
 
@@ -157,6 +159,25 @@ export class Virtqueue {
     }
     this.notifications++;
     if (this.notifyAt != 0) mmioWrite16(this.notifyAt, this.index);
+  }
+
+  /** Notifies the device whatever its suppression says (a spurious notification is harmless,
+   * virtio 1.2 §2.7.10): the tick's nudge of a queue that made no progress (net.ts), so that a
+   * notification lost between the two sides cannot stall it for good. */
+  notifyAgain(): void {
+    if (this.broken) return;
+    this.notificationsRepeated++;
+    if (this.notifyAt != 0) mmioWrite16(this.notifyAt, this.index);
+  }
+
+  /** Buffers published and not yet used by the device. */
+  get outstanding(): u32 {
+    return <u32><u16>(this.publishedIndex - this.usedSeen);
+  }
+
+  /** How many used entries next() has taken since the queue was made (wraps at 2^16). */
+  get usedCount(): u16 {
+    return this.usedSeen;
   }
 
   /** Used entries the device has published and next() has not taken yet; 0 when the queue is

@@ -51,6 +51,10 @@ export function free(): i32 { return world.queue!.free; }
 export function reset(): void { world.queue!.reset(); }
 export function forgetNextInFlight(): bool { return world.queue!.forgetNextInFlight(); }
 export function notifications(): u64 { return world.queue!.notifications; }
+export function notifyAgain(): void { world.queue!.notifyAgain(); }
+export function notificationsRepeated(): u64 { return world.queue!.notificationsRepeated; }
+export function outstanding(): u32 { return world.queue!.outstanding; }
+export function usedCount(): u32 { return world.queue!.usedCount; }
 export function notificationsSuppressed(): u64 { return world.queue!.notificationsSuppressed; }
 export function needEventOf(event: u32, now: u32, old: u32): bool { return needEvent(<u16>event, <u16>now, <u16>old); }
 
