@@ -384,6 +384,10 @@ virtio("NEEDS_CSUM: the partial UDP checksum (the pseudo-header's sum) completed
   view.setUint16(header + 6, 34, true);
   view.setUint16(header + 8, 6, true);
   assert.is(e.completeChecksum(header, packet, 41), OutOfRange, "the field's second byte past the packet");
+  assert.is(e.checkPartialChecksum(header, packet, 41), OutOfRange, "left partial: the offsets are still checked");
+  const before = Buffer.from(new Uint8Array(wasm.memory.buffer).subarray(packet, packet + 42));
+  assert.is(e.checkPartialChecksum(header, packet, 42), 3, "Partial: taken as validated");
+  assert.equal(Buffer.from(new Uint8Array(wasm.memory.buffer).subarray(packet, packet + 42)), before, "and the frame left as it was");
   assert.is(e.completeChecksum(header, packet, 42), Completed);
   view.setUint16(header + 6, 0xffff, true);
   view.setUint16(header + 8, 0xffff, true);

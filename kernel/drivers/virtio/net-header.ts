@@ -39,18 +39,23 @@ export enum ChecksumCompletion {
   Completed = 1,
   /** csum_start and csum_offset do not leave room for the 2-byte field inside the packet. */
   OutOfRange = 2,
+  /** Partial, and left so (netHeaderCompleteChecksum's `fill` false): the packet's checksums count
+   * as validated (§5.1.6.4.1), but its field still holds only the pseudo-header's sum. */
+  Partial = 3,
 }
 
-/** Completes in place the checksum of the `length`-byte packet at `packet` (the Ethernet frame
- * after the header at `header`) when the device left it partial (§5.1.6.4: the field holds the
+/** Completes in place (unless `fill` is false: only the offsets are checked) the checksum of the
+ * `length`-byte packet at `packet` (the Ethernet frame after the header at `header`) when the
+ * device left it partial (§5.1.6.4: the field holds the
  * pseudo-header's sum; the ones' complement sum from csum_start to the end of the packet goes at
  * csum_start + csum_offset). A result of 0 is stored as 0xFFFF, the same value in ones'
  * complement and the form UDP requires (RFC 768). */
-export function netHeaderCompleteChecksum(header: usize, packet: usize, length: u32): ChecksumCompletion {
+export function netHeaderCompleteChecksum(header: usize, packet: usize, length: u32, fill: bool = true): ChecksumCompletion {
   const flags = netHeaderFlags(header);
   if ((flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) == 0 || (flags & VIRTIO_NET_HDR_F_RSC_INFO) != 0) return ChecksumCompletion.NotNeeded;
   const start = <u32>load<u16>(header + CSUM_START), offset = <u32>load<u16>(header + CSUM_OFFSET);
   if (start + offset + 2 > length) return ChecksumCompletion.OutOfRange;
+  if (!fill) return ChecksumCompletion.Partial;
   const sum = onesComplementSum(packet + <usize>start, length - start);
   const checksum = ~sum & 0xffff;
   const field = packet + <usize>(start + offset);

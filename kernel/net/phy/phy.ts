@@ -9,6 +9,7 @@
 import { readTsc } from "../../arch/hw";
 import { CommandLine } from "../../boot/command-line";
 import { COM2, Uart } from "../../drivers/serial/uart";
+import { virtioNetCompleteChecksums } from "../../drivers/virtio/net";
 import { logEnd, LogLevel, logLine } from "../../log/log";
 import { monotonicNanos } from "../../time/clock";
 import { tickListen } from "../../time/tick";
@@ -65,6 +66,7 @@ export function phyInit(commandLine: CommandLine): void {
     else if (uart === null) warn("pcap=1, but no UART answers at COM2 (QEMU: give a second -serial); no capture");
     else {
       device = new CaptureDevice(device, new UartOutput(uart, "COM2"), monotonicNanos);
+      virtioNetCompleteChecksums(true);   // the capture shows received frames' checksums whole
       logLine().text("net: pcap: every frame sent and received goes to COM2 as pcap (written synchronously: for debugging)");
       logEnd();
     }

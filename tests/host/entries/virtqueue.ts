@@ -60,6 +60,8 @@ export function needEventOf(event: u32, now: u32, old: u32): bool { return needE
 
 export function packetAddress(): usize { return PACKET; }
 export function completeChecksum(header: usize, packet: usize, length: u32): i32 { return <i32>netHeaderCompleteChecksum(header, packet, length); }
+/** The same, left partial (no capture): only the offsets are checked. */
+export function checkPartialChecksum(header: usize, packet: usize, length: u32): i32 { return <i32>netHeaderCompleteChecksum(header, packet, length, false); }
 export function sum(address: usize, length: u32): u32 { return onesComplementSum(address, length); }
 
 /** Parses `virtio-net=` text; its problem ("" when accepted). */
