@@ -88,7 +88,12 @@ function forkAs(thread: Thread, linux: LinuxProcess, flags: u64, stack: u64, par
   if (stack != 0) contextStack(child.threads[0]!, stack);
   store<u32>(state.buffer, <u32>pid);
   // The tid words: in the parent's memory and in the child's (its own copy after the clone).
-  if ((flags & CLONE_PARENT_SETTID) != 0) copyOut(process.space, parentTid, state.buffer, 144, 4);
+  if ((flags & CLONE_PARENT_SETTID) != 0) {
+    copyOut(process.space, parentTid, state.buffer, 144, 4);
+    // A vfork child's writes go back to the parent (vmWriteBack): its copy of the word says the
+    // same, as the one memory they would share on Linux would.
+    if ((flags & CLONE_VFORK) != 0) copyOut(child.space, parentTid, state.buffer, 144, 4);
+  }
   if ((flags & CLONE_CHILD_SETTID) != 0) copyOut(child.space, childTid, state.buffer, 144, 4);
   if ((flags & CLONE_CHILD_CLEARTID) != 0) childLinux.clearChildTid = childTid;
   if ((flags & CLONE_VFORK) == 0) return <i64>pid;

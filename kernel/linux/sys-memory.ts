@@ -127,13 +127,14 @@ export function sysMmap(thread: Thread, linux: LinuxProcess, address: u64, lengt
   if (access == -2) return -(<i64>Errno.EACCES);
   const quota = memoryQuota(thread, linux);
   if (quota === null) return -(<i64>Errno.ENOMEM);
-  // A shared mapping's frames are allocated now, with its page tables (the account's).
-  const tables = shared ? vmMapSharedTables(pages) : 0;
-  if (process.account.kernelFits(processSpaceGrowthBound(process), tables) != KernelError.None) return -(<i64>Errno.ENOMEM);
-  if (shared && (pages > SHARED_LINUX_MAXIMUM || quota.kernelFits(SharedFrames.listBytesFor(pages), pages) != KernelError.None
-      || framesFree() < pages + tables)) {
-    return -(<i64>Errno.ENOMEM);
-  }
+  // A shared mapping's frames and their list are allocated now, charged to the Memory quota,
+  // and its page tables to the account. A Linux process's account is usually that same quota:
+  // then one check covers it all (two would each see the whole of what is available).
+  if (shared && pages > SHARED_LINUX_MAXIMUM) return -(<i64>Errno.ENOMEM);
+  const tables = shared ? vmMapSharedTables(pages) : 0, listBytes = shared ? SharedFrames.listBytesFor(pages) : 0;
+  const same = quota === process.account;
+  if (process.account.kernelFits(processSpaceGrowthBound(process) + listBytes, tables + (same ? (shared ? pages : 0) : 0)) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  if (shared && (!same && quota.kernelFits(listBytes, pages) != KernelError.None || framesFree() < pages + tables)) return -(<i64>Errno.ENOMEM);
   let start: u64 = 0;
   const fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
   if (fixed) {
@@ -315,7 +316,8 @@ export function sysMremap(thread: Thread, linux: LinuxProcess, address: u64, old
   if ((flags & MREMAP_DONTUNMAP) != 0) return -(<i64>Errno.EINVAL);
   if ((address & (PAGE_SIZE - 1)) != 0) return -(<i64>Errno.EINVAL);
   if (oldLength > USER_HALF_END || newLength > USER_HALF_END) return -(<i64>Errno.EINVAL);
-  const oldPages = pageUp(oldLength) / PAGE_SIZE, newPages = pageUp(newLength) / PAGE_SIZE;
+  let oldPages = pageUp(oldLength) / PAGE_SIZE;
+  const newPages = pageUp(newLength) / PAGE_SIZE;
   if (newPages == 0) return -(<i64>Errno.EINVAL);
   const process = thread.process, space = process.space;
   if (process.account.kernelFits(processSpaceGrowthBound(process)) != KernelError.None) return -(<i64>Errno.ENOMEM);
@@ -325,8 +327,12 @@ export function sysMremap(thread: Thread, linux: LinuxProcess, address: u64, old
   const fixed = (flags & MREMAP_FIXED) != 0;
   let oldEnd = address + oldPages * PAGE_SIZE;
   if (fixed) {
+    // No sum before the range is known to fit: a destination in the kernel half must not wrap.
+    if ((newAddress & (PAGE_SIZE - 1)) != 0 || newAddress < MMAP_FLOOR || newAddress >= USER_HALF_END
+        || newPages > (USER_HALF_END - newAddress) / PAGE_SIZE) {
+      return -(<i64>Errno.EINVAL);
+    }
     const newEnd = newAddress + newPages * PAGE_SIZE;
-    if ((newAddress & (PAGE_SIZE - 1)) != 0 || newAddress < MMAP_FLOOR || newEnd > USER_HALF_END) return -(<i64>Errno.EINVAL);
     if (newAddress < oldEnd && newEnd > address) return -(<i64>Errno.EINVAL);
     if (process.program.layout.reserves(newAddress, newEnd)) return -(<i64>Errno.ENOMEM);
   } else if (newPages <= oldPages) {
@@ -336,7 +342,7 @@ export function sysMremap(thread: Thread, linux: LinuxProcess, address: u64, old
     return <i64>address;
   }
   if (oldPages == 0) return -(<i64>Errno.EINVAL);
-  // A move that shrinks checks only what it keeps (Linux unmaps the rest first, as vmMove does).
+  // A move that shrinks keeps only the first newPages (Linux unmaps the rest first, as vmMove does).
   if (newPages < oldPages) oldEnd = address + newPages * PAGE_SIZE;
   if (region.end < oldEnd) return -(<i64>Errno.EFAULT);
   if (region.backing != Backing.Anonymous && region.backing != Backing.Shared) return -(<i64>Errno.EFAULT);
@@ -355,8 +361,13 @@ export function sysMremap(thread: Thread, linux: LinuxProcess, address: u64, old
   if (process.account.kernelFits(processSpaceGrowthBound(process), tables) != KernelError.None || framesFree() < tables) return -(<i64>Errno.ENOMEM);
   let to = newAddress;
   if (fixed) {
+    // As Linux (mremap_to): what the destination held goes, then the tail a shrink drops.
     if (space.regions.overlaps(newAddress, newAddress + newPages * PAGE_SIZE) && unmapAll(space, newAddress, newPages) != KernelError.None) {
       return -(<i64>Errno.ENOMEM);
+    }
+    if (newPages < oldPages) {
+      if (unmapAll(space, address + newPages * PAGE_SIZE, oldPages - newPages) != KernelError.None) return -(<i64>Errno.ENOMEM);
+      oldPages = newPages;
     }
   } else {
     to = highestFree(process, newPages);

@@ -26,7 +26,8 @@ export const VM_PAGES_MAXIMUM: u64 = CHANGE_PAGES_MAXIMUM;
 function rangeError(start: u64, pages: u64, access: i32): KernelError {
   if ((start & (PAGE_SIZE - 1)) != 0) return KernelError.Unaligned;
   if (pages == 0 || access < 0 || access > <i32>UserAccess.None) return KernelError.InvalidArgument;
-  if (start == 0 || pages > USER_HALF_END / PAGE_SIZE || start + pages * PAGE_SIZE > USER_HALF_END) return KernelError.OutOfRange;
+  // Written so that nothing wraps: a start in the kernel half plus a length must not come back low.
+  if (start == 0 || start >= USER_HALF_END || pages > (USER_HALF_END - start) / PAGE_SIZE) return KernelError.OutOfRange;
   return KernelError.None;
 }
 
@@ -90,10 +91,10 @@ export function vmMapSharedCheck(space: AddressSpace, start: u64, shared: Shared
   return vmMapCheck(space, start, shared.pages, access);
 }
 
-/** The page tables vmMapShared may make for `pages` pages from any start (a PT per 512 pages and
- * one more, a directory and a PDPT for each boundary it may cross). */
+/** The page tables vmMapShared may make for `pages` pages from any start: at each level, one per
+ * span it covers and two more for the ends (a PT spans 512 pages, a directory 2^18, a PDPT 2^27). */
 export function vmMapSharedTables(pages: u64): u64 {
-  return pages / 512 + 2 + 2 + 2;
+  return pages / 512 + 2 + pages / (1 << 18) + 2 + pages / (1 << 27) + 2;
 }
 
 /** Maps every frame of `shared` at `start` (vmMapSharedCheck passed, and the caller checked
@@ -225,7 +226,8 @@ export function vmMoveTables(pages: u64): u64 {
 export function vmMoveCheck(space: AddressSpace, from: u64, pages: u64, to: u64, newPages: u64): KernelError {
   if (((from | to) & (PAGE_SIZE - 1)) != 0) return KernelError.Unaligned;
   if (pages == 0 || newPages == 0) return KernelError.InvalidArgument;
-  if (to == 0 || newPages > USER_HALF_END / PAGE_SIZE || to + newPages * PAGE_SIZE > USER_HALF_END) return KernelError.OutOfRange;
+  if (to == 0 || to >= USER_HALF_END || newPages > (USER_HALF_END - to) / PAGE_SIZE) return KernelError.OutOfRange;
+  if (from == 0 || from >= USER_HALF_END || pages > (USER_HALF_END - from) / PAGE_SIZE) return KernelError.OutOfRange;
   const end = from + pages * PAGE_SIZE;
   const region = space.regions.find(from);
   if (region === null || region.end < end) return KernelError.NotFound;
@@ -286,8 +288,8 @@ function vmUnmapAll(space: AddressSpace, start: u64, pages: u64): void {
 }
 
 /** Copies into `to` what `from`, a copy-on-write clone of it, wrote since the clone: every page
- * of a writable Anonymous or Fixed region of `to` whose frame in `from` is not `to`'s (a page
- * `from` copied on a write, or filled on a first touch and not all zero). `to`'s page is made
+ * of a writable Anonymous or Fixed region of `to` that is writable in `from` with a frame not
+ * `to`'s (a page `from` copied on a write, or filled on a first touch and not all zero). `to`'s page is made
  * private and writable first, as a write of its own would (vmFault: charged to its region's
  * quota). A page that cannot be (no quota, no frame) is left as it was. Used when a vfork child
  * execs or ends, its parent suspended since the clone, so the parent sees its memory as if the
@@ -309,7 +311,10 @@ export function vmWriteBack(from: AddressSpace, to: AddressSpace): u64 {
       const table = first & ~(PAGE_SIZE - 1);
       for (; page < chunkEnd; page += PAGE_SIZE) {
         const entry = load<u64>(<usize>(table + (tableIndex(page, 0) << 3)));
-        if (!(entry & PAGE_PRESENT)) continue;
+        // Only what `from` wrote: after the clone every shared page is read-only in both, and a
+        // write (its own, or the kernel's copy-out) made it private and writable. A page `from`
+        // never wrote is left, even where `to`'s frame changed since (the kernel wrote to it).
+        if ((entry & (PAGE_PRESENT | PAGE_WRITABLE)) != (PAGE_PRESENT | PAGE_WRITABLE)) continue;
         const frame = entry & PAGE_ADDRESS_MASK;
         const own = to.leaf(page);
         if ((own & PAGE_PRESENT) && (own & PAGE_ADDRESS_MASK) == frame) continue;

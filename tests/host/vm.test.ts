@@ -259,6 +259,11 @@ vm("move: a region's pages move with their frames, charges and copy-on-write sta
   assert.is(e.move(space, moved, 8n, moved, 2n), ERROR.None, "a shrink in place");
   assert.is(e.read(space, moved + PAGE * 2n), FAULT.NoRegion, "past the new end");
   assert.is(e.read(space, moved + 3n), 10n, "the rest kept");
+  const top = 0x8000_0000_0000n;   // the user half's end
+  assert.is(e.move(space, moved, 2n, 0xffff_ffff_8010_0000n, 0x8_0000n), ERROR.OutOfRange, "into the kernel half, wrapping past it");
+  assert.is(e.move(space, moved, 2n, top - PAGE, 2n), ERROR.OutOfRange, "past the user half's end");
+  assert.is(e.map(space, 0xffff_ffff_ffff_f000n, 2n, READ, quota), ERROR.OutOfRange, "a map that wraps to page 1");
+  assert.is(e.unmap(space, 0xffff_ffff_ffff_f000n, 2n), ERROR.OutOfRange, "an unmap that wraps");
   assert.is(e.move(space, moved, 2n, at(8), 1n), ERROR.None, "a move that shrinks");
   assert.is(e.read(space, at(8) + 3n), 10n);
   assert.is(e.read(space, at(9)), FAULT.NoRegion);

@@ -19,6 +19,14 @@ int main(void) {
   CHECK_PTR("FIXED without MAYMOVE", mremap(a, page, page, MREMAP_FIXED, b), MAP_FAILED);
   CHECK_PTR("FIXED to an unaligned address", mremap(a, page, page, MREMAP_MAYMOVE | MREMAP_FIXED, b + 1), MAP_FAILED);
   CHECK_PTR("FIXED onto itself, overlapping", mremap(a, 2 * page, 2 * page, MREMAP_MAYMOVE | MREMAP_FIXED, a + page), MAP_FAILED);
+  /* Destinations and ranges in (or wrapping into) the kernel's half of the address space. */
+  void *high = (void *)0xffffffff80100000UL;
+  CHECK_PTR("FIXED into the kernel half", mremap(a, page, 0x80000000UL, MREMAP_MAYMOVE | MREMAP_FIXED, high), MAP_FAILED);
+  CHECK_PTR("FIXED to the last page", mremap(a, page, 2 * page, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)-4096L), MAP_FAILED);
+  CHECK_PTR("mmap MAP_FIXED in the kernel half", mmap(high, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0), MAP_FAILED);
+  CHECK_PTR("mmap MAP_FIXED at the last page, wrapping", mmap((void *)-4096L, 2 * page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0), MAP_FAILED);
+  CHECK("munmap wrapping past the top", munmap((void *)-4096L, 2 * page));
+  CHECK("mprotect wrapping past the top", mprotect((void *)-4096L, 2 * page, PROT_READ));
   pid_t child = fork();
   if (child == 0) {   /* the child keeps a's pages as they were, whatever the parent moves */
     usleep(100000);

@@ -101,15 +101,22 @@ export function tcpInit(): void {
   tickListen(tcpTick);
 }
 
+/** Rounds of output and local delivery one tcpFlush takes at most (what is left waits for the
+ * next kernel entry). */
+const FLUSH_ROUNDS_MAXIMUM: i32 = 8;
+
 /** The end of a kernel entry (kernel/main.ts, before the device is notified): the output that
  * the segments received in it called for. */
 export function tcpFlush(): void {
   const stack = state.stack;
   if (stack === null || state.depth > 0 || (!stack.outputWaiting() && state.deferredCount == 0)) return;
   state.depth++;
-  stack.flushOutput();
-  drain();
-  stack.flushOutput();   // what the segments drained meanwhile called for
+  // What the output delivers locally (loopback) queues behind the depth: taken, and answered, in
+  // turn until both are empty (bounded: a pure ACK calls for nothing more).
+  for (let round = 0; round < FLUSH_ROUNDS_MAXIMUM && (stack.outputWaiting() || state.deferredCount != 0); round++) {
+    stack.flushOutput();
+    drain();
+  }
   state.depth--;
 }
 
