@@ -190,5 +190,7 @@ int main(void) {
   waitpid(leader, &status, 0);
   status_line("the session", status);
   printf("jobs-check: done\n");
+  fflush(stdout);
+  tcdrain(1);   /* on the wire before init exits: Linux panics when init exits, and would cut the tty's output */
   return 0;
 }

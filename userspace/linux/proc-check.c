@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <termios.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -434,5 +435,7 @@ int main(int argc, char **argv) {
   waitpid(child, NULL, 0);
   printf("a reaped child's /proc/PID/stat: %s\n", access(path, F_OK) == 0 ? "exists" : name(errno));
   printf("proc-check: done\n");
+  fflush(stdout);
+  tcdrain(1);   /* on the wire before init exits: Linux panics when init exits, and would cut the tty's output */
   return 0;
 }
