@@ -18,6 +18,18 @@ import { Backing, PageSource, Region, REGIONS_MAXIMUM } from "./regions";
 import { SharedFrames } from "./shared-frames";
 import { userHalfShootdown } from "./user-half";
 
+/** The end of the page table's 2 MiB that holds `page`, or `end` when that comes first: the walks
+ * below go a page table at a time. */
+@inline function tableEnd(page: u64, end: u64): u64 {
+  return min(end, (page | (HUGE_PAGE_SIZE - 1)) + 1);
+}
+
+/** The page table holding `page`'s leaf entry in `space` (its physical address), 0 when none. */
+@inline function leafTable(space: AddressSpace, page: u64): u64 {
+  const slot = space.leafSlot(page, false);
+  return slot == 0 ? 0 : slot & ~(PAGE_SIZE - 1);
+}
+
 /** Pages one unmap or protect covers at most: one page table's worth. */
 export const VM_PAGES_MAXIMUM: u64 = CHANGE_PAGES_MAXIMUM;
 
@@ -261,7 +273,7 @@ export function vmMove(space: AddressSpace, from: u64, pages: u64, to: u64, newP
       const page = from + i * PAGE_SIZE;
       const slot = space.leafSlot(page, false);
       if (slot == 0) {   // no page table: the rest of its 2 MiB is empty too
-        i = ((page | (HUGE_PAGE_SIZE - 1)) + 1 - from) / PAGE_SIZE - 1;
+        i = (tableEnd(page, u64.MAX_VALUE) - from) / PAGE_SIZE - 1;
         continue;
       }
       const entry = load<u64>(<usize>slot);
@@ -302,13 +314,12 @@ export function vmWriteBack(from: AddressSpace, to: AddressSpace): u64 {
     if (region.access != <i32>UserAccess.ReadWrite || (region.backing != Backing.Anonymous && region.backing != Backing.Fixed)) continue;
     let page = region.start;
     while (page < region.end) {
-      const chunkEnd = min(region.end, (page | (HUGE_PAGE_SIZE - 1)) + 1);
-      const first = from.leafSlot(page, false);
-      if (first == 0) {
+      const chunkEnd = tableEnd(page, region.end);
+      const table = leafTable(from, page);
+      if (table == 0) {
         page = chunkEnd;
         continue;
       }
-      const table = first & ~(PAGE_SIZE - 1);
       for (; page < chunkEnd; page += PAGE_SIZE) {
         const entry = load<u64>(<usize>(table + (tableIndex(page, 0) << 3)));
         // Only what `from` wrote: after the clone every shared page is read-only in both, and a
@@ -366,13 +377,12 @@ export function vmClone(parent: AddressSpace, error: KernelErrorCell): AddressSp
     // A page table at a time: one walk for each side per 2 MiB, then a tight loop over its entries.
     let page = region.start;
     while (page < region.end) {
-      const chunkEnd = min(region.end, (page | (HUGE_PAGE_SIZE - 1)) + 1);
-      const first = parent.leafSlot(page, false);
-      if (first == 0) {
+      const chunkEnd = tableEnd(page, region.end);
+      const parentTable = leafTable(parent, page);
+      if (parentTable == 0) {
         page = chunkEnd;
         continue;
       }
-      const parentTable = first & ~(PAGE_SIZE - 1);
       let childTable: u64 = 0;
       for (; page < chunkEnd; page += PAGE_SIZE) {
         const slot = parentTable + (tableIndex(page, 0) << 3);
