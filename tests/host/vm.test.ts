@@ -284,7 +284,9 @@ vm("write-back (a vfork child's writes reach its parent): pages the clone wrote 
   assert.is(e.write(child, at(5) + 9n, 0x62), 0n, "a page the parent never touched");
   assert.is(e.read(child, at(6)), 0n, "a zero page only read");
   assert.is(e.read(child, at(10)), 0n, "a read-only page");
+  assert.is(e.kernelWrite(parent, at(2), 0x55), 0, "the kernel writes the parent's page 2 (CLONE_PARENT_SETTID)");
   assert.is(e.writeBack(child, parent), 2n, "two pages copied");
+  assert.is(e.read(parent, at(2)), 0x55n, "a page the child never wrote is left: the kernel's write stays");
   assert.is(e.read(parent, at(1)), 0x61n, "the parent sees the child's write");
   assert.is(e.read(parent, at(5) + 9n), 0x62n, "and its new page");
   assert.is(e.frameAt(parent, at(6)), 0n, "a zero page is not made in the parent");
