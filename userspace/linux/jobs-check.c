@@ -178,6 +178,7 @@ static int session(void) {
   result("the session takes the foreground back", tcsetpgrp(0, getpgrp()));
   sigprocmask(SIG_UNBLOCK, &set, 0);
   fflush(stdout);
+  tcdrain(1);   /* a session leader's exit hangs up its terminal: Linux drops what is still queued */
   return 0;
 }
 
