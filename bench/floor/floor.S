@@ -38,4 +38,13 @@ floor_entry:
 message:
     .asciz "floor: ready\r\n"
 
+#ifdef IMAGE_BYTES
+    /* The sized floor (bench/boot.ts): as many loaded bytes, and as many bytes for GRUB to zero,
+     * as Capsid's kernel image, so that the floor's boot also pays for reading that image. */
+    .section .image, "a"
+    .fill IMAGE_BYTES, 1, 0x5a
+    .section .bss
+    .skip ZEROED_BYTES
+#endif
+
     .section .note.GNU-stack, "", @progbits
