@@ -6,7 +6,7 @@
 
 import { vmWriteBack } from "../vm/mappings";
 import { Interface } from "../../abi/interfaces";
-import { ExitKind } from "../../abi/methods";
+import { ExitKind, THREADS_MAXIMUM } from "../../abi/methods";
 import { staticArrayBytes, instanceBytes } from "../memory/heap-cost";
 import { LinuxImage } from "../loader/linux-image";
 import { Personality } from "../sched/personality";
@@ -14,10 +14,11 @@ import { Node } from "../fs/node";
 import { Ramfs } from "../fs/ramfs";
 import { Process } from "../sched/process";
 import { upcallEnabled, upcallMap } from "./upcall";
-import { LinuxWait, linuxWake } from "./block";
+import { linuxWake } from "./block";
+import { LINUX_THREAD_BYTES, LinuxThread } from "./linux-thread";
 import { ttyRelease, ttySession } from "./tty";
 import { logEnd, LogLevel, logLine } from "../log/log";
-import { Thread } from "../sched/thread";
+import { Thread, ThreadState } from "../sched/thread";
 import { monotonicNanos } from "../time/clock";
 import { LINUX_SIGNALS_BYTES, LinuxSignals, linuxSignalsEnded, linuxSignalsStart, signalGroupInSession } from "./signal";
 import { linuxSignalFault, linuxSignalsReturning } from "./signal-deliver";
@@ -69,15 +70,13 @@ export class LinuxProcess extends Personality {
   /** Frames of the program's read-only pages its account pays for: an execve of a file the exec
    * cache does not keep (loader/exec-program.ts) maps its own copy. */
   imagePages: u64 = 0;
-  /** set_tid_address's pointer (cleared at exit once threads exist), set_robust_list's head. */
-  clearChildTid: u64 = 0;
-  robustList: u64 = 0;
-  /** rt_sigaction's records, 4 words per signal 1..64 (handler, flags, restorer, mask), and the
-   * blocked set of its thread (one per Linux process so far: with threads it moves to each
-   * thread's LinuxSignalThread). The rest of its signal state (pending signals, the alternate
-   * stack, process group and session) is `signals` (signal.ts). */
+  /** Its threads' own state (linux-thread.ts: the tid, the signal mask, the wait its blocking
+   * calls use), at each live thread's index. */
+  readonly threads: StaticArray<LinuxThread | null> = new StaticArray<LinuxThread | null>(<i32>THREADS_MAXIMUM);
+  /** rt_sigaction's records, 4 words per signal 1..64 (handler, flags, restorer, mask). The rest
+   * of its signal state (process-directed pending signals, process group and session) is
+   * `signals` (signal.ts); each thread's mask and own pending signals are its LinuxThread's. */
   readonly signalActions: StaticArray<u64> = new StaticArray<u64>(SIGNALS * 4);
-  signalMask: u64 = 0;
   readonly signals: LinuxSignals = new LinuxSignals();
   /** The file mode creation mask (umask; sys-attributes.ts): Linux's init starts with 022. */
   umask: u32 = 0o022;
@@ -97,14 +96,6 @@ export class LinuxProcess extends Personality {
   unsupportedLogs: u32 = 0;
   /** Bit per system call number already logged as not supported. */
   readonly unsupportedLogged: StaticArray<u32> = new StaticArray<u32>(LINUX_SYSCALL_NUMBERS / 32);
-  /** Its thread's wait when a call blocks (block.ts), and a sleep's state across its restarts:
-   * the deadline (monotonic ns, 0: none) and the address of the SYSCALL that set it. */
-  readonly wait: LinuxWait = new LinuxWait();
-  sleepDeadline: u64 = 0;
-  sleepAt: u64 = 0;
-  /** A blocking write's progress across its restarts: the SYSCALL's address and the bytes in. */
-  writeAt: u64 = 0;
-  writeDone: u64 = 0;
   /** The Linux process that forked it (null: started by the kernel or a native spawner, or its
    * parent ended and there was no init to adopt it), and its children, live or ended but not
    * yet waited for (zombies). */
@@ -123,6 +114,34 @@ export class LinuxProcess extends Personality {
   trace: bool = false;
 
   constructor(readonly process: Process) { super(); }
+
+  /** The LinuxThread of `thread`, one of its threads. */
+  threadOf(thread: Thread): LinuxThread {
+    const own = unchecked(this.threads[thread.index]);
+    if (own === null || own.thread !== thread) abort("LinuxProcess.threadOf: not one of its threads");
+    return own!;
+  }
+
+  /** Its first live thread's state (the process's mask where Linux looks at the thread group's
+   * leader: whether a signal sent to the process is ignored, /proc's SigBlk), or null once every
+   * thread ended. */
+  firstThread(): LinuxThread | null {
+    for (let i = 0; i < this.threads.length; i++) {
+      const own = unchecked(this.threads[i]);
+      if (own !== null && own.thread.state != ThreadState.Ended) return own;
+    }
+    return null;
+  }
+
+  /** Wakes each of its threads blocked in a call that runs again (block.ts): something a wait4,
+   * a vfork parent or a pause may be waiting for changed. A restarted call that finds nothing
+   * new blocks again. */
+  wakeAll(): void {
+    for (let i = 0; i < this.threads.length; i++) {
+      const own = unchecked(this.threads[i]);
+      if (own !== null) linuxWake(own.wait);
+    }
+  }
 
   /** Its thread returns to user mode: pending signals are acted on (signal-deliver.ts). */
   returning(thread: Thread): void {
@@ -179,7 +198,7 @@ export class LinuxProcess extends Personality {
     this.children.length = 0;
     linuxSignalsEnded(this);   // SIGCHLD; a parent that ignores it keeps no zombie
     const parent = this.parent;
-    if (parent !== null && !parent.ended_) linuxWake(parent.wait);
+    if (parent !== null && !parent.ended_) parent.wakeAll();
     else this.parent = null;   // no one will wait for it: nothing is kept
     if (state.init === this) state.init = null;
     if (ttySession() == <i32>this.process.id) {   // the console's session ends with its leader: say so
@@ -217,7 +236,7 @@ export class LinuxProcess extends Personality {
     if (parent === null) return;
     this.vforkParent = null;
     parent.vforkWaiting = false;
-    if (!parent.ended_) linuxWake(parent.wait);
+    if (!parent.ended_) parent.wakeAll();
   }
 
   /** The lowest closed descriptor at or above `from` and below RLIMIT_NOFILE, or -1 (EMFILE). */
@@ -249,7 +268,8 @@ export class LinuxProcess extends Personality {
 }
 
 /** Heap bytes one LinuxProcess costs its account. */
-export const LINUX_PROCESS_BYTES: u64 = instanceBytes<LinuxProcess>() + instanceBytes<LinuxWait>() + staticArrayBytes<u64>(<u64>LINUX_DESCRIPTORS)
+export const LINUX_PROCESS_BYTES: u64 = instanceBytes<LinuxProcess>() + LINUX_THREAD_BYTES + staticArrayBytes<usize>(<u64>THREADS_MAXIMUM)
+  + staticArrayBytes<u64>(<u64>LINUX_DESCRIPTORS)
   + staticArrayBytes<u8>(<u64>LINUX_DESCRIPTORS) + staticArrayBytes<u32>(<u64>(LINUX_SYSCALL_NUMBERS / 32))
   + staticArrayBytes<u64>(<u64>SIGNALS * 4) + LINUX_SIGNALS_BYTES + 64;
 
@@ -298,6 +318,7 @@ export function linuxPersonality(process: Process, image: LinuxImage): Personali
   linux.name = process.program.name.length > 15 ? process.program.name.substring(0, 15) : process.program.name;
   for (let i = 0; i < state.traced.length; i++) if (state.traced[i] == process.program.name) linux.trace = true;
   if (upcallEnabled()) linux.upcallFrame = upcallMap(process);
+  linux.threads[0] = new LinuxThread(process.threads[0]!, process.id);
   if (state.init === null) state.init = linux;
   linuxSignalsStart(linux, null);
   return linux;
@@ -306,7 +327,7 @@ export function linuxPersonality(process: Process, image: LinuxImage): Personali
 /** The personality of `child`, forked from `parent`: the same descriptors and flags, naming the
  * child's own handles for the same capabilities (`handles` maps the parent's to the child's, as
  * pairs), the same break, signal dispositions and mask, name and trace; `parent` its parent. */
-export function linuxPersonalityForked(child: Process, parent: LinuxProcess, handles: u64[]): LinuxProcess {
+export function linuxPersonalityForked(child: Process, parent: LinuxProcess, from: LinuxThread, handles: u64[]): LinuxProcess {
   const linux = new LinuxProcess(child);
   child.accountCharge(LINUX_PROCESS_BYTES, 0);
   for (let fd = 0; fd < LINUX_DESCRIPTORS; fd++) {
@@ -326,7 +347,14 @@ export function linuxPersonalityForked(child: Process, parent: LinuxProcess, han
   linux.breakCurrent = parent.breakCurrent;
   linux.breakMapped = parent.breakMapped;
   for (let i = 0; i < SIGNALS * 4; i++) linux.signalActions[i] = parent.signalActions[i];
-  linux.signalMask = parent.signalMask;
+  // The child's one thread is a copy of the caller: its mask and alternate stack (its memory is
+  // copied too); pending signals and timers are the parent's alone.
+  const own = new LinuxThread(child.threads[0]!, child.id);
+  own.signalMask = from.signalMask;
+  own.alternateBase = from.alternateBase;
+  own.alternateSize = from.alternateSize;
+  own.alternateDisabled = from.alternateDisabled;
+  linux.threads[0] = own;
   linux.name = parent.name;
   linux.umask = parent.umask;
   linux.groups = parent.groups;

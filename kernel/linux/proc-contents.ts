@@ -272,7 +272,8 @@ function statOf(linux: LinuxProcess): ProcStat {
   stat.residentPages = fixedPages + linux.process.space.anonymousPages();
   stat.startStack = LINUX_STACK_TOP;
   stat.pending = linux.signals.pending;
-  stat.blocked = linux.signalMask;
+  const first = linux.firstThread();
+  stat.blocked = first !== null ? first.signalMask : 0;
   for (let signal = 1; signal <= SIGNALS; signal++) {
     const handler = linux.signalActions[(signal - 1) * 4];
     if (handler == 1) stat.ignored |= <u64>1 << <u64>(signal - 1);

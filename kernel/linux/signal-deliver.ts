@@ -13,6 +13,7 @@ import { monotonicNanos } from "../time/clock";
 import { copyOut } from "../vm/user-memory";
 import { Errno } from "./errno";
 import { LinuxProcess, SIGNALS } from "./linux-process";
+import { LinuxThread } from "./linux-thread";
 import { Sys } from "./numbers";
 import {
   ACTION_FLAGS, ACTION_HANDLER, ACTION_MASK, ACTION_RESTORER, DefaultAction, defaultAction, SA_NODEFER, SA_RESETHAND, SA_RESTART,
@@ -33,13 +34,13 @@ const state = new DeliverState();
 /** LinuxProcess.returning: acts on `thread`'s deliverable signals (at most one round per signal
  * number). May stop the thread or end its process. */
 export function linuxSignalsReturning(thread: Thread, linux: LinuxProcess): void {
-  const signals = linux.signals, own = signals.thread;
-  if (((signals.pending | own.pending) & ~linux.signalMask) == 0) {
+  const signals = linux.signals, own = linux.threadOf(thread);
+  if (((signals.pending | own.pending) & ~own.signalMask) == 0) {
     own.interrupted = false;
     return;
   }
   for (let round = 0; round < SIGNALS; round++) {
-    const deliverable = (signals.pending | own.pending) & ~linux.signalMask;
+    const deliverable = (signals.pending | own.pending) & ~own.signalMask;
     if (deliverable == 0) break;
     const synchronous = deliverable & SYNCHRONOUS;
     const signal = <i32>ctz(synchronous != 0 ? synchronous : deliverable) + 1;
@@ -52,7 +53,7 @@ export function linuxSignalsReturning(thread: Thread, linux: LinuxProcess): void
     delivery.code = <i32><u32>word;
     delivery.pid = <u32>(word >> 32);
     delivery.value = unchecked(information[slot + 1]);
-    signalTake(linux, signal, fromThread);
+    signalTake(linux, own, signal, fromThread);
     const action = (signal - 1) * 4;
     const handler = unchecked(linux.signalActions[action + ACTION_HANDLER]);
     if (handler == SIG_IGN) continue;
@@ -73,17 +74,17 @@ export function linuxSignalsReturning(thread: Thread, linux: LinuxProcess): void
     delivery.restorer = unchecked(linux.signalActions[action + ACTION_RESTORER]);
     if (own.interrupted) {
       own.interrupted = false;
-      interruptedCall(thread, linux, (delivery.flags & SA_RESTART) != 0);
+      interruptedCall(thread, own, (delivery.flags & SA_RESTART) != 0);
     }
-    const saved = own.maskSaved ? own.savedMask : linux.signalMask;
+    const saved = own.maskSaved ? own.savedMask : own.signalMask;
     own.maskSaved = false;
     if (!signalFrameWrite(thread, linux, delivery, saved)) {
       signalTerminate(linux, SIGSEGV);   // no room for the frame, or no restorer: Linux's force_sigsegv
       return;
     }
-    let mask = linux.signalMask | unchecked(linux.signalActions[action + ACTION_MASK]);
+    let mask = own.signalMask | unchecked(linux.signalActions[action + ACTION_MASK]);
     if ((delivery.flags & SA_NODEFER) == 0) mask |= bit;
-    linux.signalMask = mask & ~UNBLOCKABLE;
+    own.signalMask = mask & ~UNBLOCKABLE;
     if ((delivery.flags & SA_RESETHAND) != 0) unchecked(linux.signalActions[action + ACTION_HANDLER] = SIG_DFL);   // the flags stay
   }
   own.interrupted = false;
@@ -94,7 +95,7 @@ export function linuxSignalsReturning(thread: Thread, linux: LinuxProcess): void
  * handler) when the handler asked for SA_RESTART and the call is one Linux restarts; otherwise
  * the call ends with EINTR (a pipe write that moved bytes returns their count; a relative
  * nanosleep writes the time left). */
-function interruptedCall(thread: Thread, linux: LinuxProcess, restart: bool): void {
+function interruptedCall(thread: Thread, own: LinuxThread, restart: bool): void {
   const context = <usize>thread.context;
   const number = <i32>contextRead(context, CONTEXT_RAX);
   const never = number == Sys.nanosleep || number == Sys.clock_nanosleep || number == Sys.pause || number == Sys.rt_sigsuspend
@@ -102,22 +103,22 @@ function interruptedCall(thread: Thread, linux: LinuxProcess, restart: bool): vo
     || number == Sys.epoll_pwait || number == 232;   // 232: epoll_wait
   if (restart && !never) return;
   let result: i64 = -(<i64>Errno.EINTR);
-  if ((number == Sys.write || number == Sys.writev) && linux.writeDone > 0) result = <i64>linux.writeDone;
-  linux.writeAt = 0;
-  linux.writeDone = 0;
-  if ((number == Sys.nanosleep || number == Sys.clock_nanosleep) && linux.sleepDeadline != 0) {
+  if ((number == Sys.write || number == Sys.writev) && own.writeDone > 0) result = <i64>own.writeDone;
+  own.writeAt = 0;
+  own.writeDone = 0;
+  if ((number == Sys.nanosleep || number == Sys.clock_nanosleep) && own.sleepDeadline != 0) {
     const remainder = number == Sys.nanosleep ? contextRead(context, CONTEXT_RSI) : contextRead(context, CONTEXT_R10);
     const absolute = number == Sys.clock_nanosleep && (contextRead(context, CONTEXT_RSI) & TIMER_ABSTIME) != 0;
     if (remainder != 0 && !absolute) {
-      const now = monotonicNanos(), left = linux.sleepDeadline > now ? linux.sleepDeadline - now : 0;
+      const now = monotonicNanos(), left = own.sleepDeadline > now ? own.sleepDeadline - now : 0;
       store<u64>(state.buffer, left / 1_000_000_000);
       store<u64>(state.buffer, left % 1_000_000_000, 8);
       if (copyOut(thread.process.space, remainder, state.buffer, 16, 16) != KernelError.None) result = -(<i64>Errno.EFAULT);
     }
-    linux.sleepDeadline = 0;
+    own.sleepDeadline = 0;
   }
-  linux.signals.thread.waitDeadline = 0;
-  linux.signals.thread.waitSet = 0;
+  own.waitDeadline = 0;
+  own.waitSet = 0;
   contextWrite(context, CONTEXT_RIP, contextRead(context, CONTEXT_RIP) + 2);
   contextWrite(context, CONTEXT_RAX, <u64>result);
 }
@@ -143,11 +144,11 @@ export function linuxSignalFault(thread: Thread, linux: LinuxProcess, vector: u3
     default: break;   // #GP and the rest: SIGSEGV, SI_KERNEL, no address
   }
   const handler = linux.signalActions[(signal - 1) * 4 + ACTION_HANDLER];
-  if (handler == SIG_DFL || handler == SIG_IGN || (linux.signalMask & signalBit(signal)) != 0) return false;
-  const own = linux.signals.thread;
+  const own = linux.threadOf(thread);
+  if (handler == SIG_DFL || handler == SIG_IGN || (own.signalMask & signalBit(signal)) != 0) return false;
   own.trapNumber = <u64>vector;
   own.errorCode = errorCode;
   own.faultAddress = vector == 14 ? address : 0;
-  signalSend(linux, signal, Scope.Thread, code, 0, value);
+  signalSend(linux, signal, Scope.Thread, code, 0, value, own);
   return true;
 }

@@ -87,7 +87,7 @@ export function siginfoWrite(information: usize, signal: i32, code: i32, pid: u3
  * False when the stack cannot hold it, there is no restorer or the handler is outside the user half (the caller then kills with
  * SIGSEGV, as Linux does). */
 export function signalFrameWrite(thread: Thread, linux: LinuxProcess, delivery: Delivery, savedMask: u64): bool {
-  const context = <usize>thread.context, space = thread.process.space, alternate = linux.signals.thread;
+  const context = <usize>thread.context, space = thread.process.space, alternate = linux.threadOf(thread);
   if ((delivery.flags & SA_RESTORER) == 0) return false;   // x86-64 has no other way back
   const userStack = contextRead(context, CONTEXT_RSP);
   let top = userStack - 128;   // the red zone
@@ -174,9 +174,10 @@ export function signalFrameRestore(thread: Thread, linux: LinuxProcess): bool {
   contextWrite(context, CONTEXT_FROM_SYSCALL, 0);   // IRET: rcx and r11 are the frame's too
   // uc_stack as sigaltstack would take it at the restored RSP; its errors are ignored, as
   // Linux's restore_altstack ignores them.
-  alternateStackSet(linux.signals.thread, contextRead(context, CONTEXT_RSP), load<u64>(f + UC_STACK), load<i32>(f + UC_STACK + 8),
+  const own = linux.threadOf(thread);
+  alternateStackSet(own, contextRead(context, CONTEXT_RSP), load<u64>(f + UC_STACK), load<i32>(f + UC_STACK + 8),
     load<u64>(f + UC_STACK + 16));
-  linux.signalMask = load<u64>(f + UC_SIGMASK) & ~UNBLOCKABLE;
+  own.signalMask = load<u64>(f + UC_SIGMASK) & ~UNBLOCKABLE;
   const area = context + CONTEXT_FXSAVE;
   contextSaveFpu(<u64>context);
   let mask = load<u32>(area + FXSAVE_MXCSR_MASK);

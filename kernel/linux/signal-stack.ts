@@ -7,7 +7,7 @@ import { Thread } from "../sched/thread";
 import { copyIn, copyOut } from "../vm/user-memory";
 import { Errno } from "./errno";
 import { LinuxProcess } from "./linux-process";
-import { LinuxSignalThread } from "./signal";
+import { LinuxThread } from "./linux-thread";
 
 export const SS_ONSTACK: i32 = 1, SS_DISABLE: i32 = 2;
 const SS_AUTODISARM: i32 = <i32>0x8000_0000;
@@ -20,7 +20,7 @@ class StackState {
 const state = new StackState();
 
 /** Whether `stack` (a user RSP) is on the alternate stack (Linux's on_sig_stack). */
-export function onAlternateStack(thread: LinuxSignalThread, stack: u64): bool {
+export function onAlternateStack(thread: LinuxThread, stack: u64): bool {
   if (thread.alternateDisabled) return false;
   return stack > thread.alternateBase && stack - thread.alternateBase <= thread.alternateSize;
 }
@@ -29,7 +29,7 @@ export function onAlternateStack(thread: LinuxSignalThread, stack: u64): bool {
  * the thread's RSP: EPERM while on the alternate stack, EINVAL for a mode other than 0,
  * SS_ONSTACK or SS_DISABLE, nothing to do when the fields are the current ones, ENOMEM for a size
  * below MINSIGSTKSZ; 0 once set. SS_AUTODISARM is accepted and not acted on. */
-export function alternateStackSet(thread: LinuxSignalThread, stack: u64, base: u64, flags: i32, size: u64): Errno {
+export function alternateStackSet(thread: LinuxThread, stack: u64, base: u64, flags: i32, size: u64): Errno {
   if (onAlternateStack(thread, stack)) return Errno.EPERM;
   const mode = flags & ~SS_AUTODISARM;
   if (mode != 0 && mode != SS_ONSTACK && mode != SS_DISABLE) return Errno.EINVAL;
@@ -51,7 +51,7 @@ export function alternateStackSet(thread: LinuxSignalThread, stack: u64, base: u
  * SS_DISABLE when there is none), then the new one. EPERM while on the alternate stack, EINVAL
  * for a bad mode, ENOMEM for a size below MINSIGSTKSZ, EFAULT. */
 export function sysSigaltstack(thread: Thread, linux: LinuxProcess, next: u64, old: u64): i64 {
-  const signals = linux.signals.thread, space = thread.process.space, b = state.buffer;
+  const signals = linux.threadOf(thread), space = thread.process.space, b = state.buffer;
   const stack = contextRead(<usize>thread.context, CONTEXT_RSP);
   if (next != 0 && copyIn(space, b + 24, 24, next, 24) != KernelError.None) return -(<i64>Errno.EFAULT);
   if (old != 0) {

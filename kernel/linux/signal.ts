@@ -13,6 +13,7 @@ import { monotonicNanos } from "../time/clock";
 import { Timer, timerStart, timerStop } from "../time/timers";
 import { linuxWake } from "./block";
 import { LinuxProcess, linuxInitProcess } from "./linux-process";
+import { LinuxThread } from "./linux-thread";
 import { listRemoveAt } from "../collections/lists";
 
 /** Signals 1..64 (linux-process.ts's SIGNALS, repeated: the two files import each other). */
@@ -64,33 +65,6 @@ export function defaultAction(signal: i32): DefaultAction {
   return DefaultAction.Terminate;
 }
 
-/** A thread's signal state. A Linux process has one thread so far (its mask is
- * LinuxProcess.signalMask); with threads (issue 19) each gets one of these and its own mask. */
-export class LinuxSignalThread {
-  /** Signals sent to this thread (tkill, tgkill, its faults), and each one's siginfo (two words:
-   * si_code | si_pid << 32, and the address, status or 0). */
-  pending: u64 = 0;
-  readonly information: StaticArray<u64> = new StaticArray<u64>(SIGNALS * 2);
-  /** sigsuspend's mask to put back once its handler returns (Linux's TIF_RESTORE_SIGMASK). */
-  savedMask: u64 = 0;
-  maskSaved: bool = false;
-  /** sigaltstack: base, size, and whether it is disabled (SS_DISABLE). */
-  alternateBase: u64 = 0;
-  alternateSize: u64 = 0;
-  alternateDisabled: bool = true;
-  /** Woken from a blocking call for a signal: its context holds the call's restart (block.ts). */
-  interrupted: bool = false;
-  /** rt_sigtimedwait's set while it waits (those signals wake it although blocked). */
-  waitSet: u64 = 0;
-  /** rt_sigtimedwait's deadline across its restarts and the SYSCALL that set it (0: none). */
-  waitDeadline: u64 = 0;
-  waitAt: u64 = 0;
-  /** The last fault's vector, error code and address (the frame's trapno, err and cr2). */
-  trapNumber: u64 = 0;
-  errorCode: u64 = 0;
-  faultAddress: u64 = 0;
-}
-
 /** ITIMER_REAL (alarm, setitimer): SIGALRM at `deadline`, again every `interval` ns (0: once). */
 export class AlarmTimer extends Timer {
   owner: LinuxProcess | null = null;
@@ -106,10 +80,9 @@ export class AlarmTimer extends Timer {
 
 /** A process's signal state besides its dispositions (LinuxProcess.signalActions). */
 export class LinuxSignals {
-  /** Signals sent to the process, and their siginfo (as LinuxSignalThread's). */
+  /** Signals sent to the process, and their siginfo (as LinuxThread's). */
   pending: u64 = 0;
   readonly information: StaticArray<u64> = new StaticArray<u64>(SIGNALS * 2);
-  readonly thread: LinuxSignalThread = new LinuxSignalThread();
   /** Its process group and session (ids; 0 for the Linux init and its descendants until they
    * call setsid or setpgid, as for /init on Linux). */
   processGroup: i32 = 0;
@@ -117,7 +90,7 @@ export class LinuxSignals {
   /** The id of the Linux process a manifest or a native spawner started, which it descends
    * from: kill reaches only processes of the same family (docs/linux.md, "Signals"). */
   family: u32 = 0;
-  /** Stopped by a stop signal (its thread Blocked, in no wait); a stop or a continue its parent's
+  /** Stopped by a stop signal (its threads that were running Blocked, in no wait); a stop or a continue its parent's
    * wait4 has not reported yet (WUNTRACED, WCONTINUED). */
   stopped: bool = false;
   stopReport: i32 = 0;
@@ -132,8 +105,8 @@ export class LinuxSignals {
 }
 
 /** Heap bytes a LinuxProcess's signal state costs (linux-process.ts adds it to its own). */
-export const LINUX_SIGNALS_BYTES: u64 = instanceBytes<LinuxSignals>() + instanceBytes<LinuxSignalThread>() + instanceBytes<AlarmTimer>()
-  + 2 * staticArrayBytes<u64>(<u64>SIGNALS * 2) + staticArrayBytes<u64>(<u64>SIGNAL_QUEUE_MAXIMUM * 3);
+export const LINUX_SIGNALS_BYTES: u64 = instanceBytes<LinuxSignals>() + instanceBytes<AlarmTimer>()
+  + staticArrayBytes<u64>(<u64>SIGNALS * 2) + staticArrayBytes<u64>(<u64>SIGNAL_QUEUE_MAXIMUM * 3);
 
 /** Whether a signal goes to the process (any thread may take it) or to one thread. */
 export enum Scope { Process = 0, Thread = 1 }
@@ -157,11 +130,6 @@ export function linuxSignalsStart(linux: LinuxProcess, parent: LinuxProcess | nu
     signals.family = from.family;
     signals.processGroup = from.processGroup;
     signals.session = from.session;
-    // fork keeps the alternate stack (its memory is copied too); pending signals and timers are
-    // the parent's alone.
-    signals.thread.alternateBase = from.thread.alternateBase;
-    signals.thread.alternateSize = from.thread.alternateSize;
-    signals.thread.alternateDisabled = from.thread.alternateDisabled;
   }
   const list = state.processes;
   for (let i = list.length - 1; i >= 0; i--) {
@@ -171,20 +139,18 @@ export function linuxSignalsStart(linux: LinuxProcess, parent: LinuxProcess | nu
   list.push(linux);
 }
 
-/** The thread of `linux` signals go to (one per Linux process so far), or null once it ended. */
-export function signalThread(linux: LinuxProcess): Thread | null {
-  const threads = linux.process.threads;
-  for (let i = 0; i < threads.length; i++) {
-    const thread = unchecked(threads[i]);
-    if (thread !== null && thread.state != ThreadState.Ended) return thread;
-  }
-  return null;
+/** The mask Linux looks at for a signal sent to `linux` (or to its thread `to`): the thread's,
+ * or for the process its first live thread's (the group leader's on Linux). */
+function maskFor(linux: LinuxProcess, to: LinuxThread | null): u64 {
+  if (to !== null) return to.signalMask;
+  const first = linux.firstThread();
+  return first !== null ? first.signalMask : 0;
 }
 
-/** Whether `signal` sent to `linux` now would be thrown away: ignored (SIG_IGN, or SIG_DFL whose
- * action is to ignore or only to continue) and not blocked. */
-function discarded(linux: LinuxProcess, signal: i32): bool {
-  if ((linux.signalMask & signalBit(signal)) != 0) return false;
+/** Whether `signal` sent to `linux` (its thread `to`) now would be thrown away: ignored (SIG_IGN,
+ * or SIG_DFL whose action is to ignore or only to continue) and not blocked. */
+function discarded(linux: LinuxProcess, signal: i32, to: LinuxThread | null): bool {
+  if ((maskFor(linux, to) & signalBit(signal)) != 0) return false;
   const handler = unchecked(linux.signalActions[(signal - 1) * 4 + ACTION_HANDLER]);
   if (handler == SIG_IGN) return true;
   if (handler != SIG_DFL) return false;
@@ -199,7 +165,7 @@ export function initIgnores(linux: LinuxProcess, signal: i32): bool {
   return linux === linuxInitProcess() && unchecked(linux.signalActions[(signal - 1) * 4 + ACTION_HANDLER]) == SIG_DFL;
 }
 
-/** Sends `signal` (1..64) to `target` with its siginfo (`code`, the sender's `pid`, and an
+/** Sends `signal` (1..64) to `target` (to its thread `to` for Scope.Thread) with its siginfo (`code`, the sender's `pid`, and an
  * address or a status in `value`). SIGKILL ends it at once; SIGCONT continues it when stopped
  * (and a stop signal forgets a pending SIGCONT, and the other way round); an ignored signal is
  * dropped; anything else is pending until delivered on the way back to user mode, and wakes
@@ -207,31 +173,33 @@ export function initIgnores(linux: LinuxProcess, signal: i32): bool {
  * its first siginfo (they do not queue); a real-time one queues behind it with its own, up to
  * SIGNAL_QUEUE_MAXIMUM (beyond that the instance is lost: rt_sigqueueinfo checks first and says
  * EAGAIN, as Linux does). */
-export function signalSend(target: LinuxProcess, signal: i32, scope: Scope, code: i32, pid: u32, value: u64): void {
+export function signalSend(target: LinuxProcess, signal: i32, scope: Scope, code: i32, pid: u32, value: u64, to: LinuxThread | null = null): void {
   if (target.ended_ || signal < 1 || signal > SIGNALS) return;
-  const signals = target.signals, thread = signals.thread, bit = signalBit(signal);
-  if (initIgnores(target, signal) && (target.signalMask & bit) == 0) return;
+  if (scope == Scope.Thread && (to === null || to.thread.state == ThreadState.Ended)) return;
+  if (scope == Scope.Process) to = null;
+  const signals = target.signals, bit = signalBit(signal), mask = maskFor(target, to);
+  if (initIgnores(target, signal) && (mask & bit) == 0) return;
   if (signal == SIGKILL) {
     signalTerminate(target, SIGKILL);
     return;
   }
   if (signal == SIGCONT) {
     signals.pending &= ~STOP_SIGNALS;
-    thread.pending &= ~STOP_SIGNALS;
+    threadsForget(target, STOP_SIGNALS);
     if (signals.stopped) signalContinue(target);
   } else if ((bit & STOP_SIGNALS) != 0) {
     signals.pending &= ~signalBit(SIGCONT);
-    thread.pending &= ~signalBit(SIGCONT);
+    threadsForget(target, signalBit(SIGCONT));
   }
-  if (discarded(target, signal)) return;
+  if (discarded(target, signal, to)) return;
   const handler = unchecked(target.signalActions[(signal - 1) * 4 + ACTION_HANDLER]);
-  if (signals.stopped && handler == SIG_DFL && defaultAction(signal) == DefaultAction.Terminate && (target.signalMask & bit) == 0) {
+  if (signals.stopped && handler == SIG_DFL && defaultAction(signal) == DefaultAction.Terminate && (mask & bit) == 0) {
     signalTerminate(target, signal);   // a fatal signal does not wait for SIGCONT (Linux's complete_signal)
     return;
   }
   const slot = (signal - 1) * 2;
-  const information = scope == Scope.Thread ? thread.information : signals.information;
-  const pending = scope == Scope.Thread ? thread.pending : signals.pending;
+  const information = to !== null ? to.information : signals.information;
+  const pending = to !== null ? to.pending : signals.pending;
   const word = (<u64><u32>code) | (<u64>pid << 32);
   if ((pending & bit) == 0) {
     unchecked(information[slot] = word);
@@ -239,34 +207,48 @@ export function signalSend(target: LinuxProcess, signal: i32, scope: Scope, code
   } else if (signal >= SIGRTMIN_KERNEL) {
     if (signals.queued >= SIGNAL_QUEUE_MAXIMUM) return;
     const at = signals.queued * 3;
-    unchecked(signals.queue[at] = <u64>signal | (<u64>scope << 8));
+    unchecked(signals.queue[at] = queueTag(signal, to));
     unchecked(signals.queue[at + 1] = word);
     unchecked(signals.queue[at + 2] = value);
     signals.queued++;
   }
-  if (scope == Scope.Thread) thread.pending |= bit;
+  if (to !== null) to.pending |= bit;
   else signals.pending |= bit;
-  signalWake(target, bit);
+  signalWake(target, bit, to);
 }
 
-/** Whether another instance of real-time `signal` could be queued on `target` now (false when
- * one is pending and the queue is full). */
-export function signalQueueHasRoom(target: LinuxProcess, signal: i32): bool {
+/** A queued instance's first word: the signal, and the tid of the thread it was sent to (0: the
+ * process). */
+function queueTag(signal: i32, to: LinuxThread | null): u64 {
+  return <u64>signal | (to !== null ? <u64>to.tid << 8 : 0);
+}
+
+/** Forgets `bits` pending on each of `linux`'s threads. */
+function threadsForget(linux: LinuxProcess, bits: u64): void {
+  for (let i = 0; i < linux.threads.length; i++) {
+    const own = unchecked(linux.threads[i]);
+    if (own !== null) own.pending &= ~bits;
+  }
+}
+
+/** Whether another instance of real-time `signal` could be queued on `target` (its thread `to`)
+ * now (false when one is pending and the queue is full). */
+export function signalQueueHasRoom(target: LinuxProcess, signal: i32, to: LinuxThread | null): bool {
   const signals = target.signals, bit = signalBit(signal);
-  if (((signals.pending | signals.thread.pending) & bit) == 0) return true;
+  if (((to !== null ? to.pending : signals.pending) & bit) == 0) return true;
   return signal < SIGRTMIN_KERNEL || signals.queued < SIGNAL_QUEUE_MAXIMUM;
 }
 
-/** Takes pending `signal` (from the thread's set when `fromThread`, else the process's) after
+/** Takes pending `signal` (from thread `own`'s set when `fromThread`, else the process's) after
  * its siginfo was read: the next queued instance of it, if any, becomes the pending one; else
  * it is pending no more. */
-export function signalTake(linux: LinuxProcess, signal: i32, fromThread: bool): void {
+export function signalTake(linux: LinuxProcess, own: LinuxThread, signal: i32, fromThread: bool): void {
   const signals = linux.signals, bit = signalBit(signal);
-  const tag = <u64>signal | (<u64>(fromThread ? Scope.Thread : Scope.Process) << 8);
+  const tag = queueTag(signal, fromThread ? own : null);
   const queue = signals.queue;
   for (let i = 0; i < signals.queued; i++) {
     if (unchecked(queue[i * 3]) != tag) continue;
-    const information = fromThread ? signals.thread.information : signals.information;
+    const information = fromThread ? own.information : signals.information;
     const slot = (signal - 1) * 2;
     unchecked(information[slot] = queue[i * 3 + 1]);
     unchecked(information[slot + 1] = queue[i * 3 + 2]);
@@ -274,7 +256,7 @@ export function signalTake(linux: LinuxProcess, signal: i32, fromThread: bool): 
     signals.queued--;
     return;
   }
-  if (fromThread) signals.thread.pending &= ~bit;
+  if (fromThread) own.pending &= ~bit;
   else signals.pending &= ~bit;
 }
 
@@ -290,19 +272,41 @@ function queueDrop(signals: LinuxSignals, signal: i32): void {
   signals.queued = kept;
 }
 
-/** Wakes `linux`'s thread from a blocking call when signal `bit` is one it would act on (not
- * blocked, or one rt_sigtimedwait waits for): the call then ends with EINTR, restarts, or reports
- * the signal (signal-deliver.ts). A stopped thread is left stopped. */
-function signalWake(linux: LinuxProcess, bit: u64): void {
-  const thread = signalThread(linux);
+/** Whether thread `own` would act on signal `bit` now: not blocked, or one rt_sigtimedwait waits for. */
+function wants(own: LinuxThread, bit: u64): bool {
+  return own.thread.state != ThreadState.Ended && ((bit & ~own.signalMask) != 0 || (bit & own.waitSet) != 0);
+}
+
+/** Wakes a thread of `linux` (`to` for a thread's signal) from a blocking call when signal `bit`
+ * is one it would act on (not blocked, or one rt_sigtimedwait waits for): the call then ends with
+ * EINTR, restarts, or reports the signal (signal-deliver.ts); a futex wait ends with EINTR. A
+ * process's signal goes to a thread that wants it, one that is running first (it acts on it on
+ * its way back to user mode), as Linux's complete_signal chooses. A stopped process is left
+ * stopped. */
+function signalWake(linux: LinuxProcess, bit: u64, to: LinuxThread | null): void {
   // A vfork parent waits for its child whatever comes (Linux's vfork wait is killable only;
   // SIGKILL ends the process without waking it): the signal waits for its return.
-  if (thread === null || linux.signals.stopped || linux.vforkWaiting) return;
-  const state = linux.signals.thread;
-  if ((bit & ~linux.signalMask) == 0 && (bit & state.waitSet) == 0) return;
-  if (thread.state != ThreadState.Blocked || linux.wait.waiter !== thread) return;
-  if ((bit & state.waitSet) == 0) state.interrupted = true;
-  linuxWake(linux.wait);
+  if (linux.signals.stopped || linux.vforkWaiting) return;
+  let chosen: LinuxThread | null = null;
+  if (to !== null) chosen = wants(to, bit) ? to : null;
+  else {
+    for (let i = 0; i < linux.threads.length; i++) {
+      const own = unchecked(linux.threads[i]);
+      if (own === null || !wants(own, bit)) continue;
+      if (own.thread.state == ThreadState.Runnable) return;   // it acts on it soon
+      if (chosen === null) chosen = own;
+    }
+  }
+  if (chosen === null) return;
+  const thread = chosen.thread;
+  if (thread.state != ThreadState.Blocked) return;
+  if (chosen.futex.waiter === thread) {
+    chosen.futex.wake();
+    return;
+  }
+  if (chosen.wait.waiter !== thread) return;
+  if ((bit & chosen.waitSet) == 0) chosen.interrupted = true;
+  linuxWake(chosen.wait);
 }
 
 /** Ends `linux` as killed by `signal` (its wait status is the signal's number). */
@@ -312,26 +316,38 @@ export function signalTerminate(linux: LinuxProcess, signal: i32): void {
   processEnd(linux.process, ExitKind.Killed, signal);
 }
 
-/** A stopped `linux` runs again (SIGCONT, or SIGKILL on its way): its parent hears of it. */
+/** A stopped `linux` runs again (SIGCONT, or SIGKILL on its way): the threads the stop took
+ * off the run queue go back on it; its parent hears of it. */
 function signalContinue(linux: LinuxProcess): void {
   const signals = linux.signals;
   signals.stopped = false;
   signals.stopReport = 0;
   signals.continueReport = true;
-  const thread = signalThread(linux);
-  if (thread !== null) schedulerReady(thread);
+  for (let i = 0; i < linux.threads.length; i++) {
+    const own = unchecked(linux.threads[i]);
+    if (own === null || !own.stopped) continue;
+    own.stopped = false;
+    if (own.thread.state == ThreadState.Blocked && own.thread.waits === null) schedulerReady(own.thread);
+  }
   notifyParent(linux, CLD_CONTINUED, SIGCONT);
 }
 
-/** Stops `linux` for stop signal `signal` (its thread is returning to user mode: a call it was
- * in restarts once it continues). Its parent hears of it. */
+/** Stops `linux` for stop signal `signal` (`thread` is returning to user mode: a call it was in
+ * restarts once it continues): it and every other thread able to run leave the run queue
+ * (threads blocked in a call stay so). Its parent hears of it. */
 export function signalStop(thread: Thread, linux: LinuxProcess, signal: i32): void {
   const signals = linux.signals;
   signals.stopped = true;
   signals.stopReport = signal;
   signals.continueReport = false;
-  thread.state = ThreadState.Blocked;
-  schedulerRemove(thread);
+  for (let i = 0; i < linux.threads.length; i++) {
+    const own = unchecked(linux.threads[i]);
+    if (own === null || own.thread.state != ThreadState.Runnable) continue;
+    own.stopped = true;
+    own.thread.state = ThreadState.Blocked;
+    schedulerRemove(own.thread);
+  }
+  if (thread.state == ThreadState.Runnable) abort("signalStop: the returning thread is not one of its process's");
   notifyParent(linux, CLD_STOPPED, signal);
 }
 
@@ -344,7 +360,7 @@ function notifyParent(child: LinuxProcess, code: i32, status: i32): void {
   if (code == CLD_EXITED || code == CLD_KILLED || (flags & SA_NOCLDSTOP) == 0) {
     signalSend(parent, SIGCHLD, Scope.Process, code, child.process.id, <u64><u32>status);
   }
-  linuxWake(parent.wait);
+  parent.wakeAll();
 }
 
 /** `linux` ended (linux-process.ts, LinuxProcess.ended, before its parent is woken): its alarm
@@ -372,6 +388,20 @@ export function signalFind(caller: LinuxProcess, pid: i32): LinuxProcess | null 
   for (let i = 0; i < list.length; i++) {
     const other = unchecked(list[i]);
     if (<i32>other.process.id == pid && other.signals.family == caller.signals.family && !(other.ended_ && other.parent === null)) return other;
+  }
+  return null;
+}
+
+/** The live thread `tid` of a process of `caller`'s family, or null (ESRCH). */
+export function signalFindThread(caller: LinuxProcess, tid: i32): LinuxThread | null {
+  const list = state.processes;
+  for (let i = 0; i < list.length; i++) {
+    const other = unchecked(list[i]);
+    if (other.ended_ || other.signals.family != caller.signals.family) continue;
+    for (let j = 0; j < other.threads.length; j++) {
+      const own = unchecked(other.threads[j]);
+      if (own !== null && <i32>own.tid == tid && own.thread.state != ThreadState.Ended) return own;
+    }
   }
   return null;
 }
@@ -453,17 +483,16 @@ export function linuxSignalGroup(group: i32, signal: i32): i32 {
 
 /** What execve does to signals: caught signals go back to SIG_DFL (flags, mask and restorer
  * cleared), ignored ones stay ignored; the mask and pending signals are kept; the alternate
- * stack is forgotten (it was in the old image). */
-export function linuxSignalsExec(linux: LinuxProcess): void {
+ * stack of `own`, the thread that goes on, is forgotten (it was in the old image). */
+export function linuxSignalsExec(linux: LinuxProcess, own: LinuxThread): void {
   for (let signal = 1; signal <= SIGNALS; signal++) {
     const slot = (signal - 1) * 4;
     if (linux.signalActions[slot + ACTION_HANDLER] == SIG_IGN) continue;
     for (let i = 0; i < 4; i++) linux.signalActions[slot + i] = 0;
   }
-  const thread = linux.signals.thread;
-  thread.alternateBase = 0;
-  thread.alternateSize = 0;
-  thread.alternateDisabled = true;
+  own.alternateBase = 0;
+  own.alternateSize = 0;
+  own.alternateDisabled = true;
 }
 
 /** rt_sigaction made `signal` ignored: a pending one is dropped (POSIX). */
@@ -472,7 +501,7 @@ export function signalDiscardIfIgnored(linux: LinuxProcess, signal: i32): void {
   const action = defaultAction(signal);
   if (handler == SIG_IGN || (handler == SIG_DFL && (action == DefaultAction.Ignore || action == DefaultAction.Continue))) {
     linux.signals.pending &= ~signalBit(signal);
-    linux.signals.thread.pending &= ~signalBit(signal);
+    threadsForget(linux, signalBit(signal));
     queueDrop(linux.signals, signal);
   }
 }

@@ -25,6 +25,7 @@ import { procCrossed, procFind, procNodeIs } from "./sys-proc";
 import { Errno } from "./errno";
 import { FD_CLOEXEC, LINUX_DESCRIPTORS, LinuxProcess } from "./linux-process";
 import { linuxSignalsExec } from "./signal";
+import { linuxEndOtherThreads } from "./sys-thread";
 import { closeDescriptor } from "./sys-files";
 import { namespaceOf, pathIn, pathBuffer, restBuffer, startOf } from "./sys-path";
 
@@ -299,6 +300,7 @@ export function sysExecve(thread: Thread, linux: LinuxProcess, dirfd: u64, path:
   const image = linuxImageMap(space!, program, process.account, arguments, envp.list, state.random, execFilename);
   if (!loaded.cached) execProgramRelease(program);   // the new space holds its pages now
   linux.writeBackToVforkParent();   // the old memory goes now: what a vfork child wrote, its parent keeps
+  linuxEndOtherThreads(thread, linux);   // Linux's de_thread: the caller goes on alone
   if (processReplaceSpace(process, space!) != KernelError.None) {
     space!.destroy();
     return -(<i64>Errno.ENOMEM);
@@ -312,7 +314,8 @@ export function sysExecve(thread: Thread, linux: LinuxProcess, dirfd: u64, path:
   for (let fd = 0; fd < LINUX_DESCRIPTORS; fd++) {
     if (linux.descriptors[fd] != 0 && (linux.descriptorFlags[fd] & FD_CLOEXEC) != 0) closeDescriptor(thread, linux, fd);
   }
-  linuxSignalsExec(linux);   // caught signals to SIG_DFL, ignored ones kept, the mask and pending kept
+  const own = linux.threadOf(thread);
+  linuxSignalsExec(linux, own);   // caught signals to SIG_DFL, ignored ones kept, the mask and pending kept
   process.accountUncharge(0, linux.imagePages);
   process.accountCharge(0, privatePages);
   linux.imagePages = privatePages;
@@ -321,12 +324,13 @@ export function sysExecve(thread: Thread, linux: LinuxProcess, dirfd: u64, path:
   linux.breakMapped = image.breakStart;
   linux.argumentsStart = image.argumentsStart;
   linux.argumentsEnd = image.argumentsEnd;
-  linux.clearChildTid = 0;
-  linux.robustList = 0;
-  linux.sleepDeadline = 0;
-  linux.sleepAt = 0;
-  linux.writeAt = 0;
-  linux.writeDone = 0;
+  own.tid = process.id;   // the thread that execs takes the process's id, as on Linux
+  own.clearChildTid = 0;
+  own.robustList = 0;
+  own.sleepDeadline = 0;
+  own.sleepAt = 0;
+  own.writeAt = 0;
+  own.writeDone = 0;
   linux.name = program.name;
   linux.setExe(fileSystem, node!);
   process.program = program;

@@ -1,4 +1,4 @@
-// fork and wait (docs/linux.md, "Processes"): fork, vfork and clone without thread flags copy the
+// fork and wait (docs/linux.md, "Processes"): fork, vfork and clone without CLONE_THREAD copy the
 // process (objects/spawn.ts processForkLinux: a copy-on-write clone of its memory, the same
 // capabilities in a table of its own, the calling thread's registers); wait4 and waitid reap
 // ended children and report their status as Linux does, blocking (block.ts) until one ends.
@@ -49,7 +49,8 @@ export function sysFork(thread: Thread, linux: LinuxProcess, flags: u64, stack: 
   if ((flags & CLONE_THREAD) != 0 && (flags & CLONE_SIGHAND) == 0) return -(<i64>Errno.EINVAL);
   if ((flags & (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SETTLS)) != 0) {
     // CLONE_VM with CLONE_VFORK alone (musl's posix_spawn) is a vfork: run as a fork on the given
-    // stack. Threads (CLONE_VM and the rest) come with the second personality step.
+    // stack. CLONE_THREAD is sys-thread.ts's; a process sharing its memory without being a thread
+    // of it is not supported.
     const vforkOnly = (flags & ~(CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) == 0
       && (flags & CLONE_VFORK) != 0;
     return vforkOnly ? forkAs(thread, linux, flags & ~CLONE_VM, stack, parentTid, childTid) : UNSUPPORTED;
@@ -83,7 +84,7 @@ function forkAs(thread: Thread, linux: LinuxProcess, flags: u64, stack: u64, par
     pairs.push(handles[i]);
     pairs.push(child.startupGrants[i * 2]);
   }
-  const childLinux = linuxPersonalityForked(child, linux, pairs);
+  const childLinux = linuxPersonalityForked(child, linux, linux.threadOf(thread), pairs);
   const pid = <u64>child.id;
   if (stack != 0) contextStack(child.threads[0]!, stack);
   store<u32>(state.buffer, <u32>pid);
@@ -95,7 +96,7 @@ function forkAs(thread: Thread, linux: LinuxProcess, flags: u64, stack: u64, par
     if ((flags & CLONE_VFORK) != 0) copyOut(child.space, parentTid, state.buffer, 144, 4);
   }
   if ((flags & CLONE_CHILD_SETTID) != 0) copyOut(child.space, childTid, state.buffer, 144, 4);
-  if ((flags & CLONE_CHILD_CLEARTID) != 0) childLinux.clearChildTid = childTid;
+  if ((flags & CLONE_CHILD_CLEARTID) != 0) childLinux.threads[0]!.clearChildTid = childTid;
   if ((flags & CLONE_VFORK) == 0) return <i64>pid;
   // vfork: the parent waits, its answer already given, until the child execs or ends
   // (LinuxProcess.releaseVforkParent). The child's memory is a copy-on-write copy; what it
@@ -104,7 +105,7 @@ function forkAs(thread: Thread, linux: LinuxProcess, flags: u64, stack: u64, par
   contextWrite(<usize>thread.context, CONTEXT_RAX, pid);
   childLinux.vforkParent = linux;
   linux.vforkWaiting = true;
-  linuxSuspend(thread, linux.wait);
+  linuxSuspend(thread, linux.threadOf(thread).wait);
   return BLOCKED;
 }
 
@@ -156,7 +157,7 @@ export function sysWait4(thread: Thread, linux: LinuxProcess, pid: u64, status: 
   if (!found[0]) return -(<i64>Errno.ECHILD);
   if (index < 0) {
     if ((options & WNOHANG) != 0) return 0;
-    linuxBlock(thread, linux.wait, <u64>Sys.wait4, 0);
+    linuxBlock(thread, linux.threadOf(thread).wait, <u64>Sys.wait4, 0);
     return BLOCKED;
   }
   const child = linux.children[index];
@@ -195,7 +196,7 @@ export function sysWaitid(thread: Thread, linux: LinuxProcess, idType: u64, id: 
   memory.fill(state.buffer, 0, <usize>SIGINFO_SIZE);
   if (index < 0) {
     if ((options & WNOHANG) == 0) {
-      linuxBlock(thread, linux.wait, <u64>Sys.waitid, 0);
+      linuxBlock(thread, linux.threadOf(thread).wait, <u64>Sys.waitid, 0);
       return BLOCKED;
     }
     return information != 0 && copyOut(space, information, state.buffer, 144, SIGINFO_SIZE) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;

@@ -65,6 +65,7 @@ function callAddress(thread: Thread): u64 {
  * end of the stream (no writer left); blocks while it is empty, or EAGAIN when O_NONBLOCK. */
 export function pipeReadCall(thread: Thread, linux: LinuxProcess, pipe: PipeObject, fd: i32, number: u64, buffer: u64, count: u64,
   vectors: u64, vectorCount: u64): i64 {
+  const own = linux.threadOf(thread);
   const ring = pipe.ring, space = thread.process.space;
   if (vectors != 0 && vectorCount > IOV_MAXIMUM) return -(<i64>Errno.EINVAL);
   const total = vectors != 0 ? vectorTotal(thread, vectors, vectorCount) : <i64>count;
@@ -73,8 +74,8 @@ export function pipeReadCall(thread: Thread, linux: LinuxProcess, pipe: PipeObje
   if (ring.buffered == 0) {
     if (ring.writers == 0) return 0;
     if ((linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
-    ring.waiting.push(linux.wait);
-    linuxBlock(thread, linux.wait, number, 0);
+    ring.waiting.push(own.wait);
+    linuxBlock(thread, own.wait, number, 0);
     return BLOCKED;
   }
   if (vectors == 0) {
@@ -109,14 +110,15 @@ function vectorTotal(thread: Thread, vectors: u64, count: u64): i64 {
  * are in (or returning what went in when O_NONBLOCK, EAGAIN for none). */
 export function pipeWriteCall(thread: Thread, linux: LinuxProcess, pipe: PipeObject, fd: i32, number: u64, buffer: u64, count: u64,
   vectors: u64, vectorCount: u64): i64 {
+  const own = linux.threadOf(thread);
   const ring = pipe.ring, space = thread.process.space;
   if (vectors != 0 && vectorCount > IOV_MAXIMUM) return -(<i64>Errno.EINVAL);
   const total = vectors != 0 ? vectorTotal(thread, vectors, vectorCount) : <i64>count;
   if (total < 0) return total;
   const at = callAddress(thread);
-  let done: u64 = linux.writeAt == at ? linux.writeDone : 0;   // a restarted write goes on from here
-  linux.writeAt = 0;
-  linux.writeDone = 0;
+  let done: u64 = own.writeAt == at ? own.writeDone : 0;   // a restarted write goes on from here
+  own.writeAt = 0;
+  own.writeDone = 0;
   if (ring.readers == 0) {   // SIGPIPE first (Linux's send_sig: si_code SI_USER, the writer's pid)
     signalSend(linux, SIGPIPE, Scope.Process, SI_USER, thread.process.id, 0);
     return done > 0 ? <i64>done : -(<i64>Errno.EPIPE);
@@ -151,9 +153,10 @@ export function pipeWriteCall(thread: Thread, linux: LinuxProcess, pipe: PipeObj
 }
 
 function block(thread: Thread, linux: LinuxProcess, ring: PipeRing, number: u64, at: u64, done: u64): i64 {
-  linux.writeAt = at;
-  linux.writeDone = done;
-  ring.waiting.push(linux.wait);
-  linuxBlock(thread, linux.wait, number, 0);
+  const own = linux.threadOf(thread);
+  own.writeAt = at;
+  own.writeDone = done;
+  ring.waiting.push(own.wait);
+  linuxBlock(thread, own.wait, number, 0);
   return BLOCKED;
 }

@@ -68,7 +68,8 @@ function callAddress(thread: Thread): u64 {
 /** The deadline for a call waiting `timeout` ns (FOREVER: none; 0: do not wait), the one kept if
  * this is a restart of the same call. */
 function deadlineOf(thread: Thread, linux: LinuxProcess, timeout: u64): u64 {
-  if (linux.sleepDeadline != 0 && linux.sleepAt == callAddress(thread)) return linux.sleepDeadline;
+  const own = linux.threadOf(thread);
+  if (own.sleepDeadline != 0 && own.sleepAt == callAddress(thread)) return own.sleepDeadline;
   if (timeout == FOREVER) return FOREVER;
   const now = monotonicNanos();
   return timeout > FOREVER - now - 1 ? FOREVER - 1 : now + timeout;
@@ -76,14 +77,15 @@ function deadlineOf(thread: Thread, linux: LinuxProcess, timeout: u64): u64 {
 
 /** Blocks until `deadline` or a change (0 when the deadline has passed: the caller answers). */
 function waitUntil(thread: Thread, linux: LinuxProcess, number: u64, deadline: u64): i64 {
+  const own = linux.threadOf(thread);
   if (deadline != FOREVER && monotonicNanos() >= deadline) {
-    linux.sleepDeadline = 0;
+    own.sleepDeadline = 0;
     return 0;
   }
-  linux.sleepDeadline = deadline == FOREVER ? 0 : deadline;
-  linux.sleepAt = callAddress(thread);
-  linuxBlock(thread, linux.wait, number, deadline == FOREVER ? 0 : deadline);
-  signalCallInterrupt(linux);   // ppoll's and pselect6's mask may let a pending signal through
+  own.sleepDeadline = deadline == FOREVER ? 0 : deadline;
+  own.sleepAt = callAddress(thread);
+  linuxBlock(thread, own.wait, number, deadline == FOREVER ? 0 : deadline);
+  signalCallInterrupt(linux, own);   // ppoll's and pselect6's mask may let a pending signal through
   return BLOCKED;
 }
 
@@ -107,11 +109,12 @@ export function sysPoll(thread: Thread, linux: LinuxProcess, number: u64, fds: u
   if (count > <u64>linux.descriptorLimit) return -(<i64>Errno.EINVAL);   // past RLIMIT_NOFILE, as Linux
   if (number == <u64>Sys.ppoll && sigmask != 0 && sigsetSize != 8) return -(<i64>Errno.EINVAL);
   const result = pollOnce(thread, linux, number, fds, count, timeout, sigmask, sigsetSize);
-  if (result != BLOCKED) signalCallMaskEnd(linux);
+  if (result != BLOCKED) signalCallMaskEnd(linux.threadOf(thread));
   return result;
 }
 
 function pollOnce(thread: Thread, linux: LinuxProcess, number: u64, fds: u64, count: u64, timeout: u64, sigmask: u64, sigsetSize: u64): i64 {
+  const own = linux.threadOf(thread);
   let wait: u64;
   if (number == <u64>Sys.poll) wait = <i32>timeout < 0 ? FOREVER : <u64><i32>timeout * 1_000_000;
   else {
@@ -132,7 +135,7 @@ function pollOnce(thread: Thread, linux: LinuxProcess, number: u64, fds: u64, co
     const entry = state.buffer + <usize>(i * 8);
     const fd = load<i32>(entry), events = <i32>load<u16>(entry, 4);
     let revents = 0;
-    if (fd >= 0) revents = readiness(thread, linux, fd, blocking ? linux.wait : null) & (events | POLLERR | POLLHUP | POLLNVAL);
+    if (fd >= 0) revents = readiness(thread, linux, fd, blocking ? own.wait : null) & (events | POLLERR | POLLHUP | POLLNVAL);
     store<u16>(entry, <u16>revents, 6);
     if (revents != 0) ready++;
   }
@@ -140,7 +143,7 @@ function pollOnce(thread: Thread, linux: LinuxProcess, number: u64, fds: u64, co
     const blocked = waitUntil(thread, linux, number, deadline);
     if (blocked == BLOCKED) return BLOCKED;
   }
-  linux.sleepDeadline = 0;
+  own.sleepDeadline = 0;
   if (bytes > 0 && copyOut(space, fds, state.buffer, LINUX_DESCRIPTORS * 8, bytes) != KernelError.None) return -(<i64>Errno.EFAULT);
   return ready;
 }
@@ -152,12 +155,13 @@ function pollOnce(thread: Thread, linux: LinuxProcess, number: u64, fds: u64, co
 export function sysSelect(thread: Thread, linux: LinuxProcess, number: u64, count: u64, reads: u64, writes: u64, excepts: u64,
   timeout: u64, sigmask: u64): i64 {
   const result = selectOnce(thread, linux, number, count, reads, writes, excepts, timeout, sigmask);
-  if (result != BLOCKED) signalCallMaskEnd(linux);
+  if (result != BLOCKED) signalCallMaskEnd(linux.threadOf(thread));
   return result;
 }
 
 function selectOnce(thread: Thread, linux: LinuxProcess, number: u64, count: u64, reads: u64, writes: u64, excepts: u64,
   timeout: u64, sigmask: u64): i64 {
+  const own = linux.threadOf(thread);
   if (<i64><i32>count < 0) return -(<i64>Errno.EINVAL);
   const limit = min(<u64><u32>count, SELECT_MAXIMUM);
   const given = timespecIn(thread, timeout, number == <u64>Sys.select);
@@ -185,9 +189,9 @@ function selectOnce(thread: Thread, linux: LinuxProcess, number: u64, count: u64
     let wanted = 0;
     for (let set = 0; set < 3; set++) if ((load<u64>(state.sets + <usize>(set * 128) + word) & bit) != 0) wanted |= 1 << set;
     if (wanted == 0) continue;
-    const now = readiness(thread, linux, <i32>fd, blocking ? linux.wait : null);
+    const now = readiness(thread, linux, <i32>fd, blocking ? own.wait : null);
     if (now & POLLNVAL) {
-      linux.sleepDeadline = 0;
+      own.sleepDeadline = 0;
       return -(<i64>Errno.EBADF);
     }
     const hits = wanted & (((now & (POLLIN | POLLHUP | POLLERR)) != 0 ? 1 : 0) | ((now & (POLLOUT | POLLERR)) != 0 ? 2 : 0)
@@ -203,7 +207,7 @@ function selectOnce(thread: Thread, linux: LinuxProcess, number: u64, count: u64
     const blocked = waitUntil(thread, linux, number, deadline);
     if (blocked == BLOCKED) return BLOCKED;
   }
-  linux.sleepDeadline = 0;
+  own.sleepDeadline = 0;
   for (let s = 0; s < 3; s++) {
     if (addresses[s] != 0 && bytes > 0 && copyOut(space, addresses[s], state.result + <usize>(s * 128), 128, bytes) != KernelError.None) {
       return -(<i64>Errno.EFAULT);

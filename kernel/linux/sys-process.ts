@@ -1,4 +1,4 @@
-// Process calls (docs/linux.md, "Processes"): exit, the thread pointer (arch_prctl), the words the
+// Process calls (docs/linux.md, "Processes"): the thread pointer (arch_prctl), the words the
 // C library registers at start (set_tid_address, set_robust_list), prctl's name, and the signal
 // dispositions and mask (signal.ts sends signals, signal-deliver.ts delivers them).
 
@@ -26,21 +26,17 @@ class ProcessCallsState {
 }
 const state = new ProcessCallsState();
 
-/** exit and exit_group: the process ends with status `code & 0xff` (one thread per Linux process
- * so far, so both end it). */
-export function sysExit(thread: Thread, code: u64): i64 {
-  processEnd(thread.process, ExitKind.Exited, <i32>(code & 0xff));
-  return 0;
-}
-
+/** set_tid_address: the calling thread's word to clear at its end (sys-thread.ts); its tid. */
 export function sysSetTidAddress(thread: Thread, linux: LinuxProcess, address: u64): i64 {
-  linux.clearChildTid = address;
-  return <i64>thread.process.id + <i64>thread.index;
+  const own = linux.threadOf(thread);
+  own.clearChildTid = address;
+  return <i64>own.tid;
 }
 
-export function sysSetRobustList(linux: LinuxProcess, head: u64, length: u64): i64 {
+/** set_robust_list: the calling thread's list, walked at its end (sys-thread.ts). */
+export function sysSetRobustList(thread: Thread, linux: LinuxProcess, head: u64, length: u64): i64 {
   if (length != ROBUST_LIST_HEAD_SIZE) return -(<i64>Errno.EINVAL);
-  linux.robustList = head;
+  linux.threadOf(thread).robustList = head;
   return 0;
 }
 
@@ -100,12 +96,13 @@ export function sysSigaction(thread: Thread, signal: u64, action: u64, old: u64,
   return 0;
 }
 
-/** rt_sigprocmask: SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK; SIGKILL and SIGSTOP are never blocked. */
+/** rt_sigprocmask: the calling thread's mask; SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK; SIGKILL and
+ * SIGSTOP are never blocked. */
 export function sysSigprocmask(thread: Thread, how: u64, set: u64, old: u64, setSize: u64): i64 {
-  const linux = changetype<LinuxProcess>(thread.process.personality);
+  const own = changetype<LinuxProcess>(thread.process.personality).threadOf(thread);
   if (setSize != 8) return -(<i64>Errno.EINVAL);
   const space = thread.process.space;
-  let next = linux.signalMask;
+  let next = own.signalMask;
   if (set != 0) {
     if (how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK) return -(<i64>Errno.EINVAL);
     if (copyIn(space, state.buffer, 64, set, 8) != KernelError.None) return -(<i64>Errno.EFAULT);
@@ -113,9 +110,9 @@ export function sysSigprocmask(thread: Thread, how: u64, set: u64, old: u64, set
     next = how == SIG_BLOCK ? next | bits : how == SIG_UNBLOCK ? next & ~bits : bits;
   }
   if (old != 0) {
-    store<u64>(state.buffer + 8, linux.signalMask);
+    store<u64>(state.buffer + 8, own.signalMask);
     if (copyOut(space, old, state.buffer + 8, 56, 8) != KernelError.None) return -(<i64>Errno.EFAULT);
   }
-  linux.signalMask = next & ~UNBLOCKABLE;
+  own.signalMask = next & ~UNBLOCKABLE;
   return 0;
 }

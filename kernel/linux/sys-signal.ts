@@ -12,9 +12,10 @@ import { copyIn, copyOut } from "../vm/user-memory";
 import { linuxBlock, linuxWake } from "./block";
 import { BLOCKED, Errno } from "./errno";
 import { LinuxProcess, SIGNALS } from "./linux-process";
+import { LinuxThread } from "./linux-thread";
 import { Sys } from "./numbers";
 import {
-  ACTION_HANDLER, initIgnores, Scope, SI_KERNEL, SI_TKILL, SI_USER, SIG_DFL, SIG_IGN, signalBit, signalFind, signalGroupSend, signalSend, signalTerminate, SIGSEGV,
+  ACTION_HANDLER, initIgnores, Scope, SI_KERNEL, SI_TKILL, SI_USER, SIG_DFL, SIG_IGN, signalBit, signalFind, signalFindThread, signalGroupSend, signalSend, signalTerminate, SIGSEGV,
   signalQueueHasRoom, signalTake, SYNCHRONOUS, UNBLOCKABLE,
 } from "./signal";
 import { signalFrameRestore, siginfoWrite } from "./signal-frame";
@@ -54,14 +55,17 @@ export function sysKill(thread: Thread, linux: LinuxProcess, pid: u64, signal: u
   return count > 0 ? 0 : -(<i64>Errno.ESRCH);
 }
 
-/** tkill(tid, signal) and tgkill(tgid, tid, signal): to one thread (a Linux process's only
- * thread has its pid as tid), si_code SI_TKILL. EINVAL for a tid or tgid not positive. */
+/** tkill(tid, signal) and tgkill(tgid, tid, signal): to one thread (a process's first thread has
+ * its pid as tid), si_code SI_TKILL; tgkill's thread must be one of process tgid's. EINVAL for a
+ * tid or tgid not positive; ESRCH for a thread not found (outside the family none is). */
 export function sysTgkill(thread: Thread, linux: LinuxProcess, group: i64, tid: u64, signal: u64): i64 {
   const target = int(tid), number = int(signal);
   if (number < 0 || number > SIGNALS || target <= 0 || (group != -1 && group <= 0)) return -(<i64>Errno.EINVAL);
-  const found = signalFind(linux, target);
-  if (found === null || (group != -1 && group != <i64>target)) return -(<i64>Errno.ESRCH);
-  if (number != 0) signalSend(found, number, Scope.Thread, SI_TKILL, thread.process.id, 0);
+  const found = signalFindThread(linux, target);
+  if (found === null) return -(<i64>Errno.ESRCH);
+  const owner = changetype<LinuxProcess>(found.thread.process.personality);
+  if (group != -1 && group != <i64>owner.process.id) return -(<i64>Errno.ESRCH);
+  if (number != 0) signalSend(owner, number, Scope.Thread, SI_TKILL, thread.process.id, 0, found);
   return 0;
 }
 
@@ -79,12 +83,14 @@ export function sysSigqueueinfo(thread: Thread, linux: LinuxProcess, group: i64,
   const code = load<i32>(state.buffer, 8);
   const sender = load<u32>(state.buffer, 16), value = load<u64>(state.buffer, 24);
   if ((code >= 0 || code == SI_TKILL) && target != <i32>thread.process.id) return -(<i64>Errno.EPERM);
-  const found = target > 0 ? signalFind(linux, target) : null;
-  if (found === null || (group != -1 && group != <i64>target)) return -(<i64>Errno.ESRCH);
+  const to = group != -1 && target > 0 ? signalFindThread(linux, target) : null;
+  const found = group == -1 ? (target > 0 ? signalFind(linux, target) : null)
+    : to !== null ? changetype<LinuxProcess>(to.thread.process.personality) : null;
+  if (found === null || (group != -1 && group != <i64>found.process.id)) return -(<i64>Errno.ESRCH);
   if (number < 0 || number > SIGNALS) return -(<i64>Errno.EINVAL);
   if (number == 0) return 0;
-  if (!signalQueueHasRoom(found, number)) return -(<i64>Errno.EAGAIN);
-  signalSend(found, number, group != -1 ? Scope.Thread : Scope.Process, code, sender, value);
+  if (!signalQueueHasRoom(found, number, to)) return -(<i64>Errno.EAGAIN);
+  signalSend(found, number, to !== null ? Scope.Thread : Scope.Process, code, sender, value, to);
   return 0;
 }
 
@@ -92,26 +98,27 @@ export function sysSigqueueinfo(thread: Thread, linux: LinuxProcess, group: i64,
  * signal_fault: a handler for it runs if one is installed and unblocked, else the process ends). */
 export function sysSigreturn(thread: Thread, linux: LinuxProcess): i64 {
   if (signalFrameRestore(thread, linux)) return RESTORED;
-  signalForce(linux, SIGSEGV);
+  signalForce(linux, linux.threadOf(thread), SIGSEGV);
   return 0;
 }
 
-/** Linux's force_sig: `signal` to the thread even if blocked or ignored (its action back to
+/** Linux's force_sig: `signal` to thread `own` even if blocked or ignored (its action back to
  * SIG_DFL then, and unblocked). */
-export function signalForce(linux: LinuxProcess, signal: i32): void {
+export function signalForce(linux: LinuxProcess, own: LinuxThread, signal: i32): void {
   const slot = (signal - 1) * 4, bit = signalBit(signal);
-  if (linux.signalActions[slot + ACTION_HANDLER] == SIG_IGN || (linux.signalMask & bit) != 0) {
+  if (linux.signalActions[slot + ACTION_HANDLER] == SIG_IGN || (own.signalMask & bit) != 0) {
     for (let i = 0; i < 4; i++) linux.signalActions[slot + i] = 0;
-    linux.signalMask &= ~bit;
+    own.signalMask &= ~bit;
   }
   if (initIgnores(linux, signal)) signalTerminate(linux, signal);   // forced: init is not spared
-  else signalSend(linux, signal, Scope.Thread, SI_KERNEL, 0, 0);
+  else signalSend(linux, signal, Scope.Thread, SI_KERNEL, 0, 0, own);
 }
 
 /** rt_sigpending(set, size): the signals pending and blocked. EINVAL for a size over 8. */
 export function sysSigpending(thread: Thread, linux: LinuxProcess, set: u64, size: u64): i64 {
   if (size > 8) return -(<i64>Errno.EINVAL);
-  store<u64>(state.buffer, (linux.signals.pending | linux.signals.thread.pending) & linux.signalMask);
+  const own = linux.threadOf(thread);
+  store<u64>(state.buffer, (linux.signals.pending | own.pending) & own.signalMask);
   return copyOut(thread.process.space, set, state.buffer, 160, size) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
 }
 
@@ -122,8 +129,9 @@ export function sysSigsuspend(thread: Thread, linux: LinuxProcess, set: u64, siz
   if (set == 0) return -(<i64>Errno.EFAULT);
   const applied = signalCallMask(thread, linux, set, size);
   if (applied != 0) return applied;
-  linuxBlock(thread, linux.wait, <u64>Sys.rt_sigsuspend, 0);
-  signalCallInterrupt(linux);
+  const own = linux.threadOf(thread);
+  linuxBlock(thread, own.wait, <u64>Sys.rt_sigsuspend, 0);
+  signalCallInterrupt(linux, own);
   return BLOCKED;
 }
 
@@ -136,36 +144,34 @@ export function signalCallMask(thread: Thread, linux: LinuxProcess, address: u64
   if (address == 0) return 0;
   if (size != 8) return -(<i64>Errno.EINVAL);
   if (copyIn(thread.process.space, state.buffer, 160, address, 8) != KernelError.None) return -(<i64>Errno.EFAULT);
-  const own = linux.signals.thread;
+  const own = linux.threadOf(thread);
   if (!own.maskSaved) {
-    own.savedMask = linux.signalMask;
+    own.savedMask = own.signalMask;
     own.maskSaved = true;
   }
-  linux.signalMask = load<u64>(state.buffer) & ~UNBLOCKABLE;
+  own.signalMask = load<u64>(state.buffer) & ~UNBLOCKABLE;
   return 0;
 }
 
 /** A call that waited with its own mask answered without a handler running: the mask from before
  * stands again (a signal it let through stays pending if that mask blocks it). */
-export function signalCallMaskEnd(linux: LinuxProcess): void {
-  const own = linux.signals.thread;
+export function signalCallMaskEnd(own: LinuxThread): void {
   if (!own.maskSaved) return;
-  linux.signalMask = own.savedMask;
+  own.signalMask = own.savedMask;
   own.maskSaved = false;
 }
 
 /** After blocking with a call's mask: a signal pending already that the mask lets through is
  * acted on at once (the call ends with EINTR before its handler). */
-export function signalCallInterrupt(linux: LinuxProcess): void {
-  const own = linux.signals.thread;
-  if (((linux.signals.pending | own.pending) & ~linux.signalMask) == 0) return;
+export function signalCallInterrupt(linux: LinuxProcess, own: LinuxThread): void {
+  if (((linux.signals.pending | own.pending) & ~own.signalMask) == 0) return;
   own.interrupted = true;
-  linuxWake(linux.wait);
+  linuxWake(own.wait);
 }
 
 /** pause: waits until a signal is delivered (EINTR after its handler). */
 export function sysPause(thread: Thread, linux: LinuxProcess): i64 {
-  linuxBlock(thread, linux.wait, <u64>Sys.pause, 0);
+  linuxBlock(thread, linux.threadOf(thread).wait, <u64>Sys.pause, 0);
   return BLOCKED;
 }
 
@@ -174,7 +180,7 @@ export function sysPause(thread: Thread, linux: LinuxProcess): i64 {
  * (none: for good), then EAGAIN. EINTR when another signal's handler runs. */
 export function sysSigtimedwait(thread: Thread, linux: LinuxProcess, set: u64, information: u64, timeout: u64, size: u64): i64 {
   if (size != 8) return -(<i64>Errno.EINVAL);
-  const space = thread.process.space, own = linux.signals.thread, signals = linux.signals;
+  const space = thread.process.space, own = linux.threadOf(thread), signals = linux.signals;
   if (copyIn(space, state.buffer, 160, set, 8) != KernelError.None) return -(<i64>Errno.EFAULT);
   const wanted = load<u64>(state.buffer) & ~UNBLOCKABLE;
   const at = contextRead(<usize>thread.context, CONTEXT_RIP) - 2;
@@ -189,7 +195,7 @@ export function sysSigtimedwait(thread: Thread, linux: LinuxProcess, set: u64, i
     const fromThread = (own.pending & bit) != 0;
     const word = fromThread ? own.information[slot] : signals.information[slot];
     const value = fromThread ? own.information[slot + 1] : signals.information[slot + 1];
-    signalTake(linux, signal, fromThread);
+    signalTake(linux, own, signal, fromThread);
     if (information != 0) {
       siginfoWrite(state.buffer, signal, <i32><u32>word, <u32>(word >> 32), value);
       if (copyOut(space, information, state.buffer, 160, 128) != KernelError.None) return -(<i64>Errno.EFAULT);
@@ -213,7 +219,7 @@ export function sysSigtimedwait(thread: Thread, linux: LinuxProcess, set: u64, i
   own.waitSet = wanted;
   own.waitDeadline = deadline;
   own.waitAt = at;
-  linuxBlock(thread, linux.wait, <u64>Sys.rt_sigtimedwait, deadline);
+  linuxBlock(thread, own.wait, <u64>Sys.rt_sigtimedwait, deadline);
   return BLOCKED;
 }
 

@@ -34,13 +34,14 @@ function timespecIn(thread: Thread, address: u64): i64 {
 
 /** Sleeps until monotonic `deadline`: 0 once it has passed, else blocks (the call runs again). */
 function sleepUntil(thread: Thread, linux: LinuxProcess, number: u64, deadline: u64): i64 {
+  const own = linux.threadOf(thread);
   if (monotonicNanos() >= deadline) {
-    linux.sleepDeadline = 0;
+    own.sleepDeadline = 0;
     return 0;
   }
-  linux.sleepDeadline = deadline;
-  linux.sleepAt = syscallAddress(thread);
-  linuxBlock(thread, linux.wait, number, deadline);
+  own.sleepDeadline = deadline;
+  own.sleepAt = syscallAddress(thread);
+  linuxBlock(thread, own.wait, number, deadline);
   return BLOCKED;
 }
 
@@ -51,11 +52,12 @@ function syscallAddress(thread: Thread): u64 {
 
 /** Whether this call is the restart of a sleep that blocked (the same SYSCALL, a deadline kept). */
 function restarting(thread: Thread, linux: LinuxProcess): bool {
-  return linux.sleepDeadline != 0 && linux.sleepAt == syscallAddress(thread);
+  const own = linux.threadOf(thread);
+  return own.sleepDeadline != 0 && own.sleepAt == syscallAddress(thread);
 }
 
 export function sysNanosleep(thread: Thread, linux: LinuxProcess, request: u64): i64 {
-  if (restarting(thread, linux)) return sleepUntil(thread, linux, <u64>Sys.nanosleep, linux.sleepDeadline);
+  if (restarting(thread, linux)) return sleepUntil(thread, linux, <u64>Sys.nanosleep, linux.threadOf(thread).sleepDeadline);
   const duration = timespecIn(thread, request);
   if (duration < 0) return duration;
   const now = monotonicNanos();
@@ -65,7 +67,7 @@ export function sysNanosleep(thread: Thread, linux: LinuxProcess, request: u64):
 /** clock_nanosleep: REALTIME, MONOTONIC and BOOTTIME (the CPU-time clocks are not kept: EINVAL);
  * TIMER_ABSTIME takes the time as a deadline on that clock. Errors come back as -errno. */
 export function sysClockNanosleep(thread: Thread, linux: LinuxProcess, clock: u64, flags: u64, request: u64): i64 {
-  if (restarting(thread, linux)) return sleepUntil(thread, linux, <u64>Sys.clock_nanosleep, linux.sleepDeadline);
+  if (restarting(thread, linux)) return sleepUntil(thread, linux, <u64>Sys.clock_nanosleep, linux.threadOf(thread).sleepDeadline);
   if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME) return -(<i64>Errno.EINVAL);
   if ((flags & ~TIMER_ABSTIME) != 0) return -(<i64>Errno.EINVAL);
   const time = timespecIn(thread, request);

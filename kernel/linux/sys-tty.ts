@@ -41,6 +41,7 @@ const state = new TtyCallsState();
  * the iovecs in order; blocks while it has nothing (raw mode with VMIN 0 waits VTIME at most). */
 export function ttyReadCall(thread: Thread, linux: LinuxProcess, fd: i32, number: u64, buffer: u64, count: u64, vectors: u64,
   vectorCount: u64): i64 {
+  const own = linux.threadOf(thread);
   const space = thread.process.space;
   const discipline = ttyDiscipline();
   // Where the bytes go: the buffer, or the first iovec that has room (a tty read is short anyway).
@@ -67,18 +68,18 @@ export function ttyReadCall(thread: Thread, linux: LinuxProcess, fd: i32, number
     const timeout = ttyReadTimeout();
     let deadline: u64 = 0;
     if (timeout != 0) {   // VMIN 0, VTIME > 0: at most that long for a first byte
-      if (linux.sleepDeadline != 0 && linux.sleepAt == at) {
-        if (monotonicNanos() >= linux.sleepDeadline) { linux.sleepDeadline = 0; return 0; }
-        deadline = linux.sleepDeadline;
+      if (own.sleepDeadline != 0 && own.sleepAt == at) {
+        if (monotonicNanos() >= own.sleepDeadline) { own.sleepDeadline = 0; return 0; }
+        deadline = own.sleepDeadline;
       } else deadline = monotonicNanos() + timeout;
-      linux.sleepDeadline = deadline;
-      linux.sleepAt = at;
+      own.sleepDeadline = deadline;
+      own.sleepAt = at;
     }
-    ttyWaitFor(linux.wait);
-    linuxBlock(thread, linux.wait, number, deadline);
+    ttyWaitFor(own.wait);
+    linuxBlock(thread, own.wait, number, deadline);
     return BLOCKED;
   }
-  linux.sleepDeadline = 0;
+  own.sleepDeadline = 0;
   const want = min(room, READ_MAXIMUM);
   if (userRangeCheck(space, target, want, true) != KernelError.None) return -(<i64>Errno.EFAULT);
   const taken = discipline.read(state.buffer, <i32>want);
@@ -184,14 +185,15 @@ export function ttyWriteCheck(thread: Thread, linux: LinuxProcess, fd: i32, numb
  * been acted on (stopped and continued, or after a handler: restarted with SA_RESTART, EINTR
  * without, signal-deliver.ts). */
 function jobControl(thread: Thread, linux: LinuxProcess, signal: i32, number: u64): i64 {
+  const own = linux.threadOf(thread);
   const session = ttySession(), group = linux.signals.processGroup;
   if (session == 0 || session != linux.sessionOf() || group == ttyForeground()) return 0;
   const ignored = unchecked(linux.signalActions[(signal - 1) * 4 + ACTION_HANDLER]) == SIG_IGN || initIgnores(linux, signal)
-    || (linux.signalMask & signalBit(signal)) != 0;
+    || (own.signalMask & signalBit(signal)) != 0;
   if (ignored) return signal == SIGTTIN ? -(<i64>Errno.EIO) : 0;
   if (signalGroupOrphaned(linux)) return -(<i64>Errno.EIO);
   linuxSignalGroup(group, signal);
-  linux.signals.thread.interrupted = true;
+  own.interrupted = true;
   linuxCallAgain(thread, number);
   return BLOCKED;
 }

@@ -28,7 +28,7 @@ const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
 /** creat's flags as open's. */
 const O_CREAT_WRONLY_TRUNC: u64 = 0o1101;
 import { sysBrk, sysMadvise, sysMmap, sysMprotect, sysMremap, sysMsync, sysMunmap } from "./sys-memory";
-import { sysArchPrctl, sysExit, sysPrctl, sysSetRobustList, sysSetTidAddress, sysSigaction, sysSigprocmask } from "./sys-process";
+import { sysArchPrctl, sysPrctl, sysSetRobustList, sysSetTidAddress, sysSigaction, sysSigprocmask } from "./sys-process";
 import { sysClockGetres, sysClockGettime, sysGetrandom, sysGettimeofday, sysSchedGetaffinity, sysSysinfo, sysTime,
   sysUname } from "./sys-system";
 import { traceBacking, traceReset } from "./trace";
@@ -40,6 +40,8 @@ import { sysPoll, sysSelect } from "./sys-poll";
 import { sysGetgroups, sysGetResIds, sysSetFsId, sysSetgroups, sysSetId, sysSetIds } from "./sys-ids";
 import { sysGetrusage, sysTimes } from "./sys-usage";
 import { sysPrlimit, sysSetrlimit } from "./sys-limits";
+import { CLONE_THREAD, sysCloneThread, sysExitGroup, sysExitThread } from "./sys-thread";
+import { sysFutex } from "./futex";
 
 /** Unsupported numbers one process logs at most (a program probing hundreds would flood the
  * console); past them, one line says so. */
@@ -173,13 +175,15 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
     case Sys.msync: return sysMsync(thread, a0, a1, a2);
     case Sys.mremap: return sysMremap(thread, linux, a0, a1, a2, a3, a4);
     // The process (sys-process.ts).
-    case Sys.exit: case Sys.exit_group: return sysExit(thread, a0);
+    case Sys.exit: return sysExitThread(thread, linux, a0);
+    case Sys.exit_group: return sysExitGroup(thread, a0);
     case Sys.getpid: return <i64>thread.process.id;
-    case Sys.gettid: return <i64>thread.process.id + <i64>thread.index;
+    case Sys.gettid: return <i64>linux.threadOf(thread).tid;
     case Sys.getppid: return sysGetppid(linux);
     case Sys.fork: return sysFork(thread, linux, SIGCHLD_ONLY, 0, 0, 0);
     case Sys.vfork: return sysFork(thread, linux, SIGCHLD_ONLY | CLONE_VFORK, 0, 0, 0);
-    case Sys.clone: return sysFork(thread, linux, a0, a1, a2, a3);
+    case Sys.clone: return (a0 & CLONE_THREAD) != 0 ? sysCloneThread(thread, linux, a0, a1, a2, a3, a4) : sysFork(thread, linux, a0, a1, a2, a3);
+    case Sys.futex: return sysFutex(thread, linux.threadOf(thread).futex, a0, a1, a2, a3, a4, a5);
     // Readiness (sys-poll.ts).
     case Sys.poll: return sysPoll(thread, linux, number, a0, a1, a2, 0, 0);
     case Sys.ppoll: return sysPoll(thread, linux, number, a0, a1, a2, a3, a4);
@@ -203,7 +207,7 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
     case Sys.times: return sysTimes(thread, linux, a0);
     case Sys.getrusage: return sysGetrusage(thread, linux, a0, a1);
     case Sys.set_tid_address: return sysSetTidAddress(thread, linux, a0);
-    case Sys.set_robust_list: return sysSetRobustList(linux, a0, a1);
+    case Sys.set_robust_list: return sysSetRobustList(thread, linux, a0, a1);
     case Sys.arch_prctl: return sysArchPrctl(thread, a0, a1);
     case Sys.prctl: return sysPrctl(thread, linux, a0, a1);
     case Sys.rt_sigaction: return sysSigaction(thread, a0, a1, a2, a3);
