@@ -51,10 +51,14 @@ export enum Interface {
   Namespace = 20,
   /** An open file or directory of a namespace (docs/abi/interfaces/file.md). */
   File = 21,
+  /** A 64-bit event counter, a Linux eventfd (docs/abi/interfaces/event-counter.md). */
+  EventCounter = 22,
+  /** A readiness set over other capabilities, a Linux epoll instance (docs/abi/interfaces/event-poll.md). */
+  EventPoll = 23,
 }
 
 /** How many interface values exist (for per-interface counters). */
-export const INTERFACE_COUNT: i32 = 22;
+export const INTERFACE_COUNT: i32 = 24;
 
 /** A short lowercase name for log lines and the manifest. */
 export function interfaceName(value: Interface): string {
@@ -80,6 +84,8 @@ export function interfaceName(value: Interface): string {
     case Interface.Pipe: return "pipe";
     case Interface.Namespace: return "namespace";
     case Interface.File: return "file";
+    case Interface.EventCounter: return "event-counter";
+    case Interface.EventPoll: return "event-poll";
   }
   return "none";
 }

@@ -321,5 +321,15 @@ export enum PipeMethod {
   /** info() -> the bytes the pipe holds; value: 0 for the read end, 1 for the write end. */
   Info = 0,
 }
+
+export enum EventCounterMethod {
+  /** info() -> the counter; value: 1 in semaphore mode, else 0. */
+  Info = 0,
+}
+
+export enum EventPollMethod {
+  /** info() -> how many capabilities the set watches. */
+  Info = 0,
+}
 /** Bytes one read copies at most (a longer copy would keep interrupts masked too long). */
 export const BOOT_FILE_READ_MAXIMUM: u64 = 65536;

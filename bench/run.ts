@@ -240,11 +240,11 @@ async function printLinux(): Promise<void> {
   await printLinuxProcesses();
 }
 
-/** Processes, pipes and page faults through the personality (issue 18's targets: fork+exec+wait
- * and pipe ping-pong at or below Linux). */
+/** Processes, pipes, page faults and futexes through the personality (issue 18's targets:
+ * fork+exec+wait and pipe ping-pong at or below Linux; issue 19's: futex ping-pong). */
 async function printLinuxProcesses(): Promise<void> {
   const started = Date.now();
-  console.log("\nLinux processes, pipes and page faults (userspace/linux/process-bench.c, the same static binary on Debian's kernel");
+  console.log("\nLinux processes, pipes, page faults and futexes (userspace/linux/process-bench.c, the same static binary on Debian's kernel");
   const rows = await benchmarkLinuxProcesses();
   console.log(`and on Capsid under the same QEMU; median of ${rows.rounds} interleaved boots, each the median of 7 rounds)`);
   const units: Record<string, string> = { "pipe-16mib": "MB/s" };
@@ -255,7 +255,7 @@ async function printLinuxProcesses(): Promise<void> {
   }));
   if (rows.linux) {
     const linux = rows.linux;
-    for (const name of ["fork-exec-wait", "pipe-pingpong"]) {
+    for (const name of ["fork-exec-wait", "pipe-pingpong", "futex-pingpong"]) {
       const met = rows.capsid.get(name)! <= linux.get(name)!;
       console.log(`  target: ${name} at or below Linux (${linux.get(name)} ns): ${met ? "met" : "not met"}`);
     }

@@ -274,6 +274,9 @@ function statOf(linux: LinuxProcess): ProcStat {
   stat.pending = linux.signals.pending;
   const first = linux.firstThread();
   stat.blocked = first !== null ? first.signalMask : 0;
+  let threads: u32 = 0;
+  for (let i = 0; i < linux.threads.length; i++) if (linux.threads[i] !== null) threads++;
+  stat.threads = max(threads, 1);
   for (let signal = 1; signal <= SIGNALS; signal++) {
     const handler = linux.signalActions[(signal - 1) * 4];
     if (handler == 1) stat.ignored |= <u64>1 << <u64>(signal - 1);

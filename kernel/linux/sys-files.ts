@@ -19,6 +19,8 @@ import { descriptorStatFill, fileOf, fileRead, fileSeek, fileStat, sysStatAt } f
 import { UNSUPPORTED } from "./errno";
 import { ttyIoctl, ttyReadCall, ttyWriteCheck } from "./sys-tty";
 import { fileVectors, fileWrite } from "./sys-write";
+import { EventCounterObject } from "../objects/event-counter";
+import { eventfdRead, eventfdWrite } from "./sys-eventfd";
 
 const AT_EMPTY_PATH: u64 = 0x1000;
 const O_CLOEXEC: u64 = 0x80000;
@@ -63,6 +65,7 @@ export function sysWrite(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u
     return pipeWriteCall(thread, linux, pipe, <i32>fd, <u64>Sys.write, buffer, count, 0, 0);
   }
   if (object.iface == Interface.File) return fileWrite(thread, linux, changetype<FileObject>(object), fd, buffer, count, -1);
+  if (object.iface == Interface.EventCounter) return eventfdWrite(thread, linux, changetype<EventCounterObject>(object), <i32>fd, <u64>Sys.write, buffer, count);
   if (object.iface != Interface.Console) return -(<i64>Errno.EINVAL);
   if (<i64>count < 0) return -(<i64>Errno.EINVAL);
   const background = ttyWriteCheck(thread, linux, <i32>fd, <u64>Sys.write);
@@ -113,6 +116,9 @@ export function sysRead(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u6
   if (object.iface == Interface.File) {
     if (vectors) return fileVectors(thread, linux, changetype<FileObject>(object), fd, buffer, count, false);
     return fileRead(thread, changetype<FileObject>(object), buffer, count, -1);
+  }
+  if (object.iface == Interface.EventCounter) {
+    return vectors ? -(<i64>Errno.EINVAL) : eventfdRead(thread, linux, changetype<EventCounterObject>(object), <i32>fd, <u64>Sys.read, buffer, count);
   }
   if (object.iface == Interface.Console) {
     return vectors ? ttyReadCall(thread, linux, <i32>fd, <u64>Sys.readv, 0, 0, buffer, count)

@@ -1,34 +1,24 @@
 // Readiness (docs/linux.md, "Readiness"): poll, ppoll, select and pselect6 over the descriptors'
-// capabilities: the console (readable when its line discipline has something for a read), pipe
-// ends (readable with bytes or at the end of the stream, writable with room for an atomic write,
-// POLLHUP and POLLERR when the other end is gone), files (always ready, as Linux's regular files).
-// With nothing ready the call blocks (block.ts) on every one of them and its deadline, and runs
+// capabilities (readiness.ts says what each is ready for; epoll is sys-epoll.ts). With nothing ready the call blocks (block.ts) on every one of them and its deadline, and runs
 // again when any changes; the deadline is kept across restarts with the SYSCALL's address.
 
 import { KernelError } from "../../abi/errors";
-import { Interface } from "../../abi/interfaces";
 import { CONTEXT_RIP, contextRead } from "../arch/context";
-import { PipeObject } from "../objects/pipe";
-import { PIPE_ATOMIC } from "../objects/pipe-ring";
 import { Thread } from "../sched/thread";
 import { monotonicNanos } from "../time/clock";
 import { copyIn, copyOut } from "../vm/user-memory";
-import { linuxBlock, LinuxWait } from "./block";
+import { linuxBlock } from "./block";
 import { BLOCKED, Errno } from "./errno";
 import { LINUX_DESCRIPTORS, LinuxProcess } from "./linux-process";
 import { Sys } from "./numbers";
 import { signalCallInterrupt, signalCallMask, signalCallMaskEnd } from "./sys-signal";
-import { ttyDiscipline, ttyWaitFor } from "./tty";
+import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, readiness } from "./readiness";
 
-const POLLIN: i32 = 0x1, POLLPRI: i32 = 0x2, POLLOUT: i32 = 0x4, POLLERR: i32 = 0x8, POLLHUP: i32 = 0x10, POLLNVAL: i32 = 0x20;
-const POLLRDNORM: i32 = 0x40, POLLWRNORM: i32 = 0x100;
-/** What a descriptor that cannot wait reports (Linux's DEFAULT_POLLMASK). */
-const ALWAYS_READY: i32 = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 /** select's FD_SETSIZE: the most descriptors its sets name. */
 const SELECT_MAXIMUM: u64 = 1024;
 const NANOSECONDS: i64 = 1_000_000_000;
 /** No deadline. */
-const FOREVER: u64 = u64.MAX_VALUE;
+export const FOREVER: u64 = u64.MAX_VALUE;
 
 class PollState {
   /** The pollfd array (8 bytes each) or select's three sets (128 bytes each). */
@@ -39,27 +29,6 @@ class PollState {
 }
 const state = new PollState();
 
-/** What descriptor `fd` is ready for now (POLL* bits; POLLNVAL when closed); with `wait`, also
- * registers it to be woken when that may change. */
-function readiness(thread: Thread, linux: LinuxProcess, fd: i32, wait: LinuxWait | null): i32 {
-  const handle = linux.handleOf(<i64>fd);
-  if (handle == 0) return POLLNVAL;
-  const object = thread.process.table.lookup(handle);
-  if (object === null) return POLLNVAL;
-  if (object.iface == Interface.Console) {
-    if (wait !== null) ttyWaitFor(wait);
-    return (ttyDiscipline().readable ? POLLIN | POLLRDNORM : 0) | POLLOUT | POLLWRNORM;
-  }
-  if (object.iface == Interface.Pipe) {
-    const pipe = changetype<PipeObject>(object), ring = pipe.ring;
-    if (wait !== null && !ring.waiting.includes(wait)) ring.waiting.push(wait);
-    if (pipe.reading) return (ring.buffered > 0 ? POLLIN | POLLRDNORM : 0) | (ring.writers == 0 ? POLLHUP : 0);
-    if (ring.readers == 0) return POLLOUT | POLLWRNORM | POLLERR;
-    return ring.room >= PIPE_ATOMIC ? POLLOUT | POLLWRNORM : 0;
-  }
-  return ALWAYS_READY;   // files, and capabilities nothing waits on
-}
-
 /** The SYSCALL's address: a deadline is kept for it across restarts. */
 function callAddress(thread: Thread): u64 {
   return contextRead(<usize>thread.context, CONTEXT_RIP) - 2;
@@ -67,7 +36,7 @@ function callAddress(thread: Thread): u64 {
 
 /** The deadline for a call waiting `timeout` ns (FOREVER: none; 0: do not wait), the one kept if
  * this is a restart of the same call. */
-function deadlineOf(thread: Thread, linux: LinuxProcess, timeout: u64): u64 {
+export function deadlineOf(thread: Thread, linux: LinuxProcess, timeout: u64): u64 {
   const own = linux.threadOf(thread);
   if (own.sleepDeadline != 0 && own.sleepAt == callAddress(thread)) return own.sleepDeadline;
   if (timeout == FOREVER) return FOREVER;
@@ -76,7 +45,7 @@ function deadlineOf(thread: Thread, linux: LinuxProcess, timeout: u64): u64 {
 }
 
 /** Blocks until `deadline` or a change (0 when the deadline has passed: the caller answers). */
-function waitUntil(thread: Thread, linux: LinuxProcess, number: u64, deadline: u64): i64 {
+export function waitUntil(thread: Thread, linux: LinuxProcess, number: u64, deadline: u64): i64 {
   const own = linux.threadOf(thread);
   if (deadline != FOREVER && monotonicNanos() >= deadline) {
     own.sleepDeadline = 0;
@@ -90,10 +59,10 @@ function waitUntil(thread: Thread, linux: LinuxProcess, number: u64, deadline: u
 }
 
 /** Whether timespecIn's answer is -errno: FOREVER (no timeout) is -1 as an i64, which is not EPERM. */
-@inline function isError(given: i64): bool { return given < 0 && <u64>given != FOREVER; }
+@inline export function isError(given: i64): bool { return given < 0 && <u64>given != FOREVER; }
 
 /** The timespec at `address` in ns (FOREVER for address 0), or -errno. */
-function timespecIn(thread: Thread, address: u64, microseconds: bool): i64 {
+export function timespecIn(thread: Thread, address: u64, microseconds: bool): i64 {
   if (address == 0) return <i64>FOREVER;
   if (copyIn(thread.process.space, state.time, 16, address, 16) != KernelError.None) return -(<i64>Errno.EFAULT);
   const seconds = load<i64>(state.time), fraction = load<i64>(state.time, 8);

@@ -42,6 +42,8 @@ import { sysGetrusage, sysTimes } from "./sys-usage";
 import { sysPrlimit, sysSetrlimit } from "./sys-limits";
 import { CLONE_THREAD, sysCloneThread, sysExitGroup, sysExitThread } from "./sys-thread";
 import { sysFutex } from "./futex";
+import { sysEpollCreate, sysEpollCtl, sysEpollWait } from "./sys-epoll";
+import { sysEventfd } from "./sys-eventfd";
 
 /** Unsupported numbers one process logs at most (a program probing hundreds would flood the
  * console); past them, one line says so. */
@@ -189,6 +191,13 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
     case Sys.ppoll: return sysPoll(thread, linux, number, a0, a1, a2, a3, a4);
     case Sys.select: return sysSelect(thread, linux, number, a0, a1, a2, a3, a4, 0);
     case Sys.pselect6: return sysSelect(thread, linux, number, a0, a1, a2, a3, a4, a5);
+    case Sys.epoll_create: return <i32>a0 <= 0 ? -(<i64>Errno.EINVAL) : sysEpollCreate(thread, linux, 0);
+    case Sys.epoll_create1: return sysEpollCreate(thread, linux, a0 & 0xffff_ffff);
+    case Sys.epoll_ctl: return sysEpollCtl(thread, linux, a0, a1, a2, a3);
+    case Sys.epoll_wait: return sysEpollWait(thread, linux, number, a0, a1, a2, a3, 0, 0);
+    case Sys.epoll_pwait: return sysEpollWait(thread, linux, number, a0, a1, a2, a3, a4, a5);
+    case Sys.eventfd: return sysEventfd(thread, linux, a0, 0);
+    case Sys.eventfd2: return sysEventfd(thread, linux, a0, a1 & 0xffff_ffff);
     // execve (sys-exec.ts).
     case Sys.execve: return sysExecve(thread, linux, AT_FDCWD, a0, a1, a2, 0);
     case Sys.execveat: return sysExecve(thread, linux, a0, a1, a2, a3, a4);

@@ -1,7 +1,8 @@
 /* threads: eight pthreads sharing a mutex-guarded counter, taking turns through a condition
  * variable after a barrier, each with its own thread-local variable and tid; joins collect their
- * values; pthread_exit, a detached thread, and exit() from a thread while another is blocked
- * (exit_group ends them all). */
+ * values; pthread_exit, a detached thread, a robust mutex whose owner ended holding it (the
+ * robust list walked at its end), and exit() from a thread while another is blocked (exit_group
+ * ends them all). */
 #include "report.h"
 #include <pthread.h>
 #include <stdlib.h>
@@ -46,6 +47,13 @@ static void *detached(void *argument) {
   (void)argument;
   detached_ran = 1;
   return NULL;
+}
+
+static pthread_mutex_t robust;
+static void *dies_holding(void *argument) {
+  (void)argument;
+  pthread_mutex_lock(&robust);
+  return NULL;   /* ends holding it: its robust list hands the mutex on */
 }
 
 static void *blocker(void *argument) {
@@ -93,6 +101,18 @@ int main(void) {
   CHECK("detached pthread_create", pthread_create(&loose, &attributes, detached, NULL));
   for (int i = 0; i < 1000 && !detached_ran; i++) usleep(1000);
   EXPECT("the detached thread ran", detached_ran);
+
+  pthread_mutexattr_t robust_attributes;
+  pthread_mutexattr_init(&robust_attributes);
+  pthread_mutexattr_setrobust(&robust_attributes, PTHREAD_MUTEX_ROBUST);
+  pthread_mutex_init(&robust, &robust_attributes);
+  pthread_t holder;
+  pthread_create(&holder, NULL, dies_holding, NULL);
+  pthread_join(holder, NULL);
+  int locked = pthread_mutex_lock(&robust);
+  printf("lock a robust mutex its owner died holding: %s\n", locked == EOWNERDEAD ? "EOWNERDEAD" : locked == 0 ? "0" : "other");
+  CHECK("pthread_mutex_consistent", pthread_mutex_consistent(&robust));
+  CHECK("pthread_mutex_unlock", pthread_mutex_unlock(&robust));
 
   fflush(stdout);
   pid_t child = fork();

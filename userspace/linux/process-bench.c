@@ -1,14 +1,17 @@
 /* process-bench: what processes, pipes and page faults cost a static Linux program, run
  * unmodified as /init on Debian's kernel and as init on Capsid (bench/linux.ts): fork+exit+wait,
  * fork+exec+wait of busybox `true`, a one-byte ping-pong between two processes over two pipes,
- * 16 MiB through a pipe, and a first touch of an anonymous page. Each figure is the median of
+ * 16 MiB through a pipe, a first touch of an anonymous page, and a futex ping-pong between two
+ * threads of one process (the issue of threads). Each figure is the median of
  * ROUNDS rounds, from CLOCK_MONOTONIC. */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -144,6 +147,50 @@ static uint64_t page_fault(int pages) {
   return median(rounds);
 }
 
+/* A futex ping-pong: the word says whose turn it is (1 the partner's, 0 the first thread's); each
+ * side waits on it with FUTEX_WAIT until it is its turn, hands the turn over and wakes the other. */
+#define FUTEX_WAIT_PRIVATE 128
+#define FUTEX_WAKE_PRIVATE 129
+static uint32_t turn;
+static int futex_rounds;
+
+static void futex_wait_while(uint32_t value) {
+  while (__atomic_load_n(&turn, __ATOMIC_SEQ_CST) == value) syscall(SYS_futex, &turn, FUTEX_WAIT_PRIVATE, value, NULL, NULL, 0);
+}
+
+static void futex_hand(uint32_t value) {
+  __atomic_store_n(&turn, value, __ATOMIC_SEQ_CST);
+  syscall(SYS_futex, &turn, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static void *futex_partner(void *argument) {
+  (void)argument;
+  for (int i = 0; i < futex_rounds; i++) {
+    futex_wait_while(0);
+    futex_hand(0);
+  }
+  return NULL;
+}
+
+/* ns per round trip: the first thread hands the turn to the partner and waits for it back. */
+static uint64_t futex_ping_pong(int count) {
+  uint64_t rounds[ROUNDS];
+  for (int r = 0; r < ROUNDS; r++) {
+    pthread_t partner;
+    turn = 0;
+    futex_rounds = count;
+    if (pthread_create(&partner, NULL, futex_partner, NULL) != 0) fail("pthread_create");
+    uint64_t start = now();
+    for (int i = 0; i < count; i++) {
+      futex_hand(1);
+      futex_wait_while(1);
+    }
+    rounds[r] = (now() - start) / count;
+    if (pthread_join(partner, NULL) != 0) fail("pthread_join");
+  }
+  return median(rounds);
+}
+
 static void figure(const char *name, uint64_t value, const char *unit) {
   printf("process-bench: %s %lu %s\n", name, (unsigned long)value, unit);
   fflush(stdout);
@@ -156,6 +203,7 @@ int main(void) {
   figure("pipe-pingpong", ping_pong(2000), "ns");
   figure("pipe-16mib", pipe_throughput(), "MB/s");
   figure("page-fault", page_fault(2048), "ns");
+  figure("futex-pingpong", futex_ping_pong(2000), "ns");
   printf("process-bench: done\n");
   fflush(stdout);
   return 0;

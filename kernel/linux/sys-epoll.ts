@@ -1,0 +1,165 @@
+// epoll (docs/linux.md, "Readiness"): epoll_create and epoll_create1 make an EventPoll set
+// (objects/event-poll.ts) behind a descriptor; epoll_ctl adds, changes and removes entries;
+// epoll_wait and epoll_pwait report the entries that are ready (readiness.ts), level-triggered, or
+// edge-triggered (EPOLLET: only readiness not seen at the last look), EPOLLONESHOT entries once
+// until changed. With nothing to report the call blocks (block.ts) on every entry and its
+// deadline, and runs again when any changes, as poll does. An entry whose descriptor was closed
+// (it names another capability, or none) is dropped when next looked at, as Linux drops an entry
+// whose file is closed.
+
+import { KernelError } from "../../abi/errors";
+import { Interface } from "../../abi/interfaces";
+import { EVENT_POLL_ENTRIES_MAXIMUM, eventPollCreate, eventPollFits, EventPollObject } from "../objects/event-poll";
+import { Thread } from "../sched/thread";
+import { monotonicNanos } from "../time/clock";
+import { copyIn, copyOut, userRangeCheck } from "../vm/user-memory";
+import { BLOCKED, Errno } from "./errno";
+import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
+import { Sys } from "./numbers";
+import { EPOLLET, EPOLLEXCLUSIVE, EPOLLONESHOT, epollEntryLive, epollEntryReadiness, pollable, SPENT } from "./readiness";
+import { deadlineOf, FOREVER, waitUntil } from "./sys-poll";
+import { signalCallMask, signalCallMaskEnd } from "./sys-signal";
+
+const EPOLL_CLOEXEC: u64 = 0o2000000;
+const EPOLL_CTL_ADD: u64 = 1, EPOLL_CTL_DEL: u64 = 2, EPOLL_CTL_MOD: u64 = 3;
+/** struct epoll_event is packed on x86-64: u32 events, u64 data. */
+const EVENT_SIZE: u64 = 12;
+/** Events one epoll_wait reports at most (the rest come at the next). */
+const REPORT_MAXIMUM: i32 = 256;
+/** Linux's EP_MAX_EVENTS: maxevents above it is EINVAL. */
+const MAXEVENTS_LIMIT: u64 = 0x7fff_ffff / EVENT_SIZE;
+
+class EpollState {
+  readonly events: usize = memory.data(<i32>(<u64>REPORT_MAXIMUM * EVENT_SIZE), 16);
+  readonly buffer: usize = memory.data(16, 16);
+}
+const state = new EpollState();
+
+/** epoll_create(size) (size must be positive) and epoll_create1(flags) (EPOLL_CLOEXEC only). */
+export function sysEpollCreate(thread: Thread, linux: LinuxProcess, flags: u64): i64 {
+  if ((flags & ~EPOLL_CLOEXEC) != 0) return -(<i64>Errno.EINVAL);
+  const process = thread.process;
+  const fd = linux.lowestFree(0);
+  if (fd < 0) return -(<i64>Errno.EMFILE);
+  if (eventPollFits(process.account) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  const table = process.table, slot = table.reserve();
+  if (slot < 0) return -(<i64>Errno.ENOMEM);
+  linux.descriptors[fd] = table.commit(slot, eventPollCreate(process.account));
+  linux.descriptorFlags[fd] = (flags & EPOLL_CLOEXEC) != 0 ? FD_CLOEXEC : 0;
+  return fd;
+}
+
+/** The set descriptor `epfd` names, or null (the caller says EBADF or EINVAL: setError). */
+function setOf(thread: Thread, linux: LinuxProcess, epfd: i32): EventPollObject | null {
+  const handle = linux.handleOf(<i64>epfd);
+  if (handle == 0) return null;
+  const object = thread.process.table.lookup(handle);
+  return object !== null && object.iface == Interface.EventPoll ? changetype<EventPollObject>(object) : null;
+}
+
+/** EBADF for a closed descriptor, EINVAL for one that is no epoll set. */
+function setError(linux: LinuxProcess, epfd: i32): i64 {
+  return linux.handleOf(<i64>epfd) == 0 ? -(<i64>Errno.EBADF) : -(<i64>Errno.EINVAL);
+}
+
+/** epoll_ctl(epfd, op, fd, event), in Linux's order of checks: EFAULT for the event (ADD, MOD),
+ * EBADF for either descriptor, EPERM for a regular file or directory, EINVAL for an epfd that is
+ * no set or names itself, EPOLLEXCLUSIVE with MOD, an unknown op; EEXIST (ADD) or ENOENT (MOD,
+ * DEL) for the entry; ENOSPC past EVENT_POLL_ENTRIES_MAXIMUM; ENOMEM. */
+export function sysEpollCtl(thread: Thread, linux: LinuxProcess, epfd: u64, op: u64, fd: u64, event: u64): i64 {
+  const set32 = <i32>epfd, target = <i32>fd;
+  op &= 0xffff_ffff;
+  if ((op == EPOLL_CTL_ADD || op == EPOLL_CTL_MOD) && copyIn(thread.process.space, state.buffer, 16, event, EVENT_SIZE) != KernelError.None) {
+    return -(<i64>Errno.EFAULT);
+  }
+  const events = load<u32>(state.buffer), data = load<u64>(state.buffer, 4);
+  if (linux.handleOf(<i64>set32) == 0 || linux.handleOf(<i64>target) == 0) return -(<i64>Errno.EBADF);
+  if (!pollable(thread, linux, target)) return -(<i64>Errno.EPERM);
+  const set = setOf(thread, linux, set32);
+  if (set === null || set32 == target) return -(<i64>Errno.EINVAL);
+  if (op == EPOLL_CTL_MOD && (events & EPOLLEXCLUSIVE) != 0) return -(<i64>Errno.EINVAL);
+  let index = set.find(target);
+  if (index >= 0 && !epollEntryLive(linux, set, index)) {   // its file was closed: that entry is gone
+    set.remove(index);
+    index = -1;
+  }
+  if (op == EPOLL_CTL_ADD) {
+    if (index >= 0) return -(<i64>Errno.EEXIST);
+    if (set.count >= EVENT_POLL_ENTRIES_MAXIMUM) return -(<i64>Errno.ENOSPC);
+    return set.add(target, linux.handleOf(<i64>target), events, data) != KernelError.None ? -(<i64>Errno.ENOMEM) : 0;
+  }
+  if (op == EPOLL_CTL_MOD) {
+    if (index < 0) return -(<i64>Errno.ENOENT);
+    set.events[index] = events;
+    set.data[index] = data;
+    set.seen[index] = 0;   // re-armed: what is ready now is new to it
+    return 0;
+  }
+  if (op == EPOLL_CTL_DEL) {
+    if (index < 0) return -(<i64>Errno.ENOENT);
+    set.remove(index);
+    return 0;
+  }
+  return -(<i64>Errno.EINVAL);
+}
+
+/** epoll_wait(epfd, events, maxevents, timeout ms; negative: none) and epoll_pwait(..., sigmask,
+ * size), which waits with that mask (sys-signal.ts, signalCallMask). EINVAL for maxevents not in
+ * 1..EP_MAX_EVENTS or an epfd that is no set, EFAULT, EBADF. */
+export function sysEpollWait(thread: Thread, linux: LinuxProcess, number: u64, epfd: u64, events: u64, maximum: u64, timeout: u64,
+  sigmask: u64, sigsetSize: u64): i64 {
+  if (number == <u64>Sys.epoll_pwait && sigmask != 0) {
+    if (sigsetSize != 8) return -(<i64>Errno.EINVAL);
+    const masked = signalCallMask(thread, linux, sigmask, sigsetSize);
+    if (masked != 0) return masked;
+  }
+  const result = waitOnce(thread, linux, number, <i32>epfd, events, <u64><i64><i32>maximum, timeout);
+  if (result != BLOCKED) signalCallMaskEnd(linux.threadOf(thread));
+  return result;
+}
+
+function waitOnce(thread: Thread, linux: LinuxProcess, number: u64, epfd: i32, events: u64, maximum: u64, timeout: u64): i64 {
+  if (maximum == 0 || maximum > MAXEVENTS_LIMIT) return -(<i64>Errno.EINVAL);
+  const space = thread.process.space;
+  if (userRangeCheck(space, events, maximum * EVENT_SIZE, true) != KernelError.None) return -(<i64>Errno.EFAULT);
+  const set = setOf(thread, linux, epfd);
+  if (set === null) return setError(linux, epfd);
+  const own = linux.threadOf(thread);
+  const wait = <i32>timeout < 0 ? FOREVER : <u64><i32>timeout * 1_000_000;
+  const deadline = deadlineOf(thread, linux, wait);
+  const blocking = deadline != 0 && (deadline == FOREVER || monotonicNanos() < deadline);
+  const limit = <i32>min(maximum, <u64>REPORT_MAXIMUM);
+  let reported = 0;
+  for (let i = 0; i < set.count && reported < limit;) {
+    if (!epollEntryLive(linux, set, i)) {
+      set.remove(i);   // the last entry takes its place: look at index i again
+      continue;
+    }
+    const flags = set.events[i];
+    if ((set.seen[i] & SPENT) != 0) { i++; continue; }
+    const now = epollEntryReadiness(thread, linux, set, i, null, 0);
+    const fresh = (flags & EPOLLET) != 0 ? now & ~set.seen[i] : now;
+    set.seen[i] = now;
+    if (fresh != 0) {
+      const at = state.events + <usize>(<u64>reported * EVENT_SIZE);
+      store<u32>(at, fresh);
+      store<u64>(at, set.data[i], 4);
+      reported++;
+      if ((flags & EPOLLONESHOT) != 0) set.seen[i] = SPENT;
+    }
+    i++;
+  }
+  if (reported == 0 && blocking) {
+    // Nothing to report: every entry wakes this thread when it changes, and the call runs again.
+    for (let i = 0; i < set.count; i++) {
+      if ((set.seen[i] & SPENT) == 0) epollEntryReadiness(thread, linux, set, i, own.wait, 0);
+    }
+    const blocked = waitUntil(thread, linux, number, deadline);
+    if (blocked == BLOCKED) return BLOCKED;
+  }
+  own.sleepDeadline = 0;
+  if (reported > 0 && copyOut(space, events, state.events, <u64>REPORT_MAXIMUM * EVENT_SIZE, <u64>reported * EVENT_SIZE) != KernelError.None) {
+    return -(<i64>Errno.EFAULT);
+  }
+  return reported;
+}
