@@ -9,7 +9,7 @@
 
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
-import { EVENT_POLL_ENTRIES_MAXIMUM, eventPollCreate, eventPollFits, EventPollObject } from "../objects/event-poll";
+import { EVENT_POLL_BLOCK_BYTES, EVENT_POLL_BYTES, EVENT_POLL_ENTRIES_MAXIMUM, EventPollObject } from "../objects/event-poll";
 import { Thread } from "../sched/thread";
 import { monotonicNanos } from "../time/clock";
 import { copyIn, copyOut, userRangeCheck } from "../vm/user-memory";
@@ -41,10 +41,13 @@ export function sysEpollCreate(thread: Thread, linux: LinuxProcess, flags: u64):
   const process = thread.process;
   const fd = linux.lowestFree(0);
   if (fd < 0) return -(<i64>Errno.EMFILE);
-  if (eventPollFits(process.account) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  if (process.account.kernelFits(EVENT_POLL_BYTES + EVENT_POLL_BLOCK_BYTES, 0) != KernelError.None) return -(<i64>Errno.ENOMEM);
   const table = process.table, slot = table.reserve();
   if (slot < 0) return -(<i64>Errno.ENOMEM);
-  linux.descriptors[fd] = table.commit(slot, eventPollCreate(process.account));
+  const set = new EventPollObject(process.account);
+  process.account.retain();   // the set keeps it for its entries' blocks
+  set.chargeTo(process.account, EVENT_POLL_BYTES);
+  linux.descriptors[fd] = table.commit(slot, set);
   linux.descriptorFlags[fd] = (flags & EPOLL_CLOEXEC) != 0 ? FD_CLOEXEC : 0;
   return fd;
 }
@@ -86,7 +89,12 @@ export function sysEpollCtl(thread: Thread, linux: LinuxProcess, epfd: u64, op: 
   if (op == EPOLL_CTL_ADD) {
     if (index >= 0) return -(<i64>Errno.EEXIST);
     if (set.count >= EVENT_POLL_ENTRIES_MAXIMUM) return -(<i64>Errno.ENOSPC);
-    return set.add(target, linux.handleOf(<i64>target), events, data) != KernelError.None ? -(<i64>Errno.ENOMEM) : 0;
+    if (set.blockNeeded) {
+      if (set.quota.kernelFits(EVENT_POLL_BLOCK_BYTES, 0) != KernelError.None) return -(<i64>Errno.ENOMEM);
+      set.chargeBlock();
+    }
+    set.add(target, linux.handleOf(<i64>target), events, data);
+    return 0;
   }
   if (op == EPOLL_CTL_MOD) {
     if (index < 0) return -(<i64>Errno.ENOENT);

@@ -4,7 +4,7 @@
 // while that would pass the maximum; O_NONBLOCK says EAGAIN instead.
 
 import { KernelError } from "../../abi/errors";
-import { EVENT_COUNTER_MAXIMUM, eventCounterCreate, eventCounterFits, EventCounterObject } from "../objects/event-counter";
+import { EVENT_COUNTER_BYTES, EVENT_COUNTER_MAXIMUM, EventCounterObject } from "../objects/event-counter";
 import { Thread } from "../sched/thread";
 import { copyIn, copyOut } from "../vm/user-memory";
 import { linuxBlock } from "./block";
@@ -26,10 +26,11 @@ export function sysEventfd(thread: Thread, linux: LinuxProcess, initial: u64, fl
   const process = thread.process;
   const fd = linux.lowestFree(0);
   if (fd < 0) return -(<i64>Errno.EMFILE);
-  if (eventCounterFits(process.account) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  if (process.account.kernelFits(EVENT_COUNTER_BYTES, 0) != KernelError.None) return -(<i64>Errno.ENOMEM);
   const table = process.table, slot = table.reserve();
   if (slot < 0) return -(<i64>Errno.ENOMEM);
-  const counter = eventCounterCreate(process.account, initial & 0xffff_ffff, (flags & EFD_SEMAPHORE) != 0);
+  const counter = new EventCounterObject(initial & 0xffff_ffff, (flags & EFD_SEMAPHORE) != 0);
+  counter.chargeTo(process.account, EVENT_COUNTER_BYTES);
   linux.descriptors[fd] = table.commit(slot, counter);
   linux.descriptorFlags[fd] = ((flags & EFD_CLOEXEC) != 0 ? FD_CLOEXEC : 0) | ((flags & EFD_NONBLOCK) != 0 ? STATUS_NONBLOCK : 0);
   return fd;

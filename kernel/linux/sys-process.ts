@@ -11,6 +11,7 @@ import { Thread } from "../sched/thread";
 import { copyIn, copyOut } from "../vm/user-memory";
 import { Errno } from "./errno";
 import { LinuxProcess, SIGNALS } from "./linux-process";
+import { LinuxThread } from "./linux-thread";
 import { signalDiscardIfIgnored } from "./signal";
 
 const ARCH_SET_FS: u64 = 0x1002, ARCH_GET_FS: u64 = 0x1003;
@@ -37,6 +38,27 @@ export function sysSetTidAddress(thread: Thread, linux: LinuxProcess, address: u
 export function sysSetRobustList(thread: Thread, linux: LinuxProcess, head: u64, length: u64): i64 {
   if (length != ROBUST_LIST_HEAD_SIZE) return -(<i64>Errno.EINVAL);
   linux.threadOf(thread).robustList = head;
+  return 0;
+}
+
+/** get_robust_list(tid, head, length): thread `tid`'s list head (0: the caller's; a thread of its
+ * own process, else ESRCH: reading another process's would need ptrace) and 24; EFAULT. */
+export function sysGetRobustList(thread: Thread, linux: LinuxProcess, tid: u64, head: u64, length: u64): i64 {
+  const wanted = <i32>tid;
+  let own: LinuxThread | null = null;
+  if (wanted == 0) own = linux.threadOf(thread);
+  else {
+    for (let i = 0; i < linux.threads.length; i++) {
+      const other = linux.threads[i];
+      if (other !== null && <i32>other.tid == wanted) own = other;
+    }
+  }
+  if (own === null) return -(<i64>Errno.ESRCH);
+  const space = thread.process.space;
+  store<u64>(state.buffer, own.robustList);
+  store<u64>(state.buffer + 8, ROBUST_LIST_HEAD_SIZE);
+  if (copyOut(space, head, state.buffer, 64, 8) != KernelError.None) return -(<i64>Errno.EFAULT);
+  if (copyOut(space, length, state.buffer + 8, 56, 8) != KernelError.None) return -(<i64>Errno.EFAULT);
   return 0;
 }
 

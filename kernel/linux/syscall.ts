@@ -28,7 +28,7 @@ const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
 /** creat's flags as open's. */
 const O_CREAT_WRONLY_TRUNC: u64 = 0o1101;
 import { sysBrk, sysMadvise, sysMmap, sysMprotect, sysMremap, sysMsync, sysMunmap } from "./sys-memory";
-import { sysArchPrctl, sysPrctl, sysSetRobustList, sysSetTidAddress, sysSigaction, sysSigprocmask } from "./sys-process";
+import { sysArchPrctl, sysGetRobustList, sysPrctl, sysSetRobustList, sysSetTidAddress, sysSigaction, sysSigprocmask } from "./sys-process";
 import { sysClockGetres, sysClockGettime, sysGetrandom, sysGettimeofday, sysSchedGetaffinity, sysSysinfo, sysTime,
   sysUname } from "./sys-system";
 import { traceBacking, traceReset } from "./trace";
@@ -217,6 +217,7 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
     case Sys.getrusage: return sysGetrusage(thread, linux, a0, a1);
     case Sys.set_tid_address: return sysSetTidAddress(thread, linux, a0);
     case Sys.set_robust_list: return sysSetRobustList(thread, linux, a0, a1);
+    case Sys.get_robust_list: return sysGetRobustList(thread, linux, a0, a1, a2);
     case Sys.arch_prctl: return sysArchPrctl(thread, a0, a1);
     case Sys.prctl: return sysPrctl(thread, linux, a0, a1);
     case Sys.rt_sigaction: return sysSigaction(thread, a0, a1, a2, a3);

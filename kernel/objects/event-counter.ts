@@ -10,7 +10,6 @@ import { Invocation } from "../cap/invocation";
 import { KernelObject } from "../cap/kernel-object";
 import { Request } from "../cap/request";
 import { arrayBytes, instanceBytes } from "../memory/heap-cost";
-import { Quota } from "../memory/quota";
 import { Wait } from "../sched/wait";
 
 /** The largest value the counter holds (a write that would pass it waits). */
@@ -54,14 +53,3 @@ const state = new EventCountersState();
 /** Heap bytes a counter's records take, charged to its quota's kernel bytes. */
 export const EVENT_COUNTER_BYTES: u64 = instanceBytes<EventCounterObject>() + arrayBytes<usize>(8);
 
-/** Whether `quota` can pay for a counter now. */
-export function eventCounterFits(quota: Quota): KernelError {
-  return quota.kernelFits(EVENT_COUNTER_BYTES, 0);
-}
-
-/** A new counter holding `initial`, charged to `quota` (eventCounterFits passed). */
-export function eventCounterCreate(quota: Quota, initial: u64, semaphore: bool): EventCounterObject {
-  const counter = new EventCounterObject(initial, semaphore);
-  counter.chargeTo(quota, EVENT_COUNTER_BYTES);
-  return counter;
-}

@@ -3,7 +3,8 @@
 // means is the personality's). Each entry is a descriptor number, the capability it named when it
 // was added, the events asked for and their flags, the caller's 64-bit data, and the readiness it
 // was last seen with (edge-triggered entries report only what is new). Entries are charged to the
-// quota of the process that made the set, in blocks, while they exist. Native programs reach only
+// quota of the process that made the set, in blocks, while they exist (the maker checks that a
+// block fits: linux/sys-epoll.ts). Native programs reach only
 // `info` through the ring so far.
 
 import { KernelError } from "../../abi/errors";
@@ -20,7 +21,7 @@ export const EVENT_POLL_ENTRIES_MAXIMUM: i32 = 4096;
 /** Entries are paid for this many at a time. */
 const BLOCK: i32 = 64;
 /** Heap bytes one block of entries takes in the set's five arrays. */
-const BLOCK_BYTES: u64 = <u64>BLOCK * (4 + 4 + 8 + 8 + 4);
+export const EVENT_POLL_BLOCK_BYTES: u64 = <u64>BLOCK * (4 + 4 + 8 + 8 + 4);
 
 export class EventPollObject extends KernelObject {
   readonly fds: i32[] = [];
@@ -42,21 +43,25 @@ export class EventPollObject extends KernelObject {
     return this.fds.indexOf(fd);
   }
 
-  /** Adds an entry; None, or the quota's refusal (QuotaExceeded past EVENT_POLL_ENTRIES_MAXIMUM). */
-  add(fd: i32, handle: u64, events: u32, data: u64): KernelError {
-    if (this.fds.length >= EVENT_POLL_ENTRIES_MAXIMUM) return KernelError.QuotaExceeded;   // the caller says ENOSPC first
-    if (this.fds.length == this.blocks * BLOCK) {
-      const error = this.quota.kernelFits(BLOCK_BYTES, 0);
-      if (error != KernelError.None) return error;
-      this.quota.chargeKernel(BLOCK_BYTES);
-      this.blocks++;
-    }
+  /** Whether the next entry needs another block charged first (chargeBlock). */
+  get blockNeeded(): bool {
+    return this.fds.length == this.blocks * BLOCK;
+  }
+
+  /** Charges one more block of entries to the set's quota (the caller checked that it fits). */
+  chargeBlock(): void {
+    this.quota.chargeKernel(EVENT_POLL_BLOCK_BYTES);
+    this.blocks++;
+  }
+
+  /** Adds an entry: below EVENT_POLL_ENTRIES_MAXIMUM, its block charged (the caller's checks). */
+  add(fd: i32, handle: u64, events: u32, data: u64): void {
+    if (this.fds.length >= EVENT_POLL_ENTRIES_MAXIMUM || this.blockNeeded) abort("EventPollObject.add: no room was made");
     this.fds.push(fd);
     this.handles.push(handle);
     this.events.push(events);
     this.data.push(data);
     this.seen.push(0);
-    return KernelError.None;
   }
 
   /** Removes entry `index` (the last one takes its place). */
@@ -74,12 +79,12 @@ export class EventPollObject extends KernelObject {
     this.seen.pop();
     if (this.blocks > 0 && this.fds.length <= (this.blocks - 1) * BLOCK) {
       this.blocks--;
-      this.quota.unchargeKernel(BLOCK_BYTES);
+      this.quota.unchargeKernel(EVENT_POLL_BLOCK_BYTES);
     }
   }
 
   destroy(): void {
-    if (this.blocks > 0) this.quota.unchargeKernel(<u64>this.blocks * BLOCK_BYTES);
+    if (this.blocks > 0) this.quota.unchargeKernel(<u64>this.blocks * EVENT_POLL_BLOCK_BYTES);
     this.blocks = 0;
     this.quota.release();
   }
@@ -104,15 +109,3 @@ const state = new EventPollsState();
 
 /** Heap bytes a set's own records take (its entries are charged apart, in blocks). */
 export const EVENT_POLL_BYTES: u64 = instanceBytes<EventPollObject>() + 5 * arrayBytes<u64>(0);
-
-export function eventPollFits(quota: Quota): KernelError {
-  return quota.kernelFits(EVENT_POLL_BYTES + BLOCK_BYTES, 0);
-}
-
-/** A new empty set charged to `quota` (eventPollFits passed); it keeps `quota` for its entries. */
-export function eventPollCreate(quota: Quota): EventPollObject {
-  const set = new EventPollObject(quota);
-  quota.retain();
-  set.chargeTo(quota, EVENT_POLL_BYTES);
-  return set;
-}

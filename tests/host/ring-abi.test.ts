@@ -402,6 +402,8 @@ const INTERFACE_PAGES: Record<string, { iface: string; methods: string | null }>
   "docs/abi/interfaces/boot-files.md": { iface: "BootFiles", methods: "BootFilesMethod" },
   "docs/abi/interfaces/pipe.md": { iface: "Pipe", methods: "PipeMethod" },
   "docs/abi/interfaces/namespace.md": { iface: "Namespace", methods: "NamespaceMethod" },
+  "docs/abi/interfaces/event-counter.md": { iface: "EventCounter", methods: "EventCounterMethod" },
+  "docs/abi/interfaces/event-poll.md": { iface: "EventPoll", methods: "EventPollMethod" },
   "docs/abi/interfaces/file.md": { iface: "File", methods: "FileMethod" },
 };
 const METHOD_COLUMNS = ["method", "value", "arguments", "result", "value"];
@@ -478,6 +480,8 @@ const OBJECT_FILES: Record<string, string> = {
   "docs/abi/interfaces/tcp-socket.md": "kernel/objects/tcp-socket.ts",
   "docs/abi/interfaces/boot-files.md": "kernel/objects/boot-files.ts",
   "docs/abi/interfaces/pipe.md": "kernel/objects/pipe.ts",
+  "docs/abi/interfaces/event-counter.md": "kernel/objects/event-counter.ts",
+  "docs/abi/interfaces/event-poll.md": "kernel/objects/event-poll.ts",
   "docs/abi/interfaces/namespace.md": "kernel/objects/namespace.ts",
   "docs/abi/interfaces/file.md": "kernel/objects/file.ts",
 };
