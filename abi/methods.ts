@@ -323,7 +323,7 @@ export enum PipeMethod {
 }
 
 export enum EventCounterMethod {
-  /** info() -> the counter; value: 1 in semaphore mode, else 0. */
+  /** info() -> the counter; value: 1 in semaphore mode, 2 for a timer's counter, else 0. */
   Info = 0,
 }
 

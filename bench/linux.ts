@@ -44,10 +44,10 @@ export async function benchmarkLinuxSyscalls(rounds = ROUNDS): Promise<LinuxSysc
 }
 
 /** process-bench's figures (userspace/linux/process-bench.c), by name: fork-exit-wait,
- * fork-exec-wait, pipe-pingpong, page-fault, futex-pingpong (ns) and pipe-16mib (MB/s). */
+ * fork-exec-wait, pipe-pingpong, page-fault, futex-pingpong, epoll-wait (ns) and pipe-16mib (MB/s). */
 export type ProcessFigures = Map<string, number>;
 export interface LinuxProcessRows { linux: ProcessFigures | null; capsid: ProcessFigures; rounds: number }
-export const PROCESS_FIGURES = ["fork-exit-wait", "fork-exec-wait", "pipe-pingpong", "pipe-16mib", "page-fault", "futex-pingpong"];
+export const PROCESS_FIGURES = ["fork-exit-wait", "fork-exec-wait", "pipe-pingpong", "pipe-16mib", "page-fault", "futex-pingpong", "epoll-wait"];
 const PROCESS_LINE = /^process-bench: ([a-z0-9-]+) (\d+) (ns|MB\/s)$/;
 
 function processFiguresOf(lines: string[], where: string): ProcessFigures {

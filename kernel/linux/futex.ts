@@ -142,7 +142,7 @@ export function sysFutex(thread: Thread, wait: FutexWait, address: u64, op: u64,
         if (command == FUTEX_WAIT) deadline = <u64>span > u64.MAX_VALUE - now ? u64.MAX_VALUE : now + <u64>span;
         else if (!realtime) deadline = <u64>span;   // absolute, CLOCK_MONOTONIC
         else {                                      // absolute, CLOCK_REALTIME
-          const offset = realtimeNanos() - <i64>now;
+          const wall = realtimeNanos(), offset: i64 = wall < 0 ? 0 : wall - <i64>now;   // no wall clock: as monotonic
           deadline = span <= offset ? 1 : <u64>(span - offset);
         }
         if (deadline == 0) deadline = 1;

@@ -20,7 +20,7 @@ export enum Sys {
   exit_group = 231, epoll_wait = 232, epoll_ctl = 233, tgkill = 234, utimes = 235, waitid = 247, openat = 257, mkdirat = 258, fchownat = 260, futimesat = 261, newfstatat = 262,
   unlinkat = 263, renameat = 264, linkat = 265, symlinkat = 266, readlinkat = 267, fchmodat = 268, faccessat = 269,
   pselect6 = 270, ppoll = 271, set_robust_list = 273, rt_tgsigqueueinfo = 297, get_robust_list = 274, utimensat = 280, epoll_pwait = 281,
-  eventfd = 284, eventfd2 = 290, epoll_create1 = 291, dup3 = 292, pipe2 = 293, prlimit64 = 302, syncfs = 306, getcpu = 309, renameat2 = 316,
+  timerfd_create = 283, eventfd = 284, timerfd_settime = 286, timerfd_gettime = 287, eventfd2 = 290, epoll_create1 = 291, dup3 = 292, pipe2 = 293, prlimit64 = 302, syncfs = 306, getcpu = 309, renameat2 = 316,
   getrandom = 318, memfd_create = 319, execveat = 322, statx = 332, rseq = 334, clone3 = 435, faccessat2 = 439,
 }
 
@@ -66,7 +66,7 @@ export function sysName(number: u64): string {
     case Sys.renameat: return "renameat"; case Sys.linkat: return "linkat"; case Sys.symlinkat: return "symlinkat"; case Sys.readlinkat: return "readlinkat";
     case Sys.fchmodat: return "fchmodat"; case Sys.faccessat: return "faccessat"; case Sys.pselect6: return "pselect6"; case Sys.ppoll: return "ppoll";
     case Sys.set_robust_list: return "set_robust_list"; case Sys.get_robust_list: return "get_robust_list"; case Sys.utimensat: return "utimensat";
-    case Sys.epoll_pwait: return "epoll_pwait"; case Sys.epoll_create: return "epoll_create"; case Sys.epoll_wait: return "epoll_wait"; case Sys.epoll_ctl: return "epoll_ctl"; case Sys.eventfd: return "eventfd"; case Sys.eventfd2: return "eventfd2"; case Sys.epoll_create1: return "epoll_create1";
+    case Sys.epoll_pwait: return "epoll_pwait"; case Sys.epoll_create: return "epoll_create"; case Sys.epoll_wait: return "epoll_wait"; case Sys.epoll_ctl: return "epoll_ctl"; case Sys.eventfd: return "eventfd"; case Sys.timerfd_create: return "timerfd_create"; case Sys.timerfd_settime: return "timerfd_settime"; case Sys.timerfd_gettime: return "timerfd_gettime"; case Sys.eventfd2: return "eventfd2"; case Sys.epoll_create1: return "epoll_create1";
     case Sys.dup3: return "dup3"; case Sys.pipe2: return "pipe2"; case Sys.prlimit64: return "prlimit64"; case Sys.getcpu: return "getcpu";
     case Sys.renameat2: return "renameat2"; case Sys.getrandom: return "getrandom"; case Sys.memfd_create: return "memfd_create";
     case Sys.statx: return "statx"; case Sys.rseq: return "rseq"; case Sys.clone3: return "clone3"; case Sys.faccessat2: return "faccessat2";

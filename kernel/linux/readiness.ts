@@ -1,17 +1,18 @@
 // What a descriptor is ready for (docs/linux.md, "Readiness"), for poll, select and epoll: the
 // console (readable when its line discipline has something for a read), pipe ends (readable with
 // bytes or at the end of the stream, writable with room for an atomic write, POLLHUP and POLLERR
-// when the other end is gone), event counters (readable above 0, writable below the maximum),
-// epoll sets (readable when an entry is ready), files (always ready, as Linux's regular files).
+// when the other end is gone), event counters (readable above 0, writable below the maximum; a
+// timerfd's never writable), epoll sets (readable when an entry is ready), files (always ready,
+// as Linux's regular files).
 // With a wait, each also registers it to be woken when that may change.
 
 import { Interface } from "../../abi/interfaces";
 import { EVENT_COUNTER_MAXIMUM, EventCounterObject } from "../objects/event-counter";
-import { EventPollObject } from "../objects/event-poll";
+import { EventPollEntry, EventPollObject } from "../objects/event-poll";
 import { PipeObject } from "../objects/pipe";
 import { PIPE_ATOMIC } from "../objects/pipe-ring";
 import { Thread } from "../sched/thread";
-import { LinuxWait } from "./block";
+import { Wait } from "../sched/wait";
 import { LinuxProcess } from "./linux-process";
 import { ttyDiscipline, ttyWaitFor } from "./tty";
 
@@ -21,14 +22,12 @@ export const POLLRDNORM: i32 = 0x40, POLLWRNORM: i32 = 0x100;
 export const ALWAYS_READY: i32 = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 /** epoll_ctl's flags beside the events: EPOLLET and EPOLLONESHOT (and EPOLLWAKEUP, EPOLLEXCLUSIVE, accepted). */
 export const EPOLLEXCLUSIVE: u32 = 1 << 28, EPOLLWAKEUP: u32 = 1 << 29, EPOLLONESHOT: u32 = 1 << 30, EPOLLET: u32 = 1 << 31;
-/** An epoll entry's `seen` bit: a one-shot entry that reported, silent until EPOLL_CTL_MOD. */
-export const SPENT: u32 = 1 << 31;
 /** How deep epoll sets inside epoll sets are looked into (Linux refuses nesting past 4: ELOOP). */
 export const EPOLL_DEPTH_MAXIMUM: i32 = 4;
 
 /** What descriptor `fd` is ready for now (POLL* bits; POLLNVAL when closed); with `wait`, also
  * registers it to be woken when that may change. */
-export function readiness(thread: Thread, linux: LinuxProcess, fd: i32, wait: LinuxWait | null, depth: i32 = 0): i32 {
+export function readiness(thread: Thread, linux: LinuxProcess, fd: i32, wait: Wait | null, depth: i32 = 0): i32 {
   const handle = linux.handleOf(<i64>fd);
   if (handle == 0) return POLLNVAL;
   const object = thread.process.table.lookup(handle);
@@ -47,7 +46,9 @@ export function readiness(thread: Thread, linux: LinuxProcess, fd: i32, wait: Li
   if (object.iface == Interface.EventCounter) {
     const counter = changetype<EventCounterObject>(object);
     if (wait !== null && !counter.waiting.includes(wait)) counter.waiting.push(wait);
-    return (counter.count > 0 ? POLLIN | POLLRDNORM : 0) | (counter.count < EVENT_COUNTER_MAXIMUM ? POLLOUT | POLLWRNORM : 0);
+    const readable = counter.count > 0 ? POLLIN | POLLRDNORM : 0;
+    if (counter.timer !== null) return readable;   // a timerfd is never writable
+    return readable | (counter.count < EVENT_COUNTER_MAXIMUM ? POLLOUT | POLLWRNORM : 0);
   }
   if (object.iface == Interface.EventPoll) {
     if (depth >= EPOLL_DEPTH_MAXIMUM) return 0;
@@ -63,31 +64,29 @@ export function pollable(thread: Thread, linux: LinuxProcess, fd: i32): bool {
   return object !== null && object.iface != Interface.File;
 }
 
-/** Whether the entry at `index` of `set` still names what it was added for: its descriptor still
- * names the same capability (Linux drops an entry when its file is closed). */
-export function epollEntryLive(linux: LinuxProcess, set: EventPollObject, index: i32): bool {
-  return linux.handleOf(<i64>set.fds[index]) == set.handles[index];
+/** Whether `entry` still names what it was added for: its descriptor still names the same
+ * capability (Linux drops an entry when its file is closed). */
+export function epollEntryLive(linux: LinuxProcess, entry: EventPollEntry): bool {
+  return linux.handleOf(<i64>entry.fd) == entry.handle;
 }
 
-/** The readiness entry `index` of `set` would report now (its events, with POLLERR and POLLHUP
- * always), registering `wait`. */
-export function epollEntryReadiness(thread: Thread, linux: LinuxProcess, set: EventPollObject, index: i32, wait: LinuxWait | null, depth: i32): u32 {
-  const asked = set.events[index] & ~(EPOLLET | EPOLLONESHOT | EPOLLWAKEUP | EPOLLEXCLUSIVE);
-  return <u32>readiness(thread, linux, set.fds[index], wait, depth) & (asked | <u32>(POLLERR | POLLHUP));
+/** The readiness `entry` would report now (its events, with POLLERR and POLLHUP always); with
+ * `wait`, registering it with what the entry watches. */
+export function epollEntryReadiness(thread: Thread, linux: LinuxProcess, entry: EventPollEntry, wait: Wait | null, depth: i32): u32 {
+  const asked = entry.events & ~(EPOLLET | EPOLLONESHOT | EPOLLWAKEUP | EPOLLEXCLUSIVE);
+  return <u32>readiness(thread, linux, entry.fd, wait, depth) & (asked | <u32>(POLLERR | POLLHUP));
 }
 
-/** Whether any live entry of `set` has something to report (a set inside a poll or another set),
- * without changing what it will report. */
-function epollAnyReady(thread: Thread, linux: LinuxProcess, set: EventPollObject, wait: LinuxWait | null, depth: i32): bool {
-  let any = false;
-  for (let i = 0; i < set.count; i++) {
-    if (!epollEntryLive(linux, set, i) || (set.seen[i] & SPENT) != 0) continue;
-    const now = epollEntryReadiness(thread, linux, set, i, wait, depth);
-    const fresh = (set.events[i] & EPOLLET) != 0 ? now & ~set.seen[i] : now;
-    if (fresh != 0) {
-      any = true;
-      if (wait === null) break;
-    }
+/** Whether an entry on `set`'s ready list has something to report (a set inside a poll or another
+ * set), without taking it; with `wait`, registering it to be told when an entry becomes ready.
+ * Each entry looked at registers with what it watches, so that a change reaches the set even if
+ * no one waits on the set itself. */
+function epollAnyReady(thread: Thread, linux: LinuxProcess, set: EventPollObject, wait: Wait | null, depth: i32): bool {
+  if (wait !== null && !set.waiting.includes(wait)) set.waiting.push(wait);
+  for (let i = 0; i < set.ready.length; i++) {
+    const entry = set.ready[i];
+    if (entry.spent || !epollEntryLive(linux, entry)) continue;
+    if (epollEntryReadiness(thread, linux, entry, entry, depth) != 0) return true;
   }
-  return any;
+  return false;
 }

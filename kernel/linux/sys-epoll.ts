@@ -1,22 +1,22 @@
 // epoll (docs/linux.md, "Readiness"): epoll_create and epoll_create1 make an EventPoll set
 // (objects/event-poll.ts) behind a descriptor; epoll_ctl adds, changes and removes entries;
-// epoll_wait and epoll_pwait report the entries that are ready (readiness.ts), level-triggered, or
-// edge-triggered (EPOLLET: only readiness not seen at the last look), EPOLLONESHOT entries once
-// until changed. With nothing to report the call blocks (block.ts) on every entry and its
-// deadline, and runs again when any changes, as poll does. An entry whose descriptor was closed
-// (it names another capability, or none) is dropped when next looked at, as Linux drops an entry
-// whose file is closed.
+// epoll_wait and epoll_pwait report the entries on the set's ready list that are ready
+// (readiness.ts): level-triggered, edge-triggered (EPOLLET: once per change of what the entry
+// watches), EPOLLONESHOT entries once until changed. With nothing to report the call blocks
+// (block.ts) on the set and its deadline, and runs again when an entry becomes ready. An entry
+// whose descriptor was closed (it names another capability, or none) is dropped when next looked
+// at, as Linux drops an entry whose file is closed.
 
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
-import { EVENT_POLL_BLOCK_BYTES, EVENT_POLL_BYTES, EVENT_POLL_ENTRIES_MAXIMUM, EventPollObject } from "../objects/event-poll";
+import { EVENT_POLL_BLOCK_BYTES, EVENT_POLL_BYTES, EVENT_POLL_ENTRIES_MAXIMUM, EventPollEntry, EventPollObject } from "../objects/event-poll";
 import { Thread } from "../sched/thread";
 import { monotonicNanos } from "../time/clock";
 import { copyIn, copyOut, userRangeCheck } from "../vm/user-memory";
 import { BLOCKED, Errno } from "./errno";
 import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
 import { Sys } from "./numbers";
-import { EPOLLET, EPOLLEXCLUSIVE, EPOLLONESHOT, epollEntryLive, epollEntryReadiness, pollable, SPENT } from "./readiness";
+import { EPOLLET, EPOLLEXCLUSIVE, EPOLLONESHOT, epollEntryLive, epollEntryReadiness, pollable } from "./readiness";
 import { deadlineOf, FOREVER, waitUntil } from "./sys-poll";
 import { signalCallMask, signalCallMaskEnd } from "./sys-signal";
 
@@ -32,6 +32,8 @@ const MAXEVENTS_LIMIT: u64 = 0x7fff_ffff / EVENT_SIZE;
 class EpollState {
   readonly events: usize = memory.data(<i32>(<u64>REPORT_MAXIMUM * EVENT_SIZE), 16);
   readonly buffer: usize = memory.data(16, 16);
+  /** Level-triggered entries that reported in this look, to go back on the ready list. */
+  readonly again: EventPollEntry[] = [];
 }
 const state = new EpollState();
 
@@ -81,13 +83,13 @@ export function sysEpollCtl(thread: Thread, linux: LinuxProcess, epfd: u64, op: 
   const set = setOf(thread, linux, set32);
   if (set === null || set32 == target) return -(<i64>Errno.EINVAL);
   if (op == EPOLL_CTL_MOD && (events & EPOLLEXCLUSIVE) != 0) return -(<i64>Errno.EINVAL);
-  let index = set.find(target);
-  if (index >= 0 && !epollEntryLive(linux, set, index)) {   // its file was closed: that entry is gone
-    set.remove(index);
-    index = -1;
+  let entry = set.find(target);
+  if (entry !== null && !epollEntryLive(linux, entry)) {   // its file was closed: that entry is gone
+    set.remove(entry);
+    entry = null;
   }
   if (op == EPOLL_CTL_ADD) {
-    if (index >= 0) return -(<i64>Errno.EEXIST);
+    if (entry !== null) return -(<i64>Errno.EEXIST);
     if (set.count >= EVENT_POLL_ENTRIES_MAXIMUM) return -(<i64>Errno.ENOSPC);
     if (set.blockNeeded) {
       if (set.quota.kernelFits(EVENT_POLL_BLOCK_BYTES, 0) != KernelError.None) return -(<i64>Errno.ENOMEM);
@@ -97,15 +99,16 @@ export function sysEpollCtl(thread: Thread, linux: LinuxProcess, epfd: u64, op: 
     return 0;
   }
   if (op == EPOLL_CTL_MOD) {
-    if (index < 0) return -(<i64>Errno.ENOENT);
-    set.events[index] = events;
-    set.data[index] = data;
-    set.seen[index] = 0;   // re-armed: what is ready now is new to it
+    if (entry === null) return -(<i64>Errno.ENOENT);
+    entry.events = events;
+    entry.data = data;
+    entry.spent = false;
+    set.enqueue(entry);   // re-armed: looked at again
     return 0;
   }
   if (op == EPOLL_CTL_DEL) {
-    if (index < 0) return -(<i64>Errno.ENOENT);
-    set.remove(index);
+    if (entry === null) return -(<i64>Errno.ENOENT);
+    set.remove(entry);
     return 0;
   }
   return -(<i64>Errno.EINVAL);
@@ -137,31 +140,34 @@ function waitOnce(thread: Thread, linux: LinuxProcess, number: u64, epfd: i32, e
   const deadline = deadlineOf(thread, linux, wait);
   const blocking = deadline != 0 && (deadline == FOREVER || monotonicNanos() < deadline);
   const limit = <i32>min(maximum, <u64>REPORT_MAXIMUM);
-  let reported = 0;
-  for (let i = 0; i < set.count && reported < limit;) {
-    if (!epollEntryLive(linux, set, i)) {
-      set.remove(i);   // the last entry takes its place: look at index i again
+  // Only the entries on the ready list are looked at, each once: what they watch told them of a
+  // change since (or they were added or changed). A level-triggered entry that reports goes back
+  // on the list, as on Linux; an edge-triggered one waits for the next change.
+  let reported = 0, budget = set.ready.length;
+  const again = state.again;
+  again.length = 0;
+  while (reported < limit && budget-- > 0) {
+    const entry = set.dequeue();
+    if (entry === null) break;
+    if (!epollEntryLive(linux, entry)) {
+      set.remove(entry);
       continue;
     }
-    const flags = set.events[i];
-    if ((set.seen[i] & SPENT) != 0) { i++; continue; }
-    const now = epollEntryReadiness(thread, linux, set, i, null, 0);
-    const fresh = (flags & EPOLLET) != 0 ? now & ~set.seen[i] : now;
-    set.seen[i] = now;
-    if (fresh != 0) {
-      const at = state.events + <usize>(<u64>reported * EVENT_SIZE);
-      store<u32>(at, fresh);
-      store<u64>(at, set.data[i], 4);
-      reported++;
-      if ((flags & EPOLLONESHOT) != 0) set.seen[i] = SPENT;
-    }
-    i++;
+    if (entry.spent) continue;
+    const now = epollEntryReadiness(thread, linux, entry, entry, 0);   // registers it for the next change
+    if (now == 0) continue;
+    const at = state.events + <usize>(<u64>reported * EVENT_SIZE);
+    store<u32>(at, now);
+    store<u64>(at, entry.data, 4);
+    reported++;
+    if ((entry.events & EPOLLONESHOT) != 0) entry.spent = true;
+    else if ((entry.events & EPOLLET) == 0) again.push(entry);
   }
+  for (let i = 0; i < again.length; i++) set.enqueue(again[i]);
+  again.length = 0;
   if (reported == 0 && blocking) {
-    // Nothing to report: every entry wakes this thread when it changes, and the call runs again.
-    for (let i = 0; i < set.count; i++) {
-      if ((set.seen[i] & SPENT) == 0) epollEntryReadiness(thread, linux, set, i, own.wait, 0);
-    }
+    // Nothing to report: an entry becoming ready wakes this thread, and the call runs again.
+    if (!set.waiting.includes(own.wait)) set.waiting.push(own.wait);
     const blocked = waitUntil(thread, linux, number, deadline);
     if (blocked == BLOCKED) return BLOCKED;
   }

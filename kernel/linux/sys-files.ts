@@ -65,6 +65,7 @@ export function sysWrite(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u
     return pipeWriteCall(thread, linux, pipe, <i32>fd, <u64>Sys.write, buffer, count, 0, 0);
   }
   if (object.iface == Interface.File) return fileWrite(thread, linux, changetype<FileObject>(object), fd, buffer, count, -1);
+  if (object.iface == Interface.EventCounter && changetype<EventCounterObject>(object).timer !== null) return -(<i64>Errno.EINVAL);   // a timerfd
   if (object.iface == Interface.EventCounter) return eventfdWrite(thread, linux, changetype<EventCounterObject>(object), <i32>fd, <u64>Sys.write, buffer, count);
   if (object.iface != Interface.Console) return -(<i64>Errno.EINVAL);
   if (<i64>count < 0) return -(<i64>Errno.EINVAL);

@@ -1,11 +1,13 @@
 // EventPoll: a set of capabilities to watch for readiness (docs/abi/interfaces/event-poll.md), the
-// Linux personality's epoll instance (linux/sys-epoll.ts, which computes readiness: what "ready"
-// means is the personality's). Each entry is a descriptor number, the capability it named when it
-// was added, the events asked for and their flags, the caller's 64-bit data, and the readiness it
-// was last seen with (edge-triggered entries report only what is new). Entries are charged to the
-// quota of the process that made the set, in blocks, while they exist (the maker checks that a
-// block fits: linux/sys-epoll.ts). Native programs reach only
-// `info` through the ring so far.
+// Linux personality's epoll instance (linux/sys-epoll.ts computes readiness: what "ready" means is
+// the personality's). Each entry is a descriptor number, the capability it named when it was
+// added, the events asked for and their flags, and the caller's 64-bit data. An entry is also a
+// wait: registered with what it watches (a pipe's ring, the tty, an event counter, another set),
+// it is told when that changes, and goes on the set's ready list, so a look at the set examines
+// only the entries that may have something to report (Linux's ready list), not all of them.
+// Entries are charged to the quota of the process that made the set, in blocks, while they exist
+// (the maker checks that a block fits: linux/sys-epoll.ts). Native programs reach only `info`
+// through the ring so far.
 
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
@@ -15,37 +17,59 @@ import { KernelObject } from "../cap/kernel-object";
 import { Request } from "../cap/request";
 import { arrayBytes, instanceBytes } from "../memory/heap-cost";
 import { Quota } from "../memory/quota";
+import { Wait } from "../sched/wait";
 
 /** Entries one set holds at most (Linux's limit is per user and far larger; ENOSPC past it). */
 export const EVENT_POLL_ENTRIES_MAXIMUM: i32 = 4096;
 /** Entries are paid for this many at a time. */
 const BLOCK: i32 = 64;
-/** Heap bytes one block of entries takes in the set's five arrays. */
-export const EVENT_POLL_BLOCK_BYTES: u64 = <u64>BLOCK * (4 + 4 + 8 + 8 + 4);
+
+/** One watched descriptor. As a wait it is in no thread's list: only wake() is used. */
+export class EventPollEntry extends Wait {
+  /** On the set's ready list now. */
+  queued: bool = false;
+  /** Taken out of the set (EPOLL_CTL_DEL, or its descriptor closed): a late wake does nothing. */
+  removed: bool = false;
+  /** A one-shot entry that reported: silent until EPOLL_CTL_MOD. */
+  spent: bool = false;
+
+  constructor(readonly set: EventPollObject, readonly fd: i32, readonly handle: u64, public events: u32, public data: u64) { super(); }
+
+  cancel(): void {}
+
+  /** What it watches changed: onto the ready list, and whoever waits on the set is told. */
+  wake(): void {
+    if (this.removed) return;
+    this.set.enqueue(this);
+    this.set.wakeAll();
+  }
+}
+
+/** Heap bytes one block of entries takes: the entries and their places in the set's lists. */
+export const EVENT_POLL_BLOCK_BYTES: u64 = <u64>BLOCK * (instanceBytes<EventPollEntry>() + 2 * 8);
 
 export class EventPollObject extends KernelObject {
-  readonly fds: i32[] = [];
-  readonly handles: u64[] = [];
-  /** The events asked for with their flags (EPOLLET, EPOLLONESHOT), as epoll_ctl gave them. */
-  readonly events: u32[] = [];
-  readonly data: u64[] = [];
-  /** The readiness last seen (edge-triggered entries), or a one-shot entry's being spent (bit 31). */
-  readonly seen: u32[] = [];
+  readonly entries: EventPollEntry[] = [];
+  /** Entries that may have something to report, oldest first. */
+  readonly ready: EventPollEntry[] = [];
+  /** Waits to tell when an entry becomes ready (a blocked epoll_wait, a set watching this one). */
+  readonly waiting: Wait[] = [];
   /** Blocks of entries charged so far (beyond the set's own record). */
   private blocks: i32 = 0;
 
   constructor(readonly quota: Quota) { super(Interface.EventPoll); }
 
-  get count(): i32 { return this.fds.length; }
+  get count(): i32 { return this.entries.length; }
 
-  /** The entry for descriptor `fd`, or -1. */
-  find(fd: i32): i32 {
-    return this.fds.indexOf(fd);
+  /** The entry for descriptor `fd`, or null. */
+  find(fd: i32): EventPollEntry | null {
+    for (let i = 0; i < this.entries.length; i++) if (unchecked(this.entries[i]).fd == fd) return unchecked(this.entries[i]);
+    return null;
   }
 
   /** Whether the next entry needs another block charged first (chargeBlock). */
   get blockNeeded(): bool {
-    return this.fds.length == this.blocks * BLOCK;
+    return this.entries.length == this.blocks * BLOCK;
   }
 
   /** Charges one more block of entries to the set's quota (the caller checked that it fits). */
@@ -54,38 +78,61 @@ export class EventPollObject extends KernelObject {
     this.blocks++;
   }
 
-  /** Adds an entry: below EVENT_POLL_ENTRIES_MAXIMUM, its block charged (the caller's checks). */
+  /** Adds an entry (below EVENT_POLL_ENTRIES_MAXIMUM, its block charged: the caller's checks),
+   * ready to be looked at. */
   add(fd: i32, handle: u64, events: u32, data: u64): void {
-    if (this.fds.length >= EVENT_POLL_ENTRIES_MAXIMUM || this.blockNeeded) abort("EventPollObject.add: no room was made");
-    this.fds.push(fd);
-    this.handles.push(handle);
-    this.events.push(events);
-    this.data.push(data);
-    this.seen.push(0);
+    if (this.entries.length >= EVENT_POLL_ENTRIES_MAXIMUM || this.blockNeeded) abort("EventPollObject.add: no room was made");
+    const entry = new EventPollEntry(this, fd, handle, events, data);
+    this.entries.push(entry);
+    this.enqueue(entry);
   }
 
-  /** Removes entry `index` (the last one takes its place). */
-  remove(index: i32): void {
-    const last = this.fds.length - 1;
-    this.fds[index] = this.fds[last];
-    this.handles[index] = this.handles[last];
-    this.events[index] = this.events[last];
-    this.data[index] = this.data[last];
-    this.seen[index] = this.seen[last];
-    this.fds.pop();
-    this.handles.pop();
-    this.events.pop();
-    this.data.pop();
-    this.seen.pop();
-    if (this.blocks > 0 && this.fds.length <= (this.blocks - 1) * BLOCK) {
+  /** Puts `entry` on the ready list unless it is there. */
+  enqueue(entry: EventPollEntry): void {
+    if (entry.queued) return;
+    entry.queued = true;
+    this.ready.push(entry);
+  }
+
+  /** Takes the oldest entry off the ready list, or null. */
+  dequeue(): EventPollEntry | null {
+    if (this.ready.length == 0) return null;
+    const entry = this.ready.shift();
+    entry.queued = false;
+    return entry;
+  }
+
+  /** Takes `entry` out of the set. */
+  remove(entry: EventPollEntry): void {
+    entry.removed = true;
+    const index = this.entries.indexOf(entry);
+    if (index < 0) return;
+    const last = this.entries.length - 1;
+    this.entries[index] = this.entries[last];
+    this.entries.pop();
+    if (entry.queued) {
+      entry.queued = false;
+      this.ready.splice(this.ready.indexOf(entry), 1);
+    }
+    if (this.blocks > 0 && this.entries.length <= (this.blocks - 1) * BLOCK) {
       this.blocks--;
       this.quota.unchargeKernel(EVENT_POLL_BLOCK_BYTES);
     }
   }
 
+  /** Tells every wait on the set that an entry became ready (each looks again). */
+  wakeAll(): void {
+    const waiting = this.waiting;
+    while (waiting.length > 0) waiting.pop().wake();
+  }
+
   destroy(): void {
+    for (let i = 0; i < this.entries.length; i++) unchecked(this.entries[i]).removed = true;
+    this.entries.length = 0;
+    this.ready.length = 0;
     if (this.blocks > 0) this.quota.unchargeKernel(<u64>this.blocks * EVENT_POLL_BLOCK_BYTES);
     this.blocks = 0;
+    this.wakeAll();
     this.quota.release();
   }
 
@@ -108,4 +155,4 @@ class EventPollsState {
 const state = new EventPollsState();
 
 /** Heap bytes a set's own records take (its entries are charged apart, in blocks). */
-export const EVENT_POLL_BYTES: u64 = instanceBytes<EventPollObject>() + 5 * arrayBytes<u64>(0);
+export const EVENT_POLL_BYTES: u64 = instanceBytes<EventPollObject>() + 3 * arrayBytes<usize>(0);

@@ -1,8 +1,9 @@
 /* process-bench: what processes, pipes and page faults cost a static Linux program, run
  * unmodified as /init on Debian's kernel and as init on Capsid (bench/linux.ts): fork+exit+wait,
  * fork+exec+wait of busybox `true`, a one-byte ping-pong between two processes over two pipes,
- * 16 MiB through a pipe, a first touch of an anonymous page, and a futex ping-pong between two
- * threads of one process (the issue of threads). Each figure is the median of
+ * 16 MiB through a pipe, a first touch of an anonymous page, a futex ping-pong between two
+ * threads of one process, and epoll_wait over EPOLL_IDLE idle eventfds with one ready (Capsid's
+ * descriptor table holds 256, so not the 1,000 of the threads issue). Each figure is the median of
  * ROUNDS rounds, from CLOCK_MONOTONIC. */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -10,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -191,6 +194,34 @@ static uint64_t futex_ping_pong(int count) {
   return median(rounds);
 }
 
+/* ns per epoll_wait that finds the one ready entry among EPOLL_IDLE idle ones (level-triggered). */
+#define EPOLL_IDLE 200
+static uint64_t epoll_wait_one_ready(int count) {
+  int set = epoll_create1(0), ready = eventfd(1, 0);
+  int idle[EPOLL_IDLE];
+  if (set < 0 || ready < 0) fail("epoll_create1 or eventfd");
+  for (int i = 0; i < EPOLL_IDLE; i++) {
+    idle[i] = eventfd(0, 0);
+    struct epoll_event event = { .events = EPOLLIN, .data.u64 = (uint64_t)i };
+    if (idle[i] < 0 || epoll_ctl(set, EPOLL_CTL_ADD, idle[i], &event) != 0) fail("an idle eventfd");
+  }
+  struct epoll_event event = { .events = EPOLLIN, .data.u64 = 999 };
+  if (epoll_ctl(set, EPOLL_CTL_ADD, ready, &event) != 0) fail("the ready eventfd");
+  uint64_t rounds[ROUNDS];
+  for (int r = 0; r < ROUNDS; r++) {
+    uint64_t start = now();
+    for (int i = 0; i < count; i++) {
+      struct epoll_event out[4];
+      if (epoll_wait(set, out, 4, 0) != 1 || out[0].data.u64 != 999) fail("epoll_wait");
+    }
+    rounds[r] = (now() - start) / count;
+  }
+  for (int i = 0; i < EPOLL_IDLE; i++) close(idle[i]);
+  close(ready);
+  close(set);
+  return median(rounds);
+}
+
 static void figure(const char *name, uint64_t value, const char *unit) {
   printf("process-bench: %s %lu %s\n", name, (unsigned long)value, unit);
   fflush(stdout);
@@ -204,6 +235,7 @@ int main(void) {
   figure("pipe-16mib", pipe_throughput(), "MB/s");
   figure("page-fault", page_fault(2048), "ns");
   figure("futex-pingpong", futex_ping_pong(2000), "ns");
+  figure("epoll-wait", epoll_wait_one_ready(2000), "ns");
   printf("process-bench: done\n");
   fflush(stdout);
   return 0;
