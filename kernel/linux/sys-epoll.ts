@@ -9,10 +9,11 @@
 
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
-import { EVENT_POLL_BLOCK_BYTES, EVENT_POLL_BYTES, EVENT_POLL_ENTRIES_MAXIMUM, EventPollEntry, EventPollObject } from "../objects/event-poll";
+import { EVENT_POLL_BLOCK_BYTES, EVENT_POLL_BYTES, EVENT_POLL_ENTRIES_MAXIMUM, EventPollObject } from "../objects/event-poll";
 import { Thread } from "../sched/thread";
 import { monotonicNanos } from "../time/clock";
-import { copyIn, copyOut, userRangeCheck } from "../vm/user-memory";
+import { USER_HALF_END } from "../../abi/layout";
+import { copyIn, copyOut } from "../vm/user-memory";
 import { BLOCKED, Errno } from "./errno";
 import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
 import { Sys } from "./numbers";
@@ -32,8 +33,6 @@ const MAXEVENTS_LIMIT: u64 = 0x7fff_ffff / EVENT_SIZE;
 class EpollState {
   readonly events: usize = memory.data(<i32>(<u64>REPORT_MAXIMUM * EVENT_SIZE), 16);
   readonly buffer: usize = memory.data(16, 16);
-  /** Level-triggered entries that reported in this look, to go back on the ready list. */
-  readonly again: EventPollEntry[] = [];
 }
 const state = new EpollState();
 
@@ -132,25 +131,29 @@ export function sysEpollWait(thread: Thread, linux: LinuxProcess, number: u64, e
 function waitOnce(thread: Thread, linux: LinuxProcess, number: u64, epfd: i32, events: u64, maximum: u64, timeout: u64): i64 {
   if (maximum == 0 || maximum > MAXEVENTS_LIMIT) return -(<i64>Errno.EINVAL);
   const space = thread.process.space;
-  if (userRangeCheck(space, events, maximum * EVENT_SIZE, true) != KernelError.None) return -(<i64>Errno.EFAULT);
+  // Linux's access_ok: the buffer must lie in the user half; whether it is mapped shows when the
+  // events are copied out.
+  if (events >= USER_HALF_END || maximum * EVENT_SIZE > USER_HALF_END - events) return -(<i64>Errno.EFAULT);
   const set = setOf(thread, linux, epfd);
   if (set === null) return setError(linux, epfd);
   const own = linux.threadOf(thread);
   const wait = <i32>timeout < 0 ? FOREVER : <u64><i32>timeout * 1_000_000;
-  const deadline = deadlineOf(thread, linux, wait);
+  // A timeout of 0 (a look, the common case of an event loop) reads no clock.
+  const deadline = wait == 0 ? 0 : deadlineOf(thread, linux, wait);
   const blocking = deadline != 0 && (deadline == FOREVER || monotonicNanos() < deadline);
   const limit = <i32>min(maximum, <u64>REPORT_MAXIMUM);
   // Only the entries on the ready list are looked at, each once: what they watch told them of a
   // change since (or they were added or changed). A level-triggered entry that reports goes back
   // on the list, as on Linux; an edge-triggered one waits for the next change.
-  let reported = 0, budget = set.ready.length;
-  const again = state.again;
-  again.length = 0;
-  while (reported < limit && budget-- > 0) {
-    const entry = set.dequeue();
-    if (entry === null) break;
+  // The list is rewritten in place: entries kept (level-triggered ones that reported, and those
+  // past the last one looked at) move to its front, in order.
+  const ready = set.ready, length = ready.length;
+  let reported = 0, kept = 0, i = 0;
+  for (; i < length && reported < limit; i++) {
+    const entry = unchecked(ready[i]);
+    entry.queued = false;
     if (!epollEntryLive(linux, entry)) {
-      set.remove(entry);
+      set.removeQuiet(entry);
       continue;
     }
     if (entry.spent) continue;
@@ -161,10 +164,13 @@ function waitOnce(thread: Thread, linux: LinuxProcess, number: u64, epfd: i32, e
     store<u64>(at, entry.data, 4);
     reported++;
     if ((entry.events & EPOLLONESHOT) != 0) entry.spent = true;
-    else if ((entry.events & EPOLLET) == 0) again.push(entry);
+    else if ((entry.events & EPOLLET) == 0) {
+      entry.queued = true;
+      unchecked(ready[kept++] = entry);
+    }
   }
-  for (let i = 0; i < again.length; i++) set.enqueue(again[i]);
-  again.length = 0;
+  for (; i < length; i++) unchecked(ready[kept++] = ready[i]);   // not looked at: still queued
+  ready.length = kept;
   if (reported == 0 && blocking) {
     // Nothing to report: an entry becoming ready wakes this thread, and the call runs again.
     if (!set.waiting.includes(own.wait)) set.waiting.push(own.wait);

@@ -94,26 +94,23 @@ export class EventPollObject extends KernelObject {
     this.ready.push(entry);
   }
 
-  /** Takes the oldest entry off the ready list, or null. */
-  dequeue(): EventPollEntry | null {
-    if (this.ready.length == 0) return null;
-    const entry = this.ready.shift();
-    entry.queued = false;
-    return entry;
-  }
-
   /** Takes `entry` out of the set. */
   remove(entry: EventPollEntry): void {
+    if (entry.queued) {
+      entry.queued = false;
+      this.ready.splice(this.ready.indexOf(entry), 1);
+    }
+    this.removeQuiet(entry);
+  }
+
+  /** Takes `entry`, which is on no ready list, out of the set (a look that is rewriting the list). */
+  removeQuiet(entry: EventPollEntry): void {
     entry.removed = true;
     const index = this.entries.indexOf(entry);
     if (index < 0) return;
     const last = this.entries.length - 1;
     this.entries[index] = this.entries[last];
     this.entries.pop();
-    if (entry.queued) {
-      entry.queued = false;
-      this.ready.splice(this.ready.indexOf(entry), 1);
-    }
     if (this.blocks > 0 && this.entries.length <= (this.blocks - 1) * BLOCK) {
       this.blocks--;
       this.quota.unchargeKernel(EVENT_POLL_BLOCK_BYTES);
