@@ -55,10 +55,12 @@ export enum Interface {
   EventCounter = 22,
   /** A readiness set over other capabilities, a Linux epoll instance (docs/abi/interfaces/event-poll.md). */
   EventPoll = 23,
+  /** One end of a connected pair of local stream sockets (docs/abi/interfaces/unix-socket.md). */
+  UnixSocket = 24,
 }
 
 /** How many interface values exist (for per-interface counters). */
-export const INTERFACE_COUNT: i32 = 24;
+export const INTERFACE_COUNT: i32 = 25;
 
 /** A short lowercase name for log lines and the manifest. */
 export function interfaceName(value: Interface): string {
@@ -86,6 +88,7 @@ export function interfaceName(value: Interface): string {
     case Interface.File: return "file";
     case Interface.EventCounter: return "event-counter";
     case Interface.EventPoll: return "event-poll";
+    case Interface.UnixSocket: return "unix-socket";
   }
   return "none";
 }

@@ -331,5 +331,10 @@ export enum EventPollMethod {
   /** info() -> how many capabilities the set watches. */
   Info = 0,
 }
+
+export enum UnixSocketMethod {
+  /** info() -> the bytes waiting to be read at this end. */
+  Info = 0,
+}
 /** Bytes one read copies at most (a longer copy would keep interrupts masked too long). */
 export const BOOT_FILE_READ_MAXIMUM: u64 = 65536;

@@ -9,7 +9,8 @@ export enum Errno {
   EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, EXDEV = 18, ENODEV = 19, ENOTDIR = 20,
   EISDIR = 21, EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOTTY = 25, EFBIG = 27, ENOSPC = 28, ESPIPE = 29, EROFS = 30,
   EMLINK = 31, EPIPE = 32, ERANGE = 34, ENAMETOOLONG = 36, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40,
-  EOVERFLOW = 75, EOPNOTSUPP = 95, ETIMEDOUT = 110,
+  EOVERFLOW = 75, ENOTSOCK = 88, ENOPROTOOPT = 92, EPROTONOSUPPORT = 93, ESOCKTNOSUPPORT = 94, EOPNOTSUPP = 95,
+  EAFNOSUPPORT = 97, EISCONN = 106, ETIMEDOUT = 110,
 }
 
 /** What a handler returns for a call it does not support (never a real result: results are at
@@ -68,6 +69,8 @@ export function errnoName(errno: i32): string {
     case Errno.EMLINK: return "EMLINK"; case Errno.EPIPE: return "EPIPE"; case Errno.ERANGE: return "ERANGE";
     case Errno.ENAMETOOLONG: return "ENAMETOOLONG"; case Errno.ENOSYS: return "ENOSYS"; case Errno.ENOTEMPTY: return "ENOTEMPTY";
     case Errno.ELOOP: return "ELOOP"; case Errno.EOVERFLOW: return "EOVERFLOW"; case Errno.EOPNOTSUPP: return "EOPNOTSUPP"; case Errno.ETIMEDOUT: return "ETIMEDOUT";
+    case Errno.ENOTSOCK: return "ENOTSOCK"; case Errno.ENOPROTOOPT: return "ENOPROTOOPT"; case Errno.EPROTONOSUPPORT: return "EPROTONOSUPPORT";
+    case Errno.ESOCKTNOSUPPORT: return "ESOCKTNOSUPPORT"; case Errno.EAFNOSUPPORT: return "EAFNOSUPPORT"; case Errno.EISCONN: return "EISCONN";
     default: return "E" + errno.toString();
   }
 }

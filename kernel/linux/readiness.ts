@@ -2,8 +2,8 @@
 // console (readable when its line discipline has something for a read), pipe ends (readable with
 // bytes or at the end of the stream, writable with room for an atomic write, POLLHUP and POLLERR
 // when the other end is gone), event counters (readable above 0, writable below the maximum; a
-// timerfd's never writable), epoll sets (readable when an entry is ready), files (always ready,
-// as Linux's regular files).
+// timerfd's never writable), sockets (sys-socket.ts), epoll sets (readable when an entry is
+// ready), files (always ready, as Linux's regular files).
 // With a wait, each also registers it to be woken when that may change.
 
 import { Interface } from "../../abi/interfaces";
@@ -11,6 +11,8 @@ import { EVENT_COUNTER_MAXIMUM, EventCounterObject } from "../objects/event-coun
 import { EventPollEntry, EventPollObject } from "../objects/event-poll";
 import { PipeObject } from "../objects/pipe";
 import { PIPE_ATOMIC } from "../objects/pipe-ring";
+import { UnixSocketObject } from "../objects/unix-socket";
+import { socketReadiness } from "./sys-socket";
 import { Thread } from "../sched/thread";
 import { Wait } from "../sched/wait";
 import { LinuxProcess } from "./linux-process";
@@ -49,6 +51,14 @@ export function readiness(thread: Thread, linux: LinuxProcess, fd: i32, wait: Wa
     const readable = counter.count > 0 ? POLLIN | POLLRDNORM : 0;
     if (counter.timer !== null) return readable;   // a timerfd is never writable
     return readable | (counter.count < EVENT_COUNTER_MAXIMUM ? POLLOUT | POLLWRNORM : 0);
+  }
+  if (object.iface == Interface.UnixSocket) {
+    const socket = changetype<UnixSocketObject>(object);
+    if (wait !== null) {
+      if (!socket.receive.waiting.includes(wait)) socket.receive.waiting.push(wait);
+      if (!socket.send.waiting.includes(wait)) socket.send.waiting.push(wait);
+    }
+    return socketReadiness(socket);
   }
   if (object.iface == Interface.EventPoll) {
     if (depth >= EPOLL_DEPTH_MAXIMUM) return 0;

@@ -21,6 +21,8 @@ import { ttyIoctl, ttyReadCall, ttyWriteCheck } from "./sys-tty";
 import { fileVectors, fileWrite } from "./sys-write";
 import { EventCounterObject } from "../objects/event-counter";
 import { eventfdRead, eventfdWrite } from "./sys-eventfd";
+import { UnixSocketObject } from "../objects/unix-socket";
+import { socketRead, socketWrite } from "./sys-socket";
 
 const AT_EMPTY_PATH: u64 = 0x1000;
 const O_CLOEXEC: u64 = 0x80000;
@@ -62,9 +64,10 @@ export function sysWrite(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u
     const pipe = changetype<PipeObject>(object);
     if (pipe.reading) return -(<i64>Errno.EBADF);
     if (<i64>count < 0) return -(<i64>Errno.EINVAL);
-    return pipeWriteCall(thread, linux, pipe, <i32>fd, <u64>Sys.write, buffer, count, 0, 0);
+    return pipeWriteCall(thread, linux, pipe.ring, <i32>fd, <u64>Sys.write, buffer, count, 0, 0);
   }
   if (object.iface == Interface.File) return fileWrite(thread, linux, changetype<FileObject>(object), fd, buffer, count, -1);
+  if (object.iface == Interface.UnixSocket) return socketWrite(thread, linux, changetype<UnixSocketObject>(object), <i32>fd, <u64>Sys.write, buffer, count, 0, 0);
   if (object.iface == Interface.EventCounter && changetype<EventCounterObject>(object).timer !== null) return -(<i64>Errno.EINVAL);   // a timerfd
   if (object.iface == Interface.EventCounter) return eventfdWrite(thread, linux, changetype<EventCounterObject>(object), <i32>fd, <u64>Sys.write, buffer, count);
   if (object.iface != Interface.Console) return -(<i64>Errno.EINVAL);
@@ -85,9 +88,10 @@ export function sysWritev(thread: Thread, linux: LinuxProcess, fd: u64, vectors:
   if (object.iface == Interface.Pipe) {
     const pipe = changetype<PipeObject>(object);
     if (pipe.reading) return -(<i64>Errno.EBADF);
-    return pipeWriteCall(thread, linux, pipe, <i32>fd, <u64>Sys.writev, 0, 0, vectors, count);
+    return pipeWriteCall(thread, linux, pipe.ring, <i32>fd, <u64>Sys.writev, 0, 0, vectors, count);
   }
   if (object.iface == Interface.File) return fileVectors(thread, linux, changetype<FileObject>(object), fd, vectors, count, true);
+  if (object.iface == Interface.UnixSocket) return socketWrite(thread, linux, changetype<UnixSocketObject>(object), <i32>fd, <u64>Sys.writev, 0, 0, vectors, count);
   if (object.iface != Interface.Console) return -(<i64>Errno.EINVAL);
   if (count > IOV_MAXIMUM) return -(<i64>Errno.EINVAL);
   const background = ttyWriteCheck(thread, linux, <i32>fd, <u64>Sys.writev);
@@ -118,6 +122,11 @@ export function sysRead(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u6
     if (vectors) return fileVectors(thread, linux, changetype<FileObject>(object), fd, buffer, count, false);
     return fileRead(thread, changetype<FileObject>(object), buffer, count, -1);
   }
+  if (object.iface == Interface.UnixSocket) {
+    const socket = changetype<UnixSocketObject>(object);
+    return vectors ? socketRead(thread, linux, socket, <i32>fd, <u64>Sys.readv, 0, 0, buffer, count)
+      : socketRead(thread, linux, socket, <i32>fd, <u64>Sys.read, buffer, count, 0, 0);
+  }
   if (object.iface == Interface.EventCounter) {
     return vectors ? -(<i64>Errno.EINVAL) : eventfdRead(thread, linux, changetype<EventCounterObject>(object), <i32>fd, <u64>Sys.read, buffer, count);
   }
@@ -127,8 +136,9 @@ export function sysRead(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u6
   }
   if (object.iface != Interface.Pipe || !changetype<PipeObject>(object).reading) return -(<i64>Errno.EBADF);
   if (!vectors && <i64>count < 0) return -(<i64>Errno.EINVAL);
-  return vectors ? pipeReadCall(thread, linux, changetype<PipeObject>(object), <i32>fd, <u64>Sys.readv, 0, 0, buffer, count)
-    : pipeReadCall(thread, linux, changetype<PipeObject>(object), <i32>fd, <u64>Sys.read, buffer, count, 0, 0);
+  const ring = changetype<PipeObject>(object).ring;
+  return vectors ? pipeReadCall(thread, linux, ring, <i32>fd, <u64>Sys.readv, 0, 0, buffer, count)
+    : pipeReadCall(thread, linux, ring, <i32>fd, <u64>Sys.read, buffer, count, 0, 0);
 }
 
 /** close: the descriptor goes; the capability leaves the table when no descriptor names it. */
@@ -220,7 +230,7 @@ export function sysFstat(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u
   const object = thread.process.table.lookup(<u64>handle)!;
   if (object.iface == Interface.File) return fileStat(thread, changetype<FileObject>(object), buffer);
   const stat = state.buffer;
-  descriptorStatFill(stat, <u64>handle, thread.process.table.interfaceOf(<u64>handle) == Interface.Pipe);
+  descriptorStatFill(stat, <u64>handle, thread.process.table.interfaceOf(<u64>handle));
   const error = copyOut(thread.process.space, buffer, stat, 256, STAT_SIZE);
   return error != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
 }

@@ -10,7 +10,7 @@ import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
 import { FileObject } from "../objects/file";
 import { NamespaceObject } from "../objects/namespace";
-import { Node, NodeType, S_IFCHR, S_IFIFO, S_IFMT, S_IFREG } from "../fs/node";
+import { Node, NodeType, S_IFCHR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK } from "../fs/node";
 import { DirectoryRecord, Ramfs } from "../fs/ramfs";
 import { resolve, Resolution, Resolve } from "../fs/path";
 import { Thread } from "../sched/thread";
@@ -230,7 +230,7 @@ export function sysStatAt(thread: Thread, linux: LinuxProcess, dirfd: u64, path:
   const place = procLast();
   if (place !== null && place.followed) {   // /proc/self/fd/N of the console or a pipe: fstat(N)'s answer
     const handle = linux.handleOf(<i64>place.fd);
-    descriptorStatFill(state.buffer, handle, thread.process.table.interfaceOf(handle) == Interface.Pipe);
+    descriptorStatFill(state.buffer, handle, thread.process.table.interfaceOf(handle));
   } else statFill(node);
   return copyOut(thread.process.space, buffer, state.buffer, 4096, STAT_SIZE) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
 }
@@ -238,16 +238,23 @@ export function sysStatAt(thread: Thread, linux: LinuxProcess, dirfd: u64, path:
 /** /dev/console: character device 5:1. */
 const CONSOLE_DEVICE: u64 = (5 << 8) | 1;
 
-/** A struct stat at `out` for a descriptor that names no File: a pipe's end is a FIFO of mode 0600
- * whose inode is its handle's slot (unique while it is open), on pipefs's device; the console is
- * the character device /dev/console (5:1), mode crw--w----. */
-export function descriptorStatFill(out: usize, handle: u64, pipe: bool): void {
+/** A struct stat at `out` for a descriptor that names no File (`iface`: what it names): a pipe's
+ * end is a FIFO of mode 0600 whose inode is its handle's slot (unique while it is open), on
+ * pipefs's device, and a socket's end a socket of mode 0777 on sockfs's; an eventfd, timerfd or
+ * epoll set is Linux's anonymous inode (mode 0600, no file type); the console is the character
+ * device /dev/console (5:1), mode crw--w----. */
+export function descriptorStatFill(out: usize, handle: u64, iface: Interface): void {
   memory.fill(out, 0, <usize>STAT_SIZE);
   store<u64>(out, 1, 16);                       // st_nlink
-  if (pipe) {
-    store<u64>(out, 12);                        // st_dev: pipefs's
+  if (iface == Interface.Pipe || iface == Interface.UnixSocket) {
+    store<u64>(out, iface == Interface.Pipe ? 12 : 8);   // st_dev: pipefs's, sockfs's
     store<u64>(out, handle & 0xffff_ffff, 8);
-    store<u32>(out, S_IFIFO | 0o600, 24);
+    store<u32>(out, iface == Interface.Pipe ? S_IFIFO | 0o600 : S_IFSOCK | 0o777, 24);
+    store<u64>(out, 4096, 56);
+  } else if (iface == Interface.EventCounter || iface == Interface.EventPoll) {
+    store<u64>(out, 14);                        // st_dev: the anonymous inode's file system
+    store<u64>(out, 1, 8);
+    store<u32>(out, 0o600, 24);                 // no file type, as Linux's anonymous inode
     store<u64>(out, 4096, 56);
   } else {
     store<u64>(out, 6);                         // st_dev: devtmpfs's, as /dev/console has on Linux

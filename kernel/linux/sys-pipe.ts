@@ -6,7 +6,6 @@
 
 import { KernelError } from "../../abi/errors";
 import { PIPE_ATOMIC, pipeCreate, pipeFits, pipeRead, PipeRing, pipeWrite } from "../objects/pipe-ring";
-import { PipeObject } from "../objects/pipe";
 import { CONTEXT_RIP, contextRead } from "../arch/context";
 import { Thread } from "../sched/thread";
 import { copyIn, copyOut, userRangeCheck } from "../vm/user-memory";
@@ -63,17 +62,17 @@ function callAddress(thread: Thread): u64 {
 
 /** read and readv from a pipe's read end: what the ring holds, up to the buffers' size; 0 at the
  * end of the stream (no writer left); blocks while it is empty, or EAGAIN when O_NONBLOCK. */
-export function pipeReadCall(thread: Thread, linux: LinuxProcess, pipe: PipeObject, fd: i32, number: u64, buffer: u64, count: u64,
-  vectors: u64, vectorCount: u64): i64 {
+export function pipeReadCall(thread: Thread, linux: LinuxProcess, ring: PipeRing, fd: i32, number: u64, buffer: u64, count: u64,
+  vectors: u64, vectorCount: u64, nonblocking: bool = false): i64 {
   const own = linux.threadOf(thread);
-  const ring = pipe.ring, space = thread.process.space;
+  const space = thread.process.space;
   if (vectors != 0 && vectorCount > IOV_MAXIMUM) return -(<i64>Errno.EINVAL);
   const total = vectors != 0 ? vectorTotal(thread, vectors, vectorCount) : <i64>count;
   if (total < 0) return total;
   if (total == 0) return 0;
   if (ring.buffered == 0) {
     if (ring.writers == 0) return 0;
-    if ((linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
+    if (nonblocking || (linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
     ring.waiting.push(own.wait);
     linuxBlock(thread, own.wait, number, 0);
     return BLOCKED;
@@ -108,10 +107,10 @@ function vectorTotal(thread: Thread, vectors: u64, count: u64): i64 {
 /** write and writev to a pipe's write end. SIGPIPE and EPIPE without a reader;
  * at most 4096 bytes go in whole or wait; more go in as room allows, the call blocking until all
  * are in (or returning what went in when O_NONBLOCK, EAGAIN for none). */
-export function pipeWriteCall(thread: Thread, linux: LinuxProcess, pipe: PipeObject, fd: i32, number: u64, buffer: u64, count: u64,
-  vectors: u64, vectorCount: u64): i64 {
+export function pipeWriteCall(thread: Thread, linux: LinuxProcess, ring: PipeRing, fd: i32, number: u64, buffer: u64, count: u64,
+  vectors: u64, vectorCount: u64, nonblockingCall: bool = false, signal: bool = true): i64 {
   const own = linux.threadOf(thread);
-  const ring = pipe.ring, space = thread.process.space;
+  const space = thread.process.space;
   if (vectors != 0 && vectorCount > IOV_MAXIMUM) return -(<i64>Errno.EINVAL);
   const total = vectors != 0 ? vectorTotal(thread, vectors, vectorCount) : <i64>count;
   if (total < 0) return total;
@@ -120,11 +119,11 @@ export function pipeWriteCall(thread: Thread, linux: LinuxProcess, pipe: PipeObj
   own.writeAt = 0;
   own.writeDone = 0;
   if (ring.readers == 0) {   // SIGPIPE first (Linux's send_sig: si_code SI_USER, the writer's pid)
-    signalSend(linux, SIGPIPE, Scope.Process, SI_USER, thread.process.id, 0);
+    if (signal) signalSend(linux, SIGPIPE, Scope.Process, SI_USER, thread.process.id, 0);
     return done > 0 ? <i64>done : -(<i64>Errno.EPIPE);
   }
   if (<u64>total == done) return <i64>done;
-  const nonblocking = (linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0;
+  const nonblocking = nonblockingCall || (linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0;
   if (<u64>total <= PIPE_ATOMIC && ring.room < <u64>total) {   // all or nothing: wait for room for all
     if (nonblocking) return -(<i64>Errno.EAGAIN);
     return block(thread, linux, ring, number, at, 0);

@@ -6,7 +6,7 @@
 
 import { KernelError } from "../../abi/errors";
 import { arrayBytes, instanceBytes } from "../memory/heap-cost";
-import { frameAllocateZeroed, framesFree } from "../memory/frames";
+import { frameAllocateZeroed, frameFree, framesFree } from "../memory/frames";
 import { PAGE_SIZE } from "../memory/page-table";
 import { Quota } from "../memory/quota";
 import { Wait } from "../sched/wait";
@@ -52,17 +52,37 @@ export function pipeFits(quota: Quota): KernelError {
   return quota.kernelFits(PIPE_BYTES, PIPE_PAGES);
 }
 
-/** A new pipe's two ends, [read, write], charged to `quota` (pipeFits passed). Each is retained
- * by whoever stores it (a capability table's insert). */
-export function pipeCreate(quota: Quota): PipeObject[] {
+/** A new ring with one reader and one writer, its frames charged to `quota` (the caller checked
+ * that they fit: pipeFits). Its ends give it back with pipeRingRelease. */
+export function pipeRingCreate(quota: Quota): PipeRing {
   const ring = new PipeRing(quota);
   for (let i = 0; i < <i32>PIPE_PAGES; i++) {
     const frame = frameAllocateZeroed();
-    if (frame == 0) abort("pipeCreate: pipeFits counted the frames");
+    if (frame == 0) abort("pipeRingCreate: the caller counted the frames");
     ring.frames[i] = frame;
   }
   quota.retain();
   quota.charge(PIPE_PAGES);
+  return ring;
+}
+
+/** One end of `ring` goes (a reader when `reading`): whoever waits looks again, and the frames go
+ * back once neither readers nor writers are left. */
+export function pipeRingRelease(ring: PipeRing, reading: bool): void {
+  if (reading) ring.readers--;
+  else ring.writers--;
+  ring.wakeAll();
+  if (ring.readers == 0 && ring.writers == 0) {
+    for (let i = 0; i < <i32>PIPE_PAGES; i++) frameFree(ring.frames[i]);
+    ring.quota.uncharge(PIPE_PAGES);
+    ring.quota.release();
+  }
+}
+
+/** A new pipe's two ends, [read, write], charged to `quota` (pipeFits passed). Each is retained
+ * by whoever stores it (a capability table's insert). */
+export function pipeCreate(quota: Quota): PipeObject[] {
+  const ring = pipeRingCreate(quota);
   const reader = new PipeObject(ring, true), writer = new PipeObject(ring, false);
   reader.chargeTo(quota, PIPE_BYTES / 2);
   writer.chargeTo(quota, PIPE_BYTES - PIPE_BYTES / 2);
@@ -106,5 +126,20 @@ export function pipeWrite(ring: PipeRing, space: AddressSpace, address: u64, len
   }
   ring.written += done;
   if (done > 0) ring.wakeAll();
+  return <i64>done;
+}
+
+/** Copies up to `length` bytes from the ring into `space` at `address` without taking them (a
+ * socket's MSG_PEEK): the count, or -BadAddress. */
+export function pipePeek(ring: PipeRing, space: AddressSpace, address: u64, length: u64): i64 {
+  const count = min(length, ring.buffered);
+  let done: u64 = 0;
+  while (done < count) {
+    const at = (ring.read + done) % PIPE_CAPACITY;
+    const chunk = min(count - done, PAGE_SIZE - at % PAGE_SIZE);
+    const frame = <usize>ring.frames[<i32>(at / PAGE_SIZE)] + <usize>(at % PAGE_SIZE);
+    if (copyOut(space, address + done, frame, chunk, chunk) != KernelError.None) return done > 0 ? <i64>done : -(<i64>KernelError.BadAddress);
+    done += chunk;
+  }
   return <i64>done;
 }

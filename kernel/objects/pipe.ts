@@ -10,22 +10,13 @@ import { PipeMethod } from "../../abi/methods";
 import { Invocation } from "../cap/invocation";
 import { KernelObject } from "../cap/kernel-object";
 import { Request } from "../cap/request";
-import { frameFree } from "../memory/frames";
-import { PIPE_PAGES, PipeRing } from "./pipe-ring";
+import { PipeRing, pipeRingRelease } from "./pipe-ring";
 
 export class PipeObject extends KernelObject {
   constructor(readonly ring: PipeRing, readonly reading: bool) { super(Interface.Pipe); }
 
   destroy(): void {
-    const ring = this.ring;
-    if (this.reading) ring.readers--;
-    else ring.writers--;
-    ring.wakeAll();
-    if (ring.readers == 0 && ring.writers == 0) {
-      for (let i = 0; i < <i32>PIPE_PAGES; i++) frameFree(ring.frames[i]);
-      ring.quota.uncharge(PIPE_PAGES);
-      ring.quota.release();
-    }
+    pipeRingRelease(this.ring, this.reading);
   }
 
   decodeCall(request: Request): Invocation | null {

@@ -1,0 +1,224 @@
+// Sockets (docs/linux.md, "Sockets"): socketpair(AF_UNIX, SOCK_STREAM) makes a connected pair of
+// UnixSocket capabilities (objects/unix-socket.ts), one behind each of two descriptors; read,
+// write, readv, writev, sendto, recvfrom, sendmsg and recvmsg move bytes through the pair's rings
+// as a pipe's calls do (sys-pipe.ts: blocking, O_NONBLOCK, SIGPIPE and EPIPE once the peer stopped
+// reading, MSG_NOSIGNAL to go without the signal); shutdown ends a direction; getsockopt answers
+// the socket's type, domain, protocol and error. Sockets of other kinds, and passing descriptors
+// (SCM_RIGHTS), are not supported yet.
+
+import { KernelError } from "../../abi/errors";
+import { Interface } from "../../abi/interfaces";
+import { framesFree } from "../memory/frames";
+import { PIPE_ATOMIC, PIPE_BYTES, PIPE_PAGES, pipePeek, pipeRingCreate } from "../objects/pipe-ring";
+import { UNIX_SOCKET_BYTES, UnixSocketObject } from "../objects/unix-socket";
+import { Thread } from "../sched/thread";
+import { copyIn, copyOut, userRangeCheck } from "../vm/user-memory";
+import { Errno } from "./errno";
+import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
+import { Sys } from "./numbers";
+import { Scope, SI_USER, SIGPIPE, signalSend } from "./signal";
+import { pipeReadCall, pipeWriteCall, STATUS_NONBLOCK } from "./sys-pipe";
+
+const AF_UNIX: u64 = 1, AF_INET: u64 = 2, AF_INET6: u64 = 10, AF_NETLINK: u64 = 16, AF_PACKET: u64 = 17;
+const SOCK_STREAM: u64 = 1, SOCK_DGRAM: u64 = 2, SOCK_RAW: u64 = 3, SOCK_SEQPACKET: u64 = 5, SOCK_MAX: u64 = 11, SOCK_TYPE_MASK: u64 = 0xf;
+const SOCK_NONBLOCK: u64 = 0o4000, SOCK_CLOEXEC: u64 = 0o2000000;
+const MSG_OOB: u64 = 1, MSG_PEEK: u64 = 2, MSG_DONTWAIT: u64 = 0x40, MSG_WAITALL: u64 = 0x100, MSG_NOSIGNAL: u64 = 0x4000;
+const SHUT_RD: u64 = 0, SHUT_WR: u64 = 1, SHUT_RDWR: u64 = 2;
+const SOL_SOCKET: u64 = 1, SO_TYPE: u64 = 3, SO_ERROR: u64 = 4, SO_PROTOCOL: u64 = 38, SO_DOMAIN: u64 = 39;
+/** struct msghdr: name, namelen, iov, iovlen, control, controllen, flags. */
+const MSGHDR_SIZE: u64 = 56;
+
+class SocketCallsState {
+  readonly buffer: usize = memory.data(64, 16);
+}
+const state = new SocketCallsState();
+
+/** Heap bytes and frames a pair takes: two rings and two ends. */
+const PAIR_BYTES: u64 = 2 * PIPE_BYTES + 2 * UNIX_SOCKET_BYTES;
+
+/** socketpair(domain, type, protocol, sv): AF_UNIX and SOCK_STREAM (with SOCK_NONBLOCK and
+ * SOCK_CLOEXEC), protocol 0. EINVAL for an unknown flag or a type past SOCK_MAX, EOPNOTSUPP for
+ * the families Linux has that make no pairs (AF_INET, AF_INET6, AF_NETLINK, AF_PACKET) and, not
+ * supported yet, for SOCK_DGRAM, SOCK_SEQPACKET and SOCK_RAW; EAFNOSUPPORT for another family,
+ * EPROTONOSUPPORT for a protocol, ESOCKTNOSUPPORT for another type; EFAULT, EMFILE, ENOMEM. */
+export function sysSocketpair(thread: Thread, linux: LinuxProcess, domain: u64, type: u64, protocol: u64, pair: u64): i64 {
+  domain &= 0xffff_ffff;
+  type &= 0xffff_ffff;
+  protocol &= 0xffff_ffff;
+  // Linux's order: the flags, the family, the type's range, then the family's own checks.
+  if ((type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC)) != 0) return -(<i64>Errno.EINVAL);
+  const kind = type & SOCK_TYPE_MASK;
+  if (domain != AF_UNIX) return domain == AF_INET || domain == AF_INET6 || domain == AF_NETLINK || domain == AF_PACKET
+    ? -(<i64>Errno.EOPNOTSUPP) : -(<i64>Errno.EAFNOSUPPORT);
+  if (kind >= SOCK_MAX) return -(<i64>Errno.EINVAL);
+  if (protocol != 0 && protocol != AF_UNIX) return -(<i64>Errno.EPROTONOSUPPORT);
+  if (kind == SOCK_DGRAM || kind == SOCK_SEQPACKET || kind == SOCK_RAW) return -(<i64>Errno.EOPNOTSUPP);   // not supported yet
+  if (kind != SOCK_STREAM) return -(<i64>Errno.ESOCKTNOSUPPORT);
+  const process = thread.process;
+  if (userRangeCheck(process.space, pair, 8, true) != KernelError.None) return -(<i64>Errno.EFAULT);
+  const first = linux.lowestFree(0);
+  const second = first < 0 ? -1 : linux.lowestFree(first + 1);
+  if (second < 0) return -(<i64>Errno.EMFILE);
+  if (framesFree() < 2 * PIPE_PAGES || process.account.kernelFits(PAIR_BYTES, 2 * PIPE_PAGES) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  const table = process.table;
+  const one = table.reserve();
+  if (one < 0) return -(<i64>Errno.ENOMEM);
+  const two = table.reserve();
+  if (two < 0) {
+    table.cancel(one);
+    return -(<i64>Errno.ENOMEM);
+  }
+  const there = pipeRingCreate(process.account), back = pipeRingCreate(process.account);
+  const a = new UnixSocketObject(back, there), b = new UnixSocketObject(there, back);
+  a.chargeTo(process.account, PAIR_BYTES / 2);
+  b.chargeTo(process.account, PAIR_BYTES - PAIR_BYTES / 2);
+  const flagBits = ((type & SOCK_CLOEXEC) != 0 ? FD_CLOEXEC : 0) | ((type & SOCK_NONBLOCK) != 0 ? STATUS_NONBLOCK : 0);
+  linux.descriptors[first] = table.commit(one, a);
+  linux.descriptors[second] = table.commit(two, b);
+  linux.descriptorFlags[first] = flagBits;
+  linux.descriptorFlags[second] = flagBits;
+  store<i32>(state.buffer, first);
+  store<i32>(state.buffer, second, 4);
+  if (copyOut(process.space, pair, state.buffer, 64, 8) != KernelError.None) abort("socketpair: the checked range");
+  return 0;
+}
+
+/** The socket descriptor `fd` names, or null (socketError says EBADF or ENOTSOCK). */
+function socketOf(thread: Thread, linux: LinuxProcess, fd: i32): UnixSocketObject | null {
+  const object = thread.process.table.lookup(linux.handleOf(<i64>fd));
+  return object !== null && object.iface == Interface.UnixSocket ? changetype<UnixSocketObject>(object) : null;
+}
+
+function socketError(linux: LinuxProcess, fd: i32): i64 {
+  return linux.handleOf(<i64>fd) == 0 ? -(<i64>Errno.EBADF) : -(<i64>Errno.ENOTSOCK);
+}
+
+/** read, readv, recvfrom and recvmsg's bytes: the end's incoming ring as a pipe's read end
+ * (nothing once it shut reading down: the end of the stream). */
+export function socketRead(thread: Thread, linux: LinuxProcess, socket: UnixSocketObject, fd: i32, number: u64, buffer: u64, count: u64,
+  vectors: u64, vectorCount: u64, flags: u64 = 0): i64 {
+  if (!socket.reading) return 0;
+  if ((flags & MSG_PEEK) != 0) {
+    if (socket.receive.buffered == 0 && socket.receive.writers != 0 && ((flags & MSG_DONTWAIT) != 0 || (linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0)) {
+      return -(<i64>Errno.EAGAIN);
+    }
+    if (socket.receive.buffered > 0 && vectors == 0) {
+      const peeked = pipePeek(socket.receive, thread.process.space, buffer, count);
+      return peeked < 0 ? -(<i64>Errno.EFAULT) : peeked;
+    }
+  }
+  return pipeReadCall(thread, linux, socket.receive, fd, number, buffer, count, vectors, vectorCount, (flags & MSG_DONTWAIT) != 0);
+}
+
+/** write, writev, sendto and sendmsg's bytes: the outgoing ring as a pipe's write end (EPIPE, and
+ * SIGPIPE unless MSG_NOSIGNAL, once the peer stopped reading or this end stopped writing). */
+export function socketWrite(thread: Thread, linux: LinuxProcess, socket: UnixSocketObject, fd: i32, number: u64, buffer: u64, count: u64,
+  vectors: u64, vectorCount: u64, flags: u64 = 0): i64 {
+  if (!socket.writing) {
+    if ((flags & MSG_NOSIGNAL) == 0) signalSend(linux, SIGPIPE, Scope.Process, SI_USER, thread.process.id, 0);
+    return -(<i64>Errno.EPIPE);
+  }
+  return pipeWriteCall(thread, linux, socket.send, fd, number, buffer, count, vectors, vectorCount, (flags & MSG_DONTWAIT) != 0,
+    (flags & MSG_NOSIGNAL) == 0);
+}
+
+/** sendto(fd, buffer, length, flags, address, addrlen): a connected stream takes no address
+ * (EISCONN); MSG_DONTWAIT, MSG_NOSIGNAL; MSG_OOB EOPNOTSUPP. */
+export function sysSendto(thread: Thread, linux: LinuxProcess, fd: i32, buffer: u64, length: u64, flags: u64, address: u64): i64 {
+  const socket = socketOf(thread, linux, fd);
+  if (socket === null) return socketError(linux, fd);
+  flags &= 0xffff_ffff;
+  if ((flags & MSG_OOB) != 0) return -(<i64>Errno.EOPNOTSUPP);
+  if (address != 0) return -(<i64>Errno.EISCONN);
+  return socketWrite(thread, linux, socket, fd, <u64>Sys.sendto, buffer, length, 0, 0, flags);
+}
+
+/** recvfrom(fd, buffer, length, flags, address, addrlen): the peer of a pair has no address, so
+ * *addrlen becomes 0; MSG_DONTWAIT, MSG_PEEK; MSG_WAITALL is taken as a plain read; MSG_OOB
+ * EOPNOTSUPP. */
+export function sysRecvfrom(thread: Thread, linux: LinuxProcess, fd: i32, buffer: u64, length: u64, flags: u64, address: u64, addressLength: u64): i64 {
+  const socket = socketOf(thread, linux, fd);
+  if (socket === null) return socketError(linux, fd);
+  flags &= 0xffff_ffff;
+  if ((flags & MSG_OOB) != 0) return -(<i64>Errno.EOPNOTSUPP);
+  const result = socketRead(thread, linux, socket, fd, <u64>Sys.recvfrom, buffer, length, 0, 0, flags & ~MSG_WAITALL);
+  if (result >= 0 && address != 0 && addressLength != 0) {
+    store<u32>(state.buffer, 0);
+    if (copyOut(thread.process.space, addressLength, state.buffer, 64, 4) != KernelError.None) return -(<i64>Errno.EFAULT);
+  }
+  return result;
+}
+
+/** sendmsg(fd, msghdr, flags) and recvmsg: the bytes of msg_iov, as writev and readv; a message
+ * with control data (SCM_RIGHTS) is EOPNOTSUPP, not supported yet; recvmsg answers no name, no
+ * control data and no flags. */
+export function sysMessage(thread: Thread, linux: LinuxProcess, number: u64, fd: i32, message: u64, flags: u64): i64 {
+  const socket = socketOf(thread, linux, fd);
+  if (socket === null) return socketError(linux, fd);
+  flags &= 0xffff_ffff;
+  const space = thread.process.space, b = state.buffer;
+  if (copyIn(space, b, 64, message, MSGHDR_SIZE) != KernelError.None) return -(<i64>Errno.EFAULT);
+  if ((flags & MSG_OOB) != 0) return -(<i64>Errno.EOPNOTSUPP);
+  const vectors = load<u64>(b, 16), vectorCount = load<u64>(b, 24), controlLength = load<u64>(b, 40);
+  if (number == <u64>Sys.sendmsg) {
+    if (load<u64>(b) != 0 && load<u32>(b, 8) != 0) return -(<i64>Errno.EISCONN);
+    if (controlLength != 0) return -(<i64>Errno.EOPNOTSUPP);
+    return socketWrite(thread, linux, socket, fd, number, 0, 0, vectors, vectorCount, flags);
+  }
+  const result = socketRead(thread, linux, socket, fd, number, 0, 0, vectors, vectorCount, flags & ~(MSG_WAITALL | MSG_PEEK));
+  if (result < 0) return result;
+  store<u32>(b, 0, 8);    // msg_namelen
+  store<u64>(b, 0, 40);   // msg_controllen
+  store<i32>(b, 0, 48);   // msg_flags
+  if (copyOut(space, message, b, 64, MSGHDR_SIZE) != KernelError.None) return -(<i64>Errno.EFAULT);
+  return result;
+}
+
+/** shutdown(fd, how): SHUT_RD, SHUT_WR, SHUT_RDWR; EINVAL for another how, ENOTSOCK, EBADF. */
+export function sysShutdown(thread: Thread, linux: LinuxProcess, fd: i32, how: u64): i64 {
+  const socket = socketOf(thread, linux, fd);
+  if (socket === null) return socketError(linux, fd);
+  how &= 0xffff_ffff;
+  if (how > SHUT_RDWR) return -(<i64>Errno.EINVAL);
+  if (how == SHUT_RD || how == SHUT_RDWR) socket.shutRead();
+  if (how == SHUT_WR || how == SHUT_RDWR) socket.shutWrite();
+  return 0;
+}
+
+/** getsockopt(fd, level, name, value, length): SOL_SOCKET's SO_TYPE, SO_ERROR (always 0: a pair
+ * has no pending error), SO_DOMAIN and SO_PROTOCOL, as ints cut to *length; others ENOPROTOOPT;
+ * EINVAL for a negative length, EFAULT, ENOTSOCK, EBADF. */
+export function sysGetsockopt(thread: Thread, linux: LinuxProcess, fd: i32, level: u64, name: u64, value: u64, length: u64): i64 {
+  const socket = socketOf(thread, linux, fd);
+  if (socket === null) return socketError(linux, fd);
+  const space = thread.process.space, b = state.buffer;
+  if (copyIn(space, b, 64, length, 4) != KernelError.None) return -(<i64>Errno.EFAULT);
+  const given = load<i32>(b);
+  if (given < 0) return -(<i64>Errno.EINVAL);
+  if ((level & 0xffff_ffff) != SOL_SOCKET) return -(<i64>Errno.ENOPROTOOPT);
+  name &= 0xffff_ffff;
+  let answer: i32;
+  if (name == SO_TYPE) answer = <i32>SOCK_STREAM;
+  else if (name == SO_ERROR || name == SO_PROTOCOL) answer = 0;
+  else if (name == SO_DOMAIN) answer = <i32>AF_UNIX;
+  else return -(<i64>Errno.ENOPROTOOPT);
+  const size = min(given, 4);
+  store<i32>(b, answer, 8);
+  if (copyOut(space, value, b + 8, 56, <u64>size) != KernelError.None) return -(<i64>Errno.EFAULT);
+  store<i32>(b, size);
+  return copyOut(space, length, b, 64, 4) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
+}
+
+/** What a socket's end is ready for (readiness.ts), as Linux's unix_poll: readable with bytes,
+ * or once its incoming direction ended (POLLRDHUP too); POLLHUP once both directions ended;
+ * writable with room for an atomic write. */
+export function socketReadiness(socket: UnixSocketObject): i32 {
+  const receiveShut = !socket.reading || socket.receive.writers == 0;
+  const sendShut = !socket.writing || socket.send.readers == 0;
+  let mask = 0;
+  if (receiveShut && sendShut) mask |= 0x10;                             // POLLHUP
+  if (receiveShut) mask |= 0x2000 | 0x1 | 0x40;                          // POLLRDHUP, POLLIN, POLLRDNORM
+  if (socket.reading && socket.receive.buffered > 0) mask |= 0x1 | 0x40;
+  if (socket.send.room >= PIPE_ATOMIC) mask |= 0x4 | 0x100;             // POLLOUT, POLLWRNORM
+  return mask;
+}
