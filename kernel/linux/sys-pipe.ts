@@ -63,7 +63,7 @@ function callAddress(thread: Thread): u64 {
 /** read and readv from a pipe's read end: what the ring holds, up to the buffers' size; 0 at the
  * end of the stream (no writer left); blocks while it is empty, or EAGAIN when O_NONBLOCK. */
 export function pipeReadCall(thread: Thread, linux: LinuxProcess, ring: PipeRing, fd: i32, number: u64, buffer: u64, count: u64,
-  vectors: u64, vectorCount: u64, nonblocking: bool = false): i64 {
+  vectors: u64, vectorCount: u64, nonblocking: bool = false, limit: u64 = u64.MAX_VALUE): i64 {
   const own = linux.threadOf(thread);
   const space = thread.process.space;
   if (vectors != 0 && vectorCount > IOV_MAXIMUM) return -(<i64>Errno.EINVAL);
@@ -78,13 +78,13 @@ export function pipeReadCall(thread: Thread, linux: LinuxProcess, ring: PipeRing
     return BLOCKED;
   }
   if (vectors == 0) {
-    const read = pipeRead(ring, space, buffer, count);
+    const read = pipeRead(ring, space, buffer, min(count, limit));
     return read < 0 ? -(<i64>Errno.EFAULT) : read;
   }
   let done: i64 = 0;
-  for (let i: u64 = 0; i < vectorCount && ring.buffered > 0; i++) {
+  for (let i: u64 = 0; i < vectorCount && ring.buffered > 0 && <u64>done < limit; i++) {
     if (copyIn(space, state.buffer, 16, vectors + i * 16, 16) != KernelError.None) return done > 0 ? done : -(<i64>Errno.EFAULT);
-    const read = pipeRead(ring, space, load<u64>(state.buffer), load<u64>(state.buffer, 8));
+    const read = pipeRead(ring, space, load<u64>(state.buffer), min(load<u64>(state.buffer, 8), limit - <u64>done));
     if (read < 0) return done > 0 ? done : -(<i64>Errno.EFAULT);
     done += read;
   }

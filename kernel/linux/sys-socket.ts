@@ -3,17 +3,20 @@
 // write, readv, writev, sendto, recvfrom, sendmsg and recvmsg move bytes through the pair's rings
 // as a pipe's calls do (sys-pipe.ts: blocking, O_NONBLOCK, SIGPIPE and EPIPE once the peer stopped
 // reading, MSG_NOSIGNAL to go without the signal); shutdown ends a direction; getsockopt answers
-// the socket's type, domain, protocol and error. Sockets of other kinds, and passing descriptors
-// (SCM_RIGHTS), are not supported yet.
+// the socket's type, domain, protocol and error. sendmsg and recvmsg pass descriptors (SCM_RIGHTS):
+// passing a descriptor passes its capability, which travels with the bytes in the ring
+// (pipe-ring.ts, RingRights). Sockets of other kinds are not supported yet.
 
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
 import { framesFree } from "../memory/frames";
-import { PIPE_ATOMIC, PIPE_BYTES, PIPE_PAGES, pipePeek, pipeRingCreate } from "../objects/pipe-ring";
+import { PIPE_ATOMIC, PIPE_BYTES, PIPE_PAGES, pipePeek, pipeRingCreate, RingRights } from "../objects/pipe-ring";
+import { KernelObject } from "../cap/kernel-object";
+import { CONTEXT_RIP, contextRead } from "../arch/context";
 import { UNIX_SOCKET_BYTES, UnixSocketObject } from "../objects/unix-socket";
 import { Thread } from "../sched/thread";
 import { copyIn, copyOut, userRangeCheck } from "../vm/user-memory";
-import { Errno } from "./errno";
+import { BLOCKED, Errno } from "./errno";
 import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
 import { Sys } from "./numbers";
 import { Scope, SI_USER, SIGPIPE, signalSend } from "./signal";
@@ -28,8 +31,29 @@ const SOL_SOCKET: u64 = 1, SO_TYPE: u64 = 3, SO_ERROR: u64 = 4, SO_PROTOCOL: u64
 /** struct msghdr: name, namelen, iov, iovlen, control, controllen, flags. */
 const MSGHDR_SIZE: u64 = 56;
 
+/** Descriptors one message carries at most (Linux's SCM_MAX_FD), capabilities one direction
+ * holds in flight at most, and the control data sendmsg reads at most. */
+const RIGHTS_PER_MESSAGE: i32 = 253;
+const RIGHTS_IN_FLIGHT_MAXIMUM: i32 = 1024;
+const CONTROL_MAXIMUM: u64 = 4096;
+/** struct cmsghdr: len (8 bytes), level, type; then the data. */
+const CMSG_HEADER: u64 = 16;
+const SCM_RIGHTS: i32 = 1;
+const MSG_CTRUNC: i32 = 8, MSG_CMSG_CLOEXEC: u64 = 0x4000_0000;
+
+class Sending {
+  readonly objects: KernelObject[] = [];
+  readonly statusFlags: u8[] = [];
+}
+
 class SocketCallsState {
   readonly buffer: usize = memory.data(64, 16);
+  readonly control: usize = memory.data(<i32>CONTROL_MAXIMUM, 16);
+  /** What the last socketRead handed over: the new descriptors, and whether some were closed. */
+  readonly delivered: i32[] = [];
+  truncated: bool = false;
+  /** The capabilities a sendmsg is passing, while it checks them. */
+  readonly sending: Sending = new Sending();
 }
 const state = new SocketCallsState();
 
@@ -94,32 +118,89 @@ function socketError(linux: LinuxProcess, fd: i32): i64 {
 }
 
 /** read, readv, recvfrom and recvmsg's bytes: the end's incoming ring as a pipe's read end
- * (nothing once it shut reading down: the end of the stream). */
+ * (nothing once it shut reading down: the end of the stream). A read stops at the end of a
+ * stretch that carries capabilities; reading the stretch's first byte takes them: into the descriptor table, up to `capacity` of them (recvmsg's control buffer),
+ * the rest closed (state.delivered, state.truncated say what happened). */
 export function socketRead(thread: Thread, linux: LinuxProcess, socket: UnixSocketObject, fd: i32, number: u64, buffer: u64, count: u64,
-  vectors: u64, vectorCount: u64, flags: u64 = 0): i64 {
+  vectors: u64, vectorCount: u64, flags: u64 = 0, capacity: i32 = 0, closeOnExec: bool = false): i64 {
+  state.delivered.length = 0;
+  state.truncated = false;
   if (!socket.reading) return 0;
+  const ring = socket.receive, before = ring.read;
+  const next = ring.rights.length > 0 ? ring.rights[0] : null;
+  // As Linux's unix_stream_read_generic: a read may take the bytes before a stretch that carries
+  // capabilities and that stretch, and stops at its end.
+  const limit = next === null ? u64.MAX_VALUE : next.end - before;
   if ((flags & MSG_PEEK) != 0) {
-    if (socket.receive.buffered == 0 && socket.receive.writers != 0 && ((flags & MSG_DONTWAIT) != 0 || (linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0)) {
+    if (ring.buffered == 0 && ring.writers != 0 && ((flags & MSG_DONTWAIT) != 0 || (linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0)) {
       return -(<i64>Errno.EAGAIN);
     }
-    if (socket.receive.buffered > 0 && vectors == 0) {
-      const peeked = pipePeek(socket.receive, thread.process.space, buffer, count);
+    if (ring.buffered > 0 && vectors == 0) {
+      const peeked = pipePeek(ring, thread.process.space, buffer, min(count, limit));
       return peeked < 0 ? -(<i64>Errno.EFAULT) : peeked;
     }
   }
-  return pipeReadCall(thread, linux, socket.receive, fd, number, buffer, count, vectors, vectorCount, (flags & MSG_DONTWAIT) != 0);
+  const result = pipeReadCall(thread, linux, ring, fd, number, buffer, count, vectors, vectorCount, (flags & MSG_DONTWAIT) != 0, limit);
+  if (result > 0 && next !== null && next.start >= before && next.start < ring.read) {
+    ring.rights.shift();
+    ring.rightsObjects -= next.objects.length;
+    deliver(thread, linux, next, capacity, closeOnExec);
+  }
+  return result;
+}
+
+/** Puts the capabilities of `rights` in the caller's table behind new descriptors, at most
+ * `capacity` of them; the rest are closed and state.truncated says so (MSG_CTRUNC). */
+function deliver(thread: Thread, linux: LinuxProcess, rights: RingRights, capacity: i32, closeOnExec: bool): void {
+  const table = thread.process.table;
+  let given = 0;
+  for (; given < rights.objects.length && given < capacity; given++) {
+    const fd = linux.lowestFree(0);
+    const slot = fd < 0 ? -1 : table.reserve();
+    if (slot < 0) break;
+    const object = rights.objects[given];
+    linux.descriptors[fd] = table.commit(slot, object);
+    object.release();   // the table holds it now, not the stream
+    linux.descriptorFlags[fd] = rights.statusFlags[given] | (closeOnExec ? FD_CLOEXEC : 0);
+    state.delivered.push(fd);
+  }
+  if (given < rights.objects.length) state.truncated = true;
+  rights.releaseFrom(given);
 }
 
 /** write, writev, sendto and sendmsg's bytes: the outgoing ring as a pipe's write end (EPIPE, and
- * SIGPIPE unless MSG_NOSIGNAL, once the peer stopped reading or this end stopped writing). */
+ * SIGPIPE unless MSG_NOSIGNAL, once the peer stopped reading or this end stopped writing). With
+ * `rights` (sendmsg's SCM_RIGHTS), the capabilities go in flight with the bytes this call writes,
+ * attached when its first byte goes in (not again when a blocked call runs again). */
 export function socketWrite(thread: Thread, linux: LinuxProcess, socket: UnixSocketObject, fd: i32, number: u64, buffer: u64, count: u64,
-  vectors: u64, vectorCount: u64, flags: u64 = 0): i64 {
+  vectors: u64, vectorCount: u64, flags: u64 = 0, rights: RingRights | null = null): i64 {
   if (!socket.writing) {
     if ((flags & MSG_NOSIGNAL) == 0) signalSend(linux, SIGPIPE, Scope.Process, SI_USER, thread.process.id, 0);
     return -(<i64>Errno.EPIPE);
   }
-  return pipeWriteCall(thread, linux, socket.send, fd, number, buffer, count, vectors, vectorCount, (flags & MSG_DONTWAIT) != 0,
+  const ring = socket.send, own = linux.threadOf(thread);
+  const at = contextRead(<usize>thread.context, CONTEXT_RIP) - 2;
+  let attached: RingRights | null = null;
+  if (rights !== null && ring.readers > 0 && !(own.writeAt == at && own.writeDone > 0)) {
+    attached = new RingRights(ring.written, u64.MAX_VALUE, rights.objects, rights.statusFlags);
+    for (let i = 0; i < attached.objects.length; i++) attached.objects[i].retain();
+    ring.rights.push(attached);
+    ring.rightsObjects += attached.objects.length;
+  }
+  const result = pipeWriteCall(thread, linux, ring, fd, number, buffer, count, vectors, vectorCount, (flags & MSG_DONTWAIT) != 0,
     (flags & MSG_NOSIGNAL) == 0);
+  if (attached !== null) {
+    const nothing = result == BLOCKED ? own.writeDone == 0 : result <= 0;
+    if (nothing) {   // no byte went in: nothing carries them (a blocked call attaches them again)
+      const index = ring.rights.indexOf(attached);
+      if (index >= 0) {
+        ring.rights.splice(index, 1);
+        ring.rightsObjects -= attached.objects.length;
+        attached.releaseFrom(0);
+      }
+    } else if (result != BLOCKED) attached.end = attached.start + <u64>result;
+  }
+  return result;
 }
 
 /** sendto(fd, buffer, length, flags, address, addrlen): a connected stream takes no address
@@ -149,9 +230,13 @@ export function sysRecvfrom(thread: Thread, linux: LinuxProcess, fd: i32, buffer
   return result;
 }
 
-/** sendmsg(fd, msghdr, flags) and recvmsg: the bytes of msg_iov, as writev and readv; a message
- * with control data (SCM_RIGHTS) is EOPNOTSUPP, not supported yet; recvmsg answers no name, no
- * control data and no flags. */
+/** sendmsg(fd, msghdr, flags) and recvmsg: the bytes of msg_iov, as writev and readv, and
+ * descriptors passed with SCM_RIGHTS control messages (their capabilities travel with the bytes;
+ * the receiver gets new descriptors for them, with MSG_CMSG_CLOEXEC close-on-exec). sendmsg:
+ * EINVAL for a malformed control message, another SOL_SOCKET type, or more than 253
+ * descriptors; EBADF for one not open; ETOOMANYREFS past 1,024 capabilities in flight on one
+ * direction; ENOBUFS for control data over 4 KiB. recvmsg answers no name, MSG_CTRUNC when
+ * descriptors did not fit its control buffer (they are closed). */
 export function sysMessage(thread: Thread, linux: LinuxProcess, number: u64, fd: i32, message: u64, flags: u64): i64 {
   const socket = socketOf(thread, linux, fd);
   if (socket === null) return socketError(linux, fd);
@@ -159,19 +244,71 @@ export function sysMessage(thread: Thread, linux: LinuxProcess, number: u64, fd:
   const space = thread.process.space, b = state.buffer;
   if (copyIn(space, b, 64, message, MSGHDR_SIZE) != KernelError.None) return -(<i64>Errno.EFAULT);
   if ((flags & MSG_OOB) != 0) return -(<i64>Errno.EOPNOTSUPP);
-  const vectors = load<u64>(b, 16), vectorCount = load<u64>(b, 24), controlLength = load<u64>(b, 40);
+  const vectors = load<u64>(b, 16), vectorCount = load<u64>(b, 24), control = load<u64>(b, 32), controlLength = load<u64>(b, 40);
   if (number == <u64>Sys.sendmsg) {
-    if (load<u64>(b) != 0 && load<u32>(b, 8) != 0) return -(<i64>Errno.EISCONN);
-    if (controlLength != 0) return -(<i64>Errno.EOPNOTSUPP);
-    return socketWrite(thread, linux, socket, fd, number, 0, 0, vectors, vectorCount, flags);
+    const named = load<u64>(b) != 0 && load<u32>(b, 8) != 0;
+    let rights: RingRights | null = null;
+    if (controlLength != 0) {
+      const parsed = rightsIn(thread, linux, control, controlLength);
+      if (parsed < 0) return parsed;
+      if (state.sending.objects.length > 0) {
+        if (socket.send.rightsObjects + state.sending.objects.length > RIGHTS_IN_FLIGHT_MAXIMUM) return -(<i64>Errno.ETOOMANYREFS);
+        rights = new RingRights(0, 0, state.sending.objects.slice(0), state.sending.statusFlags.slice(0));
+      }
+    }
+    if (named) return -(<i64>Errno.EISCONN);
+    return socketWrite(thread, linux, socket, fd, number, 0, 0, vectors, vectorCount, flags, rights);
   }
-  const result = socketRead(thread, linux, socket, fd, number, 0, 0, vectors, vectorCount, flags & ~(MSG_WAITALL | MSG_PEEK));
+  const capacity = controlLength >= CMSG_HEADER ? <i32>min((controlLength - CMSG_HEADER) / 4, <u64>RIGHTS_PER_MESSAGE) : 0;
+  const result = socketRead(thread, linux, socket, fd, number, 0, 0, vectors, vectorCount, flags & ~(MSG_WAITALL | MSG_PEEK | MSG_CMSG_CLOEXEC),
+    capacity, (flags & MSG_CMSG_CLOEXEC) != 0);
   if (result < 0) return result;
-  store<u32>(b, 0, 8);    // msg_namelen
-  store<u64>(b, 0, 40);   // msg_controllen
-  store<i32>(b, 0, 48);   // msg_flags
+  let used: u64 = 0;
+  const delivered = state.delivered;
+  if (delivered.length > 0) {
+    const out = state.control;
+    store<u64>(out, CMSG_HEADER + <u64>delivered.length * 4);
+    store<i32>(out, <i32>SOL_SOCKET, 8);
+    store<i32>(out, SCM_RIGHTS, 12);
+    for (let i = 0; i < delivered.length; i++) store<i32>(out + <usize>(CMSG_HEADER + <u64>i * 4), delivered[i]);
+    used = min((CMSG_HEADER + <u64>delivered.length * 4 + 7) & ~<u64>7, controlLength);
+    if (copyOut(space, control, out, CONTROL_MAXIMUM, used) != KernelError.None) return -(<i64>Errno.EFAULT);
+  }
+  store<u32>(b, 0, 8);       // msg_namelen
+  store<u64>(b, used, 40);   // msg_controllen
+  store<i32>(b, state.truncated ? MSG_CTRUNC : 0, 48);
   if (copyOut(space, message, b, 64, MSGHDR_SIZE) != KernelError.None) return -(<i64>Errno.EFAULT);
   return result;
+}
+
+/** Reads sendmsg's control messages at `control` (`length` bytes) into state.sending: the
+ * capabilities SCM_RIGHTS names and their descriptors' status flags. 0, or -errno. */
+function rightsIn(thread: Thread, linux: LinuxProcess, control: u64, length: u64): i64 {
+  const sending = state.sending;
+  sending.objects.length = 0;
+  sending.statusFlags.length = 0;
+  if (length > CONTROL_MAXIMUM) return -(<i64>Errno.ENOBUFS);
+  const at = state.control;
+  if (copyIn(thread.process.space, at, CONTROL_MAXIMUM, control, length) != KernelError.None) return -(<i64>Errno.EFAULT);
+  let offset: u64 = 0;
+  while (offset + CMSG_HEADER <= length) {
+    const size = load<u64>(at + <usize>offset), level = load<i32>(at + <usize>offset, 8), type = load<i32>(at + <usize>offset, 12);
+    if (size < CMSG_HEADER || size > length - offset) return -(<i64>Errno.EINVAL);
+    if (level == <i32>SOL_SOCKET) {
+      if (type != SCM_RIGHTS) return -(<i64>Errno.EINVAL);   // SCM_CREDENTIALS and the rest: not supported
+      const count = <i32>((size - CMSG_HEADER) / 4);
+      if (sending.objects.length + count > RIGHTS_PER_MESSAGE) return -(<i64>Errno.EINVAL);
+      for (let i = 0; i < count; i++) {
+        const passed = load<i32>(at + <usize>(offset + CMSG_HEADER + <u64>i * 4));
+        const object = thread.process.table.lookup(linux.handleOf(<i64>passed));
+        if (object === null) return -(<i64>Errno.EBADF);
+        sending.objects.push(object);
+        sending.statusFlags.push(linux.descriptorFlags[passed] & ~FD_CLOEXEC);
+      }
+    }
+    offset += (size + 7) & ~<u64>7;
+  }
+  return 0;
 }
 
 /** shutdown(fd, how): SHUT_RD, SHUT_WR, SHUT_RDWR; EINVAL for another how, ENOTSOCK, EBADF. */

@@ -12,6 +12,7 @@ import { Quota } from "../memory/quota";
 import { Wait } from "../sched/wait";
 import { AddressSpace } from "../vm/address-space";
 import { copyIn, copyOut } from "../vm/user-memory";
+import { KernelObject } from "../cap/kernel-object";
 import { PipeObject } from "./pipe";
 
 /** The ring's size (Linux's default pipe capacity) and its frames. */
@@ -19,6 +20,20 @@ export const PIPE_CAPACITY: u64 = 65536;
 export const PIPE_PAGES: u64 = PIPE_CAPACITY / PAGE_SIZE;
 /** Writes of at most this many bytes are atomic: all or nothing (POSIX's PIPE_BUF). */
 export const PIPE_ATOMIC: u64 = 4096;
+
+/** Capabilities in flight with a stretch [start, end) of a socket's stream (SCM_RIGHTS,
+ * linux/sys-socket.ts): they go to whoever reads the stretch's first byte, and a read stops at its
+ * end. Each object is retained while in flight; `statusFlags` are the sending descriptors' status
+ * flags (O_NONBLOCK, O_APPEND), which travel with them as Linux's open file description's do. */
+export class RingRights {
+  constructor(readonly start: u64, public end: u64, readonly objects: KernelObject[], readonly statusFlags: u8[]) {}
+
+  /** Gives back the references of the objects not yet handed over, from `first` on. */
+  releaseFrom(first: i32): void {
+    for (let i = first; i < this.objects.length; i++) this.objects[i].release();
+    this.objects.length = first;
+  }
+}
 
 /** What the two ends share. */
 export class PipeRing {
@@ -30,8 +45,18 @@ export class PipeRing {
   writers: i32 = 1;
   /** Waits to tell when the ring changes (a blocked read or write); told once, then dropped. */
   readonly waiting: Wait[] = [];
+  /** A socket's capabilities in flight, in stream order, and how many objects they hold. */
+  readonly rights: RingRights[] = [];
+  rightsObjects: i32 = 0;
 
   constructor(readonly quota: Quota) {}
+
+  /** Drops every capability in flight (no reader is left to take them). */
+  dropRights(): void {
+    for (let i = 0; i < this.rights.length; i++) this.rights[i].releaseFrom(0);
+    this.rights.length = 0;
+    this.rightsObjects = 0;
+  }
 
   get buffered(): u64 { return this.written - this.read; }
   get room(): u64 { return PIPE_CAPACITY - this.buffered; }
@@ -71,6 +96,7 @@ export function pipeRingCreate(quota: Quota): PipeRing {
 export function pipeRingRelease(ring: PipeRing, reading: bool): void {
   if (reading) ring.readers--;
   else ring.writers--;
+  if (ring.readers == 0) ring.dropRights();
   ring.wakeAll();
   if (ring.readers == 0 && ring.writers == 0) {
     for (let i = 0; i < <i32>PIPE_PAGES; i++) frameFree(ring.frames[i]);
