@@ -55,7 +55,7 @@ export enum Interface {
   EventCounter = 22,
   /** A readiness set over other capabilities, a Linux epoll instance (docs/abi/interfaces/event-poll.md). */
   EventPoll = 23,
-  /** One end of a connected pair of local stream sockets (docs/abi/interfaces/unix-socket.md). */
+  /** One end of a connected pair of local sockets (docs/abi/interfaces/unix-socket.md). */
   UnixSocket = 24,
 }
 

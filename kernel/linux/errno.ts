@@ -10,7 +10,7 @@ export enum Errno {
   EISDIR = 21, EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOTTY = 25, EFBIG = 27, ENOSPC = 28, ESPIPE = 29, EROFS = 30,
   EMLINK = 31, EPIPE = 32, ERANGE = 34, ENAMETOOLONG = 36, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40,
   EOVERFLOW = 75, ENOTSOCK = 88, ENOPROTOOPT = 92, EPROTONOSUPPORT = 93, ESOCKTNOSUPPORT = 94, EOPNOTSUPP = 95,
-  EAFNOSUPPORT = 97, ENOBUFS = 105, EISCONN = 106, ETOOMANYREFS = 109, ETIMEDOUT = 110,
+  EMSGSIZE = 90, EAFNOSUPPORT = 97, ENOBUFS = 105, EISCONN = 106, ETOOMANYREFS = 109, ETIMEDOUT = 110, ECONNREFUSED = 111,
 }
 
 /** What a handler returns for a call it does not support (never a real result: results are at
@@ -71,7 +71,8 @@ export function errnoName(errno: i32): string {
     case Errno.ELOOP: return "ELOOP"; case Errno.EOVERFLOW: return "EOVERFLOW"; case Errno.EOPNOTSUPP: return "EOPNOTSUPP"; case Errno.ETIMEDOUT: return "ETIMEDOUT";
     case Errno.ENOTSOCK: return "ENOTSOCK"; case Errno.ENOPROTOOPT: return "ENOPROTOOPT"; case Errno.EPROTONOSUPPORT: return "EPROTONOSUPPORT";
     case Errno.ESOCKTNOSUPPORT: return "ESOCKTNOSUPPORT"; case Errno.EAFNOSUPPORT: return "EAFNOSUPPORT"; case Errno.EISCONN: return "EISCONN";
-    case Errno.ENOBUFS: return "ENOBUFS"; case Errno.ETOOMANYREFS: return "ETOOMANYREFS";
+    case Errno.ENOBUFS: return "ENOBUFS"; case Errno.ETOOMANYREFS: return "ETOOMANYREFS"; case Errno.EMSGSIZE: return "EMSGSIZE";
+    case Errno.ECONNREFUSED: return "ECONNREFUSED";
     default: return "E" + errno.toString();
   }
 }

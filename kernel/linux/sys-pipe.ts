@@ -93,7 +93,7 @@ export function pipeReadCall(thread: Thread, linux: LinuxProcess, ring: PipeRing
 
 /** The sum of an iovec array's lengths, or -errno (EFAULT, EINVAL for a negative one or a sum
  * past 2^63). */
-function vectorTotal(thread: Thread, vectors: u64, count: u64): i64 {
+export function vectorTotal(thread: Thread, vectors: u64, count: u64): i64 {
   let total: u64 = 0;
   for (let i: u64 = 0; i < count; i++) {
     if (copyIn(thread.process.space, state.buffer, 16, vectors + i * 16, 16) != KernelError.None) return -(<i64>Errno.EFAULT);

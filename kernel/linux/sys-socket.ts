@@ -10,7 +10,7 @@
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
 import { framesFree } from "../memory/frames";
-import { PIPE_ATOMIC, PIPE_BYTES, PIPE_PAGES, pipePeek, pipeRingCreate, RingRights } from "../objects/pipe-ring";
+import { PIPE_ATOMIC, PIPE_BYTES, PIPE_CAPACITY, PIPE_PAGES, pipePeek, pipeRingCreate, pipeSkip, pipeWordAt, pipeWordPut, pipeWrite, RingRights } from "../objects/pipe-ring";
 import { KernelObject } from "../cap/kernel-object";
 import { CONTEXT_RIP, contextRead } from "../arch/context";
 import { UNIX_SOCKET_BYTES, UnixSocketObject } from "../objects/unix-socket";
@@ -20,12 +20,13 @@ import { BLOCKED, Errno } from "./errno";
 import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
 import { Sys } from "./numbers";
 import { Scope, SI_USER, SIGPIPE, signalSend } from "./signal";
-import { pipeReadCall, pipeWriteCall, STATUS_NONBLOCK } from "./sys-pipe";
+import { pipeReadCall, pipeWriteCall, STATUS_NONBLOCK, vectorTotal } from "./sys-pipe";
+import { linuxBlock } from "./block";
 
 const AF_UNIX: u64 = 1, AF_INET: u64 = 2, AF_INET6: u64 = 10, AF_NETLINK: u64 = 16, AF_PACKET: u64 = 17;
 const SOCK_STREAM: u64 = 1, SOCK_DGRAM: u64 = 2, SOCK_RAW: u64 = 3, SOCK_SEQPACKET: u64 = 5, SOCK_MAX: u64 = 11, SOCK_TYPE_MASK: u64 = 0xf;
 const SOCK_NONBLOCK: u64 = 0o4000, SOCK_CLOEXEC: u64 = 0o2000000;
-const MSG_OOB: u64 = 1, MSG_PEEK: u64 = 2, MSG_DONTWAIT: u64 = 0x40, MSG_WAITALL: u64 = 0x100, MSG_NOSIGNAL: u64 = 0x4000;
+const MSG_OOB: u64 = 1, MSG_PEEK: u64 = 2, MSG_TRUNC: u64 = 0x20, MSG_DONTWAIT: u64 = 0x40, MSG_WAITALL: u64 = 0x100, MSG_NOSIGNAL: u64 = 0x4000;
 const SHUT_RD: u64 = 0, SHUT_WR: u64 = 1, SHUT_RDWR: u64 = 2;
 const SOL_SOCKET: u64 = 1, SO_TYPE: u64 = 3, SO_ERROR: u64 = 4, SO_PROTOCOL: u64 = 38, SO_DOMAIN: u64 = 39;
 /** struct msghdr: name, namelen, iov, iovlen, control, controllen, flags. */
@@ -49,9 +50,11 @@ class Sending {
 class SocketCallsState {
   readonly buffer: usize = memory.data(64, 16);
   readonly control: usize = memory.data(<i32>CONTROL_MAXIMUM, 16);
-  /** What the last socketRead handed over: the new descriptors, and whether some were closed. */
+  /** What the last socketRead handed over: the new descriptors, and whether some were closed;
+   * and whether the message it read was cut to the buffers (MSG_TRUNC). */
   readonly delivered: i32[] = [];
   truncated: bool = false;
+  messageCut: bool = false;
   /** The capabilities a sendmsg is passing, while it checks them. */
   readonly sending: Sending = new Sending();
 }
@@ -76,8 +79,8 @@ export function sysSocketpair(thread: Thread, linux: LinuxProcess, domain: u64, 
     ? -(<i64>Errno.EOPNOTSUPP) : -(<i64>Errno.EAFNOSUPPORT);
   if (kind >= SOCK_MAX) return -(<i64>Errno.EINVAL);
   if (protocol != 0 && protocol != AF_UNIX) return -(<i64>Errno.EPROTONOSUPPORT);
-  if (kind == SOCK_DGRAM || kind == SOCK_SEQPACKET || kind == SOCK_RAW) return -(<i64>Errno.EOPNOTSUPP);   // not supported yet
-  if (kind != SOCK_STREAM) return -(<i64>Errno.ESOCKTNOSUPPORT);
+  if (kind != SOCK_STREAM && kind != SOCK_DGRAM && kind != SOCK_SEQPACKET && kind != SOCK_RAW) return -(<i64>Errno.ESOCKTNOSUPPORT);
+  const made = kind == SOCK_RAW ? SOCK_DGRAM : kind;   // as Linux's unix_create
   const process = thread.process;
   if (userRangeCheck(process.space, pair, 8, true) != KernelError.None) return -(<i64>Errno.EFAULT);
   const first = linux.lowestFree(0);
@@ -93,7 +96,7 @@ export function sysSocketpair(thread: Thread, linux: LinuxProcess, domain: u64, 
     return -(<i64>Errno.ENOMEM);
   }
   const there = pipeRingCreate(process.account), back = pipeRingCreate(process.account);
-  const a = new UnixSocketObject(back, there), b = new UnixSocketObject(there, back);
+  const a = new UnixSocketObject(back, there, <u32>made), b = new UnixSocketObject(there, back, <u32>made);
   a.chargeTo(process.account, PAIR_BYTES / 2);
   b.chargeTo(process.account, PAIR_BYTES - PAIR_BYTES / 2);
   const flagBits = ((type & SOCK_CLOEXEC) != 0 ? FD_CLOEXEC : 0) | ((type & SOCK_NONBLOCK) != 0 ? STATUS_NONBLOCK : 0);
@@ -125,7 +128,9 @@ export function socketRead(thread: Thread, linux: LinuxProcess, socket: UnixSock
   vectors: u64, vectorCount: u64, flags: u64 = 0, capacity: i32 = 0, closeOnExec: bool = false): i64 {
   state.delivered.length = 0;
   state.truncated = false;
+  state.messageCut = false;
   if (!socket.reading) return 0;
+  if (<u64>socket.kind != SOCK_STREAM) return messageRead(thread, linux, socket, fd, number, buffer, count, vectors, vectorCount, flags, capacity, closeOnExec);
   const ring = socket.receive, before = ring.read;
   const next = ring.rights.length > 0 ? ring.rights[0] : null;
   // As Linux's unix_stream_read_generic: a read may take the bytes before a stretch that carries
@@ -178,6 +183,7 @@ export function socketWrite(thread: Thread, linux: LinuxProcess, socket: UnixSoc
     if ((flags & MSG_NOSIGNAL) == 0) signalSend(linux, SIGPIPE, Scope.Process, SI_USER, thread.process.id, 0);
     return -(<i64>Errno.EPIPE);
   }
+  if (<u64>socket.kind != SOCK_STREAM) return messageWrite(thread, linux, socket, fd, number, buffer, count, vectors, vectorCount, flags, rights);
   const ring = socket.send, own = linux.threadOf(thread);
   const at = contextRead(<usize>thread.context, CONTEXT_RIP) - 2;
   let attached: RingRights | null = null;
@@ -201,6 +207,108 @@ export function socketWrite(thread: Thread, linux: LinuxProcess, socket: UnixSoc
     } else if (result != BLOCKED) attached.end = attached.start + <u64>result;
   }
   return result;
+}
+
+/** A message socket's write (SOCK_DGRAM, SOCK_SEQPACKET): the whole message or nothing. Its
+ * length (4 bytes) and its bytes go in the ring together, once there is room for both (the call
+ * blocks until then, or EAGAIN); EMSGSIZE for a message the ring could never hold. A peer that
+ * went away: EPIPE and SIGPIPE for SOCK_SEQPACKET, ECONNREFUSED for SOCK_DGRAM (Linux's first
+ * answer; it says ENOTCONN after). */
+function messageWrite(thread: Thread, linux: LinuxProcess, socket: UnixSocketObject, fd: i32, number: u64, buffer: u64, count: u64,
+  vectors: u64, vectorCount: u64, flags: u64, rights: RingRights | null): i64 {
+  const ring = socket.send, space = thread.process.space;
+  if (!socket.writing || (ring.readers == 0 && <u64>socket.kind == SOCK_SEQPACKET)) {
+    if ((flags & MSG_NOSIGNAL) == 0) signalSend(linux, SIGPIPE, Scope.Process, SI_USER, thread.process.id, 0);
+    return -(<i64>Errno.EPIPE);
+  }
+  if (ring.readers == 0) return -(<i64>Errno.ECONNREFUSED);
+  if (vectors != 0 && vectorCount > 1024) return -(<i64>Errno.EINVAL);
+  const total = vectors != 0 ? vectorTotal(thread, vectors, vectorCount) : <i64>count;
+  if (total < 0) return total;
+  if (<u64>total > PIPE_CAPACITY - 4) return -(<i64>Errno.EMSGSIZE);
+  // Every byte must be readable before any goes in: a fault half way would break the framing.
+  const segments = vectors != 0 ? vectorCount : 1;
+  for (let i: u64 = 0; i < segments; i++) {
+    let base = buffer, length = count;
+    if (vectors != 0) {
+      if (copyIn(space, state.buffer, 64, vectors + i * 16, 16) != KernelError.None) return -(<i64>Errno.EFAULT);
+      base = load<u64>(state.buffer);
+      length = load<u64>(state.buffer, 8);
+    }
+    if (length > 0 && userRangeCheck(space, base, length, false) != KernelError.None) return -(<i64>Errno.EFAULT);
+  }
+  if (ring.room < <u64>total + 4) {
+    if ((flags & MSG_DONTWAIT) != 0 || (linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
+    const own = linux.threadOf(thread);
+    if (!ring.waiting.includes(own.wait)) ring.waiting.push(own.wait);
+    linuxBlock(thread, own.wait, number, 0);
+    return BLOCKED;
+  }
+  if (rights !== null) {
+    const attached = new RingRights(ring.written, ring.written + 4 + <u64>total, rights.objects, rights.statusFlags);
+    for (let i = 0; i < attached.objects.length; i++) attached.objects[i].retain();
+    ring.rights.push(attached);
+    ring.rightsObjects += attached.objects.length;
+  }
+  pipeWordPut(ring, <u32>total);
+  for (let i: u64 = 0; i < segments; i++) {
+    let base = buffer, length = count;
+    if (vectors != 0) {
+      copyIn(space, state.buffer, 64, vectors + i * 16, 16);
+      base = load<u64>(state.buffer);
+      length = load<u64>(state.buffer, 8);
+    }
+    if (length > 0 && pipeWrite(ring, space, base, length) != <i64>length) abort("messageWrite: a checked range faulted");
+  }
+  ring.wakeAll();
+  return total;
+}
+
+/** A message socket's read: one whole message, cut to the buffers (the rest of it is dropped;
+ * state.messageCut says so: MSG_TRUNC; with MSG_TRUNC in `flags` the answer is the message's
+ * length); MSG_PEEK leaves it. Nothing to read: 0 once a SOCK_SEQPACKET peer is gone, else a wait
+ * or EAGAIN. Capabilities sent with it are taken as socketRead says. */
+function messageRead(thread: Thread, linux: LinuxProcess, socket: UnixSocketObject, fd: i32, number: u64, buffer: u64, count: u64,
+  vectors: u64, vectorCount: u64, flags: u64, capacity: i32, closeOnExec: bool): i64 {
+  const ring = socket.receive, space = thread.process.space;
+  if (vectors != 0 && vectorCount > 1024) return -(<i64>Errno.EINVAL);
+  const room = vectors != 0 ? vectorTotal(thread, vectors, vectorCount) : <i64>count;
+  if (room < 0) return room;
+  if (ring.buffered == 0) {
+    if (ring.writers == 0 && <u64>socket.kind == SOCK_SEQPACKET) return 0;
+    if ((flags & MSG_DONTWAIT) != 0 || (linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
+    const own = linux.threadOf(thread);
+    if (!ring.waiting.includes(own.wait)) ring.waiting.push(own.wait);
+    linuxBlock(thread, own.wait, number, 0);
+    return BLOCKED;
+  }
+  const length = <u64>pipeWordAt(ring, 0), take = min(length, <u64>room);
+  let copied: u64 = 0;
+  const segments = vectors != 0 ? vectorCount : 1;
+  for (let i: u64 = 0; i < segments && copied < take; i++) {
+    let base = buffer, size = count;
+    if (vectors != 0) {
+      if (copyIn(space, state.buffer, 64, vectors + i * 16, 16) != KernelError.None) return -(<i64>Errno.EFAULT);
+      base = load<u64>(state.buffer);
+      size = load<u64>(state.buffer, 8);
+    }
+    const part = min(size, take - copied);
+    if (part == 0) continue;
+    if (pipePeek(ring, space, base, part, 4 + copied) != <i64>part) return -(<i64>Errno.EFAULT);
+    copied += part;
+  }
+  state.messageCut = take < length;
+  if ((flags & MSG_PEEK) == 0) {
+    const before = ring.read;
+    pipeSkip(ring, 4 + length);
+    const next = ring.rights.length > 0 ? ring.rights[0] : null;
+    if (next !== null && next.start >= before && next.start < ring.read) {
+      ring.rights.shift();
+      ring.rightsObjects -= next.objects.length;
+      deliver(thread, linux, next, capacity, closeOnExec);
+    }
+  }
+  return (flags & MSG_TRUNC) != 0 ? <i64>length : <i64>copied;
 }
 
 /** sendto(fd, buffer, length, flags, address, addrlen): a connected stream takes no address
@@ -260,8 +368,9 @@ export function sysMessage(thread: Thread, linux: LinuxProcess, number: u64, fd:
     return socketWrite(thread, linux, socket, fd, number, 0, 0, vectors, vectorCount, flags, rights);
   }
   const capacity = controlLength >= CMSG_HEADER ? <i32>min((controlLength - CMSG_HEADER) / 4, <u64>RIGHTS_PER_MESSAGE) : 0;
-  const result = socketRead(thread, linux, socket, fd, number, 0, 0, vectors, vectorCount, flags & ~(MSG_WAITALL | MSG_PEEK | MSG_CMSG_CLOEXEC),
-    capacity, (flags & MSG_CMSG_CLOEXEC) != 0);
+  // A stream's MSG_PEEK passes no descriptors and is taken as a read here; a message socket peeks.
+  const kept = <u64>socket.kind == SOCK_STREAM ? flags & ~(MSG_WAITALL | MSG_PEEK | MSG_CMSG_CLOEXEC) : flags & ~(MSG_WAITALL | MSG_CMSG_CLOEXEC);
+  const result = socketRead(thread, linux, socket, fd, number, 0, 0, vectors, vectorCount, kept, capacity, (flags & MSG_CMSG_CLOEXEC) != 0);
   if (result < 0) return result;
   let used: u64 = 0;
   const delivered = state.delivered;
@@ -276,7 +385,7 @@ export function sysMessage(thread: Thread, linux: LinuxProcess, number: u64, fd:
   }
   store<u32>(b, 0, 8);       // msg_namelen
   store<u64>(b, used, 40);   // msg_controllen
-  store<i32>(b, state.truncated ? MSG_CTRUNC : 0, 48);
+  store<i32>(b, (state.truncated ? MSG_CTRUNC : 0) | (state.messageCut ? <i32>MSG_TRUNC : 0), 48);
   if (copyOut(space, message, b, 64, MSGHDR_SIZE) != KernelError.None) return -(<i64>Errno.EFAULT);
   return result;
 }
@@ -335,7 +444,7 @@ export function sysGetsockopt(thread: Thread, linux: LinuxProcess, fd: i32, leve
   if ((level & 0xffff_ffff) != SOL_SOCKET) return -(<i64>Errno.ENOPROTOOPT);
   name &= 0xffff_ffff;
   let answer: i32;
-  if (name == SO_TYPE) answer = <i32>SOCK_STREAM;
+  if (name == SO_TYPE) answer = <i32>socket.kind;
   else if (name == SO_ERROR || name == SO_PROTOCOL) answer = 0;
   else if (name == SO_DOMAIN) answer = <i32>AF_UNIX;
   else return -(<i64>Errno.ENOPROTOOPT);
@@ -346,12 +455,15 @@ export function sysGetsockopt(thread: Thread, linux: LinuxProcess, fd: i32, leve
   return copyOut(space, length, b, 64, 4) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
 }
 
-/** What a socket's end is ready for (readiness.ts), as Linux's unix_poll: readable with bytes,
- * or once its incoming direction ended (POLLRDHUP too); POLLHUP once both directions ended;
- * writable with room for an atomic write. */
+/** What a socket's end is ready for (readiness.ts), as Linux's unix_poll: readable with bytes (a
+ * message), or once its incoming direction ended (POLLRDHUP too); POLLHUP once both directions
+ * ended; writable with room for an atomic write. */
 export function socketReadiness(socket: UnixSocketObject): i32 {
-  const receiveShut = !socket.reading || socket.receive.writers == 0;
-  const sendShut = !socket.writing || socket.send.readers == 0;
+  // A datagram pair's ends are not connected as a stream's are: the peer going away shuts
+  // nothing down here (Linux's unix_dgram_poll).
+  const datagrams = <u64>socket.kind == SOCK_DGRAM;
+  const receiveShut = !socket.reading || (!datagrams && socket.receive.writers == 0);
+  const sendShut = !socket.writing || (!datagrams && socket.send.readers == 0);
   let mask = 0;
   if (receiveShut && sendShut) mask |= 0x10;                             // POLLHUP
   if (receiveShut) mask |= 0x2000 | 0x1 | 0x40;                          // POLLRDHUP, POLLIN, POLLRDNORM

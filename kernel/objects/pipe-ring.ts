@@ -155,17 +155,44 @@ export function pipeWrite(ring: PipeRing, space: AddressSpace, address: u64, len
   return <i64>done;
 }
 
-/** Copies up to `length` bytes from the ring into `space` at `address` without taking them (a
- * socket's MSG_PEEK): the count, or -BadAddress. */
-export function pipePeek(ring: PipeRing, space: AddressSpace, address: u64, length: u64): i64 {
-  const count = min(length, ring.buffered);
+/** Copies up to `length` bytes from the ring, `skip` bytes past what is next to read, into `space`
+ * at `address` without taking them (a socket's MSG_PEEK): the count, or -BadAddress. */
+export function pipePeek(ring: PipeRing, space: AddressSpace, address: u64, length: u64, skip: u64 = 0): i64 {
+  if (skip >= ring.buffered) return 0;
+  const count = min(length, ring.buffered - skip);
   let done: u64 = 0;
   while (done < count) {
-    const at = (ring.read + done) % PIPE_CAPACITY;
+    const at = (ring.read + skip + done) % PIPE_CAPACITY;
     const chunk = min(count - done, PAGE_SIZE - at % PAGE_SIZE);
     const frame = <usize>ring.frames[<i32>(at / PAGE_SIZE)] + <usize>(at % PAGE_SIZE);
     if (copyOut(space, address + done, frame, chunk, chunk) != KernelError.None) return done > 0 ? <i64>done : -(<i64>KernelError.BadAddress);
     done += chunk;
   }
   return <i64>done;
+}
+
+/** The u32 `skip` bytes past what is next to read (a message's length; the caller checked that
+ * the ring holds it). */
+export function pipeWordAt(ring: PipeRing, skip: u64): u32 {
+  let word: u32 = 0;
+  for (let i: u64 = 0; i < 4; i++) {
+    const at = (ring.read + skip + i) % PIPE_CAPACITY;
+    word |= <u32>load<u8>(<usize>ring.frames[<i32>(at / PAGE_SIZE)] + <usize>(at % PAGE_SIZE)) << (<u32>i * 8);
+  }
+  return word;
+}
+
+/** Puts the u32 `word` in the ring (a message's length; the caller checked the room). */
+export function pipeWordPut(ring: PipeRing, word: u32): void {
+  for (let i: u64 = 0; i < 4; i++) {
+    const at = (ring.written + i) % PIPE_CAPACITY;
+    store<u8>(<usize>ring.frames[<i32>(at / PAGE_SIZE)] + <usize>(at % PAGE_SIZE), <u8>(word >> (<u32>i * 8)));
+  }
+  ring.written += 4;
+}
+
+/** Takes `count` bytes without copying them (the rest of a message too long for the reader). */
+export function pipeSkip(ring: PipeRing, count: u64): void {
+  ring.read += min(count, ring.buffered);
+  ring.wakeAll();
 }

@@ -1,5 +1,5 @@
-// UnixSocket: one end of a connected pair of local stream sockets (docs/abi/interfaces/
-// unix-socket.md), the Linux personality's socketpair(AF_UNIX, SOCK_STREAM) (linux/sys-socket.ts).
+// UnixSocket: one end of a connected pair of local sockets (docs/abi/interfaces/unix-socket.md),
+// the Linux personality's socketpair(AF_UNIX, ...) (linux/sys-socket.ts): a stream, or messages.
 // Each direction is a pipe's ring (pipe-ring.ts): an end reads from one and writes to the other,
 // so a pair is two pipes under one capability per end. Shutting a direction down, or the end
 // going, is the ring losing its reader or writer: the peer then reads the end of the stream, or
@@ -19,7 +19,9 @@ export class UnixSocketObject extends KernelObject {
   reading: bool = true;
   writing: bool = true;
 
-  constructor(readonly receive: PipeRing, readonly send: PipeRing) { super(Interface.UnixSocket); }
+  /** `kind`: Linux's SOCK_STREAM (1), SOCK_DGRAM (2) or SOCK_SEQPACKET (5). The last two keep
+   * message boundaries: each message is its length (4 bytes) and its bytes in the ring. */
+  constructor(readonly receive: PipeRing, readonly send: PipeRing, readonly kind: u32) { super(Interface.UnixSocket); }
 
   /** Stops reading (SHUT_RD): the peer's writes fail from now on. */
   shutRead(): void {
