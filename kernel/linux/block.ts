@@ -41,12 +41,20 @@ export function linuxBlock(thread: Thread, wait: LinuxWait, number: u64, deadlin
   if (deadline != 0) timerStart(wait, deadline);
 }
 
-/** Wakes the thread blocked on `wait`, if one is: its call runs again. */
+/** Wakes the thread blocked on `wait`, if one is: its call runs again (once its process is not
+ * stopped: Personality.resume). */
 export function linuxWake(wait: LinuxWait): void {
   const thread = wait.waiter;
   if (thread === null || thread.state != ThreadState.Blocked) return;
   wait.end();
-  schedulerReady(thread);
+  linuxResume(thread);
+}
+
+/** Puts a woken thread back on the run queue, or leaves it to SIGCONT when its process is stopped. */
+export function linuxResume(thread: Thread): void {
+  const personality = thread.process.personality;
+  if (personality !== null) personality.resume(thread);
+  else schedulerReady(thread);
 }
 
 /** Blocks `thread` (the current one) after its call answered (rax set): woken by linuxWake, it

@@ -10,7 +10,7 @@ import { KernelError } from "../../abi/errors";
 import { CONTEXT_RAX, contextWrite } from "../arch/context";
 import { PAGE_ADDRESS_MASK, PAGE_SIZE } from "../memory/page-table";
 import { listRemoveAt } from "../collections/lists";
-import { schedulerReady, schedulerRemove } from "../sched/scheduler";
+import { schedulerRemove } from "../sched/scheduler";
 import { Thread, ThreadState } from "../sched/thread";
 import { Wait } from "../sched/wait";
 import { monotonicNanos } from "../time/clock";
@@ -19,6 +19,7 @@ import { realtimeNanos } from "../time/wall-clock";
 import { AddressSpace } from "../vm/address-space";
 import { Backing } from "../vm/regions";
 import { copyIn, copyOut } from "../vm/user-memory";
+import { linuxResume } from "./block";
 import { BLOCKED, Errno } from "./errno";
 
 const FUTEX_WAIT: u32 = 0, FUTEX_WAKE: u32 = 1, FUTEX_REQUEUE: u32 = 3, FUTEX_CMP_REQUEUE: u32 = 4, FUTEX_WAKE_OP: u32 = 5;
@@ -74,7 +75,7 @@ function futexFinish(wait: FutexWait, result: i64): void {
   if (wait.waiter === null || thread.state != ThreadState.Blocked) return;
   contextWrite(<usize>thread.context, CONTEXT_RAX, <u64>result);
   wait.end();
-  schedulerReady(thread);
+  linuxResume(thread);
 }
 
 /** The key of `address` in `space`: the physical address for a page of a MAP_SHARED mapping when

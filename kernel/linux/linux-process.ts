@@ -19,6 +19,7 @@ import { LINUX_THREAD_BYTES, LinuxThread } from "./linux-thread";
 import { ttyRelease, ttySession } from "./tty";
 import { logEnd, LogLevel, logLine } from "../log/log";
 import { Thread, ThreadState } from "../sched/thread";
+import { schedulerReady } from "../sched/scheduler";
 import { monotonicNanos } from "../time/clock";
 import { LINUX_SIGNALS_BYTES, LinuxSignals, linuxSignalsEnded, linuxSignalsStart, signalGroupInSession } from "./signal";
 import { linuxSignalFault, linuxSignalsReturning } from "./signal-deliver";
@@ -151,6 +152,16 @@ export class LinuxProcess extends Personality {
   /** A user fault: a signal for its handler, if one is installed and unblocked (signal-deliver.ts). */
   fault(thread: Thread, vector: u32, errorCode: u64, address: u64): bool {
     return linuxSignalFault(thread, this, vector, errorCode, address);
+  }
+
+  /** A thread woken from a call while the process is stopped stays off the run queue until
+   * SIGCONT puts it back (signal.ts), as Linux holds a stopped group's threads. */
+  resume(thread: Thread): void {
+    if (this.signals.stopped) {
+      this.threadOf(thread).stopped = true;
+      return;
+    }
+    schedulerReady(thread);
   }
 
   /** Makes `node` of `fileSystem` the working directory (held open), closing the one before. */

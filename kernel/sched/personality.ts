@@ -4,6 +4,7 @@
 // the program break, signal dispositions) lives and ends with the process. The scheduler and the
 // fault path reach it only through these methods (Linux signals: kernel/linux/signal*.ts).
 
+import { schedulerReady } from "./scheduler";
 import { Thread } from "./thread";
 
 export class Personality {
@@ -18,4 +19,10 @@ export class Personality {
   /** A fault or trap `thread` took in user mode that the regions did not resolve: true when the
    * personality takes it (a Linux signal handler will run), false to end the process as usual. */
   fault(thread: Thread, vector: u32, errorCode: u64, address: u64): bool { return false; }
+
+  /** `thread`, blocked in a call of the personality's, was woken: it goes back on the run queue,
+   * unless the personality holds it (a stopped Linux process's threads wait for SIGCONT). */
+  resume(thread: Thread): void {
+    schedulerReady(thread);
+  }
 }
