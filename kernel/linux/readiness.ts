@@ -40,14 +40,14 @@ export function readiness(thread: Thread, linux: LinuxProcess, fd: i32, wait: Wa
   }
   if (object.iface == Interface.Pipe) {
     const pipe = changetype<PipeObject>(object), ring = pipe.ring;
-    if (wait !== null && !ring.waiting.includes(wait)) ring.waiting.push(wait);
+    if (wait !== null) ring.waiting.add(wait);
     if (pipe.reading) return (ring.buffered > 0 ? POLLIN | POLLRDNORM : 0) | (ring.writers == 0 ? POLLHUP : 0);
     if (ring.readers == 0) return POLLOUT | POLLWRNORM | POLLERR;
     return ring.room >= PIPE_ATOMIC ? POLLOUT | POLLWRNORM : 0;
   }
   if (object.iface == Interface.EventCounter) {
     const counter = changetype<EventCounterObject>(object);
-    if (wait !== null && !counter.waiting.includes(wait)) counter.waiting.push(wait);
+    if (wait !== null) counter.waiting.add(wait);
     const readable = counter.count > 0 ? POLLIN | POLLRDNORM : 0;
     if (counter.timer !== null) return readable;   // a timerfd is never writable
     return readable | (counter.count < EVENT_COUNTER_MAXIMUM ? POLLOUT | POLLWRNORM : 0);
@@ -55,8 +55,8 @@ export function readiness(thread: Thread, linux: LinuxProcess, fd: i32, wait: Wa
   if (object.iface == Interface.UnixSocket) {
     const socket = changetype<UnixSocketObject>(object);
     if (wait !== null) {
-      if (!socket.receive.waiting.includes(wait)) socket.receive.waiting.push(wait);
-      if (!socket.send.waiting.includes(wait)) socket.send.waiting.push(wait);
+      socket.receive.waiting.add(wait);
+      socket.send.waiting.add(wait);
     }
     return socketReadiness(socket);
   }
@@ -92,7 +92,7 @@ export function epollEntryReadiness(thread: Thread, linux: LinuxProcess, entry: 
  * Each entry looked at registers with what it watches, so that a change reaches the set even if
  * no one waits on the set itself. */
 function epollAnyReady(thread: Thread, linux: LinuxProcess, set: EventPollObject, wait: Wait | null, depth: i32): bool {
-  if (wait !== null && !set.waiting.includes(wait)) set.waiting.push(wait);
+  if (wait !== null) set.waiting.add(wait);
   for (let i = 0; i < set.ready.length; i++) {
     const entry = set.ready[i];
     if (entry.spent || !epollEntryLive(linux, entry)) continue;

@@ -173,7 +173,7 @@ function waitOnce(thread: Thread, linux: LinuxProcess, number: u64, epfd: i32, e
   ready.length = kept;
   if (reported == 0 && blocking) {
     // Nothing to report: an entry becoming ready wakes this thread, and the call runs again.
-    if (!set.waiting.includes(own.wait)) set.waiting.push(own.wait);
+    set.waiting.add(own.wait);
     const blocked = waitUntil(thread, linux, number, deadline);
     if (blocked == BLOCKED) return BLOCKED;
   }

@@ -42,7 +42,7 @@ export function eventfdRead(thread: Thread, linux: LinuxProcess, counter: EventC
   if (counter.count == 0) {
     if ((linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
     const own = linux.threadOf(thread);
-    if (!counter.waiting.includes(own.wait)) counter.waiting.push(own.wait);
+    counter.waiting.add(own.wait);
     linuxBlock(thread, own.wait, number, 0);
     return BLOCKED;
   }
@@ -64,7 +64,7 @@ export function eventfdWrite(thread: Thread, linux: LinuxProcess, counter: Event
   if (value > EVENT_COUNTER_MAXIMUM - counter.count) {
     if ((linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
     const own = linux.threadOf(thread);
-    if (!counter.waiting.includes(own.wait)) counter.waiting.push(own.wait);
+    counter.waiting.add(own.wait);
     linuxBlock(thread, own.wait, number, 0);
     return BLOCKED;
   }

@@ -73,7 +73,7 @@ export function pipeReadCall(thread: Thread, linux: LinuxProcess, ring: PipeRing
   if (ring.buffered == 0) {
     if (ring.writers == 0) return 0;
     if (nonblocking || (linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
-    ring.waiting.push(own.wait);
+    ring.waiting.add(own.wait);
     linuxBlock(thread, own.wait, number, 0);
     return BLOCKED;
   }
@@ -155,7 +155,7 @@ function block(thread: Thread, linux: LinuxProcess, ring: PipeRing, number: u64,
   const own = linux.threadOf(thread);
   own.writeAt = at;
   own.writeDone = done;
-  ring.waiting.push(own.wait);
+  ring.waiting.add(own.wait);
   linuxBlock(thread, own.wait, number, 0);
   return BLOCKED;
 }

@@ -240,7 +240,7 @@ function messageWrite(thread: Thread, linux: LinuxProcess, socket: UnixSocketObj
   if (ring.room < <u64>total + 4) {
     if ((flags & MSG_DONTWAIT) != 0 || (linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
     const own = linux.threadOf(thread);
-    if (!ring.waiting.includes(own.wait)) ring.waiting.push(own.wait);
+    ring.waiting.add(own.wait);
     linuxBlock(thread, own.wait, number, 0);
     return BLOCKED;
   }
@@ -278,7 +278,7 @@ function messageRead(thread: Thread, linux: LinuxProcess, socket: UnixSocketObje
     if (ring.writers == 0 && <u64>socket.kind == SOCK_SEQPACKET) return 0;
     if ((flags & MSG_DONTWAIT) != 0 || (linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
     const own = linux.threadOf(thread);
-    if (!ring.waiting.includes(own.wait)) ring.waiting.push(own.wait);
+    ring.waiting.add(own.wait);
     linuxBlock(thread, own.wait, number, 0);
     return BLOCKED;
   }

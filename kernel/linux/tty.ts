@@ -9,13 +9,13 @@
 import { consoleInputFallback } from "../console/input";
 import { LineDiscipline, VMIN, VTIME } from "../console/line-discipline";
 import { consoleWrite } from "../console/screen";
-import { Wait } from "../sched/wait";
+import { Wait, WaitList } from "../sched/wait";
 
 class TtyState {
   /** The console's line discipline (made by ttyInit, at boot, before any Linux process). */
   discipline: LineDiscipline | null = null;
   /** Waits to tell when input arrives (blocked reads, polls); told once, then dropped. */
-  readonly waiting: Wait[] = [];
+  readonly waiting: WaitList = new WaitList();
   /** The session the console is the controlling tty of (its leader's id; 0: none), and its
    * foreground process group. */
   session: i32 = 0;
@@ -48,8 +48,7 @@ function ttyInput(byte: u8): void {
 }
 
 export function ttyWakeAll(): void {
-  const waiting = state.waiting;
-  while (waiting.length > 0) waiting.pop().wake();
+  state.waiting.wakeAll();
 }
 
 export function ttyDiscipline(): LineDiscipline {
@@ -60,7 +59,7 @@ export function ttyDiscipline(): LineDiscipline {
 
 /** `wait` is woken at the next input (once). */
 export function ttyWaitFor(wait: Wait): void {
-  if (!state.waiting.includes(wait)) state.waiting.push(wait);
+  state.waiting.add(wait);
 }
 
 /** Registers what sends the tty's signals to a process group. */

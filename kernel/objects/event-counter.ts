@@ -11,7 +11,7 @@ import { Invocation } from "../cap/invocation";
 import { KernelObject } from "../cap/kernel-object";
 import { Request } from "../cap/request";
 import { arrayBytes, instanceBytes } from "../memory/heap-cost";
-import { Wait } from "../sched/wait";
+import { WaitList } from "../sched/wait";
 import { monotonicNanos } from "../time/clock";
 import { Timer, timerStart, timerStop } from "../time/timers";
 
@@ -19,8 +19,8 @@ import { Timer, timerStart, timerStop } from "../time/timers";
 export const EVENT_COUNTER_MAXIMUM: u64 = 0xffff_ffff_ffff_fffe;
 
 export class EventCounterObject extends KernelObject {
-  /** Waits to tell when the counter changes; told once, then dropped. */
-  readonly waiting: Wait[] = [];
+  /** Waits to tell when the counter changes. */
+  readonly waiting: WaitList = new WaitList();
 
   /** A timerfd's timer (null for an eventfd), and the Linux clock it was made for. */
   timer: CounterTimer | null = null;
@@ -30,8 +30,7 @@ export class EventCounterObject extends KernelObject {
 
   /** Tells every wait that the counter changed (each looks again). */
   wakeAll(): void {
-    const waiting = this.waiting;
-    while (waiting.length > 0) waiting.pop().wake();
+    this.waiting.wakeAll();
   }
 
   destroy(): void {
@@ -85,6 +84,6 @@ class EventCountersState {
 const state = new EventCountersState();
 
 /** Heap bytes a counter's records take, charged to its quota's kernel bytes (with a timer's). */
-export const EVENT_COUNTER_BYTES: u64 = instanceBytes<EventCounterObject>() + arrayBytes<usize>(8);
+export const EVENT_COUNTER_BYTES: u64 = instanceBytes<EventCounterObject>() + instanceBytes<WaitList>() + arrayBytes<usize>(8);
 export const COUNTER_TIMER_BYTES: u64 = instanceBytes<CounterTimer>();
 

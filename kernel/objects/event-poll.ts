@@ -17,7 +17,7 @@ import { KernelObject } from "../cap/kernel-object";
 import { Request } from "../cap/request";
 import { arrayBytes, instanceBytes } from "../memory/heap-cost";
 import { Quota } from "../memory/quota";
-import { Wait } from "../sched/wait";
+import { Wait, WaitList } from "../sched/wait";
 
 /** Entries one set holds at most (Linux's limit is per user and far larger; ENOSPC past it). */
 export const EVENT_POLL_ENTRIES_MAXIMUM: i32 = 4096;
@@ -53,7 +53,7 @@ export class EventPollObject extends KernelObject {
   /** Entries that may have something to report, oldest first. */
   readonly ready: EventPollEntry[] = [];
   /** Waits to tell when an entry becomes ready (a blocked epoll_wait, a set watching this one). */
-  readonly waiting: Wait[] = [];
+  readonly waiting: WaitList = new WaitList();
   /** Blocks of entries charged so far (beyond the set's own record). */
   private blocks: i32 = 0;
 
@@ -119,8 +119,7 @@ export class EventPollObject extends KernelObject {
 
   /** Tells every wait on the set that an entry became ready (each looks again). */
   wakeAll(): void {
-    const waiting = this.waiting;
-    while (waiting.length > 0) waiting.pop().wake();
+    this.waiting.wakeAll();
   }
 
   destroy(): void {
@@ -152,4 +151,4 @@ class EventPollsState {
 const state = new EventPollsState();
 
 /** Heap bytes a set's own records take (its entries are charged apart, in blocks). */
-export const EVENT_POLL_BYTES: u64 = instanceBytes<EventPollObject>() + 3 * arrayBytes<usize>(0);
+export const EVENT_POLL_BYTES: u64 = instanceBytes<EventPollObject>() + instanceBytes<WaitList>() + 3 * arrayBytes<usize>(0);

@@ -9,7 +9,7 @@ import { arrayBytes, instanceBytes } from "../memory/heap-cost";
 import { frameAllocateZeroed, frameFree, framesFree } from "../memory/frames";
 import { PAGE_SIZE } from "../memory/page-table";
 import { Quota } from "../memory/quota";
-import { Wait } from "../sched/wait";
+import { WaitList } from "../sched/wait";
 import { AddressSpace } from "../vm/address-space";
 import { copyIn, copyOut } from "../vm/user-memory";
 import { KernelObject } from "../cap/kernel-object";
@@ -43,8 +43,8 @@ export class PipeRing {
   read: u64 = 0;
   readers: i32 = 1;
   writers: i32 = 1;
-  /** Waits to tell when the ring changes (a blocked read or write); told once, then dropped. */
-  readonly waiting: Wait[] = [];
+  /** Waits to tell when the ring changes (a blocked read or write, a poll). */
+  readonly waiting: WaitList = new WaitList();
   /** A socket's capabilities in flight, in stream order, and how many objects they hold. */
   readonly rights: RingRights[] = [];
   rightsObjects: i32 = 0;
@@ -63,13 +63,13 @@ export class PipeRing {
 
   /** Tells every wait that the ring changed (each looks again). */
   wakeAll(): void {
-    const waiting = this.waiting;
-    while (waiting.length > 0) waiting.pop().wake();
+    this.waiting.wakeAll();
   }
 }
 
 /** Heap bytes a pipe's records take (both ends and the ring), charged to its quota's kernel bytes. */
-export const PIPE_BYTES: u64 = 2 * instanceBytes<PipeObject>() + instanceBytes<PipeRing>() + arrayBytes<u64>(PIPE_PAGES) + arrayBytes<usize>(8);
+export const PIPE_BYTES: u64 = 2 * instanceBytes<PipeObject>() + instanceBytes<PipeRing>() + instanceBytes<WaitList>() + arrayBytes<u64>(PIPE_PAGES)
+  + arrayBytes<usize>(8);
 
 /** Whether `quota` can pay for a pipe now: None, QuotaExceeded or OutOfMemory. */
 export function pipeFits(quota: Quota): KernelError {

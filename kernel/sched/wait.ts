@@ -66,6 +66,23 @@ export abstract class Wait extends Timer {
   }
 }
 
+/** Waits to tell when something changes (a pipe's ring, an event counter, an epoll set, the
+ * tty): each is told once (Wait.wake), then dropped; one that still waits registers again. */
+export class WaitList {
+  readonly waits: Wait[] = [];
+
+  /** Registers `wait`, unless it is registered already. */
+  add(wait: Wait): void {
+    if (!this.waits.includes(wait)) this.waits.push(wait);
+  }
+
+  /** Tells every wait that the thing changed (each looks again). */
+  wakeAll(): void {
+    const waits = this.waits;
+    while (waits.length > 0) waits.pop().wake();
+  }
+}
+
 /** Cancels every wait `thread` holds (it ended), newest first. A cancel may end other waits of
  * the same thread (an endpoint whose last capability goes fails its calls): each is unlinked
  * before its cancel runs, so the list stays consistent. */
