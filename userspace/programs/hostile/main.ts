@@ -17,15 +17,16 @@ export { threadEnter } from "../../rt/thread";
 const CHILD: u32 = 1;
 /** The word timed parks wait on (never changed). */
 const parkWord = memory.data(4, 4);
-/** Shared with the threads: the endpoint client they call (set before any starts). */
-const shared = memory.data(8, 8);
+/** Shared with the threads: the endpoint client they call, made before any starts (a thread of a
+ * native program may not allocate: userspace/rt/thread.ts). */
+let sharedClient: EndpointClient | null = null;
 const HOUR: u64 = 3600 * 1_000_000_000;
 
 /** A thread: even ones call the process's own endpoint (a call queued, never received), odd ones
  * park with an hour's timeout. Both end when the process does. */
 function blockedThread(index: u32): void {
   if (index & 1) park(parkWord, 0, HOUR);
-  else new EndpointClient(load<u64>(shared)).call(index, 0, 0, 0, 0);
+  else sharedClient!.call(index, 0, 0, 0, 0);
 }
 
 function child(): i32 {
@@ -54,7 +55,7 @@ export function main(): i32 {
   const endpoint = Endpoint.create(own.handle);
   const client = endpoint === null ? 0 : endpoint.client();
   if (endpoint === null || client == 0) return 2;
-  store<u64>(shared, client);
+  sharedClient = new EndpointClient(client);
 
   // Threads: at most 15 a process (QuotaExceeded), or what the account allows.
   let count = 0, error: i64 = 0;
