@@ -221,8 +221,9 @@ $(BUILD)/test-initrd.cpio: $(CONFORMANCE)/glibc.bin $(CONFORMANCE)/musl.bin $(CO
 	  ln -s ../musl.bin $(CONFORMANCE)/root/conformance/musl/$$name; done
 	$(TSX) tools/initrd.ts --tree $(CONFORMANCE)/root $@
 # The root file system Linux programs see through a namespace grant (docs/linux.md, "Files"):
-# userspace/root/ packed as one cpio module, `initrd`.
-ROOT_TREE := $(shell find userspace/root)
+# userspace/root/ packed as one cpio module, `initrd` (its symbolic links, such as etc/resolv.conf,
+# are packed as links; they are no prerequisites: their targets exist only in the guest).
+ROOT_TREE := $(shell find userspace/root ! -type l)
 $(BUILD)/initrd.cpio: $(ROOT_TREE) tools/initrd.ts tools/cpio.ts $(BUILD)/.setup
 	$(TSX) tools/initrd.ts userspace/root $@
 

@@ -57,10 +57,12 @@ export enum Interface {
   EventPoll = 23,
   /** One end of a connected pair of local sockets (docs/abi/interfaces/unix-socket.md). */
   UnixSocket = 24,
+  /** A Linux AF_INET socket over the network grant it was made from (docs/abi/interfaces/inet-socket.md). */
+  InetSocket = 25,
 }
 
 /** How many interface values exist (for per-interface counters). */
-export const INTERFACE_COUNT: i32 = 25;
+export const INTERFACE_COUNT: i32 = 26;
 
 /** A short lowercase name for log lines and the manifest. */
 export function interfaceName(value: Interface): string {
@@ -89,6 +91,7 @@ export function interfaceName(value: Interface): string {
     case Interface.EventCounter: return "event-counter";
     case Interface.EventPoll: return "event-poll";
     case Interface.UnixSocket: return "unix-socket";
+    case Interface.InetSocket: return "inet-socket";
   }
   return "none";
 }

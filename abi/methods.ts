@@ -336,5 +336,11 @@ export enum UnixSocketMethod {
   /** info() -> the bytes waiting to be read at this end. */
   Info = 0,
 }
+
+export enum InetSocketMethod {
+  /** info() -> the local port (0: not bound yet) | the kind (1 stream, 2 datagram) << 16; value:
+   * the peer's address | its port << 32 (0: none). */
+  Info = 0,
+}
 /** Bytes one read copies at most (a longer copy would keep interrupts masked too long). */
 export const BOOT_FILE_READ_MAXIMUM: u64 = 65536;

@@ -8,9 +8,11 @@ export enum Errno {
   EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, E2BIG = 7, ENOEXEC = 8, EBADF = 9, ECHILD = 10,
   EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, EXDEV = 18, ENODEV = 19, ENOTDIR = 20,
   EISDIR = 21, EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOTTY = 25, EFBIG = 27, ENOSPC = 28, ESPIPE = 29, EROFS = 30,
-  EMLINK = 31, EPIPE = 32, ERANGE = 34, ENAMETOOLONG = 36, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40,
+  EMLINK = 31, EPIPE = 32, EDOM = 33, ERANGE = 34, ENAMETOOLONG = 36, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40,
   EOVERFLOW = 75, ENOTSOCK = 88, ENOPROTOOPT = 92, EPROTONOSUPPORT = 93, ESOCKTNOSUPPORT = 94, EOPNOTSUPP = 95,
   EMSGSIZE = 90, EAFNOSUPPORT = 97, ENOBUFS = 105, EISCONN = 106, ETOOMANYREFS = 109, ETIMEDOUT = 110, ECONNREFUSED = 111,
+  EDESTADDRREQ = 89, EADDRINUSE = 98, EADDRNOTAVAIL = 99, ENETDOWN = 100, ENETUNREACH = 101, ECONNABORTED = 103, ECONNRESET = 104,
+  ENOTCONN = 107, EHOSTUNREACH = 113, EALREADY = 114, EINPROGRESS = 115,
 }
 
 /** What a handler returns for a call it does not support (never a real result: results are at
@@ -66,13 +68,16 @@ export function errnoName(errno: i32): string {
     case Errno.EXDEV: return "EXDEV"; case Errno.ENODEV: return "ENODEV"; case Errno.ENOTDIR: return "ENOTDIR"; case Errno.EISDIR: return "EISDIR";
     case Errno.EINVAL: return "EINVAL"; case Errno.ENFILE: return "ENFILE"; case Errno.EMFILE: return "EMFILE"; case Errno.ENOTTY: return "ENOTTY";
     case Errno.EFBIG: return "EFBIG"; case Errno.ENOSPC: return "ENOSPC"; case Errno.ESPIPE: return "ESPIPE"; case Errno.EROFS: return "EROFS";
-    case Errno.EMLINK: return "EMLINK"; case Errno.EPIPE: return "EPIPE"; case Errno.ERANGE: return "ERANGE";
+    case Errno.EMLINK: return "EMLINK"; case Errno.EPIPE: return "EPIPE"; case Errno.EDOM: return "EDOM"; case Errno.ERANGE: return "ERANGE";
     case Errno.ENAMETOOLONG: return "ENAMETOOLONG"; case Errno.ENOSYS: return "ENOSYS"; case Errno.ENOTEMPTY: return "ENOTEMPTY";
     case Errno.ELOOP: return "ELOOP"; case Errno.EOVERFLOW: return "EOVERFLOW"; case Errno.EOPNOTSUPP: return "EOPNOTSUPP"; case Errno.ETIMEDOUT: return "ETIMEDOUT";
     case Errno.ENOTSOCK: return "ENOTSOCK"; case Errno.ENOPROTOOPT: return "ENOPROTOOPT"; case Errno.EPROTONOSUPPORT: return "EPROTONOSUPPORT";
     case Errno.ESOCKTNOSUPPORT: return "ESOCKTNOSUPPORT"; case Errno.EAFNOSUPPORT: return "EAFNOSUPPORT"; case Errno.EISCONN: return "EISCONN";
     case Errno.ENOBUFS: return "ENOBUFS"; case Errno.ETOOMANYREFS: return "ETOOMANYREFS"; case Errno.EMSGSIZE: return "EMSGSIZE";
-    case Errno.ECONNREFUSED: return "ECONNREFUSED";
+    case Errno.ECONNREFUSED: return "ECONNREFUSED"; case Errno.EDESTADDRREQ: return "EDESTADDRREQ"; case Errno.EADDRINUSE: return "EADDRINUSE";
+    case Errno.EADDRNOTAVAIL: return "EADDRNOTAVAIL"; case Errno.ENETDOWN: return "ENETDOWN"; case Errno.ENETUNREACH: return "ENETUNREACH";
+    case Errno.ECONNABORTED: return "ECONNABORTED"; case Errno.ECONNRESET: return "ECONNRESET"; case Errno.ENOTCONN: return "ENOTCONN";
+    case Errno.EHOSTUNREACH: return "EHOSTUNREACH"; case Errno.EALREADY: return "EALREADY"; case Errno.EINPROGRESS: return "EINPROGRESS";
     default: return "E" + errno.toString();
   }
 }

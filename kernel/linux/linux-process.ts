@@ -49,6 +49,8 @@ export class LinuxProcess extends Personality {
   /** The Namespace capability its paths resolve in (0: none, every path ENOENT), and its working
    * directory (held open; null: the namespace's root). */
   namespaceHandle: u64 = 0;
+  /** The Network grant its AF_INET sockets are made from (0: none; socket says EACCES). */
+  networkHandle: u64 = 0;
   cwd: Node | null = null;
   private cwdFileSystem: Ramfs | null = null;
   /** The file its program came from (held open; /proc/self/exe), null for a boot package's
@@ -319,6 +321,7 @@ export function linuxPersonality(process: Process, image: LinuxImage): Personali
     }
     if (iface == Interface.Memory && linux.memoryHandle == 0) linux.memoryHandle = grants[i];
     if (iface == Interface.Namespace && linux.namespaceHandle == 0) linux.namespaceHandle = grants[i];
+    if (iface == Interface.Network && linux.networkHandle == 0) linux.networkHandle = grants[i];
   }
   linux.breakStart = image.breakStart;
   linux.breakCurrent = image.breakStart;
@@ -349,6 +352,7 @@ export function linuxPersonalityForked(child: Process, parent: LinuxProcess, fro
   }
   linux.memoryHandle = parent.memoryHandle != 0 ? mapped(handles, parent.memoryHandle) : 0;
   linux.namespaceHandle = parent.namespaceHandle != 0 ? mapped(handles, parent.namespaceHandle) : 0;
+  linux.networkHandle = parent.networkHandle != 0 ? mapped(handles, parent.networkHandle) : 0;
   if (parent.cwd !== null) linux.setCwd(parent.cwdFileSystem!, parent.cwd!);
   if (parent.exe !== null) linux.setExe(parent.exeFileSystem!, parent.exe!);
   linux.startNanos = monotonicNanos();

@@ -6,8 +6,8 @@ export enum Sys {
   munmap = 11, brk = 12, rt_sigaction = 13, rt_sigprocmask = 14, rt_sigreturn = 15, ioctl = 16, pread64 = 17, pwrite64 = 18,
   readv = 19, writev = 20, access = 21, pipe = 22, select = 23, sched_yield = 24, mremap = 25, msync = 26, mincore = 27,
   madvise = 28, dup = 32, dup2 = 33, pause = 34, nanosleep = 35, getitimer = 36, alarm = 37, setitimer = 38, getpid = 39,
-  sendfile = 40, socket = 41, connect = 42, sendto = 44, recvfrom = 45, sendmsg = 46, recvmsg = 47, shutdown = 48,
-  socketpair = 53, getsockopt = 55, clone = 56, fork = 57, vfork = 58, execve = 59, exit = 60, wait4 = 61,
+  sendfile = 40, socket = 41, connect = 42, accept = 43, sendto = 44, recvfrom = 45, sendmsg = 46, recvmsg = 47, shutdown = 48,
+  bind = 49, listen = 50, getsockname = 51, getpeername = 52, socketpair = 53, setsockopt = 54, getsockopt = 55, clone = 56, fork = 57, vfork = 58, execve = 59, exit = 60, wait4 = 61,
   kill = 62, uname = 63, fcntl = 72, flock = 73, fsync = 74, fdatasync = 75, truncate = 76, ftruncate = 77,
   getdents = 78, getcwd = 79, chdir = 80, fchdir = 81, rename = 82, mkdir = 83, rmdir = 84, creat = 85, link = 86,
   unlink = 87, symlink = 88, readlink = 89, chmod = 90, fchmod = 91, chown = 92, fchown = 93, lchown = 94, umask = 95,
@@ -21,7 +21,7 @@ export enum Sys {
   exit_group = 231, epoll_wait = 232, epoll_ctl = 233, tgkill = 234, utimes = 235, waitid = 247, openat = 257, mkdirat = 258, fchownat = 260, futimesat = 261, newfstatat = 262,
   unlinkat = 263, renameat = 264, linkat = 265, symlinkat = 266, readlinkat = 267, fchmodat = 268, faccessat = 269,
   pselect6 = 270, ppoll = 271, set_robust_list = 273, rt_tgsigqueueinfo = 297, get_robust_list = 274, utimensat = 280, epoll_pwait = 281,
-  timerfd_create = 283, eventfd = 284, timerfd_settime = 286, timerfd_gettime = 287, eventfd2 = 290, epoll_create1 = 291, dup3 = 292, pipe2 = 293, prlimit64 = 302, syncfs = 306, getcpu = 309, renameat2 = 316,
+  timerfd_create = 283, eventfd = 284, timerfd_settime = 286, timerfd_gettime = 287, accept4 = 288, eventfd2 = 290, epoll_create1 = 291, dup3 = 292, pipe2 = 293, prlimit64 = 302, syncfs = 306, sendmmsg = 307, getcpu = 309, renameat2 = 316,
   getrandom = 318, memfd_create = 319, execveat = 322, statx = 332, rseq = 334, clone3 = 435, faccessat2 = 439,
 }
 
@@ -38,7 +38,8 @@ export function sysName(number: u64): string {
     case Sys.msync: return "msync"; case Sys.mincore: return "mincore"; case Sys.madvise: return "madvise"; case Sys.dup: return "dup";
     case Sys.dup2: return "dup2"; case Sys.pause: return "pause"; case Sys.nanosleep: return "nanosleep"; case Sys.getitimer: return "getitimer";
     case Sys.alarm: return "alarm"; case Sys.setitimer: return "setitimer"; case Sys.getpid: return "getpid"; case Sys.sendfile: return "sendfile";
-    case Sys.socket: return "socket"; case Sys.connect: return "connect"; case Sys.sendto: return "sendto"; case Sys.recvfrom: return "recvfrom"; case Sys.sendmsg: return "sendmsg"; case Sys.recvmsg: return "recvmsg"; case Sys.shutdown: return "shutdown"; case Sys.socketpair: return "socketpair"; case Sys.getsockopt: return "getsockopt"; case Sys.clone: return "clone"; case Sys.fork: return "fork";
+    case Sys.socket: return "socket"; case Sys.connect: return "connect"; case Sys.accept: return "accept"; case Sys.accept4: return "accept4";
+    case Sys.bind: return "bind"; case Sys.listen: return "listen"; case Sys.getsockname: return "getsockname"; case Sys.getpeername: return "getpeername"; case Sys.setsockopt: return "setsockopt"; case Sys.sendmmsg: return "sendmmsg"; case Sys.sendto: return "sendto"; case Sys.recvfrom: return "recvfrom"; case Sys.sendmsg: return "sendmsg"; case Sys.recvmsg: return "recvmsg"; case Sys.shutdown: return "shutdown"; case Sys.socketpair: return "socketpair"; case Sys.getsockopt: return "getsockopt"; case Sys.clone: return "clone"; case Sys.fork: return "fork";
     case Sys.vfork: return "vfork"; case Sys.execve: return "execve"; case Sys.execveat: return "execveat"; case Sys.exit: return "exit"; case Sys.wait4: return "wait4";
     case Sys.kill: return "kill"; case Sys.uname: return "uname"; case Sys.fcntl: return "fcntl"; case Sys.flock: return "flock";
     case Sys.fsync: return "fsync"; case Sys.fdatasync: return "fdatasync"; case Sys.truncate: return "truncate"; case Sys.ftruncate: return "ftruncate";

@@ -15,6 +15,7 @@ import { FileObject } from "../objects/file";
 import { NamespaceObject } from "../objects/namespace";
 import { PipeObject } from "../objects/pipe";
 import { monotonicNanos } from "../time/clock";
+import { linkDns, linkUp } from "../net/iface/link";
 import { processCpuTotal } from "../sched/scheduler";
 import { LINUX_CLOCK_TICKS, LINUX_STACK_TOP } from "../loader/linux-image";
 import { Backing } from "../vm/regions";
@@ -56,12 +57,30 @@ export function procSnapshot(linux: LinuxProcess, namespace: NamespaceObject, ki
   else if (kind == ProcKind.Maps) maps(out, linux, namespace);
   else if (kind == ProcKind.Comm) out.text(linux.name).byte(0x0a);
   else if (kind == ProcKind.Cmdline) cmdline(out, linux);
+  else if (kind == ProcKind.ResolvConf) resolvConf(out, linux);
   else if (procKindIsDirectory(kind)) listing(out, linux, kind, opening);
   return copied(out);
 }
 
 function procKindIsDirectory(kind: ProcKind): bool {
-  return kind == ProcKind.Root || kind == ProcKind.Pid || kind == ProcKind.Fd;
+  return kind == ProcKind.Root || kind == ProcKind.Pid || kind == ProcKind.Fd || kind == ProcKind.Net;
+}
+
+/** /proc/net/resolv.conf: the interface's DNS server for a process holding a Network grant (what
+ * Network.info tells it); none for one without, which could not reach it anyway. */
+function resolvConf(out: ProcText, linux: LinuxProcess): void {
+  const grant = linux.process.table.lookup(linux.networkHandle);
+  const dns = linkDns();
+  if (grant === null || grant.iface != Interface.Network) {
+    out.text("# no network grant: no name server\n");
+    return;
+  }
+  if (!linkUp() || dns == 0) {
+    out.text("# the interface knows no name server (yet)\n");
+    return;
+  }
+  out.text("nameserver ").decimal(<u64>(dns >> 24)).byte(0x2e).decimal(<u64>((dns >> 16) & 0xff)).byte(0x2e)
+    .decimal(<u64>((dns >> 8) & 0xff)).byte(0x2e).decimal(<u64>(dns & 0xff)).byte(0x0a);
 }
 
 function copied(out: ProcText): StaticArray<u8> {
@@ -93,6 +112,7 @@ function listing(out: ProcText, linux: LinuxProcess, kind: ProcKind, opening: i3
     entry(out, NodeType.Regular, procNode(ProcKind.Meminfo).inode, "meminfo");
     entry(out, NodeType.Regular, procNode(ProcKind.Uptime).inode, "uptime");
     entry(out, NodeType.Regular, procNode(ProcKind.Cpuinfo).inode, "cpuinfo");
+    entry(out, NodeType.Directory, procNode(ProcKind.Net).inode, "net");
     entry(out, NodeType.Directory, PID_INODE_BASE + <u64>pid, pid.toString());
   } else if (kind == ProcKind.Pid) {
     entry(out, NodeType.Directory, procNode(ProcKind.Root).inode, "..");
@@ -103,6 +123,9 @@ function listing(out: ProcText, linux: LinuxProcess, kind: ProcKind, opening: i3
     entry(out, NodeType.Regular, procNode(ProcKind.Comm).inode, "comm");
     entry(out, NodeType.Regular, procNode(ProcKind.Cmdline).inode, "cmdline");
     entry(out, NodeType.Regular, procNode(ProcKind.PidMounts).inode, "mounts");
+  } else if (kind == ProcKind.Net) {
+    entry(out, NodeType.Directory, procNode(ProcKind.Root).inode, "..");
+    entry(out, NodeType.Regular, procNode(ProcKind.ResolvConf).inode, "resolv.conf");
   } else {
     entry(out, NodeType.Directory, PID_INODE_BASE + <u64>pid, "..");
     for (let fd = 0; fd < LINUX_DESCRIPTORS; fd++) {
@@ -173,9 +196,10 @@ function templatePath(out: ProcText, linux: LinuxProcess, node: Node): bool {
   if (kind == ProcKind.None) return false;
   out.text("/proc");
   if (kind == ProcKind.Root) return true;
-  if (kind == ProcKind.Self || kind == ProcKind.Meminfo || kind == ProcKind.Uptime || kind == ProcKind.Cpuinfo || kind == ProcKind.Mounts) {
+  if (kind == ProcKind.Self || kind == ProcKind.Meminfo || kind == ProcKind.Uptime || kind == ProcKind.Cpuinfo || kind == ProcKind.Mounts
+    || kind == ProcKind.Net || kind == ProcKind.ResolvConf) {
     out.byte(0x2f).text(kind == ProcKind.Self ? "self" : kind == ProcKind.Meminfo ? "meminfo" : kind == ProcKind.Uptime ? "uptime"
-      : kind == ProcKind.Cpuinfo ? "cpuinfo" : "mounts");
+      : kind == ProcKind.Cpuinfo ? "cpuinfo" : kind == ProcKind.Net ? "net" : kind == ProcKind.ResolvConf ? "net/resolv.conf" : "mounts");
     return true;
   }
   out.byte(0x2f).decimal(<u64>linux.process.id);

@@ -41,8 +41,12 @@ export enum ProcKind {
   Fd = 13,
   FdLink = 14,
   Cmdline = 15,
+  /** /proc/net, and its resolv.conf: the DNS server the interface learned (DHCP or dns=), for a
+   * process holding a Network grant (/etc/resolv.conf is a link to it). */
+  Net = 16,
+  ResolvConf = 17,
 }
-const KINDS: i32 = 16;
+const KINDS: i32 = 18;
 
 /** Where a procfs lookup ends. */
 export class ProcPlace {
@@ -71,8 +75,8 @@ class ProcTreeState {
 }
 const state = new ProcTreeState();
 
-/** Pages of the skeleton's quota: its ramfs, 16 nodes, their names and directory tables. */
-const SKELETON_QUOTA_PAGES: u64 = 16;
+/** Pages of the skeleton's quota: its ramfs, 18 nodes, their names and directory tables. */
+const SKELETON_QUOTA_PAGES: u64 = 20;
 
 /** Makes the skeleton (linux.ts, at boot). */
 export function procTreeInit(): void {
@@ -88,6 +92,8 @@ export function procTreeInit(): void {
   template(root, "uptime", ProcKind.Uptime, S_IFREG | 0o444);
   template(root, "cpuinfo", ProcKind.Cpuinfo, S_IFREG | 0o444);
   template(root, "mounts", ProcKind.Mounts, 0);   // a link to self/mounts, as Linux's
+  const net = template(root, "net", ProcKind.Net, S_IFDIR | 0o555);
+  template(net, "resolv.conf", ProcKind.ResolvConf, S_IFREG | 0o444);
   const pid = template(root, "pid", ProcKind.Pid, S_IFDIR | 0o555);
   template(pid, "stat", ProcKind.Stat, S_IFREG | 0o444);
   template(pid, "maps", ProcKind.Maps, S_IFREG | 0o444);
@@ -130,7 +136,7 @@ export function procKindOf(node: Node): ProcKind {
 }
 
 export function procIsDirectory(kind: ProcKind): bool {
-  return kind == ProcKind.Root || kind == ProcKind.Pid || kind == ProcKind.Fd;
+  return kind == ProcKind.Root || kind == ProcKind.Pid || kind == ProcKind.Fd || kind == ProcKind.Net;
 }
 
 /** Where the path at `address` (`length` bytes, kernel memory) enters procfs, from `start`: the
@@ -186,7 +192,7 @@ export function procResolve(linux: LinuxProcess, namespace: NamespaceObject, sta
     if (load<u8>(position) == 0x2e && size == 1) { position = componentEnd; continue; }
     if (load<u8>(position) == 0x2e && size == 2 && load<u8>(position + 1) == 0x2e) {
       if (kind == ProcKind.Root) return leave(place, namespace, namespace.root, componentEnd, end, flags);   // /proc sits at the root
-      kind = kind == ProcKind.Fd ? ProcKind.Pid : ProcKind.Root;
+      kind = kind == ProcKind.Fd ? ProcKind.Pid : ProcKind.Root;   // from Pid and Net: the root
       position = componentEnd;
       continue;
     }
@@ -223,6 +229,7 @@ function child(linux: LinuxProcess, kind: ProcKind, name: usize, size: u32): Pro
     if (named(name, size, "uptime")) return ProcKind.Uptime;
     if (named(name, size, "cpuinfo")) return ProcKind.Cpuinfo;
     if (named(name, size, "mounts")) return ProcKind.Mounts;
+    if (named(name, size, "net")) return ProcKind.Net;
     return number(name, size) == <i64>linux.process.id ? ProcKind.Pid : ProcKind.None;
   }
   if (kind == ProcKind.Pid) {
@@ -235,6 +242,7 @@ function child(linux: LinuxProcess, kind: ProcKind, name: usize, size: u32): Pro
     if (named(name, size, "fd")) return ProcKind.Fd;
     return ProcKind.None;
   }
+  if (kind == ProcKind.Net) return named(name, size, "resolv.conf") ? ProcKind.ResolvConf : ProcKind.None;
   if (kind == ProcKind.Fd) {
     const fd = number(name, size);
     return fd >= 0 && linux.handleOf(fd) != 0 ? ProcKind.FdLink : ProcKind.None;

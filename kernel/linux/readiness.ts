@@ -2,7 +2,7 @@
 // console (readable when its line discipline has something for a read), pipe ends (readable with
 // bytes or at the end of the stream, writable with room for an atomic write, POLLHUP and POLLERR
 // when the other end is gone), event counters (readable above 0, writable below the maximum; a
-// timerfd's never writable), sockets (sys-socket.ts), epoll sets (readable when an entry is
+// timerfd's never writable), sockets (sys-socket.ts; AF_INET's: sys-inet.ts), epoll sets (readable when an entry is
 // ready), files (always ready, as Linux's regular files).
 // With a wait, each also registers it to be woken when that may change.
 
@@ -13,6 +13,8 @@ import { PipeObject } from "../objects/pipe";
 import { PIPE_ATOMIC } from "../objects/pipe-ring";
 import { UnixSocketObject } from "../objects/unix-socket";
 import { socketReadiness } from "./sys-socket";
+import { inetReadiness } from "./sys-inet";
+import { InetSocketObject } from "../objects/inet-socket";
 import { Thread } from "../sched/thread";
 import { Wait } from "../sched/wait";
 import { LinuxProcess } from "./linux-process";
@@ -60,6 +62,7 @@ export function readiness(thread: Thread, linux: LinuxProcess, fd: i32, wait: Wa
     }
     return socketReadiness(socket);
   }
+  if (object.iface == Interface.InetSocket) return inetReadiness(changetype<InetSocketObject>(object), wait);
   if (object.iface == Interface.EventPoll) {
     if (depth >= EPOLL_DEPTH_MAXIMUM) return 0;
     return epollAnyReady(thread, linux, changetype<EventPollObject>(object), wait, depth + 1) ? POLLIN | POLLRDNORM : 0;

@@ -23,6 +23,8 @@ import { EventCounterObject } from "../objects/event-counter";
 import { eventfdRead, eventfdWrite } from "./sys-eventfd";
 import { UnixSocketObject } from "../objects/unix-socket";
 import { socketRead, socketWrite } from "./sys-socket";
+import { inetReceive, inetSend } from "./sys-inet";
+import { InetSocketObject } from "../objects/inet-socket";
 
 const AT_EMPTY_PATH: u64 = 0x1000;
 const O_CLOEXEC: u64 = 0x80000;
@@ -68,6 +70,7 @@ export function sysWrite(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u
   }
   if (object.iface == Interface.File) return fileWrite(thread, linux, changetype<FileObject>(object), fd, buffer, count, -1);
   if (object.iface == Interface.UnixSocket) return socketWrite(thread, linux, changetype<UnixSocketObject>(object), <i32>fd, <u64>Sys.write, buffer, count, 0, 0);
+  if (object.iface == Interface.InetSocket) return inetSend(thread, linux, changetype<InetSocketObject>(object), <i32>fd, <u64>Sys.write, buffer, count, 0, 0, 0, false, 0, 0);
   if (object.iface == Interface.EventCounter && changetype<EventCounterObject>(object).timer !== null) return -(<i64>Errno.EINVAL);   // a timerfd
   if (object.iface == Interface.EventCounter) return eventfdWrite(thread, linux, changetype<EventCounterObject>(object), <i32>fd, <u64>Sys.write, buffer, count);
   if (object.iface != Interface.Console) return -(<i64>Errno.EINVAL);
@@ -92,6 +95,7 @@ export function sysWritev(thread: Thread, linux: LinuxProcess, fd: u64, vectors:
   }
   if (object.iface == Interface.File) return fileVectors(thread, linux, changetype<FileObject>(object), fd, vectors, count, true);
   if (object.iface == Interface.UnixSocket) return socketWrite(thread, linux, changetype<UnixSocketObject>(object), <i32>fd, <u64>Sys.writev, 0, 0, vectors, count);
+  if (object.iface == Interface.InetSocket) return inetSend(thread, linux, changetype<InetSocketObject>(object), <i32>fd, <u64>Sys.writev, 0, 0, vectors, count, 0, false, 0, 0);
   if (object.iface != Interface.Console) return -(<i64>Errno.EINVAL);
   if (count > IOV_MAXIMUM) return -(<i64>Errno.EINVAL);
   const background = ttyWriteCheck(thread, linux, <i32>fd, <u64>Sys.writev);
@@ -126,6 +130,11 @@ export function sysRead(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u6
     const socket = changetype<UnixSocketObject>(object);
     return vectors ? socketRead(thread, linux, socket, <i32>fd, <u64>Sys.readv, 0, 0, buffer, count)
       : socketRead(thread, linux, socket, <i32>fd, <u64>Sys.read, buffer, count, 0, 0);
+  }
+  if (object.iface == Interface.InetSocket) {
+    const socket = changetype<InetSocketObject>(object);
+    return vectors ? inetReceive(thread, linux, socket, <i32>fd, <u64>Sys.readv, 0, 0, buffer, count, 0)
+      : inetReceive(thread, linux, socket, <i32>fd, <u64>Sys.read, buffer, count, 0, 0, 0);
   }
   if (object.iface == Interface.EventCounter) {
     return vectors ? -(<i64>Errno.EINVAL) : eventfdRead(thread, linux, changetype<EventCounterObject>(object), <i32>fd, <u64>Sys.read, buffer, count);

@@ -62,11 +62,12 @@ export function sysFork(thread: Thread, linux: LinuxProcess, flags: u64, stack: 
 function forkAs(thread: Thread, linux: LinuxProcess, flags: u64, stack: u64, parentTid: u64, childTid: u64): i64 {
   const process = thread.process;
   if (linux.children.length >= LINUX_CHILDREN_MAXIMUM) return -(<i64>Errno.EAGAIN);
-  // The capabilities the child gets: each its descriptors name, and its Memory capability.
+  // The capabilities the child gets: each its descriptors name, its Network grant, Namespace and
+  // Memory capability.
   const handles: u64[] = [];
   const grants: KernelObject[] = [];
-  for (let fd = -2; fd < LINUX_DESCRIPTORS; fd++) {
-    const handle = fd == -2 ? linux.namespaceHandle : fd == -1 ? linux.memoryHandle : linux.descriptors[fd];
+  for (let fd = -3; fd < LINUX_DESCRIPTORS; fd++) {
+    const handle = fd == -3 ? linux.networkHandle : fd == -2 ? linux.namespaceHandle : fd == -1 ? linux.memoryHandle : linux.descriptors[fd];
     if (handle == 0 || handles.includes(handle)) continue;
     const object = process.table.lookup(handle);
     if (object === null) continue;

@@ -56,7 +56,7 @@ export function sysPipe2(thread: Thread, linux: LinuxProcess, fds: u64, flags: u
 }
 
 /** The address of the SYSCALL the thread is in: a blocking write's progress is kept for it. */
-function callAddress(thread: Thread): u64 {
+export function callAddress(thread: Thread): u64 {
   return contextRead(<usize>thread.context, CONTEXT_RIP) - 2;
 }
 

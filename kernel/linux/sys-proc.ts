@@ -124,7 +124,7 @@ export function procOpen(thread: Thread, linux: LinuxProcess, namespace: Namespa
  * either (vfs_write: EINVAL). FIXME: comm sets the name on Linux. */
 export function procWrite(file: FileObject): i64 {
   const kind = procKindOf(file.node);
-  return -(<i64>(kind == ProcKind.Meminfo || kind == ProcKind.Uptime || kind == ProcKind.Cpuinfo ? Errno.EIO : Errno.EINVAL));
+  return -(<i64>(kind == ProcKind.Meminfo || kind == ProcKind.Uptime || kind == ProcKind.Cpuinfo || kind == ProcKind.ResolvConf ? Errno.EIO : Errno.EINVAL));
 }
 
 /** readlink of a procfs link (`place`, not followed): its target, cut to `capacity`, no NUL. */

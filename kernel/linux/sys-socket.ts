@@ -3,9 +3,10 @@
 // write, readv, writev, sendto, recvfrom, sendmsg and recvmsg move bytes through the pair's rings
 // as a pipe's calls do (sys-pipe.ts: blocking, O_NONBLOCK, SIGPIPE and EPIPE once the peer stopped
 // reading, MSG_NOSIGNAL to go without the signal); shutdown ends a direction; getsockopt answers
-// the socket's type, domain, protocol and error. sendmsg and recvmsg pass descriptors (SCM_RIGHTS):
+// the socket's type, domain, protocol and error. AF_INET sockets are sys-inet.ts's; the calls
+// naming one go there. sendmsg and recvmsg pass descriptors (SCM_RIGHTS):
 // passing a descriptor passes its capability, which travels with the bytes in the ring
-// (pipe-ring.ts, RingRights). Sockets of other kinds are not supported yet.
+// (pipe-ring.ts, RingRights). socket(AF_UNIX) (sockets with paths) is not supported yet.
 
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
@@ -22,6 +23,7 @@ import { Sys } from "./numbers";
 import { Scope, SI_USER, SIGPIPE, signalSend } from "./signal";
 import { pipeReadCall, pipeWriteCall, STATUS_NONBLOCK, vectorTotal } from "./sys-pipe";
 import { linuxBlock } from "./block";
+import { inetAccept, inetBind, inetConnect, inetGetsockopt, inetListen, inetMessage, inetName, inetRecvfrom, inetSendto, inetSetsockopt, inetShutdown, inetSocket, inetSocketOf } from "./sys-inet";
 
 const AF_UNIX: u64 = 1, AF_INET: u64 = 2, AF_INET6: u64 = 10, AF_NETLINK: u64 = 16, AF_PACKET: u64 = 17;
 const SOCK_STREAM: u64 = 1, SOCK_DGRAM: u64 = 2, SOCK_RAW: u64 = 3, SOCK_SEQPACKET: u64 = 5, SOCK_MAX: u64 = 11, SOCK_TYPE_MASK: u64 = 0xf;
@@ -108,6 +110,60 @@ export function sysSocketpair(thread: Thread, linux: LinuxProcess, domain: u64, 
   store<i32>(state.buffer, second, 4);
   if (copyOut(process.space, pair, state.buffer, 64, 8) != KernelError.None) abort("socketpair: the checked range");
   return 0;
+}
+
+/** socket(domain, type, protocol): AF_INET's SOCK_STREAM and SOCK_DGRAM (sys-inet.ts), with
+ * SOCK_NONBLOCK and SOCK_CLOEXEC. EINVAL for an unknown flag or a type past SOCK_MAX;
+ * EAFNOSUPPORT for every other family: AF_INET6, AF_NETLINK, AF_PACKET have no capability behind
+ * them, and AF_UNIX sockets with paths are not supported yet (socketpair is). */
+export function sysSocket(thread: Thread, linux: LinuxProcess, domain: u64, type: u64, protocol: u64): i64 {
+  domain &= 0xffff_ffff;
+  type &= 0xffff_ffff;
+  protocol &= 0xffff_ffff;
+  if ((type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC)) != 0) return -(<i64>Errno.EINVAL);
+  const kind = type & SOCK_TYPE_MASK;
+  if (kind >= SOCK_MAX || kind == 0) return -(<i64>Errno.EINVAL);
+  if (domain != AF_INET) return -(<i64>Errno.EAFNOSUPPORT);
+  return inetSocket(thread, linux, kind, protocol, type & (SOCK_NONBLOCK | SOCK_CLOEXEC));
+}
+
+/** bind, connect, listen, accept, accept4, getsockname, getpeername and setsockopt: on an
+ * InetSocket (sys-inet.ts); ENOTSOCK for another descriptor (a socketpair's end included: it has
+ * no address and takes no options: EOPNOTSUPP, ENOPROTOOPT), EBADF for a closed one. */
+export function sysSocketCall(thread: Thread, linux: LinuxProcess, number: u64, fd: i32, a1: u64, a2: u64, a3: u64, a4: u64): i64 {
+  const inet = inetSocketOf(thread, linux, fd);
+  if (inet === null) {
+    const pair = socketOf(thread, linux, fd);
+    if (pair === null) return socketError(linux, fd);
+    if (number == <u64>Sys.setsockopt) return -(<i64>Errno.ENOPROTOOPT);
+    if (number == <u64>Sys.getsockname || number == <u64>Sys.getpeername) return unixName(thread, a1, a2);
+    if (number == <u64>Sys.connect) return -(<i64>Errno.EISCONN);
+    return -(<i64>(number == <u64>Sys.bind ? Errno.EINVAL : Errno.EOPNOTSUPP));
+  }
+  switch (<i32>number) {
+    case Sys.bind: return inetBind(thread, inet, a1, a2);
+    case Sys.connect: return inetConnect(thread, linux, inet, fd, number, a1, a2);
+    case Sys.listen: return inetListen(thread, inet, a1);
+    case Sys.accept: return inetAccept(thread, linux, inet, fd, number, a1, a2, 0);
+    case Sys.accept4: return inetAccept(thread, linux, inet, fd, number, a1, a2, a3);
+    case Sys.getsockname: return inetName(thread, inet, false, a1, a2);
+    case Sys.getpeername: return inetName(thread, inet, true, a1, a2);
+    case Sys.setsockopt: return inetSetsockopt(thread, inet, a1, a2, a3, a4);
+  }
+  return -(<i64>Errno.EINVAL);
+}
+
+/** getsockname and getpeername of a socketpair's end: an unnamed AF_UNIX address (the family
+ * alone), as Linux's. */
+function unixName(thread: Thread, address: u64, lengthAt: u64): i64 {
+  const space = thread.process.space, b = state.buffer;
+  if (copyIn(space, b, 64, lengthAt, 4) != KernelError.None) return -(<i64>Errno.EFAULT);
+  const given = load<i32>(b);
+  if (given < 0) return -(<i64>Errno.EINVAL);
+  store<u16>(b, <u16>AF_UNIX, 8);
+  if (given > 0 && copyOut(space, address, b + 8, 56, min(<u64>given, 2)) != KernelError.None) return -(<i64>Errno.EFAULT);
+  store<i32>(b, 2);
+  return copyOut(space, lengthAt, b, 64, 4) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
 }
 
 /** The socket descriptor `fd` names, or null (socketError says EBADF or ENOTSOCK). */
@@ -313,7 +369,9 @@ function messageRead(thread: Thread, linux: LinuxProcess, socket: UnixSocketObje
 
 /** sendto(fd, buffer, length, flags, address, addrlen): a connected stream takes no address
  * (EISCONN); MSG_DONTWAIT, MSG_NOSIGNAL; MSG_OOB EOPNOTSUPP. */
-export function sysSendto(thread: Thread, linux: LinuxProcess, fd: i32, buffer: u64, length: u64, flags: u64, address: u64): i64 {
+export function sysSendto(thread: Thread, linux: LinuxProcess, fd: i32, buffer: u64, length: u64, flags: u64, address: u64, addressLength: u64): i64 {
+  const inet = inetSocketOf(thread, linux, fd);
+  if (inet !== null) return inetSendto(thread, linux, inet, fd, buffer, length, flags & 0xffff_ffff, address, addressLength);
   const socket = socketOf(thread, linux, fd);
   if (socket === null) return socketError(linux, fd);
   flags &= 0xffff_ffff;
@@ -326,6 +384,8 @@ export function sysSendto(thread: Thread, linux: LinuxProcess, fd: i32, buffer: 
  * *addrlen becomes 0; MSG_DONTWAIT, MSG_PEEK; MSG_WAITALL is taken as a plain read; MSG_OOB
  * EOPNOTSUPP. */
 export function sysRecvfrom(thread: Thread, linux: LinuxProcess, fd: i32, buffer: u64, length: u64, flags: u64, address: u64, addressLength: u64): i64 {
+  const inet = inetSocketOf(thread, linux, fd);
+  if (inet !== null) return inetRecvfrom(thread, linux, inet, fd, buffer, length, flags & 0xffff_ffff, address, addressLength);
   const socket = socketOf(thread, linux, fd);
   if (socket === null) return socketError(linux, fd);
   flags &= 0xffff_ffff;
@@ -346,6 +406,8 @@ export function sysRecvfrom(thread: Thread, linux: LinuxProcess, fd: i32, buffer
  * direction; ENOBUFS for control data over 4 KiB. recvmsg answers no name, MSG_CTRUNC when
  * descriptors did not fit its control buffer (they are closed). */
 export function sysMessage(thread: Thread, linux: LinuxProcess, number: u64, fd: i32, message: u64, flags: u64): i64 {
+  const inet = inetSocketOf(thread, linux, fd);
+  if (inet !== null) return inetMessage(thread, linux, inet, number, fd, message, flags & 0xffff_ffff);
   const socket = socketOf(thread, linux, fd);
   if (socket === null) return socketError(linux, fd);
   flags &= 0xffff_ffff;
@@ -390,6 +452,25 @@ export function sysMessage(thread: Thread, linux: LinuxProcess, number: u64, fd:
   return result;
 }
 
+/** sendmmsg(fd, vector, count, flags): sendmsg for each struct mmsghdr (a msghdr, then msg_len,
+ * which gets the bytes sent) in turn, at most 1,024; the number sent, or the first one's error.
+ * Only the first may block: the others go with MSG_DONTWAIT, and the call ends with the first
+ * that cannot go at once. */
+export function sysSendmmsg(thread: Thread, linux: LinuxProcess, fd: i32, vector: u64, count: u64, flags: u64): i64 {
+  count = min(count & 0xffff_ffff, 1024);
+  const space = thread.process.space;
+  let sent: u64 = 0;
+  for (; sent < count; sent++) {
+    const entry = vector + sent * 64;
+    const result = sysMessage(thread, linux, <u64>Sys.sendmsg, fd, entry, sent == 0 ? flags : flags | MSG_DONTWAIT);
+    if (result == BLOCKED) return result;
+    if (result < 0) return sent > 0 ? <i64>sent : result;
+    store<u32>(state.buffer, <u32>result);
+    if (copyOut(space, entry + MSGHDR_SIZE, state.buffer, 64, 4) != KernelError.None) return sent > 0 ? <i64>sent : -(<i64>Errno.EFAULT);
+  }
+  return <i64>sent;
+}
+
 /** Reads sendmsg's control messages at `control` (`length` bytes) into state.sending: the
  * capabilities SCM_RIGHTS names and their descriptors' status flags. 0, or -errno. */
 function rightsIn(thread: Thread, linux: LinuxProcess, control: u64, length: u64): i64 {
@@ -422,6 +503,8 @@ function rightsIn(thread: Thread, linux: LinuxProcess, control: u64, length: u64
 
 /** shutdown(fd, how): SHUT_RD, SHUT_WR, SHUT_RDWR; EINVAL for another how, ENOTSOCK, EBADF. */
 export function sysShutdown(thread: Thread, linux: LinuxProcess, fd: i32, how: u64): i64 {
+  const inet = inetSocketOf(thread, linux, fd);
+  if (inet !== null) return inetShutdown(inet, how & 0xffff_ffff);
   const socket = socketOf(thread, linux, fd);
   if (socket === null) return socketError(linux, fd);
   how &= 0xffff_ffff;
@@ -435,6 +518,8 @@ export function sysShutdown(thread: Thread, linux: LinuxProcess, fd: i32, how: u
  * has no pending error), SO_DOMAIN and SO_PROTOCOL, as ints cut to *length; others ENOPROTOOPT;
  * EINVAL for a negative length, EFAULT, ENOTSOCK, EBADF. */
 export function sysGetsockopt(thread: Thread, linux: LinuxProcess, fd: i32, level: u64, name: u64, value: u64, length: u64): i64 {
+  const inet = inetSocketOf(thread, linux, fd);
+  if (inet !== null) return inetGetsockopt(thread, inet, level, name, value, length);
   const socket = socketOf(thread, linux, fd);
   if (socket === null) return socketError(linux, fd);
   const space = thread.process.space, b = state.buffer;

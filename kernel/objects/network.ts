@@ -106,6 +106,51 @@ export class NetworkObject extends KernelObject {
   }
 }
 
+/** A listener on `port` (which the caller checked is allowed and free) with `backlog` and
+ * `buffer`, charged to `account` (which the caller checked can pay listenerBytes). */
+export function networkTcpListen(policy: NetworkPolicy, port: u32, backlog: u32, buffer: u32, account: Quota): TcpListenerObject {
+  const listener = new TcpListener(<i32>backlog, halfOpenLimit(<u64>backlog), buffer, buffer);
+  const object = new TcpListenerObject(new ListenerLink(listener, policy.copy()));
+  const stack = tcpBegin();
+  stack.listen(listener, 0, port);
+  tcpEnd();
+  tcpListenerPortTake(port);
+  object.chargeTo(account, listenerBytes(<u64>backlog, <u64>buffer));
+  return object;
+}
+
+/** A connection to `peer`:`peerPort` (which the caller checked `policy` allows and the link
+ * routes) from local port `port` (0: a free one of the policy's; another when the 4-tuple is
+ * taken by a connection in TIME-WAIT), its SYN sent, as a TcpSocket charged to `account` (which
+ * the caller checked can pay tcpSocketBytes); null when no port is free (state.connectError:
+ * AddressInUse). */
+export function networkTcpConnect(policy: NetworkPolicy, peer: u32, peerPort: u32, port: u32, buffer: u32, account: Quota): TcpSocketObject | null {
+  const stack = tcpBegin();
+  const c = stack.createConnection(buffer, buffer);
+  const source = linkSourceFor(peer);
+  let local = port, error = KernelError.AddressInUse;
+  for (let attempt = 0; attempt < 8 && error == KernelError.AddressInUse; attempt++) {
+    if (port == 0) local = tcpConnectPort(policy);
+    if (local == 0) break;
+    error = stack.connect(c, source, local, peer, peerPort);
+    if (port != 0) break;
+  }
+  if (error != KernelError.None) {
+    tcpEnd();
+    state.connectError = error;
+    return null;
+  }
+  if (port == 0) tcpConnectPortTake(local);
+  const socket = new TcpSocketObject(new SocketLink(c, account, port == 0 ? local : 0));
+  tcpEnd();
+  return socket;
+}
+
+/** The error of the last networkTcpConnect that made nothing. */
+export function networkConnectError(): KernelError {
+  return state.connectError;
+}
+
 /** The buffer size a tcpListen or tcpConnect asked for (0: the default), or 0 when out of range. */
 function bufferSize(asked: u64): u64 {
   if (asked == 0) return TCP_BUFFER_DEFAULT;
@@ -143,14 +188,8 @@ class Make extends MakesCapability {
     const account = callerThread(request).process.account;
     const grant = changetype<NetworkObject>(request.object);
     if (request.method == NetworkMethod.TcpListen) {
-      const listener = new TcpListener(<i32>this.backlog, halfOpenLimit(<u64>this.backlog), this.buffer, this.buffer);
-      const object = new TcpListenerObject(new ListenerLink(listener, grant.policy.copy()));
-      const stack = tcpBegin();
-      stack.listen(listener, 0, this.port);   // decode checked the port is free
-      tcpEnd();
-      tcpListenerPortTake(this.port);
-      object.chargeTo(account, listenerBytes(<u64>this.backlog, <u64>this.buffer));
-      this.deliver(request, object, <u64>this.port);
+      // decode checked the port is free
+      this.deliver(request, networkTcpListen(grant.policy, this.port, this.backlog, this.buffer, account), <u64>this.port);
       return;
     }
     if (request.method == NetworkMethod.TcpConnect) {
@@ -169,29 +208,15 @@ class Make extends MakesCapability {
     this.deliver(request, socket, <u64>this.port);
   }
 
-  /** tcpConnect: a local port (the one asked for, or a free one of the grant's; another when the
-   * 4-tuple is taken by a connection in TIME-WAIT), the SYN, the socket. */
+  /** tcpConnect: the connection, or the error (nothing made). */
   private connect(request: Request, grant: NetworkObject, account: Quota): void {
-    const stack = tcpBegin();
-    const c = stack.createConnection(this.buffer, this.buffer);
-    const source = linkSourceFor(this.peer);
-    let port = this.port, error = KernelError.AddressInUse;
-    for (let attempt = 0; attempt < 8 && error == KernelError.AddressInUse; attempt++) {
-      if (this.port == 0) port = tcpConnectPort(grant.policy);
-      if (port == 0) break;
-      error = stack.connect(c, source, port, this.peer, this.peerPort);
-      if (this.port != 0) break;
-    }
-    if (error != KernelError.None) {
-      tcpEnd();
+    const socket = networkTcpConnect(grant.policy, this.peer, this.peerPort, this.port, this.buffer, account);
+    if (socket === null) {
       this.rollback();
-      request.fail(error);
+      request.fail(state.connectError);
       return;
     }
-    if (this.port == 0) tcpConnectPortTake(port);
-    const socket = new TcpSocketObject(new SocketLink(c, account, this.port == 0 ? port : 0));
-    tcpEnd();
-    this.deliver(request, socket, <u64>port);
+    this.deliver(request, socket, <u64>socket.link.connection.localPort);
   }
 
   protected recycle(): void {
@@ -204,5 +229,6 @@ class NetworksState {
   readonly info: Info = new Info();
   readonly buffer: usize = memory.data(<i32>NETWORK_INFO_SIZE, 8);
   makes: Pool<Make> = new Pool<Make>(2);
+  connectError: KernelError = KernelError.None;
 }
 const state = new NetworksState();

@@ -22,6 +22,8 @@ import { NetworkPolicy } from "../net/socket/policy";
 import { tcpBegin, tcpEnd, tcpListenerPortGive, TcpUser } from "../net/socket/tcp-host";
 import { TcpListener } from "../net/socket/tcp/listener";
 import { callerThread, Thread } from "../sched/thread";
+import { WaitList } from "../sched/wait";
+import { Quota } from "../memory/quota";
 import { monotonicNanos } from "../time/clock";
 import { timerStart } from "../time/timers";
 import { RingWait } from "./ring-wait";
@@ -58,6 +60,7 @@ export class TcpListenerObject extends KernelObject {
     tcpEnd();
     link.listener.owner = null;
     tcpListenerPortGive(link.listener.localPort);
+    link.watchers.wakeAll();
   }
 
   decodeCall(request: Request): Invocation | null {
@@ -71,6 +74,8 @@ export class TcpListenerObject extends KernelObject {
 /** The listener's side in the stack: its grant's policy and the accepts waiting. */
 export class ListenerLink extends TcpUser {
   readonly waiting: Chain<Accepting> = new Chain<Accepting>();
+  /** Waits told of every change (the Linux personality's blocked accepts, poll and epoll). */
+  readonly watchers: WaitList = new WaitList();
 
   constructor(readonly listener: TcpListener, readonly policy: NetworkPolicy) {
     super();
@@ -86,6 +91,7 @@ export class ListenerLink extends TcpUser {
       this.waiting.shift();
       accept.finish(result, result >= 0 ? state.value : 0);
     }
+    if (this.watchers.waits.length > 0) this.watchers.wakeAll();
   }
 
   admits(address: u32, port: u32): bool {
@@ -101,18 +107,25 @@ function acceptOne(link: ListenerLink, thread: Thread): i64 {
   if (error != KernelError.None) return -(<i64>error);
   const slot = process.table.reserve();
   if (slot < 0) return -(<i64>process.table.lastError);
-  const stack = tcpBegin();
-  const c = stack.accept(link.listener);
-  tcpEnd();
-  if (c === null) {
+  const socket = listenerTake(link, process.account);
+  if (socket === null) {
     process.table.cancel(slot);
     return -(<i64>KernelError.TimedOut);
   }
-  const socket = new TcpSocketObject(new SocketLink(c, process.account, 0));
+  const c = socket.link.connection;
   const handle = process.table.commit(slot, socket);
   state.value = <u64>c.remoteAddress | (<u64>c.remotePort << 32);
   // The connection may have changed while it waited (data, a FIN): nothing waits on it yet.
   return <i64>handle;
+}
+
+/** The oldest ready connection as a new TcpSocket charged to `account` (which the caller
+ * checked can pay tcpSocketBytes), or null when none is ready. */
+export function listenerTake(link: ListenerLink, account: Quota): TcpSocketObject | null {
+  const stack = tcpBegin();
+  const c = stack.accept(link.listener);
+  tcpEnd();
+  return c === null ? null : new TcpSocketObject(new SocketLink(c, account, 0));
 }
 
 /** accept(timeout): the oldest ready connection now, or a wait. */

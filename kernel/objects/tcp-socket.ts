@@ -36,6 +36,7 @@ import { RttEstimator } from "../net/socket/tcp/rtt";
 import { Scoreboard } from "../net/socket/tcp/scoreboard";
 import { Cubic } from "../net/socket/tcp/cubic";
 import { callerThread, Thread } from "../sched/thread";
+import { WaitList } from "../sched/wait";
 import { monotonicNanos } from "../time/clock";
 import { timerStart } from "../time/timers";
 import { copyIn, copyOut, userRangeCheck } from "../vm/user-memory";
@@ -124,12 +125,23 @@ enum Kind {
 }
 
 /** Sentinel of attempt(): the operation cannot finish now. */
-const BLOCKED: i64 = i64.MIN_VALUE;
+export const TCP_BLOCKED: i64 = i64.MIN_VALUE;
+const BLOCKED: i64 = TCP_BLOCKED;
+
+/** A send (`send`) or receive of up to `length` bytes at `address` in `thread`'s memory on the
+ * link's connection, now: the bytes moved, 0 at the end of the stream, a negated KernelError, or
+ * TCP_BLOCKED (no room, nothing to read). For callers outside the ring (the Linux personality),
+ * which wait through `watchers`. */
+export function tcpTransfer(link: SocketLink, thread: Thread, send: bool, address: u64, length: u64): i64 {
+  return attempt(link, thread, send ? Kind.Send : Kind.Receive, address, length);
+}
 
 /** The socket's side of its connection: the operations waiting on it, the charge for its memory,
  * and the local port its connect took. Hung on the connection (its owner) until it ends. */
 export class SocketLink extends TcpUser {
   readonly waiting: Chain<TcpWaiting> = new Chain<TcpWaiting>();
+  /** Waits told of every change (the Linux personality's blocked calls, poll and epoll). */
+  readonly watchers: WaitList = new WaitList();
   /** The user let go (the object was destroyed); the stack finishes the close. */
   released: bool = false;
   /** In the orphans' TIME-WAIT chain. */
@@ -155,6 +167,7 @@ export class SocketLink extends TcpUser {
   /** The connection may have changed: the waits that can finish, in order; an orphan's end. */
   changed(): void {
     if (this.waiting.length > 0) this.serveWaits();
+    if (this.watchers.waits.length > 0) this.watchers.wakeAll();
     if (this.released) this.settle();
   }
 
@@ -212,6 +225,7 @@ export class SocketLink extends TcpUser {
   /** The last handle went: waits end with PeerEnded, the connection closes. */
   userClosed(): void {
     for (let wait = this.waiting.shift(); wait !== null; wait = this.waiting.shift()) wait.finish(-(<i64>KernelError.PeerEnded), 0);
+    this.watchers.wakeAll();
     this.released = true;
     const stack = tcpBegin();
     stack.close(this.connection);

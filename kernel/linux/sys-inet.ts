@@ -1,0 +1,824 @@
+// AF_INET sockets (docs/linux.md, "Sockets"): socket(AF_INET, SOCK_STREAM or SOCK_DGRAM) makes an
+// InetSocket (objects/inet-socket.ts) from the Network grant the process holds, with a copy of
+// its policy; without one, EACCES, and nothing is ever sent. A datagram socket owns a UDP port
+// (bound by bind, connect or its first send, within the grant); a stream socket's connect makes a
+// TCP connection, its listen a listener, its accept a new socket for the oldest connection, each
+// as the Network capability's own methods make them (objects/network.ts). Ports and peers the
+// grant does not allow are EACCES. Calls that must wait block (block.ts) on the connection's,
+// listener's or port's waits and run again; O_NONBLOCK and MSG_DONTWAIT say EAGAIN instead, and
+// SO_RCVTIMEO and SO_SNDTIMEO bound the wait (EAGAIN). sys-socket.ts hands this file the calls
+// that name an InetSocket; read, write, readv and writev come through sys-files.ts.
+
+import { KernelError } from "../../abi/errors";
+import { Interface } from "../../abi/interfaces";
+import { TCP_BACKLOG_MAXIMUM, TCP_BUFFER_MAXIMUM, TCP_BUFFER_MINIMUM, TCP_READY_CLOSED, TCP_READY_FAILED, TCP_READY_PEER_CLOSED, TCP_READY_READABLE, TCP_READY_WRITABLE, UDP_PAYLOAD_MAXIMUM } from "../../abi/methods";
+import { linkAddress, linkIsBroadcast, linkIsLoopback, linkRoutes, linkSourceFor, linkUp } from "../net/iface/link";
+import { tcpBegin, tcpConnectPort, tcpEnd, tcpListenerPort, tcpReady } from "../net/socket/tcp-host";
+import { KeepAlive, Nagle, TcpConnection, TcpFailure, TcpState } from "../net/socket/tcp/connection";
+import { udpBind, udpFreePort, udpPayloadArea, udpPortTaken, udpSend } from "../net/socket/udp";
+import { INET_DATAGRAM, INET_STREAM, inetSocketBytes, InetSocketObject } from "../objects/inet-socket";
+import { NetworkObject, networkTcpConnect, networkTcpListen } from "../objects/network";
+import { listenerBytes, listenerTake } from "../objects/tcp-listener";
+import { TCP_BLOCKED, tcpReadiness, tcpSocketBytes, tcpTransfer } from "../objects/tcp-socket";
+import { Thread } from "../sched/thread";
+import { Wait, WaitList } from "../sched/wait";
+import { monotonicNanos } from "../time/clock";
+import { copyIn, copyOut, userRangeCheck } from "../vm/user-memory";
+import { linuxBlock } from "./block";
+import { BLOCKED, Errno } from "./errno";
+import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
+import { LinuxThread } from "./linux-thread";
+import { Scope, SI_USER, SIGPIPE, signalSend } from "./signal";
+import { callAddress, STATUS_NONBLOCK, vectorTotal } from "./sys-pipe";
+
+const AF_UNSPEC: u32 = 0, AF_INET: u32 = 2;
+const IPPROTO_IP: u64 = 0, IPPROTO_TCP: u64 = 6, IPPROTO_UDP: u64 = 17;
+const SOCK_NONBLOCK: u64 = 0o4000, SOCK_CLOEXEC: u64 = 0o2000000;
+const MSG_OOB: u64 = 1, MSG_PEEK: u64 = 2, MSG_TRUNC: u64 = 0x20, MSG_DONTWAIT: u64 = 0x40, MSG_ERRQUEUE: u64 = 0x2000, MSG_NOSIGNAL: u64 = 0x4000;
+const SHUT_RD: u64 = 0, SHUT_WR: u64 = 1, SHUT_RDWR: u64 = 2;
+const SOL_SOCKET: u64 = 1;
+const SO_REUSEADDR: u64 = 2, SO_TYPE: u64 = 3, SO_ERROR: u64 = 4, SO_BROADCAST: u64 = 6, SO_SNDBUF: u64 = 7, SO_RCVBUF: u64 = 8,
+  SO_KEEPALIVE: u64 = 9, SO_RCVTIMEO: u64 = 20, SO_SNDTIMEO: u64 = 21, SO_ACCEPTCONN: u64 = 30, SO_PROTOCOL: u64 = 38, SO_DOMAIN: u64 = 39;
+const TCP_NODELAY: u64 = 1, TCP_MAXSEG: u64 = 2;
+const IP_RECVERR: u64 = 11;
+/** struct sockaddr_in: family (2 bytes), port (2, network order), address (4, network order), 8 zeros. */
+const SOCKADDR_IN: u64 = 16;
+/** struct msghdr: name, namelen, iov, iovlen, control, controllen, flags. */
+const MSGHDR_SIZE: u64 = 56;
+const IOV_MAXIMUM: u64 = 1024;
+/** The MSS a connection over Ethernet has (TCP_MAXSEG's answer). */
+const ETHERNET_MSS: i32 = 1460;
+
+class InetCallsState {
+  readonly buffer: usize = memory.data(64, 16);
+  /** The last address addressIn read. */
+  family: u32 = 0;
+  address: u32 = 0;
+  port: u32 = 0;
+}
+const state = new InetCallsState();
+
+/** The InetSocket descriptor `fd` names, or null. */
+export function inetSocketOf(thread: Thread, linux: LinuxProcess, fd: i32): InetSocketObject | null {
+  const object = thread.process.table.lookup(linux.handleOf(<i64>fd));
+  return object !== null && object.iface == Interface.InetSocket ? changetype<InetSocketObject>(object) : null;
+}
+
+/** socket(AF_INET, type, protocol): SOCK_STREAM (protocol 0 or IPPROTO_TCP) or SOCK_DGRAM (0 or
+ * IPPROTO_UDP), with SOCK_NONBLOCK and SOCK_CLOEXEC. EACCES without a Network grant; EPROTONOSUPPORT
+ * for another protocol; ESOCKTNOSUPPORT for SOCK_SEQPACKET; EPERM for SOCK_RAW (no grant makes raw
+ * frames); EMFILE, ENOMEM. The caller (sys-socket.ts) checked the flags and the family. */
+export function inetSocket(thread: Thread, linux: LinuxProcess, kind: u64, protocol: u64, flags: u64): i64 {
+  if (kind == 3) return -(<i64>Errno.EPERM);   // SOCK_RAW
+  if (kind != <u64>INET_STREAM && kind != <u64>INET_DATAGRAM) return -(<i64>Errno.ESOCKTNOSUPPORT);
+  if (protocol != 0 && protocol != (kind == <u64>INET_STREAM ? IPPROTO_TCP : IPPROTO_UDP)) return -(<i64>Errno.EPROTONOSUPPORT);
+  const process = thread.process;
+  const grant = process.table.lookup(linux.networkHandle);
+  if (grant === null || grant.iface != Interface.Network) return -(<i64>Errno.EACCES);
+  const fd = linux.lowestFree(0);
+  if (fd < 0) return -(<i64>Errno.EMFILE);
+  const bytes = inetSocketBytes(<u32>kind);
+  if (process.account.kernelFits(bytes, 0) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  const slot = process.table.reserve();
+  if (slot < 0) return -(<i64>Errno.ENOMEM);
+  const socket = new InetSocketObject(<u32>kind, changetype<NetworkObject>(grant).policy.copy());
+  socket.chargeTo(process.account, bytes);
+  linux.descriptors[fd] = process.table.commit(slot, socket);
+  linux.descriptorFlags[fd] = ((flags & SOCK_CLOEXEC) != 0 ? FD_CLOEXEC : 0) | ((flags & SOCK_NONBLOCK) != 0 ? STATUS_NONBLOCK : 0);
+  return fd;
+}
+
+/** Reads a struct sockaddr_in at `address` (`length` bytes) into state: 0, EINVAL when shorter
+ * than one, EFAULT, or EAFNOSUPPORT for a family other than AF_INET (AF_UNSPEC when `unspec`). */
+function addressIn(thread: Thread, address: u64, length: u64, unspec: bool = false): i64 {
+  length &= 0xffff_ffff;
+  if (length < 2 || <i32>length < 0) return -(<i64>Errno.EINVAL);
+  const b = state.buffer;
+  memory.fill(b, 0, 16);
+  if (copyIn(thread.process.space, b, 64, address, min(length, SOCKADDR_IN)) != KernelError.None) return -(<i64>Errno.EFAULT);
+  const family = <u32>load<u16>(b);
+  state.family = family;
+  if (family == AF_UNSPEC && unspec) return 0;
+  if (family != AF_INET) return -(<i64>Errno.EAFNOSUPPORT);
+  if (length < SOCKADDR_IN) return -(<i64>Errno.EINVAL);
+  state.port = <u32>bswap<u16>(load<u16>(b, 2));
+  state.address = bswap<u32>(load<u32>(b, 4));
+  return 0;
+}
+
+/** Writes a struct sockaddr_in for `address`:`port` at `out`, cut to *lengthAt, and its whole
+ * length to *lengthAt (nothing when `out` is 0): 0, EINVAL for a negative length, EFAULT. */
+function addressOut(thread: Thread, out: u64, lengthAt: u64, address: u32, port: u32): i64 {
+  if (out == 0 || lengthAt == 0) return 0;
+  const space = thread.process.space, b = state.buffer;
+  if (copyIn(space, b, 64, lengthAt, 4) != KernelError.None) return -(<i64>Errno.EFAULT);
+  const given = load<i32>(b);
+  if (given < 0) return -(<i64>Errno.EINVAL);
+  memory.fill(b + 16, 0, 16);
+  store<u16>(b + 16, <u16>AF_INET);
+  store<u16>(b + 16, bswap<u16>(<u16>port), 2);
+  store<u32>(b + 16, bswap<u32>(address), 4);
+  if (given > 0 && copyOut(space, out, b + 16, 48, min(<u64>given, SOCKADDR_IN)) != KernelError.None) return -(<i64>Errno.EFAULT);
+  store<i32>(b, <i32>SOCKADDR_IN);
+  return copyOut(space, lengthAt, b, 64, 4) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
+}
+
+/** Whether `address` is one of this host's: any (0), the interface's, or loopback. */
+function localAddress(address: u32): bool {
+  return address == 0 || (linkUp() && address == linkAddress()) || linkIsLoopback(address);
+}
+
+/** bind(fd, address, length): a port within the grant (0: a free one of its range) on any
+ * address, the interface's or loopback. EINVAL when bound already; EADDRNOTAVAIL for another
+ * address; EACCES for a port outside the grant; EADDRINUSE for a port taken (or none free). */
+export function inetBind(thread: Thread, socket: InetSocketObject, address: u64, length: u64): i64 {
+  const parsed = addressIn(thread, address, length);
+  if (parsed < 0) return parsed;
+  if (socket.localPort != 0 || socket.listener !== null || socket.stream !== null) return -(<i64>Errno.EINVAL);
+  if (!localAddress(state.address)) return -(<i64>Errno.EADDRNOTAVAIL);
+  const policy = socket.policy, datagram = socket.udp !== null;
+  let port = state.port;
+  if (port != 0 && !policy.allowsLocal(port)) return -(<i64>Errno.EACCES);
+  if (port != 0 && (datagram ? udpPortTaken(port) : tcpListenerPort(port))) return -(<i64>Errno.EADDRINUSE);
+  if (port == 0) port = datagram ? udpFreePort(policy) : tcpConnectPort(policy);
+  if (port == 0) return -(<i64>Errno.EADDRINUSE);
+  socket.boundAddress = state.address;
+  if (datagram) udpBind(socket.udp!, port);
+  else socket.boundPort = port;
+  return 0;
+}
+
+/** A datagram socket without a port takes a free one of its grant's (Linux's autobind): 0, or
+ * EAGAIN when none is free. */
+function autobind(socket: InetSocketObject): i64 {
+  const udp = socket.udp!;
+  if (udp.port != 0) return 0;
+  const port = udpFreePort(socket.policy);
+  if (port == 0) return -(<i64>Errno.EAGAIN);
+  udpBind(udp, port);
+  return 0;
+}
+
+/** The errno for a connection that failed. */
+function failureErrno(c: TcpConnection): Errno {
+  const failure = c.failure;
+  if (failure == TcpFailure.Refused) return Errno.ECONNREFUSED;
+  if (failure == TcpFailure.Reset) return Errno.ECONNRESET;
+  if (failure == TcpFailure.TimedOut) return Errno.ETIMEDOUT;
+  return Errno.EPIPE;
+}
+
+/** The buffer size of a stream socket's connection: its SO_RCVBUF/SO_SNDBUF, within the range. */
+function bufferOf(socket: InetSocketObject): u32 {
+  return <u32>min(max(<u64>socket.bufferBytes, TCP_BUFFER_MINIMUM), TCP_BUFFER_MAXIMUM);
+}
+
+/** connect(fd, address, length). A datagram socket: the peer its sends go to and its receives
+ * come from (AF_UNSPEC: none again). A stream socket: a TCP connection within the grant; blocking
+ * until it is established (ECONNREFUSED, ETIMEDOUT when it is not), or EINPROGRESS with O_NONBLOCK,
+ * then EALREADY while it goes on and EISCONN once it is. EACCES for a peer or port the grant does
+ * not allow, ENETUNREACH without a route, EADDRNOTAVAIL when no local port is free. */
+export function inetConnect(thread: Thread, linux: LinuxProcess, socket: InetSocketObject, fd: i32, number: u64, address: u64, length: u64): i64 {
+  const own = linux.threadOf(thread);
+  if (socket.udp !== null) {
+    const parsed = addressIn(thread, address, length, true);
+    if (parsed < 0) return parsed;
+    if (state.family == AF_UNSPEC) {
+      socket.peer = 0;
+      socket.peerPort = 0;
+      return 0;
+    }
+    if (state.port == 0) return -(<i64>Errno.ECONNREFUSED);
+    if (!socket.policy.allowsPeer(state.address, state.port)) return -(<i64>Errno.EACCES);
+    if (!linkRoutes(state.address)) return -(<i64>Errno.ENETUNREACH);
+    const bound = autobind(socket);
+    if (bound < 0) return bound;
+    socket.peer = state.address;
+    socket.peerPort = state.port;
+    return 0;
+  }
+  if (socket.listener !== null) return -(<i64>Errno.EISCONN);
+  const existing = socket.stream;
+  if (existing !== null) {
+    const c = existing.link.connection;
+    const waited = socket.connecting && own.sleepAt == callAddress(thread) && socket.connectWaiter;
+    if (c.established) {
+      socket.connecting = false;
+      socket.connectWaiter = false;
+      clearDeadline(thread, own);
+      return waited ? 0 : -(<i64>Errno.EISCONN);
+    }
+    if (c.failure != TcpFailure.None || c.state == TcpState.Closed) {
+      if (!socket.connecting) return -(<i64>Errno.EISCONN);
+      socket.connecting = false;
+      socket.connectWaiter = false;
+      socket.errorTaken = true;
+      clearDeadline(thread, own);
+      return -(<i64>failureErrno(c));
+    }
+    if (!waited) return -(<i64>Errno.EALREADY);
+    return waitOn(thread, linux, own, existing.link.watchers, number, socket.sendTimeout);
+  }
+  const parsed = addressIn(thread, address, length);
+  if (parsed < 0) return parsed;
+  const peer = state.address, peerPort = state.port;
+  if (peerPort == 0) return -(<i64>Errno.ECONNREFUSED);
+  if (!socket.policy.allowsPeer(peer, peerPort)) return -(<i64>Errno.EACCES);
+  if (!tcpReady() || !linkRoutes(peer)) return -(<i64>Errno.ENETUNREACH);
+  const port = socket.boundPort;
+  if (port != 0 && tcpListenerPort(port)) return -(<i64>Errno.EADDRINUSE);
+  const process = thread.process, buffer = bufferOf(socket);
+  if (process.account.kernelFits(tcpSocketBytes(<u64>buffer), 0) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  const made = networkTcpConnect(socket.policy, peer, peerPort, port, buffer, process.account);
+  if (made === null) return -(<i64>(port != 0 ? Errno.EADDRINUSE : Errno.EADDRNOTAVAIL));
+  made.retain();   // the socket holds it, not a table
+  socket.stream = made;
+  socket.connecting = true;
+  socket.errorTaken = false;
+  applyOptions(socket);
+  socket.waiting.wakeAll();
+  if ((linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EINPROGRESS);
+  socket.connectWaiter = true;
+  own.sleepAt = 0;
+  return waitOn(thread, linux, own, made.link.watchers, number, socket.sendTimeout);
+}
+
+/** Puts the socket's options on its connection: TCP_NODELAY and SO_KEEPALIVE. */
+function applyOptions(socket: InetSocketObject): void {
+  const stream = socket.stream;
+  if (stream === null) return;
+  const c = stream.link.connection;
+  const stack = tcpBegin();
+  stack.setNagle(c, socket.noDelay ? Nagle.Off : Nagle.On);
+  stack.setKeepAlive(c, socket.keepAlive ? KeepAlive.On : KeepAlive.Off, 7200 * <u64>1_000_000_000, 0, 0);
+  tcpEnd();
+}
+
+/** Blocks the call on `list` (block.ts) until it changes, or until `timeout` ns (0: none) after
+ * the call first blocked at this SYSCALL: then EAGAIN, as Linux's SO_RCVTIMEO says. */
+function waitOn(thread: Thread, linux: LinuxProcess, own: LinuxThread, list: WaitList, number: u64, timeout: u64): i64 {
+  let deadline: u64 = 0;
+  if (timeout != 0) {
+    const at = callAddress(thread), now = monotonicNanos();
+    if (own.sleepAt != at || own.sleepDeadline == 0) {
+      own.sleepAt = at;
+      own.sleepDeadline = timeout > u64.MAX_VALUE - now ? u64.MAX_VALUE : now + timeout;
+    }
+    deadline = own.sleepDeadline;
+    if (now >= deadline) {
+      clearDeadline(thread, own);
+      return -(<i64>Errno.EAGAIN);
+    }
+  } else own.sleepAt = callAddress(thread);
+  list.add(own.wait);
+  linuxBlock(thread, own.wait, number, deadline);
+  return BLOCKED;
+}
+
+/** The call ended: a later one at the same SYSCALL starts its own timeout. */
+function clearDeadline(thread: Thread, own: LinuxThread): void {
+  if (own.sleepAt == callAddress(thread)) {
+    own.sleepAt = 0;
+    own.sleepDeadline = 0;
+  }
+}
+
+/** listen(fd, backlog): a stream socket listens on its bound port (none: a free one of the
+ * grant's), backlog 1..64 (a larger one is cut, as Linux cuts to somaxconn). EOPNOTSUPP for a
+ * datagram socket, EINVAL for a connected one, EADDRINUSE, ENETDOWN before the interface has an
+ * address, ENOMEM. Listening again is 0. */
+export function inetListen(thread: Thread, socket: InetSocketObject, backlog: u64): i64 {
+  if (socket.udp !== null) return -(<i64>Errno.EOPNOTSUPP);
+  if (socket.stream !== null) return -(<i64>Errno.EINVAL);
+  if (socket.listener !== null) return 0;
+  if (!linkUp() || !tcpReady()) return -(<i64>Errno.ENETDOWN);
+  const wanted = <i32>(backlog & 0xffff_ffff);
+  const queue = <u32>min(max(<i64>wanted, 1), <i64>TCP_BACKLOG_MAXIMUM);
+  let port = socket.boundPort;
+  if (port == 0) port = tcpConnectPort(socket.policy);
+  if (port == 0 || tcpListenerPort(port)) return -(<i64>Errno.EADDRINUSE);
+  const process = thread.process, buffer = bufferOf(socket);
+  if (process.account.kernelFits(listenerBytes(<u64>queue, <u64>buffer), 0) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  socket.boundPort = port;
+  const listener = networkTcpListen(socket.policy, port, queue, buffer, process.account);
+  listener.retain();   // the socket holds it, not a table
+  socket.listener = listener;
+  socket.waiting.wakeAll();
+  return 0;
+}
+
+/** accept and accept4(fd, address, length, flags): the oldest established connection as a new
+ * socket behind the lowest free descriptor (SOCK_NONBLOCK, SOCK_CLOEXEC), its peer's address
+ * written out; blocks while none is (EAGAIN with O_NONBLOCK). EINVAL when not listening or for
+ * another flag, EOPNOTSUPP for a datagram socket, EMFILE, ENOMEM. */
+export function inetAccept(thread: Thread, linux: LinuxProcess, socket: InetSocketObject, fd: i32, number: u64, address: u64, lengthAt: u64, flags: u64): i64 {
+  flags &= 0xffff_ffff;
+  if ((flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != 0) return -(<i64>Errno.EINVAL);
+  if (socket.udp !== null) return -(<i64>Errno.EOPNOTSUPP);
+  const listening = socket.listener;
+  if (listening === null) return -(<i64>Errno.EINVAL);
+  const own = linux.threadOf(thread), link = listening.link;
+  if (link.listener.ready.length == 0) {
+    if ((linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
+    return waitOn(thread, linux, own, link.watchers, number, socket.receiveTimeout);
+  }
+  clearDeadline(thread, own);
+  const process = thread.process;
+  const slotFd = linux.lowestFree(0);
+  if (slotFd < 0) return -(<i64>Errno.EMFILE);
+  const bytes = inetSocketBytes(INET_STREAM);
+  if (process.account.kernelFits(bytes + tcpSocketBytes(<u64>link.listener.receiveCapacity), 0) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  if (address != 0 && lengthAt != 0 && userRangeCheck(process.space, lengthAt, 4, true) != KernelError.None) return -(<i64>Errno.EFAULT);
+  const slot = process.table.reserve();
+  if (slot < 0) return -(<i64>Errno.ENOMEM);
+  const taken = listenerTake(link, process.account);
+  if (taken === null) {
+    process.table.cancel(slot);
+    return -(<i64>Errno.EAGAIN);
+  }
+  const accepted = new InetSocketObject(INET_STREAM, socket.policy.copy());
+  accepted.chargeTo(process.account, bytes);
+  taken.retain();
+  accepted.stream = taken;
+  accepted.noDelay = socket.noDelay;
+  accepted.keepAlive = socket.keepAlive;
+  accepted.receiveTimeout = socket.receiveTimeout;
+  accepted.sendTimeout = socket.sendTimeout;
+  accepted.bufferBytes = socket.bufferBytes;
+  applyOptions(accepted);
+  linux.descriptors[slotFd] = process.table.commit(slot, accepted);
+  linux.descriptorFlags[slotFd] = ((flags & SOCK_CLOEXEC) != 0 ? FD_CLOEXEC : 0) | ((flags & SOCK_NONBLOCK) != 0 ? STATUS_NONBLOCK : 0);
+  const c = taken.link.connection;
+  // The peer's address goes out after the descriptor is made: a fault there loses nothing but it.
+  const written = addressOut(thread, address, lengthAt, c.remoteAddress, c.remotePort);
+  return written < 0 ? written : <i64>slotFd;
+}
+
+/** getsockname (`peer` false) and getpeername: ENOTCONN for a peer it does not have. */
+export function inetName(thread: Thread, socket: InetSocketObject, peer: bool, address: u64, lengthAt: u64): i64 {
+  const stream = socket.stream;
+  if (peer) {
+    if (stream !== null) {
+      const c = stream.link.connection;
+      if (!c.established && socket.connecting) return -(<i64>Errno.ENOTCONN);
+      return addressOut(thread, address, lengthAt, c.remoteAddress, c.remotePort);
+    }
+    if (socket.peer == 0 && socket.peerPort == 0) return -(<i64>Errno.ENOTCONN);
+    return addressOut(thread, address, lengthAt, socket.peer, socket.peerPort);
+  }
+  if (stream !== null) {
+    const c = stream.link.connection;
+    return addressOut(thread, address, lengthAt, c.localAddress, c.localPort);
+  }
+  const local = socket.peerPort != 0 ? linkSourceFor(socket.peer) : socket.boundAddress;
+  return addressOut(thread, address, lengthAt, local, socket.localPort);
+}
+
+/** The bytes of a send: `buffer`/`count`, or the iovecs; `skip` bytes already gone. Moves up to
+ * what the connection takes now; the bytes moved, 0 when none could, or -errno (a KernelError
+ * from the connection, negated, in state.failed). */
+function streamSend(thread: Thread, socket: InetSocketObject, buffer: u64, count: u64, vectors: u64, vectorCount: u64, skip: u64): i64 {
+  const link = socket.stream!.link, space = thread.process.space;
+  let done: u64 = 0;
+  const segments = vectors != 0 ? vectorCount : 1;
+  for (let i: u64 = 0; i < segments; i++) {
+    let base = buffer, length = count;
+    if (vectors != 0) {
+      if (copyIn(space, state.buffer, 64, vectors + i * 16, 16) != KernelError.None) return done > 0 ? <i64>done : -(<i64>Errno.EFAULT);
+      base = load<u64>(state.buffer);
+      length = load<u64>(state.buffer, 8);
+    }
+    if (skip >= length) { skip -= length; continue; }
+    const want = length - skip;
+    let moved: u64 = 0;
+    while (moved < want) {
+      const result = tcpTransfer(link, thread, true, base + skip + moved, want - moved);
+      if (result == TCP_BLOCKED) return <i64>(done + moved);
+      if (result <= 0) return done + moved > 0 ? <i64>(done + moved) : streamError(result);
+      moved += <u64>result;
+    }
+    done += moved;
+    skip = 0;
+  }
+  return <i64>done;
+}
+
+/** A negated KernelError from a connection's send or receive as -errno. */
+function streamError(result: i64): i64 {
+  const error = <KernelError>(<i32>-result);
+  if (error == KernelError.BadAddress) return -(<i64>Errno.EFAULT);
+  if (error == KernelError.ConnectionRefused) return -(<i64>Errno.ECONNREFUSED);
+  if (error == KernelError.ConnectionReset) return -(<i64>Errno.ECONNRESET);
+  if (error == KernelError.ConnectionLost) return -(<i64>Errno.ETIMEDOUT);
+  return -(<i64>Errno.EPIPE);
+}
+
+/** write, writev, send, sendto and sendmsg's bytes. A stream: into the connection's send buffer,
+ * blocking until every byte is in (O_NONBLOCK: what fit, or EAGAIN), EPIPE and SIGPIPE (unless
+ * MSG_NOSIGNAL) once it cannot send, ENOTCONN before a connect. A datagram: one datagram of at
+ * most 8,192 bytes to `peer` (with `named`) or the connected peer (else EDESTADDRREQ); EMSGSIZE
+ * for a longer one, EACCES for a peer the grant does not allow. */
+export function inetSend(thread: Thread, linux: LinuxProcess, socket: InetSocketObject, fd: i32, number: u64, buffer: u64, count: u64,
+  vectors: u64, vectorCount: u64, flags: u64, named: bool, peer: u32, peerPort: u32): i64 {
+  if ((flags & MSG_OOB) != 0) return -(<i64>Errno.EOPNOTSUPP);
+  if (vectors != 0 && vectorCount > IOV_MAXIMUM) return -(<i64>Errno.EINVAL);
+  const total = vectors != 0 ? vectorTotal(thread, vectors, vectorCount) : <i64>count;
+  if (total < 0) return total;
+  const nonblocking = (flags & MSG_DONTWAIT) != 0 || (linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0;
+  if (socket.udp !== null) return datagramSend(thread, linux, socket, buffer, count, vectors, vectorCount, <u64>total, flags, named, peer, peerPort);
+  const stream = socket.stream;
+  if (stream === null) {
+    if (socket.listener !== null) return -(<i64>Errno.ENOTCONN);
+    return -(<i64>Errno.EPIPE);
+  }
+  const own = linux.threadOf(thread), at = callAddress(thread);
+  let done: u64 = own.writeAt == at ? own.writeDone : 0;   // a restarted send goes on from here
+  own.writeAt = 0;
+  own.writeDone = 0;
+  const c = stream.link.connection;
+  if (!c.established && c.failure == TcpFailure.None && c.state != TcpState.Closed) {   // still connecting
+    if (nonblocking) return -(<i64>Errno.EAGAIN);
+    own.writeAt = at;
+    own.writeDone = done;
+    return waitOn(thread, linux, own, stream.link.watchers, number, socket.sendTimeout);
+  }
+  if (<u64>total == done) return <i64>done;
+  const moved = streamSend(thread, socket, buffer, count, vectors, vectorCount, done);
+  if (moved < 0) {
+    if (done > 0) return <i64>done;
+    if (moved == -(<i64>Errno.EPIPE) && (flags & MSG_NOSIGNAL) == 0) signalSend(linux, SIGPIPE, Scope.Process, SI_USER, thread.process.id, 0);
+    return moved;
+  }
+  done += <u64>moved;
+  if (done == <u64>total) {
+    clearDeadline(thread, own);
+    return <i64>done;
+  }
+  if (nonblocking) return done > 0 ? <i64>done : -(<i64>Errno.EAGAIN);
+  const blocked = waitOn(thread, linux, own, stream.link.watchers, number, socket.sendTimeout);
+  if (blocked != BLOCKED) return done > 0 ? <i64>done : blocked;   // the timeout passed
+  own.writeAt = at;
+  own.writeDone = done;
+  return BLOCKED;
+}
+
+function datagramSend(thread: Thread, linux: LinuxProcess, socket: InetSocketObject, buffer: u64, count: u64, vectors: u64, vectorCount: u64,
+  total: u64, flags: u64, named: bool, peer: u32, peerPort: u32): i64 {
+  if (socket.writeShut) {
+    if ((flags & MSG_NOSIGNAL) == 0) signalSend(linux, SIGPIPE, Scope.Process, SI_USER, thread.process.id, 0);
+    return -(<i64>Errno.EPIPE);
+  }
+  if (!named) {
+    if (socket.peerPort == 0) return -(<i64>Errno.EDESTADDRREQ);
+    peer = socket.peer;
+    peerPort = socket.peerPort;
+  }
+  if (total > UDP_PAYLOAD_MAXIMUM) return -(<i64>Errno.EMSGSIZE);
+  if (peerPort == 0) return -(<i64>Errno.EINVAL);
+  if (!socket.policy.allowsPeer(peer, peerPort)) return -(<i64>Errno.EACCES);
+  if ((peer == 0xffff_ffff || linkIsBroadcast(peer)) && !socket.broadcast) return -(<i64>Errno.EACCES);   // without SO_BROADCAST, as Linux
+  if (!linkRoutes(peer)) return -(<i64>Errno.ENETUNREACH);
+  const bound = autobind(socket);
+  if (bound < 0) return bound;
+  const space = thread.process.space, area = udpPayloadArea();
+  let done: u64 = 0;
+  const segments = vectors != 0 ? vectorCount : 1;
+  for (let i: u64 = 0; i < segments; i++) {
+    let base = buffer, length = count;
+    if (vectors != 0) {
+      if (copyIn(space, state.buffer, 64, vectors + i * 16, 16) != KernelError.None) return -(<i64>Errno.EFAULT);
+      base = load<u64>(state.buffer);
+      length = load<u64>(state.buffer, 8);
+    }
+    if (length == 0) continue;
+    if (copyIn(space, area + <usize>done, UDP_PAYLOAD_MAXIMUM - done, base, length) != KernelError.None) return -(<i64>Errno.EFAULT);
+    done += length;
+  }
+  const error = udpSend(socket.udp!, <u32>total, peer, peerPort);
+  if (error == KernelError.QueueFull) return -(<i64>Errno.ENOBUFS);
+  if (error != KernelError.None) return -(<i64>Errno.EHOSTUNREACH);
+  return <i64>total;
+}
+
+/** What the last inetReceive read: the sender, and whether the datagram was cut (MSG_TRUNC). */
+class Received {
+  address: u32 = 0;
+  port: u32 = 0;
+  cut: bool = false;
+}
+const received = new Received();
+
+/** read, readv, recv, recvfrom and recvmsg's bytes. A stream: what the connection received, up
+ * to the buffers; 0 at its end (or after SHUT_RD); blocks while there is nothing (EAGAIN with
+ * O_NONBLOCK, MSG_DONTWAIT or once SO_RCVTIMEO passes); ENOTCONN before a connect; ECONNRESET,
+ * ECONNREFUSED, ETIMEDOUT when it failed. A datagram: the oldest one from the connected peer
+ * (any, when not connected), cut to the buffers (MSG_TRUNC: its whole length is the answer),
+ * left queued with MSG_PEEK. Stream MSG_PEEK is EOPNOTSUPP. The sender is in `received`. */
+export function inetReceive(thread: Thread, linux: LinuxProcess, socket: InetSocketObject, fd: i32, number: u64, buffer: u64, count: u64,
+  vectors: u64, vectorCount: u64, flags: u64): i64 {
+  received.cut = false;
+  if ((flags & MSG_OOB) != 0) return -(<i64>Errno.EOPNOTSUPP);
+  if ((flags & MSG_ERRQUEUE) != 0) return -(<i64>Errno.EAGAIN);   // no error is ever queued (IP_RECVERR)
+  if (vectors != 0 && vectorCount > IOV_MAXIMUM) return -(<i64>Errno.EINVAL);
+  const total = vectors != 0 ? vectorTotal(thread, vectors, vectorCount) : <i64>count;
+  if (total < 0) return total;
+  const nonblocking = (flags & MSG_DONTWAIT) != 0 || (linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0;
+  const own = linux.threadOf(thread);
+  if (socket.udp !== null) return datagramReceive(thread, linux, own, socket, number, buffer, count, vectors, vectorCount, flags, nonblocking);
+  const stream = socket.stream;
+  if (stream === null) return -(<i64>Errno.ENOTCONN);
+  if ((flags & MSG_PEEK) != 0) return -(<i64>Errno.EOPNOTSUPP);
+  const c = stream.link.connection;
+  received.address = c.remoteAddress;
+  received.port = c.remotePort;
+  if (socket.readShut) return 0;
+  if (socket.connecting && c.failure != TcpFailure.None && !c.established) {
+    socket.connecting = false;
+    socket.errorTaken = true;
+    return -(<i64>failureErrno(c));
+  }
+  if (total == 0) return 0;
+  const link = stream.link, space = thread.process.space;
+  let done: u64 = 0;
+  const segments = vectors != 0 ? vectorCount : 1;
+  for (let i: u64 = 0; i < segments; i++) {
+    let base = buffer, length = count;
+    if (vectors != 0) {
+      if (copyIn(space, state.buffer, 64, vectors + i * 16, 16) != KernelError.None) return done > 0 ? <i64>done : -(<i64>Errno.EFAULT);
+      base = load<u64>(state.buffer);
+      length = load<u64>(state.buffer, 8);
+    }
+    let moved: u64 = 0;
+    while (moved < length) {
+      const result = tcpTransfer(link, thread, false, base + moved, length - moved);
+      if (result == TCP_BLOCKED || result == 0) break;
+      if (result < 0) {
+        if (done + moved > 0) break;
+        if (result == -(<i64>KernelError.ShutDown)) return 0;
+        return streamError(result);
+      }
+      moved += <u64>result;
+    }
+    done += moved;
+    if (moved < length) break;
+  }
+  if (done > 0) {
+    clearDeadline(thread, own);
+    return <i64>done;
+  }
+  // Nothing: the end of the stream, or a wait.
+  const ready = tcpReadiness(c);
+  if ((ready & TCP_READY_READABLE) != 0) {
+    clearDeadline(thread, own);
+    return 0;
+  }
+  if (nonblocking) return -(<i64>Errno.EAGAIN);
+  return waitOn(thread, linux, own, link.watchers, number, socket.receiveTimeout);
+}
+
+function datagramReceive(thread: Thread, linux: LinuxProcess, own: LinuxThread, socket: InetSocketObject, number: u64, buffer: u64, count: u64,
+  vectors: u64, vectorCount: u64, flags: u64, nonblocking: bool): i64 {
+  const udp = socket.udp!;
+  let record = udp.peek();
+  // A connected socket takes only its peer's datagrams (those queued before the connect go).
+  while (record != 0 && socket.peerPort != 0 && (load<u32>(record + 4) != socket.peer || load<u32>(record + 8) != socket.peerPort)) {
+    udp.dequeue();
+    record = udp.peek();
+  }
+  if (record == 0) {
+    if (socket.readShut) return 0;
+    if (nonblocking) return -(<i64>Errno.EAGAIN);
+    return waitOn(thread, linux, own, udp.waiting, number, socket.receiveTimeout);
+  }
+  clearDeadline(thread, own);
+  const length = <u64>load<u32>(record), space = thread.process.space;
+  received.address = load<u32>(record + 4);
+  received.port = load<u32>(record + 8);
+  let copied: u64 = 0;
+  const segments = vectors != 0 ? vectorCount : 1;
+  for (let i: u64 = 0; i < segments && copied < length; i++) {
+    let base = buffer, size = count;
+    if (vectors != 0) {
+      if (copyIn(space, state.buffer, 64, vectors + i * 16, 16) != KernelError.None) return -(<i64>Errno.EFAULT);
+      base = load<u64>(state.buffer);
+      size = load<u64>(state.buffer, 8);
+    }
+    const part = min(size, length - copied);
+    if (part == 0) continue;
+    if (copyOut(space, base, record + 12 + <usize>copied, length - copied, part) != KernelError.None) return -(<i64>Errno.EFAULT);
+    copied += part;
+  }
+  received.cut = copied < length;
+  if ((flags & MSG_PEEK) == 0) udp.dequeue();
+  return (flags & MSG_TRUNC) != 0 ? <i64>length : <i64>copied;
+}
+
+/** sendto for an InetSocket: the address names the peer of a datagram (a stream ignores it). */
+export function inetSendto(thread: Thread, linux: LinuxProcess, socket: InetSocketObject, fd: i32, buffer: u64, length: u64, flags: u64,
+  address: u64, addressLength: u64): i64 {
+  let named = false;
+  if (address != 0 && socket.udp !== null) {
+    const parsed = addressIn(thread, address, addressLength);
+    if (parsed < 0) return parsed;
+    named = true;
+  }
+  return inetSend(thread, linux, socket, fd, 44, buffer, length, 0, 0, flags, named, state.address, state.port);
+}
+
+/** recvfrom for an InetSocket: the sender's address written out. */
+export function inetRecvfrom(thread: Thread, linux: LinuxProcess, socket: InetSocketObject, fd: i32, buffer: u64, length: u64, flags: u64,
+  address: u64, addressLength: u64): i64 {
+  const result = inetReceive(thread, linux, socket, fd, 45, buffer, length, 0, 0, flags);
+  if (result < 0 || address == 0) return result;
+  const written = addressOut(thread, address, addressLength, received.address, received.port);
+  return written < 0 ? written : result;
+}
+
+/** sendmsg and recvmsg for an InetSocket: msg_name is the peer (sendmsg: a datagram's destination;
+ * recvmsg: the sender), msg_iov the bytes; control messages are not taken (a sendmsg's are
+ * ignored, a recvmsg's control length becomes 0). recvmsg's msg_flags says MSG_TRUNC. */
+export function inetMessage(thread: Thread, linux: LinuxProcess, socket: InetSocketObject, number: u64, fd: i32, message: u64, flags: u64): i64 {
+  const space = thread.process.space, b = state.buffer;
+  if (copyIn(space, b, 64, message, MSGHDR_SIZE) != KernelError.None) return -(<i64>Errno.EFAULT);
+  const name = load<u64>(b), nameLength = <u64>load<u32>(b, 8), vectors = load<u64>(b, 16), vectorCount = load<u64>(b, 24);
+  if (number == 46) {   // sendmsg
+    let named = false;
+    if (name != 0 && nameLength != 0 && socket.udp !== null) {
+      const parsed = addressIn(thread, name, nameLength);
+      if (parsed < 0) return parsed;
+      named = true;
+    }
+    return inetSend(thread, linux, socket, fd, number, 0, 0, vectors, vectorCount, flags, named, state.address, state.port);
+  }
+  const result = inetReceive(thread, linux, socket, fd, number, 0, 0, vectors, vectorCount, flags);
+  if (result < 0) return result;
+  copyIn(space, b, 64, message, MSGHDR_SIZE);   // read before: it is there
+  if (name != 0 && nameLength != 0) {
+    const out = b + 56;
+    memory.fill(out, 0, 8);
+    store<u16>(out, <u16>AF_INET);
+    store<u16>(out, bswap<u16>(<u16>received.port), 2);
+    store<u32>(out, bswap<u32>(received.address), 4);
+    if (copyOut(space, name, out, 8, min(nameLength, 8)) != KernelError.None) return -(<i64>Errno.EFAULT);
+    if (nameLength > 8) {
+      memory.fill(out, 0, 8);
+      if (copyOut(space, name + 8, out, 8, min(nameLength - 8, 8)) != KernelError.None) return -(<i64>Errno.EFAULT);
+    }
+    store<u32>(b, <u32>SOCKADDR_IN, 8);
+  }
+  store<u64>(b, 0, 40);   // msg_controllen: no control messages
+  store<i32>(b, received.cut ? <i32>MSG_TRUNC : 0, 48);
+  if (copyOut(space, message, b, 64, MSGHDR_SIZE) != KernelError.None) return -(<i64>Errno.EFAULT);
+  return result;
+}
+
+/** shutdown(fd, how) for an InetSocket: a stream's SHUT_WR sends its FIN after the queued bytes,
+ * SHUT_RD makes reads say 0; ENOTCONN when it has no connection. A datagram socket's directions
+ * end (ENOTCONN when it is not connected, as Linux, though they end). */
+export function inetShutdown(socket: InetSocketObject, how: u64): i64 {
+  if (how > SHUT_RDWR) return -(<i64>Errno.EINVAL);
+  const reading = how == SHUT_RD || how == SHUT_RDWR, writing = how == SHUT_WR || how == SHUT_RDWR;
+  if (socket.udp !== null) {
+    if (reading) socket.readShut = true;
+    if (writing) socket.writeShut = true;
+    socket.udp!.waiting.wakeAll();
+    return socket.peerPort == 0 ? -(<i64>Errno.ENOTCONN) : 0;
+  }
+  const stream = socket.stream;
+  if (stream === null) return -(<i64>Errno.ENOTCONN);
+  if (reading) socket.readShut = true;
+  if (writing) {
+    const c = stream.link.connection;
+    const stack = tcpBegin();
+    if (c.failure == TcpFailure.None && !c.finQueued) stack.shutdown(c);
+    tcpEnd();
+  }
+  stream.link.watchers.wakeAll();
+  return 0;
+}
+
+/** setsockopt(fd, level, name, value, length) for an InetSocket: SOL_SOCKET's SO_REUSEADDR,
+ * SO_KEEPALIVE, SO_BROADCAST, SO_RCVBUF, SO_SNDBUF (one size for a connection's two buffers,
+ * 4 KiB..1 MiB, taken by the next connect or listen), SO_RCVTIMEO and SO_SNDTIMEO; IPPROTO_TCP's
+ * TCP_NODELAY; IPPROTO_IP's IP_RECVERR (kept and read back: no ICMP error is queued to a socket,
+ * so there is never an error for MSG_ERRQUEUE to read, and MSG_ERRQUEUE finds none). Others ENOPROTOOPT; EINVAL for a value shorter than the option's; EFAULT. */
+export function inetSetsockopt(thread: Thread, socket: InetSocketObject, level: u64, name: u64, value: u64, length: u64): i64 {
+  level &= 0xffff_ffff;
+  name &= 0xffff_ffff;
+  length &= 0xffff_ffff;
+  const b = state.buffer, timeval = name == SO_RCVTIMEO || name == SO_SNDTIMEO;
+  const isSocket = level == SOL_SOCKET, isTcp = level == IPPROTO_TCP && socket.udp === null;
+  const known = (isSocket && (name == SO_REUSEADDR || name == SO_KEEPALIVE || name == SO_BROADCAST || name == SO_RCVBUF || name == SO_SNDBUF || timeval))
+    || (isTcp && name == TCP_NODELAY) || (level == IPPROTO_IP && name == IP_RECVERR);
+  if (!known) return -(<i64>Errno.ENOPROTOOPT);
+  const need: u64 = timeval ? 16 : 4;
+  if (<i32>length < 0 || length < need) return -(<i64>Errno.EINVAL);
+  if (copyIn(thread.process.space, b, 64, value, need) != KernelError.None) return -(<i64>Errno.EFAULT);
+  if (timeval) {
+    const seconds = load<i64>(b), micros = load<i64>(b, 8);
+    if (micros < 0 || micros >= 1_000_000) return -(<i64>Errno.EDOM);
+    // A negative time is no timeout, as Linux's sock_set_timeout takes it.
+    const nanos = seconds < 0 ? 0 : seconds > 1_000_000_000 ? u64.MAX_VALUE / 2 : <u64>seconds * 1_000_000_000 + <u64>micros * 1000;
+    if (name == SO_RCVTIMEO) socket.receiveTimeout = nanos;
+    else socket.sendTimeout = nanos;
+    return 0;
+  }
+  const number = load<i32>(b);
+  if (level == IPPROTO_IP) socket.receiveErrors = number != 0;
+  else if (isTcp) {
+    socket.noDelay = number != 0;
+    applyOptions(socket);
+  } else if (name == SO_REUSEADDR) socket.reuseAddress = number != 0;
+  else if (name == SO_BROADCAST) socket.broadcast = number != 0;
+  else if (name == SO_KEEPALIVE) {
+    socket.keepAlive = number != 0;
+    applyOptions(socket);
+  } else socket.bufferBytes = <u32>min(max(<i64>number, <i64>TCP_BUFFER_MINIMUM), <i64>TCP_BUFFER_MAXIMUM);
+  return 0;
+}
+
+/** getsockopt for an InetSocket: SO_TYPE, SO_ERROR (a failed connection's error, once), SO_DOMAIN,
+ * SO_PROTOCOL, SO_ACCEPTCONN, the options setsockopt takes, and TCP_MAXSEG; others ENOPROTOOPT.
+ * The value is cut to *length (an int, or a struct timeval for the timeouts). */
+export function inetGetsockopt(thread: Thread, socket: InetSocketObject, level: u64, name: u64, value: u64, lengthAt: u64): i64 {
+  level &= 0xffff_ffff;
+  name &= 0xffff_ffff;
+  const space = thread.process.space, b = state.buffer;
+  if (copyIn(space, b, 64, lengthAt, 4) != KernelError.None) return -(<i64>Errno.EFAULT);
+  const given = load<i32>(b);
+  if (given < 0) return -(<i64>Errno.EINVAL);
+  let answer: i64 = 0, size: u64 = 4;
+  if (level == SOL_SOCKET) {
+    if (name == SO_TYPE) answer = <i64>socket.kind;
+    else if (name == SO_ERROR) answer = takeError(socket);
+    else if (name == SO_DOMAIN) answer = <i64>AF_INET;
+    else if (name == SO_PROTOCOL) answer = socket.udp !== null ? <i64>IPPROTO_UDP : <i64>IPPROTO_TCP;
+    else if (name == SO_ACCEPTCONN) answer = socket.listener !== null ? 1 : 0;
+    else if (name == SO_REUSEADDR) answer = socket.reuseAddress ? 1 : 0;
+    else if (name == SO_KEEPALIVE) answer = socket.keepAlive ? 1 : 0;
+    else if (name == SO_BROADCAST) answer = socket.broadcast ? 1 : 0;
+    else if (name == SO_RCVBUF || name == SO_SNDBUF) answer = <i64>bufferOf(socket);
+    else if (name == SO_RCVTIMEO || name == SO_SNDTIMEO) {
+      const nanos = name == SO_RCVTIMEO ? socket.receiveTimeout : socket.sendTimeout;
+      store<u64>(b, nanos / 1_000_000_000, 8);
+      store<u64>(b, (nanos % 1_000_000_000) / 1000, 16);
+      size = 16;
+    } else return -(<i64>Errno.ENOPROTOOPT);
+  } else if (level == IPPROTO_IP && name == IP_RECVERR) {
+    answer = socket.receiveErrors ? 1 : 0;
+  } else if (level == IPPROTO_TCP && socket.udp === null) {
+    if (name == TCP_NODELAY) answer = socket.noDelay ? 1 : 0;
+    else if (name == TCP_MAXSEG) answer = ETHERNET_MSS;
+    else return -(<i64>Errno.ENOPROTOOPT);
+  } else return -(<i64>Errno.ENOPROTOOPT);
+  if (size == 4) store<i32>(b, <i32>answer, 8);
+  const cut = min(<u64>given, size);
+  if (copyOut(space, value, b + 8, 56, cut) != KernelError.None) return -(<i64>Errno.EFAULT);
+  store<i32>(b, <i32>cut);
+  return copyOut(space, lengthAt, b, 64, 4) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
+}
+
+/** SO_ERROR: a failed connection's errno the first time it is asked (0 after, and while fine). */
+function takeError(socket: InetSocketObject): i64 {
+  const stream = socket.stream;
+  if (stream === null || socket.errorTaken) return 0;
+  const c = stream.link.connection;
+  if (c.failure == TcpFailure.None) return 0;
+  socket.errorTaken = true;
+  socket.connecting = false;
+  return <i64>failureErrno(c);
+}
+
+/** What an InetSocket is ready for (readiness.ts, POLL* bits), as Linux's tcp_poll and
+ * udp_poll; with `wait`, registers it where a change is told. */
+export function inetReadiness(socket: InetSocketObject, wait: Wait | null): i32 {
+  const udp = socket.udp;
+  if (udp !== null) {
+    if (wait !== null) udp.waiting.add(wait);
+    let mask = socket.writeShut ? 0 : 0x4 | 0x100;                       // POLLOUT, POLLWRNORM
+    if (udp.count > 0 || socket.readShut) mask |= 0x1 | 0x40;            // POLLIN, POLLRDNORM
+    if (socket.readShut && socket.writeShut) mask |= 0x10;                // POLLHUP
+    return mask;
+  }
+  const listening = socket.listener;
+  if (listening !== null) {
+    if (wait !== null) listening.link.watchers.add(wait);
+    return listening.link.listener.ready.length > 0 ? 0x1 | 0x40 : 0;
+  }
+  const stream = socket.stream;
+  if (stream === null) {
+    if (wait !== null) socket.waiting.add(wait);
+    return 0x4 | 0x10;   // an unconnected stream: POLLOUT | POLLHUP, as tcp_poll says for CLOSE
+  }
+  if (wait !== null) stream.link.watchers.add(wait);
+  const c = stream.link.connection;
+  const ready = tcpReadiness(c);
+  let mask = 0;
+  if (!c.established && c.failure == TcpFailure.None && c.state != TcpState.Closed) return 0;   // connecting
+  if ((ready & TCP_READY_READABLE) != 0 || socket.readShut) mask |= 0x1 | 0x40;
+  if ((ready & TCP_READY_PEER_CLOSED) != 0) mask |= 0x2000 | 0x1 | 0x40;       // POLLRDHUP
+  if ((ready & TCP_READY_WRITABLE) != 0 && c.established && c.failure == TcpFailure.None) mask |= 0x4 | 0x100;
+  if ((ready & TCP_READY_FAILED) != 0 && !socket.errorTaken) mask |= 0x8;      // POLLERR
+  if ((ready & TCP_READY_CLOSED) != 0 || c.failure != TcpFailure.None) mask |= 0x10;   // POLLHUP
+  return mask;
+}

