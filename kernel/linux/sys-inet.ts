@@ -51,6 +51,10 @@ const ETHERNET_MSS: i32 = 1460;
 
 class InetCallsState {
   readonly buffer: usize = memory.data(64, 16);
+  /** What the last inetReceive read: the sender, and whether the datagram was cut (MSG_TRUNC). */
+  receivedAddress: u32 = 0;
+  receivedPort: u32 = 0;
+  receivedCut: bool = false;
   /** The last address addressIn read. */
   family: u32 = 0;
   address: u32 = 0;
@@ -200,21 +204,25 @@ export function inetConnect(thread: Thread, linux: LinuxProcess, socket: InetSoc
   if (socket.listener !== null) return -(<i64>Errno.EISCONN);
   const existing = socket.stream;
   if (existing !== null) {
+    // As Linux's inet_stream_connect: the first connect after the handshake finished says 0 (a
+    // non-blocking one's completion), later ones EISCONN; one after it failed says why, once.
     const c = existing.link.connection;
-    const waited = socket.connecting && own.sleepAt == callAddress(thread) && socket.connectWaiter;
+    const waited = socket.connecting && socket.connectWaiter && own.sleepAt == callAddress(thread);
     if (c.established) {
+      const was = socket.connecting;
       socket.connecting = false;
       socket.connectWaiter = false;
       clearDeadline(thread, own);
-      return waited ? 0 : -(<i64>Errno.EISCONN);
+      return was ? 0 : -(<i64>Errno.EISCONN);
     }
     if (c.failure != TcpFailure.None || c.state == TcpState.Closed) {
       if (!socket.connecting) return -(<i64>Errno.EISCONN);
       socket.connecting = false;
       socket.connectWaiter = false;
-      socket.errorTaken = true;
       clearDeadline(thread, own);
-      return -(<i64>failureErrno(c));
+      const reported = socket.errorTaken;
+      socket.errorTaken = true;
+      return -(<i64>(reported ? Errno.ECONNABORTED : failureErrno(c)));
     }
     if (!waited) return -(<i64>Errno.EALREADY);
     return waitOn(thread, linux, own, existing.link.watchers, number, socket.sendTimeout);
@@ -238,6 +246,17 @@ export function inetConnect(thread: Thread, linux: LinuxProcess, socket: InetSoc
   applyOptions(socket);
   socket.waiting.wakeAll();
   if ((linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EINPROGRESS);
+  // Over loopback the handshake may be over already (the stack took the segments on the way out).
+  const c = made.link.connection;
+  if (c.established) {
+    socket.connecting = false;
+    return 0;
+  }
+  if (c.failure != TcpFailure.None || c.state == TcpState.Closed) {
+    socket.connecting = false;
+    socket.errorTaken = true;
+    return -(<i64>failureErrno(c));
+  }
   socket.connectWaiter = true;
   own.sleepAt = 0;
   return waitOn(thread, linux, own, made.link.watchers, number, socket.sendTimeout);
@@ -269,7 +288,10 @@ function waitOn(thread: Thread, linux: LinuxProcess, own: LinuxThread, list: Wai
       clearDeadline(thread, own);
       return -(<i64>Errno.EAGAIN);
     }
-  } else own.sleepAt = callAddress(thread);
+  } else {
+    own.sleepAt = callAddress(thread);   // marks the call as blocked here (connect's restart)
+    own.sleepDeadline = 0;
+  }
   list.add(own.wait);
   linuxBlock(thread, own.wait, number, deadline);
   return BLOCKED;
@@ -285,13 +307,13 @@ function clearDeadline(thread: Thread, own: LinuxThread): void {
 
 /** listen(fd, backlog): a stream socket listens on its bound port (none: a free one of the
  * grant's), backlog 1..64 (a larger one is cut, as Linux cuts to somaxconn). EOPNOTSUPP for a
- * datagram socket, EINVAL for a connected one, EADDRINUSE, ENETDOWN before the interface has an
- * address, ENOMEM. Listening again is 0. */
+ * datagram socket, EINVAL for a connected one, EADDRINUSE, ENOMEM. Without an interface address
+ * it listens on loopback alone. Listening again is 0. */
 export function inetListen(thread: Thread, socket: InetSocketObject, backlog: u64): i64 {
   if (socket.udp !== null) return -(<i64>Errno.EOPNOTSUPP);
   if (socket.stream !== null) return -(<i64>Errno.EINVAL);
   if (socket.listener !== null) return 0;
-  if (!linkUp() || !tcpReady()) return -(<i64>Errno.ENETDOWN);
+  if (!tcpReady()) return -(<i64>Errno.ENETDOWN);
   const wanted = <i32>(backlog & 0xffff_ffff);
   const queue = <u32>min(max(<i64>wanted, 1), <i64>TCP_BACKLOG_MAXIMUM);
   let port = socket.boundPort;
@@ -500,23 +522,16 @@ function datagramSend(thread: Thread, linux: LinuxProcess, socket: InetSocketObj
   return <i64>total;
 }
 
-/** What the last inetReceive read: the sender, and whether the datagram was cut (MSG_TRUNC). */
-class Received {
-  address: u32 = 0;
-  port: u32 = 0;
-  cut: bool = false;
-}
-const received = new Received();
 
 /** read, readv, recv, recvfrom and recvmsg's bytes. A stream: what the connection received, up
  * to the buffers; 0 at its end (or after SHUT_RD); blocks while there is nothing (EAGAIN with
  * O_NONBLOCK, MSG_DONTWAIT or once SO_RCVTIMEO passes); ENOTCONN before a connect; ECONNRESET,
  * ECONNREFUSED, ETIMEDOUT when it failed. A datagram: the oldest one from the connected peer
  * (any, when not connected), cut to the buffers (MSG_TRUNC: its whole length is the answer),
- * left queued with MSG_PEEK. Stream MSG_PEEK is EOPNOTSUPP. The sender is in `received`. */
+ * left queued with MSG_PEEK. Stream MSG_PEEK is EOPNOTSUPP. The sender is in state.received*. */
 export function inetReceive(thread: Thread, linux: LinuxProcess, socket: InetSocketObject, fd: i32, number: u64, buffer: u64, count: u64,
   vectors: u64, vectorCount: u64, flags: u64): i64 {
-  received.cut = false;
+  state.receivedCut = false;
   if ((flags & MSG_OOB) != 0) return -(<i64>Errno.EOPNOTSUPP);
   if ((flags & MSG_ERRQUEUE) != 0) return -(<i64>Errno.EAGAIN);   // no error is ever queued (IP_RECVERR)
   if (vectors != 0 && vectorCount > IOV_MAXIMUM) return -(<i64>Errno.EINVAL);
@@ -529,8 +544,8 @@ export function inetReceive(thread: Thread, linux: LinuxProcess, socket: InetSoc
   if (stream === null) return -(<i64>Errno.ENOTCONN);
   if ((flags & MSG_PEEK) != 0) return -(<i64>Errno.EOPNOTSUPP);
   const c = stream.link.connection;
-  received.address = c.remoteAddress;
-  received.port = c.remotePort;
+  state.receivedAddress = c.remoteAddress;
+  state.receivedPort = c.remotePort;
   if (socket.readShut) return 0;
   if (socket.connecting && c.failure != TcpFailure.None && !c.established) {
     socket.connecting = false;
@@ -592,8 +607,8 @@ function datagramReceive(thread: Thread, linux: LinuxProcess, own: LinuxThread, 
   }
   clearDeadline(thread, own);
   const length = <u64>load<u32>(record), space = thread.process.space;
-  received.address = load<u32>(record + 4);
-  received.port = load<u32>(record + 8);
+  state.receivedAddress = load<u32>(record + 4);
+  state.receivedPort = load<u32>(record + 8);
   let copied: u64 = 0;
   const segments = vectors != 0 ? vectorCount : 1;
   for (let i: u64 = 0; i < segments && copied < length; i++) {
@@ -608,7 +623,7 @@ function datagramReceive(thread: Thread, linux: LinuxProcess, own: LinuxThread, 
     if (copyOut(space, base, record + 12 + <usize>copied, length - copied, part) != KernelError.None) return -(<i64>Errno.EFAULT);
     copied += part;
   }
-  received.cut = copied < length;
+  state.receivedCut = copied < length;
   if ((flags & MSG_PEEK) == 0) udp.dequeue();
   return (flags & MSG_TRUNC) != 0 ? <i64>length : <i64>copied;
 }
@@ -630,7 +645,7 @@ export function inetRecvfrom(thread: Thread, linux: LinuxProcess, socket: InetSo
   address: u64, addressLength: u64): i64 {
   const result = inetReceive(thread, linux, socket, fd, 45, buffer, length, 0, 0, flags);
   if (result < 0 || address == 0) return result;
-  const written = addressOut(thread, address, addressLength, received.address, received.port);
+  const written = addressOut(thread, address, addressLength, state.receivedAddress, state.receivedPort);
   return written < 0 ? written : result;
 }
 
@@ -657,8 +672,8 @@ export function inetMessage(thread: Thread, linux: LinuxProcess, socket: InetSoc
     const out = b + 56;
     memory.fill(out, 0, 8);
     store<u16>(out, <u16>AF_INET);
-    store<u16>(out, bswap<u16>(<u16>received.port), 2);
-    store<u32>(out, bswap<u32>(received.address), 4);
+    store<u16>(out, bswap<u16>(<u16>state.receivedPort), 2);
+    store<u32>(out, bswap<u32>(state.receivedAddress), 4);
     if (copyOut(space, name, out, 8, min(nameLength, 8)) != KernelError.None) return -(<i64>Errno.EFAULT);
     if (nameLength > 8) {
       memory.fill(out, 0, 8);
@@ -667,7 +682,7 @@ export function inetMessage(thread: Thread, linux: LinuxProcess, socket: InetSoc
     store<u32>(b, <u32>SOCKADDR_IN, 8);
   }
   store<u64>(b, 0, 40);   // msg_controllen: no control messages
-  store<i32>(b, received.cut ? <i32>MSG_TRUNC : 0, 48);
+  store<i32>(b, state.receivedCut ? <i32>MSG_TRUNC : 0, 48);
   if (copyOut(space, message, b, 64, MSGHDR_SIZE) != KernelError.None) return -(<i64>Errno.EFAULT);
   return result;
 }

@@ -31,6 +31,11 @@ static UNUSED const char *errno_name(int error) {
     case ENAMETOOLONG: return "ENAMETOOLONG"; case ENOSYS: return "ENOSYS"; case ENOTEMPTY: return "ENOTEMPTY";
     case ELOOP: return "ELOOP"; case EOVERFLOW: return "EOVERFLOW"; case EOPNOTSUPP: return "EOPNOTSUPP";
     case ETIMEDOUT: return "ETIMEDOUT"; case ENOTSOCK: return "ENOTSOCK"; case EAFNOSUPPORT: return "EAFNOSUPPORT";
+    case EADDRINUSE: return "EADDRINUSE"; case EADDRNOTAVAIL: return "EADDRNOTAVAIL"; case ECONNREFUSED: return "ECONNREFUSED";
+    case EISCONN: return "EISCONN"; case ENOTCONN: return "ENOTCONN"; case EINPROGRESS: return "EINPROGRESS"; case EALREADY: return "EALREADY";
+    case EDESTADDRREQ: return "EDESTADDRREQ"; case EMSGSIZE: return "EMSGSIZE"; case ENOPROTOOPT: return "ENOPROTOOPT";
+    case EPROTONOSUPPORT: return "EPROTONOSUPPORT"; case ESOCKTNOSUPPORT: return "ESOCKTNOSUPPORT"; case ENETUNREACH: return "ENETUNREACH";
+    case ECONNRESET: return "ECONNRESET";
     default: snprintf(other, sizeof other, "E%d", error); return other;
   }
 }

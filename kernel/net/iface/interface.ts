@@ -73,9 +73,13 @@ class NetState {
 }
 const state = new NetState();
 
-/** Takes the address from the command line and attaches to the device (none: nothing to do). */
+/** Takes the address from the command line and attaches to the device. Without a device the
+ * interface stays down, but loopback (127.0.0.0/8, local.ts) still works, as Linux's lo. */
 export function netInit(commandLine: CommandLine): void {
-  if (!phyMac(linkMac())) return;
+  if (!phyMac(linkMac())) {
+    attach();
+    return;
+  }
   const address = commandLine.get("ip");
   if (address === null) {   // DHCP, once the generator is seeded (autoconfig.ts)
     state.dhcp = true;
