@@ -57,6 +57,14 @@ async function command(qemu: QemuSession, text: string, timeoutMs?: number): Pro
   return lines.slice(1, -1).join("\n");
 }
 
+/** Ends a peer the test started, and waits until it is gone (its ports free again). */
+async function stop(child: import("node:child_process").ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((resolve) => child.once("exit", resolve));
+  child.kill();
+  await gone;
+}
+
 async function dnsmasq() {
   return ns.start([
     "dnsmasq", "--no-daemon", "--log-queries", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--interface=tap0",
@@ -102,7 +110,7 @@ net("net-shell: nslookup, wget (by address and by name), httpd with curl, nc bot
       const sent = await command(qemu, `echo hello-from-capsid | nc ${HOST} 10123; echo status $?`, 30_000);
       assert.match(sent, /status 0/, sent);
       await until("the line from the guest", () => listener.output().includes("hello-from-capsid\n"), 10_000);
-      listener.child.kill();
+      await stop(listener.child);
 
       // nc, host to guest: the guest listens in the background, the host sends a line.
       await command(qemu, "nc -l -p 5555 > /tmp/got &");
@@ -123,8 +131,42 @@ net("net-shell: nslookup, wget (by address and by name), httpd with curl, nc bot
       assert.match(unbound, /Permission denied/, unbound);
     });
   } finally {
-    dns.child.kill();
-    web.child.kill();
+    await stop(dns.child);
+    await stop(web.child);
   }
 });
+net("shell, without a Network grant: socket says EACCES to nslookup, wget and nc, and the tap sees no frame from the guest", async () => {
+  const dns = await dnsmasq();
+  const capture = await ns.start(["tcpdump", "-i", "tap0", "-n", "-l", "-e", "ether", "src", GUEST_MAC], /listening on tap0/);
+  try {
+    await withQemu({
+      commandLine: `log=info ip=${GUEST}/24 gateway=${HOST} dns=${HOST} init=shell`, netns: ns.name, extraArguments: ns.qemuArguments(),
+    }, async (qemu) => {
+      await qemu.expectLine("Welcome to Capsid", 60_000);
+      await prompt(qemu, 0);
+      assert.is(await command(qemu, "cat /etc/resolv.conf"), "# no network grant: no name server");
+      const lookup = await command(qemu, `nslookup www.capsid.test ${HOST}; echo status $?`);
+      assert.match(lookup, /status 1/, lookup);
+      const fetched = await command(qemu, `wget -q -O /tmp/blob http://${HOST}:8080/blob.bin; echo status $?`);
+      assert.match(fetched, /Permission denied/, fetched);
+      assert.match(fetched, /status 1/, fetched);
+      const nc = await command(qemu, `echo hello | nc ${HOST} 10123; echo status $?`);
+      assert.match(nc, /Permission denied/, nc);
+      const listen = await command(qemu, "nc -l -p 5555 </dev/null; echo status $?");
+      assert.match(listen, /Permission denied/, listen);
+      // The same host answers a ping from the namespace: the guest is on the wire, and sends
+      // nothing of its own.
+      const ping = await ns.run(["ping", "-c", "1", "-W", "5", GUEST], 10_000);
+      assert.match(ping.output, /1 received/, ping.output);
+    });
+    await until("the capture of the ping's reply", () => /ICMP echo reply/.test(capture.output()), 5_000);
+    const frames = capture.output().split("\n").filter((line) => line.trim().length > 0);
+    const other = frames.filter((line) => !/ICMP echo reply|ARP .*: Reply /.test(line));
+    assert.equal(other, [], `frames the guest sent besides the ping's reply and ARP replies:\n${frames.join("\n")}`);
+  } finally {
+    await stop(capture.child);
+    await stop(dns.child);
+  }
+});
+
 net.run();
