@@ -185,7 +185,10 @@ $(BUILD)/linux-user/%-musl: userspace/linux/%.c $(BUILD)/.setup
 $(BUILD)/linux-user/%: userspace/linux/%.c $(BUILD)/.setup
 	@mkdir -p $(@D)
 	$(CC) $(LINUX_CFLAGS) -o $@ $<
-ALL_PROGRAMS := $(USER_PROGRAMS) $(LINUX_PROGRAMS)
+# The Linux TCP benchmark's own binary (bench/linux/tcp-bench.c, built for Debian's kernel below) is
+# in the test package too, as tcp-bench-posix: the same static program on Capsid's POSIX sockets.
+BENCH_LINUX_PROGRAMS := tcp-bench-posix
+ALL_PROGRAMS := $(USER_PROGRAMS) $(LINUX_PROGRAMS) $(BENCH_LINUX_PROGRAMS)
 # --- the conformance programs (docs/linux.md, "Conformance"): each userspace/conformance/NAME.c
 # is a small program of its own (its own main), built with glibc and with musl. For size (a static
 # glibc program is ~800 KiB) each C library's programs are linked into one static image whose
@@ -248,6 +251,9 @@ $(USER_PROGRAMS:%=$(STRIPPED)/%): $(STRIPPED)/%: $(BUILD)/user/%.elf
 	@mkdir -p $(@D)
 	strip --strip-all -o $@ $<
 $(LINUX_PROGRAMS:%=$(STRIPPED)/%): $(STRIPPED)/%: $(BUILD)/linux-user/%
+	@mkdir -p $(@D)
+	strip --strip-all -o $@ $<
+$(STRIPPED)/tcp-bench-posix: $(BUILD)/linux/tcp-bench
 	@mkdir -p $(@D)
 	strip --strip-all -o $@ $<
 DATA_FILES := $(filter-out %/blob.bin,$(wildcard userspace/files/*)) $(BUILD)/files/blob.bin

@@ -46,7 +46,7 @@ import { benchmarkProcesses } from "./processes";
 import { ALLOWED_GROWTH_PERCENT, compareWithBase } from "./regression";
 import {
   BULK_MAXIMUM, BULK_MINIMUM, BULK_SECONDS, BULK_TARGET_SECONDS, CAPSID_TCP_COMMAND_LINE, CONNECTION_SECONDS, FIXED_BYTES, ROUNDS, WARMUP_BYTES,
-  WARMUP_SECONDS, type TcpFigure, type TcpFigures, benchmarkTcp, tcpMedian,
+  WARMUP_SECONDS, type TcpFigure, type TcpFigures, benchmarkTcp, tcpMedian, CAPSID_POSIX_COMMAND_LINE,
 } from "./tcp";
 import { measureSizes } from "./size";
 import { benchmarkLinuxProcesses, benchmarkLinuxSyscalls, PROCESS_FIGURES } from "./linux";
@@ -170,8 +170,9 @@ async function printTcp(): Promise<void> {
       `${BULK_MINIMUM / 1048576}-${BULK_MAXIMUM / 1048576} MiB,`);
   }
   console.log(`cut at ${BULK_SECONDS} s; connections: connect, "x\\n", "ok\\n", close on port 5003, one at a time for ${CONNECTION_SECONDS} s.`);
-  console.log(`Linux: Debian's kernel, bench/linux/tcp-bench.c (rdinit=/tcp-bench); Capsid: ${CAPSID_TCP_COMMAND_LINE}.`);
-  console.log(`Booted interleaved, Linux then Capsid, median of ${ROUNDS} rounds; MB = 10^6 bytes`);
+  console.log(`Linux: Debian's kernel, bench/linux/tcp-bench.c (rdinit=/tcp-bench); Capsid: ${CAPSID_TCP_COMMAND_LINE} (native);`);
+  console.log(`Capsid POSIX: ${CAPSID_POSIX_COMMAND_LINE}, the same tcp-bench.c binary through the Linux personality's sockets.`);
+  console.log(`Booted interleaved, Linux, Capsid, Capsid POSIX, median of ${ROUNDS} rounds; MB = 10^6 bytes`);
   const figures = await benchmarkTcp();
   if (figures.skipped) return console.log(`  not measured: ${figures.skipped}`);
   console.log(`  offloads ${figures.offloads} (TCP_OFFLOADS=${figures.offloads}${figures.offloads === "off"
@@ -179,11 +180,14 @@ async function printTcp(): Promise<void> {
     : ": QEMU's default offer"}); both guests: -device ${figures.device}`);
   const cell = (value: number | null, digits: number) => (value === null ? "not measured" : value.toFixed(digits));
   const row = (figure: string, key: TcpFigure, digits: number, target: "lower" | "higher") => {
-    const linux = tcpMedian(figures.linux, key), capsid = tcpMedian(figures.capsid, key);
+    const linux = tcpMedian(figures.linux, key), capsid = tcpMedian(figures.capsid, key), posix = tcpMedian(figures.posix, key);
     const both = linux !== null && capsid !== null;
     return {
       figure, linux: cell(linux, digits), capsid: cell(capsid, digits),
       "capsid / linux": both ? (capsid! / linux!).toFixed(2) : "-",
+      "capsid posix": cell(posix, digits),
+      "posix / linux": linux !== null && posix !== null ? (posix / linux).toFixed(2) : "-",
+      "posix met": linux === null || posix === null ? "-" : (target === "lower" ? posix <= linux : posix >= linux) ? "yes" : "no",
       "client ceiling": figures.ceiling ? cell(figures.ceiling[key], digits) : "-",
       target: target === "lower" ? "<= Linux" : ">= Linux",
       met: !both ? "-" : (target === "lower" ? capsid! <= linux! : capsid! >= linux!) ? "yes" : "no",
@@ -202,13 +206,16 @@ async function printTcp(): Promise<void> {
     `(${mebibytes(run.fromGuestBytes)}/${mebibytes(run.toGuestBytes)} MiB), ${short(run.connectionsPerSecond, 0)}/s`).join("; ");
   console.log(`  each round (guest to host/host to guest, connections): Linux ${perRound(figures.linux)}`);
   console.log(`                                                         Capsid ${perRound(figures.capsid)}`);
+  console.log(`                                                         Capsid POSIX ${perRound(figures.posix)}`);
   console.log("  client ceiling: the same client against tcp-bench.c run on the namespace's loopback (1 GiB transfers), this run");
   console.log(`  Linux's driver: ${figures.linuxFeatures ?? "not reported"}; host tap0: ${figures.linuxTap ?? "not read"}`);
   console.log(`  Capsid's driver: ${figures.capsidFeatures ?? "not reported"}; host tap0: ${figures.capsidTap ?? "not read"}`);
   if (figures.capsidSkipped) console.log(`  Capsid not measured: ${figures.capsidSkipped}`);
+  if (figures.posixSkipped) console.log(`  Capsid POSIX not measured: ${figures.posixSkipped}`);
   const notes = new Set([...(figures.ceiling?.notes ?? []).map((note) => `ceiling: ${note}`),
     ...figures.linux.flatMap((run, round) => run.notes.map((note) => `Linux, round ${round + 1}: ${note}`)),
-    ...figures.capsid.flatMap((run, round) => run.notes.map((note) => `Capsid, round ${round + 1}: ${note}`))]);
+    ...figures.capsid.flatMap((run, round) => run.notes.map((note) => `Capsid, round ${round + 1}: ${note}`)),
+    ...figures.posix.flatMap((run, round) => run.notes.map((note) => `Capsid POSIX, round ${round + 1}: ${note}`))]);
   for (const note of notes) console.log(`  ${note}`);
   console.log(`  (this section took ${((Date.now() - started) / 1000).toFixed(0)} s)`);
 }

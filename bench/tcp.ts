@@ -20,8 +20,11 @@
 // The host tap's offloads as ethtool reads them are printed too (when ethtool is installed).
 // Before the rounds, the client runs against tcp-bench.c on the namespace's loopback: its own
 // ceiling, so a guest figure near it would be the client's limit, not the guest's.
-// Until Capsid has a tcp-bench program its boot says so, and its half is skipped with that
-// reason. TCP_BYTES fixes the transfer size (else sized per guest, below), TCP_ROUNDS the rounds.
+// A third guest, Capsid with `init=tcp-bench-posix`, runs the Linux guest's own binary
+// (tcp-bench.c) through Capsid's POSIX sockets, so the figures compare the same program on both
+// kernels (issue 19); TCP_GUESTS=no-posix leaves it out. A Capsid program missing from the boot
+// package is skipped with that reason. TCP_BYTES fixes the transfer size (else sized per guest,
+// below), TCP_ROUNDS the rounds.
 
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -57,6 +60,10 @@ export const CONNECTION_SECONDS = 3;
 export const ROUNDS = positiveInteger("TCP_ROUNDS", process.env.TCP_ROUNDS ?? "3");
 const CEILING_BYTES = 1024 * 1024 * 1024;
 export const CAPSID_TCP_COMMAND_LINE = `ip=${GUEST}/24 init=tcp-bench`;
+/** The third guest: Capsid running bench/linux/tcp-bench.c itself, the Linux guest's binary, as a
+ * Linux process through POSIX sockets (docs/linux.md, "Sockets"; tcp-bench-posix in the test
+ * package). */
+export const CAPSID_POSIX_COMMAND_LINE = `ip=${GUEST}/24 init=tcp-bench-posix`;
 
 /** Virtio-net feature bits named in the drivers' reports (virtio 1.2 §5.1.3, §6 for 29). */
 const FEATURE_NAMES: [number, string][] = [
@@ -67,7 +74,7 @@ const LINUX_READY = /^linux-net: (\S+) 10\.0\.2\.15\/24 up; virtio features ([01
 const PROGRAM_READY = /tcp-bench: ready/;
 const CAPSID_NET_READY = /^capsid: net: 10\.0\.2\.15\/24/;
 const CAPSID_DRIVER = /virtio-net: \S+ MAC [0-9a-f:]{17}, (.*)$/m;
-const CAPSID_NO_PROGRAM = /init=tcp-bench: no such program in the boot package/;
+const CAPSID_NO_PROGRAM = /init=tcp-bench(-posix)?: no such program in the boot package/;
 /** What Capsid's program or kernel print when it cannot serve (userspace/programs/tcp-bench). */
 const CAPSID_NOT_STARTED = /processes: not enough memory to start tcp-bench|tcp-bench: (no network grant|cannot listen)/;
 const FROM = /^from: ([\d.]+) MB\/s; (\d+) of (\d+) bytes in ([\d.]+) s(.*)$/m;
@@ -92,8 +99,11 @@ export interface TcpBenchFigures {
   device: string;
   linux: TcpFigures[];
   capsid: TcpFigures[];
+  /** Capsid running the Linux guest's own tcp-bench.c through its POSIX sockets. */
+  posix: TcpFigures[];
   /** Why Capsid was not measured (no program in the ISO, it did not start), or null. */
   capsidSkipped: string | null;
+  posixSkipped: string | null;
   /** Why nothing was measured, or null. */
   skipped: string | null;
   /** The client against tcp-bench.c on loopback in the namespace, before the rounds. */
@@ -250,12 +260,17 @@ function notMeasured(session: QemuSession, error: unknown): TcpFigures {
   return { ...emptyFigures(), notes: [`not measured: ${firstLine(error)}`, consoleEnd(session.serial)] };
 }
 
-/** One Capsid boot: its figures, or null with figures.capsidSkipped set when its program is
- * missing or did not start (no later round boots it again). */
-async function capsidRound(namespace: Namespace, device: string, figures: TcpBenchFigures): Promise<TcpFigures | null> {
+/** One Capsid boot (`posix`: of tcp-bench-posix, else of the native tcp-bench): its figures, or
+ * null with figures.capsidSkipped (posixSkipped) set when its program is missing or did not start
+ * (no later round boots it again). */
+async function capsidRound(namespace: Namespace, device: string, figures: TcpBenchFigures, posix = false): Promise<TcpFigures | null> {
   const session = running = QemuSession.start({
-    commandLine: CAPSID_TCP_COMMAND_LINE, netns: namespace.name, extraArguments: namespace.qemuArguments(device),
+    commandLine: posix ? CAPSID_POSIX_COMMAND_LINE : CAPSID_TCP_COMMAND_LINE, netns: namespace.name, extraArguments: namespace.qemuArguments(device),
   });
+  const skip = (why: string) => {
+    if (posix) figures.posixSkipped = why;
+    else figures.capsidSkipped = why;
+  };
   try {
     await session.expectLine(CAPSID_NET_READY, 120_000);
     const driver = CAPSID_DRIVER.exec(session.serial);
@@ -267,11 +282,11 @@ async function capsidRound(namespace: Namespace, device: string, figures: TcpBen
       || CAPSID_NOT_STARTED.test(session.serial) || session.exitStatus !== null;
     while (!settled() && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 100));
     if (CAPSID_NO_PROGRAM.test(session.serial)) {
-      figures.capsidSkipped = "init=tcp-bench is not in the boot package (userspace/programs/tcp-bench has not landed)";
+      skip("its init= program is not in the boot package");
       return null;
     }
     if (!PROGRAM_READY.test(session.serial)) {
-      figures.capsidSkipped = `tcp-bench did not start (no "tcp-bench: ready"); ${consoleEnd(session.serial)}`;
+      skip(`tcp-bench did not start (no "tcp-bench: ready"); ${consoleEnd(session.serial)}`);
       return null;
     }
     figures.capsidTap = tapOffloads(namespace.name);
@@ -299,13 +314,14 @@ function renew(namespace: Namespace): void {
 export async function benchmarkTcp(rounds = ROUNDS, offloads = offloadSetting()): Promise<TcpBenchFigures> {
   const device = ["disable-legacy=on", OFFLOAD_DEVICE[offloads]].filter((part) => part !== "").join(",");
   const figures: TcpBenchFigures = {
-    offloads, device: `virtio-net-pci,${device},netdev=n0`, linux: [], capsid: [], capsidSkipped: null, skipped: null, ceiling: null,
+    offloads, device: `virtio-net-pci,${device},netdev=n0`, linux: [], capsid: [], posix: [], capsidSkipped: null, posixSkipped: null,
+    skipped: null, ceiling: null,
     linuxFeatures: null, capsidFeatures: null, linuxTap: null, capsidTap: null,
   };
   for (const [file, what] of [[LINUX_KERNEL, "Debian's kernel"], [LINUX_NET_INITRD, "the network initramfs"],
     [LINUX_TCP_BENCH, "the Linux tcp-bench"], [CLIENT, "the TCP client"]])
     if (!existsSync(file)) { figures.skipped = `${what} (${file}) is missing: run make bench`; return figures; }
-  if (!existsSync(DEFAULT_ISO)) figures.capsidSkipped = `${DEFAULT_ISO} is missing: run make bench`;
+  if (!existsSync(DEFAULT_ISO)) figures.capsidSkipped = figures.posixSkipped = `${DEFAULT_ISO} is missing: run make bench`;
   const namespace = new Namespace("tcp-bench");
   try {
     namespace.create();
@@ -321,10 +337,16 @@ export async function benchmarkTcp(rounds = ROUNDS, offloads = offloadSetting())
     for (let round = 0; round < rounds; round++) {
       renew(namespace);
       figures.linux.push(await linuxRound(namespace, device, figures));
-      if (figures.capsidSkipped !== null) continue;
-      renew(namespace);
-      const capsid = await capsidRound(namespace, device, figures);
-      if (capsid !== null) figures.capsid.push(capsid);
+      if (figures.capsidSkipped === null) {
+        renew(namespace);
+        const capsid = await capsidRound(namespace, device, figures);
+        if (capsid !== null) figures.capsid.push(capsid);
+      }
+      if (figures.posixSkipped === null && (process.env.TCP_GUESTS ?? "").split(",").filter((g) => g).every((g) => g !== "no-posix")) {
+        renew(namespace);
+        const posix = await capsidRound(namespace, device, figures, true);
+        if (posix !== null) figures.posix.push(posix);
+      }
     }
   } finally {
     namespace.remove();

@@ -26,7 +26,7 @@ import { linuxSignalFault, linuxSignalsReturning } from "./signal-deliver";
 
 /** Descriptors a Linux process may hold: RLIMIT_NOFILE, soft and hard (Linux's soft default is
  * 1024; this table is fixed-size, paid for at spawn). */
-export const LINUX_DESCRIPTORS: i32 = 256;
+export const LINUX_DESCRIPTORS: i32 = 1024;
 /** System call numbers the once-only ENOSYS log tells apart; larger ones share the last bit. */
 export const LINUX_SYSCALL_NUMBERS: i32 = 512;
 

@@ -16,7 +16,7 @@ import { linkAddress, linkIsBroadcast, linkIsLoopback, linkRoutes, linkSourceFor
 import { tcpBegin, tcpConnectPort, tcpEnd, tcpListenerPort, tcpReady } from "../net/socket/tcp-host";
 import { KeepAlive, Nagle, TcpConnection, TcpFailure, TcpState } from "../net/socket/tcp/connection";
 import { udpBind, udpFreePort, udpPayloadArea, udpPortTaken, udpSend } from "../net/socket/udp";
-import { INET_DATAGRAM, INET_STREAM, inetSocketBytes, InetSocketObject } from "../objects/inet-socket";
+import { INET_DATAGRAM, INET_PORT_BYTES, INET_SOCKET_BYTES, INET_STREAM, InetPort, InetSocketObject } from "../objects/inet-socket";
 import { NetworkObject, networkTcpConnect, networkTcpListen } from "../objects/network";
 import { listenerBytes, listenerTake } from "../objects/tcp-listener";
 import { TCP_BLOCKED, tcpReadiness, tcpSocketBytes, tcpTransfer } from "../objects/tcp-socket";
@@ -81,7 +81,7 @@ export function inetSocket(thread: Thread, linux: LinuxProcess, kind: u64, proto
   if (grant === null || grant.iface != Interface.Network) return -(<i64>Errno.EACCES);
   const fd = linux.lowestFree(0);
   if (fd < 0) return -(<i64>Errno.EMFILE);
-  const bytes = inetSocketBytes(<u32>kind);
+  const bytes = INET_SOCKET_BYTES;
   if (process.account.kernelFits(bytes, 0) != KernelError.None) return -(<i64>Errno.ENOMEM);
   const slot = process.table.reserve();
   if (slot < 0) return -(<i64>Errno.ENOMEM);
@@ -140,26 +140,40 @@ export function inetBind(thread: Thread, socket: InetSocketObject, address: u64,
   if (parsed < 0) return parsed;
   if (socket.localPort != 0 || socket.listener !== null || socket.stream !== null) return -(<i64>Errno.EINVAL);
   if (!localAddress(state.address)) return -(<i64>Errno.EADDRNOTAVAIL);
-  const policy = socket.policy, datagram = socket.udp !== null;
+  const policy = socket.policy, datagram = socket.datagram;
   let port = state.port;
   if (port != 0 && !policy.allowsLocal(port)) return -(<i64>Errno.EACCES);
   if (port != 0 && (datagram ? udpPortTaken(port) : tcpListenerPort(port))) return -(<i64>Errno.EADDRINUSE);
   if (port == 0) port = datagram ? udpFreePort(policy) : tcpConnectPort(policy);
   if (port == 0) return -(<i64>Errno.EADDRINUSE);
+  if (datagram) {
+    const made = portMade(thread, socket);
+    if (made < 0) return made;
+    udpBind(socket.udp!, port);
+  } else socket.boundPort = port;
   socket.boundAddress = state.address;
-  if (datagram) udpBind(socket.udp!, port);
-  else socket.boundPort = port;
   return 0;
 }
 
-/** A datagram socket without a port takes a free one of its grant's (Linux's autobind): 0, or
- * EAGAIN when none is free. */
-function autobind(socket: InetSocketObject): i64 {
-  const udp = socket.udp!;
-  if (udp.port != 0) return 0;
+/** A datagram socket's port, made unless it has one (not bound yet): 0, or ENOMEM when the
+ * caller's account cannot pay for its queue. */
+function portMade(thread: Thread, socket: InetSocketObject): i64 {
+  if (socket.udp !== null) return 0;
+  const account = thread.process.account;
+  if (account.kernelFits(INET_PORT_BYTES, 0) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  socket.attachPort(new InetPort(socket.policy), account);
+  return 0;
+}
+
+/** A datagram socket without a port takes a free one of its grant's (Linux's autobind): 0,
+ * EAGAIN when none is free, ENOMEM. */
+function autobind(thread: Thread, socket: InetSocketObject): i64 {
+  if (socket.udp !== null && socket.udp!.port != 0) return 0;
   const port = udpFreePort(socket.policy);
   if (port == 0) return -(<i64>Errno.EAGAIN);
-  udpBind(udp, port);
+  const made = portMade(thread, socket);
+  if (made < 0) return made;
+  udpBind(socket.udp!, port);
   return 0;
 }
 
@@ -184,7 +198,7 @@ function bufferOf(socket: InetSocketObject): u32 {
  * not allow, ENETUNREACH without a route, EADDRNOTAVAIL when no local port is free. */
 export function inetConnect(thread: Thread, linux: LinuxProcess, socket: InetSocketObject, fd: i32, number: u64, address: u64, length: u64): i64 {
   const own = linux.threadOf(thread);
-  if (socket.udp !== null) {
+  if (socket.datagram) {
     const parsed = addressIn(thread, address, length, true);
     if (parsed < 0) return parsed;
     if (state.family == AF_UNSPEC) {
@@ -195,7 +209,7 @@ export function inetConnect(thread: Thread, linux: LinuxProcess, socket: InetSoc
     if (state.port == 0) return -(<i64>Errno.ECONNREFUSED);
     if (!socket.policy.allowsPeer(state.address, state.port)) return -(<i64>Errno.EACCES);
     if (!linkRoutes(state.address)) return -(<i64>Errno.ENETUNREACH);
-    const bound = autobind(socket);
+    const bound = autobind(thread, socket);
     if (bound < 0) return bound;
     socket.peer = state.address;
     socket.peerPort = state.port;
@@ -306,20 +320,24 @@ function clearDeadline(thread: Thread, own: LinuxThread): void {
 }
 
 /** listen(fd, backlog): a stream socket listens on its bound port (none: a free one of the
- * grant's), backlog 1..64 (a larger one is cut, as Linux cuts to somaxconn). EOPNOTSUPP for a
+ * grant's), backlog 1..64 (a larger one is cut, as Linux cuts to somaxconn; and halved until
+ * the caller's account can pay for the connections it may hold). EOPNOTSUPP for a
  * datagram socket, EINVAL for a connected one, EADDRINUSE, ENOMEM. Without an interface address
  * it listens on loopback alone. Listening again is 0. */
 export function inetListen(thread: Thread, socket: InetSocketObject, backlog: u64): i64 {
-  if (socket.udp !== null) return -(<i64>Errno.EOPNOTSUPP);
+  if (socket.datagram) return -(<i64>Errno.EOPNOTSUPP);
   if (socket.stream !== null) return -(<i64>Errno.EINVAL);
   if (socket.listener !== null) return 0;
   if (!tcpReady()) return -(<i64>Errno.ENETDOWN);
   const wanted = <i32>(backlog & 0xffff_ffff);
-  const queue = <u32>min(max(<i64>wanted, 1), <i64>TCP_BACKLOG_MAXIMUM);
+  let queue = <u32>min(max(<i64>wanted, 1), <i64>TCP_BACKLOG_MAXIMUM);
   let port = socket.boundPort;
   if (port == 0) port = tcpConnectPort(socket.policy);
   if (port == 0 || tcpListenerPort(port)) return -(<i64>Errno.EADDRINUSE);
   const process = thread.process, buffer = bufferOf(socket);
+  // The backlog is a hint (Linux cuts it to somaxconn): a listener is charged up front for every
+  // connection it may hold, so it gets the largest the account can pay, halving down to 1.
+  while (queue > 1 && process.account.kernelFits(listenerBytes(<u64>queue, <u64>buffer), 0) != KernelError.None) queue >>= 1;
   if (process.account.kernelFits(listenerBytes(<u64>queue, <u64>buffer), 0) != KernelError.None) return -(<i64>Errno.ENOMEM);
   socket.boundPort = port;
   const listener = networkTcpListen(socket.policy, port, queue, buffer, process.account);
@@ -336,7 +354,7 @@ export function inetListen(thread: Thread, socket: InetSocketObject, backlog: u6
 export function inetAccept(thread: Thread, linux: LinuxProcess, socket: InetSocketObject, fd: i32, number: u64, address: u64, lengthAt: u64, flags: u64): i64 {
   flags &= 0xffff_ffff;
   if ((flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != 0) return -(<i64>Errno.EINVAL);
-  if (socket.udp !== null) return -(<i64>Errno.EOPNOTSUPP);
+  if (socket.datagram) return -(<i64>Errno.EOPNOTSUPP);
   const listening = socket.listener;
   if (listening === null) return -(<i64>Errno.EINVAL);
   const own = linux.threadOf(thread), link = listening.link;
@@ -348,7 +366,7 @@ export function inetAccept(thread: Thread, linux: LinuxProcess, socket: InetSock
   const process = thread.process;
   const slotFd = linux.lowestFree(0);
   if (slotFd < 0) return -(<i64>Errno.EMFILE);
-  const bytes = inetSocketBytes(INET_STREAM);
+  const bytes = INET_SOCKET_BYTES;
   if (process.account.kernelFits(bytes + tcpSocketBytes(<u64>link.listener.receiveCapacity), 0) != KernelError.None) return -(<i64>Errno.ENOMEM);
   if (address != 0 && lengthAt != 0 && userRangeCheck(process.space, lengthAt, 4, true) != KernelError.None) return -(<i64>Errno.EFAULT);
   const slot = process.table.reserve();
@@ -447,7 +465,7 @@ export function inetSend(thread: Thread, linux: LinuxProcess, socket: InetSocket
   const total = vectors != 0 ? vectorTotal(thread, vectors, vectorCount) : <i64>count;
   if (total < 0) return total;
   const nonblocking = (flags & MSG_DONTWAIT) != 0 || (linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0;
-  if (socket.udp !== null) return datagramSend(thread, linux, socket, buffer, count, vectors, vectorCount, <u64>total, flags, named, peer, peerPort);
+  if (socket.datagram) return datagramSend(thread, linux, socket, buffer, count, vectors, vectorCount, <u64>total, flags, named, peer, peerPort);
   const stream = socket.stream;
   if (stream === null) {
     if (socket.listener !== null) return -(<i64>Errno.ENOTCONN);
@@ -500,7 +518,7 @@ function datagramSend(thread: Thread, linux: LinuxProcess, socket: InetSocketObj
   if (!socket.policy.allowsPeer(peer, peerPort)) return -(<i64>Errno.EACCES);
   if ((peer == 0xffff_ffff || linkIsBroadcast(peer)) && !socket.broadcast) return -(<i64>Errno.EACCES);   // without SO_BROADCAST, as Linux
   if (!linkRoutes(peer)) return -(<i64>Errno.ENETUNREACH);
-  const bound = autobind(socket);
+  const bound = autobind(thread, socket);
   if (bound < 0) return bound;
   const space = thread.process.space, area = udpPayloadArea();
   let done: u64 = 0;
@@ -539,7 +557,7 @@ export function inetReceive(thread: Thread, linux: LinuxProcess, socket: InetSoc
   if (total < 0) return total;
   const nonblocking = (flags & MSG_DONTWAIT) != 0 || (linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0;
   const own = linux.threadOf(thread);
-  if (socket.udp !== null) return datagramReceive(thread, linux, own, socket, number, buffer, count, vectors, vectorCount, flags, nonblocking);
+  if (socket.datagram) return datagramReceive(thread, linux, own, socket, number, buffer, count, vectors, vectorCount, flags, nonblocking);
   const stream = socket.stream;
   if (stream === null) return -(<i64>Errno.ENOTCONN);
   if ((flags & MSG_PEEK) != 0) return -(<i64>Errno.EOPNOTSUPP);
@@ -593,7 +611,12 @@ export function inetReceive(thread: Thread, linux: LinuxProcess, socket: InetSoc
 
 function datagramReceive(thread: Thread, linux: LinuxProcess, own: LinuxThread, socket: InetSocketObject, number: u64, buffer: u64, count: u64,
   vectors: u64, vectorCount: u64, flags: u64, nonblocking: bool): i64 {
-  const udp = socket.udp!;
+  const udp = socket.udp;
+  if (udp === null) {   // never bound: nothing can arrive until it is
+    if (socket.readShut) return 0;
+    if (nonblocking) return -(<i64>Errno.EAGAIN);
+    return waitOn(thread, linux, own, socket.waiting, number, socket.receiveTimeout);
+  }
   let record = udp.peek();
   // A connected socket takes only its peer's datagrams (those queued before the connect go).
   while (record != 0 && socket.peerPort != 0 && (load<u32>(record + 4) != socket.peer || load<u32>(record + 8) != socket.peerPort)) {
@@ -632,7 +655,7 @@ function datagramReceive(thread: Thread, linux: LinuxProcess, own: LinuxThread, 
 export function inetSendto(thread: Thread, linux: LinuxProcess, socket: InetSocketObject, fd: i32, buffer: u64, length: u64, flags: u64,
   address: u64, addressLength: u64): i64 {
   let named = false;
-  if (address != 0 && socket.udp !== null) {
+  if (address != 0 && socket.datagram) {
     const parsed = addressIn(thread, address, addressLength);
     if (parsed < 0) return parsed;
     named = true;
@@ -658,7 +681,7 @@ export function inetMessage(thread: Thread, linux: LinuxProcess, socket: InetSoc
   const name = load<u64>(b), nameLength = <u64>load<u32>(b, 8), vectors = load<u64>(b, 16), vectorCount = load<u64>(b, 24);
   if (number == 46) {   // sendmsg
     let named = false;
-    if (name != 0 && nameLength != 0 && socket.udp !== null) {
+    if (name != 0 && nameLength != 0 && socket.datagram) {
       const parsed = addressIn(thread, name, nameLength);
       if (parsed < 0) return parsed;
       named = true;
@@ -693,10 +716,11 @@ export function inetMessage(thread: Thread, linux: LinuxProcess, socket: InetSoc
 export function inetShutdown(socket: InetSocketObject, how: u64): i64 {
   if (how > SHUT_RDWR) return -(<i64>Errno.EINVAL);
   const reading = how == SHUT_RD || how == SHUT_RDWR, writing = how == SHUT_WR || how == SHUT_RDWR;
-  if (socket.udp !== null) {
+  if (socket.datagram) {
     if (reading) socket.readShut = true;
     if (writing) socket.writeShut = true;
-    socket.udp!.waiting.wakeAll();
+    if (socket.udp !== null) socket.udp!.waiting.wakeAll();
+    socket.waiting.wakeAll();
     return socket.peerPort == 0 ? -(<i64>Errno.ENOTCONN) : 0;
   }
   const stream = socket.stream;
@@ -722,7 +746,7 @@ export function inetSetsockopt(thread: Thread, socket: InetSocketObject, level: 
   name &= 0xffff_ffff;
   length &= 0xffff_ffff;
   const b = state.buffer, timeval = name == SO_RCVTIMEO || name == SO_SNDTIMEO;
-  const isSocket = level == SOL_SOCKET, isTcp = level == IPPROTO_TCP && socket.udp === null;
+  const isSocket = level == SOL_SOCKET, isTcp = level == IPPROTO_TCP && !socket.datagram;
   const known = (isSocket && (name == SO_REUSEADDR || name == SO_KEEPALIVE || name == SO_BROADCAST || name == SO_RCVBUF || name == SO_SNDBUF || timeval))
     || (isTcp && name == TCP_NODELAY) || (level == IPPROTO_IP && name == IP_RECVERR);
   if (!known) return -(<i64>Errno.ENOPROTOOPT);
@@ -767,7 +791,7 @@ export function inetGetsockopt(thread: Thread, socket: InetSocketObject, level: 
     if (name == SO_TYPE) answer = <i64>socket.kind;
     else if (name == SO_ERROR) answer = takeError(socket);
     else if (name == SO_DOMAIN) answer = <i64>AF_INET;
-    else if (name == SO_PROTOCOL) answer = socket.udp !== null ? <i64>IPPROTO_UDP : <i64>IPPROTO_TCP;
+    else if (name == SO_PROTOCOL) answer = socket.datagram ? <i64>IPPROTO_UDP : <i64>IPPROTO_TCP;
     else if (name == SO_ACCEPTCONN) answer = socket.listener !== null ? 1 : 0;
     else if (name == SO_REUSEADDR) answer = socket.reuseAddress ? 1 : 0;
     else if (name == SO_KEEPALIVE) answer = socket.keepAlive ? 1 : 0;
@@ -781,7 +805,7 @@ export function inetGetsockopt(thread: Thread, socket: InetSocketObject, level: 
     } else return -(<i64>Errno.ENOPROTOOPT);
   } else if (level == IPPROTO_IP && name == IP_RECVERR) {
     answer = socket.receiveErrors ? 1 : 0;
-  } else if (level == IPPROTO_TCP && socket.udp === null) {
+  } else if (level == IPPROTO_TCP && !socket.datagram) {
     if (name == TCP_NODELAY) answer = socket.noDelay ? 1 : 0;
     else if (name == TCP_MAXSEG) answer = ETHERNET_MSS;
     else return -(<i64>Errno.ENOPROTOOPT);
@@ -807,11 +831,11 @@ function takeError(socket: InetSocketObject): i64 {
 /** What an InetSocket is ready for (readiness.ts, POLL* bits), as Linux's tcp_poll and
  * udp_poll; with `wait`, registers it where a change is told. */
 export function inetReadiness(socket: InetSocketObject, wait: Wait | null): i32 {
-  const udp = socket.udp;
-  if (udp !== null) {
-    if (wait !== null) udp.waiting.add(wait);
+  if (socket.datagram) {
+    const udp = socket.udp;
+    if (wait !== null) (udp !== null ? udp.waiting : socket.waiting).add(wait);
     let mask = socket.writeShut ? 0 : 0x4 | 0x100;                       // POLLOUT, POLLWRNORM
-    if (udp.count > 0 || socket.readShut) mask |= 0x1 | 0x40;            // POLLIN, POLLRDNORM
+    if ((udp !== null && udp.count > 0) || socket.readShut) mask |= 0x1 | 0x40;   // POLLIN, POLLRDNORM
     if (socket.readShut && socket.writeShut) mask |= 0x10;                // POLLHUP
     return mask;
   }

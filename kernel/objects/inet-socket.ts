@@ -3,7 +3,7 @@
 // process holds and keeping a copy of that grant's policy: every port it binds and every peer
 // it reaches is checked against it, as the Network capability's own sockets are. It is what a
 // descriptor names before the socket is bound, connected or listening, and stays so after: a
-// datagram socket owns its UDP port (InetPort, bound at bind, connect or the first send); a
+// datagram socket owns its UDP port (InetPort, made and bound at bind, connect or the first send); a
 // stream socket holds the TcpSocket its connect or accept made, or the TcpListener its listen
 // made, retained here rather than in any table. The socket options Linux programs set live here
 // too. Native programs reach only `info` through the ring.
@@ -18,6 +18,7 @@ import { instanceBytes, staticArrayBytes } from "../memory/heap-cost";
 import { NetworkPolicy } from "../net/socket/policy";
 import { udpUnbind, UdpPort } from "../net/socket/udp";
 import { WaitList } from "../sched/wait";
+import { Quota } from "../memory/quota";
 import { TcpListenerObject } from "./tcp-listener";
 import { TcpSocketObject } from "./tcp-socket";
 
@@ -35,8 +36,10 @@ export class InetPort extends UdpPort {
 }
 
 export class InetSocketObject extends KernelObject {
-  /** A datagram socket's port (made with the socket; port 0 until it is bound). */
-  readonly udp: InetPort | null;
+  /** A datagram socket's port, once it is bound (bind, connect, its first send): its queue is
+   * charged then, so an unbound socket costs its record alone. */
+  udp: InetPort | null = null;
+  private portQuota: Quota | null = null;
   /** A stream socket's connection (connect, accept) or listener (listen), once it has one. */
   stream: TcpSocketObject | null = null;
   listener: TcpListenerObject | null = null;
@@ -72,7 +75,20 @@ export class InetSocketObject extends KernelObject {
 
   constructor(readonly kind: u32, readonly policy: NetworkPolicy) {
     super(Interface.InetSocket);
-    this.udp = kind == INET_DATAGRAM ? new InetPort(policy) : null;
+  }
+
+  /** Whether it is a datagram (UDP) socket. */
+  get datagram(): bool {
+    return this.kind == INET_DATAGRAM;
+  }
+
+  /** Gives a datagram socket its port (not bound yet), INET_PORT_BYTES charged to `quota` (which
+   * the caller checked can pay) until the socket goes. */
+  attachPort(port: InetPort, quota: Quota): void {
+    quota.chargeKernel(INET_PORT_BYTES);
+    quota.retain();
+    this.portQuota = quota;
+    this.udp = port;
   }
 
   /** The local port it is bound to, 0 when none. */
@@ -85,10 +101,15 @@ export class InetSocketObject extends KernelObject {
   }
 
   destroy(): void {
-    const udp = this.udp;
+    const udp = this.udp, quota = this.portQuota;
     if (udp !== null) {
       udpUnbind(udp);
       udp.waiting.wakeAll();
+    }
+    if (quota !== null) {
+      quota.unchargeKernel(INET_PORT_BYTES);
+      quota.release();
+      this.portQuota = null;
     }
     if (this.stream !== null) this.stream!.release();
     if (this.listener !== null) this.listener!.release();
@@ -121,9 +142,10 @@ class InetSocketsState {
 }
 const state = new InetSocketsState();
 
-/** Heap bytes a socket's record costs its maker's account: the object, its policy, and a
- * datagram socket's port and queue (a connection or listener is charged when it is made). */
-export function inetSocketBytes(kind: u32): u64 {
-  const base = instanceBytes<InetSocketObject>() + instanceBytes<WaitList>() + instanceBytes<NetworkPolicy>() + 4 * staticArrayBytes<u32>(4);
-  return kind == INET_DATAGRAM ? base + instanceBytes<InetPort>() + instanceBytes<WaitList>() + staticArrayBytes<u8>(UDP_RECEIVE_BUFFER) + 64 : base;
-}
+/** Heap bytes a socket's record costs its maker's account: the object and its policy (a port, a
+ * connection or a listener is charged when it is made). */
+export const INET_SOCKET_BYTES: u64 = instanceBytes<InetSocketObject>() + instanceBytes<WaitList>() + instanceBytes<NetworkPolicy>()
+  + 4 * staticArrayBytes<u32>(4);
+
+/** Heap bytes a datagram socket's port costs: its record, queue and entry in the port table. */
+export const INET_PORT_BYTES: u64 = instanceBytes<InetPort>() + instanceBytes<WaitList>() + staticArrayBytes<u8>(UDP_RECEIVE_BUFFER) + 64;

@@ -2,8 +2,8 @@
  * unmodified as /init on Debian's kernel and as init on Capsid (bench/linux.ts): fork+exit+wait,
  * fork+exec+wait of busybox `true`, a one-byte ping-pong between two processes over two pipes,
  * 16 MiB through a pipe, a first touch of an anonymous page, a futex ping-pong between two
- * threads of one process, and epoll_wait over EPOLL_IDLE idle eventfds with one ready (Capsid's
- * descriptor table holds 256, so not the 1,000 of the threads issue). Each figure is the median of
+ * threads of one process, and epoll_wait over EPOLL_IDLE (1,000) idle sockets (UDP, never bound)
+ * with one ready (an AF_UNIX socketpair's end holding a byte). Each figure is the median of
  * ROUNDS rounds, from CLOCK_MONOTONIC. */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -12,6 +12,7 @@
 #include <string.h>
 #include <pthread.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -194,30 +195,31 @@ static uint64_t futex_ping_pong(int count) {
   return median(rounds);
 }
 
-/* ns per epoll_wait that finds the one ready entry among EPOLL_IDLE idle ones (level-triggered). */
-#define EPOLL_IDLE 200
+/* ns per epoll_wait that finds the one ready socket among EPOLL_IDLE idle ones (level-triggered). */
+#define EPOLL_IDLE 1000
 static uint64_t epoll_wait_one_ready(int count) {
-  int set = epoll_create1(0), ready = eventfd(1, 0);
-  int idle[EPOLL_IDLE];
-  if (set < 0 || ready < 0) fail("epoll_create1 or eventfd");
+  int set = epoll_create1(0), pair[2];
+  static int idle[EPOLL_IDLE];
+  if (set < 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, pair) != 0 || write(pair[1], "x", 1) != 1) fail("epoll_create1 or the ready socket");
   for (int i = 0; i < EPOLL_IDLE; i++) {
-    idle[i] = eventfd(0, 0);
+    idle[i] = socket(AF_INET, SOCK_DGRAM, 0);
     struct epoll_event event = { .events = EPOLLIN, .data.u64 = (uint64_t)i };
-    if (idle[i] < 0 || epoll_ctl(set, EPOLL_CTL_ADD, idle[i], &event) != 0) fail("an idle eventfd");
+    if (idle[i] < 0 || epoll_ctl(set, EPOLL_CTL_ADD, idle[i], &event) != 0) fail("an idle socket");
   }
-  struct epoll_event event = { .events = EPOLLIN, .data.u64 = 999 };
-  if (epoll_ctl(set, EPOLL_CTL_ADD, ready, &event) != 0) fail("the ready eventfd");
+  struct epoll_event event = { .events = EPOLLIN, .data.u64 = 99999 };
+  if (epoll_ctl(set, EPOLL_CTL_ADD, pair[0], &event) != 0) fail("the ready socket");
   uint64_t rounds[ROUNDS];
   for (int r = 0; r < ROUNDS; r++) {
     uint64_t start = now();
     for (int i = 0; i < count; i++) {
       struct epoll_event out[4];
-      if (epoll_wait(set, out, 4, 0) != 1 || out[0].data.u64 != 999) fail("epoll_wait");
+      if (epoll_wait(set, out, 4, 0) != 1 || out[0].data.u64 != 99999) fail("epoll_wait");
     }
     rounds[r] = (now() - start) / count;
   }
   for (int i = 0; i < EPOLL_IDLE; i++) close(idle[i]);
-  close(ready);
+  close(pair[0]);
+  close(pair[1]);
   close(set);
   return median(rounds);
 }
