@@ -185,9 +185,10 @@ $(BUILD)/linux-user/%-musl: userspace/linux/%.c $(BUILD)/.setup
 $(BUILD)/linux-user/%: userspace/linux/%.c $(BUILD)/.setup
 	@mkdir -p $(@D)
 	$(CC) $(LINUX_CFLAGS) -o $@ $<
-# The Linux TCP benchmark's own binary (bench/linux/tcp-bench.c, built for Debian's kernel below) is
-# in the test package too, as tcp-bench-posix: the same static program on Capsid's POSIX sockets.
-BENCH_LINUX_PROGRAMS := tcp-bench-posix
+# The Linux TCP and DNS benchmarks' own binaries (bench/linux/tcp-bench.c and dns-bench.c, built
+# for Debian's kernel below) are in the test package too, as tcp-bench-posix and dns-bench-posix:
+# the same static programs on Capsid's POSIX sockets.
+BENCH_LINUX_PROGRAMS := tcp-bench-posix dns-bench-posix
 ALL_PROGRAMS := $(USER_PROGRAMS) $(LINUX_PROGRAMS) $(BENCH_LINUX_PROGRAMS)
 # --- the conformance programs (docs/linux.md, "Conformance"): each userspace/conformance/NAME.c
 # is a small program of its own (its own main), built with glibc and with musl. For size (a static
@@ -253,7 +254,7 @@ $(USER_PROGRAMS:%=$(STRIPPED)/%): $(STRIPPED)/%: $(BUILD)/user/%.elf
 $(LINUX_PROGRAMS:%=$(STRIPPED)/%): $(STRIPPED)/%: $(BUILD)/linux-user/%
 	@mkdir -p $(@D)
 	strip --strip-all -o $@ $<
-$(STRIPPED)/tcp-bench-posix: $(BUILD)/linux/tcp-bench
+$(BENCH_LINUX_PROGRAMS:%-posix=$(STRIPPED)/%-posix): $(STRIPPED)/%-posix: $(BUILD)/linux/%
 	@mkdir -p $(@D)
 	strip --strip-all -o $@ $<
 DATA_FILES := $(filter-out %/blob.bin,$(wildcard userspace/files/*)) $(BUILD)/files/blob.bin
@@ -362,8 +363,12 @@ $(BUILD)/linux/net-echo: bench/linux/net-echo.c bench/linux/guest-network.h $(BU
 $(BUILD)/linux/tcp-bench: bench/linux/tcp-bench.c bench/linux/guest-network.h $(BUILD)/.setup
 	@mkdir -p $(BUILD)/linux
 	$(CC) -O2 -static -pthread $(WARNINGS) -o $@ $<
-$(BUILD)/linux/initrd-net.cpio: $(BUILD)/linux/net-echo $(BUILD)/linux/tcp-bench $(LINUX_MODULE_FILES) tools/cpio.ts
-	$(TSX) tools/cpio.ts $< $@ $(BUILD)/linux/tcp-bench $(LINUX_MODULE_FILES)
+# The DNS figures' program (bench/dns.ts) too, with rdinit=/dns-bench.
+$(BUILD)/linux/dns-bench: bench/linux/dns-bench.c bench/linux/guest-network.h $(BUILD)/.setup
+	@mkdir -p $(BUILD)/linux
+	$(CC) -O2 -static $(WARNINGS) -o $@ $<
+$(BUILD)/linux/initrd-net.cpio: $(BUILD)/linux/net-echo $(BUILD)/linux/tcp-bench $(BUILD)/linux/dns-bench $(LINUX_MODULE_FILES) tools/cpio.ts
+	$(TSX) tools/cpio.ts $< $@ $(BUILD)/linux/tcp-bench $(BUILD)/linux/dns-bench $(LINUX_MODULE_FILES)
 # The host side of the network figures: the datagram generator (bench/net/generator.c) and the
 # TCP client (bench/net/tcp-client.c).
 $(BUILD)/net/generator: bench/net/generator.c $(BUILD)/.setup

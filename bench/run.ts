@@ -27,6 +27,8 @@
 //          against Linux under the same QEMU, interleaved, with the device's offloads off for both
 //          (TCP_OFFLOADS=on: QEMU's default offer) (bench/tcp.ts; needs root); `tsx bench/run.ts
 //          tcp` prints this section alone
+//   dns    DNS query latency through POSIX sockets: the same static resolver loop on Linux and on
+//          Capsid against dnsmasq over the tap (bench/dns.ts; needs root); `tsx bench/run.ts dns`
 //   linux  a Linux system call through the personality: getpid and sched_yield from one static
 //          program on Debian's kernel and on Capsid, with the translation in the kernel and through
 //          the in-process adapter prototype, interleaved (bench/linux.ts); `tsx bench/run.ts linux`
@@ -48,6 +50,7 @@ import {
   BULK_MAXIMUM, BULK_MINIMUM, BULK_SECONDS, BULK_TARGET_SECONDS, CAPSID_TCP_COMMAND_LINE, CONNECTION_SECONDS, FIXED_BYTES, ROUNDS, WARMUP_BYTES,
   WARMUP_SECONDS, type TcpFigure, type TcpFigures, benchmarkTcp, tcpMedian, CAPSID_POSIX_COMMAND_LINE,
 } from "./tcp";
+import { benchmarkDns, CAPSID_DNS_COMMAND_LINE, DNS_ROUNDS, dnsMedian, type DnsRun } from "./dns";
 import { measureSizes } from "./size";
 import { benchmarkLinuxProcesses, benchmarkLinuxSyscalls, PROCESS_FIGURES } from "./linux";
 import { benchmarkSwitch } from "./switch";
@@ -220,6 +223,24 @@ async function printTcp(): Promise<void> {
   console.log(`  (this section took ${((Date.now() - started) / 1000).toFixed(0)} s)`);
 }
 
+async function printDns(): Promise<void> {
+  const started = Date.now();
+  console.log("\nDNS through POSIX sockets (bench/dns.ts): bench/linux/dns-bench.c, the same static binary on Debian's kernel");
+  console.log(`(rdinit=/dns-bench) and on Capsid (${CAPSID_DNS_COMMAND_LINE}), asks dnsmasq in the namespace for an A record`);
+  console.log(`200 times, one at a time, over one connected UDP socket; per boot the median query, here the median of ${DNS_ROUNDS} interleaved boots`);
+  const figures = await benchmarkDns();
+  if (figures.skipped) return console.log(`  not measured: ${figures.skipped}`);
+  const linux = dnsMedian(figures.linux), capsid = dnsMedian(figures.capsid);
+  table([{ figure: "DNS query, median (us)", linux: linux ?? "not measured", capsid: capsid ?? "not measured",
+    "capsid / linux": linux !== null && capsid !== null ? (capsid / linux).toFixed(2) : "-", target: "<= Linux",
+    met: linux !== null && capsid !== null ? (capsid <= linux ? "yes" : "no") : "-" }]);
+  const each = (runs: DnsRun[]) => runs.map((run) => run.medianMicroseconds === null ? "-" : `${run.medianMicroseconds} us (p90 ${run.p90Microseconds}, ${run.answered})`).join("; ");
+  console.log(`  each boot: Linux ${each(figures.linux)}`);
+  console.log(`             Capsid ${each(figures.capsid)}`);
+  for (const run of [...figures.linux, ...figures.capsid]) if (run.note) console.log(`  ${run.note}`);
+  console.log(`  (this section took ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+}
+
 async function printLinux(): Promise<void> {
   const started = Date.now();
   console.log("\nLinux system calls through the personality (userspace/linux/syscall-bench.c, the same static binary on");
@@ -320,6 +341,7 @@ async function main(): Promise<void> {
   if (process.argv.slice(2).join(" ") === "switch") return printSwitch();
   if (process.argv.slice(2).join(" ") === "net") return printNet();
   if (process.argv.slice(2).join(" ") === "tcp") return printTcp();
+  if (process.argv.slice(2).join(" ") === "dns") return printDns();
   if (process.argv.slice(2).join(" ") === "linux") return printLinux();
   await printBoot();
 
@@ -374,6 +396,7 @@ async function main(): Promise<void> {
   await printVm();
   await printNet();
   await printTcp();
+  await printDns();
   await printLinux();
 
   console.log("\nKernel image size");

@@ -531,6 +531,7 @@ function datagramSend(thread: Thread, linux: LinuxProcess, socket: InetSocketObj
       length = load<u64>(state.buffer, 8);
     }
     if (length == 0) continue;
+    if (length > UDP_PAYLOAD_MAXIMUM - done) return -(<i64>Errno.EMSGSIZE);   // the iovecs changed since they were summed
     if (copyIn(space, area + <usize>done, UDP_PAYLOAD_MAXIMUM - done, base, length) != KernelError.None) return -(<i64>Errno.EFAULT);
     done += length;
   }

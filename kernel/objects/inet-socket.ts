@@ -22,6 +22,10 @@ import { Quota } from "../memory/quota";
 import { TcpListenerObject } from "./tcp-listener";
 import { TcpSocketObject } from "./tcp-socket";
 
+/** A connection's buffers unless SO_RCVBUF or SO_SNDBUF says otherwise: Linux's initial TCP
+ * receive buffer (tcp_rmem's default, 128 KiB; Linux then grows it, Capsid does not). */
+export const INET_BUFFER_DEFAULT: u32 = 131072;
+
 /** Linux's socket types this object is. */
 export const INET_STREAM: u32 = 1, INET_DATAGRAM: u32 = 2;
 
@@ -68,7 +72,7 @@ export class InetSocketObject extends KernelObject {
   noDelay: bool = false;
   receiveTimeout: u64 = 0;
   sendTimeout: u64 = 0;
-  bufferBytes: u32 = 65536;
+  bufferBytes: u32 = INET_BUFFER_DEFAULT;
   /** Waits told when something that is not yet a connection or listener changes (a connect or
    * listen replacing nothing): poll on a fresh socket. */
   readonly waiting: WaitList = new WaitList();

@@ -4,7 +4,8 @@
  * program forks, a batch each. A child that blocks is killed by the watchdog here; one that dies
  * of a signal is counted and replaced. Calls that would end the experiment rather than test the
  * kernel (exit, execve, fork and clone, signals to other processes) are left out. Afterwards
- * the parent checks that it still works: a pipe, a fork and an exec. It prints
+ * the parent checks that it still works: a pipe, a fork and an exec. Its manifest entry grants
+ * the network on loopback alone, so the socket calls reach Capsid's AF_INET code too. It prints
  * "syscall-fuzz: PASS ..." or "syscall-fuzz: FAIL ..." (tests/qemu/linux-hostile.test.ts). */
 #define _GNU_SOURCE
 #include <errno.h>
