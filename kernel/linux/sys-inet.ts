@@ -23,6 +23,7 @@ import { TCP_BLOCKED, tcpReadiness, tcpSocketBytes, tcpTransfer } from "../objec
 import { Thread } from "../sched/thread";
 import { Wait, WaitList } from "../sched/wait";
 import { monotonicNanos } from "../time/clock";
+import { heapUserBudget } from "../memory/heap";
 import { copyIn, copyOut, userRangeCheck } from "../vm/user-memory";
 import { linuxBlock } from "./block";
 import { BLOCKED, Errno } from "./errno";
@@ -41,6 +42,8 @@ const SO_REUSEADDR: u64 = 2, SO_TYPE: u64 = 3, SO_ERROR: u64 = 4, SO_BROADCAST: 
   SO_KEEPALIVE: u64 = 9, SO_RCVTIMEO: u64 = 20, SO_SNDTIMEO: u64 = 21, SO_ACCEPTCONN: u64 = 30, SO_PROTOCOL: u64 = 38, SO_DOMAIN: u64 = 39;
 const TCP_NODELAY: u64 = 1, TCP_MAXSEG: u64 = 2;
 const IP_RECVERR: u64 = 11;
+/** A listener's up-front charge is at most this fraction of the heap's user budget (listen). */
+const LISTENER_SHARE: u64 = 8;
 /** struct sockaddr_in: family (2 bytes), port (2, network order), address (4, network order), 8 zeros. */
 const SOCKADDR_IN: u64 = 16;
 /** struct msghdr: name, namelen, iov, iovlen, control, controllen, flags. */
@@ -321,7 +324,8 @@ function clearDeadline(thread: Thread, own: LinuxThread): void {
 
 /** listen(fd, backlog): a stream socket listens on its bound port (none: a free one of the
  * grant's), backlog 1..64 (a larger one is cut, as Linux cuts to somaxconn; and halved until
- * the caller's account can pay for the connections it may hold). EOPNOTSUPP for a
+ * the connections it may hold cost at most an eighth of the kernel heap's user budget and the
+ * caller's account can pay for them). EOPNOTSUPP for a
  * datagram socket, EINVAL for a connected one, EADDRINUSE, ENOMEM. Without an interface address
  * it listens on loopback alone. Listening again is 0. */
 export function inetListen(thread: Thread, socket: InetSocketObject, backlog: u64): i64 {
@@ -336,8 +340,11 @@ export function inetListen(thread: Thread, socket: InetSocketObject, backlog: u6
   if (port == 0 || tcpListenerPort(port)) return -(<i64>Errno.EADDRINUSE);
   const process = thread.process, buffer = bufferOf(socket);
   // The backlog is a hint (Linux cuts it to somaxconn): a listener is charged up front for every
-  // connection it may hold, so it gets the largest the account can pay, halving down to 1.
-  while (queue > 1 && process.account.kernelFits(listenerBytes(<u64>queue, <u64>buffer), 0) != KernelError.None) queue >>= 1;
+  // connection it may hold, so it gets the largest that costs at most an eighth of the kernel
+  // heap user requests may take and that the account can pay, halving down to 1.
+  const share = heapUserBudget() / LISTENER_SHARE;
+  while (queue > 1 && (listenerBytes(<u64>queue, <u64>buffer) > share
+    || process.account.kernelFits(listenerBytes(<u64>queue, <u64>buffer), 0) != KernelError.None)) queue >>= 1;
   if (process.account.kernelFits(listenerBytes(<u64>queue, <u64>buffer), 0) != KernelError.None) return -(<i64>Errno.ENOMEM);
   socket.boundPort = port;
   const listener = networkTcpListen(socket.policy, port, queue, buffer, process.account);
