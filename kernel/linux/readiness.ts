@@ -22,6 +22,8 @@ import { ttyDiscipline, ttyWaitFor } from "./tty";
 
 export const POLLIN: i32 = 0x1, POLLPRI: i32 = 0x2, POLLOUT: i32 = 0x4, POLLERR: i32 = 0x8, POLLHUP: i32 = 0x10, POLLNVAL: i32 = 0x20;
 export const POLLRDNORM: i32 = 0x40, POLLWRNORM: i32 = 0x100;
+/** Every event a wait may be interested in (readiness's default `interest`). */
+const ALL_EVENTS: i32 = -1;
 /** What a descriptor that cannot wait reports (Linux's DEFAULT_POLLMASK). */
 export const ALWAYS_READY: i32 = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 /** epoll_ctl's flags beside the events: EPOLLET and EPOLLONESHOT (and EPOLLWAKEUP, EPOLLEXCLUSIVE, accepted). */
@@ -30,8 +32,9 @@ export const EPOLLEXCLUSIVE: u32 = 1 << 28, EPOLLWAKEUP: u32 = 1 << 29, EPOLLONE
 export const EPOLL_DEPTH_MAXIMUM: i32 = 4;
 
 /** What descriptor `fd` is ready for now (POLL* bits; POLLNVAL when closed); with `wait`, also
- * registers it to be woken when that may change. */
-export function readiness(thread: Thread, linux: LinuxProcess, fd: i32, wait: Wait | null, depth: i32 = 0): i32 {
+ * registers it to be woken when that may change, for the events of `interest` (POLLERR and
+ * POLLHUP always count). */
+export function readiness(thread: Thread, linux: LinuxProcess, fd: i32, wait: Wait | null, depth: i32 = 0, interest: i32 = ALL_EVENTS): i32 {
   const handle = linux.handleOf(<i64>fd);
   if (handle == 0) return POLLNVAL;
   const object = thread.process.table.lookup(handle);
@@ -56,11 +59,14 @@ export function readiness(thread: Thread, linux: LinuxProcess, fd: i32, wait: Wa
   }
   if (object.iface == Interface.UnixSocket) {
     const socket = changetype<UnixSocketObject>(object);
+    const mask = socketReadiness(socket);
     if (wait !== null) {
       socket.receive.waiting.add(wait);
-      socket.send.waiting.add(wait);
+      // The sending side matters to a wait for POLLOUT, or for POLLHUP once receiving has ended
+      // (POLLRDHUP says so): otherwise only a change on the receiving side can change the answer.
+      if ((interest & POLLOUT) != 0 || (mask & 0x2000) != 0) socket.send.waiting.add(wait);
     }
-    return socketReadiness(socket);
+    return mask;
   }
   if (object.iface == Interface.InetSocket) return inetReadiness(changetype<InetSocketObject>(object), wait);
   if (object.iface == Interface.EventPoll) {
@@ -87,7 +93,7 @@ export function epollEntryLive(linux: LinuxProcess, entry: EventPollEntry): bool
  * `wait`, registering it with what the entry watches. */
 export function epollEntryReadiness(thread: Thread, linux: LinuxProcess, entry: EventPollEntry, wait: Wait | null, depth: i32): u32 {
   const asked = entry.events & ~(EPOLLET | EPOLLONESHOT | EPOLLWAKEUP | EPOLLEXCLUSIVE);
-  return <u32>readiness(thread, linux, entry.fd, wait, depth) & (asked | <u32>(POLLERR | POLLHUP));
+  return <u32>readiness(thread, linux, entry.fd, wait, depth, <i32>asked) & (asked | <u32>(POLLERR | POLLHUP));
 }
 
 /** Whether an entry on `set`'s ready list has something to report (a set inside a poll or another

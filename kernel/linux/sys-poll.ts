@@ -104,7 +104,7 @@ function pollOnce(thread: Thread, linux: LinuxProcess, number: u64, fds: u64, co
     const entry = state.buffer + <usize>(i * 8);
     const fd = load<i32>(entry), events = <i32>load<u16>(entry, 4);
     let revents = 0;
-    if (fd >= 0) revents = readiness(thread, linux, fd, blocking ? own.wait : null) & (events | POLLERR | POLLHUP | POLLNVAL);
+    if (fd >= 0) revents = readiness(thread, linux, fd, blocking ? own.wait : null, 0, events) & (events | POLLERR | POLLHUP | POLLNVAL);
     store<u16>(entry, <u16>revents, 6);
     if (revents != 0) ready++;
   }
