@@ -23,8 +23,9 @@ import { EventCounterObject } from "../objects/event-counter";
 import { eventfdRead, eventfdWrite } from "./sys-eventfd";
 import { UnixSocketObject } from "../objects/unix-socket";
 import { socketRead, socketWrite } from "./sys-socket";
-import { inetReceive, inetSend } from "./sys-inet";
+import { inetReceive, inetSend, inetSendfile } from "./sys-inet";
 import { InetSocketObject } from "../objects/inet-socket";
+import { S_IFMT, S_IFREG } from "../fs/node";
 
 const AT_EMPTY_PATH: u64 = 0x1000;
 const O_CLOEXEC: u64 = 0x80000;
@@ -56,6 +57,41 @@ function descriptorHandle(thread: Thread, linux: LinuxProcess, fd: u64): i64 {
   if (iface == Interface.None) return -(<i64>Errno.EBADF);   // the capability went (cannot happen while a descriptor names it)
   traceBacked(handle, iface);
   return <i64>handle;
+}
+
+/** sendfile(out, in, offset, count): `in` a regular file opened for reading (EBADF when not
+ * readable, EINVAL for another kind), `out` a connected TCP socket (sys-inet.ts, inetSendfile;
+ * EINVAL for any other descriptor, which Linux takes too: the C libraries and busybox then copy
+ * with read and write); *offset (EFAULT, EINVAL when negative) is read and written back, else the
+ * file's offset advances. */
+export function sysSendfile(thread: Thread, linux: LinuxProcess, out: u64, input: u64, offsetAt: u64, count: u64): i64 {
+  const source = descriptorHandle(thread, linux, input);
+  if (source < 0) return source;
+  const destination = descriptorHandle(thread, linux, out);
+  if (destination < 0) return destination;
+  const table = thread.process.table;
+  const from = table.lookup(<u64>source)!, to = table.lookup(<u64>destination)!;
+  if (from.iface != Interface.File) return -(<i64>Errno.EINVAL);
+  const file = changetype<FileObject>(from);
+  if (!file.readable || file.pathOnly) return -(<i64>Errno.EBADF);
+  if ((file.node.mode & S_IFMT) != S_IFREG || file.snapshot !== null) return -(<i64>Errno.EINVAL);
+  if (to.iface != Interface.InetSocket) return -(<i64>Errno.EINVAL);
+  if (<i64>count < 0) return -(<i64>Errno.EINVAL);
+  const space = thread.process.space;
+  let position = file.offset;
+  if (offsetAt != 0) {
+    if (copyIn(space, state.buffer, 256, offsetAt, 8) != KernelError.None) return -(<i64>Errno.EFAULT);
+    if (load<i64>(state.buffer) < 0) return -(<i64>Errno.EINVAL);
+    position = load<u64>(state.buffer);
+  }
+  const result = inetSendfile(thread, linux, changetype<InetSocketObject>(to), <i32>out, <u64>Sys.sendfile, file, position, min(count, 0x7fff_f000));
+  if (result < 0) return result;
+  if (offsetAt == 0) file.offset = position + <u64>result;
+  else {
+    store<u64>(state.buffer, position + <u64>result);
+    if (copyOut(space, offsetAt, state.buffer, 256, 8) != KernelError.None) return -(<i64>Errno.EFAULT);
+  }
+  return result;
 }
 
 export function sysWrite(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u64, count: u64): i64 {

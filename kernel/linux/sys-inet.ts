@@ -19,7 +19,8 @@ import { udpBind, udpFreePort, udpPayloadArea, udpPortTaken, udpSend } from "../
 import { INET_DATAGRAM, INET_PORT_BYTES, INET_SOCKET_BYTES, INET_STREAM, InetPort, InetSocketObject } from "../objects/inet-socket";
 import { NetworkObject, networkTcpConnect, networkTcpListen } from "../objects/network";
 import { listenerBytes, listenerTake } from "../objects/tcp-listener";
-import { TCP_BLOCKED, tcpReadiness, tcpSocketBytes, tcpTransfer } from "../objects/tcp-socket";
+import { TCP_BLOCKED, tcpReadiness, tcpSendKernel, tcpSocketBytes, tcpTransfer } from "../objects/tcp-socket";
+import { FileObject } from "../objects/file";
 import { Thread } from "../sched/thread";
 import { Wait, WaitList } from "../sched/wait";
 import { monotonicNanos } from "../time/clock";
@@ -52,8 +53,13 @@ const IOV_MAXIMUM: u64 = 1024;
 /** The MSS a connection over Ethernet has (TCP_MAXSEG's answer). */
 const ETHERNET_MSS: i32 = 1460;
 
+/** Bytes sendfile moves through its staging at a time. */
+const SENDFILE_CHUNK: u64 = 4096;
+
 class InetCallsState {
   readonly buffer: usize = memory.data(64, 16);
+  /** sendfile's staging: a file's bytes on their way to a connection. */
+  readonly staging: usize = memory.data(<i32>SENDFILE_CHUNK, 16);
   /** What the last inetReceive read: the sender, and whether the datagram was cut (MSG_TRUNC). */
   receivedAddress: u32 = 0;
   receivedPort: u32 = 0;
@@ -868,4 +874,45 @@ export function inetReadiness(socket: InetSocketObject, wait: Wait | null): i32 
   if ((ready & TCP_READY_FAILED) != 0 && !socket.errorTaken) mask |= 0x8;      // POLLERR
   if ((ready & TCP_READY_CLOSED) != 0 || c.failure != TcpFailure.None) mask |= 0x10;   // POLLHUP
   return mask;
+}
+
+/** sendfile(out, in, offset, count) from a regular file to a connected TCP socket: the file's
+ * bytes from *offset (updated; without one, from the file's offset, which advances) go into the
+ * connection's send buffer, as many as it has room for now (up to count); with none, the call
+ * blocks until there is (EAGAIN with O_NONBLOCK, or once SO_SNDTIMEO passes); 0 at the file's
+ * end. EPIPE (and SIGPIPE) once the connection cannot send; ENOTCONN before a connect. The
+ * caller (sys-files.ts) checked that `file` is a readable regular file and `offsetAt` readable. */
+export function inetSendfile(thread: Thread, linux: LinuxProcess, socket: InetSocketObject, fd: i32, number: u64, file: FileObject,
+  position: u64, count: u64): i64 {
+  const stream = socket.stream;
+  if (socket.datagram || stream === null) return -(<i64>(socket.datagram ? Errno.EINVAL : Errno.ENOTCONN));
+  const own = linux.threadOf(thread), link = stream.link, c = link.connection;
+  if (!c.established && c.failure == TcpFailure.None && c.state != TcpState.Closed) {
+    if ((linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
+    return waitOn(thread, linux, own, link.watchers, number, socket.sendTimeout);
+  }
+  let done: u64 = 0;
+  while (done < count) {
+    const read = file.fileSystem.read(file.node, position + done, state.staging, min(SENDFILE_CHUNK, count - done));
+    if (read < 0) return done > 0 ? <i64>done : -(<i64>Errno.EIO);
+    if (read == 0) break;
+    const sent = tcpSendKernel(link, state.staging, <u64>read);
+    if (sent == TCP_BLOCKED) break;
+    if (sent < 0) {
+      if (done > 0) break;
+      const errno = streamError(sent);
+      if (errno == -(<i64>Errno.EPIPE)) signalSend(linux, SIGPIPE, Scope.Process, SI_USER, thread.process.id, 0);
+      return errno;
+    }
+    done += <u64>sent;
+    if (<u64>sent < <u64>read) break;   // the send buffer is full
+  }
+  if (done > 0 || count == 0) {
+    clearDeadline(thread, own);
+    return <i64>done;
+  }
+  const end = file.fileSystem.read(file.node, position, state.staging, 1);
+  if (end == 0) return 0;   // at the file's end
+  if ((linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
+  return waitOn(thread, linux, own, link.watchers, number, socket.sendTimeout);
 }

@@ -13,7 +13,7 @@ import { Thread, ThreadState } from "../sched/thread";
 import { BLOCKED, Errno, errnoName, UNSUPPORTED } from "./errno";
 import { LinuxProcess } from "./linux-process";
 import { Sys, sysName } from "./numbers";
-import { sysClose, sysDup, sysDup3, sysFcntl, sysFstat, sysIoctl, sysLseek, sysNewfstatat, sysPread, sysRead, sysWrite, sysWritev } from "./sys-files";
+import { sysClose, sysDup, sysDup3, sysFcntl, sysFstat, sysIoctl, sysLseek, sysNewfstatat, sysPread, sysRead, sysSendfile, sysWrite, sysWritev } from "./sys-files";
 import { sysAccessat, sysChdir, sysGetcwd, sysGetdents64, sysReadlinkat, sysStatAt } from "./sys-path";
 import { sysOpenat } from "./sys-open";
 import { sysFsync, sysFtruncate, sysPwrite, sysTruncate } from "./sys-write";
@@ -209,6 +209,7 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
     case Sys.recvfrom: return sysRecvfrom(thread, linux, <i32>a0, a1, a2, a3, a4, a5);
     case Sys.sendmsg: case Sys.recvmsg: return sysMessage(thread, linux, number, <i32>a0, a1, a2);
     case Sys.sendmmsg: return sysSendmmsg(thread, linux, <i32>a0, a1, a2, a3 & 0xffff_ffff);
+    case Sys.sendfile: return sysSendfile(thread, linux, a0 & 0xffff_ffff, a1 & 0xffff_ffff, a2, a3);
     case Sys.shutdown: return sysShutdown(thread, linux, <i32>a0, a1);
     case Sys.getsockopt: return sysGetsockopt(thread, linux, <i32>a0, a1, a2, a3, a4);
     case Sys.timerfd_create: return sysTimerfdCreate(thread, linux, a0, a1 & 0xffff_ffff);
@@ -277,11 +278,11 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
   }
 }
 
-/** Calls the C libraries and busybox try at every start or use and do without when they answer
- * ENOSYS (glibc's rseq registration, clone3 before clone, sendfile before read and write): their
- * once-per-process line is a debug detail, not a warning. */
+/** Calls the C libraries try at every start or use and do without when they answer ENOSYS
+ * (glibc's rseq registration, clone3 before clone): their once-per-process line is a debug
+ * detail, not a warning. */
 function probed(number: u64): bool {
-  return number == <u64>Sys.rseq || number == <u64>Sys.clone3 || number == <u64>Sys.sendfile;
+  return number == <u64>Sys.rseq || number == <u64>Sys.clone3;
 }
 
 /** One trace line: `strace: PID NAME(args) = result [capability]` (an error as `-1 ENAME`). Before the call for the two

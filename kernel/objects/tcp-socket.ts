@@ -128,6 +128,31 @@ enum Kind {
 export const TCP_BLOCKED: i64 = i64.MIN_VALUE;
 const BLOCKED: i64 = TCP_BLOCKED;
 
+/** A send of up to `length` bytes of kernel memory at `data` on the link's connection, now (the
+ * Linux personality's sendfile): the bytes taken into the send buffer, a negated KernelError, or
+ * TCP_BLOCKED (no room). */
+export function tcpSendKernel(link: SocketLink, data: usize, length: u64): i64 {
+  const c = link.connection;
+  const stack = tcpBegin();
+  const room = stack.sendRoom(c);
+  let result: i64 = BLOCKED;
+  if (room < 0) result = -(<i64>(c.failure != TcpFailure.None ? failureError(c) : KernelError.ShutDown));
+  else if (room > 0) {
+    const want = min(<u64>room, length);
+    let done: u64 = 0;
+    while (done < want) {
+      const span = min(<u64>c.send.writeSpanLength, want - done);
+      memory.copy(c.send.writeSpanAddress, data + <usize>done, <usize>span);
+      c.send.commit(<u32>span);
+      done += span;
+    }
+    if (done > 0) stack.sendCommitted(c);
+    result = <i64>done;
+  }
+  tcpEnd();
+  return result;
+}
+
 /** A send (`send`) or receive of up to `length` bytes at `address` in `thread`'s memory on the
  * link's connection, now: the bytes moved, 0 at the end of the stream, a negated KernelError, or
  * TCP_BLOCKED (no room, nothing to read). For callers outside the ring (the Linux personality),

@@ -2,7 +2,7 @@
  * bind (a chosen port, twice, another address, a short address), sendto and recvfrom with the
  * sender's address, sendmmsg, SO_RCVTIMEO, calls on a pipe, send without a peer, connect and getpeername, MSG_PEEK, MSG_TRUNC and
  * recvmsg's msg_flags, MSG_DONTWAIT, AF_UNSPEC undoing a connect, poll; TCP: listen, a blocking
- * connect and accept with the peer's address, accept4's flags, bytes both ways, TCP_NODELAY, shutdown and the end
+ * connect and accept with the peer's address, accept4's flags, sendfile from a file, bytes both ways, TCP_NODELAY, shutdown and the end
  * of the stream, a refused connect, a non-blocking connect (EINPROGRESS, poll, SO_ERROR,
  * EISCONN), EADDRINUSE, and the calls a socket in the wrong state refuses. Loopback is brought up
  * first where a kernel needs it (Debian's /init has it down; Capsid's is always up), silently. */
@@ -13,6 +13,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 
 static struct sockaddr_in loopback(unsigned short port) {
@@ -164,6 +165,19 @@ static void tcp(void) {
   report_poll("poll the server", server, POLLIN, 1000);
   CHECK("read", read(server, buffer, sizeof buffer));
   printf("read: %s\n", buffer);
+  int file = open("inet-sendfile", O_RDWR | O_CREAT | O_TRUNC, 0644);
+  write(file, "file bytes", 10);
+  off_t offset = 5;
+  CHECK("sendfile from offset 5", sendfile(client, file, &offset, 100));
+  printf("offset after: %ld\n", (long)offset);
+  memset(buffer, 0, sizeof buffer);
+  report_poll("poll the server again", server, POLLIN, 1000);
+  CHECK("read what sendfile sent", read(server, buffer, sizeof buffer));
+  printf("read: %s\n", buffer);
+  CHECK("sendfile from a socket", sendfile(client, server, NULL, 10));
+  CHECK("sendfile from a closed descriptor", sendfile(client, 99, NULL, 10));
+  close(file);
+  unlink("inet-sendfile");
   CHECK("shutdown SHUT_WR", shutdown(client, SHUT_WR));
   CHECK("read, the end", read(server, buffer, sizeof buffer));
   CHECK("write back", write(server, "bye", 3));
@@ -203,6 +217,7 @@ static void tcp(void) {
 }
 
 int main(void) {
+  scratch("inet");
   loopback_up();
   CHECK("a protocol of another type", socket(AF_INET, SOCK_STREAM, IPPROTO_UDP));
   CHECK("SOCK_SEQPACKET", socket(AF_INET, SOCK_SEQPACKET, 0));
