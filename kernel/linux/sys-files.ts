@@ -22,8 +22,8 @@ import { fileVectors, fileWrite } from "./sys-write";
 import { EventCounterObject } from "../objects/event-counter";
 import { eventfdRead, eventfdWrite } from "./sys-eventfd";
 import { UnixSocketObject } from "../objects/unix-socket";
-import { socketRead, socketWrite } from "./sys-socket";
-import { inetReceive, inetSend, inetSendfile } from "./sys-inet";
+import { socketRead, socketWrite, unixReadable } from "./sys-socket";
+import { inetReadable, inetReceive, inetSend, inetSendfile } from "./sys-inet";
 import { InetSocketObject } from "../objects/inet-socket";
 import { S_IFMT, S_IFREG } from "../fs/node";
 
@@ -307,8 +307,14 @@ export function sysIoctl(thread: Thread, linux: LinuxProcess, fd: u64, request: 
     linux.descriptorFlags[index] = (linux.descriptorFlags[index] & ~STATUS_NONBLOCK) | (on ? STATUS_NONBLOCK : 0);
     return 0;
   }
-  if (object.iface == Interface.Pipe && request == FIONREAD) {
-    store<u32>(state.buffer, <u32>min(changetype<PipeObject>(object).ring.buffered, <u64>u32.MAX_VALUE));
+  if (request == FIONREAD && (object.iface == Interface.Pipe || object.iface == Interface.UnixSocket || object.iface == Interface.InetSocket)) {
+    // What a read would find: a pipe's or stream's bytes, a message socket's next message.
+    let waiting: i64 = 0;
+    if (object.iface == Interface.Pipe) waiting = <i64>changetype<PipeObject>(object).ring.buffered;
+    else if (object.iface == Interface.UnixSocket) waiting = unixReadable(changetype<UnixSocketObject>(object));
+    else waiting = inetReadable(changetype<InetSocketObject>(object));
+    if (waiting < 0) return waiting;
+    store<u32>(state.buffer, <u32>min(<u64>waiting, <u64>u32.MAX_VALUE));
     return copyOut(space, argument, state.buffer, 256, 4) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
   }
   if (object.iface != Interface.Console) return -(<i64>Errno.ENOTTY);

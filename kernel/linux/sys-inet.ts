@@ -916,3 +916,15 @@ export function inetSendfile(thread: Thread, linux: LinuxProcess, socket: InetSo
   if ((linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
   return waitOn(thread, linux, own, link.watchers, number, socket.sendTimeout);
 }
+
+/** FIONREAD of an InetSocket: a connection's bytes waiting, the length of the next datagram
+ * queued (0 when none), EINVAL for a listener (as Linux). */
+export function inetReadable(socket: InetSocketObject): i64 {
+  if (socket.listener !== null) return -(<i64>Errno.EINVAL);
+  const stream = socket.stream;
+  if (stream !== null) return <i64>stream.link.connection.receive.length;
+  const udp = socket.udp;
+  if (udp === null) return 0;
+  const record = udp.peek();
+  return record == 0 ? 0 : <i64>load<u32>(record);
+}

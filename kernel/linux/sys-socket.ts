@@ -540,6 +540,14 @@ export function sysGetsockopt(thread: Thread, linux: LinuxProcess, fd: i32, leve
   return copyOut(space, length, b, 64, 4) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
 }
 
+/** FIONREAD of a socketpair's end: a stream's bytes waiting, a message socket's next message's
+ * length (0 when none). */
+export function unixReadable(socket: UnixSocketObject): i64 {
+  const ring = socket.receive;
+  if (!socket.reading || ring.buffered == 0) return 0;
+  return <u64>socket.kind == SOCK_STREAM ? <i64>ring.buffered : <i64>pipeWordAt(ring, 0);
+}
+
 /** What a socket's end is ready for (readiness.ts), as Linux's unix_poll: readable with bytes (a
  * message), or once its incoming direction ended (POLLRDHUP too); POLLHUP once both directions
  * ended; writable with room for an atomic write. */

@@ -76,6 +76,9 @@ static void udp(void) {
   CHECK("getpeername", getpeername(b, (struct sockaddr *)&from, &length));
   EXPECT("the peer is a's port", ntohs(from.sin_port) == port);
   CHECK("send, connected", send(b, "0123456789", 10, 0));
+  int waiting = -1;
+  CHECK("FIONREAD, a datagram of 10", ioctl(a, FIONREAD, &waiting));
+  printf("waiting %d\n", waiting);
   CHECK("recv, MSG_PEEK", recv(a, buffer, sizeof buffer, MSG_PEEK));
   CHECK("recv, 4 bytes of 10, MSG_TRUNC", recv(a, buffer, 4, MSG_TRUNC));
   CHECK("send again", send(b, "abcdefgh", 8, 0));
@@ -163,6 +166,10 @@ static void tcp(void) {
   printf("nodelay %d\n", value != 0);
   CHECK("write", write(client, "hello", 5));
   report_poll("poll the server", server, POLLIN, 1000);
+  int waiting = -1;
+  CHECK("FIONREAD, 5 bytes", ioctl(server, FIONREAD, &waiting));
+  printf("waiting %d\n", waiting);
+  CHECK("FIONREAD on a listener", ioctl(listener, FIONREAD, &waiting));
   CHECK("read", read(server, buffer, sizeof buffer));
   printf("read: %s\n", buffer);
   int file = open("inet-sendfile", O_RDWR | O_CREAT | O_TRUNC, 0644);
