@@ -16,7 +16,8 @@ import { linkAddress, linkIsBroadcast, linkIsLoopback, linkRoutes, linkSourceFor
 import { tcpBegin, tcpConnectPort, tcpEnd, tcpListenerPort, tcpReady } from "../net/socket/tcp-host";
 import { KeepAlive, Nagle, TcpConnection, TcpFailure, TcpState } from "../net/socket/tcp/connection";
 import { udpBind, udpFreePort, udpPayloadArea, udpPortTaken, udpSend } from "../net/socket/udp";
-import { INET_DATAGRAM, INET_PORT_BYTES, INET_SOCKET_BYTES, INET_STREAM, InetPort, InetSocketObject } from "../objects/inet-socket";
+import { INET_DATAGRAM, INET_PORT_BYTES, INET_SOCKET_BYTES, INET_STREAM, InetPort, inetPortBound, InetSocketObject } from "../objects/inet-socket";
+import { NetworkPolicy } from "../net/socket/policy";
 import { NetworkObject, networkTcpConnect, networkTcpListen } from "../objects/network";
 import { listenerBytes, listenerTake } from "../objects/tcp-listener";
 import { TCP_BLOCKED, tcpReadiness, tcpSendKernel, tcpSocketBytes, tcpTransfer } from "../objects/tcp-socket";
@@ -152,15 +153,30 @@ export function inetBind(thread: Thread, socket: InetSocketObject, address: u64,
   const policy = socket.policy, datagram = socket.datagram;
   let port = state.port;
   if (port != 0 && !policy.allowsLocal(port)) return -(<i64>Errno.EACCES);
-  if (port != 0 && (datagram ? udpPortTaken(port) : tcpListenerPort(port))) return -(<i64>Errno.EADDRINUSE);
-  if (port == 0) port = datagram ? udpFreePort(policy) : tcpConnectPort(policy);
+  if (port != 0 && (datagram ? udpPortTaken(port) : tcpListenerPort(port) || inetPortBound(port))) return -(<i64>Errno.EADDRINUSE);
+  if (port == 0) port = datagram ? udpFreePort(policy) : freeStreamPort(policy);
   if (port == 0) return -(<i64>Errno.EADDRINUSE);
   if (datagram) {
     const made = portMade(thread, socket);
     if (made < 0) return made;
     udpBind(socket.udp!, port);
-  } else socket.boundPort = port;
+  } else socket.bindPort(port);
   socket.boundAddress = state.address;
+  return 0;
+}
+
+/** A local port of the grant's range for a stream socket's bind: free of listeners, of
+ * connections' ports and of other sockets' binds; 0 when none is (a few random tries, then a
+ * walk, as tcpConnectPort). */
+function freeStreamPort(policy: NetworkPolicy): u32 {
+  for (let attempt = 0; attempt < 16; attempt++) {
+    const port = tcpConnectPort(policy);
+    if (port == 0) return 0;
+    if (!inetPortBound(port)) return port;
+  }
+  for (let port = policy.portLow; port <= policy.portHigh; port++) {
+    if (!tcpListenerPort(port) && !inetPortBound(port)) return port;
+  }
   return 0;
 }
 
@@ -342,7 +358,7 @@ export function inetListen(thread: Thread, socket: InetSocketObject, backlog: u6
   const wanted = <i32>(backlog & 0xffff_ffff);
   let queue = <u32>min(max(<i64>wanted, 1), <i64>TCP_BACKLOG_MAXIMUM);
   let port = socket.boundPort;
-  if (port == 0) port = tcpConnectPort(socket.policy);
+  if (port == 0) port = freeStreamPort(socket.policy);
   if (port == 0 || tcpListenerPort(port)) return -(<i64>Errno.EADDRINUSE);
   const process = thread.process, buffer = bufferOf(socket);
   // The backlog is a hint (Linux cuts it to somaxconn): a listener is charged up front for every
@@ -352,7 +368,7 @@ export function inetListen(thread: Thread, socket: InetSocketObject, backlog: u6
   while (queue > 1 && (listenerBytes(<u64>queue, <u64>buffer) > share
     || process.account.kernelFits(listenerBytes(<u64>queue, <u64>buffer), 0) != KernelError.None)) queue >>= 1;
   if (process.account.kernelFits(listenerBytes(<u64>queue, <u64>buffer), 0) != KernelError.None) return -(<i64>Errno.ENOMEM);
-  socket.boundPort = port;
+  socket.bindPort(port);
   const listener = networkTcpListen(socket.policy, port, queue, buffer, process.account);
   listener.retain();   // the socket holds it, not a table
   socket.listener = listener;
@@ -385,9 +401,10 @@ export function inetAccept(thread: Thread, linux: LinuxProcess, socket: InetSock
   const slot = process.table.reserve();
   if (slot < 0) return -(<i64>Errno.ENOMEM);
   const taken = listenerTake(link, process.account);
-  if (taken === null) {
+  if (taken === null) {   // (cannot happen: one was ready, and nothing ran since) wait for the next
     process.table.cancel(slot);
-    return -(<i64>Errno.EAGAIN);
+    if ((linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
+    return waitOn(thread, linux, own, link.watchers, number, socket.receiveTimeout);
   }
   const accepted = new InetSocketObject(INET_STREAM, socket.policy.copy());
   accepted.chargeTo(process.account, bytes);

@@ -47,8 +47,9 @@ export class InetSocketObject extends KernelObject {
   /** A stream socket's connection (connect, accept) or listener (listen), once it has one. */
   stream: TcpSocketObject | null = null;
   listener: TcpListenerObject | null = null;
-  /** The local port bind chose for a stream socket before its listen or connect (0: none), and
-   * the local address bound (0: any). */
+  /** The local port bind chose for a stream socket (0: none), held in the bound ports while the
+   * socket lives (bindPort) so no other stream socket binds it; and the local address bound (0:
+   * any). */
   boundPort: u32 = 0;
   boundAddress: u32 = 0;
   /** A datagram socket's connected peer (connect), 0: none. */
@@ -79,6 +80,14 @@ export class InetSocketObject extends KernelObject {
 
   constructor(readonly kind: u32, readonly policy: NetworkPolicy) {
     super(Interface.InetSocket);
+  }
+
+  /** Binds a stream socket to `port` (which the caller checked is free): held until it goes. */
+  bindPort(port: u32): void {
+    if (this.boundPort == port) return;
+    if (this.boundPort != 0) state.bound.delete(this.boundPort);
+    this.boundPort = port;
+    state.bound.set(port, true);
   }
 
   /** Whether it is a datagram (UDP) socket. */
@@ -115,6 +124,7 @@ export class InetSocketObject extends KernelObject {
       quota.release();
       this.portQuota = null;
     }
+    if (this.boundPort != 0) state.bound.delete(this.boundPort);
     if (this.stream !== null) this.stream!.release();
     if (this.listener !== null) this.listener!.release();
     this.stream = null;
@@ -143,6 +153,8 @@ class Info extends Invocation {
 
 class InetSocketsState {
   readonly info: Info = new Info();
+  /** The local ports stream sockets bound (bindPort), while they live. */
+  readonly bound: Map<u32, bool> = new Map<u32, bool>();
 }
 const state = new InetSocketsState();
 
@@ -153,3 +165,8 @@ export const INET_SOCKET_BYTES: u64 = instanceBytes<InetSocketObject>() + instan
 
 /** Heap bytes a datagram socket's port costs: its record, queue and entry in the port table. */
 export const INET_PORT_BYTES: u64 = instanceBytes<InetPort>() + instanceBytes<WaitList>() + staticArrayBytes<u8>(UDP_RECEIVE_BUFFER) + 64;
+
+/** Whether a stream socket holds `port` by bind. */
+export function inetPortBound(port: u32): bool {
+  return state.bound.has(port);
+}
