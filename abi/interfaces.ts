@@ -59,10 +59,12 @@ export enum Interface {
   UnixSocket = 24,
   /** A Linux AF_INET socket over the network grant it was made from (docs/abi/interfaces/inet-socket.md). */
   InetSocket = 25,
+  /** A Linux AF_UNIX socket before it is connected: bound to a name, listening (docs/abi/interfaces/unix-endpoint.md). */
+  UnixEndpoint = 26,
 }
 
 /** How many interface values exist (for per-interface counters). */
-export const INTERFACE_COUNT: i32 = 26;
+export const INTERFACE_COUNT: i32 = 27;
 
 /** A short lowercase name for log lines and the manifest. */
 export function interfaceName(value: Interface): string {
@@ -92,6 +94,7 @@ export function interfaceName(value: Interface): string {
     case Interface.EventPoll: return "event-poll";
     case Interface.UnixSocket: return "unix-socket";
     case Interface.InetSocket: return "inet-socket";
+    case Interface.UnixEndpoint: return "unix-endpoint";
   }
   return "none";
 }

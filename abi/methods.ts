@@ -337,6 +337,11 @@ export enum UnixSocketMethod {
   Info = 0,
 }
 
+export enum UnixEndpointMethod {
+  /** info() -> connections waiting to be accepted; value: 1 when listening, else 0. */
+  Info = 0,
+}
+
 export enum InetSocketMethod {
   /** info() -> the local port (0: not bound yet) | the kind (1 stream, 2 datagram) << 16; value:
    * the peer's address | its port << 32 (0: none). */

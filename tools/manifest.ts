@@ -32,7 +32,7 @@ export const GRANTS: ReadonlyMap<string, number> = new Map([
   ["console", 1], ["timer", 2], ["memory", 3], ["process-spawner", 4], ["process-handle", 5], ["endpoint", 6], ["endpoint-client", 7],
   ["thread-spawner", 8], ["thread-handle", 9], ["thread-control", 10], ["park-space", 11], ["random", 12], ["shared-memory", 13],
   ["network", 14], ["udp-socket", 15], ["tcp-listener", 16], ["tcp-socket", 17], ["boot-files", 18], ["pipe", 19], ["namespace", 20], ["file", 21],
-  ["event-counter", 22], ["event-poll", 23], ["unix-socket", 24], ["inet-socket", 25],
+  ["event-counter", 22], ["event-poll", 23], ["unix-socket", 24], ["inet-socket", 25], ["unix-endpoint", 26],
 ]);
 
 const TOP_LEVEL_KEYS = ["programs"];

@@ -28,6 +28,7 @@ export enum NodeType {
   Directory = 4,
   Regular = 8,
   SymbolicLink = 10,
+  Socket = 12,
 }
 
 // Limits (docs/fs.md).
@@ -93,6 +94,7 @@ export class Node {
     if (format == S_IFDIR) return NodeType.Directory;
     if (format == S_IFLNK) return NodeType.SymbolicLink;
     if (format == S_IFCHR) return NodeType.CharacterDevice;
+    if (format == S_IFSOCK) return NodeType.Socket;
     return NodeType.Regular;
   }
   @inline get isDirectory(): bool { return (this.mode & S_IFMT) == S_IFDIR; }

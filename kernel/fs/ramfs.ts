@@ -15,7 +15,7 @@ import { Quota } from "../memory/quota";
 import { Directory, directoryBytes, entryBytes } from "./directory";
 import { PAGE_SIZE, pagesNeeded, pagesPopulate, pagesRead, pagesTruncate, pagesWrite } from "./file-data";
 import {
-  FS_FILE_MAXIMUM, FS_NAME_MAXIMUM, FS_NODES_MAXIMUM, FS_SYMLINK_MAXIMUM, Node, NodeType, PERMISSION_BITS, S_IFCHR, S_IFDIR, S_IFLNK, S_IFMT,
+  FS_FILE_MAXIMUM, FS_NAME_MAXIMUM, FS_NODES_MAXIMUM, FS_SYMLINK_MAXIMUM, Node, NodeType, PERMISSION_BITS, S_IFCHR, S_IFDIR, S_IFLNK, S_IFMT, S_IFSOCK,
   S_IFREG,
 } from "./node";
 
@@ -262,7 +262,7 @@ export class Ramfs {
   create(directory: Node, name: usize, length: u32, mode: u32, rdevMajor: u32 = 0, rdevMinor: u32 = 0): NodeResult {
     const result = new NodeResult();
     const type = mode & S_IFMT;
-    let error = type == S_IFREG || type == S_IFDIR || type == S_IFCHR ? this.addCheck(directory, name, length) : KernelError.InvalidArgument;
+    let error = type == S_IFREG || type == S_IFDIR || type == S_IFCHR || type == S_IFSOCK ? this.addCheck(directory, name, length) : KernelError.InvalidArgument;
     if (error == KernelError.None) error = this.nodeFits(directory, length, nodeBytes(type, 0));
     if (error != KernelError.None) {
       result.error = error;

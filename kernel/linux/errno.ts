@@ -12,7 +12,7 @@ export enum Errno {
   EOVERFLOW = 75, ENOTSOCK = 88, ENOPROTOOPT = 92, EPROTONOSUPPORT = 93, ESOCKTNOSUPPORT = 94, EOPNOTSUPP = 95,
   EMSGSIZE = 90, EAFNOSUPPORT = 97, ENOBUFS = 105, EISCONN = 106, ETOOMANYREFS = 109, ETIMEDOUT = 110, ECONNREFUSED = 111,
   EDESTADDRREQ = 89, EADDRINUSE = 98, EADDRNOTAVAIL = 99, ENETDOWN = 100, ENETUNREACH = 101, ECONNABORTED = 103, ECONNRESET = 104,
-  ENOTCONN = 107, EHOSTUNREACH = 113, EALREADY = 114, EINPROGRESS = 115,
+  ENOTCONN = 107, EHOSTUNREACH = 113, EALREADY = 114, EINPROGRESS = 115, EPROTOTYPE = 91,
 }
 
 /** What a handler returns for a call it does not support (never a real result: results are at
@@ -77,7 +77,7 @@ export function errnoName(errno: i32): string {
     case Errno.ECONNREFUSED: return "ECONNREFUSED"; case Errno.EDESTADDRREQ: return "EDESTADDRREQ"; case Errno.EADDRINUSE: return "EADDRINUSE";
     case Errno.EADDRNOTAVAIL: return "EADDRNOTAVAIL"; case Errno.ENETDOWN: return "ENETDOWN"; case Errno.ENETUNREACH: return "ENETUNREACH";
     case Errno.ECONNABORTED: return "ECONNABORTED"; case Errno.ECONNRESET: return "ECONNRESET"; case Errno.ENOTCONN: return "ENOTCONN";
-    case Errno.EHOSTUNREACH: return "EHOSTUNREACH"; case Errno.EALREADY: return "EALREADY"; case Errno.EINPROGRESS: return "EINPROGRESS";
+    case Errno.EHOSTUNREACH: return "EHOSTUNREACH"; case Errno.EALREADY: return "EALREADY"; case Errno.EINPROGRESS: return "EINPROGRESS"; case Errno.EPROTOTYPE: return "EPROTOTYPE";
     default: return "E" + errno.toString();
   }
 }

@@ -14,6 +14,8 @@ import { PIPE_ATOMIC } from "../objects/pipe-ring";
 import { UnixSocketObject } from "../objects/unix-socket";
 import { socketReadiness } from "./sys-socket";
 import { inetReadiness } from "./sys-inet";
+import { unixEndpointReadiness } from "./sys-unix";
+import { UnixEndpointObject } from "../objects/unix-endpoint";
 import { InetSocketObject } from "../objects/inet-socket";
 import { Thread } from "../sched/thread";
 import { Wait } from "../sched/wait";
@@ -67,6 +69,11 @@ export function readiness(thread: Thread, linux: LinuxProcess, fd: i32, wait: Wa
       if ((interest & POLLOUT) != 0 || (mask & 0x2000) != 0) socket.send.waiting.add(wait);
     }
     return mask;
+  }
+  if (object.iface == Interface.UnixEndpoint) {
+    const endpoint = changetype<UnixEndpointObject>(object);
+    if (wait !== null) endpoint.waiting.add(wait);
+    return unixEndpointReadiness(endpoint);
   }
   if (object.iface == Interface.InetSocket) return inetReadiness(changetype<InetSocketObject>(object), wait);
   if (object.iface == Interface.EventPoll) {

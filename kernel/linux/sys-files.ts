@@ -107,6 +107,7 @@ export function sysWrite(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u
   if (object.iface == Interface.File) return fileWrite(thread, linux, changetype<FileObject>(object), fd, buffer, count, -1);
   if (object.iface == Interface.UnixSocket) return socketWrite(thread, linux, changetype<UnixSocketObject>(object), <i32>fd, <u64>Sys.write, buffer, count, 0, 0);
   if (object.iface == Interface.InetSocket) return inetSend(thread, linux, changetype<InetSocketObject>(object), <i32>fd, <u64>Sys.write, buffer, count, 0, 0, 0, false, 0, 0);
+  if (object.iface == Interface.UnixEndpoint) return -(<i64>Errno.ENOTCONN);
   if (object.iface == Interface.EventCounter && changetype<EventCounterObject>(object).timer !== null) return -(<i64>Errno.EINVAL);   // a timerfd
   if (object.iface == Interface.EventCounter) return eventfdWrite(thread, linux, changetype<EventCounterObject>(object), <i32>fd, <u64>Sys.write, buffer, count);
   if (object.iface != Interface.Console) return -(<i64>Errno.EINVAL);
@@ -167,6 +168,7 @@ export function sysRead(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u6
     return vectors ? socketRead(thread, linux, socket, <i32>fd, <u64>Sys.readv, 0, 0, buffer, count)
       : socketRead(thread, linux, socket, <i32>fd, <u64>Sys.read, buffer, count, 0, 0);
   }
+  if (object.iface == Interface.UnixEndpoint) return -(<i64>Errno.EINVAL);   // as Linux's unix_stream_recvmsg, not connected
   if (object.iface == Interface.InetSocket) {
     const socket = changetype<InetSocketObject>(object);
     return vectors ? inetReceive(thread, linux, socket, <i32>fd, <u64>Sys.readv, 0, 0, buffer, count, 0)

@@ -6,7 +6,7 @@
 // the calls that remove say EROFS before they look the name up.
 
 import { KernelError } from "../../abi/errors";
-import { Node, S_IFDIR } from "../fs/node";
+import { Node, S_IFDIR, S_IFSOCK } from "../fs/node";
 import { Resolution, Resolve } from "../fs/path";
 import { Thread } from "../sched/thread";
 import { Errno, linuxErrno, linuxFsErrno } from "./errno";
@@ -75,6 +75,25 @@ export function sysMkdirat(thread: Thread, linux: LinuxProcess, dirfd: u64, path
   const made = namespaceOf(thread, linux)!.fileSystem.create(found.parent!, found.name, found.nameLength,
     S_IFDIR | (<u32>mode & 0o1777 & ~linux.umask));
   return made.error != KernelError.None ? -(<i64>linuxFsErrno(made.error)) : 0;
+}
+
+/** A socket file at the path at `address` (bind of an AF_UNIX socket): mode 0777 less the umask;
+ * its node, or null with -errno in error[0]: EADDRINUSE for a name that exists (as Linux), EROFS,
+ * ENOENT, ENOTDIR, ENOSPC. */
+export function socketFileMake(thread: Thread, linux: LinuxProcess, address: u64, error: StaticArray<i64>): Node | null {
+  const found = parentOf(thread, linux, <u64><i64>-100, address, state.first, error);   // AT_FDCWD
+  if (found === null) return null;
+  const refused = createCheck(thread, linux, found, false);
+  if (refused != 0) {
+    error[0] = refused == -(<i64>Errno.EEXIST) ? -(<i64>Errno.EADDRINUSE) : refused;
+    return null;
+  }
+  const made = namespaceOf(thread, linux)!.fileSystem.create(found.parent!, found.name, found.nameLength, S_IFSOCK | (0o777 & ~linux.umask));
+  if (made.error != KernelError.None) {
+    error[0] = -(<i64>linuxFsErrno(made.error));
+    return null;
+  }
+  return made.node;
 }
 
 /** rmdir (and unlinkat with AT_REMOVEDIR): EINVAL for ".", ENOTEMPTY for "..", EBUSY for "/",

@@ -246,7 +246,7 @@ const CONSOLE_DEVICE: u64 = (5 << 8) | 1;
 export function descriptorStatFill(out: usize, handle: u64, iface: Interface): void {
   memory.fill(out, 0, <usize>STAT_SIZE);
   store<u64>(out, 1, 16);                       // st_nlink
-  if (iface == Interface.Pipe || iface == Interface.UnixSocket || iface == Interface.InetSocket) {
+  if (iface == Interface.Pipe || iface == Interface.UnixSocket || iface == Interface.InetSocket || iface == Interface.UnixEndpoint) {
     store<u64>(out, iface == Interface.Pipe ? 12 : 8);   // st_dev: pipefs's, sockfs's
     store<u64>(out, handle & 0xffff_ffff, 8);
     store<u32>(out, iface == Interface.Pipe ? S_IFIFO | 0o600 : S_IFSOCK | 0o777, 24);

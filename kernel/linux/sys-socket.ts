@@ -23,6 +23,7 @@ import { Sys } from "./numbers";
 import { Scope, SI_USER, SIGPIPE, signalSend } from "./signal";
 import { pipeReadCall, pipeWriteCall, STATUS_NONBLOCK, vectorTotal } from "./sys-pipe";
 import { linuxBlock } from "./block";
+import { unixAccept, unixBind, unixConnect, unixEndpointName, unixEndpointOf, unixListen, unixSocket } from "./sys-unix";
 import { inetAccept, inetBind, inetConnect, inetGetsockopt, inetListen, inetMessage, inetName, inetRecvfrom, inetSendto, inetSetsockopt, inetShutdown, inetSocket, inetSocketOf } from "./sys-inet";
 
 const AF_UNIX: u64 = 1, AF_INET: u64 = 2, AF_INET6: u64 = 10, AF_NETLINK: u64 = 16, AF_PACKET: u64 = 17;
@@ -30,7 +31,7 @@ const SOCK_STREAM: u64 = 1, SOCK_DGRAM: u64 = 2, SOCK_RAW: u64 = 3, SOCK_SEQPACK
 const SOCK_NONBLOCK: u64 = 0o4000, SOCK_CLOEXEC: u64 = 0o2000000;
 const MSG_OOB: u64 = 1, MSG_PEEK: u64 = 2, MSG_TRUNC: u64 = 0x20, MSG_DONTWAIT: u64 = 0x40, MSG_WAITALL: u64 = 0x100, MSG_NOSIGNAL: u64 = 0x4000;
 const SHUT_RD: u64 = 0, SHUT_WR: u64 = 1, SHUT_RDWR: u64 = 2;
-const SOL_SOCKET: u64 = 1, SO_TYPE: u64 = 3, SO_ERROR: u64 = 4, SO_PROTOCOL: u64 = 38, SO_DOMAIN: u64 = 39;
+const SOL_SOCKET: u64 = 1, SO_TYPE: u64 = 3, SO_ERROR: u64 = 4, SO_ACCEPTCONN: u64 = 30, SO_PROTOCOL: u64 = 38, SO_DOMAIN: u64 = 39;
 /** struct msghdr: name, namelen, iov, iovlen, control, controllen, flags. */
 const MSGHDR_SIZE: u64 = 56;
 
@@ -112,10 +113,10 @@ export function sysSocketpair(thread: Thread, linux: LinuxProcess, domain: u64, 
   return 0;
 }
 
-/** socket(domain, type, protocol): AF_INET's SOCK_STREAM and SOCK_DGRAM (sys-inet.ts), with
- * SOCK_NONBLOCK and SOCK_CLOEXEC. EINVAL for an unknown flag or a type past SOCK_MAX;
- * EAFNOSUPPORT for every other family: AF_INET6, AF_NETLINK, AF_PACKET have no capability behind
- * them, and AF_UNIX sockets with paths are not supported yet (socketpair is). */
+/** socket(domain, type, protocol): AF_INET's SOCK_STREAM and SOCK_DGRAM (sys-inet.ts) and
+ * AF_UNIX's SOCK_STREAM and SOCK_SEQPACKET (sys-unix.ts), with SOCK_NONBLOCK and SOCK_CLOEXEC.
+ * EINVAL for an unknown flag or a type past SOCK_MAX; EAFNOSUPPORT for every other family:
+ * AF_INET6, AF_NETLINK, AF_PACKET have no capability behind them. */
 export function sysSocket(thread: Thread, linux: LinuxProcess, domain: u64, type: u64, protocol: u64): i64 {
   domain &= 0xffff_ffff;
   type &= 0xffff_ffff;
@@ -123,6 +124,7 @@ export function sysSocket(thread: Thread, linux: LinuxProcess, domain: u64, type
   if ((type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC)) != 0) return -(<i64>Errno.EINVAL);
   const kind = type & SOCK_TYPE_MASK;
   if (kind >= SOCK_MAX || kind == 0) return -(<i64>Errno.EINVAL);
+  if (domain == AF_UNIX) return unixSocket(thread, linux, kind, protocol, type & (SOCK_NONBLOCK | SOCK_CLOEXEC));
   if (domain != AF_INET) return -(<i64>Errno.EAFNOSUPPORT);
   return inetSocket(thread, linux, kind, protocol, type & (SOCK_NONBLOCK | SOCK_CLOEXEC));
 }
@@ -131,6 +133,19 @@ export function sysSocket(thread: Thread, linux: LinuxProcess, domain: u64, type
  * InetSocket (sys-inet.ts); ENOTSOCK for another descriptor (a socketpair's end included: it has
  * no address and takes no options: EOPNOTSUPP, ENOPROTOOPT), EBADF for a closed one. */
 export function sysSocketCall(thread: Thread, linux: LinuxProcess, number: u64, fd: i32, a1: u64, a2: u64, a3: u64, a4: u64): i64 {
+  const endpoint = unixEndpointOf(thread, linux, fd);
+  if (endpoint !== null) {
+    switch (<i32>number) {
+      case Sys.bind: return unixBind(thread, linux, endpoint, a1, a2);
+      case Sys.connect: return unixConnect(thread, linux, endpoint, fd, number, a1, a2);
+      case Sys.listen: return unixListen(endpoint, a1);
+      case Sys.accept: return unixAccept(thread, linux, endpoint, fd, number, a1, a2, 0);
+      case Sys.accept4: return unixAccept(thread, linux, endpoint, fd, number, a1, a2, a3);
+      case Sys.getsockname: return unixEndpointName(thread, endpoint, false, a1, a2);
+      case Sys.getpeername: return unixEndpointName(thread, endpoint, true, a1, a2);
+    }
+    return -(<i64>Errno.ENOPROTOOPT);   // setsockopt
+  }
   const inet = inetSocketOf(thread, linux, fd);
   if (inet === null) {
     const pair = socketOf(thread, linux, fd);
@@ -172,8 +187,12 @@ function socketOf(thread: Thread, linux: LinuxProcess, fd: i32): UnixSocketObjec
   return object !== null && object.iface == Interface.UnixSocket ? changetype<UnixSocketObject>(object) : null;
 }
 
+/** Why descriptor `fd` names no connected socket: EBADF (closed), ENOTCONN (an AF_UNIX socket
+ * not connected), ENOTSOCK. */
 function socketError(linux: LinuxProcess, fd: i32): i64 {
-  return linux.handleOf(<i64>fd) == 0 ? -(<i64>Errno.EBADF) : -(<i64>Errno.ENOTSOCK);
+  const handle = linux.handleOf(<i64>fd);
+  if (handle == 0) return -(<i64>Errno.EBADF);
+  return linux.process.table.interfaceOf(handle) == Interface.UnixEndpoint ? -(<i64>Errno.ENOTCONN) : -(<i64>Errno.ENOTSOCK);
 }
 
 /** read, readv, recvfrom and recvmsg's bytes: the end's incoming ring as a pipe's read end
@@ -520,8 +539,9 @@ export function sysShutdown(thread: Thread, linux: LinuxProcess, fd: i32, how: u
 export function sysGetsockopt(thread: Thread, linux: LinuxProcess, fd: i32, level: u64, name: u64, value: u64, length: u64): i64 {
   const inet = inetSocketOf(thread, linux, fd);
   if (inet !== null) return inetGetsockopt(thread, inet, level, name, value, length);
+  const endpoint = unixEndpointOf(thread, linux, fd);
   const socket = socketOf(thread, linux, fd);
-  if (socket === null) return socketError(linux, fd);
+  if (socket === null && endpoint === null) return socketError(linux, fd);
   const space = thread.process.space, b = state.buffer;
   if (copyIn(space, b, 64, length, 4) != KernelError.None) return -(<i64>Errno.EFAULT);
   const given = load<i32>(b);
@@ -529,9 +549,10 @@ export function sysGetsockopt(thread: Thread, linux: LinuxProcess, fd: i32, leve
   if ((level & 0xffff_ffff) != SOL_SOCKET) return -(<i64>Errno.ENOPROTOOPT);
   name &= 0xffff_ffff;
   let answer: i32;
-  if (name == SO_TYPE) answer = <i32>socket.kind;
+  if (name == SO_TYPE) answer = <i32>(socket !== null ? socket.kind : endpoint!.kind);
   else if (name == SO_ERROR || name == SO_PROTOCOL) answer = 0;
   else if (name == SO_DOMAIN) answer = <i32>AF_UNIX;
+  else if (name == SO_ACCEPTCONN) answer = endpoint !== null && endpoint.listening ? 1 : 0;
   else return -(<i64>Errno.ENOPROTOOPT);
   const size = min(given, 4);
   store<i32>(b, answer, 8);

@@ -406,6 +406,7 @@ const INTERFACE_PAGES: Record<string, { iface: string; methods: string | null }>
   "docs/abi/interfaces/event-poll.md": { iface: "EventPoll", methods: "EventPollMethod" },
   "docs/abi/interfaces/unix-socket.md": { iface: "UnixSocket", methods: "UnixSocketMethod" },
   "docs/abi/interfaces/inet-socket.md": { iface: "InetSocket", methods: "InetSocketMethod" },
+  "docs/abi/interfaces/unix-endpoint.md": { iface: "UnixEndpoint", methods: "UnixEndpointMethod" },
   "docs/abi/interfaces/file.md": { iface: "File", methods: "FileMethod" },
 };
 const METHOD_COLUMNS = ["method", "value", "arguments", "result", "value"];
@@ -486,6 +487,7 @@ const OBJECT_FILES: Record<string, string> = {
   "docs/abi/interfaces/event-poll.md": "kernel/objects/event-poll.ts",
   "docs/abi/interfaces/unix-socket.md": "kernel/objects/unix-socket.ts",
   "docs/abi/interfaces/inet-socket.md": "kernel/objects/inet-socket.ts",
+  "docs/abi/interfaces/unix-endpoint.md": "kernel/objects/unix-endpoint.ts",
   "docs/abi/interfaces/namespace.md": "kernel/objects/namespace.ts",
   "docs/abi/interfaces/file.md": "kernel/objects/file.ts",
 };

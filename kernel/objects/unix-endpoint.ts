@@ -1,0 +1,97 @@
+// UnixEndpoint: a Linux AF_UNIX socket before it is connected (docs/abi/interfaces/unix-endpoint.md),
+// the Linux personality's socket(AF_UNIX, SOCK_STREAM or SOCK_SEQPACKET) (linux/sys-unix.ts). It
+// may be bound to a name, a socket file in the namespace or a name in the abstract namespace,
+// and listen there: a connect to that name makes a connected pair of UnixSocket ends (the
+// socketpair's objects), queues the server's end here for accept, and the connecting descriptor
+// names the client's end from then on. The names endpoints are bound to are this module's
+// registry; a name is free again once its endpoint goes (a socket file stays until unlinked, as
+// on Linux). Native programs reach only `info` through the ring.
+
+import { KernelError } from "../../abi/errors";
+import { Interface } from "../../abi/interfaces";
+import { UnixEndpointMethod } from "../../abi/methods";
+import { Invocation } from "../cap/invocation";
+import { KernelObject } from "../cap/kernel-object";
+import { Request } from "../cap/request";
+import { Node } from "../fs/node";
+import { instanceBytes } from "../memory/heap-cost";
+import { WaitList } from "../sched/wait";
+import { UnixSocketObject } from "./unix-socket";
+
+/** Connections a listening endpoint holds before accept, at most. */
+export const UNIX_BACKLOG_MAXIMUM: i32 = 128;
+
+export class UnixEndpointObject extends KernelObject {
+  /** The registry key of the name it is bound to (null: unbound), and what getsockname says: the
+   * path, or the abstract name's bytes after its NUL. */
+  key: string | null = null;
+  name: StaticArray<u8> = new StaticArray<u8>(0);
+  inAbstract: bool = false;
+  /** The socket file a path names (held while bound). */
+  node: Node | null = null;
+  /** listen's state: the connected server ends waiting for accept (each retained), oldest first. */
+  listening: bool = false;
+  backlog: i32 = 0;
+  readonly pending: UnixSocketObject[] = [];
+  /** Waits told when a connection arrives or is accepted (accept, connect on a full backlog,
+   * poll and epoll). */
+  readonly waiting: WaitList = new WaitList();
+
+  /** `kind`: Linux's SOCK_STREAM (1) or SOCK_SEQPACKET (5), which its connections keep. */
+  constructor(readonly kind: u32) { super(Interface.UnixEndpoint); }
+
+  /** Binds it to `key` (free: the caller checked), saying `name` (its bytes). */
+  bind(key: string, name: StaticArray<u8>, isAbstract: bool, node: Node | null): void {
+    this.key = key;
+    this.name = name;
+    this.inAbstract = isAbstract;
+    this.node = node;
+    state.names.set(key, this);
+  }
+
+  destroy(): void {
+    const key = this.key;
+    if (key !== null && state.names.has(key) && state.names.get(key) === this) state.names.delete(key);
+    this.key = null;
+    this.node = null;
+    this.listening = false;
+    const pending = this.pending;
+    while (pending.length > 0) pending.shift().release();   // their clients read the end of the stream
+    this.waiting.wakeAll();
+  }
+
+  decodeCall(request: Request): Invocation | null {
+    if (request.method != UnixEndpointMethod.Info) return request.refuse(KernelError.UnknownMethod);
+    return state.info;
+  }
+}
+
+/** The endpoint bound to `key`, or null. */
+export function unixEndpointNamed(key: string): UnixEndpointObject | null {
+  return state.names.has(key) ? state.names.get(key) : null;
+}
+
+/** A fresh abstract name's number (Linux's autobind), for an endpoint that listens unbound. */
+export function unixAutobindNumber(): u32 {
+  return ++state.autobind;
+}
+
+/** info() -> connections waiting to be accepted; value: 1 when listening. */
+class Info extends Invocation {
+  invoke(request: Request): void {
+    const endpoint = changetype<UnixEndpointObject>(request.object);
+    request.complete(<i64>endpoint.pending.length, endpoint.listening ? 1 : 0);
+  }
+}
+
+class UnixEndpointsState {
+  readonly info: Info = new Info();
+  /** Bound names: "p" and the socket file's node, or "a" and the abstract name's bytes. */
+  readonly names: Map<string, UnixEndpointObject> = new Map<string, UnixEndpointObject>();
+  autobind: u32 = 0;
+}
+const state = new UnixEndpointsState();
+
+/** Heap bytes an endpoint's record costs its maker (a name and a queue of at most
+ * UNIX_BACKLOG_MAXIMUM ends' pointers included). */
+export const UNIX_ENDPOINT_BYTES: u64 = instanceBytes<UnixEndpointObject>() + instanceBytes<WaitList>() + 8 * <u64>UNIX_BACKLOG_MAXIMUM + 256;
