@@ -54,12 +54,12 @@ const IOV_MAXIMUM: u64 = 1024;
 /** The MSS a connection over Ethernet has (TCP_MAXSEG's answer). */
 const ETHERNET_MSS: i32 = 1460;
 
-/** Bytes sendfile moves through its staging at a time. */
+/** Bytes sendfile (and a TCP MSG_PEEK) moves through its staging at a time. */
 const SENDFILE_CHUNK: u64 = 4096;
 
 class InetCallsState {
   readonly buffer: usize = memory.data(64, 16);
-  /** sendfile's staging: a file's bytes on their way to a connection. */
+  /** sendfile's staging (a file's bytes on their way to a connection), and a TCP MSG_PEEK's. */
   readonly staging: usize = memory.data(<i32>SENDFILE_CHUNK, 16);
   /** What the last inetReceive read: the sender, and whether the datagram was cut (MSG_TRUNC). */
   receivedAddress: u32 = 0;
@@ -577,7 +577,7 @@ function datagramSend(thread: Thread, linux: LinuxProcess, socket: InetSocketObj
  * O_NONBLOCK, MSG_DONTWAIT or once SO_RCVTIMEO passes); ENOTCONN before a connect; ECONNRESET,
  * ECONNREFUSED, ETIMEDOUT when it failed. A datagram: the oldest one from the connected peer
  * (any, when not connected), cut to the buffers (MSG_TRUNC: its whole length is the answer),
- * left queued with MSG_PEEK. Stream MSG_PEEK is EOPNOTSUPP. The sender is in state.received*. */
+ * left queued with MSG_PEEK (a connection's bytes too). The sender is in state.received*. */
 export function inetReceive(thread: Thread, linux: LinuxProcess, socket: InetSocketObject, fd: i32, number: u64, buffer: u64, count: u64,
   vectors: u64, vectorCount: u64, flags: u64): i64 {
   state.receivedCut = false;
@@ -591,7 +591,6 @@ export function inetReceive(thread: Thread, linux: LinuxProcess, socket: InetSoc
   if (socket.datagram) return datagramReceive(thread, linux, own, socket, number, buffer, count, vectors, vectorCount, flags, nonblocking);
   const stream = socket.stream;
   if (stream === null) return -(<i64>Errno.ENOTCONN);
-  if ((flags & MSG_PEEK) != 0) return -(<i64>Errno.EOPNOTSUPP);
   const c = stream.link.connection;
   state.receivedAddress = c.remoteAddress;
   state.receivedPort = c.remotePort;
@@ -605,7 +604,9 @@ export function inetReceive(thread: Thread, linux: LinuxProcess, socket: InetSoc
   const link = stream.link, space = thread.process.space;
   let done: u64 = 0;
   const segments = vectors != 0 ? vectorCount : 1;
-  for (let i: u64 = 0; i < segments; i++) {
+  const peek = (flags & MSG_PEEK) != 0;
+  if (peek && c.receive.length > 0) return streamPeek(thread, c, buffer, count, vectors, vectorCount, own);
+  for (let i: u64 = 0; i < segments && !peek; i++) {
     let base = buffer, length = count;
     if (vectors != 0) {
       if (copyIn(space, state.buffer, 64, vectors + i * 16, 16) != KernelError.None) return done > 0 ? <i64>done : -(<i64>Errno.EFAULT);
@@ -891,6 +892,34 @@ export function inetReadiness(socket: InetSocketObject, wait: Wait | null): i32 
   if ((ready & TCP_READY_FAILED) != 0 && !socket.errorTaken) mask |= 0x8;      // POLLERR
   if ((ready & TCP_READY_CLOSED) != 0 || c.failure != TcpFailure.None) mask |= 0x10;   // POLLHUP
   return mask;
+}
+
+/** MSG_PEEK on a connection holding bytes: up to the buffers' size of them copied (through the
+ * staging, a chunk at a time), all left for the next read. */
+function streamPeek(thread: Thread, c: TcpConnection, buffer: u64, count: u64, vectors: u64, vectorCount: u64, own: LinuxThread): i64 {
+  const space = thread.process.space, held = <u64>c.receive.length;
+  let done: u64 = 0;
+  const segments = vectors != 0 ? vectorCount : 1;
+  for (let i: u64 = 0; i < segments && done < held; i++) {
+    let base = buffer, length = count;
+    if (vectors != 0) {
+      if (copyIn(space, state.buffer, 64, vectors + i * 16, 16) != KernelError.None) return done > 0 ? <i64>done : -(<i64>Errno.EFAULT);
+      base = load<u64>(state.buffer);
+      length = load<u64>(state.buffer, 8);
+    }
+    let moved: u64 = 0;
+    while (moved < length && done + moved < held) {
+      const part = min(min(length - moved, held - done - moved), SENDFILE_CHUNK);
+      c.receive.peekAt(<u32>(done + moved), state.staging, <u32>part);
+      if (copyOut(space, base + moved, state.staging, SENDFILE_CHUNK, part) != KernelError.None) {
+        return done + moved > 0 ? <i64>(done + moved) : -(<i64>Errno.EFAULT);
+      }
+      moved += part;
+    }
+    done += moved;
+  }
+  clearDeadline(thread, own);
+  return <i64>done;
 }
 
 /** sendfile(out, in, offset, count) from a regular file to a connected TCP socket: the file's

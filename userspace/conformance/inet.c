@@ -170,6 +170,8 @@ static void tcp(void) {
   CHECK("FIONREAD, 5 bytes", ioctl(server, FIONREAD, &waiting));
   printf("waiting %d\n", waiting);
   CHECK("FIONREAD on a listener", ioctl(listener, FIONREAD, &waiting));
+  CHECK("recv 3, MSG_PEEK", recv(server, buffer, 3, MSG_PEEK));
+  printf("peeked: %.3s\n", buffer);
   CHECK("read", read(server, buffer, sizeof buffer));
   printf("read: %s\n", buffer);
   int file = open("inet-sendfile", O_RDWR | O_CREAT | O_TRUNC, 0644);
