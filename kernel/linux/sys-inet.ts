@@ -32,7 +32,7 @@ import { BLOCKED, Errno } from "./errno";
 import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
 import { LinuxThread } from "./linux-thread";
 import { Scope, SI_USER, SIGPIPE, signalSend } from "./signal";
-import { callAddress, STATUS_NONBLOCK, vectorTotal } from "./sys-pipe";
+import { callAddress, segmentAt, segmentBase, segmentLength, STATUS_NONBLOCK, vectorTotal } from "./sys-pipe";
 
 const AF_UNSPEC: u32 = 0, AF_INET: u32 = 2;
 const IPPROTO_IP: u64 = 0, IPPROTO_TCP: u64 = 6, IPPROTO_UDP: u64 = 17;
@@ -452,12 +452,8 @@ function streamSend(thread: Thread, socket: InetSocketObject, buffer: u64, count
   let done: u64 = 0;
   const segments = vectors != 0 ? vectorCount : 1;
   for (let i: u64 = 0; i < segments; i++) {
-    let base = buffer, length = count;
-    if (vectors != 0) {
-      if (copyIn(space, state.buffer, 64, vectors + i * 16, 16) != KernelError.None) return done > 0 ? <i64>done : -(<i64>Errno.EFAULT);
-      base = load<u64>(state.buffer);
-      length = load<u64>(state.buffer, 8);
-    }
+    if (!segmentAt(thread, buffer, count, vectors, i)) return done > 0 ? <i64>done : -(<i64>Errno.EFAULT);
+    const base = segmentBase(), length = segmentLength();
     if (skip >= length) { skip -= length; continue; }
     const want = length - skip;
     let moved: u64 = 0;
@@ -554,12 +550,8 @@ function datagramSend(thread: Thread, linux: LinuxProcess, socket: InetSocketObj
   let done: u64 = 0;
   const segments = vectors != 0 ? vectorCount : 1;
   for (let i: u64 = 0; i < segments; i++) {
-    let base = buffer, length = count;
-    if (vectors != 0) {
-      if (copyIn(space, state.buffer, 64, vectors + i * 16, 16) != KernelError.None) return -(<i64>Errno.EFAULT);
-      base = load<u64>(state.buffer);
-      length = load<u64>(state.buffer, 8);
-    }
+    if (!segmentAt(thread, buffer, count, vectors, i)) return -(<i64>Errno.EFAULT);
+    const base = segmentBase(), length = segmentLength();
     if (length == 0) continue;
     if (length > UDP_PAYLOAD_MAXIMUM - done) return -(<i64>Errno.EMSGSIZE);   // the iovecs changed since they were summed
     if (copyIn(space, area + <usize>done, UDP_PAYLOAD_MAXIMUM - done, base, length) != KernelError.None) return -(<i64>Errno.EFAULT);
@@ -607,12 +599,8 @@ export function inetReceive(thread: Thread, linux: LinuxProcess, socket: InetSoc
   const peek = (flags & MSG_PEEK) != 0;
   if (peek && c.receive.length > 0) return streamPeek(thread, c, buffer, count, vectors, vectorCount, own);
   for (let i: u64 = 0; i < segments && !peek; i++) {
-    let base = buffer, length = count;
-    if (vectors != 0) {
-      if (copyIn(space, state.buffer, 64, vectors + i * 16, 16) != KernelError.None) return done > 0 ? <i64>done : -(<i64>Errno.EFAULT);
-      base = load<u64>(state.buffer);
-      length = load<u64>(state.buffer, 8);
-    }
+    if (!segmentAt(thread, buffer, count, vectors, i)) return done > 0 ? <i64>done : -(<i64>Errno.EFAULT);
+    const base = segmentBase(), length = segmentLength();
     let moved: u64 = 0;
     while (moved < length) {
       const result = tcpTransfer(link, thread, false, base + moved, length - moved);
@@ -667,12 +655,8 @@ function datagramReceive(thread: Thread, linux: LinuxProcess, own: LinuxThread, 
   let copied: u64 = 0;
   const segments = vectors != 0 ? vectorCount : 1;
   for (let i: u64 = 0; i < segments && copied < length; i++) {
-    let base = buffer, size = count;
-    if (vectors != 0) {
-      if (copyIn(space, state.buffer, 64, vectors + i * 16, 16) != KernelError.None) return -(<i64>Errno.EFAULT);
-      base = load<u64>(state.buffer);
-      size = load<u64>(state.buffer, 8);
-    }
+    if (!segmentAt(thread, buffer, count, vectors, i)) return -(<i64>Errno.EFAULT);
+    const base = segmentBase(), size = segmentLength();
     const part = min(size, length - copied);
     if (part == 0) continue;
     if (copyOut(space, base, record + 12 + <usize>copied, length - copied, part) != KernelError.None) return -(<i64>Errno.EFAULT);
@@ -901,12 +885,8 @@ function streamPeek(thread: Thread, c: TcpConnection, buffer: u64, count: u64, v
   let done: u64 = 0;
   const segments = vectors != 0 ? vectorCount : 1;
   for (let i: u64 = 0; i < segments && done < held; i++) {
-    let base = buffer, length = count;
-    if (vectors != 0) {
-      if (copyIn(space, state.buffer, 64, vectors + i * 16, 16) != KernelError.None) return done > 0 ? <i64>done : -(<i64>Errno.EFAULT);
-      base = load<u64>(state.buffer);
-      length = load<u64>(state.buffer, 8);
-    }
+    if (!segmentAt(thread, buffer, count, vectors, i)) return done > 0 ? <i64>done : -(<i64>Errno.EFAULT);
+    const base = segmentBase(), length = segmentLength();
     let moved: u64 = 0;
     while (moved < length && done + moved < held) {
       const part = min(min(length - moved, held - done - moved), SENDFILE_CHUNK);

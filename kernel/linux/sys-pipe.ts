@@ -22,6 +22,9 @@ const IOV_MAXIMUM: u64 = 1024;
 
 class PipeCallsState {
   readonly buffer: usize = memory.data(16, 16);
+  /** The buffer segmentAt found last. */
+  segmentBase: u64 = 0;
+  segmentLength: u64 = 0;
 }
 const state = new PipeCallsState();
 
@@ -90,6 +93,23 @@ export function pipeReadCall(thread: Thread, linux: LinuxProcess, ring: PipeRing
   }
   return done;
 }
+
+/** Buffer `i` of a call's: its one buffer (`vectors` 0: `buffer` and `count`) or its i-th iovec,
+ * then in segmentBase() and segmentLength(); false when the iovec cannot be read (EFAULT). */
+export function segmentAt(thread: Thread, buffer: u64, count: u64, vectors: u64, i: u64): bool {
+  if (vectors == 0) {
+    state.segmentBase = buffer;
+    state.segmentLength = count;
+    return true;
+  }
+  if (copyIn(thread.process.space, state.buffer, 16, vectors + i * 16, 16) != KernelError.None) return false;
+  state.segmentBase = load<u64>(state.buffer);
+  state.segmentLength = load<u64>(state.buffer, 8);
+  return true;
+}
+
+export function segmentBase(): u64 { return state.segmentBase; }
+export function segmentLength(): u64 { return state.segmentLength; }
 
 /** The sum of an iovec array's lengths, or -errno (EFAULT, EINVAL for a negative one or a sum
  * past 2^63). */

@@ -21,7 +21,7 @@ import { BLOCKED, Errno } from "./errno";
 import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
 import { Sys } from "./numbers";
 import { Scope, SI_USER, SIGPIPE, signalSend } from "./signal";
-import { pipeReadCall, pipeWriteCall, STATUS_NONBLOCK, vectorTotal } from "./sys-pipe";
+import { pipeReadCall, pipeWriteCall, segmentAt, segmentBase, segmentLength, STATUS_NONBLOCK, vectorTotal } from "./sys-pipe";
 import { linuxBlock } from "./block";
 import { unixAccept, unixBind, unixConnect, unixEndpointName, unixEndpointOf, unixListen, unixSocket } from "./sys-unix";
 import { inetAccept, inetBind, inetConnect, inetGetsockopt, inetListen, inetMessage, inetName, inetRecvfrom, inetSendto, inetSetsockopt, inetShutdown, inetSocket, inetSocketOf } from "./sys-inet";
@@ -304,12 +304,8 @@ function messageWrite(thread: Thread, linux: LinuxProcess, socket: UnixSocketObj
   // Every byte must be readable before any goes in: a fault half way would break the framing.
   const segments = vectors != 0 ? vectorCount : 1;
   for (let i: u64 = 0; i < segments; i++) {
-    let base = buffer, length = count;
-    if (vectors != 0) {
-      if (copyIn(space, state.buffer, 64, vectors + i * 16, 16) != KernelError.None) return -(<i64>Errno.EFAULT);
-      base = load<u64>(state.buffer);
-      length = load<u64>(state.buffer, 8);
-    }
+    if (!segmentAt(thread, buffer, count, vectors, i)) return -(<i64>Errno.EFAULT);
+    const base = segmentBase(), length = segmentLength();
     if (length > 0 && userRangeCheck(space, base, length, false) != KernelError.None) return -(<i64>Errno.EFAULT);
   }
   if (ring.room < <u64>total + 4) {
@@ -327,12 +323,8 @@ function messageWrite(thread: Thread, linux: LinuxProcess, socket: UnixSocketObj
   }
   pipeWordPut(ring, <u32>total);
   for (let i: u64 = 0; i < segments; i++) {
-    let base = buffer, length = count;
-    if (vectors != 0) {
-      copyIn(space, state.buffer, 64, vectors + i * 16, 16);
-      base = load<u64>(state.buffer);
-      length = load<u64>(state.buffer, 8);
-    }
+    segmentAt(thread, buffer, count, vectors, i);   // read once already: it is there
+    const base = segmentBase(), length = segmentLength();
     if (length > 0 && pipeWrite(ring, space, base, length) != <i64>length) abort("messageWrite: a checked range faulted");
   }
   ring.wakeAll();
@@ -361,12 +353,8 @@ function messageRead(thread: Thread, linux: LinuxProcess, socket: UnixSocketObje
   let copied: u64 = 0;
   const segments = vectors != 0 ? vectorCount : 1;
   for (let i: u64 = 0; i < segments && copied < take; i++) {
-    let base = buffer, size = count;
-    if (vectors != 0) {
-      if (copyIn(space, state.buffer, 64, vectors + i * 16, 16) != KernelError.None) return -(<i64>Errno.EFAULT);
-      base = load<u64>(state.buffer);
-      size = load<u64>(state.buffer, 8);
-    }
+    if (!segmentAt(thread, buffer, count, vectors, i)) return -(<i64>Errno.EFAULT);
+    const base = segmentBase(), size = segmentLength();
     const part = min(size, take - copied);
     if (part == 0) continue;
     if (pipePeek(ring, space, base, part, 4 + copied) != <i64>part) return -(<i64>Errno.EFAULT);
