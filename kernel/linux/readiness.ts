@@ -15,6 +15,7 @@ import { UnixSocketObject } from "../objects/unix-socket";
 import { socketReadiness } from "./sys-socket";
 import { inetReadiness } from "./sys-inet";
 import { unixEndpointReadiness } from "./sys-unix";
+import { unixDatagramReadiness } from "./sys-unix-dgram";
 import { UnixEndpointObject } from "../objects/unix-endpoint";
 import { InetSocketObject } from "../objects/inet-socket";
 import { Thread } from "../sched/thread";
@@ -72,6 +73,7 @@ export function readiness(thread: Thread, linux: LinuxProcess, fd: i32, wait: Wa
   }
   if (object.iface == Interface.UnixEndpoint) {
     const endpoint = changetype<UnixEndpointObject>(object);
+    if (endpoint.kind == 2) return unixDatagramReadiness(endpoint, wait);
     if (wait !== null) endpoint.waiting.add(wait);
     return unixEndpointReadiness(endpoint);
   }

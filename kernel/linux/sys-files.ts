@@ -23,6 +23,8 @@ import { EventCounterObject } from "../objects/event-counter";
 import { eventfdRead, eventfdWrite } from "./sys-eventfd";
 import { UnixSocketObject } from "../objects/unix-socket";
 import { socketRead, socketWrite, unixReadable } from "./sys-socket";
+import { UnixEndpointObject } from "../objects/unix-endpoint";
+import { unixDatagramReadable, unixDatagramReceive, unixDatagramSend } from "./sys-unix-dgram";
 import { inetReadable, inetReceive, inetSend, inetSendfile } from "./sys-inet";
 import { InetSocketObject } from "../objects/inet-socket";
 import { S_IFMT, S_IFREG } from "../fs/node";
@@ -107,7 +109,7 @@ export function sysWrite(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u
   if (object.iface == Interface.File) return fileWrite(thread, linux, changetype<FileObject>(object), fd, buffer, count, -1);
   if (object.iface == Interface.UnixSocket) return socketWrite(thread, linux, changetype<UnixSocketObject>(object), <i32>fd, <u64>Sys.write, buffer, count, 0, 0);
   if (object.iface == Interface.InetSocket) return inetSend(thread, linux, changetype<InetSocketObject>(object), <i32>fd, <u64>Sys.write, buffer, count, 0, 0, 0, false, 0, 0);
-  if (object.iface == Interface.UnixEndpoint) return -(<i64>Errno.ENOTCONN);
+  if (object.iface == Interface.UnixEndpoint) return endpointWrite(thread, linux, changetype<UnixEndpointObject>(object), <i32>fd, <u64>Sys.write, buffer, count, 0, 0);
   if (object.iface == Interface.EventCounter && changetype<EventCounterObject>(object).timer !== null) return -(<i64>Errno.EINVAL);   // a timerfd
   if (object.iface == Interface.EventCounter) return eventfdWrite(thread, linux, changetype<EventCounterObject>(object), <i32>fd, <u64>Sys.write, buffer, count);
   if (object.iface != Interface.Console) return -(<i64>Errno.EINVAL);
@@ -117,6 +119,14 @@ export function sysWrite(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u
   const length = min(count, CONSOLE_USER_WRITE_MAXIMUM);
   const error = consoleWriteFrom(thread.process.space, buffer, length);
   return error != KernelError.None ? -(<i64>linuxErrno(error)) : <i64>length;
+}
+
+/** write and writev of an AF_UNIX socket not connected: a datagram endpoint sends to its peer
+ * (sys-unix-dgram.ts); a stream's says ENOTCONN. */
+function endpointWrite(thread: Thread, linux: LinuxProcess, endpoint: UnixEndpointObject, fd: i32, number: u64, buffer: u64, count: u64,
+  vectors: u64, vectorCount: u64): i64 {
+  if (endpoint.kind != 2) return -(<i64>Errno.ENOTCONN);
+  return unixDatagramSend(thread, linux, endpoint, fd, number, buffer, count, vectors, vectorCount, 0, 0, 0, null);
 }
 
 /** writev: each iovec in turn, up to CONSOLE_USER_WRITE_MAXIMUM bytes in all; a bad buffer after
@@ -133,6 +143,7 @@ export function sysWritev(thread: Thread, linux: LinuxProcess, fd: u64, vectors:
   if (object.iface == Interface.File) return fileVectors(thread, linux, changetype<FileObject>(object), fd, vectors, count, true);
   if (object.iface == Interface.UnixSocket) return socketWrite(thread, linux, changetype<UnixSocketObject>(object), <i32>fd, <u64>Sys.writev, 0, 0, vectors, count);
   if (object.iface == Interface.InetSocket) return inetSend(thread, linux, changetype<InetSocketObject>(object), <i32>fd, <u64>Sys.writev, 0, 0, vectors, count, 0, false, 0, 0);
+  if (object.iface == Interface.UnixEndpoint) return endpointWrite(thread, linux, changetype<UnixEndpointObject>(object), <i32>fd, <u64>Sys.writev, 0, 0, vectors, count);
   if (object.iface != Interface.Console) return -(<i64>Errno.EINVAL);
   if (count > IOV_MAXIMUM) return -(<i64>Errno.EINVAL);
   const background = ttyWriteCheck(thread, linux, <i32>fd, <u64>Sys.writev);
@@ -168,7 +179,12 @@ export function sysRead(thread: Thread, linux: LinuxProcess, fd: u64, buffer: u6
     return vectors ? socketRead(thread, linux, socket, <i32>fd, <u64>Sys.readv, 0, 0, buffer, count)
       : socketRead(thread, linux, socket, <i32>fd, <u64>Sys.read, buffer, count, 0, 0);
   }
-  if (object.iface == Interface.UnixEndpoint) return -(<i64>Errno.EINVAL);   // as Linux's unix_stream_recvmsg, not connected
+  if (object.iface == Interface.UnixEndpoint) {
+    const endpoint = changetype<UnixEndpointObject>(object);
+    if (endpoint.kind != 2) return -(<i64>Errno.EINVAL);   // as Linux's unix_stream_recvmsg, not connected
+    return vectors ? unixDatagramReceive(thread, linux, endpoint, <i32>fd, <u64>Sys.readv, 0, 0, buffer, count, 0, 0, false)
+      : unixDatagramReceive(thread, linux, endpoint, <i32>fd, <u64>Sys.read, buffer, count, 0, 0, 0, 0, false);
+  }
   if (object.iface == Interface.InetSocket) {
     const socket = changetype<InetSocketObject>(object);
     return vectors ? inetReceive(thread, linux, socket, <i32>fd, <u64>Sys.readv, 0, 0, buffer, count, 0)
@@ -309,11 +325,13 @@ export function sysIoctl(thread: Thread, linux: LinuxProcess, fd: u64, request: 
     linux.descriptorFlags[index] = (linux.descriptorFlags[index] & ~STATUS_NONBLOCK) | (on ? STATUS_NONBLOCK : 0);
     return 0;
   }
-  if (request == FIONREAD && (object.iface == Interface.Pipe || object.iface == Interface.UnixSocket || object.iface == Interface.InetSocket)) {
+  if (request == FIONREAD && (object.iface == Interface.Pipe || object.iface == Interface.UnixSocket || object.iface == Interface.InetSocket
+    || object.iface == Interface.UnixEndpoint)) {
     // What a read would find: a pipe's or stream's bytes, a message socket's next message.
     let waiting: i64 = 0;
     if (object.iface == Interface.Pipe) waiting = <i64>changetype<PipeObject>(object).ring.buffered;
     else if (object.iface == Interface.UnixSocket) waiting = unixReadable(changetype<UnixSocketObject>(object));
+    else if (object.iface == Interface.UnixEndpoint) waiting = unixDatagramReadable(changetype<UnixEndpointObject>(object));
     else waiting = inetReadable(changetype<InetSocketObject>(object));
     if (waiting < 0) return waiting;
     store<u32>(state.buffer, <u32>min(<u64>waiting, <u64>u32.MAX_VALUE));

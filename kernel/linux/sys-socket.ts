@@ -11,18 +11,19 @@
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
 import { framesFree } from "../memory/frames";
-import { PIPE_ATOMIC, PIPE_BYTES, PIPE_CAPACITY, PIPE_PAGES, pipePeek, pipeRingCreate, pipeSkip, pipeWordAt, pipeWordPut, pipeWrite, RingRights } from "../objects/pipe-ring";
-import { KernelObject } from "../cap/kernel-object";
+import { PIPE_ATOMIC, PIPE_BYTES, PIPE_PAGES, pipePeek, pipeRingCreate, pipeWordAt, RingRights } from "../objects/pipe-ring";
 import { CONTEXT_RIP, contextRead } from "../arch/context";
 import { UNIX_SOCKET_BYTES, UnixSocketObject } from "../objects/unix-socket";
+import { UnixEndpointObject } from "../objects/unix-endpoint";
 import { Thread } from "../sched/thread";
 import { copyIn, copyOut, userRangeCheck } from "../vm/user-memory";
 import { BLOCKED, Errno } from "./errno";
 import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
 import { Sys } from "./numbers";
 import { Scope, SI_USER, SIGPIPE, signalSend } from "./signal";
-import { pipeReadCall, pipeWriteCall, segmentAt, segmentBase, segmentLength, STATUS_NONBLOCK, vectorTotal } from "./sys-pipe";
-import { linuxBlock } from "./block";
+import { pipeReadCall, pipeWriteCall, STATUS_NONBLOCK } from "./sys-pipe";
+import { deliver, messageRead, messageWasCut, messageWrite, readBegin, RIGHTS_IN_FLIGHT_MAXIMUM, rightsCapacity, rightsIn, rightsOut, rightsTruncated } from "./socket-messages";
+import { unixDatagramConnect, unixDatagramReceive, unixDatagramSend, unixSenderOut } from "./sys-unix-dgram";
 import { unixAccept, unixBind, unixConnect, unixEndpointName, unixEndpointOf, unixListen, unixSocket } from "./sys-unix";
 import { inetAccept, inetBind, inetConnect, inetGetsockopt, inetListen, inetMessage, inetName, inetRecvfrom, inetSendto, inetSetsockopt, inetShutdown, inetSocket, inetSocketOf } from "./sys-inet";
 
@@ -35,31 +36,10 @@ const SOL_SOCKET: u64 = 1, SO_TYPE: u64 = 3, SO_ERROR: u64 = 4, SO_ACCEPTCONN: u
 /** struct msghdr: name, namelen, iov, iovlen, control, controllen, flags. */
 const MSGHDR_SIZE: u64 = 56;
 
-/** Descriptors one message carries at most (Linux's SCM_MAX_FD), capabilities one direction
- * holds in flight at most, and the control data sendmsg reads at most. */
-const RIGHTS_PER_MESSAGE: i32 = 253;
-const RIGHTS_IN_FLIGHT_MAXIMUM: i32 = 1024;
-const CONTROL_MAXIMUM: u64 = 4096;
-/** struct cmsghdr: len (8 bytes), level, type; then the data. */
-const CMSG_HEADER: u64 = 16;
-const SCM_RIGHTS: i32 = 1;
-const MSG_CTRUNC: i32 = 8, MSG_CMSG_CLOEXEC: u64 = 0x4000_0000;
-
-class Sending {
-  readonly objects: KernelObject[] = [];
-  readonly statusFlags: u8[] = [];
-}
+const MSG_CMSG_CLOEXEC: u64 = 0x4000_0000, MSG_CTRUNC: i32 = 8;
 
 class SocketCallsState {
   readonly buffer: usize = memory.data(64, 16);
-  readonly control: usize = memory.data(<i32>CONTROL_MAXIMUM, 16);
-  /** What the last socketRead handed over: the new descriptors, and whether some were closed;
-   * and whether the message it read was cut to the buffers (MSG_TRUNC). */
-  readonly delivered: i32[] = [];
-  truncated: bool = false;
-  messageCut: bool = false;
-  /** The capabilities a sendmsg is passing, while it checks them. */
-  readonly sending: Sending = new Sending();
 }
 const state = new SocketCallsState();
 
@@ -135,6 +115,10 @@ export function sysSocket(thread: Thread, linux: LinuxProcess, domain: u64, type
 export function sysSocketCall(thread: Thread, linux: LinuxProcess, number: u64, fd: i32, a1: u64, a2: u64, a3: u64, a4: u64): i64 {
   const endpoint = unixEndpointOf(thread, linux, fd);
   if (endpoint !== null) {
+    if (<u64>endpoint.kind == SOCK_DGRAM) {
+      if (number == <u64>Sys.connect) return unixDatagramConnect(thread, linux, endpoint, a1, a2);
+      if (number == <u64>Sys.listen || number == <u64>Sys.accept || number == <u64>Sys.accept4) return -(<i64>Errno.EOPNOTSUPP);
+    }
     switch (<i32>number) {
       case Sys.bind: return unixBind(thread, linux, endpoint, a1, a2);
       case Sys.connect: return unixConnect(thread, linux, endpoint, fd, number, a1, a2);
@@ -198,14 +182,15 @@ function socketError(linux: LinuxProcess, fd: i32): i64 {
 /** read, readv, recvfrom and recvmsg's bytes: the end's incoming ring as a pipe's read end
  * (nothing once it shut reading down: the end of the stream). A read stops at the end of a
  * stretch that carries capabilities; reading the stretch's first byte takes them: into the descriptor table, up to `capacity` of them (recvmsg's control buffer),
- * the rest closed (state.delivered, state.truncated say what happened). */
+ * the rest closed (socket-messages.ts: deliveredDescriptors, rightsTruncated). */
 export function socketRead(thread: Thread, linux: LinuxProcess, socket: UnixSocketObject, fd: i32, number: u64, buffer: u64, count: u64,
   vectors: u64, vectorCount: u64, flags: u64 = 0, capacity: i32 = 0, closeOnExec: bool = false): i64 {
-  state.delivered.length = 0;
-  state.truncated = false;
-  state.messageCut = false;
+  readBegin();
   if (!socket.reading) return 0;
-  if (<u64>socket.kind != SOCK_STREAM) return messageRead(thread, linux, socket, fd, number, buffer, count, vectors, vectorCount, flags, capacity, closeOnExec);
+  if (<u64>socket.kind != SOCK_STREAM) {
+    const ended = socket.receive.writers == 0 && <u64>socket.kind == SOCK_SEQPACKET;
+    return messageRead(thread, linux, socket.receive, fd, number, buffer, count, vectors, vectorCount, flags, capacity, closeOnExec, ended, false);
+  }
   const ring = socket.receive, before = ring.read;
   const next = ring.rights.length > 0 ? ring.rights[0] : null;
   // As Linux's unix_stream_read_generic: a read may take the bytes before a stretch that carries
@@ -229,25 +214,6 @@ export function socketRead(thread: Thread, linux: LinuxProcess, socket: UnixSock
   return result;
 }
 
-/** Puts the capabilities of `rights` in the caller's table behind new descriptors, at most
- * `capacity` of them; the rest are closed and state.truncated says so (MSG_CTRUNC). */
-function deliver(thread: Thread, linux: LinuxProcess, rights: RingRights, capacity: i32, closeOnExec: bool): void {
-  const table = thread.process.table;
-  let given = 0;
-  for (; given < rights.objects.length && given < capacity; given++) {
-    const fd = linux.lowestFree(0);
-    const slot = fd < 0 ? -1 : table.reserve();
-    if (slot < 0) break;
-    const object = rights.objects[given];
-    linux.descriptors[fd] = table.commit(slot, object);
-    object.release();   // the table holds it now, not the stream
-    linux.descriptorFlags[fd] = rights.statusFlags[given] | (closeOnExec ? FD_CLOEXEC : 0);
-    state.delivered.push(fd);
-  }
-  if (given < rights.objects.length) state.truncated = true;
-  rights.releaseFrom(given);
-}
-
 /** write, writev, sendto and sendmsg's bytes: the outgoing ring as a pipe's write end (EPIPE, and
  * SIGPIPE unless MSG_NOSIGNAL, once the peer stopped reading or this end stopped writing). With
  * `rights` (sendmsg's SCM_RIGHTS), the capabilities go in flight with the bytes this call writes,
@@ -258,7 +224,7 @@ export function socketWrite(thread: Thread, linux: LinuxProcess, socket: UnixSoc
     if ((flags & MSG_NOSIGNAL) == 0) signalSend(linux, SIGPIPE, Scope.Process, SI_USER, thread.process.id, 0);
     return -(<i64>Errno.EPIPE);
   }
-  if (<u64>socket.kind != SOCK_STREAM) return messageWrite(thread, linux, socket, fd, number, buffer, count, vectors, vectorCount, flags, rights);
+  if (<u64>socket.kind != SOCK_STREAM) return pairMessageWrite(thread, linux, socket, fd, number, buffer, count, vectors, vectorCount, flags, rights);
   const ring = socket.send, own = linux.threadOf(thread);
   const at = contextRead(<usize>thread.context, CONTEXT_RIP) - 2;
   let attached: RingRights | null = null;
@@ -284,94 +250,18 @@ export function socketWrite(thread: Thread, linux: LinuxProcess, socket: UnixSoc
   return result;
 }
 
-/** A message socket's write (SOCK_DGRAM, SOCK_SEQPACKET): the whole message or nothing. Its
- * length (4 bytes) and its bytes go in the ring together, once there is room for both (the call
- * blocks until then, or EAGAIN); EMSGSIZE for a message the ring could never hold. A peer that
- * went away: EPIPE and SIGPIPE for SOCK_SEQPACKET, ECONNREFUSED for SOCK_DGRAM (Linux's first
- * answer; it says ENOTCONN after). */
-function messageWrite(thread: Thread, linux: LinuxProcess, socket: UnixSocketObject, fd: i32, number: u64, buffer: u64, count: u64,
+/** A pair's message write (SOCK_DGRAM, SOCK_SEQPACKET): socket-messages.ts's messageWrite on
+ * the outgoing ring. A peer that went away: EPIPE and SIGPIPE for SOCK_SEQPACKET, ECONNREFUSED for
+ * SOCK_DGRAM (Linux's first answer; it says ENOTCONN after). */
+function pairMessageWrite(thread: Thread, linux: LinuxProcess, socket: UnixSocketObject, fd: i32, number: u64, buffer: u64, count: u64,
   vectors: u64, vectorCount: u64, flags: u64, rights: RingRights | null): i64 {
-  const ring = socket.send, space = thread.process.space;
+  const ring = socket.send;
   if (!socket.writing || (ring.readers == 0 && <u64>socket.kind == SOCK_SEQPACKET)) {
     if ((flags & MSG_NOSIGNAL) == 0) signalSend(linux, SIGPIPE, Scope.Process, SI_USER, thread.process.id, 0);
     return -(<i64>Errno.EPIPE);
   }
   if (ring.readers == 0) return -(<i64>Errno.ECONNREFUSED);
-  if (vectors != 0 && vectorCount > 1024) return -(<i64>Errno.EINVAL);
-  const total = vectors != 0 ? vectorTotal(thread, vectors, vectorCount) : <i64>count;
-  if (total < 0) return total;
-  if (<u64>total > PIPE_CAPACITY - 4) return -(<i64>Errno.EMSGSIZE);
-  // Every byte must be readable before any goes in: a fault half way would break the framing.
-  const segments = vectors != 0 ? vectorCount : 1;
-  for (let i: u64 = 0; i < segments; i++) {
-    if (!segmentAt(thread, buffer, count, vectors, i)) return -(<i64>Errno.EFAULT);
-    const base = segmentBase(), length = segmentLength();
-    if (length > 0 && userRangeCheck(space, base, length, false) != KernelError.None) return -(<i64>Errno.EFAULT);
-  }
-  if (ring.room < <u64>total + 4) {
-    if ((flags & MSG_DONTWAIT) != 0 || (linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
-    const own = linux.threadOf(thread);
-    ring.waiting.add(own.wait);
-    linuxBlock(thread, own.wait, number, 0);
-    return BLOCKED;
-  }
-  if (rights !== null) {
-    const attached = new RingRights(ring.written, ring.written + 4 + <u64>total, rights.objects, rights.statusFlags);
-    for (let i = 0; i < attached.objects.length; i++) attached.objects[i].retain();
-    ring.rights.push(attached);
-    ring.rightsObjects += attached.objects.length;
-  }
-  pipeWordPut(ring, <u32>total);
-  for (let i: u64 = 0; i < segments; i++) {
-    segmentAt(thread, buffer, count, vectors, i);   // read once already: it is there
-    const base = segmentBase(), length = segmentLength();
-    if (length > 0 && pipeWrite(ring, space, base, length) != <i64>length) abort("messageWrite: a checked range faulted");
-  }
-  ring.wakeAll();
-  return total;
-}
-
-/** A message socket's read: one whole message, cut to the buffers (the rest of it is dropped;
- * state.messageCut says so: MSG_TRUNC; with MSG_TRUNC in `flags` the answer is the message's
- * length); MSG_PEEK leaves it. Nothing to read: 0 once a SOCK_SEQPACKET peer is gone, else a wait
- * or EAGAIN. Capabilities sent with it are taken as socketRead says. */
-function messageRead(thread: Thread, linux: LinuxProcess, socket: UnixSocketObject, fd: i32, number: u64, buffer: u64, count: u64,
-  vectors: u64, vectorCount: u64, flags: u64, capacity: i32, closeOnExec: bool): i64 {
-  const ring = socket.receive, space = thread.process.space;
-  if (vectors != 0 && vectorCount > 1024) return -(<i64>Errno.EINVAL);
-  const room = vectors != 0 ? vectorTotal(thread, vectors, vectorCount) : <i64>count;
-  if (room < 0) return room;
-  if (ring.buffered == 0) {
-    if (ring.writers == 0 && <u64>socket.kind == SOCK_SEQPACKET) return 0;
-    if ((flags & MSG_DONTWAIT) != 0 || (linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
-    const own = linux.threadOf(thread);
-    ring.waiting.add(own.wait);
-    linuxBlock(thread, own.wait, number, 0);
-    return BLOCKED;
-  }
-  const length = <u64>pipeWordAt(ring, 0), take = min(length, <u64>room);
-  let copied: u64 = 0;
-  const segments = vectors != 0 ? vectorCount : 1;
-  for (let i: u64 = 0; i < segments && copied < take; i++) {
-    if (!segmentAt(thread, buffer, count, vectors, i)) return -(<i64>Errno.EFAULT);
-    const base = segmentBase(), size = segmentLength();
-    const part = min(size, take - copied);
-    if (part == 0) continue;
-    if (pipePeek(ring, space, base, part, 4 + copied) != <i64>part) return -(<i64>Errno.EFAULT);
-    copied += part;
-  }
-  state.messageCut = take < length;
-  if ((flags & MSG_PEEK) == 0) {
-    const before = ring.read;
-    pipeSkip(ring, 4 + length);
-    const next = ring.rights.length > 0 ? ring.rights[0] : null;
-    if (next !== null && next.start >= before && next.start < ring.read) {
-      ring.rights.shift();
-      ring.rightsObjects -= next.objects.length;
-      deliver(thread, linux, next, capacity, closeOnExec);
-    }
-  }
-  return (flags & MSG_TRUNC) != 0 ? <i64>length : <i64>copied;
+  return messageWrite(thread, linux, ring, fd, number, buffer, count, vectors, vectorCount, flags, rights, 0, -1, false);
 }
 
 /** sendto(fd, buffer, length, flags, address, addrlen): a connected stream takes no address
@@ -379,6 +269,11 @@ function messageRead(thread: Thread, linux: LinuxProcess, socket: UnixSocketObje
 export function sysSendto(thread: Thread, linux: LinuxProcess, fd: i32, buffer: u64, length: u64, flags: u64, address: u64, addressLength: u64): i64 {
   const inet = inetSocketOf(thread, linux, fd);
   if (inet !== null) return inetSendto(thread, linux, inet, fd, buffer, length, flags & 0xffff_ffff, address, addressLength);
+  const endpoint = datagramEndpointOf(thread, linux, fd);
+  if (endpoint !== null) {
+    if ((flags & MSG_OOB) != 0) return -(<i64>Errno.EOPNOTSUPP);
+    return unixDatagramSend(thread, linux, endpoint, fd, <u64>Sys.sendto, buffer, length, 0, 0, flags & 0xffff_ffff, address, addressLength, null);
+  }
   const socket = socketOf(thread, linux, fd);
   if (socket === null) return socketError(linux, fd);
   flags &= 0xffff_ffff;
@@ -393,6 +288,14 @@ export function sysSendto(thread: Thread, linux: LinuxProcess, fd: i32, buffer: 
 export function sysRecvfrom(thread: Thread, linux: LinuxProcess, fd: i32, buffer: u64, length: u64, flags: u64, address: u64, addressLength: u64): i64 {
   const inet = inetSocketOf(thread, linux, fd);
   if (inet !== null) return inetRecvfrom(thread, linux, inet, fd, buffer, length, flags & 0xffff_ffff, address, addressLength);
+  const endpoint = datagramEndpointOf(thread, linux, fd);
+  if (endpoint !== null) {
+    if ((flags & MSG_OOB) != 0) return -(<i64>Errno.EOPNOTSUPP);
+    const received = unixDatagramReceive(thread, linux, endpoint, fd, <u64>Sys.recvfrom, buffer, length, 0, 0, flags & 0xffff_ffff & ~MSG_WAITALL, 0, false);
+    if (received < 0) return received;
+    const named = unixSenderOut(thread, address, addressLength);
+    return named < 0 ? named : received;
+  }
   const socket = socketOf(thread, linux, fd);
   if (socket === null) return socketError(linux, fd);
   flags &= 0xffff_ffff;
@@ -415,8 +318,9 @@ export function sysRecvfrom(thread: Thread, linux: LinuxProcess, fd: i32, buffer
 export function sysMessage(thread: Thread, linux: LinuxProcess, number: u64, fd: i32, message: u64, flags: u64): i64 {
   const inet = inetSocketOf(thread, linux, fd);
   if (inet !== null) return inetMessage(thread, linux, inet, number, fd, message, flags & 0xffff_ffff);
+  const endpoint = datagramEndpointOf(thread, linux, fd);
   const socket = socketOf(thread, linux, fd);
-  if (socket === null) return socketError(linux, fd);
+  if (socket === null && endpoint === null) return socketError(linux, fd);
   flags &= 0xffff_ffff;
   const space = thread.process.space, b = state.buffer;
   if (copyIn(space, b, 64, message, MSGHDR_SIZE) != KernelError.None) return -(<i64>Errno.EFAULT);
@@ -424,39 +328,50 @@ export function sysMessage(thread: Thread, linux: LinuxProcess, number: u64, fd:
   const vectors = load<u64>(b, 16), vectorCount = load<u64>(b, 24), control = load<u64>(b, 32), controlLength = load<u64>(b, 40);
   if (number == <u64>Sys.sendmsg) {
     const named = load<u64>(b) != 0 && load<u32>(b, 8) != 0;
-    let rights: RingRights | null = null;
-    if (controlLength != 0) {
-      const parsed = rightsIn(thread, linux, control, controlLength);
-      if (parsed < 0) return parsed;
-      if (state.sending.objects.length > 0) {
-        if (socket.send.rightsObjects + state.sending.objects.length > RIGHTS_IN_FLIGHT_MAXIMUM) return -(<i64>Errno.ETOOMANYREFS);
-        rights = new RingRights(0, 0, state.sending.objects.slice(0), state.sending.statusFlags.slice(0));
-      }
-    }
+    const error = new StaticArray<i64>(1);
+    const rights = rightsIn(thread, linux, control, controlLength, error);
+    if (error[0] < 0) return error[0];
+    if (endpoint !== null) return unixDatagramSend(thread, linux, endpoint, fd, number, 0, 0, vectors, vectorCount, flags, load<u64>(b), load<u32>(b, 8), rights);
+    if (rights !== null && socket!.send.rightsObjects + rights.objects.length > RIGHTS_IN_FLIGHT_MAXIMUM) return -(<i64>Errno.ETOOMANYREFS);
     if (named) return -(<i64>Errno.EISCONN);
-    return socketWrite(thread, linux, socket, fd, number, 0, 0, vectors, vectorCount, flags, rights);
+    return socketWrite(thread, linux, socket!, fd, number, 0, 0, vectors, vectorCount, flags, rights);
   }
-  const capacity = controlLength >= CMSG_HEADER ? <i32>min((controlLength - CMSG_HEADER) / 4, <u64>RIGHTS_PER_MESSAGE) : 0;
+  const capacity = rightsCapacity(controlLength);
+  if (endpoint !== null) {
+    const received = unixDatagramReceive(thread, linux, endpoint, fd, number, 0, 0, vectors, vectorCount, flags & ~(MSG_WAITALL | MSG_CMSG_CLOEXEC), capacity,
+      (flags & MSG_CMSG_CLOEXEC) != 0);
+    if (received < 0) return received;
+    // msg_name gets the sender's name, msg_namelen its length (0: unnamed).
+    const named = unixSenderOut(thread, load<u64>(b) != 0 ? load<u64>(b) : 0, message + 8);
+    if (named < 0) return named;
+    return messageOut(thread, message, control, controlLength, received, true);
+  }
+  const sock = socket!;
   // A stream's MSG_PEEK passes no descriptors and is taken as a read here; a message socket peeks.
-  const kept = <u64>socket.kind == SOCK_STREAM ? flags & ~(MSG_WAITALL | MSG_PEEK | MSG_CMSG_CLOEXEC) : flags & ~(MSG_WAITALL | MSG_CMSG_CLOEXEC);
-  const result = socketRead(thread, linux, socket, fd, number, 0, 0, vectors, vectorCount, kept, capacity, (flags & MSG_CMSG_CLOEXEC) != 0);
+  const kept = <u64>sock.kind == SOCK_STREAM ? flags & ~(MSG_WAITALL | MSG_PEEK | MSG_CMSG_CLOEXEC) : flags & ~(MSG_WAITALL | MSG_CMSG_CLOEXEC);
+  const result = socketRead(thread, linux, sock, fd, number, 0, 0, vectors, vectorCount, kept, capacity, (flags & MSG_CMSG_CLOEXEC) != 0);
   if (result < 0) return result;
-  let used: u64 = 0;
-  const delivered = state.delivered;
-  if (delivered.length > 0) {
-    const out = state.control;
-    store<u64>(out, CMSG_HEADER + <u64>delivered.length * 4);
-    store<i32>(out, <i32>SOL_SOCKET, 8);
-    store<i32>(out, SCM_RIGHTS, 12);
-    for (let i = 0; i < delivered.length; i++) store<i32>(out + <usize>(CMSG_HEADER + <u64>i * 4), delivered[i]);
-    used = min((CMSG_HEADER + <u64>delivered.length * 4 + 7) & ~<u64>7, controlLength);
-    if (copyOut(space, control, out, CONTROL_MAXIMUM, used) != KernelError.None) return -(<i64>Errno.EFAULT);
-  }
-  store<u32>(b, 0, 8);       // msg_namelen
-  store<u64>(b, used, 40);   // msg_controllen
-  store<i32>(b, (state.truncated ? MSG_CTRUNC : 0) | (state.messageCut ? <i32>MSG_TRUNC : 0), 48);
+  return messageOut(thread, message, control, controlLength, result, false);
+}
+
+/** recvmsg's answer after a read of `result` bytes: the SCM_RIGHTS control message, msg_controllen,
+ * msg_flags (MSG_CTRUNC, MSG_TRUNC) and, unless `named` (the caller wrote it), msg_namelen 0. */
+function messageOut(thread: Thread, message: u64, control: u64, controlLength: u64, result: i64, named: bool): i64 {
+  const space = thread.process.space, b = state.buffer;
+  const used = rightsOut(thread, control, controlLength);
+  if (used < 0) return used;
+  if (copyIn(space, b, 64, message, MSGHDR_SIZE) != KernelError.None) return -(<i64>Errno.EFAULT);
+  if (!named) store<u32>(b, 0, 8);   // msg_namelen
+  store<u64>(b, <u64>used, 40);       // msg_controllen
+  store<i32>(b, (rightsTruncated() ? MSG_CTRUNC : 0) | (messageWasCut() ? <i32>MSG_TRUNC : 0), 48);
   if (copyOut(space, message, b, 64, MSGHDR_SIZE) != KernelError.None) return -(<i64>Errno.EFAULT);
   return result;
+}
+
+/** The datagram UnixEndpoint descriptor `fd` names, or null. */
+function datagramEndpointOf(thread: Thread, linux: LinuxProcess, fd: i32): UnixEndpointObject | null {
+  const endpoint = unixEndpointOf(thread, linux, fd);
+  return endpoint !== null && <u64>endpoint.kind == SOCK_DGRAM ? endpoint : null;
 }
 
 /** sendmmsg(fd, vector, count, flags): sendmsg for each struct mmsghdr (a msghdr, then msg_len,
@@ -478,43 +393,22 @@ export function sysSendmmsg(thread: Thread, linux: LinuxProcess, fd: i32, vector
   return <i64>sent;
 }
 
-/** Reads sendmsg's control messages at `control` (`length` bytes) into state.sending: the
- * capabilities SCM_RIGHTS names and their descriptors' status flags. 0, or -errno. */
-function rightsIn(thread: Thread, linux: LinuxProcess, control: u64, length: u64): i64 {
-  const sending = state.sending;
-  sending.objects.length = 0;
-  sending.statusFlags.length = 0;
-  if (length > CONTROL_MAXIMUM) return -(<i64>Errno.ENOBUFS);
-  const at = state.control;
-  if (copyIn(thread.process.space, at, CONTROL_MAXIMUM, control, length) != KernelError.None) return -(<i64>Errno.EFAULT);
-  let offset: u64 = 0;
-  while (offset + CMSG_HEADER <= length) {
-    const size = load<u64>(at + <usize>offset), level = load<i32>(at + <usize>offset, 8), type = load<i32>(at + <usize>offset, 12);
-    if (size < CMSG_HEADER || size > length - offset) return -(<i64>Errno.EINVAL);
-    if (level == <i32>SOL_SOCKET) {
-      if (type != SCM_RIGHTS) return -(<i64>Errno.EINVAL);   // SCM_CREDENTIALS and the rest: not supported
-      const count = <i32>((size - CMSG_HEADER) / 4);
-      if (sending.objects.length + count > RIGHTS_PER_MESSAGE) return -(<i64>Errno.EINVAL);
-      for (let i = 0; i < count; i++) {
-        const passed = load<i32>(at + <usize>(offset + CMSG_HEADER + <u64>i * 4));
-        const object = thread.process.table.lookup(linux.handleOf(<i64>passed));
-        if (object === null) return -(<i64>Errno.EBADF);
-        sending.objects.push(object);
-        sending.statusFlags.push(linux.descriptorFlags[passed] & ~FD_CLOEXEC);
-      }
-    }
-    offset += (size + 7) & ~<u64>7;
-  }
-  return 0;
-}
-
 /** shutdown(fd, how): SHUT_RD, SHUT_WR, SHUT_RDWR; EINVAL for another how, ENOTSOCK, EBADF. */
 export function sysShutdown(thread: Thread, linux: LinuxProcess, fd: i32, how: u64): i64 {
   const inet = inetSocketOf(thread, linux, fd);
   if (inet !== null) return inetShutdown(inet, how & 0xffff_ffff);
+  how &= 0xffff_ffff;
+  const endpoint = unixEndpointOf(thread, linux, fd);
+  if (endpoint !== null) {   // as Linux's unix_shutdown: a socket not connected takes it too
+    if (how > SHUT_RDWR) return -(<i64>Errno.EINVAL);
+    if (how == SHUT_RD || how == SHUT_RDWR) endpoint.reading = false;
+    if (how == SHUT_WR || how == SHUT_RDWR) endpoint.writing = false;
+    endpoint.waiting.wakeAll();
+    if (endpoint.receive !== null) endpoint.receive!.wakeAll();
+    return 0;
+  }
   const socket = socketOf(thread, linux, fd);
   if (socket === null) return socketError(linux, fd);
-  how &= 0xffff_ffff;
   if (how > SHUT_RDWR) return -(<i64>Errno.EINVAL);
   if (how == SHUT_RD || how == SHUT_RDWR) socket.shutRead();
   if (how == SHUT_WR || how == SHUT_RDWR) socket.shutWrite();

@@ -13,8 +13,8 @@ import { Interface } from "../../abi/interfaces";
 import { NodeType } from "../fs/node";
 import { Resolve } from "../fs/path";
 import { framesFree } from "../memory/frames";
-import { PIPE_BYTES, PIPE_PAGES, pipeRingCreate } from "../objects/pipe-ring";
-import { UNIX_BACKLOG_MAXIMUM, unixAutobindNumber, UNIX_ENDPOINT_BYTES, unixEndpointNamed, UnixEndpointObject } from "../objects/unix-endpoint";
+import { PIPE_BYTES, PIPE_PAGES, pipeFits, pipeRingCreate } from "../objects/pipe-ring";
+import { UNIX_BACKLOG_MAXIMUM, unixAutobindNumber, UNIX_DATAGRAM_BYTES, UNIX_ENDPOINT_BYTES, unixEndpointNamed, UnixEndpointObject } from "../objects/unix-endpoint";
 import { UNIX_SOCKET_BYTES, UnixSocketObject } from "../objects/unix-socket";
 import { Thread } from "../sched/thread";
 import { copyIn, copyOut } from "../vm/user-memory";
@@ -26,6 +26,7 @@ import { resolveAt } from "./sys-path";
 import { STATUS_NONBLOCK } from "./sys-pipe";
 
 const AF_UNIX: u32 = 1;
+const SOCK_STREAM: u64 = 1, SOCK_DGRAM: u64 = 2, SOCK_RAW: u64 = 3, SOCK_SEQPACKET: u64 = 5;
 const SOCK_NONBLOCK: u64 = 0o4000, SOCK_CLOEXEC: u64 = 0o2000000;
 /** struct sockaddr_un: the family (2 bytes) and sun_path (108). */
 const SOCKADDR_UN: u64 = 110;
@@ -49,20 +50,23 @@ export function unixEndpointOf(thread: Thread, linux: LinuxProcess, fd: i32): Un
   return object !== null && object.iface == Interface.UnixEndpoint ? changetype<UnixEndpointObject>(object) : null;
 }
 
-/** socket(AF_UNIX, type, 0): SOCK_STREAM or SOCK_SEQPACKET with SOCK_NONBLOCK and SOCK_CLOEXEC.
- * SOCK_DGRAM with a name is not supported (ESOCKTNOSUPPORT; socketpair's datagrams are);
- * EPROTONOSUPPORT for a protocol; EMFILE, ENOMEM. The caller checked the flags and the type's range. */
+/** socket(AF_UNIX, type, 0): SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET (SOCK_RAW is taken as
+ * SOCK_DGRAM, as Linux's unix_create) with SOCK_NONBLOCK and SOCK_CLOEXEC. EPROTONOSUPPORT for a
+ * protocol, ESOCKTNOSUPPORT for another type; EMFILE, ENOMEM. The caller checked the flags and the
+ * type's range. */
 export function unixSocket(thread: Thread, linux: LinuxProcess, kind: u64, protocol: u64, flags: u64): i64 {
   if (protocol != 0 && protocol != <u64>AF_UNIX) return -(<i64>Errno.EPROTONOSUPPORT);
-  if (kind != 1 && kind != 5) return -(<i64>Errno.ESOCKTNOSUPPORT);
+  if (kind == SOCK_RAW) kind = SOCK_DGRAM;
+  if (kind != SOCK_STREAM && kind != SOCK_DGRAM && kind != SOCK_SEQPACKET) return -(<i64>Errno.ESOCKTNOSUPPORT);
   const process = thread.process;
   const fd = linux.lowestFree(0);
   if (fd < 0) return -(<i64>Errno.EMFILE);
-  if (process.account.kernelFits(UNIX_ENDPOINT_BYTES, 0) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  const bytes = kind == SOCK_DGRAM ? UNIX_DATAGRAM_BYTES : UNIX_ENDPOINT_BYTES;
+  if (process.account.kernelFits(bytes, 0) != KernelError.None) return -(<i64>Errno.ENOMEM);
   const slot = process.table.reserve();
   if (slot < 0) return -(<i64>Errno.ENOMEM);
   const endpoint = new UnixEndpointObject(<u32>kind);
-  endpoint.chargeTo(process.account, UNIX_ENDPOINT_BYTES);
+  endpoint.chargeTo(process.account, bytes);
   linux.descriptors[fd] = process.table.commit(slot, endpoint);
   linux.descriptorFlags[fd] = ((flags & SOCK_CLOEXEC) != 0 ? FD_CLOEXEC : 0) | ((flags & SOCK_NONBLOCK) != 0 ? STATUS_NONBLOCK : 0);
   return fd;
@@ -120,6 +124,8 @@ function hexOf(bytes: StaticArray<u8>): string {
 export function unixBind(thread: Thread, linux: LinuxProcess, endpoint: UnixEndpointObject, address: u64, length: u64): i64 {
   const parsed = nameIn(thread, linux, address, length, false);
   if (parsed < 0) return parsed;
+  const datagrams = <u64>endpoint.kind == SOCK_DGRAM && endpoint.key === null;
+  if (datagrams && pipeFits(thread.process.account) != KernelError.None) return -(<i64>Errno.ENOMEM);
   if (endpoint.key !== null) {
     if (state.inAbstract) return -(<i64>Errno.EINVAL);
     // A path is made before the socket is looked at, as Linux's unix_bind_bsd: one that exists
@@ -131,13 +137,47 @@ export function unixBind(thread: Thread, linux: LinuxProcess, endpoint: UnixEndp
   if (state.inAbstract) {
     if (unixEndpointNamed(state.key) !== null) return -(<i64>Errno.EADDRINUSE);
     endpoint.bind(state.key, state.name, true, null);
-    return 0;
+  } else {
+    const error = new StaticArray<i64>(1);
+    const node = socketFileMake(thread, linux, address + 2, error);
+    if (node === null) return error[0];
+    endpoint.bind("p" + node.fileSystem.toString() + ":" + node.inode.toString(), state.name, false, node);
   }
-  const error = new StaticArray<i64>(1);
-  const node = socketFileMake(thread, linux, address + 2, error);
-  if (node === null) return error[0];
-  endpoint.bind("p" + node.fileSystem.toString() + ":" + node.inode.toString(), state.name, false, node);
+  if (datagrams) endpoint.receive = pipeRingCreate(thread.process.account);   // pipeFits said its frames fit
   return 0;
+}
+
+/** The endpoint bound to the AF_UNIX name at `address` (`length` bytes), or null with the reason
+ * in error[0]: EINVAL (a malformed address), EFAULT, ENOENT, ENOTDIR, ELOOP (a path), and
+ * ECONNREFUSED for a file that is no socket or a name nothing is bound to. `kind` is the caller's
+ * type: an endpoint of another type at a path says EPROTOTYPE, at an abstract name ECONNREFUSED
+ * (Linux keys abstract names by type). */
+export function unixNamed(thread: Thread, linux: LinuxProcess, address: u64, length: u64, kind: u32, error: StaticArray<i64>): UnixEndpointObject | null {
+  const parsed = nameIn(thread, linux, address, length, true);
+  error[0] = parsed;
+  if (parsed < 0) return null;
+  const found = unixEndpointNamed(state.key);
+  if (found === null || (found.kind != kind && state.inAbstract)) {
+    error[0] = -(<i64>Errno.ECONNREFUSED);
+    return null;
+  }
+  if (found.kind != kind) {
+    error[0] = -(<i64>Errno.EPROTOTYPE);
+    return null;
+  }
+  return found;
+}
+
+/** Writes the struct sockaddr_un of the name `endpoint` is bound to at `out` (room for 110
+ * bytes): its length (a path's counts its NUL, as Linux's), 2 (the family alone) when unbound. */
+export function unixAddressOf(endpoint: UnixEndpointObject, out: usize): u32 {
+  memory.fill(out, 0, <usize>SOCKADDR_UN);
+  store<u16>(out, <u16>AF_UNIX);
+  if (endpoint.key === null) return 2;
+  const bytes = endpoint.name;
+  const length = min(bytes.length, <i32>SOCKADDR_UN - 3);
+  memory.copy(out + (endpoint.inAbstract ? 3 : 2), changetype<usize>(bytes), <usize>length);
+  return endpoint.inAbstract ? 3 + <u32>length : 2 + <u32>length + 1;
 }
 
 /** listen(fd, backlog) of an AF_UNIX socket: connections queue for accept (backlog 1..128); an
@@ -157,15 +197,15 @@ export function unixListen(endpoint: UnixEndpointObject, backlog: u64): i64 {
 
 /** connect(fd, address, length) of an AF_UNIX socket: a connection to the endpoint listening at
  * the name, whose accept queue takes the server's end; this process's descriptors that named the
- * socket name the client's end. ECONNREFUSED when nothing of its type listens there, EAGAIN (O_NONBLOCK) or a wait while its queue is full, EISCONN for a
- * listening socket, ENOMEM. */
+ * socket name the client's end. ECONNREFUSED when nothing listens there, EPROTOTYPE for a path
+ * bound by a socket of another type (unixNamed), EAGAIN (O_NONBLOCK) or a wait while its queue is
+ * full, EINVAL for a listening socket, ENOMEM. */
 export function unixConnect(thread: Thread, linux: LinuxProcess, endpoint: UnixEndpointObject, fd: i32, number: u64, address: u64, length: u64): i64 {
   if (endpoint.listening) return -(<i64>Errno.EINVAL);
-  const parsed = nameIn(thread, linux, address, length, true);
-  if (parsed < 0) return parsed;
-  const listener = unixEndpointNamed(state.key);
-  if (listener === null || !listener.listening) return -(<i64>Errno.ECONNREFUSED);
-  if (listener.kind != endpoint.kind) return -(<i64>Errno.ECONNREFUSED);   // as Linux: no listener of its type
+  const error = new StaticArray<i64>(1);
+  const listener = unixNamed(thread, linux, address, length, endpoint.kind, error);
+  if (listener === null) return error[0];
+  if (!listener.listening) return -(<i64>Errno.ECONNREFUSED);
   if (listener.pending.length >= listener.backlog) {
     if ((linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
     const own = linux.threadOf(thread);
@@ -231,31 +271,29 @@ export function unixAccept(thread: Thread, linux: LinuxProcess, endpoint: UnixEn
 }
 
 /** getsockname of an AF_UNIX socket not connected: its name (a path, or NUL and the abstract
- * name), or the family alone when unbound; getpeername: ENOTCONN. */
+ * name), or the family alone when unbound; getpeername: a connected datagram socket's peer's
+ * name, else ENOTCONN. */
 export function unixEndpointName(thread: Thread, endpoint: UnixEndpointObject, peer: bool, address: u64, lengthAt: u64): i64 {
-  if (peer) return -(<i64>Errno.ENOTCONN);
+  const named = peer ? endpoint.peer : endpoint;
+  if (named === null) return -(<i64>Errno.ENOTCONN);
   const space = thread.process.space, b = state.buffer, out = state.address;
   if (copyIn(space, b, 16, lengthAt, 4) != KernelError.None) return -(<i64>Errno.EFAULT);
   const given = load<i32>(b);
   if (given < 0) return -(<i64>Errno.EINVAL);
-  memory.fill(out, 0, <usize>SOCKADDR_UN + 2);
-  store<u16>(out, <u16>AF_UNIX);
-  let size: u64 = 2;
-  if (endpoint.key !== null) {
-    const bytes = endpoint.name;
-    const room = <i32>SOCKADDR_UN - 3;
-    const length = min(bytes.length, room);
-    memory.copy(out + (endpoint.inAbstract ? 3 : 2), changetype<usize>(bytes), <usize>length);
-    size = endpoint.inAbstract ? 3 + <u64>length : 2 + <u64>length + 1;   // a path's length counts its NUL, as Linux's
-  }
+  const size = <u64>unixAddressOf(named, out);
   if (given > 0 && copyOut(space, address, out, SOCKADDR_UN + 2, min(<u64>given, size)) != KernelError.None) return -(<i64>Errno.EFAULT);
   store<i32>(b, <i32>size);
   return copyOut(space, lengthAt, b, 16, 4) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
 }
 
-/** What an AF_UNIX socket not connected is ready for: a listening one POLLIN with a connection
- * queued; one neither listening nor connected nothing (as Linux's unix_poll: POLLOUT | POLLHUP
- * needs a peer that went, and it has none). */
+/** What an AF_UNIX stream or seqpacket socket not connected is ready for, as Linux's unix_poll:
+ * a listening one POLLIN with a connection queued; one neither listening nor connected POLLOUT
+ * and POLLHUP (a connection-based socket in the closed state); POLLRDHUP and POLLIN once it
+ * stopped receiving, POLLHUP once it stopped both. */
 export function unixEndpointReadiness(endpoint: UnixEndpointObject): i32 {
-  return endpoint.listening && endpoint.pending.length > 0 ? 0x1 | 0x40 : 0;
+  let mask = 0;
+  if (!endpoint.reading) mask |= 0x2000 | 0x1 | 0x40;                        // POLLRDHUP, POLLIN, POLLRDNORM
+  if (!endpoint.reading && !endpoint.writing) mask |= 0x10;                  // POLLHUP
+  if (endpoint.listening) return mask | (endpoint.pending.length > 0 ? 0x1 | 0x40 : 0);
+  return mask | 0x10 | 0x4 | 0x100 | 0x200;                                 // POLLHUP, POLLOUT, POLLWRNORM, POLLWRBAND
 }

@@ -35,7 +35,7 @@ static UNUSED const char *errno_name(int error) {
     case EISCONN: return "EISCONN"; case ENOTCONN: return "ENOTCONN"; case EINPROGRESS: return "EINPROGRESS"; case EALREADY: return "EALREADY";
     case EDESTADDRREQ: return "EDESTADDRREQ"; case EMSGSIZE: return "EMSGSIZE"; case ENOPROTOOPT: return "ENOPROTOOPT";
     case EPROTONOSUPPORT: return "EPROTONOSUPPORT"; case ESOCKTNOSUPPORT: return "ESOCKTNOSUPPORT"; case ENETUNREACH: return "ENETUNREACH";
-    case ECONNRESET: return "ECONNRESET";
+    case ECONNRESET: return "ECONNRESET"; case EPROTOTYPE: return "EPROTOTYPE";
     default: snprintf(other, sizeof other, "E%d", error); return other;
   }
 }

@@ -40,6 +40,10 @@ int main(void) {
   CHECK("stat the socket file", stat("server.sock", &info));
   EXPECT("it is a socket", S_ISSOCK(info.st_mode));
   int taken = socket(AF_UNIX, SOCK_STREAM, 0);
+  struct pollfd unconnected = { taken, POLLIN | POLLOUT, 0 };
+  CHECK("poll a socket not connected", poll(&unconnected, 1, 0));
+  printf("revents %#x\n", unconnected.revents);
+  CHECK("shutdown a socket not connected", shutdown(taken, SHUT_RDWR));
   CHECK("bind a name taken", bind(taken, (struct sockaddr *)&address, length));
   CHECK("connect to a socket nobody listens on", connect(taken, (struct sockaddr *)&address, length));
   close(taken);
