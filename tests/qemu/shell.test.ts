@@ -1,7 +1,8 @@
 // `make run`'s shell (docs/linux.md, "busybox and make run"): the ISO's default command line
 // starts userspace/linux/shell.c, which becomes busybox's sh on the console. Driven through the
 // serial console as a person would: typed commands, line editing (the cursor moved back into a
-// word), history (the up arrow), busybox's ps, free and uptime on procfs, ^C interrupting
+// word), history (the up arrow), busybox's ps, free and uptime on procfs, syslogd and logger
+// over /dev/log (an AF_UNIX datagram socket), ^C interrupting
 // `sleep 100` and the prompt coming back, and `exit`, after which the kernel logs that the console's session ended with its leader.
 
 import { test } from "uvu";
@@ -56,6 +57,13 @@ test("busybox sh on the console: commands, line editing, history, ^C, exit", asy
     // /proc/self/exe runs the program's file again (busybox, named "exe" by its argv[0]).
     await command(qemu, "/proc/self/exe\r");
     await qemu.expectLine(/^exe: applet not found\r?$/);
+    // syslog over an AF_UNIX datagram socket: busybox syslogd binds /dev/log (a socket file),
+    // logger sends to it through glibc's syslog(), and syslogd writes the line to its file.
+    await command(qemu, "syslogd -n -O /tmp/messages & for i in $(seq 50); do [ -S /dev/log ] && break; sleep 0.1; done; ls -l /dev/log\r");
+    await qemu.expectLine(/^srw-rw-rw- +1 root +root +0 .* \/dev\/log\r?$/);
+    await command(qemu, "logger -t capsid-test hello from logger; for i in $(seq 50); do grep -q logger /tmp/messages && break; sleep 0.1; done; cat /tmp/messages; kill $! && wait\r");
+    await qemu.expectLine(/ syslog\.info syslogd started: BusyBox/);
+    await qemu.expectLine(/ user\.notice capsid-test: hello from logger\r?$/);
     // ^C ends the foreground command; the prompt is back long before 100 s.
     qemu.send("sleep 100\r");
     await new Promise((resolve) => setTimeout(resolve, 1500));
