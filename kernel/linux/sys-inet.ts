@@ -16,7 +16,7 @@ import { linkAddress, linkIsBroadcast, linkIsLoopback, linkRoutes, linkSourceFor
 import { tcpBegin, tcpConnectPort, tcpEnd, tcpListenerPort, tcpReady } from "../net/socket/tcp-host";
 import { KeepAlive, Nagle, TcpConnection, TcpFailure, TcpState } from "../net/socket/tcp/connection";
 import { udpBind, udpFreePort, udpPayloadArea, udpPortTaken, udpSend } from "../net/socket/udp";
-import { INET_DATAGRAM, INET_PORT_BYTES, INET_SOCKET_BYTES, INET_STREAM, InetPort, inetPortBound, InetSocketObject } from "../objects/inet-socket";
+import { INET_DATAGRAM, INET_PORT_BYTES, INET_RECEIVE_GROWTH_MAXIMUM, INET_SOCKET_BYTES, INET_STREAM, InetPort, inetPortBound, InetSocketObject } from "../objects/inet-socket";
 import { NetworkPolicy } from "../net/socket/policy";
 import { NetworkObject, networkTcpConnect, networkTcpListen } from "../objects/network";
 import { listenerBytes, listenerTake } from "../objects/tcp-listener";
@@ -211,6 +211,18 @@ function failureErrno(c: TcpConnection): Errno {
   return Errno.EPIPE;
 }
 
+/** The most a stream socket's receive buffers may grow to (net/socket/tcp/autotune.ts): 0 (they
+ * do not) once SO_RCVBUF or SO_SNDBUF set their size, else INET_RECEIVE_GROWTH_MAXIMUM, or less:
+ * the largest power of two of the starting size within a sixteenth of the kernel heap user
+ * requests may take. Linux grows to tcp_rmem[2], 6 MiB. */
+function receiveLimitOf(socket: InetSocketObject): u32 {
+  if (socket.bufferFixed) return 0;
+  const start = <u64>bufferOf(socket), share = heapUserBudget() / 16;
+  let limit = start;
+  while (limit * 2 <= INET_RECEIVE_GROWTH_MAXIMUM && limit * 2 <= share) limit *= 2;
+  return <u32>limit;
+}
+
 /** The buffer size of a stream socket's connection: its SO_RCVBUF/SO_SNDBUF, within the range. */
 function bufferOf(socket: InetSocketObject): u32 {
   return <u32>min(max(<u64>socket.bufferBytes, TCP_BUFFER_MINIMUM), TCP_BUFFER_MAXIMUM);
@@ -276,7 +288,7 @@ export function inetConnect(thread: Thread, linux: LinuxProcess, socket: InetSoc
   if (port != 0 && tcpListenerPort(port)) return -(<i64>Errno.EADDRINUSE);
   const process = thread.process, buffer = bufferOf(socket);
   if (process.account.kernelFits(tcpSocketBytes(<u64>buffer), 0) != KernelError.None) return -(<i64>Errno.ENOMEM);
-  const made = networkTcpConnect(socket.policy, peer, peerPort, port, buffer, process.account);
+  const made = networkTcpConnect(socket.policy, peer, peerPort, port, buffer, process.account, receiveLimitOf(socket));
   if (made === null) return -(<i64>(port != 0 ? Errno.EADDRINUSE : Errno.EADDRNOTAVAIL));
   made.retain();   // the socket holds it, not a table
   socket.stream = made;
@@ -369,7 +381,7 @@ export function inetListen(thread: Thread, socket: InetSocketObject, backlog: u6
     || process.account.kernelFits(listenerBytes(<u64>queue, <u64>buffer), 0) != KernelError.None)) queue >>= 1;
   if (process.account.kernelFits(listenerBytes(<u64>queue, <u64>buffer), 0) != KernelError.None) return -(<i64>Errno.ENOMEM);
   socket.bindPort(port);
-  const listener = networkTcpListen(socket.policy, port, queue, buffer, process.account);
+  const listener = networkTcpListen(socket.policy, port, queue, buffer, process.account, receiveLimitOf(socket));
   listener.retain();   // the socket holds it, not a table
   socket.listener = listener;
   socket.waiting.wakeAll();
@@ -415,6 +427,7 @@ export function inetAccept(thread: Thread, linux: LinuxProcess, socket: InetSock
   accepted.receiveTimeout = socket.receiveTimeout;
   accepted.sendTimeout = socket.sendTimeout;
   accepted.bufferBytes = socket.bufferBytes;
+  accepted.bufferFixed = socket.bufferFixed;
   applyOptions(accepted);
   linux.descriptors[slotFd] = process.table.commit(slot, accepted);
   linux.descriptorFlags[slotFd] = ((flags & SOCK_CLOEXEC) != 0 ? FD_CLOEXEC : 0) | ((flags & SOCK_NONBLOCK) != 0 ? STATUS_NONBLOCK : 0);
@@ -788,7 +801,10 @@ export function inetSetsockopt(thread: Thread, socket: InetSocketObject, level: 
   else if (name == SO_KEEPALIVE) {
     socket.keepAlive = number != 0;
     applyOptions(socket);
-  } else socket.bufferBytes = <u32>min(max(<i64>number, <i64>TCP_BUFFER_MINIMUM), <i64>TCP_BUFFER_MAXIMUM);
+  } else {
+    socket.bufferBytes = <u32>min(max(<i64>number, <i64>TCP_BUFFER_MINIMUM), <i64>TCP_BUFFER_MAXIMUM);
+    socket.bufferFixed = true;
+  }
   return 0;
 }
 

@@ -117,6 +117,14 @@ export class Quota {
     this.kernelBytes += bytes;
   }
 
+  /** Charges `bytes` of kernel heap when they fit (kernelFits): whether it did. For growth the
+   * caller may do without (a TCP receive buffer's autotuning), which reports no error. */
+  chargeKernelIfFits(bytes: u64): bool {
+    if (this.kernelFits(bytes) != KernelError.None) return false;
+    this.chargeKernel(bytes);
+    return true;
+  }
+
   /** Gives back `bytes` of kernel heap charged earlier. */
   unchargeKernel(bytes: u64): void {
     if (bytes > this.kernelBytes) abort("Quota.unchargeKernel: more than was charged");

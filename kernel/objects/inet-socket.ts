@@ -23,8 +23,11 @@ import { TcpListenerObject } from "./tcp-listener";
 import { TcpSocketObject } from "./tcp-socket";
 
 /** A connection's buffers unless SO_RCVBUF or SO_SNDBUF says otherwise: Linux's initial TCP
- * receive buffer (tcp_rmem's default, 128 KiB; Linux then grows it, Capsid does not). */
+ * receive buffer (tcp_rmem's default, 128 KiB), which Linux and Capsid then grow as the reader
+ * keeps up (net/socket/tcp/autotune.ts). */
 export const INET_BUFFER_DEFAULT: u32 = 131072;
+/** The most a stream connection's receive buffer grows to (net/socket/tcp/autotune.ts). */
+export const INET_RECEIVE_GROWTH_MAXIMUM: u64 = 1 << 20;
 
 /** Linux's socket types this object is. */
 export const INET_STREAM: u32 = 1, INET_DATAGRAM: u32 = 2;
@@ -74,6 +77,9 @@ export class InetSocketObject extends KernelObject {
   receiveTimeout: u64 = 0;
   sendTimeout: u64 = 0;
   bufferBytes: u32 = INET_BUFFER_DEFAULT;
+  /** SO_RCVBUF or SO_SNDBUF set the size: a connection's receive buffer keeps it (as Linux's
+   * SOCK_RCVBUF_LOCK), else it may grow (net/socket/tcp/autotune.ts). */
+  bufferFixed: bool = false;
   /** Waits told when something that is not yet a connection or listener changes (a connect or
    * listen replacing nothing): poll on a fresh socket. */
   readonly waiting: WaitList = new WaitList();

@@ -108,8 +108,8 @@ export class NetworkObject extends KernelObject {
 
 /** A listener on `port` (which the caller checked is allowed and free) with `backlog` and
  * `buffer`, charged to `account` (which the caller checked can pay listenerBytes). */
-export function networkTcpListen(policy: NetworkPolicy, port: u32, backlog: u32, buffer: u32, account: Quota): TcpListenerObject {
-  const listener = new TcpListener(<i32>backlog, halfOpenLimit(<u64>backlog), buffer, buffer);
+export function networkTcpListen(policy: NetworkPolicy, port: u32, backlog: u32, buffer: u32, account: Quota, receiveLimit: u32 = 0): TcpListenerObject {
+  const listener = new TcpListener(<i32>backlog, halfOpenLimit(<u64>backlog), buffer, buffer, receiveLimit);
   const object = new TcpListenerObject(new ListenerLink(listener, policy.copy()));
   const stack = tcpBegin();
   stack.listen(listener, 0, port);
@@ -124,9 +124,11 @@ export function networkTcpListen(policy: NetworkPolicy, port: u32, backlog: u32,
  * taken by a connection in TIME-WAIT), its SYN sent, as a TcpSocket charged to `account` (which
  * the caller checked can pay tcpSocketBytes); null when no port is free (state.connectError:
  * AddressInUse). */
-export function networkTcpConnect(policy: NetworkPolicy, peer: u32, peerPort: u32, port: u32, buffer: u32, account: Quota): TcpSocketObject | null {
+export function networkTcpConnect(policy: NetworkPolicy, peer: u32, peerPort: u32, port: u32, buffer: u32, account: Quota,
+  receiveLimit: u32 = 0): TcpSocketObject | null {
   const stack = tcpBegin();
   const c = stack.createConnection(buffer, buffer);
+  c.receiveLimit = max(receiveLimit, buffer);   // before the SYN: its window scale is chosen for it
   const source = linkSourceFor(peer);
   let local = port, error = KernelError.AddressInUse;
   for (let attempt = 0; attempt < 8 && error == KernelError.AddressInUse; attempt++) {

@@ -173,8 +173,9 @@ export class SocketLink extends TcpUser {
   next: SocketLink | null = null;
   inTimeWait: bool = false;
   private quota: Quota | null = null;
-  /** What `quota` was charged (tcpSocketBytes of the connection's buffers). */
-  private readonly charged: u64;
+  /** What `quota` was charged (tcpSocketBytes of the connection's buffers, and what the
+   * receive buffer's growth added: net/socket/tcp/autotune.ts). */
+  private charged: u64;
   private serving: bool = false;
   private again: bool = false;
 
@@ -187,6 +188,15 @@ export class SocketLink extends TcpUser {
     quota.retain();
     this.quota = quota;
     connection.owner = this;
+  }
+
+  /** The receive buffer grows by `bytes`: charged to the quota when it fits (not once the user
+   * let go). */
+  grow(bytes: u64): bool {
+    const quota = this.quota;
+    if (quota === null || this.released || !quota.chargeKernelIfFits(bytes)) return false;
+    this.charged += bytes;
+    return true;
   }
 
   /** The connection may have changed: the waits that can finish, in order; an orphan's end. */
@@ -337,7 +347,7 @@ function attempt(link: SocketLink, thread: Thread, kind: Kind, address: u64, len
         c.receive.consume(<u32>span);
         done += span;
       }
-      if (done > 0) stack.receiveConsumed(c);
+      if (done > 0) stack.receiveConsumed(c, <u32>done);
       result = done > 0 ? <i64>done : -(<i64>error);
     } else if (c.finReceived) result = 0;
     else if (c.failure != TcpFailure.None) result = -(<i64>failureError(c));

@@ -3,7 +3,8 @@
 // thousand runs, each with its own settings drawn from its seed (up to 5 % loss, 2 %
 // duplication, 1 % corruption, jitter that reorders, a bottleneck with a bounded queue, MSS,
 // buffer sizes, SACK, timestamps, window scaling, Nagle, NewReno or CUBIC), each moving
-// 64-256 KiB both ways: both streams intact, both ends CLOSED without a failure. The base seed
+// 64-256 KiB both ways: both streams intact, both ends CLOSED without a failure; receive-buffer
+// autotuning (growing, fixed, refused) on the same seeds. The base seed
 // is printed (TCP_SEED replays it; TCP_RUNS sets the count).
 
 import { suite } from "uvu";
@@ -38,6 +39,39 @@ link("without faults: 1 MiB each way, intact, both ends closed", () => {
   const code = e.run(7n, 1 << 20, 1 << 20, 600n * SECOND, false);
   assert.is(code, 0, `error ${code}, detail ${e.detail()}`);
   assert.equal([Number(e.result(2)), Number(e.result(3))], [1 << 20, 1 << 20]);
+});
+
+link("receive-buffer autotuning: buffers that may grow do, paid by their host, up to what the window can announce; the streams stay intact, and bulk transfers end sooner than with the same buffers fixed; a refused growth leaves the buffer as it was", () => {
+  const runs = 40, bytes = 4 << 20;
+  const grown = () => Number(e.counter(0, COUNTERS.indexOf("ReceiveBufferGrown"))) + Number(e.counter(1, COUNTERS.indexOf("ReceiveBufferGrown")));
+  const times: Record<number, bigint> = {};
+  const capacities: Record<number, number[]> = {};
+  for (const mode of [0, 1, 2]) {
+    wasm = instantiate(module, { env: { traceSegment: () => {} } });
+    e = wasm.exports;
+    e.setAutotune(mode);
+    times[mode] = 0n;
+    capacities[mode] = [];
+    let refused = 0;
+    for (let i = 0; i < runs; i++) {
+      const code = e.run(BigInt(1000 + i), bytes, 4096, 3600n * SECOND, false);
+      assert.is(code, 0, `mode ${mode} seed ${1000 + i}: error ${code}, detail ${e.detail()}`);
+      assert.equal([Number(e.result(2)), Number(e.result(3))], [4096, bytes]);
+      times[mode] += BigInt(e.result(0));
+      capacities[mode].push(Number(e.receiveCapacityOf(1)));
+      refused += Number(e.growthsRefused());
+    }
+    if (mode === 1) {
+      assert.ok(grown() >= runs / 2, `buffers grew (${grown()} times in ${runs} runs)`);
+      assert.ok(capacities[1].every((capacity) => capacity <= 1 << 20), "no buffer past its limit");
+    } else assert.is(grown(), 0, `mode ${mode}: no buffer grew`);
+    if (mode === 2) assert.ok(refused > 0, "growth was asked for, and refused");
+    assert.equal(wasm.aborts, []);
+  }
+  assert.equal(capacities[2], capacities[0], "refused growth: the same buffers as fixed ones");
+  assert.ok(capacities[1].some((capacity, i) => capacity > capacities[0][i]), "some receiver's buffer ended larger");
+  console.log(`    autotuning: ${runs} runs of ${bytes >> 20} MiB, virtual time ${Number(times[1] / 1_000_000n)} ms growing, ${Number(times[0] / 1_000_000n)} ms fixed`);
+  assert.ok(times[1] < times[0], "growing buffers end the transfers sooner");
 });
 
 link("1,000 seeded runs through loss, duplication, corruption and reordering: every stream intact, every end closed cleanly", () => {

@@ -50,7 +50,7 @@ export const COUNTERS = [
   "SegmentsReceived", "SegmentsSent", "Retransmitted", "Timeouts", "FastRetransmits", "ResetsSent", "ResetsReceived", "ChallengeAcks",
   "ChallengeAcksLimited", "PawsDropped", "OutOfWindow", "AckUnacceptable", "ReassemblyFull", "ReceiveBufferFull", "NoConnection",
   "ListenOverflow", "CookiesSent", "CookiesAccepted", "CookiesInvalid", "ZeroWindowProbes", "KeepAliveProbes", "OutOfOrder", "TransmitFailed",
-  "InvalidAcksLimited", "PeerRefused", "BareHeldBack",
+  "InvalidAcksLimited", "PeerRefused", "BareHeldBack", "ReceiveBufferGrown",
 ];
 export const FIELDS = ["iss", "sndUna", "sndNxt", "sndMax", "sndWnd", "rcvNxt", "cwnd", "ssthresh", "srtt", "rto", "sndMss", "recovery", "irs", "sendBuffered", "sndScale", "rcvScale", "retries"];
 /** KernelError names the calls may return (abi/errors.ts). */

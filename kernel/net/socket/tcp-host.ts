@@ -40,6 +40,8 @@ export abstract class TcpUser extends TcpOwner {
   abstract changed(): void;
   /** Whether a listener takes a peer (its grant's rules); connections are never asked. */
   admits(address: u32, port: u32): bool { return false; }
+  /** Whether the owner pays `bytes` more for its connection's larger receive buffer. */
+  grow(bytes: u64): bool { return false; }
 }
 
 class KernelTcpHost extends TcpHost {
@@ -58,6 +60,11 @@ class KernelTcpHost extends TcpHost {
   connectionChanged(connection: TcpConnection): void {
     const owner = connection.owner;
     if (owner !== null) changetype<TcpUser>(owner).changed();
+  }
+
+  receiveGrow(connection: TcpConnection, bytes: u64): bool {
+    const owner = connection.owner;
+    return owner !== null && changetype<TcpUser>(owner).grow(bytes);
   }
 
   listenerChanged(listener: TcpListener): void {

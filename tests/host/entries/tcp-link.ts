@@ -3,7 +3,8 @@
 // (jitter reorders them), optionally through a bottleneck of a given rate with a bounded queue
 // (tail drop), so congestion control has something to react to. Each run draws its settings
 // from its seed (loss, duplication, corruption, latency, jitter, rate, MSS, buffer sizes, SACK,
-// timestamps, window scaling, Nagle, NewReno or CUBIC), opens a connection (B connects to A's
+// timestamps, window scaling, Nagle, NewReno or CUBIC, receive buffers that may grow, with the
+// growth paid or refused), opens a connection (B connects to A's
 // listener), sends a patterned stream each way, half-closes, reads to the end, closes; the run
 // passes when both streams arrived intact and both ends reached CLOSED without a failure.
 // tests/host/tcp-link.test.ts runs a thousand of them; `fuzz` injects mutated segments into a
@@ -146,6 +147,13 @@ class Endpoint extends TcpHost {
     return world.now;
   }
 
+  /** Receive-buffer autotuning asks for `bytes` more (autotune.ts): paid or refused as the run
+   * says. */
+  receiveGrow(connection: TcpConnection, bytes: u64): bool {
+    if (!world.growPaid) world.growRefused++;
+    return world.growPaid;
+  }
+
   transmit(segment: usize, length: u32, source: u32, destination: u32): bool {
     const settings = world.settings, random = world.random;
     world.sent++;
@@ -197,11 +205,18 @@ class World {
   fuzzSegment: TcpSegment = new TcpSegment();
   error: i32 = 0;
   detail: u64 = 0;
+  /** Whether the hosts pay for receive buffers to grow; the growths they refused. */
+  growPaid: bool = false;
+  growRefused: u64 = 0;
 }
 let world = new World();
 let faultMask: u32 = 31;
 let injectBasisPoints: u32 = 0;
 let tracing = false;
+/** Receive-buffer autotuning: -1 drawn from the seed; 0 buffers that do not grow (their limit is
+ * their size); 1 buffers that may grow to 1 MiB, paid; 2 the same, every growth refused. */
+let autotuneMode: i32 = -1;
+const GROWTH_LIMIT: u32 = 1 << 20;
 
 /** Debugging: each segment as it is sent (what: 0 sent, 1 lost, 2 queue drop, 3 delivered). */
 @external("env", "traceSegment")
@@ -323,10 +338,14 @@ function runWith(seed: u64, bytesA: u32, bytesB: u32, limit: u64, faults: bool):
   a.stack = new TcpStack(a, configFor(random), random.next(), random.next());
   b.stack = new TcpStack(b, configFor(random), random.next(), random.next());
   const bufferSizes: StaticArray<u32> = [4096, 16384, 65536, 262144];
-  const listener = new TcpListener(4, 4, bufferSizes[random.below(4)], bufferSizes[random.below(4)]);
+  const autotune = autotuneMode >= 0 ? autotuneMode : <i32>random.below(3);
+  world.growPaid = autotune == 1;
+  const growth = autotune == 0 ? 0 : GROWTH_LIMIT;
+  const listener = new TcpListener(4, 4, bufferSizes[random.below(4)], bufferSizes[random.below(4)], growth);
   a.listener = listener;
   if (stackOf(a).listen(listener, ADDRESS_A, 80) != KernelError.None) return 20;
   const client = stackOf(b).createConnection(bufferSizes[random.below(4)], bufferSizes[random.below(4)]);
+  client.receiveLimit = max(growth, client.receiveCapacity);
   b.connection = client;
   if (random.below(2) == 0) stackOf(b).setNagle(client, Nagle.Off);
   a.goal = <u64>bytesA;
@@ -451,6 +470,7 @@ function invariants(c: TcpConnection | null): i32 {
   if (c === null) return 0;
   if (<i32>c.state < 0 || <i32>c.state > <i32>TcpState.TimeWait) return 1;
   if (c.send.length > c.send.capacity || c.receive.length > c.receive.capacity) return 2;
+  if ((c.receive.capacity != 0 && c.receive.capacity != c.receiveCapacity) || c.receiveCapacity > max(c.receiveLimit, GROWTH_LIMIT)) return 10;
   if (c.state == TcpState.Closed || !c.established) return 0;
   if (!seqLe(c.sndUna, c.sndNxt) || !seqLe(c.sndNxt, c.sndMax)) return 3;
   if (c.sndMax - c.sndUna > c.send.length + 1) return 4;
@@ -480,6 +500,15 @@ function finish(code: i32): i32 {
   for (let i = 0; i < TCP_VERDICTS; i++) verdicts[i] += stackOf(world.a).verdicts[i] + stackOf(world.b).verdicts[i];
   return code;
 }
+
+/** Receive-buffer autotuning for the runs that follow (autotuneMode). */
+export function setAutotune(mode: i32): void { autotuneMode = mode; }
+/** The receive buffer's size a side's connection ended with (-1: it had none). */
+export function receiveCapacityOf(side: i32): i64 {
+  const c = side == 0 ? world.a.connection : world.b.connection;
+  return c === null ? -1 : <i64>c.receiveCapacity;
+}
+export function growthsRefused(): u64 { return world.growRefused; }
 
 /** Which faults runs may draw (bits: 1 loss, 2 duplication, 4 corruption, 8 jitter, 16 rate). */
 export function setFaultMask(mask: u32): void { faultMask = mask; }

@@ -119,7 +119,19 @@ export class TcpConnection {
   send: ByteRing;
   receive: ByteRing;
   readonly sendCapacity: u32;
-  readonly receiveCapacity: u32;
+  /** The receive buffer's size: it starts at the size asked for and may grow up to
+   * receiveLimit (autotune.ts). */
+  receiveCapacity: u32;
+  receiveLimit: u32;
+  // Receive-buffer autotuning (autotune.ts): the receiver's round-trip estimate (ns, 0: none yet),
+  // measured one window at a time from rcvRttStart until RCV.NXT passes rcvRttSequence; the bytes
+  // the user took in the round trip that began at rcvSpaceStart, and in the last one measured.
+  rcvRtt: u64 = 0;
+  rcvRttSequence: u32 = 0;
+  rcvRttStart: u64 = 0;
+  rcvSpace: u32 = 0;
+  rcvSpaceCopied: u32 = 0;
+  rcvSpaceStart: u64 = 0;
   readonly assembler: Assembler = new Assembler();
   /** The user shut down sending: a FIN follows the bytes in the send buffer. */
   finQueued: bool = false;
@@ -201,6 +213,7 @@ export class TcpConnection {
     const config = context.config;
     this.sendCapacity = sendCapacity;
     this.receiveCapacity = receiveCapacity;
+    this.receiveLimit = receiveCapacity;
     this.send = new ByteRing(when == Buffers.Now ? sendCapacity : 0);
     this.receive = new ByteRing(when == Buffers.Now ? receiveCapacity : 0);
     this.rtt = new RttEstimator(config.rtoMinimum, config.rtoMaximum, config.rtoInitial);

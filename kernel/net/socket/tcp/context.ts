@@ -54,8 +54,10 @@ export enum TcpCounter {
   /** Cookie SYN-ACKs and RSTs not sent: the device had fewer free transmit buffers than the
    * reserve it keeps for connections (TcpConfig.deviceReserve). */
   BareHeldBack = 25,
+  /** Receive buffers grown by autotuning (autotune.ts). */
+  ReceiveBufferGrown = 26,
 }
-export const TCP_COUNTERS: i32 = <i32>TcpCounter.BareHeldBack + 1;
+export const TCP_COUNTERS: i32 = <i32>TcpCounter.ReceiveBufferGrown + 1;
 
 export class TcpContext {
   readonly table: TcpTable = new TcpTable();

@@ -25,6 +25,10 @@ export abstract class TcpHost {
    * the peer's FIN, an error, closed): the object layer completes the waits it can. */
   connectionChanged(connection: TcpConnection): void {}
 
+  /** Whether the owner of `connection` pays `bytes` more for a larger receive buffer
+   * (autotune.ts); false leaves the buffer as it is. */
+  receiveGrow(connection: TcpConnection, bytes: u64): bool { return false; }
+
   /** `listener` has a connection to accept. */
   listenerChanged(listener: TcpListener): void {}
 

@@ -34,8 +34,10 @@ export class TcpListener {
   cookiesSent: bool = false;
   cookiesSentAt: u64 = 0;
 
-  /** Accepted connections get buffers of `sendCapacity` and `receiveCapacity` bytes. */
-  constructor(readonly backlog: i32, readonly halfOpenLimit: i32, readonly sendCapacity: u32, readonly receiveCapacity: u32) {}
+  /** Accepted connections get buffers of `sendCapacity` and `receiveCapacity` bytes; their
+   * receive buffers may grow to `receiveLimit` (autotune.ts; 0: they do not grow). */
+  constructor(readonly backlog: i32, readonly halfOpenLimit: i32, readonly sendCapacity: u32, readonly receiveCapacity: u32,
+    readonly receiveLimit: u32 = 0) {}
 }
 
 /** A passive connection completed its handshake: it moves to the accept queue. */
@@ -128,6 +130,7 @@ export function listenerInput(context: TcpContext, listener: TcpListener, segmen
   }
   // A half-open connection (data in the SYN is not taken: the peer sends it again).
   const c = new TcpConnection(context, listener.sendCapacity, listener.receiveCapacity, Buffers.WhenEstablished);
+  c.receiveLimit = max(listener.receiveLimit, listener.receiveCapacity);
   c.localAddress = destination;
   c.localPort = segment.destinationPort;
   c.remoteAddress = source;
@@ -144,7 +147,7 @@ export function listenerInput(context: TcpContext, listener: TcpListener, segmen
   c.recover = c.iss;
   c.rcvMss = config.mss;
   c.windowScaling = config.windowScaling;
-  c.rcvScale = scaleFor(c.receiveCapacity);
+  c.rcvScale = scaleFor(c.receiveLimit);
   c.sackEnabled = config.sack;
   c.timestampsEnabled = config.timestamps;
   c.tsOffset = context.secrets.timestampOffset(destination, c.localPort, source, c.remotePort);

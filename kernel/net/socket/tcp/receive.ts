@@ -10,6 +10,7 @@ import { TcpSegment, TCP_FIN, TCP_SYN } from "../../wire/tcp";
 import { TcpConnection, TcpFailure, TcpState } from "./connection";
 import { TcpCounter } from "./context";
 import { enterTimeWait, fail, Reset } from "./lifecycle";
+import { receiveRttMeasure } from "./autotune";
 import { MSS_DEFAULT } from "./listener";
 import { seqGt, seqLt } from "./seq";
 
@@ -59,6 +60,7 @@ export function processText(c: TcpConnection, segment: TcpSegment, payload: usiz
       if (contiguous > 0) {
         c.receive.commit(contiguous);
         c.rcvNxt += contiguous;
+        receiveRttMeasure(c);
       }
       if (offset > 0) {
         context.count(TcpCounter.OutOfOrder);

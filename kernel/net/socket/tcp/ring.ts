@@ -1,11 +1,12 @@
-// A byte ring of fixed capacity, the TCP core's send and receive buffers (net/socket/tcp/):
-// the send buffer holds the bytes from SND.UNA on (sent and not yet acknowledged, then not yet
-// sent); the receive buffer holds bytes received in order and not yet read, and out-of-order
-// bytes are written past its end (writeAt) before they become part of it (commit). The
-// capacity is fixed when the ring gets its storage (the object layer charges it to the socket's
-// owner); a ring of capacity 0 holds nothing (a half-open connection's, before it is
-// established, and one whose storage went back: release). Storage comes from and goes back to
-// ring-storage.ts. Spans let a caller copy straight between user memory and the ring.
+// A byte ring, the TCP core's send and receive buffers (net/socket/tcp/): the send buffer holds
+// the bytes from SND.UNA on (sent and not yet acknowledged, then not yet sent); the receive
+// buffer holds bytes received in order and not yet read, and out-of-order bytes are written past
+// its end (writeAt) before they become part of it (commit). The capacity is set when the ring
+// gets its storage (the object layer charges it to the socket's owner) and only grows after
+// (grow: receive-buffer autotuning, autotune.ts); a ring of capacity 0 holds nothing (a
+// half-open connection's, before it is established, and one whose storage went back: release).
+// Storage comes from and goes back to ring-storage.ts. Spans let a caller copy straight between
+// user memory and the ring.
 
 import { ringStorageGive, ringStorageTake } from "./ring-storage";
 
@@ -48,6 +49,24 @@ export class ByteRing {
     this.size = 0;
     this.head = 0;
     this.length = 0;
+  }
+
+  /** Moves the ring to new storage of `capacity` bytes (more than now): the bytes held, and the
+   * out-of-order bytes written past them, keep their offsets from the first byte held, which is
+   * at storage offset 0 after. The old storage goes back cleared. */
+  grow(capacity: u32): void {
+    const size = this.size, head = this.head;
+    if (capacity <= size || size == 0) abort("ByteRing.grow: not larger, or no storage");
+    const bigger = ringStorageTake(capacity), old = this.bytes;
+    const to = changetype<usize>(bigger), from = changetype<usize>(old);
+    memory.copy(to, from + <usize>head, <usize>(size - head));
+    memory.copy(to + <usize>(size - head), from, <usize>head);
+    memory.fill(from, 0, <usize>this.reach);
+    ringStorageGive(old);
+    this.bytes = bigger;
+    this.size = capacity;
+    this.head = 0;
+    this.reach = size;
   }
 
   /** Bytes that can still be added. */

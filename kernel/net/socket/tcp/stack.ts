@@ -20,6 +20,7 @@ import { Buffers, KeepAlive, Nagle, TcpConnection, TcpFailure, TcpState } from "
 import { TcpConfig } from "./config";
 import { TcpContext, TcpCounter } from "./context";
 import { TcpHost } from "./host";
+import { receiveSpaceAdjust } from "./autotune";
 import { connectionInput } from "./input";
 import { TcpSecrets } from "./isn";
 import { closeConnection, fail, Reset } from "./lifecycle";
@@ -157,7 +158,7 @@ export class TcpStack {
     c.recover = c.iss;
     c.rcvMss = config.mss;
     c.windowScaling = config.windowScaling;
-    c.rcvScale = config.windowScaling ? scaleFor(c.receiveCapacity) : 0;
+    c.rcvScale = config.windowScaling ? scaleFor(c.receiveLimit) : 0;
     c.sackEnabled = config.sack;
     c.timestampsEnabled = config.timestamps;
     c.tsOffset = context.secrets.timestampOffset(localAddress, localPort, remoteAddress, remotePort);
@@ -227,6 +228,7 @@ export class TcpStack {
   receive(c: TcpConnection, destination: usize, length: u32): i64 {
     const taken = c.receive.read(destination, length);
     if (taken > 0) {
+      receiveSpaceAdjust(c, taken);
       if (c.synchronized && c.state != TcpState.TimeWait && windowUpdateDue(c)) {
         c.ackNow = true;
         tcpOutput(c);
@@ -258,7 +260,8 @@ export class TcpStack {
 
   /** The caller took `count` bytes from the receive buffer's read span (and consumed them): the
    * window update receive() would send. */
-  receiveConsumed(c: TcpConnection): void {
+  receiveConsumed(c: TcpConnection, copied: u32): void {
+    receiveSpaceAdjust(c, copied);
     if (c.synchronized && c.state != TcpState.TimeWait && windowUpdateDue(c)) {
       c.ackNow = true;
       tcpOutput(c);
