@@ -13,6 +13,7 @@ import { pciInit } from "./pci/pci";
 import { virtioNetFlush, virtioNetInit } from "./drivers/virtio/net";
 import { netInit } from "./net/iface/interface";
 import { udpInit } from "./net/socket/udp";
+import { icmpInit } from "./net/socket/icmp";
 import { tcpFlush, tcpInit } from "./net/socket/tcp-host";
 import { netAutoconfigure } from "./net/iface/autoconfig";
 import { phyInit } from "./net/phy/phy";
@@ -58,6 +59,7 @@ export function kernelMain(bootInformation: usize, memoryTop: u64, ramBelow4G: u
   phyInit(commandLine);                                         // the interface's device: virtio-net; pcap=, netfault=
   netInit(commandLine);                                         // the interface: ip=, gateway=, dns=; ARP, ICMP echo
   udpInit();                                                    // UDP ports for sockets
+  icmpInit();                                                   // ICMP echo for ping sockets
   processorsReport(madt);                                       // other CPUs stay parked
   logLine(LogLevel.Essential).text("ready in ").fixed(bootElapsedNanos() / 1000, 3).text(" ms (calibration ")
     .fixed(calibrationNanos() / 1000, 3).text(" ms)");           // the boot-time contract line

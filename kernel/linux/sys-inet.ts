@@ -16,7 +16,8 @@ import { linkAddress, linkIsBroadcast, linkIsLoopback, linkRoutes, linkSourceFor
 import { tcpBegin, tcpConnectPort, tcpEnd, tcpListenerPort, tcpReady } from "../net/socket/tcp-host";
 import { KeepAlive, Nagle, TcpConnection, TcpFailure, TcpState } from "../net/socket/tcp/connection";
 import { udpBind, udpFreePort, udpPayloadArea, udpPortTaken, udpSend } from "../net/socket/udp";
-import { INET_DATAGRAM, INET_PORT_BYTES, INET_RECEIVE_GROWTH_MAXIMUM, INET_SOCKET_BYTES, INET_STREAM, InetPort, inetPortBound, InetSocketObject } from "../objects/inet-socket";
+import { INET_DATAGRAM, INET_PORT_BYTES, INET_PROTOCOL_ICMP, INET_RAW, INET_RECEIVE_GROWTH_MAXIMUM, INET_SOCKET_BYTES, INET_STREAM, InetPort, inetPortBound,
+  InetSocketObject } from "../objects/inet-socket";
 import { NetworkPolicy } from "../net/socket/policy";
 import { NetworkObject, networkTcpConnect, networkTcpListen } from "../objects/network";
 import { listenerBytes, listenerTake } from "../objects/tcp-listener";
@@ -32,6 +33,7 @@ import { BLOCKED, Errno } from "./errno";
 import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
 import { LinuxThread } from "./linux-thread";
 import { Scope, SI_USER, SIGPIPE, signalSend } from "./signal";
+import { icmpBind, icmpConnect, icmpDatagramSend, icmpRawOpen } from "./sys-icmp";
 import { callAddress, segmentAt, segmentBase, segmentLength, STATUS_NONBLOCK, vectorTotal } from "./sys-pipe";
 
 const AF_UNSPEC: u32 = 0, AF_INET: u32 = 2;
@@ -78,25 +80,28 @@ export function inetSocketOf(thread: Thread, linux: LinuxProcess, fd: i32): Inet
   return object !== null && object.iface == Interface.InetSocket ? changetype<InetSocketObject>(object) : null;
 }
 
-/** socket(AF_INET, type, protocol): SOCK_STREAM (protocol 0 or IPPROTO_TCP) or SOCK_DGRAM (0 or
- * IPPROTO_UDP), with SOCK_NONBLOCK and SOCK_CLOEXEC. EACCES without a Network grant; EPROTONOSUPPORT
- * for another protocol; ESOCKTNOSUPPORT for SOCK_SEQPACKET; EPERM for SOCK_RAW (no grant makes raw
- * frames); EMFILE, ENOMEM. The caller (sys-socket.ts) checked the flags and the family. */
+/** socket(AF_INET, type, protocol): SOCK_STREAM (protocol 0 or IPPROTO_TCP), SOCK_DGRAM (0 or
+ * IPPROTO_UDP; IPPROTO_ICMP: a ping socket) or SOCK_RAW with IPPROTO_ICMP (sys-icmp.ts), with
+ * SOCK_NONBLOCK and SOCK_CLOEXEC. EACCES without a Network grant; EPROTONOSUPPORT for another
+ * protocol (SOCK_RAW's 0 too); ESOCKTNOSUPPORT for SOCK_SEQPACKET; EPERM for SOCK_RAW of another
+ * protocol (no grant makes raw frames); EMFILE, ENOMEM. The caller (sys-socket.ts) checked the flags and the family. */
 export function inetSocket(thread: Thread, linux: LinuxProcess, kind: u64, protocol: u64, flags: u64): i64 {
-  if (kind == 3) return -(<i64>Errno.EPERM);   // SOCK_RAW
-  if (kind != <u64>INET_STREAM && kind != <u64>INET_DATAGRAM) return -(<i64>Errno.ESOCKTNOSUPPORT);
-  if (protocol != 0 && protocol != (kind == <u64>INET_STREAM ? IPPROTO_TCP : IPPROTO_UDP)) return -(<i64>Errno.EPROTONOSUPPORT);
+  const icmp = protocol == <u64>INET_PROTOCOL_ICMP && (kind == <u64>INET_RAW || kind == <u64>INET_DATAGRAM);
+  if (kind == <u64>INET_RAW && !icmp) return -(<i64>(protocol == 0 ? Errno.EPROTONOSUPPORT : Errno.EPERM));
+  if (kind != <u64>INET_STREAM && kind != <u64>INET_DATAGRAM && !icmp) return -(<i64>Errno.ESOCKTNOSUPPORT);
+  if (protocol != 0 && protocol != (kind == <u64>INET_STREAM ? IPPROTO_TCP : IPPROTO_UDP) && !icmp) return -(<i64>Errno.EPROTONOSUPPORT);
   const process = thread.process;
   const grant = process.table.lookup(linux.networkHandle);
   if (grant === null || grant.iface != Interface.Network) return -(<i64>Errno.EACCES);
   const fd = linux.lowestFree(0);
   if (fd < 0) return -(<i64>Errno.EMFILE);
-  const bytes = INET_SOCKET_BYTES;
-  if (process.account.kernelFits(bytes, 0) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  const bytes = INET_SOCKET_BYTES, raw = kind == <u64>INET_RAW;
+  if (process.account.kernelFits(bytes + (raw ? INET_PORT_BYTES : 0), 0) != KernelError.None) return -(<i64>Errno.ENOMEM);
   const slot = process.table.reserve();
   if (slot < 0) return -(<i64>Errno.ENOMEM);
-  const socket = new InetSocketObject(<u32>kind, changetype<NetworkObject>(grant).policy.copy());
+  const socket = new InetSocketObject(<u32>kind, changetype<NetworkObject>(grant).policy.copy(), icmp ? INET_PROTOCOL_ICMP : 0);
   socket.chargeTo(process.account, bytes);
+  if (raw) icmpRawOpen(socket, process.account);
   linux.descriptors[fd] = process.table.commit(slot, socket);
   linux.descriptorFlags[fd] = ((flags & SOCK_CLOEXEC) != 0 ? FD_CLOEXEC : 0) | ((flags & SOCK_NONBLOCK) != 0 ? STATUS_NONBLOCK : 0);
   return fd;
@@ -148,6 +153,7 @@ function localAddress(address: u32): bool {
 export function inetBind(thread: Thread, socket: InetSocketObject, address: u64, length: u64): i64 {
   const parsed = addressIn(thread, address, length);
   if (parsed < 0) return parsed;
+  if (socket.icmp) return icmpBind(thread, socket, state.address, state.port, localAddress(state.address));
   if (socket.localPort != 0 || socket.listener !== null || socket.stream !== null) return -(<i64>Errno.EINVAL);
   if (!localAddress(state.address)) return -(<i64>Errno.EADDRNOTAVAIL);
   const policy = socket.policy, datagram = socket.datagram;
@@ -239,15 +245,18 @@ export function inetConnect(thread: Thread, linux: LinuxProcess, socket: InetSoc
     const parsed = addressIn(thread, address, length, true);
     if (parsed < 0) return parsed;
     if (state.family == AF_UNSPEC) {
+      socket.connected = false;
       socket.peer = 0;
       socket.peerPort = 0;
       return 0;
     }
+    if (socket.icmp) return icmpConnect(thread, socket, state.address);
     if (state.port == 0) return -(<i64>Errno.ECONNREFUSED);
     if (!socket.policy.allowsPeer(state.address, state.port)) return -(<i64>Errno.EACCES);
     if (!linkRoutes(state.address)) return -(<i64>Errno.ENETUNREACH);
     const bound = autobind(thread, socket);
     if (bound < 0) return bound;
+    socket.connected = true;
     socket.peer = state.address;
     socket.peerPort = state.port;
     return 0;
@@ -446,14 +455,14 @@ export function inetName(thread: Thread, socket: InetSocketObject, peer: bool, a
       if (!c.established && socket.connecting) return -(<i64>Errno.ENOTCONN);
       return addressOut(thread, address, lengthAt, c.remoteAddress, c.remotePort);
     }
-    if (socket.peer == 0 && socket.peerPort == 0) return -(<i64>Errno.ENOTCONN);
+    if (!socket.connected) return -(<i64>Errno.ENOTCONN);
     return addressOut(thread, address, lengthAt, socket.peer, socket.peerPort);
   }
   if (stream !== null) {
     const c = stream.link.connection;
     return addressOut(thread, address, lengthAt, c.localAddress, c.localPort);
   }
-  const local = socket.peerPort != 0 ? linkSourceFor(socket.peer) : socket.boundAddress;
+  const local = socket.connected ? linkSourceFor(socket.peer) : socket.boundAddress;
   return addressOut(thread, address, lengthAt, local, socket.localPort);
 }
 
@@ -548,10 +557,11 @@ function datagramSend(thread: Thread, linux: LinuxProcess, socket: InetSocketObj
     return -(<i64>Errno.EPIPE);
   }
   if (!named) {
-    if (socket.peerPort == 0) return -(<i64>Errno.EDESTADDRREQ);
+    if (!socket.connected) return -(<i64>Errno.EDESTADDRREQ);
     peer = socket.peer;
     peerPort = socket.peerPort;
   }
+  if (socket.icmp) return icmpDatagramSend(thread, socket, buffer, count, vectors, vectorCount, total, peer);
   if (total > UDP_PAYLOAD_MAXIMUM) return -(<i64>Errno.EMSGSIZE);
   if (peerPort == 0) return -(<i64>Errno.EINVAL);
   if (!socket.policy.allowsPeer(peer, peerPort)) return -(<i64>Errno.EACCES);
@@ -652,7 +662,7 @@ function datagramReceive(thread: Thread, linux: LinuxProcess, own: LinuxThread, 
   }
   let record = udp.peek();
   // A connected socket takes only its peer's datagrams (those queued before the connect go).
-  while (record != 0 && socket.peerPort != 0 && (load<u32>(record + 4) != socket.peer || load<u32>(record + 8) != socket.peerPort)) {
+  while (record != 0 && socket.connected && (load<u32>(record + 4) != socket.peer || load<u32>(record + 8) != socket.peerPort)) {
     udp.dequeue();
     record = udp.peek();
   }
@@ -750,7 +760,7 @@ export function inetShutdown(socket: InetSocketObject, how: u64): i64 {
     if (writing) socket.writeShut = true;
     if (socket.udp !== null) socket.udp!.waiting.wakeAll();
     socket.waiting.wakeAll();
-    return socket.peerPort == 0 ? -(<i64>Errno.ENOTCONN) : 0;
+    return socket.connected ? 0 : -(<i64>Errno.ENOTCONN);
   }
   const stream = socket.stream;
   if (stream === null) return -(<i64>Errno.ENOTCONN);
@@ -823,7 +833,7 @@ export function inetGetsockopt(thread: Thread, socket: InetSocketObject, level: 
     if (name == SO_TYPE) answer = <i64>socket.kind;
     else if (name == SO_ERROR) answer = takeError(socket);
     else if (name == SO_DOMAIN) answer = <i64>AF_INET;
-    else if (name == SO_PROTOCOL) answer = socket.datagram ? <i64>IPPROTO_UDP : <i64>IPPROTO_TCP;
+    else if (name == SO_PROTOCOL) answer = socket.icmp ? <i64>INET_PROTOCOL_ICMP : socket.datagram ? <i64>IPPROTO_UDP : <i64>IPPROTO_TCP;
     else if (name == SO_ACCEPTCONN) answer = socket.listener !== null ? 1 : 0;
     else if (name == SO_REUSEADDR) answer = socket.reuseAddress ? 1 : 0;
     else if (name == SO_KEEPALIVE) answer = socket.keepAlive ? 1 : 0;

@@ -17,6 +17,7 @@ import { Request } from "../cap/request";
 import { instanceBytes, staticArrayBytes } from "../memory/heap-cost";
 import { NetworkPolicy } from "../net/socket/policy";
 import { udpUnbind, UdpPort } from "../net/socket/udp";
+import { icmpClose } from "../net/socket/icmp";
 import { WaitList } from "../sched/wait";
 import { Quota } from "../memory/quota";
 import { TcpListenerObject } from "./tcp-listener";
@@ -29,8 +30,11 @@ export const INET_BUFFER_DEFAULT: u32 = 131072;
 /** The most a stream connection's receive buffer grows to (net/socket/tcp/autotune.ts). */
 export const INET_RECEIVE_GROWTH_MAXIMUM: u64 = 1 << 20;
 
-/** Linux's socket types this object is. */
-export const INET_STREAM: u32 = 1, INET_DATAGRAM: u32 = 2;
+/** Linux's socket types this object is (SOCK_RAW: ICMP alone). */
+export const INET_STREAM: u32 = 1, INET_DATAGRAM: u32 = 2, INET_RAW: u32 = 3;
+/** The protocol of an ICMP socket (a raw one, or a datagram one: a ping socket); 0 for the
+ * type's own (TCP, UDP). */
+export const INET_PROTOCOL_ICMP: u32 = 1;
 
 /** A datagram socket's UDP port: its queue, and the waits told when a datagram arrives. */
 export class InetPort extends UdpPort {
@@ -55,7 +59,8 @@ export class InetSocketObject extends KernelObject {
    * any). */
   boundPort: u32 = 0;
   boundAddress: u32 = 0;
-  /** A datagram socket's connected peer (connect), 0: none. */
+  /** A datagram socket's connected peer (connect; an ICMP socket's has port 0). */
+  connected: bool = false;
   peer: u32 = 0;
   peerPort: u32 = 0;
   /** shutdown's directions, for a datagram socket (a stream's are its connection's). */
@@ -84,7 +89,7 @@ export class InetSocketObject extends KernelObject {
    * listen replacing nothing): poll on a fresh socket. */
   readonly waiting: WaitList = new WaitList();
 
-  constructor(readonly kind: u32, readonly policy: NetworkPolicy) {
+  constructor(readonly kind: u32, readonly policy: NetworkPolicy, readonly protocol: u32 = 0) {
     super(Interface.InetSocket);
   }
 
@@ -96,9 +101,14 @@ export class InetSocketObject extends KernelObject {
     state.bound.set(port, true);
   }
 
-  /** Whether it is a datagram (UDP) socket. */
+  /** Whether it is a datagram socket: UDP, or ICMP (raw or ping). */
   get datagram(): bool {
-    return this.kind == INET_DATAGRAM;
+    return this.kind == INET_DATAGRAM || this.kind == INET_RAW;
+  }
+
+  /** Whether it is an ICMP socket (net/socket/icmp.ts): its port is not a UDP one. */
+  get icmp(): bool {
+    return this.protocol == INET_PROTOCOL_ICMP;
   }
 
   /** Gives a datagram socket its port (not bound yet), INET_PORT_BYTES charged to `quota` (which
@@ -110,8 +120,10 @@ export class InetSocketObject extends KernelObject {
     this.udp = port;
   }
 
-  /** The local port it is bound to, 0 when none. */
+  /** The local port it is bound to, 0 when none (a ping socket's identifier; a raw socket's
+   * protocol, as Linux's inet_num). */
   get localPort(): u32 {
+    if (this.kind == INET_RAW) return this.protocol;
     const udp = this.udp;
     if (udp !== null) return udp.port;
     if (this.listener !== null) return this.listener!.link.listener.localPort;
@@ -122,7 +134,8 @@ export class InetSocketObject extends KernelObject {
   destroy(): void {
     const udp = this.udp, quota = this.portQuota;
     if (udp !== null) {
-      udpUnbind(udp);
+      if (this.icmp) icmpClose(udp);
+      else udpUnbind(udp);
       udp.waiting.wakeAll();
     }
     if (quota !== null) {

@@ -45,6 +45,13 @@ export type TcpHandler = (frame: usize, parsed: WireFrame, transport: TransportC
 
 function noTcp(frame: usize, parsed: WireFrame, transport: TransportChecksum): void {}
 
+/** What sees an ICMP message for this host (the socket layer's ICMP sockets), after the
+ * interface answered it if it was an echo request: the message at parsed.payload,
+ * parsed.payloadLength bytes, its type and code in parsed. */
+export type IcmpHandler = (frame: usize, parsed: WireFrame) => void;
+
+function noIcmp(frame: usize, parsed: WireFrame): void {}
+
 /** Where a received frame came from. */
 enum Origin {
   Wire,
@@ -60,6 +67,7 @@ class NetState {
   readonly counters: StaticArray<u64> = new StaticArray<u64>(WIRE_VERDICTS);
   udp: UdpHandler = noSocket;
   tcp: TcpHandler = noTcp;
+  icmp: IcmpHandler = noIcmp;
   echoReplies: u64 = 0;
   /** Frames from the wire to or from 127.0.0.0/8, dropped. */
   martians: u64 = 0;
@@ -127,6 +135,11 @@ export function netDhcpWanted(): bool {
 /** Sets what takes received TCP segments (the socket layer, once, at boot). */
 export function netTcpHandler(handler: TcpHandler): void {
   state.tcp = handler;
+}
+
+/** Sets what sees received ICMP messages (the socket layer, once, at boot). */
+export function netIcmpHandler(handler: IcmpHandler): void {
+  state.icmp = handler;
 }
 
 /** Sets what takes received UDP datagrams (the socket layer, once, at boot). */
@@ -209,6 +222,7 @@ function datagram(frame: usize, verdict: WireVerdict, parsed: WireFrame, transpo
     if (parsed.protocol == PROTOCOL_TCP && unicast) state.tcp(frame, parsed, transport);   // never to a broadcast (RFC 1122 4.2.3.10)
   } else if (verdict == WireVerdict.Icmp) {
     if (unicast && parsed.icmpType == ICMP_ECHO_REQUEST && parsed.icmpCode == 0) echoReply(frame, parsed);
+    state.icmp(frame, parsed);
   } else if (verdict == WireVerdict.Udp) {
     if (state.dhcp && parsed.destinationPort == DHCP_CLIENT_PORT && parsed.sourcePort == DHCP_SERVER_PORT) {
       dhcpReceive(frame + <usize>parsed.payload + 8, parsed.payloadLength - 8, monotonicNanos());

@@ -1,7 +1,7 @@
 // What a network grant allows (docs/abi/interfaces/network.md): a range of local ports its
 // sockets may bind, and up to NETWORK_PEER_RULES_MAXIMUM peer rules, each an IPv4 prefix and a
 // range of peer ports. A datagram goes to, or is taken from, a peer only when some rule allows
-// it. Made from the boot manifest (loader/manifest.ts) and narrowed by Network.restrict, never
+// it (an ICMP echo, which has no port, when some rule covers the peer's address). Made from the boot manifest (loader/manifest.ts) and narrowed by Network.restrict, never
 // widened: `within` is the check. Pure data: the host tests run it under Node.
 
 import { NETWORK_PEER_RULES_MAXIMUM } from "../../../abi/methods";
@@ -45,6 +45,15 @@ export class NetworkPolicy {
     for (let i = 0; i < this.rules; i++) {
       if ((address & mask(unchecked(this.prefixes[i]))) == unchecked(this.addresses[i])
         && port >= unchecked(this.peerPortLows[i]) && port <= unchecked(this.peerPortHighs[i])) return true;
+    }
+    return false;
+  }
+
+  /** Whether some rule covers `address`, whatever its ports: ICMP, which has none, may reach
+   * it (net/socket/icmp.ts). */
+  allowsAddress(address: u32): bool {
+    for (let i = 0; i < this.rules; i++) {
+      if ((address & mask(unchecked(this.prefixes[i]))) == unchecked(this.addresses[i])) return true;
     }
     return false;
   }

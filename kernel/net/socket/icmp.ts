@@ -1,0 +1,129 @@
+// ICMP for sockets (RFC 792): the echo requests a program sends and the echo replies it gets
+// back, for the Linux personality's raw ICMP sockets (SOCK_RAW, IPPROTO_ICMP: busybox ping) and
+// ping sockets (SOCK_DGRAM, IPPROTO_ICMP: iputils ping). Both are UdpPorts for their queue and
+// their socket's arrival rule (objects/inet-socket.ts); neither is in UDP's port table. A raw
+// socket sends the message it is given (its checksum the caller's) and sees every echo reply for
+// this host, IP header first, as Linux's raw sockets do; a ping socket holds an identifier (its
+// "port"), its requests carry it with the checksum done here, and it sees the replies that
+// carry it, without the IP header. Only echo requests go out (the caller checks) and only echo
+// replies come in: a confined program can ping the peers its grant covers and do no more with
+// ICMP (Linux's root sees every ICMP message on a raw socket). A reply from a peer the socket's
+// grant does not cover is not delivered (counted).
+
+import { KernelError } from "../../../abi/errors";
+import { UDP_PAYLOAD_MAXIMUM } from "../../../abi/methods";
+import { generatorU64 } from "../../random/generator";
+import { PROTOCOL_ICMP, WireFrame } from "../wire/frame";
+import { checksumStore } from "../wire/checksum";
+import { ipv4Output, netIcmpHandler } from "../iface/interface";
+import { ETHERNET_HEADER, linkSourceFor } from "../iface/link";
+import { UdpPort } from "./udp";
+
+export const ICMP_ECHO_REPLY: u32 = 0, ICMP_ECHO_REQUEST: u32 = 8;
+/** An ICMP header: type, code, checksum, identifier, sequence. */
+export const ICMP_HEADER: u32 = 8;
+/** Where a message starts in the staging frame: after the Ethernet and IPv4 headers. */
+const MESSAGE_OFFSET: u32 = ETHERNET_HEADER + 20;
+
+class IcmpState {
+  readonly raw: UdpPort[] = [];
+  readonly ping: Map<u32, UdpPort> = new Map<u32, UdpPort>();
+  /** Where a request is built: its message is copied to MESSAGE_OFFSET, then sent. */
+  readonly staging: usize = memory.data(<i32>(MESSAGE_OFFSET + <u32>UDP_PAYLOAD_MAXIMUM), 16);
+  delivered: u64 = 0;
+  refused: u64 = 0;
+}
+const state = new IcmpState();
+
+/** Attaches ICMP sockets to the interface (once, at boot). */
+export function icmpInit(): void {
+  netIcmpHandler(icmpReceive);
+}
+
+/** A raw socket's port sees echo replies from now until icmpClose. */
+export function icmpOpenRaw(socket: UdpPort): void {
+  if (state.raw.indexOf(socket) < 0) state.raw.push(socket);
+}
+
+/** Whether a ping socket holds `identifier`. */
+export function icmpIdentifierTaken(identifier: u32): bool {
+  return state.ping.has(identifier);
+}
+
+/** A free identifier (1..65535) from a random start, or 0 when every one is taken. */
+export function icmpFreeIdentifier(): u32 {
+  const start = <u32>(generatorU64() % 65535);
+  for (let i: u32 = 0; i < 65535; i++) {
+    const candidate = 1 + (start + i) % 65535;
+    if (!state.ping.has(candidate)) return candidate;
+  }
+  return 0;
+}
+
+/** Binds a ping socket's port to `identifier`, which the caller checked is free. */
+export function icmpBindPing(socket: UdpPort, identifier: u32): void {
+  if (identifier == 0 || identifier > 0xffff || state.ping.has(identifier)) abort("icmpBindPing: the identifier was not checked");
+  socket.port = identifier;
+  state.ping.set(identifier, socket);
+}
+
+/** The socket is being destroyed: it sees nothing more. */
+export function icmpClose(socket: UdpPort): void {
+  const at = state.raw.indexOf(socket);
+  if (at >= 0) {
+    state.raw[at] = state.raw[state.raw.length - 1];
+    state.raw.length--;
+  }
+  if (socket.port != 0 && state.ping.has(socket.port) && state.ping.get(socket.port) === socket) state.ping.delete(socket.port);
+  socket.port = 0;
+}
+
+/** Where a send copies its message (UDP_PAYLOAD_MAXIMUM bytes at most). */
+export function icmpMessageArea(): usize {
+  return state.staging + <usize>MESSAGE_OFFSET;
+}
+
+/** Sends the `length`-byte echo request in the message area to `peer` (which the caller checked:
+ * the grant covers it, the message is a request of at least ICMP_HEADER bytes). From a ping
+ * socket (`identifier` not 0) it carries the identifier and its checksum is done here; a raw
+ * socket's goes as it is. None, Unreachable or QueueFull (ipv4Output's). */
+export function icmpSend(length: u32, peer: u32, identifier: u32): KernelError {
+  const message = icmpMessageArea();
+  if (identifier != 0) {
+    store<u8>(message + 4, <u8>(identifier >> 8));
+    store<u8>(message + 5, <u8>identifier);
+    store<u16>(message + 2, 0);
+    checksumStore(message + 2, message, length);
+  }
+  return ipv4Output(state.staging, PROTOCOL_ICMP, linkSourceFor(peer), peer, length);
+}
+
+/** The interface's handler: an echo reply to the raw sockets (IP header first) and to the ping
+ * socket holding its identifier (the message alone), each when its grant covers the sender. */
+function icmpReceive(frame: usize, parsed: WireFrame): void {
+  if (parsed.icmpType != ICMP_ECHO_REPLY || parsed.icmpCode != 0) return;
+  const source = parsed.source, message = frame + <usize>parsed.payload, length = parsed.payloadLength;
+  const raw = state.raw;
+  for (let i = 0; i < raw.length; i++) {
+    const socket = unchecked(raw[i]);
+    if (!socket.policy.allowsAddress(source)) {
+      state.refused++;
+      continue;
+    }
+    socket.arrived(frame + <usize>ETHERNET_HEADER, parsed.payload - ETHERNET_HEADER + length, source, 0);
+    state.delivered++;
+  }
+  const identifier = (<u32>load<u8>(message + 4) << 8) | <u32>load<u8>(message + 5);
+  if (!state.ping.has(identifier)) return;
+  const socket = state.ping.get(identifier);
+  if (!socket.policy.allowsAddress(source)) {
+    state.refused++;
+    return;
+  }
+  socket.arrived(message, length, source, 0);
+  state.delivered++;
+}
+
+/** Echo replies handed to sockets, and those their grants refused, since boot. */
+export function icmpDelivered(): u64 { return state.delivered; }
+export function icmpRefused(): u64 { return state.refused; }
