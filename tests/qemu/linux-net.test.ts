@@ -7,6 +7,7 @@
 // - wget fetches the file by address and by name, its SHA-256 compared with the host's;
 // - httpd serves /usr/share/capsid, fetched by curl from the host, byte for byte;
 // - nc in both directions, each line compared;
+// - ping (a raw ICMP socket) the host and the guest itself, and an address outside the grant;
 // - a connect to a peer port and a bind of a local port the grant leaves out fail with EACCES.
 // Then the same applets in `shell`, which holds no Network grant: each fails with EACCES, and
 // tcpdump on the tap sees no frame from the guest at all.
@@ -73,7 +74,7 @@ async function dnsmasq() {
   ], /started, version/);
 }
 
-net("net-shell: nslookup, wget (by address and by name), httpd with curl, nc both ways, EACCES outside the grant", async () => {
+net("net-shell: nslookup, wget (by address and by name), httpd with curl, nc both ways, ping, EACCES outside the grant", async () => {
   const dns = await dnsmasq();
   const web = await ns.start(["python3", "-m", "http.server", "--bind", HOST, "--directory", scratch, "8080"]);
   try {
@@ -124,6 +125,16 @@ net("net-shell: nslookup, wget (by address and by name), httpd with curl, nc bot
       }
       assert.is(got, "hello-to-capsid");
 
+      // busybox ping (a raw ICMP socket): the host answers, and so does the guest itself; an
+      // address no rule of the grant covers is refused.
+      const ping = await command(qemu, `ping -c 2 ${HOST}; echo status $?`, 30_000);
+      assert.match(ping, /64 bytes from 10\.0\.2\.1: seq=1 ttl=64/, ping);
+      assert.match(ping, /2 packets transmitted, 2 packets received, 0% packet loss\nround-trip[^\n]*\nstatus 0/, ping);
+      const self = await command(qemu, `ping -c 1 ${GUEST}; echo status $?`, 30_000);
+      assert.match(self, /1 packets transmitted, 1 packets received[^]*status 0/, self);
+      const outside = await command(qemu, "ping -c 1 -W 2 10.9.9.9; echo status $?", 30_000);
+      assert.match(outside, /Permission denied[^]*status 1/, outside);
+
       // Outside the grant: a peer port it leaves out, a local port below its range.
       const refused = await command(qemu, `nc ${HOST} 9100 </dev/null; echo status $?`);
       assert.match(refused, /Permission denied/, refused);
@@ -135,7 +146,7 @@ net("net-shell: nslookup, wget (by address and by name), httpd with curl, nc bot
     await stop(web.child);
   }
 });
-net("shell, without a Network grant: socket says EACCES to nslookup, wget and nc, and the tap sees no frame from the guest", async () => {
+net("shell, without a Network grant: socket says EACCES to nslookup, wget, nc and ping, and the tap sees no frame from the guest", async () => {
   const dns = await dnsmasq();
   const capture = await ns.start(["tcpdump", "-i", "tap0", "-n", "-l", "-e", "ether", "src", GUEST_MAC], /listening on tap0/);
   try {
@@ -154,10 +165,12 @@ net("shell, without a Network grant: socket says EACCES to nslookup, wget and nc
       assert.match(nc, /Permission denied/, nc);
       const listen = await command(qemu, "nc -l -p 5555 </dev/null; echo status $?");
       assert.match(listen, /Permission denied/, listen);
+      const ping = await command(qemu, `ping -c 1 -W 2 ${HOST}; echo status $?`);
+      assert.match(ping, /Permission denied[^]*status 1/, ping);
       // The same host answers a ping from the namespace: the guest is on the wire, and sends
       // nothing of its own.
-      const ping = await ns.run(["ping", "-c", "1", "-W", "5", GUEST], 10_000);
-      assert.match(ping.output, /1 received/, ping.output);
+      const answered = await ns.run(["ping", "-c", "1", "-W", "5", GUEST], 10_000);
+      assert.match(answered.output, /1 received/, answered.output);
     });
     await until("the capture of the ping's reply", () => /ICMP echo reply/.test(capture.output()), 5_000);
     const frames = capture.output().split("\n").filter((line) => line.trim().length > 0);
