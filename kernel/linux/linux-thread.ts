@@ -48,6 +48,9 @@ export class LinuxThread {
   /** A blocking write's progress across its restarts: the SYSCALL's address and the bytes in. */
   writeAt: u64 = 0;
   writeDone: u64 = 0;
+  /** A blocking MSG_WAITALL receive's progress across its restarts: the same, bytes out. */
+  readAt: u64 = 0;
+  readDone: u64 = 0;
   /** set_tid_address's (or CLONE_CHILD_CLEARTID's) word, cleared and woken when the thread ends,
    * and set_robust_list's head, walked then. */
   clearChildTid: u64 = 0;

@@ -93,19 +93,24 @@ export function linuxSignalsReturning(thread: Thread, linux: LinuxProcess): void
 /** A handler is about to run in a thread woken from blocking call (its context holds the
  * restart: RIP on the SYSCALL, rax its number). It stays so (the call runs again after the
  * handler) when the handler asked for SA_RESTART and the call is one Linux restarts; otherwise
- * the call ends with EINTR (a pipe write that moved bytes returns their count; a relative
- * nanosleep writes the time left). */
+ * the call ends with EINTR (a relative nanosleep writes the time left). A write or send that
+ * moved bytes, and a MSG_WAITALL receive that took some, return their count either way, as
+ * Linux's pipe_write and tcp_recvmsg do. */
 function interruptedCall(thread: Thread, own: LinuxThread, restart: bool): void {
   const context = <usize>thread.context;
   const number = <i32>contextRead(context, CONTEXT_RAX);
   const never = number == Sys.nanosleep || number == Sys.clock_nanosleep || number == Sys.pause || number == Sys.rt_sigsuspend
     || number == Sys.rt_sigtimedwait || number == Sys.poll || number == Sys.ppoll || number == Sys.select || number == Sys.pselect6
     || number == Sys.epoll_pwait || number == 232;   // 232: epoll_wait
-  if (restart && !never) return;
+  const sending = number == Sys.write || number == Sys.writev || number == Sys.sendto || number == Sys.sendmsg;
+  const partial = sending && own.writeDone > 0 || (number == Sys.recvfrom || number == Sys.recvmsg) && own.readDone > 0;
+  if (restart && !never && !partial) return;
   let result: i64 = -(<i64>Errno.EINTR);
-  if ((number == Sys.write || number == Sys.writev) && own.writeDone > 0) result = <i64>own.writeDone;
+  if (partial) result = sending ? <i64>own.writeDone : <i64>own.readDone;
   own.writeAt = 0;
   own.writeDone = 0;
+  own.readAt = 0;
+  own.readDone = 0;
   if ((number == Sys.nanosleep || number == Sys.clock_nanosleep) && own.sleepDeadline != 0) {
     const remainder = number == Sys.nanosleep ? contextRead(context, CONTEXT_RSI) : contextRead(context, CONTEXT_R10);
     const absolute = number == Sys.clock_nanosleep && (contextRead(context, CONTEXT_RSI) & TIMER_ABSTIME) != 0;

@@ -331,6 +331,8 @@ export function sysExecve(thread: Thread, linux: LinuxProcess, dirfd: u64, path:
   own.sleepAt = 0;
   own.writeAt = 0;
   own.writeDone = 0;
+  own.readAt = 0;
+  own.readDone = 0;
   linux.name = program.name;
   linux.setExe(fileSystem, node!);
   process.program = program;

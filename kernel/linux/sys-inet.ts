@@ -39,7 +39,8 @@ import { callAddress, segmentAt, segmentBase, segmentLength, STATUS_NONBLOCK, ve
 const AF_UNSPEC: u32 = 0, AF_INET: u32 = 2;
 const IPPROTO_IP: u64 = 0, IPPROTO_TCP: u64 = 6, IPPROTO_UDP: u64 = 17;
 const SOCK_NONBLOCK: u64 = 0o4000, SOCK_CLOEXEC: u64 = 0o2000000;
-const MSG_OOB: u64 = 1, MSG_PEEK: u64 = 2, MSG_TRUNC: u64 = 0x20, MSG_DONTWAIT: u64 = 0x40, MSG_ERRQUEUE: u64 = 0x2000, MSG_NOSIGNAL: u64 = 0x4000;
+const MSG_OOB: u64 = 1, MSG_PEEK: u64 = 2, MSG_TRUNC: u64 = 0x20, MSG_DONTWAIT: u64 = 0x40, MSG_WAITALL: u64 = 0x100, MSG_ERRQUEUE: u64 = 0x2000,
+  MSG_NOSIGNAL: u64 = 0x4000;
 const SHUT_RD: u64 = 0, SHUT_WR: u64 = 1, SHUT_RDWR: u64 = 2;
 const SOL_SOCKET: u64 = 1;
 const SO_REUSEADDR: u64 = 2, SO_TYPE: u64 = 3, SO_ERROR: u64 = 4, SO_BROADCAST: u64 = 6, SO_SNDBUF: u64 = 7, SO_RCVBUF: u64 = 8,
@@ -617,13 +618,26 @@ export function inetReceive(thread: Thread, linux: LinuxProcess, socket: InetSoc
   }
   if (total == 0) return 0;
   const link = stream.link, space = thread.process.space;
-  let done: u64 = 0;
-  const segments = vectors != 0 ? vectorCount : 1;
   const peek = (flags & MSG_PEEK) != 0;
+  // MSG_WAITALL: the call blocks until the buffers are full (or the stream ends, fails, or a
+  // signal or SO_RCVTIMEO ends the wait: then what came), its progress kept across restarts.
+  const waitAll = (flags & MSG_WAITALL) != 0 && !peek && !nonblocking, at = callAddress(thread);
+  let done: u64 = waitAll && own.readAt == at ? own.readDone : 0;
+  own.readAt = 0;
+  own.readDone = 0;
+  let skip = done;
+  const segments = vectors != 0 ? vectorCount : 1;
   if (peek && c.receive.length > 0) return streamPeek(thread, c, buffer, count, vectors, vectorCount, own);
   for (let i: u64 = 0; i < segments && !peek; i++) {
     if (!segmentAt(thread, buffer, count, vectors, i)) return done > 0 ? <i64>done : -(<i64>Errno.EFAULT);
-    const base = segmentBase(), length = segmentLength();
+    let base = segmentBase(), length = segmentLength();
+    if (skip >= length) {   // filled before a restart
+      skip -= length;
+      continue;
+    }
+    base += skip;
+    length -= skip;
+    skip = 0;
     let moved: u64 = 0;
     while (moved < length) {
       const result = tcpTransfer(link, thread, false, base + moved, length - moved);
@@ -638,18 +652,23 @@ export function inetReceive(thread: Thread, linux: LinuxProcess, socket: InetSoc
     done += moved;
     if (moved < length) break;
   }
-  if (done > 0) {
+  const ready = tcpReadiness(c);
+  const ended = (ready & TCP_READY_READABLE) != 0 && c.receive.length == 0;   // the end, or a failure: no more will come
+  if (done > 0 && (!waitAll || done >= <u64>total || ended || socket.readShut)) {
     clearDeadline(thread, own);
     return <i64>done;
   }
-  // Nothing: the end of the stream, or a wait.
-  const ready = tcpReadiness(c);
-  if ((ready & TCP_READY_READABLE) != 0) {
+  // Nothing (or not all MSG_WAITALL asked for): the end of the stream, or a wait.
+  if (done == 0 && (ready & TCP_READY_READABLE) != 0) {
     clearDeadline(thread, own);
     return 0;
   }
   if (nonblocking) return -(<i64>Errno.EAGAIN);
-  return waitOn(thread, linux, own, link.watchers, number, socket.receiveTimeout);
+  const blocked = waitOn(thread, linux, own, link.watchers, number, socket.receiveTimeout);
+  if (blocked != BLOCKED) return done > 0 ? <i64>done : blocked;   // SO_RCVTIMEO passed
+  own.readAt = at;
+  own.readDone = done;
+  return BLOCKED;
 }
 
 function datagramReceive(thread: Thread, linux: LinuxProcess, own: LinuxThread, socket: InetSocketObject, number: u64, buffer: u64, count: u64,

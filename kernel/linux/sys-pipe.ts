@@ -94,6 +94,45 @@ export function pipeReadCall(thread: Thread, linux: LinuxProcess, ring: PipeRing
   return done;
 }
 
+/** A stream socket's read with MSG_WAITALL (sys-socket.ts): as pipeReadCall, but it blocks until
+ * the buffers are full, the writers are gone, or it read into a stretch that carries
+ * capabilities (`stretch` bytes on, `limit` its end: the caller hands them over now, as Linux's
+ * unix_stream_read_generic stops once it took descriptors); its progress is kept across restarts (own.readAt,
+ * own.readDone), and a signal ends it with the bytes that came (signal-deliver.ts). */
+export function pipeReadAllCall(thread: Thread, linux: LinuxProcess, ring: PipeRing, number: u64, buffer: u64, count: u64,
+  vectors: u64, vectorCount: u64, limit: u64, stretch: u64): i64 {
+  const own = linux.threadOf(thread), space = thread.process.space, at = callAddress(thread);
+  if (vectors != 0 && vectorCount > IOV_MAXIMUM) return -(<i64>Errno.EINVAL);
+  const total = vectors != 0 ? vectorTotal(thread, vectors, vectorCount) : <i64>count;
+  if (total <= 0) return total;
+  let done: u64 = own.readAt == at ? own.readDone : 0, skip = done, moved: u64 = 0;
+  own.readAt = 0;
+  own.readDone = 0;
+  const segments = vectors != 0 ? vectorCount : 1;
+  for (let i: u64 = 0; i < segments && ring.buffered > 0 && moved < limit; i++) {
+    if (!segmentAt(thread, buffer, count, vectors, i)) return done > 0 ? <i64>done : -(<i64>Errno.EFAULT);
+    let base = segmentBase(), length = segmentLength();
+    if (skip >= length) {   // filled before a restart
+      skip -= length;
+      continue;
+    }
+    base += skip;
+    length -= skip;
+    skip = 0;
+    const read = pipeRead(ring, space, base, min(length, limit - moved));
+    if (read < 0) return done > 0 ? <i64>done : -(<i64>Errno.EFAULT);
+    done += <u64>read;
+    moved += <u64>read;
+    if (<u64>read < length) break;
+  }
+  if (done >= <u64>total || moved >= limit || moved > stretch || ring.writers == 0) return <i64>done;
+  ring.waiting.add(own.wait);
+  linuxBlock(thread, own.wait, number, 0);
+  own.readAt = at;
+  own.readDone = done;
+  return BLOCKED;
+}
+
 /** Buffer `i` of a call's: its one buffer (`vectors` 0: `buffer` and `count`) or its i-th iovec,
  * then in segmentBase() and segmentLength(); false when the iovec cannot be read (EFAULT). */
 export function segmentAt(thread: Thread, buffer: u64, count: u64, vectors: u64, i: u64): bool {

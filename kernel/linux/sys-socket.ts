@@ -21,7 +21,7 @@ import { BLOCKED, Errno } from "./errno";
 import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
 import { Sys } from "./numbers";
 import { Scope, SI_USER, SIGPIPE, signalSend } from "./signal";
-import { pipeReadCall, pipeWriteCall, STATUS_NONBLOCK } from "./sys-pipe";
+import { pipeReadAllCall, pipeReadCall, pipeWriteCall, STATUS_NONBLOCK } from "./sys-pipe";
 import { deliver, messageRead, messageWasCut, messageWrite, readBegin, RIGHTS_IN_FLIGHT_MAXIMUM, rightsCapacity, rightsIn, rightsOut, rightsTruncated } from "./socket-messages";
 import { unixDatagramConnect, unixDatagramReceive, unixDatagramSend, unixSenderOut } from "./sys-unix-dgram";
 import { unixAccept, unixBind, unixConnect, unixEndpointName, unixEndpointOf, unixListen, unixSocket } from "./sys-unix";
@@ -189,7 +189,7 @@ export function socketRead(thread: Thread, linux: LinuxProcess, socket: UnixSock
   if (!socket.reading) return 0;
   if (<u64>socket.kind != SOCK_STREAM) {
     const ended = socket.receive.writers == 0 && <u64>socket.kind == SOCK_SEQPACKET;
-    return messageRead(thread, linux, socket.receive, fd, number, buffer, count, vectors, vectorCount, flags, capacity, closeOnExec, ended, false);
+    return messageRead(thread, linux, socket.receive, fd, number, buffer, count, vectors, vectorCount, flags & ~MSG_WAITALL, capacity, closeOnExec, ended, false);
   }
   const ring = socket.receive, before = ring.read;
   const next = ring.rights.length > 0 ? ring.rights[0] : null;
@@ -205,7 +205,10 @@ export function socketRead(thread: Thread, linux: LinuxProcess, socket: UnixSock
       return peeked < 0 ? -(<i64>Errno.EFAULT) : peeked;
     }
   }
-  const result = pipeReadCall(thread, linux, ring, fd, number, buffer, count, vectors, vectorCount, (flags & MSG_DONTWAIT) != 0, limit);
+  const nonblocking = (flags & MSG_DONTWAIT) != 0 || (linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0;
+  const result = (flags & MSG_WAITALL) != 0 && (flags & MSG_PEEK) == 0 && !nonblocking
+    ? pipeReadAllCall(thread, linux, ring, number, buffer, count, vectors, vectorCount, limit, next === null ? u64.MAX_VALUE : next.start - before)
+    : pipeReadCall(thread, linux, ring, fd, number, buffer, count, vectors, vectorCount, nonblocking, limit);
   if (result > 0 && next !== null && next.start >= before && next.start < ring.read) {
     ring.rights.shift();
     ring.rightsObjects -= next.objects.length;
@@ -283,8 +286,8 @@ export function sysSendto(thread: Thread, linux: LinuxProcess, fd: i32, buffer: 
 }
 
 /** recvfrom(fd, buffer, length, flags, address, addrlen): the peer of a pair has no address, so
- * *addrlen becomes 0; MSG_DONTWAIT, MSG_PEEK; MSG_WAITALL is taken as a plain read; MSG_OOB
- * EOPNOTSUPP. */
+ * *addrlen becomes 0; MSG_DONTWAIT, MSG_PEEK, MSG_WAITALL (a stream's read blocks until the
+ * buffer is full: sys-pipe.ts's pipeReadAllCall); MSG_OOB EOPNOTSUPP. */
 export function sysRecvfrom(thread: Thread, linux: LinuxProcess, fd: i32, buffer: u64, length: u64, flags: u64, address: u64, addressLength: u64): i64 {
   const inet = inetSocketOf(thread, linux, fd);
   if (inet !== null) return inetRecvfrom(thread, linux, inet, fd, buffer, length, flags & 0xffff_ffff, address, addressLength);
@@ -300,7 +303,7 @@ export function sysRecvfrom(thread: Thread, linux: LinuxProcess, fd: i32, buffer
   if (socket === null) return socketError(linux, fd);
   flags &= 0xffff_ffff;
   if ((flags & MSG_OOB) != 0) return -(<i64>Errno.EOPNOTSUPP);
-  const result = socketRead(thread, linux, socket, fd, <u64>Sys.recvfrom, buffer, length, 0, 0, flags & ~MSG_WAITALL);
+  const result = socketRead(thread, linux, socket, fd, <u64>Sys.recvfrom, buffer, length, 0, 0, flags);
   if (result >= 0 && address != 0 && addressLength != 0) {
     store<u32>(state.buffer, 0);
     if (copyOut(thread.process.space, addressLength, state.buffer, 64, 4) != KernelError.None) return -(<i64>Errno.EFAULT);
@@ -348,7 +351,7 @@ export function sysMessage(thread: Thread, linux: LinuxProcess, number: u64, fd:
   }
   const sock = socket!;
   // A stream's MSG_PEEK passes no descriptors and is taken as a read here; a message socket peeks.
-  const kept = <u64>sock.kind == SOCK_STREAM ? flags & ~(MSG_WAITALL | MSG_PEEK | MSG_CMSG_CLOEXEC) : flags & ~(MSG_WAITALL | MSG_CMSG_CLOEXEC);
+  const kept = <u64>sock.kind == SOCK_STREAM ? flags & ~(MSG_PEEK | MSG_CMSG_CLOEXEC) : flags & ~(MSG_WAITALL | MSG_CMSG_CLOEXEC);
   const result = socketRead(thread, linux, sock, fd, number, 0, 0, vectors, vectorCount, kept, capacity, (flags & MSG_CMSG_CLOEXEC) != 0);
   if (result < 0) return result;
   return messageOut(thread, message, control, controlLength, result, false);
