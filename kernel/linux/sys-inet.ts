@@ -45,7 +45,8 @@ const SHUT_RD: u64 = 0, SHUT_WR: u64 = 1, SHUT_RDWR: u64 = 2;
 const SOL_SOCKET: u64 = 1;
 const SO_REUSEADDR: u64 = 2, SO_TYPE: u64 = 3, SO_ERROR: u64 = 4, SO_BROADCAST: u64 = 6, SO_SNDBUF: u64 = 7, SO_RCVBUF: u64 = 8,
   SO_KEEPALIVE: u64 = 9, SO_RCVTIMEO: u64 = 20, SO_SNDTIMEO: u64 = 21, SO_ACCEPTCONN: u64 = 30, SO_PROTOCOL: u64 = 38, SO_DOMAIN: u64 = 39;
-const TCP_NODELAY: u64 = 1, TCP_MAXSEG: u64 = 2;
+const TCP_NODELAY: u64 = 1, TCP_MAXSEG: u64 = 2, TCP_KEEPIDLE: u64 = 4, TCP_KEEPINTVL: u64 = 5, TCP_KEEPCNT: u64 = 6;
+const SO_LINGER: u64 = 13;
 const IP_RECVERR: u64 = 11;
 /** A listener's up-front charge is at most this fraction of the heap's user budget (listen). */
 const LISTENER_SHARE: u64 = 8;
@@ -323,15 +324,17 @@ export function inetConnect(thread: Thread, linux: LinuxProcess, socket: InetSoc
   return waitOn(thread, linux, own, made.link.watchers, number, socket.sendTimeout);
 }
 
-/** Puts the socket's options on its connection: TCP_NODELAY and SO_KEEPALIVE. */
+/** Puts the socket's options on its connection: TCP_NODELAY, SO_KEEPALIVE with its times, SO_LINGER's reset. */
 function applyOptions(socket: InetSocketObject): void {
   const stream = socket.stream;
   if (stream === null) return;
   const c = stream.link.connection;
   const stack = tcpBegin();
   stack.setNagle(c, socket.noDelay ? Nagle.Off : Nagle.On);
-  stack.setKeepAlive(c, socket.keepAlive ? KeepAlive.On : KeepAlive.Off, 7200 * <u64>1_000_000_000, 0, 0);
+  const second: u64 = 1_000_000_000;
+  stack.setKeepAlive(c, socket.keepAlive ? KeepAlive.On : KeepAlive.Off, <u64>socket.keepIdle * second, <u64>socket.keepInterval * second, socket.keepCount);
   tcpEnd();
+  stream.link.abortOnClose = socket.lingerOn && socket.lingerSeconds == 0;
 }
 
 /** Blocks the call on `list` (block.ts) until it changes, or until `timeout` ns (0: none) after
@@ -438,6 +441,11 @@ export function inetAccept(thread: Thread, linux: LinuxProcess, socket: InetSock
   accepted.sendTimeout = socket.sendTimeout;
   accepted.bufferBytes = socket.bufferBytes;
   accepted.bufferFixed = socket.bufferFixed;
+  accepted.keepIdle = socket.keepIdle;
+  accepted.keepInterval = socket.keepInterval;
+  accepted.keepCount = socket.keepCount;
+  accepted.lingerOn = socket.lingerOn;
+  accepted.lingerSeconds = socket.lingerSeconds;
   applyOptions(accepted);
   linux.descriptors[slotFd] = process.table.commit(slot, accepted);
   linux.descriptorFlags[slotFd] = ((flags & SOCK_CLOEXEC) != 0 ? FD_CLOEXEC : 0) | ((flags & SOCK_NONBLOCK) != 0 ? STATUS_NONBLOCK : 0);
@@ -796,19 +804,24 @@ export function inetShutdown(socket: InetSocketObject, how: u64): i64 {
 
 /** setsockopt(fd, level, name, value, length) for an InetSocket: SOL_SOCKET's SO_REUSEADDR,
  * SO_KEEPALIVE, SO_BROADCAST, SO_RCVBUF, SO_SNDBUF (one size for a connection's two buffers,
- * 4 KiB..1 MiB, taken by the next connect or listen), SO_RCVTIMEO and SO_SNDTIMEO; IPPROTO_TCP's
- * TCP_NODELAY; IPPROTO_IP's IP_RECVERR (kept and read back: no ICMP error is queued to a socket,
- * so there is never an error for MSG_ERRQUEUE to read, and MSG_ERRQUEUE finds none). Others ENOPROTOOPT; EINVAL for a value shorter than the option's; EFAULT. */
+ * 4 KiB..1 MiB, taken by the next connect or listen), SO_LINGER (a time of 0: the connection is
+ * reset when let go; another time does not make close wait), SO_RCVTIMEO and SO_SNDTIMEO;
+ * IPPROTO_TCP's TCP_NODELAY, TCP_KEEPIDLE, TCP_KEEPINTVL and TCP_KEEPCNT (EINVAL out of Linux's
+ * bounds); IPPROTO_IP's IP_RECVERR (kept and read back: no ICMP error is queued to a socket, so
+ * there is never an error for MSG_ERRQUEUE to read). Others ENOPROTOOPT; EINVAL for a value
+ * shorter than the option's; EFAULT. The options go onto the connection as they change and
+ * pass to accepted connections (applyOptions). */
 export function inetSetsockopt(thread: Thread, socket: InetSocketObject, level: u64, name: u64, value: u64, length: u64): i64 {
   level &= 0xffff_ffff;
   name &= 0xffff_ffff;
   length &= 0xffff_ffff;
   const b = state.buffer, timeval = name == SO_RCVTIMEO || name == SO_SNDTIMEO;
   const isSocket = level == SOL_SOCKET, isTcp = level == IPPROTO_TCP && !socket.datagram;
-  const known = (isSocket && (name == SO_REUSEADDR || name == SO_KEEPALIVE || name == SO_BROADCAST || name == SO_RCVBUF || name == SO_SNDBUF || timeval))
-    || (isTcp && name == TCP_NODELAY) || (level == IPPROTO_IP && name == IP_RECVERR);
+  const keepTime = isTcp && (name == TCP_KEEPIDLE || name == TCP_KEEPINTVL || name == TCP_KEEPCNT);
+  const known = (isSocket && (name == SO_REUSEADDR || name == SO_KEEPALIVE || name == SO_BROADCAST || name == SO_RCVBUF || name == SO_SNDBUF
+    || name == SO_LINGER || timeval)) || (isTcp && name == TCP_NODELAY) || keepTime || (level == IPPROTO_IP && name == IP_RECVERR);
   if (!known) return -(<i64>Errno.ENOPROTOOPT);
-  const need: u64 = timeval ? 16 : 4;
+  const need: u64 = timeval ? 16 : isSocket && name == SO_LINGER ? 8 : 4;
   if (<i32>length < 0 || length < need) return -(<i64>Errno.EINVAL);
   if (copyIn(thread.process.space, b, 64, value, need) != KernelError.None) return -(<i64>Errno.EFAULT);
   if (timeval) {
@@ -822,7 +835,21 @@ export function inetSetsockopt(thread: Thread, socket: InetSocketObject, level: 
   }
   const number = load<i32>(b);
   if (level == IPPROTO_IP) socket.receiveErrors = number != 0;
-  else if (isTcp) {
+  else if (keepTime) {
+    // Linux's bounds: 1..32767 s (MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL), 1..127 probes.
+    if (number < 1 || number > (name == TCP_KEEPCNT ? 127 : 32767)) return -(<i64>Errno.EINVAL);
+    if (name == TCP_KEEPIDLE) socket.keepIdle = <u32>number;
+    else if (name == TCP_KEEPINTVL) socket.keepInterval = <u32>number;
+    else socket.keepCount = <u32>number;
+    applyOptions(socket);
+  } else if (isSocket && name == SO_LINGER) {
+    // struct linger: l_onoff, l_linger (s; a negative one is taken as the longest, as Linux).
+    // Turned off, it keeps its time (getsockopt shows it), as Linux's.
+    socket.lingerOn = number != 0;
+    const seconds = load<i32>(b, 4);
+    if (socket.lingerOn) socket.lingerSeconds = seconds < 0 ? <u32>i32.MAX_VALUE : <u32>seconds;
+    applyOptions(socket);
+  } else if (isTcp) {
     socket.noDelay = number != 0;
     applyOptions(socket);
   } else if (name == SO_REUSEADDR) socket.reuseAddress = number != 0;
@@ -839,7 +866,7 @@ export function inetSetsockopt(thread: Thread, socket: InetSocketObject, level: 
 
 /** getsockopt for an InetSocket: SO_TYPE, SO_ERROR (a failed connection's error, once), SO_DOMAIN,
  * SO_PROTOCOL, SO_ACCEPTCONN, the options setsockopt takes, and TCP_MAXSEG; others ENOPROTOOPT.
- * The value is cut to *length (an int, or a struct timeval for the timeouts). */
+ * The value is cut to *length (an int, a struct linger, or a struct timeval for the timeouts). */
 export function inetGetsockopt(thread: Thread, socket: InetSocketObject, level: u64, name: u64, value: u64, lengthAt: u64): i64 {
   level &= 0xffff_ffff;
   name &= 0xffff_ffff;
@@ -856,6 +883,11 @@ export function inetGetsockopt(thread: Thread, socket: InetSocketObject, level: 
     else if (name == SO_ACCEPTCONN) answer = socket.listener !== null ? 1 : 0;
     else if (name == SO_REUSEADDR) answer = socket.reuseAddress ? 1 : 0;
     else if (name == SO_KEEPALIVE) answer = socket.keepAlive ? 1 : 0;
+    else if (name == SO_LINGER) {
+      store<i32>(b, socket.lingerOn ? 1 : 0, 8);
+      store<i32>(b, <i32>socket.lingerSeconds, 12);
+      size = 8;
+    }
     else if (name == SO_BROADCAST) answer = socket.broadcast ? 1 : 0;
     else if (name == SO_RCVBUF || name == SO_SNDBUF) answer = <i64>bufferOf(socket);
     else if (name == SO_RCVTIMEO || name == SO_SNDTIMEO) {
@@ -869,6 +901,9 @@ export function inetGetsockopt(thread: Thread, socket: InetSocketObject, level: 
   } else if (level == IPPROTO_TCP && !socket.datagram) {
     if (name == TCP_NODELAY) answer = socket.noDelay ? 1 : 0;
     else if (name == TCP_MAXSEG) answer = ETHERNET_MSS;
+    else if (name == TCP_KEEPIDLE) answer = <i64>socket.keepIdle;
+    else if (name == TCP_KEEPINTVL) answer = <i64>socket.keepInterval;
+    else if (name == TCP_KEEPCNT) answer = <i64>socket.keepCount;
     else return -(<i64>Errno.ENOPROTOOPT);
   } else return -(<i64>Errno.ENOPROTOOPT);
   if (size == 4) store<i32>(b, <i32>answer, 8);

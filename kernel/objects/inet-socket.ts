@@ -72,12 +72,20 @@ export class InetSocketObject extends KernelObject {
   connectWaiter: bool = false;
   /** A failed connection's error was reported (SO_ERROR, the connect, a read): not again. */
   errorTaken: bool = false;
-  /** Options: SO_REUSEADDR, SO_BROADCAST, IP_RECVERR, SO_KEEPALIVE, TCP_NODELAY, SO_RCVTIMEO and SO_SNDTIMEO (ns, 0:
-   * none), SO_RCVBUF and SO_SNDBUF (one size for a connection's two buffers), listen's backlog. */
+  /** Options: SO_REUSEADDR, SO_BROADCAST, IP_RECVERR, SO_KEEPALIVE and the TCP_KEEP* times,
+   * TCP_NODELAY, SO_LINGER, SO_RCVTIMEO and SO_SNDTIMEO (ns, 0: none), SO_RCVBUF and SO_SNDBUF
+   * (one size for a connection's two buffers). */
   reuseAddress: bool = false;
   broadcast: bool = false;
   receiveErrors: bool = false;
   keepAlive: bool = false;
+  /** TCP_KEEPIDLE and TCP_KEEPINTVL (s), TCP_KEEPCNT: Linux's defaults until set. */
+  keepIdle: u32 = 7200;
+  keepInterval: u32 = 75;
+  keepCount: u32 = 9;
+  /** SO_LINGER: on, and its time (s); on with 0 resets the connection when it is let go. */
+  lingerOn: bool = false;
+  lingerSeconds: u32 = 0;
   noDelay: bool = false;
   receiveTimeout: u64 = 0;
   sendTimeout: u64 = 0;

@@ -169,6 +169,8 @@ export class SocketLink extends TcpUser {
   readonly watchers: WaitList = new WaitList();
   /** The user let go (the object was destroyed); the stack finishes the close. */
   released: bool = false;
+  /** SO_LINGER with a time of 0: letting go resets the connection instead of closing it. */
+  abortOnClose: bool = false;
   /** In the orphans' TIME-WAIT chain. */
   next: SocketLink | null = null;
   inTimeWait: bool = false;
@@ -257,13 +259,15 @@ export class SocketLink extends TcpUser {
     return false;
   }
 
-  /** The last handle went: waits end with PeerEnded, the connection closes. */
+  /** The last handle went: waits end with PeerEnded, the connection closes (is reset, with
+   * abortOnClose). */
   userClosed(): void {
     for (let wait = this.waiting.shift(); wait !== null; wait = this.waiting.shift()) wait.finish(-(<i64>KernelError.PeerEnded), 0);
     this.watchers.wakeAll();
     this.released = true;
     const stack = tcpBegin();
-    stack.close(this.connection);
+    if (this.abortOnClose) stack.abort(this.connection);
+    else stack.close(this.connection);
     tcpEnd();
     this.settle();
   }
@@ -272,6 +276,7 @@ export class SocketLink extends TcpUser {
    * buffers) and joins the bounded TIME-WAIT chain; one that reached CLOSED lets go of it all. */
   private settle(): void {
     const c = this.connection;
+    if (c.owner === null) return;   // settled already
     const now = c.state;
     if (now != TcpState.Closed && now != TcpState.TimeWait) return;
     const quota = this.quota;
