@@ -21,7 +21,7 @@ export enum Sys {
   exit_group = 231, epoll_wait = 232, epoll_ctl = 233, tgkill = 234, utimes = 235, waitid = 247, openat = 257, mkdirat = 258, fchownat = 260, futimesat = 261, newfstatat = 262,
   unlinkat = 263, renameat = 264, linkat = 265, symlinkat = 266, readlinkat = 267, fchmodat = 268, faccessat = 269,
   pselect6 = 270, ppoll = 271, set_robust_list = 273, rt_tgsigqueueinfo = 297, get_robust_list = 274, utimensat = 280, epoll_pwait = 281,
-  timerfd_create = 283, eventfd = 284, timerfd_settime = 286, timerfd_gettime = 287, accept4 = 288, eventfd2 = 290, epoll_create1 = 291, dup3 = 292, pipe2 = 293, prlimit64 = 302, syncfs = 306, sendmmsg = 307, getcpu = 309, renameat2 = 316,
+  timerfd_create = 283, eventfd = 284, timerfd_settime = 286, timerfd_gettime = 287, accept4 = 288, eventfd2 = 290, epoll_create1 = 291, dup3 = 292, pipe2 = 293, recvmmsg = 299, prlimit64 = 302, syncfs = 306, sendmmsg = 307, getcpu = 309, renameat2 = 316,
   getrandom = 318, memfd_create = 319, execveat = 322, statx = 332, rseq = 334, clone3 = 435, faccessat2 = 439,
 }
 
@@ -39,7 +39,7 @@ export function sysName(number: u64): string {
     case Sys.dup2: return "dup2"; case Sys.pause: return "pause"; case Sys.nanosleep: return "nanosleep"; case Sys.getitimer: return "getitimer";
     case Sys.alarm: return "alarm"; case Sys.setitimer: return "setitimer"; case Sys.getpid: return "getpid"; case Sys.sendfile: return "sendfile";
     case Sys.socket: return "socket"; case Sys.connect: return "connect"; case Sys.accept: return "accept"; case Sys.accept4: return "accept4";
-    case Sys.bind: return "bind"; case Sys.listen: return "listen"; case Sys.getsockname: return "getsockname"; case Sys.getpeername: return "getpeername"; case Sys.setsockopt: return "setsockopt"; case Sys.sendmmsg: return "sendmmsg"; case Sys.sendto: return "sendto"; case Sys.recvfrom: return "recvfrom"; case Sys.sendmsg: return "sendmsg"; case Sys.recvmsg: return "recvmsg"; case Sys.shutdown: return "shutdown"; case Sys.socketpair: return "socketpair"; case Sys.getsockopt: return "getsockopt"; case Sys.clone: return "clone"; case Sys.fork: return "fork";
+    case Sys.bind: return "bind"; case Sys.listen: return "listen"; case Sys.getsockname: return "getsockname"; case Sys.getpeername: return "getpeername"; case Sys.setsockopt: return "setsockopt"; case Sys.sendmmsg: return "sendmmsg"; case Sys.recvmmsg: return "recvmmsg"; case Sys.sendto: return "sendto"; case Sys.recvfrom: return "recvfrom"; case Sys.sendmsg: return "sendmsg"; case Sys.recvmsg: return "recvmsg"; case Sys.shutdown: return "shutdown"; case Sys.socketpair: return "socketpair"; case Sys.getsockopt: return "getsockopt"; case Sys.clone: return "clone"; case Sys.fork: return "fork";
     case Sys.vfork: return "vfork"; case Sys.execve: return "execve"; case Sys.execveat: return "execveat"; case Sys.exit: return "exit"; case Sys.wait4: return "wait4";
     case Sys.kill: return "kill"; case Sys.uname: return "uname"; case Sys.fcntl: return "fcntl"; case Sys.flock: return "flock";
     case Sys.fsync: return "fsync"; case Sys.fdatasync: return "fdatasync"; case Sys.truncate: return "truncate"; case Sys.ftruncate: return "ftruncate";

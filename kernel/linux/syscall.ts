@@ -44,7 +44,7 @@ import { CLONE_THREAD, sysCloneThread, sysExitGroup, sysExitThread } from "./sys
 import { sysFutex } from "./futex";
 import { sysEpollCreate, sysEpollCtl, sysEpollWait } from "./sys-epoll";
 import { sysEventfd } from "./sys-eventfd";
-import { sysGetsockopt, sysMessage, sysRecvfrom, sysSendto, sysShutdown, sysSendmmsg, sysSocket, sysSocketCall, sysSocketpair } from "./sys-socket";
+import { sysGetsockopt, sysMessage, sysRecvfrom, sysSendto, sysShutdown, sysRecvmmsg, sysSendmmsg, sysSocket, sysSocketCall, sysSocketpair } from "./sys-socket";
 import { sysTimerfdCreate, sysTimerfdGettime, sysTimerfdSettime } from "./sys-timerfd";
 
 /** Unsupported numbers one process logs at most (a program probing hundreds would flood the
@@ -209,6 +209,7 @@ function call(thread: Thread, linux: LinuxProcess, number: u64, a0: u64, a1: u64
     case Sys.recvfrom: return sysRecvfrom(thread, linux, <i32>a0, a1, a2, a3, a4, a5);
     case Sys.sendmsg: case Sys.recvmsg: return sysMessage(thread, linux, number, <i32>a0, a1, a2);
     case Sys.sendmmsg: return sysSendmmsg(thread, linux, <i32>a0, a1, a2, a3 & 0xffff_ffff);
+    case Sys.recvmmsg: return sysRecvmmsg(thread, linux, <i32>a0, a1, a2, a3 & 0xffff_ffff, a4);
     case Sys.sendfile: return sysSendfile(thread, linux, a0 & 0xffff_ffff, a1 & 0xffff_ffff, a2, a3);
     case Sys.shutdown: return sysShutdown(thread, linux, <i32>a0, a1);
     case Sys.getsockopt: return sysGetsockopt(thread, linux, <i32>a0, a1, a2, a3, a4);
