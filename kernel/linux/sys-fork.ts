@@ -7,7 +7,7 @@ import { KernelError } from "../../abi/errors";
 import { CONTEXT_RAX, CONTEXT_RSP, contextWrite } from "../arch/context";
 import { KernelObject } from "../cap/kernel-object";
 import { framesFree } from "../memory/frames";
-import { forkBytesNeeded, forkFramesNeeded, processForkLinux } from "../objects/spawn";
+import { forkBytesNeeded, forkFramesNeeded, grantsFit, processForkLinux } from "../objects/spawn";
 import { listRemoveAt } from "../collections/lists";
 import { Thread } from "../sched/thread";
 import { vmCloneCheck } from "../vm/mappings";
@@ -21,9 +21,6 @@ import { childCpuNanos, rusageOut, usageReaped } from "./sys-usage";
 /** Children (running or ended and not yet waited for) one process may have: fork says EAGAIN
  * past it (Linux's RLIMIT_NPROC, per process here), so zombies cannot pile up without bound. */
 export const LINUX_CHILDREN_MAXIMUM: i32 = 256;
-/** Distinct capabilities a forking process may carry (its descriptors' and its memory's): the
- * child's table is paid for at its first size. */
-const FORK_CAPABILITIES_MAXIMUM: i32 = 24;
 
 const CLONE_VM: u64 = 0x100, CLONE_FS: u64 = 0x200, CLONE_FILES: u64 = 0x400, CLONE_SIGHAND: u64 = 0x800;
 const CLONE_VFORK: u64 = 0x4000, CLONE_PARENT_SETTID: u64 = 0x10_0000, CLONE_CHILD_CLEARTID: u64 = 0x20_0000;
@@ -74,10 +71,10 @@ function forkAs(thread: Thread, linux: LinuxProcess, flags: u64, stack: u64, par
     handles.push(handle);
     grants.push(object);
   }
-  if (grants.length > FORK_CAPABILITIES_MAXIMUM) return -(<i64>Errno.EAGAIN);
+  if (!grantsFit(grants.length)) return -(<i64>Errno.EAGAIN);
   const frames = forkFramesNeeded(process);
   if (framesFree() < frames) return -(<i64>Errno.ENOMEM);
-  if (process.account.kernelFits(forkBytesNeeded(process) + LINUX_PROCESS_BYTES, frames) != KernelError.None) return -(<i64>Errno.ENOMEM);
+  if (process.account.kernelFits(forkBytesNeeded(process, grants.length) + LINUX_PROCESS_BYTES, frames) != KernelError.None) return -(<i64>Errno.ENOMEM);
   if (vmCloneCheck(process.space) != KernelError.None) return -(<i64>Errno.ENOMEM);
   const child = processForkLinux(process, thread, grants, process.account);
   const pairs: u64[] = [];

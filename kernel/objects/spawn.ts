@@ -117,9 +117,36 @@ export function spawnFramesNeeded(program: BootProgram): u64 {
 export function forkFramesNeeded(parent: Process): u64 {
   return parent.space.tables + parent.space.ownedFrames + threadFramesNeeded() + 1;
 }
-export function forkBytesNeeded(parent: Process): u64 {
-  return PROCESS_BYTES + THREAD_BYTES + THREAD_CONTROL_BYTES + capabilityTableBytes(PROCESS_CAPABILITY_SLOTS_INITIAL)
+export function forkBytesNeeded(parent: Process, grants: i32): u64 {
+  return PROCESS_BYTES + THREAD_BYTES + THREAD_CONTROL_BYTES + capabilityTableBytes(tableSlotsFor(grants)) + startupExtraBytes(grants)
     + parent.space.heapBytes() + regionsBytes(2) + 1024;
+}
+
+/** What the startup list of a process with `grants` costs past the 64 entries PROCESS_BYTES pays
+ * for (two a capability; a fork of a process with many descriptors). */
+function startupExtraBytes(grants: i32): u64 {
+  const entries = 2 * (grants + OWN_CAPABILITIES);
+  if (entries <= 64) return 0;
+  let capacity = 64;
+  while (capacity < entries) capacity <<= 1;
+  return arrayBytes<u64>(<u64>capacity) - arrayBytes<u64>(64);
+}
+
+/** Capabilities every process's table holds besides its grants: its ThreadSpawner, ParkSpace and
+ * first thread's ThreadControl. */
+const OWN_CAPABILITIES: i32 = 3;
+
+/** The slots a new table starts with to hold `grants` and the process's own capabilities: the
+ * first size, or the power of two that fits them (a fork of a process with many descriptors). */
+export function tableSlotsFor(grants: i32): i32 {
+  let slots = PROCESS_CAPABILITY_SLOTS_INITIAL;
+  while (slots < grants + OWN_CAPABILITIES && slots < <i32>CAPABILITY_SLOTS_MAXIMUM) slots <<= 1;
+  return slots;
+}
+
+/** Whether a table can hold `grants` and the process's own capabilities. */
+export function grantsFit(grants: i32): bool {
+  return grants + OWN_CAPABILITIES <= <i32>CAPABILITY_SLOTS_MAXIMUM;
 }
 
 /** A copy of `parent` made by its ThreadSpawner (fork): a copy-on-write clone of its space
@@ -211,12 +238,12 @@ function linuxSpawn(program: BootProgram, space: AddressSpace, grants: KernelObj
  * `rdi`, the startup block's argument `argument`; a Linux thread's stack at `linuxStack`). */
 function processStart(program: BootProgram, space: AddressSpace, grants: KernelObject[], account: Quota, entry: u64, rdi: u64, argument: u32,
   linuxStack: u64 = 0): Process {
-  const table = CapabilityTable.create(PROCESS_CAPABILITY_SLOTS_INITIAL, <i32>CAPABILITY_SLOTS_MAXIMUM, account);
+  const table = CapabilityTable.create(tableSlotsFor(grants.length), <i32>CAPABILITY_SLOTS_MAXIMUM, account);
   if (table === null) abort("processSpawn: no capability table");
 
   const id = processNextId();
   const process = new Process(id, program, space, table!, account);
-  process.accountCharge(PROCESS_BYTES, 0);
+  process.accountCharge(PROCESS_BYTES + startupExtraBytes(grants.length), 0);
   // The granted objects in order, then what every process holds on itself: a ThreadSpawner and
   // a ParkSpace for its own threads and memory (they reach nothing outside it).
   const startup = process.startupGrants;

@@ -133,7 +133,7 @@ function decodeFork(request: Request, own: Process): Invocation | null {
   if (error == KernelError.None && framesFree() < forkFramesNeeded(process)) error = KernelError.OutOfMemory;
   if (error == KernelError.None) error = vmCloneCheck(process.space);
   if (error == KernelError.None) error = fork.reserveIn(table);
-  if (error == KernelError.None) error = process.account.kernelFits(forkBytesNeeded(process) + PROCESS_HANDLE_BYTES, forkFramesNeeded(process));
+  if (error == KernelError.None) error = process.account.kernelFits(forkBytesNeeded(process, fork.grants.length) + PROCESS_HANDLE_BYTES, forkFramesNeeded(process));
   if (error != KernelError.None) {
     fork.rollback();
     return request.refuse(error);

@@ -1,6 +1,7 @@
 /* fork-fds: a child gets copies of its parent's descriptors (same files, same offsets, same
  * close-on-exec flags); closing one in the child leaves the parent's open; a pipe's end of file
- * needs every copy of its write end closed. */
+ * needs every copy of its write end closed; a process with 200 descriptors open (100 pipes) forks,
+ * and its child writes through every one. */
 #include "report.h"
 #include <fcntl.h>
 
@@ -32,5 +33,23 @@ int main(void) {
   }
   CHECK("close the parent's write end", close(ends[1]));
   wait_report("the reader saw 1 byte then end of file", child);
+
+  static int many[100][2];
+  int made = 0;
+  for (int i = 0; i < 100; i++) made += pipe(many[i]) == 0;
+  printf("pipes made: %d\n", made);
+  child = fork();
+  if (child == 0) {
+    int ok = 1;
+    for (int i = 0; i < 100; i++) ok = ok && write(many[i][1], &i, 1) == 1;
+    _exit(ok ? 0 : 1);
+  }
+  wait_report("a child with 200 descriptors wrote through each", child);
+  int right = 0;
+  for (int i = 0; i < 100; i++) {
+    unsigned char byte = 0xff;
+    right += read(many[i][0], &byte, 1) == 1 && byte == i;
+  }
+  printf("bytes read back in order: %d\n", right);
   return 0;
 }
