@@ -202,10 +202,10 @@ CONFORMANCE_NAMES := $(CONFORMANCE_SOURCES:userspace/conformance/%.c=%)
 CONFORMANCE := $(BUILD)/conformance
 CONFORMANCE_CFLAGS := -O2 -Wall -Wextra -Werror -fno-pie -Iuserspace/conformance
 # Each program's main becomes conformance_NAME (dashes as underscores).
-$(CONFORMANCE)/glibc/%.o: userspace/conformance/%.c userspace/conformance/report.h $(BUILD)/.setup
+$(CONFORMANCE)/glibc/%.o: userspace/conformance/%.c userspace/conformance/report.h userspace/conformance/sockets.h $(BUILD)/.setup
 	@mkdir -p $(@D)
 	$(CC) $(CONFORMANCE_CFLAGS) -Dmain=conformance_$(subst -,_,$*) -c -o $@ $<
-$(CONFORMANCE)/musl/%.o: userspace/conformance/%.c userspace/conformance/report.h $(BUILD)/.setup
+$(CONFORMANCE)/musl/%.o: userspace/conformance/%.c userspace/conformance/report.h userspace/conformance/sockets.h $(BUILD)/.setup
 	@mkdir -p $(@D)
 	musl-gcc $(CONFORMANCE_CFLAGS) -Dmain=conformance_$(subst -,_,$*) -c -o $@ $<
 # The table of programs multicall.c includes: PROGRAM(symbol, "name") per program, sorted. It

@@ -17,9 +17,8 @@ import { ICMP_ECHO_REQUEST, ICMP_HEADER, icmpBindPing, icmpFreeIdentifier, icmpI
 import { INET_PORT_BYTES, INET_RAW, InetPort, InetSocketObject } from "../objects/inet-socket";
 import { Quota } from "../memory/quota";
 import { Thread } from "../sched/thread";
-import { copyIn } from "../vm/user-memory";
 import { Errno } from "./errno";
-import { segmentAt, segmentBase, segmentLength } from "./sys-pipe";
+import { gatherIn } from "./sys-pipe";
 
 /** A raw socket, just made, gets its queue (INET_PORT_BYTES, which the caller checked `account`
  * can pay) and sees echo replies from now on, as Linux's does from its socket(). */
@@ -88,18 +87,10 @@ export function icmpDatagramSend(thread: Thread, socket: InetSocketObject, buffe
   if (total < <u64>ICMP_HEADER) return -(<i64>Errno.EINVAL);
   if (!socket.policy.allowsAddress(peer)) return -(<i64>Errno.EACCES);
   if (!linkRoutes(peer)) return -(<i64>Errno.ENETUNREACH);
-  const area = icmpMessageArea(), space = thread.process.space;
-  let done: u64 = 0;
-  const segments = vectors != 0 ? vectorCount : 1;
-  for (let i: u64 = 0; i < segments; i++) {
-    if (!segmentAt(thread, buffer, count, vectors, i)) return -(<i64>Errno.EFAULT);
-    const base = segmentBase(), length = segmentLength();
-    if (length == 0) continue;
-    if (length > total - done) return -(<i64>Errno.EMSGSIZE);   // the iovecs changed since they were summed
-    if (copyIn(space, area + <usize>done, UDP_PAYLOAD_MAXIMUM - done, base, length) != KernelError.None) return -(<i64>Errno.EFAULT);
-    done += length;
-  }
-  if (done < <u64>ICMP_HEADER) return -(<i64>Errno.EINVAL);
+  const area = icmpMessageArea();
+  const done = gatherIn(thread, buffer, count, vectors, vectorCount, area, UDP_PAYLOAD_MAXIMUM);
+  if (done < 0) return done;
+  if (done < <i64>ICMP_HEADER) return -(<i64>Errno.EINVAL);
   const raw = socket.kind == INET_RAW;
   if (<u32>load<u8>(area) != ICMP_ECHO_REQUEST || load<u8>(area + 1) != 0) return -(<i64>(raw ? Errno.EPERM : Errno.EINVAL));
   let identifier: u32 = 0;

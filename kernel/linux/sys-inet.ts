@@ -34,7 +34,7 @@ import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
 import { LinuxThread } from "./linux-thread";
 import { Scope, SI_USER, SIGPIPE, signalSend } from "./signal";
 import { icmpBind, icmpConnect, icmpDatagramSend, icmpRawOpen } from "./sys-icmp";
-import { callAddress, segmentAt, segmentBase, segmentLength, STATUS_NONBLOCK, vectorTotal } from "./sys-pipe";
+import { callAddress, gatherIn, segmentAt, segmentBase, segmentLength, segmentSkip, STATUS_NONBLOCK, vectorTotal } from "./sys-pipe";
 
 const AF_UNSPEC: u32 = 0, AF_INET: u32 = 2;
 const IPPROTO_IP: u64 = 0, IPPROTO_TCP: u64 = 6, IPPROTO_UDP: u64 = 17;
@@ -578,21 +578,12 @@ function datagramSend(thread: Thread, linux: LinuxProcess, socket: InetSocketObj
   if (!linkRoutes(peer)) return -(<i64>Errno.ENETUNREACH);
   const bound = autobind(thread, socket);
   if (bound < 0) return bound;
-  const space = thread.process.space, area = udpPayloadArea();
-  let done: u64 = 0;
-  const segments = vectors != 0 ? vectorCount : 1;
-  for (let i: u64 = 0; i < segments; i++) {
-    if (!segmentAt(thread, buffer, count, vectors, i)) return -(<i64>Errno.EFAULT);
-    const base = segmentBase(), length = segmentLength();
-    if (length == 0) continue;
-    if (length > UDP_PAYLOAD_MAXIMUM - done) return -(<i64>Errno.EMSGSIZE);   // the iovecs changed since they were summed
-    if (copyIn(space, area + <usize>done, UDP_PAYLOAD_MAXIMUM - done, base, length) != KernelError.None) return -(<i64>Errno.EFAULT);
-    done += length;
-  }
-  const error = udpSend(socket.udp!, <u32>total, peer, peerPort);
+  const done = gatherIn(thread, buffer, count, vectors, vectorCount, udpPayloadArea(), UDP_PAYLOAD_MAXIMUM);
+  if (done < 0) return done;
+  const error = udpSend(socket.udp!, <u32>done, peer, peerPort);
   if (error == KernelError.QueueFull) return -(<i64>Errno.ENOBUFS);
   if (error != KernelError.None) return -(<i64>Errno.EHOSTUNREACH);
-  return <i64>total;
+  return done;
 }
 
 
@@ -638,14 +629,9 @@ export function inetReceive(thread: Thread, linux: LinuxProcess, socket: InetSoc
   if (peek && c.receive.length > 0) return streamPeek(thread, c, buffer, count, vectors, vectorCount, own);
   for (let i: u64 = 0; i < segments && !peek; i++) {
     if (!segmentAt(thread, buffer, count, vectors, i)) return done > 0 ? <i64>done : -(<i64>Errno.EFAULT);
-    let base = segmentBase(), length = segmentLength();
-    if (skip >= length) {   // filled before a restart
-      skip -= length;
-      continue;
-    }
-    base += skip;
-    length -= skip;
-    skip = 0;
+    skip = segmentSkip(skip);   // what a run before this restart filled
+    const base = segmentBase(), length = segmentLength();
+    if (length == 0) continue;
     let moved: u64 = 0;
     while (moved < length) {
       const result = tcpTransfer(link, thread, false, base + moved, length - moved);

@@ -111,14 +111,9 @@ export function pipeReadAllCall(thread: Thread, linux: LinuxProcess, ring: PipeR
   const segments = vectors != 0 ? vectorCount : 1;
   for (let i: u64 = 0; i < segments && ring.buffered > 0 && moved < limit; i++) {
     if (!segmentAt(thread, buffer, count, vectors, i)) return done > 0 ? <i64>done : -(<i64>Errno.EFAULT);
-    let base = segmentBase(), length = segmentLength();
-    if (skip >= length) {   // filled before a restart
-      skip -= length;
-      continue;
-    }
-    base += skip;
-    length -= skip;
-    skip = 0;
+    skip = segmentSkip(skip);   // what a run before this restart filled
+    const base = segmentBase(), length = segmentLength();
+    if (length == 0) continue;
     const read = pipeRead(ring, space, base, min(length, limit - moved));
     if (read < 0) return done > 0 ? <i64>done : -(<i64>Errno.EFAULT);
     done += <u64>read;
@@ -145,6 +140,31 @@ export function segmentAt(thread: Thread, buffer: u64, count: u64, vectors: u64,
   state.segmentBase = load<u64>(state.buffer);
   state.segmentLength = load<u64>(state.buffer, 8);
   return true;
+}
+
+/** Moves the start of the buffer segmentAt found past up to `skip` bytes (those a restarted call
+ * filled before): the bytes still to skip after it (its length is 0 when all of it went). */
+export function segmentSkip(skip: u64): u64 {
+  const length = state.segmentLength, taken = min(skip, length);
+  state.segmentBase += taken;
+  state.segmentLength = length - taken;
+  return skip - taken;
+}
+
+/** Copies a call's bytes (its buffer, or its iovecs in turn) to `area`, at most `capacity`: how
+ * many, or -EFAULT, or -EMSGSIZE past `capacity` (the iovecs changed since they were summed). */
+export function gatherIn(thread: Thread, buffer: u64, count: u64, vectors: u64, vectorCount: u64, area: usize, capacity: u64): i64 {
+  const space = thread.process.space, segments = vectors != 0 ? vectorCount : 1;
+  let done: u64 = 0;
+  for (let i: u64 = 0; i < segments; i++) {
+    if (!segmentAt(thread, buffer, count, vectors, i)) return -(<i64>Errno.EFAULT);
+    const base = segmentBase(), length = segmentLength();
+    if (length == 0) continue;
+    if (length > capacity - done) return -(<i64>Errno.EMSGSIZE);
+    if (copyIn(space, area + <usize>done, capacity - done, base, length) != KernelError.None) return -(<i64>Errno.EFAULT);
+    done += length;
+  }
+  return <i64>done;
 }
 
 export function segmentBase(): u64 { return state.segmentBase; }

@@ -383,18 +383,24 @@ function datagramEndpointOf(thread: Thread, linux: LinuxProcess, fd: i32): UnixE
  * Only the first may block: the others go with MSG_DONTWAIT, and the call ends with the first
  * that cannot go at once. */
 export function sysSendmmsg(thread: Thread, linux: LinuxProcess, fd: i32, vector: u64, count: u64, flags: u64): i64 {
+  return eachMessage(thread, linux, <u64>Sys.sendmsg, fd, vector, count, flags);
+}
+
+/** sendmsg or recvmsg (`number`) for each struct mmsghdr of `vector` in turn, msg_len getting
+ * the bytes, at most 1,024: how many went, or the first one's error. Only the first may block. */
+function eachMessage(thread: Thread, linux: LinuxProcess, number: u64, fd: i32, vector: u64, count: u64, flags: u64): i64 {
   count = min(count & 0xffff_ffff, 1024);
   const space = thread.process.space;
-  let sent: u64 = 0;
-  for (; sent < count; sent++) {
-    const entry = vector + sent * 64;
-    const result = sysMessage(thread, linux, <u64>Sys.sendmsg, fd, entry, sent == 0 ? flags : flags | MSG_DONTWAIT);
+  let done: u64 = 0;
+  for (; done < count; done++) {
+    const entry = vector + done * 64;
+    const result = sysMessage(thread, linux, number, fd, entry, done == 0 ? flags : flags | MSG_DONTWAIT);
     if (result == BLOCKED) return result;
-    if (result < 0) return sent > 0 ? <i64>sent : result;
+    if (result < 0) return done > 0 ? <i64>done : result;
     store<u32>(state.buffer, <u32>result);
-    if (copyOut(space, entry + MSGHDR_SIZE, state.buffer, 64, 4) != KernelError.None) return sent > 0 ? <i64>sent : -(<i64>Errno.EFAULT);
+    if (copyOut(space, entry + MSGHDR_SIZE, state.buffer, 64, 4) != KernelError.None) return done > 0 ? <i64>done : -(<i64>Errno.EFAULT);
   }
-  return <i64>sent;
+  return <i64>done;
 }
 
 /** recvmmsg(fd, vector, count, flags, timeout): recvmsg for each struct mmsghdr in turn (msg_len
@@ -411,18 +417,7 @@ export function sysRecvmmsg(thread: Thread, linux: LinuxProcess, fd: i32, vector
     const seconds = load<i64>(state.buffer), nanos = load<i64>(state.buffer, 8);
     if (seconds < 0 || nanos < 0 || nanos >= 1_000_000_000) return -(<i64>Errno.EINVAL);
   }
-  count = min(count & 0xffff_ffff, 1024);
-  flags &= ~MSG_WAITFORONE;
-  let received: u64 = 0;
-  for (; received < count; received++) {
-    const entry = vector + received * 64;
-    const result = sysMessage(thread, linux, <u64>Sys.recvmsg, fd, entry, received == 0 ? flags : flags | MSG_DONTWAIT);
-    if (result == BLOCKED) return result;
-    if (result < 0) return received > 0 ? <i64>received : result;
-    store<u32>(state.buffer, <u32>result);
-    if (copyOut(space, entry + MSGHDR_SIZE, state.buffer, 64, 4) != KernelError.None) return received > 0 ? <i64>received : -(<i64>Errno.EFAULT);
-  }
-  return <i64>received;
+  return eachMessage(thread, linux, <u64>Sys.recvmsg, fd, vector, count, flags & ~MSG_WAITFORONE);
 }
 
 /** shutdown(fd, how): SHUT_RD, SHUT_WR, SHUT_RDWR; EINVAL for another how, ENOTSOCK, EBADF. */

@@ -8,7 +8,7 @@
  * sockets by default (ping_group_range "1 0"); the program lets root's in first, silently, as
  * distributions that ship ping without setuid do (mounting /proc where nothing has), and brings
  * loopback up. */
-#include "report.h"
+#include "sockets.h"
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -28,14 +28,7 @@ static struct sockaddr_in loopback(void) {
 }
 
 static void setup(void) {
-  int fd = socket(AF_INET, SOCK_DGRAM, 0);
-  struct ifreq request = { 0 };
-  strcpy(request.ifr_name, "lo");
-  if (ioctl(fd, SIOCGIFFLAGS, &request) == 0) {
-    request.ifr_flags |= IFF_UP;
-    ioctl(fd, SIOCSIFFLAGS, &request);
-  }
-  close(fd);
+  loopback_up();
   if (access("/proc/self", F_OK) != 0) {   // Debian's /init mounts none; Capsid's is there
     mkdir("/proc", 0555);
     mount("proc", "/proc", "proc", 0, NULL);

@@ -6,7 +6,7 @@
  * of the stream, a refused connect, a non-blocking connect (EINPROGRESS, poll, SO_ERROR,
  * EISCONN), EADDRINUSE, and the calls a socket in the wrong state refuses. Loopback is brought up
  * first where a kernel needs it (Debian's /init has it down; Capsid's is always up), silently. */
-#include "report.h"
+#include "sockets.h"
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -35,17 +35,6 @@ static void report_poll(const char *label, int fd, short events, int timeout) {
   struct pollfd entry = { fd, events, 0 };
   int ready = poll(&entry, 1, timeout);
   printf("%s: %d %#x\n", label, ready, entry.revents);
-}
-
-static void loopback_up(void) {
-  int fd = socket(AF_INET, SOCK_DGRAM, 0);
-  struct ifreq request = { 0 };
-  strcpy(request.ifr_name, "lo");
-  if (ioctl(fd, SIOCGIFFLAGS, &request) == 0) {
-    request.ifr_flags |= IFF_UP;
-    ioctl(fd, SIOCSIFFLAGS, &request);
-  }
-  close(fd);
 }
 
 static void udp(void) {

@@ -6,7 +6,7 @@
  * forked sender; shutdown; and the errors: no such file (ENOENT), a socket of another type at
  * the path (EPROTOTYPE), nothing bound there (ECONNREFUSED), a peer that went (ECONNREFUSED, then
  * ENOTCONN), no address (ENOTCONN), listen and accept (EOPNOTSUPP). */
-#include "report.h"
+#include "sockets.h"
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -14,20 +14,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-
-static socklen_t named(struct sockaddr_un *address, const char *path) {
-  memset(address, 0, sizeof *address);
-  address->sun_family = AF_UNIX;
-  strcpy(address->sun_path, path);
-  return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1);
-}
-
-static socklen_t abstract_name(struct sockaddr_un *address, const char *name) {
-  memset(address, 0, sizeof *address);
-  address->sun_family = AF_UNIX;
-  memcpy(address->sun_path + 1, name, strlen(name));
-  return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
-}
 
 /** Receives one datagram on `fd` and prints it and its sender's name. */
 static void receive(const char *label, int fd, int flags) {

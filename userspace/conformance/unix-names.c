@@ -4,26 +4,12 @@
  * lengths; an abstract name; SOCK_SEQPACKET keeping message boundaries; and the errors: a name
  * taken (EADDRINUSE), a second bind (EINVAL), connect to no file (ENOENT), to a file that is no
  * socket, a socket nobody listens on or a listener of another type (ECONNREFUSED), accept with nothing queued (EAGAIN), reads and writes before a connection. */
-#include "report.h"
+#include "sockets.h"
 #include <fcntl.h>
 #include <poll.h>
 #include <stddef.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-
-static socklen_t named(struct sockaddr_un *address, const char *path) {
-  memset(address, 0, sizeof *address);
-  address->sun_family = AF_UNIX;
-  strcpy(address->sun_path, path);
-  return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1);
-}
-
-static socklen_t abstract_name(struct sockaddr_un *address, const char *name) {
-  memset(address, 0, sizeof *address);
-  address->sun_family = AF_UNIX;
-  memcpy(address->sun_path + 1, name, strlen(name));
-  return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
-}
 
 int main(void) {
   scratch("unix-names");

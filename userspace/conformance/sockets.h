@@ -1,0 +1,40 @@
+/* sockets.h: what the socket programs of the conformance suite share: naming AF_UNIX sockets by
+ * path and in the abstract namespace, and bringing loopback up where a kernel has it down
+ * (Debian's /init does; Capsid's is always up), silently. */
+#ifndef CONFORMANCE_SOCKETS_H
+#define CONFORMANCE_SOCKETS_H
+#include "report.h"
+#include <net/if.h>
+#include <stddef.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+/** `address` names `path`: the length to pass with it (the path's terminating zero included). */
+static UNUSED socklen_t named(struct sockaddr_un *address, const char *path) {
+  memset(address, 0, sizeof *address);
+  address->sun_family = AF_UNIX;
+  strcpy(address->sun_path, path);
+  return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1);
+}
+
+/** `address` names `name` in the abstract namespace (a leading zero byte): its length. */
+static UNUSED socklen_t abstract_name(struct sockaddr_un *address, const char *name) {
+  memset(address, 0, sizeof *address);
+  address->sun_family = AF_UNIX;
+  memcpy(address->sun_path + 1, name, strlen(name));
+  return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
+}
+
+/** Brings the loopback interface up, if it is down and the kernel lets it. */
+static UNUSED void loopback_up(void) {
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  struct ifreq request = { 0 };
+  strcpy(request.ifr_name, "lo");
+  if (ioctl(fd, SIOCGIFFLAGS, &request) == 0) {
+    request.ifr_flags |= IFF_UP;
+    ioctl(fd, SIOCSIFFLAGS, &request);
+  }
+  close(fd);
+}
+#endif
