@@ -1,6 +1,6 @@
 /* sockets.h: what the socket programs of the conformance suite share: naming AF_UNIX sockets by
- * path and in the abstract namespace, and bringing loopback up where a kernel has it down
- * (Debian's /init does; Capsid's is always up), silently. */
+ * path and in the abstract namespace, bringing loopback up where a kernel has it down (Debian's
+ * /init does; Capsid's is always up), silently, and trying a descriptor passed with SCM_RIGHTS. */
 #ifndef CONFORMANCE_SOCKETS_H
 #define CONFORMANCE_SOCKETS_H
 #include "report.h"
@@ -36,5 +36,13 @@ static UNUSED void loopback_up(void) {
     ioctl(fd, SIOCSIFFLAGS, &request);
   }
   close(fd);
+}
+/** Writes through `passed`, a pipe's write end that came with SCM_RIGHTS, and reads the bytes
+ * back from the pipe's read end `reader`, printing both results and the bytes. */
+static UNUSED void passed_end_works(int passed, int reader) {
+  char buffer[16] = { 0 };
+  CHECK("write to the passed end", write(passed, "through", 7));
+  CHECK("read from the pipe", read(reader, buffer, sizeof buffer - 1));
+  printf("read: %s\n", buffer);
 }
 #endif
