@@ -28,7 +28,7 @@ import { TcpSocketObject } from "./tcp-socket";
  * keeps up (net/socket/tcp/autotune.ts). */
 export const INET_BUFFER_DEFAULT: u32 = 131072;
 /** The most a stream connection's receive buffer grows to (net/socket/tcp/autotune.ts). */
-export const INET_RECEIVE_GROWTH_MAXIMUM: u64 = 1 << 20;
+export const INET_RECEIVE_GROWTH_MAXIMUM: u64 = 4 << 20;
 
 /** Linux's socket types this object is (SOCK_RAW: ICMP alone). */
 export const INET_STREAM: u32 = 1, INET_DATAGRAM: u32 = 2, INET_RAW: u32 = 3;
