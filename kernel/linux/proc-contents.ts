@@ -26,6 +26,7 @@ import { ProcKind, procKindOf, procNode } from "./proc-tree";
 import { MAP_EXECUTE, MAP_READ, MAP_SHARED, MAP_WRITE, procMapsLine, procMeminfo, ProcStat, procStatLine, ProcText, procUptime } from "./proc-text";
 import { ttyForeground, ttySession } from "./tty";
 import { procCpuinfo } from "./proc-cpuinfo";
+import { procNetDev, procNetRoute, procNetSockets } from "./proc-net";
 
 /** The largest snapshot: longer text is cut (a maps of more than ~400 regions). */
 export const PROC_SNAPSHOT_MAXIMUM: u32 = 32768;
@@ -58,12 +59,37 @@ export function procSnapshot(linux: LinuxProcess, namespace: NamespaceObject, ki
   else if (kind == ProcKind.Comm) out.text(linux.name).byte(0x0a);
   else if (kind == ProcKind.Cmdline) cmdline(out, linux);
   else if (kind == ProcKind.ResolvConf) resolvConf(out, linux);
+  else if (kind == ProcKind.NetDev) procNetDev(out, linux);
+  else if (kind == ProcKind.NetRoute) procNetRoute(out, linux);
+  else if (kind >= ProcKind.NetTcp && kind <= ProcKind.NetUdp6) {
+    procNetSockets(out, linux, kind == ProcKind.NetTcp || kind == ProcKind.NetTcp6, kind >= ProcKind.NetTcp6);
+  }
   else if (procKindIsDirectory(kind)) listing(out, linux, kind, opening);
   return copied(out);
 }
 
 function procKindIsDirectory(kind: ProcKind): bool {
   return kind == ProcKind.Root || kind == ProcKind.Pid || kind == ProcKind.Fd || kind == ProcKind.Net;
+}
+
+/** The path below /proc of a file or directory that is the same for every process ("": a pid's). */
+function fixedPath(kind: ProcKind): string {
+  switch (kind) {
+    case ProcKind.Self: return "self";
+    case ProcKind.Meminfo: return "meminfo";
+    case ProcKind.Uptime: return "uptime";
+    case ProcKind.Cpuinfo: return "cpuinfo";
+    case ProcKind.Mounts: return "mounts";
+    case ProcKind.Net: return "net";
+    case ProcKind.ResolvConf: return "net/resolv.conf";
+    case ProcKind.NetDev: return "net/dev";
+    case ProcKind.NetRoute: return "net/route";
+    case ProcKind.NetTcp: return "net/tcp";
+    case ProcKind.NetUdp: return "net/udp";
+    case ProcKind.NetTcp6: return "net/tcp6";
+    case ProcKind.NetUdp6: return "net/udp6";
+  }
+  return "";
 }
 
 /** /proc/net/resolv.conf: the interface's DNS server for a process holding a Network grant (what
@@ -126,6 +152,12 @@ function listing(out: ProcText, linux: LinuxProcess, kind: ProcKind, opening: i3
   } else if (kind == ProcKind.Net) {
     entry(out, NodeType.Directory, procNode(ProcKind.Root).inode, "..");
     entry(out, NodeType.Regular, procNode(ProcKind.ResolvConf).inode, "resolv.conf");
+    entry(out, NodeType.Regular, procNode(ProcKind.NetDev).inode, "dev");
+    entry(out, NodeType.Regular, procNode(ProcKind.NetRoute).inode, "route");
+    entry(out, NodeType.Regular, procNode(ProcKind.NetTcp).inode, "tcp");
+    entry(out, NodeType.Regular, procNode(ProcKind.NetUdp).inode, "udp");
+    entry(out, NodeType.Regular, procNode(ProcKind.NetTcp6).inode, "tcp6");
+    entry(out, NodeType.Regular, procNode(ProcKind.NetUdp6).inode, "udp6");
   } else {
     entry(out, NodeType.Directory, PID_INODE_BASE + <u64>pid, "..");
     for (let fd = 0; fd < LINUX_DESCRIPTORS; fd++) {
@@ -196,10 +228,9 @@ function templatePath(out: ProcText, linux: LinuxProcess, node: Node): bool {
   if (kind == ProcKind.None) return false;
   out.text("/proc");
   if (kind == ProcKind.Root) return true;
-  if (kind == ProcKind.Self || kind == ProcKind.Meminfo || kind == ProcKind.Uptime || kind == ProcKind.Cpuinfo || kind == ProcKind.Mounts
-    || kind == ProcKind.Net || kind == ProcKind.ResolvConf) {
-    out.byte(0x2f).text(kind == ProcKind.Self ? "self" : kind == ProcKind.Meminfo ? "meminfo" : kind == ProcKind.Uptime ? "uptime"
-      : kind == ProcKind.Cpuinfo ? "cpuinfo" : kind == ProcKind.Net ? "net" : kind == ProcKind.ResolvConf ? "net/resolv.conf" : "mounts");
+  const fixed = fixedPath(kind);
+  if (fixed.length > 0) {
+    out.byte(0x2f).text(fixed);
     return true;
   }
   out.byte(0x2f).decimal(<u64>linux.process.id);

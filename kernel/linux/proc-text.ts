@@ -66,6 +66,17 @@ export class ProcText {
     return this.digits(value, 16, width, 0x30);
   }
 
+  /** Uppercase hex digits, exactly `width` of them or more (leading zeros): /proc/net's "%08X". */
+  upperHex(value: u64, width: i32): ProcText {
+    const start = this.length;
+    this.digits(value, 16, width, 0x30);
+    for (let at = start; at < this.length; at++) {
+      const code = load<u8>(this.base + <usize>at);
+      if (code >= 0x61) store<u8>(this.base + <usize>at, code - 0x20);
+    }
+    return this;
+  }
+
   /** Spaces up to column `column` of the current line (none when already past it). */
   padTo(lineStart: u32, column: u32): ProcText {
     while (this.length - lineStart < column && this.length < this.capacity) this.byte(0x20);

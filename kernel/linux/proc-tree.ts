@@ -45,8 +45,15 @@ export enum ProcKind {
    * process holding a Network grant (/etc/resolv.conf is a link to it). */
   Net = 16,
   ResolvConf = 17,
+  /** /proc/net's dev, route, tcp, udp, tcp6 and udp6 (proc-net.ts). */
+  NetDev = 18,
+  NetRoute = 19,
+  NetTcp = 20,
+  NetUdp = 21,
+  NetTcp6 = 22,
+  NetUdp6 = 23,
 }
-const KINDS: i32 = 18;
+const KINDS: i32 = 24;
 
 /** Where a procfs lookup ends. */
 export class ProcPlace {
@@ -75,8 +82,8 @@ class ProcTreeState {
 }
 const state = new ProcTreeState();
 
-/** Pages of the skeleton's quota: its ramfs, 18 nodes, their names and directory tables. */
-const SKELETON_QUOTA_PAGES: u64 = 20;
+/** Pages of the skeleton's quota: its ramfs, 24 nodes, their names and directory tables. */
+const SKELETON_QUOTA_PAGES: u64 = 26;
 
 /** Makes the skeleton (linux.ts, at boot). */
 export function procTreeInit(): void {
@@ -94,6 +101,12 @@ export function procTreeInit(): void {
   template(root, "mounts", ProcKind.Mounts, 0);   // a link to self/mounts, as Linux's
   const net = template(root, "net", ProcKind.Net, S_IFDIR | 0o555);
   template(net, "resolv.conf", ProcKind.ResolvConf, S_IFREG | 0o444);
+  template(net, "dev", ProcKind.NetDev, S_IFREG | 0o444);
+  template(net, "route", ProcKind.NetRoute, S_IFREG | 0o444);
+  template(net, "tcp", ProcKind.NetTcp, S_IFREG | 0o444);
+  template(net, "udp", ProcKind.NetUdp, S_IFREG | 0o444);
+  template(net, "tcp6", ProcKind.NetTcp6, S_IFREG | 0o444);
+  template(net, "udp6", ProcKind.NetUdp6, S_IFREG | 0o444);
   const pid = template(root, "pid", ProcKind.Pid, S_IFDIR | 0o555);
   template(pid, "stat", ProcKind.Stat, S_IFREG | 0o444);
   template(pid, "maps", ProcKind.Maps, S_IFREG | 0o444);
@@ -242,7 +255,16 @@ function child(linux: LinuxProcess, kind: ProcKind, name: usize, size: u32): Pro
     if (named(name, size, "fd")) return ProcKind.Fd;
     return ProcKind.None;
   }
-  if (kind == ProcKind.Net) return named(name, size, "resolv.conf") ? ProcKind.ResolvConf : ProcKind.None;
+  if (kind == ProcKind.Net) {
+    if (named(name, size, "resolv.conf")) return ProcKind.ResolvConf;
+    if (named(name, size, "dev")) return ProcKind.NetDev;
+    if (named(name, size, "route")) return ProcKind.NetRoute;
+    if (named(name, size, "tcp")) return ProcKind.NetTcp;
+    if (named(name, size, "udp")) return ProcKind.NetUdp;
+    if (named(name, size, "tcp6")) return ProcKind.NetTcp6;
+    if (named(name, size, "udp6")) return ProcKind.NetUdp6;
+    return ProcKind.None;
+  }
   if (kind == ProcKind.Fd) {
     const fd = number(name, size);
     return fd >= 0 && linux.handleOf(fd) != 0 ? ProcKind.FdLink : ProcKind.None;

@@ -3,6 +3,8 @@
 // A descriptor names the Console (written, stat'ed, asked tty questions), a pipe's end
 // (sys-pipe.ts) or a File (read here through sys-path.ts, written through sys-write.ts).
 
+import { procNetGranted } from "./proc-net";
+import { ifreqIoctl, ifreqRequest } from "./sys-ifreq";
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
 import { CONSOLE_USER_WRITE_MAXIMUM, consoleWriteFrom } from "../objects/console";
@@ -337,6 +339,8 @@ export function sysIoctl(thread: Thread, linux: LinuxProcess, fd: u64, request: 
     store<u32>(state.buffer, <u32>min(<u64>waiting, <u64>u32.MAX_VALUE));
     return copyOut(space, argument, state.buffer, 256, 4) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
   }
+  const socket = object.iface == Interface.InetSocket || object.iface == Interface.UnixSocket || object.iface == Interface.UnixEndpoint;
+  if (socket && ifreqRequest(request)) return ifreqIoctl(thread, request, argument, procNetGranted(linux));
   if (object.iface != Interface.Console) return -(<i64>Errno.ENOTTY);
   return ttyIoctl(thread, linux, request, argument);
 }

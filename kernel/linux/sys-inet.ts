@@ -101,7 +101,8 @@ export function inetSocket(thread: Thread, linux: LinuxProcess, kind: u64, proto
   if (process.account.kernelFits(bytes + (raw ? INET_PORT_BYTES : 0), 0) != KernelError.None) return -(<i64>Errno.ENOMEM);
   const slot = process.table.reserve();
   if (slot < 0) return -(<i64>Errno.ENOMEM);
-  const socket = new InetSocketObject(<u32>kind, changetype<NetworkObject>(grant).policy.copy(), icmp ? INET_PROTOCOL_ICMP : 0);
+  const network = changetype<NetworkObject>(grant);
+  const socket = new InetSocketObject(<u32>kind, network.policy.copy(), network.serial, icmp ? INET_PROTOCOL_ICMP : 0);
   socket.chargeTo(process.account, bytes);
   if (raw) icmpRawOpen(socket, process.account);
   linux.descriptors[fd] = process.table.commit(slot, socket);
@@ -431,7 +432,7 @@ export function inetAccept(thread: Thread, linux: LinuxProcess, socket: InetSock
     if ((linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
     return waitOn(thread, linux, own, link.watchers, number, socket.receiveTimeout);
   }
-  const accepted = new InetSocketObject(INET_STREAM, socket.policy.copy());
+  const accepted = new InetSocketObject(INET_STREAM, socket.policy.copy(), socket.grant);
   accepted.chargeTo(process.account, bytes);
   taken.retain();
   accepted.stream = taken;

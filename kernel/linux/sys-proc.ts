@@ -119,12 +119,13 @@ export function procOpen(thread: Thread, linux: LinuxProcess, namespace: Namespa
   return fd;
 }
 
-/** write to a procfs file opened for writing: nothing is written. meminfo, uptime and cpuinfo
- * have no write operation at all (Linux's proc_reg_write: EIO); a pid directory's files none
+/** write to a procfs file opened for writing: nothing is written. meminfo, uptime, cpuinfo and
+ * /proc/net's files have no write operation at all (Linux's proc_reg_write: EIO); a pid directory's files none
  * either (vfs_write: EINVAL). FIXME: comm sets the name on Linux. */
 export function procWrite(file: FileObject): i64 {
   const kind = procKindOf(file.node);
-  return -(<i64>(kind == ProcKind.Meminfo || kind == ProcKind.Uptime || kind == ProcKind.Cpuinfo || kind == ProcKind.ResolvConf ? Errno.EIO : Errno.EINVAL));
+  const noWrite = kind == ProcKind.Meminfo || kind == ProcKind.Uptime || kind == ProcKind.Cpuinfo || (kind >= ProcKind.ResolvConf && kind <= ProcKind.NetUdp6);
+  return -(<i64>(noWrite ? Errno.EIO : Errno.EINVAL));
 }
 
 /** readlink of a procfs link (`place`, not followed): its target, cut to `capacity`, no NUL. */

@@ -97,8 +97,10 @@ export class InetSocketObject extends KernelObject {
    * listen replacing nothing): poll on a fresh socket. */
   readonly waiting: WaitList = new WaitList();
 
-  constructor(readonly kind: u32, readonly policy: NetworkPolicy, readonly protocol: u32 = 0) {
+  /** `grant`: the serial of the Network grant it was made from (objects/network.ts). */
+  constructor(readonly kind: u32, readonly policy: NetworkPolicy, readonly grant: u64, readonly protocol: u32 = 0) {
     super(Interface.InetSocket);
+    state.live.add(this);
   }
 
   /** Binds a stream socket to `port` (which the caller checked is free): held until it goes. */
@@ -152,6 +154,7 @@ export class InetSocketObject extends KernelObject {
       this.portQuota = null;
     }
     if (this.boundPort != 0) state.bound.delete(this.boundPort);
+    state.live.delete(this);
     if (this.stream !== null) this.stream!.release();
     if (this.listener !== null) this.listener!.release();
     this.stream = null;
@@ -182,16 +185,25 @@ class InetSocketsState {
   readonly info: Info = new Info();
   /** The local ports stream sockets bound (bindPort), while they live. */
   readonly bound: Map<u32, bool> = new Map<u32, bool>();
+  /** Every socket until it is destroyed (/proc/net/tcp and udp: inetSocketsOf). */
+  readonly live: Set<InetSocketObject> = new Set<InetSocketObject>();
 }
 const state = new InetSocketsState();
 
 /** Heap bytes a socket's record costs its maker's account: the object and its policy (a port, a
  * connection or a listener is charged when it is made). */
 export const INET_SOCKET_BYTES: u64 = instanceBytes<InetSocketObject>() + instanceBytes<WaitList>() + instanceBytes<NetworkPolicy>()
-  + 4 * staticArrayBytes<u32>(4);
+  + 4 * staticArrayBytes<u32>(4) + 48;   // and its entry in the live set
 
 /** Heap bytes a datagram socket's port costs: its record, queue and entry in the port table. */
 export const INET_PORT_BYTES: u64 = instanceBytes<InetPort>() + instanceBytes<WaitList>() + staticArrayBytes<u8>(UDP_RECEIVE_BUFFER) + 64;
+
+/** The live sockets made from the Network grant of serial `grant`, oldest first. */
+export function inetSocketsOf(grant: u64): InetSocketObject[] {
+  const all = state.live.values(), found: InetSocketObject[] = [];
+  for (let i = 0; i < all.length; i++) if (unchecked(all[i]).grant == grant) found.push(unchecked(all[i]));
+  return found;
+}
 
 /** Whether a stream socket holds `port` by bind. */
 export function inetPortBound(port: u32): bool {

@@ -31,6 +31,10 @@ import { UDP_SOCKET_BYTES, UdpSocketObject } from "./udp-socket";
 export const NETWORK_BYTES: u64 = instanceBytes<NetworkObject>() + instanceBytes<NetworkPolicy>() + 4 * staticArrayBytes<u32>(4);
 
 export class NetworkObject extends KernelObject {
+  /** Which grant this is, for ever (never reused): the Linux sockets made from it carry it
+   * (/proc/net/tcp lists those of the reader's grant). */
+  readonly serial: u64 = ++state.lastSerial;
+
   constructor(readonly policy: NetworkPolicy) { super(Interface.Network); }
 
   decodeCall(request: Request): Invocation | null {
@@ -228,6 +232,8 @@ class Make extends MakesCapability {
 }
 
 class NetworksState {
+  /** The last serial a NetworkObject was given. */
+  lastSerial: u64 = 0;
   readonly info: Info = new Info();
   readonly buffer: usize = memory.data(<i32>NETWORK_INFO_SIZE, 8);
   makes: Pool<Make> = new Pool<Make>(2);

@@ -8,6 +8,7 @@
 // - httpd serves /usr/share/capsid, fetched by curl from the host, byte for byte;
 // - nc in both directions, each line compared;
 // - ping (a raw ICMP socket) the host and the guest itself, and an address outside the grant;
+// - ifconfig, route and netstat read the interface, its routes and the grant's sockets;
 // - a connect to a peer port and a bind of a local port the grant leaves out fail with EACCES.
 // Then the same applets in `shell`, which holds no Network grant: each fails with EACCES, and
 // tcpdump on the tap sees no frame from the guest at all.
@@ -105,6 +106,22 @@ net("net-shell: nslookup, wget (by address and by name), httpd with curl, nc bot
       const notFound = await ns.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "20", `http://${GUEST}:8081/no-such-file`], 30_000);
       assert.is(notFound.output, "404");
 
+      // ifconfig, route and netstat: the interface as the guest has it, its routes, and the
+      // listener httpd made from the grant (/proc/net and the SIOCGIF* ioctls); no change to it.
+      const ifconfig = await command(qemu, "ifconfig eth0");
+      assert.match(ifconfig, new RegExp(`HWaddr ${GUEST_MAC.toUpperCase()}`), ifconfig);
+      assert.match(ifconfig, /inet addr:10\.0\.2\.15\s+Bcast:10\.0\.2\.255\s+Mask:255\.255\.255\.0/, ifconfig);
+      assert.match(ifconfig, /UP BROADCAST RUNNING MULTICAST\s+MTU:1500/, ifconfig);
+      const framesIn = Number(/RX packets:(\d+)/.exec(ifconfig)?.[1] ?? 0), framesOut = Number(/TX packets:(\d+)/.exec(ifconfig)?.[1] ?? 0);
+      assert.ok(framesIn > 700 && framesOut > 20, `the wgets' frames counted: ${framesIn} received, ${framesOut} sent`);
+      const routes = await command(qemu, "route -n");
+      assert.match(routes, /0\.0\.0\.0\s+10\.0\.2\.1\s+0\.0\.0\.0\s+UG\s+0\s+0\s+0 eth0/, routes);
+      assert.match(routes, /10\.0\.2\.0\s+0\.0\.0\.0\s+255\.255\.255\.0\s+U\s+0\s+0\s+0 eth0/, routes);
+      const listening = await command(qemu, "netstat -tln");
+      assert.match(listening, /tcp\s+0\s+0 0\.0\.0\.0:8081\s+0\.0\.0\.0:\*\s+LISTEN/, listening);
+      const down = await command(qemu, "ifconfig eth0 down; echo status $?");
+      assert.match(down, /SIOCSIFFLAGS: Operation not permitted\nstatus 1/, down);
+
       // nc, guest to host: the host listens, the guest sends a line.
       const listener = await ns.start(["socat", "-u", `TCP-LISTEN:10123,bind=${HOST},reuseaddr`, "STDOUT"]);
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -146,7 +163,7 @@ net("net-shell: nslookup, wget (by address and by name), httpd with curl, nc bot
     await stop(web.child);
   }
 });
-net("shell, without a Network grant: socket says EACCES to nslookup, wget, nc and ping, and the tap sees no frame from the guest", async () => {
+net("shell, without a Network grant: socket says EACCES to nslookup, wget, nc, ping and ifconfig, /proc/net shows lo alone, and the tap sees no frame from the guest", async () => {
   const dns = await dnsmasq();
   const capture = await ns.start(["tcpdump", "-i", "tap0", "-n", "-l", "-e", "ether", "src", GUEST_MAC], /listening on tap0/);
   try {
@@ -167,6 +184,13 @@ net("shell, without a Network grant: socket says EACCES to nslookup, wget, nc an
       assert.match(listen, /Permission denied/, listen);
       const ping = await command(qemu, `ping -c 1 -W 2 ${HOST}; echo status $?`);
       assert.match(ping, /Permission denied[^]*status 1/, ping);
+      // Of the interfaces, lo alone; of routes and sockets, none.
+      const ifconfig = await command(qemu, "ifconfig; echo status $?");
+      assert.match(ifconfig, /Permission denied[^]*status 1/, ifconfig);
+      const devices = await command(qemu, "cat /proc/net/dev");
+      assert.match(devices, /^\s+lo:/m, devices);
+      assert.not.match(devices, /eth0/, devices);
+      assert.is((await command(qemu, "route -n")).trim().split("\n").length, 2, "route -n: the headers alone");
       // The same host answers a ping from the namespace: the guest is on the wire, and sends
       // nothing of its own.
       const answered = await ns.run(["ping", "-c", "1", "-W", "5", GUEST], 10_000);

@@ -1,12 +1,14 @@
 /* sockets.h: what the socket programs of the conformance suite share: naming AF_UNIX sockets by
  * path and in the abstract namespace, bringing loopback up where a kernel has it down (Debian's
- * /init does; Capsid's is always up), silently, and trying a descriptor passed with SCM_RIGHTS. */
+ * /init does; Capsid's is always up) and mounting /proc, silently, and trying a descriptor
+ * passed with SCM_RIGHTS. */
 #ifndef CONFORMANCE_SOCKETS_H
 #define CONFORMANCE_SOCKETS_H
 #include "report.h"
 #include <net/if.h>
 #include <stddef.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -37,6 +39,13 @@ static UNUSED void loopback_up(void) {
   }
   close(fd);
 }
+/** Mounts procfs on /proc where nothing has (Debian's /init mounts none; Capsid's is there). */
+static UNUSED void proc_mounted(void) {
+  if (access("/proc/self", F_OK) == 0) return;
+  mkdir("/proc", 0555);
+  mount("proc", "/proc", "proc", 0, NULL);
+}
+
 /** Writes through `passed`, a pipe's write end that came with SCM_RIGHTS, and reads the bytes
  * back from the pipe's read end `reader`, printing both results and the bytes. */
 static UNUSED void passed_end_works(int passed, int reader) {

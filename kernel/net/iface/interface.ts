@@ -61,6 +61,8 @@ enum Origin {
 
 class NetState {
   attached: bool = false;
+  /** A network device was found (the interface, eth0 to Linux programs, exists). */
+  device: bool = false;
   /** No ip= was given: DHCP configures the interface (autoconfig.ts). */
   dhcp: bool = false;
   readonly frame: WireFrame = new WireFrame();
@@ -71,6 +73,8 @@ class NetState {
   echoReplies: u64 = 0;
   /** Frames from the wire to or from 127.0.0.0/8, dropped. */
   martians: u64 = 0;
+  /** Frames received and their bytes: from the wire, and from local delivery (loopback's). */
+  readonly received: StaticArray<u64> = new StaticArray<u64>(4);
   /** Port unreachables sent in the second that began at unreachableWindow. */
   unreachableSent: u32 = 0;
   unreachableWindow: u64 = 0;
@@ -88,6 +92,7 @@ export function netInit(commandLine: CommandLine): void {
     attach();
     return;
   }
+  state.device = true;
   const address = commandLine.get("ip");
   if (address === null) {   // DHCP, once the generator is seeded (autoconfig.ts)
     state.dhcp = true;
@@ -181,6 +186,9 @@ function localReceive(frame: usize, length: u32): void {
 }
 
 function receive(frame: usize, length: u32, origin: Origin, checksum: FrameChecksum): void {
+  const counted = origin == Origin.Local ? 2 : 0;
+  unchecked(state.received[counted]++);
+  unchecked(state.received[counted + 1] += <u64>length);
   const parsed = state.frame;
   const verdict = wireParse(frame, length, parsed, checksum == FrameChecksum.Validated ? TransportChecksum.Trusted : TransportChecksum.Verify);
   state.counters[<i32>verdict]++;
@@ -357,6 +365,17 @@ export function addressText(address: u32): string {
 /** Echo replies sent since boot. */
 export function netEchoReplies(): u64 {
   return state.echoReplies;
+}
+
+/** Whether there is a network device (else only loopback works). */
+export function netHasDevice(): bool {
+  return state.device;
+}
+
+/** Frames received since boot (`bytes`: their bytes), from the wire or (`local`) from this host
+ * itself: what /proc/net/dev says of eth0 and lo. */
+export function netReceived(local: bool, bytes: bool): u64 {
+  return unchecked(state.received[(local ? 2 : 0) + (bytes ? 1 : 0)]);
 }
 
 /** Frames from the wire to or from 127.0.0.0/8 dropped since boot. */

@@ -25,6 +25,7 @@ class LinkState {
   /** The next IPv4 identification this host sends. */
   identification: u32 = 1;
   transmitted: u64 = 0;
+  transmittedBytes: u64 = 0;
   transmitFull: u64 = 0;
 }
 const state = new LinkState();
@@ -80,6 +81,7 @@ export function linkTransmit(frame: usize, length: u32): bool {
   if (toOwnMac(frame)) return localSend(frame, length);
   if (phySend(frame, length)) {
     state.transmitted++;
+    state.transmittedBytes += <u64>length;
     return true;
   }
   state.transmitFull++;
@@ -123,4 +125,5 @@ export function linkRoutes(destination: u32): bool {
 
 /** Frames handed to the device, and refused because its transmit ring was full. */
 export function linkTransmitted(): u64 { return state.transmitted; }
+export function linkTransmittedBytes(): u64 { return state.transmittedBytes; }
 export function linkTransmitFull(): u64 { return state.transmitFull; }

@@ -36,8 +36,9 @@ export abstract class UdpPort {
   readonly queue: StaticArray<u8> = new StaticArray<u8>(<i32>UDP_RECEIVE_BUFFER);
   private head: u32 = 0;
   private tail: u32 = 0;
-  /** Datagrams queued. */
+  /** Datagrams queued, and the queue's bytes they take (records and padding). */
   count: u32 = 0;
+  bytes: u32 = 0;
   /** Arrivals dropped because the queue was full. */
   dropped: u64 = 0;
 
@@ -69,6 +70,7 @@ export abstract class UdpPort {
     memory.copy(record + <usize>UDP_RECORD_OVERHEAD, data, <usize>length);
     this.tail = at + need;
     this.count++;
+    this.bytes += need;
     return true;
   }
 
@@ -85,8 +87,10 @@ export abstract class UdpPort {
     const record = this.peek();
     if (record == 0) return;
     const length = load<u32>(record);
-    this.head += <u32>UDP_RECORD_OVERHEAD + ((length + 3) & ~3);
+    const need = <u32>UDP_RECORD_OVERHEAD + ((length + 3) & ~3);
+    this.head += need;
     this.count--;
+    this.bytes -= need;
   }
 
   @inline private at(offset: u32): usize {
