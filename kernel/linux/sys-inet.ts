@@ -590,8 +590,9 @@ function datagramSend(thread: Thread, linux: LinuxProcess, socket: InetSocketObj
 
 /** read, readv, recv, recvfrom and recvmsg's bytes. A stream: what the connection received, up
  * to the buffers; 0 at its end (or after SHUT_RD); blocks while there is nothing (EAGAIN with
- * O_NONBLOCK, MSG_DONTWAIT or once SO_RCVTIMEO passes); ENOTCONN before a connect; ECONNRESET,
- * ECONNREFUSED, ETIMEDOUT when it failed. A datagram: the oldest one from the connected peer
+ * O_NONBLOCK, MSG_DONTWAIT or once SO_RCVTIMEO passes); ENOTCONN before a connect; when it
+ * failed, the bytes that came before, then ECONNRESET, ECONNREFUSED or ETIMEDOUT once, then 0. A
+ * datagram: the oldest one from the connected peer
  * (any, when not connected), cut to the buffers (MSG_TRUNC: its whole length is the answer),
  * left queued with MSG_PEEK (a connection's bytes too). The sender is in state.received*. */
 export function inetReceive(thread: Thread, linux: LinuxProcess, socket: InetSocketObject, fd: i32, number: u64, buffer: u64, count: u64,
@@ -640,6 +641,11 @@ export function inetReceive(thread: Thread, linux: LinuxProcess, socket: InetSoc
       if (result < 0) {
         if (done + moved > 0) break;
         if (result == -(<i64>KernelError.ShutDown)) return 0;
+        if (result == -(<i64>KernelError.BadAddress)) return -(<i64>Errno.EFAULT);
+        // A failed connection's error is reported once (SO_ERROR, a read: Linux's sock_error),
+        // then reads find the end of the stream.
+        if (socket.errorTaken) return 0;
+        socket.errorTaken = true;
         return streamError(result);
       }
       moved += <u64>result;

@@ -2,8 +2,8 @@
  * TCP_KEEPCNT: Linux's defaults, their bounds (EINVAL), set and read back, passed from a listener
  * to the connections it accepts. SO_LINGER: off by default, a short value (EINVAL), set and read
  * back, turned off keeping its time, passed to accepted connections; on with a time of 0, close
- * resets the connection: the peer's read says ECONNRESET, where a plain close gives it the end
- * of the stream. */
+ * resets the connection: the peer's read says ECONNRESET (after the bytes that came before the
+ * reset), where a plain close gives it the end of the stream. */
 #include "report.h"
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -90,6 +90,22 @@ int main(void) {
   usleep(200000);
   char buffer[8];
   CHECK("the peer's read after the reset", recv(accepted, buffer, sizeof buffer, 0));
+  close(accepted);
+
+  // Bytes that arrived before a reset are read first, then the reset is reported.
+  client = socket(AF_INET, SOCK_STREAM, 0);
+  CHECK("connect, to send before a reset", connect(client, (struct sockaddr *)&address, sizeof address));
+  accepted = accept(listener, NULL, NULL);
+  CHECK("send 3 bytes", send(client, "abc", 3, 0));
+  usleep(100000);
+  setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, sizeof linger);
+  CHECK("close with SO_LINGER 0", close(client));
+  usleep(200000);
+  memset(buffer, 0, sizeof buffer);
+  CHECK("the peer reads the bytes", recv(accepted, buffer, sizeof buffer, 0));
+  printf("they are: %s\n", buffer);
+  CHECK("then the reset", recv(accepted, buffer, sizeof buffer, 0));
+  CHECK("then the end", recv(accepted, buffer, sizeof buffer, 0));
   close(accepted);
 
   // A plain close: the end of the stream.

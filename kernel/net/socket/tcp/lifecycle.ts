@@ -51,13 +51,15 @@ export function closeConnection(c: TcpConnection): void {
 }
 
 /** Ends the connection with `failure`, flushing its queues; with `reset`, tells the peer first
- * (RFC 9293 §3.10.5 ABORT, when the peer has a connection to reset). */
+ * (RFC 9293 §3.10.5 ABORT, when the peer has a connection to reset). A reset from the peer
+ * leaves the bytes received in order to be read before it is reported, as Linux's tcp_reset
+ * does (its receive queue outlives the connection); the user's close or abort drops them. */
 export function fail(c: TcpConnection, failure: TcpFailure, reset: Reset): void {
   const state = c.state;
   if (reset == Reset.Send && state != TcpState.Closed && state != TcpState.SynSent && state != TcpState.TimeWait) sendReset(c);
   if (c.failure == TcpFailure.None) c.failure = failure;
   c.send.consume(c.send.length);
-  c.receive.consume(c.receive.length);
+  if (failure != TcpFailure.Reset) c.receive.consume(c.receive.length);
   c.assembler.clear();
   c.scoreboard.clear();
   c.finPending = false;
