@@ -22,7 +22,7 @@ import { Backing } from "../vm/regions";
 import { copyIn } from "../vm/user-memory";
 import { UserAccess } from "../vm/address-space";
 import { LinuxProcess, LINUX_DESCRIPTORS, SIGNALS } from "./linux-process";
-import { ProcKind, procKindOf, procNode } from "./proc-tree";
+import { PROC_NET_FILES, ProcKind, procKindOf, procNetName, procNode } from "./proc-tree";
 import { MAP_EXECUTE, MAP_READ, MAP_SHARED, MAP_WRITE, procMapsLine, procMeminfo, ProcStat, procStatLine, ProcText, procUptime } from "./proc-text";
 import { ttyForeground, ttySession } from "./tty";
 import { procCpuinfo } from "./proc-cpuinfo";
@@ -81,15 +81,9 @@ function fixedPath(kind: ProcKind): string {
     case ProcKind.Cpuinfo: return "cpuinfo";
     case ProcKind.Mounts: return "mounts";
     case ProcKind.Net: return "net";
-    case ProcKind.ResolvConf: return "net/resolv.conf";
-    case ProcKind.NetDev: return "net/dev";
-    case ProcKind.NetRoute: return "net/route";
-    case ProcKind.NetTcp: return "net/tcp";
-    case ProcKind.NetUdp: return "net/udp";
-    case ProcKind.NetTcp6: return "net/tcp6";
-    case ProcKind.NetUdp6: return "net/udp6";
   }
-  return "";
+  const file = procNetName(kind);
+  return file.length > 0 ? "net/" + file : "";
 }
 
 /** /proc/net/resolv.conf: the interface's DNS server for a process holding a Network grant (what
@@ -151,13 +145,7 @@ function listing(out: ProcText, linux: LinuxProcess, kind: ProcKind, opening: i3
     entry(out, NodeType.Regular, procNode(ProcKind.PidMounts).inode, "mounts");
   } else if (kind == ProcKind.Net) {
     entry(out, NodeType.Directory, procNode(ProcKind.Root).inode, "..");
-    entry(out, NodeType.Regular, procNode(ProcKind.ResolvConf).inode, "resolv.conf");
-    entry(out, NodeType.Regular, procNode(ProcKind.NetDev).inode, "dev");
-    entry(out, NodeType.Regular, procNode(ProcKind.NetRoute).inode, "route");
-    entry(out, NodeType.Regular, procNode(ProcKind.NetTcp).inode, "tcp");
-    entry(out, NodeType.Regular, procNode(ProcKind.NetUdp).inode, "udp");
-    entry(out, NodeType.Regular, procNode(ProcKind.NetTcp6).inode, "tcp6");
-    entry(out, NodeType.Regular, procNode(ProcKind.NetUdp6).inode, "udp6");
+    for (let i = 0; i < PROC_NET_FILES.length; i++) entry(out, NodeType.Regular, procNode(PROC_NET_FILES[i]).inode, procNetName(PROC_NET_FILES[i]));
   } else {
     entry(out, NodeType.Directory, PID_INODE_BASE + <u64>pid, "..");
     for (let fd = 0; fd < LINUX_DESCRIPTORS; fd++) {

@@ -55,6 +55,24 @@ export enum ProcKind {
 }
 const KINDS: i32 = 24;
 
+/** /proc/net's files, in the order a listing gives them. */
+export const PROC_NET_FILES: StaticArray<ProcKind> = [ProcKind.ResolvConf, ProcKind.NetDev, ProcKind.NetRoute, ProcKind.NetTcp, ProcKind.NetUdp,
+  ProcKind.NetTcp6, ProcKind.NetUdp6];
+
+/** The name of a file of /proc/net ("" for another kind). */
+export function procNetName(kind: ProcKind): string {
+  switch (kind) {
+    case ProcKind.ResolvConf: return "resolv.conf";
+    case ProcKind.NetDev: return "dev";
+    case ProcKind.NetRoute: return "route";
+    case ProcKind.NetTcp: return "tcp";
+    case ProcKind.NetUdp: return "udp";
+    case ProcKind.NetTcp6: return "tcp6";
+    case ProcKind.NetUdp6: return "udp6";
+  }
+  return "";
+}
+
 /** Where a procfs lookup ends. */
 export class ProcPlace {
   /** 0, or the errno the lookup fails with. */
@@ -100,13 +118,7 @@ export function procTreeInit(): void {
   template(root, "cpuinfo", ProcKind.Cpuinfo, S_IFREG | 0o444);
   template(root, "mounts", ProcKind.Mounts, 0);   // a link to self/mounts, as Linux's
   const net = template(root, "net", ProcKind.Net, S_IFDIR | 0o555);
-  template(net, "resolv.conf", ProcKind.ResolvConf, S_IFREG | 0o444);
-  template(net, "dev", ProcKind.NetDev, S_IFREG | 0o444);
-  template(net, "route", ProcKind.NetRoute, S_IFREG | 0o444);
-  template(net, "tcp", ProcKind.NetTcp, S_IFREG | 0o444);
-  template(net, "udp", ProcKind.NetUdp, S_IFREG | 0o444);
-  template(net, "tcp6", ProcKind.NetTcp6, S_IFREG | 0o444);
-  template(net, "udp6", ProcKind.NetUdp6, S_IFREG | 0o444);
+  for (let i = 0; i < PROC_NET_FILES.length; i++) template(net, procNetName(PROC_NET_FILES[i]), PROC_NET_FILES[i], S_IFREG | 0o444);
   const pid = template(root, "pid", ProcKind.Pid, S_IFDIR | 0o555);
   template(pid, "stat", ProcKind.Stat, S_IFREG | 0o444);
   template(pid, "maps", ProcKind.Maps, S_IFREG | 0o444);
@@ -256,13 +268,7 @@ function child(linux: LinuxProcess, kind: ProcKind, name: usize, size: u32): Pro
     return ProcKind.None;
   }
   if (kind == ProcKind.Net) {
-    if (named(name, size, "resolv.conf")) return ProcKind.ResolvConf;
-    if (named(name, size, "dev")) return ProcKind.NetDev;
-    if (named(name, size, "route")) return ProcKind.NetRoute;
-    if (named(name, size, "tcp")) return ProcKind.NetTcp;
-    if (named(name, size, "udp")) return ProcKind.NetUdp;
-    if (named(name, size, "tcp6")) return ProcKind.NetTcp6;
-    if (named(name, size, "udp6")) return ProcKind.NetUdp6;
+    for (let i = 0; i < PROC_NET_FILES.length; i++) if (named(name, size, procNetName(PROC_NET_FILES[i]))) return PROC_NET_FILES[i];
     return ProcKind.None;
   }
   if (kind == ProcKind.Fd) {
