@@ -33,7 +33,9 @@ const SOCK_NONBLOCK: u64 = 0o4000, SOCK_CLOEXEC: u64 = 0o2000000;
 const MSG_OOB: u64 = 1, MSG_PEEK: u64 = 2, MSG_TRUNC: u64 = 0x20, MSG_DONTWAIT: u64 = 0x40, MSG_WAITALL: u64 = 0x100, MSG_NOSIGNAL: u64 = 0x4000,
   MSG_WAITFORONE: u64 = 0x10000;
 const SHUT_RD: u64 = 0, SHUT_WR: u64 = 1, SHUT_RDWR: u64 = 2;
-const SOL_SOCKET: u64 = 1, SO_TYPE: u64 = 3, SO_ERROR: u64 = 4, SO_ACCEPTCONN: u64 = 30, SO_PROTOCOL: u64 = 38, SO_DOMAIN: u64 = 39;
+const SOL_SOCKET: u64 = 1, SO_TYPE: u64 = 3, SO_ERROR: u64 = 4, SO_PEERCRED: u64 = 17, SO_ACCEPTCONN: u64 = 30, SO_PROTOCOL: u64 = 38, SO_DOMAIN: u64 = 39;
+/** The uid and gid SO_PEERCRED reports without a peer (Linux's cred_to_ucred: -1). */
+const NO_ID: i32 = -1;
 /** struct msghdr: name, namelen, iov, iovlen, control, controllen, flags. */
 const MSGHDR_SIZE: u64 = 56;
 
@@ -81,6 +83,8 @@ export function sysSocketpair(thread: Thread, linux: LinuxProcess, domain: u64, 
   }
   const there = pipeRingCreate(process.account), back = pipeRingCreate(process.account);
   const a = new UnixSocketObject(back, there, <u32>made), b = new UnixSocketObject(there, back, <u32>made);
+  a.peerPid = process.id;
+  b.peerPid = process.id;
   a.chargeTo(process.account, PAIR_BYTES / 2);
   b.chargeTo(process.account, PAIR_BYTES - PAIR_BYTES / 2);
   const flagBits = ((type & SOCK_CLOEXEC) != 0 ? FD_CLOEXEC : 0) | ((type & SOCK_NONBLOCK) != 0 ? STATUS_NONBLOCK : 0);
@@ -123,7 +127,7 @@ export function sysSocketCall(thread: Thread, linux: LinuxProcess, number: u64, 
     switch (<i32>number) {
       case Sys.bind: return unixBind(thread, linux, endpoint, a1, a2);
       case Sys.connect: return unixConnect(thread, linux, endpoint, fd, number, a1, a2);
-      case Sys.listen: return unixListen(endpoint, a1);
+      case Sys.listen: return unixListen(thread, endpoint, a1);
       case Sys.accept: return unixAccept(thread, linux, endpoint, fd, number, a1, a2, 0);
       case Sys.accept4: return unixAccept(thread, linux, endpoint, fd, number, a1, a2, a3);
       case Sys.getsockname: return unixEndpointName(thread, endpoint, false, a1, a2);
@@ -457,6 +461,19 @@ export function sysGetsockopt(thread: Thread, linux: LinuxProcess, fd: i32, leve
   if (given < 0) return -(<i64>Errno.EINVAL);
   if ((level & 0xffff_ffff) != SOL_SOCKET) return -(<i64>Errno.ENOPROTOOPT);
   name &= 0xffff_ffff;
+  if (name == SO_PEERCRED) {
+    // struct ucred of the process at the other end when it connected (the listener's own for a
+    // listening socket); every process is uid and gid 0. Pid 0 and ids of -1 when there is none,
+    // as Linux.
+    const pid = socket !== null ? socket.peerPid : endpoint!.listening ? endpoint!.listenerPid : 0;
+    store<i32>(b, <i32>pid, 8);
+    store<i32>(b, pid != 0 ? 0 : NO_ID, 12);
+    store<i32>(b, pid != 0 ? 0 : NO_ID, 16);
+    const size = min(given, 12);
+    if (copyOut(space, value, b + 8, 56, <u64>size) != KernelError.None) return -(<i64>Errno.EFAULT);
+    store<i32>(b, size);
+    return copyOut(space, length, b, 64, 4) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
+  }
   let answer: i32;
   if (name == SO_TYPE) answer = <i32>(socket !== null ? socket.kind : endpoint!.kind);
   else if (name == SO_ERROR || name == SO_PROTOCOL) answer = 0;

@@ -182,7 +182,7 @@ export function unixAddressOf(endpoint: UnixEndpointObject, out: usize): u32 {
 
 /** listen(fd, backlog) of an AF_UNIX socket: connections queue for accept (backlog 1..128); an
  * unbound socket takes an abstract name first (Linux's autobind). */
-export function unixListen(endpoint: UnixEndpointObject, backlog: u64): i64 {
+export function unixListen(thread: Thread, endpoint: UnixEndpointObject, backlog: u64): i64 {
   if (endpoint.key === null) {
     const number = unixAutobindNumber();
     let text = number.toString(16);
@@ -192,6 +192,7 @@ export function unixListen(endpoint: UnixEndpointObject, backlog: u64): i64 {
   }
   endpoint.backlog = <i32>min(max(<i64><i32>(backlog & 0xffff_ffff), 1), <i64>UNIX_BACKLOG_MAXIMUM);
   endpoint.listening = true;
+  endpoint.listenerPid = thread.process.id;
   return 0;
 }
 
@@ -219,6 +220,8 @@ export function unixConnect(thread: Thread, linux: LinuxProcess, endpoint: UnixE
   if (slot < 0) return -(<i64>Errno.ENOMEM);
   const there = pipeRingCreate(process.account), back = pipeRingCreate(process.account);
   const client = new UnixSocketObject(back, there, endpoint.kind), server = new UnixSocketObject(there, back, endpoint.kind);
+  client.peerPid = listener.listenerPid;
+  server.peerPid = process.id;
   client.chargeTo(process.account, PAIR_BYTES / 2);
   server.chargeTo(process.account, PAIR_BYTES - PAIR_BYTES / 2);
   server.retain();   // the queue holds it until accept

@@ -36,6 +36,8 @@ export class UnixEndpointObject extends KernelObject {
   /** listen's state: the connected server ends waiting for accept (each retained), oldest first. */
   listening: bool = false;
   backlog: i32 = 0;
+  /** The pid of the process that called listen (the clients' SO_PEERCRED). */
+  listenerPid: u32 = 0;
   readonly pending: UnixSocketObject[] = [];
   /** Waits told when a connection arrives or is accepted (accept, connect on a full backlog,
    * poll and epoll). */

@@ -18,6 +18,10 @@ export class UnixSocketObject extends KernelObject {
   /** Whether this end still reads from `receive` and writes to `send` (shutdown takes them). */
   reading: bool = true;
   writing: bool = true;
+  /** The pid of the process at the other end when the pair was made (SO_PEERCRED): socketpair's
+   * caller for both ends; a connection's client for its server end, and the listener's for its
+   * client end. */
+  peerPid: u32 = 0;
 
   /** `kind`: Linux's SOCK_STREAM (1), SOCK_DGRAM (2) or SOCK_SEQPACKET (5). The last two keep
    * message boundaries: each message is its length (4 bytes) and its bytes in the ring. */
