@@ -4,11 +4,12 @@
 // sleeps), child processes (each blocked in a call on that endpoint), endpoints, splits, and
 // endpoint clients (table growth). Prints one line per kind, "hostile: made N KIND, then ERROR",
 // and the capabilities it holds; then calls its spawner's endpoint (exhaust) and waits there to
-// be killed. Start argument 1: a child, which only waits in its call and exits when the endpoint
+// be killed (the slot that call's reply needs is kept free from the start: once the table is
+// full and cannot grow, a call is refused OutOfMemory, as any reservation is). Start argument 1: a child, which only waits in its call and exits when the endpoint
 // goes.
 
 import {
-  Console, Endpoint, EndpointClient, grant, lastResultOfCall, Memory, park, ProcessSpawner, spawnThread, startArgument,
+  Console, Endpoint, EndpointClient, grant, lastResultOfCall, Memory, park, ProcessSpawner, releaseHandle, spawnThread, startArgument,
 } from "../../rt/index";
 import { Interface } from "../../../abi/interfaces";
 import { KernelError, kernelErrorName } from "../../../abi/errors";
@@ -56,6 +57,8 @@ export function main(): i32 {
   const client = endpoint === null ? 0 : endpoint.client();
   if (endpoint === null || client == 0) return 2;
   sharedClient = new EndpointClient(client);
+  const spare = endpoint.client();   // its slot is the report's (below)
+  if (spare == 0) return 2;
 
   // Threads: at most 15 a process (QuotaExceeded), or what the account allows.
   let count = 0, error: i64 = 0;
@@ -110,6 +113,10 @@ export function main(): i32 {
   const kernel = own.kernelBytes(), budgetLeft = own.heapBudgetLeft();
   console.line("hostile: holds " + held.toString() + " capabilities it made; its quota has " + used.toString()
     + " pages used, " + kernel.toString() + " bytes of kernel memory; the heap budget has " + budgetLeft.toString() + " bytes left");
-  new EndpointClient(reportTo).call(<u32>held, 0, 0, 0, 0);   // waits to be killed
+  // The report's call needs a free slot for its reply: the spare client's, given back now (the
+  // table may be full, and growing it refused).
+  releaseHandle(spare);
+  const answer = new EndpointClient(reportTo).call(<u32>held, 0, 0, 0, 0);   // waits to be killed
+  console.line("hostile: the report's call ended: " + (answer < 0 ? kernelErrorName(<KernelError>(-answer)) : answer.toString()));
   return 3;
 }
