@@ -8,7 +8,7 @@
 // carry it, without the IP header. Only echo requests go out (the caller checks) and only echo
 // replies come in: a confined program can ping the peers its grant covers and do no more with
 // ICMP (Linux's root sees every ICMP message on a raw socket). A reply from a peer the socket's
-// grant does not cover is not delivered (counted).
+// grant does not cover is not delivered.
 
 import { KernelError } from "../../../abi/errors";
 import { UDP_PAYLOAD_MAXIMUM } from "../../../abi/methods";
@@ -30,8 +30,6 @@ class IcmpState {
   readonly ping: Map<u32, UdpPort> = new Map<u32, UdpPort>();
   /** Where a request is built: its message is copied to MESSAGE_OFFSET, then sent. */
   readonly staging: usize = memory.data(<i32>(MESSAGE_OFFSET + <u32>UDP_PAYLOAD_MAXIMUM), 16);
-  delivered: u64 = 0;
-  refused: u64 = 0;
 }
 const state = new IcmpState();
 
@@ -106,24 +104,10 @@ function icmpReceive(frame: usize, parsed: WireFrame): void {
   const raw = state.raw;
   for (let i = 0; i < raw.length; i++) {
     const socket = unchecked(raw[i]);
-    if (!socket.policy.allowsAddress(source)) {
-      state.refused++;
-      continue;
-    }
-    socket.arrived(frame + <usize>ETHERNET_HEADER, parsed.payload - ETHERNET_HEADER + length, source, 0);
-    state.delivered++;
+    if (socket.policy.allowsAddress(source)) socket.arrived(frame + <usize>ETHERNET_HEADER, parsed.payload - ETHERNET_HEADER + length, source, 0);
   }
   const identifier = (<u32>load<u8>(message + 4) << 8) | <u32>load<u8>(message + 5);
   if (!state.ping.has(identifier)) return;
   const socket = state.ping.get(identifier);
-  if (!socket.policy.allowsAddress(source)) {
-    state.refused++;
-    return;
-  }
-  socket.arrived(message, length, source, 0);
-  state.delivered++;
+  if (socket.policy.allowsAddress(source)) socket.arrived(message, length, source, 0);
 }
-
-/** Echo replies handed to sockets, and those their grants refused, since boot. */
-export function icmpDelivered(): u64 { return state.delivered; }
-export function icmpRefused(): u64 { return state.refused; }
