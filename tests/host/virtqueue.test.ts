@@ -398,24 +398,28 @@ virtio("NEEDS_CSUM: the partial UDP checksum (the pseudo-header's sum) completed
   assert.is(e.completeChecksum(header, packet, 9000), NotNeeded);
 });
 
-virtio("virtio-net= settings: the offloads off one by one, test faults, and anything else refused whole", () => {
+virtio("virtio-net= settings: the offloads off one by one, the receive pool and budget, test faults, and anything else refused whole", () => {
   const parse = (text: string) => wasm.readString(e.optionsParse(wasm.string(text)));
-  const options = () => Array.from({ length: 6 }, (_, i) => Number(e.option(i)));
+  const options = () => Array.from({ length: 8 }, (_, i) => Number(e.option(i)));
   const wanted = () => BigInt.asUintN(64, BigInt(e.wantedFeatures()));
   assert.is(parse("nooffload"), "");
-  assert.equal(options(), [0, 1, 1, 0, 0, 1]);
+  assert.equal(options(), [0, 1, 1, 0, 0, 1, 0, 0]);
   assert.is(wanted(), (1n << 32n) | (1n << 5n) | (1n << 16n) | (1n << 15n) | (1n << 29n), "no GUEST_CSUM (and never CSUM)");
   assert.is(parse("noeventidx,nomrgrxbuf"), "");
-  assert.equal(options(), [1, 0, 0, 0, 0, 1]);
+  assert.equal(options(), [1, 0, 0, 0, 0, 1, 0, 0]);
   assert.is(wanted(), (1n << 32n) | (1n << 5n) | (1n << 16n) | (1n << 1n));
   assert.is(parse("breakafter:50"), "");
-  assert.equal(options(), [1, 1, 1, 1, 50, 1]);
+  assert.equal(options(), [1, 1, 1, 1, 50, 1, 0, 0]);
   assert.is(parse("faultafter:20,faults:4"), "");
-  assert.equal(options(), [1, 1, 1, 2, 20, 4]);
+  assert.equal(options(), [1, 1, 1, 2, 20, 4, 0, 0]);
+  assert.is(parse("rxbuffers:64,rxbudget:64"), "");
+  assert.equal(options(), [1, 1, 1, 0, 0, 1, 64, 64]);
+  assert.is(parse("rxbuffers:2,rxbudget:1024"), "");
+  assert.equal(options(), [1, 1, 1, 0, 0, 1, 2, 1024]);
   for (const bad of ["nooffloads", "breakafter", "breakafter:x", "breakafter:1234567890", "faults:0", "faults:101", "breakafter:1,faultafter:2",
-    "nooffload:1", ""]) {
+    "nooffload:1", "", "rxbuffers:0", "rxbuffers:3", "rxbuffers:258", "rxbuffers", "rxbudget:0", "rxbudget:1025", "rxbudget:-1"]) {
     assert.ok(parse(bad).length > 0, `"${bad}" was accepted`);
-    assert.equal(options(), [1, 1, 1, 0, 0, 1], `"${bad}" left settings behind`);
+    assert.equal(options(), [1, 1, 1, 0, 0, 1, 0, 0], `"${bad}" left settings behind`);
   }
 });
 

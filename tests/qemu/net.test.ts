@@ -60,7 +60,7 @@ net("without ip= the guest's DHCP DISCOVER reaches the tap from its MAC, and the
       commandLine: "log=info", netns: NS,
       extraArguments: ["-device", `virtio-net-pci,disable-legacy=on,netdev=n0,mac=${GUEST_MAC}`, "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no"],
     }, async (qemu) => {
-      await qemu.expectLine(new RegExp(`^capsid: virtio-net: 00:0\\d\\.0 MAC ${GUEST_MAC}, link up; queues of 256, 64 receive buffers; MSI-X vector \\d+; offered .*$`), 60_000);
+      await qemu.expectLine(new RegExp(`^capsid: virtio-net: 00:0\\d\\.0 MAC ${GUEST_MAC}, link up; queues of 256, 256 receive buffers; MSI-X vector \\d+; offered .*$`), 60_000);
       await qemu.expectLine("capsid: net: no ip= given: asking DHCP", 20_000);
       await until("the capture of the guest's DHCP DISCOVER", () => /BOOTP\/DHCP, Request/.test(capture.output()), 20_000);
     });

@@ -86,7 +86,7 @@ for (const combination of COMBINATIONS) {
       machine, firmware, qmp: interrupt === "INTx", netns: ns.name, extraArguments: [...ns.qemuArguments(device), ...second],
       commandLine: `log=info tick=10 ip=10.0.2.15/24 init=udp-echo${commandLine ? ` ${commandLine}` : ""}`,
     }, async (qemu) => {
-      const driver = await qemu.expectLine(/^capsid: virtio-net: 00:0\d\.0 MAC 52:54:00:c0:ff:ee, link up; queues of 256, 64 receive buffers; /, 60_000);
+      const driver = await qemu.expectLine(/^capsid: virtio-net: 00:0\d\.0 MAC 52:54:00:c0:ff:ee, link up; queues of 256, 256 receive buffers; /, 60_000);
       const mode = interrupt === "MSI-X" ? /; MSI-X vector \d+;/ : /; INTx GSI (\d+) vector (\d+);/;
       assert.match(driver, mode, `the driver's interrupt: ${driver}`);
       await qemu.expectLine("udp-echo: listening on port 7", 30_000);

@@ -3,6 +3,8 @@
 //   nooffload      negotiate neither CSUM nor GUEST_CSUM (the checksum offloads)
 //   noeventidx     do not negotiate EVENT_IDX (the rings' flags suppress interrupts instead)
 //   nomrgrxbuf     do not negotiate MRG_RXBUF (a packet then always fits one buffer)
+//   rxbuffers:N    receive buffers kept posted (an even number from 2 to 256; net.ts's RX_BUFFERS)
+//   rxbudget:N     received frames one interrupt hands up at most (1 to 1024; net.ts's RX_BUDGET)
 // and, for tests only, faults the driver injects for real:
 //   breakafter:N   after N frames received since the device was (re)initialised, the driver
 //                  forgets the receive descriptor the device uses next, so the device's next used
@@ -25,11 +27,19 @@ export enum InjectedFault {
 }
 
 const FAULTS_MAXIMUM: u32 = 100;
+/** The receive queue's entries at most (virtqueue.ts's QUEUE_SIZE_MAXIMUM). */
+const RECEIVE_BUFFERS_MAXIMUM: u32 = 256;
+/** The largest receive budget rxbudget takes: four rings' worth. */
+const RECEIVE_BUDGET_MAXIMUM: u32 = 1024;
 
 export class NetOptions {
   checksumOffloads: bool = true;
   eventIndex: bool = true;
   mergeableBuffers: bool = true;
+  /** Receive buffers kept posted; 0 for the driver's default. */
+  receiveBuffers: u32 = 0;
+  /** Received frames one interrupt hands up at most; 0 for the driver's default. */
+  receiveBudget: u32 = 0;
   fault: InjectedFault = InjectedFault.None;
   /** Frames received before the fault strikes. */
   faultAfter: u32 = 0;
@@ -55,12 +65,21 @@ export class NetOptions {
         if (options.fault != InjectedFault.None) return NetOptions.refused("breakafter and faultafter are given together");
         options.fault = name == "breakafter" ? InjectedFault.MalformedUsedRing : InjectedFault.DeviceNeedsReset;
         options.faultAfter = <u32>count;
+      } else if (name == "rxbuffers") {
+        const count = parseWhole(value);
+        if (count < 2 || count > <i64>RECEIVE_BUFFERS_MAXIMUM || (count & 1) != 0)
+          return NetOptions.refused(word + " is not an even number of buffers from 2 to 256");
+        options.receiveBuffers = <u32>count;
+      } else if (name == "rxbudget") {
+        const count = parseWhole(value);
+        if (count < 1 || count > <i64>RECEIVE_BUDGET_MAXIMUM) return NetOptions.refused(word + " is not a number of frames from 1 to 1024");
+        options.receiveBudget = <u32>count;
       } else if (name == "faults") {
         const count = parseWhole(value);
         if (count < 1 || count > <i64>FAULTS_MAXIMUM) return NetOptions.refused(word + " is not a number of faults from 1 to 100");
         options.faults = <u32>count;
       } else {
-        return NetOptions.refused(word + " is not one of nooffload, noeventidx, nomrgrxbuf, breakafter:N, faultafter:N, faults:K");
+        return NetOptions.refused(word + " is not one of nooffload, noeventidx, nomrgrxbuf, rxbuffers:N, rxbudget:N, breakafter:N, faultafter:N, faults:K");
       }
     }
     return options;

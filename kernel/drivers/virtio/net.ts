@@ -37,11 +37,13 @@ import {
 import { F_EVENT_IDX, F_GUEST_CSUM, F_MAC, F_MRG_RXBUF, F_STATUS, F_VERSION_1, netFeatureNames, netFeaturesWanted } from "./net-features";
 import { InjectedFault, NetOptions } from "./net-options";
 
-/** Receive buffers kept posted: 2 KiB each, two a frame (a fixed pool). Without MRG_RXBUF a
- * buffer holds the longest frame without GSO (1514 bytes and the header, §5.1.6.3.1). More is
- * slower: with 256, a TCP receiver took in bursts faster than its reader emptied them (host to
- * guest fell from about 140 to 50 MB/s); with 64 the device's backpressure paces the sender. */
-const RX_BUFFERS: u32 = 64;
+/** Receive buffers kept posted (at most what the receive queue holds): 2 KiB each, two a frame (a
+ * fixed pool). Without MRG_RXBUF a buffer holds the longest frame without GSO (1514 bytes and the
+ * header, §5.1.6.3.1). With 64, QEMU filled the ring and then waited for the driver to post the
+ * buffers again, every batch (a receive notification per interrupt): the device and the driver
+ * took turns instead of overlapping, and host to guest TCP ran 0.7 times as fast as with 256
+ * (docs/PERFORMANCE.md, "The receive ring and its budget"). `virtio-net=rxbuffers:N` sets it. */
+const RX_BUFFERS: u32 = 256;
 /** How long the receive queue may go without a packet before the tick notifies it again (nudge). */
 const NUDGE_QUIET: u64 = 100_000_000;
 const BUFFER: u32 = 2048;
@@ -55,8 +57,12 @@ const TX_KICK_BATCH: u32 = 16;
  * frame of 9000 bytes of IP with its Ethernet header and a VLAN tag. Longer ones are dropped
  * (ReceiveDrop.TooLong). */
 const MERGED_MAXIMUM: u32 = 9216;
-/** Received frames one interrupt (or poll) hands up at most: the receive budget per kernel entry. */
-const RX_BUDGET: i32 = 64;
+/** Received frames one interrupt (or poll) hands up at most: the receive budget per kernel entry,
+ * so that a flood cannot keep the kernel from its processes for more than about a millisecond
+ * under TCG. A ring's worth, as Linux's netdev_budget (300) is per softirq: with 64, a full ring
+ * took four interrupts, and host to guest TCP ran at 0.75 of what it does with 256 (the same
+ * section). `virtio-net=rxbudget:N` sets it. */
+const RX_BUDGET: u32 = 256;
 /** Received frames logged one by one before the stack attaches, at most. */
 const FRAMES_LOGGED: u64 = 8;
 /** Resets within RESET_WINDOW (on the clock the tick's poll brings) after which the next trouble
@@ -323,13 +329,14 @@ function negotiate(device: VirtioNet): string {
 /** The buffer pools' frames, and the merge buffer when MRG_RXBUF was accepted; false when
  * memory ran out (what was taken is given back). */
 function allocateBuffers(device: VirtioNet): bool {
-  for (let i: u32 = 0; i < RX_BUFFERS + TX_BUFFERS; i += 2) {
+  const receiveBuffers = state.options.receiveBuffers != 0 ? state.options.receiveBuffers : RX_BUFFERS;
+  for (let i: u32 = 0; i < receiveBuffers + TX_BUFFERS; i += 2) {
     const frame = frameAllocateZeroed();
     if (frame == 0) {
       freeBuffers(device);
       return false;
     }
-    if (i < RX_BUFFERS) device.rxFrames.push(frame);
+    if (i < receiveBuffers) device.rxFrames.push(frame);
     else device.txFrames.push(frame);
   }
   if ((device.features & F_MRG_RXBUF) != 0) device.merged = new StaticArray<u8>(<i32>(NET_HEADER + MERGED_MAXIMUM));
@@ -359,8 +366,12 @@ function startQueues(device: VirtioNet): string {
   const tx = queue(transport, QUEUE_TX, vector, device.tx, eventIndex, Interrupts.Suppressed);
   device.tx = tx;
   if (rx === null || tx === null) return "its queues could not be set up";
-  for (let i = 0; i < device.rxFrames.length; i++) {
-    const frame = device.rxFrames[i];
+  // A queue smaller than the pool (a device may offer less than 256) takes what it holds; the
+  // frames it has no room for go back.
+  const frames = device.rxFrames;
+  while (<u32>frames.length * 2 > rx.size) frameFree(frames.pop());
+  for (let i = 0; i < frames.length; i++) {
+    const frame = frames[i];
     rx.add(frame, BUFFER, true, frame);
     rx.add(frame + <u64>BUFFER, BUFFER, true, frame + <u64>BUFFER);
   }
@@ -505,21 +516,22 @@ function checkStatus(device: VirtioNet, when: string): void {
 }
 
 /** Takes what the device used: received packets handed up and their buffers posted again, at
- * most RX_BUDGET of them, so a flood cannot keep the kernel here (the rest wait for the next
- * interrupt or tick: virtioNetPoll); sent buffers back to the free list. A queue the device
+ * most RX_BUDGET of them (or rxbudget's), so a flood cannot keep the kernel here (the rest wait
+ * for the next interrupt or tick: virtioNetPoll); sent buffers back to the free list. A queue the device
  * broke resets the device here, after the loops, never inside a send. True when a packet was
  * received (or the device was reset or is given up). */
 function service(device: VirtioNet): bool {
   if (device.failed) return true;
   const rx = device.rx!, tx = device.tx!;
-  let handled = 0;
+  let handled: u32 = 0;
+  const budget = state.options.receiveBudget != 0 ? state.options.receiveBudget : RX_BUDGET;
   for (;;) {
-    while (handled < RX_BUDGET && receive(device)) handled++;
+    while (handled < budget && receive(device)) handled++;
     rx.kick();   // the buffers posted again
-    if (handled >= RX_BUDGET || rx.broken) break;
+    if (handled >= budget || rx.broken) break;
     if (!rx.arm()) break;   // drained, the interrupt asked for again: done
   }
-  if (handled >= RX_BUDGET) rx.arm();   // the next packet interrupts; the tick takes what waits
+  if (handled >= budget) rx.arm();   // the next packet interrupts; the tick takes what waits
   reclaimTransmit(device);
   if (rx.broken || tx.broken) {
     const queue = rx.broken ? rx : tx;

@@ -69,7 +69,8 @@ export function optionsParse(text: string): string {
   world.options = NetOptions.parse(text);
   return world.options.problem;
 }
-/** The parsed settings: offloads, event index, mergeable, fault kind, after, times. */
+/** The parsed settings: offloads, event index, mergeable, fault kind, after, times, receive
+ * buffers, receive budget. */
 export function option(index: i32): i64 {
   const options = world.options;
   switch (index) {
@@ -79,6 +80,8 @@ export function option(index: i32): i64 {
     case 3: return <i64>options.fault;
     case 4: return <i64>options.faultAfter;
     case 5: return <i64>options.faults;
+    case 6: return <i64>options.receiveBuffers;
+    case 7: return <i64>options.receiveBudget;
     default: return -1;
   }
 }
