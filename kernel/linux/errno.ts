@@ -13,6 +13,7 @@ export enum Errno {
   EMSGSIZE = 90, EAFNOSUPPORT = 97, ENOBUFS = 105, EISCONN = 106, ETOOMANYREFS = 109, ETIMEDOUT = 110, ECONNREFUSED = 111,
   EDESTADDRREQ = 89, EADDRINUSE = 98, EADDRNOTAVAIL = 99, ENETDOWN = 100, ENETUNREACH = 101, ECONNABORTED = 103, ECONNRESET = 104,
   ENOTCONN = 107, EHOSTUNREACH = 113, EALREADY = 114, EINPROGRESS = 115, EPROTOTYPE = 91,
+  ENONET = 64, EPROTO = 71, EHOSTDOWN = 112,
 }
 
 /** What a handler returns for a call it does not support (never a real result: results are at
@@ -78,6 +79,7 @@ export function errnoName(errno: i32): string {
     case Errno.EADDRNOTAVAIL: return "EADDRNOTAVAIL"; case Errno.ENETDOWN: return "ENETDOWN"; case Errno.ENETUNREACH: return "ENETUNREACH";
     case Errno.ECONNABORTED: return "ECONNABORTED"; case Errno.ECONNRESET: return "ECONNRESET"; case Errno.ENOTCONN: return "ENOTCONN";
     case Errno.EHOSTUNREACH: return "EHOSTUNREACH"; case Errno.EALREADY: return "EALREADY"; case Errno.EINPROGRESS: return "EINPROGRESS"; case Errno.EPROTOTYPE: return "EPROTOTYPE";
+    case Errno.ENONET: return "ENONET"; case Errno.EPROTO: return "EPROTO"; case Errno.EHOSTDOWN: return "EHOSTDOWN";
     default: return "E" + errno.toString();
   }
 }

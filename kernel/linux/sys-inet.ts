@@ -18,6 +18,7 @@ import { KeepAlive, Nagle, TcpConnection, TcpFailure, TcpState } from "../net/so
 import { udpBind, udpFreePort, udpPayloadArea, udpPortTaken, udpSend } from "../net/socket/udp";
 import { INET_DATAGRAM, INET_PORT_BYTES, INET_PROTOCOL_ICMP, INET_RAW, INET_RECEIVE_GROWTH_MAXIMUM, INET_SOCKET_BYTES, INET_STREAM, InetPort, inetPortBound,
   InetSocketObject } from "../objects/inet-socket";
+import { ICMP_PARAMETER_PROBLEM, ICMP_TIME_EXCEEDED } from "../net/wire/icmp-quote";
 import { NetworkPolicy } from "../net/socket/policy";
 import { NetworkObject, networkTcpConnect, networkTcpListen } from "../objects/network";
 import { listenerBytes, listenerTake } from "../objects/tcp-listener";
@@ -579,6 +580,8 @@ function datagramSend(thread: Thread, linux: LinuxProcess, socket: InetSocketObj
   if (!linkRoutes(peer)) return -(<i64>Errno.ENETUNREACH);
   const bound = autobind(thread, socket);
   if (bound < 0) return bound;
+  const pending = portError(socket.udp!);   // nothing is sent then, as Linux's sock_alloc_send_pskb
+  if (pending != 0) return pending;
   const done = gatherIn(thread, buffer, count, vectors, vectorCount, udpPayloadArea(), UDP_PAYLOAD_MAXIMUM);
   if (done < 0) return done;
   const error = udpSend(socket.udp!, <u32>done, peer, peerPort);
@@ -680,6 +683,8 @@ function datagramReceive(thread: Thread, linux: LinuxProcess, own: LinuxThread, 
     if (nonblocking) return -(<i64>Errno.EAGAIN);
     return waitOn(thread, linux, own, socket.waiting, number, socket.receiveTimeout);
   }
+  const error = portError(udp);   // before any datagram, as Linux's __skb_try_recv_datagram
+  if (error != 0) return error;
   let record = udp.peek();
   // A connected socket takes only its peer's datagrams (those queued before the connect go).
   while (record != 0 && socket.connected && (load<u32>(record + 4) != socket.peer || load<u32>(record + 8) != socket.peerPort)) {
@@ -906,8 +911,10 @@ export function inetGetsockopt(thread: Thread, socket: InetSocketObject, level: 
   return copyOut(space, lengthAt, b, 64, 4) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
 }
 
-/** SO_ERROR: a failed connection's errno the first time it is asked (0 after, and while fine). */
+/** SO_ERROR: a failed connection's errno the first time it is asked (0 after, and while fine);
+ * a datagram socket's pending error (then none). */
 function takeError(socket: InetSocketObject): i64 {
+  if (socket.datagram) return socket.udp !== null ? -portError(socket.udp!) : 0;
   const stream = socket.stream;
   if (stream === null || socket.errorTaken) return 0;
   const c = stream.link.connection;
@@ -925,6 +932,7 @@ export function inetReadiness(socket: InetSocketObject, wait: Wait | null): i32 
     if (wait !== null) (udp !== null ? udp.waiting : socket.waiting).add(wait);
     let mask = socket.writeShut ? 0 : 0x4 | 0x100;                       // POLLOUT, POLLWRNORM
     if ((udp !== null && udp.count > 0) || socket.readShut) mask |= 0x1 | 0x40;   // POLLIN, POLLRDNORM
+    if (udp !== null && udp.errorPending) mask |= 0x8;                    // POLLERR
     if (socket.readShut && socket.writeShut) mask |= 0x10;                // POLLHUP
     return mask;
   }
@@ -1026,4 +1034,29 @@ export function inetReadable(socket: InetSocketObject): i64 {
   if (udp === null) return 0;
   const record = udp.peek();
   return record == 0 ? 0 : <i64>load<u32>(record);
+}
+
+/** A datagram socket's pending error (an ICMP error, objects/inet-socket.ts), taken: its -errno
+ * once, then 0 (Linux's sock_error). */
+function portError(udp: InetPort): i64 {
+  if (!udp.errorPending) return 0;
+  udp.errorPending = false;
+  return -(<i64>icmpErrno(udp.errorType, udp.errorCode));
+}
+
+/** The errno of an ICMP error (the type and code icmpErrorKnown takes), as Linux's
+ * icmp_err_convert and __udp4_lib_err give it. */
+function icmpErrno(type: u32, code: u32): Errno {
+  if (type == ICMP_TIME_EXCEEDED) return Errno.EHOSTUNREACH;
+  if (type == ICMP_PARAMETER_PROBLEM) return Errno.EPROTO;
+  switch (code) {
+    case 0: case 6: case 9: case 11: return Errno.ENETUNREACH;
+    case 2: return Errno.ENOPROTOOPT;
+    case 3: return Errno.ECONNREFUSED;
+    case 4: return Errno.EMSGSIZE;
+    case 5: return Errno.EOPNOTSUPP;
+    case 7: return Errno.EHOSTDOWN;
+    case 8: return Errno.ENONET;
+    default: return Errno.EHOSTUNREACH;   // 1, 10, 12-15
+  }
 }

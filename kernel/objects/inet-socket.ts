@@ -17,6 +17,7 @@ import { Request } from "../cap/request";
 import { instanceBytes, staticArrayBytes } from "../memory/heap-cost";
 import { NetworkPolicy } from "../net/socket/policy";
 import { udpUnbind, UdpPort } from "../net/socket/udp";
+import { icmpErrorHard } from "../net/wire/icmp-quote";
 import { icmpClose } from "../net/socket/icmp";
 import { WaitList } from "../sched/wait";
 import { Quota } from "../memory/quota";
@@ -36,12 +37,34 @@ export const INET_STREAM: u32 = 1, INET_DATAGRAM: u32 = 2, INET_RAW: u32 = 3;
  * type's own (TCP, UDP). */
 export const INET_PROTOCOL_ICMP: u32 = 1;
 
-/** A datagram socket's UDP port: its queue, and the waits told when a datagram arrives. */
+/** A datagram socket's UDP port (or an ICMP socket's): its queue, its pending error, and the
+ * waits told when a datagram or an error arrives. */
 export class InetPort extends UdpPort {
   readonly waiting: WaitList = new WaitList();
+  /** The socket it belongs to (attachPort), until the socket goes. */
+  owner: InetSocketObject | null = null;
+  /** An error waiting to be reported once (Linux's sk_err: the next receive, send or SO_ERROR
+   * takes it): the ICMP error's type and code. */
+  errorPending: bool = false;
+  errorType: u32 = 0;
+  errorCode: u32 = 0;
 
   arrived(data: usize, length: u32, peer: u32, peerPort: u32): void {
     this.enqueue(data, length, peer, peerPort);
+    this.waiting.wakeAll();
+  }
+
+  /** As Linux's __udp4_lib_err: without IP_RECVERR only a hard error (port unreachable and the
+   * like) counts, and only on a socket connected to that peer; with it, every error on a socket
+   * connected to that peer or to none. A later error replaces one not yet reported. */
+  icmpError(type: u32, code: u32, peer: u32, peerPort: u32): void {
+    const socket = this.owner;
+    if (socket === null) return;
+    const there = socket.connected && socket.peer == peer && socket.peerPort == peerPort;
+    if (socket.receiveErrors ? socket.connected && !there : !there || !icmpErrorHard(type, code)) return;
+    this.errorPending = true;
+    this.errorType = type;
+    this.errorCode = code;
     this.waiting.wakeAll();
   }
 }
@@ -127,6 +150,7 @@ export class InetSocketObject extends KernelObject {
     quota.chargeKernel(INET_PORT_BYTES);
     quota.retain();
     this.portQuota = quota;
+    port.owner = this;
     this.udp = port;
   }
 
@@ -146,6 +170,7 @@ export class InetSocketObject extends KernelObject {
     if (udp !== null) {
       if (this.icmp) icmpClose(udp);
       else udpUnbind(udp);
+      udp.owner = null;
       udp.waiting.wakeAll();
     }
     if (quota !== null) {

@@ -133,12 +133,58 @@ wire("a frame the device validated (TransportChecksum.Trusted): the UDP and ICMP
   assert.equal(wasm.aborts, []);
 });
 
+function icmpError(type: number, code: number, quoted: number[]): number[] {
+  const message = [type, code, 0, 0, 0, 0, 0, 0, ...quoted];
+  const sum = checksum(Uint8Array.from(message));
+  message[2] = sum >> 8;
+  message[3] = sum & 0xff;
+  return message;
+}
+
+wire("an ICMP error's quote: the datagram it is about (protocol, addresses, ports), past IP options; refused when short, not IPv4, or a later fragment", () => {
+  // What this host (IP_A) sent to IP_B: a UDP datagram from port 40000 to 53, quoted whole.
+  const sent = ipv4(17, udp(40000, 53, [1, 2, 3, 4]), [], 0, IP_A);
+  sent.splice(12, 8, ...IP_A, ...IP_B);   // source this host, destination the peer
+  const quoteOf = (quoted: number[], type = 3, code = 3) => {
+    assert.is(parse(ethernet(0x0800, ipv4(1, icmpError(type, code, quoted)))), V.Icmp);
+    return e.quote();
+  };
+  assert.is(quoteOf(sent), 1);
+  assert.equal([0, 1, 2, 3, 4].map((i) => e.quoteField(i) >>> 0), [17, ip(IP_A), ip(IP_B), 40000, 53]);
+  assert.is(quoteOf(sent.slice(0, 28)), 1, "the IP header and 8 bytes are enough");
+  assert.is(quoteOf(sent.slice(0, 27)), 0, "one byte short");
+  const withOptions = ipv4(17, udp(40001, 54, []), [0x94, 0x04, 0, 0], 0, IP_A);
+  withOptions.splice(12, 8, ...IP_A, ...IP_B);
+  assert.is(quoteOf(withOptions), 1);
+  assert.equal([3, 4].map((i) => e.quoteField(i)), [40001, 54], "the ports after the options");
+  assert.is(quoteOf(withOptions.slice(0, 24 + 7)), 0, "the options leave 7 bytes");
+  const notIpv4 = sent.slice();
+  notIpv4[0] = 0x65;
+  assert.is(quoteOf(notIpv4), 0);
+  const shortHeader = sent.slice();
+  shortHeader[0] = 0x44;
+  assert.is(quoteOf(shortHeader), 0, "an IHL under 5");
+  const later = sent.slice();
+  later[7] = 0x10;   // fragment offset 16 (8-byte units)
+  assert.is(quoteOf(later), 0, "a later fragment quotes no ports");
+  const first = sent.slice();
+  first[6] = 0x20;   // more fragments, offset 0: the first fragment
+  assert.is(quoteOf(first), 1);
+  // Which errors a socket is told of, and which are hard (Linux's icmp_err_convert).
+  const hard = Array.from({ length: 17 }, (_, code) => e.errorHard(3, code) ? 1 : 0);
+  assert.equal(hard, [0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0]);
+  assert.equal([e.errorKnown(3, 15), e.errorKnown(3, 16), e.errorKnown(11, 0), e.errorKnown(12, 0), e.errorKnown(4, 0), e.errorKnown(0, 0)].map(Boolean),
+    [true, false, true, true, false, false]);
+  assert.equal([e.errorHard(11, 0), e.errorHard(12, 0)].map(Boolean), [false, true]);
+});
+
 wire("fuzz: a million mutated frames, each accepted or dropped with a counted reason, none aborts", () => {
   const seeds = [
     ethernet(0x0806, ARP_REQUEST), ethernet(0x0800, ipv4(1, icmpEcho(new Array(56).fill(7)))),
     ethernet(0x0800, ipv4(17, udp(53, 33000, new Array(40).fill(1)))), ethernet(0x0800, ipv4(17, udp(1, 2, [5]), [], 0x2000)),
     ethernet(0x0800, ipv4(1, icmpEcho([]), [0x94, 0x04, 0, 0, 0x01, 0x01, 0x01, 0x00])), ethernet(0x0800, ipv4(6, new Array(40).fill(0))),
     ethernet(0x0800, ipv4(17, udp(7, 7, new Array(1400).fill(0x5a)))), ethernet(0x0806, ARP_REQUEST.slice(0, 20)),
+    ethernet(0x0800, ipv4(1, icmpError(3, 3, ipv4(17, udp(40000, 53, [1, 2, 3]), [], 0, IP_A)))),
   ];
   seeds.forEach((frame, i) => {
     new Uint8Array(wasm.memory.buffer, e.corpusAddress(i), frame.length).set(frame);
@@ -159,6 +205,7 @@ wire("fuzz: a million mutated frames, each accepted or dropped with a counted re
   assert.is(total, BigInt(rounds), "every frame has a verdict");
   assert.is(Object.keys(counts).length, VERDICTS);
   for (const name of ["Arp", "Icmp", "Udp", "TooShort", "Ipv4Checksum", "UdpChecksum", "IcmpChecksum"]) assert.ok(counts[name] > 0, `some ${name}: ${JSON.stringify(counts)}`);
+  assert.ok(e.quotesParsed() > 0n, "some ICMP errors' quotes parsed");
 });
 
 wire.run();

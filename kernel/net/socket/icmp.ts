@@ -8,16 +8,18 @@
 // carry it, without the IP header. Only echo requests go out (the caller checks) and only echo
 // replies come in: a confined program can ping the peers its grant covers and do no more with
 // ICMP (Linux's root sees every ICMP message on a raw socket). A reply from a peer the socket's
-// grant does not cover is not delivered.
+// grant does not cover is not delivered. ICMP errors about UDP datagrams this host sent go to the
+// UDP port that sent them (errorReceive).
 
 import { KernelError } from "../../../abi/errors";
 import { UDP_PAYLOAD_MAXIMUM } from "../../../abi/methods";
 import { generatorU64 } from "../../random/generator";
-import { PROTOCOL_ICMP, WireFrame } from "../wire/frame";
+import { PROTOCOL_ICMP, PROTOCOL_UDP, WireFrame } from "../wire/frame";
+import { IcmpQuote, icmpErrorKnown, icmpIsError, icmpQuoteParse } from "../wire/icmp-quote";
 import { checksumStore } from "../wire/checksum";
 import { ipv4Output, netIcmpHandler } from "../iface/interface";
-import { ETHERNET_HEADER, linkSourceFor } from "../iface/link";
-import { UdpPort } from "./udp";
+import { ETHERNET_HEADER, linkIsLocal, linkSourceFor } from "../iface/link";
+import { udpIcmpError, UdpPort } from "./udp";
 
 export const ICMP_ECHO_REPLY: u32 = 0, ICMP_ECHO_REQUEST: u32 = 8;
 /** An ICMP header: type, code, checksum, identifier, sequence. */
@@ -30,6 +32,8 @@ class IcmpState {
   readonly ping: Map<u32, UdpPort> = new Map<u32, UdpPort>();
   /** Where a request is built: its message is copied to MESSAGE_OFFSET, then sent. */
   readonly staging: usize = memory.data(<i32>(MESSAGE_OFFSET + <u32>UDP_PAYLOAD_MAXIMUM), 16);
+  /** The datagram an error message quotes (errorReceive). */
+  readonly quote: IcmpQuote = new IcmpQuote();
 }
 const state = new IcmpState();
 
@@ -96,9 +100,14 @@ export function icmpSend(length: u32, peer: u32, identifier: u32): KernelError {
   return ipv4Output(state.staging, PROTOCOL_ICMP, linkSourceFor(peer), peer, length);
 }
 
-/** The interface's handler: an echo reply to the raw sockets (IP header first) and to the ping
- * socket holding its identifier (the message alone), each when its grant covers the sender. */
+/** The interface's handler: an error about a datagram this host sent to the socket that sent
+ * it (errorReceive); an echo reply to the raw sockets (IP header first) and to the ping socket
+ * holding its identifier (the message alone), each when its grant covers the sender. */
 function icmpReceive(frame: usize, parsed: WireFrame): void {
+  if (icmpIsError(parsed.icmpType)) {
+    errorReceive(frame + <usize>parsed.payload, parsed.payloadLength, parsed.icmpType, parsed.icmpCode);
+    return;
+  }
   if (parsed.icmpType != ICMP_ECHO_REPLY || parsed.icmpCode != 0) return;
   const source = parsed.source, message = frame + <usize>parsed.payload, length = parsed.payloadLength;
   const raw = state.raw;
@@ -110,4 +119,15 @@ function icmpReceive(frame: usize, parsed: WireFrame): void {
   if (!state.ping.has(identifier)) return;
   const socket = state.ping.get(identifier);
   if (socket.policy.allowsAddress(source)) socket.arrived(message, length, source, 0);
+}
+
+/** An ICMP error message of `length` bytes at `message`: when it quotes a UDP datagram this host
+ * sent (its source one of our addresses), the port that sent it is told (udp.ts). TCP does not
+ * take them (RFC 1122 4.2.3.9 allows that: a connection learns of a dead peer from its timers),
+ * nor do ICMP sockets (Linux's raw sockets see every message; a confined one sees echo replies
+ * alone). */
+function errorReceive(message: usize, length: u32, type: u32, code: u32): void {
+  const quote = state.quote;
+  if (!icmpErrorKnown(type, code) || !icmpQuoteParse(message, length, quote) || !linkIsLocal(quote.source)) return;
+  if (quote.protocol == PROTOCOL_UDP) udpIcmpError(quote, type, code);
 }

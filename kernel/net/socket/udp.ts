@@ -11,6 +11,7 @@ import { KernelError } from "../../../abi/errors";
 import { UDP_PAYLOAD_MAXIMUM, UDP_RECEIVE_BUFFER, UDP_RECORD_OVERHEAD } from "../../../abi/methods";
 import { generatorU64 } from "../../random/generator";
 import { PROTOCOL_UDP, WireFrame } from "../wire/frame";
+import { IcmpQuote } from "../wire/icmp-quote";
 import { udpHeaderEmit } from "../wire/udp";
 import { ipv4Output, netUdpHandler } from "../iface/interface";
 import { ETHERNET_HEADER, linkSourceFor } from "../iface/link";
@@ -47,6 +48,12 @@ export abstract class UdpPort {
   /** A datagram the policy allows arrived: `length` bytes at `data` from `peer`:`peerPort`.
    * The socket hands it to a waiting receive or calls enqueue. Interrupts are masked. */
   abstract arrived(data: usize, length: u32, peer: u32, peerPort: u32): void;
+
+  /** An ICMP error of `type` and `code` (wire/icmp-quote.ts: one a socket is told of) came back
+   * about a datagram this port sent to `peer`:`peerPort`, a peer its policy allows. What it
+   * means is the socket's to say; by default nothing (the native UdpSocket has no error to
+   * report: its datagrams are sent or not). Interrupts are masked. */
+  icmpError(type: u32, code: u32, peer: u32, peerPort: u32): void {}
 
   /** Queues a copy; false (counted) when there is no room. */
   enqueue(data: usize, length: u32, peer: u32, peerPort: u32): bool {
@@ -185,6 +192,16 @@ function udpReceive(frame: usize, parsed: WireFrame): bool {
   if (socket.dropped != dropped) unchecked(state.drops[UdpDrop.QueueFull]++);
   else state.delivered++;
   return true;
+}
+
+/** An ICMP error (icmp.ts) quoting a UDP datagram `quote` describes, which this host sent: told
+ * to the port that sent it when it still holds that port and its policy allows the peer. */
+export function udpIcmpError(quote: IcmpQuote, type: u32, code: u32): void {
+  const port = quote.sourcePort;
+  if (!state.ports.has(port)) return;
+  const socket = state.ports.get(port);
+  if (!socket.policy.allowsPeer(quote.destination, quote.destinationPort)) return;
+  socket.icmpError(type, code, quote.destination, quote.destinationPort);
 }
 
 /** Datagrams handed to sockets, and dropped for each reason, since boot. */

@@ -83,10 +83,10 @@ export class WireFrame {
   destinationPort: u32 = 0;
 }
 
-@inline function u16be(address: usize): u32 {
+@inline export function u16be(address: usize): u32 {
   return (<u32>load<u8>(address) << 8) | <u32>load<u8>(address + 1);
 }
-@inline function u32be(address: usize): u32 {
+@inline export function u32be(address: usize): u32 {
   return (u16be(address) << 16) | u16be(address + 2);
 }
 

@@ -3,15 +3,18 @@
 // copies one of the seed frames, flips, overwrites, truncates or extends it, and parses it; the
 // verdicts are counted.
 
-import { TransportChecksum, WIRE_VERDICTS, WireFrame, wireParse } from "../../../kernel/net/wire/frame";
+import { TransportChecksum, WIRE_VERDICTS, WireFrame, WireVerdict, wireParse } from "../../../kernel/net/wire/frame";
+import { IcmpQuote, icmpErrorHard, icmpErrorKnown, icmpQuoteParse } from "../../../kernel/net/wire/icmp-quote";
 
 const FRAME_MAXIMUM: u32 = 2048;
-const SEEDS: i32 = 8;
+const SEEDS: i32 = 9;
 const BUFFER = memory.data(<i32>FRAME_MAXIMUM, 8);
 const CORPUS = memory.data(SEEDS * <i32>FRAME_MAXIMUM, 8);
 
 class World {
   frame: WireFrame = new WireFrame();
+  quote: IcmpQuote = new IcmpQuote();
+  quotes: u64 = 0;
   lengths: StaticArray<u32> = new StaticArray<u32>(SEEDS);
   counts: StaticArray<u64> = new StaticArray<u64>(WIRE_VERDICTS);
   random: u64 = 1;
@@ -48,6 +51,7 @@ function next(): u64 {
  * count(). */
 export function fuzz(seed: u64, rounds: u32, seeds: i32): void {
   world.random = seed | 1;
+  world.quotes = 0;
   for (let i = 0; i < WIRE_VERDICTS; i++) world.counts[i] = 0;
   for (let round: u32 = 0; round < rounds; round++) {
     const base = <i32>(next() % <u64>seeds);
@@ -63,7 +67,23 @@ export function fuzz(seed: u64, rounds: u32, seeds: i32): void {
       else if (kind == 3) length = min(FRAME_MAXIMUM, length + <u32>(next() % 64));
       else store<u8>(BUFFER + <usize>(14 + <u32>(next() % 40)), <u8>next());   // the headers, where parsers hurt
     }
-    world.counts[wireParse(BUFFER, length, world.frame)]++;
+    const verdict = wireParse(BUFFER, length, world.frame);
+    world.counts[verdict]++;
+    if (verdict == WireVerdict.Icmp && quote() != 0) world.quotes++;
   }
 }
 export function count(verdict: i32): u64 { return world.counts[verdict]; }
+/** ICMP messages of the last fuzz whose quote parsed (every accepted ICMP message is tried). */
+export function quotesParsed(): u64 { return world.quotes; }
+
+/** Parses the quote of the ICMP message of the frame parse() accepted last: 1 when it parsed. */
+export function quote(): i32 {
+  const frame = world.frame;
+  return icmpQuoteParse(BUFFER + <usize>frame.payload, frame.payloadLength, world.quote) ? 1 : 0;
+}
+export function quoteField(index: i32): u32 {
+  const q = world.quote;
+  return index == 0 ? q.protocol : index == 1 ? q.source : index == 2 ? q.destination : index == 3 ? q.sourcePort : q.destinationPort;
+}
+export function errorKnown(type: u32, code: u32): bool { return icmpErrorKnown(type, code); }
+export function errorHard(type: u32, code: u32): bool { return icmpErrorHard(type, code); }
