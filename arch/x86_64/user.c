@@ -105,7 +105,8 @@ void schedule_and_resume(void) {
   for (;;) {
     uint64_t next = Z_kernelZ_kernelSchedule(kernel_module());
     if (next == KERNEL_SCHEDULE_AGAIN) {
-      /* Kernel work remains between entries (teardown): let pending interrupts in, then go on.
+      /* Kernel work remains between entries (teardown, received frames): let pending interrupts
+       * in, then go on.
        * The jump ends QEMU's translation block after the STI shadow: TCG looks for interrupts only
        * between blocks, so "sti; nop; cli" in one block would never take one there. */
       __asm__ volatile("sti; nop; jmp 1f; 1: cli" ::: "memory");

@@ -102,8 +102,18 @@ const RECEIVE_DROPS: i32 = 3;
  * address and length, lent for the call, and whether the device validated its checksum. */
 export type FrameReceiver = (frame: usize, length: u32, checksum: ReceivedChecksum) => void;
 
+/** Where a device stands with frames its receive budget left in the used ring (virtioNetBacklog). */
+enum Backlog {
+  None = 0,
+  /** Left by the kernel entry now ending: taken at the end of the next one. */
+  Deferred = 1,
+  /** Taken at the end of this kernel entry. */
+  Due = 2,
+}
+
 class VirtioNet {
   rx: Virtqueue | null = null;
+  backlog: Backlog = Backlog.None;
   tx: Virtqueue | null = null;
   readonly mac: StaticArray<u8> = new StaticArray<u8>(6);
   offered: u64 = 0;
@@ -158,6 +168,8 @@ class VirtioNetState {
   readonly vectors: Map<u32, VirtioNet> = new Map<u32, VirtioNet>();
   /** A transmit queue has frames it was not notified of (virtioNetFlush). */
   flushWanted: bool = false;
+  /** Some device has a Backlog (virtioNetBacklog). */
+  backlogged: bool = false;
 }
 const state = new VirtioNetState();
 
@@ -244,6 +256,25 @@ export function virtioNetFlush(): void {
     device.tx!.kick();
     device.txUnkicked = 0;
   }
+}
+
+/** At the end of every kernel entry (kernel/main.ts): a device whose receive budget ran out with
+ * frames waiting is serviced again at the end of the entry after the one that spent it, so that
+ * what it interrupted runs first (a flood gets a budget per kernel entry, as Linux's softirq
+ * hands its backlog to ksoftirqd) and no frame waits for the tick. True while some device still
+ * has such frames: with nothing else to run, the caller comes back at once. */
+export function virtioNetBacklog(): bool {
+  if (!state.backlogged) return false;
+  let waiting = false;
+  const devices = state.devices;
+  for (let i = 0; i < devices.length; i++) {
+    const device = unchecked(devices[i]);
+    if (device.backlog == Backlog.Due) service(device);
+    else if (device.backlog == Backlog.Deferred) device.backlog = Backlog.Due;
+    if (device.backlog != Backlog.None) waiting = true;
+  }
+  state.backlogged = waiting;
+  return waiting;
 }
 
 /** Partial checksums are completed in received frames from now on (a capture shows them). */
@@ -521,6 +552,7 @@ function checkStatus(device: VirtioNet, when: string): void {
  * broke resets the device here, after the loops, never inside a send. True when a packet was
  * received (or the device was reset or is given up). */
 function service(device: VirtioNet): bool {
+  device.backlog = Backlog.None;
   if (device.failed) return true;
   const rx = device.rx!, tx = device.tx!;
   let handled: u32 = 0;
@@ -531,7 +563,11 @@ function service(device: VirtioNet): bool {
     if (handled >= budget || rx.broken) break;
     if (!rx.arm()) break;   // drained, the interrupt asked for again: done
   }
-  if (handled >= budget) rx.arm();   // the next packet interrupts; the tick takes what waits
+  // The budget spent with frames still waiting: the next packet interrupts, and what waits is
+  // taken at the end of the next kernel entry (virtioNetBacklog), not left for the tick.
+  const left = handled >= budget && rx.arm();
+  device.backlog = left ? Backlog.Deferred : Backlog.None;
+  if (left) state.backlogged = true;
   reclaimTransmit(device);
   if (rx.broken || tx.broken) {
     const queue = rx.broken ? rx : tx;
