@@ -99,18 +99,24 @@ export function kernelUserFault(vector: u32, errorCode: u64, cr2: u64): void {
 }
 
 /** After every kernel entry: the context (physical address) of the thread to run, 0 to idle, or
- * KERNEL_SCHEDULE_AGAIN to let interrupts in and call again (teardown work, or received frames a
- * receive budget left, remain and nothing else would run). No
+ * KERNEL_SCHEDULE_AGAIN to let interrupts in and call again (teardown work remains). No
  * AssemblyScript frame is live here: the heap's one safe point for collection. */
 export function kernelSchedule(): u64 {
-  const frames = virtioNetBacklog();                            // frames an earlier entry's receive budget left
   tcpFlush();                                                   // what the segments received in this entry call for (one ACK each)
   virtioNetFlush();                                             // frames sent in this entry reach the device
   let more = false;
   if (maskedArmed() || reclaimWaiting()) more = housekeeping();
   else heapSafePoint();
   const next = schedulerNext();
-  return next == 0 && (more || frames) ? KERNEL_SCHEDULE_AGAIN : next;
+  return next == 0 && more ? KERNEL_SCHEDULE_AGAIN : next;
+}
+
+/** When kernelSchedule found nothing to run, before the CPU halts: work that waits for nothing
+ * but the CPU (frames a receive budget left in a device's ring: virtioNetBacklog). True when some
+ * was done: the caller lets interrupts in and schedules again, which sends what it called for.
+ * Apart from kernelSchedule, whose code every system call runs. */
+export function kernelIdle(): bool {
+  return virtioNetBacklog();
 }
 
 /** A teardown step (ended processes, a step at a time), the safe point, and under measure=masked

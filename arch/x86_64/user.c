@@ -105,14 +105,19 @@ void schedule_and_resume(void) {
   for (;;) {
     uint64_t next = Z_kernelZ_kernelSchedule(kernel_module());
     if (next == KERNEL_SCHEDULE_AGAIN) {
-      /* Kernel work remains between entries (teardown, received frames): let pending interrupts
-       * in, then go on.
+      /* Kernel work remains between entries (teardown): let pending interrupts in, then go on.
        * The jump ends QEMU's translation block after the STI shadow: TCG looks for interrupts only
        * between blocks, so "sti; nop; cli" in one block would never take one there. */
       __asm__ volatile("sti; nop; jmp 1f; 1: cli" ::: "memory");
       continue;
     }
     if (next) context_resume(next);
+    if (Z_kernelZ_kernelIdle(kernel_module())) {
+      /* Nothing to run, but work that needed only the CPU was done (kernel/main.ts): its output
+       * goes out on the next round; interrupts get their window first, as above. */
+      __asm__ volatile("sti; nop; jmp 1f; 1: cli" ::: "memory");
+      continue;
+    }
     /* Nothing to run: wait for an interrupt (sti takes effect after hlt begins, so none is lost). */
     __asm__ volatile("sti; hlt; cli" ::: "memory");
   }

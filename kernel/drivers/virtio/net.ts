@@ -102,18 +102,10 @@ const RECEIVE_DROPS: i32 = 3;
  * address and length, lent for the call, and whether the device validated its checksum. */
 export type FrameReceiver = (frame: usize, length: u32, checksum: ReceivedChecksum) => void;
 
-/** Where a device stands with frames its receive budget left in the used ring (virtioNetBacklog). */
-enum Backlog {
-  None = 0,
-  /** Left by the kernel entry now ending: taken at the end of the next one. */
-  Deferred = 1,
-  /** Taken at the end of this kernel entry. */
-  Due = 2,
-}
-
 class VirtioNet {
   rx: Virtqueue | null = null;
-  backlog: Backlog = Backlog.None;
+  /** Its receive budget ran out with frames still waiting (virtioNetBacklog). */
+  backlog: bool = false;
   tx: Virtqueue | null = null;
   readonly mac: StaticArray<u8> = new StaticArray<u8>(6);
   offered: u64 = 0;
@@ -258,23 +250,21 @@ export function virtioNetFlush(): void {
   }
 }
 
-/** At the end of every kernel entry (kernel/main.ts): a device whose receive budget ran out with
- * frames waiting is serviced again at the end of the entry after the one that spent it, so that
- * what it interrupted runs first (a flood gets a budget per kernel entry, as Linux's softirq
- * hands its backlog to ksoftirqd) and no frame waits for the tick. True while some device still
- * has such frames: with nothing else to run, the caller comes back at once. */
+/** When the CPU would idle (kernel/main.ts): every device whose receive budget ran out with
+ * frames still waiting is serviced again; an interrupt comes only when the device uses one more
+ * buffer, and a sender waiting for the ACK those frames bring sends none, so otherwise they
+ * would wait for the tick. While a process runs, the next interrupt or the tick takes them (a
+ * flood cannot starve it). True when some device was serviced: the caller flushes what that
+ * called for and comes back. */
 export function virtioNetBacklog(): bool {
   if (!state.backlogged) return false;
-  let waiting = false;
+  state.backlogged = false;
   const devices = state.devices;
   for (let i = 0; i < devices.length; i++) {
     const device = unchecked(devices[i]);
-    if (device.backlog == Backlog.Due) service(device);
-    else if (device.backlog == Backlog.Deferred) device.backlog = Backlog.Due;
-    if (device.backlog != Backlog.None) waiting = true;
+    if (device.backlog) service(device);
   }
-  state.backlogged = waiting;
-  return waiting;
+  return true;
 }
 
 /** Partial checksums are completed in received frames from now on (a capture shows them). */
@@ -552,7 +542,7 @@ function checkStatus(device: VirtioNet, when: string): void {
  * broke resets the device here, after the loops, never inside a send. True when a packet was
  * received (or the device was reset or is given up). */
 function service(device: VirtioNet): bool {
-  device.backlog = Backlog.None;
+  device.backlog = false;
   if (device.failed) return true;
   const rx = device.rx!, tx = device.tx!;
   let handled: u32 = 0;
@@ -564,9 +554,9 @@ function service(device: VirtioNet): bool {
     if (!rx.arm()) break;   // drained, the interrupt asked for again: done
   }
   // The budget spent with frames still waiting: the next packet interrupts, and what waits is
-  // taken at the end of the next kernel entry (virtioNetBacklog), not left for the tick.
+  // taken when the CPU would idle (virtioNetBacklog), or by the tick.
   const left = handled >= budget && rx.arm();
-  device.backlog = left ? Backlog.Deferred : Backlog.None;
+  device.backlog = left;
   if (left) state.backlogged = true;
   reclaimTransmit(device);
   if (rx.broken || tx.broken) {
