@@ -19,13 +19,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
-static struct sockaddr_in loopback(void) {
-  struct sockaddr_in address = { 0 };
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return address;
-}
-
 static void setup(void) {
   loopback_up();
   proc_mounted();
@@ -82,7 +75,7 @@ static void raw(void) {
   getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &value, &size);
   printf("raw SO_PROTOCOL: %d\n", value);
   CHECK("raw SO_BROADCAST", setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &(int){ 1 }, sizeof(int)));
-  struct sockaddr_in to = loopback(), from = { 0 };
+  struct sockaddr_in to = loopback(0), from = { 0 };
   uint8_t out[64], in[256];
   size_t length = request(out, 0x4321, 7);
   CHECK("raw sendto", sendto(fd, out, length, 0, (struct sockaddr *)&to, sizeof to));
@@ -120,7 +113,7 @@ static void ping(void) {
   socklen_t size = sizeof value;
   getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &value, &size);
   printf("ping SO_PROTOCOL: %d\n", value);
-  struct sockaddr_in here = loopback(), to = loopback(), from = { 0 };
+  struct sockaddr_in here = loopback(0), to = loopback(0), from = { 0 };
   here.sin_port = htons(0x5151);
   CHECK("ping bind", bind(fd, (struct sockaddr *)&here, sizeof here));
   CHECK("ping bind again", bind(fd, (struct sockaddr *)&here, sizeof here));

@@ -16,14 +16,6 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 
-static struct sockaddr_in loopback(unsigned short port) {
-  struct sockaddr_in address = { 0 };
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return address;
-}
-
 static unsigned short port_of(int fd) {
   struct sockaddr_in address = { 0 };
   socklen_t length = sizeof address;

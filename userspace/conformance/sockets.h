@@ -1,11 +1,12 @@
 /* sockets.h: what the socket programs of the conformance suite share: naming AF_UNIX sockets by
- * path and in the abstract namespace, bringing loopback up where a kernel has it down (Debian's
- * /init does; Capsid's is always up) and mounting /proc, silently, and trying a descriptor
- * passed with SCM_RIGHTS. */
+ * path and in the abstract namespace, loopback's AF_INET address, bringing loopback up where a
+ * kernel has it down (Debian's /init does; Capsid's is always up) and mounting /proc, silently,
+ * and trying a descriptor passed with SCM_RIGHTS. */
 #ifndef CONFORMANCE_SOCKETS_H
 #define CONFORMANCE_SOCKETS_H
 #include "report.h"
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stddef.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -39,6 +40,15 @@ static UNUSED void loopback_up(void) {
   }
   close(fd);
 }
+/** 127.0.0.1:`port` (host order). */
+static UNUSED struct sockaddr_in loopback(unsigned short port) {
+  struct sockaddr_in address = { 0 };
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return address;
+}
+
 /** Mounts procfs on /proc where nothing has (Debian's /init mounts none; Capsid's is there). */
 static UNUSED void proc_mounted(void) {
   if (access("/proc/self", F_OK) == 0) return;

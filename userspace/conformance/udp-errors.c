@@ -9,14 +9,6 @@
 #include <poll.h>
 #include <pthread.h>
 
-static struct sockaddr_in loopback(unsigned short port) {
-  struct sockaddr_in address = { 0 };
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return address;
-}
-
 /** A loopback port nobody holds: one bound, read back and let go. */
 static unsigned short free_port(void) {
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
