@@ -218,6 +218,7 @@ function failureErrno(c: TcpConnection): Errno {
   if (failure == TcpFailure.Refused) return Errno.ECONNREFUSED;
   if (failure == TcpFailure.Reset) return Errno.ECONNRESET;
   if (failure == TcpFailure.TimedOut) return Errno.ETIMEDOUT;
+  if (failure == TcpFailure.Unreachable) return icmpErrno(c.icmpType, c.icmpCode);
   return Errno.EPIPE;
 }
 

@@ -14,6 +14,7 @@
 // buffers. TIME-WAIT connections nobody holds are bounded (TIME_WAIT_MAXIMUM): past it, the
 // oldest ends early, as Linux's tcp_max_tw_buckets does.
 
+import { ICMP_DESTINATION_UNREACHABLE } from "../net/wire/icmp-quote";
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
 import {
@@ -59,6 +60,9 @@ function failureError(c: TcpConnection): KernelError {
   if (failure == TcpFailure.Refused) return KernelError.ConnectionRefused;
   if (failure == TcpFailure.Reset) return KernelError.ConnectionReset;
   if (failure == TcpFailure.TimedOut) return KernelError.ConnectionLost;
+  if (failure == TcpFailure.Unreachable) {   // an ICMP error answered the SYN: a port unreachable is a refusal
+    return c.icmpType == ICMP_DESTINATION_UNREACHABLE && c.icmpCode == 3 ? KernelError.ConnectionRefused : KernelError.Unreachable;
+  }
   return KernelError.ShutDown;   // aborted by its user
 }
 

@@ -45,7 +45,7 @@ export const CONFIG: Record<string, number> = {
 /** Items whose value is a time in seconds. */
 const TIMES = new Set(["msl", "rto-initial", "rto-min", "rto-max", "delayed-ack", "finwait2", "persist-max", "device-retry"]);
 export const STATES = ["CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT"];
-export const FAILURES = ["None", "Refused", "Reset", "TimedOut", "Aborted"];
+export const FAILURES = ["None", "Refused", "Reset", "TimedOut", "Aborted", "Unreachable"];
 export const COUNTERS = [
   "SegmentsReceived", "SegmentsSent", "Retransmitted", "Timeouts", "FastRetransmits", "ResetsSent", "ResetsReceived", "ChallengeAcks",
   "ChallengeAcksLimited", "PawsDropped", "OutOfWindow", "AckUnacceptable", "ReassemblyFull", "ReceiveBufferFull", "NoConnection",
@@ -330,6 +330,11 @@ export class ScriptRunner {
       case "defer": return e.deferOutput(args[0] === "on");
       case "flush": return e.flushOutput();
       case "keepalive": return e.setKeepAlive(0, true, nanos(args[0]), nanos(args[1]), Number(args[2]));
+      case "icmp": {   // icmp TYPE CODE SEQ = ended|ignored: an ICMP error quoting our segment with sequence ISS + SEQ
+        const ended = e.icmpError(0, Number(args[2]) >>> 0, Number(args[0]), Number(args[1])) !== 0;
+        if ((expected === "ended") !== ended) throw new Error(`icmp ${args.join(" ")} was ${ended ? "ended" : "ignored"}, expected ${expected}`);
+        return;
+      }
       case "quiet": return;
       case "expect": return this.expectation(args);
       default: throw new Error(`unknown call ${words[0]}`);

@@ -8,18 +8,19 @@
 // carry it, without the IP header. Only echo requests go out (the caller checks) and only echo
 // replies come in: a confined program can ping the peers its grant covers and do no more with
 // ICMP (Linux's root sees every ICMP message on a raw socket). A reply from a peer the socket's
-// grant does not cover is not delivered. ICMP errors about UDP datagrams this host sent go to the
-// UDP port that sent them (errorReceive).
+// grant does not cover is not delivered. ICMP errors about datagrams this host sent go to the UDP
+// port that sent them, or to TCP, where they can end a connect (errorReceive).
 
 import { KernelError } from "../../../abi/errors";
 import { UDP_PAYLOAD_MAXIMUM } from "../../../abi/methods";
 import { generatorU64 } from "../../random/generator";
-import { PROTOCOL_ICMP, PROTOCOL_UDP, WireFrame } from "../wire/frame";
+import { PROTOCOL_ICMP, PROTOCOL_TCP, PROTOCOL_UDP, WireFrame } from "../wire/frame";
 import { IcmpQuote, icmpErrorKnown, icmpIsError, icmpQuoteParse } from "../wire/icmp-quote";
 import { checksumStore } from "../wire/checksum";
 import { ipv4Output, netIcmpHandler } from "../iface/interface";
 import { ETHERNET_HEADER, linkIsLocal, linkSourceFor } from "../iface/link";
 import { udpIcmpError, UdpPort } from "./udp";
+import { tcpIcmpError } from "./tcp-host";
 
 export const ICMP_ECHO_REPLY: u32 = 0, ICMP_ECHO_REQUEST: u32 = 8;
 /** An ICMP header: type, code, checksum, identifier, sequence. */
@@ -121,13 +122,14 @@ function icmpReceive(frame: usize, parsed: WireFrame): void {
   if (socket.policy.allowsAddress(source)) socket.arrived(message, length, source, 0);
 }
 
-/** An ICMP error message of `length` bytes at `message`: when it quotes a UDP datagram this host
- * sent (its source one of our addresses), the port that sent it is told (udp.ts). TCP does not
- * take them (RFC 1122 4.2.3.9 allows that: a connection learns of a dead peer from its timers),
- * nor do ICMP sockets (Linux's raw sockets see every message; a confined one sees echo replies
- * alone). */
+/** An ICMP error message of `length` bytes at `message`, when it quotes a datagram this host sent
+ * (its source one of our addresses): a UDP one goes to the port that sent it (udp.ts), a TCP one
+ * to the stack, where it can end a connect (tcp-host.ts; an established connection learns of a
+ * dead peer from its timers, as RFC 1122 4.2.3.9 allows). ICMP sockets take none (Linux's raw
+ * sockets see every message; a confined one sees echo replies alone). */
 function errorReceive(message: usize, length: u32, type: u32, code: u32): void {
   const quote = state.quote;
   if (!icmpErrorKnown(type, code) || !icmpQuoteParse(message, length, quote) || !linkIsLocal(quote.source)) return;
   if (quote.protocol == PROTOCOL_UDP) udpIcmpError(quote, type, code);
+  else if (quote.protocol == PROTOCOL_TCP) tcpIcmpError(quote, type, code);
 }

@@ -20,6 +20,7 @@ import { tickListen } from "../../time/tick";
 import { ETHERNET_HEADER } from "../iface/link";
 import { ipv4Output, netTcpHandler, netTransmitRoom } from "../iface/interface";
 import { PROTOCOL_TCP, TransportChecksum, WireFrame } from "../wire/frame";
+import { IcmpQuote } from "../wire/icmp-quote";
 import { TCP_HEADER_MAXIMUM } from "../wire/tcp";
 import { NetworkPolicy } from "./policy";
 import { TcpConfig } from "./tcp/config";
@@ -156,6 +157,18 @@ function tcpReceive(frame: usize, parsed: WireFrame, transport: TransportChecksu
   }
   state.depth++;
   stack.input(segment, length, parsed.source, parsed.destination, transport);
+  drain();
+  state.depth--;
+}
+
+/** An ICMP error (icmp.ts) quoting a TCP segment this host sent: a connect it answers ends
+ * (TcpStack.icmpError). Dropped while the stack is busy (a nested local delivery): an error is
+ * advice, and the connect's own timer still decides. */
+export function tcpIcmpError(quote: IcmpQuote, type: u32, code: u32): void {
+  const stack = state.stack;
+  if (stack === null || state.depth > 0) return;
+  state.depth++;
+  stack.icmpError(quote.source, quote.sourcePort, quote.destination, quote.destinationPort, quote.sequence, type, code);
   drain();
   state.depth--;
 }

@@ -19,6 +19,8 @@ export class IcmpQuote {
   destination: u32 = 0;
   sourcePort: u32 = 0;
   destinationPort: u32 = 0;
+  /** A TCP segment's sequence number (the quote's bytes 4-7 past the IP header). */
+  sequence: u32 = 0;
 }
 
 /** Whether an ICMP message of `type` is an error about a datagram (and so quotes one). */
@@ -41,6 +43,7 @@ export function icmpQuoteParse(message: usize, length: u32, out: IcmpQuote): boo
   out.destination = u32be(quoted + 16);
   out.sourcePort = u16be(quoted + <usize>headerLength);
   out.destinationPort = u16be(quoted + <usize>headerLength + 2);
+  out.sequence = u32be(quoted + <usize>headerLength + 4);
   return true;
 }
 
@@ -63,4 +66,11 @@ export function icmpErrorKnown(type: u32, code: u32): bool {
 export function icmpErrorHard(type: u32, code: u32): bool {
   if (type == ICMP_PARAMETER_PROBLEM) return true;
   return type == ICMP_DESTINATION_UNREACHABLE && code < UNREACHABLE_CODES && ((UNREACHABLE_HARD >> code) & 1) != 0;
+}
+
+/** Whether an error of `type` and `code` ends a TCP connect (its SYN answered with it): every
+ * destination unreachable but fragmentation needed (path MTU discovery's, not the peer's
+ * refusal), and an exceeded time, as Linux's tcp_v4_err. */
+export function icmpErrorEndsConnect(type: u32, code: u32): bool {
+  return (type == ICMP_DESTINATION_UNREACHABLE && code < UNREACHABLE_CODES && code != 4) || type == ICMP_TIME_EXCEEDED;
 }

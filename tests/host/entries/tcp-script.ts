@@ -111,6 +111,13 @@ export function outputSource(i: i32): u32 { return world.host.sources[i]; }
 export function outputDestination(i: i32): u32 { return world.host.destinations[i]; }
 export function counter(index: i32): u64 { return stack().context.counters[index]; }
 
+/** An ICMP error of `type` and `code` quoting a segment of connection `index` whose sequence
+ * number is its ISS plus `offset`: whether it ended the connection. */
+export function icmpError(index: i32, offset: u32, type: u32, code: u32): bool {
+  const c = slot(index);
+  return stack().icmpError(c.localAddress, c.localPort, c.remoteAddress, c.remotePort, c.iss + offset, type, code);
+}
+
 export function connect(index: i32, localAddress: u32, localPort: u32, remoteAddress: u32, remotePort: u32, sendCapacity: u32, receiveCapacity: u32): i32 {
   const c = stack().createConnection(sendCapacity, receiveCapacity);
   world.slots[index] = c;

@@ -42,6 +42,9 @@ export enum TcpFailure {
   TimedOut = 3,
   /** The user aborted it, or closed it with unread data or while data still arrived. */
   Aborted = 4,
+  /** An ICMP error answered our SYN (TcpStack.icmpError): its type and code are icmpType and
+   * icmpCode. */
+  Unreachable = 5,
 }
 
 /** Small segments: held while data is in flight (RFC 9293 §3.7.4), or sent at once. */
@@ -75,6 +78,9 @@ export enum Buffers {
 export class TcpConnection {
   state: TcpState = TcpState.Closed;
   failure: TcpFailure = TcpFailure.None;
+  /** The ICMP error that ended it (TcpFailure.Unreachable): its type and code. */
+  icmpType: u32 = 0;
+  icmpCode: u32 = 0;
   localAddress: u32 = 0;
   localPort: u32 = 0;
   remoteAddress: u32 = 0;

@@ -15,6 +15,7 @@
 
 import { KernelError } from "../../../../abi/errors";
 import { TransportChecksum } from "../../wire/frame";
+import { icmpErrorEndsConnect } from "../../wire/icmp-quote";
 import { TCP_VERDICTS, tcpParse, TcpSegment, TcpVerdict, TCP_ACK, TCP_SYN } from "../../wire/tcp";
 import { Buffers, KeepAlive, Nagle, TcpConnection, TcpFailure, TcpState } from "./connection";
 import { TcpConfig } from "./config";
@@ -26,7 +27,7 @@ import { TcpSecrets } from "./isn";
 import { closeConnection, fail, Reset } from "./lifecycle";
 import { listenerInput, TcpListener } from "./listener";
 import { resetFor, scaleFor, sendSyn, tcpOutput, windowUpdateDue } from "./output";
-import { seqGt } from "./seq";
+import { seqGt, seqLt } from "./seq";
 import { connectionDeadline, connectionTimers } from "./timers";
 
 @inline function listenerKey(address: u32, port: u32): u64 {
@@ -78,6 +79,24 @@ export class TcpStack {
     context.count(TcpCounter.NoConnection);
     resetFor(context, parsed, destination, source);
     return verdict;
+  }
+
+  /** An ICMP error (RFC 1122 4.2.3.9, RFC 5927) of `type` and `code` quoting a segment from
+   * `localAddress`:`localPort` to `remoteAddress`:`remotePort` with `sequence`. One that ends a
+   * connect (icmpErrorEndsConnect) ends a connection still in SYN-SENT whose SYN it quotes
+   * (SND.UNA <= the sequence <= SND.NXT, so a blind attacker must guess it, RFC 5927 §4.1) with
+   * TcpFailure.Unreachable, as Linux's tcp_v4_err ends a connect. A connection past SYN-SENT
+   * goes on (soft errors: its timers decide, RFC 1122). True when one ended. */
+  icmpError(localAddress: u32, localPort: u32, remoteAddress: u32, remotePort: u32, sequence: u32, type: u32, code: u32): bool {
+    if (!icmpErrorEndsConnect(type, code)) return false;
+    const context = this.context;
+    const c = context.table.find(localAddress, localPort, remoteAddress, remotePort);
+    if (c === null || c.state != TcpState.SynSent || seqLt(sequence, c.sndUna) || seqGt(sequence, c.sndNxt)) return false;
+    c.icmpType = type;
+    c.icmpCode = code;
+    fail(c, TcpFailure.Unreachable, Reset.Silent);
+    context.host.connectionChanged(c);
+    return true;
   }
 
   /** Defers the output an arriving segment calls for until flushOutput (the kernel's host, at
