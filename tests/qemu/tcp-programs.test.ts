@@ -1,7 +1,7 @@
 // The TCP programs against real peers, in a namespace of their own with a tap (netns.ts):
 // tcp-echo answers many nc clients at once; http-server serves the boot files to curl (50
 // connections at once, keep-alive, pipelining, HEAD, 404, 405, 400, 431); http-get fetches a file
-// from a Python server on the host and hashes it; tcp-push streams its xorshift bytes to a Python
+// from a Python server on the host and hashes it, and hears a router's ICMP error; tcp-push streams its xorshift bytes to a Python
 // peer (tests/qemu/stream.py) and hashes what comes back; tcp-bench speaks its three protocols
 // (sink, source, rr) to a Python peer.
 
@@ -132,6 +132,23 @@ while True:
 sender.join()
 print("peer: got", total, hash.hexdigest(), "sent", len(reply), hashlib.sha256(reply).hexdigest(), flush=True)
 `;
+
+programs("http-get through a router that answers ICMP network unreachable: the connect fails at once as unreachable, not after its 10 s timeout", async () => {
+  // The namespace forwards, with no route past its subnet: its kernel answers the SYN for
+  // 192.0.2.1 (TEST-NET-1, through the guest's gateway) with a network unreachable that quotes
+  // it, and nothing leaves the namespace. Without the ICMP error the connect would time out.
+  const forwarding = await ns.run(["sysctl", "-qw", "net.ipv4.ip_forward=1"], 10_000);
+  assert.is(forwarding.code, 0, forwarding.output);
+  try {
+    const options = boot("http-get", "192.0.2.1:80/x");
+    await withQemu({ ...options, commandLine: `${options.commandLine} gateway=${HOST}` }, async (qemu) => {
+      const line = await qemu.expectLine(/^http-get: /, 60_000);
+      assert.is(line, "http-get: error: connect to 192.0.2.1:80: unreachable");
+    });
+  } finally {
+    await ns.run(["sysctl", "-qw", "net.ipv4.ip_forward=0"], 10_000);
+  }
+});
 
 programs("tcp-push: 2 MiB of its stream out, 300000 bytes in, both hashes equal the peer's", async () => {
   const script = join(directory, "push-peer.py");
