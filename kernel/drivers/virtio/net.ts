@@ -160,7 +160,7 @@ class VirtioNetState {
   readonly vectors: Map<u32, VirtioNet> = new Map<u32, VirtioNet>();
   /** A transmit queue has frames it was not notified of (virtioNetFlush). */
   flushWanted: bool = false;
-  /** Some device has a Backlog (virtioNetBacklog). */
+  /** Some device has a backlog (virtioNetBacklog). */
   backlogged: bool = false;
 }
 const state = new VirtioNetState();
@@ -538,9 +538,10 @@ function checkStatus(device: VirtioNet, when: string): void {
 
 /** Takes what the device used: received packets handed up and their buffers posted again, at
  * most RX_BUDGET of them (or rxbudget's), so a flood cannot keep the kernel here (the rest wait
- * for the next interrupt or tick: virtioNetPoll); sent buffers back to the free list. A queue the device
- * broke resets the device here, after the loops, never inside a send. True when a packet was
- * received (or the device was reset or is given up). */
+ * for the next interrupt, the tick's virtioNetPoll, or an idle CPU's virtioNetBacklog); sent
+ * buffers back to the free list. A queue the device broke resets the device here, after the
+ * loops, never inside a send. True when a packet was received (or the device was reset or is
+ * given up). */
 function service(device: VirtioNet): bool {
   device.backlog = false;
   if (device.failed) return true;
