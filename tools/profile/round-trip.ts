@@ -14,10 +14,11 @@
 //
 // Needs gdb (Debian package gdb). Takes about half a minute per round trip under TCG.
 
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPOSITORY, withQemu } from "../../tests/qemu-runner/runner";
+import { symbolAt, symbols, Symbols } from "./symbols";
 
 interface Scenario { init: string; program: string; skip: number }
 // skip: readTsc executions before stepping starts, inside the timed loop (see the programs).
@@ -30,28 +31,6 @@ const SCENARIOS: Record<string, Scenario> = {
 };
 const KERNEL = join(REPOSITORY, "build/kernel.elf");
 const KERNEL_HALF = 0xffff_8000_0000_0000n;
-
-type Symbols = { addresses: bigint[]; names: string[] };
-
-function symbols(elf: string): Symbols {
-  const addresses: bigint[] = [], names: string[] = [];
-  for (const line of execFileSync("nm", ["-n", "--defined-only", elf], { encoding: "utf8" }).split("\n")) {
-    const [address, kind, name] = line.split(" ");
-    if (!name || !"tTwW".includes(kind)) continue;
-    addresses.push(BigInt("0x" + address));
-    names.push(name);
-  }
-  return { addresses, names };
-}
-
-function symbolAt(table: Symbols, pc: bigint): string {
-  let low = 0, high = table.addresses.length - 1, found = -1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    if (table.addresses[middle] <= pc) { found = middle; low = middle + 1; } else high = middle - 1;
-  }
-  return found < 0 ? "?" : table.names[found];
-}
 
 /** One round's instruction addresses, and the user program's symbols. */
 async function trace(scenario: Scenario): Promise<{ round: bigint[]; user: Symbols }> {

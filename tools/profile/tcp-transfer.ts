@@ -22,30 +22,11 @@ import { OFFLOAD_DEVICE } from "../../bench/tcp";
 import { QmpClient } from "../../tests/qemu-runner/qmp";
 import { QemuSession, REPOSITORY } from "../../tests/qemu-runner/runner";
 import { GUEST, Namespace } from "../../tests/qemu/netns";
+import { symbolAt, symbols } from "./symbols";
 
 const linux = !!process.env.LINUX, native = !!process.env.NATIVE, sample = !!process.env.SAMPLE;
 const mode = process.env.MODE ?? "to", bytes = process.env.BYTES ?? String(512 * 1048576);
 const QMP_SOCKET = "/tmp/capsid-tcp-transfer-qmp.sock";
-
-type Symbols = { addresses: bigint[]; names: string[] };
-function symbols(elf: string): Symbols {
-  const addresses: bigint[] = [], names: string[] = [];
-  for (const line of execFileSync("nm", ["-n", "--defined-only", elf], { encoding: "utf8", maxBuffer: 1 << 28 }).split("\n")) {
-    const [address, kind, name] = line.split(" ");
-    if (!name || !"tTwW".includes(kind)) continue;
-    addresses.push(BigInt("0x" + address));
-    names.push(name);
-  }
-  return { addresses, names };
-}
-function symbolAt(table: Symbols, pc: bigint): string {
-  let low = 0, high = table.addresses.length - 1, found = -1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    if (table.addresses[middle] <= pc) { found = middle; low = middle + 1; } else high = middle - 1;
-  }
-  return found < 0 ? "?" : table.names[found];
-}
 
 /** The tap's frames from the guest, to the guest, and dropped on the way to it. */
 function tapFrames(namespace: string): number[] {
