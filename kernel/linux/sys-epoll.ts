@@ -13,9 +13,11 @@ import { EVENT_POLL_BLOCK_BYTES, EVENT_POLL_BYTES, EVENT_POLL_ENTRIES_MAXIMUM, E
 import { Thread } from "../sched/thread";
 import { monotonicNanos } from "../time/clock";
 import { USER_HALF_END } from "../../abi/layout";
-import { copyIn, copyOut } from "../vm/user-memory";
+import { AddressSpace } from "../vm/address-space";
+import { copyIn, copyOut, userRangeResolve } from "../vm/user-memory";
 import { BLOCKED, Errno } from "./errno";
 import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
+import { LinuxThread } from "./linux-thread";
 import { Sys } from "./numbers";
 import { EPOLLET, EPOLLEXCLUSIVE, EPOLLONESHOT, epollEntryLive, epollEntryReadiness, pollable } from "./readiness";
 import { deadlineOf, FOREVER, waitUntil } from "./sys-poll";
@@ -123,12 +125,13 @@ export function sysEpollWait(thread: Thread, linux: LinuxProcess, number: u64, e
     const masked = signalCallMask(thread, linux, sigmask, sigsetSize);
     if (masked != 0) return masked;
   }
-  const result = waitOnce(thread, linux, number, <i32>epfd, events, <u64><i64><i32>maximum, timeout);
-  if (result != BLOCKED) signalCallMaskEnd(linux.threadOf(thread));
+  const own = linux.threadOf(thread);
+  const result = waitOnce(thread, linux, own, number, <i32>epfd, events, <u64><i64><i32>maximum, timeout);
+  if (result != BLOCKED) signalCallMaskEnd(own);
   return result;
 }
 
-function waitOnce(thread: Thread, linux: LinuxProcess, number: u64, epfd: i32, events: u64, maximum: u64, timeout: u64): i64 {
+function waitOnce(thread: Thread, linux: LinuxProcess, own: LinuxThread, number: u64, epfd: i32, events: u64, maximum: u64, timeout: u64): i64 {
   if (maximum == 0 || maximum > MAXEVENTS_LIMIT) return -(<i64>Errno.EINVAL);
   const space = thread.process.space;
   // Linux's access_ok: the buffer must lie in the user half; whether it is mapped shows when the
@@ -136,7 +139,6 @@ function waitOnce(thread: Thread, linux: LinuxProcess, number: u64, epfd: i32, e
   if (events >= USER_HALF_END || maximum * EVENT_SIZE > USER_HALF_END - events) return -(<i64>Errno.EFAULT);
   const set = setOf(thread, linux, epfd);
   if (set === null) return setError(linux, epfd);
-  const own = linux.threadOf(thread);
   const wait = <i32>timeout < 0 ? FOREVER : <u64><i32>timeout * 1_000_000;
   // A timeout of 0 (a look, the common case of an event loop) reads no clock.
   const deadline = wait == 0 ? 0 : deadlineOf(thread, linux, wait);
@@ -166,11 +168,15 @@ function waitOnce(thread: Thread, linux: LinuxProcess, number: u64, epfd: i32, e
     if ((entry.events & EPOLLONESHOT) != 0) entry.spent = true;
     else if ((entry.events & EPOLLET) == 0) {
       entry.queued = true;
-      unchecked(ready[kept++] = entry);
+      if (kept != i) unchecked(ready[kept] = entry);
+      kept++;
     }
   }
-  for (; i < length; i++) unchecked(ready[kept++] = ready[i]);   // not looked at: still queued
-  ready.length = kept;
+  // The common look (every entry looked at kept its place) writes nothing back.
+  if (kept != i) {
+    for (; i < length; i++) unchecked(ready[kept++] = ready[i]);   // not looked at: still queued
+    ready.length = kept;
+  }
   if (reported == 0 && blocking) {
     // Nothing to report: an entry becoming ready wakes this thread, and the call runs again.
     set.waiting.add(own.wait);
@@ -178,8 +184,22 @@ function waitOnce(thread: Thread, linux: LinuxProcess, number: u64, epfd: i32, e
     if (blocked == BLOCKED) return BLOCKED;
   }
   own.sleepDeadline = 0;
-  if (reported > 0 && copyOut(space, events, state.events, <u64>REPORT_MAXIMUM * EVENT_SIZE, <u64>reported * EVENT_SIZE) != KernelError.None) {
-    return -(<i64>Errno.EFAULT);
+  return reported > 0 ? reportOut(space, events, reported) : 0;
+}
+
+/** Copies the first `reported` events of state.events to the user's `events`: `reported`, or
+ * EFAULT. Within one page (the usual few events) they are stored through one translation, with
+ * no call to copy them. */
+function reportOut(space: AddressSpace, events: u64, reported: i32): i64 {
+  const bytes = <u64>reported * EVENT_SIZE;
+  const linear = userRangeResolve(space, events, bytes, true);
+  if (linear < 0) return -(<i64>Errno.EFAULT);
+  if (linear == 0) {   // across pages
+    return copyOut(space, events, state.events, <u64>REPORT_MAXIMUM * EVENT_SIZE, bytes) == KernelError.None ? reported : -(<i64>Errno.EFAULT);
+  }
+  for (let at: usize = 0; at < <usize>bytes; at += <usize>EVENT_SIZE) {
+    store<u32>(<usize>linear + at, load<u32>(state.events + at));
+    store<u64>(<usize>linear + at, load<u64>(state.events + at, 4), 4);
   }
   return reported;
 }

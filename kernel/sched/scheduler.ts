@@ -69,7 +69,9 @@ export function schedulerNext(): u64 {
     if (next.state == ThreadState.Runnable) break;
     next = pick();
   }
-  charge(monotonicNanos(), next);
+  // The thread that ran runs on (a system call returning, most entries): its turn goes on and
+  // the clock is read when it ends, not on every entry.
+  if (next !== state.running) charge(monotonicNanos(), next);
   if (next === null) return 0;
   userHalfShow(next.process.space);
   return next.context;
