@@ -118,10 +118,11 @@ export class LinuxProcess extends Personality {
 
   constructor(readonly process: Process) { super(); }
 
-  /** The LinuxThread of `thread`, one of its threads. */
-  threadOf(thread: Thread): LinuxThread {
+  /** The LinuxThread of `thread`, one of its threads. Inline: every call of the personality and
+   * every return to one of its threads asks; the failure is apart, to keep the copies small. */
+  @inline threadOf(thread: Thread): LinuxThread {
     const own = unchecked(this.threads[thread.index]);
-    if (own === null || own.thread !== thread) abort("LinuxProcess.threadOf: not one of its threads");
+    if (own === null || own.thread !== thread) notOneOfItsThreads();
     return own!;
   }
 
@@ -403,4 +404,9 @@ function waitStatusOf(process: Process): i32 {
     case 12: case 17: return 7;           // #SS (a non-canonical stack address), #AC: SIGBUS
     default: return 11;                   // #GP, #PF and the rest: SIGSEGV
   }
+}
+
+/** LinuxProcess.threadOf's failure: a kernel bug. */
+function notOneOfItsThreads(): void {
+  abort("LinuxProcess.threadOf: not one of its threads");
 }

@@ -56,7 +56,7 @@ export function sysEpollCreate(thread: Thread, linux: LinuxProcess, flags: u64):
 }
 
 /** The set descriptor `epfd` names, or null (the caller says EBADF or EINVAL: setError). */
-function setOf(thread: Thread, linux: LinuxProcess, epfd: i32): EventPollObject | null {
+@inline function setOf(thread: Thread, linux: LinuxProcess, epfd: i32): EventPollObject | null {
   const handle = linux.handleOf(<i64>epfd);
   if (handle == 0) return null;
   const object = thread.process.table.lookup(handle);
