@@ -15,6 +15,10 @@ export const USER_LINEAR_RESERVED: u64 = 0x2_0000_0000;
 export const USER_RING_LINEAR: u32 = 0x1000;
 /** Where the heap's linear pages begin: after the threads' ring pages. */
 export const USER_LINEAR_START: u32 = 0x1_0000;
+/** Threads a Linux process can have at once, its first included (a native program's limit is
+ * THREADS_MAXIMUM, abi/methods.ts). A Linux process has no heap in linear memory: its threads'
+ * ring pages take linear pages 1..LINUX_THREADS_MAXIMUM, which its mmap avoids. */
+export const LINUX_THREADS_MAXIMUM: u32 = 256;
 /** Thread i's native stack top is USER_STACK_TOP - i * USER_STACK_SPACING; each USER_STACK_SIZE
  * bytes above an unmapped guard page. */
 export const USER_STACK_SPACING: u64 = 0x2_0000;

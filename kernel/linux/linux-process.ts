@@ -6,13 +6,14 @@
 
 import { vmWriteBack } from "../vm/mappings";
 import { Interface } from "../../abi/interfaces";
-import { ExitKind, THREADS_MAXIMUM } from "../../abi/methods";
+import { ExitKind } from "../../abi/methods";
+import { LINUX_THREADS_MAXIMUM } from "../../abi/layout";
 import { staticArrayBytes, instanceBytes } from "../memory/heap-cost";
 import { LinuxImage } from "../loader/linux-image";
 import { Personality } from "../sched/personality";
 import { Node } from "../fs/node";
 import { Ramfs } from "../fs/ramfs";
-import { Process } from "../sched/process";
+import { Process, processWidenThreads } from "../sched/process";
 import { upcallEnabled, upcallMap } from "./upcall";
 import { linuxWake } from "./block";
 import { LINUX_THREAD_BYTES, LinuxThread } from "./linux-thread";
@@ -75,7 +76,7 @@ export class LinuxProcess extends Personality {
   imagePages: u64 = 0;
   /** Its threads' own state (linux-thread.ts: the tid, the signal mask, the wait its blocking
    * calls use), at each live thread's index. */
-  readonly threads: StaticArray<LinuxThread | null> = new StaticArray<LinuxThread | null>(<i32>THREADS_MAXIMUM);
+  readonly threads: StaticArray<LinuxThread | null> = new StaticArray<LinuxThread | null>(<i32>LINUX_THREADS_MAXIMUM);
   /** rt_sigaction's records, 4 words per signal 1..64 (handler, flags, restorer, mask). The rest
    * of its signal state (process-directed pending signals, process group and session) is
    * `signals` (signal.ts); each thread's mask and own pending signals are its LinuxThread's. */
@@ -281,8 +282,9 @@ export class LinuxProcess extends Personality {
   }
 }
 
-/** Heap bytes one LinuxProcess costs its account. */
-export const LINUX_PROCESS_BYTES: u64 = instanceBytes<LinuxProcess>() + LINUX_THREAD_BYTES + staticArrayBytes<usize>(<u64>THREADS_MAXIMUM)
+/** Heap bytes one LinuxProcess costs its account: with its threads' records, the Process's wider
+ * thread array (processWidenThreads). */
+export const LINUX_PROCESS_BYTES: u64 = instanceBytes<LinuxProcess>() + LINUX_THREAD_BYTES + 2 * staticArrayBytes<usize>(<u64>LINUX_THREADS_MAXIMUM)
   + staticArrayBytes<u64>(<u64>LINUX_DESCRIPTORS)
   + staticArrayBytes<u8>(<u64>LINUX_DESCRIPTORS) + staticArrayBytes<u32>(<u64>(LINUX_SYSCALL_NUMBERS / 32))
   + staticArrayBytes<u64>(<u64>SIGNALS * 4) + LINUX_SIGNALS_BYTES + 64;
@@ -311,6 +313,7 @@ export function linuxTraceSet(names: string[]): void {
 export function linuxPersonality(process: Process, image: LinuxImage): Personality {
   const linux = new LinuxProcess(process);
   process.accountCharge(LINUX_PROCESS_BYTES, 0);
+  processWidenThreads(process, <i32>LINUX_THREADS_MAXIMUM);
   const grants = process.startupGrants;
   for (let i = 0; i + 1 < grants.length; i += 2) {
     const iface = <Interface>grants[i + 1];
@@ -345,6 +348,7 @@ export function linuxPersonality(process: Process, image: LinuxImage): Personali
 export function linuxPersonalityForked(child: Process, parent: LinuxProcess, from: LinuxThread, handles: u64[]): LinuxProcess {
   const linux = new LinuxProcess(child);
   child.accountCharge(LINUX_PROCESS_BYTES, 0);
+  processWidenThreads(child, <i32>LINUX_THREADS_MAXIMUM);
   for (let fd = 0; fd < LINUX_DESCRIPTORS; fd++) {
     const handle = parent.descriptors[fd];
     if (handle == 0) continue;

@@ -5,7 +5,7 @@
 // wakes a futex waiter there (pthread_join), and walks its robust list (futex.ts).
 
 import { KernelError } from "../../abi/errors";
-import { ExitKind, THREADS_MAXIMUM } from "../../abi/methods";
+import { ExitKind } from "../../abi/methods";
 import { CONTEXT_FS_BASE, CONTEXT_RAX, CONTEXT_RSP, CONTEXT_SIZE, contextRead, contextWrite } from "../arch/context";
 import { contextSaveFpu } from "../arch/hw";
 import { framesFree } from "../memory/frames";
@@ -45,13 +45,13 @@ const state = new ThreadCallsState();
  * base with CLONE_SETTLS. Its tid to the caller (and to `parentTid`, `childTid` as asked).
  * EINVAL for a thread that would not share the memory, descriptors, working directory and signal
  * handlers (Capsid's threads share the whole process), or for flags beyond the thread flags;
- * EAGAIN past THREADS_MAXIMUM threads; ENOMEM when its records or frames do not fit. */
+ * EAGAIN past LINUX_THREADS_MAXIMUM threads; ENOMEM when its records or frames do not fit. */
 export function sysCloneThread(thread: Thread, linux: LinuxProcess, flags: u64, stack: u64, parentTid: u64, childTid: u64, tls: u64): i64 {
   if ((flags & THREAD_SHARES) != THREAD_SHARES || (flags & ~THREAD_FLAGS) != 0) return -(<i64>Errno.EINVAL);
   if ((flags & CLONE_SETTLS) != 0 && tls >= USER_HALF_END) return -(<i64>Errno.EPERM);
   const process = thread.process;
   let index = -1;
-  for (let i = 1; i < <i32>THREADS_MAXIMUM; i++) {
+  for (let i = 1; i < process.threads.length; i++) {
     if (process.threads[i] === null) {
       index = i;
       break;

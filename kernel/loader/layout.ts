@@ -5,7 +5,7 @@
 
 import { THREADS_MAXIMUM } from "../../abi/methods";
 import {
-  USER_IMAGE_START, USER_LINEAR_BASE, USER_LINEAR_START, USER_LINEAR_RESERVED, USER_STACK_SPACING, USER_STACK_TOP,
+  LINUX_THREADS_MAXIMUM, USER_IMAGE_START, USER_LINEAR_BASE, USER_LINEAR_RESERVED, USER_RING_LINEAR, USER_STACK_SPACING, USER_STACK_TOP,
 } from "../../abi/layout";
 
 export class ProcessLayout {
@@ -40,7 +40,7 @@ class LayoutState {
   /** A Linux process keeps one native piece: its threads' ring pages in linear memory's first
    * pages (the kernel's per-thread page; Linux code never sees it), which mmap avoids. */
   readonly linux: ProcessLayout = new ProcessLayout("linux")
-    .reserve(USER_LINEAR_BASE, USER_LINEAR_BASE + <u64>USER_LINEAR_START);
+    .reserve(USER_LINEAR_BASE, USER_LINEAR_BASE + <u64>USER_RING_LINEAR * <u64>(LINUX_THREADS_MAXIMUM + 1));
 }
 const state = new LayoutState();
 

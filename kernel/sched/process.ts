@@ -47,7 +47,8 @@ export class Process {
   state: ProcessState = ProcessState.Running;
   exitCode: i32 = 0;
   exitKind: ExitKind = ExitKind.Exited;
-  /** Its threads, by index (null where none runs); index 0 is the first. */
+  /** Its threads, by index (null where none runs); index 0 is the first. THREADS_MAXIMUM slots;
+   * a Linux process's personality widens it (processWidenThreads). */
   threads: StaticArray<Thread | null> = new StaticArray<Thread | null>(<i32>THREADS_MAXIMUM);
   /** The startup grants every thread's ring lists besides its own ThreadControl: handle, iface. */
   startupGrants: u64[] = [];
@@ -152,7 +153,7 @@ export function processSettleSpace(process: Process): void {
  * is unchanged, and the caller destroys `next`. */
 export function processReplaceSpace(process: Process, next: AddressSpace): KernelError {
   const error = new KernelErrorCell();
-  for (let i = 0; i < <i32>THREADS_MAXIMUM; i++) {
+  for (let i = 0; i < process.threads.length; i++) {
     const thread = process.threads[i];
     if (thread === null || thread.state == ThreadState.Ended) continue;
     if (next.mapPinned(USER_LINEAR_BASE + <u64>USER_RING_LINEAR + <u64>i * PAGE_SIZE, thread.ring.page, error) == 0) return error.value;
@@ -221,7 +222,7 @@ export function processEnd(process: Process, kind: ExitKind, code: i32): void {
   else line.text("ended by a fault");
   logEnd();
 
-  for (let i = 0; i < <i32>THREADS_MAXIMUM; i++) {
+  for (let i = 0; i < process.threads.length; i++) {
     const thread = process.threads[i];
     if (thread !== null) threadStop(thread);
   }
@@ -233,7 +234,7 @@ export function processEnd(process: Process, kind: ExitKind, code: i32): void {
     charge.quota.release();
     charge = process.charges.shift();
   }
-  for (let i = 0; i < <i32>THREADS_MAXIMUM; i++) {
+  for (let i = 0; i < process.threads.length; i++) {
     const thread = process.threads[i];
     if (thread === null) continue;
     threadForget(thread);
@@ -267,7 +268,7 @@ export function threadExit(thread: Thread, value: u64): void {
   const process = thread.process;
   thread.exitValue = value;
   let others = 0;
-  for (let i = 0; i < <i32>THREADS_MAXIMUM; i++) {
+  for (let i = 0; i < process.threads.length; i++) {
     const other = process.threads[i];
     if (other !== null && other !== thread && other.state != ThreadState.Ended) others++;
   }
@@ -278,6 +279,14 @@ export function threadExit(thread: Thread, value: u64): void {
   threadStop(thread);
   threadForget(thread);
   process.threads[thread.index] = null;   // its ring page and stack stay mapped for the next one
+}
+
+/** Gives `process` room for `slots` threads (more than it has; its threads keep their indices).
+ * The caller pays for the new array (a personality's record: LINUX_PROCESS_BYTES). */
+export function processWidenThreads(process: Process, slots: i32): void {
+  const wider = new StaticArray<Thread | null>(slots);
+  for (let i = 0; i < process.threads.length; i++) wider[i] = process.threads[i];
+  process.threads = wider;
 }
 
 /** Frees a stopped thread's context frame and gives back what its account paid for it. */
