@@ -85,6 +85,7 @@
 #define USER_LINEAR_RESERVED 0x0000000200000000 /* 8 GiB: u32 address + u32 offset */
 #define USER_RING_LINEAR     0x00001000         /* the first thread's ring; thread i's is at + i pages */
 #define USER_LINEAR_START    0x00010000         /* where the heap's pages begin: after 15 ring pages */
+#define LINUX_THREADS_MAXIMUM 256               /* a Linux process's threads; their rings take linear pages 1..256 */
 #define USER_STACK_SPACING   0x00020000         /* thread i's stack top is USER_STACK_TOP - i * this */
 #define USER_STACK_TOP       0x00007fff00000000
 #define USER_STACK_SIZE      0x00010000         /* 64 KiB */

@@ -45,6 +45,9 @@ export class LinuxThread {
    * the SYSCALL that set it. */
   sleepDeadline: u64 = 0;
   sleepAt: u64 = 0;
+  /** The blocking limit of the AF_UNIX call running (ns; 0: none): its socket's SO_RCVTIMEO or
+   * SO_SNDTIMEO, for the ring code it runs (socket-timeout.ts). */
+  callTimeout: u64 = 0;
   /** A blocking write's progress across its restarts: the SYSCALL's address and the bytes in. */
   writeAt: u64 = 0;
   writeDone: u64 = 0;

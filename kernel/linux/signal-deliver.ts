@@ -101,7 +101,8 @@ function interruptedCall(thread: Thread, own: LinuxThread, restart: bool): void 
   const number = <i32>contextRead(context, CONTEXT_RAX);
   const never = number == Sys.nanosleep || number == Sys.clock_nanosleep || number == Sys.pause || number == Sys.rt_sigsuspend
     || number == Sys.rt_sigtimedwait || number == Sys.poll || number == Sys.ppoll || number == Sys.select || number == Sys.pselect6
-    || number == Sys.epoll_pwait || number == 232;   // 232: epoll_wait
+    || number == Sys.epoll_pwait || number == 232   // 232: epoll_wait
+    || own.sleepDeadline != 0;   // a socket call under SO_RCVTIMEO or SO_SNDTIMEO (socket-timeout.ts), as signal(7) says
   const sending = number == Sys.write || number == Sys.writev || number == Sys.sendto || number == Sys.sendmsg;
   const partial = sending && own.writeDone > 0 || (number == Sys.recvfrom || number == Sys.recvmsg) && own.readDone > 0;
   if (restart && !never && !partial) return;
@@ -120,8 +121,9 @@ function interruptedCall(thread: Thread, own: LinuxThread, restart: bool): void 
       store<u64>(state.buffer, left % 1_000_000_000, 8);
       if (copyOut(thread.process.space, remainder, state.buffer, 16, 16) != KernelError.None) result = -(<i64>Errno.EFAULT);
     }
-    own.sleepDeadline = 0;
   }
+  own.sleepDeadline = 0;   // the call ends: a later one at the same SYSCALL starts its own
+  own.sleepAt = 0;
   own.waitDeadline = 0;
   own.waitSet = 0;
   contextWrite(context, CONTEXT_RIP, contextRead(context, CONTEXT_RIP) + 2);

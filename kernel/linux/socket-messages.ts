@@ -11,7 +11,7 @@ import { KernelObject } from "../cap/kernel-object";
 import { PIPE_CAPACITY, PipeRing, pipePeek, pipeSkip, pipeWordAt, pipeWordPut, pipeWrite, RingRights } from "../objects/pipe-ring";
 import { Thread } from "../sched/thread";
 import { copyIn, copyOut, userRangeCheck } from "../vm/user-memory";
-import { linuxBlock } from "./block";
+import { blockForCall } from "./socket-timeout";
 import { BLOCKED, Errno } from "./errno";
 import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
 import { segmentAt, segmentBase, segmentLength, STATUS_NONBLOCK, vectorTotal } from "./sys-pipe";
@@ -181,10 +181,7 @@ export function messageWrite(thread: Thread, linux: LinuxProcess, ring: PipeRing
   }
   if (full || ring.room < <u64>total + header) {
     if ((flags & MSG_DONTWAIT) != 0 || (linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
-    const own = linux.threadOf(thread);
-    ring.waiting.add(own.wait);
-    linuxBlock(thread, own.wait, number, 0);
-    return BLOCKED;
+    return blockForCall(thread, linux.threadOf(thread), ring.waiting, number);
   }
   if (rights !== null) {
     const attached = new RingRights(ring.written, ring.written + header + <u64>total, rights.objects, rights.statusFlags);
@@ -234,10 +231,7 @@ export function messageRead(thread: Thread, linux: LinuxProcess, ring: PipeRing,
   if (ring.buffered == 0) {
     if (ended) return 0;
     if ((flags & MSG_DONTWAIT) != 0 || (linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
-    const own = linux.threadOf(thread);
-    ring.waiting.add(own.wait);
-    linuxBlock(thread, own.wait, number, 0);
-    return BLOCKED;
+    return blockForCall(thread, linux.threadOf(thread), ring.waiting, number);
   }
   const length = <u64>pipeWordAt(ring, 0), take = min(length, <u64>room);
   let header: u64 = 4;

@@ -26,10 +26,9 @@ import { TCP_BLOCKED, tcpReadiness, tcpSendKernel, tcpSocketBytes, tcpTransfer }
 import { FileObject } from "../objects/file";
 import { Thread } from "../sched/thread";
 import { Wait, WaitList } from "../sched/wait";
-import { monotonicNanos } from "../time/clock";
 import { heapUserBudget } from "../memory/heap";
 import { copyIn, copyOut, userRangeCheck } from "../vm/user-memory";
-import { linuxBlock } from "./block";
+import { blockFor, timeoutDrop, timeoutOfTimeval, timevalStore } from "./socket-timeout";
 import { BLOCKED, Errno } from "./errno";
 import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
 import { LinuxThread } from "./linux-thread";
@@ -277,20 +276,20 @@ export function inetConnect(thread: Thread, linux: LinuxProcess, socket: InetSoc
       const was = socket.connecting;
       socket.connecting = false;
       socket.connectWaiter = false;
-      clearDeadline(thread, own);
+      timeoutDrop(thread, own);
       return was ? 0 : -(<i64>Errno.EISCONN);
     }
     if (c.failure != TcpFailure.None || c.state == TcpState.Closed) {
       if (!socket.connecting) return -(<i64>Errno.EISCONN);
       socket.connecting = false;
       socket.connectWaiter = false;
-      clearDeadline(thread, own);
+      timeoutDrop(thread, own);
       const reported = socket.errorTaken;
       socket.errorTaken = true;
       return -(<i64>(reported ? Errno.ECONNABORTED : failureErrno(c)));
     }
     if (!waited) return -(<i64>Errno.EALREADY);
-    return waitOn(thread, linux, own, existing.link.watchers, number, socket.sendTimeout);
+    return blockFor(thread, own, existing.link.watchers, number, socket.sendTimeout);
   }
   const parsed = addressIn(thread, address, length);
   if (parsed < 0) return parsed;
@@ -324,7 +323,7 @@ export function inetConnect(thread: Thread, linux: LinuxProcess, socket: InetSoc
   }
   socket.connectWaiter = true;
   own.sleepAt = 0;
-  return waitOn(thread, linux, own, made.link.watchers, number, socket.sendTimeout);
+  return blockFor(thread, own, made.link.watchers, number, socket.sendTimeout);
 }
 
 /** Puts the socket's options on its connection: TCP_NODELAY, SO_KEEPALIVE with its times, SO_LINGER's reset. */
@@ -338,38 +337,6 @@ function applyOptions(socket: InetSocketObject): void {
   stack.setKeepAlive(c, socket.keepAlive ? KeepAlive.On : KeepAlive.Off, <u64>socket.keepIdle * second, <u64>socket.keepInterval * second, socket.keepCount);
   tcpEnd();
   stream.link.abortOnClose = socket.lingerOn && socket.lingerSeconds == 0;
-}
-
-/** Blocks the call on `list` (block.ts) until it changes, or until `timeout` ns (0: none) after
- * the call first blocked at this SYSCALL: then EAGAIN, as Linux's SO_RCVTIMEO says. */
-function waitOn(thread: Thread, linux: LinuxProcess, own: LinuxThread, list: WaitList, number: u64, timeout: u64): i64 {
-  let deadline: u64 = 0;
-  if (timeout != 0) {
-    const at = callAddress(thread), now = monotonicNanos();
-    if (own.sleepAt != at || own.sleepDeadline == 0) {
-      own.sleepAt = at;
-      own.sleepDeadline = timeout > u64.MAX_VALUE - now ? u64.MAX_VALUE : now + timeout;
-    }
-    deadline = own.sleepDeadline;
-    if (now >= deadline) {
-      clearDeadline(thread, own);
-      return -(<i64>Errno.EAGAIN);
-    }
-  } else {
-    own.sleepAt = callAddress(thread);   // marks the call as blocked here (connect's restart)
-    own.sleepDeadline = 0;
-  }
-  list.add(own.wait);
-  linuxBlock(thread, own.wait, number, deadline);
-  return BLOCKED;
-}
-
-/** The call ended: a later one at the same SYSCALL starts its own timeout. */
-function clearDeadline(thread: Thread, own: LinuxThread): void {
-  if (own.sleepAt == callAddress(thread)) {
-    own.sleepAt = 0;
-    own.sleepDeadline = 0;
-  }
 }
 
 /** listen(fd, backlog): a stream socket listens on its bound port (none: a free one of the
@@ -417,9 +384,9 @@ export function inetAccept(thread: Thread, linux: LinuxProcess, socket: InetSock
   const own = linux.threadOf(thread), link = listening.link;
   if (link.listener.ready.length == 0) {
     if ((linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
-    return waitOn(thread, linux, own, link.watchers, number, socket.receiveTimeout);
+    return blockFor(thread, own, link.watchers, number, socket.receiveTimeout);
   }
-  clearDeadline(thread, own);
+  timeoutDrop(thread, own);
   const process = thread.process;
   const slotFd = linux.lowestFree(0);
   if (slotFd < 0) return -(<i64>Errno.EMFILE);
@@ -432,7 +399,7 @@ export function inetAccept(thread: Thread, linux: LinuxProcess, socket: InetSock
   if (taken === null) {   // (cannot happen: one was ready, and nothing ran since) wait for the next
     process.table.cancel(slot);
     if ((linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
-    return waitOn(thread, linux, own, link.watchers, number, socket.receiveTimeout);
+    return blockFor(thread, own, link.watchers, number, socket.receiveTimeout);
   }
   const accepted = new InetSocketObject(INET_STREAM, socket.policy.copy(), socket.grant);
   accepted.chargeTo(process.account, bytes);
@@ -540,7 +507,7 @@ export function inetSend(thread: Thread, linux: LinuxProcess, socket: InetSocket
     if (nonblocking) return -(<i64>Errno.EAGAIN);
     own.writeAt = at;
     own.writeDone = done;
-    return waitOn(thread, linux, own, stream.link.watchers, number, socket.sendTimeout);
+    return blockFor(thread, own, stream.link.watchers, number, socket.sendTimeout);
   }
   if (<u64>total == done) return <i64>done;
   const moved = streamSend(thread, socket, buffer, count, vectors, vectorCount, done);
@@ -551,11 +518,11 @@ export function inetSend(thread: Thread, linux: LinuxProcess, socket: InetSocket
   }
   done += <u64>moved;
   if (done == <u64>total) {
-    clearDeadline(thread, own);
+    timeoutDrop(thread, own);
     return <i64>done;
   }
   if (nonblocking) return done > 0 ? <i64>done : -(<i64>Errno.EAGAIN);
-  const blocked = waitOn(thread, linux, own, stream.link.watchers, number, socket.sendTimeout);
+  const blocked = blockFor(thread, own, stream.link.watchers, number, socket.sendTimeout);
   if (blocked != BLOCKED) return done > 0 ? <i64>done : blocked;   // the timeout passed
   own.writeAt = at;
   own.writeDone = done;
@@ -660,16 +627,16 @@ export function inetReceive(thread: Thread, linux: LinuxProcess, socket: InetSoc
   const ready = tcpReadiness(c);
   const ended = (ready & TCP_READY_READABLE) != 0 && c.receive.length == 0;   // the end, or a failure: no more will come
   if (done > 0 && (!waitAll || done >= <u64>total || ended || socket.readShut)) {
-    clearDeadline(thread, own);
+    timeoutDrop(thread, own);
     return <i64>done;
   }
   // Nothing (or not all MSG_WAITALL asked for): the end of the stream, or a wait.
   if (done == 0 && (ready & TCP_READY_READABLE) != 0) {
-    clearDeadline(thread, own);
+    timeoutDrop(thread, own);
     return 0;
   }
   if (nonblocking) return -(<i64>Errno.EAGAIN);
-  const blocked = waitOn(thread, linux, own, link.watchers, number, socket.receiveTimeout);
+  const blocked = blockFor(thread, own, link.watchers, number, socket.receiveTimeout);
   if (blocked != BLOCKED) return done > 0 ? <i64>done : blocked;   // SO_RCVTIMEO passed
   own.readAt = at;
   own.readDone = done;
@@ -682,7 +649,7 @@ function datagramReceive(thread: Thread, linux: LinuxProcess, own: LinuxThread, 
   if (udp === null) {   // never bound: nothing can arrive until it is
     if (socket.readShut) return 0;
     if (nonblocking) return -(<i64>Errno.EAGAIN);
-    return waitOn(thread, linux, own, socket.waiting, number, socket.receiveTimeout);
+    return blockFor(thread, own, socket.waiting, number, socket.receiveTimeout);
   }
   const error = portError(udp);   // before any datagram, as Linux's __skb_try_recv_datagram
   if (error != 0) return error;
@@ -695,9 +662,9 @@ function datagramReceive(thread: Thread, linux: LinuxProcess, own: LinuxThread, 
   if (record == 0) {
     if (socket.readShut) return 0;
     if (nonblocking) return -(<i64>Errno.EAGAIN);
-    return waitOn(thread, linux, own, udp.waiting, number, socket.receiveTimeout);
+    return blockFor(thread, own, udp.waiting, number, socket.receiveTimeout);
   }
-  clearDeadline(thread, own);
+  timeoutDrop(thread, own);
   const length = <u64>load<u32>(record), space = thread.process.space;
   state.receivedAddress = load<u32>(record + 4);
   state.receivedPort = load<u32>(record + 8);
@@ -824,12 +791,10 @@ export function inetSetsockopt(thread: Thread, socket: InetSocketObject, level: 
   if (<i32>length < 0 || length < need) return -(<i64>Errno.EINVAL);
   if (copyIn(thread.process.space, b, 64, value, need) != KernelError.None) return -(<i64>Errno.EFAULT);
   if (timeval) {
-    const seconds = load<i64>(b), micros = load<i64>(b, 8);
-    if (micros < 0 || micros >= 1_000_000) return -(<i64>Errno.EDOM);
-    // A negative time is no timeout, as Linux's sock_set_timeout takes it.
-    const nanos = seconds < 0 ? 0 : seconds > 1_000_000_000 ? u64.MAX_VALUE / 2 : <u64>seconds * 1_000_000_000 + <u64>micros * 1000;
-    if (name == SO_RCVTIMEO) socket.receiveTimeout = nanos;
-    else socket.sendTimeout = nanos;
+    const nanos = timeoutOfTimeval(load<i64>(b), load<i64>(b, 8));
+    if (nanos < 0) return nanos;
+    if (name == SO_RCVTIMEO) socket.receiveTimeout = <u64>nanos;
+    else socket.sendTimeout = <u64>nanos;
     return 0;
   }
   const number = load<i32>(b);
@@ -890,9 +855,7 @@ export function inetGetsockopt(thread: Thread, socket: InetSocketObject, level: 
     else if (name == SO_BROADCAST) answer = socket.broadcast ? 1 : 0;
     else if (name == SO_RCVBUF || name == SO_SNDBUF) answer = <i64>bufferOf(socket);
     else if (name == SO_RCVTIMEO || name == SO_SNDTIMEO) {
-      const nanos = name == SO_RCVTIMEO ? socket.receiveTimeout : socket.sendTimeout;
-      store<u64>(b, nanos / 1_000_000_000, 8);
-      store<u64>(b, (nanos % 1_000_000_000) / 1000, 16);
+      timevalStore(b + 8, name == SO_RCVTIMEO ? socket.receiveTimeout : socket.sendTimeout);
       size = 16;
     } else return -(<i64>Errno.ENOPROTOOPT);
   } else if (level == IPPROTO_IP && name == IP_RECVERR) {
@@ -980,7 +943,7 @@ function streamPeek(thread: Thread, c: TcpConnection, buffer: u64, count: u64, v
     }
     done += moved;
   }
-  clearDeadline(thread, own);
+  timeoutDrop(thread, own);
   return <i64>done;
 }
 
@@ -997,7 +960,7 @@ export function inetSendfile(thread: Thread, linux: LinuxProcess, socket: InetSo
   const own = linux.threadOf(thread), link = stream.link, c = link.connection;
   if (!c.established && c.failure == TcpFailure.None && c.state != TcpState.Closed) {
     if ((linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
-    return waitOn(thread, linux, own, link.watchers, number, socket.sendTimeout);
+    return blockFor(thread, own, link.watchers, number, socket.sendTimeout);
   }
   let done: u64 = 0;
   while (done < count) {
@@ -1016,13 +979,13 @@ export function inetSendfile(thread: Thread, linux: LinuxProcess, socket: InetSo
     if (<u64>sent < <u64>read) break;   // the send buffer is full
   }
   if (done > 0 || count == 0) {
-    clearDeadline(thread, own);
+    timeoutDrop(thread, own);
     return <i64>done;
   }
   const end = file.fileSystem.read(file.node, position, state.staging, 1);
   if (end == 0) return 0;   // at the file's end
   if ((linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
-  return waitOn(thread, linux, own, link.watchers, number, socket.sendTimeout);
+  return blockFor(thread, own, link.watchers, number, socket.sendTimeout);
 }
 
 /** FIONREAD of an InetSocket: a connection's bytes waiting, the length of the next datagram

@@ -9,7 +9,7 @@ import { PIPE_ATOMIC, pipeCreate, pipeFits, pipeRead, PipeRing, pipeWrite } from
 import { CONTEXT_RIP, contextRead } from "../arch/context";
 import { Thread } from "../sched/thread";
 import { copyIn, copyOut, userRangeCheck } from "../vm/user-memory";
-import { linuxBlock } from "./block";
+import { blockForCall } from "./socket-timeout";
 import { BLOCKED, Errno } from "./errno";
 import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
 import { Sys } from "./numbers";
@@ -76,9 +76,7 @@ export function pipeReadCall(thread: Thread, linux: LinuxProcess, ring: PipeRing
   if (ring.buffered == 0) {
     if (ring.writers == 0) return 0;
     if (nonblocking || (linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
-    ring.waiting.add(own.wait);
-    linuxBlock(thread, own.wait, number, 0);
-    return BLOCKED;
+    return blockForCall(thread, own, ring.waiting, number);
   }
   if (vectors == 0) {
     const read = pipeRead(ring, space, buffer, min(count, limit));
@@ -121,8 +119,8 @@ export function pipeReadAllCall(thread: Thread, linux: LinuxProcess, ring: PipeR
     if (<u64>read < length) break;
   }
   if (done >= <u64>total || moved >= limit || moved > stretch || ring.writers == 0) return <i64>done;
-  ring.waiting.add(own.wait);
-  linuxBlock(thread, own.wait, number, 0);
+  const blocked = blockForCall(thread, own, ring.waiting, number);
+  if (blocked != BLOCKED) return done > 0 ? <i64>done : blocked;   // a socket's SO_RCVTIMEO passed
   own.readAt = at;
   own.readDone = done;
   return BLOCKED;
@@ -232,9 +230,9 @@ export function pipeWriteCall(thread: Thread, linux: LinuxProcess, ring: PipeRin
 
 function block(thread: Thread, linux: LinuxProcess, ring: PipeRing, number: u64, at: u64, done: u64): i64 {
   const own = linux.threadOf(thread);
+  const blocked = blockForCall(thread, own, ring.waiting, number);
+  if (blocked != BLOCKED) return done > 0 ? <i64>done : blocked;   // a socket's SO_SNDTIMEO passed
   own.writeAt = at;
   own.writeDone = done;
-  ring.waiting.add(own.wait);
-  linuxBlock(thread, own.wait, number, 0);
   return BLOCKED;
 }

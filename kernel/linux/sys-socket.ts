@@ -17,6 +17,8 @@ import { UNIX_SOCKET_BYTES, UnixSocketObject } from "../objects/unix-socket";
 import { UnixEndpointObject } from "../objects/unix-endpoint";
 import { Thread } from "../sched/thread";
 import { copyIn, copyOut, userRangeCheck } from "../vm/user-memory";
+import { timedBegin, timedEnd } from "./socket-timeout";
+import { unixOptionOut, unixSetsockopt } from "./sys-unix-options";
 import { BLOCKED, Errno } from "./errno";
 import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
 import { Sys } from "./numbers";
@@ -115,8 +117,9 @@ export function sysSocket(thread: Thread, linux: LinuxProcess, domain: u64, type
 }
 
 /** bind, connect, listen, accept, accept4, getsockname, getpeername and setsockopt: on an
- * InetSocket (sys-inet.ts); ENOTSOCK for another descriptor (a socketpair's end included: it has
- * no address and takes no options: EOPNOTSUPP, ENOPROTOOPT), EBADF for a closed one. */
+ * InetSocket (sys-inet.ts), an AF_UNIX endpoint (sys-unix.ts, sys-unix-dgram.ts) or a socketpair's
+ * end (which has no address: EOPNOTSUPP; its options: sys-unix-options.ts); ENOTSOCK for another
+ * descriptor, EBADF for a closed one. */
 export function sysSocketCall(thread: Thread, linux: LinuxProcess, number: u64, fd: i32, a1: u64, a2: u64, a3: u64, a4: u64): i64 {
   const endpoint = unixEndpointOf(thread, linux, fd);
   if (endpoint !== null) {
@@ -124,22 +127,23 @@ export function sysSocketCall(thread: Thread, linux: LinuxProcess, number: u64, 
       if (number == <u64>Sys.connect) return unixDatagramConnect(thread, linux, endpoint, a1, a2);
       if (number == <u64>Sys.listen || number == <u64>Sys.accept || number == <u64>Sys.accept4) return -(<i64>Errno.EOPNOTSUPP);
     }
+    // connect and accept may block, bounded by SO_SNDTIMEO and SO_RCVTIMEO: timedEnd ends the bound.
     switch (<i32>number) {
       case Sys.bind: return unixBind(thread, linux, endpoint, a1, a2);
-      case Sys.connect: return unixConnect(thread, linux, endpoint, fd, number, a1, a2);
+      case Sys.connect: return timedEnd(thread, linux.threadOf(thread), unixConnect(thread, linux, endpoint, fd, number, a1, a2));
       case Sys.listen: return unixListen(thread, endpoint, a1);
-      case Sys.accept: return unixAccept(thread, linux, endpoint, fd, number, a1, a2, 0);
-      case Sys.accept4: return unixAccept(thread, linux, endpoint, fd, number, a1, a2, a3);
+      case Sys.accept: return timedEnd(thread, linux.threadOf(thread), unixAccept(thread, linux, endpoint, fd, number, a1, a2, 0));
+      case Sys.accept4: return timedEnd(thread, linux.threadOf(thread), unixAccept(thread, linux, endpoint, fd, number, a1, a2, a3));
       case Sys.getsockname: return unixEndpointName(thread, endpoint, false, a1, a2);
       case Sys.getpeername: return unixEndpointName(thread, endpoint, true, a1, a2);
     }
-    return -(<i64>Errno.ENOPROTOOPT);   // setsockopt
+    return unixSetsockopt(thread, endpoint.options, a1, a2, a3, a4);
   }
   const inet = inetSocketOf(thread, linux, fd);
   if (inet === null) {
     const pair = socketOf(thread, linux, fd);
     if (pair === null) return socketError(linux, fd);
-    if (number == <u64>Sys.setsockopt) return -(<i64>Errno.ENOPROTOOPT);
+    if (number == <u64>Sys.setsockopt) return unixSetsockopt(thread, pair.options, a1, a2, a3, a4);
     if (number == <u64>Sys.getsockname || number == <u64>Sys.getpeername) return unixName(thread, a1, a2);
     if (number == <u64>Sys.connect) return -(<i64>Errno.EISCONN);
     return -(<i64>(number == <u64>Sys.bind ? Errno.EINVAL : Errno.EOPNOTSUPP));
@@ -190,6 +194,13 @@ function socketError(linux: LinuxProcess, fd: i32): i64 {
  * the rest closed (socket-messages.ts: deliveredDescriptors, rightsTruncated). */
 export function socketRead(thread: Thread, linux: LinuxProcess, socket: UnixSocketObject, fd: i32, number: u64, buffer: u64, count: u64,
   vectors: u64, vectorCount: u64, flags: u64 = 0, capacity: i32 = 0, closeOnExec: bool = false): i64 {
+  const own = linux.threadOf(thread);
+  timedBegin(own, socket.options.receiveTimeout);
+  return timedEnd(thread, own, pairRead(thread, linux, socket, fd, number, buffer, count, vectors, vectorCount, flags, capacity, closeOnExec));
+}
+
+function pairRead(thread: Thread, linux: LinuxProcess, socket: UnixSocketObject, fd: i32, number: u64, buffer: u64, count: u64,
+  vectors: u64, vectorCount: u64, flags: u64, capacity: i32, closeOnExec: bool): i64 {
   readBegin();
   if (!socket.reading) return 0;
   if (<u64>socket.kind != SOCK_STREAM) {
@@ -228,6 +239,13 @@ export function socketRead(thread: Thread, linux: LinuxProcess, socket: UnixSock
  * attached when its first byte goes in (not again when a blocked call runs again). */
 export function socketWrite(thread: Thread, linux: LinuxProcess, socket: UnixSocketObject, fd: i32, number: u64, buffer: u64, count: u64,
   vectors: u64, vectorCount: u64, flags: u64 = 0, rights: RingRights | null = null): i64 {
+  const own = linux.threadOf(thread);
+  timedBegin(own, socket.options.sendTimeout);
+  return timedEnd(thread, own, pairWrite(thread, linux, socket, fd, number, buffer, count, vectors, vectorCount, flags, rights));
+}
+
+function pairWrite(thread: Thread, linux: LinuxProcess, socket: UnixSocketObject, fd: i32, number: u64, buffer: u64, count: u64,
+  vectors: u64, vectorCount: u64, flags: u64, rights: RingRights | null): i64 {
   if (!socket.writing) {
     if ((flags & MSG_NOSIGNAL) == 0) signalSend(linux, SIGPIPE, Scope.Process, SI_USER, thread.process.id, 0);
     return -(<i64>Errno.EPIPE);
@@ -446,9 +464,11 @@ export function sysShutdown(thread: Thread, linux: LinuxProcess, fd: i32, how: u
   return 0;
 }
 
-/** getsockopt(fd, level, name, value, length): SOL_SOCKET's SO_TYPE, SO_ERROR (always 0: a pair
- * has no pending error), SO_DOMAIN and SO_PROTOCOL, as ints cut to *length; others ENOPROTOOPT;
- * EINVAL for a negative length, EFAULT, ENOTSOCK, EBADF. */
+/** getsockopt(fd, level, name, value, length) of an AF_UNIX socket: SOL_SOCKET's SO_TYPE,
+ * SO_ERROR (always 0: a pair has no pending error), SO_DOMAIN, SO_PROTOCOL, SO_ACCEPTCONN,
+ * SO_PEERCRED and the options setsockopt keeps (sys-unix-options.ts), cut to *length; others
+ * ENOPROTOOPT, and EOPNOTSUPP for another level; EINVAL for a negative length, EFAULT, ENOTSOCK,
+ * EBADF. */
 export function sysGetsockopt(thread: Thread, linux: LinuxProcess, fd: i32, level: u64, name: u64, value: u64, length: u64): i64 {
   const inet = inetSocketOf(thread, linux, fd);
   if (inet !== null) return inetGetsockopt(thread, inet, level, name, value, length);
@@ -459,7 +479,7 @@ export function sysGetsockopt(thread: Thread, linux: LinuxProcess, fd: i32, leve
   if (copyIn(space, b, 64, length, 4) != KernelError.None) return -(<i64>Errno.EFAULT);
   const given = load<i32>(b);
   if (given < 0) return -(<i64>Errno.EINVAL);
-  if ((level & 0xffff_ffff) != SOL_SOCKET) return -(<i64>Errno.ENOPROTOOPT);
+  if ((level & 0xffff_ffff) != SOL_SOCKET) return -(<i64>Errno.EOPNOTSUPP);   // AF_UNIX has no options of its own
   name &= 0xffff_ffff;
   if (name == SO_PEERCRED) {
     // struct ucred of the process at the other end when it connected (the listener's own for a
@@ -479,7 +499,14 @@ export function sysGetsockopt(thread: Thread, linux: LinuxProcess, fd: i32, leve
   else if (name == SO_ERROR || name == SO_PROTOCOL) answer = 0;
   else if (name == SO_DOMAIN) answer = <i32>AF_UNIX;
   else if (name == SO_ACCEPTCONN) answer = endpoint !== null && endpoint.listening ? 1 : 0;
-  else return -(<i64>Errno.ENOPROTOOPT);
+  else {
+    const kept = unixOptionOut(socket !== null ? socket.options : endpoint!.options, name, b + 8);
+    if (kept == 0) return -(<i64>Errno.ENOPROTOOPT);
+    const cut = min(<u64>given, kept);
+    if (copyOut(space, value, b + 8, 56, cut) != KernelError.None) return -(<i64>Errno.EFAULT);
+    store<i32>(b, <i32>cut);
+    return copyOut(space, length, b, 64, 4) != KernelError.None ? -(<i64>Errno.EFAULT) : 0;
+  }
   const size = min(given, 4);
   store<i32>(b, answer, 8);
   if (copyOut(space, value, b + 8, 56, <u64>size) != KernelError.None) return -(<i64>Errno.EFAULT);

@@ -14,7 +14,7 @@ import { UnixEndpointObject } from "../objects/unix-endpoint";
 import { Thread } from "../sched/thread";
 import { Wait } from "../sched/wait";
 import { copyIn, copyOut } from "../vm/user-memory";
-import { linuxBlock } from "./block";
+import { blockForCall, timedBegin, timedEnd } from "./socket-timeout";
 import { BLOCKED, Errno } from "./errno";
 import { LinuxProcess } from "./linux-process";
 import { Scope, SI_USER, SIGPIPE, signalSend } from "./signal";
@@ -74,6 +74,13 @@ function queueFull(sender: UnixEndpointObject, other: UnixEndpointObject): bool 
  * its queue is full (EAGAIN with MSG_DONTWAIT or O_NONBLOCK); EMSGSIZE past 64 KiB. */
 export function unixDatagramSend(thread: Thread, linux: LinuxProcess, endpoint: UnixEndpointObject, fd: i32, number: u64, buffer: u64, count: u64,
   vectors: u64, vectorCount: u64, flags: u64, address: u64, addressLength: u64, rights: RingRights | null): i64 {
+  const own = linux.threadOf(thread);
+  timedBegin(own, endpoint.options.sendTimeout);
+  return timedEnd(thread, own, send(thread, linux, endpoint, fd, number, buffer, count, vectors, vectorCount, flags, address, addressLength, rights));
+}
+
+function send(thread: Thread, linux: LinuxProcess, endpoint: UnixEndpointObject, fd: i32, number: u64, buffer: u64, count: u64,
+  vectors: u64, vectorCount: u64, flags: u64, address: u64, addressLength: u64, rights: RingRights | null): i64 {
   if (!endpoint.writing) {
     if ((flags & MSG_NOSIGNAL) == 0) signalSend(linux, SIGPIPE, Scope.Process, SI_USER, thread.process.id, 0);
     return -(<i64>Errno.EPIPE);
@@ -108,15 +115,19 @@ export function unixDatagramSend(thread: Thread, linux: LinuxProcess, endpoint: 
  * bound waits for ever, as Linux's; 0 once it stopped receiving and nothing is queued. */
 export function unixDatagramReceive(thread: Thread, linux: LinuxProcess, endpoint: UnixEndpointObject, fd: i32, number: u64, buffer: u64, count: u64,
   vectors: u64, vectorCount: u64, flags: u64, capacity: i32, closeOnExec: bool): i64 {
+  const own = linux.threadOf(thread);
+  timedBegin(own, endpoint.options.receiveTimeout);
+  return timedEnd(thread, own, receive(thread, linux, endpoint, fd, number, buffer, count, vectors, vectorCount, flags, capacity, closeOnExec));
+}
+
+function receive(thread: Thread, linux: LinuxProcess, endpoint: UnixEndpointObject, fd: i32, number: u64, buffer: u64, count: u64,
+  vectors: u64, vectorCount: u64, flags: u64, capacity: i32, closeOnExec: bool): i64 {
   readBegin();
   const ring = endpoint.receive;
   if (ring === null) {
     if (!endpoint.reading) return 0;
     if ((flags & MSG_DONTWAIT) != 0 || (linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
-    const own = linux.threadOf(thread);
-    endpoint.waiting.add(own.wait);
-    linuxBlock(thread, own.wait, number, 0);
-    return BLOCKED;
+    return blockForCall(thread, linux.threadOf(thread), endpoint.waiting, number);
   }
   const before = ring.read;
   const result = messageRead(thread, linux, ring, fd, number, buffer, count, vectors, vectorCount, flags, capacity, closeOnExec, !endpoint.reading, true);

@@ -18,7 +18,7 @@ import { UNIX_BACKLOG_MAXIMUM, unixAutobindNumber, UNIX_DATAGRAM_BYTES, UNIX_END
 import { UNIX_SOCKET_BYTES, UnixSocketObject } from "../objects/unix-socket";
 import { Thread } from "../sched/thread";
 import { copyIn, copyOut } from "../vm/user-memory";
-import { linuxBlock } from "./block";
+import { blockFor } from "./socket-timeout";
 import { BLOCKED, Errno, linuxErrno } from "./errno";
 import { FD_CLOEXEC, LINUX_DESCRIPTORS, LinuxProcess } from "./linux-process";
 import { socketFileMake } from "./sys-names";
@@ -209,10 +209,7 @@ export function unixConnect(thread: Thread, linux: LinuxProcess, endpoint: UnixE
   if (!listener.listening) return -(<i64>Errno.ECONNREFUSED);
   if (listener.pending.length >= listener.backlog) {
     if ((linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
-    const own = linux.threadOf(thread);
-    listener.waiting.add(own.wait);
-    linuxBlock(thread, own.wait, number, 0);
-    return BLOCKED;
+    return blockFor(thread, linux.threadOf(thread), listener.waiting, number, endpoint.options.sendTimeout);
   }
   const process = thread.process, table = process.table;
   if (framesFree() < 2 * PIPE_PAGES || process.account.kernelFits(PAIR_BYTES, 2 * PIPE_PAGES) != KernelError.None) return -(<i64>Errno.ENOMEM);
@@ -221,6 +218,7 @@ export function unixConnect(thread: Thread, linux: LinuxProcess, endpoint: UnixE
   const there = pipeRingCreate(process.account), back = pipeRingCreate(process.account);
   const client = new UnixSocketObject(back, there, endpoint.kind), server = new UnixSocketObject(there, back, endpoint.kind);
   client.peerPid = listener.listenerPid;
+  client.options = endpoint.options;   // the same socket, connected
   server.peerPid = process.id;
   client.chargeTo(process.account, PAIR_BYTES / 2);
   server.chargeTo(process.account, PAIR_BYTES - PAIR_BYTES / 2);
@@ -244,10 +242,7 @@ export function unixAccept(thread: Thread, linux: LinuxProcess, endpoint: UnixEn
   if ((flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != 0 || !endpoint.listening) return -(<i64>Errno.EINVAL);
   if (endpoint.pending.length == 0) {
     if ((linux.descriptorFlags[fd] & STATUS_NONBLOCK) != 0) return -(<i64>Errno.EAGAIN);
-    const own = linux.threadOf(thread);
-    endpoint.waiting.add(own.wait);
-    linuxBlock(thread, own.wait, number, 0);
-    return BLOCKED;
+    return blockFor(thread, linux.threadOf(thread), endpoint.waiting, number, endpoint.options.receiveTimeout);
   }
   const process = thread.process, space = process.space, b = state.buffer;
   if (address != 0 && lengthAt != 0) {

@@ -20,6 +20,7 @@ import { Node } from "../fs/node";
 import { instanceBytes } from "../memory/heap-cost";
 import { WaitList } from "../sched/wait";
 import { PIPE_BYTES, PipeRing, pipeRingRelease } from "./pipe-ring";
+import { UNIX_OPTIONS_BYTES, UnixOptions } from "./unix-options";
 import { UnixSocketObject } from "./unix-socket";
 
 /** Connections a listening endpoint holds before accept, at most. */
@@ -53,6 +54,8 @@ export class UnixEndpointObject extends KernelObject {
   /** Whether it still receives and sends (shutdown takes them). */
   reading: bool = true;
   writing: bool = true;
+  /** Its SOL_SOCKET options (setsockopt; a connect hands them to the client's end). */
+  options: UnixOptions = new UnixOptions();
 
   /** `kind`: Linux's SOCK_STREAM (1), SOCK_DGRAM (2) or SOCK_SEQPACKET (5). */
   constructor(readonly kind: u32) { super(Interface.UnixEndpoint); }
@@ -121,5 +124,6 @@ const state = new UnixEndpointsState();
 /** Heap bytes an endpoint's record costs its maker (a name and a queue of at most
  * UNIX_BACKLOG_MAXIMUM ends' pointers included); a datagram endpoint's adds its queue's record
  * (a pipe's; its frames are charged when it is bound). */
-export const UNIX_ENDPOINT_BYTES: u64 = instanceBytes<UnixEndpointObject>() + instanceBytes<WaitList>() + 8 * <u64>UNIX_BACKLOG_MAXIMUM + 256;
+export const UNIX_ENDPOINT_BYTES: u64 = instanceBytes<UnixEndpointObject>() + instanceBytes<WaitList>() + UNIX_OPTIONS_BYTES
+  + 8 * <u64>UNIX_BACKLOG_MAXIMUM + 256;
 export const UNIX_DATAGRAM_BYTES: u64 = UNIX_ENDPOINT_BYTES + PIPE_BYTES;

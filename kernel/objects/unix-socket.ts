@@ -5,6 +5,7 @@
 // going, is the ring losing its reader or writer: the peer then reads the end of the stream, or
 // its writes fail. Native programs reach only `info` through the ring so far.
 
+import { UNIX_OPTIONS_BYTES, UnixOptions } from "./unix-options";
 import { KernelError } from "../../abi/errors";
 import { Interface } from "../../abi/interfaces";
 import { UnixSocketMethod } from "../../abi/methods";
@@ -22,6 +23,8 @@ export class UnixSocketObject extends KernelObject {
    * caller for both ends; a connection's client for its server end, and the listener's for its
    * client end. */
   peerPid: u32 = 0;
+  /** Its SOL_SOCKET options (setsockopt; the timeouts bound its blocking calls). */
+  options: UnixOptions = new UnixOptions();
 
   /** `kind`: Linux's SOCK_STREAM (1), SOCK_DGRAM (2) or SOCK_SEQPACKET (5). The last two keep
    * message boundaries: each message is its length (4 bytes) and its bytes in the ring. */
@@ -64,5 +67,5 @@ class UnixSocketsState {
 }
 const state = new UnixSocketsState();
 
-/** Heap bytes one end's record takes (its rings are charged as pipes' are). */
-export const UNIX_SOCKET_BYTES: u64 = instanceBytes<UnixSocketObject>();
+/** Heap bytes one end's record takes, its options included (its rings are charged as pipes' are). */
+export const UNIX_SOCKET_BYTES: u64 = instanceBytes<UnixSocketObject>() + UNIX_OPTIONS_BYTES;
