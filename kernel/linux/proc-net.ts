@@ -1,6 +1,7 @@
 // What /proc/net's files say (docs/linux.md, "procfs"), in Linux's formats, made at their open
 // (proc-contents.ts): dev, the interfaces and their counters; route, eth0's routes; tcp and udp,
-// sockets (tcp6 and udp6 are empty: there is no IPv6). A process sees what its grant lets it:
+// sockets (tcp6 and udp6 are empty: there is no IPv6); unix, the AF_UNIX sockets bound to a name
+// the caller could connect to (a path in its namespace, or an abstract name). A process sees what its grant lets it:
 // without a Network grant, dev lists lo alone and route and the sockets nothing; with one, tcp
 // and udp list the sockets made from that same grant (by it, or by the processes it was passed
 // to: a shell and what it runs), never those of another grant. Counters Capsid does not keep
@@ -8,6 +9,7 @@
 
 import { Interface } from "../../abi/interfaces";
 import { inetSocketsOf } from "../objects/inet-socket";
+import { unixEndpointsBound } from "../objects/unix-endpoint";
 import { NetworkObject } from "../objects/network";
 import { TcpState } from "../net/socket/tcp/connection";
 import { ETHERNET_INDEX, interfaceCount, interfaceGateway, interfaceLast, interfaceMask, interfaceAddress, interfaceName, LOOPBACK_INDEX } from "./net-interfaces";
@@ -126,5 +128,31 @@ export function procNetSockets(out: ProcText, linux: LinuxProcess, tcp: bool, si
     out.upperHex(state, 2).byte(0x20).upperHex(sending, 8).byte(0x3a).upperHex(receiving, 8);
     out.text(" 00:00000000 00000000     0        0 0");
     out.padTo(start, width).byte(0x0a);
+  }
+}
+
+/** /proc/net/unix (af_unix.c's unix_seq_show): a line per AF_UNIX socket bound to a name the
+ * caller could connect to: a path in its namespace's file system (`fileSystem`, Ramfs.id) or an
+ * abstract name (shown with a leading @, a NUL inside it as @). Unnamed sockets and the connected
+ * ends a listener hands out are not listed, nor names bound in another namespace. The kernel
+ * address and the inode read 0; the reference count 2, as an idle socket's on Linux. */
+export function procNetUnix(out: ProcText, fileSystem: u32): void {
+  out.text("Num       RefCount Protocol Flags    Type St Inode Path\n");
+  const bound = unixEndpointsBound();
+  for (let i = 0; i < bound.length; i++) {
+    const endpoint = bound[i];
+    if (!endpoint.inAbstract && (endpoint.node === null || endpoint.node!.fileSystem != fileSystem)) continue;
+    out.text("0000000000000000: 00000002 00000000 ");
+    out.upperHex(endpoint.listening ? 0x10000 : 0, 8).byte(0x20);          // __SO_ACCEPTCON
+    out.upperHex(endpoint.kind, 4).byte(0x20);
+    out.upperHex(endpoint.peer !== null ? 3 : 1, 2).byte(0x20);            // SS_CONNECTED, SS_UNCONNECTED
+    out.decimal(0, 5).byte(0x20);
+    if (endpoint.inAbstract) out.byte(0x40);
+    const name = endpoint.name;
+    for (let j = 0; j < name.length; j++) {
+      const c = unchecked(name[j]);
+      out.byte(c == 0 && endpoint.inAbstract ? 0x40 : c);
+    }
+    out.byte(0x0a);
   }
 }

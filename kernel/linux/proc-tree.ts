@@ -45,19 +45,20 @@ export enum ProcKind {
    * process holding a Network grant (/etc/resolv.conf is a link to it). */
   Net = 16,
   ResolvConf = 17,
-  /** /proc/net's dev, route, tcp, udp, tcp6 and udp6 (proc-net.ts). */
+  /** /proc/net's dev, route, tcp, udp, tcp6, udp6 and unix (proc-net.ts). */
   NetDev = 18,
   NetRoute = 19,
   NetTcp = 20,
   NetUdp = 21,
   NetTcp6 = 22,
   NetUdp6 = 23,
+  NetUnix = 24,
 }
-const KINDS: i32 = 24;
+const KINDS: i32 = 25;
 
 /** /proc/net's files, in the order a listing gives them. */
 export const PROC_NET_FILES: StaticArray<ProcKind> = [ProcKind.ResolvConf, ProcKind.NetDev, ProcKind.NetRoute, ProcKind.NetTcp, ProcKind.NetUdp,
-  ProcKind.NetTcp6, ProcKind.NetUdp6];
+  ProcKind.NetTcp6, ProcKind.NetUdp6, ProcKind.NetUnix];
 
 /** The name of a file of /proc/net ("" for another kind). */
 export function procNetName(kind: ProcKind): string {
@@ -69,6 +70,7 @@ export function procNetName(kind: ProcKind): string {
     case ProcKind.NetUdp: return "udp";
     case ProcKind.NetTcp6: return "tcp6";
     case ProcKind.NetUdp6: return "udp6";
+    case ProcKind.NetUnix: return "unix";
   }
   return "";
 }

@@ -99,6 +99,11 @@ export function unixEndpointNamed(key: string): UnixEndpointObject | null {
   return state.names.has(key) ? state.names.get(key) : null;
 }
 
+/** Every endpoint bound to a name, in the order they were bound (/proc/net/unix). */
+export function unixEndpointsBound(): UnixEndpointObject[] {
+  return state.names.values();
+}
+
 /** A fresh abstract name's number (Linux's autobind), for an endpoint that listens unbound. */
 export function unixAutobindNumber(): u32 {
   return ++state.autobind;

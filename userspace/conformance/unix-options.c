@@ -4,15 +4,13 @@
  * do: a blocked recv (stream, seqpacket, a bound datagram socket), accept and send give up with
  * EAGAIN after about the time asked, a negative time gives up at once, a timeout set before
  * connect stays with the connected socket, and a signal ends a timed recv with EINTR even under
- * SA_RESTART. Options of another level and unknown ones are refused. */
-#include "report.h"
+ * SA_RESTART. Options of another level and unknown ones are refused. /proc/net/unix lists a
+ * listening socket bound to a path and a datagram socket bound to an abstract name: their flags,
+ * type, state and name (the address, reference count and inode are each kernel's own). */
+#include "sockets.h"
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <stddef.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/un.h>
 #include <time.h>
 
 static int get_int(int fd, int name) {
@@ -48,13 +46,6 @@ static void limit(int fd, int name) {
   } while (0)
 
 static void on_alarm(int signal) { (void)signal; }
-
-static socklen_t abstract(struct sockaddr_un *address, const char *name) {
-  memset(address, 0, sizeof *address);
-  address->sun_family = AF_UNIX;
-  memcpy(address->sun_path + 1, name, strlen(name));
-  return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
-}
 
 int main(void) {
   int pair[2];
@@ -145,8 +136,8 @@ int main(void) {
   close(pair[1]);
   int datagrams = socket(AF_UNIX, SOCK_DGRAM, 0);
   struct sockaddr_un address;
-  socklen_t named = abstract(&address, "capsid-unix-options-dgram");
-  CHECK("bind a datagram socket", bind(datagrams, (struct sockaddr *)&address, named));
+  socklen_t address_length = abstract_name(&address, "capsid-unix-options-dgram");
+  CHECK("bind a datagram socket", bind(datagrams, (struct sockaddr *)&address, address_length));
   limit(datagrams, SO_RCVTIMEO);
   TIMED("datagram recvfrom under SO_RCVTIMEO", recvfrom(datagrams, buffer, sizeof buffer, 0, NULL, NULL));
   printf("the datagram socket's SO_RCVBUF: %d\n", get_int(datagrams, SO_RCVBUF));
@@ -154,15 +145,15 @@ int main(void) {
 
   /* accept under SO_RCVTIMEO; a client's timeout set before connect stays after it. */
   int listener = socket(AF_UNIX, SOCK_STREAM, 0);
-  named = abstract(&address, "capsid-unix-options-listen");
-  bind(listener, (struct sockaddr *)&address, named);
+  address_length = abstract_name(&address, "capsid-unix-options-listen");
+  bind(listener, (struct sockaddr *)&address, address_length);
   listen(listener, 4);
   limit(listener, SO_RCVTIMEO);
   TIMED("accept under SO_RCVTIMEO", accept(listener, NULL, NULL));
   int client = socket(AF_UNIX, SOCK_STREAM, 0);
   limit(client, SO_RCVTIMEO);
   set_int("the client's SO_SNDBUF before connect", client, SO_SNDBUF, 50000);
-  CHECK("connect", connect(client, (struct sockaddr *)&address, named));
+  CHECK("connect", connect(client, (struct sockaddr *)&address, address_length));
   length = sizeof t;
   getsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &t, &length);
   printf("the connected client's SO_RCVTIMEO: %ld s %ld us\n", (long)t.tv_sec, (long)t.tv_usec);
@@ -189,5 +180,28 @@ int main(void) {
   int pipes[2];
   pipe(pipes);
   CHECK("a pipe", setsockopt(pipes[0], SOL_SOCKET, SO_SNDBUF, &one, sizeof one));
+
+  proc_mounted();
+  scratch("unix-options");
+  unlink("options.sock");
+  int server = socket(AF_UNIX, SOCK_STREAM, 0);
+  address_length = named(&address, "options.sock");
+  CHECK("bind a path", bind(server, (struct sockaddr *)&address, address_length));
+  CHECK("listen", listen(server, 1));
+  int hidden = socket(AF_UNIX, SOCK_DGRAM, 0);
+  address_length = abstract_name(&address, "capsid-unix-options-proc");
+  CHECK("bind an abstract name", bind(hidden, (struct sockaddr *)&address, address_length));
+  FILE *table = fopen("/proc/net/unix", "r");
+  EXPECT("/proc/net/unix opens", table != NULL);
+  char line[512], flags_field[16], type[16], state_field[16], path[256];
+  if (table != NULL && fgets(line, sizeof line, table) != NULL) printf("/proc/net/unix: %s", line);
+  while (table != NULL && fgets(line, sizeof line, table) != NULL) {
+    if (sscanf(line, "%*s %*s %*s %15s %15s %15s %*s %255s", flags_field, type, state_field, path) != 4) continue;
+    if (strcmp(path, "options.sock") == 0 || strcmp(path, "@capsid-unix-options-proc") == 0) {
+      printf("/proc/net/unix lists %s: flags %s type %s state %s\n", path, flags_field, type, state_field);
+    }
+  }
+  if (table != NULL) fclose(table);
+  unlink("options.sock");
   return 0;
 }
