@@ -26,7 +26,7 @@ import { PROC_NET_FILES, ProcKind, procKindOf, procNetName, procNode } from "./p
 import { MAP_EXECUTE, MAP_READ, MAP_SHARED, MAP_WRITE, procMapsLine, procMeminfo, ProcStat, procStatLine, ProcText, procUptime } from "./proc-text";
 import { ttyForeground, ttySession } from "./tty";
 import { procCpuinfo } from "./proc-cpuinfo";
-import { procNetDev, procNetRoute, procNetSockets, procNetUnix } from "./proc-net";
+import { procNetDev, procNetRaw, procNetRoute, procNetSockets, procNetUnix } from "./proc-net";
 
 /** The largest snapshot: longer text is cut (a maps of more than ~400 regions). */
 export const PROC_SNAPSHOT_MAXIMUM: u32 = 32768;
@@ -65,6 +65,7 @@ export function procSnapshot(linux: LinuxProcess, namespace: NamespaceObject, ki
     procNetSockets(out, linux, kind == ProcKind.NetTcp || kind == ProcKind.NetTcp6, kind >= ProcKind.NetTcp6);
   }
   else if (kind == ProcKind.NetUnix) procNetUnix(out, namespace.fileSystem.id);
+  else if (kind == ProcKind.NetRaw || kind == ProcKind.NetRaw6) procNetRaw(out, linux, kind == ProcKind.NetRaw6);
   else if (procKindIsDirectory(kind)) listing(out, linux, kind, opening);
   return copied(out);
 }

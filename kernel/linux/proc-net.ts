@@ -1,6 +1,7 @@
 // What /proc/net's files say (docs/linux.md, "procfs"), in Linux's formats, made at their open
 // (proc-contents.ts): dev, the interfaces and their counters; route, eth0's routes; tcp and udp,
-// sockets (tcp6 and udp6 are empty: there is no IPv6); unix, the AF_UNIX sockets bound to a name
+// sockets, and raw, the raw ICMP sockets (tcp6, udp6 and raw6 are empty: there is no IPv6); unix,
+// the AF_UNIX sockets bound to a name
 // the caller could connect to (a path in its namespace, or an abstract name). A process sees what its grant lets it:
 // without a Network grant, dev lists lo alone and route and the sockets nothing; with one, tcp
 // and udp list the sockets made from that same grant (by it, or by the processes it was passed
@@ -8,7 +9,7 @@
 // (errors, drops, timers, uids, inodes) read 0.
 
 import { Interface } from "../../abi/interfaces";
-import { inetSocketsOf } from "../objects/inet-socket";
+import { INET_RAW, inetSocketsOf } from "../objects/inet-socket";
 import { unixEndpointsBound } from "../objects/unix-endpoint";
 import { NetworkObject } from "../objects/network";
 import { TcpState } from "../net/socket/tcp/connection";
@@ -154,5 +155,26 @@ export function procNetUnix(out: ProcText, fileSystem: u32): void {
       out.byte(c == 0 && endpoint.inAbstract ? 0x40 : c);
     }
     out.byte(0x0a);
+  }
+}
+
+/** /proc/net/raw (raw.c's raw_sock_seq_show): a line per raw ICMP socket of the caller's grant
+ * (the only raw sockets there are), its local "port" the protocol as Linux's; with `six`, raw6:
+ * the header alone. */
+export function procNetRaw(out: ProcText, linux: LinuxProcess, six: bool): void {
+  out.text(six ? "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n"
+    : "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n");
+  const grant = grantSerial(linux);
+  if (six || grant == 0) return;
+  const sockets = inetSocketsOf(grant);
+  let line: u64 = 0;
+  for (let i = 0; i < sockets.length; i++) {
+    const socket = sockets[i];
+    if (socket.kind != INET_RAW) continue;
+    out.decimal(line++, 4).text(": ");
+    out.upperHex(bswap<u32>(socket.boundAddress), 8).byte(0x3a).upperHex(socket.protocol, 4).byte(0x20);
+    out.upperHex(bswap<u32>(socket.connected ? socket.peer : 0), 8).text(":0000 07 00000000:");
+    out.upperHex(socket.udp !== null ? <u64>socket.udp!.bytes : 0, 8);
+    out.text(" 00:00000000 00000000     0        0 0 2 0000000000000000 0\n");
   }
 }

@@ -45,7 +45,7 @@ export enum ProcKind {
    * process holding a Network grant (/etc/resolv.conf is a link to it). */
   Net = 16,
   ResolvConf = 17,
-  /** /proc/net's dev, route, tcp, udp, tcp6, udp6 and unix (proc-net.ts). */
+  /** /proc/net's dev, route, tcp, udp, tcp6, udp6, unix, raw and raw6 (proc-net.ts). */
   NetDev = 18,
   NetRoute = 19,
   NetTcp = 20,
@@ -53,12 +53,14 @@ export enum ProcKind {
   NetTcp6 = 22,
   NetUdp6 = 23,
   NetUnix = 24,
+  NetRaw = 25,
+  NetRaw6 = 26,
 }
-const KINDS: i32 = 25;
+const KINDS: i32 = 27;
 
 /** /proc/net's files, in the order a listing gives them. */
 export const PROC_NET_FILES: StaticArray<ProcKind> = [ProcKind.ResolvConf, ProcKind.NetDev, ProcKind.NetRoute, ProcKind.NetTcp, ProcKind.NetUdp,
-  ProcKind.NetTcp6, ProcKind.NetUdp6, ProcKind.NetUnix];
+  ProcKind.NetTcp6, ProcKind.NetUdp6, ProcKind.NetUnix, ProcKind.NetRaw, ProcKind.NetRaw6];
 
 /** The name of a file of /proc/net ("" for another kind). */
 export function procNetName(kind: ProcKind): string {
@@ -71,6 +73,8 @@ export function procNetName(kind: ProcKind): string {
     case ProcKind.NetTcp6: return "tcp6";
     case ProcKind.NetUdp6: return "udp6";
     case ProcKind.NetUnix: return "unix";
+    case ProcKind.NetRaw: return "raw";
+    case ProcKind.NetRaw6: return "raw6";
   }
   return "";
 }

@@ -124,7 +124,7 @@ export function procOpen(thread: Thread, linux: LinuxProcess, namespace: Namespa
  * either (vfs_write: EINVAL). FIXME: comm sets the name on Linux. */
 export function procWrite(file: FileObject): i64 {
   const kind = procKindOf(file.node);
-  const noWrite = kind == ProcKind.Meminfo || kind == ProcKind.Uptime || kind == ProcKind.Cpuinfo || (kind >= ProcKind.ResolvConf && kind <= ProcKind.NetUnix);
+  const noWrite = kind == ProcKind.Meminfo || kind == ProcKind.Uptime || kind == ProcKind.Cpuinfo || (kind >= ProcKind.ResolvConf && kind <= ProcKind.NetRaw6);
   return -(<i64>(noWrite ? Errno.EIO : Errno.EINVAL));
 }
 

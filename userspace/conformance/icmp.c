@@ -1,6 +1,6 @@
 /* icmp: ICMP echo over loopback (127.0.0.1) through both kinds of ICMP socket. A raw socket
- * (SOCK_RAW, IPPROTO_ICMP, as busybox ping opens): SO_TYPE and SO_PROTOCOL, an echo request
- * sent with sendto, its reply read with recvfrom, IP header first (version, protocol, addresses,
+ * (SOCK_RAW, IPPROTO_ICMP, as busybox ping opens): SO_TYPE and SO_PROTOCOL, its /proc/net/raw
+ * line, an echo request sent with sendto, its reply read with recvfrom, IP header first (version, protocol, addresses,
  * lengths), the identifier, sequence and data back, the checksum valid; send without a peer,
  * connect and send; another type of message. A ping socket (SOCK_DGRAM, IPPROTO_ICMP, as iputils ping tries first): bind to an
  * identifier (twice) and getsockname, a request whose identifier the kernel replaces, the reply without
@@ -74,6 +74,19 @@ static void raw(void) {
   printf("raw SO_TYPE: %d\n", value);
   getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &value, &size);
   printf("raw SO_PROTOCOL: %d\n", value);
+  /* /proc/net/raw lists it: local address and protocol, remote address, state. */
+  proc_mounted();
+  FILE *table = fopen("/proc/net/raw", "r");
+  char line[256], local[32], remote[32], state[8];
+  int listed = 0;
+  if (table != NULL && fgets(line, sizeof line, table) != NULL) printf("/proc/net/raw: %s", line);
+  while (table != NULL && fgets(line, sizeof line, table) != NULL) {
+    if (sscanf(line, "%*s %31s %31s %7s", local, remote, state) != 3) continue;
+    printf("/proc/net/raw lists %s %s %s\n", local, remote, state);
+    listed++;
+  }
+  if (table != NULL) fclose(table);
+  printf("/proc/net/raw lines: %d\n", listed);
   CHECK("raw SO_BROADCAST", setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &(int){ 1 }, sizeof(int)));
   struct sockaddr_in to = loopback(0), from = { 0 };
   uint8_t out[64], in[256];
