@@ -1,11 +1,13 @@
 /* epoll: epoll_create's and epoll_ctl's errors in Linux's order, level- and edge-triggered
  * reports on a pipe, EPOLLONESHOT until EPOLL_CTL_MOD, the data word given back, a closed
- * descriptor's entry dropped, a set inside a set, and a blocking epoll_wait woken by a write. */
+ * descriptor's entry dropped, a set inside a set, a blocking epoll_wait woken by a write, and
+ * events written across a page boundary. */
 #include "report.h"
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 
 static int wait_report_events(const char *label, int set, int timeout) {
@@ -108,5 +110,18 @@ int main(void) {
   sigemptyset(&mask);
   CHECK("epoll_pwait with a mask", epoll_pwait(outer, out, 1, 0, &mask));
   CHECK("epoll_pwait with a bad mask size", syscall(SYS_epoll_pwait, outer, out, 1, 0, &mask, 4));
+
+  /* Events that straddle a page boundary: the first in one page, the second across into the next. */
+  int straddled = epoll_create1(0), first = eventfd(1, 0), second = eventfd(1, 0);
+  struct epoll_event in = { .events = EPOLLIN, .data.u64 = 111 };
+  epoll_ctl(straddled, EPOLL_CTL_ADD, first, &in);
+  in.data.u64 = 222;
+  epoll_ctl(straddled, EPOLL_CTL_ADD, second, &in);
+  long page = sysconf(_SC_PAGESIZE);
+  char *pages = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  struct epoll_event *across = (struct epoll_event *)(pages + page - sizeof(struct epoll_event) - 4);
+  CHECK("epoll_wait into a buffer across two pages", epoll_wait(straddled, across, 2, 0));
+  unsigned long long sum = across[0].data.u64 + across[1].data.u64;
+  printf("their data: %llu in all, events %#x %#x\n", sum, across[0].events, across[1].events);
   return 0;
 }
