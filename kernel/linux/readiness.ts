@@ -109,7 +109,7 @@ export function epollEntryReadiness(thread: Thread, linux: LinuxProcess, entry: 
  * set), without taking it; with `wait`, registering it to be told when an entry becomes ready.
  * Each entry looked at registers with what it watches, so that a change reaches the set even if
  * no one waits on the set itself. */
-function epollAnyReady(thread: Thread, linux: LinuxProcess, set: EventPollObject, wait: Wait | null, depth: i32): bool {
+export function epollAnyReady(thread: Thread, linux: LinuxProcess, set: EventPollObject, wait: Wait | null, depth: i32): bool {
   if (wait !== null) set.waiting.add(wait);
   for (let i = 0; i < set.ready.length; i++) {
     const entry = set.ready[i];

@@ -14,12 +14,13 @@ import { Thread } from "../sched/thread";
 import { monotonicNanos } from "../time/clock";
 import { USER_HALF_END } from "../../abi/layout";
 import { AddressSpace } from "../vm/address-space";
-import { copyIn, copyOut, userRangeResolve } from "../vm/user-memory";
+import { copyIn, copyOut, userRangeCheck, userRangeResolve } from "../vm/user-memory";
+import { PAGE_SIZE } from "../memory/page-table";
 import { BLOCKED, Errno } from "./errno";
 import { FD_CLOEXEC, LinuxProcess } from "./linux-process";
 import { LinuxThread } from "./linux-thread";
 import { Sys } from "./numbers";
-import { EPOLLET, EPOLLEXCLUSIVE, EPOLLONESHOT, epollEntryLive, epollEntryReadiness, pollable } from "./readiness";
+import { EPOLLET, EPOLLEXCLUSIVE, EPOLLONESHOT, epollAnyReady, epollEntryLive, epollEntryReadiness, pollable } from "./readiness";
 import { deadlineOf, FOREVER, waitUntil } from "./sys-poll";
 import { signalCallMask, signalCallMaskEnd } from "./sys-signal";
 
@@ -35,6 +36,8 @@ const MAXEVENTS_LIMIT: u64 = 0x7fff_ffff / EVENT_SIZE;
 class EpollState {
   readonly events: usize = memory.data(<i32>(<u64>REPORT_MAXIMUM * EVENT_SIZE), 16);
   readonly buffer: usize = memory.data(16, 16);
+  /** Where the events go in kernel linear memory, when they lie in one page (writableEvents). */
+  linear: usize = 0;
 }
 const state = new EpollState();
 
@@ -143,7 +146,11 @@ function waitOnce(thread: Thread, linux: LinuxProcess, own: LinuxThread, number:
   // A timeout of 0 (a look, the common case of an event loop) reads no clock.
   const deadline = wait == 0 ? 0 : deadlineOf(thread, linux, wait);
   const blocking = deadline != 0 && (deadline == FOREVER || monotonicNanos() < deadline);
-  const limit = <i32>min(maximum, <u64>REPORT_MAXIMUM);
+  // Only as many events are taken from the list as fit in the writable start of the buffer, so a
+  // bad buffer loses none: Linux copies event by event, returns the count before a fault (EFAULT
+  // for none) and puts the failed entry back.
+  const room = writableEvents(space, events, <i32>min(maximum, <u64>REPORT_MAXIMUM));
+  if (room == 0 && epollAnyReady(thread, linux, set, null, 0)) return -(<i64>Errno.EFAULT);
   // Only the entries on the ready list are looked at, each once: what they watch told them of a
   // change since (or they were added or changed). A level-triggered entry that reports goes back
   // on the list, as on Linux; an edge-triggered one waits for the next change.
@@ -151,7 +158,7 @@ function waitOnce(thread: Thread, linux: LinuxProcess, own: LinuxThread, number:
   // past the last one looked at) move to its front, in order.
   const ready = set.ready, length = ready.length;
   let reported = 0, kept = 0, i = 0;
-  for (; i < length && reported < limit; i++) {
+  for (; i < length && reported < room; i++) {
     const entry = unchecked(ready[i]);
     entry.queued = false;
     if (!epollEntryLive(linux, entry)) {
@@ -187,19 +194,30 @@ function waitOnce(thread: Thread, linux: LinuxProcess, own: LinuxThread, number:
   return reported > 0 ? reportOut(space, events, reported) : 0;
 }
 
-/** Copies the first `reported` events of state.events to the user's `events`: `reported`, or
- * EFAULT. Within one page (the usual few events) they are stored through one translation, with
- * no call to copy them. */
-function reportOut(space: AddressSpace, events: u64, reported: i32): i64 {
-  const bytes = <u64>reported * EVENT_SIZE;
+/** How many of `limit` events fit in the writable start of the user's buffer at `events` (0 when
+ * its first is not writable). When all `limit` lie in one page, state.linear says where (the
+ * usual few events: one translation, shared with reportOut), else it is 0. */
+function writableEvents(space: AddressSpace, events: u64, limit: i32): i32 {
+  const bytes = <u64>limit * EVENT_SIZE;
   const linear = userRangeResolve(space, events, bytes, true);
-  if (linear < 0) return -(<i64>Errno.EFAULT);
-  if (linear == 0) {   // across pages
+  state.linear = linear > 0 ? <usize>linear : 0;
+  if (linear >= 0) return limit;
+  let end = events & ~(PAGE_SIZE - 1);   // some page is not writable: the events before it
+  while (end < events + bytes && userRangeCheck(space, end, 1, true) == KernelError.None) end += PAGE_SIZE;
+  return end <= events ? 0 : <i32>min(<u64>limit, (end - events) / EVENT_SIZE);
+}
+
+/** Copies the first `reported` events of state.events to the user's `events`, which
+ * writableEvents found writable: `reported` (EFAULT should a copy fail all the same). In one
+ * page they are stored through its translation, with no call to copy them. */
+function reportOut(space: AddressSpace, events: u64, reported: i32): i64 {
+  const bytes = <u64>reported * EVENT_SIZE, linear = state.linear;
+  if (linear == 0) {
     return copyOut(space, events, state.events, <u64>REPORT_MAXIMUM * EVENT_SIZE, bytes) == KernelError.None ? reported : -(<i64>Errno.EFAULT);
   }
   for (let at: usize = 0; at < <usize>bytes; at += <usize>EVENT_SIZE) {
-    store<u32>(<usize>linear + at, load<u32>(state.events + at));
-    store<u64>(<usize>linear + at, load<u64>(state.events + at, 4), 4);
+    store<u32>(linear + at, load<u32>(state.events + at));
+    store<u64>(linear + at, load<u64>(state.events + at, 4), 4);
   }
   return reported;
 }

@@ -1,7 +1,7 @@
 /* epoll: epoll_create's and epoll_ctl's errors in Linux's order, level- and edge-triggered
  * reports on a pipe, EPOLLONESHOT until EPOLL_CTL_MOD, the data word given back, a closed
- * descriptor's entry dropped, a set inside a set, a blocking epoll_wait woken by a write, and
- * events written across a page boundary. */
+ * descriptor's entry dropped, a set inside a set, a blocking epoll_wait woken by a write, events
+ * written across a page boundary, and a buffer that cannot be written (or only its start). */
 #include "report.h"
 #include <fcntl.h>
 #include <sys/epoll.h>
@@ -123,5 +123,18 @@ int main(void) {
   CHECK("epoll_wait into a buffer across two pages", epoll_wait(straddled, across, 2, 0));
   unsigned long long sum = across[0].data.u64 + across[1].data.u64;
   printf("their data: %llu in all, events %#x %#x\n", sum, across[0].events, across[1].events);
+
+  /* A buffer that cannot be written: EFAULT, and the edge-triggered event it would have taken is
+   * not lost. The second of two events reaching a page that cannot be written: the first alone. */
+  int edge = epoll_create1(0), signalled = eventfd(1, 0);
+  struct epoll_event once = { .events = EPOLLIN | EPOLLET, .data.u64 = 333 };
+  epoll_ctl(edge, EPOLL_CTL_ADD, signalled, &once);
+  char *guard = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  CHECK("epoll_wait into a page not writable", epoll_wait(edge, (struct epoll_event *)guard, 1, 0));
+  struct epoll_event got = { 0 };
+  CHECK("epoll_wait after it", epoll_wait(edge, &got, 1, 0));
+  printf("its data: %llu\n", (unsigned long long)got.data.u64);
+  mprotect(pages + page, page, PROT_NONE);
+  CHECK("epoll_wait with its second event across into a page not writable", epoll_wait(straddled, across, 2, 0));
   return 0;
 }
